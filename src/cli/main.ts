@@ -1,0 +1,66 @@
+import { type CliIo, UsageError } from './command';
+import { commands } from './commands/index';
+
+declare const SESSION_LENS_VERSION: string | undefined;
+
+function version(): string {
+  return typeof SESSION_LENS_VERSION === 'string' ? SESSION_LENS_VERSION : '0.0.0-dev';
+}
+
+function overview(): string {
+  const width = Math.max(8, ...commands.map((c) => c.name.length));
+  const lines = [
+    'Usage: session-lens <command> [options]',
+    '',
+    'Session Lens: cookies, session tokens and JWTs of your web app, from the command line.',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options:',
+    '  --help, -h     show help (also: session-lens <command> --help)',
+    '  --version, -V  print the version',
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [first, ...rest] = argv;
+  try {
+    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+      const target = first === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+      io.stdout.write(target ? target.usage : overview());
+      return first === undefined ? 2 : 0;
+    }
+    if (first === '--version' || first === '-V') {
+      io.stdout.write(`${version()}\n`);
+      return 0;
+    }
+    const command = commands.find((c) => c.name === first);
+    if (!command) {
+      throw new UsageError(first.startsWith('-') ? `unknown option '${first}'` : `unknown command '${first}' (see session-lens --help)`);
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout.write(command.usage);
+      return 0;
+    }
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`session-lens: ${err.message}\n`);
+      return err.exitCode;
+    }
+    // An unexpected failure is a bug: one line for the user, the stack only when asked for.
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr.write(`session-lens: internal error: ${message}\n`);
+    if (process.env.SESSION_LENS_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+    return 70;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd() }).then(
+    (code) => { process.exitCode = code; },
+  );
+}

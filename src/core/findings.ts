@@ -1,0 +1,44 @@
+import { type RuleId, type Severity, ruleDocsUrl, ruleInfo } from './rules/catalog';
+
+/** Where a finding was seen: an exchange of the capture, a header, or a place in code. */
+export interface Evidence {
+  /** Id of the exchange in the session store (live capture or imported HAR). */
+  readonly exchangeId?: number;
+  /** The header line the finding is about, as sent (values may be masked by the UI). */
+  readonly header?: string;
+  /** Workspace-relative or absolute file path, for code findings. */
+  readonly file?: string;
+  /** 1-based line and column, for code findings. */
+  readonly line?: number;
+  readonly column?: number;
+}
+
+/** One problem found in traffic, a token or code. Plain data: safe to post to the webview or print. */
+export interface Finding {
+  readonly ruleId: RuleId;
+  readonly severity: Severity;
+  /** What the finding is about: a cookie name, a token description. */
+  readonly subject: string;
+  /** What is wrong and what to change. */
+  readonly message: string;
+  readonly evidence?: Evidence;
+  /** Link to the rule's documentation page. */
+  readonly docs: string;
+}
+
+/** Builds a finding with the rule's default severity and documentation link. */
+export function makeFinding(
+  ruleId: RuleId,
+  subject: string,
+  message: string,
+  options: { severity?: Severity; evidence?: Evidence } = {},
+): Finding {
+  return {
+    ruleId,
+    severity: options.severity ?? ruleInfo(ruleId).severity,
+    subject,
+    message,
+    ...(options.evidence ? { evidence: options.evidence } : {}),
+    docs: ruleDocsUrl(ruleId),
+  };
+}
