@@ -1,0 +1,49 @@
+/**
+ * What the traffic audit can be told by the user. Mirrors the `sessionLens.*` settings that feed
+ * it; every field has a safe default so callers may pass a partial object (or nothing).
+ */
+export interface AuditSettings {
+  /** A session/auth cookie living longer than this (seconds) fires `cookie-long-lifetime`. Default 30 days. */
+  readonly maxSessionCookieLifetimeSec: number;
+  /** A JWT with `exp - iat` above this (seconds) fires `jwt-long-lifetime`. Default 24 hours. */
+  readonly maxTokenLifetimeSec: number;
+  /** Extra cookie names to treat as session cookies (exact, case-insensitive; `*` is a wildcard). */
+  readonly sessionCookieNames: readonly string[];
+  /** Words in a request path (or form) that make an exchange an authentication (login) step. */
+  readonly loginPathWords: readonly string[];
+  /** Words in a request path that make an exchange a logout. */
+  readonly logoutPathWords: readonly string[];
+}
+
+/** Defaults used for every field the caller leaves out. */
+export const DEFAULT_AUDIT_SETTINGS: AuditSettings = Object.freeze({
+  maxSessionCookieLifetimeSec: 30 * 24 * 3600,
+  maxTokenLifetimeSec: 24 * 3600,
+  sessionCookieNames: Object.freeze([]) as readonly string[],
+  loginPathWords: Object.freeze(['login', 'log-in', 'signin', 'sign-in', 'sign_in', 'logon', 'auth', 'authenticate', 'session', 'sessions', 'token', 'callback']) as readonly string[],
+  logoutPathWords: Object.freeze(['logout', 'log-out', 'log_out', 'signout', 'sign-out', 'sign_out', 'logoff']) as readonly string[],
+});
+
+function positiveNumber(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+function stringList(value: unknown, fallback: readonly string[]): readonly string[] {
+  if (!Array.isArray(value)) return fallback;
+  return value.filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((v) => v.trim());
+}
+
+/**
+ * Fills in defaults and drops invalid values (negative numbers, non-strings), so a broken setting
+ * falls back to the default rather than disabling a rule or throwing.
+ */
+export function resolveAuditSettings(partial: Partial<AuditSettings> | undefined = {}): AuditSettings {
+  const p = (partial ?? {}) as Record<string, unknown>;
+  return {
+    maxSessionCookieLifetimeSec: positiveNumber(p.maxSessionCookieLifetimeSec, DEFAULT_AUDIT_SETTINGS.maxSessionCookieLifetimeSec),
+    maxTokenLifetimeSec: positiveNumber(p.maxTokenLifetimeSec, DEFAULT_AUDIT_SETTINGS.maxTokenLifetimeSec),
+    sessionCookieNames: stringList(p.sessionCookieNames, DEFAULT_AUDIT_SETTINGS.sessionCookieNames),
+    loginPathWords: stringList(p.loginPathWords, DEFAULT_AUDIT_SETTINGS.loginPathWords),
+    logoutPathWords: stringList(p.logoutPathWords, DEFAULT_AUDIT_SETTINGS.logoutPathWords),
+  };
+}
