@@ -1,0 +1,170 @@
+import * as zlib from 'node:zlib';
+import type { BodyPreview, HeaderField } from './types';
+
+/** Default size of the analysis window over a body (decoded), in bytes. */
+export const DEFAULT_PREVIEW_BYTES = 1024 * 1024;
+
+/**
+ * The first bytes of a body as they went over the wire, collected while streaming.
+ * Never holds more than `limit` bytes, whatever the body size; counts the whole body.
+ */
+export class PreviewCollector {
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+  /** Bytes seen in total (the body size on the wire). */
+  wireBytes = 0;
+
+  constructor(private readonly limit: number) {}
+
+  /** Adds a chunk; copies nothing beyond the limit. Cheap enough for the hot path. */
+  push(chunk: Buffer): void {
+    this.wireBytes += chunk.length;
+    const room = this.limit - this.kept;
+    if (room <= 0) return;
+    const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
+    this.chunks.push(part);
+    this.kept += part.length;
+  }
+
+  /** True when some of the body did not fit. */
+  get truncated(): boolean {
+    return this.wireBytes > this.kept;
+  }
+
+  /** The kept bytes (a view shared with the chunks when there is only one). */
+  bytes(): Buffer {
+    return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.kept);
+  }
+}
+
+/** A raw body slice handed to the store for analysis. */
+export interface BodyInput {
+  /** The body's bytes as far as they were kept (wire bytes, or already decoded bytes for HAR). */
+  readonly bytes: Buffer;
+  /** Size of the whole body on the wire. */
+  readonly wireBytes: number;
+  /** True when `bytes` stops before the end of the body. */
+  readonly truncated: boolean;
+  /** True when `bytes` is already decoded (HAR `content.text`): skip Content-Encoding. */
+  readonly decoded?: boolean;
+  /** Content-Type to assume when the headers have none (HAR `postData.mimeType`). */
+  readonly mimeType?: string;
+}
+
+/** Result of decoding a body slice for analysis. */
+export interface DecodedBody {
+  readonly preview: BodyPreview;
+  /** Decoded text for analysis (up to the analysis limit), when the media type is text-like. */
+  readonly text?: string;
+}
+
+const TEXT_TYPES = /^(?:text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|javascript|x-www-form-urlencoded|graphql|jwt|x-ndjson)\b|multipart\/form-data)/;
+
+/** True for media types whose bodies are worth reading as text. */
+export function isTextLike(mimeType: string | undefined): boolean {
+  return mimeType === undefined || TEXT_TYPES.test(mimeType);
+}
+
+/** First value of a header, case-insensitive. */
+export function headerValue(headers: readonly HeaderField[] | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const lower = name.toLowerCase();
+  for (const h of headers) if (h.name.toLowerCase() === lower) return h.value;
+  return undefined;
+}
+
+/** Media type of a Content-Type value: lower-case, no parameters. */
+export function mimeTypeOf(contentType: string | undefined): string | undefined {
+  if (!contentType) return undefined;
+  const semi = contentType.indexOf(';');
+  const t = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+  return t === '' ? undefined : t;
+}
+
+function isTooLarge(err: unknown): boolean {
+  return (err as { code?: string } | null)?.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError;
+}
+
+function decodeOnce(input: Buffer, encoding: string, cap: number): Buffer {
+  const opts = { maxOutputLength: cap, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+  switch (encoding) {
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.gunzipSync(input, opts);
+    case 'deflate':
+      // "deflate" is meant to be zlib-wrapped, but some servers send raw deflate.
+      try {
+        return zlib.inflateSync(input, opts);
+      } catch (err) {
+        if (isTooLarge(err)) throw err;
+        return zlib.inflateRawSync(input, opts);
+      }
+    case 'br':
+      return zlib.brotliDecompressSync(input, {
+        maxOutputLength: cap,
+        finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
+      });
+    default:
+      throw new Error(`content-encoding '${encoding}' is not decoded by the preview`);
+  }
+}
+
+/**
+ * Decodes a (possibly cut) compressed slice into at most `cap` bytes. A decompression bomb
+ * cannot make this allocate more than `cap`: when the whole slice inflates past the cap we
+ * decode shorter prefixes until one fits.
+ */
+export function decodeBounded(input: Buffer, encoding: string, cap: number): { bytes: Buffer; truncated: boolean } {
+  let length = input.length;
+  for (let attempt = 0; attempt < 24 && length > 0; attempt++) {
+    try {
+      const out = decodeOnce(length === input.length ? input : input.subarray(0, length), encoding, cap);
+      return { bytes: out, truncated: length < input.length };
+    } catch (err) {
+      if (!isTooLarge(err)) throw err;
+      length = Math.floor(length / 2);
+    }
+  }
+  return { bytes: Buffer.alloc(0), truncated: true };
+}
+
+/**
+ * Turns a kept body slice into a preview: decodes gzip/deflate/br (only here, never what is
+ * forwarded), keeps at most `retainBytes` of text for display and returns up to `analysisBytes`
+ * of text for token search. Never throws.
+ */
+export function decodeBody(
+  body: BodyInput,
+  headers: readonly HeaderField[] | undefined,
+  analysisBytes: number,
+  retainBytes: number,
+): DecodedBody {
+  const mimeType = mimeTypeOf(headerValue(headers, 'content-type') ?? body.mimeType);
+  const rawEncoding = body.decoded ? undefined : headerValue(headers, 'content-encoding')?.trim().toLowerCase();
+  const encoding = rawEncoding === '' || rawEncoding === 'identity' ? undefined : rawEncoding;
+  const base = { wireBytes: body.wireBytes, ...(mimeType ? { mimeType } : {}), ...(encoding ? { contentEncoding: encoding } : {}) };
+  if (body.bytes.length === 0) return { preview: { ...base, truncated: body.truncated } };
+  if (!isTextLike(mimeType)) return { preview: { ...base, truncated: body.truncated } };
+
+  let bytes = body.bytes;
+  let truncated = body.truncated;
+  if (encoding) {
+    try {
+      const decoded = decodeBounded(bytes, encoding, analysisBytes);
+      bytes = decoded.bytes;
+      truncated = truncated || decoded.truncated || decoded.bytes.length >= analysisBytes;
+    } catch (err) {
+      const decodeError = err instanceof Error ? err.message : String(err);
+      return { preview: { ...base, truncated, decodeError } };
+    }
+  } else if (bytes.length > analysisBytes) {
+    bytes = bytes.subarray(0, analysisBytes);
+    truncated = true;
+  }
+  const text = bytes.toString('utf8');
+  const retained = bytes.length <= retainBytes ? text : bytes.subarray(0, retainBytes).toString('utf8');
+  return {
+    preview: { ...base, truncated: truncated || bytes.length > retainBytes, ...(retainBytes > 0 ? { text: retained } : {}) },
+    text,
+  };
+}

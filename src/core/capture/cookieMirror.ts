@@ -1,0 +1,220 @@
+import { type Cookie, CookieJar, MemoryCookieStore } from 'tough-cookie';
+import { parseSetCookie } from '../cookies/setCookie';
+import type { CookieHistoryEvent, CookieRecord, SetCookieRecord } from './types';
+
+/** A history event before the store numbers it. */
+export type CookieEventDraft = Omit<CookieHistoryEvent, 'seq'>;
+
+/** The exchange a cookie operation belongs to. */
+export interface CookieContext {
+  /** When the response (or request) was received, epoch ms. */
+  readonly time: number;
+  readonly exchangeId: number;
+  /** The server's Date header of the response, epoch ms. */
+  readonly serverDate?: number;
+}
+
+/** Attributes compared to tell 'attributes-changed' apart from a plain refresh. */
+const COMPARED_ATTRIBUTES = ['hostOnly', 'expiresAt', 'secure', 'httpOnly', 'sameSiteRaw', 'partitioned', 'priority'] as const;
+
+function keyOf(domain: string, path: string, name: string): string {
+  return `${domain};${path};${name}`;
+}
+
+/**
+ * The browser's cookie jar as seen from the traffic: a tough-cookie jar (domain and path
+ * matching, host-only vs domain cookies, Max-Age over Expires, prefix rules) plus a record per
+ * cookie with the raw attributes the audit needs and the history of each change.
+ */
+export class CookieMirror {
+  private readonly store = new MemoryCookieStore();
+  private jar = this.newJar();
+  private readonly byKey = new Map<string, CookieRecord>();
+  private nextExpiry = Infinity;
+
+  private newJar(): CookieJar {
+    // Strict prefix checks so a rejected __Host-/__Secure- cookie is reported, not silently dropped.
+    return new CookieJar(this.store, { looseMode: true, rejectPublicSuffixes: true, allowSpecialUseDomain: true, prefixSecurity: 'strict' });
+  }
+
+  /** Current cookies, sorted by domain, path, name. */
+  records(): CookieRecord[] {
+    return [...this.byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  /** Forgets every cookie. */
+  clear(): void {
+    this.byKey.clear();
+    this.jar.removeAllCookiesSync();
+    this.jar = this.newJar();
+    this.nextExpiry = Infinity;
+  }
+
+  /** Applies one Set-Cookie header received for `url`. Never throws. */
+  applySetCookie(raw: string, url: string, ctx: CookieContext): { record: SetCookieRecord; events: CookieEventDraft[] } {
+    const parsed = parseSetCookie(raw);
+    if (!parsed) {
+      return { record: { raw, name: '', value: '', outcome: 'rejected', rejectReason: 'ignored by browsers: empty name and value' }, events: [] };
+    }
+    const base = { raw, name: parsed.name, value: parsed.value };
+    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(`${parsed.name}=${parsed.value}`)) {
+      return { record: { ...base, outcome: 'rejected', rejectReason: 'ignored by browsers: control character in name or value' }, events: [] };
+    }
+    let cookie: Cookie | undefined;
+    try {
+      cookie = this.jar.setCookieSync(raw, url, { now: new Date(ctx.time), loose: true });
+    } catch (err) {
+      return { record: { ...base, outcome: 'rejected', rejectReason: err instanceof Error ? err.message : String(err) }, events: [] };
+    }
+    if (!cookie || !cookie.domain || !cookie.path) {
+      return { record: { ...base, outcome: 'rejected', rejectReason: 'not a valid cookie for this URL' }, events: [] };
+    }
+    const key = keyOf(cookie.domain, cookie.path, cookie.key);
+    const old = this.byKey.get(key);
+    const expiresAt = typeof cookie.maxAge === 'number'
+      ? (cookie.maxAge <= 0 ? -Infinity : ctx.time + cookie.maxAge * 1000)
+      : cookie.expires instanceof Date ? cookie.expires.getTime() : undefined;
+    const where = { cookieKey: key, name: cookie.key, domain: cookie.domain, path: cookie.path };
+
+    if (expiresAt !== undefined && expiresAt <= ctx.time) {
+      // Max-Age <= 0 or an Expires in the past: the browser deletes the cookie.
+      this.store.removeCookie(cookie.domain, cookie.path, cookie.key, () => undefined);
+      this.byKey.delete(key);
+      const events: CookieEventDraft[] = old
+        ? [{ kind: 'deleted', ...where, time: ctx.time, exchangeId: ctx.exchangeId, oldValue: old.value, setCookie: raw, via: 'set-cookie' }]
+        : [];
+      return { record: { ...base, outcome: 'deleted', cookieKey: key }, events };
+    }
+
+    const record: CookieRecord = {
+      key,
+      name: cookie.key,
+      value: cookie.value,
+      domain: cookie.domain,
+      path: cookie.path,
+      hostOnly: cookie.hostOnly === true,
+      ...(parsed.expires ? { expires: parsed.expires.getTime() } : {}),
+      ...(parsed.expiresRaw !== undefined ? { expiresRaw: parsed.expiresRaw } : {}),
+      ...(parsed.maxAge !== undefined ? { maxAge: parsed.maxAge } : {}),
+      receivedAt: ctx.time,
+      ...(ctx.serverDate !== undefined ? { serverDate: ctx.serverDate } : {}),
+      ...(expiresAt !== undefined && Number.isFinite(expiresAt) ? { expiresAt } : {}),
+      secure: cookie.secure,
+      httpOnly: cookie.httpOnly,
+      ...(parsed.sameSite ? { sameSite: parsed.sameSite } : {}),
+      ...(parsed.sameSiteRaw !== undefined ? { sameSiteRaw: parsed.sameSiteRaw } : {}),
+      partitioned: parsed.partitioned,
+      ...(parsed.priority ? { priority: parsed.priority } : {}),
+      size: parsed.nameValueBytes,
+      firstSeen: old?.firstSeen ?? ctx.time,
+      lastSeen: ctx.time,
+      origin: 'set-by-response',
+      setCookie: raw,
+      exchangeId: ctx.exchangeId,
+    };
+    const events: CookieEventDraft[] = [];
+    const common = { ...where, time: ctx.time, exchangeId: ctx.exchangeId, setCookie: raw, via: 'set-cookie' as const };
+    if (!old) {
+      events.push({ kind: 'created', ...common, newValue: record.value });
+    } else {
+      const changed: string[] = COMPARED_ATTRIBUTES.filter((a) => old[a] !== record[a]);
+      if (old.origin !== record.origin) changed.push('origin');
+      if (old.value !== record.value) {
+        events.push({ kind: 'value-changed', ...common, oldValue: old.value, newValue: record.value, ...(changed.length ? { changedAttributes: changed } : {}) });
+      } else if (changed.length > 0) {
+        events.push({ kind: 'attributes-changed', ...common, changedAttributes: changed });
+      }
+    }
+    // An unchanged refresh keeps pointing at the exchange that produced the state.
+    this.byKey.set(key, events.length === 0 && old ? { ...record, exchangeId: old.exchangeId } : record);
+    if (record.expiresAt !== undefined && record.expiresAt < this.nextExpiry) this.nextExpiry = record.expiresAt;
+    return { record: { ...base, outcome: 'stored', cookieKey: key }, events };
+  }
+
+  /**
+   * Records the cookies a request sent. Cookies the jar does not know were set before the
+   * capture began (or by page script): they become 'seen-in-request' records. A known cookie
+   * sent with another value was changed by script (document.cookie).
+   */
+  observeRequestCookies(url: string, sent: readonly { name: string; value: string }[], ctx: CookieContext): CookieEventDraft[] {
+    if (sent.length === 0) return [];
+    let known: Cookie[];
+    try {
+      known = this.jar.getCookiesSync(url, { expire: false, http: true });
+    } catch {
+      return [];
+    }
+    const used = new Set<Cookie>();
+    const events: CookieEventDraft[] = [];
+    for (const { name, value } of sent) {
+      const same = known.find((c) => !used.has(c) && c.key === name && c.value === value);
+      if (same) {
+        used.add(same);
+        this.touch(same, ctx.time);
+        continue;
+      }
+      const other = known.find((c) => !used.has(c) && c.key === name);
+      if (other?.domain && other.path) {
+        used.add(other);
+        const key = keyOf(other.domain, other.path, name);
+        const old = this.byKey.get(key);
+        other.value = value;
+        if (old) {
+          this.byKey.set(key, { ...old, value, size: Buffer.byteLength(name + value), lastSeen: ctx.time, exchangeId: ctx.exchangeId });
+          events.push({ kind: 'value-changed', cookieKey: key, name, domain: other.domain, path: other.path, time: ctx.time, exchangeId: ctx.exchangeId, oldValue: old.value, newValue: value, via: 'request-cookie' });
+        }
+        continue;
+      }
+      let created: Cookie | undefined;
+      try {
+        created = this.jar.setCookieSync(`${name}=${value}; Path=/`, url, { now: new Date(ctx.time), loose: true });
+      } catch {
+        created = undefined;
+      }
+      if (!created?.domain || !created.path) continue;
+      const key = keyOf(created.domain, created.path, created.key);
+      const record: CookieRecord = {
+        key, name, value, domain: created.domain, path: created.path, hostOnly: true,
+        receivedAt: ctx.time, secure: false, httpOnly: false, partitioned: false,
+        size: Buffer.byteLength(name + value), firstSeen: ctx.time, lastSeen: ctx.time,
+        origin: 'seen-in-request', exchangeId: ctx.exchangeId,
+      };
+      this.byKey.set(key, record);
+      events.push({ kind: 'created', cookieKey: key, name, domain: record.domain, path: record.path, time: ctx.time, exchangeId: ctx.exchangeId, newValue: value, via: 'request-cookie' });
+    }
+    return events;
+  }
+
+  private touch(c: Cookie, time: number): void {
+    if (!c.domain || !c.path) return;
+    const key = keyOf(c.domain, c.path, c.key);
+    const old = this.byKey.get(key);
+    if (old && old.lastSeen < time) this.byKey.set(key, { ...old, lastSeen: time });
+  }
+
+  /** Removes cookies whose expiry is at or before `now`; one 'expired' event each. */
+  sweepExpired(now: number, exchangeId?: number): CookieEventDraft[] {
+    if (now < this.nextExpiry) return [];
+    const events: CookieEventDraft[] = [];
+    let next = Infinity;
+    for (const [key, r] of this.byKey) {
+      if (r.expiresAt === undefined) continue;
+      if (r.expiresAt > now) {
+        if (r.expiresAt < next) next = r.expiresAt;
+        continue;
+      }
+      this.byKey.delete(key);
+      this.store.removeCookie(r.domain, r.path, r.name, () => undefined);
+      events.push({
+        kind: 'expired', cookieKey: key, name: r.name, domain: r.domain, path: r.path, time: r.expiresAt,
+        ...(exchangeId !== undefined ? { exchangeId } : {}), oldValue: r.value, via: 'expiry',
+      });
+    }
+    this.nextExpiry = next;
+    return events;
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * The capture engine's public API: the session store and its plain-data types, HAR import and
+ * export, and the capture proxy. Import from here.
+ */
+export * from './types';
+export { SessionStore, type SessionStoreOptions, type RequestInput, type ResponseInput, type FinishInput } from './sessionStore';
+export { type BodyInput, DEFAULT_PREVIEW_BYTES } from './bodyPreview';
+export { importHar, parseHar, HarFormatError, type HarImportResult } from './harImport';
+export { exportHar, REDACTED, type HarDocument, type HarExportOptions } from './harExport';
+export { DEFAULT_TOKEN_HEADERS, jwtExpiry } from './tokenExtractor';

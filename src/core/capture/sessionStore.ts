@@ -1,0 +1,470 @@
+import { parseCookieHeader } from '../cookies/setCookie';
+import { type BodyInput, DEFAULT_PREVIEW_BYTES, decodeBody, headerValue, mimeTypeOf } from './bodyPreview';
+import { CookieMirror, type CookieEventDraft } from './cookieMirror';
+import { requestHints } from './requestHints';
+import { RingBuffer } from './ringBuffer';
+import { DEFAULT_TOKEN_HEADERS, type TokenCandidate, tokensInBody, tokensInRequest, tokensInResponseHeaders } from './tokenExtractor';
+import type {
+  CaptureLogger, CookieHistoryEvent, CookieRecord, Disposable, Exchange, ExchangeSource, ExchangeState, HeaderField,
+  SessionChangeEvent, SessionSnapshot, SetCookieRecord, TokenRecord,
+} from './types';
+
+/** Options of a session store; every field has a sensible default. */
+export interface SessionStoreOptions {
+  /** Exchanges kept in the ring buffer (default 5000). */
+  readonly capacity?: number;
+  /** Bytes of decoded body read when looking for tokens (default 1 MiB). */
+  readonly analysisBytes?: number;
+  /** Bytes of decoded text kept per body for display (default 16 KiB; 0 keeps none). */
+  readonly retainedPreviewBytes?: number;
+  /** Minimum delay between two change events, ms (default 100; 0 = next macrotask). */
+  readonly throttleMs?: number;
+  /** Header names (any case) that carry tokens, in addition to the built-in ones. */
+  readonly tokenHeaders?: readonly string[];
+  /** Distinct tokens kept (default 2000; the oldest are dropped). */
+  readonly maxTokens?: number;
+  /** Cookie history events kept (default 10000; the oldest are dropped). */
+  readonly maxHistoryEvents?: number;
+  /** Clock, epoch ms (tests pass their own). */
+  readonly now?: () => number;
+  /** Where analysis failures are reported (once per kind of failure). Never receives token values. */
+  readonly logger?: CaptureLogger;
+}
+
+/** The request side of an exchange, as the proxy or a HAR entry provides it. */
+export interface RequestInput {
+  readonly source: ExchangeSource;
+  readonly method: string;
+  /** The URL as the client asked for it (absolute). */
+  readonly url: string;
+  /** The URL forwarded upstream, for proxied exchanges. */
+  readonly upstreamUrl?: string;
+  /** Path plus query as in the request line; derived from `url` when absent. */
+  readonly path?: string;
+  readonly httpVersion?: string;
+  readonly headers: readonly HeaderField[];
+  /** Epoch ms; defaults to the store's clock. */
+  readonly startedAt?: number;
+  readonly upgrade?: boolean;
+}
+
+/** The response head of an exchange. */
+export interface ResponseInput {
+  readonly status: number;
+  readonly statusText?: string;
+  readonly headers: readonly HeaderField[];
+  /** When the head was received, epoch ms; defaults to the store's clock. */
+  readonly receivedAt?: number;
+}
+
+/** How an exchange ended. */
+export interface FinishInput {
+  readonly state: Exclude<ExchangeState, 'pending'>;
+  readonly error?: string;
+  readonly responseBody?: BodyInput;
+  readonly endedAt?: number;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** Changes since the last event; sets keep the hot path O(1) per exchange. */
+interface ChangeAccumulator {
+  cleared: boolean;
+  readonly exchangesAdded: Set<number>;
+  readonly exchangesUpdated: Set<number>;
+  readonly exchangesEvicted: number[];
+  readonly cookieEvents: CookieHistoryEvent[];
+  readonly tokensAdded: TokenRecord[];
+  readonly tokensUpdated: Set<number>;
+}
+
+function emptyChanges(): ChangeAccumulator {
+  return { cleared: false, exchangesAdded: new Set(), exchangesUpdated: new Set(), exchangesEvicted: [], cookieEvents: [], tokensAdded: [], tokensUpdated: new Set() };
+}
+
+function pathOf(url: string): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url);
+  const rest = m ? url.slice(m[0].length) : url;
+  const hash = rest.indexOf('#');
+  const p = hash === -1 ? rest : rest.slice(0, hash);
+  return p === '' ? '/' : p;
+}
+
+/**
+ * The single source of truth of a capture: exchanges (ring buffer), the cookie jar and its
+ * history, and tokens. The proxy and the HAR importer feed it through the same four calls
+ * (`beginExchange`, `addRequestBody`, `addResponse`, `finishExchange`); the panel, status
+ * bar, diagnostics and audit read `snapshot()` and subscribe to `onDidChange`.
+ *
+ * Analysis never throws out of these calls: a failure is logged once and the exchange is
+ * kept with what could be recorded (fail open).
+ */
+export class SessionStore implements Disposable {
+  private readonly capacity: number;
+  private readonly analysisBytes: number;
+  private readonly retainedPreviewBytes: number;
+  private readonly throttleMs: number;
+  private readonly tokenHeaders: ReadonlySet<string>;
+  private readonly maxTokens: number;
+  private readonly now: () => number;
+  private readonly logger: CaptureLogger | undefined;
+
+  private readonly exchanges: RingBuffer<Exchange>;
+  private readonly history: RingBuffer<CookieHistoryEvent>;
+  private readonly mirror = new CookieMirror();
+  private readonly tokens = new Map<string, TokenRecord>();
+  private nextExchangeId = 1;
+  private nextTokenId = 1;
+  private nextEventSeq = 1;
+  private evicted = 0;
+  private versionCounter = 0;
+
+  private readonly listeners = new Set<(e: SessionChangeEvent) => void>();
+  private pending: ChangeAccumulator = emptyChanges();
+  private hasPending = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastEmit = 0;
+  private readonly reported = new Set<string>();
+  private disposed = false;
+
+  constructor(options: SessionStoreOptions = {}) {
+    this.capacity = options.capacity ?? 5000;
+    this.analysisBytes = options.analysisBytes ?? DEFAULT_PREVIEW_BYTES;
+    this.retainedPreviewBytes = options.retainedPreviewBytes ?? 16 * 1024;
+    this.throttleMs = options.throttleMs ?? 100;
+    this.tokenHeaders = new Set([...DEFAULT_TOKEN_HEADERS, ...(options.tokenHeaders ?? [])].map((h) => h.toLowerCase()));
+    this.maxTokens = options.maxTokens ?? 2000;
+    this.now = options.now ?? Date.now;
+    this.logger = options.logger;
+    this.exchanges = new RingBuffer<Exchange>(this.capacity);
+    this.history = new RingBuffer<CookieHistoryEvent>(options.maxHistoryEvents ?? 10000);
+  }
+
+  /** Increases with every change that is notified. */
+  get version(): number {
+    return this.versionCounter;
+  }
+
+  /** Number of exchanges currently held. */
+  get exchangeCount(): number {
+    return this.exchanges.size;
+  }
+
+  /** Everything the store holds, as plain data (objects are never mutated afterwards). */
+  snapshot(): SessionSnapshot {
+    return {
+      version: this.versionCounter,
+      exchanges: this.exchanges.toArray(),
+      evictedExchanges: this.evicted,
+      cookies: this.mirror.records(),
+      cookieHistory: this.history.toArray(),
+      tokens: [...this.tokens.values()],
+    };
+  }
+
+  /** The exchange with this id, if still in the ring buffer. */
+  getExchange(id: number): Exchange | undefined {
+    const index = this.indexOf(id);
+    return index === undefined ? undefined : this.exchanges.at(index);
+  }
+
+  /** Current cookies, sorted by domain, path, name. */
+  getCookies(): CookieRecord[] {
+    return this.mirror.records();
+  }
+
+  /** Cookie history, oldest first; only one cookie's when `cookieKey` is given. */
+  getCookieHistory(cookieKey?: string): CookieHistoryEvent[] {
+    const all = this.history.toArray();
+    return cookieKey === undefined ? all : all.filter((e) => e.cookieKey === cookieKey);
+  }
+
+  /** Tokens in the order they were first seen. */
+  getTokens(): TokenRecord[] {
+    return [...this.tokens.values()];
+  }
+
+  /**
+   * Subscribes to changes. Events are throttled: at most one per `throttleMs`, carrying
+   * everything that changed since the previous one.
+   */
+  onDidChange(listener: (e: SessionChangeEvent) => void): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => { this.listeners.delete(listener); } };
+  }
+
+  /** Delivers pending changes now instead of waiting for the throttle. */
+  flush(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (!this.hasPending) return;
+    const p = this.pending;
+    const event: SessionChangeEvent = {
+      version: this.versionCounter,
+      cleared: p.cleared,
+      exchangesAdded: [...p.exchangesAdded],
+      exchangesUpdated: [...p.exchangesUpdated].filter((id) => !p.exchangesAdded.has(id)),
+      exchangesEvicted: p.exchangesEvicted,
+      cookieEvents: p.cookieEvents,
+      tokensAdded: p.tokensAdded,
+      tokensUpdated: [...p.tokensUpdated].filter((id) => !p.tokensAdded.some((t) => t.id === id)),
+    };
+    this.pending = emptyChanges();
+    this.hasPending = false;
+    this.lastEmit = this.now();
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.reportOnce('listener', err);
+      }
+    }
+  }
+
+  /** Forgets every exchange, cookie, history event and token (ids keep increasing). */
+  clear(): void {
+    this.exchanges.clear();
+    this.history.clear();
+    this.mirror.clear();
+    this.tokens.clear();
+    this.evicted = 0;
+    this.pending = emptyChanges();
+    this.pending.cleared = true;
+    this.changed();
+  }
+
+  /** Stops events and timers. The data stays readable. */
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.listeners.clear();
+  }
+
+  /** Expires cookies whose time has come (the status bar calls this on its tick). */
+  sweepExpired(now: number = this.now()): void {
+    this.guard('expiry', () => this.addCookieEvents(this.mirror.sweepExpired(now)));
+  }
+
+  /** Records a new request; returns the exchange id. Never throws. */
+  beginExchange(input: RequestInput): number {
+    const id = this.nextExchangeId++;
+    const startedAt = input.startedAt ?? this.now();
+    const path = input.path ?? pathOf(input.url);
+    const headers = input.headers;
+    const cookiesSent: { name: string; value: string }[] = [];
+    let authorization: string | undefined;
+    for (const h of headers) {
+      const lower = h.name.toLowerCase();
+      if (lower === 'cookie') cookiesSent.push(...parseCookieHeader(h.value));
+      else if (lower === 'authorization') authorization = h.value;
+    }
+    const exchange: Exchange = {
+      id,
+      source: input.source,
+      method: input.method,
+      url: input.url,
+      ...(input.upstreamUrl !== undefined ? { upstreamUrl: input.upstreamUrl } : {}),
+      path,
+      httpVersion: input.httpVersion ?? '1.1',
+      requestHeaders: headers,
+      cookiesSent,
+      hints: requestHints(input.method, path, authorization, undefined, undefined),
+      startedAt,
+      cookiesSet: [],
+      state: 'pending',
+      tokenIds: [],
+      ...(input.upgrade ? { upgrade: true } : {}),
+    };
+    const evicted = this.exchanges.push(exchange);
+    if (evicted) {
+      this.evicted++;
+      this.pending.exchangesEvicted.push(evicted.id);
+    }
+    this.pending.exchangesAdded.add(id);
+    this.changed();
+    this.guard('request', () => {
+      this.addCookieEvents(this.mirror.sweepExpired(startedAt, id));
+      this.addCookieEvents(this.mirror.observeRequestCookies(input.url, cookiesSent, { time: startedAt, exchangeId: id }));
+      this.addTokens(id, tokensInRequest(input.url, headers, cookiesSent, this.tokenHeaders), startedAt);
+    });
+    return id;
+  }
+
+  /** Adds the request body (a bounded slice) of an exchange. Never throws. */
+  addRequestBody(id: number, body: BodyInput): void {
+    this.guard('request body', () => {
+      const ex = this.getExchange(id);
+      if (!ex) return;
+      const decoded = decodeBody(body, ex.requestHeaders, this.analysisBytes, this.retainedPreviewBytes);
+      const mime = decoded.preview.mimeType;
+      this.update(id, {
+        requestBody: decoded.preview,
+        hints: requestHints(ex.method, ex.path, headerValue(ex.requestHeaders, 'authorization'), decoded.text, mime),
+      });
+      if (decoded.text) this.addTokens(id, tokensInBody(decoded.text, mime, 'request-body', ex.startedAt), ex.startedAt);
+    });
+  }
+
+  /** Records the response head: status, headers, Set-Cookie (applied to the jar), header tokens. Never throws. */
+  addResponse(id: number, input: ResponseInput): void {
+    this.guard('response', () => {
+      const ex = this.getExchange(id);
+      if (!ex) return;
+      const receivedAt = input.receivedAt ?? this.now();
+      const dateRaw = headerValue(input.headers, 'date');
+      const parsedDate = dateRaw === undefined ? NaN : Date.parse(dateRaw);
+      const serverDate = Number.isFinite(parsedDate) ? parsedDate : undefined;
+      this.update(id, {
+        status: input.status,
+        ...(input.statusText !== undefined ? { statusText: input.statusText } : {}),
+        responseHeaders: input.headers,
+        responseReceivedAt: receivedAt,
+        ...(serverDate !== undefined ? { serverDate } : {}),
+        ...(dateRaw !== undefined ? { serverDateRaw: dateRaw } : {}),
+      });
+      this.addCookieEvents(this.mirror.sweepExpired(receivedAt, id));
+      const cookiesSet: SetCookieRecord[] = [];
+      for (const h of input.headers) {
+        if (h.name.length !== 10 || h.name.toLowerCase() !== 'set-cookie') continue;
+        const { record, events } = this.mirror.applySetCookie(h.value, ex.url, { time: receivedAt, exchangeId: id, ...(serverDate !== undefined ? { serverDate } : {}) });
+        cookiesSet.push(record);
+        this.addCookieEvents(events);
+      }
+      if (cookiesSet.length > 0) this.update(id, { cookiesSet });
+      this.addTokens(id, tokensInResponseHeaders(input.headers, cookiesSet.filter((c) => c.outcome === 'stored'), this.tokenHeaders), receivedAt);
+    });
+  }
+
+  /** Ends an exchange, with the response body slice when there was one. Never throws. */
+  finishExchange(id: number, input: FinishInput): void {
+    this.guard('finish', () => {
+      const ex = this.getExchange(id);
+      if (!ex) return;
+      const endedAt = input.endedAt ?? this.now();
+      this.update(id, { state: input.state, endedAt, ...(input.error !== undefined ? { error: input.error } : {}) });
+      if (input.responseBody) {
+        const decoded = decodeBody(input.responseBody, ex.responseHeaders, this.analysisBytes, this.retainedPreviewBytes);
+        this.update(id, { responseBody: decoded.preview });
+        if (decoded.text) {
+          const receivedAt = ex.responseReceivedAt ?? endedAt;
+          this.addTokens(id, tokensInBody(decoded.text, decoded.preview.mimeType ?? mimeTypeOf(headerValue(ex.responseHeaders, 'content-type')), 'response-body', receivedAt), receivedAt);
+        }
+      }
+    });
+  }
+
+  private indexOf(id: number): number | undefined {
+    const size = this.exchanges.size;
+    const first = this.nextExchangeId - size;
+    const index = id - first;
+    if (index < 0 || index >= size) return undefined;
+    // Ids are contiguous in the buffer, except right after clear(); check to be sure.
+    return this.exchanges.at(index)?.id === id ? index : this.scan(id);
+  }
+
+  private scan(id: number): number | undefined {
+    for (let i = 0; i < this.exchanges.size; i++) if (this.exchanges.at(i)?.id === id) return i;
+    return undefined;
+  }
+
+  private update(id: number, patch: Partial<Mutable<Exchange>>): void {
+    const index = this.indexOf(id);
+    if (index === undefined) return;
+    const old = this.exchanges.at(index) as Exchange;
+    this.exchanges.set(index, { ...old, ...patch });
+    this.pending.exchangesUpdated.add(id);
+    this.changed();
+  }
+
+  private addCookieEvents(drafts: readonly CookieEventDraft[]): void {
+    if (drafts.length === 0) return;
+    for (const d of drafts) {
+      const event: CookieHistoryEvent = { seq: this.nextEventSeq++, ...d };
+      this.history.push(event);
+      this.pending.cookieEvents.push(event);
+    }
+    this.changed();
+  }
+
+  private addTokens(exchangeId: number, found: readonly TokenCandidate[], time: number): void {
+    if (found.length === 0) return;
+    const ids: number[] = [];
+    for (const c of found) {
+      const key = `${c.kind}\u0000${c.source}\u0000${c.name}\u0000${c.value}`;
+      const old = this.tokens.get(key);
+      if (old) {
+        const next: TokenRecord = { ...old, lastSeen: Math.max(old.lastSeen, time), lastExchangeId: exchangeId, count: old.count + 1 };
+        this.tokens.set(key, next);
+        this.pending.tokensUpdated.add(old.id);
+        if (!ids.includes(old.id)) ids.push(old.id);
+        continue;
+      }
+      const record: TokenRecord = {
+        id: this.nextTokenId++,
+        kind: c.kind,
+        source: c.source,
+        name: c.name,
+        value: c.value,
+        isJwt: c.kind.startsWith('jwt-') || c.expiresAtSource === 'jwt-exp' || /^eyJ[\w-]*\.[\w-]*\.[\w-]*(?:\.[\w-]*\.[\w-]*)?$/.test(c.value),
+        ...(c.expiresAt !== undefined ? { expiresAt: c.expiresAt } : {}),
+        ...(c.expiresAtSource ? { expiresAtSource: c.expiresAtSource } : {}),
+        ...(c.tokenType ? { tokenType: c.tokenType } : {}),
+        ...(c.scope ? { scope: c.scope } : {}),
+        flags: c.flags,
+        exchangeId,
+        firstSeen: time,
+        lastSeen: time,
+        lastExchangeId: exchangeId,
+        count: 1,
+      };
+      this.tokens.set(key, record);
+      if (this.tokens.size > this.maxTokens) {
+        const oldest = this.tokens.keys().next().value;
+        if (oldest !== undefined) this.tokens.delete(oldest);
+      }
+      this.pending.tokensAdded.push(record);
+      ids.push(record.id);
+    }
+    const ex = this.getExchange(exchangeId);
+    if (ex) this.update(exchangeId, { tokenIds: [...ex.tokenIds, ...ids.filter((i) => !ex.tokenIds.includes(i))] });
+    this.changed();
+  }
+
+  private changed(): void {
+    this.versionCounter++;
+    if (this.listeners.size === 0 || this.disposed) {
+      // Nobody listens: keep nothing (a later subscriber starts from snapshot()).
+      if (this.hasPending) {
+        this.pending = emptyChanges();
+        this.hasPending = false;
+      }
+      return;
+    }
+    this.hasPending = true;
+    if (this.timer !== undefined) return;
+    const wait = Math.max(0, this.lastEmit + this.throttleMs - this.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, wait);
+    this.timer.unref?.();
+  }
+
+  private guard(where: string, work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      this.reportOnce(where, err);
+    }
+  }
+
+  private reportOnce(where: string, err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    const key = `${where}: ${message}`;
+    if (this.reported.has(key) || this.reported.size > 100) return;
+    this.reported.add(key);
+    this.logger?.error(`Session Lens capture: analysis of a ${where} failed (${message}); forwarding is unaffected`);
+  }
+}

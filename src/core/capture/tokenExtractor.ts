@@ -1,0 +1,195 @@
+import { base64UrlToString, findJwtsInText, isJwtShaped } from '../jwt/detect';
+import type { HeaderField, TokenFlag, TokenKind, TokenSource } from './types';
+
+/** A token found in one place of one exchange, before the store deduplicates it. */
+export interface TokenCandidate {
+  readonly kind: TokenKind;
+  readonly source: TokenSource;
+  readonly name: string;
+  readonly value: string;
+  readonly expiresAt?: number;
+  readonly expiresAtSource?: 'expires_in' | 'jwt-exp';
+  readonly tokenType?: string;
+  readonly scope?: string;
+  readonly flags: readonly TokenFlag[];
+}
+
+/** Request and response headers that carry session or CSRF tokens in common frameworks. */
+export const DEFAULT_TOKEN_HEADERS: readonly string[] = ['x-auth-token', 'x-csrf-token', 'x-xsrf-token', 'x-access-token', 'x-session-token'];
+
+/** Query parameters that usually carry a session or access token. */
+const URL_TOKEN_PARAM = /^(?:access_?token|id_?token|refresh_?token|token|auth(?:_?token)?|session(?:_?id)?|sess(?:ion)?id|sid|jsessionid|phpsessid|api_?key|apikey|jwt|bearer|code)$/i;
+
+/** JSON/form fields of token responses, mapped to their kind. */
+const OAUTH_FIELDS: Readonly<Record<string, TokenKind>> = {
+  access_token: 'oauth-access',
+  accesstoken: 'oauth-access',
+  refresh_token: 'oauth-refresh',
+  refreshtoken: 'oauth-refresh',
+  id_token: 'oauth-id',
+  idtoken: 'oauth-id',
+};
+
+const MAX_JSON_DEPTH = 3;
+
+/** `exp` of a JWT payload as epoch ms, when it is there and numeric. Never throws. */
+export function jwtExpiry(token: string): number | undefined {
+  const payload = token.split('.')[1];
+  if (payload === undefined || payload.length > 65536) return undefined;
+  const text = base64UrlToString(payload);
+  if (text === undefined) return undefined;
+  try {
+    const claims: unknown = JSON.parse(text);
+    const exp = claims !== null && typeof claims === 'object' ? (claims as { exp?: unknown }).exp : undefined;
+    return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function withJwtExpiry(c: TokenCandidate): TokenCandidate {
+  if (c.expiresAt !== undefined || !isJwtShaped(c.value)) return c;
+  const exp = jwtExpiry(c.value);
+  return exp === undefined ? c : { ...c, expiresAt: exp, expiresAtSource: 'jwt-exp' };
+}
+
+function jwtsIn(text: string, kind: TokenKind, source: TokenSource, name: string, out: TokenCandidate[], flags: readonly TokenFlag[] = []): void {
+  // Cheap pre-check: every JSON-headed compact JWT starts with "eyJ".
+  if (!text.includes('eyJ')) return;
+  for (const jwt of findJwtsInText(text)) {
+    if (out.some((c) => c.value === jwt)) continue;
+    out.push(withJwtExpiry({ kind, source, name, value: jwt, flags }));
+  }
+}
+
+/** Tokens in the request line, headers and cookies. */
+export function tokensInRequest(
+  url: string,
+  headers: readonly HeaderField[],
+  cookies: readonly { name: string; value: string }[],
+  extraHeaders: ReadonlySet<string>,
+): TokenCandidate[] {
+  const out: TokenCandidate[] = [];
+  for (const h of headers) {
+    const lower = h.name.toLowerCase();
+    if (lower === 'cookie') continue;
+    if (lower === 'authorization' || lower === 'proxy-authorization') {
+      const m = /^\s*(\S+)\s+(.+?)\s*$/.exec(h.value);
+      const scheme = m?.[1].toLowerCase();
+      if (m && scheme === 'bearer') out.push(withJwtExpiry({ kind: 'bearer', source: 'request-header', name: h.name, value: m[2], flags: [] }));
+      else if (m && scheme === 'basic') out.push({ kind: 'basic', source: 'request-header', name: h.name, value: m[2], flags: ['basic-credentials'] });
+      else if (h.value.trim() !== '') out.push(withJwtExpiry({ kind: 'custom-header', source: 'request-header', name: h.name, value: h.value.trim(), flags: [] }));
+      continue;
+    }
+    if (extraHeaders.has(lower)) {
+      if (h.value.trim() !== '') out.push(withJwtExpiry({ kind: 'custom-header', source: 'request-header', name: h.name, value: h.value.trim(), flags: [] }));
+      continue;
+    }
+    if (lower === 'referer' || lower === 'origin') continue;
+    jwtsIn(h.value, 'jwt-in-header', 'request-header', h.name, out);
+  }
+  for (const c of cookies) {
+    if (c.value.includes('eyJ') && isJwtShaped(c.value)) out.push(withJwtExpiry({ kind: 'jwt-in-cookie', source: 'request-cookie', name: c.name, value: c.value, flags: [] }));
+  }
+  tokensInUrl(url, out);
+  return out;
+}
+
+function tokensInUrl(url: string, out: TokenCandidate[]): void {
+  const q = url.indexOf('?');
+  const hash = url.indexOf('#');
+  const flags: readonly TokenFlag[] = ['token-in-url'];
+  const pathEnd = q !== -1 ? q : hash !== -1 ? hash : url.length;
+  // Servlet-style path parameters (";jsessionid=...") are a session id in the URL too.
+  const semi = /;(jsessionid|phpsessid|sid)=([^;/?#]+)/i.exec(url.slice(0, pathEnd));
+  if (semi) out.push({ kind: 'url-query', source: 'url-query', name: semi[1], value: semi[2], flags });
+  const scan = (part: string, source: TokenSource): void => {
+    let params: URLSearchParams;
+    try {
+      params = new URLSearchParams(part);
+    } catch {
+      return;
+    }
+    for (const [name, value] of params) {
+      if (value === '') continue;
+      if (isJwtShaped(value)) out.push(withJwtExpiry({ kind: 'jwt-in-url', source, name, value, flags }));
+      else if (URL_TOKEN_PARAM.test(name)) out.push({ kind: 'url-query', source, name, value, flags });
+    }
+  };
+  if (q !== -1) scan(url.slice(q + 1, hash > q ? hash : undefined), 'url-query');
+  if (hash !== -1) scan(url.slice(hash + 1), 'url-fragment');
+}
+
+/** Tokens in Set-Cookie values and response headers. */
+export function tokensInResponseHeaders(
+  headers: readonly HeaderField[],
+  setCookies: readonly { name: string; value: string }[],
+  extraHeaders: ReadonlySet<string>,
+): TokenCandidate[] {
+  const out: TokenCandidate[] = [];
+  for (const h of headers) {
+    const lower = h.name.toLowerCase();
+    if (lower === 'set-cookie') continue;
+    if (extraHeaders.has(lower)) {
+      if (h.value.trim() !== '') out.push(withJwtExpiry({ kind: 'custom-header', source: 'response-header', name: h.name, value: h.value.trim(), flags: [] }));
+      continue;
+    }
+    if (lower === 'location' || lower === 'content-location' || lower === 'refresh') {
+      // A redirect carrying a token in its URL (implicit flow, magic links) leaks it the same way.
+      const url = lower === 'refresh' ? h.value.replace(/^[^;]*;\s*url=/i, '') : h.value;
+      tokensInUrl(url, out);
+      continue;
+    }
+    jwtsIn(h.value, 'jwt-in-header', 'response-header', h.name, out);
+  }
+  for (const c of setCookies) {
+    if (c.value.includes('eyJ') && isJwtShaped(c.value)) out.push(withJwtExpiry({ kind: 'jwt-in-cookie', source: 'set-cookie', name: c.name, value: c.value, flags: [] }));
+  }
+  return out;
+}
+
+function oauthFields(fields: Record<string, unknown>, source: TokenSource, receivedAt: number, out: TokenCandidate[], depth: number): void {
+  const tokenType = typeof fields.token_type === 'string' ? fields.token_type : undefined;
+  const scope = typeof fields.scope === 'string' ? fields.scope : undefined;
+  const expiresIn = Number(fields.expires_in ?? fields.expiresIn);
+  const refreshExpiresIn = Number(fields.refresh_expires_in ?? fields.refreshExpiresIn);
+  for (const [key, raw] of Object.entries(fields)) {
+    if (typeof raw === 'string') {
+      const kind = OAUTH_FIELDS[key.toLowerCase()];
+      if (kind && raw !== '') {
+        const seconds = kind === 'oauth-access' ? expiresIn : kind === 'oauth-refresh' ? refreshExpiresIn : NaN;
+        const expiry = Number.isFinite(seconds) && seconds > 0 ? { expiresAt: receivedAt + seconds * 1000, expiresAtSource: 'expires_in' as const } : {};
+        out.push(withJwtExpiry({
+          kind, source, name: key, value: raw, ...expiry,
+          ...(tokenType ? { tokenType } : {}), ...(scope ? { scope } : {}), flags: [],
+        }));
+      } else if (raw.includes('eyJ') && isJwtShaped(raw)) {
+        out.push(withJwtExpiry({ kind: 'jwt-in-body', source, name: key, value: raw, flags: [] }));
+      }
+    } else if (raw !== null && typeof raw === 'object' && depth < MAX_JSON_DEPTH) {
+      if (Array.isArray(raw)) continue;
+      oauthFields(raw as Record<string, unknown>, source, receivedAt, out, depth + 1);
+    }
+  }
+}
+
+/**
+ * Tokens in a (decoded) body: OAuth token responses in JSON or form encoding, with
+ * `expires_in` turned into an absolute expiry from `receivedAt`, then any other JWT.
+ */
+export function tokensInBody(text: string, mimeType: string | undefined, source: TokenSource, receivedAt: number): TokenCandidate[] {
+  const out: TokenCandidate[] = [];
+  const trimmed = text.trimStart();
+  if ((mimeType === undefined || mimeType.includes('json')) && (trimmed.startsWith('{') || trimmed.startsWith('['))) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) oauthFields(parsed as Record<string, unknown>, source, receivedAt, out, 0);
+    } catch {
+      // A truncated or invalid JSON body: the JWT scan below still runs.
+    }
+  } else if (mimeType === 'application/x-www-form-urlencoded' || (mimeType === 'text/plain' && /(?:^|&)access_token=/.test(trimmed))) {
+    oauthFields(Object.fromEntries(new URLSearchParams(text)), source, receivedAt, out, 0);
+  }
+  jwtsIn(text, 'jwt-in-body', source, '', out);
+  return out;
+}
