@@ -8,3 +8,7 @@ export { type BodyInput, DEFAULT_PREVIEW_BYTES } from './bodyPreview';
 export { importHar, parseHar, HarFormatError, type HarImportResult } from './harImport';
 export { exportHar, REDACTED, type HarDocument, type HarExportOptions } from './harExport';
 export { DEFAULT_TOKEN_HEADERS, jwtExpiry } from './tokenExtractor';
+export {
+  startCaptureProxy, isLoopbackHost, parseTarget, CaptureConfigError,
+  type CaptureProxy, type CaptureProxyOptions, type CaptureProxyTimeouts,
+} from './captureProxy';

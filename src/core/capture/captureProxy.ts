@@ -1,0 +1,565 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { Duplex } from 'node:stream';
+import { DEFAULT_PREVIEW_BYTES, PreviewCollector, isTextLike, mimeTypeOf } from './bodyPreview';
+import { SessionStore } from './sessionStore';
+import type { CaptureLogger, HeaderField } from './types';
+
+/** Timeouts of the proxy, in milliseconds; 0 disables one. */
+export interface CaptureProxyTimeouts {
+  /** Upstream must send response headers within this time, else 504 (default 120 000). */
+  readonly responseMs?: number;
+  /** A response body may stall this long between chunks before both sides are cut (default 0: never; SSE and long polls idle). */
+  readonly bodyIdleMs?: number;
+}
+
+/** Options of `startCaptureProxy`. */
+export interface CaptureProxyOptions {
+  /** The dev server: `http://localhost:3000` or `https://...`. */
+  readonly target: string;
+  /** Address to listen on (default 127.0.0.1). Anything but loopback needs `allowNonLoopback`. */
+  readonly host?: string;
+  /** Port to listen on (default 0: a free one). */
+  readonly port?: number;
+  /** Permit a non-loopback `host`: the proxy then exposes the dev server and its cookies to the network. */
+  readonly allowNonLoopback?: boolean;
+  /** Send `Host: <target host>` upstream instead of the client's Host (default false: kept). */
+  readonly rewriteHost?: boolean;
+  /** Require valid TLS certificates upstream. Default: false for loopback https targets (self-signed dev certs), true otherwise. */
+  readonly rejectUnauthorized?: boolean;
+  /** Bytes of each body read for analysis (default 1 MiB); forwarding is never limited. */
+  readonly previewBytes?: number;
+  /** Largest request or response head accepted, bytes (default 64 KiB; larger requests get 431, larger responses 502). */
+  readonly maxHeaderBytes?: number;
+  readonly timeouts?: CaptureProxyTimeouts;
+  /** Store to record into (default: a new one). */
+  readonly store?: SessionStore;
+  readonly logger?: CaptureLogger;
+}
+
+/** A running capture proxy. */
+export interface CaptureProxy {
+  /** Where to point the browser: `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  /** Normalised target origin. */
+  readonly target: string;
+  readonly store: SessionStore;
+  /** Stops listening and closes every connection (also WebSocket tunnels). */
+  close(): Promise<void>;
+}
+
+/** A bad target URL or listen address: the message is one line for the user. */
+export class CaptureConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CaptureConfigError';
+  }
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'http2-settings']);
+
+/** True for 127.0.0.0/8, ::1, localhost and *.localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+/** Parses and checks a target URL; throws CaptureConfigError with a clear message. */
+export function parseTarget(target: string): URL {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    throw new CaptureConfigError(`target '${target}' is not a URL (expected e.g. http://localhost:3000)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CaptureConfigError(`target '${target}' must be http:// or https://`);
+  if (url.username || url.password) throw new CaptureConfigError(`target '${target}' must not contain credentials`);
+  if (url.pathname !== '/' || url.search || url.hash) throw new CaptureConfigError(`target '${target}' must be an origin without path or query (e.g. ${url.origin})`);
+  return url;
+}
+
+function hostOnlyOf(hostHeader: string): string {
+  const m = /^\[[^\]]*\]|^[^:]*/.exec(hostHeader);
+  return m ? m[0] : hostHeader;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function pairs(raw: readonly string[]): HeaderField[] {
+  const out: HeaderField[] = new Array<HeaderField>(raw.length >> 1);
+  for (let i = 0, j = 0; i + 1 < raw.length; i += 2, j++) out[j] = { name: raw[i], value: raw[i + 1] };
+  return out;
+}
+
+/** Header names a Connection header lists as hop-by-hop. */
+function connectionTokens(raw: readonly string[]): Set<string> | undefined {
+  let out: Set<string> | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i].length === 10 && raw[i].toLowerCase() === 'connection') {
+      for (const t of raw[i + 1].split(',')) {
+        const n = t.trim().toLowerCase();
+        if (n && n !== 'close' && n !== 'keep-alive') (out ??= new Set()).add(n);
+      }
+    }
+  }
+  return out;
+}
+
+function defaultPort(protocol: string): string {
+  return protocol === 'https:' ? '443' : '80';
+}
+
+/**
+ * Starts the capture proxy: a faithful reverse proxy from `host:port` to `target` that records
+ * every exchange in `store`. Bodies stream both ways unchanged; analysis reads only a bounded
+ * preview and can never break forwarding.
+ */
+export async function startCaptureProxy(options: CaptureProxyOptions): Promise<CaptureProxy> {
+  const target = parseTarget(options.target);
+  const host = options.host ?? '127.0.0.1';
+  const logger = options.logger;
+  if (!isLoopbackHost(host)) {
+    // Listening beyond loopback hands the dev app and every captured cookie to the network.
+    if (!options.allowNonLoopback) throw new CaptureConfigError(`refusing to listen on ${host}: the capture proxy binds to loopback (127.0.0.1) unless non-loopback addresses are explicitly allowed`);
+    logger?.warn(`Session Lens capture proxy listens on ${host}: anyone who can reach it can use your dev server through it`);
+  }
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CaptureConfigError(`port ${port} is not a TCP port (0-65535)`);
+  const store = options.store ?? new SessionStore({ logger });
+  const previewBytes = options.previewBytes ?? DEFAULT_PREVIEW_BYTES;
+  const maxHeaderSize = options.maxHeaderBytes ?? 64 * 1024;
+  const responseMs = options.timeouts?.responseMs ?? 120_000;
+  const bodyIdleMs = options.timeouts?.bodyIdleMs ?? 0;
+  const isHttps = target.protocol === 'https:';
+  const targetHost = target.host;
+  const targetHostname = target.hostname.replace(/^\[|\]$/g, '');
+  const targetPort = Number(target.port || defaultPort(target.protocol));
+  const targetOrigin = target.origin;
+  const rejectUnauthorized = options.rejectUnauthorized ?? !isLoopbackHost(targetHostname);
+  const rewriteHost = options.rewriteHost ?? false;
+  const transport: typeof http = isHttps ? (https as unknown as typeof http) : http;
+  const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 256, scheduling: 'lifo' as const };
+  const agent = isHttps ? new https.Agent({ ...agentOptions, rejectUnauthorized }) : new http.Agent(agentOptions);
+  const servername = /^[\d.]+$|:/.test(targetHostname) ? undefined : targetHostname;
+
+  const tunnels = new Set<Duplex>();
+  const reported = new Set<string>();
+  const reportOnce = (what: string, err: unknown): void => {
+    const message = err instanceof Error ? err.message : String(err);
+    const key = `${what}: ${message}`;
+    if (reported.has(key) || reported.size > 100) return;
+    reported.add(key);
+    logger?.error(`Session Lens capture proxy: ${key}`);
+  };
+
+  let proxyUrl = '';
+
+  /** Origin the browser used to reach us, for redirect rewriting: only trusted when loopback. */
+  const clientOrigin = (hostHeader: string | undefined): string =>
+    hostHeader && isLoopbackHost(hostOnlyOf(hostHeader)) ? `http://${hostHeader}` : proxyUrl;
+
+  const sameAsTarget = (value: string): number => {
+    // Returns the length of the target origin prefix when `value` is an absolute URL on the target.
+    const m = /^(https?):\/\/([^/?#]*)/i.exec(value);
+    if (!m || `${m[1].toLowerCase()}:` !== target.protocol) return -1;
+    const authority = m[2].toLowerCase();
+    const expected = targetHost.toLowerCase();
+    const withDefault = `${target.hostname.toLowerCase()}:${defaultPort(target.protocol)}`;
+    return authority === expected || authority === withDefault ? m[0].length : -1;
+  };
+
+  const rewriteUrl = (value: string, origin: string): string => {
+    const n = sameAsTarget(value.trim());
+    return n === -1 ? value : origin + value.trim().slice(n);
+  };
+
+  const upstreamHeaders = (raw: readonly string[], hostHeader: string | undefined, keepUpgrade: boolean): string[] => {
+    const listed = connectionTokens(raw);
+    const out: string[] = [];
+    let sawHost = false;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i];
+      const lower = name.toLowerCase();
+      if (lower === 'host') {
+        if (sawHost) continue;
+        sawHost = true;
+        out.push(name, rewriteHost ? targetHost : raw[i + 1]);
+        continue;
+      }
+      if (HOP_BY_HOP.has(lower) || listed?.has(lower)) {
+        // A chunked request body stays chunked upstream (Node re-frames it); TE: trailers passes.
+        if (lower === 'transfer-encoding' || (lower === 'te' && raw[i + 1].trim().toLowerCase() === 'trailers')) out.push(name, raw[i + 1]);
+        else if (keepUpgrade && (lower === 'connection' || lower === 'upgrade')) out.push(name, raw[i + 1]);
+        continue;
+      }
+      out.push(name, raw[i + 1]);
+    }
+    if (!sawHost) out.unshift('Host', hostHeader === undefined || rewriteHost ? targetHost : hostHeader);
+    return out;
+  };
+
+  const errorPage = (res: http.ServerResponse, status: number, title: string, detail: string): void => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const body = `<!doctype html><html><head><meta charset="utf-8"><title>${status} ${escapeHtml(title)}</title></head><body>`
+      + `<h1>${status} ${escapeHtml(title)}</h1><p>${escapeHtml(detail)}</p>`
+      + `<p>Session Lens capture proxy → <code>${escapeHtml(targetOrigin)}</code></p></body></html>\n`;
+    try {
+      res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+      res.end(body);
+    } catch {
+      res.destroy();
+    }
+  };
+
+  const unreachable = (err: NodeJS.ErrnoException): string => {
+    const code = err.code ?? err.message;
+    const hint = code === 'ECONNREFUSED' ? 'Is the dev server running, on this port?'
+      : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'Check the host name of the target.'
+        : code === 'ECONNRESET' ? 'The dev server closed the connection (restarting? crashed?).'
+          : /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code) ? 'The target\'s TLS certificate was rejected; allow self-signed certificates or fix the certificate.'
+            : code === 'HPE_HEADER_OVERFLOW' ? 'The response headers are larger than the proxy accepts.'
+              : 'Check that the target URL is right and the server answers.';
+    return `Session Lens could not get a response from ${targetOrigin}: ${code}. ${hint}`;
+  };
+
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const startedAt = Date.now();
+    const hostHeader = req.headers.host;
+    if (rewriteHost && hostHeader !== undefined && !isLoopbackHost(hostOnlyOf(hostHeader))) {
+      // With Host rewritten the dev server cannot check it any more; refuse DNS-rebound names here.
+      errorPage(res, 403, 'Forbidden', `Unexpected Host '${hostHeader}': open the app through ${proxyUrl}.`);
+      return;
+    }
+    let path = req.url ?? '/';
+    if (!path.startsWith('/')) {
+      // Absolute-form request target (a browser configured to use us as a forward proxy).
+      const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(path);
+      path = m ? path.slice(m[0].length) || '/' : '/' + path;
+    }
+    const method = req.method ?? 'GET';
+    const rawHeaders = req.rawHeaders;
+    const headers = upstreamHeaders(rawHeaders, hostHeader, false);
+    let id = 0;
+    try {
+      id = store.beginExchange({
+        source: 'proxy', method, url: `http://${hostHeader || new URL(proxyUrl).host}${path}`, upstreamUrl: targetOrigin + path,
+        path, httpVersion: req.httpVersion, headers: pairs(rawHeaders), startedAt,
+      });
+    } catch (err) {
+      reportOnce('recording a request failed', err);
+    }
+
+    let done = false;
+    const finish = (state: 'complete' | 'client-aborted' | 'upstream-error' | 'timeout', error?: string, body?: PreviewCollector): void => {
+      if (done) return;
+      done = true;
+      if (timer) clearTimeout(timer);
+      try {
+        store.finishExchange(id, {
+          state, ...(error ? { error } : {}),
+          ...(body ? { responseBody: { bytes: body.bytes(), wireBytes: body.wireBytes, truncated: body.truncated } } : {}),
+        });
+      } catch (err) {
+        reportOnce('recording a response failed', err);
+      }
+    };
+
+    const upReq = transport.request({
+      host: targetHostname, port: targetPort, method, path, headers, agent, setHost: false, maxHeaderSize,
+      ...(isHttps ? { servername, rejectUnauthorized } : {}),
+    } as http.RequestOptions);
+
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (responseMs > 0) {
+      timer = setTimeout(() => {
+        timer = undefined;
+        upReq.destroy();
+        errorPage(res, 504, 'Gateway Timeout', `Session Lens waited ${responseMs} ms for ${targetOrigin} to answer ${method} ${path}.`);
+        finish('timeout', `no response within ${responseMs} ms`);
+      }, responseMs);
+    }
+
+    // Request body: streamed as is; a bounded slice is kept for analysis.
+    const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+    if (hasBody) {
+      const reqPreview = isTextLike(mimeTypeOf(req.headers['content-type'])) ? new PreviewCollector(previewBytes) : undefined;
+      let wire = 0;
+      req.on('data', (chunk: Buffer) => {
+        wire += chunk.length;
+        reqPreview?.push(chunk);
+      });
+      req.once('end', () => {
+        try {
+          store.addRequestBody(id, reqPreview
+            ? { bytes: reqPreview.bytes(), wireBytes: reqPreview.wireBytes, truncated: reqPreview.truncated }
+            : { bytes: Buffer.alloc(0), wireBytes: wire, truncated: wire > 0 });
+        } catch (err) {
+          reportOnce('recording a request body failed', err);
+        }
+      });
+    }
+    req.pipe(upReq);
+
+    upReq.on('error', (err: NodeJS.ErrnoException) => {
+      if (done) return;
+      if (res.headersSent) {
+        // Cut the client off: a short body must never look complete.
+        res.destroy();
+        finish('upstream-error', err.code ?? err.message);
+        return;
+      }
+      errorPage(res, 502, 'Bad Gateway', unreachable(err));
+      finish('upstream-error', err.code ?? err.message);
+    });
+
+    res.on('close', () => {
+      if (!res.writableFinished && !done) {
+        // The client went away: stop the upstream work too.
+        upReq.destroy();
+        finish('client-aborted', 'the client closed the connection before the response was complete');
+      }
+    });
+
+    upReq.on('response', (upRes) => {
+      if (timer) {
+        clearTimeout(timer);
+        timer = undefined;
+      }
+      const receivedAt = Date.now();
+      const status = upRes.statusCode ?? 502;
+      const raw = upRes.rawHeaders;
+      try {
+        store.addResponse(id, { status, statusText: upRes.statusMessage ?? '', headers: pairs(raw), receivedAt });
+      } catch (err) {
+        reportOnce('recording response headers failed', err);
+      }
+      const listed = connectionTokens(raw);
+      const out: string[] = [];
+      const origin = clientOrigin(hostHeader);
+      let mime: string | undefined;
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        const name = raw[i];
+        const lower = name.toLowerCase();
+        if (HOP_BY_HOP.has(lower) || listed?.has(lower)) {
+          if (lower === 'trailer') out.push(name, raw[i + 1]);
+          continue;
+        }
+        let value = raw[i + 1];
+        if (lower === 'location') {
+          if (status === 201 || (status >= 300 && status < 400)) value = rewriteUrl(value, origin);
+        } else if (lower === 'content-location') {
+          value = rewriteUrl(value, origin);
+        } else if (lower === 'refresh') {
+          const m = /^(\s*\d*\s*;\s*url\s*=\s*['"]?)(.*)$/i.exec(value);
+          if (m) value = m[1] + rewriteUrl(m[2], origin);
+        } else if (lower === 'content-type') {
+          mime = mimeTypeOf(value);
+        }
+        out.push(name, value);
+      }
+      try {
+        res.writeHead(status, upRes.statusMessage, out);
+      } catch (err) {
+        reportOnce('an upstream response head could not be forwarded', err);
+        upRes.destroy();
+        upReq.destroy();
+        errorPage(res, 502, 'Bad Gateway', `Session Lens could not forward the response of ${targetOrigin}: ${err instanceof Error ? err.message : String(err)}`);
+        finish('upstream-error', 'invalid response head');
+        return;
+      }
+      const preview = isTextLike(mime) ? new PreviewCollector(previewBytes) : new PreviewCollector(0);
+      let idle: ReturnType<typeof setTimeout> | undefined;
+      const armIdle = (): void => {
+        if (bodyIdleMs <= 0) return;
+        if (idle) clearTimeout(idle);
+        idle = setTimeout(() => {
+          upRes.destroy();
+          res.destroy();
+          finish('timeout', `the response body stalled for ${bodyIdleMs} ms`);
+        }, bodyIdleMs);
+      };
+      armIdle();
+      upRes.on('data', (chunk: Buffer) => {
+        preview.push(chunk);
+        if (idle) armIdle();
+        if (!res.write(chunk)) {
+          upRes.pause();
+          res.once('drain', () => upRes.resume());
+        }
+      });
+      upRes.once('end', () => {
+        if (idle) clearTimeout(idle);
+        if (upRes.rawTrailers.length > 0) {
+          try {
+            res.addTrailers(pairs(upRes.rawTrailers).map((h) => [h.name, h.value] as [string, string]));
+          } catch (err) {
+            reportOnce('trailers could not be forwarded', err);
+          }
+        }
+        res.end();
+        finish('complete', undefined, preview);
+      });
+      upRes.once('close', () => {
+        if (idle) clearTimeout(idle);
+        if (!upRes.complete && !done) {
+          // Upstream reset mid-body: destroy the client socket so the truncation is visible.
+          res.destroy();
+          finish('upstream-error', 'upstream closed the connection before the response was complete', preview);
+        }
+      });
+      upRes.on('error', () => undefined);
+    });
+  };
+
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    const method = req.method ?? 'GET';
+    const upgrade = req.headers.upgrade;
+    if (method !== 'GET' || !upgrade) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const hostHeader = req.headers.host;
+    if (rewriteHost && hostHeader !== undefined && !isLoopbackHost(hostOnlyOf(hostHeader))) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const path = req.url ?? '/';
+    tunnels.add(socket);
+    socket.once('close', () => tunnels.delete(socket));
+    let id = 0;
+    try {
+      id = store.beginExchange({
+        source: 'proxy', method, url: `http://${hostHeader || new URL(proxyUrl).host}${path}`, upstreamUrl: targetOrigin + path,
+        path, httpVersion: req.httpVersion, headers: pairs(req.rawHeaders), upgrade: true,
+      });
+    } catch (err) {
+      reportOnce('recording an upgrade failed', err);
+    }
+    const upReq = transport.request({
+      host: targetHostname, port: targetPort, method, path, headers: upstreamHeaders(req.rawHeaders, hostHeader, true),
+      agent: false, setHost: false, maxHeaderSize, ...(isHttps ? { servername, rejectUnauthorized } : {}),
+    } as http.RequestOptions);
+    const headLines = (status: number, message: string | undefined, raw: readonly string[]): string => {
+      let s = `HTTP/1.1 ${status} ${message ?? ''}\r\n`;
+      for (let i = 0; i + 1 < raw.length; i += 2) s += `${raw[i]}: ${raw[i + 1]}\r\n`;
+      return s + '\r\n';
+    };
+    upReq.on('upgrade', (upRes, upSocket, upHead) => {
+      try {
+        store.addResponse(id, { status: upRes.statusCode ?? 101, statusText: upRes.statusMessage ?? '', headers: pairs(upRes.rawHeaders) });
+        store.finishExchange(id, { state: 'upgraded' });
+      } catch (err) {
+        reportOnce('recording an upgrade response failed', err);
+      }
+      tunnels.add(upSocket);
+      upSocket.once('close', () => tunnels.delete(upSocket));
+      upSocket.on('error', () => socket.destroy());
+      socket.on('error', () => upSocket.destroy());
+      upSocket.once('close', () => socket.destroy());
+      socket.once('close', () => upSocket.destroy());
+      if (socket.destroyed) {
+        upSocket.destroy();
+        return;
+      }
+      socket.write(headLines(upRes.statusCode ?? 101, upRes.statusMessage, upRes.rawHeaders));
+      if (upHead.length > 0) socket.write(upHead);
+      if (head.length > 0) upSocket.write(head);
+      upSocket.pipe(socket);
+      socket.pipe(upSocket);
+    });
+    upReq.on('response', (upRes) => {
+      // Upstream declined the upgrade: relay its answer as is and close.
+      try {
+        store.addResponse(id, { status: upRes.statusCode ?? 502, statusText: upRes.statusMessage ?? '', headers: pairs(upRes.rawHeaders) });
+      } catch (err) {
+        reportOnce('recording an upgrade response failed', err);
+      }
+      const raw = upRes.rawHeaders.filter((_, i, a) => i % 2 === 0 ? !HOP_BY_HOP.has(a[i].toLowerCase()) : !HOP_BY_HOP.has(a[i - 1].toLowerCase()));
+      socket.write(headLines(upRes.statusCode ?? 502, upRes.statusMessage, [...raw, 'Connection', 'close']));
+      upRes.pipe(socket);
+      upRes.once('end', () => store.finishExchange(id, { state: 'complete' }));
+    });
+    upReq.on('error', (err: NodeJS.ErrnoException) => {
+      store.finishExchange(id, { state: 'upstream-error', error: err.code ?? err.message });
+      if (!socket.destroyed) socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    });
+    socket.once('close', () => upReq.destroy());
+    upReq.end();
+  };
+
+  const server = http.createServer({ maxHeaderSize, requireHostHeader: false, joinDuplicateHeaders: false } as http.ServerOptions);
+  server.on('request', (req, res) => {
+    try {
+      onRequest(req, res);
+    } catch (err) {
+      reportOnce('a request could not be handled', err);
+      errorPage(res, 502, 'Bad Gateway', 'Session Lens failed to forward this request.');
+    }
+  });
+  // Expect: 100-continue — tell the client to send the body and forward it with the header kept.
+  server.on('checkContinue', (req, res) => {
+    res.writeContinue();
+    server.emit('request', req, res);
+  });
+  server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+    try {
+      onUpgrade(req, socket, head);
+    } catch (err) {
+      reportOnce('an upgrade could not be handled', err);
+      socket.destroy();
+    }
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // Malformed requests (smuggling attempts, bad headers, oversize heads) get a clean status, never a crash.
+    if (!socket.writable || (socket as unknown as { _httpMessage?: unknown })._httpMessage) {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      reject(new CaptureConfigError(err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use` : `cannot listen on ${host}:${port}: ${err.message}`));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  server.on('error', (err) => reportOnce('server error', err));
+  const address = server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  proxyUrl = `http://${urlHost}:${boundPort}`;
+  logger?.info(`Session Lens capture proxy ${proxyUrl} → ${targetOrigin}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: proxyUrl,
+    port: boundPort,
+    host,
+    target: targetOrigin,
+    store,
+    close(): Promise<void> {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        for (const s of tunnels) s.destroy();
+        tunnels.clear();
+        agent.destroy();
+      });
+      return closing;
+    },
+  };
+}
