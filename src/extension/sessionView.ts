@@ -1,0 +1,79 @@
+import * as vscode from 'vscode';
+import { type FromWebview, parseFromWebview, type SessionViewState, type ToWebview, type WebviewAction } from '../shared/protocol';
+import { webviewHtml } from './webviewHtml';
+
+/** What the Session view needs from the rest of the extension. */
+export interface SessionViewSource {
+  /** The current state, values masked or not as the user chose. */
+  state(): SessionViewState;
+  readonly onDidChange: vscode.Event<void>;
+  runAction(action: WebviewAction): Thenable<unknown>;
+  setMasked(masked: boolean): void;
+  /** The unmasked value behind a row key, for Copy. */
+  valueOf(key: string): string | undefined;
+}
+
+/** The Session webview view in the panel. Posts data; the webview renders it. */
+export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Set once the webview script has said it is ready; until then posts would be lost. */
+  private ready = false;
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly source: SessionViewSource) {
+    this.disposables.push(source.onDidChange(() => this.post()));
+  }
+
+  /** True once the view has been resolved (used by tests and the focus command). */
+  get isResolved(): boolean {
+    return this.view !== undefined;
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    this.ready = false;
+    view.webview.options = {
+      enableScripts: true,
+      enableCommandUris: false,
+      // Only our built assets; never the workspace or the home folder.
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
+    view.webview.html = webviewHtml(view.webview, this.extensionUri, 'Session Lens');
+    this.disposables.push(
+      view.webview.onDidReceiveMessage((raw: unknown) => this.receive(parseFromWebview(raw))),
+      view.onDidChangeVisibility(() => { if (view.visible) this.post(); }),
+      view.onDidDispose(() => { if (this.view === view) this.view = undefined; }),
+    );
+  }
+
+  private receive(message: FromWebview | undefined): void {
+    if (!message) return;
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.post();
+        return;
+      case 'action':
+        void this.source.runAction(message.action);
+        return;
+      case 'reveal':
+        this.source.setMasked(message.masked);
+        return;
+      case 'copyValue': {
+        const value = this.source.valueOf(message.key);
+        if (value !== undefined) void vscode.env.clipboard.writeText(value);
+        return;
+      }
+    }
+  }
+
+  private post(): void {
+    if (!this.view || !this.ready) return;
+    const message: ToWebview = { type: 'state', state: this.source.state() };
+    void this.view.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

@@ -1,0 +1,33 @@
+/** Pure formatting helpers of the webview (no DOM), unit-tested in Node. */
+
+/** "2 h 03 min", "45 s", "3 d 4 h": the time left until `ms`, coarse for long spans. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(Math.abs(ms) / 1000));
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (d > 0) return `${d} d ${h} h`;
+  if (h > 0) return `${h} h ${String(m).padStart(2, '0')} min`;
+  if (m > 0) return `${m} min ${String(sec).padStart(2, '0')} s`;
+  return `${sec} s`;
+}
+
+export type CountdownState = 'valid' | 'expiring-soon' | 'expired' | 'not-yet-valid' | 'session' | 'unknown';
+
+/** The countdown text and state of an expiry at `now` (local clock). */
+export function countdown(
+  expiry: { kind: string; expiresAt?: number; notBefore?: number; idleTimeoutMs?: number },
+  now: number,
+  expiringSoonMs: number,
+): { text: string; state: CountdownState } {
+  if (expiry.notBefore !== undefined && now < expiry.notBefore) {
+    return { text: `valid in ${formatDuration(expiry.notBefore - now)}`, state: 'not-yet-valid' };
+  }
+  if (expiry.kind === 'session') return { text: 'until browser closes', state: 'session' };
+  if (expiry.expiresAt === undefined) return { text: 'no expiry', state: 'unknown' };
+  const left = expiry.expiresAt - now;
+  const idle = expiry.idleTimeoutMs !== undefined ? ` (idle ${formatDuration(expiry.idleTimeoutMs)})` : '';
+  if (left <= 0) return { text: `expired ${formatDuration(-left)} ago`, state: 'expired' };
+  return { text: `${formatDuration(left)}${idle}`, state: left <= expiringSoonMs ? 'expiring-soon' : 'valid' };
+}

@@ -1,0 +1,2 @@
+// Every host test file, in order. Add new files here.
+import './activation.test';

@@ -1,0 +1,55 @@
+/** Playwright helpers for driving the real VS Code workbench and our webviews in it. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { REPO_ROOT } from './codeServer';
+
+export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
+
+/**
+ * Runs a command through the Command Palette, as a user would. Extensions' contributions
+ * register a little after the workbench appears, so the palette is reopened until the command shows.
+ */
+export async function runFromPalette(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const input = page.locator('.quick-input-widget input.input');
+  for (;;) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await page.keyboard.type(title);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ timeout: 3_000 });
+      await row.click();
+      return;
+    } catch (err) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw new Error(`"${title}" did not appear in the Command Palette: ${String(err)}`);
+      await page.waitForTimeout(1_000);
+    }
+  }
+}
+
+/** Finds the frame of one of our webviews by a selector that only exists inside it. */
+export async function findWebviewFrame(page: Page, selector: string, timeoutMs = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame()) continue;
+      try {
+        if (await frame.locator(selector).count()) return frame;
+      } catch {
+        // frame navigated or detached while we looked
+      }
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no webview frame with ${selector} within ${timeoutMs} ms`);
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
