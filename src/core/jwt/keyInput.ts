@@ -199,6 +199,8 @@ function parseJson(text: string): KeyParseResult {
 /** A shared secret from text, read as UTF-8 or base64url. */
 export function secretKeyInput(text: string, encoding: 'utf8' | 'base64url' | 'base64' = 'utf8'): KeyParseResult {
   if (text.length === 0) return { ok: false, error: 'the secret is empty' };
+  // A public key used as an HMAC secret is exactly the algorithm-confusion attack (RFC 8725 §2.1).
+  if (text.includes('-----BEGIN')) return { ok: false, error: 'this is a PEM key, not a shared secret; give it as a key (file) instead' };
   if (encoding === 'utf8') {
     const bytes = Buffer.from(text, 'utf8');
     return { ok: true, key: { kind: 'secret', encoding, bytes, description: `shared secret, ${bytes.length} bytes (UTF-8 text)` } };
