@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'media/**', 'test-results/**', '**/*.js', '!esbuild.js'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'media/**', 'test-results/**', 'test/fixtures/**', '**/*.js', '!esbuild.js'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.mjs'],
