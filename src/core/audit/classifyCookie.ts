@@ -70,8 +70,13 @@ const SESSION_NAME_PATTERNS: readonly { re: RegExp; why: string; framework?: str
   { re: /(^|[._-])(auth|authn|authentication|jwt|token|access[._-]?token|id[._-]?token|refresh[._-]?token|bearer|remember[._-]?(me|token)?|login|logged[._-]?in|user[._-]?token|identity)($|[._-])/i, why: 'its name says it carries authentication' },
 ];
 
-/** Names that look like credentials but are not: CSRF tokens, analytics, consent. */
-const NOT_SESSION_NAME = /(^|[._-])(csrf|xsrf|_csrf|csrftoken|consent|_ga|_gid|_gat|_fbp|locale|lang|theme|tz)($|[._-])|^(__cf_bm|_ga_.*|ajs_.*|amp_.*)$/i;
+/** Names that look like credentials but are not: CSRF tokens, analytics, consent, cookie-session's `.sig` companions. */
+const NOT_SESSION_NAME = /(^|[._-])(csrf|xsrf|_csrf|csrftoken|consent|_ga|_gid|_gat|_fbp|locale|lang|theme|tz)($|[._-])|^(__cf_bm|_ga_.*|ajs_.*|amp_.*)$|\.sig$/i;
+
+/** True for names that are never the session even when they change at login (CSRF tokens, `.sig` companions, analytics). */
+export function isNeverSessionName(name: string): boolean {
+  return NOT_SESSION_NAME.test(name.replace(/^__(secure|host)-/i, ''));
+}
 
 function wildcardMatch(pattern: string, name: string): boolean {
   if (!pattern.includes('*')) return pattern.toLowerCase() === name.toLowerCase();

@@ -2,6 +2,7 @@ import { domainMatch, getPublicSuffix } from 'tough-cookie';
 import { type Finding, makeFinding } from '../findings';
 import { MAX_ATTRIBUTE_VALUE_BYTES, MAX_NAME_VALUE_BYTES, type ParsedSetCookie, parseSetCookie } from '../cookies/setCookie';
 import type { RuleId } from '../rules/catalog';
+import type { AuditItem } from './auditItem';
 import { type AuditSettings, resolveAuditSettings } from './auditSettings';
 import { DEFAULT_SESSION_COOKIE_NAMES, classifyCookie, unquoteCookieValue } from './classifyCookie';
 import { type RequestOrigin, requestOrigin } from './requestOrigin';
@@ -89,7 +90,8 @@ interface RuleInput {
   readonly settings: AuditSettings;
   readonly receivedAt: number;
   readonly serverDate: number | undefined;
-  readonly emit: (ruleId: RuleId, message: string, severity?: Finding['severity']) => void;
+  /** Reports a finding; `cause` tells apart two findings of one rule on one cookie. */
+  readonly emit: (ruleId: RuleId, message: string, severity?: Finding['severity'], cause?: string) => void;
 }
 
 function checkSecure({ cookie, origin, isSession, emit }: RuleInput): void {
@@ -98,12 +100,12 @@ function checkSecure({ cookie, origin, isSession, emit }: RuleInput): void {
   if (origin?.loopback && !origin.encrypted) {
     emit('cookie-missing-secure',
       `Session cookie "${n}" has no Secure attribute. On ${origin.host} this works today because browsers treat localhost as a secure origin, and breaks nothing; production over HTTPS must set Secure so the cookie is never sent over plain HTTP.`,
-      'info');
+      'info', 'loopback');
     return;
   }
   if (origin && !origin.encrypted) {
     emit('cookie-missing-secure',
-      `Session cookie "${n}" has no Secure attribute and was set over plain ${origin.scheme.toUpperCase()} on ${origin.host}, so anyone on the network can read it. Serve the site over HTTPS and add Secure.`);
+      `Session cookie "${n}" has no Secure attribute and was set over plain ${origin.scheme.toUpperCase()} on ${origin.host}, so anyone on the network can read it. Serve the site over HTTPS and add Secure.`, undefined, 'plain-http');
     return;
   }
   emit('cookie-missing-secure',
@@ -119,12 +121,12 @@ function checkHttpOnly({ cookie, isSession, emit }: RuleInput): void {
 function checkSameSite({ cookie, isSession, emit }: RuleInput): void {
   if (cookie.sameSiteRaw !== undefined && cookie.sameSite === undefined) {
     emit('cookie-missing-samesite',
-      `Cookie "${cookie.name}" has SameSite=${cookie.sameSiteRaw}, which is not Strict, Lax or None; browsers ignore it and apply their default. Use SameSite=Lax (or Strict) explicitly.`);
+      `Cookie "${cookie.name}" has SameSite=${cookie.sameSiteRaw}, which is not Strict, Lax or None; browsers ignore it and apply their default. Use SameSite=Lax (or Strict) explicitly.`, undefined, 'invalid');
     return;
   }
   if (isSession && cookie.sameSiteRaw === undefined) {
     emit('cookie-missing-samesite',
-      `Session cookie "${cookie.name}" has no SameSite attribute, so cross-site protection depends on the browser's default (Lax in Chromium, None elsewhere). Set SameSite=Lax (or Strict) explicitly.`);
+      `Session cookie "${cookie.name}" has no SameSite attribute, so cross-site protection depends on the browser's default (Lax in Chromium, None elsewhere). Set SameSite=Lax (or Strict) explicitly.`, undefined, 'missing');
   }
 }
 
@@ -146,7 +148,7 @@ function checkPrefix({ cookie, emit }: RuleInput): void {
     // A nameless cookie whose value starts with a prefix would be read back as a prefixed name.
     if (/^__(secure|host)-/i.test(cookie.value)) {
       emit('cookie-prefix-violation',
-        `A cookie without a name has the value "${cookie.value.slice(0, 16)}…", which starts with a reserved prefix; browsers reject it because it would be read back as a prefixed cookie. Give the cookie a name.`);
+        `A cookie without a name has the value "${cookie.value.slice(0, 16)}…", which starts with a reserved prefix; browsers reject it because it would be read back as a prefixed cookie. Give the cookie a name.`, undefined, 'nameless');
     }
     return;
   }
@@ -156,7 +158,7 @@ function checkPrefix({ cookie, emit }: RuleInput): void {
   if (lower.startsWith('__secure-')) {
     if (!cookie.secure) {
       emit('cookie-prefix-violation',
-        `Cookie "${name}" uses the __Secure- prefix${caseNote} but has no Secure attribute; browsers reject it. Add Secure.`);
+        `Cookie "${name}" uses the __Secure- prefix${caseNote} but has no Secure attribute; browsers reject it. Add Secure.`, undefined, 'secure');
     }
     return;
   }
@@ -167,20 +169,20 @@ function checkPrefix({ cookie, emit }: RuleInput): void {
   if (cookie.path !== '/') problems.push(cookie.path === undefined ? 'add Path=/' : `set Path=/ instead of Path=${cookie.path}`);
   if (problems.length === 0) return;
   emit('cookie-prefix-violation',
-    `Cookie "${name}" uses the __Host- prefix${caseNote}, which requires Secure, no Domain and Path=/; browsers reject it. To fix: ${problems.join(', ')}.`);
+    `Cookie "${name}" uses the __Host- prefix${caseNote}, which requires Secure, no Domain and Path=/; browsers reject it. To fix: ${problems.join(', ')}.`, undefined, problems.join(','));
 }
 
 function checkOversize({ cookie, emit }: RuleInput): void {
   if (cookie.nameValueBytes > MAX_NAME_VALUE_BYTES) {
     emit('cookie-oversize',
-      `Cookie "${cookie.name.slice(0, 64)}" has ${cookie.nameValueBytes} octets of name and value, over the ${MAX_NAME_VALUE_BYTES} browsers accept; they drop it silently. Store the data server-side and keep only an id in the cookie.`);
+      `Cookie "${cookie.name.slice(0, 64)}" has ${cookie.nameValueBytes} octets of name and value, over the ${MAX_NAME_VALUE_BYTES} browsers accept; they drop it silently. Store the data server-side and keep only an id in the cookie.`, undefined, 'name-value');
   }
   for (const attr of cookie.attributes) {
     if (attr.value === undefined) continue;
     const bytes = Buffer.byteLength(attr.value, 'utf8');
     if (bytes > MAX_ATTRIBUTE_VALUE_BYTES) {
       emit('cookie-oversize',
-        `Cookie "${cookie.name.slice(0, 64)}" has a ${attr.name.slice(0, 32)} value of ${bytes} octets, over the ${MAX_ATTRIBUTE_VALUE_BYTES} browsers read; they ignore that attribute. Shorten it.`);
+        `Cookie "${cookie.name.slice(0, 64)}" has a ${attr.name.slice(0, 32)} value of ${bytes} octets, over the ${MAX_ATTRIBUTE_VALUE_BYTES} browsers read; they ignore that attribute. Shorten it.`, undefined, attr.name.toLowerCase());
     }
   }
 }
@@ -193,10 +195,10 @@ function checkLifetime({ cookie, isSession, settings, receivedAt, serverDate, em
     ? ` Browsers clamp any cookie to 400 days, so the ${formatDuration(life)} you asked for is not what you get.` : '';
   if (isSession && life > max) {
     emit('cookie-long-lifetime',
-      `Session cookie "${cookie.name}" lives ${formatDuration(life)}, longer than the ${formatDuration(max)} allowed by sessionLens.maxSessionCookieLifetime; a stolen cookie stays usable that long.${clamp} Shorten Max-Age/Expires (and expire the session server-side).`);
+      `Session cookie "${cookie.name}" lives ${formatDuration(life)}, longer than the ${formatDuration(max)} allowed by sessionLens.maxSessionCookieLifetime; a stolen cookie stays usable that long.${clamp} Shorten Max-Age/Expires (and expire the session server-side).`, undefined, 'session');
   } else if (clamp) {
     emit('cookie-long-lifetime',
-      `Cookie "${cookie.name}" asks to live ${formatDuration(life)}.${clamp} Set Max-Age to at most 34560000 seconds.`);
+      `Cookie "${cookie.name}" asks to live ${formatDuration(life)}.${clamp} Set Max-Age to at most 34560000 seconds.`, undefined, 'clamp');
   }
 }
 
@@ -205,17 +207,17 @@ function checkDomain({ cookie, origin, isSession, emit }: RuleInput): void {
   const domain = cookie.domain;
   if (!hostDomainMatches(origin.host, domain)) {
     emit('cookie-broad-domain',
-      `Cookie "${cookie.name}" has Domain=${domain}, which does not match the host ${origin.host}; browsers ignore the cookie. Remove Domain (host-only) or set it to ${origin.host} or a parent of it.`);
+      `Cookie "${cookie.name}" has Domain=${domain}, which does not match the host ${origin.host}; browsers ignore the cookie. Remove Domain (host-only) or set it to ${origin.host} or a parent of it.`, undefined, 'mismatch');
     return;
   }
   if (domain !== origin.host && isPublicSuffix(domain)) {
     emit('cookie-broad-domain',
-      `Cookie "${cookie.name}" has Domain=${domain}, a public suffix shared by unrelated sites; browsers reject it. Remove Domain so the cookie is host-only.`);
+      `Cookie "${cookie.name}" has Domain=${domain}, a public suffix shared by unrelated sites; browsers reject it. Remove Domain so the cookie is host-only.`, undefined, 'public-suffix');
     return;
   }
   if (isSession && !origin.isIp) {
     emit('cookie-broad-domain',
-      `Session cookie "${cookie.name}" has Domain=${domain}, so the browser also sends it to every subdomain of ${domain}; any of them can read or overwrite the session. Remove Domain to keep it host-only (or use the __Host- prefix).`);
+      `Session cookie "${cookie.name}" has Domain=${domain}, so the browser also sends it to every subdomain of ${domain}; any of them can read or overwrite the session. Remove Domain to keep it host-only (or use the __Host- prefix).`, undefined, 'subdomains');
   }
 }
 
@@ -232,7 +234,7 @@ function checkExpiresMaxAge({ cookie, receivedAt, serverDate, emit }: RuleInput)
 function checkInvalidChars({ cookie, emit }: RuleInput): void {
   if (FORBIDDEN_CTL.test(cookie.raw)) {
     emit('cookie-invalid-chars',
-      `The Set-Cookie header for "${cookie.name.slice(0, 64)}" contains a control character (${describeChars(cookie.raw, /[^\x00-\x08\x0A-\x1F\x7F]/)}); browsers ignore the whole header. Encode the value (e.g. base64url or percent-encoding).`);
+      `The Set-Cookie header for "${cookie.name.slice(0, 64)}" contains a control character (${describeChars(cookie.raw, /[^\x00-\x08\x0A-\x1F\x7F]/)}); browsers ignore the whole header. Encode the value (e.g. base64url or percent-encoding).`, undefined, 'ctl');
     return;
   }
   const problems: string[] = [];
@@ -271,6 +273,11 @@ export function auditSetCookie(header: string, context: CookieRuleContext): Find
 
 /** {@link auditSetCookie} on an already parsed header. */
 export function auditParsedSetCookie(cookie: ParsedSetCookie, context: CookieRuleContext): Finding[] {
+  return setCookieAuditItems(cookie, context).map((i) => i.finding);
+}
+
+/** The findings of {@link auditParsedSetCookie}, each with its de-duplication cause. */
+export function setCookieAuditItems(cookie: ParsedSetCookie, context: CookieRuleContext): AuditItem[] {
   const receivedAt = Number.isFinite(context?.receivedAt) ? context.receivedAt : Date.now();
   const serverDate = Number.isFinite(context?.serverDate) ? context.serverDate : undefined;
   if (isDeletion(cookie, receivedAt, serverDate)) return [];
@@ -280,7 +287,7 @@ export function auditParsedSetCookie(cookie: ParsedSetCookie, context: CookieRul
     ...(context?.exchangeId !== undefined ? { exchangeId: context.exchangeId } : {}),
     header: `Set-Cookie: ${cookie.raw}`,
   };
-  const findings: Finding[] = [];
+  const items: AuditItem[] = [];
   const subject = cookie.name;
   const input: RuleInput = {
     cookie,
@@ -289,8 +296,11 @@ export function auditParsedSetCookie(cookie: ParsedSetCookie, context: CookieRul
     settings,
     receivedAt,
     serverDate,
-    emit: (ruleId, message, severity) => findings.push(makeFinding(ruleId, subject, message, { evidence, ...(severity ? { severity } : {}) })),
+    emit: (ruleId, message, severity, cause) => items.push({
+      finding: makeFinding(ruleId, subject, message, { evidence, ...(severity ? { severity } : {}) }),
+      cause: cause ?? '',
+    }),
   };
   for (const check of CHECKS) check(input);
-  return findings;
+  return items;
 }

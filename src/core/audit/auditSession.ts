@@ -1,0 +1,111 @@
+import type { Exchange, SessionSnapshot, TokenRecord } from '../capture/types';
+import type { Finding } from '../findings';
+import type { Severity } from '../rules/catalog';
+import { type AuditItem, dedupeFindings } from './auditItem';
+import { type AuditSettings, resolveAuditSettings } from './auditSettings';
+import { loginReason } from './authSteps';
+import { setCookieAuditItems } from './cookieRules';
+import { cacheableItems, corsItems, tokenInUrlItems } from './exchangeRules';
+import { type JwtAnalyzer, jwtItems } from './jwtTrafficFindings';
+import { type SessionRuleContext, entropyItems, fixationItems, logoutItems, meaningfulIdItems, stateChangeOnGetItems } from './sessionRules';
+import { issuedCookies, receivedAtOf, sessionCookies } from './trafficFacts';
+
+/** What {@link auditSession} reads: a store (anything with `snapshot()`), a snapshot, or bare exchanges. */
+export type AuditSource = SessionSnapshot | { snapshot(): SessionSnapshot } | readonly Exchange[];
+
+/** Knobs of one audit run. */
+export interface AuditOptions {
+  /** Current time, epoch ms (default Date.now()); JWT time checks use it. */
+  readonly now?: number;
+  /** Replaces the JWT analyzer; `false` leaves JWT findings out. */
+  readonly analyzeJwt?: JwtAnalyzer | false;
+  /** Let the JWT analyzer try the weak-secret dictionary (default true; the extension runs it in a worker). */
+  readonly checkWeakSecret?: boolean;
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+function toSnapshot(source: AuditSource): Pick<SessionSnapshot, 'exchanges' | 'tokens' | 'cookies'> {
+  if (Array.isArray(source)) return { exchanges: source as readonly Exchange[], tokens: [], cookies: [] };
+  const s = source as Partial<SessionSnapshot> & { snapshot?: () => SessionSnapshot };
+  const snap = typeof s.snapshot === 'function' ? s.snapshot() : (s as SessionSnapshot);
+  return {
+    exchanges: Array.isArray(snap?.exchanges) ? snap.exchanges : [],
+    tokens: Array.isArray(snap?.tokens) ? snap.tokens : [],
+    cookies: Array.isArray(snap?.cookies) ? snap.cookies : [],
+  };
+}
+
+function guarded(work: () => AuditItem[]): AuditItem[] {
+  try {
+    return work();
+  } catch {
+    // One broken exchange must not hide every other finding; the fuzz tests keep this path empty.
+    return [];
+  }
+}
+
+/**
+ * Audits a whole capture (live store, snapshot, or an imported HAR's exchanges) against the
+ * traffic rules of the catalog: every Set-Cookie, the login/logout timeline, URLs, CORS,
+ * caching and the JWTs seen. No finding repeats for the same subject and cause; deletions
+ * and superseded tokens are state, not findings. Sorted by severity, then by exchange.
+ * Never throws.
+ */
+export function auditSession(source: AuditSource, settings?: Partial<AuditSettings>, options: AuditOptions = {}): Finding[] {
+  let snap: Pick<SessionSnapshot, 'exchanges' | 'tokens' | 'cookies'>;
+  try {
+    snap = toSnapshot(source);
+  } catch {
+    return [];
+  }
+  const resolved = resolveAuditSettings(settings);
+  const now = typeof options.now === 'number' && Number.isFinite(options.now) ? options.now : Date.now();
+  const exchanges = [...snap.exchanges].filter((ex) => ex && typeof ex === 'object').sort((a, b) => a.startedAt - b.startedAt || a.id - b.id);
+  const tokensById = new Map<number, TokenRecord>(snap.tokens.map((t) => [t.id, t]));
+  const loginMemo = new Map<number, boolean>();
+  const isLogin = (ex: Exchange): boolean => {
+    let v = loginMemo.get(ex.id);
+    if (v === undefined) {
+      v = loginReason(ex, resolved, tokensById) !== undefined;
+      loginMemo.set(ex.id, v);
+    }
+    return v;
+  };
+  let names: ReturnType<typeof sessionCookies>;
+  try {
+    names = sessionCookies(exchanges, resolved, isLogin);
+  } catch {
+    names = new Map();
+  }
+  const ctx: SessionRuleContext = { exchanges, sessionCookies: names, settings: resolved, tokensById };
+
+  const items: AuditItem[] = [];
+  for (const ex of exchanges) {
+    items.push(...guarded(() => issuedCookies(ex).flatMap((c) => setCookieAuditItems(c.parsed, {
+      requestUrl: ex.url,
+      receivedAt: receivedAtOf(ex),
+      ...(ex.serverDate !== undefined ? { serverDate: ex.serverDate } : {}),
+      exchangeId: ex.id,
+      isSession: names.get(c.parsed.name)?.isSession ?? false,
+      settings: resolved,
+    }))));
+  }
+  items.push(...guarded(() => fixationItems(ctx)));
+  items.push(...guarded(() => logoutItems(ctx)));
+  items.push(...guarded(() => stateChangeOnGetItems(ctx)));
+  items.push(...guarded(() => entropyItems(ctx)));
+  items.push(...guarded(() => meaningfulIdItems(ctx)));
+  items.push(...guarded(() => tokenInUrlItems(ctx, snap.tokens)));
+  items.push(...guarded(() => cacheableItems(ctx)));
+  items.push(...guarded(() => corsItems(ctx)));
+  if (options.analyzeJwt !== false) {
+    items.push(...guarded(() => jwtItems(exchanges, snap.tokens, snap.cookies, resolved, now, options.analyzeJwt || undefined, options.checkWeakSecret ?? true)));
+  }
+
+  return dedupeFindings(items)
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity]
+      || (a.f.evidence?.exchangeId ?? 0) - (b.f.evidence?.exchangeId ?? 0) || a.i - b.i)
+    .map(({ f }) => f);
+}
