@@ -1,16 +1,20 @@
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import cookieSession from 'cookie-session';
 import express from 'express';
 import session from 'express-session';
 import { auditSession } from '../../../src/core/audit/auditSession';
 import type { Finding } from '../../../src/core/findings';
 import type { RuleId } from '../../../src/core/rules/catalog';
 import { RecordingClient, flaskPython, listen, startPythonApp } from './recordingClient';
+
+// cookie-session ships no types, and @types/cookie-session clashes with express-session's Request.session.
+const cookieSession = createRequire(__filename)('cookie-session') as (options: { name: string; keys: string[]; maxAge: number }) => express.RequestHandler;
+type WithClientSession = { session: unknown };
 
 // Made-up signing keys for the test servers only.
 const TEST_SECRET = 'session-lens-test-only-not-a-real-secret';
@@ -148,11 +152,11 @@ describe('audit on real framework traffic', function () {
       const app = express();
       app.use(cookieSession({ name: 'session', keys: [TEST_SECRET], maxAge: 3600_000 }));
       app.post('/login', (req, res) => {
-        req.session = { user: 'alice' };
+        (req as unknown as WithClientSession).session = { user: 'alice' };
         res.send('ok');
       });
       app.post('/logout', (req, res) => {
-        req.session = null;
+        (req as unknown as WithClientSession).session = null;
         res.send('bye');
       });
       app.post('/api/logout-broken', (_req, res) => {
