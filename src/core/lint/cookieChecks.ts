@@ -1,0 +1,270 @@
+import type { AnalysisContext, OffsetEdit } from './analysis';
+
+/** What code says about one boolean attribute. */
+export type Truth = 'true' | 'false' | 'env' | 'unknown';
+
+/** One attribute value as written, with where it is. */
+export interface AttrAt<T> {
+  readonly value: T;
+  readonly start: number;
+  readonly end: number;
+  /** The expression text when the value depends on the environment. */
+  readonly envText?: string;
+}
+
+/** Attribute names the writers understand. */
+export type CookieAttr = 'secure' | 'httpOnly' | 'sameSite' | 'path' | 'domain' | 'name' | 'partitioned';
+
+/**
+ * Knows how to change one cookie setter in its own syntax (object literal, keyword arguments,
+ * array, header string, builder chain, settings file). Returns undefined when it cannot.
+ * Values are canonical: 'true', 'lax', '/', or a cookie name.
+ */
+export interface AttrWriter {
+  set(changes: ReadonlyArray<readonly [CookieAttr, string]>): OffsetEdit[] | undefined;
+  remove?(attr: CookieAttr): OffsetEdit[] | undefined;
+}
+
+/** A place in code that sets a cookie (or configures a framework's session cookie). */
+export interface CookieSite {
+  /** Shown in messages: "res.cookie", "express-session", "setcookie()". */
+  readonly framework: string;
+  /** The cookie name when it is a literal. */
+  readonly name?: AttrAt<string>;
+  /** The source text of a non-literal name, to guess whether it is a session cookie. */
+  readonly nameHint?: string;
+  /** Session middleware/config: always a session cookie. */
+  readonly session: boolean;
+  /** Offsets of the call or block, for findings about something missing. */
+  readonly anchor: { readonly start: number; readonly end: number };
+  /** False when options come partly from somewhere the engine cannot see: absent attributes are unknown. */
+  readonly complete: boolean;
+  readonly secure?: AttrAt<Truth>;
+  readonly httpOnly?: AttrAt<Truth>;
+  /** Lower-cased SameSite value; 'strict' for Express's `true`, '' for an explicit `false`/unset, 'env'/'unknown' when computed. */
+  readonly sameSite?: AttrAt<string>;
+  readonly maxAgeSeconds?: AttrAt<number | undefined>;
+  readonly domain?: AttrAt<string | undefined>;
+  readonly path?: AttrAt<string | undefined>;
+  readonly partitioned?: AttrAt<Truth>;
+  /** What the framework does when an attribute is not written. */
+  readonly defaults: {
+    readonly secure: Truth;
+    readonly httpOnly: Truth;
+    readonly sameSite?: string;
+    readonly path?: string;
+    /** The session cookie name used when none is configured (connect.sid, PHPSESSID…). */
+    readonly name?: string;
+  };
+  readonly writer: AttrWriter;
+}
+
+/** Cookie names that look like they carry a session or credentials. */
+const SENSITIVE_NAME = /sess|sid|auth|token|jwt|login|remember|identity|account|user|csrf|xsrf|credential|bearer|refresh|access/i;
+
+/** Names that fingerprint a stack: the default session cookie of a framework. */
+export const DEFAULT_SESSION_NAMES: Readonly<Record<string, string>> = {
+  'connect.sid': 'express-session',
+  PHPSESSID: 'PHP',
+  JSESSIONID: 'Java servlet containers',
+  'ASP.NET_SessionId': 'ASP.NET',
+  '.AspNetCore.Session': 'ASP.NET Core',
+  sessionid: 'Django',
+  '_session_id': 'Rails',
+  'laravel_session': 'Laravel',
+  'rack.session': 'Rack',
+};
+
+const MAX_BROWSER_LIFETIME_SECONDS = 400 * 24 * 3600;
+
+function isSensitive(site: CookieSite): boolean {
+  if (site.session) return true;
+  if (site.name) return SENSITIVE_NAME.test(site.name.value) || /^__(secure|host)-/i.test(site.name.value);
+  // A computed name: trust its spelling when it says something, else assume it may be a session cookie.
+  return site.nameHint === undefined || SENSITIVE_NAME.test(site.nameHint) || !/^[\w$.]+$/.test(site.nameHint) || /name|key|cookie/i.test(site.nameHint);
+}
+
+function effective(attr: AttrAt<Truth> | undefined, fallback: Truth, complete: boolean): Truth {
+  if (attr) return attr.value;
+  return complete ? fallback : 'unknown';
+}
+
+function cookieLabel(site: CookieSite): string {
+  if (site.name) return `cookie '${site.name.value}'`;
+  if (site.session) return `the ${site.framework} session cookie`;
+  return 'this cookie';
+}
+
+function days(seconds: number): string {
+  const d = seconds / 86400;
+  return d >= 1 ? `${Math.round(d * 10) / 10} days` : `${Math.round(seconds / 60)} minutes`;
+}
+
+/** Runs every cookie-* rule on one setter site and records it for findCookieSetters. */
+export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
+  const label = cookieLabel(site);
+  const sensitive = isSensitive(site);
+  const at = (a: { start: number; end: number } | undefined) => a ?? site.anchor;
+  const fix = (title: string, edits: OffsetEdit[] | undefined) => (edits && edits.length ? { title, edits } : undefined);
+
+  const secure = effective(site.secure, site.defaults.secure, site.complete);
+  const httpOnly = effective(site.httpOnly, site.defaults.httpOnly, site.complete);
+  const name = site.name?.value ?? (site.session ? site.defaults.name : undefined);
+
+  if (sensitive && secure === 'false') {
+    const r = at(site.secure);
+    ctx.report({
+      ruleId: 'cookie-missing-secure', ...r,
+      message: site.secure
+        ? `Turn Secure on for ${label}: without it the cookie also travels over plain HTTP.`
+        : `Add Secure to ${label}: ${site.framework} does not set it by default, so the cookie also travels over plain HTTP.`,
+      fix: fix('Set Secure', site.writer.set([['secure', 'true']])),
+    });
+  } else if (sensitive && secure === 'env' && site.secure) {
+    ctx.report({
+      ruleId: 'cookie-missing-secure', start: site.secure.start, end: site.secure.end, severity: 'info',
+      message: `Secure for ${label} depends on the environment (${site.secure.envText ?? 'a runtime value'}): make sure it is true wherever the app is reachable over HTTPS.`,
+    });
+  }
+
+  if (sensitive && httpOnly === 'false') {
+    const r = at(site.httpOnly);
+    ctx.report({
+      ruleId: 'cookie-missing-httponly', ...r,
+      message: site.httpOnly
+        ? `Turn HttpOnly on for ${label}: scripts (and any XSS) can read it now.`
+        : `Add HttpOnly to ${label}: ${site.framework} does not set it by default, so scripts (and any XSS) can read it.`,
+      fix: fix('Set HttpOnly', site.writer.set([['httpOnly', 'true']])),
+    });
+  } else if (sensitive && httpOnly === 'env' && site.httpOnly) {
+    ctx.report({
+      ruleId: 'cookie-missing-httponly', start: site.httpOnly.start, end: site.httpOnly.end, severity: 'info',
+      message: `HttpOnly for ${label} depends on the environment (${site.httpOnly.envText ?? 'a runtime value'}): make sure it is always true.`,
+    });
+  }
+
+  const sameSite = site.sameSite ? site.sameSite.value : site.complete ? (site.defaults.sameSite ?? '') : undefined;
+  if (sameSite !== undefined && sameSite !== 'env' && sameSite !== 'unknown') {
+    if (sameSite === '' || !['strict', 'lax', 'none'].includes(sameSite)) {
+      ctx.report({
+        ruleId: 'cookie-missing-samesite', ...at(site.sameSite),
+        message: sameSite === ''
+          ? `Set SameSite=Lax (or Strict) on ${label}: without it the browser default applies, and some browsers send it on cross-site requests.`
+          : `SameSite '${sameSite}' is not Strict, Lax or None, so browsers ignore it. Use Lax or Strict.`,
+        fix: fix("Set SameSite to 'lax'", site.writer.set([['sameSite', 'lax']])),
+      });
+    } else if (sameSite === 'none' && secure === 'false') {
+      ctx.report({
+        ruleId: 'cookie-samesite-none-insecure', ...at(site.sameSite),
+        message: `SameSite=None without Secure: browsers reject ${label}. Add Secure (or use SameSite=Lax).`,
+        fix: fix('Set Secure', site.writer.set([['secure', 'true']])),
+      });
+    }
+  }
+
+  const partitioned = site.partitioned?.value;
+  if (partitioned === 'true' && secure === 'false' && site.partitioned) {
+    ctx.report({
+      ruleId: 'cookie-partitioned-insecure', start: site.partitioned.start, end: site.partitioned.end,
+      message: `Partitioned without Secure: browsers reject ${label}. Add Secure.`,
+      fix: fix('Set Secure', site.writer.set([['secure', 'true']])),
+    });
+  }
+
+  if (name !== undefined) checkPrefix(ctx, site, name, secure, label);
+
+  const maxAge = site.maxAgeSeconds?.value;
+  if (site.maxAgeSeconds && maxAge !== undefined) {
+    const limit = ctx.thresholds.maxSessionCookieLifetimeSeconds;
+    if (maxAge > MAX_BROWSER_LIFETIME_SECONDS) {
+      ctx.report({
+        ruleId: 'cookie-long-lifetime', start: site.maxAgeSeconds.start, end: site.maxAgeSeconds.end,
+        message: `${cap(label)} lives ${days(maxAge)}; browsers cap cookie lifetimes at 400 days. Use a shorter lifetime${sensitive ? ` (at most ${days(limit)} for a session cookie)` : ''}.`,
+      });
+    } else if (sensitive && maxAge > limit) {
+      ctx.report({
+        ruleId: 'cookie-long-lifetime', start: site.maxAgeSeconds.start, end: site.maxAgeSeconds.end,
+        message: `${cap(label)} lives ${days(maxAge)}, longer than the ${days(limit)} allowed for session cookies. Shorten it.`,
+      });
+    }
+  }
+
+  if (sensitive && site.domain && site.domain.value) {
+    ctx.report({
+      ruleId: 'cookie-broad-domain', start: site.domain.start, end: site.domain.end,
+      message: `Domain=${site.domain.value} sends ${label} to every subdomain too. Leave Domain out so it stays host-only.`,
+      fix: fix('Remove Domain', site.writer.remove?.('domain')),
+    });
+  }
+
+  // Cookie names are case-sensitive: only the exact default spelling fingerprints the stack.
+  if (name !== undefined && Object.hasOwn(DEFAULT_SESSION_NAMES, name)) {
+    ctx.report({
+      ruleId: 'cookie-default-session-name', ...(site.name ? site.name : site.anchor),
+      message: `The session cookie is called '${name}', the ${DEFAULT_SESSION_NAMES[name]} default, which tells attackers the stack. Give it a neutral name.`,
+      // Renaming a cookie the code sets by hand breaks its readers; only offer it for session configuration.
+      ...(site.session ? { fix: fix("Rename to 'id'", site.writer.set([['name', 'id']])) } : {}),
+    });
+  }
+
+  ctx.cookieSites.push({
+    ...(name !== undefined ? { name } : {}),
+    framework: site.framework,
+    start: site.anchor.start,
+    end: site.anchor.end,
+    attributes: {
+      ...truthAttr('secure', secure),
+      ...truthAttr('httpOnly', httpOnly),
+      ...(sameSite !== undefined && !['env', 'unknown', ''].includes(sameSite) ? { sameSite } : {}),
+      ...(maxAge !== undefined ? { maxAgeSeconds: maxAge } : {}),
+      ...(site.domain?.value ? { domain: site.domain.value } : {}),
+      ...(site.path?.value ? { path: site.path.value } : site.complete && site.defaults.path ? { path: site.defaults.path } : {}),
+      ...(partitioned === 'true' ? { partitioned: true } : {}),
+    },
+  });
+}
+
+function truthAttr(key: 'secure' | 'httpOnly', t: Truth): Record<string, boolean | 'env'> {
+  if (t === 'true') return { [key]: true };
+  if (t === 'false') return { [key]: false };
+  if (t === 'env') return { [key]: 'env' };
+  return {};
+}
+
+const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+function checkPrefix(ctx: AnalysisContext, site: CookieSite, name: string, secure: Truth, label: string): void {
+  const lower = name.toLowerCase();
+  const isHost = lower.startsWith('__host-');
+  if (!isHost && !lower.startsWith('__secure-')) return;
+  const problems: string[] = [];
+  const changes: [CookieAttr, string][] = [];
+  const edits: OffsetEdit[] = [];
+  if (secure === 'false') {
+    problems.push('Secure');
+    changes.push(['secure', 'true']);
+  }
+  if (isHost) {
+    if (site.domain?.value) {
+      problems.push('no Domain');
+      edits.push(...(site.writer.remove?.('domain') ?? []));
+    }
+    const path = site.path ? site.path.value : site.complete ? site.defaults.path : '/';
+    if (path !== '/') {
+      problems.push('Path=/');
+      changes.push(['path', '/']);
+    }
+  }
+  if (problems.length === 0) return;
+  if (changes.length) edits.push(...(site.writer.set(changes) ?? []));
+  const r = site.name ?? site.anchor;
+  ctx.report({
+    ruleId: 'cookie-prefix-violation', start: r.start, end: r.end,
+    message: `Browsers reject ${label}: the ${isHost ? '__Host-' : '__Secure-'} prefix requires ${problems.join(', ')}.`,
+    ...(edits.length ? { fix: { title: `Meet the ${isHost ? '__Host-' : '__Secure-'} requirements`, edits: sortEdits(edits) } } : {}),
+  });
+}
+
+function sortEdits(edits: OffsetEdit[]): OffsetEdit[] {
+  return [...edits].sort((a, b) => a.start - b.start);
+}

@@ -1,0 +1,596 @@
+import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
+import { type AnalysisContext, type OffsetEdit, insertListItem, namedChildren, removeListItem, span } from '../analysis';
+import type { LanguageAnalyzer } from '../analyzer';
+import { capture } from '../analyzer';
+import { type AttrAt, type AttrWriter, type CookieAttr, type CookieSite, type Truth, checkCookieSite } from '../cookieChecks';
+import { reportHardcodedSecret } from '../secrets';
+import { checkSetCookieString } from '../setCookieSite';
+import { type JsProp, type JsValue, evaluate, importSourceOf, lookupVariable, stringContent, truthOf, unwrap } from './jsValues';
+
+type JsObj = Extract<JsValue, { k: 'obj' }>;
+
+const QUERY = `
+(call_expression
+  function: (member_expression object: (_) @obj property: (property_identifier) @method
+    (#any-of? @method "cookie" "setCookie" "setHeader" "append" "header" "set" "writeHead" "sign" "verify" "decode" "register" "decodeJwt" "jwtVerify"))
+  arguments: (arguments) @args) @call
+(call_expression
+  function: (identifier) @fn
+    (#any-of? @fn "session" "expressSession" "cookieSession" "cookieParser" "koaSession" "jwtVerify" "sign" "verify" "decode" "decodeJwt" "createSecretKey")
+  arguments: (arguments) @args) @call
+(assignment_expression left: (member_expression property: (property_identifier) @prop (#eq? @prop "keys")) right: (_) @rhs) @assign
+(new_expression constructor: (identifier) @ctor (#eq? @ctor "UnsecuredJWT")) @new
+`;
+
+/** Key names of cookie options in the JavaScript frameworks (all use the same spelling). */
+const JS_KEYS: Readonly<Record<CookieAttr, string>> = {
+  secure: 'secure', httpOnly: 'httpOnly', sameSite: 'sameSite', path: 'path', domain: 'domain', name: 'name', partitioned: 'partitioned',
+};
+
+interface Framework {
+  readonly label: string;
+  readonly defaults: CookieSite['defaults'];
+  /** Unit of maxAge in this framework's options. */
+  readonly maxAgeUnit: 'ms' | 's';
+}
+
+const EXPRESS: Framework = { label: 'res.cookie', defaults: { secure: 'false', httpOnly: 'false', path: '/' }, maxAgeUnit: 'ms' };
+const FASTIFY: Framework = { label: 'reply.setCookie', defaults: { secure: 'false', httpOnly: 'false' }, maxAgeUnit: 's' };
+// Koa's cookies module sets Secure from the request protocol: unknown from code alone.
+const KOA: Framework = { label: 'ctx.cookies.set', defaults: { secure: 'unknown', httpOnly: 'true', path: '/' }, maxAgeUnit: 'ms' };
+const NEXT: Framework = { label: 'cookies().set', defaults: { secure: 'false', httpOnly: 'false', path: '/' }, maxAgeUnit: 's' };
+const EXPRESS_SESSION: Framework = { label: 'express-session', defaults: { secure: 'false', httpOnly: 'true', path: '/', name: 'connect.sid' }, maxAgeUnit: 'ms' };
+const COOKIE_SESSION: Framework = { label: 'cookie-session', defaults: { secure: 'false', httpOnly: 'true', path: '/', name: 'session' }, maxAgeUnit: 'ms' };
+const KOA_SESSION: Framework = { label: 'koa-session', defaults: { secure: 'unknown', httpOnly: 'true', path: '/', name: 'koa.sess' }, maxAgeUnit: 'ms' };
+const FASTIFY_SESSION: Framework = { label: '@fastify/session', defaults: { secure: 'true', httpOnly: 'true', path: '/', name: 'sessionId' }, maxAgeUnit: 'ms' };
+const FASTIFY_SECURE_SESSION: Framework = { label: '@fastify/secure-session', defaults: { secure: 'false', httpOnly: 'true', path: '/', name: 'session' }, maxAgeUnit: 's' };
+
+const HS = /^HS(256|384|512)$/i;
+const ASYM = /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^ES256K$/i;
+
+/** JavaScript, TypeScript and TSX: Express, sessions, Koa, Fastify, Next.js, jsonwebtoken, jose. */
+export const javascriptAnalyzer: LanguageAnalyzer = {
+  query: QUERY,
+  containers: new Set(['program']),
+  keywords: /cookie|session|jwt|jose|jsonwebtoken|secret|keys|sign|verify/i,
+  declares(chunk, ctx) {
+    const decl = chunk.type === 'export_statement' ? chunk.childForFieldName('declaration') : chunk;
+    if (!decl) return [];
+    if (decl.type === 'lexical_declaration' || decl.type === 'variable_declaration') {
+      const names: string[] = [];
+      for (let d = decl.firstNamedChild; d; d = d.nextNamedSibling) {
+        const id = d.type === 'variable_declarator' ? d.childForFieldName('name') : null;
+        if (id) names.push(...[...ctx.src(id).matchAll(/[\w$]+/g)].map((m) => m[0]));
+      }
+      return names;
+    }
+    if (decl.type === 'import_statement') {
+      const clause = decl.namedChildren.find((c) => c?.type === 'import_clause');
+      return clause ? [...ctx.src(clause).matchAll(/[\w$]+/g)].map((m) => m[0]) : [];
+    }
+    return [];
+  },
+  analyze(matches, ctx) {
+    for (const m of matches) analyzeMatch(m, ctx);
+  },
+};
+
+function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
+  const call = capture(m, 'call');
+  const args = capture(m, 'args');
+  if (call && args) {
+    const method = capture(m, 'method');
+    const obj = capture(m, 'obj');
+    if (method && obj) memberCall(ctx, call, obj, ctx.src(method), args);
+    const fn = capture(m, 'fn');
+    if (fn) functionCall(ctx, call, fn, args);
+    return;
+  }
+  const rhs = capture(m, 'rhs');
+  const assign = capture(m, 'assign');
+  if (assign && rhs) {
+    // Koa: app.keys = ['…'] signs cookies and sessions.
+    const v = evaluate(ctx, rhs);
+    if (v.k === 'arr') hardcodedArray(ctx, v, 'The Koa app.keys', 'SESSION_KEYS');
+    return;
+  }
+  const created = capture(m, 'new');
+  if (created) {
+    ctx.report({
+      ruleId: 'jwt-alg-none', start: created.startIndex, end: created.endIndex,
+      message: 'UnsecuredJWT makes or reads tokens with alg "none": anyone can forge them. Sign with SignJWT and verify with jwtVerify.',
+    });
+  }
+}
+
+function argList(args: Node): Node[] {
+  return namedChildren(args);
+}
+
+function memberCall(ctx: AnalysisContext, call: Node, obj: Node, method: string, argsNode: Node): void {
+  const args = argList(argsNode);
+  const objText = ctx.src(obj);
+  switch (method) {
+    case 'cookie':
+      if (args.length >= 2 && objText !== 'document') cookieCall(ctx, EXPRESS, call, argsNode, args[0], args[2]);
+      return;
+    case 'setCookie':
+      if (args.length >= 2) cookieCall(ctx, FASTIFY, call, argsNode, args[0], args[2]);
+      return;
+    case 'set':
+      if (/(^|\.)cookies$|cookies\(\)\)?$/.test(objText) || isCookieStore(ctx, obj)) {
+        const base = unwrap(obj).type === 'member_expression' ? unwrap(obj).childForFieldName('object') : null;
+        const fw = base && /^(ctx|context|this)$/.test(ctx.src(base)) ? KOA : NEXT;
+        if (args.length === 1) {
+          // Next.js: cookies().set({ name, value, ...options })
+          const v = evaluate(ctx, args[0]);
+          if (v.k === 'obj') cookieWithOptions(ctx, fw, call, argsNode, v.props.get('name')?.value, v, args[0]);
+        } else if (args.length >= 2) cookieCall(ctx, fw, call, argsNode, args[0], args[2]);
+        return;
+      }
+      headerCall(ctx, call, args);
+      return;
+    case 'setHeader':
+    case 'append':
+    case 'header':
+      headerCall(ctx, call, args);
+      return;
+    case 'writeHead':
+      for (const a of args) {
+        const v = evaluate(ctx, a);
+        if (v.k !== 'obj') continue;
+        for (const [k, p] of v.props) if (k.toLowerCase() === 'set-cookie') headerValues(ctx, p.value);
+      }
+      return;
+    case 'sign':
+    case 'verify':
+    case 'decode':
+      if (isJwtModule(ctx, obj)) jwtCall(ctx, method, call, argsNode, args, 'jsonwebtoken');
+      else if (method === 'sign' && /SignJWT/.test(objText) && args[0]) jwtSecret(ctx, args[0], 'The jose signing key');
+      return;
+    case 'jwtVerify':
+    case 'decodeJwt':
+      jwtCall(ctx, method, call, argsNode, args, 'jose');
+      return;
+    case 'register':
+      if (args.length >= 2) fastifyPlugin(ctx, args[0], args[1]);
+      return;
+    default:
+      return;
+  }
+}
+
+/** `const store = await cookies()` (Next.js) used as `store.set(…)`. */
+function isCookieStore(ctx: AnalysisContext, obj: Node): boolean {
+  const o = unwrap(obj);
+  if (o.type !== 'identifier') return false;
+  const init = lookupVariable(ctx, o, ctx.src(o));
+  return !!init && /^(await\s+)?cookies\(\)$/.test(ctx.src(init).trim());
+}
+
+function isJwtModule(ctx: AnalysisContext, obj: Node): boolean {
+  const o = unwrap(obj);
+  if (o.type !== 'identifier') return false;
+  const name = ctx.src(o);
+  const source = importSourceOf(ctx, o, name);
+  if (source !== undefined) return source === 'jsonwebtoken' || source === 'jose';
+  return /^(jwt|jsonwebtoken|JWT|jsonWebToken)$/.test(name);
+}
+
+function functionCall(ctx: AnalysisContext, call: Node, fn: Node, argsNode: Node): void {
+  const name = ctx.src(fn);
+  const args = argList(argsNode);
+  const source = importSourceOf(ctx, fn, name);
+  const is = (mod: string, ...fallback: string[]) => (source !== undefined ? source === mod : fallback.includes(name));
+  if (is('express-session', 'session', 'expressSession')) sessionMiddleware(ctx, EXPRESS_SESSION, call, argsNode, args[0], 'cookie');
+  else if (is('cookie-session', 'cookieSession')) sessionMiddleware(ctx, COOKIE_SESSION, call, argsNode, args[0], undefined);
+  else if (is('koa-session', 'koaSession')) sessionMiddleware(ctx, KOA_SESSION, call, argsNode, args[0], undefined, 'key');
+  else if (is('cookie-parser', 'cookieParser')) {
+    if (args[0]) secretValue(ctx, args[0], 'The cookie-parser secret', 'COOKIE_SECRET', 'session');
+  } else if (source === 'jsonwebtoken' && ['sign', 'verify', 'decode'].includes(name)) jwtCall(ctx, name, call, argsNode, args, 'jsonwebtoken');
+  else if (is('jose', 'jwtVerify', 'decodeJwt') && ['jwtVerify', 'decodeJwt'].includes(name)) jwtCall(ctx, name, call, argsNode, args, 'jose');
+  else if (name === 'createSecretKey' && args[0]) jwtSecret(ctx, args[0], 'The secret key');
+}
+
+// ---------------------------------------------------------------- cookies
+
+function cookieCall(ctx: AnalysisContext, fw: Framework, call: Node, argsNode: Node, nameNode: Node, optsNode: Node | undefined): void {
+  const opts = optsNode ? evaluate(ctx, optsNode) : undefined;
+  if (opts && opts.k !== 'obj' && opts.k !== 'nullish') {
+    // Options the engine cannot see: only the name-based checks would apply, and they need attributes.
+    return;
+  }
+  cookieWithOptions(ctx, fw, call, argsNode, nameNode, opts?.k === 'obj' ? opts : undefined, optsNode);
+}
+
+function cookieWithOptions(
+  ctx: AnalysisContext, fw: Framework, call: Node, argsNode: Node, nameNode: Node | undefined, opts: JsObj | undefined, optsNode: Node | undefined,
+): void {
+  const nameVal = nameNode ? evaluate(ctx, nameNode) : undefined;
+  const name: AttrAt<string> | undefined = nameVal?.k === 'str' && !nameVal.partial ? { value: nameVal.v, ...span(nameVal.node) } : undefined;
+  const writer = objectWriter(ctx, { obj: opts, argsNode, optsNode });
+  checkCookieSite(ctx, {
+    framework: fw.label,
+    ...(name ? { name } : {}),
+    ...(nameNode && !name ? { nameHint: ctx.src(nameNode) } : {}),
+    session: false,
+    anchor: span(call),
+    complete: opts ? opts.complete : true,
+    ...readAttrs(ctx, opts, fw),
+    defaults: fw.defaults,
+    writer,
+  });
+}
+
+function readAttrs(ctx: AnalysisContext, opts: JsObj | undefined, fw: Framework): Partial<CookieSite> {
+  if (!opts) return {};
+  const out: { -readonly [K in keyof CookieSite]?: CookieSite[K] } = {};
+  const truth = (p: JsProp): AttrAt<Truth> => {
+    const v = evaluate(ctx, p.value);
+    return { value: truthOf(v), ...span(p.pair), ...(v.k === 'env' ? { envText: v.text } : {}) };
+  };
+  const get = (k: string) => opts.props.get(k);
+  const secure = get('secure');
+  if (secure) out.secure = truth(secure);
+  const httpOnly = get('httpOnly') ?? get('httponly');
+  if (httpOnly) out.httpOnly = truth(httpOnly);
+  const partitioned = get('partitioned');
+  if (partitioned) out.partitioned = truth(partitioned);
+  const sameSite = get('sameSite') ?? get('samesite');
+  if (sameSite) {
+    const v = evaluate(ctx, sameSite.value);
+    const value = v.k === 'bool' ? (v.v ? 'strict' : '') : v.k === 'str' ? v.v.toLowerCase() : v.k === 'env' ? 'env' : 'unknown';
+    out.sameSite = { value, ...span(sameSite.pair) };
+  }
+  const maxAge = get('maxAge') ?? get('max_age');
+  if (maxAge) {
+    const v = evaluate(ctx, maxAge.value);
+    out.maxAgeSeconds = { value: v.k === 'num' ? (fw.maxAgeUnit === 'ms' ? v.v / 1000 : v.v) : undefined, ...span(maxAge.pair) };
+  } else {
+    const expires = get('expires');
+    const ms = expires ? expiresInMs(ctx, expires.value) : undefined;
+    if (expires && ms !== undefined) out.maxAgeSeconds = { value: ms / 1000, ...span(expires.pair) };
+  }
+  const domain = get('domain');
+  if (domain) {
+    const v = evaluate(ctx, domain.value);
+    out.domain = { value: v.k === 'str' ? v.v : undefined, ...span(domain.pair) };
+  }
+  const path = get('path');
+  if (path) {
+    const v = evaluate(ctx, path.value);
+    out.path = { value: v.k === 'str' ? v.v : undefined, ...span(path.pair) };
+  }
+  return out;
+}
+
+/** `new Date(Date.now() + N)` → N milliseconds. */
+function expiresInMs(ctx: AnalysisContext, node: Node): number | undefined {
+  const n = unwrap(node);
+  if (n.type !== 'new_expression') return undefined;
+  const args = n.childForFieldName('arguments');
+  const arg = args ? argList(args)[0] : undefined;
+  if (!arg || unwrap(arg).type !== 'binary_expression') return undefined;
+  const b = unwrap(arg);
+  const left = b.childForFieldName('left');
+  const right = b.childForFieldName('right');
+  if (!left || !right || !/^Date\.now\(\)$|^new Date\(\)\.getTime\(\)$/.test(ctx.src(left))) return undefined;
+  const v = evaluate(ctx, right);
+  return v.k === 'num' ? v.v : undefined;
+}
+
+function renderJs(ctx: AnalysisContext, _attr: CookieAttr, value: string): string {
+  if (value === 'true' || value === 'false') return value;
+  const q = ctx.quote();
+  return `${q}${value}${q}`;
+}
+
+/**
+ * Writes cookie options in an object literal: flips a property in place, adds missing ones
+ * after the last property in the object's own layout, or adds an options object to the call.
+ */
+function objectWriter(
+  ctx: AnalysisContext,
+  t: { obj: JsObj | undefined; argsNode: Node; optsNode: Node | undefined; nested?: { outer: JsObj; key: string }; outerKeys?: Partial<Record<CookieAttr, string>> },
+): AttrWriter {
+  const keyOf = (attr: CookieAttr) => t.outerKeys?.[attr] ?? JS_KEYS[attr];
+  const targetFor = (attr: CookieAttr): JsObj | undefined => (t.outerKeys?.[attr] && t.nested ? t.nested.outer : t.obj);
+  return {
+    set(changes) {
+      const edits: OffsetEdit[] = [];
+      const inserts = new Map<JsObj | undefined, string[]>();
+      for (const [attr, value] of changes) {
+        const target = targetFor(attr);
+        const key = keyOf(attr);
+        const rendered = renderJs(ctx, attr, value);
+        const prop = target?.props.get(key);
+        if (prop) {
+          if (prop.pair === prop.value) edits.push({ start: prop.pair.startIndex, end: prop.pair.endIndex, newText: `${key}: ${rendered}` });
+          else edits.push({ start: prop.value.startIndex, end: prop.value.endIndex, newText: rendered });
+        } else {
+          const list = inserts.get(target) ?? [];
+          list.push(`${key}: ${rendered}`);
+          inserts.set(target, list);
+        }
+      }
+      for (const [target, items] of inserts) {
+        if (target) {
+          edits.push(insertListItem(ctx, span(target.node), target.items.map(span), items, ' '));
+        } else if (t.nested) {
+          const outer = t.nested.outer;
+          edits.push(insertListItem(ctx, span(outer.node), outer.items.map(span), `${t.nested.key}: { ${items.join(', ')} }`, ' '));
+        } else if (!t.optsNode) {
+          const args = argList(t.argsNode);
+          const last = args[args.length - 1];
+          if (!last) return undefined;
+          edits.push({ start: last.endIndex, end: last.endIndex, newText: `, { ${items.join(', ')} }` });
+        } else return undefined;
+      }
+      return edits.sort((a, b) => a.start - b.start);
+    },
+    remove(attr) {
+      const target = targetFor(attr);
+      const prop = target?.props.get(keyOf(attr));
+      if (!target || !prop) return undefined;
+      const idx = target.items.findIndex((i) => i.startIndex === prop.pair.startIndex);
+      if (idx === -1) return undefined;
+      return [removeListItem(ctx, target.items.map(span), idx)];
+    },
+  };
+}
+
+function sessionMiddleware(
+  ctx: AnalysisContext, fw: Framework, call: Node, argsNode: Node, optsNode: Node | undefined, cookieKey: string | undefined, nameKey = 'name',
+): void {
+  const opts = optsNode ? evaluate(ctx, optsNode) : undefined;
+  if (opts && opts.k !== 'obj') return;
+  const outer = opts;
+  if (outer) {
+    for (const key of ['secret', 'keys']) {
+      const p = outer.props.get(key);
+      if (p) secretValue(ctx, p.value, `The ${fw.label} ${key}`, 'SESSION_SECRET', 'session');
+    }
+  }
+  let cookieObj: JsObj | undefined = outer;
+  let complete = outer ? outer.complete : true;
+  if (cookieKey && outer) {
+    const c = outer.props.get(cookieKey);
+    const v = c ? evaluate(ctx, c.value) : undefined;
+    if (v && v.k !== 'obj') return;
+    cookieObj = v;
+    complete = complete && (v ? v.complete : true);
+  } else if (cookieKey) cookieObj = undefined;
+  const nameProp = outer?.props.get(nameKey);
+  const nameVal = nameProp ? evaluate(ctx, nameProp.value) : undefined;
+  const name: AttrAt<string> | undefined = nameVal?.k === 'str' ? { value: nameVal.v, ...span(nameProp!.value) } : undefined;
+  const writer = cookieKey
+    ? objectWriter(ctx, { obj: cookieObj, argsNode, optsNode, ...(outer ? { nested: { outer, key: cookieKey } } : {}), outerKeys: { name: nameKey } })
+    : objectWriter(ctx, { obj: outer, argsNode, optsNode, outerKeys: { name: nameKey } });
+  const fixedWriter: AttrWriter = outer || !cookieKey ? writer : {
+    // session() with no options at all: create { cookie: { … } }.
+    set(changes) {
+      const items = changes.filter(([a]) => a !== 'name').map(([a, v]) => `${JS_KEYS[a]}: ${renderJs(ctx, a, v)}`);
+      const named = changes.find(([a]) => a === 'name');
+      const parts = [...(named ? [`${nameKey}: ${renderJs(ctx, 'name', named[1])}`] : []), ...(items.length ? [`${cookieKey}: { ${items.join(', ')} }`] : [])];
+      return [{ start: argsNode.startIndex + 1, end: argsNode.endIndex - 1, newText: `{ ${parts.join(', ')} }` }];
+    },
+  };
+  const attrs = readAttrs(ctx, cookieObj, fw);
+  checkCookieSite(ctx, {
+    framework: fw.label,
+    ...(name ? { name } : {}),
+    ...(nameProp && !name ? { nameHint: ctx.src(nameProp.value) } : {}),
+    session: true,
+    anchor: span(call),
+    complete: nameProp && !name ? false : complete,
+    ...attrs,
+    defaults: fw.defaults,
+    writer: fixedWriter,
+  });
+  const rolling = outer?.props.get('rolling');
+  const idle = attrs.maxAgeSeconds?.value;
+  if (rolling && evaluate(ctx, rolling.value).k === 'bool' && truthOf(evaluate(ctx, rolling.value)) === 'true' && idle !== undefined && idle > ctx.thresholds.maxSessionIdleTimeoutSeconds) {
+    ctx.report({
+      ruleId: 'session-long-idle-timeout', start: attrs.maxAgeSeconds!.start, end: attrs.maxAgeSeconds!.end,
+      message: `With rolling sessions maxAge is the idle timeout: ${Math.round(idle / 60)} minutes exceeds the ${Math.round(ctx.thresholds.maxSessionIdleTimeoutSeconds / 60)} allowed. Lower it.`,
+    });
+  }
+}
+
+function headerCall(ctx: AnalysisContext, call: Node, args: Node[]): void {
+  if (args.length < 2) return;
+  const first = evaluate(ctx, args[0]);
+  if (first.k !== 'str' || first.v.toLowerCase() !== 'set-cookie') return;
+  void call;
+  headerValues(ctx, args[1]);
+}
+
+function headerValues(ctx: AnalysisContext, node: Node): void {
+  const v = evaluate(ctx, node);
+  const strings = v.k === 'arr' ? v.elements.map((e) => evaluate(ctx, e)) : [v];
+  for (const s of strings) {
+    if (s.k !== 'str') continue;
+    const raw = ctx.src(s.node);
+    const firstSemi = raw.indexOf(';');
+    const lastHole = raw.lastIndexOf('${');
+    const complete = !s.partial || (firstSemi !== -1 && lastHole < firstSemi) || (firstSemi !== -1 && !raw.slice(firstSemi).includes('${'));
+    const content = stringContent(ctx, s.node);
+    if (!content) continue;
+    checkSetCookieString(ctx, { content: content.v, contentStart: s.node.startIndex + 1, anchor: span(s.node), framework: 'Set-Cookie header', complete });
+  }
+}
+
+// ---------------------------------------------------------------- secrets
+
+function envRead(ctx: AnalysisContext, name: string): string {
+  return ctx.isTypeScript ? `process.env.${name} as string` : `process.env.${name}`;
+}
+
+/** A literal string, Buffer.from('…') or new TextEncoder().encode('…'): the literal node. */
+function literalIn(ctx: AnalysisContext, node: Node): Node | undefined {
+  const n = unwrap(node);
+  if (n.type === 'string' || (n.type === 'template_string' && !n.namedChildren.some((c) => c?.type === 'template_substitution'))) return n;
+  if (n.type === 'call_expression') {
+    const fn = n.childForFieldName('function');
+    const args = n.childForFieldName('arguments');
+    if (fn && args && /^(Buffer\.from|newTextEncoder\(\)\.encode|\(newTextEncoder\(\)\)\.encode)$/.test(ctx.src(fn).replace(/\s+/g, ''))) {
+      const a = argList(args)[0];
+      return a ? literalIn(ctx, a) : undefined;
+    }
+  }
+  return undefined;
+}
+
+function secretValue(ctx: AnalysisContext, node: Node, what: string, envName: string, kind: 'session' | 'jwt'): void {
+  const n = unwrap(node);
+  if (n.type === 'array') {
+    hardcodedArray(ctx, evaluate(ctx, n), what, envName === 'SESSION_SECRET' ? 'SESSION_KEYS' : envName);
+    return;
+  }
+  if (n.type === 'binary_expression') {
+    const op = n.childForFieldName('operator');
+    const left = n.childForFieldName('left');
+    const right = n.childForFieldName('right');
+    if (op && left && right && ['||', '??'].includes(ctx.src(op)) && literalIn(ctx, right)) {
+      reportHardcodedSecret(ctx, { kind, ...span(n), what, envName, replacement: ctx.isTypeScript ? `${ctx.src(left)} as string` : ctx.src(left), fallback: true });
+    }
+    return;
+  }
+  if (n.type === 'identifier') {
+    const init = lookupVariable(ctx, n, ctx.src(n));
+    if (init) secretValue(ctx, init, what, envName, kind);
+    return;
+  }
+  const lit = literalIn(ctx, n);
+  if (!lit) return;
+  const text = ctx.src(lit);
+  if (/-----BEGIN [A-Z ]*PUBLIC KEY-----|-----BEGIN CERTIFICATE-----/.test(text)) return;
+  if (lit === n || lit.startIndex === n.startIndex) {
+    reportHardcodedSecret(ctx, { kind, ...span(lit), what, envName, replacement: envRead(ctx, envName) });
+  } else {
+    reportHardcodedSecret(ctx, { kind, ...span(lit), what, envName, replacement: envRead(ctx, envName) });
+  }
+}
+
+function hardcodedArray(ctx: AnalysisContext, v: JsValue, what: string, envName: string): void {
+  if (v.k !== 'arr' || v.elements.length === 0) return;
+  if (!v.elements.some((e) => literalIn(ctx, e))) return;
+  const read = ctx.isTypeScript ? `(process.env.${envName} as string).split(',')` : `process.env.${envName}.split(',')`;
+  reportHardcodedSecret(ctx, { kind: 'session', ...span(v.node), what, envName, replacement: read });
+}
+
+function jwtSecret(ctx: AnalysisContext, node: Node, what: string): void {
+  secretValue(ctx, node, what, 'JWT_SECRET', 'jwt');
+}
+
+// ---------------------------------------------------------------- JWT
+
+function jwtCall(ctx: AnalysisContext, method: string, call: Node, argsNode: Node, args: Node[], lib: 'jsonwebtoken' | 'jose'): void {
+  if (method === 'decode' || method === 'decodeJwt') {
+    ctx.report({
+      ruleId: 'jwt-verify-disabled', ...span(call), severity: 'info',
+      message: `${lib === 'jose' ? 'decodeJwt' : 'jwt.decode'} does not check the signature: if this token decides who the user is, verify it instead (${lib === 'jose' ? 'jwtVerify' : 'jwt.verify'} with an algorithms allow-list).`,
+    });
+    return;
+  }
+  if (method === 'sign') {
+    if (args[1]) jwtSecret(ctx, args[1], 'The JWT signing secret');
+    const opts = args[2] ? evaluate(ctx, args[2]) : undefined;
+    const alg = opts?.k === 'obj' ? opts.props.get('algorithm') : undefined;
+    const algV = alg ? evaluate(ctx, alg.value) : undefined;
+    if (alg && algV?.k === 'str' && algV.v.toLowerCase() === 'none') {
+      const q = ctx.quote();
+      ctx.report({
+        ruleId: 'jwt-alg-none', ...span(alg.pair),
+        message: 'Tokens signed with algorithm "none" carry no signature: anyone can forge them. Use HS256 with a strong secret or an asymmetric algorithm.',
+        fix: { title: 'Sign with HS256', edits: [{ ...span(alg.value), newText: `${q}HS256${q}` }] },
+      });
+    }
+    return;
+  }
+  // verify / jwtVerify
+  const keyNode = args[1];
+  if (keyNode) jwtSecret(ctx, keyNode, lib === 'jose' ? 'The jwtVerify key' : 'The JWT verification secret');
+  const optsNode = args[2] && !['arrow_function', 'function_expression', 'function'].includes(unwrap(args[2]).type) ? args[2] : undefined;
+  const opts = optsNode ? evaluate(ctx, optsNode) : undefined;
+  if (opts && opts.k !== 'obj') return;
+  const keyText = keyNode ? ctx.src(keyNode) : '';
+  const looksPublic = /public|pubkey|\.pem|cert|jwks|PUBLIC KEY/i.test(keyText);
+  const q = ctx.quote();
+  const suggested = looksPublic ? 'RS256' : 'HS256';
+  const algorithms = opts?.props.get('algorithms');
+  if (!algorithms) {
+    if (lib === 'jose' || (opts && !opts.complete)) return;
+    const edit: OffsetEdit = opts
+      ? insertListItem(ctx, span(opts.node), opts.items.map(span), `algorithms: [${q}${suggested}${q}]`, ' ')
+      : { start: keyNode ? keyNode.endIndex : argsNode.endIndex - 1, end: keyNode ? keyNode.endIndex : argsNode.endIndex - 1, newText: `, { algorithms: [${q}${suggested}${q}] }` };
+    ctx.report({
+      ruleId: 'jwt-verify-disabled', ...span(opts ? opts.node : call),
+      message: `jwt.verify without an algorithms allow-list trusts the token's own alg header. Pass algorithms: ['${suggested}'] (the algorithm you sign with).`,
+      fix: { title: `Allow only ${suggested}`, edits: [edit] },
+    });
+  } else {
+    const v = evaluate(ctx, algorithms.value);
+    if (v.k === 'arr') {
+      const algs = v.elements.map((e) => ({ e, v: evaluate(ctx, e) }));
+      const none = algs.find((a) => a.v.k === 'str' && a.v.v.toLowerCase() === 'none');
+      if (none) {
+        const idx = algs.indexOf(none);
+        ctx.report({
+          ruleId: 'jwt-alg-none', ...span(none.e),
+          message: 'The verifier accepts alg "none": unsigned tokens pass. Remove "none" from algorithms.',
+          fix: { title: 'Remove "none"', edits: [removeListItem(ctx, v.elements.map(span), idx)] },
+        });
+      }
+      const names = algs.filter((a) => a.v.k === 'str').map((a) => (a.v as { v: string }).v);
+      const hasHs = names.some((n) => HS.test(n));
+      const hasAsym = names.some((n) => ASYM.test(n));
+      if (hasHs && hasAsym) {
+        const keep = names.filter((n) => ASYM.test(n));
+        ctx.report({
+          ruleId: 'jwt-algorithm-confusion', ...span(algorithms.pair),
+          message: 'The verifier accepts both HMAC (HS*) and public-key algorithms: a token signed with HS256 using the public key as secret passes. Allow one family only.',
+          fix: { title: `Allow only ${keep.join(', ')}`, edits: [{ ...span(v.node), newText: `[${keep.map((k) => `${q}${k}${q}`).join(', ')}]` }] },
+        });
+      } else if (hasHs && looksPublic) {
+        ctx.report({
+          ruleId: 'jwt-algorithm-confusion', ...span(algorithms.pair),
+          message: 'A public key is used as an HMAC secret: anyone holding the public key can sign tokens. Verify with RS256/ES256 instead.',
+        });
+      }
+    }
+  }
+  const ignoreExp = opts?.props.get('ignoreExpiration');
+  if (ignoreExp && truthOf(evaluate(ctx, ignoreExp.value)) === 'true') {
+    ctx.report({
+      ruleId: 'jwt-verify-disabled', ...span(ignoreExp.pair),
+      message: 'ignoreExpiration: true accepts expired tokens forever. Remove it (or set it to false).',
+      fix: { title: 'Check expiry', edits: [{ ...span(ignoreExp.value), newText: 'false' }] },
+    });
+  }
+}
+
+function fastifyPlugin(ctx: AnalysisContext, plugin: Node, optsNode: Node): void {
+  const p = unwrap(plugin);
+  let source: string | undefined;
+  if (p.type === 'identifier') source = importSourceOf(ctx, p, ctx.src(p)) ?? ctx.src(p);
+  else {
+    const m = /require\(\s*['"]([^'"]+)['"]\s*\)/.exec(ctx.src(p));
+    source = m?.[1];
+  }
+  if (!source) return;
+  const opts = evaluate(ctx, optsNode);
+  if (opts.k !== 'obj') return;
+  const call = optsNode.parent?.parent ?? optsNode;
+  if (/secure-session|secureSession/i.test(source)) {
+    sessionMiddleware(ctx, FASTIFY_SECURE_SESSION, call, optsNode.parent!, optsNode, 'cookie', 'cookieName');
+  } else if (/session/i.test(source)) {
+    sessionMiddleware(ctx, FASTIFY_SESSION, call, optsNode.parent!, optsNode, 'cookie', 'cookieName');
+  } else if (/jwt/i.test(source)) {
+    const s = opts.props.get('secret');
+    if (s) jwtSecret(ctx, s.value, 'The @fastify/jwt secret');
+  } else if (/cookie/i.test(source)) {
+    const s = opts.props.get('secret');
+    if (s) secretValue(ctx, s.value, 'The @fastify/cookie secret', 'COOKIE_SECRET', 'session');
+  }
+}

@@ -1,0 +1,43 @@
+import type { LintPosition, LintRange } from './types';
+
+/** Converts between UTF-16 offsets and 0-based line/character positions of one text. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(readonly text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  position(offset: number): LintPosition {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - this.starts[lo] };
+  }
+
+  range(start: number, end: number): LintRange {
+    return { start: this.position(start), end: this.position(end) };
+  }
+
+  offset(pos: LintPosition): number {
+    const line = Math.max(0, Math.min(pos.line, this.starts.length - 1));
+    const lineEnd = line + 1 < this.starts.length ? this.starts[line + 1] - 1 : this.text.length;
+    return Math.min(this.starts[line] + Math.max(0, pos.character), lineEnd);
+  }
+
+  /** Text of one line without its line break. */
+  lineText(line: number): string {
+    const s = this.starts[line];
+    const e = line + 1 < this.starts.length ? this.starts[line + 1] - 1 : this.text.length;
+    return this.text.slice(s, e).replace(/\r$/, '');
+  }
+}

@@ -1,0 +1,35 @@
+import type { AnalysisContext, OffsetEdit } from './analysis';
+
+/** A secret written as a literal: where it is and how to read it from the environment instead. */
+export interface HardcodedSecret {
+  readonly kind: 'session' | 'jwt';
+  readonly start: number;
+  readonly end: number;
+  /** "The express-session secret", "The JWT signing key". */
+  readonly what: string;
+  readonly envName: string;
+  /** Code that reads the variable, replacing [start, end). */
+  readonly replacement: string;
+  /** Further edits the replacement needs (an import). */
+  readonly extraEdits?: readonly OffsetEdit[];
+  /** True when the literal is a fallback after an environment read (`process.env.X || 'dev'`). */
+  readonly fallback?: boolean;
+}
+
+/** Reports session-hardcoded-secret / jwt-hardcoded-secret with a fix reading an environment variable. */
+export function reportHardcodedSecret(ctx: AnalysisContext, s: HardcodedSecret): void {
+  const forge = s.kind === 'jwt' ? 'tokens' : 'session cookies';
+  const message = s.fallback
+    ? `${s.what} falls back to a literal written in the code: when ${s.envName} is unset, anyone with the source can forge ${forge}. Remove the fallback and fail when the variable is missing.`
+    : `${s.what} is written in the code: anyone with the source can forge ${forge}. Read it from an environment variable (${s.envName}) or a secret store.`;
+  ctx.report({
+    ruleId: s.kind === 'jwt' ? 'jwt-hardcoded-secret' : 'session-hardcoded-secret',
+    start: s.start,
+    end: s.end,
+    message,
+    fix: {
+      title: s.fallback ? `Remove the literal fallback` : `Read the secret from ${s.envName}`,
+      edits: [...(s.extraEdits ?? []), { start: s.start, end: s.end, newText: s.replacement }].sort((a, b) => a.start - b.start),
+    },
+  });
+}
