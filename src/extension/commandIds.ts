@@ -1,6 +1,12 @@
 /** Every command the extension contributes. Keep in step with package.json `contributes.commands`. */
 export const enum CommandId {
   ShowSession = 'sessionLens.showSession',
+  StartCapture = 'sessionLens.startCapture',
+  StopCapture = 'sessionLens.stopCapture',
+  OpenProxiedApp = 'sessionLens.openProxiedApp',
+  ImportHar = 'sessionLens.importHar',
+  ExportHar = 'sessionLens.exportHar',
+  ClearSession = 'sessionLens.clearSession',
 }
 
 /** The Session webview view. */

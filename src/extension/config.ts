@@ -1,13 +1,48 @@
 import * as vscode from 'vscode';
 import { DEFAULT_SETTINGS, type SessionLensSettings } from '../shared/settings';
 
-/** Reads the `sessionLens.*` settings into their typed mirror, falling back to safe defaults. */
+function num(c: vscode.WorkspaceConfiguration, key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const v = c.get<number>(key, fallback);
+  return typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : fallback;
+}
+
+function bool(c: vscode.WorkspaceConfiguration, key: string, fallback: boolean): boolean {
+  const v = c.get<boolean>(key, fallback);
+  return typeof v === 'boolean' ? v : fallback;
+}
+
+function str(c: vscode.WorkspaceConfiguration, key: string, fallback: string): string {
+  const v = c.get<string>(key, fallback);
+  return typeof v === 'string' ? v.trim() : fallback;
+}
+
+function strings(c: vscode.WorkspaceConfiguration, key: string, fallback: readonly string[]): readonly string[] {
+  const v = c.get<unknown>(key, fallback);
+  return Array.isArray(v) ? v.filter((h): h is string => typeof h === 'string' && h.trim() !== '').map((h) => h.trim()) : fallback;
+}
+
+/** Reads the `sessionLens.*` settings into their typed mirror; a bad value falls back to its safe default. */
 export function readSettings(scope?: vscode.ConfigurationScope): SessionLensSettings {
   const c = vscode.workspace.getConfiguration('sessionLens', scope);
-  const seconds = c.get<number>('expiringSoonSeconds', DEFAULT_SETTINGS.expiringSoonSeconds);
+  const d = DEFAULT_SETTINGS;
   return {
-    maskValues: c.get<boolean>('maskValues', DEFAULT_SETTINGS.maskValues),
-    expiringSoonSeconds: Number.isFinite(seconds) && seconds >= 0 ? seconds : DEFAULT_SETTINGS.expiringSoonSeconds,
+    maskValues: bool(c, 'maskValues', d.maskValues),
+    expiringSoonSeconds: num(c, 'expiringSoonSeconds', d.expiringSoonSeconds, 0),
+    target: str(c, 'target', d.target),
+    proxyPort: num(c, 'proxy.port', d.proxyPort, 0, 65535),
+    proxyBindAddress: str(c, 'proxy.bindAddress', d.proxyBindAddress) || d.proxyBindAddress,
+    proxyAllowNonLoopback: bool(c, 'proxy.allowNonLoopback', d.proxyAllowNonLoopback),
+    proxyRewriteHost: bool(c, 'proxy.rewriteHost', d.proxyRewriteHost),
+    proxyRequireValidCertificates: bool(c, 'proxy.requireValidCertificates', d.proxyRequireValidCertificates),
+    proxyPreviewBytes: num(c, 'proxy.previewBytes', d.proxyPreviewBytes, 0, 64 * 1024 * 1024),
+    proxyResponseTimeoutSeconds: num(c, 'proxy.responseTimeoutSeconds', d.proxyResponseTimeoutSeconds, 0),
+    captureMaxExchanges: num(c, 'capture.maxExchanges', d.captureMaxExchanges, 10, 1_000_000),
+    captureTokenHeaders: strings(c, 'capture.tokenHeaders', d.captureTokenHeaders),
+    maxSessionCookieLifetime: num(c, 'maxSessionCookieLifetime', d.maxSessionCookieLifetime, 1),
+    maxTokenLifetime: num(c, 'maxTokenLifetime', d.maxTokenLifetime, 1),
+    sessionCookieNames: strings(c, 'sessionCookieNames', d.sessionCookieNames),
+    loginPaths: strings(c, 'loginPaths', d.loginPaths),
+    logoutPaths: strings(c, 'logoutPaths', d.logoutPaths),
   };
 }
 

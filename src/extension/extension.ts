@@ -1,8 +1,11 @@
 import * as vscode from 'vscode';
+import { CaptureService } from './captureService';
 import { CommandId, SESSION_VIEW_ID } from './commandIds';
-import { onDidChangeSettings } from './config';
+import { registerCaptureCommands } from './commands/captureCommands';
+import { onDidChangeSettings, readSettings } from './config';
 import { SessionController } from './sessionController';
 import { SessionViewProvider } from './sessionView';
+import { SessionStatusBar } from './statusBar';
 
 /** What activate() returns: a small read-only API, used by the host tests and other extensions. */
 export interface SessionLensApi {
@@ -10,31 +13,53 @@ export interface SessionLensApi {
   readonly activationTimeMs: number;
   /** True once the Session webview view has been resolved. */
   isSessionViewResolved(): boolean;
+  /** The state the Session panel shows now (values masked as in the panel). */
+  sessionViewState(): ReturnType<SessionController['state']>;
+  /** The status bar item's text. */
+  statusBarText(): string;
 }
 
 export function activate(context: vscode.ExtensionContext): SessionLensApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Session Lens', { log: true });
-  const controller = new SessionController();
+  const capture = new CaptureService(log, () => readSettings());
+  const controller = new SessionController(capture);
   const sessionView = new SessionViewProvider(context.extensionUri, controller);
+  const statusBar = new SessionStatusBar(capture);
+
+  controller.offer({ action: 'startCapture', label: 'Start Capture…', command: CommandId.StartCapture, when: () => !capture.status.running });
+  controller.offer({ action: 'openProxiedApp', label: 'Open in Browser', command: CommandId.OpenProxiedApp, when: () => capture.status.running });
+  controller.offer({ action: 'stopCapture', label: 'Stop Capture', command: CommandId.StopCapture, when: () => capture.status.running });
+  controller.offer({ action: 'importHar', label: 'Import HAR…', command: CommandId.ImportHar });
+  controller.offer({ action: 'exportHar', label: 'Export HAR…', command: CommandId.ExportHar, when: () => capture.snapshot() !== undefined });
+  controller.offer({ action: 'clearSession', label: 'Clear', command: CommandId.ClearSession, when: () => capture.snapshot() !== undefined });
 
   context.subscriptions.push(
     log,
+    capture,
     controller,
     sessionView,
+    statusBar,
     vscode.window.registerWebviewViewProvider(SESSION_VIEW_ID, sessionView),
     vscode.commands.registerCommand(CommandId.ShowSession, () => vscode.commands.executeCommand(`${SESSION_VIEW_ID}.focus`)),
-    onDidChangeSettings(() => controller.refresh()),
+    ...registerCaptureCommands(capture, log),
+    onDidChangeSettings(() => {
+      controller.refresh();
+      statusBar.update();
+    }),
   );
+  void vscode.commands.executeCommand('setContext', 'sessionLens.capturing', false);
 
   const activationTimeMs = performance.now() - started;
   log.info(`Session Lens activated in ${activationTimeMs.toFixed(1)} ms`);
   return {
     activationTimeMs,
     isSessionViewResolved: () => sessionView.isResolved,
+    sessionViewState: () => controller.state(),
+    statusBarText: () => statusBar.text,
   };
 }
 
 export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+  // Everything, the capture proxy included, is disposed through context.subscriptions.
 }

@@ -1,7 +1,15 @@
 import * as vscode from 'vscode';
+import { auditSession } from '../core/audit/auditSession';
+import { DEFAULT_AUDIT_SETTINGS, type AuditSettings } from '../core/audit/auditSettings';
+import { classifyCookie } from '../core/audit/classifyCookie';
+import type { SessionSnapshot } from '../core/capture/types';
+import type { Finding } from '../core/findings';
 import type { SessionViewState, WebviewAction } from '../shared/protocol';
-import type { SessionViewSource } from './sessionView';
+import type { SessionLensSettings } from '../shared/settings';
+import type { CaptureService } from './captureService';
 import { readSettings } from './config';
+import type { SessionViewSource } from './sessionView';
+import { cookieRows, findingRows, tokenRows, valueOfKey } from './sessionViewState';
 
 /** An action the panel can offer, backed by a registered command. */
 export interface OfferedAction {
@@ -12,15 +20,33 @@ export interface OfferedAction {
   readonly when?: () => boolean;
 }
 
+/** The audit settings that the `sessionLens.*` settings feed; user words extend the defaults. */
+export function auditSettingsOf(s: SessionLensSettings): AuditSettings {
+  return {
+    maxSessionCookieLifetimeSec: s.maxSessionCookieLifetime,
+    maxTokenLifetimeSec: s.maxTokenLifetime,
+    sessionCookieNames: s.sessionCookieNames,
+    loginPathWords: [...DEFAULT_AUDIT_SETTINGS.loginPathWords, ...s.loginPaths],
+    logoutPathWords: [...DEFAULT_AUDIT_SETTINGS.logoutPathWords, ...s.logoutPaths],
+  };
+}
+
 /**
- * Owns what the Session panel shows and turns it into plain view state.
- * Capture, HAR import and token decoding feed it; the view and the status bar read it.
+ * Turns the session (capture or imported HAR) into what the panel shows: masked rows,
+ * findings of the traffic audit, and the actions on offer. Findings are computed once per
+ * store version.
  */
 export class SessionController implements SessionViewSource, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private masked = readSettings().maskValues;
   private readonly actions: OfferedAction[] = [];
+  private cachedFindings: { version: number; findings: Finding[] } | undefined;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly capture: CaptureService) {
+    this.subscription = capture.onDidChange(() => this.changed.fire());
+  }
 
   /** Registers a panel action; only implemented commands are ever offered. */
   offer(action: OfferedAction): void {
@@ -30,16 +56,30 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
 
   /** Tells the view to re-read the state. */
   refresh(): void {
+    this.cachedFindings = undefined;
+    this.masked = this.masked && readSettings().maskValues;
     this.changed.fire();
+  }
+
+  /** Traffic findings of the current session (cached per store version). */
+  findings(snapshot = this.capture.snapshot()): Finding[] {
+    if (!snapshot) return [];
+    if (this.cachedFindings?.version === snapshot.version) return this.cachedFindings.findings;
+    const findings = auditSession(snapshot, auditSettingsOf(readSettings()));
+    this.cachedFindings = { version: snapshot.version, findings };
+    return findings;
   }
 
   state(): SessionViewState {
     const settings = readSettings();
+    const snapshot: SessionSnapshot | undefined = this.capture.snapshot();
+    const status = this.capture.status;
+    const isSession = (c: { name: string; value: string }) => classifyCookie(c.name, c.value, { sessionCookieNames: settings.sessionCookieNames }).isSession;
     return {
-      capture: { running: false, exchanges: 0 },
-      cookies: [],
-      tokens: [],
-      findings: [],
+      capture: { ...status, exchanges: snapshot?.exchanges.length ?? 0 },
+      cookies: snapshot ? cookieRows(snapshot, this.masked, isSession) : [],
+      tokens: snapshot ? tokenRows(snapshot, this.masked) : [],
+      findings: findingRows(this.findings(snapshot)),
       masked: this.masked,
       actions: this.actions.filter((a) => a.when?.() ?? true).map(({ action, label }) => ({ action, label })),
       now: Date.now(),
@@ -58,11 +98,12 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     this.changed.fire();
   }
 
-  valueOf(_key: string): string | undefined {
-    return undefined;
+  valueOf(key: string): string | undefined {
+    return valueOfKey(this.capture.snapshot(), key);
   }
 
   dispose(): void {
+    this.subscription.dispose();
     this.changed.dispose();
   }
 }

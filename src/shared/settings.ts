@@ -7,9 +7,54 @@ export interface SessionLensSettings {
   readonly maskValues: boolean;
   /** Seconds before expiry at which a credential counts as "expiring soon". */
   readonly expiringSoonSeconds: number;
+  /** The dev server to capture, e.g. `http://localhost:3000`; empty = ask. */
+  readonly target: string;
+  /** Port of the capture proxy; 0 = a free port. */
+  readonly proxyPort: number;
+  /** Address the proxy listens on; loopback unless `proxyAllowNonLoopback`. */
+  readonly proxyBindAddress: string;
+  /** Permit a non-loopback bind address (exposes the dev server and its cookies to the network). */
+  readonly proxyAllowNonLoopback: boolean;
+  /** Send `Host: <target>` upstream instead of the browser's Host. */
+  readonly proxyRewriteHost: boolean;
+  /** Require valid TLS certificates also for https targets on loopback. */
+  readonly proxyRequireValidCertificates: boolean;
+  /** Bytes of each body read to look for tokens. */
+  readonly proxyPreviewBytes: number;
+  /** Seconds upstream has to send response headers before the proxy answers 504; 0 = no limit. */
+  readonly proxyResponseTimeoutSeconds: number;
+  /** Exchanges kept in the capture's ring buffer. */
+  readonly captureMaxExchanges: number;
+  /** Extra request/response header names that carry tokens. */
+  readonly captureTokenHeaders: readonly string[];
+  /** Seconds a session cookie may live before `cookie-long-lifetime` fires. */
+  readonly maxSessionCookieLifetime: number;
+  /** Seconds between a JWT's iat and exp before `jwt-long-lifetime` fires. */
+  readonly maxTokenLifetime: number;
+  /** Extra cookie names treated as session cookies (`*` wildcard). */
+  readonly sessionCookieNames: readonly string[];
+  /** Extra words in a request path that mark a login. */
+  readonly loginPaths: readonly string[];
+  /** Extra words in a request path that mark a logout. */
+  readonly logoutPaths: readonly string[];
 }
 
 export const DEFAULT_SETTINGS: SessionLensSettings = {
   maskValues: true,
   expiringSoonSeconds: 300,
+  target: '',
+  proxyPort: 0,
+  proxyBindAddress: '127.0.0.1',
+  proxyAllowNonLoopback: false,
+  proxyRewriteHost: false,
+  proxyRequireValidCertificates: false,
+  proxyPreviewBytes: 1024 * 1024,
+  proxyResponseTimeoutSeconds: 120,
+  captureMaxExchanges: 5000,
+  captureTokenHeaders: [],
+  maxSessionCookieLifetime: 30 * 24 * 3600,
+  maxTokenLifetime: 24 * 3600,
+  sessionCookieNames: [],
+  loginPaths: [],
+  logoutPaths: [],
 };

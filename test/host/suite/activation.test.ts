@@ -1,22 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-
-const EXTENSION_ID = 'session-lens.session-lens';
-
-interface SessionLensApi {
-  readonly activationTimeMs: number;
-  isSessionViewResolved(): boolean;
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { EXTENSION_ID, type SessionLensApi, waitFor } from './helpers';
 
 describe('Session Lens in a real extension host', () => {
   let api: SessionLensApi;

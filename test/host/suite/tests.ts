@@ -1,2 +1,3 @@
 // Every host test file, in order. Add new files here.
 import './activation.test';
+import './capture.test';

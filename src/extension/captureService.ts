@@ -1,0 +1,135 @@
+import * as vscode from 'vscode';
+import type { CaptureProxy, SessionSnapshot, SessionStore } from '../core/capture/index';
+import type { SessionLensSettings } from '../shared/settings';
+
+/** What the capture is showing right now. */
+export interface CaptureStatus {
+  readonly running: boolean;
+  readonly proxyUrl?: string;
+  readonly target?: string;
+  /** Label of imported data (a HAR file name) when no live capture produced it. */
+  readonly source?: string;
+}
+
+type CaptureModule = typeof import('../core/capture/index');
+let captureModule: Promise<CaptureModule> | undefined;
+/** The engine loads on first use, so activation stays light. */
+function loadCapture(): Promise<CaptureModule> {
+  captureModule ??= import('../core/capture/index');
+  return captureModule;
+}
+
+/**
+ * One session per window: the store that capture and HAR import fill, and the proxy.
+ * Everything the panel, status bar and diagnostics show comes from here.
+ */
+export class CaptureService implements vscode.Disposable {
+  private store: SessionStore | undefined;
+  private proxy: CaptureProxy | undefined;
+  private source: string | undefined;
+  private storeSubscription: { dispose(): void } | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires (throttled by the store) when the session data or the capture state changes. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly log: vscode.LogOutputChannel, private readonly settings: () => SessionLensSettings) {}
+
+  get status(): CaptureStatus {
+    return this.proxy
+      ? { running: true, proxyUrl: this.proxy.url, target: this.proxy.target }
+      : { running: false, ...(this.source ? { source: this.source } : {}) };
+  }
+
+  /** The current session as plain data, or undefined before anything was captured or imported. */
+  snapshot(): SessionSnapshot | undefined {
+    return this.store?.snapshot();
+  }
+
+  private async ensureStore(): Promise<SessionStore> {
+    if (this.store) return this.store;
+    const { SessionStore } = await loadCapture();
+    const s = this.settings();
+    const store = new SessionStore({
+      capacity: s.captureMaxExchanges,
+      analysisBytes: s.proxyPreviewBytes,
+      tokenHeaders: s.captureTokenHeaders,
+      logger: this.log,
+    });
+    this.storeSubscription = store.onDidChange(() => this.changed.fire());
+    this.store = store;
+    return store;
+  }
+
+  /** Starts the proxy in front of `target`. Throws the engine's one-line errors for bad settings. */
+  async start(target: string): Promise<CaptureProxy> {
+    if (this.proxy) throw new Error(`a capture is already running (${this.proxy.url} → ${this.proxy.target}); stop it first`);
+    const { startCaptureProxy } = await loadCapture();
+    const store = await this.ensureStore();
+    const s = this.settings();
+    const proxy = await startCaptureProxy({
+      target,
+      host: s.proxyBindAddress,
+      port: s.proxyPort,
+      allowNonLoopback: s.proxyAllowNonLoopback,
+      rewriteHost: s.proxyRewriteHost,
+      ...(s.proxyRequireValidCertificates ? { rejectUnauthorized: true } : {}),
+      previewBytes: s.proxyPreviewBytes,
+      timeouts: { responseMs: s.proxyResponseTimeoutSeconds * 1000 },
+      store,
+      logger: this.log,
+    });
+    this.proxy = proxy;
+    this.source = undefined;
+    this.log.info(`capture started: ${proxy.url} → ${proxy.target}`);
+    await vscode.commands.executeCommand('setContext', 'sessionLens.capturing', true);
+    this.changed.fire();
+    return proxy;
+  }
+
+  /** Stops the proxy and logs a summary; the captured data stays until Clear Session. */
+  async stop(): Promise<void> {
+    const proxy = this.proxy;
+    if (!proxy) return;
+    this.proxy = undefined;
+    await proxy.close();
+    const snap = this.store?.snapshot();
+    this.log.info(`capture stopped: ${snap?.exchanges.length ?? 0} requests, ${snap?.cookies.length ?? 0} cookies, ${snap?.tokens.length ?? 0} tokens recorded`);
+    this.source = `capture of ${proxy.target}`;
+    await vscode.commands.executeCommand('setContext', 'sessionLens.capturing', false);
+    this.changed.fire();
+  }
+
+  /** Imports a HAR document into the session; returns the engine's import summary. */
+  async importHar(text: string, label: string): Promise<import('../core/capture/index').HarImportResult> {
+    const { importHar } = await loadCapture();
+    const store = await this.ensureStore();
+    const result = importHar(store, text);
+    store.flush();
+    if (!this.proxy) this.source = label;
+    this.changed.fire();
+    return result;
+  }
+
+  /** The session as HAR 1.2 text; values redacted unless `redact` is false. */
+  async exportHar(redact: boolean): Promise<string | undefined> {
+    const snap = this.store?.snapshot();
+    if (!snap) return undefined;
+    const { exportHar } = await loadCapture();
+    return JSON.stringify(exportHar(snap, { redact }), null, 2);
+  }
+
+  clear(): void {
+    this.store?.clear();
+    this.store?.flush();
+    if (!this.proxy) this.source = undefined;
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    void this.proxy?.close();
+    this.proxy = undefined;
+    this.storeSubscription?.dispose();
+    this.store?.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,142 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { findLoopbackListeners } from '../../core/net/listeningPorts';
+import type { CaptureService } from '../captureService';
+import { CommandId } from '../commandIds';
+import { readSettings } from '../config';
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Asks which dev server to capture: the configured target, servers listening on loopback, or a typed URL. */
+async function pickTarget(exclude: number[]): Promise<string | undefined> {
+  const configured = readSettings().target;
+  const ports = await findLoopbackListeners(exclude);
+  type Item = vscode.QuickPickItem & { url?: string };
+  const items: Item[] = [];
+  if (configured) items.push({ label: configured, description: 'sessionLens.target', url: configured });
+  for (const p of ports) {
+    const url = `http://localhost:${p}`;
+    if (url !== configured) items.push({ label: url, description: 'listening on loopback', url });
+  }
+  items.push({ label: '$(edit) Enter a URL…', alwaysShow: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Session Lens: Start Capture',
+    placeHolder: 'Which dev server should the capture proxy sit in front of?',
+  });
+  if (!picked) return undefined;
+  if (picked.url) return picked.url;
+  return vscode.window.showInputBox({
+    title: 'Session Lens: Start Capture',
+    prompt: 'URL of your dev server (an origin such as http://localhost:3000)',
+    value: configured || 'http://localhost:3000',
+    validateInput: (v) => {
+      try {
+        const u = new URL(v);
+        return u.protocol === 'http:' || u.protocol === 'https:' ? undefined : 'Use an http:// or https:// URL';
+      } catch {
+        return 'Not a URL: use e.g. http://localhost:3000';
+      }
+    },
+  });
+}
+
+/** Start/Stop Capture, Open Proxied App, Import/Export HAR, Clear Session. */
+export function registerCaptureCommands(capture: CaptureService, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand(CommandId.StartCapture, async (targetArg?: unknown): Promise<string | undefined> => {
+      if (!vscode.workspace.isTrusted) {
+        void vscode.window.showErrorMessage('Session Lens: starting a capture proxy needs a trusted workspace. Trust this folder (Workspaces: Manage Workspace Trust) and try again.');
+        return undefined;
+      }
+      if (capture.status.running) {
+        void vscode.window.showInformationMessage(`Session Lens is already capturing ${capture.status.target} at ${capture.status.proxyUrl}.`);
+        return capture.status.proxyUrl;
+      }
+      const target = typeof targetArg === 'string' ? targetArg : await pickTarget([]);
+      if (!target) return undefined;
+      try {
+        const proxy = await capture.start(target);
+        void vscode.commands.executeCommand(`${'sessionLens.session'}.focus`);
+        if (typeof targetArg !== 'string') {
+          void vscode.window.showInformationMessage(`Session Lens is capturing ${proxy.target}. Browse through ${proxy.url}.`, 'Open in Browser').then((choice) => {
+            if (choice) void vscode.commands.executeCommand(CommandId.OpenProxiedApp);
+          });
+        }
+        return proxy.url;
+      } catch (err) {
+        log.error(`could not start the capture: ${message(err)}`);
+        void vscode.window.showErrorMessage(`Session Lens could not start the capture: ${message(err)}`);
+        return undefined;
+      }
+    }),
+
+    vscode.commands.registerCommand(CommandId.StopCapture, async () => {
+      await capture.stop();
+    }),
+
+    vscode.commands.registerCommand(CommandId.OpenProxiedApp, async () => {
+      const url = capture.status.proxyUrl;
+      if (!url) {
+        void vscode.window.showInformationMessage('Session Lens: no capture is running. Start one first.');
+        return false;
+      }
+      return vscode.env.openExternal(vscode.Uri.parse(url));
+    }),
+
+    vscode.commands.registerCommand(CommandId.ImportHar, async (uriArg?: unknown) => {
+      const uri = uriArg instanceof vscode.Uri ? uriArg : (await vscode.window.showOpenDialog({
+        title: 'Session Lens: Import HAR',
+        canSelectMany: false,
+        filters: { 'HTTP Archive': ['har', 'json'], 'All files': ['*'] },
+      }))?.[0];
+      if (!uri) return undefined;
+      const name = path.basename(uri.path);
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Session Lens could not read ${name}: ${message(err)}`);
+        return undefined;
+      }
+      try {
+        const result = await capture.importHar(text, name);
+        log.info(`imported ${name}: ${result.imported} entries${result.skipped ? `, ${result.skipped} skipped` : ''}${result.creator ? ` (from ${result.creator})` : ''}`);
+        for (const w of result.warnings) log.warn(`${name}: ${w}`);
+        void vscode.commands.executeCommand('sessionLens.session.focus');
+        return result;
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Session Lens could not import ${name}: ${message(err)}`);
+        return undefined;
+      }
+    }),
+
+    vscode.commands.registerCommand(CommandId.ExportHar, async (arg?: { uri?: vscode.Uri; redact?: boolean }) => {
+      if (!capture.snapshot()) {
+        void vscode.window.showInformationMessage('Session Lens: nothing to export yet. Start a capture or import a HAR first.');
+        return undefined;
+      }
+      let redact = arg?.redact;
+      if (redact === undefined) {
+        const choice = await vscode.window.showQuickPick([
+          { label: 'Redact cookie and token values', description: 'recommended: safe to share', redact: true },
+          { label: 'Include values', description: 'the file will contain live session tokens', redact: false },
+        ], { title: 'Session Lens: Export HAR' });
+        if (!choice) return undefined;
+        redact = choice.redact;
+      }
+      const uri = arg?.uri ?? await vscode.window.showSaveDialog({ title: 'Session Lens: Export HAR', filters: { 'HTTP Archive': ['har'] }, saveLabel: 'Export' });
+      if (!uri) return undefined;
+      const text = await capture.exportHar(redact);
+      if (text === undefined) return undefined;
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+      log.info(`exported the session to ${uri.fsPath}${redact ? ' (values redacted)' : ' (values included)'}`);
+      return uri;
+    }),
+
+    vscode.commands.registerCommand(CommandId.ClearSession, () => {
+      capture.clear();
+    }),
+  ];
+}

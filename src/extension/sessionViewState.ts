@@ -1,0 +1,82 @@
+import type { CookieRecord, SessionSnapshot, TokenRecord } from '../core/capture/types';
+import type { Finding } from '../core/findings';
+import { decodeJwt, hasClaims } from '../core/jwt/index';
+import type { CookieRow, ExpiryView, FindingRow, TokenRow } from '../shared/protocol';
+
+/** Masks a secret for display: its first characters and its length, never the rest. */
+export function maskValue(value: string): string {
+  if (value.length === 0) return '';
+  const shown = value.length > 12 ? value.slice(0, 4) : '';
+  return `${shown}${'•'.repeat(8)} (${value.length} chars)`;
+}
+
+/** A cookie's expiry as the panel counts it down. */
+export function cookieExpiry(c: CookieRecord): ExpiryView {
+  return c.expiresAt !== undefined ? { kind: 'absolute', expiresAt: c.expiresAt } : { kind: 'session' };
+}
+
+function tokenExpiry(t: TokenRecord, decoded: ReturnType<typeof decodeJwt> | undefined): ExpiryView {
+  const notBefore = decoded?.kind === 'jws' ? decoded.notBefore : undefined;
+  if (t.expiresAt !== undefined) {
+    return { kind: 'absolute', expiresAt: t.expiresAt, ...(notBefore !== undefined ? { notBefore } : {}), note: t.expiresAtSource === 'expires_in' ? 'from expires_in of the token response' : 'from the JWT exp claim' };
+  }
+  return { kind: 'none', ...(notBefore !== undefined ? { notBefore } : {}) };
+}
+
+export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession: (c: CookieRecord) => boolean): CookieRow[] {
+  const changes = new Map<string, number>();
+  for (const e of snapshot.cookieHistory) changes.set(e.cookieKey, (changes.get(e.cookieKey) ?? 0) + 1);
+  return snapshot.cookies.map((c) => ({
+    key: `cookie:${c.key}`,
+    name: c.name,
+    value: masked ? maskValue(c.value) : c.value,
+    domain: c.domain,
+    path: c.path,
+    secure: c.secure,
+    httpOnly: c.httpOnly,
+    ...(c.sameSiteRaw !== undefined || c.sameSite ? { sameSite: c.sameSite ?? `${c.sameSiteRaw} (invalid)` } : {}),
+    partitioned: c.partitioned,
+    size: c.size,
+    isSession: isSession(c),
+    origin: c.origin,
+    expiry: cookieExpiry(c),
+    changes: changes.get(c.key) ?? 0,
+    lastExchangeId: c.exchangeId,
+  }));
+}
+
+export function tokenRows(snapshot: SessionSnapshot, masked: boolean): TokenRow[] {
+  return snapshot.tokens.map((t) => {
+    const decoded = t.isJwt ? decodeJwt(t.value) : undefined;
+    const claims = decoded && hasClaims(decoded) ? JSON.stringify(decoded.payload, null, 2) : undefined;
+    return {
+      key: `token:${t.id}`,
+      kind: t.kind,
+      source: t.source,
+      name: t.name,
+      value: masked ? maskValue(t.value) : t.value,
+      ...(claims ? { claims } : {}),
+      expiry: tokenExpiry(t, decoded),
+      exchangeId: t.exchangeId,
+    };
+  });
+}
+
+export function findingRows(findings: readonly Finding[]): FindingRow[] {
+  return findings.map((f) => ({
+    ruleId: f.ruleId,
+    severity: f.severity,
+    subject: f.subject,
+    message: f.message,
+    docs: f.docs,
+    ...(f.evidence?.exchangeId !== undefined ? { exchangeId: f.evidence.exchangeId } : {}),
+  }));
+}
+
+/** The raw value behind a row key (`cookie:<jar key>` or `token:<id>`), for Copy. */
+export function valueOfKey(snapshot: SessionSnapshot | undefined, key: string): string | undefined {
+  if (!snapshot) return undefined;
+  if (key.startsWith('cookie:')) return snapshot.cookies.find((c) => c.key === key.slice(7))?.value;
+  if (key.startsWith('token:')) return snapshot.tokens.find((t) => String(t.id) === key.slice(6))?.value;
+  return undefined;
+}

@@ -1,0 +1,132 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { sessionLensApi, waitFor } from './helpers';
+
+interface SampleApp { url: string; close(): Promise<void> }
+
+function repo(...parts: string[]): string {
+  const root = process.env.SESSION_LENS_REPO ?? path.resolve(__dirname, '..', '..');
+  return path.join(root, ...parts);
+}
+
+/** Cookie header for the next request, from the Set-Cookie headers seen so far (a tiny browser). */
+function remember(jar: Map<string, string>, res: Response): void {
+  for (const line of res.headers.getSetCookie()) {
+    const [pair] = line.split(';');
+    const eq = pair.indexOf('=');
+    jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+  }
+}
+const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+
+describe('Capture in the real extension host', () => {
+  let app: SampleApp;
+  let proxyUrl: string;
+
+  before(async () => {
+    // The bundled sample app (Express + express-session + JWT login), started in this host.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { start } = require(repo('test', 'fixtures', 'sample-app', 'server.js')) as { start(port: number): Promise<SampleApp> };
+    app = await start(0);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('sessionLens.stopCapture');
+    await vscode.commands.executeCommand('sessionLens.clearSession');
+    await app?.close();
+  });
+
+  it('Start Capture puts a loopback proxy in front of the app and sets sessionLens.capturing', async () => {
+    const url = await vscode.commands.executeCommand<string | undefined>('sessionLens.startCapture', app.url);
+    assert.ok(url, 'Start Capture returned no proxy URL');
+    proxyUrl = url;
+    assert.match(proxyUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const api = await sessionLensApi();
+    assert.equal(api.sessionViewState().capture.running, true);
+    assert.match(api.statusBarText(), /sync~spin/);
+  });
+
+  it('records the cookies and tokens of a login through the proxy, with findings and countdowns', async () => {
+    const jar = new Map<string, string>();
+    const home = await fetch(`${proxyUrl}/`);
+    assert.equal(home.status, 200);
+    remember(jar, home);
+    assert.ok(jar.has('connect.sid'), 'the app set its session cookie through the proxy');
+
+    const login = await fetch(`${proxyUrl}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
+      body: 'username=alice&password=wonderland',
+    });
+    assert.equal(login.status, 303);
+    remember(jar, login);
+    const token = await fetch(`${proxyUrl}/api/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'alice', password: 'wonderland' }),
+    });
+    const body = (await token.json()) as { access_token: string };
+    const me = await fetch(`${proxyUrl}/api/me`, { headers: { authorization: `Bearer ${body.access_token}` } });
+    assert.equal(me.status, 200);
+
+    const api = await sessionLensApi();
+    const state = await waitFor('cookies, tokens and findings in the panel state', () => {
+      const s = api.sessionViewState();
+      return s.cookies.some((c) => c.name === 'token') && s.tokens.some((t) => t.kind === 'oauth-access') && s.findings.length > 0 ? s : undefined;
+    });
+    const sid = state.cookies.find((c) => c.name === 'connect.sid')!;
+    assert.equal(sid.isSession, true);
+    assert.equal(sid.httpOnly, true);
+    assert.equal(sid.secure, false);
+    assert.equal(sid.expiry.kind, 'absolute');
+    const left = sid.expiry.expiresAt! - Date.now();
+    assert.ok(left > 25 * 60_000 && left <= 30 * 60_000, `connect.sid expires in ${left} ms, expected about 30 min`);
+    // Values are masked by default: the real value never reaches the panel state.
+    assert.ok(!sid.value.includes(jar.get('connect.sid')!.slice(6)), 'the session id is masked');
+    const access = state.tokens.find((t) => t.kind === 'oauth-access')!;
+    assert.match(access.claims ?? '', /"sub": "alice"/);
+    const rules = new Set(state.findings.map((f) => f.ruleId));
+    assert.ok(rules.has('jwt-readable-storage'), `findings: ${[...rules].join(', ')}`);
+    assert.ok(rules.has('session-fixation'), `findings: ${[...rules].join(', ')}`);
+    assert.match(api.statusBarText(), /\d+:\d\d|\d+h/, 'the status bar counts down');
+  });
+
+  it('Stop Capture closes the proxy and keeps the session; Export HAR redacts by default', async () => {
+    await vscode.commands.executeCommand('sessionLens.stopCapture');
+    const api = await sessionLensApi();
+    assert.equal(api.sessionViewState().capture.running, false);
+    await assert.rejects(fetch(`${proxyUrl}/`), 'the proxy port is closed');
+    assert.ok(api.sessionViewState().cookies.length > 0);
+
+    const out = vscode.Uri.file(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sl-har-')), 'session.har'));
+    await vscode.commands.executeCommand('sessionLens.exportHar', { uri: out, redact: true });
+    const har = JSON.parse(fs.readFileSync(out.fsPath, 'utf8')) as { log: { entries: unknown[] } };
+    assert.ok(har.log.entries.length >= 4);
+    const raw = fs.readFileSync(out.fsPath, 'utf8');
+    assert.ok(!/eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9\.eyJ/.test(raw), 'no JWT value in a redacted export');
+
+    await vscode.commands.executeCommand('sessionLens.clearSession');
+    assert.equal(api.sessionViewState().cookies.length, 0);
+
+    // The redacted export imports back: same requests, values hidden.
+    await vscode.commands.executeCommand('sessionLens.importHar', out);
+    const state = api.sessionViewState();
+    assert.equal(state.capture.source, 'session.har');
+    assert.ok(state.capture.exchanges >= 4);
+    assert.ok(state.cookies.some((c) => c.name === 'connect.sid'));
+    fs.rmSync(path.dirname(out.fsPath), { recursive: true, force: true });
+  });
+
+  it('Import HAR reports a file that is not a HAR without throwing', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-bad-'));
+    const bad = path.join(dir, 'bad.har');
+    fs.writeFileSync(bad, '{"not":"a har"}');
+    const result = await vscode.commands.executeCommand('sessionLens.importHar', vscode.Uri.file(bad));
+    assert.equal(result, undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,28 @@
+import * as vscode from 'vscode';
+
+export const EXTENSION_ID = 'session-lens.session-lens';
+
+/** The API the extension's activate() returns (see src/extension/extension.ts). */
+export interface SessionLensApi {
+  readonly activationTimeMs: number;
+  isSessionViewResolved(): boolean;
+  sessionViewState(): import('../../../src/shared/protocol').SessionViewState;
+  statusBarText(): string;
+}
+
+export async function sessionLensApi(): Promise<SessionLensApi> {
+  const ext = vscode.extensions.getExtension<SessionLensApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not installed`);
+  return ext.activate();
+}
+
+/** Polls `probe` until it returns something truthy. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value as T;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
