@@ -22,7 +22,7 @@ export interface HarDocument {
   };
 }
 
-const TOKEN_HEADERS = /^(?:authorization|proxy-authorization|x-auth-token|x-csrf-token|x-xsrf-token|x-access-token|x-session-token|x-api-key)$/i;
+const TOKEN_HEADERS = /^(?:authorization|proxy-authorization|x-auth-token|x-csrf-token|x-csrftoken|x-xsrf-token|x-access-token|x-session-token|x-api-key)$/i;
 /** Shorter values are redacted only where they sit (cookie, header), not searched for everywhere. */
 const MIN_GLOBAL_SECRET = 8;
 

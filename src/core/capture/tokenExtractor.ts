@@ -15,7 +15,7 @@ export interface TokenCandidate {
 }
 
 /** Request and response headers that carry session or CSRF tokens in common frameworks. */
-export const DEFAULT_TOKEN_HEADERS: readonly string[] = ['x-auth-token', 'x-csrf-token', 'x-xsrf-token', 'x-access-token', 'x-session-token'];
+export const DEFAULT_TOKEN_HEADERS: readonly string[] = ['x-auth-token', 'x-csrf-token', 'x-csrftoken', 'x-xsrf-token', 'x-access-token', 'x-session-token'];
 
 /** Query parameters that usually carry a session or access token. */
 const URL_TOKEN_PARAM = /^(?:access_?token|id_?token|refresh_?token|token|auth(?:_?token)?|session(?:_?id)?|sess(?:ion)?id|sid|jsessionid|phpsessid|api_?key|apikey|jwt|bearer|code)$/i;
