@@ -1,0 +1,347 @@
+import type { CookieRecord, Exchange, SessionSnapshot, TokenRecord } from '../capture/types';
+import { parseSetCookie } from '../cookies/setCookie';
+import { type ClockSkew, DEFAULT_SKEW_THRESHOLD_MS, clockSkewByHost, describeSkew, serverHostOf } from './clockSkew';
+import { cookieIssuanceExpiry, jwtTimes } from './credentialTimes';
+import { type CredentialExpiry, type CredentialType, type ExpiryKind, type ExpirySource, stateAt } from './expiryState';
+
+/** Everything that counts down in a capture, plus the clocks it was read with. Plain data. */
+export interface ExpiryModel {
+  /** Local time the model was built (epoch ms); every `state` is as of this instant. */
+  readonly generatedAt: number;
+  readonly expiringSoonMs: number;
+  /** Server clocks compared with the local clock, per host. */
+  readonly clocks: readonly ClockSkew[];
+  /** One entry per cookie (by domain, path, name) and per distinct token value. */
+  readonly credentials: readonly CredentialExpiry[];
+}
+
+/** Options of {@link buildExpiryModel}. */
+export interface ExpiryModelOptions {
+  /** The clock (epoch ms); tests inject a fake one. Default Date.now. */
+  readonly clock?: () => number;
+  /** `expiring-soon` threshold in seconds (setting `sessionLens.expiringSoonThreshold`); default 300. */
+  readonly expiringSoonSec?: number;
+  /** Skew below this is Date-header noise and is not corrected (default 2000 ms). */
+  readonly skewThresholdMs?: number;
+}
+
+/** What {@link buildExpiryModel} reads: a store (anything with `snapshot()`), a snapshot, or bare exchanges. */
+export type ExpirySourceData = SessionSnapshot | { snapshot(): SessionSnapshot } | readonly Exchange[];
+
+/** Two expiries closer than this are "the same" (Expires has one-second resolution). */
+const SAME_INSTANT_MS = 1500;
+
+interface Issuance {
+  readonly ex: Exchange;
+  readonly receivedAt: number;
+  readonly expiresAt?: number;
+  readonly source: 'max-age' | 'expires' | 'browser-session';
+  readonly deletion: boolean;
+  readonly clamped: boolean;
+  readonly value: string;
+  readonly name: string;
+  readonly maxAge?: number;
+  /** The header also carried a (valid) Expires. */
+  readonly hasExpires: boolean;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function iso(ms: number): string {
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
+}
+
+function durationText(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s % 86400 === 0 && s >= 86400) return `${s / 86400} d`;
+  if (s % 3600 === 0 && s >= 3600) return `${s / 3600} h`;
+  if (s % 60 === 0 && s >= 60) return `${s / 60} min`;
+  return describeSkew(ms);
+}
+
+function readSource(source: ExpirySourceData): { exchanges: readonly Exchange[]; tokens: readonly TokenRecord[]; cookies: readonly CookieRecord[] } {
+  if (Array.isArray(source)) return { exchanges: source as readonly Exchange[], tokens: [], cookies: [] };
+  const s = source as Partial<SessionSnapshot> & { snapshot?: () => SessionSnapshot };
+  const snap = typeof s.snapshot === 'function' ? s.snapshot() : (s as SessionSnapshot);
+  return {
+    exchanges: Array.isArray(snap?.exchanges) ? snap.exchanges : [],
+    tokens: Array.isArray(snap?.tokens) ? snap.tokens : [],
+    cookies: Array.isArray(snap?.cookies) ? snap.cookies : [],
+  };
+}
+
+function defaultPath(url: string): string {
+  try {
+    const p = new URL(url).pathname;
+    const last = p.lastIndexOf('/');
+    return last <= 0 ? '/' : p.slice(0, last);
+  } catch {
+    return '/';
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return '';
+  }
+}
+
+/** Rolling/absolute analysis of one cookie's issuances since it was last deleted. */
+function rollingAnalysis(issued: readonly Issuance[]): { idleTimeoutMs?: number; fixedAt?: number; notes: string[] } {
+  const notes: string[] = [];
+  let idleTimeoutMs: number | undefined;
+  let fixedAt: number | undefined;
+  const tolerance = (i: Issuance) => (i.source === 'max-age' ? 1000 : 2 * SAME_INSTANT_MS);
+  for (let i = 1; i < issued.length; i++) {
+    const a = issued[i - 1];
+    const b = issued[i];
+    if (a.expiresAt === undefined || b.expiresAt === undefined) continue;
+    const lifeA = a.expiresAt - a.receivedAt;
+    const lifeB = b.expiresAt - b.receivedAt;
+    const moved = b.expiresAt - a.expiresAt;
+    if (moved > SAME_INSTANT_MS / 3 && Math.abs(lifeB - lifeA) <= tolerance(b)) {
+      // Expires is truncated to the second, so it reads up to a second short: round up.
+      idleTimeoutMs = b.source === 'expires' ? Math.ceil((lifeB - 50) / 1000) * 1000 : Math.round(lifeB / 1000) * 1000;
+      fixedAt = undefined;
+    } else if (Math.abs(moved) <= SAME_INSTANT_MS && b.receivedAt - a.receivedAt > SAME_INSTANT_MS) {
+      fixedAt = b.expiresAt;
+    } else if (idleTimeoutMs !== undefined && lifeB < idleTimeoutMs - tolerance(b)) {
+      // Rolling until now, then a shorter lifetime: an absolute cap has been reached.
+      fixedAt = b.expiresAt;
+    }
+  }
+  if (idleTimeoutMs !== undefined) {
+    notes.push(`Re-issued with a later expiry on each response: a rolling (idle) timeout of ${durationText(idleTimeoutMs)}; it dies after ${durationText(idleTimeoutMs)} without a response that renews it.`);
+  }
+  if (fixedAt !== undefined) {
+    notes.push(`Re-issued without extending its expiry: an absolute limit at ${iso(fixedAt)}.`);
+  }
+  return { ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}), ...(fixedAt !== undefined ? { fixedAt } : {}), notes };
+}
+
+function minDefined(...values: (number | undefined)[]): number | undefined {
+  const defined = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
+  return defined.length === 0 ? undefined : Math.min(...defined);
+}
+
+function skewFor(skews: ReadonlyMap<string, ClockSkew>, ex: Exchange | undefined): ClockSkew | undefined {
+  return ex ? skews.get(serverHostOf(ex)) : undefined;
+}
+
+function applied(skew: ClockSkew | undefined): number {
+  return skew?.corrected ? skew.skewMs : 0;
+}
+
+/** JWT exp/nbf moved to the local clock, with notes. */
+function jwtLimits(token: string, skewMs: number, notes: string[]): { exp?: number; nbf?: number } {
+  const times = jwtTimes(token);
+  if (!times) return {};
+  const exp = times.exp !== undefined ? times.exp - skewMs : undefined;
+  const nbf = times.nbf !== undefined ? times.nbf - skewMs : undefined;
+  if (exp !== undefined) notes.push(`The JWT's exp is ${iso(times.exp!)} on the server clock${skewMs !== 0 ? ` (${iso(exp)} here)` : ''}.`);
+  else notes.push('The JWT has no exp: nothing in the token bounds its life.');
+  if (nbf !== undefined) notes.push(`The JWT is not valid before ${iso(times.nbf!)} (nbf).`);
+  return { ...(exp !== undefined ? { exp } : {}), ...(nbf !== undefined ? { nbf } : {}) };
+}
+
+function finish(
+  base: Omit<CredentialExpiry, 'state' | 'serverExpiresAt' | 'expiringSoonMs'>,
+  expiringSoonMs: number,
+  now: number,
+): CredentialExpiry {
+  const withSoon = { ...base, expiringSoonMs };
+  return {
+    ...withSoon,
+    ...(base.expiresAt !== undefined ? { serverExpiresAt: base.expiresAt + base.skewMs } : {}),
+    state: stateAt(withSoon, now),
+  };
+}
+
+function cookieCredentials(
+  exchanges: readonly Exchange[],
+  jar: readonly CookieRecord[],
+  skews: ReadonlyMap<string, ClockSkew>,
+  expiringSoonMs: number,
+  now: number,
+): CredentialExpiry[] {
+  const byKey = new Map<string, Issuance[]>();
+  for (const ex of exchanges) {
+    const receivedAt = ex.responseReceivedAt ?? ex.startedAt;
+    const skewMs = applied(skewFor(skews, ex));
+    for (const record of ex.cookiesSet ?? []) {
+      if (record.outcome === 'rejected') continue;
+      const parsed = parseSetCookie(record.raw);
+      if (!parsed) continue;
+      const key = record.cookieKey ?? `${parsed.domain ?? hostOf(ex.url)};${parsed.path ?? defaultPath(ex.url)};${parsed.name}`;
+      const e = cookieIssuanceExpiry(parsed, receivedAt, skewMs);
+      const list = byKey.get(key) ?? [];
+      list.push({
+        ex, receivedAt, source: e.source, deletion: e.deletion || record.outcome === 'deleted', clamped: e.clamped,
+        value: parsed.value, name: parsed.name, hasExpires: parsed.expires !== undefined,
+        ...(e.expiresAt !== undefined ? { expiresAt: e.expiresAt } : {}),
+        ...(parsed.maxAge !== undefined ? { maxAge: parsed.maxAge } : {}),
+      });
+      byKey.set(key, list);
+    }
+  }
+
+  const out: CredentialExpiry[] = [];
+  for (const [key, all] of byKey) {
+    const last = all[all.length - 1];
+    const skew = skewFor(skews, last.ex);
+    const skewMs = applied(skew);
+    const notes: string[] = [];
+    if (last.deletion) {
+      notes.push(`Deleted by the server at ${iso(last.receivedAt)} (${last.source === 'max-age' ? `Max-Age=${last.maxAge}` : 'Expires in the past'}).`);
+      out.push(finish({
+        id: `cookie:${key}`, type: 'cookie', label: last.name, kind: 'none', source: last.source === 'browser-session' ? 'unknown' : last.source,
+        expiresAt: last.receivedAt, issuedAt: last.receivedAt, skewMs, deleted: true, notes, exchangeId: last.ex.id,
+      }, expiringSoonMs, now));
+      continue;
+    }
+    const lastDeletion = all.map((i) => i.deletion).lastIndexOf(true);
+    const live = all.slice(lastDeletion + 1);
+    if (last.source === 'max-age') notes.push(`Max-Age=${last.maxAge} counts from when the response arrived${last.hasExpires ? ' and wins over Expires' : ''}.`);
+    if (last.source === 'expires') notes.push('Expires is an instant on the server clock.');
+    if (last.source === 'browser-session') notes.push('A browser-session cookie: no Max-Age or Expires, it lives until the browser session ends.');
+    if (last.clamped) notes.push('The requested lifetime is over 400 days; browsers clamp it to 400 days.');
+    const rolling = rollingAnalysis(live);
+    notes.push(...rolling.notes);
+    const jwt = jwtLimits(safeDecode(last.value), skewMs, notes);
+    if (skew?.corrected && (last.source === 'expires' || jwt.exp !== undefined || jwt.nbf !== undefined)) notes.push(skew.note);
+    const absoluteExpiresAt = minDefined(rolling.fixedAt, jwt.exp);
+    const expiresAt = minDefined(last.expiresAt, absoluteExpiresAt);
+    let kind: ExpiryKind;
+    if (rolling.idleTimeoutMs !== undefined) kind = 'idle';
+    else if (expiresAt !== undefined) kind = 'absolute';
+    else kind = last.source === 'browser-session' ? 'session' : 'none';
+    const source: ExpirySource = expiresAt !== undefined && expiresAt === jwt.exp && expiresAt !== last.expiresAt ? 'jwt-exp' : last.source;
+    out.push(finish({
+      id: `cookie:${key}`, type: 'cookie', label: last.name, kind, source,
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
+      ...(jwt.nbf !== undefined ? { notBefore: jwt.nbf } : {}),
+      issuedAt: last.receivedAt, skewMs,
+      ...(rolling.idleTimeoutMs !== undefined ? { idleTimeoutMs: rolling.idleTimeoutMs } : {}),
+      ...(absoluteExpiresAt !== undefined ? { absoluteExpiresAt } : {}),
+      deleted: false, notes, exchangeId: last.ex.id,
+    }, expiringSoonMs, now));
+  }
+
+  // Cookies the browser already had: only seen in requests, their attributes unknown.
+  const byId = new Map(exchanges.map((ex) => [ex.id, ex]));
+  for (const c of jar) {
+    if (byKey.has(c.key) || c.origin !== 'seen-in-request') continue;
+    const ex = byId.get(c.exchangeId);
+    const skewMs = applied(skewFor(skews, ex));
+    const notes = ['Set before the capture began (only seen in requests): its Max-Age/Expires are unknown.'];
+    const jwt = jwtLimits(safeDecode(c.value), skewMs, notes);
+    out.push(finish({
+      id: `cookie:${c.key}`, type: 'cookie', label: c.name, kind: jwt.exp !== undefined ? 'absolute' : 'none',
+      source: jwt.exp !== undefined ? 'jwt-exp' : 'unknown',
+      ...(jwt.exp !== undefined ? { expiresAt: jwt.exp, absoluteExpiresAt: jwt.exp } : {}),
+      ...(jwt.nbf !== undefined ? { notBefore: jwt.nbf } : {}),
+      issuedAt: c.firstSeen, skewMs, deleted: false, notes, exchangeId: c.exchangeId,
+    }, expiringSoonMs, now));
+  }
+  return out;
+}
+
+const TOKEN_KIND_LABEL: Record<TokenRecord['kind'], string> = {
+  'bearer': 'Bearer token',
+  'basic': 'Basic credentials',
+  'custom-header': 'Token header',
+  'oauth-access': 'OAuth access token',
+  'oauth-refresh': 'OAuth refresh token',
+  'oauth-id': 'OpenID Connect ID token',
+  'url-query': 'Token in URL',
+  'jwt-in-body': 'JWT in body',
+  'jwt-in-header': 'JWT in header',
+  'jwt-in-cookie': 'JWT in cookie',
+  'jwt-in-url': 'JWT in URL',
+};
+
+function tokenCredentials(
+  exchanges: readonly Exchange[],
+  tokens: readonly TokenRecord[],
+  skews: ReadonlyMap<string, ClockSkew>,
+  expiringSoonMs: number,
+  now: number,
+): CredentialExpiry[] {
+  const byId = new Map(exchanges.map((ex) => [ex.id, ex]));
+  const groups = new Map<string, TokenRecord[]>();
+  for (const t of tokens) {
+    // Cookies are credentials of their own (with the JWT inside merged there).
+    if (t.source === 'set-cookie' || t.source === 'request-cookie' || typeof t.value !== 'string') continue;
+    const list = groups.get(t.value) ?? [];
+    list.push(t);
+    groups.set(t.value, list);
+  }
+  const out: CredentialExpiry[] = [];
+  for (const [value, records] of groups) {
+    const first = records.reduce((a, b) => (b.firstSeen < a.firstSeen ? b : a));
+    // The OAuth response (if any) names the token best: "OAuth access token" over "Bearer token".
+    const namer = records.find((r) => r.kind.startsWith('oauth-')) ?? first;
+    const skewMs = applied(skewFor(skews, byId.get(first.exchangeId)));
+    const notes: string[] = [];
+    const expiresIn = records.find((r) => r.expiresAtSource === 'expires_in' && r.expiresAt !== undefined);
+    if (expiresIn) notes.push(`expires_in counts from when the token response arrived: ${iso(expiresIn.expiresAt!)}.`);
+    const jwt = records.some((r) => r.isJwt) ? jwtLimits(value, skewMs, notes) : {};
+    const skew = skewFor(skews, byId.get(first.exchangeId));
+    if (skew?.corrected && (jwt.exp !== undefined || jwt.nbf !== undefined)) notes.push(skew.note);
+    if (first.kind === 'basic') notes.push('HTTP Basic credentials are a password sent on every request: they never expire.');
+    const expiresAt = minDefined(expiresIn?.expiresAt, jwt.exp);
+    const source: ExpirySource = expiresAt === undefined ? 'unknown' : expiresAt === expiresIn?.expiresAt ? 'expires-in' : 'jwt-exp';
+    if (expiresIn && jwt.exp !== undefined && Math.abs(expiresIn.expiresAt! - jwt.exp) > 5000) {
+      notes.push(`expires_in and the JWT exp disagree by ${describeSkew(expiresIn.expiresAt! - jwt.exp)}; the earlier one counts.`);
+    }
+    const type: CredentialType = namer.kind.startsWith('oauth-') ? 'oauth-token' : records.some((r) => r.isJwt) ? 'jwt' : 'token';
+    out.push(finish({
+      id: `token:${first.id}`, type,
+      label: `${TOKEN_KIND_LABEL[namer.kind] ?? 'Token'}${namer.name ? ` (${namer.name})` : ''}`,
+      kind: expiresAt !== undefined ? 'absolute' : 'none', source,
+      ...(expiresAt !== undefined ? { expiresAt, absoluteExpiresAt: expiresAt } : {}),
+      ...(jwt.nbf !== undefined ? { notBefore: jwt.nbf } : {}),
+      issuedAt: first.firstSeen, skewMs, deleted: false, notes, exchangeId: first.exchangeId,
+    }, expiringSoonMs, now));
+  }
+  return out;
+}
+
+/**
+ * Builds the expiry model of a capture: for every cookie and token, when it dies on the local
+ * clock (Max-Age from receipt over Expires; JWT exp/nbf; OAuth expires_in), whether that is a
+ * rolling (idle) or an absolute limit or both, and the server clock skew it was corrected for.
+ * Pure apart from the injected clock; never throws.
+ */
+export function buildExpiryModel(source: ExpirySourceData, options: ExpiryModelOptions = {}): ExpiryModel {
+  const now = (options.clock ?? Date.now)();
+  const soonSec = options.expiringSoonSec;
+  const expiringSoonMs = (typeof soonSec === 'number' && Number.isFinite(soonSec) && soonSec >= 0 ? soonSec : 300) * 1000;
+  const empty: ExpiryModel = { generatedAt: now, expiringSoonMs, clocks: [], credentials: [] };
+  try {
+    const { exchanges, tokens, cookies } = readSource(source);
+    const ordered = [...exchanges]
+      .filter((ex) => ex && typeof ex === 'object')
+      .sort((a, b) => (a.responseReceivedAt ?? a.startedAt) - (b.responseReceivedAt ?? b.startedAt) || a.id - b.id);
+    const skews = clockSkewByHost(ordered, options.skewThresholdMs ?? DEFAULT_SKEW_THRESHOLD_MS);
+    return {
+      generatedAt: now,
+      expiringSoonMs,
+      clocks: [...skews.values()],
+      credentials: [
+        ...cookieCredentials(ordered, cookies, skews, expiringSoonMs, now),
+        ...tokenCredentials(ordered, tokens, skews, expiringSoonMs, now),
+      ],
+    };
+  } catch {
+    return empty;
+  }
+}
