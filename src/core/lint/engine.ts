@@ -204,6 +204,7 @@ export class LintDocument {
 
   private reanalyze(dirty: [number, number][]): void {
     const root = this.tree!.rootNode;
+    const containers = this.loaded.analyzer.containers;
     let lo = Infinity;
     let hi = -Infinity;
     for (const [s, e] of dirty) {
@@ -211,14 +212,32 @@ export class LintDocument {
       hi = Math.max(hi, e);
     }
     if (lo > hi) return;
-    // Chunks of the new tree touching the edited region, analysed afresh.
-    const fresh = this.analyzeRange(root, lo, hi);
-    const spanLo = Math.min(lo, ...fresh.map((c) => c.start));
-    const spanHi = Math.max(hi, ...fresh.map((c) => c.end));
+    // Grow the region until the new chunks touching it and the old chunks they replace cover the same span.
+    let nodes: Node[] = [];
+    for (;;) {
+      nodes = [];
+      collectChunks(root, lo, hi, containers, nodes);
+      let nlo = lo;
+      let nhi = hi;
+      for (const n of nodes) {
+        nlo = Math.min(nlo, n.startIndex);
+        nhi = Math.max(nhi, n.endIndex);
+      }
+      for (const c of this.chunks) {
+        if (c.end >= nlo && c.start <= nhi) {
+          nlo = Math.min(nlo, c.start);
+          nhi = Math.max(nhi, c.end);
+        }
+      }
+      if (nlo === lo && nhi === hi) break;
+      lo = nlo;
+      hi = nhi;
+    }
+    const fresh = this.analyzeNodes(root, nodes);
     const kept: ChunkResult[] = [];
     const changedNames = new Set<string>();
     for (const c of this.chunks) {
-      if (c.end >= spanLo && c.start <= spanHi) {
+      if (c.end >= lo && c.start <= hi) {
         for (const n of c.declares) changedNames.add(n);
       } else kept.push(c);
     }
@@ -235,11 +254,16 @@ export class LintDocument {
     this.chunks = result;
   }
 
-  /** Finds the chunks of `root` touching [lo, hi] and analyses them with one query run. */
+  /** Finds the chunks of `root` touching [lo, hi] and analyses them. */
   private analyzeRange(root: Node, lo: number, hi: number): ChunkResult[] {
-    const { analyzer, query } = this.loaded;
     const nodes: Node[] = [];
-    collectChunks(root, lo, hi, analyzer.containers, nodes);
+    collectChunks(root, lo, hi, this.loaded.analyzer.containers, nodes);
+    return this.analyzeNodes(root, nodes);
+  }
+
+  /** Analyses chunks with one query run over their span. */
+  private analyzeNodes(root: Node, nodes: readonly Node[]): ChunkResult[] {
+    const { analyzer, query } = this.loaded;
     if (nodes.length === 0) return [];
     const results: ChunkResult[] = [];
     const contexts: AnalysisContext[] = [];

@@ -1,0 +1,103 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { Linter, type TextChange } from '../../../src/core/lint/engine';
+import { LineIndex } from '../../../src/core/lint/lineIndex';
+import { FIXTURE_ROOT, fixtureFiles } from './fixtureSupport';
+
+const linter = new Linter();
+
+function change(text: string, start: number, end: number, insert: string): TextChange {
+  const lines = new LineIndex(text);
+  return { range: lines.range(start, end), text: insert };
+}
+
+function apply(text: string, start: number, end: number, insert: string): string {
+  return text.slice(0, start) + insert + text.slice(end);
+}
+
+describe('incremental lint', () => {
+  it('typing an option character by character ends where a full lint does', async () => {
+    let text = `const opts = { httpOnly: true };\napp.get('/', (req, res) => {\n  res.cookie('sid', 'v', opts);\n});\n`;
+    const doc = (await linter.open(text, { filePath: 'a.js' }))!;
+    try {
+      assert.ok(doc.findings().some((f) => f.ruleId === 'cookie-missing-secure'));
+      const at = text.indexOf('httpOnly: true') + 'httpOnly: true'.length;
+      let pos = at;
+      for (const ch of `, secure: true, sameSite: 'lax'`) {
+        doc.update([change(text, pos, pos, ch)]);
+        text = apply(text, pos, pos, ch);
+        pos++;
+        assert.deepEqual(doc.findings(), await linter.lintText(text, { filePath: 'a.js' }));
+      }
+      assert.deepEqual(doc.findings(), []);
+    } finally {
+      doc.dispose();
+    }
+  });
+
+  it('re-checks a call when the variable it reads changes in another statement', async () => {
+    let text = `const opts = { httpOnly: true, secure: true, sameSite: 'lax' };\n\nfunction f(res) {\n  res.cookie('sid', 'v', opts);\n}\n`;
+    const doc = (await linter.open(text, { filePath: 'a.js' }))!;
+    try {
+      assert.deepEqual(doc.findings(), []);
+      const s = text.indexOf('secure: true');
+      doc.update([change(text, s + 8, s + 12, 'false')]);
+      text = apply(text, s + 8, s + 12, 'false');
+      const after = doc.findings();
+      assert.deepEqual(after.map((f) => f.ruleId), ['cookie-missing-secure']);
+      assert.deepEqual(after, await linter.lintText(text, { filePath: 'a.js' }));
+    } finally {
+      doc.dispose();
+    }
+  });
+
+  it('several changes in one update, a whole-text replacement, and non-ASCII text', async () => {
+    let text = `// ünïcödé 😀\nres.cookie('sid', 'v');\n`;
+    const doc = (await linter.open(text, { filePath: 'a.ts' }))!;
+    try {
+      const c1 = change(text, 0, 0, '/* 😀😀 */\n');
+      text = apply(text, 0, 0, '/* 😀😀 */\n');
+      const p = text.indexOf("'v'") + 3;
+      const c2 = change(text, p, p, ", { secure: true, httpOnly: true, sameSite: 'strict' }");
+      text = apply(text, p, p, ", { secure: true, httpOnly: true, sameSite: 'strict' }");
+      assert.deepEqual(doc.update([c1, c2]), []);
+      assert.deepEqual(doc.update([{ text: "res.cookie('a', 'b')" }]), await linter.lintText("res.cookie('a', 'b')", { filePath: 'a.ts' }));
+    } finally {
+      doc.dispose();
+    }
+  });
+
+  for (const rel of fixtureFiles().filter((f) => !f.includes('properties') && !f.endsWith('.ini'))) {
+    it(`random edits of ${rel} match a full re-lint after every step`, async () => {
+      const original = fs.readFileSync(path.join(FIXTURE_ROOT, rel), 'utf8');
+      const snippets = ['x', '\n', ' ', '}', '{', "'", 'secure: true, ', 'false', '😀', ';', '(', ')', ',', 'é'];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.tuple(fc.nat(), fc.nat({ max: 12 }), fc.constantFrom(...snippets)), { minLength: 1, maxLength: 6 }),
+          async (steps) => {
+            let text = original;
+            const doc = (await linter.open(text, { filePath: rel }))!;
+            try {
+              for (const [at, len, insert] of steps) {
+                let start = at % (text.length + 1);
+                // Never split a surrogate pair: editors do not either.
+                if (start > 0 && /[\uDC00-\uDFFF]/.test(text[start] ?? '')) start--;
+                let end = Math.min(text.length, start + len);
+                if (end < text.length && /[\uDC00-\uDFFF]/.test(text[end])) end++;
+                doc.update([change(text, start, end, insert)]);
+                text = apply(text, start, end, insert);
+                const full = await linter.lintText(text, { filePath: rel });
+                assert.deepEqual(doc.findings(), full);
+              }
+            } finally {
+              doc.dispose();
+            }
+          },
+        ),
+        { numRuns: 15, seed: 4242 },
+      );
+    });
+  }
+});
