@@ -46,13 +46,20 @@ export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession
 }
 
 export function tokenRows(snapshot: SessionSnapshot, masked: boolean): TokenRow[] {
-  return snapshot.tokens.map((t) => {
+  // The same credential is often seen several ways (set in a cookie, then sent back): one row, every source.
+  const byValue = new Map<string, { first: TokenRecord; sources: string[] }>();
+  for (const t of snapshot.tokens) {
+    const seen = byValue.get(t.value);
+    if (!seen) byValue.set(t.value, { first: t, sources: [t.source] });
+    else if (!seen.sources.includes(t.source)) seen.sources.push(t.source);
+  }
+  return [...byValue.values()].map(({ first: t, sources }) => {
     const decoded = t.isJwt ? decodeJwt(t.value) : undefined;
     const claims = decoded && hasClaims(decoded) ? JSON.stringify(decoded.payload, null, 2) : undefined;
     return {
       key: `token:${t.id}`,
       kind: t.kind,
-      source: t.source,
+      source: sources.join(', '),
       name: t.name,
       value: masked ? maskValue(t.value) : t.value,
       ...(claims ? { claims } : {}),

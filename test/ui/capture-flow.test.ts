@@ -1,0 +1,90 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { Frame } from 'playwright-core';
+import { type CodeServer, openWorkbench, productVsix, REPO_ROOT, startCodeServer, type WorkbenchPage } from '../support/codeServer';
+import { findWebviewFrame, runFromPalette, screenshot } from '../support/workbenchUi';
+
+interface SampleApp { url: string; close(): Promise<void> }
+
+describe('Capture a login through the proxy and watch it in the Session panel (Chromium)', function () {
+  this.timeout(240_000);
+  let app: SampleApp;
+  let server: CodeServer;
+  let wb: WorkbenchPage;
+  let panel: Frame;
+
+  before(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { start } = require(path.join(REPO_ROOT, 'test', 'fixtures', 'sample-app', 'server.js')) as { start(port: number): Promise<SampleApp> };
+    app = await start(0);
+    server = await startCodeServer({ vsixes: [productVsix()], settings: { 'sessionLens.target': app.url } });
+    wb = await openWorkbench(server, path.join(REPO_ROOT, 'test', 'fixtures', 'sample-app'));
+  });
+
+  after(async () => {
+    await wb?.close();
+    await server?.stop();
+    await app?.close();
+  });
+
+  it('starts a capture from the Command Palette, offering the configured target', async () => {
+    await runFromPalette(wb.page, 'Session Lens: Start Capture');
+    const item = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: app.url }).first();
+    await item.waitFor({ timeout: 30_000 });
+    await item.click();
+    panel = await findWebviewFrame(wb.page, '#root .status');
+    await panel.locator('#root .status', { hasText: 'Capturing' }).waitFor({ timeout: 30_000 });
+  });
+
+  it('a real browser logging in through the proxy fills the panel with masked cookies, tokens, findings and live countdowns', async () => {
+    const status = (await panel.locator('#root .status').textContent()) ?? '';
+    const proxyUrl = /through (http:\/\/127\.0\.0\.1:\d+)/.exec(status)?.[1];
+    assert.ok(proxyUrl, `no proxy URL in "${status}"`);
+
+    // A second tab of the same Chromium is the developer's browser, pointed at the proxy.
+    const appPage = await wb.page.context().newPage();
+    await appPage.goto(`${proxyUrl}/login`);
+    await appPage.locator('button[type=submit]').click();
+    await appPage.locator('h1', { hasText: 'Profile' }).waitFor();
+    await appPage.close();
+
+    const rows = panel.locator('table.grid tbody tr');
+    await panel.locator('table.grid tbody tr td.name', { hasText: 'token' }).waitFor({ timeout: 30_000 });
+    const names = await rows.locator('td.name').allTextContents();
+    assert.ok(names.some((n) => n.startsWith('connect.sid')), `cookies: ${names.join(', ')}`);
+    const values = await rows.locator('td.value').allTextContents();
+    assert.ok(values.every((v) => v.includes('•')), 'values are masked by default');
+
+    const countdown = panel.locator('tr', { hasText: 'connect.sid' }).locator('.countdown');
+    const first = await countdown.textContent();
+    assert.match(first ?? '', /^(29|30) min \d\d s$/);
+    await wb.page.waitForTimeout(2100);
+    assert.notEqual(await countdown.textContent(), first, 'the countdown ticks');
+
+    const findings = await panel.locator('.finding code').allTextContents();
+    assert.ok(findings.includes('session-fixation'), `findings: ${findings.join(', ')}`);
+    const statusBar = wb.page.locator('.statusbar-item', { hasText: 'Session' }).first();
+    assert.match((await statusBar.textContent()) ?? '', /Session .*\d/);
+    await screenshot(wb.page, 'session-panel-capture');
+  });
+
+  it('reveals values on request and renders hostile server data as text', async () => {
+    await panel.locator('button', { hasText: 'Reveal values' }).click();
+    await panel.locator('button', { hasText: 'Mask values' }).waitFor();
+    const sid = await panel.locator('tr', { hasText: 'connect.sid' }).locator('td.value').textContent();
+    assert.match(sid ?? '', /^s%3A/);
+    // No element from server data: the only images/scripts are ours (none in the panel).
+    assert.equal(await panel.locator('img, svg, iframe, object').count(), 0);
+  });
+
+  it('takes the README screenshot: the sample app open, the panel full of a real session', async () => {
+    await panel.locator('button', { hasText: 'Mask values' }).click();
+    await runFromPalette(wb.page, 'Notifications: Clear All Notifications');
+    await wb.page.keyboard.press('Control+P');
+    await wb.page.keyboard.type('server.js');
+    await wb.page.keyboard.press('Enter');
+    await wb.page.locator('.monaco-editor .view-lines').first().waitFor();
+    await wb.page.waitForTimeout(500);
+    await screenshot(wb.page, 'readme-session-panel');
+  });
+});
