@@ -120,6 +120,9 @@ function safeDecode(s: string): string {
   }
 }
 
+/** Parameters that carry single-use values meant for the URL (RFC 6749 §4.1.2, CAS), not sessions. */
+const ONE_TIME_URL_PARAMS = new Set(['code', 'state', 'session_state', 'nonce', 'ticket', 'oauth_verifier', 'code_challenge']);
+
 const WHERE_TEXT = { query: 'query string', fragment: 'fragment', path: 'path' } as const;
 
 function urlTokenMessage(what: string, where: 'query' | 'fragment' | 'path', ex: Exchange, redirect = false): string {
@@ -136,7 +139,8 @@ export function tokenInUrlItems(ctx: SessionRuleContext, tokens: readonly TokenR
   const out: AuditItem[] = [];
   const byId = new Map(ctx.exchanges.map((ex) => [ex.id, ex]));
   for (const t of tokens) {
-    if (!t.flags?.includes('token-in-url')) continue;
+    // An OAuth authorization code (or CAS ticket) belongs in the query by design: single-use, short-lived, bound by PKCE.
+    if (!t.flags?.includes('token-in-url') || (!t.isJwt && ONE_TIME_URL_PARAMS.has(t.name.toLowerCase()))) continue;
     const ex = byId.get(t.exchangeId);
     if (!ex) continue;
     const where = t.source === 'url-fragment' ? 'fragment' : 'query';

@@ -94,6 +94,18 @@ function hostOf(url: string): string {
   }
 }
 
+/**
+ * The configured lifetime behind an Expires-based measurement. Expires is truncated to the second
+ * and written before the response travels, so `Expires − receipt` reads up to a second plus
+ * latency short: round up to the second, and to the minute when within two seconds of one
+ * (people configure minutes, not 59.2 s).
+ */
+function expiresLifetime(measuredMs: number): number {
+  const seconds = Math.ceil((measuredMs - 50) / 1000) * 1000;
+  const minute = Math.ceil(seconds / 60_000) * 60_000;
+  return seconds >= 58_000 && minute - seconds <= 2000 ? minute : seconds;
+}
+
 /** Rolling/absolute analysis of one cookie's issuances since it was last deleted. */
 function rollingAnalysis(issued: readonly Issuance[]): { idleTimeoutMs?: number; fixedAt?: number; notes: string[] } {
   const notes: string[] = [];
@@ -108,8 +120,8 @@ function rollingAnalysis(issued: readonly Issuance[]): { idleTimeoutMs?: number;
     const lifeB = b.expiresAt - b.receivedAt;
     const moved = b.expiresAt - a.expiresAt;
     if (moved > SAME_INSTANT_MS / 3 && Math.abs(lifeB - lifeA) <= tolerance(b)) {
-      // Expires is truncated to the second, so it reads up to a second short: round up.
-      idleTimeoutMs = b.source === 'expires' ? Math.ceil((lifeB - 50) / 1000) * 1000 : Math.round(lifeB / 1000) * 1000;
+      const measured = b.source === 'expires' ? expiresLifetime(Math.max(lifeA, lifeB)) : Math.round(lifeB / 1000) * 1000;
+      idleTimeoutMs = Math.max(idleTimeoutMs ?? 0, measured);
       fixedAt = undefined;
     } else if (Math.abs(moved) <= SAME_INSTANT_MS && b.receivedAt - a.receivedAt > SAME_INSTANT_MS) {
       fixedAt = b.expiresAt;

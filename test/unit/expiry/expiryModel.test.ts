@@ -147,6 +147,15 @@ describe('expiry model', () => {
       assert.equal(c.absoluteExpiresAt, undefined);
       assert.ok(c.notes.some((n) => /rolling \(idle\) timeout of 30 min/.test(n)));
     });
+    it('Expires-based rolling reads a second short: rounded back to the configured minute', () => {
+      const cap = new FakeCapture();
+      cap.add({ at: T0 + 990, serverDate: T0, setCookies: [`sid=abc; Expires=${httpDate(T0 + 60 * SEC)}`] });
+      cap.add({ at: T0 + 2990, serverDate: T0 + 2 * SEC, setCookies: [`sid=abc; Expires=${httpDate(T0 + 62 * SEC)}`] });
+      const c = cap.cookie('sid', T0 + 3 * SEC);
+      assert.equal(c.kind, 'idle');
+      assert.equal(c.idleTimeoutMs, 60 * SEC);
+      assert.equal(c.expiresAt, T0 + 62 * SEC);
+    });
     it('re-issued with the same Expires: absolute', () => {
       const cap = new FakeCapture();
       const e = httpDate(T0 + 7200 * SEC);
