@@ -115,17 +115,31 @@ function decodeOnce(input: Buffer, encoding: string, cap: number): Buffer {
  * decode shorter prefixes until one fits.
  */
 export function decodeBounded(input: Buffer, encoding: string, cap: number): { bytes: Buffer; truncated: boolean } {
-  let length = input.length;
-  for (let attempt = 0; attempt < 24 && length > 0; attempt++) {
+  const attempt = (length: number): Buffer | undefined => {
     try {
-      const out = decodeOnce(length === input.length ? input : input.subarray(0, length), encoding, cap);
-      return { bytes: out, truncated: length < input.length };
+      return decodeOnce(length === input.length ? input : input.subarray(0, length), encoding, cap);
     } catch (err) {
-      if (!isTooLarge(err)) throw err;
-      length = Math.floor(length / 2);
+      if (isTooLarge(err)) return undefined;
+      throw err;
+    }
+  };
+  const whole = attempt(input.length);
+  if (whole) return { bytes: whole, truncated: false };
+  // Bisect the input length: the longest prefix (within a few steps) that inflates under the cap.
+  let lo = 0;
+  let hi = input.length;
+  let best = Buffer.alloc(0);
+  for (let step = 0; step < 16 && hi - lo > 1; step++) {
+    const mid = (lo + hi) >>> 1;
+    const out = attempt(mid);
+    if (out) {
+      lo = mid;
+      best = out;
+    } else {
+      hi = mid;
     }
   }
-  return { bytes: Buffer.alloc(0), truncated: true };
+  return { bytes: best, truncated: true };
 }
 
 /**

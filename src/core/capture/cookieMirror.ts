@@ -17,6 +17,9 @@ export interface CookieContext {
 /** Attributes compared to tell 'attributes-changed' apart from a plain refresh. */
 const COMPARED_ATTRIBUTES = ['hostOnly', 'expiresAt', 'secure', 'httpOnly', 'sameSiteRaw', 'partitioned', 'priority'] as const;
 
+/** Largest time a JavaScript Date can hold. */
+const MAX_DATE_MS = 8.64e15;
+
 function keyOf(domain: string, path: string, name: string): string {
   return `${domain};${path};${name}`;
 }
@@ -75,9 +78,11 @@ export class CookieMirror {
     }
     const key = keyOf(cookie.domain, cookie.path, cookie.key);
     const old = this.byKey.get(key);
-    const expiresAt = typeof cookie.maxAge === 'number'
+    const rawExpiry = typeof cookie.maxAge === 'number'
       ? (cookie.maxAge <= 0 ? -Infinity : ctx.time + cookie.maxAge * 1000)
       : cookie.expires instanceof Date ? cookie.expires.getTime() : undefined;
+    // A huge Max-Age stays representable as a Date (the 400-day browser clamp is the audit's call).
+    const expiresAt = rawExpiry === undefined || rawExpiry === -Infinity ? rawExpiry : Math.min(rawExpiry, MAX_DATE_MS);
     const where = { cookieKey: key, name: cookie.key, domain: cookie.domain, path: cookie.path };
 
     if (expiresAt !== undefined && expiresAt <= ctx.time) {
