@@ -128,7 +128,7 @@ export function decodeBounded(input: Buffer, encoding: string, cap: number): { b
   // Bisect the input length: the longest prefix (within a few steps) that inflates under the cap.
   let lo = 0;
   let hi = input.length;
-  let best = Buffer.alloc(0);
+  let best: Buffer = Buffer.alloc(0);
   for (let step = 0; step < 16 && hi - lo > 1; step++) {
     const mid = (lo + hi) >>> 1;
     const out = attempt(mid);
