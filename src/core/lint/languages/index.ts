@@ -1,6 +1,7 @@
 import type { LanguageAnalyzer } from '../analyzer';
 import type { LintLanguage } from '../types';
 import { javascriptAnalyzer } from './javascript';
+import { pythonAnalyzer } from './python';
 
 const none: LanguageAnalyzer = {
   query: '(ERROR) @e',
@@ -17,6 +18,8 @@ export function analyzerFor(language: LintLanguage): LanguageAnalyzer {
     case 'typescript':
     case 'tsx':
       return javascriptAnalyzer;
+    case 'python':
+      return pythonAnalyzer;
     default:
       return none;
   }

@@ -1,0 +1,643 @@
+import * as path from 'node:path';
+import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
+import { type AnalysisContext, type Fact, type OffsetEdit, insertListItem, namedChildren, removeListItem, span } from '../analysis';
+import { type LanguageAnalyzer, capture } from '../analyzer';
+import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
+import { reportHardcodedSecret } from '../secrets';
+import { type SettingEntry, type SettingValue, type SettingsSchema, checkSettings, entryFromFact, settingFact } from '../settingsSite';
+
+const QUERY = `
+(call
+  function: (attribute object: (_) @obj attribute: (identifier) @method
+    (#any-of? @method "set_cookie" "set_signed_cookie" "encode" "decode" "update" "from_mapping" "add_middleware"
+      "from_object" "from_pyfile" "from_envvar" "from_prefixed_env" "from_file"))
+  arguments: (argument_list) @args) @call
+(call function: (identifier) @fn (#eq? @fn "Flask") arguments: (argument_list) @args) @call
+(assignment left: (identifier) @name (#match? @name "^[A-Z][A-Z0-9_]*$") right: (_) @rhs) @assign
+(assignment left: (attribute object: (_) @obj attribute: (identifier) @attr (#any-of? @attr "secret_key" "permanent_session_lifetime")) right: (_) @rhs) @assign
+(assignment left: (subscript value: (attribute attribute: (identifier) @cfg (#eq? @cfg "config")) subscript: (string) @key) right: (_) @rhs) @assign
+(import_from_statement) @import
+`;
+
+const ENV = /\bos\.environ\b|\bgetenv\b|\benviron\b|\benv\s*[.(]|\bconfig\(|\bDEBUG\b|\bsettings\.|\bIS_PROD/;
+const HS = /^HS(256|384|512)$/i;
+const ASYM = /^(RS|PS|ES)(256|384|512)$|^EdDSA$/i;
+
+type PyValue = SettingValue & { readonly node: Node };
+
+/** Python: Flask config and set_cookie, Django settings.py, Starlette SessionMiddleware, PyJWT. */
+export const pythonAnalyzer: LanguageAnalyzer = {
+  query: QUERY,
+  containers: new Set(['module']),
+  keywords: /cookie|session|secret|jwt|SECRET_KEY|Flask/i,
+  declares(chunk, ctx) {
+    const t = chunk.type;
+    if (t === 'import_statement' || t === 'import_from_statement') {
+      return [...ctx.src(chunk).matchAll(/[A-Za-z_][\w]*/g)].map((m) => m[0]).filter((n) => n !== 'import' && n !== 'from' && n !== 'as');
+    }
+    if (t === 'expression_statement') {
+      const a = chunk.firstNamedChild;
+      const left = a?.type === 'assignment' ? a.childForFieldName('left') : null;
+      if (left) return [...ctx.src(left).matchAll(/[A-Za-z_][\w]*/g)].map((m) => m[0]);
+    }
+    return [];
+  },
+  analyze(matches, ctx) {
+    for (const m of matches) analyzeMatch(m, ctx);
+  },
+  finish(facts, ctx, filePath) {
+    finishSettings(facts, ctx, filePath);
+  },
+};
+
+function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
+  const imp = capture(m, 'import');
+  if (imp) {
+    if (/\bimport\s+\*/.test(ctx.src(imp))) ctx.facts.push({ key: 'py.starImport', name: '*', ...span(imp) });
+    return;
+  }
+  const call = capture(m, 'call');
+  const args = capture(m, 'args');
+  if (call && args) {
+    const method = capture(m, 'method');
+    const obj = capture(m, 'obj');
+    if (method && obj) methodCall(ctx, call, obj, ctx.src(method), args);
+    else if (capture(m, 'fn')) {
+      const stmt = statementOf(call);
+      const a = stmt.firstNamedChild;
+      const left = a?.type === 'assignment' ? a.childForFieldName('left') : null;
+      ctx.facts.push({ key: 'flask.app', name: left ? ctx.src(left) : 'app', ...span(stmt) });
+    }
+    return;
+  }
+  const assign = capture(m, 'assign');
+  const rhs = capture(m, 'rhs');
+  if (!assign || !rhs) return;
+  const name = capture(m, 'name');
+  if (name) {
+    // Settings only count at module or class level, not inside functions.
+    if (insideFunction(assign)) return;
+    const n = ctx.src(name);
+    const entry = entryOf(ctx, n, assign, rhs);
+    ctx.facts.push(settingFact('py.setting', entry));
+    if (n === 'SECRET_KEY') secret(ctx, rhs, 'SECRET_KEY', 'SECRET_KEY', 'session');
+    if (n === 'JWT_SECRET_KEY' || n === 'JWT_SECRET') secret(ctx, rhs, n, n, 'jwt');
+    return;
+  }
+  const attr = capture(m, 'attr');
+  if (attr) {
+    const a = ctx.src(attr);
+    if (a === 'secret_key') secret(ctx, rhs, 'The Flask secret_key', 'SECRET_KEY', 'session');
+    else ctx.facts.push(settingFact('flask.setting', entryOf(ctx, 'PERMANENT_SESSION_LIFETIME', assign, rhs)));
+    return;
+  }
+  const key = capture(m, 'key');
+  if (key) {
+    const k = stringOf(ctx, key);
+    if (k === undefined) return;
+    if (k === 'SECRET_KEY') secret(ctx, rhs, 'The Flask SECRET_KEY', 'SECRET_KEY', 'session');
+    else if (k === 'JWT_SECRET_KEY') secret(ctx, rhs, 'The Flask-JWT-Extended JWT_SECRET_KEY', 'JWT_SECRET_KEY', 'jwt');
+    ctx.facts.push(settingFact('flask.setting', entryOf(ctx, k, assign, rhs)));
+  }
+}
+
+function insideFunction(n: Node): boolean {
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'lambda') return true;
+    if (p.type === 'module') return false;
+  }
+  return false;
+}
+
+function statementOf(n: Node): Node {
+  let s = n;
+  while (s.parent && s.parent.type !== 'module' && s.parent.type !== 'block') s = s.parent;
+  return s;
+}
+
+function entryOf(ctx: AnalysisContext, name: string, whole: Node, value: Node): SettingEntry {
+  const v = pyEval(ctx, value);
+  const { node: _n, ...plain } = v;
+  return { name, value: plain, start: whole.startIndex, end: whole.endIndex, valueStart: value.startIndex, valueEnd: value.endIndex };
+}
+
+// ---------------------------------------------------------------- values
+
+function stringOf(ctx: AnalysisContext, n: Node): string | undefined {
+  if (n.type === 'concatenated_string') {
+    let out = '';
+    for (const c of namedChildren(n)) {
+      const s = stringOf(ctx, c);
+      if (s === undefined) return undefined;
+      out += s;
+    }
+    return out;
+  }
+  if (n.type !== 'string') return undefined;
+  let content = '';
+  for (const c of namedChildren(n)) {
+    if (c.type === 'interpolation') return undefined;
+    if (c.type === 'string_content') content += ctx.src(c);
+  }
+  return content;
+}
+
+function lookup(ctx: AnalysisContext, from: Node, name: string): Node | undefined {
+  for (let scope = from.parent; scope; scope = scope.parent) {
+    if (scope.type !== 'block' && scope.type !== 'module') continue;
+    if (scope.type === 'module') ctx.lookups.add(name);
+    let found: Node | undefined;
+    for (let s = scope.firstNamedChild; s; s = s.nextNamedSibling) {
+      if (s.startIndex > from.startIndex && found) break;
+      const a = s.type === 'expression_statement' ? s.firstNamedChild : null;
+      if (a?.type !== 'assignment') continue;
+      const left = a.childForFieldName('left');
+      if (left?.type === 'identifier' && ctx.src(left) === name) found = a.childForFieldName('right') ?? undefined;
+    }
+    if (found) return found;
+  }
+  return undefined;
+}
+
+const TIMEDELTA_UNITS: Readonly<Record<string, number>> = { weeks: 604800, days: 86400, hours: 3600, minutes: 60, seconds: 1, milliseconds: 0.001 };
+
+function pyEval(ctx: AnalysisContext, node: Node, depth = 0): PyValue {
+  const text = ctx.src(node);
+  const unknown: PyValue = { kind: ENV.test(text) ? 'env' : 'unknown', text, node };
+  if (depth > 6) return unknown;
+  switch (node.type) {
+    case 'string':
+    case 'concatenated_string': {
+      const s = stringOf(ctx, node);
+      return s === undefined ? unknown : { kind: 'str', str: s, text, node };
+    }
+    case 'integer':
+    case 'float': {
+      const v = Number(text.replace(/_/g, ''));
+      return Number.isFinite(v) ? { kind: 'num', num: v, text, node } : unknown;
+    }
+    case 'true': return { kind: 'bool', bool: true, text, node };
+    case 'false': return { kind: 'bool', bool: false, text, node };
+    case 'none': return { kind: 'none', text, node };
+    case 'parenthesized_expression': {
+      const inner = node.firstNamedChild;
+      return inner ? pyEval(ctx, inner, depth + 1) : unknown;
+    }
+    case 'unary_operator': {
+      const arg = node.childForFieldName('argument');
+      const v = arg ? pyEval(ctx, arg, depth + 1) : undefined;
+      if (v?.kind === 'num' && text.trim().startsWith('-')) return { kind: 'num', num: -(v.num ?? 0), text, node };
+      return unknown;
+    }
+    case 'not_operator': {
+      const arg = node.childForFieldName('argument');
+      const v = arg ? pyEval(ctx, arg, depth + 1) : undefined;
+      if (v?.kind === 'bool') return { kind: 'bool', bool: !v.bool, text, node };
+      return unknown;
+    }
+    case 'binary_operator': {
+      const l = node.childForFieldName('left');
+      const r = node.childForFieldName('right');
+      const op = node.childForFieldName('operator');
+      if (!l || !r || !op) return unknown;
+      const a = pyEval(ctx, l, depth + 1);
+      const b = pyEval(ctx, r, depth + 1);
+      if (a.kind === 'num' && b.kind === 'num') {
+        const x = a.num ?? 0;
+        const y = b.num ?? 0;
+        switch (ctx.src(op)) {
+          case '*': return { kind: 'num', num: x * y, text, node };
+          case '+': return { kind: 'num', num: x + y, text, node };
+          case '-': return { kind: 'num', num: x - y, text, node };
+          case '/': case '//': return y ? { kind: 'num', num: x / y, text, node } : unknown;
+          case '**': return { kind: 'num', num: x ** y, text, node };
+          default: return unknown;
+        }
+      }
+      return a.kind === 'env' || b.kind === 'env' ? { kind: 'env', text, node } : unknown;
+    }
+    case 'identifier': {
+      const init = lookup(ctx, node, text);
+      if (init) {
+        const v = pyEval(ctx, init, depth + 1);
+        return { ...v, node };
+      }
+      return unknown;
+    }
+    case 'call': {
+      const fn = node.childForFieldName('function');
+      const args = node.childForFieldName('arguments');
+      if (fn && args && /(^|\.)timedelta$/.test(ctx.src(fn))) {
+        let seconds = 0;
+        for (const a of namedChildren(args)) {
+          if (a.type !== 'keyword_argument') return unknown;
+          const k = a.childForFieldName('name');
+          const v = a.childForFieldName('value');
+          const unit = k ? TIMEDELTA_UNITS[ctx.src(k)] : undefined;
+          const n = v ? pyEval(ctx, v, depth + 1) : undefined;
+          if (unit === undefined || n?.kind !== 'num') return unknown;
+          seconds += unit * (n.num ?? 0);
+        }
+        return { kind: 'num', num: seconds, text, node };
+      }
+      return unknown;
+    }
+    default:
+      return unknown;
+  }
+}
+
+// ---------------------------------------------------------------- secrets
+
+function osEnv(ctx: AnalysisContext, name: string, node: Node): { replacement: string; extra: OffsetEdit[] } {
+  ctx.lookups.add('os');
+  const q = ctx.quote() === "'" ? "'" : '"';
+  const hasOs = /^\s*import\s+os\b|^\s*import\s+[\w, ]*\bos\b/m.test(ctx.text);
+  const extra: OffsetEdit[] = [];
+  if (!hasOs) {
+    // Put `import os` before the first import, or at the top after a module docstring/shebang.
+    const m = /^(?:from|import)\s/m.exec(ctx.text);
+    let at = m ? m.index : 0;
+    if (!m) {
+      const doc = /^(#![^\n]*\n)?(\s*("""[\s\S]*?"""|'''[\s\S]*?''')\s*\n)?/.exec(ctx.text);
+      at = doc ? doc[0].length : 0;
+    }
+    if (at <= node.startIndex) extra.push({ start: at, end: at, newText: 'import os\n' });
+  }
+  return { replacement: `os.environ[${q}${name}${q}]`, extra };
+}
+
+/** A literal secret, or a literal fallback in os.environ.get/os.getenv. */
+function secret(ctx: AnalysisContext, node: Node, what: string, envName: string, kind: 'session' | 'jwt'): void {
+  const n = node.type === 'parenthesized_expression' && node.firstNamedChild ? node.firstNamedChild : node;
+  if (n.type === 'string' || n.type === 'concatenated_string') {
+    if (stringOf(ctx, n) === undefined) return;
+    const { replacement, extra } = osEnv(ctx, envName, n);
+    reportHardcodedSecret(ctx, { kind, ...span(n), what: what.startsWith('The') ? what : `The ${what}`, envName, replacement, extraEdits: extra });
+    return;
+  }
+  if (n.type === 'identifier') {
+    const init = lookup(ctx, n, ctx.src(n));
+    if (init && init.startIndex !== n.startIndex) secret(ctx, init, what, envName, kind);
+    return;
+  }
+  if (n.type === 'call') {
+    const fn = n.childForFieldName('function');
+    const args = n.childForFieldName('arguments');
+    if (!fn || !args) return;
+    const f = ctx.src(fn);
+    const list = namedChildren(args);
+    if (/^(os\.environ\.get|os\.getenv|getenv|environ\.get)$/.test(f) && list.length >= 2 && list[1].type === 'string') {
+      const q = ctx.quote() === "'" ? "'" : '"';
+      const varName = stringOf(ctx, list[0]) ?? envName;
+      reportHardcodedSecret(ctx, {
+        kind, ...span(n), what: what.startsWith('The') ? what : `The ${what}`, envName: varName,
+        replacement: `os.environ[${q}${varName}${q}]`, fallback: true,
+      });
+    } else if (/^(bytes|str)$/.test(f) && list[0]) secret(ctx, list[0], what, envName, kind);
+  }
+}
+
+// ---------------------------------------------------------------- calls
+
+function kwargs(ctx: AnalysisContext, args: Node): { positional: Node[]; named: Map<string, { node: Node; value: Node }>; splat: boolean; items: Node[] } {
+  const positional: Node[] = [];
+  const named = new Map<string, { node: Node; value: Node }>();
+  let splat = false;
+  const items = namedChildren(args);
+  for (const a of items) {
+    if (a.type === 'keyword_argument') {
+      const k = a.childForFieldName('name');
+      const v = a.childForFieldName('value');
+      if (k && v) named.set(ctx.src(k), { node: a, value: v });
+    } else if (a.type === 'dictionary_splat' || a.type === 'list_splat') splat = true;
+    else positional.push(a);
+  }
+  return { positional, named, splat, items };
+}
+
+const SET_COOKIE_POSITIONS = ['key', 'value', 'max_age', 'expires', 'path', 'domain', 'secure', 'httponly', 'samesite'];
+const PY_KEYS: Readonly<Record<CookieAttr, string>> = {
+  secure: 'secure', httpOnly: 'httponly', sameSite: 'samesite', path: 'path', domain: 'domain', name: 'key', partitioned: 'partitioned',
+};
+
+function renderPy(ctx: AnalysisContext, attr: CookieAttr, value: string): string {
+  if (value === 'true') return 'True';
+  if (value === 'false') return 'False';
+  const q = ctx.quote() === "'" ? "'" : '"';
+  return attr === 'sameSite' ? `${q}${value.charAt(0).toUpperCase()}${value.slice(1)}${q}` : `${q}${value}${q}`;
+}
+
+function methodCall(ctx: AnalysisContext, call: Node, obj: Node, method: string, args: Node): void {
+  const objText = ctx.src(obj);
+  switch (method) {
+    case 'set_cookie':
+    case 'set_signed_cookie':
+      setCookie(ctx, call, args, method);
+      return;
+    case 'encode':
+    case 'decode':
+      if (objText === 'jwt' || objText === 'pyjwt' || /\bjwt$/.test(objText)) pyJwt(ctx, call, method, args);
+      return;
+    case 'update':
+    case 'from_mapping':
+      if (/(^|\.)config$/.test(objText)) configUpdate(ctx, args);
+      return;
+    case 'add_middleware': {
+      const k = kwargs(ctx, args);
+      if (k.positional[0] && ctx.src(k.positional[0]) === 'SessionMiddleware') starletteSession(ctx, call, args, k);
+      return;
+    }
+    default:
+      if (/(^|\.)config$/.test(objText)) ctx.facts.push({ key: 'flask.external', name: method, ...span(call) });
+  }
+}
+
+function configUpdate(ctx: AnalysisContext, args: Node): void {
+  const k = kwargs(ctx, args);
+  const add = (name: string, whole: Node, value: Node) => {
+    if (name === 'SECRET_KEY') secret(ctx, value, 'The Flask SECRET_KEY', 'SECRET_KEY', 'session');
+    ctx.facts.push(settingFact('flask.setting', entryOf(ctx, name, whole, value)));
+  };
+  for (const [name, { node, value }] of k.named) add(name, node, value);
+  const dict = k.positional[0];
+  if (dict?.type === 'dictionary') {
+    for (const p of namedChildren(dict)) {
+      if (p.type !== 'pair') continue;
+      const key = p.childForFieldName('key');
+      const value = p.childForFieldName('value');
+      const name = key ? stringOf(ctx, key) : undefined;
+      if (name && value) add(name, p, value);
+    }
+  }
+}
+
+function setCookie(ctx: AnalysisContext, call: Node, args: Node, method: string): void {
+  const k = kwargs(ctx, args);
+  const get = (name: string): { node: Node; value: Node } | undefined => {
+    const kw = k.named.get(name);
+    if (kw) return kw;
+    const i = SET_COOKIE_POSITIONS.indexOf(name);
+    const p = method === 'set_cookie' && i >= 0 ? k.positional[i] : undefined;
+    return p ? { node: p, value: p } : undefined;
+  };
+  const nameArg = get('key');
+  const nameV = nameArg ? pyEval(ctx, nameArg.value) : undefined;
+  // Starlette/FastAPI default SameSite to lax; Werkzeug and Django leave it out.
+  ctx.lookups.add('fastapi');
+  ctx.lookups.add('starlette');
+  const starlette = /^\s*(from|import)\s+(fastapi|starlette)\b/m.test(ctx.text);
+  const truth = (name: string): AttrAt<Truth> | undefined => {
+    const a = get(name);
+    if (!a) return undefined;
+    const v = pyEval(ctx, a.value);
+    const t: Truth = v.kind === 'bool' ? (v.bool ? 'true' : 'false') : v.kind === 'none' ? 'false' : v.kind === 'env' ? 'env' : 'unknown';
+    return { value: t, ...span(a.node), ...(v.kind === 'env' ? { envText: v.text } : {}) };
+  };
+  const ss = get('samesite');
+  const ssV = ss ? pyEval(ctx, ss.value) : undefined;
+  const maxAge = get('max_age');
+  const maxAgeV = maxAge ? pyEval(ctx, maxAge.value) : undefined;
+  const domain = get('domain');
+  const domainV = domain ? pyEval(ctx, domain.value) : undefined;
+  const pathA = get('path');
+  const pathV = pathA ? pyEval(ctx, pathA.value) : undefined;
+  const secureA = truth('secure');
+  const httpOnlyA = truth('httponly');
+  const writer: AttrWriter = {
+    set(changes) {
+      const edits: OffsetEdit[] = [];
+      const inserts: string[] = [];
+      for (const [attr, value] of changes) {
+        const existing = get(PY_KEYS[attr]);
+        const text = renderPy(ctx, attr, value);
+        if (existing) edits.push({ ...span(existing.value), newText: text });
+        else inserts.push(`${PY_KEYS[attr]}=${text}`);
+      }
+      if (inserts.length) edits.push(insertListItem(ctx, span(args), k.items.map(span), inserts));
+      return edits.sort((a, b) => a.start - b.start);
+    },
+    remove(attr) {
+      const existing = k.named.get(PY_KEYS[attr]);
+      if (!existing) return undefined;
+      return [removeListItem(ctx, k.items.map(span), k.items.findIndex((i) => i.startIndex === existing.node.startIndex))];
+    },
+  };
+  checkCookieSite(ctx, {
+    framework: method === 'set_cookie' ? 'set_cookie()' : 'set_signed_cookie()',
+    ...(nameV?.kind === 'str' ? { name: { value: nameV.str ?? '', ...span(nameArg!.value) } } : nameArg ? { nameHint: ctx.src(nameArg.value) } : {}),
+    session: false,
+    anchor: span(call),
+    complete: !k.splat,
+    ...(secureA ? { secure: secureA } : {}),
+    ...(httpOnlyA ? { httpOnly: httpOnlyA } : {}),
+    ...(ss && ssV ? { sameSite: { value: ssV.kind === 'str' ? (ssV.str ?? '').toLowerCase() : ssV.kind === 'none' ? '' : ssV.kind === 'env' ? 'env' : 'unknown', ...span(ss.node) } } : {}),
+    ...(maxAge && maxAgeV ? { maxAgeSeconds: { value: maxAgeV.kind === 'num' ? maxAgeV.num : undefined, ...span(maxAge.node) } } : {}),
+    ...(domain && domainV ? { domain: { value: domainV.kind === 'str' ? domainV.str : undefined, ...span(domain.node) } } : {}),
+    ...(pathA && pathV ? { path: { value: pathV.kind === 'str' ? pathV.str : undefined, ...span(pathA.node) } } : {}),
+    defaults: { secure: 'false', httpOnly: 'false', path: '/', ...(starlette ? { sameSite: 'lax' } : {}) },
+    writer,
+  });
+}
+
+function starletteSession(ctx: AnalysisContext, call: Node, args: Node, k: ReturnType<typeof kwargs>): void {
+  const sk = k.named.get('secret_key');
+  if (sk) secret(ctx, sk.value, 'The SessionMiddleware secret_key', 'SESSION_SECRET', 'session');
+  const https = k.named.get('https_only');
+  const httpsV = https ? pyEval(ctx, https.value) : undefined;
+  const ss = k.named.get('same_site');
+  const ssV = ss ? pyEval(ctx, ss.value) : undefined;
+  const maxAge = k.named.get('max_age');
+  const maxAgeV = maxAge ? pyEval(ctx, maxAge.value) : undefined;
+  const keys: Partial<Record<CookieAttr, string>> = { secure: 'https_only', sameSite: 'same_site', path: 'path', domain: 'domain', name: 'session_cookie' };
+  const writer: AttrWriter = {
+    set(changes) {
+      const edits: OffsetEdit[] = [];
+      const inserts: string[] = [];
+      for (const [attr, value] of changes) {
+        const key = keys[attr];
+        if (!key) return undefined;
+        const existing = k.named.get(key);
+        const text = attr === 'sameSite' ? renderPy(ctx, 'name', value) : renderPy(ctx, attr, value);
+        if (existing) edits.push({ ...span(existing.value), newText: text });
+        else inserts.push(`${key}=${text}`);
+      }
+      if (inserts.length) edits.push(insertListItem(ctx, span(args), k.items.map(span), inserts));
+      return edits;
+    },
+  };
+  const secureT: Truth | undefined = httpsV ? (httpsV.kind === 'bool' ? (httpsV.bool ? 'true' : 'false') : httpsV.kind === 'env' ? 'env' : 'unknown') : undefined;
+  checkCookieSite(ctx, {
+    framework: 'Starlette SessionMiddleware',
+    session: true,
+    anchor: span(call),
+    complete: !k.splat,
+    ...(https && secureT ? { secure: { value: secureT, ...span(https.node), ...(httpsV?.kind === 'env' ? { envText: httpsV.text } : {}) } } : {}),
+    ...(ss && ssV ? { sameSite: { value: ssV.kind === 'str' ? (ssV.str ?? '').toLowerCase() : 'unknown', ...span(ss.node) } } : {}),
+    ...(maxAge && maxAgeV ? { maxAgeSeconds: { value: maxAgeV.kind === 'num' ? maxAgeV.num : undefined, ...span(maxAge.node) } } : {}),
+    defaults: { secure: 'false', httpOnly: 'true', sameSite: 'lax', path: '/', name: 'session' },
+    writer,
+  });
+}
+
+function pyJwt(ctx: AnalysisContext, call: Node, method: string, args: Node): void {
+  const k = kwargs(ctx, args);
+  const key = k.named.get('key')?.value ?? k.positional[1];
+  if (key) secret(ctx, key, method === 'encode' ? 'The JWT signing key' : 'The JWT verification key', 'JWT_SECRET', 'jwt');
+  const q = ctx.quote() === "'" ? "'" : '"';
+  if (method === 'encode') {
+    const alg = k.named.get('algorithm')?.value ?? k.positional[2];
+    const v = alg ? pyEval(ctx, alg) : undefined;
+    if (alg && v?.kind === 'str' && (v.str ?? '').toLowerCase() === 'none') {
+      ctx.report({
+        ruleId: 'jwt-alg-none', ...span(alg),
+        message: 'Tokens signed with algorithm "none" carry no signature: anyone can forge them. Use HS256 with a strong key or an asymmetric algorithm.',
+        fix: { title: 'Sign with HS256', edits: [{ ...span(alg), newText: `${q}HS256${q}` }] },
+      });
+    }
+    return;
+  }
+  const options = k.named.get('options');
+  if (options?.value.type === 'dictionary') {
+    for (const p of namedChildren(options.value)) {
+      if (p.type !== 'pair') continue;
+      const pk = p.childForFieldName('key');
+      const pv = p.childForFieldName('value');
+      const name = pk ? stringOf(ctx, pk) : undefined;
+      if (!name || !pv || !/^verify_(signature|exp|aud|iss|iat|nbf)$/.test(name)) continue;
+      const v = pyEval(ctx, pv);
+      if (v.kind === 'bool' && !v.bool) {
+        ctx.report({
+          ruleId: 'jwt-verify-disabled', ...span(p),
+          message: name === 'verify_signature'
+            ? 'verify_signature: False accepts any token, forged or not. Remove it and verify the signature.'
+            : `${name}: False skips a claim check the token must pass. Remove it.`,
+          fix: { title: 'Verify', edits: [{ ...span(pv), newText: 'True' }] },
+        });
+      }
+    }
+  }
+  const verify = k.named.get('verify');
+  if (verify && pyEval(ctx, verify.value).kind === 'bool' && !pyEval(ctx, verify.value).bool) {
+    ctx.report({
+      ruleId: 'jwt-verify-disabled', ...span(verify.node),
+      message: 'verify=False accepts any token, forged or not. Remove it and verify the signature.',
+      fix: { title: 'Verify', edits: [{ ...span(verify.value), newText: 'True' }] },
+    });
+  }
+  const algs = k.named.get('algorithms');
+  const signatureOff = /["']verify_signature["']\s*:\s*False/.test(options ? ctx.src(options.value) : '');
+  if (!algs) {
+    if (k.splat || signatureOff) return;
+    const keyText = key ? ctx.src(key) : '';
+    const suggested = /public|pub|pem|cert|jwks/i.test(keyText) ? 'RS256' : 'HS256';
+    ctx.report({
+      ruleId: 'jwt-verify-disabled', ...span(call),
+      message: `jwt.decode without algorithms lets the token choose how it is checked. Pass algorithms=["${suggested}"] (the algorithm you sign with).`,
+      fix: { title: `Allow only ${suggested}`, edits: [insertListItem(ctx, span(args), k.items.map(span), `algorithms=[${q}${suggested}${q}]`)] },
+    });
+    return;
+  }
+  if (algs.value.type !== 'list') return;
+  const elems = namedChildren(algs.value);
+  const names = elems.map((e) => pyEval(ctx, e)).map((v) => (v.kind === 'str' ? v.str ?? '' : ''));
+  const noneIdx = names.findIndex((n) => n.toLowerCase() === 'none');
+  if (noneIdx !== -1) {
+    ctx.report({
+      ruleId: 'jwt-alg-none', ...span(elems[noneIdx]),
+      message: 'The verifier accepts alg "none": unsigned tokens pass. Remove "none" from algorithms.',
+      fix: { title: 'Remove "none"', edits: [removeListItem(ctx, elems.map(span), noneIdx)] },
+    });
+  }
+  const hs = names.some((n) => HS.test(n));
+  const asym = names.filter((n) => ASYM.test(n));
+  if (hs && asym.length) {
+    ctx.report({
+      ruleId: 'jwt-algorithm-confusion', ...span(algs.node),
+      message: 'The verifier accepts both HMAC (HS*) and public-key algorithms: a token signed with HS256 using the public key as secret passes. Allow one family only.',
+      fix: { title: `Allow only ${asym.join(', ')}`, edits: [{ ...span(algs.value), newText: `[${asym.map((a) => `${q}${a}${q}`).join(', ')}]` }] },
+    });
+  }
+}
+
+// ---------------------------------------------------------------- settings files
+
+const DJANGO_MARKERS = ['INSTALLED_APPS', 'MIDDLEWARE', 'ROOT_URLCONF', 'WSGI_APPLICATION'];
+
+function finishSettings(facts: readonly Fact[], ctx: AnalysisContext, filePath: string | undefined): void {
+  const py = new Map<string, SettingEntry>();
+  const flask = new Map<string, SettingEntry>();
+  let app: Fact | undefined;
+  let external = false;
+  let star = false;
+  for (const f of facts) {
+    if (f.key === 'py.setting') py.set(f.name.toLowerCase(), entryFromFact(f));
+    else if (f.key === 'flask.setting') flask.set(f.name.toLowerCase(), entryFromFact(f));
+    else if (f.key === 'flask.app') app ??= f;
+    else if (f.key === 'flask.external') external = true;
+    else if (f.key === 'py.starImport') star = true;
+  }
+  const q = ctx.quote() === "'" ? "'" : '"';
+  const render = (attr: CookieAttr, value: string) => (value === 'true' ? 'True' : value === 'false' ? 'False' : attr === 'sameSite' ? `${q}${value.charAt(0).toUpperCase()}${value.slice(1)}${q}` : `${q}${value}${q}`);
+  const base = path.basename(filePath ?? '');
+  const django = DJANGO_MARKERS.some((m) => py.has(m.toLowerCase())) || (base === 'settings.py' && py.size > 0);
+  const cookieKeys = {
+    secure: 'SESSION_COOKIE_SECURE', httpOnly: 'SESSION_COOKIE_HTTPONLY', sameSite: 'SESSION_COOKIE_SAMESITE',
+    domain: 'SESSION_COOKIE_DOMAIN', path: 'SESSION_COOKIE_PATH', name: 'SESSION_COOKIE_NAME',
+  } as const;
+  const sameSiteOf = (v: SettingValue) => (v.kind === 'str' ? (v.str ?? '').toLowerCase() : v.kind === 'none' || (v.kind === 'bool' && !v.bool) ? '' : v.kind === 'env' ? 'env' : 'unknown');
+
+  if (django) {
+    const first = [...py.values()].sort((a, b) => a.start - b.start)[0];
+    const anchorE = py.get('installed_apps') ?? py.get('middleware') ?? first;
+    const eof = ctx.text.length;
+    const schema: SettingsSchema = {
+      framework: 'Django',
+      keys: { ...cookieKeys, maxAge: 'SESSION_COOKIE_AGE' },
+      defaults: { secure: 'false', httpOnly: 'true', sameSite: 'lax', path: '/', name: 'sessionid' },
+      render,
+      add: (name, value) => ({ start: eof, end: eof, newText: `${ctx.text.endsWith('\n') || eof === 0 ? '' : '\n'}${name} = ${value}\n` }),
+      anchor: { start: anchorE.start, end: anchorE.start + (ctx.text.slice(anchorE.start).indexOf('=') > 0 ? ctx.text.slice(anchorE.start).indexOf('=') : 1) },
+      // `from .base import *` brings settings this file does not show.
+      complete: !star,
+      sameSiteOf,
+    };
+    const every = py.get('session_save_every_request');
+    const all = new Map(py);
+    if (every && every.value.kind === 'bool' && every.value.bool && py.get('session_cookie_age')) {
+      all.set('session_idle', { ...py.get('session_cookie_age')!, name: 'SESSION_COOKIE_AGE' });
+      checkSettings(ctx, { ...schema, keys: { ...schema.keys, idle: 'SESSION_IDLE' } }, all);
+    } else checkSettings(ctx, schema, all);
+    const csrf = py.get('csrf_cookie_secure');
+    if (csrf && csrf.value.kind === 'bool' && !csrf.value.bool) {
+      ctx.report({
+        ruleId: 'cookie-missing-secure', start: csrf.start, end: csrf.end,
+        message: 'CSRF_COOKIE_SECURE = False sends the CSRF cookie over plain HTTP. Set it to True.',
+        fix: { title: 'Set CSRF_COOKIE_SECURE = True', edits: [{ start: csrf.valueStart, end: csrf.valueEnd, newText: 'True' }] },
+      });
+    }
+    return;
+  }
+
+  const entries = new Map([...py, ...flask]);
+  const relevant = [...entries.keys()].some((k) => k.startsWith('session_cookie_') || k === 'permanent_session_lifetime');
+  if (!app && !relevant) return;
+  const appName = app?.name ?? 'app';
+  const anchor = app ? { start: app.start, end: app.end } : { start: Math.min(...[...entries.values()].map((e) => e.start)), end: Math.min(...[...entries.values()].map((e) => e.end)) };
+  checkSettings(ctx, {
+    framework: 'Flask',
+    keys: { ...cookieKeys, maxAge: 'PERMANENT_SESSION_LIFETIME' },
+    defaults: { secure: 'false', httpOnly: 'true', path: '/', name: 'session' },
+    render,
+    add: (name, value) => {
+      if (!app) return undefined;
+      const eol = ctx.text.indexOf('\n', app.end);
+      const at = eol === -1 ? ctx.text.length : eol;
+      return { start: at, end: at, newText: `\n${appName}.config[${q}${name}${q}] = ${value}` };
+    },
+    anchor,
+    // Config loaded from another file (or no app here) may set what this file does not.
+    complete: !!app && !external,
+    sameSiteOf,
+  }, entries);
+}
