@@ -3,7 +3,8 @@
  * gives a `DecodedJwt`, and malformed input says which segment is wrong and how.
  *
  * Choices:
- * - Surrounding whitespace and a leading `Bearer ` are removed (what users paste from headers).
+ * - Surrounding whitespace, a leading `Bearer ` and one pair of surrounding quotes are removed
+ *   (what users paste from headers and JSON).
  * - An unsecured token (`alg` "none" in any case) is accepted both with its final empty segment
  *   (`header.payload.`, RFC 7519 §6.1) and without it (`header.payload`), because both forms
  *   circulate; `signatureSegmentMissing` records which one was seen and `jwt-alg-none` fires either way.
@@ -131,11 +132,12 @@ function snippet(text: string, max = 40): string {
   return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
 }
 
-/** Removes what users paste around a token: whitespace and an `Authorization: Bearer` prefix. */
+/** Removes what users paste around a token: whitespace, an `Authorization: Bearer` prefix, JSON quotes. */
 export function cleanTokenInput(input: string): string {
   let s = input.trim();
   const bearer = /^(?:authorization:\s*)?bearer\s+/i.exec(s);
   if (bearer) s = s.slice(bearer[0].length).trim();
+  if (s.length >= 2 && (s[0] === '"' || s[0] === "'") && s[s.length - 1] === s[0]) s = s.slice(1, -1).trim();
   return s;
 }
 

@@ -145,6 +145,7 @@ describe('decodeJwt: precise malformed messages', () => {
   it('strips surrounding whitespace and a Bearer prefix', () => {
     assert.equal(jws(decodeJwt(`  Bearer ${V.V6}\n`)).alg, 'HS256');
     assert.equal(jws(decodeJwt(`Authorization: Bearer ${V.V6}`)).alg, 'HS256');
+    assert.equal(jws(decodeJwt(`"${V.V6}"`)).alg, 'HS256');
   });
 
   it('refuses inputs over 1 MiB quickly with a message', () => {
