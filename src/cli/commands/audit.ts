@@ -1,0 +1,143 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from '../args';
+import { type CliCommand, UsageError } from '../command';
+import { auditSession } from '../../core/audit/auditSession';
+import { type CookieRecord, HarFormatError, SessionStore, type SessionSnapshot, type TokenRecord, importHar } from '../../core/capture';
+import type { Finding } from '../../core/findings';
+
+const MAX_HAR_BYTES = 512 * 1024 * 1024;
+
+const usage = `Usage: session-lens audit <FILE.har|-> [--format text|json]
+
+Loads a HAR 1.2 file (exported by Chrome, Firefox, Insomnia, Charles or
+session-lens capture --har) and prints the cookies the browser ended up with,
+the tokens seen, and the findings of the traffic audit.
+
+Arguments:
+  <FILE.har>     the HAR file; '-' reads it from standard input.
+
+Options:
+  --format F     text (default) or json. JSON:
+                 { "cookies": [{ name, value, domain, path, hostOnly, expires,
+                   maxAge, secure, httpOnly, sameSite, partitioned, priority,
+                   size, origin, firstSeen, lastSeen }],
+                   "tokens": [{ kind, source, name, value, expiresAt, isJwt, flags }],
+                   "findings": [{ ruleId, severity, subject, message, evidence, docs }] }
+                 Times are ISO 8601 (null when absent). Text output shortens values;
+                 JSON prints them in full.
+
+Exit status:
+  0  the file was audited (whatever the findings)
+  2  the file is missing, not JSON or not a HAR, or an option is wrong
+`;
+
+const iso = (ms: number | undefined): string | null => (ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
+
+/** The seam between capture and audit: every finding of a loaded HAR comes from here. */
+export function auditFindings(snapshot: SessionSnapshot): Finding[] {
+  return auditSession(snapshot);
+}
+
+/** The cookie as the JSON output lists it. */
+export function cookieJson(c: CookieRecord): Record<string, unknown> {
+  return {
+    name: c.name,
+    value: c.value,
+    domain: c.domain,
+    path: c.path,
+    hostOnly: c.hostOnly,
+    expires: iso(c.expiresAt),
+    maxAge: c.maxAge ?? null,
+    secure: c.secure,
+    httpOnly: c.httpOnly,
+    sameSite: c.sameSite ?? c.sameSiteRaw ?? null,
+    partitioned: c.partitioned,
+    priority: c.priority ?? null,
+    size: c.size,
+    origin: c.origin,
+    firstSeen: iso(c.firstSeen),
+    lastSeen: iso(c.lastSeen),
+  };
+}
+
+/** The token as the JSON output lists it. */
+export function tokenJson(t: TokenRecord): Record<string, unknown> {
+  return { kind: t.kind, source: t.source, name: t.name, value: t.value, expiresAt: iso(t.expiresAt), isJwt: t.isJwt, flags: t.flags };
+}
+
+/** A value shortened for terminal output: enough to recognise, not enough to reuse. */
+export function shortValue(v: string): string {
+  return v.length <= 12 ? v : `${v.slice(0, 8)}…(${v.length} chars)`;
+}
+
+async function readInput(file: string, cwd: string, stdin: NodeJS.ReadableStream): Promise<{ text: string; label: string }> {
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stdin) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      size += buf.length;
+      if (size > MAX_HAR_BYTES) throw new UsageError('standard input is larger than 512 MiB; that is not a HAR file this tool can load');
+      chunks.push(buf);
+    }
+    return { text: Buffer.concat(chunks).toString('utf8'), label: 'standard input' };
+  }
+  const path = resolve(cwd, file);
+  try {
+    return { text: await readFile(path, 'utf8'), label: file };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new UsageError(`cannot read ${file}: ${why}`);
+  }
+}
+
+function textReport(snapshot: SessionSnapshot, findings: readonly Finding[], label: string, imported: number, warnings: readonly string[]): string {
+  const lines: string[] = [`${label}: ${imported} exchange${imported === 1 ? '' : 's'}`];
+  for (const w of warnings) lines.push(`  note: ${w}`);
+  lines.push('', `Cookies (${snapshot.cookies.length})`);
+  for (const c of snapshot.cookies) {
+    const flags = [c.secure ? 'Secure' : '', c.httpOnly ? 'HttpOnly' : '', c.sameSite ? `SameSite=${c.sameSite}` : '', c.partitioned ? 'Partitioned' : ''].filter(Boolean).join(' ');
+    const expiry = c.expiresAt === undefined ? 'session' : `expires ${iso(c.expiresAt)}`;
+    lines.push(`  ${c.name}=${shortValue(c.value)}  ${c.domain}${c.path}  ${expiry}${flags ? `  ${flags}` : ''}${c.origin === 'seen-in-request' ? '  (seen in request)' : ''}`);
+  }
+  lines.push('', `Tokens (${snapshot.tokens.length})`);
+  for (const t of snapshot.tokens) {
+    const expiry = t.expiresAt === undefined ? '' : `  expires ${iso(t.expiresAt)}`;
+    lines.push(`  ${t.kind.padEnd(14)} ${t.source}${t.name ? ` ${t.name}` : ''}  ${shortValue(t.value)}${expiry}${t.flags.length ? `  [${t.flags.join(', ')}]` : ''}`);
+  }
+  lines.push('', `Findings (${findings.length})`);
+  for (const f of findings) lines.push(`  ${f.severity.padEnd(7)} ${f.ruleId}  ${f.subject}: ${f.message}`);
+  return lines.join('\n') + '\n';
+}
+
+/** `session-lens audit FILE.har`: cookies, tokens and findings of a HAR. */
+export const auditCommand: CliCommand = {
+  name: 'audit',
+  summary: 'audit a HAR file: cookies, tokens and findings',
+  usage,
+  async run(args, io) {
+    const { options, positionals } = parseArgs(args, { format: { type: 'string', choices: ['text', 'json'] } });
+    if (positionals.length === 0) throw new UsageError('audit needs a HAR file (see session-lens audit --help)');
+    if (positionals.length > 1) throw new UsageError(`audit takes one HAR file (got ${positionals.length} arguments)`);
+    const { text, label } = await readInput(positionals[0], io.cwd, io.stdin);
+    const store = new SessionStore({ capacity: 1_000_000, throttleMs: 0 });
+    let result;
+    try {
+      result = importHar(store, text);
+    } catch (err) {
+      if (err instanceof HarFormatError) throw new UsageError(`${label} is ${err.message.startsWith('not ') ? err.message : `not usable: ${err.message}`}`);
+      throw err;
+    }
+    const snapshot = store.snapshot();
+    const findings = auditFindings(snapshot);
+    if (options.format === 'json') {
+      io.stdout.write(`${JSON.stringify({ cookies: snapshot.cookies.map(cookieJson), tokens: snapshot.tokens.map(tokenJson), findings }, null, 2)}\n`);
+    } else {
+      io.stdout.write(textReport(snapshot, findings, label, result.imported, result.warnings));
+    }
+    store.dispose();
+    return 0;
+  },
+};

@@ -1,0 +1,179 @@
+import { strict as assert } from 'node:assert';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { runCli } from '../../../src/cli/main';
+import { request } from './httpClient';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sampleApp = require('../../fixtures/sample-app/server.js') as { start(port?: number): Promise<{ url: string; close(): Promise<void> }> };
+
+const ROOT = join(__dirname, '../../..');
+const HAR_DIR = join(ROOT, 'test/fixtures/har');
+
+async function cli(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (s: string) => void) => new Writable({ write(chunk, _enc, cb) { append(String(chunk)); cb(); } });
+  const code = await runCli(args, {
+    stdout: sink((s) => { stdout += s; }),
+    stderr: sink((s) => { stderr += s; }),
+    stdin: Readable.from([stdin]),
+    cwd: ROOT,
+  });
+  return { code, stdout, stderr };
+}
+
+/** Reads JSON lines from a child's stdout until `predicate` matches one. */
+function waitForLine(child: ChildProcess, lines: unknown[], predicate: (l: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      const hit = lines.find((l) => predicate(l as Record<string, unknown>));
+      if (hit) resolve(hit as Record<string, unknown>);
+      return hit !== undefined;
+    };
+    if (check()) return;
+    const onData = (): void => { if (check()) child.stdout?.off('data', onData); };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`capture exited early with ${code}`)));
+  });
+}
+
+describe('CLI: session-lens audit', () => {
+  it('prints cookies, tokens and findings of a HAR as JSON with ISO times', async () => {
+    const { code, stdout, stderr } = await cli(['audit', join(HAR_DIR, 'firefox.har'), '--format', 'json']);
+    assert.equal(code, 0, stderr);
+    const out = JSON.parse(stdout) as { cookies: Record<string, unknown>[]; tokens: Record<string, unknown>[]; findings: Record<string, unknown>[] };
+    const session = out.cookies.find((c) => c.name === 'sessionid')!;
+    assert.equal(session.value, 'made-up-django-session-key-0001');
+    assert.equal(session.expires, '2026-01-16T09:00:00.015Z');
+    assert.deepEqual([session.httpOnly, session.secure, session.sameSite, session.path], [true, false, 'Lax', '/']);
+    assert.ok(out.tokens.some((t) => t.kind === 'custom-header' && t.name === 'X-CSRFToken'));
+    assert.ok(Array.isArray(out.findings));
+    for (const f of out.findings) assert.ok(typeof f.ruleId === 'string' && typeof f.severity === 'string' && typeof f.subject === 'string' && typeof f.message === 'string');
+  });
+
+  it('prints a readable text report with values shortened', async () => {
+    const { code, stdout } = await cli(['audit', join(HAR_DIR, 'insomnia.har')]);
+    assert.equal(code, 0);
+    assert.match(stdout, /Cookies \(1\)/);
+    assert.match(stdout, /__Host-session=made-up-…\(25 chars\)/);
+    assert.doesNotMatch(stdout, /made-up-host-session-0001/);
+    assert.match(stdout, /Findings \(\d+\)/);
+  });
+
+  it('reads standard input with -', async () => {
+    const { code, stdout } = await cli(['audit', '-', '--format', 'json'], readFileSync(join(HAR_DIR, 'chrome.har'), 'utf8'));
+    assert.equal(code, 0);
+    assert.equal((JSON.parse(stdout) as { cookies: unknown[] }).cookies.length, 1);
+  });
+
+  for (const [args, message] of [
+    [['audit', 'missing.har'], /^session-lens: cannot read missing\.har: no such file\n$/],
+    [['audit', 'package.json'], /^session-lens: package\.json is not a HAR file: no "log" object\n$/],
+    [['audit', 'tsconfig.json', '--format', 'yaml'], /--format' must be one of text, json/],
+    [['audit'], /audit needs a HAR file/],
+    [['audit', 'a.har', 'b.har'], /one HAR file/],
+    [['audit', 'test'], /cannot read test: it is a directory/],
+  ] as [string[], RegExp][]) {
+    it(`exits 2 with one clear line: ${args.slice(1).join(' ') || '(no file)'}`, async () => {
+      const { code, stderr, stdout } = await cli(args);
+      assert.equal(code, 2);
+      assert.match(stderr, message);
+      assert.equal(stderr.trim().split('\n').length, 1);
+      assert.equal(stdout, '');
+    });
+  }
+
+  it('exits 2 on text that is not JSON', async () => {
+    const { code, stderr } = await cli(['audit', '-'], 'GET / HTTP/1.1');
+    assert.equal(code, 2);
+    assert.match(stderr, /^session-lens: standard input is not JSON \(/);
+  });
+});
+
+describe('CLI: session-lens capture', function () {
+  this.timeout(30_000);
+
+  for (const [args, message] of [
+    [['capture'], /capture needs --target URL/],
+    [['capture', '--target', 'localhost:3000'], /must be http:\/\/ or https:\/\//],
+    [['capture', '--target', 'nonsense'], /is not a URL/],
+    [['capture', '--target', 'http://localhost:3000', '--port', 'abc'], /--port must be a TCP port/],
+    [['capture', '--target', 'http://localhost:3000', '--port', '70000'], /--port must be a TCP port/],
+    [['capture', '--target', 'http://localhost:3000', '--host', '0.0.0.0'], /refusing to listen on 0\.0\.0\.0/],
+    [['capture', '--target', 'http://localhost:3000', '--har', '/nonexistent-dir/x.har'], /cannot write --har/],
+    [['capture', '--target', 'http://localhost:3000', '--redact'], /--redact only applies to --har/],
+  ] as [string[], RegExp][]) {
+    it(`exits 2 with one clear line: ${args.slice(1).join(' ') || '(no options)'}`, async () => {
+      const { code, stderr } = await cli(args);
+      assert.equal(code, 2);
+      assert.match(stderr, message);
+      assert.equal(stderr.trim().split('\n').length, 1);
+    });
+  }
+
+  it('exits 2 when the port is taken', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const { code, stderr } = await cli(['capture', '--target', 'http://127.0.0.1:1', '--port', String(port)]);
+      assert.equal(code, 2);
+      assert.match(stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
+    } finally {
+      await new Promise<void>((r) => blocker.close(() => r()));
+    }
+  });
+
+  it('runs headless against the sample app, prints JSON lines, writes the HAR on SIGINT and exits 0', async () => {
+    const app = await sampleApp.start(0);
+    const dir = mkdtempSync(join(tmpdir(), 'session-lens-cli-'));
+    const harFile = join(dir, 'capture.har');
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'src/cli/main.ts'), 'capture', '--target', app.url, '--json', '--har', harFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: unknown[] = [];
+    let buffered = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      buffered += c.toString();
+      let nl;
+      while ((nl = buffered.indexOf('\n')) !== -1) {
+        lines.push(JSON.parse(buffered.slice(0, nl)));
+        buffered = buffered.slice(nl + 1);
+      }
+    });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    try {
+      const listening = await waitForLine(child, lines, (l) => l.type === 'listening');
+      const url = listening.url as string;
+      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const home = await request(`${url}/`);
+      const sid = (home.headers['set-cookie'] ?? [])[0].split(';')[0];
+      await request(`${url}/login`, { method: 'POST', body: 'username=alice&password=wonderland', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: sid } });
+      const created = await waitForLine(child, lines, (l) => l.type === 'cookie' && l.name === 'token');
+      assert.equal(created.event, 'created');
+      assert.equal(created.request, 'POST /login');
+      const token = await waitForLine(child, lines, (l) => l.type === 'token' && l.kind === 'jwt-in-cookie');
+      assert.match(String(token.expiresAt), /^\d{4}-\d\d-\d\dT/);
+      const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGINT');
+      assert.equal(await exit, 0, stderr);
+      const stopped = lines.at(-1) as Record<string, unknown>;
+      assert.equal(stopped.type, 'stopped');
+      assert.equal(stopped.har, harFile);
+      assert.equal(statSync(harFile).mode & 0o777, 0o600);
+      const audit = await cli(['audit', harFile, '--format', 'json']);
+      assert.equal(audit.code, 0);
+      const report = JSON.parse(audit.stdout) as { cookies: { name: string }[]; findings: { ruleId: string }[] };
+      assert.deepEqual(report.cookies.map((c) => c.name).sort(), ['connect.sid', 'token']);
+      assert.ok(report.findings.some((f) => f.ruleId === 'session-fixation'), 'the sample app keeps its session id across login');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
