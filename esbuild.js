@@ -42,6 +42,8 @@ const targets = [
     platform: 'node',
     target: 'node20',
     external: ['vscode'],
+    // Lets activate() report the bundle's load time too (bench/activation).
+    banner: { js: 'var __sessionLensLoadStart = typeof performance === "object" ? performance.now() : undefined;' },
   },
   {
     ...common,

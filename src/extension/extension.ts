@@ -19,6 +19,8 @@ export interface SessionLensApi {
   statusBarText(): string;
 }
 
+declare const __sessionLensLoadStart: number | undefined;
+
 export function activate(context: vscode.ExtensionContext): SessionLensApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Session Lens', { log: true });
@@ -51,7 +53,8 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
   void vscode.commands.executeCommand('setContext', 'sessionLens.capturing', false);
 
   const activationTimeMs = performance.now() - started;
-  log.info(`Session Lens activated in ${activationTimeMs.toFixed(1)} ms`);
+  const loadMs = typeof __sessionLensLoadStart === 'number' ? started - __sessionLensLoadStart : undefined;
+  log.info(`Session Lens activated in ${activationTimeMs.toFixed(1)} ms${loadMs !== undefined ? ` (bundle evaluated in ${loadMs.toFixed(1)} ms before that)` : ''}`);
   return {
     activationTimeMs,
     isSessionViewResolved: () => sessionView.isResolved,

@@ -14,11 +14,11 @@ export async function runFromPalette(page: Page, title: string, timeoutMs = 60_0
   const deadline = Date.now() + timeoutMs;
   const input = page.locator('.quick-input-widget input.input');
   for (;;) {
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: 15_000 });
-    await page.keyboard.type(title);
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     try {
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 5_000 });
+      await page.keyboard.type(title);
       await row.waitFor({ timeout: 3_000 });
       await row.click();
       return;
