@@ -361,6 +361,25 @@ export class LintDocument {
     };
   }
 
+  /**
+   * Re-analyses every chunk of the current tree (after the options changed, or to check the
+   * incremental bookkeeping) and returns the findings.
+   */
+  refresh(): LintFinding[] {
+    this.chunks = this.tree ? this.analyzeRange(this.tree.rootNode, 0, this.text.length) : [];
+    this.cached = undefined;
+    this.cachedSites = undefined;
+    return this.findings();
+  }
+
+  /**
+   * True when the tree holds syntax errors. Error recovery may then differ between an
+   * incremental and a fresh parse of the same text, so findings near the error may differ too.
+   */
+  hasSyntaxErrors(): boolean {
+    return this.tree?.rootNode.hasError ?? false;
+  }
+
   /** Frees the syntax tree. */
   dispose(): void {
     this.tree?.delete();

@@ -32,11 +32,14 @@ export const pythonAnalyzer: LanguageAnalyzer = {
   keywords: /cookie|session|secret|jwt|SECRET_KEY|Flask/i,
   declares(chunk, ctx) {
     const t = chunk.type;
-    if (t === 'import_statement' || t === 'import_from_statement') {
-      return [...ctx.src(chunk).matchAll(/[A-Za-z_][\w]*/g)].map((m) => m[0]).filter((n) => n !== 'import' && n !== 'from' && n !== 'as');
+    // '<imports>': where `import os` goes depends on the imports and the module docstring.
+    if (t === 'import_statement' || t === 'import_from_statement' || t === 'future_import_statement') {
+      return ['<imports>', ...[...ctx.src(chunk).matchAll(/[A-Za-z_][\w]*/g)].map((m) => m[0]).filter((n) => n !== 'import' && n !== 'from' && n !== 'as')];
     }
+    if (t === 'ERROR') return ['<imports>', ...[...ctx.src(chunk).matchAll(/[A-Za-z_][\w]*/g)].map((m) => m[0])];
     if (t === 'expression_statement') {
       const a = chunk.firstNamedChild;
+      if (a?.type === 'string') return ['<imports>'];
       const left = a?.type === 'assignment' ? a.childForFieldName('left') : null;
       if (left) return [...ctx.src(left).matchAll(/[A-Za-z_][\w]*/g)].map((m) => m[0]);
     }
@@ -251,6 +254,7 @@ function pyEval(ctx: AnalysisContext, node: Node, depth = 0): PyValue {
 
 function osEnv(ctx: AnalysisContext, name: string, node: Node): { replacement: string; extra: OffsetEdit[] } {
   ctx.lookups.add('os');
+  ctx.lookups.add('<imports>');
   const q = ctx.quote() === "'" ? "'" : '"';
   const hasOs = /^\s*import\s+os\b|^\s*import\s+[\w, ]*\bos\b/m.test(ctx.text);
   const extra: OffsetEdit[] = [];
