@@ -10,7 +10,7 @@ import { analyzeJwt } from '../../src/core/jwt/analyze';
 import { decodeJwt } from '../../src/core/jwt/decode';
 import { findWeakSecret, MAX_WEAK_SECRET_TOKEN_LENGTH } from '../../src/core/jwt/findWeakSecret';
 import { WEAK_SECRETS } from '../../src/core/jwt/weakSecrets';
-import { decodeSignedCookie } from '../../src/core/signedCookies';
+import { decodeSignedCookie, findWeakSessionSecret } from '../../src/core/signedCookies';
 
 const b64 = (v: unknown): string => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 
@@ -51,6 +51,10 @@ time('decodeSignedCookie, compressed Flask-style cookie', 1000, () => decodeSign
 const bomb = `.${deflateSync(Buffer.alloc(32 * 1024 * 1024)).toString('base64url')}.awI4bw.${'A'.repeat(27)}`;
 console.log(`zip bomb: ${bomb.length} characters of cookie expanding to 32 MiB`);
 time('decodeSignedCookie, zip bomb (refused at 1 MiB)', 20, () => decodeSignedCookie('session', bomb));
+
+time('findWeakSessionSecret, express-session id (full scan)', 100, () => findWeakSessionSecret('connect.sid', `s:abcdefghijklmnopqrstuvwxyz012345.${'C'.repeat(43)}`));
+time('findWeakSessionSecret, Flask cookie (4 schemes, full scan)', 50, () => findWeakSessionSecret('session', `eyJhIjoxfQ.awI4bw.${'A'.repeat(27)}`));
+time('findWeakSessionSecret, Django value (4 schemes, full scan)', 50, () => findWeakSessionSecret('sessionid', `eyJhIjoxfQ:1xUvWh:${'B'.repeat(43)}`));
 
 // Worst case over random and near-valid inputs, as in the unit fuzz tests.
 let worst = { ms: 0, what: '' };

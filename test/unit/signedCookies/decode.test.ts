@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
 import fc from 'fast-check';
-import { decodeSignedCookie, MAX_DECOMPRESSED_BYTES, untagFlaskJson } from '../../../src/core/signedCookies';
+import { decodeSignedCookie, findWeakSessionSecret, MAX_DECOMPRESSED_BYTES, untagFlaskJson, verifySignedCookie } from '../../../src/core/signedCookies';
 import * as V from '../../fixtures/jwt/vectors';
 
 const b64u = (b: Buffer | string): string => Buffer.from(b).toString('base64url');
@@ -115,6 +115,19 @@ describe('decodeSignedCookie fuzz: nothing throws', () => {
     fc.assert(fc.property(fc.constantFrom('session', 'session.sig', 'sessionid', 'connect.sid', 'x'), value, (name, v) => {
       const result = decodeSignedCookie(name, v);
       if (result) assert.ok(result.note.length > 0);
+      const check = verifySignedCookie(name, v, 'secret', { cookies: { session: v, 'session.sig': SIG27 }, salt: 's' });
+      assert.ok(['valid', 'invalid', 'unsupported'].includes(check.result));
     }), { numRuns: 3000 });
+  });
+
+  it('findWeakSessionSecret on near-valid values', () => {
+    const value = fc.oneof(
+      fc.string().map((id) => `s:${id}.${'C'.repeat(43)}`),
+      fc.jsonValue({ maxDepth: 2 }).map((v) => `${b64u(JSON.stringify(v))}.${ts(NOW)}.${SIG27}`),
+      fc.jsonValue({ maxDepth: 2 }).map((v) => `${b64u(JSON.stringify(v))}:1xUvWh:${SIG43}`),
+    );
+    fc.assert(fc.property(value, (v) => {
+      findWeakSessionSecret('session', v, { cookies: { 'session.sig': SIG27 } });
+    }), { numRuns: 100 });
   });
 });

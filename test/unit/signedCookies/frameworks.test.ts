@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express, { type Request, type RequestHandler } from 'express';
 import session from 'express-session';
-import { decodeSignedCookie } from '../../../src/core/signedCookies';
+import { decodeSignedCookie, findWeakSessionSecret, verifySignedCookie } from '../../../src/core/signedCookies';
 
 // cookie-session ships no type declarations; only its middleware factory is used.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -57,10 +57,18 @@ describe('signed cookies from real express apps', () => {
       sessionOf(req).theme = 'dark';
       res.end('ok');
     });
+    app.use('/weak-cs', cookieSession({ name: 'weak', keys: ['secret'] }));
+    app.get('/weak-cs', (req, res) => {
+      sessionOf(req).n = 1;
+      res.end('ok');
+    });
     app.use('/es', session({ secret: 'test-only-session-secret', resave: false, saveUninitialized: true }));
     app.get('/es', (req, res) => {
       res.end(req.sessionID);
     });
+    // The express-session README's example secret.
+    app.use('/weak-es', session({ name: 'weak.sid', secret: 'keyboard cat', resave: false, saveUninitialized: true }));
+    app.get('/weak-es', (_req, res) => res.end('ok'));
     await new Promise<void>((resolve) => {
       server = app.listen(0, '127.0.0.1', () => resolve());
     });
@@ -102,6 +110,26 @@ describe('signed cookies from real express apps', () => {
     assert.deepEqual(data.content, { sessionId: id });
     assert.equal(data.signatureAlgorithm, 'HMAC-SHA256');
     assert.match(data.note, /cannot be checked without the secret/);
+    assert.equal(verifySignedCookie('connect.sid', cookies['connect.sid'], 'test-only-session-secret').result, 'valid');
+    assert.equal(verifySignedCookie('connect.sid', cookies['connect.sid'], 'other').result, 'invalid');
+    assert.equal(findWeakSessionSecret('connect.sid', cookies['connect.sid']), undefined);
+  });
+
+  it('express-session signed with "keyboard cat": found by the dictionary', async () => {
+    const cookies = setCookies(await fetch(`${base}/weak-es`));
+    const weak = findWeakSessionSecret('weak.sid', cookies['weak.sid']);
+    assert.equal(weak?.secret, 'keyboard cat');
+    assert.equal(weak.format, 'express-session');
+  });
+
+  it('cookie-session: verified with its first key through the .sig companion; a weak key is found', async () => {
+    const cookies = setCookies(await fetch(`${base}/cs`));
+    assert.equal(verifySignedCookie('session', cookies.session, 'test-only-key-1', { cookies }).result, 'valid');
+    assert.equal(verifySignedCookie('session.sig', cookies['session.sig'], 'test-only-key-1', { cookies }).result, 'valid');
+    assert.equal(verifySignedCookie('session', cookies.session, 'test-only-key-2', { cookies }).result, 'invalid', 'keygrip signs with the first key');
+    assert.equal(verifySignedCookie('session', cookies.session, 'test-only-key-1').result, 'unsupported', 'no companion, nothing to check');
+    const weakCookies = setCookies(await fetch(`${base}/weak-cs`));
+    assert.equal(findWeakSessionSecret('weak', weakCookies.weak, { cookies: weakCookies })?.secret, 'secret');
   });
 });
 
@@ -110,7 +138,8 @@ describe('signed cookies from a real Flask app (python3-flask)', () => {
   let base = '';
   before(async function () {
     if (!pythonHas('flask')) this.skip();
-    child = spawn(PYTHON, [join(FIXTURES, 'flask_app.py')], { stdio: 'pipe' });
+    // "dev" is the Flask tutorial's SECRET_KEY.
+    child = spawn(PYTHON, [join(FIXTURES, 'flask_app.py'), 'dev'], { stdio: 'pipe' });
     const port = await new Promise<string>((resolve, reject) => {
       let out = '';
       child!.stdout.on('data', (chunk: Buffer) => {
@@ -154,13 +183,24 @@ describe('signed cookies from a real Flask app (python3-flask)', () => {
     const data = decodeSignedCookie('session', cookies.session);
     assert.deepEqual(data?.content, { pair: ['a', 'b'], raw: 'bytes!', _flashes: [['message', 'Saved']] });
   });
+
+  it('signature: verified with the app secret, and "dev" is found by the dictionary', async () => {
+    for (const path of ['/small', '/big']) {
+      const cookies = setCookies(await fetch(`${base}${path}`));
+      const check = verifySignedCookie('session', cookies.session, 'dev');
+      assert.equal(check.result, 'valid', check.message);
+      assert.match(check.scheme!, /salt cookie-session/);
+      assert.equal(verifySignedCookie('session', cookies.session, 'prod-secret').result, 'invalid');
+      assert.equal(findWeakSessionSecret('session', cookies.session)?.secret, 'dev');
+    }
+  });
 });
 
 describe('Django signed values (python3-django)', () => {
   let values: Record<string, string> = {};
   before(function () {
     if (!pythonHas('django')) this.skip();
-    values = JSON.parse(execFileSync(PYTHON, [join(FIXTURES, 'django_signing.py')], { encoding: 'utf8', timeout: 30_000 })) as Record<string, string>;
+    values = JSON.parse(execFileSync(PYTHON, [join(FIXTURES, 'django_signing.py'), 'changeme'], { encoding: 'utf8', timeout: 30_000 })) as Record<string, string>;
   });
 
   it('signing.dumps', () => {
@@ -189,5 +229,15 @@ describe('Django signed values (python3-django)', () => {
     assert.equal(data?.format, 'django-signing');
     assert.equal(data.content, 'dark');
     assert.match(data.note, /clear text/);
+  });
+
+  it('signatures verify with SECRET_KEY (and the salt for set_signed_cookie); "changeme" is found', () => {
+    for (const [name, value] of [['data', values.dumps], ['data', values.dumps_compressed], ['sessionid', values.session]]) {
+      assert.equal(verifySignedCookie(name, value, 'changeme').result, 'valid');
+      assert.equal(verifySignedCookie(name, value, 'other').result, 'invalid');
+      assert.equal(findWeakSessionSecret(name, value)?.secret, 'changeme');
+    }
+    assert.equal(verifySignedCookie('theme', values.signed_cookie, 'changeme', { salt: 'prefs' }).result, 'valid');
+    assert.equal(verifySignedCookie('theme', values.signed_cookie, 'changeme').result, 'invalid', 'the salt is part of the key');
   });
 });
