@@ -46,6 +46,15 @@ const targets = [
     banner: { js: 'var __sessionLensLoadStart = typeof performance === "object" ? performance.now() : undefined;' },
   },
   {
+    // Engines loaded on demand by the extension (src/extension/engines/index.ts).
+    ...common,
+    entryPoints: { lint: 'src/extension/engines/lintEngine.ts', capture: 'src/extension/engines/captureEngine.ts' },
+    outdir: 'dist/engines',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+  },
+  {
     ...common,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',

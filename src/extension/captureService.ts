@@ -11,12 +11,11 @@ export interface CaptureStatus {
   readonly source?: string;
 }
 
-type CaptureModule = typeof import('../core/capture/index');
-let captureModule: Promise<CaptureModule> | undefined;
+import { captureEngine } from './engines/index';
+
 /** The engine loads on first use, so activation stays light. */
-function loadCapture(): Promise<CaptureModule> {
-  captureModule ??= import('../core/capture/index');
-  return captureModule;
+async function loadCapture() {
+  return captureEngine();
 }
 
 /**

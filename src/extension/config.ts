@@ -21,6 +21,19 @@ function strings(c: vscode.WorkspaceConfiguration, key: string, fallback: readon
   return Array.isArray(v) ? v.filter((h): h is string => typeof h === 'string' && h.trim() !== '').map((h) => h.trim()) : fallback;
 }
 
+const RULE_LEVELS = new Set(['off', 'on', 'error', 'warning', 'info']);
+
+function ruleSettings(v: unknown): SessionLensSettings['lintRules'] {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return {};
+  const out: Record<string, 'off' | 'on' | 'error' | 'warning' | 'info'> = {};
+  for (const [k, level] of Object.entries(v as Record<string, unknown>)) {
+    if (typeof level === 'string' && RULE_LEVELS.has(level)) out[k] = level as 'off';
+    else if (level === false) out[k] = 'off';
+    else if (level === true) out[k] = 'on';
+  }
+  return out;
+}
+
 /** Reads the `sessionLens.*` settings into their typed mirror; a bad value falls back to its safe default. */
 export function readSettings(scope?: vscode.ConfigurationScope): SessionLensSettings {
   const c = vscode.workspace.getConfiguration('sessionLens', scope);
@@ -43,6 +56,11 @@ export function readSettings(scope?: vscode.ConfigurationScope): SessionLensSett
     sessionCookieNames: strings(c, 'sessionCookieNames', d.sessionCookieNames),
     loginPaths: strings(c, 'loginPaths', d.loginPaths),
     logoutPaths: strings(c, 'logoutPaths', d.logoutPaths),
+    lintEnable: bool(c, 'lint.enable', d.lintEnable),
+    lintRules: ruleSettings(c.get<unknown>('lint.rules', d.lintRules)),
+    lintExclude: strings(c, 'lint.exclude', d.lintExclude),
+    lintLanguages: strings(c, 'lint.languages', d.lintLanguages),
+    maxSessionIdleTimeout: num(c, 'maxSessionIdleTimeout', d.maxSessionIdleTimeout, 1),
   };
 }
 

@@ -3,6 +3,8 @@ import { CaptureService } from './captureService';
 import { CommandId, SESSION_VIEW_ID } from './commandIds';
 import { registerCaptureCommands } from './commands/captureCommands';
 import { onDidChangeSettings, readSettings } from './config';
+import { SessionLensCodeActions } from './lint/codeActions';
+import { LintService } from './lint/lintService';
 import { SessionController } from './sessionController';
 import { SessionViewProvider } from './sessionView';
 import { SessionStatusBar } from './statusBar';
@@ -28,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
   const controller = new SessionController(capture);
   const sessionView = new SessionViewProvider(context.extensionUri, controller);
   const statusBar = new SessionStatusBar(capture);
+  const lint = new LintService(context.extensionUri, log);
 
   controller.offer({ action: 'startCapture', label: 'Start Capture…', command: CommandId.StartCapture, when: () => !capture.status.running });
   controller.offer({ action: 'openProxiedApp', label: 'Open in Browser', command: CommandId.OpenProxiedApp, when: () => capture.status.running });
@@ -45,9 +48,12 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
     vscode.window.registerWebviewViewProvider(SESSION_VIEW_ID, sessionView),
     vscode.commands.registerCommand(CommandId.ShowSession, () => vscode.commands.executeCommand(`${SESSION_VIEW_ID}.focus`)),
     ...registerCaptureCommands(capture, log),
+    lint,
+    vscode.languages.registerCodeActionsProvider({ scheme: '*' }, new SessionLensCodeActions(lint), { providedCodeActionKinds: SessionLensCodeActions.kinds }),
     onDidChangeSettings(() => {
       controller.refresh();
       statusBar.update();
+      lint.relintAll();
     }),
   );
   void vscode.commands.executeCommand('setContext', 'sessionLens.capturing', false);

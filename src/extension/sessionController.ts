@@ -1,7 +1,5 @@
 import * as vscode from 'vscode';
-import { auditSession } from '../core/audit/auditSession';
-import { DEFAULT_AUDIT_SETTINGS, type AuditSettings } from '../core/audit/auditSettings';
-import { classifyCookie } from '../core/audit/classifyCookie';
+import type { AuditSettings } from '../core/audit/auditSettings';
 import type { SessionSnapshot } from '../core/capture/types';
 import type { Finding } from '../core/findings';
 import type { SessionViewState, WebviewAction } from '../shared/protocol';
@@ -9,6 +7,7 @@ import type { SessionLensSettings } from '../shared/settings';
 import type { CaptureService } from './captureService';
 import { readSettings } from './config';
 import type { SessionViewSource } from './sessionView';
+import { captureEngine } from './engines/index';
 import { cookieRows, findingRows, tokenRows, valueOfKey } from './sessionViewState';
 
 /** An action the panel can offer, backed by a registered command. */
@@ -22,6 +21,7 @@ export interface OfferedAction {
 
 /** The audit settings that the `sessionLens.*` settings feed; user words extend the defaults. */
 export function auditSettingsOf(s: SessionLensSettings): AuditSettings {
+  const { DEFAULT_AUDIT_SETTINGS } = captureEngine();
   return {
     maxSessionCookieLifetimeSec: s.maxSessionCookieLifetime,
     maxTokenLifetimeSec: s.maxTokenLifetime,
@@ -65,7 +65,8 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   findings(snapshot = this.capture.snapshot()): Finding[] {
     if (!snapshot) return [];
     if (this.cachedFindings?.version === snapshot.version) return this.cachedFindings.findings;
-    const findings = auditSession(snapshot, auditSettingsOf(readSettings()));
+    // A snapshot exists only once the capture engine is loaded, so this costs nothing at activation.
+    const findings = captureEngine().auditSession(snapshot, auditSettingsOf(readSettings()));
     this.cachedFindings = { version: snapshot.version, findings };
     return findings;
   }
@@ -74,7 +75,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     const settings = readSettings();
     const snapshot: SessionSnapshot | undefined = this.capture.snapshot();
     const status = this.capture.status;
-    const isSession = (c: { name: string; value: string }) => classifyCookie(c.name, c.value, { sessionCookieNames: settings.sessionCookieNames }).isSession;
+    const isSession = (c: { name: string; value: string }) => captureEngine().classifyCookie(c.name, c.value, { sessionCookieNames: settings.sessionCookieNames }).isSession;
     return {
       capture: { ...status, exchanges: snapshot?.exchanges.length ?? 0 },
       cookies: snapshot ? cookieRows(snapshot, this.masked, isSession) : [],

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { classifyCookie } from '../core/audit/classifyCookie';
 import type { CaptureService } from './captureService';
 import { CommandId } from './commandIds';
 import { readSettings } from './config';
+import { captureEngine } from './engines/index';
 
 function short(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
@@ -40,7 +40,7 @@ export class SessionStatusBar implements vscode.Disposable {
     let next: { name: string; at: number } | undefined;
     for (const c of snap?.cookies ?? []) {
       if (c.expiresAt === undefined || c.expiresAt <= now) continue;
-      if (!classifyCookie(c.name, c.value, { sessionCookieNames: settings.sessionCookieNames }).isSession) continue;
+      if (!captureEngine().classifyCookie(c.name, c.value, { sessionCookieNames: settings.sessionCookieNames }).isSession) continue;
       if (!next || c.expiresAt < next.at) next = { name: c.name, at: c.expiresAt };
     }
     for (const t of snap?.tokens ?? []) {

@@ -37,6 +37,16 @@ export interface SessionLensSettings {
   readonly loginPaths: readonly string[];
   /** Extra words in a request path that mark a logout. */
   readonly logoutPaths: readonly string[];
+  /** Lint open documents and offer quick fixes. */
+  readonly lintEnable: boolean;
+  /** Per-rule lint setting: "off", "on", or a severity. */
+  readonly lintRules: Readonly<Record<string, 'off' | 'on' | 'error' | 'warning' | 'info'>>;
+  /** Globs of files the lint and Scan Workspace skip. */
+  readonly lintExclude: readonly string[];
+  /** Languages to lint; empty = all supported. */
+  readonly lintLanguages: readonly string[];
+  /** Minutes of session idle timeout above which `session-long-idle-timeout` is reported. */
+  readonly maxSessionIdleTimeout: number;
 }
 
 export const DEFAULT_SETTINGS: SessionLensSettings = {
@@ -57,4 +67,9 @@ export const DEFAULT_SETTINGS: SessionLensSettings = {
   sessionCookieNames: [],
   loginPaths: [],
   logoutPaths: [],
+  lintEnable: true,
+  lintRules: {},
+  lintExclude: [],
+  lintLanguages: [],
+  maxSessionIdleTimeout: 30,
 };

@@ -1,0 +1,6 @@
+// Entry of dist/engines/capture.js, loaded on first capture or HAR import: proxy, session store,
+// cookie jar (tough-cookie with the public suffix list), HAR, and the traffic audit.
+export * from '../../core/capture/index';
+export { auditSession } from '../../core/audit/auditSession';
+export { DEFAULT_AUDIT_SETTINGS } from '../../core/audit/auditSettings';
+export { classifyCookie } from '../../core/audit/classifyCookie';
