@@ -140,16 +140,19 @@ async function fetchJwks(url: string, timeoutMs: number): Promise<{ keys: JsonWe
 }
 
 function selectFromJwks(keys: readonly JsonWebKey[], header: Record<string, unknown>, source: string): CandidateKey[] {
-  const usable = keys.filter((k) => k.use === undefined || k.use === 'sig' || k.use === 'enc');
+  // Keys published for encryption must not verify signatures (RFC 7517 §4.2).
+  const usable = keys.filter((k) => k.use !== 'enc');
   const kid = header.kid;
   if (typeof kid === 'string') {
     const matching = usable.filter((k) => k.kid === kid);
     if (matching.length === 0) {
+      if (keys.some((k) => k.kid === kid)) throw new KeyError(`the key with kid "${kid}" in the ${source} is an encryption key (use "enc"), not a signing key`);
       const kids = usable.map((k) => (typeof k.kid === 'string' ? `"${k.kid}"` : '(no kid)'));
       throw new KeyError(`no key in the ${source} has kid "${kid}" (its keys: ${kids.join(', ') || 'none'})`);
     }
     return matching.map(candidateFromJwk);
   }
+  if (usable.length === 0) throw new KeyError(`the ${source} has no signing keys`);
   return usable.map(candidateFromJwk);
 }
 
@@ -188,6 +191,15 @@ function timeOf(decoded: DecodedJws | undefined, claims: Record<string, unknown>
   if (exp === undefined) return { time: 'no-exp', timeMessage: 'no exp claim: the token never expires' };
   if (now - tolerance >= exp) return { time: 'expired', timeMessage: `expired ${describeTime(exp, now).text}` };
   return { time: 'valid', timeMessage: `valid until ${describeTime(exp, now).text}` };
+}
+
+/** True when jose rejected the token itself (as opposed to failing to use the key). */
+function isTokenRejection(err: unknown): boolean {
+  return err instanceof joseErrors.JWSSignatureVerificationFailed
+    || err instanceof joseErrors.JWSInvalid
+    || err instanceof joseErrors.JWEDecryptionFailed
+    || err instanceof joseErrors.JWEInvalid
+    || (err instanceof joseErrors.JOSENotSupported && /Extension Header Parameter/.test(err.message));
 }
 
 function describeJoseError(err: unknown): string {
@@ -237,7 +249,7 @@ async function verifyJwe(token: string, decoded: DecodedJwt & { kind: 'jwe' }, i
     const time = claims ? timeOf(undefined, claims, options) : { time: 'unknown' as const, timeMessage: 'the decrypted content is not a JSON claims set' };
     return { ...base, signature: 'valid', signatureMessage: `decrypted and authenticated (${decoded.alg}, ${decoded.enc})`, ...time, plaintext: text };
   } catch (err) {
-    return { ...base, signature: 'invalid', signatureMessage: `could not decrypt: ${describeJoseError(err)}`, time: 'unknown', timeMessage: 'the JWE is encrypted; its claims are unknown' };
+    return { ...base, signature: isTokenRejection(err) ? 'invalid' : 'key-error', signatureMessage: `could not decrypt: ${describeJoseError(err)}`, time: 'unknown', timeMessage: 'the JWE is encrypted; its claims are unknown' };
   }
 }
 
@@ -290,7 +302,8 @@ export async function verifyJwt(token: string, key: KeyInput | string, options: 
         : `alg "${decoded.alg}" cannot be verified with the ${first?.description ?? input.description} (it allows ${first?.algorithms.join(', ') || 'no JWS algorithm'})`;
       return { ...base, signature: 'invalid', signatureMessage: message, keyDescription: input.description };
     }
-    let lastError = 'the signature does not match';
+    let tokenError: string | undefined;
+    let keyError: string | undefined;
     for (const candidate of compatible) {
       try {
         await compactVerify(`${decoded.signingInput}.${decoded.signature}`, candidate.key, { algorithms: [decoded.alg] });
@@ -302,11 +315,18 @@ export async function verifyJwt(token: string, key: KeyInput | string, options: 
           ...(candidate.kid !== undefined ? { keyId: candidate.kid } : {}),
         };
       } catch (err) {
-        lastError = describeJoseError(err);
+        if (isTokenRejection(err)) tokenError ??= describeJoseError(err);
+        else keyError ??= describeJoseError(err);
       }
     }
+    const keyDescription = compatible.length === 1 ? compatible[0].description : input.description;
+    if (tokenError === undefined && keyError !== undefined) {
+      return { ...base, signature: 'key-error', signatureMessage: `the key cannot verify ${decoded.alg}: ${keyError}`, keyDescription };
+    }
     const tried = compatible.length > 1 ? ` (tried ${compatible.length} keys)` : '';
-    return { ...base, signature: 'invalid', signatureMessage: `${lastError}${tried}: the token was altered or signed with another key`, keyDescription: compatible.length === 1 ? compatible[0].description : input.description };
+    const reason = tokenError ?? 'the signature does not match';
+    const hint = /does not match/.test(reason) ? ': the token was altered or signed with another key' : '';
+    return { ...base, signature: 'invalid', signatureMessage: `${reason}${tried}${hint}`, keyDescription };
   } catch (err) {
     return { signature: 'key-error', signatureMessage: `verification failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`, time: 'unknown', timeMessage: '', decoded };
   }

@@ -182,6 +182,22 @@ describe('verifyJwt: every algorithm round-trips against jose-signed tokens', ()
     assert.equal(r.signature, 'invalid');
   });
 
+  it('an RSA key below 2048 bits is a key error, not a bad signature', async () => {
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const token = `${b64url({ alg: 'RS256' })}.${b64url({ sub: 'x' })}.${b64url('sig')}`;
+    const r = await verifyJwt(token, pem(small.publicKey, 'spki'));
+    assert.equal(r.signature, 'key-error', r.signatureMessage);
+    assert.match(r.signatureMessage, /2048/);
+  });
+
+  it('a JWKS encryption key (use "enc") never verifies signatures', async () => {
+    const token = await sign('RS256', rsa.privateKey, 'enc-key');
+    const jwks = JSON.stringify({ keys: [{ ...rsa.publicKey.export({ format: 'jwk' }), kid: 'enc-key', use: 'enc' }] });
+    const r = await verifyJwt(token, jwks);
+    assert.equal(r.signature, 'key-error');
+    assert.match(r.signatureMessage, /encryption key/);
+  });
+
   it('options.algorithms restricts further', async () => {
     const token = await sign('RS512', rsa.privateKey);
     const r = await verifyJwt(token, pem(rsa.publicKey, 'spki'), { algorithms: ['RS256'] });
