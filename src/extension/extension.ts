@@ -29,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
   const capture = new CaptureService(log, () => readSettings());
   const controller = new SessionController(capture);
   const sessionView = new SessionViewProvider(context.extensionUri, controller);
-  const statusBar = new SessionStatusBar(capture);
+  const statusBar = new SessionStatusBar(capture, controller);
   const lint = new LintService(context.extensionUri, log);
 
   controller.offer({ action: 'startCapture', label: 'Start Capture…', command: CommandId.StartCapture, when: () => !capture.status.running });

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { AuditSettings } from '../core/audit/auditSettings';
 import type { SessionSnapshot } from '../core/capture/types';
+import type { ExpiryModel } from '../core/expiry/index';
 import type { Finding } from '../core/findings';
 import type { SessionViewState, WebviewAction } from '../shared/protocol';
 import type { SessionLensSettings } from '../shared/settings';
@@ -42,6 +43,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   private masked = readSettings().maskValues;
   private readonly actions: OfferedAction[] = [];
   private cachedFindings: { version: number; findings: Finding[] } | undefined;
+  private cachedModel: { version: number; soonSec: number; model: ExpiryModel } | undefined;
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly capture: CaptureService) {
@@ -71,15 +73,42 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     return findings;
   }
 
+  /** The expiry model of the current session (cached per store version and threshold). */
+  expiryModel(snapshot = this.capture.snapshot()): ExpiryModel | undefined {
+    if (!snapshot) return undefined;
+    const soonSec = readSettings().expiringSoonSeconds;
+    if (this.cachedModel?.version !== snapshot.version || this.cachedModel.soonSec !== soonSec) {
+      this.cachedModel = { version: snapshot.version, soonSec, model: captureEngine().buildExpiryModel(snapshot, { expiringSoonSec: soonSec }) };
+    }
+    return this.cachedModel.model;
+  }
+
+  /** The session credential that expires first from `now` on, for the status bar. */
+  nextExpiry(now = Date.now()): { label: string; at: number; soon: boolean } | undefined {
+    const snapshot = this.capture.snapshot();
+    const model = this.expiryModel(snapshot);
+    if (!snapshot || !model) return undefined;
+    const names = readSettings().sessionCookieNames;
+    const sessionCookieIds = new Set(snapshot.cookies.filter((c) => captureEngine().classifyCookie(c.name, c.value, { sessionCookieNames: names }).isSession).map((c) => `cookie:${c.key}`));
+    let next: { label: string; at: number; soon: boolean } | undefined;
+    for (const e of model.credentials) {
+      if (e.deleted || e.expiresAt === undefined || e.expiresAt <= now) continue;
+      if (e.type === 'cookie' && !sessionCookieIds.has(e.id)) continue;
+      if (!next || e.expiresAt < next.at) next = { label: e.label, at: e.expiresAt, soon: e.expiresAt - now <= e.expiringSoonMs };
+    }
+    return next;
+  }
+
   state(): SessionViewState {
     const settings = readSettings();
     const snapshot: SessionSnapshot | undefined = this.capture.snapshot();
     const status = this.capture.status;
+    const model = this.expiryModel(snapshot);
     const isSession = (c: { name: string; value: string }) => captureEngine().classifyCookie(c.name, c.value, { sessionCookieNames: settings.sessionCookieNames }).isSession;
     return {
       capture: { ...status, exchanges: snapshot?.exchanges.length ?? 0 },
-      cookies: snapshot ? cookieRows(snapshot, this.masked, isSession) : [],
-      tokens: snapshot ? tokenRows(snapshot, this.masked) : [],
+      cookies: snapshot ? cookieRows(snapshot, this.masked, isSession, model) : [],
+      tokens: snapshot ? tokenRows(snapshot, this.masked, model) : [],
       findings: findingRows(this.findings(snapshot)),
       masked: this.masked,
       actions: this.actions.filter((a) => a.when?.() ?? true).map(({ action, label }) => ({ action, label })),

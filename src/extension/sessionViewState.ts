@@ -1,4 +1,5 @@
 import type { CookieRecord, SessionSnapshot, TokenRecord } from '../core/capture/types';
+import type { CredentialExpiry, ExpiryModel } from '../core/expiry/index';
 import type { Finding } from '../core/findings';
 import { decodeJwt, hasClaims } from '../core/jwt/index';
 import type { CookieRow, ExpiryView, FindingRow, TokenRow } from '../shared/protocol';
@@ -10,9 +11,26 @@ export function maskValue(value: string): string {
   return `${shown}${'•'.repeat(8)} (${value.length} chars)`;
 }
 
-/** A cookie's expiry as the panel counts it down. */
+/** A cookie's expiry from the jar alone (when the expiry model has no entry for it). */
 export function cookieExpiry(c: CookieRecord): ExpiryView {
   return c.expiresAt !== undefined ? { kind: 'absolute', expiresAt: c.expiresAt } : { kind: 'session' };
+}
+
+/** The panel's view of one credential of the expiry model (skew-corrected, idle vs absolute). */
+export function expiryView(e: CredentialExpiry): ExpiryView {
+  return {
+    kind: e.kind,
+    ...(e.expiresAt !== undefined ? { expiresAt: e.expiresAt } : {}),
+    ...(e.notBefore !== undefined ? { notBefore: e.notBefore } : {}),
+    ...(e.idleTimeoutMs !== undefined ? { idleTimeoutMs: e.idleTimeoutMs } : {}),
+    ...(e.absoluteExpiresAt !== undefined && e.absoluteExpiresAt !== e.expiresAt ? { absoluteExpiresAt: e.absoluteExpiresAt } : {}),
+    ...(e.skewMs ? { skewMs: e.skewMs } : {}),
+    ...(e.notes.length > 0 ? { note: e.notes.join(' ') } : {}),
+  };
+}
+
+function modelIndex(model: ExpiryModel | undefined): Map<string, CredentialExpiry> {
+  return new Map((model?.credentials ?? []).map((c) => [c.id, c]));
 }
 
 function tokenExpiry(t: TokenRecord, decoded: ReturnType<typeof decodeJwt> | undefined): ExpiryView {
@@ -23,7 +41,8 @@ function tokenExpiry(t: TokenRecord, decoded: ReturnType<typeof decodeJwt> | und
   return { kind: 'none', ...(notBefore !== undefined ? { notBefore } : {}) };
 }
 
-export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession: (c: CookieRecord) => boolean): CookieRow[] {
+export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession: (c: CookieRecord) => boolean, model?: ExpiryModel): CookieRow[] {
+  const expiries = modelIndex(model);
   const changes = new Map<string, number>();
   for (const e of snapshot.cookieHistory) changes.set(e.cookieKey, (changes.get(e.cookieKey) ?? 0) + 1);
   return snapshot.cookies.map((c) => ({
@@ -39,13 +58,14 @@ export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession
     size: c.size,
     isSession: isSession(c),
     origin: c.origin,
-    expiry: cookieExpiry(c),
+    expiry: expiries.has(`cookie:${c.key}`) ? expiryView(expiries.get(`cookie:${c.key}`)!) : cookieExpiry(c),
     changes: changes.get(c.key) ?? 0,
     lastExchangeId: c.exchangeId,
   }));
 }
 
-export function tokenRows(snapshot: SessionSnapshot, masked: boolean): TokenRow[] {
+export function tokenRows(snapshot: SessionSnapshot, masked: boolean, model?: ExpiryModel): TokenRow[] {
+  const expiries = modelIndex(model);
   // The same credential is often seen several ways (set in a cookie, then sent back): one row, every source.
   const byValue = new Map<string, { first: TokenRecord; sources: string[] }>();
   for (const t of snapshot.tokens) {
@@ -63,7 +83,7 @@ export function tokenRows(snapshot: SessionSnapshot, masked: boolean): TokenRow[
       name: t.name,
       value: masked ? maskValue(t.value) : t.value,
       ...(claims ? { claims } : {}),
-      expiry: tokenExpiry(t, decoded),
+      expiry: expiries.has(`token:${t.id}`) ? expiryView(expiries.get(`token:${t.id}`)!) : tokenExpiry(t, decoded),
       exchangeId: t.exchangeId,
     };
   });

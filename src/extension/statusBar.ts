@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import type { CaptureService } from './captureService';
 import { CommandId } from './commandIds';
-import { readSettings } from './config';
-import { captureEngine } from './engines/index';
+import type { SessionController } from './sessionController';
 
 function short(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
@@ -20,7 +19,7 @@ export class SessionStatusBar implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly capture: CaptureService) {
+  constructor(private readonly capture: CaptureService, private readonly session: SessionController) {
     this.item.name = 'Session Lens';
     this.item.command = CommandId.ShowSession;
     this.subscription = capture.onDidChange(() => this.update());
@@ -36,31 +35,20 @@ export class SessionStatusBar implements vscode.Disposable {
     const status = this.capture.status;
     const snap = this.capture.snapshot();
     const now = Date.now();
-    const settings = readSettings();
-    let next: { name: string; at: number } | undefined;
-    for (const c of snap?.cookies ?? []) {
-      if (c.expiresAt === undefined || c.expiresAt <= now) continue;
-      if (!captureEngine().classifyCookie(c.name, c.value, { sessionCookieNames: settings.sessionCookieNames }).isSession) continue;
-      if (!next || c.expiresAt < next.at) next = { name: c.name, at: c.expiresAt };
-    }
-    for (const t of snap?.tokens ?? []) {
-      if (t.expiresAt === undefined || t.expiresAt <= now) continue;
-      if (!next || t.expiresAt < next.at) next = { name: t.name, at: t.expiresAt };
-    }
+    const next = this.session.nextExpiry(now);
     if (!status.running && !snap?.cookies.length && !snap?.tokens.length) {
       this.item.hide();
       this.setTicking(false);
       return;
     }
     const icon = status.running ? '$(sync~spin)' : '$(eye)';
-    const countdown = next ? ` ${next.name} ${short(next.at - now)}` : '';
+    const countdown = next ? ` ${next.label} ${short(next.at - now)}` : '';
     this.item.text = `${icon} Session${countdown}`;
-    const soon = next !== undefined && next.at - now <= settings.expiringSoonSeconds * 1000;
-    this.item.backgroundColor = soon ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.backgroundColor = next?.soon ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendText(status.running ? `Capturing ${status.target} through ${status.proxyUrl}` : `Session Lens: ${status.source ?? 'captured session'}`);
     tip.appendText(`\n${snap?.cookies.length ?? 0} cookies, ${snap?.tokens.length ?? 0} tokens`);
-    if (next) tip.appendText(`\n${next.name} expires at ${new Date(next.at).toLocaleTimeString()}`);
+    if (next) tip.appendText(`\n${next.label} expires at ${new Date(next.at).toLocaleTimeString()}`);
     this.item.tooltip = tip;
     this.item.show();
     this.setTicking(next !== undefined);

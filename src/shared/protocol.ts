@@ -26,6 +26,10 @@ export interface ExpiryView {
   readonly notBefore?: number;
   /** Rolling (idle) timeout, when the server renews the credential on activity. */
   readonly idleTimeoutMs?: number;
+  /** A hard limit that renewing does not extend, when there is one besides the idle timeout. */
+  readonly absoluteExpiresAt?: number;
+  /** Server clock minus local clock that was corrected for (0 when none). */
+  readonly skewMs?: number;
   /** A short note such as "server clock 3 min ahead; corrected". */
   readonly note?: string;
 }

@@ -17,7 +17,7 @@ export type CountdownState = 'valid' | 'expiring-soon' | 'expired' | 'not-yet-va
 
 /** The countdown text and state of an expiry at `now` (local clock). */
 export function countdown(
-  expiry: { kind: string; expiresAt?: number; notBefore?: number; idleTimeoutMs?: number },
+  expiry: { kind: string; expiresAt?: number; notBefore?: number; idleTimeoutMs?: number; absoluteExpiresAt?: number },
   now: number,
   expiringSoonMs: number,
 ): { text: string; state: CountdownState } {
@@ -27,7 +27,8 @@ export function countdown(
   if (expiry.kind === 'session') return { text: 'until browser closes', state: 'session' };
   if (expiry.expiresAt === undefined) return { text: 'no expiry', state: 'unknown' };
   const left = expiry.expiresAt - now;
-  const idle = expiry.idleTimeoutMs !== undefined ? ` (idle ${formatDuration(expiry.idleTimeoutMs)})` : '';
+  const absolute = expiry.absoluteExpiresAt !== undefined && expiry.absoluteExpiresAt > now ? `, absolute ${formatDuration(expiry.absoluteExpiresAt - now)}` : '';
+  const idle = expiry.idleTimeoutMs !== undefined ? ` (idle timeout ${formatDuration(expiry.idleTimeoutMs)}${absolute})` : '';
   if (left <= 0) return { text: `expired ${formatDuration(-left)} ago`, state: 'expired' };
   return { text: `${formatDuration(left)}${idle}`, state: left <= expiringSoonMs ? 'expiring-soon' : 'valid' };
 }

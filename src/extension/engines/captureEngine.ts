@@ -4,3 +4,4 @@ export * from '../../core/capture/index';
 export { auditSession } from '../../core/audit/auditSession';
 export { DEFAULT_AUDIT_SETTINGS } from '../../core/audit/auditSettings';
 export { classifyCookie } from '../../core/audit/classifyCookie';
+export { buildExpiryModel } from '../../core/expiry/index';
