@@ -109,7 +109,7 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
 
   const secure = effective(site.secure, site.defaults.secure, site.complete);
   const httpOnly = effective(site.httpOnly, site.defaults.httpOnly, site.complete);
-  const name = site.name?.value ?? (site.session ? site.defaults.name : undefined);
+  const name = site.name?.value ?? (site.session && site.complete ? site.defaults.name : undefined);
 
   if (sensitive && secure === 'false') {
     const r = at(site.secure);

@@ -1,6 +1,8 @@
 import type { LanguageAnalyzer } from '../analyzer';
 import type { LintLanguage } from '../types';
 import { javascriptAnalyzer } from './javascript';
+import { iniAnalyzer } from './ini';
+import { phpAnalyzer } from './php';
 import { pythonAnalyzer } from './python';
 
 const none: LanguageAnalyzer = {
@@ -20,6 +22,10 @@ export function analyzerFor(language: LintLanguage): LanguageAnalyzer {
       return javascriptAnalyzer;
     case 'python':
       return pythonAnalyzer;
+    case 'php':
+      return phpAnalyzer;
+    case 'ini':
+      return iniAnalyzer;
     default:
       return none;
   }

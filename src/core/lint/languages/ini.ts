@@ -1,0 +1,80 @@
+import * as path from 'node:path';
+import type { Node } from '@vscode/tree-sitter-wasm';
+import { type LanguageAnalyzer, capture } from '../analyzer';
+import { type SettingEntry, type SettingValue, checkSettings, entryFromFact, settingFact } from '../settingsSite';
+import { iniSchema } from './php';
+
+const QUERY = `
+(setting (setting_name) @name) @setting
+(section_name) @section
+`;
+
+/** Reads an ini value the way PHP does: On/Off/yes/no/true/false/none, numbers, quoted strings. */
+export function iniValue(raw: string): SettingValue {
+  const text = raw.trim();
+  const unquoted = /^"(.*)"$|^'(.*)'$/.exec(text);
+  const s = unquoted ? (unquoted[1] ?? unquoted[2]) : text.replace(/\s*;.*$/, '');
+  const lower = s.toLowerCase();
+  if (!unquoted && ['on', 'yes', 'true'].includes(lower)) return { kind: 'bool', bool: true, text };
+  if (!unquoted && ['off', 'no', 'false', 'none', ''].includes(lower)) return { kind: lower === '' ? 'str' : 'bool', bool: false, str: '', text };
+  if (/^-?\d+$/.test(s)) return { kind: 'num', num: Number(s), text };
+  if (/\$\{|getenv/.test(s)) return { kind: 'env', text };
+  return { kind: 'str', str: s, text };
+}
+
+/** php.ini and .user.ini: the session.* settings. */
+export const iniAnalyzer: LanguageAnalyzer = {
+  query: QUERY,
+  containers: new Set(['document', 'section']),
+  keywords: /session\./i,
+  declares: () => [],
+  analyze(matches, ctx) {
+    for (const m of matches) {
+      const section = capture(m, 'section');
+      if (section) {
+        const header = ctx.src(section).trim();
+        if (/^\[\s*session\s*\]$/i.test(header)) ctx.facts.push({ key: 'ini.sessionSection', name: 'Session', start: section.startIndex, end: section.startIndex + header.length });
+        continue;
+      }
+      const setting = capture(m, 'setting');
+      const nameNode = capture(m, 'name');
+      if (!setting || !nameNode) continue;
+      const name = ctx.src(nameNode).trim().toLowerCase();
+      if (!name.startsWith('session.')) continue;
+      const valueNode: Node | null = setting.namedChildren.find((c) => c?.type === 'setting_value') ?? null;
+      const value = valueNode ? iniValue(ctx.src(valueNode)) : { kind: 'str' as const, str: '', text: '' };
+      const rawValue = valueNode ? ctx.src(valueNode) : '';
+      const lead = rawValue.length - rawValue.trimStart().length;
+      const vs = valueNode ? valueNode.startIndex + lead : setting.endIndex;
+      const ve = valueNode ? valueNode.startIndex + rawValue.replace(/\s*;.*$/s, '').trimEnd().length : setting.endIndex;
+      const entry: SettingEntry = { name, value, start: setting.startIndex, end: setting.startIndex + ctx.src(setting).trimEnd().length, valueStart: vs, valueEnd: ve };
+      ctx.facts.push(settingFact('ini.setting', entry));
+    }
+  },
+  finish(facts, ctx, filePath) {
+    const entries = new Map<string, SettingEntry>();
+    let section: { start: number; end: number } | undefined;
+    for (const f of facts) {
+      if (f.key === 'ini.setting') entries.set(f.name, entryFromFact(f));
+      else if (f.key === 'ini.sessionSection') section ??= { start: f.start, end: f.end };
+    }
+    const base = path.basename(filePath ?? '').toLowerCase();
+    // A full php.ini shows every default it changes; .user.ini and conf.d snippets only override some.
+    const complete = base === 'php.ini' || base.startsWith('php.ini-');
+    if (entries.size === 0 && !complete) return;
+    const first = [...entries.values()].sort((a, b) => a.start - b.start)[0];
+    const anchor = section ?? (first ? { start: first.start, end: first.end } : { start: 0, end: 0 });
+    const schema = iniSchema(ctx, { startIndex: anchor.start, endIndex: anchor.end }, 'php.ini', complete);
+    checkSettings(ctx, {
+      ...schema,
+      render: (attr, v) => (v === 'true' ? '1' : v === 'false' ? '0' : attr === 'sameSite' ? `"${v.charAt(0).toUpperCase()}${v.slice(1)}"` : v),
+      add: (name, valueText) => {
+        const eol = section ? ctx.text.indexOf('\n', section.end) : -1;
+        if (section && eol !== -1) return { start: eol + 1, end: eol + 1, newText: `${name} = ${valueText}\n` };
+        const at = ctx.text.length;
+        return { start: at, end: at, newText: `${ctx.text.endsWith('\n') || at === 0 ? '' : '\n'}${name} = ${valueText}\n` };
+      },
+      sameSiteOf: (v) => (v.kind === 'str' ? (v.str ?? '').toLowerCase() : v.kind === 'bool' && !v.bool ? '' : 'unknown'),
+    }, entries);
+  },
+};
