@@ -13,3 +13,4 @@ export { SUPPORTED_JWS_ALGORITHMS, verifyJwt } from './verify';
 export type { SignatureState, VerifyOptions, VerifyResult } from './verify';
 export { describeDuration, describeTime, isoOrUndefined } from './time';
 export type { TimeDescription } from './time';
+export type { WeakSecretRequest, WeakSecretResponse } from './weakSecretWorker';
