@@ -2,7 +2,7 @@ import type { Exchange, SessionSnapshot, TokenRecord } from '../capture/types';
 import type { Finding } from '../findings';
 import type { Severity } from '../rules/catalog';
 import { type AuditItem, dedupeFindings } from './auditItem';
-import { type AuditSettings, resolveAuditSettings } from './auditSettings';
+import { type AuditSettingsInput, resolveAuditSettings } from './auditSettings';
 import { loginReason } from './authSteps';
 import { setCookieAuditItems } from './cookieRules';
 import { cacheableItems, corsItems, tokenInUrlItems } from './exchangeRules';
@@ -52,7 +52,7 @@ function guarded(work: () => AuditItem[]): AuditItem[] {
  * and superseded tokens are state, not findings. Sorted by severity, then by exchange.
  * Never throws.
  */
-export function auditSession(source: AuditSource, settings?: Partial<AuditSettings>, options: AuditOptions = {}): Finding[] {
+export function auditSession(source: AuditSource, settings?: AuditSettingsInput, options: AuditOptions = {}): Finding[] {
   let snap: Pick<SessionSnapshot, 'exchanges' | 'tokens' | 'cookies'>;
   try {
     snap = toSnapshot(source);

@@ -24,6 +24,22 @@ export const DEFAULT_AUDIT_SETTINGS: AuditSettings = Object.freeze({
   logoutPathWords: Object.freeze(['logout', 'log-out', 'log_out', 'signout', 'sign-out', 'sign_out', 'logoff']) as readonly string[],
 });
 
+/**
+ * What callers may pass: any subset of {@link AuditSettings}, or the extension's setting names
+ * (`sessionLens.maxSessionCookieLifetime`, `maxTokenLifetime`, `loginPaths`, `logoutPaths`), whose
+ * path lists ADD words to the built-in ones instead of replacing them.
+ */
+export type AuditSettingsInput = Partial<AuditSettings> & {
+  /** Seconds; same as `maxSessionCookieLifetimeSec`. */
+  readonly maxSessionCookieLifetime?: number;
+  /** Seconds; same as `maxTokenLifetimeSec`. */
+  readonly maxTokenLifetime?: number;
+  /** Extra login words, added to `loginPathWords`. */
+  readonly loginPaths?: readonly string[];
+  /** Extra logout words, added to `logoutPathWords`. */
+  readonly logoutPaths?: readonly string[];
+};
+
 function positiveNumber(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
 }
@@ -37,13 +53,18 @@ function stringList(value: unknown, fallback: readonly string[]): readonly strin
  * Fills in defaults and drops invalid values (negative numbers, non-strings), so a broken setting
  * falls back to the default rather than disabling a rule or throwing.
  */
-export function resolveAuditSettings(partial: Partial<AuditSettings> | undefined = {}): AuditSettings {
+export function resolveAuditSettings(partial: AuditSettingsInput | undefined = {}): AuditSettings {
   const p = (partial ?? {}) as Record<string, unknown>;
+  const words = (base: unknown, extra: unknown, fallback: readonly string[]): readonly string[] => {
+    const list = stringList(base, fallback);
+    const more = stringList(extra, []);
+    return more.length === 0 ? list : [...list, ...more.filter((w) => !list.includes(w))];
+  };
   return {
-    maxSessionCookieLifetimeSec: positiveNumber(p.maxSessionCookieLifetimeSec, DEFAULT_AUDIT_SETTINGS.maxSessionCookieLifetimeSec),
-    maxTokenLifetimeSec: positiveNumber(p.maxTokenLifetimeSec, DEFAULT_AUDIT_SETTINGS.maxTokenLifetimeSec),
+    maxSessionCookieLifetimeSec: positiveNumber(p.maxSessionCookieLifetimeSec ?? p.maxSessionCookieLifetime, DEFAULT_AUDIT_SETTINGS.maxSessionCookieLifetimeSec),
+    maxTokenLifetimeSec: positiveNumber(p.maxTokenLifetimeSec ?? p.maxTokenLifetime, DEFAULT_AUDIT_SETTINGS.maxTokenLifetimeSec),
     sessionCookieNames: stringList(p.sessionCookieNames, DEFAULT_AUDIT_SETTINGS.sessionCookieNames),
-    loginPathWords: stringList(p.loginPathWords, DEFAULT_AUDIT_SETTINGS.loginPathWords),
-    logoutPathWords: stringList(p.logoutPathWords, DEFAULT_AUDIT_SETTINGS.logoutPathWords),
+    loginPathWords: words(p.loginPathWords, p.loginPaths, DEFAULT_AUDIT_SETTINGS.loginPathWords),
+    logoutPathWords: words(p.logoutPathWords, p.logoutPaths, DEFAULT_AUDIT_SETTINGS.logoutPathWords),
   };
 }

@@ -3,7 +3,7 @@ import { type Finding, makeFinding } from '../findings';
 import { MAX_ATTRIBUTE_VALUE_BYTES, MAX_NAME_VALUE_BYTES, type ParsedSetCookie, parseSetCookie } from '../cookies/setCookie';
 import type { RuleId } from '../rules/catalog';
 import type { AuditItem } from './auditItem';
-import { type AuditSettings, resolveAuditSettings } from './auditSettings';
+import { type AuditSettings, type AuditSettingsInput, resolveAuditSettings } from './auditSettings';
 import { DEFAULT_SESSION_COOKIE_NAMES, classifyCookie, unquoteCookieValue } from './classifyCookie';
 import { type RequestOrigin, requestOrigin } from './requestOrigin';
 
@@ -19,7 +19,7 @@ export interface CookieRuleContext {
   readonly serverDate?: number;
   /** Exchange id for the finding's evidence. */
   readonly exchangeId?: number;
-  readonly settings?: Partial<AuditSettings>;
+  readonly settings?: AuditSettingsInput;
 }
 
 /** Browsers cap every cookie's lifetime at 400 days (6265bis 5.7, Max-Age and Expires). */

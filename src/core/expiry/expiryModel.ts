@@ -19,8 +19,8 @@ export interface ExpiryModel {
 export interface ExpiryModelOptions {
   /** The clock (epoch ms); tests inject a fake one. Default Date.now. */
   readonly clock?: () => number;
-  /** `expiring-soon` threshold in seconds (setting `sessionLens.expiringSoonThreshold`); default 300. */
-  readonly expiringSoonSec?: number;
+  /** `expiring-soon` threshold in seconds (setting `sessionLens.expiringSoonSeconds`); default 300. */
+  readonly expiringSoonSeconds?: number;
   /** Skew below this is Date-header noise and is not corrected (default 2000 ms). */
   readonly skewThresholdMs?: number;
 }
@@ -335,7 +335,7 @@ function tokenCredentials(
  */
 export function buildExpiryModel(source: ExpirySourceData, options: ExpiryModelOptions = {}): ExpiryModel {
   const now = (options.clock ?? Date.now)();
-  const soonSec = options.expiringSoonSec;
+  const soonSec = options.expiringSoonSeconds;
   const expiringSoonMs = (typeof soonSec === 'number' && Number.isFinite(soonSec) && soonSec >= 0 ? soonSec : 300) * 1000;
   const empty: ExpiryModel = { generatedAt: now, expiringSoonMs, clocks: [], credentials: [] };
   try {

@@ -106,6 +106,10 @@ describe('session rules on a timeline', () => {
       assert.deepEqual(of(audit(steps), 'session-fixation'), []);
       assert.equal(of(audit(steps, { loginPathWords: ['anmelden'] }), 'session-fixation').length, 1);
     });
+    it('the extension setting loginPaths adds words and keeps the built-in ones', () => {
+      assert.equal(of(audit([before, { method: 'POST', path: '/anmelden', cookie: `sid=${SID_A}` }], { loginPaths: ['anmelden'] }), 'session-fixation').length, 1);
+      assert.equal(of(audit([before, { method: 'POST', path: '/login', cookie: `sid=${SID_A}` }], { loginPaths: ['anmelden'] }), 'session-fixation').length, 1);
+    });
     it('promotes a cookie the login changed to a session cookie', () => {
       const steps: ScriptedExchange[] = [
         { path: '/', setCookies: [`appstate=${SID_A}${good}`] },

@@ -31,7 +31,7 @@ class FakeCapture {
     return id;
   }
 
-  model(now = T0, options: { expiringSoonSec?: number } = {}) {
+  model(now = T0, options: { expiringSoonSeconds?: number } = {}) {
     return buildExpiryModel(this.store, { clock: () => now, ...options });
   }
 
@@ -195,7 +195,7 @@ describe('expiry model', () => {
     it('valid → expiring-soon → expired, by the threshold setting', () => {
       const cap = new FakeCapture();
       cap.add({ at: T0, setCookies: ['sid=abc; Max-Age=3600'] });
-      const c = cap.model(T0, { expiringSoonSec: 600 }).credentials[0];
+      const c = cap.model(T0, { expiringSoonSeconds: 600 }).credentials[0];
       assert.equal(c.state, 'valid');
       assert.equal(c.expiringSoonMs, 600 * SEC);
       assert.equal(stateAt(c, T0 + 2999 * SEC), 'valid');
