@@ -175,13 +175,17 @@ function malformedFinding(message: string, subject: string): Finding {
   return makeFinding('jwt-malformed', subject, `Not a legal JWT: ${message}. Issue tokens with a standard JWT library, and make verifiers reject such input.`);
 }
 
+function problemFinding(message: string, subject: string): Finding {
+  return makeFinding('jwt-malformed', subject, `Not a legal JWT: ${message}.`);
+}
+
 function analyzeDecoded(token: string, decoded: DecodedJwt, context: JwtAnalysisContext, now: number, subject: string, depth: number): Finding[] {
   const findings: Finding[] = [];
   if (decoded.kind === 'malformed') {
     findings.push(malformedFinding(decoded.error.message, subject));
     return findings;
   }
-  for (const problem of decoded.problems) findings.push(malformedFinding(problem.message, subject));
+  for (const problem of decoded.problems) findings.push(problemFinding(problem.message, subject));
   headerFindings(decoded.header, subject, findings);
   if (decoded.kind === 'jwe') {
     findings.push(makeFinding('jwt-encrypted', subject,

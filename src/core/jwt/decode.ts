@@ -177,9 +177,10 @@ function headerProblems(header: Record<string, unknown>, raw: string): JwtProble
       message: `header has the member "${name}" more than once; RFC 7515 §4 requires unique names and parsers disagree on which one wins. Reject such tokens.`,
     });
   }
-  for (const name of ['typ', 'cty', 'kid'] as const) {
+  // A non-string kid is reported by the analyzer as jwt-suspicious-kid.
+  for (const name of ['typ', 'cty'] as const) {
     if (name in header && typeof header[name] !== 'string') {
-      problems.push({ code: 'header-member-type', message: `header "${name}" is ${jsonTypeName(header[name])}; RFC 7515 defines it as a string` });
+      problems.push({ code: 'header-member-type', message: `header "${name}" is ${jsonTypeName(header[name])}; RFC 7515 defines it as a string, so issue it as one` });
     }
   }
   if ('crit' in header) {
@@ -213,7 +214,7 @@ function numericDate(claims: Record<string, unknown>, name: 'exp' | 'nbf' | 'iat
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     problems.push({
       code: 'claim-type',
-      message: `claim "${name}" is ${jsonTypeName(value)} (${snippet(JSON.stringify(value) ?? String(value), 30)}); RFC 7519 NumericDate is a JSON number of seconds since 1970, so libraries reject or ignore it`,
+      message: `claim "${name}" is ${jsonTypeName(value)} (${snippet(JSON.stringify(value) ?? String(value), 30)}); RFC 7519 NumericDate is a JSON number of seconds since 1970, so libraries reject or ignore it; issue it as a number`,
     });
     return undefined;
   }
@@ -256,7 +257,7 @@ function decodeJws(
   // RFC 7519 §5.2: cty "JWT" means the payload is itself a JWT (nested signing or encryption).
   if (cty !== undefined && cty.toUpperCase() === 'JWT' && strictText !== undefined) {
     if (depth + 1 >= MAX_NESTING_DEPTH) {
-      problems.push({ code: 'nesting-too-deep', message: `more than ${MAX_NESTING_DEPTH} nested JWT layers; the inner layers are not decoded` });
+      problems.push({ code: 'nesting-too-deep', message: `more than ${MAX_NESTING_DEPTH} nested JWT layers; the inner layers are not decoded (decode the inner token on its own)` });
     } else {
       nested = decodeAt(strictText, now, depth + 1);
       payloadKind = 'jwt';
@@ -273,14 +274,14 @@ function decodeJws(
       if (/^\s*[{[]/.test(strictText)) {
         problems.push({
           code: 'payload-broken-json',
-          message: `payload starts like JSON but does not parse (${(err as Error).message}); the token was truncated or altered, so it is not a valid claims set`,
+          message: `payload starts like JSON but does not parse (${(err as Error).message}); the token was truncated or altered, so it is not a valid claims set. Copy the complete token, or find what changes it in transit`,
         });
       }
     }
   } else if (/^\s*[{[]/.test(payloadRaw)) {
     problems.push({
       code: 'payload-broken-json',
-      message: 'payload starts like JSON but is not valid UTF-8; bytes were lost or altered (a character missing from the payload segment?), so it is not a valid claims set',
+      message: 'payload starts like JSON but is not valid UTF-8; bytes were lost or altered (a character missing from the payload segment?), so it is not a valid claims set. Copy the complete token, or find what changes it in transit',
     });
   }
 

@@ -123,7 +123,11 @@ describe('analyzeJwt', () => {
     for (const kid of ['../../../../dev/null', '/dev/null', "key' OR '1'='1", 'k; DROP TABLE keys', '*)(uid=*', '"><svg onload=alert(1)>', '${jndi:ldap://x}', 'http://attacker.example/k']) {
       it(`fires for ${JSON.stringify(kid)}`, () => only(hmacToken({ alg: 'HS256', kid }, good), 'jwt-suspicious-kid'));
     }
-    it('fires for a non-string kid', () => assert.match(suspiciousKidReason(42)!, /a number/));
+    it('fires for a non-string kid, once and not also as malformed', () => {
+      assert.match(suspiciousKidReason(42)!, /a number/);
+      const found = ids(hmacToken({ alg: 'HS256', kid: null }, good));
+      assert.deepEqual(found, ['jwt-suspicious-kid']);
+    });
     for (const kid of ['key-2024-01', 'NjVBRjY5MDlCMUIwNzU4RTA2QzZFMDQ4QzQ2MDAyQjVDNjk1RTM2Qg', 'a1b2c3', 'rsa_sig.v2', 'thumb=']) {
       it(`is quiet for ${kid}`, () => assert.ok(!ids(hmacToken({ alg: 'HS256', kid }, good)).includes('jwt-suspicious-kid')));
     }
@@ -170,6 +174,7 @@ describe('analyzeJwt', () => {
       assert.match(only(hmacToken({ alg: 'HS256', crit: ['x'], x: 1 }, good), 'jwt-malformed'), /crit/);
       assert.match(only(hmacToken('{"alg":"HS256","alg":"HS512"}', good), 'jwt-malformed'), /"alg" more than once/);
     });
+    it('fires for a non-string typ', () => assert.match(only(hmacToken({ alg: 'HS256', typ: 1 }, good), 'jwt-malformed'), /"typ" is a number/));
     it('fires for JSON serialization', () => only('{"payload":"e30","signatures":[]}', 'jwt-malformed'));
     it('is quiet for V7 text payloads (a legal JWS)', () => assert.ok(!ids(V.V7_TEXT_PAYLOAD).includes('jwt-malformed')));
   });
