@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { compactDecrypt, compactVerify, errors as joseErrors } from 'jose';
 import { decodeBase64UrlSegment } from './base64url';
-import { type DecodedJws, type DecodedJwt, type TimeState, decodeJwt } from './decode';
+import { type DecodedJws, type DecodedJwt, type TimeState, cleanTokenInput, decodeJwt } from './decode';
 import { type JsonWebKey, type KeyInput, checkJwksUrl, describeJwk, parseKeyInput, publicKeyFromPem } from './keyInput';
 import { describeTime } from './time';
 
@@ -237,7 +237,7 @@ async function verifyJwe(token: string, decoded: DecodedJwt & { kind: 'jwe' }, i
   }
   try {
     const secretKey = key instanceof Uint8Array ? createSecretKey(key) : key;
-    const { plaintext } = await compactDecrypt(token.trim(), secretKey);
+    const { plaintext } = await compactDecrypt(cleanTokenInput(token), secretKey);
     const text = Buffer.from(plaintext).toString('utf8');
     let claims: Record<string, unknown> | undefined;
     try {

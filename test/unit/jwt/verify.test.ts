@@ -67,6 +67,7 @@ describe('verifyJwt: RFC vectors', () => {
     const r = await verifyJwt(V.V5, V.V5_JWK);
     assert.equal(r.signature, 'valid', r.signatureMessage);
     assert.equal(r.plaintext, V.V5_PLAINTEXT);
+    assert.equal((await verifyJwt(`Bearer "${V.V5}"`, V.V5_JWK)).plaintext, V.V5_PLAINTEXT, 'pasted with a prefix and quotes');
   });
 
   it('V5 with a wrong key: invalid; with a public key: key-error', async () => {
