@@ -238,6 +238,19 @@ describe('verifyJwt: every algorithm round-trips against jose-signed tokens', ()
     assert.equal(r.signature, 'unsupported');
   });
 
+  it('a JWE for an RSA key decrypts with the private PEM or JWK; the public key cannot decrypt', async () => {
+    const jwe = await new CompactEncrypt(new TextEncoder().encode('{"sub":"enc"}')).setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256GCM' }).encrypt(rsa.publicKey);
+    for (const k of [pem(rsa.privateKey, 'pkcs8'), jwkText(rsa.privateKey)]) {
+      const r = await verifyJwt(jwe, k);
+      assert.equal(r.signature, 'valid', r.signatureMessage);
+      assert.equal(r.plaintext, '{"sub":"enc"}');
+    }
+    const pub = await verifyJwt(jwe, pem(rsa.publicKey, 'spki'));
+    assert.equal(pub.signature, 'key-error');
+    assert.match(pub.signatureMessage, /needs the shared key or the private key/);
+    assert.equal((await verifyJwt(jwe, pem(other.privateKey, 'pkcs8'))).signature, 'invalid');
+  });
+
   it('a JWE encrypted by jose with dir + A256GCM decrypts with the shared key', async () => {
     const k = new Uint8Array(32).fill(7);
     const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify({ sub: 'x', exp: sec(NOW) + 60 })))
