@@ -40,6 +40,9 @@ export type AuditSettingsInput = Partial<AuditSettings> & {
   readonly logoutPaths?: readonly string[];
 };
 
+/** Settings objects this module produced: resolving them again returns them as they are. */
+const resolved = new WeakSet<AuditSettings>();
+
 function positiveNumber(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
 }
@@ -54,17 +57,20 @@ function stringList(value: unknown, fallback: readonly string[]): readonly strin
  * falls back to the default rather than disabling a rule or throwing.
  */
 export function resolveAuditSettings(partial: AuditSettingsInput | undefined = {}): AuditSettings {
+  if (partial && resolved.has(partial as AuditSettings)) return partial as AuditSettings;
   const p = (partial ?? {}) as Record<string, unknown>;
   const words = (base: unknown, extra: unknown, fallback: readonly string[]): readonly string[] => {
     const list = stringList(base, fallback);
     const more = stringList(extra, []);
     return more.length === 0 ? list : [...list, ...more.filter((w) => !list.includes(w))];
   };
-  return {
+  const out: AuditSettings = Object.freeze({
     maxSessionCookieLifetimeSec: positiveNumber(p.maxSessionCookieLifetimeSec ?? p.maxSessionCookieLifetime, DEFAULT_AUDIT_SETTINGS.maxSessionCookieLifetimeSec),
     maxTokenLifetimeSec: positiveNumber(p.maxTokenLifetimeSec ?? p.maxTokenLifetime, DEFAULT_AUDIT_SETTINGS.maxTokenLifetimeSec),
     sessionCookieNames: stringList(p.sessionCookieNames, DEFAULT_AUDIT_SETTINGS.sessionCookieNames),
     loginPathWords: words(p.loginPathWords, p.loginPaths, DEFAULT_AUDIT_SETTINGS.loginPathWords),
     logoutPathWords: words(p.logoutPathWords, p.logoutPaths, DEFAULT_AUDIT_SETTINGS.logoutPathWords),
-  };
+  });
+  resolved.add(out);
+  return out;
 }

@@ -99,7 +99,7 @@ function checkSecure({ cookie, origin, isSession, emit }: RuleInput): void {
   const n = cookie.name;
   if (origin?.loopback && !origin.encrypted) {
     emit('cookie-missing-secure',
-      `Session cookie "${n}" has no Secure attribute. On ${origin.host} this works today because browsers treat localhost as a secure origin, and breaks nothing; production over HTTPS must set Secure so the cookie is never sent over plain HTTP.`,
+      `Session cookie "${n}" has no Secure attribute. Reported as info on ${origin.host}: browsers treat localhost as a secure origin, so this works today and adding Secure breaks nothing here; production over HTTPS must set Secure so the cookie is never sent over plain HTTP.`,
       'info', 'loopback');
     return;
   }

@@ -53,8 +53,13 @@ export interface IssuedCookie {
   readonly deletion: boolean;
 }
 
+// Exchanges from the store are never mutated, so parsing once per exchange object is safe.
+const issuedCache = new WeakMap<Exchange, readonly IssuedCookie[]>();
+
 /** The Set-Cookie headers of an exchange, parsed; headers browsers ignore outright are left out. */
-export function issuedCookies(ex: Exchange): IssuedCookie[] {
+export function issuedCookies(ex: Exchange): readonly IssuedCookie[] {
+  const cached = issuedCache.get(ex);
+  if (cached) return cached;
   const out: IssuedCookie[] = [];
   for (const record of ex.cookiesSet ?? []) {
     const parsed = parseSetCookie(record.raw);
@@ -62,6 +67,7 @@ export function issuedCookies(ex: Exchange): IssuedCookie[] {
     const deletion = record.outcome === 'deleted' || isDeletion(parsed, receivedAtOf(ex), ex.serverDate);
     out.push({ record, parsed, deletion });
   }
+  issuedCache.set(ex, out);
   return out;
 }
 
