@@ -163,6 +163,7 @@ function textReport(decoded: Exclude<DecodedJwt, { kind: 'malformed' }>, now: nu
     }
   }
   if (verification) {
+    if (decoded.kind === 'jwe') out.push('');
     out.push(`Verified   ${verification.signature === 'valid' ? 'yes' : `NO (${verification.signature})`}: ${verification.signatureMessage}`);
     if (verification.time !== 'unknown') out.push(`Time       ${verification.timeMessage}`);
     if (verification.plaintext !== undefined) out.push('', 'Decrypted payload', indent(verification.plaintext));
@@ -192,7 +193,8 @@ export const decodeCommand: CliCommand = {
     const now = Date.now();
     const decoded = decodeJwt(token, { now });
     if (decoded.kind === 'malformed') throw new UsageError(`not a JWT: ${decoded.error.message}`);
-    const findings = analyzeJwt(token, { now });
+    const severityOrder = { error: 0, warning: 1, info: 2 } as const;
+    const findings = analyzeJwt(token, { now }).sort((a, b) => severityOrder[a.severity] - severityOrder[b.severity]);
     const verification = key ? await verifyJwt(token, key, { now }) : undefined;
     const verified = verification ? verification.signature === 'valid' : undefined;
 
