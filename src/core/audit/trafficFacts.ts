@@ -79,7 +79,8 @@ export interface SessionCookieInfo extends CookieClassification {
 
 /** True when a cookie value can serve as an opaque server-side session id worth measuring. */
 export function isIdLike(name: string, info: CookieClassification, value: string): boolean {
-  if (value === '' || /^(deleted|null|undefined|true|false|0|1|yes|no)$/i.test(value)) return false;
+  // Placeholders (and redacted exports: "[redacted]", "****") are not ids to measure.
+  if (value === '' || /^(deleted|null|undefined|true|false|0|1|yes|no|\[redacted\]|\*+)$/i.test(value)) return false;
   if (info.valueKind === 'id') return true;
   if (info.valueKind !== 'other') return false;
   // A short or plain value only counts when the name says it is the session id itself.
