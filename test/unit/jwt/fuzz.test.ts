@@ -6,7 +6,8 @@ import { findWeakSecret } from '../../../src/core/jwt/findWeakSecret';
 import { parseKeyInput } from '../../../src/core/jwt/keyInput';
 import { verifyJwt } from '../../../src/core/jwt/verify';
 import * as V from '../../fixtures/jwt/vectors';
-import { b64url } from './tokens';
+import { describeTime } from '../../../src/core/jwt/time';
+import { b64url, hmacToken } from './tokens';
 
 const jsonValue = fc.jsonValue({ maxDepth: 3 });
 const headerObject = fc.record(
@@ -49,6 +50,29 @@ const nearValidToken = fc
   .map(([h, p, rest, sep]) => [h, p, ...rest].join(sep === '' ? '.' : sep === ' ' || sep === '\n' ? `.${sep}` : sep));
 
 const anyText = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme', maxLength: 200 }));
+
+describe('JWT properties', () => {
+  it('any JSON object claims set round-trips through encode and decodeJwt', () => {
+    fc.assert(fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })), fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 })), (claims, extraHeader) => {
+      const header = { ...extraHeader, alg: 'HS256' };
+      delete (header as Record<string, unknown>).enc;
+      const token = hmacToken(header, claims);
+      const d = decodeJwt(token);
+      assert.equal(d.kind, 'jws', d.kind === 'malformed' ? d.error.message : '');
+      if (d.kind !== 'jws') return;
+      if (d.payloadKind === 'json') assert.deepEqual(d.payload, JSON.parse(JSON.stringify(claims)));
+      else assert.equal(typeof header.cty === 'string' && header.cty.toUpperCase() === 'JWT', true, 'only cty JWT turns an object payload into a nested token');
+      assert.equal(d.alg, 'HS256');
+    }), { numRuns: 200 });
+  });
+
+  it('describeTime never throws and always gives a phrase', () => {
+    fc.assert(fc.property(fc.double(), fc.double(), (t, now) => {
+      const d = describeTime(t, now);
+      assert.ok(d.relative.length > 0 && d.text.length > 0);
+    }), { numRuns: 1000 });
+  });
+});
 
 describe('JWT fuzz: nothing throws out of core', () => {
   it('decodeJwt on random text and near-valid tokens', () => {
