@@ -21,6 +21,8 @@ export interface ExpiryModelOptions {
   readonly clock?: () => number;
   /** `expiring-soon` threshold in seconds (setting `sessionLens.expiringSoonSeconds`); default 300. */
   readonly expiringSoonSeconds?: number;
+  /** Same as `expiringSoonSeconds` (older name, still accepted). */
+  readonly expiringSoonSec?: number;
   /** Skew below this is Date-header noise and is not corrected (default 2000 ms). */
   readonly skewThresholdMs?: number;
 }
@@ -335,7 +337,7 @@ function tokenCredentials(
  */
 export function buildExpiryModel(source: ExpirySourceData, options: ExpiryModelOptions = {}): ExpiryModel {
   const now = (options.clock ?? Date.now)();
-  const soonSec = options.expiringSoonSeconds;
+  const soonSec = options.expiringSoonSeconds ?? options.expiringSoonSec;
   const expiringSoonMs = (typeof soonSec === 'number' && Number.isFinite(soonSec) && soonSec >= 0 ? soonSec : 300) * 1000;
   const empty: ExpiryModel = { generatedAt: now, expiringSoonMs, clocks: [], credentials: [] };
   try {
