@@ -151,6 +151,9 @@ export function classifyCookie(name: string, value: string, options: ClassifyCoo
   // Prefixes do not change what the cookie is: __Host-sid is still a sid.
   const bare = n.replace(/^__(secure|host)-/i, '');
   const framework = DEFAULT_SESSION_COOKIE_NAMES.get(bare.toLowerCase());
+  if (framework === 'generic') {
+    return { isSession: true, reason: `"${bare}" is a common session cookie name.`, valueKind };
+  }
   if (framework !== undefined) {
     return { isSession: true, reason: `"${bare}" is the default session cookie name of ${framework}.`, valueKind, framework };
   }
