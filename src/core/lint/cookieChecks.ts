@@ -117,7 +117,7 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
       ruleId: 'cookie-missing-secure', ...r,
       message: site.secure
         ? `Turn Secure on for ${label}: without it the cookie also travels over plain HTTP.`
-        : `Add Secure to ${label}: ${site.framework} does not set it by default, so the cookie also travels over plain HTTP.`,
+        : `Add Secure to ${label}: ${site.session ? 'it is off' : `${site.framework} leaves it out`} by default, so the cookie also travels over plain HTTP.`,
       fix: fix('Set Secure', site.writer.set([['secure', 'true']])),
     });
   } else if (sensitive && secure === 'env' && site.secure) {
@@ -133,7 +133,7 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
       ruleId: 'cookie-missing-httponly', ...r,
       message: site.httpOnly
         ? `Turn HttpOnly on for ${label}: scripts (and any XSS) can read it now.`
-        : `Add HttpOnly to ${label}: ${site.framework} does not set it by default, so scripts (and any XSS) can read it.`,
+        : `Add HttpOnly to ${label}: ${site.session ? 'it is off' : `${site.framework} leaves it out`} by default, so scripts (and any XSS) can read it.`,
       fix: fix('Set HttpOnly', site.writer.set([['httpOnly', 'true']])),
     });
   } else if (sensitive && httpOnly === 'env' && site.httpOnly) {

@@ -1,0 +1,149 @@
+import { readFile, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { parseArgs } from '../args';
+import { type CliCommand, type CliIo, UsageError } from '../command';
+import { LintConfigError, parseLintConfig } from '../../core/lint/config';
+import { toSarif } from '../../core/lint/sarif';
+import { type ScanOptions, type ScanResult, scanFiles } from '../../core/lint/scanner';
+import type { Severity } from '../../core/rules/catalog';
+
+declare const SESSION_LENS_VERSION: string | undefined;
+
+const usage = `Usage: session-lens scan [paths...] [--format text|json|sarif]
+                         [--fail-on error|warning|info|never] [--config FILE]
+                         [--exclude GLOB]...
+
+Lints source code and configuration for insecure cookie, session and JWT
+settings: JavaScript/TypeScript (Express, express-session, cookie-session,
+cookie-parser, Koa, Fastify, Next.js, jsonwebtoken, jose), Python (Flask,
+Django settings, Starlette, PyJWT), PHP (setcookie, session settings, php-jwt)
+and php.ini. Folders are walked; .gitignore files and node_modules are honoured.
+
+Arguments:
+  paths          files or folders (default: the current folder)
+
+Options:
+  --format F     text (default), json or sarif. JSON:
+                 { "findings": [{ "ruleId", "severity", "file", "line", "column",
+                   "endLine", "endColumn", "message" }] }
+                 lines and columns 1-based, files relative to the current folder.
+                 SARIF 2.1.0 for code-scanning tools (rules link to their docs).
+  --fail-on L    exit 1 when a finding at or above L exists: error, warning
+                 (default), info, or never.
+  --config FILE  JSON: { "rules": { "<rule-id>": "off"|"on"|"error"|"warning"|"info" },
+                 "maxSessionCookieLifetimeDays": 30, "maxSessionIdleTimeoutMinutes": 30,
+                 "exclude": ["vendor/**"], "languages": ["javascript", ...],
+                 "gitignore": true }
+  --exclude G    leave out files and folders matching the glob (repeatable).
+
+Silence one line with a comment on the line above:
+  // session-lens-disable-next-line cookie-missing-secure   (# in Python, ; in php.ini)
+
+Exit status:
+  0  no finding at or above --fail-on
+  1  findings at or above --fail-on
+  2  a usage error: unknown option, missing path, bad config
+Files that cannot be read or decoded are reported on standard error and skipped.
+`;
+
+const RANK: Readonly<Record<Severity, number>> = { info: 1, warning: 2, error: 3 };
+const FAIL_RANK: Readonly<Record<string, number>> = { info: 1, warning: 2, error: 3, never: Infinity };
+
+function version(): string {
+  return typeof SESSION_LENS_VERSION === 'string' ? SESSION_LENS_VERSION : '0.0.0-dev';
+}
+
+const rel = (cwd: string, file: string): string => {
+  const r = path.relative(cwd, file);
+  return (r === '' ? path.basename(file) : r).split(path.sep).join('/');
+};
+
+function formatText(result: ScanResult, cwd: string): string {
+  const byFile = new Map<string, ScanResult['findings']>();
+  for (const f of result.findings) {
+    const list = byFile.get(f.file) ?? [];
+    list.push(f);
+    byFile.set(f.file, list);
+  }
+  const out: string[] = [];
+  for (const [file, list] of [...byFile].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    out.push(rel(cwd, file));
+    const pos = list.map((f) => `${f.range.start.line + 1}:${f.range.start.character + 1}`);
+    const width = Math.max(...pos.map((p) => p.length));
+    list.forEach((f, i) => out.push(`  ${pos[i].padEnd(width)}  ${f.severity.padEnd(7)}  ${f.message}  ${f.ruleId}`));
+    out.push('');
+  }
+  const count = (s: Severity) => result.findings.filter((f) => f.severity === s).length;
+  const n = result.findings.length;
+  out.push(n === 0
+    ? `No findings in ${result.files} file${result.files === 1 ? '' : 's'}.`
+    : `${n} finding${n === 1 ? '' : 's'} (${count('error')} error${count('error') === 1 ? '' : 's'}, ${count('warning')} warning${count('warning') === 1 ? '' : 's'}, ${count('info')} info) in ${byFile.size} of ${result.files} file${result.files === 1 ? '' : 's'}.`);
+  return out.join('\n') + '\n';
+}
+
+function formatJson(result: ScanResult, cwd: string): string {
+  const findings = result.findings.map((f) => ({
+    ruleId: f.ruleId,
+    severity: f.severity,
+    file: rel(cwd, f.file),
+    line: f.range.start.line + 1,
+    column: f.range.start.character + 1,
+    endLine: f.range.end.line + 1,
+    endColumn: f.range.end.character + 1,
+    message: f.message,
+  }));
+  return `${JSON.stringify({ findings }, null, 2)}\n`;
+}
+
+async function loadConfig(file: string, io: CliIo): Promise<ScanOptions> {
+  const full = path.resolve(io.cwd, file);
+  let text: string;
+  try {
+    text = await readFile(full, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read config ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  try {
+    return parseLintConfig(text, file);
+  } catch (err) {
+    if (err instanceof LintConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** `session-lens scan`: the lint engine over files and folders, for terminals and CI. */
+export const scanCommand: CliCommand = {
+  name: 'scan',
+  summary: 'lint code and config for insecure cookie, session and JWT settings',
+  usage,
+  async run(args, io) {
+    const { options, positionals } = parseArgs(args, {
+      format: { type: 'string', choices: ['text', 'json', 'sarif'] },
+      'fail-on': { type: 'string', choices: ['error', 'warning', 'info', 'never'] },
+      config: { type: 'string' },
+      exclude: { type: 'string', multiple: true },
+    });
+    const format = (options.format as string | undefined) ?? 'text';
+    const failOn = (options['fail-on'] as string | undefined) ?? 'warning';
+    const config = options.config ? await loadConfig(options.config as string, io) : {};
+    const paths = positionals.length ? positionals : ['.'];
+    for (const p of paths) {
+      try {
+        await stat(path.resolve(io.cwd, p));
+      } catch {
+        throw new UsageError(`no such file or folder: ${p}`);
+      }
+    }
+    const result = await scanFiles(paths, {
+      ...config,
+      cwd: io.cwd,
+      exclude: [...(config.exclude ?? []), ...((options.exclude as string[] | undefined) ?? [])],
+    });
+    for (const p of result.problems) io.stderr.write(`session-lens: ${rel(io.cwd, p.file)}: ${p.message}\n`);
+    if (format === 'json') io.stdout.write(formatJson(result, io.cwd));
+    else if (format === 'sarif') io.stdout.write(`${JSON.stringify(toSarif(result, { cwd: io.cwd, version: version() }), null, 2)}\n`);
+    else io.stdout.write(formatText(result, io.cwd));
+    const threshold = FAIL_RANK[failOn];
+    return result.findings.some((f) => RANK[f.severity] >= threshold) ? 1 : 0;
+  },
+};

@@ -1,0 +1,45 @@
+import * as fs from 'node:fs/promises';
+import type { Linter } from './engine';
+import type { LintFinding } from './types';
+
+/** Files larger than this are skipped by default (generated bundles, data). */
+export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+/** The outcome of linting one file: findings, or why it was skipped. */
+export interface FileLintResult {
+  readonly findings: LintFinding[];
+  readonly lines: number;
+  /** Set when the file was not linted (unreadable, binary, not UTF-8, too large). */
+  readonly problem?: string;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Reads and lints one file; never throws. */
+export async function lintFile(linter: Linter, file: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<FileLintResult> {
+  let buf: Buffer;
+  try {
+    const st = await fs.stat(file);
+    if (!st.isFile()) return { findings: [], lines: 0, problem: 'not a regular file' };
+    if (st.size > maxBytes) return { findings: [], lines: 0, problem: `skipped: ${st.size} bytes is over the ${maxBytes}-byte limit` };
+    buf = await fs.readFile(file);
+  } catch (err) {
+    return { findings: [], lines: 0, problem: `unreadable: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  }
+  if (buf.subarray(0, 8192).includes(0)) return { findings: [], lines: 0, problem: 'skipped: binary file' };
+  let text: string;
+  try {
+    text = utf8.decode(buf);
+  } catch {
+    return { findings: [], lines: 0, problem: 'skipped: not valid UTF-8' };
+  }
+  // Editors hide the byte order mark; dropping it keeps columns the same as theirs.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+  try {
+    return { findings: await linter.lintText(text, { filePath: file }), lines };
+  } catch (err) {
+    return { findings: [], lines, problem: `could not lint: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}

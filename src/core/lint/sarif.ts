@@ -1,0 +1,95 @@
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type * as Sarif from 'sarif';
+import { RULES, type RuleId, type Severity, ruleDocsUrl } from '../rules/catalog';
+import type { ScanResult } from './scanner';
+
+const LEVEL: Readonly<Record<Severity, Sarif.ReportingConfiguration.level>> = { error: 'error', warning: 'warning', info: 'note' };
+
+const toUri = (file: string, cwd: string): string => path.relative(cwd, file).split(path.sep).map(encodeURIComponent).join('/');
+
+/**
+ * A SARIF 2.1.0 log of a scan, for code-scanning tools: every code rule with its help URI,
+ * results with 1-based UTF-16 regions relative to `%SRCROOT%` (= cwd), quick fixes as SARIF
+ * fixes, and files that could not be read as tool notifications.
+ */
+export function toSarif(result: ScanResult, options: { cwd: string; version: string }): Sarif.Log {
+  const ruleIds = [...RULES.values()].filter((r) => r.modes.includes('C')).map((r) => r.id as RuleId);
+  const index = new Map(ruleIds.map((id, i) => [id, i]));
+  const rules: Sarif.ReportingDescriptor[] = ruleIds.map((id) => {
+    const info = RULES.get(id)!;
+    return {
+      id,
+      name: id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
+      shortDescription: { text: info.title },
+      helpUri: ruleDocsUrl(id),
+      help: { text: `${info.title}. Source: ${info.source}. See ${ruleDocsUrl(id)}` },
+      defaultConfiguration: { level: LEVEL[info.severity] },
+      properties: { tags: ['security'], source: info.source },
+    };
+  });
+  const results: Sarif.Result[] = result.findings.map((f) => {
+    const uri = toUri(f.file, options.cwd);
+    const location: Sarif.ArtifactLocation = { uri, uriBaseId: '%SRCROOT%' };
+    return {
+      ruleId: f.ruleId,
+      ruleIndex: index.get(f.ruleId) ?? -1,
+      level: LEVEL[f.severity],
+      message: { text: f.message },
+      locations: [{
+        physicalLocation: {
+          artifactLocation: location,
+          region: {
+            startLine: f.range.start.line + 1,
+            startColumn: f.range.start.character + 1,
+            endLine: f.range.end.line + 1,
+            endColumn: f.range.end.character + 1,
+          },
+        },
+      }],
+      ...(f.fix ? {
+        fixes: [{
+          description: { text: f.fix.title },
+          artifactChanges: [{
+            artifactLocation: location,
+            replacements: f.fix.edits.map((e) => ({
+              deletedRegion: {
+                startLine: e.range.start.line + 1,
+                startColumn: e.range.start.character + 1,
+                endLine: e.range.end.line + 1,
+                endColumn: e.range.end.character + 1,
+              },
+              insertedContent: { text: e.newText },
+            })),
+          }],
+        }],
+      } : {}),
+    };
+  });
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{
+      tool: {
+        driver: {
+          name: 'Session Lens',
+          informationUri: 'https://github.com/session-lens/session-lens',
+          version: options.version,
+          semanticVersion: /^\d+\.\d+\.\d+/.test(options.version) ? options.version : undefined,
+          rules,
+        },
+      },
+      originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(options.cwd.endsWith(path.sep) ? options.cwd : options.cwd + path.sep).href } },
+      columnKind: 'utf16CodeUnits',
+      invocations: [{
+        executionSuccessful: true,
+        toolExecutionNotifications: result.problems.map((p) => ({
+          level: 'warning',
+          message: { text: p.message },
+          locations: [{ physicalLocation: { artifactLocation: { uri: toUri(p.file, options.cwd), uriBaseId: '%SRCROOT%' } } }],
+        })),
+      }],
+      results,
+    }],
+  };
+}

@@ -1,0 +1,252 @@
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker, isMainThread, workerData } from 'node:worker_threads';
+import { Linter } from './engine';
+import { IgnoreRules } from './globs';
+import { DEFAULT_MAX_FILE_BYTES, type FileLintResult, lintFile } from './lintFile';
+import { type FromScanWorker, type ToScanWorker, serveScanRequests } from './scanWorker';
+import type { LintFinding, LintOptions } from './types';
+
+/** Options of a scan: the lint options plus which files and how. */
+export interface ScanOptions extends LintOptions {
+  /** Globs of files and folders to leave out, relative to `cwd` (e.g. `vendor/**`, `**\/*.min.js`). */
+  readonly exclude?: readonly string[];
+  /** Honour .gitignore files (default true). */
+  readonly gitignore?: boolean;
+  /** Worker threads to use; 0 lints in this thread. Default: one per core (at most 8). */
+  readonly workers?: number;
+  /** Base of relative paths and exclude globs (default process.cwd()). */
+  readonly cwd?: string;
+  /** Files over this many bytes are skipped and reported (default 2 MiB). */
+  readonly maxFileBytes?: number;
+  /** Stops the scan; files not yet linted are left out of the result. */
+  readonly signal?: AbortSignal;
+  /** Called after each file with the number done and the total. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** The script a worker loads; defaults to this bundle (or the TypeScript source under tsx). */
+  readonly workerEntry?: string;
+}
+
+/** A finding with the absolute path of its file. */
+export interface ScannedFinding extends LintFinding {
+  readonly file: string;
+}
+
+/** A file that could not be linted, and why. */
+export interface ScanProblem {
+  readonly file: string;
+  readonly message: string;
+}
+
+export interface ScanResult {
+  readonly findings: ScannedFinding[];
+  readonly problems: ScanProblem[];
+  /** Files linted (problems not counted). */
+  readonly files: number;
+  readonly lines: number;
+  /** True when the scan was stopped through `signal`. */
+  readonly cancelled: boolean;
+}
+
+/** Folders never worth walking into. */
+const ALWAYS_SKIPPED = new Set(['.git', 'node_modules', '.hg', '.svn']);
+
+const toPosix = (p: string): string => p.split(path.sep).join('/');
+
+/**
+ * Expands files and folders into the files the engine reads, honouring .gitignore (root and
+ * nested) and exclude globs. Files named explicitly are always kept when their language is known.
+ */
+export async function listFiles(paths: readonly string[], options: ScanOptions = {}): Promise<{ files: string[]; problems: ScanProblem[] }> {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const linter = new Linter(options);
+  const exclude = new IgnoreRules('', options.exclude ?? []);
+  const files: string[] = [];
+  const problems: ScanProblem[] = [];
+  const seen = new Set<string>();
+  const add = (f: string) => {
+    if (!seen.has(f)) {
+      seen.add(f);
+      files.push(f);
+    }
+  };
+
+  const walk = async (dir: string, rules: IgnoreRules[]): Promise<void> => {
+    if (options.signal?.aborted) return;
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      problems.push({ file: dir, message: `unreadable folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+      return;
+    }
+    let local = rules;
+    if (options.gitignore !== false && entries.some((e) => e.name === '.gitignore' && e.isFile())) {
+      try {
+        const text = await fs.readFile(path.join(dir, '.gitignore'), 'utf8');
+        local = [...rules, new IgnoreRules(toPosix(path.relative(cwd, dir)) === '' ? '' : toPosix(path.relative(cwd, dir)), text.split('\n'))];
+      } catch {
+        // An unreadable .gitignore ignores nothing.
+      }
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const full = path.join(dir, e.name);
+      const isDir = e.isDirectory();
+      if (isDir && ALWAYS_SKIPPED.has(e.name)) continue;
+      const rel = toPosix(path.relative(cwd, full));
+      if (!rel.startsWith('../') && isIgnored(rel, isDir, exclude, local)) continue;
+      if (isDir) await walk(full, local);
+      else if (e.isFile() && linter.languageOf(full)) add(full);
+    }
+  };
+
+  for (const p of paths) {
+    const full = path.resolve(cwd, p);
+    let st: import('node:fs').Stats;
+    try {
+      st = await fs.stat(full);
+    } catch (err) {
+      problems.push({ file: full, message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+      continue;
+    }
+    if (st.isDirectory()) await walk(full, await parentIgnores(cwd, full, options));
+    else if (linter.languageOf(full)) add(full);
+    else problems.push({ file: full, message: 'skipped: not a language Session Lens reads' });
+  }
+  return { files, problems };
+}
+
+function isIgnored(rel: string, isDir: boolean, exclude: IgnoreRules, rules: readonly IgnoreRules[]): boolean {
+  if (exclude.test(rel, isDir)) return true;
+  let verdict: boolean | undefined;
+  for (const r of rules) {
+    const v = r.test(rel, isDir);
+    if (v !== undefined) verdict = v;
+  }
+  return verdict === true;
+}
+
+/** .gitignore files between cwd and a folder given on the command line apply to it too. */
+async function parentIgnores(cwd: string, dir: string, options: ScanOptions): Promise<IgnoreRules[]> {
+  if (options.gitignore === false) return [];
+  const rel = path.relative(cwd, dir);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return [];
+  const out: IgnoreRules[] = [];
+  const parts = rel === '' ? [] : rel.split(path.sep);
+  for (let i = 0; i < parts.length; i++) {
+    const d = path.join(cwd, ...parts.slice(0, i));
+    try {
+      const text = await fs.readFile(path.join(d, '.gitignore'), 'utf8');
+      out.push(new IgnoreRules(toPosix(path.relative(cwd, d)), text.split('\n')));
+    } catch {
+      // none here
+    }
+  }
+  return out;
+}
+
+/** Lints files and folders: a listing as in listFiles, then linting on worker threads. */
+export async function scanFiles(paths: readonly string[], options: ScanOptions = {}): Promise<ScanResult> {
+  const { files, problems } = await listFiles(paths, options);
+  const results = new Array<FileLintResult | undefined>(files.length);
+  const wanted = options.workers ?? Math.min(8, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+  // Starting a worker and loading grammars costs tens of milliseconds: small scans stay in this thread.
+  const workers = files.length >= 24 ? Math.min(wanted, Math.ceil(files.length / 12)) : 0;
+  let done = 0;
+  const progress = () => options.onProgress?.(++done, files.length);
+  let next = 0;
+  if (workers > 0) {
+    try {
+      next = await runWorkers(files, results, workers, options, progress);
+    } catch {
+      // Workers could not start here (an editor bundle, a locked-down runtime): lint in this thread.
+    }
+  }
+  const linter = new Linter(options);
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  for (let i = 0; i < files.length; i++) {
+    if (results[i] || options.signal?.aborted) continue;
+    results[i] = await lintFile(linter, files[i], maxBytes);
+    progress();
+  }
+  void next;
+  const findings: ScannedFinding[] = [];
+  let lines = 0;
+  let linted = 0;
+  files.forEach((file, i) => {
+    const r = results[i];
+    if (!r) return;
+    if (r.problem) problems.push({ file, message: r.problem });
+    else linted++;
+    lines += r.lines;
+    for (const f of r.findings) findings.push({ ...f, file });
+  });
+  return { findings, problems, files: linted, lines, cancelled: options.signal?.aborted ?? false };
+}
+
+function defaultWorkerEntry(): { entry: string; preload?: string } {
+  if (__filename.endsWith('.ts')) {
+    return { entry: __filename, preload: require.resolve('tsx/cjs') };
+  }
+  return { entry: __filename };
+}
+
+/** Hands files to workers one at a time (a few in flight each) so fast and slow files balance out. */
+function runWorkers(files: readonly string[], results: (FileLintResult | undefined)[], count: number, options: ScanOptions, progress: () => void): Promise<number> {
+  const { entry, preload } = options.workerEntry ? { entry: options.workerEntry, preload: undefined } : defaultWorkerEntry();
+  const lintOptions: LintOptions = {
+    ...(options.rules ? { rules: options.rules } : {}),
+    ...(options.maxSessionCookieLifetimeDays !== undefined ? { maxSessionCookieLifetimeDays: options.maxSessionCookieLifetimeDays } : {}),
+    ...(options.maxSessionIdleTimeoutMinutes !== undefined ? { maxSessionIdleTimeoutMinutes: options.maxSessionIdleTimeoutMinutes } : {}),
+    ...(options.grammarDir !== undefined ? { grammarDir: options.grammarDir } : {}),
+    ...(options.languages ? { languages: options.languages } : {}),
+  };
+  // An eval'd loader keeps require.main unset, so a bundled CLI entry does not run its own main().
+  const code = `${preload ? `require(${JSON.stringify(preload)});` : ''}require(${JSON.stringify(entry)});`;
+  return new Promise((resolve, reject) => {
+    let next = 0;
+    let open = count;
+    let started = false;
+    const workers: Worker[] = [];
+    const finish = () => {
+      for (const w of workers) void w.terminate();
+      resolve(next);
+    };
+    const feed = (w: Worker) => {
+      if (options.signal?.aborted || next >= files.length) return false;
+      const id = next++;
+      w.postMessage({ type: 'file', id, file: files[id] } satisfies ToScanWorker);
+      return true;
+    };
+    for (let i = 0; i < count; i++) {
+      const w = new Worker(code, { eval: true, workerData: { sessionLensScanWorker: true } });
+      workers.push(w);
+      let inFlight = 0;
+      w.on('message', (msg: FromScanWorker) => {
+        started = true;
+        if (msg.type !== 'result') return;
+        results[msg.id] = msg.result;
+        inFlight--;
+        progress();
+        if (feed(w)) inFlight++;
+        if (inFlight === 0 && --open === 0) finish();
+      });
+      w.on('error', (err) => {
+        if (!started) {
+          for (const x of workers) void x.terminate();
+          reject(err);
+          return;
+        }
+        // A worker that dies mid-scan leaves its files to the in-thread pass.
+        if (--open === 0) finish();
+      });
+      w.postMessage({ type: 'init', options: lintOptions, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES } satisfies ToScanWorker);
+      for (let k = 0; k < 4; k++) if (feed(w)) inFlight++;
+      if (inFlight === 0 && --open === 0) finish();
+    }
+  });
+}
+
+if (!isMainThread && (workerData as { sessionLensScanWorker?: boolean } | null)?.sessionLensScanWorker === true) serveScanRequests();

@@ -1,0 +1,74 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../../src/cli/main';
+import { RULES, ruleDocsUrl } from '../../../src/core/rules/catalog';
+import { FIXTURE_ROOT } from './fixtureSupport';
+
+type Validate = ((d: unknown) => boolean) & { errors?: unknown[] };
+type AjvCtor = new (o: object) => { addMetaSchema(s: object): void; compile(s: object): Validate };
+
+const readJson = (file: string): object => JSON.parse(fs.readFileSync(file, 'utf8')) as object;
+
+/** The SARIF 2.1.0 schema (draft-04) as @microsoft/jest-sarif ships it, validated with its ajv 6. */
+async function sarifValidator(): Promise<(data: unknown) => { valid: boolean; errors: string }> {
+  const home = path.dirname(require.resolve('@microsoft/jest-sarif/package.json'));
+  const ajvModule = (await import(require.resolve('ajv', { paths: [home] }))) as { default: AjvCtor };
+  const ajv = new ajvModule.default({ schemaId: 'auto', allErrors: true, validateSchema: false });
+  ajv.addMetaSchema(readJson(require.resolve('ajv/lib/refs/json-schema-draft-04.json', { paths: [home] })));
+  const validate = ajv.compile(readJson(path.join(home, 'lib/schemas/sarif-2.1.0-rtm.5.json')));
+  return (data) => ({ valid: validate(data), errors: JSON.stringify(validate.errors ?? [], null, 2) });
+}
+
+async function scanSarif(cwd: string, args: string[]): Promise<{ code: number; log: Record<string, unknown> }> {
+  const stdout = new PassThrough();
+  let out = '';
+  stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  const code = await runCli(['scan', ...args, '--format', 'sarif'], { stdout, stderr: new PassThrough(), stdin: new PassThrough(), cwd });
+  return { code, log: JSON.parse(out) as Record<string, unknown> };
+}
+
+describe('SARIF output', () => {
+  it('is valid SARIF 2.1.0 for the whole fixture corpus, with rules, help URIs and fixes', async () => {
+    const { code, log } = await scanSarif(FIXTURE_ROOT, ['.']);
+    assert.equal(code, 1);
+    const check = (await sarifValidator())(log);
+    assert.ok(check.valid, check.errors);
+    type Run = { tool: { driver: { rules: { id: string; helpUri: string }[] } }; results: { ruleId: string; ruleIndex: number; level: string; fixes?: unknown[]; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[] }[] };
+    const run = (log.runs as Run[])[0];
+    const rules = run.tool.driver.rules;
+    assert.deepEqual(rules.map((r) => r.id), [...RULES.values()].filter((r) => r.modes.includes('C')).map((r) => r.id));
+    for (const r of rules) assert.equal(r.helpUri, ruleDocsUrl(r.id as Parameters<typeof ruleDocsUrl>[0]));
+    assert.ok(run.results.length > 50);
+    for (const r of run.results) {
+      assert.equal(rules[r.ruleIndex].id, r.ruleId);
+      assert.ok(['error', 'warning', 'note'].includes(r.level));
+      const loc = r.locations[0].physicalLocation;
+      assert.ok(loc.region.startLine >= 1 && loc.region.startColumn >= 1);
+      assert.ok(!path.isAbsolute(loc.artifactLocation.uri));
+    }
+    assert.ok(run.results.some((r) => r.fixes && r.fixes.length === 1));
+  });
+
+  it('is valid with no findings, and lists unreadable files as notifications', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'session-lens-sarif-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'ok.js'), "res.cookie('sid', v, { secure: true, httpOnly: true, sameSite: 'lax' });\n");
+      fs.writeFileSync(path.join(dir, 'blob.js'), Buffer.from([0, 1, 2, 3]));
+      const { code, log } = await scanSarif(dir, ['.']);
+      assert.equal(code, 0);
+      assert.ok((await sarifValidator())(log).valid);
+      const run = (log.runs as { results: unknown[]; invocations: { toolExecutionNotifications: { message: { text: string } }[] }[] }[])[0];
+      assert.deepEqual(run.results, []);
+      assert.deepEqual(run.invocations[0].toolExecutionNotifications.map((n) => n.message.text), ['skipped: binary file']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the validator really rejects a broken log', async () => {
+    assert.equal((await sarifValidator())({ version: '2.1.0', runs: [{ tool: {} }] }).valid, false);
+  });
+});
