@@ -15,6 +15,11 @@ const AUTH_COOKIE_NAME = /(^|[._-])(auth|authn|jwt|token|access[._-]?token|id[._
 
 const SSO_CALLBACK_QUERY = /[?&](code|ticket|SAMLResponse|oauth_token|oauth_verifier|id_token)=/i;
 
+/** True for a redirect back from an identity provider (`?code=`, `?ticket=`…): a GET by design, protected by `state`. */
+export function isSsoCallback(ex: Exchange): boolean {
+  return SSO_CALLBACK_QUERY.test(ex.path ?? '');
+}
+
 /** Response-side token kinds that are a newly issued credential. */
 const ISSUED_TOKEN_KINDS = new Set<TokenRecord['kind']>(['oauth-access', 'oauth-id', 'jwt-in-body', 'jwt-in-header']);
 
@@ -72,6 +77,8 @@ export function loginReason(ex: Exchange, settings: AuditSettings, tokensById: R
   const strongWords = strongLoginWords(settings.loginPathWords);
   const callback = SSO_CALLBACK_QUERY.test(ex.path ?? '');
   if (pathHasWord(path, strongWords) && (writes || callback)) return `${method} ${path} is a login`;
+  // An SSO/OAuth redirect back with a code or ticket completes a login even on an /auth/callback path.
+  if (callback && !writes && pathHasWord(path, settings.loginPathWords)) return `${method} ${path} completed a single sign-on`;
   const credential = newCredentialIssued(ex, tokensById);
   if (credential === undefined) return undefined;
   if (pathHasWord(path, settings.loginPathWords) && (writes || callback)) return `${method} ${path} issued a new ${credential}`;

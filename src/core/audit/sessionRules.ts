@@ -3,7 +3,7 @@ import { makeFinding } from '../findings';
 import type { RuleId, Severity } from '../rules/catalog';
 import type { AuditItem } from './auditItem';
 import type { AuditSettings } from './auditSettings';
-import { isLogout, loginReason } from './authSteps';
+import { isLogout, isSsoCallback, loginReason } from './authSteps';
 import { estimateSessionIdEntropy, sessionIdPart } from './sessionIdEntropy';
 import { type SessionCookieInfo, isIdLike, issuedCookies, pathOnly, succeeded } from './trafficFacts';
 
@@ -111,7 +111,8 @@ export function stateChangeOnGetItems(ctx: SessionRuleContext): AuditItem[] {
   for (const ex of ctx.exchanges) {
     const method = (ex.method ?? '').toUpperCase();
     if (method !== 'GET' && method !== 'HEAD') continue;
-    const authPath = isLogout(ex, ctx.settings) || loginReason(ex, ctx.settings, ctx.tokensById) !== undefined;
+    // OAuth/SSO callbacks must be GETs and should renew the session: not a CSRF problem.
+    const authPath = isLogout(ex, ctx.settings) || (!isSsoCallback(ex) && loginReason(ex, ctx.settings, ctx.tokensById) !== undefined);
     for (const { name, value } of ex.cookiesSent ?? []) {
       if (value === '' || ctx.sessionCookies.get(name)?.isSession !== true) continue;
       const fate = fateOf(ex, name, value);

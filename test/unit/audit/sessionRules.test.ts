@@ -98,6 +98,10 @@ describe('session rules on a timeline', () => {
       assert.deepEqual(of(audit([before, { method: 'POST', path: '/login', cookie: `sid=${SID_A}`, form: { password: 'x' }, status: 401 }]), 'session-fixation'), []);
       assert.deepEqual(of(audit([before, { method: 'GET', path: '/login', cookie: `sid=${SID_A}` }]), 'session-fixation'), []);
     });
+    it('an OAuth callback carrying a code completes a login', () => {
+      const [f] = of(audit([before, { path: '/auth/callback?code=made-up-code-123456&state=xyz', cookie: `sid=${SID_A}`, status: 302 }]), 'session-fixation');
+      assert.match(f.message, /completed a single sign-on/);
+    });
     it('a token refresh alone (weak path word, nothing new) is not a login', () => {
       assert.deepEqual(of(audit([before, { method: 'POST', path: '/api/session/ping', cookie: `sid=${SID_A}` }]), 'session-fixation'), []);
     });
@@ -140,6 +144,9 @@ describe('session rules on a timeline', () => {
     it('fires for GET /logout that clears the session', () => {
       const [f] = of(audit([{ path: '/logout', cookie: `sid=${SID_A}`, setCookies: ['sid=; Max-Age=0; Path=/'] }]), 'csrf-state-change-on-get');
       assert.match(f.message, /GET \/logout cleared/);
+    });
+    it('is quiet for an OAuth callback that renews the session', () => {
+      assert.deepEqual(of(audit([{ path: '/auth/callback?code=made-up-code-123456&state=xyz', cookie: `sid=${SID_A}`, status: 302, setCookies: [`sid=${SID_B}${good}`] }]), 'csrf-state-change-on-get'), []);
     });
     it('is quiet for POST /logout and for a GET that re-issues the same id', () => {
       assert.deepEqual(of(audit([{ method: 'POST', path: '/logout', cookie: `sid=${SID_A}`, setCookies: ['sid=; Max-Age=0; Path=/'] }]), 'csrf-state-change-on-get'), []);
