@@ -14,3 +14,4 @@ export type { SignatureState, VerifyOptions, VerifyResult } from './verify';
 export { describeDuration, describeTime, isoOrUndefined } from './time';
 export type { TimeDescription } from './time';
 export type { WeakSecretRequest, WeakSecretResponse } from './weakSecretWorker';
+export { jwtTextReport } from './report';
