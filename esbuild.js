@@ -73,7 +73,32 @@ const targets = [
   },
 ];
 
+/**
+ * The lint engine loads tree-sitter grammars at run time: copy the web-tree-sitter runtime and
+ * the grammars it uses (see src/core/lint/grammars.ts) next to the bundles, in dist/grammars.
+ */
+function copyTreeSitterGrammars() {
+  const fs = require('fs');
+  const path = require('path');
+  const sources = [
+    ['@vscode/tree-sitter-wasm', 'wasm', [
+      'tree-sitter.wasm', 'tree-sitter-javascript.wasm', 'tree-sitter-typescript.wasm', 'tree-sitter-tsx.wasm',
+      'tree-sitter-python.wasm', 'tree-sitter-php.wasm', 'tree-sitter-java.wasm', 'tree-sitter-c-sharp.wasm',
+      'tree-sitter-go.wasm', 'tree-sitter-ruby.wasm', 'tree-sitter-ini.wasm',
+    ]],
+    ['@tree-sitter-grammars/tree-sitter-yaml', '', ['tree-sitter-yaml.wasm']],
+    ['tree-sitter-properties', '', ['tree-sitter-properties.wasm']],
+  ];
+  const out = path.join(__dirname, 'dist', 'grammars');
+  fs.mkdirSync(out, { recursive: true });
+  for (const [pkg, sub, files] of sources) {
+    const dir = path.join(path.dirname(require.resolve(`${pkg}/package.json`)), sub);
+    for (const f of files) fs.copyFileSync(path.join(dir, f), path.join(out, f));
+  }
+}
+
 async function main() {
+  copyTreeSitterGrammars();
   const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));

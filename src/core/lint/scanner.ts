@@ -156,12 +156,12 @@ export async function scanFiles(paths: readonly string[], options: ScanOptions =
   const workers = files.length >= 24 ? Math.min(wanted, Math.ceil(files.length / 12)) : 0;
   let done = 0;
   const progress = () => options.onProgress?.(++done, files.length);
-  let next = 0;
   if (workers > 0) {
     try {
-      next = await runWorkers(files, results, workers, options, progress);
-    } catch {
+      await runWorkers(files, results, workers, options, progress);
+    } catch (err) {
       // Workers could not start here (an editor bundle, a locked-down runtime): lint in this thread.
+      if (process.env.SESSION_LENS_DEBUG) console.error(`session-lens: worker threads unavailable, linting in one thread: ${String(err)}`);
     }
   }
   const linter = new Linter(options);
@@ -171,7 +171,6 @@ export async function scanFiles(paths: readonly string[], options: ScanOptions =
     results[i] = await lintFile(linter, files[i], maxBytes);
     progress();
   }
-  void next;
   const findings: ScannedFinding[] = [];
   let lines = 0;
   let linted = 0;
@@ -194,7 +193,7 @@ function defaultWorkerEntry(): { entry: string; preload?: string } {
 }
 
 /** Hands files to workers one at a time (a few in flight each) so fast and slow files balance out. */
-function runWorkers(files: readonly string[], results: (FileLintResult | undefined)[], count: number, options: ScanOptions, progress: () => void): Promise<number> {
+function runWorkers(files: readonly string[], results: (FileLintResult | undefined)[], count: number, options: ScanOptions, progress: () => void): Promise<void> {
   const { entry, preload } = options.workerEntry ? { entry: options.workerEntry, preload: undefined } : defaultWorkerEntry();
   const lintOptions: LintOptions = {
     ...(options.rules ? { rules: options.rules } : {}),
@@ -212,7 +211,7 @@ function runWorkers(files: readonly string[], results: (FileLintResult | undefin
     const workers: Worker[] = [];
     const finish = () => {
       for (const w of workers) void w.terminate();
-      resolve(next);
+      resolve();
     };
     const feed = (w: Worker) => {
       if (options.signal?.aborted || next >= files.length) return false;
