@@ -114,18 +114,23 @@ function rollingAnalysis(issued: readonly Issuance[]): { idleTimeoutMs?: number;
   let idleTimeoutMs: number | undefined;
   let fixedAt: number | undefined;
   const tolerance = (i: Issuance) => (i.source === 'max-age' ? 1000 : 2 * SAME_INSTANT_MS);
+  // Compare issuances at least a second apart: a burst of responses within one second says
+  // nothing about whether the expiry moves (Expires has one-second resolution).
+  let a = issued[0];
   for (let i = 1; i < issued.length; i++) {
-    const a = issued[i - 1];
     const b = issued[i];
-    if (a.expiresAt === undefined || b.expiresAt === undefined) continue;
-    const lifeA = a.expiresAt - a.receivedAt;
+    if (b.receivedAt - a.receivedAt < 1000) continue;
+    const anchor = a;
+    a = b;
+    if (anchor.expiresAt === undefined || b.expiresAt === undefined) continue;
+    const lifeA = anchor.expiresAt - anchor.receivedAt;
     const lifeB = b.expiresAt - b.receivedAt;
-    const moved = b.expiresAt - a.expiresAt;
+    const moved = b.expiresAt - anchor.expiresAt;
     if (moved > SAME_INSTANT_MS / 3 && Math.abs(lifeB - lifeA) <= tolerance(b)) {
       const measured = b.source === 'expires' ? expiresLifetime(Math.max(lifeA, lifeB)) : Math.round(lifeB / 1000) * 1000;
       idleTimeoutMs = Math.max(idleTimeoutMs ?? 0, measured);
       fixedAt = undefined;
-    } else if (Math.abs(moved) <= SAME_INSTANT_MS && b.receivedAt - a.receivedAt > SAME_INSTANT_MS) {
+    } else if (Math.abs(moved) <= SAME_INSTANT_MS && b.receivedAt - anchor.receivedAt > SAME_INSTANT_MS) {
       fixedAt = b.expiresAt;
     } else if (idleTimeoutMs !== undefined && lifeB < idleTimeoutMs - tolerance(b)) {
       // Rolling until now, then a shorter lifetime: an absolute cap has been reached.

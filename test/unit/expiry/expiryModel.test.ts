@@ -156,6 +156,15 @@ describe('expiry model', () => {
       assert.equal(c.idleTimeoutMs, 60 * SEC);
       assert.equal(c.expiresAt, T0 + 62 * SEC);
     });
+    it('a burst of re-issues within a second is not mistaken for anything; the next second is', () => {
+      const cap = new FakeCapture();
+      for (const dt of [0, 100, 200, 300]) cap.add({ at: T0 + dt, setCookies: ['sid=abc; Max-Age=600'] });
+      assert.equal(cap.cookie('sid', T0 + SEC).kind, 'absolute');
+      cap.add({ at: T0 + 1300, setCookies: ['sid=abc; Max-Age=600'] });
+      const c = cap.cookie('sid', T0 + 2 * SEC);
+      assert.equal(c.kind, 'idle');
+      assert.equal(c.idleTimeoutMs, 600 * SEC);
+    });
     it('re-issued with the same Expires: absolute', () => {
       const cap = new FakeCapture();
       const e = httpDate(T0 + 7200 * SEC);
