@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -92,11 +92,12 @@ export async function listen(handler: http.RequestListener): Promise<{ base: str
   };
 }
 
-/** The Python with Debian's python3-flask (see .ci/apt-packages), or undefined. */
+/** A Python that can import Flask: Debian's python3-flask first (see .ci/apt-packages), else PATH's. */
 export function flaskPython(): string | undefined {
   for (const candidate of ['/usr/bin/python3', 'python3']) {
     if (candidate.startsWith('/') && !existsSync(candidate)) continue;
-    return candidate;
+    const probe = spawnSync(candidate, ['-c', 'import flask, werkzeug.serving'], { stdio: 'ignore', timeout: 10000 });
+    if (probe.status === 0) return candidate;
   }
   return undefined;
 }
