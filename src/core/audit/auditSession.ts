@@ -83,7 +83,9 @@ export function auditSession(source: AuditSource, settings?: AuditSettingsInput,
   const items: AuditItem[] = [];
   for (const ex of exchanges) {
     items.push(...guarded(() => issuedCookies(ex).flatMap((c) => setCookieAuditItems(c.parsed, {
-      requestUrl: ex.url,
+      // The server wrote its cookies for its own origin: judge Secure and Domain against the
+      // upstream (e.g. https://staging.example), not against the local proxy the browser saw.
+      requestUrl: ex.upstreamUrl ?? ex.url,
       receivedAt: receivedAtOf(ex),
       ...(ex.serverDate !== undefined ? { serverDate: ex.serverDate } : {}),
       exchangeId: ex.id,

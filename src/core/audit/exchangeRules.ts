@@ -51,7 +51,7 @@ export function corsItems(ctx: SessionRuleContext): AuditItem[] {
     const acao = headerValues(ex.responseHeaders, 'access-control-allow-origin')[0]?.trim();
     const acac = headerValues(ex.responseHeaders, 'access-control-allow-credentials')[0]?.trim().toLowerCase();
     if (acao === undefined || acac !== 'true') continue;
-    const host = requestOrigin(ex.url)?.host ?? '';
+    const host = requestOrigin(ex.upstreamUrl ?? ex.url)?.host ?? '';
     const evidence = { exchangeId: ex.id, header: `Access-Control-Allow-Origin: ${acao}` };
     if (acao === '*' || acao.toLowerCase() === 'null') {
       const what = acao === '*'

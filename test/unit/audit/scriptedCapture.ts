@@ -14,6 +14,8 @@ export interface ScriptedExchange {
   readonly setCookies?: readonly string[];
   readonly responseHeaders?: Record<string, string>;
   readonly json?: unknown;
+  /** The URL the proxy forwarded to, when the exchange went through the capture proxy. */
+  readonly upstream?: string;
 }
 
 /**
@@ -29,7 +31,7 @@ export function scriptedCapture(exchanges: readonly ScriptedExchange[], origin =
     if (x.cookie) headers.push({ name: 'Cookie', value: x.cookie });
     const body = x.form ? Buffer.from(new URLSearchParams(x.form).toString()) : undefined;
     if (body) headers.push({ name: 'Content-Type', value: 'application/x-www-form-urlencoded' });
-    const id = store.beginExchange({ source: 'har', method: x.method ?? 'GET', url, headers, startedAt: at });
+    const id = store.beginExchange({ source: x.upstream ? 'proxy' : 'har', method: x.method ?? 'GET', url, headers, startedAt: at, ...(x.upstream ? { upstreamUrl: x.upstream } : {}) });
     if (body) store.addRequestBody(id, { bytes: body, wireBytes: body.length, truncated: false, decoded: true });
     const response: HeaderField[] = [{ name: 'Date', value: new Date(at).toUTCString() }];
     for (const [name, value] of Object.entries(x.responseHeaders ?? {})) response.push({ name, value });

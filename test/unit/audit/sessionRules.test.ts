@@ -297,6 +297,17 @@ describe('session rules on a timeline', () => {
     });
   });
 
+  describe('through the capture proxy', () => {
+    it('judges cookies against the upstream origin, not the local proxy', () => {
+      const viaProxy = (upstream: string) => audit([{ path: '/', upstream, setCookies: [`sid=${SID_A}; HttpOnly; SameSite=Lax; Path=/; Domain=staging.example`] }]);
+      const remote = viaProxy('https://staging.example/');
+      assert.equal(of(remote, 'cookie-missing-secure')[0].severity, 'warning');
+      assert.ok(!of(remote, 'cookie-broad-domain').some((f) => /does not match/.test(f.message)));
+      const local = audit([{ path: '/', upstream: 'http://localhost:3000/', setCookies: [`sid=${SID_A}; HttpOnly; SameSite=Lax; Path=/`] }]);
+      assert.equal(of(local, 'cookie-missing-secure')[0].severity, 'info');
+    });
+  });
+
   describe('inputs', () => {
     it('accepts a store, a snapshot or bare exchanges, and junk without throwing', () => {
       const store = scriptedCapture([{ path: '/', setCookies: ['sid=12345'] }]);
