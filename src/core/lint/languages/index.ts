@@ -2,6 +2,8 @@ import type { LanguageAnalyzer } from '../analyzer';
 import type { LintLanguage } from '../types';
 import { javascriptAnalyzer } from './javascript';
 import { iniAnalyzer } from './ini';
+import { javaAnalyzer } from './java';
+import { propertiesAnalyzer, yamlAnalyzer } from './springConfig';
 import { phpAnalyzer } from './php';
 import { pythonAnalyzer } from './python';
 
@@ -26,6 +28,12 @@ export function analyzerFor(language: LintLanguage): LanguageAnalyzer {
       return phpAnalyzer;
     case 'ini':
       return iniAnalyzer;
+    case 'java':
+      return javaAnalyzer;
+    case 'properties':
+      return propertiesAnalyzer;
+    case 'yaml':
+      return yamlAnalyzer;
     default:
       return none;
   }

@@ -1,0 +1,338 @@
+import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
+import { type AnalysisContext, type OffsetEdit, namedChildren, span } from '../analysis';
+import { type LanguageAnalyzer, capture } from '../analyzer';
+import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
+import { reportHardcodedSecret } from '../secrets';
+
+const QUERY = `
+(object_creation_expression type: (type_identifier) @type (#any-of? @type "Cookie") arguments: (argument_list) @args) @new
+(method_invocation name: (identifier) @method
+  (#any-of? @method "build" "signWith" "setSigningKey" "verifyWith" "hmacShaKeyFor" "HMAC256" "HMAC384" "HMAC512" "none" "parseClaimsJwt" "parseUnsecuredClaims" "unsecured" "compact" "decode")
+  arguments: (argument_list) @args) @call
+`;
+
+const ENV = /System\.getenv|System\.getProperty|@Value|environment\.|env\./;
+
+/** Java: Servlet/Jakarta Cookie, Spring ResponseCookie, jjwt, auth0 java-jwt. */
+export const javaAnalyzer: LanguageAnalyzer = {
+  query: QUERY,
+  containers: new Set(['program', 'class_declaration', 'class_body', 'interface_body', 'enum_body']),
+  keywords: /cookie|jwt|jws|session|secret/i,
+  declares: (chunk, ctx) => {
+    if (chunk.type !== 'field_declaration') return [];
+    return chunk.namedChildren.filter((c) => c?.type === 'variable_declarator').map((d) => ctx.src(d!.childForFieldName('name')!));
+  },
+  analyze(matches, ctx) {
+    for (const m of matches) analyzeMatch(m, ctx);
+  },
+};
+
+function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
+  const args = capture(m, 'args');
+  const created = capture(m, 'new');
+  if (created && args) {
+    servletCookie(ctx, created, args);
+    return;
+  }
+  const call = capture(m, 'call');
+  const method = capture(m, 'method');
+  if (!call || !method || !args) return;
+  const name = ctx.src(method);
+  const list = namedChildren(args);
+  const obj = call.childForFieldName('object');
+  const objText = obj ? ctx.src(obj) : '';
+  switch (name) {
+    case 'build':
+      if (/^ResponseCookie\s*\.\s*from/.test(objText.replace(/\s+/g, ' ').trim())) responseCookie(ctx, call);
+      return;
+    case 'signWith':
+    case 'setSigningKey':
+    case 'verifyWith':
+    case 'hmacShaKeyFor':
+    case 'HMAC256':
+    case 'HMAC384':
+    case 'HMAC512':
+      for (const a of list) secretIn(ctx, a);
+      return;
+    case 'none':
+      if (objText === 'Algorithm') {
+        ctx.report({ ruleId: 'jwt-alg-none', ...span(call), message: 'Algorithm.none() makes unsigned tokens that anyone can forge. Use Algorithm.HMAC256 with a secret from the environment, or RSA/ECDSA.' });
+      }
+      return;
+    case 'unsecured':
+    case 'parseClaimsJwt':
+    case 'parseUnsecuredClaims':
+      if (/Jwts|parser|Parser/.test(objText)) {
+        ctx.report({
+          ruleId: 'jwt-alg-none', ...span(call),
+          message: `${name}() accepts tokens without a signature: anyone can forge them. Parse signed tokens (parseSignedClaims / parseClaimsJws) with a verification key.`,
+        });
+      }
+      return;
+    case 'compact':
+      // Jwts.builder()…compact() with neither signWith nor encryptWith makes an unsigned JWT.
+      if (/^Jwts\s*\.\s*builder\s*\(/.test(objText.trim()) && !/\.\s*(signWith|encryptWith)\s*\(/.test(objText)) {
+        ctx.report({ ruleId: 'jwt-alg-none', ...span(call), message: 'This JWT is built without signWith: it is unsigned (alg "none") and anyone can forge one. Add .signWith(key).' });
+      }
+      return;
+    case 'decode':
+      if (objText === 'JWT') {
+        ctx.report({ ruleId: 'jwt-verify-disabled', ...span(call), severity: 'info', message: 'JWT.decode does not check the signature: if this token decides who the user is, verify it with JWT.require(algorithm).build().verify(token).' });
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+// ---------------------------------------------------------------- values
+
+type JavaTruth = { truth: Truth; envText?: string };
+
+function truthOf(ctx: AnalysisContext, n: Node): JavaTruth {
+  const t = ctx.src(n).trim();
+  if (t === 'true' || t === 'Boolean.TRUE') return { truth: 'true' };
+  if (t === 'false' || t === 'Boolean.FALSE') return { truth: 'false' };
+  if (ENV.test(t) || /isProd|isSecure|profile/i.test(t)) return { truth: 'env', envText: t };
+  return { truth: 'unknown' };
+}
+
+function stringOf(ctx: AnalysisContext, n: Node): string | undefined {
+  if (n.type !== 'string_literal') return undefined;
+  const t = ctx.src(n);
+  return t.startsWith('"""') ? undefined : t.slice(1, -1);
+}
+
+/** Seconds from `Duration.ofDays(30)`, `60 * 60 * 24`, `3600L`. */
+function seconds(ctx: AnalysisContext, n: Node): number | undefined {
+  const t = ctx.src(n).replace(/\s+/g, '');
+  const d = /^Duration\.of(Days|Hours|Minutes|Seconds)\((\d+)L?\)$/.exec(t);
+  if (d) return Number(d[2]) * { Days: 86400, Hours: 3600, Minutes: 60, Seconds: 1 }[d[1] as 'Days'];
+  if (/^[\d*L+ ]+$/.test(t)) {
+    const parts = t.replace(/L/g, '').split('*').map(Number);
+    if (parts.every((p) => Number.isFinite(p))) return parts.reduce((a, b) => a * b, 1);
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------- Servlet Cookie
+
+const SETTERS: Readonly<Record<string, CookieAttr | 'maxAge'>> = {
+  setSecure: 'secure', setHttpOnly: 'httpOnly', setPath: 'path', setDomain: 'domain', setMaxAge: 'maxAge',
+};
+
+/**
+ * `Cookie c = new Cookie(name, value);` followed by `c.setSecure(…)`, `c.setHttpOnly(…)`,
+ * `c.setAttribute("SameSite", …)` in the same block, then `response.addCookie(c)`.
+ */
+function servletCookie(ctx: AnalysisContext, created: Node, args: Node): void {
+  const decl = created.parent;
+  if (decl?.type !== 'variable_declarator') return;
+  const varNode = decl.childForFieldName('name');
+  const stmt = decl.parent;
+  const block = stmt?.parent;
+  if (!varNode || !stmt || !block) return;
+  const v = ctx.src(varNode);
+  const calls = new Map<string, { call: Node; arg: Node; stmt: Node }>();
+  let addCookie: Node | undefined;
+  let last: Node = stmt;
+  let escapes = false;
+  for (let s = stmt.nextNamedSibling; s; s = s.nextNamedSibling) {
+    const text = ctx.src(s);
+    if (!new RegExp(`\\b${v}\\b`).test(text)) continue;
+    const inv = s.type === 'expression_statement' ? s.firstNamedChild : null;
+    if (inv?.type === 'method_invocation') {
+      const obj = inv.childForFieldName('object');
+      const name = inv.childForFieldName('name');
+      const a = inv.childForFieldName('arguments');
+      const argList = a ? namedChildren(a) : [];
+      if (obj && name && ctx.src(obj) === v) {
+        const n = ctx.src(name);
+        if (SETTERS[n] && argList[0]) {
+          calls.set(SETTERS[n], { call: inv, arg: argList[0], stmt: s });
+          last = s;
+          continue;
+        }
+        if (n === 'setAttribute' && argList.length === 2 && /^"samesite"$/i.test(ctx.src(argList[0]))) {
+          calls.set('sameSite', { call: inv, arg: argList[1], stmt: s });
+          last = s;
+          continue;
+        }
+        if (n === 'setPartitioned' && argList[0]) {
+          calls.set('partitioned', { call: inv, arg: argList[0], stmt: s });
+          last = s;
+          continue;
+        }
+      }
+      if (name && /^addCookie$/.test(ctx.src(name)) && argList.length === 1 && ctx.src(argList[0]) === v) {
+        addCookie ??= inv;
+        continue;
+      }
+    }
+    // The cookie goes somewhere the engine does not follow (a helper, a field): attributes may be set there.
+    escapes = true;
+  }
+  const argList = namedChildren(args);
+  const nameLit = argList[0] ? stringOf(ctx, argList[0]) : undefined;
+  const indent = ctx.indentAt(stmt.startIndex);
+  const insertAt = ctx.text.indexOf('\n', last.endIndex);
+  const writer: AttrWriter = {
+    set(changes) {
+      const edits: OffsetEdit[] = [];
+      let lines = '';
+      for (const [attr, value] of changes) {
+        const existing = calls.get(attr);
+        const rendered = attr === 'secure' || attr === 'httpOnly' || attr === 'partitioned' ? value : `"${attr === 'sameSite' ? value.charAt(0).toUpperCase() + value.slice(1) : value}"`;
+        if (existing) edits.push({ ...span(existing.arg), newText: rendered });
+        else if (attr === 'sameSite') lines += `\n${indent}${v}.setAttribute("SameSite", ${rendered});`;
+        else if (attr === 'name') return undefined;
+        else lines += `\n${indent}${v}.set${{ secure: 'Secure', httpOnly: 'HttpOnly', path: 'Path', domain: 'Domain', partitioned: 'Partitioned' }[attr]}(${rendered});`;
+      }
+      if (lines) {
+        if (insertAt === -1) return undefined;
+        edits.push({ start: insertAt, end: insertAt, newText: lines });
+      }
+      return edits;
+    },
+    remove(attr) {
+      const existing = calls.get(attr);
+      if (!existing) return undefined;
+      const start = ctx.text.lastIndexOf('\n', existing.stmt.startIndex - 1);
+      return [{ start: start === -1 ? existing.stmt.startIndex : start, end: existing.stmt.endIndex, newText: '' }];
+    },
+  };
+  const truthAttr = (k: string): AttrAt<Truth> | undefined => {
+    const c = calls.get(k);
+    if (!c) return undefined;
+    const t = truthOf(ctx, c.arg);
+    return { value: t.truth, ...span(c.call), ...(t.envText ? { envText: t.envText } : {}) };
+  };
+  const ss = calls.get('sameSite');
+  const maxAge = calls.get('maxAge');
+  const domain = calls.get('domain');
+  const pathC = calls.get('path');
+  checkCookieSite(ctx, {
+    framework: 'new Cookie()',
+    ...(nameLit !== undefined ? { name: { value: nameLit, ...span(argList[0]) } } : argList[0] ? { nameHint: ctx.src(argList[0]) } : {}),
+    session: false,
+    anchor: span(addCookie ?? created),
+    complete: !escapes,
+    ...opt('secure', truthAttr('secure')),
+    ...opt('httpOnly', truthAttr('httpOnly')),
+    ...opt('partitioned', truthAttr('partitioned')),
+    ...(ss ? { sameSite: { value: (stringOf(ctx, ss.arg) ?? 'unknown').toLowerCase(), ...span(ss.call) } } : {}),
+    ...(maxAge ? { maxAgeSeconds: { value: seconds(ctx, maxAge.arg), ...span(maxAge.call) } } : {}),
+    ...(domain ? { domain: { value: stringOf(ctx, domain.arg), ...span(domain.call) } } : {}),
+    ...(pathC ? { path: { value: stringOf(ctx, pathC.arg), ...span(pathC.call) } } : {}),
+    defaults: { secure: 'false', httpOnly: 'false' },
+    writer,
+  });
+}
+
+function opt<K extends string, V>(key: K, v: V | undefined): Partial<Record<K, V>> {
+  return v === undefined ? {} : ({ [key]: v } as Record<K, V>);
+}
+
+// ---------------------------------------------------------------- Spring ResponseCookie
+
+/** `ResponseCookie.from(name, value).httpOnly(true).secure(true).sameSite("Lax")….build()`. */
+function responseCookie(ctx: AnalysisContext, build: Node): void {
+  const steps = new Map<string, { call: Node; arg: Node | undefined }>();
+  let from: Node | undefined;
+  for (let n: Node | null = build.childForFieldName('object'); n && n.type === 'method_invocation'; n = n.childForFieldName('object')) {
+    const name = n.childForFieldName('name');
+    const a = n.childForFieldName('arguments');
+    if (!name) break;
+    const key = ctx.src(name);
+    if (key === 'from') {
+      from = n;
+      break;
+    }
+    if (!steps.has(key)) steps.set(key, { call: n, arg: a ? namedChildren(a)[0] : undefined });
+  }
+  if (!from) return;
+  const fromArgs = from.childForFieldName('arguments');
+  const nameArg = fromArgs ? namedChildren(fromArgs)[0] : undefined;
+  const nameLit = nameArg ? stringOf(ctx, nameArg) : undefined;
+  const methodFor: Readonly<Record<CookieAttr, string>> = { secure: 'secure', httpOnly: 'httpOnly', sameSite: 'sameSite', path: 'path', domain: 'domain', name: 'name', partitioned: 'partitioned' };
+  const buildName = build.childForFieldName('name')!;
+  const writer: AttrWriter = {
+    set(changes) {
+      const edits: OffsetEdit[] = [];
+      let chain = '';
+      for (const [attr, value] of changes) {
+        if (attr === 'name') return undefined;
+        const rendered = attr === 'secure' || attr === 'httpOnly' || attr === 'partitioned' ? value : `"${attr === 'sameSite' ? value.charAt(0).toUpperCase() + value.slice(1) : value}"`;
+        const existing = steps.get(methodFor[attr]);
+        if (existing?.arg) edits.push({ ...span(existing.arg), newText: rendered });
+        else chain += `${methodFor[attr]}(${rendered}).`;
+      }
+      // New steps go right before build(), on build's line and in its style.
+      if (chain) edits.push({ start: buildName.startIndex, end: buildName.startIndex, newText: chain });
+      return edits;
+    },
+  };
+  const truthStep = (k: string): AttrAt<Truth> | undefined => {
+    const s = steps.get(k);
+    if (!s) return undefined;
+    const t = s.arg ? truthOf(ctx, s.arg) : { truth: 'true' as Truth };
+    return { value: t.truth, ...span(s.call.childForFieldName('name')!), end: s.call.endIndex, ...(t.envText ? { envText: t.envText } : {}) };
+  };
+  const at = (s: { call: Node }) => ({ start: s.call.childForFieldName('name')!.startIndex, end: s.call.endIndex });
+  const ss = steps.get('sameSite');
+  const maxAge = steps.get('maxAge');
+  const domain = steps.get('domain');
+  const pathS = steps.get('path');
+  checkCookieSite(ctx, {
+    framework: 'ResponseCookie',
+    ...(nameLit !== undefined ? { name: { value: nameLit, ...span(nameArg!) } } : nameArg ? { nameHint: ctx.src(nameArg) } : {}),
+    session: false,
+    anchor: span(build),
+    complete: true,
+    ...opt('secure', truthStep('secure')),
+    ...opt('httpOnly', truthStep('httpOnly')),
+    ...opt('partitioned', truthStep('partitioned')),
+    ...(ss ? { sameSite: { value: ss.arg ? (stringOf(ctx, ss.arg) ?? 'unknown').toLowerCase() : 'unknown', ...at(ss) } } : {}),
+    ...(maxAge ? { maxAgeSeconds: { value: maxAge.arg ? seconds(ctx, maxAge.arg) : undefined, ...at(maxAge) } } : {}),
+    ...(domain ? { domain: { value: domain.arg ? stringOf(ctx, domain.arg) : undefined, ...at(domain) } } : {}),
+    ...(pathS ? { path: { value: pathS.arg ? stringOf(ctx, pathS.arg) : undefined, ...at(pathS) } } : {}),
+    defaults: { secure: 'false', httpOnly: 'false' },
+    writer,
+  });
+}
+
+// ---------------------------------------------------------------- secrets
+
+/** A string literal used as key material: `"secret"`, `"secret".getBytes()`, `Keys.hmacShaKeyFor("…".getBytes(UTF_8))`. */
+function secretIn(ctx: AnalysisContext, arg: Node): void {
+  let n = arg;
+  if (n.type === 'method_invocation') {
+    const name = n.childForFieldName('name');
+    const obj = n.childForFieldName('object');
+    if (name && obj && /^(getBytes|toCharArray)$/.test(ctx.src(name))) n = obj;
+    else return;
+  }
+  if (n.type === 'identifier') {
+    const field = fieldInitializer(ctx, n, ctx.src(n));
+    if (field) secretIn(ctx, field);
+    return;
+  }
+  const s = stringOf(ctx, n);
+  if (s === undefined || /-----BEGIN [A-Z ]*PUBLIC KEY-----/.test(s)) return;
+  reportHardcodedSecret(ctx, { kind: 'jwt', ...span(n), what: 'The JWT key', envName: 'JWT_SECRET', replacement: 'System.getenv("JWT_SECRET")' });
+}
+
+/** The initializer of a field of the enclosing class (`private static final String SECRET = "…"`). */
+function fieldInitializer(ctx: AnalysisContext, from: Node, name: string): Node | undefined {
+  ctx.lookups.add(name);
+  for (let p = from.parent; p; p = p.parent) {
+    if (p.type !== 'class_body') continue;
+    for (let f = p.firstNamedChild; f; f = f.nextNamedSibling) {
+      if (f.type !== 'field_declaration') continue;
+      for (const d of f.namedChildren) {
+        if (d?.type === 'variable_declarator' && ctx.src(d.childForFieldName('name')!) === name) return d.childForFieldName('value') ?? undefined;
+      }
+    }
+  }
+  return undefined;
+}

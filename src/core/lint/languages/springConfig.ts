@@ -1,0 +1,169 @@
+import * as path from 'node:path';
+import type { Node } from '@vscode/tree-sitter-wasm';
+import type { AnalysisContext, Fact } from '../analysis';
+import type { LanguageAnalyzer } from '../analyzer';
+import { capture } from '../analyzer';
+import { reportHardcodedSecret } from '../secrets';
+import { type SettingEntry, type SettingValue, checkSettings, entryFromFact, settingFact } from '../settingsSite';
+
+/** Spring's relaxed binding: `same-site`, `sameSite` and `same_site` are one key. */
+export function canonicalKey(key: string): string {
+  return key.toLowerCase().replace(/[-_]/g, '');
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { ns: 1e-9, us: 1e-6, ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
+
+/** A Spring Duration: `30m`, `2h`, `PT1H30M`, or a bare number in `defaultUnit` seconds. */
+export function springDuration(raw: string, defaultUnitSeconds: number): number | undefined {
+  const s = raw.trim();
+  if (/^-?\d+$/.test(s)) return Number(s) * defaultUnitSeconds;
+  const simple = /^(-?\d+)\s*(ns|us|ms|s|m|h|d)$/i.exec(s);
+  if (simple) return Number(simple[1]) * DURATION_UNITS[simple[2].toLowerCase()];
+  const iso = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(s);
+  if (iso && s.length > 1) return Number(iso[1] ?? 0) * 86400 + Number(iso[2] ?? 0) * 3600 + Number(iso[3] ?? 0) * 60 + Number(iso[4] ?? 0);
+  return undefined;
+}
+
+/** A scalar from a properties or YAML file. */
+export function springValue(raw: string): SettingValue {
+  const text = raw.trim();
+  const unq = /^"(.*)"$|^'(.*)'$/.exec(text);
+  const s = unq ? (unq[1] ?? unq[2]) : text;
+  if (/\$\{[^}]*\}/.test(s)) return { kind: 'env', text };
+  if (!unq && /^(true|false)$/i.test(s)) return { kind: 'bool', bool: s.toLowerCase() === 'true', text };
+  return { kind: 'str', str: s, text };
+}
+
+const SECRET_KEY = /jwt.*(secret|signing[-_.]?key|key)$|(^|\.)(secret[-_.]?key|signing[-_.]?key|token[-_.]?secret|session[-_.]?secret)$/i;
+
+/** Keys of the session cookie settings (servlet and reactive stacks), canonical form. */
+const COOKIE_PREFIX = /^server\.(servlet|reactive)\.session\.cookie\./;
+
+/** Turns one property (flattened key, value) into facts and immediate secret findings. */
+export function springProperty(ctx: AnalysisContext, key: string, keyNode: { startIndex: number }, valueNode: Node | undefined, whole: { startIndex: number; endIndex: number }): void {
+  const raw = valueNode ? ctx.src(valueNode) : '';
+  const lead = raw.length - raw.trimStart().length;
+  const trimmed = raw.replace(/\s+#.*$/, '').trim();
+  const value = springValue(trimmed);
+  const vs = valueNode ? valueNode.startIndex + lead : whole.endIndex;
+  const entry: SettingEntry = { name: key.toLowerCase(), value, start: keyNode.startIndex, end: whole.endIndex, valueStart: vs, valueEnd: vs + trimmed.length };
+  ctx.facts.push(settingFact('spring.setting', entry));
+  if (SECRET_KEY.test(key) && value.kind === 'str' && (value.str ?? '').length > 0) {
+    const envName = key.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
+    reportHardcodedSecret(ctx, {
+      kind: /jwt|token/i.test(key) ? 'jwt' : 'session',
+      start: vs, end: vs + trimmed.length,
+      what: `The ${key} property`, envName,
+      // Spring resolves ${…} placeholders from the environment.
+      replacement: `\${${envName}}`,
+    });
+  }
+}
+
+/** The whole-file check of Spring Boot session cookie settings. */
+export function finishSpring(facts: readonly Fact[], ctx: AnalysisContext, filePath: string | undefined, format: 'properties' | 'yaml'): void {
+  const entries = new Map<string, SettingEntry>();
+  let multiDoc = false;
+  for (const f of facts) {
+    if (f.key === 'spring.setting') {
+      const e = entryFromFact(f);
+      const canon = canonicalKey(e.name).replace(/^server\.(servlet|reactive)\.session\./, 'session.');
+      entries.set(canon, e);
+    } else if (f.key === 'yaml.multiDocument') multiDoc = true;
+  }
+  const cookieEntries = [...entries.entries()].filter(([k]) => k.startsWith('session.cookie.'));
+  const timeout = entries.get('session.timeout');
+  if (cookieEntries.length === 0 && !timeout) return;
+  const base = path.basename(filePath ?? '').toLowerCase();
+  // The main application file, when it configures the cookie, is taken as the whole story; profile files only override.
+  const complete = /^application\.(properties|ya?ml)$/.test(base) && cookieEntries.length > 0 && !multiDoc;
+  const first = [...entries.values()].filter((e) => COOKIE_PREFIX.test(e.name) || /session\.timeout$/.test(e.name)).sort((a, b) => a.start - b.start)[0];
+  const prefix = first ? first.name.replace(/cookie\..*$|timeout$/, '') : 'server.servlet.session.';
+  const mapped = new Map<string, SettingEntry>();
+  for (const [k, e] of entries) mapped.set(k, e);
+  const keyOf = (attr: string) => `session.cookie.${canonicalKey(attr)}`;
+  checkSettings(ctx, {
+    framework: 'Spring Boot',
+    keys: { secure: keyOf('secure'), httpOnly: keyOf('httponly'), sameSite: keyOf('samesite'), domain: keyOf('domain'), path: keyOf('path'), name: keyOf('name'), maxAge: keyOf('maxage'), idle: 'session.timeout' },
+    defaults: { secure: 'false', httpOnly: 'true', name: 'JSESSIONID' },
+    render: (attr, v) => (attr === 'sameSite' ? v : v),
+    add: (name, valueText) => {
+      const prop = { secure: 'secure', httponly: 'http-only', samesite: 'same-site', domain: 'domain', path: 'path', name: 'name' }[name.replace(/^session\.cookie\./, '')] ?? name;
+      if (format === 'properties') {
+        const at = ctx.text.length;
+        return { start: at, end: at, newText: `${ctx.text.endsWith('\n') || at === 0 ? '' : '\n'}${prefix}cookie.${prop}=${valueText}\n` };
+      }
+      // YAML: add next to an existing cookie setting, with its indentation.
+      const sibling = cookieEntries[0]?.[1];
+      if (!sibling) return undefined;
+      const lineStart = ctx.text.lastIndexOf('\n', sibling.start - 1) + 1;
+      const indent = ctx.text.slice(lineStart, sibling.start);
+      if (!/^\s*$/.test(indent)) return undefined;
+      return { start: lineStart, end: lineStart, newText: `${indent}${prop}: ${valueText}\n` };
+    },
+    anchor: first ? { start: first.start, end: first.end } : { start: 0, end: 0 },
+    complete,
+    maxAgeUnit: 1,
+    idleUnit: 1,
+    sameSiteOf: (v) => (v.kind === 'str' ? (v.str ?? '').toLowerCase() : v.kind === 'env' ? 'env' : 'unknown'),
+  }, durationsToSeconds(mapped, keyOf('maxage')));
+}
+
+function durationsToSeconds(entries: Map<string, SettingEntry>, maxAgeKey: string): Map<string, SettingEntry> {
+  for (const k of [maxAgeKey, 'session.timeout']) {
+    const e = entries.get(k);
+    if (!e || e.value.kind !== 'str') continue;
+    const seconds = springDuration(e.value.str ?? '', 1);
+    entries.set(k, { ...e, value: seconds === undefined ? { kind: 'unknown', text: e.value.text } : { kind: 'num', num: seconds, text: e.value.text } });
+  }
+  return entries;
+}
+
+/** application.properties (and any .properties): Spring Boot session cookie and secrets. */
+export const propertiesAnalyzer: LanguageAnalyzer = {
+  query: '(property (key) @key) @property',
+  containers: new Set(['file']),
+  keywords: /session|secret|jwt|key/i,
+  declares: () => [],
+  analyze(matches, ctx) {
+    for (const m of matches) {
+      const prop = capture(m, 'property');
+      const key = capture(m, 'key');
+      if (!prop || !key) continue;
+      const value = prop.namedChildren.find((c) => c?.type === 'value') ?? undefined;
+      springProperty(ctx, ctx.src(key).trim(), key, value, prop);
+    }
+  },
+  finish(facts, ctx, filePath) {
+    finishSpring(facts, ctx, filePath, 'properties');
+  },
+};
+
+/** application.yml: the same settings, keys flattened from the nesting. */
+export const yamlAnalyzer: LanguageAnalyzer = {
+  query: '(block_mapping_pair key: (_) @key value: (flow_node) @value) @pair\n(document) @doc',
+  containers: new Set(['stream', 'document', 'block_node', 'block_mapping']),
+  keywords: /session|secret|jwt|key/i,
+  declares: () => [],
+  analyze(matches, ctx) {
+    for (const m of matches) {
+      if (capture(m, 'doc')) continue;
+      const pair = capture(m, 'pair');
+      const key = capture(m, 'key');
+      const value = capture(m, 'value');
+      if (!pair || !key || !value) continue;
+      const parts = [ctx.src(key).trim()];
+      for (let p = pair.parent; p; p = p.parent) {
+        if (p.type === 'block_mapping_pair') {
+          const k = p.childForFieldName('key');
+          if (k) parts.unshift(ctx.src(k).trim());
+        }
+      }
+      springProperty(ctx, parts.map((s) => s.replace(/^["']|["']$/g, '')).join('.'), key, value, pair);
+    }
+  },
+  finish(facts, ctx, filePath) {
+    const docs = (ctx.text.match(/^---\s*$/gm) ?? []).length;
+    finishSpring(docs > 1 || /^\S[\s\S]*^---\s*$/m.test(ctx.text) ? [...facts, { key: 'yaml.multiDocument', name: '', start: 0, end: 0 }] : facts, ctx, filePath, 'yaml');
+  },
+};
