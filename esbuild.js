@@ -48,7 +48,12 @@ const targets = [
   {
     // Engines loaded on demand by the extension (src/extension/engines/index.ts).
     ...common,
-    entryPoints: { lint: 'src/extension/engines/lintEngine.ts', capture: 'src/extension/engines/captureEngine.ts' },
+    entryPoints: {
+      lint: 'src/extension/engines/lintEngine.ts',
+      capture: 'src/extension/engines/captureEngine.ts',
+      jwt: 'src/extension/engines/jwtEngine.ts',
+      weakSecretWorker: 'src/core/jwt/weakSecretWorker.ts',
+    },
     outdir: 'dist/engines',
     format: 'cjs',
     platform: 'node',

@@ -7,6 +7,9 @@ export const enum CommandId {
   ImportHar = 'sessionLens.importHar',
   ExportHar = 'sessionLens.exportHar',
   ClearSession = 'sessionLens.clearSession',
+  DecodeToken = 'sessionLens.decodeToken',
+  VerifyToken = 'sessionLens.verifyToken',
+  ForgetKeys = 'sessionLens.forgetKeys',
 }
 
 /** The Session webview view. */

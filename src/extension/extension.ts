@@ -2,12 +2,16 @@ import * as vscode from 'vscode';
 import { CaptureService } from './captureService';
 import { CommandId, SESSION_VIEW_ID } from './commandIds';
 import { registerCaptureCommands } from './commands/captureCommands';
+import { registerTokenCommands } from './commands/tokenCommands';
+import { KeyStore } from './keyStore';
+import { TOKEN_SCHEME, TokenDocuments } from './tokenDocuments';
 import { onDidChangeSettings, readSettings } from './config';
 import { SessionLensCodeActions } from './lint/codeActions';
 import { LintService } from './lint/lintService';
 import { SessionController } from './sessionController';
 import { SessionViewProvider } from './sessionView';
 import { SessionStatusBar } from './statusBar';
+import { WeakSecretChecker } from './weakSecretChecker';
 
 /** What activate() returns: a small read-only API, used by the host tests and other extensions. */
 export interface SessionLensApi {
@@ -19,6 +23,8 @@ export interface SessionLensApi {
   sessionViewState(): ReturnType<SessionController['state']>;
   /** The status bar item's text. */
   statusBarText(): string;
+  /** The text of a decoded-token document. */
+  tokenDocumentText(uri: vscode.Uri): string | undefined;
 }
 
 declare const __sessionLensLoadStart: number | undefined;
@@ -27,20 +33,24 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Session Lens', { log: true });
   const capture = new CaptureService(log, () => readSettings());
-  const controller = new SessionController(capture);
+  const weakSecrets = new WeakSecretChecker(context.extensionUri, log);
+  const controller = new SessionController(capture, weakSecrets);
   const sessionView = new SessionViewProvider(context.extensionUri, controller);
   const statusBar = new SessionStatusBar(capture, controller);
   const lint = new LintService(context.extensionUri, log);
+  const tokenDocs = new TokenDocuments();
 
   controller.offer({ action: 'startCapture', label: 'Start Capture…', command: CommandId.StartCapture, when: () => !capture.status.running });
   controller.offer({ action: 'openProxiedApp', label: 'Open in Browser', command: CommandId.OpenProxiedApp, when: () => capture.status.running });
   controller.offer({ action: 'stopCapture', label: 'Stop Capture', command: CommandId.StopCapture, when: () => capture.status.running });
   controller.offer({ action: 'importHar', label: 'Import HAR…', command: CommandId.ImportHar });
   controller.offer({ action: 'exportHar', label: 'Export HAR…', command: CommandId.ExportHar, when: () => capture.snapshot() !== undefined });
+  controller.offer({ action: 'decodeToken', label: 'Decode JWT…', command: CommandId.DecodeToken });
   controller.offer({ action: 'clearSession', label: 'Clear', command: CommandId.ClearSession, when: () => capture.snapshot() !== undefined });
 
   context.subscriptions.push(
     log,
+    weakSecrets,
     capture,
     controller,
     sessionView,
@@ -48,6 +58,9 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
     vscode.window.registerWebviewViewProvider(SESSION_VIEW_ID, sessionView),
     vscode.commands.registerCommand(CommandId.ShowSession, () => vscode.commands.executeCommand(`${SESSION_VIEW_ID}.focus`)),
     ...registerCaptureCommands(capture, log),
+    tokenDocs,
+    vscode.workspace.registerTextDocumentContentProvider(TOKEN_SCHEME, tokenDocs),
+    ...registerTokenCommands(tokenDocs, new KeyStore(context), weakSecrets),
     lint,
     vscode.languages.registerCodeActionsProvider({ scheme: '*' }, new SessionLensCodeActions(lint), { providedCodeActionKinds: SessionLensCodeActions.kinds }),
     onDidChangeSettings(() => {
@@ -66,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
     isSessionViewResolved: () => sessionView.isResolved,
     sessionViewState: () => controller.state(),
     statusBarText: () => statusBar.text,
+    tokenDocumentText: (uri) => tokenDocs.textOf(uri),
   };
 }
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AuditSettings } from '../core/audit/auditSettings';
+import type { AuditSettingsInput } from '../core/audit/auditSettings';
 import type { SessionSnapshot } from '../core/capture/types';
 import type { ExpiryModel } from '../core/expiry/index';
 import type { Finding } from '../core/findings';
@@ -7,6 +7,7 @@ import type { SessionViewState, WebviewAction } from '../shared/protocol';
 import type { SessionLensSettings } from '../shared/settings';
 import type { CaptureService } from './captureService';
 import { readSettings } from './config';
+import type { WeakSecretChecker } from './weakSecretChecker';
 import type { SessionViewSource } from './sessionView';
 import { captureEngine } from './engines/index';
 import { cookieRows, findingRows, tokenRows, valueOfKey } from './sessionViewState';
@@ -20,15 +21,17 @@ export interface OfferedAction {
   readonly when?: () => boolean;
 }
 
-/** The audit settings that the `sessionLens.*` settings feed; user words extend the defaults. */
-export function auditSettingsOf(s: SessionLensSettings): AuditSettings {
-  const { DEFAULT_AUDIT_SETTINGS } = captureEngine();
+/** Minimum time between two audits of a changing capture. */
+const FINDINGS_INTERVAL_MS = 1000;
+
+/** The traffic audit's settings, from the `sessionLens.*` settings (path words extend the built-in ones). */
+export function auditSettingsOf(s: SessionLensSettings): AuditSettingsInput {
   return {
-    maxSessionCookieLifetimeSec: s.maxSessionCookieLifetime,
-    maxTokenLifetimeSec: s.maxTokenLifetime,
+    maxSessionCookieLifetime: s.maxSessionCookieLifetime,
+    maxTokenLifetime: s.maxTokenLifetime,
     sessionCookieNames: s.sessionCookieNames,
-    loginPathWords: [...DEFAULT_AUDIT_SETTINGS.loginPathWords, ...s.loginPaths],
-    logoutPathWords: [...DEFAULT_AUDIT_SETTINGS.logoutPathWords, ...s.logoutPaths],
+    loginPaths: s.loginPaths,
+    logoutPaths: s.logoutPaths,
   };
 }
 
@@ -42,12 +45,20 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private masked = readSettings().maskValues;
   private readonly actions: OfferedAction[] = [];
-  private cachedFindings: { version: number; findings: Finding[] } | undefined;
+  private cachedFindings: { version: number; at: number; findings: Finding[] } | undefined;
+  private findingsTimer: NodeJS.Timeout | undefined;
   private cachedModel: { version: number; soonSec: number; model: ExpiryModel } | undefined;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly capture: CaptureService) {
-    this.subscription = capture.onDidChange(() => this.changed.fire());
+  constructor(private readonly capture: CaptureService, private readonly weakSecrets: WeakSecretChecker) {
+    this.subscription = vscode.Disposable.from(
+      capture.onDidChange(() => this.changed.fire()),
+      // A worker answered: the cached findings lack its jwt-weak-secret results.
+      weakSecrets.onDidResolve(() => {
+        this.cachedFindings = undefined;
+        this.changed.fire();
+      }),
+    );
   }
 
   /** Registers a panel action; only implemented commands are ever offered. */
@@ -66,10 +77,29 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   /** Traffic findings of the current session (cached per store version). */
   findings(snapshot = this.capture.snapshot()): Finding[] {
     if (!snapshot) return [];
-    if (this.cachedFindings?.version === snapshot.version) return this.cachedFindings.findings;
+    const cached = this.cachedFindings;
+    if (cached?.version === snapshot.version) return cached.findings;
+    // The audit of a large capture takes a good part of a second: while traffic flows, run it at
+    // most once per interval and show the previous findings until then.
+    const age = cached ? Date.now() - cached.at : Infinity;
+    if (age < FINDINGS_INTERVAL_MS) {
+      this.findingsTimer ??= setTimeout(() => {
+        this.findingsTimer = undefined;
+        this.changed.fire();
+      }, FINDINGS_INTERVAL_MS - age);
+      return cached!.findings;
+    }
     // A snapshot exists only once the capture engine is loaded, so this costs nothing at activation.
-    const findings = captureEngine().auditSession(snapshot, auditSettingsOf(readSettings()));
-    this.cachedFindings = { version: snapshot.version, findings };
+    const engine = captureEngine();
+    // The weak-secret dictionary runs in a worker: known answers are added, unknown ones start a check.
+    const analyzeJwt: typeof engine.analyzeJwt = (token, context) => {
+      const findings = engine.analyzeJwt(token, { ...context, checkWeakSecret: false });
+      const weak = this.weakSecrets.peek(token);
+      if (weak) findings.unshift(engine.weakSecretFinding(weak, context?.subject ?? context?.location?.name ?? 'JWT'));
+      return findings;
+    };
+    const findings = engine.auditSession(snapshot, auditSettingsOf(readSettings()), { analyzeJwt, checkWeakSecret: false });
+    this.cachedFindings = { version: snapshot.version, at: Date.now(), findings };
     return findings;
   }
 
@@ -78,7 +108,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     if (!snapshot) return undefined;
     const soonSec = readSettings().expiringSoonSeconds;
     if (this.cachedModel?.version !== snapshot.version || this.cachedModel.soonSec !== soonSec) {
-      this.cachedModel = { version: snapshot.version, soonSec, model: captureEngine().buildExpiryModel(snapshot, { expiringSoonSec: soonSec }) };
+      this.cachedModel = { version: snapshot.version, soonSec, model: captureEngine().buildExpiryModel(snapshot, { expiringSoonSeconds: soonSec }) };
     }
     return this.cachedModel.model;
   }
@@ -133,6 +163,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.findingsTimer);
     this.subscription.dispose();
     this.changed.dispose();
   }

@@ -4,7 +4,7 @@
  */
 import { type Finding, makeFinding } from '../findings';
 import { type DecodedJws, type DecodedJwt, cleanTokenInput, decodeJwt } from './decode';
-import { findWeakSecret } from './findWeakSecret';
+import { findWeakSecret, type WeakSecretMatch } from './findWeakSecret';
 import { describeDuration, describeTime } from './time';
 
 /** Where the token was seen. */
@@ -198,10 +198,7 @@ function analyzeDecoded(token: string, decoded: DecodedJwt, context: JwtAnalysis
       `The token is unsigned (${why}), so anyone can forge or alter it. Sign tokens (HS256 with a strong secret, or RS256/ES256/EdDSA) and make every verifier require a signature with an explicit algorithms allow-list that excludes "none" in any letter case.`));
   } else if (context.checkWeakSecret !== false && depth === 0) {
     const weak = findWeakSecret(token);
-    if (weak) {
-      findings.push(makeFinding('jwt-weak-secret', subject,
-        `The ${weak.alg} signature verifies with the well-known secret ${weak.display}, so anyone can forge tokens. Replace it with a random secret of at least 32 bytes (e.g. openssl rand -base64 32) kept out of source control, and revoke tokens signed with the old one.`));
-    }
+    if (weak) findings.push(weakSecretFinding(weak, subject));
   }
   if (context.location?.kind === 'cookie' && context.location.httpOnly === false) {
     findings.push(makeFinding('jwt-readable-storage', subject,
@@ -215,6 +212,12 @@ function analyzeDecoded(token: string, decoded: DecodedJwt, context: JwtAnalysis
     findings.push(...inner);
   }
   return findings;
+}
+
+/** The `jwt-weak-secret` finding for a dictionary match (also used when the check ran in a worker). */
+export function weakSecretFinding(weak: Pick<WeakSecretMatch, 'alg' | 'display'>, subject = 'JWT'): Finding {
+  return makeFinding('jwt-weak-secret', subject,
+    `The ${weak.alg} signature verifies with the well-known secret ${weak.display}, so anyone can forge tokens. Replace it with a random secret of at least 32 bytes (e.g. openssl rand -base64 32) kept out of source control, and revoke tokens signed with the old one.`);
 }
 
 /** Applies the JWT rules to a token. `token` may carry whitespace or a `Bearer ` prefix. Never throws. */

@@ -2,7 +2,7 @@
 export { cleanTokenInput, decodeJwt, hasClaims, MAX_NESTING_DEPTH, MAX_TOKEN_LENGTH } from './decode';
 export type { DecodedJwe, DecodedJws, DecodedJwt, DecodeOptions, JwtPayload, JwtProblem, JwtSegmentName, MalformedJwt, TimeState } from './decode';
 export { findJwtsInText, isJwtShaped, jwtShape } from './detect';
-export { analyzeDecodedJwt, analyzeJwt, DEFAULT_MAX_TOKEN_LIFETIME_SEC, sensitiveClaims, suspiciousKidReason } from './analyze';
+export { analyzeDecodedJwt, analyzeJwt, weakSecretFinding, DEFAULT_MAX_TOKEN_LIFETIME_SEC, sensitiveClaims, suspiciousKidReason } from './analyze';
 export type { JwtAnalysisContext, TokenLocation } from './analyze';
 export { findWeakSecret, MAX_WEAK_SECRET_TOKEN_LENGTH } from './findWeakSecret';
 export type { WeakSecretMatch } from './findWeakSecret';

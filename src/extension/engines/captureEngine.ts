@@ -2,6 +2,6 @@
 // cookie jar (tough-cookie with the public suffix list), HAR, and the traffic audit.
 export * from '../../core/capture/index';
 export { auditSession } from '../../core/audit/auditSession';
-export { DEFAULT_AUDIT_SETTINGS } from '../../core/audit/auditSettings';
 export { classifyCookie } from '../../core/audit/classifyCookie';
 export { buildExpiryModel } from '../../core/expiry/index';
+export { analyzeJwt, weakSecretFinding } from '../../core/jwt/analyze';

@@ -6,6 +6,7 @@ import * as path from 'node:path';
  */
 export type LintEngine = typeof import('./lintEngine');
 export type CaptureEngine = typeof import('./captureEngine');
+export type JwtEngine = typeof import('./jwtEngine');
 
 function load<T>(name: string): T {
   // A runtime path: esbuild leaves this require alone, so the engine stays in its own file.
@@ -15,6 +16,7 @@ function load<T>(name: string): T {
 
 let lint: LintEngine | undefined;
 let capture: CaptureEngine | undefined;
+let jwt: JwtEngine | undefined;
 
 export function lintEngine(): LintEngine {
   return (lint ??= load<LintEngine>('lint'));
@@ -22,4 +24,8 @@ export function lintEngine(): LintEngine {
 
 export function captureEngine(): CaptureEngine {
   return (capture ??= load<CaptureEngine>('capture'));
+}
+
+export function jwtEngine(): JwtEngine {
+  return (jwt ??= load<JwtEngine>('jwt'));
 }

@@ -92,6 +92,8 @@ describe('Capture in the real extension host', () => {
     const rules = new Set(state.findings.map((f) => f.ruleId));
     assert.ok(rules.has('jwt-readable-storage'), `findings: ${[...rules].join(', ')}`);
     assert.ok(rules.has('session-fixation'), `findings: ${[...rules].join(', ')}`);
+    // The sample app signs its JWTs with 'your-256-bit-secret'; the worker finds it shortly after.
+    await waitFor('jwt-weak-secret from the worker', () => api.sessionViewState().findings.some((f) => f.ruleId === 'jwt-weak-secret'));
     assert.match(api.statusBarText(), /\d+:\d\d|\d+h/, 'the status bar counts down');
   });
 

@@ -8,6 +8,7 @@ export interface SessionLensApi {
   isSessionViewResolved(): boolean;
   sessionViewState(): import('../../../src/shared/protocol').SessionViewState;
   statusBarText(): string;
+  tokenDocumentText(uri: vscode.Uri): string | undefined;
 }
 
 export async function sessionLensApi(): Promise<SessionLensApi> {

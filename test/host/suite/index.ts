@@ -34,6 +34,7 @@ export function run(): Promise<SuiteSummary> {
   };
   mocha.suite.emit('pre-require', globalThis, 'host-suite', mocha);
   // Loaded after pre-require so describe/it exist; esbuild bundles these lazily.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('./tests');
   return new Promise((resolve, reject) => {
     try {

@@ -1,3 +1,4 @@
 // Every host test file, in order. Add new files here.
 import './activation.test';
 import './capture.test';
+import './tokens.test';
