@@ -1,6 +1,7 @@
 import type { LanguageAnalyzer } from '../analyzer';
 import type { LintLanguage } from '../types';
 import { javascriptAnalyzer } from './javascript';
+import { csharpAnalyzer } from './csharp';
 import { iniAnalyzer } from './ini';
 import { javaAnalyzer } from './java';
 import { propertiesAnalyzer, yamlAnalyzer } from './springConfig';
@@ -28,6 +29,8 @@ export function analyzerFor(language: LintLanguage): LanguageAnalyzer {
       return phpAnalyzer;
     case 'ini':
       return iniAnalyzer;
+    case 'csharp':
+      return csharpAnalyzer;
     case 'java':
       return javaAnalyzer;
     case 'properties':

@@ -1,0 +1,251 @@
+import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
+import { type AnalysisContext, namedChildren, span } from '../analysis';
+import { type LanguageAnalyzer, capture } from '../analyzer';
+import type { CookieAttr, CookieSite } from '../cookieChecks';
+import { type KeyedItem, type KeyedSyntax, canon, checkKeyedSite } from '../keyedSite';
+import { reportHardcodedSecret } from '../secrets';
+
+const QUERY = `
+(object_creation_expression type: (identifier) @type
+  (#any-of? @type "CookieOptions" "SymmetricSecurityKey" "TokenValidationParameters" "HMACSHA256")) @new
+(invocation_expression
+  function: (member_access_expression name: (identifier) @method
+    (#any-of? @method "AddSession" "ConfigureApplicationCookie" "AddCookie" "AddAntiforgery"))
+  arguments: (argument_list) @args) @call
+`;
+
+const ENV = /Environment\.|Configuration\[|IsDevelopment|IsProduction|builder\.Environment|env\./;
+
+function secondsOf(ctx: AnalysisContext, n: Node): number | undefined {
+  const t = ctx.src(n).replace(/\s+/g, '');
+  const ts = /^TimeSpan\.From(Days|Hours|Minutes|Seconds)\((\d+(?:\.\d+)?)\)$/.exec(t);
+  if (ts) return Number(ts[2]) * { Days: 86400, Hours: 3600, Minutes: 60, Seconds: 1 }[ts[1] as 'Days'];
+  const add = /^(?:DateTime(?:Offset)?\.(?:Utc)?Now)\.Add(Years|Months|Days|Hours|Minutes|Seconds)\((\d+)\)$/.exec(t);
+  if (add) return Number(add[2]) * { Years: 365 * 86400, Months: 30 * 86400, Days: 86400, Hours: 3600, Minutes: 60, Seconds: 1 }[add[1] as 'Days'];
+  return undefined;
+}
+
+function syntax(ctx: AnalysisContext, prefix: string): KeyedSyntax {
+  return {
+    keyFor: {
+      secure: prefix === 'Cookie.' ? 'Cookie.SecurePolicy' : 'Secure', httpOnly: `${prefix}HttpOnly`, sameSite: `${prefix}SameSite`,
+      domain: `${prefix}Domain`, path: `${prefix}Path`, name: prefix ? `${prefix}Name` : undefined,
+    },
+    lifetime: [
+      { key: `${prefix}MaxAge`, seconds: (n) => secondsOf(ctx, n) },
+      { key: 'Expires', seconds: (n) => secondsOf(ctx, n) },
+      { key: 'ExpireTimeSpan', seconds: (n) => secondsOf(ctx, n) },
+    ],
+    truth: (n) => {
+      const t = ctx.src(n).trim();
+      if (t === 'true' || t === 'CookieSecurePolicy.Always') return { value: 'true' };
+      if (t === 'false' || t === 'CookieSecurePolicy.None') return { value: 'false' };
+      // SameAsRequest: Secure only when the request came over HTTPS, which a TLS-terminating proxy hides.
+      if (t === 'CookieSecurePolicy.SameAsRequest') return { value: 'env', envText: t };
+      return ENV.test(t) ? { value: 'env', envText: t } : { value: 'unknown' };
+    },
+    sameSite: (n) => {
+      const m = /SameSiteMode\.(\w+)/.exec(ctx.src(n));
+      if (!m) return 'unknown';
+      return m[1] === 'Unspecified' ? '' : m[1].toLowerCase();
+    },
+    string: (n) => (n.type === 'string_literal' ? ctx.src(n).slice(1, -1) : undefined),
+    render: (attr: CookieAttr, value: string) => {
+      if (attr === 'secure' && prefix === 'Cookie.') return value === 'true' ? 'CookieSecurePolicy.Always' : 'CookieSecurePolicy.None';
+      if (attr === 'sameSite') return `SameSiteMode.${value.charAt(0).toUpperCase()}${value.slice(1)}`;
+      if (value === 'true' || value === 'false') return value;
+      return `"${value}"`;
+    },
+    pair: (key, value) => `${key} = ${value}`,
+  };
+}
+
+/** C#: CookieOptions initialisers, AddSession/ConfigureApplicationCookie/AddCookie options, JWT keys and validation. */
+export const csharpAnalyzer: LanguageAnalyzer = {
+  query: QUERY,
+  containers: new Set(['compilation_unit', 'namespace_declaration', 'file_scoped_namespace_declaration', 'declaration_list', 'class_declaration']),
+  keywords: /Cookie|Session|Jwt|SecurityKey|TokenValidation/,
+  declares: () => [],
+  analyze(matches, ctx) {
+    for (const m of matches) analyzeMatch(m, ctx);
+  },
+};
+
+function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
+  const created = capture(m, 'new');
+  const type = capture(m, 'type');
+  if (created && type) {
+    const t = ctx.src(type);
+    if (t === 'CookieOptions') cookieOptions(ctx, created);
+    else if (t === 'SymmetricSecurityKey' || t === 'HMACSHA256') keyMaterial(ctx, created);
+    else tokenValidation(ctx, created);
+    return;
+  }
+  const call = capture(m, 'call');
+  const method = capture(m, 'method');
+  const args = capture(m, 'args');
+  if (call && method && args) optionsLambda(ctx, call, ctx.src(method), args);
+}
+
+function initializerItems(ctx: AnalysisContext, init: Node | null): KeyedItem[] {
+  if (!init) return [];
+  return namedChildren(init).flatMap((a) => {
+    if (a.type !== 'assignment_expression') return [];
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    return left && right ? [{ key: ctx.src(left), value: right, item: a }] : [];
+  });
+}
+
+/** `new CookieOptions { … }`, with the cookie name from the Append call it goes to. */
+function cookieOptions(ctx: AnalysisContext, created: Node): void {
+  const init = created.childForFieldName('initializer');
+  const items = initializerItems(ctx, init);
+  let name: { value: string; node: Node } | undefined;
+  let nameHint: string | undefined;
+  const findAppend = (matchArg: (a: Node) => boolean, scope: Node | null) => {
+    for (let s = scope; s; s = s.nextNamedSibling) {
+      for (const inv of s.type === 'invocation_expression' ? [s] : s.descendantsOfType('invocation_expression')) {
+        if (!inv) continue;
+        const fn = inv.childForFieldName('function');
+        const al = inv.childForFieldName('arguments');
+        if (!fn || !al || !/\.Append$/.test(ctx.src(fn))) continue;
+        const a = namedChildren(al).map((x) => x.firstNamedChild ?? x);
+        if (a.length >= 3 && matchArg(a[2])) return a[0];
+      }
+    }
+    return undefined;
+  };
+  let nameNode: Node | undefined;
+  const arg = created.parent;
+  if (arg?.type === 'argument' && arg.parent?.parent?.type === 'invocation_expression') {
+    nameNode = findAppend((a) => a.startIndex === created.startIndex, arg.parent.parent);
+  } else if (arg?.type === 'variable_declarator') {
+    const v = namedChildren(arg)[0];
+    let stmt: Node | null = arg;
+    while (stmt && !/statement$/.test(stmt.type)) stmt = stmt.parent;
+    if (v && stmt) nameNode = findAppend((a) => ctx.src(a) === ctx.src(v), stmt.nextNamedSibling);
+  }
+  if (nameNode) {
+    if (nameNode.type === 'string_literal') name = { value: ctx.src(nameNode).slice(1, -1), node: nameNode };
+    else nameHint = ctx.src(nameNode);
+  }
+  const argsEnd = created.childForFieldName('arguments');
+  checkKeyedSite(ctx, {
+    framework: 'CookieOptions',
+    session: false,
+    anchor: created,
+    items,
+    ...(init ? { list: init } : {}),
+    create: (pairs) => {
+      const at = (argsEnd ?? created.childForFieldName('type')!).endIndex;
+      return { start: at, end: at, newText: ` { ${pairs.join(', ')} }` };
+    },
+    ...(name ? { name } : {}),
+    ...(nameHint ? { nameHint } : {}),
+    complete: true,
+    defaults: { secure: 'false', httpOnly: 'false', path: '/' },
+    syntax: syntax(ctx, ''),
+  });
+}
+
+const OPTION_DEFAULTS: Readonly<Record<string, { framework: string; defaults: CookieSite['defaults']; idle?: number }>> = {
+  AddSession: { framework: 'ASP.NET Core session', defaults: { secure: 'unknown', httpOnly: 'true', sameSite: 'lax', path: '/', name: '.AspNetCore.Session' }, idle: 20 * 60 },
+  ConfigureApplicationCookie: { framework: 'ASP.NET Core Identity cookie', defaults: { secure: 'unknown', httpOnly: 'true', sameSite: 'lax', path: '/' } },
+  AddCookie: { framework: 'ASP.NET Core authentication cookie', defaults: { secure: 'unknown', httpOnly: 'true', sameSite: 'lax', path: '/', name: '.AspNetCore.Cookies' } },
+  AddAntiforgery: { framework: 'ASP.NET Core antiforgery cookie', defaults: { secure: 'unknown', httpOnly: 'true', sameSite: 'strict', path: '/' } },
+};
+
+/** `services.AddSession(options => { options.Cookie.HttpOnly = …; options.IdleTimeout = …; })`. */
+function optionsLambda(ctx: AnalysisContext, call: Node, method: string, args: Node): void {
+  const lambda = namedChildren(args).map((a) => a.firstNamedChild ?? a).find((a) => a.type === 'lambda_expression');
+  if (!lambda) return;
+  const params = lambda.childForFieldName('parameters');
+  const p = params ? ctx.src(params).replace(/[()\s]/g, '').split(':').pop()!.split(/\s+/).pop()! : '';
+  const body = lambda.childForFieldName('body');
+  if (!p || !body) return;
+  const statements = body.type === 'block' ? namedChildren(body) : [body];
+  const items: KeyedItem[] = [];
+  for (const s of statements) {
+    const a = s.type === 'expression_statement' ? s.firstNamedChild : s.type === 'assignment_expression' ? s : null;
+    if (a?.type !== 'assignment_expression') continue;
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (!left || !right) continue;
+    const lt = ctx.src(left).replace(/\s+/g, '');
+    if (!lt.startsWith(`${p}.`)) continue;
+    items.push({ key: lt.slice(p.length + 1), value: right, item: s.type === 'expression_statement' ? s : a });
+  }
+  const info = OPTION_DEFAULTS[method];
+  const last = statements[statements.length - 1];
+  const idle = items.find((i) => canon(i.key) === 'idletimeout');
+  checkKeyedSite(ctx, {
+    framework: info.framework,
+    session: true,
+    anchor: call,
+    items,
+    create: (pairs) => {
+      if (body.type !== 'block') return undefined;
+      const indent = last ? ctx.indentAt(last.startIndex) : `${ctx.indentAt(body.startIndex)}    `;
+      const at = last ? last.endIndex : body.startIndex + 1;
+      return { start: at, end: at, newText: pairs.map((x) => `\n${indent}${p}.${x};`).join('') };
+    },
+    complete: true,
+    defaults: info.defaults,
+    syntax: syntax(ctx, 'Cookie.'),
+  });
+  if (idle) {
+    const s = secondsOf(ctx, idle.value);
+    if (s !== undefined && s > ctx.thresholds.maxSessionIdleTimeoutSeconds) {
+      ctx.report({
+        ruleId: 'session-long-idle-timeout', ...span(idle.item),
+        message: `IdleTimeout keeps idle sessions for ${Math.round(s / 60)} minutes; the maximum allowed is ${Math.round(ctx.thresholds.maxSessionIdleTimeoutSeconds / 60)}. Lower it.`,
+      });
+    }
+  }
+}
+
+/** `new SymmetricSecurityKey(Encoding.UTF8.GetBytes("secret"))`. */
+function keyMaterial(ctx: AnalysisContext, created: Node): void {
+  const args = created.childForFieldName('arguments');
+  if (!args) return;
+  for (const lit of args.descendantsOfType('string_literal')) {
+    if (!lit) continue;
+    // A literal naming where the key comes from (an environment variable, a config key) is not the key.
+    let p: Node | null = lit.parent;
+    while (p && p.type !== 'invocation_expression' && p.type !== 'element_access_expression' && p.startIndex >= args.startIndex) p = p.parent;
+    if (p && p.startIndex >= args.startIndex && /GetEnvironmentVariable|Configuration|GetValue|GetSection|\[/.test(ctx.src(p.type === 'invocation_expression' ? p.childForFieldName('function')! : p))) continue;
+    reportHardcodedSecret(ctx, { kind: 'jwt', ...span(lit), what: 'The JWT signing key', envName: 'JWT_SECRET', replacement: 'Environment.GetEnvironmentVariable("JWT_SECRET")!' });
+  }
+}
+
+/** `new TokenValidationParameters { RequireSignedTokens = false, ValidateLifetime = false, ValidAlgorithms = … }`. */
+function tokenValidation(ctx: AnalysisContext, created: Node): void {
+  const items = initializerItems(ctx, created.childForFieldName('initializer'));
+  for (const i of items) {
+    const key = i.key.trim();
+    const v = ctx.src(i.value).trim();
+    if ((key === 'RequireSignedTokens' || key === 'ValidateLifetime' || key === 'RequireExpirationTime') && v === 'false') {
+      ctx.report({
+        ruleId: 'jwt-verify-disabled', ...span(i.item),
+        message: key === 'RequireSignedTokens'
+          ? 'RequireSignedTokens = false accepts unsigned tokens. Remove it.'
+          : `${key} = false accepts expired tokens forever. Remove it.`,
+        fix: { title: `Set ${key} = true`, edits: [{ ...span(i.value), newText: 'true' }] },
+      });
+    } else if (key === 'SignatureValidator') {
+      ctx.report({
+        ruleId: 'jwt-verify-disabled', ...span(i.item),
+        message: 'A custom SignatureValidator replaces signature checking; returning the token without validating it accepts forgeries. Remove it and set IssuerSigningKey.',
+      });
+    } else if (key === 'ValidAlgorithms') {
+      const algs = [...v.matchAll(/"([^"]+)"|SecurityAlgorithms\.(\w+)/g)].map((m) => m[1] ?? m[2]);
+      if (algs.some((a) => a.toLowerCase() === 'none')) {
+        ctx.report({ ruleId: 'jwt-alg-none', ...span(i.item), message: 'ValidAlgorithms allows "none": unsigned tokens pass. Remove it.' });
+      }
+      if (algs.some((a) => /^(HS|HmacSha)/i.test(a)) && algs.some((a) => /^(RS|ES|PS|RsaSha|EcdsaSha)/i.test(a))) {
+        ctx.report({ ruleId: 'jwt-algorithm-confusion', ...span(i.item), message: 'ValidAlgorithms mixes HMAC and public-key algorithms: a token signed with HS256 using the public key as secret passes. Allow one family only.' });
+      }
+    }
+  }
+}
