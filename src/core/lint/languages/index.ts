@@ -2,11 +2,13 @@ import type { LanguageAnalyzer } from '../analyzer';
 import type { LintLanguage } from '../types';
 import { javascriptAnalyzer } from './javascript';
 import { csharpAnalyzer } from './csharp';
+import { goAnalyzer } from './go';
 import { iniAnalyzer } from './ini';
 import { javaAnalyzer } from './java';
 import { propertiesAnalyzer, yamlAnalyzer } from './springConfig';
 import { phpAnalyzer } from './php';
 import { pythonAnalyzer } from './python';
+import { rubyAnalyzer } from './ruby';
 
 const none: LanguageAnalyzer = {
   query: '(ERROR) @e',
@@ -27,10 +29,14 @@ export function analyzerFor(language: LintLanguage): LanguageAnalyzer {
       return pythonAnalyzer;
     case 'php':
       return phpAnalyzer;
+    case 'ruby':
+      return rubyAnalyzer;
     case 'ini':
       return iniAnalyzer;
     case 'csharp':
       return csharpAnalyzer;
+    case 'go':
+      return goAnalyzer;
     case 'java':
       return javaAnalyzer;
     case 'properties':

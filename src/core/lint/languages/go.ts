@@ -1,0 +1,188 @@
+import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
+import { type AnalysisContext, type OffsetEdit, namedChildren, span } from '../analysis';
+import { type LanguageAnalyzer, capture } from '../analyzer';
+import type { CookieAttr } from '../cookieChecks';
+import { type KeyedItem, type KeyedSyntax, checkKeyedSite } from '../keyedSite';
+import { reportHardcodedSecret } from '../secrets';
+
+const QUERY = `
+(composite_literal type: (qualified_type) @type body: (literal_value) @body) @lit
+(type_conversion_expression type: (slice_type element: (type_identifier) @elem (#eq? @elem "byte")) operand: (interpreted_string_literal) @str) @bytes
+(call_expression function: (selector_expression field: (field_identifier) @method (#any-of? @method "SignedString" "ParseUnverified" "WithValidMethods")) arguments: (argument_list) @args) @call
+(selector_expression operand: (identifier) @pkg field: (field_identifier) @field (#any-of? @field "SigningMethodNone" "UnsafeAllowNoneSignatureType")) @none
+`;
+
+const SECRET_SINKS = /(^|\.)(SignedString|NewCookieStore|NewFilesystemStore|NewStore|New|Parse|ParseWithClaims|NewWithClaims|HMAC|NewHMAC)$/;
+
+function seconds(ctx: AnalysisContext, n: Node): number | undefined {
+  const t = ctx.src(n).replace(/\s+/g, '');
+  if (/^[\d*]+$/.test(t)) return t.split('*').map(Number).reduce((a, b) => a * b, 1);
+  const m = /^time\.Now\(\)\.Add\(([\d*]+)\*time\.(Hour|Minute|Second)\)$/.exec(t);
+  if (m) return m[1].split('*').map(Number).reduce((a, b) => a * b, 1) * { Hour: 3600, Minute: 60, Second: 1 }[m[2] as 'Hour'];
+  const d = /^time\.Now\(\)\.AddDate\((\d+),(\d+),(\d+)\)$/.exec(t);
+  if (d) return (Number(d[1]) * 365 + Number(d[2]) * 30 + Number(d[3])) * 86400;
+  return undefined;
+}
+
+function syntax(ctx: AnalysisContext): KeyedSyntax {
+  return {
+    keyFor: { secure: 'Secure', httpOnly: 'HttpOnly', sameSite: 'SameSite', domain: 'Domain', path: 'Path', name: 'Name', partitioned: 'Partitioned' },
+    lifetime: [{ key: 'MaxAge', seconds: (n) => seconds(ctx, n) }, { key: 'Expires', seconds: (n) => seconds(ctx, n) }],
+    truth: (n) => {
+      const t = ctx.src(n).trim();
+      if (t === 'true') return { value: 'true' };
+      if (t === 'false') return { value: 'false' };
+      return /os\.Getenv|env|prod|Prod|TLS|tls/.test(t) ? { value: 'env', envText: t } : { value: 'unknown' };
+    },
+    sameSite: (n) => {
+      const m = /SameSite(Strict|Lax|None|Default)Mode/.exec(ctx.src(n));
+      if (!m) return 'unknown';
+      return m[1] === 'Default' ? '' : m[1].toLowerCase();
+    },
+    string: (n) => (n.type === 'interpreted_string_literal' || n.type === 'raw_string_literal' ? ctx.src(n).slice(1, -1) : undefined),
+    render: (attr: CookieAttr, value: string) => {
+      if (attr === 'sameSite') return `http.SameSite${value.charAt(0).toUpperCase()}${value.slice(1)}Mode`;
+      if (value === 'true' || value === 'false') return value;
+      return `"${value}"`;
+    },
+    pair: (key, value) => `${key}: ${value}`,
+  };
+}
+
+/** Go: net/http Cookie literals, gorilla sessions.Options and stores, golang-jwt. */
+export const goAnalyzer: LanguageAnalyzer = {
+  query: QUERY,
+  containers: new Set(['source_file']),
+  keywords: /Cookie|sessions|jwt|securecookie|SignedString/,
+  declares(chunk, ctx) {
+    if (chunk.type === 'import_declaration') return ['<imports>'];
+    if (chunk.type === 'var_declaration' || chunk.type === 'const_declaration') {
+      return chunk.descendantsOfType('identifier').filter((i) => i?.parent?.type === 'var_spec' || i?.parent?.type === 'const_spec').map((i) => ctx.src(i!));
+    }
+    return [];
+  },
+  analyze(matches, ctx) {
+    for (const m of matches) analyzeMatch(m, ctx);
+  },
+};
+
+function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
+  const lit = capture(m, 'lit');
+  const type = capture(m, 'type');
+  const body = capture(m, 'body');
+  if (lit && type && body) {
+    const t = ctx.src(type).replace(/\s+/g, '');
+    if (t === 'http.Cookie') cookieLiteral(ctx, lit, body, false);
+    else if (t === 'sessions.Options') cookieLiteral(ctx, lit, body, true);
+    return;
+  }
+  const bytes = capture(m, 'bytes');
+  const str = capture(m, 'str');
+  if (bytes && str) {
+    byteSecret(ctx, bytes, str);
+    return;
+  }
+  const none = capture(m, 'none');
+  if (none) {
+    if (ctx.src(capture(m, 'pkg')!) !== 'jwt') return;
+    ctx.report({ ruleId: 'jwt-alg-none', ...span(none), message: `${ctx.src(none)} lets unsigned tokens through: anyone can forge them. Sign with HS256/RS256/ES256 and never allow "none".` });
+    return;
+  }
+  const call = capture(m, 'call');
+  const method = capture(m, 'method');
+  const args = capture(m, 'args');
+  if (!call || !method || !args) return;
+  const name = ctx.src(method);
+  const list = namedChildren(args);
+  if (name === 'SignedString' && list[0]?.type === 'identifier') {
+    const init = packageVar(ctx, list[0], ctx.src(list[0]));
+    if (init?.type === 'type_conversion_expression') {
+      const s = init.childForFieldName('operand');
+      if (s?.type === 'interpreted_string_literal') secretAt(ctx, s, 'jwt');
+    }
+  } else if (name === 'ParseUnverified') {
+    ctx.report({ ruleId: 'jwt-verify-disabled', ...span(call), severity: 'info', message: 'ParseUnverified does not check the signature: if this token decides who the user is, use jwt.Parse with a key function and WithValidMethods.' });
+  } else if (name === 'WithValidMethods') {
+    const methods = [...ctx.src(args).matchAll(/"([^"]+)"/g)].map((x) => x[1]);
+    if (methods.some((x) => /^HS/.test(x)) && methods.some((x) => /^(RS|ES|PS|EdDSA)/.test(x))) {
+      ctx.report({ ruleId: 'jwt-algorithm-confusion', ...span(call), message: 'WithValidMethods mixes HMAC and public-key algorithms: a token signed with HS256 using the public key as secret passes. Allow one family only.' });
+    }
+    if (methods.some((x) => x.toLowerCase() === 'none')) ctx.report({ ruleId: 'jwt-alg-none', ...span(call), message: 'WithValidMethods allows "none": unsigned tokens pass. Remove it.' });
+  }
+}
+
+/** `http.Cookie{…}` or `sessions.Options{…}`. */
+function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boolean): void {
+  const items: KeyedItem[] = namedChildren(body).flatMap((e) => {
+    if (e.type !== 'keyed_element') return [];
+    const [k, v] = namedChildren(e);
+    const value = v?.type === 'literal_element' ? v.firstNamedChild ?? v : v;
+    return k && value ? [{ key: ctx.src(k).trim(), value, item: e }] : [];
+  });
+  // Positional literals (http.Cookie{"a", "b", …}) list every field: rare, and not judged.
+  if (namedChildren(body).some((e) => e.type !== 'keyed_element')) return;
+  checkKeyedSite(ctx, {
+    framework: session ? 'gorilla sessions.Options' : 'http.Cookie',
+    session,
+    anchor: lit,
+    items,
+    list: body,
+    complete: true,
+    defaults: { secure: 'false', httpOnly: 'false' },
+    syntax: syntax(ctx),
+  });
+}
+
+/** Package-level `var key = []byte("…")`. */
+function packageVar(ctx: AnalysisContext, from: Node, name: string): Node | undefined {
+  ctx.lookups.add(name);
+  let root: Node | null = from;
+  while (root && root.type !== 'source_file') root = root.parent;
+  if (!root) return undefined;
+  for (let d = root.firstNamedChild; d; d = d.nextNamedSibling) {
+    if (d.type !== 'var_declaration' && d.type !== 'const_declaration') continue;
+    for (const spec of d.descendantsOfType(['var_spec', 'const_spec'])) {
+      if (!spec) continue;
+      const n = spec.childForFieldName('name');
+      const v = spec.childForFieldName('value');
+      if (n && v && ctx.src(n) === name) return namedChildren(v)[0];
+    }
+  }
+  return undefined;
+}
+
+/** `[]byte("literal")` handed to a signer, a cookie store or returned from a jwt key function. */
+function byteSecret(ctx: AnalysisContext, bytes: Node, str: Node): void {
+  for (let p: Node | null = bytes.parent, depth = 0; p && depth < 10; p = p.parent, depth++) {
+    if (p.type === 'call_expression') {
+      const fn = p.childForFieldName('function');
+      if (fn && SECRET_SINKS.test(ctx.src(fn).replace(/\s+/g, ''))) {
+        const f = ctx.src(fn);
+        secretAt(ctx, str, /sessions|securecookie|Store/.test(f) ? 'session' : 'jwt');
+        return;
+      }
+    }
+    if (p.type === 'function_declaration' || p.type === 'source_file') return;
+  }
+}
+
+function secretAt(ctx: AnalysisContext, str: Node, kind: 'session' | 'jwt'): void {
+  const envName = kind === 'jwt' ? 'JWT_SECRET' : 'SESSION_KEY';
+  reportHardcodedSecret(ctx, {
+    kind, ...span(str), what: kind === 'jwt' ? 'The JWT signing key' : 'The session store key', envName,
+    replacement: `os.Getenv("${envName}")`, extraEdits: importOs(ctx),
+  });
+}
+
+/** Adds "os" to the imports when it is missing. */
+function importOs(ctx: AnalysisContext): OffsetEdit[] {
+  ctx.lookups.add('<imports>');
+  if (/^\s*import\s*(\(\s*[^)]*"os"[^)]*\)|"os")/m.test(ctx.text)) return [];
+  const block = /^import\s*\(\s*\n/m.exec(ctx.text);
+  if (block) return [{ start: block.index + block[0].length, end: block.index + block[0].length, newText: '\t"os"\n' }];
+  const single = /^import\s+"[^"]+"\s*\n/m.exec(ctx.text);
+  if (single) return [{ start: single.index + single[0].length, end: single.index + single[0].length, newText: 'import "os"\n' }];
+  const pkg = /^package\s+\w+\s*\n/m.exec(ctx.text);
+  const at = pkg ? pkg.index + pkg[0].length : 0;
+  return [{ start: at, end: at, newText: '\nimport "os"\n' }];
+}

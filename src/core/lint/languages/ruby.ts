@@ -1,0 +1,200 @@
+import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
+import { type AnalysisContext, type OffsetEdit, namedChildren, span } from '../analysis';
+import { type LanguageAnalyzer, capture } from '../analyzer';
+import type { CookieAttr, CookieSite } from '../cookieChecks';
+import { checkCookieSite } from '../cookieChecks';
+import { type KeyedItem, type KeyedSyntax, checkKeyedSite } from '../keyedSite';
+import { reportHardcodedSecret } from '../secrets';
+
+const QUERY = `
+(call method: (identifier) @method (#any-of? @method "session_store" "encode" "decode") arguments: (argument_list) @args) @call
+(assignment left: (element_reference object: (_) @jar) @target right: (_) @rhs) @assign
+(assignment left: (call method: (identifier) @attr (#eq? @attr "secret_key_base")) right: (_) @rhs) @assign
+`;
+
+const UNITS: Readonly<Record<string, number>> = {
+  second: 1, seconds: 1, minute: 60, minutes: 60, hour: 3600, hours: 3600, day: 86400, days: 86400, week: 604800, weeks: 604800,
+  month: 2592000, months: 2592000, year: 31536000, years: 31536000,
+};
+
+/** `1.year`, `30.days.from_now`, `2.weeks`, `3600`, `Time.now + 3600`. */
+function seconds(ctx: AnalysisContext, n: Node): number | undefined {
+  const t = ctx.src(n).replace(/\s+/g, '');
+  if (/^\d+$/.test(t)) return Number(t);
+  const m = /^(?:Time\.(?:now|current)\+)?(\d+)\.(\w+?)(?:\.from_now)?$/.exec(t);
+  if (m && UNITS[m[2]]) return Number(m[1]) * UNITS[m[2]];
+  const plus = /^Time\.(?:now|current)\+(\d+)$/.exec(t);
+  return plus ? Number(plus[1]) : undefined;
+}
+
+function syntax(ctx: AnalysisContext, lifetimeKey: string): KeyedSyntax {
+  return {
+    keyFor: { secure: 'secure', httpOnly: 'httponly', sameSite: 'same_site', domain: 'domain', path: 'path', name: 'key' },
+    lifetime: [{ key: lifetimeKey, seconds: (n) => seconds(ctx, n) }],
+    truth: (n) => {
+      const t = ctx.src(n).trim();
+      if (t === 'true') return { value: 'true' };
+      if (t === 'false' || t === 'nil') return { value: 'false' };
+      return /ENV|Rails\.env|production\?|ssl/.test(t) ? { value: 'env', envText: t } : { value: 'unknown' };
+    },
+    sameSite: (n) => {
+      const t = ctx.src(n).trim().replace(/^:|^["']|["']$/g, '').toLowerCase();
+      return t === 'nil' || t === 'false' ? '' : t;
+    },
+    string: (n) => {
+      const t = ctx.src(n).trim();
+      if (n.type === 'simple_symbol') return t.slice(1);
+      return n.type === 'string' && !namedChildren(n).some((c) => c.type === 'interpolation') ? t.slice(1, -1) : undefined;
+    },
+    render: (attr: CookieAttr, value: string) => (value === 'true' || value === 'false' ? value : attr === 'sameSite' ? `:${value}` : `'${value}'`),
+    pair: (key, value) => `${key}: ${value}`,
+  };
+}
+
+/** Ruby/Rails: session_store, cookies[...] = {...}, cookies.permanent, secret_key_base, ruby-jwt. */
+export const rubyAnalyzer: LanguageAnalyzer = {
+  query: QUERY,
+  containers: new Set(['program']),
+  keywords: /cookie|session|secret|JWT/,
+  declares: () => [],
+  analyze(matches, ctx) {
+    for (const m of matches) analyzeMatch(m, ctx);
+  },
+};
+
+function pairsOf(ctx: AnalysisContext, nodes: readonly Node[]): KeyedItem[] {
+  return nodes.flatMap((p) => {
+    if (p.type !== 'pair') return [];
+    const k = p.childForFieldName('key');
+    const v = p.childForFieldName('value');
+    if (!k || !v) return [];
+    return [{ key: ctx.src(k).replace(/^:|:$|^["']|["']$/g, '').replace(/["']$/, ''), value: v, item: p }];
+  });
+}
+
+function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
+  const call = capture(m, 'call');
+  const args = capture(m, 'args');
+  const method = capture(m, 'method');
+  if (call && args && method) {
+    const name = ctx.src(method);
+    if (name === 'session_store') sessionStore(ctx, call, args);
+    else {
+      const receiver = call.childForFieldName('receiver');
+      if (receiver && ctx.src(receiver) === 'JWT') rubyJwt(ctx, call, name, args);
+    }
+    return;
+  }
+  const assign = capture(m, 'assign');
+  const rhs = capture(m, 'rhs');
+  if (!assign || !rhs) return;
+  if (capture(m, 'attr')) {
+    if (rhs.type === 'string' && !namedChildren(rhs).some((c) => c.type === 'interpolation')) {
+      reportHardcodedSecret(ctx, { kind: 'session', ...span(rhs), what: 'secret_key_base', envName: 'SECRET_KEY_BASE', replacement: 'ENV.fetch("SECRET_KEY_BASE")' });
+    }
+    return;
+  }
+  const jar = capture(m, 'jar');
+  const target = capture(m, 'target');
+  if (jar && target) cookieJar(ctx, assign, jar, target, rhs);
+}
+
+/** `config.session_store :cookie_store, key: …, secure: …, expire_after: …`. */
+function sessionStore(ctx: AnalysisContext, call: Node, args: Node): void {
+  const list = namedChildren(args);
+  const items = pairsOf(ctx, list);
+  const parens = ctx.text[args.startIndex] === '(';
+  const last = list[list.length - 1];
+  checkKeyedSite(ctx, {
+    framework: 'Rails session_store',
+    session: true,
+    anchor: call,
+    items,
+    ...(parens ? { list: args } : {}),
+    create: (pairs) => (last ? { start: last.endIndex, end: last.endIndex, newText: `, ${pairs.join(', ')}` } : undefined),
+    complete: !list.some((a) => a.type === 'hash_splat_argument'),
+    defaults: { secure: 'false', httpOnly: 'true', sameSite: 'lax', path: '/' },
+    syntax: syntax(ctx, 'expire_after'),
+  });
+}
+
+/** `cookies[:name] = value | { value:, secure:, … }`, through `.permanent`, `.signed`, `.encrypted`. */
+function cookieJar(ctx: AnalysisContext, assign: Node, jar: Node, target: Node, rhs: Node): void {
+  const jarText = ctx.src(jar).replace(/\s+/g, '');
+  if (!/^cookies(\.(permanent|signed|encrypted))*$/.test(jarText)) return;
+  const keyNode = namedChildren(target).filter((c) => c.startIndex > jar.endIndex)[0];
+  const keyText = keyNode ? ctx.src(keyNode).replace(/^:|^["']|["']$/g, '') : undefined;
+  const permanent = jarText.includes('.permanent');
+  const defaults: CookieSite['defaults'] = { secure: 'false', httpOnly: 'false', sameSite: 'lax', path: '/' };
+  const name = keyNode && (keyNode.type === 'simple_symbol' || keyNode.type === 'string') && keyText ? { value: keyText, node: keyNode } : undefined;
+  if (rhs.type === 'hash') {
+    const items = pairsOf(ctx, namedChildren(rhs));
+    checkKeyedSite(ctx, {
+      framework: 'Rails cookies',
+      session: false,
+      anchor: assign,
+      items,
+      list: rhs,
+      ...(name ? { name } : keyNode ? { nameHint: ctx.src(keyNode) } : {}),
+      complete: !namedChildren(rhs).some((c) => c.type === 'hash_splat_argument'),
+      defaults,
+      syntax: syntax(ctx, 'expires'),
+    });
+    if (permanent) permanentFinding(ctx, jar);
+    return;
+  }
+  // A plain value: every attribute is the default; a fix turns it into the hash form.
+  const value = ctx.src(rhs);
+  checkCookieSite(ctx, {
+    framework: 'Rails cookies',
+    ...(name ? { name: { value: name.value, ...span(name.node) } } : keyNode ? { nameHint: ctx.src(keyNode) } : {}),
+    session: false,
+    anchor: span(assign),
+    complete: true,
+    defaults,
+    writer: {
+      set(changes) {
+        const pairs = changes.map(([a, v]) => `${syntax(ctx, 'expires').keyFor[a] ?? a}: ${syntax(ctx, 'expires').render(a, v)}`);
+        return [{ ...span(rhs), newText: `{ value: ${value}, ${pairs.join(', ')} }` } satisfies OffsetEdit];
+      },
+    },
+  });
+  if (permanent) permanentFinding(ctx, jar);
+}
+
+function permanentFinding(ctx: AnalysisContext, jar: Node): void {
+  const at = ctx.src(jar).indexOf('permanent');
+  ctx.report({
+    ruleId: 'cookie-long-lifetime', start: jar.startIndex + at, end: jar.startIndex + at + 'permanent'.length,
+    message: 'cookies.permanent sets a 20-year expiry; browsers cap it at 400 days and a stolen cookie stays valid that long. Set an explicit, short expires instead.',
+  });
+}
+
+/** `JWT.encode(payload, 'secret', 'HS256')`, `JWT.decode(token, key, false)`. */
+function rubyJwt(ctx: AnalysisContext, call: Node, method: string, args: Node): void {
+  const list = namedChildren(args);
+  const key = list[1];
+  if (key?.type === 'string' && !namedChildren(key).some((c) => c.type === 'interpolation')) {
+    reportHardcodedSecret(ctx, { kind: 'jwt', ...span(key), what: 'The JWT key', envName: 'JWT_SECRET', replacement: 'ENV.fetch("JWT_SECRET")' });
+  }
+  if (method === 'encode') {
+    const alg = list[2];
+    if (alg && /^["']none["']$/i.test(ctx.src(alg).trim())) {
+      ctx.report({ ruleId: 'jwt-alg-none', ...span(alg), message: 'Tokens signed with algorithm "none" carry no signature: anyone can forge them. Use HS256 with a strong key or an asymmetric algorithm.', fix: { title: 'Sign with HS256', edits: [{ ...span(alg), newText: "'HS256'" }] } });
+    }
+    return;
+  }
+  const verify = list[2];
+  if (verify && ctx.src(verify).trim() === 'false') {
+    ctx.report({ ruleId: 'jwt-verify-disabled', ...span(verify), message: 'JWT.decode with verify = false accepts any token, forged or not. Pass true and the algorithm you sign with.', fix: { title: 'Verify the signature', edits: [{ ...span(verify), newText: 'true' }] } });
+  }
+  const opts = list.find((a) => a.type === 'hash') ?? list.filter((a) => a.type === 'pair');
+  const optText = Array.isArray(opts) ? opts.map((o) => ctx.src(o)).join(' ') : ctx.src(opts);
+  const algs = [...optText.matchAll(/["']([A-Za-z0-9]+)["']/g)].map((x) => x[1]);
+  if (/algorithms?/.test(optText)) {
+    if (algs.some((a) => a.toLowerCase() === 'none')) ctx.report({ ruleId: 'jwt-alg-none', ...span(call), message: 'The verifier accepts alg "none": unsigned tokens pass. Remove it.' });
+    if (algs.some((a) => /^HS/.test(a)) && algs.some((a) => /^(RS|ES|PS)/.test(a))) {
+      ctx.report({ ruleId: 'jwt-algorithm-confusion', ...span(call), message: 'The verifier accepts both HMAC and public-key algorithms: a token signed with HS256 using the public key as secret passes. Allow one family only.' });
+    }
+  }
+}
