@@ -10,6 +10,7 @@ export const enum CommandId {
   DecodeToken = 'sessionLens.decodeToken',
   VerifyToken = 'sessionLens.verifyToken',
   ForgetKeys = 'sessionLens.forgetKeys',
+  ScanWorkspace = 'sessionLens.scanWorkspace',
 }
 
 /** The Session webview view. */

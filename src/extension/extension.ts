@@ -8,6 +8,7 @@ import { TOKEN_SCHEME, TokenDocuments } from './tokenDocuments';
 import { onDidChangeSettings, readSettings } from './config';
 import { SessionLensCodeActions } from './lint/codeActions';
 import { LintService } from './lint/lintService';
+import { scanWorkspace } from './lint/scanWorkspace';
 import { SessionController } from './sessionController';
 import { SessionViewProvider } from './sessionView';
 import { SessionStatusBar } from './statusBar';
@@ -62,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
     vscode.workspace.registerTextDocumentContentProvider(TOKEN_SCHEME, tokenDocs),
     ...registerTokenCommands(tokenDocs, new KeyStore(context), weakSecrets),
     lint,
+    vscode.commands.registerCommand(CommandId.ScanWorkspace, () => scanWorkspace(lint, log)),
     vscode.languages.registerCodeActionsProvider({ scheme: '*' }, new SessionLensCodeActions(lint), { providedCodeActionKinds: SessionLensCodeActions.kinds }),
     onDidChangeSettings(() => {
       controller.refresh();

@@ -35,14 +35,26 @@ export class LintService implements vscode.Disposable {
     this.disposables.push(
       this.collection,
       vscode.workspace.onDidOpenTextDocument((d) => this.open(d)),
+      vscode.window.onDidChangeVisibleTextEditors((editors) => { for (const e of editors) this.open(e.document); }),
       vscode.workspace.onDidChangeTextDocument((e) => this.change(e)),
-      vscode.workspace.onDidCloseTextDocument((d) => this.close(d)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.close(d.uri)),
+      // VS Code may keep a document's model alive after its last tab closes; clear when the user closes it.
+      vscode.window.tabGroups.onDidChangeTabs((e) => {
+        for (const tab of e.closed) {
+          if (tab.input instanceof vscode.TabInputText && !this.isShownInTab(tab.input.uri)) this.close(tab.input.uri);
+        }
+      }),
     );
     for (const d of vscode.workspace.textDocuments) this.open(d);
   }
 
-  /** Engine options from the `sessionLens.*` settings. */
-  lintOptions(): LintOptions {
+  /** Where the extension is installed (bundles and grammars). */
+  get extensionPath(): string {
+    return this.extensionUri.fsPath;
+  }
+
+  /** Engine options from the `sessionLens.*` settings (plus the exclude globs, for scans). */
+  lintOptions(): LintOptions & { exclude?: readonly string[] } {
     const s = readSettings();
     return {
       rules: s.lintRules,
@@ -50,12 +62,13 @@ export class LintService implements vscode.Disposable {
       maxSessionIdleTimeoutMinutes: s.maxSessionIdleTimeout,
       grammarDir: path.join(this.extensionUri.fsPath, 'dist', 'grammars'),
       ...(s.lintLanguages.length > 0 ? { languages: s.lintLanguages as LintLanguage[] } : {}),
+      ...(s.lintExclude.length > 0 ? { exclude: s.lintExclude } : {}),
     };
   }
 
   /** The linter for the current settings (a new one when they changed). */
   async getLinter(): Promise<Linter> {
-    const options = this.lintOptions();
+    const { exclude: _exclude, ...options } = this.lintOptions();
     const key = JSON.stringify(options);
     if (!this.linter || key !== this.linterKey) {
       const { Linter } = lintEngine();
@@ -139,15 +152,19 @@ export class LintService implements vscode.Disposable {
     }
   }
 
-  private close(d: vscode.TextDocument): void {
-    const key = d.uri.toString();
+  private isShownInTab(uri: vscode.Uri): boolean {
+    return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString()));
+  }
+
+  private close(uri: vscode.Uri): void {
+    const key = uri.toString();
     const t = this.tracked.get(key);
     if (!t) return;
     clearTimeout(t.timer);
     t.doc?.dispose();
     this.tracked.delete(key);
     this.findings.delete(key);
-    this.collection.delete(d.uri);
+    this.collection.delete(uri);
   }
 
   /** Re-lints every open document (settings changed). */

@@ -2,3 +2,4 @@
 import './activation.test';
 import './capture.test';
 import './tokens.test';
+import './lint.test';

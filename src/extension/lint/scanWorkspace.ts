@@ -1,0 +1,61 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { lintEngine } from '../engines/index';
+import type { LintService } from './lintService';
+
+/** Globs switched on in a `files.exclude`-style setting. */
+function enabledGlobs(section: string, key: string, folder: vscode.WorkspaceFolder): string[] {
+  const value = vscode.workspace.getConfiguration(section, folder.uri).get<Record<string, unknown>>(key, {});
+  return Object.entries(value ?? {}).filter(([, on]) => on === true).map(([glob]) => glob.replace(/^\*\*\//, '**/'));
+}
+
+/**
+ * Scan Workspace: lints every supported file of every folder on both cores, honouring
+ * `.gitignore`, `files.exclude`, `search.exclude` and `sessionLens.lint.exclude`, with progress
+ * and cancellation. Results go to the Problems panel.
+ */
+export async function scanWorkspace(lint: LintService, log: vscode.LogOutputChannel): Promise<{ files: number; findings: number; cancelled: boolean } | undefined> {
+  const folders = vscode.workspace.workspaceFolders?.filter((f) => f.uri.scheme === 'file') ?? [];
+  if (folders.length === 0) {
+    void vscode.window.showInformationMessage('Session Lens: open a folder to scan.');
+    return undefined;
+  }
+  const { scanFiles } = lintEngine();
+  const options = lint.lintOptions();
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Session Lens: scanning the workspace', cancellable: true },
+    async (progress, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      let files = 0;
+      let findings = 0;
+      for (const folder of folders) {
+        const root = folder.uri.fsPath;
+        const exclude = [...enabledGlobs('files', 'exclude', folder), ...enabledGlobs('search', 'exclude', folder), ...lint.lintOptions().exclude ?? []];
+        let reported = 0;
+        const result = await scanFiles([root], {
+          ...options,
+          cwd: root,
+          exclude,
+          gitignore: true,
+          signal: controller.signal,
+          workerEntry: path.join(lint.extensionPath, 'dist', 'engines', 'lint.js'),
+          onProgress: (done, total) => {
+            const pct = Math.floor((done / total) * 100);
+            progress.report({ message: `${folder.name}: ${done}/${total} files`, increment: (pct - reported) / folders.length });
+            reported = pct;
+          },
+        });
+        const byFile = new Map<string, typeof result.findings>();
+        for (const f of result.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+        for (const [file, list] of byFile) lint.setScanned(vscode.Uri.file(file), list);
+        for (const p of result.problems) log.warn(`scan: ${path.relative(root, p.file)}: ${p.message}`);
+        files += result.files;
+        findings += result.findings.length;
+        if (result.cancelled) return { files, findings, cancelled: true };
+      }
+      log.info(`scan: ${files} files, ${findings} findings`);
+      return { files, findings, cancelled: false };
+    },
+  );
+}
