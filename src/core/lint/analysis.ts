@@ -58,8 +58,20 @@ export class AnalysisContext {
     return this.language === 'typescript' || this.language === 'tsx';
   }
 
+  /** Offsets outside the chunk that the analysis read (sibling statements): edits there re-analyse the chunk. */
+  reachStart = Infinity;
+  reachEnd = -Infinity;
+
   report(finding: RawFinding): void {
     this.findings.push(finding);
+    this.touch(finding.start, finding.end);
+    for (const e of finding.fix?.edits ?? []) this.touch(e.start, e.end);
+  }
+
+  /** Records that the analysis depends on the text in [start, end). */
+  touch(start: number, end: number): void {
+    if (start < this.reachStart) this.reachStart = start;
+    if (end > this.reachEnd) this.reachEnd = end;
   }
 
   src(node: Node): string {

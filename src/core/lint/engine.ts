@@ -24,6 +24,9 @@ export interface CookieSetter extends Omit<CookieSiteRecord, 'start' | 'end'> {
 interface ChunkResult {
   start: number;
   end: number;
+  /** The span of text the analysis depended on or pointed at; at least [start, end]. */
+  reachStart: number;
+  reachEnd: number;
   findings: RawFinding[];
   facts: Fact[];
   sites: CookieSiteRecord[];
@@ -244,8 +247,9 @@ export class LintDocument {
     for (const c of fresh) for (const n of c.declares) changedNames.add(n);
     const result: ChunkResult[] = [];
     for (const c of kept) {
-      let depends = false;
-      for (const n of c.lookups) if (changedNames.has(n)) { depends = true; break; }
+      // Re-analyse chunks that read or point into the edited span, or look up a name declared there.
+      let depends = c.reachEnd >= lo && c.reachStart <= hi;
+      if (!depends) for (const n of c.lookups) if (changedNames.has(n)) { depends = true; break; }
       if (depends) result.push(...this.analyzeRange(root, c.start, c.end).filter((r) => r.start >= c.start && r.end <= c.end));
       else result.push(c);
     }
@@ -270,7 +274,7 @@ export class LintDocument {
     for (const n of nodes) {
       const ctx = new AnalysisContext(this.text, this.linter.resolvedThresholds, this.language);
       contexts.push(ctx);
-      results.push({ start: n.startIndex, end: n.endIndex, findings: ctx.findings, facts: ctx.facts, sites: ctx.cookieSites, lookups: ctx.lookups, declares: analyzer.declares(n, ctx) });
+      results.push({ start: n.startIndex, end: n.endIndex, reachStart: n.startIndex, reachEnd: n.endIndex, findings: ctx.findings, facts: ctx.facts, sites: ctx.cookieSites, lookups: ctx.lookups, declares: analyzer.declares(n, ctx) });
     }
     // web-tree-sitter reports node offsets in UTF-16 units but takes query ranges in bytes of its UTF-16 buffer.
     const matches = query.matches(root, { startIndex: nodes[0].startIndex * 2, endIndex: nodes[nodes.length - 1].endIndex * 2 });
@@ -289,6 +293,11 @@ export class LintDocument {
         // A check tripping over an unexpected tree shape must not take the document down.
         if (process.env.SESSION_LENS_DEBUG) console.error(err);
       }
+      const ctx = contexts[i];
+      for (const f of ctx.facts) ctx.touch(f.start, f.valueEnd ?? f.end);
+      for (const site of ctx.cookieSites) ctx.touch(site.start, site.end);
+      results[i].reachStart = Math.min(results[i].start, ctx.reachStart);
+      results[i].reachEnd = Math.max(results[i].end, ctx.reachEnd);
     }
     return results;
   }
@@ -315,7 +324,12 @@ export class LintDocument {
     }
     const disabled = disabledLines(this.text, this.lines);
     const out: LintFinding[] = [];
+    // Two calls sharing one options object report its problems once.
+    const seen = new Set<string>();
     for (const f of raw) {
+      const key = `${f.ruleId}\u0000${f.start}\u0000${f.end}\u0000${f.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
       const severity = this.linter.severityOf(f.ruleId, f.severity);
       if (!severity) continue;
       const range = this.lines.range(f.start, f.end);
@@ -408,10 +422,12 @@ function shiftOffset(o: number, start: number, oldEnd: number, delta: number): n
 }
 
 function shiftChunk(c: ChunkResult, start: number, oldEnd: number, delta: number): void {
-  if (c.end < start && !c.findings.some((f) => f.fix?.edits.some((e) => e.end >= start)) && !c.facts.some((f) => (f.valueEnd ?? f.end) >= start)) return;
+  if (c.reachEnd < start) return;
   const sh = (o: number) => shiftOffset(o, start, oldEnd, delta);
   c.start = sh(c.start);
   c.end = c.end >= oldEnd ? c.end + delta : Math.max(c.end, start);
+  c.reachStart = sh(c.reachStart);
+  c.reachEnd = c.reachEnd >= oldEnd ? c.reachEnd + delta : Math.max(c.reachEnd, start);
   c.findings = c.findings.map((f) => ({
     ...f, start: sh(f.start), end: sh(f.end),
     ...(f.fix ? { fix: { title: f.fix.title, edits: f.fix.edits.map((e) => ({ start: sh(e.start), end: sh(e.end), newText: e.newText })) } } : {}),
@@ -438,13 +454,20 @@ function chunkIndexOf(chunks: readonly ChunkResult[], offset: number): number {
 
 /** Named children of containers (recursively) that touch [lo, hi]; comments are not chunks. */
 function collectChunks(container: Node, lo: number, hi: number, containers: ReadonlySet<string>, out: Node[]): void {
-  let c = container.firstNamedChildForIndex(Math.max(0, lo - 1));
-  while (c && c.startIndex <= hi) {
-    if (c.endIndex >= lo) {
-      if (containers.has(c.type)) collectChunks(c, lo, hi, containers, out);
-      else if (!c.type.includes('comment')) out.push(c);
-    }
-    c = c.nextNamedSibling;
+  // Binary search for the first child ending at or after lo (firstNamedChildForIndex misses offsets between extras).
+  const count = container.namedChildCount;
+  let a = 0;
+  let b = count;
+  while (a < b) {
+    const mid = (a + b) >> 1;
+    if (container.namedChild(mid)!.endIndex < lo) a = mid + 1;
+    else b = mid;
+  }
+  for (let i = a; i < count; i++) {
+    const c = container.namedChild(i)!;
+    if (c.startIndex > hi) break;
+    if (containers.has(c.type)) collectChunks(c, lo, hi, containers, out);
+    else if (!c.type.includes('comment')) out.push(c);
   }
 }
 

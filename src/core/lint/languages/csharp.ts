@@ -105,6 +105,7 @@ function cookieOptions(ctx: AnalysisContext, created: Node): void {
   let nameHint: string | undefined;
   const findAppend = (matchArg: (a: Node) => boolean, scope: Node | null) => {
     for (let s = scope; s; s = s.nextNamedSibling) {
+      ctx.touch(s.startIndex, s.endIndex);
       for (const inv of s.type === 'invocation_expression' ? [s] : s.descendantsOfType('invocation_expression')) {
         if (!inv) continue;
         const fn = inv.childForFieldName('function');

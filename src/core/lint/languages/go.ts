@@ -55,7 +55,8 @@ export const goAnalyzer: LanguageAnalyzer = {
   containers: new Set(['source_file']),
   keywords: /Cookie|sessions|jwt|securecookie|SignedString/,
   declares(chunk, ctx) {
-    if (chunk.type === 'import_declaration') return ['<imports>'];
+    // Where `"os"` is added depends on the package clause and the imports, whatever shape an edit leaves them in.
+    if (chunk.type === 'import_declaration' || chunk.type === 'package_clause' || chunk.type === 'ERROR' || /\b(import|package)\b/.test(ctx.src(chunk))) return ['<imports>'];
     if (chunk.type === 'var_declaration' || chunk.type === 'const_declaration') {
       return chunk.descendantsOfType('identifier').filter((i) => i?.parent?.type === 'var_spec' || i?.parent?.type === 'const_spec').map((i) => ctx.src(i!));
     }

@@ -133,6 +133,7 @@ function servletCookie(ctx: AnalysisContext, created: Node, args: Node): void {
   const block = stmt?.parent;
   if (!varNode || !stmt || !block) return;
   const v = ctx.src(varNode);
+  ctx.touch(stmt.startIndex, block.endIndex);
   const calls = new Map<string, { call: Node; arg: Node; stmt: Node }>();
   let addCookie: Node | undefined;
   let last: Node = stmt;
