@@ -11,6 +11,7 @@ export const enum CommandId {
   VerifyToken = 'sessionLens.verifyToken',
   ForgetKeys = 'sessionLens.forgetKeys',
   ScanWorkspace = 'sessionLens.scanWorkspace',
+  GoToCode = 'sessionLens.goToCode',
 }
 
 /** The Session webview view. */

@@ -3,6 +3,9 @@ import { CaptureService } from './captureService';
 import { CommandId, SESSION_VIEW_ID } from './commandIds';
 import { registerCaptureCommands } from './commands/captureCommands';
 import { registerTokenCommands } from './commands/tokenCommands';
+import { registerTraceCommands } from './commands/traceCommands';
+import { CookieSetterIndex } from './trace/cookieSetterIndex';
+import { RuntimeTrace } from './trace/runtimeTrace';
 import { KeyStore } from './keyStore';
 import { TOKEN_SCHEME, TokenDocuments } from './tokenDocuments';
 import { onDidChangeSettings, readSettings } from './config';
@@ -24,6 +27,8 @@ export interface SessionLensApi {
   sessionViewState(): ReturnType<SessionController['state']>;
   /** The status bar item's text. */
   statusBarText(): string;
+  /** Recomputes the traffic-to-code diagnostics now. */
+  refreshTrace(): Promise<void>;
   /** The text of a decoded-token document. */
   tokenDocumentText(uri: vscode.Uri): string | undefined;
 }
@@ -40,6 +45,8 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
   const statusBar = new SessionStatusBar(capture, controller);
   const lint = new LintService(context.extensionUri, log);
   const tokenDocs = new TokenDocuments();
+  const setterIndex = new CookieSetterIndex(lint);
+  const trace = new RuntimeTrace(capture, controller, setterIndex, log);
 
   controller.offer({ action: 'startCapture', label: 'Start Capture…', command: CommandId.StartCapture, when: () => !capture.status.running });
   controller.offer({ action: 'openProxiedApp', label: 'Open in Browser', command: CommandId.OpenProxiedApp, when: () => capture.status.running });
@@ -47,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
   controller.offer({ action: 'importHar', label: 'Import HAR…', command: CommandId.ImportHar });
   controller.offer({ action: 'exportHar', label: 'Export HAR…', command: CommandId.ExportHar, when: () => capture.snapshot() !== undefined });
   controller.offer({ action: 'decodeToken', label: 'Decode JWT…', command: CommandId.DecodeToken });
+  controller.offer({ action: 'goToCode', label: 'Go to Code…', command: CommandId.GoToCode, when: () => capture.snapshot() !== undefined });
   controller.offer({ action: 'clearSession', label: 'Clear', command: CommandId.ClearSession, when: () => capture.snapshot() !== undefined });
 
   context.subscriptions.push(
@@ -63,6 +71,9 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
     vscode.workspace.registerTextDocumentContentProvider(TOKEN_SCHEME, tokenDocs),
     ...registerTokenCommands(tokenDocs, new KeyStore(context), weakSecrets),
     lint,
+    setterIndex,
+    trace,
+    ...registerTraceCommands(trace),
     vscode.commands.registerCommand(CommandId.ScanWorkspace, () => scanWorkspace(lint, log)),
     vscode.languages.registerCodeActionsProvider({ scheme: '*' }, new SessionLensCodeActions(lint), { providedCodeActionKinds: SessionLensCodeActions.kinds }),
     onDidChangeSettings(() => {
@@ -82,6 +93,7 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
     sessionViewState: () => controller.state(),
     statusBarText: () => statusBar.text,
     tokenDocumentText: (uri) => tokenDocs.textOf(uri),
+    refreshTrace: () => trace.refresh(),
   };
 }
 

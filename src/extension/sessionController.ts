@@ -153,6 +153,11 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     return offered ? vscode.commands.executeCommand(offered.command) : Promise.resolve(undefined);
   }
 
+  goToCode(cookie: string): Thenable<unknown> {
+    // The cookie name is only an argument to our own command, never a command id.
+    return vscode.commands.executeCommand('sessionLens.goToCode', cookie);
+  }
+
   setMasked(masked: boolean): void {
     this.masked = masked;
     this.changed.fire();

@@ -11,6 +11,8 @@ export interface SessionViewSource {
   setMasked(masked: boolean): void;
   /** The unmasked value behind a row key, for Copy. */
   valueOf(key: string): string | undefined;
+  /** Opens the code that sets a cookie. */
+  goToCode(cookie: string): Thenable<unknown>;
 }
 
 /** The Session webview view in the panel. Posts data; the webview renders it. */
@@ -58,6 +60,9 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
         return;
       case 'reveal':
         this.source.setMasked(message.masked);
+        return;
+      case 'goToCode':
+        void this.source.goToCode(message.cookie);
         return;
       case 'copyValue': {
         const value = this.source.valueOf(message.key);

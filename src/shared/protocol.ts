@@ -4,7 +4,7 @@
  */
 
 /** Actions the webview may ask for. An allowlist: the extension maps each to a command it owns. */
-export const WEBVIEW_ACTIONS = ['startCapture', 'stopCapture', 'importHar', 'exportHar', 'clearSession', 'openProxiedApp', 'decodeToken'] as const;
+export const WEBVIEW_ACTIONS = ['startCapture', 'stopCapture', 'importHar', 'exportHar', 'clearSession', 'openProxiedApp', 'decodeToken', 'goToCode'] as const;
 export type WebviewAction = (typeof WEBVIEW_ACTIONS)[number];
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -94,7 +94,9 @@ export type FromWebview =
   | { readonly type: 'ready' }
   | { readonly type: 'action'; readonly action: WebviewAction }
   | { readonly type: 'reveal'; readonly masked: boolean }
-  | { readonly type: 'copyValue'; readonly key: string };
+  | { readonly type: 'copyValue'; readonly key: string }
+  /** Open the code that sets this cookie (by name). */
+  | { readonly type: 'goToCode'; readonly cookie: string };
 
 /** Validates a message from the webview; anything else is dropped. */
 export function parseFromWebview(message: unknown): FromWebview | undefined {
@@ -109,6 +111,8 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
         : undefined;
     case 'reveal':
       return typeof m.masked === 'boolean' ? { type: 'reveal', masked: m.masked } : undefined;
+    case 'goToCode':
+      return typeof m.cookie === 'string' && m.cookie.length <= 4096 ? { type: 'goToCode', cookie: m.cookie } : undefined;
     case 'copyValue':
       return typeof m.key === 'string' && m.key.length <= 512 ? { type: 'copyValue', key: m.key } : undefined;
     default:

@@ -61,6 +61,8 @@ function cookiesTable(cookies: readonly CookieRow[]): HTMLElement {
   for (const c of cookies) {
     const copy = el('button', { type: 'button', class: 'icon', title: `Copy the value of ${c.name}`, 'aria-label': `Copy the value of ${c.name}` }, 'Copy');
     copy.addEventListener('click', () => send({ type: 'copyValue', key: c.key }));
+    const code = el('button', { type: 'button', class: 'icon', title: `Show the code that sets ${c.name}`, 'aria-label': `Show the code that sets ${c.name}` }, 'Code');
+    code.addEventListener('click', () => send({ type: 'goToCode', cookie: c.name }));
     const name = el('td', { class: 'name' }, c.name);
     if (c.isSession) name.append(el('span', { class: 'badge' }, 'session'));
     if (c.origin === 'seen-in-request') name.append(el('span', { class: 'badge muted', title: 'Sent by the browser; set before the capture began' }, 'pre-existing'));
@@ -70,7 +72,7 @@ function cookiesTable(cookies: readonly CookieRow[]): HTMLElement {
       el('td', {}, `${c.domain}${c.path}`),
       el('td', { class: 'attrs' }, flag(c.secure, 'Secure'), flag(c.httpOnly, 'HttpOnly'), el('span', { class: 'flag' }, `SameSite=${c.sameSite ?? '(default)'}`)),
       el('td', {}, countdownCell(c.expiry)),
-      el('td', {}, copy),
+      el('td', { class: 'row-actions' }, copy, code),
     ));
   }
   return el('table', { class: 'grid', 'aria-label': 'Cookies' }, el('thead', {}, head), body);

@@ -305,7 +305,13 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
         }
       });
     }
-    req.pipe(upReq);
+    if (hasBody) {
+      req.pipe(upReq);
+    } else {
+      // No body: send the head upstream now instead of a tick later on 'end'.
+      upReq.end();
+      req.resume();
+    }
 
     upReq.on('error', (err: NodeJS.ErrnoException) => {
       if (done) return;

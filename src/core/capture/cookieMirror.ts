@@ -14,11 +14,24 @@ export interface CookieContext {
   readonly serverDate?: number;
 }
 
-/** Attributes compared to tell 'attributes-changed' apart from a plain refresh. */
-const COMPARED_ATTRIBUTES = ['hostOnly', 'expiresAt', 'secure', 'httpOnly', 'sameSiteRaw', 'partitioned', 'priority'] as const;
+/**
+ * Attributes compared to tell 'attributes-changed' apart from a refresh. Expiry is compared as
+ * written (Max-Age, Expires): the same Max-Age re-sent later moves the expiry without a change.
+ */
+const COMPARED_ATTRIBUTES = ['hostOnly', 'maxAge', 'expiresRaw', 'secure', 'httpOnly', 'sameSiteRaw', 'partitioned', 'priority'] as const;
+/** Entries of the repeat cache (identical Set-Cookie for the same host and directory). */
+const REPEAT_CACHE_SIZE = 512;
 
 /** Largest time a JavaScript Date can hold. */
 const MAX_DATE_MS = 8.64e15;
+
+/** Cache key of a Set-Cookie for a URL: the header, the host and the request's directory (default-path). */
+function repeatKeyOf(raw: string, url: string): string | undefined {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)([^?#]*)/i.exec(url);
+  if (!m) return undefined;
+  const slash = m[2].lastIndexOf('/');
+  return `${raw}\u0000${m[1].toLowerCase()}\u0000${slash <= 0 ? '/' : m[2].slice(0, slash)}`;
+}
 
 function keyOf(domain: string, path: string, name: string): string {
   return `${domain};${path};${name}`;
@@ -34,6 +47,8 @@ export class CookieMirror {
   private jar = this.newJar();
   private readonly byKey = new Map<string, CookieRecord>();
   private nextExpiry = Infinity;
+  /** `raw \0 host \0 directory` → cookie key, for Set-Cookie headers that repeat on every response. */
+  private readonly repeats = new Map<string, string>();
 
   private newJar(): CookieJar {
     // Strict prefix checks so a rejected __Host-/__Secure- cookie is reported, not silently dropped.
@@ -52,6 +67,7 @@ export class CookieMirror {
   /** Forgets every cookie. */
   clear(): void {
     this.byKey.clear();
+    this.repeats.clear();
     this.jar.removeAllCookiesSync();
     this.jar = this.newJar();
     this.nextExpiry = Infinity;
@@ -59,6 +75,34 @@ export class CookieMirror {
 
   /** Applies one Set-Cookie header received for `url`. Never throws. */
   applySetCookie(raw: string, url: string, ctx: CookieContext): { record: SetCookieRecord; events: CookieEventDraft[] } {
+    const repeatKey = repeatKeyOf(raw, url);
+    const known = repeatKey === undefined ? undefined : this.repeats.get(repeatKey);
+    if (known !== undefined) {
+      const old = this.byKey.get(known);
+      // The very same header for the same scope: tough-cookie would store the same cookie again,
+      // so only the receipt time and the expiry it anchors move (the hot path of a busy app).
+      if (old && old.setCookie === raw && old.receivedAt <= ctx.time) {
+        const expiresAt = old.maxAge !== undefined ? Math.min(ctx.time + old.maxAge * 1000, MAX_DATE_MS) : old.expiresAt;
+        if (expiresAt === undefined || expiresAt > ctx.time) {
+          this.byKey.set(known, {
+            ...old, receivedAt: ctx.time, lastSeen: ctx.time,
+            ...(expiresAt !== undefined ? { expiresAt } : {}),
+            ...(ctx.serverDate !== undefined ? { serverDate: ctx.serverDate } : {}),
+          });
+          if (expiresAt !== undefined && expiresAt < this.nextExpiry) this.nextExpiry = expiresAt;
+          return { record: { raw, name: old.name, value: old.value, outcome: 'stored', cookieKey: known }, events: [] };
+        }
+      }
+    }
+    const result = this.applySlow(raw, url, ctx);
+    if (repeatKey !== undefined && result.record.outcome === 'stored' && result.record.cookieKey) {
+      if (this.repeats.size >= REPEAT_CACHE_SIZE) this.repeats.clear();
+      this.repeats.set(repeatKey, result.record.cookieKey);
+    }
+    return result;
+  }
+
+  private applySlow(raw: string, url: string, ctx: CookieContext): { record: SetCookieRecord; events: CookieEventDraft[] } {
     const parsed = parseSetCookie(raw);
     if (!parsed) {
       return { record: { raw, name: '', value: '', outcome: 'rejected', rejectReason: 'ignored by browsers: empty name and value' }, events: [] };
@@ -169,7 +213,9 @@ export class CookieMirror {
         const old = this.byKey.get(key);
         other.value = value;
         if (old) {
-          this.byKey.set(key, { ...old, value, size: Buffer.byteLength(name + value), lastSeen: ctx.time, exchangeId: ctx.exchangeId });
+          // Changed by page script: no Set-Cookie produced this state any more.
+          const { setCookie: _previous, ...rest } = old;
+          this.byKey.set(key, { ...rest, value, size: Buffer.byteLength(name + value), lastSeen: ctx.time, exchangeId: ctx.exchangeId });
           events.push({ kind: 'value-changed', cookieKey: key, name, domain: other.domain, path: other.path, time: ctx.time, exchangeId: ctx.exchangeId, oldValue: old.value, newValue: value, via: 'request-cookie' });
         }
         continue;

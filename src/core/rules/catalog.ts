@@ -34,6 +34,7 @@ const rules = [
   { id: 'cookie-expires-maxage-conflict', title: 'Max-Age and Expires disagree', severity: 'info', modes: ['T'], source: 'RFC 6265bis' },
   { id: 'cookie-invalid-chars', title: 'Cookie contains characters outside cookie-octet', severity: 'warning', modes: ['T'], source: 'RFC 6265bis' },
   { id: 'cookie-cacheable', title: 'Response setting a cookie may be cached', severity: 'info', modes: ['T'], source: 'OWASP Session Management Cheat Sheet' },
+  { id: 'cookie-runtime-mismatch', title: 'Cookie seen in traffic differs from the code that sets it', severity: 'warning', modes: ['T', 'C'], source: 'Session Lens: runtime trace of captured traffic to code' },
   { id: 'cookie-default-session-name', title: 'Default session cookie name reveals the stack', severity: 'info', modes: ['T', 'C'], source: 'OWASP Session Management Cheat Sheet' },
   // Sessions
   { id: 'session-fixation', title: 'Session id not renewed on login', severity: 'error', modes: ['T'], source: 'OWASP ASVS 5.0 7.2.4' },

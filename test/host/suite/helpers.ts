@@ -9,6 +9,7 @@ export interface SessionLensApi {
   sessionViewState(): import('../../../src/shared/protocol').SessionViewState;
   statusBarText(): string;
   tokenDocumentText(uri: vscode.Uri): string | undefined;
+  refreshTrace(): Promise<void>;
 }
 
 export async function sessionLensApi(): Promise<SessionLensApi> {

@@ -3,3 +3,4 @@ import './activation.test';
 import './capture.test';
 import './tokens.test';
 import './lint.test';
+import './trace.test';

@@ -1,0 +1,86 @@
+import * as vscode from 'vscode';
+import type { CookieSetter } from '../../core/lint/engine';
+import type { LintService } from '../lint/lintService';
+
+/** A cookie setter found in the workspace, with its file. */
+export interface WorkspaceCookieSetter extends CookieSetter {
+  readonly uri: vscode.Uri;
+}
+
+const SOURCE_GLOB = '**/*.{js,jsx,mjs,cjs,ts,tsx,py,php,java,cs,go,rb,ini,properties,yml,yaml}';
+const MAX_FILES = 5000;
+const MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+/** Words without which a file cannot set a cookie or configure a session; files lacking all of them are skipped unparsed. */
+const MARKERS = /cookie|session|SESSION|Cookie/;
+
+/**
+ * Where the workspace sets which cookie: every setter the lint engine recognises (literal names,
+ * and framework default names such as connect.sid, PHPSESSID, JSESSIONID, sessionid). Files are
+ * parsed once and again only when they change; open documents use their live text.
+ */
+export class CookieSetterIndex implements vscode.Disposable {
+  private readonly byFile = new Map<string, { mtime: number; setters: WorkspaceCookieSetter[] }>();
+  private readonly watcher = vscode.workspace.createFileSystemWatcher(SOURCE_GLOB);
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly lint: LintService) {
+    const forget = (uri: vscode.Uri) => this.byFile.delete(uri.toString());
+    this.disposables.push(this.watcher, this.watcher.onDidChange(forget), this.watcher.onDidDelete(forget), this.watcher.onDidCreate(forget),
+      vscode.workspace.onDidChangeTextDocument((e) => forget(e.document.uri)));
+  }
+
+  /** Every setter of every supported file in the workspace. */
+  async all(token?: vscode.CancellationToken): Promise<WorkspaceCookieSetter[]> {
+    const exclude = '{**/node_modules/**,**/.git/**,**/dist/**,**/out/**,**/build/**,**/vendor/**}';
+    const files = await vscode.workspace.findFiles(SOURCE_GLOB, exclude, MAX_FILES, token);
+    const linter = await this.lint.getLinter();
+    const out: WorkspaceCookieSetter[] = [];
+    for (const uri of files) {
+      if (token?.isCancellationRequested) break;
+      const key = uri.toString();
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+      let mtime = -1;
+      if (!open) {
+        try {
+          const stat = await vscode.workspace.fs.stat(uri);
+          if (stat.size > MAX_FILE_BYTES) continue;
+          mtime = stat.mtime;
+        } catch {
+          continue;
+        }
+        const cached = this.byFile.get(key);
+        if (cached && cached.mtime === mtime) {
+          out.push(...cached.setters);
+          continue;
+        }
+      }
+      const engineDoc = this.lint.engineDocument(uri);
+      let setters: CookieSetter[] = [];
+      if (engineDoc) setters = engineDoc.cookieSetters();
+      else {
+        const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+        if (!MARKERS.test(text)) {
+          this.byFile.set(key, { mtime, setters: [] });
+          continue;
+        }
+        const language = linter.languageOf(uri.fsPath);
+        if (!language) continue;
+        const doc = await linter.open(text, { filePath: uri.fsPath, language });
+        try {
+          setters = doc?.cookieSetters() ?? [];
+        } finally {
+          doc?.dispose();
+        }
+      }
+      const withUri = setters.map((s) => ({ ...s, uri }));
+      if (!open) this.byFile.set(key, { mtime, setters: withUri });
+      out.push(...withUri);
+    }
+    return out;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

@@ -1,0 +1,83 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { sessionLensApi, waitFor } from './helpers';
+
+interface SampleApp { url: string; close(): Promise<void> }
+
+const traffic = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Session Lens (traffic)');
+const ruleOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? String(d.code.value) : String(d.code));
+
+function repo(...parts: string[]): string {
+  return path.join(process.env.SESSION_LENS_REPO ?? path.resolve(__dirname, '..', '..'), ...parts);
+}
+
+/** A one-entry HAR whose response sets `setCookie`. */
+function har(setCookie: string): string {
+  return JSON.stringify({ log: { version: '1.2', creator: { name: 'test', version: '1' }, entries: [{
+    startedDateTime: new Date().toISOString(), time: 1,
+    request: { method: 'POST', url: 'http://localhost:3000/login', httpVersion: 'HTTP/1.1', headers: [], queryString: [], cookies: [], headersSize: -1, bodySize: 0 },
+    response: { status: 303, statusText: 'See Other', httpVersion: 'HTTP/1.1', headers: [{ name: 'Set-Cookie', value: setCookie }, { name: 'Location', value: '/profile' }], cookies: [], content: { size: 0, mimeType: 'text/plain' }, redirectURL: '/profile', headersSize: -1, bodySize: 0 },
+    cache: {}, timings: { send: 0, wait: 1, receive: 0 },
+  }] } });
+}
+
+describe('Live traffic traced back to the code that set it (real extension host)', () => {
+  let app: SampleApp;
+  const server = () => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'server.js');
+
+  before(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { start } = require(repo('test', 'fixtures', 'sample-app', 'server.js')) as { start(port: number): Promise<SampleApp> };
+    app = await start(0);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('sessionLens.stopCapture');
+    await vscode.commands.executeCommand('sessionLens.clearSession');
+    await app?.close();
+  });
+
+  it('a capture of the sample app puts its cookie findings, with evidence, on the lines that set the cookies', async () => {
+    assert.match(server().fsPath, /sample-app/);
+    const proxyUrl = await vscode.commands.executeCommand<string>('sessionLens.startCapture', app.url);
+    const login = await fetch(`${proxyUrl}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=alice&password=wonderland' });
+    assert.equal(login.status, 303);
+    const api = await sessionLensApi();
+    await waitFor('the token cookie in the session', () => api.sessionViewState().cookies.some((c) => c.name === 'token'));
+    await api.refreshTrace();
+    const diags = await waitFor('traffic diagnostics in server.js', () => (traffic(server()).length > 0 ? traffic(server()) : undefined));
+    const doc = await vscode.workspace.openTextDocument(server());
+    const onTokenLine = diags.filter((d) => doc.lineAt(d.range.start.line).text.includes("res.cookie('token'"));
+    assert.ok(onTokenLine.some((d) => ruleOf(d) === 'jwt-readable-storage' || ruleOf(d) === 'cookie-missing-httponly'), diags.map((d) => `${d.range.start.line + 1} ${ruleOf(d)}`).join(', '));
+    const withEvidence = onTokenLine.find((d) => /seen \S+ on POST \/login: Set-Cookie token=eyJh…/.test(d.message));
+    assert.ok(withEvidence, `evidence with a masked value: ${onTokenLine.map((d) => d.message).join('\n')}`);
+    assert.ok(!/token=eyJ[A-Za-z0-9_-]{10,}/.test(withEvidence.message), 'the token value is masked');
+    const sessionLine = diags.find((d) => /session\(/.test(doc.getText(new vscode.Range(d.range.start, d.range.end))) || doc.lineAt(d.range.start.line).text.includes('app.use(session('));
+    assert.ok(sessionLine, 'connect.sid findings are traced to the express-session config');
+  });
+
+  it('Go to Code opens the line that sets a captured cookie', async () => {
+    const where = await vscode.commands.executeCommand<{ file: string; line: number }>('sessionLens.goToCode', 'token');
+    assert.ok(where, 'nothing to go to');
+    const editor = vscode.window.activeTextEditor!;
+    assert.equal(editor.document.uri.fsPath, server().fsPath);
+    assert.match(editor.document.lineAt(editor.selection.start.line).text, /res\.cookie\('token'/);
+  });
+
+  it('flags a cookie whose traffic differs from the code (HttpOnly sent, code says httpOnly: false)', async () => {
+    await vscode.commands.executeCommand('sessionLens.stopCapture');
+    await vscode.commands.executeCommand('sessionLens.clearSession');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-trace-'));
+    const file = path.join(dir, 'mismatch.har');
+    fs.writeFileSync(file, har('token=made-up-value-123; Path=/; Max-Age=900; HttpOnly; SameSite=Lax'));
+    await vscode.commands.executeCommand('sessionLens.importHar', vscode.Uri.file(file));
+    const api = await sessionLensApi();
+    await api.refreshTrace();
+    const mismatch = await waitFor('a cookie-runtime-mismatch diagnostic', () => traffic(server()).find((d) => ruleOf(d) === 'cookie-runtime-mismatch'));
+    assert.match(mismatch.message, /leaves HttpOnly off but the response had HttpOnly/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
