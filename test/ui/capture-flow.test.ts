@@ -80,11 +80,19 @@ describe('Capture a login through the proxy and watch it in the Session panel (C
   it('takes the README screenshot: the sample app open, the panel full of a real session', async () => {
     await panel.locator('button', { hasText: 'Mask values' }).click();
     await runFromPalette(wb.page, 'Notifications: Clear All Notifications');
-    await wb.page.keyboard.press('Control+P');
-    await wb.page.keyboard.type('server.js');
+    await wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'server.js' }).first().click();
+    await wb.page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
+    // Give the panel more room: drag the sash between editor and panel up.
+    const box = (await wb.page.locator('.part.panel').boundingBox())!;
+    await wb.page.mouse.move(box.x + box.width / 2, box.y - 2);
+    await wb.page.mouse.down();
+    await wb.page.mouse.move(box.x + box.width / 2, box.y - 220, { steps: 8 });
+    await wb.page.mouse.up();
+    // Show the session configuration with its squiggles.
+    await runFromPalette(wb.page, 'Go to Line/Column');
+    await wb.page.keyboard.type('46');
     await wb.page.keyboard.press('Enter');
-    await wb.page.locator('.monaco-editor .view-lines').first().waitFor();
-    await wb.page.waitForTimeout(500);
+    await wb.page.waitForTimeout(800);
     await screenshot(wb.page, 'readme-session-panel');
   });
 });
