@@ -1,0 +1,100 @@
+import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import type { Frame } from 'playwright-core';
+import { type CodeServer, openWorkbench, productVsix, REPO_ROOT, startCodeServer, type WorkbenchPage } from '../support/codeServer';
+import { findWebviewFrame, runFromPalette } from '../support/workbenchUi';
+
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+/** A JWT whose header and claims try to break out of the page (PROXY-AND-WEBVIEW-TESTS.md, item 11). */
+const HOSTILE_JWT = `${b64({ alg: 'HS256', typ: 'JWT', kid: '"><svg onload=window.__pwned=2>' })}.${b64({ sub: '</script><script>window.__pwned=3</script>', name: '"><img src=x onerror=window.__pwned=4>', website: 'javascript:window.__pwned=5', exp: Math.floor(Date.now() / 1000) + 3600 })}.c2lnbmF0dXJl`;
+
+/** A dev server that answers with hostile cookie names, values and a hostile JWT. */
+function hostileServer(): Promise<http.Server> {
+  const server = http.createServer((_req, res) => {
+    res.setHeader('Set-Cookie', [
+      'sid="><img src=x onerror=window.__pwned=1>; Path=/; HttpOnly',
+      `jwt=${HOSTILE_JWT}; Path=/`,
+      '<b>bold</b>=</style><script>window.__pwned=6</script>; Path=/',
+    ]);
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify({ access_token: HOSTILE_JWT, token_type: 'Bearer', expires_in: 3600 }));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+describe('Webview security: hostile server data is text, and the CSP holds (Chromium)', function () {
+  this.timeout(240_000);
+  let upstream: http.Server;
+  let server: CodeServer;
+  let wb: WorkbenchPage;
+  let panel: Frame;
+
+  before(async () => {
+    upstream = await hostileServer();
+    const target = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    server = await startCodeServer({ vsixes: [productVsix()], settings: { 'sessionLens.target': target } });
+    wb = await openWorkbench(server, path.join(REPO_ROOT, 'test', 'fixtures', 'sample-app'));
+    await runFromPalette(wb.page, 'Session Lens: Start Capture');
+    const item = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: target }).first();
+    await item.waitFor({ timeout: 30_000 });
+    await item.click();
+    panel = await findWebviewFrame(wb.page, '#root .status');
+    const status = panel.locator('#root .status', { hasText: 'Capturing' });
+    await status.waitFor({ timeout: 30_000 });
+    const proxyUrl = /through (http:\/\/127\.0\.0\.1:\d+)/.exec((await status.textContent()) ?? '')![1];
+    const res = await fetch(`${proxyUrl}/token`);
+    assert.equal(res.status, 200);
+    await panel.locator('table.grid tbody tr').first().waitFor({ timeout: 30_000 });
+    await panel.locator('button', { hasText: 'Reveal values' }).click();
+    await panel.locator('button', { hasText: 'Mask values' }).waitFor();
+  });
+
+  after(async () => {
+    await wb?.close();
+    await server?.stop();
+    await new Promise((r) => upstream?.close(r));
+  });
+
+  it('renders hostile cookie names, values and JWT claims literally, executing nothing', async () => {
+    await panel.locator('details.token summary').first().click();
+    const text = (await panel.locator('#root').textContent()) ?? '';
+    assert.ok(text.includes('"><img src=x onerror=window.__pwned=1>'), 'the hostile cookie value is shown as text');
+    assert.ok(text.includes('</script><script>window.__pwned=3</script>'), 'the hostile claim is shown as text');
+    assert.equal(await panel.locator('#root img, #root svg, #root script, #root b, #root a[href^="javascript:"]').count(), 0);
+    assert.equal(await panel.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.equal(await wb.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+  });
+
+  it('has a strict CSP as the first element of <head>: nonce scripts only, nothing remote', async () => {
+    const heads = await panel.evaluate(() => [...document.head.children].map((e) => e.outerHTML.slice(0, 120)));
+    // VS Code inserts its default styles and its API script (ids _defaultStyles, _vscodeApiScript) ahead of our markup.
+    const ours = heads.filter((h) => !/^<(style|script) id="_/.test(h));
+    assert.match(ours[0] ?? '', /http-equiv="Content-Security-Policy"/, heads.join('\n'));
+    const csp = await panel.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    for (const directive of ["default-src 'none'", "connect-src 'none'", "frame-src 'none'", "form-action 'none'", "base-uri 'none'", "object-src 'none'"]) {
+      assert.ok(csp!.includes(directive), `CSP lacks ${directive}: ${csp}`);
+    }
+    assert.match(csp!, /script-src 'nonce-[A-Za-z0-9+/=]{20,}'/);
+    assert.ok(!/unsafe-inline|unsafe-eval|http:/.test(csp!), csp!);
+    const nonce = await panel.evaluate(() => document.querySelector('script')?.nonce ?? '');
+    assert.ok(nonce.length >= 20, 'the script carries a nonce');
+  });
+
+  it('the CSP blocks an injected inline script and inline event handlers', async () => {
+    const result = await panel.evaluate(async () => {
+      const w = window as unknown as { __inline?: number; __handler?: number };
+      const s = document.createElement('script');
+      s.textContent = 'window.__inline = 1';
+      document.body.append(s);
+      const img = document.createElement('img');
+      img.setAttribute('src', 'data:,');
+      img.setAttribute('onerror', 'window.__handler = 1');
+      document.body.append(img);
+      await new Promise((r) => setTimeout(r, 300));
+      return { inline: w.__inline, handler: w.__handler };
+    });
+    assert.deepEqual(result, { inline: undefined, handler: undefined });
+  });
+});
