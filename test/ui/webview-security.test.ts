@@ -78,7 +78,7 @@ describe('Webview security: hostile server data is text, and the CSP holds (Chro
     }
     assert.match(csp!, /script-src 'nonce-[A-Za-z0-9+/=]{20,}'/);
     assert.ok(!/unsafe-inline|unsafe-eval|http:/.test(csp!), csp!);
-    const nonce = await panel.evaluate(() => document.querySelector('script')?.nonce ?? '');
+    const nonce = await panel.evaluate(() => (document.querySelector('script[src$="webview.js"]') as HTMLScriptElement | null)?.nonce ?? '');
     assert.ok(nonce.length >= 20, 'the script carries a nonce');
   });
 
