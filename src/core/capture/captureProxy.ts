@@ -1,9 +1,11 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Duplex } from 'node:stream';
+import { type Dispatcher, Pool } from 'undici';
 import { DEFAULT_PREVIEW_BYTES, PreviewCollector, isTextLike, mimeTypeOf } from './bodyPreview';
+import { headerFields } from './headerFields';
 import { SessionStore } from './sessionStore';
-import type { CaptureLogger, HeaderField } from './types';
+import type { CaptureLogger } from './types';
 
 /** Timeouts of the proxy, in milliseconds; 0 disables one. */
 export interface CaptureProxyTimeouts {
@@ -89,12 +91,6 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function pairs(raw: readonly string[]): HeaderField[] {
-  const out: HeaderField[] = new Array<HeaderField>(raw.length >> 1);
-  for (let i = 0, j = 0; i + 1 < raw.length; i += 2, j++) out[j] = { name: raw[i], value: raw[i + 1] };
-  return out;
-}
-
 /** Header names a Connection header lists as hop-by-hop. */
 function connectionTokens(raw: readonly string[]): Set<string> | undefined {
   let out: Set<string> | undefined;
@@ -142,8 +138,14 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
   const rejectUnauthorized = options.rejectUnauthorized ?? !isLoopbackHost(targetHostname);
   const rewriteHost = options.rewriteHost ?? false;
   const transport: typeof http = isHttps ? (https as unknown as typeof http) : http;
-  const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 256, scheduling: 'lifo' as const };
-  const agent = isHttps ? new https.Agent({ ...agentOptions, rejectUnauthorized }) : new http.Agent(agentOptions);
+  // undici keeps upstream connections alive and reuses them; Node's http serves the browser side.
+  const upstream = new Pool(targetOrigin, {
+    pipelining: 1,
+    headersTimeout: responseMs,
+    bodyTimeout: bodyIdleMs,
+    maxHeaderSize,
+    connect: { rejectUnauthorized },
+  });
   const servername = /^[\d.]+$|:/.test(targetHostname) ? undefined : targetHostname;
 
   const tunnels = new Set<Duplex>();
@@ -157,6 +159,7 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
   };
 
   let proxyUrl = '';
+  let proxyHost = '';
 
   /** Origin the browser used to reach us, for redirect rewriting: only trusted when loopback. */
   const clientOrigin = (hostHeader: string | undefined): string =>
@@ -191,11 +194,13 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
         continue;
       }
       if (HOP_BY_HOP.has(lower) || listed?.has(lower)) {
-        // A chunked request body stays chunked upstream (Node re-frames it); TE: trailers passes.
-        if (lower === 'transfer-encoding' || (lower === 'te' && raw[i + 1].trim().toLowerCase() === 'trailers')) out.push(name, raw[i + 1]);
+        // Framing is redone upstream (a chunked body stays chunked); TE: trailers passes.
+        if (lower === 'te' && raw[i + 1].trim().toLowerCase() === 'trailers') out.push(name, raw[i + 1]);
         else if (keepUpgrade && (lower === 'connection' || lower === 'upgrade')) out.push(name, raw[i + 1]);
         continue;
       }
+      // The proxy answers Expect: 100-continue itself (see 'checkContinue'); the body then follows at once.
+      if (lower === 'expect' && !keepUpgrade) continue;
       out.push(name, raw[i + 1]);
     }
     if (!sawHost) out.unshift('Host', hostHeader === undefined || rewriteHost ? targetHost : hostHeader);
@@ -245,183 +250,164 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
     }
     const method = req.method ?? 'GET';
     const rawHeaders = req.rawHeaders;
-    const headers = upstreamHeaders(rawHeaders, hostHeader, false);
     let id = 0;
     try {
       id = store.beginExchange({
-        source: 'proxy', method, url: `http://${hostHeader || new URL(proxyUrl).host}${path}`, upstreamUrl: targetOrigin + path,
-        path, httpVersion: req.httpVersion, headers: pairs(rawHeaders), startedAt,
+        source: 'proxy', method, url: `http://${hostHeader || proxyHost}${path}`, upstreamUrl: targetOrigin + path,
+        path, httpVersion: req.httpVersion, headers: headerFields(rawHeaders), startedAt,
       });
     } catch (err) {
       reportOnce('recording a request failed', err);
     }
 
     let done = false;
-    const finish = (state: 'complete' | 'client-aborted' | 'upstream-error' | 'timeout', error?: string, body?: PreviewCollector): void => {
+    let preview: PreviewCollector | undefined;
+    const finish = (state: 'complete' | 'client-aborted' | 'upstream-error' | 'timeout', error?: string): void => {
       if (done) return;
       done = true;
-      if (timer) clearTimeout(timer);
       try {
         store.finishExchange(id, {
           state, ...(error ? { error } : {}),
-          ...(body ? { responseBody: { bytes: body.bytes(), wireBytes: body.wireBytes, truncated: body.truncated } } : {}),
+          ...(preview ? { responseBody: { bytes: preview.bytes(), wireBytes: preview.wireBytes, truncated: preview.truncated } } : {}),
         });
       } catch (err) {
         reportOnce('recording a response failed', err);
       }
     };
 
-    const upReq = transport.request({
-      host: targetHostname, port: targetPort, method, path, headers, agent, setHost: false, maxHeaderSize,
-      ...(isHttps ? { servername, rejectUnauthorized } : {}),
-    } as http.RequestOptions);
-
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    if (responseMs > 0) {
-      timer = setTimeout(() => {
-        timer = undefined;
-        upReq.destroy();
-        errorPage(res, 504, 'Gateway Timeout', `Session Lens waited ${responseMs} ms for ${targetOrigin} to answer ${method} ${path}.`);
-        finish('timeout', `no response within ${responseMs} ms`);
-      }, responseMs);
-    }
-
-    // Request body: streamed as is; a bounded slice is kept for analysis.
+    // Request body: streamed as is; a bounded slice is kept for analysis on the way through.
     const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
-    if (hasBody) {
-      const reqPreview = isTextLike(mimeTypeOf(req.headers['content-type'])) ? new PreviewCollector(previewBytes) : undefined;
-      let wire = 0;
-      req.on('data', (chunk: Buffer) => {
-        wire += chunk.length;
-        reqPreview?.push(chunk);
-      });
-      req.once('end', () => {
-        try {
-          store.addRequestBody(id, reqPreview
-            ? { bytes: reqPreview.bytes(), wireBytes: reqPreview.wireBytes, truncated: reqPreview.truncated }
-            : { bytes: Buffer.alloc(0), wireBytes: wire, truncated: wire > 0 });
-        } catch (err) {
-          reportOnce('recording a request body failed', err);
-        }
-      });
-    }
-    if (hasBody) {
-      req.pipe(upReq);
-    } else {
-      // No body: send the head upstream now instead of a tick later on 'end'.
-      upReq.end();
-      req.resume();
-    }
-
-    upReq.on('error', (err: NodeJS.ErrnoException) => {
-      if (done) return;
-      if (res.headersSent) {
-        // Cut the client off: a short body must never look complete.
-        res.destroy();
-        finish('upstream-error', err.code ?? err.message);
-        return;
+    const requestBody = async function* (): AsyncGenerator<Buffer> {
+      const reqPreview = new PreviewCollector(isTextLike(mimeTypeOf(req.headers['content-type'])) ? previewBytes : 0);
+      for await (const chunk of req) {
+        reqPreview.push(chunk as Buffer);
+        yield chunk as Buffer;
       }
-      errorPage(res, 502, 'Bad Gateway', unreachable(err));
-      finish('upstream-error', err.code ?? err.message);
-    });
+      try {
+        store.addRequestBody(id, { bytes: reqPreview.bytes(), wireBytes: reqPreview.wireBytes, truncated: reqPreview.truncated });
+      } catch (err) {
+        reportOnce('recording a request body failed', err);
+      }
+    };
 
+    let abortUpstream: ((err?: Error) => void) | undefined;
+    let resumeUpstream: (() => void) | undefined;
+    let upstreamPaused = false;
+    res.on('drain', () => {
+      if (upstreamPaused) {
+        upstreamPaused = false;
+        resumeUpstream?.();
+      }
+    });
     res.on('close', () => {
       if (!res.writableFinished && !done) {
         // The client went away: stop the upstream work too.
-        upReq.destroy();
         finish('client-aborted', 'the client closed the connection before the response was complete');
+        abortUpstream?.(new Error('client aborted'));
       }
     });
 
-    upReq.on('response', (upRes) => {
-      if (timer) {
-        clearTimeout(timer);
-        timer = undefined;
-      }
-      const receivedAt = Date.now();
-      const status = upRes.statusCode ?? 502;
-      const raw = upRes.rawHeaders;
-      try {
-        store.addResponse(id, { status, statusText: upRes.statusMessage ?? '', headers: pairs(raw), receivedAt });
-      } catch (err) {
-        reportOnce('recording response headers failed', err);
-      }
-      const listed = connectionTokens(raw);
-      const out: string[] = [];
-      const origin = clientOrigin(hostHeader);
-      let mime: string | undefined;
-      for (let i = 0; i + 1 < raw.length; i += 2) {
-        const name = raw[i];
-        const lower = name.toLowerCase();
-        if (HOP_BY_HOP.has(lower) || listed?.has(lower)) {
-          if (lower === 'trailer') out.push(name, raw[i + 1]);
-          continue;
+    const handler = {
+      onConnect(abort: (err?: Error) => void): void {
+        abortUpstream = abort;
+        if (done) abort(new Error('client aborted'));
+      },
+      onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+        if (status < 200) return true;
+        resumeUpstream = resume;
+        const receivedAt = Date.now();
+        const fields = new Array<string>(raw.length);
+        for (let i = 0; i < raw.length; i++) fields[i] = raw[i].toString('latin1');
+        const listed = connectionTokens(fields);
+        const out: string[] = [];
+        const origin = clientOrigin(hostHeader);
+        let mime: string | undefined;
+        for (let i = 0; i + 1 < fields.length; i += 2) {
+          const name = fields[i];
+          const lower = name.toLowerCase();
+          if (HOP_BY_HOP.has(lower) || listed?.has(lower)) {
+            if (lower === 'trailer') out.push(name, fields[i + 1]);
+            continue;
+          }
+          let value = fields[i + 1];
+          if (lower === 'location') {
+            if (status === 201 || (status >= 300 && status < 400)) value = rewriteUrl(value, origin);
+          } else if (lower === 'content-location') {
+            value = rewriteUrl(value, origin);
+          } else if (lower === 'refresh') {
+            const m = /^(\s*\d*\s*;\s*url\s*=\s*['"]?)(.*)$/i.exec(value);
+            if (m) value = m[1] + rewriteUrl(m[2], origin);
+          } else if (lower === 'content-type') {
+            mime = mimeTypeOf(value);
+          }
+          out.push(name, value);
         }
-        let value = raw[i + 1];
-        if (lower === 'location') {
-          if (status === 201 || (status >= 300 && status < 400)) value = rewriteUrl(value, origin);
-        } else if (lower === 'content-location') {
-          value = rewriteUrl(value, origin);
-        } else if (lower === 'refresh') {
-          const m = /^(\s*\d*\s*;\s*url\s*=\s*['"]?)(.*)$/i.exec(value);
-          if (m) value = m[1] + rewriteUrl(m[2], origin);
-        } else if (lower === 'content-type') {
-          mime = mimeTypeOf(value);
+        try {
+          res.writeHead(status, statusText, out);
+        } catch (err) {
+          reportOnce('an upstream response head could not be forwarded', err);
+          errorPage(res, 502, 'Bad Gateway', `Session Lens could not forward the response of ${targetOrigin}: ${err instanceof Error ? err.message : String(err)}`);
+          finish('upstream-error', 'invalid response head');
+          return false;
         }
-        out.push(name, value);
-      }
-      try {
-        res.writeHead(status, upRes.statusMessage, out);
-      } catch (err) {
-        reportOnce('an upstream response head could not be forwarded', err);
-        upRes.destroy();
-        upReq.destroy();
-        errorPage(res, 502, 'Bad Gateway', `Session Lens could not forward the response of ${targetOrigin}: ${err instanceof Error ? err.message : String(err)}`);
-        finish('upstream-error', 'invalid response head');
-        return;
-      }
-      const preview = isTextLike(mime) ? new PreviewCollector(previewBytes) : new PreviewCollector(0);
-      let idle: ReturnType<typeof setTimeout> | undefined;
-      const armIdle = (): void => {
-        if (bodyIdleMs <= 0) return;
-        if (idle) clearTimeout(idle);
-        idle = setTimeout(() => {
-          upRes.destroy();
-          res.destroy();
-          finish('timeout', `the response body stalled for ${bodyIdleMs} ms`);
-        }, bodyIdleMs);
-      };
-      armIdle();
-      upRes.on('data', (chunk: Buffer) => {
-        preview.push(chunk);
-        if (idle) armIdle();
-        if (!res.write(chunk)) {
-          upRes.pause();
-          res.once('drain', () => upRes.resume());
+        preview = new PreviewCollector(isTextLike(mime) ? previewBytes : 0);
+        try {
+          // Analysis after the head is on its way: the original (unrewritten) headers are recorded.
+          store.addResponse(id, { status, statusText, headers: headerFields(fields), receivedAt });
+        } catch (err) {
+          reportOnce('recording response headers failed', err);
         }
-      });
-      upRes.once('end', () => {
-        if (idle) clearTimeout(idle);
-        if (upRes.rawTrailers.length > 0) {
+        return true;
+      },
+      onData(chunk: Buffer): boolean {
+        preview?.push(chunk);
+        if (res.write(chunk)) return true;
+        upstreamPaused = true;
+        return false;
+      },
+      onComplete(trailers: (string | Buffer)[] | null): void {
+        if (trailers && trailers.length > 0) {
           try {
-            res.addTrailers(pairs(upRes.rawTrailers).map((h) => [h.name, h.value] as [string, string]));
+            const pairsOut: [string, string][] = [];
+            for (let i = 0; i + 1 < trailers.length; i += 2) pairsOut.push([String(trailers[i]), String(trailers[i + 1])]);
+            res.addTrailers(pairsOut);
           } catch (err) {
             reportOnce('trailers could not be forwarded', err);
           }
         }
         res.end();
-        finish('complete', undefined, preview);
-      });
-      upRes.once('close', () => {
-        if (idle) clearTimeout(idle);
-        if (!upRes.complete && !done) {
-          // Upstream reset mid-body: destroy the client socket so the truncation is visible.
+        finish('complete');
+      },
+      onError(err: Error & { code?: string }): void {
+        if (done) return;
+        const code = err.code ?? err.message;
+        const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+        if (res.headersSent) {
+          // Cut the client off: a short body must never look complete.
           res.destroy();
-          finish('upstream-error', 'upstream closed the connection before the response was complete', preview);
+          finish(timedOut ? 'timeout' : 'upstream-error', timedOut ? `the response body stalled for ${bodyIdleMs} ms` : code);
+          return;
         }
-      });
-      upRes.on('error', () => undefined);
-    });
+        if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+          errorPage(res, 504, 'Gateway Timeout', `Session Lens waited ${responseMs} ms for ${targetOrigin} to answer ${method} ${path}.`);
+          finish('timeout', `no response within ${responseMs} ms`);
+          return;
+        }
+        errorPage(res, 502, 'Bad Gateway', unreachable(err));
+        finish('upstream-error', code);
+      },
+    };
+
+    try {
+      upstream.dispatch({
+        path, method: method as Dispatcher.HttpMethod, headers: upstreamHeaders(rawHeaders, hostHeader, false),
+        // undici streams async iterables (documented; its typings only list Readable).
+        body: hasBody ? (requestBody() as unknown as Dispatcher.DispatchOptions['body']) : null,
+      }, handler as unknown as Dispatcher.DispatchHandler);
+    } catch (err) {
+      handler.onError(err as Error);
+    }
+    if (!hasBody) req.resume();
   };
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -443,8 +429,8 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
     let id = 0;
     try {
       id = store.beginExchange({
-        source: 'proxy', method, url: `http://${hostHeader || new URL(proxyUrl).host}${path}`, upstreamUrl: targetOrigin + path,
-        path, httpVersion: req.httpVersion, headers: pairs(req.rawHeaders), upgrade: true,
+        source: 'proxy', method, url: `http://${hostHeader || proxyHost}${path}`, upstreamUrl: targetOrigin + path,
+        path, httpVersion: req.httpVersion, headers: headerFields(req.rawHeaders), upgrade: true,
       });
     } catch (err) {
       reportOnce('recording an upgrade failed', err);
@@ -460,7 +446,7 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
     };
     upReq.on('upgrade', (upRes, upSocket, upHead) => {
       try {
-        store.addResponse(id, { status: upRes.statusCode ?? 101, statusText: upRes.statusMessage ?? '', headers: pairs(upRes.rawHeaders) });
+        store.addResponse(id, { status: upRes.statusCode ?? 101, statusText: upRes.statusMessage ?? '', headers: headerFields(upRes.rawHeaders) });
         store.finishExchange(id, { state: 'upgraded' });
       } catch (err) {
         reportOnce('recording an upgrade response failed', err);
@@ -484,7 +470,7 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
     upReq.on('response', (upRes) => {
       // Upstream declined the upgrade: relay its answer as is and close.
       try {
-        store.addResponse(id, { status: upRes.statusCode ?? 502, statusText: upRes.statusMessage ?? '', headers: pairs(upRes.rawHeaders) });
+        store.addResponse(id, { status: upRes.statusCode ?? 502, statusText: upRes.statusMessage ?? '', headers: headerFields(upRes.rawHeaders) });
       } catch (err) {
         reportOnce('recording an upgrade response failed', err);
       }
@@ -548,6 +534,7 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   proxyUrl = `http://${urlHost}:${boundPort}`;
+  proxyHost = `${urlHost}:${boundPort}`;
   logger?.info(`Session Lens capture proxy ${proxyUrl} → ${targetOrigin}`);
 
   let closing: Promise<void> | undefined;
@@ -563,7 +550,7 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
         server.closeAllConnections();
         for (const s of tunnels) s.destroy();
         tunnels.clear();
-        agent.destroy();
+        void upstream.destroy().catch(() => undefined);
       });
       return closing;
     },
