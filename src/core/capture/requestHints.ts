@@ -5,9 +5,10 @@ const LOGOUT_PATH = /(?:^|[/_.-])(?:log-?out|sign-?out|log-?off|end-?session)(?:
 const SESSION_PATH = /(?:^|\/)sessions?(?:$|[/?;])/i;
 const PASSWORD_FIELD = /pass(?:word|wd|phrase)?$|^pwd$|^pin$|^otp$|credential/i;
 const MAX_FIELDS = 64;
+const NO_FIELDS: readonly string[] = Object.freeze([]);
 
-function fieldNames(body: string | undefined, mimeType: string | undefined): string[] {
-  if (!body) return [];
+function fieldNames(body: string | undefined, mimeType: string | undefined): readonly string[] {
+  if (!body) return NO_FIELDS;
   const names: string[] = [];
   const add = (n: string): void => {
     if (names.length < MAX_FIELDS && !names.includes(n)) names.push(n);
@@ -24,7 +25,7 @@ function fieldNames(body: string | undefined, mimeType: string | undefined): str
   } else if (mimeType === 'multipart/form-data') {
     for (const m of body.matchAll(/content-disposition:[^\r\n]*?\bname="([^"\r\n]*)"/gi)) add(m[1]);
   }
-  return names;
+  return names.length === 0 ? NO_FIELDS : names;
 }
 
 /**

@@ -77,6 +77,9 @@ interface ChangeAccumulator {
   readonly tokensUpdated: Set<number>;
 }
 
+/** One shared empty list for the many exchanges without cookies or tokens (fewer objects to keep). */
+const NONE: readonly never[] = Object.freeze([]);
+
 function emptyChanges(): ChangeAccumulator {
   return { cleared: false, exchangesAdded: new Set(), exchangesUpdated: new Set(), exchangesEvicted: [], cookieEvents: [], tokensAdded: [], tokensUpdated: new Set() };
 }
@@ -189,7 +192,12 @@ export class SessionStore implements Disposable {
    */
   onDidChange(listener: (e: SessionChangeEvent) => void): Disposable {
     this.listeners.add(listener);
-    return { dispose: () => { this.listeners.delete(listener); } };
+    return {
+      dispose: () => {
+        this.listeners.delete(listener);
+        if (this.listeners.size === 0) this.dropPending();
+      },
+    };
   }
 
   /** Delivers pending changes now instead of waiting for the throttle. */
@@ -230,7 +238,7 @@ export class SessionStore implements Disposable {
     this.tokens.clear();
     this.evicted = 0;
     this.pending = emptyChanges();
-    this.pending.cleared = true;
+    if (this.listening) this.pending.cleared = true;
     this.changed();
   }
 
@@ -240,6 +248,18 @@ export class SessionStore implements Disposable {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.listeners.clear();
+  }
+
+  /** True when change events are being collected for someone. */
+  private get listening(): boolean {
+    return this.listeners.size > 0 && !this.disposed;
+  }
+
+  private dropPending(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = emptyChanges();
+    this.hasPending = false;
   }
 
   /** Expires cookies whose time has come (the status bar calls this on its tick). */
@@ -269,25 +289,26 @@ export class SessionStore implements Disposable {
       path,
       httpVersion: input.httpVersion ?? '1.1',
       requestHeaders: headers,
-      cookiesSent,
+      cookiesSent: cookiesSent.length === 0 ? NONE : cookiesSent,
       hints: requestHints(input.method, path, authorization, undefined, undefined),
       startedAt,
-      cookiesSet: [],
+      cookiesSet: NONE,
       state: 'pending',
-      tokenIds: [],
+      tokenIds: NONE,
       ...(input.upgrade ? { upgrade: true } : {}),
     };
     const evicted = this.exchanges.push(exchange);
     if (evicted) {
       this.evicted++;
-      this.pending.exchangesEvicted.push(evicted.id);
+      if (this.listening) this.pending.exchangesEvicted.push(evicted.id);
     }
-    this.pending.exchangesAdded.add(id);
+    if (this.listening) this.pending.exchangesAdded.add(id);
     this.changed();
     this.guard('request', () => {
       this.addCookieEvents(this.mirror.sweepExpired(startedAt, id));
       this.addCookieEvents(this.mirror.observeRequestCookies(input.url, cookiesSent, { time: startedAt, exchangeId: id }));
-      this.addTokens(id, tokensInRequest(input.url, headers, cookiesSent, this.tokenHeaders), startedAt);
+      const tokenIds = this.addTokens(exchange.tokenIds, id, tokensInRequest(input.url, headers, cookiesSent, this.tokenHeaders), startedAt);
+      if (tokenIds !== exchange.tokenIds) this.update(id, { tokenIds });
     });
     return id;
   }
@@ -302,8 +323,8 @@ export class SessionStore implements Disposable {
       this.update(id, {
         requestBody: decoded.preview,
         hints: requestHints(ex.method, ex.path, headerValue(ex.requestHeaders, 'authorization'), decoded.text, mime),
+        ...(decoded.text ? { tokenIds: this.addTokens(ex.tokenIds, id, tokensInBody(decoded.text, mime, 'request-body', ex.startedAt), ex.startedAt) } : {}),
       });
-      if (decoded.text) this.addTokens(id, tokensInBody(decoded.text, mime, 'request-body', ex.startedAt), ex.startedAt);
     });
   }
 
@@ -316,14 +337,16 @@ export class SessionStore implements Disposable {
       const dateRaw = headerValue(input.headers, 'date');
       const parsedDate = dateRaw === undefined ? NaN : Date.parse(dateRaw);
       const serverDate = Number.isFinite(parsedDate) ? parsedDate : undefined;
-      this.update(id, {
+      const head: Partial<Mutable<Exchange>> = {
         status: input.status,
         ...(input.statusText !== undefined ? { statusText: input.statusText } : {}),
         responseHeaders: input.headers,
         responseReceivedAt: receivedAt,
         ...(serverDate !== undefined ? { serverDate } : {}),
         ...(dateRaw !== undefined ? { serverDateRaw: dateRaw } : {}),
-      });
+      };
+      // The head is recorded first: whatever the cookie analysis does, the exchange shows it.
+      this.update(id, head);
       this.addCookieEvents(this.mirror.sweepExpired(receivedAt, id));
       const cookiesSet: SetCookieRecord[] = [];
       for (const h of input.headers) {
@@ -332,8 +355,8 @@ export class SessionStore implements Disposable {
         cookiesSet.push(record);
         this.addCookieEvents(events);
       }
-      if (cookiesSet.length > 0) this.update(id, { cookiesSet });
-      this.addTokens(id, tokensInResponseHeaders(input.headers, cookiesSet.filter((c) => c.outcome === 'stored'), this.tokenHeaders), receivedAt);
+      const tokenIds = this.addTokens(ex.tokenIds, id, tokensInResponseHeaders(input.headers, cookiesSet.filter((c) => c.outcome === 'stored'), this.tokenHeaders), receivedAt);
+      if (cookiesSet.length > 0 || tokenIds !== ex.tokenIds) this.update(id, { ...(cookiesSet.length > 0 ? { cookiesSet } : {}), tokenIds });
     });
   }
 
@@ -343,15 +366,16 @@ export class SessionStore implements Disposable {
       const ex = this.getExchange(id);
       if (!ex) return;
       const endedAt = input.endedAt ?? this.now();
-      this.update(id, { state: input.state, endedAt, ...(input.error !== undefined ? { error: input.error } : {}) });
+      const patch: Partial<Mutable<Exchange>> = { state: input.state, endedAt, ...(input.error !== undefined ? { error: input.error } : {}) };
       if (input.responseBody) {
         const decoded = decodeBody(input.responseBody, ex.responseHeaders, this.analysisBytes, this.retainedPreviewBytes);
-        this.update(id, { responseBody: decoded.preview });
+        patch.responseBody = decoded.preview;
         if (decoded.text) {
           const receivedAt = ex.responseReceivedAt ?? endedAt;
-          this.addTokens(id, tokensInBody(decoded.text, decoded.preview.mimeType ?? mimeTypeOf(headerValue(ex.responseHeaders, 'content-type')), 'response-body', receivedAt), receivedAt);
+          patch.tokenIds = this.addTokens(ex.tokenIds, id, tokensInBody(decoded.text, decoded.preview.mimeType ?? mimeTypeOf(headerValue(ex.responseHeaders, 'content-type')), 'response-body', receivedAt), receivedAt);
         }
       }
+      this.update(id, patch);
     });
   }
 
@@ -374,7 +398,7 @@ export class SessionStore implements Disposable {
     if (index === undefined) return;
     const old = this.exchanges.at(index) as Exchange;
     this.exchanges.set(index, { ...old, ...patch });
-    this.pending.exchangesUpdated.add(id);
+    if (this.listening) this.pending.exchangesUpdated.add(id);
     this.changed();
   }
 
@@ -383,13 +407,14 @@ export class SessionStore implements Disposable {
     for (const d of drafts) {
       const event: CookieHistoryEvent = { seq: this.nextEventSeq++, ...d };
       this.history.push(event);
-      this.pending.cookieEvents.push(event);
+      if (this.listening) this.pending.cookieEvents.push(event);
     }
     this.changed();
   }
 
-  private addTokens(exchangeId: number, found: readonly TokenCandidate[], time: number): void {
-    if (found.length === 0) return;
+  /** Records found tokens; returns the exchange's token ids (the same array when nothing was found). */
+  private addTokens(current: readonly number[], exchangeId: number, found: readonly TokenCandidate[], time: number): readonly number[] {
+    if (found.length === 0) return current;
     const ids: number[] = [];
     for (const c of found) {
       const key = `${c.kind}\u0000${c.source}\u0000${c.name}\u0000${c.value}`;
@@ -397,7 +422,7 @@ export class SessionStore implements Disposable {
       if (old) {
         const next: TokenRecord = { ...old, lastSeen: Math.max(old.lastSeen, time), lastExchangeId: exchangeId, count: old.count + 1 };
         this.tokens.set(key, next);
-        this.pending.tokensUpdated.add(old.id);
+        if (this.listening) this.pending.tokensUpdated.add(old.id);
         if (!ids.includes(old.id)) ids.push(old.id);
         continue;
       }
@@ -424,24 +449,18 @@ export class SessionStore implements Disposable {
         const oldest = this.tokens.keys().next().value;
         if (oldest !== undefined) this.tokens.delete(oldest);
       }
-      this.pending.tokensAdded.push(record);
+      if (this.listening) this.pending.tokensAdded.push(record);
       ids.push(record.id);
     }
-    const ex = this.getExchange(exchangeId);
-    if (ex) this.update(exchangeId, { tokenIds: [...ex.tokenIds, ...ids.filter((i) => !ex.tokenIds.includes(i))] });
     this.changed();
+    const added = ids.filter((i) => !current.includes(i));
+    return added.length === 0 ? current : [...current, ...added];
   }
 
   private changed(): void {
     this.versionCounter++;
-    if (this.listeners.size === 0 || this.disposed) {
-      // Nobody listens: keep nothing (a later subscriber starts from snapshot()).
-      if (this.hasPending) {
-        this.pending = emptyChanges();
-        this.hasPending = false;
-      }
-      return;
-    }
+    // Nobody listens: keep nothing (a later subscriber starts from snapshot()).
+    if (!this.listening) return;
     this.hasPending = true;
     if (this.timer !== undefined) return;
     const wait = Math.max(0, this.lastEmit + this.throttleMs - this.now());
