@@ -52,7 +52,18 @@ export class AnalysisContext {
     readonly thresholds: Thresholds,
     /** The lint language, for syntax choices in fixes. */
     readonly language = '',
+    /** The chunk being analysed (the whole text for document-level passes). */
+    readonly chunkStart = 0,
+    readonly chunkEnd = text.length,
+    /** Per-pass memo shared by the chunks analysed together over the same tree (declaration maps). */
+    readonly shared = new Map<string, unknown>(),
   ) {}
+
+  /** A value computed once per pass (e.g. the module's top-level declarations). */
+  memo<T>(key: string, compute: () => T): T {
+    if (!this.shared.has(key)) this.shared.set(key, compute());
+    return this.shared.get(key) as T;
+  }
 
   get isTypeScript(): boolean {
     return this.language === 'typescript' || this.language === 'tsx';
@@ -91,9 +102,15 @@ export class AnalysisContext {
     return n;
   }
 
-  /** The quote the file mostly uses for strings (single unless double dominates). */
+  /**
+   * The quote this part of the file mostly uses (single unless double dominates). Counted in the
+   * chunk only, so a fix does not change when text elsewhere does.
+   */
   quote(): string {
-    this.quoteCache ??= countChar(this.text, '"') > countChar(this.text, "'") * 1.5 ? '"' : "'";
+    if (this.quoteCache === undefined) {
+      const part = this.text.slice(this.chunkStart, this.chunkEnd);
+      this.quoteCache = countChar(part, '"') > countChar(part, "'") * 1.5 ? '"' : "'";
+    }
     return this.quoteCache;
   }
   private quoteCache?: string;

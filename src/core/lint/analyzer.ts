@@ -13,6 +13,11 @@ export interface LanguageAnalyzer {
   readonly containers: ReadonlySet<string>;
   /** Cheap text test: when it fails, the document holds nothing the checks look for. */
   readonly keywords: RegExp;
+  /**
+   * Words the query patterns hang on (a global RegExp). When set, the query runs only on the
+   * statements around each occurrence instead of on whole chunks: most code has nothing to check.
+   */
+  readonly anchors?: RegExp;
   /** Names a chunk declares at container level (top-level `const opts`, `import os`, settings). */
   declares(chunk: Node, ctx: AnalysisContext): readonly string[];
   /** Checks the matches of one chunk. */

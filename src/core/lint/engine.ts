@@ -1,4 +1,4 @@
-import type { Language, Node, Parser, Query, Tree } from '@vscode/tree-sitter-wasm';
+import type { Language, Node, Parser, Query, QueryMatch, Tree } from '@vscode/tree-sitter-wasm';
 import * as TreeSitter from '@vscode/tree-sitter-wasm';
 import { type RuleId, type Severity, isRuleId, ruleInfo } from '../rules/catalog';
 import { AnalysisContext, type CookieSiteRecord, type Fact, type RawFinding, type Thresholds } from './analysis';
@@ -30,7 +30,7 @@ interface ChunkResult {
   findings: RawFinding[];
   facts: Fact[];
   sites: CookieSiteRecord[];
-  lookups: Set<string>;
+  lookups: ReadonlySet<string>;
   declares: readonly string[];
 }
 
@@ -42,6 +42,12 @@ interface LoadedLanguage {
 }
 
 const DAY = 86400;
+/** Changed ranges wider than this (UTF-16 units), in a tree with syntax errors, switch to edit-only re-analysis. */
+const BROKEN_SPREAD = 8192;
+const NO_FINDINGS: RawFinding[] = [];
+const NO_FACTS: Fact[] = [];
+const NO_SITES: CookieSiteRecord[] = [];
+const NO_NAMES: ReadonlySet<string> = new Set();
 
 /**
  * The lint engine: loads grammars lazily, lints whole texts and keeps incrementally updated
@@ -88,7 +94,7 @@ export class Linter {
     if (!language) return [];
     const loaded = await this.prepare(language);
     if (!loaded.analyzer.keywords.test(text)) return [];
-    const doc = new LintDocument(this, loaded, language, text, where.filePath);
+    const doc = new LintDocument(this, loaded, language, text, where.filePath, true);
     try {
       return doc.findings();
     } finally {
@@ -134,6 +140,10 @@ export class LintDocument {
   private lines: LineIndex;
   private cached: LintFinding[] | undefined;
   private cachedSites: CookieSetter[] | undefined;
+  /** Set while a broken syntax left parts of the file unanalysed since the last full pass. */
+  private stale = false;
+  /** Findings converted to line/character form at the last findings() call. */
+  private converted = new WeakMap<RawFinding, LintFinding>();
 
   /** @internal use Linter.open */
   constructor(
@@ -142,6 +152,8 @@ export class LintDocument {
     readonly language: LintLanguage,
     text: string,
     readonly filePath?: string,
+    /** Linted once and thrown away: no bookkeeping for later edits. */
+    private readonly oneShot = false,
   ) {
     this.text = text;
     this.lines = new LineIndex(text);
@@ -168,7 +180,7 @@ export class LintDocument {
       const newText = this.text.slice(0, start) + change.text + this.text.slice(oldEnd);
       const delta = newEnd - oldEnd;
       this.text = newText;
-      this.lines = new LineIndex(newText);
+      this.lines = this.lines.withEdit(newText, start, oldEnd, change.text);
       const newEndPosition = this.lines.position(newEnd);
       this.tree.edit({
         startIndex: start, oldEndIndex: oldEnd, newEndIndex: newEnd,
@@ -183,18 +195,34 @@ export class LintDocument {
       for (const c of this.chunks) shiftChunk(c, start, oldEnd, delta);
     }
     const old = this.tree;
-    const tree = this.loaded.parser.parse(this.text, old);
+    // Hand the parser small pieces: it re-reads only around the edit, and web-tree-sitter copies
+    // up to 10 KB of text into wasm memory for every piece it asks for.
+    const text = this.text;
+    const tree = this.loaded.parser.parse((index: number) => text.slice(index, index + 512), old);
     if (!tree) return this.replaceAll(this.text);
-    for (const r of old.getChangedRanges(tree)) dirty.push([r.startIndex, r.endIndex]);
+    const changed = old.getChangedRanges(tree).map((r): [number, number] => [r.startIndex, r.endIndex]);
     old.delete();
     this.tree = tree;
-    this.reanalyze(dirty);
+    const spread = changed.reduce((n, [a, b]) => n + (b - a), 0);
+    if (tree.rootNode.hasError && (this.stale || spread > BROKEN_SPREAD)) {
+      // Error recovery re-shaped a large part of the file (an unclosed bracket swallows what follows).
+      // Re-analyse only what the edit touched, on the chunk boundaries of the last analysis; the rest
+      // keeps its findings until the syntax is whole again, when everything is analysed afresh.
+      this.stale = true;
+      this.reanalyzeBroken(dirty);
+    } else if (this.stale && !tree.rootNode.hasError) {
+      this.stale = false;
+      this.chunks = this.analyzeRange(tree.rootNode, 0, this.text.length);
+    } else {
+      this.reanalyze([...dirty, ...changed]);
+    }
     this.cached = undefined;
     this.cachedSites = undefined;
     return this.findings();
   }
 
   private replaceAll(text: string): LintFinding[] {
+    this.stale = false;
     this.tree?.delete();
     this.text = text;
     this.lines = new LineIndex(text);
@@ -203,6 +231,32 @@ export class LintDocument {
     this.cached = undefined;
     this.cachedSites = undefined;
     return this.findings();
+  }
+
+  /** While the syntax is broken: re-analyse the former chunks (or new lines) touched by the edits only. */
+  private reanalyzeBroken(edits: readonly [number, number][]): void {
+    const root = this.tree!.rootNode;
+    const spans: { start: number; end: number; declares: readonly string[] }[] = [];
+    const kept: ChunkResult[] = [];
+    for (const c of this.chunks) {
+      if (edits.some(([a, b]) => c.end >= a && c.start <= b)) spans.push({ start: c.start, end: c.end, declares: c.declares });
+      else kept.push(c);
+    }
+    for (const [a, b] of edits) {
+      if (spans.some((sp) => sp.end >= a && sp.start <= b)) continue;
+      // Typed between chunks: analyse the edited lines.
+      const start = this.text.lastIndexOf('\n', a - 1) + 1;
+      const eol = this.text.indexOf('\n', b);
+      spans.push({ start, end: eol === -1 ? this.text.length : eol, declares: [] });
+    }
+    spans.sort((x, y) => x.start - y.start);
+    const merged: typeof spans = [];
+    for (const sp of spans) {
+      const last = merged[merged.length - 1];
+      if (last && sp.start <= last.end) merged[merged.length - 1] = { start: last.start, end: Math.max(last.end, sp.end), declares: [...last.declares, ...sp.declares] };
+      else merged.push(sp);
+    }
+    this.chunks = [...kept, ...this.analyzeSpans(root, merged)].sort((a, b) => a.start - b.start);
   }
 
   private reanalyze(dirty: [number, number][]): void {
@@ -267,37 +321,49 @@ export class LintDocument {
 
   /** Analyses chunks with one query run over their span. */
   private analyzeNodes(root: Node, nodes: readonly Node[]): ChunkResult[] {
+    const shared = new Map<string, unknown>();
+    const declCtx = this.oneShot ? undefined : new AnalysisContext(this.text, this.linter.resolvedThresholds, this.language, 0, this.text.length, shared);
+    return this.analyzeSpans(root, nodes.map((n) => ({ start: n.startIndex, end: n.endIndex, declares: declCtx ? this.loaded.analyzer.declares(n, declCtx) : [] })), shared);
+  }
+
+  /** Analyses spans of the text (chunks, or former chunks while the syntax is broken) with one query run. */
+  private analyzeSpans(root: Node, spans: readonly { start: number; end: number; declares: readonly string[] }[], shared = new Map<string, unknown>()): ChunkResult[] {
     const { analyzer, query } = this.loaded;
-    if (nodes.length === 0) return [];
-    const results: ChunkResult[] = [];
-    const contexts: AnalysisContext[] = [];
-    for (const n of nodes) {
-      const ctx = new AnalysisContext(this.text, this.linter.resolvedThresholds, this.language);
-      contexts.push(ctx);
-      results.push({ start: n.startIndex, end: n.endIndex, reachStart: n.startIndex, reachEnd: n.endIndex, findings: ctx.findings, facts: ctx.facts, sites: ctx.cookieSites, lookups: ctx.lookups, declares: analyzer.declares(n, ctx) });
-    }
-    // web-tree-sitter reports node offsets in UTF-16 units but takes query ranges in bytes of its UTF-16 buffer.
-    const matches = query.matches(root, { startIndex: nodes[0].startIndex * 2, endIndex: nodes[nodes.length - 1].endIndex * 2 });
-    const perChunk: (typeof matches)[] = nodes.map(() => []);
+    if (spans.length === 0) return [];
+    const results: ChunkResult[] = spans.map(({ start, end, declares }) => ({
+      start, end, reachStart: start, reachEnd: end, findings: NO_FINDINGS, facts: NO_FACTS, sites: NO_SITES, lookups: NO_NAMES, declares,
+    }));
+    const lo = spans[0].start;
+    const hi = spans[spans.length - 1].end;
+    const matches = analyzer.anchors
+      ? anchoredMatches(root, query, analyzer.anchors, this.text, lo, hi)
+      // web-tree-sitter reports node offsets in UTF-16 units but takes query ranges in bytes of its UTF-16 buffer.
+      : query.matches(root, { startIndex: lo * 2, endIndex: hi * 2 });
+    const perChunk: (typeof matches)[] = spans.map(() => []);
     for (const m of matches) {
       let s = Infinity;
       for (const c of m.captures) if (c.node.startIndex < s) s = c.node.startIndex;
       const i = chunkIndexOf(results, s);
       if (i !== -1) perChunk[i].push(m);
     }
-    for (let i = 0; i < nodes.length; i++) {
+    for (let i = 0; i < spans.length; i++) {
       if (perChunk[i].length === 0) continue;
+      const r = results[i];
+      const ctx = new AnalysisContext(this.text, this.linter.resolvedThresholds, this.language, r.start, r.end, shared);
       try {
-        analyzer.analyze(perChunk[i], contexts[i]);
+        analyzer.analyze(perChunk[i], ctx);
       } catch (err) {
         // A check tripping over an unexpected tree shape must not take the document down.
         if (process.env.SESSION_LENS_DEBUG) console.error(err);
       }
-      const ctx = contexts[i];
       for (const f of ctx.facts) ctx.touch(f.start, f.valueEnd ?? f.end);
       for (const site of ctx.cookieSites) ctx.touch(site.start, site.end);
-      results[i].reachStart = Math.min(results[i].start, ctx.reachStart);
-      results[i].reachEnd = Math.max(results[i].end, ctx.reachEnd);
+      r.findings = ctx.findings;
+      r.facts = ctx.facts;
+      r.sites = ctx.cookieSites;
+      r.lookups = ctx.lookups;
+      r.reachStart = Math.min(r.start, ctx.reachStart);
+      r.reachEnd = Math.max(r.end, ctx.reachEnd);
     }
     return results;
   }
@@ -324,6 +390,7 @@ export class LintDocument {
     }
     const disabled = disabledLines(this.text, this.lines);
     const out: LintFinding[] = [];
+    const converted = new WeakMap<RawFinding, LintFinding>();
     // Two calls sharing one options object report its problems once.
     const seen = new Set<string>();
     for (const f of raw) {
@@ -332,17 +399,24 @@ export class LintDocument {
       seen.add(key);
       const severity = this.linter.severityOf(f.ruleId, f.severity);
       if (!severity) continue;
-      const range = this.lines.range(f.start, f.end);
-      const off = disabled.get(range.start.line);
+      // A finding the last edit did not move keeps its converted form (same object, same lines).
+      // (Edits only ever replace the raw findings they move, so an unchanged object sits before every edit.)
+      let lf = this.converted.get(f);
+      if (!lf) {
+        lf = {
+          ruleId: f.ruleId,
+          severity,
+          message: f.message,
+          range: this.lines.range(f.start, f.end),
+          ...(f.fix ? { fix: { title: f.fix.title, isPreferred: true, edits: f.fix.edits.map((e) => ({ range: this.lines.range(e.start, e.end), newText: e.newText })) } } : {}),
+        };
+      }
+      converted.set(f, lf);
+      const off = disabled.get(lf.range.start.line);
       if (off && (off.has('*') || off.has(f.ruleId))) continue;
-      out.push({
-        ruleId: f.ruleId,
-        severity,
-        message: f.message,
-        range,
-        ...(f.fix ? { fix: { title: f.fix.title, isPreferred: true, edits: f.fix.edits.map((e) => ({ range: this.lines.range(e.start, e.end), newText: e.newText })) } } : {}),
-      });
+      out.push(lf);
     }
+    this.converted = converted;
     out.sort((a, b) => cmpPos(a.range.start, b.range.start) || a.ruleId.localeCompare(b.ruleId));
     this.cached = out;
     return out;
@@ -380,6 +454,7 @@ export class LintDocument {
    * incremental bookkeeping) and returns the findings.
    */
   refresh(): LintFinding[] {
+    this.stale = false;
     this.chunks = this.tree ? this.analyzeRange(this.tree.rootNode, 0, this.text.length) : [];
     this.cached = undefined;
     this.cachedSites = undefined;
@@ -392,6 +467,14 @@ export class LintDocument {
    */
   hasSyntaxErrors(): boolean {
     return this.tree?.rootNode.hasError ?? false;
+  }
+
+  /**
+   * True while a syntax error that re-shaped a large part of the file keeps findings away from the
+   * edit as they were at the last analysis. Cleared when the syntax is whole again or on refresh().
+   */
+  isStale(): boolean {
+    return this.stale;
   }
 
   /** Frees the syntax tree. */
@@ -428,16 +511,21 @@ function shiftChunk(c: ChunkResult, start: number, oldEnd: number, delta: number
   c.end = c.end >= oldEnd ? c.end + delta : Math.max(c.end, start);
   c.reachStart = sh(c.reachStart);
   c.reachEnd = c.reachEnd >= oldEnd ? c.reachEnd + delta : Math.max(c.reachEnd, start);
-  c.findings = c.findings.map((f) => ({
-    ...f, start: sh(f.start), end: sh(f.end),
-    ...(f.fix ? { fix: { title: f.fix.title, edits: f.fix.edits.map((e) => ({ start: sh(e.start), end: sh(e.end), newText: e.newText })) } } : {}),
-  }));
-  c.facts = c.facts.map((f) => ({
-    ...f, start: sh(f.start), end: sh(f.end),
-    ...(f.valueStart !== undefined ? { valueStart: sh(f.valueStart) } : {}),
-    ...(f.valueEnd !== undefined ? { valueEnd: sh(f.valueEnd) } : {}),
-  }));
-  c.sites = c.sites.map((s) => ({ ...s, start: sh(s.start), end: sh(s.end) }));
+  // Most chunks hold nothing: leave their (shared, empty) arrays alone instead of copying them.
+  if (c.findings.length) {
+    c.findings = c.findings.map((f) => ({
+      ...f, start: sh(f.start), end: sh(f.end),
+      ...(f.fix ? { fix: { title: f.fix.title, edits: f.fix.edits.map((e) => ({ start: sh(e.start), end: sh(e.end), newText: e.newText })) } } : {}),
+    }));
+  }
+  if (c.facts.length) {
+    c.facts = c.facts.map((f) => ({
+      ...f, start: sh(f.start), end: sh(f.end),
+      ...(f.valueStart !== undefined ? { valueStart: sh(f.valueStart) } : {}),
+      ...(f.valueEnd !== undefined ? { valueEnd: sh(f.valueEnd) } : {}),
+    }));
+  }
+  if (c.sites.length) c.sites = c.sites.map((s) => ({ ...s, start: sh(s.start), end: sh(s.end) }));
 }
 
 function chunkIndexOf(chunks: readonly ChunkResult[], offset: number): number {
@@ -452,6 +540,47 @@ function chunkIndexOf(chunks: readonly ChunkResult[], offset: number): number {
   return -1;
 }
 
+/** Node types whose children are statements: an anchor climbs to the child of the nearest one. */
+const STATEMENT_PARENTS = new Set([
+  'program', 'module', 'source_file', 'compilation_unit', 'statement_block', 'block', 'body_statement', 'statement_list',
+  'class_body', 'declaration_list', 'switch_body', 'switch_block', 'constructor_body', 'do_block', 'then', 'else',
+  'global_statement', 'compound_statement', 'ERROR',
+]);
+
+/**
+ * Runs the query only on the statements around the anchor words in [lo, hi]: the C query cursor
+ * then skips the bulk of the file, which is code the rules never look at.
+ */
+function anchoredMatches(root: Node, query: Query, anchors: RegExp, text: string, lo: number, hi: number): QueryMatch[] {
+  const re = new RegExp(anchors.source, anchors.flags.includes('g') ? anchors.flags : `${anchors.flags}g`);
+  re.lastIndex = lo;
+  const out: QueryMatch[] = [];
+  const done = new Set<number>();
+  let lastStart = -1;
+  let lastEnd = -1;
+  for (let m = re.exec(text); m && m.index < hi; m = re.exec(text)) {
+    const at = m.index + (m[0].length - m[0].trimStart().length);
+    if (at >= lastStart && at < lastEnd) continue;
+    let node: Node | null = root.descendantForIndex(at);
+    if (!node) continue;
+    for (let depth = 0; node.parent && !STATEMENT_PARENTS.has(node.parent.type) && depth < 40; depth++) node = node.parent;
+    if (done.has(node.id)) continue;
+    done.add(node.id);
+    lastStart = node.startIndex;
+    lastEnd = node.endIndex;
+    for (const match of query.matches(node)) out.push(match);
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  // A statement nested in another one already queried yields the same match twice.
+  const seen = new Set<string>();
+  return out.filter((match) => {
+    const key = `${match.patternIndex}:${match.captures.map((c) => c.node.id).join(',')}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** Named children of containers (recursively) that touch [lo, hi]; comments are not chunks. */
 function collectChunks(container: Node, lo: number, hi: number, containers: ReadonlySet<string>, out: Node[]): void {
   // Binary search for the first child ending at or after lo (firstNamedChildForIndex misses offsets between extras).
@@ -463,8 +592,7 @@ function collectChunks(container: Node, lo: number, hi: number, containers: Read
     if (container.namedChild(mid)!.endIndex < lo) a = mid + 1;
     else b = mid;
   }
-  for (let i = a; i < count; i++) {
-    const c = container.namedChild(i)!;
+  for (let c = a < count ? container.namedChild(a) : null; c; c = c.nextNamedSibling) {
     if (c.startIndex > hi) break;
     if (containers.has(c.type)) collectChunks(c, lo, hi, containers, out);
     else if (!c.type.includes('comment')) out.push(c);

@@ -4,8 +4,26 @@ import type { LintPosition, LintRange } from './types';
 export class LineIndex {
   private readonly starts: number[] = [0];
 
-  constructor(readonly text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+
+  constructor(readonly text: string, starts?: number[]) {
+    if (starts) this.starts = starts;
+    else for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+
+  /**
+   * The index of `newText`, which is this text with [start, oldEnd) replaced by `inserted`:
+   * line starts are shifted instead of searched again (a keystroke in a big file).
+   */
+  withEdit(newText: string, start: number, oldEnd: number, inserted: string): LineIndex {
+    const delta = inserted.length - (oldEnd - start);
+    const first = this.position(start).line + 1;
+    let last = first;
+    while (last < this.starts.length && this.starts[last] <= oldEnd) last++;
+    const added: number[] = [];
+    for (let i = inserted.indexOf('\n'); i !== -1; i = inserted.indexOf('\n', i + 1)) added.push(start + i + 1);
+    const tail = this.starts.slice(last);
+    for (let i = 0; i < tail.length; i++) tail[i] += delta;
+    return new LineIndex(newText, [...this.starts.slice(0, first), ...added, ...tail]);
   }
 
   get lineCount(): number {

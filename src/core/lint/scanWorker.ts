@@ -6,11 +6,15 @@ import type { LintOptions } from './types';
 /** Messages from the scanner to a worker. */
 export type ToScanWorker =
   | { readonly type: 'init'; readonly options: LintOptions; readonly maxFileBytes: number }
-  | { readonly type: 'file'; readonly id: number; readonly file: string };
+  | { readonly type: 'files'; readonly ids: readonly number[]; readonly files: readonly string[] };
+
+/** Bumped when the messages change, so a stale bundle is not used as a worker. */
+export const SCAN_PROTOCOL = 2;
 
 /** Messages from a worker to the scanner. */
 export type FromScanWorker =
-  | { readonly type: 'result'; readonly id: number; readonly result: Awaited<ReturnType<typeof lintFile>> }
+  | { readonly type: 'ready'; readonly protocol: number }
+  | { readonly type: 'results'; readonly ids: readonly number[]; readonly results: Awaited<ReturnType<typeof lintFile>>[] }
   | { readonly type: 'fatal'; readonly message: string };
 
 /** Runs inside a worker thread: lints the files the scanner sends, one answer per file. */
@@ -23,12 +27,14 @@ export function serveScanRequests(): void {
     if (msg.type === 'init') {
       linter = new Linter(msg.options);
       maxBytes = msg.maxFileBytes;
+      port.postMessage({ type: 'ready', protocol: SCAN_PROTOCOL } satisfies FromScanWorker);
       return;
     }
     if (!linter) {
       port.postMessage({ type: 'fatal', message: 'worker used before init' } satisfies FromScanWorker);
       return;
     }
-    void lintFile(linter, msg.file, maxBytes).then((result) => port.postMessage({ type: 'result', id: msg.id, result } satisfies FromScanWorker));
+    const l = linter;
+    void Promise.all(msg.files.map((f) => lintFile(l, f, maxBytes))).then((results) => port.postMessage({ type: 'results', ids: msg.ids, results } satisfies FromScanWorker));
   });
 }

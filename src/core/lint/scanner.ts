@@ -5,7 +5,7 @@ import { Worker, isMainThread, workerData } from 'node:worker_threads';
 import { Linter } from './engine';
 import { IgnoreRules } from './globs';
 import { DEFAULT_MAX_FILE_BYTES, type FileLintResult, lintFile } from './lintFile';
-import { type FromScanWorker, type ToScanWorker, serveScanRequests } from './scanWorker';
+import { type FromScanWorker, SCAN_PROTOCOL, type ToScanWorker, serveScanRequests } from './scanWorker';
 import type { LintFinding, LintOptions } from './types';
 
 /** Options of a scan: the lint options plus which files and how. */
@@ -213,37 +213,69 @@ function runWorkers(files: readonly string[], results: (FileLintResult | undefin
       for (const w of workers) void w.terminate();
       resolve();
     };
+    // Batches of a few files keep message overhead low while still balancing slow and fast files.
+    const batch = Math.max(1, Math.min(16, Math.floor(files.length / (count * 8))));
     const feed = (w: Worker) => {
       if (options.signal?.aborted || next >= files.length) return false;
-      const id = next++;
-      w.postMessage({ type: 'file', id, file: files[id] } satisfies ToScanWorker);
+      const ids: number[] = [];
+      while (ids.length < batch && next < files.length) ids.push(next++);
+      w.postMessage({ type: 'files', ids, files: ids.map((i) => files[i]) } satisfies ToScanWorker);
       return true;
+    };
+    let settled = false;
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      for (const x of workers) void x.terminate();
+      reject(err);
+    };
+    const done = () => {
+      if (settled) return;
+      settled = true;
+      finish();
     };
     for (let i = 0; i < count; i++) {
       const w = new Worker(code, { eval: true, workerData: { sessionLensScanWorker: true } });
       workers.push(w);
       let inFlight = 0;
+      let gone = false;
+      const leave = () => {
+        if (gone) return;
+        gone = true;
+        void w.terminate();
+        if (--open > 0) return;
+        if (started) done();
+        else fail(new Error('scan workers did not start'));
+      };
+      // A worker that does not answer the handshake (a stale or foreign entry script) is dropped.
+      const handshake = setTimeout(leave, 15000);
       w.on('message', (msg: FromScanWorker) => {
-        started = true;
-        if (msg.type !== 'result') return;
-        results[msg.id] = msg.result;
-        inFlight--;
-        progress();
-        if (feed(w)) inFlight++;
-        if (inFlight === 0 && --open === 0) finish();
-      });
-      w.on('error', (err) => {
-        if (!started) {
-          for (const x of workers) void x.terminate();
-          reject(err);
+        if (msg.type === 'ready') {
+          clearTimeout(handshake);
+          if (msg.protocol !== SCAN_PROTOCOL) {
+            leave();
+            return;
+          }
+          started = true;
+          for (let k = 0; k < 2; k++) if (feed(w)) inFlight++;
+          if (inFlight === 0) leave();
           return;
         }
-        // A worker that dies mid-scan leaves its files to the in-thread pass.
-        if (--open === 0) finish();
+        if (msg.type !== 'results') return;
+        msg.ids.forEach((id, k) => {
+          results[id] = msg.results[k];
+          progress();
+        });
+        inFlight--;
+        if (feed(w)) inFlight++;
+        if (inFlight === 0) leave();
+      });
+      // A worker that dies leaves its files to the in-thread pass.
+      w.on('error', () => {
+        clearTimeout(handshake);
+        leave();
       });
       w.postMessage({ type: 'init', options: lintOptions, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES } satisfies ToScanWorker);
-      for (let k = 0; k < 4; k++) if (feed(w)) inFlight++;
-      if (inFlight === 0 && --open === 0) finish();
     }
   });
 }

@@ -92,7 +92,8 @@ describe('incremental lint', () => {
                 // Error recovery can build a different tree incrementally than from scratch; the
                 // bookkeeping must still match a full analysis of the same tree.
                 if (!doc.hasSyntaxErrors()) assert.deepEqual(incremental, await linter.lintText(text, { filePath: rel }));
-                assert.deepEqual(incremental, doc.refresh());
+                // While a large error leaves the document stale, findings away from the edit lag by design.
+                if (!doc.isStale()) assert.deepEqual(incremental, doc.refresh());
               }
             } finally {
               doc.dispose();

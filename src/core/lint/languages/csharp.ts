@@ -65,6 +65,7 @@ export const csharpAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['compilation_unit', 'namespace_declaration', 'file_scoped_namespace_declaration', 'declaration_list', 'class_declaration']),
   keywords: /Cookie|Session|Jwt|SecurityKey|TokenValidation/,
+  anchors: /\bnew\s+(CookieOptions|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256)\b|\.\s*(AddSession|ConfigureApplicationCookie|AddCookie|AddAntiforgery)\s*\(/g,
   declares: () => [],
   analyze(matches, ctx) {
     for (const m of matches) analyzeMatch(m, ctx);

@@ -54,6 +54,7 @@ export const goAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['source_file']),
   keywords: /Cookie|sessions|jwt|securecookie|SignedString/,
+  anchors: /\bhttp\s*\.\s*Cookie\s*\{|\bsessions\s*\.\s*Options\s*\{|\[\]byte\s*\(\s*"|\.\s*(SignedString|ParseUnverified|WithValidMethods)\s*\(|\bjwt\s*\.\s*(SigningMethodNone|UnsafeAllowNoneSignatureType)\b/g,
   declares(chunk, ctx) {
     // Where `"os"` is added depends on the package clause and the imports, whatever shape an edit leaves them in.
     if (chunk.type === 'import_declaration' || chunk.type === 'package_clause' || chunk.type === 'ERROR' || /\b(import|package)\b/.test(ctx.src(chunk))) return ['<imports>'];

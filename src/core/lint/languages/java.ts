@@ -18,6 +18,7 @@ export const javaAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['program', 'class_declaration', 'class_body', 'interface_body', 'enum_body']),
   keywords: /cookie|jwt|jws|session|secret/i,
+  anchors: /\bnew\s+Cookie\s*\(|\.\s*(build|signWith|setSigningKey|verifyWith|hmacShaKeyFor|HMAC256|HMAC384|HMAC512|none|parseClaimsJwt|parseUnsecuredClaims|unsecured|compact|decode)\s*\(/g,
   declares: (chunk, ctx) => {
     if (chunk.type !== 'field_declaration') return [];
     return chunk.namedChildren.filter((c) => c?.type === 'variable_declarator').map((d) => ctx.src(d!.childForFieldName('name')!));

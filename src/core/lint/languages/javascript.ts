@@ -53,6 +53,7 @@ export const javascriptAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['program']),
   keywords: /cookie|session|jwt|jose|jsonwebtoken|secret|keys|sign|verify/i,
+  anchors: /\.\s*(cookie|setCookie|setHeader|append|header|set|writeHead|sign|verify|decode|register|decodeJwt|jwtVerify)\s*\(|\b(session|expressSession|cookieSession|cookieParser|koaSession|jwtVerify|sign|verify|decode|decodeJwt|createSecretKey)\s*\(|\.\s*keys\s*=|\bUnsecuredJWT\b/g,
   declares(chunk, ctx) {
     const decl = chunk.type === 'export_statement' ? chunk.childForFieldName('declaration') : chunk;
     if (!decl) return [];

@@ -57,25 +57,43 @@ export function lookupVariable(ctx: AnalysisContext, from: Node, name: string): 
     const t = scope.type;
     if (t !== 'statement_block' && t !== 'program' && t !== 'class_body' && t !== 'switch_body') continue;
     if (t === 'program') ctx.lookups.add(name);
-    for (let s = scope.firstNamedChild; s; s = s.nextNamedSibling) {
-      const decl = s.type === 'export_statement' ? s.childForFieldName('declaration') : s;
-      if (!decl || (decl.type !== 'lexical_declaration' && decl.type !== 'variable_declaration')) continue;
-      for (let d = decl.firstNamedChild; d; d = d.nextNamedSibling) {
-        if (d.type !== 'variable_declarator') continue;
-        const id = d.childForFieldName('name');
-        if (id && id.type === 'identifier' && ctx.src(id) === name) return d.childForFieldName('value') ?? undefined;
-      }
-    }
+    // Declarations of a scope are read once per pass: a big file has many calls looking them up.
+    const s = scope;
+    const found = ctx.memo(`js.decls:${s.id}`, () => declarationsIn(ctx, s)).get(name);
+    if (found || t === 'program') return found;
   }
   return undefined;
 }
 
+function declarationsIn(ctx: AnalysisContext, scope: Node): Map<string, Node> {
+  const out = new Map<string, Node>();
+  for (let s = scope.firstNamedChild; s; s = s.nextNamedSibling) {
+    const decl = s.type === 'export_statement' ? s.childForFieldName('declaration') : s;
+    if (!decl || (decl.type !== 'lexical_declaration' && decl.type !== 'variable_declaration')) continue;
+    for (let d = decl.firstNamedChild; d; d = d.nextNamedSibling) {
+      if (d.type !== 'variable_declarator') continue;
+      const id = d.childForFieldName('name');
+      const value = d.childForFieldName('value');
+      if (id && id.type === 'identifier' && value && !out.has(ctx.src(id))) out.set(ctx.src(id), value);
+    }
+  }
+  return out;
+}
+
 /** The module an identifier was imported from (`import x from 'm'`, `const x = require('m')`), if any. */
 export function importSourceOf(ctx: AnalysisContext, from: Node, name: string): string | undefined {
-  let root: Node | null = from;
-  while (root && root.type !== 'program') root = root.parent;
-  if (!root) return undefined;
   ctx.lookups.add(name);
+  const imports = ctx.memo('js.imports', () => {
+    let root: Node | null = from;
+    while (root && root.type !== 'program') root = root.parent;
+    return root ? importsIn(ctx, root) : [];
+  });
+  for (const im of imports) if (im.binds(name)) return im.source;
+  return undefined;
+}
+
+function importsIn(ctx: AnalysisContext, root: Node): { binds: (name: string) => boolean; source: string }[] {
+  const out: { binds: (name: string) => boolean; source: string }[] = [];
   for (let s = root.firstNamedChild; s; s = s.nextNamedSibling) {
     if (s.type === 'import_statement') {
       const source = s.childForFieldName('source');
@@ -83,7 +101,7 @@ export function importSourceOf(ctx: AnalysisContext, from: Node, name: string): 
       if (!source || !clause) continue;
       const names = [...ctx.src(clause).matchAll(/[\w$]+/g)].map((m) => m[0]);
       // A local binding is a name not followed by `as` (`{ sign as s }` binds s).
-      if (names.some((t, i) => t === name && names[i + 1] !== 'as')) return ctx.src(source).slice(1, -1);
+      out.push({ binds: (name) => names.some((t, i) => t === name && names[i + 1] !== 'as'), source: ctx.src(source).slice(1, -1) });
       continue;
     }
     if (s.type !== 'lexical_declaration' && s.type !== 'variable_declaration') continue;
@@ -93,13 +111,15 @@ export function importSourceOf(ctx: AnalysisContext, from: Node, name: string): 
       const value = d.childForFieldName('value');
       if (!id || !value) continue;
       const idText = ctx.src(id);
-      const binds = id.type === 'identifier' ? idText === name : new RegExp(`(^|[\\s{,:])${name.replace(/\$/g, '\\$')}\\s*[,}]`).test(idText);
-      if (!binds) continue;
       const m = /^(?:await\s+)?(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/.exec(ctx.src(value));
-      if (m) return m[1];
+      if (!m) continue;
+      out.push({
+        binds: (name) => (id.type === 'identifier' ? idText === name : new RegExp(`(^|[\\s{,:])${name.replace(/\$/g, '\\$')}\\s*[,}]`).test(idText)),
+        source: m[1],
+      });
     }
   }
-  return undefined;
+  return out;
 }
 
 /** Evaluates an expression: literals, constants through variables, arithmetic, object spreads. */

@@ -23,6 +23,7 @@ export const phpAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['program']),
   keywords: /cookie|session|jwt|secret/i,
+  anchors: /\b(setcookie|setrawcookie|session_set_cookie_params|ini_set|session_start|session_name)\s*\(|\bJWT\s*::|\bnew\s+Key\s*\(/gi,
   declares(chunk, ctx) {
     if (chunk.type !== 'expression_statement') return [];
     const a = chunk.firstNamedChild;

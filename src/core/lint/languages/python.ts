@@ -30,6 +30,7 @@ export const pythonAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['module']),
   keywords: /cookie|session|secret|jwt|SECRET_KEY|Flask/i,
+  anchors: /\.\s*(set_cookie|set_signed_cookie|encode|decode|update|from_mapping|add_middleware|from_object|from_pyfile|from_envvar|from_prefixed_env|from_file)\s*\(|\bFlask\s*\(|\.\s*(secret_key|permanent_session_lifetime)\s*=|\.\s*config\s*\[|^[ \t]*[A-Z][A-Z0-9_]*\s*=|^[ \t]*from\s+\S+\s+import\s+\*/gm,
   declares(chunk, ctx) {
     const t = chunk.type;
     // '<imports>': where `import os` goes depends on the imports and the module docstring.

@@ -56,6 +56,7 @@ export const rubyAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['program']),
   keywords: /cookie|session|secret|JWT/,
+  anchors: /\.\s*session_store\b|\bJWT\s*\.\s*(encode|decode)\b|\bcookies\b[^\n=]*\]\s*=|\.\s*secret_key_base\s*=/g,
   declares: () => [],
   analyze(matches, ctx) {
     for (const m of matches) analyzeMatch(m, ctx);

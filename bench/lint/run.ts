@@ -1,0 +1,162 @@
+/**
+ * bench/lint: the lint engine on a generated mixed-language corpus (≥ 100k lines) and one
+ * 5,000-line file. Prints full-scan throughput (worker threads and one thread), cold start,
+ * per-keystroke re-lint p50/p95, ESLint + eslint-plugin-security on the JavaScript part and a
+ * bare tree-sitter parse of the same files, with ratios to the targets. Asserts nothing.
+ *
+ *   npx tsx bench/lint/run.ts [--lines 100000] [--keys 400]
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Linter } from '../../src/core/lint/engine';
+import { languageForPath, loadLanguage, newParser } from '../../src/core/lint/grammars';
+import { LineIndex } from '../../src/core/lint/lineIndex';
+import { scanFiles } from '../../src/core/lint/scanner';
+import { generateCorpus } from './corpus';
+
+const REPO = path.resolve(__dirname, '../..');
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+};
+
+const ms = (t: number) => `${t.toFixed(1)} ms`;
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const median = (xs: number[]) => pct(xs, 50);
+const line = (label: string, value: string) => console.log(`  ${label.padEnd(44)} ${value}`);
+
+async function timeIt<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
+  const t0 = performance.now();
+  const v = await fn();
+  return [v, performance.now() - t0];
+}
+
+async function main(): Promise<void> {
+  const dir = path.join(os.tmpdir(), 'session-lens-bench-lint');
+  const corpus = generateCorpus(dir, arg('lines', 100_000));
+  const jsLines = corpus.jsFiles.reduce((n, f) => n + fs.readFileSync(f, 'utf8').split('\n').length, 0);
+  console.log(`bench/lint on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), node ${process.version}`);
+  console.log(`corpus: ${corpus.files.length} files, ${corpus.lines} lines (${corpus.jsFiles.length} JavaScript files, ${jsLines} lines); big file ${corpus.bigFile}\n`);
+
+  // Cold start first, before this process has loaded any grammar.
+  console.log('cold start');
+  const [firstFindings, firstMs] = await timeIt(() => new Linter().lintText(fs.readFileSync(corpus.jsFiles[0], 'utf8'), { filePath: corpus.jsFiles[0] }));
+  line('first lint in a fresh process (grammar load)', `${ms(firstMs)} (${firstFindings.length} findings)`);
+  const cli = path.join(REPO, 'dist', 'cli.js');
+  // Build first: the bundled CLI must match these sources (its workers speak the scanner's protocol).
+  execFileSync(process.execPath, ['esbuild.js'], { cwd: REPO, stdio: 'ignore' });
+  const nodeOnly: number[] = [];
+  const cliRuns: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    let t0 = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    nodeOnly.push(performance.now() - t0);
+    t0 = performance.now();
+    spawnSync(process.execPath, [cli, 'scan', corpus.jsFiles[0], '--format', 'json', '--fail-on', 'never']);
+    cliRuns.push(performance.now() - t0);
+  }
+  line('session-lens scan <one file> (bundled CLI)', `${ms(median(cliRuns))} median of 5 (node alone: ${ms(median(nodeOnly))})`);
+
+  // Workers load the bundled CLI, as the shipped `session-lens scan` does (under tsx each worker would compile TypeScript).
+  const workerEntry = cli;
+  console.log('\nfull scan');
+  const [threaded, threadedMs] = await timeIt(() => scanFiles([dir], { exclude: ['big/**'], workerEntry }));
+  const [single, singleMs] = await timeIt(() => scanFiles([dir], { exclude: ['big/**'], workers: 0 }));
+  line(`worker threads (${Math.min(8, os.availableParallelism())})`, `${ms(threadedMs)}  ${Math.round(threaded.lines / (threadedMs / 1000)).toLocaleString('en')} lines/s, ${threaded.findings.length} findings`);
+  line('one thread', `${ms(singleMs)}  ${Math.round(single.lines / (singleMs / 1000)).toLocaleString('en')} lines/s`);
+
+  console.log('\nbare tree-sitter parse of the same files (one thread, grammars loaded)');
+  const parsers = new Map<string, ReturnType<typeof newParser>>();
+  for (const f of corpus.files) {
+    const lang = languageForPath(f)!;
+    if (!parsers.has(lang)) parsers.set(lang, newParser(await loadLanguage(lang)));
+  }
+  const [, parseMs] = await timeIt(() => {
+    for (const f of corpus.files) {
+      const tree = parsers.get(languageForPath(f)!)!.parse(fs.readFileSync(f, 'utf8'));
+      tree?.delete();
+    }
+  });
+  line('parse only', `${ms(parseMs)}  ${Math.round(corpus.lines / (parseMs / 1000)).toLocaleString('en')} lines/s`);
+  line('full scan (one thread) / bare parse', `${(singleMs / parseMs).toFixed(2)}x (target ≤ 1.3x)`);
+  line('full scan (workers) / bare parse', `${(threadedMs / parseMs).toFixed(2)}x`);
+
+  console.log('\nJavaScript part: Session Lens vs ESLint + eslint-plugin-security');
+  const jsDir = path.join(dir, 'js');
+  const [, jsMs] = await timeIt(() => scanFiles([jsDir], { workerEntry }));
+  const [, jsSingleMs] = await timeIt(() => scanFiles([jsDir], { workers: 0 }));
+  const { ESLint } = (await import('eslint')) as typeof import('eslint');
+  const security = (await import('eslint-plugin-security')).default;
+  const eslint = new ESLint({
+    cwd: dir,
+    overrideConfigFile: true,
+    overrideConfig: [{ ...security.configs.recommended, languageOptions: { ecmaVersion: 2022, sourceType: 'module' } }],
+  });
+  const [eslintResults, eslintMs] = await timeIt(() => eslint.lintFiles(corpus.jsFiles));
+  const eslintWarnings = eslintResults.reduce((n, r) => n + r.messages.length, 0);
+  line('Session Lens (workers)', `${ms(jsMs)}`);
+  line('Session Lens (one thread)', `${ms(jsSingleMs)}`);
+  line('ESLint + eslint-plugin-security (one thread)', `${ms(eslintMs)} (${eslintWarnings} messages)`);
+  line('ESLint / Session Lens (workers)', `${(eslintMs / jsMs).toFixed(1)}x faster (target ≥ 5x)`);
+  line('ESLint / Session Lens (one thread)', `${(eslintMs / jsSingleMs).toFixed(1)}x faster`);
+
+  console.log('\nper-keystroke re-lint of the 5,000-line file');
+  const linter = new Linter();
+  let text = fs.readFileSync(corpus.bigFile, 'utf8');
+  const [doc, openMs] = await timeIt(async () => (await linter.open(text, { filePath: corpus.bigFile }))!);
+  line('open (full parse + lint)', `${ms(openMs)}, ${doc.findings().length} findings, ${new LineIndex(text).lineCount} lines`);
+  const times: number[] = [];
+  const keys = arg('keys', 400);
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  // Bursts of typing at the end of a line somewhere in the file, then backspacing it, as VS Code
+  // sends them: an opening bracket or quote arrives with its auto-closed partner, typing the
+  // partner only moves the cursor.
+  for (let burst = 0; times.length < keys; burst++) {
+    const lines = new LineIndex(text);
+    const ln = 10 + Math.floor(rand() * (lines.lineCount - 20));
+    const at = lines.offset({ line: ln, character: lines.lineText(ln).length });
+    const typed = pickWord(burst);
+    let cursor = at;
+    const pending: string[] = [];
+    for (const ch of typed) {
+      if (pending[pending.length - 1] === ch) {
+        pending.pop();
+        cursor++;
+        continue;
+      }
+      const close = ({ '(': ')', '{': '}', '[': ']', "'": "'" } as Record<string, string>)[ch];
+      const insert = close ? ch + close : ch;
+      const pos = new LineIndex(text).position(cursor);
+      const t0 = performance.now();
+      doc.update([{ range: { start: pos, end: pos }, text: insert }]);
+      times.push(performance.now() - t0);
+      text = text.slice(0, cursor) + insert + text.slice(cursor);
+      cursor++;
+      if (close) pending.push(close);
+    }
+    for (let end = at + typed.length; end > at; end--) {
+      const lines2 = new LineIndex(text);
+      const t0 = performance.now();
+      doc.update([{ range: lines2.range(end - 1, end), text: '' }]);
+      times.push(performance.now() - t0);
+      text = text.slice(0, end - 1) + text.slice(end);
+    }
+  }
+  line(`${times.length} keystrokes`, `p50 ${ms(median(times))}, p95 ${ms(pct(times, 95))}, max ${ms(Math.max(...times))} (target p95 ≤ 5 ms)`);
+  const [, fullMs] = await timeIt(() => linter.lintText(text, { filePath: corpus.bigFile }));
+  line('full re-lint of the same file, for comparison', ms(fullMs));
+  doc.dispose();
+}
+
+function pickWord(i: number): string {
+  const words = [' // note', " res.cookie('x', v, { secure: true });", ' const y = compute(1);', ' if (a) { b(); }', " jwt.sign(p, 'k');"];
+  return words[i % words.length];
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,49 @@
+import * as assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { applyEdits } from '../../../src/core/lint/applyEdits';
+import { disabledLines } from '../../../src/core/lint/disableComments';
+import { LineIndex } from '../../../src/core/lint/lineIndex';
+
+describe('LineIndex', () => {
+  it('maps offsets and positions both ways, clamping out-of-range input', () => {
+    const li = new LineIndex('ab\ncd😀\n\nx');
+    assert.deepEqual(li.position(4), { line: 1, character: 1 });
+    assert.equal(li.offset({ line: 1, character: 1 }), 4);
+    assert.equal(li.offset({ line: 1, character: 99 }), 7);
+    assert.equal(li.offset({ line: 99, character: 0 }), 9);
+    assert.deepEqual(li.position(-5), { line: 0, character: 0 });
+    assert.equal(li.lineText(1), 'cd😀');
+  });
+
+  it('an edited index equals one built from scratch', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', '\n', 'é', '\r') }), fc.nat(), fc.nat(), fc.string({ unit: fc.constantFrom('b', '\n') }), (text, a, b, inserted) => {
+        const start = a % (text.length + 1);
+        const end = start + (b % (text.length - start + 1));
+        const next = text.slice(0, start) + inserted + text.slice(end);
+        const edited = new LineIndex(text).withEdit(next, start, end, inserted);
+        const fresh = new LineIndex(next);
+        for (let o = 0; o <= next.length; o++) assert.deepEqual(edited.position(o), fresh.position(o));
+        assert.equal(edited.lineCount, fresh.lineCount);
+      }),
+      { numRuns: 300, seed: 99 },
+    );
+  });
+});
+
+describe('applyEdits and disable comments', () => {
+  it('applies edits in any order and refuses overlapping ones', () => {
+    const r = (l: number, c: number) => ({ line: l, character: c });
+    assert.equal(applyEdits('abc\ndef', [{ range: { start: r(1, 0), end: r(1, 1) }, newText: 'D' }, { range: { start: r(0, 3), end: r(0, 3) }, newText: '!' }]), 'abc!\nDef');
+    assert.throws(() => applyEdits('abcdef', [{ range: { start: r(0, 0), end: r(0, 3) }, newText: '' }, { range: { start: r(0, 2), end: r(0, 4) }, newText: '' }]), RangeError);
+  });
+
+  it('reads next-line and same-line comments, with or without rule ids', () => {
+    const text = '// session-lens-disable-next-line cookie-missing-secure, jwt-alg-none\nx\n# session-lens-disable-next-line\ny\nz /* session-lens-disable-line cookie-broad-domain */\n';
+    const d = disabledLines(text, new LineIndex(text));
+    assert.deepEqual([...d.get(1)!].sort(), ['cookie-missing-secure', 'jwt-alg-none']);
+    assert.deepEqual([...d.get(3)!], ['*']);
+    assert.deepEqual([...d.get(4)!], ['cookie-broad-domain']);
+    assert.equal(d.has(0), false);
+  });
+});
