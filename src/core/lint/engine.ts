@@ -42,6 +42,7 @@ interface LoadedLanguage {
 }
 
 const DAY = 86400;
+const compiledQueries = new WeakMap<Language, Query>();
 /** Changed ranges wider than this (UTF-16 units), in a tree with syntax errors, switch to edit-only re-analysis. */
 const BROKEN_SPREAD = 8192;
 const NO_FINDINGS: RawFinding[] = [];
@@ -77,7 +78,13 @@ export class Linter {
     if (!p) {
       p = loadLanguage(language, this.options.grammarDir).then((lang) => {
         const analyzer = analyzerFor(language);
-        return { language: lang, parser: newParser(lang), query: new TreeSitter.Query(lang, analyzer.query), analyzer };
+        // Compiling a query costs tens of milliseconds; queries are immutable, so every linter shares one.
+        let query = compiledQueries.get(lang);
+        if (!query) {
+          query = new TreeSitter.Query(lang, analyzer.query);
+          compiledQueries.set(lang, query);
+        }
+        return { language: lang, parser: newParser(lang), query, analyzer };
       });
       p.catch(() => this.loaded.delete(language));
       this.loaded.set(language, p);
