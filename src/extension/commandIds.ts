@@ -12,6 +12,7 @@ export const enum CommandId {
   ForgetKeys = 'sessionLens.forgetKeys',
   ScanWorkspace = 'sessionLens.scanWorkspace',
   GoToCode = 'sessionLens.goToCode',
+  ShowRuleDocs = 'sessionLens.showRuleDocs',
 }
 
 /** The Session webview view. */

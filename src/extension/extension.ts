@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { RULES } from '../core/rules/catalog';
 import { CaptureService } from './captureService';
 import { CommandId, SESSION_VIEW_ID } from './commandIds';
 import { registerCaptureCommands } from './commands/captureCommands';
@@ -14,6 +15,7 @@ import { LintService } from './lint/lintService';
 import { scanWorkspace } from './lint/scanWorkspace';
 import { SessionController } from './sessionController';
 import { SessionViewProvider } from './sessionView';
+import { setRuleDocsRoot, showRuleDocs } from './ruleDocs';
 import { SessionStatusBar } from './statusBar';
 import { WeakSecretChecker } from './weakSecretChecker';
 
@@ -33,10 +35,17 @@ export interface SessionLensApi {
   tokenDocumentText(uri: vscode.Uri): string | undefined;
 }
 
+/** Lists the rules and opens the chosen one's page. */
+async function pickRuleDocs(): Promise<void> {
+  const pick = await vscode.window.showQuickPick([...RULES.values()].map((r) => ({ label: r.id, description: r.severity, detail: r.title })), { title: 'Session Lens: Show Rule Documentation', matchOnDetail: true });
+  if (pick) await showRuleDocs(pick.label);
+}
+
 declare const __sessionLensLoadStart: number | undefined;
 
 export function activate(context: vscode.ExtensionContext): SessionLensApi {
   const started = performance.now();
+  setRuleDocsRoot(context.extensionUri);
   const log = vscode.window.createOutputChannel('Session Lens', { log: true });
   const capture = new CaptureService(log, () => readSettings());
   const weakSecrets = new WeakSecretChecker(context.extensionUri, log);
@@ -74,6 +83,7 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
     setterIndex,
     trace,
     ...registerTraceCommands(trace),
+    vscode.commands.registerCommand(CommandId.ShowRuleDocs, (ruleId?: unknown) => (typeof ruleId === 'string' ? showRuleDocs(ruleId) : pickRuleDocs())),
     vscode.commands.registerCommand(CommandId.ScanWorkspace, () => scanWorkspace(lint, log)),
     vscode.languages.registerCodeActionsProvider({ scheme: '*' }, new SessionLensCodeActions(lint), { providedCodeActionKinds: SessionLensCodeActions.kinds }),
     onDidChangeSettings(() => {

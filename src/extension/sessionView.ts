@@ -61,6 +61,9 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
       case 'reveal':
         this.source.setMasked(message.masked);
         return;
+      case 'openDocs':
+        void vscode.commands.executeCommand('sessionLens.showRuleDocs', message.ruleId);
+        return;
       case 'goToCode':
         void this.source.goToCode(message.cookie);
         return;

@@ -96,7 +96,9 @@ export type FromWebview =
   | { readonly type: 'reveal'; readonly masked: boolean }
   | { readonly type: 'copyValue'; readonly key: string }
   /** Open the code that sets this cookie (by name). */
-  | { readonly type: 'goToCode'; readonly cookie: string };
+  | { readonly type: 'goToCode'; readonly cookie: string }
+  /** Open a rule's documentation page (the id is checked against the catalog). */
+  | { readonly type: 'openDocs'; readonly ruleId: string };
 
 /** Validates a message from the webview; anything else is dropped. */
 export function parseFromWebview(message: unknown): FromWebview | undefined {
@@ -111,6 +113,8 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
         : undefined;
     case 'reveal':
       return typeof m.masked === 'boolean' ? { type: 'reveal', masked: m.masked } : undefined;
+    case 'openDocs':
+      return typeof m.ruleId === 'string' && /^[a-z][a-z0-9-]{2,60}$/.test(m.ruleId) ? { type: 'openDocs', ruleId: m.ruleId } : undefined;
     case 'goToCode':
       return typeof m.cookie === 'string' && m.cookie.length <= 4096 ? { type: 'goToCode', cookie: m.cookie } : undefined;
     case 'copyValue':

@@ -93,9 +93,11 @@ function tokensList(tokens: readonly TokenRow[]): HTMLElement {
 function findingsList(findings: readonly FindingRow[]): HTMLElement {
   const list = el('ul', { class: 'findings', 'aria-label': 'Findings' });
   for (const f of findings) {
+    const docs = el('button', { type: 'button', class: 'link', title: `Documentation of ${f.ruleId}` }, f.ruleId);
+    docs.addEventListener('click', () => send({ type: 'openDocs', ruleId: f.ruleId }));
     list.append(el('li', { class: `finding ${f.severity}` },
       el('span', { class: 'severity' }, f.severity), ' ',
-      el('code', {}, f.ruleId), ' ', el('strong', {}, f.subject), ': ', f.message));
+      el('code', {}, docs), ' ', el('strong', {}, f.subject), ': ', f.message));
   }
   return list;
 }

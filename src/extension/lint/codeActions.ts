@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { ruleDocsUrl } from '../../core/rules/catalog';
 import { ruleIdOf, SessionLensDiagnostic, toWorkspaceEdit } from './lintConversions';
 import type { LintService } from './lintService';
 
@@ -36,7 +35,7 @@ export class SessionLensCodeActions implements vscode.CodeActionProvider {
         actions.push(action);
       }
       const docs = new vscode.CodeAction(`Show documentation for ${ruleId}`, vscode.CodeActionKind.QuickFix);
-      docs.command = { title: 'Show documentation', command: 'vscode.open', arguments: [vscode.Uri.parse(ruleDocsUrl(ruleId))] };
+      docs.command = { title: 'Show documentation', command: 'sessionLens.showRuleDocs', arguments: [ruleId] };
       docs.diagnostics = [diagnostic];
       actions.push(docs);
     }

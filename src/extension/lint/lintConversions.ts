@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { LintFinding, LintFix, LintRange } from '../../core/lint/types';
-import { ruleDocsUrl, type RuleId, type Severity } from '../../core/rules/catalog';
+import type { RuleId, Severity } from '../../core/rules/catalog';
+import { ruleDocsUri } from '../ruleDocs';
 
 export const DIAGNOSTIC_SOURCE = 'Session Lens';
 
@@ -21,7 +22,7 @@ export class SessionLensDiagnostic extends vscode.Diagnostic {
   constructor(readonly finding: LintFinding) {
     super(toRange(finding.range), finding.message, toSeverity(finding.severity));
     this.source = DIAGNOSTIC_SOURCE;
-    this.code = { value: finding.ruleId, target: vscode.Uri.parse(ruleDocsUrl(finding.ruleId)) };
+    this.code = { value: finding.ruleId, target: ruleDocsUri(finding.ruleId) };
   }
 }
 

@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import type { CookieRecord, Exchange, SessionSnapshot } from '../../core/capture/types';
 import { parseSetCookie, type ParsedSetCookie } from '../../core/cookies/setCookie';
 import type { Finding } from '../../core/findings';
-import { ruleDocsUrl, type RuleId, type Severity } from '../../core/rules/catalog';
+import type { RuleId, Severity } from '../../core/rules/catalog';
+import { ruleDocsUri } from '../ruleDocs';
 import type { CaptureService } from '../captureService';
 import { toRange, toSeverity } from '../lint/lintConversions';
 import type { SessionController } from '../sessionController';
@@ -161,7 +162,7 @@ export class RuntimeTrace implements vscode.Disposable {
     for (const f of findings) {
       const d = new vscode.Diagnostic(f.range, f.message, toSeverity(f.severity));
       d.source = TRAFFIC_SOURCE;
-      d.code = { value: f.ruleId, target: vscode.Uri.parse(ruleDocsUrl(f.ruleId)) };
+      d.code = { value: f.ruleId, target: ruleDocsUri(f.ruleId) };
       const entry = byFile.get(f.uri.toString()) ?? { uri: f.uri, diags: [] };
       entry.diags.push(d);
       byFile.set(f.uri.toString(), entry);

@@ -39,6 +39,9 @@ describe('Lint diagnostics and quick fixes in the real extension host', () => {
     assert.equal(secret.severity, vscode.DiagnosticSeverity.Error);
     const target = (secret.code as { target: vscode.Uri }).target;
     assert.match(target.toString(), /docs\/rules\/session-hardcoded-secret\.md$/);
+    // The page ships inside the installed extension, so the link works offline.
+    assert.ok(fs.existsSync(target.fsPath), `${target.fsPath} is not in the installed extension`);
+    assert.match(fs.readFileSync(target.fsPath, 'utf8'), /session-hardcoded-secret/);
   });
 
   it('the preferred quick fix for a secure:false cookie flips it, and the diagnostic goes away', async () => {
