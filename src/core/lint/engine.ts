@@ -415,7 +415,7 @@ export class LintDocument {
           severity,
           message: f.message,
           range: this.lines.range(f.start, f.end),
-          ...(f.fix ? { fix: { title: f.fix.title, isPreferred: true, edits: f.fix.edits.map((e) => ({ range: this.lines.range(e.start, e.end), newText: e.newText })) } } : {}),
+          ...(f.fix && validEdits(f.fix.edits, this.text.length) ? { fix: { title: f.fix.title, isPreferred: true, edits: f.fix.edits.map((e) => ({ range: this.lines.range(e.start, e.end), newText: e.newText })) } } : {}),
         };
       }
       converted.set(f, lf);
@@ -490,6 +490,17 @@ export class LintDocument {
     this.tree = undefined;
     this.chunks = [];
   }
+}
+
+/** A fix is offered only when its edits are in the text and do not overlap (broken syntax can confuse a writer). */
+function validEdits(edits: readonly { start: number; end: number }[], length: number): boolean {
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  let at = 0;
+  for (const e of sorted) {
+    if (e.start < at || e.end < e.start || e.end > length) return false;
+    at = e.end;
+  }
+  return sorted.length > 0;
 }
 
 function toPoint(p: LintPosition): { row: number; column: number } {

@@ -269,6 +269,7 @@ function setcookie(ctx: AnalysisContext, call: Node, argsNode: Node, args: Node[
         const body = [...opts].map(([k, v]) => `'${k === 'expires' ? 'expires' : k}' => ${v}`).join(', ');
         const from = args[1] ? args[1].endIndex : args[0].endIndex;
         const to = argsNode.endIndex - 1;
+        if (to < from || ctx.text[to] !== ')') return undefined;
         return [{ start: from, end: to, newText: `${args[1] ? '' : ", ''"}, [${body}]` }];
       },
       remove(attr) {
