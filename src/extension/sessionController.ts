@@ -137,7 +137,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     const isSession = (c: { name: string; value: string }) => captureEngine().classifyCookie(c.name, c.value, { sessionCookieNames: settings.sessionCookieNames }).isSession;
     return {
       capture: { ...status, exchanges: snapshot?.exchanges.length ?? 0 },
-      cookies: snapshot ? cookieRows(snapshot, this.masked, isSession, model) : [],
+      cookies: snapshot ? cookieRows(snapshot, this.masked, isSession, model, captureEngine().decodeSignedCookie) : [],
       tokens: snapshot ? tokenRows(snapshot, this.masked, model) : [],
       findings: findingRows(this.findings(snapshot)),
       masked: this.masked,

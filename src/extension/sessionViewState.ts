@@ -1,5 +1,6 @@
 import type { CookieRecord, SessionSnapshot, TokenRecord } from '../core/capture/types';
 import type { CredentialExpiry, ExpiryModel } from '../core/expiry/index';
+import type { SignedCookieDecoding } from '../core/signedCookies/types';
 import type { Finding } from '../core/findings';
 import { decodeJwt, hasClaims } from '../core/jwt/index';
 import type { CookieRow, ExpiryView, FindingRow, TokenRow } from '../shared/protocol';
@@ -41,8 +42,31 @@ function tokenExpiry(t: TokenRecord, decoded: ReturnType<typeof decodeJwt> | und
   return { kind: 'none', ...(notBefore !== undefined ? { notBefore } : {}) };
 }
 
-export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession: (c: CookieRecord) => boolean, model?: ExpiryModel): CookieRow[] {
+/** Reads a signed session cookie without its key, for display next to the raw value. */
+export type SignedCookieDecoder = (name: string, value: string, cookies: Readonly<Record<string, string>>) => SignedCookieDecoding | undefined;
+
+function decodedView(d: SignedCookieDecoding | undefined, masked: boolean): CookieRow['decoded'] {
+  if (!d) return undefined;
+  // An express-session cookie's only content is the session id: that is the secret, mask it with the value.
+  const secretContent = d.format === 'express-session' || d.format === 'cookie-session-signature';
+  let content: string | undefined;
+  if (d.readable && d.content !== undefined) {
+    content = typeof d.content === 'string' ? d.content : JSON.stringify(d.content, null, 2);
+    if (secretContent && masked) content = maskValue(content);
+  }
+  return {
+    framework: d.framework,
+    readable: d.readable,
+    ...(content !== undefined ? { content } : {}),
+    ...(d.timestamp !== undefined ? { signedAt: d.timestamp } : {}),
+    note: d.note,
+  };
+}
+
+export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession: (c: CookieRecord) => boolean, model?: ExpiryModel, decode?: SignedCookieDecoder): CookieRow[] {
   const expiries = modelIndex(model);
+  const jar: Record<string, string> = {};
+  for (const c of snapshot.cookies) jar[c.name] = c.value;
   const changes = new Map<string, number>();
   for (const e of snapshot.cookieHistory) changes.set(e.cookieKey, (changes.get(e.cookieKey) ?? 0) + 1);
   return snapshot.cookies.map((c) => ({
@@ -61,6 +85,7 @@ export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession
     expiry: expiries.has(`cookie:${c.key}`) ? expiryView(expiries.get(`cookie:${c.key}`)!) : cookieExpiry(c),
     changes: changes.get(c.key) ?? 0,
     lastExchangeId: c.exchangeId,
+    ...(decode ? { decoded: decodedView(decode(c.name, c.value, jar), masked) } : {}),
   }));
 }
 

@@ -51,6 +51,15 @@ export interface CookieRow {
   readonly expiry: ExpiryView;
   readonly changes: number;
   readonly lastExchangeId?: number;
+  /** What a framework's signed session cookie holds, read without its key (Flask, Django, cookie-session, express-session). */
+  readonly decoded?: {
+    readonly framework: string;
+    readonly readable: boolean;
+    /** Pretty JSON or text of the content; masked like the value when it is the session id itself. */
+    readonly content?: string;
+    readonly signedAt?: number;
+    readonly note: string;
+  };
 }
 
 export interface TokenRow {

@@ -66,9 +66,18 @@ function cookiesTable(cookies: readonly CookieRow[]): HTMLElement {
     const name = el('td', { class: 'name' }, c.name);
     if (c.isSession) name.append(el('span', { class: 'badge' }, 'session'));
     if (c.origin === 'seen-in-request') name.append(el('span', { class: 'badge muted', title: 'Sent by the browser; set before the capture began' }, 'pre-existing'));
+    const value = el('td', { class: 'value' }, c.value);
+    if (c.decoded) {
+      const d = c.decoded;
+      const details = el('details', { class: 'decoded' }, el('summary', {}, `${d.framework}${d.readable ? '' : ' (not readable)'}`));
+      if (d.content !== undefined) details.append(el('pre', { class: 'claims' }, d.content));
+      if (d.signedAt !== undefined) details.append(el('div', { class: 'muted' }, `signed ${new Date(d.signedAt).toISOString()}`));
+      details.append(el('div', { class: 'muted' }, d.note));
+      value.append(details);
+    }
     body.append(el('tr', { 'data-key': c.key },
       name,
-      el('td', { class: 'value' }, c.value),
+      value,
       el('td', {}, `${c.domain}${c.path}`),
       el('td', { class: 'attrs' }, flag(c.secure, 'Secure'), flag(c.httpOnly, 'HttpOnly'), el('span', { class: 'flag' }, `SameSite=${c.sameSite ?? '(default)'}`)),
       el('td', {}, countdownCell(c.expiry)),

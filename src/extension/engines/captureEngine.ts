@@ -5,3 +5,4 @@ export { auditSession } from '../../core/audit/auditSession';
 export { classifyCookie } from '../../core/audit/classifyCookie';
 export { buildExpiryModel } from '../../core/expiry/index';
 export { analyzeJwt, weakSecretFinding } from '../../core/jwt/analyze';
+export { decodeSignedCookie } from '../../core/signedCookies/decodeSignedCookie';

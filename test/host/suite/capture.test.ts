@@ -87,6 +87,9 @@ describe('Capture in the real extension host', () => {
     assert.ok(left > 25 * 60_000 && left <= 30 * 60_000, `connect.sid expires in ${left} ms, expected about 30 min`);
     // Values are masked by default: the real value never reaches the panel state.
     assert.ok(!sid.value.includes(jar.get('connect.sid')!.slice(6)), 'the session id is masked');
+    // The signed express-session id is recognised and read without the secret, and stays masked.
+    assert.match(sid.decoded?.framework ?? '', /express-session/);
+    assert.match(sid.decoded?.content ?? '', /•/);
     const access = state.tokens.find((t) => t.kind === 'oauth-access')!;
     assert.match(access.claims ?? '', /"sub": "alice"/);
     const rules = new Set(state.findings.map((f) => f.ruleId));
