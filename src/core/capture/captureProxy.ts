@@ -60,6 +60,9 @@ export class CaptureConfigError extends Error {
   }
 }
 
+/** Bytes queued towards the client before the upstream read is paused. */
+const CLIENT_QUEUE_BYTES = 1024 * 1024;
+
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'http2-settings']);
 
 /** True for 127.0.0.0/8, ::1, localhost and *.localhost. */
@@ -361,7 +364,9 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
       },
       onData(chunk: Buffer): boolean {
         preview?.push(chunk);
-        if (res.write(chunk)) return true;
+        // Pausing undici's parser is costly, so let up to 1 MiB queue towards a slow client first;
+        // beyond that, backpressure holds memory per connection bounded.
+        if (res.write(chunk) || res.writableLength < CLIENT_QUEUE_BYTES) return true;
         upstreamPaused = true;
         return false;
       },
