@@ -23,6 +23,8 @@ export type CookieAttr = 'secure' | 'httpOnly' | 'sameSite' | 'path' | 'domain' 
 export interface AttrWriter {
   set(changes: ReadonlyArray<readonly [CookieAttr, string]>): OffsetEdit[] | undefined;
   remove?(attr: CookieAttr): OffsetEdit[] | undefined;
+  /** Rewrites the written lifetime (maxAge, expires…) to `days` days, in the framework's unit. */
+  setLifetime?(days: number): OffsetEdit[] | undefined;
 }
 
 /** A place in code that sets a cookie (or configures a framework's session cookie). */
@@ -176,15 +178,19 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
   const maxAge = site.maxAgeSeconds?.value;
   if (site.maxAgeSeconds && maxAge !== undefined) {
     const limit = ctx.thresholds.maxSessionCookieLifetimeSeconds;
+    const allowedDays = Math.max(1, Math.floor((sensitive ? Math.min(limit, MAX_BROWSER_LIFETIME_SECONDS) : MAX_BROWSER_LIFETIME_SECONDS) / 86400));
+    const shorten = () => fix(`Shorten to ${allowedDays} days`, site.writer.setLifetime?.(allowedDays));
     if (maxAge > MAX_BROWSER_LIFETIME_SECONDS) {
       ctx.report({
         ruleId: 'cookie-long-lifetime', start: site.maxAgeSeconds.start, end: site.maxAgeSeconds.end,
         message: `${cap(label)} lives ${days(maxAge)}; browsers cap cookie lifetimes at 400 days. Use a shorter lifetime${sensitive ? ` (at most ${days(limit)} for a session cookie)` : ''}.`,
+        fix: shorten(),
       });
     } else if (sensitive && maxAge > limit) {
       ctx.report({
         ruleId: 'cookie-long-lifetime', start: site.maxAgeSeconds.start, end: site.maxAgeSeconds.end,
         message: `${cap(label)} lives ${days(maxAge)}, longer than the ${days(limit)} allowed for session cookies. Shorten it.`,
+        fix: shorten(),
       });
     }
   }

@@ -14,7 +14,7 @@ export interface KeyedSyntax {
   /** Canonical key (lower case, no '_') → the key as this framework spells it. */
   readonly keyFor: Partial<Record<CookieAttr, string>>;
   /** Canonical keys of the lifetime entries, with how to read seconds from them. */
-  readonly lifetime?: readonly { readonly key: string; readonly seconds: (n: Node) => number | undefined }[];
+  readonly lifetime?: readonly { readonly key: string; readonly seconds: (n: Node) => number | undefined; readonly render?: (days: number) => string }[];
   readonly truth: (n: Node) => { value: Truth; envText?: string };
   readonly sameSite: (n: Node) => string;
   readonly string: (n: Node) => string | undefined;
@@ -76,6 +76,13 @@ export function checkKeyedSite(ctx: AnalysisContext, s: KeyedSite): void {
         }
       }
       return edits.sort((a, b) => a.start - b.start);
+    },
+    setLifetime(days) {
+      for (const l of s.syntax.lifetime ?? []) {
+        const i = byKey.get(canon(l.key));
+        if (i && l.render) return [{ ...span(i.value), newText: l.render(days) }];
+      }
+      return undefined;
     },
     remove(attr) {
       const i = get(attr);

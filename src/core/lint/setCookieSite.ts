@@ -73,6 +73,13 @@ export function checkSetCookieString(
       if (append) edits.push({ start: abs(trimmedEnd), end: abs(trimmedEnd), newText: append });
       return edits;
     },
+    setLifetime(days) {
+      const maxAge = seg('max-age');
+      if (maxAge && maxAge.valueStart !== undefined) return [{ start: abs(maxAge.valueStart), end: abs(maxAge.end), newText: String(days * 86400) }];
+      const expires = seg('expires');
+      if (expires) return [{ start: abs(expires.start), end: abs(expires.end), newText: `; Max-Age=${days * 86400}` }];
+      return undefined;
+    },
     remove(attr) {
       const existing = seg(attr.toLowerCase());
       return existing ? [{ start: abs(existing.start), end: abs(existing.end), newText: '' }] : undefined;

@@ -49,6 +49,8 @@ export interface SettingsSchema {
   readonly complete: boolean;
   /** How to read a string value of SameSite ('' = unset). */
   readonly sameSiteOf?: (v: SettingValue) => string;
+  /** The lifetime setting's value text for `days` days, given the value written now. */
+  readonly renderLifetime?: (days: number, current: SettingValue) => string;
 }
 
 function truthOf(v: SettingValue): Truth {
@@ -117,6 +119,10 @@ export function checkSettings(ctx: AnalysisContext, schema: SettingsSchema, entr
         }
       }
       return mergeInserts(edits);
+    },
+    setLifetime(days: number): OffsetEdit[] | undefined {
+      if (!maxAgeE || !schema.renderLifetime) return undefined;
+      return [{ start: maxAgeE.valueStart, end: maxAgeE.valueEnd, newText: schema.renderLifetime(days, maxAgeE.value) }];
     },
     remove(attr: CookieAttr): OffsetEdit[] | undefined {
       const key = schema.keys[attr];

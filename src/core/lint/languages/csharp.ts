@@ -32,9 +32,9 @@ function syntax(ctx: AnalysisContext, prefix: string): KeyedSyntax {
       domain: `${prefix}Domain`, path: `${prefix}Path`, name: prefix ? `${prefix}Name` : undefined,
     },
     lifetime: [
-      { key: `${prefix}MaxAge`, seconds: (n) => secondsOf(ctx, n) },
-      { key: 'Expires', seconds: (n) => secondsOf(ctx, n) },
-      { key: 'ExpireTimeSpan', seconds: (n) => secondsOf(ctx, n) },
+      { key: `${prefix}MaxAge`, seconds: (n) => secondsOf(ctx, n), render: (d) => `TimeSpan.FromDays(${d})` },
+      { key: 'Expires', seconds: (n) => secondsOf(ctx, n), render: (d) => `DateTimeOffset.UtcNow.AddDays(${d})` },
+      { key: 'ExpireTimeSpan', seconds: (n) => secondsOf(ctx, n), render: (d) => `TimeSpan.FromDays(${d})` },
     ],
     truth: (n) => {
       const t = ctx.src(n).trim();

@@ -27,7 +27,10 @@ function seconds(ctx: AnalysisContext, n: Node): number | undefined {
 function syntax(ctx: AnalysisContext): KeyedSyntax {
   return {
     keyFor: { secure: 'Secure', httpOnly: 'HttpOnly', sameSite: 'SameSite', domain: 'Domain', path: 'Path', name: 'Name', partitioned: 'Partitioned' },
-    lifetime: [{ key: 'MaxAge', seconds: (n) => seconds(ctx, n) }, { key: 'Expires', seconds: (n) => seconds(ctx, n) }],
+    lifetime: [
+      { key: 'MaxAge', seconds: (n) => seconds(ctx, n), render: (d) => `86400 * ${d}` },
+      { key: 'Expires', seconds: (n) => seconds(ctx, n), render: (d) => `time.Now().AddDate(0, 0, ${d})` },
+    ],
     truth: (n) => {
       const t = ctx.src(n).trim();
       if (t === 'true') return { value: 'true' };

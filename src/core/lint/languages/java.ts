@@ -196,6 +196,10 @@ function servletCookie(ctx: AnalysisContext, created: Node, args: Node): void {
       }
       return edits;
     },
+    setLifetime(days) {
+      const m = calls.get('maxAge');
+      return m ? [{ ...span(m.arg), newText: `60 * 60 * 24 * ${days}` }] : undefined;
+    },
     remove(attr) {
       const existing = calls.get(attr);
       if (!existing) return undefined;
@@ -272,6 +276,10 @@ function responseCookie(ctx: AnalysisContext, build: Node): void {
       // New steps go right before build(), on build's line and in its style.
       if (chain) edits.push({ start: buildName.startIndex, end: buildName.startIndex, newText: chain });
       return edits;
+    },
+    setLifetime(days) {
+      const m = steps.get('maxAge');
+      return m?.arg ? [{ ...span(m.arg), newText: `Duration.ofDays(${days})` }] : undefined;
     },
   };
   const truthStep = (k: string): AttrAt<Truth> | undefined => {

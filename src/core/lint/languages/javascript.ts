@@ -209,7 +209,7 @@ function cookieWithOptions(
 ): void {
   const nameVal = nameNode ? evaluate(ctx, nameNode) : undefined;
   const name: AttrAt<string> | undefined = nameVal?.k === 'str' && !nameVal.partial ? { value: nameVal.v, ...span(nameVal.node) } : undefined;
-  const writer = objectWriter(ctx, { obj: opts, argsNode, optsNode });
+  const writer = objectWriter(ctx, { obj: opts, argsNode, optsNode, maxAgeUnit: fw.maxAgeUnit });
   checkCookieSite(ctx, {
     framework: fw.label,
     ...(name ? { name } : {}),
@@ -292,7 +292,7 @@ function renderJs(ctx: AnalysisContext, _attr: CookieAttr, value: string): strin
  */
 function objectWriter(
   ctx: AnalysisContext,
-  t: { obj: JsObj | undefined; argsNode: Node; optsNode: Node | undefined; nested?: { outer: JsObj; key: string }; outerKeys?: Partial<Record<CookieAttr, string>> },
+  t: { obj: JsObj | undefined; argsNode: Node; optsNode: Node | undefined; nested?: { outer: JsObj; key: string }; outerKeys?: Partial<Record<CookieAttr, string>>; maxAgeUnit?: 'ms' | 's' },
 ): AttrWriter {
   const keyOf = (attr: CookieAttr) => t.outerKeys?.[attr] ?? JS_KEYS[attr];
   const targetFor = (attr: CookieAttr): JsObj | undefined => (t.outerKeys?.[attr] && t.nested ? t.nested.outer : t.obj);
@@ -328,6 +328,15 @@ function objectWriter(
         } else return undefined;
       }
       return edits.sort((a, b) => a.start - b.start);
+    },
+    setLifetime(days) {
+      const maxAge = t.obj?.props.get('maxAge') ?? t.obj?.props.get('max_age');
+      if (maxAge && maxAge.pair !== maxAge.value) {
+        return [{ ...span(maxAge.value), newText: `${days} * 24 * 60 * 60${t.maxAgeUnit === 's' ? '' : ' * 1000'}` }];
+      }
+      const expires = t.obj?.props.get('expires');
+      if (expires && expires.pair !== expires.value) return [{ ...span(expires.value), newText: `new Date(Date.now() + ${days} * 24 * 60 * 60 * 1000)` }];
+      return undefined;
     },
     remove(attr) {
       const target = targetFor(attr);
@@ -365,8 +374,8 @@ function sessionMiddleware(
   const nameVal = nameProp ? evaluate(ctx, nameProp.value) : undefined;
   const name: AttrAt<string> | undefined = nameVal?.k === 'str' ? { value: nameVal.v, ...span(nameProp!.value) } : undefined;
   const writer = cookieKey
-    ? objectWriter(ctx, { obj: cookieObj, argsNode, optsNode, ...(outer ? { nested: { outer, key: cookieKey } } : {}), outerKeys: { name: nameKey } })
-    : objectWriter(ctx, { obj: outer, argsNode, optsNode, outerKeys: { name: nameKey } });
+    ? objectWriter(ctx, { obj: cookieObj, argsNode, optsNode, ...(outer ? { nested: { outer, key: cookieKey } } : {}), outerKeys: { name: nameKey }, maxAgeUnit: fw.maxAgeUnit })
+    : objectWriter(ctx, { obj: outer, argsNode, optsNode, outerKeys: { name: nameKey }, maxAgeUnit: fw.maxAgeUnit });
   const fixedWriter: AttrWriter = outer || !cookieKey ? writer : {
     // session() with no options at all: create { cookie: { … } }.
     set(changes) {

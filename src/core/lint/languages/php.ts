@@ -246,6 +246,10 @@ function setcookie(ctx: AnalysisContext, call: Node, argsNode: Node, args: Node[
         if (inserts.length) edits.push(insertListItem(ctx, span(options.node), options.items.map(span), inserts));
         return edits.sort((a, b) => a.start - b.start);
       },
+      setLifetime(days) {
+        const e = options.map.get('expires');
+        return e ? [{ ...span(e.value), newText: `time() + 60 * 60 * 24 * ${days}` }] : undefined;
+      },
       remove(attr) {
         const e = options.map.get(OPTION_KEY[attr]);
         return e ? [removeListItem(ctx, options.items.map(span), options.items.findIndex((i) => i.startIndex === e.el.startIndex))] : undefined;
@@ -271,6 +275,9 @@ function setcookie(ctx: AnalysisContext, call: Node, argsNode: Node, args: Node[
         const to = argsNode.endIndex - 1;
         if (to < from || ctx.text[to] !== ')') return undefined;
         return [{ start: from, end: to, newText: `${args[1] ? '' : ", ''"}, [${body}]` }];
+      },
+      setLifetime(days) {
+        return args[2] ? [{ ...span(args[2]), newText: `time() + 60 * 60 * 24 * ${days}` }] : undefined;
       },
       remove(attr) {
         const i = POSITIONAL.indexOf(OPTION_KEY[attr]);
@@ -330,6 +337,7 @@ export function iniSchema(_ctx: AnalysisContext, anchorNode: { startIndex: numbe
     add: () => undefined,
     anchor: { start: anchorNode.startIndex, end: anchorNode.endIndex },
     complete,
+    renderLifetime: (days) => String(days * 86400),
     sameSiteOf: (v) => (v.kind === 'str' ? (v.str ?? '').toLowerCase() : v.kind === 'none' ? '' : 'unknown'),
   };
 }

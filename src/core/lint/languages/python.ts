@@ -422,6 +422,10 @@ function setCookie(ctx: AnalysisContext, call: Node, args: Node, method: string)
       if (inserts.length) edits.push(insertListItem(ctx, span(args), k.items.map(span), inserts));
       return edits.sort((a, b) => a.start - b.start);
     },
+    setLifetime(days) {
+      const maxAge = get('max_age');
+      return maxAge ? [{ ...span(maxAge.value), newText: `60 * 60 * 24 * ${days}` }] : undefined;
+    },
     remove(attr) {
       const existing = k.named.get(PY_KEYS[attr]);
       if (!existing) return undefined;
@@ -606,6 +610,7 @@ function finishSettings(facts: readonly Fact[], ctx: AnalysisContext, filePath: 
       // `from .base import *` brings settings this file does not show.
       complete: !star,
       sameSiteOf,
+      renderLifetime: (days) => `60 * 60 * 24 * ${days}`,
     };
     const every = py.get('session_save_every_request');
     const all = new Map(py);
@@ -644,5 +649,6 @@ function finishSettings(facts: readonly Fact[], ctx: AnalysisContext, filePath: 
     // Config loaded from another file (or no app here) may set what this file does not.
     complete: !!app && !external,
     sameSiteOf,
+    renderLifetime: (days, current) => (/timedelta/.test(current.text) ? `timedelta(days=${days})` : `60 * 60 * 24 * ${days}`),
   }, entries);
 }

@@ -30,7 +30,7 @@ function seconds(ctx: AnalysisContext, n: Node): number | undefined {
 function syntax(ctx: AnalysisContext, lifetimeKey: string): KeyedSyntax {
   return {
     keyFor: { secure: 'secure', httpOnly: 'httponly', sameSite: 'same_site', domain: 'domain', path: 'path', name: 'key' },
-    lifetime: [{ key: lifetimeKey, seconds: (n) => seconds(ctx, n) }],
+    lifetime: [{ key: lifetimeKey, seconds: (n) => seconds(ctx, n), render: (d) => (lifetimeKey === 'expires' ? `${d}.days.from_now` : `${d}.days`) }],
     truth: (n) => {
       const t = ctx.src(n).trim();
       if (t === 'true') return { value: 'true' };

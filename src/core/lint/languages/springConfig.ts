@@ -105,6 +105,7 @@ export function finishSpring(facts: readonly Fact[], ctx: AnalysisContext, fileP
     complete,
     maxAgeUnit: 1,
     idleUnit: 1,
+    renderLifetime: (days) => `${days}d`,
     sameSiteOf: (v) => (v.kind === 'str' ? (v.str ?? '').toLowerCase() : v.kind === 'env' ? 'env' : 'unknown'),
   }, durationsToSeconds(mapped, keyOf('maxage')));
 }
