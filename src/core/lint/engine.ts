@@ -100,7 +100,10 @@ export class Linter {
     const language = where.language ?? (where.filePath ? this.languageOf(where.filePath) : undefined);
     if (!language) return [];
     const loaded = await this.prepare(language);
-    if (!loaded.analyzer.keywords.test(text)) return [];
+    const { keywords, anchors } = loaded.analyzer;
+    if (!keywords.test(text)) return [];
+    // Every match hangs on an anchor word: a file without one cannot have a finding, so it is not even parsed.
+    if (anchors && !new RegExp(anchors.source, anchors.flags.replace('g', '')).test(text)) return [];
     const doc = new LintDocument(this, loaded, language, text, where.filePath, true);
     try {
       return doc.findings();
