@@ -104,6 +104,17 @@ function days(seconds: number): string {
 
 /** Runs every cookie-* rule on one setter site and records it for findCookieSetters. */
 export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
+  // Setting an already expired cookie deletes it: state, not a problem to report (the setter is still recorded).
+  if (isDeletion(site)) {
+    ctx.cookieSites.push({
+      ...(site.name ? { name: site.name.value } : {}),
+      framework: site.framework,
+      start: site.anchor.start,
+      end: site.anchor.end,
+      attributes: { maxAgeSeconds: site.maxAgeSeconds!.value! },
+    });
+    return;
+  }
   const label = cookieLabel(site);
   const sensitive = isSensitive(site);
   const at = (a: { start: number; end: number } | undefined) => a ?? site.anchor;
@@ -228,6 +239,19 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
       ...(partitioned === 'true' ? { partitioned: true } : {}),
     },
   });
+}
+
+/**
+ * A cookie written already expired. Session configuration never deletes (a lifetime of 0 there
+ * means "until the browser closes"); the Servlet API deletes at 0 only (negative = session cookie);
+ * Go deletes below 0 only (0 = no Max-Age).
+ */
+function isDeletion(site: CookieSite): boolean {
+  const v = site.maxAgeSeconds?.value;
+  if (v === undefined || site.session) return false;
+  if (site.framework === 'new Cookie()') return v === 0;
+  if (site.framework === 'http.Cookie') return v < 0;
+  return v <= 0;
 }
 
 function truthAttr(key: 'secure' | 'httpOnly', t: Truth): Record<string, boolean | 'env'> {

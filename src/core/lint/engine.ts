@@ -401,10 +401,10 @@ export class LintDocument {
     const disabled = disabledLines(this.text, this.lines);
     const out: LintFinding[] = [];
     const converted = new WeakMap<RawFinding, LintFinding>();
-    // Two calls sharing one options object report its problems once.
+    // Two calls sharing one options object (or one secret) report its problems once.
     const seen = new Set<string>();
     for (const f of raw) {
-      const key = `${f.ruleId}\u0000${f.start}\u0000${f.end}\u0000${f.message}`;
+      const key = `${f.ruleId}\u0000${f.start}\u0000${f.end}`;
       if (seen.has(key)) continue;
       seen.add(key);
       const severity = this.linter.severityOf(f.ruleId, f.severity);

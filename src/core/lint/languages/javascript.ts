@@ -122,6 +122,9 @@ function memberCall(ctx: AnalysisContext, call: Node, obj: Node, method: string,
       if (/(^|\.)cookies$|cookies\(\)\)?$/.test(objText) || isCookieStore(ctx, obj)) {
         const base = unwrap(obj).type === 'member_expression' ? unwrap(obj).childForFieldName('object') : null;
         const fw = base && /^(ctx|context|this)$/.test(ctx.src(base)) ? KOA : NEXT;
+        // `x.cookies.set(key, value)` may just as well be a Map: take it for a cookie jar only with a literal name or options.
+        const jar = !/\)\)?$/.test(objText) && !isCookieStore(ctx, obj);
+        if (jar && args.length === 2 && !(unwrap(args[0]).type === 'string')) return;
         if (args.length === 1) {
           // Next.js: cookies().set({ name, value, ...options })
           const v = evaluate(ctx, args[0]);

@@ -143,10 +143,10 @@ function phpEval(ctx: AnalysisContext, node: Node, depth = 0): PhpValue {
       const op = node.childForFieldName('operator');
       if (!l || !r) return unknown;
       const o = op ? ctx.src(op) : text.slice(l.endIndex - node.startIndex, r.startIndex - node.startIndex).trim();
-      // time() + N: a lifetime of N seconds.
-      if (o === '+' && /^time\(\)$/.test(ctx.src(l))) {
+      // time() + N: a lifetime of N seconds (time() - N: already expired, a deletion).
+      if ((o === '+' || o === '-') && /^time\(\)$/.test(ctx.src(l))) {
         const v = phpEval(ctx, r, depth + 1);
-        return v.kind === 'num' ? { kind: 'num', num: v.num, text, node } : unknown;
+        return v.kind === 'num' ? { kind: 'num', num: o === '-' ? -(v.num ?? 0) : v.num, text, node } : unknown;
       }
       const a = phpEval(ctx, l, depth + 1);
       const b = phpEval(ctx, r, depth + 1);
