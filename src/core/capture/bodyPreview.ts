@@ -156,9 +156,15 @@ export function decodeBody(
   const mimeType = mimeTypeOf(headerValue(headers, 'content-type') ?? body.mimeType);
   const rawEncoding = body.decoded ? undefined : headerValue(headers, 'content-encoding')?.trim().toLowerCase();
   const encoding = rawEncoding === '' || rawEncoding === 'identity' ? undefined : rawEncoding;
-  const base = { wireBytes: body.wireBytes, ...(mimeType ? { mimeType } : {}), ...(encoding ? { contentEncoding: encoding } : {}) };
-  if (body.bytes.length === 0) return { preview: { ...base, truncated: body.truncated } };
-  if (!isTextLike(mimeType)) return { preview: { ...base, truncated: body.truncated } };
+  const make = (truncated: boolean, text?: string, decodeError?: string): BodyPreview => {
+    const p: { -readonly [K in keyof BodyPreview]: BodyPreview[K] } = { wireBytes: body.wireBytes, truncated };
+    if (encoding) p.contentEncoding = encoding;
+    if (mimeType) p.mimeType = mimeType;
+    if (text !== undefined) p.text = text;
+    if (decodeError !== undefined) p.decodeError = decodeError;
+    return p;
+  };
+  if (body.bytes.length === 0 || !isTextLike(mimeType)) return { preview: make(body.truncated) };
 
   let bytes = body.bytes;
   let truncated = body.truncated;
@@ -169,7 +175,7 @@ export function decodeBody(
       truncated = truncated || decoded.truncated || decoded.bytes.length >= analysisBytes;
     } catch (err) {
       const decodeError = err instanceof Error ? err.message : String(err);
-      return { preview: { ...base, truncated, decodeError } };
+      return { preview: make(truncated, undefined, decodeError) };
     }
   } else if (bytes.length > analysisBytes) {
     bytes = bytes.subarray(0, analysisBytes);
@@ -178,7 +184,7 @@ export function decodeBody(
   const text = bytes.toString('utf8');
   const retained = bytes.length <= retainBytes ? text : bytes.subarray(0, retainBytes).toString('utf8');
   return {
-    preview: { ...base, truncated: truncated || bytes.length > retainBytes, ...(retainBytes > 0 ? { text: retained } : {}) },
+    preview: make(truncated || bytes.length > retainBytes, retainBytes > 0 ? retained : undefined),
     text,
   };
 }

@@ -25,13 +25,16 @@ const REPEAT_CACHE_SIZE = 512;
 /** Largest time a JavaScript Date can hold. */
 const MAX_DATE_MS = 8.64e15;
 
-/** Cache key of a Set-Cookie for a URL: the header, the host and the request's directory (default-path). */
-function repeatKeyOf(raw: string, url: string): string | undefined {
+/** Host and directory (the default-path) of a URL: equal scopes give equal cookies for the same header. */
+function scopeOf(url: string): string | undefined {
   const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)([^?#]*)/i.exec(url);
   if (!m) return undefined;
   const slash = m[2].lastIndexOf('/');
-  return `${raw}\u0000${m[1].toLowerCase()}\u0000${slash <= 0 ? '/' : m[2].slice(0, slash)}`;
+  return `${m[1].toLowerCase()}\u0000${slash <= 0 ? '/' : m[2].slice(0, slash)}`;
 }
+
+type MutableCookie = { -readonly [K in keyof CookieRecord]: CookieRecord[K] };
+const NO_EVENTS: readonly CookieEventDraft[] = Object.freeze([]);
 
 function keyOf(domain: string, path: string, name: string): string {
   return `${domain};${path};${name}`;
@@ -45,10 +48,11 @@ function keyOf(domain: string, path: string, name: string): string {
 export class CookieMirror {
   private readonly store = new MemoryCookieStore();
   private jar = this.newJar();
-  private readonly byKey = new Map<string, CookieRecord>();
+  /** Current cookies; mutable inside the mirror, copied by records(). */
+  private readonly byKey = new Map<string, MutableCookie>();
   private nextExpiry = Infinity;
-  /** `raw \0 host \0 directory` → cookie key, for Set-Cookie headers that repeat on every response. */
-  private readonly repeats = new Map<string, string>();
+  /** Set-Cookie header → where it last applied, for headers that repeat on every response. */
+  private readonly repeats = new Map<string, { url: string; scope: string; key: string }>();
 
   private newJar(): CookieJar {
     // Strict prefix checks so a rejected __Host-/__Secure- cookie is reported, not silently dropped.
@@ -57,7 +61,7 @@ export class CookieMirror {
 
   /** Current cookies, sorted by domain, path, name. */
   records(): CookieRecord[] {
-    return [...this.byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return [...this.byKey.values()].map((c): CookieRecord => ({ ...c })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   get size(): number {
@@ -74,30 +78,32 @@ export class CookieMirror {
   }
 
   /** Applies one Set-Cookie header received for `url`. Never throws. */
-  applySetCookie(raw: string, url: string, ctx: CookieContext): { record: SetCookieRecord; events: CookieEventDraft[] } {
-    const repeatKey = repeatKeyOf(raw, url);
-    const known = repeatKey === undefined ? undefined : this.repeats.get(repeatKey);
+  applySetCookie(raw: string, url: string, ctx: CookieContext): { record: SetCookieRecord; events: readonly CookieEventDraft[] } {
+    const seen = this.repeats.get(raw);
+    const known = seen === undefined ? undefined : seen.url === url || seen.scope === scopeOf(url) ? seen.key : undefined;
     if (known !== undefined) {
       const old = this.byKey.get(known);
-      // The very same header for the same scope: tough-cookie would store the same cookie again,
-      // so only the receipt time and the expiry it anchors move (the hot path of a busy app).
+      // The very same header for the same host and directory: tough-cookie would store the same
+      // cookie again, so only the receipt time and the expiry it anchors move (a busy app's hot path).
       if (old && old.setCookie === raw && old.receivedAt <= ctx.time) {
         const expiresAt = old.maxAge !== undefined ? Math.min(ctx.time + old.maxAge * 1000, MAX_DATE_MS) : old.expiresAt;
         if (expiresAt === undefined || expiresAt > ctx.time) {
-          this.byKey.set(known, {
-            ...old, receivedAt: ctx.time, lastSeen: ctx.time,
-            ...(expiresAt !== undefined ? { expiresAt } : {}),
-            ...(ctx.serverDate !== undefined ? { serverDate: ctx.serverDate } : {}),
-          });
+          old.receivedAt = ctx.time;
+          old.lastSeen = ctx.time;
+          if (expiresAt !== undefined) old.expiresAt = expiresAt;
+          if (ctx.serverDate !== undefined) old.serverDate = ctx.serverDate;
           if (expiresAt !== undefined && expiresAt < this.nextExpiry) this.nextExpiry = expiresAt;
-          return { record: { raw, name: old.name, value: old.value, outcome: 'stored', cookieKey: known }, events: [] };
+          return { record: { raw, name: old.name, value: old.value, outcome: 'stored', cookieKey: known }, events: NO_EVENTS };
         }
       }
     }
     const result = this.applySlow(raw, url, ctx);
-    if (repeatKey !== undefined && result.record.outcome === 'stored' && result.record.cookieKey) {
-      if (this.repeats.size >= REPEAT_CACHE_SIZE) this.repeats.clear();
-      this.repeats.set(repeatKey, result.record.cookieKey);
+    if (result.record.outcome === 'stored' && result.record.cookieKey) {
+      const scope = scopeOf(url);
+      if (scope !== undefined) {
+        if (this.repeats.size >= REPEAT_CACHE_SIZE) this.repeats.clear();
+        this.repeats.set(raw, { url, scope, key: result.record.cookieKey });
+      }
     }
     return result;
   }
@@ -214,8 +220,11 @@ export class CookieMirror {
         other.value = value;
         if (old) {
           // Changed by page script: no Set-Cookie produced this state any more.
-          const { setCookie: _previous, ...rest } = old;
-          this.byKey.set(key, { ...rest, value, size: Buffer.byteLength(name + value), lastSeen: ctx.time, exchangeId: ctx.exchangeId });
+          delete old.setCookie;
+          old.value = value;
+          old.size = Buffer.byteLength(name + value);
+          old.lastSeen = ctx.time;
+          old.exchangeId = ctx.exchangeId;
           events.push({ kind: 'value-changed', cookieKey: key, name, domain: other.domain, path: other.path, time: ctx.time, exchangeId: ctx.exchangeId, oldValue: old.value, newValue: value, via: 'request-cookie' });
         }
         continue;
@@ -244,7 +253,7 @@ export class CookieMirror {
     if (!c.domain || !c.path) return;
     const key = keyOf(c.domain, c.path, c.key);
     const old = this.byKey.get(key);
-    if (old && old.lastSeen < time) this.byKey.set(key, { ...old, lastSeen: time });
+    if (old && old.lastSeen < time) old.lastSeen = time;
   }
 
   /** Removes cookies whose expiry is at or before `now`; one 'expired' event each. */

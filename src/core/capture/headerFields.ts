@@ -1,7 +1,9 @@
 import type { HeaderField } from './types';
 
 const MAX_INTERNED = 4096;
-const interned = new Map<string, HeaderField>();
+/** name → value → field; nested so a lookup needs no string concatenation. */
+let interned = new Map<string, Map<string, HeaderField>>();
+let internedCount = 0;
 
 /**
  * Turns Node's flat `rawHeaders` (`[name, value, name, value, ...]`) into header fields, in
@@ -19,12 +21,22 @@ export function headerFields(raw: readonly string[]): HeaderField[] {
       out[j] = { name, value };
       continue;
     }
-    const key = `${name}\u0000${value}`;
-    let field = interned.get(key);
+    let byValue = interned.get(name);
+    if (byValue === undefined) {
+      byValue = new Map();
+      interned.set(name, byValue);
+    }
+    let field = byValue.get(value);
     if (field === undefined) {
-      if (interned.size >= MAX_INTERNED) interned.clear();
+      if (internedCount >= MAX_INTERNED) {
+        interned = new Map();
+        internedCount = 0;
+        byValue = new Map();
+        interned.set(name, byValue);
+      }
       field = Object.freeze({ name, value });
-      interned.set(key, field);
+      byValue.set(value, field);
+      internedCount++;
     }
     out[j] = field;
   }

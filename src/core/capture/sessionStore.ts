@@ -115,6 +115,7 @@ export class SessionStore implements Disposable {
   private readonly history: RingBuffer<CookieHistoryEvent>;
   private readonly mirror = new CookieMirror();
   private readonly tokens = new Map<string, TokenRecord>();
+  private readonly handedOut = new WeakSet<Exchange>();
   private nextExchangeId = 1;
   private nextTokenId = 1;
   private nextEventSeq = 1;
@@ -156,7 +157,7 @@ export class SessionStore implements Disposable {
   snapshot(): SessionSnapshot {
     return {
       version: this.versionCounter,
-      exchanges: this.exchanges.toArray(),
+      exchanges: this.handOut(this.exchanges.toArray()),
       evictedExchanges: this.evicted,
       cookies: this.mirror.records(),
       cookieHistory: this.history.toArray(),
@@ -166,8 +167,20 @@ export class SessionStore implements Disposable {
 
   /** The exchange with this id, if still in the ring buffer. */
   getExchange(id: number): Exchange | undefined {
+    const ex = this.exchangeById(id);
+    if (ex) this.handedOut.add(ex);
+    return ex;
+  }
+
+  private exchangeById(id: number): Exchange | undefined {
     const index = this.indexOf(id);
     return index === undefined ? undefined : this.exchanges.at(index);
+  }
+
+  /** Marks exchanges as seen outside: from now on they are copied before any change. */
+  private handOut(list: Exchange[]): Exchange[] {
+    for (const ex of list) this.handedOut.add(ex);
+    return list;
   }
 
   /** Current cookies, sorted by domain, path, name. */
@@ -316,7 +329,7 @@ export class SessionStore implements Disposable {
   /** Adds the request body (a bounded slice) of an exchange. Never throws. */
   addRequestBody(id: number, body: BodyInput): void {
     this.guard('request body', () => {
-      const ex = this.getExchange(id);
+      const ex = this.exchangeById(id);
       if (!ex) return;
       const decoded = decodeBody(body, ex.requestHeaders, this.analysisBytes, this.retainedPreviewBytes);
       const mime = decoded.preview.mimeType;
@@ -331,7 +344,7 @@ export class SessionStore implements Disposable {
   /** Records the response head: status, headers, Set-Cookie (applied to the jar), header tokens. Never throws. */
   addResponse(id: number, input: ResponseInput): void {
     this.guard('response', () => {
-      const ex = this.getExchange(id);
+      const ex = this.exchangeById(id);
       if (!ex) return;
       const receivedAt = input.receivedAt ?? this.now();
       const dateRaw = headerValue(input.headers, 'date');
@@ -363,7 +376,7 @@ export class SessionStore implements Disposable {
   /** Ends an exchange, with the response body slice when there was one. Never throws. */
   finishExchange(id: number, input: FinishInput): void {
     this.guard('finish', () => {
-      const ex = this.getExchange(id);
+      const ex = this.exchangeById(id);
       if (!ex) return;
       const endedAt = input.endedAt ?? this.now();
       const patch: Partial<Mutable<Exchange>> = { state: input.state, endedAt, ...(input.error !== undefined ? { error: input.error } : {}) };
@@ -397,7 +410,9 @@ export class SessionStore implements Disposable {
     const index = this.indexOf(id);
     if (index === undefined) return;
     const old = this.exchanges.at(index) as Exchange;
-    this.exchanges.set(index, { ...old, ...patch });
+    // Copy on write: objects a caller holds never change; fresh ones are updated in place.
+    if (this.handedOut.has(old)) this.exchanges.set(index, { ...old, ...patch });
+    else Object.assign(old as Mutable<Exchange>, patch);
     if (this.listening) this.pending.exchangesUpdated.add(id);
     this.changed();
   }
