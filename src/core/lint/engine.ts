@@ -561,45 +561,39 @@ function chunkIndexOf(chunks: readonly ChunkResult[], offset: number): number {
   return -1;
 }
 
-/** Node types whose children are statements: an anchor climbs to the child of the nearest one. */
-const STATEMENT_PARENTS = new Set([
-  'program', 'module', 'source_file', 'compilation_unit', 'statement_block', 'block', 'body_statement', 'statement_list',
-  'class_body', 'declaration_list', 'switch_body', 'switch_block', 'constructor_body', 'do_block', 'then', 'else',
-  'global_statement', 'compound_statement', 'ERROR',
-]);
-
 /**
- * Runs the query only on the statements around the anchor words in [lo, hi]: the C query cursor
- * then skips the bulk of the file, which is code the rules never look at.
+ * Runs the query only on the lines around the anchor words in [lo, hi]: the C query cursor then
+ * skips the bulk of the file, which is code the rules never look at.
  */
 function anchoredMatches(root: Node, query: Query, anchors: RegExp, text: string, lo: number, hi: number): QueryMatch[] {
   const re = new RegExp(anchors.source, anchors.flags.includes('g') ? anchors.flags : `${anchors.flags}g`);
   re.lastIndex = lo;
-  const out: QueryMatch[] = [];
-  const done = new Set<number>();
-  let lastStart = -1;
-  let lastEnd = -1;
+  // The lines holding anchor words, merged when close: one ranged query per segment. Every match
+  // contains its anchor word, so it intersects that word's line.
+  const segments: [number, number][] = [];
   for (let m = re.exec(text); m && m.index < hi; m = re.exec(text)) {
-    const at = m.index + (m[0].length - m[0].trimStart().length);
-    if (at >= lastStart && at < lastEnd) continue;
-    let node: Node | null = root.descendantForIndex(at);
-    if (!node) continue;
-    for (let depth = 0; node.parent && !STATEMENT_PARENTS.has(node.parent.type) && depth < 40; depth++) node = node.parent;
-    if (done.has(node.id)) continue;
-    done.add(node.id);
-    lastStart = node.startIndex;
-    lastEnd = node.endIndex;
-    for (const match of query.matches(node)) out.push(match);
     if (m[0].length === 0) re.lastIndex++;
+    const at = m.index + (m[0].length - m[0].trimStart().length);
+    const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+    let lineEnd = text.indexOf('\n', at);
+    if (lineEnd === -1) lineEnd = text.length;
+    const last = segments[segments.length - 1];
+    if (last && lineStart - last[1] < 256) last[1] = Math.max(last[1], lineEnd);
+    else segments.push([lineStart, lineEnd]);
   }
-  // A statement nested in another one already queried yields the same match twice.
+  const out: QueryMatch[] = [];
   const seen = new Set<string>();
-  return out.filter((match) => {
-    const key = `${match.patternIndex}:${match.captures.map((c) => c.node.id).join(',')}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  for (const [a, b] of segments) {
+    // web-tree-sitter reports node offsets in UTF-16 units but takes query ranges in bytes of its UTF-16 buffer.
+    for (const match of query.matches(root, { startIndex: a * 2, endIndex: b * 2 })) {
+      // A match spanning two segments comes back twice.
+      const key = `${match.patternIndex}:${match.captures.map((c) => c.node.id).join(',')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(match);
+    }
+  }
+  return out;
 }
 
 /** Named children of containers (recursively) that touch [lo, hi]; comments are not chunks. */
