@@ -15,10 +15,12 @@ export interface CookieContext {
 }
 
 /**
- * Attributes compared to tell 'attributes-changed' apart from a refresh. Expiry is compared as
- * written (Max-Age, Expires): the same Max-Age re-sent later moves the expiry without a change.
+ * Attributes compared to tell 'attributes-changed' apart from a refresh. A rolling session
+ * re-sends the cookie with a later Expires (or the same Max-Age) on every response: that moves
+ * `expiresAt` in the record but is no history event. A different Max-Age, or a switch between
+ * session and persistent cookie, is.
  */
-const COMPARED_ATTRIBUTES = ['hostOnly', 'maxAge', 'expiresRaw', 'secure', 'httpOnly', 'sameSiteRaw', 'partitioned', 'priority'] as const;
+const COMPARED_ATTRIBUTES = ['hostOnly', 'maxAge', 'secure', 'httpOnly', 'sameSiteRaw', 'partitioned', 'priority'] as const;
 /** Entries of the repeat cache (identical Set-Cookie for the same host and directory). */
 const REPEAT_CACHE_SIZE = 512;
 
@@ -177,6 +179,7 @@ export class CookieMirror {
       events.push({ kind: 'created', ...common, newValue: record.value });
     } else {
       const changed: string[] = COMPARED_ATTRIBUTES.filter((a) => old[a] !== record[a]);
+      if ((old.expiresAt === undefined) !== (record.expiresAt === undefined)) changed.push('expires');
       if (old.origin !== record.origin) changed.push('origin');
       if (old.value !== record.value) {
         events.push({ kind: 'value-changed', ...common, oldValue: old.value, newValue: record.value, ...(changed.length ? { changedAttributes: changed } : {}) });

@@ -74,6 +74,16 @@ describe('session store', () => {
       assert.deepEqual(s.getExchange(e5)?.cookiesSet.map((c) => c.outcome), ['deleted']);
     });
 
+    it('keeps a rolling expiry quiet but reports a switch to a persistent cookie', () => {
+      const s = new SessionStore();
+      exchange(s, { setCookies: ['sid=a; Path=/; Expires=Thu, 01 Jan 2026 12:30:00 GMT'] });
+      exchange(s, { setCookies: ['sid=a; Path=/; Expires=Thu, 01 Jan 2026 12:31:00 GMT'], at: T0 + 60_000 });
+      assert.equal(s.getCookies()[0].expiresAt, Date.UTC(2026, 0, 1, 12, 31));
+      exchange(s, { setCookies: ['sid=a; Path=/'], at: T0 + 120_000 });
+      const h = s.getCookieHistory();
+      assert.deepEqual(h.map((e) => [e.kind, e.changedAttributes]), [['created', undefined], ['attributes-changed', ['expires']]]);
+    });
+
     it('deletes with an Expires in the past', () => {
       const s = new SessionStore();
       exchange(s, { setCookies: ['a=1'] });
