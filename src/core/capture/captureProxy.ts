@@ -246,6 +246,11 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
       return;
     }
     let path = req.url ?? '/';
+    if (path === '*') {
+      // Asterisk-form (OPTIONS *) asks about the server itself; the upstream client cannot send it.
+      errorPage(res, 501, 'Not Implemented', 'Session Lens does not forward OPTIONS * requests.');
+      return;
+    }
     if (!path.startsWith('/')) {
       // Absolute-form request target (a browser configured to use us as a forward proxy).
       const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(path);

@@ -344,6 +344,11 @@ describe('capture proxy', function () {
     assert.equal((await request(`${proxy.url}/bytes?size=1`)).status, 200);
   });
 
+  it('answers OPTIONS * itself with 501', async () => {
+    const res = await rawRequest(proxy.port, 'OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    assert.equal(res.status, 501);
+  });
+
   it('PX-22: keeps the path and query byte-identical, and the Host header by default', async () => {
     const target = '/echo/%2e%2e/a%20b;p=1?x=1&y=%2F&z&%E2%9C%93=%zz#';
     const res = await rawRequest(proxy.port, `GET ${target} HTTP/1.0\r\nHost: 127.0.0.1:${proxy.port}\r\nX-Custom: Mixed-Case\r\nConnection: close\r\n\r\n`);

@@ -282,6 +282,13 @@ describe('session store', () => {
     });
   });
 
+  it('hands out plain data: a snapshot survives JSON unchanged', () => {
+    const s = new SessionStore();
+    exchange(s, { method: 'POST', url: 'http://localhost/login', reqHeaders: [['Cookie', 'old=1'], ['Content-Type', 'application/json']], reqBody: '{"user":"a","password":"b"}', setCookies: ['sid=x; Max-Age=60; SameSite=Strict', 'gone=; Max-Age=0'], body: '{"access_token":"t","expires_in":5}', resHeaders: [['Date', 'Thu, 01 Jan 2026 12:00:00 GMT'], ['Content-Type', 'application/json']] });
+    const snap = s.snapshot();
+    assert.deepEqual(JSON.parse(JSON.stringify(snap)), snap);
+  });
+
   it('ring buffer basics', () => {
     const r = new RingBuffer<number>(2);
     assert.equal(r.push(1), undefined);
