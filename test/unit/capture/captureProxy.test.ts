@@ -471,6 +471,24 @@ describe('capture proxy', function () {
       assert.equal(status, 403);
     });
 
+    it('passes a WebSocket through to an https (wss) upstream with a self-signed certificate', async () => {
+      const secure = await startWsEcho({ tls: true });
+      const p = await startCaptureProxy({ target: `https://127.0.0.1:${secure.port}` });
+      try {
+        const client = new WebSocket(`ws://127.0.0.1:${p.port}/hmr`);
+        await once(client, 'open');
+        client.send('over tls');
+        const [msg] = (await once(client, 'message')) as [Buffer];
+        assert.equal(msg.toString(), 'over tls');
+        client.close();
+        await once(client, 'close');
+        assert.ok(p.store.getCookies().some((c) => c.name === 'ws_session'));
+      } finally {
+        await p.close();
+        await secure.close();
+      }
+    });
+
     it('PX-03: rejects a non-GET upgrade', async () => {
       const res = await rawRequest(wsProxy.port, 'POST /hmr HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: 0\r\n\r\n');
       assert.equal(res.status, 400);
