@@ -48,6 +48,12 @@ export interface CaptureProxy {
   /** Normalised target origin. */
   readonly target: string;
   readonly store: SessionStore;
+  /**
+   * Resolves once everything the proxy has forwarded so far is in the store. Recording runs
+   * just after forwarding (never in its way), so read the store after this when it must be
+   * complete (tests, a summary at the end).
+   */
+  recorded(): Promise<void>;
   /** Stops listening and closes every connection (also WebSocket tunnels). */
   close(): Promise<void>;
 }
@@ -164,6 +170,30 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
   let proxyUrl = '';
   let proxyHost = '';
 
+  // Recording runs after the current I/O turn (setImmediate), in order: the bytes of a response
+  // reach the socket before its analysis starts, so recording adds no latency to forwarding.
+  let deferred: { what: string; work: () => void }[] = [];
+  let drainScheduled = false;
+  const drain = (): void => {
+    drainScheduled = false;
+    const batch = deferred;
+    deferred = [];
+    for (const item of batch) {
+      try {
+        item.work();
+      } catch (err) {
+        reportOnce(item.what, err);
+      }
+    }
+  };
+  const later = (what: string, work: () => void): void => {
+    deferred.push({ what, work });
+    if (!drainScheduled) {
+      drainScheduled = true;
+      setImmediate(drain);
+    }
+  };
+
   /** Origin the browser used to reach us, for redirect rewriting: only trusted when loopback. */
   const clientOrigin = (hostHeader: string | undefined): string =>
     hostHeader && isLoopbackHost(hostOnlyOf(hostHeader)) ? `http://${hostHeader}` : proxyUrl;
@@ -259,28 +289,25 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
     const method = req.method ?? 'GET';
     const rawHeaders = req.rawHeaders;
     let id = 0;
-    try {
+    const httpVersion = req.httpVersion;
+    later('recording a request failed', () => {
       id = store.beginExchange({
         source: 'proxy', method, url: `http://${hostHeader || proxyHost}${path}`, upstreamUrl: targetOrigin + path,
-        path, httpVersion: req.httpVersion, headers: headerFields(rawHeaders), startedAt,
+        path, httpVersion, headers: headerFields(rawHeaders), startedAt,
       });
-    } catch (err) {
-      reportOnce('recording a request failed', err);
-    }
+    });
 
     let done = false;
     let preview: PreviewCollector | undefined;
     const finish = (state: 'complete' | 'client-aborted' | 'upstream-error' | 'timeout', error?: string): void => {
       if (done) return;
       done = true;
-      try {
-        store.finishExchange(id, {
-          state, ...(error ? { error } : {}),
-          ...(preview ? { responseBody: { bytes: preview.bytes(), wireBytes: preview.wireBytes, truncated: preview.truncated } } : {}),
-        });
-      } catch (err) {
-        reportOnce('recording a response failed', err);
-      }
+      const endedAt = Date.now();
+      const body = preview;
+      later('recording a response failed', () => store.finishExchange(id, {
+        state, endedAt, ...(error ? { error } : {}),
+        ...(body ? { responseBody: { bytes: body.bytes(), wireBytes: body.wireBytes, truncated: body.truncated } } : {}),
+      }));
     };
 
     // Request body: streamed as is; a bounded slice is kept for analysis on the way through.
@@ -291,11 +318,7 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
         reqPreview.push(chunk as Buffer);
         yield chunk as Buffer;
       }
-      try {
-        store.addRequestBody(id, { bytes: reqPreview.bytes(), wireBytes: reqPreview.wireBytes, truncated: reqPreview.truncated });
-      } catch (err) {
-        reportOnce('recording a request body failed', err);
-      }
+      later('recording a request body failed', () => store.addRequestBody(id, { bytes: reqPreview.bytes(), wireBytes: reqPreview.wireBytes, truncated: reqPreview.truncated }));
     };
 
     let abortUpstream: ((err?: Error) => void) | undefined;
@@ -359,12 +382,8 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
           return false;
         }
         preview = new PreviewCollector(isTextLike(mime) ? previewBytes : 0);
-        try {
-          // Analysis after the head is on its way: the original (unrewritten) headers are recorded.
-          store.addResponse(id, { status, statusText, headers: headerFields(fields), receivedAt });
-        } catch (err) {
-          reportOnce('recording response headers failed', err);
-        }
+        // The original (unrewritten) headers are recorded.
+        later('recording response headers failed', () => store.addResponse(id, { status, statusText, headers: headerFields(fields), receivedAt }));
         return true;
       },
       onData(chunk: Buffer): boolean {
@@ -554,9 +573,15 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
     host,
     target: targetOrigin,
     store,
+    recorded(): Promise<void> {
+      return new Promise<void>((resolve) => later('settling', resolve));
+    },
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          drain();
+          resolve();
+        });
         server.closeAllConnections();
         for (const s of tunnels) s.destroy();
         tunnels.clear();

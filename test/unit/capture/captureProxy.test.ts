@@ -34,7 +34,10 @@ describe('capture proxy', function () {
     store.dispose();
   });
 
-  const last = () => store.snapshot().exchanges.at(-1)!;
+  const last = async () => {
+    await proxy.recorded();
+    return store.snapshot().exchanges.at(-1)!;
+  };
 
   it('listens on 127.0.0.1 and forwards a request', async () => {
     assert.match(proxy.url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -50,7 +53,7 @@ describe('capture proxy', function () {
         const res = await request(`${proxy.url}/bytes?size=${size}`);
         assert.equal(res.body.length, size);
         assert.equal(sha256(res.body), res.headers['x-sha256']);
-        const ex = last();
+        const ex = await last();
         assert.equal(ex.responseBody?.wireBytes, size);
         assert.equal(ex.state, 'complete');
       });
@@ -71,7 +74,7 @@ describe('capture proxy', function () {
     const res = await request(`${proxy.url}/chunked?size=300000`);
     assert.equal(res.headers['transfer-encoding'], 'chunked');
     assert.equal(sha256(res.body), res.headers['x-sha256']);
-    assert.equal(last().responseBody?.wireBytes, 300000);
+    assert.equal((await last()).responseBody?.wireBytes, 300000);
   });
 
   it('PX-05: sends no chunked encoding to an HTTP/1.0 client', async () => {
@@ -93,6 +96,7 @@ describe('capture proxy', function () {
     const deadline = Date.now() + 5000;
     while (clientGone === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     assert.equal(clientGone, before + 1, 'upstream request was not aborted');
+    await proxy.recorded();
     const ex = store.snapshot().exchanges.find((e) => e.path === '/hang-body')!;
     assert.equal(ex.state, 'client-aborted');
   });
@@ -126,6 +130,7 @@ describe('capture proxy', function () {
       assert.equal(res.status, 502);
       assert.match(res.body.toString(), new RegExp(`127\\.0\\.0\\.1:${port}`));
       assert.match(res.body.toString(), /ECONNREFUSED/);
+      await down.recorded();
       assert.equal(down.store.snapshot().exchanges[0].state, 'upstream-error');
       assert.equal((await request(`${down.url}/again`)).status, 502);
     } finally {
@@ -139,6 +144,7 @@ describe('capture proxy', function () {
     try {
       const res = await request(`${slow.url}/slow?ms=3000`);
       assert.equal(res.status, 504);
+      await slow.recorded();
       assert.equal(s.snapshot().exchanges[0].state, 'timeout');
       assert.equal((await request(`${slow.url}/bytes?size=1`)).status, 200);
     } finally {
@@ -182,6 +188,7 @@ describe('capture proxy', function () {
       const res = await request(`${p.url}/`);
       assert.equal(res.status, 200);
       assert.equal(rawValues(res.rawHeaders, 'set-cookie')[0].length, 'big='.length + 5000 + '; Path=/'.length);
+      await p.recorded();
       const set = s.snapshot().exchanges[0].cookiesSet[0];
       assert.equal(set.value.length, 5000);
     } finally {
@@ -222,7 +229,7 @@ describe('capture proxy', function () {
     });
     it('records the original Location in the capture', async () => {
       await request(`${proxy.url}/redirect?status=302&to=${encodeURIComponent(`${upstream.url}/orig`)}`);
-      assert.equal(last().responseHeaders?.find((h) => h.name.toLowerCase() === 'location')?.value, `${upstream.url}/orig`);
+      assert.equal((await last()).responseHeaders?.find((h) => h.name.toLowerCase() === 'location')?.value, `${upstream.url}/orig`);
     });
   });
 
@@ -246,7 +253,7 @@ describe('capture proxy', function () {
       assert.equal(res.headers['content-encoding'], enc);
       assert.equal(sha256(res.body), res.headers['x-sha256']);
       assert.equal(Number(res.headers['content-length']), res.body.length);
-      const ex = last();
+      const ex = await last();
       assert.equal(ex.responseBody?.contentEncoding, enc);
       const token = store.getTokens().find((t) => ex.tokenIds.includes(t.id));
       assert.equal(token?.kind, 'oauth-access');
@@ -262,7 +269,7 @@ describe('capture proxy', function () {
       'sid=abc123def456ghi789; Path=/; HttpOnly; SameSite=Lax',
       'pref={"a":1,"b":2}; Expires=Wed, 21 Oct 2099 07:28:00 GMT; Path=/',
     ]);
-    const ex = last();
+    const ex = await last();
     assert.deepEqual(ex.cookiesSet.map((c) => [c.name, c.value, c.outcome]), [['sid', 'abc123def456ghi789', 'stored'], ['pref', '{"a":1,"b":2}', 'stored']]);
     assert.equal(store.getCookies().find((c) => c.name === 'pref')?.expiresAt, Date.UTC(2099, 9, 21, 7, 28));
   });
@@ -298,6 +305,7 @@ describe('capture proxy', function () {
     try {
       const res = await request(`${p.url}/`);
       assert.equal(sha256(res.body), sha256(body));
+      await p.recorded();
       assert.equal(p.store.snapshot().exchanges[0].state, 'complete');
     } finally {
       await p.close();
@@ -356,7 +364,7 @@ describe('capture proxy', function () {
     assert.equal(echoed.url, target);
     assert.deepEqual(rawValues(echoed.rawHeaders, 'host'), [`127.0.0.1:${proxy.port}`]);
     assert.ok(echoed.rawHeaders.includes('X-Custom'));
-    assert.equal(last().path, target);
+    assert.equal((await last()).path, target);
   });
 
   it('rewrites Host to the target when asked', async () => {
@@ -378,6 +386,7 @@ describe('capture proxy', function () {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
     try {
       for (let i = 0; i < 40; i++) await Promise.all(Array.from({ length: 10 }, () => request(`${p.url}/cookies`, { agent })));
+      await p.recorded();
       const snap = s.snapshot();
       assert.equal(snap.exchanges.length, 50);
       assert.equal(snap.evictedExchanges, 350);
@@ -482,6 +491,7 @@ describe('capture proxy', function () {
         assert.equal(msg.toString(), 'over tls');
         client.close();
         await once(client, 'close');
+        await p.recorded();
         assert.ok(p.store.getCookies().some((c) => c.name === 'ws_session'));
       } finally {
         await p.close();

@@ -12,7 +12,8 @@ const sampleApp = require('../../fixtures/sample-app/server.js') as { start(port
 /** A tiny browser: keeps cookies per name (enough for one host), sends them back, follows nothing. */
 class CookieClient {
   private readonly cookies = new Map<string, string>();
-  constructor(private readonly base: string) {}
+  /** `settle` runs after each response (the proxy's recorded()), so the store is complete when read. */
+  constructor(private readonly base: string, private readonly settle: () => Promise<void> = async () => undefined) {}
 
   async send(path: string, options: { method?: string; body?: string; headers?: http.OutgoingHttpHeaders } = {}) {
     const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -25,6 +26,7 @@ class CookieClient {
       if (/expires=thu, 01 jan 1970/i.test(line) || /max-age=0\b/i.test(line) || value === '') this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
+    await this.settle();
     return res;
   }
 }
@@ -49,7 +51,7 @@ describe('capture against real servers', function () {
     it('records cookies, tokens and history of a login, API call and logout', async () => {
       const events: string[] = [];
       const sub = store.onDidChange((e) => { for (const c of e.cookieEvents) events.push(`${c.kind}:${c.name}`); });
-      const browser = new CookieClient(proxy.url);
+      const browser = new CookieClient(proxy.url, () => proxy.recorded());
       const home = await browser.send('/');
       assert.equal(home.status, 200);
       const sidBefore = store.getCookies().find((c) => c.name === 'connect.sid')!;
@@ -138,6 +140,7 @@ describe('capture against real servers', function () {
         const res = await request(`${p.url}/cookies`);
         assert.equal(res.status, 200);
         assert.equal(rawValues(res.rawHeaders, 'set-cookie').length, 2);
+        await p.recorded();
         assert.deepEqual(p.store.getCookies().map((c) => c.name), ['pref', 'sid']);
         assert.equal(p.store.snapshot().exchanges[0].upstreamUrl, `${server.url}/cookies`);
       } finally {
@@ -171,7 +174,7 @@ describe('capture against real servers', function () {
     it('records PHPSESSID, its renewal on login and its deletion on logout', async () => {
       const p = await startCaptureProxy({ target: php!.url });
       try {
-        const browser = new CookieClient(p.url);
+        const browser = new CookieClient(p.url, () => p.recorded());
         await browser.send('/session.php');
         const first = p.store.getCookies().find((c) => c.name === 'PHPSESSID')!;
         assert.ok(first.value.length >= 20);
@@ -196,6 +199,7 @@ describe('capture against real servers', function () {
     try {
       const results = await Promise.all(Array.from({ length: 50 }, (_, i) => request(`${p.url}/bytes?size=${i * 100}`)));
       assert.ok(results.every((r, i) => r.body.length === i * 100));
+      await p.recorded();
       assert.equal(p.store.snapshot().exchanges.filter((e) => e.state === 'complete').length, 50);
     } finally {
       await p.close();
