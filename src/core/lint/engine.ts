@@ -150,8 +150,8 @@ export class LintDocument {
   private lines: LineIndex;
   private cached: LintFinding[] | undefined;
   private cachedSites: CookieSetter[] | undefined;
-  /** Set while a broken syntax left parts of the file unanalysed since the last full pass. */
-  private stale = false;
+  /** While a broken syntax leaves parts of the file unanalysed: the last tree before it, and the edits since. */
+  private lastGood: { tree: Tree; edits: [number, number][] } | undefined;
   /** Findings converted to line/character form at the last findings() call. */
   private converted = new WeakMap<RawFinding, LintFinding>();
 
@@ -192,12 +192,14 @@ export class LintDocument {
       this.text = newText;
       this.lines = this.lines.withEdit(newText, start, oldEnd, change.text);
       const newEndPosition = this.lines.position(newEnd);
-      this.tree.edit({
+      const edit = {
         startIndex: start, oldEndIndex: oldEnd, newEndIndex: newEnd,
         startPosition: toPoint(startPosition), oldEndPosition: toPoint(oldEndPosition), newEndPosition: toPoint(newEndPosition),
-      });
+      };
+      this.tree.edit(edit);
+      this.lastGood?.tree.edit(edit);
       const shift = (o: number) => (o >= oldEnd ? o + delta : o > start ? start : o);
-      for (const d of dirty) {
+      for (const d of [...dirty, ...(this.lastGood?.edits ?? [])]) {
         d[0] = shift(d[0]);
         d[1] = d[1] >= oldEnd ? d[1] + delta : Math.max(d[1], newEnd);
       }
@@ -211,19 +213,25 @@ export class LintDocument {
     const tree = this.loaded.parser.parse((index: number) => text.slice(index, index + 512), old);
     if (!tree) return this.replaceAll(this.text);
     const changed = old.getChangedRanges(tree).map((r): [number, number] => [r.startIndex, r.endIndex]);
-    old.delete();
     this.tree = tree;
     const spread = changed.reduce((n, [a, b]) => n + (b - a), 0);
-    if (tree.rootNode.hasError && (this.stale || spread > BROKEN_SPREAD)) {
+    if (tree.rootNode.hasError && (this.lastGood || spread > BROKEN_SPREAD)) {
       // Error recovery re-shaped a large part of the file (an unclosed bracket swallows what follows).
       // Re-analyse only what the edit touched, on the chunk boundaries of the last analysis; the rest
-      // keeps its findings until the syntax is whole again, when everything is analysed afresh.
-      this.stale = true;
+      // keeps its findings until the syntax is whole again. The last tree before the break is kept
+      // (and edited along) so that moment re-analyses only what differs from it.
+      if (this.lastGood) old.delete();
+      else this.lastGood = { tree: old, edits: [] };
+      this.lastGood.edits.push(...dirty.map(([a, b]): [number, number] => [a, b]));
       this.reanalyzeBroken(dirty);
-    } else if (this.stale && !tree.rootNode.hasError) {
-      this.stale = false;
-      this.chunks = this.analyzeRange(tree.rootNode, 0, this.text.length);
+    } else if (this.lastGood && !tree.rootNode.hasError) {
+      old.delete();
+      const sinceGood = this.lastGood.tree.getChangedRanges(tree).map((r): [number, number] => [r.startIndex, r.endIndex]);
+      const edits = this.lastGood.edits;
+      this.dropLastGood();
+      this.reanalyze([...edits, ...dirty, ...sinceGood]);
     } else {
+      old.delete();
       this.reanalyze([...dirty, ...changed]);
     }
     this.cached = undefined;
@@ -231,8 +239,13 @@ export class LintDocument {
     return this.findings();
   }
 
+  private dropLastGood(): void {
+    this.lastGood?.tree.delete();
+    this.lastGood = undefined;
+  }
+
   private replaceAll(text: string): LintFinding[] {
-    this.stale = false;
+    this.dropLastGood();
     this.tree?.delete();
     this.text = text;
     this.lines = new LineIndex(text);
@@ -464,7 +477,7 @@ export class LintDocument {
    * incremental bookkeeping) and returns the findings.
    */
   refresh(): LintFinding[] {
-    this.stale = false;
+    this.dropLastGood();
     this.chunks = this.tree ? this.analyzeRange(this.tree.rootNode, 0, this.text.length) : [];
     this.cached = undefined;
     this.cachedSites = undefined;
@@ -484,11 +497,12 @@ export class LintDocument {
    * edit as they were at the last analysis. Cleared when the syntax is whole again or on refresh().
    */
   isStale(): boolean {
-    return this.stale;
+    return this.lastGood !== undefined;
   }
 
-  /** Frees the syntax tree. */
+  /** Frees the syntax trees. */
   dispose(): void {
+    this.dropLastGood();
     this.tree?.delete();
     this.tree = undefined;
     this.chunks = [];
@@ -567,9 +581,10 @@ function chunkIndexOf(chunks: readonly ChunkResult[], offset: number): number {
  */
 function anchoredMatches(root: Node, query: Query, anchors: RegExp, text: string, lo: number, hi: number): QueryMatch[] {
   const re = new RegExp(anchors.source, anchors.flags.includes('g') ? anchors.flags : `${anchors.flags}g`);
-  re.lastIndex = lo;
-  // The lines holding anchor words, merged when close: one ranged query per segment. Every match
-  // contains its anchor word, so it intersects that word's line.
+  // From the start of lo's line: an anchor may begin with the line's indentation (`^\s*NAME =`).
+  re.lastIndex = text.lastIndexOf('\n', lo - 1) + 1;
+  // The lines holding anchor words: one ranged query per run of such lines. Every match contains
+  // its anchor word, so it intersects that word's line.
   const segments: [number, number][] = [];
   for (let m = re.exec(text); m && m.index < hi; m = re.exec(text)) {
     if (m[0].length === 0) re.lastIndex++;
@@ -577,8 +592,9 @@ function anchoredMatches(root: Node, query: Query, anchors: RegExp, text: string
     const lineStart = text.lastIndexOf('\n', at - 1) + 1;
     let lineEnd = text.indexOf('\n', at);
     if (lineEnd === -1) lineEnd = text.length;
+    // Only touching lines merge: which matches come back must not depend on what else is in the range.
     const last = segments[segments.length - 1];
-    if (last && lineStart - last[1] < 256) last[1] = Math.max(last[1], lineEnd);
+    if (last && lineStart <= last[1] + 1) last[1] = Math.max(last[1], lineEnd);
     else segments.push([lineStart, lineEnd]);
   }
   const out: QueryMatch[] = [];

@@ -69,6 +69,30 @@ describe('incremental lint', () => {
     }
   });
 
+  it('an unclosed bracket in a big file re-analyses only the edit, and closing it restores a full result', async () => {
+    const block = (i: number) => `app.get('/r${i}', (req, res) => {\n  const total = compute(req.query.n, ${i});\n  res.cookie('sid${i}', total, { httpOnly: true, sameSite: 'lax' });\n});\n`;
+    let text = Array.from({ length: 300 }, (_, i) => block(i)).join('');
+    const doc = (await linter.open(text, { filePath: 'big.js' }))!;
+    try {
+      const full = await linter.lintText(text, { filePath: 'big.js' });
+      assert.equal(doc.findings().length, 300);
+      const at = text.indexOf("app.get('/r10'");
+      const typed = 'function wrap() {\n';
+      doc.update([change(text, at, at, typed)]);
+      text = apply(text, at, at, typed);
+      assert.equal(doc.isStale(), true);
+      assert.equal(doc.findings().filter((f) => f.ruleId === 'cookie-missing-secure').length, 300);
+      const close = text.indexOf("app.get('/r11'");
+      doc.update([change(text, close, close, '}\n')]);
+      text = apply(text, close, close, '}\n');
+      assert.equal(doc.isStale(), false);
+      assert.deepEqual(doc.findings(), await linter.lintText(text, { filePath: 'big.js' }));
+      assert.equal(doc.findings().length, full.length);
+    } finally {
+      doc.dispose();
+    }
+  });
+
   for (const rel of fixtureFiles()) {
     it(`random edits of ${rel} match a full re-lint after every step`, async () => {
       const original = fs.readFileSync(path.join(FIXTURE_ROOT, rel), 'utf8');
