@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const dir = path.join(os.tmpdir(), 'session-lens-bench-lint');
   const corpus = generateCorpus(dir, arg('lines', 100_000));
   const jsLines = corpus.jsFiles.reduce((n, f) => n + fs.readFileSync(f, 'utf8').split('\n').length, 0);
-  console.log(`bench/lint on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), node ${process.version}`);
+  console.log(`bench/lint on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (figures scale with it)`);
   console.log(`corpus: ${corpus.files.length} files, ${corpus.lines} lines (${corpus.jsFiles.length} JavaScript files, ${jsLines} lines); big file ${corpus.bigFile}\n`);
 
   // Cold start first, before this process has loaded any grammar.
