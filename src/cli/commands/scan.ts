@@ -16,8 +16,12 @@ const usage = `Usage: session-lens scan [paths...] [--format text|json|sarif]
 Lints source code and configuration for insecure cookie, session and JWT
 settings: JavaScript/TypeScript (Express, express-session, cookie-session,
 cookie-parser, Koa, Fastify, Next.js, jsonwebtoken, jose), Python (Flask,
-Django settings, Starlette, PyJWT), PHP (setcookie, session settings, php-jwt)
-and php.ini. Folders are walked; .gitignore files and node_modules are honoured.
+Django settings, Starlette, PyJWT), PHP (setcookie, session settings, php-jwt,
+php.ini), Java (Servlet Cookie, Spring ResponseCookie, application.properties
+and .yml, jjwt, java-jwt), C# (CookieOptions, AddSession, cookie auth, JWT
+validation), Go (net/http, gorilla sessions, golang-jwt) and Ruby (Rails
+session_store and cookies, ruby-jwt). Folders are walked; .gitignore files
+are honoured and node_modules is skipped.
 
 Arguments:
   paths          files or folders (default: the current folder)
