@@ -91,6 +91,12 @@ export function parseTarget(target: string): URL {
   return url;
 }
 
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new CaptureConfigError(`${name} must be a number of at least 0 (got ${String(value)})`);
+  return Math.floor(value);
+}
+
 function hostOnlyOf(hostHeader: string): string {
   const m = /^\[[^\]]*\]|^[^:]*/.exec(hostHeader);
   return m ? m[0] : hostHeader;
@@ -135,10 +141,10 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CaptureConfigError(`port ${port} is not a TCP port (0-65535)`);
   const store = options.store ?? new SessionStore({ logger });
-  const previewBytes = options.previewBytes ?? DEFAULT_PREVIEW_BYTES;
-  const maxHeaderSize = options.maxHeaderBytes ?? 64 * 1024;
-  const responseMs = options.timeouts?.responseMs ?? 120_000;
-  const bodyIdleMs = options.timeouts?.bodyIdleMs ?? 0;
+  const previewBytes = nonNegative('previewBytes', options.previewBytes, DEFAULT_PREVIEW_BYTES);
+  const maxHeaderSize = nonNegative('maxHeaderBytes', options.maxHeaderBytes, 64 * 1024) || 64 * 1024;
+  const responseMs = nonNegative('timeouts.responseMs', options.timeouts?.responseMs, 120_000);
+  const bodyIdleMs = nonNegative('timeouts.bodyIdleMs', options.timeouts?.bodyIdleMs, 0);
   const isHttps = target.protocol === 'https:';
   const targetHost = target.host;
   const targetHostname = target.hostname.replace(/^\[|\]$/g, '');

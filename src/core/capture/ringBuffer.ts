@@ -3,13 +3,13 @@
  * position; memory is bounded by the capacity whatever the traffic.
  */
 export class RingBuffer<T> {
-  private readonly items: (T | undefined)[];
+  /** Grows as items arrive (no up-front allocation for large capacities), then wraps. */
+  private readonly items: (T | undefined)[] = [];
   private start = 0;
   private count = 0;
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring buffer capacity must be a positive integer (got ${capacity})`);
-    this.items = new Array<T | undefined>(capacity);
   }
 
   get size(): number {
@@ -49,7 +49,7 @@ export class RingBuffer<T> {
   }
 
   clear(): void {
-    this.items.fill(undefined);
+    this.items.length = 0;
     this.start = 0;
     this.count = 0;
   }

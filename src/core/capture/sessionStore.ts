@@ -77,6 +77,11 @@ interface ChangeAccumulator {
   readonly tokensUpdated: Set<number>;
 }
 
+/** A whole number of at least `min` from a setting; the default when missing or not a number. */
+function count(value: number | undefined, fallback: number, min: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.max(min, Math.floor(value)) : fallback;
+}
+
 /** One shared empty list for the many exchanges without cookies or tokens (fewer objects to keep). */
 const NONE: readonly never[] = Object.freeze([]);
 
@@ -131,16 +136,16 @@ export class SessionStore implements Disposable {
   private disposed = false;
 
   constructor(options: SessionStoreOptions = {}) {
-    this.capacity = options.capacity ?? 5000;
-    this.analysisBytes = options.analysisBytes ?? DEFAULT_PREVIEW_BYTES;
-    this.retainedPreviewBytes = options.retainedPreviewBytes ?? 16 * 1024;
-    this.throttleMs = options.throttleMs ?? 100;
+    this.capacity = count(options.capacity, 5000, 1);
+    this.analysisBytes = count(options.analysisBytes, DEFAULT_PREVIEW_BYTES, 0);
+    this.retainedPreviewBytes = count(options.retainedPreviewBytes, 16 * 1024, 0);
+    this.throttleMs = count(options.throttleMs, 100, 0);
     this.tokenHeaders = new Set([...DEFAULT_TOKEN_HEADERS, ...(options.tokenHeaders ?? [])].map((h) => h.toLowerCase()));
-    this.maxTokens = options.maxTokens ?? 2000;
+    this.maxTokens = count(options.maxTokens, 2000, 1);
     this.now = options.now ?? Date.now;
     this.logger = options.logger;
     this.exchanges = new RingBuffer<Exchange>(this.capacity);
-    this.history = new RingBuffer<CookieHistoryEvent>(options.maxHistoryEvents ?? 10000);
+    this.history = new RingBuffer<CookieHistoryEvent>(count(options.maxHistoryEvents, 10000, 1));
   }
 
   /** Increases with every change that is notified. */

@@ -402,6 +402,8 @@ describe('capture proxy', function () {
     await assert.rejects(startCaptureProxy({ target: 'ftp://127.0.0.1:1' }), /must be http/);
     await assert.rejects(startCaptureProxy({ target: 'not a url' }), /not a URL/);
     await assert.rejects(startCaptureProxy({ target: `${upstream.url}/path` }), /origin without path/);
+    await assert.rejects(startCaptureProxy({ target: upstream.url, timeouts: { responseMs: -1 } }), /timeouts.responseMs must be a number of at least 0/);
+    await assert.rejects(startCaptureProxy({ target: upstream.url, port: 70000 }), /not a TCP port/);
   });
 
   it('fails open: an exception in analysis is logged once and forwarding continues', async () => {

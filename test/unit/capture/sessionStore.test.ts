@@ -289,6 +289,13 @@ describe('session store', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(snap)), snap);
   });
 
+  it('tolerates nonsense numbers in its options', () => {
+    const s = new SessionStore({ capacity: 0, throttleMs: -5, maxTokens: Number.NaN, analysisBytes: -1 });
+    exchange(s, {});
+    exchange(s, {});
+    assert.equal(s.snapshot().exchanges.length, 1);
+  });
+
   it('ring buffer basics', () => {
     const r = new RingBuffer<number>(2);
     assert.equal(r.push(1), undefined);
