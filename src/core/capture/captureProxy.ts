@@ -128,6 +128,12 @@ function defaultPort(protocol: string): string {
  * Starts the capture proxy: a faithful reverse proxy from `host:port` to `target` that records
  * every exchange in `store`. Bodies stream both ways unchanged; analysis reads only a bounded
  * preview and can never break forwarding.
+ *
+ * Headers: responses reach the browser in upstream order and case, every Set-Cookie separate;
+ * requests reach upstream in browser order and case, except that the upstream client (undici)
+ * writes `host` and `content-length` in lower case, and hop-by-hop headers (Connection,
+ * Keep-Alive, Transfer-Encoding, Upgrade outside upgrades, Expect) are handled per hop.
+ * Throws CaptureConfigError for a bad target, address, port or option.
  */
 export async function startCaptureProxy(options: CaptureProxyOptions): Promise<CaptureProxy> {
   const target = parseTarget(options.target);
