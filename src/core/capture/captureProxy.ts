@@ -562,6 +562,7 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
+      void upstream.destroy().catch(() => undefined);
       reject(new CaptureConfigError(err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use` : `cannot listen on ${host}:${port}: ${err.message}`));
     };
     server.once('error', onError);
