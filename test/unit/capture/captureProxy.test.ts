@@ -262,6 +262,25 @@ describe('capture proxy', function () {
     });
   }
 
+  it('PX-15: forwards an encoding the preview cannot decode (zstd) untouched and says so', async () => {
+    const opaque = patternBytes(5000, 9);
+    const raw = await startRawServer((socket) => {
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: zstd\r\nContent-Length: ${opaque.length}\r\n\r\n`);
+      socket.end(opaque);
+    });
+    const p = await startCaptureProxy({ target: `http://127.0.0.1:${raw.port}` });
+    try {
+      const res = await request(`${p.url}/`);
+      assert.equal(res.headers['content-encoding'], 'zstd');
+      assert.equal(sha256(res.body), sha256(opaque));
+      await p.recorded();
+      assert.match(p.store.snapshot().exchanges[0].responseBody?.decodeError ?? '', /zstd/);
+    } finally {
+      await p.close();
+      await raw.close();
+    }
+  });
+
   it('PX-16: several Set-Cookie headers arrive separate and unmerged, JSON values whole', async () => {
     const raw = await rawRequest(proxy.port, 'GET /cookies HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
     const setCookies = raw.headers.filter(([n]) => n.toLowerCase() === 'set-cookie').map(([, v]) => v);
