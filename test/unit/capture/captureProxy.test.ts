@@ -351,6 +351,22 @@ describe('capture proxy', function () {
     }
   });
 
+  it('PX-19: refuses an upstream response with ambiguous framing (Content-Length and Transfer-Encoding)', async () => {
+    const raw = await startRawServer((socket) => {
+      socket.end('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n');
+    });
+    const p = await startCaptureProxy({ target: `http://127.0.0.1:${raw.port}` });
+    try {
+      const res = await request(`${p.url}/`);
+      assert.equal(res.status, 502);
+      await p.recorded();
+      assert.equal(p.store.snapshot().exchanges[0].state, 'upstream-error');
+    } finally {
+      await p.close();
+      await raw.close();
+    }
+  });
+
   it('PX-20: streams server-sent events without buffering', async () => {
     const chunks = await new Promise<string[]>((resolve, reject) => {
       const got: string[] = [];
