@@ -1,3 +1,4 @@
+import { readSnapshotSource, type SnapshotSource } from '../capture/snapshotSource';
 import type { Exchange, SessionSnapshot, TokenRecord } from '../capture/types';
 import type { Finding } from '../findings';
 import type { Severity } from '../rules/catalog';
@@ -11,7 +12,7 @@ import { type SessionRuleContext, entropyItems, fixationItems, logoutItems, mean
 import { issuedCookies, receivedAtOf, sessionCookies } from './trafficFacts';
 
 /** What {@link auditSession} reads: a store (anything with `snapshot()`), a snapshot, or bare exchanges. */
-export type AuditSource = SessionSnapshot | { snapshot(): SessionSnapshot } | readonly Exchange[];
+export type AuditSource = SnapshotSource;
 
 /** Knobs of one audit run. */
 export interface AuditOptions {
@@ -24,17 +25,6 @@ export interface AuditOptions {
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
-
-function toSnapshot(source: AuditSource): Pick<SessionSnapshot, 'exchanges' | 'tokens' | 'cookies'> {
-  if (Array.isArray(source)) return { exchanges: source as readonly Exchange[], tokens: [], cookies: [] };
-  const s = source as Partial<SessionSnapshot> & { snapshot?: () => SessionSnapshot };
-  const snap = typeof s.snapshot === 'function' ? s.snapshot() : (s as SessionSnapshot);
-  return {
-    exchanges: Array.isArray(snap?.exchanges) ? snap.exchanges : [],
-    tokens: Array.isArray(snap?.tokens) ? snap.tokens : [],
-    cookies: Array.isArray(snap?.cookies) ? snap.cookies : [],
-  };
-}
 
 function guarded(work: () => AuditItem[]): AuditItem[] {
   try {
@@ -55,7 +45,7 @@ function guarded(work: () => AuditItem[]): AuditItem[] {
 export function auditSession(source: AuditSource, settings?: AuditSettingsInput, options: AuditOptions = {}): Finding[] {
   let snap: Pick<SessionSnapshot, 'exchanges' | 'tokens' | 'cookies'>;
   try {
-    snap = toSnapshot(source);
+    snap = readSnapshotSource(source);
   } catch {
     return [];
   }

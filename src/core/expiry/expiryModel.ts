@@ -1,4 +1,5 @@
-import type { CookieRecord, Exchange, SessionSnapshot, TokenRecord } from '../capture/types';
+import type { CookieRecord, Exchange, TokenRecord } from '../capture/types';
+import { readSnapshotSource, type SnapshotSource } from '../capture/snapshotSource';
 import { parseSetCookie } from '../cookies/setCookie';
 import { type ClockSkew, DEFAULT_SKEW_THRESHOLD_MS, clockSkewByHost, describeSkew, serverHostOf } from './clockSkew';
 import { cookieIssuanceExpiry, jwtTimes } from './credentialTimes';
@@ -28,7 +29,7 @@ export interface ExpiryModelOptions {
 }
 
 /** What {@link buildExpiryModel} reads: a store (anything with `snapshot()`), a snapshot, or bare exchanges. */
-export type ExpirySourceData = SessionSnapshot | { snapshot(): SessionSnapshot } | readonly Exchange[];
+export type ExpirySourceData = SnapshotSource;
 
 /** Two expiries closer than this are "the same" (Expires has one-second resolution). */
 const SAME_INSTANT_MS = 1500;
@@ -67,16 +68,6 @@ function durationText(ms: number): string {
   return describeSkew(ms);
 }
 
-function readSource(source: ExpirySourceData): { exchanges: readonly Exchange[]; tokens: readonly TokenRecord[]; cookies: readonly CookieRecord[] } {
-  if (Array.isArray(source)) return { exchanges: source as readonly Exchange[], tokens: [], cookies: [] };
-  const s = source as Partial<SessionSnapshot> & { snapshot?: () => SessionSnapshot };
-  const snap = typeof s.snapshot === 'function' ? s.snapshot() : (s as SessionSnapshot);
-  return {
-    exchanges: Array.isArray(snap?.exchanges) ? snap.exchanges : [],
-    tokens: Array.isArray(snap?.tokens) ? snap.tokens : [],
-    cookies: Array.isArray(snap?.cookies) ? snap.cookies : [],
-  };
-}
 
 function defaultPath(url: string): string {
   try {
@@ -346,7 +337,7 @@ export function buildExpiryModel(source: ExpirySourceData, options: ExpiryModelO
   const expiringSoonMs = (typeof soonSec === 'number' && Number.isFinite(soonSec) && soonSec >= 0 ? soonSec : 300) * 1000;
   const empty: ExpiryModel = { generatedAt: now, expiringSoonMs, clocks: [], credentials: [] };
   try {
-    const { exchanges, tokens, cookies } = readSource(source);
+    const { exchanges, tokens, cookies } = readSnapshotSource(source);
     const ordered = [...exchanges]
       .filter((ex) => ex && typeof ex === 'object')
       .sort((a, b) => (a.responseReceivedAt ?? a.startedAt) - (b.responseReceivedAt ?? b.startedAt) || a.id - b.id);
