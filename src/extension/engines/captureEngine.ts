@@ -6,3 +6,4 @@ export { classifyCookie } from '../../core/audit/classifyCookie';
 export { buildExpiryModel } from '../../core/expiry/index';
 export { analyzeJwt, weakSecretFinding } from '../../core/jwt/analyze';
 export { decodeSignedCookie } from '../../core/signedCookies/decodeSignedCookie';
+export { parseSetCookie } from '../../core/cookies/setCookie';

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CookieRecord, Exchange, SessionSnapshot } from '../../core/capture/types';
-import { parseSetCookie, type ParsedSetCookie } from '../../core/cookies/setCookie';
+import type { ParsedSetCookie } from '../../core/cookies/setCookie';
+import { captureEngine } from '../engines/index';
 import type { Finding } from '../../core/findings';
 import type { RuleId, Severity } from '../../core/rules/catalog';
 import { ruleDocsUri } from '../ruleDocs';
@@ -184,6 +185,8 @@ function isCookieRule(f: Finding): boolean {
 /** The last Set-Cookie seen for each cookie name that was stored (not deleted). */
 function latestSetCookies(snapshot: SessionSnapshot): Map<string, { parsed: ParsedSetCookie; exchangeId: number }> {
   const out = new Map<string, { parsed: ParsedSetCookie; exchangeId: number }>();
+  // Only called with a snapshot, so the capture engine (and its cookie parser) is already loaded.
+  const { parseSetCookie } = captureEngine();
   const consider = (c: Pick<CookieRecord, 'name' | 'setCookie' | 'exchangeId'>) => {
     if (!c.setCookie) return;
     const parsed = parseSetCookie(c.setCookie);
