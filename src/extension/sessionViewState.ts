@@ -3,7 +3,10 @@ import type { CredentialExpiry, ExpiryModel } from '../core/expiry/index';
 import type { SignedCookieDecoding } from '../core/signedCookies/types';
 import type { Finding } from '../core/findings';
 import { decodeJwt, hasClaims } from '../core/jwt/index';
-import type { CookieRow, ExpiryView, FindingRow, TokenRow } from '../shared/protocol';
+import type { CookieChangeRow, CookieRow, ExpiryView, FindingRow, TokenRow } from '../shared/protocol';
+
+/** Changes per cookie sent to the panel. */
+const HISTORY_ROWS = 20;
 
 /** Masks a secret for display: its first characters and its length, never the rest. */
 export function maskValue(value: string): string {
@@ -68,7 +71,21 @@ export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession
   const jar: Record<string, string> = {};
   for (const c of snapshot.cookies) jar[c.name] = c.value;
   const changes = new Map<string, number>();
-  for (const e of snapshot.cookieHistory) changes.set(e.cookieKey, (changes.get(e.cookieKey) ?? 0) + 1);
+  const history = new Map<string, CookieChangeRow[]>();
+  const requests = new Map(snapshot.exchanges.map((ex) => [ex.id, `${ex.method} ${ex.path.split('?')[0]}`]));
+  for (const e of snapshot.cookieHistory) {
+    changes.set(e.cookieKey, (changes.get(e.cookieKey) ?? 0) + 1);
+    const list = history.get(e.cookieKey) ?? [];
+    const request = e.exchangeId !== undefined ? requests.get(e.exchangeId) : undefined;
+    list.push({
+      kind: e.kind,
+      time: e.time,
+      ...(e.changedAttributes?.length ? { attributes: e.changedAttributes } : {}),
+      ...(e.exchangeId !== undefined ? { exchangeId: e.exchangeId } : {}),
+      ...(request ? { request } : {}),
+    });
+    history.set(e.cookieKey, list);
+  }
   return snapshot.cookies.map((c) => ({
     key: `cookie:${c.key}`,
     name: c.name,
@@ -84,6 +101,7 @@ export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession
     origin: c.origin,
     expiry: expiries.has(`cookie:${c.key}`) ? expiryView(expiries.get(`cookie:${c.key}`)!) : cookieExpiry(c),
     changes: changes.get(c.key) ?? 0,
+    history: (history.get(c.key) ?? []).slice(-HISTORY_ROWS).reverse(),
     lastExchangeId: c.exchangeId,
     ...(decode ? { decoded: decodedView(decode(c.name, c.value, jar), masked) } : {}),
   }));

@@ -34,6 +34,16 @@ export interface ExpiryView {
   readonly note?: string;
 }
 
+export interface CookieChangeRow {
+  readonly kind: 'created' | 'value-changed' | 'attributes-changed' | 'deleted' | 'expired';
+  readonly time: number;
+  /** Changed attribute names, for attribute changes. */
+  readonly attributes?: readonly string[];
+  readonly exchangeId?: number;
+  /** "GET /login" of the exchange behind the change, when still in the capture. */
+  readonly request?: string;
+}
+
 export interface CookieRow {
   readonly key: string;
   readonly name: string;
@@ -50,6 +60,8 @@ export interface CookieRow {
   readonly origin: 'set-by-response' | 'seen-in-request';
   readonly expiry: ExpiryView;
   readonly changes: number;
+  /** The latest changes of this cookie, newest first (no values: they are secrets). */
+  readonly history: readonly CookieChangeRow[];
   readonly lastExchangeId?: number;
   /** What a framework's signed session cookie holds, read without its key (Flask, Django, cookie-session, express-session). */
   readonly decoded?: {

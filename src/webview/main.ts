@@ -64,6 +64,16 @@ function cookiesTable(cookies: readonly CookieRow[]): HTMLElement {
     const code = el('button', { type: 'button', class: 'icon', title: `Show the code that sets ${c.name}`, 'aria-label': `Show the code that sets ${c.name}` }, 'Code');
     code.addEventListener('click', () => send({ type: 'goToCode', cookie: c.name }));
     const name = el('td', { class: 'name' }, c.name);
+    if (c.history.length > 0) {
+      const changes = el('details', { class: 'history' }, el('summary', {}, `${c.changes} change${c.changes === 1 ? '' : 's'}`));
+      const list = el('ol', {});
+      for (const h of c.history) {
+        const what = h.kind === 'attributes-changed' && h.attributes ? `attributes changed (${h.attributes.join(', ')})` : h.kind.replace('-', ' ');
+        list.append(el('li', {}, `${new Date(h.time).toLocaleTimeString()} ${what}${h.request ? ` · ${h.request}` : ''}`));
+      }
+      changes.append(list);
+      name.append(changes);
+    }
     if (c.isSession) name.append(el('span', { class: 'badge' }, 'session'));
     if (c.origin === 'seen-in-request') name.append(el('span', { class: 'badge muted', title: 'Sent by the browser; set before the capture began' }, 'pre-existing'));
     const value = el('td', { class: 'value' }, c.value);

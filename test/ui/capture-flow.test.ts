@@ -61,6 +61,10 @@ describe('Capture a login through the proxy and watch it in the Session panel (C
     await wb.page.waitForTimeout(2100);
     assert.notEqual(await countdown.textContent(), first, 'the countdown ticks');
 
+    // Each cookie's history: when it was created, by which request.
+    const history = panel.locator('tr', { hasText: 'token' }).locator('details.history');
+    await history.locator('summary').click();
+    assert.match((await history.textContent()) ?? '', /created · POST \/login/);
     const findings = await panel.locator('.finding code').allTextContents();
     assert.ok(findings.includes('session-fixation'), `findings: ${findings.join(', ')}`);
     const statusBar = wb.page.locator('.statusbar-item', { hasText: 'Session' }).first();

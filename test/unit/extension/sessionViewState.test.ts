@@ -37,6 +37,19 @@ describe('Session panel rows (extension adapter, plain data)', () => {
     assert.equal(revealed.value, 's%3Asecret-session-id-123456.sig');
   });
 
+  it('lists a cookie\'s changes newest first, with the request behind each, never its values', () => {
+    const store = storeWith(['sid=first-secret-value-0001; Path=/; HttpOnly']);
+    const t = Date.UTC(2026, 10, 22, 12, 5);
+    const id = store.beginExchange({ source: 'proxy', method: 'POST', url: 'http://localhost:3000/login?next=%2F', path: '/login?next=%2F', headers: [], startedAt: t });
+    store.addResponse(id, { status: 303, headers: [{ name: 'Set-Cookie', value: 'sid=second-secret-value-0002; Path=/; HttpOnly; Secure' }], receivedAt: t });
+    store.finishExchange(id, { state: 'complete', endedAt: t });
+    store.flush();
+    const [row] = cookieRows(store.snapshot(), false, () => true);
+    assert.deepEqual(row.history.map((h) => h.kind), ['value-changed', 'created']);
+    assert.equal(row.history[0].request, 'POST /login');
+    assert.ok(!JSON.stringify(row.history).includes('secret-value'), JSON.stringify(row.history));
+  });
+
   it('shows what a cookie-session cookie holds, read without the key', () => {
     const content = Buffer.from(JSON.stringify({ user: 'alice', role: 'admin' })).toString('base64');
     const store = storeWith([`session=${content}; Path=/; HttpOnly`, 'session.sig=abcdefghijklmnopqrstuvwxyz0; Path=/; HttpOnly']);
