@@ -64,6 +64,8 @@ function cookiesTable(cookies: readonly CookieRow[]): HTMLElement {
     const code = el('button', { type: 'button', class: 'icon', title: `Show the code that sets ${c.name}`, 'aria-label': `Show the code that sets ${c.name}` }, 'Code');
     code.addEventListener('click', () => send({ type: 'goToCode', cookie: c.name }));
     const name = el('td', { class: 'name' }, c.name);
+    if (c.isSession) name.append(el('span', { class: 'badge' }, 'session'));
+    if (c.origin === 'seen-in-request') name.append(el('span', { class: 'badge muted', title: 'Sent by the browser; set before the capture began' }, 'pre-existing'));
     if (c.history.length > 0) {
       const changes = el('details', { class: 'history' }, el('summary', {}, `${c.changes} change${c.changes === 1 ? '' : 's'}`));
       const list = el('ol', {});
@@ -74,8 +76,6 @@ function cookiesTable(cookies: readonly CookieRow[]): HTMLElement {
       changes.append(list);
       name.append(changes);
     }
-    if (c.isSession) name.append(el('span', { class: 'badge' }, 'session'));
-    if (c.origin === 'seen-in-request') name.append(el('span', { class: 'badge muted', title: 'Sent by the browser; set before the capture began' }, 'pre-existing'));
     const value = el('td', { class: 'value' }, c.value);
     if (c.decoded) {
       const d = c.decoded;
