@@ -45,7 +45,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private masked = readSettings().maskValues;
   private readonly actions: OfferedAction[] = [];
-  private cachedFindings: { version: number; at: number; findings: Finding[] } | undefined;
+  private cachedFindings: { version: number; at: number; tookMs: number; findings: Finding[] } | undefined;
   private findingsTimer: NodeJS.Timeout | undefined;
   private cachedModel: { version: number; soonSec: number; model: ExpiryModel } | undefined;
   private readonly subscription: vscode.Disposable;
@@ -55,7 +55,8 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
       capture.onDidChange(() => this.changed.fire()),
       // A worker answered: the cached findings lack its jwt-weak-secret results.
       weakSecrets.onDidResolve(() => {
-        this.cachedFindings = undefined;
+        // Stale, but keep its timing: a burst of answers must not re-run a costly audit for each.
+        if (this.cachedFindings) this.cachedFindings = { ...this.cachedFindings, version: -1 };
         this.changed.fire();
       }),
     );
@@ -81,14 +82,17 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     if (cached?.version === snapshot.version) return cached.findings;
     // The audit of a large capture takes a good part of a second: while traffic flows, run it at
     // most once per interval and show the previous findings until then.
+    // The pause grows with the audit's own cost, so it never takes more than a sixth of the host's time.
     const age = cached ? Date.now() - cached.at : Infinity;
-    if (age < FINDINGS_INTERVAL_MS) {
+    const interval = Math.max(FINDINGS_INTERVAL_MS, 5 * (cached?.tookMs ?? 0));
+    if (age < interval) {
       this.findingsTimer ??= setTimeout(() => {
         this.findingsTimer = undefined;
         this.changed.fire();
-      }, FINDINGS_INTERVAL_MS - age);
+      }, interval - age);
       return cached!.findings;
     }
+    const started = Date.now();
     // A snapshot exists only once the capture engine is loaded, so this costs nothing at activation.
     const engine = captureEngine();
     // The weak-secret dictionary runs in a worker: known answers are added, unknown ones start a check.
@@ -99,7 +103,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
       return findings;
     };
     const findings = engine.auditSession(snapshot, auditSettingsOf(readSettings()), { analyzeJwt, checkWeakSecret: false });
-    this.cachedFindings = { version: snapshot.version, at: Date.now(), findings };
+    this.cachedFindings = { version: snapshot.version, at: Date.now(), tookMs: Date.now() - started, findings };
     return findings;
   }
 
