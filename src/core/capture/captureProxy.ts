@@ -71,6 +71,35 @@ const CLIENT_QUEUE_BYTES = 1024 * 1024;
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'http2-settings']);
 
+/** Recording steps of a proxied exchange (queued in this order), and what a failure of each is reported as. */
+const STEP_BEGIN = 0;
+const STEP_REQUEST_BODY = 1;
+const STEP_RESPONSE = 2;
+const STEP_FINISH = 3;
+const STEP_SETTLE = 4;
+const STEP_FAILURES: readonly string[] = ['recording a request failed', 'recording a request body failed', 'recording response headers failed', 'recording a response failed', 'settling'];
+
+/** What the proxy does with a response header (besides forwarding it). */
+const KIND_OTHER = 0;
+const KIND_HOP = 1;
+const KIND_LOCATION = 2;
+const KIND_CONTENT_LOCATION = 3;
+const KIND_REFRESH = 4;
+const KIND_CONTENT_TYPE = 5;
+const RESPONSE_HEADER_KINDS: ReadonlyMap<string, number> = new Map([
+  ...[...HOP_BY_HOP].map((h): [string, number] => [h, KIND_HOP]),
+  ['location', KIND_LOCATION], ['content-location', KIND_CONTENT_LOCATION], ['refresh', KIND_REFRESH], ['content-type', KIND_CONTENT_TYPE],
+]);
+/** Name lengths of the headers above: a name of another length is KIND_OTHER without lower-casing it. */
+const KIND_LENGTHS = new Uint8Array(32);
+for (const name of RESPONSE_HEADER_KINDS.keys()) KIND_LENGTHS[name.length] = 1;
+
+/** The kind of a response header name, any case. */
+function responseHeaderKind(name: string): number {
+  if (name.length >= KIND_LENGTHS.length || KIND_LENGTHS[name.length] === 0) return KIND_OTHER;
+  return RESPONSE_HEADER_KINDS.get(name.toLowerCase()) ?? KIND_OTHER;
+}
+
 /** True for 127.0.0.0/8, ::1, localhost and *.localhost. */
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
@@ -184,22 +213,26 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
 
   // Recording runs after the current I/O turn (setImmediate), in order: the bytes of a response
   // reach the socket before its analysis starts, so recording adds no latency to forwarding.
-  let deferred: { what: string; work: () => void }[] = [];
+  // The queue is flat, [flow, step, flow, step, ...], so queueing a step allocates nothing.
+  let deferred: (Flow | number | (() => void))[] = [];
   let drainScheduled = false;
   const drain = (): void => {
     drainScheduled = false;
     const batch = deferred;
     deferred = [];
-    for (const item of batch) {
+    for (let i = 0; i < batch.length; i += 2) {
+      const target = batch[i];
+      const step = batch[i + 1] as number;
       try {
-        item.work();
+        if (typeof target === 'function') target();
+        else (target as Flow).record(step);
       } catch (err) {
-        reportOnce(item.what, err);
+        reportOnce(STEP_FAILURES[step], err);
       }
     }
   };
-  const later = (what: string, work: () => void): void => {
-    deferred.push({ what, work });
+  const later = (target: Flow | (() => void), step: number): void => {
+    deferred.push(target, step);
     if (!drainScheduled) {
       drainScheduled = true;
       setImmediate(drain);
@@ -279,6 +312,219 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
     return `Session Lens could not get a response from ${targetOrigin}: ${code}. ${hint}`;
   };
 
+  type FlowState = 'complete' | 'client-aborted' | 'upstream-error' | 'timeout';
+
+  /**
+   * One proxied request: the undici handler of its upstream request and what its recording
+   * needs. A single object per request (no closures), recorded later in steps.
+   */
+  class Flow {
+    id = 0;
+    done = false;
+    /** Set when the upstream response head has been forwarded (recorded by STEP_RESPONSE). */
+    status = 0;
+    statusText = '';
+    responseFields: string[] | undefined = undefined;
+    receivedAt = 0;
+    /** Set by finish() (recorded by STEP_FINISH). */
+    state: FlowState = 'complete';
+    error: string | undefined = undefined;
+    endedAt = 0;
+    finishedBody: PreviewCollector | undefined = undefined;
+    preview: PreviewCollector | undefined = undefined;
+    requestPreview: PreviewCollector | undefined = undefined;
+    abortUpstream: ((err?: Error) => void) | undefined = undefined;
+    resumeUpstream: (() => void) | undefined = undefined;
+    upstreamPaused = false;
+    drainListening = false;
+
+    constructor(
+      readonly req: http.IncomingMessage,
+      readonly res: http.ServerResponse,
+      readonly startedAt: number,
+      readonly method: string,
+      readonly path: string,
+      readonly hostHeader: string | undefined,
+    ) {}
+
+    /** Runs one recording step (from the deferred queue). */
+    record(step: number): void {
+      switch (step) {
+        case STEP_BEGIN: {
+          const req = this.req;
+          const path = this.path;
+          this.id = store.beginExchange({
+            source: 'proxy', method: this.method, url: `http://${this.hostHeader || proxyHost}${path}`, upstreamUrl: targetOrigin + path,
+            path, httpVersion: req.httpVersion, headers: headerFields(req.rawHeaders), startedAt: this.startedAt,
+          });
+          return;
+        }
+        case STEP_REQUEST_BODY: {
+          const body = this.requestPreview as PreviewCollector;
+          store.addRequestBody(this.id, { bytes: body.bytes(), wireBytes: body.wireBytes, truncated: body.truncated });
+          return;
+        }
+        case STEP_RESPONSE:
+          // The original (unrewritten) headers are recorded.
+          store.addResponse(this.id, { status: this.status, statusText: this.statusText, headers: headerFields(this.responseFields as string[]), receivedAt: this.receivedAt });
+          return;
+        case STEP_FINISH: {
+          const body = this.finishedBody;
+          const error = this.error;
+          store.finishExchange(this.id, body
+            ? error
+              ? { state: this.state, endedAt: this.endedAt, error, responseBody: { bytes: body.bytes(), wireBytes: body.wireBytes, truncated: body.truncated } }
+              : { state: this.state, endedAt: this.endedAt, responseBody: { bytes: body.bytes(), wireBytes: body.wireBytes, truncated: body.truncated } }
+            : error ? { state: this.state, endedAt: this.endedAt, error } : { state: this.state, endedAt: this.endedAt });
+          return;
+        }
+      }
+    }
+
+    finish(state: FlowState, error?: string): void {
+      if (this.done) return;
+      this.done = true;
+      this.endedAt = Date.now();
+      this.state = state;
+      this.error = error;
+      this.finishedBody = this.preview;
+      later(this, STEP_FINISH);
+    }
+
+    /** Request body: streamed as is; a bounded slice is kept for analysis on the way through. */
+    async *requestBody(): AsyncGenerator<Buffer> {
+      const req = this.req;
+      const reqPreview = new PreviewCollector(isTextLike(mimeTypeOf(req.headers['content-type'])) ? previewBytes : 0);
+      for await (const chunk of req) {
+        reqPreview.push(chunk as Buffer);
+        yield chunk as Buffer;
+      }
+      this.requestPreview = reqPreview;
+      later(this, STEP_REQUEST_BODY);
+    }
+
+    onResponseClose(): void {
+      if (!this.res.writableFinished && !this.done) {
+        // The client went away: stop the upstream work too.
+        this.finish('client-aborted', 'the client closed the connection before the response was complete');
+        this.abortUpstream?.(new Error('client aborted'));
+      }
+    }
+
+    onResponseDrain(): void {
+      if (this.upstreamPaused) {
+        this.upstreamPaused = false;
+        this.resumeUpstream?.();
+      }
+    }
+
+    onConnect(abort: (err?: Error) => void): void {
+      this.abortUpstream = abort;
+      if (this.done) abort(new Error('client aborted'));
+    }
+
+    onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+      if (status < 200) return true;
+      const res = this.res;
+      this.resumeUpstream = resume;
+      const receivedAt = Date.now();
+      const fields = new Array<string>(raw.length);
+      for (let i = 0; i < raw.length; i++) fields[i] = raw[i].toString('latin1');
+      const listed = connectionTokens(fields);
+      const out: string[] = [];
+      let origin: string | undefined;
+      let mime: string | undefined;
+      for (let i = 0; i + 1 < fields.length; i += 2) {
+        const name = fields[i];
+        let value = fields[i + 1];
+        // Only names of a length some rule cares about are lower-cased (most headers pass untouched).
+        const kind = responseHeaderKind(name);
+        if (kind !== KIND_OTHER || listed !== undefined) {
+          const lower = name.toLowerCase();
+          if (kind === KIND_HOP || listed?.has(lower)) {
+            if (lower === 'trailer') out.push(name, value);
+            continue;
+          }
+          if (kind === KIND_LOCATION) {
+            if (status === 201 || (status >= 300 && status < 400)) value = rewriteUrl(value, origin ??= clientOrigin(this.hostHeader));
+          } else if (kind === KIND_CONTENT_LOCATION) {
+            value = rewriteUrl(value, origin ??= clientOrigin(this.hostHeader));
+          } else if (kind === KIND_REFRESH) {
+            const m = /^(\s*\d*\s*;\s*url\s*=\s*['"]?)(.*)$/i.exec(value);
+            if (m) value = m[1] + rewriteUrl(m[2], origin ??= clientOrigin(this.hostHeader));
+          } else if (kind === KIND_CONTENT_TYPE) {
+            mime = mimeTypeOf(value);
+          }
+        }
+        out.push(name, value);
+      }
+      try {
+        res.writeHead(status, statusText, out);
+      } catch (err) {
+        reportOnce('an upstream response head could not be forwarded', err);
+        errorPage(res, 502, 'Bad Gateway', `Session Lens could not forward the response of ${targetOrigin}: ${err instanceof Error ? err.message : String(err)}`);
+        this.finish('upstream-error', 'invalid response head');
+        return false;
+      }
+      this.preview = new PreviewCollector(isTextLike(mime) ? previewBytes : 0);
+      this.status = status;
+      this.statusText = statusText;
+      this.responseFields = fields;
+      this.receivedAt = receivedAt;
+      later(this, STEP_RESPONSE);
+      return true;
+    }
+
+    onData(chunk: Buffer): boolean {
+      this.preview?.push(chunk);
+      // Pausing undici's parser is costly, so let up to 1 MiB queue towards a slow client first;
+      // beyond that, backpressure holds memory per connection bounded.
+      const res = this.res;
+      if (res.write(chunk) || res.writableLength < CLIENT_QUEUE_BYTES) return true;
+      this.upstreamPaused = true;
+      if (!this.drainListening) {
+        this.drainListening = true;
+        res.on('drain', () => this.onResponseDrain());
+      }
+      return false;
+    }
+
+    onComplete(trailers: (string | Buffer)[] | null): void {
+      const res = this.res;
+      if (trailers && trailers.length > 0) {
+        try {
+          const pairsOut: [string, string][] = [];
+          for (let i = 0; i + 1 < trailers.length; i += 2) pairsOut.push([String(trailers[i]), String(trailers[i + 1])]);
+          res.addTrailers(pairsOut);
+        } catch (err) {
+          reportOnce('trailers could not be forwarded', err);
+        }
+      }
+      res.end();
+      this.finish('complete');
+    }
+
+    onError(err: Error & { code?: string }): void {
+      if (this.done) return;
+      const res = this.res;
+      const code = err.code ?? err.message;
+      const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+      if (res.headersSent) {
+        // Cut the client off: a short body must never look complete.
+        res.destroy();
+        this.finish(timedOut ? 'timeout' : 'upstream-error', timedOut ? `the response body stalled for ${bodyIdleMs} ms` : code);
+        return;
+      }
+      if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+        errorPage(res, 504, 'Gateway Timeout', `Session Lens waited ${responseMs} ms for ${targetOrigin} to answer ${this.method} ${this.path}.`);
+        this.finish('timeout', `no response within ${responseMs} ms`);
+        return;
+      }
+      errorPage(res, 502, 'Bad Gateway', unreachable(err));
+      this.finish('upstream-error', code);
+    }
+  }
+
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const startedAt = Date.now();
     const hostHeader = req.headers.host;
@@ -293,160 +539,27 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
       errorPage(res, 501, 'Not Implemented', 'Session Lens does not forward OPTIONS * requests.');
       return;
     }
-    if (!path.startsWith('/')) {
+    if (path.charCodeAt(0) !== 0x2f /* '/' */) {
       // Absolute-form request target (a browser configured to use us as a forward proxy).
       const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(path);
       path = m ? path.slice(m[0].length) || '/' : '/' + path;
     }
     const method = req.method ?? 'GET';
-    const rawHeaders = req.rawHeaders;
-    let id = 0;
-    const httpVersion = req.httpVersion;
-    later('recording a request failed', () => {
-      id = store.beginExchange({
-        source: 'proxy', method, url: `http://${hostHeader || proxyHost}${path}`, upstreamUrl: targetOrigin + path,
-        path, httpVersion, headers: headerFields(rawHeaders), startedAt,
-      });
-    });
+    const flow = new Flow(req, res, startedAt, method, path, hostHeader);
+    later(flow, STEP_BEGIN);
+    res.on('close', () => flow.onResponseClose());
 
-    let done = false;
-    let preview: PreviewCollector | undefined;
-    const finish = (state: 'complete' | 'client-aborted' | 'upstream-error' | 'timeout', error?: string): void => {
-      if (done) return;
-      done = true;
-      const endedAt = Date.now();
-      const body = preview;
-      later('recording a response failed', () => store.finishExchange(id, {
-        state, endedAt, ...(error ? { error } : {}),
-        ...(body ? { responseBody: { bytes: body.bytes(), wireBytes: body.wireBytes, truncated: body.truncated } } : {}),
-      }));
-    };
-
-    // Request body: streamed as is; a bounded slice is kept for analysis on the way through.
-    const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
-    const requestBody = async function* (): AsyncGenerator<Buffer> {
-      const reqPreview = new PreviewCollector(isTextLike(mimeTypeOf(req.headers['content-type'])) ? previewBytes : 0);
-      for await (const chunk of req) {
-        reqPreview.push(chunk as Buffer);
-        yield chunk as Buffer;
-      }
-      later('recording a request body failed', () => store.addRequestBody(id, { bytes: reqPreview.bytes(), wireBytes: reqPreview.wireBytes, truncated: reqPreview.truncated }));
-    };
-
-    let abortUpstream: ((err?: Error) => void) | undefined;
-    let resumeUpstream: (() => void) | undefined;
-    let upstreamPaused = false;
-    res.on('drain', () => {
-      if (upstreamPaused) {
-        upstreamPaused = false;
-        resumeUpstream?.();
-      }
-    });
-    res.on('close', () => {
-      if (!res.writableFinished && !done) {
-        // The client went away: stop the upstream work too.
-        finish('client-aborted', 'the client closed the connection before the response was complete');
-        abortUpstream?.(new Error('client aborted'));
-      }
-    });
-
-    const handler = {
-      onConnect(abort: (err?: Error) => void): void {
-        abortUpstream = abort;
-        if (done) abort(new Error('client aborted'));
-      },
-      onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
-        if (status < 200) return true;
-        resumeUpstream = resume;
-        const receivedAt = Date.now();
-        const fields = new Array<string>(raw.length);
-        for (let i = 0; i < raw.length; i++) fields[i] = raw[i].toString('latin1');
-        const listed = connectionTokens(fields);
-        const out: string[] = [];
-        const origin = clientOrigin(hostHeader);
-        let mime: string | undefined;
-        for (let i = 0; i + 1 < fields.length; i += 2) {
-          const name = fields[i];
-          const lower = name.toLowerCase();
-          if (HOP_BY_HOP.has(lower) || listed?.has(lower)) {
-            if (lower === 'trailer') out.push(name, fields[i + 1]);
-            continue;
-          }
-          let value = fields[i + 1];
-          if (lower === 'location') {
-            if (status === 201 || (status >= 300 && status < 400)) value = rewriteUrl(value, origin);
-          } else if (lower === 'content-location') {
-            value = rewriteUrl(value, origin);
-          } else if (lower === 'refresh') {
-            const m = /^(\s*\d*\s*;\s*url\s*=\s*['"]?)(.*)$/i.exec(value);
-            if (m) value = m[1] + rewriteUrl(m[2], origin);
-          } else if (lower === 'content-type') {
-            mime = mimeTypeOf(value);
-          }
-          out.push(name, value);
-        }
-        try {
-          res.writeHead(status, statusText, out);
-        } catch (err) {
-          reportOnce('an upstream response head could not be forwarded', err);
-          errorPage(res, 502, 'Bad Gateway', `Session Lens could not forward the response of ${targetOrigin}: ${err instanceof Error ? err.message : String(err)}`);
-          finish('upstream-error', 'invalid response head');
-          return false;
-        }
-        preview = new PreviewCollector(isTextLike(mime) ? previewBytes : 0);
-        // The original (unrewritten) headers are recorded.
-        later('recording response headers failed', () => store.addResponse(id, { status, statusText, headers: headerFields(fields), receivedAt }));
-        return true;
-      },
-      onData(chunk: Buffer): boolean {
-        preview?.push(chunk);
-        // Pausing undici's parser is costly, so let up to 1 MiB queue towards a slow client first;
-        // beyond that, backpressure holds memory per connection bounded.
-        if (res.write(chunk) || res.writableLength < CLIENT_QUEUE_BYTES) return true;
-        upstreamPaused = true;
-        return false;
-      },
-      onComplete(trailers: (string | Buffer)[] | null): void {
-        if (trailers && trailers.length > 0) {
-          try {
-            const pairsOut: [string, string][] = [];
-            for (let i = 0; i + 1 < trailers.length; i += 2) pairsOut.push([String(trailers[i]), String(trailers[i + 1])]);
-            res.addTrailers(pairsOut);
-          } catch (err) {
-            reportOnce('trailers could not be forwarded', err);
-          }
-        }
-        res.end();
-        finish('complete');
-      },
-      onError(err: Error & { code?: string }): void {
-        if (done) return;
-        const code = err.code ?? err.message;
-        const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
-        if (res.headersSent) {
-          // Cut the client off: a short body must never look complete.
-          res.destroy();
-          finish(timedOut ? 'timeout' : 'upstream-error', timedOut ? `the response body stalled for ${bodyIdleMs} ms` : code);
-          return;
-        }
-        if (code === 'UND_ERR_HEADERS_TIMEOUT') {
-          errorPage(res, 504, 'Gateway Timeout', `Session Lens waited ${responseMs} ms for ${targetOrigin} to answer ${method} ${path}.`);
-          finish('timeout', `no response within ${responseMs} ms`);
-          return;
-        }
-        errorPage(res, 502, 'Bad Gateway', unreachable(err));
-        finish('upstream-error', code);
-      },
-    };
-
+    const headers = req.headers;
+    const contentLength = headers['content-length'];
+    const hasBody = contentLength !== undefined ? contentLength !== '0' : headers['transfer-encoding'] !== undefined;
     try {
       upstream.dispatch({
-        path, method: method as Dispatcher.HttpMethod, headers: upstreamHeaders(rawHeaders, hostHeader, false),
+        path, method: method as Dispatcher.HttpMethod, headers: upstreamHeaders(req.rawHeaders, hostHeader, false),
         // undici streams async iterables (documented; its typings only list Readable).
-        body: hasBody ? (requestBody() as unknown as Dispatcher.DispatchOptions['body']) : null,
-      }, handler as unknown as Dispatcher.DispatchHandler);
+        body: hasBody ? (flow.requestBody() as unknown as Dispatcher.DispatchOptions['body']) : null,
+      }, flow as unknown as Dispatcher.DispatchHandler);
     } catch (err) {
-      handler.onError(err as Error);
+      flow.onError(err as Error);
     }
     if (!hasBody) req.resume();
   };
@@ -587,7 +700,7 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
     target: targetOrigin,
     store,
     recorded(): Promise<void> {
-      return new Promise<void>((resolve) => later('settling', resolve));
+      return new Promise<void>((resolve) => later(resolve, STEP_SETTLE));
     },
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve) => {
