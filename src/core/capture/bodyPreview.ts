@@ -142,6 +142,15 @@ export function decodeBounded(input: Buffer, encoding: string, cap: number): { b
   return { bytes: best, truncated: true };
 }
 
+function previewOf(wireBytes: number, truncated: boolean, encoding: string | undefined, mimeType: string | undefined, text?: string, decodeError?: string): BodyPreview {
+  const p: { -readonly [K in keyof BodyPreview]: BodyPreview[K] } = { wireBytes, truncated };
+  if (encoding) p.contentEncoding = encoding;
+  if (mimeType) p.mimeType = mimeType;
+  if (text !== undefined) p.text = text;
+  if (decodeError !== undefined) p.decodeError = decodeError;
+  return p;
+}
+
 /**
  * Turns a kept body slice into a preview: decodes gzip/deflate/br (only here, never what is
  * forwarded), keeps at most `retainBytes` of text for display and returns up to `analysisBytes`
@@ -156,15 +165,7 @@ export function decodeBody(
   const mimeType = mimeTypeOf(headerValue(headers, 'content-type') ?? body.mimeType);
   const rawEncoding = body.decoded ? undefined : headerValue(headers, 'content-encoding')?.trim().toLowerCase();
   const encoding = rawEncoding === '' || rawEncoding === 'identity' ? undefined : rawEncoding;
-  const make = (truncated: boolean, text?: string, decodeError?: string): BodyPreview => {
-    const p: { -readonly [K in keyof BodyPreview]: BodyPreview[K] } = { wireBytes: body.wireBytes, truncated };
-    if (encoding) p.contentEncoding = encoding;
-    if (mimeType) p.mimeType = mimeType;
-    if (text !== undefined) p.text = text;
-    if (decodeError !== undefined) p.decodeError = decodeError;
-    return p;
-  };
-  if (body.bytes.length === 0 || !isTextLike(mimeType)) return { preview: make(body.truncated) };
+  if (body.bytes.length === 0 || !isTextLike(mimeType)) return { preview: previewOf(body.wireBytes, body.truncated, encoding, mimeType) };
 
   let bytes = body.bytes;
   let truncated = body.truncated;
@@ -175,7 +176,7 @@ export function decodeBody(
       truncated = truncated || decoded.truncated || decoded.bytes.length >= analysisBytes;
     } catch (err) {
       const decodeError = err instanceof Error ? err.message : String(err);
-      return { preview: make(truncated, undefined, decodeError) };
+      return { preview: previewOf(body.wireBytes, truncated, encoding, mimeType, undefined, decodeError) };
     }
   } else if (bytes.length > analysisBytes) {
     bytes = bytes.subarray(0, analysisBytes);
@@ -184,7 +185,7 @@ export function decodeBody(
   const text = bytes.toString('utf8');
   const retained = bytes.length <= retainBytes ? text : bytes.subarray(0, retainBytes).toString('utf8');
   return {
-    preview: make(truncated || bytes.length > retainBytes, retainBytes > 0 ? retained : undefined),
+    preview: previewOf(body.wireBytes, truncated || bytes.length > retainBytes, encoding, mimeType, retainBytes > 0 ? retained : undefined),
     text,
   };
 }

@@ -5,7 +5,7 @@ import { requestHints } from './requestHints';
 import { RingBuffer } from './ringBuffer';
 import { DEFAULT_TOKEN_HEADERS, type TokenCandidate, tokensInBody, tokensInRequest, tokensInResponseHeaders } from './tokenExtractor';
 import type {
-  CaptureLogger, CookieHistoryEvent, CookieRecord, Disposable, Exchange, ExchangeSource, ExchangeState, HeaderField,
+  BodyPreview, CaptureLogger, CookieHistoryEvent, CookieRecord, Disposable, Exchange, ExchangeSource, ExchangeState, HeaderField,
   SessionChangeEvent, SessionSnapshot, SetCookieRecord, TokenRecord,
 } from './types';
 
@@ -87,6 +87,20 @@ const NONE: readonly never[] = Object.freeze([]);
 
 function emptyChanges(): ChangeAccumulator {
   return { cleared: false, exchangesAdded: new Set(), exchangesUpdated: new Set(), exchangesEvicted: [], cookieEvents: [], tokensAdded: [], tokensUpdated: new Set() };
+}
+
+/** The last Date header parsed, and its value: responses within the same second repeat it. */
+let lastDateRaw: string | undefined;
+let lastDate: number | undefined;
+
+/** A Date header as epoch ms (`Date.parse`), undefined when it does not parse. */
+function parseHttpDate(raw: string): number | undefined {
+  if (raw !== lastDateRaw) {
+    const parsed = Date.parse(raw);
+    lastDate = Number.isFinite(parsed) ? parsed : undefined;
+    lastDateRaw = raw;
+  }
+  return lastDate;
 }
 
 function pathOf(url: string): string {
@@ -291,30 +305,30 @@ export class SessionStore implements Disposable {
     const startedAt = input.startedAt ?? this.now();
     const path = input.path ?? pathOf(input.url);
     const headers = input.headers;
-    const cookiesSent: { name: string; value: string }[] = [];
+    let cookiesSent: { name: string; value: string }[] | undefined;
     let authorization: string | undefined;
     for (const h of headers) {
-      const lower = h.name.toLowerCase();
-      if (lower === 'cookie') cookiesSent.push(...parseCookieHeader(h.value));
-      else if (lower === 'authorization') authorization = h.value;
+      const name = h.name;
+      if (name.length === 6 && name.toLowerCase() === 'cookie') {
+        const parsed = parseCookieHeader(h.value);
+        if (parsed.length > 0) (cookiesSent ??= []).push(...parsed);
+      } else if (name.length === 13 && name.toLowerCase() === 'authorization') {
+        authorization = h.value;
+      }
     }
-    const exchange: Exchange = {
-      id,
-      source: input.source,
-      method: input.method,
-      url: input.url,
-      ...(input.upstreamUrl !== undefined ? { upstreamUrl: input.upstreamUrl } : {}),
-      path,
-      httpVersion: input.httpVersion ?? '1.1',
-      requestHeaders: headers,
-      cookiesSent: cookiesSent.length === 0 ? NONE : cookiesSent,
-      hints: requestHints(input.method, path, authorization, undefined, undefined),
-      startedAt,
-      cookiesSet: NONE,
-      state: 'pending',
-      tokenIds: NONE,
-      ...(input.upgrade ? { upgrade: true } : {}),
-    };
+    const sent: readonly { name: string; value: string }[] = cookiesSent ?? NONE;
+    const hints = requestHints(input.method, path, authorization, undefined, undefined);
+    // One literal per shape (no spreads): the hot path allocates just the exchange.
+    const exchange: Exchange = input.upstreamUrl !== undefined
+      ? {
+        id, source: input.source, method: input.method, url: input.url, upstreamUrl: input.upstreamUrl, path, httpVersion: input.httpVersion ?? '1.1',
+        requestHeaders: headers, cookiesSent: sent, hints, startedAt, cookiesSet: NONE, state: 'pending', tokenIds: NONE,
+      }
+      : {
+        id, source: input.source, method: input.method, url: input.url, path, httpVersion: input.httpVersion ?? '1.1',
+        requestHeaders: headers, cookiesSent: sent, hints, startedAt, cookiesSet: NONE, state: 'pending', tokenIds: NONE,
+      };
+    if (input.upgrade) (exchange as Mutable<Exchange>).upgrade = true;
     const evicted = this.exchanges.push(exchange);
     if (evicted) {
       this.evicted++;
@@ -322,12 +336,14 @@ export class SessionStore implements Disposable {
     }
     if (this.listening) this.pending.exchangesAdded.add(id);
     this.changed();
-    this.guard('request', () => {
+    try {
       this.addCookieEvents(this.mirror.sweepExpired(startedAt, id));
-      this.addCookieEvents(this.mirror.observeRequestCookies(input.url, cookiesSent, { time: startedAt, exchangeId: id }));
-      const tokenIds = this.addTokens(exchange.tokenIds, id, tokensInRequest(input.url, headers, cookiesSent, this.tokenHeaders), startedAt);
+      if (sent.length > 0) this.addCookieEvents(this.mirror.observeRequestCookies(input.url, sent, { time: startedAt, exchangeId: id }));
+      const tokenIds = this.addTokens(exchange.tokenIds, id, tokensInRequest(input.url, headers, sent, this.tokenHeaders), startedAt);
       if (tokenIds !== exchange.tokenIds) this.update(id, { tokenIds });
-    });
+    } catch (err) {
+      this.reportOnce('request', err);
+    }
     return id;
   }
 
@@ -348,53 +364,82 @@ export class SessionStore implements Disposable {
 
   /** Records the response head: status, headers, Set-Cookie (applied to the jar), header tokens. Never throws. */
   addResponse(id: number, input: ResponseInput): void {
-    this.guard('response', () => {
-      const ex = this.exchangeById(id);
-      if (!ex) return;
+    try {
+      const index = this.indexOf(id);
+      if (index === undefined) return;
+      const ex = this.exchanges.at(index) as Exchange;
       const receivedAt = input.receivedAt ?? this.now();
-      const dateRaw = headerValue(input.headers, 'date');
-      const parsedDate = dateRaw === undefined ? NaN : Date.parse(dateRaw);
-      const serverDate = Number.isFinite(parsedDate) ? parsedDate : undefined;
-      const head: Partial<Mutable<Exchange>> = {
-        status: input.status,
-        ...(input.statusText !== undefined ? { statusText: input.statusText } : {}),
-        responseHeaders: input.headers,
-        responseReceivedAt: receivedAt,
-        ...(serverDate !== undefined ? { serverDate } : {}),
-        ...(dateRaw !== undefined ? { serverDateRaw: dateRaw } : {}),
-      };
-      // The head is recorded first: whatever the cookie analysis does, the exchange shows it.
-      this.update(id, head);
-      this.addCookieEvents(this.mirror.sweepExpired(receivedAt, id));
-      const cookiesSet: SetCookieRecord[] = [];
-      for (const h of input.headers) {
-        if (h.name.length !== 10 || h.name.toLowerCase() !== 'set-cookie') continue;
-        const { record, events } = this.mirror.applySetCookie(h.value, ex.url, { time: receivedAt, exchangeId: id, ...(serverDate !== undefined ? { serverDate } : {}) });
-        cookiesSet.push(record);
-        this.addCookieEvents(events);
+      const headers = input.headers;
+      let dateRaw: string | undefined;
+      let setCookies = 0;
+      for (const h of headers) {
+        const n = h.name.length;
+        if (n === 10 && h.name.toLowerCase() === 'set-cookie') setCookies++;
+        else if (n === 4 && dateRaw === undefined && h.name.toLowerCase() === 'date') dateRaw = h.value;
       }
-      const tokenIds = this.addTokens(ex.tokenIds, id, tokensInResponseHeaders(input.headers, cookiesSet.filter((c) => c.outcome === 'stored'), this.tokenHeaders), receivedAt);
-      if (cookiesSet.length > 0 || tokenIds !== ex.tokenIds) this.update(id, { ...(cookiesSet.length > 0 ? { cookiesSet } : {}), tokenIds });
-    });
+      const serverDate = dateRaw === undefined ? undefined : parseHttpDate(dateRaw);
+      // The head is recorded first: whatever the cookie analysis does, the exchange shows it.
+      const head = this.writable(index);
+      head.status = input.status;
+      if (input.statusText !== undefined) head.statusText = input.statusText;
+      head.responseHeaders = headers;
+      head.responseReceivedAt = receivedAt;
+      if (serverDate !== undefined) head.serverDate = serverDate;
+      if (dateRaw !== undefined) head.serverDateRaw = dateRaw;
+      this.updated(id);
+      this.addCookieEvents(this.mirror.sweepExpired(receivedAt, id));
+      let cookiesSet: SetCookieRecord[] | undefined;
+      let stored: SetCookieRecord[] | undefined;
+      if (setCookies > 0) {
+        const ctx = serverDate !== undefined ? { time: receivedAt, exchangeId: id, serverDate } : { time: receivedAt, exchangeId: id };
+        cookiesSet = [];
+        for (const h of headers) {
+          if (h.name.length !== 10 || h.name.toLowerCase() !== 'set-cookie') continue;
+          const { record, events } = this.mirror.applySetCookie(h.value, ex.url, ctx);
+          cookiesSet.push(record);
+          if (record.outcome === 'stored') (stored ??= []).push(record);
+          this.addCookieEvents(events);
+        }
+      }
+      const tokenIds = this.addTokens(ex.tokenIds, id, tokensInResponseHeaders(headers, stored ?? NONE, this.tokenHeaders), receivedAt);
+      if (cookiesSet !== undefined || tokenIds !== ex.tokenIds) {
+        const target = this.writable(index);
+        if (cookiesSet !== undefined) target.cookiesSet = cookiesSet;
+        target.tokenIds = tokenIds;
+        this.updated(id);
+      }
+    } catch (err) {
+      this.reportOnce('response', err);
+    }
   }
 
   /** Ends an exchange, with the response body slice when there was one. Never throws. */
   finishExchange(id: number, input: FinishInput): void {
-    this.guard('finish', () => {
-      const ex = this.exchangeById(id);
-      if (!ex) return;
+    try {
+      const index = this.indexOf(id);
+      if (index === undefined) return;
+      const ex = this.exchanges.at(index) as Exchange;
       const endedAt = input.endedAt ?? this.now();
-      const patch: Partial<Mutable<Exchange>> = { state: input.state, endedAt, ...(input.error !== undefined ? { error: input.error } : {}) };
+      let responseBody: BodyPreview | undefined;
+      let tokenIds: readonly number[] | undefined;
       if (input.responseBody) {
         const decoded = decodeBody(input.responseBody, ex.responseHeaders, this.analysisBytes, this.retainedPreviewBytes);
-        patch.responseBody = decoded.preview;
+        responseBody = decoded.preview;
         if (decoded.text) {
           const receivedAt = ex.responseReceivedAt ?? endedAt;
-          patch.tokenIds = this.addTokens(ex.tokenIds, id, tokensInBody(decoded.text, decoded.preview.mimeType ?? mimeTypeOf(headerValue(ex.responseHeaders, 'content-type')), 'response-body', receivedAt), receivedAt);
+          tokenIds = this.addTokens(ex.tokenIds, id, tokensInBody(decoded.text, decoded.preview.mimeType ?? mimeTypeOf(headerValue(ex.responseHeaders, 'content-type')), 'response-body', receivedAt), receivedAt);
         }
       }
-      this.update(id, patch);
-    });
+      const target = this.writable(index);
+      target.state = input.state;
+      target.endedAt = endedAt;
+      if (input.error !== undefined) target.error = input.error;
+      if (responseBody !== undefined) target.responseBody = responseBody;
+      if (tokenIds !== undefined) target.tokenIds = tokenIds;
+      this.updated(id);
+    } catch (err) {
+      this.reportOnce('finish', err);
+    }
   }
 
   private indexOf(id: number): number | undefined {
@@ -409,6 +454,23 @@ export class SessionStore implements Disposable {
   private scan(id: number): number | undefined {
     for (let i = 0; i < this.exchanges.size; i++) if (this.exchanges.at(i)?.id === id) return i;
     return undefined;
+  }
+
+  /**
+   * The exchange at `index`, ready to be changed in place: a copy replaces it first when a
+   * caller holds it (copy on write: objects handed out never change). Call `updated` after.
+   */
+  private writable(index: number): Mutable<Exchange> {
+    const old = this.exchanges.at(index) as Exchange;
+    if (!this.handedOut.has(old)) return old as Mutable<Exchange>;
+    const copy = { ...old };
+    this.exchanges.set(index, copy);
+    return copy;
+  }
+
+  private updated(id: number): void {
+    if (this.listening) this.pending.exchangesUpdated.add(id);
+    this.changed();
   }
 
   private update(id: number, patch: Partial<Mutable<Exchange>>): void {

@@ -32,6 +32,12 @@ const OAUTH_FIELDS: Readonly<Record<string, TokenKind>> = {
 
 const MAX_JSON_DEPTH = 3;
 
+/**
+ * Text that may hold a token: see tokensInBody. Case folding (the u flag) also matches the
+ * Kelvin sign, which toLowerCase() turns into "k".
+ */
+const MAY_HOLD_TOKEN = /token|eyJ|\\u|%/iu;
+
 /** `exp` of a JWT payload as epoch ms, when it is there and numeric. Never throws. */
 export function jwtExpiry(token: string): number | undefined {
   const payload = token.split('.')[1];
@@ -98,26 +104,29 @@ export function tokensInRequest(
 function tokensInUrl(url: string, out: TokenCandidate[]): void {
   const q = url.indexOf('?');
   const hash = url.indexOf('#');
-  const flags: readonly TokenFlag[] = ['token-in-url'];
   const pathEnd = q !== -1 ? q : hash !== -1 ? hash : url.length;
+  // Most URLs have neither query, fragment nor path parameter: nothing to look at.
+  if (pathEnd === url.length && url.indexOf(';') === -1) return;
+  const flags: readonly TokenFlag[] = ['token-in-url'];
   // Servlet-style path parameters (";jsessionid=...") are a session id in the URL too.
   const semi = /;(jsessionid|phpsessid|sid)=([^;/?#]+)/i.exec(url.slice(0, pathEnd));
   if (semi) out.push({ kind: 'url-query', source: 'url-query', name: semi[1], value: semi[2], flags });
-  const scan = (part: string, source: TokenSource): void => {
-    let params: URLSearchParams;
-    try {
-      params = new URLSearchParams(part);
-    } catch {
-      return;
-    }
-    for (const [name, value] of params) {
-      if (value === '') continue;
-      if (isJwtShaped(value)) out.push(withJwtExpiry({ kind: 'jwt-in-url', source, name, value, flags }));
-      else if (URL_TOKEN_PARAM.test(name)) out.push({ kind: 'url-query', source, name, value, flags });
-    }
-  };
-  if (q !== -1) scan(url.slice(q + 1, hash > q ? hash : undefined), 'url-query');
-  if (hash !== -1) scan(url.slice(hash + 1), 'url-fragment');
+  if (q !== -1) scanParams(url.slice(q + 1, hash > q ? hash : undefined), 'url-query', flags, out);
+  if (hash !== -1) scanParams(url.slice(hash + 1), 'url-fragment', flags, out);
+}
+
+function scanParams(part: string, source: TokenSource, flags: readonly TokenFlag[], out: TokenCandidate[]): void {
+  let params: URLSearchParams;
+  try {
+    params = new URLSearchParams(part);
+  } catch {
+    return;
+  }
+  for (const [name, value] of params) {
+    if (value === '') continue;
+    if (isJwtShaped(value)) out.push(withJwtExpiry({ kind: 'jwt-in-url', source, name, value, flags }));
+    else if (URL_TOKEN_PARAM.test(name)) out.push({ kind: 'url-query', source, name, value, flags });
+  }
 }
 
 /** Tokens in Set-Cookie values and response headers. */
@@ -179,6 +188,9 @@ function oauthFields(fields: Record<string, unknown>, source: TokenSource, recei
  */
 export function tokensInBody(text: string, mimeType: string | undefined, source: TokenSource, receivedAt: number): TokenCandidate[] {
   const out: TokenCandidate[] = [];
+  // Every OAuth field name contains "token" and every JWT starts with "eyJ"; escapes (\\u in
+  // JSON, %XX in forms) could hide either. A body with none of these holds no token.
+  if (!MAY_HOLD_TOKEN.test(text)) return out;
   const trimmed = text.trimStart();
   if ((mimeType === undefined || mimeType.includes('json')) && (trimmed.startsWith('{') || trimmed.startsWith('['))) {
     try {
