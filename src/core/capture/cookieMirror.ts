@@ -54,7 +54,7 @@ export class CookieMirror {
   private readonly byKey = new Map<string, MutableCookie>();
   private nextExpiry = Infinity;
   /** Set-Cookie header → where it last applied, for headers that repeat on every response. */
-  private readonly repeats = new Map<string, { url: string; scope: string; key: string }>();
+  private readonly repeats = new Map<string, { url: string; scope: string; key: string; record?: SetCookieRecord }>();
 
   private newJar(): CookieJar {
     // Strict prefix checks so a rejected __Host-/__Secure- cookie is reported, not silently dropped.
@@ -95,7 +95,13 @@ export class CookieMirror {
           if (expiresAt !== undefined) old.expiresAt = expiresAt;
           if (ctx.serverDate !== undefined) old.serverDate = ctx.serverDate;
           if (expiresAt !== undefined && expiresAt < this.nextExpiry) this.nextExpiry = expiresAt;
-          return { record: { raw, name: old.name, value: old.value, outcome: 'stored', cookieKey: known }, events: NO_EVENTS };
+          // The record is plain data and the same for every repeat: one frozen object serves them all.
+          let record = (seen as { record?: SetCookieRecord }).record;
+          if (record === undefined || record.name !== old.name || record.value !== old.value || record.cookieKey !== known) {
+            record = Object.freeze({ raw, name: old.name, value: old.value, outcome: 'stored', cookieKey: known });
+            (seen as { record?: SetCookieRecord }).record = record;
+          }
+          return { record, events: NO_EVENTS };
         }
       }
     }

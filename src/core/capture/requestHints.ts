@@ -6,6 +6,10 @@ const SESSION_PATH = /(?:^|\/)sessions?(?:$|[/?;])/i;
 const PASSWORD_FIELD = /pass(?:word|wd|phrase)?$|^pwd$|^pin$|^otp$|credential/i;
 const MAX_FIELDS = 64;
 const NO_FIELDS: readonly string[] = Object.freeze([]);
+/** Hints without body fields or Authorization, indexed by loginLike + 2 × logoutLike. */
+const PLAIN_HINTS: readonly RequestHints[] = [false, true].flatMap((logoutLike) => [false, true].map((loginLike) => Object.freeze({
+  loginLike, logoutLike, hasPasswordField: false, formFieldNames: NO_FIELDS,
+})));
 
 function fieldNames(body: string | undefined, mimeType: string | undefined): readonly string[] {
   if (!body) return NO_FIELDS;
@@ -48,6 +52,8 @@ export function requestHints(
   const logoutLike = LOGOUT_PATH.test(pathOnly) || (upper === 'DELETE' && SESSION_PATH.test(pathOnly));
   const loginLike = !logoutLike && (hasPasswordField || (writes && LOGIN_PATH.test(pathOnly)));
   const scheme = authorization?.trim().split(/\s+/)[0];
+  // Without body fields or Authorization scheme there are four possible answers: shared, frozen.
+  if (!scheme && formFieldNames === NO_FIELDS) return PLAIN_HINTS[(loginLike ? 1 : 0) + (logoutLike ? 2 : 0)];
   return {
     loginLike,
     logoutLike,
