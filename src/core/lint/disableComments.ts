@@ -1,6 +1,8 @@
 import type { LineIndex } from './lineIndex';
 
 const MARKER = 'session-lens-disable-';
+/** The text every disable comment holds. */
+export const DISABLE_MARKER = MARKER;
 
 /**
  * Lines where rules are switched off by a comment: `// session-lens-disable-next-line <ruleId>…`

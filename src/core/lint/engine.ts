@@ -1,9 +1,9 @@
 import type { Language, Node, Parser, Query, QueryMatch, Tree } from '@vscode/tree-sitter-wasm';
 import * as TreeSitter from '@vscode/tree-sitter-wasm';
 import { type RuleId, type Severity, isRuleId, ruleInfo } from '../rules/catalog';
-import { AnalysisContext, type CookieSiteRecord, type Fact, type RawFinding, type Thresholds } from './analysis';
+import { AnalysisContext, type CookieSiteRecord, type Fact, type OffsetEdit, type RawFinding, type Thresholds } from './analysis';
 import type { LanguageAnalyzer } from './analyzer';
-import { disableCommentFor, disabledLines } from './disableComments';
+import { DISABLE_MARKER, disableCommentFor, disabledLines } from './disableComments';
 import { languageForId, languageForPath, loadLanguage, newParser } from './grammars';
 import { analyzerFor } from './languages/index';
 import { LineIndex } from './lineIndex';
@@ -49,6 +49,9 @@ const NO_FINDINGS: RawFinding[] = [];
 const NO_FACTS: Fact[] = [];
 const NO_SITES: CookieSiteRecord[] = [];
 const NO_NAMES: ReadonlySet<string> = new Set();
+const NO_DISABLED: ReadonlyMap<number, ReadonlySet<string>> = new Map();
+/** Context either side of an edit that can hold part of a disable comment's marker. */
+const MARKER_LENGTH = DISABLE_MARKER.length;
 
 /**
  * The lint engine: loads grammars lazily, lints whole texts and keeps incrementally updated
@@ -154,6 +157,8 @@ export class LintDocument {
   private lastGood: { tree: Tree; edits: [number, number][] } | undefined;
   /** Findings converted to line/character form at the last findings() call. */
   private converted = new WeakMap<RawFinding, LintFinding>();
+  /** True while the text is known to hold no disable comment (checked around each edit). */
+  private markerFree = false;
 
   /** @internal use Linter.open */
   constructor(
@@ -198,24 +203,28 @@ export class LintDocument {
       };
       this.tree.edit(edit);
       this.lastGood?.tree.edit(edit);
-      const shift = (o: number) => (o >= oldEnd ? o + delta : o > start ? start : o);
-      for (const d of [...dirty, ...(this.lastGood?.edits ?? [])]) {
-        d[0] = shift(d[0]);
-        d[1] = d[1] >= oldEnd ? d[1] + delta : Math.max(d[1], newEnd);
-      }
+      shiftSpans(dirty, start, oldEnd, newEnd, delta);
+      if (this.lastGood) shiftSpans(this.lastGood.edits, start, oldEnd, newEnd, delta);
       dirty.push([start, newEnd]);
-      for (const c of this.chunks) shiftChunk(c, start, oldEnd, delta);
+      if (this.markerFree) this.markerFree = !this.text.slice(Math.max(0, start - MARKER_LENGTH), newEnd + MARKER_LENGTH).includes(DISABLE_MARKER);
+      const chunks = this.chunks;
+      for (let i = 0; i < chunks.length; i++) shiftChunk(chunks[i], start, oldEnd, delta);
     }
     const old = this.tree;
     // Hand the parser small pieces: it re-reads only around the edit, and web-tree-sitter copies
     // up to 10 KB of text into wasm memory for every piece it asks for.
     const text = this.text;
-    const tree = this.loaded.parser.parse((index: number) => text.slice(index, index + 512), old);
+    // While the syntax is broken, the last whole tree (edited along) is the better base: error
+    // recovery marks what it builds as not reusable, so reparsing from the broken tree re-reads
+    // everything the error swallowed on every keystroke.
+    const tree = this.loaded.parser.parse(chunkReader(text), this.lastGood?.tree ?? old);
     if (!tree) return this.replaceAll(this.text);
-    const changed = old.getChangedRanges(tree).map((r): [number, number] => [r.startIndex, r.endIndex]);
     this.tree = tree;
+    const broken = tree.rootNode.hasError;
+    // Since the last whole tree, what differs from it is measured against that tree (below).
+    const changed = this.lastGood ? [] : old.getChangedRanges(tree).map((r): [number, number] => [r.startIndex, r.endIndex]);
     const spread = changed.reduce((n, [a, b]) => n + (b - a), 0);
-    if (tree.rootNode.hasError && (this.lastGood || spread > BROKEN_SPREAD)) {
+    if (broken && (this.lastGood || spread > BROKEN_SPREAD)) {
       // Error recovery re-shaped a large part of the file (an unclosed bracket swallows what follows).
       // Re-analyse only what the edit touched, on the chunk boundaries of the last analysis; the rest
       // keeps its findings until the syntax is whole again. The last tree before the break is kept
@@ -224,7 +233,7 @@ export class LintDocument {
       else this.lastGood = { tree: old, edits: [] };
       this.lastGood.edits.push(...dirty.map(([a, b]): [number, number] => [a, b]));
       this.reanalyzeBroken(dirty);
-    } else if (this.lastGood && !tree.rootNode.hasError) {
+    } else if (this.lastGood && !broken) {
       old.delete();
       const sinceGood = this.lastGood.tree.getChangedRanges(tree).map((r): [number, number] => [r.startIndex, r.endIndex]);
       const edits = this.lastGood.edits;
@@ -248,6 +257,7 @@ export class LintDocument {
     this.dropLastGood();
     this.tree?.delete();
     this.text = text;
+    this.markerFree = false;
     this.lines = new LineIndex(text);
     this.tree = this.loaded.parser.parse(text) ?? undefined;
     this.chunks = this.tree ? this.analyzeRange(this.tree.rootNode, 0, text.length) : [];
@@ -411,7 +421,8 @@ export class LintDocument {
       raw.push(...ctx.findings);
       this.docSites = ctx.cookieSites;
     }
-    const disabled = disabledLines(this.text, this.lines);
+    const disabled: ReadonlyMap<number, ReadonlySet<string>> = this.markerFree ? NO_DISABLED : disabledLines(this.text, this.lines);
+    this.markerFree = disabled.size === 0 && !this.text.includes(DISABLE_MARKER);
     const out: LintFinding[] = [];
     const converted = new WeakMap<RawFinding, LintFinding>();
     // Two calls sharing one options object (or one secret) report its problems once.
@@ -541,26 +552,78 @@ function shiftOffset(o: number, start: number, oldEnd: number, delta: number): n
 
 function shiftChunk(c: ChunkResult, start: number, oldEnd: number, delta: number): void {
   if (c.reachEnd < start) return;
-  const sh = (o: number) => shiftOffset(o, start, oldEnd, delta);
-  c.start = sh(c.start);
+  c.start = shiftOffset(c.start, start, oldEnd, delta);
   c.end = c.end >= oldEnd ? c.end + delta : Math.max(c.end, start);
-  c.reachStart = sh(c.reachStart);
+  c.reachStart = shiftOffset(c.reachStart, start, oldEnd, delta);
   c.reachEnd = c.reachEnd >= oldEnd ? c.reachEnd + delta : Math.max(c.reachEnd, start);
   // Most chunks hold nothing: leave their (shared, empty) arrays alone instead of copying them.
-  if (c.findings.length) {
-    c.findings = c.findings.map((f) => ({
-      ...f, start: sh(f.start), end: sh(f.end),
-      ...(f.fix ? { fix: { title: f.fix.title, edits: f.fix.edits.map((e) => ({ start: sh(e.start), end: sh(e.end), newText: e.newText })) } } : {}),
-    }));
+  if (c.findings.length) c.findings = shiftFindings(c.findings, start, oldEnd, delta);
+  if (c.facts.length) c.facts = shiftFacts(c.facts, start, oldEnd, delta);
+  if (c.sites.length) c.sites = shiftSites(c.sites, start, oldEnd, delta);
+}
+
+function shiftFindings(findings: readonly RawFinding[], start: number, oldEnd: number, delta: number): RawFinding[] {
+  const out: RawFinding[] = new Array<RawFinding>(findings.length);
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i];
+    let fix: RawFinding['fix'] | undefined;
+    if (f.fix) {
+      const edits = f.fix.edits;
+      const moved = new Array<OffsetEdit>(edits.length);
+      for (let k = 0; k < edits.length; k++) {
+        const e = edits[k];
+        moved[k] = { start: shiftOffset(e.start, start, oldEnd, delta), end: shiftOffset(e.end, start, oldEnd, delta), newText: e.newText };
+      }
+      fix = { title: f.fix.title, edits: moved };
+    }
+    out[i] = { ...f, start: shiftOffset(f.start, start, oldEnd, delta), end: shiftOffset(f.end, start, oldEnd, delta), ...(fix ? { fix } : {}) };
   }
-  if (c.facts.length) {
-    c.facts = c.facts.map((f) => ({
-      ...f, start: sh(f.start), end: sh(f.end),
-      ...(f.valueStart !== undefined ? { valueStart: sh(f.valueStart) } : {}),
-      ...(f.valueEnd !== undefined ? { valueEnd: sh(f.valueEnd) } : {}),
-    }));
+  return out;
+}
+
+function shiftFacts(facts: readonly Fact[], start: number, oldEnd: number, delta: number): Fact[] {
+  const out: Fact[] = new Array<Fact>(facts.length);
+  for (let i = 0; i < facts.length; i++) {
+    const f = facts[i];
+    out[i] = {
+      ...f, start: shiftOffset(f.start, start, oldEnd, delta), end: shiftOffset(f.end, start, oldEnd, delta),
+      ...(f.valueStart !== undefined ? { valueStart: shiftOffset(f.valueStart, start, oldEnd, delta) } : {}),
+      ...(f.valueEnd !== undefined ? { valueEnd: shiftOffset(f.valueEnd, start, oldEnd, delta) } : {}),
+    };
   }
-  if (c.sites.length) c.sites = c.sites.map((s) => ({ ...s, start: sh(s.start), end: sh(s.end) }));
+  return out;
+}
+
+function shiftSites(sites: readonly CookieSiteRecord[], start: number, oldEnd: number, delta: number): CookieSiteRecord[] {
+  const out: CookieSiteRecord[] = new Array<CookieSiteRecord>(sites.length);
+  for (let i = 0; i < sites.length; i++) {
+    const s = sites[i];
+    out[i] = { ...s, start: shiftOffset(s.start, start, oldEnd, delta), end: shiftOffset(s.end, start, oldEnd, delta) };
+  }
+  return out;
+}
+
+/** Moves spans of the text before an edit to the text after it (an edit inside a span widens it to the inserted text). */
+function shiftSpans(spans: [number, number][], start: number, oldEnd: number, newEnd: number, delta: number): void {
+  for (let i = 0; i < spans.length; i++) {
+    const d = spans[i];
+    d[0] = shiftOffset(d[0], start, oldEnd, delta);
+    d[1] = d[1] >= oldEnd ? d[1] + delta : Math.max(d[1], newEnd);
+  }
+}
+
+/**
+ * The parser's input for an incremental parse: small pieces where it jumps around (it re-reads
+ * only around edits, and every piece is copied into wasm memory), growing while it reads on.
+ */
+function chunkReader(text: string): (index: number) => string {
+  let next = -1;
+  let size = 64;
+  return (index: number) => {
+    size = index === next ? Math.min(size * 2, 4096) : 64;
+    next = index + size;
+    return text.slice(index, next);
+  };
 }
 
 function chunkIndexOf(chunks: readonly ChunkResult[], offset: number): number {
