@@ -156,7 +156,7 @@ export class LintDocument {
   /** While a broken syntax leaves parts of the file unanalysed: the last tree before it, and the edits since. */
   private lastGood: { tree: Tree; edits: [number, number][] } | undefined;
   /** Findings converted to line/character form at the last findings() call. */
-  private converted = new WeakMap<RawFinding, LintFinding>();
+  private converted = new Map<RawFinding, LintFinding>();
   /** True while the text is known to hold no disable comment (checked around each edit). */
   private markerFree = false;
 
@@ -406,9 +406,12 @@ export class LintDocument {
     if (this.cached) return this.cached;
     const raw: RawFinding[] = [];
     const facts: Fact[] = [];
-    for (const c of this.chunks) {
-      raw.push(...c.findings);
-      facts.push(...c.facts);
+    const chunks = this.chunks;
+    for (let i = 0; i < chunks.length; i++) {
+      // Most chunks hold nothing: spreading their empty arrays would cost more than the rest.
+      const c = chunks[i];
+      for (let k = 0; k < c.findings.length; k++) raw.push(c.findings[k]);
+      for (let k = 0; k < c.facts.length; k++) facts.push(c.facts[k]);
     }
     const finish = this.loaded.analyzer.finish;
     if (finish) {
@@ -424,7 +427,7 @@ export class LintDocument {
     const disabled: ReadonlyMap<number, ReadonlySet<string>> = this.markerFree ? NO_DISABLED : disabledLines(this.text, this.lines);
     this.markerFree = disabled.size === 0 && !this.text.includes(DISABLE_MARKER);
     const out: LintFinding[] = [];
-    const converted = new WeakMap<RawFinding, LintFinding>();
+    const converted = new Map<RawFinding, LintFinding>();
     // Two calls sharing one options object (or one secret) report its problems once.
     const seen = new Set<string>();
     for (const f of raw) {
@@ -677,6 +680,16 @@ function anchoredMatches(root: Node, query: Query, anchors: RegExp, text: string
 
 /** Named children of containers (recursively) that touch [lo, hi]; comments are not chunks. */
 function collectChunks(container: Node, lo: number, hi: number, containers: ReadonlySet<string>, out: Node[]): void {
+  if (lo <= container.startIndex && hi >= container.endIndex) {
+    // The whole container (a full analysis): one call for all children instead of one per sibling.
+    for (const c of container.namedChildren) {
+      if (!c) continue;
+      const type = c.type;
+      if (containers.has(type)) collectChunks(c, lo, hi, containers, out);
+      else if (!type.includes('comment')) out.push(c);
+    }
+    return;
+  }
   // Binary search for the first child ending at or after lo (firstNamedChildForIndex misses offsets between extras).
   const count = container.namedChildCount;
   let a = 0;
@@ -688,8 +701,9 @@ function collectChunks(container: Node, lo: number, hi: number, containers: Read
   }
   for (let c = a < count ? container.namedChild(a) : null; c; c = c.nextNamedSibling) {
     if (c.startIndex > hi) break;
-    if (containers.has(c.type)) collectChunks(c, lo, hi, containers, out);
-    else if (!c.type.includes('comment')) out.push(c);
+    const type = c.type;
+    if (containers.has(type)) collectChunks(c, lo, hi, containers, out);
+    else if (!type.includes('comment')) out.push(c);
   }
 }
 
