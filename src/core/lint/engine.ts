@@ -195,7 +195,7 @@ export class LintDocument {
       const newText = this.text.slice(0, start) + change.text + this.text.slice(oldEnd);
       const delta = newEnd - oldEnd;
       this.text = newText;
-      this.lines = this.lines.withEdit(newText, start, oldEnd, change.text);
+      this.lines = this.lines.edited(newText, start, oldEnd, change.text);
       const newEndPosition = this.lines.position(newEnd);
       const edit = {
         startIndex: start, oldEndIndex: oldEnd, newEndIndex: newEnd,

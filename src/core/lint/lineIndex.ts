@@ -26,6 +26,29 @@ export class LineIndex {
     return new LineIndex(newText, [...this.starts.slice(0, first), ...added, ...tail]);
   }
 
+  /**
+   * As withEdit, but moves this index's line starts in place instead of copying them: this index
+   * must not be used afterwards. For a document that keeps one index and edits it on each keystroke.
+   */
+  edited(newText: string, start: number, oldEnd: number, inserted: string): LineIndex {
+    const starts = this.starts;
+    const delta = inserted.length - (oldEnd - start);
+    const first = this.position(start).line + 1;
+    let last = first;
+    while (last < starts.length && starts[last] <= oldEnd) last++;
+    let from = first;
+    if (last > first || inserted.includes('\n')) {
+      const added: number[] = [];
+      for (let i = inserted.indexOf('\n'); i !== -1; i = inserted.indexOf('\n', i + 1)) added.push(start + i + 1);
+      // A big paste: too many lines to pass as arguments.
+      if (added.length > 4096) return this.withEdit(newText, start, oldEnd, inserted);
+      starts.splice(first, last - first, ...added);
+      from = first + added.length;
+    }
+    if (delta !== 0) for (let i = from; i < starts.length; i++) starts[i] += delta;
+    return new LineIndex(newText, starts);
+  }
+
   get lineCount(): number {
     return this.starts.length;
   }

@@ -31,6 +31,31 @@ describe('LineIndex', () => {
   });
 });
 
+describe('LineIndex edited in place', () => {
+  it('a series of in-place edits equals an index built from scratch', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', '\n', 'é', '\r') }),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.string({ unit: fc.constantFrom('b', '\n') })), { maxLength: 5 }),
+        (initial, steps) => {
+          let text = initial;
+          let index = new LineIndex(text);
+          for (const [a, b, inserted] of steps) {
+            const start = a % (text.length + 1);
+            const end = start + (b % (text.length - start + 1));
+            text = text.slice(0, start) + inserted + text.slice(end);
+            index = index.edited(text, start, end, inserted);
+            const fresh = new LineIndex(text);
+            for (let o = 0; o <= text.length; o++) assert.deepEqual(index.position(o), fresh.position(o));
+            assert.equal(index.lineCount, fresh.lineCount);
+          }
+        },
+      ),
+      { numRuns: 300, seed: 99 },
+    );
+  });
+});
+
 describe('applyEdits and disable comments', () => {
   it('applies edits in any order and refuses overlapping ones', () => {
     const r = (l: number, c: number) => ({ line: l, character: c });
