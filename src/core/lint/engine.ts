@@ -192,6 +192,9 @@ export class LintDocument {
       const newEnd = start + change.text.length;
       const startPosition = this.lines.position(start);
       const oldEndPosition = this.lines.position(oldEnd);
+      // An edit within one line leaves the positions on the lines after it as they were.
+      const sameLines = startPosition.line === oldEndPosition.line && !change.text.includes('\n');
+      const keepFrom = sameLines && startPosition.line + 1 < this.lines.lineCount ? this.lines.offset({ line: startPosition.line + 1, character: 0 }) : Infinity;
       const newText = this.text.slice(0, start) + change.text + this.text.slice(oldEnd);
       const delta = newEnd - oldEnd;
       this.text = newText;
@@ -208,7 +211,8 @@ export class LintDocument {
       dirty.push([start, newEnd]);
       if (this.markerFree) this.markerFree = !this.text.slice(Math.max(0, start - MARKER_LENGTH), newEnd + MARKER_LENGTH).includes(DISABLE_MARKER);
       const chunks = this.chunks;
-      for (let i = 0; i < chunks.length; i++) shiftChunk(chunks[i], start, oldEnd, delta);
+      const moved: Shift = { start, oldEnd, delta, keepFrom, converted: this.converted };
+      for (let i = 0; i < chunks.length; i++) shiftChunk(chunks[i], moved);
     }
     const old = this.tree;
     // Hand the parser small pieces: it re-reads only around the edit, and web-tree-sitter copies
@@ -553,33 +557,54 @@ function shiftOffset(o: number, start: number, oldEnd: number, delta: number): n
   return o > start ? start : o;
 }
 
-function shiftChunk(c: ChunkResult, start: number, oldEnd: number, delta: number): void {
+/** An edit as the bookkeeping moves offsets along it. */
+interface Shift {
+  readonly start: number;
+  readonly oldEnd: number;
+  readonly delta: number;
+  /** Offsets from here on (and before start) keep their line and character. */
+  readonly keepFrom: number;
+  /** Converted findings of the last findings() call: a finding whose positions stay keeps its form. */
+  readonly converted: Map<RawFinding, LintFinding>;
+}
+
+function shiftChunk(c: ChunkResult, moved: Shift): void {
+  const { start, oldEnd, delta } = moved;
   if (c.reachEnd < start) return;
   c.start = shiftOffset(c.start, start, oldEnd, delta);
   c.end = c.end >= oldEnd ? c.end + delta : Math.max(c.end, start);
   c.reachStart = shiftOffset(c.reachStart, start, oldEnd, delta);
   c.reachEnd = c.reachEnd >= oldEnd ? c.reachEnd + delta : Math.max(c.reachEnd, start);
   // Most chunks hold nothing: leave their (shared, empty) arrays alone instead of copying them.
-  if (c.findings.length) c.findings = shiftFindings(c.findings, start, oldEnd, delta);
+  if (c.findings.length) c.findings = shiftFindings(c.findings, moved);
   if (c.facts.length) c.facts = shiftFacts(c.facts, start, oldEnd, delta);
   if (c.sites.length) c.sites = shiftSites(c.sites, start, oldEnd, delta);
 }
 
-function shiftFindings(findings: readonly RawFinding[], start: number, oldEnd: number, delta: number): RawFinding[] {
+function shiftFindings(findings: readonly RawFinding[], moved: Shift): RawFinding[] {
+  const { start, oldEnd, delta, keepFrom, converted } = moved;
+  const stays = (o: number) => o < start || o >= keepFrom;
   const out: RawFinding[] = new Array<RawFinding>(findings.length);
   for (let i = 0; i < findings.length; i++) {
     const f = findings[i];
     let fix: RawFinding['fix'] | undefined;
+    let same = stays(f.start) && stays(f.end);
     if (f.fix) {
       const edits = f.fix.edits;
-      const moved = new Array<OffsetEdit>(edits.length);
+      const movedEdits = new Array<OffsetEdit>(edits.length);
       for (let k = 0; k < edits.length; k++) {
         const e = edits[k];
-        moved[k] = { start: shiftOffset(e.start, start, oldEnd, delta), end: shiftOffset(e.end, start, oldEnd, delta), newText: e.newText };
+        same = same && stays(e.start) && stays(e.end);
+        movedEdits[k] = { start: shiftOffset(e.start, start, oldEnd, delta), end: shiftOffset(e.end, start, oldEnd, delta), newText: e.newText };
       }
-      fix = { title: f.fix.title, edits: moved };
+      fix = { title: f.fix.title, edits: movedEdits };
     }
-    out[i] = { ...f, start: shiftOffset(f.start, start, oldEnd, delta), end: shiftOffset(f.end, start, oldEnd, delta), ...(fix ? { fix } : {}) };
+    const nf = { ...f, start: shiftOffset(f.start, start, oldEnd, delta), end: shiftOffset(f.end, start, oldEnd, delta), ...(fix ? { fix } : {}) };
+    out[i] = nf;
+    if (same) {
+      const lf = converted.get(f);
+      if (lf) converted.set(nf, lf);
+    }
   }
   return out;
 }
