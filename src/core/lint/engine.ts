@@ -32,6 +32,13 @@ interface ChunkResult {
   sites: CookieSiteRecord[];
   lookups: ReadonlySet<string>;
   declares: readonly string[];
+  /**
+   * Pending move of every offset in findings, facts and sites: edits before a chunk add to it
+   * instead of copying what the chunk found. Their offsets are the stored ones plus `off`.
+   */
+  off: number;
+  /** The smallest offset stored in findings, facts and sites (before `off`); Infinity when none. */
+  lo: number;
 }
 
 interface LoadedLanguage {
@@ -50,6 +57,7 @@ const NO_FACTS: Fact[] = [];
 const NO_SITES: CookieSiteRecord[] = [];
 const NO_NAMES: ReadonlySet<string> = new Set();
 const NO_DISABLED: ReadonlyMap<number, ReadonlySet<string>> = new Map();
+const NO_CONVERTED = new Map<RawFinding, LintFinding>();
 /** Context either side of an edit that can hold part of a disable comment's marker. */
 const MARKER_LENGTH = DISABLE_MARKER.length;
 
@@ -368,7 +376,7 @@ export class LintDocument {
     const { analyzer, query } = this.loaded;
     if (spans.length === 0) return [];
     const results: ChunkResult[] = spans.map(({ start, end, declares }) => ({
-      start, end, reachStart: start, reachEnd: end, findings: NO_FINDINGS, facts: NO_FACTS, sites: NO_SITES, lookups: NO_NAMES, declares,
+      start, end, reachStart: start, reachEnd: end, findings: NO_FINDINGS, facts: NO_FACTS, sites: NO_SITES, lookups: NO_NAMES, declares, off: 0, lo: Infinity,
     }));
     const lo = spans[0].start;
     const hi = spans[spans.length - 1].end;
@@ -401,6 +409,7 @@ export class LintDocument {
       r.lookups = ctx.lookups;
       r.reachStart = Math.min(r.start, ctx.reachStart);
       r.reachEnd = Math.max(r.end, ctx.reachEnd);
+      r.lo = lowestOffset(r);
     }
     return results;
   }
@@ -409,15 +418,23 @@ export class LintDocument {
   findings(): LintFinding[] {
     if (this.cached) return this.cached;
     const raw: RawFinding[] = [];
+    /** The pending move of each raw finding's offsets (its chunk's `off`). */
+    const offs: number[] = [];
+    const finish = this.loaded.analyzer.finish;
     const facts: Fact[] = [];
     const chunks = this.chunks;
     for (let i = 0; i < chunks.length; i++) {
       // Most chunks hold nothing: spreading their empty arrays would cost more than the rest.
       const c = chunks[i];
-      for (let k = 0; k < c.findings.length; k++) raw.push(c.findings[k]);
-      for (let k = 0; k < c.facts.length; k++) facts.push(c.facts[k]);
+      for (let k = 0; k < c.findings.length; k++) {
+        raw.push(c.findings[k]);
+        offs.push(c.off);
+      }
+      if (finish && c.facts.length) {
+        const moved = c.off === 0 ? c.facts : shiftFacts(c.facts, -1, -1, c.off);
+        for (let k = 0; k < moved.length; k++) facts.push(moved[k]);
+      }
     }
-    const finish = this.loaded.analyzer.finish;
     if (finish) {
       const ctx = new AnalysisContext(this.text, this.linter.resolvedThresholds, this.language);
       try {
@@ -425,7 +442,10 @@ export class LintDocument {
       } catch {
         // see analyzeRange
       }
-      raw.push(...ctx.findings);
+      for (const f of ctx.findings) {
+        raw.push(f);
+        offs.push(0);
+      }
       this.docSites = ctx.cookieSites;
     }
     const disabled: ReadonlyMap<number, ReadonlySet<string>> = this.markerFree ? NO_DISABLED : disabledLines(this.text, this.lines);
@@ -434,23 +454,21 @@ export class LintDocument {
     const converted = new Map<RawFinding, LintFinding>();
     // Two calls sharing one options object (or one secret) report its problems once.
     const seen = new Set<string>();
-    for (const f of raw) {
-      const key = `${f.ruleId}\u0000${f.start}\u0000${f.end}`;
+    for (let i = 0; i < raw.length; i++) {
+      const f = raw[i];
+      const fOff = offs[i];
+      const key = `${f.ruleId}\u0000${f.start + fOff}\u0000${f.end + fOff}`;
       if (seen.has(key)) continue;
       seen.add(key);
       const severity = this.linter.severityOf(f.ruleId, f.severity);
       if (!severity) continue;
       // A finding the last edit did not move keeps its converted form (same object, same lines).
-      // (Edits only ever replace the raw findings they move, so an unchanged object sits before every edit.)
-      let lf = this.converted.get(f);
+      // (Edits replace the raw findings whose lines or columns they move, and only add to the
+      // pending offset of those they leave in place, so an unchanged object keeps its positions.)
+      let lf = this.converted.get(raw[i]);
       if (!lf) {
-        lf = {
-          ruleId: f.ruleId,
-          severity,
-          message: f.message,
-          range: this.lines.range(f.start, f.end),
-          ...(f.fix && validEdits(f.fix.edits, this.text.length) ? { fix: { title: f.fix.title, isPreferred: true, edits: f.fix.edits.map((e) => ({ range: this.lines.range(e.start, e.end), newText: e.newText })) } } : {}),
-        };
+        const g = fOff === 0 ? f : shiftFindings([f], { start: -1, oldEnd: -1, delta: fOff, keepFrom: Infinity, converted: NO_CONVERTED })[0];
+        lf = this.convert(g, severity);
       }
       converted.set(f, lf);
       const off = disabled.get(lf.range.start.line);
@@ -463,6 +481,21 @@ export class LintDocument {
     return out;
   }
 
+  /** A finding in line/character form. */
+  private convert(f: RawFinding, severity: Severity): LintFinding {
+    {
+      {
+        return {
+          ruleId: f.ruleId,
+          severity,
+          message: f.message,
+          range: this.lines.range(f.start, f.end),
+          ...(f.fix && validEdits(f.fix.edits, this.text.length) ? { fix: { title: f.fix.title, isPreferred: true, edits: f.fix.edits.map((e) => ({ range: this.lines.range(e.start, e.end), newText: e.newText })) } } : {}),
+        };
+      }
+    }
+  }
+
   private docSites: CookieSiteRecord[] = [];
 
   /** Every place in this document that sets a cookie, with the attributes the code sets. */
@@ -470,7 +503,7 @@ export class LintDocument {
     if (this.cachedSites) return this.cachedSites;
     this.findings();
     const out: CookieSetter[] = [];
-    for (const s of [...this.chunks.flatMap((c) => c.sites), ...this.docSites]) {
+    for (const s of [...this.chunks.flatMap((c) => (c.off === 0 ? c.sites : shiftSites(c.sites, -1, -1, c.off))), ...this.docSites]) {
       const { start, end, ...rest } = s;
       out.push({ ...rest, range: this.lines.range(start, end) });
     }
@@ -576,30 +609,61 @@ function shiftChunk(c: ChunkResult, moved: Shift): void {
   c.reachStart = shiftOffset(c.reachStart, start, oldEnd, delta);
   c.reachEnd = c.reachEnd >= oldEnd ? c.reachEnd + delta : Math.max(c.reachEnd, start);
   // Most chunks hold nothing: leave their (shared, empty) arrays alone instead of copying them.
-  if (c.findings.length) c.findings = shiftFindings(c.findings, moved);
-  if (c.facts.length) c.facts = shiftFacts(c.facts, start, oldEnd, delta);
-  if (c.sites.length) c.sites = shiftSites(c.sites, start, oldEnd, delta);
+  if (c.lo === Infinity) return;
+  if (c.lo + c.off >= moved.keepFrom) {
+    // Everything the chunk found is on lines after the edit, which keep their lines and columns.
+    c.off += delta;
+    return;
+  }
+  const off = c.off;
+  if (c.findings.length) c.findings = shiftFindings(c.findings, { ...moved, pending: off });
+  if (c.facts.length) c.facts = shiftFacts(c.off === 0 ? c.facts : shiftFacts(c.facts, -1, -1, off), start, oldEnd, delta);
+  if (c.sites.length) c.sites = shiftSites(c.off === 0 ? c.sites : shiftSites(c.sites, -1, -1, off), start, oldEnd, delta);
+  // Offsets move monotonically: the lowest stays the lowest.
+  c.lo = shiftOffset(c.lo + off, start, oldEnd, delta);
+  c.off = 0;
 }
 
-function shiftFindings(findings: readonly RawFinding[], moved: Shift): RawFinding[] {
+/** The smallest offset in what a chunk found (Infinity when it found nothing). */
+function lowestOffset(c: ChunkResult): number {
+  let lo = Infinity;
+  for (const f of c.findings) {
+    lo = Math.min(lo, f.start, f.end);
+    if (f.fix) for (const e of f.fix.edits) lo = Math.min(lo, e.start, e.end);
+  }
+  for (const f of c.facts) {
+    lo = Math.min(lo, f.start, f.end);
+    if (f.valueStart !== undefined) lo = Math.min(lo, f.valueStart);
+    if (f.valueEnd !== undefined) lo = Math.min(lo, f.valueEnd);
+  }
+  for (const s of c.sites) lo = Math.min(lo, s.start, s.end);
+  return lo;
+}
+
+/**
+ * Moves findings along an edit. `pending` is added to the stored offsets first (a chunk's `off`);
+ * a finding whose lines and columns stay keeps its converted form under the new object.
+ */
+function shiftFindings(findings: readonly RawFinding[], moved: Shift & { readonly pending?: number }): RawFinding[] {
   const { start, oldEnd, delta, keepFrom, converted } = moved;
+  const p = moved.pending ?? 0;
   const stays = (o: number) => o < start || o >= keepFrom;
   const out: RawFinding[] = new Array<RawFinding>(findings.length);
   for (let i = 0; i < findings.length; i++) {
     const f = findings[i];
     let fix: RawFinding['fix'] | undefined;
-    let same = stays(f.start) && stays(f.end);
+    let same = stays(f.start + p) && stays(f.end + p);
     if (f.fix) {
       const edits = f.fix.edits;
       const movedEdits = new Array<OffsetEdit>(edits.length);
       for (let k = 0; k < edits.length; k++) {
         const e = edits[k];
-        same = same && stays(e.start) && stays(e.end);
-        movedEdits[k] = { start: shiftOffset(e.start, start, oldEnd, delta), end: shiftOffset(e.end, start, oldEnd, delta), newText: e.newText };
+        same = same && stays(e.start + p) && stays(e.end + p);
+        movedEdits[k] = { start: shiftOffset(e.start + p, start, oldEnd, delta), end: shiftOffset(e.end + p, start, oldEnd, delta), newText: e.newText };
       }
       fix = { title: f.fix.title, edits: movedEdits };
     }
-    const nf = { ...f, start: shiftOffset(f.start, start, oldEnd, delta), end: shiftOffset(f.end, start, oldEnd, delta), ...(fix ? { fix } : {}) };
+    const nf = { ...f, start: shiftOffset(f.start + p, start, oldEnd, delta), end: shiftOffset(f.end + p, start, oldEnd, delta), ...(fix ? { fix } : {}) };
     out[i] = nf;
     if (same) {
       const lf = converted.get(f);
