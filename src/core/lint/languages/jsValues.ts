@@ -65,24 +65,34 @@ export function lookupVariable(ctx: AnalysisContext, from: Node, name: string): 
   return undefined;
 }
 
-/**
- * Whether a statement starting at `offset` can be one of the given kinds, judged by its first
- * character: every statement of those kinds starts with its keyword (or a decorator). Reading the
- * text spares a round trip into the parser for each of the many other statements of a big file.
+/*
+ * Whether a statement starting at `offset` can be a declaration (or an import), judged by its
+ * text: every such statement starts with its keyword (or a decorator). Reading the text spares a
+ * round trip into the parser for each of the many other statements of a big file.
  */
-function mayStartWith(text: string, offset: number, firstChars: string): boolean {
-  return firstChars.includes(text.charAt(offset));
+function mayDeclare(text: string, offset: number): boolean {
+  if (text.startsWith('const', offset) || text.startsWith('let', offset) || text.startsWith('var', offset)) return true;
+  if (text.charAt(offset) === '@') return true;
+  if (!text.startsWith('export', offset)) return false;
+  // `export const|let|var`, perhaps with a comment between (`export function`, `export default` are not).
+  let i = offset + 6;
+  while (i < text.length && /\s/.test(text.charAt(i))) i++;
+  return i >= text.length || 'clv/'.includes(text.charAt(i));
 }
 
-/** `const`, `let`, `var`, `export` (decorators come before `export`). */
-const DECLARATION_STARTS = 'clve@';
-/** `import`, `const`, `let`, `var`. */
-const IMPORT_STARTS = 'iclv';
+function mayImport(text: string, offset: number): boolean {
+  return text.startsWith('import', offset) || text.startsWith('const', offset) || text.startsWith('let', offset) || text.startsWith('var', offset);
+}
+
+/** The named children of a scope, read once per pass (declarations and imports both walk the module). */
+function statementsOf(ctx: AnalysisContext, scope: Node): (Node | null)[] {
+  return ctx.memo(`js.statements:${scope.id}`, () => scope.namedChildren);
+}
 
 function declarationsIn(ctx: AnalysisContext, scope: Node): Map<string, Node> {
   const out = new Map<string, Node>();
-  for (const s of scope.namedChildren) {
-    if (!s || !mayStartWith(ctx.text, s.startIndex, DECLARATION_STARTS)) continue;
+  for (const s of statementsOf(ctx, scope)) {
+    if (!s || !mayDeclare(ctx.text, s.startIndex)) continue;
     const decl = s.type === 'export_statement' ? s.childForFieldName('declaration') : s;
     if (!decl || (decl.type !== 'lexical_declaration' && decl.type !== 'variable_declaration')) continue;
     for (let d = decl.firstNamedChild; d; d = d.nextNamedSibling) {
@@ -109,8 +119,8 @@ export function importSourceOf(ctx: AnalysisContext, from: Node, name: string): 
 
 function importsIn(ctx: AnalysisContext, root: Node): { binds: (name: string) => boolean; source: string }[] {
   const out: { binds: (name: string) => boolean; source: string }[] = [];
-  for (const s of root.namedChildren) {
-    if (!s || !mayStartWith(ctx.text, s.startIndex, IMPORT_STARTS)) continue;
+  for (const s of statementsOf(ctx, root)) {
+    if (!s || !mayImport(ctx.text, s.startIndex)) continue;
     if (s.type === 'import_statement') {
       const source = s.childForFieldName('source');
       const clause = s.namedChildren.find((c) => c?.type === 'import_clause');
