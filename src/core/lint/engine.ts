@@ -57,6 +57,7 @@ const NO_FACTS: Fact[] = [];
 const NO_SITES: CookieSiteRecord[] = [];
 const NO_NAMES: ReadonlySet<string> = new Set();
 const NO_DISABLED: ReadonlyMap<number, ReadonlySet<string>> = new Map();
+/** Stays empty: shiftFindings records nothing in it when nothing keeps its lines (keepFrom Infinity, start -1). */
 const NO_CONVERTED = new Map<RawFinding, LintFinding>();
 /** Context either side of an edit that can hold part of a disable comment's marker. */
 const MARKER_LENGTH = DISABLE_MARKER.length;
@@ -226,9 +227,8 @@ export class LintDocument {
     // Hand the parser small pieces: it re-reads only around the edit, and web-tree-sitter copies
     // up to 10 KB of text into wasm memory for every piece it asks for.
     const text = this.text;
-    // While the syntax is broken, the last whole tree (edited along) is the better base: error
-    // recovery marks what it builds as not reusable, so reparsing from the broken tree re-reads
-    // everything the error swallowed on every keystroke.
+    // While the syntax is broken, the last whole tree (edited along) is the better base: what error
+    // recovery builds is not reusable, and reparsing from the whole tree gives the same tree sooner.
     const tree = this.loaded.parser.parse(chunkReader(text), this.lastGood?.tree ?? old);
     if (!tree) return this.replaceAll(this.text);
     this.tree = tree;
@@ -465,8 +465,9 @@ export class LintDocument {
       // A finding the last edit did not move keeps its converted form (same object, same lines).
       // (Edits replace the raw findings whose lines or columns they move, and only add to the
       // pending offset of those they leave in place, so an unchanged object keeps its positions.)
-      let lf = this.converted.get(raw[i]);
+      let lf = this.converted.get(f);
       if (!lf) {
+        // Offsets are never negative: an edit at -1 moves all of them by the pending offset.
         const g = fOff === 0 ? f : shiftFindings([f], { start: -1, oldEnd: -1, delta: fOff, keepFrom: Infinity, converted: NO_CONVERTED })[0];
         lf = this.convert(g, severity);
       }
@@ -483,17 +484,13 @@ export class LintDocument {
 
   /** A finding in line/character form. */
   private convert(f: RawFinding, severity: Severity): LintFinding {
-    {
-      {
-        return {
-          ruleId: f.ruleId,
-          severity,
-          message: f.message,
-          range: this.lines.range(f.start, f.end),
-          ...(f.fix && validEdits(f.fix.edits, this.text.length) ? { fix: { title: f.fix.title, isPreferred: true, edits: f.fix.edits.map((e) => ({ range: this.lines.range(e.start, e.end), newText: e.newText })) } } : {}),
-        };
-      }
-    }
+    return {
+      ruleId: f.ruleId,
+      severity,
+      message: f.message,
+      range: this.lines.range(f.start, f.end),
+      ...(f.fix && validEdits(f.fix.edits, this.text.length) ? { fix: { title: f.fix.title, isPreferred: true, edits: f.fix.edits.map((e) => ({ range: this.lines.range(e.start, e.end), newText: e.newText })) } } : {}),
+    };
   }
 
   private docSites: CookieSiteRecord[] = [];
@@ -617,8 +614,8 @@ function shiftChunk(c: ChunkResult, moved: Shift): void {
   }
   const off = c.off;
   if (c.findings.length) c.findings = shiftFindings(c.findings, { ...moved, pending: off });
-  if (c.facts.length) c.facts = shiftFacts(c.off === 0 ? c.facts : shiftFacts(c.facts, -1, -1, off), start, oldEnd, delta);
-  if (c.sites.length) c.sites = shiftSites(c.off === 0 ? c.sites : shiftSites(c.sites, -1, -1, off), start, oldEnd, delta);
+  if (c.facts.length) c.facts = shiftFacts(off === 0 ? c.facts : shiftFacts(c.facts, -1, -1, off), start, oldEnd, delta);
+  if (c.sites.length) c.sites = shiftSites(off === 0 ? c.sites : shiftSites(c.sites, -1, -1, off), start, oldEnd, delta);
   // Offsets move monotonically: the lowest stays the lowest.
   c.lo = shiftOffset(c.lo + off, start, oldEnd, delta);
   c.off = 0;
