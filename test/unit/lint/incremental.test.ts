@@ -93,6 +93,32 @@ describe('incremental lint', () => {
     }
   });
 
+  it('edits above findings (same line, new lines, deletions) keep findings, fixes and cookie setters exact', async () => {
+    const block = (i: number) => `app.get('/r${i}', (req, res) => {\n  res.cookie('sid${i}', v, { httpOnly: true });\n});\n`;
+    let text = `const v = 1;\n${Array.from({ length: 12 }, (_, i) => block(i)).join('')}`;
+    const doc = (await linter.open(text, { filePath: 'big.js' }))!;
+    try {
+      const edits: [string, string][] = [['const v = 1;', ' // a'], ["res.cookie('sid3'", '\n'], ['/r5', 'x'], ["app.get('/r7'", '// b\n\n'], ['/r2', ''], ["res.cookie('sid9'", ' ']];
+      for (const [anchor, insert] of edits) {
+        const at = text.indexOf(anchor) + anchor.length;
+        // An empty insert deletes the anchor's last character.
+        const start = insert === '' ? at - 1 : at;
+        doc.update([change(text, start, at, insert)]);
+        text = apply(text, start, at, insert);
+        const fresh = (await linter.open(text, { filePath: 'big.js' }))!;
+        try {
+          assert.deepEqual(doc.findings(), fresh.findings());
+          assert.deepEqual(doc.cookieSetters(), fresh.cookieSetters());
+        } finally {
+          fresh.dispose();
+        }
+      }
+      assert.ok(doc.findings().some((f) => f.fix));
+    } finally {
+      doc.dispose();
+    }
+  });
+
   for (const rel of fixtureFiles()) {
     it(`random edits of ${rel} match a full re-lint after every step`, async () => {
       const original = fs.readFileSync(path.join(FIXTURE_ROOT, rel), 'utf8');
