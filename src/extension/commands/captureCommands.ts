@@ -58,7 +58,7 @@ export function registerCaptureCommands(capture: CaptureService, log: vscode.Log
       if (!target) return undefined;
       try {
         const proxy = await capture.start(target);
-        void vscode.commands.executeCommand(`${'sessionLens.session'}.focus`);
+        void vscode.commands.executeCommand(CommandId.ShowSession);
         if (typeof targetArg !== 'string') {
           void vscode.window.showInformationMessage(`Session Lens is capturing ${proxy.target}. Browse through ${proxy.url}.`, 'Open in Browser').then((choice) => {
             if (choice) void vscode.commands.executeCommand(CommandId.OpenProxiedApp);
@@ -104,7 +104,7 @@ export function registerCaptureCommands(capture: CaptureService, log: vscode.Log
         const result = await capture.importHar(text, name);
         log.info(`imported ${name}: ${result.imported} entries${result.skipped ? `, ${result.skipped} skipped` : ''}${result.creator ? ` (from ${result.creator})` : ''}`);
         for (const w of result.warnings) log.warn(`${name}: ${w}`);
-        void vscode.commands.executeCommand('sessionLens.session.focus');
+        void vscode.commands.executeCommand(CommandId.ShowSession);
         return result;
       } catch (err) {
         void vscode.window.showErrorMessage(`Session Lens could not import ${name}: ${message(err)}`);

@@ -90,8 +90,8 @@ export class LintService implements vscode.Disposable {
 
   private wanted(d: vscode.TextDocument): boolean {
     if (d.uri.scheme !== 'file' && d.uri.scheme !== 'untitled' && d.uri.scheme !== 'vscode-remote' && d.uri.scheme !== 'vscode-userdata') return false;
-    if (!readSettings().lintEnable) return false;
-    const excluded = readSettings().lintExclude;
+    const { lintEnable, lintExclude: excluded } = readSettings();
+    if (!lintEnable) return false;
     if (excluded.length > 0 && vscode.languages.match(excluded.map((pattern) => ({ pattern })), d) > 0) return false;
     return true;
   }
