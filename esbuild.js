@@ -44,6 +44,7 @@ const targets = [
     external: ['vscode'],
     // Lets activate() report the bundle's load time too (bench/activation).
     banner: { js: 'var __sessionLensLoadStart = typeof performance === "object" ? performance.now() : undefined;' },
+    footer: { js: 'var __sessionLensLoadEnd = typeof performance === "object" ? performance.now() : undefined;' },
   },
   {
     // Engines loaded on demand by the extension (src/extension/engines/index.ts).

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     console.log('bench/activation (VS Code 1.139 via code-server, packaged .vsix)');
     console.log(`  activate() runs:      ${times.map((t) => t.toFixed(1)).join(', ')} ms`);
     console.log(`  activate() median:    ${median.toFixed(1)} ms   max ${Math.max(...times).toFixed(1)} ms   (target ≤ ${TARGET_MS} ms, ratio ${(median / TARGET_MS).toFixed(2)})`);
-    console.log(`  load + activate:      median ${quantile(totals, 0.5).toFixed(1)} ms   max ${Math.max(...totals).toFixed(1)} ms   (bundle evaluation included; ratio to target ${(quantile(totals, 0.5) / TARGET_MS).toFixed(2)})`);
+    console.log(`  load + activate:      median ${quantile(totals, 0.5).toFixed(1)} ms   max ${Math.max(...totals).toFixed(1)} ms   (evaluating dist/extension.js plus activate(); ratio to target ${(quantile(totals, 0.5) / TARGET_MS).toFixed(2)})`);
     console.log(`  dist/extension.js:    ${(bundle / 1024).toFixed(1)} KB minified, ${(gz / 1024).toFixed(1)} KB gzipped   (target ≤ ${TARGET_BYTES / 1024} KB, ratio ${(bundle / TARGET_BYTES).toFixed(2)})`);
     for (const engine of ['capture', 'lint']) {
       const file = path.join(REPO_ROOT, 'dist', 'engines', `${engine}.js`);
