@@ -1,5 +1,5 @@
 import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
-import { type AnalysisContext, type OffsetEdit, namedChildren, span } from '../analysis';
+import { type AnalysisContext, type OffsetEdit, insertListItem, namedChildren, span } from '../analysis';
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import type { CookieAttr, CookieSite } from '../cookieChecks';
 import { checkCookieSite } from '../cookieChecks';
@@ -141,7 +141,7 @@ function cookieJar(ctx: AnalysisContext, assign: Node, jar: Node, target: Node, 
       defaults,
       syntax: syntax(ctx, 'expires'),
     });
-    if (permanent) permanentFinding(ctx, jar);
+    if (permanent) permanentFinding(ctx, jar, rhs);
     return;
   }
   // A plain value: every attribute is the default; a fix turns it into the hash form.
@@ -160,15 +160,51 @@ function cookieJar(ctx: AnalysisContext, assign: Node, jar: Node, target: Node, 
       },
     },
   });
-  if (permanent) permanentFinding(ctx, jar);
+  if (permanent) permanentFinding(ctx, jar, rhs);
 }
 
-function permanentFinding(ctx: AnalysisContext, jar: Node): void {
+function permanentFinding(ctx: AnalysisContext, jar: Node, rhs: Node): void {
   const at = ctx.src(jar).indexOf('permanent');
+  const fix = permanentFix(ctx, jar, at, rhs);
   ctx.report({
     ruleId: 'cookie-long-lifetime', start: jar.startIndex + at, end: jar.startIndex + at + 'permanent'.length,
     message: 'cookies.permanent sets a 20-year expiry; browsers cap it at 400 days and a stolen cookie stays valid that long. Set an explicit, short expires instead.',
+    ...(fix ? { fix } : {}),
   });
+}
+
+/** Values that can stand as a hash value as written; anything else is wrapped in parentheses. */
+const PLAIN_VALUE = new Set([
+  'identifier', 'constant', 'scope_resolution', 'instance_variable', 'class_variable', 'global_variable', 'string', 'simple_symbol',
+  'delimited_symbol', 'integer', 'float', 'true', 'false', 'nil', 'self', 'element_reference', 'parenthesized_statements', 'array', 'hash',
+]);
+
+/**
+ * `cookies.permanent[:k] = v` → `cookies[:k] = { value: v, expires: 30.days }` (the configured
+ * maximum): drops `.permanent` from the jar and writes the lifetime. A hash that already says
+ * `expires:`/`max_age:` only loses `.permanent` (permanent overrode it; now it applies). No fix
+ * when the hash has a `**splat` (it may carry a shorter expires) or the value is a list.
+ */
+function permanentFix(ctx: AnalysisContext, jar: Node, at: number, rhs: Node): { title: string; edits: OffsetEdit[] } | undefined {
+  const jarText = ctx.src(jar);
+  if (at < 0 || jarText.indexOf('permanent', at + 1) !== -1) return undefined;
+  const dot = jarText.lastIndexOf('.', at);
+  if (dot < 0 || jarText.slice(dot + 1, at).trim() !== '') return undefined;
+  const drop: OffsetEdit = { start: jar.startIndex + dot, end: jar.startIndex + at + 'permanent'.length, newText: '' };
+  const days = Math.max(1, Math.floor(Math.min(ctx.thresholds.maxSessionCookieLifetimeSeconds, 400 * 86400) / 86400));
+  const expires = `expires: ${days}.days`;
+  const title = `Expire in ${days} days instead of permanent`;
+  if (rhs.type === 'hash') {
+    const children = namedChildren(rhs);
+    if (children.some((c) => c.type !== 'pair')) return undefined;
+    if (pairsOf(ctx, children).some((p) => p.key === 'expires' || p.key === 'max_age')) return { title: 'Remove permanent (use the written expiry)', edits: [drop] };
+    return { title, edits: [drop, insertListItem(ctx, span(rhs), children.map(span), expires, ' ')] };
+  }
+  if (rhs.type === 'right_assignment_list' || rhs.type === 'splat_argument' || rhs.type === 'heredoc_beginning') return undefined;
+  const src = ctx.src(rhs);
+  const isPlainCall = rhs.type === 'call' && (!rhs.childForFieldName('arguments') || ctx.src(rhs.childForFieldName('arguments')!).startsWith('(')) && !rhs.childForFieldName('block');
+  const value = PLAIN_VALUE.has(rhs.type) || isPlainCall ? src : `(${src})`;
+  return { title, edits: [drop, { ...span(rhs), newText: `{ value: ${value}, ${expires} }` }] };
 }
 
 /** `JWT.encode(payload, 'secret', 'HS256')`, `JWT.decode(token, key, false)`. */
