@@ -1,5 +1,5 @@
 import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
-import { type AnalysisContext, namedChildren, span } from '../analysis';
+import { type AnalysisContext, type OffsetEdit, namedChildren, span } from '../analysis';
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import type { CookieAttr, CookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, canon, checkKeyedSite } from '../keyedSite';
@@ -236,9 +236,11 @@ function tokenValidation(ctx: AnalysisContext, created: Node): void {
         fix: { title: `Set ${key} = true`, edits: [{ ...span(i.value), newText: 'true' }] },
       });
     } else if (key === 'SignatureValidator') {
+      const edits = skipsValidation(ctx, i.value) ? removeMember(ctx, namedChildren(created.childForFieldName('initializer')!).map(span), span(i.item)) : undefined;
       ctx.report({
         ruleId: 'jwt-verify-disabled', ...span(i.item),
         message: 'A custom SignatureValidator replaces signature checking; returning the token without validating it accepts forgeries. Remove it and set IssuerSigningKey.',
+        ...(edits ? { fix: { title: 'Remove SignatureValidator (use the default signature validation)', edits } } : {}),
       });
     } else if (key === 'ValidAlgorithms') {
       const algs = [...v.matchAll(/"([^"]+)"|SecurityAlgorithms\.(\w+)/g)].map((m) => m[1] ?? m[2]);
@@ -250,4 +252,63 @@ function tokenValidation(ctx: AnalysisContext, created: Node): void {
       }
     }
   }
+}
+
+/**
+ * A SignatureValidator that visibly checks nothing: a lambda or anonymous method whose only result
+ * is the raw token parsed without validation (`new JsonWebToken(token)`, `new JwtSecurityToken(token)`,
+ * `handler.ReadJwtToken(token)`). A validator doing anything else may be a real check: no fix.
+ */
+function skipsValidation(ctx: AnalysisContext, fn: Node): boolean {
+  const param = fn.childForFieldName('parameters');
+  const first = param ? namedChildren(param)[0]?.childForFieldName('name') : undefined;
+  const body = fn.type === 'lambda_expression' ? fn.childForFieldName('body') : fn.type === 'anonymous_method_expression' ? namedChildren(fn).find((c) => c.type === 'block') : undefined;
+  if (!first || !body) return false;
+  let result: Node | undefined = body;
+  if (body.type === 'block') {
+    const stmts = namedChildren(body);
+    result = stmts.length === 1 && stmts[0].type === 'return_statement' ? namedChildren(stmts[0])[0] : undefined;
+  }
+  if (!result) return false;
+  const t = ctx.src(result).replace(/\s+/g, ' ').trim();
+  const arg = /^new (?:[\w.]+\.)?(?:JwtSecurityToken|JsonWebToken) ?\( ?(\w+) ?\)$/.exec(t)
+    ?? /^(?:new (?:[\w.]+\.)?(?:JwtSecurityTokenHandler|JsonWebTokenHandler) ?\( ?\)|\w+) ?\. ?Read(?:Jwt|JsonWeb)?Token ?\( ?(\w+) ?\)$/.exec(t);
+  return !!arg && arg[1] === ctx.src(first);
+}
+
+/**
+ * Removes one member of an object initializer, keeping the layout: a member on lines of its own
+ * goes with those lines (and its trailing comment); an inline member goes with one separator.
+ * Undefined when that would also delete a comment or join lines.
+ */
+function removeMember(ctx: AnalysisContext, items: readonly { start: number; end: number }[], it: { start: number; end: number }): OffsetEdit[] | undefined {
+  const text = ctx.text;
+  const index = items.findIndex((x) => x.start === it.start && x.end === it.end);
+  if (index < 0) return undefined;
+  const prev = items[index - 1];
+  const next = items[index + 1];
+  const lineStart = text.lastIndexOf('\n', it.start - 1) + 1;
+  const rest = /^[ \t]*(,)?[ \t]*(?:\/\/[^\n]*)?\r?\n/.exec(text.slice(it.end));
+  if (/^[ \t]*$/.test(text.slice(lineStart, it.start)) && rest && (!next || next.start >= it.end + rest[0].length)) {
+    const edits: OffsetEdit[] = [];
+    if (!rest[1]) {
+      // No comma after it: it must be the last member; the comma before it goes too.
+      if (next) return undefined;
+      if (prev) {
+        const comma = /^[ \t]*,/.exec(text.slice(prev.end, lineStart));
+        if (!comma) return undefined;
+        edits.push({ start: prev.end + comma[0].length - 1, end: prev.end + comma[0].length, newText: '' });
+      }
+    }
+    edits.push({ start: lineStart, end: it.end + rest[0].length, newText: '' });
+    return edits;
+  }
+  const clean = (start: number, end: number) => !/\n|\/\/|\/\*/.test(text.slice(start, end));
+  if (next && clean(it.start, next.start)) return [{ start: it.start, end: next.start, newText: '' }];
+  if (prev && clean(prev.end, it.end)) return [{ start: prev.end, end: it.end, newText: '' }];
+  if (!prev && !next) {
+    const after = /^[ \t]*,?[ \t]*/.exec(text.slice(it.end))![0];
+    if (clean(it.start, it.end)) return [{ start: it.start, end: it.end + after.length, newText: '' }];
+  }
+  return undefined;
 }
