@@ -2,9 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { type CodeServer, openWorkbench, productVsix, REPO_ROOT, startCodeServer, type WorkbenchPage } from '../support/codeServer';
+import { type SampleApp, startSampleApp } from '../support/sampleApp';
 import { findWebviewFrame, runFromPalette, screenshot } from '../support/workbenchUi';
-
-interface SampleApp { url: string; close(): Promise<void> }
 
 describe('Capture a login through the proxy and watch it in the Session panel (Chromium)', function () {
   this.timeout(240_000);
@@ -14,9 +13,7 @@ describe('Capture a login through the proxy and watch it in the Session panel (C
   let panel: Frame;
 
   before(async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { start } = require(path.join(REPO_ROOT, 'test', 'fixtures', 'sample-app', 'server.js')) as { start(port: number): Promise<SampleApp> };
-    app = await start(0);
+    app = await startSampleApp(REPO_ROOT);
     server = await startCodeServer({ vsixes: [productVsix()], settings: { 'sessionLens.target': app.url } });
     wb = await openWorkbench(server, path.join(REPO_ROOT, 'test', 'fixtures', 'sample-app'));
   });

@@ -3,14 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { sessionLensApi, waitFor } from './helpers';
-
-interface SampleApp { url: string; close(): Promise<void> }
-
-function repo(...parts: string[]): string {
-  const root = process.env.SESSION_LENS_REPO ?? path.resolve(__dirname, '..', '..');
-  return path.join(root, ...parts);
-}
+import { repo, type SampleApp, sessionLensApi, startSampleApp, waitFor } from './helpers';
 
 /** Cookie header for the next request, from the Set-Cookie headers seen so far (a tiny browser). */
 function remember(jar: Map<string, string>, res: Response): void {
@@ -28,9 +21,7 @@ describe('Capture in the real extension host', () => {
 
   before(async () => {
     // The bundled sample app (Express + express-session + JWT login), started in this host.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { start } = require(repo('test', 'fixtures', 'sample-app', 'server.js')) as { start(port: number): Promise<SampleApp> };
-    app = await start(0);
+    app = await startSampleApp(repo());
   });
 
   after(async () => {

@@ -1,4 +1,7 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+
+export { type SampleApp, startSampleApp } from '../../support/sampleApp';
 
 export const EXTENSION_ID = 'session-lens.session-lens';
 
@@ -27,4 +30,9 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A path in the repository (the launcher passes its root; the electron launcher runs from it). */
+export function repo(...parts: string[]): string {
+  return path.join(process.env.SESSION_LENS_REPO ?? path.resolve(__dirname, '..', '..'), ...parts);
 }

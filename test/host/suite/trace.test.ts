@@ -3,16 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { sessionLensApi, waitFor } from './helpers';
-
-interface SampleApp { url: string; close(): Promise<void> }
+import { repo, type SampleApp, sessionLensApi, startSampleApp, waitFor } from './helpers';
 
 const traffic = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Session Lens (traffic)');
 const ruleOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? String(d.code.value) : String(d.code));
-
-function repo(...parts: string[]): string {
-  return path.join(process.env.SESSION_LENS_REPO ?? path.resolve(__dirname, '..', '..'), ...parts);
-}
 
 /** A one-entry HAR whose response sets `setCookie`. */
 function har(setCookie: string): string {
@@ -29,9 +23,7 @@ describe('Live traffic traced back to the code that set it (real extension host)
   const server = () => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'server.js');
 
   before(async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { start } = require(repo('test', 'fixtures', 'sample-app', 'server.js')) as { start(port: number): Promise<SampleApp> };
-    app = await start(0);
+    app = await startSampleApp(repo());
   });
 
   after(async () => {
