@@ -11,12 +11,8 @@ export interface CaptureStatus {
   readonly source?: string;
 }
 
+// The engine bundle loads on first use, so activation stays light.
 import { captureEngine } from './engines/index';
-
-/** The engine loads on first use, so activation stays light. */
-async function loadCapture() {
-  return captureEngine();
-}
 
 /**
  * One session per window: the store that capture and HAR import fill, and the proxy.
@@ -27,6 +23,7 @@ export class CaptureService implements vscode.Disposable {
   private proxy: CaptureProxy | undefined;
   private source: string | undefined;
   private storeSubscription: { dispose(): void } | undefined;
+  private cachedSnapshot: SessionSnapshot | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires (throttled by the store) when the session data or the capture state changes. */
   readonly onDidChange = this.changed.event;
@@ -41,12 +38,16 @@ export class CaptureService implements vscode.Disposable {
 
   /** The current session as plain data, or undefined before anything was captured or imported. */
   snapshot(): SessionSnapshot | undefined {
-    return this.store?.snapshot();
+    const store = this.store;
+    if (!store) return undefined;
+    // The panel, the status bar (every second) and the trace all read it: copy the store once per change.
+    if (this.cachedSnapshot?.version !== store.version) this.cachedSnapshot = store.snapshot();
+    return this.cachedSnapshot;
   }
 
-  private async ensureStore(): Promise<SessionStore> {
+  private ensureStore(): SessionStore {
     if (this.store) return this.store;
-    const { SessionStore } = await loadCapture();
+    const { SessionStore } = captureEngine();
     const s = this.settings();
     const store = new SessionStore({
       capacity: s.captureMaxExchanges,
@@ -62,8 +63,8 @@ export class CaptureService implements vscode.Disposable {
   /** Starts the proxy in front of `target`. Throws the engine's one-line errors for bad settings. */
   async start(target: string): Promise<CaptureProxy> {
     if (this.proxy) throw new Error(`a capture is already running (${this.proxy.url} → ${this.proxy.target}); stop it first`);
-    const { startCaptureProxy } = await loadCapture();
-    const store = await this.ensureStore();
+    const { startCaptureProxy } = captureEngine();
+    const store = this.ensureStore();
     const s = this.settings();
     const proxy = await startCaptureProxy({
       target,
@@ -91,7 +92,7 @@ export class CaptureService implements vscode.Disposable {
     if (!proxy) return;
     this.proxy = undefined;
     await proxy.close();
-    const snap = this.store?.snapshot();
+    const snap = this.snapshot();
     this.log.info(`capture stopped: ${snap?.exchanges.length ?? 0} requests, ${snap?.cookies.length ?? 0} cookies, ${snap?.tokens.length ?? 0} tokens recorded`);
     this.source = `capture of ${proxy.target}`;
     await vscode.commands.executeCommand('setContext', 'sessionLens.capturing', false);
@@ -100,8 +101,8 @@ export class CaptureService implements vscode.Disposable {
 
   /** Imports a HAR document into the session; returns the engine's import summary. */
   async importHar(text: string, label: string): Promise<import('../core/capture/index').HarImportResult> {
-    const { importHar } = await loadCapture();
-    const store = await this.ensureStore();
+    const { importHar } = captureEngine();
+    const store = this.ensureStore();
     const result = importHar(store, text);
     store.flush();
     if (!this.proxy) this.source = label;
@@ -111,9 +112,9 @@ export class CaptureService implements vscode.Disposable {
 
   /** The session as HAR 1.2 text; values redacted unless `redact` is false. */
   async exportHar(redact: boolean): Promise<string | undefined> {
-    const snap = this.store?.snapshot();
+    const snap = this.snapshot();
     if (!snap) return undefined;
-    const { exportHar } = await loadCapture();
+    const { exportHar } = captureEngine();
     return JSON.stringify(exportHar(snap, { redact }), null, 2);
   }
 

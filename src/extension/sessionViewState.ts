@@ -3,17 +3,12 @@ import type { CredentialExpiry, ExpiryModel } from '../core/expiry/index';
 import type { SignedCookieDecoding } from '../core/signedCookies/types';
 import type { Finding } from '../core/findings';
 import { decodeJwt, hasClaims } from '../core/jwt/index';
+import { maskValue } from './masking';
 import type { CookieChangeRow, CookieRow, ExpiryView, FindingRow, TokenRow } from '../shared/protocol';
 
 /** Changes per cookie sent to the panel. */
 const HISTORY_ROWS = 20;
 
-/** Masks a secret for display: its first characters and its length, never the rest. */
-export function maskValue(value: string): string {
-  if (value.length === 0) return '';
-  const shown = value.length > 12 ? value.slice(0, 4) : '';
-  return `${shown}${'•'.repeat(8)} (${value.length} chars)`;
-}
 
 /** A cookie's expiry from the jar alone (when the expiry model has no entry for it). */
 export function cookieExpiry(c: CookieRecord): ExpiryView {

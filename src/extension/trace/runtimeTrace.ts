@@ -8,6 +8,7 @@ import type { RuleId, Severity } from '../../core/rules/catalog';
 import { ruleDocsUri } from '../ruleDocs';
 import type { CaptureService } from '../captureService';
 import { toRange, toSeverity } from '../lint/lintConversions';
+import { maskValueShort } from '../masking';
 import type { SessionController } from '../sessionController';
 import type { CookieSetterIndex, WorkspaceCookieSetter } from './cookieSetterIndex';
 
@@ -24,14 +25,10 @@ export interface RuntimeFinding {
   readonly range: vscode.Range;
 }
 
-function maskValue(v: string): string {
-  return v.length <= 4 ? '…' : `${v.slice(0, 4)}…`;
-}
-
 /** "Set-Cookie sid=abcd…; Path=/; HttpOnly": the header with its value masked. */
 function maskedHeader(p: ParsedSetCookie): string {
   const attrs = p.attributes.map((a) => (a.value === undefined ? a.name : `${a.name}=${a.value}`));
-  return ['Set-Cookie ' + `${p.name}=${maskValue(p.value)}`, ...attrs].join('; ');
+  return ['Set-Cookie ' + `${p.name}=${maskValueShort(p.value)}`, ...attrs].join('; ');
 }
 
 function evidence(ex: Exchange | undefined, p: ParsedSetCookie): string {

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { SessionStore } from '../../../src/core/capture/index';
 import { decodeSignedCookie } from '../../../src/core/signedCookies/decodeSignedCookie';
-import { cookieRows, maskValue, tokenRows, valueOfKey } from '../../../src/extension/sessionViewState';
+import { maskValue, maskValueShort } from '../../../src/extension/masking';
+import { cookieRows, tokenRows, valueOfKey } from '../../../src/extension/sessionViewState';
 
 /** Records one made-up exchange into a real store, as the proxy would. */
 function storeWith(setCookies: string[], requestCookie = ''): SessionStore {
@@ -24,6 +25,8 @@ describe('Session panel rows (extension adapter, plain data)', () => {
     const masked = maskValue('s%3Aabcdefghijklmnopqrstuvwxyz');
     assert.ok(masked.startsWith('s%3A••'));
     assert.ok(!masked.includes('abcdef'));
+    assert.equal(maskValueShort('short-value'), '…');
+    assert.equal(maskValueShort('eyJhbGciOiJIUzI1NiJ9.e30.sig'), 'eyJh…');
   });
 
   it('masked rows never carry the value; Copy still finds it by key', () => {
