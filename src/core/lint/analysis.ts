@@ -216,9 +216,23 @@ function guessIndentUnit(text: string): string {
 /** Offsets of a node. */
 export const span = (n: Node): { start: number; end: number } => ({ start: n.startIndex, end: n.endIndex });
 
-/** Named children of a node that are not comments. */
+/**
+ * Named children of a node that are not comments. Read in one call: tree-sitter finds a node's
+ * next sibling through its parent, and its parent by walking down from the root, so stepping
+ * through siblings costs a walk from the root per step.
+ */
 export function namedChildren(n: Node): Node[] {
   const out: Node[] = [];
-  for (let c = n.firstNamedChild; c; c = c.nextNamedSibling) if (!c.type.includes('comment')) out.push(c);
+  for (const c of n.namedChildren) if (c && !c.type.includes('comment')) out.push(c);
+  return out;
+}
+
+/**
+ * The ancestors of a node, the root first (the node's parent last). One walk down from the root:
+ * each `.parent` would walk down from the root again.
+ */
+export function ancestorsOf(node: Node): Node[] {
+  const out: Node[] = [];
+  for (let n: Node | null = node.tree.rootNode; n && n.id !== node.id; n = n.childWithDescendant(node)) out.push(n);
   return out;
 }

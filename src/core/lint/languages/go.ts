@@ -1,5 +1,5 @@
 import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
-import { type AnalysisContext, type OffsetEdit, namedChildren, span } from '../analysis';
+import { type AnalysisContext, type OffsetEdit, ancestorsOf, namedChildren, span } from '../analysis';
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import type { CookieAttr } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, checkKeyedSite } from '../keyedSite';
@@ -141,11 +141,11 @@ function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boo
 /** Package-level `var key = []byte("…")`. */
 function packageVar(ctx: AnalysisContext, from: Node, name: string): Node | undefined {
   ctx.lookups.add(name);
-  let root: Node | null = from;
-  while (root && root.type !== 'source_file') root = root.parent;
-  if (!root) return undefined;
-  for (let d = root.firstNamedChild; d; d = d.nextNamedSibling) {
-    if (d.type !== 'var_declaration' && d.type !== 'const_declaration') continue;
+  // The source file is the root (and the only source_file node) of the tree.
+  const root = from.tree.rootNode;
+  if (root.type !== 'source_file') return undefined;
+  for (const d of root.namedChildren) {
+    if (d?.type !== 'var_declaration' && d?.type !== 'const_declaration') continue;
     for (const spec of d.descendantsOfType(['var_spec', 'const_spec'])) {
       if (!spec) continue;
       const n = spec.childForFieldName('name');
@@ -158,7 +158,9 @@ function packageVar(ctx: AnalysisContext, from: Node, name: string): Node | unde
 
 /** `[]byte("literal")` handed to a signer, a cookie store or returned from a jwt key function. */
 function byteSecret(ctx: AnalysisContext, bytes: Node, str: Node): void {
-  for (let p: Node | null = bytes.parent, depth = 0; p && depth < 10; p = p.parent, depth++) {
+  const up = ancestorsOf(bytes);
+  for (let i = up.length - 1; i >= 0 && i >= up.length - 10; i--) {
+    const p = up[i];
     if (p.type === 'call_expression') {
       const fn = p.childForFieldName('function');
       if (fn && SECRET_SINKS.test(ctx.src(fn).replace(/\s+/g, ''))) {

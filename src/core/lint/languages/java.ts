@@ -1,5 +1,5 @@
 import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
-import { type AnalysisContext, type OffsetEdit, namedChildren, span } from '../analysis';
+import { type AnalysisContext, type OffsetEdit, ancestorsOf, namedChildren, span } from '../analysis';
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportHardcodedSecret } from '../secrets';
@@ -335,10 +335,12 @@ function secretIn(ctx: AnalysisContext, arg: Node): void {
 /** The initializer of a field of the enclosing class (`private static final String SECRET = "…"`). */
 function fieldInitializer(ctx: AnalysisContext, from: Node, name: string): Node | undefined {
   ctx.lookups.add(name);
-  for (let p = from.parent; p; p = p.parent) {
+  const up = ancestorsOf(from);
+  for (let i = up.length - 1; i >= 0; i--) {
+    const p = up[i];
     if (p.type !== 'class_body') continue;
-    for (let f = p.firstNamedChild; f; f = f.nextNamedSibling) {
-      if (f.type !== 'field_declaration') continue;
+    for (const f of p.namedChildren) {
+      if (f?.type !== 'field_declaration') continue;
       for (const d of f.namedChildren) {
         if (d?.type === 'variable_declarator' && ctx.src(d.childForFieldName('name')!) === name) return d.childForFieldName('value') ?? undefined;
       }

@@ -59,8 +59,8 @@ export const javascriptAnalyzer: LanguageAnalyzer = {
     if (!decl) return [];
     if (decl.type === 'lexical_declaration' || decl.type === 'variable_declaration') {
       const names: string[] = [];
-      for (let d = decl.firstNamedChild; d; d = d.nextNamedSibling) {
-        const id = d.type === 'variable_declarator' ? d.childForFieldName('name') : null;
+      for (const d of decl.namedChildren) {
+        const id = d?.type === 'variable_declarator' ? d.childForFieldName('name') : null;
         if (id) names.push(...[...ctx.src(id).matchAll(/[\w$]+/g)].map((m) => m[0]));
       }
       return names;

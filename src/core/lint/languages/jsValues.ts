@@ -1,5 +1,5 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import type { AnalysisContext } from '../analysis';
+import { type AnalysisContext, ancestorsOf } from '../analysis';
 
 /** A JavaScript/TypeScript expression, evaluated as far as the lint needs. */
 export type JsValue =
@@ -53,7 +53,9 @@ export function stringContent(ctx: AnalysisContext, node: Node): { v: string; pa
 
 /** Finds the initialiser of `name` in the scopes around `from` (same function, enclosing blocks, the module). */
 export function lookupVariable(ctx: AnalysisContext, from: Node, name: string): Node | undefined {
-  for (let scope = from.parent; scope; scope = scope.parent) {
+  const scopes = ancestorsOf(from);
+  for (let i = scopes.length - 1; i >= 0; i--) {
+    const scope = scopes[i];
     const t = scope.type;
     if (t !== 'statement_block' && t !== 'program' && t !== 'class_body' && t !== 'switch_body') continue;
     if (t === 'program') ctx.lookups.add(name);
@@ -95,8 +97,8 @@ function declarationsIn(ctx: AnalysisContext, scope: Node): Map<string, Node> {
     if (!s || !mayDeclare(ctx.text, s.startIndex)) continue;
     const decl = s.type === 'export_statement' ? s.childForFieldName('declaration') : s;
     if (!decl || (decl.type !== 'lexical_declaration' && decl.type !== 'variable_declaration')) continue;
-    for (let d = decl.firstNamedChild; d; d = d.nextNamedSibling) {
-      if (d.type !== 'variable_declarator') continue;
+    for (const d of decl.namedChildren) {
+      if (d?.type !== 'variable_declarator') continue;
       const id = d.childForFieldName('name');
       const value = d.childForFieldName('value');
       if (id && id.type === 'identifier' && value && !out.has(ctx.src(id))) out.set(ctx.src(id), value);
@@ -109,9 +111,9 @@ function declarationsIn(ctx: AnalysisContext, scope: Node): Map<string, Node> {
 export function importSourceOf(ctx: AnalysisContext, from: Node, name: string): string | undefined {
   ctx.lookups.add(name);
   const imports = ctx.memo('js.imports', () => {
-    let root: Node | null = from;
-    while (root && root.type !== 'program') root = root.parent;
-    return root ? importsIn(ctx, root) : [];
+    // The program is the root (and the only program node) of the tree.
+    const root = from.tree.rootNode;
+    return root.type === 'program' ? importsIn(ctx, root) : [];
   });
   for (const im of imports) if (im.binds(name)) return im.source;
   return undefined;
@@ -131,8 +133,8 @@ function importsIn(ctx: AnalysisContext, root: Node): { binds: (name: string) =>
       continue;
     }
     if (s.type !== 'lexical_declaration' && s.type !== 'variable_declaration') continue;
-    for (let d = s.firstNamedChild; d; d = d.nextNamedSibling) {
-      if (d.type !== 'variable_declarator') continue;
+    for (const d of s.namedChildren) {
+      if (d?.type !== 'variable_declarator') continue;
       const id = d.childForFieldName('name');
       const value = d.childForFieldName('value');
       if (!id || !value) continue;
@@ -251,8 +253,8 @@ function evaluateObject(ctx: AnalysisContext, n: Node, depth: number): JsValue {
   const props = new Map<string, JsProp>();
   const items: Node[] = [];
   let complete = true;
-  for (let c = n.firstNamedChild; c; c = c.nextNamedSibling) {
-    if (c.type.includes('comment')) continue;
+  for (const c of n.namedChildren) {
+    if (!c || c.type.includes('comment')) continue;
     items.push(c);
     if (c.type === 'pair') {
       const key = c.childForFieldName('key');

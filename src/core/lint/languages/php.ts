@@ -1,5 +1,5 @@
 import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
-import { type AnalysisContext, type OffsetEdit, insertListItem, namedChildren, removeListItem, span } from '../analysis';
+import { type AnalysisContext, type OffsetEdit, ancestorsOf, insertListItem, namedChildren, removeListItem, span } from '../analysis';
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportHardcodedSecret } from '../secrets';
@@ -91,11 +91,14 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
 // ---------------------------------------------------------------- values
 
 function lookup(ctx: AnalysisContext, from: Node, name: string): Node | undefined {
-  for (let scope = from.parent; scope; scope = scope.parent) {
+  const scopes = ancestorsOf(from);
+  for (let i = scopes.length - 1; i >= 0; i--) {
+    const scope = scopes[i];
     if (scope.type !== 'compound_statement' && scope.type !== 'program') continue;
     if (scope.type === 'program') ctx.lookups.add(name);
     let found: Node | undefined;
-    for (let s = scope.firstNamedChild; s; s = s.nextNamedSibling) {
+    for (const s of scope.namedChildren) {
+      if (!s) continue;
       if (s.startIndex > from.startIndex) break;
       const a = s.type === 'expression_statement' ? s.firstNamedChild : null;
       if (a?.type !== 'assignment_expression') continue;

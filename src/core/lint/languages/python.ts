@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
-import { type AnalysisContext, type Fact, type OffsetEdit, insertListItem, namedChildren, removeListItem, span } from '../analysis';
+import { type AnalysisContext, type Fact, type OffsetEdit, ancestorsOf, insertListItem, namedChildren, removeListItem, span } from '../analysis';
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportHardcodedSecret } from '../secrets';
@@ -106,16 +106,24 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
 }
 
 function insideFunction(n: Node): boolean {
-  for (let p = n.parent; p; p = p.parent) {
-    if (p.type === 'function_definition' || p.type === 'lambda') return true;
-    if (p.type === 'module') return false;
+  const up = ancestorsOf(n);
+  for (let i = up.length - 1; i >= 0; i--) {
+    const t = up[i].type;
+    if (t === 'function_definition' || t === 'lambda') return true;
+    if (t === 'module') return false;
   }
   return false;
 }
 
 function statementOf(n: Node): Node {
+  // The outermost of the node and its ancestors below the nearest module or block.
+  const up = ancestorsOf(n);
   let s = n;
-  while (s.parent && s.parent.type !== 'module' && s.parent.type !== 'block') s = s.parent;
+  for (let i = up.length - 1; i >= 0; i--) {
+    const t = up[i].type;
+    if (t === 'module' || t === 'block') break;
+    s = up[i];
+  }
   return s;
 }
 
@@ -147,11 +155,14 @@ function stringOf(ctx: AnalysisContext, n: Node): string | undefined {
 }
 
 function lookup(ctx: AnalysisContext, from: Node, name: string): Node | undefined {
-  for (let scope = from.parent; scope; scope = scope.parent) {
+  const scopes = ancestorsOf(from);
+  for (let i = scopes.length - 1; i >= 0; i--) {
+    const scope = scopes[i];
     if (scope.type !== 'block' && scope.type !== 'module') continue;
     if (scope.type === 'module') ctx.lookups.add(name);
     let found: Node | undefined;
-    for (let s = scope.firstNamedChild; s; s = s.nextNamedSibling) {
+    for (const s of scope.namedChildren) {
+      if (!s) continue;
       if (s.startIndex > from.startIndex && found) break;
       const a = s.type === 'expression_statement' ? s.firstNamedChild : null;
       if (a?.type !== 'assignment') continue;
