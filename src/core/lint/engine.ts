@@ -115,7 +115,7 @@ export class Linter {
     const { keywords, anchors } = loaded.analyzer;
     if (!keywords.test(text)) return [];
     // Every match hangs on an anchor word: a file without one cannot have a finding, so it is not even parsed.
-    if (anchors && !new RegExp(anchors.source, anchors.flags.replace('g', '')).test(text)) return [];
+    if (anchors && !anchorRegExp(anchors, false).test(text)) return [];
     const doc = new LintDocument(this, loaded, language, text, where.filePath, true);
     try {
       return doc.findings();
@@ -182,7 +182,7 @@ export class LintDocument {
     this.text = text;
     this.lines = new LineIndex(text);
     this.tree = loaded.parser.parse(text) ?? undefined;
-    if (this.tree) this.chunks = this.analyzeRange(this.tree.rootNode, 0, text.length);
+    if (this.tree) this.chunks = oneShot ? this.analyzeOnce(this.tree.rootNode) : this.analyzeRange(this.tree.rootNode, 0, text.length);
   }
 
   /** The current text. */
@@ -375,9 +375,7 @@ export class LintDocument {
   private analyzeSpans(root: Node, spans: readonly { start: number; end: number; declares: readonly string[] }[], shared = new Map<string, unknown>()): ChunkResult[] {
     const { analyzer, query } = this.loaded;
     if (spans.length === 0) return [];
-    const results: ChunkResult[] = spans.map(({ start, end, declares }) => ({
-      start, end, reachStart: start, reachEnd: end, findings: NO_FINDINGS, facts: NO_FACTS, sites: NO_SITES, lookups: NO_NAMES, declares, off: 0, lo: Infinity,
-    }));
+    const results: ChunkResult[] = spans.map(({ start, end, declares }) => emptyChunk(start, end, declares));
     const lo = spans[0].start;
     const hi = spans[spans.length - 1].end;
     const matches = analyzer.anchors
@@ -391,27 +389,81 @@ export class LintDocument {
       const i = chunkIndexOf(results, s);
       if (i !== -1) perChunk[i].push(m);
     }
-    for (let i = 0; i < spans.length; i++) {
-      if (perChunk[i].length === 0) continue;
-      const r = results[i];
-      const ctx = new AnalysisContext(this.text, this.linter.resolvedThresholds, this.language, r.start, r.end, shared);
-      try {
-        analyzer.analyze(perChunk[i], ctx);
-      } catch (err) {
-        // A check tripping over an unexpected tree shape must not take the document down.
-        if (process.env.SESSION_LENS_DEBUG) console.error(err);
-      }
-      for (const f of ctx.facts) ctx.touch(f.start, f.valueEnd ?? f.end);
-      for (const site of ctx.cookieSites) ctx.touch(site.start, site.end);
-      r.findings = ctx.findings;
-      r.facts = ctx.facts;
-      r.sites = ctx.cookieSites;
-      r.lookups = ctx.lookups;
-      r.reachStart = Math.min(r.start, ctx.reachStart);
-      r.reachEnd = Math.max(r.end, ctx.reachEnd);
-      r.lo = lowestOffset(r);
-    }
+    for (let i = 0; i < spans.length; i++) if (perChunk[i].length !== 0) this.analyzeChunk(results[i], perChunk[i], shared);
     return results;
+  }
+
+  /** Runs the checks on the matches of one chunk and stores what they found in it. */
+  private analyzeChunk(r: ChunkResult, matches: readonly QueryMatch[], shared: Map<string, unknown>): void {
+    const ctx = new AnalysisContext(this.text, this.linter.resolvedThresholds, this.language, r.start, r.end, shared);
+    try {
+      this.loaded.analyzer.analyze(matches, ctx);
+    } catch (err) {
+      // A check tripping over an unexpected tree shape must not take the document down.
+      if (process.env.SESSION_LENS_DEBUG) console.error(err);
+    }
+    for (const f of ctx.facts) ctx.touch(f.start, f.valueEnd ?? f.end);
+    for (const site of ctx.cookieSites) ctx.touch(site.start, site.end);
+    r.findings = ctx.findings;
+    r.facts = ctx.facts;
+    r.sites = ctx.cookieSites;
+    r.lookups = ctx.lookups;
+    r.reachStart = Math.min(r.start, ctx.reachStart);
+    r.reachEnd = Math.max(r.end, ctx.reachEnd);
+    r.lo = lowestOffset(r);
+  }
+
+  /**
+   * The whole-document analysis of a one-shot lint: the same matches, chunks and checks as
+   * analyzeRange over the whole text, but only the chunks holding a match are looked up (from the
+   * match down), instead of reading every chunk of the file: a one-shot lint keeps no bookkeeping
+   * for the others, and most chunks hold nothing.
+   */
+  private analyzeOnce(root: Node): ChunkResult[] {
+    const { analyzer, query } = this.loaded;
+    const containers = analyzer.containers;
+    // Without anchors the query runs over the whole span of the chunks: cut them as analyzeRange does.
+    if (!analyzer.anchors) return this.analyzeRange(root, 0, this.text.length);
+    const lo = firstChunkStart(root, containers);
+    const hi = lastChunkEnd(root, containers);
+    if (lo === undefined || hi === undefined) return [];
+    const matches = anchoredMatches(root, query, analyzer.anchors, this.text, lo, hi);
+    if (matches.length === 0) return [];
+    /** Every chunk, cut only when a match is not under a chunk found from it (never, in well-formed trees). */
+    let all: ChunkResult[] | undefined;
+    const byStart = new Map<number, { chunk: ChunkResult; matches: QueryMatch[] }>();
+    for (const m of matches) {
+      let first: Node | undefined;
+      for (const c of m.captures) if (!first || c.node.startIndex < first.startIndex) first = c.node;
+      if (!first) continue;
+      const at = first.startIndex;
+      let start: number;
+      let end: number;
+      const node = chunkHolding(root, first, at, containers);
+      if (node) {
+        start = node.startIndex;
+        end = node.endIndex;
+      } else {
+        if (!all) {
+          const nodes: Node[] = [];
+          collectChunks(root, 0, this.text.length, containers, nodes);
+          all = nodes.map((n) => emptyChunk(n.startIndex, n.endIndex, []));
+        }
+        const i = chunkIndexOf(all, at);
+        if (i === -1) continue;
+        ({ start, end } = all[i]);
+      }
+      let group = byStart.get(start);
+      if (!group) {
+        group = { chunk: emptyChunk(start, end, []), matches: [] };
+        byStart.set(start, group);
+      }
+      group.matches.push(m);
+    }
+    const groups = [...byStart.values()].sort((a, b) => a.chunk.start - b.chunk.start);
+    const shared = new Map<string, unknown>();
+    for (const g of groups) this.analyzeChunk(g.chunk, g.matches, shared);
+    return groups.map((g) => g.chunk);
   }
 
   /** Current findings, severities resolved, disabled lines removed, in document order. */
@@ -448,8 +500,10 @@ export class LintDocument {
       }
       this.docSites = ctx.cookieSites;
     }
-    const disabled: ReadonlyMap<number, ReadonlySet<string>> = this.markerFree ? NO_DISABLED : disabledLines(this.text, this.lines);
-    this.markerFree = disabled.size === 0 && !this.text.includes(DISABLE_MARKER);
+    // One scan for the marker: without it no line is disabled.
+    const hasMarker = this.text.includes(DISABLE_MARKER);
+    const disabled: ReadonlyMap<number, ReadonlySet<string>> = this.markerFree || !hasMarker ? NO_DISABLED : disabledLines(this.text, this.lines);
+    this.markerFree = disabled.size === 0 && !hasMarker;
     const out: LintFinding[] = [];
     const converted = new Map<RawFinding, LintFinding>();
     // Two calls sharing one options object (or one secret) report its problems once.
@@ -732,36 +786,100 @@ function chunkIndexOf(chunks: readonly ChunkResult[], offset: number): number {
  * skips the bulk of the file, which is code the rules never look at.
  */
 function anchoredMatches(root: Node, query: Query, anchors: RegExp, text: string, lo: number, hi: number): QueryMatch[] {
-  const re = new RegExp(anchors.source, anchors.flags.includes('g') ? anchors.flags : `${anchors.flags}g`);
+  const re = anchorRegExp(anchors, true);
   // From the start of lo's line: an anchor may begin with the line's indentation (`^\s*NAME =`).
   re.lastIndex = text.lastIndexOf('\n', lo - 1) + 1;
-  // The lines holding anchor words: one ranged query per run of such lines. Every match contains
-  // its anchor word, so it intersects that word's line.
-  const segments: [number, number][] = [];
+  // Runs of touching lines holding anchor words, one ranged query each. Every match contains its
+  // anchor word, and a query returns the matches whose pattern meets its range (with captures
+  // outside it), so the range spans the run's anchor words only: fewer nodes for the query to try.
+  /** [first line start, last line end, first anchor word start, last anchor word end] of each run. */
+  const segments: [number, number, number, number][] = [];
   for (let m = re.exec(text); m && m.index < hi; m = re.exec(text)) {
     if (m[0].length === 0) re.lastIndex++;
     const at = m.index + (m[0].length - m[0].trimStart().length);
+    const end = Math.max(at + 1, m.index + m[0].length);
     const lineStart = text.lastIndexOf('\n', at - 1) + 1;
     let lineEnd = text.indexOf('\n', at);
     if (lineEnd === -1) lineEnd = text.length;
     // Only touching lines merge: which matches come back must not depend on what else is in the range.
     const last = segments[segments.length - 1];
-    if (last && lineStart <= last[1] + 1) last[1] = Math.max(last[1], lineEnd);
-    else segments.push([lineStart, lineEnd]);
+    if (last && lineStart <= last[1] + 1) {
+      last[1] = Math.max(last[1], lineEnd);
+      last[3] = Math.max(last[3], end);
+    } else segments.push([lineStart, lineEnd, at, end]);
   }
   const out: QueryMatch[] = [];
   const seen = new Set<string>();
-  for (const [a, b] of segments) {
+  for (const [, , a, b] of segments) {
     // web-tree-sitter reports node offsets in UTF-16 units but takes query ranges in bytes of its UTF-16 buffer.
     for (const match of query.matches(root, { startIndex: a * 2, endIndex: b * 2 })) {
       // A match spanning two segments comes back twice.
-      const key = `${match.patternIndex}:${match.captures.map((c) => c.node.id).join(',')}`;
+      let key = `${match.patternIndex}`;
+      for (const c of match.captures) key += `:${c.node.id}`;
       if (seen.has(key)) continue;
       seen.add(key);
       out.push(match);
     }
   }
   return out;
+}
+
+const globalAnchors = new WeakMap<RegExp, RegExp>();
+const testAnchors = new WeakMap<RegExp, RegExp>();
+
+/**
+ * An analyzer's anchors as a global RegExp (to walk through them) or a non-global one (to test
+ * for any), made once per analyzer. The global one's lastIndex is set by each user before use.
+ */
+function anchorRegExp(anchors: RegExp, global: boolean): RegExp {
+  const cache = global ? globalAnchors : testAnchors;
+  let re = cache.get(anchors);
+  if (!re) {
+    const flags = anchors.flags.replace('g', '');
+    re = new RegExp(anchors.source, global ? `${flags}g` : flags);
+    cache.set(anchors, re);
+  }
+  return re;
+}
+
+function emptyChunk(start: number, end: number, declares: readonly string[]): ChunkResult {
+  return { start, end, reachStart: start, reachEnd: end, findings: NO_FINDINGS, facts: NO_FACTS, sites: NO_SITES, lookups: NO_NAMES, declares, off: 0, lo: Infinity };
+}
+
+/** Start of the first chunk collectChunks cuts from a container (undefined when it cuts none). */
+function firstChunkStart(container: Node, containers: ReadonlySet<string>): number | undefined {
+  for (let c = container.firstNamedChild; c; c = c.nextNamedSibling) {
+    const type = c.type;
+    if (containers.has(type)) {
+      const s = firstChunkStart(c, containers);
+      if (s !== undefined) return s;
+    } else if (!type.includes('comment')) return c.startIndex;
+  }
+  return undefined;
+}
+
+/** End of the last chunk collectChunks cuts from a container (undefined when it cuts none). */
+function lastChunkEnd(container: Node, containers: ReadonlySet<string>): number | undefined {
+  for (let c = container.lastNamedChild; c; c = c.previousNamedSibling) {
+    const type = c.type;
+    if (containers.has(type)) {
+      const e = lastChunkEnd(c, containers);
+      if (e !== undefined) return e;
+    } else if (!type.includes('comment')) return c.endIndex;
+  }
+  return undefined;
+}
+
+/**
+ * The chunk collectChunks would cut that holds offset `at` of `node`, found by walking from the
+ * root down to the node. Undefined when the walk does not end on one (the caller then searches
+ * the cut chunks, as analyzeSpans does).
+ */
+function chunkHolding(root: Node, node: Node, at: number, containers: ReadonlySet<string>): Node | undefined {
+  let c = root.childWithDescendant(node);
+  while (c && c.id !== node.id && containers.has(c.type) && c.isNamed) c = c.childWithDescendant(node);
+  if (!c || !c.isNamed || containers.has(c.type) || c.type.includes('comment')) return undefined;
+  return c.startIndex <= at && at < c.endIndex ? c : undefined;
 }
 
 /** Named children of containers (recursively) that touch [lo, hi]; comments are not chunks. */
