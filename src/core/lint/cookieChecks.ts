@@ -1,4 +1,4 @@
-import type { AnalysisContext, OffsetEdit } from './analysis';
+import type { AnalysisContext, CookieSiteRecord, OffsetEdit } from './analysis';
 
 /** What code says about one boolean attribute. */
 export type Truth = 'true' | 'false' | 'env' | 'unknown';
@@ -224,21 +224,22 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
     });
   }
 
-  ctx.cookieSites.push({
-    ...(name !== undefined ? { name } : {}),
-    framework: site.framework,
-    start: site.anchor.start,
-    end: site.anchor.end,
-    attributes: {
-      ...truthAttr('secure', secure),
-      ...truthAttr('httpOnly', httpOnly),
-      ...(sameSite !== undefined && !['env', 'unknown', ''].includes(sameSite) ? { sameSite } : {}),
-      ...(maxAge !== undefined ? { maxAgeSeconds: maxAge } : {}),
-      ...(site.domain?.value ? { domain: site.domain.value } : {}),
-      ...(site.path?.value ? { path: site.path.value } : site.complete && site.defaults.path ? { path: site.defaults.path } : {}),
-      ...(partitioned === 'true' ? { partitioned: true } : {}),
-    },
-  });
+  // Built by assignment rather than conditional spreads: this runs for every setter of a scan.
+  const attributes: { -readonly [K in keyof CookieSiteRecord['attributes']]: CookieSiteRecord['attributes'][K] } = {};
+  const secureAttr = truthAttr(secure);
+  if (secureAttr !== undefined) attributes.secure = secureAttr;
+  const httpOnlyAttr = truthAttr(httpOnly);
+  if (httpOnlyAttr !== undefined) attributes.httpOnly = httpOnlyAttr;
+  if (sameSite !== undefined && sameSite !== 'env' && sameSite !== 'unknown' && sameSite !== '') attributes.sameSite = sameSite;
+  if (maxAge !== undefined) attributes.maxAgeSeconds = maxAge;
+  if (site.domain?.value) attributes.domain = site.domain.value;
+  if (site.path?.value) attributes.path = site.path.value;
+  else if (site.complete && site.defaults.path) attributes.path = site.defaults.path;
+  if (partitioned === 'true') attributes.partitioned = true;
+  const record: { -readonly [K in keyof CookieSiteRecord]: CookieSiteRecord[K] } = name !== undefined
+    ? { name, framework: site.framework, start: site.anchor.start, end: site.anchor.end, attributes }
+    : { framework: site.framework, start: site.anchor.start, end: site.anchor.end, attributes };
+  ctx.cookieSites.push(record);
 }
 
 /**
@@ -254,11 +255,11 @@ function isDeletion(site: CookieSite): boolean {
   return v <= 0;
 }
 
-function truthAttr(key: 'secure' | 'httpOnly', t: Truth): Record<string, boolean | 'env'> {
-  if (t === 'true') return { [key]: true };
-  if (t === 'false') return { [key]: false };
-  if (t === 'env') return { [key]: 'env' };
-  return {};
+function truthAttr(t: Truth): boolean | 'env' | undefined {
+  if (t === 'true') return true;
+  if (t === 'false') return false;
+  if (t === 'env') return 'env';
+  return undefined;
 }
 
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
