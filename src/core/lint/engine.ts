@@ -809,19 +809,28 @@ function anchoredMatches(root: Node, query: Query, anchors: RegExp, text: string
     } else segments.push([lineStart, lineEnd, at, end]);
   }
   const out: QueryMatch[] = [];
-  const seen = new Set<string>();
+  /** Matches kept so far, by the node id of their first capture. */
+  const seen = new Map<number, QueryMatch[]>();
   for (const [, , a, b] of segments) {
     // web-tree-sitter reports node offsets in UTF-16 units but takes query ranges in bytes of its UTF-16 buffer.
     for (const match of query.matches(root, { startIndex: a * 2, endIndex: b * 2 })) {
       // A match spanning two segments comes back twice.
-      let key = `${match.patternIndex}`;
-      for (const c of match.captures) key += `:${c.node.id}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      const key = match.captures.length > 0 ? match.captures[0].node.id : -1;
+      const same = seen.get(key);
+      if (same?.some((o) => sameMatch(o, match))) continue;
+      if (same) same.push(match);
+      else seen.set(key, [match]);
       out.push(match);
     }
   }
   return out;
+}
+
+/** The same pattern capturing the same nodes. */
+function sameMatch(a: QueryMatch, b: QueryMatch): boolean {
+  if (a.patternIndex !== b.patternIndex || a.captures.length !== b.captures.length) return false;
+  for (let i = 0; i < a.captures.length; i++) if (a.captures[i].node.id !== b.captures[i].node.id) return false;
+  return true;
 }
 
 const globalAnchors = new WeakMap<RegExp, RegExp>();
