@@ -18,14 +18,20 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Reads and lints one file; never throws. */
 export async function lintFile(linter: Linter, file: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<FileLintResult> {
   let buf: Buffer;
+  let fd: number | undefined;
   try {
     // Synchronous reads: the scan is CPU-bound and runs on worker threads; awaiting the I/O pool per file only adds idle time.
-    const st = fs.statSync(file);
+    // One open, then the size and kind of what was opened (no second lookup of the path);
+    // non-blocking so that opening a named pipe returns at once (it is then skipped, not read).
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    const st = fs.fstatSync(fd);
     if (!st.isFile()) return { findings: [], lines: 0, problem: 'not a regular file' };
     if (st.size > maxBytes) return { findings: [], lines: 0, problem: `skipped: ${st.size} bytes is over the ${maxBytes}-byte limit` };
-    buf = fs.readFileSync(file);
+    buf = fs.readFileSync(fd);
   } catch (err) {
     return { findings: [], lines: 0, problem: `unreadable: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
   if (buf.subarray(0, 8192).includes(0)) return { findings: [], lines: 0, problem: 'skipped: binary file' };
   let text: string;
