@@ -1,13 +1,9 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { PreviewCollector, isTextLike, mimeTypeOf } from './bodyPreview';
-import { headerFields } from './headerFields';
-import {
-  BODY_CHUNKED, BODY_LENGTH, BODY_NONE, BODY_UNTIL_CLOSE, type BodyFraming, ChunkedDecoder, HttpParseError,
-  type RequestHead, type ResponseHead, headEnd, parseRequestHead, parseResponseHead, skipEmptyLines,
-} from './http1';
+import { type HttpParseError, type RequestHead, headEnd, parseRequestHead, skipEmptyLines } from './http1';
+import { Flow, PIPELINE_BUFFER_BYTES, STEP_BEGIN, STEP_FAILURES, STEP_SETTLE } from './relayFlow';
 import type { SessionStore } from './sessionStore';
-import type { CaptureLogger, ExchangeState } from './types';
+import type { CaptureLogger } from './types';
 
 /** What the relay needs to know, fixed for the life of a proxy. */
 export interface RelayConfig {
@@ -35,22 +31,6 @@ export interface RelayConfig {
 const HEAD_TIMEOUT_MS = 60_000;
 /** Idle upstream connections are closed after this (below Node's 5 s keep-alive timeout, to avoid reusing one it is closing). */
 const UPSTREAM_IDLE_MS = 4_000;
-/** Pipelined request bytes buffered while a response is pending before the client is paused. */
-const PIPELINE_BUFFER_BYTES = 256 * 1024;
-
-/** Recording steps of an exchange (queued in this order), and what a failure of each is reported as. */
-const STEP_BEGIN = 0;
-const STEP_REQUEST_BODY = 1;
-const STEP_RESPONSE = 2;
-const STEP_FINISH = 3;
-const STEP_SETTLE = 4;
-const STEP_FAILURES: readonly string[] = ['recording a request failed', 'recording a request body failed', 'recording response headers failed', 'recording a response failed', 'settling'];
-
-const R_HEAD = 0;
-const R_BODY = 1;
-const R_DONE = 2;
-
-type FlowState = Exclude<ExchangeState, 'pending'>;
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -239,8 +219,27 @@ export class Relay {
   }
 }
 
+/**
+ * Event handlers that never throw into Node's event loop: a bug in the relay costs the
+ * connection it happened on (logged once), never the process hosting the proxy.
+ */
+function guarded(relay: Relay, fail: () => void, handlers: [string, (chunk: Buffer) => void][]): [string, (chunk: Buffer) => void][] {
+  return handlers.map(([event, fn]) => [event, (chunk: Buffer) => {
+    try {
+      fn(chunk);
+    } catch (err) {
+      relay.reportOnce(`a connection failed on '${event}'`, err);
+      try {
+        fail();
+      } catch {
+        // Nothing more to do: the sockets are gone.
+      }
+    }
+  }]);
+}
+
 /** One browser connection: requests are parsed and relayed one at a time, in order. */
-class ClientConnection {
+export class ClientConnection {
   /** Bytes received and not yet relayed: a partial head, or pipelined requests. */
   buf: Buffer | null = null;
   flow: Flow | null = null;
@@ -251,14 +250,15 @@ class ClientConnection {
   headSince = 0;
   tunneled = false;
 
-  private readonly listeners: [string, (chunk: Buffer) => void][] = [
-    ['data', (chunk: Buffer) => this.onData(chunk)],
-    ['end', () => this.onEnd()],
-    ['close', () => this.onClose()],
-    ['drain', () => this.flow?.onClientDrain()],
-  ];
+  private readonly listeners: [string, (chunk: Buffer) => void][];
 
   constructor(readonly relay: Relay, readonly socket: net.Socket) {
+    this.listeners = guarded(relay, () => this.fail(), [
+      ['data', (chunk: Buffer) => this.onData(chunk)],
+      ['end', () => this.onEnd()],
+      ['close', () => this.onClose()],
+      ['drain', () => this.flow?.onClientDrain()],
+    ]);
     socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());
     for (const [event, fn] of this.listeners) socket.on(event, fn);
@@ -269,6 +269,12 @@ class ClientConnection {
     this.socket.pause();
     for (const [event, fn] of this.listeners) this.socket.off(event, fn);
     this.relay.clients.delete(this);
+  }
+
+  /** After an unexpected error: this connection and its exchange end here; the proxy goes on. */
+  fail(): void {
+    this.flow?.up?.socket.destroy();
+    this.socket.destroy();
   }
 
   private onData(chunk: Buffer): void {
@@ -423,7 +429,7 @@ class ClientConnection {
 }
 
 /** One connection to the dev server; carries one exchange at a time. */
-class UpstreamConnection {
+export class UpstreamConnection {
   flow: Flow | null = null;
   reused = false;
   gotBytes = false;
@@ -432,14 +438,15 @@ class UpstreamConnection {
   idleSince = 0;
   error: NodeJS.ErrnoException | undefined;
 
-  private readonly listeners: [string, (chunk: Buffer) => void][] = [
-    ['data', (chunk: Buffer) => this.onData(chunk)],
-    ['end', () => this.flow?.onUpstreamEnd()],
-    ['close', () => this.onClose()],
-    ['drain', () => this.flow?.onUpstreamDrain()],
-  ];
+  private readonly listeners: [string, (chunk: Buffer) => void][];
 
   constructor(readonly relay: Relay, readonly socket: net.Socket) {
+    this.listeners = guarded(relay, () => this.fail(), [
+      ['data', (chunk: Buffer) => this.onData(chunk)],
+      ['end', () => this.flow?.onUpstreamEnd()],
+      ['close', () => this.onClose()],
+      ['drain', () => this.flow?.onUpstreamDrain()],
+    ]);
     socket.setNoDelay(true);
     socket.on('error', (err: NodeJS.ErrnoException) => { this.error ??= err; });
     for (const [event, fn] of this.listeners) socket.on(event, fn);
@@ -449,6 +456,12 @@ class UpstreamConnection {
   detach(): void {
     this.socket.pause();
     for (const [event, fn] of this.listeners) this.socket.off(event, fn);
+  }
+
+  /** After an unexpected error: this connection and the client it serves end here; the proxy goes on. */
+  fail(): void {
+    this.flow?.client.socket.destroy();
+    this.socket.destroy();
   }
 
   private onData(chunk: Buffer): void {
@@ -472,19 +485,6 @@ class UpstreamConnection {
   }
 }
 
-/**
- * Bytes queued towards a slow peer before the other side is paused. Pausing and resuming a
- * socket costs two system calls, so a fast peer is not made to wait at every 16 KiB mark;
- * memory per connection stays bounded all the same.
- */
-const QUEUE_BYTES = 1024 * 1024;
-
-/** Writes `chunk`; false when the peer is so far behind that the sender should pause (wait for 'drain'). */
-function send(socket: net.Socket, chunk: Buffer | string): boolean {
-  if (socket.destroyed) return true;
-  return socket.write(chunk) || socket.writableLength < QUEUE_BYTES;
-}
-
 /** The request head with the request line and/or the Host value replaced. */
 function rewriteRequestHead(text: string, requestLine: string | undefined, hostOf: RequestHead | undefined, targetHost: string): string {
   const lines = text.split('\r\n');
@@ -493,537 +493,5 @@ function rewriteRequestHead(text: string, requestLine: string | undefined, hostO
     const i = lines.findIndex((l, n) => n > 0 && /^host:/i.test(l));
     if (i !== -1) lines[i] = `${hostOf.fields[hostOf.hostIndex]}: ${targetHost}`;
   }
-  return lines.join('\r\n');
-}
-
-/**
- * One proxied exchange: relays the request body upstream and the response back, and keeps what
- * its recording needs. Recording happens later, in steps (see Relay.later).
- */
-class Flow {
-  readonly startedAt = Date.now();
-  // Recording state.
-  id = 0;
-  recordedFinish = false;
-  state: FlowState = 'complete';
-  error: string | undefined = undefined;
-  endedAt = 0;
-  receivedAt = 0;
-  response: ResponseHead | undefined = undefined;
-  requestPreview: PreviewCollector;
-  preview: PreviewCollector | undefined = undefined;
-  // Request side.
-  requestDone = false;
-  private reqRemaining = 0;
-  private reqChunks: ChunkedDecoder | undefined = undefined;
-  /** The head as sent, kept while a stale pooled connection may force a resend. */
-  private resend: Buffer | string | undefined = undefined;
-  private retried = false;
-  // Upstream side.
-  up: UpstreamConnection | null = null;
-  private respState = R_HEAD;
-  private respBuf: Buffer | null = null;
-  private respFraming: BodyFraming = BODY_NONE;
-  private respRemaining = 0;
-  private respChunks: ChunkedDecoder | undefined = undefined;
-  private dechunk: { push(c: Buffer): void } | undefined = undefined;
-  private upstreamPaused = false;
-  private sentAt = 0;
-  private lastActivity = 0;
-  private clientFin = false;
-
-  constructor(readonly relay: Relay, readonly client: ClientConnection, readonly head: RequestHead, readonly path: string) {
-    this.requestPreview = new PreviewCollector(head.framing !== BODY_NONE && isTextLike(mimeTypeOf(head.contentType)) ? relay.config.previewBytes : 0);
-  }
-
-  /** Sends the head (and whatever body followed it in `buf`) upstream. */
-  begin(buf: Buffer, start: number, end: number, headText: string | undefined): void {
-    const relay = this.relay;
-    const head = this.head;
-    const up = relay.acquire(this);
-    this.up = up;
-    let bodyEnd = end;
-    if (head.framing === BODY_LENGTH) {
-      const take = Math.min(head.contentLength, buf.length - end);
-      bodyEnd = end + take;
-      this.reqRemaining = head.contentLength - take;
-      if (take > 0) this.requestPreview.push(buf.subarray(end, bodyEnd));
-    } else if (head.framing === BODY_CHUNKED) {
-      this.reqChunks = new ChunkedDecoder(relay.config.maxHeaderBytes, 400);
-      try {
-        const r = this.reqChunks.feed(buf, end, this.requestPreview);
-        bodyEnd = r === -1 ? buf.length : r;
-      } catch (err) {
-        this.badRequestBody(err);
-        return;
-      }
-    }
-    if (bodyEnd < buf.length) this.client.buf = buf.subarray(bodyEnd);
-    if (head.framing === BODY_NONE) this.resend = headText ?? buf.subarray(start, end);
-    this.sentAt = Date.now();
-    relay.active.add(this);
-    const socket = up.socket;
-    let ok: boolean;
-    if (headText === undefined) {
-      ok = send(socket, buf.subarray(start, bodyEnd));
-    } else {
-      socket.cork();
-      send(socket, headText);
-      ok = send(socket, buf.subarray(end, bodyEnd));
-      socket.uncork();
-    }
-    if (!ok) this.client.socket.pause();
-    if (head.framing === BODY_NONE || this.reqRemaining === 0 && head.framing === BODY_LENGTH || this.reqChunks?.done) this.requestFinished();
-  }
-
-  /** More request body from the client. */
-  onRequestData(chunk: Buffer): void {
-    let used = chunk.length;
-    if (this.reqChunks !== undefined) {
-      try {
-        const r = this.reqChunks.feed(chunk, 0, this.requestPreview);
-        if (r !== -1) used = r;
-      } catch (err) {
-        this.badRequestBody(err);
-        return;
-      }
-    } else {
-      used = Math.min(this.reqRemaining, chunk.length);
-      this.reqRemaining -= used;
-      this.requestPreview.push(used === chunk.length ? chunk : chunk.subarray(0, used));
-    }
-    const part = used === chunk.length ? chunk : chunk.subarray(0, used);
-    if (used < chunk.length) this.client.buf = chunk.subarray(used);
-    const up = this.up;
-    if (up !== null && !send(up.socket, part)) this.client.socket.pause();
-    if (this.reqRemaining === 0 && this.reqChunks === undefined || this.reqChunks?.done) this.requestFinished();
-  }
-
-  private requestFinished(): void {
-    this.requestDone = true;
-    if (this.head.framing !== BODY_NONE) this.relay.later(this, STEP_REQUEST_BODY);
-    if (this.respState === R_DONE) this.complete();
-    else if (this.client.buf !== null && this.client.buf.length > PIPELINE_BUFFER_BYTES) this.client.socket.pause();
-  }
-
-  private badRequestBody(err: unknown): void {
-    this.failHead(400, 'Bad Request', err instanceof Error ? err.message : String(err), 'client-aborted', 'malformed request body');
-    // Whatever the client sends now cannot be framed: stop listening to it.
-    this.client.socket.destroySoon();
-  }
-
-  onClientDrain(): void {
-    if (this.upstreamPaused) {
-      this.upstreamPaused = false;
-      this.up?.socket.resume();
-    }
-  }
-
-  onUpstreamDrain(): void {
-    if (!this.requestDone) this.client.socket.resume();
-  }
-
-  onUpstreamData(chunk: Buffer): void {
-    if (this.respState === R_BODY) {
-      this.lastActivity = Date.now();
-      this.onResponseBody(chunk, 0);
-      return;
-    }
-    if (this.respState === R_DONE) {
-      // Bytes after the end of the response: the connection cannot be reused.
-      if (this.up !== null) this.up.clean = false;
-      return;
-    }
-    let buf = this.respBuf === null ? chunk : Buffer.concat([this.respBuf, chunk]);
-    this.respBuf = null;
-    let pos = 0;
-    const config = this.relay.config;
-    for (;;) {
-      let end: number;
-      let head: ResponseHead;
-      try {
-        end = headEnd(buf, pos);
-        if (end === -1) {
-          if (buf.length - pos > config.maxHeaderBytes) throw new HttpParseError(`the response head is larger than ${config.maxHeaderBytes} bytes`, 502);
-          this.respBuf = pos === 0 ? buf : buf.subarray(pos);
-          return;
-        }
-        if (end - pos > config.maxHeaderBytes) throw new HttpParseError(`the response head is larger than ${config.maxHeaderBytes} bytes`, 502);
-        head = parseResponseHead(buf, pos, end, this.head.method);
-        if (head.status === 101 && !this.head.upgrade) throw new HttpParseError('101 Switching Protocols to a request that asked for no upgrade', 502);
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        this.failHead(502, 'Bad Gateway', `Session Lens could not forward the response of ${config.targetOrigin}: ${message}.`, 'upstream-error', 'invalid response head');
-        return;
-      }
-      if (head.status === 101) {
-        this.tunnel(head, buf, pos);
-        return;
-      }
-      if (head.status < 200) {
-        // 100 Continue, 103 Early Hints: relayed to HTTP/1.1 clients, then the final head follows.
-        if (this.head.minor === 1) send(this.client.socket, buf.subarray(pos, end));
-        pos = end;
-        if (pos === buf.length) return;
-        buf = buf.subarray(pos);
-        pos = 0;
-        continue;
-      }
-      this.onResponseHead(head, buf, pos, end);
-      return;
-    }
-  }
-
-  private onResponseHead(head: ResponseHead, buf: Buffer, pos: number, end: number): void {
-    const relay = this.relay;
-    this.resend = undefined;
-    this.response = head;
-    this.receivedAt = Date.now();
-    this.lastActivity = this.receivedAt;
-    if (relay.config.bodyIdleMs === 0 || head.framing === BODY_NONE) relay.active.delete(this);
-    let out: string | undefined;
-    if (head.rewritable !== undefined) out = this.rewriteResponseHead(head, buf.toString('latin1', pos, end));
-    const client = this.client;
-    if (head.framing === BODY_CHUNKED && this.head.minor === 0) {
-      // An HTTP/1.0 client cannot read chunked: send the data alone and close to delimit it.
-      out = dechunkedHead(out ?? buf.toString('latin1', pos, end));
-      const socket = client.socket;
-      const preview = () => this.preview;
-      this.dechunk = { push: (c: Buffer) => { preview()?.push(c); if (!send(socket, c)) this.pauseUpstream(); } };
-      client.closeAfter = true;
-    }
-    if (!head.keepAlive || head.framing === BODY_UNTIL_CLOSE) client.closeAfter = true;
-    this.preview = new PreviewCollector(isTextLike(mimeTypeOf(head.contentType)) ? relay.config.previewBytes : 0);
-    this.respFraming = head.framing;
-    this.respRemaining = head.contentLength;
-    if (head.framing === BODY_CHUNKED) this.respChunks = new ChunkedDecoder(relay.config.maxHeaderBytes, 502);
-    this.respState = R_BODY;
-    relay.later(this, STEP_RESPONSE);
-    const socket = client.socket;
-    socket.cork();
-    send(socket, out ?? buf.subarray(pos, end));
-    if (head.framing === BODY_NONE) {
-      if (end < buf.length && this.up !== null) this.up.clean = false;
-      socket.uncork();
-      this.responseFinished();
-      return;
-    }
-    if (end < buf.length) this.onResponseBody(buf, end);
-    socket.uncork();
-  }
-
-  private rewriteResponseHead(head: ResponseHead, text: string): string | undefined {
-    const relay = this.relay;
-    let origin: string | undefined;
-    let changed = false;
-    const fields = head.fields;
-    const values = new Map<number, string>();
-    for (const i of head.rewritable ?? []) {
-      const name = fields[i].toLowerCase();
-      const value = fields[i + 1];
-      let next = value;
-      if (name === 'location') {
-        if (head.status === 201 || (head.status >= 300 && head.status < 400)) next = relay.rewriteUrl(value, origin ??= relay.clientOrigin(this.head.host));
-      } else if (name === 'content-location') {
-        next = relay.rewriteUrl(value, origin ??= relay.clientOrigin(this.head.host));
-      } else {
-        const m = /^(\s*\d*\s*;\s*url\s*=\s*['"]?)(.*)$/i.exec(value);
-        if (m) next = m[1] + relay.rewriteUrl(m[2], origin ??= relay.clientOrigin(this.head.host));
-      }
-      if (next !== value) {
-        values.set(i, next);
-        changed = true;
-      }
-    }
-    if (!changed) return undefined;
-    // Field i/2 is on line i/2 + 1 (no folding: the parser refuses it).
-    const lines = text.split('\r\n');
-    for (const [i, value] of values) lines[(i >> 1) + 1] = `${fields[i]}: ${value}`;
-    return lines.join('\r\n');
-  }
-
-  private pauseUpstream(): void {
-    if (!this.upstreamPaused && this.up !== null) {
-      this.upstreamPaused = true;
-      this.up.socket.pause();
-    }
-  }
-
-  private onResponseBody(buf: Buffer, start: number): void {
-    const socket = this.client.socket;
-    switch (this.respFraming) {
-      case BODY_LENGTH: {
-        const take = Math.min(this.respRemaining, buf.length - start);
-        const part = start === 0 && take === buf.length ? buf : buf.subarray(start, start + take);
-        this.preview?.push(part);
-        this.respRemaining -= take;
-        if (!send(socket, part)) this.pauseUpstream();
-        if (this.respRemaining === 0) {
-          if (start + take < buf.length && this.up !== null) this.up.clean = false;
-          this.responseFinished();
-        }
-        return;
-      }
-      case BODY_CHUNKED: {
-        let r: number;
-        try {
-          r = (this.respChunks as ChunkedDecoder).feed(buf, start, this.dechunk ?? this.preview);
-        } catch (err) {
-          this.reportBroken(err instanceof Error ? err.message : String(err));
-          return;
-        }
-        const endAt = r === -1 ? buf.length : r;
-        if (this.dechunk === undefined && !send(socket, start === 0 && endAt === buf.length ? buf : buf.subarray(start, endAt))) this.pauseUpstream();
-        if (r !== -1) {
-          if (r < buf.length && this.up !== null) this.up.clean = false;
-          this.responseFinished();
-        }
-        return;
-      }
-      default: {
-        const part = start === 0 ? buf : buf.subarray(start);
-        this.preview?.push(part);
-        if (!send(socket, part)) this.pauseUpstream();
-      }
-    }
-  }
-
-  private responseFinished(): void {
-    this.respState = R_DONE;
-    this.relay.active.delete(this);
-    this.finish('complete');
-    if (this.requestDone) this.complete();
-  }
-
-  /** Both directions are done: the upstream connection is pooled or closed, the client moves on. */
-  private complete(): void {
-    const up = this.up;
-    this.up = null;
-    if (up !== null) {
-      if (this.upstreamPaused) {
-        this.upstreamPaused = false;
-        up.socket.resume();
-      }
-      if (up.clean && this.head.keepAlive && this.response?.keepAlive === true && this.respFraming !== BODY_UNTIL_CLOSE) this.relay.release(up);
-      else {
-        up.flow = null;
-        up.socket.destroy();
-      }
-    }
-    this.client.next();
-  }
-
-  onUpstreamEnd(): void {
-    if (this.respState === R_BODY && this.respFraming === BODY_UNTIL_CLOSE) {
-      this.client.closeAfter = true;
-      this.responseFinished();
-    }
-  }
-
-  onUpstreamClose(up: UpstreamConnection, err: NodeJS.ErrnoException | undefined): void {
-    if (up !== this.up) return;
-    up.flow = null;
-    if (this.respState === R_DONE) {
-      // The response is out; the request body still streaming has nowhere to go.
-      this.up = null;
-      return;
-    }
-    if (this.respState === R_BODY) {
-      if (this.respFraming === BODY_UNTIL_CLOSE && err === undefined) {
-        this.client.closeAfter = true;
-        this.responseFinished();
-        return;
-      }
-      this.reportBroken(err?.code ?? 'the dev server closed the connection before the response was complete');
-      return;
-    }
-    const code = err?.code ?? (up.gotBytes ? 'EPROTO' : 'ECONNRESET');
-    if (up.reused && !up.gotBytes && this.resend !== undefined && !this.retried && this.respBuf === null) {
-      // A pooled connection the server had just closed: send the (bodiless) request again on a new one.
-      this.retried = true;
-      const fresh = this.relay.acquire(this);
-      this.up = fresh;
-      this.sentAt = Date.now();
-      send(fresh.socket, this.resend);
-      return;
-    }
-    this.up = null;
-    this.failHead(502, 'Bad Gateway', this.relay.unreachable(code), 'upstream-error', code);
-  }
-
-  /** The response cannot be delivered before its head reached the client: answer with an error page. */
-  failHead(status: number, title: string, detail: string, state: FlowState, error: string): void {
-    if (this.clientFin && state === 'upstream-error') {
-      state = 'client-aborted';
-      error = 'the client closed its side of the connection before the response was complete';
-    }
-    this.relay.active.delete(this);
-    this.respState = R_DONE;
-    const up = this.up;
-    this.up = null;
-    if (up !== null) {
-      up.flow = null;
-      up.socket.destroy();
-    }
-    this.finish(state, error);
-    const client = this.client;
-    client.closeAfter = true;
-    client.flow = null;
-    client.buf = null;
-    if (client.socket.writable) client.socket.end(this.relay.errorResponse(status, title, detail));
-    else client.socket.destroy();
-  }
-
-  /** The response broke after its head was forwarded: cut the client off (a short body must never look complete). */
-  private reportBroken(error: string, state: FlowState = 'upstream-error'): void {
-    if (this.clientFin && state === 'upstream-error') {
-      state = 'client-aborted';
-      error = 'the client closed its side of the connection before the response was complete';
-    }
-    this.relay.active.delete(this);
-    this.respState = R_DONE;
-    const up = this.up;
-    this.up = null;
-    if (up !== null) {
-      up.flow = null;
-      up.socket.destroy();
-    }
-    this.finish(state, error);
-    this.client.flow = null;
-    this.client.socket.destroy();
-  }
-
-  /** The client sent FIN after its request: forward it; whatever breaks now is the client's doing. */
-  clientHalfClosed(): void {
-    this.clientFin = true;
-    const up = this.up;
-    if (up !== null) {
-      up.clean = false;
-      up.socket.end();
-    }
-  }
-
-  /** The client closed (or half-closed mid-upload) before the exchange was over. */
-  clientGone(): void {
-    if (this.respState !== R_DONE || !this.requestDone) {
-      this.finish('client-aborted', 'the client closed the connection before the response was complete');
-    }
-    this.relay.active.delete(this);
-    this.respState = R_DONE;
-    const up = this.up;
-    this.up = null;
-    if (up !== null) {
-      up.flow = null;
-      up.socket.destroy();
-    }
-    this.client.flow = null;
-    this.client.socket.destroy();
-  }
-
-  checkTimers(now: number, responseMs: number, bodyIdleMs: number): void {
-    if (this.respState === R_HEAD) {
-      if (responseMs > 0 && now - this.sentAt > responseMs) {
-        this.failHead(504, 'Gateway Timeout', `Session Lens waited ${responseMs} ms for ${this.relay.config.targetOrigin} to answer ${this.head.method} ${this.path}.`, 'timeout', `no response within ${responseMs} ms`);
-      }
-    } else if (this.respState === R_BODY && bodyIdleMs > 0 && now - this.lastActivity > bodyIdleMs) {
-      this.reportBroken(`the response body stalled for ${bodyIdleMs} ms`, 'timeout');
-    }
-  }
-
-  /** 101 Switching Protocols: from here on both connections are an opaque tunnel. */
-  private tunnel(head: ResponseHead, buf: Buffer, pos: number): void {
-    const relay = this.relay;
-    relay.active.delete(this);
-    this.resend = undefined;
-    this.response = head;
-    this.receivedAt = Date.now();
-    this.respState = R_DONE;
-    relay.later(this, STEP_RESPONSE);
-    this.finish('upgraded');
-    const up = this.up as UpstreamConnection;
-    this.up = null;
-    up.flow = null;
-    const client = this.client;
-    client.flow = null;
-    client.tunneled = true;
-    const a = client.socket;
-    const b = up.socket;
-    client.detach();
-    up.detach();
-    for (const s of [a, b]) {
-      relay.tunnels.add(s);
-      s.once('close', () => relay.tunnels.delete(s));
-    }
-    b.on('error', () => a.destroy());
-    a.on('error', () => b.destroy());
-    b.once('close', () => a.destroy());
-    a.once('close', () => b.destroy());
-    if (a.destroyed) {
-      b.destroy();
-      return;
-    }
-    send(a, pos === 0 ? buf : buf.subarray(pos));
-    if (client.buf !== null) {
-      send(b, client.buf);
-      client.buf = null;
-    }
-    b.pipe(a);
-    a.pipe(b);
-  }
-
-  finish(state: FlowState, error?: string): void {
-    if (this.recordedFinish) return;
-    this.recordedFinish = true;
-    this.endedAt = Date.now();
-    this.state = state;
-    this.error = error;
-    this.relay.later(this, STEP_FINISH);
-  }
-
-  /** Runs one recording step (from the deferred queue). */
-  record(step: number): void {
-    const store = this.relay.config.store;
-    switch (step) {
-      case STEP_BEGIN: {
-        const head = this.head;
-        const host = head.host;
-        const path = this.path === '*' ? '' : this.path;
-        this.id = store.beginExchange(head.upgrade ? {
-          source: 'proxy', method: head.method, url: `http://${host || this.relay.proxyHost}${path}`, upstreamUrl: this.relay.config.targetOrigin + path,
-          path, httpVersion: head.minor === 1 ? '1.1' : '1.0', headers: headerFields(head.fields), startedAt: this.startedAt, upgrade: true,
-        } : {
-          source: 'proxy', method: head.method, url: `http://${host || this.relay.proxyHost}${path}`, upstreamUrl: this.relay.config.targetOrigin + path,
-          path, httpVersion: head.minor === 1 ? '1.1' : '1.0', headers: headerFields(head.fields), startedAt: this.startedAt,
-        });
-        return;
-      }
-      case STEP_REQUEST_BODY: {
-        const body = this.requestPreview;
-        store.addRequestBody(this.id, { bytes: body.bytes(), wireBytes: body.wireBytes, truncated: body.truncated });
-        return;
-      }
-      case STEP_RESPONSE: {
-        const r = this.response as ResponseHead;
-        // The original (unrewritten) headers are recorded.
-        store.addResponse(this.id, { status: r.status, statusText: r.reason, headers: headerFields(r.fields), receivedAt: this.receivedAt });
-        return;
-      }
-      case STEP_FINISH: {
-        const body = this.response !== undefined && this.state !== 'upgraded' ? this.preview : undefined;
-        const error = this.error;
-        const responseBody = body ? { bytes: body.bytes(), wireBytes: body.wireBytes, truncated: body.truncated } : undefined;
-        store.finishExchange(this.id, responseBody
-          ? error ? { state: this.state, endedAt: this.endedAt, error, responseBody } : { state: this.state, endedAt: this.endedAt, responseBody }
-          : error ? { state: this.state, endedAt: this.endedAt, error } : { state: this.state, endedAt: this.endedAt });
-        return;
-      }
-    }
-  }
-}
-
-/** A response head for an HTTP/1.0 client: Transfer-Encoding and Connection dropped, Connection: close added. */
-function dechunkedHead(text: string): string {
-  const lines = text.split('\r\n').filter((l, i) => i === 0 || !/^(?:transfer-encoding|connection|keep-alive)\s*:/i.test(l));
-  lines.splice(lines.length - 2, 0, 'Connection: close');
   return lines.join('\r\n');
 }
