@@ -217,15 +217,27 @@ function guessIndentUnit(text: string): string {
 export const span = (n: Node): { start: number; end: number } => ({ start: n.startIndex, end: n.endIndex });
 
 /**
- * Named children of a node that are not comments. Read in one call: tree-sitter finds a node's
+ * Named children of a node that are not comments (pass the text to spare reading the type of
+ * children that cannot be comments). Read in one call: tree-sitter finds a node's
  * next sibling through its parent, and its parent by walking down from the root, so stepping
  * through siblings costs a walk from the root per step.
  */
-export function namedChildren(n: Node): Node[] {
+export function namedChildren(n: Node, text?: string): Node[] {
   const out: Node[] = [];
-  for (const c of n.namedChildren) if (c && !c.type.includes('comment')) out.push(c);
+  for (const c of n.namedChildren) {
+    if (!c) continue;
+    // Given the text, only a child starting like a comment has its type read (a call into the parser).
+    if ((text === undefined || COMMENT_STARTS.has(text.charCodeAt(c.startIndex))) && c.type.includes('comment')) continue;
+    out.push(c);
+  }
   return out;
 }
+
+/**
+ * First characters of comments in the linted languages: `//` and `/*`, `#`, `;` (ini), `!`
+ * (properties), `<!--` and `-->` (JavaScript), `=begin` (Ruby). A comment node starts with its delimiter.
+ */
+const COMMENT_STARTS = new Set([...'/#;!<-='].map((c) => c.charCodeAt(0)));
 
 /**
  * The ancestors of a node, the root first (the node's parent last). One walk down from the root:

@@ -90,7 +90,7 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
 
 function initializerItems(ctx: AnalysisContext, init: Node | null): KeyedItem[] {
   if (!init) return [];
-  return namedChildren(init).flatMap((a) => {
+  return namedChildren(init, ctx.text).flatMap((a) => {
     if (a.type !== 'assignment_expression') return [];
     const left = a.childForFieldName('left');
     const right = a.childForFieldName('right');
@@ -112,7 +112,7 @@ function cookieOptions(ctx: AnalysisContext, created: Node): void {
         const fn = inv.childForFieldName('function');
         const al = inv.childForFieldName('arguments');
         if (!fn || !al || !/\.Append$/.test(ctx.src(fn))) continue;
-        const a = namedChildren(al).map((x) => x.firstNamedChild ?? x);
+        const a = namedChildren(al, ctx.text).map((x) => x.firstNamedChild ?? x);
         if (a.length >= 3 && matchArg(a[2])) return a[0];
       }
     }
@@ -123,7 +123,7 @@ function cookieOptions(ctx: AnalysisContext, created: Node): void {
   if (arg?.type === 'argument' && arg.parent?.parent?.type === 'invocation_expression') {
     nameNode = findAppend((a) => a.startIndex === created.startIndex, arg.parent.parent);
   } else if (arg?.type === 'variable_declarator') {
-    const v = namedChildren(arg)[0];
+    const v = namedChildren(arg, ctx.text)[0];
     let stmt: Node | null = arg;
     while (stmt && !/statement$/.test(stmt.type)) stmt = stmt.parent;
     if (v && stmt) nameNode = findAppend((a) => ctx.src(a) === ctx.src(v), stmt.nextNamedSibling);
@@ -160,13 +160,13 @@ const OPTION_DEFAULTS: Readonly<Record<string, { framework: string; defaults: Co
 
 /** `services.AddSession(options => { options.Cookie.HttpOnly = …; options.IdleTimeout = …; })`. */
 function optionsLambda(ctx: AnalysisContext, call: Node, method: string, args: Node): void {
-  const lambda = namedChildren(args).map((a) => a.firstNamedChild ?? a).find((a) => a.type === 'lambda_expression');
+  const lambda = namedChildren(args, ctx.text).map((a) => a.firstNamedChild ?? a).find((a) => a.type === 'lambda_expression');
   if (!lambda) return;
   const params = lambda.childForFieldName('parameters');
   const p = params ? ctx.src(params).replace(/[()\s]/g, '').split(':').pop()!.split(/\s+/).pop()! : '';
   const body = lambda.childForFieldName('body');
   if (!p || !body) return;
-  const statements = body.type === 'block' ? namedChildren(body) : [body];
+  const statements = body.type === 'block' ? namedChildren(body, ctx.text) : [body];
   const items: KeyedItem[] = [];
   for (const s of statements) {
     const a = s.type === 'expression_statement' ? s.firstNamedChild : s.type === 'assignment_expression' ? s : null;
@@ -236,7 +236,7 @@ function tokenValidation(ctx: AnalysisContext, created: Node): void {
         fix: { title: `Set ${key} = true`, edits: [{ ...span(i.value), newText: 'true' }] },
       });
     } else if (key === 'SignatureValidator') {
-      const edits = skipsValidation(ctx, i.value) ? removeMember(ctx, namedChildren(created.childForFieldName('initializer')!).map(span), span(i.item)) : undefined;
+      const edits = skipsValidation(ctx, i.value) ? removeMember(ctx, namedChildren(created.childForFieldName('initializer')!, ctx.text).map(span), span(i.item)) : undefined;
       ctx.report({
         ruleId: 'jwt-verify-disabled', ...span(i.item),
         message: 'A custom SignatureValidator replaces signature checking; returning the token without validating it accepts forgeries. Remove it and set IssuerSigningKey.',
@@ -261,13 +261,13 @@ function tokenValidation(ctx: AnalysisContext, created: Node): void {
  */
 function skipsValidation(ctx: AnalysisContext, fn: Node): boolean {
   const param = fn.childForFieldName('parameters');
-  const first = param ? namedChildren(param)[0]?.childForFieldName('name') : undefined;
-  const body = fn.type === 'lambda_expression' ? fn.childForFieldName('body') : fn.type === 'anonymous_method_expression' ? namedChildren(fn).find((c) => c.type === 'block') : undefined;
+  const first = param ? namedChildren(param, ctx.text)[0]?.childForFieldName('name') : undefined;
+  const body = fn.type === 'lambda_expression' ? fn.childForFieldName('body') : fn.type === 'anonymous_method_expression' ? namedChildren(fn, ctx.text).find((c) => c.type === 'block') : undefined;
   if (!first || !body) return false;
   let result: Node | undefined = body;
   if (body.type === 'block') {
-    const stmts = namedChildren(body);
-    result = stmts.length === 1 && stmts[0].type === 'return_statement' ? namedChildren(stmts[0])[0] : undefined;
+    const stmts = namedChildren(body, ctx.text);
+    result = stmts.length === 1 && stmts[0].type === 'return_statement' ? namedChildren(stmts[0], ctx.text)[0] : undefined;
   }
   if (!result) return false;
   const t = ctx.src(result).replace(/\s+/g, ' ').trim();

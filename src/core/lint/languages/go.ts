@@ -98,7 +98,7 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   const args = capture(m, 'args');
   if (!call || !method || !args) return;
   const name = ctx.src(method);
-  const list = namedChildren(args);
+  const list = namedChildren(args, ctx.text);
   if (name === 'SignedString' && list[0]?.type === 'identifier') {
     const init = packageVar(ctx, list[0], ctx.src(list[0]));
     if (init?.type === 'type_conversion_expression') {
@@ -118,14 +118,14 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
 
 /** `http.Cookie{…}` or `sessions.Options{…}`. */
 function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boolean): void {
-  const items: KeyedItem[] = namedChildren(body).flatMap((e) => {
+  const items: KeyedItem[] = namedChildren(body, ctx.text).flatMap((e) => {
     if (e.type !== 'keyed_element') return [];
-    const [k, v] = namedChildren(e);
+    const [k, v] = namedChildren(e, ctx.text);
     const value = v?.type === 'literal_element' ? v.firstNamedChild ?? v : v;
     return k && value ? [{ key: ctx.src(k).trim(), value, item: e }] : [];
   });
   // Positional literals (http.Cookie{"a", "b", …}) list every field: rare, and not judged.
-  if (namedChildren(body).some((e) => e.type !== 'keyed_element')) return;
+  if (namedChildren(body, ctx.text).some((e) => e.type !== 'keyed_element')) return;
   checkKeyedSite(ctx, {
     framework: session ? 'gorilla sessions.Options' : 'http.Cookie',
     session,
@@ -150,7 +150,7 @@ function packageVar(ctx: AnalysisContext, from: Node, name: string): Node | unde
       if (!spec) continue;
       const n = spec.childForFieldName('name');
       const v = spec.childForFieldName('value');
-      if (n && v && ctx.src(n) === name) return namedChildren(v)[0];
+      if (n && v && ctx.src(n) === name) return namedChildren(v, ctx.text)[0];
     }
   }
   return undefined;

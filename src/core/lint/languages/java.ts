@@ -39,7 +39,7 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   const method = capture(m, 'method');
   if (!call || !method || !args) return;
   const name = ctx.src(method);
-  const list = namedChildren(args);
+  const list = namedChildren(args, ctx.text);
   const obj = call.childForFieldName('object');
   const objText = obj ? ctx.src(obj) : '';
   switch (name) {
@@ -147,7 +147,7 @@ function servletCookie(ctx: AnalysisContext, created: Node, args: Node): void {
       const obj = inv.childForFieldName('object');
       const name = inv.childForFieldName('name');
       const a = inv.childForFieldName('arguments');
-      const argList = a ? namedChildren(a) : [];
+      const argList = a ? namedChildren(a, ctx.text) : [];
       if (obj && name && ctx.src(obj) === v) {
         const n = ctx.src(name);
         if (SETTERS[n] && argList[0]) {
@@ -174,7 +174,7 @@ function servletCookie(ctx: AnalysisContext, created: Node, args: Node): void {
     // The cookie goes somewhere the engine does not follow (a helper, a field): attributes may be set there.
     escapes = true;
   }
-  const argList = namedChildren(args);
+  const argList = namedChildren(args, ctx.text);
   const nameLit = argList[0] ? stringOf(ctx, argList[0]) : undefined;
   const indent = ctx.indentAt(stmt.startIndex);
   const insertAt = ctx.text.indexOf('\n', last.endIndex);
@@ -254,11 +254,11 @@ function responseCookie(ctx: AnalysisContext, build: Node): void {
       from = n;
       break;
     }
-    if (!steps.has(key)) steps.set(key, { call: n, arg: a ? namedChildren(a)[0] : undefined });
+    if (!steps.has(key)) steps.set(key, { call: n, arg: a ? namedChildren(a, ctx.text)[0] : undefined });
   }
   if (!from) return;
   const fromArgs = from.childForFieldName('arguments');
-  const nameArg = fromArgs ? namedChildren(fromArgs)[0] : undefined;
+  const nameArg = fromArgs ? namedChildren(fromArgs, ctx.text)[0] : undefined;
   const nameLit = nameArg ? stringOf(ctx, nameArg) : undefined;
   const methodFor: Readonly<Record<CookieAttr, string>> = { secure: 'secure', httpOnly: 'httpOnly', sameSite: 'sameSite', path: 'path', domain: 'domain', name: 'name', partitioned: 'partitioned' };
   const buildName = build.childForFieldName('name')!;

@@ -104,12 +104,12 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   }
 }
 
-function argList(args: Node): Node[] {
-  return namedChildren(args);
+function argList(ctx: AnalysisContext, args: Node): Node[] {
+  return namedChildren(args, ctx.text);
 }
 
 function memberCall(ctx: AnalysisContext, call: Node, obj: Node, method: string, argsNode: Node): void {
-  const args = argList(argsNode);
+  const args = argList(ctx, argsNode);
   const objText = ctx.src(obj);
   switch (method) {
     case 'cookie':
@@ -183,7 +183,7 @@ function isJwtModule(ctx: AnalysisContext, obj: Node): boolean {
 
 function functionCall(ctx: AnalysisContext, call: Node, fn: Node, argsNode: Node): void {
   const name = ctx.src(fn);
-  const args = argList(argsNode);
+  const args = argList(ctx, argsNode);
   const source = importSourceOf(ctx, fn, name);
   const is = (mod: string, ...fallback: string[]) => (source !== undefined ? source === mod : fallback.includes(name));
   if (is('express-session', 'session', 'expressSession')) sessionMiddleware(ctx, EXPRESS_SESSION, call, argsNode, args[0], 'cookie');
@@ -273,7 +273,7 @@ function expiresInMs(ctx: AnalysisContext, node: Node): number | undefined {
   const n = unwrap(node);
   if (n.type !== 'new_expression') return undefined;
   const args = n.childForFieldName('arguments');
-  const arg = args ? argList(args)[0] : undefined;
+  const arg = args ? argList(ctx, args)[0] : undefined;
   if (!arg || unwrap(arg).type !== 'binary_expression') return undefined;
   const b = unwrap(arg);
   const left = b.childForFieldName('left');
@@ -324,7 +324,7 @@ function objectWriter(
           const outer = t.nested.outer;
           edits.push(insertListItem(ctx, span(outer.node), outer.items.map(span), `${t.nested.key}: { ${items.join(', ')} }`, ' '));
         } else if (!t.optsNode) {
-          const args = argList(t.argsNode);
+          const args = argList(ctx, t.argsNode);
           const last = args[args.length - 1];
           if (!last) return undefined;
           edits.push({ start: last.endIndex, end: last.endIndex, newText: `, { ${items.join(', ')} }` });
@@ -447,7 +447,7 @@ function literalIn(ctx: AnalysisContext, node: Node): Node | undefined {
     const fn = n.childForFieldName('function');
     const args = n.childForFieldName('arguments');
     if (fn && args && /^(Buffer\.from|newTextEncoder\(\)\.encode|\(newTextEncoder\(\)\)\.encode)$/.test(ctx.src(fn).replace(/\s+/g, ''))) {
-      const a = argList(args)[0];
+      const a = argList(ctx, args)[0];
       return a ? literalIn(ctx, a) : undefined;
     }
   }

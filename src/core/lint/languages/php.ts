@@ -39,7 +39,7 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   const call = capture(m, 'call');
   const argsNode = capture(m, 'args');
   if (!call || !argsNode) return;
-  const args = namedChildren(argsNode).map((a) => (a.type === 'argument' ? a.firstNamedChild ?? a : a));
+  const args = namedChildren(argsNode, ctx.text).map((a) => (a.type === 'argument' ? a.firstNamedChild ?? a : a));
   const fn = capture(m, 'fn');
   if (fn) {
     const name = ctx.src(fn).toLowerCase();
@@ -72,7 +72,7 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
       if (args[1].type !== 'object_creation_expression') secret(ctx, args[1], 'The JWT verification key');
       const algs = args[2];
       if (algs?.type === 'array_creation_expression') {
-        const items = namedChildren(algs);
+        const items = namedChildren(algs, ctx.text);
         const idx = items.findIndex((i) => /^['"]none['"]$/i.test(ctx.src(i).trim()));
         if (idx !== -1) {
           ctx.report({
@@ -113,7 +113,7 @@ function lookup(ctx: AnalysisContext, from: Node, name: string): Node | undefine
 function stringOf(ctx: AnalysisContext, n: Node): string | undefined {
   if (n.type === 'string') return ctx.src(n).slice(1, -1);
   if (n.type === 'encapsed_string') {
-    if (namedChildren(n).some((c) => c.type !== 'string_content' && c.type !== 'escape_sequence')) return undefined;
+    if (namedChildren(n, ctx.text).some((c) => c.type !== 'string_content' && c.type !== 'escape_sequence')) return undefined;
     return ctx.src(n).slice(1, -1);
   }
   return undefined;
@@ -181,11 +181,11 @@ function arrayOf(ctx: AnalysisContext, node: Node): { node: Node; items: Node[];
     n = init;
   }
   if (n.type !== 'array_creation_expression') return undefined;
-  const items = namedChildren(n);
+  const items = namedChildren(n, ctx.text);
   const map = new Map<string, { el: Node; value: Node }>();
   for (const el of items) {
     if (el.type !== 'array_element_initializer') continue;
-    const parts = namedChildren(el);
+    const parts = namedChildren(el, ctx.text);
     if (parts.length !== 2) continue;
     const key = stringOf(ctx, parts[0]);
     if (key !== undefined) map.set(key.toLowerCase(), { el, value: parts[1] });

@@ -138,7 +138,7 @@ function entryOf(ctx: AnalysisContext, name: string, whole: Node, value: Node): 
 function stringOf(ctx: AnalysisContext, n: Node): string | undefined {
   if (n.type === 'concatenated_string') {
     let out = '';
-    for (const c of namedChildren(n)) {
+    for (const c of namedChildren(n, ctx.text)) {
       const s = stringOf(ctx, c);
       if (s === undefined) return undefined;
       out += s;
@@ -147,7 +147,7 @@ function stringOf(ctx: AnalysisContext, n: Node): string | undefined {
   }
   if (n.type !== 'string') return undefined;
   let content = '';
-  for (const c of namedChildren(n)) {
+  for (const c of namedChildren(n, ctx.text)) {
     if (c.type === 'interpolation') return undefined;
     if (c.type === 'string_content') content += ctx.src(c);
   }
@@ -244,7 +244,7 @@ function pyEval(ctx: AnalysisContext, node: Node, depth = 0): PyValue {
       const args = node.childForFieldName('arguments');
       if (fn && args && /(^|\.)timedelta$/.test(ctx.src(fn))) {
         let seconds = 0;
-        for (const a of namedChildren(args)) {
+        for (const a of namedChildren(args, ctx.text)) {
           if (a.type !== 'keyword_argument') return unknown;
           const k = a.childForFieldName('name');
           const v = a.childForFieldName('value');
@@ -302,7 +302,7 @@ function secret(ctx: AnalysisContext, node: Node, what: string, envName: string,
     const args = n.childForFieldName('arguments');
     if (!fn || !args) return;
     const f = ctx.src(fn);
-    const list = namedChildren(args);
+    const list = namedChildren(args, ctx.text);
     if (/^(os\.environ\.get|os\.getenv|getenv|environ\.get)$/.test(f) && list.length >= 2 && list[1].type === 'string') {
       const q = ctx.quote() === "'" ? "'" : '"';
       const varName = stringOf(ctx, list[0]) ?? envName;
@@ -320,7 +320,7 @@ function kwargs(ctx: AnalysisContext, args: Node): { positional: Node[]; named: 
   const positional: Node[] = [];
   const named = new Map<string, { node: Node; value: Node }>();
   let splat = false;
-  const items = namedChildren(args);
+  const items = namedChildren(args, ctx.text);
   for (const a of items) {
     if (a.type === 'keyword_argument') {
       const k = a.childForFieldName('name');
@@ -378,7 +378,7 @@ function configUpdate(ctx: AnalysisContext, args: Node): void {
   for (const [name, { node, value }] of k.named) add(name, node, value);
   const dict = k.positional[0];
   if (dict?.type === 'dictionary') {
-    for (const p of namedChildren(dict)) {
+    for (const p of namedChildren(dict, ctx.text)) {
       if (p.type !== 'pair') continue;
       const key = p.childForFieldName('key');
       const value = p.childForFieldName('value');
@@ -519,7 +519,7 @@ function pyJwt(ctx: AnalysisContext, call: Node, method: string, args: Node): vo
   }
   const options = k.named.get('options');
   if (options?.value.type === 'dictionary') {
-    for (const p of namedChildren(options.value)) {
+    for (const p of namedChildren(options.value, ctx.text)) {
       if (p.type !== 'pair') continue;
       const pk = p.childForFieldName('key');
       const pv = p.childForFieldName('value');
@@ -559,7 +559,7 @@ function pyJwt(ctx: AnalysisContext, call: Node, method: string, args: Node): vo
     return;
   }
   if (algs.value.type !== 'list') return;
-  const elems = namedChildren(algs.value);
+  const elems = namedChildren(algs.value, ctx.text);
   const names = elems.map((e) => pyEval(ctx, e)).map((v) => (v.kind === 'str' ? v.str ?? '' : ''));
   const noneIdx = names.findIndex((n) => n.toLowerCase() === 'none');
   if (noneIdx !== -1) {

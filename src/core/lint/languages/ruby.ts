@@ -44,7 +44,7 @@ function syntax(ctx: AnalysisContext, lifetimeKey: string): KeyedSyntax {
     string: (n) => {
       const t = ctx.src(n).trim();
       if (n.type === 'simple_symbol') return t.slice(1);
-      return n.type === 'string' && !namedChildren(n).some((c) => c.type === 'interpolation') ? t.slice(1, -1) : undefined;
+      return n.type === 'string' && !namedChildren(n, ctx.text).some((c) => c.type === 'interpolation') ? t.slice(1, -1) : undefined;
     },
     render: (attr: CookieAttr, value: string) => (value === 'true' || value === 'false' ? value : attr === 'sameSite' ? `:${value}` : `'${value}'`),
     pair: (key, value) => `${key}: ${value}`,
@@ -90,7 +90,7 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   const rhs = capture(m, 'rhs');
   if (!assign || !rhs) return;
   if (capture(m, 'attr')) {
-    if (rhs.type === 'string' && !namedChildren(rhs).some((c) => c.type === 'interpolation')) {
+    if (rhs.type === 'string' && !namedChildren(rhs, ctx.text).some((c) => c.type === 'interpolation')) {
       reportHardcodedSecret(ctx, { kind: 'session', ...span(rhs), what: 'secret_key_base', envName: 'SECRET_KEY_BASE', replacement: 'ENV.fetch("SECRET_KEY_BASE")' });
     }
     return;
@@ -102,7 +102,7 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
 
 /** `config.session_store :cookie_store, key: …, secure: …, expire_after: …`. */
 function sessionStore(ctx: AnalysisContext, call: Node, args: Node): void {
-  const list = namedChildren(args);
+  const list = namedChildren(args, ctx.text);
   const items = pairsOf(ctx, list);
   const parens = ctx.text[args.startIndex] === '(';
   const last = list[list.length - 1];
@@ -123,13 +123,13 @@ function sessionStore(ctx: AnalysisContext, call: Node, args: Node): void {
 function cookieJar(ctx: AnalysisContext, assign: Node, jar: Node, target: Node, rhs: Node): void {
   const jarText = ctx.src(jar).replace(/\s+/g, '');
   if (!/^cookies(\.(permanent|signed|encrypted))*$/.test(jarText)) return;
-  const keyNode = namedChildren(target).filter((c) => c.startIndex > jar.endIndex)[0];
+  const keyNode = namedChildren(target, ctx.text).filter((c) => c.startIndex > jar.endIndex)[0];
   const keyText = keyNode ? ctx.src(keyNode).replace(/^:|^["']|["']$/g, '') : undefined;
   const permanent = jarText.includes('.permanent');
   const defaults: CookieSite['defaults'] = { secure: 'false', httpOnly: 'false', sameSite: 'lax', path: '/' };
   const name = keyNode && (keyNode.type === 'simple_symbol' || keyNode.type === 'string') && keyText ? { value: keyText, node: keyNode } : undefined;
   if (rhs.type === 'hash') {
-    const items = pairsOf(ctx, namedChildren(rhs));
+    const items = pairsOf(ctx, namedChildren(rhs, ctx.text));
     checkKeyedSite(ctx, {
       framework: 'Rails cookies',
       session: false,
@@ -137,7 +137,7 @@ function cookieJar(ctx: AnalysisContext, assign: Node, jar: Node, target: Node, 
       items,
       list: rhs,
       ...(name ? { name } : keyNode ? { nameHint: ctx.src(keyNode) } : {}),
-      complete: !namedChildren(rhs).some((c) => c.type === 'hash_splat_argument'),
+      complete: !namedChildren(rhs, ctx.text).some((c) => c.type === 'hash_splat_argument'),
       defaults,
       syntax: syntax(ctx, 'expires'),
     });
@@ -195,7 +195,7 @@ function permanentFix(ctx: AnalysisContext, jar: Node, at: number, rhs: Node): {
   const expires = `expires: ${days}.days`;
   const title = `Expire in ${days} days instead of permanent`;
   if (rhs.type === 'hash') {
-    const children = namedChildren(rhs);
+    const children = namedChildren(rhs, ctx.text);
     if (children.some((c) => c.type !== 'pair')) return undefined;
     if (pairsOf(ctx, children).some((p) => p.key === 'expires' || p.key === 'max_age')) return { title: 'Remove permanent (use the written expiry)', edits: [drop] };
     return { title, edits: [drop, insertListItem(ctx, span(rhs), children.map(span), expires, ' ')] };
@@ -209,9 +209,9 @@ function permanentFix(ctx: AnalysisContext, jar: Node, at: number, rhs: Node): {
 
 /** `JWT.encode(payload, 'secret', 'HS256')`, `JWT.decode(token, key, false)`. */
 function rubyJwt(ctx: AnalysisContext, call: Node, method: string, args: Node): void {
-  const list = namedChildren(args);
+  const list = namedChildren(args, ctx.text);
   const key = list[1];
-  if (key?.type === 'string' && !namedChildren(key).some((c) => c.type === 'interpolation')) {
+  if (key?.type === 'string' && !namedChildren(key, ctx.text).some((c) => c.type === 'interpolation')) {
     reportHardcodedSecret(ctx, { kind: 'jwt', ...span(key), what: 'The JWT key', envName: 'JWT_SECRET', replacement: 'ENV.fetch("JWT_SECRET")' });
   }
   if (method === 'encode') {
