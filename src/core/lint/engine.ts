@@ -439,10 +439,9 @@ export class LintDocument {
       const at = first.startIndex;
       let start: number;
       let end: number;
-      const node = chunkHolding(root, first, at, containers);
-      if (node) {
-        start = node.startIndex;
-        end = node.endIndex;
+      const held = chunkHolding(root, first, at, containers);
+      if (held) {
+        ({ start, end } = held);
       } else {
         if (!all) {
           const nodes: Node[] = [];
@@ -884,11 +883,17 @@ function lastChunkEnd(container: Node, containers: ReadonlySet<string>): number 
  * root down to the node. Undefined when the walk does not end on one (the caller then searches
  * the cut chunks, as analyzeSpans does).
  */
-function chunkHolding(root: Node, node: Node, at: number, containers: ReadonlySet<string>): Node | undefined {
+function chunkHolding(root: Node, node: Node, at: number, containers: ReadonlySet<string>): { start: number; end: number } | undefined {
   let c = root.childWithDescendant(node);
-  while (c && c.id !== node.id && containers.has(c.type) && c.isNamed) c = c.childWithDescendant(node);
-  if (!c || !c.isNamed || containers.has(c.type) || c.type.includes('comment')) return undefined;
-  return c.startIndex <= at && at < c.endIndex ? c : undefined;
+  // Each type or flag read is a call into the parser: read them once, and only when needed.
+  let type = c?.type;
+  while (c && type !== undefined && c.id !== node.id && containers.has(type) && c.isNamed) {
+    c = c.childWithDescendant(node);
+    type = c?.type;
+  }
+  if (!c || type === undefined || containers.has(type) || type.includes('comment') || c.startIndex > at || !c.isNamed) return undefined;
+  const end = c.endIndex;
+  return at < end ? { start: c.startIndex, end } : undefined;
 }
 
 /** Named children of containers (recursively) that touch [lo, hi]; comments are not chunks. */

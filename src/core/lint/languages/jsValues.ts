@@ -33,10 +33,13 @@ export function unwrap(node: Node): Node {
   return n;
 }
 
-/** The raw contents of a string or template literal, `${…}` parts replaced by filler of the same length. */
-export function stringContent(ctx: AnalysisContext, node: Node): { v: string; partial: boolean } | undefined {
-  if (node.type === 'string') return { v: ctx.text.slice(node.startIndex + 1, node.endIndex - 1), partial: false };
-  if (node.type === 'template_string') {
+/**
+ * The raw contents of a string or template literal, `${…}` parts replaced by filler of the same
+ * length. `type` is the node's type when the caller has read it already (each read is a call into the parser).
+ */
+export function stringContent(ctx: AnalysisContext, node: Node, type = node.type): { v: string; partial: boolean } | undefined {
+  if (type === 'string') return { v: ctx.text.slice(node.startIndex + 1, node.endIndex - 1), partial: false };
+  if (type === 'template_string') {
     let v = ctx.text.slice(node.startIndex + 1, node.endIndex - 1);
     let partial = false;
     for (const sub of node.namedChildren) {
@@ -95,13 +98,17 @@ function declarationsIn(ctx: AnalysisContext, scope: Node): Map<string, Node> {
   const out = new Map<string, Node>();
   for (const s of statementsOf(ctx, scope)) {
     if (!s || !mayDeclare(ctx.text, s.startIndex)) continue;
-    const decl = s.type === 'export_statement' ? s.childForFieldName('declaration') : s;
-    if (!decl || (decl.type !== 'lexical_declaration' && decl.type !== 'variable_declaration')) continue;
+    const sType = s.type;
+    const decl = sType === 'export_statement' ? s.childForFieldName('declaration') : s;
+    const declType = decl === s ? sType : decl?.type;
+    if (!decl || (declType !== 'lexical_declaration' && declType !== 'variable_declaration')) continue;
     for (const d of decl.namedChildren) {
       if (d?.type !== 'variable_declarator') continue;
       const id = d.childForFieldName('name');
+      if (!id || id.type !== 'identifier') continue;
       const value = d.childForFieldName('value');
-      if (id && id.type === 'identifier' && value && !out.has(ctx.src(id))) out.set(ctx.src(id), value);
+      const name = value ? ctx.src(id) : '';
+      if (value && !out.has(name)) out.set(name, value);
     }
   }
   return out;
@@ -123,7 +130,11 @@ function importsIn(ctx: AnalysisContext, root: Node): { binds: (name: string) =>
   const out: { binds: (name: string) => boolean; source: string }[] = [];
   for (const s of statementsOf(ctx, root)) {
     if (!s || !mayImport(ctx.text, s.startIndex)) continue;
-    if (s.type === 'import_statement') {
+    const sText = ctx.src(s);
+    // Only `import …` and declarations calling require( or import( bind a module (checked on the text first).
+    if (!sText.startsWith('import') && !sText.includes('require(') && !sText.includes('import(')) continue;
+    const sType = s.type;
+    if (sType === 'import_statement') {
       const source = s.childForFieldName('source');
       const clause = s.namedChildren.find((c) => c?.type === 'import_clause');
       if (!source || !clause) continue;
@@ -132,7 +143,7 @@ function importsIn(ctx: AnalysisContext, root: Node): { binds: (name: string) =>
       out.push({ binds: (name) => names.some((t, i) => t === name && names[i + 1] !== 'as'), source: ctx.src(source).slice(1, -1) });
       continue;
     }
-    if (s.type !== 'lexical_declaration' && s.type !== 'variable_declaration') continue;
+    if (sType !== 'lexical_declaration' && sType !== 'variable_declaration') continue;
     for (const d of s.namedChildren) {
       if (d?.type !== 'variable_declarator') continue;
       const id = d.childForFieldName('name');
@@ -141,8 +152,9 @@ function importsIn(ctx: AnalysisContext, root: Node): { binds: (name: string) =>
       const idText = ctx.src(id);
       const m = /^(?:await\s+)?(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/.exec(ctx.src(value));
       if (!m) continue;
+      const simple = id.type === 'identifier';
       out.push({
-        binds: (name) => (id.type === 'identifier' ? idText === name : new RegExp(`(^|[\\s{,:])${name.replace(/\$/g, '\\$')}\\s*[,}]`).test(idText)),
+        binds: (name) => (simple ? idText === name : new RegExp(`(^|[\\s{,:])${name.replace(/\$/g, '\\$')}\\s*[,}]`).test(idText)),
         source: m[1],
       });
     }
@@ -152,12 +164,20 @@ function importsIn(ctx: AnalysisContext, root: Node): { binds: (name: string) =>
 
 /** Evaluates an expression: literals, constants through variables, arithmetic, object spreads. */
 export function evaluate(ctx: AnalysisContext, node: Node, depth = 0): JsValue {
-  const n = unwrap(node);
+  // unwrap(), keeping the type read on the way (each read is a call into the parser).
+  let n = node;
+  let type = n.type;
+  while (WRAPPERS.has(type)) {
+    const inner = n.firstNamedChild;
+    if (!inner) break;
+    n = inner;
+    type = n.type;
+  }
   if (depth > 6) return { k: 'unknown', node: n };
-  switch (n.type) {
+  switch (type) {
     case 'string':
     case 'template_string': {
-      const s = stringContent(ctx, n)!;
+      const s = stringContent(ctx, n, type)!;
       if (s.partial && ENV_TEXT.test(ctx.src(n))) return { k: 'env', node: n, text: ctx.src(n) };
       return { k: 'str', v: s.v, node: n, ...(s.partial ? { partial: true } : {}) };
     }
@@ -254,20 +274,23 @@ function evaluateObject(ctx: AnalysisContext, n: Node, depth: number): JsValue {
   const items: Node[] = [];
   let complete = true;
   for (const c of n.namedChildren) {
-    if (!c || c.type.includes('comment')) continue;
+    if (!c) continue;
+    const type = c.type;
+    if (type.includes('comment')) continue;
     items.push(c);
-    if (c.type === 'pair') {
+    if (type === 'pair') {
       const key = c.childForFieldName('key');
       const value = c.childForFieldName('value');
       if (!key || !value) continue;
       let name: string | undefined;
-      if (key.type === 'property_identifier' || key.type === 'number') name = ctx.src(key);
-      else if (key.type === 'string') name = ctx.src(key).slice(1, -1);
+      const keyType = key.type;
+      if (keyType === 'property_identifier' || keyType === 'number') name = ctx.src(key);
+      else if (keyType === 'string') name = ctx.src(key).slice(1, -1);
       else complete = false;
       if (name !== undefined) props.set(name, { key, value, pair: c });
-    } else if (c.type === 'shorthand_property_identifier') {
+    } else if (type === 'shorthand_property_identifier') {
       props.set(ctx.src(c), { key: c, value: c, pair: c });
-    } else if (c.type === 'spread_element') {
+    } else if (type === 'spread_element') {
       const inner = c.firstNamedChild;
       const v = inner ? evaluate(ctx, inner, depth + 1) : undefined;
       if (v && v.k === 'obj') {
