@@ -182,14 +182,19 @@ function secretAt(ctx: AnalysisContext, str: Node, kind: 'session' | 'jwt'): voi
 }
 
 /** Adds "os" to the imports when it is missing. */
-function importOs(ctx: AnalysisContext): OffsetEdit[] {
+function importOs(ctx: AnalysisContext): readonly OffsetEdit[] {
   ctx.lookups.add('<imports>');
-  if (/^\s*import\s*(\(\s*[^)]*"os"[^)]*\)|"os")/m.test(ctx.text)) return [];
-  const block = /^import\s*\(\s*\n/m.exec(ctx.text);
+  // Read from the whole text: once per pass, however many secrets the file holds.
+  return ctx.memo('go.importOs', () => importOsEdits(ctx.text));
+}
+
+function importOsEdits(text: string): OffsetEdit[] {
+  if (/^\s*import\s*(\(\s*[^)]*"os"[^)]*\)|"os")/m.test(text)) return [];
+  const block = /^import\s*\(\s*\n/m.exec(text);
   if (block) return [{ start: block.index + block[0].length, end: block.index + block[0].length, newText: '\t"os"\n' }];
-  const single = /^import\s+"[^"]+"\s*\n/m.exec(ctx.text);
+  const single = /^import\s+"[^"]+"\s*\n/m.exec(text);
   if (single) return [{ start: single.index + single[0].length, end: single.index + single[0].length, newText: 'import "os"\n' }];
-  const pkg = /^package\s+\w+\s*\n/m.exec(ctx.text);
+  const pkg = /^package\s+\w+\s*\n/m.exec(text);
   const at = pkg ? pkg.index + pkg[0].length : 0;
   return [{ start: at, end: at, newText: '\nimport "os"\n' }];
 }

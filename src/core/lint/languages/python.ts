@@ -268,18 +268,17 @@ function osEnv(ctx: AnalysisContext, name: string, node: Node): { replacement: s
   ctx.lookups.add('os');
   ctx.lookups.add('<imports>');
   const q = ctx.quote() === "'" ? "'" : '"';
-  const hasOs = /^\s*import\s+os\b|^\s*import\s+[\w, ]*\bos\b/m.test(ctx.text);
-  const extra: OffsetEdit[] = [];
-  if (!hasOs) {
+  // Read from the whole text: once per pass, however many secrets the file holds.
+  const { hasOs, at } = ctx.memo('py.osImport', () => {
+    if (/^\s*import\s+os\b|^\s*import\s+[\w, ]*\bos\b/m.test(ctx.text)) return { hasOs: true, at: 0 };
     // Put `import os` before the first import, or at the top after a module docstring/shebang.
     const m = /^(?:from|import)\s/m.exec(ctx.text);
-    let at = m ? m.index : 0;
-    if (!m) {
-      const doc = /^(#![^\n]*\n)?(\s*("""[\s\S]*?"""|'''[\s\S]*?''')\s*\n)?/.exec(ctx.text);
-      at = doc ? doc[0].length : 0;
-    }
-    if (at <= node.startIndex) extra.push({ start: at, end: at, newText: 'import os\n' });
-  }
+    if (m) return { hasOs: false, at: m.index };
+    const doc = /^(#![^\n]*\n)?(\s*("""[\s\S]*?"""|'''[\s\S]*?''')\s*\n)?/.exec(ctx.text);
+    return { hasOs: false, at: doc ? doc[0].length : 0 };
+  });
+  const extra: OffsetEdit[] = [];
+  if (!hasOs && at <= node.startIndex) extra.push({ start: at, end: at, newText: 'import os\n' });
   return { replacement: `os.environ[${q}${name}${q}]`, extra };
 }
 
@@ -402,7 +401,7 @@ function setCookie(ctx: AnalysisContext, call: Node, args: Node, method: string)
   // Starlette/FastAPI default SameSite to lax; Werkzeug and Django leave it out.
   ctx.lookups.add('fastapi');
   ctx.lookups.add('starlette');
-  const starlette = /^\s*(from|import)\s+(fastapi|starlette)\b/m.test(ctx.text);
+  const starlette = ctx.memo('py.starlette', () => /^\s*(from|import)\s+(fastapi|starlette)\b/m.test(ctx.text));
   const truth = (name: string): AttrAt<Truth> | undefined => {
     const a = get(name);
     if (!a) return undefined;
