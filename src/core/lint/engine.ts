@@ -504,15 +504,20 @@ export class LintDocument {
     const disabled: ReadonlyMap<number, ReadonlySet<string>> = this.markerFree || !hasMarker ? NO_DISABLED : disabledLines(this.text, this.lines);
     this.markerFree = disabled.size === 0 && !hasMarker;
     const out: LintFinding[] = [];
-    const converted = new Map<RawFinding, LintFinding>();
+    // A one-shot lint is never edited: it keeps no converted forms for the next call.
+    const converted = this.oneShot ? NO_CONVERTED : new Map<RawFinding, LintFinding>();
     // Two calls sharing one options object (or one secret) report its problems once.
-    const seen = new Set<string>();
+    /** Rule and end of the findings seen so far, by start offset. */
+    const seen = new Map<number, { ruleId: string; end: number }[]>();
     for (let i = 0; i < raw.length; i++) {
       const f = raw[i];
       const fOff = offs[i];
-      const key = `${f.ruleId}\u0000${f.start + fOff}\u0000${f.end + fOff}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      const start = f.start + fOff;
+      const end = f.end + fOff;
+      const same = seen.get(start);
+      if (same?.some((o) => o.ruleId === f.ruleId && o.end === end)) continue;
+      if (same) same.push({ ruleId: f.ruleId, end });
+      else seen.set(start, [{ ruleId: f.ruleId, end }]);
       const severity = this.linter.severityOf(f.ruleId, f.severity);
       if (!severity) continue;
       // A finding the last edit did not move keeps its converted form (same object, same lines).
@@ -524,7 +529,7 @@ export class LintDocument {
         const g = fOff === 0 ? f : shiftFindings([f], { start: -1, oldEnd: -1, delta: fOff, keepFrom: Infinity, converted: NO_CONVERTED })[0];
         lf = this.convert(g, severity);
       }
-      converted.set(f, lf);
+      if (converted !== NO_CONVERTED) converted.set(f, lf);
       const off = disabled.get(lf.range.start.line);
       if (off && (off.has('*') || off.has(f.ruleId))) continue;
       out.push(lf);
@@ -537,13 +542,10 @@ export class LintDocument {
 
   /** A finding in line/character form. */
   private convert(f: RawFinding, severity: Severity): LintFinding {
-    return {
-      ruleId: f.ruleId,
-      severity,
-      message: f.message,
-      range: this.lines.range(f.start, f.end),
-      ...(f.fix && validEdits(f.fix.edits, this.text.length) ? { fix: { title: f.fix.title, isPreferred: true, edits: f.fix.edits.map((e) => ({ range: this.lines.range(e.start, e.end), newText: e.newText })) } } : {}),
-    };
+    const range = this.lines.range(f.start, f.end);
+    if (!f.fix || !validEdits(f.fix.edits, this.text.length)) return { ruleId: f.ruleId, severity, message: f.message, range };
+    const edits = f.fix.edits.map((e) => ({ range: this.lines.range(e.start, e.end), newText: e.newText }));
+    return { ruleId: f.ruleId, severity, message: f.message, range, fix: { title: f.fix.title, isPreferred: true, edits } };
   }
 
   private docSites: CookieSiteRecord[] = [];
