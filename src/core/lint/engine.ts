@@ -431,12 +431,21 @@ export class LintDocument {
     if (matches.length === 0) return [];
     /** Every chunk, cut only when a match is not under a chunk found from it (never, in well-formed trees). */
     let all: ChunkResult[] | undefined;
-    const byStart = new Map<number, { chunk: ChunkResult; matches: QueryMatch[] }>();
+    /** The chunks holding matches so far, in document order, and their matches. */
+    const chunks: ChunkResult[] = [];
+    const perChunk: QueryMatch[][] = [];
     for (const m of matches) {
       let first: Node | undefined;
       for (const c of m.captures) if (!first || c.node.startIndex < first.startIndex) first = c.node;
       if (!first) continue;
       const at = first.startIndex;
+      // Chunks do not overlap: one found already that holds the offset is the one (several
+      // matches often share a statement), and spares walking down to it again.
+      const known = chunkIndexOf(chunks, at);
+      if (known !== -1) {
+        perChunk[known].push(m);
+        continue;
+      }
       let start: number;
       let end: number;
       const held = chunkHolding(root, first, at, containers);
@@ -452,17 +461,14 @@ export class LintDocument {
         if (i === -1) continue;
         ({ start, end } = all[i]);
       }
-      let group = byStart.get(start);
-      if (!group) {
-        group = { chunk: emptyChunk(start, end, []), matches: [] };
-        byStart.set(start, group);
-      }
-      group.matches.push(m);
+      let i = chunks.length;
+      while (i > 0 && chunks[i - 1].start > start) i--;
+      chunks.splice(i, 0, emptyChunk(start, end, []));
+      perChunk.splice(i, 0, [m]);
     }
-    const groups = [...byStart.values()].sort((a, b) => a.chunk.start - b.chunk.start);
     const shared = new Map<string, unknown>();
-    for (const g of groups) this.analyzeChunk(g.chunk, g.matches, shared);
-    return groups.map((g) => g.chunk);
+    for (let i = 0; i < chunks.length; i++) this.analyzeChunk(chunks[i], perChunk[i], shared);
+    return chunks;
   }
 
   /** Current findings, severities resolved, disabled lines removed, in document order. */
