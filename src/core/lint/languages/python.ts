@@ -596,8 +596,14 @@ function finishSettings(facts: readonly Fact[], ctx: AnalysisContext, filePath: 
     else if (f.key === 'flask.external') external = true;
     else if (f.key === 'py.starImport') star = true;
   }
-  const q = ctx.quote() === "'" ? "'" : '"';
-  const render = (attr: CookieAttr, value: string) => (value === 'true' ? 'True' : value === 'false' ? 'False' : attr === 'sameSite' ? `${q}${value.charAt(0).toUpperCase()}${value.slice(1)}${q}` : `${q}${value}${q}`);
+  // The file's quote is counted over the whole text: only when a fix writes a string.
+  const quote = () => (ctx.quote() === "'" ? "'" : '"');
+  const render = (attr: CookieAttr, value: string) => {
+    if (value === 'true') return 'True';
+    if (value === 'false') return 'False';
+    const q = quote();
+    return attr === 'sameSite' ? `${q}${value.charAt(0).toUpperCase()}${value.slice(1)}${q}` : `${q}${value}${q}`;
+  };
   const base = path.basename(filePath ?? '');
   const django = DJANGO_MARKERS.some((m) => py.has(m.toLowerCase())) || (base === 'settings.py' && py.size > 0);
   const cookieKeys = {
@@ -653,6 +659,7 @@ function finishSettings(facts: readonly Fact[], ctx: AnalysisContext, filePath: 
       if (!app) return undefined;
       const eol = ctx.text.indexOf('\n', app.end);
       const at = eol === -1 ? ctx.text.length : eol;
+      const q = quote();
       return { start: at, end: at, newText: `\n${appName}.config[${q}${name}${q}] = ${value}` };
     },
     anchor,
