@@ -6,6 +6,7 @@ import { reportHardcodedSecret } from '../secrets';
 
 const QUERY = `
 (object_creation_expression type: (type_identifier) @type (#any-of? @type "Cookie") arguments: (argument_list) @args) @new
+(object_creation_expression type: (scoped_type_identifier) @qtype (#any-of? @qtype "javax.servlet.http.Cookie" "jakarta.servlet.http.Cookie") arguments: (argument_list) @args) @new
 (method_invocation name: (identifier) @method
   (#any-of? @method "build" "signWith" "setSigningKey" "verifyWith" "hmacShaKeyFor" "HMAC256" "HMAC384" "HMAC512" "none" "parseClaimsJwt" "parseUnsecuredClaims" "unsecured" "compact" "decode")
   arguments: (argument_list) @args) @call
@@ -18,7 +19,7 @@ export const javaAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['program', 'class_declaration', 'class_body', 'interface_body', 'enum_body']),
   keywords: /cookie|jwt|jws|session|secret/i,
-  anchors: /\bnew\s+Cookie\s*\(|\.\s*(build|signWith|setSigningKey|verifyWith|hmacShaKeyFor|HMAC256|HMAC384|HMAC512|none|parseClaimsJwt|parseUnsecuredClaims|unsecured|compact|decode)\s*\(/g,
+  anchors: /\bnew\s+(?:(?:javax|jakarta)\s*\.\s*servlet\s*\.\s*http\s*\.\s*)?Cookie\s*\(|\.\s*(build|signWith|setSigningKey|verifyWith|hmacShaKeyFor|HMAC256|HMAC384|HMAC512|none|parseClaimsJwt|parseUnsecuredClaims|unsecured|compact|decode)\s*\(/g,
   declares: (chunk, ctx) => {
     if (chunk.type !== 'field_declaration') return [];
     return chunk.namedChildren.filter((c) => c?.type === 'variable_declarator').map((d) => ctx.src(d!.childForFieldName('name')!));
