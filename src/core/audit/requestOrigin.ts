@@ -1,3 +1,5 @@
+import { isLoopbackHost } from '../net/loopback';
+
 /** The parts of a request URL the cookie rules look at. */
 export interface RequestOrigin {
   readonly scheme: string;
@@ -11,12 +13,6 @@ export interface RequestOrigin {
   /** True for localhost, *.localhost, 127.0.0.0/8 and ::1. */
   readonly loopback: boolean;
   readonly isIp: boolean;
-}
-
-/** True for host names browsers treat as loopback (and therefore as a secure context). */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
-  return h === 'localhost' || h.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(h) || h === '::1' || h === '0:0:0:0:0:0:0:1';
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import { isLoopbackHost } from '../net/loopback';
 import { DEFAULT_PREVIEW_BYTES } from './bodyPreview';
 import { SessionStore } from './sessionStore';
 import type { CaptureLogger } from './types';
@@ -63,12 +64,6 @@ export class CaptureConfigError extends Error {
   }
 }
 
-/** True for 127.0.0.0/8, ::1, localhost and *.localhost. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
-}
-
 /** Parses and checks a target URL; throws CaptureConfigError with a clear message. */
 export function parseTarget(target: string): URL {
   let url: URL;
@@ -104,6 +99,8 @@ function defaultPort(protocol: string): string {
  * wireRelay.ts for the few deliberate changes (redirects, Host when asked, HTTP/1.0 clients).
  * Throws CaptureConfigError for a bad target, address, port or option.
  */
+export { isLoopbackHost };
+
 export async function startCaptureProxy(options: CaptureProxyOptions): Promise<CaptureProxy> {
   const target = parseTarget(options.target);
   const host = options.host ?? '127.0.0.1';
@@ -131,7 +128,6 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
     bodyIdleMs: nonNegative('timeouts.bodyIdleMs', options.timeouts?.bodyIdleMs, 0),
     store,
     logger,
-    isLoopbackHost,
   });
 
   // allowHalfOpen: a client may send FIN after its request and still wait for the response.

@@ -1,5 +1,6 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import { isLoopbackHost } from '../net/loopback';
 import { type HttpParseError, type RequestHead, headEnd, parseRequestHead, skipEmptyLines } from './http1';
 import { Flow, PIPELINE_BUFFER_BYTES, STEP_BEGIN, STEP_FAILURES, STEP_SETTLE } from './relayFlow';
 import type { SessionStore } from './sessionStore';
@@ -24,7 +25,6 @@ export interface RelayConfig {
   readonly bodyIdleMs: number;
   readonly store: SessionStore;
   readonly logger: CaptureLogger | undefined;
-  readonly isLoopbackHost: (host: string) => boolean;
 }
 
 /** A partial request head may take this long before the client gets 408. */
@@ -162,7 +162,7 @@ export class Relay {
 
   /** Origin the browser used to reach us, for redirect rewriting: only trusted when loopback. */
   clientOrigin(hostHeader: string | undefined): string {
-    return hostHeader && this.config.isLoopbackHost(hostOnlyOf(hostHeader)) ? `http://${hostHeader}` : this.proxyUrl;
+    return hostHeader && isLoopbackHost(hostOnlyOf(hostHeader)) ? `http://${hostHeader}` : this.proxyUrl;
   }
 
   /** `value` with a target-origin prefix replaced by `origin`; unchanged when it points elsewhere. */
@@ -352,7 +352,7 @@ export class ClientConnection {
       this.reject(400, 'Bad Request', 'Only GET requests can be upgraded.');
       return;
     }
-    if (config.rewriteHost && head.host !== undefined && !config.isLoopbackHost(hostOnlyOf(head.host))) {
+    if (config.rewriteHost && head.host !== undefined && !isLoopbackHost(hostOnlyOf(head.host))) {
       // With Host rewritten the dev server cannot check it any more; refuse DNS-rebound names here.
       this.reject(403, 'Forbidden', `Unexpected Host '${head.host}': open the app through ${relay.proxyUrl}.`);
       return;

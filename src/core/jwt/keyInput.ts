@@ -4,7 +4,10 @@
  * wrong paste gets a specific message before any token is verified.
  */
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
+import { isLoopbackHost } from '../net/loopback';
 import { decodeBase64UrlSegment } from './base64url';
+
+export { isLoopbackHost };
 
 /** A JSON Web Key as plain data (RFC 7517). */
 export type JsonWebKey = Record<string, unknown> & { kty: string; kid?: string; alg?: string; use?: string };
@@ -50,14 +53,6 @@ const PEM_REFUSALS: Readonly<Record<string, string>> = {
   'X509 CRL': 'the PEM is a certificate revocation list, not a key or certificate',
 };
 
-/** Hosts a JWKS may be fetched from: this machine only (the extension never reaches out to the network). */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  return m !== null && Number(m[1]) === 127 && m.slice(2).every((p) => Number(p) <= 255);
-}
-
 /** Checks a JWKS URL: http(s), loopback host, no credentials. Returns the normalised URL or an error. */
 export function checkJwksUrl(text: string): { ok: true; url: string } | { ok: false; error: string } {
   let url: URL;
@@ -69,7 +64,7 @@ export function checkJwksUrl(text: string): { ok: true; url: string } | { ok: fa
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return { ok: false, error: `JWKS URLs must be http or https, not '${url.protocol}'` };
   }
-  if (!isLoopbackHost(url.hostname)) {
+  if (!isLoopbackHost(url.hostname, { subdomains: false })) {
     // The capture works against a local dev server; fetching from anywhere else would make the
     // extension a network client that token contents (jku/x5u) or a pasted URL could steer.
     return { ok: false, error: `JWKS URL host '${url.hostname}' is not this machine; only loopback hosts (127.0.0.0/8, ::1, localhost) are fetched. Download the JWKS and give the file instead.` };
