@@ -23,6 +23,9 @@ const R_DONE = 2;
 type FlowState = Exclude<ExchangeState, 'pending'>;
 
 /** Pipelined request bytes buffered while a response is pending before the client is paused. */
+/** The request preview of every bodiless request (nothing is ever pushed to it): one object less per request. */
+const NO_BODY = new PreviewCollector(0);
+
 export const PIPELINE_BUFFER_BYTES = 256 * 1024;
 
 /**
@@ -68,14 +71,15 @@ export class Flow {
   private respFraming: BodyFraming = BODY_NONE;
   private respRemaining = 0;
   private respChunks: ChunkedDecoder | undefined = undefined;
-  private dechunk: { push(c: Buffer): void } | undefined = undefined;
+  /** The chunk data goes to the client without the chunked framing (see push). */
+  private dechunk = false;
   private upstreamPaused = false;
   private sentAt = 0;
   private lastActivity = 0;
   private clientFin = false;
 
   constructor(readonly relay: Relay, readonly client: ClientConnection, readonly head: RequestHead, readonly path: string) {
-    this.requestPreview = new PreviewCollector(head.framing !== BODY_NONE && isTextLike(mimeTypeOf(head.contentType)) ? relay.config.previewBytes : 0);
+    this.requestPreview = head.framing === BODY_NONE ? NO_BODY : new PreviewCollector(isTextLike(mimeTypeOf(head.contentType)) ? relay.config.previewBytes : 0);
   }
 
   /** Sends the head (and whatever body followed it in `buf`) upstream. */
@@ -229,9 +233,7 @@ export class Flow {
     if (head.framing === BODY_CHUNKED && this.head.minor === 0) {
       // An HTTP/1.0 client cannot read chunked: send the data alone and close to delimit it.
       out = dechunkedHead(out ?? buf.toString('latin1', pos, end));
-      const socket = client.socket;
-      const preview = () => this.preview;
-      this.dechunk = { push: (c: Buffer) => { preview()?.push(c); if (!send(socket, c)) this.pauseUpstream(); } };
+      this.dechunk = true;
       client.closeAfter = true;
     }
     if (!head.keepAlive || head.framing === BODY_UNTIL_CLOSE) client.closeAfter = true;
@@ -284,6 +286,12 @@ export class Flow {
     return lines.join('\r\n');
   }
 
+  /** Chunk data of a response being de-chunked for an HTTP/1.0 client (the flow is the decoder's sink then). */
+  push(chunk: Buffer): void {
+    this.preview?.push(chunk);
+    if (!send(this.client.socket, chunk)) this.pauseUpstream();
+  }
+
   private pauseUpstream(): void {
     if (!this.upstreamPaused && this.up !== null) {
       this.upstreamPaused = true;
@@ -309,13 +317,13 @@ export class Flow {
       case BODY_CHUNKED: {
         let r: number;
         try {
-          r = (this.respChunks as ChunkedDecoder).feed(buf, start, this.dechunk ?? this.preview);
+          r = (this.respChunks as ChunkedDecoder).feed(buf, start, this.dechunk ? this : this.preview);
         } catch (err) {
           this.reportBroken(err instanceof Error ? err.message : String(err));
           return;
         }
         const endAt = r === -1 ? buf.length : r;
-        if (this.dechunk === undefined && !send(socket, start === 0 && endAt === buf.length ? buf : buf.subarray(start, endAt))) this.pauseUpstream();
+        if (!this.dechunk && !send(socket, start === 0 && endAt === buf.length ? buf : buf.subarray(start, endAt))) this.pauseUpstream();
         if (r !== -1) {
           if (r < buf.length && this.up !== null) this.up.clean = false;
           this.responseFinished();
