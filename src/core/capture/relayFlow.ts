@@ -403,22 +403,9 @@ export class Flow {
 
   /** The response cannot be delivered before its head reached the client: answer with an error page. */
   failHead(status: number, title: string, detail: string, state: FlowState, error: string): void {
-    if (this.clientFin && state === 'upstream-error') {
-      state = 'client-aborted';
-      error = 'the client closed its side of the connection before the response was complete';
-    }
-    this.relay.active.delete(this);
-    this.respState = R_DONE;
-    const up = this.up;
-    this.up = null;
-    if (up !== null) {
-      up.flow = null;
-      up.socket.destroy();
-    }
-    this.finish(state, error);
+    this.abandon(state, error);
     const client = this.client;
     client.closeAfter = true;
-    client.flow = null;
     client.buf = null;
     if (client.socket.writable) client.socket.end(this.relay.errorResponse(status, title, detail));
     else client.socket.destroy();
@@ -426,9 +413,18 @@ export class Flow {
 
   /** The response broke after its head was forwarded: cut the client off (a short body must never look complete). */
   private reportBroken(error: string, state: FlowState = 'upstream-error'): void {
-    if (this.clientFin && state === 'upstream-error') {
-      state = 'client-aborted';
-      error = 'the client closed its side of the connection before the response was complete';
+    this.abandon(state, error);
+    this.client.socket.destroy();
+  }
+
+  /**
+   * Ends the exchange early: records how (an upstream failure after the client half-closed is
+   * put down to the client), closes the upstream connection and frees the client connection.
+   */
+  private abandon(state: FlowState | undefined, error?: string): void {
+    if (state !== undefined) {
+      if (this.clientFin && state === 'upstream-error') this.finish('client-aborted', 'the client closed its side of the connection before the response was complete');
+      else this.finish(state, error);
     }
     this.relay.active.delete(this);
     this.respState = R_DONE;
@@ -438,9 +434,7 @@ export class Flow {
       up.flow = null;
       up.socket.destroy();
     }
-    this.finish(state, error);
     this.client.flow = null;
-    this.client.socket.destroy();
   }
 
   /** The client sent FIN after its request: forward it; whatever breaks now is the client's doing. */
@@ -455,20 +449,11 @@ export class Flow {
 
   /** The client closed (or half-closed mid-upload) before the exchange was over. */
   clientGone(): void {
-    if (this.respState !== R_DONE || !this.requestDone) {
-      this.finish('client-aborted', 'the client closed the connection before the response was complete');
-    }
-    this.relay.active.delete(this);
-    this.respState = R_DONE;
-    const up = this.up;
-    this.up = null;
-    if (up !== null) {
-      up.flow = null;
-      up.socket.destroy();
-    }
-    this.client.flow = null;
+    const unfinished = this.respState !== R_DONE || !this.requestDone;
+    this.abandon(unfinished ? 'client-aborted' : undefined, 'the client closed the connection before the response was complete');
     this.client.socket.destroy();
   }
+
 
   checkTimers(now: number, responseMs: number, bodyIdleMs: number): void {
     if (this.respState === R_HEAD) {
