@@ -1,6 +1,7 @@
 // The baseline: npm http-proxy with a keep-alive agent upstream.
 import http from 'node:http';
 import httpProxy from 'http-proxy';
+import gcPauses from './gcPauses.cjs';
 
 const target = process.argv[2];
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -14,5 +15,7 @@ process.on('message', (m) => {
     globalThis.gc?.();
     const mem = process.memoryUsage();
     process.send({ rss: mem.rss, heapUsed: mem.heapUsed });
+  } else if (m === 'gc') {
+    process.send(gcPauses.take());
   }
 });
