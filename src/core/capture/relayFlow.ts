@@ -107,7 +107,6 @@ export class Flow {
     if (bodyEnd < buf.length) this.client.buf = buf.subarray(bodyEnd);
     if (head.framing === BODY_NONE) this.resend = headText ?? buf.subarray(start, end);
     this.sentAt = Date.now();
-    relay.active.add(this);
     const socket = up.socket;
     let ok: boolean;
     if (headText === undefined) {
@@ -226,7 +225,6 @@ export class Flow {
     this.response = head;
     this.receivedAt = Date.now();
     this.lastActivity = this.receivedAt;
-    if (relay.config.bodyIdleMs === 0 || head.framing === BODY_NONE) relay.active.delete(this);
     let out: string | undefined;
     if (head.rewritable !== undefined) out = this.rewriteResponseHead(head, buf.toString('latin1', pos, end));
     const client = this.client;
@@ -340,7 +338,6 @@ export class Flow {
 
   private responseFinished(): void {
     this.respState = R_DONE;
-    this.relay.active.delete(this);
     this.finish('complete');
     if (this.requestDone) this.complete();
   }
@@ -426,7 +423,6 @@ export class Flow {
       if (this.clientFin && state === 'upstream-error') this.finish('client-aborted', 'the client closed its side of the connection before the response was complete');
       else this.finish(state, error);
     }
-    this.relay.active.delete(this);
     this.respState = R_DONE;
     const up = this.up;
     this.up = null;
@@ -468,7 +464,6 @@ export class Flow {
   /** 101 Switching Protocols: from here on both connections are an opaque tunnel. */
   private tunnel(head: ResponseHead, buf: Buffer, pos: number): void {
     const relay = this.relay;
-    relay.active.delete(this);
     this.resend = undefined;
     this.response = head;
     this.receivedAt = Date.now();
