@@ -73,12 +73,23 @@ export function headerValue(headers: readonly HeaderField[] | undefined, name: s
   return undefined;
 }
 
+/** Media types seen, each as one shared string. */
+const mimeTypes = new Map<string, string>();
+
 /** Media type of a Content-Type value: lower-case, no parameters. */
 export function mimeTypeOf(contentType: string | undefined): string | undefined {
   if (!contentType) return undefined;
   const semi = contentType.indexOf(';');
   const t = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
-  return t === '' ? undefined : t;
+  if (t === '') return undefined;
+  // One string per media type, shared by every preview that names it.
+  let shared = mimeTypes.get(t);
+  if (shared === undefined) {
+    if (mimeTypes.size >= 256) mimeTypes.clear();
+    shared = t;
+    mimeTypes.set(t, t);
+  }
+  return shared;
 }
 
 function isTooLarge(err: unknown): boolean {
@@ -143,6 +154,13 @@ export function decodeBounded(input: Buffer, encoding: string, cap: number): { b
 }
 
 function previewOf(wireBytes: number, truncated: boolean, encoding: string | undefined, mimeType: string | undefined, text?: string, decodeError?: string): BodyPreview {
+  // The common shapes as whole literals: every property in the object itself (an object that
+  // gains properties after it is made grows a separate property array: one more object kept
+  // per exchange).
+  if (encoding === undefined && decodeError === undefined) {
+    if (mimeType) return text !== undefined ? { wireBytes, truncated, mimeType, text } : { wireBytes, truncated, mimeType };
+    return text !== undefined ? { wireBytes, truncated, text } : { wireBytes, truncated };
+  }
   const p: { -readonly [K in keyof BodyPreview]: BodyPreview[K] } = { wireBytes, truncated };
   if (encoding) p.contentEncoding = encoding;
   if (mimeType) p.mimeType = mimeType;

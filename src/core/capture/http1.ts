@@ -202,6 +202,21 @@ function versionOf(v: string, errStatus: number): number {
   throw new HttpParseError(`not an HTTP/1.x message (${v.slice(0, 20) || 'no version'})`, errStatus);
 }
 
+/**
+ * Methods and reason phrases as shared strings: the request and the response keep them for as
+ * long as the exchange is recorded, and one string per method or phrase is enough.
+ */
+const METHODS = new Map(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE'].map((m) => [m, m]));
+const reasons = new Map<string, string>();
+
+function sharedReason(reason: string): string {
+  const known = reasons.get(reason);
+  if (known !== undefined) return known;
+  if (reasons.size >= 256) reasons.clear();
+  reasons.set(reason, reason);
+  return reason;
+}
+
 /** Parses a request head in `buf[start, end)` (`end` from headEnd). Throws HttpParseError. */
 export function parseRequestHead(buf: Buffer, start: number, end: number): RequestHead {
   const head = buf.toString('latin1', start, end - 2);
@@ -211,8 +226,9 @@ export function parseRequestHead(buf: Buffer, start: number, end: number): Reque
   const sp1 = line.indexOf(' ');
   const sp2 = sp1 === -1 ? -1 : line.indexOf(' ', sp1 + 1);
   if (sp1 <= 0 || sp2 === -1 || line.indexOf(' ', sp2 + 1) !== -1 || sp2 === sp1 + 1) throw new HttpParseError(`malformed request line '${line.slice(0, 60)}'`, 400);
-  const method = line.slice(0, sp1);
-  if (!TOKEN.test(method)) throw new HttpParseError(`invalid method '${method.slice(0, 20)}'`, 400);
+  const sent = line.slice(0, sp1);
+  const method = METHODS.get(sent) ?? sent;
+  if (method === sent && !TOKEN.test(method)) throw new HttpParseError(`invalid method '${method.slice(0, 20)}'`, 400);
   const target = line.slice(sp1 + 1, sp2);
   const minor = versionOf(line.slice(sp2 + 1), 400);
   const scan = scanFields(head, lineEnd === -1 ? head.length : lineEnd + 2, 400);
@@ -248,7 +264,7 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, metho
   const code = sp1 === -1 ? '' : line.slice(sp1 + 1, sp1 + 4);
   if (!/^[1-5]\d\d$/.test(code) || (line.length > sp1 + 4 && line.charCodeAt(sp1 + 4) !== 0x20)) throw new HttpParseError(`malformed status line '${line.slice(0, 60)}'`, 502);
   const status = Number(code);
-  const reason = line.slice(sp1 + 5);
+  const reason = sharedReason(line.slice(sp1 + 5));
   const scan = scanFields(head, lineEnd === -1 ? head.length : lineEnd + 2, 502);
   if (scan.transferEncoding !== undefined && scan.hasContentLength) throw new HttpParseError('the response has both Content-Length and Transfer-Encoding', 502);
   let framing: BodyFraming;

@@ -516,13 +516,12 @@ export class Flow {
     switch (step) {
       case STEP_BEGIN: {
         const head = this.head;
-        const host = head.host;
-        const path = this.path === '*' ? '' : this.path;
+        const { path, url, upstreamUrl } = this.relay.urlsOf(head.host || this.relay.proxyHost, this.path === '*' ? '' : this.path);
         this.id = store.beginExchange(head.upgrade ? {
-          source: 'proxy', method: head.method, url: `http://${host || this.relay.proxyHost}${path}`, upstreamUrl: this.relay.config.targetOrigin + path,
+          source: 'proxy', method: head.method, url, upstreamUrl,
           path, httpVersion: head.minor === 1 ? '1.1' : '1.0', headers: headerFields(head.fields), startedAt: this.startedAt, upgrade: true,
         } : {
-          source: 'proxy', method: head.method, url: `http://${host || this.relay.proxyHost}${path}`, upstreamUrl: this.relay.config.targetOrigin + path,
+          source: 'proxy', method: head.method, url, upstreamUrl,
           path, httpVersion: head.minor === 1 ? '1.1' : '1.0', headers: headerFields(head.fields), startedAt: this.startedAt,
         });
         return;

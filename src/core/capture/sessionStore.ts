@@ -135,6 +135,7 @@ export class SessionStore implements Disposable {
   private readonly mirror = new CookieMirror();
   private readonly tokens = new Map<string, TokenRecord>();
   private readonly handedOut = new WeakSet<Exchange>();
+  private lastCookiesSet: readonly SetCookieRecord[] = NONE;
   private nextExchangeId = 1;
   private nextTokenId = 1;
   private nextEventSeq = 1;
@@ -404,7 +405,7 @@ export class SessionStore implements Disposable {
       const tokenIds = this.addTokens(ex.tokenIds, id, tokensInResponseHeaders(headers, stored ?? NONE, this.tokenHeaders), receivedAt);
       if (cookiesSet !== undefined || tokenIds !== ex.tokenIds) {
         const target = this.writable(index);
-        if (cookiesSet !== undefined) target.cookiesSet = cookiesSet;
+        if (cookiesSet !== undefined) target.cookiesSet = this.sharedCookiesSet(cookiesSet);
         target.tokenIds = tokenIds;
         this.updated(id);
       }
@@ -440,6 +441,18 @@ export class SessionStore implements Disposable {
     } catch (err) {
       this.reportOnce('finish', err);
     }
+  }
+
+  /**
+   * The Set-Cookie records of a response; the previous response's list when they are the same
+   * records (repeated headers give the same frozen records), so an app that sends the same
+   * cookies on every response does not cost a list per exchange.
+   */
+  private sharedCookiesSet(list: SetCookieRecord[]): readonly SetCookieRecord[] {
+    const last = this.lastCookiesSet;
+    if (last.length === list.length && list.every((r, i) => r === last[i])) return last;
+    this.lastCookiesSet = Object.freeze(list);
+    return this.lastCookiesSet;
   }
 
   private indexOf(id: number): number | undefined {

@@ -27,6 +27,23 @@ export interface RelayConfig {
   readonly logger: CaptureLogger | undefined;
 }
 
+/** The path and URLs recorded for a request (see Relay.urlsOf). */
+export interface RequestUrls {
+  readonly path: string;
+  /** As the browser asked for it (the proxy's origin). */
+  readonly url: string;
+  /** As forwarded to the dev server. */
+  readonly upstreamUrl: string;
+}
+
+/** Distinct host-and-path pairs whose URL strings are shared. */
+const URL_CACHE_SIZE = 1024;
+
+/** A flat copy of `s` that shares no memory with the string it was cut or built from. */
+function copyOf(s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1');
+}
+
 /** A partial request head may take this long before the client gets 408. */
 const HEAD_TIMEOUT_MS = 60_000;
 /** Idle upstream connections are closed after this (below Node's 5 s keep-alive timeout, to avoid reusing one it is closing). */
@@ -69,6 +86,7 @@ export class Relay {
   readonly idle: UpstreamConnection[] = [];
   readonly tunnels = new Set<net.Socket>();
   private deferred: (Flow | number | (() => void))[] = [];
+  private readonly urls = new Map<string, RequestUrls>();
   private drainScheduled = false;
   private readonly reported = new Set<string>();
   private readonly sweeper: NodeJS.Timeout;
@@ -107,6 +125,26 @@ export class Relay {
     up.gotBytes = false;
     if (up.socket.isPaused()) up.socket.resume();
     return up;
+  }
+
+  /**
+   * The path and the two URLs recorded for a request, one set of strings shared by all the
+   * requests for the same host and path (a page reloads the same URLs over and over). The
+   * strings are copies, so the cache never holds on to a whole request head.
+   */
+  urlsOf(host: string, path: string): RequestUrls {
+    const key = `${host}\n${path}`;
+    let urls = this.urls.get(key);
+    if (urls === undefined) {
+      if (this.urls.size >= URL_CACHE_SIZE) this.urls.clear();
+      urls = {
+        path: copyOf(path),
+        url: copyOf(`http://${host}${path}`),
+        upstreamUrl: copyOf(this.config.targetOrigin + path),
+      };
+      this.urls.set(key, urls);
+    }
+    return urls;
   }
 
   /** Returns a connection whose exchange completed cleanly to the pool. */
