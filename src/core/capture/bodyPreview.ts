@@ -16,12 +16,15 @@ export class PreviewCollector {
 
   constructor(private readonly limit: number) {}
 
-  /** Adds a chunk; copies nothing beyond the limit. Cheap enough for the hot path. */
+  /**
+   * Adds a chunk. The kept part is copied (at most `limit` bytes in all): the chunk may be a
+   * read buffer the socket reuses, and a copy keeps no larger buffer alive.
+   */
   push(chunk: Buffer): void {
     this.wireBytes += chunk.length;
     const room = this.limit - this.kept;
     if (room <= 0) return;
-    const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
+    const part = Buffer.from(chunk.length <= room ? chunk : chunk.subarray(0, room));
     this.chunks.push(part);
     this.kept += part.length;
   }

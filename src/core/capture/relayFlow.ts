@@ -190,7 +190,8 @@ export class Flow {
         end = headEnd(buf, pos);
         if (end === -1) {
           if (buf.length - pos > config.maxHeaderBytes) throw new HttpParseError(`the response head is larger than ${config.maxHeaderBytes} bytes`, 502);
-          this.respBuf = pos === 0 ? buf : buf.subarray(pos);
+          // A copy: `buf` may be a read buffer the connection reuses.
+          this.respBuf = Buffer.from(pos === 0 ? buf : buf.subarray(pos));
           return;
         }
         if (end - pos > config.maxHeaderBytes) throw new HttpParseError(`the response head is larger than ${config.maxHeaderBytes} bytes`, 502);

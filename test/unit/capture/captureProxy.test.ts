@@ -47,6 +47,33 @@ describe('capture proxy', function () {
   });
 
   describe('bodies are byte-exact both ways', () => {
+    it('gives a slow reader the exact bytes of a large download (the proxy\'s read buffers are not reused while a write holds them)', async function () {
+      this.timeout(60_000);
+      const size = 12 * 1024 * 1024 + 3;
+      const socket = net.connect(proxy.port, '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(`GET /bytes?size=${size} HTTP/1.1\r\nHost: 127.0.0.1:${proxy.port}\r\nConnection: close\r\n\r\n`);
+      const chunks: Buffer[] = [];
+      let stalls = 0;
+      socket.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        // Read in spurts: the proxy's writes to this socket back up again and again.
+        if (stalls++ % 4 === 0) {
+          socket.pause();
+          setTimeout(() => socket.resume(), 2);
+        }
+      });
+      await once(socket, 'end');
+      const all = Buffer.concat(chunks);
+      const headEnd = all.indexOf('\r\n\r\n');
+      const head = all.subarray(0, headEnd).toString('latin1');
+      const body = all.subarray(headEnd + 4);
+      assert.match(head, /^HTTP\/1\.1 200 /);
+      assert.equal(body.length, size);
+      assert.equal(sha256(body), /\r\nx-sha256: *([0-9a-f]+)/i.exec(head)?.[1]);
+      assert.ok(stalls > 20, `the client paused ${stalls} times`);
+    });
+
     for (const size of [0, 1, 1024 * 1024 + 1, 50 * 1024 * 1024]) {
       it(`downloads ${size} bytes`, async function () {
         this.timeout(60_000);
