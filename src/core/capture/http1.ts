@@ -227,8 +227,8 @@ export function parseRequestHead(buf: Buffer, start: number, end: number): Reque
   const sp2 = sp1 === -1 ? -1 : line.indexOf(' ', sp1 + 1);
   if (sp1 <= 0 || sp2 === -1 || line.indexOf(' ', sp2 + 1) !== -1 || sp2 === sp1 + 1) throw new HttpParseError(`malformed request line '${line.slice(0, 60)}'`, 400);
   const sent = line.slice(0, sp1);
+  if (!TOKEN.test(sent)) throw new HttpParseError(`invalid method '${sent.slice(0, 20)}'`, 400);
   const method = METHODS.get(sent) ?? sent;
-  if (method === sent && !TOKEN.test(method)) throw new HttpParseError(`invalid method '${method.slice(0, 20)}'`, 400);
   const target = line.slice(sp1 + 1, sp2);
   const minor = versionOf(line.slice(sp2 + 1), 400);
   const scan = scanFields(head, lineEnd === -1 ? head.length : lineEnd + 2, 400);
