@@ -2,12 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { lintEngine } from '../engines/index';
 import type { LintService } from './lintService';
-
-/** Globs switched on in a `files.exclude`-style setting. */
-function enabledGlobs(section: string, key: string, folder: vscode.WorkspaceFolder): string[] {
-  const value = vscode.workspace.getConfiguration(section, folder.uri).get<Record<string, unknown>>(key, {});
-  return Object.entries(value ?? {}).filter(([, on]) => on === true).map(([glob]) => glob.replace(/^\*\*\//, '**/'));
-}
+import { folderExcludes, localFolders } from './workspaceFiles';
 
 /**
  * Scan Workspace: lints every supported file of every folder on both cores, honouring
@@ -15,7 +10,7 @@ function enabledGlobs(section: string, key: string, folder: vscode.WorkspaceFold
  * and cancellation. Results go to the Problems panel.
  */
 export async function scanWorkspace(lint: LintService, log: vscode.LogOutputChannel): Promise<{ files: number; findings: number; cancelled: boolean } | undefined> {
-  const folders = vscode.workspace.workspaceFolders?.filter((f) => f.uri.scheme === 'file') ?? [];
+  const folders = localFolders();
   if (folders.length === 0) {
     void vscode.window.showInformationMessage('Session Lens: open a folder to scan.');
     return undefined;
@@ -31,7 +26,7 @@ export async function scanWorkspace(lint: LintService, log: vscode.LogOutputChan
       let findings = 0;
       for (const folder of folders) {
         const root = folder.uri.fsPath;
-        const exclude = [...enabledGlobs('files', 'exclude', folder), ...enabledGlobs('search', 'exclude', folder), ...lint.lintOptions().exclude ?? []];
+        const exclude = folderExcludes(folder, lint);
         let reported = 0;
         const result = await scanFiles([root], {
           ...options,

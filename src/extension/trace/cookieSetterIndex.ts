@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { CookieSetter } from '../../core/lint/engine';
 import type { LintService } from '../lint/lintService';
+import { listFolderFiles, localFolders } from '../lint/workspaceFiles';
 
 /** A cookie setter found in the workspace, with its file. */
 export interface WorkspaceCookieSetter extends CookieSetter {
@@ -9,6 +10,8 @@ export interface WorkspaceCookieSetter extends CookieSetter {
 
 const SOURCE_GLOB = '**/*.{js,jsx,mjs,cjs,ts,tsx,py,php,java,cs,go,rb,ini,properties,yml,yaml}';
 const MAX_FILES = 5000;
+/** Left out of folders that are not on disk, where .gitignore cannot be read. */
+const REMOTE_EXCLUDE = '{**/node_modules/**,**/.git/**,**/dist/**,**/out/**,**/build/**,**/vendor/**}';
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 /** Words without which a file cannot set a cookie or configure a session; files lacking all of them are skipped unparsed. */
@@ -30,10 +33,33 @@ export class CookieSetterIndex implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => forget(e.document.uri)));
   }
 
+  /**
+   * The files to read: those Scan Workspace would lint (`.gitignore`, `files.exclude`,
+   * `search.exclude` and `sessionLens.lint.exclude` honoured), so generated or vendored code
+   * that is ignored never claims a cookie. Folders not on disk go through VS Code's search.
+   */
+  private async files(token?: vscode.CancellationToken): Promise<vscode.Uri[]> {
+    const controller = new AbortController();
+    const cancel = token?.onCancellationRequested(() => controller.abort());
+    try {
+      const files: vscode.Uri[] = [];
+      for (const folder of localFolders()) {
+        if (files.length >= MAX_FILES) break;
+        files.push(...await listFolderFiles(folder, this.lint, MAX_FILES - files.length, controller.signal));
+      }
+      for (const folder of vscode.workspace.workspaceFolders ?? []) {
+        if (folder.uri.scheme === 'file' || files.length >= MAX_FILES) continue;
+        files.push(...await vscode.workspace.findFiles(new vscode.RelativePattern(folder, SOURCE_GLOB), REMOTE_EXCLUDE, MAX_FILES - files.length, token));
+      }
+      return files;
+    } finally {
+      cancel?.dispose();
+    }
+  }
+
   /** Every setter of every supported file in the workspace. */
   async all(token?: vscode.CancellationToken): Promise<WorkspaceCookieSetter[]> {
-    const exclude = '{**/node_modules/**,**/.git/**,**/dist/**,**/out/**,**/build/**,**/vendor/**}';
-    const files = await vscode.workspace.findFiles(SOURCE_GLOB, exclude, MAX_FILES, token);
+    const files = await this.files(token);
     const linter = await this.lint.getLinter();
     const out: WorkspaceCookieSetter[] = [];
     for (const uri of files) {

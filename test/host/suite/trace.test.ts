@@ -59,6 +59,28 @@ describe('Live traffic traced back to the code that set it (real extension host)
     assert.match(editor.document.lineAt(editor.selection.start.line).text, /res\.cookie\('token'/);
   });
 
+  it('reads the code Scan Workspace reads: a setter in a .gitignore\'d folder gets no traffic findings, the same setter elsewhere does', async () => {
+    // A scratch folder in the workspace (the repository's .gitignore leaves it out of git).
+    const scratch = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'sl-trace-scratch');
+    const setter = "const express = require('express');\nconst app = express();\napp.post('/login', (req, res) => {\n  res.cookie('token', 'x', { httpOnly: false });\n  res.end();\n});\n";
+    try {
+      for (const dir of ['kept', 'generated']) {
+        fs.mkdirSync(path.join(scratch, dir), { recursive: true });
+        fs.writeFileSync(path.join(scratch, dir, 'auth.js'), setter);
+      }
+      fs.writeFileSync(path.join(scratch, '.gitignore'), 'generated/\n');
+      const kept = vscode.Uri.file(path.join(scratch, 'kept', 'auth.js'));
+      const ignored = vscode.Uri.file(path.join(scratch, 'generated', 'auth.js'));
+      const api = await sessionLensApi();
+      await api.refreshTrace();
+      const onKept = await waitFor('traffic diagnostics on the file that is not ignored', () => (traffic(kept).length > 0 ? traffic(kept) : undefined));
+      assert.ok(onKept.every((d) => d.range.start.line === 3), onKept.map((d) => `${d.range.start.line + 1} ${ruleOf(d)}`).join(', '));
+      assert.deepEqual(traffic(ignored).map((d) => `${d.range.start.line + 1} ${ruleOf(d)}`), []);
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
   it('flags a cookie whose traffic differs from the code (HttpOnly sent, code says httpOnly: false)', async () => {
     await vscode.commands.executeCommand('sessionLens.stopCapture');
     await vscode.commands.executeCommand('sessionLens.clearSession');
