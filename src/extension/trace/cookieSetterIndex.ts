@@ -10,6 +10,8 @@ export interface WorkspaceCookieSetter extends CookieSetter {
 
 const SOURCE_GLOB = '**/*.{js,jsx,mjs,cjs,ts,tsx,py,php,java,cs,go,rb,ini,properties,yml,yaml}';
 const MAX_FILES = 5000;
+/** A workspace listing is reused for this long at most (file events also renew it). */
+const LISTING_TTL_MS = 10_000;
 /** Left out of folders that are not on disk, where .gitignore cannot be read. */
 const REMOTE_EXCLUDE = '{**/node_modules/**,**/.git/**,**/dist/**,**/out/**,**/build/**,**/vendor/**}';
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -25,12 +27,36 @@ const MARKERS = /cookie|session|SESSION|Cookie/;
 export class CookieSetterIndex implements vscode.Disposable {
   private readonly byFile = new Map<string, { mtime: number; setters: WorkspaceCookieSetter[] }>();
   private readonly watcher = vscode.workspace.createFileSystemWatcher(SOURCE_GLOB);
+  private readonly ignoreWatcher = vscode.workspace.createFileSystemWatcher('**/.gitignore');
   private readonly disposables: vscode.Disposable[] = [];
+  /** The last listing of the workspace, and when it was made: reused until a file comes or goes, an ignore rule changes, or it is old. */
+  private listing: { files: Promise<vscode.Uri[]>; at: number } | undefined;
 
   constructor(private readonly lint: LintService) {
     const forget = (uri: vscode.Uri) => this.byFile.delete(uri.toString());
-    this.disposables.push(this.watcher, this.watcher.onDidChange(forget), this.watcher.onDidDelete(forget), this.watcher.onDidCreate(forget),
+    const relist = () => { this.listing = undefined; };
+    this.disposables.push(this.watcher, this.ignoreWatcher, this.watcher.onDidChange(forget),
+      this.watcher.onDidDelete((uri) => { forget(uri); relist(); }), this.watcher.onDidCreate((uri) => { forget(uri); relist(); }),
+      this.ignoreWatcher.onDidChange(relist), this.ignoreWatcher.onDidCreate(relist), this.ignoreWatcher.onDidDelete(relist),
+      vscode.workspace.onDidChangeWorkspaceFolders(relist),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('files.exclude') || e.affectsConfiguration('search.exclude') || e.affectsConfiguration('sessionLens')) relist();
+      }),
       vscode.workspace.onDidChangeTextDocument((e) => forget(e.document.uri)));
+  }
+
+  /** The files to read, listed again at most every LISTING_TTL_MS unless something changed. */
+  private listed(): Promise<vscode.Uri[]> {
+    const now = Date.now();
+    if (this.listing === undefined || now - this.listing.at > LISTING_TTL_MS) {
+      const files = this.files();
+      this.listing = { files, at: now };
+      files.catch(() => {
+        // A failed listing is not kept: the next call lists again.
+        if (this.listing?.files === files) this.listing = undefined;
+      });
+    }
+    return this.listing.files;
   }
 
   /**
@@ -38,28 +64,22 @@ export class CookieSetterIndex implements vscode.Disposable {
    * `search.exclude` and `sessionLens.lint.exclude` honoured), so generated or vendored code
    * that is ignored never claims a cookie. Folders not on disk go through VS Code's search.
    */
-  private async files(token?: vscode.CancellationToken): Promise<vscode.Uri[]> {
-    const controller = new AbortController();
-    const cancel = token?.onCancellationRequested(() => controller.abort());
-    try {
-      const files: vscode.Uri[] = [];
-      for (const folder of localFolders()) {
-        if (files.length >= MAX_FILES) break;
-        files.push(...await listFolderFiles(folder, this.lint, MAX_FILES - files.length, controller.signal));
-      }
-      for (const folder of vscode.workspace.workspaceFolders ?? []) {
-        if (folder.uri.scheme === 'file' || files.length >= MAX_FILES) continue;
-        files.push(...await vscode.workspace.findFiles(new vscode.RelativePattern(folder, SOURCE_GLOB), REMOTE_EXCLUDE, MAX_FILES - files.length, token));
-      }
-      return files;
-    } finally {
-      cancel?.dispose();
+  private async files(): Promise<vscode.Uri[]> {
+    const files: vscode.Uri[] = [];
+    for (const folder of localFolders()) {
+      if (files.length >= MAX_FILES) break;
+      files.push(...await listFolderFiles(folder, this.lint, MAX_FILES - files.length));
     }
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      if (folder.uri.scheme === 'file' || files.length >= MAX_FILES) continue;
+      files.push(...await vscode.workspace.findFiles(new vscode.RelativePattern(folder, SOURCE_GLOB), REMOTE_EXCLUDE, MAX_FILES - files.length));
+    }
+    return files;
   }
 
   /** Every setter of every supported file in the workspace. */
   async all(token?: vscode.CancellationToken): Promise<WorkspaceCookieSetter[]> {
-    const files = await this.files(token);
+    const files = await this.listed();
     const linter = await this.lint.getLinter();
     const out: WorkspaceCookieSetter[] = [];
     for (const uri of files) {

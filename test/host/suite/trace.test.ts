@@ -72,8 +72,11 @@ describe('Live traffic traced back to the code that set it (real extension host)
       const kept = vscode.Uri.file(path.join(scratch, 'kept', 'auth.js'));
       const ignored = vscode.Uri.file(path.join(scratch, 'generated', 'auth.js'));
       const api = await sessionLensApi();
-      await api.refreshTrace();
-      const onKept = await waitFor('traffic diagnostics on the file that is not ignored', () => (traffic(kept).length > 0 ? traffic(kept) : undefined));
+      // The new files reach the index through the file watcher (or the listing's age): refresh until they do.
+      const onKept = await waitFor('traffic diagnostics on the file that is not ignored', async () => {
+        await api.refreshTrace();
+        return traffic(kept).length > 0 ? traffic(kept) : undefined;
+      });
       assert.ok(onKept.every((d) => d.range.start.line === 3), onKept.map((d) => `${d.range.start.line + 1} ${ruleOf(d)}`).join(', '));
       assert.deepEqual(traffic(ignored).map((d) => `${d.range.start.line + 1} ${ruleOf(d)}`), []);
     } finally {
