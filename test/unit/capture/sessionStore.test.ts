@@ -282,6 +282,24 @@ describe('session store', () => {
     });
   });
 
+  it('shares the Set-Cookie list of responses that repeat the previous one, frozen, and keeps different ones apart', () => {
+    const s = new SessionStore();
+    const set = ['sid=abc; Path=/; HttpOnly', 'pref=dark; Path=/; Max-Age=3600'];
+    const a = exchange(s, { setCookies: set });
+    const b = exchange(s, { setCookies: set, at: T0 + 1000 });
+    const c = exchange(s, { setCookies: ['sid=abc; Path=/; HttpOnly'], at: T0 + 2000 });
+    const [ea, eb, ec] = [a, b, c].map((id) => s.getExchange(id)!);
+    assert.deepEqual(eb.cookiesSet.map((r) => [r.name, r.value, r.outcome]), [['sid', 'abc', 'stored'], ['pref', 'dark', 'stored']]);
+    assert.ok(Object.isFrozen(eb.cookiesSet), 'a shared list cannot be changed through one exchange');
+    assert.deepEqual(ec.cookiesSet.map((r) => r.name), ['sid']);
+    assert.notEqual(ec.cookiesSet, eb.cookiesSet);
+    // The first response went through the jar (new cookies: records of their own); the repeat shares.
+    assert.deepEqual(ea.cookiesSet.map((r) => r.name), ['sid', 'pref']);
+    const d = exchange(s, { setCookies: set, at: T0 + 3000 });
+    const e = exchange(s, { setCookies: set, at: T0 + 4000 });
+    assert.equal(s.getExchange(d)!.cookiesSet, s.getExchange(e)!.cookiesSet);
+  });
+
   it('hands out plain data: a snapshot survives JSON unchanged', () => {
     const s = new SessionStore();
     exchange(s, { method: 'POST', url: 'http://localhost/login', reqHeaders: [['Cookie', 'old=1'], ['Content-Type', 'application/json']], reqBody: '{"user":"a","password":"b"}', setCookies: ['sid=x; Max-Age=60; SameSite=Strict', 'gone=; Max-Age=0'], body: '{"access_token":"t","expires_in":5}', resHeaders: [['Date', 'Thu, 01 Jan 2026 12:00:00 GMT'], ['Content-Type', 'application/json']] });
