@@ -5,6 +5,7 @@ import type { SessionLensSettings } from '../shared/settings';
 /** What the capture is showing right now. */
 export interface CaptureStatus {
   readonly running: boolean;
+  /** Where to point the browser (the proxy's `browseUrl`). */
   readonly proxyUrl?: string;
   readonly target?: string;
   /** Label of imported data (a HAR file name) when no live capture produced it. */
@@ -32,7 +33,7 @@ export class CaptureService implements vscode.Disposable {
 
   get status(): CaptureStatus {
     return this.proxy
-      ? { running: true, proxyUrl: this.proxy.url, target: this.proxy.target }
+      ? { running: true, proxyUrl: this.proxy.browseUrl, target: this.proxy.target }
       : { running: false, ...(this.source ? { source: this.source } : {}) };
   }
 

@@ -139,8 +139,8 @@ export const captureCommand: CliCommand = {
       for (const t of e.tokensAdded) io.stdout.write(`${tokenLine(t, json)}\n`);
     };
     const subscription = store.onDidChange(print);
-    if (json) io.stdout.write(`${JSON.stringify({ type: 'listening', url: proxy.url, target: proxy.target })}\n`);
-    else io.stdout.write(`Session Lens capture: browse ${proxy.url} (→ ${proxy.target}); Ctrl+C to stop\n`);
+    if (json) io.stdout.write(`${JSON.stringify({ type: 'listening', url: proxy.url, browseUrl: proxy.browseUrl, target: proxy.target })}\n`);
+    else io.stdout.write(`Session Lens capture: browse ${proxy.browseUrl} (→ ${proxy.target}); Ctrl+C to stop\n`);
 
     const signal = await untilSignal();
     await proxy.close();

@@ -39,8 +39,16 @@ export interface CaptureProxyOptions {
 
 /** A running capture proxy. */
 export interface CaptureProxy {
-  /** Where to point the browser: `http://127.0.0.1:<port>`. */
+  /** The address the proxy listens on, as a URL: `http://127.0.0.1:<port>`. */
   readonly url: string;
+  /**
+   * Where to point the browser. The same as `url`, except that with the default address and a
+   * target named `localhost` (or `<name>.localhost`) it keeps that name: browsers keep cookies
+   * per host name, not per port, so the browser then sends the cookies it holds for the dev
+   * server and accepts `Domain=localhost` ones, as it does without the proxy. (`localhost`
+   * reaches the proxy: browsers fall back from ::1 to 127.0.0.1.)
+   */
+  readonly browseUrl: string;
   readonly port: number;
   readonly host: string;
   /** Normalised target origin. */
@@ -101,6 +109,9 @@ function defaultPort(protocol: string): string {
  */
 export { isLoopbackHost };
 
+/** `localhost` and names under it, which browsers resolve to loopback themselves. */
+const LOCALHOST_NAME = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*localhost\.?$/i;
+
 export async function startCaptureProxy(options: CaptureProxyOptions): Promise<CaptureProxy> {
   const target = parseTarget(options.target);
   const host = options.host ?? '127.0.0.1';
@@ -151,9 +162,11 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
   relay.proxyHost = `${urlHost}:${boundPort}`;
   logger?.info(`Session Lens capture proxy ${relay.proxyUrl} → ${target.origin}`);
 
+  const browseHost = host === '127.0.0.1' && LOCALHOST_NAME.test(target.hostname) ? target.hostname.toLowerCase() : urlHost;
   let closing: Promise<void> | undefined;
   return {
     url: relay.proxyUrl,
+    browseUrl: `http://${browseHost}:${boundPort}`,
     port: boundPort,
     host,
     target: target.origin,

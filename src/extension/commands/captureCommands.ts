@@ -60,11 +60,11 @@ export function registerCaptureCommands(capture: CaptureService, log: vscode.Log
         const proxy = await capture.start(target);
         void vscode.commands.executeCommand(CommandId.ShowSession);
         if (typeof targetArg !== 'string') {
-          void vscode.window.showInformationMessage(`Session Lens is capturing ${proxy.target}. Browse through ${proxy.url}.`, 'Open in Browser').then((choice) => {
+          void vscode.window.showInformationMessage(`Session Lens is capturing ${proxy.target}. Browse through ${proxy.browseUrl}.`, 'Open in Browser').then((choice) => {
             if (choice) void vscode.commands.executeCommand(CommandId.OpenProxiedApp);
           });
         }
-        return proxy.url;
+        return proxy.browseUrl;
       } catch (err) {
         log.error(`could not start the capture: ${message(err)}`);
         void vscode.window.showErrorMessage(`Session Lens could not start the capture: ${message(err)}`);

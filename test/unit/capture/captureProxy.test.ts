@@ -568,6 +568,35 @@ describe('capture proxy', function () {
     }
   });
 
+  it('is browsed under the target\'s name when that is localhost, so Domain=localhost cookies are kept as without the proxy', async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Set-Cookie': 'sid=made-up-1; Domain=localhost; Path=/; HttpOnly', 'Content-Length': '2' });
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const byName = await startCaptureProxy({ target: `http://localhost:${port}`, store: new SessionStore() });
+    const byAddress = await startCaptureProxy({ target: `http://127.0.0.1:${port}`, store: new SessionStore() });
+    try {
+      assert.equal(byName.browseUrl, `http://localhost:${byName.port}`);
+      assert.equal(byName.url, `http://127.0.0.1:${byName.port}`, 'it still listens on 127.0.0.1 only');
+      assert.equal(byAddress.browseUrl, byAddress.url);
+      assert.equal((await request(`${byName.browseUrl}/`)).body.toString(), 'ok');
+      await byName.recorded();
+      const kept = byName.store.getCookies();
+      assert.deepEqual(kept.map((c) => [c.name, c.domain, c.hostOnly]), [['sid', 'localhost', false]]);
+      // Through 127.0.0.1 the browser would be on another site, and drop the cookie.
+      assert.equal((await request(`${byAddress.browseUrl}/`)).status, 200);
+      await byAddress.recorded();
+      assert.deepEqual(byAddress.store.getCookies(), []);
+      assert.equal(byAddress.store.snapshot().exchanges.at(-1)?.cookiesSet[0]?.outcome, 'rejected');
+    } finally {
+      await byName.close();
+      await byAddress.close();
+      server.close();
+    }
+  });
+
   it('PX-24: refuses to listen beyond loopback unless explicitly allowed', async () => {
     await assert.rejects(startCaptureProxy({ target: upstream.url, host: '0.0.0.0' }), CaptureConfigError);
     await assert.rejects(startCaptureProxy({ target: 'ftp://127.0.0.1:1' }), /must be http/);

@@ -149,6 +149,7 @@ describe('CLI: session-lens capture', function () {
     try {
       const listening = await waitForLine(child, lines, (l) => l.type === 'listening');
       const url = listening.url as string;
+      assert.equal(listening.browseUrl, url, 'a target on 127.0.0.1 is browsed at the proxy address');
       assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
       const home = await request(`${url}/`);
       const sid = (home.headers['set-cookie'] ?? [])[0].split(';')[0];
