@@ -1,5 +1,5 @@
 import * as net from 'node:net';
-import { isLoopbackHost } from '../net/loopback';
+import { isLocalhostName, isLoopbackHost } from '../net/loopback';
 import { DEFAULT_PREVIEW_BYTES } from './bodyPreview';
 import { SessionStore } from './sessionStore';
 import type { CaptureLogger } from './types';
@@ -109,9 +109,6 @@ function defaultPort(protocol: string): string {
  */
 export { isLoopbackHost };
 
-/** `localhost` and names under it, which browsers resolve to loopback themselves. */
-const LOCALHOST_NAME = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*localhost\.?$/i;
-
 export async function startCaptureProxy(options: CaptureProxyOptions): Promise<CaptureProxy> {
   const target = parseTarget(options.target);
   const host = options.host ?? '127.0.0.1';
@@ -162,7 +159,7 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
   relay.proxyHost = `${urlHost}:${boundPort}`;
   logger?.info(`Session Lens capture proxy ${relay.proxyUrl} → ${target.origin}`);
 
-  const browseHost = host === '127.0.0.1' && LOCALHOST_NAME.test(target.hostname) ? target.hostname.toLowerCase() : urlHost;
+  const browseHost = host === '127.0.0.1' && isLocalhostName(target.hostname) ? target.hostname.toLowerCase() : urlHost;
   let closing: Promise<void> | undefined;
   return {
     url: relay.proxyUrl,

@@ -496,6 +496,9 @@ export class ClientConnection {
   }
 }
 
+/** The read handler of connections that read through 'data' events (never called). */
+const ignoreRead = (): void => undefined;
+
 /** Size of the buffer a connection to the dev server reads into (the most one read returns). */
 const READ_BUFFER_BYTES = 64 * 1024;
 
@@ -539,7 +542,7 @@ export class UpstreamConnection {
       ['close', () => this.onClose()],
       ['drain', () => this.flow?.onUpstreamDrain()],
     ]);
-    this.guardedRead = guarded(relay, () => this.fail(), [['read', (chunk: Buffer) => this.readInto(chunk)]])[0][1];
+    this.guardedRead = reads === undefined ? ignoreRead : guarded(relay, () => this.fail(), [['read', (chunk: Buffer) => this.readInto(chunk)]])[0][1];
     socket.setNoDelay(true);
     socket.on('error', (err: NodeJS.ErrnoException) => { this.error ??= err; });
     for (const [event, fn] of this.listeners) socket.on(event, fn);

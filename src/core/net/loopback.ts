@@ -7,7 +7,13 @@
 export function isLoopbackHost(host: string, options: { subdomains?: boolean } = {}): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
   if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
-  if (options.subdomains !== false && h.endsWith('.localhost')) return true;
+  if (options.subdomains !== false && isLocalhostName(h)) return true;
   const m = /^(?:::ffff:)?127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
   return m !== null && Number(m[1]) <= 255 && Number(m[2]) <= 255 && Number(m[3]) <= 255;
+}
+
+/** `localhost` or a name under it (`app.localhost`), any case, trailing dot allowed: names browsers resolve to loopback themselves. */
+export function isLocalhostName(host: string): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return h === 'localhost' || h.endsWith('.localhost');
 }

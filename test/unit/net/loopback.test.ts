@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { isLoopbackHost } from '../../../src/core/net/loopback';
+import { isLocalhostName, isLoopbackHost } from '../../../src/core/net/loopback';
 
 describe('isLoopbackHost', () => {
   it('accepts this machine in every spelling', () => {
@@ -13,5 +13,10 @@ describe('isLoopbackHost', () => {
   it('leaves *.localhost out when asked (names some resolvers send to DNS)', () => {
     assert.ok(!isLoopbackHost('app.localhost', { subdomains: false }));
     assert.ok(isLoopbackHost('localhost', { subdomains: false }));
+  });
+
+  it('tells localhost names from loopback addresses', () => {
+    for (const h of ['localhost', 'LOCALHOST.', 'app.localhost']) assert.ok(isLocalhostName(h), h);
+    for (const h of ['127.0.0.1', '::1', 'mylocalhost', 'localhost.example.com']) assert.ok(!isLocalhostName(h), h);
   });
 });
