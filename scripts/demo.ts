@@ -4,6 +4,7 @@
  * sample app as workspace. Ctrl-C stops everything it started.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { freePort, killTree, productVsix, REPO_ROOT, startCodeServer } from '../test/support/codeServer';
 
@@ -21,11 +22,28 @@ function startSampleApp(port: number): Promise<{ child: ChildProcess; url: strin
   });
 }
 
+/** True when nothing listens on 127.0.0.1:`port` and we may bind it. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/** The sample app's port: DEMO_APP_PORT, else 3000, else (taken) a free one, said out loud. */
+async function sampleAppPort(): Promise<number> {
+  const wanted = Number(process.env.DEMO_APP_PORT ?? 3000);
+  if (await portIsFree(wanted)) return wanted;
+  const port = await freePort();
+  console.log(`port ${wanted} is taken (another dev server?): the sample app uses port ${port} instead`);
+  return port;
+}
+
 async function main(): Promise<void> {
   console.log('Session Lens demo: packaging the extension…');
   const vsix = productVsix();
-  const appPort = Number(process.env.DEMO_APP_PORT ?? 3000);
-  const app = await startSampleApp(appPort);
+  const app = await startSampleApp(await sampleAppPort());
   console.log(`sample app (Express + express-session + JWT login): ${app.url}`);
   console.log('setting up / starting the offline VS Code (code-server)…');
   const server = await startCodeServer({

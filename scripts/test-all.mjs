@@ -27,6 +27,18 @@ function mochaCounts(out) {
 const layers = [];
 let failedStatic = false;
 
+// The Debian packages the layers need (real dev servers, Chromium, code-server's build):
+// installed here when root, otherwise the apt-get line to run is printed.
+{
+  const { ensureDebianPackages, testDebianPackages } = await import('./vscode-offline.mjs');
+  try {
+    ensureDebianPackages(testDebianPackages());
+  } catch (err) {
+    console.error(`npm test: ${err.message}`);
+    process.exit(1);
+  }
+}
+
 for (const [label, cmd, args] of [
   ['type check (tsc --noEmit)', bin('tsc'), ['--noEmit']],
   ['lint (eslint)', bin('eslint'), ['src', 'test', 'bench', 'scripts']],

@@ -19,6 +19,34 @@ function log(message) {
   process.stderr.write(`[vscode-offline] ${message}\n`);
 }
 
+/**
+ * Variables an outer npm (`npm test`, `npm run demo`) puts in the environment of its scripts.
+ * A child npm takes every `npm_config_*` as its own configuration: the outer npm's
+ * `npm_config_user_agent` ("npm/… node/v20…") makes code-server's postinstall believe it runs
+ * on Node 20, and `npm_config_nodedir` etc. point native builds at the wrong headers.
+ */
+const INHERITED_NPM = /^(npm_|INIT_CWD$|NODE$|COLOR$)/i;
+
+/**
+ * The environment for a set-up child: the caller's environment without anything an outer npm
+ * added, with `prependPath` (Node 24's folder) first on PATH and `extra` on top.
+ * @param {NodeJS.ProcessEnv} base
+ * @param {{ prependPath?: string[], extra?: Record<string, string> }} [options]
+ * @returns {Record<string, string>}
+ */
+export function setupEnv(base = process.env, { prependPath = [], extra = {} } = {}) {
+  /** @type {Record<string, string>} */
+  const env = {};
+  for (const [key, value] of Object.entries(base)) {
+    if (value === undefined || INHERITED_NPM.test(key)) continue;
+    env[key] = value;
+  }
+  // npm run puts node_modules/.bin folders (and npm's own helper folder) in front of PATH.
+  const pathParts = (base.PATH ?? '').split(path.delimiter).filter((p) => p && !p.includes(`${path.sep}node_modules${path.sep}.bin`) && !p.endsWith(`${path.sep}node-gyp-bin`));
+  env.PATH = [...prependPath, ...pathParts].join(path.delimiter);
+  return { ...env, ...extra };
+}
+
 function run(cmd, args, options = {}) {
   log(`$ ${cmd} ${args.join(' ')}`);
   const result = spawnSync(cmd, args, { stdio: 'inherit', ...options });
@@ -32,7 +60,13 @@ function debianPackageInstalled(name) {
   return r.status === 0 && r.stdout.includes('install ok installed');
 }
 
-/** Installs the Debian packages the offline VS Code needs, when they are missing and we may. */
+/** The Debian packages the tests need (scripts/debian-packages.txt: the offline VS Code's and the real dev servers'). */
+export function testDebianPackages() {
+  const file = new URL('./debian-packages.txt', import.meta.url);
+  return fs.readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
+
+/** Installs the Debian packages given (default: what the offline VS Code needs), when they are missing and we may. */
 export function ensureDebianPackages(names = ['chromium', 'libkrb5-dev']) {
   const missing = names.filter((n) => !debianPackageInstalled(n));
   if (missing.length === 0) return;
@@ -42,7 +76,7 @@ export function ensureDebianPackages(names = ['chromium', 'libkrb5-dev']) {
   }
   log(`installing Debian packages: ${missing.join(', ')}`);
   run('apt-get', ['update']);
-  run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env: setupEnv(process.env, { extra: { DEBIAN_FRONTEND: 'noninteractive' } }) });
 }
 
 function paths() {
@@ -74,7 +108,7 @@ export function ensureCodeServer() {
   fs.writeFileSync(path.join(installDir, 'node24', 'package.json'), '{"private":true}\n');
   fs.writeFileSync(path.join(installDir, 'cs', 'package.json'), '{"private":true}\n');
 
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `node@${NODE_MAJOR}`], { cwd: path.join(installDir, 'node24') });
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `node@${NODE_MAJOR}`], { cwd: path.join(installDir, 'node24'), env: setupEnv() });
   const realNode = fs.realpathSync(path.join(p.nodeBinDir, 'node'));
   const version = spawnSync(realNode, ['--version'], { encoding: 'utf8' }).stdout.trim();
   if (!version.startsWith(`v${NODE_MAJOR}.`)) throw new Error(`node@${NODE_MAJOR} package gave ${version || 'no binary'}`);
@@ -88,12 +122,11 @@ export function ensureCodeServer() {
   fs.symlinkSync(path.join(include, 'node', 'common.gypi'), path.join(nodedir, 'common.gypi'));
   fs.symlinkSync(path.join(include, 'node', 'config.gypi'), path.join(nodedir, 'config.gypi'));
 
-  const env = {
-    ...process.env,
-    PATH: `${path.dirname(realNode)}:${p.nodeBinDir}:${process.env.PATH}`,
-    npm_config_nodedir: nodedir,
-    NODEDIR: nodedir,
-  };
+  // Node 24 first on PATH: code-server's postinstall checks the Node that runs npm.
+  const env = setupEnv(process.env, {
+    prependPath: [path.dirname(realNode), p.nodeBinDir],
+    extra: { npm_config_nodedir: nodedir, NODEDIR: nodedir },
+  });
   run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `code-server@${CODE_SERVER_VERSION}`], { cwd: path.join(installDir, 'cs'), env });
   if (!fs.existsSync(p.entry)) throw new Error(`code-server installed but ${p.entry} is missing`);
   fs.writeFileSync(doneMarker, new Date().toISOString());

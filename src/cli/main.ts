@@ -1,5 +1,6 @@
 import { type CliIo, UsageError } from './command';
 import { commands } from './commands/index';
+import { configureRuleDocs } from './ruleDocs';
 
 declare const SESSION_LENS_VERSION: string | undefined;
 
@@ -20,6 +21,9 @@ function overview(): string {
     'Options:',
     '  --help, -h     show help (also: session-lens <command> --help)',
     '  --version, -V  print the version',
+    '',
+    'Rule links (\"docs\" in JSON output) point at the pages in this package\'s docs/rules/',
+    '(file: URLs); set SESSION_LENS_DOCS_BASE=https://… to link a web copy instead.',
   ];
   return lines.join('\n') + '\n';
 }
@@ -37,6 +41,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout.write(`${version()}\n`);
       return 0;
     }
+    configureRuleDocs();
     const command = commands.find((c) => c.name === first);
     if (!command) {
       throw new UsageError(first.startsWith('-') ? `unknown option '${first}'` : `unknown command '${first}' (see session-lens --help)`);

@@ -17,11 +17,16 @@ export const CHROMIUM_ARGS = [
 ];
 
 interface OfflineVsCode { node: string; entry: string }
+interface OfflineModule {
+  codeServerCommand(): OfflineVsCode;
+  setupEnv(base?: NodeJS.ProcessEnv, options?: { prependPath?: string[]; extra?: Record<string, string> }): Record<string, string>;
+}
+
+const offlineModule = (): Promise<OfflineModule> => import(path.join(REPO_ROOT, 'scripts', 'vscode-offline.mjs')) as Promise<OfflineModule>;
 
 /** Installs code-server on first use (cache outside the repo) and returns how to run it. */
 export async function offlineVsCode(): Promise<OfflineVsCode> {
-  const mod = (await import(path.join(REPO_ROOT, 'scripts', 'vscode-offline.mjs'))) as { codeServerCommand(): OfflineVsCode };
-  return mod.codeServerCommand();
+  return (await offlineModule()).codeServerCommand();
 }
 
 export function freePort(): Promise<number> {
@@ -99,6 +104,8 @@ const CLEAN_SETTINGS = {
 
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
   const vscode = await offlineVsCode();
+  // code-server and its extension host get none of an outer npm's variables (npm test, npm run demo).
+  const env = (await offlineModule()).setupEnv(process.env, { extra: { ...options.env } });
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'session-lens-cs-'));
   const userDataDir = path.join(tmpDir, 'user-data');
   const extensionsDir = path.join(tmpDir, 'extensions');
@@ -109,7 +116,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...CLEAN_SETTINGS, ...options.settings }, null, 2));
   const common = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
   for (const vsix of options.vsixes) {
-    const r = spawnSync(vscode.node, [vscode.entry, ...common, '--install-extension', vsix, '--force'], { encoding: 'utf8' });
+    const r = spawnSync(vscode.node, [vscode.entry, ...common, '--install-extension', vsix, '--force'], { encoding: 'utf8', env });
     if (r.status !== 0) throw new Error(`code-server could not install ${vsix}: ${r.stderr || r.stdout}`);
   }
   const port = options.port ?? (await freePort());
@@ -119,7 +126,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     vscode.entry, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
   ], {
-    env: { ...process.env, ...options.env },
+    env,
     stdio: ['ignore', options.verbose ? 'inherit' : log, options.verbose ? 'inherit' : log],
   });
   fs.closeSync(log);

@@ -4,8 +4,10 @@ import { parseArgs } from '../args';
 import { type CliCommand, type CliIo, UsageError } from '../command';
 import { LintConfigError, parseLintConfig } from '../../core/lint/config';
 import { toSarif } from '../../core/lint/sarif';
+import { readRuleHelp } from '../../core/rules/ruleHelp';
+import { cliRuleDocs } from '../ruleDocs';
 import { type ScanOptions, type ScanResult, scanFiles } from '../../core/lint/scanner';
-import type { Severity } from '../../core/rules/catalog';
+import { type Severity, ruleDocsUrl } from '../../core/rules/catalog';
 
 declare const SESSION_LENS_VERSION: string | undefined;
 
@@ -29,9 +31,11 @@ Arguments:
 Options:
   --format F     text (default), json or sarif. JSON:
                  { "findings": [{ "ruleId", "severity", "file", "line", "column",
-                   "endLine", "endColumn", "message" }] }
+                   "endLine", "endColumn", "message", "docs" }] }
                  lines and columns 1-based, files relative to the current folder.
-                 SARIF 2.1.0 for code-scanning tools (rules link to their docs).
+                 SARIF 2.1.0 for code-scanning tools: each rule's documentation
+                 page is embedded (help.text, help.markdown); helpUri only when
+                 SESSION_LENS_DOCS_BASE names a web copy of docs/rules/.
   --fail-on L    exit 1 when a finding at or above L exists: error, warning
                  (default), info, or never.
   --config FILE  JSON: { "rules": { "<rule-id>": "off"|"on"|"error"|"warning"|"info" },
@@ -95,6 +99,7 @@ function formatJson(result: ScanResult, cwd: string): string {
     endLine: f.range.end.line + 1,
     endColumn: f.range.end.character + 1,
     message: f.message,
+    docs: ruleDocsUrl(f.ruleId),
   }));
   return `${JSON.stringify({ findings }, null, 2)}\n`;
 }
@@ -145,7 +150,12 @@ export const scanCommand: CliCommand = {
     });
     for (const p of result.problems) io.stderr.write(`session-lens: ${rel(io.cwd, p.file)}: ${p.message}\n`);
     if (format === 'json') io.stdout.write(formatJson(result, io.cwd));
-    else if (format === 'sarif') io.stdout.write(`${JSON.stringify(toSarif(result, { cwd: io.cwd, version: version() }), null, 2)}\n`);
+    else if (format === 'sarif') {
+      // Each rule's page is embedded in the log; a helpUri only where the user named a web base.
+      const docs = cliRuleDocs();
+      const sarif = toSarif(result, { cwd: io.cwd, version: version(), ruleHelp: (id) => (docs.dir ? readRuleHelp(docs.dir, id) : undefined), ...(docs.baseUrl ? { docsBaseUrl: docs.baseUrl } : {}) });
+      io.stdout.write(`${JSON.stringify(sarif, null, 2)}\n`);
+    }
     else io.stdout.write(formatText(result, io.cwd));
     const threshold = FAIL_RANK[failOn];
     return result.findings.some((f) => RANK[f.severity] >= threshold) ? 1 : 0;

@@ -1,29 +1,44 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
-import { RULES, type RuleId, type Severity, ruleDocsUrl } from '../rules/catalog';
+import { RULES, type RuleId, type Severity } from '../rules/catalog';
+import type { RuleHelp } from '../rules/ruleHelp';
 import type { ScanResult } from './scanner';
 
 const LEVEL: Readonly<Record<Severity, Sarif.ReportingConfiguration.level>> = { error: 'error', warning: 'warning', info: 'note' };
 
 const toUri = (file: string, cwd: string): string => path.relative(cwd, file).split(path.sep).map(encodeURIComponent).join('/');
 
+/** How a SARIF log documents its rules. */
+export interface SarifOptions {
+  readonly cwd: string;
+  readonly version: string;
+  /** Each rule's page, embedded in the log so code-scanning UIs show it without any link. */
+  readonly ruleHelp?: (id: RuleId) => RuleHelp | undefined;
+  /** A web base URL of the rule pages (`${base}${id}.md`); `helpUri` is written only with one. */
+  readonly docsBaseUrl?: string;
+}
+
 /**
- * A SARIF 2.1.0 log of a scan, for code-scanning tools: every code rule with its help URI,
- * results with 1-based UTF-16 regions relative to `%SRCROOT%` (= cwd), quick fixes as SARIF
- * fixes, and files that could not be read as tool notifications.
+ * A SARIF 2.1.0 log of a scan, for code-scanning tools: every code rule with its help embedded
+ * (`help.text`, `help.markdown`, `fullDescription`) and a `helpUri` only when a web base URL is
+ * given, results with 1-based UTF-16 regions relative to `%SRCROOT%` (= cwd), quick fixes as
+ * SARIF fixes, and files that could not be read as tool notifications.
  */
-export function toSarif(result: ScanResult, options: { cwd: string; version: string }): Sarif.Log {
+export function toSarif(result: ScanResult, options: SarifOptions): Sarif.Log {
+  const base = options.docsBaseUrl && /^https?:\/\//i.test(options.docsBaseUrl) ? options.docsBaseUrl.replace(/\/?$/, '/') : undefined;
   const ruleIds = [...RULES.values()].filter((r) => r.modes.includes('C')).map((r) => r.id as RuleId);
   const index = new Map(ruleIds.map((id, i) => [id, i]));
   const rules: Sarif.ReportingDescriptor[] = ruleIds.map((id) => {
     const info = RULES.get(id)!;
+    const page = options.ruleHelp?.(id);
     return {
       id,
       name: id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
       shortDescription: { text: info.title },
-      helpUri: ruleDocsUrl(id),
-      help: { text: `${info.title}. Source: ${info.source}. See ${ruleDocsUrl(id)}` },
+      fullDescription: { text: page?.fullDescription ?? info.title },
+      ...(base ? { helpUri: `${base}${id}.md` } : {}),
+      help: page ? { text: page.text, markdown: page.markdown } : { text: `${info.title}. Source: ${info.source}.` },
       defaultConfiguration: { level: LEVEL[info.severity] },
       properties: { tags: ['security'], source: info.source },
     };
@@ -73,7 +88,6 @@ export function toSarif(result: ScanResult, options: { cwd: string; version: str
       tool: {
         driver: {
           name: 'Session Lens',
-          informationUri: 'https://github.com/session-lens/session-lens',
           version: options.version,
           semanticVersion: /^\d+\.\d+\.\d+/.test(options.version) ? options.version : undefined,
           rules,

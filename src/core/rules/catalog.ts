@@ -17,8 +17,18 @@ export interface RuleInfo {
   readonly source: string;
 }
 
-/** Base of the rule documentation links; a rule's page is `${RULE_DOCS_BASE}${id}.md`. */
-export const RULE_DOCS_BASE = 'https://github.com/session-lens/session-lens/blob/main/docs/rules/';
+/**
+ * Base of the rule documentation links; a rule's page is `${base}${id}.md`. Until a host sets it
+ * (the CLI: the docs/rules folder of the installed package as a file: URL, or a base URL the user
+ * configures) it is the page's path inside the package. No public web address is assumed: the
+ * project publishes none.
+ */
+let ruleDocsBase = 'docs/rules/';
+
+/** Points every finding's `docs` link at `base` (a URL or path ending in '/'). */
+export function setRuleDocsBase(base: string): void {
+  ruleDocsBase = base.endsWith('/') ? base : `${base}/`;
+}
 
 const rules = [
   // Cookies
@@ -79,5 +89,5 @@ export function ruleInfo(id: RuleId): RuleInfo {
 
 /** The documentation link shown with every finding of the rule. */
 export function ruleDocsUrl(id: RuleId): string {
-  return `${RULE_DOCS_BASE}${id}.md`;
+  return `${ruleDocsBase}${id}.md`;
 }

@@ -88,7 +88,10 @@ export class RuntimeTrace implements vscode.Disposable {
   readonly onDidUpdate = this.updated.event;
 
   constructor(private readonly capture: CaptureService, private readonly session: SessionController, private readonly setters: CookieSetterIndex, private readonly log: vscode.LogOutputChannel) {
-    this.disposables.push(this.collection, this.updated, capture.onDidChange(() => this.schedule()));
+    // The session's change event, not the capture's: it also fires when findings that were
+    // held back (the audit is paced while traffic flows) or weak-secret answers arrive, so the
+    // diagnostics never stay on the findings of an earlier version of the session.
+    this.disposables.push(this.collection, this.updated, session.onDidChange(() => this.schedule()));
   }
 
   /** Runtime findings now shown in code (for Go to Code). */

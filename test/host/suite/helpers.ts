@@ -36,3 +36,32 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
 export function repo(...parts: string[]): string {
   return path.join(process.env.SESSION_LENS_REPO ?? path.resolve(__dirname, '..', '..'), ...parts);
 }
+
+/**
+ * Resolves with `probe(uri's diagnostics)` once it is truthy: checked now and on every change of
+ * the diagnostics of `uri` (the event we mean, not a poll). `safetyMs` only turns a hang into a
+ * failure with a message.
+ */
+export function diagnosticsEvent<T>(what: string, uri: vscode.Uri, probe: (diagnostics: vscode.Diagnostic[]) => T | undefined | false, safetyMs = 90_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      const value = probe(vscode.languages.getDiagnostics(uri));
+      if (value === undefined || value === false) return false;
+      finish();
+      resolve(value);
+      return true;
+    };
+    const subscription = vscode.languages.onDidChangeDiagnostics((e) => {
+      if (e.uris.some((u) => u.toString() === uri.toString())) check();
+    });
+    const timer = setTimeout(() => {
+      finish();
+      reject(new Error(`no change of the diagnostics of ${path.basename(uri.fsPath)} brought ${what} (now: ${vscode.languages.getDiagnostics(uri).map((d) => `${d.range.start.line + 1} ${typeof d.code === 'object' ? String(d.code.value) : String(d.code)}`).join(', ') || 'none'})`));
+    }, safetyMs);
+    function finish(): void {
+      clearTimeout(timer);
+      subscription.dispose();
+    }
+    check();
+  });
+}

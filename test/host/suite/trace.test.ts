@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { repo, type SampleApp, sessionLensApi, startSampleApp, waitFor } from './helpers';
+import { diagnosticsEvent, repo, type SampleApp, sessionLensApi, startSampleApp, waitFor } from './helpers';
 
 const traffic = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Session Lens (traffic)');
 const ruleOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? String(d.code.value) : String(d.code));
@@ -39,13 +39,17 @@ describe('Live traffic traced back to the code that set it (real extension host)
     assert.equal(login.status, 303);
     const api = await sessionLensApi();
     await waitFor('the token cookie in the session', () => api.sessionViewState().cookies.some((c) => c.name === 'token'));
+    // The login's findings reach server.js when the trace recomputes on the session's change
+    // (findings held back while traffic flows included): wait for that change of diagnostics.
+    const onTokenLine = (d: vscode.Diagnostic) => d.source === 'Session Lens (traffic)' && /seen \S+ on POST \/login: Set-Cookie token=/.test(d.message);
+    const settled = diagnosticsEvent('traffic findings with the login\'s evidence', server(), (all) => (all.some(onTokenLine) ? traffic(server()) : undefined));
     await api.refreshTrace();
-    const diags = await waitFor('traffic diagnostics in server.js', () => (traffic(server()).length > 0 ? traffic(server()) : undefined));
+    const diags = await settled;
     const doc = await vscode.workspace.openTextDocument(server());
-    const onTokenLine = diags.filter((d) => doc.lineAt(d.range.start.line).text.includes("res.cookie('token'"));
-    assert.ok(onTokenLine.some((d) => ruleOf(d) === 'jwt-readable-storage' || ruleOf(d) === 'cookie-missing-httponly'), diags.map((d) => `${d.range.start.line + 1} ${ruleOf(d)}`).join(', '));
-    const withEvidence = onTokenLine.find((d) => /seen \S+ on POST \/login: Set-Cookie token=eyJh…/.test(d.message));
-    assert.ok(withEvidence, `evidence with a masked value: ${onTokenLine.map((d) => d.message).join('\n')}`);
+    const tokenLine = diags.filter((d) => doc.lineAt(d.range.start.line).text.includes("res.cookie('token'"));
+    assert.ok(tokenLine.some((d) => ruleOf(d) === 'jwt-readable-storage' || ruleOf(d) === 'cookie-missing-httponly'), diags.map((d) => `${d.range.start.line + 1} ${ruleOf(d)}`).join(', '));
+    const withEvidence = tokenLine.find((d) => /seen \S+ on POST \/login: Set-Cookie token=eyJh…/.test(d.message));
+    assert.ok(withEvidence, `evidence with a masked value: ${tokenLine.map((d) => d.message).join('\n')}`);
     assert.ok(!/token=eyJ[A-Za-z0-9_-]{10,}/.test(withEvidence.message), 'the token value is masked');
     const sessionLine = diags.find((d) => /session\(/.test(doc.getText(new vscode.Range(d.range.start, d.range.end))) || doc.lineAt(d.range.start.line).text.includes('app.use(session('));
     assert.ok(sessionLine, 'connect.sid findings are traced to the express-session config');
@@ -92,8 +96,9 @@ describe('Live traffic traced back to the code that set it (real extension host)
     fs.writeFileSync(file, har('token=made-up-value-123; Path=/; Max-Age=900; HttpOnly; SameSite=Lax'));
     await vscode.commands.executeCommand('sessionLens.importHar', vscode.Uri.file(file));
     const api = await sessionLensApi();
+    const found = diagnosticsEvent('a cookie-runtime-mismatch diagnostic', server(), (all) => all.find((d) => d.source === 'Session Lens (traffic)' && ruleOf(d) === 'cookie-runtime-mismatch'));
     await api.refreshTrace();
-    const mismatch = await waitFor('a cookie-runtime-mismatch diagnostic', () => traffic(server()).find((d) => ruleOf(d) === 'cookie-runtime-mismatch'));
+    const mismatch = await found;
     assert.match(mismatch.message, /leaves HttpOnly off but the response had HttpOnly/);
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -92,7 +92,7 @@ export async function listen(handler: http.RequestListener): Promise<{ base: str
   };
 }
 
-/** A Python that can import Flask: Debian's python3-flask first (see .ci/apt-packages), else PATH's. */
+/** A Python that can import Flask: Debian's python3-flask first (see scripts/debian-packages.txt), else PATH's. */
 export function flaskPython(): string | undefined {
   for (const candidate of ['/usr/bin/python3', 'python3']) {
     if (candidate.startsWith('/') && !existsSync(candidate)) continue;

@@ -164,7 +164,7 @@ describe('capture against real servers', function () {
     let php: Awaited<ReturnType<typeof startPhpServer>> | undefined;
     before(async function () {
       if (!hasPhp()) {
-        // php-cli comes from .ci/apt-packages; without it the suite cannot run here.
+        // php-cli comes from scripts/debian-packages.txt (npm test installs it); without it the suite cannot run here.
         this.skip();
       }
       php = await startPhpServer();

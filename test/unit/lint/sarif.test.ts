@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../../../src/cli/main';
-import { RULES, ruleDocsUrl } from '../../../src/core/rules/catalog';
+import { fileURLToPath } from 'node:url';
+import { RULES } from '../../../src/core/rules/catalog';
 import { FIXTURE_ROOT } from './fixtureSupport';
 
 type Validate = ((d: unknown) => boolean) & { errors?: unknown[] };
@@ -36,11 +37,19 @@ describe('SARIF output', () => {
     assert.equal(code, 1);
     const check = (await sarifValidator())(log);
     assert.ok(check.valid, check.errors);
-    type Run = { tool: { driver: { rules: { id: string; helpUri: string }[] } }; results: { ruleId: string; ruleIndex: number; level: string; fixes?: unknown[]; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[] }[] };
+    type Run = { tool: { driver: { rules: { id: string; helpUri?: string; fullDescription: { text: string }; help: { text: string; markdown?: string } }[] } }; results: { ruleId: string; ruleIndex: number; level: string; fixes?: unknown[]; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[] }[] };
     const run = (log.runs as Run[])[0];
     const rules = run.tool.driver.rules;
     assert.deepEqual(rules.map((r) => r.id), [...RULES.values()].filter((r) => r.modes.includes('C')).map((r) => r.id));
-    for (const r of rules) assert.equal(r.helpUri, ruleDocsUrl(r.id as Parameters<typeof ruleDocsUrl>[0]));
+    // No web address is assumed: each rule's page travels inside the log.
+    for (const r of rules) {
+      assert.equal(r.helpUri, undefined, r.id);
+      const page = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'rules', `${r.id}.md`), 'utf8');
+      assert.equal(r.help.markdown, page, r.id);
+      assert.match(r.help.text, new RegExp(`^${r.id}: `), r.id);
+      assert.doesNotMatch(r.help.text, /\*\*|^#/m, r.id);
+      assert.ok(r.fullDescription.text.length > 40 && !r.fullDescription.text.includes('\n\n'), `${r.id}: ${r.fullDescription.text}`);
+    }
     assert.ok(run.results.length > 50);
     for (const r of run.results) {
       assert.equal(rules[r.ruleIndex].id, r.ruleId);
@@ -50,6 +59,45 @@ describe('SARIF output', () => {
       assert.ok(!path.isAbsolute(loc.artifactLocation.uri));
     }
     assert.ok(run.results.some((r) => r.fixes && r.fixes.length === 1));
+  });
+
+  it('links rule pages inside the package (file: URLs that exist) unless SESSION_LENS_DOCS_BASE names a web copy', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'session-lens-docs-'));
+    const saved = process.env.SESSION_LENS_DOCS_BASE;
+    try {
+      fs.writeFileSync(path.join(dir, 'app.js'), "res.cookie('sid', v, { httpOnly: false });\n");
+      const json = async () => {
+        const stdout = new PassThrough();
+        let out = '';
+        stdout.on('data', (d: Buffer) => { out += d.toString(); });
+        await runCli(['scan', '.', '--format', 'json'], { stdout, stderr: new PassThrough(), stdin: new PassThrough(), cwd: dir });
+        return JSON.parse(out) as { findings: { ruleId: string; docs: string }[] };
+      };
+      delete process.env.SESSION_LENS_DOCS_BASE;
+      const local = await json();
+      assert.ok(local.findings.length > 0);
+      for (const f of local.findings) {
+        assert.match(f.docs, /^file:\/\//);
+        assert.ok(fs.existsSync(fileURLToPath(f.docs)), f.docs);
+        assert.ok(f.docs.endsWith(`/docs/rules/${f.ruleId}.md`));
+      }
+      process.env.SESSION_LENS_DOCS_BASE = 'https://docs.example.test/session-lens/rules';
+      const web = await json();
+      for (const f of web.findings) assert.equal(f.docs, `https://docs.example.test/session-lens/rules/${f.ruleId}.md`);
+      const { log } = await scanSarif(dir, ['.']);
+      const rules = (log.runs as { tool: { driver: { rules: { id: string; helpUri?: string }[] } } }[])[0].tool.driver.rules;
+      for (const r of rules) assert.equal(r.helpUri, `https://docs.example.test/session-lens/rules/${r.id}.md`);
+      process.env.SESSION_LENS_DOCS_BASE = 'javascript:alert(1)';
+      const stderr = new PassThrough();
+      let err = '';
+      stderr.on('data', (d: Buffer) => { err += d.toString(); });
+      assert.equal(await runCli(['scan', '.'], { stdout: new PassThrough(), stderr, stdin: new PassThrough(), cwd: dir }), 2);
+      assert.match(err, /SESSION_LENS_DOCS_BASE must be an http\(s\) URL/);
+    } finally {
+      if (saved === undefined) delete process.env.SESSION_LENS_DOCS_BASE;
+      else process.env.SESSION_LENS_DOCS_BASE = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is valid with no findings, and lists unreadable files as notifications', async () => {
