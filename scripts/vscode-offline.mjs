@@ -75,8 +75,10 @@ export function ensureDebianPackages(names = ['chromium', 'libkrb5-dev']) {
     throw new Error(`missing Debian packages: ${missing.join(', ')}. Install them with: sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`);
   }
   log(`installing Debian packages: ${missing.join(', ')}`);
-  run('apt-get', ['update']);
-  run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env: setupEnv(process.env, { extra: { DEBIAN_FRONTEND: 'noninteractive' } }) });
+  // Another apt-get (unattended upgrades, a second terminal) may hold the lock: wait for it.
+  const wait = ['-o', 'DPkg::Lock::Timeout=600'];
+  run('apt-get', [...wait, 'update']);
+  run('apt-get', [...wait, 'install', '-y', '--no-install-recommends', ...missing], { env: setupEnv(process.env, { extra: { DEBIAN_FRONTEND: 'noninteractive' } }) });
 }
 
 function paths() {
