@@ -89,7 +89,7 @@ describe('audit on real framework traffic', function () {
       for (const f of findings) {
         assert.ok(typeof f.evidence?.exchangeId === 'number');
         assert.ok(f.evidence?.header);
-        assert.ok(f.docs.endsWith(`/docs/rules/${f.ruleId}.md`));
+        assert.ok(f.docs.endsWith(`docs/rules/${f.ruleId}.md`), f.docs);
       }
     });
   });

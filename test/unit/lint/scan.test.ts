@@ -171,7 +171,10 @@ describe('lint scanning and session-lens scan', () => {
         endLine: 2,
         endColumn: 43,
         message: json.findings[0].message,
+        docs: json.findings[0].docs,
       }]);
+      // The rule's page inside this package.
+      assert.match(String(json.findings[0].docs), /^file:\/\/.*\/docs\/rules\/session-hardcoded-secret\.md$/);
     });
 
     it('usage errors exit 2: bad option, bad value, missing path, bad config', async () => {
