@@ -438,8 +438,8 @@ export class ClientConnection {
       path = path.slice(m[0].length) || '/';
       rewritten = `${head.method} ${path} HTTP/1.${head.minor}`;
     }
-    const headText = rewritten !== undefined || (config.rewriteHost && head.hostIndex !== -1)
-      ? rewriteRequestHead(buf.toString('latin1', start, end), rewritten, config.rewriteHost ? head : undefined, config.targetHost)
+    const headText = rewritten !== undefined || (config.rewriteHost && head.hostIndex !== -1) || head.contentLengthRepeated
+      ? rewriteRequestHead(buf.toString('latin1', start, end), rewritten, config.rewriteHost ? head : undefined, config.targetHost, head.contentLengthRepeated ? head.contentLength : -1)
       : undefined;
     const flow = new Flow(relay, this, head, path);
     this.flow = flow;
@@ -593,13 +593,26 @@ export class UpstreamConnection {
   }
 }
 
-/** The request head with the request line and/or the Host value replaced. */
-function rewriteRequestHead(text: string, requestLine: string | undefined, hostOf: RequestHead | undefined, targetHost: string): string {
-  const lines = text.split('\r\n');
+/**
+ * The request head with the request line and/or the Host value replaced, and a repeated
+ * Content-Length (`contentLength` ≥ 0) written once: `Content-Length: 47, 47` and two equal
+ * lines become one line in the place of the first, with the name as the client wrote it.
+ */
+function rewriteRequestHead(text: string, requestLine: string | undefined, hostOf: RequestHead | undefined, targetHost: string, contentLength: number): string {
+  let lines = text.split('\r\n');
   if (requestLine !== undefined) lines[0] = requestLine;
   if (hostOf !== undefined) {
     const i = lines.findIndex((l, n) => n > 0 && /^host:/i.test(l));
     if (i !== -1) lines[i] = `${hostOf.fields[hostOf.hostIndex]}: ${targetHost}`;
+  }
+  if (contentLength >= 0) {
+    let seen = false;
+    lines = lines.flatMap((l, n) => {
+      if (n === 0 || !/^content-length:/i.test(l)) return [l];
+      if (seen) return [];
+      seen = true;
+      return [`${l.slice(0, l.indexOf(':'))}: ${contentLength}`];
+    });
   }
   return lines.join('\r\n');
 }
