@@ -35,6 +35,12 @@ export const PIPELINE_BUFFER_BYTES = 256 * 1024;
  */
 const QUEUE_BYTES = 1024 * 1024;
 
+/**
+ * Interim (1xx) responses relayed for one request. Real servers send one or two (100 Continue,
+ * 103 Early Hints); more than this is a server that will never send a final answer.
+ */
+export const MAX_INTERIM_HEADS = 32;
+
 /** Writes `chunk`; false when the peer is so far behind that the sender should pause (wait for 'drain'). */
 function send(socket: net.Socket, chunk: Buffer | string): boolean {
   if (socket.destroyed) return true;
@@ -77,6 +83,7 @@ export class Flow {
   private sentAt = 0;
   private lastActivity = 0;
   private clientFin = false;
+  private interimHeads = 0;
 
   constructor(readonly relay: Relay, readonly client: ClientConnection, readonly head: RequestHead, readonly path: string) {
     this.requestPreview = head.framing === BODY_NONE ? NO_BODY : new PreviewCollector(isTextLike(mimeTypeOf(head.contentType)) ? relay.config.previewBytes : 0);
@@ -208,7 +215,13 @@ export class Flow {
       }
       if (head.status < 200) {
         // 100 Continue, 103 Early Hints: relayed to HTTP/1.1 clients, then the final head follows.
-        if (this.head.minor === 1) send(this.client.socket, buf.subarray(pos, end));
+        // A server that sends them without end would fill the client's write queue: they are
+        // counted, and a client that reads slowly holds the dev server back as for a body.
+        if (++this.interimHeads > MAX_INTERIM_HEADS) {
+          this.failHead(502, 'Bad Gateway', `Session Lens stopped relaying ${config.targetOrigin}: it sent more than ${MAX_INTERIM_HEADS} interim (1xx) responses to one request.`, 'upstream-error', `more than ${MAX_INTERIM_HEADS} interim (1xx) responses`);
+          return;
+        }
+        if (this.head.minor === 1 && !send(this.client.socket, buf.subarray(pos, end))) this.pauseUpstream();
         pos = end;
         if (pos === buf.length) return;
         buf = buf.subarray(pos);
@@ -409,10 +422,14 @@ export class Flow {
     else client.socket.destroy();
   }
 
-  /** The response broke after its head was forwarded: cut the client off (a short body must never look complete). */
+  /**
+   * The response broke after its head was forwarded: cut the client off with a reset, never a
+   * FIN. A FIN would end a close-delimited body (and the de-chunked body of an HTTP/1.0 client)
+   * as if it were complete; the reset makes the browser report the truncation.
+   */
   private reportBroken(error: string, state: FlowState = 'upstream-error'): void {
     this.abandon(state, error);
-    this.client.socket.destroy();
+    resetSocket(this.client.socket);
   }
 
   /**
@@ -549,6 +566,17 @@ export class Flow {
       }
     }
   }
+}
+
+/** Closes `socket` with a TCP reset (RST) instead of a FIN, so its peer sees an error and not an end. */
+export function resetSocket(socket: net.Socket): void {
+  if (socket.destroyed) return;
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    // Not a TCP handle: a plain close is all there is.
+  }
+  if (!socket.destroyed) socket.destroy();
 }
 
 /** A response head for an HTTP/1.0 client: Transfer-Encoding and Connection dropped, Connection: close added. */
