@@ -127,7 +127,8 @@ export class CaptureService implements vscode.Disposable {
   }
 
   dispose(): void {
-    void this.proxy?.close();
+    // The window is going away: no grace for requests in progress (they are recorded as aborted).
+    void this.proxy?.close({ graceMs: 0 });
     this.proxy = undefined;
     this.storeSubscription?.dispose();
     this.store?.dispose();

@@ -32,6 +32,11 @@ export interface CaptureProxyOptions {
   /** Largest request or response head accepted, bytes (default 64 KiB; larger requests get 431, larger responses 502). */
   readonly maxHeaderBytes?: number;
   readonly timeouts?: CaptureProxyTimeouts;
+  /**
+   * How long `close()` lets exchanges in progress finish before it ends them, recorded as
+   * 'aborted' (default 3000 ms; 0: end them at once).
+   */
+  readonly stopGraceMs?: number;
   /** Store to record into (default: a new one). */
   readonly store?: SessionStore;
   readonly logger?: CaptureLogger;
@@ -60,9 +65,25 @@ export interface CaptureProxy {
    * complete (tests, a summary at the end).
    */
   recorded(): Promise<void>;
-  /** Stops listening and closes every connection (also WebSocket tunnels). */
-  close(): Promise<void>;
+  /**
+   * Stops listening at once and closes idle connections and WebSocket tunnels; exchanges in
+   * progress may finish during a grace period (`stopGraceMs`, or `graceMs` here), then the
+   * rest are ended, recorded as 'aborted' with error "capture stopped" and the bytes that
+   * passed, their clients reset. Resolves once every connection is closed and everything is
+   * in the store. Call it again to shorten the wait: `close({ graceMs: 0 })` (a second
+   * Ctrl+C) ends it now.
+   */
+  close(options?: CaptureProxyCloseOptions): Promise<void>;
 }
+
+/** Options of `CaptureProxy.close`. */
+export interface CaptureProxyCloseOptions {
+  /** Milliseconds exchanges in progress may take to finish (default: the proxy's `stopGraceMs`). */
+  readonly graceMs?: number;
+}
+
+/** Default of `stopGraceMs`: long enough for a page's pending requests, short enough for Ctrl+C. */
+export const DEFAULT_STOP_GRACE_MS = 3000;
 
 /** A bad target URL or listen address: the message is one line for the user. */
 export class CaptureConfigError extends Error {
@@ -120,6 +141,7 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
   }
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CaptureConfigError(`port ${port} is not a TCP port (0-65535)`);
+  const stopGraceMs = nonNegative('stopGraceMs', options.stopGraceMs, DEFAULT_STOP_GRACE_MS);
   const store = options.store ?? new SessionStore({ logger });
   const connectHost = target.hostname.replace(/^\[|\]$/g, '');
   const relay = new Relay({
@@ -160,7 +182,7 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
   logger?.info(`Session Lens capture proxy ${relay.proxyUrl} → ${target.origin}`);
 
   const browseHost = host === '127.0.0.1' && isLocalhostName(target.hostname) ? target.hostname.toLowerCase() : urlHost;
-  let closing: Promise<void> | undefined;
+  let serverClosed: Promise<void> | undefined;
   return {
     url: relay.proxyUrl,
     browseUrl: `http://${browseHost}:${boundPort}`,
@@ -169,12 +191,12 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
     target: target.origin,
     store,
     recorded: () => relay.settled(),
-    close(): Promise<void> {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        relay.close();
-      });
-      return closing;
+    close(closeOptions?: CaptureProxyCloseOptions): Promise<void> {
+      const graceMs = nonNegative('graceMs', closeOptions?.graceMs, stopGraceMs);
+      // The callback comes once the connections are closed too (the relay's stop closes them).
+      serverClosed ??= new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = serverClosed;
+      return relay.stop(graceMs).then(() => closed);
     },
   };
 }

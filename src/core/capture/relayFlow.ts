@@ -449,6 +449,18 @@ export class Flow {
       up.socket.destroy();
     }
     this.client.flow = null;
+    if (this.relay.stopping) this.relay.flowEnded();
+  }
+
+  /**
+   * The capture stopped before this exchange was over: recorded as aborted, with the bytes
+   * that passed (also of a request body cut short); the client gets a reset, never an end
+   * that would make a cut response look whole.
+   */
+  stopped(): void {
+    if (!this.requestDone && this.head.framing !== BODY_NONE) this.relay.later(this, STEP_REQUEST_BODY);
+    this.abandon('aborted', 'capture stopped');
+    resetSocket(this.client.socket);
   }
 
   /** The client sent FIN after its request: forward it; whatever breaks now is the client's doing. */

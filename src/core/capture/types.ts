@@ -28,7 +28,9 @@ export type ExchangeState =
   /** Upstream did not answer within the configured timeout. */
   | 'timeout'
   /** An Upgrade (WebSocket) request: the tunnel was opened (101) and is now opaque. */
-  | 'upgraded';
+  | 'upgraded'
+  /** The capture stopped while the exchange was in progress (after its grace period); what passed until then is recorded. */
+  | 'aborted';
 
 /** A bounded look at a body, decoded (gzip/deflate/br) for analysis only. */
 export interface BodyPreview {

@@ -91,6 +91,14 @@ export class Relay {
   private drainScheduled = false;
   private readonly reported = new Set<string>();
   private readonly sweeper: NodeJS.Timeout;
+  /** Set once stop() began: connections take no new requests. */
+  stopping = false;
+  private stopDone: Promise<void> | undefined;
+  /** Resolves stopDone; undefined once the stop is complete. */
+  private stopped: (() => void) | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private graceEndsAt = 0;
+  private stopCheckQueued = false;
   private readonly connectOptions: net.NetConnectOpts | tls.ConnectionOptions;
 
   constructor(readonly config: RelayConfig) {
@@ -106,6 +114,10 @@ export class Relay {
 
   /** A new browser connection. */
   accept(socket: net.Socket): void {
+    if (this.stopping) {
+      socket.destroy();
+      return;
+    }
     const client = new ClientConnection(this, socket);
     this.clients.add(client);
   }
@@ -271,7 +283,7 @@ export class Relay {
     while (this.idle.length > 0 && now - this.idle[0].idleSince > UPSTREAM_IDLE_MS) this.idle.shift()?.socket.destroy();
   }
 
-  /** Closes every connection; recording of what was forwarded still completes. */
+  /** Closes every connection at once, with no exchange recorded (the proxy could not start). */
   close(): void {
     clearInterval(this.sweeper);
     for (const c of this.clients) {
@@ -279,11 +291,84 @@ export class Relay {
       c.socket.destroy();
     }
     this.clients.clear();
+    this.closeTunnelsAndIdle();
+    this.drain();
+  }
+
+  private closeTunnelsAndIdle(): void {
     for (const s of this.tunnels) s.destroy();
     this.tunnels.clear();
     for (const up of this.idle) up.socket.destroy();
     this.idle.length = 0;
-    this.drain();
+  }
+
+  /**
+   * Stops taking requests and lets the exchanges in progress finish for up to `graceMs`, then
+   * ends the rest: each is recorded as 'aborted' ("capture stopped") with the bytes that
+   * passed, and its client gets a reset. Idle connections and WebSocket tunnels close at once.
+   * Resolves once every connection is closed and everything is recorded. Called again while
+   * waiting (a second Ctrl+C), a shorter grace ends the wait sooner; 0 ends it now.
+   */
+  stop(graceMs: number): Promise<void> {
+    if (this.stopDone !== undefined) {
+      if (this.stopped !== undefined && Date.now() + graceMs < this.graceEndsAt) this.armGrace(graceMs);
+      return this.stopDone;
+    }
+    this.stopping = true;
+    this.stopDone = new Promise<void>((resolve) => { this.stopped = resolve; });
+    this.closeTunnelsAndIdle();
+    for (const c of this.clients) c.stopTaking();
+    this.armGrace(graceMs);
+    this.flowEnded();
+    return this.stopDone;
+  }
+
+  private armGrace(graceMs: number): void {
+    clearTimeout(this.graceTimer);
+    this.graceEndsAt = Date.now() + graceMs;
+    if (graceMs === 0) this.abortAll();
+    else this.graceTimer = setTimeout(() => this.abortAll(), graceMs);
+  }
+
+  /**
+   * While stopping: an exchange ended, or a client's last bytes went out. The stop completes once no
+   * client has an exchange or bytes still on their way to it (checked after the current turn,
+   * so an error page written just now is handed to the socket first).
+   */
+  flowEnded(): void {
+    if (this.stopped !== undefined && !this.stopCheckQueued) {
+      this.stopCheckQueued = true;
+      this.later(this.checkStopped, STEP_SETTLE);
+    }
+  }
+
+  private readonly checkStopped = (): void => {
+    this.stopCheckQueued = false;
+    if (this.stopped === undefined) return;
+    for (const c of this.clients) if (c.flow !== null || (!c.socket.destroyed && c.socket.writableLength > 0)) return;
+    this.finishStop();
+  };
+
+  private abortAll(): void {
+    if (this.stopped === undefined) return;
+    for (const c of [...this.clients]) c.flow?.stopped();
+    this.finishStop();
+  }
+
+  private finishStop(): void {
+    const resolve = this.stopped;
+    if (resolve === undefined) return;
+    this.stopped = undefined;
+    clearTimeout(this.graceTimer);
+    clearInterval(this.sweeper);
+    for (const c of this.clients) {
+      c.flow?.up?.socket.destroy();
+      c.socket.destroy();
+    }
+    this.clients.clear();
+    this.partialHeads.clear();
+    this.closeTunnelsAndIdle();
+    void this.settled().then(resolve);
   }
 }
 
@@ -337,6 +422,17 @@ export class ClientConnection {
     this.socket.pause();
     for (const [event, fn] of this.listeners) this.socket.off(event, fn);
     this.relay.clients.delete(this);
+  }
+
+  /** The proxy is stopping: the exchange in progress may finish, then the connection closes; an idle one closes now. */
+  stopTaking(): void {
+    this.closeAfter = true;
+    // Once the last bytes are out ('finish' follows end()), the stop need not wait for this one.
+    this.socket.once('finish', () => this.relay.flowEnded());
+    if (this.flow === null) {
+      this.buf = null;
+      this.socket.end();
+    }
   }
 
   /** After an unexpected error: this connection and its exchange end here; the proxy goes on. */
@@ -469,6 +565,7 @@ export class ClientConnection {
     if (this.closeAfter || this.ended) {
       this.buf = null;
       if (!this.socket.destroyed) this.socket.end();
+      if (this.relay.stopping) this.relay.flowEnded();
       return;
     }
     if (this.socket.isPaused()) this.socket.resume();
