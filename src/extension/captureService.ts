@@ -75,7 +75,12 @@ export class CaptureService implements vscode.Disposable {
       rewriteHost: s.proxyRewriteHost,
       ...(s.proxyRequireValidCertificates ? { rejectUnauthorized: true } : {}),
       previewBytes: s.proxyPreviewBytes,
-      timeouts: { responseMs: s.proxyResponseTimeoutSeconds * 1000 },
+      timeouts: {
+        responseMs: s.proxyResponseTimeoutSeconds * 1000,
+        requestBodyMs: s.proxyRequestBodyTimeoutSeconds * 1000,
+        idleMs: s.proxyIdleTimeoutSeconds * 1000,
+      },
+      stopGraceMs: s.proxyStopGraceSeconds * 1000,
       store,
       logger: this.log,
     });

@@ -30,6 +30,12 @@ Options:
   --redact              with --har: replace cookie and token values by [redacted]
   --stop-grace S        on stop, let requests in progress finish for up to S
                         seconds (default 3); the rest are recorded as aborted
+  --response-timeout S  answer 504 when the dev server sends no response head
+                        within S seconds of the request (default 120; 0: never)
+  --body-timeout S      answer 408 when a request body stalls for S seconds
+                        (default 60; 0: never)
+  --idle-timeout S      close a browser connection idle between requests for S
+                        seconds (default 300; 0: never)
   --json                JSON lines on stdout: {"type":"listening",...},
                         {"type":"cookie",...}, {"type":"token",...}, {"type":"stopped",...}
 
@@ -114,6 +120,9 @@ export const captureCommand: CliCommand = {
       'rewrite-host': { type: 'boolean' },
       'strict-tls': { type: 'boolean' },
       'stop-grace': { type: 'string' },
+      'response-timeout': { type: 'string' },
+      'body-timeout': { type: 'string' },
+      'idle-timeout': { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (the target is given with --target URL)`);
     const target = options.target as string | undefined;
@@ -125,6 +134,11 @@ export const captureCommand: CliCommand = {
     const harPath = options.har ? await checkHarPath(options.har as string, io) : undefined;
     const json = options.json === true;
     const stopGraceMs = secondsOption(options, 'stop-grace');
+    const timeouts = {
+      responseMs: secondsOption(options, 'response-timeout'),
+      requestBodyMs: secondsOption(options, 'body-timeout'),
+      idleMs: secondsOption(options, 'idle-timeout'),
+    };
 
     const warnings: string[] = [];
     const logger = {
@@ -142,6 +156,7 @@ export const captureCommand: CliCommand = {
         rewriteHost: options['rewrite-host'] === true,
         ...(options['strict-tls'] ? { rejectUnauthorized: true } : {}),
         ...(stopGraceMs !== undefined ? { stopGraceMs } : {}),
+        timeouts,
       });
     } catch (err) {
       if (err instanceof CaptureConfigError) throw new UsageError(err.message);

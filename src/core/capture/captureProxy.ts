@@ -7,8 +7,21 @@ import { Relay } from './wireRelay';
 
 /** Timeouts of the proxy, in milliseconds; 0 disables one. */
 export interface CaptureProxyTimeouts {
-  /** Upstream must send response headers within this time, else 504 (default 120 000). */
+  /** Once the request is sent, upstream must send response headers within this time, else 504 (default 120 000). */
   readonly responseMs?: number;
+  /**
+   * A browser connection may stay idle between requests this long before the proxy closes it
+   * (default 300 000: at least as long as browsers keep an idle connection (Chrome 5 min,
+   * Firefox 115 s), so the browser normally closes first and never reuses one the proxy is
+   * closing; abandoned connections are still freed).
+   */
+  readonly idleMs?: number;
+  /**
+   * A request body may stall this long (no byte passes) before the exchange is ended and
+   * recorded as a timeout (default 60 000, as nginx's client_body_timeout): the client gets 408,
+   * or 504 when the stall is the dev server's (it stopped reading while the client waits).
+   */
+  readonly requestBodyMs?: number;
   /** A response body may stall this long between chunks before both sides are cut (default 0: never; SSE and long polls idle). */
   readonly bodyIdleMs?: number;
 }
@@ -82,6 +95,11 @@ export interface CaptureProxyCloseOptions {
   readonly graceMs?: number;
 }
 
+/** Defaults of the timeouts (see CaptureProxyTimeouts). */
+export const DEFAULT_RESPONSE_MS = 120_000;
+export const DEFAULT_IDLE_MS = 300_000;
+export const DEFAULT_REQUEST_BODY_MS = 60_000;
+
 /** Default of `stopGraceMs`: long enough for a page's pending requests, short enough for Ctrl+C. */
 export const DEFAULT_STOP_GRACE_MS = 3000;
 
@@ -154,8 +172,10 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
     rewriteHost: options.rewriteHost ?? false,
     previewBytes: nonNegative('previewBytes', options.previewBytes, DEFAULT_PREVIEW_BYTES),
     maxHeaderBytes: nonNegative('maxHeaderBytes', options.maxHeaderBytes, 64 * 1024) || 64 * 1024,
-    responseMs: nonNegative('timeouts.responseMs', options.timeouts?.responseMs, 120_000),
+    responseMs: nonNegative('timeouts.responseMs', options.timeouts?.responseMs, DEFAULT_RESPONSE_MS),
     bodyIdleMs: nonNegative('timeouts.bodyIdleMs', options.timeouts?.bodyIdleMs, 0),
+    idleMs: nonNegative('timeouts.idleMs', options.timeouts?.idleMs, DEFAULT_IDLE_MS),
+    requestBodyMs: nonNegative('timeouts.requestBodyMs', options.timeouts?.requestBodyMs, DEFAULT_REQUEST_BODY_MS),
     store,
     logger,
   });

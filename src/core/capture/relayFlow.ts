@@ -84,6 +84,9 @@ export class Flow {
   private lastActivity = 0;
   private clientFin = false;
   private interimHeads = 0;
+  /** Request body bytes the sweep saw last, and when they changed (see requestStalled). */
+  private reqSeenBytes = 0;
+  private reqSeenAt = 0;
 
   constructor(readonly relay: Relay, readonly client: ClientConnection, readonly head: RequestHead, readonly path: string) {
     this.requestPreview = head.framing === BODY_NONE ? NO_BODY : new PreviewCollector(isTextLike(mimeTypeOf(head.contentType)) ? relay.config.previewBytes : 0);
@@ -153,6 +156,8 @@ export class Flow {
 
   private requestFinished(): void {
     this.requestDone = true;
+    // The response timeout counts from the end of the request (an upload may take long).
+    if (this.head.framing !== BODY_NONE) this.sentAt = Date.now();
     if (this.head.framing !== BODY_NONE) this.relay.later(this, STEP_REQUEST_BODY);
     if (this.respState === R_DONE) this.complete();
     else if (this.client.buf !== null && this.client.buf.length > PIPELINE_BUFFER_BYTES) this.client.socket.pause();
@@ -418,8 +423,14 @@ export class Flow {
     const client = this.client;
     client.closeAfter = true;
     client.buf = null;
-    if (client.socket.writable) client.socket.end(this.relay.errorResponse(status, title, detail));
-    else client.socket.destroy();
+    if (client.socket.writable) {
+      client.socket.end(this.relay.errorResponse(status, title, detail));
+      // A client held back mid-upload could never finish sending, and so never read the answer
+      // and close: the rest of its body is read and dropped (the idle timeout bounds a trickle).
+      if (client.socket.isPaused()) client.socket.resume();
+    } else {
+      client.socket.destroy();
+    }
   }
 
   /**
@@ -481,14 +492,43 @@ export class Flow {
   }
 
 
-  checkTimers(now: number, responseMs: number, bodyIdleMs: number): void {
+  /** Called by the relay's sweep: fails the exchange whose response or request body is overdue. */
+  checkTimers(now: number, responseMs: number, bodyIdleMs: number, requestBodyMs: number): void {
+    if (!this.requestDone && requestBodyMs > 0 && this.requestStalled(now, requestBodyMs)) return;
     if (this.respState === R_HEAD) {
-      if (responseMs > 0 && now - this.sentAt > responseMs) {
+      if (this.requestDone && responseMs > 0 && now - this.sentAt > responseMs) {
         this.failHead(504, 'Gateway Timeout', `Session Lens waited ${responseMs} ms for ${this.relay.config.targetOrigin} to answer ${this.head.method} ${this.path}.`, 'timeout', `no response within ${responseMs} ms`);
       }
     } else if (this.respState === R_BODY && bodyIdleMs > 0 && now - this.lastActivity > bodyIdleMs) {
       this.reportBroken(`the response body stalled for ${bodyIdleMs} ms`, 'timeout');
     }
+  }
+
+  /**
+   * True (and the exchange ended) when no request body byte passed for `limitMs`. Progress is
+   * sampled here, not stamped per chunk. The client is blamed (408) unless it is paused because
+   * the dev server stopped reading (then 504).
+   */
+  private requestStalled(now: number, limitMs: number): boolean {
+    const seen = this.requestPreview.wireBytes;
+    if (seen !== this.reqSeenBytes || this.reqSeenAt === 0) {
+      this.reqSeenBytes = seen;
+      this.reqSeenAt = now;
+      return false;
+    }
+    if (now - this.reqSeenAt <= limitMs) return false;
+    const upstreamStalled = this.client.socket.isPaused();
+    const error = upstreamStalled ? `the dev server read no request body bytes for ${limitMs} ms` : `no request body bytes from the client for ${limitMs} ms`;
+    this.relay.later(this, STEP_REQUEST_BODY);
+    if (this.respState === R_HEAD) {
+      if (upstreamStalled) this.failHead(504, 'Gateway Timeout', `${this.relay.config.targetOrigin} read no bytes of the request body for ${limitMs} ms.`, 'timeout', error);
+      else this.failHead(408, 'Request Timeout', `Session Lens received no bytes of the request body for ${limitMs} ms; the request was not completed.`, 'timeout', error);
+    } else {
+      // The response has started (or is complete): the connection cannot carry another request.
+      this.abandon('timeout', error);
+      resetSocket(this.client.socket);
+    }
+    return true;
   }
 
   /** 101 Switching Protocols: from here on both connections are an opaque tunnel. */

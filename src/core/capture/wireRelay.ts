@@ -23,6 +23,10 @@ export interface RelayConfig {
   readonly responseMs: number;
   /** 0 disables. */
   readonly bodyIdleMs: number;
+  /** Browser connections idle between requests are closed after this; 0 disables. */
+  readonly idleMs: number;
+  /** A stalled request body gets 408 after this; 0 disables. */
+  readonly requestBodyMs: number;
   readonly store: SessionStore;
   readonly logger: CaptureLogger | undefined;
 }
@@ -107,7 +111,7 @@ export class Relay {
     this.connectOptions = config.targetProtocol === 'https:'
       ? { host, port: config.connectPort, servername, rejectUnauthorized: config.rejectUnauthorized, ALPNProtocols: ['http/1.1'] }
       : { host, port: config.connectPort };
-    const every = Math.max(10, Math.min(1000, Math.floor(Math.min(config.responseMs || 1000, config.bodyIdleMs || 1000) / 4)));
+    const every = Math.max(10, Math.min(1000, Math.floor(Math.min(config.responseMs || 1000, config.bodyIdleMs || 1000, config.idleMs || 1000, config.requestBodyMs || 1000) / 4)));
     this.sweeper = setInterval(() => this.sweep(), every);
     this.sweeper.unref();
   }
@@ -273,10 +277,23 @@ export class Relay {
     return `Session Lens could not get a response from ${this.config.targetOrigin}: ${code}. ${hint}`;
   }
 
+  /**
+   * The one timer of the relay: timeouts are checked here, every 10 ms to 1 s depending on the
+   * shortest, instead of a timer per connection or exchange. Idle time is stamped by the sweep
+   * itself (the first sweep that sees a connection idle), so a request costs no clock read.
+   */
   private sweep(): void {
     const now = Date.now();
-    const { responseMs, bodyIdleMs } = this.config;
-    for (const client of this.clients) client.flow?.checkTimers(now, responseMs, bodyIdleMs);
+    const { responseMs, bodyIdleMs, idleMs, requestBodyMs } = this.config;
+    for (const client of this.clients) {
+      const flow = client.flow;
+      if (flow !== null) {
+        flow.checkTimers(now, responseMs, bodyIdleMs, requestBodyMs);
+      } else if (idleMs > 0 && client.headSince === 0 && !client.socket.destroyed) {
+        if (client.idleSince === 0) client.idleSince = now;
+        else if (now - client.idleSince > idleMs) client.socket.destroy();
+      }
+    }
     for (const client of this.partialHeads) {
       if (now - client.headSince > HEAD_TIMEOUT_MS) client.reject(408, 'Request Timeout');
     }
@@ -401,6 +418,8 @@ export class ClientConnection {
   /** The client sent FIN. */
   ended = false;
   headSince = 0;
+  /** When the sweep first saw this connection between requests (0: busy, or not seen idle yet). */
+  idleSince = 0;
   tunneled = false;
 
   private readonly listeners: [string, (chunk: Buffer) => void][];
@@ -539,6 +558,7 @@ export class ClientConnection {
       : undefined;
     const flow = new Flow(relay, this, head, path);
     this.flow = flow;
+    this.idleSince = 0;
     if (!head.keepAlive) this.closeAfter = true;
     relay.later(flow, STEP_BEGIN);
     flow.begin(buf, start, end, headText);

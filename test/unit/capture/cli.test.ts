@@ -108,6 +108,9 @@ describe('CLI: session-lens capture', function () {
     [['capture', '--target', 'http://localhost:3000', '--har', '/nonexistent-dir/x.har'], /cannot write --har/],
     [['capture', '--target', 'http://localhost:3000', '--redact'], /--redact only applies to --har/],
     [['capture', '--target', 'http://localhost:3000', '--stop-grace', '-1'], /--stop-grace must be a number of seconds, 0 or more \(got '-1'\)/],
+    [['capture', '--target', 'http://localhost:3000', '--idle-timeout', 'soon'], /--idle-timeout must be a number of seconds/],
+    [['capture', '--target', 'http://localhost:3000', '--body-timeout', '1e3'], /--body-timeout must be a number of seconds/],
+    [['capture', '--target', 'http://localhost:3000', '--response-timeout', ''], /--response-timeout must be a number of seconds/],
   ] as [string[], RegExp][]) {
     it(`exits 2 with one clear line: ${args.slice(1).join(' ') || '(no options)'}`, async () => {
       const { code, stderr } = await cli(args);
@@ -191,6 +194,53 @@ describe('CLI: session-lens capture', function () {
       for (const s of held) s.destroy();
       await new Promise<void>((r) => dev.close(() => r()));
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes --response-timeout, --body-timeout and --idle-timeout in seconds', async () => {
+    // A dev server that reads everything and answers nothing.
+    const held = new Set<net.Socket>();
+    const dev = net.createServer((socket) => {
+      held.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('data', () => undefined);
+    });
+    await new Promise<void>((r) => dev.listen(0, '127.0.0.1', r));
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'src/cli/main.ts'), 'capture', '--target', `http://127.0.0.1:${(dev.address() as net.AddressInfo).port}`, '--json',
+      '--response-timeout', '0.3', '--body-timeout', '0.3', '--idle-timeout', '0.3'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: unknown[] = [];
+    let buffered = '';
+    child.stdout.on('data', (c: Buffer) => {
+      buffered += c.toString();
+      let nl;
+      while ((nl = buffered.indexOf('\n')) !== -1) {
+        lines.push(JSON.parse(buffered.slice(0, nl)));
+        buffered = buffered.slice(nl + 1);
+      }
+    });
+    /** What a raw connection got until the proxy closed it. */
+    const exchange = (port: number, request: string) => new Promise<string>((resolve) => {
+      let text = '';
+      const socket = net.connect(port, '127.0.0.1', () => { if (request) socket.write(request); });
+      socket.on('data', (c: Buffer) => { text += c.toString('latin1'); });
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve(text));
+    });
+    try {
+      const { url } = await waitForLine(child, lines, (l) => l.type === 'listening') as { url: string };
+      const port = Number(new URL(url).port);
+      const [unanswered, stalled, idle] = await Promise.all([
+        exchange(port, 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'),
+        exchange(port, 'POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\npart'),
+        exchange(port, ''),
+      ]);
+      assert.match(unanswered, /^HTTP\/1\.1 504 Gateway Timeout\r\n/);
+      assert.match(stalled, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+      assert.equal(idle, '');
+    } finally {
+      child.kill('SIGKILL');
+      for (const s of held) s.destroy();
+      await new Promise<void>((r) => dev.close(() => r()));
     }
   });
 
