@@ -131,6 +131,20 @@ function nonNegative(name: string, value: number | undefined, fallback: number):
   return Math.floor(value);
 }
 
+/**
+ * True when connecting to `connectHost:connectPort` would reach the proxy's own socket at
+ * `host:port`: the same address, a localhost name, or loopback on both sides (a loopback
+ * target on the other IP family is refused too: browsing `localhost:<port>` could not tell the
+ * two apart). Other names and addresses of this machine are caught per request (Relay).
+ */
+function isOwnAddress(connectHost: string, connectPort: number, host: string, port: number): boolean {
+  if (connectPort !== port) return false;
+  const target = connectHost.toLowerCase();
+  if (target === host.toLowerCase() || isLocalhostName(target)) return true;
+  const wildcard = host === '0.0.0.0' || host === '::';
+  return isLoopbackHost(target) && (wildcard || isLoopbackHost(host));
+}
+
 function defaultPort(protocol: string): string {
   return protocol === 'https:' ? '443' : '80';
 }
@@ -193,10 +207,16 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
       resolve();
     });
   });
-  server.on('error', (err) => relay.reportOnce('server error', err));
   const address = server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  // Checked once listening: with port 0 the port is known only now.
+  if (isOwnAddress(connectHost, Number(target.port || defaultPort(target.protocol)), host, boundPort)) {
+    relay.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw new CaptureConfigError(`target ${target.origin} is the capture proxy's own address (${urlHost}:${boundPort}): every request would come back to the proxy; the target must be the dev server, or the proxy must listen on another port`);
+  }
+  server.on('error', (err) => relay.reportOnce('server error', err));
   relay.proxyUrl = `http://${urlHost}:${boundPort}`;
   relay.proxyHost = `${urlHost}:${boundPort}`;
   logger?.info(`Session Lens capture proxy ${relay.proxyUrl} → ${target.origin}`);

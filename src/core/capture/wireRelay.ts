@@ -57,6 +57,11 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** An address without the IPv4-mapped prefix of dual-stack sockets. */
+function unmapped(address: string | undefined): string | undefined {
+  return address?.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
 function hostOnlyOf(hostHeader: string): string {
   const m = /^\[[^\]]*\]|^[^:]*/.exec(hostHeader);
   return m ? m[0] : hostHeader;
@@ -124,6 +129,24 @@ export class Relay {
     }
     const client = new ClientConnection(this, socket);
     this.clients.add(client);
+  }
+
+  /**
+   * True when `socket`, a new browser connection, is one of our own connections to the dev
+   * server seen from its other end: the target leads back to this proxy (a name or address of
+   * this machine the start-up check could not see). Its four addresses and ports match only
+   * then (TCP connections are unique by them), so a browser is never taken for one. This
+   * changes no traffic (no header is added); a loop through another proxy is not seen.
+   */
+  isOwnUpstream(socket: net.Socket): boolean {
+    const port = socket.remotePort;
+    if (port === undefined) return false;
+    const address = unmapped(socket.remoteAddress);
+    for (const c of this.clients) {
+      const up = c.flow?.up;
+      if (up != null && up.localPort === port && up.socket.remotePort === socket.localPort && unmapped(up.socket.localAddress) === address) return true;
+    }
+    return false;
   }
 
   /** An upstream connection for `flow`: an idle one when there is one, else a new one. */
@@ -418,6 +441,8 @@ export class ClientConnection {
   /** The client sent FIN. */
   ended = false;
   headSince = 0;
+  /** No request has started on this connection yet (the loop check runs once, on the first). */
+  fresh = true;
   /** When the sweep first saw this connection between requests (0: busy, or not seen idle yet). */
   idleSince = 0;
   tunneled = false;
@@ -527,6 +552,15 @@ export class ClientConnection {
   private startFlow(head: RequestHead, buf: Buffer, start: number, end: number): void {
     const relay = this.relay;
     const config = relay.config;
+    if (this.fresh) {
+      this.fresh = false;
+      // By now our connection that sent this (if it is ours) has its local port: it wrote after connecting.
+      if (relay.isOwnUpstream(this.socket)) {
+        relay.reportOnce('request loop', new Error(`${config.targetOrigin} leads back to this proxy`));
+        this.reject(508, 'Loop Detected', `${config.targetOrigin} leads back to this capture proxy (${relay.proxyUrl}); the target must be the dev server.`);
+        return;
+      }
+    }
     if (head.method === 'CONNECT') {
       this.reject(501, 'Not Implemented', 'Session Lens is a reverse proxy in front of your dev server; it does not open CONNECT tunnels.');
       return;
@@ -646,6 +680,8 @@ export class UpstreamConnection {
   /** False once the connection carried bytes it should not have (it is then closed, not pooled). */
   clean = true;
   idleSince = 0;
+  /** The local port once connected (for the loop check). */
+  localPort = 0;
   error: NodeJS.ErrnoException | undefined;
 
   private readonly listeners: [string, (chunk: Buffer) => void][];
@@ -658,6 +694,7 @@ export class UpstreamConnection {
       ['end', () => this.flow?.onUpstreamEnd()],
       ['close', () => this.onClose()],
       ['drain', () => this.flow?.onUpstreamDrain()],
+      ['connect', () => { this.localPort = socket.localPort ?? 0; }],
     ]);
     this.guardedRead = reads === undefined ? ignoreRead : guarded(relay, () => this.fail(), [['read', (chunk: Buffer) => this.readInto(chunk)]])[0][1];
     socket.setNoDelay(true);

@@ -120,6 +120,17 @@ describe('CLI: session-lens capture', function () {
     });
   }
 
+  it('exits 2 with one clear line when the target is the proxy\'s own address', async () => {
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const { code, stderr } = await cli(['capture', '--target', `http://127.0.0.1:${port}`, '--port', String(port)]);
+    assert.equal(code, 2);
+    assert.match(stderr, new RegExp(`^session-lens: target http://127\\.0\\.0\\.1:${port} is the capture proxy's own address`));
+    assert.equal(stderr.trim().split('\n').length, 1);
+  });
+
   it('exits 2 when the port is taken', async () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
