@@ -97,6 +97,29 @@ describe('capture proxy timeouts', function () {
     assert.equal(ex.error, 'the dev server read no request body bytes for 300 ms');
   });
 
+  it('counts the response timeout from the end of the request, not from its head (a long upload is no late answer)', async () => {
+    let uploadHalf: () => void = () => undefined;
+    const halfIn = new Promise<void>((r) => { uploadHalf = r; });
+    server = await devServer((socket) => {
+      let got = '';
+      socket.on('data', (c: Buffer) => {
+        got += c.toString('latin1');
+        if (!got.startsWith('POST /upload')) return;
+        if (got.endsWith('first')) uploadHalf();
+        if (got.endsWith('firstsecond')) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone');
+      });
+    });
+    proxy = await startCaptureProxy({ target: `http://127.0.0.1:${server.port}`, timeouts: { responseMs: 300, requestBodyMs: 0 } });
+    const upload = net.connect(proxy.port, '127.0.0.1', () => upload.write('POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 11\r\n\r\nfirst'));
+    const uploaded = untilClosed(upload);
+    await halfIn;
+    // A request sent after the upload's head times out: the upload's head is older than the response timeout now.
+    const later = net.connect(proxy.port, '127.0.0.1', () => later.write('GET /never HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
+    assert.match(await untilClosed(later), /^HTTP\/1\.1 504 Gateway Timeout\r\n/);
+    upload.end('second');
+    assert.match(await uploaded, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\ndone$/);
+  });
+
   it('rejects a negative timeout with a clear error', async () => {
     server = await devServer(() => undefined);
     proxy = await startCaptureProxy({ target: `http://127.0.0.1:${server.port}` });
