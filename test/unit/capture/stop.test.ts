@@ -124,9 +124,10 @@ describe('capture proxy: stopping with exchanges in progress', function () {
     }
     const har = exportHar(proxy.store.snapshot(), { redact: false });
     for (const entry of har.log.entries) {
-      const response = entry.response as { status: number; bodySize: number; _error?: string };
+      const response = entry.response as { status: number; bodySize: number; _error?: string; content: { comment?: string } };
       assert.equal(response._error, 'capture stopped');
       assert.equal(response.bodySize, response.status === 200 ? 10 : -1);
+      if (response.status === 200) assert.equal(response.content.comment, 'body cut short: capture stopped');
       assert.equal((entry._sessionLens as { state: string }).state, 'aborted');
     }
     // Read back, a cut response is not taken for a complete one.
