@@ -187,6 +187,34 @@ describe('capture proxy against hostile dev servers', function () {
     assert.equal(ex.error, `more than ${MAX_INTERIM_HEADS} interim (1xx) responses`);
   });
 
+  it('holds the dev server back while a slow client has 1xx heads queued, and relays them byte for byte', async () => {
+    // 31 heads of 500 KB (heads that large are allowed here): far more than the proxy queues for a
+    // slow client before it stops reading the dev server, so that pause and its resume are taken.
+    const hint = `HTTP/1.1 103 Early Hints\r\nLink: <${'a'.repeat(500_000)}>; rel=preload\r\n\r\n`;
+    server = await hostileServer((socket) => {
+      for (let i = 0; i < MAX_INTERIM_HEADS - 1; i++) socket.write(hint);
+      socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok');
+    });
+    const p = proxy = await startCaptureProxy({ target: `http://127.0.0.1:${server.port}`, maxHeaderBytes: 1024 * 1024 });
+    const client = net.connect(p.port, '127.0.0.1', () => client.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
+    const chunks: Buffer[] = [];
+    let reads = 0;
+    client.on('data', (c: Buffer) => {
+      chunks.push(c);
+      if (reads++ % 4 === 0) {
+        client.pause();
+        setImmediate(() => client.resume());
+      }
+    });
+    await once(client, 'end');
+    client.destroy();
+    const expected = hint.repeat(MAX_INTERIM_HEADS - 1);
+    const text = Buffer.concat(chunks).toString('latin1');
+    assert.equal(text.slice(0, expected.length), expected);
+    assert.match(text.slice(expected.length), /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nok$/);
+    assert.equal((await lastExchange(p)).status, 200);
+  });
+
   describe('a repeated Content-Length reaches the dev server once', () => {
     /** The exact bytes the dev server received for `request` (head and a body of `bodyBytes`). */
     async function received(request: string, bodyBytes: number): Promise<string> {
