@@ -75,7 +75,12 @@ export class CaptureService implements vscode.Disposable {
       rewriteHost: s.proxyRewriteHost,
       ...(s.proxyRequireValidCertificates ? { rejectUnauthorized: true } : {}),
       previewBytes: s.proxyPreviewBytes,
-      timeouts: { responseMs: s.proxyResponseTimeoutSeconds * 1000 },
+      timeouts: {
+        responseMs: s.proxyResponseTimeoutSeconds * 1000,
+        requestBodyMs: s.proxyRequestBodyTimeoutSeconds * 1000,
+        idleMs: s.proxyIdleTimeoutSeconds * 1000,
+      },
+      stopGraceMs: s.proxyStopGraceSeconds * 1000,
       store,
       logger: this.log,
     });
@@ -127,7 +132,8 @@ export class CaptureService implements vscode.Disposable {
   }
 
   dispose(): void {
-    void this.proxy?.close();
+    // The window is going away: no grace for requests in progress (they are recorded as aborted).
+    void this.proxy?.close({ graceMs: 0 });
     this.proxy = undefined;
     this.storeSubscription?.dispose();
     this.store?.dispose();

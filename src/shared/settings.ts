@@ -21,8 +21,14 @@ export interface SessionLensSettings {
   readonly proxyRequireValidCertificates: boolean;
   /** Bytes of each body read to look for tokens. */
   readonly proxyPreviewBytes: number;
-  /** Seconds upstream has to send response headers before the proxy answers 504; 0 = no limit. */
+  /** Seconds upstream has, once a request is sent, to send response headers before the proxy answers 504; 0 = no limit. */
   readonly proxyResponseTimeoutSeconds: number;
+  /** Seconds a request body may stall before the proxy answers 408 (504 when the dev server stopped reading); 0 = no limit. */
+  readonly proxyRequestBodyTimeoutSeconds: number;
+  /** Seconds a browser connection may stay idle between requests before the proxy closes it; 0 = no limit. */
+  readonly proxyIdleTimeoutSeconds: number;
+  /** Seconds requests in progress may take to finish when the capture stops; the rest are recorded as aborted. */
+  readonly proxyStopGraceSeconds: number;
   /** Exchanges kept in the capture's ring buffer. */
   readonly captureMaxExchanges: number;
   /** Extra request/response header names that carry tokens. */
@@ -60,6 +66,9 @@ export const DEFAULT_SETTINGS: SessionLensSettings = {
   proxyRequireValidCertificates: false,
   proxyPreviewBytes: 1024 * 1024,
   proxyResponseTimeoutSeconds: 120,
+  proxyRequestBodyTimeoutSeconds: 60,
+  proxyIdleTimeoutSeconds: 300,
+  proxyStopGraceSeconds: 3,
   captureMaxExchanges: 5000,
   captureTokenHeaders: [],
   maxSessionCookieLifetime: 30 * 24 * 3600,

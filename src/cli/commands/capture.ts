@@ -28,6 +28,14 @@ Options:
   --har FILE            write the capture as HAR 1.2 to FILE on exit (values in
                         full, so 'session-lens audit FILE' can check them)
   --redact              with --har: replace cookie and token values by [redacted]
+  --stop-grace S        on stop, let requests in progress finish for up to S
+                        seconds (default 3); the rest are recorded as aborted
+  --response-timeout S  answer 504 when the dev server sends no response head
+                        within S seconds of the request (default 120; 0: never)
+  --body-timeout S      answer 408 when a request body stalls for S seconds
+                        (default 60; 0: never)
+  --idle-timeout S      close a browser connection idle between requests for S
+                        seconds (default 300; 0: never)
   --json                JSON lines on stdout: {"type":"listening",...},
                         {"type":"cookie",...}, {"type":"token",...}, {"type":"stopped",...}
 
@@ -76,6 +84,15 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/** A `--name S` option in seconds (fractions allowed) as milliseconds; undefined when absent. */
+function secondsOption(options: Record<string, unknown>, name: string): number | undefined {
+  const text = options[name] as string | undefined;
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (!/^\d+(?:\.\d+)?$/.test(text) || !Number.isFinite(seconds)) throw new UsageError(`--${name} must be a number of seconds, 0 or more (got '${text}')`);
+  return Math.round(seconds * 1000);
+}
+
 async function checkHarPath(file: string, io: CliIo): Promise<string> {
   const path = resolve(io.cwd, file);
   try {
@@ -102,6 +119,10 @@ export const captureCommand: CliCommand = {
       'allow-non-loopback': { type: 'boolean' },
       'rewrite-host': { type: 'boolean' },
       'strict-tls': { type: 'boolean' },
+      'stop-grace': { type: 'string' },
+      'response-timeout': { type: 'string' },
+      'body-timeout': { type: 'string' },
+      'idle-timeout': { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (the target is given with --target URL)`);
     const target = options.target as string | undefined;
@@ -112,6 +133,12 @@ export const captureCommand: CliCommand = {
     if (options.redact && !options.har) throw new UsageError('--redact only applies to --har FILE');
     const harPath = options.har ? await checkHarPath(options.har as string, io) : undefined;
     const json = options.json === true;
+    const stopGraceMs = secondsOption(options, 'stop-grace');
+    const timeouts = {
+      responseMs: secondsOption(options, 'response-timeout'),
+      requestBodyMs: secondsOption(options, 'body-timeout'),
+      idleMs: secondsOption(options, 'idle-timeout'),
+    };
 
     const warnings: string[] = [];
     const logger = {
@@ -128,6 +155,8 @@ export const captureCommand: CliCommand = {
         allowNonLoopback: options['allow-non-loopback'] === true,
         rewriteHost: options['rewrite-host'] === true,
         ...(options['strict-tls'] ? { rejectUnauthorized: true } : {}),
+        ...(stopGraceMs !== undefined ? { stopGraceMs } : {}),
+        timeouts,
       });
     } catch (err) {
       if (err instanceof CaptureConfigError) throw new UsageError(err.message);

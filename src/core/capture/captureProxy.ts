@@ -7,8 +7,21 @@ import { Relay } from './wireRelay';
 
 /** Timeouts of the proxy, in milliseconds; 0 disables one. */
 export interface CaptureProxyTimeouts {
-  /** Upstream must send response headers within this time, else 504 (default 120 000). */
+  /** Once the request is sent, upstream must send response headers within this time, else 504 (default 120 000). */
   readonly responseMs?: number;
+  /**
+   * A browser connection may stay idle between requests this long before the proxy closes it
+   * (default 300 000: at least as long as browsers keep an idle connection (Chrome 5 min,
+   * Firefox 115 s), so the browser normally closes first and never reuses one the proxy is
+   * closing; abandoned connections are still freed).
+   */
+  readonly idleMs?: number;
+  /**
+   * A request body may stall this long (no byte passes) before the exchange is ended and
+   * recorded as a timeout (default 60 000, as nginx's client_body_timeout): the client gets 408,
+   * or 504 when the stall is the dev server's (it stopped reading while the client waits).
+   */
+  readonly requestBodyMs?: number;
   /** A response body may stall this long between chunks before both sides are cut (default 0: never; SSE and long polls idle). */
   readonly bodyIdleMs?: number;
 }
@@ -32,6 +45,11 @@ export interface CaptureProxyOptions {
   /** Largest request or response head accepted, bytes (default 64 KiB; larger requests get 431, larger responses 502). */
   readonly maxHeaderBytes?: number;
   readonly timeouts?: CaptureProxyTimeouts;
+  /**
+   * How long `close()` lets exchanges in progress finish before it ends them, recorded as
+   * 'aborted' (default 3000 ms; 0: end them at once).
+   */
+  readonly stopGraceMs?: number;
   /** Store to record into (default: a new one). */
   readonly store?: SessionStore;
   readonly logger?: CaptureLogger;
@@ -60,9 +78,30 @@ export interface CaptureProxy {
    * complete (tests, a summary at the end).
    */
   recorded(): Promise<void>;
-  /** Stops listening and closes every connection (also WebSocket tunnels). */
-  close(): Promise<void>;
+  /**
+   * Stops listening at once and closes idle connections and WebSocket tunnels; exchanges in
+   * progress may finish during a grace period (`stopGraceMs`, or `graceMs` here), then the
+   * rest are ended, recorded as 'aborted' with error "capture stopped" and the bytes that
+   * passed, their clients reset. Resolves once every connection is closed and everything is
+   * in the store. Call it again to shorten the wait: `close({ graceMs: 0 })` (a second
+   * Ctrl+C) ends it now.
+   */
+  close(options?: CaptureProxyCloseOptions): Promise<void>;
 }
+
+/** Options of `CaptureProxy.close`. */
+export interface CaptureProxyCloseOptions {
+  /** Milliseconds exchanges in progress may take to finish (default: the proxy's `stopGraceMs`). */
+  readonly graceMs?: number;
+}
+
+/** Defaults of the timeouts (see CaptureProxyTimeouts). */
+export const DEFAULT_RESPONSE_MS = 120_000;
+export const DEFAULT_IDLE_MS = 300_000;
+export const DEFAULT_REQUEST_BODY_MS = 60_000;
+
+/** Default of `stopGraceMs`: long enough for a page's pending requests, short enough for Ctrl+C. */
+export const DEFAULT_STOP_GRACE_MS = 3000;
 
 /** A bad target URL or listen address: the message is one line for the user. */
 export class CaptureConfigError extends Error {
@@ -90,6 +129,20 @@ function nonNegative(name: string, value: number | undefined, fallback: number):
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new CaptureConfigError(`${name} must be a number of at least 0 (got ${String(value)})`);
   return Math.floor(value);
+}
+
+/**
+ * True when connecting to `connectHost:connectPort` would reach the proxy's own socket at
+ * `host:port`: the same address, a localhost name, or loopback on both sides (a loopback
+ * target on the other IP family is refused too: browsing `localhost:<port>` could not tell the
+ * two apart). Other names and addresses of this machine are caught per request (Relay).
+ */
+function isOwnAddress(connectHost: string, connectPort: number, host: string, port: number): boolean {
+  if (connectPort !== port) return false;
+  const target = connectHost.toLowerCase();
+  if (target === host.toLowerCase() || isLocalhostName(target)) return true;
+  const wildcard = host === '0.0.0.0' || host === '::';
+  return isLoopbackHost(target) && (wildcard || isLoopbackHost(host));
 }
 
 function defaultPort(protocol: string): string {
@@ -120,6 +173,7 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
   }
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CaptureConfigError(`port ${port} is not a TCP port (0-65535)`);
+  const stopGraceMs = nonNegative('stopGraceMs', options.stopGraceMs, DEFAULT_STOP_GRACE_MS);
   const store = options.store ?? new SessionStore({ logger });
   const connectHost = target.hostname.replace(/^\[|\]$/g, '');
   const relay = new Relay({
@@ -132,8 +186,10 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
     rewriteHost: options.rewriteHost ?? false,
     previewBytes: nonNegative('previewBytes', options.previewBytes, DEFAULT_PREVIEW_BYTES),
     maxHeaderBytes: nonNegative('maxHeaderBytes', options.maxHeaderBytes, 64 * 1024) || 64 * 1024,
-    responseMs: nonNegative('timeouts.responseMs', options.timeouts?.responseMs, 120_000),
+    responseMs: nonNegative('timeouts.responseMs', options.timeouts?.responseMs, DEFAULT_RESPONSE_MS),
     bodyIdleMs: nonNegative('timeouts.bodyIdleMs', options.timeouts?.bodyIdleMs, 0),
+    idleMs: nonNegative('timeouts.idleMs', options.timeouts?.idleMs, DEFAULT_IDLE_MS),
+    requestBodyMs: nonNegative('timeouts.requestBodyMs', options.timeouts?.requestBodyMs, DEFAULT_REQUEST_BODY_MS),
     store,
     logger,
   });
@@ -151,16 +207,22 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
       resolve();
     });
   });
-  server.on('error', (err) => relay.reportOnce('server error', err));
   const address = server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  // Checked once listening: with port 0 the port is known only now.
+  if (isOwnAddress(connectHost, Number(target.port || defaultPort(target.protocol)), host, boundPort)) {
+    relay.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw new CaptureConfigError(`target ${target.origin} is the capture proxy's own address (${urlHost}:${boundPort}): every request would come back to the proxy; the target must be the dev server, or the proxy must listen on another port`);
+  }
+  server.on('error', (err) => relay.reportOnce('server error', err));
   relay.proxyUrl = `http://${urlHost}:${boundPort}`;
   relay.proxyHost = `${urlHost}:${boundPort}`;
   logger?.info(`Session Lens capture proxy ${relay.proxyUrl} → ${target.origin}`);
 
   const browseHost = host === '127.0.0.1' && isLocalhostName(target.hostname) ? target.hostname.toLowerCase() : urlHost;
-  let closing: Promise<void> | undefined;
+  let serverClosed: Promise<void> | undefined;
   return {
     url: relay.proxyUrl,
     browseUrl: `http://${browseHost}:${boundPort}`,
@@ -169,12 +231,12 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
     target: target.origin,
     store,
     recorded: () => relay.settled(),
-    close(): Promise<void> {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        relay.close();
-      });
-      return closing;
+    close(closeOptions?: CaptureProxyCloseOptions): Promise<void> {
+      const graceMs = nonNegative('graceMs', closeOptions?.graceMs, stopGraceMs);
+      // The callback comes once the connections are closed too (the relay's stop closes them).
+      serverClosed ??= new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = serverClosed;
+      return relay.stop(graceMs).then(() => closed);
     },
   };
 }

@@ -144,7 +144,7 @@ function entryOf(ex: Exchange, r: Redactor): Record<string, unknown> {
         size: ex.responseBody?.wireBytes ?? 0,
         mimeType: ex.responseBody?.mimeType ?? '',
         ...(ex.responseBody?.text !== undefined && !ex.responseBody.truncated ? { text: r.text(ex.responseBody.text) } : {}),
-        ...(ex.responseBody?.truncated ? { comment: 'body not kept in full by the capture' } : {}),
+        ...(ex.responseBody?.truncated ? { comment: 'body not kept in full by the capture' } : ex.responseBody && ex.error ? { comment: `body cut short: ${ex.error}` } : {}),
       },
       redirectURL: r.text(location),
       headersSize: -1,

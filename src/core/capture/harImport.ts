@@ -1,5 +1,8 @@
 import type { SessionStore } from './sessionStore';
-import type { HeaderField } from './types';
+import type { ExchangeState, HeaderField } from './types';
+
+/** States of an exchange that ended before its response was complete, as `_sessionLens.state` in our own exports. */
+const BROKEN_STATES: ReadonlySet<string> = new Set<ExchangeState>(['client-aborted', 'upstream-error', 'timeout', 'aborted']);
 
 /** A file that is not JSON or not a HAR: the message is one line for the user. */
 export class HarFormatError extends Error {
@@ -161,9 +164,12 @@ export function importHar(store: SessionStore, input: string | unknown): HarImpo
     const total = num(e.time);
     const endedAt = total !== undefined && total >= 0 ? startedAt + total : receivedAt + phase('receive');
 
+    // How an exchange broke off, in our own exports.
+    const recordedState = isObject(e._sessionLens) ? str(e._sessionLens.state) : undefined;
+    const brokenState = recordedState !== undefined && BROKEN_STATES.has(recordedState) ? recordedState as Exclude<ExchangeState, 'pending'> : 'upstream-error';
     if (!res || status <= 0) {
       const reason = str(e._error) ?? str(res?._error) ?? 'no response (blocked, failed or cancelled in the browser)';
-      store.finishExchange(id, { state: 'upstream-error', error: reason, endedAt });
+      store.finishExchange(id, { state: brokenState, error: reason, endedAt });
       imported++;
       continue;
     }
@@ -189,8 +195,10 @@ export function importHar(store: SessionStore, input: string | unknown): HarImpo
     const bytes = bodyBytes(str(content.text), str(content.encoding));
     const bodySize = num(res.bodySize);
     const wireBytes = bodySize !== undefined && bodySize >= 0 ? bodySize : num(content.size) ?? bytes?.length ?? 0;
+    // A response that broke off after its head (an `_error` on it) is not complete.
+    const error = str(res._error) ?? str(e._error);
     store.finishExchange(id, {
-      state: 'complete',
+      ...(error === undefined ? { state: 'complete' } : { state: brokenState, error }),
       endedAt,
       ...(bytes ? { responseBody: { bytes, wireBytes, truncated: false, decoded: true } } : {}),
     });

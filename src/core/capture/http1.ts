@@ -32,6 +32,12 @@ interface SpecialFields {
   readonly framing: BodyFraming;
   /** Body length when `framing` is BODY_LENGTH. */
   readonly contentLength: number;
+  /**
+   * Content-Length came as a list of equal values (`47, 47`) or on several lines: one length
+   * (RFC 9110 §8.6 lets a recipient take it as one), but servers read it differently
+   * (Werkzeug reads no body at all), so the proxy forwards a single value.
+   */
+  readonly contentLengthRepeated: boolean;
   /** The connection stays open after this message (version default and Connection tokens). */
   readonly keepAlive: boolean;
   /** Connection lists `upgrade` and an Upgrade header is present. */
@@ -104,6 +110,7 @@ interface Scan {
   framing: BodyFraming;
   contentLength: number;
   hasContentLength: boolean;
+  contentLengthRepeated: boolean;
   transferEncoding: string | undefined;
   connection: string | undefined;
   hasUpgrade: boolean;
@@ -115,7 +122,7 @@ interface Scan {
 /** Parses the header lines of `head` after its start line; `what` names the message in errors. */
 function scanFields(head: string, from: number, errStatus: number): Scan {
   const out: Scan = {
-    fields: [], framing: BODY_NONE, contentLength: 0, hasContentLength: false, transferEncoding: undefined,
+    fields: [], framing: BODY_NONE, contentLength: 0, hasContentLength: false, contentLengthRepeated: false, transferEncoding: undefined,
     connection: undefined, hasUpgrade: false, contentType: undefined, hostIndex: -1, rewritable: undefined,
   };
   const fields = out.fields;
@@ -149,7 +156,10 @@ function scanFields(head: string, from: number, errStatus: number): Scan {
           const v = part.trim();
           if (!DIGITS.test(v) || v.length > 15) throw new HttpParseError(`invalid Content-Length '${value.slice(0, 40)}'`, errStatus);
           const n = Number(v);
-          if (out.hasContentLength && n !== out.contentLength) throw new HttpParseError('conflicting Content-Length headers', errStatus);
+          if (out.hasContentLength) {
+            if (n !== out.contentLength) throw new HttpParseError('conflicting Content-Length headers', errStatus);
+            out.contentLengthRepeated = true;
+          }
           out.contentLength = n;
           out.hasContentLength = true;
         }
@@ -244,7 +254,7 @@ export function parseRequestHead(buf: Buffer, start: number, end: number): Reque
   }
   const upgrade = scan.hasUpgrade && tokens(scan.connection).includes('upgrade');
   return {
-    method, target, minor, fields: scan.fields, headBytes: end - start, framing, contentLength: scan.contentLength,
+    method, target, minor, fields: scan.fields, headBytes: end - start, framing, contentLength: scan.contentLength, contentLengthRepeated: scan.contentLengthRepeated,
     keepAlive: keepAliveOf(minor, scan.connection), upgrade, contentType: scan.contentType,
     hostIndex: scan.hostIndex, host: scan.hostIndex === -1 ? undefined : scan.fields[scan.hostIndex + 1],
   };
@@ -273,7 +283,7 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, metho
   else if (scan.hasContentLength) framing = scan.contentLength > 0 ? BODY_LENGTH : BODY_NONE;
   else framing = BODY_UNTIL_CLOSE;
   return {
-    status, reason, minor, fields: scan.fields, headBytes: end - start, framing, contentLength: scan.contentLength,
+    status, reason, minor, fields: scan.fields, headBytes: end - start, framing, contentLength: scan.contentLength, contentLengthRepeated: scan.contentLengthRepeated,
     keepAlive: framing !== BODY_UNTIL_CLOSE && keepAliveOf(minor, scan.connection),
     upgrade: scan.hasUpgrade && tokens(scan.connection).includes('upgrade'), contentType: scan.contentType, rewritable: scan.rewritable,
   };

@@ -9,6 +9,6 @@ export { importHar, parseHar, HarFormatError, type HarImportResult } from './har
 export { exportHar, REDACTED, type HarDocument, type HarExportOptions } from './harExport';
 export { DEFAULT_TOKEN_HEADERS, jwtExpiry } from './tokenExtractor';
 export {
-  startCaptureProxy, isLoopbackHost, parseTarget, CaptureConfigError,
-  type CaptureProxy, type CaptureProxyOptions, type CaptureProxyTimeouts,
+  startCaptureProxy, isLoopbackHost, parseTarget, CaptureConfigError, DEFAULT_STOP_GRACE_MS,
+  type CaptureProxy, type CaptureProxyOptions, type CaptureProxyCloseOptions, type CaptureProxyTimeouts,
 } from './captureProxy';

@@ -35,6 +35,12 @@ export const PIPELINE_BUFFER_BYTES = 256 * 1024;
  */
 const QUEUE_BYTES = 1024 * 1024;
 
+/**
+ * Interim (1xx) responses relayed for one request. Real servers send one or two (100 Continue,
+ * 103 Early Hints); more than this is a server that will never send a final answer.
+ */
+export const MAX_INTERIM_HEADS = 32;
+
 /** Writes `chunk`; false when the peer is so far behind that the sender should pause (wait for 'drain'). */
 function send(socket: net.Socket, chunk: Buffer | string): boolean {
   if (socket.destroyed) return true;
@@ -77,6 +83,10 @@ export class Flow {
   private sentAt = 0;
   private lastActivity = 0;
   private clientFin = false;
+  private interimHeads = 0;
+  /** Request body bytes the sweep saw last, and when they changed (see requestStalled). */
+  private reqSeenBytes = 0;
+  private reqSeenAt = 0;
 
   constructor(readonly relay: Relay, readonly client: ClientConnection, readonly head: RequestHead, readonly path: string) {
     this.requestPreview = head.framing === BODY_NONE ? NO_BODY : new PreviewCollector(isTextLike(mimeTypeOf(head.contentType)) ? relay.config.previewBytes : 0);
@@ -146,6 +156,8 @@ export class Flow {
 
   private requestFinished(): void {
     this.requestDone = true;
+    // The response timeout counts from the end of the request (an upload may take long).
+    if (this.head.framing !== BODY_NONE) this.sentAt = Date.now();
     if (this.head.framing !== BODY_NONE) this.relay.later(this, STEP_REQUEST_BODY);
     if (this.respState === R_DONE) this.complete();
     else if (this.client.buf !== null && this.client.buf.length > PIPELINE_BUFFER_BYTES) this.client.socket.pause();
@@ -208,7 +220,13 @@ export class Flow {
       }
       if (head.status < 200) {
         // 100 Continue, 103 Early Hints: relayed to HTTP/1.1 clients, then the final head follows.
-        if (this.head.minor === 1) send(this.client.socket, buf.subarray(pos, end));
+        // A server that sends them without end would fill the client's write queue: they are
+        // counted, and a client that reads slowly holds the dev server back as for a body.
+        if (++this.interimHeads > MAX_INTERIM_HEADS) {
+          this.failHead(502, 'Bad Gateway', `Session Lens stopped relaying ${config.targetOrigin}: it sent more than ${MAX_INTERIM_HEADS} interim (1xx) responses to one request.`, 'upstream-error', `more than ${MAX_INTERIM_HEADS} interim (1xx) responses`);
+          return;
+        }
+        if (this.head.minor === 1 && !send(this.client.socket, buf.subarray(pos, end))) this.pauseUpstream();
         pos = end;
         if (pos === buf.length) return;
         buf = buf.subarray(pos);
@@ -405,14 +423,24 @@ export class Flow {
     const client = this.client;
     client.closeAfter = true;
     client.buf = null;
-    if (client.socket.writable) client.socket.end(this.relay.errorResponse(status, title, detail));
-    else client.socket.destroy();
+    if (client.socket.writable) {
+      client.socket.end(this.relay.errorResponse(status, title, detail));
+      // A client held back mid-upload could never finish sending, and so never read the answer
+      // and close: the rest of its body is read and dropped (the idle timeout bounds a trickle).
+      if (client.socket.isPaused()) client.socket.resume();
+    } else {
+      client.socket.destroy();
+    }
   }
 
-  /** The response broke after its head was forwarded: cut the client off (a short body must never look complete). */
+  /**
+   * The response broke after its head was forwarded: cut the client off with a reset, never a
+   * FIN. A FIN would end a close-delimited body (and the de-chunked body of an HTTP/1.0 client)
+   * as if it were complete; the reset makes the browser report the truncation.
+   */
   private reportBroken(error: string, state: FlowState = 'upstream-error'): void {
     this.abandon(state, error);
-    this.client.socket.destroy();
+    resetSocket(this.client.socket);
   }
 
   /**
@@ -432,6 +460,18 @@ export class Flow {
       up.socket.destroy();
     }
     this.client.flow = null;
+    if (this.relay.stopping) this.relay.flowEnded();
+  }
+
+  /**
+   * The capture stopped before this exchange was over: recorded as aborted, with the bytes
+   * that passed (also of a request body cut short); the client gets a reset, never an end
+   * that would make a cut response look whole.
+   */
+  stopped(): void {
+    if (!this.requestDone && this.head.framing !== BODY_NONE) this.relay.later(this, STEP_REQUEST_BODY);
+    this.abandon('aborted', 'capture stopped');
+    resetSocket(this.client.socket);
   }
 
   /** The client sent FIN after its request: forward it; whatever breaks now is the client's doing. */
@@ -452,14 +492,43 @@ export class Flow {
   }
 
 
-  checkTimers(now: number, responseMs: number, bodyIdleMs: number): void {
+  /** Called by the relay's sweep: fails the exchange whose response or request body is overdue. */
+  checkTimers(now: number, responseMs: number, bodyIdleMs: number, requestBodyMs: number): void {
+    if (!this.requestDone && requestBodyMs > 0 && this.requestStalled(now, requestBodyMs)) return;
     if (this.respState === R_HEAD) {
-      if (responseMs > 0 && now - this.sentAt > responseMs) {
+      if (this.requestDone && responseMs > 0 && now - this.sentAt > responseMs) {
         this.failHead(504, 'Gateway Timeout', `Session Lens waited ${responseMs} ms for ${this.relay.config.targetOrigin} to answer ${this.head.method} ${this.path}.`, 'timeout', `no response within ${responseMs} ms`);
       }
     } else if (this.respState === R_BODY && bodyIdleMs > 0 && now - this.lastActivity > bodyIdleMs) {
       this.reportBroken(`the response body stalled for ${bodyIdleMs} ms`, 'timeout');
     }
+  }
+
+  /**
+   * True (and the exchange ended) when no request body byte passed for `limitMs`. Progress is
+   * sampled here, not stamped per chunk. The client is blamed (408) unless it is paused because
+   * the dev server stopped reading (then 504).
+   */
+  private requestStalled(now: number, limitMs: number): boolean {
+    const seen = this.requestPreview.wireBytes;
+    if (seen !== this.reqSeenBytes || this.reqSeenAt === 0) {
+      this.reqSeenBytes = seen;
+      this.reqSeenAt = now;
+      return false;
+    }
+    if (now - this.reqSeenAt <= limitMs) return false;
+    const upstreamStalled = this.client.socket.isPaused();
+    const error = upstreamStalled ? `the dev server read no request body bytes for ${limitMs} ms` : `no request body bytes from the client for ${limitMs} ms`;
+    this.relay.later(this, STEP_REQUEST_BODY);
+    if (this.respState === R_HEAD) {
+      if (upstreamStalled) this.failHead(504, 'Gateway Timeout', `${this.relay.config.targetOrigin} read no bytes of the request body for ${limitMs} ms.`, 'timeout', error);
+      else this.failHead(408, 'Request Timeout', `Session Lens received no bytes of the request body for ${limitMs} ms; the request was not completed.`, 'timeout', error);
+    } else {
+      // The response has started (or is complete): the connection cannot carry another request.
+      this.abandon('timeout', error);
+      resetSocket(this.client.socket);
+    }
+    return true;
   }
 
   /** 101 Switching Protocols: from here on both connections are an opaque tunnel. */
@@ -549,6 +618,17 @@ export class Flow {
       }
     }
   }
+}
+
+/** Closes `socket` with a TCP reset (RST) instead of a FIN, so its peer sees an error and not an end. */
+export function resetSocket(socket: net.Socket): void {
+  if (socket.destroyed) return;
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    // Not a TCP handle: a plain close is all there is.
+  }
+  if (!socket.destroyed) socket.destroy();
 }
 
 /** A response head for an HTTP/1.0 client: Transfer-Encoding and Connection dropped, Connection: close added. */

@@ -25,10 +25,12 @@ export type ExchangeState =
   | 'client-aborted'
   /** Upstream refused, was unreachable, or reset mid-response. */
   | 'upstream-error'
-  /** Upstream did not answer within the configured timeout. */
+  /** A configured timeout ran out: upstream did not answer or its body stalled, or the client's request body stalled. */
   | 'timeout'
   /** An Upgrade (WebSocket) request: the tunnel was opened (101) and is now opaque. */
-  | 'upgraded';
+  | 'upgraded'
+  /** The capture stopped while the exchange was in progress (after its grace period); what passed until then is recorded. */
+  | 'aborted';
 
 /** A bounded look at a body, decoded (gzip/deflate/br) for analysis only. */
 export interface BodyPreview {

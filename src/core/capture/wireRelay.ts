@@ -23,6 +23,10 @@ export interface RelayConfig {
   readonly responseMs: number;
   /** 0 disables. */
   readonly bodyIdleMs: number;
+  /** Browser connections idle between requests are closed after this; 0 disables. */
+  readonly idleMs: number;
+  /** A stalled request body gets 408 after this; 0 disables. */
+  readonly requestBodyMs: number;
   readonly store: SessionStore;
   readonly logger: CaptureLogger | undefined;
 }
@@ -51,6 +55,11 @@ const UPSTREAM_IDLE_MS = 4_000;
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** An address without the IPv4-mapped prefix of dual-stack sockets. */
+function unmapped(address: string | undefined): string | undefined {
+  return address?.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
 function hostOnlyOf(hostHeader: string): string {
@@ -91,6 +100,14 @@ export class Relay {
   private drainScheduled = false;
   private readonly reported = new Set<string>();
   private readonly sweeper: NodeJS.Timeout;
+  /** Set once stop() began: connections take no new requests. */
+  stopping = false;
+  private stopDone: Promise<void> | undefined;
+  /** Resolves stopDone; undefined once the stop is complete. */
+  private stopped: (() => void) | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private graceEndsAt = 0;
+  private stopCheckQueued = false;
   private readonly connectOptions: net.NetConnectOpts | tls.ConnectionOptions;
 
   constructor(readonly config: RelayConfig) {
@@ -99,15 +116,37 @@ export class Relay {
     this.connectOptions = config.targetProtocol === 'https:'
       ? { host, port: config.connectPort, servername, rejectUnauthorized: config.rejectUnauthorized, ALPNProtocols: ['http/1.1'] }
       : { host, port: config.connectPort };
-    const every = Math.max(10, Math.min(1000, Math.floor(Math.min(config.responseMs || 1000, config.bodyIdleMs || 1000) / 4)));
+    const every = Math.max(10, Math.min(1000, Math.floor(Math.min(config.responseMs || 1000, config.bodyIdleMs || 1000, config.idleMs || 1000, config.requestBodyMs || 1000) / 4)));
     this.sweeper = setInterval(() => this.sweep(), every);
     this.sweeper.unref();
   }
 
   /** A new browser connection. */
   accept(socket: net.Socket): void {
+    if (this.stopping) {
+      socket.destroy();
+      return;
+    }
     const client = new ClientConnection(this, socket);
     this.clients.add(client);
+  }
+
+  /**
+   * True when `socket`, a new browser connection, is one of our own connections to the dev
+   * server seen from its other end: the target leads back to this proxy (a name or address of
+   * this machine the start-up check could not see). Its four addresses and ports match only
+   * then (TCP connections are unique by them), so a browser is never taken for one. This
+   * changes no traffic (no header is added); a loop through another proxy is not seen.
+   */
+  isOwnUpstream(socket: net.Socket): boolean {
+    const port = socket.remotePort;
+    if (port === undefined) return false;
+    const address = unmapped(socket.remoteAddress);
+    for (const c of this.clients) {
+      const up = c.flow?.up;
+      if (up != null && up.localPort === port && up.socket.remotePort === socket.localPort && unmapped(up.socket.localAddress) === address) return true;
+    }
+    return false;
   }
 
   /** An upstream connection for `flow`: an idle one when there is one, else a new one. */
@@ -261,17 +300,30 @@ export class Relay {
     return `Session Lens could not get a response from ${this.config.targetOrigin}: ${code}. ${hint}`;
   }
 
+  /**
+   * The one timer of the relay: timeouts are checked here, every 10 ms to 1 s depending on the
+   * shortest, instead of a timer per connection or exchange. Idle time is stamped by the sweep
+   * itself (the first sweep that sees a connection idle), so a request costs no clock read.
+   */
   private sweep(): void {
     const now = Date.now();
-    const { responseMs, bodyIdleMs } = this.config;
-    for (const client of this.clients) client.flow?.checkTimers(now, responseMs, bodyIdleMs);
+    const { responseMs, bodyIdleMs, idleMs, requestBodyMs } = this.config;
+    for (const client of this.clients) {
+      const flow = client.flow;
+      if (flow !== null) {
+        flow.checkTimers(now, responseMs, bodyIdleMs, requestBodyMs);
+      } else if (idleMs > 0 && client.headSince === 0 && !client.socket.destroyed) {
+        if (client.idleSince === 0) client.idleSince = now;
+        else if (now - client.idleSince > idleMs) client.socket.destroy();
+      }
+    }
     for (const client of this.partialHeads) {
       if (now - client.headSince > HEAD_TIMEOUT_MS) client.reject(408, 'Request Timeout');
     }
     while (this.idle.length > 0 && now - this.idle[0].idleSince > UPSTREAM_IDLE_MS) this.idle.shift()?.socket.destroy();
   }
 
-  /** Closes every connection; recording of what was forwarded still completes. */
+  /** Closes every connection at once, with no exchange recorded (the proxy could not start). */
   close(): void {
     clearInterval(this.sweeper);
     for (const c of this.clients) {
@@ -279,11 +331,84 @@ export class Relay {
       c.socket.destroy();
     }
     this.clients.clear();
+    this.closeTunnelsAndIdle();
+    this.drain();
+  }
+
+  private closeTunnelsAndIdle(): void {
     for (const s of this.tunnels) s.destroy();
     this.tunnels.clear();
     for (const up of this.idle) up.socket.destroy();
     this.idle.length = 0;
-    this.drain();
+  }
+
+  /**
+   * Stops taking requests and lets the exchanges in progress finish for up to `graceMs`, then
+   * ends the rest: each is recorded as 'aborted' ("capture stopped") with the bytes that
+   * passed, and its client gets a reset. Idle connections and WebSocket tunnels close at once.
+   * Resolves once every connection is closed and everything is recorded. Called again while
+   * waiting (a second Ctrl+C), a shorter grace ends the wait sooner; 0 ends it now.
+   */
+  stop(graceMs: number): Promise<void> {
+    if (this.stopDone !== undefined) {
+      if (this.stopped !== undefined && Date.now() + graceMs < this.graceEndsAt) this.armGrace(graceMs);
+      return this.stopDone;
+    }
+    this.stopping = true;
+    this.stopDone = new Promise<void>((resolve) => { this.stopped = resolve; });
+    this.closeTunnelsAndIdle();
+    for (const c of this.clients) c.stopTaking();
+    this.armGrace(graceMs);
+    this.flowEnded();
+    return this.stopDone;
+  }
+
+  private armGrace(graceMs: number): void {
+    clearTimeout(this.graceTimer);
+    this.graceEndsAt = Date.now() + graceMs;
+    if (graceMs === 0) this.abortAll();
+    else this.graceTimer = setTimeout(() => this.abortAll(), graceMs);
+  }
+
+  /**
+   * While stopping: an exchange ended, or a client's last bytes went out. The stop completes once no
+   * client has an exchange or bytes still on their way to it (checked after the current turn,
+   * so an error page written just now is handed to the socket first).
+   */
+  flowEnded(): void {
+    if (this.stopped !== undefined && !this.stopCheckQueued) {
+      this.stopCheckQueued = true;
+      this.later(this.checkStopped, STEP_SETTLE);
+    }
+  }
+
+  private readonly checkStopped = (): void => {
+    this.stopCheckQueued = false;
+    if (this.stopped === undefined) return;
+    for (const c of this.clients) if (c.flow !== null || (!c.socket.destroyed && c.socket.writableLength > 0)) return;
+    this.finishStop();
+  };
+
+  private abortAll(): void {
+    if (this.stopped === undefined) return;
+    for (const c of [...this.clients]) c.flow?.stopped();
+    this.finishStop();
+  }
+
+  private finishStop(): void {
+    const resolve = this.stopped;
+    if (resolve === undefined) return;
+    this.stopped = undefined;
+    clearTimeout(this.graceTimer);
+    clearInterval(this.sweeper);
+    for (const c of this.clients) {
+      c.flow?.up?.socket.destroy();
+      c.socket.destroy();
+    }
+    this.clients.clear();
+    this.partialHeads.clear();
+    this.closeTunnelsAndIdle();
+    void this.settled().then(resolve);
   }
 }
 
@@ -316,6 +441,10 @@ export class ClientConnection {
   /** The client sent FIN. */
   ended = false;
   headSince = 0;
+  /** No request has started on this connection yet (the loop check runs once, on the first). */
+  fresh = true;
+  /** When the sweep first saw this connection between requests (0: busy, or not seen idle yet). */
+  idleSince = 0;
   tunneled = false;
 
   private readonly listeners: [string, (chunk: Buffer) => void][];
@@ -337,6 +466,17 @@ export class ClientConnection {
     this.socket.pause();
     for (const [event, fn] of this.listeners) this.socket.off(event, fn);
     this.relay.clients.delete(this);
+  }
+
+  /** The proxy is stopping: the exchange in progress may finish, then the connection closes; an idle one closes now. */
+  stopTaking(): void {
+    this.closeAfter = true;
+    // Once the last bytes are out ('finish' follows end()), the stop need not wait for this one.
+    this.socket.once('finish', () => this.relay.flowEnded());
+    if (this.flow === null) {
+      this.buf = null;
+      this.socket.end();
+    }
   }
 
   /** After an unexpected error: this connection and its exchange end here; the proxy goes on. */
@@ -412,6 +552,15 @@ export class ClientConnection {
   private startFlow(head: RequestHead, buf: Buffer, start: number, end: number): void {
     const relay = this.relay;
     const config = relay.config;
+    if (this.fresh) {
+      this.fresh = false;
+      // By now our connection that sent this (if it is ours) has its local port: it wrote after connecting.
+      if (relay.isOwnUpstream(this.socket)) {
+        relay.reportOnce('request loop', new Error(`${config.targetOrigin} leads back to this proxy`));
+        this.reject(508, 'Loop Detected', `${config.targetOrigin} leads back to this capture proxy (${relay.proxyUrl}); the target must be the dev server.`);
+        return;
+      }
+    }
     if (head.method === 'CONNECT') {
       this.reject(501, 'Not Implemented', 'Session Lens is a reverse proxy in front of your dev server; it does not open CONNECT tunnels.');
       return;
@@ -438,11 +587,12 @@ export class ClientConnection {
       path = path.slice(m[0].length) || '/';
       rewritten = `${head.method} ${path} HTTP/1.${head.minor}`;
     }
-    const headText = rewritten !== undefined || (config.rewriteHost && head.hostIndex !== -1)
-      ? rewriteRequestHead(buf.toString('latin1', start, end), rewritten, config.rewriteHost ? head : undefined, config.targetHost)
+    const headText = rewritten !== undefined || (config.rewriteHost && head.hostIndex !== -1) || head.contentLengthRepeated
+      ? rewriteRequestHead(buf.toString('latin1', start, end), rewritten, config.rewriteHost ? head : undefined, config.targetHost, head.contentLengthRepeated ? head.contentLength : -1)
       : undefined;
     const flow = new Flow(relay, this, head, path);
     this.flow = flow;
+    this.idleSince = 0;
     if (!head.keepAlive) this.closeAfter = true;
     relay.later(flow, STEP_BEGIN);
     flow.begin(buf, start, end, headText);
@@ -469,6 +619,7 @@ export class ClientConnection {
     if (this.closeAfter || this.ended) {
       this.buf = null;
       if (!this.socket.destroyed) this.socket.end();
+      if (this.relay.stopping) this.relay.flowEnded();
       return;
     }
     if (this.socket.isPaused()) this.socket.resume();
@@ -529,6 +680,8 @@ export class UpstreamConnection {
   /** False once the connection carried bytes it should not have (it is then closed, not pooled). */
   clean = true;
   idleSince = 0;
+  /** The local port once connected (for the loop check). */
+  localPort = 0;
   error: NodeJS.ErrnoException | undefined;
 
   private readonly listeners: [string, (chunk: Buffer) => void][];
@@ -541,6 +694,7 @@ export class UpstreamConnection {
       ['end', () => this.flow?.onUpstreamEnd()],
       ['close', () => this.onClose()],
       ['drain', () => this.flow?.onUpstreamDrain()],
+      ['connect', () => { this.localPort = socket.localPort ?? 0; }],
     ]);
     this.guardedRead = reads === undefined ? ignoreRead : guarded(relay, () => this.fail(), [['read', (chunk: Buffer) => this.readInto(chunk)]])[0][1];
     socket.setNoDelay(true);
@@ -593,13 +747,26 @@ export class UpstreamConnection {
   }
 }
 
-/** The request head with the request line and/or the Host value replaced. */
-function rewriteRequestHead(text: string, requestLine: string | undefined, hostOf: RequestHead | undefined, targetHost: string): string {
-  const lines = text.split('\r\n');
+/**
+ * The request head with the request line and/or the Host value replaced, and a repeated
+ * Content-Length (`contentLength` ≥ 0) written once: `Content-Length: 47, 47` and two equal
+ * lines become one line in the place of the first, with the name as the client wrote it.
+ */
+function rewriteRequestHead(text: string, requestLine: string | undefined, hostOf: RequestHead | undefined, targetHost: string, contentLength: number): string {
+  let lines = text.split('\r\n');
   if (requestLine !== undefined) lines[0] = requestLine;
   if (hostOf !== undefined) {
     const i = lines.findIndex((l, n) => n > 0 && /^host:/i.test(l));
     if (i !== -1) lines[i] = `${hostOf.fields[hostOf.hostIndex]}: ${targetHost}`;
+  }
+  if (contentLength >= 0) {
+    let seen = false;
+    lines = lines.flatMap((l, n) => {
+      if (n === 0 || !/^content-length:/i.test(l)) return [l];
+      if (seen) return [];
+      seen = true;
+      return [`${l.slice(0, l.indexOf(':'))}: ${contentLength}`];
+    });
   }
   return lines.join('\r\n');
 }

@@ -107,6 +107,10 @@ describe('CLI: session-lens capture', function () {
     [['capture', '--target', 'http://localhost:3000', '--host', '0.0.0.0'], /refusing to listen on 0\.0\.0\.0/],
     [['capture', '--target', 'http://localhost:3000', '--har', '/nonexistent-dir/x.har'], /cannot write --har/],
     [['capture', '--target', 'http://localhost:3000', '--redact'], /--redact only applies to --har/],
+    [['capture', '--target', 'http://localhost:3000', '--stop-grace', '-1'], /--stop-grace must be a number of seconds, 0 or more \(got '-1'\)/],
+    [['capture', '--target', 'http://localhost:3000', '--idle-timeout', 'soon'], /--idle-timeout must be a number of seconds/],
+    [['capture', '--target', 'http://localhost:3000', '--body-timeout', '1e3'], /--body-timeout must be a number of seconds/],
+    [['capture', '--target', 'http://localhost:3000', '--response-timeout', ''], /--response-timeout must be a number of seconds/],
   ] as [string[], RegExp][]) {
     it(`exits 2 with one clear line: ${args.slice(1).join(' ') || '(no options)'}`, async () => {
       const { code, stderr } = await cli(args);
@@ -115,6 +119,17 @@ describe('CLI: session-lens capture', function () {
       assert.equal(stderr.trim().split('\n').length, 1);
     });
   }
+
+  it('exits 2 with one clear line when the target is the proxy\'s own address', async () => {
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const { code, stderr } = await cli(['capture', '--target', `http://127.0.0.1:${port}`, '--port', String(port)]);
+    assert.equal(code, 2);
+    assert.match(stderr, new RegExp(`^session-lens: target http://127\\.0\\.0\\.1:${port} is the capture proxy's own address`));
+    assert.equal(stderr.trim().split('\n').length, 1);
+  });
 
   it('exits 2 when the port is taken', async () => {
     const blocker = net.createServer();
@@ -126,6 +141,117 @@ describe('CLI: session-lens capture', function () {
       assert.match(stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
     } finally {
       await new Promise<void>((r) => blocker.close(() => r()));
+    }
+  });
+
+  it('on SIGTERM lets requests in progress run for --stop-grace, then writes them to the HAR as aborted with the bytes that passed', async () => {
+    // A dev server that answers /half with part of a body and nothing else at all.
+    const held = new Set<net.Socket>();
+    let requests = 0;
+    let allIn: () => void = () => undefined;
+    const arrived = new Promise<void>((r) => { allIn = r; });
+    const dev = net.createServer((socket) => {
+      held.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('data', (c: Buffer) => {
+        if (c.toString('latin1').startsWith('GET /half')) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789');
+        if (++requests === 21) allIn();
+      });
+    });
+    await new Promise<void>((r) => dev.listen(0, '127.0.0.1', r));
+    const dir = mkdtempSync(join(tmpdir(), 'session-lens-cli-'));
+    const harFile = join(dir, 'stopped.har');
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'src/cli/main.ts'), 'capture', '--target', `http://127.0.0.1:${(dev.address() as net.AddressInfo).port}`, '--json', '--har', harFile, '--stop-grace', '0.2'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: unknown[] = [];
+    let buffered = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      buffered += c.toString();
+      let nl;
+      while ((nl = buffered.indexOf('\n')) !== -1) {
+        lines.push(JSON.parse(buffered.slice(0, nl)));
+        buffered = buffered.slice(nl + 1);
+      }
+    });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    const clients: net.Socket[] = [];
+    try {
+      const { url } = await waitForLine(child, lines, (l) => l.type === 'listening') as { url: string };
+      const port = Number(new URL(url).port);
+      let halfSeen: () => void = () => undefined;
+      const half = new Promise<void>((r) => { halfSeen = r; });
+      for (let i = 0; i < 21; i++) {
+        const socket = net.connect(port, '127.0.0.1', () => socket.write(`GET ${i === 0 ? '/half' : `/wait/${i}`} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`));
+        socket.on('error', () => undefined);
+        if (i === 0) socket.on('data', (c: Buffer) => { if (c.toString('latin1').includes('0123456789')) halfSeen(); });
+        clients.push(socket);
+      }
+      await arrived;
+      await half;
+      const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      assert.equal(await exit, 0, stderr);
+      const har = JSON.parse(readFileSync(harFile, 'utf8')) as { log: { entries: { request: { url: string }; response: { status: number; bodySize: number; _error?: string }; _sessionLens: { state: string } }[] } };
+      assert.equal(har.log.entries.length, 21);
+      for (const entry of har.log.entries) {
+        assert.equal(entry.response._error, 'capture stopped', entry.request.url);
+        assert.equal(entry._sessionLens.state, 'aborted');
+        if (entry.request.url.endsWith('/half')) assert.deepEqual([entry.response.status, entry.response.bodySize], [200, 10]);
+        else assert.equal(entry.response.status, 0);
+      }
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      for (const c of clients) c.destroy();
+      for (const s of held) s.destroy();
+      await new Promise<void>((r) => dev.close(() => r()));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes --response-timeout, --body-timeout and --idle-timeout in seconds', async () => {
+    // A dev server that reads everything and answers nothing.
+    const held = new Set<net.Socket>();
+    const dev = net.createServer((socket) => {
+      held.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('data', () => undefined);
+    });
+    await new Promise<void>((r) => dev.listen(0, '127.0.0.1', r));
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'src/cli/main.ts'), 'capture', '--target', `http://127.0.0.1:${(dev.address() as net.AddressInfo).port}`, '--json',
+      '--response-timeout', '0.3', '--body-timeout', '0.3', '--idle-timeout', '0.3'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: unknown[] = [];
+    let buffered = '';
+    child.stdout.on('data', (c: Buffer) => {
+      buffered += c.toString();
+      let nl;
+      while ((nl = buffered.indexOf('\n')) !== -1) {
+        lines.push(JSON.parse(buffered.slice(0, nl)));
+        buffered = buffered.slice(nl + 1);
+      }
+    });
+    /** What a raw connection got until the proxy closed it. */
+    const exchange = (port: number, request: string) => new Promise<string>((resolve) => {
+      let text = '';
+      const socket = net.connect(port, '127.0.0.1', () => { if (request) socket.write(request); });
+      socket.on('data', (c: Buffer) => { text += c.toString('latin1'); });
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve(text));
+    });
+    try {
+      const { url } = await waitForLine(child, lines, (l) => l.type === 'listening') as { url: string };
+      const port = Number(new URL(url).port);
+      const [unanswered, stalled, idle] = await Promise.all([
+        exchange(port, 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'),
+        exchange(port, 'POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\npart'),
+        exchange(port, ''),
+      ]);
+      assert.match(unanswered, /^HTTP\/1\.1 504 Gateway Timeout\r\n/);
+      assert.match(stalled, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+      assert.equal(idle, '');
+    } finally {
+      child.kill('SIGKILL');
+      for (const s of held) s.destroy();
+      await new Promise<void>((r) => dev.close(() => r()));
     }
   });
 

@@ -64,6 +64,11 @@ describe('HTTP/1.x heads and framing', () => {
     assert.equal(request('GET / HTTP/1.1\r\n\r\n').framing, BODY_NONE);
     assert.equal(request('POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n').contentLength, 5);
     assert.equal(request('POST / HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\n').contentLength, 5);
+    // Repeated equal values are one length, and flagged so the proxy forwards a single value.
+    assert.equal(request('POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n').contentLengthRepeated, true);
+    assert.equal(request('POST / HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\n').contentLengthRepeated, true);
+    assert.equal(request('POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\n').contentLengthRepeated, false);
+    rejects(() => request('POST / HTTP/1.1\r\nContent-Length: 5, 6\r\n\r\n'), 400, /conflicting Content-Length/);
   });
 
   it('refuses what two servers could frame differently (request smuggling) with 400', () => {
