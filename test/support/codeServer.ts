@@ -213,8 +213,10 @@ export async function openWorkbench(server: CodeServer, folder: string, viewport
   try {
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();
-    await page.goto(server.workbenchUrl(folder));
-    await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+    // Waits for the load event and the workbench; the long cap only turns a hang into a failure
+    // (a first load on a busy 2-core machine took over 30 s).
+    await page.goto(server.workbenchUrl(folder), { timeout: 180_000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 180_000 });
     return { browser, page, close: () => browser.close() };
   } catch (err) {
     await browser.close();
