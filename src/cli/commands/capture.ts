@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from '../args';
 import { type CliCommand, type CliIo, UsageError } from '../command';
 import {
-  CaptureConfigError, type CookieHistoryEvent, HarJournal, type SessionChangeEvent, SessionStore, type TokenRecord, startCaptureProxy,
+  CaptureConfigError, type CookieHistoryEvent, HarJournal, type SessionChangeEvent, journalPathOf, SessionStore, type TokenRecord, startCaptureProxy,
 } from '../../core/capture';
 import { shortValue } from './audit';
 
@@ -117,9 +117,13 @@ async function checkHarPath(file: string, io: CliIo): Promise<string> {
 }
 
 /** Creates the journal of `--har FILE`; a folder that refuses it is a usage error. */
-async function openJournal(harPath: string, file: string, redact: boolean): Promise<HarJournal> {
+async function openJournal(harPath: string, file: string, redact: boolean, io: CliIo): Promise<HarJournal> {
+  // Said when it happens, not only at stop: the capture goes on, but the HAR will not be written.
+  const onError = (err: Error): void => {
+    io.stderr.write(`session-lens: cannot write the HAR journal ${journalPathOf(harPath)}: ${err.message}; the capture goes on, but ${file} will not be written\n`);
+  };
   try {
-    return await HarJournal.create(harPath, { redact });
+    return await HarJournal.create(harPath, { redact, onError });
   } catch (err) {
     throw new UsageError(`cannot write --har ${file}: ${(err as Error).message}`);
   }
@@ -192,7 +196,7 @@ export const captureCommand: CliCommand = {
     // Opened once the port is ours, so a bad option leaves no journal behind.
     let journal: HarJournal | undefined;
     try {
-      journal = harPath && harFile ? await openJournal(harPath, harFile, options.redact === true) : undefined;
+      journal = harPath && harFile ? await openJournal(harPath, harFile, options.redact === true, io) : undefined;
     } catch (err) {
       await proxy.close();
       throw err;
@@ -211,6 +215,16 @@ export const captureCommand: CliCommand = {
     const subscription = store.onDidChange(print);
 
     const harWritten = (): string => `HAR written to ${harFile as string} (${journal?.entries ?? 0} entries)`;
+    /** The last line: what was captured, and where the HAR is. */
+    const printStopped = (signal: NodeJS.Signals, harOk: boolean, atOnce: boolean): void => {
+      const summary = { exchanges: store.exchangeCount + store.evictedExchangeCount, cookies: store.getCookies().length, tokens: store.getTokens().length };
+      const written = harPath !== undefined && harOk;
+      if (json) {
+        io.stdout.write(`${JSON.stringify({ type: 'stopped', signal, ...(atOnce ? { atOnce } : {}), ...summary, har: written ? harPath : null, ...(written ? { harEntries: journal?.entries ?? 0 } : {}) })}\n`);
+      } else {
+        io.stdout.write(`Stopped (${signal}${atOnce ? ', at once' : ''}): ${summary.exchanges} exchanges, ${summary.cookies} cookies, ${summary.tokens} tokens${written ? `; ${harWritten()}` : ''}\n`);
+      }
+    };
     /**
      * A second signal while stopping: stop at once. The only place that cuts the capture short:
      * the proxy's in-flight requests are dropped (a proxy.close() that skips any grace goes here)
@@ -219,16 +233,17 @@ export const captureCommand: CliCommand = {
      */
     const stopNow = (signal: NodeJS.Signals): void => {
       void proxy.close();
+      store.flush();
       let code = 0;
       if (journal) {
         try {
           journal.closeSync({ unfinished: store.unfinishedExchanges() });
-          io.stderr.write(`session-lens: ${signal} again: stopped at once; ${harWritten()}\n`);
         } catch (err) {
           io.stderr.write(`session-lens: ${signal} again: cannot write ${harFile as string}: ${(err as Error).message}; what was written is in ${journal.path}\n`);
           code = 1;
         }
       }
+      printStopped(signal, code === 0, true);
       process.exit(code);
     };
     const signals = watchStopSignals(stopNow);
@@ -253,10 +268,7 @@ export const captureCommand: CliCommand = {
       }
     }
     signals.dispose();
-    const summary = { exchanges: store.exchangeCount + store.evictedExchangeCount, cookies: store.getCookies().length, tokens: store.getTokens().length };
-    const written = harPath !== undefined && code === 0;
-    if (json) io.stdout.write(`${JSON.stringify({ type: 'stopped', signal, ...summary, har: written ? harPath : null, ...(written ? { harEntries: journal?.entries ?? 0 } : {}) })}\n`);
-    else io.stdout.write(`Stopped (${signal}): ${summary.exchanges} exchanges, ${summary.cookies} cookies, ${summary.tokens} tokens${written ? `; ${harWritten()}` : ''}\n`);
+    printStopped(signal, code === 0, false);
     store.dispose();
     return code;
   },

@@ -12,6 +12,8 @@ export interface HarJournalOptions {
   readonly redact: boolean;
   /** Bytes waiting for the disk above which appends are written synchronously (default 8 MiB). */
   readonly highWaterBytes?: number;
+  /** Called once, with the first write error (the journal stops writing; the capture goes on). */
+  readonly onError?: (error: Error) => void;
 }
 
 /** How a journal ends. */
@@ -61,6 +63,7 @@ interface Chunk {
 export class HarJournal {
   private readonly redactor: HarRedactor;
   private readonly highWaterBytes: number;
+  private readonly onError: ((error: Error) => void) | undefined;
   private queue: Chunk[] = [];
   private queuedBytes = 0;
   private inFlight: Chunk | undefined;
@@ -78,6 +81,7 @@ export class HarJournal {
   private constructor(readonly target: string, readonly path: string, private readonly fd: number, options: HarJournalOptions) {
     this.redactor = new HarRedactor(options.redact);
     this.highWaterBytes = options.highWaterBytes ?? 8 * 1024 * 1024;
+    this.onError = options.onError;
   }
 
   /**
@@ -204,7 +208,17 @@ export class HarJournal {
       let done = 0;
       while (done < chunk.bytes.length) done += writeSync(this.fd, chunk.bytes, done, chunk.bytes.length - done, chunk.position + done);
     } catch (err) {
-      this.failure = err as Error;
+      this.fail(err as Error);
+    }
+  }
+
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    try {
+      this.onError?.(error);
+    } catch {
+      // A reporting problem must not stop the capture.
     }
   }
 
@@ -217,7 +231,7 @@ export class HarJournal {
     this.inFlight = chunk;
     write(this.fd, chunk.bytes, 0, chunk.bytes.length, chunk.position, (err, written) => {
       this.inFlight = undefined;
-      if (err) this.failure ??= err;
+      if (err) this.fail(err);
       else if (written < chunk.bytes.length) this.queue.unshift({ bytes: chunk.bytes.subarray(written), position: chunk.position + written });
       if (this.failure === undefined && this.queue.length > 0) {
         this.queuedBytes = this.queue.reduce((n, c) => n + c.bytes.length, 0);

@@ -341,6 +341,9 @@ describe('CLI: session-lens capture keeps what the user asked to keep', function
     // The process may already be done closing: then there is nobody to signal.
     if (capture.child.exitCode === null) capture.child.kill('SIGINT');
     assert.equal(await capture.exited, 0, capture.stderr());
+    const stopped = capture.lines.at(-1)!;
+    assert.equal(stopped.type, 'stopped');
+    assert.equal(stopped.harEntries, 2000);
     const har = JSON.parse(readFileSync(harFile, 'utf8')) as HarFile;
     assert.equal(har.log.entries.length, 2000);
     assert.equal(statSync(harFile).mode & 0o777, 0o600);
