@@ -28,6 +28,8 @@ const TOKEN_HEADERS = /^(?:authorization|proxy-authorization|x-auth-token|x-csrf
 /** Shorter values are redacted only where they sit (cookie, header), not searched for everywhere. */
 const MIN_GLOBAL_SECRET = 8;
 
+/** Up to this many secrets, each is searched for with the native string search. */
+const FEW_SECRETS = 32;
 /** Distinct secret values a journal's redactor remembers (the oldest are forgotten first). */
 const MAX_REMEMBERED_SECRETS = 50_000;
 
@@ -41,6 +43,12 @@ export class HarRedactor {
   private readonly byPrefix = new Map<string, string[]>();
   /** Every remembered secret, oldest first. */
   private readonly remembered = new Set<string>();
+  /** First two characters of every secret (c0 << 16 | c1): most text positions are ruled out by one lookup. */
+  private readonly pairs = new Map<number, number>();
+  /** How many secrets start with each UTF-16 code unit: the cheapest first test. */
+  private readonly firsts = new Uint32Array(65536);
+  /** Few secrets: searched one by one (native string search), longest first; rebuilt when stale. */
+  private few: string[] | undefined = [];
 
   constructor(readonly enabled: boolean) {}
 
@@ -69,6 +77,10 @@ export class HarRedactor {
   remember(secret: string): void {
     if (!this.enabled || secret.length < MIN_GLOBAL_SECRET || this.remembered.has(secret)) return;
     this.remembered.add(secret);
+    this.few = undefined;
+    this.firsts[secret.charCodeAt(0)]++;
+    const pair = (secret.charCodeAt(0) << 16) | secret.charCodeAt(1);
+    this.pairs.set(pair, (this.pairs.get(pair) ?? 0) + 1);
     const prefix = secret.slice(0, MIN_GLOBAL_SECRET);
     const list = this.byPrefix.get(prefix);
     if (list === undefined) this.byPrefix.set(prefix, [secret]);
@@ -81,6 +93,11 @@ export class HarRedactor {
 
   private forget(secret: string): void {
     this.remembered.delete(secret);
+    this.firsts[secret.charCodeAt(0)]--;
+    const pair = (secret.charCodeAt(0) << 16) | secret.charCodeAt(1);
+    const left = (this.pairs.get(pair) ?? 1) - 1;
+    if (left === 0) this.pairs.delete(pair);
+    else this.pairs.set(pair, left);
     const prefix = secret.slice(0, MIN_GLOBAL_SECRET);
     const list = (this.byPrefix.get(prefix) ?? []).filter((s) => s !== secret);
     if (list.length === 0) this.byPrefix.delete(prefix);
@@ -88,10 +105,21 @@ export class HarRedactor {
   }
 
   text(s: string): string {
-    if (!this.enabled || this.byPrefix.size === 0 || s.length < MIN_GLOBAL_SECRET) return s;
+    if (!this.enabled || this.remembered.size === 0 || s.length < MIN_GLOBAL_SECRET) return s;
+    if (this.remembered.size <= FEW_SECRETS) {
+      this.few ??= [...this.remembered].sort((a, b) => b.length - a.length);
+      let out = s;
+      for (const secret of this.few) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+      return out;
+    }
     let out: string[] | undefined;
     let copied = 0;
     for (let i = 0; i + MIN_GLOBAL_SECRET <= s.length;) {
+      const first = s.charCodeAt(i);
+      if (this.firsts[first] === 0 || !this.pairs.has((first << 16) | s.charCodeAt(i + 1))) {
+        i++;
+        continue;
+      }
       const candidates = this.byPrefix.get(s.slice(i, i + MIN_GLOBAL_SECRET));
       const hit = candidates?.find((secret) => s.startsWith(secret, i));
       if (hit === undefined) {
