@@ -180,6 +180,9 @@ export const captureCommand: CliCommand = {
       error: (m: string) => { io.stderr.write(`session-lens: ${m}\n`); },
     };
     const store = new SessionStore({ logger, throttleMs: 50, capacity });
+    // Attached before the proxy listens, so not even the first exchange can miss the HAR.
+    const journal = harPath && harFile ? await openJournal(harPath, harFile, options.redact === true, io) : undefined;
+    const journaling = journal?.attach(store);
     let proxy;
     try {
       proxy = await startCaptureProxy({
@@ -190,18 +193,11 @@ export const captureCommand: CliCommand = {
         ...(options['strict-tls'] ? { rejectUnauthorized: true } : {}),
       });
     } catch (err) {
+      // Nothing was captured: a bad port or address leaves no journal behind.
+      journal?.discard();
       if (err instanceof CaptureConfigError) throw new UsageError(err.message);
       throw err;
     }
-    // Opened once the port is ours, so a bad option leaves no journal behind.
-    let journal: HarJournal | undefined;
-    try {
-      journal = harPath && harFile ? await openJournal(harPath, harFile, options.redact === true, io) : undefined;
-    } catch (err) {
-      await proxy.close();
-      throw err;
-    }
-    const journaling = journal?.attach(store);
 
     let dropAnnounced = false;
     const print = (e: SessionChangeEvent): void => {

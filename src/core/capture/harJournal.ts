@@ -1,7 +1,7 @@
 import { close as closeFd, closeSync, fsync, fsyncSync, open, write, writeSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { SECRET_FILE_MODE, commitFileSync, syncFolder } from '../files/atomicFile';
+import { SECRET_FILE_MODE, commitFileSync, removeQuietlySync, syncFolder } from '../files/atomicFile';
 import { HAR_CREATOR, HarRedactor, harEntry } from './harExport';
 import type { SessionStore } from './sessionStore';
 import type { Disposable, Exchange, TokenRecord } from './types';
@@ -177,6 +177,21 @@ export class HarJournal {
         // Already closed by a close() under way.
       }
     }
+  }
+
+  /** Abandons the journal: closes and removes it (a capture that never started). */
+  discard(): void {
+    this.closed = true;
+    this.committed = true;
+    this.queue = [];
+    if (this.inFlight === undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // Already closed.
+      }
+    }
+    removeQuietlySync(this.path);
   }
 
   private end(end: HarJournalClose): void {

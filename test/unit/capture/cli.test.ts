@@ -108,6 +108,8 @@ describe('CLI: session-lens capture', function () {
     [['capture', '--target', 'http://localhost:3000', '--host', '0.0.0.0'], /refusing to listen on 0\.0\.0\.0/],
     [['capture', '--target', 'http://localhost:3000', '--har', '/nonexistent-dir/x.har'], /cannot write --har/],
     [['capture', '--target', 'http://localhost:3000', '--redact'], /--redact only applies to --har/],
+    [['capture', '--target', 'http://localhost:3000', '--max-exchanges', '5'], /--max-exchanges must be a whole number from 10 to 1000000 \(got '5'\)/],
+    [['capture', '--target', 'http://localhost:3000', '--max-exchanges', '1e3'], /--max-exchanges must be a whole number/],
   ] as [string[], RegExp][]) {
     it(`exits 2 with one clear line: ${args.slice(1).join(' ') || '(no options)'}`, async () => {
       const { code, stderr } = await cli(args);
@@ -117,16 +119,19 @@ describe('CLI: session-lens capture', function () {
     });
   }
 
-  it('exits 2 when the port is taken', async () => {
+  it('exits 2 when the port is taken, leaving no journal of the --har it was given', async () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as net.AddressInfo).port;
+    const dir = mkdtempSync(join(tmpdir(), 'session-lens-cli-'));
     try {
-      const { code, stderr } = await cli(['capture', '--target', 'http://127.0.0.1:1', '--port', String(port)]);
+      const { code, stderr } = await cli(['capture', '--target', 'http://127.0.0.1:1', '--port', String(port), '--har', join(dir, 'x.har')]);
       assert.equal(code, 2);
       assert.match(stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
+      assert.deepEqual(readdirSync(dir), []);
     } finally {
       await new Promise<void>((r) => blocker.close(() => r()));
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
