@@ -59,6 +59,11 @@ interface Chunk {
  * than `highWaterBytes`, appends are written synchronously: that blocks the event loop, and with
  * it the proxy's reads, which is back-pressure to the browser instead of unbounded memory.
  * Entries land in the order exchanges end (importers sort by `startedDateTime`).
+ *
+ * Redaction knows the values seen up to each entry (cookies sent and set, tokens): cookies,
+ * Set-Cookie, Authorization and token headers are always redacted where they sit, but a value
+ * that first appears in a later exchange is not searched for in the text of entries already
+ * written (an export at stop, which sees everything at once, would catch it).
  */
 export class HarJournal {
   private readonly redactor: HarRedactor;
@@ -77,6 +82,8 @@ export class HarJournal {
   /** The journal has been renamed over the target. */
   private committed = false;
   private idleWaiters: (() => void)[] = [];
+  /** The store attached, for the tokens of exchanges written at close. */
+  private store: SessionStore | undefined;
 
   private constructor(readonly target: string, readonly path: string, private readonly fd: number, options: HarJournalOptions) {
     this.redactor = new HarRedactor(options.redact);
@@ -109,6 +116,7 @@ export class HarJournal {
 
   /** Journals every exchange of `store` as it ends. */
   attach(store: SessionStore): Disposable {
+    this.store = store;
     return store.onDidFinishExchange((exchange, tokens) => this.add(exchange, tokens));
   }
 
@@ -196,7 +204,7 @@ export class HarJournal {
 
   private end(end: HarJournalClose): void {
     if (this.closed) throw new Error('the HAR journal is already closed');
-    for (const ex of end.unfinished ?? []) this.add(ex);
+    for (const ex of end.unfinished ?? []) this.add(ex, this.store?.getTokensByIds(ex.tokenIds));
     this.append(tailOf(end.comment));
     this.closed = true;
   }
