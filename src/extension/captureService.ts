@@ -2,6 +2,15 @@ import * as vscode from 'vscode';
 import type { CaptureProxy, SessionSnapshot, SessionStore } from '../core/capture/index';
 import type { SessionLensSettings } from '../shared/settings';
 
+/** A HAR export: its text and whether the session had already dropped exchanges. */
+export interface HarExportText {
+  readonly text: string;
+  /** Exchanges in the file. */
+  readonly exchanges: number;
+  /** Older exchanges the session had dropped (ring buffer) and that the file therefore lacks. */
+  readonly dropped: number;
+}
+
 /** What the capture is showing right now. */
 export interface CaptureStatus {
   readonly running: boolean;
@@ -25,6 +34,8 @@ export class CaptureService implements vscode.Disposable {
   private source: string | undefined;
   private storeSubscription: { dispose(): void } | undefined;
   private cachedSnapshot: SessionSnapshot | undefined;
+  /** The first drop from the ring buffer was logged (once per session; Clear Session resets it). */
+  private dropLogged = false;
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires (throttled by the store) when the session data or the capture state changes. */
   readonly onDidChange = this.changed.event;
@@ -56,7 +67,14 @@ export class CaptureService implements vscode.Disposable {
       tokenHeaders: s.captureTokenHeaders,
       logger: this.log,
     });
-    this.storeSubscription = store.onDidChange(() => this.changed.fire());
+    this.storeSubscription = store.onDidChange((e) => {
+      if (e.cleared) this.dropLogged = false;
+      if (!this.dropLogged && e.exchangesEvicted.length > 0) {
+        this.dropLogged = true;
+        this.log.warn(`more than ${store.exchangeCapacity} requests: keeping the last ${store.exchangeCapacity} in memory (sessionLens.capture.maxExchanges); older ones are dropped and will not be in Export HAR`);
+      }
+      this.changed.fire();
+    });
     this.store = store;
     return store;
   }
@@ -116,12 +134,15 @@ export class CaptureService implements vscode.Disposable {
     return result;
   }
 
-  /** The session as HAR 1.2 text; values redacted unless `redact` is false. */
-  async exportHar(redact: boolean): Promise<string | undefined> {
+  /**
+   * The session as HAR 1.2 text; values redacted unless `redact` is false. When the session had
+   * dropped exchanges, `log.comment` and `dropped` say so.
+   */
+  async exportHar(redact: boolean): Promise<HarExportText | undefined> {
     const snap = this.snapshot();
     if (!snap) return undefined;
     const { exportHar } = captureEngine();
-    return JSON.stringify(exportHar(snap, { redact }), null, 2);
+    return { text: JSON.stringify(exportHar(snap, { redact }), null, 2), exchanges: snap.exchanges.length, dropped: snap.evictedExchanges };
   }
 
   clear(): void {

@@ -76,6 +76,7 @@ export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession
       kind: e.kind,
       time: e.time,
       ...(e.changedAttributes?.length ? { attributes: e.changedAttributes } : {}),
+      ...(e.reason ? { reason: e.reason } : {}),
       ...(e.exchangeId !== undefined ? { exchangeId: e.exchangeId } : {}),
       ...(request ? { request } : {}),
     });

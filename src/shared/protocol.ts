@@ -35,8 +35,10 @@ export interface ExpiryView {
 }
 
 export interface CookieChangeRow {
-  readonly kind: 'created' | 'value-changed' | 'attributes-changed' | 'deleted' | 'expired';
+  readonly kind: 'created' | 'value-changed' | 'attributes-changed' | 'deleted' | 'expired' | 'evicted';
   readonly time: number;
+  /** Why, for 'evicted' (a browser cookie limit). */
+  readonly reason?: string;
   /** Changed attribute names, for attribute changes. */
   readonly attributes?: readonly string[];
   readonly exchangeId?: number;

@@ -70,7 +70,8 @@ function cookiesTable(cookies: readonly CookieRow[]): HTMLElement {
       const changes = el('details', { class: 'history' }, el('summary', {}, `${c.changes} change${c.changes === 1 ? '' : 's'}`));
       const list = el('ol', {});
       for (const h of c.history) {
-        const what = h.kind === 'attributes-changed' && h.attributes ? `attributes changed (${h.attributes.join(', ')})` : h.kind.replace('-', ' ');
+        const what = h.kind === 'attributes-changed' && h.attributes ? `attributes changed (${h.attributes.join(', ')})`
+          : h.kind === 'evicted' && h.reason ? `evicted: ${h.reason}` : h.kind.replace('-', ' ');
         list.append(el('li', {}, `${new Date(h.time).toLocaleTimeString()} ${what}${h.request ? ` · ${h.request}` : ''}`));
       }
       changes.append(list);

@@ -15,7 +15,9 @@ session-lens capture --har) and prints the cookies the browser ended up with,
 the tokens seen, and the findings of the traffic audit.
 
 Arguments:
-  <FILE.har>     the HAR file; '-' reads it from standard input.
+  <FILE.har>     the HAR file; '-' reads it from standard input. The journal an
+                 interrupted 'capture --har FILE' leaves (FILE.<pid>.journal, a
+                 HAR never closed) is read too: its complete entries, with a note.
 
 Options:
   --format F     text (default) or json. JSON:

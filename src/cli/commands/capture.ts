@@ -1,19 +1,20 @@
-import { access, writeFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from '../args';
 import { type CliCommand, type CliIo, UsageError } from '../command';
 import {
-  CaptureConfigError, type CookieHistoryEvent, type SessionChangeEvent, SessionStore, type TokenRecord, exportHar, startCaptureProxy,
+  CaptureConfigError, type CookieHistoryEvent, HarJournal, type SessionChangeEvent, journalPathOf, SessionStore, type TokenRecord, startCaptureProxy,
 } from '../../core/capture';
 import { shortValue } from './audit';
 
-const usage = `Usage: session-lens capture --target URL [--port N] [--host 127.0.0.1] [--har FILE] [--json]
+const usage = `Usage: session-lens capture --target URL [--port N] [--host 127.0.0.1] [--har FILE [--redact]]
+                           [--max-exchanges N] [--json]
 
 Runs the capture proxy headless: browse http://127.0.0.1:<port> instead of your
 dev server and every cookie and token that flows is recorded. Prints one line
 per new or changed cookie and per new token. Stop with Ctrl+C (SIGINT) or
-SIGTERM; the HAR is written then.
+SIGTERM; a second Ctrl+C stops at once (the HAR is still closed and kept).
 
 Options:
   --target URL          the dev server, e.g. http://localhost:3000 (required)
@@ -25,8 +26,13 @@ Options:
   --rewrite-host        send Host: <target> upstream instead of the browser's
   --strict-tls          require a valid certificate from an https target, also on
                         loopback
-  --har FILE            write the capture as HAR 1.2 to FILE on exit (values in
-                        full, so 'session-lens audit FILE' can check them)
+  --har FILE            write every exchange as HAR 1.2 to FILE (values in full,
+                        so 'session-lens audit FILE' can check them; mode 0600).
+                        Entries are written as exchanges end, to the journal
+                        FILE.<pid>.journal in the same folder; on stop it is
+                        closed and renamed to FILE, which is replaced whole or
+                        not at all. If the capture is killed, FILE is untouched
+                        and the journal stays: 'session-lens audit' reads it.
   --redact              with --har: replace cookie and token values by [redacted]
   --stop-grace S        on stop, let requests in progress finish for up to S
                         seconds (default 3); the rest are recorded as aborted
@@ -36,14 +42,22 @@ Options:
                         (default 60; 0: never)
   --idle-timeout S      close a browser connection idle between requests for S
                         seconds (default 300; 0: never)
+  --max-exchanges N     exchanges kept in memory (default 5000, 10-1000000); the
+                        oldest are dropped beyond that (said once on stderr),
+                        cookies and tokens are kept, --har still gets them all
   --json                JSON lines on stdout: {"type":"listening",...},
                         {"type":"cookie",...}, {"type":"token",...}, {"type":"stopped",...}
 
 Exit status:
   0  stopped by SIGINT/SIGTERM (HAR written if asked)
-  1  the HAR could not be written
+  1  the HAR could not be written (the journal named on stderr keeps what was)
   2  bad option, bad target URL, or the port cannot be used
 `;
+
+/** Bounds of --max-exchanges (those of the sessionLens.capture.maxExchanges setting). */
+const DEFAULT_EXCHANGES = 5000;
+const MIN_EXCHANGES = 10;
+const MAX_EXCHANGES = 1_000_000;
 
 const iso = (ms: number | undefined): string | null => (ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
 
@@ -53,12 +67,13 @@ function cookieLine(e: CookieHistoryEvent, store: SessionStore, json: boolean): 
     return JSON.stringify({
       type: 'cookie', event: e.kind, name: e.name, domain: e.domain, path: e.path,
       value: e.newValue ?? null, oldValue: e.oldValue ?? null, ...(e.changedAttributes ? { changedAttributes: e.changedAttributes } : {}),
+      ...(e.reason ? { reason: e.reason } : {}),
       via: e.via, time: iso(e.time), exchangeId: e.exchangeId ?? null,
       request: ex ? `${ex.method} ${ex.path}` : null, status: ex?.status ?? null,
     });
   }
   const value = e.newValue !== undefined ? `=${shortValue(e.newValue)}` : '';
-  const what = e.changedAttributes?.length ? ` (${e.changedAttributes.join(', ')})` : '';
+  const what = e.changedAttributes?.length ? ` (${e.changedAttributes.join(', ')})` : e.reason ? ` (${e.reason})` : '';
   const where = ex ? `  ← ${ex.method} ${ex.path}${ex.status !== undefined ? ` ${ex.status}` : ''}` : '';
   return `cookie ${e.kind.padEnd(18)} ${e.name}${value}  ${e.domain}${e.path}${what}${where}`;
 }
@@ -71,17 +86,32 @@ function tokenLine(t: TokenRecord, json: boolean): string {
   return `token  ${t.kind.padEnd(18)} ${t.source}${t.name ? ` ${t.name}` : ''}  ${shortValue(t.value)}${expiry}${t.flags.length ? `  [${t.flags.join(', ')}]` : ''}`;
 }
 
-/** Resolves when the process gets SIGINT or SIGTERM (listeners removed afterwards). */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolvePromise) => {
-    const handler = (signal: NodeJS.Signals): void => {
+/**
+ * SIGINT/SIGTERM handling for the whole capture: the first signal resolves `first` (a clean
+ * stop); every later one calls `again` synchronously (the user wants out now). The handlers stay
+ * installed until `dispose`, so a second Ctrl+C never falls through to Node's default, which
+ * kills the process with nothing written.
+ */
+function watchStopSignals(again: (signal: NodeJS.Signals) => void): { readonly first: Promise<NodeJS.Signals>; dispose(): void } {
+  let received = false;
+  let resolveFirst: (signal: NodeJS.Signals) => void = () => undefined;
+  const first = new Promise<NodeJS.Signals>((resolvePromise) => { resolveFirst = resolvePromise; });
+  const handler = (signal: NodeJS.Signals): void => {
+    if (received) again(signal);
+    else {
+      received = true;
+      resolveFirst(signal);
+    }
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    first,
+    dispose: () => {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
-      resolvePromise(signal);
-    };
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
-  });
+    },
+  };
 }
 
 /** A `--name S` option in seconds (fractions allowed) as milliseconds; undefined when absent. */
@@ -103,6 +133,33 @@ async function checkHarPath(file: string, io: CliIo): Promise<string> {
   return path;
 }
 
+/** Creates the journal of `--har FILE`; a folder that refuses it is a usage error. */
+async function openJournal(harPath: string, file: string, redact: boolean, io: CliIo): Promise<HarJournal> {
+  // Said when it happens, not only at stop: the capture goes on, but the HAR will not be written.
+  const onError = (err: Error): void => {
+    io.stderr.write(`session-lens: cannot write the HAR journal ${journalPathOf(harPath)}: ${err.message}; the capture goes on, but ${file} will not be written\n`);
+  };
+  try {
+    return await HarJournal.create(harPath, { redact, onError });
+  } catch (err) {
+    throw new UsageError(`cannot write --har ${file}: ${(err as Error).message}`);
+  }
+}
+
+function parseMaxExchanges(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < MIN_EXCHANGES || n > MAX_EXCHANGES) throw new UsageError(`--max-exchanges must be a whole number from ${MIN_EXCHANGES} to ${MAX_EXCHANGES} (got '${text}')`);
+  return n;
+}
+
+/** The one-time notice when the ring buffer first drops an exchange: true to what happens next. */
+function dropNotice(capacity: number, harFile: string | undefined): string {
+  return harFile
+    ? `session-lens: more than ${capacity} exchanges: keeping the last ${capacity} in memory (--max-exchanges); --har ${harFile} still receives every exchange\n`
+    : `session-lens: more than ${capacity} exchanges: keeping the last ${capacity} in memory (--max-exchanges), older ones are dropped; use --har FILE to keep every exchange\n`;
+}
+
 /** `session-lens capture`: the capture proxy without the editor. */
 export const captureCommand: CliCommand = {
   name: 'capture',
@@ -116,6 +173,7 @@ export const captureCommand: CliCommand = {
       har: { type: 'string' },
       json: { type: 'boolean' },
       redact: { type: 'boolean' },
+      'max-exchanges': { type: 'string' },
       'allow-non-loopback': { type: 'boolean' },
       'rewrite-host': { type: 'boolean' },
       'strict-tls': { type: 'boolean' },
@@ -131,7 +189,9 @@ export const captureCommand: CliCommand = {
     const port = portText === undefined ? 0 : Number(portText);
     if (!/^\d+$/.test(portText ?? '0') || port > 65535) throw new UsageError(`--port must be a TCP port number 0-65535 (got '${portText}')`);
     if (options.redact && !options.har) throw new UsageError('--redact only applies to --har FILE');
-    const harPath = options.har ? await checkHarPath(options.har as string, io) : undefined;
+    const capacity = parseMaxExchanges(options['max-exchanges'] as string | undefined) ?? DEFAULT_EXCHANGES;
+    const harFile = options.har as string | undefined;
+    const harPath = harFile ? await checkHarPath(harFile, io) : undefined;
     const json = options.json === true;
     const stopGraceMs = secondsOption(options, 'stop-grace');
     const timeouts = {
@@ -146,7 +206,10 @@ export const captureCommand: CliCommand = {
       warn: (m: string) => { warnings.push(m); io.stderr.write(`session-lens: warning: ${m}\n`); },
       error: (m: string) => { io.stderr.write(`session-lens: ${m}\n`); },
     };
-    const store = new SessionStore({ logger, throttleMs: 50 });
+    const store = new SessionStore({ logger, throttleMs: 50, capacity });
+    // Attached before the proxy listens, so not even the first exchange can miss the HAR.
+    const journal = harPath && harFile ? await openJournal(harPath, harFile, options.redact === true, io) : undefined;
+    const journaling = journal?.attach(store);
     let proxy;
     try {
       proxy = await startCaptureProxy({
@@ -159,36 +222,78 @@ export const captureCommand: CliCommand = {
         timeouts,
       });
     } catch (err) {
+      // Nothing was captured: a bad port or address leaves no journal behind.
+      journal?.discard();
       if (err instanceof CaptureConfigError) throw new UsageError(err.message);
       throw err;
     }
 
+    let dropAnnounced = false;
     const print = (e: SessionChangeEvent): void => {
+      if (!dropAnnounced && e.exchangesEvicted.length > 0) {
+        dropAnnounced = true;
+        io.stderr.write(dropNotice(capacity, harFile));
+      }
       for (const c of e.cookieEvents) io.stdout.write(`${cookieLine(c, store, json)}\n`);
       for (const t of e.tokensAdded) io.stdout.write(`${tokenLine(t, json)}\n`);
     };
     const subscription = store.onDidChange(print);
+
+    const harWritten = (): string => `HAR written to ${harFile as string} (${journal?.entries ?? 0} entries)`;
+    /** The last line: what was captured, and where the HAR is. */
+    const printStopped = (signal: NodeJS.Signals, harOk: boolean, atOnce: boolean): void => {
+      const summary = { exchanges: store.exchangeCount + store.evictedExchangeCount, cookies: store.getCookies().length, tokens: store.getTokens().length };
+      const written = harPath !== undefined && harOk;
+      if (json) {
+        io.stdout.write(`${JSON.stringify({ type: 'stopped', signal, ...(atOnce ? { atOnce } : {}), ...summary, har: written ? harPath : null, ...(written ? { harEntries: journal?.entries ?? 0 } : {}) })}\n`);
+      } else {
+        io.stdout.write(`Stopped (${signal}${atOnce ? ', at once' : ''}): ${summary.exchanges} exchanges, ${summary.cookies} cookies, ${summary.tokens} tokens${written ? `; ${harWritten()}` : ''}\n`);
+      }
+    };
+    /**
+     * A second signal while stopping: stop at once. The only place that cuts the capture short:
+     * the proxy's in-flight requests are dropped (a proxy.close() that skips any grace goes here)
+     * and the journal is closed synchronously with every exchange that ended, then the process
+     * exits.
+     */
+    const stopNow = (signal: NodeJS.Signals): void => {
+      void proxy.close({ graceMs: 0 });
+      store.flush();
+      let code = 0;
+      if (journal) {
+        try {
+          journal.closeSync({ unfinished: store.unfinishedExchanges() });
+        } catch (err) {
+          io.stderr.write(`session-lens: ${signal} again: cannot write ${harFile as string}: ${(err as Error).message}; what was written is in ${journal.path}\n`);
+          code = 1;
+        }
+      }
+      printStopped(signal, code === 0, true);
+      process.exit(code);
+    };
+    const signals = watchStopSignals(stopNow);
+
     if (json) io.stdout.write(`${JSON.stringify({ type: 'listening', url: proxy.url, browseUrl: proxy.browseUrl, target: proxy.target })}\n`);
     else io.stdout.write(`Session Lens capture: browse ${proxy.browseUrl} (→ ${proxy.target}); Ctrl+C to stop\n`);
 
-    const signal = await untilSignal();
+    const signal = await signals.first;
+    if (journal) io.stderr.write(`session-lens: writing ${journal.entries + store.unfinishedExchanges().length} exchanges to ${harFile as string}… (${signal} again to stop at once)\n`);
     await proxy.close();
+    await proxy.recorded();
     store.flush();
     subscription.dispose();
-    const snapshot = store.snapshot();
+    journaling?.dispose();
     let code = 0;
-    if (harPath) {
+    if (journal) {
       try {
-        // The HAR holds live session values: readable by the owner only.
-        await writeFile(harPath, `${JSON.stringify(exportHar(snapshot, { redact: options.redact === true }), null, 2)}\n`, { mode: 0o600 });
+        await journal.close({ unfinished: store.unfinishedExchanges() });
       } catch (err) {
-        io.stderr.write(`session-lens: cannot write ${options.har as string}: ${(err as Error).message}\n`);
+        io.stderr.write(`session-lens: cannot write ${harFile as string}: ${(err as Error).message}; what was written is in ${journal.path}\n`);
         code = 1;
       }
     }
-    const summary = { exchanges: snapshot.exchanges.length + snapshot.evictedExchanges, cookies: snapshot.cookies.length, tokens: snapshot.tokens.length };
-    if (json) io.stdout.write(`${JSON.stringify({ type: 'stopped', signal, ...summary, har: code === 0 ? harPath ?? null : null })}\n`);
-    else io.stdout.write(`Stopped (${signal}): ${summary.exchanges} exchanges, ${summary.cookies} cookies, ${summary.tokens} tokens${harPath && code === 0 ? `; HAR written to ${options.har as string}` : ''}\n`);
+    signals.dispose();
+    printStopped(signal, code === 0, false);
     store.dispose();
     return code;
   },

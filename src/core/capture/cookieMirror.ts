@@ -1,4 +1,4 @@
-import { type Cookie, CookieJar, MemoryCookieStore } from 'tough-cookie';
+import { type Cookie, CookieJar, MemoryCookieStore, getPublicSuffix } from 'tough-cookie';
 import { parseSetCookie } from '../cookies/setCookie';
 import type { CookieHistoryEvent, CookieRecord, SetCookieRecord } from './types';
 
@@ -23,6 +23,11 @@ export interface CookieContext {
 const COMPARED_ATTRIBUTES = ['hostOnly', 'maxAge', 'secure', 'httpOnly', 'sameSiteRaw', 'partitioned', 'priority'] as const;
 /** Entries of the repeat cache (identical Set-Cookie for the same host and directory). */
 const REPEAT_CACHE_SIZE = 512;
+
+/** Cookies a browser keeps per registrable domain (Chrome's kDomainMaxCookies; Firefox also 180). */
+export const MAX_COOKIES_PER_DOMAIN = 180;
+/** Cookies a browser keeps in all (Chrome's kMaxCookies). */
+export const MAX_COOKIES = 3300;
 
 /** Largest time a JavaScript Date can hold. */
 const MAX_DATE_MS = 8.64e15;
@@ -55,6 +60,12 @@ export class CookieMirror {
   private nextExpiry = Infinity;
   /** Set-Cookie header → where it last applied, for headers that repeat on every response. */
   private readonly repeats = new Map<string, { url: string; scope: string; key: string; record?: SetCookieRecord }>();
+  /** Cookie key → its domain group, least recently used (set or sent) first. */
+  private readonly recency = new Map<string, string>();
+  /** Domain group → its cookie keys, least recently used first. */
+  private readonly groups = new Map<string, Map<string, true>>();
+  /** Domain → domain group (registrable domain), cached. */
+  private readonly groupOfDomain = new Map<string, string>();
 
   private newJar(): CookieJar {
     // Strict prefix checks so a rejected __Host-/__Secure- cookie is reported, not silently dropped.
@@ -74,6 +85,8 @@ export class CookieMirror {
   clear(): void {
     this.byKey.clear();
     this.repeats.clear();
+    this.recency.clear();
+    this.groups.clear();
     this.jar.removeAllCookiesSync();
     this.jar = this.newJar();
     this.nextExpiry = Infinity;
@@ -92,6 +105,7 @@ export class CookieMirror {
         if (expiresAt === undefined || expiresAt > ctx.time) {
           old.receivedAt = ctx.time;
           old.lastSeen = ctx.time;
+          this.used(known);
           if (expiresAt !== undefined) old.expiresAt = expiresAt;
           if (ctx.serverDate !== undefined) old.serverDate = ctx.serverDate;
           if (expiresAt !== undefined && expiresAt < this.nextExpiry) this.nextExpiry = expiresAt;
@@ -147,6 +161,7 @@ export class CookieMirror {
       // Max-Age <= 0 or an Expires in the past: the browser deletes the cookie.
       this.store.removeCookie(cookie.domain, cookie.path, cookie.key, () => undefined);
       this.byKey.delete(key);
+      this.forget(key);
       const events: CookieEventDraft[] = old
         ? [{ kind: 'deleted', ...where, time: ctx.time, exchangeId: ctx.exchangeId, oldValue: old.value, setCookie: raw, via: 'set-cookie' }]
         : [];
@@ -196,6 +211,8 @@ export class CookieMirror {
     // An unchanged refresh keeps pointing at the exchange that produced the state.
     this.byKey.set(key, events.length === 0 && old ? { ...record, exchangeId: old.exchangeId } : record);
     if (record.expiresAt !== undefined && record.expiresAt < this.nextExpiry) this.nextExpiry = record.expiresAt;
+    this.used(key, record.domain);
+    if (!old) events.push(...this.evictBeyondLimits(key, record.domain, ctx));
     return { record: { ...base, outcome: 'stored', cookieKey: key }, events };
   }
 
@@ -228,6 +245,7 @@ export class CookieMirror {
         const old = this.byKey.get(key);
         other.value = value;
         if (old) {
+          this.used(key);
           // Changed by page script: no Set-Cookie produced this state any more.
           delete old.setCookie;
           old.value = value;
@@ -254,6 +272,8 @@ export class CookieMirror {
       };
       this.byKey.set(key, record);
       events.push({ kind: 'created', cookieKey: key, name, domain: record.domain, path: record.path, time: ctx.time, exchangeId: ctx.exchangeId, newValue: value, via: 'request-cookie' });
+      this.used(key, record.domain);
+      events.push(...this.evictBeyondLimits(key, record.domain, ctx));
     }
     return events;
   }
@@ -263,6 +283,85 @@ export class CookieMirror {
     const key = keyOf(c.domain, c.path, c.key);
     const old = this.byKey.get(key);
     if (old && old.lastSeen < time) old.lastSeen = time;
+    if (old) this.used(key);
+  }
+
+  /**
+   * Marks a cookie as just used (set or sent): it moves to the end of the eviction order.
+   * `domain` is given for a cookie that may be new.
+   */
+  private used(key: string, domain?: string): void {
+    let group = this.recency.get(key);
+    if (group === undefined) {
+      if (domain === undefined) return;
+      group = this.groupOf(domain);
+    } else {
+      this.recency.delete(key);
+      this.groups.get(group)?.delete(key);
+    }
+    this.recency.set(key, group);
+    let members = this.groups.get(group);
+    if (members === undefined) this.groups.set(group, members = new Map());
+    members.set(key, true);
+  }
+
+  private forget(key: string): void {
+    const group = this.recency.get(key);
+    if (group === undefined) return;
+    this.recency.delete(key);
+    const members = this.groups.get(group);
+    members?.delete(key);
+    if (members?.size === 0) this.groups.delete(group);
+  }
+
+  /** The registrable domain (eTLD+1) a browser counts a cookie's domain under; the domain itself for IPs and localhost. */
+  private groupOf(domain: string): string {
+    let group = this.groupOfDomain.get(domain);
+    if (group === undefined) {
+      try {
+        group = getPublicSuffix(domain, { allowSpecialUseDomain: true, ignoreError: true }) ?? domain;
+      } catch {
+        group = domain;
+      }
+      if (this.groupOfDomain.size >= REPEAT_CACHE_SIZE) this.groupOfDomain.clear();
+      this.groupOfDomain.set(domain, group);
+    }
+    return group;
+  }
+
+  /**
+   * Evicts cookies beyond the browser limits after `added` was stored: more than
+   * MAX_COOKIES_PER_DOMAIN for its registrable domain, or more than MAX_COOKIES in all. The least
+   * recently used (set or sent) go first, one at a time, as Firefox does; Chrome also weighs
+   * Priority and Secure and purges in batches (down to 150 and 3000), which this does not. The
+   * new cookie itself is never the one evicted. One 'evicted' event each, with the reason.
+   */
+  private evictBeyondLimits(added: string, domain: string, ctx: CookieContext): CookieEventDraft[] {
+    const events: CookieEventDraft[] = [];
+    const group = this.groupOf(domain);
+    const members = this.groups.get(group);
+    while (members !== undefined && members.size > MAX_COOKIES_PER_DOMAIN) {
+      const victim = firstOtherThan(members.keys(), added);
+      if (victim === undefined) break;
+      events.push(this.evict(victim, `more than ${MAX_COOKIES_PER_DOMAIN} cookies for ${group}`, ctx));
+    }
+    while (this.recency.size > MAX_COOKIES) {
+      const victim = firstOtherThan(this.recency.keys(), added);
+      if (victim === undefined) break;
+      events.push(this.evict(victim, `more than ${MAX_COOKIES} cookies in all`, ctx));
+    }
+    return events;
+  }
+
+  private evict(key: string, reason: string, ctx: CookieContext): CookieEventDraft {
+    const r = this.byKey.get(key) as MutableCookie;
+    this.byKey.delete(key);
+    this.forget(key);
+    this.store.removeCookie(r.domain, r.path, r.name, () => undefined);
+    return {
+      kind: 'evicted', cookieKey: key, name: r.name, domain: r.domain, path: r.path, time: ctx.time, exchangeId: ctx.exchangeId,
+      oldValue: r.value, via: 'limit', reason,
+    };
   }
 
   /** Removes cookies whose expiry is at or before `now`; one 'expired' event each. */
@@ -277,6 +376,7 @@ export class CookieMirror {
         continue;
       }
       this.byKey.delete(key);
+      this.forget(key);
       this.store.removeCookie(r.domain, r.path, r.name, () => undefined);
       events.push({
         kind: 'expired', cookieKey: key, name: r.name, domain: r.domain, path: r.path, time: r.expiresAt,
@@ -286,4 +386,9 @@ export class CookieMirror {
     this.nextExpiry = next;
     return events;
   }
+}
+
+function firstOtherThan(keys: IterableIterator<string>, excluded: string): string | undefined {
+  for (const key of keys) if (key !== excluded) return key;
+  return undefined;
 }

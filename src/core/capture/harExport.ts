@@ -19,6 +19,8 @@ export interface HarDocument {
     readonly creator: { readonly name: string; readonly version: string };
     readonly pages: readonly unknown[];
     readonly entries: readonly Record<string, unknown>[];
+    /** Set when the export is incomplete (see `droppedExchangesComment`). */
+    readonly comment?: string;
   };
 }
 
@@ -26,32 +28,111 @@ const TOKEN_HEADERS = /^(?:authorization|proxy-authorization|x-auth-token|x-csrf
 /** Shorter values are redacted only where they sit (cookie, header), not searched for everywhere. */
 const MIN_GLOBAL_SECRET = 8;
 
-class Redactor {
-  private readonly secrets: string[];
+/** Up to this many secrets, each is searched for with the native string search. */
+const FEW_SECRETS = 32;
+/** Distinct secret values a journal's redactor remembers (the oldest are forgotten first). */
+const MAX_REMEMBERED_SECRETS = 50_000;
 
-  constructor(snapshot: SessionSnapshot, readonly enabled: boolean) {
-    const set = new Set<string>();
-    if (enabled) {
-      for (const t of snapshot.tokens) set.add(t.value);
-      for (const c of snapshot.cookies) set.add(c.value);
-      for (const e of snapshot.cookieHistory) {
-        if (e.oldValue) set.add(e.oldValue);
-        if (e.newValue) set.add(e.newValue);
-      }
-      for (const ex of snapshot.exchanges) {
-        for (const c of ex.cookiesSent) set.add(c.value);
-        for (const c of ex.cookiesSet) set.add(c.value);
-      }
+/**
+ * Replaces secrets in exported text. Values are searched for wherever they appear (URLs, bodies,
+ * other headers), longest match first, through an index by their first characters: the cost per
+ * string does not grow with the number of secrets (a cookie flood brings tens of thousands).
+ */
+export class HarRedactor {
+  /** First MIN_GLOBAL_SECRET characters → secrets starting with them, longest first. */
+  private readonly byPrefix = new Map<string, string[]>();
+  /** Every remembered secret, oldest first. */
+  private readonly remembered = new Set<string>();
+  /** First two characters of every secret (c0 << 16 | c1): most text positions are ruled out by one lookup. */
+  private readonly pairs = new Map<number, number>();
+  /** How many secrets start with each UTF-16 code unit: the cheapest first test. */
+  private readonly firsts = new Uint32Array(65536);
+  /** Few secrets: searched one by one (native string search), longest first; rebuilt when stale. */
+  private few: string[] | undefined = [];
+
+  constructor(readonly enabled: boolean) {}
+
+  /** A redactor knowing every value of a snapshot. */
+  static forSnapshot(snapshot: SessionSnapshot, enabled: boolean): HarRedactor {
+    const r = new HarRedactor(enabled);
+    if (!enabled) return r;
+    for (const t of snapshot.tokens) r.remember(t.value);
+    for (const c of snapshot.cookies) r.remember(c.value);
+    for (const e of snapshot.cookieHistory) {
+      if (e.oldValue) r.remember(e.oldValue);
+      if (e.newValue) r.remember(e.newValue);
     }
-    // Longest first, so a token containing another is replaced whole.
-    this.secrets = [...set].filter((s) => s.length >= MIN_GLOBAL_SECRET).sort((a, b) => b.length - a.length);
+    for (const ex of snapshot.exchanges) r.rememberExchange(ex);
+    return r;
+  }
+
+  /** Remembers the cookie values an exchange sent and received. */
+  rememberExchange(ex: Exchange): void {
+    if (!this.enabled) return;
+    for (const c of ex.cookiesSent) this.remember(c.value);
+    for (const c of ex.cookiesSet) this.remember(c.value);
+  }
+
+  /** Remembers one secret value; short ones are redacted only where they sit. */
+  remember(secret: string): void {
+    if (!this.enabled || secret.length < MIN_GLOBAL_SECRET || this.remembered.has(secret)) return;
+    this.remembered.add(secret);
+    this.few = undefined;
+    this.firsts[secret.charCodeAt(0)]++;
+    const pair = (secret.charCodeAt(0) << 16) | secret.charCodeAt(1);
+    this.pairs.set(pair, (this.pairs.get(pair) ?? 0) + 1);
+    const prefix = secret.slice(0, MIN_GLOBAL_SECRET);
+    const list = this.byPrefix.get(prefix);
+    if (list === undefined) this.byPrefix.set(prefix, [secret]);
+    else {
+      list.push(secret);
+      list.sort((a, b) => b.length - a.length);
+    }
+    if (this.remembered.size > MAX_REMEMBERED_SECRETS) this.forget(this.remembered.values().next().value as string);
+  }
+
+  private forget(secret: string): void {
+    this.remembered.delete(secret);
+    this.firsts[secret.charCodeAt(0)]--;
+    const pair = (secret.charCodeAt(0) << 16) | secret.charCodeAt(1);
+    const left = (this.pairs.get(pair) ?? 1) - 1;
+    if (left === 0) this.pairs.delete(pair);
+    else this.pairs.set(pair, left);
+    const prefix = secret.slice(0, MIN_GLOBAL_SECRET);
+    const list = (this.byPrefix.get(prefix) ?? []).filter((s) => s !== secret);
+    if (list.length === 0) this.byPrefix.delete(prefix);
+    else this.byPrefix.set(prefix, list);
   }
 
   text(s: string): string {
-    if (!this.enabled) return s;
-    let out = s;
-    for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    return out;
+    if (!this.enabled || this.remembered.size === 0 || s.length < MIN_GLOBAL_SECRET) return s;
+    if (this.remembered.size <= FEW_SECRETS) {
+      this.few ??= [...this.remembered].sort((a, b) => b.length - a.length);
+      let out = s;
+      for (const secret of this.few) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+      return out;
+    }
+    let out: string[] | undefined;
+    let copied = 0;
+    for (let i = 0; i + MIN_GLOBAL_SECRET <= s.length;) {
+      const first = s.charCodeAt(i);
+      if (this.firsts[first] === 0 || !this.pairs.has((first << 16) | s.charCodeAt(i + 1))) {
+        i++;
+        continue;
+      }
+      const candidates = this.byPrefix.get(s.slice(i, i + MIN_GLOBAL_SECRET));
+      const hit = candidates?.find((secret) => s.startsWith(secret, i));
+      if (hit === undefined) {
+        i++;
+        continue;
+      }
+      (out ??= []).push(s.slice(copied, i), REDACTED);
+      i += hit.length;
+      copied = i;
+    }
+    if (out === undefined) return s;
+    out.push(s.slice(copied));
+    return out.join('');
   }
 
   header(h: HeaderField): HeaderField {
@@ -83,7 +164,7 @@ function iso(ms: number | undefined): string | undefined {
   return ms === undefined || !Number.isFinite(ms) ? undefined : new Date(ms).toISOString();
 }
 
-function queryString(url: string, r: Redactor): { name: string; value: string }[] {
+function queryString(url: string, r: HarRedactor): { name: string; value: string }[] {
   try {
     return [...new URL(url).searchParams].map(([name, value]) => ({ name, value: r.text(value) }));
   } catch {
@@ -91,7 +172,11 @@ function queryString(url: string, r: Redactor): { name: string; value: string }[
   }
 }
 
-function entryOf(ex: Exchange, r: Redactor): Record<string, unknown> {
+/**
+ * One HAR 1.2 entry of an exchange. The redactor must already know the exchange's secrets
+ * (`rememberExchange`, plus its tokens) when redaction is on.
+ */
+export function harEntry(ex: Exchange, r: HarRedactor): Record<string, unknown> {
   const received = ex.responseReceivedAt ?? ex.endedAt ?? ex.startedAt;
   const ended = ex.endedAt ?? received;
   const wait = Math.max(0, received - ex.startedAt);
@@ -158,19 +243,30 @@ function entryOf(ex: Exchange, r: Redactor): Record<string, unknown> {
   return entry;
 }
 
+/** The default `log.creator`. */
+export const HAR_CREATOR = { name: 'Session Lens', version: '0.1.0' } as const;
+
+/** What `log.comment` says when the session had dropped exchanges before this export. */
+export function droppedExchangesComment(evicted: number, kept: number): string {
+  return `Incomplete: the capture kept the last ${kept} exchanges in memory and had already dropped ${evicted} older ones, which are not in this file. `
+    + 'Raise sessionLens.capture.maxExchanges, or use session-lens capture --har FILE, which writes every exchange.';
+}
+
 /**
  * Builds a HAR 1.2 document from a snapshot. With `redact` (the default) cookie values, token
  * values, credentials and login form bodies are replaced by `[redacted]`; names, attributes and
- * structure stay, so the audit still works on the export.
+ * structure stay, so the audit still works on the export. When the session had dropped old
+ * exchanges (`evictedExchanges`), `log.comment` says so: an export is never silently partial.
  */
 export function exportHar(snapshot: SessionSnapshot, options: HarExportOptions = {}): HarDocument {
-  const r = new Redactor(snapshot, options.redact ?? true);
+  const r = HarRedactor.forSnapshot(snapshot, options.redact ?? true);
   return {
     log: {
       version: '1.2',
-      creator: options.creator ?? { name: 'Session Lens', version: '0.1.0' },
+      creator: options.creator ?? HAR_CREATOR,
       pages: [],
-      entries: snapshot.exchanges.map((ex) => entryOf(ex, r)),
+      entries: snapshot.exchanges.map((ex) => harEntry(ex, r)),
+      ...(snapshot.evictedExchanges > 0 ? { comment: droppedExchangesComment(snapshot.evictedExchanges, snapshot.exchanges.length) } : {}),
     },
   };
 }

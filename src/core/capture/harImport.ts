@@ -1,3 +1,4 @@
+import { recoverUnterminatedHar } from './harJournal';
 import type { SessionStore } from './sessionStore';
 import type { ExchangeState, HeaderField } from './types';
 
@@ -83,13 +84,22 @@ function bodyBytes(text: string | undefined, encoding: string | undefined): Buff
 
 /** Parses HAR text. Throws HarFormatError with a one-line reason when it is not a HAR. */
 export function parseHar(text: string): Json {
+  return parseHarText(text).log;
+}
+
+function parseHarText(text: string): { log: Json; recoveredEntries?: number } {
+  const clean = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    parsed = JSON.parse(clean);
   } catch (err) {
-    throw new HarFormatError(`not JSON (${err instanceof Error ? err.message : String(err)})`);
+    // A capture killed before it closed its HAR leaves a journal whose entries array is open.
+    const recovered = recoverUnterminatedHar(clean);
+    if (recovered === undefined) throw new HarFormatError(`not JSON (${err instanceof Error ? err.message : String(err)})`);
+    const log = validateHar(JSON.parse(recovered.text));
+    return { log, recoveredEntries: recovered.entries };
   }
-  return validateHar(parsed);
+  return { log: validateHar(parsed) };
 }
 
 function validateHar(parsed: unknown): Json {
@@ -108,7 +118,8 @@ function validateHar(parsed: unknown): Json {
  * `startedDateTime` order. Throws HarFormatError only when the input is not a HAR at all.
  */
 export function importHar(store: SessionStore, input: string | unknown): HarImportResult {
-  const log = typeof input === 'string' ? parseHar(input) : validateHar(input);
+  const parsed = typeof input === 'string' ? parseHarText(input) : { log: validateHar(input) };
+  const log = parsed.log;
   const entries = (log.entries as unknown[]).map((e, i) => ({ e, i }));
   const time = (e: unknown): number => {
     const t = isObject(e) ? Date.parse(str(e.startedDateTime) ?? '') : NaN;
@@ -207,6 +218,10 @@ export function importHar(store: SessionStore, input: string | unknown): HarImpo
   const creator = isObject(log.creator) ? [str(log.creator.name), str(log.creator.version)].filter(Boolean).join(' ') : undefined;
   let skipped = 0;
   const warnings: string[] = [];
+  if (parsed.recoveredEntries !== undefined) {
+    warnings.push(`the HAR was never closed (a capture journal left by a capture that did not stop normally): read its ${parsed.recoveredEntries} complete entries`);
+  }
+  if (typeof log.comment === 'string' && log.comment !== '') warnings.push(`the HAR says: ${log.comment}`);
   for (const [p, n] of problems) {
     if (!p.includes('previous time used')) skipped += n;
     warnings.push(n === 1 ? p : `${p} (×${n})`);

@@ -131,6 +131,14 @@ export class SessionStore implements Disposable {
   private readonly logger: CaptureLogger | undefined;
 
   private readonly exchanges: RingBuffer<Exchange>;
+  /**
+   * Exchanges pushed out of the ring buffer before they finished (a long poll, a stream), kept
+   * until they end so their response still reaches finish listeners (the HAR journal). Bounded
+   * by the requests in flight.
+   */
+  private readonly unfinishedEvicted = new Map<number, Exchange>();
+  private readonly finishListeners = new Set<(exchange: Exchange, tokens: readonly TokenRecord[]) => void>();
+  private readonly tokensById = new Map<number, TokenRecord>();
   private readonly history: RingBuffer<CookieHistoryEvent>;
   private readonly mirror = new CookieMirror();
   private readonly tokens = new Map<string, TokenRecord>();
@@ -168,6 +176,16 @@ export class SessionStore implements Disposable {
     return this.versionCounter;
   }
 
+  /** How many exchanges the ring buffer has dropped so far (`SessionSnapshot.evictedExchanges`). */
+  get evictedExchangeCount(): number {
+    return this.evicted;
+  }
+
+  /** Exchanges the ring buffer holds at most. */
+  get exchangeCapacity(): number {
+    return this.capacity;
+  }
+
   /** Number of exchanges currently held. */
   get exchangeCount(): number {
     return this.exchanges.size;
@@ -185,7 +203,7 @@ export class SessionStore implements Disposable {
     };
   }
 
-  /** The exchange with this id, if still in the ring buffer. */
+  /** The exchange with this id, if still in the ring buffer (or pushed out of it but not finished). */
   getExchange(id: number): Exchange | undefined {
     const ex = this.exchangeById(id);
     if (ex) this.handedOut.add(ex);
@@ -194,7 +212,33 @@ export class SessionStore implements Disposable {
 
   private exchangeById(id: number): Exchange | undefined {
     const index = this.indexOf(id);
-    return index === undefined ? undefined : this.exchanges.at(index);
+    return index === undefined ? undefined : this.at(index, id);
+  }
+
+  /**
+   * Calls `listener` synchronously each time an exchange ends, with the exchange in its final
+   * state and the tokens found in it: every exchange, also those the ring buffer no longer
+   * holds. This is how a HAR journal keeps what memory cannot.
+   */
+  onDidFinishExchange(listener: (exchange: Exchange, tokens: readonly TokenRecord[]) => void): Disposable {
+    this.finishListeners.add(listener);
+    return { dispose: () => { this.finishListeners.delete(listener); } };
+  }
+
+  /** Exchanges that have not ended yet (in the ring buffer or pushed out of it), oldest first. */
+  unfinishedExchanges(): Exchange[] {
+    const list = [...this.unfinishedEvicted.values(), ...this.exchanges.toArray().filter((ex) => ex.state === 'pending')];
+    return this.handOut(list.sort((a, b) => a.id - b.id));
+  }
+
+  /** Tokens by id (those still held; see `maxTokens`). */
+  getTokensByIds(ids: readonly number[]): TokenRecord[] {
+    const out: TokenRecord[] = [];
+    for (const id of ids) {
+      const t = this.tokensById.get(id);
+      if (t) out.push(t);
+    }
+    return out;
   }
 
   /** Marks exchanges as seen outside: from now on they are copied before any change. */
@@ -269,6 +313,8 @@ export class SessionStore implements Disposable {
     this.history.clear();
     this.mirror.clear();
     this.tokens.clear();
+    this.tokensById.clear();
+    this.unfinishedEvicted.clear();
     this.evicted = 0;
     this.pending = emptyChanges();
     if (this.listening) this.pending.cleared = true;
@@ -333,6 +379,7 @@ export class SessionStore implements Disposable {
     const evicted = this.exchanges.push(exchange);
     if (evicted) {
       this.evicted++;
+      if (evicted.state === 'pending') this.unfinishedEvicted.set(evicted.id, evicted);
       if (this.listening) this.pending.exchangesEvicted.push(evicted.id);
     }
     if (this.listening) this.pending.exchangesAdded.add(id);
@@ -368,7 +415,7 @@ export class SessionStore implements Disposable {
     try {
       const index = this.indexOf(id);
       if (index === undefined) return;
-      const ex = this.exchanges.at(index) as Exchange;
+      const ex = this.at(index, id);
       const receivedAt = input.receivedAt ?? this.now();
       const headers = input.headers;
       let dateRaw: string | undefined;
@@ -380,7 +427,7 @@ export class SessionStore implements Disposable {
       }
       const serverDate = dateRaw === undefined ? undefined : parseHttpDate(dateRaw);
       // The head is recorded first: whatever the cookie analysis does, the exchange shows it.
-      const head = this.writable(index);
+      const head = this.writable(index, id);
       head.status = input.status;
       if (input.statusText !== undefined) head.statusText = input.statusText;
       head.responseHeaders = headers;
@@ -404,7 +451,7 @@ export class SessionStore implements Disposable {
       }
       const tokenIds = this.addTokens(ex.tokenIds, id, tokensInResponseHeaders(headers, stored ?? NONE, this.tokenHeaders), receivedAt);
       if (cookiesSet !== undefined || tokenIds !== ex.tokenIds) {
-        const target = this.writable(index);
+        const target = this.writable(index, id);
         if (cookiesSet !== undefined) target.cookiesSet = this.sharedCookiesSet(cookiesSet);
         target.tokenIds = tokenIds;
         this.updated(id);
@@ -419,7 +466,7 @@ export class SessionStore implements Disposable {
     try {
       const index = this.indexOf(id);
       if (index === undefined) return;
-      const ex = this.exchanges.at(index) as Exchange;
+      const ex = this.at(index, id);
       const endedAt = input.endedAt ?? this.now();
       let responseBody: BodyPreview | undefined;
       let tokenIds: readonly number[] | undefined;
@@ -431,13 +478,15 @@ export class SessionStore implements Disposable {
           tokenIds = this.addTokens(ex.tokenIds, id, tokensInBody(decoded.text, decoded.preview.mimeType ?? mimeTypeOf(headerValue(ex.responseHeaders, 'content-type')), 'response-body', receivedAt), receivedAt);
         }
       }
-      const target = this.writable(index);
+      const target = this.writable(index, id);
       target.state = input.state;
       target.endedAt = endedAt;
       if (input.error !== undefined) target.error = input.error;
       if (responseBody !== undefined) target.responseBody = responseBody;
       if (tokenIds !== undefined) target.tokenIds = tokenIds;
-      this.updated(id);
+      if (index === -1) this.unfinishedEvicted.delete(id);
+      else this.updated(id);
+      if (this.finishListeners.size > 0) this.notifyFinished(target);
     } catch (err) {
       this.reportOnce('finish', err);
     }
@@ -455,7 +504,21 @@ export class SessionStore implements Disposable {
     return this.lastCookiesSet;
   }
 
+  private notifyFinished(exchange: Exchange): void {
+    this.handedOut.add(exchange);
+    const tokens = exchange.tokenIds.length === 0 ? NONE : this.getTokensByIds(exchange.tokenIds);
+    for (const listener of [...this.finishListeners]) {
+      try {
+        listener(exchange, tokens);
+      } catch (err) {
+        this.reportOnce('finish listener', err);
+      }
+    }
+  }
+
+  /** Position of an exchange in the ring buffer; -1 when it left the buffer unfinished. */
   private indexOf(id: number): number | undefined {
+    if (this.unfinishedEvicted.size > 0 && this.unfinishedEvicted.has(id)) return -1;
     const size = this.exchanges.size;
     const first = this.nextExchangeId - size;
     const index = id - first;
@@ -473,28 +536,38 @@ export class SessionStore implements Disposable {
    * The exchange at `index`, ready to be changed in place: a copy replaces it first when a
    * caller holds it (copy on write: objects handed out never change). Call `updated` after.
    */
-  private writable(index: number): Mutable<Exchange> {
-    const old = this.exchanges.at(index) as Exchange;
+  private writable(index: number, id: number): Mutable<Exchange> {
+    const old = this.at(index, id);
     if (!this.handedOut.has(old)) return old as Mutable<Exchange>;
     const copy = { ...old };
-    this.exchanges.set(index, copy);
+    this.put(index, copy);
     return copy;
   }
 
+  /** The exchange at a position `indexOf` returned. */
+  private at(index: number, id: number): Exchange {
+    return (index === -1 ? this.unfinishedEvicted.get(id) : this.exchanges.at(index)) as Exchange;
+  }
+
+  private put(index: number, exchange: Exchange): void {
+    if (index === -1) this.unfinishedEvicted.set(exchange.id, exchange);
+    else this.exchanges.set(index, exchange);
+  }
+
   private updated(id: number): void {
-    if (this.listening) this.pending.exchangesUpdated.add(id);
+    // Readers know nothing of exchanges that left the ring buffer: no update events for them.
+    if (this.listening && !this.unfinishedEvicted.has(id)) this.pending.exchangesUpdated.add(id);
     this.changed();
   }
 
   private update(id: number, patch: Partial<Mutable<Exchange>>): void {
     const index = this.indexOf(id);
     if (index === undefined) return;
-    const old = this.exchanges.at(index) as Exchange;
+    const old = this.at(index, id);
     // Copy on write: objects a caller holds never change; fresh ones are updated in place.
-    if (this.handedOut.has(old)) this.exchanges.set(index, { ...old, ...patch });
+    if (this.handedOut.has(old)) this.put(index, { ...old, ...patch });
     else Object.assign(old as Mutable<Exchange>, patch);
-    if (this.listening) this.pending.exchangesUpdated.add(id);
-    this.changed();
+    this.updated(id);
   }
 
   private addCookieEvents(drafts: readonly CookieEventDraft[]): void {
@@ -517,6 +590,7 @@ export class SessionStore implements Disposable {
       if (old) {
         const next: TokenRecord = { ...old, lastSeen: Math.max(old.lastSeen, time), lastExchangeId: exchangeId, count: old.count + 1 };
         this.tokens.set(key, next);
+        this.tokensById.set(old.id, next);
         if (this.listening) this.pending.tokensUpdated.add(old.id);
         if (!ids.includes(old.id)) ids.push(old.id);
         continue;
@@ -540,9 +614,13 @@ export class SessionStore implements Disposable {
         count: 1,
       };
       this.tokens.set(key, record);
+      this.tokensById.set(record.id, record);
       if (this.tokens.size > this.maxTokens) {
-        const oldest = this.tokens.keys().next().value;
-        if (oldest !== undefined) this.tokens.delete(oldest);
+        const oldest = this.tokens.entries().next().value;
+        if (oldest !== undefined) {
+          this.tokens.delete(oldest[0]);
+          this.tokensById.delete(oldest[1].id);
+        }
       }
       if (this.listening) this.pending.tokensAdded.push(record);
       ids.push(record.id);

@@ -183,7 +183,10 @@ export interface CookieRecord {
 }
 
 /** Kinds of per-cookie history events. */
-export type CookieEventKind = 'created' | 'value-changed' | 'attributes-changed' | 'deleted' | 'expired';
+export type CookieEventKind =
+  | 'created' | 'value-changed' | 'attributes-changed' | 'deleted' | 'expired'
+  /** Dropped to stay within the browser limits (cookies per domain, in all); `reason` says which. */
+  | 'evicted';
 
 /** One change of one cookie. */
 export interface CookieHistoryEvent {
@@ -204,8 +207,10 @@ export interface CookieHistoryEvent {
   readonly changedAttributes?: readonly string[];
   /** The Set-Cookie header behind the event, when there was one. */
   readonly setCookie?: string;
-  /** Where it was observed. */
-  readonly via: 'set-cookie' | 'request-cookie' | 'expiry';
+  /** Where it was observed ('limit': an eviction). */
+  readonly via: 'set-cookie' | 'request-cookie' | 'expiry' | 'limit';
+  /** Why, for 'evicted': "more than 180 cookies for localhost", "more than 3300 cookies in all". */
+  readonly reason?: string;
 }
 
 /** What a token is. */

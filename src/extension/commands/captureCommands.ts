@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { writeSecretFileAtomic } from '../../core/files/atomicFile';
 import { findLoopbackListeners } from '../../core/net/listeningPorts';
 import type { CaptureService } from '../captureService';
 import { CommandId } from '../commandIds';
@@ -128,10 +129,22 @@ export function registerCaptureCommands(capture: CaptureService, log: vscode.Log
       }
       const uri = arg?.uri ?? await vscode.window.showSaveDialog({ title: 'Session Lens: Export HAR', filters: { 'HTTP Archive': ['har'] }, saveLabel: 'Export' });
       if (!uri) return undefined;
-      const text = await capture.exportHar(redact);
-      if (text === undefined) return undefined;
-      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-      log.info(`exported the session to ${uri.fsPath}${redact ? ' (values redacted)' : ' (values included)'}`);
+      const har = await capture.exportHar(redact);
+      if (har === undefined) return undefined;
+      try {
+        // A HAR holds live session values: owner-only, and replaced whole or not at all.
+        if (uri.scheme === 'file') await writeSecretFileAtomic(uri.fsPath, har.text);
+        else await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(har.text));
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Session Lens could not export to ${path.basename(uri.path)}: ${message(err)}`);
+        return undefined;
+      }
+      log.info(`exported ${har.exchanges} requests to ${uri.fsPath}${redact ? ' (values redacted)' : ' (values included)'}`);
+      if (har.dropped > 0) {
+        const note = `The export has the last ${har.exchanges} requests: ${har.dropped} older ones had already been dropped from memory (sessionLens.capture.maxExchanges) and are not in ${path.basename(uri.path)}.`;
+        log.warn(note);
+        void vscode.window.showWarningMessage(`Session Lens: ${note}`);
+      }
       return uri;
     }),
 

@@ -102,8 +102,10 @@ describe('Capture in the real extension host', () => {
 
     const out = vscode.Uri.file(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sl-har-')), 'session.har'));
     await vscode.commands.executeCommand('sessionLens.exportHar', { uri: out, redact: true });
-    const har = JSON.parse(fs.readFileSync(out.fsPath, 'utf8')) as { log: { entries: unknown[] } };
+    const har = JSON.parse(fs.readFileSync(out.fsPath, 'utf8')) as { log: { entries: unknown[]; comment?: string } };
     assert.ok(har.log.entries.length >= 4);
+    assert.equal(har.log.comment, undefined, 'nothing was dropped');
+    assert.equal(fs.statSync(out.fsPath).mode & 0o777, 0o600, 'the export is readable by the owner only');
     const raw = fs.readFileSync(out.fsPath, 'utf8');
     assert.ok(!/eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9\.eyJ/.test(raw), 'no JWT value in a redacted export');
 

@@ -1,9 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, watch, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { runCli } from '../../../src/cli/main';
 import { request } from './httpClient';
@@ -111,6 +112,8 @@ describe('CLI: session-lens capture', function () {
     [['capture', '--target', 'http://localhost:3000', '--idle-timeout', 'soon'], /--idle-timeout must be a number of seconds/],
     [['capture', '--target', 'http://localhost:3000', '--body-timeout', '1e3'], /--body-timeout must be a number of seconds/],
     [['capture', '--target', 'http://localhost:3000', '--response-timeout', ''], /--response-timeout must be a number of seconds/],
+    [['capture', '--target', 'http://localhost:3000', '--max-exchanges', '5'], /--max-exchanges must be a whole number from 10 to 1000000 \(got '5'\)/],
+    [['capture', '--target', 'http://localhost:3000', '--max-exchanges', '1e3'], /--max-exchanges must be a whole number/],
   ] as [string[], RegExp][]) {
     it(`exits 2 with one clear line: ${args.slice(1).join(' ') || '(no options)'}`, async () => {
       const { code, stderr } = await cli(args);
@@ -131,16 +134,19 @@ describe('CLI: session-lens capture', function () {
     assert.equal(stderr.trim().split('\n').length, 1);
   });
 
-  it('exits 2 when the port is taken', async () => {
+  it('exits 2 when the port is taken, leaving no journal of the --har it was given', async () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as net.AddressInfo).port;
+    const dir = mkdtempSync(join(tmpdir(), 'session-lens-cli-'));
     try {
-      const { code, stderr } = await cli(['capture', '--target', 'http://127.0.0.1:1', '--port', String(port)]);
+      const { code, stderr } = await cli(['capture', '--target', 'http://127.0.0.1:1', '--port', String(port), '--har', join(dir, 'x.har')]);
       assert.equal(code, 2);
       assert.match(stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
+      assert.deepEqual(readdirSync(dir), []);
     } finally {
       await new Promise<void>((r) => blocker.close(() => r()));
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -302,5 +308,228 @@ describe('CLI: session-lens capture', function () {
       await app.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/** A headless capture in a child process, with its JSON lines and stderr collected as they come. */
+interface CaptureChild {
+  readonly child: ChildProcess;
+  readonly lines: Record<string, unknown>[];
+  /** Everything written to stderr so far. */
+  stderr(): string;
+  /** Resolves when stderr contains a match of `pattern`. */
+  stderrMatch(pattern: RegExp): Promise<void>;
+  readonly exited: Promise<number | null>;
+  /** The proxy URL, once listening. */
+  readonly url: Promise<string>;
+}
+
+function spawnCapture(args: string[]): CaptureChild {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'src/cli/main.ts'), 'capture', '--json', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Record<string, unknown>[] = [];
+  let buffered = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    buffered += c.toString();
+    let nl;
+    while ((nl = buffered.indexOf('\n')) !== -1) {
+      lines.push(JSON.parse(buffered.slice(0, nl)) as Record<string, unknown>);
+      buffered = buffered.slice(nl + 1);
+    }
+  });
+  child.stderr?.on('data', (c: Buffer) => { stderr += c.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child, lines, exited,
+    stderr: () => stderr,
+    stderrMatch: (pattern) => new Promise<void>((resolve, reject) => {
+      const check = (): boolean => {
+        if (!pattern.test(stderr)) return false;
+        child.stderr?.off('data', check);
+        resolve();
+        return true;
+      };
+      if (check()) return;
+      child.stderr?.on('data', check);
+      void exited.then(() => { if (!check()) reject(new Error(`capture exited before stderr matched ${pattern}: ${stderr}`)); });
+    }),
+    url: waitForLine(child, lines, (l) => l.type === 'listening').then((l) => l.url as string),
+  };
+}
+
+/** A dev server: GET /n/<i> answers with a Set-Cookie and a body of `bodyBytes`; /flood sets 5 new cookie names each time. */
+async function startDevServer(bodyBytes = 16): Promise<{ url: string; close(): Promise<void> }> {
+  let flood = 0;
+  const body = Buffer.alloc(bodyBytes, 'x');
+  const server = http.createServer((req, res) => {
+    if (req.url === '/flood') {
+      const cookies: string[] = [];
+      for (let i = 0; i < 5; i++) cookies.push(`c${flood++}=v; Path=/`);
+      res.writeHead(200, { 'set-cookie': cookies, 'content-type': 'text/plain' });
+      res.end('ok');
+      return;
+    }
+    res.writeHead(200, { 'set-cookie': 'sid=made-up-session-0001; Path=/; HttpOnly', 'content-type': 'application/octet-stream', 'content-length': body.length });
+    res.end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+/** `count` GETs of /n/<i>, in order, over one keep-alive connection. */
+async function sendRequests(url: string, count: number, path = (i: number) => `/n/${i}`): Promise<void> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    for (let i = 0; i < count; i++) {
+      const res = await request(`${url}${path(i)}`, { agent });
+      assert.equal(res.status, 200);
+    }
+  } finally {
+    agent.destroy();
+  }
+}
+
+/**
+ * Resolves when `file` satisfies `done`. The journal's writes have no event outside the child, so
+ * this looks at the file whenever it changes (fs.watch), and gives up when `gone` resolves.
+ */
+function untilFile(file: string, done: (text: string) => boolean, gone: Promise<unknown>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const check = (): boolean => existsSync(file) && done(readFileSync(file, 'utf8'));
+    if (check()) return resolve();
+    const watcher = watch(dirname(file), () => {
+      if (!check()) return;
+      watcher.close();
+      resolve();
+    });
+    void gone.then(() => { watcher.close(); reject(new Error(`the process ended before ${file} was ready`)); });
+  });
+}
+
+interface HarFile { log: { entries: { request: { url: string }; _sessionLens: { exchangeId: number } }[]; comment?: string } }
+
+describe('CLI: session-lens capture keeps what the user asked to keep', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let server: Awaited<ReturnType<typeof startDevServer>>;
+  let capture: CaptureChild | undefined;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'session-lens-keep-')); });
+  afterEach(async () => {
+    if (capture && capture.child.exitCode === null && capture.child.signalCode === null) {
+      capture.child.kill('SIGKILL');
+      await capture.exited;
+    }
+    capture = undefined;
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('--har gets every exchange, in order, when there are more than --max-exchanges; the drop is said once', async () => {
+    server = await startDevServer();
+    const harFile = join(dir, 'all.har');
+    capture = spawnCapture(['--target', server.url, '--har', harFile, '--max-exchanges', '100']);
+    const url = await capture.url;
+    await sendRequests(url, 1000);
+    capture.child.kill('SIGINT');
+    assert.equal(await capture.exited, 0, capture.stderr());
+    const har = JSON.parse(readFileSync(harFile, 'utf8')) as HarFile;
+    assert.equal(har.log.entries.length, 1000);
+    assert.deepEqual(har.log.entries.map((e) => new URL(e.request.url).pathname), Array.from({ length: 1000 }, (_, i) => `/n/${i}`));
+    const notices = capture.stderr().match(/keeping the last 100 in memory/g) ?? [];
+    assert.equal(notices.length, 1, capture.stderr());
+    assert.match(capture.stderr(), /--har .*all\.har still receives every exchange/);
+    const stopped = capture.lines.at(-1)!;
+    assert.equal(stopped.exchanges, 1000);
+    assert.equal(stopped.harEntries, 1000);
+    assert.deepEqual(readdirSync(dir), ['all.har'], 'the journal became the HAR');
+  });
+
+  it('--redact applies to journaled entries', async () => {
+    server = await startDevServer();
+    const harFile = join(dir, 'redacted.har');
+    capture = spawnCapture(['--target', server.url, '--har', harFile, '--redact', '--max-exchanges', '10']);
+    const url = await capture.url;
+    await sendRequests(url, 30);
+    capture.child.kill('SIGINT');
+    assert.equal(await capture.exited, 0, capture.stderr());
+    const text = readFileSync(harFile, 'utf8');
+    assert.equal((JSON.parse(text) as HarFile).log.entries.length, 30);
+    assert.ok(!text.includes('made-up-session-0001'), 'no cookie value in a redacted HAR');
+    assert.match(text, /sid=\[redacted\]/);
+  });
+
+  it('a second SIGINT while stopping still leaves a complete, valid HAR', async () => {
+    server = await startDevServer(20 * 1024);
+    const harFile = join(dir, 'twice.har');
+    capture = spawnCapture(['--target', server.url, '--har', harFile]);
+    const url = await capture.url;
+    await sendRequests(url, 2000);
+    capture.child.kill('SIGINT');
+    await capture.stderrMatch(/writing \d+ exchanges to .*twice\.har/);
+    // The process may already be done closing: then there is nobody to signal.
+    if (capture.child.exitCode === null) capture.child.kill('SIGINT');
+    assert.equal(await capture.exited, 0, capture.stderr());
+    const stopped = capture.lines.at(-1)!;
+    assert.equal(stopped.type, 'stopped');
+    assert.equal(stopped.harEntries, 2000);
+    const har = JSON.parse(readFileSync(harFile, 'utf8')) as HarFile;
+    assert.equal(har.log.entries.length, 2000);
+    assert.equal(statSync(harFile).mode & 0o777, 0o600);
+  });
+
+  it('an existing 0644 file is replaced by a 0600 one', async () => {
+    server = await startDevServer();
+    const harFile = join(dir, 'old.har');
+    writeFileSync(harFile, '{"log":{"version":"1.2","entries":[]}}');
+    chmodSync(harFile, 0o644);
+    capture = spawnCapture(['--target', server.url, '--har', harFile]);
+    await sendRequests(await capture.url, 3);
+    capture.child.kill('SIGINT');
+    assert.equal(await capture.exited, 0, capture.stderr());
+    assert.equal(statSync(harFile).mode & 0o777, 0o600);
+    assert.equal((JSON.parse(readFileSync(harFile, 'utf8')) as HarFile).log.entries.length, 3);
+  });
+
+  it('kill -9 mid-capture leaves the previous file untouched and a journal that audit reads', async () => {
+    server = await startDevServer();
+    const harFile = join(dir, 'kept.har');
+    const previous = readFileSync(join(HAR_DIR, 'chrome.har'), 'utf8');
+    writeFileSync(harFile, previous);
+    capture = spawnCapture(['--target', server.url, '--har', harFile]);
+    const url = await capture.url;
+    await sendRequests(url, 50);
+    const journal = join(dir, `kept.har.${capture.child.pid}.journal`);
+    await untilFile(journal, (text) => text.split('\n').length > 50, capture.exited);
+    capture.child.kill('SIGKILL');
+    await capture.exited;
+    assert.equal(readFileSync(harFile, 'utf8'), previous);
+    assert.ok(existsSync(journal), `journal kept: ${readdirSync(dir).join(', ')}`);
+    assert.equal(statSync(journal).mode & 0o777, 0o600);
+    assert.throws(() => JSON.parse(readFileSync(journal, 'utf8')), 'the journal is an unterminated HAR');
+    const audit = await cli(['audit', journal, '--format', 'json']);
+    assert.equal(audit.code, 0, audit.stderr);
+    const report = JSON.parse(audit.stdout) as { cookies: { name: string }[] };
+    assert.deepEqual(report.cookies.map((c) => c.name), ['sid']);
+    const text = await cli(['audit', journal]);
+    assert.match(text.stdout, /note: the HAR was never closed .*: read its \d+ complete entries/);
+  });
+
+  it('bounds the cookie jar against a flood and prints each eviction with its reason', async () => {
+    server = await startDevServer();
+    capture = spawnCapture(['--target', server.url]);
+    const url = await capture.url;
+    await sendRequests(url, 100, () => '/flood');
+    const evicted = await waitForLine(capture.child, capture.lines, (l) => l.type === 'cookie' && l.event === 'evicted' && l.name === 'c319');
+    assert.equal(evicted.reason, 'more than 180 cookies for 127.0.0.1');
+    capture.child.kill('SIGINT');
+    assert.equal(await capture.exited, 0, capture.stderr());
+    const stopped = capture.lines.at(-1)!;
+    assert.equal(stopped.cookies, 180);
+    const evictions = capture.lines.filter((l) => l.type === 'cookie' && l.event === 'evicted');
+    assert.equal(evictions.length, 500 - 180);
+    assert.deepEqual(evictions.slice(0, 3).map((l) => l.name), ['c0', 'c1', 'c2'], 'the least recently used go first');
   });
 });

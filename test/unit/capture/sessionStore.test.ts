@@ -323,4 +323,57 @@ describe('session store', () => {
     assert.equal(r.at(0), 2);
     assert.throws(() => new RingBuffer(0), RangeError);
   });
+
+  describe('what the ring buffer cannot hold', () => {
+    it('tells finish listeners about every exchange, also one pushed out of the ring before it ended', () => {
+      const s = new SessionStore({ capacity: 10 });
+      const finished: { id: number; state: string; status?: number; tokens: number }[] = [];
+      s.onDidFinishExchange((ex, tokens) => finished.push({ id: ex.id, state: ex.state, ...(ex.status !== undefined ? { status: ex.status } : {}), tokens: tokens.length }));
+      const longPoll = s.beginExchange({ source: 'proxy', method: 'GET', url: 'http://localhost:3000/poll', headers: [], startedAt: T0 });
+      for (let i = 0; i < 25; i++) exchange(s, { url: `http://localhost:3000/n/${i}`, reqHeaders: [['Authorization', `Bearer made-up-token-${i}`]] });
+      assert.equal(s.snapshot().evictedExchanges, 16);
+      assert.deepEqual(s.unfinishedExchanges().map((e) => e.id), [longPoll], 'still known while unfinished');
+      s.addResponse(longPoll, { status: 204, headers: [], receivedAt: T0 + 100 });
+      s.finishExchange(longPoll, { state: 'complete', endedAt: T0 + 101 });
+      assert.equal(finished.length, 26);
+      assert.deepEqual(finished.at(-1), { id: longPoll, state: 'complete', status: 204, tokens: 0 });
+      assert.ok(finished.slice(0, 25).every((f) => f.state === 'complete' && f.tokens === 1), 'each with its bearer token');
+      assert.deepEqual(s.unfinishedExchanges(), []);
+      assert.equal(s.getExchange(longPoll), undefined, 'gone once it ended');
+    });
+  });
+
+  describe('cookie limits (as browsers keep them)', () => {
+    it('keeps 180 cookies per domain, evicting the least recently set or sent, with the reason', () => {
+      const s = new SessionStore({ maxHistoryEvents: 100_000 });
+      exchange(s, { setCookies: ['keep=1; Path=/'] });
+      for (let i = 0; i < 200; i++) {
+        // The app's own cookie comes back with every request: recently used, never the one evicted.
+        exchange(s, { at: T0 + i + 1, reqHeaders: [['Cookie', 'keep=1']], setCookies: [`c${i}=v; Path=/`] });
+      }
+      const names = s.getCookies().map((c) => c.name);
+      assert.equal(names.length, 180);
+      assert.ok(names.includes('keep'));
+      const evicted = s.getCookieHistory().filter((e) => e.kind === 'evicted');
+      assert.deepEqual(evicted.map((e) => e.name), Array.from({ length: 21 }, (_, i) => `c${i}`));
+      assert.equal(evicted[0].reason, 'more than 180 cookies for localhost');
+      assert.equal(evicted[0].via, 'limit');
+      assert.equal(evicted[0].oldValue, 'v');
+      // The jar forgot them too: an evicted cookie is new again when set again.
+      exchange(s, { at: T0 + 1000, setCookies: ['c0=w; Path=/'] });
+      assert.equal(s.getCookieHistory().at(-2)?.kind, 'created');
+    });
+
+    it('keeps 3300 cookies in all across domains', () => {
+      const s = new SessionStore({ maxHistoryEvents: 100_000 });
+      for (let d = 0; d < 20; d++) {
+        const headers = Array.from({ length: 170 }, (_, i) => `d${d}c${i}=v; Path=/`);
+        exchange(s, { url: `http://app${d}.localhost:3000/`, at: T0 + d, setCookies: headers });
+      }
+      assert.equal(s.getCookies().length, 3300);
+      const evicted = s.getCookieHistory().filter((e) => e.kind === 'evicted');
+      assert.equal(evicted.length, 20 * 170 - 3300);
+      assert.ok(evicted.every((e) => e.domain === 'app0.localhost' && e.reason === 'more than 3300 cookies in all'), 'the oldest domain\'s cookies go first');
+    });
+  });
 });
