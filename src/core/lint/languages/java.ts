@@ -140,9 +140,12 @@ function servletCookie(ctx: AnalysisContext, created: Node, args: Node): void {
   let addCookie: Node | undefined;
   let last: Node = stmt;
   let escapes = false;
+  const mentions = new RegExp(`\\b${v.replace(/\$/g, '\\$')}\\b`);
   for (let s = stmt.nextNamedSibling; s; s = s.nextNamedSibling) {
+    // addCookie writes the Set-Cookie header there and then (Tomcat, Jetty, Undertow): later changes never reach the browser.
+    if (addCookie) break;
     const text = ctx.src(s);
-    if (!new RegExp(`\\b${v}\\b`).test(text)) continue;
+    if (!mentions.test(text) || onlyReads(ctx, s, v)) continue;
     const inv = s.type === 'expression_statement' ? s.firstNamedChild : null;
     if (inv?.type === 'method_invocation') {
       const obj = inv.childForFieldName('object');
@@ -234,6 +237,21 @@ function servletCookie(ctx: AnalysisContext, created: Node, args: Node): void {
     defaults: { secure: 'false', httpOnly: 'false' },
     writer,
   });
+}
+
+/** Cookie getters: reading the name, value or an attribute leaves the cookie as it is. */
+const GETTER = /^(get[A-Z]\w*|is(HttpOnly|Secure|Partitioned))$/;
+
+/** True when every mention of `v` in the statement is a getter call on it (`LOG.info(c.getValue())`). */
+function onlyReads(ctx: AnalysisContext, stmt: Node, v: string): boolean {
+  for (const id of stmt.descendantsOfType('identifier')) {
+    if (!id || ctx.src(id) !== v) continue;
+    const inv = id.parent;
+    if (inv?.type !== 'method_invocation' || inv.childForFieldName('object')?.id !== id.id) return false;
+    const name = inv.childForFieldName('name');
+    if (!name || !GETTER.test(ctx.src(name))) return false;
+  }
+  return true;
 }
 
 function opt<K extends string, V>(key: K, v: V | undefined): Partial<Record<K, V>> {
