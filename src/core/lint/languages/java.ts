@@ -5,10 +5,10 @@ import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieS
 import { reportHardcodedSecret } from '../secrets';
 
 const QUERY = `
-(object_creation_expression type: (type_identifier) @type (#any-of? @type "Cookie") arguments: (argument_list) @args) @new
+(object_creation_expression type: (type_identifier) @type (#any-of? @type "Cookie" "MACVerifier" "MACSigner") arguments: (argument_list) @args) @new
 (object_creation_expression type: (scoped_type_identifier) @qtype (#any-of? @qtype "javax.servlet.http.Cookie" "jakarta.servlet.http.Cookie") arguments: (argument_list) @args) @new
 (method_invocation name: (identifier) @method
-  (#any-of? @method "build" "signWith" "setSigningKey" "verifyWith" "hmacShaKeyFor" "HMAC256" "HMAC384" "HMAC512" "none" "parseClaimsJwt" "parseUnsecuredClaims" "unsecured" "compact" "decode")
+  (#any-of? @method "build" "signWith" "setSigningKey" "verifyWith" "hmacShaKeyFor" "HMAC256" "HMAC384" "HMAC512" "none" "parseClaimsJwt" "parsePlaintextJwt" "parseUnsecuredClaims" "unsecured" "compact" "decode" "parse")
   arguments: (argument_list) @args) @call
 `;
 
@@ -19,7 +19,7 @@ export const javaAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['program', 'class_declaration', 'class_body', 'interface_body', 'enum_body']),
   keywords: /cookie|jwt|jws|session|secret/i,
-  anchors: /\bnew\s+(?:(?:javax|jakarta)\s*\.\s*servlet\s*\.\s*http\s*\.\s*)?Cookie\s*\(|\.\s*(build|signWith|setSigningKey|verifyWith|hmacShaKeyFor|HMAC256|HMAC384|HMAC512|none|parseClaimsJwt|parseUnsecuredClaims|unsecured|compact|decode)\s*\(/g,
+  anchors: /\bnew\s+(?:(?:javax|jakarta)\s*\.\s*servlet\s*\.\s*http\s*\.\s*)?Cookie\s*\(|\bnew\s+MAC(Verifier|Signer)\s*\(|\.\s*(build|signWith|setSigningKey|verifyWith|hmacShaKeyFor|HMAC256|HMAC384|HMAC512|none|parseClaimsJwt|parsePlaintextJwt|parseUnsecuredClaims|unsecured|compact|decode|parse)\s*\(/g,
   declares: (chunk, ctx) => {
     if (chunk.type !== 'field_declaration') return [];
     return chunk.namedChildren.filter((c) => c?.type === 'variable_declarator').map((d) => ctx.src(d!.childForFieldName('name')!));
@@ -33,6 +33,13 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   const args = capture(m, 'args');
   const created = capture(m, 'new');
   if (created && args) {
+    const type = capture(m, 'type');
+    if (type && ctx.src(type) !== 'Cookie') {
+      // Nimbus MACSigner/MACVerifier: the HMAC secret.
+      const first = namedChildren(args, ctx.text)[0];
+      if (first) secretIn(ctx, first);
+      return;
+    }
     servletCookie(ctx, created, args);
     return;
   }
@@ -61,8 +68,12 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
         ctx.report({ ruleId: 'jwt-alg-none', ...span(call), message: 'Algorithm.none() makes unsigned tokens that anyone can forge. Use Algorithm.HMAC256 with a secret from the environment, or RSA/ECDSA.' });
       }
       return;
+    case 'parse':
+      unverifiedParse(ctx, call, obj, objText, list);
+      return;
     case 'unsecured':
     case 'parseClaimsJwt':
+    case 'parsePlaintextJwt':
     case 'parseUnsecuredClaims':
       if (/Jwts|parser|Parser/.test(objText)) {
         ctx.report({
@@ -78,7 +89,8 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
       }
       return;
     case 'decode':
-      if (objText === 'JWT') {
+      // Decoding to route (a tenant, a key id) and then verifying in the same method is fine.
+      if (objText === 'JWT' && !methodVerifies(ctx, call)) {
         ctx.report({ ruleId: 'jwt-verify-disabled', ...span(call), severity: 'info', message: 'JWT.decode does not check the signature: if this token decides who the user is, verify it with JWT.require(algorithm).build().verify(token).' });
       }
       return;
@@ -87,19 +99,81 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   }
 }
 
+/**
+ * `parse(token)` of jjwt before 0.12 (returns unsigned tokens as they are), Nimbus
+ * `JWTParser.parse`/`SignedJWT.parse` with no verifier in the method, and `PlainJWT.parse`.
+ */
+function unverifiedParse(ctx: AnalysisContext, call: Node, obj: Node | null, objText: string, args: readonly Node[]): void {
+  if (!obj || args.length !== 1) return;
+  if (objText === 'PlainJWT') {
+    ctx.report({ ruleId: 'jwt-alg-none', ...span(call), message: 'PlainJWT.parse reads an unsigned token (alg "none"): anyone can forge one. Parse a SignedJWT and verify it with a JWSVerifier, or use a ConfigurableJWTProcessor.' });
+    return;
+  }
+  if (objText === 'JWTParser' || objText === 'SignedJWT') {
+    if (methodVerifies(ctx, call)) return;
+    ctx.report({
+      ruleId: 'jwt-verify-disabled', ...span(call), severity: 'info',
+      message: objText === 'JWTParser'
+        ? 'JWTParser.parse checks no signature and also returns unsigned PlainJWTs: if this token decides who the user is, verify it (SignedJWT.verify with a JWSVerifier, or a ConfigurableJWTProcessor that allows only your algorithm).'
+        : 'SignedJWT.parse does not check the signature: if this token decides who the user is, call verify(verifier) before reading its claims.',
+    });
+    return;
+  }
+  if (legacyJjwtParser(ctx, objText)) {
+    ctx.report({
+      ruleId: 'jwt-alg-none', ...span(call),
+      message: 'parse() returns unsigned tokens (alg "none") as they are, next to signed ones (jjwt before 0.12): anyone can forge one. Use parseClaimsJws (or upgrade and use parseSignedClaims), which rejects a token without a valid signature.',
+    });
+  }
+}
+
+/**
+ * A jjwt parser configured with the API before 0.12 (`Jwts.parser().setSigningKey(…)`,
+ * `Jwts.parserBuilder()`): written in the call, or in the field or variable it reads.
+ */
+function legacyJjwtParser(ctx: AnalysisContext, objText: string): boolean {
+  const legacy = (t: string) => /\bJwts\s*\.\s*parser(Builder)?\s*\(/.test(t) && /\.\s*(setSigningKey|setSigningKeyResolver)\s*\(|\bparserBuilder\s*\(/.test(t) && !/\.\s*unsecured\s*\(/.test(t);
+  if (/\bJwts\s*\./.test(objText)) return legacy(objText);
+  const name = /^(?:this\s*\.\s*)?([A-Za-z_$][\w$]*)$/.exec(objText.trim())?.[1];
+  if (!name) return false;
+  ctx.lookups.add(name);
+  // The parser is built where the field or variable is assigned: in its declaration or a constructor.
+  const re = new RegExp(`\\b${name.replace(/\$/g, '\\$')}\\s*=\\s*([^;]+);`, 'g');
+  for (let m = re.exec(ctx.text); m; m = re.exec(ctx.text)) {
+    ctx.touch(m.index, m.index + m[0].length);
+    if (legacy(m[1])) return true;
+  }
+  return false;
+}
+
+/** True when the method around a call verifies a token (`verifier.verify(…)`, `jwt.verify(…)`, `processor.process(…)`). */
+function methodVerifies(ctx: AnalysisContext, call: Node): boolean {
+  const up = ancestorsOf(call);
+  for (let i = up.length - 1; i >= 0; i--) {
+    const t = up[i].type;
+    if (t === 'method_declaration' || t === 'constructor_declaration' || t === 'lambda_expression') {
+      ctx.touch(up[i].startIndex, up[i].endIndex);
+      return /\.\s*(verify|process)\s*\(/.test(ctx.src(up[i]));
+    }
+    if (t === 'class_body') break;
+  }
+  return false;
+}
+
 // ---------------------------------------------------------------- values
 
 type JavaTruth = { truth: Truth; envText?: string };
 
 function truthOf(ctx: AnalysisContext, n: Node): JavaTruth {
-  const t = ctx.src(n).trim();
+  const t = ctx.src(constantValue(ctx, n)).trim();
   if (t === 'true' || t === 'Boolean.TRUE') return { truth: 'true' };
   if (t === 'false' || t === 'Boolean.FALSE') return { truth: 'false' };
   if (ENV.test(t) || /isProd|isSecure|profile/i.test(t)) return { truth: 'env', envText: t };
   return { truth: 'unknown' };
 }
 
-function stringOf(ctx: AnalysisContext, n: Node): string | undefined {
+function stringOf(ctx: AnalysisContext, node: Node): string | undefined {
+  const n = constantValue(ctx, node);
   if (n.type !== 'string_literal') return undefined;
   const t = ctx.src(n);
   return t.startsWith('"""') ? undefined : t.slice(1, -1);
@@ -107,7 +181,7 @@ function stringOf(ctx: AnalysisContext, n: Node): string | undefined {
 
 /** Seconds from `Duration.ofDays(30)`, `60 * 60 * 24`, `3600L`. */
 function seconds(ctx: AnalysisContext, n: Node): number | undefined {
-  const t = ctx.src(n).replace(/\s+/g, '');
+  const t = ctx.src(constantValue(ctx, n)).replace(/\s+/g, '');
   const d = /^Duration\.of(Days|Hours|Minutes|Seconds)\((\d+)L?\)$/.exec(t);
   if (d) return Number(d[2]) * { Days: 86400, Hours: 3600, Minutes: 60, Seconds: 1 }[d[1] as 'Days'];
   if (/^[\d*L+ ]+$/.test(t)) {
@@ -352,18 +426,63 @@ function secretIn(ctx: AnalysisContext, arg: Node): void {
 }
 
 /** The initializer of a field of the enclosing class (`private static final String SECRET = "…"`). */
-function fieldInitializer(ctx: AnalysisContext, from: Node, name: string): Node | undefined {
+function fieldInitializer(ctx: AnalysisContext, from: Node, name: string, finalOnly = false): Node | undefined {
   ctx.lookups.add(name);
   const up = ancestorsOf(from);
   for (let i = up.length - 1; i >= 0; i--) {
     const p = up[i];
     if (p.type !== 'class_body') continue;
-    for (const f of p.namedChildren) {
-      if (f?.type !== 'field_declaration') continue;
-      for (const d of f.namedChildren) {
-        if (d?.type === 'variable_declarator' && ctx.src(d.childForFieldName('name')!) === name) return d.childForFieldName('value') ?? undefined;
-      }
+    const value = fieldIn(ctx, p, name, finalOnly);
+    if (value) return value;
+  }
+  return undefined;
+}
+
+/** The initializer of field `name` declared in a class body. */
+function fieldIn(ctx: AnalysisContext, body: Node, name: string, finalOnly: boolean): Node | undefined {
+  for (const f of body.namedChildren) {
+    // Interface fields (constant_declaration) are implicitly final.
+    if (f?.type !== 'field_declaration' && f?.type !== 'constant_declaration') continue;
+    if (finalOnly && f.type === 'field_declaration') {
+      const modifiers = f.namedChildren.find((c) => c?.type === 'modifiers');
+      if (!modifiers || !/\bfinal\b/.test(ctx.src(modifiers))) continue;
     }
+    for (const d of f.namedChildren) {
+      if (d?.type === 'variable_declarator' && ctx.src(d.childForFieldName('name')!) === name) return d.childForFieldName('value') ?? undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What a constant stands for: a `final` field of an enclosing class (`HTTP_ONLY`), or of another
+ * class of the same file (`CookieNames.SESSION`), followed through up to three constants. Any
+ * other node is its own value. A non-final field may be changed at run time: it is not read.
+ */
+function constantValue(ctx: AnalysisContext, n: Node, depth = 0): Node {
+  if (depth > 3) return n;
+  if (n.type === 'identifier') {
+    const v = fieldInitializer(ctx, n, ctx.src(n), true);
+    return v ? constantValue(ctx, v, depth + 1) : n;
+  }
+  if (n.type === 'field_access') {
+    const obj = n.childForFieldName('object');
+    const field = n.childForFieldName('field');
+    if (obj?.type !== 'identifier' || !field || !/^[A-Z]/.test(ctx.src(obj))) return n;
+    const cls = ctx.src(obj);
+    const name = ctx.src(field);
+    ctx.lookups.add(name);
+    const body = ctx.memo(`java.class.${cls}`, () => classBody(n.tree.rootNode, ctx, cls));
+    const v = body ? fieldIn(ctx, body, name, true) : undefined;
+    return v ? constantValue(ctx, v, depth + 1) : n;
+  }
+  return n;
+}
+
+/** The body of the class (or interface: its fields are constants) called `name` in the file. */
+function classBody(root: Node, ctx: AnalysisContext, name: string): Node | undefined {
+  for (const c of root.descendantsOfType(['class_declaration', 'interface_declaration'])) {
+    if (c && ctx.src(c.childForFieldName('name')!) === name) return c.childForFieldName('body') ?? undefined;
   }
   return undefined;
 }

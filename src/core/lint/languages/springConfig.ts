@@ -71,6 +71,8 @@ export function finishSpring(facts: readonly Fact[], ctx: AnalysisContext, fileP
       entries.set(canon, e);
     } else if (f.key === 'yaml.multiDocument') multiDoc = true;
   }
+  const tracking = entries.get('session.trackingmodes');
+  if (tracking) checkTrackingModes(ctx, tracking);
   const cookieEntries = [...entries.entries()].filter(([k]) => k.startsWith('session.cookie.'));
   const timeout = entries.get('session.timeout');
   if (cookieEntries.length === 0 && !timeout) return;
@@ -108,6 +110,22 @@ export function finishSpring(facts: readonly Fact[], ctx: AnalysisContext, fileP
     renderLifetime: (days) => `${days}d`,
     sameSiteOf: (v) => (v.kind === 'str' ? (v.str ?? '').toLowerCase() : v.kind === 'env' ? 'env' : 'unknown'),
   }, durationsToSeconds(mapped, keyOf('maxage')));
+}
+
+/**
+ * `server.servlet.session.tracking-modes` with `url`: the container appends `;jsessionid=…` to
+ * links and redirects when the browser has not sent the cookie yet.
+ */
+function checkTrackingModes(ctx: AnalysisContext, e: SettingEntry): void {
+  if (e.value.kind !== 'str') return;
+  const modes = (e.value.str ?? '').split(/\s*,\s*/).map((m) => m.trim()).filter(Boolean);
+  if (!modes.some((m) => m.toLowerCase() === 'url')) return;
+  const kept = modes.filter((m) => m.toLowerCase() !== 'url');
+  ctx.report({
+    ruleId: 'session-token-in-url', start: e.start, end: e.end,
+    message: `Session tracking by URL (${e.name}) writes the session id into links and redirects (;jsessionid=…), where it leaks through logs, Referer headers and shared links and invites session fixation. Track sessions by cookie only.`,
+    fix: { title: 'Track sessions by cookie only', edits: [{ start: e.valueStart, end: e.valueEnd, newText: kept.length ? kept.join(',') : 'cookie' }] },
+  });
 }
 
 function durationsToSeconds(entries: Map<string, SettingEntry>, maxAgeKey: string): Map<string, SettingEntry> {
