@@ -1,5 +1,5 @@
 import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
-import { type AnalysisContext, type OffsetEdit, ancestorsOf, insertListItem, namedChildren, span } from '../analysis';
+import { type AnalysisContext, type OffsetEdit, ancestorsOf, insertListItem, namedChildren, removeListItem, span } from '../analysis';
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import type { CookieAttr, CookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, canon, checkKeyedSite } from '../keyedSite';
@@ -7,11 +7,12 @@ import { reportHardcodedSecret } from '../secrets';
 
 const QUERY = `
 (object_creation_expression type: (identifier) @type
-  (#any-of? @type "CookieOptions" "CookieBuilder" "SymmetricSecurityKey" "TokenValidationParameters" "HMACSHA256")) @new
+  (#any-of? @type "CookieOptions" "CookieBuilder" "SymmetricSecurityKey" "TokenValidationParameters" "HMACSHA256" "IgnoreAntiforgeryTokenAttribute")) @new
 (invocation_expression
   function: (member_access_expression name: (identifier) @method
-    (#any-of? @method "AddSession" "ConfigureApplicationCookie" "AddCookie" "AddAntiforgery"))
+    (#any-of? @method "AddSession" "ConfigureApplicationCookie" "AddCookie" "AddAntiforgery" "DisableAntiforgery"))
   arguments: (argument_list) @args) @call
+(attribute name: (identifier) @attrName (#any-of? @attrName "IgnoreAntiforgeryToken" "IgnoreAntiforgeryTokenAttribute")) @attribute
 `;
 
 const ENV = /Environment\.|Configuration\[|IsDevelopment|IsProduction|builder\.Environment|env\./;
@@ -64,8 +65,8 @@ function syntax(ctx: AnalysisContext, prefix: string): KeyedSyntax {
 export const csharpAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['compilation_unit', 'namespace_declaration', 'file_scoped_namespace_declaration', 'declaration_list', 'class_declaration']),
-  keywords: /Cookie|Session|Jwt|SecurityKey|TokenValidation/,
-  anchors: /\bnew\s+(CookieOptions|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256)\b|\.\s*(AddSession|ConfigureApplicationCookie|AddCookie|AddAntiforgery)\s*\(/g,
+  keywords: /Cookie|Session|Jwt|SecurityKey|TokenValidation|Antiforgery/,
+  anchors: /\bnew\s+(CookieOptions|CookieBuilder|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256|IgnoreAntiforgeryTokenAttribute)\b|\.\s*(AddSession|ConfigureApplicationCookie|AddCookie|AddAntiforgery|DisableAntiforgery)\s*\(|\bIgnoreAntiforgeryToken\b/g,
   declares: (chunk, ctx) => {
     // Fields (`const string Key = "…"`) are read by the checks of other members.
     if (chunk.type !== 'field_declaration') return [];
@@ -77,11 +78,17 @@ export const csharpAnalyzer: LanguageAnalyzer = {
 };
 
 function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
+  const attribute = capture(m, 'attribute');
+  if (attribute) {
+    ignoreAntiforgery(ctx, attribute);
+    return;
+  }
   const created = capture(m, 'new');
   const type = capture(m, 'type');
   if (created && type) {
     const t = ctx.src(type);
     if (t === 'CookieOptions') cookieOptions(ctx, created);
+    else if (t === 'IgnoreAntiforgeryTokenAttribute') ignoreAntiforgery(ctx, created);
     // A CookieBuilder is judged with the options it is assigned to (optionsLambda).
     else if (t === 'CookieBuilder') return;
     else if (t === 'SymmetricSecurityKey' || t === 'HMACSHA256') keyMaterial(ctx, created);
@@ -91,7 +98,62 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   const call = capture(m, 'call');
   const method = capture(m, 'method');
   const args = capture(m, 'args');
-  if (call && method && args) optionsLambda(ctx, call, ctx.src(method), args);
+  if (call && method && args && ctx.src(method) === 'DisableAntiforgery') ignoreAntiforgery(ctx, call, method);
+  else if (call && method && args) optionsLambda(ctx, call, ctx.src(method), args);
+}
+
+const CSRF_MESSAGE = 'turns antiforgery (CSRF) validation off: any site can make a logged-in browser post forms to this application with its cookies. Remove it and validate the token ([ValidateAntiForgeryToken], or AutoValidateAntiforgeryTokenAttribute globally); only endpoints authenticated by a bearer header alone may skip it.';
+
+/**
+ * `[IgnoreAntiforgeryToken]` on a controller or action, `new IgnoreAntiforgeryTokenAttribute()` as a
+ * global filter, `.DisableAntiforgery()` on a minimal API endpoint. API controllers ([ApiController],
+ * ControllerBase) get no antiforgery validation anyway and usually authenticate by a bearer header.
+ */
+function ignoreAntiforgery(ctx: AnalysisContext, node: Node, method?: Node): void {
+  const up = ancestorsOf(node);
+  const cls = [...up].reverse().find((n) => n.type === 'class_declaration');
+  if (cls) {
+    const body = cls.childForFieldName('body');
+    const headEnd = body?.startIndex ?? cls.endIndex;
+    ctx.touch(cls.startIndex, headEnd);
+    const head = ctx.text.slice(cls.startIndex, headEnd);
+    if (/\[\s*(\w+\s*,\s*)*ApiController\b|:\s*ControllerBase\b/.test(head)) return;
+  }
+  if (method) {
+    const dot = ctx.text.lastIndexOf('.', method.startIndex);
+    ctx.report({
+      ruleId: 'csrf-protection-disabled', start: method.startIndex, end: node.endIndex,
+      message: `DisableAntiforgery() ${CSRF_MESSAGE}`,
+      ...(dot !== -1 && /^\s*$/.test(ctx.text.slice(dot + 1, method.startIndex)) ? { fix: { title: 'Keep antiforgery validation (remove DisableAntiforgery())', edits: [{ start: dot, end: node.endIndex, newText: '' }] } } : {}),
+    });
+    return;
+  }
+  if (node.type === 'object_creation_expression') {
+    ctx.report({ ruleId: 'csrf-protection-disabled', ...span(node), message: `A global IgnoreAntiforgeryTokenAttribute filter ${CSRF_MESSAGE}` });
+    return;
+  }
+  const list = node.parent;
+  const fix = list?.type === 'attribute_list' ? removeAttribute(ctx, list, node) : undefined;
+  ctx.report({
+    ruleId: 'csrf-protection-disabled', ...span(node),
+    message: `[IgnoreAntiforgeryToken] ${CSRF_MESSAGE}`,
+    ...(fix ? { fix: { title: 'Remove [IgnoreAntiforgeryToken]', edits: [fix] } } : {}),
+  });
+}
+
+/** Removes one attribute: the whole `[…]` (and its line, when alone on it) or the attribute with its comma. */
+function removeAttribute(ctx: AnalysisContext, list: Node, attr: Node): OffsetEdit | undefined {
+  const attrs = namedChildren(list, ctx.text).filter((a) => a.type === 'attribute');
+  if (attrs.length > 1) {
+    const i = attrs.findIndex((a) => a.id === attr.id);
+    return i < 0 ? undefined : removeListItem(ctx, attrs.map(span), i);
+  }
+  const text = ctx.text;
+  const lineStart = text.lastIndexOf('\n', list.startIndex - 1) + 1;
+  const eol = text.indexOf('\n', list.endIndex);
+  if (/^[ \t]*$/.test(text.slice(lineStart, list.startIndex)) && eol !== -1 && /^[ \t]*(\/\/[^\n]*)?\r?$/.test(text.slice(list.endIndex, eol))) return { start: lineStart, end: eol + 1, newText: '' };
+  const after = /^[ \t]*/.exec(text.slice(list.endIndex))![0];
+  return { start: list.startIndex, end: list.endIndex + after.length, newText: '' };
 }
 
 /**

@@ -8,7 +8,7 @@ const QUERY = `
 (object_creation_expression type: (type_identifier) @type (#any-of? @type "Cookie" "MACVerifier" "MACSigner") arguments: (argument_list) @args) @new
 (object_creation_expression type: (scoped_type_identifier) @qtype (#any-of? @qtype "javax.servlet.http.Cookie" "jakarta.servlet.http.Cookie") arguments: (argument_list) @args) @new
 (method_invocation name: (identifier) @method
-  (#any-of? @method "build" "signWith" "setSigningKey" "verifyWith" "hmacShaKeyFor" "HMAC256" "HMAC384" "HMAC512" "none" "parseClaimsJwt" "parsePlaintextJwt" "parseUnsecuredClaims" "unsecured" "compact" "decode" "parse")
+  (#any-of? @method "build" "signWith" "setSigningKey" "verifyWith" "hmacShaKeyFor" "HMAC256" "HMAC384" "HMAC512" "none" "parseClaimsJwt" "parsePlaintextJwt" "parseUnsecuredClaims" "unsecured" "compact" "decode" "parse" "csrf")
   arguments: (argument_list) @args) @call
 `;
 
@@ -18,8 +18,8 @@ const ENV = /System\.getenv|System\.getProperty|@Value|environment\.|env\./;
 export const javaAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['program', 'class_declaration', 'class_body', 'interface_body', 'enum_body']),
-  keywords: /cookie|jwt|jws|session|secret/i,
-  anchors: /\bnew\s+(?:(?:javax|jakarta)\s*\.\s*servlet\s*\.\s*http\s*\.\s*)?Cookie\s*\(|\bnew\s+MAC(Verifier|Signer)\s*\(|\.\s*(build|signWith|setSigningKey|verifyWith|hmacShaKeyFor|HMAC256|HMAC384|HMAC512|none|parseClaimsJwt|parsePlaintextJwt|parseUnsecuredClaims|unsecured|compact|decode|parse)\s*\(/g,
+  keywords: /cookie|jwt|jws|session|secret|csrf/i,
+  anchors: /\bnew\s+(?:(?:javax|jakarta)\s*\.\s*servlet\s*\.\s*http\s*\.\s*)?Cookie\s*\(|\bnew\s+MAC(Verifier|Signer)\s*\(|\.\s*(build|signWith|setSigningKey|verifyWith|hmacShaKeyFor|HMAC256|HMAC384|HMAC512|none|parseClaimsJwt|parsePlaintextJwt|parseUnsecuredClaims|unsecured|compact|decode|parse|csrf)\s*\(/g,
   declares: (chunk, ctx) => {
     if (chunk.type !== 'field_declaration') return [];
     return chunk.namedChildren.filter((c) => c?.type === 'variable_declarator').map((d) => ctx.src(d!.childForFieldName('name')!));
@@ -71,6 +71,9 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
     case 'parse':
       unverifiedParse(ctx, call, obj, objText, list);
       return;
+    case 'csrf':
+      csrfDisabled(ctx, call, method, list);
+      return;
     case 'unsecured':
     case 'parseClaimsJwt':
     case 'parsePlaintextJwt':
@@ -97,6 +100,62 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
     default:
       return;
   }
+}
+
+/**
+ * Spring Security `http.csrf().disable()`, `csrf(AbstractHttpConfigurer::disable)`,
+ * `csrf(c -> c.disable())`. A configuration that also makes sessions stateless (bearer-token APIs,
+ * where the browser adds no credential by itself) is not CSRF-prone and is left alone.
+ */
+function csrfDisabled(ctx: AnalysisContext, call: Node, method: Node, args: readonly Node[]): void {
+  let whole: Node = call;
+  if (args.length === 0) {
+    const parent = call.parent;
+    if (parent?.type !== 'method_invocation' || parent.childForFieldName('object')?.id !== call.id || ctx.src(parent.childForFieldName('name')!) !== 'disable') return;
+    whole = parent;
+  } else {
+    const a = args[0];
+    const t = ctx.src(a).replace(/\s+/g, '');
+    const lambda = /^\(?(\w+)\)?->\1\.disable\(\)$/.exec(t);
+    if (args.length !== 1 || !(a.type === 'method_reference' && /::disable$/.test(t)) && !lambda) return;
+  }
+  const up = ancestorsOf(call);
+  const scope = [...up].reverse().find((n) => n.type === 'method_declaration' || n.type === 'class_body') ?? up[0];
+  ctx.touch(scope.startIndex, scope.endIndex);
+  if (/SessionCreationPolicy\s*\.\s*STATELESS/.test(ctx.src(scope))) return;
+  const dot = ctx.text.lastIndexOf('.', method.startIndex);
+  const fix = removeChainStep(ctx, whole, dot);
+  ctx.report({
+    ruleId: 'csrf-protection-disabled', start: method.startIndex, end: whole.endIndex,
+    message: 'CSRF protection is switched off: any site can make a logged-in browser submit requests to this application with its session cookie. Remove this and keep Spring Security\'s CSRF protection (for a bearer-token API, make it stateless and exempt only its paths with csrf(c -> c.ignoringRequestMatchers("/api/**"))).',
+    ...(fix ? { fix: { title: 'Keep CSRF protection on (remove the disable)', edits: [fix] } } : {}),
+  });
+}
+
+/**
+ * Removes `.step(…)` (from the dot before it to the end of `whole`) from a call chain: the whole
+ * line when the step stands on a line of its own, the whole statement when nothing else is left.
+ */
+function removeChainStep(ctx: AnalysisContext, whole: Node, dot: number): OffsetEdit | undefined {
+  const text = ctx.text;
+  const parent = whole.parent;
+  const receiver = text.slice(0, dot).trimEnd();
+  if (parent?.type === 'expression_statement') {
+    // `http.csrf().disable();`: only the receiver would be left, which is no statement.
+    const head = whole.firstNamedChild;
+    if (!head || head.endIndex > dot || !/^[\w.]+$/.test(ctx.src(head).trim())) return undefined;
+    if (head.type === 'method_invocation') return undefined;
+    const lineStart = text.lastIndexOf('\n', parent.startIndex - 1) + 1;
+    const eol = text.indexOf('\n', parent.endIndex);
+    if (!/^[ \t]*$/.test(text.slice(lineStart, parent.startIndex)) || !/^[ \t]*(\/\/[^\n]*)?$/.test(text.slice(parent.endIndex, eol === -1 ? text.length : eol))) return undefined;
+    return { start: lineStart, end: eol === -1 ? text.length : eol + 1, newText: '' };
+  }
+  if (parent?.type !== 'method_invocation' || parent.childForFieldName('object')?.id !== whole.id || dot < 0 || receiver.length === 0) return undefined;
+  const lineStart = text.lastIndexOf('\n', dot - 1) + 1;
+  const eol = text.indexOf('\n', whole.endIndex);
+  // A comment ending the step's own line is about the step: it goes with it.
+  if (/^[ \t]*$/.test(text.slice(lineStart, dot)) && eol !== -1 && /^[ \t]*(\/\/[^\n]*)?$/.test(text.slice(whole.endIndex, eol))) return { start: lineStart, end: eol + 1, newText: '' };
+  return { start: dot, end: whole.endIndex, newText: '' };
 }
 
 /**
