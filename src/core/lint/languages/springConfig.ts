@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
-import type { AnalysisContext, Fact } from '../analysis';
+import { type AnalysisContext, type Fact, namedChildren } from '../analysis';
 import type { LanguageAnalyzer } from '../analyzer';
 import { capture } from '../analyzer';
 import { reportHardcodedSecret } from '../secrets';
@@ -160,7 +160,7 @@ export const propertiesAnalyzer: LanguageAnalyzer = {
 
 /** application.yml: the same settings, keys flattened from the nesting. */
 export const yamlAnalyzer: LanguageAnalyzer = {
-  query: '(block_mapping_pair key: (_) @key value: (flow_node) @value) @pair\n(document) @doc',
+  query: '(block_mapping_pair key: (_) @key value: (flow_node) @value) @pair\n(block_mapping_pair key: (_) @key value: (block_node (block_sequence) @seq)) @pair\n(document) @doc',
   containers: new Set(['stream', 'document', 'block_node', 'block_mapping']),
   keywords: /session|secret|jwt|key/i,
   declares: () => [],
@@ -170,7 +170,8 @@ export const yamlAnalyzer: LanguageAnalyzer = {
       const pair = capture(m, 'pair');
       const key = capture(m, 'key');
       const value = capture(m, 'value');
-      if (!pair || !key || !value) continue;
+      const seq = capture(m, 'seq');
+      if (!pair || !key || (!value && !seq)) continue;
       const parts = [ctx.src(key).trim()];
       for (let p = pair.parent; p; p = p.parent) {
         if (p.type === 'block_mapping_pair') {
@@ -178,7 +179,14 @@ export const yamlAnalyzer: LanguageAnalyzer = {
           if (k) parts.unshift(ctx.src(k).trim());
         }
       }
-      springProperty(ctx, parts.map((s) => s.replace(/^["']|["']$/g, '')).join('.'), key, value, pair);
+      const name = parts.map((s) => s.replace(/^["']|["']$/g, '')).join('.');
+      if (value) springProperty(ctx, name, key, value, pair);
+      else if (seq && /session\.trackingmodes$/.test(canonicalKey(name))) {
+        // tracking-modes as a YAML list: Spring binds it like the comma-separated form.
+        const items = namedChildren(seq, ctx.text).map((i) => ctx.src(i).replace(/^-\s*/, '').replace(/\s+#.*$/, '').trim().replace(/^["']|["']$/g, ''));
+        const entry: SettingEntry = { name: name.toLowerCase(), value: { kind: 'str', str: items.join(','), text: ctx.src(seq) }, start: key.startIndex, end: pair.endIndex, valueStart: seq.startIndex, valueEnd: seq.endIndex };
+        ctx.facts.push(settingFact('spring.setting', entry));
+      }
     }
   },
   finish(facts, ctx, filePath) {
