@@ -1,5 +1,9 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Linter } from '../../../src/core/lint/engine';
+import { scanFiles } from '../../../src/core/lint/scanner';
 import { languageForPath } from '../../../src/core/lint/grammars';
 import { jsonStrings } from '../../../src/core/lint/languages/appSettings';
 
@@ -25,6 +29,22 @@ describe('lint of web.xml and appsettings.json', () => {
     assert.equal(languageForPath('appsettings.json'), 'json');
     assert.equal(languageForPath('Api/appsettings.Production.json'), 'json');
     assert.equal(languageForPath('package.json'), undefined);
+  });
+
+  it('a workspace scan reads web.xml and appsettings.json, and leaves other XML and JSON files alone', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-config-files-'));
+    try {
+      fs.mkdirSync(path.join(root, 'src/main/webapp/WEB-INF'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'src/main/webapp/WEB-INF/web.xml'), WEB_XML);
+      fs.writeFileSync(path.join(root, 'pom.xml'), WEB_XML);
+      fs.writeFileSync(path.join(root, 'appsettings.json'), '{ "Jwt": { "Key": "made-up-signing-key-0123456789" } }\n');
+      fs.writeFileSync(path.join(root, 'package.json'), '{ "Jwt": { "Key": "made-up-signing-key-0123456789" } }\n');
+      const result = await scanFiles(['.'], { cwd: root, workers: 0 });
+      assert.deepEqual(result.problems, []);
+      assert.deepEqual(result.findings.map((f) => `${path.relative(root, f.file).split(path.sep).join('/')}:${f.ruleId}`).sort(), ['appsettings.json:jwt-hardcoded-secret', 'src/main/webapp/WEB-INF/web.xml:cookie-missing-secure']);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('an open web.xml re-lints on each edit, and a disable comment silences its line', async () => {
