@@ -14,6 +14,7 @@ import { Linter } from '../../src/core/lint/engine';
 import { languageForPath, loadLanguage, newParser } from '../../src/core/lint/grammars';
 import { LineIndex } from '../../src/core/lint/lineIndex';
 import { scanFiles } from '../../src/core/lint/scanner';
+import type { GrammarLanguage } from '../../src/core/lint/types';
 import { generateCorpus } from './corpus';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -70,7 +71,8 @@ async function main(): Promise<void> {
   const parsers = new Map<string, ReturnType<typeof newParser>>();
   for (const f of corpus.files) {
     const lang = languageForPath(f)!;
-    if (!parsers.has(lang)) parsers.set(lang, newParser(await loadLanguage(lang)));
+    // The corpus holds source files only: every one has a grammar.
+    if (!parsers.has(lang)) parsers.set(lang, newParser(await loadLanguage(lang as GrammarLanguage)));
   }
   // The bare parse reads each file too: reading is part of parsing a file, and the scan reads them.
   const bareParse = () => {

@@ -28,5 +28,6 @@ export function disabledLines(text: string, lines: LineIndex): Map<number, Set<s
 export function disableCommentFor(language: string, ruleId: string): string {
   const hash = ['python', 'ruby', 'yaml', 'properties'].includes(language);
   const semi = language === 'ini';
+  if (language === 'xml') return `<!-- session-lens-disable-next-line ${ruleId} -->`;
   return `${hash ? '#' : semi ? ';' : '//'} session-lens-disable-next-line ${ruleId}`;
 }

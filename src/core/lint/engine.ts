@@ -7,7 +7,7 @@ import { DISABLE_MARKER, disableCommentFor, disabledLines } from './disableComme
 import { languageForId, languageForPath, loadLanguage, newParser } from './grammars';
 import { analyzerFor } from './languages/index';
 import { LineIndex } from './lineIndex';
-import type { LintFinding, LintFix, LintLanguage, LintOptions, LintPosition, LintRange } from './types';
+import { type GrammarLanguage, type LintFinding, type LintFix, type LintLanguage, type LintOptions, type LintPosition, type LintRange, isGrammarLanguage } from './types';
 
 /** One change of a document, in the shape editors report (VS Code's TextDocumentContentChangeEvent). */
 export interface TextChange {
@@ -42,9 +42,9 @@ interface ChunkResult {
 }
 
 interface LoadedLanguage {
-  readonly language: Language;
-  readonly parser: Parser;
-  readonly query: Query;
+  /** Undefined for formats read without a grammar (web.xml, appsettings.json): their analyzer reads the text in `finish`. */
+  readonly parser: Parser | undefined;
+  readonly query: Query | undefined;
   readonly analyzer: LanguageAnalyzer;
 }
 
@@ -87,8 +87,12 @@ export class Linter {
   /** Loads (once) the grammar, parser and query of a language. */
   prepare(language: LintLanguage): Promise<LoadedLanguage> {
     let p = this.loaded.get(language);
+    if (!p && !isGrammarLanguage(language)) {
+      p = Promise.resolve({ parser: undefined, query: undefined, analyzer: analyzerFor(language) });
+      this.loaded.set(language, p);
+    }
     if (!p) {
-      p = loadLanguage(language, this.options.grammarDir).then((lang) => {
+      p = loadLanguage(language as GrammarLanguage, this.options.grammarDir).then((lang) => {
         const analyzer = analyzerFor(language);
         // Compiling a query costs tens of milliseconds; queries are immutable, so every linter shares one.
         let query = compiledQueries.get(lang);
@@ -96,7 +100,7 @@ export class Linter {
           query = new TreeSitter.Query(lang, analyzer.query);
           compiledQueries.set(lang, query);
         }
-        return { language: lang, parser: newParser(lang), query, analyzer };
+        return { parser: newParser(lang), query, analyzer };
       });
       p.catch(() => this.loaded.delete(language));
       this.loaded.set(language, p);
@@ -181,7 +185,7 @@ export class LintDocument {
   ) {
     this.text = text;
     this.lines = new LineIndex(text);
-    this.tree = loaded.parser.parse(text) ?? undefined;
+    this.tree = loaded.parser?.parse(text) ?? undefined;
     if (this.tree) this.chunks = oneShot ? this.analyzeOnce(this.tree.rootNode) : this.analyzeRange(this.tree.rootNode, 0, text.length);
   }
 
@@ -229,7 +233,8 @@ export class LintDocument {
     const text = this.text;
     // While the syntax is broken, the last whole tree (edited along) is the better base: what error
     // recovery builds is not reusable, and reparsing from the whole tree gives the same tree sooner.
-    const tree = this.loaded.parser.parse(chunkReader(text), this.lastGood?.tree ?? old);
+    // A tree exists, so the language has a parser.
+    const tree = this.loaded.parser!.parse(chunkReader(text), this.lastGood?.tree ?? old);
     if (!tree) return this.replaceAll(this.text);
     this.tree = tree;
     const broken = tree.rootNode.hasError;
@@ -271,7 +276,7 @@ export class LintDocument {
     this.text = text;
     this.markerFree = false;
     this.lines = new LineIndex(text);
-    this.tree = this.loaded.parser.parse(text) ?? undefined;
+    this.tree = this.loaded.parser?.parse(text) ?? undefined;
     this.chunks = this.tree ? this.analyzeRange(this.tree.rootNode, 0, text.length) : [];
     this.cached = undefined;
     this.cachedSites = undefined;
@@ -373,7 +378,9 @@ export class LintDocument {
 
   /** Analyses spans of the text (chunks, or former chunks while the syntax is broken) with one query run. */
   private analyzeSpans(root: Node, spans: readonly { start: number; end: number; declares: readonly string[] }[], shared = new Map<string, unknown>()): ChunkResult[] {
-    const { analyzer, query } = this.loaded;
+    const { analyzer } = this.loaded;
+    // Only reached with a tree, so the language has a grammar and a query.
+    const query = this.loaded.query!;
     if (spans.length === 0) return [];
     const results: ChunkResult[] = spans.map(({ start, end, declares }) => emptyChunk(start, end, declares));
     const lo = spans[0].start;
@@ -420,7 +427,9 @@ export class LintDocument {
    * for the others, and most chunks hold nothing.
    */
   private analyzeOnce(root: Node): ChunkResult[] {
-    const { analyzer, query } = this.loaded;
+    const { analyzer } = this.loaded;
+    // Only reached with a tree, so the language has a grammar and a query.
+    const query = this.loaded.query!;
     const containers = analyzer.containers;
     // Without anchors the query runs over the whole span of the chunks: cut them as analyzeRange does.
     if (!analyzer.anchors) return this.analyzeRange(root, 0, this.text.length);

@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as TreeSitter from '@vscode/tree-sitter-wasm';
 import type { Language, Parser } from '@vscode/tree-sitter-wasm';
-import type { LintLanguage } from './types';
+import type { GrammarLanguage, LintLanguage } from './types';
 
 /** The wasm file of each grammar, as shipped by its npm package and copied flat into dist/grammars. */
-export const GRAMMAR_FILES: Readonly<Record<LintLanguage, string>> = {
+export const GRAMMAR_FILES: Readonly<Record<GrammarLanguage, string>> = {
   javascript: 'tree-sitter-javascript.wasm',
   typescript: 'tree-sitter-typescript.wasm',
   tsx: 'tree-sitter-tsx.wasm',
@@ -82,7 +82,7 @@ function initRuntime(grammarDir?: string): Promise<void> {
 }
 
 /** Loads a grammar the first time it is asked for; later calls share the same promise. */
-export function loadLanguage(language: LintLanguage, grammarDir?: string): Promise<Language> {
+export function loadLanguage(language: GrammarLanguage, grammarDir?: string): Promise<Language> {
   const key = `${grammarDir ?? ''}\u0000${language}`;
   let p = languages.get(key);
   if (!p) {
@@ -128,6 +128,9 @@ export function languageForPath(filePath: string): LintLanguage | undefined {
   const base = path.basename(filePath).toLowerCase();
   if (base.endsWith('.d.ts')) return undefined;
   if (base === 'php.ini' || base === '.user.ini' || /^php\.ini-/.test(base)) return 'ini';
+  // Only the files whose settings the engine knows: other XML and JSON files are not linted.
+  if (base === 'web.xml' || base === 'web-fragment.xml') return 'xml';
+  if (/^appsettings(\.[\w-]+)?\.json$/.test(base)) return 'json';
   return EXTENSIONS[path.extname(base)];
 }
 

@@ -45,6 +45,8 @@ export const canon = (k: string): string => k.toLowerCase().replace(/_/g, '');
 /** Runs the cookie checks on an options literal and writes fixes in its own syntax. */
 export function checkKeyedSite(ctx: AnalysisContext, s: KeyedSite): void {
   const byKey = new Map(s.items.map((i) => [canon(i.key), i]));
+  // Items may also come from statements after the literal (`o.Secure = true;`): list edits use those inside it.
+  const listed = s.list ? s.items.filter((i) => i.item.startIndex >= s.list!.startIndex && i.item.endIndex <= s.list!.endIndex) : [];
   const get = (attr: CookieAttr) => {
     const k = s.syntax.keyFor[attr];
     return k ? byKey.get(canon(k)) : undefined;
@@ -68,7 +70,7 @@ export function checkKeyedSite(ctx: AnalysisContext, s: KeyedSite): void {
         else inserts.push(s.syntax.pair(key, text));
       }
       if (inserts.length) {
-        if (s.list) edits.push(insertListItem(ctx, span(s.list), s.items.map((i) => span(i.item)), inserts, ' '));
+        if (s.list) edits.push(insertListItem(ctx, span(s.list), listed.map((i) => span(i.item)), inserts, ' '));
         else {
           const e = s.create?.(inserts);
           if (!e) return undefined;
@@ -86,8 +88,8 @@ export function checkKeyedSite(ctx: AnalysisContext, s: KeyedSite): void {
     },
     remove(attr) {
       const i = get(attr);
-      if (!i || !s.list) return undefined;
-      return [removeListItem(ctx, s.items.map((x) => span(x.item)), s.items.indexOf(i))];
+      if (!i || !s.list || !listed.includes(i)) return undefined;
+      return [removeListItem(ctx, listed.map((x) => span(x.item)), listed.indexOf(i))];
     },
   };
   const ss = get('sameSite');

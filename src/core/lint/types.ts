@@ -49,11 +49,25 @@ export type LintLanguage =
   | 'ruby'
   | 'ini'
   | 'properties'
-  | 'yaml';
+  | 'yaml'
+  /** Servlet deployment descriptors (web.xml, web-fragment.xml); read without a grammar. */
+  | 'xml'
+  /** ASP.NET Core appsettings*.json; read without a grammar. */
+  | 'json';
 
 export const LINT_LANGUAGES: readonly LintLanguage[] = [
-  'javascript', 'typescript', 'tsx', 'python', 'php', 'java', 'csharp', 'go', 'ruby', 'ini', 'properties', 'yaml',
+  'javascript', 'typescript', 'tsx', 'python', 'php', 'java', 'csharp', 'go', 'ruby', 'ini', 'properties', 'yaml', 'xml', 'json',
 ];
+
+/** Configuration formats the engine reads with a small scanner of its own instead of a tree-sitter grammar. */
+export type TextLanguage = 'xml' | 'json';
+
+/** The languages parsed by a tree-sitter grammar. */
+export type GrammarLanguage = Exclude<LintLanguage, TextLanguage>;
+
+export function isGrammarLanguage(language: LintLanguage): language is GrammarLanguage {
+  return language !== 'xml' && language !== 'json';
+}
 
 /** Per-rule setting: off, on with the catalog severity, or on with a chosen severity. */
 export type RuleSetting = 'off' | 'on' | Severity | boolean;

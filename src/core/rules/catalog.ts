@@ -50,11 +50,12 @@ const rules = [
   { id: 'session-fixation', title: 'Session id not renewed on login', severity: 'error', modes: ['T'], source: 'OWASP ASVS 5.0 7.2.4' },
   { id: 'session-not-invalidated-on-logout', title: 'Session not invalidated on logout', severity: 'warning', modes: ['T'], source: 'OWASP Session Management Cheat Sheet, Session Expiration' },
   { id: 'session-id-low-entropy', title: 'Session id with too little entropy', severity: 'warning', modes: ['T'], source: 'OWASP ASVS 5.0 7.2.3' },
-  { id: 'session-token-in-url', title: 'Session or access token in the URL', severity: 'error', modes: ['T'], source: 'OWASP ASVS 4.0.3 3.1.1' },
+  { id: 'session-token-in-url', title: 'Session or access token in the URL', severity: 'error', modes: ['T', 'C'], source: 'OWASP ASVS 4.0.3 3.1.1' },
   { id: 'session-id-meaningful', title: 'Session id carries meaning', severity: 'warning', modes: ['T'], source: 'OWASP Session Management Cheat Sheet' },
   { id: 'session-hardcoded-secret', title: 'Session signing secret written in code', severity: 'error', modes: ['C'], source: 'OWASP ASVS 5.0 13.3' },
   { id: 'session-long-idle-timeout', title: 'Session idle timeout too long', severity: 'warning', modes: ['C'], source: 'OWASP ASVS 5.0 7.3.1' },
   { id: 'csrf-state-change-on-get', title: 'GET request changes the session', severity: 'warning', modes: ['T'], source: 'OWASP ASVS 5.0 3.5.3' },
+  { id: 'csrf-protection-disabled', title: 'CSRF protection switched off', severity: 'warning', modes: ['C'], source: 'OWASP ASVS 5.0 3.5.1' },
   { id: 'cors-credentialed-wildcard', title: 'Credentialed CORS for any origin', severity: 'error', modes: ['T'], source: 'OWASP ASVS 5.0 3.4.2' },
   // JWT
   { id: 'jwt-alg-none', title: 'Unsigned JWT (alg none)', severity: 'error', modes: ['T', 'C'], source: 'RFC 8725 2.1/3.1; OWASP ASVS 5.0 9.1.2' },

@@ -49,10 +49,10 @@ describe('lint fuzzing', () => {
   }
 
   it('arbitrary text in every language never throws', async () => {
-    const names = ['a.js', 'a.ts', 'a.tsx', 'a.py', 'a.php', 'A.java', 'a.cs', 'a.go', 'a.rb', 'php.ini', 'a.properties', 'a.yml'];
+    const names = ['a.js', 'a.ts', 'a.tsx', 'a.py', 'a.php', 'A.java', 'a.cs', 'a.go', 'a.rb', 'php.ini', 'a.properties', 'a.yml', 'web.xml', 'appsettings.json'];
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...names), fc.string({ maxLength: 300 }), async (name, body) => {
-        const text = `cookie session jwt secret ${body}`;
+        const text = `cookie session jwt secret <session-config> {"Jwt": {"Key": ${body}`;
         checkFindings(text, await linter.lintText(text, { filePath: name }));
       }),
       { numRuns: 120, seed: 11 },

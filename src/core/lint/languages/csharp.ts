@@ -1,5 +1,5 @@
 import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
-import { type AnalysisContext, type OffsetEdit, namedChildren, span } from '../analysis';
+import { type AnalysisContext, type OffsetEdit, ancestorsOf, insertListItem, namedChildren, removeListItem, span } from '../analysis';
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import type { CookieAttr, CookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, canon, checkKeyedSite } from '../keyedSite';
@@ -7,11 +7,12 @@ import { reportHardcodedSecret } from '../secrets';
 
 const QUERY = `
 (object_creation_expression type: (identifier) @type
-  (#any-of? @type "CookieOptions" "SymmetricSecurityKey" "TokenValidationParameters" "HMACSHA256")) @new
+  (#any-of? @type "CookieOptions" "CookieBuilder" "SymmetricSecurityKey" "TokenValidationParameters" "HMACSHA256" "IgnoreAntiforgeryTokenAttribute")) @new
 (invocation_expression
   function: (member_access_expression name: (identifier) @method
-    (#any-of? @method "AddSession" "ConfigureApplicationCookie" "AddCookie" "AddAntiforgery"))
+    (#any-of? @method "AddSession" "ConfigureApplicationCookie" "AddCookie" "AddAntiforgery" "DisableAntiforgery"))
   arguments: (argument_list) @args) @call
+(attribute name: (identifier) @attrName (#any-of? @attrName "IgnoreAntiforgeryToken" "IgnoreAntiforgeryTokenAttribute")) @attribute
 `;
 
 const ENV = /Environment\.|Configuration\[|IsDevelopment|IsProduction|builder\.Environment|env\./;
@@ -64,20 +65,32 @@ function syntax(ctx: AnalysisContext, prefix: string): KeyedSyntax {
 export const csharpAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['compilation_unit', 'namespace_declaration', 'file_scoped_namespace_declaration', 'declaration_list', 'class_declaration']),
-  keywords: /Cookie|Session|Jwt|SecurityKey|TokenValidation/,
-  anchors: /\bnew\s+(CookieOptions|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256)\b|\.\s*(AddSession|ConfigureApplicationCookie|AddCookie|AddAntiforgery)\s*\(/g,
-  declares: () => [],
+  keywords: /Cookie|Session|Jwt|SecurityKey|TokenValidation|Antiforgery/,
+  anchors: /\bnew\s+(CookieOptions|CookieBuilder|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256|IgnoreAntiforgeryTokenAttribute)\b|\.\s*(AddSession|ConfigureApplicationCookie|AddCookie|AddAntiforgery|DisableAntiforgery)\s*\(|\bIgnoreAntiforgeryToken\b/g,
+  declares: (chunk, ctx) => {
+    // Fields (`const string Key = "…"`) are read by the checks of other members.
+    if (chunk.type !== 'field_declaration') return [];
+    return chunk.descendantsOfType('variable_declarator').flatMap((d) => (d?.firstNamedChild ? [ctx.src(d.firstNamedChild)] : []));
+  },
   analyze(matches, ctx) {
     for (const m of matches) analyzeMatch(m, ctx);
   },
 };
 
 function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
+  const attribute = capture(m, 'attribute');
+  if (attribute) {
+    ignoreAntiforgery(ctx, attribute);
+    return;
+  }
   const created = capture(m, 'new');
   const type = capture(m, 'type');
   if (created && type) {
     const t = ctx.src(type);
     if (t === 'CookieOptions') cookieOptions(ctx, created);
+    else if (t === 'IgnoreAntiforgeryTokenAttribute') ignoreAntiforgery(ctx, created);
+    // A CookieBuilder is judged with the options it is assigned to (optionsLambda).
+    else if (t === 'CookieBuilder') return;
     else if (t === 'SymmetricSecurityKey' || t === 'HMACSHA256') keyMaterial(ctx, created);
     else tokenValidation(ctx, created);
     return;
@@ -85,7 +98,82 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   const call = capture(m, 'call');
   const method = capture(m, 'method');
   const args = capture(m, 'args');
-  if (call && method && args) optionsLambda(ctx, call, ctx.src(method), args);
+  if (call && method && args && ctx.src(method) === 'DisableAntiforgery') ignoreAntiforgery(ctx, call, method);
+  else if (call && method && args) optionsLambda(ctx, call, ctx.src(method), args);
+}
+
+const CSRF_MESSAGE = 'turns antiforgery (CSRF) validation off: any site can make a logged-in browser post forms to this application with its cookies. Remove it and validate the token ([ValidateAntiForgeryToken], or AutoValidateAntiforgeryTokenAttribute globally); only endpoints authenticated by a bearer header alone may skip it.';
+
+/**
+ * `[IgnoreAntiforgeryToken]` on a controller or action, `new IgnoreAntiforgeryTokenAttribute()` as a
+ * global filter, `.DisableAntiforgery()` on a minimal API endpoint. API controllers ([ApiController],
+ * ControllerBase) get no antiforgery validation anyway and usually authenticate by a bearer header.
+ */
+function ignoreAntiforgery(ctx: AnalysisContext, node: Node, method?: Node): void {
+  const up = ancestorsOf(node);
+  const cls = [...up].reverse().find((n) => n.type === 'class_declaration');
+  if (cls) {
+    const body = cls.childForFieldName('body');
+    const headEnd = body?.startIndex ?? cls.endIndex;
+    ctx.touch(cls.startIndex, headEnd);
+    const head = ctx.text.slice(cls.startIndex, headEnd);
+    if (/\[\s*(\w+\s*,\s*)*ApiController\b|:\s*ControllerBase\b/.test(head)) return;
+  }
+  if (method) {
+    const dot = ctx.text.lastIndexOf('.', method.startIndex);
+    ctx.report({
+      ruleId: 'csrf-protection-disabled', start: method.startIndex, end: node.endIndex,
+      message: `DisableAntiforgery() ${CSRF_MESSAGE}`,
+      ...(dot !== -1 && /^\s*$/.test(ctx.text.slice(dot + 1, method.startIndex)) ? { fix: { title: 'Keep antiforgery validation (remove DisableAntiforgery())', edits: [{ start: dot, end: node.endIndex, newText: '' }] } } : {}),
+    });
+    return;
+  }
+  if (node.type === 'object_creation_expression') {
+    ctx.report({ ruleId: 'csrf-protection-disabled', ...span(node), message: `A global IgnoreAntiforgeryTokenAttribute filter ${CSRF_MESSAGE}` });
+    return;
+  }
+  const list = node.parent;
+  const fix = list?.type === 'attribute_list' ? removeAttribute(ctx, list, node) : undefined;
+  ctx.report({
+    ruleId: 'csrf-protection-disabled', ...span(node),
+    message: `[IgnoreAntiforgeryToken] ${CSRF_MESSAGE}`,
+    ...(fix ? { fix: { title: 'Remove [IgnoreAntiforgeryToken]', edits: [fix] } } : {}),
+  });
+}
+
+/** Removes one attribute: the whole `[…]` (and its line, when alone on it) or the attribute with its comma. */
+function removeAttribute(ctx: AnalysisContext, list: Node, attr: Node): OffsetEdit | undefined {
+  const attrs = namedChildren(list, ctx.text).filter((a) => a.type === 'attribute');
+  if (attrs.length > 1) {
+    const i = attrs.findIndex((a) => a.id === attr.id);
+    return i < 0 ? undefined : removeListItem(ctx, attrs.map(span), i);
+  }
+  const text = ctx.text;
+  const lineStart = text.lastIndexOf('\n', list.startIndex - 1) + 1;
+  const eol = text.indexOf('\n', list.endIndex);
+  if (/^[ \t]*$/.test(text.slice(lineStart, list.startIndex)) && eol !== -1 && /^[ \t]*(\/\/[^\n]*)?\r?$/.test(text.slice(list.endIndex, eol))) return { start: lineStart, end: eol + 1, newText: '' };
+  const after = /^[ \t]*/.exec(text.slice(list.endIndex))![0];
+  return { start: list.startIndex, end: list.endIndex + after.length, newText: '' };
+}
+
+/**
+ * `v.Prop = value;` statements from `first` on, up to the first statement that uses `v` in
+ * another way (appending it: what is set afterwards does not reach that cookie).
+ */
+function assignmentsTo(ctx: AnalysisContext, v: string, first: Node | null): KeyedItem[] {
+  const out: KeyedItem[] = [];
+  const mentions = new RegExp(`(^|[^\\w.])@?${v}\\b`);
+  for (let s = first; s; s = s.nextNamedSibling) {
+    if (!mentions.test(ctx.src(s))) continue;
+    ctx.touch(s.startIndex, s.endIndex);
+    const a = s.type === 'expression_statement' ? s.firstNamedChild : null;
+    const left = a?.type === 'assignment_expression' ? a.childForFieldName('left') : null;
+    const right = a?.childForFieldName('right');
+    const lt = left ? ctx.src(left).replace(/\s+/g, '') : '';
+    if (!left || !right || !lt.startsWith(`${v}.`) || mentions.test(ctx.src(right))) break;
+    out.push({ key: lt.slice(v.length + 1), value: right, item: s });
+  }
+  return out;
 }
 
 function initializerItems(ctx: AnalysisContext, init: Node | null): KeyedItem[] {
@@ -126,7 +214,15 @@ function cookieOptions(ctx: AnalysisContext, created: Node): void {
     const v = namedChildren(arg, ctx.text)[0];
     let stmt: Node | null = arg;
     while (stmt && !/statement$/.test(stmt.type)) stmt = stmt.parent;
-    if (v && stmt) nameNode = findAppend((a) => ctx.src(a) === ctx.src(v), stmt.nextNamedSibling);
+    if (v && stmt) {
+      nameNode = findAppend((a) => ctx.src(a) === ctx.src(v), stmt.nextNamedSibling);
+      // `options.Secure = true;` after the declaration: later settings win over the initializer's.
+      for (const later of assignmentsTo(ctx, ctx.src(v), stmt.nextNamedSibling)) {
+        const i = items.findIndex((x) => canon(x.key) === canon(later.key));
+        if (i !== -1) items.splice(i, 1);
+        items.push(later);
+      }
+    }
   }
   if (nameNode) {
     if (nameNode.type === 'string_literal') name = { value: ctx.src(nameNode).slice(1, -1), node: nameNode };
@@ -167,7 +263,9 @@ function optionsLambda(ctx: AnalysisContext, call: Node, method: string, args: N
   const body = lambda.childForFieldName('body');
   if (!p || !body) return;
   const statements = body.type === 'block' ? namedChildren(body, ctx.text) : [body];
-  const items: KeyedItem[] = [];
+  let items: KeyedItem[] = [];
+  let info = OPTION_DEFAULTS[method];
+  let builder: Node | undefined;
   for (const s of statements) {
     const a = s.type === 'expression_statement' ? s.firstNamedChild : s.type === 'assignment_expression' ? s : null;
     if (a?.type !== 'assignment_expression') continue;
@@ -176,17 +274,37 @@ function optionsLambda(ctx: AnalysisContext, call: Node, method: string, args: N
     if (!left || !right) continue;
     const lt = ctx.src(left).replace(/\s+/g, '');
     if (!lt.startsWith(`${p}.`)) continue;
-    items.push({ key: lt.slice(p.length + 1), value: right, item: s.type === 'expression_statement' ? s : a });
+    const key = lt.slice(p.length + 1);
+    if (key === 'Cookie' && right.type === 'object_creation_expression' && /^(Microsoft\.AspNetCore\.Http\.)?CookieBuilder$/.test(ctx.src(right.childForFieldName('type')!))) {
+      // A new CookieBuilder replaces the framework's cookie: its own defaults apply (HttpOnly false,
+      // SameSite Unspecified, SecurePolicy SameAsRequest), and earlier options.Cookie.* settings are gone.
+      items = items.filter((i) => !i.key.startsWith('Cookie.'));
+      for (const i of initializerItems(ctx, right.childForFieldName('initializer'))) items.push({ ...i, key: `Cookie.${i.key.trim()}` });
+      info = { ...info, defaults: { secure: 'unknown', httpOnly: 'false', sameSite: '', path: '/' } };
+      builder = right;
+      continue;
+    }
+    items.push({ key, value: right, item: s.type === 'expression_statement' ? s : a });
   }
-  const info = OPTION_DEFAULTS[method];
   const last = statements[statements.length - 1];
   const idle = items.find((i) => canon(i.key) === 'idletimeout');
+  const builderInit = builder?.childForFieldName('initializer') ?? undefined;
   checkKeyedSite(ctx, {
     framework: info.framework,
     session: true,
-    anchor: call,
+    anchor: builder ?? call,
     items,
     create: (pairs) => {
+      if (builder) {
+        // Into the builder's initializer, where the other cookie settings are.
+        const inner = pairs.map((x) => x.replace(/^Cookie\./, ''));
+        if (builderInit) {
+          const members = namedChildren(builderInit, ctx.text).map(span);
+          return insertListItem(ctx, span(builderInit), members, inner, ' ');
+        }
+        const at = builder.endIndex;
+        return { start: at, end: at, newText: ` { ${inner.join(', ')} }` };
+      }
       if (body.type !== 'block') return undefined;
       const indent = last ? ctx.indentAt(last.startIndex) : `${ctx.indentAt(body.startIndex)}    `;
       const at = last ? last.endIndex : body.startIndex + 1;
@@ -211,14 +329,48 @@ function optionsLambda(ctx: AnalysisContext, call: Node, method: string, args: N
 function keyMaterial(ctx: AnalysisContext, created: Node): void {
   const args = created.childForFieldName('arguments');
   if (!args) return;
-  for (const lit of args.descendantsOfType('string_literal')) {
+  const literals: { lit: Node | null; constModifier?: Node }[] = args.descendantsOfType('string_literal').map((lit) => ({ lit }));
+  // `GetBytes(JwtKey)`: a const or static readonly field of the class holding the literal.
+  for (const id of args.descendantsOfType('identifier')) {
+    if (!id || id.parent?.type === 'member_access_expression' && id.parent.childForFieldName('name')?.id === id.id) continue;
+    const field = constantField(ctx, id);
+    if (field?.value.type === 'string_literal') literals.push({ lit: field.value, ...(field.constModifier ? { constModifier: field.constModifier } : {}) });
+  }
+  for (const { lit, constModifier } of literals) {
     if (!lit) continue;
     // A literal naming where the key comes from (an environment variable, a config key) is not the key.
     let p: Node | null = lit.parent;
     while (p && p.type !== 'invocation_expression' && p.type !== 'element_access_expression' && p.startIndex >= args.startIndex) p = p.parent;
     if (p && p.startIndex >= args.startIndex && /GetEnvironmentVariable|Configuration|GetValue|GetSection|\[/.test(ctx.src(p.type === 'invocation_expression' ? p.childForFieldName('function')! : p))) continue;
-    reportHardcodedSecret(ctx, { kind: 'jwt', ...span(lit), what: 'The JWT signing key', envName: 'JWT_SECRET', replacement: 'Environment.GetEnvironmentVariable("JWT_SECRET")!' });
+    reportHardcodedSecret(ctx, {
+      kind: 'jwt', ...span(lit), what: 'The JWT signing key', envName: 'JWT_SECRET', replacement: 'Environment.GetEnvironmentVariable("JWT_SECRET")!',
+      // A const cannot hold a value read at run time.
+      ...(constModifier ? { extraEdits: [{ ...span(constModifier), newText: 'static readonly' }] } : {}),
+    });
   }
+}
+
+/** The initializer of a `const` or `static readonly` field of an enclosing class called like `id`. */
+function constantField(ctx: AnalysisContext, id: Node): { value: Node; constModifier?: Node } | undefined {
+  const name = ctx.src(id);
+  ctx.lookups.add(name);
+  const up = ancestorsOf(id);
+  for (let i = up.length - 1; i >= 0; i--) {
+    if (up[i].type !== 'declaration_list') continue;
+    for (const f of up[i].namedChildren) {
+      if (f?.type !== 'field_declaration') continue;
+      const mods = f.namedChildren.filter((c): c is Node => c?.type === 'modifier');
+      const constModifier = mods.find((c) => ctx.src(c) === 'const');
+      if (!constModifier && !mods.some((c) => ctx.src(c) === 'readonly')) continue;
+      for (const d of f.descendantsOfType('variable_declarator')) {
+        if (d?.firstNamedChild && ctx.src(d.firstNamedChild) === name && d.namedChildCount > 1 && d.lastNamedChild) {
+          ctx.touch(f.startIndex, f.endIndex);
+          return { value: d.lastNamedChild, ...(constModifier ? { constModifier } : {}) };
+        }
+      }
+    }
+  }
+  return undefined;
 }
 
 /** `new TokenValidationParameters { RequireSignedTokens = false, ValidateLifetime = false, ValidAlgorithms = … }`. */
@@ -234,6 +386,12 @@ function tokenValidation(ctx: AnalysisContext, created: Node): void {
           ? 'RequireSignedTokens = false accepts unsigned tokens. Remove it.'
           : `${key} = false accepts expired tokens forever. Remove it.`,
         fix: { title: `Set ${key} = true`, edits: [{ ...span(i.value), newText: 'true' }] },
+      });
+    } else if (key === 'ValidateIssuerSigningKey' && v === 'false') {
+      ctx.report({
+        ruleId: 'jwt-verify-disabled', ...span(i.item), severity: 'warning',
+        message: 'ValidateIssuerSigningKey = false skips the checks on the key that signed the token (its validity period, IssuerSigningKeyValidator); the signature itself is still checked. Set it to true.',
+        fix: { title: 'Set ValidateIssuerSigningKey = true', edits: [{ ...span(i.value), newText: 'true' }] },
       });
     } else if (key === 'SignatureValidator') {
       const edits = skipsValidation(ctx, i.value) ? removeMember(ctx, namedChildren(created.childForFieldName('initializer')!, ctx.text).map(span), span(i.item)) : undefined;

@@ -1,14 +1,14 @@
 import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, type OffsetEdit, ancestorsOf, namedChildren, span } from '../analysis';
 import { type LanguageAnalyzer, capture } from '../analyzer';
-import type { CookieAttr } from '../cookieChecks';
+import { type CookieAttr, checkCookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, checkKeyedSite } from '../keyedSite';
 import { reportHardcodedSecret } from '../secrets';
 
 const QUERY = `
 (composite_literal type: (qualified_type) @type body: (literal_value) @body) @lit
 (type_conversion_expression type: (slice_type element: (type_identifier) @elem (#eq? @elem "byte")) operand: (interpreted_string_literal) @str) @bytes
-(call_expression function: (selector_expression field: (field_identifier) @method (#any-of? @method "SignedString" "ParseUnverified" "WithValidMethods")) arguments: (argument_list) @args) @call
+(call_expression function: (selector_expression field: (field_identifier) @method (#any-of? @method "SignedString" "ParseUnverified" "WithValidMethods" "Parse" "ParseWithClaims" "NewCookieStore" "NewFilesystemStore" "NewStore")) arguments: (argument_list) @args) @call
 (selector_expression operand: (identifier) @pkg field: (field_identifier) @field (#any-of? @field "SigningMethodNone" "UnsafeAllowNoneSignatureType")) @none
 `;
 
@@ -56,8 +56,8 @@ function syntax(ctx: AnalysisContext): KeyedSyntax {
 export const goAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['source_file']),
-  keywords: /Cookie|sessions|jwt|securecookie|SignedString/,
-  anchors: /\bhttp\s*\.\s*Cookie\s*\{|\bsessions\s*\.\s*Options\s*\{|\[\]byte\s*\(\s*"|\.\s*(SignedString|ParseUnverified|WithValidMethods)\s*\(|\bjwt\s*\.\s*(SigningMethodNone|UnsafeAllowNoneSignatureType)\b/g,
+  keywords: /Cookie|sessions|jwt|securecookie|SignedString|NewStore/,
+  anchors: /\bhttp\s*\.\s*Cookie\s*\{|\bsessions\s*\.\s*Options\s*\{|\.\s*GinJWTMiddleware\s*\{|\[\]byte\s*\(\s*"|\.\s*(SignedString|ParseUnverified|WithValidMethods|Parse|ParseWithClaims|NewCookieStore|NewFilesystemStore|NewStore)\s*\(|\bjwt\s*\.\s*(SigningMethodNone|UnsafeAllowNoneSignatureType)\b/g,
   declares(chunk, ctx) {
     // Where `"os"` is added depends on the package clause and the imports, whatever shape an edit leaves them in.
     if (chunk.type === 'import_declaration' || chunk.type === 'package_clause' || chunk.type === 'ERROR' || /\b(import|package)\b/.test(ctx.src(chunk))) return ['<imports>'];
@@ -79,6 +79,7 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
     const t = ctx.src(type).replace(/\s+/g, '');
     if (t === 'http.Cookie') cookieLiteral(ctx, lit, body, false);
     else if (t === 'sessions.Options') cookieLiteral(ctx, lit, body, true);
+    else if (/\.GinJWTMiddleware$/.test(t)) ginJwt(ctx, lit, body);
     return;
   }
   const bytes = capture(m, 'bytes');
@@ -99,12 +100,12 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   if (!call || !method || !args) return;
   const name = ctx.src(method);
   const list = namedChildren(args, ctx.text);
-  if (name === 'SignedString' && list[0]?.type === 'identifier') {
-    const init = packageVar(ctx, list[0], ctx.src(list[0]));
-    if (init?.type === 'type_conversion_expression') {
-      const s = init.childForFieldName('operand');
-      if (s?.type === 'interpreted_string_literal') secretAt(ctx, s, 'jwt');
-    }
+  if (name === 'SignedString' && list[0]) {
+    secretThrough(ctx, list[0], 'jwt');
+  } else if (name === 'NewCookieStore' || name === 'NewFilesystemStore' || name === 'NewStore') {
+    sessionStore(ctx, call, name, list);
+  } else if ((name === 'Parse' || name === 'ParseWithClaims') && keyFunctionArgs(ctx, call, list)) {
+    // handled in keyFunctionArgs
   } else if (name === 'ParseUnverified') {
     ctx.report({ ruleId: 'jwt-verify-disabled', ...span(call), severity: 'info', message: 'ParseUnverified does not check the signature: if this token decides who the user is, use jwt.Parse with a key function and WithValidMethods.' });
   } else if (name === 'WithValidMethods') {
@@ -126,8 +127,9 @@ function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boo
   });
   // Positional literals (http.Cookie{"a", "b", …}) list every field: rare, and not judged.
   if (namedChildren(body, ctx.text).some((e) => e.type !== 'keyed_element')) return;
+  if (session) ctx.lookups.add('<imports>');
   checkKeyedSite(ctx, {
-    framework: session ? 'gorilla sessions.Options' : 'http.Cookie',
+    framework: session ? (/gin-contrib\/sessions/.test(ctx.text) ? 'gin-contrib sessions.Options' : 'gorilla sessions.Options') : 'http.Cookie',
     session,
     anchor: lit,
     items,
@@ -136,6 +138,123 @@ function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boo
     defaults: { secure: 'false', httpOnly: 'false' },
     syntax: syntax(ctx),
   });
+}
+
+/**
+ * A key handed over as a name or a conversion of one: `jwtKey`, `[]byte(secret)`, where the
+ * package declares `var jwtKey = []byte("…")` or `const secret = "…"`. Literals written in the
+ * call itself are reported by byteSecret.
+ */
+function secretThrough(ctx: AnalysisContext, arg: Node, kind: 'session' | 'jwt', depth = 0): void {
+  if (depth > 3) return;
+  let n: Node | null = arg;
+  if (n.type === 'type_conversion_expression') {
+    n = n.childForFieldName('operand');
+    if (n?.type !== 'identifier') return;
+  }
+  if (n?.type !== 'identifier') return;
+  const init = packageVar(ctx, n, ctx.src(n));
+  if (!init) return;
+  if (init.type === 'interpreted_string_literal' || init.type === 'raw_string_literal') {
+    if (init.endIndex - init.startIndex > 2) secretAt(ctx, init, kind, constToVar(ctx, init));
+  } else if (init.type === 'type_conversion_expression') {
+    const operand = init.childForFieldName('operand');
+    if (operand?.type === 'interpreted_string_literal' || operand?.type === 'raw_string_literal') secretAt(ctx, operand, kind);
+    else if (operand) secretThrough(ctx, init, kind, depth + 1);
+  } else if (init.type === 'identifier') secretThrough(ctx, init, kind, depth + 1);
+}
+
+/**
+ * gorilla/sessions `NewCookieStore`/`NewFilesystemStore` and gin-contrib/sessions `cookie.NewStore`,
+ * `redis.NewStore`…: the keys, and the cookie the store writes when the file never sets its Options.
+ */
+function sessionStore(ctx: AnalysisContext, call: Node, name: string, args: readonly Node[]): void {
+  const keys = args.filter((a) => a.type === 'type_conversion_expression' || a.type === 'identifier');
+  // A NewStore without key material ([]byte) is some other library's.
+  if (name === 'NewStore' && !args.some((a) => /^\[\]byte\s*\(/.test(ctx.src(a)))) return;
+  for (const k of keys) secretThrough(ctx, k, 'session');
+  // Options written anywhere in the file (sessions.Options{…}, store.Options.X = …) are judged where they are.
+  ctx.touch(0, ctx.text.length);
+  if (/\bOptions\s*(\{|\(|\.\s*\w+\s*=|=)/.test(ctx.text)) return;
+  const gin = /gin-contrib\/sessions/.test(ctx.text);
+  checkCookieSite(ctx, {
+    framework: `${gin ? 'gin-contrib/sessions' : 'gorilla/sessions'} store (gorilla/sessions v1.2+ defaults)`,
+    session: true,
+    anchor: span(call),
+    complete: true,
+    // gorilla/sessions v1.2 and later (which gin-contrib/sessions wraps): Options{Path: "/", MaxAge: 86400 * 30}, nothing else.
+    defaults: { secure: 'false', httpOnly: 'false', sameSite: '', path: '/' },
+    writer: { set: () => undefined },
+  });
+}
+
+/**
+ * `jwt.Parse(raw, func(t *jwt.Token) (interface{}, error) { return key, nil })`: a key function that
+ * returns the key without looking at `t.Method`, with no WithValidMethods option, lets the token's
+ * own `alg` header choose how it is checked. Returns true when the call was a golang-jwt parse.
+ */
+function keyFunctionArgs(ctx: AnalysisContext, call: Node, args: readonly Node[]): boolean {
+  const fn = call.childForFieldName('function');
+  const pkg = fn?.childForFieldName('operand');
+  if (!pkg || ctx.src(pkg) !== 'jwt') return false;
+  const keyFunc = args.find((a) => a.type === 'func_literal');
+  if (!keyFunc) return true;
+  const body = keyFunc.childForFieldName('body');
+  if (!body) return true;
+  for (const r of body.descendantsOfType('return_statement')) {
+    const first = r?.firstNamedChild?.firstNamedChild ?? undefined;
+    if (first) secretThrough(ctx, first, 'jwt');
+  }
+  if (args.some((a) => /WithValidMethods/.test(ctx.src(a))) || /\.\s*Method\b|Header\s*\[\s*"alg"\s*\]|SigningMethod/.test(ctx.src(body))) return true;
+  ctx.report({
+    ruleId: 'jwt-algorithm-confusion', ...span(call),
+    message: 'The key function returns the key without checking t.Method, and no jwt.WithValidMethods is passed: the token\'s own alg header picks how it is verified. Pass jwt.WithValidMethods([]string{"HS256"}) (your algorithm), or check t.Method in the key function.',
+  });
+  return true;
+}
+
+/** gin-jwt `jwt.New(&jwt.GinJWTMiddleware{ … })`: its cookie, when it sends one (SendCookie or cookie settings written). */
+function ginJwt(ctx: AnalysisContext, lit: Node, body: Node): void {
+  const items: KeyedItem[] = namedChildren(body, ctx.text).flatMap((e) => {
+    if (e.type !== 'keyed_element') return [];
+    const [k, v] = namedChildren(e, ctx.text);
+    const value = v?.type === 'literal_element' ? v.firstNamedChild ?? v : v;
+    return k && value ? [{ key: ctx.src(k).trim(), value, item: e }] : [];
+  });
+  const keyItem = items.find((i) => i.key === 'Key');
+  if (keyItem) secretThrough(ctx, keyItem.value, 'jwt');
+  const sends = items.some((i) => i.key === 'SendCookie' && ctx.src(i.value).trim() === 'true');
+  if (!sends && !items.some((i) => /^(SecureCookie|CookieHTTPOnly|CookieSameSite|CookieDomain|CookieName)$/.test(i.key))) return;
+  const base = syntax(ctx);
+  checkKeyedSite(ctx, {
+    framework: 'gin-jwt',
+    session: true,
+    anchor: lit,
+    items,
+    list: body,
+    complete: true,
+    // gin-jwt's zero values: no Secure, no HttpOnly, SameSite default (left out), cookie "jwt".
+    defaults: { secure: 'false', httpOnly: 'false', sameSite: '', name: 'jwt' },
+    syntax: {
+      ...base,
+      keyFor: { secure: 'SecureCookie', httpOnly: 'CookieHTTPOnly', sameSite: 'CookieSameSite', domain: 'CookieDomain', name: 'CookieName' },
+      lifetime: [{ key: 'CookieMaxAge', seconds: (n) => durationSeconds(ctx, n), render: (d) => `${d * 24} * time.Hour` }],
+    },
+  });
+}
+
+/** A time.Duration written as `90 * 24 * time.Hour`, `time.Hour * 24`, `time.Minute`. */
+function durationSeconds(ctx: AnalysisContext, n: Node): number | undefined {
+  const parts = ctx.src(n).replace(/\s+/g, '').split('*');
+  const units: Record<string, number> = { 'time.Hour': 3600, 'time.Minute': 60, 'time.Second': 1 };
+  let unit: number | undefined;
+  let factor = 1;
+  for (const p of parts) {
+    if (units[p] !== undefined && unit === undefined) unit = units[p];
+    else if (/^\d+$/.test(p)) factor *= Number(p);
+    else return undefined;
+  }
+  return unit === undefined ? undefined : factor * unit;
 }
 
 /** Package-level `var key = []byte("…")`. */
@@ -173,12 +292,24 @@ function byteSecret(ctx: AnalysisContext, bytes: Node, str: Node): void {
   }
 }
 
-function secretAt(ctx: AnalysisContext, str: Node, kind: 'session' | 'jwt'): void {
+function secretAt(ctx: AnalysisContext, str: Node, kind: 'session' | 'jwt', extra: readonly OffsetEdit[] = []): void {
   const envName = kind === 'jwt' ? 'JWT_SECRET' : 'SESSION_KEY';
   reportHardcodedSecret(ctx, {
     kind, ...span(str), what: kind === 'jwt' ? 'The JWT signing key' : 'The session store key', envName,
-    replacement: `os.Getenv("${envName}")`, extraEdits: importOs(ctx),
+    replacement: `os.Getenv("${envName}")`, extraEdits: [...importOs(ctx), ...extra],
   });
+}
+
+/**
+ * A constant cannot hold os.Getenv(…): its `const` becomes `var`, when every name it declares has
+ * its own value and none counts with iota (those would change meaning).
+ */
+function constToVar(ctx: AnalysisContext, value: Node): OffsetEdit[] {
+  const decl = ancestorsOf(value).find((a) => a.type === 'const_declaration');
+  if (!decl) return [];
+  const specs = decl.descendantsOfType('const_spec');
+  if (specs.some((sp) => !sp?.childForFieldName('value')) || /\biota\b/.test(ctx.src(decl))) return [];
+  return [{ start: decl.startIndex, end: decl.startIndex + 'const'.length, newText: 'var' }];
 }
 
 /** Adds "os" to the imports when it is missing. */

@@ -5,6 +5,8 @@ import { csharpAnalyzer } from './csharp';
 import { goAnalyzer } from './go';
 import { iniAnalyzer } from './ini';
 import { javaAnalyzer } from './java';
+import { appSettingsAnalyzer } from './appSettings';
+import { webXmlAnalyzer } from './webXml';
 import { propertiesAnalyzer, yamlAnalyzer } from './springConfig';
 import { phpAnalyzer } from './php';
 import { pythonAnalyzer } from './python';
@@ -43,6 +45,10 @@ export function analyzerFor(language: LintLanguage): LanguageAnalyzer {
       return propertiesAnalyzer;
     case 'yaml':
       return yamlAnalyzer;
+    case 'xml':
+      return webXmlAnalyzer;
+    case 'json':
+      return appSettingsAnalyzer;
     default:
       return none;
   }

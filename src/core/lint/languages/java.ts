@@ -5,10 +5,10 @@ import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieS
 import { reportHardcodedSecret } from '../secrets';
 
 const QUERY = `
-(object_creation_expression type: (type_identifier) @type (#any-of? @type "Cookie") arguments: (argument_list) @args) @new
+(object_creation_expression type: (type_identifier) @type (#any-of? @type "Cookie" "MACVerifier" "MACSigner") arguments: (argument_list) @args) @new
 (object_creation_expression type: (scoped_type_identifier) @qtype (#any-of? @qtype "javax.servlet.http.Cookie" "jakarta.servlet.http.Cookie") arguments: (argument_list) @args) @new
 (method_invocation name: (identifier) @method
-  (#any-of? @method "build" "signWith" "setSigningKey" "verifyWith" "hmacShaKeyFor" "HMAC256" "HMAC384" "HMAC512" "none" "parseClaimsJwt" "parseUnsecuredClaims" "unsecured" "compact" "decode")
+  (#any-of? @method "build" "signWith" "setSigningKey" "verifyWith" "hmacShaKeyFor" "HMAC256" "HMAC384" "HMAC512" "none" "parseClaimsJwt" "parsePlaintextJwt" "parseUnsecuredClaims" "unsecured" "compact" "decode" "parse" "csrf")
   arguments: (argument_list) @args) @call
 `;
 
@@ -18,8 +18,8 @@ const ENV = /System\.getenv|System\.getProperty|@Value|environment\.|env\./;
 export const javaAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['program', 'class_declaration', 'class_body', 'interface_body', 'enum_body']),
-  keywords: /cookie|jwt|jws|session|secret/i,
-  anchors: /\bnew\s+(?:(?:javax|jakarta)\s*\.\s*servlet\s*\.\s*http\s*\.\s*)?Cookie\s*\(|\.\s*(build|signWith|setSigningKey|verifyWith|hmacShaKeyFor|HMAC256|HMAC384|HMAC512|none|parseClaimsJwt|parseUnsecuredClaims|unsecured|compact|decode)\s*\(/g,
+  keywords: /cookie|jwt|jws|session|secret|csrf/i,
+  anchors: /\bnew\s+(?:(?:javax|jakarta)\s*\.\s*servlet\s*\.\s*http\s*\.\s*)?Cookie\s*\(|\bnew\s+MAC(Verifier|Signer)\s*\(|\.\s*(build|signWith|setSigningKey|verifyWith|hmacShaKeyFor|HMAC256|HMAC384|HMAC512|none|parseClaimsJwt|parsePlaintextJwt|parseUnsecuredClaims|unsecured|compact|decode|parse|csrf)\s*\(/g,
   declares: (chunk, ctx) => {
     if (chunk.type !== 'field_declaration') return [];
     return chunk.namedChildren.filter((c) => c?.type === 'variable_declarator').map((d) => ctx.src(d!.childForFieldName('name')!));
@@ -33,6 +33,13 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   const args = capture(m, 'args');
   const created = capture(m, 'new');
   if (created && args) {
+    const type = capture(m, 'type');
+    if (type && ctx.src(type) !== 'Cookie') {
+      // Nimbus MACSigner/MACVerifier: the HMAC secret.
+      const first = namedChildren(args, ctx.text)[0];
+      if (first) secretIn(ctx, first);
+      return;
+    }
     servletCookie(ctx, created, args);
     return;
   }
@@ -61,8 +68,15 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
         ctx.report({ ruleId: 'jwt-alg-none', ...span(call), message: 'Algorithm.none() makes unsigned tokens that anyone can forge. Use Algorithm.HMAC256 with a secret from the environment, or RSA/ECDSA.' });
       }
       return;
+    case 'parse':
+      unverifiedParse(ctx, call, obj, objText, list);
+      return;
+    case 'csrf':
+      csrfDisabled(ctx, call, method, list);
+      return;
     case 'unsecured':
     case 'parseClaimsJwt':
+    case 'parsePlaintextJwt':
     case 'parseUnsecuredClaims':
       if (/Jwts|parser|Parser/.test(objText)) {
         ctx.report({
@@ -78,7 +92,8 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
       }
       return;
     case 'decode':
-      if (objText === 'JWT') {
+      // Decoding to route (a tenant, a key id) and then verifying in the same method is fine.
+      if (objText === 'JWT' && !methodVerifies(ctx, call)) {
         ctx.report({ ruleId: 'jwt-verify-disabled', ...span(call), severity: 'info', message: 'JWT.decode does not check the signature: if this token decides who the user is, verify it with JWT.require(algorithm).build().verify(token).' });
       }
       return;
@@ -87,19 +102,137 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   }
 }
 
+/**
+ * Spring Security `http.csrf().disable()`, `csrf(AbstractHttpConfigurer::disable)`,
+ * `csrf(c -> c.disable())`. A configuration that also makes sessions stateless (bearer-token APIs,
+ * where the browser adds no credential by itself) is not CSRF-prone and is left alone.
+ */
+function csrfDisabled(ctx: AnalysisContext, call: Node, method: Node, args: readonly Node[]): void {
+  let whole: Node = call;
+  if (args.length === 0) {
+    const parent = call.parent;
+    if (parent?.type !== 'method_invocation' || parent.childForFieldName('object')?.id !== call.id || ctx.src(parent.childForFieldName('name')!) !== 'disable') return;
+    whole = parent;
+  } else {
+    const a = args[0];
+    const t = ctx.src(a).replace(/\s+/g, '');
+    const lambda = /^\(?(\w+)\)?->\1\.disable\(\)$/.exec(t);
+    if (args.length !== 1 || !(a.type === 'method_reference' && /::disable$/.test(t)) && !lambda) return;
+  }
+  const up = ancestorsOf(call);
+  const scope = [...up].reverse().find((n) => n.type === 'method_declaration' || n.type === 'class_body') ?? up[0];
+  ctx.touch(scope.startIndex, scope.endIndex);
+  if (/SessionCreationPolicy\s*\.\s*STATELESS/.test(ctx.src(scope))) return;
+  const dot = ctx.text.lastIndexOf('.', method.startIndex);
+  const fix = removeChainStep(ctx, whole, dot);
+  ctx.report({
+    ruleId: 'csrf-protection-disabled', start: method.startIndex, end: whole.endIndex,
+    message: 'CSRF protection is switched off: any site can make a logged-in browser submit requests to this application with its session cookie. Remove this and keep Spring Security\'s CSRF protection (for a bearer-token API, make it stateless and exempt only its paths with csrf(c -> c.ignoringRequestMatchers("/api/**"))).',
+    ...(fix ? { fix: { title: 'Keep CSRF protection on (remove the disable)', edits: [fix] } } : {}),
+  });
+}
+
+/**
+ * Removes `.step(…)` (from the dot before it to the end of `whole`) from a call chain: the whole
+ * line when the step stands on a line of its own, the whole statement when nothing else is left.
+ */
+function removeChainStep(ctx: AnalysisContext, whole: Node, dot: number): OffsetEdit | undefined {
+  const text = ctx.text;
+  const parent = whole.parent;
+  const receiver = text.slice(0, dot).trimEnd();
+  if (parent?.type === 'expression_statement') {
+    // `http.csrf().disable();`: only the receiver would be left, which is no statement.
+    const head = whole.firstNamedChild;
+    if (!head || head.endIndex > dot || !/^[\w.]+$/.test(ctx.src(head).trim())) return undefined;
+    if (head.type === 'method_invocation') return undefined;
+    const lineStart = text.lastIndexOf('\n', parent.startIndex - 1) + 1;
+    const eol = text.indexOf('\n', parent.endIndex);
+    if (!/^[ \t]*$/.test(text.slice(lineStart, parent.startIndex)) || !/^[ \t]*(\/\/[^\n]*)?$/.test(text.slice(parent.endIndex, eol === -1 ? text.length : eol))) return undefined;
+    return { start: lineStart, end: eol === -1 ? text.length : eol + 1, newText: '' };
+  }
+  if (parent?.type !== 'method_invocation' || parent.childForFieldName('object')?.id !== whole.id || dot < 0 || receiver.length === 0) return undefined;
+  const lineStart = text.lastIndexOf('\n', dot - 1) + 1;
+  const eol = text.indexOf('\n', whole.endIndex);
+  // A comment ending the step's own line is about the step: it goes with it.
+  if (/^[ \t]*$/.test(text.slice(lineStart, dot)) && eol !== -1 && /^[ \t]*(\/\/[^\n]*)?$/.test(text.slice(whole.endIndex, eol))) return { start: lineStart, end: eol + 1, newText: '' };
+  return { start: dot, end: whole.endIndex, newText: '' };
+}
+
+/**
+ * `parse(token)` of jjwt before 0.12 (returns unsigned tokens as they are), Nimbus
+ * `JWTParser.parse`/`SignedJWT.parse` with no verifier in the method, and `PlainJWT.parse`.
+ */
+function unverifiedParse(ctx: AnalysisContext, call: Node, obj: Node | null, objText: string, args: readonly Node[]): void {
+  if (!obj || args.length !== 1) return;
+  if (objText === 'PlainJWT') {
+    ctx.report({ ruleId: 'jwt-alg-none', ...span(call), message: 'PlainJWT.parse reads an unsigned token (alg "none"): anyone can forge one. Parse a SignedJWT and verify it with a JWSVerifier, or use a ConfigurableJWTProcessor.' });
+    return;
+  }
+  if (objText === 'JWTParser' || objText === 'SignedJWT') {
+    if (methodVerifies(ctx, call)) return;
+    ctx.report({
+      ruleId: 'jwt-verify-disabled', ...span(call), severity: 'info',
+      message: objText === 'JWTParser'
+        ? 'JWTParser.parse checks no signature and also returns unsigned PlainJWTs: if this token decides who the user is, verify it (SignedJWT.verify with a JWSVerifier, or a ConfigurableJWTProcessor that allows only your algorithm).'
+        : 'SignedJWT.parse does not check the signature: if this token decides who the user is, call verify(verifier) before reading its claims.',
+    });
+    return;
+  }
+  if (legacyJjwtParser(ctx, objText)) {
+    ctx.report({
+      ruleId: 'jwt-alg-none', ...span(call),
+      message: 'parse() returns unsigned tokens (alg "none") as they are, next to signed ones (jjwt before 0.12): anyone can forge one. Use parseClaimsJws (or upgrade and use parseSignedClaims), which rejects a token without a valid signature.',
+    });
+  }
+}
+
+/**
+ * A jjwt parser configured with the API before 0.12 (`Jwts.parser().setSigningKey(…)`,
+ * `Jwts.parserBuilder()`): written in the call, or in the field or variable it reads.
+ */
+function legacyJjwtParser(ctx: AnalysisContext, objText: string): boolean {
+  const legacy = (t: string) => /\bJwts\s*\.\s*parser(Builder)?\s*\(/.test(t) && /\.\s*(setSigningKey|setSigningKeyResolver)\s*\(|\bparserBuilder\s*\(/.test(t) && !/\.\s*unsecured\s*\(/.test(t);
+  if (/\bJwts\s*\./.test(objText)) return legacy(objText);
+  const name = /^(?:this\s*\.\s*)?([A-Za-z_$][\w$]*)$/.exec(objText.trim())?.[1];
+  if (!name) return false;
+  ctx.lookups.add(name);
+  // The parser is built where the field or variable is assigned: in its declaration or a constructor.
+  const re = new RegExp(`\\b${name.replace(/\$/g, '\\$')}\\s*=\\s*([^;]+);`, 'g');
+  for (let m = re.exec(ctx.text); m; m = re.exec(ctx.text)) {
+    ctx.touch(m.index, m.index + m[0].length);
+    if (legacy(m[1])) return true;
+  }
+  return false;
+}
+
+/** True when the method around a call verifies a token (`verifier.verify(…)`, `jwt.verify(…)`, `processor.process(…)`). */
+function methodVerifies(ctx: AnalysisContext, call: Node): boolean {
+  const up = ancestorsOf(call);
+  for (let i = up.length - 1; i >= 0; i--) {
+    const t = up[i].type;
+    if (t === 'method_declaration' || t === 'constructor_declaration' || t === 'lambda_expression') {
+      ctx.touch(up[i].startIndex, up[i].endIndex);
+      return /\.\s*(verify|process)\s*\(/.test(ctx.src(up[i]));
+    }
+    if (t === 'class_body') break;
+  }
+  return false;
+}
+
 // ---------------------------------------------------------------- values
 
 type JavaTruth = { truth: Truth; envText?: string };
 
 function truthOf(ctx: AnalysisContext, n: Node): JavaTruth {
-  const t = ctx.src(n).trim();
+  const t = ctx.src(constantValue(ctx, n)).trim();
   if (t === 'true' || t === 'Boolean.TRUE') return { truth: 'true' };
   if (t === 'false' || t === 'Boolean.FALSE') return { truth: 'false' };
   if (ENV.test(t) || /isProd|isSecure|profile/i.test(t)) return { truth: 'env', envText: t };
   return { truth: 'unknown' };
 }
 
-function stringOf(ctx: AnalysisContext, n: Node): string | undefined {
+function stringOf(ctx: AnalysisContext, node: Node): string | undefined {
+  const n = constantValue(ctx, node);
   if (n.type !== 'string_literal') return undefined;
   const t = ctx.src(n);
   return t.startsWith('"""') ? undefined : t.slice(1, -1);
@@ -107,7 +240,7 @@ function stringOf(ctx: AnalysisContext, n: Node): string | undefined {
 
 /** Seconds from `Duration.ofDays(30)`, `60 * 60 * 24`, `3600L`. */
 function seconds(ctx: AnalysisContext, n: Node): number | undefined {
-  const t = ctx.src(n).replace(/\s+/g, '');
+  const t = ctx.src(constantValue(ctx, n)).replace(/\s+/g, '');
   const d = /^Duration\.of(Days|Hours|Minutes|Seconds)\((\d+)L?\)$/.exec(t);
   if (d) return Number(d[2]) * { Days: 86400, Hours: 3600, Minutes: 60, Seconds: 1 }[d[1] as 'Days'];
   if (/^[\d*L+ ]+$/.test(t)) {
@@ -140,9 +273,12 @@ function servletCookie(ctx: AnalysisContext, created: Node, args: Node): void {
   let addCookie: Node | undefined;
   let last: Node = stmt;
   let escapes = false;
+  const mentions = new RegExp(`\\b${v.replace(/\$/g, '\\$')}\\b`);
   for (let s = stmt.nextNamedSibling; s; s = s.nextNamedSibling) {
+    // addCookie writes the Set-Cookie header there and then (Tomcat, Jetty, Undertow): later changes never reach the browser.
+    if (addCookie) break;
     const text = ctx.src(s);
-    if (!new RegExp(`\\b${v}\\b`).test(text)) continue;
+    if (!mentions.test(text) || onlyReads(ctx, s, v)) continue;
     const inv = s.type === 'expression_statement' ? s.firstNamedChild : null;
     if (inv?.type === 'method_invocation') {
       const obj = inv.childForFieldName('object');
@@ -234,6 +370,21 @@ function servletCookie(ctx: AnalysisContext, created: Node, args: Node): void {
     defaults: { secure: 'false', httpOnly: 'false' },
     writer,
   });
+}
+
+/** Cookie getters: reading the name, value or an attribute leaves the cookie as it is. */
+const GETTER = /^(get[A-Z]\w*|is(HttpOnly|Secure|Partitioned))$/;
+
+/** True when every mention of `v` in the statement is a getter call on it (`LOG.info(c.getValue())`). */
+function onlyReads(ctx: AnalysisContext, stmt: Node, v: string): boolean {
+  for (const id of stmt.descendantsOfType('identifier')) {
+    if (!id || ctx.src(id) !== v) continue;
+    const inv = id.parent;
+    if (inv?.type !== 'method_invocation' || inv.childForFieldName('object')?.id !== id.id) return false;
+    const name = inv.childForFieldName('name');
+    if (!name || !GETTER.test(ctx.src(name))) return false;
+  }
+  return true;
 }
 
 function opt<K extends string, V>(key: K, v: V | undefined): Partial<Record<K, V>> {
@@ -334,18 +485,63 @@ function secretIn(ctx: AnalysisContext, arg: Node): void {
 }
 
 /** The initializer of a field of the enclosing class (`private static final String SECRET = "…"`). */
-function fieldInitializer(ctx: AnalysisContext, from: Node, name: string): Node | undefined {
+function fieldInitializer(ctx: AnalysisContext, from: Node, name: string, finalOnly = false): Node | undefined {
   ctx.lookups.add(name);
   const up = ancestorsOf(from);
   for (let i = up.length - 1; i >= 0; i--) {
     const p = up[i];
     if (p.type !== 'class_body') continue;
-    for (const f of p.namedChildren) {
-      if (f?.type !== 'field_declaration') continue;
-      for (const d of f.namedChildren) {
-        if (d?.type === 'variable_declarator' && ctx.src(d.childForFieldName('name')!) === name) return d.childForFieldName('value') ?? undefined;
-      }
+    const value = fieldIn(ctx, p, name, finalOnly);
+    if (value) return value;
+  }
+  return undefined;
+}
+
+/** The initializer of field `name` declared in a class body. */
+function fieldIn(ctx: AnalysisContext, body: Node, name: string, finalOnly: boolean): Node | undefined {
+  for (const f of body.namedChildren) {
+    // Interface fields (constant_declaration) are implicitly final.
+    if (f?.type !== 'field_declaration' && f?.type !== 'constant_declaration') continue;
+    if (finalOnly && f.type === 'field_declaration') {
+      const modifiers = f.namedChildren.find((c) => c?.type === 'modifiers');
+      if (!modifiers || !/\bfinal\b/.test(ctx.src(modifiers))) continue;
     }
+    for (const d of f.namedChildren) {
+      if (d?.type === 'variable_declarator' && ctx.src(d.childForFieldName('name')!) === name) return d.childForFieldName('value') ?? undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What a constant stands for: a `final` field of an enclosing class (`HTTP_ONLY`), or of another
+ * class of the same file (`CookieNames.SESSION`), followed through up to three constants. Any
+ * other node is its own value. A non-final field may be changed at run time: it is not read.
+ */
+function constantValue(ctx: AnalysisContext, n: Node, depth = 0): Node {
+  if (depth > 3) return n;
+  if (n.type === 'identifier') {
+    const v = fieldInitializer(ctx, n, ctx.src(n), true);
+    return v ? constantValue(ctx, v, depth + 1) : n;
+  }
+  if (n.type === 'field_access') {
+    const obj = n.childForFieldName('object');
+    const field = n.childForFieldName('field');
+    if (obj?.type !== 'identifier' || !field || !/^[A-Z]/.test(ctx.src(obj))) return n;
+    const cls = ctx.src(obj);
+    const name = ctx.src(field);
+    ctx.lookups.add(name);
+    const body = ctx.memo(`java.class.${cls}`, () => classBody(n.tree.rootNode, ctx, cls));
+    const v = body ? fieldIn(ctx, body, name, true) : undefined;
+    return v ? constantValue(ctx, v, depth + 1) : n;
+  }
+  return n;
+}
+
+/** The body of the class (or interface: its fields are constants) called `name` in the file. */
+function classBody(root: Node, ctx: AnalysisContext, name: string): Node | undefined {
+  for (const c of root.descendantsOfType(['class_declaration', 'interface_declaration'])) {
+    if (c && ctx.src(c.childForFieldName('name')!) === name) return c.childForFieldName('body') ?? undefined;
   }
   return undefined;
 }

@@ -12,6 +12,8 @@ const QUERY = `
   arguments: (arguments) @args) @call
 (scoped_call_expression scope: (name) @scope name: (name) @method (#any-of? @method "encode" "decode") arguments: (arguments) @args) @call
 (object_creation_expression (name) @cls (#eq? @cls "Key") (arguments) @args) @call
+(property_element (variable_name (name) @prop (#eq? @prop "except")) (array_creation_expression) @except)
+(member_call_expression name: (name) @csrfMethod (#eq? @csrfMethod "validateCsrfTokens") arguments: (arguments) @csrfArgs)
 `;
 
 const ENV = /\bgetenv\b|\$_ENV\b|\$_SERVER\b|\benv\(/;
@@ -22,8 +24,8 @@ type PhpValue = SettingValue & { readonly node: Node };
 export const phpAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['program']),
-  keywords: /cookie|session|jwt|secret/i,
-  anchors: /\b(setcookie|setrawcookie|session_set_cookie_params|ini_set|session_start|session_name)\s*\(|\bJWT\s*::|\bnew\s+Key\s*\(/gi,
+  keywords: /cookie|session|jwt|secret|csrf/i,
+  anchors: /\$except\b|\bvalidateCsrfTokens\s*\(|\b(setcookie|setrawcookie|session_set_cookie_params|ini_set|session_start|session_name)\s*\(|\bJWT\s*::|\bnew\s+Key\s*\(/gi,
   declares(chunk, ctx) {
     if (chunk.type !== 'expression_statement') return [];
     const a = chunk.firstNamedChild;
@@ -35,7 +37,41 @@ export const phpAnalyzer: LanguageAnalyzer = {
   },
 };
 
+/** Exceptions to Laravel's CSRF check that match every URI: `'*'`, `'/*'`. */
+function csrfExceptions(ctx: AnalysisContext, array: Node): void {
+  const items = namedChildren(array, ctx.text).filter((e) => e.type === 'array_element_initializer');
+  items.forEach((item, i) => {
+    const value = namedChildren(item, ctx.text)[0];
+    if (!value || namedChildren(item, ctx.text).length !== 1) return;
+    const v = phpEval(ctx, value);
+    if (v.kind !== 'str' || !/^\/?\*$/.test((v.str ?? '').trim())) return;
+    ctx.report({
+      ruleId: 'csrf-protection-disabled', ...span(item),
+      message: `The CSRF exception '${v.str}' matches every URI, which switches CSRF protection off for the whole application: any site can make a logged-in browser post to it. List only the exact webhook URIs that need it.`,
+      fix: { title: `Remove the '${v.str}' exception`, edits: [removeListItem(ctx, items.map(span), i)] },
+    });
+  });
+}
+
 function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
+  const except = capture(m, 'except');
+  if (except) {
+    const cls = [...ancestorsOf(except)].reverse().find((a) => a.type === 'class_declaration');
+    const head = cls ? ctx.text.slice(cls.startIndex, (cls.childForFieldName('body') ?? cls).startIndex) : '';
+    if (cls) ctx.touch(cls.startIndex, cls.startIndex + head.length);
+    // Laravel's CSRF middleware (App\Http\Middleware\VerifyCsrfToken extends the framework's).
+    if (/Csrf/i.test(head)) csrfExceptions(ctx, except);
+    return;
+  }
+  const csrfArgs = capture(m, 'csrfArgs');
+  if (csrfArgs) {
+    // Laravel 11: ->withMiddleware(fn ($m) => $m->validateCsrfTokens(except: ['*']))
+    for (const a of namedChildren(csrfArgs, ctx.text)) {
+      const arr = a.type === 'argument' ? namedChildren(a, ctx.text).find((c) => c.type === 'array_creation_expression') : undefined;
+      if (arr && /^except\s*:/.test(ctx.src(a))) csrfExceptions(ctx, arr);
+    }
+    return;
+  }
   const call = capture(m, 'call');
   const argsNode = capture(m, 'args');
   if (!call || !argsNode) return;

@@ -17,6 +17,7 @@ const QUERY = `
 (assignment left: (attribute object: (_) @obj attribute: (identifier) @attr (#any-of? @attr "secret_key" "permanent_session_lifetime")) right: (_) @rhs) @assign
 (assignment left: (subscript value: (attribute attribute: (identifier) @cfg (#eq? @cfg "config")) subscript: (string) @key) right: (_) @rhs) @assign
 (import_from_statement) @import
+(decorator) @decorator
 `;
 
 const ENV = /\bos\.environ\b|\bgetenv\b|\benviron\b|\benv\s*[.(]|\bconfig\(|\bDEBUG\b|\bsettings\.|\bIS_PROD/;
@@ -29,8 +30,8 @@ type PyValue = SettingValue & { readonly node: Node };
 export const pythonAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['module']),
-  keywords: /cookie|session|secret|jwt|SECRET_KEY|Flask/i,
-  anchors: /\.\s*(set_cookie|set_signed_cookie|encode|decode|update|from_mapping|add_middleware|from_object|from_pyfile|from_envvar|from_prefixed_env|from_file)\s*\(|\bFlask\s*\(|\.\s*(secret_key|permanent_session_lifetime)\s*=|\.\s*config\s*\[|^[ \t]*[A-Z][A-Z0-9_]*\s*=|^[ \t]*from\s+\S+\s+import\s+\*/gm,
+  keywords: /cookie|session|secret|jwt|SECRET_KEY|Flask|csrf/i,
+  anchors: /@\s*(csrf_exempt|csrf\s*\.\s*exempt|method_decorator\s*\(\s*csrf_exempt)\b|\.\s*(set_cookie|set_signed_cookie|encode|decode|update|from_mapping|add_middleware|from_object|from_pyfile|from_envvar|from_prefixed_env|from_file)\s*\(|\bFlask\s*\(|\.\s*(secret_key|permanent_session_lifetime)\s*=|\.\s*config\s*\[|^[ \t]*[A-Z][A-Z0-9_]*\s*=|^[ \t]*from\s+\S+\s+import\s+\*/gm,
   declares(chunk, ctx) {
     const t = chunk.type;
     // '<imports>': where `import os` goes depends on the imports and the module docstring.
@@ -55,6 +56,11 @@ export const pythonAnalyzer: LanguageAnalyzer = {
 };
 
 function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
+  const decorator = capture(m, 'decorator');
+  if (decorator) {
+    csrfExempt(ctx, decorator);
+    return;
+  }
   const imp = capture(m, 'import');
   if (imp) {
     if (/\bimport\s+\*/.test(ctx.src(imp))) ctx.facts.push({ key: 'py.starImport', name: '*', ...span(imp) });
@@ -84,6 +90,7 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
     const n = ctx.src(name);
     const entry = entryOf(ctx, n, assign, rhs);
     ctx.facts.push(settingFact('py.setting', entry));
+    if (CSRF_SWITCHES.has(n)) csrfSwitch(ctx, n, assign, rhs);
     if (n === 'SECRET_KEY') secret(ctx, rhs, 'SECRET_KEY', 'SECRET_KEY', 'session');
     if (n === 'JWT_SECRET_KEY' || n === 'JWT_SECRET') secret(ctx, rhs, n, n, 'jwt');
     return;
@@ -99,10 +106,48 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   if (key) {
     const k = stringOf(ctx, key);
     if (k === undefined) return;
+    if (CSRF_SWITCHES.has(k)) csrfSwitch(ctx, k, assign, rhs);
     if (k === 'SECRET_KEY') secret(ctx, rhs, 'The Flask SECRET_KEY', 'SECRET_KEY', 'session');
     else if (k === 'JWT_SECRET_KEY') secret(ctx, rhs, 'The Flask-JWT-Extended JWT_SECRET_KEY', 'JWT_SECRET_KEY', 'jwt');
     ctx.facts.push(settingFact('flask.setting', entryOf(ctx, k, assign, rhs)));
   }
+}
+
+/** Flask-WTF settings that switch CSRF protection off for every view when False. */
+const CSRF_SWITCHES = new Set(['WTF_CSRF_ENABLED', 'WTF_CSRF_CHECK_DEFAULT']);
+
+/** `WTF_CSRF_ENABLED = False`, except in a test configuration (where tests post forms without tokens). */
+function csrfSwitch(ctx: AnalysisContext, name: string, assign: Node, rhs: Node): void {
+  if (ctx.src(rhs).trim() !== 'False') return;
+  const cls = [...ancestorsOf(assign)].reverse().find((a) => a.type === 'class_definition');
+  if (cls) {
+    const clsName = cls.childForFieldName('name');
+    ctx.touch(cls.startIndex, (cls.childForFieldName('body') ?? cls).startIndex);
+    if (clsName && /test/i.test(ctx.src(clsName))) return;
+  }
+  ctx.report({
+    ruleId: 'csrf-protection-disabled', ...span(assign),
+    message: `${name} = False switches Flask-WTF's CSRF protection off for every form: any site can make a logged-in browser submit them. Keep it True (the default) and exempt only bearer-token endpoints with csrf.exempt.`,
+    fix: { title: `Set ${name} = True`, edits: [{ ...span(rhs), newText: 'True' }] },
+  });
+}
+
+/** Django `@csrf_exempt` / `@method_decorator(csrf_exempt, …)`, Flask-WTF `@csrf.exempt`. */
+function csrfExempt(ctx: AnalysisContext, decorator: Node): void {
+  // The decorator node also holds a comment ending its line.
+  const expr = namedChildren(decorator, ctx.text)[0];
+  if (!expr) return;
+  const t = `@${ctx.src(expr).replace(/\s+/g, '')}`;
+  if (!/^@(csrf_exempt|csrf\.exempt|method_decorator\(csrf_exempt(,name=["'][\w]+["'])?\))$/.test(t)) return;
+  const text = ctx.text;
+  const lineStart = text.lastIndexOf('\n', decorator.startIndex - 1) + 1;
+  const eol = text.indexOf('\n', expr.endIndex);
+  const alone = /^[ \t]*$/.test(text.slice(lineStart, decorator.startIndex)) && eol !== -1 && /^[ \t]*(#[^\n]*)?\r?$/.test(text.slice(expr.endIndex, eol));
+  ctx.report({
+    ruleId: 'csrf-protection-disabled', start: decorator.startIndex, end: expr.endIndex,
+    message: `${t.startsWith('@csrf.') ? '@csrf.exempt' : 'csrf_exempt'} switches CSRF protection off for this view: any site can make a logged-in browser post to it with the session cookie. Remove it and send the CSRF token; exempt only endpoints that never authenticate by cookie (a signed webhook, a bearer-token API).`,
+    ...(alone ? { fix: { title: 'Remove the CSRF exemption', edits: [{ start: lineStart, end: eol + 1, newText: '' }] } } : {}),
+  });
 }
 
 function insideFunction(n: Node): boolean {

@@ -7,7 +7,8 @@ import { type KeyedItem, type KeyedSyntax, checkKeyedSite } from '../keyedSite';
 import { reportHardcodedSecret } from '../secrets';
 
 const QUERY = `
-(call method: (identifier) @method (#any-of? @method "session_store" "encode" "decode") arguments: (argument_list) @args) @call
+(call method: (identifier) @method (#any-of? @method "session_store" "encode" "decode" "skip_before_action" "protect_from_forgery" "skip_forgery_protection") arguments: (argument_list) @args) @call
+(body_statement (identifier) @bare (#eq? @bare "skip_forgery_protection"))
 (assignment left: (element_reference object: (_) @jar) @target right: (_) @rhs) @assign
 (assignment left: (call method: (identifier) @attr (#eq? @attr "secret_key_base")) right: (_) @rhs) @assign
 `;
@@ -55,13 +56,51 @@ function syntax(ctx: AnalysisContext, lifetimeKey: string): KeyedSyntax {
 export const rubyAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['program']),
-  keywords: /cookie|session|secret|JWT/,
-  anchors: /\.\s*session_store\b|\bJWT\s*\.\s*(encode|decode)\b|\bcookies\b[^\n=]*\]\s*=|\.\s*secret_key_base\s*=/g,
+  keywords: /cookie|session|secret|JWT|forgery|authenticity_token/,
+  anchors: /\b(skip_before_action|protect_from_forgery|skip_forgery_protection)\b|\.\s*session_store\b|\bJWT\s*\.\s*(encode|decode)\b|\bcookies\b[^\n=]*\]\s*=|\.\s*secret_key_base\s*=/g,
   declares: () => [],
   analyze(matches, ctx) {
     for (const m of matches) analyzeMatch(m, ctx);
   },
 };
+
+/**
+ * `skip_before_action :verify_authenticity_token`, `skip_forgery_protection` and
+ * `protect_from_forgery with: :null_session` in a controller that serves pages (not an
+ * `ActionController::API` controller, nor one in an `Api` namespace, which authenticate by header).
+ */
+function forgeryProtection(ctx: AnalysisContext, call: Node, name: string, args: Node | undefined): void {
+  if (call.childForFieldName('receiver')) return;
+  const list = args ? namedChildren(args, ctx.text) : [];
+  if (name === 'skip_before_action' && !list.some((a) => ctx.src(a) === ':verify_authenticity_token')) return;
+  if (name === 'protect_from_forgery' && !pairsOf(ctx, list).some((p) => p.key === 'with' && ctx.src(p.value) === ':null_session')) return;
+  // The enclosing class and modules: an API controller has no cookie session to protect.
+  const scopes: string[] = [];
+  for (let p = call.parent; p; p = p.parent) {
+    if (p.type === 'class' || p.type === 'module') {
+      const head = ctx.text.slice(p.startIndex, (p.namedChildren.find((c) => c?.type === 'body_statement') ?? p).startIndex);
+      ctx.touch(p.startIndex, p.startIndex + head.length);
+      scopes.push(head);
+    }
+  }
+  if (scopes.length === 0 || scopes.some((h) => /ActionController::API\b|\bApi(::|\b)|\bAPI::/.test(h))) return;
+  const nullSession = name === 'protect_from_forgery';
+  const text = ctx.text;
+  const lineStart = text.lastIndexOf('\n', call.startIndex - 1) + 1;
+  const eol = text.indexOf('\n', call.endIndex);
+  const alone = /^[ \t]*$/.test(text.slice(lineStart, call.startIndex)) && eol !== -1 && /^[ \t]*(#[^\n]*)?\r?$/.test(text.slice(call.endIndex, eol));
+  const withNode = nullSession ? pairsOf(ctx, list).find((p) => p.key === 'with')?.value : undefined;
+  ctx.report({
+    ruleId: 'csrf-protection-disabled', ...span(call),
+    // null_session empties the session and cookie jar of a forged request rather than rejecting it: weaker, not off.
+    ...(nullSession ? { severity: 'info' as const } : {}),
+    message: nullSession
+      ? 'protect_from_forgery with: :null_session runs a request without a valid token with an empty session and cookie jar instead of rejecting it: meant for header-authenticated APIs. In a controller serving pages, forged posts then fail silently, and anything authenticated another way (HTTP Basic, a header) still runs. Use with: :exception.'
+      : `${name === 'skip_before_action' ? 'Skipping verify_authenticity_token' : 'skip_forgery_protection'} switches CSRF protection off for this controller: any site can make a logged-in browser post to it with the session cookie. Remove it; API controllers that authenticate by header should inherit from ActionController::API.`,
+    ...(withNode ? { fix: { title: 'Use with: :exception', edits: [{ ...span(withNode), newText: ':exception' }] } }
+      : alone ? { fix: { title: 'Keep CSRF protection on (remove the skip)', edits: [{ start: lineStart, end: eol + 1, newText: '' }] } } : {}),
+  });
+}
 
 function pairsOf(ctx: AnalysisContext, nodes: readonly Node[]): KeyedItem[] {
   return nodes.flatMap((p) => {
@@ -74,12 +113,18 @@ function pairsOf(ctx: AnalysisContext, nodes: readonly Node[]): KeyedItem[] {
 }
 
 function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
+  const bare = capture(m, 'bare');
+  if (bare) {
+    forgeryProtection(ctx, bare, 'skip_forgery_protection', undefined);
+    return;
+  }
   const call = capture(m, 'call');
   const args = capture(m, 'args');
   const method = capture(m, 'method');
   if (call && args && method) {
     const name = ctx.src(method);
     if (name === 'session_store') sessionStore(ctx, call, args);
+    else if (name === 'skip_before_action' || name === 'protect_from_forgery' || name === 'skip_forgery_protection') forgeryProtection(ctx, call, name, args);
     else {
       const receiver = call.childForFieldName('receiver');
       if (receiver && ctx.src(receiver) === 'JWT') rubyJwt(ctx, call, name, args);

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
-import type { AnalysisContext, Fact } from '../analysis';
+import { type AnalysisContext, type Fact, namedChildren } from '../analysis';
 import type { LanguageAnalyzer } from '../analyzer';
 import { capture } from '../analyzer';
 import { reportHardcodedSecret } from '../secrets';
@@ -71,6 +71,8 @@ export function finishSpring(facts: readonly Fact[], ctx: AnalysisContext, fileP
       entries.set(canon, e);
     } else if (f.key === 'yaml.multiDocument') multiDoc = true;
   }
+  const tracking = entries.get('session.trackingmodes');
+  if (tracking) checkTrackingModes(ctx, tracking);
   const cookieEntries = [...entries.entries()].filter(([k]) => k.startsWith('session.cookie.'));
   const timeout = entries.get('session.timeout');
   if (cookieEntries.length === 0 && !timeout) return;
@@ -110,6 +112,22 @@ export function finishSpring(facts: readonly Fact[], ctx: AnalysisContext, fileP
   }, durationsToSeconds(mapped, keyOf('maxage')));
 }
 
+/**
+ * `server.servlet.session.tracking-modes` with `url`: the container appends `;jsessionid=…` to
+ * links and redirects when the browser has not sent the cookie yet.
+ */
+function checkTrackingModes(ctx: AnalysisContext, e: SettingEntry): void {
+  if (e.value.kind !== 'str') return;
+  const modes = (e.value.str ?? '').split(/\s*,\s*/).map((m) => m.trim()).filter(Boolean);
+  if (!modes.some((m) => m.toLowerCase() === 'url')) return;
+  const kept = modes.filter((m) => m.toLowerCase() !== 'url');
+  ctx.report({
+    ruleId: 'session-token-in-url', start: e.start, end: e.end,
+    message: `Session tracking by URL (${e.name}) writes the session id into links and redirects (;jsessionid=…), where it leaks through logs, Referer headers and shared links and invites session fixation. Track sessions by cookie only.`,
+    fix: { title: 'Track sessions by cookie only', edits: [{ start: e.valueStart, end: e.valueEnd, newText: kept.length ? kept.join(',') : 'cookie' }] },
+  });
+}
+
 function durationsToSeconds(entries: Map<string, SettingEntry>, maxAgeKey: string): Map<string, SettingEntry> {
   for (const k of [maxAgeKey, 'session.timeout']) {
     const e = entries.get(k);
@@ -142,7 +160,7 @@ export const propertiesAnalyzer: LanguageAnalyzer = {
 
 /** application.yml: the same settings, keys flattened from the nesting. */
 export const yamlAnalyzer: LanguageAnalyzer = {
-  query: '(block_mapping_pair key: (_) @key value: (flow_node) @value) @pair\n(document) @doc',
+  query: '(block_mapping_pair key: (_) @key value: (flow_node) @value) @pair\n(block_mapping_pair key: (_) @key value: (block_node (block_sequence) @seq)) @pair\n(document) @doc',
   containers: new Set(['stream', 'document', 'block_node', 'block_mapping']),
   keywords: /session|secret|jwt|key/i,
   declares: () => [],
@@ -152,7 +170,8 @@ export const yamlAnalyzer: LanguageAnalyzer = {
       const pair = capture(m, 'pair');
       const key = capture(m, 'key');
       const value = capture(m, 'value');
-      if (!pair || !key || !value) continue;
+      const seq = capture(m, 'seq');
+      if (!pair || !key || (!value && !seq)) continue;
       const parts = [ctx.src(key).trim()];
       for (let p = pair.parent; p; p = p.parent) {
         if (p.type === 'block_mapping_pair') {
@@ -160,7 +179,14 @@ export const yamlAnalyzer: LanguageAnalyzer = {
           if (k) parts.unshift(ctx.src(k).trim());
         }
       }
-      springProperty(ctx, parts.map((s) => s.replace(/^["']|["']$/g, '')).join('.'), key, value, pair);
+      const name = parts.map((s) => s.replace(/^["']|["']$/g, '')).join('.');
+      if (value) springProperty(ctx, name, key, value, pair);
+      else if (seq && /session\.trackingmodes$/.test(canonicalKey(name))) {
+        // tracking-modes as a YAML list: Spring binds it like the comma-separated form.
+        const items = namedChildren(seq, ctx.text).map((i) => ctx.src(i).replace(/^-\s*/, '').replace(/\s+#.*$/, '').trim().replace(/^["']|["']$/g, ''));
+        const entry: SettingEntry = { name: name.toLowerCase(), value: { kind: 'str', str: items.join(','), text: ctx.src(seq) }, start: key.startIndex, end: pair.endIndex, valueStart: seq.startIndex, valueEnd: seq.endIndex };
+        ctx.facts.push(settingFact('spring.setting', entry));
+      }
     }
   },
   finish(facts, ctx, filePath) {
