@@ -31,12 +31,12 @@ export function findRuleDocsDir(from: string): string | undefined {
 
 /** Markdown to plain text, for the pages we write ourselves (headings, emphasis, code spans, links). */
 export function markdownToText(markdown: string): string {
-  return markdown
+  // Code spans first and kept apart, so a '*' inside one (`$except = ['*']`) is never emphasis.
+  return markdown.split(/(`[^`\n]+`)/).map((part, i) => (i % 2 === 1 ? part.slice(1, -1) : part
     .replace(/^#{1,6}\s+/gm, '')
     .replace(/\*\*([^*]+)\*\*/g, '$1')
-    .replace(/`([^`]+)`/g, '$1')
     .replace(/\[([^\]]+)\]\(([^)]+)\)/g, '$1 ($2)')
-    .replace(/<(https?:[^>]+)>/g, '$1');
+    .replace(/<(https?:[^>]+)>/g, '$1'))).join('');
 }
 
 /** Reads the page of `id` from `docsDir`; undefined when it is missing or unreadable. */
