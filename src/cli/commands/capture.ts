@@ -2,7 +2,7 @@ import { access, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from '../args';
-import { type CliCommand, type CliIo, UsageError } from '../command';
+import { type CliCommand, type CliIo, UsageError, errorLine } from '../command';
 import {
   CaptureConfigError, type CookieHistoryEvent, type SessionChangeEvent, SessionStore, type TokenRecord, exportHar, startCaptureProxy,
 } from '../../core/capture';
@@ -13,7 +13,8 @@ const usage = `Usage: session-lens capture --target URL [--port N] [--host 127.0
 Runs the capture proxy headless: browse http://127.0.0.1:<port> instead of your
 dev server and every cookie and token that flows is recorded. Prints one line
 per new or changed cookie and per new token. Stop with Ctrl+C (SIGINT) or
-SIGTERM; the HAR is written then.
+SIGTERM; the HAR is written then. It also stops, HAR written, when the reader
+of its output goes away (session-lens capture ... | head).
 
 Options:
   --target URL          the dev server, e.g. http://localhost:3000 (required)
@@ -32,7 +33,7 @@ Options:
                         {"type":"cookie",...}, {"type":"token",...}, {"type":"stopped",...}
 
 Exit status:
-  0  stopped by SIGINT/SIGTERM (HAR written if asked)
+  0  stopped by SIGINT/SIGTERM or a closed output (HAR written if asked)
   1  the HAR could not be written
   2  bad option, bad target URL, or the port cannot be used
 `;
@@ -63,16 +64,21 @@ function tokenLine(t: TokenRecord, json: boolean): string {
   return `token  ${t.kind.padEnd(18)} ${t.source}${t.name ? ` ${t.name}` : ''}  ${shortValue(t.value)}${expiry}${t.flags.length ? `  [${t.flags.join(', ')}]` : ''}`;
 }
 
-/** Resolves when the process gets SIGINT or SIGTERM (listeners removed afterwards). */
-function untilSignal(): Promise<NodeJS.Signals> {
+/**
+ * Resolves when the process gets SIGINT or SIGTERM, or when the reader of standard output goes
+ * away (`session-lens capture | head`: stopped as by SIGTERM, so the HAR is still written).
+ * Listeners are removed afterwards.
+ */
+function untilStopped(outputGone: Promise<void> | undefined): Promise<NodeJS.Signals | 'EPIPE'> {
   return new Promise((resolvePromise) => {
-    const handler = (signal: NodeJS.Signals): void => {
+    const handler = (signal: NodeJS.Signals | 'EPIPE'): void => {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
       resolvePromise(signal);
     };
     process.on('SIGINT', handler);
     process.on('SIGTERM', handler);
+    void outputGone?.then(() => handler('EPIPE'));
   });
 }
 
@@ -116,8 +122,8 @@ export const captureCommand: CliCommand = {
     const warnings: string[] = [];
     const logger = {
       info: () => undefined,
-      warn: (m: string) => { warnings.push(m); io.stderr.write(`session-lens: warning: ${m}\n`); },
-      error: (m: string) => { io.stderr.write(`session-lens: ${m}\n`); },
+      warn: (m: string) => { warnings.push(m); io.stderr.write(errorLine(`warning: ${m}`)); },
+      error: (m: string) => { io.stderr.write(errorLine(m)); },
     };
     const store = new SessionStore({ logger, throttleMs: 50 });
     let proxy;
@@ -142,7 +148,7 @@ export const captureCommand: CliCommand = {
     if (json) io.stdout.write(`${JSON.stringify({ type: 'listening', url: proxy.url, browseUrl: proxy.browseUrl, target: proxy.target })}\n`);
     else io.stdout.write(`Session Lens capture: browse ${proxy.browseUrl} (→ ${proxy.target}); Ctrl+C to stop\n`);
 
-    const signal = await untilSignal();
+    const signal = await untilStopped(io.outputGone);
     await proxy.close();
     store.flush();
     subscription.dispose();
@@ -153,7 +159,7 @@ export const captureCommand: CliCommand = {
         // The HAR holds live session values: readable by the owner only.
         await writeFile(harPath, `${JSON.stringify(exportHar(snapshot, { redact: options.redact === true }), null, 2)}\n`, { mode: 0o600 });
       } catch (err) {
-        io.stderr.write(`session-lens: cannot write ${options.har as string}: ${(err as Error).message}\n`);
+        io.stderr.write(errorLine(`cannot write ${options.har as string}: ${(err as Error).message}`));
         code = 1;
       }
     }

@@ -1,7 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from '../args';
-import { type CliCommand, type CliIo, UsageError } from '../command';
+import { readFileBounded } from '../boundedRead';
+import { type CliCommand, type CliIo, UsageError, errorLine } from '../command';
 import { LintConfigError, parseLintConfig } from '../../core/lint/config';
 import { toSarif } from '../../core/lint/sarif';
 import { type ScanOptions, type ScanResult, scanFiles } from '../../core/lint/scanner';
@@ -49,6 +50,9 @@ Exit status:
   2  a usage error: unknown option, missing path, bad config
 Files that cannot be read or decoded are reported on standard error and skipped.
 `;
+
+/** A lint config is a few lines of JSON. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 const RANK: Readonly<Record<Severity, number>> = { info: 1, warning: 2, error: 3 };
 const FAIL_RANK: Readonly<Record<string, number>> = { info: 1, warning: 2, error: 3, never: Infinity };
@@ -100,13 +104,7 @@ function formatJson(result: ScanResult, cwd: string): string {
 }
 
 async function loadConfig(file: string, io: CliIo): Promise<ScanOptions> {
-  const full = path.resolve(io.cwd, file);
-  let text: string;
-  try {
-    text = await readFile(full, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read config ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
+  const text = (await readFileBounded(file, io.cwd, MAX_CONFIG_BYTES, `config ${file}`)).toString('utf8');
   try {
     return parseLintConfig(text, file);
   } catch (err) {
@@ -143,7 +141,7 @@ export const scanCommand: CliCommand = {
       cwd: io.cwd,
       exclude: [...(config.exclude ?? []), ...((options.exclude as string[] | undefined) ?? [])],
     });
-    for (const p of result.problems) io.stderr.write(`session-lens: ${rel(io.cwd, p.file)}: ${p.message}\n`);
+    for (const p of result.problems) io.stderr.write(errorLine(`${rel(io.cwd, p.file)}: ${p.message}`));
     if (format === 'json') io.stdout.write(formatJson(result, io.cwd));
     else if (format === 'sarif') io.stdout.write(`${JSON.stringify(toSarif(result, { cwd: io.cwd, version: version() }), null, 2)}\n`);
     else io.stdout.write(formatText(result, io.cwd));
