@@ -5,6 +5,7 @@ import { type CliCommand, UsageError } from '../command';
 import { auditSession } from '../../core/audit/auditSession';
 import { type CookieRecord, HarFormatError, SessionStore, type SessionSnapshot, type TokenRecord, importHar } from '../../core/capture';
 import type { Finding } from '../../core/findings';
+import { safeText } from '../../core/safeText';
 
 const MAX_HAR_BYTES = 512 * 1024 * 1024;
 
@@ -109,7 +110,8 @@ function textReport(snapshot: SessionSnapshot, findings: readonly Finding[], lab
   }
   lines.push('', `Findings (${findings.length})`);
   for (const f of findings) lines.push(`  ${f.severity.padEnd(7)} ${f.ruleId}  ${f.subject}: ${f.message}`);
-  return lines.join('\n') + '\n';
+  // Cookie names, values and URLs come from the HAR: none may drive the terminal.
+  return safeText(lines.join('\n')) + '\n';
 }
 
 /** `session-lens audit FILE.har`: cookies, tokens and findings of a HAR. */

@@ -5,6 +5,7 @@ import { readFileBounded } from '../boundedRead';
 import { type CliCommand, type CliIo, UsageError, errorLine } from '../command';
 import { LintConfigError, parseLintConfig } from '../../core/lint/config';
 import { toSarif } from '../../core/lint/sarif';
+import { safeText } from '../../core/safeText';
 import { type ScanOptions, type ScanResult, scanFiles } from '../../core/lint/scanner';
 import type { Severity } from '../../core/rules/catalog';
 
@@ -86,7 +87,8 @@ function formatText(result: ScanResult, cwd: string): string {
   out.push(n === 0
     ? `No findings in ${result.files} file${result.files === 1 ? '' : 's'}.`
     : `${n} finding${n === 1 ? '' : 's'} (${count('error')} error${count('error') === 1 ? '' : 's'}, ${count('warning')} warning${count('warning') === 1 ? '' : 's'}, ${count('info')} info) in ${byFile.size} of ${result.files} file${result.files === 1 ? '' : 's'}.`);
-  return out.join('\n') + '\n';
+  // File names and quoted code come from the files scanned: none may drive the terminal.
+  return safeText(out.join('\n')) + '\n';
 }
 
 function formatJson(result: ScanResult, cwd: string): string {
