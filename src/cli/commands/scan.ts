@@ -78,7 +78,7 @@ function formatText(result: ScanResult, cwd: string): string {
   for (const [file, list] of [...byFile].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     out.push(rel(cwd, file));
     const pos = list.map((f) => `${f.range.start.line + 1}:${f.range.start.character + 1}`);
-    const width = Math.max(...pos.map((p) => p.length));
+    const width = pos.reduce((max, p) => Math.max(max, p.length), 0);
     list.forEach((f, i) => out.push(`  ${pos[i].padEnd(width)}  ${f.severity.padEnd(7)}  ${f.message}  ${f.ruleId}`));
     out.push('');
   }

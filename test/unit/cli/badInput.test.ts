@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CliRun, runCliProcess } from './cliProcess';
@@ -57,6 +57,45 @@ describe('CLI under bad input (real processes)', function () {
     it('scan --config /dev/zero stops at the limit', async () => {
       const run = await runCliProcess(['scan', '--config', '/dev/zero', dir]);
       assertOneLineError(run, 2, /config \/dev\/zero is larger than 1 MiB/);
+    });
+  });
+
+  describe('input that drives recursion deep', () => {
+    const deepJson = (levels: number): string => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+
+    it('decode of a payload nested 100,000 objects deep shows it as text and exits 0', async () => {
+      const run = await runCliProcess(['decode', '-'], { stdin: token(deepJson(100_000)) });
+      assert.equal(run.code, 0, run.stderr);
+      const out = run.stdout.toString('utf8');
+      assert.match(out, /Payload \(text, not JSON\)\n {2}\{"a":\{"a":/);
+      assert.match(out, /payload is JSON nested 100000 levels deep/);
+    });
+
+    it('decode --format json of the same payload gives it as payloadText', async () => {
+      const run = await runCliProcess(['decode', '-', '--format', 'json'], { stdin: token(deepJson(100_000)) });
+      assert.equal(run.code, 0, run.stderr);
+      const out = JSON.parse(run.stdout.toString('utf8')) as { payload: unknown; payloadText: string };
+      assert.equal(out.payload, null);
+      assert.equal(out.payloadText, deepJson(100_000));
+    });
+
+    it('decode of a header nested 100,000 deep is not a JWT: exit 2, one line', async () => {
+      const run = await runCliProcess(['decode', '-'], { stdin: `${b64url(`{"alg":"HS256","x":${deepJson(100_000)}}`)}.${b64url('{}')}.c2ln` });
+      assertOneLineError(run, 2, /header is JSON nested 100001 levels deep/);
+    });
+
+    it('audit of a HAR whose request sends 200,000 cookie pairs lists them all', async () => {
+      const pairs = Array.from({ length: 200_000 }, (_, i) => `c${i}=v${i}`).join('; ');
+      const file = join(dir, 'cookies.har');
+      writeFileSync(file, JSON.stringify({ log: { version: '1.2', entries: [{
+        startedDateTime: '2026-01-01T00:00:00.000Z', time: 1,
+        request: { method: 'GET', url: 'http://localhost:3000/', headers: [{ name: 'Cookie', value: pairs }] },
+        response: { status: 200, headers: [], content: { size: 0, mimeType: 'text/plain' } },
+      }] } }));
+      const run = await runCliProcess(['audit', file]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout.toString('utf8'), /^Cookies \(200000\)$/m);
+      assert.ok(run.maxRssBytes! < GiB, `peak memory ${run.maxRssBytes} bytes`);
     });
   });
 
