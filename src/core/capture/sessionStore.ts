@@ -300,6 +300,11 @@ export class SessionStore implements Disposable {
     this.guard('expiry', () => this.addCookieEvents(this.mirror.sweepExpired(now)));
   }
 
+  /** Bytes of each body the store reads for tokens; importers need keep no more. */
+  get bodyAnalysisBytes(): number {
+    return this.analysisBytes;
+  }
+
   /** Records a new request; returns the exchange id. Never throws. */
   beginExchange(input: RequestInput): number {
     const id = this.nextExchangeId++;

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CliRun, runCliProcess } from './cliProcess';
+import { type CliRun, ROOT, runCliProcess } from './cliProcess';
 
 const GiB = 1024 * 1024 * 1024;
 const b64url = (text: string): string => Buffer.from(text).toString('base64url');
@@ -19,7 +19,8 @@ function assertOneLineError(run: CliRun, code: number, message: RegExp): void {
 }
 
 describe('CLI under bad input (real processes)', function () {
-  this.timeout(60_000);
+  // A safety net for a busy machine: every test waits on its process exiting.
+  this.timeout(180_000);
   let dir: string;
   before(() => { dir = mkdtempSync(join(tmpdir(), 'session-lens-bad-input-')); });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,6 +53,27 @@ describe('CLI under bad input (real processes)', function () {
       } finally {
         if (writer.exitCode === null) writer.kill();
       }
+    });
+
+    it('audit /dev/zero says at once that it is not JSON', async () => {
+      const run = await runCliProcess(['audit', '/dev/zero']);
+      assertOneLineError(run, 2, /^session-lens: \/dev\/zero is not JSON \(/);
+    });
+
+    it('audit of a 1 GB sparse file is refused from its size', async () => {
+      const file = join(dir, 'sparse.har');
+      const fd = openSync(file, 'w');
+      ftruncateSync(fd, GiB);
+      closeSync(fd);
+      const run = await runCliProcess(['audit', file]);
+      assertOneLineError(run, 2, /sparse\.har is larger than 512 MiB \(1073741824 bytes\)/);
+    });
+
+    it('audit of a HAR cut short says so instead of auditing part of it', async () => {
+      const har = readFileSync(join(ROOT, 'test/fixtures/har/chrome.har'), 'utf8');
+      const run = await runCliProcess(['audit', '-'], { stdin: har.slice(0, Math.floor(har.length * 0.6)) });
+      assertOneLineError(run, 2, /^session-lens: standard input is not JSON \(the text ends inside log\.entries\[\d+\] before the JSON does: the file is cut short\)\n$/);
+      assert.equal(run.stdout.length, 0);
     });
 
     it('scan --config /dev/zero stops at the limit', async () => {

@@ -7,7 +7,7 @@ export const ROOT = join(__dirname, '../../..');
 const MAIN = join(ROOT, 'src/cli/main.ts');
 const REPORT_RSS = join(__dirname, 'reportMaxRss.cjs');
 
-const SAFETY_KILL_MS = 45_000;
+const SAFETY_KILL_MS = 150_000;
 const SAFETY_KILL_RSS = 2 * 1024 * 1024 * 1024;
 
 function residentBytes(pid: number | undefined): number {
