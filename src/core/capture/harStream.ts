@@ -13,6 +13,7 @@
  * entry, and they build the same entry objects in the end.
  */
 import { HarEntryQueue, HarFormatError, type HarImportResult, HarImportNotes, harCreator, prepareHarEntry, validateHar } from './harImport';
+import { StringDecoder } from 'node:string_decoder';
 import type { SessionStore } from './sessionStore';
 
 /** Limits of a streamed import. */
@@ -44,8 +45,9 @@ class HarEntryScanner {
   private lastName = '';
   private nameParts: Buffer[] | undefined;
   private nameBytes = 0;
-  /** The element of log.entries being cut out, when one is. */
-  private element: Buffer[] | undefined;
+  /** The element of log.entries being cut out, when one is, as text decoded chunk by chunk. */
+  private element: string[] | undefined;
+  private readonly decoder = new StringDecoder('utf8');
   private elementBytes = 0;
   private elementTooLarge = false;
   private readonly skeleton: Buffer[] = [];
@@ -182,16 +184,19 @@ class HarEntryScanner {
     if (this.elementBytes > this.maxEntryBytes) {
       this.elementTooLarge = true;
       this.element = [];
+      this.decoder.end();
       return;
     }
-    this.element!.push(Buffer.from(part));
+    // Decoded at once (one pass, no copies of the reused chunk); a character cut between chunks waits in the decoder.
+    this.element!.push(this.decoder.write(part));
   }
 
   private endElement(): void {
     const parts = this.element!;
     this.element = undefined;
     const index = this.entries++;
-    this.onEntry(this.elementTooLarge ? undefined : Buffer.concat(parts).toString('utf8'), index);
+    if (!this.elementTooLarge) parts.push(this.decoder.end());
+    this.onEntry(this.elementTooLarge ? undefined : parts.join(''), index);
   }
 
   /** The text outside the entries, once the input has ended. */
