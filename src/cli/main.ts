@@ -20,6 +20,9 @@ function overview(): string {
     'Options:',
     '  --help, -h     show help (also: session-lens <command> --help)',
     '  --version, -V  print the version',
+    '',
+    'Each command lists its exit status in its --help. Every command exits 74 when its',
+    'output cannot be written (a full disk); a reader that goes away (| head) is not an error.',
   ];
   return lines.join('\n') + '\n';
 }
