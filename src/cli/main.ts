@@ -1,4 +1,4 @@
-import { type CliIo, UsageError } from './command';
+import { type CliIo, UsageError, errorLine, watchOutput } from './command';
 import { commands } from './commands/index';
 import { configureRuleDocs } from './ruleDocs';
 
@@ -24,12 +24,32 @@ function overview(): string {
     '',
     'Rule links (\"docs\" in JSON output) point at the pages in this package\'s docs/rules/',
     '(file: URLs); set SESSION_LENS_DOCS_BASE=https://… to link a web copy instead.',
+    'Each command lists its exit status in its --help. Every command exits 74 when its',
+    'output cannot be written (a full disk); a reader that goes away (| head) is not an error.',
   ];
   return lines.join('\n') + '\n';
 }
 
-/** Runs the CLI and returns the exit code; never throws. */
+/**
+ * Runs the CLI and returns the exit code; never throws. A reader of standard output that goes
+ * away (`session-lens … | head`) ends the output quietly, with the command's own exit code; any
+ * other write error on standard output is one line on standard error and exit 74.
+ */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const stdout = watchOutput(io.stdout);
+  watchOutput(io.stderr);
+  const code = await runCommand(argv, { ...io, outputGone: stdout.gone });
+  // Writes to pipes and files report their errors on the next turn of the event loop.
+  await new Promise((resolve) => setImmediate(resolve));
+  const failure = stdout.failure();
+  if (failure) {
+    io.stderr.write(errorLine(`cannot write standard output: ${failure.code ?? failure.message}`));
+    return 74;
+  }
+  return code;
+}
+
+async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const [first, ...rest] = argv;
   try {
     if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
@@ -53,12 +73,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await command.run(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`session-lens: ${err.message}\n`);
+      io.stderr.write(errorLine(err.message));
       return err.exitCode;
     }
     // An unexpected failure is a bug: one line for the user, the stack only when asked for.
     const message = err instanceof Error ? err.message : String(err);
-    io.stderr.write(`session-lens: internal error: ${message}\n`);
+    io.stderr.write(errorLine(`internal error: ${message}`));
     if (process.env.SESSION_LENS_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
     return 70;
   }

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { parseArgs } from '../args';
+import { byteSize, fileChunksBounded, streamChunksBounded } from '../boundedRead';
 import { type CliCommand, UsageError } from '../command';
 import { auditSession } from '../../core/audit/auditSession';
-import { type CookieRecord, HarFormatError, SessionStore, type SessionSnapshot, type TokenRecord, importHar } from '../../core/capture';
+import { type CookieRecord, HarFormatError, SessionStore, type SessionSnapshot, type TokenRecord, importHarStream } from '../../core/capture';
 import type { Finding } from '../../core/findings';
+import { safeText } from '../../core/safeText';
 
 const MAX_HAR_BYTES = 512 * 1024 * 1024;
 
@@ -13,6 +13,11 @@ const usage = `Usage: session-lens audit <FILE.har|-> [--format text|json]
 Loads a HAR 1.2 file (exported by Chrome, Firefox, Insomnia, Charles or
 session-lens capture --har) and prints the cookies the browser ended up with,
 the tokens seen, and the findings of the traffic audit.
+
+The HAR is read one entry at a time: memory grows with the exchanges, cookies
+and tokens kept, not with the bodies (each is read up to its first 1 MiB for
+tokens). Files up to 512 MiB are read; a single entry over 64 MiB is skipped
+and reported as a note.
 
 Arguments:
   <FILE.har>     the HAR file; '-' reads it from standard input. The journal an
@@ -73,28 +78,6 @@ export function shortValue(v: string): string {
   return v.length <= 12 ? v : `${v.slice(0, 8)}…(${v.length} chars)`;
 }
 
-async function readInput(file: string, cwd: string, stdin: NodeJS.ReadableStream): Promise<{ text: string; label: string }> {
-  if (file === '-') {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of stdin) {
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-      size += buf.length;
-      if (size > MAX_HAR_BYTES) throw new UsageError('standard input is larger than 512 MiB; that is not a HAR file this tool can load');
-      chunks.push(buf);
-    }
-    return { text: Buffer.concat(chunks).toString('utf8'), label: 'standard input' };
-  }
-  const path = resolve(cwd, file);
-  try {
-    return { text: await readFile(path, 'utf8'), label: file };
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw new UsageError(`cannot read ${file}: ${why}`);
-  }
-}
-
 function textReport(snapshot: SessionSnapshot, findings: readonly Finding[], label: string, imported: number, warnings: readonly string[]): string {
   const lines: string[] = [`${label}: ${imported} exchange${imported === 1 ? '' : 's'}`];
   for (const w of warnings) lines.push(`  note: ${w}`);
@@ -111,7 +94,8 @@ function textReport(snapshot: SessionSnapshot, findings: readonly Finding[], lab
   }
   lines.push('', `Findings (${findings.length})`);
   for (const f of findings) lines.push(`  ${f.severity.padEnd(7)} ${f.ruleId}  ${f.subject}: ${f.message}`);
-  return lines.join('\n') + '\n';
+  // Cookie names, values and URLs come from the HAR: none may drive the terminal.
+  return safeText(lines.join('\n')) + '\n';
 }
 
 /** `session-lens audit FILE.har`: cookies, tokens and findings of a HAR. */
@@ -123,11 +107,15 @@ export const auditCommand: CliCommand = {
     const { options, positionals } = parseArgs(args, { format: { type: 'string', choices: ['text', 'json'] } });
     if (positionals.length === 0) throw new UsageError('audit needs a HAR file (see session-lens audit --help)');
     if (positionals.length > 1) throw new UsageError(`audit takes one HAR file (got ${positionals.length} arguments)`);
-    const { text, label } = await readInput(positionals[0], io.cwd, io.stdin);
+    const file = positionals[0];
+    const label = file === '-' ? 'standard input' : file;
+    const chunks = file === '-'
+      ? streamChunksBounded(io.stdin, MAX_HAR_BYTES, `standard input is larger than ${byteSize(MAX_HAR_BYTES)}; that is not a HAR file this tool can load`)
+      : fileChunksBounded(file, io.cwd, MAX_HAR_BYTES, file);
     const store = new SessionStore({ capacity: 1_000_000, throttleMs: 0 });
     let result;
     try {
-      result = importHar(store, text);
+      result = await importHarStream(store, chunks);
     } catch (err) {
       if (err instanceof HarFormatError) throw new UsageError(`${label} is ${err.message.startsWith('not ') ? err.message : `not usable: ${err.message}`}`);
       throw err;

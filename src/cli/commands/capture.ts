@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from '../args';
-import { type CliCommand, type CliIo, UsageError } from '../command';
+import { type CliCommand, type CliIo, UsageError, errorLine } from '../command';
 import {
   CaptureConfigError, type CookieHistoryEvent, HarJournal, type SessionChangeEvent, journalPathOf, SessionStore, type TokenRecord, startCaptureProxy,
 } from '../../core/capture';
@@ -15,6 +15,8 @@ Runs the capture proxy headless: browse http://127.0.0.1:<port> instead of your
 dev server and every cookie and token that flows is recorded. Prints one line
 per new or changed cookie and per new token. Stop with Ctrl+C (SIGINT) or
 SIGTERM; a second Ctrl+C stops at once (the HAR is still closed and kept).
+It also stops, HAR written, when the reader of its output goes away
+(session-lens capture ... | head).
 
 Options:
   --target URL          the dev server, e.g. http://localhost:3000 (required)
@@ -49,7 +51,7 @@ Options:
                         {"type":"cookie",...}, {"type":"token",...}, {"type":"stopped",...}
 
 Exit status:
-  0  stopped by SIGINT/SIGTERM (HAR written if asked)
+  0  stopped by SIGINT/SIGTERM or a closed output (HAR written if asked)
   1  the HAR could not be written (the journal named on stderr keeps what was)
   2  bad option, bad target URL, or the port cannot be used
 `;
@@ -203,8 +205,8 @@ export const captureCommand: CliCommand = {
     const warnings: string[] = [];
     const logger = {
       info: () => undefined,
-      warn: (m: string) => { warnings.push(m); io.stderr.write(`session-lens: warning: ${m}\n`); },
-      error: (m: string) => { io.stderr.write(`session-lens: ${m}\n`); },
+      warn: (m: string) => { warnings.push(m); io.stderr.write(errorLine(`warning: ${m}`)); },
+      error: (m: string) => { io.stderr.write(errorLine(m)); },
     };
     const store = new SessionStore({ logger, throttleMs: 50, capacity });
     // Attached before the proxy listens, so not even the first exchange can miss the HAR.
@@ -241,7 +243,7 @@ export const captureCommand: CliCommand = {
 
     const harWritten = (): string => `HAR written to ${harFile as string} (${journal?.entries ?? 0} entries)`;
     /** The last line: what was captured, and where the HAR is. */
-    const printStopped = (signal: NodeJS.Signals, harOk: boolean, atOnce: boolean): void => {
+    const printStopped = (signal: NodeJS.Signals | 'EPIPE', harOk: boolean, atOnce: boolean): void => {
       const summary = { exchanges: store.exchangeCount + store.evictedExchangeCount, cookies: store.getCookies().length, tokens: store.getTokens().length };
       const written = harPath !== undefined && harOk;
       if (json) {
@@ -276,8 +278,9 @@ export const captureCommand: CliCommand = {
     if (json) io.stdout.write(`${JSON.stringify({ type: 'listening', url: proxy.url, browseUrl: proxy.browseUrl, target: proxy.target })}\n`);
     else io.stdout.write(`Session Lens capture: browse ${proxy.browseUrl} (→ ${proxy.target}); Ctrl+C to stop\n`);
 
-    const signal = await signals.first;
-    if (journal) io.stderr.write(`session-lens: writing ${journal.entries + store.unfinishedExchanges().length} exchanges to ${harFile as string}… (${signal} again to stop at once)\n`);
+    // A signal, or the reader of standard output going away (stopped as by SIGTERM).
+    const signal = await Promise.race([signals.first, ...(io.outputGone ? [io.outputGone.then(() => 'EPIPE' as const)] : [])]);
+    if (journal) io.stderr.write(`session-lens: writing ${journal.entries + store.unfinishedExchanges().length} exchanges to ${harFile as string}… (${signal === 'EPIPE' ? 'SIGINT' : signal} again to stop at once)\n`);
     await proxy.close();
     await proxy.recorded();
     store.flush();
@@ -288,7 +291,7 @@ export const captureCommand: CliCommand = {
       try {
         await journal.close({ unfinished: store.unfinishedExchanges() });
       } catch (err) {
-        io.stderr.write(`session-lens: cannot write ${harFile as string}: ${(err as Error).message}; what was written is in ${journal.path}\n`);
+        io.stderr.write(errorLine(`cannot write ${harFile as string}: ${(err as Error).message}; what was written is in ${journal.path}`));
         code = 1;
       }
     }

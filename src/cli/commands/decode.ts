@@ -1,12 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { parseArgs } from '../args';
-import { type CliCommand, type CliIo, UsageError } from '../command';
+import { byteSize, readFileBounded, readStreamBounded } from '../boundedRead';
+import { type CliCommand, type CliIo, UsageError, errorLine } from '../command';
 import { analyzeJwt } from '../../core/jwt/analyze';
 import { type DecodedJwt, decodeJwt, MAX_TOKEN_LENGTH } from '../../core/jwt/decode';
 import { type KeyInput, parseKeyInput, secretKeyInput } from '../../core/jwt/keyInput';
 import { isoOrUndefined } from '../../core/jwt/time';
-import { jwtTextReport, safeText } from '../../core/jwt/report';
+import { jwtTextReport } from '../../core/jwt/report';
 import { verifyJwt } from '../../core/jwt/verify';
 
 const MAX_KEY_FILE_BYTES = 1024 * 1024;
@@ -42,18 +41,6 @@ Exit status:
   2  the input is not a token, or an option is wrong
 `;
 
-async function readAll(stream: NodeJS.ReadableStream, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    size += buf.length;
-    if (size > limit) throw new UsageError(`standard input is larger than ${limit} bytes; that is not a token`);
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 async function loadKey(options: Record<string, unknown>, io: CliIo): Promise<KeyInput | undefined> {
   const keyFile = options.key as string | undefined;
   const secret = options.secret as string | undefined;
@@ -72,15 +59,7 @@ async function loadKey(options: Record<string, unknown>, io: CliIo): Promise<Key
     if (!parsed.ok) throw new UsageError(`--key: ${parsed.error}`);
     return parsed.key;
   }
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(resolve(io.cwd, keyFile));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw new UsageError(`cannot read key file '${keyFile}': ${reason}`);
-  }
-  if (bytes.length > MAX_KEY_FILE_BYTES) throw new UsageError(`key file '${keyFile}' is larger than ${MAX_KEY_FILE_BYTES} bytes`);
+  const bytes = await readFileBounded(keyFile, io.cwd, MAX_KEY_FILE_BYTES, `key file '${keyFile}'`);
   const parsed = parseKeyInput(bytes.toString('utf8'));
   if (!parsed.ok) throw new UsageError(`key file '${keyFile}': ${parsed.error}`);
   return parsed.key;
@@ -144,7 +123,10 @@ export const decodeCommand: CliCommand = {
     if (positionals.length === 0) throw new UsageError("decode needs a token, or '-' to read it from standard input");
     if (positionals.length > 1) throw new UsageError(`decode takes one token, got ${positionals.length} arguments (quote the token if your shell split it)`);
     const key = await loadKey(options, io);
-    const token = positionals[0] === '-' ? await readAll(io.stdin, MAX_TOKEN_LENGTH + 1024) : positionals[0];
+    const stdinLimit = MAX_TOKEN_LENGTH + 1024;
+    const token = positionals[0] === '-'
+      ? (await readStreamBounded(io.stdin, stdinLimit, `standard input is larger than ${byteSize(stdinLimit)}; that is not a token`)).toString('utf8')
+      : positionals[0];
     const now = Date.now();
     const decoded = decodeJwt(token, { now });
     if (decoded.kind === 'malformed') throw new UsageError(`not a JWT: ${decoded.error.message}`);
@@ -177,7 +159,7 @@ export const decodeCommand: CliCommand = {
       io.stdout.write(`${jwtTextReport(decoded, now, verification, findings)}\n`);
     }
     if (verification && !verified) {
-      io.stderr.write(`session-lens: verification failed: ${safeText(verification.signatureMessage)}\n`);
+      io.stderr.write(errorLine(`verification failed: ${verification.signatureMessage}`));
       return 1;
     }
     return 0;

@@ -1,11 +1,13 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from '../args';
-import { type CliCommand, type CliIo, UsageError } from '../command';
+import { readFileBounded } from '../boundedRead';
+import { type CliCommand, type CliIo, UsageError, errorLine } from '../command';
 import { LintConfigError, parseLintConfig } from '../../core/lint/config';
 import { toSarif } from '../../core/lint/sarif';
 import { readRuleHelp } from '../../core/rules/ruleHelp';
 import { cliRuleDocs } from '../ruleDocs';
+import { safeText } from '../../core/safeText';
 import { type ScanOptions, type ScanResult, scanFiles } from '../../core/lint/scanner';
 import { type Severity, ruleDocsUrl } from '../../core/rules/catalog';
 
@@ -54,6 +56,9 @@ Exit status:
 Files that cannot be read or decoded are reported on standard error and skipped.
 `;
 
+/** A lint config is a few lines of JSON. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 const RANK: Readonly<Record<Severity, number>> = { info: 1, warning: 2, error: 3 };
 const FAIL_RANK: Readonly<Record<string, number>> = { info: 1, warning: 2, error: 3, never: Infinity };
 
@@ -77,7 +82,7 @@ function formatText(result: ScanResult, cwd: string): string {
   for (const [file, list] of [...byFile].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     out.push(rel(cwd, file));
     const pos = list.map((f) => `${f.range.start.line + 1}:${f.range.start.character + 1}`);
-    const width = Math.max(...pos.map((p) => p.length));
+    const width = pos.reduce((max, p) => Math.max(max, p.length), 0);
     list.forEach((f, i) => out.push(`  ${pos[i].padEnd(width)}  ${f.severity.padEnd(7)}  ${f.message}  ${f.ruleId}`));
     out.push('');
   }
@@ -86,7 +91,8 @@ function formatText(result: ScanResult, cwd: string): string {
   out.push(n === 0
     ? `No findings in ${result.files} file${result.files === 1 ? '' : 's'}.`
     : `${n} finding${n === 1 ? '' : 's'} (${count('error')} error${count('error') === 1 ? '' : 's'}, ${count('warning')} warning${count('warning') === 1 ? '' : 's'}, ${count('info')} info) in ${byFile.size} of ${result.files} file${result.files === 1 ? '' : 's'}.`);
-  return out.join('\n') + '\n';
+  // File names and quoted code come from the files scanned: none may drive the terminal.
+  return safeText(out.join('\n')) + '\n';
 }
 
 function formatJson(result: ScanResult, cwd: string): string {
@@ -105,13 +111,7 @@ function formatJson(result: ScanResult, cwd: string): string {
 }
 
 async function loadConfig(file: string, io: CliIo): Promise<ScanOptions> {
-  const full = path.resolve(io.cwd, file);
-  let text: string;
-  try {
-    text = await readFile(full, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read config ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
+  const text = (await readFileBounded(file, io.cwd, MAX_CONFIG_BYTES, `config ${file}`)).toString('utf8');
   try {
     return parseLintConfig(text, file);
   } catch (err) {
@@ -148,7 +148,7 @@ export const scanCommand: CliCommand = {
       cwd: io.cwd,
       exclude: [...(config.exclude ?? []), ...((options.exclude as string[] | undefined) ?? [])],
     });
-    for (const p of result.problems) io.stderr.write(`session-lens: ${rel(io.cwd, p.file)}: ${p.message}\n`);
+    for (const p of result.problems) io.stderr.write(errorLine(`${rel(io.cwd, p.file)}: ${p.message}`));
     if (format === 'json') io.stdout.write(formatJson(result, io.cwd));
     else if (format === 'sarif') {
       // Each rule's page is embedded in the log; a helpUri only where the user named a web base.

@@ -26,6 +26,11 @@ export interface AuditOptions {
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
+/** Appends in a loop: `push(...items)` passes every item as an argument and overflows the stack past ~100,000. */
+function appendAll(target: AuditItem[], items: readonly AuditItem[]): void {
+  for (const item of items) target.push(item);
+}
+
 function guarded(work: () => AuditItem[]): AuditItem[] {
   try {
     return work();
@@ -72,7 +77,7 @@ export function auditSession(source: AuditSource, settings?: AuditSettingsInput,
 
   const items: AuditItem[] = [];
   for (const ex of exchanges) {
-    items.push(...guarded(() => issuedCookies(ex).flatMap((c) => setCookieAuditItems(c.parsed, {
+    appendAll(items, guarded(() => issuedCookies(ex).flatMap((c) => setCookieAuditItems(c.parsed, {
       // The server wrote its cookies for its own origin: judge Secure and Domain against the
       // upstream (e.g. https://staging.example), not against the local proxy the browser saw.
       requestUrl: ex.upstreamUrl ?? ex.url,
@@ -83,16 +88,16 @@ export function auditSession(source: AuditSource, settings?: AuditSettingsInput,
       settings: resolved,
     }))));
   }
-  items.push(...guarded(() => fixationItems(ctx)));
-  items.push(...guarded(() => logoutItems(ctx)));
-  items.push(...guarded(() => stateChangeOnGetItems(ctx)));
-  items.push(...guarded(() => entropyItems(ctx)));
-  items.push(...guarded(() => meaningfulIdItems(ctx)));
-  items.push(...guarded(() => tokenInUrlItems(ctx, snap.tokens)));
-  items.push(...guarded(() => cacheableItems(ctx)));
-  items.push(...guarded(() => corsItems(ctx)));
+  appendAll(items, guarded(() => fixationItems(ctx)));
+  appendAll(items, guarded(() => logoutItems(ctx)));
+  appendAll(items, guarded(() => stateChangeOnGetItems(ctx)));
+  appendAll(items, guarded(() => entropyItems(ctx)));
+  appendAll(items, guarded(() => meaningfulIdItems(ctx)));
+  appendAll(items, guarded(() => tokenInUrlItems(ctx, snap.tokens)));
+  appendAll(items, guarded(() => cacheableItems(ctx)));
+  appendAll(items, guarded(() => corsItems(ctx)));
   if (options.analyzeJwt !== false) {
-    items.push(...guarded(() => jwtItems(exchanges, snap.tokens, snap.cookies, resolved, now, options.analyzeJwt || undefined, options.checkWeakSecret ?? true)));
+    appendAll(items, guarded(() => jwtItems(exchanges, snap.tokens, snap.cookies, resolved, now, options.analyzeJwt || undefined, options.checkWeakSecret ?? true)));
   }
 
   return dedupeFindings(items)

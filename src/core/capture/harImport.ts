@@ -1,9 +1,13 @@
-import { recoverUnterminatedHar } from './harJournal';
 import type { SessionStore } from './sessionStore';
+import type { BodyInput } from './bodyPreview';
+import { recoverUnterminatedHar } from './harJournal';
 import type { ExchangeState, HeaderField } from './types';
 
 /** States of an exchange that ended before its response was complete, as `_sessionLens.state` in our own exports. */
 const BROKEN_STATES: ReadonlySet<string> = new Set<ExchangeState>(['client-aborted', 'upstream-error', 'timeout', 'aborted']);
+
+/** A state other than complete: how an exchange broke off. */
+export type BrokenState = Exclude<ExchangeState, 'pending' | 'complete'>;
 
 /** A file that is not JSON or not a HAR: the message is one line for the user. */
 export class HarFormatError extends Error {
@@ -77,14 +81,31 @@ function setCookieFromHarCookie(c: Json): string | undefined {
   return parts.join('; ');
 }
 
-function bodyBytes(text: string | undefined, encoding: string | undefined): Buffer | undefined {
+/**
+ * A HAR body as bytes, at most `keep` of them: the store reads no more than its analysis limit, so
+ * an import need not hold a 100 MB download. `wireBytes` is the whole body's size.
+ */
+function bodyInput(text: string | undefined, encoding: string | undefined, keep: number): { bytes: Buffer; length: number; truncated: boolean } | undefined {
   if (text === undefined) return undefined;
-  return encoding?.toLowerCase() === 'base64' ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8');
+  const base64 = encoding?.toLowerCase() === 'base64';
+  // Decode only what is kept (plus a little, so that a cut base64 quantum or UTF-8 sequence is whole).
+  const slice = base64 ? text.slice(0, Math.ceil((keep + 3) / 3) * 4) : text.slice(0, keep + 1);
+  const bytes = Buffer.from(slice, base64 ? 'base64' : 'utf8');
+  let padding = 0;
+  while (base64 && padding < 2 && text.charCodeAt(text.length - 1 - padding) === 0x3d) padding++;
+  const length = base64 ? (slice.length === text.length ? bytes.length : Math.floor(((text.length - padding) * 3) / 4)) : Buffer.byteLength(text, 'utf8');
+  if (bytes.length <= keep && length <= keep) return { bytes, length, truncated: false };
+  return { bytes: Buffer.from(bytes.subarray(0, keep)), length, truncated: true };
 }
 
 /** Parses HAR text. Throws HarFormatError with a one-line reason when it is not a HAR. */
 export function parseHar(text: string): Json {
   return parseHarText(text).log;
+}
+
+/** The warning for a capture journal read as a HAR (a capture that did not stop normally). */
+export function unterminatedWarning(entries: number): string {
+  return `the HAR was never closed (a capture journal left by a capture that did not stop normally): read its ${entries} complete entries`;
 }
 
 function parseHarText(text: string): { log: Json; recoveredEntries?: number } {
@@ -96,13 +117,13 @@ function parseHarText(text: string): { log: Json; recoveredEntries?: number } {
     // A capture killed before it closed its HAR leaves a journal whose entries array is open.
     const recovered = recoverUnterminatedHar(clean);
     if (recovered === undefined) throw new HarFormatError(`not JSON (${err instanceof Error ? err.message : String(err)})`);
-    const log = validateHar(JSON.parse(recovered.text));
-    return { log, recoveredEntries: recovered.entries };
+    return { log: validateHar(JSON.parse(recovered.text)), recoveredEntries: recovered.entries };
   }
   return { log: validateHar(parsed) };
 }
 
-function validateHar(parsed: unknown): Json {
+/** Checks the top level of a parsed HAR and returns its `log`. Throws HarFormatError. */
+export function validateHar(parsed: unknown): Json {
   if (!isObject(parsed)) throw new HarFormatError('not a HAR file: the top level is not a JSON object');
   const log = parsed.log;
   if (!isObject(log)) throw new HarFormatError('not a HAR file: no "log" object');
@@ -110,122 +131,244 @@ function validateHar(parsed: unknown): Json {
   return log;
 }
 
+/** One HAR entry turned into store calls, without the parsed JSON (bodies cut to what the store reads). */
+export interface PreparedHarEntry {
+  /** Position in log.entries: ties in time keep it. */
+  readonly index: number;
+  /** startedDateTime in epoch ms, NaN when missing or invalid (the previous entry's time is used). */
+  readonly startedRaw: number;
+  readonly method: string;
+  readonly url: string;
+  readonly httpVersion: string;
+  readonly requestHeaders: readonly HeaderField[];
+  readonly requestBody?: BodyInput;
+  /** Undefined when the entry has no response (blocked, failed): `error` says why. */
+  readonly response?: { readonly status: number; readonly statusText?: string; readonly headers: readonly HeaderField[]; readonly body?: BodyInput };
+  /** Why the exchange broke off (no response, or a response cut short), when it did. */
+  readonly error?: string;
+  /** How it broke off, as our own exports record it (`_sessionLens.state`); upstream-error otherwise. */
+  readonly brokenState: BrokenState;
+  /** Milliseconds from the start to the response head and to the end. */
+  readonly receivedAfter: number;
+  readonly endedAfter: number;
+}
+
+const entryTime = (e: unknown): number => {
+  const t = isObject(e) ? Date.parse(str(e.startedDateTime) ?? '') : NaN;
+  return Number.isFinite(t) ? t : Number.NaN;
+};
+
 /**
- * Imports a HAR 1.2 log (Chrome, Firefox, Insomnia, Charles...) into the store through the
- * same calls the proxy makes, so downstream code sees no difference. Tolerates missing
- * `cookies` arrays, base64 `content.text`, Firefox's newline-joined Set-Cookie, cookies given
- * only in `cookies`, `_`-prefixed extras and missing timings. Entries are applied in
- * `startedDateTime` order. Throws HarFormatError only when the input is not a HAR at all.
+ * Reads one HAR entry into a PreparedHarEntry, or notes why it cannot be used (`note`) and
+ * returns undefined. Tolerates missing `cookies` arrays, base64 `content.text`, Firefox's
+ * newline-joined Set-Cookie, cookies given only in `cookies`, `_`-prefixed extras and missing timings.
+ */
+export function prepareHarEntry(e: unknown, index: number, bodyBytesKept: number, note: (problem: string) => void): PreparedHarEntry | undefined {
+  if (!isObject(e) || !isObject(e.request)) { note('entry without a request'); return undefined; }
+  const req = e.request;
+  const url = str(req.url);
+  if (!url || !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) { note('entry without an absolute request URL'); return undefined; }
+  const startedRaw = entryTime(e);
+  if (Number.isNaN(startedRaw)) note('entry without a valid startedDateTime (previous time used)');
+
+  const requestHeaders = headersOf(req.headers);
+  if (!hasHeader(requestHeaders, 'cookie') && Array.isArray(req.cookies) && req.cookies.length > 0) {
+    const pairs = req.cookies.filter(isObject).map((c) => `${str(c.name) ?? ''}=${c.value === undefined || c.value === null ? '' : String(c.value)}`);
+    if (pairs.length > 0) requestHeaders.push({ name: 'Cookie', value: pairs.join('; ') });
+  }
+  const method = str(req.method)?.toUpperCase() || 'GET';
+  let requestBody: BodyInput | undefined;
+  if (isObject(req.postData)) {
+    const pd = req.postData;
+    let text = str(pd.text);
+    if (text === undefined && Array.isArray(pd.params)) {
+      text = new URLSearchParams(pd.params.filter(isObject).map((p) => [str(p.name) ?? '', str(p.value) ?? ''])).toString();
+    }
+    const body = bodyInput(text, str(pd.encoding), bodyBytesKept);
+    if (body) {
+      const mimeType = hasHeader(requestHeaders, 'content-type') ? undefined : str(pd.mimeType);
+      const wireBytes = num(req.bodySize) !== undefined && (req.bodySize as number) >= 0 ? (req.bodySize as number) : body.length;
+      requestBody = { ...(mimeType ? { mimeType } : {}), bytes: body.bytes, wireBytes, truncated: body.truncated, decoded: true };
+    }
+  }
+
+  const res = isObject(e.response) ? e.response : undefined;
+  const status = num(res?.status) ?? 0;
+  const t = isObject(e.timings) ? e.timings : {};
+  const phase = (k: string): number => Math.max(0, num(t[k]) ?? 0);
+  const receivedAfter = phase('blocked') + phase('dns') + phase('connect') + phase('send') + phase('wait');
+  const total = num(e.time);
+  const endedAfter = total !== undefined && total >= 0 ? total : receivedAfter + phase('receive');
+  // How an exchange broke off, in our own exports.
+  const recordedState = isObject(e._sessionLens) ? str(e._sessionLens.state) : undefined;
+  const brokenState = recordedState !== undefined && BROKEN_STATES.has(recordedState) ? recordedState as BrokenState : 'upstream-error';
+  const common = { index, startedRaw, method, url, httpVersion: httpVersionOf(req.httpVersion), requestHeaders, ...(requestBody ? { requestBody } : {}), receivedAfter, endedAfter, brokenState };
+
+  if (!res || status <= 0) {
+    return { ...common, error: str(e._error) ?? str(res?._error) ?? 'no response (blocked, failed or cancelled in the browser)' };
+  }
+  const responseHeaders: HeaderField[] = [];
+  for (const h of headersOf(res.headers)) {
+    // Firefox joins several Set-Cookie headers with newlines into one entry.
+    if (h.name.toLowerCase() === 'set-cookie' && h.value.includes('\n')) {
+      for (const line of h.value.split(/\r?\n/)) if (line.trim() !== '') responseHeaders.push({ name: h.name, value: line });
+    } else {
+      responseHeaders.push(h);
+    }
+  }
+  if (!hasHeader(responseHeaders, 'set-cookie') && Array.isArray(res.cookies)) {
+    for (const c of res.cookies) {
+      const line = isObject(c) ? setCookieFromHarCookie(c) : undefined;
+      if (line) responseHeaders.push({ name: 'Set-Cookie', value: line });
+    }
+  }
+  const content = isObject(res.content) ? res.content : {};
+  const mimeType = str(content.mimeType);
+  if (!hasHeader(responseHeaders, 'content-type') && mimeType) responseHeaders.push({ name: 'Content-Type', value: mimeType });
+  const body = bodyInput(str(content.text), str(content.encoding), bodyBytesKept);
+  const bodySize = num(res.bodySize);
+  const wireBytes = bodySize !== undefined && bodySize >= 0 ? bodySize : num(content.size) ?? body?.length ?? 0;
+  // A response that broke off after its head (an `_error` on it) is not complete.
+  const error = str(res._error) ?? str(e._error);
+  return {
+    ...common,
+    ...(error !== undefined ? { error } : {}),
+    response: {
+      status,
+      ...(str(res.statusText) !== undefined ? { statusText: str(res.statusText) } : {}),
+      headers: responseHeaders,
+      ...(body ? { body: { bytes: body.bytes, wireBytes, truncated: body.truncated, decoded: true } } : {}),
+    },
+  };
+}
+
+/** Collects the problems of an import: one line per kind, with a count. */
+export class HarImportNotes {
+  private readonly problems = new Map<string, number>();
+  readonly note = (problem: string): void => { this.problems.set(problem, (this.problems.get(problem) ?? 0) + 1); };
+
+  /** The warnings and the number of entries skipped. */
+  summary(): { skipped: number; warnings: string[] } {
+    let skipped = 0;
+    const warnings: string[] = [];
+    for (const [p, n] of this.problems) {
+      if (!p.includes('previous time used')) skipped += n;
+      warnings.push(n === 1 ? p : `${p} (×${n})`);
+    }
+    return { skipped, warnings };
+  }
+}
+
+const byTime = (a: PreparedHarEntry, b: PreparedHarEntry): number => {
+  const ta = a.startedRaw;
+  const tb = b.startedRaw;
+  return Number.isNaN(ta) || Number.isNaN(tb) ? a.index - b.index : ta - tb || a.index - b.index;
+};
+
+/** Rough bytes a prepared entry holds: its bodies, header texts and a fixed part. */
+function heldBytes(p: PreparedHarEntry): number {
+  let n = 512 + (p.requestBody?.bytes.length ?? 0) + (p.response?.body?.bytes.length ?? 0);
+  for (const h of p.requestHeaders) n += h.name.length + h.value.length;
+  if (p.response) for (const h of p.response.headers) n += h.name.length + h.value.length;
+  return n;
+}
+
+/**
+ * Applies prepared entries to the store in `startedDateTime` order (stable: entries without a
+ * time keep their place relative to each other) through the same calls the proxy makes, so
+ * downstream code sees no difference. Entries wait in a window of `windowBytes` and the earliest
+ * are applied when it fills: a HAR in time order, or nearly (browsers write parallel requests a
+ * little out of order), comes out exactly sorted without holding every entry. An entry older than
+ * one already applied is applied late, with a warning.
+ */
+export class HarEntryQueue {
+  private pending: PreparedHarEntry[] = [];
+  private pendingBytes = 0;
+  private lastTime = Date.now();
+  private lastAppliedTime = -Infinity;
+  private applied = 0;
+
+  constructor(private readonly store: SessionStore, private readonly note: (problem: string) => void, private readonly windowBytes = Infinity) {}
+
+  add(entry: PreparedHarEntry): void {
+    this.pending.push(entry);
+    this.pendingBytes += heldBytes(entry);
+    if (this.pendingBytes > this.windowBytes) this.applyEarliest(this.windowBytes / 2);
+  }
+
+  /** Applies what is left; returns how many exchanges were made in all. */
+  finish(): number {
+    this.applyEarliest(0);
+    this.store.flush();
+    return this.applied;
+  }
+
+  private applyEarliest(keepBytes: number): void {
+    this.pending.sort(byTime);
+    let i = 0;
+    while (i < this.pending.length && this.pendingBytes > keepBytes) {
+      const p = this.pending[i++];
+      this.pendingBytes -= heldBytes(p);
+      this.apply(p);
+    }
+    this.pending = this.pending.slice(i);
+    if (this.pending.length === 0) this.pendingBytes = 0;
+  }
+
+  private apply(p: PreparedHarEntry): void {
+    const store = this.store;
+    if (p.startedRaw < this.lastAppliedTime) this.note('entry older than entries already applied (the HAR is far from time order): applied after them');
+    const startedAt = Number.isNaN(p.startedRaw) ? this.lastTime : p.startedRaw;
+    this.lastTime = startedAt;
+    if (!Number.isNaN(p.startedRaw) && p.startedRaw > this.lastAppliedTime) this.lastAppliedTime = p.startedRaw;
+    this.applied++;
+    const id = store.beginExchange({ source: 'har', method: p.method, url: p.url, headers: p.requestHeaders, httpVersion: p.httpVersion, startedAt });
+    if (p.requestBody) store.addRequestBody(id, p.requestBody);
+    if (!p.response) {
+      store.finishExchange(id, { state: p.brokenState, error: p.error, endedAt: startedAt + p.endedAfter });
+      return;
+    }
+    const { status, statusText, headers, body } = p.response;
+    store.addResponse(id, { status, ...(statusText !== undefined ? { statusText } : {}), headers, receivedAt: startedAt + p.receivedAfter });
+    store.finishExchange(id, {
+      ...(p.error === undefined ? { state: 'complete' as const } : { state: p.brokenState, error: p.error }),
+      endedAt: startedAt + p.endedAfter,
+      ...(body ? { responseBody: body } : {}),
+    });
+  }
+}
+
+/** What the HAR itself says about its completeness: a journal read unterminated, a `log.comment`. */
+export function logWarnings(log: Json, recoveredEntries: number | undefined): string[] {
+  const out: string[] = [];
+  if (recoveredEntries !== undefined) out.push(unterminatedWarning(recoveredEntries));
+  if (typeof log.comment === 'string' && log.comment !== '') out.push(`the HAR says: ${log.comment}`);
+  return out;
+}
+
+/** The creator of a HAR log as it says (`Chrome 131`). */
+export function harCreator(log: Json): string | undefined {
+  return isObject(log.creator) ? [str(log.creator.name), str(log.creator.version)].filter(Boolean).join(' ') : undefined;
+}
+
+/**
+ * Imports a HAR 1.2 log (Chrome, Firefox, Insomnia, Charles...) held in memory into the store.
+ * Entries are applied in `startedDateTime` order. Throws HarFormatError only when the input is
+ * not a HAR at all. For files, importHarStream reads one entry at a time.
  */
 export function importHar(store: SessionStore, input: string | unknown): HarImportResult {
   const parsed = typeof input === 'string' ? parseHarText(input) : { log: validateHar(input) };
   const log = parsed.log;
-  const entries = (log.entries as unknown[]).map((e, i) => ({ e, i }));
-  const time = (e: unknown): number => {
-    const t = isObject(e) ? Date.parse(str(e.startedDateTime) ?? '') : NaN;
-    return Number.isFinite(t) ? t : Number.NaN;
-  };
-  // Stable sort by start time; entries without a time keep their place relative to each other.
-  entries.sort((a, b) => {
-    const ta = time(a.e);
-    const tb = time(b.e);
-    return Number.isNaN(ta) || Number.isNaN(tb) ? a.i - b.i : ta - tb || a.i - b.i;
-  });
-
-  const problems = new Map<string, number>();
-  const note = (p: string): void => { problems.set(p, (problems.get(p) ?? 0) + 1); };
-  let imported = 0;
-  let lastTime = Date.now();
-  for (const { e } of entries) {
-    if (!isObject(e) || !isObject(e.request)) { note('entry without a request'); continue; }
-    const req = e.request;
-    const url = str(req.url);
-    if (!url || !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) { note('entry without an absolute request URL'); continue; }
-    const startedRaw = time(e);
-    const startedAt = Number.isNaN(startedRaw) ? lastTime : startedRaw;
-    if (Number.isNaN(startedRaw)) note('entry without a valid startedDateTime (previous time used)');
-    lastTime = startedAt;
-
-    const requestHeaders = headersOf(req.headers);
-    if (!hasHeader(requestHeaders, 'cookie') && Array.isArray(req.cookies) && req.cookies.length > 0) {
-      const pairs = req.cookies.filter(isObject).map((c) => `${str(c.name) ?? ''}=${c.value === undefined || c.value === null ? '' : String(c.value)}`);
-      if (pairs.length > 0) requestHeaders.push({ name: 'Cookie', value: pairs.join('; ') });
-    }
-    const method = str(req.method)?.toUpperCase() || 'GET';
-    const id = store.beginExchange({ source: 'har', method, url, headers: requestHeaders, httpVersion: httpVersionOf(req.httpVersion), startedAt });
-
-    if (isObject(req.postData)) {
-      const pd = req.postData;
-      let text = str(pd.text);
-      if (text === undefined && Array.isArray(pd.params)) {
-        text = new URLSearchParams(pd.params.filter(isObject).map((p) => [str(p.name) ?? '', str(p.value) ?? ''])).toString();
-      }
-      const bytes = bodyBytes(text, str(pd.encoding));
-      if (bytes) {
-        const mimeType = hasHeader(requestHeaders, 'content-type') ? undefined : str(pd.mimeType);
-        store.addRequestBody(id, { ...(mimeType ? { mimeType } : {}), bytes, wireBytes: num(req.bodySize) !== undefined && (req.bodySize as number) >= 0 ? (req.bodySize as number) : bytes.length, truncated: false, decoded: true });
-      }
-    }
-
-    const res = isObject(e.response) ? e.response : undefined;
-    const status = num(res?.status) ?? 0;
-    const t = isObject(e.timings) ? e.timings : {};
-    const phase = (k: string): number => Math.max(0, num(t[k]) ?? 0);
-    const receivedAt = startedAt + phase('blocked') + phase('dns') + phase('connect') + phase('send') + phase('wait');
-    const total = num(e.time);
-    const endedAt = total !== undefined && total >= 0 ? startedAt + total : receivedAt + phase('receive');
-
-    // How an exchange broke off, in our own exports.
-    const recordedState = isObject(e._sessionLens) ? str(e._sessionLens.state) : undefined;
-    const brokenState = recordedState !== undefined && BROKEN_STATES.has(recordedState) ? recordedState as Exclude<ExchangeState, 'pending'> : 'upstream-error';
-    if (!res || status <= 0) {
-      const reason = str(e._error) ?? str(res?._error) ?? 'no response (blocked, failed or cancelled in the browser)';
-      store.finishExchange(id, { state: brokenState, error: reason, endedAt });
-      imported++;
-      continue;
-    }
-    const responseHeaders: HeaderField[] = [];
-    for (const h of headersOf(res.headers)) {
-      // Firefox joins several Set-Cookie headers with newlines into one entry.
-      if (h.name.toLowerCase() === 'set-cookie' && h.value.includes('\n')) {
-        for (const line of h.value.split(/\r?\n/)) if (line.trim() !== '') responseHeaders.push({ name: h.name, value: line });
-      } else {
-        responseHeaders.push(h);
-      }
-    }
-    if (!hasHeader(responseHeaders, 'set-cookie') && Array.isArray(res.cookies)) {
-      for (const c of res.cookies) {
-        const line = isObject(c) ? setCookieFromHarCookie(c) : undefined;
-        if (line) responseHeaders.push({ name: 'Set-Cookie', value: line });
-      }
-    }
-    const content = isObject(res.content) ? res.content : {};
-    const mimeType = str(content.mimeType);
-    if (!hasHeader(responseHeaders, 'content-type') && mimeType) responseHeaders.push({ name: 'Content-Type', value: mimeType });
-    store.addResponse(id, { status, ...(str(res.statusText) !== undefined ? { statusText: str(res.statusText) } : {}), headers: responseHeaders, receivedAt });
-    const bytes = bodyBytes(str(content.text), str(content.encoding));
-    const bodySize = num(res.bodySize);
-    const wireBytes = bodySize !== undefined && bodySize >= 0 ? bodySize : num(content.size) ?? bytes?.length ?? 0;
-    // A response that broke off after its head (an `_error` on it) is not complete.
-    const error = str(res._error) ?? str(e._error);
-    store.finishExchange(id, {
-      ...(error === undefined ? { state: 'complete' } : { state: brokenState, error }),
-      endedAt,
-      ...(bytes ? { responseBody: { bytes, wireBytes, truncated: false, decoded: true } } : {}),
-    });
-    imported++;
+  const notes = new HarImportNotes();
+  // The parsed HAR is in memory already: every entry waits, so the order is exact.
+  const queue = new HarEntryQueue(store, notes.note);
+  const entries = log.entries as unknown[];
+  for (let i = 0; i < entries.length; i++) {
+    const p = prepareHarEntry(entries[i], i, store.bodyAnalysisBytes, notes.note);
+    if (p) queue.add(p);
   }
-  const creator = isObject(log.creator) ? [str(log.creator.name), str(log.creator.version)].filter(Boolean).join(' ') : undefined;
-  let skipped = 0;
-  const warnings: string[] = [];
-  if (parsed.recoveredEntries !== undefined) {
-    warnings.push(`the HAR was never closed (a capture journal left by a capture that did not stop normally): read its ${parsed.recoveredEntries} complete entries`);
-  }
-  if (typeof log.comment === 'string' && log.comment !== '') warnings.push(`the HAR says: ${log.comment}`);
-  for (const [p, n] of problems) {
-    if (!p.includes('previous time used')) skipped += n;
-    warnings.push(n === 1 ? p : `${p} (×${n})`);
-  }
-  store.flush();
-  return { imported, skipped, warnings, ...(creator ? { creator } : {}) };
+  const imported = queue.finish();
+  const creator = harCreator(log);
+  const summary = notes.summary();
+  return { imported, skipped: summary.skipped, warnings: [...logWarnings(log, parsed.recoveredEntries), ...summary.warnings], ...(creator ? { creator } : {}) };
 }

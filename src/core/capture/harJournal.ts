@@ -34,6 +34,12 @@ function headerLine(): string {
   return `{"log":{"version":"1.2","creator":${JSON.stringify(HAR_CREATOR)},"pages":[],"entries":[\n`;
 }
 
+/** True when `text` starts as a journal this module writes (the HAR head up to the entries array). */
+export function isJournalHead(text: string): boolean {
+  const header = headerLine();
+  return text.startsWith(header.slice(0, header.indexOf('"creator"'))) && text.includes('"entries":[');
+}
+
 function tailOf(comment: string | undefined): string {
   return `]${comment === undefined ? '' : `,"comment":${JSON.stringify(comment)}`}}}\n`;
 }

@@ -6,6 +6,7 @@ export * from './types';
 export { SessionStore, type SessionStoreOptions, type RequestInput, type ResponseInput, type FinishInput } from './sessionStore';
 export { type BodyInput, DEFAULT_PREVIEW_BYTES } from './bodyPreview';
 export { importHar, parseHar, HarFormatError, type HarImportResult } from './harImport';
+export { importHarStream, type HarStreamOptions } from './harStream';
 export { exportHar, droppedExchangesComment, REDACTED, type HarDocument, type HarExportOptions } from './harExport';
 export { HarJournal, journalPathOf, recoverUnterminatedHar, type HarJournalOptions, type HarJournalClose } from './harJournal';
 export { DEFAULT_TOKEN_HEADERS, jwtExpiry } from './tokenExtractor';

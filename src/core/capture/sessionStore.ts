@@ -346,6 +346,11 @@ export class SessionStore implements Disposable {
     this.guard('expiry', () => this.addCookieEvents(this.mirror.sweepExpired(now)));
   }
 
+  /** Bytes of each body the store reads for tokens; importers need keep no more. */
+  get bodyAnalysisBytes(): number {
+    return this.analysisBytes;
+  }
+
   /** Records a new request; returns the exchange id. Never throws. */
   beginExchange(input: RequestInput): number {
     const id = this.nextExchangeId++;
@@ -358,7 +363,11 @@ export class SessionStore implements Disposable {
       const name = h.name;
       if (name.length === 6 && name.toLowerCase() === 'cookie') {
         const parsed = parseCookieHeader(h.value);
-        if (parsed.length > 0) (cookiesSent ??= []).push(...parsed);
+        if (parsed.length > 0) {
+          // A loop, not push(...parsed): a header of 200,000 pairs would overflow the call stack.
+          if (cookiesSent === undefined) cookiesSent = parsed;
+          else for (const pair of parsed) cookiesSent.push(pair);
+        }
       } else if (name.length === 13 && name.toLowerCase() === 'authorization') {
         authorization = h.value;
       }

@@ -39,7 +39,8 @@ export function estimateClockSkew(samples: readonly number[], host = '', thresho
   if (finite.length === 0) {
     return { host, skewMs: 0, samples: 0, corrected: false, note: `No Date header from ${host || 'the server'}: times are taken as on this machine's clock.` };
   }
-  const skewMs = Math.max(...finite);
+  // A loop, not Math.max(...finite): one argument per sample overflows the stack on a long capture.
+  const skewMs = finite.reduce((max, s) => (s > max ? s : max), -Infinity);
   const corrected = Math.abs(skewMs) >= thresholdMs;
   const note = corrected
     ? `The server clock of ${host || 'the server'} is ${describeSkew(skewMs)} ${skewMs > 0 ? 'ahead of' : 'behind'} this machine (from ${finite.length} Date header${finite.length === 1 ? '' : 's'}); countdowns are corrected for it.`

@@ -139,7 +139,7 @@ function rollingAnalysis(issued: readonly Issuance[]): { idleTimeoutMs?: number;
 
 function minDefined(...values: (number | undefined)[]): number | undefined {
   const defined = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
-  return defined.length === 0 ? undefined : Math.min(...defined);
+  return defined.length === 0 ? undefined : defined.reduce((min, v) => (v < min ? v : min), Infinity);
 }
 
 function skewFor(skews: ReadonlyMap<string, ClockSkew>, ex: Exchange | undefined): ClockSkew | undefined {

@@ -11,10 +11,17 @@
  * - A payload that is not a JSON object is still a legal JWS; it is shown as text (`payloadKind`).
  */
 import { decodeBase64UrlSegment, describeChar, strictUtf8 } from './base64url';
-import { duplicateMemberNames } from './jsonMembers';
+import { duplicateMemberNames, jsonNestingDepth } from './jsonMembers';
 
 /** Longest input the decoder looks at; real tokens are a few KiB. */
 export const MAX_TOKEN_LENGTH = 1024 * 1024;
+
+/**
+ * Deepest nesting of objects and arrays decoded as JSON claims (real claims are a few levels
+ * deep). A deeper payload is shown as text: printing or walking it level by level would
+ * overflow the stack.
+ */
+export const MAX_JSON_DEPTH = 64;
 
 /** How many `cty: JWT` layers are decoded before stopping. */
 export const MAX_NESTING_DEPTH = 4;
@@ -31,7 +38,8 @@ export interface JwtProblem {
     | 'claim-type'
     | 'claim-milliseconds'
     | 'payload-broken-json'
-    | 'nesting-too-deep';
+    | 'nesting-too-deep'
+    | 'json-too-deep';
   readonly message: string;
 }
 
@@ -158,6 +166,8 @@ function parseHeader(segment: string, segments: readonly string[]): { header: Re
   } catch (err) {
     throw new Malformed(`header is not JSON: it decodes to ${snippet(raw)} (${(err as Error).message})`, 'header');
   }
+  const depth = jsonNestingDepth(raw);
+  if (depth > MAX_JSON_DEPTH) throw new Malformed(`header is JSON nested ${depth} levels deep; a JOSE header is a flat object (more than ${MAX_JSON_DEPTH} levels are not decoded)`, 'header');
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new Malformed(`header is JSON but ${jsonTypeName(parsed)}, not an object`, 'header');
   }
@@ -253,6 +263,7 @@ function decodeJws(
   let payloadKind: DecodedJws['payloadKind'] = strictText === undefined ? 'binary' : 'text';
   let nested: DecodedJwt | undefined;
   let claims: Record<string, unknown> | undefined;
+  let payloadDepth = 0;
 
   // RFC 7519 §5.2: cty "JWT" means the payload is itself a JWT (nested signing or encryption).
   if (cty !== undefined && cty.toUpperCase() === 'JWT' && strictText !== undefined) {
@@ -262,6 +273,11 @@ function decodeJws(
       nested = decodeAt(strictText, now, depth + 1);
       payloadKind = 'jwt';
     }
+  } else if (strictText !== undefined && (payloadDepth = jsonNestingDepth(strictText)) > MAX_JSON_DEPTH) {
+    problems.push({
+      code: 'json-too-deep',
+      message: `payload is JSON nested ${payloadDepth} levels deep; more than ${MAX_JSON_DEPTH} levels are shown as text, not as claims. No real claims set is this deep: a token built to exhaust parsers`,
+    });
   } else if (strictText !== undefined) {
     try {
       const parsed: unknown = JSON.parse(strictText);

@@ -82,3 +82,29 @@ export function duplicateMemberNames(json: string): string[] {
   for (const name of names) (seen.has(name) ? dupes : seen).add(name);
   return [...dupes];
 }
+
+/**
+ * The deepest nesting of objects and arrays in a JSON text (0 for a scalar), counted in one pass
+ * without recursion. Our own walkers and JSON.stringify recurse per level, so a token nested
+ * 100,000 levels deep would overflow the stack; callers check this first.
+ */
+export function jsonNestingDepth(json: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < json.length; i++) {
+    const ch = json.charCodeAt(i);
+    if (ch === 0x22) {
+      // Skip the string: to the next quote not escaped by a backslash.
+      for (i++; i < json.length; i++) {
+        const c = json.charCodeAt(i);
+        if (c === 0x5c) i++;
+        else if (c === 0x22) break;
+      }
+    } else if (ch === 0x7b || ch === 0x5b) {
+      if (++depth > deepest) deepest = depth;
+    } else if (ch === 0x7d || ch === 0x5d) {
+      depth--;
+    }
+  }
+  return deepest;
+}

@@ -1,12 +1,10 @@
 import type { Finding } from '../findings';
 import type { DecodedJwt } from './decode';
+import { safeText } from '../safeText';
 import { describeTime } from './time';
 import type { VerifyResult } from './verify';
 
-/** Escapes control characters so a token cannot drive the terminal (ANSI escapes in claims). */
-export function safeText(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+export { safeText };
 
 function indent(text: string, by = '  '): string {
   return text.split('\n').map((line) => by + line).join('\n');

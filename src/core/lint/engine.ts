@@ -797,26 +797,36 @@ function chunkIndexOf(chunks: readonly ChunkResult[], offset: number): number {
   return -1;
 }
 
+/** Work done by anchorSegments, for tests: the lines looked up (each scanned once from end to end). */
+export interface AnchorSegmentStats {
+  lineLookups: number;
+}
+
 /**
- * Runs the query only on the lines around the anchor words in [lo, hi]: the C query cursor then
- * skips the bulk of the file, which is code the rules never look at.
+ * Runs of touching lines holding anchor words in [lo, hi]: [first line start, last line end,
+ * first anchor word start, last anchor word end] each. Linear in the text: the line of an anchor
+ * word is looked up once per line, not once per word (a minified bundle has thousands on a line).
  */
-function anchoredMatches(root: Node, query: Query, anchors: RegExp, text: string, lo: number, hi: number): QueryMatch[] {
+export function anchorSegments(anchors: RegExp, text: string, lo: number, hi: number, stats?: AnchorSegmentStats): [number, number, number, number][] {
   const re = anchorRegExp(anchors, true);
   // From the start of lo's line: an anchor may begin with the line's indentation (`^\s*NAME =`).
   re.lastIndex = text.lastIndexOf('\n', lo - 1) + 1;
-  // Runs of touching lines holding anchor words, one ranged query each. Every match contains its
-  // anchor word, and a query returns the matches whose pattern meets its range (with captures
-  // outside it), so the range spans the run's anchor words only: fewer nodes for the query to try.
-  /** [first line start, last line end, first anchor word start, last anchor word end] of each run. */
+  // Every match contains its anchor word, and a query returns the matches whose pattern meets its
+  // range (with captures outside it), so a run's range spans its anchor words only: fewer nodes
+  // for the query to try.
   const segments: [number, number, number, number][] = [];
+  let lineStart = 0;
+  let lineEnd = -1;
   for (let m = re.exec(text); m && m.index < hi; m = re.exec(text)) {
     if (m[0].length === 0) re.lastIndex++;
     const at = m.index + (m[0].length - m[0].trimStart().length);
     const end = Math.max(at + 1, m.index + m[0].length);
-    const lineStart = text.lastIndexOf('\n', at - 1) + 1;
-    let lineEnd = text.indexOf('\n', at);
-    if (lineEnd === -1) lineEnd = text.length;
+    if (at > lineEnd || at < lineStart) {
+      lineStart = text.lastIndexOf('\n', at - 1) + 1;
+      lineEnd = text.indexOf('\n', at);
+      if (lineEnd === -1) lineEnd = text.length;
+      if (stats) stats.lineLookups++;
+    }
     // Only touching lines merge: which matches come back must not depend on what else is in the range.
     const last = segments[segments.length - 1];
     if (last && lineStart <= last[1] + 1) {
@@ -824,6 +834,15 @@ function anchoredMatches(root: Node, query: Query, anchors: RegExp, text: string
       last[3] = Math.max(last[3], end);
     } else segments.push([lineStart, lineEnd, at, end]);
   }
+  return segments;
+}
+
+/**
+ * Runs the query only on the lines around the anchor words in [lo, hi]: the C query cursor then
+ * skips the bulk of the file, which is code the rules never look at.
+ */
+function anchoredMatches(root: Node, query: Query, anchors: RegExp, text: string, lo: number, hi: number): QueryMatch[] {
+  const segments = anchorSegments(anchors, text, lo, hi);
   const out: QueryMatch[] = [];
   /** Matches kept so far, by the node id of their first capture. */
   const seen = new Map<number, QueryMatch[]>();

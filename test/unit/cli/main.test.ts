@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { runCli } from '../../../src/cli/main';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -42,6 +42,18 @@ describe('session-lens command line', () => {
       assert.equal(r.code, 0);
       assert.match(r.out, new RegExp(`Usage: session-lens ${name}`));
     }
+  });
+
+  it('an output that cannot be written (ENOSPC) is one line on stderr and exit 74', async () => {
+    const full = new Writable({
+      write(_chunk, _enc, cb) { cb(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })); },
+    });
+    let err = '';
+    const stderr = new PassThrough();
+    stderr.on('data', (d) => { err += d; });
+    const code = await runCli(['--version'], { stdout: full, stderr, stdin: new PassThrough(), cwd: process.cwd() });
+    assert.equal(code, 74);
+    assert.equal(err, 'session-lens: cannot write standard output: ENOSPC\n');
   });
 
   it('--version prints a version', async () => {

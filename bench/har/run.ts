@@ -1,0 +1,80 @@
+/**
+ * bench/har: `session-lens audit` on a large generated HAR (default ~500 MB: mostly response
+ * bodies, as browser exports are, plus many small API calls with cookies and tokens). Prints the
+ * wall time and the peak memory of the CLI process, and the same for a HAR a tenth the size
+ * so the growth is visible. Asserts nothing.
+ *
+ *   npx tsx bench/har/run.ts [--mb 500]
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const REPO = path.resolve(__dirname, '../..');
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+};
+
+/** Writes a HAR of about `mb` megabytes: one 256 KB HTML page per 50 small JSON calls. */
+function writeHar(file: string, mb: number): number {
+  const fd = openSync(file, 'w');
+  writeSync(fd, '{"log":{"version":"1.2","creator":{"name":"bench","version":"1"},"entries":[\n');
+  const page = 'x'.repeat(256 * 1024);
+  let written = 0;
+  let i = 0;
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  while (written < mb * 1e6) {
+    const big = i % 50 === 0;
+    const entry = {
+      startedDateTime: new Date(start + i * 10).toISOString(),
+      time: 5,
+      request: {
+        method: big ? 'GET' : 'POST', url: `http://localhost:3000/${big ? 'page' : 'api'}/${i}`, httpVersion: 'HTTP/1.1',
+        headers: [{ name: 'Cookie', value: `sid=session-${i % 100}; theme=dark` }, { name: 'Authorization', value: `Bearer token-${i % 20}` }],
+        cookies: [], queryString: [], headersSize: -1, bodySize: 0,
+      },
+      response: {
+        status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1',
+        headers: [{ name: 'Content-Type', value: big ? 'text/html' : 'application/json' }, ...(i % 100 === 1 ? [{ name: 'Set-Cookie', value: `sid=session-${i % 100}; Path=/; HttpOnly` }] : [])],
+        cookies: [], content: { size: big ? page.length : 40, mimeType: big ? 'text/html' : 'application/json', text: big ? page : `{"ok":true,"n":${i},"pad":"${'p'.repeat(200)}"}` },
+        redirectURL: '', headersSize: -1, bodySize: -1,
+      },
+      cache: {}, timings: { send: 1, wait: 3, receive: 1 },
+    };
+    written += writeSync(fd, `${i === 0 ? '' : ',\n'}${JSON.stringify(entry)}`);
+    i++;
+  }
+  writeSync(fd, '\n]}}\n');
+  closeSync(fd);
+  return i;
+}
+
+function audit(file: string): { seconds: number; peakMb: number; code: number | null; stderr: string } {
+  const t0 = performance.now();
+  // GNU time reports the peak resident memory of the child (KiB).
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, '--require', 'tsx/cjs', path.join(REPO, 'src/cli/main.ts'), 'audit', file, '--format', 'json'], { cwd: REPO, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const seconds = (performance.now() - t0) / 1000;
+  const lines = r.stderr.trim().split('\n');
+  return { seconds, peakMb: Number(lines.at(-1)) / 1024, code: r.status, stderr: lines.slice(0, -1).join('\n') };
+}
+
+function main(): void {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'session-lens-bench-har-'));
+  try {
+    console.log(`bench/har on ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (times scale with it)`);
+    for (const mb of [arg('mb', 500) / 10, arg('mb', 500)]) {
+      const file = path.join(dir, `${mb}.har`);
+      const entries = writeHar(file, mb);
+      const size = statSync(file).size / 1e6;
+      const r = audit(file);
+      console.log(`  ${size.toFixed(0).padStart(4)} MB HAR, ${entries} entries: audit ${r.seconds.toFixed(1)} s, peak memory ${r.peakMb.toFixed(0)} MB, exit ${r.code}${r.stderr ? ` (${r.stderr})` : ''}`);
+      rmSync(file);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();

@@ -1,0 +1,274 @@
+/**
+ * HAR import from a stream, one entry at a time: a HAR of hundreds of megabytes (mostly response
+ * bodies) is never held whole, as text or as parsed JSON. A byte scanner follows the JSON
+ * structure (strings, brackets) and cuts out each element of `log.entries`, which the native
+ * JSON.parse then reads; each entry is turned into store calls with its bodies cut to what the
+ * store reads, the parsed entry is dropped, and entries are applied in time order through a
+ * window of bounded size (HarEntryQueue). Everything outside the entries (the "skeleton",
+ * with each entry replaced by 0) is kept and parsed at the end, so the whole file is still checked
+ * to be JSON and a HAR, with the same messages as the in-memory import.
+ *
+ * Hand-written rather than a streaming JSON library: those tokenize every byte in JavaScript,
+ * several times slower than finding string ends with indexOf and letting JSON.parse read each
+ * entry, and they build the same entry objects in the end.
+ */
+import { HarEntryQueue, HarFormatError, type HarImportResult, HarImportNotes, harCreator, logWarnings, prepareHarEntry, validateHar } from './harImport';
+import { isJournalHead } from './harJournal';
+import { StringDecoder } from 'node:string_decoder';
+import type { SessionStore } from './sessionStore';
+
+/** Limits of a streamed import. */
+export interface HarStreamOptions {
+  /** Largest single entry read (default 64 MiB); a larger one is skipped with a warning. */
+  readonly maxEntryBytes?: number;
+  /** Largest text outside the entries (default 16 MiB); beyond it the file is refused. */
+  readonly maxSkeletonBytes?: number;
+  /**
+   * Bytes of prepared entries held to put them in time order (default 64 MiB): entries further
+   * out of order than this are applied late, with a warning.
+   */
+  readonly orderWindowBytes?: number;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Where a container sits: only `log` and its `entries` array matter. */
+const enum Place { Other, Root, Log, Entries }
+
+/** Follows the JSON structure of a HAR byte by byte and hands out each element of log.entries. */
+class HarEntryScanner {
+  private readonly places: Place[] = [];
+  private inString = false;
+  /** Backslashes just before the current position inside a string (odd: the next byte is escaped). */
+  private backslashes = 0;
+  /** The last string seen at depth 1 or 2 (a member name when a container follows). */
+  private lastName = '';
+  private nameParts: Buffer[] | undefined;
+  private nameBytes = 0;
+  /** The element of log.entries being cut out, when one is, as text decoded chunk by chunk. */
+  private element: string[] | undefined;
+  private readonly decoder = new StringDecoder('utf8');
+  private elementBytes = 0;
+  private elementTooLarge = false;
+  private readonly skeleton: Buffer[] = [];
+  private skeletonBytes = 0;
+  private seenValue = false;
+  private bom = 0;
+  entries = 0;
+
+  constructor(
+    private readonly onEntry: (text: string | undefined, index: number) => void,
+    private readonly maxEntryBytes: number,
+    private readonly maxSkeletonBytes: number,
+  ) {}
+
+  feed(chunk: Buffer): void {
+    const n = chunk.length;
+    let i = 0;
+    // A string open at the end of the last chunk goes on from this chunk's first byte.
+    this.stringStart = 0;
+    // A UTF-8 byte order mark at the very start is not part of the JSON.
+    while (this.bom < 3 && !this.seenValue && i < n && chunk[i] === [0xef, 0xbb, 0xbf][this.bom]) { i++; this.bom++; }
+    let runStart = i;
+    while (i < n) {
+      if (this.inString) {
+        i = this.skipString(chunk, i);
+        continue;
+      }
+      const ch = chunk[i];
+      if (ch === 0x20 || ch === 0x0a || ch === 0x0d || ch === 0x09) { i++; continue; }
+      if (!this.seenValue) this.firstByte(chunk, i);
+      const depth = this.places.length;
+      const inEntries = depth > 0 && this.places[depth - 1] === Place.Entries;
+      if (inEntries && this.element === undefined && ch !== 0x2c && ch !== 0x5d) {
+        // An element of log.entries starts: what came before goes to the skeleton, the element is cut out.
+        this.toSkeleton(chunk.subarray(runStart, i));
+        this.toSkeleton(Buffer.from('0'));
+        runStart = i;
+        this.element = [];
+        this.elementBytes = 0;
+        this.elementTooLarge = false;
+      } else if (inEntries && this.element !== undefined && (ch === 0x2c || ch === 0x5d)) {
+        this.toElement(chunk.subarray(runStart, i));
+        runStart = i;
+        this.endElement();
+      }
+      if (ch === QUOTE) {
+        this.inString = true;
+        this.backslashes = 0;
+        if (depth <= 2 && this.element === undefined) { this.nameParts = []; this.nameBytes = 0; }
+        i++;
+        this.stringStart = i;
+        continue;
+      }
+      if (ch === 0x7b || ch === 0x5b) this.places.push(this.placeOf(ch, depth));
+      else if (ch === 0x7d || ch === 0x5d) this.places.pop();
+      i++;
+    }
+    if (this.element !== undefined) this.toElement(chunk.subarray(runStart, n));
+    else this.toSkeleton(chunk.subarray(runStart, n));
+  }
+
+  private stringStart = 0;
+
+  /** Moves past the string's closing quote, or to the end of the chunk. */
+  private skipString(chunk: Buffer, from: number): number {
+    let i = from;
+    for (;;) {
+      const quote = chunk.indexOf(QUOTE, i);
+      const end = quote === -1 ? chunk.length : quote;
+      // Backslashes right before `end` (those before `i` were counted in this.backslashes).
+      let run = 0;
+      while (end - run - 1 >= i && chunk[end - run - 1] === BACKSLASH) run++;
+      const backslashes = run === end - i ? this.backslashes + run : run;
+      if (quote === -1) {
+        this.keepName(chunk.subarray(this.stringStart, chunk.length));
+        this.backslashes = backslashes;
+        this.stringStart = 0;
+        return chunk.length;
+      }
+      if (backslashes % 2 === 1) {
+        // An escaped quote: keep looking.
+        this.backslashes = 0;
+        i = quote + 1;
+        continue;
+      }
+      this.keepName(chunk.subarray(this.stringStart, quote));
+      this.inString = false;
+      this.stringStart = 0;
+      if (this.nameParts) {
+        this.lastName = this.nameBytes <= 16 ? Buffer.concat(this.nameParts).toString('latin1') : '';
+        this.nameParts = undefined;
+      }
+      return quote + 1;
+    }
+  }
+
+  private keepName(part: Buffer): void {
+    if (!this.nameParts) return;
+    this.nameBytes += part.length;
+    if (this.nameBytes <= 16) this.nameParts.push(Buffer.from(part));
+  }
+
+  /** What a container opened at `depth` is: the root, `log` in the root, `entries` in `log`, or other. */
+  private placeOf(ch: number, depth: number): Place {
+    if (depth === 0) return ch === 0x7b ? Place.Root : Place.Other;
+    if (this.element !== undefined) return Place.Other;
+    const parent = this.places[depth - 1];
+    if (parent === Place.Root && ch === 0x7b && this.lastName === 'log') return Place.Log;
+    if (parent === Place.Log && ch === 0x5b && this.lastName === 'entries') return Place.Entries;
+    return Place.Other;
+  }
+
+  private firstByte(chunk: Buffer, i: number): void {
+    this.seenValue = true;
+    const ch = chunk[i];
+    if (ch === 0x7b || ch === 0x5b || ch === QUOTE || ch === 0x2d || (ch >= 0x30 && ch <= 0x39) || ch === 0x74 || ch === 0x66 || ch === 0x6e) return;
+    // Not JSON at all (a binary file, /dev/zero, an HTTP dump): say so at once, as JSON.parse would.
+    throw notJson(chunk.subarray(i, i + 64).toString('utf8'));
+  }
+
+  private toSkeleton(part: Buffer): void {
+    if (part.length === 0) return;
+    this.skeletonBytes += part.length;
+    if (this.skeletonBytes > this.maxSkeletonBytes) {
+      throw new HarFormatError(`not usable: the HAR holds more than ${this.maxSkeletonBytes / (1024 * 1024)} MiB outside its log.entries`);
+    }
+    // Chunks are reused by some streams: keep a copy.
+    this.skeleton.push(Buffer.from(part));
+  }
+
+  private toElement(part: Buffer): void {
+    if (part.length === 0 || this.elementTooLarge) return;
+    this.elementBytes += part.length;
+    if (this.elementBytes > this.maxEntryBytes) {
+      this.elementTooLarge = true;
+      this.element = [];
+      this.decoder.end();
+      return;
+    }
+    // Decoded at once (one pass, no copies of the reused chunk); a character cut between chunks waits in the decoder.
+    this.element!.push(this.decoder.write(part));
+  }
+
+  private endElement(): void {
+    const parts = this.element!;
+    this.element = undefined;
+    const index = this.entries++;
+    if (!this.elementTooLarge) parts.push(this.decoder.end());
+    this.onEntry(this.elementTooLarge ? undefined : parts.join(''), index);
+  }
+
+  /**
+   * The text outside the entries, once the input has ended. A capture journal (a HAR whose
+   * entries array was never closed, left by a capture that was killed) is closed after its last
+   * complete entry when `isJournal` says the text outside the entries is a journal's head.
+   */
+  end(isJournal?: (skeleton: string) => boolean): string | { readonly text: string; readonly recoveredEntries: number } {
+    const cutInEntries = this.places.length >= 3 && this.places[0] === Place.Root && this.places[1] === Place.Log && this.places[2] === Place.Entries;
+    if (cutInEntries && isJournal?.(Buffer.concat(this.skeleton).toString('utf8'))) {
+      // The element at the entries level is whole when nothing inside it is open.
+      if (this.element !== undefined && !this.inString && this.places.length === 3) this.endElement();
+      else if (this.element !== undefined) {
+        this.element = undefined;
+        this.skeleton.pop();
+      }
+      const text = Buffer.concat(this.skeleton).toString('utf8').replace(/[\s,]*$/, '');
+      return { text: `${text}]}}`, recoveredEntries: this.entries };
+    }
+    if (this.inString || this.places.length > 0) {
+      const where = this.element !== undefined ? ` inside log.entries[${this.entries}]` : '';
+      throw new HarFormatError(`not JSON (the text ends${where} before the JSON does: the file is cut short)`);
+    }
+    return Buffer.concat(this.skeleton).toString('utf8');
+  }
+}
+
+function notJson(text: string): HarFormatError {
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    return new HarFormatError(`not JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  return new HarFormatError('not JSON');
+}
+
+/**
+ * Imports a HAR from a stream of bytes (a file, standard input) one entry at a time. Same result
+ * as importHar on the whole text; throws HarFormatError when the input is not JSON or not a HAR
+ * (also when it ends early). An entry over `maxEntryBytes` is skipped with a warning.
+ */
+export async function importHarStream(store: SessionStore, chunks: AsyncIterable<Buffer | string>, options: HarStreamOptions = {}): Promise<HarImportResult> {
+  const maxEntryBytes = options.maxEntryBytes ?? 64 * 1024 * 1024;
+  const notes = new HarImportNotes();
+  const queue = new HarEntryQueue(store, notes.note, options.orderWindowBytes ?? 64 * 1024 * 1024);
+  const scanner = new HarEntryScanner((text, index) => {
+    if (text === undefined) {
+      notes.note(`entry larger than ${maxEntryBytes / (1024 * 1024)} MiB, not read`);
+      return;
+    }
+    let entry: unknown;
+    try {
+      entry = JSON.parse(text);
+    } catch (err) {
+      throw new HarFormatError(`not JSON (${err instanceof Error ? err.message : String(err)}, in log.entries[${index}])`);
+    }
+    const p = prepareHarEntry(entry, index, store.bodyAnalysisBytes, notes.note);
+    if (p) queue.add(p);
+  }, maxEntryBytes, options.maxSkeletonBytes ?? 16 * 1024 * 1024);
+  for await (const chunk of chunks) scanner.feed(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  const ended = scanner.end(isJournalHead);
+  const skeletonText = typeof ended === 'string' ? ended : ended.text;
+  let skeleton: unknown;
+  try {
+    skeleton = JSON.parse(skeletonText);
+  } catch (err) {
+    throw new HarFormatError(`not JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const log = validateHar(skeleton);
+  const imported = queue.finish();
+  const creator = harCreator(log);
+  const summary = notes.summary();
+  return { imported, skipped: summary.skipped, warnings: [...logWarnings(log, typeof ended === 'string' ? undefined : ended.recoveredEntries), ...summary.warnings], ...(creator ? { creator } : {}) };
+}
