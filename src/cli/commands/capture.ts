@@ -258,7 +258,10 @@ export const captureCommand: CliCommand = {
      * and the journal is closed synchronously with every exchange that ended, then the process
      * exits.
      */
+    let closed = false;
     const stopNow = (signal: NodeJS.Signals): void => {
+      // The HAR is already closed: the clean stop is only printing its last line.
+      if (closed) return;
       void proxy.close({ graceMs: 0 });
       store.flush();
       let code = 0;
@@ -295,9 +298,11 @@ export const captureCommand: CliCommand = {
         code = 1;
       }
     }
-    signals.dispose();
+    closed = true;
     printStopped(signal, code === 0, false);
     store.dispose();
+    // Last: a signal that comes while the stop finishes is ignored rather than killing the process.
+    signals.dispose();
     return code;
   },
 };
