@@ -13,6 +13,8 @@ export const enum CommandId {
   ScanWorkspace = 'sessionLens.scanWorkspace',
   GoToCode = 'sessionLens.goToCode',
   ShowRuleDocs = 'sessionLens.showRuleDocs',
+  CopyAsCurl = 'sessionLens.copyAsCurl',
+  CopyCookiesTxt = 'sessionLens.copyCookiesTxt',
 }
 
 /** The Session webview view. */

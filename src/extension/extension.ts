@@ -3,10 +3,12 @@ import { RULES } from '../core/rules/catalog';
 import { CaptureService } from './captureService';
 import { CommandId, SESSION_VIEW_ID } from './commandIds';
 import { registerCaptureCommands } from './commands/captureCommands';
+import { HAS_SESSION_CONTEXT, registerReplayCommands } from './commands/replayCommands';
 import { registerTokenCommands } from './commands/tokenCommands';
 import { registerTraceCommands } from './commands/traceCommands';
 import { CookieSetterIndex } from './trace/cookieSetterIndex';
 import { RuntimeTrace } from './trace/runtimeTrace';
+import { JwtHoverProvider } from './jwtHover';
 import { KeyStore } from './keyStore';
 import { TOKEN_SCHEME, TokenDocuments } from './tokenDocuments';
 import { onDidChangeSettings, readSettings } from './config';
@@ -57,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
   const tokenDocs = new TokenDocuments();
   const setterIndex = new CookieSetterIndex(lint);
   const trace = new RuntimeTrace(capture, controller, setterIndex, log);
+  let hasSession = false;
 
   controller.offer({ action: 'startCapture', label: 'Start Capture…', command: CommandId.StartCapture, when: () => !capture.status.running });
   controller.offer({ action: 'openProxiedApp', label: 'Open in Browser', command: CommandId.OpenProxiedApp, when: () => capture.status.running });
@@ -84,6 +87,15 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
     setterIndex,
     trace,
     ...registerTraceCommands(trace),
+    ...registerReplayCommands(capture),
+    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }], new JwtHoverProvider()),
+    capture.onDidChange(() => {
+      const has = capture.snapshot() !== undefined;
+      if (has !== hasSession) {
+        hasSession = has;
+        void vscode.commands.executeCommand('setContext', HAS_SESSION_CONTEXT, has);
+      }
+    }),
     vscode.commands.registerCommand(CommandId.ShowRuleDocs, (ruleId?: unknown) => (typeof ruleId === 'string' ? showRuleDocs(ruleId) : pickRuleDocs())),
     vscode.commands.registerCommand(CommandId.ScanWorkspace, () => scanWorkspace(lint, log)),
     vscode.languages.registerCodeActionsProvider({ scheme: '*' }, new SessionLensCodeActions(lint), { providedCodeActionKinds: SessionLensCodeActions.kinds }),
@@ -94,6 +106,7 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
     }),
   );
   void vscode.commands.executeCommand('setContext', 'sessionLens.capturing', false);
+  void vscode.commands.executeCommand('setContext', HAS_SESSION_CONTEXT, false);
 
   const activationTimeMs = performance.now() - started;
   // Evaluating the bundle itself (banner to footer); VS Code's own work before calling activate() is not ours.

@@ -15,3 +15,5 @@ export { describeDuration, describeTime, isoOrUndefined } from './time';
 export type { TimeDescription } from './time';
 export type { WeakSecretRequest, WeakSecretResponse } from './weakSecretWorker';
 export { jwtTextReport } from './report';
+export { jwtSummary } from './summary';
+export type { JwtSummary } from './summary';

@@ -40,8 +40,10 @@ export function curlCommand(exchange: Exchange, options: CurlOptions): CurlComma
   const method = exchange.method.toUpperCase();
   const body = exchange.requestBody;
   const hasBody = body !== undefined && body.wireBytes > 0;
+  const replayableBody = hasBody && body.text !== undefined && !body.truncated && body.contentEncoding === undefined ? body.text : undefined;
+  // curl sends POST when given --data-raw; every other case names its method.
   if (method === 'HEAD') args.push('--head');
-  else if (method !== 'GET' && !(method === 'POST' && hasBody)) args.push('-X', method);
+  else if (method !== 'GET' && !(method === 'POST' && replayableBody !== undefined)) args.push('-X', method);
   args.push(url.href);
   for (const h of exchange.requestHeaders) {
     const name = h.name.toLowerCase();
@@ -53,7 +55,7 @@ export function curlCommand(exchange: Exchange, options: CurlOptions): CurlComma
   const cookies = cookiesFor(url, options.jar, options.now);
   if (cookies.length > 0) args.push('-b', cookies.map((c) => `${c.name}=${c.value}`).join('; '));
   if (hasBody) {
-    if (body.text !== undefined && !body.truncated && body.contentEncoding === undefined) args.push('--data-raw', body.text);
+    if (replayableBody !== undefined) args.push('--data-raw', replayableBody);
     else notes.push(`the request body (${body.wireBytes} bytes) was not recorded in full as text and is left out`);
   }
   return { command: args.map((a, i) => (i === 0 ? a : shellQuote(a))).join(' '), notes };

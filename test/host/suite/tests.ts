@@ -4,3 +4,4 @@ import './capture.test';
 import './tokens.test';
 import './lint.test';
 import './trace.test';
+import './replay.test';
