@@ -6,6 +6,11 @@ import { jwtEngine } from './engines/index';
 
 /** A compact JWS (3 segments) or JWE (5): the only words the hover looks at. */
 const TOKEN_WORD = /[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){2,4}/;
+/** Markdown-escapes text from the file (no HTML, no links); unlike appendText, spaces stay breakable. */
+function md(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>&~]/g, '\\$&');
+}
+
 /** Lines longer than this (minified bundles, data dumps) are not searched. */
 const MAX_LINE = 100_000;
 
@@ -24,26 +29,17 @@ export class JwtHoverProvider implements vscode.HoverProvider {
     const summary = jwtEngine().jwtSummary(token, Date.now(), { maxTokenLifetimeSec: readSettings().maxTokenLifetime });
     if (!summary) return undefined;
     // Claims come from the file: code blocks only, no HTML, and only our own command is enabled.
-    const md = new vscode.MarkdownString(undefined, true);
-    md.isTrusted = { enabledCommands: [CommandId.DecodeToken] };
-    md.supportHtml = false;
-    md.appendMarkdown(`**Session Lens**: ${summary.title}, ${summary.expired ? '$(warning) ' : ''}`);
-    md.appendText(summary.status);
-    md.appendMarkdown('\n\n');
-    for (const t of summary.times) {
-      md.appendMarkdown(`\`${t.claim}\` `);
-      md.appendText(t.text);
-      md.appendMarkdown('  \n');
-    }
-    if (summary.claims !== undefined) md.appendCodeblock(summary.claims, 'json');
-    md.appendCodeblock(summary.header, 'json');
-    for (const f of summary.findings.slice(0, 6)) {
-      md.appendMarkdown(`\n- \`${f.ruleId}\` (${f.severity}): `);
-      md.appendText(f.message);
-    }
-    if (summary.findings.length > 6) md.appendMarkdown(`\n- and ${summary.findings.length - 6} more`);
+    const out = new vscode.MarkdownString(undefined, true);
+    out.isTrusted = { enabledCommands: [CommandId.DecodeToken] };
+    out.supportHtml = false;
+    out.appendMarkdown(`**Session Lens**: ${md(summary.title)}, ${summary.expired ? '$(warning) ' : ''}${md(summary.status)}\n\n`);
+    for (const t of summary.times) out.appendMarkdown(`\`${t.claim}\` ${md(t.text)}  \n`);
+    if (summary.claims !== undefined) out.appendCodeblock(summary.claims, 'json');
+    out.appendCodeblock(summary.header, 'json');
+    for (const f of summary.findings.slice(0, 6)) out.appendMarkdown(`\n- \`${f.ruleId}\` (${f.severity}): ${md(f.message)}`);
+    if (summary.findings.length > 6) out.appendMarkdown(`\n- and ${summary.findings.length - 6} more`);
     const args = encodeURIComponent(JSON.stringify([token]));
-    md.appendMarkdown(`\n\n[Decode in Session Lens](command:${CommandId.DecodeToken}?${args})`);
-    return new vscode.Hover(md, range);
+    out.appendMarkdown(`\n\n[Decode in Session Lens](command:${CommandId.DecodeToken}?${args})`);
+    return new vscode.Hover(out, range);
   }
 }

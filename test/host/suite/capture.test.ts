@@ -67,7 +67,9 @@ describe('Capture in the real extension host', () => {
     const api = await sessionLensApi();
     const state = await waitFor('cookies, tokens and findings in the panel state', () => {
       const s = api.sessionViewState();
-      return s.cookies.some((c) => c.name === 'token') && s.tokens.some((t) => t.kind === 'oauth-access') && s.findings.length > 0 ? s : undefined;
+      // The findings of the login itself (the audit may lag the cookies while traffic flows).
+      const rules = new Set(s.findings.map((f) => f.ruleId));
+      return s.cookies.some((c) => c.name === 'token') && s.tokens.some((t) => t.kind === 'oauth-access') && rules.has('jwt-readable-storage') && rules.has('session-fixation') ? s : undefined;
     });
     const sid = state.cookies.find((c) => c.name === 'connect.sid')!;
     assert.equal(sid.isSession, true);
