@@ -431,7 +431,7 @@ class Timeline {
       el('div', { role: 'gridcell', class: 'c-status' }, status),
       el('div', { role: 'gridcell', class: 'c-duration' }, r.durationMs !== undefined ? formatElapsed(r.durationMs) : ''),
       el('div', { role: 'gridcell', class: 'c-size' }, r.size !== undefined ? formatBytes(r.size) : ''),
-      el('div', { role: 'gridcell', class: 'c-session' }, ...badges(r)),
+      sessionCell(r),
     );
     return row;
   }
@@ -531,6 +531,12 @@ class Timeline {
     }
     this.detail.replaceChildren(...detailNodes(d.detail, close));
   }
+}
+
+function sessionCell(r: ExchangeRow): HTMLElement {
+  const list = badges(r);
+  // The column clips long lists: the whole summary is in the tooltip.
+  return el('div', { role: 'gridcell', class: 'c-session', title: list.map((b) => b.title).join('\n') }, ...list);
 }
 
 function badges(r: ExchangeRow): HTMLElement[] {
