@@ -11,7 +11,7 @@ const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
 const HOSTILE_JWT = `${b64({ alg: 'HS256', typ: 'JWT', kid: '"><svg onload=window.__pwned=2>' })}.${b64({ sub: '</script><script>window.__pwned=3</script>', name: '"><img src=x onerror=window.__pwned=4>', website: 'javascript:window.__pwned=5', exp: Math.floor(Date.now() / 1000) + 3600 })}.c2lnbmF0dXJl`;
 
 /** A request path that tries to break out of the timeline row and the detail title. */
-const HOSTILE_PATH = '/"><img src=x onerror=window.__pwned=10>?q=</script><script>window.__pwned=11</script>';
+const HOSTILE_PATH = '/"><img/src=x/onerror=window.__pwned=10>?q=</script><script>window.__pwned=11</script>';
 
 /** A dev server that answers with hostile cookie names, values, header values, body and a hostile JWT. */
 function hostileServer(): Promise<http.Server> {
@@ -54,7 +54,7 @@ describe('Webview security: hostile server data is text, and the CSP holds (Chro
     assert.equal(res.status, 200);
     // A request line and a header the browser's fetch would encode or refuse: sent raw.
     const raw = await new Promise<number | undefined>((resolve, reject) => {
-      // Options, not a URL string: the URL parser would percent-encode the quotes and angle brackets.
+      // Options, not a URL string: the URL parser would percent-encode the quotes and angle brackets (no spaces: not a valid request target).
       const { hostname, port } = new URL(proxyUrl);
       const req = http.request({ hostname, port, path: HOSTILE_PATH, headers: { 'X-Evil': '<script>window.__pwned=9</script>' } }, (r) => { r.resume(); r.on('end', () => resolve(r.statusCode)); });
       req.on('error', reject);
@@ -84,7 +84,7 @@ describe('Webview security: hostile server data is text, and the CSP holds (Chro
 
   it('renders a hostile path, header names and values, body preview and JWT claims as text in the timeline and the exchange detail', async () => {
     await panel.locator('#tab-timeline').click();
-    const row = panel.locator('.tl-row[role="row"]', { hasText: '"><img src=x onerror=window.__pwned=10>' }).first();
+    const row = panel.locator('.tl-row[role="row"]', { hasText: '"><img/src=x/onerror=window.__pwned=10>' }).first();
     await row.waitFor({ timeout: 30_000 });
     assert.equal((await row.locator('.c-path').textContent()), HOSTILE_PATH);
     await row.click();
