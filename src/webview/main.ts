@@ -281,6 +281,8 @@ class Timeline {
   private readonly window = el('div', { class: 'tl-window' });
   private readonly detail = el('section', { class: 'tl-detail', 'aria-label': 'Exchange detail' });
   private detailData: { id: number; detail?: ExchangeDetail; loading: boolean } | undefined;
+  /** The row of the exchange whose detail was last asked for, as it was then. */
+  private detailRow: ExchangeRow | undefined;
   private frame: number | undefined;
   private restoredScroll = false;
 
@@ -319,19 +321,16 @@ class Timeline {
     new ResizeObserver(() => this.schedule()).observe(this.scroller);
   }
 
-  /** New rows from the model; `changedIds` are rows whose content changed (the open detail is refreshed). */
+  /** New rows from the model; the open detail is asked for again when its row changed or masking did. */
   update(all: readonly ExchangeRow[], maskedChanged: boolean): void {
-    const before = this.detailData && ui.detailOpen ? all.find((r) => r.id === this.detailData!.id) : undefined;
-    const selectedRowBefore = ui.selectedId !== undefined ? this.rowById(ui.selectedId) : undefined;
     this.rows = filterRows(all, ui.filter);
     this.countLabel.textContent = isEmptyFilter(ui.filter) ? `${all.length} exchanges` : `${this.rows.length} of ${all.length}`;
     this.grid.setAttribute('aria-rowcount', String(this.rows.length + 1));
     this.spacer.style.height = `${this.rows.length * ROW_HEIGHT}px`;
     this.render();
     if (ui.detailOpen && ui.selectedId !== undefined) {
-      const now = this.rowById(ui.selectedId);
-      // The selected exchange got its response, or masking changed: its detail is stale.
-      if (maskedChanged || !this.detailData || now !== selectedRowBefore || (before === undefined && now !== undefined)) this.requestDetail(ui.selectedId);
+      // Rows are replaced, never mutated: another object means the exchange got its response, was evicted, or its findings changed.
+      if (maskedChanged || !this.detailData || this.rowById(ui.selectedId) !== this.detailRow) this.requestDetail(ui.selectedId);
     }
   }
 
@@ -474,7 +473,7 @@ class Timeline {
 
   /** Shows one exchange from elsewhere in the panel (a finding, a cookie's history). */
   reveal(id: number): void {
-    if (indexOfId(this.rows, id) < 0 && ui.filter !== NO_FILTER) {
+    if (indexOfId(this.rows, id) < 0 && !isEmptyFilter(ui.filter)) {
       // Filtered out: show everything rather than a selection nobody can see.
       ui.filter = NO_FILTER;
       this.search.value = '';
@@ -498,6 +497,7 @@ class Timeline {
   }
 
   private requestDetail(id: number): void {
+    this.detailRow = this.rowById(id);
     this.detailData = { id, loading: true, ...(this.detailData?.id === id && this.detailData.detail ? { detail: this.detailData.detail } : {}) };
     send({ type: 'exchangeDetail', id });
     this.renderDetail();
