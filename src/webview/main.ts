@@ -280,6 +280,7 @@ class Timeline {
   private readonly spacer = el('div', { class: 'tl-spacer' });
   private readonly window = el('div', { class: 'tl-window' });
   private readonly detail = el('section', { class: 'tl-detail', 'aria-label': 'Exchange detail' });
+  private readonly split = el('div', { class: 'tl-split' });
   private detailData: { id: number; detail?: ExchangeDetail; loading: boolean } | undefined;
   /** The row of the exchange whose detail was last asked for, as it was then. */
   private detailRow: ExchangeRow | undefined;
@@ -315,7 +316,8 @@ class Timeline {
       if (row?.dataset.id) this.select(Number(row.dataset.id), true);
     });
     this.detail.hidden = true;
-    container.append(filters, el('div', { class: 'tl-split' }, this.grid, this.detail));
+    this.split.append(this.grid, this.detail);
+    container.append(filters, this.split);
     this.renderFilterButtons();
     // The viewport's height changes when the panel is resized or dragged to a sidebar.
     new ResizeObserver(() => this.schedule()).observe(this.scroller);
@@ -507,6 +509,7 @@ class Timeline {
     ui.detailOpen = false;
     this.detailData = undefined;
     this.detail.hidden = true;
+    this.split.classList.remove('with-detail');
     this.detail.replaceChildren();
     this.grid.focus({ preventScroll: true });
     saveUi();
@@ -522,6 +525,7 @@ class Timeline {
   private renderDetail(): void {
     const d = this.detailData;
     this.detail.hidden = !ui.detailOpen || !d;
+    this.split.classList.toggle('with-detail', !this.detail.hidden);
     if (!d || !ui.detailOpen) return;
     const close = button('Close', { class: 'secondary close', title: 'Close the detail (Escape)' }, () => this.closeDetail());
     if (!d.detail) {

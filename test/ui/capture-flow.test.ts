@@ -83,6 +83,7 @@ describe('Capture a login through the proxy and watch it in the Session panel (C
     assert.ok(changes.some((c) => /^token (created|value-changed)$/.test(c)), `diff: ${changes.join(', ')}`);
     const before = await diffRows.locator('td.value').allTextContents();
     assert.ok(before.every((v) => v === '—' || v.includes('•')), `values in the diff are masked: ${before.join(' | ')}`);
+    await runFromPalette(wb.page, 'Notifications: Clear All Notifications');
     await screenshot(wb.page, 'session-panel-timeline');
 
     await panel.locator('#tab-session').click();
