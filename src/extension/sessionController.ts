@@ -3,14 +3,15 @@ import type { AuditSettingsInput } from '../core/audit/auditSettings';
 import type { SessionSnapshot } from '../core/capture/types';
 import type { ExpiryModel } from '../core/expiry/index';
 import type { Finding } from '../core/findings';
-import type { SessionViewState, WebviewAction } from '../shared/protocol';
+import type { ExchangeDetail, SessionViewState, WebviewAction } from '../shared/protocol';
 import type { SessionLensSettings } from '../shared/settings';
 import type { CaptureService } from './captureService';
 import { readSettings } from './config';
 import type { WeakSecretChecker } from './weakSecretChecker';
 import type { SessionViewSource } from './sessionView';
 import { captureEngine } from './engines/index';
-import { cookieRows, findingRows, tokenRows, valueOfKey } from './sessionViewState';
+import { exchangeDetail } from './exchangeDetail';
+import { cookieRows, exchangeRows, findingRows, tokenRows, valueOfKey } from './sessionViewState';
 
 /** An action the panel can offer, backed by a registered command. */
 export interface OfferedAction {
@@ -139,11 +140,13 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     const status = this.capture.status;
     const model = this.expiryModel(snapshot);
     const isSession = (c: { name: string; value: string }) => captureEngine().classifyCookie(c.name, c.value, { sessionCookieNames: settings.sessionCookieNames }).isSession;
+    const findings = this.findings(snapshot);
     return {
       capture: { ...status, exchanges: snapshot?.exchanges.length ?? 0 },
+      exchanges: snapshot ? exchangeRows(snapshot, findings) : [],
       cookies: snapshot ? cookieRows(snapshot, this.masked, isSession, model, captureEngine().decodeSignedCookie) : [],
       tokens: snapshot ? tokenRows(snapshot, this.masked, model) : [],
-      findings: findingRows(this.findings(snapshot)),
+      findings: findingRows(findings),
       masked: this.masked,
       actions: this.actions.filter((a) => a.when?.() ?? true).map(({ action, label }) => ({ action, label })),
       now: Date.now(),
@@ -160,6 +163,13 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   goToCode(cookie: string): Thenable<unknown> {
     // The cookie name is only an argument to our own command, never a command id.
     return vscode.commands.executeCommand('sessionLens.goToCode', cookie);
+  }
+
+  exchangeDetail(id: number): ExchangeDetail | undefined {
+    const snapshot = this.capture.snapshot();
+    if (!snapshot) return undefined;
+    const tokenHeaders = [...captureEngine().DEFAULT_TOKEN_HEADERS, ...readSettings().captureTokenHeaders];
+    return exchangeDetail(snapshot, id, this.findings(snapshot), this.masked, tokenHeaders);
   }
 
   setMasked(masked: boolean): void {

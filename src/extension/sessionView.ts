@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { type FromWebview, parseFromWebview, type SessionViewState, type ToWebview, type WebviewAction } from '../shared/protocol';
+import { type ExchangeDetail, type FromWebview, parseFromWebview, type SessionViewState, type ToWebview, type WebviewAction } from '../shared/protocol';
+import { SessionViewDeltas } from './sessionViewDeltas';
 import { webviewHtml } from './webviewHtml';
 
 /** What the Session view needs from the rest of the extension. */
@@ -13,6 +14,8 @@ export interface SessionViewSource {
   valueOf(key: string): string | undefined;
   /** Opens the code that sets a cookie. */
   goToCode(cookie: string): Thenable<unknown>;
+  /** One exchange's heads, bodies and session diff, masked as the panel is; undefined once evicted. */
+  exchangeDetail(id: number): ExchangeDetail | undefined;
 }
 
 /** The Session webview view in the panel. Posts data; the webview renders it. */
@@ -21,6 +24,8 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
   private readonly disposables: vscode.Disposable[] = [];
   /** Set once the webview script has said it is ready; until then posts would be lost. */
   private ready = false;
+  /** Full state on (re)load, then deltas against what this webview was sent. */
+  private readonly deltas = new SessionViewDeltas();
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly source: SessionViewSource) {
     this.disposables.push(source.onDidChange(() => this.post()));
@@ -34,6 +39,7 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
     this.ready = false;
+    this.deltas.reset();
     view.webview.options = {
       enableScripts: true,
       enableCommandUris: false,
@@ -43,7 +49,13 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
     view.webview.html = webviewHtml(view.webview, this.extensionUri, 'Session Lens');
     this.disposables.push(
       view.webview.onDidReceiveMessage((raw: unknown) => this.receive(parseFromWebview(raw))),
-      view.onDidChangeVisibility(() => { if (view.visible) this.post(); }),
+      // Hidden, the webview is torn down (no retainContextWhenHidden); it says 'ready' again when shown.
+      // Visible again without a reload, it may still have missed deltas: send the full state.
+      view.onDidChangeVisibility(() => {
+        if (!view.visible) return;
+        this.deltas.reset();
+        this.post();
+      }),
       view.onDidDispose(() => { if (this.view === view) this.view = undefined; }),
     );
   }
@@ -52,9 +64,16 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
     if (!message) return;
     switch (message.type) {
       case 'ready':
+      case 'resync':
         this.ready = true;
+        this.deltas.reset();
         this.post();
         return;
+      case 'exchangeDetail': {
+        const detail = this.source.exchangeDetail(message.id);
+        this.postMessage({ type: 'exchangeDetail', id: message.id, ...(detail ? { detail } : {}) });
+        return;
+      }
       case 'action':
         void this.source.runAction(message.action);
         return;
@@ -77,8 +96,21 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
 
   private post(): void {
     if (!this.view || !this.ready) return;
-    const message: ToWebview = { type: 'state', state: this.source.state() };
-    void this.view.webview.postMessage(message);
+    // A hidden view gets nothing; it is sent the full state when it shows again.
+    if (!this.view.visible) {
+      this.deltas.reset();
+      return;
+    }
+    this.postMessage(this.deltas.next(this.source.state()));
+  }
+
+  private postMessage(message: ToWebview): void {
+    if (!this.view || !this.ready) return;
+    const view = this.view;
+    void view.webview.postMessage(message).then((delivered) => {
+      // Not delivered (the webview went away meanwhile): whatever comes next must be the full state.
+      if (!delivered && message.type !== 'exchangeDetail') this.deltas.reset();
+    });
   }
 
   dispose(): void {

@@ -1,10 +1,10 @@
-import type { CookieRecord, SessionSnapshot, TokenRecord } from '../core/capture/types';
+import type { CookieRecord, Exchange, SessionSnapshot, TokenRecord } from '../core/capture/types';
 import type { CredentialExpiry, ExpiryModel } from '../core/expiry/index';
 import type { SignedCookieDecoding } from '../core/signedCookies/types';
 import type { Finding } from '../core/findings';
 import { decodeJwt, hasClaims } from '../core/jwt/index';
 import { maskValue } from './masking';
-import type { CookieChangeRow, CookieRow, ExpiryView, FindingRow, TokenRow } from '../shared/protocol';
+import type { CookieChangeRow, CookieRow, ExchangeRow, ExpiryView, FindingRow, StatusClass, TokenRow } from '../shared/protocol';
 
 /** Changes per cookie sent to the panel. */
 const HISTORY_ROWS = 20;
@@ -128,8 +128,21 @@ export function tokenRows(snapshot: SessionSnapshot, masked: boolean, model?: Ex
   });
 }
 
+/** Identity of a finding across audits: the same rule, subject, exchange and message is the same finding. */
+export function findingKeys(findings: readonly Finding[]): string[] {
+  const seen = new Map<string, number>();
+  return findings.map((f) => {
+    const base = `${f.ruleId}|${f.evidence?.exchangeId ?? ''}|${f.subject}|${f.message}`;
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    return n === 0 ? base : `${base}#${n}`;
+  });
+}
+
 export function findingRows(findings: readonly Finding[]): FindingRow[] {
-  return findings.map((f) => ({
+  const keys = findingKeys(findings);
+  return findings.map((f, i) => ({
+    key: keys[i]!,
     ruleId: f.ruleId,
     severity: f.severity,
     subject: f.subject,
@@ -145,4 +158,101 @@ export function valueOfKey(snapshot: SessionSnapshot | undefined, key: string): 
   if (key.startsWith('cookie:')) return snapshot.cookies.find((c) => c.key === key.slice(7))?.value;
   if (key.startsWith('token:')) return snapshot.tokens.find((t) => String(t.id) === key.slice(6))?.value;
   return undefined;
+}
+
+/** The parts of an exchange's row that only depend on the exchange (objects are never mutated: cached by identity). */
+interface ExchangeBase {
+  readonly host: string;
+  readonly headerNames: readonly string[];
+  readonly cookieNames: readonly string[];
+}
+const exchangeBases = new WeakMap<Exchange, ExchangeBase>();
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
+}
+
+function exchangeBase(ex: Exchange): ExchangeBase {
+  let base = exchangeBases.get(ex);
+  if (!base) {
+    const headerNames = new Set<string>();
+    for (const h of ex.requestHeaders) headerNames.add(h.name.toLowerCase());
+    for (const h of ex.responseHeaders ?? []) headerNames.add(h.name.toLowerCase());
+    const cookieNames = new Set<string>();
+    for (const c of ex.cookiesSent) cookieNames.add(c.name);
+    for (const c of ex.cookiesSet) cookieNames.add(c.name);
+    base = { host: hostOf(ex.url), headerNames: [...headerNames], cookieNames: [...cookieNames] };
+    exchangeBases.set(ex, base);
+  }
+  return base;
+}
+
+/** The timeline filter's class of an exchange. */
+export function statusClassOf(ex: Pick<Exchange, 'status' | 'state'>): StatusClass {
+  if (ex.state === 'client-aborted' || ex.state === 'upstream-error' || ex.state === 'timeout') return 'failed';
+  const s = ex.status;
+  if (s === undefined || s < 200) return 'other';
+  if (s < 300) return '2xx';
+  if (s < 400) return '3xx';
+  if (s < 500) return '4xx';
+  if (s < 600) return '5xx';
+  return 'other';
+}
+
+/**
+ * The timeline: one row per exchange, oldest first, with what each did to the session
+ * (from the cookie history and the tokens' first sightings) and how many findings point at it.
+ */
+export function exchangeRows(snapshot: SessionSnapshot, findings: readonly Finding[]): ExchangeRow[] {
+  const changes = new Map<number, { created: number; changed: number; deleted: number }>();
+  for (const e of snapshot.cookieHistory) {
+    if (e.exchangeId === undefined) continue;
+    let c = changes.get(e.exchangeId);
+    if (!c) changes.set(e.exchangeId, (c = { created: 0, changed: 0, deleted: 0 }));
+    if (e.kind === 'created') c.created++;
+    else if (e.kind === 'deleted' || e.kind === 'expired') c.deleted++;
+    else c.changed++;
+  }
+  const firstSeenIn = new Map(snapshot.tokens.map((t) => [t.id, t.exchangeId]));
+  const findingCounts = new Map<number, number>();
+  for (const f of findings) {
+    const id = f.evidence?.exchangeId;
+    if (id !== undefined) findingCounts.set(id, (findingCounts.get(id) ?? 0) + 1);
+  }
+  // Proxied exchanges all go to the target; an imported HAR may mix hosts: name the ones that are not the first.
+  const first = snapshot.exchanges[0];
+  const mainHost = first ? exchangeBase(first).host : '';
+  return snapshot.exchanges.map((ex) => {
+    const base = exchangeBase(ex);
+    const c = changes.get(ex.id);
+    let issued = 0;
+    for (const t of ex.tokenIds) if (firstSeenIn.get(t) === ex.id) issued++;
+    const end = ex.endedAt ?? ex.responseReceivedAt;
+    return {
+      id: ex.id,
+      time: ex.startedAt,
+      method: ex.method,
+      path: ex.path,
+      ...(ex.source === 'har' && base.host !== mainHost && base.host ? { host: base.host } : {}),
+      ...(ex.status !== undefined ? { status: ex.status } : {}),
+      statusClass: statusClassOf(ex),
+      state: ex.state,
+      ...(end !== undefined ? { durationMs: Math.max(0, end - ex.startedAt) } : {}),
+      ...(ex.responseBody ? { size: ex.responseBody.wireBytes } : {}),
+      cookiesSent: ex.cookiesSent.length,
+      cookiesCreated: c?.created ?? 0,
+      cookiesChanged: c?.changed ?? 0,
+      cookiesDeleted: c?.deleted ?? 0,
+      tokensIssued: issued,
+      tokensSent: ex.tokenIds.length - issued,
+      findings: findingCounts.get(ex.id) ?? 0,
+      sessionChanged: c !== undefined || issued > 0,
+      headerNames: base.headerNames,
+      cookieNames: base.cookieNames,
+    };
+  });
 }

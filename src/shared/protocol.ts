@@ -10,6 +10,8 @@ export type WebviewAction = (typeof WEBVIEW_ACTIONS)[number];
 export type Severity = 'error' | 'warning' | 'info';
 
 export interface FindingRow {
+  /** Stable identity of the finding across updates (rule, subject, exchange, message). */
+  readonly key?: string;
   readonly ruleId: string;
   readonly severity: Severity;
   readonly subject: string;
@@ -97,8 +99,47 @@ export interface CaptureView {
   readonly exchanges: number;
 }
 
+/** Status classes of the timeline filter; 'failed' = no response (aborted, refused, timed out). */
+export const STATUS_CLASSES = ['2xx', '3xx', '4xx', '5xx', 'failed'] as const;
+export type StatusClass = (typeof STATUS_CLASSES)[number] | 'other';
+
+/** One exchange in the timeline: what it was and what it did to the session. No header values, no cookie values. */
+export interface ExchangeRow {
+  readonly id: number;
+  /** When the request was received (epoch ms). */
+  readonly time: number;
+  readonly method: string;
+  /** Path plus query, as in the request line. */
+  readonly path: string;
+  /** The host, only when it is not the capture's target (imported HARs with several hosts). */
+  readonly host?: string;
+  readonly status?: number;
+  readonly statusClass: StatusClass;
+  /** 'pending' while streaming, 'complete', or why it did not complete. */
+  readonly state: string;
+  readonly durationMs?: number;
+  /** Response body bytes on the wire. */
+  readonly size?: number;
+  readonly cookiesSent: number;
+  readonly cookiesCreated: number;
+  readonly cookiesChanged: number;
+  readonly cookiesDeleted: number;
+  /** Tokens first seen in this exchange (issued), and tokens it carried that were seen before (sent). */
+  readonly tokensIssued: number;
+  readonly tokensSent: number;
+  readonly findings: number;
+  /** Cookies created, changed or deleted, or a token issued. */
+  readonly sessionChanged: boolean;
+  /** Request and response header names, lower-case, for the text filter (never the values). */
+  readonly headerNames: readonly string[];
+  /** Names of cookies sent and set, for the text filter. */
+  readonly cookieNames: readonly string[];
+}
+
 export interface SessionViewState {
   readonly capture: CaptureView;
+  /** The timeline, oldest first. */
+  readonly exchanges: readonly ExchangeRow[];
   readonly cookies: readonly CookieRow[];
   readonly tokens: readonly TokenRow[];
   readonly findings: readonly FindingRow[];
@@ -110,8 +151,96 @@ export interface SessionViewState {
   readonly expiringSoonMs: number;
 }
 
+/** Rows added or changed (by key) and keys removed, for one keyed list. */
+export interface RowChanges<Row, Key> {
+  readonly upsert: readonly Row[];
+  readonly remove: readonly Key[];
+  /** Every key in display order, for short lists whose order is not their key's (cookies, tokens, findings). */
+  readonly order?: readonly Key[];
+}
+
+/**
+ * What changed since the state of version `baseVersion`; applying it gives version `version`.
+ * Only the lists that changed are present; the scalar parts of the state come every time (they are small).
+ */
+export interface SessionViewDelta {
+  readonly baseVersion: number;
+  readonly version: number;
+  readonly capture: CaptureView;
+  readonly masked: boolean;
+  readonly actions: SessionViewState['actions'];
+  readonly now: number;
+  readonly expiringSoonMs: number;
+  readonly exchanges?: RowChanges<ExchangeRow, number>;
+  readonly cookies?: RowChanges<CookieRow, string>;
+  readonly tokens?: RowChanges<TokenRow, string>;
+  readonly findings?: RowChanges<FindingRow, string>;
+}
+
+/** One header line as shown in the detail: values of credentials masked unless revealed. */
+export interface HeaderView {
+  readonly name: string;
+  readonly value: string;
+  /** True when the value holds a credential (masked while the panel masks values). */
+  readonly secret?: boolean;
+}
+
+/** A body preview as the detail shows it. */
+export interface BodyView {
+  readonly mimeType?: string;
+  readonly wireBytes: number;
+  readonly truncated: boolean;
+  /** The text, JSON pretty-printed; known credentials in it masked unless revealed. */
+  readonly text?: string;
+  /** Fields of a form body (url-encoded), in order; credential-like fields masked unless revealed. */
+  readonly form?: readonly { readonly name: string; readonly value: string }[];
+  /** Why there is no text (binary body, decoding failed). */
+  readonly note?: string;
+}
+
+/** One cookie's change by this exchange: the jar before → after. */
+export interface CookieDiffRow {
+  /** The cookie's row key (`cookie:<jar key>`). */
+  readonly key: string;
+  readonly name: string;
+  readonly domain: string;
+  readonly path: string;
+  readonly kind: CookieChangeRow['kind'];
+  /** Values before and after, masked unless revealed. */
+  readonly before?: string;
+  readonly after?: string;
+  readonly attributes?: readonly string[];
+}
+
+/** Everything about one exchange, sent on request (heads are not kept for all rows in the webview). */
+export interface ExchangeDetail {
+  readonly id: number;
+  readonly method: string;
+  readonly url: string;
+  readonly httpVersion: string;
+  readonly status?: number;
+  readonly statusText?: string;
+  readonly state: string;
+  readonly error?: string;
+  readonly startedAt: number;
+  readonly durationMs?: number;
+  readonly requestHeaders: readonly HeaderView[];
+  readonly responseHeaders: readonly HeaderView[];
+  readonly requestBody?: BodyView;
+  readonly responseBody?: BodyView;
+  /** Set-Cookie headers the jar refused, with why. */
+  readonly rejectedCookies: readonly { readonly name: string; readonly reason: string }[];
+  readonly cookieDiff: readonly CookieDiffRow[];
+  readonly tokens: readonly { readonly key: string; readonly kind: string; readonly name: string; readonly source: string; readonly value: string; readonly issued: boolean; readonly claims?: string }[];
+  readonly findings: readonly FindingRow[];
+  readonly masked: boolean;
+}
+
 export type ToWebview =
-  | { readonly type: 'state'; readonly state: SessionViewState };
+  | { readonly type: 'state'; readonly state: SessionViewState; readonly version: number }
+  | { readonly type: 'delta'; readonly delta: SessionViewDelta }
+  /** The answer to `exchangeDetail`; `detail` is absent when the exchange is no longer in the capture. */
+  | { readonly type: 'exchangeDetail'; readonly id: number; readonly detail?: ExchangeDetail };
 
 export type FromWebview =
   | { readonly type: 'ready' }
@@ -121,7 +250,11 @@ export type FromWebview =
   /** Open the code that sets this cookie (by name). */
   | { readonly type: 'goToCode'; readonly cookie: string }
   /** Open a rule's documentation page (the id is checked against the catalog). */
-  | { readonly type: 'openDocs'; readonly ruleId: string };
+  | { readonly type: 'openDocs'; readonly ruleId: string }
+  /** The webview missed a delta (version gap) or lost its state: send the full state. */
+  | { readonly type: 'resync' }
+  /** Send the detail of one exchange. */
+  | { readonly type: 'exchangeDetail'; readonly id: number };
 
 /** Validates a message from the webview; anything else is dropped. */
 export function parseFromWebview(message: unknown): FromWebview | undefined {
@@ -142,6 +275,10 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
       return typeof m.cookie === 'string' && m.cookie.length <= 4096 ? { type: 'goToCode', cookie: m.cookie } : undefined;
     case 'copyValue':
       return typeof m.key === 'string' && m.key.length <= 512 ? { type: 'copyValue', key: m.key } : undefined;
+    case 'resync':
+      return { type: 'resync' };
+    case 'exchangeDetail':
+      return typeof m.id === 'number' && Number.isSafeInteger(m.id) && m.id >= 0 ? { type: 'exchangeDetail', id: m.id } : undefined;
     default:
       return undefined;
   }

@@ -32,3 +32,24 @@ export function countdown(
   if (left <= 0) return { text: `expired ${formatDuration(-left)} ago`, state: 'expired' };
   return { text: `${formatDuration(left)}${idle}`, state: left <= expiringSoonMs ? 'expiring-soon' : 'valid' };
 }
+
+/** "512 B", "3.4 KB", "1.2 MB". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** "85 ms", "1.24 s", "2 min 03 s". */
+export function formatElapsed(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
+  return formatDuration(ms);
+}
+
+/** Local time of day with milliseconds, "14:03:07.042". */
+export function formatClock(epochMs: number): string {
+  const d = new Date(epochMs);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}

@@ -74,6 +74,33 @@ describe('Capture a login through the proxy and watch it in the Session panel (C
     await screenshot(wb.page, 'session-panel-capture');
   });
 
+  it('the timeline shows POST /login changing the session; its detail has the cookie diff; "Show exchange" on session-fixation lands on it', async () => {
+    await panel.locator('#tab-timeline').click();
+    const login = panel.locator('.tl-row[role="row"]', { hasText: 'POST' }).filter({ hasText: '/login' }).first();
+    await login.waitFor({ timeout: 30_000 });
+    assert.equal(await login.locator('.badge.changed', { hasText: 'session changed' }).count(), 1, (await login.textContent()) ?? '');
+    await login.click();
+    const diffRows = panel.locator('.tl-detail .session-diff tbody tr');
+    await diffRows.first().waitFor({ timeout: 30_000 });
+    const changes = await diffRows.evaluateAll((rows) => rows.map((r) => `${r.querySelector('td.name')?.firstChild?.textContent ?? ''} ${r.getAttribute('data-kind') ?? ''}`));
+    // The sample app sets its JWT cookie at login (and, on purpose, keeps connect.sid: session fixation).
+    assert.ok(changes.some((c) => /^token (created|value-changed)$/.test(c)), `diff: ${changes.join(', ')}`);
+    const before = await diffRows.locator('td.value').allTextContents();
+    assert.ok(before.every((v) => v === '—' || v.includes('•')), `values in the diff are masked: ${before.join(' | ')}`);
+    await runFromPalette(wb.page, 'Notifications: Clear All Notifications');
+    await screenshot(wb.page, 'session-panel-timeline');
+
+    await panel.locator('#tab-session').click();
+    const show = panel.locator('.finding', { hasText: 'session-fixation' }).first().locator('button.show-exchange');
+    const wanted = await show.getAttribute('data-exchange');
+    await show.click();
+    await panel.locator('#tab-timeline[aria-selected="true"]').waitFor();
+    assert.equal(await panel.locator('.tl-row.selected').getAttribute('data-id'), wanted);
+    await panel.locator('.tl-detail .finding', { hasText: 'session-fixation' }).waitFor({ timeout: 30_000 });
+    assert.match((await panel.locator('.tl-detail .detail-title').textContent()) ?? '', /^POST http:\/\/\S+\/login$/);
+    await panel.locator('#tab-session').click();
+  });
+
   it('reveals values on request and renders hostile server data as text', async () => {
     await panel.locator('button', { hasText: 'Reveal values' }).click();
     await panel.locator('button', { hasText: 'Mask values' }).waitFor();

@@ -10,7 +10,10 @@ const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
 /** A JWT whose header and claims try to break out of the page (PROXY-AND-WEBVIEW-TESTS.md, item 11). */
 const HOSTILE_JWT = `${b64({ alg: 'HS256', typ: 'JWT', kid: '"><svg onload=window.__pwned=2>' })}.${b64({ sub: '</script><script>window.__pwned=3</script>', name: '"><img src=x onerror=window.__pwned=4>', website: 'javascript:window.__pwned=5', exp: Math.floor(Date.now() / 1000) + 3600 })}.c2lnbmF0dXJl`;
 
-/** A dev server that answers with hostile cookie names, values and a hostile JWT. */
+/** A request path that tries to break out of the timeline row and the detail title. */
+const HOSTILE_PATH = '/"><img/src=x/onerror=window.__pwned=10>?q=</script><script>window.__pwned=11</script>';
+
+/** A dev server that answers with hostile cookie names, values, header values, body and a hostile JWT. */
 function hostileServer(): Promise<http.Server> {
   const server = http.createServer((_req, res) => {
     res.setHeader('Set-Cookie', [
@@ -19,7 +22,10 @@ function hostileServer(): Promise<http.Server> {
       '<b>bold</b>=</style><script>window.__pwned=6</script>; Path=/',
     ]);
     res.setHeader('Content-Type', 'application/json');
-    res.end(JSON.stringify({ access_token: HOSTILE_JWT, token_type: 'Bearer', expires_in: 3600 }));
+    res.setHeader('X-Hostile', '"><img src=x onerror=window.__pwned=7>');
+    // Header names are tokens (no < or "): entities without ';' would still turn into markup through innerHTML.
+    res.setHeader("X-&lt'b'&gt&amp", 'x');
+    res.end(JSON.stringify({ access_token: HOSTILE_JWT, token_type: 'Bearer', expires_in: 3600, note: '</pre><img src=x onerror=window.__pwned=8>' }));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
@@ -46,6 +52,15 @@ describe('Webview security: hostile server data is text, and the CSP holds (Chro
     const proxyUrl = /through (http:\/\/127\.0\.0\.1:\d+)/.exec((await status.textContent()) ?? '')![1];
     const res = await fetch(`${proxyUrl}/token`);
     assert.equal(res.status, 200);
+    // A request line and a header the browser's fetch would encode or refuse: sent raw.
+    const raw = await new Promise<number | undefined>((resolve, reject) => {
+      // Options, not a URL string: the URL parser would percent-encode the quotes and angle brackets (no spaces: not a valid request target).
+      const { hostname, port } = new URL(proxyUrl);
+      const req = http.request({ hostname, port, path: HOSTILE_PATH, headers: { 'X-Evil': '<script>window.__pwned=9</script>' } }, (r) => { r.resume(); r.on('end', () => resolve(r.statusCode)); });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(raw, 200);
     await panel.locator('table.grid tbody tr').first().waitFor({ timeout: 30_000 });
     await panel.locator('button', { hasText: 'Reveal values' }).click();
     await panel.locator('button', { hasText: 'Mask values' }).waitFor();
@@ -65,6 +80,24 @@ describe('Webview security: hostile server data is text, and the CSP holds (Chro
     assert.equal(await panel.locator('#root img, #root svg, #root script, #root b, #root a[href^="javascript:"]').count(), 0);
     assert.equal(await panel.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     assert.equal(await wb.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+  });
+
+  it('renders a hostile path, header names and values, body preview and JWT claims as text in the timeline and the exchange detail', async () => {
+    await panel.locator('#tab-timeline').click();
+    const row = panel.locator('.tl-row[role="row"]', { hasText: '"><img/src=x/onerror=window.__pwned=10>' }).first();
+    await row.waitFor({ timeout: 30_000 });
+    assert.equal((await row.locator('.c-path').textContent()), HOSTILE_PATH);
+    await row.click();
+    const detail = panel.locator('.tl-detail');
+    await detail.locator('table.heads').first().waitFor({ timeout: 30_000 });
+    const text = (await detail.textContent()) ?? '';
+    for (const s of ['<script>window.__pwned=9</script>', '"><img src=x onerror=window.__pwned=7>', "X-&lt'b'&gt&amp", '</pre><img src=x onerror=window.__pwned=8>', '</script><script>window.__pwned=3</script>', HOSTILE_PATH]) {
+      assert.ok(text.includes(s), `the detail shows ${s} as text`);
+    }
+    assert.equal(await panel.locator('#root img, #root svg, #root script, #root b, #root iframe, #root a[href^="javascript:"]').count(), 0);
+    assert.equal(await panel.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.equal(await wb.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    await panel.locator('#tab-session').click();
   });
 
   it('has a strict CSP as the first element of <head>: nonce scripts only, nothing remote', async () => {

@@ -8,6 +8,8 @@ describe('webview message protocol', () => {
     for (const action of WEBVIEW_ACTIONS) assert.deepEqual(parseFromWebview({ type: 'action', action }), { type: 'action', action });
     assert.deepEqual(parseFromWebview({ type: 'reveal', masked: false }), { type: 'reveal', masked: false });
     assert.deepEqual(parseFromWebview({ type: 'copyValue', key: 'cookie:a;/;sid' }), { type: 'copyValue', key: 'cookie:a;/;sid' });
+    assert.deepEqual(parseFromWebview({ type: 'resync' }), { type: 'resync' });
+    assert.deepEqual(parseFromWebview({ type: 'exchangeDetail', id: 42 }), { type: 'exchangeDetail', id: 42 });
   });
 
   it('drops anything else: unknown types, commands the webview names, wrong field types', () => {
@@ -19,6 +21,12 @@ describe('webview message protocol', () => {
       { type: 'reveal', masked: 'false' },
       { type: 'copyValue', key: 'x'.repeat(513) },
       { type: 'copyValue' },
+      { type: 'exchangeDetail', id: '42' },
+      { type: 'exchangeDetail', id: -1 },
+      { type: 'exchangeDetail', id: 1.5 },
+      { type: 'exchangeDetail', id: Number.NaN },
+      { type: 'exchangeDetail', id: 2 ** 60 },
+      { type: 'exchangeDetail' },
     ]) {
       assert.equal(parseFromWebview(bad), undefined, JSON.stringify(bad));
     }

@@ -1,0 +1,86 @@
+import type { CookieRow, ExchangeRow, FindingRow, RowChanges, SessionViewDelta, SessionViewState, ToWebview, TokenRow } from '../shared/protocol';
+
+/** What one list looked like when it was last sent: row key → the row as JSON. */
+type Sent<Key> = Map<Key, string>;
+
+interface SentLists {
+  readonly exchanges: Sent<number>;
+  readonly cookies: Sent<string>;
+  readonly tokens: Sent<string>;
+  readonly findings: Sent<string>;
+}
+
+function findingKey(f: FindingRow): string {
+  return f.key ?? `${f.ruleId}|${f.exchangeId ?? ''}|${f.subject}|${f.message}`;
+}
+
+function changes<Row, Key>(rows: readonly Row[], keyOf: (row: Row) => Key, sent: Sent<Key>, ordered: boolean): RowChanges<Row, Key> | undefined {
+  const upsert: Row[] = [];
+  const seen = new Set<Key>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    seen.add(key);
+    const json = JSON.stringify(row);
+    if (sent.get(key) !== json) {
+      upsert.push(row);
+      sent.set(key, json);
+    }
+  }
+  const remove: Key[] = [];
+  for (const key of sent.keys()) if (!seen.has(key)) remove.push(key);
+  for (const key of remove) sent.delete(key);
+  if (upsert.length === 0 && remove.length === 0) return undefined;
+  return ordered ? { upsert, remove, order: rows.map(keyOf) } : { upsert, remove };
+}
+
+function index<Row, Key>(rows: readonly Row[], keyOf: (row: Row) => Key): Sent<Key> {
+  return new Map(rows.map((r) => [keyOf(r), JSON.stringify(r)]));
+}
+
+/**
+ * Turns successive panel states into the messages for one webview: the full state first (and
+ * after `reset()`), then deltas of the keyed lists, each with the version it applies to.
+ * Remembers only what it sent (row JSON per key), never the webview's own state.
+ */
+export class SessionViewDeltas {
+  private version = 0;
+  private sent: SentLists | undefined;
+
+  /** The webview (re)loaded or asked to resync: the next message is the full state. */
+  reset(): void {
+    this.sent = undefined;
+  }
+
+  /** The message that brings the webview from what was last sent to `state`. */
+  next(state: SessionViewState): ToWebview {
+    const sent = this.sent;
+    if (!sent) {
+      this.sent = {
+        exchanges: index(state.exchanges, (r: ExchangeRow) => r.id),
+        cookies: index(state.cookies, (r: CookieRow) => r.key),
+        tokens: index(state.tokens, (r: TokenRow) => r.key),
+        findings: index(state.findings, findingKey),
+      };
+      return { type: 'state', state, version: ++this.version };
+    }
+    // Exchanges are ordered by id; the short lists carry their order.
+    const exchanges = changes(state.exchanges, (r) => r.id, sent.exchanges, false);
+    const cookies = changes(state.cookies, (r) => r.key, sent.cookies, true);
+    const tokens = changes(state.tokens, (r) => r.key, sent.tokens, true);
+    const findings = changes(state.findings, findingKey, sent.findings, true);
+    const delta: SessionViewDelta = {
+      baseVersion: this.version,
+      version: ++this.version,
+      capture: state.capture,
+      masked: state.masked,
+      actions: state.actions,
+      now: state.now,
+      expiringSoonMs: state.expiringSoonMs,
+      ...(exchanges ? { exchanges } : {}),
+      ...(cookies ? { cookies } : {}),
+      ...(tokens ? { tokens } : {}),
+      ...(findings ? { findings } : {}),
+    };
+    return { type: 'delta', delta };
+  }
+}
