@@ -174,7 +174,7 @@ const ONE_TIME_URL_PARAMS = new Set(['code', 'state', 'session_state', 'nonce', 
 
 const WHERE_TEXT = { query: 'query string', fragment: 'fragment', path: 'path' } as const;
 
-function urlTokenMessage(what: string, where: UrlPlace, ex: Exchange, redirect = false): string {
+function urlTokenMessage(what: string, where: UrlPlace, ex: UrlExchange, redirect = false): string {
   return `${what} travels in the URL ${WHERE_TEXT[where]} of ${redirect ? 'the redirect answering ' : ''}${ex.method} ${pathOnly(ex)}; URLs end up in server and proxy logs, browser history and Referer headers. ${where === 'fragment'
     ? 'Use the authorization code flow with PKCE instead of returning tokens in the fragment.'
     : 'Send it in an HttpOnly cookie or an Authorization header, never in the URL.'}`;
@@ -201,6 +201,9 @@ export function isUrlWorthySessionValue(name: string, info: SessionCookieInfo | 
   return info?.isSession === true && value.length >= 16 && (isIdLike(name, info, value) || info.valueKind === 'jwt');
 }
 
+/** What a URL finding says about its exchange. */
+export type UrlExchange = Pick<Exchange, 'id' | 'method' | 'path'>;
+
 /** A URL of an exchange to look into: the request's, or a redirect's Location. */
 export interface UrlTarget {
   readonly url: string;
@@ -224,7 +227,7 @@ export function isJwtPathPart(part: UrlPart): boolean {
 }
 
 /** The `session-token-in-url` finding of a session cookie's value (`cookie`) or a JWT (`undefined`) in a URL of `ex`. */
-export function urlValueItem(cookie: string | undefined, where: UrlPlace, ex: Exchange, target: UrlTarget): AuditItem {
+export function urlValueItem(cookie: string | undefined, where: UrlPlace, ex: UrlExchange, target: UrlTarget): AuditItem {
   const subject = cookie ?? 'JWT in path';
   const what = cookie !== undefined ? `The value of session cookie "${cookie}"` : 'A JWT';
   return {

@@ -22,7 +22,7 @@ export function succeeded(ex: Exchange): boolean {
 }
 
 /** The path of an exchange without query and fragment. */
-export function pathOnly(ex: Exchange): string {
+export function pathOnly(ex: Pick<Exchange, 'path'>): string {
   const p = ex.path ?? '/';
   const end = p.search(/[?#]/);
   return end === -1 ? p : p.slice(0, end);
