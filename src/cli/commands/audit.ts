@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from '../args';
 import { type CliCommand, UsageError } from '../command';
 import { auditSession } from '../../core/audit/auditSession';
+import { StoreAudit } from '../../core/audit/storeAudit';
 import { type CookieRecord, HarFormatError, SessionStore, type SessionSnapshot, type TokenRecord, importHar } from '../../core/capture';
 import type { Finding } from '../../core/findings';
 
@@ -123,6 +124,8 @@ export const auditCommand: CliCommand = {
     if (positionals.length > 1) throw new UsageError(`audit takes one HAR file (got ${positionals.length} arguments)`);
     const { text, label } = await readInput(positionals[0], io.cwd, io.stdin);
     const store = new SessionStore({ capacity: 1_000_000, throttleMs: 0 });
+    // Audits each exchange as the import finishes it (see StoreAudit), not the whole session at the end.
+    const audit = new StoreAudit(store);
     let result;
     try {
       result = importHar(store, text);
@@ -131,12 +134,13 @@ export const auditCommand: CliCommand = {
       throw err;
     }
     const snapshot = store.snapshot();
-    const findings = auditFindings(snapshot);
+    const findings = audit.findings();
     if (options.format === 'json') {
       io.stdout.write(`${JSON.stringify({ cookies: snapshot.cookies.map(cookieJson), tokens: snapshot.tokens.map(tokenJson), findings }, null, 2)}\n`);
     } else {
       io.stdout.write(textReport(snapshot, findings, label, result.imported, result.warnings));
     }
+    audit.dispose();
     store.dispose();
     return 0;
   },

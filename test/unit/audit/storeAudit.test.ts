@@ -1,4 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { runCli } from '../../../src/cli/main';
+import { importHar } from '../../../src/core/capture/harImport';
 import { auditSession } from '../../../src/core/audit/auditSession';
 import type { AuditDelta } from '../../../src/core/audit/findingSlots';
 import { StoreAudit } from '../../../src/core/audit/storeAudit';
@@ -119,4 +124,23 @@ describe('StoreAudit: the incremental audit fed by a live SessionStore', () => {
     assert.deepEqual(brief(audit.findings()), reference(store));
     assert.ok(audit.findings().some((f) => f.ruleId === 'session-fixation'));
   });
+});
+
+describe('session-lens audit: findings from the incremental audit', () => {
+  const dir = join(__dirname, '../../fixtures/har');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.har'))) {
+    it(`${file}: the same findings, in the same order, as the whole-session audit`, async () => {
+      let stdout = '';
+      const sink = (append: (s: string) => void) => new Writable({ write(chunk, _enc, cb) { append(String(chunk)); cb(); } });
+      const code = await runCli(['audit', join(dir, file), '--format', 'json'], { stdout: sink((s) => { stdout += s; }), stderr: sink(() => {}), stdin: Readable.from(['']), cwd: dir });
+      assert.equal(code, 0);
+      const store = new SessionStore({ capacity: 1_000_000, throttleMs: 0 });
+      importHar(store, readFileSync(join(dir, file), 'utf8'));
+      // Expiry messages count from now: compare what does not move with the clock.
+      const steady = (list: readonly Finding[]) => list.map((f) => `${f.ruleId} ${f.subject} #${f.evidence?.exchangeId} ${f.evidence?.header} ${f.ruleId === 'jwt-expired' ? '' : f.message}`);
+      const expected = steady(auditSession(store));
+      store.dispose();
+      assert.deepEqual(steady((JSON.parse(stdout) as { findings: Finding[] }).findings), expected);
+    });
+  }
 });
