@@ -24,6 +24,9 @@ function startOrder(a: Exchange, b: Exchange): number {
 
 const NO_CHANGE: AuditDelta = { added: [], removed: [] };
 
+/** What made the findings change: a store event, the end of a wait for a pending exchange, or a re-analysis of the JWTs. */
+export type AuditChangeOrigin = 'store' | 'timer' | 'reanalysis';
+
 /**
  * The traffic audit of a live {@link SessionStore}: an {@link IncrementalAudit} fed from the store's
  * change events. Each exchange is audited once, when it finishes (in start order); tokens seen
@@ -33,7 +36,7 @@ const NO_CHANGE: AuditDelta = { added: [], removed: [] };
 export class StoreAudit implements Disposable {
   private readonly audit: IncrementalAudit;
   private readonly subscription: Disposable;
-  private readonly listeners = new Set<(delta: AuditDelta) => void>();
+  private readonly listeners = new Set<(delta: AuditDelta, origin: AuditChangeOrigin) => void>();
   /** Exchanges still waiting for their response, by id: start time. */
   private readonly pending = new Map<number, number>();
   /** Finished exchanges held back behind an earlier pending one. */
@@ -48,12 +51,12 @@ export class StoreAudit implements Disposable {
     this.audit = new IncrementalAudit(settings, options);
     this.holdMs = typeof options.holdMs === 'number' && options.holdMs >= 0 ? options.holdMs : 2000;
     this.clock = options.clock ?? Date.now;
-    this.subscription = store.onDidChange((e) => this.emit(this.onStoreChange(e)));
+    this.subscription = store.onDidChange((e) => this.emit(this.onStoreChange(e), 'store'));
     this.catchUp();
   }
 
-  /** Reports what each store change (or re-analysis) added and removed. */
-  onDidChange(listener: (delta: AuditDelta) => void): Disposable {
+  /** Reports what each change added and removed (apply `removed` first), and what caused it. */
+  onDidChange(listener: (delta: AuditDelta, origin: AuditChangeOrigin) => void): Disposable {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
   }
@@ -75,7 +78,7 @@ export class StoreAudit implements Disposable {
 
   /** Analyses the JWTs again: the time moved on, or the analyser learned something (a weak-secret answer). */
   reanalyseJwts(now?: number): AuditDelta {
-    return this.emit(this.audit.reanalyseJwts(now));
+    return this.emit(this.audit.reanalyseJwts(now), 'reanalysis');
   }
 
   private catchUp(): AuditDelta {
@@ -148,7 +151,7 @@ export class StoreAudit implements Disposable {
       // Nothing may come from the store for a while: look again when the wait is over.
       this.timer = setTimeout(() => {
         this.timer = undefined;
-        this.emit(this.merge(this.feed(this.held)));
+        this.emit(this.merge(this.feed(this.held)), 'timer');
       }, Math.max(0, waitFor + this.holdMs - now) + 1);
       this.timer.unref?.();
     }
@@ -171,11 +174,11 @@ export class StoreAudit implements Disposable {
     return { added: [...added], removed };
   }
 
-  private emit(delta: AuditDelta): AuditDelta {
+  private emit(delta: AuditDelta, origin: AuditChangeOrigin): AuditDelta {
     if (delta.added.length === 0 && delta.removed.length === 0) return delta;
     for (const listener of [...this.listeners]) {
       try {
-        listener(delta);
+        listener(delta, origin);
       } catch {
         // A listener's failure is its own; the audit goes on.
       }
