@@ -42,6 +42,9 @@ class CookieNameState {
   /** The slots this name fills now. */
   slotKeys: string[] = [];
   signature = '';
+  /** {@link CookieNameAudit.info} as of the last change (undefined until computed). */
+  info: SessionCookieInfo | undefined;
+  infoStale = true;
 }
 
 function keepFirst(map: Map<string, Ranked>, key: string, rank: number, item: AuditItem): boolean {
@@ -64,6 +67,7 @@ function firstOf(old: Ranked | undefined, rank: number, item: () => AuditItem): 
  */
 export class CookieNameAudit {
   private readonly names = new Map<string, CookieNameState>();
+  private readonly scratch = { touched: new Set<string>(), dirty: new Set<string>(), before: new Map<string, string>(), firstSent: new Set<string>() };
 
   constructor(
     private readonly settings: AuditSettings,
@@ -79,6 +83,14 @@ export class CookieNameAudit {
   }
 
   private effectiveInfo(s: CookieNameState): SessionCookieInfo | undefined {
+    if (s.infoStale) {
+      s.info = this.computeInfo(s);
+      s.infoStale = false;
+    }
+    return s.info;
+  }
+
+  private computeInfo(s: CookieNameState): SessionCookieInfo | undefined {
     if (s.firstSessionInfo) return { ...s.firstSessionInfo, promoted: false };
     if (!s.firstInfo) return undefined;
     if (s.promotedByChange || (s.promotedByIssue && s.firstInfo.valueKind !== 'other')) return { ...s.firstInfo, isSession: true, promoted: true };
@@ -99,16 +111,21 @@ export class CookieNameAudit {
     s.lastClassified = value;
     const info = classifyCookie(name, value, this.settings);
     if (info.isSession) s.firstSessionInfo = info;
-    else s.firstInfo ??= info;
+    else if (!s.firstInfo) s.firstInfo = info;
+    else return;
+    s.infoStale = true;
   }
 
   /** Takes in one finished exchange (the next in start order); `seq` is its place in that order. */
   add(ex: Exchange, seq: number, why: string | undefined, tokensById: ReadonlyMap<number, TokenRecord>): void {
     const sent = ex.cookiesSent ?? [];
     const issued = issuedCookies(ex);
-    const touched = new Set<string>();
-    const dirty = new Set<string>();
-    const before = new Map<string, string>();
+    // Reused between calls: one exchange touches a handful of names, and this runs for every exchange.
+    const { touched, dirty, before, firstSent } = this.scratch;
+    touched.clear();
+    dirty.clear();
+    before.clear();
+    firstSent.clear();
     const touch = (name: string): CookieNameState => {
       const s = this.state(name);
       if (!touched.has(name)) {
@@ -119,7 +136,6 @@ export class CookieNameAudit {
     };
 
     // Who sent what: classification, first id value, and the end of an open fixation.
-    const firstSent = new Set<string>();
     sent.forEach((c, i) => {
       const s = touch(c.name);
       this.consider(s, c.name, c.value);
@@ -157,8 +173,13 @@ export class CookieNameAudit {
         if (c.deletion || isNeverSessionName(c.parsed.name)) continue;
         const s = touch(c.parsed.name);
         const was = sentValues.get(c.parsed.name);
-        if (was !== undefined && was !== c.parsed.value) s.promotedByChange = true;
-        else if (was === undefined) s.promotedByIssue = true;
+        if (was !== undefined && was !== c.parsed.value && !s.promotedByChange) {
+          s.promotedByChange = true;
+          s.infoStale = true;
+        } else if (was === undefined && !s.promotedByIssue) {
+          s.promotedByIssue = true;
+          s.infoStale = true;
+        }
       }
     }
 

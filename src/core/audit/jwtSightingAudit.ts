@@ -78,6 +78,9 @@ export class JwtSightingAudit {
   updateTokens(records: Iterable<TokenRecord>): void {
     for (const t of records) {
       if (!t || !isJwtTokenRecord(t)) continue;
+      // The same record again (nothing moved): nothing to do, and nothing to build.
+      const known = this.tokenKeyById.get(t.id);
+      if (known !== undefined && this.tokens.get(known)?.record === t) continue;
       const sighting = tokenJwtSighting(t, (name, value) => this.jar.get(`${name}\u0000${value}`));
       const key = sightingKey(sighting);
       const old = this.tokens.get(key);
