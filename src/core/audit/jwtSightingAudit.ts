@@ -19,6 +19,8 @@ interface Listed {
 interface Place {
   bestSetCookie: Listed | undefined;
   readonly tokenKeys: Set<string>;
+  /** The newest token sighting of the place, or undefined when it must be searched again. */
+  bestToken: Listed | undefined;
   /** The analyser's findings for the token that speaks, and what they were computed for. */
   analysis: { key: string; findings: Finding[] } | undefined;
   slotKeys: string[];
@@ -52,7 +54,7 @@ export class JwtSightingAudit {
   private place(key: string): Place {
     let p = this.places.get(key);
     if (!p) {
-      p = { bestSetCookie: undefined, tokenKeys: new Set(), analysis: undefined, slotKeys: [] };
+      p = { bestSetCookie: undefined, tokenKeys: new Set(), bestToken: undefined, analysis: undefined, slotKeys: [] };
       this.places.set(key, p);
     }
     return p;
@@ -90,7 +92,11 @@ export class JwtSightingAudit {
       this.tokens.set(key, { record: t, listed });
       this.tokenKeyById.set(t.id, key);
       const placeKey = sightingPlace(sighting);
-      this.place(placeKey).tokenKeys.add(key);
+      const p = this.place(placeKey);
+      p.tokenKeys.add(key);
+      // A record seen again only gets newer: it can only take the lead. Anything else searches again.
+      if (old && old.record.id !== t.id) p.bestToken = undefined;
+      else if (p.bestToken && (p.bestToken.order === t.id || newer(listed, p.bestToken))) p.bestToken = listed;
       this.dirty.add(placeKey);
     }
   }
@@ -117,13 +123,15 @@ export class JwtSightingAudit {
   }
 
   private speaker(p: Place): Listed | undefined {
-    let best = p.bestSetCookie;
-    for (const key of p.tokenKeys) {
-      if (this.setCookieKeys.has(key)) continue;
-      const t = this.tokens.get(key);
-      if (t && newer(t.listed, best)) best = t.listed;
+    if (!p.bestToken || this.setCookieKeys.has(sightingKey(p.bestToken.sighting))) {
+      p.bestToken = undefined;
+      for (const key of p.tokenKeys) {
+        if (this.setCookieKeys.has(key)) continue;
+        const t = this.tokens.get(key);
+        if (t && newer(t.listed, p.bestToken)) p.bestToken = t.listed;
+      }
     }
-    return best;
+    return p.bestToken && newer(p.bestToken, p.bestSetCookie) ? p.bestToken : p.bestSetCookie;
   }
 
   /** Writes the findings of every place that changed. */
