@@ -196,9 +196,13 @@ export function tokenInUrlItem(t: TokenRecord, ex: Exchange): AuditItem {
   };
 }
 
+/** Session cookie values shorter than this (once percent-decoded) are not looked for in URLs: they could match by chance. */
+export const MIN_URL_VALUE_LENGTH = 16;
+
 /** True when a cookie value counts as a session value to look for in URLs (and is long enough not to match by chance). */
 export function isUrlWorthySessionValue(name: string, info: SessionCookieInfo | undefined, value: string): boolean {
-  return info?.isSession === true && value.length >= 16 && (isIdLike(name, info, value) || info.valueKind === 'jwt');
+  return info?.isSession === true && value.length >= MIN_URL_VALUE_LENGTH && safeDecode(value).length >= MIN_URL_VALUE_LENGTH
+    && (isIdLike(name, info, value) || info.valueKind === 'jwt');
 }
 
 /** What a URL finding says about its exchange. */

@@ -1,6 +1,6 @@
 import type { Exchange, TokenRecord } from '../capture/types';
 import {
-  type UrlExchange, type UrlPlace, type UrlTarget, decodedCookieValue, isJwtPathPart, isTokenInUrl, tokenInUrlItem, urlParts, urlTargets, urlValueItem,
+  MIN_URL_VALUE_LENGTH, type UrlExchange, type UrlPlace, type UrlTarget, decodedCookieValue, isJwtPathPart, isTokenInUrl, tokenInUrlItem, urlParts, urlTargets, urlValueItem,
 } from './exchangeRules';
 import { FAMILY, type FindingSlots, rankOf } from './findingSlots';
 import { type SessionCookieInfo, holdsIds, isPlaceholderValue, issuedCookies } from './trafficFacts';
@@ -67,8 +67,8 @@ export class UrlTokenAudit {
     const at: UrlExchange = { id: ex.id, method: ex.method, path: ex.path };
     targets.forEach((target, ti) => {
       urlParts(target.url).forEach((part, pi) => {
-        // A cookie value of 16 characters decodes to at least 2: shorter parts can never match one.
-        if (part.value.length < 2) return;
+        // Only values as long as a session value looked for (a JWT is longer) can ever match: shorter ones are not kept.
+        if (part.value.length < MIN_URL_VALUE_LENGTH) return;
         let places = this.urlSightings.get(part.value);
         if (places?.has(part.where)) return;
         if (!places) {
@@ -89,8 +89,9 @@ export class UrlTokenAudit {
   }
 
   private useValue(name: string, raw: string, rank: number): void {
-    if (raw.length < 16) return;
+    if (raw.length < MIN_URL_VALUE_LENGTH) return;
     const value = decodedCookieValue(raw);
+    if (value.length < MIN_URL_VALUE_LENGTH) return;
     let uses = this.valueUses.get(value);
     if (!uses) {
       uses = new Map();
