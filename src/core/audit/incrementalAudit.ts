@@ -108,16 +108,36 @@ export class IncrementalAudit {
    * exchange); JWT sightings from tokens come through {@link updateTokens}. Never throws.
    */
   add(exchange: Exchange, tokens: TokenLookup = this.tokens): AuditDelta {
-    if (!exchange || typeof exchange !== 'object' || this.seen.has(exchange.id)) return this.slots.takeDelta();
+    return this.addAll([exchange], tokens);
+  }
+
+  /**
+   * Audits several finished exchanges (one store event's worth) and returns what they changed
+   * together. The JWTs are analysed once, for what speaks at the end: a JWT that only led for a
+   * moment within the batch is never analysed.
+   */
+  addAll(exchanges: Iterable<Exchange>, tokens: TokenLookup = this.tokens): AuditDelta {
     this.tokens = tokens;
-    this.seen.add(exchange.id);
-    if (this.last && startsBefore(exchange, this.last)) {
-      this.replayWith(exchange);
-    } else {
-      this.retained.push(exchange);
-      this.apply(exchange);
+    for (const exchange of exchanges) {
+      if (!exchange || typeof exchange !== 'object' || this.seen.has(exchange.id)) continue;
+      this.seen.add(exchange.id);
+      if (this.last && startsBefore(exchange, this.last)) {
+        this.replayWith(exchange);
+      } else {
+        this.retained.push(exchange);
+        this.apply(exchange);
+      }
     }
+    this.publishJwts();
     return this.slots.takeDelta();
+  }
+
+  private publishJwts(): void {
+    try {
+      this.state.jwt?.publish();
+    } catch {
+      // The analyser failed: the JWT findings stay as they were.
+    }
   }
 
   private apply(ex: Exchange): void {
@@ -141,10 +161,7 @@ export class IncrementalAudit {
     guarded(() => names.add(ex, seq, why, this.tokens));
     guarded(() => urls.add(ex, seq, this.tokens));
     guarded(() => cors.add(ex, seq));
-    if (jwt) {
-      guarded(() => jwt.addExchange(ex, seq));
-      guarded(() => jwt.publish());
-    }
+    if (jwt) guarded(() => jwt.addExchange(ex, seq));
   }
 
   /** An exchange that started before one already audited: replays the retained exchanges in start order. */

@@ -84,11 +84,10 @@ export class StoreAudit implements Disposable {
   private catchUp(): AuditDelta {
     const snap = this.store.snapshot();
     this.tokens = new Map(snap.tokens.map((t) => [t.id, t]));
-    const deltas = [this.audit.updateJar(snap.cookies)];
+    const deltas = [this.audit.updateJar(snap.cookies), this.audit.updateTokens(snap.tokens, this.tokens)];
     const finished = snap.exchanges.filter((ex) => ex.state !== 'pending').sort(startOrder);
     for (const ex of snap.exchanges) if (ex.state === 'pending') this.pending.set(ex.id, ex.startedAt);
     deltas.push(...this.feed(finished));
-    deltas.push(this.audit.updateTokens(snap.tokens, this.tokens));
     return this.merge(deltas);
   }
 
@@ -112,19 +111,25 @@ export class StoreAudit implements Disposable {
     }
     if (e.cookieEvents.length > 0) deltas.push(this.audit.updateJar(this.store.getCookies()));
     const finished: Exchange[] = [];
+    const taken = new Set<number>();
     for (const ids of [e.exchangesAdded, e.exchangesUpdated]) {
       for (const id of ids) {
-        if (this.fed.has(id)) continue;
+        if (this.fed.has(id) || taken.has(id)) continue;
         const ex = this.store.getExchange(id);
         if (!ex) continue;
-        if (ex.state === 'pending') this.pending.set(id, ex.startedAt);
-        else if (!finished.includes(ex)) finished.push(ex);
+        if (ex.state === 'pending') {
+          this.pending.set(id, ex.startedAt);
+        } else {
+          taken.add(id);
+          finished.push(ex);
+        }
       }
     }
     for (const ex of finished) this.pending.delete(ex.id);
-    deltas.push(...this.feed([...this.held, ...finished].sort(startOrder)));
+    // Tokens first: each JWT location is then analysed once for this event, for the token that leads after it.
     const changed = [...e.tokensAdded.map((t) => this.tokens.get(t.id) ?? t), ...e.tokensUpdated.map((id) => this.tokens.get(id)).filter((t): t is TokenRecord => t !== undefined)];
     if (changed.length > 0) deltas.push(this.audit.updateTokens(changed, this.tokens));
+    deltas.push(...this.feed([...this.held, ...finished].sort(startOrder)));
     return this.merge(deltas);
   }
 
@@ -135,8 +140,8 @@ export class StoreAudit implements Disposable {
     for (const startedAt of this.pending.values()) {
       if (now - startedAt < this.holdMs) waitFor = Math.min(waitFor, startedAt);
     }
-    const deltas: AuditDelta[] = [];
     const held: Exchange[] = [];
+    const ready: Exchange[] = [];
     for (const ex of finished) {
       if (this.fed.has(ex.id)) continue;
       if (ex.startedAt > waitFor) {
@@ -144,8 +149,9 @@ export class StoreAudit implements Disposable {
         continue;
       }
       this.fed.add(ex.id);
-      deltas.push(this.audit.add(ex, this.tokens));
+      ready.push(ex);
     }
+    const deltas = ready.length > 0 ? [this.audit.addAll(ready, this.tokens)] : [];
     this.held = held;
     if (held.length > 0 && this.timer === undefined && Number.isFinite(waitFor)) {
       // Nothing may come from the store for a while: look again when the wait is over.
