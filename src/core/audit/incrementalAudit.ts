@@ -78,12 +78,13 @@ export class IncrementalAudit {
   private state!: AuditState;
   /** Exchanges added and not evicted, in start order (for a replay). */
   private retained: Exchange[] = [];
-  private readonly evictedIds = new Set<number>();
   private last: Exchange | undefined;
+  /** Highest id evicted so far. */
+  private lastEvictedId = 0;
   private seq = 0;
   private tokens: TokenLookup = NO_TOKENS;
   private jar: readonly CookieRecord[] = [];
-  /** Ids of the exchanges in `retained` and evicted ones, to spot an exchange added twice. */
+  /** Ids of the exchanges in `retained`, to spot an exchange added twice. */
   private readonly seen = new Set<number>();
 
   constructor(settings?: AuditSettingsInput, private readonly options: AuditOptions = {}) {
@@ -174,7 +175,8 @@ export class IncrementalAudit {
 
   private rebuild(): void {
     // Findings whose evidence left the ring buffer cannot be found again: keep them as they are.
-    this.slots.pinEvidence((id) => this.evictedIds.has(id));
+    // The ring buffer drops the oldest first: every id up to the last evicted one is gone.
+    this.slots.pinEvidence((id) => id <= this.lastEvictedId);
     const pinned = new Map(this.slots.pinnedEntries());
     this.slots.clear();
     this.state = this.freshState();
@@ -232,11 +234,12 @@ export class IncrementalAudit {
 
   /** Forgets an exchange the ring buffer dropped. Its findings stay: the user must not lose them because the buffer rolled. */
   evict(exchangeId: number): void {
+    if (Number.isFinite(exchangeId)) this.lastEvictedId = Math.max(this.lastEvictedId, exchangeId);
     const i = this.retained[0]?.id === exchangeId ? 0 : this.retained.findIndex((ex) => ex.id === exchangeId);
     if (i === -1) return;
     if (i === 0) this.retained.shift();
     else this.retained.splice(i, 1);
-    this.evictedIds.add(exchangeId);
+    this.seen.delete(exchangeId);
   }
 
   /** Starts over (Clear Session, or new settings). Returns every finding as removed. */
@@ -245,7 +248,7 @@ export class IncrementalAudit {
     this.slots.clear();
     this.state = this.freshState();
     this.retained = [];
-    this.evictedIds.clear();
+    this.lastEvictedId = 0;
     this.seen.clear();
     this.last = undefined;
     this.seq = 0;
