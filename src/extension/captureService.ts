@@ -39,6 +39,12 @@ export class CaptureService implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires (throttled by the store) when the session data or the capture state changes. */
   readonly onDidChange = this.changed.event;
+  private readonly storeCreated = new vscode.EventEmitter<SessionStore>();
+  /**
+   * Fires when the session's store is created, before this service subscribes to it: a reader
+   * that subscribes here (the traffic audit) has taken in each store change when `onDidChange` fires.
+   */
+  readonly onDidCreateStore = this.storeCreated.event;
 
   constructor(private readonly log: vscode.LogOutputChannel, private readonly settings: () => SessionLensSettings) {}
 
@@ -46,6 +52,11 @@ export class CaptureService implements vscode.Disposable {
     return this.proxy
       ? { running: true, proxyUrl: this.proxy.browseUrl, target: this.proxy.target }
       : { running: false, ...(this.source ? { source: this.source } : {}) };
+  }
+
+  /** The session's store, or undefined before anything was captured or imported. */
+  get sessionStore(): SessionStore | undefined {
+    return this.store;
   }
 
   /** The current session as plain data, or undefined before anything was captured or imported. */
@@ -67,6 +78,9 @@ export class CaptureService implements vscode.Disposable {
       tokenHeaders: s.captureTokenHeaders,
       logger: this.log,
     });
+    this.store = store;
+    // The audit subscribes first (onDidCreateStore), so a change is audited before anyone reads it.
+    this.storeCreated.fire(store);
     this.storeSubscription = store.onDidChange((e) => {
       if (e.cleared) this.dropLogged = false;
       if (!this.dropLogged && e.exchangesEvicted.length > 0) {
@@ -75,7 +89,6 @@ export class CaptureService implements vscode.Disposable {
       }
       this.changed.fire();
     });
-    this.store = store;
     return store;
   }
 
@@ -159,5 +172,6 @@ export class CaptureService implements vscode.Disposable {
     this.storeSubscription?.dispose();
     this.store?.dispose();
     this.changed.dispose();
+    this.storeCreated.dispose();
   }
 }

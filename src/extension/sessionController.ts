@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { AuditSettingsInput } from '../core/audit/auditSettings';
+import type { StoreAudit } from '../core/audit/storeAudit';
+import type { SessionStore } from '../core/capture/sessionStore';
 import type { SessionSnapshot } from '../core/capture/types';
 import type { ExpiryModel } from '../core/expiry/index';
 import type { Finding } from '../core/findings';
@@ -22,8 +24,8 @@ export interface OfferedAction {
   readonly when?: () => boolean;
 }
 
-/** Minimum time between two audits of a changing capture. */
-const FINDINGS_INTERVAL_MS = 1000;
+/** JWT findings depend on the time (expiry): they are analysed again when the session changes, at most this often. */
+const JWT_REANALYSIS_MS = 1000;
 
 /** The traffic audit's settings, from the `sessionLens.*` settings (path words extend the built-in ones). */
 export function auditSettingsOf(s: SessionLensSettings): AuditSettingsInput {
@@ -38,26 +40,28 @@ export function auditSettingsOf(s: SessionLensSettings): AuditSettingsInput {
 
 /**
  * Turns the session (capture or imported HAR) into what the panel shows: masked rows,
- * findings of the traffic audit, and the actions on offer. Findings are computed once per
- * store version.
+ * findings of the traffic audit, and the actions on offer. The findings come from an
+ * incremental audit fed by the store's change events: each exchange is audited once, when it
+ * finishes, so the host's work per change is proportional to the change.
  */
 export class SessionController implements SessionViewSource, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private masked = readSettings().maskValues;
   private readonly actions: OfferedAction[] = [];
-  private cachedFindings: { version: number; at: number; tookMs: number; findings: Finding[] } | undefined;
-  private findingsTimer: NodeJS.Timeout | undefined;
+  private audit: { store: SessionStore; feed: StoreAudit; subscription: vscode.Disposable } | undefined;
+  private jwtAnalysis = { version: -1, at: 0 };
   private cachedModel: { version: number; soonSec: number; model: ExpiryModel } | undefined;
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly capture: CaptureService, private readonly weakSecrets: WeakSecretChecker) {
     this.subscription = vscode.Disposable.from(
+      // Subscribed before the capture service itself, the audit has taken in a change when the panel reads it.
+      capture.onDidCreateStore((store) => this.attachAudit(store)),
       capture.onDidChange(() => this.changed.fire()),
-      // A worker answered: the cached findings lack its jwt-weak-secret results.
+      // A worker answered: the JWT findings lack its jwt-weak-secret results (only the JWTs are analysed again).
       weakSecrets.onDidResolve(() => {
-        // Stale, but keep its timing: a burst of answers must not re-run a costly audit for each.
-        if (this.cachedFindings) this.cachedFindings = { ...this.cachedFindings, version: -1 };
+        this.audit?.feed.reanalyseJwts(Date.now());
         this.changed.fire();
       }),
     );
@@ -69,31 +73,16 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     this.changed.fire();
   }
 
-  /** Tells the view to re-read the state. */
+  /** Tells the view to re-read the state (settings changed: the audit starts over with them). */
   refresh(): void {
-    this.cachedFindings = undefined;
+    this.audit?.feed.reset(auditSettingsOf(readSettings()));
     this.masked = this.masked && readSettings().maskValues;
     this.changed.fire();
   }
 
-  /** Traffic findings of the current session (cached per store version). */
-  findings(snapshot = this.capture.snapshot()): Finding[] {
-    if (!snapshot) return [];
-    const cached = this.cachedFindings;
-    if (cached?.version === snapshot.version) return cached.findings;
-    // The audit of a large capture takes a good part of a second: while traffic flows, run it at
-    // most once per interval and show the previous findings until then.
-    // The pause grows with the audit's own cost, so it never takes more than a sixth of the host's time.
-    const age = cached ? Date.now() - cached.at : Infinity;
-    const interval = Math.max(FINDINGS_INTERVAL_MS, 5 * (cached?.tookMs ?? 0));
-    if (age < interval) {
-      this.findingsTimer ??= setTimeout(() => {
-        this.findingsTimer = undefined;
-        this.changed.fire();
-      }, interval - age);
-      return cached!.findings;
-    }
-    const started = Date.now();
+  private attachAudit(store: SessionStore): StoreAudit {
+    this.audit?.feed.dispose();
+    this.audit?.subscription.dispose();
     // A snapshot exists only once the capture engine is loaded, so this costs nothing at activation.
     const engine = captureEngine();
     // The weak-secret dictionary runs in a worker: known answers are added, unknown ones start a check.
@@ -103,9 +92,25 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
       if (weak) findings.unshift(engine.weakSecretFinding(weak, context?.subject ?? context?.location?.name ?? 'JWT'));
       return findings;
     };
-    const findings = engine.auditSession(snapshot, auditSettingsOf(readSettings()), { analyzeJwt, checkWeakSecret: false });
-    this.cachedFindings = { version: snapshot.version, at: Date.now(), tookMs: Date.now() - started, findings };
-    return findings;
+    const feed = new engine.StoreAudit(store, auditSettingsOf(readSettings()), { analyzeJwt, checkWeakSecret: false });
+    // Changes during a store event reach the panel through the capture's own event; a finished wait does not.
+    const subscription = feed.onDidChange((_delta, origin) => { if (origin === 'timer') this.changed.fire(); });
+    this.audit = { store, feed, subscription: new vscode.Disposable(() => subscription.dispose()) };
+    this.jwtAnalysis = { version: -1, at: Date.now() };
+    return feed;
+  }
+
+  /** Traffic findings of the current session, kept up to date by the incremental audit. */
+  findings(snapshot = this.capture.snapshot()): readonly Finding[] {
+    const store = this.capture.sessionStore;
+    if (!snapshot || !store) return [];
+    const feed = this.audit?.store === store ? this.audit.feed : this.attachAudit(store);
+    const now = Date.now();
+    if (snapshot.version !== this.jwtAnalysis.version && now - this.jwtAnalysis.at >= JWT_REANALYSIS_MS) {
+      this.jwtAnalysis = { version: snapshot.version, at: now };
+      feed.reanalyseJwts(now);
+    }
+    return feed.findings();
   }
 
   /** The expiry model of the current session (cached per store version and threshold). */
@@ -182,7 +187,8 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   }
 
   dispose(): void {
-    clearTimeout(this.findingsTimer);
+    this.audit?.feed.dispose();
+    this.audit?.subscription.dispose();
     this.subscription.dispose();
     this.changed.dispose();
   }

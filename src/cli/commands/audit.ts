@@ -2,6 +2,7 @@ import { parseArgs } from '../args';
 import { byteSize, fileChunksBounded, streamChunksBounded } from '../boundedRead';
 import { type CliCommand, UsageError } from '../command';
 import { auditSession } from '../../core/audit/auditSession';
+import { StoreAudit } from '../../core/audit/storeAudit';
 import { type CookieRecord, HarFormatError, SessionStore, type SessionSnapshot, type TokenRecord, importHarStream } from '../../core/capture';
 import type { Finding } from '../../core/findings';
 import { safeText } from '../../core/safeText';
@@ -113,6 +114,8 @@ export const auditCommand: CliCommand = {
       ? streamChunksBounded(io.stdin, MAX_HAR_BYTES, `standard input is larger than ${byteSize(MAX_HAR_BYTES)}; that is not a HAR file this tool can load`)
       : fileChunksBounded(file, io.cwd, MAX_HAR_BYTES, file);
     const store = new SessionStore({ capacity: 1_000_000, throttleMs: 0 });
+    // Audits each exchange as the import finishes it (see StoreAudit), not the whole session at the end.
+    const audit = new StoreAudit(store);
     let result;
     try {
       result = await importHarStream(store, chunks);
@@ -121,12 +124,13 @@ export const auditCommand: CliCommand = {
       throw err;
     }
     const snapshot = store.snapshot();
-    const findings = auditFindings(snapshot);
+    const findings = audit.findings();
     if (options.format === 'json') {
       io.stdout.write(`${JSON.stringify({ cookies: snapshot.cookies.map(cookieJson), tokens: snapshot.tokens.map(tokenJson), findings }, null, 2)}\n`);
     } else {
       io.stdout.write(textReport(snapshot, findings, label, result.imported, result.warnings));
     }
+    audit.dispose();
     store.dispose();
     return 0;
   },

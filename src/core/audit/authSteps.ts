@@ -34,9 +34,10 @@ export function isLogout(ex: Exchange, settings: AuditSettings): boolean {
  * Returns a short description, or undefined.
  */
 export function newCredentialIssued(ex: Exchange, tokensById: ReadonlyMap<number, TokenRecord>): string | undefined {
-  const sent = new Map((ex.cookiesSent ?? []).map((c) => [c.name, c.value]));
-  for (const c of issuedCookies(ex)) {
-    if (c.deletion || sent.get(c.parsed.name) === c.parsed.value) continue;
+  const issued = issuedCookies(ex);
+  const sent = issued.length === 0 ? undefined : new Map((ex.cookiesSent ?? []).map((c) => [c.name, c.value]));
+  for (const c of issued) {
+    if (c.deletion || sent?.get(c.parsed.name) === c.parsed.value) continue;
     if (AUTH_COOKIE_NAME.test(c.parsed.name) || isJwtShaped(decodeSafe(c.parsed.value))) return `cookie "${c.parsed.name}"`;
   }
   for (const id of ex.tokenIds ?? []) {

@@ -5,7 +5,7 @@ import type { Severity } from '../rules/catalog';
 import type { AuditItem } from './auditItem';
 import { requestOrigin } from './requestOrigin';
 import type { SessionRuleContext } from './sessionRules';
-import { headerValues, isIdLike, issuedCookies, pathOnly } from './trafficFacts';
+import { type IssuedCookie, type SessionCookieInfo, headerValues, isIdLike, issuedCookies, pathOnly } from './trafficFacts';
 
 /** Statuses a cache may store without explicit freshness (RFC 9110 §15.1). */
 const HEURISTICALLY_CACHEABLE = new Set([200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501]);
@@ -21,26 +21,58 @@ function explicitlyCacheable(ex: Exchange): boolean {
   return /(^|[\s,])public($|[\s,])/.test(cc) || /s-maxage\s*=\s*[1-9]/.test(cc) || /(^|[\s,])max-age\s*=\s*[1-9]/.test(cc);
 }
 
+/** True when a response may be stored by a shared cache with its Set-Cookie headers. */
+export function isCacheableResponse(ex: Exchange): boolean {
+  if (ex.status === undefined || cacheProtected(ex)) return false;
+  const method = (ex.method ?? '').toUpperCase();
+  return explicitlyCacheable(ex) || ((method === 'GET' || method === 'HEAD') && HEURISTICALLY_CACHEABLE.has(ex.status));
+}
+
 /** `cookie-cacheable`: a response issuing a session cookie that a shared cache may store and replay. */
 export function cacheableItems(ctx: SessionRuleContext): AuditItem[] {
   const out: AuditItem[] = [];
   for (const ex of ctx.exchanges) {
-    if (ex.status === undefined || cacheProtected(ex)) continue;
-    const method = (ex.method ?? '').toUpperCase();
-    const cacheable = explicitlyCacheable(ex) || ((method === 'GET' || method === 'HEAD') && HEURISTICALLY_CACHEABLE.has(ex.status));
-    if (!cacheable) continue;
+    if (!isCacheableResponse(ex)) continue;
     for (const c of issuedCookies(ex)) {
       if (c.deletion || ctx.sessionCookies.get(c.parsed.name)?.isSession !== true) continue;
-      const cc = headerValues(ex.responseHeaders, 'cache-control').join(', ');
-      out.push({
-        finding: makeFinding('cookie-cacheable', c.parsed.name,
-          `${ex.method} ${pathOnly(ex)} sets session cookie "${c.parsed.name}" in a response ${cc ? `with Cache-Control: ${cc}` : 'without Cache-Control'}; a shared cache (CDN, proxy) may store it and hand the same session to other users. Send Cache-Control: no-store (or private) on responses that set session cookies.`,
-          { evidence: { exchangeId: ex.id, header: `Set-Cookie: ${c.record.raw}` } }),
-        cause: '',
-      });
+      out.push(cacheableItem(ex, c));
     }
   }
   return out;
+}
+
+/** The `cookie-cacheable` finding of a cacheable response ({@link isCacheableResponse}) that sets session cookie `c`. */
+export function cacheableItem(ex: Exchange, c: IssuedCookie): AuditItem {
+  const cc = headerValues(ex.responseHeaders, 'cache-control').join(', ');
+  return {
+    finding: makeFinding('cookie-cacheable', c.parsed.name,
+      `${ex.method} ${pathOnly(ex)} sets session cookie "${c.parsed.name}" in a response ${cc ? `with Cache-Control: ${cc}` : 'without Cache-Control'}; a shared cache (CDN, proxy) may store it and hand the same session to other users. Send Cache-Control: no-store (or private) on responses that set session cookies.`,
+      { evidence: { exchangeId: ex.id, header: `Set-Cookie: ${c.record.raw}` } }),
+    cause: '',
+  };
+}
+
+/** What a response says about credentialed CORS, when it allows credentials and names an origin. */
+export interface CredentialedCors {
+  /** Host of the request (the upstream's for proxied exchanges). */
+  readonly host: string;
+  /** Access-Control-Allow-Origin, trimmed. */
+  readonly allowOrigin: string;
+  /** True for `*` and `null`. */
+  readonly wildcard: boolean;
+  /** The request's Origin when the response echoed it back. */
+  readonly reflected?: string;
+}
+
+/** The credentialed CORS answer of an exchange, or undefined when there is none. */
+export function credentialedCors(ex: Exchange): CredentialedCors | undefined {
+  const acao = headerValues(ex.responseHeaders, 'access-control-allow-origin')[0]?.trim();
+  const acac = headerValues(ex.responseHeaders, 'access-control-allow-credentials')[0]?.trim().toLowerCase();
+  if (acao === undefined || acac !== 'true') return undefined;
+  const host = requestOrigin(ex.upstreamUrl ?? ex.url)?.host ?? '';
+  if (acao === '*' || acao.toLowerCase() === 'null') return { host, allowOrigin: acao, wildcard: true };
+  const origin = headerValues(ex.requestHeaders, 'origin')[0]?.trim();
+  return { host, allowOrigin: acao, wildcard: false, ...(origin !== undefined && origin === acao ? { reflected: origin } : {}) };
 }
 
 /** `cors-credentialed-wildcard`: credentialed CORS open to `*`, `null`, or any Origin reflected back. */
@@ -48,42 +80,59 @@ export function corsItems(ctx: SessionRuleContext): AuditItem[] {
   const out: AuditItem[] = [];
   const reflected = new Map<string, { origins: Set<string>; ex: Exchange }>();
   for (const ex of ctx.exchanges) {
-    const acao = headerValues(ex.responseHeaders, 'access-control-allow-origin')[0]?.trim();
-    const acac = headerValues(ex.responseHeaders, 'access-control-allow-credentials')[0]?.trim().toLowerCase();
-    if (acao === undefined || acac !== 'true') continue;
-    const host = requestOrigin(ex.upstreamUrl ?? ex.url)?.host ?? '';
-    const evidence = { exchangeId: ex.id, header: `Access-Control-Allow-Origin: ${acao}` };
-    if (acao === '*' || acao.toLowerCase() === 'null') {
-      const what = acao === '*'
-        ? 'Access-Control-Allow-Origin: * together with Access-Control-Allow-Credentials: true (browsers refuse the pair, and it shows the intent to let any site read authenticated responses)'
-        : 'Access-Control-Allow-Origin: null with credentials; sandboxed iframes and data: URLs of any site send Origin: null and can read authenticated responses';
-      out.push({
-        finding: makeFinding('cors-credentialed-wildcard', host,
-          `${host} answers ${what}. Allow-list the exact origins that need credentialed access.`, { evidence }),
-        cause: acao,
-      });
+    const cors = credentialedCors(ex);
+    if (!cors) continue;
+    if (cors.wildcard) {
+      out.push(corsWildcardItem(ex, cors));
       continue;
     }
-    const origin = headerValues(ex.requestHeaders, 'origin')[0]?.trim();
-    if (origin === undefined || origin !== acao) continue;
-    const seen = reflected.get(host) ?? { origins: new Set<string>(), ex };
-    seen.origins.add(origin);
-    reflected.set(host, seen);
+    if (cors.reflected === undefined) continue;
+    const seen = reflected.get(cors.host) ?? { origins: new Set<string>(), ex };
+    seen.origins.add(cors.reflected);
+    reflected.set(cors.host, seen);
   }
   for (const [host, { origins, ex }] of reflected) {
-    if (origins.size < 2) continue;
-    out.push({
-      finding: makeFinding('cors-credentialed-wildcard', host,
-        `${host} echoed ${origins.size} different Origin values back in Access-Control-Allow-Origin with credentials allowed (${[...origins].slice(0, 3).join(', ')}); if it reflects any Origin, every website can read your users' authenticated responses. Compare the Origin to a fixed allow-list before echoing it.`,
-        { evidence: { exchangeId: ex.id, header: `Access-Control-Allow-Origin: ${[...origins][0]}` }, severity: 'warning' as Severity }),
-      cause: 'reflected',
-    });
+    if (origins.size >= 2) out.push(corsReflectedItem(host, [...origins], ex));
   }
   return out;
 }
 
-function urlParts(pathAndQuery: string): { where: 'query' | 'fragment' | 'path'; name: string; value: string }[] {
-  const out: { where: 'query' | 'fragment' | 'path'; name: string; value: string }[] = [];
+/** The `cors-credentialed-wildcard` finding of a response allowing `*` or `null` with credentials. */
+export function corsWildcardItem(ex: Exchange, cors: CredentialedCors): AuditItem {
+  const acao = cors.allowOrigin;
+  const what = acao === '*'
+    ? 'Access-Control-Allow-Origin: * together with Access-Control-Allow-Credentials: true (browsers refuse the pair, and it shows the intent to let any site read authenticated responses)'
+    : 'Access-Control-Allow-Origin: null with credentials; sandboxed iframes and data: URLs of any site send Origin: null and can read authenticated responses';
+  return {
+    finding: makeFinding('cors-credentialed-wildcard', cors.host,
+      `${cors.host} answers ${what}. Allow-list the exact origins that need credentialed access.`, { evidence: { exchangeId: ex.id, header: `Access-Control-Allow-Origin: ${acao}` } }),
+    cause: acao,
+  };
+}
+
+/** The `cors-credentialed-wildcard` finding of a host that echoed two or more Origins (in first-seen order); `ex` echoed the first. */
+export function corsReflectedItem(host: string, origins: readonly string[], ex: Exchange | number): AuditItem {
+  return {
+    finding: makeFinding('cors-credentialed-wildcard', host,
+      `${host} echoed ${origins.length} different Origin values back in Access-Control-Allow-Origin with credentials allowed (${origins.slice(0, 3).join(', ')}); if it reflects any Origin, every website can read your users' authenticated responses. Compare the Origin to a fixed allow-list before echoing it.`,
+      { evidence: { exchangeId: typeof ex === 'number' ? ex : ex.id, header: `Access-Control-Allow-Origin: ${origins[0]}` }, severity: 'warning' as Severity }),
+    cause: 'reflected',
+  };
+}
+
+/** Where in a URL a value sits. */
+export type UrlPlace = 'query' | 'fragment' | 'path';
+
+/** One value of a URL: a path segment or matrix parameter, a query or fragment parameter (decoded). */
+export interface UrlPart {
+  readonly where: UrlPlace;
+  readonly name: string;
+  readonly value: string;
+}
+
+/** The values of a path-and-query (path segments, matrix, query and fragment parameters), decoded. */
+export function urlParts(pathAndQuery: string): UrlPart[] {
+  const out: UrlPart[] = [];
   const hash = pathAndQuery.indexOf('#');
   const beforeHash = hash === -1 ? pathAndQuery : pathAndQuery.slice(0, hash);
   const q = beforeHash.indexOf('?');
@@ -125,10 +174,71 @@ const ONE_TIME_URL_PARAMS = new Set(['code', 'state', 'session_state', 'nonce', 
 
 const WHERE_TEXT = { query: 'query string', fragment: 'fragment', path: 'path' } as const;
 
-function urlTokenMessage(what: string, where: 'query' | 'fragment' | 'path', ex: Exchange, redirect = false): string {
+function urlTokenMessage(what: string, where: UrlPlace, ex: UrlExchange, redirect = false): string {
   return `${what} travels in the URL ${WHERE_TEXT[where]} of ${redirect ? 'the redirect answering ' : ''}${ex.method} ${pathOnly(ex)}; URLs end up in server and proxy logs, browser history and Referer headers. ${where === 'fragment'
     ? 'Use the authorization code flow with PKCE instead of returning tokens in the fragment.'
     : 'Send it in an HttpOnly cookie or an Authorization header, never in the URL.'}`;
+}
+
+/** True for a token the store flagged as travelling in a URL that should not (one-time codes and tickets belong there). */
+export function isTokenInUrl(t: TokenRecord): boolean {
+  // An OAuth authorization code (or CAS ticket) belongs in the query by design: single-use, short-lived, bound by PKCE.
+  return t.flags?.includes('token-in-url') === true && (t.isJwt || !ONE_TIME_URL_PARAMS.has(t.name.toLowerCase()));
+}
+
+/** The `session-token-in-url` finding of a URL token ({@link isTokenInUrl}) first seen in `ex`. */
+export function tokenInUrlItem(t: TokenRecord, ex: Exchange): AuditItem {
+  const where = t.source === 'url-fragment' ? 'fragment' : 'query';
+  return {
+    finding: makeFinding('session-token-in-url', t.name, urlTokenMessage(`${t.isJwt ? 'A JWT' : 'A token'} in parameter "${t.name}"`, where, ex),
+      { evidence: { exchangeId: ex.id, header: `${ex.method} ${ex.path}` } }),
+    cause: where,
+  };
+}
+
+/** Session cookie values shorter than this (once percent-decoded) are not looked for in URLs: they could match by chance. */
+export const MIN_URL_VALUE_LENGTH = 16;
+
+/** True when a cookie value counts as a session value to look for in URLs (and is long enough not to match by chance). */
+export function isUrlWorthySessionValue(name: string, info: SessionCookieInfo | undefined, value: string): boolean {
+  return info?.isSession === true && value.length >= MIN_URL_VALUE_LENGTH && safeDecode(value).length >= MIN_URL_VALUE_LENGTH
+    && (isIdLike(name, info, value) || info.valueKind === 'jwt');
+}
+
+/** What a URL finding says about its exchange. */
+export type UrlExchange = Pick<Exchange, 'id' | 'method' | 'path'>;
+
+/** A URL of an exchange to look into: the request's, or a redirect's Location. */
+export interface UrlTarget {
+  readonly url: string;
+  readonly header: string;
+  readonly redirect: boolean;
+}
+
+/** The URLs of an exchange: its path and query, then every Location (over-long ones left out). */
+export function urlTargets(ex: Exchange): UrlTarget[] {
+  const targets = [{ url: ex.path ?? '', header: `${ex.method} ${ex.path}`, redirect: false }];
+  for (const loc of headerValues(ex.responseHeaders, 'location')) {
+    const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(.*)$/i.exec(loc);
+    targets.push({ url: m ? m[1] : loc, header: `Location: ${loc}`, redirect: true });
+  }
+  return targets.filter((t) => t.url.length <= 16384);
+}
+
+/** True for a path segment that is a JWT. */
+export function isJwtPathPart(part: UrlPart): boolean {
+  return part.where === 'path' && part.value.startsWith('eyJ') && isJwtShaped(part.value);
+}
+
+/** The `session-token-in-url` finding of a session cookie's value (`cookie`) or a JWT (`undefined`) in a URL of `ex`. */
+export function urlValueItem(cookie: string | undefined, where: UrlPlace, ex: UrlExchange, target: UrlTarget): AuditItem {
+  const subject = cookie ?? 'JWT in path';
+  const what = cookie !== undefined ? `The value of session cookie "${cookie}"` : 'A JWT';
+  return {
+    finding: makeFinding('session-token-in-url', subject, urlTokenMessage(what, where, ex, target.redirect),
+      { evidence: { exchangeId: ex.id, header: target.header } }),
+    cause: where,
+  };
 }
 
 /**
@@ -139,47 +249,28 @@ export function tokenInUrlItems(ctx: SessionRuleContext, tokens: readonly TokenR
   const out: AuditItem[] = [];
   const byId = new Map(ctx.exchanges.map((ex) => [ex.id, ex]));
   for (const t of tokens) {
-    // An OAuth authorization code (or CAS ticket) belongs in the query by design: single-use, short-lived, bound by PKCE.
-    if (!t.flags?.includes('token-in-url') || (!t.isJwt && ONE_TIME_URL_PARAMS.has(t.name.toLowerCase()))) continue;
+    if (!isTokenInUrl(t)) continue;
     const ex = byId.get(t.exchangeId);
-    if (!ex) continue;
-    const where = t.source === 'url-fragment' ? 'fragment' : 'query';
-    out.push({
-      finding: makeFinding('session-token-in-url', t.name, urlTokenMessage(`${t.isJwt ? 'A JWT' : 'A token'} in parameter "${t.name}"`, where, ex),
-        { evidence: { exchangeId: ex.id, header: `${ex.method} ${ex.path}` } }),
-      cause: where,
-    });
+    if (ex) out.push(tokenInUrlItem(t, ex));
   }
   // Values of session cookies showing up in URLs (e.g. ?sid=<the cookie>, /s/<id>/page).
   const sessionValues = new Map<string, string>();
   for (const ex of ctx.exchanges) {
     for (const c of [...(ex.cookiesSent ?? []), ...issuedCookies(ex).map((i) => i.parsed)]) {
-      const info = ctx.sessionCookies.get(c.name);
-      if (info?.isSession !== true || c.value.length < 16 || !(isIdLike(c.name, info, c.value) || info.valueKind === 'jwt')) continue;
-      sessionValues.set(safeDecode(c.value), c.name);
+      if (isUrlWorthySessionValue(c.name, ctx.sessionCookies.get(c.name), c.value)) sessionValues.set(safeDecode(c.value), c.name);
     }
   }
   for (const ex of ctx.exchanges) {
-    const targets = [{ url: ex.path ?? '', header: `${ex.method} ${ex.path}`, redirect: false }];
-    for (const loc of headerValues(ex.responseHeaders, 'location')) {
-      const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(.*)$/i.exec(loc);
-      targets.push({ url: m ? m[1] : loc, header: `Location: ${loc}`, redirect: true });
-    }
-    for (const { url, header, redirect } of targets) {
-      if (url.length > 16384) continue;
-      for (const part of urlParts(url)) {
+    for (const target of urlTargets(ex)) {
+      for (const part of urlParts(target.url)) {
         const cookie = sessionValues.get(part.value);
-        const jwt = cookie === undefined && part.where === 'path' && part.value.startsWith('eyJ') && isJwtShaped(part.value);
-        if (cookie === undefined && !jwt) continue;
-        const subject = cookie ?? 'JWT in path';
-        const what = cookie !== undefined ? `The value of session cookie "${cookie}"` : 'A JWT';
-        out.push({
-          finding: makeFinding('session-token-in-url', subject, urlTokenMessage(what, part.where, ex, redirect),
-            { evidence: { exchangeId: ex.id, header } }),
-          cause: part.where,
-        });
+        if (cookie === undefined && !isJwtPathPart(part)) continue;
+        out.push(urlValueItem(cookie, part.where, ex, target));
       }
     }
   }
   return out;
 }
+
+/** A cookie value as the browser would put it in a URL parameter: percent-decoded when it decodes. */
+export { safeDecode as decodedCookieValue };

@@ -10,7 +10,7 @@ import { issuedCookies } from './trafficFacts';
 export type JwtAnalyzer = (token: string, context: JwtAnalysisContext) => Finding[];
 
 /** One place a JWT was seen, newest first after {@link jwtSightings}. */
-interface JwtSighting {
+export interface JwtSighting {
   readonly token: string;
   readonly location: TokenLocation;
   readonly exchangeId: number;
@@ -45,6 +45,50 @@ function locationOf(t: TokenRecord): TokenLocation['kind'] {
   }
 }
 
+/** The JWTs a response set as cookies (deletions left out), in header order. */
+export function setCookieJwtSightings(ex: Exchange): JwtSighting[] {
+  const out: JwtSighting[] = [];
+  for (const c of issuedCookies(ex)) {
+    const value = safeDecode(c.parsed.value);
+    if (c.deletion || !value.startsWith('eyJ') || !isJwtShaped(value)) continue;
+    out.push({ token: value, location: { kind: 'cookie', name: c.parsed.name, httpOnly: c.parsed.httpOnly }, exchangeId: ex.id, header: `Set-Cookie: ${c.record.raw}`, time: ex.responseReceivedAt ?? ex.startedAt });
+  }
+  return out;
+}
+
+/** True for a token record whose JWT {@link tokenJwtSighting} reports (Set-Cookie JWTs come from the exchanges). */
+export function isJwtTokenRecord(t: TokenRecord): boolean {
+  return t.isJwt && t.source !== 'set-cookie';
+}
+
+/** Where a JWT token record was last seen; `jarHttpOnly` tells whether the jar holds it as a cookie set with HttpOnly. */
+export function tokenJwtSighting(t: TokenRecord, jarHttpOnly: (name: string, value: string) => boolean | undefined): JwtSighting {
+  const kind = locationOf(t);
+  const httpOnly = kind === 'cookie' ? jarHttpOnly(t.name, t.value) : undefined;
+  return {
+    token: t.value,
+    location: { kind, name: t.name || undefined, ...(httpOnly !== undefined ? { httpOnly } : {}) },
+    exchangeId: t.lastExchangeId ?? t.exchangeId,
+    header: kind === 'cookie' ? `Cookie: ${t.name}=…` : kind === 'header' ? `${t.name}: …` : `${t.source} ${t.name}`,
+    time: t.lastSeen ?? t.firstSeen,
+  };
+}
+
+/** The HttpOnly flag of the first jar cookie set by a response with this name and value, by name and value. */
+export function jarHttpOnlyLookup(cookies: readonly CookieRecord[]): (name: string, value: string) => boolean | undefined {
+  return (name, value) => cookies.find((c) => c.name === name && c.value === value && c.origin === 'set-by-response')?.httpOnly;
+}
+
+/** Two sightings with the same key are one: the first one listed speaks. */
+export function sightingKey(s: JwtSighting): string {
+  return `${s.location.kind}\u0000${s.location.name ?? ''}\u0000${s.token}`;
+}
+
+/** The location a sighting speaks for: only the newest token per location is reported. */
+export function sightingPlace(s: JwtSighting): string {
+  return `${s.location.kind}:${s.location.name || s.token.slice(-16)}`;
+}
+
 /**
  * Every JWT of the capture with where it was seen: Set-Cookie values (HttpOnly known), cookies only
  * seen in requests (HttpOnly from the jar when known), headers, bodies and URLs (the store's tokens).
@@ -53,32 +97,28 @@ function jwtSightings(exchanges: readonly Exchange[], tokens: readonly TokenReco
   const out: JwtSighting[] = [];
   const seen = new Set<string>();
   const add = (s: JwtSighting): void => {
-    const key = `${s.location.kind}\u0000${s.location.name ?? ''}\u0000${s.token}`;
+    const key = sightingKey(s);
     if (seen.has(key)) return;
     seen.add(key);
     out.push(s);
   };
-  for (const ex of exchanges) {
-    for (const c of issuedCookies(ex)) {
-      const value = safeDecode(c.parsed.value);
-      if (c.deletion || !value.startsWith('eyJ') || !isJwtShaped(value)) continue;
-      add({ token: value, location: { kind: 'cookie', name: c.parsed.name, httpOnly: c.parsed.httpOnly }, exchangeId: ex.id, header: `Set-Cookie: ${c.record.raw}`, time: ex.responseReceivedAt ?? ex.startedAt });
-    }
-  }
-  for (const t of tokens) {
-    if (!t.isJwt || t.source === 'set-cookie') continue;
-    const kind = locationOf(t);
-    const jar = kind === 'cookie' ? cookies.find((c) => c.name === t.name && c.value === t.value && c.origin === 'set-by-response') : undefined;
-    add({
-      token: t.value,
-      location: { kind, name: t.name || undefined, ...(jar ? { httpOnly: jar.httpOnly } : {}) },
-      exchangeId: t.lastExchangeId ?? t.exchangeId,
-      header: kind === 'cookie' ? `Cookie: ${t.name}=…` : kind === 'header' ? `${t.name}: …` : `${t.source} ${t.name}`,
-      time: t.lastSeen ?? t.firstSeen,
-    });
-  }
+  for (const ex of exchanges) for (const s of setCookieJwtSightings(ex)) add(s);
+  const jar = jarHttpOnlyLookup(cookies);
+  for (const t of tokens) if (isJwtTokenRecord(t)) add(tokenJwtSighting(t, jar));
   // Newest first: when a location got a fresh token, the de-duplication keeps the fresh token's state.
   return out.sort((a, b) => b.time - a.time);
+}
+
+/** The JWT findings of the sighting that speaks for its place, each with the sighting as evidence. */
+export function sightingItems(s: JwtSighting, analyze: (token: string, location: TokenLocation) => Finding[]): AuditItem[] {
+  const place = sightingPlace(s);
+  let findings: Finding[];
+  try {
+    findings = analyze(s.token, s.location);
+  } catch {
+    findings = [];
+  }
+  return findings.map((f) => ({ finding: { ...f, evidence: { exchangeId: s.exchangeId, header: s.header, ...f.evidence } }, cause: place }));
 }
 
 /**
@@ -96,20 +136,14 @@ export function jwtItems(
 ): AuditItem[] {
   const out: AuditItem[] = [];
   const reported = new Set<string>();
+  const analyze = (token: string, location: TokenLocation): Finding[] =>
+    analyzer(token, { now, maxTokenLifetimeSec: settings.maxTokenLifetimeSec, location, checkWeakSecret });
   for (const s of jwtSightings(exchanges, tokens, cookies)) {
-    const place = `${s.location.kind}:${s.location.name || s.token.slice(-16)}`;
+    const place = sightingPlace(s);
     // A location that already spoke with a newer token stays quiet about older ones.
     if (reported.has(place)) continue;
     reported.add(place);
-    let findings: Finding[];
-    try {
-      findings = analyzer(s.token, { now, maxTokenLifetimeSec: settings.maxTokenLifetimeSec, location: s.location, checkWeakSecret });
-    } catch {
-      findings = [];
-    }
-    for (const f of findings) {
-      out.push({ finding: { ...f, evidence: { exchangeId: s.exchangeId, header: s.header, ...f.evidence } }, cause: place });
-    }
+    out.push(...sightingItems(s, analyze));
   }
   return out;
 }

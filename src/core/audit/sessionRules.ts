@@ -37,9 +37,12 @@ function carriedSessionIds(ex: Exchange, ctx: SessionRuleContext): { name: strin
   });
 }
 
+/** What a response did to a cookie its request carried. */
+export type CookieFate = 'deleted' | 'replaced' | 're-issued' | 'untouched';
+
 /** What the response did to a cookie the request carried. */
-function fateOf(ex: Exchange, name: string, value: string): 'deleted' | 'replaced' | 're-issued' | 'untouched' {
-  let fate: 'deleted' | 'replaced' | 're-issued' | 'untouched' = 'untouched';
+export function fateOf(ex: Exchange, name: string, value: string): CookieFate {
+  let fate: CookieFate = 'untouched';
   for (const c of issuedCookies(ex)) {
     if (c.parsed.name !== name) continue;
     if (c.deletion || c.parsed.value === '') fate = 'deleted';
@@ -73,13 +76,18 @@ export function fixationItems(ctx: SessionRuleContext): AuditItem[] {
       if (fate === 'deleted' || fate === 'replaced') continue;
       const later = nextSent(ctx, i, name);
       if (later !== undefined && later !== value) continue;
-      const still = later === value ? ' and the next request still sent it' : '';
-      out.push(item('session-fixation', name,
-        `Session cookie "${name}" kept the same value across the login (${why})${still}. Someone who planted that id before login now shares the authenticated session. Issue a new session id on login (e.g. req.session.regenerate(), session_regenerate_id(true), request.changeSessionId(), cycle_key()).`,
-        ex, `Cookie: ${name}=…`));
+      out.push(fixationItem(ex, name, why, later === value));
     }
   });
   return out;
+}
+
+/** The `session-fixation` finding of one login that kept session cookie `name` (`why`: its {@link loginReason}). */
+export function fixationItem(ex: Exchange, name: string, why: string, nextRequestSentIt: boolean): AuditItem {
+  const still = nextRequestSentIt ? ' and the next request still sent it' : '';
+  return item('session-fixation', name,
+    `Session cookie "${name}" kept the same value across the login (${why})${still}. Someone who planted that id before login now shares the authenticated session. Issue a new session id on login (e.g. req.session.regenerate(), session_regenerate_id(true), request.changeSessionId(), cycle_key()).`,
+    ex, `Cookie: ${name}=…`);
 }
 
 /**
@@ -94,12 +102,17 @@ export function logoutItems(ctx: SessionRuleContext): AuditItem[] {
       if (value === '' || ctx.sessionCookies.get(name)?.isSession !== true) continue;
       const fate = fateOf(ex, name, value);
       if (fate === 'deleted' || fate === 'replaced') continue;
-      out.push(item('session-not-invalidated-on-logout', name,
-        `The logout ${requestLine(ex)} left session cookie "${name}" in place (${fate === 're-issued' ? 'it was even re-issued with the same value' : 'no Set-Cookie cleared or replaced it'}). Destroy the session on the server and clear the cookie in the response (empty value with Max-Age=0 or a past Expires), with the same Path and Domain it was set with.`,
-        ex, `${ex.method} ${ex.path}`));
+      out.push(logoutItem(ex, name, fate));
     }
   }
   return out;
+}
+
+/** The `session-not-invalidated-on-logout` finding of one logout that left session cookie `name` in place. */
+export function logoutItem(ex: Exchange, name: string, fate: CookieFate): AuditItem {
+  return item('session-not-invalidated-on-logout', name,
+    `The logout ${requestLine(ex)} left session cookie "${name}" in place (${fate === 're-issued' ? 'it was even re-issued with the same value' : 'no Set-Cookie cleared or replaced it'}). Destroy the session on the server and clear the cookie in the response (empty value with Max-Age=0 or a past Expires), with the same Path and Domain it was set with.`,
+    ex, `${ex.method} ${ex.path}`);
 }
 
 /**
@@ -109,21 +122,34 @@ export function logoutItems(ctx: SessionRuleContext): AuditItem[] {
 export function stateChangeOnGetItems(ctx: SessionRuleContext): AuditItem[] {
   const out: AuditItem[] = [];
   for (const ex of ctx.exchanges) {
-    const method = (ex.method ?? '').toUpperCase();
-    if (method !== 'GET' && method !== 'HEAD') continue;
-    // OAuth/SSO callbacks must be GETs and should renew the session: not a CSRF problem.
-    const authPath = isLogout(ex, ctx.settings) || (!isSsoCallback(ex) && loginReason(ex, ctx.settings, ctx.tokensById) !== undefined);
+    if (!isGetLike(ex)) continue;
+    const authPath = isAuthStep(ex, ctx.settings, ctx.tokensById);
     for (const { name, value } of ex.cookiesSent ?? []) {
       if (value === '' || ctx.sessionCookies.get(name)?.isSession !== true) continue;
       const fate = fateOf(ex, name, value);
-      if (fate === 'deleted' || (fate === 'replaced' && authPath)) {
-        out.push(item('csrf-state-change-on-get', name,
-          `${requestLine(ex)} ${fate === 'deleted' ? 'cleared' : 'replaced'} session cookie "${name}". Any site can trigger a GET (a link, an <img>), so it can ${fate === 'deleted' ? 'log users out' : 'swap their session'} at will. Make this a POST protected by a CSRF token (and SameSite=Lax or Strict on the cookie).`,
-          ex, `${ex.method} ${ex.path}`, `${method} ${pathOnly(ex)}`));
-      }
+      if (fate === 'deleted' || (fate === 'replaced' && authPath)) out.push(stateChangeOnGetItem(ex, name, fate));
     }
   }
   return out;
+}
+
+/** True for a GET or HEAD request. */
+export function isGetLike(ex: Exchange): boolean {
+  const method = (ex.method ?? '').toUpperCase();
+  return method === 'GET' || method === 'HEAD';
+}
+
+/** True for a logout, or a login that is not an SSO callback (those must be GETs and should renew the session). */
+export function isAuthStep(ex: Exchange, settings: AuditSettings, tokensById: ReadonlyMap<number, TokenRecord>): boolean {
+  return isLogout(ex, settings) || (!isSsoCallback(ex) && loginReason(ex, settings, tokensById) !== undefined);
+}
+
+/** The `csrf-state-change-on-get` finding of a GET/HEAD that cleared or replaced session cookie `name`. */
+export function stateChangeOnGetItem(ex: Exchange, name: string, fate: 'deleted' | 'replaced'): AuditItem {
+  const method = (ex.method ?? '').toUpperCase();
+  return item('csrf-state-change-on-get', name,
+    `${requestLine(ex)} ${fate === 'deleted' ? 'cleared' : 'replaced'} session cookie "${name}". Any site can trigger a GET (a link, an <img>), so it can ${fate === 'deleted' ? 'log users out' : 'swap their session'} at will. Make this a POST protected by a CSRF token (and SameSite=Lax or Strict on the cookie).`,
+    ex, `${ex.method} ${ex.path}`, `${method} ${pathOnly(ex)}`);
 }
 
 interface FirstValue {
@@ -153,15 +179,21 @@ function firstSessionIds(ctx: SessionRuleContext): FirstValue[] {
 export function entropyItems(ctx: SessionRuleContext): AuditItem[] {
   const out: AuditItem[] = [];
   for (const { name, value, ex, header } of firstSessionIds(ctx)) {
-    const e = estimateSessionIdEntropy(value);
-    if (e.bits >= 128) continue;
-    const severity: Severity = e.bits < 64 ? 'error' : 'warning';
-    const idPart = e.measured === value ? '' : ', measuring the id part only';
-    out.push(item('session-id-low-entropy', name,
-      `Session cookie "${name}" carries at most ${e.bits} bits of entropy (${e.measured.length} characters of ${e.alphabet}${idPart}). ASVS asks for at least 128 bits${severity === 'error' ? '; below 64 an attacker can guess live sessions' : ''}. Let the framework generate ids from a CSPRNG with at least 16 random bytes (e.g. 32 hex or 22 base64url characters).`,
-      ex, header, '', severity));
+    const found = entropyItem(name, value, ex, header);
+    if (found) out.push(found);
   }
   return out;
+}
+
+/** The `session-id-low-entropy` finding for the first value of session id cookie `name`, if it is too short or narrow. */
+export function entropyItem(name: string, value: string, ex: Exchange, header: string): AuditItem | undefined {
+  const e = estimateSessionIdEntropy(value);
+  if (e.bits >= 128) return undefined;
+  const severity: Severity = e.bits < 64 ? 'error' : 'warning';
+  const idPart = e.measured === value ? '' : ', measuring the id part only';
+  return item('session-id-low-entropy', name,
+    `Session cookie "${name}" carries at most ${e.bits} bits of entropy (${e.measured.length} characters of ${e.alphabet}${idPart}). ASVS asks for at least 128 bits${severity === 'error' ? '; below 64 an attacker can guess live sessions' : ''}. Let the framework generate ids from a CSPRNG with at least 16 random bytes (e.g. 32 hex or 22 base64url characters).`,
+    ex, header, '', severity);
 }
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
@@ -197,11 +229,17 @@ export function meaningOf(value: string): string | undefined {
 export function meaningfulIdItems(ctx: SessionRuleContext): AuditItem[] {
   const out: AuditItem[] = [];
   for (const { name, value, ex, header } of firstSessionIds(ctx)) {
-    const meaning = meaningOf(value);
-    if (meaning === undefined) continue;
-    out.push(item('session-id-meaningful', name,
-      `Session cookie "${name}" is ${meaning}, not an opaque random id: it leaks data and can be guessed or forged. Keep user data server-side and use a random id from the framework's session store.`,
-      ex, header));
+    const found = meaningfulIdItem(name, value, ex, header);
+    if (found) out.push(found);
   }
   return out;
+}
+
+/** The `session-id-meaningful` finding for the first value of session id cookie `name`, if it decodes to something. */
+export function meaningfulIdItem(name: string, value: string, ex: Exchange, header: string): AuditItem | undefined {
+  const meaning = meaningOf(value);
+  if (meaning === undefined) return undefined;
+  return item('session-id-meaningful', name,
+    `Session cookie "${name}" is ${meaning}, not an opaque random id: it leaks data and can be guessed or forged. Keep user data server-side and use a random id from the framework's session store.`,
+    ex, header);
 }

@@ -22,7 +22,7 @@ export function succeeded(ex: Exchange): boolean {
 }
 
 /** The path of an exchange without query and fragment. */
-export function pathOnly(ex: Exchange): string {
+export function pathOnly(ex: Pick<Exchange, 'path'>): string {
   const p = ex.path ?? '/';
   const end = p.search(/[?#]/);
   return end === -1 ? p : p.slice(0, end);
@@ -79,8 +79,16 @@ export interface SessionCookieInfo extends CookieClassification {
 
 /** True when a cookie value can serve as an opaque server-side session id worth measuring. */
 export function isIdLike(name: string, info: CookieClassification, value: string): boolean {
-  // Placeholders (and redacted exports: "[redacted]", "****") are not ids to measure.
-  if (value === '' || /^(deleted|null|undefined|true|false|0|1|yes|no|\[redacted\]|\*+)$/i.test(value)) return false;
+  return !isPlaceholderValue(value) && holdsIds(name, info);
+}
+
+/** True for empty and placeholder values (and redacted exports: "[redacted]", "****"), which are not ids to measure. */
+export function isPlaceholderValue(value: string): boolean {
+  return value === '' || /^(deleted|null|undefined|true|false|0|1|yes|no|\[redacted\]|\*+)$/i.test(value);
+}
+
+/** True when the values of cookie `name`, classified as `info`, are ids ({@link isIdLike} without the value check). */
+export function holdsIds(name: string, info: CookieClassification): boolean {
   if (info.valueKind === 'id') return true;
   if (info.valueKind !== 'other') return false;
   // A short or plain value only counts when the name says it is the session id itself.

@@ -2,6 +2,7 @@
 // cookie jar (tough-cookie with the public suffix list), HAR, and the traffic audit.
 export * from '../../core/capture/index';
 export { auditSession } from '../../core/audit/auditSession';
+export { StoreAudit } from '../../core/audit/storeAudit';
 export { classifyCookie } from '../../core/audit/classifyCookie';
 export { buildExpiryModel } from '../../core/expiry/index';
 export { analyzeJwt, weakSecretFinding } from '../../core/jwt/analyze';

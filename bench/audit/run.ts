@@ -1,0 +1,170 @@
+/**
+ * bench/audit: the traffic audit on a generated 50,000-exchange HAR (logins, logouts, rolling
+ * session cookies, Bearer JWTs, JWT cookies, OAuth token responses, credentialed CORS).
+ * Prints the whole-session audit's cost per exchange, the incremental audit's (amortised and
+ * the worst single step), the extension's case (a 5,000-exchange ring buffer fed in events of
+ * 100 exchanges), two worst cases built on purpose, and the peak RSS of `session-lens audit`
+ * on the HAR against the previous path (import, then one whole-session audit). Costs are CPU time
+ * (user + system) of the process, except the slowest step (wall time). Asserts nothing.
+ *
+ *   npx tsx bench/audit/run.ts [--exchanges 50000]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import { auditSession } from '../../src/core/audit/auditSession';
+import { IncrementalAudit } from '../../src/core/audit/incrementalAudit';
+import { StoreAudit } from '../../src/core/audit/storeAudit';
+import { importHar } from '../../src/core/capture/harImport';
+import { SessionStore } from '../../src/core/capture/sessionStore';
+import type { Exchange, TokenRecord } from '../../src/core/capture/types';
+import type { Finding } from '../../src/core/findings';
+import { benchHar } from './har';
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+};
+const line = (label: string, value: string): void => console.log(`  ${label.padEnd(58)} ${value}`);
+const us = (ms: number): string => `${(ms * 1000).toFixed(1)} µs`;
+const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+const brief = (list: readonly Finding[]): string => list.map((f) => `${f.ruleId}|${f.subject}|${f.evidence?.exchangeId}|${f.message}`).join('\n');
+
+/** CPU time of this process (user + system), ms: steadier than wall time on a shared machine. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Runs `work`; returns its result and the CPU time it took (ms). */
+function time<T>(work: () => T): [T, number] {
+  const t0 = cpuMs();
+  const out = work();
+  return [out, cpuMs() - t0];
+}
+
+/** Feeds exchanges one by one; returns the total time and the slowest step. */
+function incremental(exchanges: readonly Exchange[], tokens: ReadonlyMap<number, TokenRecord>, now: number): { audit: IncrementalAudit; ms: number; worst: number; worstId: number } {
+  const audit = new IncrementalAudit({}, { now, checkWeakSecret: false });
+  let total = 0;
+  let worst = 0;
+  let worstId = 0;
+  for (const ex of exchanges) {
+    const own = ex.tokenIds.map((id) => tokens.get(id)).filter((t): t is TokenRecord => t !== undefined);
+    const c0 = cpuMs();
+    const t0 = performance.now();
+    audit.add(ex, tokens);
+    if (own.length > 0) audit.updateTokens(own, tokens);
+    // The slowest step by wall time (what a user would feel), the total by CPU time.
+    const took = performance.now() - t0;
+    total += cpuMs() - c0;
+    if (took > worst) {
+      worst = took;
+      worstId = ex.id;
+    }
+  }
+  return { audit, ms: total, worst, worstId };
+}
+
+function cli(file: string, mode?: string): { ms: number; maxRssKiB: number } {
+  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'cliChild.ts'), file, ...(mode ? [mode] : [])], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const last = r.stderr.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(last) as { ms: number; maxRssKiB: number };
+  } catch {
+    throw new Error(`cliChild failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  }
+}
+
+function main(): void {
+  const count = arg('exchanges', 50_000);
+  console.log(`bench/audit on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (figures scale with it)`);
+  const dir = mkdtempSync(join(os.tmpdir(), 'session-lens-bench-audit-'));
+  const file = join(dir, 'bench.har');
+  const har = benchHar(count);
+  writeFileSync(file, JSON.stringify(har));
+  const store = new SessionStore({ capacity: 1_000_000, throttleMs: 0 });
+  const [, importMs] = time(() => importHar(store, har));
+  const snap = store.snapshot();
+  const tokens = new Map(snap.tokens.map((t) => [t.id, t]));
+  const now = Date.UTC(2026, 10, 22, 20, 0, 0);
+  console.log(`\n${snap.exchanges.length} exchanges, ${snap.tokens.length} tokens kept by the store, ${snap.cookies.length} cookies in the jar (import: ${(importMs / 1000).toFixed(1)} s, not counted below)`);
+
+  console.log('\nWhole session, in process:');
+  auditSession(snap.exchanges.slice(0, 2000), {}, { now, checkWeakSecret: false });
+  const [oneShot, oneShotMs] = time(() => auditSession(snap, {}, { now, checkWeakSecret: false }));
+  line('whole-session audit (auditSession), once', `${(oneShotMs / 1000).toFixed(2)} s = ${us(oneShotMs / snap.exchanges.length)} per exchange`);
+  const inc = incremental(snap.exchanges, tokens, now);
+  line('incremental audit, one exchange at a time', `${(inc.ms / 1000).toFixed(2)} s = ${us(inc.ms / snap.exchanges.length)} per exchange (amortised)`);
+  line('  slowest single step', `${inc.worst.toFixed(2)} ms (exchange #${inc.worstId})`);
+  const [, findingsMs] = time(() => inc.audit.findings());
+  line('  findings() after the last step', `${inc.audit.findings().length} findings, ${findingsMs.toFixed(2)} ms`);
+  line('  same findings, same order as auditSession', brief(inc.audit.findings()) === brief(oneShot) ? 'yes' : 'NO');
+
+  console.log('\nThe extension\'s case: 5,000-exchange ring buffer, store events of 100 exchanges:');
+  const entries = har.log.entries as unknown[];
+  const events: number[] = [];
+  // The audit's work per event: the same chunks imported into a store with the audit attached, and into one without.
+  const bare = new SessionStore({ capacity: 5000, throttleMs: 0 });
+  const audited = new SessionStore({ capacity: 5000, throttleMs: 0 });
+  const auditedFeed = new StoreAudit(audited, {}, { now, checkWeakSecret: false });
+  let bareMs = 0;
+  let auditedMs = 0;
+  for (let i = 0; i < entries.length; i += 100) {
+    const chunk = { log: { entries: entries.slice(i, i + 100) } };
+    bareMs += time(() => importHar(bare, chunk))[1];
+    const [, took] = time(() => importHar(audited, chunk));
+    auditedMs += took;
+    events.push(took);
+  }
+  const perEvent = (auditedMs - bareMs) / events.length;
+  line('audit work per event of 100 exchanges (with − without audit)', `${perEvent.toFixed(2)} ms = ${us(perEvent / 100)} per exchange`);
+  line('findings kept (evicted exchanges keep theirs)', `${auditedFeed.findings().length} (store holds ${audited.exchangeCount})`);
+  const ringSnap = audited.snapshot();
+  const [, ringMs] = time(() => auditSession(ringSnap, {}, { now, checkWeakSecret: false }));
+  line('before: one whole-session audit of the 5,000 held', `${ringMs.toFixed(0)} ms per change (paced to once a second)`);
+  auditedFeed.dispose();
+
+  console.log('\nWorst single steps, built on purpose:');
+  {
+    // A cookie that is not a session cookie carries 20,000 long values, then a login replaces it:
+    // it becomes one, and every value is checked against the URLs seen.
+    const a = new IncrementalAudit({}, { now, checkWeakSecret: false });
+    const s = new SessionStore({ capacity: 1_000_000, throttleMs: 0 });
+    const values = 20_000;
+    const entries2: unknown[] = [];
+    const base = Date.UTC(2026, 10, 22, 8, 0, 0);
+    const letters = (n: number) => n.toString(26).split('').map((c) => String.fromCharCode(97 + parseInt(c, 26))).join('').padStart(18, 'q');
+    for (let i = 0; i < values; i++) {
+      entries2.push({ startedDateTime: new Date(base + i * 10).toISOString(), request: { method: 'GET', url: `https://app.example.test/p/${letters(i)}`, headers: [{ name: 'Cookie', value: `pref=${letters(i)}` }] }, response: { status: 200, headers: [] } });
+    }
+    entries2.push({ startedDateTime: new Date(base + values * 10).toISOString(), request: { method: 'POST', url: 'https://app.example.test/login', headers: [{ name: 'Cookie', value: `pref=${letters(values - 1)}` }] }, response: { status: 302, headers: [{ name: 'Set-Cookie', value: 'pref=zzzzzzzzzzzzzzzzzzzz; Path=/' }] } });
+    importHar(s, { log: { entries: entries2 } });
+    const exs = s.snapshot().exchanges;
+    for (const ex of exs.slice(0, -1)) a.add(ex);
+    const [delta, ms] = time(() => a.add(exs[exs.length - 1]));
+    line(`login promoting a cookie seen with ${values.toLocaleString('en')} long values`, `${ms.toFixed(1)} ms (${delta.added.length} findings added)`);
+    s.dispose();
+  }
+  {
+    // An exchange that finishes after 5,000 later ones were audited: the audit replays them.
+    const ring = snap.exchanges.slice(0, 5001);
+    const a = new IncrementalAudit({}, { now, checkWeakSecret: false });
+    for (const ex of ring.slice(1)) a.add(ex, tokens);
+    const [, ms] = time(() => a.add(ring[0], tokens));
+    line('an exchange arriving behind 5,000 later ones (replay)', `${ms.toFixed(1)} ms`);
+  }
+
+  console.log('\nsession-lens audit on the HAR (child processes, JSON output dropped):');
+  const now2 = cli(file);
+  const before = cli(file, '--one-shot');
+  line('now: incremental audit as the import finishes exchanges', `${(now2.ms / 1000).toFixed(1)} s, peak RSS ${mib(now2.maxRssKiB * 1024)}`);
+  line('before: import, then one whole-session audit', `${(before.ms / 1000).toFixed(1)} s, peak RSS ${mib(before.maxRssKiB * 1024)}`);
+  store.dispose();
+  bare.dispose();
+  audited.dispose();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+main();

@@ -1,0 +1,299 @@
+import type { Exchange } from '../capture/types';
+import type { AuditItem } from './auditItem';
+import type { AuditSettings } from './auditSettings';
+import { isLogout } from './authSteps';
+import { type CookieClassification, classifyCookie, isNeverSessionName } from './classifyCookie';
+import { setCookieAuditItems } from './cookieRules';
+import { cacheableItem, isCacheableResponse } from './exchangeRules';
+import { FAMILY, type FindingSlots, rankOf } from './findingSlots';
+import { entropyItem, fateOf, fixationItem, isAuthStep, isGetLike, logoutItem, meaningfulIdItem, stateChangeOnGetItem } from './sessionRules';
+import type { TokenRecord } from '../capture/types';
+import { type SessionCookieInfo, holdsIds, isPlaceholderValue, issuedCookies, receivedAtOf, succeeded } from './trafficFacts';
+
+interface Ranked {
+  readonly rank: number;
+  readonly item: AuditItem;
+}
+
+/** A login that kept a cookie value: a fixation once the next request shows the value was not renewed. */
+interface OpenFixation {
+  readonly rank: number;
+  readonly ex: Exchange;
+  readonly value: string;
+  readonly why: string;
+}
+
+/** What the audit keeps about one cookie name: enough to say its findings at any time, a few records whatever the traffic. */
+class CookieNameState {
+  firstInfo: CookieClassification | undefined;
+  firstSessionInfo: CookieClassification | undefined;
+  lastClassified: string | undefined;
+  promotedByChange = false;
+  promotedByIssue = false;
+  /** First finding per (rule, cause) of its Set-Cookie headers, judged as a session cookie and as any other cookie. */
+  readonly sessionItems = new Map<string, Ranked>();
+  plainItems: Map<string, Ranked> | undefined = new Map();
+  fixation: Ranked | undefined;
+  openFixations: OpenFixation[] = [];
+  logout: Ranked | undefined;
+  readonly stateChanges = new Map<string, Ranked>();
+  firstId: { rank: number; entropy: AuditItem | undefined; meaning: AuditItem | undefined } | undefined;
+  cacheable: Ranked | undefined;
+  /** The slots this name fills now. */
+  slotKeys: string[] = [];
+  signature = '';
+  /** {@link CookieNameAudit.info} as of the last change (undefined until computed). */
+  info: SessionCookieInfo | undefined;
+  infoStale = true;
+}
+
+function keepFirst(map: Map<string, Ranked>, key: string, rank: number, item: AuditItem): boolean {
+  const old = map.get(key);
+  if (old && old.rank <= rank) return false;
+  map.set(key, { rank, item });
+  return true;
+}
+
+function firstOf(old: Ranked | undefined, rank: number, item: () => AuditItem): Ranked | undefined {
+  return old && old.rank <= rank ? undefined : { rank, item: item() };
+}
+
+/**
+ * The cookie-name rules of the traffic audit, kept up to date one exchange at a time: which names
+ * are session cookies (by name and value, or because a login changed them), the Set-Cookie rules,
+ * fixation, logout, state change on GET, entropy, meaningful ids and cacheable responses.
+ * Every rule reports the first exchange (in start order) that shows its problem, like the
+ * whole-session audit; a name that becomes a session cookie later has its findings re-judged.
+ */
+export class CookieNameAudit {
+  private readonly names = new Map<string, CookieNameState>();
+  private readonly scratch = { touched: new Set<string>(), dirty: new Set<string>(), before: new Map<string, string>(), firstSent: new Set<string>() };
+
+  constructor(
+    private readonly settings: AuditSettings,
+    private readonly slots: FindingSlots,
+    /** Told when the session-cookie classification of a name changes. */
+    private readonly onInfoChange: (name: string) => void,
+  ) {}
+
+  /** The classification of a name as the whole-session audit's `sessionCookies` would give it now. */
+  info(name: string): SessionCookieInfo | undefined {
+    const s = this.names.get(name);
+    return s ? this.effectiveInfo(s) : undefined;
+  }
+
+  private effectiveInfo(s: CookieNameState): SessionCookieInfo | undefined {
+    if (s.infoStale) {
+      s.info = this.computeInfo(s);
+      s.infoStale = false;
+    }
+    return s.info;
+  }
+
+  private computeInfo(s: CookieNameState): SessionCookieInfo | undefined {
+    if (s.firstSessionInfo) return { ...s.firstSessionInfo, promoted: false };
+    if (!s.firstInfo) return undefined;
+    if (s.promotedByChange || (s.promotedByIssue && s.firstInfo.valueKind !== 'other')) return { ...s.firstInfo, isSession: true, promoted: true };
+    return { ...s.firstInfo, promoted: false };
+  }
+
+  private state(name: string): CookieNameState {
+    let s = this.names.get(name);
+    if (!s) {
+      s = new CookieNameState();
+      this.names.set(name, s);
+    }
+    return s;
+  }
+
+  private consider(s: CookieNameState, name: string, value: string): void {
+    if (s.firstSessionInfo || s.lastClassified === value) return;
+    s.lastClassified = value;
+    const info = classifyCookie(name, value, this.settings);
+    if (info.isSession) s.firstSessionInfo = info;
+    else if (!s.firstInfo) s.firstInfo = info;
+    else return;
+    s.infoStale = true;
+  }
+
+  /** Takes in one finished exchange (the next in start order); `seq` is its place in that order. */
+  add(ex: Exchange, seq: number, why: string | undefined, tokensById: ReadonlyMap<number, TokenRecord>): void {
+    const sent = ex.cookiesSent ?? [];
+    const issued = issuedCookies(ex);
+    // Reused between calls: one exchange touches a handful of names, and this runs for every exchange.
+    const { touched, dirty, before, firstSent } = this.scratch;
+    touched.clear();
+    dirty.clear();
+    before.clear();
+    firstSent.clear();
+    const touch = (name: string): CookieNameState => {
+      const s = this.state(name);
+      if (!touched.has(name)) {
+        touched.add(name);
+        before.set(name, s.signature);
+      }
+      return s;
+    };
+
+    // Who sent what: classification, first id value, and the end of an open fixation.
+    sent.forEach((c, i) => {
+      const s = touch(c.name);
+      this.consider(s, c.name, c.value);
+      if (!s.firstId && !isPlaceholderValue(c.value)) {
+        s.firstId = { rank: rankOf(seq, i), entropy: entropyItem(c.name, c.value, ex, `Cookie: ${c.name}=${c.value}`), meaning: meaningfulIdItem(c.name, c.value, ex, `Cookie: ${c.name}=${c.value}`) };
+        dirty.add(c.name);
+      }
+      if (firstSent.has(c.name)) return;
+      firstSent.add(c.name);
+      if (s.openFixations.length > 0) {
+        // The next request that sends the cookie decides: a new value means the login did renew it.
+        for (const open of s.openFixations) {
+          if (c.value !== open.value) continue;
+          const found = firstOf(s.fixation, open.rank, () => fixationItem(open.ex, c.name, open.why, true));
+          if (found) s.fixation = found;
+        }
+        s.openFixations = [];
+        dirty.add(c.name);
+      }
+    });
+    issued.forEach((c, j) => {
+      if (c.deletion) return;
+      const s = touch(c.parsed.name);
+      this.consider(s, c.parsed.name, c.parsed.value);
+      if (!s.firstId && !isPlaceholderValue(c.parsed.value)) {
+        s.firstId = { rank: rankOf(seq, sent.length + j), entropy: entropyItem(c.parsed.name, c.parsed.value, ex, `Set-Cookie: ${c.record.raw}`), meaning: meaningfulIdItem(c.parsed.name, c.parsed.value, ex, `Set-Cookie: ${c.record.raw}`) };
+        dirty.add(c.parsed.name);
+      }
+    });
+
+    // A login that replaces or hands out a cookie makes it a session cookie.
+    if (why !== undefined && issued.length > 0) {
+      const sentValues = new Map(sent.map((c) => [c.name, c.value]));
+      for (const c of issued) {
+        if (c.deletion || isNeverSessionName(c.parsed.name)) continue;
+        const s = touch(c.parsed.name);
+        const was = sentValues.get(c.parsed.name);
+        if (was !== undefined && was !== c.parsed.value && !s.promotedByChange) {
+          s.promotedByChange = true;
+          s.infoStale = true;
+        } else if (was === undefined && !s.promotedByIssue) {
+          s.promotedByIssue = true;
+          s.infoStale = true;
+        }
+      }
+    }
+
+    for (const name of touched) {
+      const s = this.names.get(name)!;
+      const info = this.effectiveInfo(s);
+      s.signature = info ? `${info.isSession}\u0000${info.valueKind}\u0000${info.framework ?? ''}` : '';
+      if (s.signature !== before.get(name)) {
+        dirty.add(name);
+        // Once a session cookie, always one: the other reading of its Set-Cookie headers is not needed again.
+        if (info?.isSession) s.plainItems = undefined;
+        this.onInfoChange(name);
+      }
+    }
+
+    // Set-Cookie rules: judged both ways while the name may still turn out to be a session cookie.
+    issued.forEach((c, j) => {
+      const s = touch(c.parsed.name);
+      const isSession = this.effectiveInfo(s)?.isSession ?? false;
+      const context = {
+        requestUrl: ex.upstreamUrl ?? ex.url,
+        receivedAt: receivedAtOf(ex),
+        ...(ex.serverDate !== undefined ? { serverDate: ex.serverDate } : {}),
+        exchangeId: ex.id,
+        settings: this.settings,
+      };
+      const record = (map: Map<string, Ranked>, items: AuditItem[]): void => {
+        items.forEach((it, k) => {
+          if (keepFirst(map, `${it.finding.ruleId}\u0000${it.cause}`, rankOf(seq, j * 64 + k), it)) dirty.add(c.parsed.name);
+        });
+      };
+      record(s.sessionItems, setCookieAuditItems(c.parsed, { ...context, isSession: true }));
+      if (!isSession && s.plainItems) record(s.plainItems, setCookieAuditItems(c.parsed, { ...context, isSession: false }));
+    });
+
+    // A login that kept a cookie opens a fixation, closed by the next request sending that cookie.
+    if (why !== undefined) {
+      sent.forEach((c, i) => {
+        if (isPlaceholderValue(c.value)) return;
+        const fate = fateOf(ex, c.name, c.value);
+        if (fate === 'deleted' || fate === 'replaced') return;
+        const s = this.state(c.name);
+        s.openFixations.push({ rank: rankOf(seq, i), ex, value: c.value, why });
+        dirty.add(c.name);
+      });
+    }
+
+    if (succeeded(ex) && isLogout(ex, this.settings)) {
+      sent.forEach((c, i) => {
+        if (c.value === '') return;
+        const fate = fateOf(ex, c.name, c.value);
+        if (fate === 'deleted' || fate === 'replaced') return;
+        const s = this.state(c.name);
+        const found = firstOf(s.logout, rankOf(seq, i), () => logoutItem(ex, c.name, fate));
+        if (found) {
+          s.logout = found;
+          dirty.add(c.name);
+        }
+      });
+    }
+
+    if (isGetLike(ex) && sent.length > 0) {
+      let authPath: boolean | undefined;
+      sent.forEach((c, i) => {
+        if (c.value === '') return;
+        const fate = fateOf(ex, c.name, c.value);
+        if (fate !== 'deleted' && fate !== 'replaced') return;
+        authPath ??= isAuthStep(ex, this.settings, tokensById);
+        if (fate === 'replaced' && !authPath) return;
+        const it = stateChangeOnGetItem(ex, c.name, fate);
+        if (keepFirst(this.state(c.name).stateChanges, it.cause, rankOf(seq, i), it)) dirty.add(c.name);
+      });
+    }
+
+    if (issued.length > 0 && isCacheableResponse(ex)) {
+      issued.forEach((c, j) => {
+        if (c.deletion) return;
+        const s = this.state(c.parsed.name);
+        const found = firstOf(s.cacheable, rankOf(seq, j), () => cacheableItem(ex, c));
+        if (found) {
+          s.cacheable = found;
+          dirty.add(c.parsed.name);
+        }
+      });
+    }
+
+    for (const name of dirty) this.publish(name);
+  }
+
+  /** Writes the findings of one name into the slots (after any change to its state). */
+  private publish(name: string): void {
+    const s = this.names.get(name);
+    if (!s) return;
+    const info = this.effectiveInfo(s);
+    const session = info?.isSession === true;
+    const next = new Map<string, { item: AuditItem; order: number[] }>();
+    const put = (family: number, key: string, r: Ranked | undefined): void => {
+      if (r) next.set(`n\u0000${name}\u0000${family}\u0000${key}`, { item: r.item, order: [family, r.rank] });
+    };
+    const items = session ? s.sessionItems : s.plainItems ?? s.sessionItems;
+    for (const [key, r] of items) put(FAMILY.setCookie, key, r);
+    if (session) {
+      if (holdsIds(name, info)) {
+        const open = s.openFixations[0];
+        put(FAMILY.fixation, '', s.fixation ?? (open ? { rank: open.rank, item: fixationItem(open.ex, name, open.why, false) } : undefined));
+        if (s.firstId?.entropy) put(FAMILY.entropy, '', { rank: s.firstId.rank, item: s.firstId.entropy });
+        if (s.firstId?.meaning) put(FAMILY.meaningfulId, '', { rank: s.firstId.rank, item: s.firstId.meaning });
+      }
+      put(FAMILY.logout, '', s.logout);
+      for (const [cause, r] of s.stateChanges) put(FAMILY.stateChangeOnGet, cause, r);
+      put(FAMILY.cacheable, '', s.cacheable);
+    }
+    for (const key of s.slotKeys) if (!next.has(key)) this.slots.set(key, undefined);
+    for (const [key, { item, order }] of next) this.slots.set(key, item.finding, order);
+    s.slotKeys = [...next.keys()];
+  }
+}

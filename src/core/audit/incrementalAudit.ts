@@ -1,0 +1,269 @@
+import type { CookieRecord, Exchange, TokenRecord } from '../capture/types';
+import type { Finding } from '../findings';
+import { analyzeJwt } from '../jwt/analyze';
+import type { AuditOptions } from './auditSession';
+import { type AuditSettings, type AuditSettingsInput, resolveAuditSettings } from './auditSettings';
+import { loginReason } from './authSteps';
+import { CookieNameAudit } from './cookieNameAudit';
+import { corsReflectedItem, corsWildcardItem, credentialedCors } from './exchangeRules';
+import { type AuditDelta, FAMILY, FindingSlots, rankOf } from './findingSlots';
+import { JwtSightingAudit } from './jwtSightingAudit';
+import { UrlTokenAudit } from './urlTokenAudit';
+
+export type { AuditDelta } from './findingSlots';
+
+/** Tokens by id, as the store knows them when an exchange finishes. */
+export type TokenLookup = ReadonlyMap<number, TokenRecord>;
+
+const NO_TOKENS: TokenLookup = new Map();
+
+function startsBefore(a: Exchange, b: Exchange): boolean {
+  return a.startedAt - b.startedAt < 0 || (a.startedAt === b.startedAt && a.id < b.id);
+}
+
+/** Credentialed CORS per host: the first `*`/`null` answer per value, and the Origins echoed back. */
+class CorsAudit {
+  private readonly wildcards = new Set<string>();
+  private readonly reflected = new Map<string, { rank: number; exchangeId: number; origins: string[] }>();
+
+  constructor(private readonly slots: FindingSlots) {}
+
+  add(ex: Exchange, seq: number): void {
+    const cors = credentialedCors(ex);
+    if (!cors) return;
+    if (cors.wildcard) {
+      const key = `c\u0000${cors.host}\u0000${cors.allowOrigin}`;
+      if (this.wildcards.has(key)) return;
+      this.wildcards.add(key);
+      this.slots.set(key, corsWildcardItem(ex, cors).finding, [FAMILY.cors, 0, rankOf(seq, 0)]);
+      return;
+    }
+    if (cors.reflected === undefined) return;
+    let host = this.reflected.get(cors.host);
+    if (!host) {
+      host = { rank: rankOf(seq, 0), exchangeId: ex.id, origins: [] };
+      this.reflected.set(cors.host, host);
+    }
+    if (host.origins.includes(cors.reflected)) return;
+    host.origins.push(cors.reflected);
+    if (host.origins.length >= 2) {
+      this.slots.set(`c\u0000${cors.host}\u0000\u0000reflected`, corsReflectedItem(cors.host, host.origins, host.exchangeId).finding, [FAMILY.cors, 1, host.rank]);
+    }
+  }
+}
+
+/** The rule families' state for one audit run. */
+interface AuditState {
+  readonly names: CookieNameAudit;
+  readonly urls: UrlTokenAudit;
+  readonly cors: CorsAudit;
+  readonly jwt: JwtSightingAudit | undefined;
+}
+
+/**
+ * The traffic audit of a growing capture, one finished exchange at a time: `add` audits an
+ * exchange once and returns the findings it added and removed (a later exchange can resolve a
+ * finding, e.g. a fixation once the next request shows a new session id, or change its text).
+ * Whole-session rules keep a small state per cookie name, URL value, host and JWT location.
+ *
+ * After every step `findings()` equals {@link auditSession} over the same exchanges (and the same
+ * tokens and jar), in the same order. Exchanges should come in start order (`startedAt`, then
+ * id); one that starts before an exchange already added makes the audit replay the exchanges it
+ * still holds. `evict` forgets an exchange the ring buffer dropped; its findings stay.
+ */
+export class IncrementalAudit {
+  private settings: AuditSettings;
+  private now: number;
+  private readonly slots = new FindingSlots();
+  private state!: AuditState;
+  /** Exchanges added and not evicted, in start order (for a replay). */
+  private retained: Exchange[] = [];
+  private last: Exchange | undefined;
+  /** Highest id evicted so far. */
+  private lastEvictedId = 0;
+  private seq = 0;
+  private tokens: TokenLookup = NO_TOKENS;
+  private jar: readonly CookieRecord[] = [];
+  /** Ids of the exchanges in `retained`, to spot an exchange added twice. */
+  private readonly seen = new Set<number>();
+
+  constructor(settings?: AuditSettingsInput, private readonly options: AuditOptions = {}) {
+    this.settings = resolveAuditSettings(settings);
+    this.now = typeof options.now === 'number' && Number.isFinite(options.now) ? options.now : Date.now();
+    this.state = this.freshState();
+  }
+
+  private freshState(): AuditState {
+    const urls: { audit?: UrlTokenAudit } = {};
+    const names = new CookieNameAudit(this.settings, this.slots, (name) => urls.audit?.nameChanged(name));
+    urls.audit = new UrlTokenAudit(this.slots, (name) => names.info(name));
+    const analyzer = this.options.analyzeJwt;
+    const checkWeakSecret = this.options.checkWeakSecret ?? true;
+    const jwt = analyzer === false ? undefined : new JwtSightingAudit(this.slots, (token, location) =>
+      (analyzer || analyzeJwt)(token, { now: this.now, maxTokenLifetimeSec: this.settings.maxTokenLifetimeSec, location, checkWeakSecret }));
+    return { names, urls: urls.audit, cors: new CorsAudit(this.slots), jwt };
+  }
+
+  /**
+   * Audits one finished exchange. `tokens` are the store's token records (at least those of this
+   * exchange); JWT sightings from tokens come through {@link updateTokens}. Never throws.
+   */
+  add(exchange: Exchange, tokens: TokenLookup = this.tokens): AuditDelta {
+    return this.addAll([exchange], tokens);
+  }
+
+  /**
+   * Audits several finished exchanges (one store event's worth) and returns what they changed
+   * together. The JWTs are analysed once, for what speaks at the end: a JWT that only led for a
+   * moment within the batch is never analysed.
+   */
+  addAll(exchanges: Iterable<Exchange>, tokens: TokenLookup = this.tokens): AuditDelta {
+    this.tokens = tokens;
+    for (const exchange of exchanges) {
+      if (!exchange || typeof exchange !== 'object' || this.seen.has(exchange.id)) continue;
+      this.seen.add(exchange.id);
+      if (this.last && startsBefore(exchange, this.last)) {
+        this.replayWith(exchange);
+      } else {
+        this.retained.push(exchange);
+        this.apply(exchange);
+      }
+    }
+    this.publishJwts();
+    return this.slots.takeDelta();
+  }
+
+  private publishJwts(): void {
+    try {
+      this.state.jwt?.publish();
+    } catch {
+      // The analyser failed: the JWT findings stay as they were.
+    }
+  }
+
+  private apply(ex: Exchange): void {
+    const seq = ++this.seq;
+    this.last = ex;
+    const { names, urls, cors, jwt } = this.state;
+    let why: string | undefined;
+    try {
+      why = loginReason(ex, this.settings, this.tokens);
+    } catch {
+      why = undefined;
+    }
+    // One broken exchange must not stop the audit of the others.
+    const guarded = (work: () => void): void => {
+      try {
+        work();
+      } catch {
+        // Its findings are left out, as the whole-session audit leaves out a rule that throws.
+      }
+    };
+    guarded(() => names.add(ex, seq, why, this.tokens));
+    guarded(() => urls.add(ex, seq, this.tokens));
+    guarded(() => cors.add(ex, seq));
+    if (jwt) guarded(() => jwt.addExchange(ex, seq));
+  }
+
+  /** An exchange that started before one already audited: replays the retained exchanges in start order. */
+  private replayWith(exchange: Exchange): void {
+    let at = this.retained.length;
+    while (at > 0 && startsBefore(exchange, this.retained[at - 1])) at--;
+    this.retained.splice(at, 0, exchange);
+    this.rebuild();
+  }
+
+  private rebuild(): void {
+    // Findings whose evidence left the ring buffer cannot be found again: keep them as they are.
+    // The ring buffer drops the oldest first: every id up to the last evicted one is gone.
+    this.slots.pinEvidence((id) => id <= this.lastEvictedId);
+    const pinned = new Map(this.slots.pinnedEntries());
+    this.slots.clear();
+    this.state = this.freshState();
+    this.seq = 0;
+    this.last = undefined;
+    for (const ex of this.retained) this.apply(ex);
+    this.slots.restorePinned(pinned);
+    this.replayTokensAndJar();
+  }
+
+  private replayTokensAndJar(): void {
+    const jwt = this.state.jwt;
+    if (!jwt) return;
+    jwt.updateJar(this.jar);
+    jwt.updateTokens(this.tokens.values());
+    jwt.publish();
+  }
+
+  /** Takes in token records that are new or were seen again: JWTs in headers, bodies, URLs and Cookie headers. */
+  updateTokens(records: Iterable<TokenRecord>, tokens?: TokenLookup): AuditDelta {
+    if (tokens) this.tokens = tokens;
+    const jwt = this.state.jwt;
+    if (jwt) {
+      try {
+        jwt.updateTokens(records);
+        jwt.publish();
+      } catch {
+        // A broken record is left out.
+      }
+    }
+    return this.slots.takeDelta();
+  }
+
+  /** Takes in the jar (after cookie changes): a JWT seen in a Cookie header is judged with the HttpOnly the jar gives it. */
+  updateJar(cookies: readonly CookieRecord[]): AuditDelta {
+    this.jar = cookies;
+    const jwt = this.state.jwt;
+    if (jwt) {
+      jwt.updateJar(cookies);
+      jwt.publish();
+    }
+    return this.slots.takeDelta();
+  }
+
+  /** Analyses every JWT again: at a new time (expiry), or after the JWT analyser learned something (a weak-secret answer). */
+  reanalyseJwts(now?: number): AuditDelta {
+    if (typeof now === 'number' && Number.isFinite(now)) this.now = now;
+    const jwt = this.state.jwt;
+    if (jwt) {
+      jwt.reanalyse();
+      jwt.publish();
+    }
+    return this.slots.takeDelta();
+  }
+
+  /** Forgets an exchange the ring buffer dropped. Its findings stay: the user must not lose them because the buffer rolled. */
+  evict(exchangeId: number): void {
+    if (Number.isFinite(exchangeId)) this.lastEvictedId = Math.max(this.lastEvictedId, exchangeId);
+    const i = this.retained[0]?.id === exchangeId ? 0 : this.retained.findIndex((ex) => ex.id === exchangeId);
+    if (i === -1) return;
+    if (i === 0) this.retained.shift();
+    else this.retained.splice(i, 1);
+    this.seen.delete(exchangeId);
+  }
+
+  /** Starts over (Clear Session, or new settings). Returns every finding as removed. */
+  reset(settings?: AuditSettingsInput): AuditDelta {
+    if (settings !== undefined) this.settings = resolveAuditSettings(settings);
+    this.slots.clear();
+    this.state = this.freshState();
+    this.retained = [];
+    this.lastEvictedId = 0;
+    this.seen.clear();
+    this.last = undefined;
+    this.seq = 0;
+    this.tokens = NO_TOKENS;
+    this.jar = [];
+    return this.slots.takeDelta();
+  }
+
+  /** The current findings, sorted as {@link auditSession} sorts them (severity, exchange, rule). The list is shared: do not change it. */
+  findings(): readonly Finding[] {
+    return this.slots.findings();
+  }
+
+  /** Number of exchanges audited and still held (not evicted). */
+  get retainedExchanges(): number {
+    return this.retained.length;
+  }
+}

@@ -1,0 +1,171 @@
+import type { CookieRecord, Exchange, TokenRecord } from '../capture/types';
+import type { Finding } from '../findings';
+import type { TokenLocation } from '../jwt/analyze';
+import { dedupeFindings } from './auditItem';
+import { FAMILY, type FindingSlots } from './findingSlots';
+import {
+  type JwtSighting, isJwtTokenRecord, setCookieJwtSightings, sightingItems, sightingKey, sightingPlace, tokenJwtSighting,
+} from './jwtTrafficFindings';
+
+/** A sighting with its place in the whole-session audit's list: Set-Cookie ones first (in start order), then tokens (by id). */
+interface Listed {
+  readonly sighting: JwtSighting;
+  /** 0 for a Set-Cookie, 1 for a token. */
+  readonly phase: 0 | 1;
+  readonly order: number;
+}
+
+/** One location (a cookie name, a header, a body field…): only its newest token speaks. */
+interface Place {
+  bestSetCookie: Listed | undefined;
+  readonly tokenKeys: Set<string>;
+  /** The newest token sighting of the place, or undefined when it must be searched again. */
+  bestToken: Listed | undefined;
+  /** The analyser's findings for the token that speaks, and what they were computed for. */
+  analysis: { key: string; findings: Finding[] } | undefined;
+  slotKeys: string[];
+}
+
+function newer(a: Listed, b: Listed | undefined): boolean {
+  if (!b) return true;
+  return a.sighting.time > b.sighting.time || (a.sighting.time === b.sighting.time && (a.phase - b.phase || a.order - b.order) < 0);
+}
+
+/**
+ * The JWT findings of the traffic audit, kept up to date as exchanges finish and tokens are seen
+ * again: every JWT with where it was seen (Set-Cookie values; the store's header, body, URL and
+ * Cookie tokens), and per location only the newest one, analysed once and re-analysed when the
+ * time, the jar's HttpOnly answer or a weak-secret result changes.
+ */
+export class JwtSightingAudit {
+  private readonly places = new Map<string, Place>();
+  private readonly setCookieKeys = new Set<string>();
+  private readonly tokens = new Map<string, { record: TokenRecord; listed: Listed }>();
+  private readonly tokenKeyById = new Map<number, string>();
+  private jar = new Map<string, boolean>();
+  private readonly dirty = new Set<string>();
+  private analysisGeneration = 0;
+
+  constructor(
+    private readonly slots: FindingSlots,
+    private readonly analyze: (token: string, location: TokenLocation) => Finding[],
+  ) {}
+
+  private place(key: string): Place {
+    let p = this.places.get(key);
+    if (!p) {
+      p = { bestSetCookie: undefined, tokenKeys: new Set(), bestToken: undefined, analysis: undefined, slotKeys: [] };
+      this.places.set(key, p);
+    }
+    return p;
+  }
+
+  /** Takes in the Set-Cookie JWTs of one finished exchange (the next in start order). */
+  addExchange(ex: Exchange, seq: number): void {
+    setCookieJwtSightings(ex).forEach((sighting, i) => {
+      const key = sightingKey(sighting);
+      if (this.setCookieKeys.has(key)) return;
+      this.setCookieKeys.add(key);
+      const placeKey = sightingPlace(sighting);
+      const p = this.place(placeKey);
+      const listed: Listed = { sighting, phase: 0, order: seq * 65536 + i };
+      if (newer(listed, p.bestSetCookie)) p.bestSetCookie = listed;
+      // A token with the same key is now the Set-Cookie's: mark its own place too.
+      if (this.tokens.has(key)) this.dirty.add(sightingPlace(this.tokens.get(key)!.listed.sighting));
+      this.dirty.add(placeKey);
+    });
+  }
+
+  /** Takes in token records that are new or were seen again (their last sighting moved). */
+  updateTokens(records: Iterable<TokenRecord>): void {
+    for (const t of records) {
+      if (!t || !isJwtTokenRecord(t)) continue;
+      // The same record again (nothing moved): nothing to do, and nothing to build.
+      const known = this.tokenKeyById.get(t.id);
+      if (known !== undefined && this.tokens.get(known)?.record === t) continue;
+      const sighting = tokenJwtSighting(t, (name, value) => this.jar.get(`${name}\u0000${value}`));
+      const key = sightingKey(sighting);
+      const old = this.tokens.get(key);
+      if (old && old.record.id < t.id) continue;
+      if (old && old.record === t) continue;
+      const listed: Listed = { sighting, phase: 1, order: t.id };
+      this.tokens.set(key, { record: t, listed });
+      this.tokenKeyById.set(t.id, key);
+      const placeKey = sightingPlace(sighting);
+      const p = this.place(placeKey);
+      p.tokenKeys.add(key);
+      // A record seen again only gets newer: it can only take the lead. Anything else searches again.
+      if (old && old.record.id !== t.id) p.bestToken = undefined;
+      else if (p.bestToken && (p.bestToken.order === t.id || newer(listed, p.bestToken))) p.bestToken = listed;
+      this.dirty.add(placeKey);
+    }
+  }
+
+  /** Takes in the jar: a JWT seen in a Cookie header is HttpOnly when the jar holds it as set with HttpOnly. */
+  updateJar(cookies: readonly CookieRecord[]): void {
+    const jar = new Map<string, boolean>();
+    for (const c of cookies) {
+      const key = `${c.name}\u0000${c.value}`;
+      if (c.origin === 'set-by-response' && !jar.has(key)) jar.set(key, c.httpOnly);
+    }
+    const changed = [...this.tokens.values()].filter(({ record }) => record.source === 'request-cookie'
+      && this.jar.get(`${record.name}\u0000${record.value}`) !== jar.get(`${record.name}\u0000${record.value}`)).map(({ record }) => record);
+    this.jar = jar;
+    if (changed.length === 0) return;
+    for (const t of changed) this.tokens.delete(this.tokenKeyById.get(t.id)!);
+    this.updateTokens(changed);
+  }
+
+  /** Analyses every place again on the next publish (time moved on, or a weak-secret answer came). */
+  reanalyse(): void {
+    this.analysisGeneration++;
+    for (const key of this.places.keys()) this.dirty.add(key);
+  }
+
+  private speaker(p: Place): Listed | undefined {
+    if (!p.bestToken || this.setCookieKeys.has(sightingKey(p.bestToken.sighting))) {
+      p.bestToken = undefined;
+      for (const key of p.tokenKeys) {
+        if (this.setCookieKeys.has(key)) continue;
+        const t = this.tokens.get(key);
+        if (t && newer(t.listed, p.bestToken)) p.bestToken = t.listed;
+      }
+    }
+    return p.bestToken && newer(p.bestToken, p.bestSetCookie) ? p.bestToken : p.bestSetCookie;
+  }
+
+  /** Writes the findings of every place that changed. */
+  publish(): void {
+    for (const placeKey of this.dirty) {
+      const p = this.places.get(placeKey);
+      if (!p) continue;
+      const listed = this.speaker(p);
+      const next = new Map<string, { finding: Finding; order: number[] }>();
+      if (listed) {
+        const s = listed.sighting;
+        // A token seen again only moves its evidence: the analysis of the same token at the same place is kept.
+        const key = `${this.analysisGeneration}\u0000${s.token}\u0000${s.location.kind}\u0000${s.location.name ?? ''}\u0000${s.location.httpOnly}`;
+        if (p.analysis?.key !== key) {
+          let analysed: Finding[];
+          try {
+            analysed = this.analyze(s.token, s.location);
+          } catch {
+            analysed = [];
+          }
+          p.analysis = { key, findings: analysed };
+        }
+        const cached = p.analysis.findings;
+        const findings = dedupeFindings(sightingItems(s, () => cached));
+        findings.forEach((f, i) => {
+          next.set(`j\u0000${placeKey}\u0000${f.ruleId}\u0000${f.subject}`, { finding: f, order: [FAMILY.jwt, -s.time, listed.phase, listed.order, i] });
+        });
+      } else {
+        p.analysis = undefined;
+      }
+      for (const key of p.slotKeys) if (!next.has(key)) this.slots.set(key, undefined);
+      for (const [key, { finding, order }] of next) this.slots.set(key, finding, order);
+      p.slotKeys = [...next.keys()];
+    }
+    this.dirty.clear();
+  }
+}

@@ -1,0 +1,201 @@
+import type { SessionStore } from '../capture/sessionStore';
+import type { Disposable, Exchange, SessionChangeEvent, TokenRecord } from '../capture/types';
+import type { Finding } from '../findings';
+import type { AuditOptions } from './auditSession';
+import type { AuditSettingsInput } from './auditSettings';
+import type { AuditDelta } from './findingSlots';
+import { IncrementalAudit } from './incrementalAudit';
+
+/** Options of a {@link StoreAudit}. */
+export interface StoreAuditOptions extends AuditOptions {
+  /**
+   * How long (ms, default 2000) a finished exchange waits for exchanges that started before it
+   * and are still pending, so that the audit gets them in start order. Past that, it is audited
+   * anyway and the late one makes the audit replay what it holds.
+   */
+  readonly holdMs?: number;
+  /** Clock for `holdMs`, epoch ms (tests pass their own). */
+  readonly clock?: () => number;
+}
+
+function startOrder(a: Exchange, b: Exchange): number {
+  return a.startedAt - b.startedAt || a.id - b.id;
+}
+
+const NO_CHANGE: AuditDelta = { added: [], removed: [] };
+
+/** What made the findings change: a store event, the end of a wait for a pending exchange, or a re-analysis of the JWTs. */
+export type AuditChangeOrigin = 'store' | 'timer' | 'reanalysis';
+
+/**
+ * The traffic audit of a live {@link SessionStore}: an {@link IncrementalAudit} fed from the store's
+ * change events. Each exchange is audited once, when it finishes (in start order); tokens seen
+ * again and jar changes update the JWT findings; evicted exchanges keep their findings; a cleared
+ * store clears the audit. The work per event is proportional to what the event carries.
+ */
+export class StoreAudit implements Disposable {
+  private readonly audit: IncrementalAudit;
+  private readonly subscription: Disposable;
+  private readonly listeners = new Set<(delta: AuditDelta, origin: AuditChangeOrigin) => void>();
+  /** Exchanges still waiting for their response, by id: start time. */
+  private readonly pending = new Map<number, number>();
+  /** Finished exchanges held back behind an earlier pending one. */
+  private held: Exchange[] = [];
+  private readonly fed = new Set<number>();
+  private tokens = new Map<number, TokenRecord>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly holdMs: number;
+  private readonly clock: () => number;
+
+  constructor(private readonly store: SessionStore, settings?: AuditSettingsInput, options: StoreAuditOptions = {}) {
+    this.audit = new IncrementalAudit(settings, options);
+    this.holdMs = typeof options.holdMs === 'number' && options.holdMs >= 0 ? options.holdMs : 2000;
+    this.clock = options.clock ?? Date.now;
+    this.subscription = store.onDidChange((e) => this.emit(this.onStoreChange(e), 'store'));
+    this.catchUp();
+  }
+
+  /** Reports what each change added and removed (apply `removed` first), and what caused it. */
+  onDidChange(listener: (delta: AuditDelta, origin: AuditChangeOrigin) => void): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** The current findings, sorted like {@link auditSession}'s. */
+  findings(): readonly Finding[] {
+    return this.audit.findings();
+  }
+
+  /** Audits again from what the store holds now (new settings). Findings of evicted exchanges are gone. */
+  reset(settings?: AuditSettingsInput): AuditDelta {
+    const removed = this.audit.reset(settings);
+    this.pending.clear();
+    this.held = [];
+    this.fed.clear();
+    const added = this.catchUp();
+    return this.merge([removed, added]);
+  }
+
+  /** Analyses the JWTs again: the time moved on, or the analyser learned something (a weak-secret answer). */
+  reanalyseJwts(now?: number): AuditDelta {
+    return this.emit(this.audit.reanalyseJwts(now), 'reanalysis');
+  }
+
+  private catchUp(): AuditDelta {
+    const snap = this.store.snapshot();
+    this.tokens = new Map(snap.tokens.map((t) => [t.id, t]));
+    const deltas = [this.audit.updateJar(snap.cookies), this.audit.updateTokens(snap.tokens, this.tokens)];
+    const finished = snap.exchanges.filter((ex) => ex.state !== 'pending').sort(startOrder);
+    for (const ex of snap.exchanges) if (ex.state === 'pending') this.pending.set(ex.id, ex.startedAt);
+    deltas.push(...this.feed(finished));
+    return this.merge(deltas);
+  }
+
+  private onStoreChange(e: SessionChangeEvent): AuditDelta {
+    const deltas: AuditDelta[] = [];
+    if (e.cleared) {
+      deltas.push(this.audit.reset());
+      this.pending.clear();
+      this.held = [];
+      this.fed.clear();
+      this.tokens = new Map();
+    }
+    for (const id of e.exchangesEvicted) {
+      this.audit.evict(id);
+      this.pending.delete(id);
+      this.fed.delete(id);
+    }
+    if (e.tokensAdded.length > 0 || e.tokensUpdated.length > 0) {
+      // Records are replaced when a token is seen again, and the oldest are dropped: take the store's current list.
+      this.tokens = new Map(this.store.getTokens().map((t) => [t.id, t]));
+    }
+    if (e.cookieEvents.length > 0) deltas.push(this.audit.updateJar(this.store.getCookies()));
+    const finished: Exchange[] = [];
+    const taken = new Set<number>();
+    for (const ids of [e.exchangesAdded, e.exchangesUpdated]) {
+      for (const id of ids) {
+        if (this.fed.has(id) || taken.has(id)) continue;
+        const ex = this.store.getExchange(id);
+        if (!ex) continue;
+        if (ex.state === 'pending') {
+          this.pending.set(id, ex.startedAt);
+        } else {
+          taken.add(id);
+          finished.push(ex);
+        }
+      }
+    }
+    for (const ex of finished) this.pending.delete(ex.id);
+    // Tokens first: each JWT location is then analysed once for this event, for the token that leads after it.
+    const changed = [...e.tokensAdded.map((t) => this.tokens.get(t.id) ?? t), ...e.tokensUpdated.map((id) => this.tokens.get(id)).filter((t): t is TokenRecord => t !== undefined)];
+    if (changed.length > 0) deltas.push(this.audit.updateTokens(changed, this.tokens));
+    deltas.push(...this.feed([...this.held, ...finished].sort(startOrder)));
+    return this.merge(deltas);
+  }
+
+  /** Audits finished exchanges in start order, holding back those that started after a young pending one. */
+  private feed(finished: readonly Exchange[]): AuditDelta[] {
+    let waitFor = Infinity;
+    const now = this.clock();
+    for (const startedAt of this.pending.values()) {
+      if (now - startedAt < this.holdMs) waitFor = Math.min(waitFor, startedAt);
+    }
+    const held: Exchange[] = [];
+    const ready: Exchange[] = [];
+    for (const ex of finished) {
+      if (this.fed.has(ex.id)) continue;
+      if (ex.startedAt > waitFor) {
+        held.push(ex);
+        continue;
+      }
+      this.fed.add(ex.id);
+      ready.push(ex);
+    }
+    const deltas = ready.length > 0 ? [this.audit.addAll(ready, this.tokens)] : [];
+    this.held = held;
+    if (held.length > 0 && this.timer === undefined && Number.isFinite(waitFor)) {
+      // Nothing may come from the store for a while: look again when the wait is over.
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.emit(this.merge(this.feed(this.held)), 'timer');
+      }, Math.max(0, waitFor + this.holdMs - now) + 1);
+      this.timer.unref?.();
+    }
+    return deltas;
+  }
+
+  private merge(deltas: readonly AuditDelta[]): AuditDelta {
+    const nonEmpty = deltas.filter((d) => d.added.length > 0 || d.removed.length > 0);
+    if (nonEmpty.length === 0) return NO_CHANGE;
+    if (nonEmpty.length === 1) return nonEmpty[0];
+    // A finding added then removed within one event was never seen by anyone.
+    const added = new Set<Finding>();
+    const removed: Finding[] = [];
+    for (const d of nonEmpty) {
+      for (const f of d.removed) {
+        if (!added.delete(f)) removed.push(f);
+      }
+      for (const f of d.added) added.add(f);
+    }
+    return { added: [...added], removed };
+  }
+
+  private emit(delta: AuditDelta, origin: AuditChangeOrigin): AuditDelta {
+    if (delta.added.length === 0 && delta.removed.length === 0) return delta;
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(delta, origin);
+      } catch {
+        // A listener's failure is its own; the audit goes on.
+      }
+    }
+    return delta;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.subscription.dispose();
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,188 @@
+import type { Exchange, TokenRecord } from '../capture/types';
+import {
+  MIN_URL_VALUE_LENGTH, type UrlExchange, type UrlPlace, type UrlTarget, decodedCookieValue, isJwtPathPart, isTokenInUrl, tokenInUrlItem, urlParts, urlTargets, urlValueItem,
+} from './exchangeRules';
+import { FAMILY, type FindingSlots, rankOf } from './findingSlots';
+import { type SessionCookieInfo, holdsIds, isPlaceholderValue, issuedCookies } from './trafficFacts';
+
+/** The first place a value showed up in a URL (per query, fragment or path). */
+interface UrlSighting {
+  readonly rank: number;
+  readonly ex: UrlExchange;
+  readonly target: UrlTarget;
+  /** A JWT as a path segment: reported as such while no session cookie has that value. */
+  readonly jwtPath: boolean;
+}
+
+/** When a cookie last carried a value (ranks of occurrences in start order), long enough to count in URLs. */
+interface ValueUse {
+  last: number;
+  /** Last occurrence that was not a placeholder ("deleted", "null"…). */
+  lastReal: number;
+}
+
+const JWT_SUBJECT = '\u0000jwt';
+
+function slotKey(subject: string, where: UrlPlace): string {
+  return `u\u0000${subject}\u0000${where}`;
+}
+
+/**
+ * `session-token-in-url`, kept up to date one exchange at a time: URL tokens the store flagged,
+ * JWTs in paths, and values of session cookies found in any URL or Location of the capture,
+ * before or after the cookie carried them. Remembers the first URL place of every value and
+ * the last cookie that carried each long value, so a cookie seen later still finds an older URL.
+ */
+export class UrlTokenAudit {
+  /** First URL token (lowest token id) per slot. */
+  private readonly byToken = new Map<string, { id: number; item: ReturnType<typeof tokenInUrlItem> }>();
+  private readonly urlSightings = new Map<string, Map<UrlPlace, UrlSighting>>();
+  private readonly valueUses = new Map<string, Map<string, ValueUse>>();
+  private readonly valuesOfName = new Map<string, Set<string>>();
+  /** The session cookie each URL-worthy value belongs to now (the last one that carried it). */
+  private readonly owner = new Map<string, string>();
+  /** Per slot, the values whose first URL place speaks for it. */
+  private readonly candidates = new Map<string, Set<string>>();
+  private readonly dirty = new Set<string>();
+
+  constructor(private readonly slots: FindingSlots, private readonly infoOf: (name: string) => SessionCookieInfo | undefined) {}
+
+  /** Takes in one finished exchange (the next in start order). */
+  add(ex: Exchange, seq: number, tokensById: ReadonlyMap<number, TokenRecord>): void {
+    for (const id of ex.tokenIds ?? []) {
+      const t = tokensById.get(id);
+      if (!t || t.exchangeId !== ex.id || !isTokenInUrl(t)) continue;
+      const item = tokenInUrlItem(t, ex);
+      const key = slotKey(t.name, item.cause as UrlPlace);
+      const old = this.byToken.get(key);
+      if (old && old.id <= t.id) continue;
+      this.byToken.set(key, { id: t.id, item });
+      this.dirty.add(key);
+    }
+    let n = 0;
+    for (const c of ex.cookiesSent ?? []) this.useValue(c.name, c.value, rankOf(seq, n++));
+    for (const c of issuedCookies(ex)) this.useValue(c.parsed.name, c.parsed.value, rankOf(seq, n++));
+
+    const targets = urlTargets(ex);
+    const at: UrlExchange = { id: ex.id, method: ex.method, path: ex.path };
+    targets.forEach((target, ti) => {
+      urlParts(target.url).forEach((part, pi) => {
+        // Only values as long as a session value looked for (a JWT is longer) can ever match: shorter ones are not kept.
+        if (part.value.length < MIN_URL_VALUE_LENGTH) return;
+        let places = this.urlSightings.get(part.value);
+        if (places?.has(part.where)) return;
+        if (!places) {
+          places = new Map();
+          this.urlSightings.set(part.value, places);
+        }
+        const sighting: UrlSighting = { rank: rankOf(seq, ti * 1024 + pi), ex: at, target, jwtPath: isJwtPathPart(part) };
+        places.set(part.where, sighting);
+        this.attach(part.value, part.where, sighting, this.owner.get(part.value));
+      });
+    });
+    this.publish();
+  }
+
+  /** Re-reads which values belong to session cookie `name` (its classification changed). */
+  nameChanged(name: string): void {
+    for (const value of this.valuesOfName.get(name) ?? []) this.reassign(value);
+  }
+
+  private useValue(name: string, raw: string, rank: number): void {
+    if (raw.length < MIN_URL_VALUE_LENGTH) return;
+    const value = decodedCookieValue(raw);
+    if (value.length < MIN_URL_VALUE_LENGTH) return;
+    let uses = this.valueUses.get(value);
+    if (!uses) {
+      uses = new Map();
+      this.valueUses.set(value, uses);
+    }
+    const use = uses.get(name) ?? { last: -1, lastReal: -1 };
+    use.last = rank;
+    if (!isPlaceholderValue(raw)) use.lastReal = rank;
+    uses.set(name, use);
+    let values = this.valuesOfName.get(name);
+    if (!values) {
+      values = new Set();
+      this.valuesOfName.set(name, values);
+    }
+    values.add(value);
+    this.reassign(value);
+  }
+
+  /** Gives a value to the session cookie that carried it last (or to none). */
+  private reassign(value: string): void {
+    let best: string | undefined;
+    let bestRank = -1;
+    for (const [name, use] of this.valueUses.get(value) ?? []) {
+      const info = this.infoOf(name);
+      if (info?.isSession !== true) continue;
+      const rank = info.valueKind === 'jwt' ? use.last : holdsIds(name, info) ? use.lastReal : -1;
+      if (rank > bestRank) {
+        bestRank = rank;
+        best = name;
+      }
+    }
+    const was = this.owner.get(value);
+    if (was === best) return;
+    if (best === undefined) this.owner.delete(value);
+    else this.owner.set(value, best);
+    for (const [where, sighting] of this.urlSightings.get(value) ?? []) {
+      this.detach(value, where, sighting, was);
+      this.attach(value, where, sighting, best);
+    }
+  }
+
+  private subjectOf(sighting: UrlSighting, where: UrlPlace, owner: string | undefined): string | undefined {
+    if (owner !== undefined) return owner;
+    return sighting.jwtPath && where === 'path' ? JWT_SUBJECT : undefined;
+  }
+
+  private attach(value: string, where: UrlPlace, sighting: UrlSighting, owner: string | undefined): void {
+    const subject = this.subjectOf(sighting, where, owner);
+    if (subject === undefined) return;
+    const key = slotKey(subject, where);
+    let set = this.candidates.get(key);
+    if (!set) {
+      set = new Set();
+      this.candidates.set(key, set);
+    }
+    set.add(value);
+    this.dirty.add(key);
+  }
+
+  private detach(value: string, where: UrlPlace, sighting: UrlSighting, owner: string | undefined): void {
+    const subject = this.subjectOf(sighting, where, owner);
+    if (subject === undefined) return;
+    const key = slotKey(subject, where);
+    const set = this.candidates.get(key);
+    if (set?.delete(value)) this.dirty.add(key);
+    if (set?.size === 0) this.candidates.delete(key);
+  }
+
+  /** Writes the changed slots: a URL token first, else the first URL place of the slot's values. */
+  publish(): void {
+    for (const key of this.dirty) {
+      const token = this.byToken.get(key);
+      if (token) {
+        this.slots.set(key, token.item.finding, [FAMILY.tokenInUrl, 0, token.id]);
+        continue;
+      }
+      let best: { sighting: UrlSighting; where: UrlPlace; subject: string } | undefined;
+      for (const value of this.candidates.get(key) ?? []) {
+        for (const [where, sighting] of this.urlSightings.get(value) ?? []) {
+          const subject = this.subjectOf(sighting, where, this.owner.get(value));
+          if (subject === undefined || slotKey(subject, where) !== key) continue;
+          if (!best || sighting.rank < best.sighting.rank) best = { sighting, where, subject };
+        }
+      }
+      if (!best) {
+        this.slots.set(key, undefined);
+        continue;
+      }
+      const item = urlValueItem(best.subject === JWT_SUBJECT ? undefined : best.subject, best.where, best.sighting.ex, best.sighting.target);
+      this.slots.set(key, item.finding, [FAMILY.tokenInUrl, 1, best.sighting.rank]);
+    }
+    this.dirty.clear();
+  }
+}
