@@ -26,21 +26,28 @@ const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k
 describe('Replay the session outside the editor: curl and cookies.txt (real extension host, real curl)', () => {
   let app: SampleApp;
   let dir: string;
+  /** The cookies the app set, as the test's own client kept them. */
+  const jar = new Map<string, string>();
 
   before(async () => {
     app = await startSampleApp(repo());
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-replay-'));
     const proxyUrl = await vscode.commands.executeCommand<string>('sessionLens.startCapture', app.url);
     // A logged-in session through the proxy: home, login, profile, and a bearer API call.
-    const jar = new Map<string, string>();
     remember(jar, await fetch(`${proxyUrl}/`));
     const login = await fetch(`${proxyUrl}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) }, body: 'username=alice&password=wonderland' });
     assert.equal(login.status, 303);
     remember(jar, login);
     const profile = await fetch(`${proxyUrl}/profile`, { headers: { cookie: cookieHeader(jar) } });
     assert.match(await profile.text(), /Name: Alice/i);
-    const token = (await (await fetch(`${proxyUrl}/api/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'wonderland' }) })).json()) as { access_token: string };
-    assert.equal((await fetch(`${proxyUrl}/api/me`, { headers: { authorization: `Bearer ${token.access_token}` } })).status, 200);
+    // Like a browser, every request carries the cookies and keeps what the app sets (the app's
+    // session middleware would start a new session for a request without its cookie).
+    const tokenResponse = await fetch(`${proxyUrl}/api/token`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: cookieHeader(jar) }, body: JSON.stringify({ username: 'alice', password: 'wonderland' }) });
+    remember(jar, tokenResponse);
+    const token = (await tokenResponse.json()) as { access_token: string };
+    const me = await fetch(`${proxyUrl}/api/me`, { headers: { authorization: `Bearer ${token.access_token}`, cookie: cookieHeader(jar) } });
+    remember(jar, me);
+    assert.equal(me.status, 200);
     await vscode.commands.executeCommand('sessionLens.stopCapture');
   });
 
@@ -57,6 +64,9 @@ describe('Replay the session outside the editor: curl and cookies.txt (real exte
     assert.ok(text, 'nothing copied');
     assert.match(text, /^# Netscape HTTP Cookie File/);
     assert.match(text, /^#HttpOnly_127\.0\.0\.1\tFALSE\t\/\tFALSE\t\d+\tconnect\.sid\t/m);
+    // The file holds what the app set last (the session id the logged-in client holds).
+    const lines = text.split('\n').filter((l) => l.includes('\tconnect.sid\t'));
+    assert.deepEqual(lines.map((l) => l.split('\t')[6]), [jar.get('connect.sid')], text.replace(/\t([^\t\n]{6})[^\t\n]*$/gm, '\t$1…'));
     const file = path.join(dir, 'cookies.txt');
     fs.writeFileSync(file, text, { mode: 0o600 });
     const page = await run('curl', ['-sS', '-b', file, `${app.url}/profile`]);
@@ -69,6 +79,7 @@ describe('Replay the session outside the editor: curl and cookies.txt (real exte
     const command = await vscode.commands.executeCommand<string>('sessionLens.copyAsCurl', 'GET /profile');
     assert.ok(command, 'nothing copied');
     assert.ok(command.startsWith(`curl ${app.url}/profile`), command);
+    assert.ok(command.includes(`connect.sid=${jar.get('connect.sid')}`), command.replace(/(=[A-Za-z0-9%]{6})[^;' ]*/g, '$1…'));
     const page = await run('sh', ['-c', `${command} -sS`]);
     assert.match(page, /Name: Alice/i, page.slice(0, 300));
   });
