@@ -137,14 +137,16 @@ export class CaptureService implements vscode.Disposable {
   }
 
   /** Imports a HAR document into the session; returns the engine's import summary. */
-  async importHar(text: string, label: string): Promise<import('../core/capture/index').HarImportResult> {
+  async importHar(text: string, label: string): Promise<import('../core/capture/index').HarImportResult & { readonly droppedFromMemory: number; readonly keptInMemory: number }> {
     const { importHar } = captureEngine();
     const store = this.ensureStore();
+    const evictedBefore = store.evictedExchangeCount;
     const result = importHar(store, text);
     store.flush();
     if (!this.proxy) this.source = label;
     this.changed.fire();
-    return result;
+    // Requests of this import the ring buffer could not keep (their findings are kept by the audit).
+    return { ...result, droppedFromMemory: store.evictedExchangeCount - evictedBefore, keptInMemory: store.exchangeCapacity };
   }
 
   /**

@@ -105,6 +105,14 @@ export function registerCaptureCommands(capture: CaptureService, log: vscode.Log
         const result = await capture.importHar(text, name);
         log.info(`imported ${name}: ${result.imported} entries${result.skipped ? `, ${result.skipped} skipped` : ''}${result.creator ? ` (from ${result.creator})` : ''}`);
         for (const w of result.warnings) log.warn(`${name}: ${w}`);
+        if (result.droppedFromMemory > 0) {
+          // Never silently: the timeline and Export HAR hold only the newest requests.
+          const note = `${name} has ${result.imported} requests; the session keeps the newest ${result.keptInMemory} in memory (sessionLens.capture.maxExchanges), so the oldest ${result.droppedFromMemory} are not in the timeline or in Export HAR. Their findings are kept.`;
+          log.warn(note);
+          void vscode.window.showWarningMessage(`Session Lens: ${note}`, 'Open Setting').then((choice) => {
+            if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'sessionLens.capture.maxExchanges');
+          });
+        }
         void vscode.commands.executeCommand(CommandId.ShowSession);
         return result;
       } catch (err) {

@@ -131,4 +131,27 @@ describe('Capture in the real extension host', () => {
     assert.equal(result, undefined);
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it('Import HAR of more requests than the session keeps says how many were dropped from memory', async () => {
+    await vscode.commands.executeCommand('sessionLens.clearSession');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-big-'));
+    const file = path.join(dir, 'big.har');
+    const start = Date.parse('2026-12-01T10:00:00Z');
+    const entries = Array.from({ length: 5050 }, (_, i) => ({
+      startedDateTime: new Date(start + i * 10).toISOString(), time: 1,
+      request: { method: 'GET', url: `http://localhost:3000/item/${i}`, httpVersion: 'HTTP/1.1', headers: [], queryString: [], cookies: [], headersSize: -1, bodySize: 0 },
+      response: { status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1', headers: [], cookies: [], content: { size: 0, mimeType: 'text/plain' }, redirectURL: '', headersSize: -1, bodySize: 0 },
+      cache: {}, timings: { send: 0, wait: 1, receive: 0 },
+    }));
+    fs.writeFileSync(file, JSON.stringify({ log: { version: '1.2', creator: { name: 'test', version: '1' }, entries } }));
+    try {
+      const result = await vscode.commands.executeCommand<{ imported: number; droppedFromMemory: number; keptInMemory: number }>('sessionLens.importHar', vscode.Uri.file(file));
+      assert.equal(result.imported, 5050);
+      assert.equal(result.keptInMemory, 5000);
+      assert.equal(result.droppedFromMemory, 50);
+    } finally {
+      await vscode.commands.executeCommand('sessionLens.clearSession');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
