@@ -3,7 +3,8 @@ import { byteSize, fileChunksBounded, streamChunksBounded } from '../boundedRead
 import { type CliCommand, UsageError } from '../command';
 import { auditSession } from '../../core/audit/auditSession';
 import { StoreAudit } from '../../core/audit/storeAudit';
-import { type CookieRecord, HarFormatError, SessionStore, type SessionSnapshot, type TokenRecord, importHarStream } from '../../core/capture';
+import { decodeSignedCookie } from '../../core/signedCookies/decodeSignedCookie';
+import { type CookieRecord, type CookieSeen, HarFormatError, cookiesSeen, SessionStore, type SessionSnapshot, type TokenRecord, importHarStream } from '../../core/capture';
 import type { Finding } from '../../core/findings';
 import { safeText } from '../../core/safeText';
 
@@ -27,9 +28,14 @@ Arguments:
 
 Options:
   --format F     text (default) or json. JSON:
-                 { "cookies": [{ name, value, domain, path, hostOnly, expires,
-                   maxAge, secure, httpOnly, sameSite, partitioned, priority,
-                   size, origin, firstSeen, lastSeen }],
+                 { "cookies": [{ name, value, domain, path, state, hostOnly,
+                   expires, maxAge, secure, httpOnly, sameSite, partitioned,
+                   priority, size, origin, firstSeen, lastSeen, decoded }],
+                 every cookie seen: state "live" (in the jar; all fields), or
+                 "deleted", "expired", "evicted" (with its last value, "ended",
+                 "reason" for evictions), or "rejected" (refused by the jar, with
+                 "rejectedReason"); "decoded" for framework-signed values
+                 (Flask, Django, express-session, cookie-session), also of gone ones.
                    "tokens": [{ kind, source, name, value, expiresAt, isJwt, flags }],
                    "findings": [{ ruleId, severity, subject, message, evidence, docs }] }
                  Times are ISO 8601 (null when absent). Text output shortens values;
@@ -66,6 +72,21 @@ export function cookieJson(c: CookieRecord): Record<string, unknown> {
     origin: c.origin,
     firstSeen: iso(c.firstSeen),
     lastSeen: iso(c.lastSeen),
+  };
+}
+
+/** Any cookie the session saw, with its state, as the JSON output lists it (decoded where a framework signed it). */
+export function cookieSeenJson(c: CookieSeen): Record<string, unknown> {
+  const decoded = c.value ? decodeSignedCookie(c.name, c.value) : undefined;
+  const base = c.record ? cookieJson(c.record) : {
+    name: c.name, value: c.value, domain: c.domain, path: c.path || null,
+    ended: iso(c.endedAt), exchangeId: c.exchangeId ?? null,
+  };
+  return {
+    ...base,
+    state: c.state,
+    ...(c.state === 'rejected' ? { rejectedReason: c.reason ?? null } : c.reason ? { reason: c.reason } : {}),
+    ...(decoded ? { decoded: { framework: decoded.framework, readable: decoded.readable, content: decoded.readable ? decoded.content ?? null : null, signedAt: iso(decoded.timestamp) } } : {}),
   };
 }
 
@@ -126,7 +147,7 @@ export const auditCommand: CliCommand = {
     const snapshot = store.snapshot();
     const findings = audit.findings();
     if (options.format === 'json') {
-      io.stdout.write(`${JSON.stringify({ cookies: snapshot.cookies.map(cookieJson), tokens: snapshot.tokens.map(tokenJson), findings }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ cookies: cookiesSeen(snapshot).map(cookieSeenJson), tokens: snapshot.tokens.map(tokenJson), findings }, null, 2)}\n`);
     } else {
       io.stdout.write(textReport(snapshot, findings, label, result.imported, result.warnings));
     }
