@@ -69,7 +69,9 @@ describe('CLI: session-lens audit', () => {
   it('reads standard input with -', async () => {
     const { code, stdout } = await cli(['audit', '-', '--format', 'json'], readFileSync(join(HAR_DIR, 'chrome.har'), 'utf8'));
     assert.equal(code, 0);
-    assert.equal((JSON.parse(stdout) as { cookies: unknown[] }).cookies.length, 1);
+    const cookies = (JSON.parse(stdout) as { cookies: { state: string }[] }).cookies;
+    assert.equal(cookies.filter((c) => c.state === 'live').length, 1);
+    assert.ok(cookies.every((c) => ['live', 'deleted', 'expired', 'evicted', 'rejected'].includes(c.state)));
   });
 
   for (const [args, message] of [
