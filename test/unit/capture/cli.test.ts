@@ -169,22 +169,11 @@ describe('CLI: session-lens capture', function () {
     await new Promise<void>((r) => dev.listen(0, '127.0.0.1', r));
     const dir = mkdtempSync(join(tmpdir(), 'session-lens-cli-'));
     const harFile = join(dir, 'stopped.har');
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'src/cli/main.ts'), 'capture', '--target', `http://127.0.0.1:${(dev.address() as net.AddressInfo).port}`, '--json', '--har', harFile, '--stop-grace', '0.2'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines: unknown[] = [];
-    let buffered = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      buffered += c.toString();
-      let nl;
-      while ((nl = buffered.indexOf('\n')) !== -1) {
-        lines.push(JSON.parse(buffered.slice(0, nl)));
-        buffered = buffered.slice(nl + 1);
-      }
-    });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    const capture = spawnCapture(['--target', `http://127.0.0.1:${(dev.address() as net.AddressInfo).port}`, '--har', harFile, '--stop-grace', '0.2']);
+    const { child } = capture;
     const clients: net.Socket[] = [];
     try {
-      const { url } = await waitForLine(child, lines, (l) => l.type === 'listening') as { url: string };
+      const url = await capture.url;
       const port = Number(new URL(url).port);
       let halfSeen: () => void = () => undefined;
       const half = new Promise<void>((r) => { halfSeen = r; });
@@ -196,9 +185,8 @@ describe('CLI: session-lens capture', function () {
       }
       await arrived;
       await half;
-      const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
-      assert.equal(await exit, 0, stderr);
+      assert.equal(await capture.exited, 0, capture.stderr());
       const har = JSON.parse(readFileSync(harFile, 'utf8')) as { log: { entries: { request: { url: string }; response: { status: number; bodySize: number; _error?: string }; _sessionLens: { state: string } }[] } };
       assert.equal(har.log.entries.length, 21);
       for (const entry of har.log.entries) {
@@ -225,18 +213,8 @@ describe('CLI: session-lens capture', function () {
       socket.on('data', () => undefined);
     });
     await new Promise<void>((r) => dev.listen(0, '127.0.0.1', r));
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'src/cli/main.ts'), 'capture', '--target', `http://127.0.0.1:${(dev.address() as net.AddressInfo).port}`, '--json',
-      '--response-timeout', '0.3', '--body-timeout', '0.3', '--idle-timeout', '0.3'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines: unknown[] = [];
-    let buffered = '';
-    child.stdout.on('data', (c: Buffer) => {
-      buffered += c.toString();
-      let nl;
-      while ((nl = buffered.indexOf('\n')) !== -1) {
-        lines.push(JSON.parse(buffered.slice(0, nl)));
-        buffered = buffered.slice(nl + 1);
-      }
-    });
+    const capture = spawnCapture(['--target', `http://127.0.0.1:${(dev.address() as net.AddressInfo).port}`,
+      '--response-timeout', '0.3', '--body-timeout', '0.3', '--idle-timeout', '0.3']);
     /** What a raw connection got until the proxy closed it. */
     const exchange = (port: number, request: string) => new Promise<string>((resolve) => {
       let text = '';
@@ -246,8 +224,7 @@ describe('CLI: session-lens capture', function () {
       socket.on('close', () => resolve(text));
     });
     try {
-      const { url } = await waitForLine(child, lines, (l) => l.type === 'listening') as { url: string };
-      const port = Number(new URL(url).port);
+      const port = Number(new URL(await capture.url).port);
       const [unanswered, stalled, idle] = await Promise.all([
         exchange(port, 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'),
         exchange(port, 'POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\npart'),
@@ -257,7 +234,7 @@ describe('CLI: session-lens capture', function () {
       assert.match(stalled, /^HTTP\/1\.1 408 Request Timeout\r\n/);
       assert.equal(idle, '');
     } finally {
-      child.kill('SIGKILL');
+      capture.child.kill('SIGKILL');
       for (const s of held) s.destroy();
       await new Promise<void>((r) => dev.close(() => r()));
     }
@@ -267,22 +244,11 @@ describe('CLI: session-lens capture', function () {
     const app = await sampleApp.start(0);
     const dir = mkdtempSync(join(tmpdir(), 'session-lens-cli-'));
     const harFile = join(dir, 'capture.har');
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'src/cli/main.ts'), 'capture', '--target', app.url, '--json', '--har', harFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines: unknown[] = [];
-    let buffered = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      buffered += c.toString();
-      let nl;
-      while ((nl = buffered.indexOf('\n')) !== -1) {
-        lines.push(JSON.parse(buffered.slice(0, nl)));
-        buffered = buffered.slice(nl + 1);
-      }
-    });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    const capture = spawnCapture(['--target', app.url, '--har', harFile]);
+    const { child, lines } = capture;
     try {
-      const listening = await waitForLine(child, lines, (l) => l.type === 'listening');
-      const url = listening.url as string;
+      const url = await capture.url;
+      const listening = lines.find((l) => l.type === 'listening')!;
       assert.equal(listening.browseUrl, url, 'a target on 127.0.0.1 is browsed at the proxy address');
       assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
       const home = await request(`${url}/`);
@@ -293,10 +259,9 @@ describe('CLI: session-lens capture', function () {
       assert.equal(created.request, 'POST /login');
       const token = await waitForLine(child, lines, (l) => l.type === 'token' && l.kind === 'jwt-in-cookie');
       assert.match(String(token.expiresAt), /^\d{4}-\d\d-\d\dT/);
-      const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGINT');
-      assert.equal(await exit, 0, stderr);
-      const stopped = lines.at(-1) as Record<string, unknown>;
+      assert.equal(await capture.exited, 0, capture.stderr());
+      const stopped = lines.at(-1)!;
       assert.equal(stopped.type, 'stopped');
       assert.equal(stopped.har, harFile);
       assert.equal(statSync(harFile).mode & 0o777, 0o600);
