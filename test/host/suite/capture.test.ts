@@ -3,17 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { repo, type SampleApp, sessionLensApi, startSampleApp, waitFor } from './helpers';
+import { cookieHeader, remember, repo, type SampleApp, sessionLensApi, startSampleApp, waitFor } from './helpers';
 
-/** Cookie header for the next request, from the Set-Cookie headers seen so far (a tiny browser). */
-function remember(jar: Map<string, string>, res: Response): void {
-  for (const line of res.headers.getSetCookie()) {
-    const [pair] = line.split(';');
-    const eq = pair.indexOf('=');
-    jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-  }
-}
-const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
 
 describe('Capture in the real extension host', () => {
   let app: SampleApp;

@@ -65,3 +65,15 @@ export function diagnosticsEvent<T>(what: string, uri: vscode.Uri, probe: (diagn
     check();
   });
 }
+
+/** Keeps the cookies a response sets, as a tiny browser would (name → value). */
+export function remember(jar: Map<string, string>, res: Response): void {
+  for (const line of res.headers.getSetCookie()) {
+    const [pair] = line.split(';');
+    const eq = pair.indexOf('=');
+    jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+  }
+}
+
+/** The Cookie header for the next request from what `remember` kept. */
+export const cookieHeader = (jar: Map<string, string>): string => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { repo, type SampleApp, startSampleApp } from './helpers';
+import { cookieHeader, remember, repo, type SampleApp, startSampleApp } from './helpers';
 
 /** Runs a program and resolves with its output (real curl, real shell). */
 function run(file: string, args: string[]): Promise<string> {
@@ -13,15 +13,6 @@ function run(file: string, args: string[]): Promise<string> {
   });
 }
 
-/** Cookie header for the next request, from the Set-Cookie headers seen so far. */
-function remember(jar: Map<string, string>, res: Response): void {
-  for (const line of res.headers.getSetCookie()) {
-    const [pair] = line.split(';');
-    const eq = pair.indexOf('=');
-    jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-  }
-}
-const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
 
 describe('Replay the session outside the editor: curl and cookies.txt (real extension host, real curl)', () => {
   let app: SampleApp;
