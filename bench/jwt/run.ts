@@ -11,6 +11,7 @@ import { decodeJwt } from '../../src/core/jwt/decode';
 import { findWeakSecret, MAX_WEAK_SECRET_TOKEN_LENGTH } from '../../src/core/jwt/findWeakSecret';
 import { WEAK_SECRETS } from '../../src/core/jwt/weakSecrets';
 import { decodeSignedCookie, findWeakSessionSecret } from '../../src/core/signedCookies';
+import { quantile, sampleMs } from '../timing';
 
 const b64 = (v: unknown): string => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 
@@ -20,16 +21,8 @@ function hs(alg: string, hash: string, payload: unknown, secret: Buffer | string
 }
 
 function time(label: string, runs: number, fn: () => void): void {
-  for (let i = 0; i < Math.min(20, runs); i++) fn();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    samples.push(performance.now() - t0);
-  }
-  samples.sort((a, b) => a - b);
-  const pick = (q: number): string => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))].toFixed(3);
-  console.log(`${label.padEnd(58)} median ${pick(0.5)} ms  p99 ${pick(0.99)} ms  max ${pick(1)} ms`);
+  const samples = sampleMs(runs, 20, fn);
+  console.log(`${label.padEnd(58)} median ${quantile(samples, 0.5, 3)} ms  p99 ${quantile(samples, 0.99, 3)} ms  max ${quantile(samples, 1, 3)} ms`);
 }
 
 const claims = { sub: 'user-1', iss: 'https://issuer.test', aud: 'api', iat: 1_700_000_000, exp: 1_700_000_900, roles: ['a', 'b'] };

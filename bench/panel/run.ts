@@ -8,20 +8,13 @@ import { SessionViewDeltas } from '../../src/extension/sessionViewDeltas';
 import { cookieRows, exchangeRows, findingRows, tokenRows } from '../../src/extension/sessionViewState';
 import type { SessionViewState } from '../../src/shared/protocol';
 import { filterRows, NO_FILTER, SessionModel } from '../../src/webview/timelineModel';
+import { quantile, sampleMs } from '../timing';
 
 const COUNT = Number(process.argv[2] ?? 10_000);
 
 function time(label: string, runs: number, fn: () => void): void {
-  for (let i = 0; i < Math.min(5, runs); i++) fn();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    samples.push(performance.now() - t0);
-  }
-  samples.sort((a, b) => a - b);
-  const pick = (q: number): string => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!.toFixed(2);
-  console.log(`${label.padEnd(60)} median ${pick(0.5)} ms  p95 ${pick(0.95)} ms`);
+  const samples = sampleMs(runs, 5, fn);
+  console.log(`${label.padEnd(60)} median ${quantile(samples, 0.5, 2)} ms  p95 ${quantile(samples, 0.95, 2)} ms`);
 }
 
 let next = 0;
