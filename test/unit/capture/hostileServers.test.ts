@@ -3,14 +3,11 @@ import * as net from 'node:net';
 import { once } from 'node:events';
 import { type CaptureProxy, startCaptureProxy } from '../../../src/core/capture';
 import { MAX_INTERIM_HEADS } from '../../../src/core/capture/relayFlow';
+import { startTcpServer } from '../../fixtures/servers/rawHttp';
 
 /** A dev server written for one test: `onRequest` gets the socket and the request bytes once a head arrived. */
-async function hostileServer(onRequest: (socket: net.Socket, request: Buffer) => void): Promise<{ port: number; sockets: Set<net.Socket>; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
+function hostileServer(onRequest: (socket: net.Socket, request: Buffer) => void): Promise<{ port: number; sockets: ReadonlySet<net.Socket>; close(): Promise<void> }> {
+  return startTcpServer((socket) => {
     let got = Buffer.alloc(0);
     let answered = false;
     socket.on('data', (c: Buffer) => {
@@ -21,15 +18,6 @@ async function hostileServer(onRequest: (socket: net.Socket, request: Buffer) =>
       }
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    sockets,
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
-  };
 }
 
 /** How a client connection ended: a clean FIN ('end') or a reset ('reset'), and the bytes before it. */

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
 import { type CaptureProxy, SessionStore, exportHar, importHar, startCaptureProxy } from '../../../src/core/capture';
+import { startTcpServer } from '../../fixtures/servers/rawHttp';
 
 /**
  * A dev server that answers nothing by itself: each request waits in `waiting` (in arrival
@@ -8,13 +9,9 @@ import { type CaptureProxy, SessionStore, exportHar, importHar, startCaptureProx
  */
 async function heldServer() {
   const waiting: { socket: net.Socket; head: string }[] = [];
-  const sockets = new Set<net.Socket>();
   let want = 0;
   let notify: () => void = () => undefined;
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
+  const server = await startTcpServer((socket) => {
     let got = '';
     socket.on('data', (c: Buffer) => {
       got += c.toString('latin1');
@@ -25,18 +22,14 @@ async function heldServer() {
       if (waiting.length >= want) notify();
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
-    port: (server.address() as net.AddressInfo).port,
+    port: server.port,
     waiting,
     arrived(n: number): Promise<void> {
       want = n;
       return waiting.length >= n ? Promise.resolve() : new Promise<void>((r) => { notify = r; });
     },
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
+    close: server.close,
   };
 }
 

@@ -1,25 +1,10 @@
 import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
 import { type CaptureProxy, startCaptureProxy } from '../../../src/core/capture';
+import { startTcpServer } from '../../fixtures/servers/rawHttp';
 
 /** A dev server whose connections are handed to `onConnection` (reading, answering or not, as the test wants). */
-async function devServer(onConnection: (socket: net.Socket) => void) {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    onConnection(socket);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
-  };
-}
+const devServer = startTcpServer;
 
 /** Everything a raw client connection received until the proxy closed it. */
 function untilClosed(socket: net.Socket): Promise<string> {
