@@ -1,18 +1,16 @@
+import { domainMatch, pathMatch } from 'tough-cookie';
 import type { CookieRecord } from '../capture/types';
 import { isLoopbackHost } from '../net/loopback';
 
-/** RFC 6265bis 5.1.4 path-match: the cookie's path is the request path or a prefix ending at a '/'. */
+/** RFC 6265bis 5.1.4 path-match (tough-cookie's, as the jar uses). */
 export function pathMatches(cookiePath: string, requestPath: string): boolean {
-  if (requestPath === cookiePath) return true;
-  if (!requestPath.startsWith(cookiePath)) return false;
-  return cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/';
+  return pathMatch(requestPath, cookiePath);
 }
 
-/** RFC 6265bis 5.1.3 domain-match, with host-only cookies sent to their exact host only. */
+/** RFC 6265bis 5.1.3 domain-match (tough-cookie's), with host-only cookies sent to their exact host only. */
 export function domainMatches(cookie: Pick<CookieRecord, 'domain' | 'hostOnly'>, host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');
-  if (h === cookie.domain) return true;
-  return !cookie.hostOnly && h.endsWith(`.${cookie.domain}`);
+  return cookie.hostOnly ? h === cookie.domain : domainMatch(h, cookie.domain) === true;
 }
 
 /** True while the cookie has not expired at `now` (session cookies never do here). */

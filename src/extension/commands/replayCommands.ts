@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import type { Exchange } from '../../core/capture/types';
-import { currentAuthorization, curlCommand, toCookiesTxt } from '../../core/replay/index';
 import type { CaptureService } from '../captureService';
 import { CommandId } from '../commandIds';
+// In the capture engine bundle (tough-cookie): loaded already whenever there is a session.
+import { captureEngine } from '../engines/index';
 
 /** The context key that is true while there is a session (captured or imported) to act on. */
 export const HAS_SESSION_CONTEXT = 'sessionLens.hasSession';
@@ -46,6 +47,7 @@ export function registerReplayCommands(capture: CaptureService): vscode.Disposab
       } catch {
         return undefined;
       }
+      const { currentAuthorization, curlCommand } = captureEngine();
       const authorization = currentAuthorization(snapshot.exchanges, origin);
       const { command, notes } = curlCommand(exchange, { jar: snapshot.cookies, now: Date.now(), ...(authorization !== undefined ? { authorization } : {}) });
       await vscode.env.clipboard.writeText(command);
@@ -55,7 +57,7 @@ export function registerReplayCommands(capture: CaptureService): vscode.Disposab
     vscode.commands.registerCommand(CommandId.CopyCookiesTxt, async (): Promise<string | undefined> => {
       const snapshot = capture.snapshot();
       if (!snapshot) return noSession();
-      const text = toCookiesTxt(snapshot.cookies, Date.now());
+      const text = captureEngine().toCookiesTxt(snapshot.cookies, Date.now());
       const count = text.split('\n').filter((l) => l !== '' && (!l.startsWith('#') || l.startsWith('#HttpOnly_'))).length;
       await vscode.env.clipboard.writeText(text);
       void vscode.window.showInformationMessage(`Session Lens: copied ${count} live cookie${count === 1 ? '' : 's'} in cookies.txt format (for curl -b FILE or wget --load-cookies; values in the clear).`);

@@ -8,3 +8,4 @@ export { buildExpiryModel } from '../../core/expiry/index';
 export { analyzeJwt, weakSecretFinding } from '../../core/jwt/analyze';
 export { decodeSignedCookie } from '../../core/signedCookies/decodeSignedCookie';
 export { parseSetCookie } from '../../core/cookies/setCookie';
+export { currentAuthorization, curlCommand, toCookiesTxt } from '../../core/replay/index';
