@@ -1,7 +1,6 @@
 import { parseArgs } from '../args';
 import { byteSize, fileChunksBounded, streamChunksBounded } from '../boundedRead';
 import { type CliCommand, UsageError } from '../command';
-import { auditSession } from '../../core/audit/auditSession';
 import { StoreAudit } from '../../core/audit/storeAudit';
 import { decodeSignedCookie } from '../../core/signedCookies/decodeSignedCookie';
 import { type CookieRecord, type CookieSeen, HarFormatError, cookiesSeen, SessionStore, type SessionSnapshot, type TokenRecord, importHarStream } from '../../core/capture';
@@ -47,11 +46,6 @@ Exit status:
 `;
 
 const iso = (ms: number | undefined): string | null => (ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
-
-/** The seam between capture and audit: every finding of a loaded HAR comes from here. */
-export function auditFindings(snapshot: SessionSnapshot): Finding[] {
-  return auditSession(snapshot);
-}
 
 /** The cookie as the JSON output lists it. */
 export function cookieJson(c: CookieRecord): Record<string, unknown> {
