@@ -90,7 +90,7 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
     ...registerReplayCommands(capture),
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }], new JwtHoverProvider()),
     capture.onDidChange(() => {
-      const has = capture.snapshot() !== undefined;
+      const has = capture.sessionStore !== undefined; // no snapshot copy just for the context key
       if (has !== hasSession) {
         hasSession = has;
         void vscode.commands.executeCommand('setContext', HAS_SESSION_CONTEXT, has);
