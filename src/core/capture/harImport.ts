@@ -34,6 +34,8 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+/** A header or cookie value as text: strings as written, numbers and booleans printed, anything else (objects, arrays, null) empty. */
+const valueText = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '');
 
 function headersOf(v: unknown): HeaderField[] {
   if (!Array.isArray(v)) return [];
@@ -42,7 +44,7 @@ function headersOf(v: unknown): HeaderField[] {
     if (!isObject(h)) continue;
     const name = str(h.name);
     if (name === undefined || name === '') continue;
-    out.push({ name, value: h.value === undefined || h.value === null ? '' : String(h.value) });
+    out.push({ name, value: valueText(h.value) });
   }
   return out;
 }
@@ -64,7 +66,7 @@ function httpVersionOf(v: unknown): string {
 function setCookieFromHarCookie(c: Json): string | undefined {
   const name = str(c.name);
   if (name === undefined) return undefined;
-  const parts = [`${name}=${c.value === undefined || c.value === null ? '' : String(c.value)}`];
+  const parts = [`${name}=${valueText(c.value)}`];
   const path = str(c.path);
   if (path) parts.push(`Path=${path}`);
   const domain = str(c.domain);
@@ -173,7 +175,7 @@ export function prepareHarEntry(e: unknown, index: number, bodyBytesKept: number
 
   const requestHeaders = headersOf(req.headers);
   if (!hasHeader(requestHeaders, 'cookie') && Array.isArray(req.cookies) && req.cookies.length > 0) {
-    const pairs = req.cookies.filter(isObject).map((c) => `${str(c.name) ?? ''}=${c.value === undefined || c.value === null ? '' : String(c.value)}`);
+    const pairs = req.cookies.filter(isObject).map((c) => `${str(c.name) ?? ''}=${valueText(c.value)}`);
     if (pairs.length > 0) requestHeaders.push({ name: 'Cookie', value: pairs.join('; ') });
   }
   const method = str(req.method)?.toUpperCase() || 'GET';

@@ -57,6 +57,21 @@ describe('capture fuzzing (no exception escapes)', () => {
     }), { numRuns: 300 });
   });
 
+  it('a HAR whose header and cookie values are objects that cannot be printed imports them as empty values', () => {
+    // Found by the property below (seed 1173867980): JSON can carry {"toString":0}, which String() cannot convert.
+    const unprintable = JSON.parse('{"toString":0}');
+    const store = new SessionStore();
+    const result = importHar(store, { log: { entries: [{
+      startedDateTime: '2026-01-01T00:00:00.000Z', time: 1,
+      request: { method: 'GET', url: 'http://localhost:3000/', headers: [{ name: 'X-Odd', value: unprintable }], cookies: [{ name: 'sid', value: unprintable }] },
+      response: { status: 200, headers: [], cookies: [{ name: 'set', value: unprintable }], content: { text: '' } },
+    }] } });
+    assert.strictEqual(result.imported, 1);
+    const [exchange] = store.snapshot().exchanges;
+    assert.deepStrictEqual(exchange.requestHeaders.filter((h) => h.name === 'X-Odd'), [{ name: 'X-Odd', value: '' }]);
+    JSON.stringify(exportHar(store.snapshot()));
+  });
+
   it('the HAR parser accepts any JSON without throwing anything but HarFormatError, and export survives', () => {
     const entry = fc.record({
       startedDateTime: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string(), fc.constant(undefined)),
