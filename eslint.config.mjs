@@ -24,6 +24,19 @@ export default tseslint.config(
     },
   },
   {
+    // The session model is what capture sources write into and readers read: it knows no source.
+    files: ['src/core/session/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'src/core must not depend on VS Code; put editor code in src/extension.' }],
+        patterns: [
+          { group: ['**/extension/**', '**/webview/**', '**/cli/**'], message: 'src/core must not import from the adapters.' },
+          { group: ['**/capture/**', '**/capture', '**/audit/**', '**/audit'], message: 'The session model knows no capture source and no reader: sources and readers import it, not the other way.' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['src/webview/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { auditSession } from '../../src/core/audit/auditSession';
-import { SessionStore } from '../../src/core/capture/sessionStore';
+import { SessionStore } from '../../src/core/session/sessionStore';
 import { importHar } from '../../src/core/capture/harImport';
 import { runCli } from '../../src/cli/main';
 

@@ -17,8 +17,8 @@ import { auditSession } from '../../src/core/audit/auditSession';
 import { IncrementalAudit } from '../../src/core/audit/incrementalAudit';
 import { StoreAudit } from '../../src/core/audit/storeAudit';
 import { importHar } from '../../src/core/capture/harImport';
-import { SessionStore } from '../../src/core/capture/sessionStore';
-import type { Exchange, TokenRecord } from '../../src/core/capture/types';
+import { SessionStore } from '../../src/core/session/sessionStore';
+import type { Exchange, TokenRecord } from '../../src/core/session/types';
 import type { Finding } from '../../src/core/findings';
 import { benchHar } from './har';
 

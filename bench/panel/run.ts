@@ -3,7 +3,7 @@
  * large capture: timeline rows from the snapshot, the delta against what was sent, and applying it.
  * Run: npx tsx bench/panel/run.ts [exchanges]   (prints figures; default 10,000 exchanges)
  */
-import { SessionStore } from '../../src/core/capture/index';
+import { SessionStore } from '../../src/core/session';
 import { SessionViewDeltas } from '../../src/extension/sessionViewDeltas';
 import { cookieRows, exchangeRows, findingRows, tokenRows } from '../../src/extension/sessionViewState';
 import type { SessionViewState } from '../../src/shared/protocol';

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { CaptureProxy, SessionSnapshot, SessionStore } from '../core/capture/index';
+import type { CaptureProxy } from '../core/capture/index';
+import type { SessionSnapshot, SessionStore } from '../core/session';
 import type { SessionLensSettings } from '../shared/settings';
 
 /** A HAR export: its text and whether the session had already dropped exchanges. */

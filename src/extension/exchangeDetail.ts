@@ -1,4 +1,4 @@
-import type { BodyPreview, Exchange, HeaderField, SessionSnapshot } from '../core/capture/types';
+import type { BodyPreview, Exchange, HeaderField, SessionSnapshot } from '../core/session/types';
 import type { Finding } from '../core/findings';
 import { decodeJwt, hasClaims } from '../core/jwt/index';
 import type { BodyView, CookieDiffRow, ExchangeDetail, HeaderView } from '../shared/protocol';

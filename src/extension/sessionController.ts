@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { AuditSettingsInput } from '../core/audit/auditSettings';
 import type { StoreAudit } from '../core/audit/storeAudit';
-import type { SessionStore } from '../core/capture/sessionStore';
-import type { SessionSnapshot } from '../core/capture/types';
+import type { SessionStore } from '../core/session/sessionStore';
+import type { SessionSnapshot } from '../core/session/types';
 import type { ExpiryModel } from '../core/expiry/index';
 import type { Finding } from '../core/findings';
 import type { ExchangeDetail, SessionViewState, WebviewAction } from '../shared/protocol';

@@ -1,4 +1,4 @@
-import type { CookieRecord, Exchange, SessionSnapshot, TokenRecord } from '../core/capture/types';
+import type { CookieRecord, Exchange, SessionSnapshot, TokenRecord } from '../core/session/types';
 import type { CredentialExpiry, ExpiryModel } from '../core/expiry/index';
 import type { SignedCookieDecoding } from '../core/signedCookies/types';
 import type { Finding } from '../core/findings';

@@ -1,5 +1,5 @@
-import { readSnapshotSource, type SnapshotSource } from '../capture/snapshotSource';
-import type { Exchange, SessionSnapshot, TokenRecord } from '../capture/types';
+import { readSnapshotSource, type SnapshotSource } from '../session/snapshotSource';
+import type { Exchange, SessionSnapshot, TokenRecord } from '../session/types';
 import type { Finding } from '../findings';
 import type { Severity } from '../rules/catalog';
 import { type AuditItem, dedupeFindings } from './auditItem';

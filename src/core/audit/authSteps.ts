@@ -1,4 +1,4 @@
-import type { Exchange, TokenRecord } from '../capture/types';
+import type { Exchange, TokenRecord } from '../session/types';
 import { isJwtShaped } from '../jwt/detect';
 import type { AuditSettings } from './auditSettings';
 import { issuedCookies, pathHasWord, pathOnly, succeeded } from './trafficFacts';

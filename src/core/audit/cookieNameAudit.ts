@@ -1,4 +1,4 @@
-import type { Exchange } from '../capture/types';
+import type { Exchange } from '../session/types';
 import type { AuditItem } from './auditItem';
 import type { AuditSettings } from './auditSettings';
 import { isLogout } from './authSteps';
@@ -7,7 +7,7 @@ import { setCookieAuditItems } from './cookieRules';
 import { cacheableItem, isCacheableResponse } from './exchangeRules';
 import { FAMILY, type FindingSlots, rankOf } from './findingSlots';
 import { entropyItem, fateOf, fixationItem, isAuthStep, isGetLike, logoutItem, meaningfulIdItem, stateChangeOnGetItem } from './sessionRules';
-import type { TokenRecord } from '../capture/types';
+import type { TokenRecord } from '../session/types';
 import { type SessionCookieInfo, holdsIds, isPlaceholderValue, issuedCookies, receivedAtOf, succeeded } from './trafficFacts';
 
 interface Ranked {

@@ -1,4 +1,4 @@
-import type { Exchange, TokenRecord } from '../capture/types';
+import type { Exchange, TokenRecord } from '../session/types';
 import { makeFinding } from '../findings';
 import { isJwtShaped } from '../jwt/detect';
 import type { Severity } from '../rules/catalog';

@@ -1,4 +1,4 @@
-import type { CookieRecord, Exchange, TokenRecord } from '../capture/types';
+import type { CookieRecord, Exchange, TokenRecord } from '../session/types';
 import type { Finding } from '../findings';
 import type { TokenLocation } from '../jwt/analyze';
 import { dedupeFindings } from './auditItem';

@@ -1,4 +1,4 @@
-import type { CookieRecord, Exchange, TokenRecord } from '../capture/types';
+import type { CookieRecord, Exchange, TokenRecord } from '../session/types';
 import type { Finding } from '../findings';
 import { type JwtAnalysisContext, type TokenLocation, analyzeJwt } from '../jwt/analyze';
 import { isJwtShaped } from '../jwt/detect';

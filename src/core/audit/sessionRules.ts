@@ -1,4 +1,4 @@
-import type { Exchange, TokenRecord } from '../capture/types';
+import type { Exchange, TokenRecord } from '../session/types';
 import { makeFinding } from '../findings';
 import type { RuleId, Severity } from '../rules/catalog';
 import type { AuditItem } from './auditItem';

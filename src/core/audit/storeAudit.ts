@@ -1,5 +1,5 @@
-import type { SessionStore } from '../capture/sessionStore';
-import type { Disposable, Exchange, SessionChangeEvent, TokenRecord } from '../capture/types';
+import type { SessionStore } from '../session/sessionStore';
+import type { Disposable, Exchange, SessionChangeEvent, TokenRecord } from '../session/types';
 import type { Finding } from '../findings';
 import type { AuditOptions } from './auditSession';
 import type { AuditSettingsInput } from './auditSettings';

@@ -1,5 +1,5 @@
 import { type ParsedSetCookie, parseSetCookie } from '../cookies/setCookie';
-import type { Exchange, HeaderField, SetCookieRecord } from '../capture/types';
+import type { Exchange, HeaderField, SetCookieRecord } from '../session/types';
 import type { AuditSettings } from './auditSettings';
 import { type CookieClassification, classifyCookie, isNeverSessionName } from './classifyCookie';
 import { isDeletion } from './cookieRules';

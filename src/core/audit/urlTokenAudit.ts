@@ -1,4 +1,4 @@
-import type { Exchange, TokenRecord } from '../capture/types';
+import type { Exchange, TokenRecord } from '../session/types';
 import {
   MIN_URL_VALUE_LENGTH, type UrlExchange, type UrlPlace, type UrlTarget, decodedCookieValue, isJwtPathPart, isTokenInUrl, tokenInUrlItem, urlParts, urlTargets, urlValueItem,
 } from './exchangeRules';

@@ -1,8 +1,8 @@
 import * as net from 'node:net';
 import { isLocalhostName, isLoopbackHost } from '../net/loopback';
-import { DEFAULT_PREVIEW_BYTES } from './bodyPreview';
-import { SessionStore } from './sessionStore';
-import type { CaptureLogger } from './types';
+import { DEFAULT_PREVIEW_BYTES } from '../session/bodyPreview';
+import { SessionStore } from '../session/sessionStore';
+import type { CaptureLogger } from '../session/types';
 import { Relay } from './wireRelay';
 
 /** Timeouts of the proxy, in milliseconds; 0 disables one. */

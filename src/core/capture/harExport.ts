@@ -1,5 +1,5 @@
 import { parseCookieHeader, parseSetCookie } from '../cookies/setCookie';
-import type { Exchange, HeaderField, SessionSnapshot } from './types';
+import type { Exchange, HeaderField, SessionSnapshot } from '../session/types';
 
 /** What replaces a secret in a redacted export. */
 export const REDACTED = '[redacted]';

@@ -1,7 +1,7 @@
-import type { SessionStore } from './sessionStore';
-import type { BodyInput } from './bodyPreview';
+import type { SessionStore } from '../session/sessionStore';
+import type { BodyInput } from '../session/bodyPreview';
 import { recoverUnterminatedHar } from './harJournal';
-import type { ExchangeState, HeaderField } from './types';
+import type { ExchangeState, HeaderField } from '../session/types';
 
 /** States of an exchange that ended before its response was complete, as `_sessionLens.state` in our own exports. */
 const BROKEN_STATES: ReadonlySet<string> = new Set<ExchangeState>(['client-aborted', 'upstream-error', 'timeout', 'aborted']);

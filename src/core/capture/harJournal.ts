@@ -3,8 +3,8 @@ import { rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SECRET_FILE_MODE, commitFileSync, removeQuietlySync, syncFolder } from '../files/atomicFile';
 import { HAR_CREATOR, HarRedactor, harEntry } from './harExport';
-import type { SessionStore } from './sessionStore';
-import type { Disposable, Exchange, TokenRecord } from './types';
+import type { SessionStore } from '../session/sessionStore';
+import type { Disposable, Exchange, TokenRecord } from '../session/types';
 
 /** Options of `HarJournal.create`. */
 export interface HarJournalOptions {

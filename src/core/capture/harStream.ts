@@ -15,7 +15,7 @@
 import { HarEntryQueue, HarFormatError, type HarImportResult, HarImportNotes, harCreator, logWarnings, prepareHarEntry, validateHar } from './harImport';
 import { isJournalHead } from './harJournal';
 import { StringDecoder } from 'node:string_decoder';
-import type { SessionStore } from './sessionStore';
+import type { SessionStore } from '../session/sessionStore';
 
 /** Limits of a streamed import. */
 export interface HarStreamOptions {

@@ -1,4 +1,4 @@
-import type { HeaderField } from './types';
+import type { HeaderField } from '../session/types';
 
 const MAX_INTERNED = 4096;
 /** name → value → field; nested so a lookup needs no string concatenation. */

@@ -1,11 +1,11 @@
 import type * as net from 'node:net';
-import { PreviewCollector, isTextLike, mimeTypeOf } from './bodyPreview';
+import { PreviewCollector, isTextLike, mimeTypeOf } from '../session/bodyPreview';
 import { headerFields } from './headerFields';
 import {
   BODY_CHUNKED, BODY_LENGTH, BODY_NONE, BODY_UNTIL_CLOSE, type BodyFraming, ChunkedDecoder, HttpParseError,
   type RequestHead, type ResponseHead, headEnd, parseResponseHead,
 } from './http1';
-import type { ExchangeState } from './types';
+import type { ExchangeState } from '../session/types';
 import type { ClientConnection, Relay, UpstreamConnection } from './wireRelay';
 
 /** Recording steps of an exchange (queued in this order), and what a failure of each is reported as. */

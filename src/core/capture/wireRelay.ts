@@ -3,8 +3,8 @@ import * as tls from 'node:tls';
 import { isLoopbackHost } from '../net/loopback';
 import { type HttpParseError, type RequestHead, headEnd, parseRequestHead, skipEmptyLines } from './http1';
 import { Flow, PIPELINE_BUFFER_BYTES, STEP_BEGIN, STEP_FAILURES, STEP_SETTLE } from './relayFlow';
-import type { SessionStore } from './sessionStore';
-import type { CaptureLogger } from './types';
+import type { SessionStore } from '../session/sessionStore';
+import type { CaptureLogger } from '../session/types';
 
 /** What the relay needs to know, fixed for the life of a proxy. */
 export interface RelayConfig {

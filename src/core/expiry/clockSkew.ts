@@ -1,4 +1,4 @@
-import type { Exchange } from '../capture/types';
+import type { Exchange } from '../session/types';
 
 /** The server clock of one host compared with the local clock. */
 export interface ClockSkew {

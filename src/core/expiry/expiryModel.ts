@@ -1,5 +1,5 @@
-import type { CookieRecord, Exchange, TokenRecord } from '../capture/types';
-import { readSnapshotSource, type SnapshotSource } from '../capture/snapshotSource';
+import type { CookieRecord, Exchange, TokenRecord } from '../session/types';
+import { readSnapshotSource, type SnapshotSource } from '../session/snapshotSource';
 import { parseSetCookie } from '../cookies/setCookie';
 import { type ClockSkew, DEFAULT_SKEW_THRESHOLD_MS, clockSkewByHost, describeSkew, serverHostOf } from './clockSkew';
 import { cookieIssuanceExpiry, jwtTimes } from './credentialTimes';

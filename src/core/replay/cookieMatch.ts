@@ -1,5 +1,5 @@
 import { domainMatch, pathMatch } from 'tough-cookie';
-import type { CookieRecord } from '../capture/types';
+import type { CookieRecord } from '../session/types';
 import { isLoopbackHost } from '../net/loopback';
 
 /** RFC 6265bis 5.1.4 path-match (tough-cookie's, as the jar uses). */

@@ -1,4 +1,4 @@
-import type { CookieRecord } from '../capture/types';
+import type { CookieRecord } from '../session/types';
 import { isUnexpired } from './cookieMatch';
 
 /** Characters that would break a cookies.txt line (tab-separated, one cookie per line). */

@@ -1,4 +1,4 @@
-import type { CookieRecord, Exchange } from '../capture/types';
+import type { CookieRecord, Exchange } from '../session/types';
 import { cookiesFor } from './cookieMatch';
 
 /** Request headers curl sets itself or that must not be replayed as recorded. */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Exchange } from '../../core/capture/types';
+import type { Exchange } from '../../core/session/types';
 import type { CaptureService } from '../captureService';
 import { CommandId } from '../commandIds';
 // In the capture engine bundle (tough-cookie): loaded already whenever there is a session.

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CookieRecord, Exchange, SessionSnapshot } from '../../core/capture/types';
+import type { CookieRecord, Exchange, SessionSnapshot } from '../../core/session/types';
 import type { ParsedSetCookie } from '../../core/cookies/setCookie';
 import { captureEngine } from '../engines/index';
 import type { Finding } from '../../core/findings';

@@ -3,8 +3,8 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { auditSession } from '../../../src/core/audit/auditSession';
 import { IncrementalAudit } from '../../../src/core/audit/incrementalAudit';
-import { SessionStore } from '../../../src/core/capture/sessionStore';
-import type { Exchange, HeaderField } from '../../../src/core/capture/types';
+import { SessionStore } from '../../../src/core/session/sessionStore';
+import type { Exchange, HeaderField } from '../../../src/core/session/types';
 import type { Finding } from '../../../src/core/findings';
 
 const START = Date.UTC(2026, 10, 22, 12, 0, 0);

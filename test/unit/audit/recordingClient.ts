@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CookieJar } from 'tough-cookie';
-import { SessionStore } from '../../../src/core/capture/sessionStore';
-import type { HeaderField } from '../../../src/core/capture/types';
+import { SessionStore } from '../../../src/core/session/sessionStore';
+import type { HeaderField } from '../../../src/core/session/types';
 
 /** A reply as the test sees it. */
 export interface Reply {

@@ -1,5 +1,5 @@
-import { SessionStore } from '../../../src/core/capture/sessionStore';
-import type { HeaderField } from '../../../src/core/capture/types';
+import { SessionStore } from '../../../src/core/session/sessionStore';
+import type { HeaderField } from '../../../src/core/session/types';
 
 /** One scripted exchange: what the browser sent and what the server answered. */
 export interface ScriptedExchange {

@@ -7,8 +7,8 @@ import { importHar } from '../../../src/core/capture/harImport';
 import { auditSession } from '../../../src/core/audit/auditSession';
 import type { AuditDelta } from '../../../src/core/audit/findingSlots';
 import { StoreAudit } from '../../../src/core/audit/storeAudit';
-import { SessionStore } from '../../../src/core/capture/sessionStore';
-import type { HeaderField } from '../../../src/core/capture/types';
+import { SessionStore } from '../../../src/core/session/sessionStore';
+import type { HeaderField } from '../../../src/core/session/types';
 import type { Finding } from '../../../src/core/findings';
 
 const START = Date.UTC(2026, 10, 22, 12, 0, 0);

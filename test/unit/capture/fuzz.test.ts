@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { HarFormatError, type CaptureProxy, SessionStore, exportHar, importHar, startCaptureProxy } from '../../../src/core/capture';
-import { decodeBody } from '../../../src/core/capture/bodyPreview';
-import { CookieMirror } from '../../../src/core/capture/cookieMirror';
-import { requestHints } from '../../../src/core/capture/requestHints';
-import { tokensInBody, tokensInRequest, tokensInResponseHeaders } from '../../../src/core/capture/tokenExtractor';
+import { decodeBody } from '../../../src/core/session/bodyPreview';
+import { CookieMirror } from '../../../src/core/session/cookieMirror';
+import { requestHints } from '../../../src/core/session/requestHints';
+import { tokensInBody, tokensInRequest, tokensInResponseHeaders } from '../../../src/core/session/tokenExtractor';
 import { rawRequest } from '../../fixtures/servers/rawHttp';
 import { type RunningServer, startUpstream } from '../../fixtures/servers/upstream';
 import { request } from './httpClient';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { SessionStore } from '../../../src/core/capture/index';
+import { SessionStore } from '../../../src/core/session';
 import type { Finding } from '../../../src/core/findings';
 import { exchangeDetail, sessionDiff } from '../../../src/extension/exchangeDetail';
 import { SessionViewDeltas } from '../../../src/extension/sessionViewDeltas';

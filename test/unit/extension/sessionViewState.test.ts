@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { SessionStore } from '../../../src/core/capture/index';
+import { SessionStore } from '../../../src/core/session';
 import { decodeSignedCookie } from '../../../src/core/signedCookies/decodeSignedCookie';
 import { maskValue, maskValueShort } from '../../../src/extension/masking';
 import { cookieRows, tokenRows, valueOfKey } from '../../../src/extension/sessionViewState';

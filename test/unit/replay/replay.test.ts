@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import type { CookieRecord, Exchange } from '../../../src/core/capture/types';
+import type { CookieRecord, Exchange } from '../../../src/core/session/types';
 import { jwtSummary } from '../../../src/core/jwt/summary';
 import { cookiesFor, curlCommand, currentAuthorization, pathMatches, shellQuote, toCookiesTxt } from '../../../src/core/replay/index';
 

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as zlib from 'node:zlib';
-import { type SessionChangeEvent, SessionStore } from '../../../src/core/capture';
-import { decodeBody } from '../../../src/core/capture/bodyPreview';
-import { RingBuffer } from '../../../src/core/capture/ringBuffer';
+import { type SessionChangeEvent, SessionStore } from '../../../src/core/session';
+import { decodeBody } from '../../../src/core/session/bodyPreview';
+import { RingBuffer } from '../../../src/core/session/ringBuffer';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
