@@ -1,10 +1,11 @@
 /** Bodies are compared on their first 256 KiB (characters): enough for any page, bounded work. */
 const COMPARED_CHARS = 256 * 1024;
 
-/** Word tokens of a body: runs of letters or digits, lower-cased (markup, quotes and spacing ignored). */
+/** Word tokens of a body: runs of letters or digits, lower-cased, with HTML/XML tags dropped (markup, quotes and spacing ignored). */
 export function bodyWords(body: string): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const m of body.slice(0, COMPARED_CHARS).toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)) {
+  const text = body.slice(0, COMPARED_CHARS).replace(/<[^<>]*>/g, ' ').toLowerCase();
+  for (const m of text.matchAll(/[\p{L}\p{N}]+/gu)) {
     counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
   }
   return counts;
@@ -13,7 +14,7 @@ export function bodyWords(body: string): Map<string, number> {
 /**
  * How alike two response bodies are, from 0 (no word in common) to 1 (the same words, as often):
  * the Dice coefficient of their word multisets, 2·|A∩B| / (|A| + |B|), over {@link bodyWords}.
- * Word order and markup do not count, so a page that differs only by a counter or a timestamp
+ * Word order and markup (tags) do not count, so a page that differs only by a counter or a timestamp
  * stays close to 1, while "Logged in as alice" against a login form falls well below. Two empty
  * bodies are alike (1).
  */

@@ -34,3 +34,4 @@ export function planProbe(kind: ProbeKind, snapshot: SessionSnapshot, target: st
     case 'fixation': return planFixationProbe(session);
   }
 }
+export { withProbeFindings } from './probeFindings';

@@ -19,6 +19,9 @@ export interface ProbeResponse {
   readonly truncated: boolean;
 }
 
+/** Connection errors that mean nothing listens at the target (a wrong URL or a stopped server). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EADDRNOTAVAIL', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
 /** A probe request got no answer (refused, reset, timed out). */
 export class ProbeNetworkError extends Error {
   constructor(message: string) {
@@ -122,7 +125,9 @@ export function sendProbeRequest(req: ProbeRequest, limits: ProbeLimits): Promis
       res.on('error', (err) => fail(`${req.method} ${url.pathname}: the answer broke off (${err.message})`));
       res.on('close', () => { if (!res.complete && !truncated) fail(`${req.method} ${url.pathname}: the connection closed before the answer was complete`); });
     });
-    outgoing.on('error', (err: NodeJS.ErrnoException) => fail(`cannot reach ${origin}: ${err.code ?? err.message}`));
+    outgoing.on('error', (err: NodeJS.ErrnoException) => fail(UNREACHABLE.has(err.code ?? '')
+      ? `cannot reach ${origin}: ${err.code}`
+      : `${req.method} ${url.pathname}: the connection broke before an answer (${err.code ?? err.message})`));
     outgoing.end(req.body);
   });
 }
