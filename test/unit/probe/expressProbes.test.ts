@@ -82,13 +82,13 @@ describe('probes against the sample app (Express, express-session, jose)', funct
   });
 
   describe('expiry', () => {
-    it('of the session cookie is refuted: the session store expires the session with the cookie', () => withApp({ sessionMaxAgeMs: 1500 }, async (b) => {
+    it('of the session cookie is refuted: the session store expires the session with the cookie', () => withApp({ sessionMaxAgeMs: 3000 }, async (b) => {
       await b.send('/');
       await b.send('/login', { method: 'POST', body: 'username=alice&password=wonderland', headers: FORM });
       await b.send('/profile');
     }, async (har, url) => {
       // express-session's idle timeout counts from the last request: wait until that too has run out.
-      await clockPasses(har.lastEndedAt + 1500);
+      await clockPasses(har.lastEndedAt + 3000);
       const out = await probeJson('expiry', har, url);
       assert.equal(out.verdict, 'refuted', out.reason);
       assert.equal(out.ruleId, 'session-expiry-not-enforced');

@@ -49,10 +49,10 @@ describe('probes against a Flask app (signed-cookie session)', function () {
 
   const expiryOf = (har: CapturedHar): number => {
     const ex = har.snapshot.exchanges.find((e) => e.path === '/login')!;
-    return ex.responseReceivedAt! + 2000;
+    return ex.responseReceivedAt! + 3000;
   };
 
-  it('expiry is refuted: Flask checks the signature\'s age against PERMANENT_SESSION_LIFETIME', () => withFlask({ SESSION_LENS_FLASK_LIFETIME: '2' }, login, async (har, url) => {
+  it('expiry is refuted: Flask checks the signature\'s age against PERMANENT_SESSION_LIFETIME', () => withFlask({ SESSION_LENS_FLASK_LIFETIME: '3' }, login, async (har, url) => {
     // Cookie-dates and itsdangerous timestamps have whole seconds: one more and both have passed.
     await clockPasses(expiryOf(har) + 1000);
     const out = await probeJson('expiry', har, url);
@@ -60,7 +60,7 @@ describe('probes against a Flask app (signed-cookie session)', function () {
     assert.match(out.reason, /cookie session/);
   }));
 
-  it('expiry is confirmed when only the cookie\'s Expires is short', () => withFlask({ SESSION_LENS_FLASK_LIFETIME: '2', SESSION_LENS_FLASK_EXPIRY: 'cookie-only' }, login, async (har, url) => {
+  it('expiry is confirmed when only the cookie\'s Expires is short', () => withFlask({ SESSION_LENS_FLASK_LIFETIME: '3', SESSION_LENS_FLASK_EXPIRY: 'cookie-only' }, login, async (har, url) => {
     await clockPasses(expiryOf(har) + 1000);
     const out = await probeJson('expiry', har, url);
     assert.equal(out.verdict, 'confirmed', out.reason);
