@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
-import { runCliProcess } from '../cli/cliProcess';
+import { execFileSync, spawn } from 'node:child_process';
+import { ROOT, runCliProcess } from '../cli/cliProcess';
 import { type CapturedHar, captureHar, cli } from './probeSession';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -13,6 +14,28 @@ function closedPort(): Promise<number> {
       const { port } = s.address() as net.AddressInfo;
       s.close(() => resolve(port));
     });
+  });
+}
+
+/**
+ * Runs the CLI with a real terminal (util-linux `script` gives it a pty) and types `answer` at
+ * its prompt; resolves with everything the terminal showed and the exit code.
+ */
+function runOnTerminal(args: readonly string[], answer: string): Promise<{ code: number | null; screen: string }> {
+  const command = [process.execPath, '--require', 'tsx/cjs', 'src/cli/main.ts', ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+    let screen = '';
+    let asked = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      screen += chunk.toString('utf8');
+      if (!asked && /\[y\/N\] /.test(screen)) {
+        asked = true;
+        child.stdin.write(`${answer}\r`);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, screen }));
   });
 }
 
@@ -64,6 +87,22 @@ describe('CLI: session-lens probe under bad input', function () {
     assert.match(run.stderr, /will send 2 requests to http:\/\/127\.0\.0\.1:\d+:\n  1\. GET http:\/\/127\.0\.0\.1:\d+\/profile\n/);
     assert.match(run.stderr, /not a terminal.*pass --yes/);
     assert.equal(hits, before, 'a request was sent without confirmation');
+  });
+
+  it('on a terminal, asks before sending: "n" sends nothing, "y" runs the probe', async function () {
+    try {
+      execFileSync('script', ['--version'], { stdio: 'ignore' });
+    } catch {
+      this.skip(); // util-linux script(1) is what gives the CLI a terminal here
+    }
+    const before = hits;
+    const declined = await runOnTerminal(['probe', 'logout', '--har', har.file, '--target', counterUrl], 'n');
+    assert.equal(declined.code, 0);
+    assert.match(declined.screen, /will send 2 requests[\s\S]*Send these requests\? \[y\/N\][\s\S]*Nothing sent\./);
+    assert.equal(hits, before, 'a declined probe sent a request');
+    const accepted = await runOnTerminal(['probe', 'logout', '--har', har.file, '--target', app.url], 'y');
+    assert.equal(accepted.code, 0);
+    assert.match(accepted.screen, /probe logout: refuted \(session-not-invalidated-on-logout\)/);
   });
 
   it('says what the HAR lacks for each probe (exit 2), and names the probes it knows', async () => {
