@@ -43,9 +43,15 @@ async function askTarget(capture: CaptureService, kind: ProbeKind): Promise<stri
   });
 }
 
+/** A URL for the log: a query string may carry a token (session-token-in-url), and tokens are never logged. */
+function loggedUrl(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : `${url.slice(0, q)}?…`;
+}
+
 function logResult(log: vscode.LogOutputChannel, result: ProbeResult): void {
   log.info(`Probe ${result.probe}: ${result.verdict} (${result.ruleId})`);
-  result.requests.forEach((r, i) => log.info(`  ${i + 1}. ${r.method} ${r.url} → ${r.status ?? `no answer (${r.error ?? 'failed'})`}: ${r.why}`));
+  result.requests.forEach((r, i) => log.info(`  ${i + 1}. ${r.method} ${loggedUrl(r.url)} → ${r.status ?? `no answer (${r.error ?? 'failed'})`}: ${r.why}`));
   log.info(`  Why: ${result.reason}`);
 }
 
