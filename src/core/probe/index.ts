@@ -3,6 +3,7 @@
  * traffic (logout, expiry, unissued session ids, fixation). Nothing here imports vscode; the CLI
  * (`session-lens probe`) and the extension's Verify … on the Server commands sit on it.
  */
+import { REDACTED } from '../capture/harExport';
 import type { SessionSnapshot } from '../session/types';
 import { CapturedSession } from './capturedSession';
 import { planExpiryProbe } from './expiryProbe';
@@ -11,7 +12,7 @@ import { planLogoutProbe } from './logoutProbe';
 import { planUnissuedProbe } from './unissuedProbe';
 import { loopbackOrigin } from './probeHttp';
 import type { ProbePlan } from './probeRun';
-import type { ProbeKind } from './types';
+import { type ProbeKind, ProbeInputError } from './types';
 
 export * from './types';
 export type { ProbePlan } from './probeRun';
@@ -27,6 +28,10 @@ export { madeUpIdLike } from './madeUpId';
  */
 export function planProbe(kind: ProbeKind, snapshot: SessionSnapshot, target: string, options: { now?: number } = {}): ProbePlan {
   const session = new CapturedSession(snapshot, loopbackOrigin(target));
+  // A redacted export replays "[redacted]" as the session id: every server rejects that, which proves nothing.
+  if (snapshot.exchanges.some((ex) => ex.cookiesSent.some((c) => c.value === REDACTED) || ex.requestHeaders.some((h) => h.name.toLowerCase() === 'authorization' && h.value.includes(REDACTED)))) {
+    throw new ProbeInputError('the HAR is redacted (cookie and token values replaced by [redacted]): there is no session to replay; capture with --har but without --redact, or export with values');
+  }
   switch (kind) {
     case 'logout': return planLogoutProbe(session);
     case 'expiry': return planExpiryProbe(session, options.now ?? Date.now());

@@ -1,5 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportHar } from '../../../src/core/capture';
 import { execFileSync, spawn } from 'node:child_process';
 import { ROOT, runCliProcess } from '../cli/cliProcess';
 import { type CapturedHar, captureHar, cli } from './probeSession';
@@ -123,6 +127,21 @@ describe('CLI: session-lens probe under bad input', function () {
     const notHar = await cli(['probe', 'logout', '--har', __filename, '--target', app.url, '--yes']);
     assert.equal(notHar.code, 2);
     assert.match(notHar.stderr, /not (JSON|a HAR|usable)/);
+  });
+
+  it('refuses a redacted HAR: "[redacted]" is no session id to replay', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'session-lens-probe-'));
+    try {
+      const file = join(dir, 'redacted.har');
+      writeFileSync(file, JSON.stringify(exportHar(har.snapshot)), { mode: 0o600 });
+      for (const kind of ['logout', 'expiry', 'unissued', 'fixation']) {
+        const { code, stderr } = await cli(['probe', kind, '--har', file, '--target', app.url, '--yes']);
+        assert.equal(code, 2, kind);
+        assert.match(stderr, /the HAR is redacted/, kind);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a target nobody listens on is bad input (exit 2), not a verdict', async () => {
