@@ -13,6 +13,21 @@ export interface Evidence {
   readonly column?: number;
 }
 
+/**
+ * What an active probe against the dev server (`session-lens probe`, the Verify … on the Server
+ * commands) made of a finding. Absent on findings nobody probed.
+ */
+export interface FindingConfirmation {
+  /** confirmed: the server showed the problem; refuted: the server did the right thing. */
+  readonly state: 'confirmed' | 'refuted';
+  /** The probe that decided it: logout, expiry, unissued or fixation. */
+  readonly probe: string;
+  /** Why the probe concluded what it did, in a sentence or two. */
+  readonly reason: string;
+  /** The requests the probe sent, with the status of each answer. */
+  readonly requests: readonly { readonly method: string; readonly url: string; readonly status?: number }[];
+}
+
 /** One problem found in traffic, a token or code. Plain data: safe to post to the webview or print. */
 export interface Finding {
   readonly ruleId: RuleId;
@@ -24,6 +39,8 @@ export interface Finding {
   readonly evidence?: Evidence;
   /** Link to the rule's documentation page. */
   readonly docs: string;
+  /** Set when an active probe confirmed or refuted the finding on the server. */
+  readonly confirmation?: FindingConfirmation;
 }
 
 /** Builds a finding with the rule's default severity and documentation link. */
@@ -31,7 +48,7 @@ export function makeFinding(
   ruleId: RuleId,
   subject: string,
   message: string,
-  options: { severity?: Severity; evidence?: Evidence } = {},
+  options: { severity?: Severity; evidence?: Evidence; confirmation?: FindingConfirmation } = {},
 ): Finding {
   return {
     ruleId,
@@ -40,5 +57,6 @@ export function makeFinding(
     message,
     ...(options.evidence ? { evidence: options.evidence } : {}),
     docs: ruleDocsUrl(ruleId),
+    ...(options.confirmation ? { confirmation: options.confirmation } : {}),
   };
 }

@@ -15,6 +15,10 @@ export const enum CommandId {
   ShowRuleDocs = 'sessionLens.showRuleDocs',
   CopyAsCurl = 'sessionLens.copyAsCurl',
   CopyCookiesTxt = 'sessionLens.copyCookiesTxt',
+  VerifyLogout = 'sessionLens.verifyLogout',
+  VerifyExpiry = 'sessionLens.verifyExpiry',
+  VerifyUnissued = 'sessionLens.verifyUnissued',
+  VerifyFixation = 'sessionLens.verifyFixation',
 }
 
 /** The Session webview view. */

@@ -5,6 +5,7 @@ import { CommandId, SESSION_VIEW_ID } from './commandIds';
 import { registerCaptureCommands } from './commands/captureCommands';
 import { HAS_SESSION_CONTEXT, registerReplayCommands } from './commands/replayCommands';
 import { registerTokenCommands } from './commands/tokenCommands';
+import { registerProbeCommands } from './commands/probeCommands';
 import { registerTraceCommands } from './commands/traceCommands';
 import { CookieSetterIndex } from './trace/cookieSetterIndex';
 import { RuntimeTrace } from './trace/runtimeTrace';
@@ -88,6 +89,7 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
     trace,
     ...registerTraceCommands(trace),
     ...registerReplayCommands(capture),
+    ...registerProbeCommands(capture, controller, log),
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }], new JwtHoverProvider()),
     capture.onDidChange(() => {
       const has = capture.sessionStore !== undefined; // no snapshot copy just for the context key

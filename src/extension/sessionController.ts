@@ -48,6 +48,8 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private masked = readSettings().maskValues;
+  /** Findings of the Verify … on the Server probes, per rule, for the store they probed. */
+  private probed: { store: SessionStore; byRule: Map<string, Finding> } | undefined;
   private readonly actions: OfferedAction[] = [];
   private audit: { store: SessionStore; feed: StoreAudit; subscription: vscode.Disposable } | undefined;
   private jwtAnalysis = { version: -1, at: 0 };
@@ -110,7 +112,17 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
       this.jwtAnalysis = { version: snapshot.version, at: now };
       feed.reanalyseJwts(now);
     }
-    return feed.findings();
+    const probed = this.probed?.store === store ? [...this.probed.byRule.values()] : [];
+    return probed.length === 0 ? feed.findings() : captureEngine().withProbeFindings(feed.findings(), probed);
+  }
+
+  /** Shows a probe's finding (confirmed, or refuted and lowered) in place of the passive findings of its rule. */
+  recordProbeFinding(finding: Finding): void {
+    const store = this.capture.sessionStore;
+    if (!store) return;
+    if (this.probed?.store !== store) this.probed = { store, byRule: new Map() };
+    this.probed.byRule.set(finding.ruleId, finding);
+    this.changed.fire();
   }
 
   /** The expiry model of the current session (cached per store version and threshold). */

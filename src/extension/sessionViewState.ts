@@ -149,6 +149,7 @@ export function findingRows(findings: readonly Finding[]): FindingRow[] {
     message: f.message,
     docs: f.docs,
     ...(f.evidence?.exchangeId !== undefined ? { exchangeId: f.evidence.exchangeId } : {}),
+    ...(f.confirmation ? { confirmation: f.confirmation.state } : {}),
   }));
 }
 

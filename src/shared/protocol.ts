@@ -18,6 +18,8 @@ export interface FindingRow {
   readonly message: string;
   readonly docs: string;
   readonly exchangeId?: number;
+  /** Set when a Verify … on the Server probe confirmed or refuted the finding on the dev server. */
+  readonly confirmation?: 'confirmed' | 'refuted';
 }
 
 /** When a credential stops working, in the local clock (already corrected for server skew). */

@@ -3,6 +3,7 @@ import { decodeCommand } from './decode';
 import { captureCommand } from './capture';
 import { auditCommand } from './audit';
 import { scanCommand } from './scan';
+import { probeCommand } from './probe';
 
 /** Every sub-command, in the order `--help` lists them. Add one line per command. */
 export const commands: readonly CliCommand[] = [
@@ -10,4 +11,5 @@ export const commands: readonly CliCommand[] = [
   captureCommand,
   auditCommand,
   scanCommand,
+  probeCommand,
 ];

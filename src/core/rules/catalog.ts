@@ -53,6 +53,8 @@ const rules = [
   { id: 'session-token-in-url', title: 'Session or access token in the URL', severity: 'error', modes: ['T', 'C'], source: 'OWASP ASVS 4.0.3 3.1.1' },
   { id: 'session-id-meaningful', title: 'Session id carries meaning', severity: 'warning', modes: ['T'], source: 'OWASP Session Management Cheat Sheet' },
   { id: 'session-hardcoded-secret', title: 'Session signing secret written in code', severity: 'error', modes: ['C'], source: 'OWASP ASVS 5.0 13.3' },
+  { id: 'session-expiry-not-enforced', title: 'Server accepts an expired session or token', severity: 'error', modes: ['T'], source: 'OWASP ASVS 5.0 7.3.1/7.3.2; RFC 7519 4.1.4' },
+  { id: 'session-id-accepted-unissued', title: 'Server adopts a session id it never issued', severity: 'warning', modes: ['T'], source: 'OWASP ASVS 5.0 7.2.4; OWASP Session Management Cheat Sheet, Session ID Generation and Verification (strict session management)' },
   { id: 'session-long-idle-timeout', title: 'Session idle timeout too long', severity: 'warning', modes: ['C'], source: 'OWASP ASVS 5.0 7.3.1' },
   { id: 'csrf-state-change-on-get', title: 'GET request changes the session', severity: 'warning', modes: ['T'], source: 'OWASP ASVS 5.0 3.5.3' },
   { id: 'csrf-protection-disabled', title: 'CSRF protection switched off', severity: 'warning', modes: ['C'], source: 'OWASP ASVS 5.0 3.5.1' },

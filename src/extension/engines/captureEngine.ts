@@ -9,3 +9,4 @@ export { analyzeJwt, weakSecretFinding } from '../../core/jwt/analyze';
 export { decodeSignedCookie } from '../../core/signedCookies/decodeSignedCookie';
 export { parseSetCookie } from '../../core/cookies/setCookie';
 export { currentAuthorization, curlCommand, toCookiesTxt } from '../../core/replay/index';
+export { planProbe, ProbeInputError, withProbeFindings } from '../../core/probe/index';

@@ -34,3 +34,25 @@ export function rawValues(rawHeaders: readonly string[], name: string): string[]
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === name) out.push(rawHeaders[i + 1]);
   return out;
 }
+
+/** A tiny browser: keeps cookies per name (enough for one host), sends them back, follows nothing. */
+export class CookieClient {
+  private readonly cookies = new Map<string, string>();
+  /** `settle` runs after each response (the proxy's recorded()), so the store is complete when read. */
+  constructor(private readonly base: string, private readonly settle: () => Promise<void> = async () => undefined) {}
+
+  async send(path: string, options: { method?: string; body?: string; headers?: http.OutgoingHttpHeaders } = {}) {
+    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await request(this.base + path, { ...options, headers: { ...options.headers, ...(cookie ? { cookie } : {}) } });
+    for (const line of rawValues(res.rawHeaders, 'set-cookie')) {
+      const [pair] = line.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (/expires=thu, 01 jan 1970/i.test(line) || /max-age=0\b/i.test(line) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    await this.settle();
+    return res;
+  }
+}

@@ -1,35 +1,12 @@
 import { strict as assert } from 'node:assert';
-import * as http from 'node:http';
 import { type CaptureProxy, SessionStore, exportHar, importHar, startCaptureProxy } from '../../../src/core/capture';
 import { hasPhp, startPhpServer } from '../../fixtures/servers/phpServer';
 import { startHttpsServer } from '../../fixtures/servers/tls';
 import { startUpstream, upstreamHandler } from '../../fixtures/servers/upstream';
-import { rawValues, request } from './httpClient';
+import { CookieClient, rawValues, request } from './httpClient';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const sampleApp = require('../../fixtures/sample-app/server.js') as { start(port?: number): Promise<{ url: string; close(): Promise<void> }> };
-
-/** A tiny browser: keeps cookies per name (enough for one host), sends them back, follows nothing. */
-class CookieClient {
-  private readonly cookies = new Map<string, string>();
-  /** `settle` runs after each response (the proxy's recorded()), so the store is complete when read. */
-  constructor(private readonly base: string, private readonly settle: () => Promise<void> = async () => undefined) {}
-
-  async send(path: string, options: { method?: string; body?: string; headers?: http.OutgoingHttpHeaders } = {}) {
-    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await request(this.base + path, { ...options, headers: { ...options.headers, ...(cookie ? { cookie } : {}) } });
-    for (const line of rawValues(res.rawHeaders, 'set-cookie')) {
-      const [pair] = line.split(';');
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      if (/expires=thu, 01 jan 1970/i.test(line) || /max-age=0\b/i.test(line) || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    await this.settle();
-    return res;
-  }
-}
 
 describe('capture against real servers', function () {
   this.timeout(30_000);

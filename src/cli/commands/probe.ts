@@ -1,0 +1,155 @@
+import * as readline from 'node:readline';
+import { parseArgs } from '../args';
+import { fileChunksBounded } from '../boundedRead';
+import { type CliIo, type CliCommand, UsageError } from '../command';
+import { HarFormatError, SessionStore, importHarStream } from '../../core/capture';
+import { PROBE_KINDS, type ProbeKind, type ProbePlan, type ProbeResult, ProbeInputError, planProbe } from '../../core/probe';
+import { safeText } from '../../core/safeText';
+
+const MAX_HAR_BYTES = 512 * 1024 * 1024;
+/** Bodies kept per exchange: a login form and the pages compared must be whole. */
+const KEPT_BODY_BYTES = 1024 * 1024;
+
+const usage = `Usage: session-lens probe <logout|expiry|unissued|fixation> --har FILE --target URL
+                          [--yes] [--format text|json]
+
+Confirms on your dev server what the traffic audit can only guess: sends a few
+requests built from the captured session in FILE to the loopback server at URL,
+and says what it sent and why it concluded what it did.
+
+Probes:
+  logout    after the captured logout, replays a page viewed logged in before it
+            with the session cookie / bearer token of then. Still logged in:
+            session-not-invalidated-on-logout, confirmed (error). Otherwise the
+            server rejects the old id (the passive finding is lowered to info).
+  expiry    replays a page with a session cookie or JWT whose expiry has passed
+            (and no other session credential). Still logged in:
+            session-expiry-not-enforced.
+  unissued  sends a made-up session id shaped like the captured ones. The server
+            sets it back, or gives a new id to a visitor without one but not to
+            this one: session-id-accepted-unissued.
+  fixation  plants an id the server hands a fresh visitor, replays the captured
+            login with it, then views a page logged in with it. The id survives
+            the login: session-fixation, confirmed.
+
+"Logged in" is judged against the captured answer of the same page and a control
+request sent without the session: the status and redirect target first, then
+the body similarity (Dice coefficient of the bodies' word multisets); the replay
+must be closer to one side by 0.1 or more, else the verdict is inconclusive.
+
+Options:
+  --har FILE      the captured session (session-lens capture --har FILE, or a
+                  browser's export; a --redact HAR cannot replay a login)
+  --target URL    the dev server, e.g. http://127.0.0.1:3000. Loopback only
+                  (localhost, 127.0.0.0/8, ::1): any other host is refused.
+  --yes           send without asking. Without it the requests are listed on
+                  standard error and confirmed on a terminal; not on a terminal,
+                  the command stops with exit status 2.
+  --format F      text (default) or json:
+                  { "probe", "verdict": "confirmed"|"refuted"|"inconclusive",
+                    "ruleId", "reason", "requests": [{ "method", "url", "status" }] }
+                  (status is null for a request that got no answer)
+
+Every request times out after 10 s and at most 1 MiB of each answer is read.
+Probes change state on the server (a replayed login logs in; the control requests
+start new sessions): run them against development servers only.
+
+Exit status:
+  0  the probe ran (whatever the verdict), or was declined at the prompt
+  2  bad input: a wrong option, a target that is not loopback or not reachable,
+     a HAR that cannot answer the question (no logout captured...), or no --yes
+     when standard input is not a terminal
+`;
+
+function planText(plan: ProbePlan): string {
+  const lines = [`session-lens probe ${plan.probe} will send ${plan.steps.length} request${plan.steps.length === 1 ? '' : 's'} to ${plan.target}:`];
+  plan.steps.forEach((s, i) => lines.push(`  ${i + 1}. ${s.method} ${s.url}`, `     ${s.why}`));
+  return safeText(lines.join('\n')) + '\n';
+}
+
+function resultText(result: ProbeResult): string {
+  const lines = [`probe ${result.probe}: ${result.verdict} (${result.ruleId})`, '', 'Sent:'];
+  result.requests.forEach((r, i) => lines.push(`  ${i + 1}. ${r.method} ${r.url} → ${r.status ?? `no answer (${r.error ?? 'failed'})`}`, `     ${r.why}`));
+  lines.push('', `Why: ${result.reason}`);
+  if (result.finding) lines.push('', `Finding: ${result.finding.severity} ${result.finding.ruleId}  ${result.finding.subject}: ${result.finding.message}`, `  ${result.finding.docs}`);
+  // URLs, cookie names and values come from the HAR and the server: none may drive the terminal.
+  return safeText(lines.join('\n')) + '\n';
+}
+
+/** Asks on the terminal; resolves true for y/yes. */
+function confirmOnTerminal(io: CliIo): Promise<boolean> {
+  const rl = readline.createInterface({ input: io.stdin, output: io.stderr, terminal: true });
+  return new Promise((resolve) => {
+    let answered = false;
+    rl.question('Send these requests? [y/N] ', (answer) => {
+      answered = true;
+      rl.close();
+      resolve(/^y(es)?$/i.test(answer.trim()));
+    });
+    rl.once('close', () => { if (!answered) resolve(false); });
+  });
+}
+
+async function loadHar(file: string, io: CliIo): Promise<SessionStore> {
+  const store = new SessionStore({ capacity: 1_000_000, throttleMs: 0, retainedPreviewBytes: KEPT_BODY_BYTES });
+  try {
+    await importHarStream(store, fileChunksBounded(file, io.cwd, MAX_HAR_BYTES, file));
+  } catch (err) {
+    store.dispose();
+    if (err instanceof HarFormatError) throw new UsageError(`${file} is ${err.message.startsWith('not ') ? err.message : `not usable: ${err.message}`}`);
+    throw err;
+  }
+  return store;
+}
+
+/** `session-lens probe KIND --har FILE --target URL`: confirm a session finding on a loopback dev server. */
+export const probeCommand: CliCommand = {
+  name: 'probe',
+  summary: 'confirm logout, expiry, unissued-id and fixation findings on a loopback dev server',
+  usage,
+  async run(args, io) {
+    const { options, positionals } = parseArgs(args, {
+      har: { type: 'string' },
+      target: { type: 'string' },
+      yes: { type: 'boolean' },
+      format: { type: 'string', choices: ['text', 'json'] },
+    });
+    if (positionals.length !== 1) throw new UsageError(`probe needs one of ${PROBE_KINDS.join(', ')} (see session-lens probe --help)`);
+    const kind = positionals[0];
+    if (!PROBE_KINDS.includes(kind as ProbeKind)) throw new UsageError(`unknown probe '${kind}' (one of ${PROBE_KINDS.join(', ')})`);
+    if (typeof options.har !== 'string') throw new UsageError('probe needs --har FILE: the captured session to replay');
+    if (typeof options.target !== 'string') throw new UsageError('probe needs --target URL: the loopback dev server, e.g. http://127.0.0.1:3000');
+    let plan: ProbePlan;
+    const store = await loadHar(options.har, io);
+    try {
+      plan = planProbe(kind as ProbeKind, store.snapshot(), options.target);
+    } catch (err) {
+      if (err instanceof ProbeInputError) throw new UsageError(err.message);
+      throw err;
+    } finally {
+      store.dispose();
+    }
+    if (options.yes !== true) {
+      io.stderr.write(planText(plan));
+      if ((io.stdin as NodeJS.ReadStream).isTTY !== true) throw new UsageError('standard input is not a terminal, so nobody can confirm: pass --yes to send these requests');
+      if (!(await confirmOnTerminal(io))) {
+        io.stderr.write('Nothing sent.\n');
+        return 0;
+      }
+    }
+    let result: ProbeResult;
+    try {
+      result = await plan.run();
+    } catch (err) {
+      if (err instanceof ProbeInputError) throw new UsageError(err.message);
+      throw err;
+    }
+    if (options.format === 'json') {
+      const json = { probe: result.probe, verdict: result.verdict, ruleId: result.ruleId, reason: result.reason, requests: result.requests.map((r) => ({ method: r.method, url: r.url, status: r.status ?? null })) };
+      io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    } else {
+      io.stdout.write(resultText(result));
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,42 @@
+/**
+ * Active probes: confirm on a loopback dev server what the passive audit guesses from the
+ * traffic (logout, expiry, unissued session ids, fixation). Nothing here imports vscode; the CLI
+ * (`session-lens probe`) and the extension's Verify … on the Server commands sit on it.
+ */
+import { REDACTED } from '../capture/harExport';
+import type { SessionSnapshot } from '../session/types';
+import { CapturedSession } from './capturedSession';
+import { planExpiryProbe } from './expiryProbe';
+import { planFixationProbe } from './fixationProbe';
+import { planLogoutProbe } from './logoutProbe';
+import { planUnissuedProbe } from './unissuedProbe';
+import { loopbackOrigin } from './probeHttp';
+import type { ProbePlan } from './probeRun';
+import { type ProbeKind, ProbeInputError } from './types';
+
+export * from './types';
+export type { ProbePlan } from './probeRun';
+export { loopbackOrigin, ProbeNetworkError } from './probeHttp';
+export { bodySimilarity } from './bodySimilarity';
+export { judgeLoggedIn, type AnswerShape, type LoggedInJudgement } from './loggedInJudge';
+export { madeUpIdLike } from './madeUpId';
+
+/**
+ * Plans probe `kind` on a captured session against `target` (a loopback URL; its origin is
+ * used). Throws ProbeInputError when the target is not loopback or the capture cannot answer
+ * the question (no logout seen, nothing expired yet…). Nothing is sent until `run()`.
+ */
+export function planProbe(kind: ProbeKind, snapshot: SessionSnapshot, target: string, options: { now?: number } = {}): ProbePlan {
+  const session = new CapturedSession(snapshot, loopbackOrigin(target));
+  // A redacted export replays "[redacted]" as the session id: every server rejects that, which proves nothing.
+  if (snapshot.exchanges.some((ex) => ex.cookiesSent.some((c) => c.value === REDACTED) || ex.requestHeaders.some((h) => h.name.toLowerCase() === 'authorization' && h.value.includes(REDACTED)))) {
+    throw new ProbeInputError('the HAR is redacted (cookie and token values replaced by [redacted]): there is no session to replay; capture with --har but without --redact, or export with values');
+  }
+  switch (kind) {
+    case 'logout': return planLogoutProbe(session);
+    case 'expiry': return planExpiryProbe(session, options.now ?? Date.now());
+    case 'unissued': return planUnissuedProbe(session);
+    case 'fixation': return planFixationProbe(session);
+  }
+}
+export { withProbeFindings } from './probeFindings';
