@@ -3,6 +3,7 @@ import { type AnalysisContext, type OffsetEdit, ancestorsOf, namedChildren, span
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportHardcodedSecret } from '../secrets';
+import { type JavaValue, javaValue, literalsOf } from './javaValues';
 
 const QUERY = `
 (object_creation_expression type: (type_identifier) @type (#any-of? @type "Cookie" "MACVerifier" "MACSigner") arguments: (argument_list) @args) @new
@@ -221,21 +222,37 @@ function methodVerifies(ctx: AnalysisContext, call: Node): boolean {
 
 // ---------------------------------------------------------------- values
 
-type JavaTruth = { truth: Truth; envText?: string };
+type JavaTruth = { truth: Truth; envText?: string; branch?: string };
 
+/**
+ * A boolean as the code decides it: literal, constant, local, field, or branches. A value that is
+ * false on one path is false (the message names the path), unless the switch is the environment
+ * (a profile, TLS, a debug flag): then it is an environment-dependent value, reported as info.
+ */
 function truthOf(ctx: AnalysisContext, n: Node): JavaTruth {
-  const t = ctx.src(constantValue(ctx, n)).trim();
-  if (t === 'true' || t === 'Boolean.TRUE') return { truth: 'true' };
-  if (t === 'false' || t === 'Boolean.FALSE') return { truth: 'false' };
+  const fromValue = (v: JavaValue): JavaTruth => {
+    if (v.k === 'bool') return { truth: v.v ? 'true' : 'false' };
+    if (v.k === 'env') return { truth: 'env', envText: v.text };
+    if (v.k !== 'choice') return { truth: 'unknown' };
+    const each = v.branches.map((b) => ({ t: fromValue(b.value), when: b.when }));
+    if (each.every((b) => b.t.truth === 'true')) return { truth: 'true' };
+    if (each.every((b) => b.t.truth === 'false')) return { truth: 'false' };
+    const off = each.find((b) => b.t.truth === 'false');
+    if (off && !v.env) return { truth: 'false', branch: off.t.branch ?? off.when };
+    return { truth: v.env ? 'env' : 'unknown', envText: v.text };
+  };
+  const t = ctx.src(n).trim();
+  if (t === 'Boolean.TRUE') return { truth: 'true' };
+  if (t === 'Boolean.FALSE') return { truth: 'false' };
+  const v = fromValue(javaValue(ctx, n));
+  if (v.truth !== 'unknown') return v;
   if (ENV.test(t) || /isProd|isSecure|profile/i.test(t)) return { truth: 'env', envText: t };
-  return { truth: 'unknown' };
+  return v;
 }
 
 function stringOf(ctx: AnalysisContext, node: Node): string | undefined {
-  const n = constantValue(ctx, node);
-  if (n.type !== 'string_literal') return undefined;
-  const t = ctx.src(n);
-  return t.startsWith('"""') ? undefined : t.slice(1, -1);
+  const v = javaValue(ctx, node);
+  return v.k === 'str' ? v.v : undefined;
 }
 
 /** Seconds from `Duration.ofDays(30)`, `60 * 60 * 24`, `3600L`. */
@@ -348,7 +365,7 @@ function servletCookie(ctx: AnalysisContext, created: Node, args: Node): void {
     const c = calls.get(k);
     if (!c) return undefined;
     const t = truthOf(ctx, c.arg);
-    return { value: t.truth, ...span(c.call), ...(t.envText ? { envText: t.envText } : {}) };
+    return { value: t.truth, ...span(c.call), ...(t.envText ? { envText: t.envText } : {}), ...(t.branch ? { branch: t.branch } : {}) };
   };
   const ss = calls.get('sameSite');
   const maxAge = calls.get('maxAge');
@@ -438,7 +455,7 @@ function responseCookie(ctx: AnalysisContext, build: Node): void {
     const s = steps.get(k);
     if (!s) return undefined;
     const t = s.arg ? truthOf(ctx, s.arg) : { truth: 'true' as Truth };
-    return { value: t.truth, ...span(s.call.childForFieldName('name')!), end: s.call.endIndex, ...(t.envText ? { envText: t.envText } : {}) };
+    return { value: t.truth, ...span(s.call.childForFieldName('name')!), end: s.call.endIndex, ...(t.envText ? { envText: t.envText } : {}), ...(t.branch ? { branch: t.branch } : {}) };
   };
   const at = (s: { call: Node }) => ({ start: s.call.childForFieldName('name')!.startIndex, end: s.call.endIndex });
   const ss = steps.get('sameSite');
@@ -465,23 +482,22 @@ function responseCookie(ctx: AnalysisContext, build: Node): void {
 
 // ---------------------------------------------------------------- secrets
 
-/** A string literal used as key material: `"secret"`, `"secret".getBytes()`, `Keys.hmacShaKeyFor("…".getBytes(UTF_8))`. */
+/**
+ * Key material written in the code: a literal, or one reached through a local, a field, a constant
+ * of the file, a wrapper (`"…".getBytes()`, `TextCodec.BASE64.encode("…")`, `"a" + "b"`), a branch,
+ * or a literal fallback after an environment read (`orElse("dev")`, `@Value("${jwt.secret:dev}")`).
+ */
 function secretIn(ctx: AnalysisContext, arg: Node): void {
-  let n = arg;
-  if (n.type === 'method_invocation') {
-    const name = n.childForFieldName('name');
-    const obj = n.childForFieldName('object');
-    if (name && obj && /^(getBytes|toCharArray)$/.test(ctx.src(name))) n = obj;
-    else return;
+  for (const { value, when } of literalsOf(javaValue(ctx, arg))) {
+    if (value.v === '' || /-----BEGIN [A-Z ]*PUBLIC KEY-----/.test(value.v)) continue;
+    const onPath = when && when !== 'as declared' && when !== 'as assigned' ? ` (${when})` : '';
+    if (value.k === 'fallback') {
+      const envName = /"([^"$]+)"|\$\{([^:}]+)/.exec(value.replacement)?.slice(1).find(Boolean) ?? 'JWT_SECRET';
+      reportHardcodedSecret(ctx, { kind: 'jwt', ...span(value.whole), what: `The JWT key${onPath}`, envName, replacement: value.replacement, fallback: true });
+      continue;
+    }
+    reportHardcodedSecret(ctx, { kind: 'jwt', ...span(value.node), what: `The JWT key${onPath}`, envName: 'JWT_SECRET', replacement: 'System.getenv("JWT_SECRET")' });
   }
-  if (n.type === 'identifier') {
-    const field = fieldInitializer(ctx, n, ctx.src(n));
-    if (field) secretIn(ctx, field);
-    return;
-  }
-  const s = stringOf(ctx, n);
-  if (s === undefined || /-----BEGIN [A-Z ]*PUBLIC KEY-----/.test(s)) return;
-  reportHardcodedSecret(ctx, { kind: 'jwt', ...span(n), what: 'The JWT key', envName: 'JWT_SECRET', replacement: 'System.getenv("JWT_SECRET")' });
 }
 
 /** The initializer of a field of the enclosing class (`private static final String SECRET = "…"`). */
