@@ -3,7 +3,8 @@ import { type AnalysisContext, type OffsetEdit, ancestorsOf, namedChildren, span
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportHardcodedSecret } from '../secrets';
-import { type JavaValue, javaValue, literalsOf } from './javaValues';
+import { javaValue } from './javaValues';
+import { literalsOf, truthOfValue } from './resolvedValue';
 
 const QUERY = `
 (object_creation_expression type: (type_identifier) @type (#any-of? @type "Cookie" "MACVerifier" "MACSigner") arguments: (argument_list) @args) @new
@@ -224,27 +225,10 @@ function methodVerifies(ctx: AnalysisContext, call: Node): boolean {
 
 type JavaTruth = { truth: Truth; envText?: string; branch?: string };
 
-/**
- * A boolean as the code decides it: literal, constant, local, field, or branches. A value that is
- * false on one path is false (the message names the path), unless the switch is the environment
- * (a profile, TLS, a debug flag): then it is an environment-dependent value, reported as info.
- */
+/** A boolean as the code decides it (see truthOfValue); `Boolean.TRUE` and environment reads too. */
 function truthOf(ctx: AnalysisContext, n: Node): JavaTruth {
-  const fromValue = (v: JavaValue): JavaTruth => {
-    if (v.k === 'bool') return { truth: v.v ? 'true' : 'false' };
-    if (v.k === 'env') return { truth: 'env', envText: v.text };
-    if (v.k !== 'choice') return { truth: 'unknown' };
-    const each = v.branches.map((b) => ({ t: fromValue(b.value), when: b.when }));
-    if (each.every((b) => b.t.truth === 'true')) return { truth: 'true' };
-    if (each.every((b) => b.t.truth === 'false')) return { truth: 'false' };
-    const off = each.find((b) => b.t.truth === 'false');
-    if (off && !v.env) return { truth: 'false', branch: off.t.branch ?? off.when };
-    return { truth: v.env ? 'env' : 'unknown', envText: v.text };
-  };
   const t = ctx.src(n).trim();
-  if (t === 'Boolean.TRUE') return { truth: 'true' };
-  if (t === 'Boolean.FALSE') return { truth: 'false' };
-  const v = fromValue(javaValue(ctx, n));
+  const v = truthOfValue(javaValue(ctx, n));
   if (v.truth !== 'unknown') return v;
   if (ENV.test(t) || /isProd|isSecure|profile/i.test(t)) return { truth: 'env', envText: t };
   return v;
@@ -490,7 +474,7 @@ function responseCookie(ctx: AnalysisContext, build: Node): void {
 function secretIn(ctx: AnalysisContext, arg: Node): void {
   for (const { value, when } of literalsOf(javaValue(ctx, arg))) {
     if (value.v === '' || /-----BEGIN [A-Z ]*PUBLIC KEY-----/.test(value.v)) continue;
-    const onPath = when && when !== 'as declared' && when !== 'as assigned' ? ` (${when})` : '';
+    const onPath = when ? ` (${when})` : '';
     if (value.k === 'fallback') {
       const envName = /"([^"$]+)"|\$\{([^:}]+)/.exec(value.replacement)?.slice(1).find(Boolean) ?? 'JWT_SECRET';
       reportHardcodedSecret(ctx, { kind: 'jwt', ...span(value.whole), what: `The JWT key${onPath}`, envName, replacement: value.replacement, fallback: true });

@@ -1,44 +1,25 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
+import { ENV_SWITCH, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
-/** A branch of a value: what it is and when it is taken (`when clientReadsToken`, `otherwise`). */
-export interface JavaBranch {
-  readonly value: JavaValue;
-  readonly when: string;
-}
+/** A Java expression followed within its file; see ResolvedValue. */
+export type JavaValue = ResolvedValue;
 
-/**
- * A Java expression, followed as far as the lint needs within one file: locals, fields, constants
- * of other classes of the file, ternaries and `if` assignments, literal fallbacks after an
- * environment read, and wrappers that keep a literal's meaning (getBytes, Base64, `"a" + "b"`).
- */
-export type JavaValue =
-  /** A string literal, or an expression made only of literals (`node` is what a fix replaces). */
-  | { readonly k: 'str'; readonly v: string; readonly node: Node }
-  | { readonly k: 'bool'; readonly v: boolean; readonly node: Node }
-  /**
-   * A literal used when an environment value is missing (`orElse("dev")`, `@Value("${k:dev}")`):
-   * what production gets when the variable is unset. `whole` is replaced by `replacement` to drop it.
-   */
-  | { readonly k: 'fallback'; readonly v: string; readonly node: Node; readonly whole: Node; readonly replacement: string }
-  /** Different values on different paths; `env` when the switch is the environment (profile, TLS, debug). */
-  | { readonly k: 'choice'; readonly branches: readonly JavaBranch[]; readonly env: boolean; readonly text: string }
-  | { readonly k: 'env'; readonly text: string }
-  | { readonly k: 'unknown' };
-
-const UNKNOWN: JavaValue = { k: 'unknown' };
+const UNKNOWN = UNKNOWN_VALUE;
 
 /** Reads of the environment: a value from there is decided by deployment, not by the code. */
 export const JAVA_ENV = /System\s*\.\s*getenv|System\s*\.\s*getProperty|@Value|environment\s*\.|\benv\s*\.|getProperty\s*\(/;
-
-/** A condition that switches on the environment: a profile, TLS, a debug or production flag. */
-const ENV_SWITCH = /System\s*\.\s*getenv|getProperty|environment|profile|isSecure|\bsecure\b|ssl|https|tls|debug|\bdev|development|prod|production|local/i;
 
 /** Calls that keep the meaning of the literal they are given: encodings, bytes, key wrappers. */
 const WRAPPER_METHODS = new Set(['getBytes', 'toCharArray', 'trim', 'strip', 'intern', 'toString']);
 const WRAPPER_CALLS = new Set(['encode', 'encodeToString', 'decode', 'parseBase64Binary', 'printBase64Binary', 'hmacShaKeyFor', 'valueOf', 'copyOf', 'wrap']);
 
-/** What `node` stands for. Follows at most a few hops (locals, fields, constants). */
+/**
+ * What a Java expression stands for, followed within one file: locals, fields, constants of other
+ * classes of the file, ternaries and `if` assignments, literal fallbacks after an environment read,
+ * and wrappers that keep a literal's meaning (getBytes, Base64, `"a" + "b"`).
+ * Follows at most a few hops.
+ */
 export function javaValue(ctx: AnalysisContext, node: Node, depth = 0): JavaValue {
   if (depth > 6) return UNKNOWN;
   switch (node.type) {
@@ -175,7 +156,7 @@ function localIn(ctx: AnalysisContext, block: Node, name: string, before: Node, 
   }
   if (!decl) return undefined;
   const init = decl.childForFieldName('value');
-  let branches: JavaBranch[] = init ? [{ value: javaValue(ctx, init, depth + 1), when: 'as declared' }] : [];
+  let branches: ValueBranch[] = init ? [{ value: javaValue(ctx, init, depth + 1), when: 'as declared' }] : [];
   let conditions: string[] = [];
   for (const a of block.descendantsOfType('assignment_expression')) {
     if (!a || a.startIndex < decl.endIndex || a.endIndex > before.startIndex) continue;
@@ -306,11 +287,4 @@ function otherClassConstant(ctx: AnalysisContext, at: Node, cls: string, name: s
     }
   }
   return UNKNOWN;
-}
-
-/** Every literal a value can take, with the branch it is on (`undefined` when unconditional). */
-export function literalsOf(v: JavaValue): { value: Extract<JavaValue, { k: 'str' | 'fallback' }>; when?: string }[] {
-  if (v.k === 'str' || v.k === 'fallback') return [{ value: v }];
-  if (v.k !== 'choice') return [];
-  return v.branches.flatMap((b) => literalsOf(b.value).map((l) => ({ value: l.value, when: l.when ?? b.when })));
 }
