@@ -24,6 +24,8 @@ export type ResolvedValue =
   /** Different values on different paths; `env` when the switch is the environment (profile, TLS, debug). */
   | { readonly k: 'choice'; readonly branches: readonly ValueBranch[]; readonly env: boolean; readonly text: string }
   | { readonly k: 'env'; readonly text: string }
+  /** An expression the resolver does not interpret (an enum member, a call): the language's own reading applies. */
+  | { readonly k: 'other'; readonly node: Node }
   | { readonly k: 'unknown' };
 
 export const UNKNOWN_VALUE: ResolvedValue = { k: 'unknown' };
@@ -46,12 +48,20 @@ export function literalsOf(v: ResolvedValue): { value: Extract<ResolvedValue, { 
  * unless the switch is the environment (a profile, TLS, a debug flag): then it depends on the
  * environment, which the checks report as info at most.
  */
-export function truthOfValue(v: ResolvedValue, boolOf: (v: ResolvedValue) => boolean | undefined = (x) => (x.k === 'bool' ? x.v : undefined)): { truth: Truth; envText?: string; branch?: string } {
-  const b = boolOf(v);
-  if (b !== undefined) return { truth: b ? 'true' : 'false' };
+export function truthOfValue(
+  v: ResolvedValue,
+  /** Reads a leaf the shape leaves open (`CookieSecurePolicy.Always`); true, false, 'env' or undefined. */
+  leaf: (v: Extract<ResolvedValue, { k: 'other' }>) => boolean | { env: string } | undefined = () => undefined,
+): { truth: Truth; envText?: string; branch?: string } {
+  if (v.k === 'bool') return { truth: v.v ? 'true' : 'false' };
+  if (v.k === 'other') {
+    const b = leaf(v);
+    if (b === undefined) return { truth: 'unknown' };
+    return typeof b === 'boolean' ? { truth: b ? 'true' : 'false' } : { truth: 'env', envText: b.env };
+  }
   if (v.k === 'env') return { truth: 'env', envText: v.text };
   if (v.k !== 'choice') return { truth: 'unknown' };
-  const each = v.branches.map((x) => ({ t: truthOfValue(x.value, boolOf), when: x.when }));
+  const each = v.branches.map((x) => ({ t: truthOfValue(x.value, leaf), when: x.when }));
   if (each.every((x) => x.t.truth === 'true')) return { truth: 'true' };
   if (each.every((x) => x.t.truth === 'false')) return { truth: 'false' };
   const off = each.find((x) => x.t.truth === 'false');
