@@ -4,6 +4,8 @@ import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type CookieAttr, checkCookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, checkKeyedSite } from '../keyedSite';
 import { reportHardcodedSecret } from '../secrets';
+import { goValue } from './goValues';
+import { literalsOf, truthOfValue } from './resolvedValue';
 
 const QUERY = `
 (composite_literal type: (qualified_type) @type body: (literal_value) @body) @lit
@@ -32,17 +34,21 @@ function syntax(ctx: AnalysisContext): KeyedSyntax {
       { key: 'Expires', seconds: (n) => seconds(ctx, n), render: (d) => `time.Now().AddDate(0, 0, ${d})` },
     ],
     truth: (n) => {
-      const t = ctx.src(n).trim();
-      if (t === 'true') return { value: 'true' };
-      if (t === 'false') return { value: 'false' };
-      return /os\.Getenv|env|prod|Prod|TLS|tls/.test(t) ? { value: 'env', envText: t } : { value: 'unknown' };
+      const t = truthOfValue(goValue(ctx, n), (leaf) => {
+        const text = ctx.src(leaf.node).trim();
+        return /os\.Getenv|env|prod|Prod|TLS|tls/.test(text) ? { env: text } : undefined;
+      });
+      return { value: t.truth, ...(t.envText ? { envText: t.envText } : {}), ...(t.branch ? { branch: t.branch } : {}) };
     },
     sameSite: (n) => {
       const m = /SameSite(Strict|Lax|None|Default)Mode/.exec(ctx.src(n));
       if (!m) return 'unknown';
       return m[1] === 'Default' ? '' : m[1].toLowerCase();
     },
-    string: (n) => (n.type === 'interpreted_string_literal' || n.type === 'raw_string_literal' ? ctx.src(n).slice(1, -1) : undefined),
+    string: (n) => {
+      const v = goValue(ctx, n);
+      return v.k === 'str' ? v.v : undefined;
+    },
     render: (attr: CookieAttr, value: string) => {
       if (attr === 'sameSite') return `http.SameSite${value.charAt(0).toUpperCase()}${value.slice(1)}Mode`;
       if (value === 'true' || value === 'false') return value;
@@ -141,27 +147,24 @@ function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boo
 }
 
 /**
- * A key handed over as a name or a conversion of one: `jwtKey`, `[]byte(secret)`, where the
- * package declares `var jwtKey = []byte("…")` or `const secret = "…"`. Literals written in the
- * call itself are reported by byteSecret.
+ * Key material handed to a signer, a store or returned by a key function: a literal, or one reached
+ * through a local, a package-level var/const, `[]byte(…)`, a helper like `getEnv("KEY", "dev")`, or
+ * an `if secret == "" { secret = "dev" }` after an environment read (a fallback).
  */
-function secretThrough(ctx: AnalysisContext, arg: Node, kind: 'session' | 'jwt', depth = 0): void {
-  if (depth > 3) return;
-  let n: Node | null = arg;
-  if (n.type === 'type_conversion_expression') {
-    n = n.childForFieldName('operand');
-    if (n?.type !== 'identifier') return;
+function secretThrough(ctx: AnalysisContext, arg: Node, kind: 'session' | 'jwt'): void {
+  for (const { value, when } of literalsOf(goValue(ctx, arg))) {
+    if (value.v === '') continue;
+    const what = `${kind === 'jwt' ? 'The JWT signing key' : 'The session store key'}${when ? ` (${when})` : ''}`;
+    if (value.k === 'fallback') {
+      const envName = /"([^"]+)"/.exec(value.replacement)?.[1]?.replace(/ is not set$/, '') ?? (kind === 'jwt' ? 'JWT_SECRET' : 'SESSION_KEY');
+      reportHardcodedSecret(ctx, {
+        kind, ...span(value.whole), what, envName, replacement: value.replacement, fallback: true,
+        ...(value.replacement.startsWith('os.') ? { extraEdits: importOs(ctx) } : {}),
+      });
+      continue;
+    }
+    secretAt(ctx, value.node, kind, constToVar(ctx, value.node), what);
   }
-  if (n?.type !== 'identifier') return;
-  const init = packageVar(ctx, n, ctx.src(n));
-  if (!init) return;
-  if (init.type === 'interpreted_string_literal' || init.type === 'raw_string_literal') {
-    if (init.endIndex - init.startIndex > 2) secretAt(ctx, init, kind, constToVar(ctx, init));
-  } else if (init.type === 'type_conversion_expression') {
-    const operand = init.childForFieldName('operand');
-    if (operand?.type === 'interpreted_string_literal' || operand?.type === 'raw_string_literal') secretAt(ctx, operand, kind);
-    else if (operand) secretThrough(ctx, init, kind, depth + 1);
-  } else if (init.type === 'identifier') secretThrough(ctx, init, kind, depth + 1);
 }
 
 /**
@@ -169,7 +172,7 @@ function secretThrough(ctx: AnalysisContext, arg: Node, kind: 'session' | 'jwt',
  * `redis.NewStore`…: the keys, and the cookie the store writes when the file never sets its Options.
  */
 function sessionStore(ctx: AnalysisContext, call: Node, name: string, args: readonly Node[]): void {
-  const keys = args.filter((a) => a.type === 'type_conversion_expression' || a.type === 'identifier');
+  const keys = args.filter((a) => a.type === 'type_conversion_expression' || a.type === 'identifier' || a.type === 'call_expression');
   // A NewStore without key material ([]byte) is some other library's.
   if (name === 'NewStore' && !args.some((a) => /^\[\]byte\s*\(/.test(ctx.src(a)))) return;
   for (const k of keys) secretThrough(ctx, k, 'session');
@@ -257,24 +260,6 @@ function durationSeconds(ctx: AnalysisContext, n: Node): number | undefined {
   return unit === undefined ? undefined : factor * unit;
 }
 
-/** Package-level `var key = []byte("…")`. */
-function packageVar(ctx: AnalysisContext, from: Node, name: string): Node | undefined {
-  ctx.lookups.add(name);
-  // The source file is the root (and the only source_file node) of the tree.
-  const root = from.tree.rootNode;
-  if (root.type !== 'source_file') return undefined;
-  for (const d of root.namedChildren) {
-    if (d?.type !== 'var_declaration' && d?.type !== 'const_declaration') continue;
-    for (const spec of d.descendantsOfType(['var_spec', 'const_spec'])) {
-      if (!spec) continue;
-      const n = spec.childForFieldName('name');
-      const v = spec.childForFieldName('value');
-      if (n && v && ctx.src(n) === name) return namedChildren(v, ctx.text)[0];
-    }
-  }
-  return undefined;
-}
-
 /** `[]byte("literal")` handed to a signer, a cookie store or returned from a jwt key function. */
 function byteSecret(ctx: AnalysisContext, bytes: Node, str: Node): void {
   const up = ancestorsOf(bytes);
@@ -292,10 +277,10 @@ function byteSecret(ctx: AnalysisContext, bytes: Node, str: Node): void {
   }
 }
 
-function secretAt(ctx: AnalysisContext, str: Node, kind: 'session' | 'jwt', extra: readonly OffsetEdit[] = []): void {
+function secretAt(ctx: AnalysisContext, str: Node, kind: 'session' | 'jwt', extra: readonly OffsetEdit[] = [], what?: string): void {
   const envName = kind === 'jwt' ? 'JWT_SECRET' : 'SESSION_KEY';
   reportHardcodedSecret(ctx, {
-    kind, ...span(str), what: kind === 'jwt' ? 'The JWT signing key' : 'The session store key', envName,
+    kind, ...span(str), what: what ?? (kind === 'jwt' ? 'The JWT signing key' : 'The session store key'), envName,
     replacement: `os.Getenv("${envName}")`, extraEdits: [...importOs(ctx), ...extra],
   });
 }
