@@ -134,6 +134,12 @@ function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boo
   // Positional literals (http.Cookie{"a", "b", …}) list every field: rare, and not judged.
   if (namedChildren(body, ctx.text).some((e) => e.type !== 'keyed_element')) return;
   if (session) ctx.lookups.add('<imports>');
+  // `c := &http.Cookie{…}` then `c.Secure = true` before http.SetCookie: later fields win.
+  for (const later of fieldAssignments(ctx, lit)) {
+    const i = items.findIndex((x) => x.key === later.key);
+    if (i !== -1) items.splice(i, 1);
+    items.push(later);
+  }
   checkKeyedSite(ctx, {
     framework: session ? (/gin-contrib\/sessions/.test(ctx.text) ? 'gin-contrib sessions.Options' : 'gorilla sessions.Options') : 'http.Cookie',
     session,
@@ -144,6 +150,37 @@ function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boo
     defaults: { secure: 'false', httpOnly: 'false' },
     syntax: syntax(ctx),
   });
+}
+
+/**
+ * `v.Field = value` statements right after `v := http.Cookie{…}` (or `&http.Cookie{…}`, `var v = …`),
+ * up to the first statement that uses `v` another way (SetCookie sends it there and then).
+ */
+function fieldAssignments(ctx: AnalysisContext, lit: Node): KeyedItem[] {
+  let n: Node | null = lit.parent;
+  if (n?.type === 'unary_expression') n = n.parent;
+  if (n?.type !== 'expression_list') return [];
+  const decl = n.parent;
+  if (decl?.type !== 'short_var_declaration' && decl?.type !== 'var_spec') return [];
+  const left = decl.type === 'short_var_declaration' ? decl.childForFieldName('left') : decl.childForFieldName('name');
+  const names = left ? (left.type === 'identifier' ? [left] : namedChildren(left, ctx.text)) : [];
+  if (names.length !== 1) return [];
+  const v = ctx.src(names[0]);
+  const stmt = decl.type === 'var_spec' ? decl.parent : decl;
+  const out: KeyedItem[] = [];
+  const mentions = new RegExp(`(^|[^\\w.])${v}\\b`);
+  for (let s = stmt?.nextNamedSibling ?? null; s; s = s.nextNamedSibling) {
+    const text = ctx.src(s);
+    if (!mentions.test(text)) continue;
+    ctx.touch(s.startIndex, s.endIndex);
+    const l = s.type === 'assignment_statement' ? s.childForFieldName('left') : null;
+    const r = s.type === 'assignment_statement' ? s.childForFieldName('right') : null;
+    const m = l ? new RegExp(`^${v}\\.(\\w+)$`).exec(ctx.src(l).replace(/\s+/g, '')) : null;
+    const value = r ? namedChildren(r, ctx.text)[0] : undefined;
+    if (!m || !value || mentions.test(ctx.src(r!))) break;
+    out.push({ key: m[1], value, item: s });
+  }
+  return out;
 }
 
 /**
@@ -200,9 +237,7 @@ function keyFunctionArgs(ctx: AnalysisContext, call: Node, args: readonly Node[]
   const fn = call.childForFieldName('function');
   const pkg = fn?.childForFieldName('operand');
   if (!pkg || ctx.src(pkg) !== 'jwt') return false;
-  const keyFunc = args.find((a) => a.type === 'func_literal');
-  if (!keyFunc) return true;
-  const body = keyFunc.childForFieldName('body');
+  const body = args.slice(1).map((a) => keyFunctionBody(ctx, a)).find((b) => b !== undefined);
   if (!body) return true;
   for (const r of body.descendantsOfType('return_statement')) {
     const first = r?.firstNamedChild?.firstNamedChild ?? undefined;
@@ -214,6 +249,31 @@ function keyFunctionArgs(ctx: AnalysisContext, call: Node, args: readonly Node[]
     message: 'The key function returns the key without checking t.Method, and no jwt.WithValidMethods is passed: the token\'s own alg header picks how it is verified. Pass jwt.WithValidMethods([]string{"HS256"}) (your algorithm), or check t.Method in the key function.',
   });
   return true;
+}
+
+/**
+ * The body of a key function handed to jwt.Parse: a literal, a function or method of the file
+ * (`keyFunc`, `s.keyFunc`), or a local holding a literal (`keyFunc := func(t *jwt.Token) …`).
+ */
+function keyFunctionBody(ctx: AnalysisContext, arg: Node): Node | undefined {
+  if (arg.type === 'func_literal') return arg.childForFieldName('body') ?? undefined;
+  if (arg.type !== 'identifier' && arg.type !== 'selector_expression') return undefined;
+  if (arg.type === 'identifier') {
+    const v = goValue(ctx, arg);
+    if (v.k === 'other' && v.node.type === 'func_literal') return v.node.childForFieldName('body') ?? undefined;
+  }
+  const name = arg.type === 'identifier' ? ctx.src(arg) : ctx.src(arg.childForFieldName('field')!);
+  ctx.lookups.add(name);
+  const kind = arg.type === 'identifier' ? 'function_declaration' : 'method_declaration';
+  for (const d of arg.tree.rootNode.namedChildren) {
+    if (d?.type !== kind || ctx.src(d.childForFieldName('name')!) !== name) continue;
+    // A key function takes a *jwt.Token.
+    const params = d.childForFieldName('parameters');
+    if (!params || !/\*\s*jwt\s*\.\s*Token\b/.test(ctx.src(params))) return undefined;
+    ctx.touch(d.startIndex, d.endIndex);
+    return d.childForFieldName('body') ?? undefined;
+  }
+  return undefined;
 }
 
 /** gin-jwt `jwt.New(&jwt.GinJWTMiddleware{ … })`: its cookie, when it sends one (SendCookie or cookie settings written). */
