@@ -34,6 +34,11 @@ export function javaValue(ctx: AnalysisContext, node: Node, depth = 0): JavaValu
     case 'true':
     case 'false':
       return { k: 'bool', v: node.type === 'true', node };
+    case 'unary_expression': {
+      const operand = node.childForFieldName('operand');
+      if (!operand || !ctx.src(node).trim().startsWith('!')) return UNKNOWN;
+      return negate(javaValue(ctx, operand, depth + 1), node);
+    }
     case 'binary_expression': {
       const op = node.childForFieldName('operator');
       const l = node.childForFieldName('left');
@@ -78,6 +83,12 @@ export function javaValue(ctx: AnalysisContext, node: Node, depth = 0): JavaValu
   }
 }
 
+function negate(v: JavaValue, node: Node): JavaValue {
+  if (v.k === 'bool') return { k: 'bool', v: !v.v, node };
+  if (v.k === 'choice') return { ...v, branches: v.branches.map((b) => ({ value: negate(b.value, node), when: b.when })) };
+  return v.k === 'env' ? v : UNKNOWN;
+}
+
 function callValue(ctx: AnalysisContext, call: Node, depth: number): JavaValue {
   const name = call.childForFieldName('name');
   const obj = call.childForFieldName('object');
@@ -105,6 +116,8 @@ function callValue(ctx: AnalysisContext, call: Node, depth: number): JavaValue {
     const v = javaValue(ctx, args[0], depth + 1);
     return v.k === 'str' || v.k === 'fallback' || v.k === 'choice' ? v : UNKNOWN;
   }
+  // `Boolean.parseBoolean(System.getenv("DEV"))`: decided by the deployment.
+  if (args.some((a) => JAVA_ENV.test(ctx.src(a)))) return { k: 'env', text: whole };
   return UNKNOWN;
 }
 
