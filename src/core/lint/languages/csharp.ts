@@ -1,7 +1,7 @@
 import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, type OffsetEdit, ancestorsOf, insertListItem, namedChildren, removeListItem, span } from '../analysis';
 import { type LanguageAnalyzer, capture } from '../analyzer';
-import type { CookieAttr, CookieSite } from '../cookieChecks';
+import { type CookieAttr, type CookieSite, checkCookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, canon, checkKeyedSite } from '../keyedSite';
 import { reportHardcodedSecret } from '../secrets';
 import { constModifierOf, csharpValue } from './csharpValues';
@@ -12,7 +12,7 @@ const QUERY = `
   (#any-of? @type "CookieOptions" "CookieBuilder" "SymmetricSecurityKey" "TokenValidationParameters" "HMACSHA256" "IgnoreAntiforgeryTokenAttribute")) @new
 (invocation_expression
   function: (member_access_expression name: (identifier) @method
-    (#any-of? @method "AddSession" "ConfigureApplicationCookie" "AddCookie" "AddAntiforgery" "DisableAntiforgery" "AddJwtBearer"))
+    (#any-of? @method "AddSession" "ConfigureApplicationCookie" "AddCookie" "AddAntiforgery" "DisableAntiforgery" "AddJwtBearer" "Append"))
   arguments: (argument_list) @args) @call
 (attribute name: (identifier) @attrName (#any-of? @attrName "IgnoreAntiforgeryToken" "IgnoreAntiforgeryTokenAttribute")) @attribute
 `;
@@ -82,7 +82,7 @@ export const csharpAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['compilation_unit', 'namespace_declaration', 'file_scoped_namespace_declaration', 'declaration_list', 'class_declaration']),
   keywords: /Cookie|Session|Jwt|SecurityKey|TokenValidation|Antiforgery/,
-  anchors: /\bnew\s+(CookieOptions|CookieBuilder|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256|IgnoreAntiforgeryTokenAttribute)\b|\.\s*(AddSession|ConfigureApplicationCookie|AddCookie|AddAntiforgery|DisableAntiforgery|AddJwtBearer)\s*\(|\bIgnoreAntiforgeryToken\b/g,
+  anchors: /\bnew\s+(CookieOptions|CookieBuilder|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256|IgnoreAntiforgeryTokenAttribute)\b|\.\s*(AddSession|ConfigureApplicationCookie|AddCookie|AddAntiforgery|DisableAntiforgery|AddJwtBearer)\s*\(|\bCookies\s*\.\s*Append\s*\(|\bIgnoreAntiforgeryToken\b/g,
   declares: (chunk, ctx) => {
     // Fields (`const string Key = "…"`) are read by the checks of other members.
     if (chunk.type !== 'field_declaration') return [];
@@ -116,6 +116,7 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   const args = capture(m, 'args');
   if (call && method && args && ctx.src(method) === 'DisableAntiforgery') ignoreAntiforgery(ctx, call, method);
   else if (call && method && args && ctx.src(method) === 'AddJwtBearer') jwtBearerOptions(ctx, args);
+  else if (call && method && args && ctx.src(method) === 'Append') appendWithoutOptions(ctx, call, args);
   else if (call && method && args) optionsLambda(ctx, call, ctx.src(method), args);
 }
 
@@ -261,6 +262,38 @@ function cookieOptions(ctx: AnalysisContext, created: Node): void {
     complete: true,
     defaults: { secure: 'false', httpOnly: 'false', path: '/' },
     syntax: syntax(ctx, ''),
+  });
+}
+
+/**
+ * `Response.Cookies.Append(name, value)` with no CookieOptions: ASP.NET Core writes the cookie with
+ * `new CookieOptions()`'s defaults (no Secure, no HttpOnly, no SameSite, Path=/), unless a
+ * CookiePolicy middleware configured elsewhere rewrites it.
+ */
+function appendWithoutOptions(ctx: AnalysisContext, call: Node, args: Node): void {
+  const fn = call.childForFieldName('function');
+  const list = namedChildren(args, ctx.text);
+  if (!fn || list.length !== 2 || !/\bCookies\s*\.\s*Append$/.test(ctx.src(fn))) return;
+  const nameArg = list[0].firstNamedChild ?? list[0];
+  const nameValue = csharpValue(ctx, nameArg);
+  const render: Partial<Record<CookieAttr, (v: string) => string>> = {
+    secure: (v) => `Secure = ${v}`, httpOnly: (v) => `HttpOnly = ${v}`, sameSite: (v) => `SameSite = SameSiteMode.${v.charAt(0).toUpperCase()}${v.slice(1)}`,
+  };
+  checkCookieSite(ctx, {
+    framework: 'Cookies.Append without CookieOptions',
+    ...(nameValue.k === 'str' ? { name: { value: nameValue.v, ...span(nameValue.node) } } : { nameHint: ctx.src(nameArg) }),
+    session: false,
+    anchor: span(call),
+    complete: true,
+    defaults: { secure: 'false', httpOnly: 'false', sameSite: '', path: '/' },
+    writer: {
+      set(changes) {
+        const parts = changes.map(([attr, v]) => render[attr]?.(v));
+        if (parts.some((p) => p === undefined)) return undefined;
+        const at = args.endIndex - 1;
+        return [{ start: at, end: at, newText: `, new CookieOptions { ${parts.join(', ')} }` }];
+      },
+    },
   });
 }
 
