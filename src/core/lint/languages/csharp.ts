@@ -85,6 +85,10 @@ export const csharpAnalyzer: LanguageAnalyzer = {
   anchors: /\bnew\s+(CookieOptions|CookieBuilder|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256|IgnoreAntiforgeryTokenAttribute)\b|\.\s*(AddSession|ConfigureApplicationCookie|AddCookie|AddAntiforgery|DisableAntiforgery|AddJwtBearer)\s*\(|\bCookies\s*\.\s*Append\s*\(|\bIgnoreAntiforgeryToken\b/g,
   declares: (chunk, ctx) => {
     // Fields (`const string Key = "…"`) are read by the checks of other members.
+    // Top-level locals (`var httpOnly = false;` in Program.cs) are read by the statements after them.
+    if (chunk.type === 'global_statement' && chunk.firstNamedChild?.type === 'local_declaration_statement') {
+      return chunk.descendantsOfType('variable_declarator').flatMap((d) => (d?.firstNamedChild ? [ctx.src(d.firstNamedChild)] : []));
+    }
     if (chunk.type !== 'field_declaration') return [];
     return chunk.descendantsOfType('variable_declarator').flatMap((d) => (d?.firstNamedChild ? [ctx.src(d.firstNamedChild)] : []));
   },

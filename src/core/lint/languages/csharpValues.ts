@@ -117,6 +117,7 @@ function nameValue(ctx: AnalysisContext, from: Node, name: string, depth: number
     const scope = up[i];
     const t = scope.type;
     if (t === 'block' || t === 'compilation_unit' || t === 'switch_section') {
+      if (t === 'compilation_unit') ctx.lookups.add(name);
       const local = localIn(ctx, scope, name, from, depth);
       if (local) return local;
       continue;
@@ -149,6 +150,8 @@ function localIn(ctx: AnalysisContext, block: Node, name: string, before: Node, 
     }
   }
   if (!decl) return undefined;
+  // Edits from the declaration to the use (a new assignment between them) change the value.
+  ctx.touch(decl.startIndex, before.startIndex);
   const parts = namedChildren(decl, ctx.text);
   const init = parts.length > 1 ? parts[parts.length - 1] : undefined;
   let branches: ValueBranch[] = init ? [{ value: csharpValue(ctx, init, depth + 1), when: 'as declared' }] : [];

@@ -186,6 +186,8 @@ function localIn(ctx: AnalysisContext, block: Node, name: string, before: Node, 
     decl = declaredValue(ctx, s, name) ?? decl;
   }
   if (!decl) return undefined;
+  // Edits from the declaration to the use (a new assignment between them) change the value.
+  ctx.touch(decl.decl.startIndex, before.startIndex);
   const initial = decl.node ? goValue(ctx, decl.node, depth + 1) : UNKNOWN_VALUE;
   let branches: ValueBranch[] = decl.node ? [{ value: initial, when: 'as declared' }] : [];
   const conditions: string[] = [];

@@ -168,6 +168,8 @@ function localIn(ctx: AnalysisContext, block: Node, name: string, before: Node, 
     }
   }
   if (!decl) return undefined;
+  // Edits from the declaration to the use (a new assignment between them) change the value.
+  ctx.touch(decl.startIndex, before.startIndex);
   const init = decl.childForFieldName('value');
   let branches: ValueBranch[] = init ? [{ value: javaValue(ctx, init, depth + 1), when: 'as declared' }] : [];
   let conditions: string[] = [];
