@@ -149,8 +149,23 @@ function nameValue(ctx: AnalysisContext, from: Node, name: string, depth: number
 
 /** `@Value("${app.secure:true}") boolean secure`: decided by the deployment. */
 function parameterValue(ctx: AnalysisContext, p: Node): JavaValue {
-  const t = ctx.src(p);
-  return /@Value\b/.test(t) ? { k: 'env', text: t.trim() } : UNKNOWN;
+  const modifiers = p.namedChildren.find((c) => c?.type === 'modifiers');
+  return (modifiers && springValue(ctx, modifiers)) ?? UNKNOWN;
+}
+
+/**
+ * `@Value("${key}")` on a field or parameter: decided by the deployment; `@Value("${key:literal}")`
+ * falls back to the literal when the property is unset (a boolean default stays an environment value).
+ */
+function springValue(ctx: AnalysisContext, modifiers: Node): JavaValue | undefined {
+  const spring = /@Value\s*\(\s*("(?:[^"\\]|\\.)*")\s*\)/.exec(ctx.src(modifiers));
+  if (!spring) return undefined;
+  const lit = modifiers.descendantsOfType('string_literal').find((s) => s && ctx.src(s) === spring[1]);
+  const m = /^"\$\{([^:}]+):([^}]*)\}"$/.exec(spring[1]);
+  if (lit && m && m[2] !== '' && !/^\$\{/.test(m[2]) && m[2] !== 'true' && m[2] !== 'false') {
+    return { k: 'fallback', v: m[2], node: lit, whole: lit, replacement: `"\${${m[1]}}"` };
+  }
+  return { k: 'env', text: spring[0] };
 }
 
 /**
@@ -237,16 +252,8 @@ function fieldInBody(ctx: AnalysisContext, body: Node, name: string, depth: numb
     ctx.touch(f.startIndex, f.endIndex);
     const modifiers = f.namedChildren.find((c) => c?.type === 'modifiers');
     const mods = modifiers ? ctx.src(modifiers) : '';
-    const spring = /@Value\s*\(\s*("(?:[^"\\]|\\.)*")\s*\)/.exec(mods);
-    if (spring) {
-      const lit = modifiers!.descendantsOfType('string_literal').find((s) => s && ctx.src(s) === spring[1]);
-      const m = /^"\$\{([^:}]+):([^}]*)\}"$/.exec(spring[1]);
-      if (lit && m && m[2] !== '' && !/^\$\{/.test(m[2])) {
-        if (m[2] === 'true' || m[2] === 'false') return { k: 'env', text: spring[0] };
-        return { k: 'fallback', v: m[2], node: lit, whole: lit, replacement: `"\${${m[1]}}"` };
-      }
-      return { k: 'env', text: spring[0] };
-    }
+    const spring = modifiers ? springValue(ctx, modifiers) : undefined;
+    if (spring) return spring;
     const init = d.childForFieldName('value');
     const final = f.type === 'constant_declaration' || /\bfinal\b/.test(mods);
     if (init) {
