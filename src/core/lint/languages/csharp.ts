@@ -283,12 +283,15 @@ function appendWithoutOptions(ctx: AnalysisContext, call: Node, args: Node): voi
   const render: Partial<Record<CookieAttr, (v: string) => string>> = {
     secure: (v) => `Secure = ${v}`, httpOnly: (v) => `HttpOnly = ${v}`, sameSite: (v) => `SameSite = SameSiteMode.${v.charAt(0).toUpperCase()}${v.slice(1)}`,
   };
+  // A cookie policy configured in this file (app.UseCookiePolicy) rewrites the flags of every cookie.
+  ctx.touch(0, ctx.text.length);
+  const policy = ctx.memo('cs.cookiePolicy', () => /\bCookiePolicyOptions\b|\bUseCookiePolicy\s*\(/.test(ctx.text));
   checkCookieSite(ctx, {
     framework: 'Cookies.Append without CookieOptions',
     ...(nameValue.k === 'str' ? { name: { value: nameValue.v, ...span(nameValue.node) } } : { nameHint: ctx.src(nameArg) }),
     session: false,
     anchor: span(call),
-    complete: true,
+    complete: !policy,
     defaults: { secure: 'false', httpOnly: 'false', sameSite: '', path: '/' },
     writer: {
       set(changes) {
