@@ -6,6 +6,7 @@ import { type AuditItem, dedupeFindings } from './auditItem';
 import { type AuditSettingsInput, resolveAuditSettings } from './auditSettings';
 import { loginReason } from './authSteps';
 import { setCookieAuditItems } from './cookieRules';
+import { csrfTokenItems } from './csrfTokenAudit';
 import { cacheableItems, corsItems, tokenInUrlItems } from './exchangeRules';
 import { type JwtAnalyzer, jwtItems } from './jwtTrafficFindings';
 import { type SessionRuleContext, entropyItems, fixationItems, logoutItems, meaningfulIdItems, stateChangeOnGetItems } from './sessionRules';
@@ -99,6 +100,7 @@ export function auditSession(source: AuditSource, settings?: AuditSettingsInput,
   if (options.analyzeJwt !== false) {
     appendAll(items, guarded(() => jwtItems(exchanges, snap.tokens, snap.cookies, resolved, now, options.analyzeJwt || undefined, options.checkWeakSecret ?? true)));
   }
+  appendAll(items, guarded(() => csrfTokenItems(exchanges, resolved, isLogin)));
 
   return dedupeFindings(items)
     .map((f, i) => ({ f, i }))

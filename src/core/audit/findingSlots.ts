@@ -17,7 +17,7 @@ interface SlotEntry {
 
 /** Rule families in the order the whole-session audit lists them: ties on severity and exchange keep this order. */
 export const FAMILY = {
-  setCookie: 0, fixation: 1, logout: 2, stateChangeOnGet: 3, entropy: 4, meaningfulId: 5, tokenInUrl: 6, cacheable: 7, cors: 8, jwt: 9,
+  setCookie: 0, fixation: 1, logout: 2, stateChangeOnGet: 3, entropy: 4, meaningfulId: 5, tokenInUrl: 6, cacheable: 7, cors: 8, jwt: 9, csrfToken: 10,
 } as const;
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };

@@ -5,6 +5,7 @@ import type { AuditOptions } from './auditSession';
 import { type AuditSettings, type AuditSettingsInput, resolveAuditSettings } from './auditSettings';
 import { loginReason } from './authSteps';
 import { CookieNameAudit } from './cookieNameAudit';
+import { CsrfTokenAudit } from './csrfTokenAudit';
 import { corsReflectedItem, corsWildcardItem, credentialedCors } from './exchangeRules';
 import { type AuditDelta, FAMILY, FindingSlots, rankOf } from './findingSlots';
 import { JwtSightingAudit } from './jwtSightingAudit';
@@ -58,6 +59,7 @@ interface AuditState {
   readonly urls: UrlTokenAudit;
   readonly cors: CorsAudit;
   readonly jwt: JwtSightingAudit | undefined;
+  readonly csrf: CsrfTokenAudit;
 }
 
 /**
@@ -101,7 +103,7 @@ export class IncrementalAudit {
     const checkWeakSecret = this.options.checkWeakSecret ?? true;
     const jwt = analyzer === false ? undefined : new JwtSightingAudit(this.slots, (token, location) =>
       (analyzer || analyzeJwt)(token, { now: this.now, maxTokenLifetimeSec: this.settings.maxTokenLifetimeSec, location, checkWeakSecret }));
-    return { names, urls: urls.audit, cors: new CorsAudit(this.slots), jwt };
+    return { names, urls: urls.audit, cors: new CorsAudit(this.slots), jwt, csrf: new CsrfTokenAudit(this.settings) };
   }
 
   /**
@@ -144,7 +146,7 @@ export class IncrementalAudit {
   private apply(ex: Exchange): void {
     const seq = ++this.seq;
     this.last = ex;
-    const { names, urls, cors, jwt } = this.state;
+    const { names, urls, cors, jwt, csrf } = this.state;
     let why: string | undefined;
     try {
       why = loginReason(ex, this.settings, this.tokens);
@@ -163,6 +165,10 @@ export class IncrementalAudit {
     guarded(() => urls.add(ex, seq, this.tokens));
     guarded(() => cors.add(ex, seq));
     if (jwt) guarded(() => jwt.addExchange(ex, seq));
+    guarded(() => {
+      const item = csrf.add(ex, why !== undefined);
+      if (item) this.slots.set(`csrf\u0000${item.finding.subject}\u0000${item.cause}`, item.finding, [FAMILY.csrfToken, rankOf(seq, 0)]);
+    });
   }
 
   /** An exchange that started before one already audited: replays the retained exchanges in start order. */

@@ -10,6 +10,8 @@ export interface AttrAt<T> {
   readonly end: number;
   /** The expression text when the value depends on the environment. */
   readonly envText?: string;
+  /** The code path that gives the insecure value when others do not (`when clientReadsToken`). */
+  readonly branch?: string;
 }
 
 /** Attribute names the writers understand. */
@@ -129,7 +131,7 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
     ctx.report({
       ruleId: 'cookie-missing-secure', ...r,
       message: site.secure
-        ? `Turn Secure on for ${label}: without it the cookie also travels over plain HTTP.`
+        ? `Turn Secure on for ${label}${branchNote(site.secure)}: without it the cookie also travels over plain HTTP.`
         : `Add Secure to ${label}: ${site.session ? 'it is off' : `${site.framework} leaves it out`} by default, so the cookie also travels over plain HTTP.`,
       fix: fix('Set Secure', site.writer.set([['secure', 'true']])),
     });
@@ -145,7 +147,7 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
     ctx.report({
       ruleId: 'cookie-missing-httponly', ...r,
       message: site.httpOnly
-        ? `Turn HttpOnly on for ${label}: scripts (and any XSS) can read it now.`
+        ? `Turn HttpOnly on for ${label}${branchNote(site.httpOnly)}: scripts (and any XSS) can read it now.`
         : `Add HttpOnly to ${label}: ${site.session ? 'it is off' : `${site.framework} leaves it out`} by default, so scripts (and any XSS) can read it.`,
       fix: fix('Set HttpOnly', site.writer.set([['httpOnly', 'true']])),
     });
@@ -261,6 +263,9 @@ function truthAttr(t: Truth): boolean | 'env' | undefined {
   if (t === 'env') return 'env';
   return undefined;
 }
+
+/** ` (it is off when clientReadsToken)` for a value that is insecure on one code path only. */
+const branchNote = (a: AttrAt<Truth> | undefined): string => (a?.branch ? ` (it is off ${a.branch})` : '');
 
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 

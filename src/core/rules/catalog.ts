@@ -58,6 +58,7 @@ const rules = [
   { id: 'session-long-idle-timeout', title: 'Session idle timeout too long', severity: 'warning', modes: ['C'], source: 'OWASP ASVS 5.0 7.3.1' },
   { id: 'csrf-state-change-on-get', title: 'GET request changes the session', severity: 'warning', modes: ['T'], source: 'OWASP ASVS 5.0 3.5.3' },
   { id: 'csrf-protection-disabled', title: 'CSRF protection switched off', severity: 'warning', modes: ['C'], source: 'OWASP ASVS 5.0 3.5.1' },
+  { id: 'csrf-token-missing', title: 'State-changing request without CSRF protection', severity: 'warning', modes: ['T'], source: 'OWASP ASVS 5.0 3.5.1' },
   { id: 'cors-credentialed-wildcard', title: 'Credentialed CORS for any origin', severity: 'error', modes: ['T'], source: 'OWASP ASVS 5.0 3.4.2' },
   // JWT
   { id: 'jwt-alg-none', title: 'Unsigned JWT (alg none)', severity: 'error', modes: ['T', 'C'], source: 'RFC 8725 2.1/3.1; OWASP ASVS 5.0 9.1.2' },

@@ -53,6 +53,26 @@ describe('incremental lint', () => {
     }
   });
 
+  for (const [file, text, from, to] of [
+    ['Program.cs', 'var builder = WebApplication.CreateBuilder(args);\nvar cookieHttpOnly = true;\n\nbuilder.Services.AddSession(options =>\n{\n    options.Cookie.HttpOnly = cookieHttpOnly;\n    options.Cookie.SecurePolicy = CookieSecurePolicy.Always;\n    options.Cookie.SameSite = SameSiteMode.Lax;\n    options.Cookie.Name = "id";\n});\n', 'cookieHttpOnly = true', 'cookieHttpOnly = false'],
+    ['Tokens.java', 'class Tokens {\n  void set(HttpServletResponse response, boolean spa) {\n    boolean httpOnly = true;\n    if (spa) {\n      log("spa");\n    }\n    Cookie c = new Cookie("auth_token", "v");\n    c.setHttpOnly(httpOnly);\n    c.setSecure(true);\n    c.setAttribute("SameSite", "Lax");\n    response.addCookie(c);\n  }\n}\n', 'log("spa");', 'httpOnly = false;'],
+    ['main.go', 'package main\n\nfunc set(w http.ResponseWriter, embedded bool) {\n\thttpOnly := true\n\tif embedded {\n\t\tlog.Print("embedded")\n\t}\n\thttp.SetCookie(w, &http.Cookie{Name: "auth_token", Value: "v", HttpOnly: httpOnly, Secure: true, SameSite: http.SameSiteLaxMode})\n}\n', 'log.Print("embedded")', 'httpOnly = false'],
+  ] as const) {
+    it(`re-checks a cookie flag when a local it reads changes in another statement (${file})`, async () => {
+      const doc = (await linter.open(text, { filePath: file }))!;
+      try {
+        assert.deepEqual(doc.findings(), []);
+        const s = text.indexOf(from);
+        doc.update([change(text, s, s + from.length, to)]);
+        const after = apply(text, s, s + from.length, to);
+        assert.deepEqual(doc.findings().map((f) => f.ruleId), ['cookie-missing-httponly']);
+        assert.deepEqual(doc.findings(), await linter.lintText(after, { filePath: file }));
+      } finally {
+        doc.dispose();
+      }
+    });
+  }
+
   it('several changes in one update, a whole-text replacement, and non-ASCII text', async () => {
     let text = `// ünïcödé 😀\nres.cookie('sid', 'v');\n`;
     const doc = (await linter.open(text, { filePath: 'a.ts' }))!;

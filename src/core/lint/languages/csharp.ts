@@ -1,16 +1,18 @@
 import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, type OffsetEdit, ancestorsOf, insertListItem, namedChildren, removeListItem, span } from '../analysis';
 import { type LanguageAnalyzer, capture } from '../analyzer';
-import type { CookieAttr, CookieSite } from '../cookieChecks';
+import { type CookieAttr, type CookieSite, checkCookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, canon, checkKeyedSite } from '../keyedSite';
 import { reportHardcodedSecret } from '../secrets';
+import { constModifierOf, csharpValue } from './csharpValues';
+import { type ResolvedValue, literalsOf, truthOfValue } from './resolvedValue';
 
 const QUERY = `
 (object_creation_expression type: (identifier) @type
   (#any-of? @type "CookieOptions" "CookieBuilder" "SymmetricSecurityKey" "TokenValidationParameters" "HMACSHA256" "IgnoreAntiforgeryTokenAttribute")) @new
 (invocation_expression
   function: (member_access_expression name: (identifier) @method
-    (#any-of? @method "AddSession" "ConfigureApplicationCookie" "AddCookie" "AddAntiforgery" "DisableAntiforgery"))
+    (#any-of? @method "AddSession" "ConfigureApplicationCookie" "AddCookie" "AddAntiforgery" "DisableAntiforgery" "AddJwtBearer" "Append"))
   arguments: (argument_list) @args) @call
 (attribute name: (identifier) @attrName (#any-of? @attrName "IgnoreAntiforgeryToken" "IgnoreAntiforgeryTokenAttribute")) @attribute
 `;
@@ -38,19 +40,33 @@ function syntax(ctx: AnalysisContext, prefix: string): KeyedSyntax {
       { key: 'ExpireTimeSpan', seconds: (n) => secondsOf(ctx, n), render: (d) => `TimeSpan.FromDays(${d})` },
     ],
     truth: (n) => {
-      const t = ctx.src(n).trim();
-      if (t === 'true' || t === 'CookieSecurePolicy.Always') return { value: 'true' };
-      if (t === 'false' || t === 'CookieSecurePolicy.None') return { value: 'false' };
-      // SameAsRequest: Secure only when the request came over HTTPS, which a TLS-terminating proxy hides.
-      if (t === 'CookieSecurePolicy.SameAsRequest') return { value: 'env', envText: t };
-      return ENV.test(t) ? { value: 'env', envText: t } : { value: 'unknown' };
+      const t = truthOfValue(csharpValue(ctx, n), (leaf) => {
+        const text = ctx.src(leaf.node).trim();
+        if (text === 'CookieSecurePolicy.Always') return true;
+        if (text === 'CookieSecurePolicy.None') return false;
+        // SameAsRequest: Secure only when the request came over HTTPS, which a TLS-terminating proxy hides.
+        if (text === 'CookieSecurePolicy.SameAsRequest' || ENV.test(text)) return { env: text };
+        return undefined;
+      });
+      return { value: t.truth, ...(t.envText ? { envText: t.envText } : {}), ...(t.branch ? { branch: t.branch } : {}) };
     },
     sameSite: (n) => {
-      const m = /SameSiteMode\.(\w+)/.exec(ctx.src(n));
-      if (!m) return 'unknown';
-      return m[1] === 'Unspecified' ? '' : m[1].toLowerCase();
+      const modes = new Set<string>();
+      const read = (v: ResolvedValue): boolean => {
+        if (v.k === 'choice') return v.branches.every((b) => read(b.value));
+        const m = v.k === 'other' ? /SameSiteMode\.(\w+)/.exec(ctx.src(v.node)) : null;
+        if (m) modes.add(m[1] === 'Unspecified' ? '' : m[1].toLowerCase());
+        return !!m;
+      };
+      const v = csharpValue(ctx, n);
+      if (!read(v) || modes.size === 0) return 'unknown';
+      // Modes that differ by path: the environment decides, or the code does in a way not judged here.
+      return modes.size === 1 ? [...modes][0] : v.k === 'choice' && v.env ? 'env' : 'unknown';
     },
-    string: (n) => (n.type === 'string_literal' ? ctx.src(n).slice(1, -1) : undefined),
+    string: (n) => {
+      const v = csharpValue(ctx, n);
+      return v.k === 'str' ? v.v : undefined;
+    },
     render: (attr: CookieAttr, value: string) => {
       if (attr === 'secure' && prefix === 'Cookie.') return value === 'true' ? 'CookieSecurePolicy.Always' : 'CookieSecurePolicy.None';
       if (attr === 'sameSite') return `SameSiteMode.${value.charAt(0).toUpperCase()}${value.slice(1)}`;
@@ -66,9 +82,13 @@ export const csharpAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['compilation_unit', 'namespace_declaration', 'file_scoped_namespace_declaration', 'declaration_list', 'class_declaration']),
   keywords: /Cookie|Session|Jwt|SecurityKey|TokenValidation|Antiforgery/,
-  anchors: /\bnew\s+(CookieOptions|CookieBuilder|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256|IgnoreAntiforgeryTokenAttribute)\b|\.\s*(AddSession|ConfigureApplicationCookie|AddCookie|AddAntiforgery|DisableAntiforgery)\s*\(|\bIgnoreAntiforgeryToken\b/g,
+  anchors: /\bnew\s+(CookieOptions|CookieBuilder|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256|IgnoreAntiforgeryTokenAttribute)\b|\.\s*(AddSession|ConfigureApplicationCookie|AddCookie|AddAntiforgery|DisableAntiforgery|AddJwtBearer)\s*\(|\bCookies\s*\.\s*Append\s*\(|\bIgnoreAntiforgeryToken\b/g,
   declares: (chunk, ctx) => {
     // Fields (`const string Key = "…"`) are read by the checks of other members.
+    // Top-level locals (`var httpOnly = false;` in Program.cs) are read by the statements after them.
+    if (chunk.type === 'global_statement' && chunk.firstNamedChild?.type === 'local_declaration_statement') {
+      return chunk.descendantsOfType('variable_declarator').flatMap((d) => (d?.firstNamedChild ? [ctx.src(d.firstNamedChild)] : []));
+    }
     if (chunk.type !== 'field_declaration') return [];
     return chunk.descendantsOfType('variable_declarator').flatMap((d) => (d?.firstNamedChild ? [ctx.src(d.firstNamedChild)] : []));
   },
@@ -99,6 +119,8 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   const method = capture(m, 'method');
   const args = capture(m, 'args');
   if (call && method && args && ctx.src(method) === 'DisableAntiforgery') ignoreAntiforgery(ctx, call, method);
+  else if (call && method && args && ctx.src(method) === 'AddJwtBearer') jwtBearerOptions(ctx, args);
+  else if (call && method && args && ctx.src(method) === 'Append') appendWithoutOptions(ctx, call, args);
   else if (call && method && args) optionsLambda(ctx, call, ctx.src(method), args);
 }
 
@@ -247,6 +269,41 @@ function cookieOptions(ctx: AnalysisContext, created: Node): void {
   });
 }
 
+/**
+ * `Response.Cookies.Append(name, value)` with no CookieOptions: ASP.NET Core writes the cookie with
+ * `new CookieOptions()`'s defaults (no Secure, no HttpOnly, no SameSite, Path=/), unless a
+ * CookiePolicy middleware configured elsewhere rewrites it.
+ */
+function appendWithoutOptions(ctx: AnalysisContext, call: Node, args: Node): void {
+  const fn = call.childForFieldName('function');
+  const list = namedChildren(args, ctx.text);
+  if (!fn || list.length !== 2 || !/\bCookies\s*\.\s*Append$/.test(ctx.src(fn))) return;
+  const nameArg = list[0].firstNamedChild ?? list[0];
+  const nameValue = csharpValue(ctx, nameArg);
+  const render: Partial<Record<CookieAttr, (v: string) => string>> = {
+    secure: (v) => `Secure = ${v}`, httpOnly: (v) => `HttpOnly = ${v}`, sameSite: (v) => `SameSite = SameSiteMode.${v.charAt(0).toUpperCase()}${v.slice(1)}`,
+  };
+  // A cookie policy configured in this file (app.UseCookiePolicy) rewrites the flags of every cookie.
+  ctx.touch(0, ctx.text.length);
+  const policy = ctx.memo('cs.cookiePolicy', () => /\bCookiePolicyOptions\b|\bUseCookiePolicy\s*\(/.test(ctx.text));
+  checkCookieSite(ctx, {
+    framework: 'Cookies.Append without CookieOptions',
+    ...(nameValue.k === 'str' ? { name: { value: nameValue.v, ...span(nameValue.node) } } : { nameHint: ctx.src(nameArg) }),
+    session: false,
+    anchor: span(call),
+    complete: !policy,
+    defaults: { secure: 'false', httpOnly: 'false', sameSite: '', path: '/' },
+    writer: {
+      set(changes) {
+        const parts = changes.map(([attr, v]) => render[attr]?.(v));
+        if (parts.some((p) => p === undefined)) return undefined;
+        const at = args.endIndex - 1;
+        return [{ start: at, end: at, newText: `, new CookieOptions { ${parts.join(', ')} }` }];
+      },
+    },
+  });
+}
+
 const OPTION_DEFAULTS: Readonly<Record<string, { framework: string; defaults: CookieSite['defaults']; idle?: number }>> = {
   AddSession: { framework: 'ASP.NET Core session', defaults: { secure: 'unknown', httpOnly: 'true', sameSite: 'lax', path: '/', name: '.AspNetCore.Session' }, idle: 20 * 60 },
   ConfigureApplicationCookie: { framework: 'ASP.NET Core Identity cookie', defaults: { secure: 'unknown', httpOnly: 'true', sameSite: 'lax', path: '/' } },
@@ -325,52 +382,29 @@ function optionsLambda(ctx: AnalysisContext, call: Node, method: string, args: N
   }
 }
 
-/** `new SymmetricSecurityKey(Encoding.UTF8.GetBytes("secret"))`. */
+/**
+ * `new SymmetricSecurityKey(Encoding.UTF8.GetBytes("secret"))`, the key reached through a local, a
+ * field, a constant of another class of the file, or a `??` fallback after a configuration read.
+ */
 function keyMaterial(ctx: AnalysisContext, created: Node): void {
   const args = created.childForFieldName('arguments');
-  if (!args) return;
-  const literals: { lit: Node | null; constModifier?: Node }[] = args.descendantsOfType('string_literal').map((lit) => ({ lit }));
-  // `GetBytes(JwtKey)`: a const or static readonly field of the class holding the literal.
-  for (const id of args.descendantsOfType('identifier')) {
-    if (!id || id.parent?.type === 'member_access_expression' && id.parent.childForFieldName('name')?.id === id.id) continue;
-    const field = constantField(ctx, id);
-    if (field?.value.type === 'string_literal') literals.push({ lit: field.value, ...(field.constModifier ? { constModifier: field.constModifier } : {}) });
-  }
-  for (const { lit, constModifier } of literals) {
-    if (!lit) continue;
-    // A literal naming where the key comes from (an environment variable, a config key) is not the key.
-    let p: Node | null = lit.parent;
-    while (p && p.type !== 'invocation_expression' && p.type !== 'element_access_expression' && p.startIndex >= args.startIndex) p = p.parent;
-    if (p && p.startIndex >= args.startIndex && /GetEnvironmentVariable|Configuration|GetValue|GetSection|\[/.test(ctx.src(p.type === 'invocation_expression' ? p.childForFieldName('function')! : p))) continue;
+  const first = args ? namedChildren(args, ctx.text)[0] : undefined;
+  if (!first) return;
+  for (const { value, when } of literalsOf(csharpValue(ctx, first))) {
+    if (value.v === '') continue;
+    const what = `The JWT signing key${when ? ` (${when})` : ''}`;
+    if (value.k === 'fallback') {
+      const envName = /"([^"]+)"/.exec(value.replacement)?.[1] ?? 'JWT_SECRET';
+      reportHardcodedSecret(ctx, { kind: 'jwt', ...span(value.whole), what, envName, replacement: value.replacement, fallback: true });
+      continue;
+    }
+    const constModifier = constModifierOf(ctx, value.node);
     reportHardcodedSecret(ctx, {
-      kind: 'jwt', ...span(lit), what: 'The JWT signing key', envName: 'JWT_SECRET', replacement: 'Environment.GetEnvironmentVariable("JWT_SECRET")!',
+      kind: 'jwt', ...span(value.node), what, envName: 'JWT_SECRET', replacement: 'Environment.GetEnvironmentVariable("JWT_SECRET")!',
       // A const cannot hold a value read at run time.
       ...(constModifier ? { extraEdits: [{ ...span(constModifier), newText: 'static readonly' }] } : {}),
     });
   }
-}
-
-/** The initializer of a `const` or `static readonly` field of an enclosing class called like `id`. */
-function constantField(ctx: AnalysisContext, id: Node): { value: Node; constModifier?: Node } | undefined {
-  const name = ctx.src(id);
-  ctx.lookups.add(name);
-  const up = ancestorsOf(id);
-  for (let i = up.length - 1; i >= 0; i--) {
-    if (up[i].type !== 'declaration_list') continue;
-    for (const f of up[i].namedChildren) {
-      if (f?.type !== 'field_declaration') continue;
-      const mods = f.namedChildren.filter((c): c is Node => c?.type === 'modifier');
-      const constModifier = mods.find((c) => ctx.src(c) === 'const');
-      if (!constModifier && !mods.some((c) => ctx.src(c) === 'readonly')) continue;
-      for (const d of f.descendantsOfType('variable_declarator')) {
-        if (d?.firstNamedChild && ctx.src(d.firstNamedChild) === name && d.namedChildCount > 1 && d.lastNamedChild) {
-          ctx.touch(f.startIndex, f.endIndex);
-          return { value: d.lastNamedChild, ...(constModifier ? { constModifier } : {}) };
-        }
-      }
-    }
-  }
-  return undefined;
 }
 
 /** `new TokenValidationParameters { RequireSignedTokens = false, ValidateLifetime = false, ValidAlgorithms = … }`. */
@@ -379,21 +413,8 @@ function tokenValidation(ctx: AnalysisContext, created: Node): void {
   for (const i of items) {
     const key = i.key.trim();
     const v = ctx.src(i.value).trim();
-    if ((key === 'RequireSignedTokens' || key === 'ValidateLifetime' || key === 'RequireExpirationTime') && v === 'false') {
-      ctx.report({
-        ruleId: 'jwt-verify-disabled', ...span(i.item),
-        message: key === 'RequireSignedTokens'
-          ? 'RequireSignedTokens = false accepts unsigned tokens. Remove it.'
-          : `${key} = false accepts expired tokens forever. Remove it.`,
-        fix: { title: `Set ${key} = true`, edits: [{ ...span(i.value), newText: 'true' }] },
-      });
-    } else if (key === 'ValidateIssuerSigningKey' && v === 'false') {
-      ctx.report({
-        ruleId: 'jwt-verify-disabled', ...span(i.item), severity: 'warning',
-        message: 'ValidateIssuerSigningKey = false skips the checks on the key that signed the token (its validity period, IssuerSigningKeyValidator); the signature itself is still checked. Set it to true.',
-        fix: { title: 'Set ValidateIssuerSigningKey = true', edits: [{ ...span(i.value), newText: 'true' }] },
-      });
-    } else if (key === 'SignatureValidator') {
+    if (validationSwitch(ctx, key, i)) continue;
+    if (key === 'SignatureValidator') {
       const edits = skipsValidation(ctx, i.value) ? removeMember(ctx, namedChildren(created.childForFieldName('initializer')!, ctx.text).map(span), span(i.item)) : undefined;
       ctx.report({
         ruleId: 'jwt-verify-disabled', ...span(i.item),
@@ -409,6 +430,54 @@ function tokenValidation(ctx: AnalysisContext, created: Node): void {
         ctx.report({ ruleId: 'jwt-algorithm-confusion', ...span(i.item), message: 'ValidAlgorithms mixes HMAC and public-key algorithms: a token signed with HS256 using the public key as secret passes. Allow one family only.' });
       }
     }
+  }
+}
+
+/**
+ * `RequireSignedTokens`, `ValidateLifetime`, `RequireExpirationTime`, `ValidateIssuerSigningKey`
+ * set to false, written or through a constant, a local or a branch. True when `key` is one of them.
+ */
+function validationSwitch(ctx: AnalysisContext, key: string, i: KeyedItem): boolean {
+  if (!/^(RequireSignedTokens|ValidateLifetime|RequireExpirationTime|ValidateIssuerSigningKey)$/.test(key)) return false;
+  const t = truthOfValue(csharpValue(ctx, i.value));
+  if (t.truth !== 'false') return true;
+  const path = t.branch ? ` (${t.branch})` : '';
+  const fix = { title: `Set ${key} = true`, edits: [{ ...span(i.value), newText: 'true' }] };
+  if (key === 'ValidateIssuerSigningKey') {
+    ctx.report({
+      ruleId: 'jwt-verify-disabled', ...span(i.item), severity: 'warning',
+      message: `ValidateIssuerSigningKey = false${path} skips the checks on the key that signed the token (its validity period, IssuerSigningKeyValidator); the signature itself is still checked. Set it to true.`,
+      fix,
+    });
+    return true;
+  }
+  ctx.report({
+    ruleId: 'jwt-verify-disabled', ...span(i.item),
+    message: key === 'RequireSignedTokens'
+      ? `RequireSignedTokens = false${path} accepts unsigned tokens. Remove it.`
+      : `${key} = false${path} accepts expired tokens forever. Remove it.`,
+    fix,
+  });
+  return true;
+}
+
+/**
+ * `AddJwtBearer(options => { options.TokenValidationParameters.ValidateLifetime = false; })`: the
+ * validation switches set one by one on the framework's parameters.
+ */
+function jwtBearerOptions(ctx: AnalysisContext, args: Node): void {
+  const lambda = namedChildren(args, ctx.text).map((a) => a.firstNamedChild ?? a).find((a) => a.type === 'lambda_expression');
+  const params = lambda?.childForFieldName('parameters');
+  const body = lambda?.childForFieldName('body');
+  const p = params ? ctx.src(params).replace(/[()\s]/g, '').split(':').pop()!.split(/\s+/).pop()! : '';
+  if (!p || !body) return;
+  for (const a of body.descendantsOfType('assignment_expression')) {
+    const left = a?.childForFieldName('left');
+    const right = a?.childForFieldName('right');
+    if (!a || !left || !right) continue;
+    const m = new RegExp(`^${p}\\.TokenValidationParameters\\.(\\w+)$`).exec(ctx.src(left).replace(/\s+/g, ''));
+    const stmt = a.parent?.type === 'expression_statement' ? a.parent : a;
+    if (m) validationSwitch(ctx, m[1], { key: m[1], value: right, item: stmt });
   }
 }
 

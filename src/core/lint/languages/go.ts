@@ -4,6 +4,8 @@ import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type CookieAttr, checkCookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, checkKeyedSite } from '../keyedSite';
 import { reportHardcodedSecret } from '../secrets';
+import { goValue } from './goValues';
+import { literalsOf, truthOfValue } from './resolvedValue';
 
 const QUERY = `
 (composite_literal type: (qualified_type) @type body: (literal_value) @body) @lit
@@ -32,17 +34,21 @@ function syntax(ctx: AnalysisContext): KeyedSyntax {
       { key: 'Expires', seconds: (n) => seconds(ctx, n), render: (d) => `time.Now().AddDate(0, 0, ${d})` },
     ],
     truth: (n) => {
-      const t = ctx.src(n).trim();
-      if (t === 'true') return { value: 'true' };
-      if (t === 'false') return { value: 'false' };
-      return /os\.Getenv|env|prod|Prod|TLS|tls/.test(t) ? { value: 'env', envText: t } : { value: 'unknown' };
+      const t = truthOfValue(goValue(ctx, n), (leaf) => {
+        const text = ctx.src(leaf.node).trim();
+        return /os\.Getenv|env|prod|Prod|TLS|tls/.test(text) ? { env: text } : undefined;
+      });
+      return { value: t.truth, ...(t.envText ? { envText: t.envText } : {}), ...(t.branch ? { branch: t.branch } : {}) };
     },
     sameSite: (n) => {
       const m = /SameSite(Strict|Lax|None|Default)Mode/.exec(ctx.src(n));
       if (!m) return 'unknown';
       return m[1] === 'Default' ? '' : m[1].toLowerCase();
     },
-    string: (n) => (n.type === 'interpreted_string_literal' || n.type === 'raw_string_literal' ? ctx.src(n).slice(1, -1) : undefined),
+    string: (n) => {
+      const v = goValue(ctx, n);
+      return v.k === 'str' ? v.v : undefined;
+    },
     render: (attr: CookieAttr, value: string) => {
       if (attr === 'sameSite') return `http.SameSite${value.charAt(0).toUpperCase()}${value.slice(1)}Mode`;
       if (value === 'true' || value === 'false') return value;
@@ -128,6 +134,12 @@ function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boo
   // Positional literals (http.Cookie{"a", "b", …}) list every field: rare, and not judged.
   if (namedChildren(body, ctx.text).some((e) => e.type !== 'keyed_element')) return;
   if (session) ctx.lookups.add('<imports>');
+  // `c := &http.Cookie{…}` then `c.Secure = true` before http.SetCookie: later fields win.
+  for (const later of fieldAssignments(ctx, lit)) {
+    const i = items.findIndex((x) => x.key === later.key);
+    if (i !== -1) items.splice(i, 1);
+    items.push(later);
+  }
   checkKeyedSite(ctx, {
     framework: session ? (/gin-contrib\/sessions/.test(ctx.text) ? 'gin-contrib sessions.Options' : 'gorilla sessions.Options') : 'http.Cookie',
     session,
@@ -141,27 +153,55 @@ function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boo
 }
 
 /**
- * A key handed over as a name or a conversion of one: `jwtKey`, `[]byte(secret)`, where the
- * package declares `var jwtKey = []byte("…")` or `const secret = "…"`. Literals written in the
- * call itself are reported by byteSecret.
+ * `v.Field = value` statements right after `v := http.Cookie{…}` (or `&http.Cookie{…}`, `var v = …`),
+ * up to the first statement that uses `v` another way (SetCookie sends it there and then).
  */
-function secretThrough(ctx: AnalysisContext, arg: Node, kind: 'session' | 'jwt', depth = 0): void {
-  if (depth > 3) return;
-  let n: Node | null = arg;
-  if (n.type === 'type_conversion_expression') {
-    n = n.childForFieldName('operand');
-    if (n?.type !== 'identifier') return;
+function fieldAssignments(ctx: AnalysisContext, lit: Node): KeyedItem[] {
+  let n: Node | null = lit.parent;
+  if (n?.type === 'unary_expression') n = n.parent;
+  if (n?.type !== 'expression_list') return [];
+  const decl = n.parent;
+  if (decl?.type !== 'short_var_declaration' && decl?.type !== 'var_spec') return [];
+  const left = decl.type === 'short_var_declaration' ? decl.childForFieldName('left') : decl.childForFieldName('name');
+  const names = left ? (left.type === 'identifier' ? [left] : namedChildren(left, ctx.text)) : [];
+  if (names.length !== 1) return [];
+  const v = ctx.src(names[0]);
+  const stmt = decl.type === 'var_spec' ? decl.parent : decl;
+  const out: KeyedItem[] = [];
+  const mentions = new RegExp(`(^|[^\\w.])${v}\\b`);
+  for (let s = stmt?.nextNamedSibling ?? null; s; s = s.nextNamedSibling) {
+    const text = ctx.src(s);
+    if (!mentions.test(text)) continue;
+    ctx.touch(s.startIndex, s.endIndex);
+    const l = s.type === 'assignment_statement' ? s.childForFieldName('left') : null;
+    const r = s.type === 'assignment_statement' ? s.childForFieldName('right') : null;
+    const m = l ? new RegExp(`^${v}\\.(\\w+)$`).exec(ctx.src(l).replace(/\s+/g, '')) : null;
+    const value = r ? namedChildren(r, ctx.text)[0] : undefined;
+    if (!m || !value || mentions.test(ctx.src(r!))) break;
+    out.push({ key: m[1], value, item: s });
   }
-  if (n?.type !== 'identifier') return;
-  const init = packageVar(ctx, n, ctx.src(n));
-  if (!init) return;
-  if (init.type === 'interpreted_string_literal' || init.type === 'raw_string_literal') {
-    if (init.endIndex - init.startIndex > 2) secretAt(ctx, init, kind, constToVar(ctx, init));
-  } else if (init.type === 'type_conversion_expression') {
-    const operand = init.childForFieldName('operand');
-    if (operand?.type === 'interpreted_string_literal' || operand?.type === 'raw_string_literal') secretAt(ctx, operand, kind);
-    else if (operand) secretThrough(ctx, init, kind, depth + 1);
-  } else if (init.type === 'identifier') secretThrough(ctx, init, kind, depth + 1);
+  return out;
+}
+
+/**
+ * Key material handed to a signer, a store or returned by a key function: a literal, or one reached
+ * through a local, a package-level var/const, `[]byte(…)`, a helper like `getEnv("KEY", "dev")`, or
+ * an `if secret == "" { secret = "dev" }` after an environment read (a fallback).
+ */
+function secretThrough(ctx: AnalysisContext, arg: Node, kind: 'session' | 'jwt'): void {
+  for (const { value, when } of literalsOf(goValue(ctx, arg))) {
+    if (value.v === '') continue;
+    const what = `${kind === 'jwt' ? 'The JWT signing key' : 'The session store key'}${when ? ` (${when})` : ''}`;
+    if (value.k === 'fallback') {
+      const envName = /"([^"]+)"/.exec(value.replacement)?.[1]?.replace(/ is not set$/, '') ?? (kind === 'jwt' ? 'JWT_SECRET' : 'SESSION_KEY');
+      reportHardcodedSecret(ctx, {
+        kind, ...span(value.whole), what, envName, replacement: value.replacement, fallback: true,
+        ...(value.replacement.startsWith('os.') ? { extraEdits: importOs(ctx) } : {}),
+      });
+      continue;
+    }
+    secretAt(ctx, value.node, kind, constToVar(ctx, value.node), what);
+  }
 }
 
 /**
@@ -169,7 +209,7 @@ function secretThrough(ctx: AnalysisContext, arg: Node, kind: 'session' | 'jwt',
  * `redis.NewStore`…: the keys, and the cookie the store writes when the file never sets its Options.
  */
 function sessionStore(ctx: AnalysisContext, call: Node, name: string, args: readonly Node[]): void {
-  const keys = args.filter((a) => a.type === 'type_conversion_expression' || a.type === 'identifier');
+  const keys = args.filter((a) => a.type === 'type_conversion_expression' || a.type === 'identifier' || a.type === 'call_expression');
   // A NewStore without key material ([]byte) is some other library's.
   if (name === 'NewStore' && !args.some((a) => /^\[\]byte\s*\(/.test(ctx.src(a)))) return;
   for (const k of keys) secretThrough(ctx, k, 'session');
@@ -197,9 +237,7 @@ function keyFunctionArgs(ctx: AnalysisContext, call: Node, args: readonly Node[]
   const fn = call.childForFieldName('function');
   const pkg = fn?.childForFieldName('operand');
   if (!pkg || ctx.src(pkg) !== 'jwt') return false;
-  const keyFunc = args.find((a) => a.type === 'func_literal');
-  if (!keyFunc) return true;
-  const body = keyFunc.childForFieldName('body');
+  const body = args.slice(1).map((a) => keyFunctionBody(ctx, a)).find((b) => b !== undefined);
   if (!body) return true;
   for (const r of body.descendantsOfType('return_statement')) {
     const first = r?.firstNamedChild?.firstNamedChild ?? undefined;
@@ -211,6 +249,31 @@ function keyFunctionArgs(ctx: AnalysisContext, call: Node, args: readonly Node[]
     message: 'The key function returns the key without checking t.Method, and no jwt.WithValidMethods is passed: the token\'s own alg header picks how it is verified. Pass jwt.WithValidMethods([]string{"HS256"}) (your algorithm), or check t.Method in the key function.',
   });
   return true;
+}
+
+/**
+ * The body of a key function handed to jwt.Parse: a literal, a function or method of the file
+ * (`keyFunc`, `s.keyFunc`), or a local holding a literal (`keyFunc := func(t *jwt.Token) …`).
+ */
+function keyFunctionBody(ctx: AnalysisContext, arg: Node): Node | undefined {
+  if (arg.type === 'func_literal') return arg.childForFieldName('body') ?? undefined;
+  if (arg.type !== 'identifier' && arg.type !== 'selector_expression') return undefined;
+  if (arg.type === 'identifier') {
+    const v = goValue(ctx, arg);
+    if (v.k === 'other' && v.node.type === 'func_literal') return v.node.childForFieldName('body') ?? undefined;
+  }
+  const name = arg.type === 'identifier' ? ctx.src(arg) : ctx.src(arg.childForFieldName('field')!);
+  ctx.lookups.add(name);
+  const kind = arg.type === 'identifier' ? 'function_declaration' : 'method_declaration';
+  for (const d of arg.tree.rootNode.namedChildren) {
+    if (d?.type !== kind || ctx.src(d.childForFieldName('name')!) !== name) continue;
+    // A key function takes a *jwt.Token.
+    const params = d.childForFieldName('parameters');
+    if (!params || !/\*\s*jwt\s*\.\s*Token\b/.test(ctx.src(params))) return undefined;
+    ctx.touch(d.startIndex, d.endIndex);
+    return d.childForFieldName('body') ?? undefined;
+  }
+  return undefined;
 }
 
 /** gin-jwt `jwt.New(&jwt.GinJWTMiddleware{ … })`: its cookie, when it sends one (SendCookie or cookie settings written). */
@@ -257,24 +320,6 @@ function durationSeconds(ctx: AnalysisContext, n: Node): number | undefined {
   return unit === undefined ? undefined : factor * unit;
 }
 
-/** Package-level `var key = []byte("…")`. */
-function packageVar(ctx: AnalysisContext, from: Node, name: string): Node | undefined {
-  ctx.lookups.add(name);
-  // The source file is the root (and the only source_file node) of the tree.
-  const root = from.tree.rootNode;
-  if (root.type !== 'source_file') return undefined;
-  for (const d of root.namedChildren) {
-    if (d?.type !== 'var_declaration' && d?.type !== 'const_declaration') continue;
-    for (const spec of d.descendantsOfType(['var_spec', 'const_spec'])) {
-      if (!spec) continue;
-      const n = spec.childForFieldName('name');
-      const v = spec.childForFieldName('value');
-      if (n && v && ctx.src(n) === name) return namedChildren(v, ctx.text)[0];
-    }
-  }
-  return undefined;
-}
-
 /** `[]byte("literal")` handed to a signer, a cookie store or returned from a jwt key function. */
 function byteSecret(ctx: AnalysisContext, bytes: Node, str: Node): void {
   const up = ancestorsOf(bytes);
@@ -292,10 +337,10 @@ function byteSecret(ctx: AnalysisContext, bytes: Node, str: Node): void {
   }
 }
 
-function secretAt(ctx: AnalysisContext, str: Node, kind: 'session' | 'jwt', extra: readonly OffsetEdit[] = []): void {
+function secretAt(ctx: AnalysisContext, str: Node, kind: 'session' | 'jwt', extra: readonly OffsetEdit[] = [], what?: string): void {
   const envName = kind === 'jwt' ? 'JWT_SECRET' : 'SESSION_KEY';
   reportHardcodedSecret(ctx, {
-    kind, ...span(str), what: kind === 'jwt' ? 'The JWT signing key' : 'The session store key', envName,
+    kind, ...span(str), what: what ?? (kind === 'jwt' ? 'The JWT signing key' : 'The session store key'), envName,
     replacement: `os.Getenv("${envName}")`, extraEdits: [...importOs(ctx), ...extra],
   });
 }

@@ -3,12 +3,14 @@ import { type AnalysisContext, type OffsetEdit, ancestorsOf, namedChildren, span
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportHardcodedSecret } from '../secrets';
+import { javaValue } from './javaValues';
+import { literalsOf, truthOfValue } from './resolvedValue';
 
 const QUERY = `
-(object_creation_expression type: (type_identifier) @type (#any-of? @type "Cookie" "MACVerifier" "MACSigner") arguments: (argument_list) @args) @new
+(object_creation_expression type: (type_identifier) @type (#any-of? @type "Cookie" "MACVerifier" "MACSigner" "SecretKeySpec") arguments: (argument_list) @args) @new
 (object_creation_expression type: (scoped_type_identifier) @qtype (#any-of? @qtype "javax.servlet.http.Cookie" "jakarta.servlet.http.Cookie") arguments: (argument_list) @args) @new
 (method_invocation name: (identifier) @method
-  (#any-of? @method "build" "signWith" "setSigningKey" "verifyWith" "hmacShaKeyFor" "HMAC256" "HMAC384" "HMAC512" "none" "parseClaimsJwt" "parsePlaintextJwt" "parseUnsecuredClaims" "unsecured" "compact" "decode" "parse" "csrf")
+  (#any-of? @method "build" "signWith" "setSigningKey" "verifyWith" "hmacShaKeyFor" "HMAC256" "HMAC384" "HMAC512" "none" "parseClaimsJwt" "parsePlaintextJwt" "parseUnsecuredClaims" "unsecured" "compact" "decode" "parse" "csrf" "setHttpOnly" "setSecure")
   arguments: (argument_list) @args) @call
 `;
 
@@ -19,7 +21,7 @@ export const javaAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['program', 'class_declaration', 'class_body', 'interface_body', 'enum_body']),
   keywords: /cookie|jwt|jws|session|secret|csrf/i,
-  anchors: /\bnew\s+(?:(?:javax|jakarta)\s*\.\s*servlet\s*\.\s*http\s*\.\s*)?Cookie\s*\(|\bnew\s+MAC(Verifier|Signer)\s*\(|\.\s*(build|signWith|setSigningKey|verifyWith|hmacShaKeyFor|HMAC256|HMAC384|HMAC512|none|parseClaimsJwt|parsePlaintextJwt|parseUnsecuredClaims|unsecured|compact|decode|parse|csrf)\s*\(/g,
+  anchors: /\bnew\s+(?:(?:javax|jakarta)\s*\.\s*servlet\s*\.\s*http\s*\.\s*)?Cookie\s*\(|\bnew\s+(MAC(Verifier|Signer)|SecretKeySpec)\s*\(|\bgetSessionCookieConfig\s*\(|\.\s*(build|signWith|setSigningKey|verifyWith|hmacShaKeyFor|HMAC256|HMAC384|HMAC512|none|parseClaimsJwt|parsePlaintextJwt|parseUnsecuredClaims|unsecured|compact|decode|parse|csrf|setHttpOnly|setSecure)\s*\(/g,
   declares: (chunk, ctx) => {
     if (chunk.type !== 'field_declaration') return [];
     return chunk.namedChildren.filter((c) => c?.type === 'variable_declarator').map((d) => ctx.src(d!.childForFieldName('name')!));
@@ -35,9 +37,10 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   if (created && args) {
     const type = capture(m, 'type');
     if (type && ctx.src(type) !== 'Cookie') {
-      // Nimbus MACSigner/MACVerifier: the HMAC secret.
-      const first = namedChildren(args, ctx.text)[0];
-      if (first) secretIn(ctx, first);
+      // Nimbus MACSigner/MACVerifier: the HMAC secret; `new SecretKeySpec(bytes, "HmacSHA256")`: an HMAC key.
+      const [first, alg] = namedChildren(args, ctx.text);
+      if (ctx.src(type) === 'SecretKeySpec' && !(alg && /hmac|HS\d{3}|getJcaName/i.test(ctx.src(alg)))) return;
+      if (first) secretIn(ctx, first, ctx.src(type) === 'SecretKeySpec' ? 'The HMAC key' : 'The JWT key');
       return;
     }
     servletCookie(ctx, created, args);
@@ -73,6 +76,10 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
       return;
     case 'csrf':
       csrfDisabled(ctx, call, method, list);
+      return;
+    case 'setHttpOnly':
+    case 'setSecure':
+      if (list.length === 1 && obj && sessionCookieConfig(ctx, call, obj)) sessionCookieFlag(ctx, call, name, list[0]);
       return;
     case 'unsecured':
     case 'parseClaimsJwt':
@@ -130,6 +137,42 @@ function csrfDisabled(ctx: AnalysisContext, call: Node, method: Node, args: read
     message: 'CSRF protection is switched off: any site can make a logged-in browser submit requests to this application with its session cookie. Remove this and keep Spring Security\'s CSRF protection (for a bearer-token API, make it stateless and exempt only its paths with csrf(c -> c.ignoringRequestMatchers("/api/**"))).',
     ...(fix ? { fix: { title: 'Keep CSRF protection on (remove the disable)', edits: [fix] } } : {}),
   });
+}
+
+/**
+ * True when `obj` is the container's SessionCookieConfig: `servletContext.getSessionCookieConfig()`,
+ * or a local or field assigned from it.
+ */
+function sessionCookieConfig(ctx: AnalysisContext, call: Node, obj: Node): boolean {
+  const t = ctx.src(obj);
+  if (/getSessionCookieConfig\s*\(\s*\)\s*$/.test(t)) return true;
+  if (obj.type !== 'identifier') return false;
+  const up = ancestorsOf(call);
+  const scope = [...up].reverse().find((n) => n.type === 'class_body') ?? up[0];
+  ctx.touch(scope.startIndex, scope.endIndex);
+  return new RegExp(`\\b${t.replace(/\$/g, '\\$')}\\s*=\\s*[^;]*getSessionCookieConfig\\s*\\(`).test(ctx.src(scope));
+}
+
+/** `getSessionCookieConfig().setHttpOnly(false)` / `.setSecure(false)`: the container's session cookie (JSESSIONID). */
+function sessionCookieFlag(ctx: AnalysisContext, call: Node, method: string, arg: Node): void {
+  const t = truthOf(ctx, arg);
+  const attr = method === 'setSecure' ? 'Secure' : 'HttpOnly';
+  const rule = method === 'setSecure' ? 'cookie-missing-secure' : 'cookie-missing-httponly';
+  const path = t.branch ? ` (it is off ${t.branch})` : '';
+  if (t.truth === 'false') {
+    ctx.report({
+      ruleId: rule, ...span(call),
+      message: method === 'setSecure'
+        ? `Turn Secure on for the servlet session cookie${path}: without it the session id also travels over plain HTTP.`
+        : `Turn HttpOnly on for the servlet session cookie${path}: scripts (and any XSS) can read the session id now.`,
+      fix: { title: `Set ${attr}`, edits: [{ ...span(arg), newText: 'true' }] },
+    });
+  } else if (t.truth === 'env') {
+    ctx.report({
+      ruleId: rule, ...span(call), severity: 'info',
+      message: `${attr} of the servlet session cookie depends on the environment (${t.envText ?? 'a runtime value'}): make sure it is true wherever the app is reachable over HTTPS.`,
+    });
+  }
 }
 
 /**
@@ -221,21 +264,20 @@ function methodVerifies(ctx: AnalysisContext, call: Node): boolean {
 
 // ---------------------------------------------------------------- values
 
-type JavaTruth = { truth: Truth; envText?: string };
+type JavaTruth = { truth: Truth; envText?: string; branch?: string };
 
+/** A boolean as the code decides it (see truthOfValue); `Boolean.TRUE` and environment reads too. */
 function truthOf(ctx: AnalysisContext, n: Node): JavaTruth {
-  const t = ctx.src(constantValue(ctx, n)).trim();
-  if (t === 'true' || t === 'Boolean.TRUE') return { truth: 'true' };
-  if (t === 'false' || t === 'Boolean.FALSE') return { truth: 'false' };
+  const t = ctx.src(n).trim();
+  const v = truthOfValue(javaValue(ctx, n));
+  if (v.truth !== 'unknown') return v;
   if (ENV.test(t) || /isProd|isSecure|profile/i.test(t)) return { truth: 'env', envText: t };
-  return { truth: 'unknown' };
+  return v;
 }
 
 function stringOf(ctx: AnalysisContext, node: Node): string | undefined {
-  const n = constantValue(ctx, node);
-  if (n.type !== 'string_literal') return undefined;
-  const t = ctx.src(n);
-  return t.startsWith('"""') ? undefined : t.slice(1, -1);
+  const v = javaValue(ctx, node);
+  return v.k === 'str' ? v.v : undefined;
 }
 
 /** Seconds from `Duration.ofDays(30)`, `60 * 60 * 24`, `3600L`. */
@@ -348,7 +390,7 @@ function servletCookie(ctx: AnalysisContext, created: Node, args: Node): void {
     const c = calls.get(k);
     if (!c) return undefined;
     const t = truthOf(ctx, c.arg);
-    return { value: t.truth, ...span(c.call), ...(t.envText ? { envText: t.envText } : {}) };
+    return { value: t.truth, ...span(c.call), ...(t.envText ? { envText: t.envText } : {}), ...(t.branch ? { branch: t.branch } : {}) };
   };
   const ss = calls.get('sameSite');
   const maxAge = calls.get('maxAge');
@@ -438,7 +480,7 @@ function responseCookie(ctx: AnalysisContext, build: Node): void {
     const s = steps.get(k);
     if (!s) return undefined;
     const t = s.arg ? truthOf(ctx, s.arg) : { truth: 'true' as Truth };
-    return { value: t.truth, ...span(s.call.childForFieldName('name')!), end: s.call.endIndex, ...(t.envText ? { envText: t.envText } : {}) };
+    return { value: t.truth, ...span(s.call.childForFieldName('name')!), end: s.call.endIndex, ...(t.envText ? { envText: t.envText } : {}), ...(t.branch ? { branch: t.branch } : {}) };
   };
   const at = (s: { call: Node }) => ({ start: s.call.childForFieldName('name')!.startIndex, end: s.call.endIndex });
   const ss = steps.get('sameSite');
@@ -465,23 +507,22 @@ function responseCookie(ctx: AnalysisContext, build: Node): void {
 
 // ---------------------------------------------------------------- secrets
 
-/** A string literal used as key material: `"secret"`, `"secret".getBytes()`, `Keys.hmacShaKeyFor("…".getBytes(UTF_8))`. */
-function secretIn(ctx: AnalysisContext, arg: Node): void {
-  let n = arg;
-  if (n.type === 'method_invocation') {
-    const name = n.childForFieldName('name');
-    const obj = n.childForFieldName('object');
-    if (name && obj && /^(getBytes|toCharArray)$/.test(ctx.src(name))) n = obj;
-    else return;
+/**
+ * Key material written in the code: a literal, or one reached through a local, a field, a constant
+ * of the file, a wrapper (`"…".getBytes()`, `TextCodec.BASE64.encode("…")`, `"a" + "b"`), a branch,
+ * or a literal fallback after an environment read (`orElse("dev")`, `@Value("${jwt.secret:dev}")`).
+ */
+function secretIn(ctx: AnalysisContext, arg: Node, what = 'The JWT key'): void {
+  for (const { value, when } of literalsOf(javaValue(ctx, arg))) {
+    if (value.v === '' || /-----BEGIN [A-Z ]*PUBLIC KEY-----/.test(value.v)) continue;
+    const onPath = when ? ` (${when})` : '';
+    if (value.k === 'fallback') {
+      const envName = /"([^"$]+)"|\$\{([^:}]+)/.exec(value.replacement)?.slice(1).find(Boolean) ?? 'JWT_SECRET';
+      reportHardcodedSecret(ctx, { kind: 'jwt', ...span(value.whole), what: `${what}${onPath}`, envName, replacement: value.replacement, fallback: true });
+      continue;
+    }
+    reportHardcodedSecret(ctx, { kind: 'jwt', ...span(value.node), what: `${what}${onPath}`, envName: 'JWT_SECRET', replacement: 'System.getenv("JWT_SECRET")' });
   }
-  if (n.type === 'identifier') {
-    const field = fieldInitializer(ctx, n, ctx.src(n));
-    if (field) secretIn(ctx, field);
-    return;
-  }
-  const s = stringOf(ctx, n);
-  if (s === undefined || /-----BEGIN [A-Z ]*PUBLIC KEY-----/.test(s)) return;
-  reportHardcodedSecret(ctx, { kind: 'jwt', ...span(n), what: 'The JWT key', envName: 'JWT_SECRET', replacement: 'System.getenv("JWT_SECRET")' });
 }
 
 /** The initializer of a field of the enclosing class (`private static final String SECRET = "…"`). */

@@ -1,0 +1,242 @@
+import type { Node } from '@vscode/tree-sitter-wasm';
+import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
+import { ENV_SWITCH, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
+
+/** Reads of the environment or of configuration: decided by the deployment, not by the code. */
+export const GO_ENV = /os\s*\.\s*(Getenv|LookupEnv)|viper\s*\.\s*Get|\.Getenv\b|cfg\s*\.|config\s*\.|conf\s*\./i;
+
+/**
+ * What a Go expression stands for, followed within one file: locals (`:=`, `var`) with the
+ * assignments made to them before the use (an `if secret == "" { secret = "dev" }` after an
+ * environment read is a literal fallback), package-level `var`/`const`, `[]byte("…")`, `"a" + "b"`,
+ * `!x`, and helpers of the file like `getEnv("KEY", "default")` that return a parameter when the
+ * variable is unset.
+ */
+export function goValue(ctx: AnalysisContext, node: Node, depth = 0): ResolvedValue {
+  if (depth > 6) return UNKNOWN_VALUE;
+  switch (node.type) {
+    case 'parenthesized_expression':
+    case 'literal_element':
+    case 'expression_list': {
+      const inner = namedChildren(node, ctx.text)[0];
+      return inner ? goValue(ctx, inner, depth + 1) : UNKNOWN_VALUE;
+    }
+    case 'interpreted_string_literal':
+    case 'raw_string_literal':
+      return { k: 'str', v: ctx.src(node).slice(1, -1), node };
+    case 'true':
+    case 'false':
+      return { k: 'bool', v: node.type === 'true', node };
+    case 'type_conversion_expression': {
+      // []byte("…"), string(…)
+      const operand = node.childForFieldName('operand');
+      return operand ? goValue(ctx, operand, depth + 1) : UNKNOWN_VALUE;
+    }
+    case 'unary_expression': {
+      const operand = node.childForFieldName('operand');
+      const op = ctx.src(node.childForFieldName('operator')!);
+      if (!operand || op !== '!') return { k: 'other', node };
+      const v = goValue(ctx, operand, depth + 1);
+      return negate(v, node);
+    }
+    case 'binary_expression': {
+      const op = ctx.src(node.childForFieldName('operator')!);
+      const l = node.childForFieldName('left');
+      const r = node.childForFieldName('right');
+      if (!l || !r) return UNKNOWN_VALUE;
+      const text = ctx.src(node).trim();
+      if (op === '+') {
+        const a = goValue(ctx, l, depth + 1);
+        const b = goValue(ctx, r, depth + 1);
+        return a.k === 'str' && b.k === 'str' && a.node.startIndex >= node.startIndex && b.node.endIndex <= node.endIndex ? { k: 'str', v: a.v + b.v, node } : UNKNOWN_VALUE;
+      }
+      // `cfg.Env == "production"`, `os.Getenv("GIN_MODE") == "release"`: the environment decides.
+      return ENV_SWITCH.test(text) || GO_ENV.test(text) ? { k: 'env', text } : { k: 'other', node };
+    }
+    case 'call_expression':
+      return callValue(ctx, node, depth);
+    case 'identifier':
+      return nameValue(ctx, node, ctx.src(node), depth);
+    case 'selector_expression':
+      return GO_ENV.test(ctx.src(node)) ? { k: 'env', text: ctx.src(node).trim() } : { k: 'other', node };
+    default:
+      return { k: 'other', node };
+  }
+}
+
+function negate(v: ResolvedValue, node: Node): ResolvedValue {
+  if (v.k === 'bool') return { k: 'bool', v: !v.v, node };
+  if (v.k === 'choice') return { ...v, branches: v.branches.map((b) => ({ value: negate(b.value, node), when: b.when })) };
+  if (v.k === 'env') return v;
+  return UNKNOWN_VALUE;
+}
+
+function callValue(ctx: AnalysisContext, call: Node, depth: number): ResolvedValue {
+  const fn = call.childForFieldName('function');
+  const argsNode = call.childForFieldName('arguments');
+  if (!fn) return UNKNOWN_VALUE;
+  const fnText = ctx.src(fn).replace(/\s+/g, '');
+  if (GO_ENV.test(fnText)) return { k: 'env', text: ctx.src(call).trim() };
+  const args = argsNode ? namedChildren(argsNode, ctx.text) : [];
+  if (fn.type !== 'identifier') return { k: 'other', node: call };
+  // A helper of this file that reads the environment and returns one of its parameters when unset.
+  const helper = envHelper(ctx, call, fnText);
+  if (helper === undefined) return { k: 'other', node: call };
+  const arg = args[helper];
+  const v = arg ? goValue(ctx, arg, depth + 1) : UNKNOWN_VALUE;
+  if (v.k !== 'str') return { k: 'env', text: ctx.src(call).trim() };
+  const key = args.find((a, i) => i !== helper && (a.type === 'interpreted_string_literal' || a.type === 'raw_string_literal'));
+  return { k: 'fallback', v: v.v, node: v.node, whole: call, replacement: `os.Getenv(${key ? ctx.src(key) : '""'})` };
+}
+
+/** For `func getEnv(key, fallback string) string { if v, ok := os.LookupEnv(key); ok { return v }; return fallback }`: the index of `fallback`. */
+function envHelper(ctx: AnalysisContext, at: Node, name: string): number | undefined {
+  ctx.lookups.add(name);
+  return ctx.memo(`go.envHelper.${name}`, () => {
+    const root = at.tree.rootNode;
+    for (const d of root.namedChildren) {
+      if (d?.type !== 'function_declaration' || ctx.src(d.childForFieldName('name')!) !== name) continue;
+      const body = d.childForFieldName('body');
+      const params = d.childForFieldName('parameters');
+      if (!body || !params || !GO_ENV.test(ctx.src(body))) return undefined;
+      ctx.touch(d.startIndex, d.endIndex);
+      const names = params.descendantsOfType('identifier').filter((i) => i?.parent?.type === 'parameter_declaration').map((i) => ctx.src(i!));
+      for (const r of body.descendantsOfType('return_statement')) {
+        const first = r?.firstNamedChild?.firstNamedChild;
+        if (first?.type === 'identifier' && names.includes(ctx.src(first))) return names.indexOf(ctx.src(first));
+      }
+      return undefined;
+    }
+    return undefined;
+  });
+}
+
+/** A name read at `from`: a local of an enclosing block or a package-level var/const. */
+function nameValue(ctx: AnalysisContext, from: Node, name: string, depth: number): ResolvedValue {
+  const up = ancestorsOf(from);
+  for (let i = up.length - 1; i >= 0; i--) {
+    const scope = up[i];
+    if (scope.type === 'block') {
+      const local = localIn(ctx, scope, name, from, depth);
+      if (local) return local;
+    } else if (scope.type === 'function_declaration' || scope.type === 'func_literal' || scope.type === 'method_declaration') {
+      const params = scope.childForFieldName('parameters');
+      if (params?.descendantsOfType('identifier').some((p) => p && ctx.src(p) === name)) return UNKNOWN_VALUE;
+    } else if (scope.type === 'source_file') {
+      return packageLevel(ctx, scope, name, depth);
+    }
+  }
+  return UNKNOWN_VALUE;
+}
+
+function packageLevel(ctx: AnalysisContext, root: Node, name: string, depth: number): ResolvedValue {
+  ctx.lookups.add(name);
+  for (const d of root.namedChildren) {
+    if (d?.type !== 'var_declaration' && d?.type !== 'const_declaration') continue;
+    for (const spec of d.descendantsOfType(['var_spec', 'const_spec'])) {
+      const n = spec?.childForFieldName('name');
+      const v = spec?.childForFieldName('value');
+      if (!spec || !n || ctx.src(n) !== name) continue;
+      ctx.touch(spec.startIndex, spec.endIndex);
+      // A package variable may be changed by any function: only a constant, or a var never assigned, is its initializer.
+      if (d.type === 'var_declaration' && new RegExp(`(^|[^\\w.])${name}\\s*=[^=]`).test(ctx.text.slice(d.endIndex))) return UNKNOWN_VALUE;
+      const first = v ? namedChildren(v, ctx.text)[0] : undefined;
+      return first ? goValue(ctx, first, depth + 1) : UNKNOWN_VALUE;
+    }
+  }
+  return UNKNOWN_VALUE;
+}
+
+/** Names declared by a statement of a block: `a, b := …`, `var a = …`. */
+function declaredValue(ctx: AnalysisContext, s: Node, name: string): { node?: Node; decl: Node } | undefined {
+  if (s.type === 'short_var_declaration') {
+    const left = s.childForFieldName('left');
+    const right = s.childForFieldName('right');
+    const names = left ? namedChildren(left, ctx.text).map((n) => ctx.src(n)) : [];
+    const i = names.indexOf(name);
+    if (i === -1) return undefined;
+    const values = right ? namedChildren(right, ctx.text) : [];
+    // `v, ok := os.LookupEnv(…)`: one call for two names.
+    return { decl: s, ...(values.length === names.length ? { node: values[i] } : i === 0 && values[0] ? { node: values[0] } : {}) };
+  }
+  if (s.type === 'var_declaration') {
+    for (const spec of s.descendantsOfType('var_spec')) {
+      const n = spec?.childForFieldName('name');
+      if (!spec || !n || ctx.src(n) !== name) continue;
+      const v = spec.childForFieldName('value');
+      const first = v ? namedChildren(v, ctx.text)[0] : undefined;
+      return { decl: s, ...(first ? { node: first } : {}) };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A local declared in `block` before `before`, then the assignments to it up to `before`: one in
+ * the block replaces the value, one under an `if`/`else` adds a branch. A literal assigned when an
+ * environment read came back empty (`if secret == "" { secret = "dev" }`) is a fallback.
+ */
+function localIn(ctx: AnalysisContext, block: Node, name: string, before: Node, depth: number): ResolvedValue | undefined {
+  let decl: { node?: Node; decl: Node } | undefined;
+  // A block holds its statements in a statement_list.
+  const list = namedChildren(block, ctx.text);
+  const statements = list.length === 1 && list[0].type === 'statement_list' ? namedChildren(list[0], ctx.text) : list;
+  for (const s of statements) {
+    if (s.startIndex >= before.startIndex) break;
+    decl = declaredValue(ctx, s, name) ?? decl;
+  }
+  if (!decl) return undefined;
+  // Edits from the declaration to the use (a new assignment between them) change the value.
+  ctx.touch(decl.decl.startIndex, before.startIndex);
+  const initial = decl.node ? goValue(ctx, decl.node, depth + 1) : UNKNOWN_VALUE;
+  let branches: ValueBranch[] = decl.node ? [{ value: initial, when: 'as declared' }] : [];
+  const conditions: string[] = [];
+  for (const a of block.descendantsOfType('assignment_statement')) {
+    if (!a || a.startIndex < decl.decl.endIndex || a.endIndex > before.startIndex) continue;
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (!left || !right || ctx.src(left).trim() !== name) continue;
+    if (ctx.src(a.childForFieldName('operator')!) !== '=') return UNKNOWN_VALUE;
+    if (ancestorsOf(a).some((p) => p.startIndex > block.startIndex && p.type === 'func_literal')) continue;
+    const rhs = namedChildren(right, ctx.text)[0];
+    const value = rhs ? goValue(ctx, rhs, depth + 1) : UNKNOWN_VALUE;
+    const cond = conditionOf(ctx, a, block);
+    if (cond === undefined) {
+      branches = [{ value, when: 'as assigned' }];
+      conditions.length = 0;
+      continue;
+    }
+    const empty = new RegExp(`^when (${name}\\s*==\\s*""|len\\(${name}\\)\\s*==\\s*0|!ok)$`);
+    if (value.k === 'str' && empty.test(cond) && (initial.k === 'env' || branches.some((b) => b.value.k === 'env'))) {
+      const stmt = a.parent?.type === 'expression_statement' ? a.parent : a;
+      const envRead = branches.find((b) => b.value.k === 'env');
+      const key = envRead?.value.k === 'env' ? /"([^"]+)"/.exec(envRead.value.text)?.[1] ?? name : name;
+      branches.push({ value: { k: 'fallback', v: value.v, node: value.node, whole: stmt, replacement: `panic("${key} is not set")` }, when: cond });
+      continue;
+    }
+    branches.push({ value, when: cond });
+    conditions.push(cond);
+  }
+  if (branches.length === 0) return UNKNOWN_VALUE;
+  if (branches.length === 1) return branches[0].value;
+  // The fallback is what a missing variable gives: the environment read itself is not a branch to judge.
+  const fallback = branches.find((b) => b.value.k === 'fallback');
+  if (fallback && conditions.length === 0) return fallback.value;
+  return { k: 'choice', branches, env: conditions.every((c) => ENV_SWITCH.test(c) || GO_ENV.test(c)), text: conditions.join('; ') };
+}
+
+function conditionOf(ctx: AnalysisContext, node: Node, block: Node): string | undefined {
+  const up = ancestorsOf(node);
+  const parts: string[] = [];
+  for (let i = up.length - 1; i >= 0 && up[i].id !== block.id; i--) {
+    const p = up[i];
+    const child = i + 1 < up.length ? up[i + 1] : node;
+    if (p.type === 'if_statement') {
+      const cond = ctx.src(p.childForFieldName('condition')!).trim();
+      parts.push(p.childForFieldName('alternative')?.id === child.id ? `when not ${cond}` : `when ${cond}`);
+    } else if (/^(for|expression_switch|type_switch|select)_statement/.test(p.type)) {
+      parts.push(`in ${p.type.replace(/_statement$/, '')}`);
+    }
+  }
+  return parts.length ? parts.join(', ') : undefined;
+}

@@ -1,0 +1,312 @@
+import type { Node } from '@vscode/tree-sitter-wasm';
+import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
+import { ENV_SWITCH, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
+
+/** A Java expression followed within its file; see ResolvedValue. */
+export type JavaValue = ResolvedValue;
+
+const UNKNOWN = UNKNOWN_VALUE;
+
+/** Reads of the environment: a value from there is decided by deployment, not by the code. */
+export const JAVA_ENV = /System\s*\.\s*getenv|System\s*\.\s*getProperty|@Value|environment\s*\.|\benv\s*\.|getProperty\s*\(/;
+
+/** Calls that keep the meaning of the literal they are given: encodings, bytes, key wrappers. */
+const WRAPPER_METHODS = new Set(['getBytes', 'toCharArray', 'trim', 'strip', 'intern', 'toString']);
+const WRAPPER_CALLS = new Set(['encode', 'encodeToString', 'decode', 'parseBase64Binary', 'printBase64Binary', 'hmacShaKeyFor', 'valueOf', 'copyOf', 'wrap']);
+
+/**
+ * What a Java expression stands for, followed within one file: locals, fields, constants of other
+ * classes of the file, ternaries and `if` assignments, literal fallbacks after an environment read,
+ * and wrappers that keep a literal's meaning (getBytes, Base64, `"a" + "b"`).
+ * Follows at most a few hops.
+ */
+export function javaValue(ctx: AnalysisContext, node: Node, depth = 0): JavaValue {
+  if (depth > 6) return UNKNOWN;
+  switch (node.type) {
+    case 'parenthesized_expression': {
+      const inner = namedChildren(node, ctx.text)[0];
+      return inner ? javaValue(ctx, inner, depth + 1) : UNKNOWN;
+    }
+    case 'string_literal': {
+      const t = ctx.src(node);
+      return t.startsWith('"""') ? UNKNOWN : { k: 'str', v: t.slice(1, -1), node };
+    }
+    case 'true':
+    case 'false':
+      return { k: 'bool', v: node.type === 'true', node };
+    case 'unary_expression': {
+      const operand = node.childForFieldName('operand');
+      if (!operand || !ctx.src(node).trim().startsWith('!')) return UNKNOWN;
+      return negate(javaValue(ctx, operand, depth + 1), node);
+    }
+    case 'binary_expression': {
+      const op = node.childForFieldName('operator');
+      const l = node.childForFieldName('left');
+      const r = node.childForFieldName('right');
+      if (!op || !l || !r || ctx.src(op) !== '+') return UNKNOWN;
+      const a = javaValue(ctx, l, depth + 1);
+      const b = javaValue(ctx, r, depth + 1);
+      // Only literals written right here: `"sec" + "ret"` is one literal split in two.
+      return a.k === 'str' && b.k === 'str' && a.node.startIndex >= node.startIndex && b.node.endIndex <= node.endIndex
+        ? { k: 'str', v: a.v + b.v, node }
+        : UNKNOWN;
+    }
+    case 'ternary_expression': {
+      const cond = node.childForFieldName('condition');
+      const yes = node.childForFieldName('consequence');
+      const no = node.childForFieldName('alternative');
+      if (!cond || !yes || !no) return UNKNOWN;
+      const text = ctx.src(cond).trim();
+      return {
+        k: 'choice', text, env: ENV_SWITCH.test(text),
+        branches: [{ value: javaValue(ctx, yes, depth + 1), when: `when ${text}` }, { value: javaValue(ctx, no, depth + 1), when: `when not ${text}` }],
+      };
+    }
+    case 'method_invocation':
+      return callValue(ctx, node, depth);
+    case 'identifier':
+      return nameValue(ctx, node, ctx.src(node), depth);
+    case 'field_access': {
+      const obj = node.childForFieldName('object');
+      const field = node.childForFieldName('field');
+      if (!obj || !field) return UNKNOWN;
+      if (obj.type === 'this') return fieldValue(ctx, node, ctx.src(field), depth);
+      const whole = ctx.src(node).replace(/\s+/g, '');
+      if (whole === 'Boolean.TRUE' || whole === 'Boolean.FALSE') return { k: 'bool', v: whole === 'Boolean.TRUE', node };
+      if (obj.type !== 'identifier' || !/^[A-Z]/.test(ctx.src(obj))) return UNKNOWN;
+      return otherClassConstant(ctx, node, ctx.src(obj), ctx.src(field), depth);
+    }
+    default: {
+      const t = ctx.src(node);
+      return JAVA_ENV.test(t) ? { k: 'env', text: t.trim() } : UNKNOWN;
+    }
+  }
+}
+
+function negate(v: JavaValue, node: Node): JavaValue {
+  if (v.k === 'bool') return { k: 'bool', v: !v.v, node };
+  if (v.k === 'choice') return { ...v, branches: v.branches.map((b) => ({ value: negate(b.value, node), when: b.when })) };
+  return v.k === 'env' ? v : UNKNOWN;
+}
+
+function callValue(ctx: AnalysisContext, call: Node, depth: number): JavaValue {
+  const name = call.childForFieldName('name');
+  const obj = call.childForFieldName('object');
+  const argsNode = call.childForFieldName('arguments');
+  if (!name) return UNKNOWN;
+  const method = ctx.src(name);
+  const args = argsNode ? namedChildren(argsNode, ctx.text) : [];
+  const objText = obj ? ctx.src(obj).replace(/\s+/g, '') : '';
+  const whole = ctx.src(call).trim();
+  // Fallbacks: the literal is what runs when the environment value is missing.
+  const fallback = (lit: Node | undefined, envRead: string): JavaValue => {
+    const v = lit ? javaValue(ctx, lit, depth + 1) : UNKNOWN;
+    return v.k === 'str' ? { k: 'fallback', v: v.v, node: v.node, whole: call, replacement: envRead } : { k: 'env', text: whole };
+  };
+  if ((method === 'orElse' || method === 'or') && /getenv|getProperty/.test(objText)) {
+    const read = /(System\.getenv\("[^"]*"\)|System\.getProperty\("[^"]*"\))/.exec(objText)?.[1];
+    return fallback(args[0], read ?? objText);
+  }
+  if (method === 'getOrDefault' && objText === 'System.getenv()' && args.length === 2) return fallback(args[1], `System.getenv(${ctx.src(args[0])})`);
+  if (method === 'getProperty' && args.length === 2) return fallback(args[1], `${ctx.src(obj ?? call).trim()}.getProperty(${ctx.src(args[0])})`);
+  if (method === 'requireNonNullElse' && args.length === 2 && JAVA_ENV.test(ctx.src(args[0]))) return fallback(args[1], ctx.src(args[0]));
+  if (method === 'getenv' || method === 'getProperty' || JAVA_ENV.test(objText)) return { k: 'env', text: whole };
+  if (obj && WRAPPER_METHODS.has(method)) return javaValue(ctx, obj, depth + 1);
+  if (WRAPPER_CALLS.has(method) && args[0]) {
+    const v = javaValue(ctx, args[0], depth + 1);
+    return v.k === 'str' || v.k === 'fallback' || v.k === 'choice' ? v : UNKNOWN;
+  }
+  // `Boolean.parseBoolean(System.getenv("DEV"))`: decided by the deployment.
+  if (args.some((a) => JAVA_ENV.test(ctx.src(a)))) return { k: 'env', text: whole };
+  return UNKNOWN;
+}
+
+/**
+ * A name read at `from`: a local variable or parameter of the enclosing method (with the
+ * assignments made to it before `from`), else a field of an enclosing class.
+ */
+function nameValue(ctx: AnalysisContext, from: Node, name: string, depth: number): JavaValue {
+  const up = ancestorsOf(from);
+  for (let i = up.length - 1; i >= 0; i--) {
+    const scope = up[i];
+    const t = scope.type;
+    if (t === 'block' || t === 'constructor_body' || t === 'switch_block_statement_group') {
+      const local = localIn(ctx, scope, name, from, depth);
+      if (local) return local;
+      continue;
+    }
+    if (t === 'method_declaration' || t === 'constructor_declaration' || t === 'lambda_expression') {
+      const params = scope.childForFieldName('parameters');
+      for (const p of params ? namedChildren(params, ctx.text) : []) {
+        if (ctx.src(p.childForFieldName('name') ?? p) === name) return parameterValue(ctx, p);
+      }
+      if (t === 'lambda_expression') continue;
+    }
+    if (t === 'class_body') return fieldValue(ctx, from, name, depth);
+  }
+  return UNKNOWN;
+}
+
+/** `@Value("${app.secure:true}") boolean secure`: decided by the deployment. */
+function parameterValue(ctx: AnalysisContext, p: Node): JavaValue {
+  const modifiers = p.namedChildren.find((c) => c?.type === 'modifiers');
+  return (modifiers && springValue(ctx, modifiers)) ?? UNKNOWN;
+}
+
+/**
+ * `@Value("${key}")` on a field or parameter: decided by the deployment; `@Value("${key:literal}")`
+ * falls back to the literal when the property is unset (a boolean default stays an environment value).
+ */
+function springValue(ctx: AnalysisContext, modifiers: Node): JavaValue | undefined {
+  const spring = /@Value\s*\(\s*("(?:[^"\\]|\\.)*")\s*\)/.exec(ctx.src(modifiers));
+  if (!spring) return undefined;
+  const lit = modifiers.descendantsOfType('string_literal').find((s) => s && ctx.src(s) === spring[1]);
+  const m = /^"\$\{([^:}]+):([^}]*)\}"$/.exec(spring[1]);
+  if (lit && m && m[2] !== '' && !/^\$\{/.test(m[2]) && m[2] !== 'true' && m[2] !== 'false') {
+    return { k: 'fallback', v: m[2], node: lit, whole: lit, replacement: `"\${${m[1]}}"` };
+  }
+  return { k: 'env', text: spring[0] };
+}
+
+/**
+ * A local declared in `block` before `before`: its initializer, then the assignments to it up to
+ * `before`. An assignment in the block itself replaces the value; one inside an `if`/`else` (or a
+ * loop, a switch) adds a branch taken when its condition holds.
+ */
+function localIn(ctx: AnalysisContext, block: Node, name: string, before: Node, depth: number): JavaValue | undefined {
+  let decl: Node | undefined;
+  for (const s of namedChildren(block, ctx.text)) {
+    if (s.startIndex >= before.startIndex) break;
+    if (s.type !== 'local_variable_declaration') continue;
+    for (const d of s.namedChildren) {
+      if (d?.type === 'variable_declarator' && ctx.src(d.childForFieldName('name')!) === name) decl = d;
+    }
+  }
+  if (!decl) return undefined;
+  // Edits from the declaration to the use (a new assignment between them) change the value.
+  ctx.touch(decl.startIndex, before.startIndex);
+  const init = decl.childForFieldName('value');
+  let branches: ValueBranch[] = init ? [{ value: javaValue(ctx, init, depth + 1), when: 'as declared' }] : [];
+  let conditions: string[] = [];
+  for (const a of block.descendantsOfType('assignment_expression')) {
+    if (!a || a.startIndex < decl.endIndex || a.endIndex > before.startIndex) continue;
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (!left || !right || ctx.src(left) !== name) continue;
+    const op = ctx.text.slice(left.endIndex, right.startIndex).trim();
+    if (op !== '=') return UNKNOWN;
+    const value = javaValue(ctx, right, depth + 1);
+    const cond = conditionOf(ctx, a, block);
+    if (cond === undefined) {
+      branches = [{ value, when: 'as assigned' }];
+      conditions = [];
+    } else {
+      branches.push({ value, when: cond });
+      conditions.push(cond);
+    }
+  }
+  if (branches.length === 0) return UNKNOWN;
+  if (branches.length === 1) return branches[0].value;
+  const text = conditions.join('; ');
+  return { k: 'choice', branches, env: conditions.every((c) => ENV_SWITCH.test(c)), text };
+}
+
+/** The condition under which `node` runs inside `block` (`when clientReadsToken`), or undefined when it always runs. */
+function conditionOf(ctx: AnalysisContext, node: Node, block: Node): string | undefined {
+  const up = ancestorsOf(node);
+  const parts: string[] = [];
+  for (let i = up.length - 1; i >= 0 && up[i].id !== block.id; i--) {
+    const p = up[i];
+    const child = i + 1 < up.length ? up[i + 1] : node;
+    if (p.type === 'if_statement') {
+      const cond = ctx.src(p.childForFieldName('condition')!).replace(/^\(\s*|\s*\)$/g, '').trim();
+      parts.push(p.childForFieldName('alternative')?.id === child.id ? `when not ${cond}` : `when ${cond}`);
+    } else if (/^(for|enhanced_for|while|do|switch|try|catch)/.test(p.type)) {
+      parts.push(`in ${p.type.replace(/_(statement|expression|clause|block)$/, '')}`);
+    }
+  }
+  return parts.length ? parts.join(', ') : undefined;
+}
+
+/**
+ * A field of an enclosing class: its initializer (a final field, or one the class never assigns
+ * elsewhere), `@Value("${key:default}")` (the default is a literal fallback), or the value one
+ * constructor assigns to it.
+ */
+function fieldValue(ctx: AnalysisContext, from: Node, name: string, depth: number): JavaValue {
+  ctx.lookups.add(name);
+  const up = ancestorsOf(from);
+  for (let i = up.length - 1; i >= 0; i--) {
+    if (up[i].type !== 'class_body') continue;
+    const v = fieldInBody(ctx, up[i], name, depth);
+    if (v) return v;
+  }
+  return UNKNOWN;
+}
+
+function fieldInBody(ctx: AnalysisContext, body: Node, name: string, depth: number): JavaValue | undefined {
+  for (const f of body.namedChildren) {
+    if (f?.type !== 'field_declaration' && f?.type !== 'constant_declaration') continue;
+    const d = f.namedChildren.find((c) => c?.type === 'variable_declarator' && ctx.src(c.childForFieldName('name')!) === name);
+    if (!d) continue;
+    ctx.touch(f.startIndex, f.endIndex);
+    const modifiers = f.namedChildren.find((c) => c?.type === 'modifiers');
+    const mods = modifiers ? ctx.src(modifiers) : '';
+    const spring = modifiers ? springValue(ctx, modifiers) : undefined;
+    if (spring) return spring;
+    const init = d.childForFieldName('value');
+    const final = f.type === 'constant_declaration' || /\bfinal\b/.test(mods);
+    if (init) {
+      // A field the class re-assigns only from itself (`secretKey = Base64…encode(secretKey…)` in an
+      // init method) still starts from the literal.
+      const self = new RegExp(`\\b${name.replace(/\$/g, '\\$')}\\b`);
+      if (final || assignmentsIn(ctx, body, name).every((a) => self.test(ctx.src(a)))) return javaValue(ctx, init, depth + 1);
+      return UNKNOWN;
+    }
+    // `this.key = …` in the constructor.
+    const assigned = assignmentsIn(ctx, body, name);
+    return assigned.length === 1 ? javaValue(ctx, assigned[0], depth + 1) : UNKNOWN;
+  }
+  return undefined;
+}
+
+function assignmentsIn(ctx: AnalysisContext, body: Node, name: string): Node[] {
+  return ctx.memo(`java.assign.${body.id}.${name}`, () => {
+    const out: Node[] = [];
+    const re = new RegExp(`(^|[^\\w$.])(this\\s*\\.\\s*)?${name.replace(/\$/g, '\\$')}\\s*=[^=]`);
+    if (!re.test(ctx.src(body))) return out;
+    for (const a of body.descendantsOfType('assignment_expression')) {
+      const left = a?.childForFieldName('left');
+      const right = a?.childForFieldName('right');
+      if (!left || !right) continue;
+      const lt = ctx.src(left).replace(/\s+/g, '');
+      if (lt === name || lt === `this.${name}`) out.push(right);
+    }
+    return out;
+  });
+}
+
+/** `Other.NAME`: a static final field (or interface constant) of another class of the same file. */
+function otherClassConstant(ctx: AnalysisContext, at: Node, cls: string, name: string, depth: number): JavaValue {
+  ctx.lookups.add(name);
+  const body = ctx.memo(`java.class.${cls}`, () => {
+    for (const c of at.tree.rootNode.descendantsOfType(['class_declaration', 'interface_declaration'])) {
+      if (c && ctx.src(c.childForFieldName('name')!) === cls) return c.childForFieldName('body') ?? undefined;
+    }
+    return undefined;
+  });
+  if (!body) return UNKNOWN;
+  for (const f of body.namedChildren) {
+    if (f?.type === 'field_declaration') {
+      const modifiers = f.namedChildren.find((c) => c?.type === 'modifiers');
+      if (!modifiers || !/\bfinal\b/.test(ctx.src(modifiers))) continue;
+    } else if (f?.type !== 'constant_declaration') continue;
+    for (const d of f.namedChildren) {
+      if (d?.type !== 'variable_declarator' || ctx.src(d.childForFieldName('name')!) !== name) continue;
+      ctx.touch(f.startIndex, f.endIndex);
+      const v = d.childForFieldName('value');
+      return v ? javaValue(ctx, v, depth + 1) : UNKNOWN;
+    }
+  }
+  return UNKNOWN;
+}

@@ -1,0 +1,70 @@
+import type { Node } from '@vscode/tree-sitter-wasm';
+import type { Truth } from '../cookieChecks';
+
+/** A branch of a value: what it is and when it is taken (`when clientReadsToken`, `when not debug`). */
+export interface ValueBranch {
+  readonly value: ResolvedValue;
+  readonly when: string;
+}
+
+/**
+ * An expression of Java, C# or Go, followed as far as the lint needs within one file (locals,
+ * fields, constants, branches, fallbacks, wrappers around a literal). Each language has its own
+ * resolver (javaValues, csharpValues, goValues); the checks read this shape.
+ */
+export type ResolvedValue =
+  /** A string literal, or an expression made only of literals (`node` is what a fix replaces). */
+  | { readonly k: 'str'; readonly v: string; readonly node: Node }
+  | { readonly k: 'bool'; readonly v: boolean; readonly node: Node }
+  /**
+   * A literal used when an environment value is missing (`?? "dev"`, `orElse("dev")`, `@Value("${k:dev}")`):
+   * what production gets when the variable is unset. `whole` is replaced by `replacement` to drop it.
+   */
+  | { readonly k: 'fallback'; readonly v: string; readonly node: Node; readonly whole: Node; readonly replacement: string }
+  /** Different values on different paths; `env` when the switch is the environment (profile, TLS, debug). */
+  | { readonly k: 'choice'; readonly branches: readonly ValueBranch[]; readonly env: boolean; readonly text: string }
+  | { readonly k: 'env'; readonly text: string }
+  /** An expression the resolver does not interpret (an enum member, a call): the language's own reading applies. */
+  | { readonly k: 'other'; readonly node: Node }
+  | { readonly k: 'unknown' };
+
+export const UNKNOWN_VALUE: ResolvedValue = { k: 'unknown' };
+
+/** A condition that switches on the environment: a profile, TLS, a debug or production flag. */
+export const ENV_SWITCH = /getenv|GetEnvironmentVariable|getProperty|environment|profile|isSecure|IsHttps|\bsecure\b|ssl|https|tls|debug|\bdev|development|prod|production|local/i;
+
+/** Branch labels that say nothing about a path (the value every path gets). */
+const UNCONDITIONAL = new Set(['as declared', 'as assigned']);
+
+/** Every literal a value can take, with the path it is on (`undefined` when every path). */
+export function literalsOf(v: ResolvedValue): { value: Extract<ResolvedValue, { k: 'str' | 'fallback' }>; when?: string }[] {
+  if (v.k === 'str' || v.k === 'fallback') return [{ value: v }];
+  if (v.k !== 'choice') return [];
+  return v.branches.flatMap((b) => literalsOf(b.value).map((l) => ({ value: l.value, when: l.when ?? (UNCONDITIONAL.has(b.when) ? undefined : b.when) })));
+}
+
+/**
+ * A boolean as the code decides it. A value false on one path is false, with that path named,
+ * unless the switch is the environment (a profile, TLS, a debug flag): then it depends on the
+ * environment, which the checks report as info at most.
+ */
+export function truthOfValue(
+  v: ResolvedValue,
+  /** Reads a leaf the shape leaves open (`CookieSecurePolicy.Always`); true, false, 'env' or undefined. */
+  leaf: (v: Extract<ResolvedValue, { k: 'other' }>) => boolean | { env: string } | undefined = () => undefined,
+): { truth: Truth; envText?: string; branch?: string } {
+  if (v.k === 'bool') return { truth: v.v ? 'true' : 'false' };
+  if (v.k === 'other') {
+    const b = leaf(v);
+    if (b === undefined) return { truth: 'unknown' };
+    return typeof b === 'boolean' ? { truth: b ? 'true' : 'false' } : { truth: 'env', envText: b.env };
+  }
+  if (v.k === 'env') return { truth: 'env', envText: v.text };
+  if (v.k !== 'choice') return { truth: 'unknown' };
+  const each = v.branches.map((x) => ({ t: truthOfValue(x.value, leaf), when: x.when }));
+  if (each.every((x) => x.t.truth === 'true')) return { truth: 'true' };
+  if (each.every((x) => x.t.truth === 'false')) return { truth: 'false' };
+  const off = each.find((x) => x.t.truth === 'false');
+  if (off && !v.env) return { truth: 'false', branch: off.t.branch ?? off.when };
+  return { truth: v.env ? 'env' : 'unknown', envText: v.text };
+}
