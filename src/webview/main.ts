@@ -2,7 +2,7 @@ import type { BodyView, ExchangeDetail, ExchangeRow, FromWebview, HeaderView, Se
 import { STATUS_CLASSES } from '../shared/protocol';
 import { formatBytes, formatClock, formatElapsed } from './format';
 import { button, el } from './dom';
-import { changeText, connectSessionTab, findingsList, renderSessionTab, tickCountdowns } from './sessionTab';
+import { changeText, connectSessionTab, findingsList, renderSessionTab, restoreCookieView, revealToken, savedCookieView, tickCountdowns } from './sessionTab';
 import { filterRows, indexOfId, isAtBottom, isEmptyFilter, moveSelection, NO_FILTER, sanitizeFilter, SessionModel, type TimelineFilter, visibleRange } from './timelineModel';
 
 interface VsCodeApi {
@@ -48,6 +48,7 @@ function restoreUi(saved: unknown): UiState {
 }
 
 const ui = restoreUi(vscode.getState());
+restoreCookieView((vscode.getState() as { cookieView?: unknown } | undefined)?.cookieView);
 const model = new SessionModel();
 /** Extension clock minus webview clock, so countdowns agree with the extension's model. */
 let clockOffset = 0;
@@ -58,7 +59,7 @@ function tick(): void {
 }
 
 function saveUi(): void {
-  vscode.setState({ ...ui, masked: model.state?.masked });
+  vscode.setState({ ...ui, masked: model.state?.masked, cookieView: savedCookieView() });
 }
 
 function send(message: FromWebview): void {
@@ -111,10 +112,13 @@ function renderHeader(state: SessionViewState): void {
       ? `Showing ${state.capture.source} · ${state.capture.exchanges} requests`
       : 'No capture running.';
   const hasData = hasAnyData(state);
-  const buttons: Node[] = state.actions.map((a) => actionButton(a));
+  const buttons: Node[] = state.actions.filter((a) => !VIEW_TITLE_ACTIONS.has(a.action)).map((a) => actionButton(a));
   if (hasData) buttons.push(button(state.masked ? 'Reveal values' : 'Mask values', { class: 'secondary', 'aria-pressed': String(!state.masked) }, () => send({ type: 'reveal', masked: !state.masked })));
   toolbar.replaceChildren(...buttons);
 }
+
+/** Actions the view's title bar already offers as icons (package.json menus.view/title): not repeated in the toolbar. */
+const VIEW_TITLE_ACTIONS: ReadonlySet<string> = new Set(['startCapture', 'stopCapture', 'openProxiedApp', 'importHar', 'exportHar', 'clearSession']);
 
 function hasAnyData(state: SessionViewState): boolean {
   return state.cookies.length > 0 || state.tokens.length > 0 || state.exchanges.length > 0 || state.findings.length > 0;
@@ -462,7 +466,8 @@ function detailNodes(d: ExchangeDetail, close: HTMLElement): Node[] {
   const status = d.status !== undefined ? `${d.status}${d.statusText ? ` ${d.statusText}` : ''}` : d.state;
   const when = `${formatClock(d.startedAt)}${d.durationMs !== undefined ? ` · ${formatElapsed(d.durationMs)}` : ''}`;
   const out: Node[] = [
-    el('div', { class: 'detail-head' }, el('h3', { class: 'detail-title' }, `${d.method} ${d.url}`), close),
+    el('div', { class: 'detail-head' }, el('h3', { class: 'detail-title' }, `${d.method} ${d.url}`),
+      el('span', { class: 'detail-actions' }, button('Copy as curl', { class: 'secondary copy-curl', title: 'Copy this request as a curl command with the current cookies and Authorization (values in the clear)' }, () => send({ type: 'copyAsCurl', id: d.id })), close)),
     el('p', { class: 'muted' }, `${status} · ${when}${d.error ? ` · ${d.error}` : ''}`),
   ];
 
@@ -490,6 +495,7 @@ function detailNodes(d: ExchangeDetail, close: HTMLElement): Node[] {
     const list = el('ul', { class: 'detail-tokens' });
     for (const t of d.tokens) {
       const item = el('li', {}, el('span', { class: 'badge' }, t.issued ? 'issued' : 'sent'), ` ${t.kind} ${t.name} `, el('span', { class: 'muted' }, `in ${t.source}`), ' ', el('span', { class: 'value' }, t.value));
+      item.append(' ', button('Copy value', { class: 'link copy-value', title: `Copy the value of ${t.name}` }, () => send({ type: 'copyValue', key: t.key })));
       if (t.claims) item.append(el('pre', { class: 'claims' }, t.claims));
       list.append(item);
     }
@@ -509,7 +515,7 @@ function showExchange(id: number): void {
   timeline.reveal(id);
 }
 
-connectSessionTab({ send, showExchange });
+connectSessionTab({ send, showExchange, saveState: saveUi, tick });
 
 // ---- Messages ----
 
@@ -537,6 +543,7 @@ function isMessage(data: unknown): data is ToWebview {
     case 'state': return typeof m.version === 'number' && typeof m.state === 'object' && m.state !== null;
     case 'delta': return typeof m.delta === 'object' && m.delta !== null && typeof (m.delta as Record<string, unknown>).version === 'number';
     case 'exchangeDetail': return typeof m.id === 'number';
+    case 'revealToken': return typeof m.key === 'string';
     default: return false;
   }
 }
@@ -563,6 +570,10 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     }
     case 'exchangeDetail':
       timeline.received(message.id, message.detail);
+      return;
+    case 'revealToken':
+      selectTab('session');
+      revealToken(sessionPanel, message.key);
       return;
   }
 });

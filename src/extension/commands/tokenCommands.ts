@@ -31,17 +31,27 @@ async function askForToken(title: string): Promise<string | undefined> {
   } catch {
     // no clipboard in this environment
   }
+  // Nothing (or no JWT) selected: offer the clipboard's JWT, ready to accept with Enter.
+  const offerClipboard = isJwtShaped(clip.replace(/^bearer\s+/i, '').replace(/^["']|["']$/g, ''));
   return vscode.window.showInputBox({
     title,
-    prompt: 'Paste a JWT (a "Bearer " prefix and quotes are ignored)',
-    value: isJwtShaped(clip) ? clip : fromEditor ?? '',
+    prompt: offerClipboard ? 'The JWT from the clipboard: press Enter to use it, or paste another (a "Bearer " prefix and quotes are ignored)' : 'Paste a JWT (a "Bearer " prefix and quotes are ignored)',
+    value: offerClipboard ? clip : fromEditor ?? '',
     password: false,
     ignoreFocusOut: true,
   });
 }
 
+/** Where decoded and verified tokens show up besides their text document: the Session panel's token view. */
+export interface TokenPanel {
+  /** Lists a decoded JWT in the panel and shows it there. */
+  showDecoded(token: string): void;
+  /** Keeps the outcome of a signature check next to the token. */
+  verified(token: string, signature: string, message: string): void;
+}
+
 /** Decode JWT…, Verify JWT Signature…, Forget Stored Verification Keys. */
-export function registerTokenCommands(docs: TokenDocuments, keys: KeyStore, weakSecrets: WeakSecretChecker): vscode.Disposable[] {
+export function registerTokenCommands(docs: TokenDocuments, keys: KeyStore, weakSecrets: WeakSecretChecker, panel?: TokenPanel): vscode.Disposable[] {
   let lastToken: string | undefined;
 
   async function report(token: string, verification?: import('../engines/jwtEngine').VerifyResult): Promise<{ text: string; ok: boolean }> {
@@ -65,7 +75,9 @@ export function registerTokenCommands(docs: TokenDocuments, keys: KeyStore, weak
         return undefined;
       }
       lastToken = token;
-      return docs.show('Decoded JWT', text);
+      const uri = await docs.show('Decoded JWT', text);
+      panel?.showDecoded(jwtEngine().cleanTokenInput(token));
+      return uri;
     }),
 
     vscode.commands.registerCommand(CommandId.VerifyToken, async (tokenArg?: unknown, keyArg?: unknown) => {
@@ -107,6 +119,7 @@ export function registerTokenCommands(docs: TokenDocuments, keys: KeyStore, weak
         return undefined;
       }
       lastToken = token;
+      panel?.verified(jwtEngine().cleanTokenInput(token), verification.signature, verification.signature === 'valid' ? verification.timeMessage : verification.signatureMessage);
       await docs.show('Verified JWT', text);
       const verdict = verification.signature === 'valid' ? 'signature is valid' : `signature ${verification.signature}: ${verification.signatureMessage}`;
       void (verification.signature === 'valid' ? vscode.window.showInformationMessage(`Session Lens: ${verdict}. ${verification.timeMessage}`) : vscode.window.showWarningMessage(`Session Lens: ${verdict}`));
