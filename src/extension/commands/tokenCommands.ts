@@ -22,23 +22,38 @@ function tokenFromEditor(): string | undefined {
   return undefined;
 }
 
+/**
+ * The token to work on: the JWT selected or under the cursor; otherwise an input box that offers
+ * the clipboard's JWT. The box shows at once and takes the clipboard when it arrives (a browser
+ * host such as code-server may wait on a permission for it), unless the user typed already.
+ */
 async function askForToken(title: string): Promise<string | undefined> {
   const fromEditor = tokenFromEditor();
-  if (fromEditor && isJwtShaped(fromEditor.replace(/^bearer\s+/i, '').replace(/^["']|["']$/g, ''))) return fromEditor;
-  let clip = '';
-  try {
-    clip = (await vscode.env.clipboard.readText()).trim();
-  } catch {
-    // no clipboard in this environment
-  }
-  // Nothing (or no JWT) selected: offer the clipboard's JWT, ready to accept with Enter.
-  const offerClipboard = isJwtShaped(clip.replace(/^bearer\s+/i, '').replace(/^["']|["']$/g, ''));
-  return vscode.window.showInputBox({
-    title,
-    prompt: offerClipboard ? 'The JWT from the clipboard: press Enter to use it, or paste another (a "Bearer " prefix and quotes are ignored)' : 'Paste a JWT (a "Bearer " prefix and quotes are ignored)',
-    value: offerClipboard ? clip : fromEditor ?? '',
-    password: false,
-    ignoreFocusOut: true,
+  const clean = (s: string) => s.replace(/^bearer\s+/i, '').replace(/^["']|["']$/g, '');
+  if (fromEditor && isJwtShaped(clean(fromEditor))) return fromEditor;
+  const box = vscode.window.createInputBox();
+  box.title = title;
+  box.prompt = 'Paste a JWT (a "Bearer " prefix and quotes are ignored)';
+  box.value = fromEditor ?? '';
+  box.ignoreFocusOut = true;
+  const initial = box.value;
+  return new Promise<string | undefined>((resolve) => {
+    let done = false;
+    const finish = (value: string | undefined) => {
+      if (done) return;
+      done = true;
+      resolve(value);
+      box.dispose();
+    };
+    box.onDidAccept(() => finish(box.value));
+    box.onDidHide(() => finish(undefined));
+    box.show();
+    vscode.env.clipboard.readText().then((text) => {
+      const clip = text.trim();
+      if (done || box.value !== initial || !isJwtShaped(clean(clip))) return;
+      box.value = clip;
+      box.prompt = 'The JWT from the clipboard: press Enter to use it, or paste another (a "Bearer " prefix and quotes are ignored)';
+    }, () => undefined /* no clipboard in this environment */);
   });
 }
 
