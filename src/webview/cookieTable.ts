@@ -64,7 +64,7 @@ function nameCell(c: CookieRow, ctx: CookieTableContext): HTMLElement {
 }
 
 function valueCell(c: CookieRow): HTMLElement {
-  const value = el('td', { class: 'value', 'data-label': 'Value' }, c.value);
+  const value = el('td', { class: 'value', 'data-label': 'Value' }, el('span', { class: 'cookie-value' }, c.value));
   if (c.decoded) {
     const d = c.decoded;
     const details = el('details', { class: 'decoded' }, el('summary', {}, `${d.framework}${d.readable ? '' : ' (not readable)'}`));
