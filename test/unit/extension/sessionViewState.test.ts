@@ -75,7 +75,7 @@ describe('Session panel rows (extension adapter, plain data)', () => {
 
   it('cookie rows carry the DevTools columns and why a browser would refuse the cookie', () => {
     const store = storeWith(['sid=abc; Path=/; Max-Age=3600; Expires=Wed, 21 Oct 2099 07:28:00 GMT; HttpOnly; SameSite=None; Priority=High']);
-    const [row] = cookieRows(store.snapshot(), true, () => true, undefined, undefined, [{ ruleId: 'cookie-no-secure', severity: 'warning', subject: 'sid', message: 'm', docs: '' }]);
+    const [row] = cookieRows(store.snapshot(), true, () => true, undefined, undefined, [{ ruleId: 'cookie-missing-secure', severity: 'warning', subject: 'sid', message: 'm', docs: '' }]);
     assert.equal(row.maxAge, 3600);
     assert.equal(row.expiresRaw, 'Wed, 21 Oct 2099 07:28:00 GMT');
     assert.equal(row.expiresAt, Date.UTC(2026, 10, 22, 12) + 3600_000, 'Max-Age wins over Expires');
