@@ -2,7 +2,7 @@ import type { BodyPreview, Exchange, HeaderField, SessionSnapshot } from '../cor
 import type { Finding } from '../core/findings';
 import { decodeJwt, hasClaims } from '../core/jwt/index';
 import type { BodyView, CookieDiffRow, ExchangeDetail, HeaderView } from '../shared/protocol';
-import { maskValue } from './masking';
+import { maskSetCookie, maskValue } from './masking';
 import { findingRows } from './sessionViewState';
 
 /** Headers whose whole value is a credential, besides the configured token headers. */
@@ -40,14 +40,8 @@ function maskCookieHeader(m: Masker, value: string): string {
   }).join(';');
 }
 
-/** `sid=abc; Path=/; HttpOnly` → `sid=<masked>; Path=/; HttpOnly`: the attributes are what the user debugs. */
-function maskSetCookie(m: Masker, value: string): string {
-  if (!m.masked) return value;
-  const semi = value.indexOf(';');
-  const pair = semi < 0 ? value : value.slice(0, semi);
-  const eq = pair.indexOf('=');
-  const masked = eq < 0 ? maskValue(pair) : `${pair.slice(0, eq)}=${maskValue(pair.slice(eq + 1))}`;
-  return semi < 0 ? masked : masked + value.slice(semi);
+function maskSetCookieIf(m: Masker, value: string): string {
+  return m.masked ? maskSetCookie(value) : value;
 }
 
 /** `Bearer eyJ…` → `Bearer <masked>`. */
@@ -61,7 +55,7 @@ function headerViews(headers: readonly HeaderField[] | undefined, m: Masker, tok
   return (headers ?? []).map(({ name, value }) => {
     const lower = name.toLowerCase();
     if (lower === 'cookie') return { name, value: maskCookieHeader(m, value), secret: true };
-    if (lower === 'set-cookie') return { name, value: maskSetCookie(m, value), secret: true };
+    if (lower === 'set-cookie') return { name, value: maskSetCookieIf(m, value), secret: true };
     if (CREDENTIAL_HEADERS.includes(lower)) return { name, value: maskCredential(m, value), secret: true };
     if (tokenHeaders.has(lower)) return { name, value: mask(m, value), secret: true };
     return { name, value: maskKnownSecrets(m, value) };

@@ -83,7 +83,13 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
     ...registerCaptureCommands(capture, log),
     tokenDocs,
     vscode.workspace.registerTextDocumentContentProvider(TOKEN_SCHEME, tokenDocs),
-    ...registerTokenCommands(tokenDocs, new KeyStore(context), weakSecrets),
+    ...registerTokenCommands(tokenDocs, new KeyStore(context), weakSecrets, {
+      showDecoded: (token) => {
+        const key = controller.addDecodedToken(token);
+        void vscode.commands.executeCommand(`${SESSION_VIEW_ID}.focus`).then(() => sessionView.revealToken(key));
+      },
+      verified: (token, signature, message) => controller.recordVerification(token, signature, message),
+    }),
     lint,
     setterIndex,
     trace,

@@ -17,3 +17,12 @@ export function maskValue(value: string): string {
 export function maskValueShort(value: string): string {
   return `${prefix(value)}…`;
 }
+
+/** `sid=abc; Path=/; HttpOnly` → `sid=<masked>; Path=/; HttpOnly`: the attributes are what the user debugs. */
+export function maskSetCookie(value: string): string {
+  const semi = value.indexOf(';');
+  const pair = semi < 0 ? value : value.slice(0, semi);
+  const eq = pair.indexOf('=');
+  const masked = eq < 0 ? maskValue(pair) : `${pair.slice(0, eq)}=${maskValue(pair.slice(eq + 1))}`;
+  return semi < 0 ? masked : masked + value.slice(semi);
+}

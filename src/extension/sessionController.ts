@@ -13,7 +13,7 @@ import type { WeakSecretChecker } from './weakSecretChecker';
 import type { SessionViewSource } from './sessionView';
 import { captureEngine } from './engines/index';
 import { exchangeDetail } from './exchangeDetail';
-import { cookieRows, exchangeRows, findingRows, tokenRows, valueOfKey } from './sessionViewState';
+import { cookieRows, type DecodedToken, decodedTokenKey, decodedTokenRows, exchangeRows, findingRows, goneCookieRows, tokenRows, valueOfKey } from './sessionViewState';
 
 /** An action the panel can offer, backed by a registered command. */
 export interface OfferedAction {
@@ -23,6 +23,9 @@ export interface OfferedAction {
   /** Offered only while this returns true (e.g. Stop Capture while capturing). */
   readonly when?: () => boolean;
 }
+
+/** JWTs decoded with Decode JWT… that the panel keeps listing (in memory only). */
+const DECODED_TOKENS_KEPT = 10;
 
 /** JWT findings depend on the time (expiry): they are analysed again when the session changes, at most this often. */
 const JWT_REANALYSIS_MS = 1000;
@@ -55,6 +58,11 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   private jwtAnalysis = { version: -1, at: 0 };
   private cachedModel: { version: number; soonSec: number; model: ExpiryModel } | undefined;
   private readonly subscription: vscode.Disposable;
+  /** Tokens the user decoded, newest last; never written anywhere. */
+  private decoded: DecodedToken[] = [];
+  private nextDecodedId = 1;
+  /** The last signature check per token value, for this window only. */
+  private readonly verifications = new Map<string, { signature: string; message: string; at: number }>();
 
   constructor(private readonly capture: CaptureService, private readonly weakSecrets: WeakSecretChecker) {
     this.subscription = vscode.Disposable.from(
@@ -161,8 +169,9 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     return {
       capture: { ...status, exchanges: snapshot?.exchanges.length ?? 0 },
       exchanges: snapshot ? exchangeRows(snapshot, findings) : [],
-      cookies: snapshot ? cookieRows(snapshot, this.masked, isSession, model, captureEngine().decodeSignedCookie) : [],
-      tokens: snapshot ? tokenRows(snapshot, this.masked, model) : [],
+      // Live cookies first, then the gone and refused ones (the panel shows those behind "show gone").
+      cookies: snapshot ? [...cookieRows(snapshot, this.masked, isSession, model, captureEngine().decodeSignedCookie, findings), ...goneCookieRows(snapshot, this.masked, isSession, captureEngine().decodeSignedCookie)] : [],
+      tokens: [...(snapshot ? tokenRows(snapshot, this.masked, model, this.verifications) : []), ...decodedTokenRows(this.decoded, this.masked, this.verifications)],
       findings: findingRows(findings),
       masked: this.masked,
       actions: this.actions.filter((a) => a.when?.() ?? true).map(({ action, label }) => ({ action, label })),
@@ -195,7 +204,29 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   }
 
   valueOf(key: string): string | undefined {
-    return valueOfKey(this.capture.snapshot(), key);
+    return this.decoded.find((d) => decodedTokenKey(d.id) === key)?.value ?? valueOfKey(this.capture.snapshot(), key);
+  }
+
+  /** Lists a JWT the user decoded in the panel's token view; returns its row key. */
+  addDecodedToken(value: string): string {
+    const known = this.decoded.find((d) => d.value === value);
+    if (known) return decodedTokenKey(known.id);
+    const id = this.nextDecodedId++;
+    this.decoded = [...this.decoded, { id, value }].slice(-DECODED_TOKENS_KEPT);
+    this.changed.fire();
+    return decodedTokenKey(id);
+  }
+
+  /** Remembers the outcome of Verify JWT Signature… for the token's row. */
+  recordVerification(token: string, signature: string, message: string): void {
+    this.verifications.set(token, { signature, message, at: Date.now() });
+    this.changed.fire();
+  }
+
+  verifyToken(key: string): Thenable<unknown> {
+    const value = this.valueOf(key);
+    // The value goes to our own command as an argument; the webview only ever names a row key.
+    return value !== undefined ? vscode.commands.executeCommand('sessionLens.verifyToken', value) : Promise.resolve(undefined);
   }
 
   dispose(): void {

@@ -16,6 +16,8 @@ export interface SessionViewSource {
   goToCode(cookie: string): Thenable<unknown>;
   /** One exchange's heads, bodies and session diff, masked as the panel is; undefined once evicted. */
   exchangeDetail(id: number): ExchangeDetail | undefined;
+  /** Runs Verify JWT Signature… on the token behind a row key. */
+  verifyToken(key: string): Thenable<unknown>;
 }
 
 /** The Session webview view in the panel. Posts data; the webview renders it. */
@@ -24,6 +26,8 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
   private readonly disposables: vscode.Disposable[] = [];
   /** Set once the webview script has said it is ready; until then posts would be lost. */
   private ready = false;
+  /** A token to show once the webview is ready (Decode JWT… opened the view). */
+  private pendingReveal: string | undefined;
   /** Full state on (re)load, then deltas against what this webview was sent. */
   private readonly deltas = new SessionViewDeltas();
 
@@ -55,6 +59,7 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
         if (!view.visible) return;
         this.deltas.reset();
         this.post();
+        this.flushReveal();
       }),
       view.onDidDispose(() => { if (this.view === view) this.view = undefined; }),
     );
@@ -68,6 +73,7 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
         this.ready = true;
         this.deltas.reset();
         this.post();
+        this.flushReveal();
         return;
       case 'exchangeDetail': {
         const detail = this.source.exchangeDetail(message.id);
@@ -86,12 +92,33 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
       case 'goToCode':
         void this.source.goToCode(message.cookie);
         return;
+      case 'verifyToken':
+        void this.source.verifyToken(message.key);
+        return;
+      case 'copyAsCurl':
+        // Our own command with a number argument: the exchange id the webview was sent.
+        void vscode.commands.executeCommand('sessionLens.copyAsCurl', message.id);
+        return;
       case 'copyValue': {
         const value = this.source.valueOf(message.key);
         if (value !== undefined) void vscode.env.clipboard.writeText(value);
         return;
       }
     }
+  }
+
+  /** Shows a token on the Session tab: now if the webview is up, else once it says it is ready. */
+  revealToken(key: string): void {
+    this.pendingReveal = key;
+    this.flushReveal();
+  }
+
+  private flushReveal(): void {
+    if (this.pendingReveal === undefined || !this.view?.visible || !this.ready) return;
+    // After the state that lists the token: posts are delivered in order.
+    this.post();
+    this.postMessage({ type: 'revealToken', key: this.pendingReveal });
+    this.pendingReveal = undefined;
   }
 
   private post(): void {

@@ -1,14 +1,15 @@
-import type { CookieRecord, Exchange, SessionSnapshot, TokenRecord } from '../core/session/types';
+import type { CookieRecord, Exchange, SessionSnapshot, SetCookieRecord, TokenRecord } from '../core/session/types';
+import { cookiesSeen } from '../core/session/cookiesSeen';
+import { cookieBrowserNotes } from '../core/cookies/cookieBrowserNotes';
 import type { CredentialExpiry, ExpiryModel } from '../core/expiry/index';
 import type { SignedCookieDecoding } from '../core/signedCookies/types';
 import type { Finding } from '../core/findings';
 import { decodeJwt, hasClaims } from '../core/jwt/index';
-import { maskValue } from './masking';
+import { maskSetCookie, maskValue } from './masking';
 import type { CookieChangeRow, CookieRow, ExchangeRow, ExpiryView, FindingRow, StatusClass, TokenRow } from '../shared/protocol';
 
 /** Changes per cookie sent to the panel. */
 const HISTORY_ROWS = 20;
-
 
 /** A cookie's expiry from the jar alone (when the expiry model has no entry for it). */
 export function cookieExpiry(c: CookieRecord): ExpiryView {
@@ -61,15 +62,11 @@ function decodedView(d: SignedCookieDecoding | undefined, masked: boolean): Cook
   };
 }
 
-export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession: (c: CookieRecord) => boolean, model?: ExpiryModel, decode?: SignedCookieDecoder): CookieRow[] {
-  const expiries = modelIndex(model);
-  const jar: Record<string, string> = {};
-  for (const c of snapshot.cookies) jar[c.name] = c.value;
-  const changes = new Map<string, number>();
+/** Each cookie's changes, oldest first, with the request behind each (still in the capture). */
+function historyByCookie(snapshot: SessionSnapshot): Map<string, CookieChangeRow[]> {
   const history = new Map<string, CookieChangeRow[]>();
   const requests = new Map(snapshot.exchanges.map((ex) => [ex.id, `${ex.method} ${ex.path.split('?')[0]}`]));
   for (const e of snapshot.cookieHistory) {
-    changes.set(e.cookieKey, (changes.get(e.cookieKey) ?? 0) + 1);
     const list = history.get(e.cookieKey) ?? [];
     const request = e.exchangeId !== undefined ? requests.get(e.exchangeId) : undefined;
     list.push({
@@ -82,28 +79,125 @@ export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession
     });
     history.set(e.cookieKey, list);
   }
-  return snapshot.cookies.map((c) => ({
-    key: `cookie:${c.key}`,
-    name: c.name,
-    value: masked ? maskValue(c.value) : c.value,
-    domain: c.domain,
-    path: c.path,
-    secure: c.secure,
-    httpOnly: c.httpOnly,
-    ...(c.sameSiteRaw !== undefined || c.sameSite ? { sameSite: c.sameSite ?? `${c.sameSiteRaw} (invalid)` } : {}),
-    partitioned: c.partitioned,
-    size: c.size,
-    isSession: isSession(c),
-    origin: c.origin,
-    expiry: expiries.has(`cookie:${c.key}`) ? expiryView(expiries.get(`cookie:${c.key}`)!) : cookieExpiry(c),
-    changes: changes.get(c.key) ?? 0,
-    history: (history.get(c.key) ?? []).slice(-HISTORY_ROWS).reverse(),
-    lastExchangeId: c.exchangeId,
-    ...(decode ? { decoded: decodedView(decode(c.name, c.value, jar), masked) } : {}),
-  }));
+  return history;
 }
 
-export function tokenRows(snapshot: SessionSnapshot, masked: boolean, model?: ExpiryModel): TokenRow[] {
+/** How many findings name each cookie (a finding's subject is the cookie's name). */
+function findingsBySubject(findings: readonly Finding[] | undefined): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const f of findings ?? []) counts.set(f.subject, (counts.get(f.subject) ?? 0) + 1);
+  return counts;
+}
+
+export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession: (c: CookieRecord) => boolean, model?: ExpiryModel, decode?: SignedCookieDecoder, findings?: readonly Finding[]): CookieRow[] {
+  const expiries = modelIndex(model);
+  const jar: Record<string, string> = {};
+  for (const c of snapshot.cookies) jar[c.name] = c.value;
+  const history = historyByCookie(snapshot);
+  const urls = new Map(snapshot.exchanges.map((ex) => [ex.id, ex.url]));
+  const findingCounts = findingsBySubject(findings);
+  return snapshot.cookies.map((c) => {
+    const changes = history.get(c.key) ?? [];
+    const notes = cookieBrowserNotes(c, c.origin === 'set-by-response' ? urls.get(c.exchangeId) : undefined);
+    return {
+      key: `cookie:${c.key}`,
+      name: c.name,
+      value: masked ? maskValue(c.value) : c.value,
+      domain: c.domain,
+      path: c.path,
+      secure: c.secure,
+      httpOnly: c.httpOnly,
+      ...(c.sameSiteRaw !== undefined || c.sameSite ? { sameSite: c.sameSite ?? `${c.sameSiteRaw} (invalid)` } : {}),
+      partitioned: c.partitioned,
+      size: c.size,
+      isSession: isSession(c),
+      origin: c.origin,
+      expiry: expiries.has(`cookie:${c.key}`) ? expiryView(expiries.get(`cookie:${c.key}`)!) : cookieExpiry(c),
+      changes: changes.length,
+      history: changes.slice(-HISTORY_ROWS).reverse(),
+      lastExchangeId: c.exchangeId,
+      ...(decode ? { decoded: decodedView(decode(c.name, c.value, jar), masked) } : {}),
+      hostOnly: c.hostOnly,
+      ...(c.priority ? { priority: c.priority } : {}),
+      ...(c.expiresRaw !== undefined ? { expiresRaw: c.expiresRaw } : {}),
+      ...(c.maxAge !== undefined ? { maxAge: c.maxAge } : {}),
+      ...(c.expiresAt !== undefined ? { expiresAt: c.expiresAt } : {}),
+      ...(findings ? { findings: findingCounts.get(c.name) ?? 0 } : {}),
+      ...(notes.length > 0 ? { browserNotes: notes } : {}),
+    };
+  });
+}
+
+/**
+ * The cookies that are gone (deleted, expired, evicted) or were refused, for the panel's
+ * "show gone" toggle: each with its last value (masked like the live ones), its history, the
+ * Set-Cookie that last set (or offered) it and what it held, so a session deleted at logout
+ * can still be read.
+ */
+export function goneCookieRows(snapshot: SessionSnapshot, masked: boolean, isSession: (c: { name: string; value: string }) => boolean, decode?: SignedCookieDecoder): CookieRow[] {
+  const history = historyByCookie(snapshot);
+  const lastSetCookie = new Map<string, string>();
+  for (const e of snapshot.cookieHistory) if (e.setCookie) lastSetCookie.set(e.cookieKey, e.setCookie);
+  const rejectedRaw = new Map<number, readonly SetCookieRecord[]>();
+  for (const ex of snapshot.exchanges) if (ex.cookiesSet.some((sc) => sc.outcome === 'rejected')) rejectedRaw.set(ex.id, ex.cookiesSet);
+  const rejectedSeen = new Map<string, number>();
+  const rows: CookieRow[] = [];
+  for (const seen of cookiesSeen(snapshot)) {
+    if (seen.state === 'live') continue;
+    let key: string;
+    let raw: string | undefined;
+    let changes: CookieChangeRow[] = [];
+    if (seen.state === 'rejected') {
+      const base = `rejected:${seen.exchangeId ?? ''}:${seen.name}`;
+      const n = rejectedSeen.get(base) ?? 0;
+      rejectedSeen.set(base, n + 1);
+      key = n === 0 ? base : `${base}#${n}`;
+      raw = rejectedRaw.get(seen.exchangeId ?? -1)?.filter((sc) => sc.outcome === 'rejected' && sc.name === seen.name)[n]?.raw;
+    } else {
+      const jarKey = `${seen.domain};${seen.path};${seen.name}`;
+      key = `cookie:${jarKey}`;
+      raw = lastSetCookie.get(jarKey);
+      changes = history.get(jarKey) ?? [];
+    }
+    const decoded = decode && seen.value !== '' ? decodedView(decode(seen.name, seen.value, { [seen.name]: seen.value }), masked) : undefined;
+    rows.push({
+      key,
+      name: seen.name,
+      value: masked ? maskValue(seen.value) : seen.value,
+      domain: seen.domain,
+      path: seen.path,
+      secure: false,
+      httpOnly: false,
+      partitioned: false,
+      size: Buffer.byteLength(seen.name + seen.value),
+      isSession: isSession(seen),
+      origin: 'set-by-response',
+      expiry: { kind: 'none' },
+      changes: changes.length,
+      history: changes.slice(-HISTORY_ROWS).reverse(),
+      ...(decoded ? { decoded } : {}),
+      state: seen.state,
+      ...(seen.endedAt !== undefined ? { endedAt: seen.endedAt } : {}),
+      ...(seen.reason ? { goneReason: seen.reason } : {}),
+      ...(seen.exchangeId !== undefined ? { goneExchangeId: seen.exchangeId } : {}),
+      ...(raw !== undefined ? { lastSetCookie: masked ? maskSetCookie(raw) : raw } : {}),
+    });
+  }
+  return rows;
+}
+
+/** The last signature check of a token, by token value (kept in memory for this window only). */
+export type TokenVerifications = ReadonlyMap<string, NonNullable<TokenRow['verification']>>;
+
+function jwtParts(decoded: ReturnType<typeof decodeJwt> | undefined): Pick<TokenRow, 'claims' | 'header'> {
+  if (!decoded || decoded.kind === 'malformed') return {};
+  return {
+    header: JSON.stringify(decoded.header, null, 2),
+    ...(hasClaims(decoded) ? { claims: JSON.stringify(decoded.payload, null, 2) } : {}),
+  };
+}
+
+export function tokenRows(snapshot: SessionSnapshot, masked: boolean, model?: ExpiryModel, verifications?: TokenVerifications): TokenRow[] {
   const expiries = modelIndex(model);
   // The same credential is often seen several ways (set in a cookie, then sent back): one row, every source.
   const byValue = new Map<string, { first: TokenRecord; sources: string[] }>();
@@ -114,16 +208,49 @@ export function tokenRows(snapshot: SessionSnapshot, masked: boolean, model?: Ex
   }
   return [...byValue.values()].map(({ first: t, sources }) => {
     const decoded = t.isJwt ? decodeJwt(t.value) : undefined;
-    const claims = decoded && hasClaims(decoded) ? JSON.stringify(decoded.payload, null, 2) : undefined;
+    const verification = verifications?.get(t.value);
     return {
       key: `token:${t.id}`,
       kind: t.kind,
       source: sources.join(', '),
       name: t.name,
       value: masked ? maskValue(t.value) : t.value,
-      ...(claims ? { claims } : {}),
+      ...jwtParts(decoded),
       expiry: expiries.has(`token:${t.id}`) ? expiryView(expiries.get(`token:${t.id}`)!) : tokenExpiry(t, decoded),
       exchangeId: t.exchangeId,
+      ...(verification ? { verification } : {}),
+    };
+  });
+}
+
+/** A JWT the user decoded (Decode JWT…); `id` keeps its row key stable while older ones are dropped. */
+export interface DecodedToken {
+  readonly id: number;
+  readonly value: string;
+}
+
+/** Row key of a JWT the user decoded. */
+export const decodedTokenKey = (id: number): string => `token:decoded-${id}`;
+
+/** Tokens the user decoded (Decode JWT…), newest last: shown in the panel's token view next to the captured ones. */
+export function decodedTokenRows(tokens: readonly DecodedToken[], masked: boolean, verifications?: TokenVerifications): TokenRow[] {
+  return tokens.map(({ id, value }) => {
+    const decoded = decodeJwt(value);
+    const jws = decoded.kind === 'jws' ? decoded : undefined;
+    const sub = jws && hasClaims(jws) && typeof jws.payload.sub === 'string' ? jws.payload.sub : undefined;
+    const verification = verifications?.get(value);
+    return {
+      key: decodedTokenKey(id),
+      kind: 'jwt',
+      source: 'Decode JWT…',
+      name: sub !== undefined ? `JWT of ${sub.slice(0, 80)}` : 'JWT',
+      value: masked ? maskValue(value) : value,
+      ...jwtParts(decoded),
+      expiry: jws?.expiresAt !== undefined
+        ? { kind: 'absolute', expiresAt: jws.expiresAt, ...(jws.notBefore !== undefined ? { notBefore: jws.notBefore } : {}), note: 'from the JWT exp claim' }
+        : { kind: 'none', ...(jws?.notBefore !== undefined ? { notBefore: jws.notBefore } : {}) },
+      origin: 'decoded',
+      ...(verification ? { verification } : {}),
     };
   });
 }
@@ -156,7 +283,16 @@ export function findingRows(findings: readonly Finding[]): FindingRow[] {
 /** The raw value behind a row key (`cookie:<jar key>` or `token:<id>`), for Copy. */
 export function valueOfKey(snapshot: SessionSnapshot | undefined, key: string): string | undefined {
   if (!snapshot) return undefined;
-  if (key.startsWith('cookie:')) return snapshot.cookies.find((c) => c.key === key.slice(7))?.value;
+  if (key.startsWith('cookie:')) {
+    const jarKey = key.slice(7);
+    // A gone cookie's last value (its row offers Copy too).
+    return snapshot.cookies.find((c) => c.key === jarKey)?.value ?? cookiesSeen(snapshot).find((c) => c.state !== 'live' && `${c.domain};${c.path};${c.name}` === jarKey)?.value;
+  }
+  if (key.startsWith('rejected:')) {
+    const m = /^rejected:(\d+):(.*?)(?:#(\d+))?$/.exec(key);
+    const ex = m ? snapshot.exchanges.find((e) => e.id === Number(m[1])) : undefined;
+    return ex?.cookiesSet.filter((sc) => sc.outcome === 'rejected' && sc.name === m![2])[Number(m![3] ?? 0)]?.value;
+  }
   if (key.startsWith('token:')) return snapshot.tokens.find((t) => String(t.id) === key.slice(6))?.value;
   return undefined;
 }

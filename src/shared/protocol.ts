@@ -78,6 +78,29 @@ export interface CookieRow {
     readonly signedAt?: number;
     readonly note: string;
   };
+  /** What became of it: absent (or 'live') for a cookie in the jar; the panel greys the others behind "show gone". */
+  readonly state?: 'live' | 'deleted' | 'expired' | 'evicted' | 'rejected';
+  /** When a gone cookie went, or was refused (epoch ms). */
+  readonly endedAt?: number;
+  /** Why it was evicted or rejected, in words. */
+  readonly goneReason?: string;
+  /** The exchange that deleted or offered a gone cookie. */
+  readonly goneExchangeId?: number;
+  /** The last Set-Cookie header of a gone cookie, its value masked like `value`. */
+  readonly lastSetCookie?: string;
+  /** No Domain attribute: sent back to the exact host only. */
+  readonly hostOnly?: boolean;
+  readonly priority?: string;
+  /** Expires as written in the Set-Cookie header. */
+  readonly expiresRaw?: string;
+  /** Max-Age in seconds as received. */
+  readonly maxAge?: number;
+  /** The effective expiry per the jar (Max-Age wins over Expires), epoch ms; absent for session cookies. */
+  readonly expiresAt?: number;
+  /** Findings about this cookie (findings whose subject is its name). */
+  readonly findings?: number;
+  /** Why a browser would refuse this cookie or not send it, in words; absent when it would not. */
+  readonly browserNotes?: readonly string[];
 }
 
 export interface TokenRow {
@@ -90,6 +113,12 @@ export interface TokenRow {
   readonly claims?: string;
   readonly expiry: ExpiryView;
   readonly exchangeId?: number;
+  /** The JWT header as pretty JSON text, when the token is a JWT. */
+  readonly header?: string;
+  /** 'decoded': the user decoded it (Decode JWT…), it was not seen in the traffic. */
+  readonly origin?: 'traffic' | 'decoded';
+  /** The last signature check of this token in this window (Verify JWT Signature…). */
+  readonly verification?: { readonly signature: string; readonly message: string; readonly at: number };
 }
 
 export interface CaptureView {
@@ -242,7 +271,9 @@ export type ToWebview =
   | { readonly type: 'state'; readonly state: SessionViewState; readonly version: number }
   | { readonly type: 'delta'; readonly delta: SessionViewDelta }
   /** The answer to `exchangeDetail`; `detail` is absent when the exchange is no longer in the capture. */
-  | { readonly type: 'exchangeDetail'; readonly id: number; readonly detail?: ExchangeDetail };
+  | { readonly type: 'exchangeDetail'; readonly id: number; readonly detail?: ExchangeDetail }
+  /** Show this token on the Session tab (after Decode JWT…). */
+  | { readonly type: 'revealToken'; readonly key: string };
 
 export type FromWebview =
   | { readonly type: 'ready' }
@@ -256,7 +287,11 @@ export type FromWebview =
   /** The webview missed a delta (version gap) or lost its state: send the full state. */
   | { readonly type: 'resync' }
   /** Send the detail of one exchange. */
-  | { readonly type: 'exchangeDetail'; readonly id: number };
+  | { readonly type: 'exchangeDetail'; readonly id: number }
+  /** Run Verify JWT Signature… on the token behind this row key (the value stays in the extension). */
+  | { readonly type: 'verifyToken'; readonly key: string }
+  /** Run Copy Request as curl on this exchange. */
+  | { readonly type: 'copyAsCurl'; readonly id: number };
 
 /** Validates a message from the webview; anything else is dropped. */
 export function parseFromWebview(message: unknown): FromWebview | undefined {
@@ -281,6 +316,10 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
       return { type: 'resync' };
     case 'exchangeDetail':
       return typeof m.id === 'number' && Number.isSafeInteger(m.id) && m.id >= 0 ? { type: 'exchangeDetail', id: m.id } : undefined;
+    case 'verifyToken':
+      return typeof m.key === 'string' && m.key.startsWith('token:') && m.key.length <= 512 ? { type: 'verifyToken', key: m.key } : undefined;
+    case 'copyAsCurl':
+      return typeof m.id === 'number' && Number.isSafeInteger(m.id) && m.id >= 0 ? { type: 'copyAsCurl', id: m.id } : undefined;
     default:
       return undefined;
   }

@@ -53,3 +53,12 @@ export function formatClock(epochMs: number): string {
   const two = (n: number) => String(n).padStart(2, '0');
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
+
+/** "in 14 min", "3 h ago", "in 2 d", "just now": how far `at` is from `now`, coarse, for claim dates. */
+export function formatRelative(at: number, now: number): string {
+  const diff = at - now;
+  const s = Math.round(Math.abs(diff) / 1000);
+  if (s < 5) return 'just now';
+  const span = s < 60 ? `${s} s` : s < 3600 ? `${Math.round(s / 60)} min` : s < 48 * 3600 ? `${Math.round(s / 3600)} h` : `${Math.round(s / 86400)} d`;
+  return diff > 0 ? `in ${span}` : `${span} ago`;
+}

@@ -1,6 +1,8 @@
-import type { BodyView, CookieRow, ExchangeDetail, ExchangeRow, ExpiryView, FindingRow, FromWebview, HeaderView, SessionViewState, StatusClass, ToWebview, TokenRow } from '../shared/protocol';
+import type { BodyView, ExchangeDetail, ExchangeRow, FromWebview, HeaderView, SessionViewState, StatusClass, ToWebview } from '../shared/protocol';
 import { STATUS_CLASSES } from '../shared/protocol';
-import { countdown, formatBytes, formatClock, formatElapsed } from './format';
+import { formatBytes, formatClock, formatElapsed } from './format';
+import { button, el } from './dom';
+import { changeText, connectSessionTab, findingsList, renderSessionTab, restoreCookieView, revealToken, savedCookieView, tickCountdowns } from './sessionTab';
 import { filterRows, indexOfId, isAtBottom, isEmptyFilter, moveSelection, NO_FILTER, sanitizeFilter, SessionModel, type TimelineFilter, visibleRange } from './timelineModel';
 
 interface VsCodeApi {
@@ -46,151 +48,26 @@ function restoreUi(saved: unknown): UiState {
 }
 
 const ui = restoreUi(vscode.getState());
+restoreCookieView((vscode.getState() as { cookieView?: unknown } | undefined)?.cookieView);
 const model = new SessionModel();
 /** Extension clock minus webview clock, so countdowns agree with the extension's model. */
 let clockOffset = 0;
-const countdownCells: { cell: HTMLElement; expiry: ExpiryView }[] = [];
 
-function saveUi(): void {
-  vscode.setState({ ...ui, masked: model.state?.masked });
+function tick(): void {
+  const state = model.state;
+  if (state) tickCountdowns(Date.now() + clockOffset, state.expiringSoonMs);
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  // Strings become text nodes: server data is never parsed as HTML.
-  for (const c of children) node.append(typeof c === 'string' ? document.createTextNode(c) : c);
-  return node;
+function saveUi(): void {
+  vscode.setState({ ...ui, masked: model.state?.masked, cookieView: savedCookieView() });
 }
 
 function send(message: FromWebview): void {
   vscode.postMessage(message);
 }
 
-function button(label: string, attrs: Record<string, string>, onClick: () => void): HTMLButtonElement {
-  const b = el('button', { type: 'button', ...attrs }, label);
-  b.addEventListener('click', onClick);
-  return b;
-}
-
 function actionButton(action: SessionViewState['actions'][number], primary = false): HTMLButtonElement {
   return button(action.label, { class: primary ? 'primary' : 'secondary', 'data-action': action.action }, () => send({ type: 'action', action: action.action }));
-}
-
-function showExchangeButton(exchangeId: number, what: string): HTMLButtonElement {
-  return button('Show exchange', { class: 'link show-exchange', title: `Show the exchange behind ${what}`, 'data-exchange': String(exchangeId) }, () => showExchange(exchangeId));
-}
-
-function countdownCell(expiry: ExpiryView): HTMLElement {
-  const cell = el('span', { class: 'countdown' });
-  if (expiry.note) cell.title = expiry.note;
-  countdownCells.push({ cell, expiry });
-  return cell;
-}
-
-function tick(): void {
-  const state = model.state;
-  if (!state) return;
-  const now = Date.now() + clockOffset;
-  for (const { cell, expiry } of countdownCells) {
-    const { text, state: s } = countdown(expiry, now, state.expiringSoonMs);
-    if (cell.textContent !== text) cell.textContent = text;
-    cell.dataset.state = s;
-  }
-}
-
-function flag(on: boolean, label: string): HTMLElement {
-  return el('span', { class: on ? 'flag on' : 'flag off', title: `${label}: ${on ? 'yes' : 'no'}` }, on ? label : `no ${label}`);
-}
-
-function changeText(kind: string, attributes?: readonly string[], reason?: string): string {
-  if (kind === 'attributes-changed' && attributes) return `attributes changed (${attributes.join(', ')})`;
-  if (kind === 'evicted' && reason) return `evicted: ${reason}`;
-  return kind.replace('-', ' ');
-}
-
-// ---- Session tab: cookies, tokens, findings ----
-
-function cookiesTable(cookies: readonly CookieRow[]): HTMLElement {
-  const head = el('tr', {}, ...['Name', 'Value', 'Domain / Path', 'Attributes', 'Expires in', ''].map((h) => el('th', { scope: 'col' }, h)));
-  const body = el('tbody');
-  for (const c of cookies) {
-    const copy = button('Copy', { class: 'icon', title: `Copy the value of ${c.name}`, 'aria-label': `Copy the value of ${c.name}` }, () => send({ type: 'copyValue', key: c.key }));
-    const code = button('Code', { class: 'icon', title: `Show the code that sets ${c.name}`, 'aria-label': `Show the code that sets ${c.name}` }, () => send({ type: 'goToCode', cookie: c.name }));
-    const name = el('td', { class: 'name' }, c.name);
-    if (c.isSession) name.append(el('span', { class: 'badge' }, 'session'));
-    if (c.origin === 'seen-in-request') name.append(el('span', { class: 'badge muted', title: 'Sent by the browser; set before the capture began' }, 'pre-existing'));
-    if (c.history.length > 0) {
-      const changes = el('details', { class: 'history' }, el('summary', {}, `${c.changes} change${c.changes === 1 ? '' : 's'}`));
-      const list = el('ol', {});
-      for (const h of c.history) {
-        const item = el('li', {}, `${new Date(h.time).toLocaleTimeString()} ${changeText(h.kind, h.attributes, h.reason)}${h.request ? ` · ${h.request}` : ''}`);
-        if (h.exchangeId !== undefined) item.append(' ', showExchangeButton(h.exchangeId, `this change of ${c.name}`));
-        list.append(item);
-      }
-      changes.append(list);
-      name.append(changes);
-    }
-    const value = el('td', { class: 'value' }, c.value);
-    if (c.decoded) {
-      const d = c.decoded;
-      const details = el('details', { class: 'decoded' }, el('summary', {}, `${d.framework}${d.readable ? '' : ' (not readable)'}`));
-      if (d.content !== undefined) details.append(el('pre', { class: 'claims' }, d.content));
-      if (d.signedAt !== undefined) details.append(el('div', { class: 'muted' }, `signed ${new Date(d.signedAt).toISOString()}`));
-      details.append(el('div', { class: 'muted' }, d.note));
-      value.append(details);
-    }
-    body.append(el('tr', { 'data-key': c.key },
-      name,
-      value,
-      el('td', {}, `${c.domain}${c.path}`),
-      el('td', { class: 'attrs' }, flag(c.secure, 'Secure'), flag(c.httpOnly, 'HttpOnly'), el('span', { class: 'flag' }, `SameSite=${c.sameSite ?? '(default)'}`)),
-      el('td', {}, countdownCell(c.expiry)),
-      el('td', { class: 'row-actions' }, copy, code),
-    ));
-  }
-  return el('table', { class: 'grid', 'aria-label': 'Cookies' }, el('thead', {}, head), body);
-}
-
-function tokensList(tokens: readonly TokenRow[]): HTMLElement {
-  const list = el('div', { class: 'tokens' });
-  for (const t of tokens) {
-    const item = el('details', { class: 'token', 'data-key': t.key },
-      el('summary', {}, el('span', { class: 'badge' }, t.kind), ` ${t.name} `, el('span', { class: 'muted' }, `from ${t.source}`), ' · ', countdownCell(t.expiry)),
-      el('div', { class: 'value' }, t.value));
-    if (t.claims) item.append(el('pre', { class: 'claims' }, t.claims));
-    if (t.exchangeId !== undefined) item.append(el('div', {}, showExchangeButton(t.exchangeId, `where ${t.name} was first seen`)));
-    list.append(item);
-  }
-  return list;
-}
-
-/** `linkExchanges`: offer "Show exchange" (not inside the detail of that exchange). */
-function findingsList(findings: readonly FindingRow[], linkExchanges = true): HTMLElement {
-  const list = el('ul', { class: 'findings', 'aria-label': 'Findings' });
-  for (const f of findings) {
-    const docs = button(f.ruleId, { class: 'link', title: `Documentation of ${f.ruleId}` }, () => send({ type: 'openDocs', ruleId: f.ruleId }));
-    const item = el('li', { class: `finding ${f.severity}` },
-      el('span', { class: 'severity' }, f.severity), ' ',
-      el('code', {}, docs), ' ', el('strong', {}, f.subject), ': ', f.message);
-    if (linkExchanges && f.exchangeId !== undefined) item.append(' ', showExchangeButton(f.exchangeId, f.ruleId));
-    list.append(item);
-  }
-  return list;
-}
-
-function renderSessionTab(state: SessionViewState): void {
-  countdownCells.length = 0;
-  const children: Node[] = [];
-  if (state.cookies.length === 0 && state.tokens.length === 0) {
-    children.push(el('p', { class: 'muted' }, 'No cookies or tokens yet. The Timeline tab lists every request.'));
-  } else {
-    children.push(el('section', {}, el('h2', {}, `Cookies (${state.cookies.length})`), cookiesTable(state.cookies)));
-    if (state.tokens.length > 0) children.push(el('section', {}, el('h2', {}, `Tokens (${state.tokens.length})`), tokensList(state.tokens)));
-  }
-  if (state.findings.length > 0) children.push(el('section', {}, el('h2', {}, `Findings (${state.findings.length})`), findingsList(state.findings)));
-  sessionPanel.replaceChildren(...children);
-  tick();
 }
 
 // ---- Layout: header, empty state, tabs ----
@@ -235,10 +112,13 @@ function renderHeader(state: SessionViewState): void {
       ? `Showing ${state.capture.source} · ${state.capture.exchanges} requests`
       : 'No capture running.';
   const hasData = hasAnyData(state);
-  const buttons: Node[] = state.actions.map((a) => actionButton(a));
+  const buttons: Node[] = state.actions.filter((a) => !VIEW_TITLE_ACTIONS.has(a.action)).map((a) => actionButton(a));
   if (hasData) buttons.push(button(state.masked ? 'Reveal values' : 'Mask values', { class: 'secondary', 'aria-pressed': String(!state.masked) }, () => send({ type: 'reveal', masked: !state.masked })));
   toolbar.replaceChildren(...buttons);
 }
+
+/** Actions the view's title bar already offers as icons (package.json menus.view/title): not repeated in the toolbar. */
+const VIEW_TITLE_ACTIONS: ReadonlySet<string> = new Set(['startCapture', 'stopCapture', 'openProxiedApp', 'importHar', 'exportHar', 'clearSession']);
 
 function hasAnyData(state: SessionViewState): boolean {
   return state.cookies.length > 0 || state.tokens.length > 0 || state.exchanges.length > 0 || state.findings.length > 0;
@@ -586,7 +466,8 @@ function detailNodes(d: ExchangeDetail, close: HTMLElement): Node[] {
   const status = d.status !== undefined ? `${d.status}${d.statusText ? ` ${d.statusText}` : ''}` : d.state;
   const when = `${formatClock(d.startedAt)}${d.durationMs !== undefined ? ` · ${formatElapsed(d.durationMs)}` : ''}`;
   const out: Node[] = [
-    el('div', { class: 'detail-head' }, el('h3', { class: 'detail-title' }, `${d.method} ${d.url}`), close),
+    el('div', { class: 'detail-head' }, el('h3', { class: 'detail-title' }, `${d.method} ${d.url}`),
+      el('span', { class: 'detail-actions' }, button('Copy as curl', { class: 'secondary copy-curl', title: 'Copy this request as a curl command with the current cookies and Authorization (values in the clear)' }, () => send({ type: 'copyAsCurl', id: d.id })), close)),
     el('p', { class: 'muted' }, `${status} · ${when}${d.error ? ` · ${d.error}` : ''}`),
   ];
 
@@ -614,6 +495,7 @@ function detailNodes(d: ExchangeDetail, close: HTMLElement): Node[] {
     const list = el('ul', { class: 'detail-tokens' });
     for (const t of d.tokens) {
       const item = el('li', {}, el('span', { class: 'badge' }, t.issued ? 'issued' : 'sent'), ` ${t.kind} ${t.name} `, el('span', { class: 'muted' }, `in ${t.source}`), ' ', el('span', { class: 'value' }, t.value));
+      item.append(' ', button('Copy value', { class: 'link copy-value', title: `Copy the value of ${t.name}` }, () => send({ type: 'copyValue', key: t.key })));
       if (t.claims) item.append(el('pre', { class: 'claims' }, t.claims));
       list.append(item);
     }
@@ -633,6 +515,8 @@ function showExchange(id: number): void {
   timeline.reveal(id);
 }
 
+connectSessionTab({ send, showExchange, saveState: saveUi, tick });
+
 // ---- Messages ----
 
 let lastMasked: boolean | undefined;
@@ -644,7 +528,10 @@ function render(sessionListsChanged: boolean, exchangesChanged: boolean): void {
   lastMasked = state.masked;
   renderHeader(state);
   renderEmptyState(state);
-  if (sessionListsChanged || maskedChanged) renderSessionTab(state);
+  if (sessionListsChanged || maskedChanged) {
+    renderSessionTab(sessionPanel, state);
+    tick();
+  }
   if (exchangesChanged || maskedChanged) timeline.update(state.exchanges, maskedChanged);
   saveUi();
 }
@@ -656,6 +543,7 @@ function isMessage(data: unknown): data is ToWebview {
     case 'state': return typeof m.version === 'number' && typeof m.state === 'object' && m.state !== null;
     case 'delta': return typeof m.delta === 'object' && m.delta !== null && typeof (m.delta as Record<string, unknown>).version === 'number';
     case 'exchangeDetail': return typeof m.id === 'number';
+    case 'revealToken': return typeof m.key === 'string';
     default: return false;
   }
 }
@@ -682,6 +570,10 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     }
     case 'exchangeDetail':
       timeline.received(message.id, message.detail);
+      return;
+    case 'revealToken':
+      selectTab('session');
+      revealToken(sessionPanel, message.key);
       return;
   }
 });

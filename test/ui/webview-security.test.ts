@@ -73,6 +73,10 @@ describe('Webview security: hostile server data is text, and the CSP holds (Chro
   });
 
   it('renders hostile cookie names, values and JWT claims literally, executing nothing', async () => {
+    // Refused and gone cookies too (the jar refuses some of these names): their rows, notes and last Set-Cookie.
+    await panel.locator('button.show-gone').click();
+    await panel.locator('button.show-gone[aria-pressed="true"]').waitFor();
+    for (const d of await panel.locator('table.cookies details summary').all()) await d.click();
     await panel.locator('details.token summary').first().click();
     const text = (await panel.locator('#root').textContent()) ?? '';
     assert.ok(text.includes('"><img src=x onerror=window.__pwned=1>'), 'the hostile cookie value is shown as text');

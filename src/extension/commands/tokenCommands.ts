@@ -22,26 +22,51 @@ function tokenFromEditor(): string | undefined {
   return undefined;
 }
 
+/**
+ * The token to work on: the JWT selected or under the cursor; otherwise an input box that offers
+ * the clipboard's JWT. The box shows at once and takes the clipboard when it arrives (a browser
+ * host such as code-server may wait on a permission for it), unless the user typed already.
+ */
 async function askForToken(title: string): Promise<string | undefined> {
   const fromEditor = tokenFromEditor();
-  if (fromEditor && isJwtShaped(fromEditor.replace(/^bearer\s+/i, '').replace(/^["']|["']$/g, ''))) return fromEditor;
-  let clip = '';
-  try {
-    clip = (await vscode.env.clipboard.readText()).trim();
-  } catch {
-    // no clipboard in this environment
-  }
-  return vscode.window.showInputBox({
-    title,
-    prompt: 'Paste a JWT (a "Bearer " prefix and quotes are ignored)',
-    value: isJwtShaped(clip) ? clip : fromEditor ?? '',
-    password: false,
-    ignoreFocusOut: true,
+  const clean = (s: string) => s.replace(/^bearer\s+/i, '').replace(/^["']|["']$/g, '');
+  if (fromEditor && isJwtShaped(clean(fromEditor))) return fromEditor;
+  const box = vscode.window.createInputBox();
+  box.title = title;
+  box.prompt = 'Paste a JWT (a "Bearer " prefix and quotes are ignored)';
+  box.value = fromEditor ?? '';
+  box.ignoreFocusOut = true;
+  const initial = box.value;
+  return new Promise<string | undefined>((resolve) => {
+    let done = false;
+    const finish = (value: string | undefined) => {
+      if (done) return;
+      done = true;
+      resolve(value);
+      box.dispose();
+    };
+    box.onDidAccept(() => finish(box.value));
+    box.onDidHide(() => finish(undefined));
+    box.show();
+    vscode.env.clipboard.readText().then((text) => {
+      const clip = text.trim();
+      if (done || box.value !== initial || !isJwtShaped(clean(clip))) return;
+      box.value = clip;
+      box.prompt = 'The JWT from the clipboard: press Enter to use it, or paste another (a "Bearer " prefix and quotes are ignored)';
+    }, () => undefined /* no clipboard in this environment */);
   });
 }
 
+/** Where decoded and verified tokens show up besides their text document: the Session panel's token view. */
+export interface TokenPanel {
+  /** Lists a decoded JWT in the panel and shows it there. */
+  showDecoded(token: string): void;
+  /** Keeps the outcome of a signature check next to the token. */
+  verified(token: string, signature: string, message: string): void;
+}
+
 /** Decode JWT…, Verify JWT Signature…, Forget Stored Verification Keys. */
-export function registerTokenCommands(docs: TokenDocuments, keys: KeyStore, weakSecrets: WeakSecretChecker): vscode.Disposable[] {
+export function registerTokenCommands(docs: TokenDocuments, keys: KeyStore, weakSecrets: WeakSecretChecker, panel?: TokenPanel): vscode.Disposable[] {
   let lastToken: string | undefined;
 
   async function report(token: string, verification?: import('../engines/jwtEngine').VerifyResult): Promise<{ text: string; ok: boolean }> {
@@ -65,7 +90,9 @@ export function registerTokenCommands(docs: TokenDocuments, keys: KeyStore, weak
         return undefined;
       }
       lastToken = token;
-      return docs.show('Decoded JWT', text);
+      const uri = await docs.show('Decoded JWT', text);
+      panel?.showDecoded(jwtEngine().cleanTokenInput(token));
+      return uri;
     }),
 
     vscode.commands.registerCommand(CommandId.VerifyToken, async (tokenArg?: unknown, keyArg?: unknown) => {
@@ -107,6 +134,7 @@ export function registerTokenCommands(docs: TokenDocuments, keys: KeyStore, weak
         return undefined;
       }
       lastToken = token;
+      panel?.verified(jwtEngine().cleanTokenInput(token), verification.signature, verification.signature === 'valid' ? verification.timeMessage : verification.signatureMessage);
       await docs.show('Verified JWT', text);
       const verdict = verification.signature === 'valid' ? 'signature is valid' : `signature ${verification.signature}: ${verification.signatureMessage}`;
       void (verification.signature === 'valid' ? vscode.window.showInformationMessage(`Session Lens: ${verdict}. ${verification.timeMessage}`) : vscode.window.showWarningMessage(`Session Lens: ${verdict}`));

@@ -6,3 +6,4 @@ import './lint.test';
 import './trace.test';
 import './replay.test';
 import './probe.test';
+import './tokenPanel.test';

@@ -10,6 +10,8 @@ describe('webview message protocol', () => {
     assert.deepEqual(parseFromWebview({ type: 'copyValue', key: 'cookie:a;/;sid' }), { type: 'copyValue', key: 'cookie:a;/;sid' });
     assert.deepEqual(parseFromWebview({ type: 'resync' }), { type: 'resync' });
     assert.deepEqual(parseFromWebview({ type: 'exchangeDetail', id: 42 }), { type: 'exchangeDetail', id: 42 });
+    assert.deepEqual(parseFromWebview({ type: 'verifyToken', key: 'token:3' }), { type: 'verifyToken', key: 'token:3' });
+    assert.deepEqual(parseFromWebview({ type: 'copyAsCurl', id: 7 }), { type: 'copyAsCurl', id: 7 });
   });
 
   it('drops anything else: unknown types, commands the webview names, wrong field types', () => {
@@ -27,6 +29,10 @@ describe('webview message protocol', () => {
       { type: 'exchangeDetail', id: Number.NaN },
       { type: 'exchangeDetail', id: 2 ** 60 },
       { type: 'exchangeDetail' },
+      { type: 'verifyToken', key: 'cookie:localhost;/;sid' },
+      { type: 'verifyToken', key: 'eyJhbGciOiJIUzI1NiJ9.e30.sig' },
+      { type: 'copyAsCurl', id: '1' },
+      { type: 'copyAsCurl', id: -1 },
     ]) {
       assert.equal(parseFromWebview(bad), undefined, JSON.stringify(bad));
     }

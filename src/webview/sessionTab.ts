@@ -1,0 +1,166 @@
+/** The Session tab: the cookie table, the tokens and the findings, with live countdowns. */
+import type { ExpiryView, FindingRow, FromWebview, SessionViewState, TokenRow } from '../shared/protocol';
+import { claimTree } from './claimTree';
+import { cookieTable, type CookieTableContext } from './cookieTable';
+import { type CookieView, DEFAULT_COOKIE_VIEW, isGone, sanitizeCookieView } from './cookieTableModel';
+import { button, el } from './dom';
+import { countdown, formatRelative } from './format';
+
+/** What the Session tab needs from the page: the message channel, the way to the Timeline, the saved state and the clock. */
+export interface SessionTabHost {
+  send(message: FromWebview): void;
+  showExchange(id: number): void;
+  /** The cookie view changed: save the page's state. */
+  saveState(): void;
+  /** Fill the countdowns now (after a redraw). */
+  tick(): void;
+}
+
+let host: SessionTabHost;
+
+/** Called once by the page before anything is drawn. */
+export function connectSessionTab(h: SessionTabHost): void {
+  host = h;
+}
+
+const countdownCells: { cell: HTMLElement; expiry: ExpiryView }[] = [];
+
+function showExchangeButton(exchangeId: number, what: string): HTMLButtonElement {
+  return button('Show exchange', { class: 'link show-exchange', title: `Show the exchange behind ${what}`, 'data-exchange': String(exchangeId) }, () => host.showExchange(exchangeId));
+}
+
+function countdownCell(expiry: ExpiryView): HTMLElement {
+  const cell = el('span', { class: 'countdown' });
+  if (expiry.note) cell.title = expiry.note;
+  countdownCells.push({ cell, expiry });
+  return cell;
+}
+
+/** Updates every countdown and claim date on the Session tab to `now` (the extension's clock). */
+export function tickCountdowns(now: number, expiringSoonMs: number): void {
+  for (const { cell, expiry } of countdownCells) {
+    const { text, state: s } = countdown(expiry, now, expiringSoonMs);
+    if (cell.textContent !== text) cell.textContent = text;
+    cell.dataset.state = s;
+  }
+  for (const { cell, at } of relativeCells) {
+    const text = formatRelative(at, now);
+    if (cell.textContent !== text) cell.textContent = text;
+    cell.classList.toggle('past', at <= now);
+  }
+}
+
+export function changeText(kind: string, attributes?: readonly string[], reason?: string): string {
+  if (kind === 'attributes-changed' && attributes) return `attributes changed (${attributes.join(', ')})`;
+  if (kind === 'evicted' && reason) return `evicted: ${reason}`;
+  return kind.replace('-', ' ');
+}
+
+let cookieView: CookieView = DEFAULT_COOKIE_VIEW;
+/** The sort column whose header was just activated: focus returns to it after the redraw. */
+let focusColumn: string | undefined;
+let lastPanel: HTMLElement | undefined;
+let lastState: SessionViewState | undefined;
+/** Claim dates ("in 14 min") kept current by the tick. */
+const relativeCells: { cell: HTMLElement; at: number }[] = [];
+
+/** The cookie table's sort and filters, for the page's saved state. */
+export function savedCookieView(): CookieView {
+  return cookieView;
+}
+
+/** Restores the cookie table's sort and filters from the page's saved state. */
+export function restoreCookieView(saved: unknown): void {
+  cookieView = sanitizeCookieView(saved);
+}
+
+const tableContext: CookieTableContext = {
+  send: (m) => host.send(m),
+  showExchangeButton,
+  countdownCell,
+  changeText,
+  setView(view) {
+    focusColumn = view.sort?.column !== cookieView.sort?.column || view.sort?.descending !== cookieView.sort?.descending ? (view.sort?.column ?? cookieView.sort?.column) : undefined;
+    cookieView = view;
+    host.saveState();
+    if (lastPanel && lastState) {
+      renderSessionTab(lastPanel, lastState);
+      host.tick();
+    }
+  },
+};
+
+function verificationText(v: NonNullable<TokenRow['verification']>): string {
+  return v.signature === 'valid' ? `signature valid (checked ${new Date(v.at).toLocaleTimeString()})` : `signature ${v.signature}: ${v.message}`;
+}
+
+function tokensList(tokens: readonly TokenRow[], now: number): HTMLElement {
+  const list = el('div', { class: 'tokens' });
+  const onDate = (cell: HTMLElement, at: number) => relativeCells.push({ cell, at });
+  for (const t of tokens) {
+    const summary = el('summary', {}, el('span', { class: 'badge' }, t.kind), ` ${t.name} `, el('span', { class: 'muted' }, t.origin === 'decoded' ? 'decoded by you' : `from ${t.source}`), ' · ', countdownCell(t.expiry));
+    if (t.verification) summary.append(' ', el('span', { class: `badge verification ${t.verification.signature === 'valid' ? 'valid' : 'invalid'}`, title: verificationText(t.verification) }, t.verification.signature === 'valid' ? 'signature valid' : `signature ${t.verification.signature}`));
+    const item = el('details', { class: 'token', 'data-key': t.key }, summary);
+    const actions = el('div', { class: 'token-actions' },
+      button('Copy value', { class: 'secondary', title: `Copy the value of ${t.name}` }, () => host.send({ type: 'copyValue', key: t.key })));
+    if (t.header !== undefined || t.claims !== undefined) {
+      actions.append(button('Verify…', { class: 'secondary verify', title: `Verify the signature of ${t.name} with a key (Session Lens: Verify JWT Signature)` }, () => host.send({ type: 'verifyToken', key: t.key })));
+    }
+    if (t.exchangeId !== undefined) actions.append(showExchangeButton(t.exchangeId, `where ${t.name} was first seen`));
+    item.append(el('div', { class: 'value' }, t.value), actions);
+    if (t.verification) item.append(el('p', { class: t.verification.signature === 'valid' ? 'verification valid' : 'verification invalid' }, verificationText(t.verification)));
+    if (t.header !== undefined) item.append(el('h4', {}, 'Header'), claimTree(`Header of ${t.name}`, t.header, now, onDate));
+    if (t.claims !== undefined) item.append(el('h4', {}, 'Claims'), claimTree(`Claims of ${t.name}`, t.claims, now, onDate));
+    list.append(item);
+  }
+  return list;
+}
+
+/** Opens a token's entry and brings it into view (after Decode JWT…). */
+export function revealToken(panel: HTMLElement, key: string): boolean {
+  const item = [...panel.querySelectorAll<HTMLDetailsElement>('details.token')].find((d) => d.dataset.key === key);
+  if (!item) return false;
+  item.open = true;
+  item.scrollIntoView({ block: 'nearest' });
+  item.querySelector('summary')?.focus();
+  return true;
+}
+
+/** `linkExchanges`: offer "Show exchange" (not inside the detail of that exchange). */
+export function findingsList(findings: readonly FindingRow[], linkExchanges = true): HTMLElement {
+  const list = el('ul', { class: 'findings', 'aria-label': 'Findings' });
+  for (const f of findings) {
+    const docs = button(f.ruleId, { class: 'link', title: `Documentation of ${f.ruleId}` }, () => host.send({ type: 'openDocs', ruleId: f.ruleId }));
+    const item = el('li', { class: `finding ${f.severity}` },
+      el('span', { class: 'severity' }, f.severity), ' ',
+      el('code', {}, docs), ' ', el('strong', {}, f.subject), ': ', f.message);
+    if (linkExchanges && f.exchangeId !== undefined) item.append(' ', showExchangeButton(f.exchangeId, f.ruleId));
+    list.append(item);
+  }
+  return list;
+}
+
+/** Draws the Session tab into `panel`; call `tickCountdowns` afterwards to fill the countdowns. */
+export function renderSessionTab(panel: HTMLElement, state: SessionViewState): void {
+  lastPanel = panel;
+  lastState = state;
+  countdownCells.length = 0;
+  relativeCells.length = 0;
+  // An open token stays open across redraws (a delta redraws the tab).
+  const openTokens = new Set([...panel.querySelectorAll<HTMLDetailsElement>('details.token[open]')].map((d) => d.dataset.key));
+  const children: Node[] = [];
+  const live = state.cookies.filter((c) => !isGone(c)).length;
+  if (state.cookies.length === 0 && state.tokens.length === 0) {
+    children.push(el('p', { class: 'muted' }, 'No cookies or tokens yet. The Timeline tab lists every request.'));
+  } else {
+    children.push(el('section', { class: 'cookies-section' }, el('h2', {}, `Cookies (${live})`), cookieTable(state.cookies, cookieView, tableContext)));
+    if (state.tokens.length > 0) children.push(el('section', {}, el('h2', {}, `Tokens (${state.tokens.length})`), tokensList(state.tokens, state.now)));
+  }
+  if (state.findings.length > 0) children.push(el('section', {}, el('h2', {}, `Findings (${state.findings.length})`), findingsList(state.findings)));
+  panel.replaceChildren(...children);
+  for (const d of panel.querySelectorAll<HTMLDetailsElement>('details.token')) if (openTokens.has(d.dataset.key)) d.open = true;
+  if (focusColumn !== undefined) {
+    panel.querySelector<HTMLElement>(`th[data-column="${focusColumn}"] button`)?.focus();
+    focusColumn = undefined;
+  }
+}
