@@ -1,4 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -423,6 +426,59 @@ describe('in-flight rules', function () {
       const mod = proxy.store.snapshot().exchanges.at(-1)!.modifications!.find((m) => m.kind === 'shorten-lifetime')!;
       assert.equal(mod.serverLifetimeSeconds, undefined);
       assert.match(mod.description, /browser-session cookie/);
+    });
+  });
+
+  describe('Flask (python3-flask) with a permanent session', function () {
+    const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+    let child: ChildProcessWithoutNullStreams | undefined;
+    let proxy: CaptureProxy;
+    before(async function () {
+      try {
+        execFileSync(PYTHON, ['-c', 'import flask'], { stdio: 'ignore', timeout: 10_000 });
+      } catch {
+        this.skip();
+      }
+      child = spawn(PYTHON, [join(__dirname, '../../fixtures/servers/flask_session_app.py')], { stdio: 'pipe' });
+      const port = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child!.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('\n')) resolve(out.trim());
+        });
+        child!.once('exit', (code) => reject(new Error(`flask app exited with ${code}`)));
+      });
+      proxy = await startCaptureProxy({ target: `http://127.0.0.1:${port}`, store: new SessionStore({ throttleMs: 0 }) });
+    });
+    after(async () => {
+      await proxy?.close();
+      if (!child || child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.stdin.end();
+      await exited;
+    });
+
+    it('shorten rewrites Flask\'s Expires, drop logs the request out, replace with another value from the cookie\'s history sends that session', async () => {
+      const browser = new Browser(proxy.url, () => proxy.recorded());
+      const shorten = proxy.rules.add({ kind: 'shorten-lifetime', cookie: 'session', seconds: 60 });
+      const login = await browser.send('/login', { method: 'POST', body: 'username=alice', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const line = rawValues(login.rawHeaders, 'set-cookie').find((l) => l.startsWith('session='))!;
+      const expires = Date.parse(/Expires=([^;]+)/.exec(line)![1]);
+      assert.ok(expires - Date.now() <= 61_000 && expires - Date.now() > 55_000, line);
+      proxy.rules.remove(shorten.id);
+      assert.equal((await browser.send('/me')).status, 200);
+      proxy.rules.add({ kind: 'drop', place: { in: 'cookie', name: 'session' } });
+      assert.equal((await browser.send('/me')).status, 401);
+      proxy.rules.clear();
+      assert.equal((await browser.send('/me')).status, 200);
+      // A value from the cookie's history (Flask's cookie holds the session itself): that session is sent.
+      const anonymous = new Browser(proxy.url, () => proxy.recorded());
+      await anonymous.send('/login', { method: 'POST', body: 'username=bob', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const history = proxy.store.getCookieHistory().filter((e) => e.name === 'session' && e.newValue !== undefined);
+      const bobs = history.at(-1)!.newValue!;
+      proxy.rules.add({ kind: 'replace', place: { in: 'cookie', name: 'session' }, value: bobs });
+      const asBob = await browser.send('/me');
+      assert.deepEqual(JSON.parse(asBob.body.toString()), { user: 'bob' });
     });
   });
 });
