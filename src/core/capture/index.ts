@@ -13,3 +13,4 @@ export {
   type CaptureProxy, type CaptureProxyOptions, type CaptureProxyCloseOptions, type CaptureProxyTimeouts,
 } from './captureProxy';
 export * from './rules';
+export * from './sessionActions';
