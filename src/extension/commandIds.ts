@@ -15,6 +15,14 @@ export const enum CommandId {
   ShowRuleDocs = 'sessionLens.showRuleDocs',
   CopyAsCurl = 'sessionLens.copyAsCurl',
   CopyCookiesTxt = 'sessionLens.copyCookiesTxt',
+  ExpireCookieNow = 'sessionLens.expireCookieNow',
+  DropCredential = 'sessionLens.dropCredential',
+  ReplaceCredential = 'sessionLens.replaceCredential',
+  TamperJwt = 'sessionLens.tamperJwt',
+  ShortenCookieLifetime = 'sessionLens.shortenCookieLifetime',
+  TurnOffRules = 'sessionLens.turnOffRules',
+  ToggleKeepAlive = 'sessionLens.toggleKeepAlive',
+  RefreshOAuthToken = 'sessionLens.refreshOAuthToken',
 }
 
 /** The Session webview view. */

@@ -16,6 +16,8 @@ export interface SessionViewSource {
   goToCode(cookie: string): Thenable<unknown>;
   /** One exchange's heads, bodies and session diff, masked as the panel is; undefined once evicted. */
   exchangeDetail(id: number): ExchangeDetail | undefined;
+  /** Turns an in-flight rule (or the keep-alive) off. */
+  turnOffRule?(id: string): void;
 }
 
 /** The Session webview view in the panel. Posts data; the webview renders it. */
@@ -91,6 +93,9 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
         if (value !== undefined) void vscode.env.clipboard.writeText(value);
         return;
       }
+      case 'ruleOff':
+        this.source.turnOffRule?.(message.id);
+        return;
     }
   }
 

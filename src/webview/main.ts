@@ -1,6 +1,7 @@
 import type { BodyView, CookieRow, ExchangeDetail, ExchangeRow, ExpiryView, FindingRow, FromWebview, HeaderView, SessionViewState, StatusClass, ToWebview, TokenRow } from '../shared/protocol';
 import { STATUS_CLASSES } from '../shared/protocol';
 import { countdown, formatBytes, formatClock, formatElapsed } from './format';
+import { mountRulesStrip } from './rulesStrip';
 import { filterRows, indexOfId, isAtBottom, isEmptyFilter, moveSelection, NO_FILTER, sanitizeFilter, SessionModel, type TimelineFilter, visibleRange } from './timelineModel';
 
 interface VsCodeApi {
@@ -13,6 +14,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 // Kept in this closure, never on window: scripts in the page must not reach the API.
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('root')!;
+mountRulesStrip(root, (message) => vscode.postMessage(message));
 
 /** Height of one timeline row in CSS pixels; must match `.tl-row` in session.css. */
 const ROW_HEIGHT = 22;

@@ -10,6 +10,8 @@ describe('webview message protocol', () => {
     assert.deepEqual(parseFromWebview({ type: 'copyValue', key: 'cookie:a;/;sid' }), { type: 'copyValue', key: 'cookie:a;/;sid' });
     assert.deepEqual(parseFromWebview({ type: 'resync' }), { type: 'resync' });
     assert.deepEqual(parseFromWebview({ type: 'exchangeDetail', id: 42 }), { type: 'exchangeDetail', id: 42 });
+    assert.deepEqual(parseFromWebview({ type: 'ruleOff', id: 'r12' }), { type: 'ruleOff', id: 'r12' });
+    assert.deepEqual(parseFromWebview({ type: 'ruleOff', id: 'keep-alive' }), { type: 'ruleOff', id: 'keep-alive' });
   });
 
   it('drops anything else: unknown types, commands the webview names, wrong field types', () => {
@@ -27,6 +29,10 @@ describe('webview message protocol', () => {
       { type: 'exchangeDetail', id: Number.NaN },
       { type: 'exchangeDetail', id: 2 ** 60 },
       { type: 'exchangeDetail' },
+      { type: 'ruleOff', id: 'sessionLens.stopCapture' },
+      { type: 'ruleOff', id: 'r' },
+      { type: 'ruleOff', id: 7 },
+      { type: 'ruleOff' },
     ]) {
       assert.equal(parseFromWebview(bad), undefined, JSON.stringify(bad));
     }
