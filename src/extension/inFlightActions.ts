@@ -133,9 +133,17 @@ export class InFlightActions implements vscode.Disposable {
       }
       for (const r of rules) {
         const ex = last.get(r.id);
+        const shortened = ex?.modifications?.find((m) => m.ruleId === r.id && m.kind === 'shorten-lifetime' && m.shortenedToSeconds !== undefined);
+        const at = ex?.responseReceivedAt ?? ex?.startedAt ?? 0;
         rows.push({
           id: r.id, kind: r.kind, label: r.label, hits: r.hits,
           ...(ex ? { last: { exchangeId: ex.id, request: `${ex.method} ${ex.path}`, ...(ex.status !== undefined ? { status: ex.status } : {}) } } : {}),
+          ...(shortened ? {
+            shortened: {
+              expiresAt: at + (shortened.shortenedToSeconds as number) * 1000,
+              ...(shortened.serverLifetimeSeconds !== undefined ? { serverExpiresAt: at + shortened.serverLifetimeSeconds * 1000 } : {}),
+            },
+          } : {}),
         });
       }
     }

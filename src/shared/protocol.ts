@@ -276,6 +276,11 @@ export interface RuleRow {
   readonly hits: number;
   /** The last exchange it changed, with the dev server's answer. */
   readonly last?: { readonly exchangeId: number; readonly request: string; readonly status?: number };
+  /**
+   * Shorten lifetime: when the cookie the browser was last given dies (epoch ms), and when the
+   * server's own lifetime would have ended it (absent for a browser-session cookie).
+   */
+  readonly shortened?: { readonly expiresAt: number; readonly serverExpiresAt?: number };
 }
 
 /** Validates a message from the webview; anything else is dropped. */

@@ -1,4 +1,5 @@
 import type { FromWebview, RuleRow } from '../shared/protocol';
+import { formatDuration } from './format';
 
 /** Rule rows from a `state` or `delta` message (absent when the message carries none). */
 function rulesOf(data: unknown): readonly RuleRow[] | undefined {
@@ -28,8 +29,21 @@ export function mountRulesStrip(root: HTMLElement, post: (message: FromWebview) 
   strip.hidden = true;
   root.parentElement?.insertBefore(strip, root);
 
+  /** Countdowns of shortened cookies, redrawn every second while there are any. */
+  let countdowns: { cell: HTMLElement; shortened: NonNullable<RuleRow['shortened']> }[] = [];
+  let ticker: ReturnType<typeof setInterval> | undefined;
+  const tick = (): void => {
+    const now = Date.now();
+    for (const { cell, shortened } of countdowns) {
+      const left = shortened.expiresAt - now;
+      const server = shortened.serverExpiresAt === undefined ? 'server: browser session' : `server: ${formatDuration(Math.max(0, shortened.serverExpiresAt - now))}`;
+      cell.textContent = `${left > 0 ? `expires in ${formatDuration(left)}` : 'expired'} (${server})`;
+    }
+  };
+
   const render = (rules: readonly RuleRow[]): void => {
     strip.hidden = rules.length === 0;
+    countdowns = [];
     const list = document.createElement('ul');
     for (const rule of rules) {
       const item = document.createElement('li');
@@ -38,6 +52,11 @@ export function mountRulesStrip(root: HTMLElement, post: (message: FromWebview) 
       const count = typeof rule.hits === 'number' ? rule.hits : 0;
       item.append(text('span', 'rule-hits', rule.kind === 'keep-alive' ? `${count} sent` : `${count} changed`));
       if (rule.last) item.append(text('span', 'rule-last', `last: ${rule.last.request} → ${rule.last.status ?? '…'}`));
+      if (rule.shortened && typeof rule.shortened.expiresAt === 'number') {
+        const cell = text('span', 'rule-countdown', '');
+        countdowns.push({ cell, shortened: rule.shortened });
+        item.append(cell);
+      }
       const off = document.createElement('button');
       off.className = 'secondary rule-off';
       off.textContent = 'Turn off';
@@ -47,6 +66,12 @@ export function mountRulesStrip(root: HTMLElement, post: (message: FromWebview) 
       list.append(item);
     }
     strip.replaceChildren(text('span', 'rules-title', 'Rules'), list);
+    tick();
+    if (countdowns.length > 0 && ticker === undefined) ticker = setInterval(tick, 1000);
+    else if (countdowns.length === 0 && ticker !== undefined) {
+      clearInterval(ticker);
+      ticker = undefined;
+    }
   };
 
   window.addEventListener('message', (event: MessageEvent<unknown>) => {
