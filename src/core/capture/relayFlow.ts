@@ -253,7 +253,8 @@ export class Flow {
     if (head.rewritable !== undefined) out = this.rewriteResponseHead(head, buf.toString('latin1', pos, end));
     const rules = relay.config.rules;
     if (rules !== undefined && rules.touchesResponses) {
-      const rewrite = rules.rewriteResponse(out ?? buf.toString('latin1', pos, end), this.head.host);
+      const current = out;
+      const rewrite = relay.applyRules(() => rules.rewriteResponse(current ?? buf.toString('latin1', pos, end), this.head.host));
       if (rewrite !== undefined) {
         out = rewrite.text;
         this.responseRewrite = rewrite;

@@ -268,6 +268,19 @@ export class Relay {
     this.config.logger?.error(`Session Lens capture proxy: ${key}`);
   }
 
+  /**
+   * Runs an in-flight rule on a head; a rule that fails is logged once and the head goes on
+   * unchanged (the proxy fails open: a bug in a rule never costs the exchange).
+   */
+  applyRules<T>(rewrite: () => T | undefined): T | undefined {
+    try {
+      return rewrite();
+    } catch (err) {
+      this.reportOnce('an in-flight rule failed (the message was forwarded unchanged)', err);
+      return undefined;
+    }
+  }
+
   /** Origin the browser used to reach us, for redirect rewriting: only trusted when loopback. */
   clientOrigin(hostHeader: string | undefined): string {
     return hostHeader && isLoopbackHost(hostOnlyOf(hostHeader)) ? `http://${hostHeader}` : this.proxyUrl;
@@ -594,7 +607,7 @@ export class ClientConnection {
       ? rewriteRequestHead(buf.toString('latin1', start, end), rewritten, config.rewriteHost ? head : undefined, config.targetHost, head.contentLengthRepeated ? head.contentLength : -1)
       : undefined;
     const rules = config.rules;
-    const changed = rules !== undefined && rules.touchesRequests ? rules.rewriteRequest(headText ?? buf.toString('latin1', start, end), this.socket.remotePort) : undefined;
+    const changed = rules !== undefined && rules.touchesRequests ? relay.applyRules(() => rules.rewriteRequest(headText ?? buf.toString('latin1', start, end), this.socket.remotePort)) : undefined;
     if (changed !== undefined) headText = changed.text;
     const flow = new Flow(relay, this, head, path);
     if (changed !== undefined) flow.modifications = changed.modifications;

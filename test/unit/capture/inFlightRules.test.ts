@@ -371,6 +371,29 @@ describe('in-flight rules', function () {
       assert.ok(arrivals.length >= 3, `events arrived in ${arrivals.length} reads`);
     });
 
+    it('a rule that throws costs nothing: the exchange is forwarded unchanged and the failure logged once', async () => {
+      class BrokenRules extends InFlightRules {
+        override rewriteRequest(): never { throw new Error('rule bug'); }
+        override rewriteResponse(): never { throw new Error('rule bug'); }
+      }
+      const rules = new BrokenRules();
+      rules.add({ kind: 'drop', place: { in: 'cookie', name: 'sid' } });
+      rules.add({ kind: 'expire-now', cookie: 'sid' });
+      const errors: string[] = [];
+      const broken = await startCaptureProxy({ target: upstream.url, rules, logger: { info: () => undefined, warn: () => undefined, error: (m) => errors.push(m) } });
+      try {
+        for (let i = 0; i < 2; i++) {
+          const echo = await request(`${broken.url}/echo`, { headers: { cookie: 'sid=kept' } });
+          assert.equal(echo.status, 200);
+          assert.equal((JSON.parse(echo.body.toString()) as { rawHeaders: string[] }).rawHeaders[1], 'sid=kept');
+          assert.equal(echo.headers['set-cookie'], undefined);
+        }
+        assert.deepEqual(errors, ['Session Lens capture proxy: an in-flight rule failed (the message was forwarded unchanged): rule bug']);
+      } finally {
+        await broken.close();
+      }
+    });
+
     it('WebSockets pass through, the dropped cookie is dropped from the upgrade request', async () => {
       const ws = await startWsEcho();
       const wsProxy = await startCaptureProxy({ target: `http://127.0.0.1:${ws.port}` });
