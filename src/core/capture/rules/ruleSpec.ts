@@ -21,7 +21,9 @@ export const RULE_SPEC_GRAMMAR = `  expire:cookie:NAME           the next respon
                                  resign         unchanged claims, signed with KEY
                                KEY re-signs it: secret:TEXT, or file:PATH (a PEM
                                private key, a private JWK, or a secret); without
-                               KEY the original signature is kept`;
+                               KEY the original signature is kept
+  Quote a SPEC with ; or JSON in it for the shell:
+    --rule 'tamper:header:Authorization=expired;key=secret:dev-secret'`;
 
 /**
  * Parses one rule written as text (see RULE_SPEC_GRAMMAR). `readKeyFile` reads `key=file:PATH`.
