@@ -55,6 +55,11 @@ export class CaptureService implements vscode.Disposable {
       : { running: false, ...(this.source ? { source: this.source } : {}) };
   }
 
+  /** The running capture proxy (its in-flight rules live on it), or undefined. */
+  get runningProxy(): CaptureProxy | undefined {
+    return this.proxy;
+  }
+
   /** The session's store, or undefined before anything was captured or imported. */
   get sessionStore(): SessionStore | undefined {
     return this.store;

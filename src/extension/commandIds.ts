@@ -19,6 +19,14 @@ export const enum CommandId {
   VerifyExpiry = 'sessionLens.verifyExpiry',
   VerifyUnissued = 'sessionLens.verifyUnissued',
   VerifyFixation = 'sessionLens.verifyFixation',
+  ExpireCookieNow = 'sessionLens.expireCookieNow',
+  DropCredential = 'sessionLens.dropCredential',
+  ReplaceCredential = 'sessionLens.replaceCredential',
+  TamperJwt = 'sessionLens.tamperJwt',
+  ShortenCookieLifetime = 'sessionLens.shortenCookieLifetime',
+  TurnOffRules = 'sessionLens.turnOffRules',
+  ToggleKeepAlive = 'sessionLens.toggleKeepAlive',
+  RefreshOAuthToken = 'sessionLens.refreshOAuthToken',
 }
 
 /** The Session webview view. */

@@ -21,6 +21,9 @@ import { SessionViewProvider } from './sessionView';
 import { setRuleDocsRoot, showRuleDocs } from './ruleDocs';
 import { SessionStatusBar } from './statusBar';
 import { WeakSecretChecker } from './weakSecretChecker';
+import { InFlightActions } from './inFlightActions';
+import { KeepAliveStatus } from './keepAliveStatus';
+import { registerInFlightRuleCommands } from './commands/inFlightRuleCommands';
 
 /** What activate() returns: a small read-only API, used by the host tests and other extensions. */
 export interface SessionLensApi {
@@ -36,6 +39,8 @@ export interface SessionLensApi {
   refreshTrace(): Promise<void>;
   /** The text of a decoded-token document. */
   tokenDocumentText(uri: vscode.Uri): string | undefined;
+  /** The keep-alive status bar item's text ('' while keep-alive is off). */
+  keepAliveStatusText(): string;
 }
 
 /** Lists the rules and opens the chosen one's page. */
@@ -61,6 +66,9 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
   const setterIndex = new CookieSetterIndex(lint);
   const trace = new RuntimeTrace(capture, controller, setterIndex, log);
   let hasSession = false;
+  const inFlight = new InFlightActions(capture, log);
+  controller.showRules(inFlight);
+  const keepAliveStatus = new KeepAliveStatus(inFlight);
 
   controller.offer({ action: 'startCapture', label: 'Start Capture…', command: CommandId.StartCapture, when: () => !capture.status.running });
   controller.offer({ action: 'openProxiedApp', label: 'Open in Browser', command: CommandId.OpenProxiedApp, when: () => capture.status.running });
@@ -96,6 +104,9 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
     ...registerTraceCommands(trace),
     ...registerReplayCommands(capture),
     ...registerProbeCommands(capture, controller, log),
+    inFlight,
+    keepAliveStatus,
+    ...registerInFlightRuleCommands(inFlight),
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }], new JwtHoverProvider()),
     capture.onDidChange(() => {
       const has = capture.sessionStore !== undefined; // no snapshot copy just for the context key
@@ -127,6 +138,7 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
     statusBarText: () => statusBar.text,
     tokenDocumentText: (uri) => tokenDocs.textOf(uri),
     refreshTrace: () => trace.refresh(),
+    keepAliveStatusText: () => keepAliveStatus.text,
   };
 }
 

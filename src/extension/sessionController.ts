@@ -10,6 +10,7 @@ import type { SessionLensSettings } from '../shared/settings';
 import type { CaptureService } from './captureService';
 import { readSettings } from './config';
 import type { WeakSecretChecker } from './weakSecretChecker';
+import type { InFlightActions } from './inFlightActions';
 import type { SessionViewSource } from './sessionView';
 import { captureEngine } from './engines/index';
 import { exchangeDetail } from './exchangeDetail';
@@ -63,6 +64,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   private nextDecodedId = 1;
   /** The last signature check per token value, for this window only. */
   private readonly verifications = new Map<string, { signature: string; message: string; at: number }>();
+  private rules: { source: InFlightActions; subscription: vscode.Disposable } | undefined;
 
   constructor(private readonly capture: CaptureService, private readonly weakSecrets: WeakSecretChecker) {
     this.subscription = vscode.Disposable.from(
@@ -81,6 +83,17 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   offer(action: OfferedAction): void {
     this.actions.push(action);
     this.changed.fire();
+  }
+
+  /** Shows the in-flight rules of `source` in the panel's Rules strip, with their off switches. */
+  showRules(source: InFlightActions): void {
+    this.rules?.subscription.dispose();
+    this.rules = { source, subscription: source.onDidChange(() => this.changed.fire()) };
+    this.changed.fire();
+  }
+
+  turnOffRule(id: string): void {
+    this.rules?.source.turnOff(id);
   }
 
   /** Tells the view to re-read the state (settings changed: the audit starts over with them). */
@@ -177,6 +190,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
       actions: this.actions.filter((a) => a.when?.() ?? true).map(({ action, label }) => ({ action, label })),
       now: Date.now(),
       expiringSoonMs: settings.expiringSoonSeconds * 1000,
+      ...(this.rules ? { rules: this.rules.source.rows() } : {}),
     };
   }
 
@@ -233,6 +247,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     this.audit?.feed.dispose();
     this.audit?.subscription.dispose();
     this.subscription.dispose();
+    this.rules?.subscription.dispose();
     this.changed.dispose();
   }
 }

@@ -18,6 +18,8 @@ export interface SessionViewSource {
   exchangeDetail(id: number): ExchangeDetail | undefined;
   /** Runs Verify JWT Signature… on the token behind a row key. */
   verifyToken(key: string): Thenable<unknown>;
+  /** Turns an in-flight rule (or the keep-alive) off. */
+  turnOffRule?(id: string): void;
 }
 
 /** The Session webview view in the panel. Posts data; the webview renders it. */
@@ -104,6 +106,9 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
         if (value !== undefined) void vscode.env.clipboard.writeText(value);
         return;
       }
+      case 'ruleOff':
+        this.source.turnOffRule?.(message.id);
+        return;
     }
   }
 

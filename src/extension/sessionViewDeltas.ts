@@ -80,6 +80,7 @@ export class SessionViewDeltas {
       ...(cookies ? { cookies } : {}),
       ...(tokens ? { tokens } : {}),
       ...(findings ? { findings } : {}),
+      ...(state.rules ? { rules: state.rules } : {}),
     };
     return { type: 'delta', delta };
   }

@@ -180,6 +180,8 @@ export interface SessionViewState {
   /** The extension's clock when the state was made, to correct the webview's countdowns. */
   readonly now: number;
   readonly expiringSoonMs: number;
+  /** In-flight rules and keep-alive active in the capture (absent: none). Each has an off switch (`ruleOff`). */
+  readonly rules?: readonly RuleRow[];
 }
 
 /** Rows added or changed (by key) and keys removed, for one keyed list. */
@@ -206,6 +208,8 @@ export interface SessionViewDelta {
   readonly cookies?: RowChanges<CookieRow, string>;
   readonly tokens?: RowChanges<TokenRow, string>;
   readonly findings?: RowChanges<FindingRow, string>;
+  /** The whole rules list (it is short), whenever the state has one. */
+  readonly rules?: readonly RuleRow[];
 }
 
 /** One header line as shown in the detail: values of credentials masked unless revealed. */
@@ -291,7 +295,30 @@ export type FromWebview =
   /** Run Verify JWT Signature… on the token behind this row key (the value stays in the extension). */
   | { readonly type: 'verifyToken'; readonly key: string }
   /** Run Copy Request as curl on this exchange. */
-  | { readonly type: 'copyAsCurl'; readonly id: number };
+  | { readonly type: 'copyAsCurl'; readonly id: number }
+  /** Turn an in-flight rule (or keep-alive) off, by its `RuleRow.id`. */
+  | { readonly type: 'ruleOff'; readonly id: string };
+
+/** Ids of rule rows: in-flight rules (`r1`, `r2`…) and the keep-alive. */
+export const RULE_ROW_ID = /^(?:r\d{1,9}|keep-alive)$/;
+
+/** One active in-flight rule (or the keep-alive) in the panel's Rules strip. Never carries a credential value. */
+export interface RuleRow {
+  readonly id: string;
+  /** 'expire-now', 'drop', 'replace', 'tamper-jwt', 'shorten-lifetime', or 'keep-alive'. */
+  readonly kind: string;
+  /** "Drop cookie sid from requests", "Keep-alive: GET /profile every 15:00". */
+  readonly label: string;
+  /** Exchanges it changed (or requests it sent) so far. */
+  readonly hits: number;
+  /** The last exchange it changed, with the dev server's answer. */
+  readonly last?: { readonly exchangeId: number; readonly request: string; readonly status?: number };
+  /**
+   * Shorten lifetime: when the cookie the browser was last given dies (epoch ms), and when the
+   * server's own lifetime would have ended it (absent for a browser-session cookie).
+   */
+  readonly shortened?: { readonly expiresAt: number; readonly serverExpiresAt?: number };
+}
 
 /** Validates a message from the webview; anything else is dropped. */
 export function parseFromWebview(message: unknown): FromWebview | undefined {
@@ -320,6 +347,8 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
       return typeof m.key === 'string' && m.key.startsWith('token:') && m.key.length <= 512 ? { type: 'verifyToken', key: m.key } : undefined;
     case 'copyAsCurl':
       return typeof m.id === 'number' && Number.isSafeInteger(m.id) && m.id >= 0 ? { type: 'copyAsCurl', id: m.id } : undefined;
+    case 'ruleOff':
+      return typeof m.id === 'string' && RULE_ROW_ID.test(m.id) ? { type: 'ruleOff', id: m.id } : undefined;
     default:
       return undefined;
   }

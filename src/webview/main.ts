@@ -3,6 +3,7 @@ import { STATUS_CLASSES } from '../shared/protocol';
 import { formatBytes, formatClock, formatElapsed } from './format';
 import { button, el } from './dom';
 import { changeText, connectSessionTab, findingsList, renderSessionTab, restoreCookieView, revealToken, savedCookieView, tickCountdowns } from './sessionTab';
+import { mountRulesStrip } from './rulesStrip';
 import { filterRows, indexOfId, isAtBottom, isEmptyFilter, moveSelection, NO_FILTER, sanitizeFilter, SessionModel, type TimelineFilter, visibleRange } from './timelineModel';
 
 interface VsCodeApi {
@@ -15,6 +16,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 // Kept in this closure, never on window: scripts in the page must not reach the API.
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('root')!;
+mountRulesStrip(root, (message) => vscode.postMessage(message));
 
 /** Height of one timeline row in CSS pixels; must match `.tl-row` in session.css. */
 const ROW_HEIGHT = 22;

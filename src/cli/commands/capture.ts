@@ -1,15 +1,16 @@
 import { access } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { constants, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from '../args';
 import { type CliCommand, type CliIo, UsageError, errorLine } from '../command';
 import {
-  CaptureConfigError, type CookieHistoryEvent, HarJournal, type SessionChangeEvent, journalPathOf, SessionStore, type TokenRecord, startCaptureProxy,
+  CaptureConfigError, type CookieHistoryEvent, type Exchange, HarJournal, InFlightRuleError, type InFlightRuleSpec, InFlightRules, RULE_SPEC_GRAMMAR,
+  type SessionChangeEvent, journalPathOf, parseRuleSpec, SessionStore, type TokenRecord, startCaptureProxy,
 } from '../../core/capture';
 import { shortValue } from './audit';
 
 const usage = `Usage: session-lens capture --target URL [--port N] [--host 127.0.0.1] [--har FILE [--redact]]
-                           [--max-exchanges N] [--json]
+                           [--max-exchanges N] [--rule SPEC]... [--json]
 
 Runs the capture proxy headless: browse http://127.0.0.1:<port> instead of your
 dev server and every cookie and token that flows is recorded. Prints one line
@@ -47,13 +48,19 @@ Options:
   --max-exchanges N     exchanges kept in memory (default 5000, 10-1000000); the
                         oldest are dropped beyond that (said once on stderr),
                         cookies and tokens are kept, --har still gets them all
+  --rule SPEC           change traffic in flight while the capture runs (repeatable;
+                        rules live in memory and end with the capture). Every
+                        exchange a rule touched is printed ("modified ...") and
+                        marked in the HAR. SPEC is one of:
+${RULE_SPEC_GRAMMAR}
   --json                JSON lines on stdout: {"type":"listening",...},
-                        {"type":"cookie",...}, {"type":"token",...}, {"type":"stopped",...}
+                        {"type":"rule",...}, {"type":"cookie",...}, {"type":"token",...},
+                        {"type":"modified",...}, {"type":"stopped",...}
 
 Exit status:
   0  stopped by SIGINT/SIGTERM or a closed output (HAR written if asked)
   1  the HAR could not be written (the journal named on stderr keeps what was)
-  2  bad option, bad target URL, or the port cannot be used
+  2  bad option, bad target URL, bad --rule, or the port cannot be used
 `;
 
 /** Bounds of --max-exchanges (those of the sessionLens.capture.maxExchanges setting). */
@@ -86,6 +93,24 @@ function tokenLine(t: TokenRecord, json: boolean): string {
   }
   const expiry = t.expiresAt === undefined ? '' : `  expires ${iso(t.expiresAt)}`;
   return `token  ${t.kind.padEnd(18)} ${t.source}${t.name ? ` ${t.name}` : ''}  ${shortValue(t.value)}${expiry}${t.flags.length ? `  [${t.flags.join(', ')}]` : ''}`;
+}
+
+function modifiedLines(ex: Exchange, json: boolean): string[] {
+  return (ex.modifications ?? []).map((m) => (json
+    ? JSON.stringify({ type: 'modified', exchangeId: ex.id, request: `${ex.method} ${ex.path}`, status: ex.status ?? null, ruleId: m.ruleId ?? null, kind: m.kind, side: m.side, description: m.description })
+    : `modified ${ex.method} ${ex.path}${ex.status !== undefined ? ` ${ex.status}` : ''}  ${m.description}`));
+}
+
+/** The --rule options as rules; a bad one is a usage error that names it. */
+function parseRules(texts: readonly string[], io: CliIo): InFlightRuleSpec[] {
+  return texts.map((text) => {
+    try {
+      return parseRuleSpec(text, (path) => readFileSync(resolve(io.cwd, path), 'utf8'));
+    } catch (err) {
+      if (err instanceof InFlightRuleError) throw new UsageError(`--rule ${err.message}`);
+      throw err;
+    }
+  });
 }
 
 /**
@@ -183,6 +208,7 @@ export const captureCommand: CliCommand = {
       'response-timeout': { type: 'string' },
       'body-timeout': { type: 'string' },
       'idle-timeout': { type: 'string' },
+      rule: { type: 'string', multiple: true },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (the target is given with --target URL)`);
     const target = options.target as string | undefined;
@@ -208,14 +234,25 @@ export const captureCommand: CliCommand = {
       warn: (m: string) => { warnings.push(m); io.stderr.write(errorLine(`warning: ${m}`)); },
       error: (m: string) => { io.stderr.write(errorLine(m)); },
     };
+    const ruleSpecs = parseRules((options.rule as string[] | undefined) ?? [], io);
     const store = new SessionStore({ logger, throttleMs: 50, capacity });
+    const rules = new InFlightRules({ cookies: () => store.getCookies() });
+    for (const spec of ruleSpecs) {
+      try {
+        rules.add(spec);
+      } catch (err) {
+        // A key that does not parse: said before anything listens.
+        if (err instanceof InFlightRuleError) throw new UsageError(`--rule ${err.message}`);
+        throw err;
+      }
+    }
     // Attached before the proxy listens, so not even the first exchange can miss the HAR.
     const journal = harPath && harFile ? await openJournal(harPath, harFile, options.redact === true, io) : undefined;
     const journaling = journal?.attach(store);
     let proxy;
     try {
       proxy = await startCaptureProxy({
-        target, port, store, logger,
+        target, port, store, logger, rules,
         ...(options.host ? { host: options.host as string } : {}),
         allowNonLoopback: options['allow-non-loopback'] === true,
         rewriteHost: options['rewrite-host'] === true,
@@ -240,6 +277,9 @@ export const captureCommand: CliCommand = {
       for (const t of e.tokensAdded) io.stdout.write(`${tokenLine(t, json)}\n`);
     };
     const subscription = store.onDidChange(print);
+    const modified = store.onDidFinishExchange((ex) => {
+      if (ex.modifications !== undefined) for (const line of modifiedLines(ex, json)) io.stdout.write(`${line}\n`);
+    });
 
     const harWritten = (): string => `HAR written to ${harFile as string} (${journal?.entries ?? 0} entries)`;
     /** The last line: what was captured, and where the HAR is. */
@@ -280,6 +320,7 @@ export const captureCommand: CliCommand = {
 
     if (json) io.stdout.write(`${JSON.stringify({ type: 'listening', url: proxy.url, browseUrl: proxy.browseUrl, target: proxy.target })}\n`);
     else io.stdout.write(`Session Lens capture: browse ${proxy.browseUrl} (→ ${proxy.target}); Ctrl+C to stop\n`);
+    for (const rule of rules.list()) io.stdout.write(json ? `${JSON.stringify({ type: 'rule', id: rule.id, kind: rule.kind, label: rule.label })}\n` : `rule ${rule.id}: ${rule.label}\n`);
 
     // A signal, or the reader of standard output going away (stopped as by SIGTERM).
     const signal = await Promise.race([signals.first, ...(io.outputGone ? [io.outputGone.then(() => 'EPIPE' as const)] : [])]);
@@ -288,6 +329,7 @@ export const captureCommand: CliCommand = {
     await proxy.recorded();
     store.flush();
     subscription.dispose();
+    modified.dispose();
     journaling?.dispose();
     let code = 0;
     if (journal) {

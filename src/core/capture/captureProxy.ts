@@ -3,6 +3,7 @@ import { isLocalhostName, isLoopbackHost } from '../net/loopback';
 import { DEFAULT_PREVIEW_BYTES } from '../session/bodyPreview';
 import { SessionStore } from '../session/sessionStore';
 import type { CaptureLogger } from '../session/types';
+import { InFlightRules } from './rules/inFlightRules';
 import { Relay } from './wireRelay';
 
 /** Timeouts of the proxy, in milliseconds; 0 disables one. */
@@ -53,6 +54,11 @@ export interface CaptureProxyOptions {
   /** Store to record into (default: a new one). */
   readonly store?: SessionStore;
   readonly logger?: CaptureLogger;
+  /**
+   * In-flight rules (default: a new, empty set, at `CaptureProxy.rules`). They live as long as
+   * the capture: `close()` clears them.
+   */
+  readonly rules?: InFlightRules;
 }
 
 /** A running capture proxy. */
@@ -72,6 +78,8 @@ export interface CaptureProxy {
   /** Normalised target origin. */
   readonly target: string;
   readonly store: SessionStore;
+  /** The in-flight rules of this capture (expire, drop, replace, tamper, shorten); cleared by `close()`. */
+  readonly rules: InFlightRules;
   /**
    * Resolves once everything the proxy has forwarded so far is in the store. Recording runs
    * just after forwarding (never in its way), so read the store after this when it must be
@@ -175,6 +183,7 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CaptureConfigError(`port ${port} is not a TCP port (0-65535)`);
   const stopGraceMs = nonNegative('stopGraceMs', options.stopGraceMs, DEFAULT_STOP_GRACE_MS);
   const store = options.store ?? new SessionStore({ logger });
+  const rules = options.rules ?? new InFlightRules({ cookies: () => store.getCookies() });
   const connectHost = target.hostname.replace(/^\[|\]$/g, '');
   const relay = new Relay({
     targetOrigin: target.origin,
@@ -192,6 +201,7 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
     requestBodyMs: nonNegative('timeouts.requestBodyMs', options.timeouts?.requestBodyMs, DEFAULT_REQUEST_BODY_MS),
     store,
     logger,
+    rules,
   });
 
   // allowHalfOpen: a client may send FIN after its request and still wait for the response.
@@ -230,12 +240,15 @@ export async function startCaptureProxy(options: CaptureProxyOptions): Promise<C
     host,
     target: target.origin,
     store,
+    rules,
     recorded: () => relay.settled(),
     close(closeOptions?: CaptureProxyCloseOptions): Promise<void> {
       const graceMs = nonNegative('graceMs', closeOptions?.graceMs, stopGraceMs);
       // The callback comes once the connections are closed too (the relay's stop closes them).
       serverClosed ??= new Promise<void>((resolve) => server.close(() => resolve()));
       const closed = serverClosed;
+      // Rules are per capture: traffic after the stop is no longer changed.
+      rules.clear();
       return relay.stop(graceMs).then(() => closed);
     },
   };

@@ -238,7 +238,7 @@ export function harEntry(ex: Exchange, r: HarRedactor): Record<string, unknown> 
     },
     cache: {},
     timings: { blocked: -1, dns: -1, connect: -1, send: 0, wait, receive },
-    _sessionLens: { exchangeId: ex.id, state: ex.state, source: ex.source, ...(ex.upstreamUrl ? { upstreamUrl: r.text(ex.upstreamUrl) } : {}) },
+    _sessionLens: { exchangeId: ex.id, state: ex.state, source: ex.source, ...(ex.upstreamUrl ? { upstreamUrl: r.text(ex.upstreamUrl) } : {}), ...(ex.modifications ? { modifications: ex.modifications } : {}) },
   };
   return entry;
 }

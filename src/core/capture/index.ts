@@ -12,3 +12,5 @@ export {
   startCaptureProxy, isLoopbackHost, parseTarget, CaptureConfigError, DEFAULT_STOP_GRACE_MS,
   type CaptureProxy, type CaptureProxyOptions, type CaptureProxyCloseOptions, type CaptureProxyTimeouts,
 } from './captureProxy';
+export * from './rules';
+export * from './sessionActions';

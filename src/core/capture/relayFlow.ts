@@ -5,7 +5,8 @@ import {
   BODY_CHUNKED, BODY_LENGTH, BODY_NONE, BODY_UNTIL_CLOSE, type BodyFraming, ChunkedDecoder, HttpParseError,
   type RequestHead, type ResponseHead, headEnd, parseResponseHead,
 } from './http1';
-import type { ExchangeState } from '../session/types';
+import type { ExchangeModification, ExchangeState } from '../session/types';
+import type { ResponseRewrite } from './rules/inFlightRules';
 import type { ClientConnection, Relay, UpstreamConnection } from './wireRelay';
 
 /** Recording steps of an exchange (queued in this order), and what a failure of each is reported as. */
@@ -63,6 +64,10 @@ export class Flow {
   response: ResponseHead | undefined = undefined;
   requestPreview: PreviewCollector;
   preview: PreviewCollector | undefined = undefined;
+  /** What in-flight rules changed in the request (undefined: nothing). */
+  modifications: ExchangeModification[] | undefined = undefined;
+  /** What in-flight rules changed in the response head (undefined: nothing). */
+  private responseRewrite: ResponseRewrite | undefined = undefined;
   // Request side.
   requestDone = false;
   private reqRemaining = 0;
@@ -246,6 +251,15 @@ export class Flow {
     this.lastActivity = this.receivedAt;
     let out: string | undefined;
     if (head.rewritable !== undefined) out = this.rewriteResponseHead(head, buf.toString('latin1', pos, end));
+    const rules = relay.config.rules;
+    if (rules !== undefined && rules.touchesResponses) {
+      const current = out;
+      const rewrite = relay.applyRules(() => rules.rewriteResponse(current ?? buf.toString('latin1', pos, end), this.head.host));
+      if (rewrite !== undefined) {
+        out = rewrite.text;
+        this.responseRewrite = rewrite;
+      }
+    }
     const client = this.client;
     if (head.framing === BODY_CHUNKED && this.head.minor === 0) {
       // An HTTP/1.0 client cannot read chunked: send the data alone and close to delimit it.
@@ -587,6 +601,13 @@ export class Flow {
       case STEP_BEGIN: {
         const head = this.head;
         const { path, url, upstreamUrl } = this.relay.urlsOf(head.host || this.relay.proxyHost, this.path === '*' ? '' : this.path);
+        if (this.modifications !== undefined) {
+          this.id = store.beginExchange({
+            source: 'proxy', method: head.method, url, upstreamUrl, path, httpVersion: head.minor === 1 ? '1.1' : '1.0', headers: headerFields(head.fields),
+            startedAt: this.startedAt, ...(head.upgrade ? { upgrade: true } : {}), modifications: this.modifications,
+          });
+          return;
+        }
         this.id = store.beginExchange(head.upgrade ? {
           source: 'proxy', method: head.method, url, upstreamUrl,
           path, httpVersion: head.minor === 1 ? '1.1' : '1.0', headers: headerFields(head.fields), startedAt: this.startedAt, upgrade: true,
@@ -603,8 +624,14 @@ export class Flow {
       }
       case STEP_RESPONSE: {
         const r = this.response as ResponseHead;
-        // The original (unrewritten) headers are recorded.
-        store.addResponse(this.id, { status: r.status, statusText: r.reason, headers: headerFields(r.fields), receivedAt: this.receivedAt });
+        // The original (unrewritten) headers are recorded; what in-flight rules changed goes with them.
+        const rewrite = this.responseRewrite;
+        store.addResponse(this.id, rewrite === undefined
+          ? { status: r.status, statusText: r.reason, headers: headerFields(r.fields), receivedAt: this.receivedAt }
+          : {
+            status: r.status, statusText: r.reason, headers: headerFields(r.fields), receivedAt: this.receivedAt, modifications: rewrite.modifications,
+            ...(rewrite.addedSetCookies !== undefined ? { addedSetCookies: rewrite.addedSetCookies } : {}),
+          });
         return;
       }
       case STEP_FINISH: {

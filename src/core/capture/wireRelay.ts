@@ -5,6 +5,7 @@ import { type HttpParseError, type RequestHead, headEnd, parseRequestHead, skipE
 import { Flow, PIPELINE_BUFFER_BYTES, STEP_BEGIN, STEP_FAILURES, STEP_SETTLE } from './relayFlow';
 import type { SessionStore } from '../session/sessionStore';
 import type { CaptureLogger } from '../session/types';
+import type { InFlightRules } from './rules/inFlightRules';
 
 /** What the relay needs to know, fixed for the life of a proxy. */
 export interface RelayConfig {
@@ -29,6 +30,8 @@ export interface RelayConfig {
   readonly requestBodyMs: number;
   readonly store: SessionStore;
   readonly logger: CaptureLogger | undefined;
+  /** The capture's in-flight rules; the relay hands them a head only while one may apply. */
+  readonly rules: InFlightRules | undefined;
 }
 
 /** The path and URLs recorded for a request (see Relay.urlsOf). */
@@ -263,6 +266,19 @@ export class Relay {
     if (this.reported.has(key) || this.reported.size > 100) return;
     this.reported.add(key);
     this.config.logger?.error(`Session Lens capture proxy: ${key}`);
+  }
+
+  /**
+   * Runs an in-flight rule on a head; a rule that fails is logged once and the head goes on
+   * unchanged (the proxy fails open: a bug in a rule never costs the exchange).
+   */
+  applyRules<T>(rewrite: () => T | undefined): T | undefined {
+    try {
+      return rewrite();
+    } catch (err) {
+      this.reportOnce('an in-flight rule failed (the message was forwarded unchanged)', err);
+      return undefined;
+    }
   }
 
   /** Origin the browser used to reach us, for redirect rewriting: only trusted when loopback. */
@@ -587,10 +603,14 @@ export class ClientConnection {
       path = path.slice(m[0].length) || '/';
       rewritten = `${head.method} ${path} HTTP/1.${head.minor}`;
     }
-    const headText = rewritten !== undefined || (config.rewriteHost && head.hostIndex !== -1) || head.contentLengthRepeated
+    let headText = rewritten !== undefined || (config.rewriteHost && head.hostIndex !== -1) || head.contentLengthRepeated
       ? rewriteRequestHead(buf.toString('latin1', start, end), rewritten, config.rewriteHost ? head : undefined, config.targetHost, head.contentLengthRepeated ? head.contentLength : -1)
       : undefined;
+    const rules = config.rules;
+    const changed = rules !== undefined && rules.touchesRequests ? relay.applyRules(() => rules.rewriteRequest(headText ?? buf.toString('latin1', start, end), this.socket.remotePort)) : undefined;
+    if (changed !== undefined) headText = changed.text;
     const flow = new Flow(relay, this, head, path);
+    if (changed !== undefined) flow.modifications = changed.modifications;
     this.flow = flow;
     this.idleSince = 0;
     if (!head.keepAlive) this.closeAfter = true;

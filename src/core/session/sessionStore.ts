@@ -5,7 +5,7 @@ import { requestHints } from './requestHints';
 import { RingBuffer } from './ringBuffer';
 import { DEFAULT_TOKEN_HEADERS, type TokenCandidate, tokensInBody, tokensInRequest, tokensInResponseHeaders } from './tokenExtractor';
 import type {
-  BodyPreview, CaptureLogger, CookieHistoryEvent, CookieRecord, Disposable, Exchange, ExchangeSource, ExchangeState, HeaderField,
+  BodyPreview, CaptureLogger, CookieHistoryEvent, CookieRecord, Disposable, Exchange, ExchangeModification, ExchangeSource, ExchangeState, HeaderField,
   SessionChangeEvent, SessionSnapshot, SetCookieRecord, TokenRecord,
 } from './types';
 
@@ -46,6 +46,8 @@ export interface RequestInput {
   /** Epoch ms; defaults to the store's clock. */
   readonly startedAt?: number;
   readonly upgrade?: boolean;
+  /** What Session Lens changed in the request on its way to the dev server. */
+  readonly modifications?: readonly ExchangeModification[];
 }
 
 /** The response head of an exchange. */
@@ -55,6 +57,14 @@ export interface ResponseInput {
   readonly headers: readonly HeaderField[];
   /** When the head was received, epoch ms; defaults to the store's clock. */
   readonly receivedAt?: number;
+  /** What Session Lens changed in the response on its way to the browser. */
+  readonly modifications?: readonly ExchangeModification[];
+  /**
+   * Set-Cookie values Session Lens added to the response (Expire now): the browser applies
+   * them after the server's, so the cookie mirror does too. Not part of `headers`, which stay
+   * as the server sent them.
+   */
+  readonly addedSetCookies?: readonly string[];
 }
 
 /** How an exchange ended. */
@@ -385,6 +395,7 @@ export class SessionStore implements Disposable {
         requestHeaders: headers, cookiesSent: sent, hints, startedAt, cookiesSet: NONE, state: 'pending', tokenIds: NONE,
       };
     if (input.upgrade) (exchange as Mutable<Exchange>).upgrade = true;
+    if (input.modifications !== undefined && input.modifications.length > 0) (exchange as Mutable<Exchange>).modifications = input.modifications;
     const evicted = this.exchanges.push(exchange);
     if (evicted) {
       this.evicted++;
@@ -457,6 +468,15 @@ export class SessionStore implements Disposable {
           if (record.outcome === 'stored') (stored ??= []).push(record);
           this.addCookieEvents(events);
         }
+      }
+      if (input.modifications !== undefined && input.modifications.length > 0) {
+        const target = this.writable(index, id);
+        target.modifications = [...(target.modifications ?? NONE), ...input.modifications];
+        this.updated(id);
+      }
+      if (input.addedSetCookies !== undefined) {
+        const ctx = { time: receivedAt, exchangeId: id };
+        for (const raw of input.addedSetCookies) this.addCookieEvents(this.mirror.applySetCookie(raw, ex.url, ctx).events);
       }
       const tokenIds = this.addTokens(ex.tokenIds, id, tokensInResponseHeaders(headers, stored ?? NONE, this.tokenHeaders), receivedAt);
       if (cookiesSet !== undefined || tokenIds !== ex.tokenIds) {

@@ -129,6 +129,35 @@ export interface Exchange {
   readonly tokenIds: readonly number[];
   /** True for an Upgrade (WebSocket) request. */
   readonly upgrade?: boolean;
+  /**
+   * What Session Lens changed in this exchange on its way (in-flight rules, keep-alive and
+   * refresh requests it sent itself). The recorded headers stay as the browser and the dev
+   * server sent them; this list says what the other side received instead. Absent when untouched.
+   */
+  readonly modifications?: readonly ExchangeModification[];
+}
+
+/** Kinds of change Session Lens makes to traffic (see `Exchange.modifications`). */
+export type ModificationKind =
+  | 'expire-now' | 'drop' | 'replace' | 'tamper-jwt' | 'shorten-lifetime'
+  /** The request was sent by Session Lens itself (keep-alive, OAuth refresh), not by the browser. */
+  | 'sent-by-session-lens';
+
+/** One change Session Lens made to an exchange. Never carries a credential's value. */
+export interface ExchangeModification {
+  /** Id of the in-flight rule that made it (absent for requests Session Lens sent itself). */
+  readonly ruleId?: string;
+  readonly kind: ModificationKind;
+  /** Which side was changed: the request sent to the dev server, or the response sent to the browser. */
+  readonly side: 'request' | 'response';
+  /** Human text: "dropped cookie sid", "Max-Age of sid shortened to 60 s (server: 1800 s)". */
+  readonly description: string;
+  /** For shorten-lifetime: the lifetime the browser was given, seconds. */
+  readonly shortenedToSeconds?: number;
+  /** For shorten-lifetime: the server's lifetime in seconds (Max-Age, or Expires minus receipt); absent for a browser-session cookie. */
+  readonly serverLifetimeSeconds?: number;
+  /** Name of the cookie or header concerned. */
+  readonly credential?: string;
 }
 
 /** How a cookie became known to the store. */

@@ -13,6 +13,7 @@ export interface SessionLensApi {
   statusBarText(): string;
   tokenDocumentText(uri: vscode.Uri): string | undefined;
   refreshTrace(): Promise<void>;
+  keepAliveStatusText(): string;
 }
 
 export async function sessionLensApi(): Promise<SessionLensApi> {

@@ -7,3 +7,4 @@ import './trace.test';
 import './replay.test';
 import './probe.test';
 import './tokenPanel.test';
+import './inFlightRules.test';

@@ -12,6 +12,8 @@ describe('webview message protocol', () => {
     assert.deepEqual(parseFromWebview({ type: 'exchangeDetail', id: 42 }), { type: 'exchangeDetail', id: 42 });
     assert.deepEqual(parseFromWebview({ type: 'verifyToken', key: 'token:3' }), { type: 'verifyToken', key: 'token:3' });
     assert.deepEqual(parseFromWebview({ type: 'copyAsCurl', id: 7 }), { type: 'copyAsCurl', id: 7 });
+    assert.deepEqual(parseFromWebview({ type: 'ruleOff', id: 'r12' }), { type: 'ruleOff', id: 'r12' });
+    assert.deepEqual(parseFromWebview({ type: 'ruleOff', id: 'keep-alive' }), { type: 'ruleOff', id: 'keep-alive' });
   });
 
   it('drops anything else: unknown types, commands the webview names, wrong field types', () => {
@@ -33,6 +35,10 @@ describe('webview message protocol', () => {
       { type: 'verifyToken', key: 'eyJhbGciOiJIUzI1NiJ9.e30.sig' },
       { type: 'copyAsCurl', id: '1' },
       { type: 'copyAsCurl', id: -1 },
+      { type: 'ruleOff', id: 'sessionLens.stopCapture' },
+      { type: 'ruleOff', id: 'r' },
+      { type: 'ruleOff', id: 7 },
+      { type: 'ruleOff' },
     ]) {
       assert.equal(parseFromWebview(bad), undefined, JSON.stringify(bad));
     }

@@ -1,0 +1,85 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { type CodeServer, openWorkbench, productVsix, REPO_ROOT, startCodeServer, type WorkbenchPage } from '../support/codeServer';
+import { type SampleApp, startSampleApp } from '../support/sampleApp';
+import { findWebviewFrame, runFromPalette, screenshot } from '../support/workbenchUi';
+
+describe('In-flight rules from the palette, watched in the Rules strip and in a real browser (Chromium)', function () {
+  this.timeout(240_000);
+  let app: SampleApp;
+  let server: CodeServer;
+  let wb: WorkbenchPage;
+  let panel: Frame;
+  let proxyUrl: string;
+  let browser: Page;
+
+  /** Picks the quick pick row that says `text`. */
+  async function pick(text: string): Promise<void> {
+    const item = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+    await item.waitFor({ timeout: 30_000 });
+    await item.click();
+  }
+
+  before(async () => {
+    app = await startSampleApp(REPO_ROOT);
+    server = await startCodeServer({ vsixes: [productVsix()], settings: { 'sessionLens.target': app.url } });
+    wb = await openWorkbench(server, path.join(REPO_ROOT, 'test', 'fixtures', 'sample-app'));
+    await runFromPalette(wb.page, 'Session Lens: Start Capture');
+    await pick(app.url);
+    panel = await findWebviewFrame(wb.page, '#root .status');
+    await panel.locator('#root .status', { hasText: 'Capturing' }).waitFor({ timeout: 30_000 });
+    proxyUrl = /through (http:\/\/127\.0\.0\.1:\d+)/.exec((await panel.locator('#root .status').textContent()) ?? '')![1];
+    // A second tab of the same Chromium is the developer's browser, pointed at the proxy.
+    browser = await wb.page.context().newPage();
+    await browser.goto(`${proxyUrl}/login`);
+    await browser.locator('button[type=submit]').click();
+    await browser.locator('h1', { hasText: 'Profile' }).waitFor();
+    await panel.locator('table.grid tbody tr td.name', { hasText: 'connect.sid' }).waitFor({ timeout: 30_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await wb?.close();
+    await server?.stop();
+    await app?.close();
+  });
+
+  it('Expire Cookie Now on connect.sid: the strip lists it with an off switch, and the browser lands on the logged-out view', async () => {
+    await runFromPalette(wb.page, 'Session Lens: Expire Cookie Now');
+    await pick('connect.sid');
+    const strip = panel.locator('.rules-strip');
+    await strip.locator('.rule-label', { hasText: 'Expire cookie connect.sid now' }).waitFor({ timeout: 30_000 });
+    assert.equal(await strip.locator('button.rule-off').count(), 1);
+    await screenshot(wb.page, 'rules-strip-expire-now');
+    await browser.goto(`${proxyUrl}/`);
+    assert.equal((await browser.context().cookies(proxyUrl)).some((c) => c.name === 'connect.sid'), false, 'the browser deleted the session cookie');
+    await browser.goto(`${proxyUrl}/profile`);
+    await browser.locator('h1', { hasText: 'Log in' }).waitFor();
+    // Fired once: the strip empties.
+    await strip.waitFor({ state: 'hidden', timeout: 30_000 });
+  });
+
+  it('Shorten Cookie Lifetime to 5 s: the strip counts down beside the server\'s 30 minutes; at zero the next page load is logged out; Turn off removes it', async () => {
+    await runFromPalette(wb.page, 'Session Lens: Shorten Cookie Lifetime');
+    await pick('connect.sid');
+    const input = wb.page.locator('.quick-input-widget input.input');
+    await input.fill('5');
+    await input.press('Enter');
+    const strip = panel.locator('.rules-strip');
+    await strip.locator('.rule-label', { hasText: 'Shorten lifetime of cookie connect.sid to 5 s' }).waitFor({ timeout: 30_000 });
+    await browser.goto(`${proxyUrl}/login`);
+    await browser.locator('button[type=submit]').click();
+    await browser.locator('h1', { hasText: 'Profile' }).waitFor();
+    const countdown = strip.locator('.rule-countdown');
+    await countdown.waitFor({ timeout: 30_000 });
+    assert.match((await countdown.textContent()) ?? '', /^expires in \d s \(server: (29|30) min \d\d s\)$/);
+    await screenshot(wb.page, 'rules-strip-shorten');
+    // Within 10 s the countdown reaches zero (the safety net is generous; the wait is on the text).
+    await panel.waitForFunction(() => document.querySelector('.rules-strip .rule-countdown')?.textContent?.startsWith('expired') === true, undefined, { timeout: 15_000 });
+    await browser.goto(`${proxyUrl}/profile`);
+    await browser.locator('h1', { hasText: 'Log in' }).waitFor();
+    await strip.locator('button.rule-off').click();
+    await strip.waitFor({ state: 'hidden', timeout: 30_000 });
+  });
+});
