@@ -2,13 +2,12 @@ import type { SessionStore } from '../session/sessionStore';
 import type { Disposable, Exchange, SessionChangeEvent, TokenRecord } from '../session/types';
 import type { SessionChange } from '../session/changeFeed';
 import type { Finding } from '../findings';
-import type { AuditOptions } from './auditSession';
 import type { AuditSettingsInput } from './auditSettings';
 import type { AuditDelta } from './findingSlots';
-import { IncrementalAudit } from './incrementalAudit';
+import { IncrementalAudit, type IncrementalAuditOptions } from './incrementalAudit';
 
 /** Options of a {@link StoreAudit}. */
-export interface StoreAuditOptions extends AuditOptions {
+export interface StoreAuditOptions extends IncrementalAuditOptions {
   /**
    * How long (ms, default 2000) a finished exchange waits for exchanges that started before it
    * and are still pending, so that the audit gets them in start order. Past that, it is audited
