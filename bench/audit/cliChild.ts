@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const cpu0 = process.cpuUsage();
   if (mode === '--one-shot' || mode === '--previous') {
     const store = new SessionStore({ capacity: 1_000_000, throttleMs: 0 });
-    const audit = mode === '--previous' ? new StoreAudit(store, undefined, { publish: false }) : undefined;
+    const audit = mode === '--previous' ? new StoreAudit(store) : undefined;
     await importHarStream(store, createReadStream(file));
     const snapshot = store.snapshot();
     const findings = audit ? audit.findings() : auditSession(snapshot);

@@ -145,7 +145,7 @@ export const auditCommand: CliCommand = {
     const store = new SessionStore({ capacity: HELD_EXCHANGES, throttleMs: 0, retainedPreviewBytes: 0 });
     // Audits each exchange as the import finishes it (see StoreAudit), not the whole session at the end.
     // The report reads the findings once, at the end: each JWT location is analysed once, then.
-    const audit = new StoreAudit(store, undefined, { publish: false, deferJwtAnalysis: true });
+    const audit = new StoreAudit(store, undefined, { deferJwtAnalysis: true });
     /** Exchanges with a Set-Cookie the jar refused, for the cookie list (the store does not keep them all). */
     const refusing: Exchange[] = [];
     const refusals = store.onDidChange((e) => {

@@ -226,7 +226,7 @@ export const captureCommand: CliCommand = {
     };
     const store = new SessionStore({ logger, throttleMs: 50, capacity });
     // Subscribes first: its findings join the batch of the exchange that caused them.
-    const audit = new StoreAudit(store);
+    const audit = new StoreAudit(store, undefined, { publish: true });
     // Attached before the proxy listens, so not even the first exchange can miss the HAR.
     const journal = harPath && harFile ? await openJournal(harPath, harFile, options.redact === true, io) : undefined;
     const journaling = journal?.attach(store);

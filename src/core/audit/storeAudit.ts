@@ -18,8 +18,9 @@ export interface StoreAuditOptions extends IncrementalAuditOptions {
   readonly clock?: () => number;
   /**
    * Publish each change of the findings onto the store's change feed (`finding-added`,
-   * `finding-removed`; default true), so that readers of the feed get an exchange and its findings
-   * in the same batch.
+   * `finding-removed`), so that readers of the feed get an exchange and its findings in the same
+   * batch. Default false: each publication is a change of the store (its version moves), which
+   * readers that compare versions must expect.
    */
   readonly publish?: boolean;
 }
@@ -38,7 +39,7 @@ export type AuditChangeOrigin = 'store' | 'timer' | 'reanalysis';
  * change feed. Each exchange is audited once, when it finishes (in start order); tokens seen
  * again and jar changes update the JWT findings; evicted exchanges keep their findings; a cleared
  * store clears the audit. The work per event is proportional to what the event carries. Finding
- * changes go back onto the feed (see {@link StoreAuditOptions.publish}): create the audit right
+ * changes can go back onto the feed (see {@link StoreAuditOptions.publish}): create the audit right
  * after the store, before other listeners subscribe, and they see them in the same batch.
  */
 export class StoreAudit implements Disposable {
@@ -63,7 +64,7 @@ export class StoreAudit implements Disposable {
     this.audit = new IncrementalAudit(settings, options);
     this.holdMs = typeof options.holdMs === 'number' && options.holdMs >= 0 ? options.holdMs : 2000;
     this.clock = options.clock ?? Date.now;
-    this.publish = options.publish ?? true;
+    this.publish = options.publish === true;
     this.subscription = store.onDidChange((e) => {
       this.clearedOnFeed = undefined;
       this.emit(this.onStoreChange(e), 'store');

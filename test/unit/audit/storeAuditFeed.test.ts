@@ -29,7 +29,7 @@ describe('StoreAudit on the change feed', function () {
     fc.assert(fc.property(fc.array(op, { minLength: 1, maxLength: 50 }), fc.boolean(), fc.integer({ min: 1, max: 6 }), (ops, inOrder, smallCapacity) => {
       const capture = new Capture(inOrder ? smallCapacity : 5000);
       const store = capture.store;
-      const audit = new StoreAudit(store, {}, { ...OPTIONS, holdMs: 0 });
+      const audit = new StoreAudit(store, {}, { ...OPTIONS, holdMs: 0, publish: true });
       const published = new Set<Finding>();
       // The store isolates a throwing listener: keep its failure for the check.
       let failure: unknown;
@@ -73,5 +73,31 @@ describe('StoreAudit on the change feed', function () {
       audit.dispose();
       store.dispose();
     }), { numRuns: 150 });
+  });
+
+  it('audits an exchange that finished and left the ring buffer within one batch, and keeps its findings', () => {
+    const capture = new Capture(1);
+    const audit = new StoreAudit(capture.store, {}, { ...OPTIONS, holdMs: 0 });
+    const base = { status: 200, cookies: [], password: false } as const;
+    const login = capture.begin({ ...base, method: 'POST', path: '/login', setCookies: ['sid=Q7wE2rT9yU4iO1pA6sD3fG8hJ5kL0zXc; Path=/'] }, 0);
+    capture.finish(login);
+    capture.finish(capture.begin({ ...base, method: 'GET', path: '/', setCookies: [] }, 1));
+    capture.store.flush();
+    assert.equal(capture.store.getExchange(login), undefined, 'the login left the ring before the batch was delivered');
+    assert.ok(audit.findings().some((f) => f.ruleId === 'cookie-missing-httponly' && f.evidence?.exchangeId === login), brief(audit.findings()).join('\n'));
+    audit.dispose();
+    capture.store.dispose();
+  });
+
+  it('changes nothing in the store unless asked to publish', () => {
+    const capture = new Capture();
+    const audit = new StoreAudit(capture.store, {}, { ...OPTIONS, holdMs: 0 });
+    capture.finish(capture.begin({ method: 'POST', path: '/login', status: 200, cookies: [], password: true, setCookies: ['sid=Q7wE2rT9yU4iO1pA6sD3fG8hJ5kL0zXc'] }, 0));
+    capture.store.flush();
+    const version = capture.store.version;
+    assert.ok(audit.findings().length > 0);
+    assert.equal(capture.store.version, version);
+    audit.dispose();
+    capture.store.dispose();
   });
 });

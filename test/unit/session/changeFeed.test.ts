@@ -15,8 +15,18 @@ class Replica {
   readonly findings = new Set<Finding>();
   evicted = 0;
   version = 0;
+  /** The first assertion that failed while applying a batch (the store isolates a throwing listener). */
+  failure: unknown;
 
   apply(e: SessionChangeEvent): void {
+    try {
+      this.applyBatch(e);
+    } catch (err) {
+      this.failure ??= err;
+    }
+  }
+
+  private applyBatch(e: SessionChangeEvent): void {
     assert.ok(e.changes.length > 0, 'no empty batches');
     for (const c of e.changes) {
       assert.ok(c.version > this.version, `versions increase along the feed (${c.version} after ${this.version})`);
@@ -72,6 +82,7 @@ class Replica {
   }
 
   assertEqualTo(store: SessionStore): void {
+    if (this.failure) throw this.failure;
     const snap = store.snapshot();
     assert.equal(this.version, snap.version);
     assert.deepEqual([...this.exchanges.values()], snap.exchanges);
