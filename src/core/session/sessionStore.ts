@@ -77,6 +77,10 @@ interface ChangeAccumulator {
   readonly evictedObjects: Map<number, Exchange>;
   /** Exchanges added or updated in this batch and not finished since: a further update folds into that change. */
   readonly open: Map<number, PendingExchangeChange>;
+  /** 'cookie-refreshed' changes of this batch, their cookie resolved at delivery. */
+  readonly refreshes: { readonly key: string; readonly change: { kind: 'cookie-refreshed'; version: number; cookie: CookieRecord | undefined } }[];
+  /** Cookies refreshed in this batch since their last history event: a further refresh folds into that change. */
+  readonly refreshed: Set<string>;
 }
 
 /** A whole number of at least `min` from a setting; the default when missing or not a number. */
@@ -88,7 +92,7 @@ function count(value: number | undefined, fallback: number, min: number): number
 const NONE: readonly never[] = Object.freeze([]);
 
 function emptyChanges(): ChangeAccumulator {
-  return { changes: [], evictedObjects: new Map(), open: new Map() };
+  return { changes: [], evictedObjects: new Map(), open: new Map(), refreshes: [], refreshed: new Set() };
 }
 
 const EXCHANGE_CHANGE_KINDS: ReadonlySet<string> = new Set(['exchange-added', 'exchange-updated', 'exchange-finished']);
@@ -311,7 +315,14 @@ export class SessionStore implements Disposable {
       this.handedOut.add(current);
       pc.exchange = current;
     }
-    const event = { version: this.versionCounter, changes, ...summarizeChanges(changes) };
+    let gone = false;
+    for (const { key, change } of p.refreshes) {
+      change.cookie = this.mirror.record(key);
+      if (change.cookie === undefined) gone = true;
+    }
+    // A cookie refreshed and then deleted within the batch: its deletion says it all.
+    const delivered = gone ? changes.filter((c) => c.kind !== 'cookie-refreshed' || c.cookie !== undefined) : changes;
+    const event = { version: this.versionCounter, changes: delivered, ...summarizeChanges(delivered) };
     const outer = this.delivering;
     const delivering = { event, index: 0 };
     this.delivering = delivering;
@@ -665,19 +676,25 @@ export class SessionStore implements Disposable {
       this.history.push(event);
       const version = this.changed();
       if (!this.listening) continue;
+      this.pending.refreshed.delete(d.cookieKey);
       const gone = d.kind === 'deleted' || d.kind === 'expired' || d.kind === 'evicted';
       const cookie = gone ? undefined : this.mirror.record(d.cookieKey);
       this.push(cookie ? { kind: 'cookie', version, event, cookie } : { kind: 'cookie', version, event });
     }
   }
 
-  /** Cookies whose times moved without a history event (set again unchanged, or sent). */
+  /**
+   * Cookies whose times moved without a history event (set again unchanged, or sent). One change
+   * per cookie and batch (until its next history event): the record is read at delivery.
+   */
   private cookiesRefreshed(keys: readonly string[]): void {
     for (const key of keys) {
-      const cookie = this.mirror.record(key);
-      if (!cookie) continue;
       const version = this.changed();
-      if (this.listening) this.push({ kind: 'cookie-refreshed', version, cookie });
+      if (!this.listening || this.pending.refreshed.has(key)) continue;
+      const change = { kind: 'cookie-refreshed' as const, version, cookie: undefined };
+      this.pending.refreshed.add(key);
+      this.pending.refreshes.push({ key, change });
+      this.push(change as unknown as SessionChange);
     }
   }
 
