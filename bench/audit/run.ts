@@ -3,9 +3,11 @@
  * session cookies, Bearer JWTs, JWT cookies, OAuth token responses, credentialed CORS).
  * Prints the whole-session audit's cost per exchange, the incremental audit's (amortised and
  * the worst single step), the extension's case (a 5,000-exchange ring buffer fed in events of
- * 100 exchanges), two worst cases built on purpose, and the peak RSS of `session-lens audit`
- * on the HAR against the previous path (import, then one whole-session audit). Costs are CPU time
- * (user + system) of the process, except the slowest step (wall time). Asserts nothing.
+ * 100 exchanges), two worst cases built on purpose, and `session-lens audit` on the HAR in a child
+ * process: CPU per exchange and peak RSS, the import alone (so the audit's own share shows), and
+ * two baselines run in the same session: the previous CLI path and the one before the incremental
+ * audit (import, then one whole-session audit). Costs are CPU time (user + system) of the process,
+ * except the slowest step (wall time). Asserts nothing.
  *
  *   npx tsx bench/audit/run.ts [--exchanges 50000]
  */
@@ -67,11 +69,13 @@ function incremental(exchanges: readonly Exchange[], tokens: ReadonlyMap<number,
   return { audit, ms: total, worst, worstId };
 }
 
-function cli(file: string, mode?: string): { ms: number; maxRssKiB: number } {
+interface ChildRun { readonly ms: number; readonly cpuMs: number; readonly maxRssKiB: number }
+
+function cli(file: string, mode?: string): ChildRun {
   const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'cliChild.ts'), file, ...(mode ? [mode] : [])], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const last = r.stderr.trim().split('\n').pop() ?? '';
   try {
-    return JSON.parse(last) as { ms: number; maxRssKiB: number };
+    return JSON.parse(last) as ChildRun;
   } catch {
     throw new Error(`cliChild failed (${r.status}): ${r.stderr.slice(-2000)}`);
   }
@@ -156,11 +160,17 @@ function main(): void {
     line('an exchange arriving behind 5,000 later ones (replay)', `${ms.toFixed(1)} ms`);
   }
 
-  console.log('\nsession-lens audit on the HAR (child processes, JSON output dropped):');
-  const now2 = cli(file);
-  const before = cli(file, '--one-shot');
-  line('now: incremental audit as the import finishes exchanges', `${(now2.ms / 1000).toFixed(1)} s, peak RSS ${mib(now2.maxRssKiB * 1024)}`);
-  line('before: import, then one whole-session audit', `${(before.ms / 1000).toFixed(1)} s, peak RSS ${mib(before.maxRssKiB * 1024)}`);
+  console.log('\nsession-lens audit on the HAR (child processes, JSON output dropped; CPU time after start-up):');
+  const perEx = (r: ChildRun): string => us(r.cpuMs / count);
+  const runs = { now: cli(file), importOnly: cli(file, '--import-only'), previous: cli(file, '--previous'), oneShot: cli(file, '--one-shot') };
+  const show = (label: string, r: ChildRun): void => line(label, `${perEx(r)} per exchange (CPU ${(r.cpuMs / 1000).toFixed(1)} s, wall ${(r.ms / 1000).toFixed(1)} s), peak RSS ${mib(r.maxRssKiB * 1024)}`);
+  show('now: session-lens audit (import + incremental audit)', runs.now);
+  show('  of which the import alone (same store, no audit)', runs.importOnly);
+  line('  the audit\'s own cost (now − import alone)', `${us((runs.now.cpuMs - runs.importOnly.cpuMs) / count)} per exchange (target ≤ 20 µs)`);
+  show('previous CLI path (all exchanges and previews held, JWTs each batch)', runs.previous);
+  show('before the incremental audit: import, then auditSession', runs.oneShot);
+  line('ratio now / previous (CPU, peak RSS)', `${(runs.now.cpuMs / runs.previous.cpuMs).toFixed(2)}×, ${(runs.now.maxRssKiB / runs.previous.maxRssKiB).toFixed(2)}×`);
+  line('ratio now / one-shot (CPU, peak RSS)', `${(runs.now.cpuMs / runs.oneShot.cpuMs).toFixed(2)}×, ${(runs.now.maxRssKiB / runs.oneShot.maxRssKiB).toFixed(2)}×`);
   store.dispose();
   bare.dispose();
   audited.dispose();

@@ -1,10 +1,11 @@
 /**
  * bench/har: `session-lens audit` on a large generated HAR (default ~500 MB: mostly response
  * bodies, as browser exports are, plus many small API calls with cookies and tokens). Prints the
- * wall time and the peak memory of the CLI process, and the same for a HAR a tenth the size
- * so the growth is visible. Asserts nothing.
+ * wall time, CPU time and peak memory of the CLI process, and the same for a HAR a tenth the size
+ * so the growth is visible; then the previous CLI path (every exchange and body preview held, JWTs
+ * analysed after every batch) on the same files, with the ratios. Asserts nothing.
  *
- *   npx tsx bench/har/run.ts [--mb 500]
+ *   npx tsx bench/har/run.ts [--mb 500] [--no-previous]
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -51,14 +52,24 @@ function writeHar(file: string, mb: number): number {
   return i;
 }
 
-function audit(file: string): { seconds: number; peakMb: number; code: number | null; stderr: string } {
+interface AuditRun { seconds: number; cpuSeconds: number; peakMb: number; code: number | null; stderr: string }
+
+/** `session-lens audit FILE --format json` (or, with `previous`, the previous CLI path in bench/audit/cliChild.ts), timed by GNU time. */
+function audit(file: string, previous = false): AuditRun {
   const t0 = performance.now();
-  // GNU time reports the peak resident memory of the child (KiB).
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, '--require', 'tsx/cjs', path.join(REPO, 'src/cli/main.ts'), 'audit', file, '--format', 'json'], { cwd: REPO, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const command = previous
+    ? [path.join(REPO, 'bench/audit/cliChild.ts'), file, '--previous']
+    : [path.join(REPO, 'src/cli/main.ts'), 'audit', file, '--format', 'json'];
+  // GNU time reports the child's CPU time (user, system) and peak resident memory (KiB).
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', process.execPath, '--require', 'tsx/cjs', ...command], { cwd: REPO, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const seconds = (performance.now() - t0) / 1000;
   const lines = r.stderr.trim().split('\n');
-  return { seconds, peakMb: Number(lines.at(-1)) / 1024, code: r.status, stderr: lines.slice(0, -1).join('\n') };
+  const [user, system, rss] = (lines.at(-1) ?? '').split(' ').map(Number);
+  const notes = lines.slice(0, -1).filter((l) => !l.startsWith('{"ms"'));
+  return { seconds, cpuSeconds: user + system, peakMb: rss / 1024, code: r.status, stderr: notes.join('\n') };
 }
+
+const describe = (r: AuditRun): string => `${r.seconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s CPU, peak memory ${r.peakMb.toFixed(0)} MB, exit ${r.code}${r.stderr ? ` (${r.stderr})` : ''}`;
 
 function main(): void {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'session-lens-bench-har-'));
@@ -69,7 +80,11 @@ function main(): void {
       const entries = writeHar(file, mb);
       const size = statSync(file).size / 1e6;
       const r = audit(file);
-      console.log(`  ${size.toFixed(0).padStart(4)} MB HAR, ${entries} entries: audit ${r.seconds.toFixed(1)} s, peak memory ${r.peakMb.toFixed(0)} MB, exit ${r.code}${r.stderr ? ` (${r.stderr})` : ''}`);
+      console.log(`  ${size.toFixed(0).padStart(4)} MB HAR, ${entries} entries: audit ${describe(r)}`);
+      if (!process.argv.includes('--no-previous')) {
+        const before = audit(file, true);
+        console.log(`  ${''.padStart(4)}    previous CLI path: ${describe(before)}; now/previous CPU ${(r.cpuSeconds / before.cpuSeconds).toFixed(2)}×, memory ${(r.peakMb / before.peakMb).toFixed(2)}×`);
+      }
       rmSync(file);
     }
   } finally {

@@ -3,11 +3,23 @@ import { byteSize, fileChunksBounded, streamChunksBounded } from '../boundedRead
 import { type CliCommand, UsageError } from '../command';
 import { StoreAudit } from '../../core/audit/storeAudit';
 import { decodeSignedCookie } from '../../core/signedCookies/decodeSignedCookie';
-import { type CookieRecord, type CookieSeen, HarFormatError, cookiesSeen, SessionStore, type SessionSnapshot, type TokenRecord, importHarStream } from '../../core/capture';
+import { type CookieRecord, type CookieSeen, type Exchange, HarFormatError, cookiesSeen, SessionStore, type SessionSnapshot, type TokenRecord, importHarStream } from '../../core/capture';
 import type { Finding } from '../../core/findings';
 import { safeText } from '../../core/safeText';
 
 const MAX_HAR_BYTES = 512 * 1024 * 1024;
+/**
+ * Exchanges the audit's store holds at a time. The import applies entries in start order, so the
+ * incremental audit needs none of the older ones (their findings stay when they leave); what the
+ * report needs of them (refused Set-Cookies) is taken from the change feed as they finish. This
+ * keeps memory bounded by the cookies, tokens and findings, not by the HAR's length.
+ */
+const HELD_EXCHANGES = 5000;
+/**
+ * Entries (bytes of what they hold) that wait to be applied in start order: browsers write
+ * parallel requests a little out of order, never megabytes apart.
+ */
+const ORDER_WINDOW_BYTES = 16 * 1024 * 1024;
 
 const usage = `Usage: session-lens audit <FILE.har|-> [--format text|json]
 
@@ -15,10 +27,11 @@ Loads a HAR 1.2 file (exported by Chrome, Firefox, Insomnia, Charles or
 session-lens capture --har) and prints the cookies the browser ended up with,
 the tokens seen, and the findings of the traffic audit.
 
-The HAR is read one entry at a time: memory grows with the exchanges, cookies
-and tokens kept, not with the bodies (each is read up to its first 1 MiB for
-tokens). Files up to 512 MiB are read; a single entry over 64 MiB is skipped
-and reported as a note.
+The HAR is read one entry at a time and each exchange is audited once, as it
+is read (the incremental audit): memory grows with the cookies, tokens and
+findings, not with the number of entries or their bodies (each body is read
+up to its first 1 MiB for tokens, and not kept). Files up to 512 MiB are read;
+a single entry over 64 MiB is skipped and reported as a note.
 
 Arguments:
   <FILE.har>     the HAR file; '-' reads it from standard input. The journal an
@@ -128,20 +141,31 @@ export const auditCommand: CliCommand = {
     const chunks = file === '-'
       ? streamChunksBounded(io.stdin, MAX_HAR_BYTES, `standard input is larger than ${byteSize(MAX_HAR_BYTES)}; that is not a HAR file this tool can load`)
       : fileChunksBounded(file, io.cwd, MAX_HAR_BYTES, file);
-    const store = new SessionStore({ capacity: 1_000_000, throttleMs: 0 });
+    // No body previews: nothing in the report shows them.
+    const store = new SessionStore({ capacity: HELD_EXCHANGES, throttleMs: 0, retainedPreviewBytes: 0 });
     // Audits each exchange as the import finishes it (see StoreAudit), not the whole session at the end.
-    const audit = new StoreAudit(store);
+    // The report reads the findings once, at the end: each JWT location is analysed once, then.
+    const audit = new StoreAudit(store, undefined, { deferJwtAnalysis: true });
+    /** Exchanges with a Set-Cookie the jar refused, for the cookie list (the store does not keep them all). */
+    const refusing: Exchange[] = [];
+    const refusals = store.onDidChange((e) => {
+      for (const c of e.changes) {
+        if (c.kind === 'cleared') refusing.length = 0;
+        else if (c.kind === 'exchange-finished' && c.exchange.cookiesSet.some((sc) => sc.outcome === 'rejected')) refusing.push(c.exchange);
+      }
+    });
     let result;
     try {
-      result = await importHarStream(store, chunks);
+      result = await importHarStream(store, chunks, { orderWindowBytes: ORDER_WINDOW_BYTES });
     } catch (err) {
       if (err instanceof HarFormatError) throw new UsageError(`${label} is ${err.message.startsWith('not ') ? err.message : `not usable: ${err.message}`}`);
       throw err;
     }
+    refusals.dispose();
     const snapshot = store.snapshot();
     const findings = audit.findings();
     if (options.format === 'json') {
-      io.stdout.write(`${JSON.stringify({ cookies: cookiesSeen(snapshot).map(cookieSeenJson), tokens: snapshot.tokens.map(tokenJson), findings }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ cookies: cookiesSeen({ ...snapshot, exchanges: refusing }).map(cookieSeenJson), tokens: snapshot.tokens.map(tokenJson), findings }, null, 2)}\n`);
     } else {
       io.stdout.write(textReport(snapshot, findings, label, result.imported, result.warnings));
     }

@@ -8,6 +8,9 @@ import {
   type SessionChangeEvent, journalPathOf, parseRuleSpec, SessionStore, type TokenRecord, startCaptureProxy,
 } from '../../core/capture';
 import { shortValue } from './audit';
+import { StoreAudit } from '../../core/audit/storeAudit';
+import type { Finding } from '../../core/findings';
+import { safeText } from '../../core/safeText';
 
 const usage = `Usage: session-lens capture --target URL [--port N] [--host 127.0.0.1] [--har FILE [--redact]]
                            [--max-exchanges N] [--rule SPEC]... [--json]
@@ -56,6 +59,13 @@ ${RULE_SPEC_GRAMMAR}
   --json                JSON lines on stdout: {"type":"listening",...},
                         {"type":"rule",...}, {"type":"cookie",...}, {"type":"token",...},
                         {"type":"modified",...}, {"type":"stopped",...}
+                        {"type":"cookie",...}, {"type":"token",...},
+                        {"type":"finding","event":"added"|"removed",...},
+                        {"type":"stopped",...}
+
+Cookie changes, new tokens and the traffic audit's findings (added, and
+removed when a later exchange resolves or rewords one) are printed as they
+happen, one line each, in the order of the session's change feed.
 
 Exit status:
   0  stopped by SIGINT/SIGTERM or a closed output (HAR written if asked)
@@ -85,6 +95,13 @@ function cookieLine(e: CookieHistoryEvent, store: SessionStore, json: boolean): 
   const what = e.changedAttributes?.length ? ` (${e.changedAttributes.join(', ')})` : e.reason ? ` (${e.reason})` : '';
   const where = ex ? `  ← ${ex.method} ${ex.path}${ex.status !== undefined ? ` ${ex.status}` : ''}` : '';
   return `cookie ${e.kind.padEnd(18)} ${e.name}${value}  ${e.domain}${e.path}${what}${where}`;
+}
+
+function findingLine(f: Finding, event: 'added' | 'removed', json: boolean): string {
+  if (json) {
+    return JSON.stringify({ type: 'finding', event, ruleId: f.ruleId, severity: f.severity, subject: f.subject, message: f.message, exchangeId: f.evidence?.exchangeId ?? null, docs: f.docs });
+  }
+  return `finding ${event.padEnd(17)} ${f.severity.padEnd(7)} ${f.ruleId}  ${f.subject}: ${f.message}`;
 }
 
 function tokenLine(t: TokenRecord, json: boolean): string {
@@ -246,6 +263,8 @@ export const captureCommand: CliCommand = {
         throw err;
       }
     }
+    // Subscribes first: its findings join the batch of the exchange that caused them.
+    const audit = new StoreAudit(store, undefined, { publish: true });
     // Attached before the proxy listens, so not even the first exchange can miss the HAR.
     const journal = harPath && harFile ? await openJournal(harPath, harFile, options.redact === true, io) : undefined;
     const journaling = journal?.attach(store);
@@ -263,18 +282,27 @@ export const captureCommand: CliCommand = {
     } catch (err) {
       // Nothing was captured: a bad port or address leaves no journal behind.
       journal?.discard();
+      audit.dispose();
       if (err instanceof CaptureConfigError) throw new UsageError(err.message);
       throw err;
     }
 
     let dropAnnounced = false;
+    /** One line per change of the feed that a user follows; text lines never carry control characters from the traffic. */
     const print = (e: SessionChangeEvent): void => {
-      if (!dropAnnounced && e.exchangesEvicted.length > 0) {
-        dropAnnounced = true;
-        io.stderr.write(dropNotice(capacity, harFile));
+      let out = '';
+      for (const c of e.changes) {
+        let line: string | undefined;
+        if (c.kind === 'cookie') line = cookieLine(c.event, store, json);
+        else if (c.kind === 'token-seen' && c.first) line = tokenLine(c.token, json);
+        else if (c.kind === 'finding-added' || c.kind === 'finding-removed') line = findingLine(c.finding, c.kind === 'finding-added' ? 'added' : 'removed', json);
+        else if (c.kind === 'exchange-evicted' && !dropAnnounced) {
+          dropAnnounced = true;
+          io.stderr.write(dropNotice(capacity, harFile));
+        }
+        if (line !== undefined) out += `${json ? line : safeText(line)}\n`;
       }
-      for (const c of e.cookieEvents) io.stdout.write(`${cookieLine(c, store, json)}\n`);
-      for (const t of e.tokensAdded) io.stdout.write(`${tokenLine(t, json)}\n`);
+      if (out) io.stdout.write(out);
     };
     const subscription = store.onDidChange(print);
     const modified = store.onDidFinishExchange((ex) => {
@@ -284,12 +312,12 @@ export const captureCommand: CliCommand = {
     const harWritten = (): string => `HAR written to ${harFile as string} (${journal?.entries ?? 0} entries)`;
     /** The last line: what was captured, and where the HAR is. */
     const printStopped = (signal: NodeJS.Signals | 'EPIPE', harOk: boolean, atOnce: boolean): void => {
-      const summary = { exchanges: store.exchangeCount + store.evictedExchangeCount, cookies: store.getCookies().length, tokens: store.getTokens().length };
+      const summary = { exchanges: store.exchangeCount + store.evictedExchangeCount, cookies: store.getCookies().length, tokens: store.getTokens().length, findings: audit.findings().length };
       const written = harPath !== undefined && harOk;
       if (json) {
         io.stdout.write(`${JSON.stringify({ type: 'stopped', signal, ...(atOnce ? { atOnce } : {}), ...summary, har: written ? harPath : null, ...(written ? { harEntries: journal?.entries ?? 0 } : {}) })}\n`);
       } else {
-        io.stdout.write(`Stopped (${signal}${atOnce ? ', at once' : ''}): ${summary.exchanges} exchanges, ${summary.cookies} cookies, ${summary.tokens} tokens${written ? `; ${harWritten()}` : ''}\n`);
+        io.stdout.write(`Stopped (${signal}${atOnce ? ', at once' : ''}): ${summary.exchanges} exchanges, ${summary.cookies} cookies, ${summary.tokens} tokens, ${summary.findings} findings${written ? `; ${harWritten()}` : ''}\n`);
       }
     };
     /**
@@ -342,6 +370,7 @@ export const captureCommand: CliCommand = {
     }
     closed = true;
     printStopped(signal, code === 0, false);
+    audit.dispose();
     store.dispose();
     // Last: a signal that comes while the stop finishes is ignored rather than killing the process.
     signals.dispose();

@@ -13,6 +13,17 @@ import { UrlTokenAudit } from './urlTokenAudit';
 
 export type { AuditDelta } from './findingSlots';
 
+/** Knobs of an incremental audit. */
+export interface IncrementalAuditOptions extends AuditOptions {
+  /**
+   * Analyse the JWTs only when `findings()` is called, not after every step (default false). For a
+   * reader that reads the findings once at the end (`session-lens audit`): each JWT location is
+   * analysed once, for the token that speaks last, as in the whole-session audit. The deltas then
+   * leave the JWT findings out.
+   */
+  readonly deferJwtAnalysis?: boolean;
+}
+
 /** Tokens by id, as the store knows them when an exchange finishes. */
 export type TokenLookup = ReadonlyMap<number, TokenRecord>;
 
@@ -80,6 +91,8 @@ export class IncrementalAudit {
   private state!: AuditState;
   /** Exchanges added and not evicted, in start order (for a replay). */
   private retained: Exchange[] = [];
+  /** Start of `retained`: the ring buffer evicts the oldest, so evictions move this instead of shifting the array. */
+  private retainedHead = 0;
   private last: Exchange | undefined;
   /** Highest id evicted so far. */
   private lastEvictedId = 0;
@@ -89,7 +102,10 @@ export class IncrementalAudit {
   /** Ids of the exchanges in `retained`, to spot an exchange added twice. */
   private readonly seen = new Set<number>();
 
-  constructor(settings?: AuditSettingsInput, private readonly options: AuditOptions = {}) {
+  /** JWT places changed since the last analysis (deferred mode). */
+  private jwtsPending = false;
+
+  constructor(settings?: AuditSettingsInput, private readonly options: IncrementalAuditOptions = {}) {
     this.settings = resolveAuditSettings(settings);
     this.now = typeof options.now === 'number' && Number.isFinite(options.now) ? options.now : Date.now();
     this.state = this.freshState();
@@ -136,6 +152,15 @@ export class IncrementalAudit {
   }
 
   private publishJwts(): void {
+    if (this.options.deferJwtAnalysis) {
+      this.jwtsPending = true;
+      return;
+    }
+    this.publishJwtsNow();
+  }
+
+  private publishJwtsNow(): void {
+    this.jwtsPending = false;
     try {
       this.state.jwt?.publish();
     } catch {
@@ -174,7 +199,7 @@ export class IncrementalAudit {
   /** An exchange that started before one already audited: replays the retained exchanges in start order. */
   private replayWith(exchange: Exchange): void {
     let at = this.retained.length;
-    while (at > 0 && startsBefore(exchange, this.retained[at - 1])) at--;
+    while (at > this.retainedHead && startsBefore(exchange, this.retained[at - 1])) at--;
     this.retained.splice(at, 0, exchange);
     this.rebuild();
   }
@@ -188,7 +213,7 @@ export class IncrementalAudit {
     this.state = this.freshState();
     this.seq = 0;
     this.last = undefined;
-    for (const ex of this.retained) this.apply(ex);
+    for (let i = this.retainedHead; i < this.retained.length; i++) this.apply(this.retained[i]);
     this.slots.restorePinned(pinned);
     this.replayTokensAndJar();
   }
@@ -198,7 +223,7 @@ export class IncrementalAudit {
     if (!jwt) return;
     jwt.updateJar(this.jar);
     jwt.updateTokens(this.tokens.values());
-    jwt.publish();
+    this.publishJwts();
   }
 
   /** Takes in token records that are new or were seen again: JWTs in headers, bodies, URLs and Cookie headers. */
@@ -208,10 +233,10 @@ export class IncrementalAudit {
     if (jwt) {
       try {
         jwt.updateTokens(records);
-        jwt.publish();
       } catch {
         // A broken record is left out.
       }
+      this.publishJwts();
     }
     return this.slots.takeDelta();
   }
@@ -222,7 +247,7 @@ export class IncrementalAudit {
     const jwt = this.state.jwt;
     if (jwt) {
       jwt.updateJar(cookies);
-      jwt.publish();
+      this.publishJwts();
     }
     return this.slots.takeDelta();
   }
@@ -233,7 +258,7 @@ export class IncrementalAudit {
     const jwt = this.state.jwt;
     if (jwt) {
       jwt.reanalyse();
-      jwt.publish();
+      this.publishJwts();
     }
     return this.slots.takeDelta();
   }
@@ -241,10 +266,20 @@ export class IncrementalAudit {
   /** Forgets an exchange the ring buffer dropped. Its findings stay: the user must not lose them because the buffer rolled. */
   evict(exchangeId: number): void {
     if (Number.isFinite(exchangeId)) this.lastEvictedId = Math.max(this.lastEvictedId, exchangeId);
-    const i = this.retained[0]?.id === exchangeId ? 0 : this.retained.findIndex((ex) => ex.id === exchangeId);
-    if (i === -1) return;
-    if (i === 0) this.retained.shift();
-    else this.retained.splice(i, 1);
+    if (!this.seen.has(exchangeId)) return;
+    const head = this.retainedHead;
+    if (this.retained[head]?.id === exchangeId) {
+      (this.retained as (Exchange | undefined)[])[head] = undefined;
+      this.retainedHead = head + 1;
+      if (this.retainedHead > 1024 && this.retainedHead * 2 > this.retained.length) {
+        this.retained = this.retained.slice(this.retainedHead);
+        this.retainedHead = 0;
+      }
+    } else {
+      const i = this.retained.findIndex((ex, at) => at >= head && ex.id === exchangeId);
+      if (i === -1) return;
+      this.retained.splice(i, 1);
+    }
     this.seen.delete(exchangeId);
   }
 
@@ -254,6 +289,8 @@ export class IncrementalAudit {
     this.slots.clear();
     this.state = this.freshState();
     this.retained = [];
+    this.retainedHead = 0;
+    this.jwtsPending = false;
     this.lastEvictedId = 0;
     this.seen.clear();
     this.last = undefined;
@@ -265,11 +302,16 @@ export class IncrementalAudit {
 
   /** The current findings, sorted as {@link auditSession} sorts them (severity, exchange, rule). The list is shared: do not change it. */
   findings(): readonly Finding[] {
+    if (this.jwtsPending) {
+      this.publishJwtsNow();
+      // Deferred mode: nobody follows the deltas.
+      this.slots.takeDelta();
+    }
     return this.slots.findings();
   }
 
   /** Number of exchanges audited and still held (not evicted). */
   get retainedExchanges(): number {
-    return this.retained.length;
+    return this.retained.length - this.retainedHead;
   }
 }

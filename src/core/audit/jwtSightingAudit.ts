@@ -7,6 +7,9 @@ import {
   type JwtSighting, isJwtTokenRecord, setCookieJwtSightings, sightingItems, sightingKey, sightingPlace, tokenJwtSighting,
 } from './jwtTrafficFindings';
 
+/** Analyser answers remembered (see `JwtSightingAudit.analyses`); past this, they are forgotten at once and the cache refills. */
+const MAX_REMEMBERED_ANALYSES = 4096;
+
 /** A sighting with its place in the whole-session audit's list: Set-Cookie ones first (in start order), then tokens (by id). */
 interface Listed {
   readonly sighting: JwtSighting;
@@ -45,6 +48,12 @@ export class JwtSightingAudit {
   private jar = new Map<string, boolean>();
   private readonly dirty = new Set<string>();
   private analysisGeneration = 0;
+  /**
+   * The analyser's answers by token and location (and generation): when the speaker of a place
+   * changes back and forth (users with their own Bearer JWTs taking turns), a token already
+   * analysed there is not analysed again (the weak-secret search alone costs milliseconds).
+   */
+  private readonly analyses = new Map<string, Finding[]>();
 
   constructor(
     private readonly slots: FindingSlots,
@@ -119,6 +128,7 @@ export class JwtSightingAudit {
   /** Analyses every place again on the next publish (time moved on, or a weak-secret answer came). */
   reanalyse(): void {
     this.analysisGeneration++;
+    this.analyses.clear();
     for (const key of this.places.keys()) this.dirty.add(key);
   }
 
@@ -146,11 +156,15 @@ export class JwtSightingAudit {
         // A token seen again only moves its evidence: the analysis of the same token at the same place is kept.
         const key = `${this.analysisGeneration}\u0000${s.token}\u0000${s.location.kind}\u0000${s.location.name ?? ''}\u0000${s.location.httpOnly}`;
         if (p.analysis?.key !== key) {
-          let analysed: Finding[];
-          try {
-            analysed = this.analyze(s.token, s.location);
-          } catch {
-            analysed = [];
+          let analysed = this.analyses.get(key);
+          if (analysed === undefined) {
+            try {
+              analysed = this.analyze(s.token, s.location);
+            } catch {
+              analysed = [];
+            }
+            if (this.analyses.size >= MAX_REMEMBERED_ANALYSES) this.analyses.clear();
+            this.analyses.set(key, analysed);
           }
           p.analysis = { key, findings: analysed };
         }

@@ -1,13 +1,13 @@
 import type { SessionStore } from '../session/sessionStore';
 import type { Disposable, Exchange, SessionChangeEvent, TokenRecord } from '../session/types';
+import type { SessionChange } from '../session/changeFeed';
 import type { Finding } from '../findings';
-import type { AuditOptions } from './auditSession';
 import type { AuditSettingsInput } from './auditSettings';
 import type { AuditDelta } from './findingSlots';
-import { IncrementalAudit } from './incrementalAudit';
+import { IncrementalAudit, type IncrementalAuditOptions } from './incrementalAudit';
 
 /** Options of a {@link StoreAudit}. */
-export interface StoreAuditOptions extends AuditOptions {
+export interface StoreAuditOptions extends IncrementalAuditOptions {
   /**
    * How long (ms, default 2000) a finished exchange waits for exchanges that started before it
    * and are still pending, so that the audit gets them in start order. Past that, it is audited
@@ -16,6 +16,13 @@ export interface StoreAuditOptions extends AuditOptions {
   readonly holdMs?: number;
   /** Clock for `holdMs`, epoch ms (tests pass their own). */
   readonly clock?: () => number;
+  /**
+   * Publish each change of the findings onto the store's change feed (`finding-added`,
+   * `finding-removed`), so that readers of the feed get an exchange and its findings in the same
+   * batch. Default false: each publication is a change of the store (its version moves), which
+   * readers that compare versions must expect.
+   */
+  readonly publish?: boolean;
 }
 
 function startOrder(a: Exchange, b: Exchange): number {
@@ -29,9 +36,11 @@ export type AuditChangeOrigin = 'store' | 'timer' | 'reanalysis';
 
 /**
  * The traffic audit of a live {@link SessionStore}: an {@link IncrementalAudit} fed from the store's
- * change events. Each exchange is audited once, when it finishes (in start order); tokens seen
+ * change feed. Each exchange is audited once, when it finishes (in start order); tokens seen
  * again and jar changes update the JWT findings; evicted exchanges keep their findings; a cleared
- * store clears the audit. The work per event is proportional to what the event carries.
+ * store clears the audit. The work per event is proportional to what the event carries. Finding
+ * changes can go back onto the feed (see {@link StoreAuditOptions.publish}): create the audit right
+ * after the store, before other listeners subscribe, and they see them in the same batch.
  */
 export class StoreAudit implements Disposable {
   private readonly audit: IncrementalAudit;
@@ -43,6 +52,10 @@ export class StoreAudit implements Disposable {
   private held: Exchange[] = [];
   private readonly fed = new Set<number>();
   private tokens = new Map<number, TokenRecord>();
+  /** Ids the ring buffer dropped while their exchange was held back: evicted from the audit once fed. */
+  private readonly gone = new Set<number>();
+  /** Findings a 'cleared' of the feed removed: not published again as removals. */
+  private clearedOnFeed: Set<Finding> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly holdMs: number;
   private readonly clock: () => number;
@@ -51,9 +64,15 @@ export class StoreAudit implements Disposable {
     this.audit = new IncrementalAudit(settings, options);
     this.holdMs = typeof options.holdMs === 'number' && options.holdMs >= 0 ? options.holdMs : 2000;
     this.clock = options.clock ?? Date.now;
-    this.subscription = store.onDidChange((e) => this.emit(this.onStoreChange(e), 'store'));
+    this.publish = options.publish === true;
+    this.subscription = store.onDidChange((e) => {
+      this.clearedOnFeed = undefined;
+      this.emit(this.onStoreChange(e), 'store');
+    });
     this.catchUp();
   }
+
+  private readonly publish: boolean;
 
   /** Reports what each change added and removed (apply `removed` first), and what caused it. */
   onDidChange(listener: (delta: AuditDelta, origin: AuditChangeOrigin) => void): Disposable {
@@ -72,8 +91,12 @@ export class StoreAudit implements Disposable {
     this.pending.clear();
     this.held = [];
     this.fed.clear();
+    this.gone.clear();
     const added = this.catchUp();
-    return this.merge([removed, added]);
+    const delta = this.merge([removed, added]);
+    // The caller applies the returned delta; readers of the feed get it there.
+    if (this.publish) this.store.publishFindings(delta);
+    return delta;
   }
 
   /** Analyses the JWTs again: the time moved on, or the analyser learned something (a weak-secret answer). */
@@ -93,43 +116,81 @@ export class StoreAudit implements Disposable {
 
   private onStoreChange(e: SessionChangeEvent): AuditDelta {
     const deltas: AuditDelta[] = [];
-    if (e.cleared) {
-      deltas.push(this.audit.reset());
-      this.pending.clear();
-      this.held = [];
-      this.fed.clear();
-      this.tokens = new Map();
-    }
-    for (const id of e.exchangesEvicted) {
-      this.audit.evict(id);
-      this.pending.delete(id);
-      this.fed.delete(id);
-    }
-    if (e.tokensAdded.length > 0 || e.tokensUpdated.length > 0) {
-      // Records are replaced when a token is seen again, and the oldest are dropped: take the store's current list.
-      this.tokens = new Map(this.store.getTokens().map((t) => [t.id, t]));
-    }
-    if (e.cookieEvents.length > 0) deltas.push(this.audit.updateJar(this.store.getCookies()));
     const finished: Exchange[] = [];
-    const taken = new Set<number>();
-    for (const ids of [e.exchangesAdded, e.exchangesUpdated]) {
-      for (const id of ids) {
-        if (this.fed.has(id) || taken.has(id)) continue;
-        const ex = this.store.getExchange(id);
-        if (!ex) continue;
-        if (ex.state === 'pending') {
-          this.pending.set(id, ex.startedAt);
-        } else {
-          taken.add(id);
-          finished.push(ex);
+    const evicted: number[] = [];
+    /** Tokens seen in this batch, by id (the latest record wins). */
+    const seen = new Set<number>();
+    let jarChanged = false;
+    const take = (c: SessionChange): void => {
+      switch (c.kind) {
+        case 'cleared': {
+          deltas.length = 0;
+          const reset = this.audit.reset();
+          deltas.push(reset);
+          // 'cleared' on the feed already says every finding is gone.
+          this.clearedOnFeed = new Set(reset.removed);
+          this.pending.clear();
+          this.held = [];
+          this.fed.clear();
+          this.gone.clear();
+          this.tokens = new Map();
+          finished.length = 0;
+          evicted.length = 0;
+          seen.clear();
+          jarChanged = false;
+          break;
         }
+        case 'exchange-added':
+        case 'exchange-updated':
+          if (c.exchange.state === 'pending' && !this.fed.has(c.exchange.id)) this.pending.set(c.exchange.id, c.exchange.startedAt);
+          break;
+        case 'exchange-finished':
+          this.pending.delete(c.exchange.id);
+          if (!this.fed.has(c.exchange.id)) finished.push(c.exchange);
+          break;
+        case 'exchange-evicted':
+          this.pending.delete(c.exchangeId);
+          evicted.push(c.exchangeId);
+          break;
+        case 'token-seen':
+          this.tokens.set(c.token.id, c.token);
+          seen.add(c.token.id);
+          break;
+        case 'token-dropped':
+          this.tokens.delete(c.tokenId);
+          seen.delete(c.tokenId);
+          break;
+        case 'cookie':
+          jarChanged = true;
+          break;
+        case 'cookie-refreshed':
+        case 'finding-added':
+        case 'finding-removed':
+          break;
+      }
+    };
+    for (const c of e.changes) take(c);
+    if (jarChanged) deltas.push(this.audit.updateJar(this.store.getCookies()));
+    // Tokens first: each JWT location is then analysed once for this event, for the token that leads after it.
+    if (seen.size > 0) {
+      const changed: TokenRecord[] = [];
+      for (const id of seen) {
+        const t = this.tokens.get(id);
+        if (t) changed.push(t);
+      }
+      deltas.push(this.audit.updateTokens(changed, this.tokens));
+    }
+    // An exchange finished and evicted within the batch is audited first (its findings stay), then forgotten.
+    const finishing = new Set(finished.map((ex) => ex.id));
+    for (const id of evicted) {
+      if (finishing.has(id) || this.held.some((ex) => ex.id === id)) {
+        this.gone.add(id);
+      } else {
+        this.audit.evict(id);
+        this.fed.delete(id);
       }
     }
-    for (const ex of finished) this.pending.delete(ex.id);
-    // Tokens first: each JWT location is then analysed once for this event, for the token that leads after it.
-    const changed = [...e.tokensAdded.map((t) => this.tokens.get(t.id) ?? t), ...e.tokensUpdated.map((id) => this.tokens.get(id)).filter((t): t is TokenRecord => t !== undefined)];
-    if (changed.length > 0) deltas.push(this.audit.updateTokens(changed, this.tokens));
-    deltas.push(...this.feed([...this.held, ...finished].sort(startOrder)));
+    deltas.push(...this.feed(this.held.length === 0 ? finished.sort(startOrder) : [...this.held, ...finished].sort(startOrder)));
     return this.merge(deltas);
   }
 
@@ -152,6 +213,13 @@ export class StoreAudit implements Disposable {
       ready.push(ex);
     }
     const deltas = ready.length > 0 ? [this.audit.addAll(ready, this.tokens)] : [];
+    if (this.gone.size > 0) {
+      for (const ex of ready) {
+        if (!this.gone.delete(ex.id)) continue;
+        this.audit.evict(ex.id);
+        this.fed.delete(ex.id);
+      }
+    }
     this.held = held;
     if (held.length > 0 && this.timer === undefined && Number.isFinite(waitFor)) {
       // Nothing may come from the store for a while: look again when the wait is over.
@@ -182,6 +250,11 @@ export class StoreAudit implements Disposable {
 
   private emit(delta: AuditDelta, origin: AuditChangeOrigin): AuditDelta {
     if (delta.added.length === 0 && delta.removed.length === 0) return delta;
+    if (this.publish) {
+      const cleared = this.clearedOnFeed;
+      this.clearedOnFeed = undefined;
+      this.store.publishFindings(cleared ? { added: delta.added, removed: delta.removed.filter((f) => !cleared.has(f)) } : delta);
+    }
     for (const listener of [...this.listeners]) {
       try {
         listener(delta, origin);

@@ -267,6 +267,9 @@ const byTime = (a: PreparedHarEntry, b: PreparedHarEntry): number => {
   return Number.isNaN(ta) || Number.isNaN(tb) ? a.index - b.index : ta - tb || a.index - b.index;
 };
 
+/** Entries applied between two deliveries of the store's changes during an import. */
+const APPLIED_PER_BATCH = 500;
+
 /** Rough bytes a prepared entry holds: its bodies, header texts and a fixed part. */
 function heldBytes(p: PreparedHarEntry): number {
   let n = 512 + (p.requestBody?.bytes.length ?? 0) + (p.response?.body?.bytes.length ?? 0);
@@ -324,6 +327,8 @@ export class HarEntryQueue {
     this.lastTime = startedAt;
     if (!Number.isNaN(p.startedRaw) && p.startedRaw > this.lastAppliedTime) this.lastAppliedTime = p.startedRaw;
     this.applied++;
+    // Readers take the exchanges in batches of a bounded size: the store does not hold a whole HAR's changes.
+    if (this.applied % APPLIED_PER_BATCH === 0) store.flush();
     const id = store.beginExchange({ source: 'har', method: p.method, url: p.url, headers: p.requestHeaders, httpVersion: p.httpVersion, startedAt });
     if (p.requestBody) store.addRequestBody(id, p.requestBody);
     if (!p.response) {

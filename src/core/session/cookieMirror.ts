@@ -77,6 +77,12 @@ export class CookieMirror {
     return [...this.byKey.values()].map((c): CookieRecord => ({ ...c })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
+  /** The current record of one cookie (a copy), if it is in the jar. */
+  record(key: string): CookieRecord | undefined {
+    const c = this.byKey.get(key);
+    return c === undefined ? undefined : { ...c };
+  }
+
   get size(): number {
     return this.byKey.size;
   }
@@ -219,9 +225,10 @@ export class CookieMirror {
   /**
    * Records the cookies a request sent. Cookies the jar does not know were set before the
    * capture began (or by page script): they become 'seen-in-request' records. A known cookie
-   * sent with another value was changed by script (document.cookie).
+   * sent with another value was changed by script (document.cookie). Keys of known cookies whose
+   * `lastSeen` moved are added to `touched`, when given.
    */
-  observeRequestCookies(url: string, sent: readonly { name: string; value: string }[], ctx: CookieContext): CookieEventDraft[] {
+  observeRequestCookies(url: string, sent: readonly { name: string; value: string }[], ctx: CookieContext, touched?: string[]): CookieEventDraft[] {
     if (sent.length === 0) return [];
     let known: Cookie[];
     try {
@@ -235,7 +242,8 @@ export class CookieMirror {
       const same = known.find((c) => !used.has(c) && c.key === name && c.value === value);
       if (same) {
         used.add(same);
-        this.touch(same, ctx.time);
+        const key = this.touch(same, ctx.time);
+        if (key !== undefined) touched?.push(key);
         continue;
       }
       const other = known.find((c) => !used.has(c) && c.key === name);
@@ -246,13 +254,14 @@ export class CookieMirror {
         other.value = value;
         if (old) {
           this.used(key);
+          const oldValue = old.value;
           // Changed by page script: no Set-Cookie produced this state any more.
           delete old.setCookie;
           old.value = value;
           old.size = Buffer.byteLength(name + value);
           old.lastSeen = ctx.time;
           old.exchangeId = ctx.exchangeId;
-          events.push({ kind: 'value-changed', cookieKey: key, name, domain: other.domain, path: other.path, time: ctx.time, exchangeId: ctx.exchangeId, oldValue: old.value, newValue: value, via: 'request-cookie' });
+          events.push({ kind: 'value-changed', cookieKey: key, name, domain: other.domain, path: other.path, time: ctx.time, exchangeId: ctx.exchangeId, oldValue, newValue: value, via: 'request-cookie' });
         }
         continue;
       }
@@ -278,12 +287,16 @@ export class CookieMirror {
     return events;
   }
 
-  private touch(c: Cookie, time: number): void {
-    if (!c.domain || !c.path) return;
+  /** Marks a known cookie as sent at `time`; returns its key when its `lastSeen` moved. */
+  private touch(c: Cookie, time: number): string | undefined {
+    if (!c.domain || !c.path) return undefined;
     const key = keyOf(c.domain, c.path, c.key);
     const old = this.byKey.get(key);
-    if (old && old.lastSeen < time) old.lastSeen = time;
-    if (old) this.used(key);
+    if (!old) return undefined;
+    this.used(key);
+    if (old.lastSeen >= time) return undefined;
+    old.lastSeen = time;
+    return key;
   }
 
   /**

@@ -9,3 +9,5 @@ export { SessionStore, type SessionStoreOptions, type RequestInput, type Respons
 export { type BodyInput, DEFAULT_PREVIEW_BYTES } from './bodyPreview';
 export { DEFAULT_TOKEN_HEADERS, jwtExpiry } from './tokenExtractor';
 export { cookiesSeen, type CookieSeen, type CookieSeenState } from './cookiesSeen';
+export { summarizeChanges } from './changeFeed';
+export type * from './changeFeed';

@@ -4,6 +4,8 @@ import { CookieMirror, type CookieEventDraft } from './cookieMirror';
 import { requestHints } from './requestHints';
 import { RingBuffer } from './ringBuffer';
 import { DEFAULT_TOKEN_HEADERS, type TokenCandidate, tokensInBody, tokensInRequest, tokensInResponseHeaders } from './tokenExtractor';
+import type { Finding } from '../findings';
+import { type SessionChange, summarizeChanges } from './changeFeed';
 import type {
   BodyPreview, CaptureLogger, CookieHistoryEvent, CookieRecord, Disposable, Exchange, ExchangeModification, ExchangeSource, ExchangeState, HeaderField,
   SessionChangeEvent, SessionSnapshot, SetCookieRecord, TokenRecord,
@@ -76,15 +78,19 @@ export interface FinishInput {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-/** Changes since the last event; sets keep the hot path O(1) per exchange. */
+/** A change of an exchange while it waits for delivery: its `exchange` is resolved to the current object at delivery. */
+type PendingExchangeChange = { kind: 'exchange-added' | 'exchange-updated' | 'exchange-finished'; version: number; exchange: Exchange };
+/** Changes since the last event, in order. */
 interface ChangeAccumulator {
-  cleared: boolean;
-  readonly exchangesAdded: Set<number>;
-  readonly exchangesUpdated: Set<number>;
-  readonly exchangesEvicted: number[];
-  readonly cookieEvents: CookieHistoryEvent[];
-  readonly tokensAdded: TokenRecord[];
-  readonly tokensUpdated: Set<number>;
+  readonly changes: SessionChange[];
+  /** Exchanges of pending changes that the ring buffer dropped before delivery, by id (their last state). */
+  readonly evictedObjects: Map<number, Exchange>;
+  /** Exchanges added or updated in this batch and not finished since: a further update folds into that change. */
+  readonly open: Map<number, PendingExchangeChange>;
+  /** 'cookie-refreshed' changes of this batch, their cookie resolved at delivery. */
+  readonly refreshes: { readonly key: string; readonly change: { kind: 'cookie-refreshed'; version: number; cookie: CookieRecord | undefined } }[];
+  /** Cookies refreshed in this batch since their last history event: a further refresh folds into that change. */
+  readonly refreshed: Set<string>;
 }
 
 /** A whole number of at least `min` from a setting; the default when missing or not a number. */
@@ -96,8 +102,10 @@ function count(value: number | undefined, fallback: number, min: number): number
 const NONE: readonly never[] = Object.freeze([]);
 
 function emptyChanges(): ChangeAccumulator {
-  return { cleared: false, exchangesAdded: new Set(), exchangesUpdated: new Set(), exchangesEvicted: [], cookieEvents: [], tokensAdded: [], tokensUpdated: new Set() };
+  return { changes: [], evictedObjects: new Map(), open: new Map(), refreshes: [], refreshed: new Set() };
 }
+
+const EXCHANGE_CHANGE_KINDS: ReadonlySet<string> = new Set(['exchange-added', 'exchange-updated', 'exchange-finished']);
 
 /** The last Date header parsed, and its value: responses within the same second repeat it. */
 let lastDateRaw: string | undefined;
@@ -161,6 +169,8 @@ export class SessionStore implements Disposable {
   private versionCounter = 0;
 
   private readonly listeners = new Set<(e: SessionChangeEvent) => void>();
+  /** The batch being delivered, and to which listener (changes published by the first listener join it). */
+  private delivering: { readonly event: { version: number; readonly changes: SessionChange[] }; index: number } | undefined;
   private pending: ChangeAccumulator = emptyChanges();
   private hasPending = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -275,7 +285,10 @@ export class SessionStore implements Disposable {
 
   /**
    * Subscribes to changes. Events are throttled: at most one per `throttleMs`, carrying
-   * everything that changed since the previous one.
+   * everything that changed since the previous one: `e.changes` is the change feed (see
+   * `SessionChange`), the other fields summarise it. Listeners are called in the order they
+   * subscribed; a reader that publishes onto the feed (the traffic audit) subscribes first, so
+   * what it publishes for a batch reaches every later listener in that same batch.
    */
   onDidChange(listener: (e: SessionChangeEvent) => void): Disposable {
     this.listeners.add(listener);
@@ -295,26 +308,70 @@ export class SessionStore implements Disposable {
     }
     if (!this.hasPending) return;
     const p = this.pending;
-    const event: SessionChangeEvent = {
-      version: this.versionCounter,
-      cleared: p.cleared,
-      exchangesAdded: [...p.exchangesAdded],
-      exchangesUpdated: [...p.exchangesUpdated].filter((id) => !p.exchangesAdded.has(id)),
-      exchangesEvicted: p.exchangesEvicted,
-      cookieEvents: p.cookieEvents,
-      tokensAdded: p.tokensAdded,
-      tokensUpdated: [...p.tokensUpdated].filter((id) => !p.tokensAdded.some((t) => t.id === id)),
-    };
     this.pending = emptyChanges();
     this.hasPending = false;
     this.lastEmit = this.now();
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch (err) {
-        this.reportOnce('listener', err);
-      }
+    if (p.changes.length > 0) this.deliver(p);
+  }
+
+  private deliver(p: ChangeAccumulator): void {
+    const changes = p.changes;
+    for (const c of changes) {
+      if (!EXCHANGE_CHANGE_KINDS.has(c.kind)) continue;
+      // The exchange as it is now (copy on write may have replaced the object since), handed out.
+      const pc = c as PendingExchangeChange;
+      const id = pc.exchange.id;
+      const current = this.exchangeById(id) ?? p.evictedObjects.get(id) ?? pc.exchange;
+      this.handedOut.add(current);
+      pc.exchange = current;
     }
+    let gone = false;
+    for (const { key, change } of p.refreshes) {
+      change.cookie = this.mirror.record(key);
+      if (change.cookie === undefined) gone = true;
+    }
+    // A cookie refreshed and then deleted within the batch: its deletion says it all.
+    const delivered = gone ? changes.filter((c) => c.kind !== 'cookie-refreshed' || c.cookie !== undefined) : changes;
+    const event = { version: this.versionCounter, changes: delivered, ...summarizeChanges(delivered) };
+    const outer = this.delivering;
+    const delivering = { event, index: 0 };
+    this.delivering = delivering;
+    const listeners = [...this.listeners];
+    try {
+      for (let i = 0; i < listeners.length; i++) {
+        delivering.index = i;
+        try {
+          listeners[i](event);
+        } catch (err) {
+          this.reportOnce('listener', err);
+        }
+      }
+    } finally {
+      this.delivering = outer;
+    }
+  }
+
+  /**
+   * Publishes a reader's finding changes onto the feed (the traffic audit calls this with each
+   * delta; the model itself imports no reader). Called by the first listener while it takes in a
+   * batch, the changes join that batch, so every later listener sees an exchange and its findings
+   * together; otherwise they are delivered with the next batch. Removals come first.
+   */
+  publishFindings(delta: { readonly added: readonly Finding[]; readonly removed: readonly Finding[] }): void {
+    if (this.disposed || (delta.added.length === 0 && delta.removed.length === 0)) return;
+    const d = this.delivering;
+    const current = d !== undefined && d.index === 0 ? d.event : undefined;
+    const push = (kind: 'finding-added' | 'finding-removed', finding: Finding): void => {
+      if (current) {
+        current.changes.push({ kind, version: ++this.versionCounter, finding });
+        current.version = this.versionCounter;
+      } else {
+        const version = this.changed();
+        if (this.listening) this.push({ kind, version, finding });
+      }
+    };
+    for (const f of delta.removed) push('finding-removed', f);
+    for (const f of delta.added) push('finding-added', f);
   }
 
   /** Forgets every exchange, cookie, history event and token (ids keep increasing). */
@@ -326,9 +383,10 @@ export class SessionStore implements Disposable {
     this.tokensById.clear();
     this.unfinishedEvicted.clear();
     this.evicted = 0;
+    // What came before is gone: the batch starts over with 'cleared'.
     this.pending = emptyChanges();
-    if (this.listening) this.pending.cleared = true;
-    this.changed();
+    const version = this.changed();
+    if (this.listening) this.push({ kind: 'cleared', version });
   }
 
   /** Stops events and timers. The data stays readable. */
@@ -400,13 +458,20 @@ export class SessionStore implements Disposable {
     if (evicted) {
       this.evicted++;
       if (evicted.state === 'pending') this.unfinishedEvicted.set(evicted.id, evicted);
-      if (this.listening) this.pending.exchangesEvicted.push(evicted.id);
+      const version = this.changed();
+      if (this.listening) {
+        this.pending.evictedObjects.set(evicted.id, evicted);
+        this.push({ kind: 'exchange-evicted', version, exchangeId: evicted.id });
+      }
     }
-    if (this.listening) this.pending.exchangesAdded.add(id);
-    this.changed();
+    this.exchangeChanged('exchange-added', exchange);
     try {
       this.addCookieEvents(this.mirror.sweepExpired(startedAt, id));
-      if (sent.length > 0) this.addCookieEvents(this.mirror.observeRequestCookies(input.url, sent, { time: startedAt, exchangeId: id }));
+      if (sent.length > 0) {
+        const touched: string[] | undefined = this.listening ? [] : undefined;
+        this.addCookieEvents(this.mirror.observeRequestCookies(input.url, sent, { time: startedAt, exchangeId: id }, touched));
+        if (touched !== undefined && touched.length > 0) this.cookiesRefreshed(touched);
+      }
       const tokenIds = this.addTokens(exchange.tokenIds, id, tokensInRequest(input.url, headers, sent, this.tokenHeaders), startedAt);
       if (tokenIds !== exchange.tokenIds) this.update(id, { tokenIds });
     } catch (err) {
@@ -454,7 +519,7 @@ export class SessionStore implements Disposable {
       head.responseReceivedAt = receivedAt;
       if (serverDate !== undefined) head.serverDate = serverDate;
       if (dateRaw !== undefined) head.serverDateRaw = dateRaw;
-      this.updated(id);
+      this.updated(index, id);
       this.addCookieEvents(this.mirror.sweepExpired(receivedAt, id));
       let cookiesSet: SetCookieRecord[] | undefined;
       let stored: SetCookieRecord[] | undefined;
@@ -467,12 +532,14 @@ export class SessionStore implements Disposable {
           cookiesSet.push(record);
           if (record.outcome === 'stored') (stored ??= []).push(record);
           this.addCookieEvents(events);
+          // Set again unchanged: no history event, but its times moved.
+          if (events.length === 0 && record.outcome === 'stored' && record.cookieKey !== undefined && this.listening) this.cookiesRefreshed([record.cookieKey]);
         }
       }
       if (input.modifications !== undefined && input.modifications.length > 0) {
         const target = this.writable(index, id);
         target.modifications = [...(target.modifications ?? NONE), ...input.modifications];
-        this.updated(id);
+        this.updated(index, id);
       }
       if (input.addedSetCookies !== undefined) {
         const ctx = { time: receivedAt, exchangeId: id };
@@ -483,7 +550,7 @@ export class SessionStore implements Disposable {
         const target = this.writable(index, id);
         if (cookiesSet !== undefined) target.cookiesSet = this.sharedCookiesSet(cookiesSet);
         target.tokenIds = tokenIds;
-        this.updated(id);
+        this.updated(index, id);
       }
     } catch (err) {
       this.reportOnce('response', err);
@@ -513,8 +580,12 @@ export class SessionStore implements Disposable {
       if (input.error !== undefined) target.error = input.error;
       if (responseBody !== undefined) target.responseBody = responseBody;
       if (tokenIds !== undefined) target.tokenIds = tokenIds;
-      if (index === -1) this.unfinishedEvicted.delete(id);
-      else this.updated(id);
+      if (index === -1) {
+        // Readers know nothing of exchanges that left the ring buffer: no change for them.
+        this.unfinishedEvicted.delete(id);
+      } else {
+        this.exchangeChanged('exchange-finished', target);
+      }
       if (this.finishListeners.size > 0) this.notifyFinished(target);
     } catch (err) {
       this.reportOnce('finish', err);
@@ -583,10 +654,29 @@ export class SessionStore implements Disposable {
     else this.exchanges.set(index, exchange);
   }
 
-  private updated(id: number): void {
-    // Readers know nothing of exchanges that left the ring buffer: no update events for them.
-    if (this.listening && !this.unfinishedEvicted.has(id)) this.pending.exchangesUpdated.add(id);
-    this.changed();
+  private updated(index: number, id: number): void {
+    // Readers know nothing of exchanges that left the ring buffer: no change for them.
+    if (index !== -1) this.exchangeChanged('exchange-updated', this.at(index, id));
+  }
+
+  /**
+   * Records a change of an exchange in the ring buffer. An update of an exchange that this batch
+   * already added or updated (and did not finish) folds into that change: its `exchange` is
+   * resolved at delivery, so it shows the update anyway.
+   */
+  private exchangeChanged(kind: PendingExchangeChange['kind'], exchange: Exchange): void {
+    const version = this.changed();
+    if (!this.listening) return;
+    const open = this.pending.open;
+    if (kind === 'exchange-updated' && open.has(exchange.id)) return;
+    const change: PendingExchangeChange = { kind, version, exchange };
+    this.pending.changes.push(change as SessionChange);
+    if (kind === 'exchange-finished') open.delete(exchange.id);
+    else open.set(exchange.id, change);
+  }
+
+  private push(change: SessionChange): void {
+    this.pending.changes.push(change);
   }
 
   private update(id: number, patch: Partial<Mutable<Exchange>>): void {
@@ -596,7 +686,7 @@ export class SessionStore implements Disposable {
     // Copy on write: objects a caller holds never change; fresh ones are updated in place.
     if (this.handedOut.has(old)) this.put(index, { ...old, ...patch });
     else Object.assign(old as Mutable<Exchange>, patch);
-    this.updated(id);
+    this.updated(index, id);
   }
 
   private addCookieEvents(drafts: readonly CookieEventDraft[]): void {
@@ -604,9 +694,28 @@ export class SessionStore implements Disposable {
     for (const d of drafts) {
       const event: CookieHistoryEvent = { seq: this.nextEventSeq++, ...d };
       this.history.push(event);
-      if (this.listening) this.pending.cookieEvents.push(event);
+      const version = this.changed();
+      if (!this.listening) continue;
+      this.pending.refreshed.delete(d.cookieKey);
+      const gone = d.kind === 'deleted' || d.kind === 'expired' || d.kind === 'evicted';
+      const cookie = gone ? undefined : this.mirror.record(d.cookieKey);
+      this.push(cookie ? { kind: 'cookie', version, event, cookie } : { kind: 'cookie', version, event });
     }
-    this.changed();
+  }
+
+  /**
+   * Cookies whose times moved without a history event (set again unchanged, or sent). One change
+   * per cookie and batch (until its next history event): the record is read at delivery.
+   */
+  private cookiesRefreshed(keys: readonly string[]): void {
+    for (const key of keys) {
+      const version = this.changed();
+      if (!this.listening || this.pending.refreshed.has(key)) continue;
+      const change = { kind: 'cookie-refreshed' as const, version, cookie: undefined };
+      this.pending.refreshed.add(key);
+      this.pending.refreshes.push({ key, change });
+      this.push(change as unknown as SessionChange);
+    }
   }
 
   /** Records found tokens; returns the exchange's token ids (the same array when nothing was found). */
@@ -620,7 +729,8 @@ export class SessionStore implements Disposable {
         const next: TokenRecord = { ...old, lastSeen: Math.max(old.lastSeen, time), lastExchangeId: exchangeId, count: old.count + 1 };
         this.tokens.set(key, next);
         this.tokensById.set(old.id, next);
-        if (this.listening) this.pending.tokensUpdated.add(old.id);
+        const version = this.changed();
+        if (this.listening) this.push({ kind: 'token-seen', version, token: next, first: false });
         if (!ids.includes(old.id)) ids.push(old.id);
         continue;
       }
@@ -644,33 +754,37 @@ export class SessionStore implements Disposable {
       };
       this.tokens.set(key, record);
       this.tokensById.set(record.id, record);
+      const version = this.changed();
+      if (this.listening) this.push({ kind: 'token-seen', version, token: record, first: true });
       if (this.tokens.size > this.maxTokens) {
         const oldest = this.tokens.entries().next().value;
         if (oldest !== undefined) {
           this.tokens.delete(oldest[0]);
           this.tokensById.delete(oldest[1].id);
+          const dropped = this.changed();
+          if (this.listening) this.push({ kind: 'token-dropped', version: dropped, tokenId: oldest[1].id });
         }
       }
-      if (this.listening) this.pending.tokensAdded.push(record);
       ids.push(record.id);
     }
-    this.changed();
     const added = ids.filter((i) => !current.includes(i));
     return added.length === 0 ? current : [...current, ...added];
   }
 
-  private changed(): void {
-    this.versionCounter++;
+  /** Counts a change (returns the version it produced) and schedules its delivery. */
+  private changed(): number {
+    const version = ++this.versionCounter;
     // Nobody listens: keep nothing (a later subscriber starts from snapshot()).
-    if (!this.listening) return;
+    if (!this.listening) return version;
     this.hasPending = true;
-    if (this.timer !== undefined) return;
+    if (this.timer !== undefined) return version;
     const wait = Math.max(0, this.lastEmit + this.throttleMs - this.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.flush();
     }, wait);
     this.timer.unref?.();
+    return version;
   }
 
   private guard(where: string, work: () => void): void {

@@ -53,10 +53,25 @@ export function jwtExpiry(token: string): number | undefined {
   }
 }
 
+/**
+ * The `exp` of recent token values (null: not a JWT, or no exp). The same Bearer token or JWT
+ * cookie comes with every request: its payload is decoded once, not per request.
+ */
+const recentExpiry = new Map<string, number | null>();
+const RECENT_EXPIRY_SIZE = 256;
+
 function withJwtExpiry(c: TokenCandidate): TokenCandidate {
-  if (c.expiresAt !== undefined || !isJwtShaped(c.value)) return c;
-  const exp = jwtExpiry(c.value);
-  return exp === undefined ? c : { ...c, expiresAt: exp, expiresAtSource: 'jwt-exp' };
+  if (c.expiresAt !== undefined) return c;
+  let exp = recentExpiry.get(c.value);
+  if (exp === undefined) {
+    exp = isJwtShaped(c.value) ? jwtExpiry(c.value) ?? null : null;
+    // Long values are not kept: the cache stays small whatever the traffic.
+    if (c.value.length <= 4096) {
+      if (recentExpiry.size >= RECENT_EXPIRY_SIZE) recentExpiry.clear();
+      recentExpiry.set(c.value, exp);
+    }
+  }
+  return exp === null ? c : { ...c, expiresAt: exp, expiresAtSource: 'jwt-exp' };
 }
 
 function jwtsIn(text: string, kind: TokenKind, source: TokenSource, name: string, out: TokenCandidate[], flags: readonly TokenFlag[] = []): void {

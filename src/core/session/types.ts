@@ -6,6 +6,7 @@
  * The same shapes come from a live capture and from an imported HAR.
  * Stability promise: additive changes only.
  */
+import type { SessionChange } from './changeFeed';
 
 /** Where an exchange came from. */
 export type ExchangeSource = 'proxy' | 'har';
@@ -319,11 +320,14 @@ export interface SessionSnapshot {
 
 /**
  * One throttled change notification: everything that changed since the previous one.
- * Listeners read the details from the arrays or take a fresh `snapshot()`.
+ * `changes` is the change feed itself, in order; the other arrays summarise it (derived from
+ * `changes`) for readers that only need ids.
  */
 export interface SessionChangeEvent {
-  /** Store version after these changes. */
+  /** Store version after these changes (the version of the last change). */
   readonly version: number;
+  /** Every change since the previous event, in order, each with the version it produced (see `SessionChange`). */
+  readonly changes: readonly SessionChange[];
   /** True when `clear()` ran since the previous event (arrays then describe what came after). */
   readonly cleared: boolean;
   readonly exchangesAdded: readonly number[];
