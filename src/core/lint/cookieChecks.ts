@@ -10,6 +10,8 @@ export interface AttrAt<T> {
   readonly end: number;
   /** The expression text when the value depends on the environment. */
   readonly envText?: string;
+  /** When only some branches set the value: which one ("set to false on line 12 when debug is true"). */
+  readonly branch?: string;
 }
 
 /** Attribute names the writers understand. */
@@ -129,14 +131,14 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
     ctx.report({
       ruleId: 'cookie-missing-secure', ...r,
       message: site.secure
-        ? `Turn Secure on for ${label}: without it the cookie also travels over plain HTTP.`
+        ? `Turn Secure on for ${label}${branchNote(site.secure)}: without it the cookie also travels over plain HTTP.`
         : `Add Secure to ${label}: ${site.session ? 'it is off' : `${site.framework} leaves it out`} by default, so the cookie also travels over plain HTTP.`,
       fix: fix('Set Secure', site.writer.set([['secure', 'true']])),
     });
   } else if (sensitive && secure === 'env' && site.secure) {
     ctx.report({
       ruleId: 'cookie-missing-secure', start: site.secure.start, end: site.secure.end, severity: 'info',
-      message: `Secure for ${label} depends on the environment (${site.secure.envText ?? 'a runtime value'}): make sure it is true wherever the app is reachable over HTTPS.`,
+      message: `Secure for ${label} depends on the environment (${site.secure.envText ?? 'a runtime value'}): where it is false (local development, plain HTTP) the cookie is sent without Secure. Make sure it is true wherever the app is reachable over HTTPS.`,
     });
   }
 
@@ -145,7 +147,7 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
     ctx.report({
       ruleId: 'cookie-missing-httponly', ...r,
       message: site.httpOnly
-        ? `Turn HttpOnly on for ${label}: scripts (and any XSS) can read it now.`
+        ? `Turn HttpOnly on for ${label}${branchNote(site.httpOnly)}: scripts (and any XSS) can read it now.`
         : `Add HttpOnly to ${label}: ${site.session ? 'it is off' : `${site.framework} leaves it out`} by default, so scripts (and any XSS) can read it.`,
       fix: fix('Set HttpOnly', site.writer.set([['httpOnly', 'true']])),
     });
@@ -260,6 +262,11 @@ function truthAttr(t: Truth): boolean | 'env' | undefined {
   if (t === 'false') return false;
   if (t === 'env') return 'env';
   return undefined;
+}
+
+/** " (it is false on a branch: …)" when only a branch turns the attribute off. */
+function branchNote(attr: AttrAt<Truth>): string {
+  return attr.branch ? ` (it is false on one branch: ${attr.branch})` : '';
 }
 
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

@@ -14,22 +14,27 @@ export interface HardcodedSecret {
   readonly extraEdits?: readonly OffsetEdit[];
   /** True when the literal is a fallback after an environment read (`process.env.X || 'dev'`). */
   readonly fallback?: boolean;
+  /** How the value reaches the call, when not written there ("through SECRET on line 3", "on the branch where isProd is false"). */
+  readonly via?: string;
+  /** False when no edit can be offered (the literal is in another file). */
+  readonly fixable?: boolean;
 }
 
 /** Reports session-hardcoded-secret / jwt-hardcoded-secret with a fix reading an environment variable. */
 export function reportHardcodedSecret(ctx: AnalysisContext, s: HardcodedSecret): void {
   const forge = s.kind === 'jwt' ? 'tokens' : 'session cookies';
+  const via = s.via ? ` (${s.via})` : '';
   const message = s.fallback
-    ? `${s.what} falls back to a literal written in the code: when ${s.envName} is unset, anyone with the source can forge ${forge}. Remove the fallback and fail when the variable is missing.`
-    : `${s.what} is written in the code: anyone with the source can forge ${forge}. Read it from an environment variable (${s.envName}) or a secret store.`;
+    ? `${s.what}${via} falls back to a literal written in the code: wherever ${s.envName} is missing (a production host or container without it), that literal is the secret, and anyone with the source can forge ${forge}. Remove the fallback and fail when the variable is missing.`
+    : `${s.what}${via} is written in the code: anyone with the source can forge ${forge}. Read it from an environment variable (${s.envName}) or a secret store.`;
   ctx.report({
     ruleId: s.kind === 'jwt' ? 'jwt-hardcoded-secret' : 'session-hardcoded-secret',
     start: s.start,
     end: s.end,
     message,
-    fix: {
+    ...(s.fixable === false ? {} : { fix: {
       title: s.fallback ? `Remove the literal fallback` : `Read the secret from ${s.envName}`,
       edits: [...(s.extraEdits ?? []), { start: s.start, end: s.end, newText: s.replacement }].sort((a, b) => a.start - b.start),
-    },
+    } }),
   });
 }

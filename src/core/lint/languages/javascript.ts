@@ -5,7 +5,7 @@ import { capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type CookieSite, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportHardcodedSecret } from '../secrets';
 import { checkSetCookieString } from '../setCookieSite';
-import { type JsProp, type JsValue, evaluate, importSourceOf, lookupVariable, stringContent, truthOf, unwrap } from './jsValues';
+import { type JsProp, type JsValue, evaluate, importSourceOf, lookupVariable, memberTarget, stringContent, truthOf, unwrap } from './jsValues';
 
 type JsObj = Extract<JsValue, { k: 'obj' }>;
 
@@ -231,7 +231,7 @@ function readAttrs(ctx: AnalysisContext, opts: JsObj | undefined, fw: Framework)
   const out: { -readonly [K in keyof CookieSite]?: CookieSite[K] } = {};
   const truth = (p: JsProp): AttrAt<Truth> => {
     const v = evaluate(ctx, p.value);
-    return { value: truthOf(v), ...span(p.pair), ...(v.k === 'env' ? { envText: v.text } : {}) };
+    return { value: truthOf(v), ...span(p.pair), ...(v.k === 'env' ? { envText: v.text } : {}), ...(v.k === 'bool' && v.branch ? { branch: v.branch } : {}) };
   };
   const get = (k: string) => opts.props.get(k);
   const secure = get('secure');
@@ -454,35 +454,68 @@ function literalIn(ctx: AnalysisContext, node: Node): Node | undefined {
   return undefined;
 }
 
-function secretValue(ctx: AnalysisContext, node: Node, what: string, envName: string, kind: 'session' | 'jwt'): void {
+/**
+ * Reports a secret whose value is a literal, followed from the call through variables, `||`/`??`
+ * fallbacks, ternaries, concatenation, constant objects, literal arrays, class fields and
+ * Buffer.from/TextEncoder wrappers. `via` says how the value reaches the call.
+ */
+function secretValue(ctx: AnalysisContext, node: Node, what: string, envName: string, kind: 'session' | 'jwt', via?: string, depth = 0): void {
+  if (depth > 6) return;
   const n = unwrap(node);
-  if (n.type === 'array') {
+  const type = n.type;
+  const next = (x: Node, how: string | undefined) => secretValue(ctx, x, what, envName, kind, how ?? via, depth + 1);
+  if (type === 'array') {
     hardcodedArray(ctx, evaluate(ctx, n), what, envName === 'SESSION_SECRET' ? 'SESSION_KEYS' : envName);
     return;
   }
-  if (n.type === 'binary_expression') {
+  if (type === 'binary_expression') {
     const op = n.childForFieldName('operator');
     const left = n.childForFieldName('left');
     const right = n.childForFieldName('right');
-    if (op && left && right && ['||', '??'].includes(ctx.src(op)) && literalIn(ctx, right)) {
-      reportHardcodedSecret(ctx, { kind, ...span(n), what, envName, replacement: ctx.isTypeScript ? `${ctx.src(left)} as string` : ctx.src(left), fallback: true });
+    if (!op || !left || !right) return;
+    const o = ctx.src(op);
+    if (o === '||' || o === '??') {
+      const fallback = evaluate(ctx, right);
+      if (literalIn(ctx, right) || (fallback.k === 'str' && !fallback.partial)) {
+        const named = /process\.env(?:\.([\w$]+)|\[\s*['"]([^'"]+)['"]\s*\])/.exec(ctx.src(left));
+        const fromEnv = named ? (named[1] ?? named[2]) : envName;
+        reportHardcodedSecret(ctx, {
+          kind, ...span(n), what, envName: fromEnv, replacement: ctx.isTypeScript ? `${ctx.src(left)} as string` : ctx.src(left), fallback: true,
+          ...(via ? { via } : {}),
+        });
+      }
+      return;
     }
+    const v = o === '+' ? evaluate(ctx, n) : undefined;
+    if (v?.k === 'str' && !v.partial) reportHardcodedSecret(ctx, { kind, ...span(n), what, envName, replacement: envRead(ctx, envName), ...(via ? { via } : {}) });
     return;
   }
-  if (n.type === 'identifier') {
-    const init = lookupVariable(ctx, n, ctx.src(n));
-    if (init) secretValue(ctx, init, what, envName, kind);
+  if (type === 'ternary_expression') {
+    const cond = n.childForFieldName('condition');
+    const condText = cond ? ctx.src(cond).replace(/\s+/g, ' ') : '';
+    const a = n.childForFieldName('consequence');
+    const b = n.childForFieldName('alternative');
+    if (a) next(a, `on the branch where ${condText} is true`);
+    if (b) next(b, `on the branch where ${condText} is false`);
+    return;
+  }
+  if (type === 'identifier') {
+    const name = ctx.src(n);
+    const init = lookupVariable(ctx, n, name);
+    if (init) next(init, `through ${name}`);
+    return;
+  }
+  if (type === 'member_expression' || type === 'subscript_expression') {
+    if (/\bprocess\.env\b/.test(ctx.src(n))) return;
+    const target = memberTarget(ctx, n);
+    if (target) next(target, `through ${ctx.src(n).replace(/\s+/g, '')}`);
     return;
   }
   const lit = literalIn(ctx, n);
   if (!lit) return;
   const text = ctx.src(lit);
   if (/-----BEGIN [A-Z ]*PUBLIC KEY-----|-----BEGIN CERTIFICATE-----/.test(text)) return;
-  if (lit === n || lit.startIndex === n.startIndex) {
-    reportHardcodedSecret(ctx, { kind, ...span(lit), what, envName, replacement: envRead(ctx, envName) });
-  } else {
-    reportHardcodedSecret(ctx, { kind, ...span(lit), what, envName, replacement: envRead(ctx, envName) });
-  }
+  reportHardcodedSecret(ctx, { kind, ...span(lit), what, envName, replacement: envRead(ctx, envName), ...(via ? { via } : {}) });
 }
 
 function hardcodedArray(ctx: AnalysisContext, v: JsValue, what: string, envName: string): void {
