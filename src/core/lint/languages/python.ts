@@ -24,7 +24,7 @@ const ENV = /\bos\.environ\b|\bgetenv\b|\benviron\b|\benv\s*[.(]|\bconfig\(|\bDE
 const HS = /^HS(256|384|512)$/i;
 const ASYM = /^(RS|PS|ES)(256|384|512)$|^EdDSA$/i;
 
-type PyValue = SettingValue & { readonly node: Node };
+type PyValue = SettingValue & { readonly node: Node; /** Set when branches disagree: where the value returned is set. */ readonly branch?: string };
 
 /** Python: Flask config and set_cookie, Django settings.py, Starlette SessionMiddleware, PyJWT. */
 export const pythonAnalyzer: LanguageAnalyzer = {
@@ -219,6 +219,84 @@ function lookup(ctx: AnalysisContext, from: Node, name: string): Node | undefine
   return undefined;
 }
 
+const clip = (t: string): string => (t.length > 40 ? `${t.slice(0, 37)}…` : t).replace(/\s+/g, ' ');
+
+/**
+ * Assignments to `name` inside `if`/`else` blocks between its first assignment `init` and `from`
+ * (`httponly = True` then `if debug: httponly = False`), with the condition that guards each.
+ */
+function branchAssignments(ctx: AnalysisContext, from: Node, name: string, init: Node): { value: Node; where: string; env: boolean }[] {
+  if (from.startIndex <= init.endIndex) return [];
+  const between = ctx.text.slice(init.endIndex, from.startIndex);
+  if (!new RegExp(`(^|\\n)[ \\t]*${name}\\s*=[^=]`).test(between)) return [];
+  const scope = ancestorsOf(from).reverse().find((a) => a.type === 'block' || a.type === 'module');
+  if (!scope) return [];
+  ctx.touch(init.endIndex, from.startIndex);
+  const out: { value: Node; where: string; env: boolean }[] = [];
+  for (const a of scope.descendantsOfType('assignment', init.endPosition, from.startPosition)) {
+    if (!a || a.startIndex < init.endIndex || a.endIndex > from.startIndex) continue;
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (!left || !right || ctx.src(left) !== name) continue;
+    const guard = ancestorsOf(a).reverse().find((x) => x.startIndex >= init.endIndex && (x.type === 'if_statement' || x.type === 'elif_clause' || x.type === 'else_clause'));
+    const cond = guard?.childForFieldName('condition');
+    const where = guard ? (cond ? `if ${clip(ctx.src(cond))}` : 'the else branch') : 'a later assignment';
+    const guardIf = guard?.type === 'else_clause' ? guard.parent : guard;
+    const condText = guardIf?.childForFieldName('condition') ? ctx.src(guardIf.childForFieldName('condition')!) : '';
+    out.push({ value: right, where, env: ENV.test(condText) });
+  }
+  return out;
+}
+
+/**
+ * The expression an attribute or subscript reads when this file writes it: an element of a
+ * literal list or dict (`KEYS[0]`, `CONFIG['secret']`), a class attribute or an attribute
+ * `__init__` sets (`self.secret`).
+ */
+function memberTarget(ctx: AnalysisContext, node: Node, depth = 0): Node | undefined {
+  if (depth > 6) return undefined;
+  if (node.type === 'attribute') {
+    const obj = node.childForFieldName('object');
+    const attr = node.childForFieldName('attribute');
+    if (!obj || !attr || ctx.src(obj) !== 'self') return undefined;
+    return classAttribute(ctx, node, ctx.src(attr));
+  }
+  const value = node.childForFieldName('value');
+  const sub = node.childForFieldName('subscript');
+  if (!value || !sub) return undefined;
+  const key = pyEval(ctx, sub, depth + 1);
+  let container = value;
+  if (container.type === 'identifier') container = lookup(ctx, container, ctx.src(container)) ?? container;
+  if (container.type === 'list' || container.type === 'tuple') {
+    return key.kind === 'num' ? namedChildren(container, ctx.text)[key.num ?? 0] : undefined;
+  }
+  if (container.type === 'dictionary' && key.kind === 'str') {
+    for (const pair of namedChildren(container, ctx.text)) {
+      const k = pair.childForFieldName('key');
+      if (pair.type === 'pair' && k && stringOf(ctx, k) === key.str) return pair.childForFieldName('value') ?? undefined;
+    }
+  }
+  return undefined;
+}
+
+function classAttribute(ctx: AnalysisContext, from: Node, name: string): Node | undefined {
+  const cls = ancestorsOf(from).reverse().find((a) => a.type === 'class_definition');
+  const body = cls?.childForFieldName('body');
+  if (!body) return undefined;
+  ctx.touch(body.startIndex, body.endIndex);
+  for (const st of namedChildren(body, ctx.text)) {
+    const a = st.type === 'expression_statement' ? st.firstNamedChild : null;
+    if (a?.type === 'assignment' && ctx.src(a.childForFieldName('left') ?? a) === name) return a.childForFieldName('right') ?? undefined;
+    if (st.type === 'function_definition' && ctx.src(st.childForFieldName('name') ?? st) === '__init__') {
+      for (const inner of namedChildren(st.childForFieldName('body') ?? st, ctx.text)) {
+        const b = inner.type === 'expression_statement' ? inner.firstNamedChild : null;
+        if (b?.type === 'assignment' && ctx.src(b.childForFieldName('left') ?? b).replace(/\s+/g, '') === `self.${name}`) return b.childForFieldName('right') ?? undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
 const TIMEDELTA_UNITS: Readonly<Record<string, number>> = { weeks: 604800, days: 86400, hours: 3600, minutes: 60, seconds: 1, milliseconds: 0.001 };
 
 function pyEval(ctx: AnalysisContext, node: Node, depth = 0): PyValue {
@@ -274,12 +352,41 @@ function pyEval(ctx: AnalysisContext, node: Node, depth = 0): PyValue {
           default: return unknown;
         }
       }
+      if (a.kind === 'str' && b.kind === 'str' && ctx.src(op) === '+') return { kind: 'str', str: (a.str ?? '') + (b.str ?? ''), text, node };
       return a.kind === 'env' || b.kind === 'env' ? { kind: 'env', text, node } : unknown;
+    }
+    case 'conditional_expression': {
+      // `a if cond else b`
+      const [a, cond, b] = namedChildren(node, ctx.text);
+      if (!a || !cond || !b) return unknown;
+      if (ENV.test(ctx.src(cond)) || /\bis_secure\b|\bscheme\b/.test(ctx.src(cond))) return { kind: 'env', text, node };
+      const av = pyEval(ctx, a, depth + 1);
+      const bv = pyEval(ctx, b, depth + 1);
+      if (av.kind === 'bool' && bv.kind === 'bool') {
+        if (av.bool === bv.bool) return { ...av, node };
+        return { kind: 'bool', bool: false, text, node, branch: `false when ${clip(ctx.src(cond))} is ${av.bool ? 'false' : 'true'}` };
+      }
+      return av.kind === 'env' || bv.kind === 'env' ? { kind: 'env', text, node } : unknown;
+    }
+    case 'subscript':
+    case 'attribute': {
+      const target = memberTarget(ctx, node, depth);
+      return target ? { ...pyEval(ctx, target, depth + 1), node } : unknown;
     }
     case 'identifier': {
       const init = lookup(ctx, node, text);
       if (init) {
         const v = pyEval(ctx, init, depth + 1);
+        const reassigned = branchAssignments(ctx, node, text, init);
+        if (reassigned.length && v.kind === 'bool') {
+          const values = reassigned.map((r) => ({ ...r, v: pyEval(ctx, r.value, depth + 1) }));
+          if (values.some((r) => r.env)) return { kind: 'env', text: values.find((r) => r.env)!.where, node };
+          if (!values.every((r) => r.v.kind === 'bool')) return unknown;
+          const off = [{ v, where: '' }, ...values].find((r) => r.v.bool === false);
+          if (!off) return { ...v, node };
+          if (off.v === v && values.every((r) => r.v.bool === false)) return { ...v, node };
+          return { kind: 'bool', bool: false, text, node, branch: off.v === v ? `${text} starts False` : `${text} is set to False in ${off.where}` };
+        }
         return { ...v, node };
       }
       return unknown;
@@ -327,18 +434,59 @@ function osEnv(ctx: AnalysisContext, name: string, node: Node): { replacement: s
   return { replacement: `os.environ[${q}${name}${q}]`, extra };
 }
 
-/** A literal secret, or a literal fallback in os.environ.get/os.getenv. */
-function secret(ctx: AnalysisContext, node: Node, what: string, envName: string, kind: 'session' | 'jwt'): void {
+/**
+ * A literal secret, followed through names, `os.environ.get(X, 'dev')` and `os.getenv(X) or 'dev'`
+ * fallbacks, `a if cond else b`, concatenation, literal lists and dicts, class attributes and
+ * `bytes()`/`str()`/`.encode()` wrappers. `via` says how the value reaches the setting or call.
+ */
+function secret(ctx: AnalysisContext, node: Node, what: string, envName: string, kind: 'session' | 'jwt', via?: string, depth = 0): void {
+  if (depth > 6) return;
   const n = node.type === 'parenthesized_expression' && node.firstNamedChild ? node.firstNamedChild : node;
+  const label = what.startsWith('The') ? what : `The ${what}`;
+  const next = (x: Node, how: string | undefined) => secret(ctx, x, what, envName, kind, how ?? via, depth + 1);
+  const viaPart = via ? { via } : {};
   if (n.type === 'string' || n.type === 'concatenated_string') {
     if (stringOf(ctx, n) === undefined) return;
     const { replacement, extra } = osEnv(ctx, envName, n);
-    reportHardcodedSecret(ctx, { kind, ...span(n), what: what.startsWith('The') ? what : `The ${what}`, envName, replacement, extraEdits: extra });
+    reportHardcodedSecret(ctx, { kind, ...span(n), what: label, envName, replacement, extraEdits: extra, ...viaPart });
     return;
   }
   if (n.type === 'identifier') {
-    const init = lookup(ctx, n, ctx.src(n));
-    if (init && init.startIndex !== n.startIndex) secret(ctx, init, what, envName, kind);
+    const name = ctx.src(n);
+    const init = lookup(ctx, n, name);
+    if (init && init.startIndex !== n.startIndex) next(init, `through ${name}`);
+    return;
+  }
+  if (n.type === 'binary_operator') {
+    const v = pyEval(ctx, n);
+    if (v.kind === 'str') {
+      const { replacement, extra } = osEnv(ctx, envName, n);
+      reportHardcodedSecret(ctx, { kind, ...span(n), what: label, envName, replacement, extraEdits: extra, ...viaPart });
+    }
+    return;
+  }
+  if (n.type === 'boolean_operator') {
+    const left = n.childForFieldName('left');
+    const right = n.childForFieldName('right');
+    const op = n.childForFieldName('operator');
+    if (!left || !right || (op && ctx.src(op) !== 'or')) return;
+    if (pyEval(ctx, right).kind !== 'str') return;
+    const m = /^(?:os\.environ\.get|os\.getenv|getenv|environ\.get)\(\s*['"]([^'"]+)['"]\s*\)$|^os\.environ\[\s*['"]([^'"]+)['"]\s*\]$/.exec(ctx.src(left).trim());
+    if (!m && !ENV.test(ctx.src(left))) return;
+    reportHardcodedSecret(ctx, { kind, ...span(n), what: label, envName: m ? (m[1] ?? m[2]) : envName, replacement: ctx.src(left), fallback: true, ...viaPart });
+    return;
+  }
+  if (n.type === 'conditional_expression') {
+    const [a, cond, b] = namedChildren(n, ctx.text);
+    if (!a || !cond || !b) return;
+    const c = ctx.src(cond).replace(/\s+/g, ' ');
+    next(a, `on the branch where ${c} is true`);
+    next(b, `on the branch where ${c} is false`);
+    return;
+  }
+  if (n.type === 'subscript' || n.type === 'attribute') {
+    const target = memberTarget(ctx, n);
+    if (target) next(target, `through ${ctx.src(n).replace(/\s+/g, '')}`);
     return;
   }
   if (n.type === 'call') {
@@ -347,14 +495,18 @@ function secret(ctx: AnalysisContext, node: Node, what: string, envName: string,
     if (!fn || !args) return;
     const f = ctx.src(fn);
     const list = namedChildren(args, ctx.text);
-    if (/^(os\.environ\.get|os\.getenv|getenv|environ\.get)$/.test(f) && list.length >= 2 && list[1].type === 'string') {
+    if (/^(os\.environ\.get|os\.getenv|getenv|environ\.get)$/.test(f) && list.length >= 2 && pyEval(ctx, list[1]).kind === 'str') {
       const q = ctx.quote() === "'" ? "'" : '"';
       const varName = stringOf(ctx, list[0]) ?? envName;
       reportHardcodedSecret(ctx, {
-        kind, ...span(n), what: what.startsWith('The') ? what : `The ${what}`, envName: varName,
-        replacement: `os.environ[${q}${varName}${q}]`, fallback: true,
+        kind, ...span(n), what: label, envName: varName,
+        replacement: `os.environ[${q}${varName}${q}]`, fallback: true, ...viaPart,
       });
-    } else if (/^(bytes|str)$/.test(f) && list[0]) secret(ctx, list[0], what, envName, kind);
+    } else if (/^(bytes|str)$/.test(f) && list[0]) next(list[0], undefined);
+    else if (fn.type === 'attribute' && /\.encode$/.test(f)) {
+      const obj = fn.childForFieldName('object');
+      if (obj) next(obj, undefined);
+    }
   }
 }
 
@@ -452,7 +604,7 @@ function setCookie(ctx: AnalysisContext, call: Node, args: Node, method: string)
     if (!a) return undefined;
     const v = pyEval(ctx, a.value);
     const t: Truth = v.kind === 'bool' ? (v.bool ? 'true' : 'false') : v.kind === 'none' ? 'false' : v.kind === 'env' ? 'env' : 'unknown';
-    return { value: t, ...span(a.node), ...(v.kind === 'env' ? { envText: v.text } : {}) };
+    return { value: t, ...span(a.node), ...(v.kind === 'env' ? { envText: v.text } : {}), ...(v.branch ? { branch: v.branch } : {}) };
   };
   const ss = get('samesite');
   const ssV = ss ? pyEval(ctx, ss.value) : undefined;
