@@ -1,4 +1,5 @@
 import type { AnalysisContext, OffsetEdit } from './analysis';
+import { type WorkspaceSymbol, describeSymbol } from './symbols/symbolTable';
 
 /** A secret written as a literal: where it is and how to read it from the environment instead. */
 export interface HardcodedSecret {
@@ -36,5 +37,23 @@ export function reportHardcodedSecret(ctx: AnalysisContext, s: HardcodedSecret):
       title: s.fallback ? `Remove the literal fallback` : `Read the secret from ${s.envName}`,
       edits: [...(s.extraEdits ?? []), { start: s.start, end: s.end, newText: s.replacement }].sort((a, b) => a.start - b.start),
     } }),
+  });
+}
+
+/**
+ * Reports a secret that is a literal constant of another workspace file, where this file uses it
+ * (`[start, end)`). No fix: the literal is in the other file, which the message names.
+ */
+export function reportExternalSecret(
+  ctx: AnalysisContext,
+  s: { kind: 'session' | 'jwt'; start: number; end: number; what: string; envName: string; via?: string; symbol: WorkspaceSymbol; expression: string },
+): void {
+  if (typeof s.symbol.value !== 'string' || !ctx.workspace) return;
+  if (/-----BEGIN [A-Z ]*PUBLIC KEY-----|-----BEGIN CERTIFICATE-----/.test(s.symbol.value)) return;
+  const label = describeSymbol(ctx.workspace.filePath, s.expression, s.symbol);
+  const fallbackFor = s.symbol.fallbackFor;
+  reportHardcodedSecret(ctx, {
+    kind: s.kind, start: s.start, end: s.end, what: s.what, envName: fallbackFor ?? s.envName, replacement: '', fixable: false,
+    via: s.via ? `${s.via}, ${label}` : label, ...(fallbackFor !== undefined ? { fallback: true } : {}),
   });
 }

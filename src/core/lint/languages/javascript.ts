@@ -3,9 +3,9 @@ import { type AnalysisContext, type OffsetEdit, insertListItem, namedChildren, r
 import type { LanguageAnalyzer } from '../analyzer';
 import { capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type CookieSite, type Truth, checkCookieSite } from '../cookieChecks';
-import { reportHardcodedSecret } from '../secrets';
+import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { checkSetCookieString } from '../setCookieSite';
-import { type JsProp, type JsValue, evaluate, importSourceOf, lookupVariable, memberTarget, stringContent, truthOf, unwrap } from './jsValues';
+import { type JsProp, type JsValue, evaluate, externalConstant, importSourceOf, lookupVariable, memberTarget, stringContent, truthOf, unwrap } from './jsValues';
 
 type JsObj = Extract<JsValue, { k: 'obj' }>;
 
@@ -503,12 +503,14 @@ function secretValue(ctx: AnalysisContext, node: Node, what: string, envName: st
     const name = ctx.src(n);
     const init = lookupVariable(ctx, n, name);
     if (init) next(init, `through ${name}`);
+    else externalSecret(ctx, n, what, envName, kind, via);
     return;
   }
   if (type === 'member_expression' || type === 'subscript_expression') {
     if (/\bprocess\.env\b/.test(ctx.src(n))) return;
     const target = memberTarget(ctx, n);
     if (target) next(target, `through ${ctx.src(n).replace(/\s+/g, '')}`);
+    else if (type === 'member_expression') externalSecret(ctx, n, what, envName, kind, via);
     return;
   }
   const lit = literalIn(ctx, n);
@@ -516,6 +518,12 @@ function secretValue(ctx: AnalysisContext, node: Node, what: string, envName: st
   const text = ctx.src(lit);
   if (/-----BEGIN [A-Z ]*PUBLIC KEY-----|-----BEGIN CERTIFICATE-----/.test(text)) return;
   reportHardcodedSecret(ctx, { kind, ...span(lit), what, envName, replacement: envRead(ctx, envName), ...(via ? { via } : {}) });
+}
+
+/** A secret that is a constant of another workspace file: reported where it is used. */
+function externalSecret(ctx: AnalysisContext, n: Node, what: string, envName: string, kind: 'session' | 'jwt', via: string | undefined): void {
+  const ext = externalConstant(ctx, n);
+  if (ext) reportExternalSecret(ctx, { kind, ...span(n), what, envName, ...(via ? { via } : {}), symbol: ext.symbol, expression: ctx.src(n) });
 }
 
 function hardcodedArray(ctx: AnalysisContext, v: JsValue, what: string, envName: string): void {

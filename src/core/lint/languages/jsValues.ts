@@ -1,9 +1,13 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf } from '../analysis';
+import type { WorkspaceSymbol } from '../symbols/symbolTable';
 
 /** A JavaScript/TypeScript expression, evaluated as far as the lint needs. */
 export type JsValue =
-  | { readonly k: 'str'; readonly v: string; readonly node: Node; /** Has `${…}` parts (replaced by same-length filler). */ readonly partial?: boolean }
+  | {
+    readonly k: 'str'; readonly v: string; readonly node: Node; /** Has `${…}` parts (replaced by same-length filler). */ readonly partial?: boolean;
+    /** Set when the value is a constant of another workspace file. */ readonly external?: ExternalConstant;
+  }
   | { readonly k: 'num'; readonly v: number; readonly node: Node }
   | { readonly k: 'bool'; readonly v: boolean; readonly node: Node; /** Set when branches disagree: where the value returned is taken. */ readonly branch?: string }
   | { readonly k: 'nullish'; readonly node: Node }
@@ -126,8 +130,48 @@ export function importSourceOf(ctx: AnalysisContext, from: Node, name: string): 
   return undefined;
 }
 
-function importsIn(ctx: AnalysisContext, root: Node): { binds: (name: string) => boolean; source: string }[] {
-  const out: { binds: (name: string) => boolean; source: string }[] = [];
+/** One import: whether it binds a local name, the module, and what a local name stands for there ('default', '*' or an export). */
+interface ImportEntry {
+  binds: (name: string) => boolean;
+  source: string;
+  imported?: (name: string) => string | undefined;
+}
+
+/** What each local name of an import clause or destructuring pattern stands for in the module. */
+function bindingNames(clause: string, whole: '*' | 'default'): Map<string, string> {
+  const out = new Map<string, string>();
+  const braces = /\{([^}]*)\}/.exec(clause);
+  const outside = clause.replace(/\{[^}]*\}/, '').trim();
+  const ns = /\*\s*as\s+([\w$]+)/.exec(outside);
+  if (ns) out.set(ns[1], '*');
+  else {
+    const def = /^([\w$]+)/.exec(outside);
+    if (def && def[1] !== 'type') out.set(def[1], whole);
+  }
+  for (const part of braces ? braces[1].split(',') : []) {
+    const m = /^\s*(?:type\s+)?([\w$]+)\s*(?:(?:as|:)\s*([\w$]+))?\s*(?:=.*)?$/.exec(part);
+    if (m) out.set(m[2] ?? m[1], m[1]);
+  }
+  return out;
+}
+
+/** The module and exported name a local name was imported as (`import { A as b }` → A; a default or require() → 'default'/'*'). */
+export function importBinding(ctx: AnalysisContext, from: Node, name: string): { source: string; imported: string } | undefined {
+  ctx.lookups.add(name);
+  const imports = ctx.memo('js.imports', () => {
+    const root = from.tree.rootNode;
+    return root.type === 'program' ? importsIn(ctx, root) : [];
+  });
+  for (const im of imports) {
+    if (!im.binds(name)) continue;
+    const imported = im.imported?.(name);
+    return imported ? { source: im.source, imported } : undefined;
+  }
+  return undefined;
+}
+
+function importsIn(ctx: AnalysisContext, root: Node): ImportEntry[] {
+  const out: ImportEntry[] = [];
   for (const s of statementsOf(ctx, root)) {
     if (!s || !mayImport(ctx.text, s.startIndex)) continue;
     const sText = ctx.src(s);
@@ -138,9 +182,15 @@ function importsIn(ctx: AnalysisContext, root: Node): { binds: (name: string) =>
       const source = s.childForFieldName('source');
       const clause = s.namedChildren.find((c) => c?.type === 'import_clause');
       if (!source || !clause) continue;
-      const names = [...ctx.src(clause).matchAll(/[\w$]+/g)].map((m) => m[0]);
+      const clauseText = ctx.src(clause);
+      const names = [...clauseText.matchAll(/[\w$]+/g)].map((m) => m[0]);
+      let bindings: Map<string, string> | undefined;
       // A local binding is a name not followed by `as` (`{ sign as s }` binds s).
-      out.push({ binds: (name) => names.some((t, i) => t === name && names[i + 1] !== 'as'), source: ctx.src(source).slice(1, -1) });
+      out.push({
+        binds: (name) => names.some((t, i) => t === name && names[i + 1] !== 'as'),
+        source: ctx.src(source).slice(1, -1),
+        imported: (name) => (bindings ??= bindingNames(clauseText, 'default')).get(name),
+      });
       continue;
     }
     if (sType !== 'lexical_declaration' && sType !== 'variable_declaration') continue;
@@ -156,6 +206,7 @@ function importsIn(ctx: AnalysisContext, root: Node): { binds: (name: string) =>
       out.push({
         binds: (name) => (simple ? idText === name : new RegExp(`(^|[\\s{,:])${name.replace(/\$/g, '\\$')}\\s*[,}]`).test(idText)),
         source: m[1],
+        imported: (name) => (simple ? (idText === name ? '*' : undefined) : bindingNames(idText, '*').get(name)),
       });
     }
   }
@@ -201,7 +252,7 @@ export function evaluate(ctx: AnalysisContext, node: Node, depth = 0): JsValue {
         return v.k === 'unknown' ? { k: 'unknown', node: n } : v;
       }
       if (ENV_TEXT.test(name)) return { k: 'env', node: n, text: name };
-      return { k: 'unknown', node: n };
+      return externalValue(ctx, n);
     }
     case 'unary_expression': {
       const text = ctx.src(n);
@@ -265,7 +316,7 @@ export function evaluate(ctx: AnalysisContext, node: Node, depth = 0): JsValue {
       const text = ctx.src(n);
       if (ENV_TEXT.test(text)) return { k: 'env', node: n, text };
       const target = memberTarget(ctx, n, depth);
-      return target ? evaluate(ctx, target, depth + 1) : { k: 'unknown', node: n };
+      return target ? evaluate(ctx, target, depth + 1) : externalValue(ctx, n);
     }
     case 'call_expression': {
       const text = ctx.src(n);
@@ -330,6 +381,61 @@ function classField(ctx: AnalysisContext, from: Node, name: string): Node | unde
     }
   }
   return undefined;
+}
+
+/** A constant of another workspace file that an expression names, with how this file reaches it. */
+export interface ExternalConstant {
+  readonly symbol: WorkspaceSymbol;
+}
+
+/**
+ * The workspace constant an imported name or a member of an imported module names
+ * (`import { JWT_SECRET } from './constants'`, `config.cookieSecret` with
+ * `const config = require('../config')`, `require('../config').jwt.secret`, tsconfig path aliases),
+ * from the table the last scan built.
+ */
+export function externalConstant(ctx: AnalysisContext, node: Node): ExternalConstant | undefined {
+  const ws = ctx.workspace;
+  if (!ws) return undefined;
+  const keys: string[] = [];
+  let n = unwrap(node);
+  while (n.type === 'member_expression') {
+    const prop = n.childForFieldName('property');
+    const obj = n.childForFieldName('object');
+    if (!prop || !obj) return undefined;
+    keys.unshift(ctx.src(prop));
+    n = unwrap(obj);
+  }
+  let binding: { source: string; imported: string } | undefined;
+  if (n.type === 'identifier') binding = importBinding(ctx, n, ctx.src(n));
+  else if (n.type === 'call_expression') {
+    const m = /^require\(\s*['"]([^'"]+)['"]\s*\)$/.exec(ctx.src(n));
+    if (m) binding = { source: m[1], imported: '*' };
+  }
+  if (!binding) return undefined;
+  const file = ws.table.resolveJsImport(ws.filePath, binding.source);
+  if (!file) return undefined;
+  const rest = keys.join('.');
+  const candidates = binding.imported === '*'
+    ? (rest ? [rest, `default.${rest}`] : [])
+    : binding.imported === 'default'
+      ? (rest ? [`default.${rest}`, rest] : ['default'])
+      : [rest ? `${binding.imported}.${rest}` : binding.imported];
+  for (const c of candidates) {
+    const symbol = ws.table.lookup(file, c);
+    if (symbol) return { symbol };
+  }
+  return undefined;
+}
+
+function externalValue(ctx: AnalysisContext, n: Node): JsValue {
+  const ext = externalConstant(ctx, n);
+  const v = ext?.symbol.value;
+  if (v === undefined || !ext) return { k: 'unknown', node: n };
+  if (ext.symbol.fallbackFor !== undefined) return { k: 'env', node: n, text: `process.env.${ext.symbol.fallbackFor}` };
+  if (typeof v === 'string') return { k: 'str', v, node: n, external: ext };
+  if (typeof v === 'number') return { k: 'num', v, node: n };
+  return { k: 'bool', v, node: n };
 }
 
 const clip = (s: string): string => (s.length > 40 ? `${s.slice(0, 37)}…` : s).replace(/\s+/g, ' ');
