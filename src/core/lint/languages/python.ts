@@ -3,7 +3,8 @@ import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, type Fact, type OffsetEdit, ancestorsOf, insertListItem, namedChildren, removeListItem, span } from '../analysis';
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
-import { reportHardcodedSecret } from '../secrets';
+import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
+import type { WorkspaceSymbol } from '../symbols/symbolTable';
 import { type SettingEntry, type SettingValue, type SettingsSchema, checkSettings, entryFromFact, settingFact } from '../settingsSite';
 
 const QUERY = `
@@ -455,6 +456,7 @@ function secret(ctx: AnalysisContext, node: Node, what: string, envName: string,
     const name = ctx.src(n);
     const init = lookup(ctx, n, name);
     if (init && init.startIndex !== n.startIndex) next(init, `through ${name}`);
+    else if (!init) externalSecret(ctx, n, label, envName, kind, via);
     return;
   }
   if (n.type === 'binary_operator') {
@@ -487,6 +489,7 @@ function secret(ctx: AnalysisContext, node: Node, what: string, envName: string,
   if (n.type === 'subscript' || n.type === 'attribute') {
     const target = memberTarget(ctx, n);
     if (target) next(target, `through ${ctx.src(n).replace(/\s+/g, '')}`);
+    else if (n.type === 'attribute') externalSecret(ctx, n, label, envName, kind, via);
     return;
   }
   if (n.type === 'call') {
@@ -508,6 +511,61 @@ function secret(ctx: AnalysisContext, node: Node, what: string, envName: string,
       if (obj) next(obj, undefined);
     }
   }
+}
+
+function externalSecret(ctx: AnalysisContext, n: Node, what: string, envName: string, kind: 'session' | 'jwt', via: string | undefined): void {
+  const symbol = externalConstant(ctx, n);
+  if (symbol) reportExternalSecret(ctx, { kind, ...span(n), what, envName, ...(via ? { via } : {}), symbol, expression: ctx.src(n) });
+}
+
+/** What each imported local name stands for: a module and a name in it ('*' for the module itself). Read from the text once per pass. */
+function importsOf(ctx: AnalysisContext): Map<string, { module: string; name: string }> {
+  return ctx.memo('py.imports', () => {
+    const out = new Map<string, { module: string; name: string }>();
+    for (const m of ctx.text.matchAll(/^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([^)#\n]*(?:\n[^)#\n]*)*?)\)?[ \t]*(?:#.*)?$/gm)) {
+      for (const part of m[2].split(/[,\n]/)) {
+        const b = /^\s*(\w+)(?:\s+as\s+(\w+))?\s*$/.exec(part);
+        if (b && b[1] !== '*') out.set(b[2] ?? b[1], { module: m[1], name: b[1] });
+      }
+    }
+    for (const m of ctx.text.matchAll(/^[ \t]*import[ \t]+([\w.]+)(?:[ \t]+as[ \t]+(\w+))?/gm)) out.set(m[2] ?? m[1], { module: m[1], name: '*' });
+    return out;
+  });
+}
+
+/**
+ * The workspace constant an imported name or a module attribute names: `from config.settings import
+ * JWT_SECRET`, `from . import settings` then `settings.JWT_SECRET`, `import config` then `config.SECRET`;
+ * `django.conf.settings` reads the workspace's settings module.
+ */
+function externalConstant(ctx: AnalysisContext, n: Node): WorkspaceSymbol | undefined {
+  const ws = ctx.workspace;
+  if (!ws) return undefined;
+  const { table, filePath } = ws;
+  const imports = importsOf(ctx);
+  if (n.type === 'identifier') {
+    const name = ctx.src(n);
+    ctx.lookups.add(name);
+    const imp = imports.get(name);
+    if (!imp || imp.name === '*') return undefined;
+    const file = table.resolvePythonModule(filePath, imp.module);
+    return file ? table.lookup(file, imp.name) : undefined;
+  }
+  const obj = n.childForFieldName('object');
+  const attr = n.childForFieldName('attribute');
+  if (!obj || !attr) return undefined;
+  const base = ctx.src(obj);
+  ctx.lookups.add(base.split('.')[0]);
+  const imp = imports.get(base);
+  if (!imp) return undefined;
+  const modules = imp.name === '*' ? [imp.module] : [`${imp.module}${imp.module.endsWith('.') ? '' : '.'}${imp.name}`];
+  if (imp.module === 'django.conf' && imp.name === 'settings') modules.push('settings');
+  for (const mod of modules) {
+    const file = table.resolvePythonModule(filePath, mod);
+    const symbol = file ? table.lookup(file, ctx.src(attr)) : undefined;
+    if (symbol) return symbol;
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------- calls
