@@ -2,7 +2,8 @@ import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, type OffsetEdit, ancestorsOf, insertListItem, namedChildren, removeListItem, span } from '../analysis';
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
-import { reportHardcodedSecret } from '../secrets';
+import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
+import { GLOBAL_MODULE } from '../symbols/symbolTable';
 import { type SettingEntry, type SettingValue, checkSettings } from '../settingsSite';
 
 const QUERY = `
@@ -597,6 +598,13 @@ function secret(ctx: AnalysisContext, node: Node, what: string, via?: string, de
     case 'name': {
       const target = phpTarget(ctx, n);
       if (target) next(target, `through ${ctx.src(n).replace(/\s+/g, '')}`);
+      else if (n.type === 'name' || n.type === 'class_constant_access_expression') {
+        // A constant another workspace file defines (define(), a class constant).
+        const [scope, constName] = namedChildren(n, ctx.text);
+        const key = n.type === 'name' ? ctx.src(n) : scope && constName && !/^(self|static|parent)$/.test(ctx.src(scope)) ? `${ctx.src(scope).replace(/^.*\\/, '')}::${ctx.src(constName)}` : undefined;
+        const symbol = key && ctx.workspace ? ctx.workspace.table.lookup(GLOBAL_MODULE, key) : undefined;
+        if (symbol) reportExternalSecret(ctx, { kind: 'jwt', ...span(n), what, envName: 'JWT_SECRET', ...(via ? { via } : {}), symbol, expression: ctx.src(n) });
+      }
       return;
     }
     case 'binary_expression': {

@@ -4,7 +4,8 @@ import { type LanguageAnalyzer, capture } from '../analyzer';
 import type { CookieAttr, CookieSite } from '../cookieChecks';
 import { checkCookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, checkKeyedSite } from '../keyedSite';
-import { reportHardcodedSecret } from '../secrets';
+import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
+import { GLOBAL_MODULE } from '../symbols/symbolTable';
 
 const QUERY = `
 (call method: (identifier) @method (#any-of? @method "session_store" "encode" "decode" "skip_before_action" "protect_from_forgery" "skip_forgery_protection") arguments: (argument_list) @args) @call
@@ -343,6 +344,11 @@ function rubySecret(ctx: AnalysisContext, node: Node, what: string, envName: str
     case 'instance_variable': {
       const init = rubyLookup(ctx, n);
       if (init && init.startIndex !== n.startIndex) next(init, `through ${ctx.src(n)}`);
+      else if (!init && (n.type === 'constant' || n.type === 'scope_resolution') && ctx.workspace) {
+        // A constant of another workspace file (config/initializers, a module of constants).
+        const symbol = ctx.workspace.table.lookup(GLOBAL_MODULE, ctx.src(n).replace(/^::/, ''));
+        if (symbol) reportExternalSecret(ctx, { kind, ...span(n), what, envName, ...(via ? { via } : {}), symbol, expression: ctx.src(n) });
+      }
       return;
     }
     case 'conditional': {
