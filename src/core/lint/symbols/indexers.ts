@@ -36,24 +36,27 @@ function literalText(raw: string, language: 'js' | 'py' | 'php' | 'rb'): Literal
   return fallback(s, language);
 }
 
-/** `process.env.X || 'dev'`, `os.environ.get('X', 'dev')`, `getenv('X') ?: 'dev'`, `ENV.fetch('X', 'dev')`. */
+/** `process.env.X || 'dev'`, `os.environ.get('X', 'dev')`, `getenv('X') ?: 'dev'`, `ENV.fetch('X', 'dev')`. Compiled once. */
+const FALLBACKS: Readonly<Record<'js' | 'py' | 'php' | 'rb', readonly RegExp[]>> = {
+  js: [new RegExp(String.raw`^process\.env(?:\.(\w+)|\[\s*['"](\w+)['"]\s*\])\s*(?:\|\||\?\?)\s*(?:${STRING})$`)],
+  py: [
+    new RegExp(String.raw`^(?:os\.)?(?:environ\.get|getenv)\(\s*['"](\w+)['"]()\s*,\s*(?:${STRING})\s*\)$`),
+    new RegExp(String.raw`^(?:os\.)?(?:environ\.get|getenv)\(\s*['"](\w+)['"]\s*\)()\s+or\s+(?:${STRING})$`),
+  ],
+  php: [
+    new RegExp(String.raw`^(?:getenv|env)\(\s*['"](\w+)['"]\s*\)()\s*(?:\?:|\?\?)\s*(?:${STRING})$`),
+    new RegExp(String.raw`^env\(\s*['"](\w+)['"]()\s*,\s*(?:${STRING})\s*\)$`),
+  ],
+  rb: [
+    new RegExp(String.raw`^ENV\[\s*['"](\w+)['"]\s*\]()\s*\|\|\s*(?:${STRING})$`),
+    new RegExp(String.raw`^ENV\.fetch\(\s*['"](\w+)['"]()\s*,\s*(?:${STRING})\s*\)$`),
+  ],
+};
+
 function fallback(s: string, language: 'js' | 'py' | 'php' | 'rb'): Literal | undefined {
-  const patterns: Record<typeof language, RegExp[]> = {
-    js: [new RegExp(String.raw`^process\.env(?:\.(\w+)|\[\s*['"](\w+)['"]\s*\])\s*(?:\|\||\?\?)\s*(?:${STRING})$`)],
-    py: [
-      new RegExp(String.raw`^(?:os\.)?(?:environ\.get|getenv)\(\s*['"](\w+)['"]()\s*,\s*(?:${STRING})\s*\)$`),
-      new RegExp(String.raw`^(?:os\.)?(?:environ\.get|getenv)\(\s*['"](\w+)['"]\s*\)()\s+or\s+(?:${STRING})$`),
-    ],
-    php: [
-      new RegExp(String.raw`^(?:getenv|env)\(\s*['"](\w+)['"]\s*\)()\s*(?:\?:|\?\?)\s*(?:${STRING})$`),
-      new RegExp(String.raw`^env\(\s*['"](\w+)['"]()\s*,\s*(?:${STRING})\s*\)$`),
-    ],
-    rb: [
-      new RegExp(String.raw`^ENV\[\s*['"](\w+)['"]\s*\]()\s*\|\|\s*(?:${STRING})$`),
-      new RegExp(String.raw`^ENV\.fetch\(\s*['"](\w+)['"]()\s*,\s*(?:${STRING})\s*\)$`),
-    ],
-  };
-  for (const re of patterns[language]) {
+  // Every fallback reads the environment by name and ends with a string.
+  if (!/env|ENV/.test(s)) return undefined;
+  for (const re of FALLBACKS[language]) {
     const m = re.exec(s);
     if (!m) continue;
     // Groups: the variable (in one of two spellings, the other empty), then the string in one of two quotes.
