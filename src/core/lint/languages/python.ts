@@ -13,7 +13,7 @@ const QUERY = `
     (#any-of? @method "set_cookie" "set_signed_cookie" "encode" "decode" "update" "from_mapping" "add_middleware"
       "from_object" "from_pyfile" "from_envvar" "from_prefixed_env" "from_file"))
   arguments: (argument_list) @args) @call
-(call function: (identifier) @fn (#eq? @fn "Flask") arguments: (argument_list) @args) @call
+(call function: (identifier) @fn (#any-of? @fn "Flask" "EncryptedCookieStorage" "SimpleCookieStorage" "NaClCookieStorage" "RedisStorage" "MemcachedStorage") arguments: (argument_list) @args) @call
 (assignment left: (identifier) @name (#match? @name "^[A-Z][A-Z0-9_]*$") right: (_) @rhs) @assign
 (assignment left: (attribute object: (_) @obj attribute: (identifier) @attr (#any-of? @attr "secret_key" "permanent_session_lifetime")) right: (_) @rhs) @assign
 (assignment left: (subscript value: (attribute attribute: (identifier) @cfg (#eq? @cfg "config")) subscript: (string) @key) right: (_) @rhs) @assign
@@ -32,7 +32,7 @@ export const pythonAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['module']),
   keywords: /cookie|session|secret|jwt|SECRET_KEY|Flask|csrf/i,
-  anchors: /@\s*(csrf_exempt|csrf\s*\.\s*exempt|method_decorator\s*\(\s*csrf_exempt)\b|\.\s*(set_cookie|set_signed_cookie|encode|decode|update|from_mapping|add_middleware|from_object|from_pyfile|from_envvar|from_prefixed_env|from_file)\s*\(|\bFlask\s*\(|\.\s*(secret_key|permanent_session_lifetime)\s*=|\.\s*config\s*\[|^[ \t]*[A-Z][A-Z0-9_]*\s*=|^[ \t]*from\s+\S+\s+import\s+\*/gm,
+  anchors: /@\s*(csrf_exempt|csrf\s*\.\s*exempt|method_decorator\s*\(\s*csrf_exempt)\b|\.\s*(set_cookie|set_signed_cookie|encode|decode|update|from_mapping|add_middleware|from_object|from_pyfile|from_envvar|from_prefixed_env|from_file)\s*\(|\b(Flask|EncryptedCookieStorage|SimpleCookieStorage|NaClCookieStorage|RedisStorage|MemcachedStorage)\s*\(|\.\s*(secret_key|permanent_session_lifetime)\s*=|\.\s*config\s*\[|^[ \t]*[A-Z][A-Z0-9_]*\s*=|^[ \t]*from\s+\S+\s+import\s+\*/gm,
   declares(chunk, ctx) {
     const t = chunk.type;
     // '<imports>': where `import os` goes depends on the imports and the module docstring.
@@ -73,6 +73,7 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
     const method = capture(m, 'method');
     const obj = capture(m, 'obj');
     if (method && obj) methodCall(ctx, call, obj, ctx.src(method), args);
+    else if (capture(m, 'fn') && ctx.src(capture(m, 'fn')!) !== 'Flask') aiohttpStorage(ctx, ctx.src(capture(m, 'fn')!), call, args);
     else if (capture(m, 'fn')) {
       const stmt = statementOf(call);
       const a = stmt.firstNamedChild;
@@ -714,6 +715,66 @@ function setCookie(ctx: AnalysisContext, call: Node, args: Node, method: string)
   });
 }
 
+/**
+ * aiohttp-session storages: `EncryptedCookieStorage(secret_key, cookie_name=, httponly=, secure=,
+ * samesite=, max_age=, domain=, path=)` and the server-side ones with the same cookie options;
+ * `SimpleCookieStorage` keeps the session as plain JSON in the cookie (its docs: for testing only).
+ * Defaults: cookie AIOHTTP_SESSION, HttpOnly, no Secure, no SameSite, Path=/.
+ */
+function aiohttpStorage(ctx: AnalysisContext, storage: string, call: Node, args: Node): void {
+  const k = kwargs(ctx, args);
+  if (storage === 'SimpleCookieStorage') {
+    ctx.report({
+      ruleId: 'session-hardcoded-secret', ...span(call),
+      message: 'SimpleCookieStorage keeps the session as unsigned JSON in the cookie: any client can edit it and become any user. Use EncryptedCookieStorage with a key from the environment (or a server-side storage).',
+    });
+  }
+  const secretKey = storage === 'EncryptedCookieStorage' || storage === 'NaClCookieStorage' ? k.named.get('secret_key')?.value ?? k.positional[0] : undefined;
+  if (secretKey) secret(ctx, secretKey, `The aiohttp-session ${storage} key`, 'SESSION_SECRET', 'session');
+  const attr = (name: string): AttrAt<Truth> | undefined => {
+    const a = k.named.get(name);
+    if (!a) return undefined;
+    const v = pyEval(ctx, a.value);
+    const t: Truth = v.kind === 'bool' ? (v.bool ? 'true' : 'false') : v.kind === 'none' ? 'false' : v.kind === 'env' ? 'env' : 'unknown';
+    return { value: t, ...span(a.node), ...(v.kind === 'env' ? { envText: v.text } : {}) };
+  };
+  const keys: Partial<Record<CookieAttr, string>> = { secure: 'secure', httpOnly: 'httponly', sameSite: 'samesite', path: 'path', domain: 'domain', name: 'cookie_name' };
+  const writer: AttrWriter = {
+    set(changes) {
+      const edits: OffsetEdit[] = [];
+      const inserts: string[] = [];
+      for (const [a, value] of changes) {
+        const key = keys[a];
+        if (!key) return undefined;
+        const existing = k.named.get(key);
+        const text = a === 'sameSite' ? renderPy(ctx, 'name', value.charAt(0).toUpperCase() + value.slice(1)) : renderPy(ctx, a, value);
+        if (existing) edits.push({ ...span(existing.value), newText: text });
+        else inserts.push(`${key}=${text}`);
+      }
+      if (inserts.length) edits.push(insertListItem(ctx, span(args), k.items.map(span), inserts));
+      return edits.sort((x, y) => x.start - y.start);
+    },
+  };
+  const ss = k.named.get('samesite');
+  const ssV = ss ? pyEval(ctx, ss.value) : undefined;
+  const maxAge = k.named.get('max_age');
+  const maxAgeV = maxAge ? pyEval(ctx, maxAge.value) : undefined;
+  const secureA = attr('secure');
+  const httpOnlyA = attr('httponly');
+  checkCookieSite(ctx, {
+    framework: `aiohttp-session ${storage}`,
+    session: true,
+    anchor: span(call),
+    complete: !k.splat,
+    ...(secureA ? { secure: secureA } : {}),
+    ...(httpOnlyA ? { httpOnly: httpOnlyA } : {}),
+    ...(ss && ssV ? { sameSite: { value: ssV.kind === 'str' ? (ssV.str ?? '').toLowerCase() : ssV.kind === 'none' ? '' : 'unknown', ...span(ss.node) } } : {}),
+    ...(maxAge && maxAgeV ? { maxAgeSeconds: { value: maxAgeV.kind === 'num' ? maxAgeV.num : undefined, ...span(maxAge.node) } } : {}),
+    defaults: { secure: 'false', httpOnly: 'true', path: '/', name: 'AIOHTTP_SESSION' },
+    writer,
+  });
+}
+
 function starletteSession(ctx: AnalysisContext, call: Node, args: Node, k: ReturnType<typeof kwargs>): void {
   const sk = k.named.get('secret_key');
   if (sk) secret(ctx, sk.value, 'The SessionMiddleware secret_key', 'SESSION_SECRET', 'session');
@@ -838,6 +899,33 @@ function pyJwt(ctx: AnalysisContext, call: Node, method: string, args: Node): vo
 
 const DJANGO_MARKERS = ['INSTALLED_APPS', 'MIDDLEWARE', 'ROOT_URLCONF', 'WSGI_APPLICATION'];
 
+/**
+ * Flask-Login's remember-me cookie (REMEMBER_COOKIE_*): it logs the user back in, so it is an
+ * authentication cookie. Only what the file writes is checked (Flask-Login may not be in use), and
+ * its defaults (HttpOnly, 365 days, no Secure) are left to the docs.
+ */
+function rememberCookie(
+  ctx: AnalysisContext, entries: ReadonlyMap<string, SettingEntry>, render: SettingsSchema['render'], sameSiteOf: SettingsSchema['sameSiteOf'],
+): void {
+  const remember = [...entries.values()].filter((e) => /^REMEMBER_COOKIE_/i.test(e.name));
+  if (remember.length === 0) return;
+  const first = remember.sort((a, b) => a.start - b.start)[0];
+  checkSettings(ctx, {
+    framework: 'Flask-Login remember-me',
+    keys: {
+      secure: 'REMEMBER_COOKIE_SECURE', httpOnly: 'REMEMBER_COOKIE_HTTPONLY', sameSite: 'REMEMBER_COOKIE_SAMESITE',
+      domain: 'REMEMBER_COOKIE_DOMAIN', path: 'REMEMBER_COOKIE_PATH', name: 'REMEMBER_COOKIE_NAME', maxAge: 'REMEMBER_COOKIE_DURATION',
+    },
+    defaults: { secure: 'false', httpOnly: 'true', path: '/', name: 'remember_token' },
+    render,
+    add: () => undefined,
+    anchor: { start: first.start, end: first.end },
+    complete: false,
+    sameSiteOf,
+    renderLifetime: (days, current) => (/timedelta/.test(current.text) ? `timedelta(days=${days})` : `60 * 60 * 24 * ${days}`),
+  }, new Map(remember.map((e) => [e.name.toLowerCase(), e])));
+}
+
 function finishSettings(facts: readonly Fact[], ctx: AnalysisContext, filePath: string | undefined): void {
   const py = new Map<string, SettingEntry>();
   const flask = new Map<string, SettingEntry>();
@@ -901,6 +989,7 @@ function finishSettings(facts: readonly Fact[], ctx: AnalysisContext, filePath: 
   }
 
   const entries = new Map([...py, ...flask]);
+  rememberCookie(ctx, entries, render, sameSiteOf);
   const relevant = [...entries.keys()].some((k) => k.startsWith('session_cookie_') || k === 'permanent_session_lifetime');
   if (!app && !relevant) return;
   const appName = app?.name ?? 'app';
