@@ -73,60 +73,53 @@ function add(table: SymbolTable, module: string, name: string, lit: Literal, fil
   table.add(module, name, symbol);
 }
 
+/** 1-based line of an offset, counting from a known line and offset forward (matches come in order). */
+function lineCounter(text: string): (offset: number) => number {
+  let line = 1;
+  let at = 0;
+  return (offset) => {
+    for (let i = text.indexOf('\n', at); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+      line++;
+      at = i + 1;
+    }
+    return line;
+  };
+}
+
+/*
+ * Each indexer runs one multi-line regular expression over the whole text for the lines that can
+ * declare a constant (most lines cannot): splitting every file into lines and testing each was a
+ * tenth of the cost of parsing them.
+ */
+const JS_CANDIDATES = /^(?:(?:export[ \t]+)?(?:const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*(?::[^=\n]+)?=[ \t]*([^\n]*)|(?:module\.)?exports\.([A-Za-z_$][\w$]*)[ \t]*=[ \t]*([^\n]*)|(module\.exports[ \t]*=|export[ \t]+default)[ \t]*([^\n]*?)[ \t]*;?[ \t]*)$/gm;
+
 /**
  * JavaScript/TypeScript: top-level `const`/`let`/`var` (exported or not), `exports.x =`,
  * `module.exports = { … }`, `export default { … }`, with nested object keys as dotted names
  * (`jwt.secret`); `module.exports = config` / `export default config` re-export an object's keys.
  */
 function indexJs(table: SymbolTable, file: string, text: string): void {
-  const lines = text.split('\n');
   const names = new Map<string, { lit: Literal; line: number }>();
   let exportedObject: { name: string; as: string } | undefined;
-  const stack: string[] = [];
-  let objectPrefix: string[] | undefined;
-  lines.forEach((lineText, i) => {
-    const line = i + 1;
-    if (objectPrefix) {
-      const t = lineText.trim();
-      const m = /^(['"]?)([\w$-]+)\1\s*:\s*(.+?)\s*$/.exec(t);
-      if (m) {
-        const value = m[3];
-        if (/^\{\s*$/.test(value.replace(/,$/, ''))) stack.push(m[2]);
-        else {
-          const lit = literal(value, 'js');
-          if (lit) names.set([...objectPrefix, ...stack, m[2]].join('.'), { lit, line });
-        }
-        return;
-      }
-      if (/^\}/.test(t)) {
-        if (stack.length) stack.pop();
-        else objectPrefix = undefined;
-      }
-      return;
-    }
-    const decl = /^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(.*)$/.exec(lineText);
-    if (decl) {
-      const rest = decl[2].trim();
-      if (rest === '{') objectPrefix = [decl[1]];
+  const lineOf = lineCounter(text);
+  for (const m of text.matchAll(JS_CANDIDATES)) {
+    const line = lineOf(m.index);
+    if (m[1] !== undefined) {
+      const rest = m[2].trim();
+      if (rest === '{') objectKeys(text, m.index + m[0].length, [m[1]], line, names);
       else {
         const lit = literal(rest, 'js');
-        if (lit) names.set(decl[1], { lit, line });
+        if (lit) names.set(m[1], { lit, line });
       }
-      return;
+    } else if (m[3] !== undefined) {
+      const lit = literal(m[4], 'js');
+      if (lit) names.set(m[3], { lit, line });
+    } else if (m[5] !== undefined) {
+      const as = m[5].startsWith('module') ? '' : 'default';
+      if (m[6] === '{') objectKeys(text, m.index + m[0].length, as ? [as] : [], line, names);
+      else if (/^[A-Za-z_$][\w$]*$/.test(m[6])) exportedObject = { name: m[6], as };
     }
-    const cjs = /^(?:module\.)?exports\.([A-Za-z_$][\w$]*)\s*=\s*(.*)$/.exec(lineText);
-    if (cjs) {
-      const lit = literal(cjs[2], 'js');
-      if (lit) names.set(cjs[1], { lit, line });
-      return;
-    }
-    const whole = /^(module\.exports\s*=|export\s+default)\s*(.*?)\s*;?\s*$/.exec(lineText);
-    if (whole) {
-      const as = whole[1].startsWith('module') ? '' : 'default';
-      if (whole[2] === '{') objectPrefix = as ? [as] : [];
-      else if (/^[A-Za-z_$][\w$]*$/.test(whole[2])) exportedObject = { name: whole[2], as };
-    }
-  });
+  }
   if (exportedObject) {
     const { name, as } = exportedObject;
     for (const [k, v] of [...names]) if (k.startsWith(`${name}.`)) names.set(`${as ? `${as}.` : ''}${k.slice(name.length + 1)}`, v);
@@ -134,49 +127,81 @@ function indexJs(table: SymbolTable, file: string, text: string): void {
   for (const [name, { lit, line }] of names) add(table, file, name, lit, file, line);
 }
 
+/** The `key: literal` lines of an object literal written one property per line, from `from` to its closing brace. */
+function objectKeys(text: string, from: number, prefix: readonly string[], firstLine: number, names: Map<string, { lit: Literal; line: number }>): void {
+  const stack: string[] = [];
+  let line = firstLine;
+  let at = text.indexOf('\n', from);
+  // A config object is short; a runaway (unbalanced braces) stops at 2,000 lines.
+  for (let n = 0; at !== -1 && n < 2000; n++) {
+    const next = text.indexOf('\n', at + 1);
+    const t = text.slice(at + 1, next === -1 ? undefined : next).trim();
+    line++;
+    at = next;
+    const m = /^(['"]?)([\w$-]+)\1\s*:\s*(.+?)\s*$/.exec(t);
+    if (m) {
+      if (/^\{\s*,?$/.test(m[3])) stack.push(m[2]);
+      else {
+        const lit = literal(m[3], 'js');
+        if (lit) names.set([...prefix, ...stack, m[2]].join('.'), { lit, line });
+      }
+    } else if (t.startsWith('}')) {
+      if (stack.length === 0) return;
+      stack.pop();
+    }
+  }
+}
+
+const PY_CANDIDATES = /^([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w[\], .]+)?=(?!=)[ \t]*([^\n]+)$/gm;
+
 /** Python: module-level `NAME = literal` (settings modules, constants), annotated or not. */
 function indexPython(table: SymbolTable, file: string, text: string): void {
-  text.split('\n').forEach((lineText, i) => {
-    const m = /^([A-Za-z_]\w*)\s*(?::\s*[\w[\], .]+)?=\s*(.+)$/.exec(lineText);
-    if (!m || m[2].startsWith('=')) return;
+  const lineOf = lineCounter(text);
+  for (const m of text.matchAll(PY_CANDIDATES)) {
     const lit = literal(m[2], 'py');
-    if (lit) add(table, file, m[1], lit, file, i + 1);
-  });
+    if (lit) add(table, file, m[1], lit, file, lineOf(m.index));
+  }
 }
+
+const PHP_CANDIDATES = /^[ \t]*(?:(?:abstract|final|readonly)[ \t]+)*(?:class|interface|trait|enum)[ \t]+(\w+)|\bdefine\([ \t]*['"](\w+)['"][ \t]*,[ \t]*([^\n]+?)\)[ \t]*;|^([ \t]*)(?:(?:public|protected|private|final)[ \t]+)*const[ \t]+(?:\w+[ \t]+)?(\w+)[ \t]*=[ \t]*([^\n]+)$/gm;
 
 /** PHP: `define('NAME', literal)`, `const NAME = literal` at the top level and class constants as `Class::NAME`. */
 function indexPhp(table: SymbolTable, file: string, text: string): void {
+  const lineOf = lineCounter(text);
   let cls: string | undefined;
-  text.split('\n').forEach((lineText, i) => {
-    const c = /^\s*(?:(?:abstract|final|readonly)\s+)*(?:class|interface|trait|enum)\s+(\w+)/.exec(lineText);
-    if (c) cls = c[1];
-    const d = /\bdefine\(\s*['"](\w+)['"]\s*,\s*(.+?)\)\s*;/.exec(lineText);
-    if (d) {
-      const lit = literal(d[2], 'php');
-      if (lit) add(table, GLOBAL_MODULE, d[1], lit, file, i + 1);
-      return;
+  for (const m of text.matchAll(PHP_CANDIDATES)) {
+    if (m[1] !== undefined) {
+      cls = m[1];
+      continue;
     }
-    const k = /^(\s*)(?:(?:public|protected|private|final)\s+)*const\s+(?:\w+\s+)?(\w+)\s*=\s*(.+)$/.exec(lineText);
-    if (k) {
-      const lit = literal(k[3], 'php');
-      if (lit) add(table, GLOBAL_MODULE, k[1].length > 0 && cls ? `${cls}::${k[2]}` : k[2], lit, file, i + 1);
+    const line = lineOf(m.index);
+    if (m[2] !== undefined) {
+      const lit = literal(m[3], 'php');
+      if (lit) add(table, GLOBAL_MODULE, m[2], lit, file, line);
+      continue;
     }
-  });
+    const lit = literal(m[6], 'php');
+    if (lit) add(table, GLOBAL_MODULE, m[4].length > 0 && cls ? `${cls}::${m[5]}` : m[5], lit, file, line);
+  }
 }
+
+const RUBY_CANDIDATES = /^[ \t]*(?:module|class)[ \t]+([A-Z][\w:]*)|^[ \t]*([A-Z][A-Z0-9_]*)[ \t]*=(?![=~>])[ \t]*([^\n]+)$/gm;
 
 /** Ruby: constants `NAME = literal`, also as `Module::NAME` of the innermost module or class opened before. */
 function indexRuby(table: SymbolTable, file: string, text: string): void {
+  const lineOf = lineCounter(text);
   let scope: string | undefined;
-  text.split('\n').forEach((lineText, i) => {
-    const s = /^\s*(?:module|class)\s+([A-Z][\w:]*)/.exec(lineText);
-    if (s) scope = s[1];
-    const m = /^\s*([A-Z][A-Z0-9_]*)\s*=\s*(.+)$/.exec(lineText);
-    if (!m) return;
-    const lit = literal(m[2], 'rb');
-    if (!lit) return;
-    add(table, GLOBAL_MODULE, m[1], lit, file, i + 1);
-    if (scope) add(table, GLOBAL_MODULE, `${scope}::${m[1]}`, lit, file, i + 1);
-  });
+  for (const m of text.matchAll(RUBY_CANDIDATES)) {
+    if (m[1] !== undefined) {
+      scope = m[1];
+      continue;
+    }
+    const lit = literal(m[3], 'rb');
+    if (!lit) continue;
+    const line = lineOf(m.index);
+    add(table, GLOBAL_MODULE, m[2], lit, file, line);
+    if (scope) add(table, GLOBAL_MODULE, `${scope}::${m[2]}`, lit, file, line);
+  }
 }
 
 /** Adds one file's constants to the table (by its language; other languages add nothing yet). */
@@ -247,12 +272,17 @@ export function buildSymbolTable(files: readonly string[], roots: readonly strin
     const language = languageForPath(file);
     if (!language || !INDEXED.has(language)) continue;
     let text: string;
+    let fd: number | undefined;
     try {
-      const st = fs.statSync(file);
+      // One open, then the size of what was opened (as lintFile reads), non-blocking for named pipes.
+      fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+      const st = fs.fstatSync(fd);
       if (!st.isFile() || st.size > maxBytes) continue;
-      text = fs.readFileSync(file, 'utf8');
+      text = fs.readFileSync(fd, 'utf8');
     } catch {
       continue;
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
     }
     indexFile(table, file, text, language);
     indexed++;
