@@ -1,10 +1,10 @@
 import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
-import { type AnalysisContext, type OffsetEdit, ancestorsOf, insertListItem, namedChildren, removeListItem, span } from '../analysis';
+import { type AnalysisContext, type Fact, type OffsetEdit, ancestorsOf, insertListItem, namedChildren, removeListItem, span } from '../analysis';
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { GLOBAL_MODULE } from '../symbols/symbolTable';
-import { type SettingEntry, type SettingValue, checkSettings } from '../settingsSite';
+import { type SettingEntry, type SettingValue, checkSettings, entryFromFact, settingFact } from '../settingsSite';
 
 const QUERY = `
 (function_call_expression
@@ -15,6 +15,7 @@ const QUERY = `
 (object_creation_expression (name) @cls (#eq? @cls "Key") (arguments) @args) @call
 (property_element (variable_name (name) @prop (#eq? @prop "except")) (array_creation_expression) @except)
 (member_call_expression name: (name) @csrfMethod (#eq? @csrfMethod "validateCsrfTokens") arguments: (arguments) @csrfArgs)
+(program (return_statement (array_creation_expression) @configArray))
 `;
 
 const ENV = /\bgetenv\b|\$_ENV\b|\$_SERVER\b|\benv\(/;
@@ -25,8 +26,8 @@ type PhpValue = SettingValue & { readonly node: Node; /** Set when branches disa
 export const phpAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['program']),
-  keywords: /cookie|session|jwt|secret|csrf/i,
-  anchors: /\$except\b|\bvalidateCsrfTokens\s*\(|\b(setcookie|setrawcookie|session_set_cookie_params|ini_set|session_start|session_name)\s*\(|\bJWT\s*::|\bnew\s+Key\s*\(/gi,
+  keywords: /cookie|session|jwt|secret|csrf|http_only|same_site/i,
+  anchors: /\breturn\s*\[|\$except\b|\bvalidateCsrfTokens\s*\(|\b(setcookie|setrawcookie|session_set_cookie_params|ini_set|session_start|session_name)\s*\(|\bJWT\s*::|\bnew\s+Key\s*\(/gi,
   declares(chunk, ctx) {
     if (chunk.type !== 'expression_statement') return [];
     const a = chunk.firstNamedChild;
@@ -36,7 +37,36 @@ export const phpAnalyzer: LanguageAnalyzer = {
   analyze(matches, ctx) {
     for (const m of matches) analyzeMatch(m, ctx);
   },
+  finish(facts, ctx, filePath) {
+    if (filePath && /(^|[\\/])config[\\/]session\.php$/.test(filePath)) laravelSessionConfig(ctx, facts);
+  },
 };
+
+/**
+ * Laravel's config/session.php: `secure`, `http_only`, `same_site`, `domain`, `path`, `cookie` and
+ * `lifetime` (minutes; ignored when `expire_on_close` is true, the cookie then ends with the browser).
+ * A key left out falls back to the framework: no Secure, HttpOnly, no SameSite.
+ */
+function laravelSessionConfig(ctx: AnalysisContext, facts: readonly Fact[]): void {
+  const entries = new Map<string, SettingEntry>();
+  for (const f of facts) if (f.key === 'laravel.config') entries.set(f.name.toLowerCase(), entryFromFact(f));
+  if (entries.size === 0) return;
+  const closes = entries.get('expire_on_close');
+  if (closes && closes.value.kind === 'bool' && closes.value.bool) entries.delete('lifetime');
+  const first = [...entries.values()].sort((a, b) => a.start - b.start)[0];
+  checkSettings(ctx, {
+    framework: 'Laravel',
+    keys: { secure: 'secure', httpOnly: 'http_only', sameSite: 'same_site', domain: 'domain', path: 'path', name: 'cookie', maxAge: 'lifetime' },
+    maxAgeUnit: 60,
+    defaults: { secure: 'false', httpOnly: 'true', path: '/' },
+    render: (attr, v) => renderPhp(attr, attr === 'sameSite' ? v : v).replace(/^'(Lax|Strict|None)'$/, (_m, x: string) => `'${x.toLowerCase()}'`),
+    add: () => undefined,
+    anchor: { start: first.start, end: first.end },
+    complete: true,
+    sameSiteOf: (v) => (v.kind === 'str' ? (v.str ?? '').toLowerCase() : v.kind === 'none' ? '' : v.kind === 'env' ? 'env' : 'unknown'),
+    renderLifetime: (days) => `60 * 24 * ${days}`,
+  }, entries);
+}
 
 /** Exceptions to Laravel's CSRF check that match every URI: `'*'`, `'/*'`. */
 function csrfExceptions(ctx: AnalysisContext, array: Node): void {
@@ -62,6 +92,17 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
     if (cls) ctx.touch(cls.startIndex, cls.startIndex + head.length);
     // Laravel's CSRF middleware (App\Http\Middleware\VerifyCsrfToken extends the framework's).
     if (/Csrf/i.test(head)) csrfExceptions(ctx, except);
+    return;
+  }
+  const configArray = capture(m, 'configArray');
+  if (configArray) {
+    // A config file's returned array (config/session.php): read as settings by finish, which knows the file.
+    for (const el of namedChildren(configArray, ctx.text)) {
+      if (el.type !== 'array_element_initializer') continue;
+      const parts = namedChildren(el, ctx.text);
+      const key = parts.length === 2 ? stringOf(ctx, parts[0]) : undefined;
+      if (key !== undefined) ctx.facts.push(settingFact('laravel.config', entry(ctx, key, el, parts[1])));
+    }
     return;
   }
   const csrfArgs = capture(m, 'csrfArgs');
@@ -108,6 +149,12 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
       // php-jwt 5: JWT::decode($jwt, 'key', ['HS256']); 6+: new Key(...) (checked on its own).
       if (args[1].type !== 'object_creation_expression') secret(ctx, args[1], 'The JWT verification key');
       const algs = args[2];
+      if (!algs && args[1].type !== 'object_creation_expression') {
+        ctx.report({
+          ruleId: 'jwt-algorithm-confusion', ...span(call),
+          message: 'JWT::decode with a bare key and no allowed algorithms is the old php-jwt API: before 5.0 it takes the algorithm from the token header. Upgrade and pass new Key($key, \'HS256\') (the algorithm you sign with).',
+        });
+      }
       if (algs?.type === 'array_creation_expression') {
         const items = namedChildren(algs, ctx.text);
         const idx = items.findIndex((i) => /^['"]none['"]$/i.test(ctx.src(i).trim()));
@@ -322,6 +369,16 @@ function phpEval(ctx: AnalysisContext, node: Node, depth = 0): PhpValue {
       const off = [{ v, where: '' }, ...values].find((r) => r.v.bool === false);
       if (!off || values.every((r) => r.v.bool === v.bool)) return { ...v, node };
       return { kind: 'bool', bool: false, text, node, branch: off.v === v ? `${text} starts false` : `${text} is set to false in ${off.where}` };
+    }
+    case 'function_call_expression': {
+      // Laravel env('X', default): with a safe default (true, 'lax', 'strict') the setting is safe unless the variable says otherwise.
+      const fn = ctx.src(node.childForFieldName('function') ?? node).toLowerCase();
+      const args = namedChildren(node.childForFieldName('arguments') ?? node, ctx.text).map((a) => (a.type === 'argument' ? a.firstNamedChild ?? a : a));
+      if (fn === 'env' && args.length === 2) {
+        const d = phpEval(ctx, args[1], depth + 1);
+        if ((d.kind === 'bool' && d.bool) || (d.kind === 'str' && /^(lax|strict)$/i.test(d.str ?? '')) || d.kind === 'num') return { ...d, node };
+      }
+      return unknown;
     }
     case 'conditional_expression': {
       const parts = namedChildren(node, ctx.text);
