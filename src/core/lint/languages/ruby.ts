@@ -8,7 +8,7 @@ import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { GLOBAL_MODULE } from '../symbols/symbolTable';
 
 const QUERY = `
-(call method: (identifier) @method (#any-of? @method "session_store" "encode" "decode" "skip_before_action" "protect_from_forgery" "skip_forgery_protection") arguments: (argument_list) @args) @call
+(call method: (identifier) @method (#any-of? @method "session_store" "encode" "decode" "skip_before_action" "protect_from_forgery" "skip_forgery_protection" "load_defaults") arguments: (argument_list) @args) @call
 (body_statement (identifier) @bare (#eq? @bare "skip_forgery_protection"))
 (assignment left: (element_reference object: (_) @jar) @target right: (_) @rhs) @assign
 (assignment left: (call method: (identifier) @attr (#eq? @attr "secret_key_base")) right: (_) @rhs) @assign
@@ -60,8 +60,8 @@ function syntax(ctx: AnalysisContext, lifetimeKey: string): KeyedSyntax {
 export const rubyAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['program']),
-  keywords: /cookie|session|secret|JWT|forgery|authenticity_token/,
-  anchors: /\b(skip_before_action|protect_from_forgery|skip_forgery_protection)\b|\.\s*session_store\b|\bJWT\s*\.\s*(encode|decode)\b|\bcookies\b[^\n=]*\]\s*=|\.\s*secret_key_base\s*=/g,
+  keywords: /cookie|session|secret|JWT|forgery|authenticity_token|load_defaults/,
+  anchors: /\b(skip_before_action|protect_from_forgery|skip_forgery_protection|load_defaults)\b|\.\s*session_store\b|\bJWT\s*\.\s*(encode|decode)\b|\bcookies\b[^\n=]*\]\s*=|\.\s*secret_key_base\s*=/g,
   // Constants and instance variables a chunk assigns: secrets are looked up through them.
   declares: (chunk, ctx) => [...ctx.src(chunk).matchAll(/(?:^|\n)[ \t]*([A-Z][A-Za-z0-9_]*|@\w+)\s*(?:\|\||&&)?=[^=~>]/g)].map((m) => m[1]),
   analyze(matches, ctx) {
@@ -129,6 +129,7 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   if (call && args && method) {
     const name = ctx.src(method);
     if (name === 'session_store') sessionStore(ctx, call, args);
+    else if (name === 'load_defaults') loadDefaults(ctx, call, args);
     else if (name === 'skip_before_action' || name === 'protect_from_forgery' || name === 'skip_forgery_protection') forgeryProtection(ctx, call, name, args);
     else {
       const receiver = call.childForFieldName('receiver');
@@ -415,4 +416,19 @@ function rubyString(ctx: AnalysisContext, n: Node): string | undefined {
     return a !== undefined && b !== undefined ? a + b : undefined;
   }
   return undefined;
+}
+
+/**
+ * `config.load_defaults 5.2`: Rails sends SameSite=Lax on its cookies only from the 6.1 defaults
+ * (action_dispatch.cookies_same_site_protection); below that, and unless the app sets it, no SameSite is sent.
+ */
+function loadDefaults(ctx: AnalysisContext, call: Node, args: Node): void {
+  const v = Number(ctx.src(namedChildren(args, ctx.text)[0] ?? args).replace(/['"]/g, ''));
+  if (!Number.isFinite(v) || v >= 6.1) return;
+  // The setting may be anywhere in the file (read once per pass).
+  if (ctx.memo('rb.sameSiteProtection', () => /cookies_same_site_protection\s*=/.test(ctx.text))) return;
+  ctx.report({
+    ruleId: 'cookie-missing-samesite', ...span(call),
+    message: `With config.load_defaults ${ctx.src(args).trim()} Rails sends no SameSite on its cookies (SameSite=Lax comes with the 6.1 defaults). Load 6.1 or later defaults, or set config.action_dispatch.cookies_same_site_protection = :lax.`,
+  });
 }
