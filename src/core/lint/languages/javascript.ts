@@ -1,5 +1,5 @@
 import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
-import { type AnalysisContext, type OffsetEdit, insertListItem, namedChildren, removeListItem, span } from '../analysis';
+import { type AnalysisContext, type OffsetEdit, ancestorsOf, insertListItem, namedChildren, removeListItem, span } from '../analysis';
 import type { LanguageAnalyzer } from '../analyzer';
 import { capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type CookieSite, type Truth, checkCookieSite } from '../cookieChecks';
@@ -681,6 +681,8 @@ function jwtSecret(ctx: AnalysisContext, node: Node, what: string): void {
 
 function jwtCall(ctx: AnalysisContext, method: string, call: Node, argsNode: Node, args: Node[], lib: 'jsonwebtoken' | 'jose'): void {
   if (method === 'decode' || method === 'decodeJwt') {
+    // Decoding a token the same function verifies (to read its header or kid, or after verify) is fine.
+    if (args[0] && verifiedInSameFunction(ctx, call, ctx.src(args[0]))) return;
     ctx.report({
       ruleId: 'jwt-verify-disabled', ...span(call), severity: 'info',
       message: `${lib === 'jose' ? 'decodeJwt' : 'jwt.decode'} does not check the signature: if this token decides who the user is, verify it instead (${lib === 'jose' ? 'jwtVerify' : 'jwt.verify'} with an algorithms allow-list).`,
@@ -764,6 +766,16 @@ function jwtCall(ctx: AnalysisContext, method: string, call: Node, argsNode: Nod
       fix: { title: 'Check expiry', edits: [{ ...span(ignoreExp.value), newText: 'false' }] },
     });
   }
+}
+
+/** Whether the function around `call` also passes `token` to a verify call (jwt.verify, jwtVerify, jws.verify…). */
+function verifiedInSameFunction(ctx: AnalysisContext, call: Node, token: string): boolean {
+  const fn = ancestorsOf(call).reverse().find((a) => /^(function_declaration|function_expression|arrow_function|method_definition|function)$/.test(a.type));
+  if (!fn) return false;
+  ctx.touch(fn.startIndex, fn.endIndex);
+  const body = ctx.src(fn);
+  const t = token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`\\b(?:verify|jwtVerify|verifyAsync)\\s*\\(\\s*${t}\\s*[,)]`).test(body);
 }
 
 function fastifyPlugin(ctx: AnalysisContext, plugin: Node, optsNode: Node): void {
