@@ -66,6 +66,9 @@ export interface CookieSite {
 /** Cookie names that look like they carry a session or credentials. */
 const SENSITIVE_NAME = /sess|sid|auth|token|jwt|login|remember|identity|account|user|csrf|xsrf|credential|bearer|refresh|access/i;
 
+/** A Domain computed from the request's Host header (Express, Django/Flask, Rails, PHP). */
+const HOST_DERIVED = /\breq(uest)?\.(hostname|host|headers\.host|get_host\(\))|\$_SERVER\[\s*['"](HTTP_HOST|SERVER_NAME)['"]\s*\]|\brequest\.(host|domain|url_root)\b|\bgetHost\(\)/;
+
 /** Names that fingerprint a stack: the default session cookie of a framework. */
 export const DEFAULT_SESSION_NAMES: Readonly<Record<string, string>> = {
   'connect.sid': 'express-session',
@@ -206,6 +209,16 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
         fix: shorten(),
       });
     }
+  }
+
+  if (sensitive && site.domain && !site.domain.value && site.domain.envText && HOST_DERIVED.test(site.domain.envText)) {
+    // The browser only stores a Domain the request host domain-matches, so a Domain taken from the
+    // request's Host cannot reach another site; it does widen the cookie to every subdomain of that host.
+    ctx.report({
+      ruleId: 'cookie-broad-domain', start: site.domain.start, end: site.domain.end, severity: 'info',
+      message: `Domain for ${label} is the request's host (${site.domain.envText}): the cookie then also goes to every subdomain of whichever host served it. Leave Domain out so it stays host-only, or set the one parent domain you mean.`,
+      fix: fix('Remove Domain', site.writer.remove?.('domain')),
+    });
   }
 
   if (sensitive && site.domain && site.domain.value) {

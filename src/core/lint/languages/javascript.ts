@@ -398,7 +398,7 @@ function readAttrs(ctx: AnalysisContext, opts: JsObj | undefined, fw: Framework)
   const domain = get('domain');
   if (domain) {
     const v = evaluate(ctx, domain.value);
-    out.domain = { value: v.k === 'str' ? v.v : undefined, ...span(domain.pair) };
+    out.domain = { value: v.k === 'str' ? v.v : undefined, ...span(domain.pair), ...(v.k !== 'str' ? { envText: ctx.src(domain.value) } : {}) };
   }
   const path = get('path');
   if (path) {

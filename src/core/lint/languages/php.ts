@@ -550,7 +550,7 @@ function setcookie(ctx: AnalysisContext, call: Node, argsNode: Node, args: Node[
     ...(ss && ssV ? { sameSite: { value: ssV.kind === 'str' ? (ssV.str ?? '').toLowerCase() : ssV.kind === 'env' ? 'env' : 'unknown', ...span(ss.whole) } } : {}),
     // `time() + N` is a lifetime of N seconds; an absolute timestamp is not judged.
     ...(expires && expV && expV.kind === 'num' && /time\(\)/.test(expV.text) ? { maxAgeSeconds: { value: expV.num, ...span(expires.whole) } } : {}),
-    ...(domain && domV ? { domain: { value: domV.kind === 'str' ? domV.str : undefined, ...span(domain.whole) } } : {}),
+    ...(domain && domV ? { domain: { value: domV.kind === 'str' ? domV.str : undefined, ...span(domain.whole), ...(domV.kind !== 'str' ? { envText: ctx.src(domain.value) } : {}) } } : {}),
     ...(path && pathV ? { path: { value: pathV.kind === 'str' && pathV.str ? pathV.str : undefined, ...span(path.whole) } } : {}),
     defaults: { secure: 'false', httpOnly: 'false' },
     writer,

@@ -708,7 +708,7 @@ function setCookie(ctx: AnalysisContext, call: Node, args: Node, method: string)
     ...(httpOnlyA ? { httpOnly: httpOnlyA } : {}),
     ...(ss && ssV ? { sameSite: { value: ssV.kind === 'str' ? (ssV.str ?? '').toLowerCase() : ssV.kind === 'none' ? '' : ssV.kind === 'env' ? 'env' : 'unknown', ...span(ss.node) } } : {}),
     ...(maxAge && maxAgeV ? { maxAgeSeconds: { value: maxAgeV.kind === 'num' ? maxAgeV.num : undefined, ...span(maxAge.node) } } : {}),
-    ...(domain && domainV ? { domain: { value: domainV.kind === 'str' ? domainV.str : undefined, ...span(domain.node) } } : {}),
+    ...(domain && domainV ? { domain: { value: domainV.kind === 'str' ? domainV.str : undefined, ...span(domain.node), ...(domainV.kind !== 'str' ? { envText: ctx.src(domain.value) } : {}) } } : {}),
     ...(pathA && pathV ? { path: { value: pathV.kind === 'str' ? pathV.str : undefined, ...span(pathA.node) } } : {}),
     defaults: { secure: 'false', httpOnly: 'false', path: '/', ...(starlette ? { sameSite: 'lax' } : {}) },
     writer,
