@@ -131,6 +131,14 @@ export class SymbolTable {
     return this.pythonModules.get(dotted);
   }
 
+  /** Adds another table's symbols and aliases (a multi-root workspace scans each folder); returns this table. */
+  mergeFrom(other: SymbolTable): SymbolTable {
+    const data = other.toData();
+    for (const [m, names] of data.modules) for (const [n, sym] of names) this.add(m, n, sym);
+    this.aliases = [...this.aliases, ...data.aliases];
+    return this;
+  }
+
   toData(): SymbolTableData {
     return { modules: [...this.modules].map(([m, names]) => [m, [...names]]), aliases: this.aliases };
   }
