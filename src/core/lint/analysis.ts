@@ -1,5 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { RuleId, Severity } from '../rules/catalog';
+import type { SymbolTable } from './symbols/symbolTable';
 
 /** An edit in UTF-16 offsets of the document; converted to line/character on output. */
 export interface OffsetEdit {
@@ -68,6 +69,12 @@ export class AnalysisContext {
   get isTypeScript(): boolean {
     return this.language === 'typescript' || this.language === 'tsx';
   }
+
+  /**
+   * The workspace's constants as the last scan indexed them, and this file's absolute path:
+   * imports of other workspace files resolve through it. Unset for a text without a file or before any scan.
+   */
+  workspace: { readonly table: SymbolTable; readonly filePath: string } | undefined;
 
   /** Offsets outside the chunk that the analysis read (sibling statements): edits there re-analyse the chunk. */
   reachStart = Infinity;

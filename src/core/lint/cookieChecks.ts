@@ -10,7 +10,10 @@ export interface AttrAt<T> {
   readonly end: number;
   /** The expression text when the value depends on the environment. */
   readonly envText?: string;
-  /** The code path that gives the insecure value when others do not (`when clientReadsToken`). */
+  /**
+   * When only some code paths give the insecure value: which one, in words (`when clientReadsToken`,
+   * `false when preview is true`, `secure is set to false in the else branch`).
+   */
   readonly branch?: string;
 }
 
@@ -65,6 +68,9 @@ export interface CookieSite {
 
 /** Cookie names that look like they carry a session or credentials. */
 const SENSITIVE_NAME = /sess|sid|auth|token|jwt|login|remember|identity|account|user|csrf|xsrf|credential|bearer|refresh|access/i;
+
+/** A Domain computed from the request's Host header (Express, Django/Flask, Rails, PHP). */
+const HOST_DERIVED = /\breq(uest)?\.(hostname|host|headers\.host|get_host\(\))|\$_SERVER\[\s*['"](HTTP_HOST|SERVER_NAME)['"]\s*\]|\brequest\.(host|domain|url_root)\b|\bgetHost\(\)/;
 
 /** Names that fingerprint a stack: the default session cookie of a framework. */
 export const DEFAULT_SESSION_NAMES: Readonly<Record<string, string>> = {
@@ -138,7 +144,7 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
   } else if (sensitive && secure === 'env' && site.secure) {
     ctx.report({
       ruleId: 'cookie-missing-secure', start: site.secure.start, end: site.secure.end, severity: 'info',
-      message: `Secure for ${label} depends on the environment (${site.secure.envText ?? 'a runtime value'}): make sure it is true wherever the app is reachable over HTTPS.`,
+      message: `Secure for ${label} depends on the environment (${site.secure.envText ?? 'a runtime value'}): where it is false (local development, plain HTTP) the cookie is sent without Secure. Make sure it is true wherever the app is reachable over HTTPS.`,
     });
   }
 
@@ -208,6 +214,16 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
     }
   }
 
+  if (sensitive && site.domain && !site.domain.value && site.domain.envText && HOST_DERIVED.test(site.domain.envText)) {
+    // The browser only stores a Domain the request host domain-matches, so a Domain taken from the
+    // request's Host cannot reach another site; it does widen the cookie to every subdomain of that host.
+    ctx.report({
+      ruleId: 'cookie-broad-domain', start: site.domain.start, end: site.domain.end, severity: 'info',
+      message: `Domain for ${label} is the request's host (${site.domain.envText}): the cookie then also goes to every subdomain of whichever host served it. Leave Domain out so it stays host-only, or set the one parent domain you mean.`,
+      fix: fix('Remove Domain', site.writer.remove?.('domain')),
+    });
+  }
+
   if (sensitive && site.domain && site.domain.value) {
     ctx.report({
       ruleId: 'cookie-broad-domain', start: site.domain.start, end: site.domain.end,
@@ -264,8 +280,8 @@ function truthAttr(t: Truth): boolean | 'env' | undefined {
   return undefined;
 }
 
-/** ` (it is off when clientReadsToken)` for a value that is insecure on one code path only. */
-const branchNote = (a: AttrAt<Truth> | undefined): string => (a?.branch ? ` (it is off ${a.branch})` : '');
+/** ` (it is false on one branch: when clientReadsToken)` for a value that is insecure on one code path only. */
+const branchNote = (a: AttrAt<Truth> | undefined): string => (a?.branch ? ` (it is false on one branch: ${a.branch})` : '');
 
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 

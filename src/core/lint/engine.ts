@@ -1,5 +1,6 @@
 import type { Language, Node, Parser, Query, QueryMatch, Tree } from '@vscode/tree-sitter-wasm';
 import * as TreeSitter from '@vscode/tree-sitter-wasm';
+import * as path from 'node:path';
 import { type RuleId, type Severity, isRuleId, ruleInfo } from '../rules/catalog';
 import { AnalysisContext, type CookieSiteRecord, type Fact, type OffsetEdit, type RawFinding, type Thresholds } from './analysis';
 import type { LanguageAnalyzer } from './analyzer';
@@ -7,6 +8,7 @@ import { DISABLE_MARKER, disableCommentFor, disabledLines } from './disableComme
 import { languageForId, languageForPath, loadLanguage, newParser } from './grammars';
 import { analyzerFor } from './languages/index';
 import { LineIndex } from './lineIndex';
+import type { SymbolTable } from './symbols/symbolTable';
 import { type GrammarLanguage, type LintFinding, type LintFix, type LintLanguage, type LintOptions, type LintPosition, type LintRange, isGrammarLanguage } from './types';
 
 /** One change of a document, in the shape editors report (VS Code's TextDocumentContentChangeEvent). */
@@ -69,6 +71,11 @@ const MARKER_LENGTH = DISABLE_MARKER.length;
 export class Linter {
   private readonly loaded = new Map<LintLanguage, Promise<LoadedLanguage>>();
   private readonly thresholds: Thresholds;
+  /**
+   * The workspace's constants from the last scan: imports of other workspace files resolve
+   * through it (also on keystroke re-lints, until the next scan replaces it).
+   */
+  symbols: SymbolTable | undefined;
 
   constructor(readonly options: LintOptions = {}) {
     this.thresholds = {
@@ -187,6 +194,12 @@ export class LintDocument {
     this.lines = new LineIndex(text);
     this.tree = loaded.parser?.parse(text) ?? undefined;
     if (this.tree) this.chunks = oneShot ? this.analyzeOnce(this.tree.rootNode) : this.analyzeRange(this.tree.rootNode, 0, text.length);
+  }
+
+  /** The workspace table for this document's analyses, when the linter has one and the document a path. */
+  private workspace(): AnalysisContext['workspace'] {
+    const table = this.linter.symbols;
+    return table && this.filePath ? { table, filePath: path.resolve(this.filePath) } : undefined;
   }
 
   /** The current text. */
@@ -373,6 +386,7 @@ export class LintDocument {
   private analyzeNodes(root: Node, nodes: readonly Node[]): ChunkResult[] {
     const shared = new Map<string, unknown>();
     const declCtx = this.oneShot ? undefined : new AnalysisContext(this.text, this.linter.resolvedThresholds, this.language, 0, this.text.length, shared);
+    if (declCtx) declCtx.workspace = this.workspace();
     return this.analyzeSpans(root, nodes.map((n) => ({ start: n.startIndex, end: n.endIndex, declares: declCtx ? this.loaded.analyzer.declares(n, declCtx) : [] })), shared);
   }
 
@@ -403,6 +417,7 @@ export class LintDocument {
   /** Runs the checks on the matches of one chunk and stores what they found in it. */
   private analyzeChunk(r: ChunkResult, matches: readonly QueryMatch[], shared: Map<string, unknown>): void {
     const ctx = new AnalysisContext(this.text, this.linter.resolvedThresholds, this.language, r.start, r.end, shared);
+    ctx.workspace = this.workspace();
     try {
       this.loaded.analyzer.analyze(matches, ctx);
     } catch (err) {
@@ -503,6 +518,7 @@ export class LintDocument {
     }
     if (finish) {
       const ctx = new AnalysisContext(this.text, this.linter.resolvedThresholds, this.language);
+      ctx.workspace = this.workspace();
       try {
         finish.call(this.loaded.analyzer, facts, ctx, this.filePath);
       } catch {

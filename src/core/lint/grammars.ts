@@ -123,11 +123,18 @@ const EXTENSIONS: Readonly<Record<string, LintLanguage>> = {
   '.yml': 'yaml', '.yaml': 'yaml',
 };
 
+/** `.env`, `.env.local`, `.env.production`…, not `.env.example`/`.sample`/`.template`/`.dist`/`.defaults`. */
+export function isDotenvName(base: string): boolean {
+  return /^\.env(\.[\w-]+)*$/i.test(base) && !/\.(example|sample|template|dist|defaults?|schema)$/i.test(base);
+}
+
 /** The language of a file by its name, or undefined when the engine does not read it. */
 export function languageForPath(filePath: string): LintLanguage | undefined {
   const base = path.basename(filePath).toLowerCase();
   if (base.endsWith('.d.ts')) return undefined;
   if (base === 'php.ini' || base === '.user.ini' || /^php\.ini-/.test(base)) return 'ini';
+  // dotenv files are KEY=value lines, which the ini grammar reads; templates (.env.example…) hold placeholders by design.
+  if (isDotenvName(base)) return 'ini';
   // Only the files whose settings the engine knows: other XML and JSON files are not linted.
   if (base === 'web.xml' || base === 'web-fragment.xml') return 'xml';
   if (/^appsettings(\.[\w-]+)?\.json$/.test(base)) return 'json';
@@ -146,7 +153,7 @@ export function languageForId(languageId: string): LintLanguage | undefined {
     case 'csharp': return 'csharp';
     case 'go': return 'go';
     case 'ruby': return 'ruby';
-    case 'ini': return 'ini';
+    case 'ini': case 'dotenv': return 'ini';
     case 'properties': case 'java-properties': case 'spring-boot-properties': return 'properties';
     case 'yaml': case 'spring-boot-properties-yaml': return 'yaml';
     default: return undefined;

@@ -1,15 +1,16 @@
 import { parentPort } from 'node:worker_threads';
 import { Linter } from './engine';
 import { lintFile } from './lintFile';
+import { SymbolTable, type SymbolTableData } from './symbols/symbolTable';
 import type { LintOptions } from './types';
 
 /** Messages from the scanner to a worker. */
 export type ToScanWorker =
-  | { readonly type: 'init'; readonly options: LintOptions; readonly maxFileBytes: number }
+  | { readonly type: 'init'; readonly options: LintOptions; readonly maxFileBytes: number; /** The scan's workspace constants. */ readonly symbols?: SymbolTableData }
   | { readonly type: 'files'; readonly ids: readonly number[]; readonly files: readonly string[] };
 
 /** Bumped when the messages change, so a stale bundle is not used as a worker. */
-export const SCAN_PROTOCOL = 2;
+export const SCAN_PROTOCOL = 3;
 
 /** Messages from a worker to the scanner. */
 export type FromScanWorker =
@@ -26,6 +27,7 @@ export function serveScanRequests(): void {
   port.on('message', (msg: ToScanWorker) => {
     if (msg.type === 'init') {
       linter = new Linter(msg.options);
+      if (msg.symbols) linter.symbols = SymbolTable.fromData(msg.symbols);
       maxBytes = msg.maxFileBytes;
       port.postMessage({ type: 'ready', protocol: SCAN_PROTOCOL } satisfies FromScanWorker);
       return;

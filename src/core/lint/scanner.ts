@@ -6,6 +6,8 @@ import { Linter } from './engine';
 import { IgnoreRules } from './globs';
 import { DEFAULT_MAX_FILE_BYTES, type FileLintResult, lintFile } from './lintFile';
 import { type FromScanWorker, SCAN_PROTOCOL, type ToScanWorker, serveScanRequests } from './scanWorker';
+import { buildSymbolTable } from './symbols/indexers';
+import type { SymbolTable, SymbolTableStats } from './symbols/symbolTable';
 import type { LintFinding, LintOptions } from './types';
 
 /** Options of a scan: the lint options plus which files and how. */
@@ -26,6 +28,11 @@ export interface ScanOptions extends LintOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** The script a worker loads; defaults to this bundle (or the TypeScript source under tsx). */
   readonly workerEntry?: string;
+  /**
+   * Resolve constants imported from other files of the scan (default true): the files are indexed
+   * first (a text pass, no parse) and every file's lint reads the table.
+   */
+  readonly crossFile?: boolean;
 }
 
 /** A finding with the absolute path of its file. */
@@ -47,6 +54,10 @@ export interface ScanResult {
   readonly lines: number;
   /** True when the scan was stopped through `signal`. */
   readonly cancelled: boolean;
+  /** The workspace constants the scan indexed: give it to a Linter (`linter.symbols`) so that keystroke re-lints resolve imports too. */
+  readonly symbols?: SymbolTable;
+  /** What indexing cost. */
+  readonly symbolStats?: SymbolTableStats;
 }
 
 /** Folders never worth walking into. */
@@ -150,6 +161,11 @@ async function parentIgnores(cwd: string, dir: string, options: ScanOptions): Pr
 /** Lints files and folders: a listing as in listFiles, then linting on worker threads. */
 export async function scanFiles(paths: readonly string[], options: ScanOptions = {}): Promise<ScanResult> {
   const { files, problems } = await listFiles(paths, options);
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const cwd = options.cwd ?? process.cwd();
+  const index = options.crossFile === false || files.length === 0
+    ? undefined
+    : buildSymbolTable(files, [...new Set([cwd, ...paths.map((p) => path.resolve(cwd, p))])], maxBytes);
   const results = new Array<FileLintResult | undefined>(files.length);
   const wanted = options.workers ?? Math.min(8, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
   // Starting a worker and loading grammars costs tens of milliseconds: small scans stay in this thread.
@@ -158,14 +174,14 @@ export async function scanFiles(paths: readonly string[], options: ScanOptions =
   const progress = () => options.onProgress?.(++done, files.length);
   if (workers > 0) {
     try {
-      await runWorkers(files, results, workers, options, progress);
+      await runWorkers(files, results, workers, options, progress, index?.table);
     } catch (err) {
       // Workers could not start here (an editor bundle, a locked-down runtime): lint in this thread.
       if (process.env.SESSION_LENS_DEBUG) console.error(`session-lens: worker threads unavailable, linting in one thread: ${String(err)}`);
     }
   }
   const linter = new Linter(options);
-  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  linter.symbols = index?.table;
   for (let i = 0; i < files.length; i++) {
     if (results[i] || options.signal?.aborted) continue;
     results[i] = await lintFile(linter, files[i], maxBytes);
@@ -182,7 +198,10 @@ export async function scanFiles(paths: readonly string[], options: ScanOptions =
     lines += r.lines;
     for (const f of r.findings) findings.push({ ...f, file });
   });
-  return { findings, problems, files: linted, lines, cancelled: options.signal?.aborted ?? false };
+  return {
+    findings, problems, files: linted, lines, cancelled: options.signal?.aborted ?? false,
+    ...(index ? { symbols: index.table, symbolStats: index.stats } : {}),
+  };
 }
 
 function defaultWorkerEntry(): { entry: string; preload?: string } {
@@ -193,7 +212,10 @@ function defaultWorkerEntry(): { entry: string; preload?: string } {
 }
 
 /** Hands files to workers one at a time (a few in flight each) so fast and slow files balance out. */
-function runWorkers(files: readonly string[], results: (FileLintResult | undefined)[], count: number, options: ScanOptions, progress: () => void): Promise<void> {
+function runWorkers(
+  files: readonly string[], results: (FileLintResult | undefined)[], count: number, options: ScanOptions, progress: () => void, symbols: SymbolTable | undefined,
+): Promise<void> {
+  const symbolData = symbols?.toData();
   const { entry, preload } = options.workerEntry ? { entry: options.workerEntry, preload: undefined } : defaultWorkerEntry();
   const lintOptions: LintOptions = {
     ...(options.rules ? { rules: options.rules } : {}),
@@ -275,7 +297,7 @@ function runWorkers(files: readonly string[], results: (FileLintResult | undefin
         clearTimeout(handshake);
         leave();
       });
-      w.postMessage({ type: 'init', options: lintOptions, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES } satisfies ToScanWorker);
+      w.postMessage({ type: 'init', options: lintOptions, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, ...(symbolData ? { symbols: symbolData } : {}) } satisfies ToScanWorker);
     }
   });
 }

@@ -6,6 +6,7 @@ import { readSettings } from '../config';
 import { toDiagnostic } from './lintConversions';
 
 import { lintEngine } from '../engines/index';
+import type { SymbolTable } from '../../core/lint/symbols/symbolTable';
 
 const DEBOUNCE_MS = 150;
 
@@ -75,8 +76,21 @@ export class LintService implements vscode.Disposable {
       this.linter = new Linter(options);
       this.linterKey = key;
     }
+    this.linter.symbols = this.workspaceSymbols;
     return this.linter;
   }
+
+  /**
+   * The workspace constants the last Scan Workspace indexed (one table per folder, merged):
+   * edits re-lint with them, so an imported secret stays reported between scans.
+   */
+  useWorkspaceSymbols(tables: readonly (SymbolTable | undefined)[]): void {
+    const present = tables.filter((t): t is SymbolTable => !!t);
+    this.workspaceSymbols = present.length === 0 ? undefined : present.slice(1).reduce((all, t) => all.mergeFrom(t), present[0]);
+    if (this.linter) this.linter.symbols = this.workspaceSymbols;
+  }
+
+  private workspaceSymbols: SymbolTable | undefined;
 
   /** Findings last computed for a document. */
   findingsFor(uri: vscode.Uri): readonly LintFinding[] {

@@ -24,6 +24,7 @@ export async function scanWorkspace(lint: LintService, log: vscode.LogOutputChan
       token.onCancellationRequested(() => controller.abort());
       let files = 0;
       let findings = 0;
+      const tables: Awaited<ReturnType<typeof scanFiles>>['symbols'][] = [];
       for (const folder of folders) {
         const root = folder.uri.fsPath;
         const exclude = folderExcludes(folder, lint);
@@ -45,10 +46,12 @@ export async function scanWorkspace(lint: LintService, log: vscode.LogOutputChan
         for (const f of result.findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
         for (const [file, list] of byFile) lint.setScanned(vscode.Uri.file(file), list);
         for (const p of result.problems) log.warn(`scan: ${path.relative(root, p.file)}: ${p.message}`);
+        tables.push(result.symbols);
         files += result.files;
         findings += result.findings.length;
         if (result.cancelled) return { files, findings, cancelled: true };
       }
+      lint.useWorkspaceSymbols(tables);
       log.info(`scan: ${files} files, ${findings} findings`);
       return { files, findings, cancelled: false };
     },

@@ -1,8 +1,11 @@
 import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type LanguageAnalyzer, capture } from '../analyzer';
+import { type AnalysisContext, type Fact, span } from '../analysis';
 import { type SettingEntry, type SettingValue, checkSettings, entryFromFact, settingFact } from '../settingsSite';
 import { iniSchema } from './php';
+import { isDotenvName } from '../grammars';
+import { WEAK_SECRETS } from '../../jwt/weakSecrets';
 
 const QUERY = `
 (setting (setting_name) @name) @setting
@@ -26,7 +29,7 @@ export function iniValue(raw: string): SettingValue {
 export const iniAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['document', 'section']),
-  keywords: /session\./i,
+  keywords: /session\.|secret|key/i,
   declares: () => [],
   analyze(matches, ctx) {
     for (const m of matches) {
@@ -39,7 +42,14 @@ export const iniAnalyzer: LanguageAnalyzer = {
       const setting = capture(m, 'setting');
       const nameNode = capture(m, 'name');
       if (!setting || !nameNode) continue;
-      const name = ctx.src(nameNode).trim().toLowerCase();
+      const rawName = ctx.src(nameNode).trim().replace(/^export\s+/, '');
+      if (DOTENV_SECRET.test(rawName)) {
+        // Only read as a secret in a dotenv file (finish knows the file name).
+        const valueNode: Node | null = setting.namedChildren.find((c) => c?.type === 'setting_value') ?? null;
+        if (valueNode) ctx.facts.push({ key: 'env.secret', name: rawName, value: ctx.src(valueNode).trim().replace(/^(['"])(.*)\1$/, '$2'), ...span(valueNode) });
+        continue;
+      }
+      const name = rawName.toLowerCase();
       if (!name.startsWith('session.')) continue;
       const valueNode: Node | null = setting.namedChildren.find((c) => c?.type === 'setting_value') ?? null;
       const value = valueNode ? iniValue(ctx.src(valueNode)) : { kind: 'str' as const, str: '', text: '' };
@@ -59,6 +69,10 @@ export const iniAnalyzer: LanguageAnalyzer = {
       else if (f.key === 'ini.sessionSection') section ??= { start: f.start, end: f.end };
     }
     const base = path.basename(filePath ?? '').toLowerCase();
+    if (isDotenvName(base)) {
+      dotenvSecrets(ctx, facts, base);
+      return;
+    }
     // A full php.ini shows every default it changes; .user.ini and conf.d snippets only override some.
     const complete = base === 'php.ini' || base.startsWith('php.ini-');
     if (entries.size === 0 && !complete) return;
@@ -78,3 +92,28 @@ export const iniAnalyzer: LanguageAnalyzer = {
     }, entries);
   },
 };
+
+/** Variables that hold a signing secret: JWT_SECRET, SESSION_SECRET, SECRET_KEY, APP_KEY, COOKIE_SECRET, NEXTAUTH_SECRET… */
+const DOTENV_SECRET = /^(?:[A-Z0-9_]*_)?(?:JWT|SESSION|COOKIE|TOKEN|AUTH|SIGNING|NEXTAUTH|APP|SECRET)(?:_[A-Z0-9]+)*_?(?:SECRET|KEY)(?:_BASE)?$|^SECRET$/i;
+
+/** Values that are placeholders rather than secrets, besides the well-known weak secrets. */
+const PLACEHOLDER = /^(change[-_ ]?me|change[-_ ]?this|replace[-_ ]?me|your[-_ ].*|todo|xxx+|dev[-_ ]?secret|secret[-_ ]?key|my[-_ ]?secret|supersecret|keyboard cat|test|development|password)$/i;
+
+const WEAK = new Set(WEAK_SECRETS.filter((s): s is string => typeof s === 'string').map((s) => s.toLowerCase()));
+
+/**
+ * A dotenv file is configuration input: a secret there is where it belongs, unless its value is a
+ * well-known default or a placeholder (JWT_SECRET=secret, SESSION_SECRET=changeme), which anyone can guess.
+ */
+function dotenvSecrets(ctx: AnalysisContext, facts: readonly Fact[], base: string): void {
+  for (const f of facts) {
+    if (f.key !== 'env.secret' || f.value === undefined || f.value === '' || /^\$\{?\w+\}?$/.test(f.value)) continue;
+    const lower = f.value.toLowerCase();
+    if (!WEAK.has(lower) && !PLACEHOLDER.test(f.value)) continue;
+    const jwt = /JWT|TOKEN|SIGNING/i.test(f.name);
+    ctx.report({
+      ruleId: jwt ? 'jwt-hardcoded-secret' : 'session-hardcoded-secret', start: f.start, end: f.end,
+      message: `${f.name} in ${base} is '${f.value}', a well-known default or placeholder: anyone can guess it and forge ${jwt ? 'tokens' : 'session cookies'}. Set a long random value (e.g. openssl rand -base64 32) wherever the app runs.`,
+    });
+  }
+}

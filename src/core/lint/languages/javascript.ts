@@ -1,11 +1,11 @@
 import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
-import { type AnalysisContext, type OffsetEdit, insertListItem, namedChildren, removeListItem, span } from '../analysis';
+import { type AnalysisContext, type OffsetEdit, ancestorsOf, insertListItem, namedChildren, removeListItem, span } from '../analysis';
 import type { LanguageAnalyzer } from '../analyzer';
 import { capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type CookieSite, type Truth, checkCookieSite } from '../cookieChecks';
-import { reportHardcodedSecret } from '../secrets';
+import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { checkSetCookieString } from '../setCookieSite';
-import { type JsProp, type JsValue, evaluate, importSourceOf, lookupVariable, stringContent, truthOf, unwrap } from './jsValues';
+import { type JsProp, type JsValue, evaluate, externalConstant, importSourceOf, lookupVariable, memberTarget, stringContent, truthOf, unwrap } from './jsValues';
 
 type JsObj = Extract<JsValue, { k: 'obj' }>;
 
@@ -16,7 +16,8 @@ const QUERY = `
   arguments: (arguments) @args) @call
 (call_expression
   function: (identifier) @fn
-    (#any-of? @fn "session" "expressSession" "cookieSession" "cookieParser" "koaSession" "jwtVerify" "sign" "verify" "decode" "decodeJwt" "createSecretKey")
+    (#any-of? @fn "session" "expressSession" "cookieSession" "cookieParser" "koaSession" "jwtVerify" "sign" "verify" "decode" "decodeJwt" "createSecretKey"
+      "expressjwt" "expressJwt" "getIronSession" "withIronSessionApiRoute" "withIronSessionSsr" "ironSession" "sealData" "NextAuth")
   arguments: (arguments) @args) @call
 (assignment_expression left: (member_expression property: (property_identifier) @prop (#eq? @prop "keys")) right: (_) @rhs) @assign
 (new_expression constructor: (identifier) @ctor (#eq? @ctor "UnsecuredJWT")) @new
@@ -43,6 +44,10 @@ const EXPRESS_SESSION: Framework = { label: 'express-session', defaults: { secur
 const COOKIE_SESSION: Framework = { label: 'cookie-session', defaults: { secure: 'false', httpOnly: 'true', path: '/', name: 'session' }, maxAgeUnit: 'ms' };
 const KOA_SESSION: Framework = { label: 'koa-session', defaults: { secure: 'unknown', httpOnly: 'true', path: '/', name: 'koa.sess' }, maxAgeUnit: 'ms' };
 const FASTIFY_SESSION: Framework = { label: '@fastify/session', defaults: { secure: 'true', httpOnly: 'true', path: '/', name: 'sessionId' }, maxAgeUnit: 'ms' };
+// iron-session 6+: cookieOptions default to httpOnly, secure, SameSite=Lax, Path=/.
+const IRON_SESSION: Framework = { label: 'iron-session', defaults: { secure: 'true', httpOnly: 'true', path: '/', sameSite: 'lax' }, maxAgeUnit: 's' };
+// next-auth: a cookie's options object replaces the defaults as a whole.
+const NEXT_AUTH: Framework = { label: 'next-auth', defaults: { secure: 'false', httpOnly: 'false', path: '/' }, maxAgeUnit: 's' };
 const FASTIFY_SECURE_SESSION: Framework = { label: '@fastify/secure-session', defaults: { secure: 'false', httpOnly: 'true', path: '/', name: 'session' }, maxAgeUnit: 's' };
 
 const HS = /^HS(256|384|512)$/i;
@@ -53,7 +58,7 @@ export const javascriptAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['program']),
   keywords: /cookie|session|jwt|jose|jsonwebtoken|secret|keys|sign|verify/i,
-  anchors: /\.\s*(cookie|setCookie|setHeader|append|header|set|writeHead|sign|verify|decode|register|decodeJwt|jwtVerify)\s*\(|\b(session|expressSession|cookieSession|cookieParser|koaSession|jwtVerify|sign|verify|decode|decodeJwt|createSecretKey)\s*\(|\.\s*keys\s*=|\bUnsecuredJWT\b/g,
+  anchors: /\.\s*(cookie|setCookie|setHeader|append|header|set|writeHead|sign|verify|decode|register|decodeJwt|jwtVerify)\s*\(|\b(session|expressSession|cookieSession|cookieParser|koaSession|jwtVerify|sign|verify|decode|decodeJwt|createSecretKey|expressjwt|expressJwt|getIronSession|withIronSessionApiRoute|withIronSessionSsr|ironSession|sealData|NextAuth)\s*\(|\.\s*keys\s*=|\bUnsecuredJWT\b/g,
   declares(chunk, ctx) {
     const decl = chunk.type === 'export_statement' ? chunk.childForFieldName('declaration') : chunk;
     if (!decl) return [];
@@ -149,7 +154,8 @@ function memberCall(ctx: AnalysisContext, call: Node, obj: Node, method: string,
     case 'sign':
     case 'verify':
     case 'decode':
-      if (isJwtModule(ctx, obj)) jwtCall(ctx, method, call, argsNode, args, 'jsonwebtoken');
+      if (isModule(ctx, obj, 'jws', /^jws$/)) jwsCall(ctx, method, call, args);
+      else if (isJwtModule(ctx, obj)) jwtCall(ctx, method, call, argsNode, args, 'jsonwebtoken');
       else if (method === 'sign' && /SignJWT/.test(objText) && args[0]) jwtSecret(ctx, args[0], 'The jose signing key');
       return;
     case 'jwtVerify':
@@ -157,7 +163,8 @@ function memberCall(ctx: AnalysisContext, call: Node, obj: Node, method: string,
       jwtCall(ctx, method, call, argsNode, args, 'jose');
       return;
     case 'register':
-      if (args.length >= 2) fastifyPlugin(ctx, args[0], args[1]);
+      if (objText === 'JwtModule' && args[0]) nestJwtModule(ctx, args[0]);
+      else if (args.length >= 2) fastifyPlugin(ctx, args[0], args[1]);
       return;
     default:
       return;
@@ -194,6 +201,139 @@ function functionCall(ctx: AnalysisContext, call: Node, fn: Node, argsNode: Node
   } else if (source === 'jsonwebtoken' && ['sign', 'verify', 'decode'].includes(name)) jwtCall(ctx, name, call, argsNode, args, 'jsonwebtoken');
   else if (is('jose', 'jwtVerify', 'decodeJwt') && ['jwtVerify', 'decodeJwt'].includes(name)) jwtCall(ctx, name, call, argsNode, args, 'jose');
   else if (name === 'createSecretKey' && args[0]) jwtSecret(ctx, args[0], 'The secret key');
+  else if ((name === 'expressjwt' || name === 'expressJwt') && is('express-jwt', 'expressjwt', 'expressJwt') && args[0]) expressJwt(ctx, name, call, args[0]);
+  else if (/^(getIronSession|withIronSessionApiRoute|withIronSessionSsr|ironSession|sealData)$/.test(name) && is('iron-session', name) && args.length) {
+    sessionMiddleware(ctx, IRON_SESSION, call, argsNode, args[args.length - 1], name === 'sealData' ? undefined : 'cookieOptions', 'cookieName');
+  } else if (name === 'NextAuth' && is('next-auth', 'NextAuth') && args[args.length - 1]) nextAuth(ctx, args[args.length - 1]);
+}
+
+function isModule(ctx: AnalysisContext, obj: Node, mod: string, fallback: RegExp): boolean {
+  const o = unwrap(obj);
+  if (o.type !== 'identifier') return false;
+  const source = importSourceOf(ctx, o, ctx.src(o));
+  return source !== undefined ? source === mod : fallback.test(ctx.src(o));
+}
+
+/** express-jwt: `expressjwt({ secret, algorithms })` (7+) and `expressJwt({ secret })` (before 6, no algorithms needed). */
+function expressJwt(ctx: AnalysisContext, name: string, call: Node, optsNode: Node): void {
+  const opts = evaluate(ctx, optsNode);
+  if (opts.k !== 'obj') return;
+  const secret = opts.props.get('secret');
+  if (secret) jwtSecret(ctx, secret.value, 'The express-jwt secret');
+  const algorithms = opts.props.get('algorithms');
+  const alg = secret && /public|pubkey|\.pem|cert|jwks|PUBLIC KEY/i.test(ctx.src(secret.value)) ? 'RS256' : 'HS256';
+  if (!algorithms && opts.complete) {
+    ctx.report({
+      ruleId: 'jwt-verify-disabled', ...span(call),
+      message: name === 'expressJwt'
+        ? `express-jwt without algorithms (versions before 6) accepts whatever alg the token names (CVE-2020-15084): pass algorithms: ['${alg}'] (the one you sign with) and upgrade.`
+        : `expressjwt without algorithms trusts the token's alg header (7+ refuses to start). Pass algorithms: ['${alg}'] (the one you sign with).`,
+      fix: { title: `Allow only ${alg}`, edits: [insertListItem(ctx, span(opts.node), opts.items.map(span), `algorithms: [${ctx.quote()}${alg}${ctx.quote()}]`, ' ')] },
+    });
+  } else if (algorithms) {
+    const v = evaluate(ctx, algorithms.value);
+    if (v.k === 'arr') {
+      const idx = v.elements.findIndex((e) => { const x = evaluate(ctx, e); return x.k === 'str' && x.v.toLowerCase() === 'none'; });
+      if (idx !== -1) {
+        ctx.report({
+          ruleId: 'jwt-alg-none', ...span(v.elements[idx]),
+          message: 'express-jwt accepts alg "none": unsigned tokens pass. Remove "none" from algorithms.',
+          fix: { title: 'Remove "none"', edits: [removeListItem(ctx, v.elements.map(span), idx)] },
+        });
+      }
+    }
+  }
+  const optional = opts.props.get('credentialsRequired');
+  if (optional && truthOf(evaluate(ctx, optional.value)) === 'false') {
+    ctx.report({
+      ruleId: 'jwt-verify-disabled', ...span(optional.pair), severity: 'info',
+      message: 'credentialsRequired: false lets requests without a token through unauthenticated: every route behind this middleware must check req.auth itself.',
+    });
+  }
+}
+
+/** jws: `jws.verify(signature, algorithm, key)`; the two-argument form (jws < 3) takes the algorithm from the token. */
+function jwsCall(ctx: AnalysisContext, method: string, call: Node, args: Node[]): void {
+  if (method === 'sign') {
+    const opts = args[0] ? evaluate(ctx, args[0]) : undefined;
+    const secret = opts?.k === 'obj' ? opts.props.get('secret') ?? opts.props.get('privateKey') : undefined;
+    if (secret) jwtSecret(ctx, secret.value, 'The jws signing secret');
+    return;
+  }
+  if (method !== 'verify') return;
+  if (args.length === 2) {
+    ctx.report({
+      ruleId: 'jwt-algorithm-confusion', ...span(call),
+      message: 'jws.verify(signature, key) (jws before 3) takes the algorithm from the token header: a token with alg HS256 signed with your public key passes. Pass the algorithm: jws.verify(signature, \'RS256\', key).',
+    });
+    if (args[1]) jwtSecret(ctx, args[1], 'The jws verification key');
+    return;
+  }
+  const alg = args[1] ? evaluate(ctx, args[1]) : undefined;
+  if (alg?.k === 'str' && alg.v.toLowerCase() === 'none') {
+    ctx.report({ ruleId: 'jwt-alg-none', ...span(args[1]), message: 'jws.verify with algorithm "none" accepts unsigned tokens. Verify with the algorithm you sign with.' });
+  }
+  if (args[2]) jwtSecret(ctx, args[2], 'The jws verification key');
+}
+
+/** NestJS: `JwtModule.register({ secret, signOptions, verifyOptions })`. */
+function nestJwtModule(ctx: AnalysisContext, optsNode: Node): void {
+  const opts = evaluate(ctx, optsNode);
+  if (opts.k !== 'obj') return;
+  for (const key of ['secret', 'privateKey', 'secretOrPrivateKey']) {
+    const p = opts.props.get(key);
+    if (p) jwtSecret(ctx, p.value, 'The NestJS JwtModule secret');
+  }
+  const verify = opts.props.get('verifyOptions');
+  const v = verify ? evaluate(ctx, verify.value) : undefined;
+  const ignore = v?.k === 'obj' ? v.props.get('ignoreExpiration') : undefined;
+  if (ignore && truthOf(evaluate(ctx, ignore.value)) === 'true') {
+    ctx.report({
+      ruleId: 'jwt-verify-disabled', ...span(ignore.pair),
+      message: 'ignoreExpiration: true accepts expired tokens forever. Remove it (or set it to false).',
+      fix: { title: 'Check expiry', edits: [{ ...span(ignore.value), newText: 'false' }] },
+    });
+  }
+}
+
+/** next-auth: `NextAuth({ secret, useSecureCookies, cookies: { sessionToken: { name, options } } })`. */
+function nextAuth(ctx: AnalysisContext, optsNode: Node): void {
+  const opts = evaluate(ctx, optsNode);
+  if (opts.k !== 'obj') return;
+  const secret = opts.props.get('secret');
+  if (secret) secretValue(ctx, secret.value, 'The next-auth secret', 'NEXTAUTH_SECRET', 'session');
+  const secureCookies = opts.props.get('useSecureCookies');
+  if (secureCookies && truthOf(evaluate(ctx, secureCookies.value)) === 'false') {
+    ctx.report({
+      ruleId: 'cookie-missing-secure', ...span(secureCookies.pair),
+      message: 'useSecureCookies: false sends the next-auth session cookie without Secure (and without the __Secure- prefix). Remove it: next-auth turns it on for https URLs.',
+      fix: { title: 'Use secure cookies', edits: [{ ...span(secureCookies.value), newText: 'true' }] },
+    });
+  }
+  const cookies = opts.props.get('cookies');
+  const c = cookies ? evaluate(ctx, cookies.value) : undefined;
+  if (c?.k !== 'obj') return;
+  for (const [which, entry] of c.props) {
+    // The session and CSRF tokens carry authentication; callback-url, PKCE, state and nonce cookies are short-lived state.
+    if (which !== 'sessionToken' && which !== 'csrfToken') continue;
+    const e = evaluate(ctx, entry.value);
+    if (e.k !== 'obj') continue;
+    const options = e.props.get('options');
+    const o = options ? evaluate(ctx, options.value) : undefined;
+    if (!options || o?.k !== 'obj') continue;
+    const nameProp = e.props.get('name');
+    const nameVal = nameProp ? evaluate(ctx, nameProp.value) : undefined;
+    checkCookieSite(ctx, {
+      framework: NEXT_AUTH.label,
+      ...(nameVal?.k === 'str' && !nameVal.partial ? { name: { value: nameVal.v, ...span(nameProp!.value) } } : {}),
+      session: true,
+      anchor: span(entry.pair),
+      complete: o.complete,
+      ...readAttrs(ctx, o, NEXT_AUTH),
+      defaults: NEXT_AUTH.defaults,
+      writer: objectWriter(ctx, { obj: o, argsNode: options.value, optsNode: options.value, maxAgeUnit: 's' }),
+    });
+  }
 }
 
 // ---------------------------------------------------------------- cookies
@@ -231,7 +371,7 @@ function readAttrs(ctx: AnalysisContext, opts: JsObj | undefined, fw: Framework)
   const out: { -readonly [K in keyof CookieSite]?: CookieSite[K] } = {};
   const truth = (p: JsProp): AttrAt<Truth> => {
     const v = evaluate(ctx, p.value);
-    return { value: truthOf(v), ...span(p.pair), ...(v.k === 'env' ? { envText: v.text } : {}) };
+    return { value: truthOf(v), ...span(p.pair), ...(v.k === 'env' ? { envText: v.text } : {}), ...(v.k === 'bool' && v.branch ? { branch: v.branch } : {}) };
   };
   const get = (k: string) => opts.props.get(k);
   const secure = get('secure');
@@ -258,7 +398,7 @@ function readAttrs(ctx: AnalysisContext, opts: JsObj | undefined, fw: Framework)
   const domain = get('domain');
   if (domain) {
     const v = evaluate(ctx, domain.value);
-    out.domain = { value: v.k === 'str' ? v.v : undefined, ...span(domain.pair) };
+    out.domain = { value: v.k === 'str' ? v.v : undefined, ...span(domain.pair), ...(v.k !== 'str' ? { envText: ctx.src(domain.value) } : {}) };
   }
   const path = get('path');
   if (path) {
@@ -359,9 +499,9 @@ function sessionMiddleware(
   if (opts && opts.k !== 'obj') return;
   const outer = opts;
   if (outer) {
-    for (const key of ['secret', 'keys']) {
+    for (const key of ['secret', 'keys', ...(fw === IRON_SESSION ? ['password'] : [])]) {
       const p = outer.props.get(key);
-      if (p) secretValue(ctx, p.value, `The ${fw.label} ${key}`, 'SESSION_SECRET', 'session');
+      if (p) secretValue(ctx, p.value, `The ${fw.label} ${key}`, fw === IRON_SESSION ? 'SESSION_PASSWORD' : 'SESSION_SECRET', 'session');
     }
   }
   let cookieObj: JsObj | undefined = outer;
@@ -454,35 +594,76 @@ function literalIn(ctx: AnalysisContext, node: Node): Node | undefined {
   return undefined;
 }
 
-function secretValue(ctx: AnalysisContext, node: Node, what: string, envName: string, kind: 'session' | 'jwt'): void {
+/**
+ * Reports a secret whose value is a literal, followed from the call through variables, `||`/`??`
+ * fallbacks, ternaries, concatenation, constant objects, literal arrays, class fields and
+ * Buffer.from/TextEncoder wrappers. `via` says how the value reaches the call.
+ */
+function secretValue(ctx: AnalysisContext, node: Node, what: string, envName: string, kind: 'session' | 'jwt', via?: string, depth = 0): void {
+  if (depth > 6) return;
   const n = unwrap(node);
-  if (n.type === 'array') {
+  const type = n.type;
+  const next = (x: Node, how: string | undefined) => secretValue(ctx, x, what, envName, kind, how ?? via, depth + 1);
+  if (type === 'array') {
     hardcodedArray(ctx, evaluate(ctx, n), what, envName === 'SESSION_SECRET' ? 'SESSION_KEYS' : envName);
     return;
   }
-  if (n.type === 'binary_expression') {
+  if (type === 'binary_expression') {
     const op = n.childForFieldName('operator');
     const left = n.childForFieldName('left');
     const right = n.childForFieldName('right');
-    if (op && left && right && ['||', '??'].includes(ctx.src(op)) && literalIn(ctx, right)) {
-      reportHardcodedSecret(ctx, { kind, ...span(n), what, envName, replacement: ctx.isTypeScript ? `${ctx.src(left)} as string` : ctx.src(left), fallback: true });
+    if (!op || !left || !right) return;
+    const o = ctx.src(op);
+    if (o === '||' || o === '??') {
+      const fallback = evaluate(ctx, right);
+      if (literalIn(ctx, right) || (fallback.k === 'str' && !fallback.partial)) {
+        const named = /process\.env(?:\.([\w$]+)|\[\s*['"]([^'"]+)['"]\s*\])/.exec(ctx.src(left));
+        const fromEnv = named ? (named[1] ?? named[2]) : envName;
+        reportHardcodedSecret(ctx, {
+          kind, ...span(n), what, envName: fromEnv, replacement: ctx.isTypeScript ? `${ctx.src(left)} as string` : ctx.src(left), fallback: true,
+          ...(via ? { via } : {}),
+        });
+      }
+      return;
     }
+    const v = o === '+' ? evaluate(ctx, n) : undefined;
+    if (v?.k === 'str' && !v.partial) reportHardcodedSecret(ctx, { kind, ...span(n), what, envName, replacement: envRead(ctx, envName), ...(via ? { via } : {}) });
     return;
   }
-  if (n.type === 'identifier') {
-    const init = lookupVariable(ctx, n, ctx.src(n));
-    if (init) secretValue(ctx, init, what, envName, kind);
+  if (type === 'ternary_expression') {
+    const cond = n.childForFieldName('condition');
+    const condText = cond ? ctx.src(cond).replace(/\s+/g, ' ') : '';
+    const a = n.childForFieldName('consequence');
+    const b = n.childForFieldName('alternative');
+    if (a) next(a, `on the branch where ${condText} is true`);
+    if (b) next(b, `on the branch where ${condText} is false`);
+    return;
+  }
+  if (type === 'identifier') {
+    const name = ctx.src(n);
+    const init = lookupVariable(ctx, n, name);
+    if (init) next(init, `through ${name}`);
+    else externalSecret(ctx, n, what, envName, kind, via);
+    return;
+  }
+  if (type === 'member_expression' || type === 'subscript_expression') {
+    if (/\bprocess\.env\b/.test(ctx.src(n))) return;
+    const target = memberTarget(ctx, n);
+    if (target) next(target, `through ${ctx.src(n).replace(/\s+/g, '')}`);
+    else if (type === 'member_expression') externalSecret(ctx, n, what, envName, kind, via);
     return;
   }
   const lit = literalIn(ctx, n);
   if (!lit) return;
   const text = ctx.src(lit);
   if (/-----BEGIN [A-Z ]*PUBLIC KEY-----|-----BEGIN CERTIFICATE-----/.test(text)) return;
-  if (lit === n || lit.startIndex === n.startIndex) {
-    reportHardcodedSecret(ctx, { kind, ...span(lit), what, envName, replacement: envRead(ctx, envName) });
-  } else {
-    reportHardcodedSecret(ctx, { kind, ...span(lit), what, envName, replacement: envRead(ctx, envName) });
-  }
+  reportHardcodedSecret(ctx, { kind, ...span(lit), what, envName, replacement: envRead(ctx, envName), ...(via ? { via } : {}) });
+}
+
+/** A secret that is a constant of another workspace file: reported where it is used. */
+function externalSecret(ctx: AnalysisContext, n: Node, what: string, envName: string, kind: 'session' | 'jwt', via: string | undefined): void {
+  const ext = externalConstant(ctx, n);
+  if (ext) reportExternalSecret(ctx, { kind, ...span(n), what, envName, ...(via ? { via } : {}), symbol: ext.symbol, expression: ctx.src(n) });
 }
 
 function hardcodedArray(ctx: AnalysisContext, v: JsValue, what: string, envName: string): void {
@@ -500,6 +681,8 @@ function jwtSecret(ctx: AnalysisContext, node: Node, what: string): void {
 
 function jwtCall(ctx: AnalysisContext, method: string, call: Node, argsNode: Node, args: Node[], lib: 'jsonwebtoken' | 'jose'): void {
   if (method === 'decode' || method === 'decodeJwt') {
+    // Decoding a token the same function verifies (to read its header or kid, or after verify) is fine.
+    if (args[0] && verifiedInSameFunction(ctx, call, ctx.src(args[0]))) return;
     ctx.report({
       ruleId: 'jwt-verify-disabled', ...span(call), severity: 'info',
       message: `${lib === 'jose' ? 'decodeJwt' : 'jwt.decode'} does not check the signature: if this token decides who the user is, verify it instead (${lib === 'jose' ? 'jwtVerify' : 'jwt.verify'} with an algorithms allow-list).`,
@@ -539,7 +722,9 @@ function jwtCall(ctx: AnalysisContext, method: string, call: Node, argsNode: Nod
       : { start: keyNode ? keyNode.endIndex : argsNode.endIndex - 1, end: keyNode ? keyNode.endIndex : argsNode.endIndex - 1, newText: `, { algorithms: [${q}${suggested}${q}] }` };
     ctx.report({
       ruleId: 'jwt-verify-disabled', ...span(opts ? opts.node : call),
-      message: `jwt.verify without an algorithms allow-list trusts the token's own alg header. Pass algorithms: ['${suggested}'] (the algorithm you sign with).`,
+      message: looksPublic
+        ? `jwt.verify with a public key and no algorithms allow-list trusts the token's alg header: a token with alg HS256, signed with the public key as HMAC secret, passes (algorithm confusion). Pass algorithms: ['${suggested}'].`
+        : `jwt.verify without an algorithms allow-list trusts the token's own alg header. Pass algorithms: ['${suggested}'] (the algorithm you sign with).`,
       fix: { title: `Allow only ${suggested}`, edits: [edit] },
     });
   } else {
@@ -581,6 +766,16 @@ function jwtCall(ctx: AnalysisContext, method: string, call: Node, argsNode: Nod
       fix: { title: 'Check expiry', edits: [{ ...span(ignoreExp.value), newText: 'false' }] },
     });
   }
+}
+
+/** Whether the function around `call` also passes `token` to a verify call (jwt.verify, jwtVerify, jws.verify…). */
+function verifiedInSameFunction(ctx: AnalysisContext, call: Node, token: string): boolean {
+  const fn = ancestorsOf(call).reverse().find((a) => /^(function_declaration|function_expression|arrow_function|method_definition|function)$/.test(a.type));
+  if (!fn) return false;
+  ctx.touch(fn.startIndex, fn.endIndex);
+  const body = ctx.src(fn);
+  const t = token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`\\b(?:verify|jwtVerify|verifyAsync)\\s*\\(\\s*${t}\\s*[,)]`).test(body);
 }
 
 function fastifyPlugin(ctx: AnalysisContext, plugin: Node, optsNode: Node): void {

@@ -1,11 +1,15 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf } from '../analysis';
+import type { WorkspaceSymbol } from '../symbols/symbolTable';
 
 /** A JavaScript/TypeScript expression, evaluated as far as the lint needs. */
 export type JsValue =
-  | { readonly k: 'str'; readonly v: string; readonly node: Node; /** Has `${…}` parts (replaced by same-length filler). */ readonly partial?: boolean }
+  | {
+    readonly k: 'str'; readonly v: string; readonly node: Node; /** Has `${…}` parts (replaced by same-length filler). */ readonly partial?: boolean;
+    /** Set when the value is a constant of another workspace file. */ readonly external?: ExternalConstant;
+  }
   | { readonly k: 'num'; readonly v: number; readonly node: Node }
-  | { readonly k: 'bool'; readonly v: boolean; readonly node: Node }
+  | { readonly k: 'bool'; readonly v: boolean; readonly node: Node; /** Set when branches disagree: where the value returned is taken. */ readonly branch?: string }
   | { readonly k: 'nullish'; readonly node: Node }
   | { readonly k: 'obj'; readonly node: Node; readonly props: ReadonlyMap<string, JsProp>; readonly items: readonly Node[]; readonly complete: boolean }
   | { readonly k: 'arr'; readonly node: Node; readonly elements: readonly Node[] }
@@ -126,8 +130,48 @@ export function importSourceOf(ctx: AnalysisContext, from: Node, name: string): 
   return undefined;
 }
 
-function importsIn(ctx: AnalysisContext, root: Node): { binds: (name: string) => boolean; source: string }[] {
-  const out: { binds: (name: string) => boolean; source: string }[] = [];
+/** One import: whether it binds a local name, the module, and what a local name stands for there ('default', '*' or an export). */
+interface ImportEntry {
+  binds: (name: string) => boolean;
+  source: string;
+  imported?: (name: string) => string | undefined;
+}
+
+/** What each local name of an import clause or destructuring pattern stands for in the module. */
+function bindingNames(clause: string, whole: '*' | 'default'): Map<string, string> {
+  const out = new Map<string, string>();
+  const braces = /\{([^}]*)\}/.exec(clause);
+  const outside = clause.replace(/\{[^}]*\}/, '').trim();
+  const ns = /\*\s*as\s+([\w$]+)/.exec(outside);
+  if (ns) out.set(ns[1], '*');
+  else {
+    const def = /^([\w$]+)/.exec(outside);
+    if (def && def[1] !== 'type') out.set(def[1], whole);
+  }
+  for (const part of braces ? braces[1].split(',') : []) {
+    const m = /^\s*(?:type\s+)?([\w$]+)\s*(?:(?:as|:)\s*([\w$]+))?\s*(?:=.*)?$/.exec(part);
+    if (m) out.set(m[2] ?? m[1], m[1]);
+  }
+  return out;
+}
+
+/** The module and exported name a local name was imported as (`import { A as b }` → A; a default or require() → 'default'/'*'). */
+export function importBinding(ctx: AnalysisContext, from: Node, name: string): { source: string; imported: string } | undefined {
+  ctx.lookups.add(name);
+  const imports = ctx.memo('js.imports', () => {
+    const root = from.tree.rootNode;
+    return root.type === 'program' ? importsIn(ctx, root) : [];
+  });
+  for (const im of imports) {
+    if (!im.binds(name)) continue;
+    const imported = im.imported?.(name);
+    return imported ? { source: im.source, imported } : undefined;
+  }
+  return undefined;
+}
+
+function importsIn(ctx: AnalysisContext, root: Node): ImportEntry[] {
+  const out: ImportEntry[] = [];
   for (const s of statementsOf(ctx, root)) {
     if (!s || !mayImport(ctx.text, s.startIndex)) continue;
     const sText = ctx.src(s);
@@ -138,9 +182,15 @@ function importsIn(ctx: AnalysisContext, root: Node): { binds: (name: string) =>
       const source = s.childForFieldName('source');
       const clause = s.namedChildren.find((c) => c?.type === 'import_clause');
       if (!source || !clause) continue;
-      const names = [...ctx.src(clause).matchAll(/[\w$]+/g)].map((m) => m[0]);
+      const clauseText = ctx.src(clause);
+      const names = [...clauseText.matchAll(/[\w$]+/g)].map((m) => m[0]);
+      let bindings: Map<string, string> | undefined;
       // A local binding is a name not followed by `as` (`{ sign as s }` binds s).
-      out.push({ binds: (name) => names.some((t, i) => t === name && names[i + 1] !== 'as'), source: ctx.src(source).slice(1, -1) });
+      out.push({
+        binds: (name) => names.some((t, i) => t === name && names[i + 1] !== 'as'),
+        source: ctx.src(source).slice(1, -1),
+        imported: (name) => (bindings ??= bindingNames(clauseText, 'default')).get(name),
+      });
       continue;
     }
     if (sType !== 'lexical_declaration' && sType !== 'variable_declaration') continue;
@@ -156,6 +206,7 @@ function importsIn(ctx: AnalysisContext, root: Node): { binds: (name: string) =>
       out.push({
         binds: (name) => (simple ? idText === name : new RegExp(`(^|[\\s{,:])${name.replace(/\$/g, '\\$')}\\s*[,}]`).test(idText)),
         source: m[1],
+        imported: (name) => (simple ? (idText === name ? '*' : undefined) : bindingNames(idText, '*').get(name)),
       });
     }
   }
@@ -196,10 +247,12 @@ export function evaluate(ctx: AnalysisContext, node: Node, depth = 0): JsValue {
       const init = lookupVariable(ctx, n, name);
       if (init) {
         const v = evaluate(ctx, init, depth + 1);
+        const reassigned = reassignedValue(ctx, n, name, init, v, depth);
+        if (reassigned) return reassigned;
         return v.k === 'unknown' ? { k: 'unknown', node: n } : v;
       }
       if (ENV_TEXT.test(name)) return { k: 'env', node: n, text: name };
-      return { k: 'unknown', node: n };
+      return externalValue(ctx, n);
     }
     case 'unary_expression': {
       const text = ctx.src(n);
@@ -250,12 +303,21 @@ export function evaluate(ctx: AnalysisContext, node: Node, depth = 0): JsValue {
         const av = evaluate(ctx, a, depth + 1);
         const bv = evaluate(ctx, b, depth + 1);
         if (av.k === 'bool' && bv.k === 'bool' && av.v === bv.v) return { k: 'bool', v: av.v, node: n };
+        // A switch on something other than the environment: the false branch is reachable, report it.
+        if (av.k === 'bool' && bv.k === 'bool' && cond) {
+          return { k: 'bool', v: false, node: n, branch: `false when ${clip(ctx.src(cond))} is ${av.v ? 'false' : 'true'}` };
+        }
         if (av.k === 'env' || bv.k === 'env') return { k: 'env', node: n, text };
       }
       return ENV_TEXT.test(text) ? { k: 'env', node: n, text } : { k: 'unknown', node: n };
     }
     case 'member_expression':
-    case 'subscript_expression':
+    case 'subscript_expression': {
+      const text = ctx.src(n);
+      if (ENV_TEXT.test(text)) return { k: 'env', node: n, text };
+      const target = memberTarget(ctx, n, depth);
+      return target ? evaluate(ctx, target, depth + 1) : externalValue(ctx, n);
+    }
     case 'call_expression': {
       const text = ctx.src(n);
       return ENV_TEXT.test(text) ? { k: 'env', node: n, text } : { k: 'unknown', node: n };
@@ -267,6 +329,153 @@ export function evaluate(ctx: AnalysisContext, node: Node, depth = 0): JsValue {
     default:
       return { k: 'unknown', node: n };
   }
+}
+
+/**
+ * The expression a member or element access reads, when it is written in this file: a property
+ * of a constant object (`config.jwt.secret`), an element of a literal array (`keys[0]`), a class
+ * field or a field the constructor sets (`this.secret`).
+ */
+export function memberTarget(ctx: AnalysisContext, node: Node, depth = 0): Node | undefined {
+  if (depth > 6) return undefined;
+  const n = unwrap(node);
+  const object = n.childForFieldName('object');
+  if (!object) return undefined;
+  let key: string | number | undefined;
+  if (n.type === 'member_expression') {
+    const prop = n.childForFieldName('property');
+    if (!prop) return undefined;
+    key = ctx.src(prop);
+    if (unwrap(object).type === 'this') return classField(ctx, n, key);
+  } else {
+    const index = n.childForFieldName('index');
+    const iv = index ? evaluate(ctx, index, depth + 1) : undefined;
+    if (iv?.k === 'num' || iv?.k === 'str') key = iv.v;
+  }
+  if (key === undefined) return undefined;
+  const base = evaluate(ctx, object, depth + 1);
+  if (base.k === 'obj') return base.props.get(String(key))?.value;
+  if (base.k === 'arr' && typeof key === 'number') return base.elements[key];
+  return undefined;
+}
+
+/** The value a class gives `this.<name>`: a field initialiser, or an assignment in the constructor. */
+function classField(ctx: AnalysisContext, from: Node, name: string): Node | undefined {
+  const body = ancestorsOf(from).reverse().find((a) => a.type === 'class_body');
+  if (!body) return undefined;
+  ctx.touch(body.startIndex, body.endIndex);
+  for (const member of body.namedChildren) {
+    if (!member) continue;
+    if (member.type === 'field_definition' || member.type === 'public_field_definition') {
+      const key = member.childForFieldName('property') ?? member.childForFieldName('name');
+      const value = member.childForFieldName('value');
+      if (key && value && ctx.src(key) === name) return value;
+    } else if (member.type === 'method_definition' && ctx.src(member.childForFieldName('name') ?? member) === 'constructor') {
+      const fnBody = member.childForFieldName('body');
+      for (const st of fnBody?.namedChildren ?? []) {
+        const a = st?.type === 'expression_statement' ? st.firstNamedChild : null;
+        if (a?.type !== 'assignment_expression') continue;
+        const left = a.childForFieldName('left');
+        if (left && ctx.src(left).replace(/\s+/g, '') === `this.${name}`) return a.childForFieldName('right') ?? undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A constant of another workspace file that an expression names, with how this file reaches it. */
+export interface ExternalConstant {
+  readonly symbol: WorkspaceSymbol;
+}
+
+/**
+ * The workspace constant an imported name or a member of an imported module names
+ * (`import { JWT_SECRET } from './constants'`, `config.cookieSecret` with
+ * `const config = require('../config')`, `require('../config').jwt.secret`, tsconfig path aliases),
+ * from the table the last scan built.
+ */
+export function externalConstant(ctx: AnalysisContext, node: Node): ExternalConstant | undefined {
+  const ws = ctx.workspace;
+  if (!ws) return undefined;
+  const keys: string[] = [];
+  let n = unwrap(node);
+  while (n.type === 'member_expression') {
+    const prop = n.childForFieldName('property');
+    const obj = n.childForFieldName('object');
+    if (!prop || !obj) return undefined;
+    keys.unshift(ctx.src(prop));
+    n = unwrap(obj);
+  }
+  let binding: { source: string; imported: string } | undefined;
+  if (n.type === 'identifier') binding = importBinding(ctx, n, ctx.src(n));
+  else if (n.type === 'call_expression') {
+    const m = /^require\(\s*['"]([^'"]+)['"]\s*\)$/.exec(ctx.src(n));
+    if (m) binding = { source: m[1], imported: '*' };
+  }
+  if (!binding) return undefined;
+  const file = ws.table.resolveJsImport(ws.filePath, binding.source);
+  if (!file) return undefined;
+  const rest = keys.join('.');
+  const candidates = binding.imported === '*'
+    ? (rest ? [rest, `default.${rest}`] : [])
+    : binding.imported === 'default'
+      ? (rest ? [`default.${rest}`, rest] : ['default'])
+      : [rest ? `${binding.imported}.${rest}` : binding.imported];
+  for (const c of candidates) {
+    const symbol = ws.table.lookup(file, c);
+    if (symbol) return { symbol };
+  }
+  return undefined;
+}
+
+function externalValue(ctx: AnalysisContext, n: Node): JsValue {
+  const ext = externalConstant(ctx, n);
+  const v = ext?.symbol.value;
+  if (v === undefined || !ext) return { k: 'unknown', node: n };
+  if (ext.symbol.fallbackFor !== undefined) return { k: 'env', node: n, text: `process.env.${ext.symbol.fallbackFor}` };
+  if (typeof v === 'string') return { k: 'str', v, node: n, external: ext };
+  if (typeof v === 'number') return { k: 'num', v, node: n };
+  return { k: 'bool', v, node: n };
+}
+
+const clip = (s: string): string => (s.length > 40 ? `${s.slice(0, 37)}…` : s).replace(/\s+/g, ' ');
+
+/**
+ * A `let`/`var` boolean assigned again between its declaration and `use` (`let httpOnly = true;
+ * if (debug) { httpOnly = false; }`): when the values disagree the false one is reachable, and
+ * the result says where it is set; under an environment condition the value is environment-dependent.
+ */
+function reassignedValue(ctx: AnalysisContext, use: Node, name: string, init: Node, initValue: JsValue, depth: number): JsValue | undefined {
+  if (use.startIndex <= init.endIndex) return undefined;
+  const between = ctx.text.slice(init.endIndex, use.startIndex);
+  // Cheap text test first: most variables are never assigned again.
+  if (!new RegExp(`(^|[^\\w$.])${name.replace(/\$/g, '\\$')}\\s*=[^=]`).test(between)) return undefined;
+  const declarator = init.parent;
+  const decl = declarator?.parent;
+  if (!decl || !/^(let|var)\b/.test(ctx.src(decl))) return undefined;
+  const scope = decl.parent;
+  if (!scope) return undefined;
+  ctx.touch(init.endIndex, use.startIndex);
+  const values: { v: JsValue; at: Node; where: string }[] = [{ v: initValue, at: init, where: '' }];
+  for (const a of scope.descendantsOfType('assignment_expression', init.endPosition, use.startPosition)) {
+    if (!a || a.startIndex < init.endIndex || a.endIndex > use.startIndex) continue;
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (!left || !right || ctx.src(left) !== name) continue;
+    const guard = ancestorsOf(a).reverse().find((x) => x.startIndex > init.endIndex && (x.type === 'if_statement' || x.type === 'else_clause'));
+    const guardText = guard ? ctx.src(guard.type === 'else_clause' ? guard.parent! : guard) : '';
+    if (ENV_TEXT.test(guardText.slice(0, guardText.indexOf('{') === -1 ? undefined : guardText.indexOf('{')))) {
+      return { k: 'env', node: use, text: clip(guardText.split('{')[0].trim()) };
+    }
+    values.push({ v: evaluate(ctx, right, depth + 1), at: a, where: guard ? clip(guardText.split('{')[0].trim()) : '' });
+  }
+  if (values.length < 2 || !values.every((x) => x.v.k === 'bool')) return values.length < 2 ? undefined : { k: 'unknown', node: use };
+  const falses = values.filter((x) => x.v.k === 'bool' && !x.v.v);
+  if (falses.length === 0) return { k: 'bool', v: true, node: use };
+  if (falses.length === values.length) return { k: 'bool', v: false, node: use };
+  // No line numbers: an edit elsewhere would make the message stale without re-analysing this chunk.
+  const first = falses[0];
+  return { k: 'bool', v: false, node: use, branch: first.at === init ? `${name} starts false` : `${name} is set to false${first.where ? ` in ${first.where}` : ''}` };
 }
 
 function evaluateObject(ctx: AnalysisContext, n: Node, depth: number): JsValue {

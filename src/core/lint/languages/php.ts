@@ -1,9 +1,10 @@
 import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
-import { type AnalysisContext, type OffsetEdit, ancestorsOf, insertListItem, namedChildren, removeListItem, span } from '../analysis';
+import { type AnalysisContext, type Fact, type OffsetEdit, ancestorsOf, insertListItem, namedChildren, removeListItem, span } from '../analysis';
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
-import { reportHardcodedSecret } from '../secrets';
-import { type SettingEntry, type SettingValue, checkSettings } from '../settingsSite';
+import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
+import { GLOBAL_MODULE } from '../symbols/symbolTable';
+import { type SettingEntry, type SettingValue, checkSettings, entryFromFact, settingFact } from '../settingsSite';
 
 const QUERY = `
 (function_call_expression
@@ -14,18 +15,19 @@ const QUERY = `
 (object_creation_expression (name) @cls (#eq? @cls "Key") (arguments) @args) @call
 (property_element (variable_name (name) @prop (#eq? @prop "except")) (array_creation_expression) @except)
 (member_call_expression name: (name) @csrfMethod (#eq? @csrfMethod "validateCsrfTokens") arguments: (arguments) @csrfArgs)
+(program (return_statement (array_creation_expression) @configArray))
 `;
 
 const ENV = /\bgetenv\b|\$_ENV\b|\$_SERVER\b|\benv\(/;
 
-type PhpValue = SettingValue & { readonly node: Node };
+type PhpValue = SettingValue & { readonly node: Node; /** Set when branches disagree: where the value returned is set. */ readonly branch?: string };
 
 /** PHP: setcookie/setrawcookie (both forms), session_set_cookie_params, ini_set, session_start options, firebase/php-jwt. */
 export const phpAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['program']),
-  keywords: /cookie|session|jwt|secret|csrf/i,
-  anchors: /\$except\b|\bvalidateCsrfTokens\s*\(|\b(setcookie|setrawcookie|session_set_cookie_params|ini_set|session_start|session_name)\s*\(|\bJWT\s*::|\bnew\s+Key\s*\(/gi,
+  keywords: /cookie|session|jwt|secret|csrf|http_only|same_site/i,
+  anchors: /\breturn\s*\[|\$except\b|\bvalidateCsrfTokens\s*\(|\b(setcookie|setrawcookie|session_set_cookie_params|ini_set|session_start|session_name)\s*\(|\bJWT\s*::|\bnew\s+Key\s*\(/gi,
   declares(chunk, ctx) {
     if (chunk.type !== 'expression_statement') return [];
     const a = chunk.firstNamedChild;
@@ -35,7 +37,36 @@ export const phpAnalyzer: LanguageAnalyzer = {
   analyze(matches, ctx) {
     for (const m of matches) analyzeMatch(m, ctx);
   },
+  finish(facts, ctx, filePath) {
+    if (filePath && /(^|[\\/])config[\\/]session\.php$/.test(filePath)) laravelSessionConfig(ctx, facts);
+  },
 };
+
+/**
+ * Laravel's config/session.php: `secure`, `http_only`, `same_site`, `domain`, `path`, `cookie` and
+ * `lifetime` (minutes; ignored when `expire_on_close` is true, the cookie then ends with the browser).
+ * A key left out falls back to the framework: no Secure, HttpOnly, no SameSite.
+ */
+function laravelSessionConfig(ctx: AnalysisContext, facts: readonly Fact[]): void {
+  const entries = new Map<string, SettingEntry>();
+  for (const f of facts) if (f.key === 'laravel.config') entries.set(f.name.toLowerCase(), entryFromFact(f));
+  if (entries.size === 0) return;
+  const closes = entries.get('expire_on_close');
+  if (closes && closes.value.kind === 'bool' && closes.value.bool) entries.delete('lifetime');
+  const first = [...entries.values()].sort((a, b) => a.start - b.start)[0];
+  checkSettings(ctx, {
+    framework: 'Laravel',
+    keys: { secure: 'secure', httpOnly: 'http_only', sameSite: 'same_site', domain: 'domain', path: 'path', name: 'cookie', maxAge: 'lifetime' },
+    maxAgeUnit: 60,
+    defaults: { secure: 'false', httpOnly: 'true', path: '/' },
+    render: (attr, v) => renderPhp(attr, attr === 'sameSite' ? v : v).replace(/^'(Lax|Strict|None)'$/, (_m, x: string) => `'${x.toLowerCase()}'`),
+    add: () => undefined,
+    anchor: { start: first.start, end: first.end },
+    complete: true,
+    sameSiteOf: (v) => (v.kind === 'str' ? (v.str ?? '').toLowerCase() : v.kind === 'none' ? '' : v.kind === 'env' ? 'env' : 'unknown'),
+    renderLifetime: (days) => `60 * 24 * ${days}`,
+  }, entries);
+}
 
 /** Exceptions to Laravel's CSRF check that match every URI: `'*'`, `'/*'`. */
 function csrfExceptions(ctx: AnalysisContext, array: Node): void {
@@ -61,6 +92,17 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
     if (cls) ctx.touch(cls.startIndex, cls.startIndex + head.length);
     // Laravel's CSRF middleware (App\Http\Middleware\VerifyCsrfToken extends the framework's).
     if (/Csrf/i.test(head)) csrfExceptions(ctx, except);
+    return;
+  }
+  const configArray = capture(m, 'configArray');
+  if (configArray) {
+    // A config file's returned array (config/session.php): read as settings by finish, which knows the file.
+    for (const el of namedChildren(configArray, ctx.text)) {
+      if (el.type !== 'array_element_initializer') continue;
+      const parts = namedChildren(el, ctx.text);
+      const key = parts.length === 2 ? stringOf(ctx, parts[0]) : undefined;
+      if (key !== undefined) ctx.facts.push(settingFact('laravel.config', entry(ctx, key, el, parts[1])));
+    }
     return;
   }
   const csrfArgs = capture(m, 'csrfArgs');
@@ -107,6 +149,12 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
       // php-jwt 5: JWT::decode($jwt, 'key', ['HS256']); 6+: new Key(...) (checked on its own).
       if (args[1].type !== 'object_creation_expression') secret(ctx, args[1], 'The JWT verification key');
       const algs = args[2];
+      if (!algs && args[1].type !== 'object_creation_expression') {
+        ctx.report({
+          ruleId: 'jwt-algorithm-confusion', ...span(call),
+          message: 'JWT::decode with a bare key and no allowed algorithms is the old php-jwt API: before 5.0 it takes the algorithm from the token header. Upgrade and pass new Key($key, \'HS256\') (the algorithm you sign with).',
+        });
+      }
       if (algs?.type === 'array_creation_expression') {
         const items = namedChildren(algs, ctx.text);
         const idx = items.findIndex((i) => /^['"]none['"]$/i.test(ctx.src(i).trim()));
@@ -125,6 +173,114 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
 }
 
 // ---------------------------------------------------------------- values
+
+const clip = (t: string): string => (t.length > 40 ? `${t.slice(0, 37)}…` : t).replace(/\s+/g, ' ');
+
+/** Assignments to `$name` inside if/else blocks between its first assignment and `from`, with the condition guarding each. */
+function branchAssignments(ctx: AnalysisContext, from: Node, name: string, init: Node): { value: Node; where: string; env: boolean }[] {
+  if (from.startIndex <= init.endIndex) return [];
+  const between = ctx.text.slice(init.endIndex, from.startIndex);
+  if (!between.includes(`${name} =`) && !between.includes(`${name}=`)) return [];
+  const scope = ancestorsOf(from).reverse().find((a) => a.type === 'compound_statement' || a.type === 'program');
+  if (!scope) return [];
+  ctx.touch(init.endIndex, from.startIndex);
+  const out: { value: Node; where: string; env: boolean }[] = [];
+  for (const a of scope.descendantsOfType('assignment_expression', init.endPosition, from.startPosition)) {
+    if (!a || a.startIndex < init.endIndex || a.endIndex > from.startIndex) continue;
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (!left || !right || ctx.src(left) !== name) continue;
+    const guard = ancestorsOf(a).reverse().find((x) => x.startIndex >= init.endIndex && (x.type === 'if_statement' || x.type === 'else_clause' || x.type === 'else_if_clause'));
+    const guardIf = guard?.type === 'else_clause' ? guard.parent : guard;
+    const cond = guardIf?.childForFieldName('condition');
+    const condText = cond ? ctx.src(cond) : '';
+    out.push({ value: right, where: guard ? (guard.type === 'else_clause' ? `the else branch of if ${clip(condText)}` : `if ${clip(condText)}`) : 'a later assignment', env: ENV.test(condText) });
+  }
+  return out;
+}
+
+/**
+ * What an access reads when the workspace file writes it: an array element (`$keys[0]`,
+ * `$config['jwt']['secret']`), a class constant (`self::KEY`, `Config::KEY`), a global constant
+ * (`define('KEY', …)`, `const KEY = …`) or a property (`$this->secret`, a default or set in the constructor).
+ */
+function phpTarget(ctx: AnalysisContext, node: Node, depth = 0): Node | undefined {
+  if (depth > 6) return undefined;
+  const root = node.tree.rootNode;
+  if (node.type === 'subscript_expression') {
+    const [base, index] = namedChildren(node, ctx.text);
+    if (!base || !index) return undefined;
+    const key = phpEval(ctx, index, depth + 1);
+    const baseValue = base.type === 'subscript_expression' ? phpTarget(ctx, base, depth + 1) : base;
+    const arr = baseValue ? arrayOf(ctx, baseValue) : undefined;
+    if (!arr) return undefined;
+    if (key.kind === 'str') return arr.map.get((key.str ?? '').toLowerCase())?.value;
+    if (key.kind === 'num') {
+      const el = arr.items[key.num ?? 0];
+      return el?.type === 'array_element_initializer' && namedChildren(el, ctx.text).length === 1 ? el.firstNamedChild ?? undefined : undefined;
+    }
+    return undefined;
+  }
+  if (node.type === 'class_constant_access_expression') {
+    const [scope, constName] = namedChildren(node, ctx.text);
+    if (!scope || !constName) return undefined;
+    const scopeText = ctx.src(scope);
+    const cls = /^(self|static)$/.test(scopeText)
+      ? ancestorsOf(node).reverse().find((a) => a.type === 'class_declaration')
+      : root.descendantsOfType('class_declaration').find((c) => c && ctx.src(c.childForFieldName('name') ?? c) === scopeText.replace(/^.*\\/, ''));
+    if (!cls) return undefined;
+    ctx.touch(cls.startIndex, cls.endIndex);
+    for (const el of cls.descendantsOfType('const_element')) {
+      const parts = el ? namedChildren(el, ctx.text) : [];
+      if (parts.length === 2 && ctx.src(parts[0]) === ctx.src(constName)) return parts[1];
+    }
+    return undefined;
+  }
+  if (node.type === 'member_access_expression') {
+    const obj = node.childForFieldName('object');
+    const prop = node.childForFieldName('name');
+    if (!obj || !prop || ctx.src(obj) !== '$this') return undefined;
+    const cls = ancestorsOf(node).reverse().find((a) => a.type === 'class_declaration');
+    if (!cls) return undefined;
+    ctx.touch(cls.startIndex, cls.endIndex);
+    const name = ctx.src(prop);
+    for (const el of cls.descendantsOfType('property_element')) {
+      const parts = el ? namedChildren(el, ctx.text) : [];
+      if (parts.length === 2 && ctx.src(parts[0]) === `$${name}`) return parts[1];
+    }
+    for (const a of cls.descendantsOfType('assignment_expression')) {
+      const left = a?.childForFieldName('left');
+      if (a && left && ctx.src(left).replace(/\s+/g, '') === `$this->${name}`) return a.childForFieldName('right') ?? undefined;
+    }
+    return undefined;
+  }
+  if (node.type === 'name') {
+    const name = ctx.src(node);
+    if (!/^[A-Z][A-Z0-9_]*$/.test(name)) return undefined;
+    ctx.lookups.add(name);
+    const defines = ctx.memo('php.defines', () => {
+      const out = new Map<string, Node>();
+      for (const call of root.descendantsOfType('function_call_expression')) {
+        if (!call || ctx.src(call.childForFieldName('function') ?? call).toLowerCase() !== 'define') continue;
+        const args = namedChildren(call.childForFieldName('arguments') ?? call, ctx.text).map((a) => (a.type === 'argument' ? a.firstNamedChild ?? a : a));
+        const key = args[0] ? stringOf(ctx, args[0]) : undefined;
+        if (key !== undefined && args[1] && !out.has(key)) out.set(key, args[1]);
+      }
+      for (const c of root.namedChildren) {
+        if (c?.type !== 'const_declaration') continue;
+        for (const el of c.descendantsOfType('const_element')) {
+          const parts = el ? namedChildren(el, ctx.text) : [];
+          if (parts.length === 2 && !out.has(ctx.src(parts[0]))) out.set(ctx.src(parts[0]), parts[1]);
+        }
+      }
+      return out;
+    });
+    const found = defines.get(name);
+    if (found) ctx.touch(found.startIndex, found.endIndex);
+    return found;
+  }
+  return undefined;
+}
 
 function lookup(ctx: AnalysisContext, from: Node, name: string): Node | undefined {
   const scopes = ancestorsOf(from);
@@ -189,6 +345,7 @@ function phpEval(ctx: AnalysisContext, node: Node, depth = 0): PhpValue {
       }
       const a = phpEval(ctx, l, depth + 1);
       const b = phpEval(ctx, r, depth + 1);
+      if (o === '.' && a.kind === 'str' && b.kind === 'str') return { kind: 'str', str: (a.str ?? '') + (b.str ?? ''), text, node };
       if (a.kind === 'num' && b.kind === 'num') {
         const x = a.num ?? 0;
         const y = b.num ?? 0;
@@ -201,7 +358,47 @@ function phpEval(ctx: AnalysisContext, node: Node, depth = 0): PhpValue {
     }
     case 'variable_name': {
       const init = lookup(ctx, node, text);
-      return init ? { ...phpEval(ctx, init, depth + 1), node } : unknown;
+      if (!init) return unknown;
+      const v = phpEval(ctx, init, depth + 1);
+      const later = branchAssignments(ctx, node, text, init);
+      if (later.length === 0 || v.kind !== 'bool') return { ...v, node };
+      const values = later.map((r) => ({ ...r, v: phpEval(ctx, r.value, depth + 1) }));
+      const env = values.find((r) => r.env);
+      if (env) return { kind: 'env', text: env.where, node };
+      if (!values.every((r) => r.v.kind === 'bool')) return unknown;
+      const off = [{ v, where: '' }, ...values].find((r) => r.v.bool === false);
+      if (!off || values.every((r) => r.v.bool === v.bool)) return { ...v, node };
+      return { kind: 'bool', bool: false, text, node, branch: off.v === v ? `${text} starts false` : `${text} is set to false in ${off.where}` };
+    }
+    case 'function_call_expression': {
+      // Laravel env('X', default): with a safe default (true, 'lax', 'strict') the setting is safe unless the variable says otherwise.
+      const fn = ctx.src(node.childForFieldName('function') ?? node).toLowerCase();
+      const args = namedChildren(node.childForFieldName('arguments') ?? node, ctx.text).map((a) => (a.type === 'argument' ? a.firstNamedChild ?? a : a));
+      if (fn === 'env' && args.length === 2) {
+        const d = phpEval(ctx, args[1], depth + 1);
+        if ((d.kind === 'bool' && d.bool) || (d.kind === 'str' && /^(lax|strict)$/i.test(d.str ?? '')) || d.kind === 'num') return { ...d, node };
+      }
+      return unknown;
+    }
+    case 'conditional_expression': {
+      const parts = namedChildren(node, ctx.text);
+      if (parts.length !== 3) return unknown;
+      const [cond, a, b] = parts;
+      if (ENV.test(ctx.src(cond)) || /HTTPS|isSecure|APP_ENV|environment/i.test(ctx.src(cond))) return { kind: 'env', text, node };
+      const av = phpEval(ctx, a, depth + 1);
+      const bv = phpEval(ctx, b, depth + 1);
+      if (av.kind === 'bool' && bv.kind === 'bool') {
+        if (av.bool === bv.bool) return { ...av, node };
+        return { kind: 'bool', bool: false, text, node, branch: `false when ${clip(ctx.src(cond))} is ${av.bool ? 'false' : 'true'}` };
+      }
+      return av.kind === 'env' || bv.kind === 'env' ? { kind: 'env', text, node } : unknown;
+    }
+    case 'subscript_expression':
+    case 'class_constant_access_expression':
+    case 'member_access_expression':
+    case 'name': {
+      const target = phpTarget(ctx, node, depth);
+      return target ? { ...phpEval(ctx, target, depth + 1), node } : unknown;
     }
     default:
       return unknown;
@@ -334,7 +531,7 @@ function setcookie(ctx: AnalysisContext, call: Node, argsNode: Node, args: Node[
   const t = (a: { whole: Node; value: Node } | undefined) => {
     if (!a) return undefined;
     const v = phpEval(ctx, a.value);
-    return { value: truthOf(v), ...span(a.whole), ...(v.kind === 'env' ? { envText: v.text } : {}) };
+    return { value: truthOf(v), ...span(a.whole), ...(v.kind === 'env' ? { envText: v.text } : {}), ...(v.branch ? { branch: v.branch } : {}) };
   };
   const expV = expires ? phpEval(ctx, expires.value) : undefined;
   const ssV = ss ? phpEval(ctx, ss.value) : undefined;
@@ -353,7 +550,7 @@ function setcookie(ctx: AnalysisContext, call: Node, argsNode: Node, args: Node[
     ...(ss && ssV ? { sameSite: { value: ssV.kind === 'str' ? (ssV.str ?? '').toLowerCase() : ssV.kind === 'env' ? 'env' : 'unknown', ...span(ss.whole) } } : {}),
     // `time() + N` is a lifetime of N seconds; an absolute timestamp is not judged.
     ...(expires && expV && expV.kind === 'num' && /time\(\)/.test(expV.text) ? { maxAgeSeconds: { value: expV.num, ...span(expires.whole) } } : {}),
-    ...(domain && domV ? { domain: { value: domV.kind === 'str' ? domV.str : undefined, ...span(domain.whole) } } : {}),
+    ...(domain && domV ? { domain: { value: domV.kind === 'str' ? domV.str : undefined, ...span(domain.whole), ...(domV.kind !== 'str' ? { envText: ctx.src(domain.value) } : {}) } } : {}),
     ...(path && pathV ? { path: { value: pathV.kind === 'str' && pathV.str ? pathV.str : undefined, ...span(path.whole) } } : {}),
     defaults: { secure: 'false', httpOnly: 'false' },
     writer,
@@ -430,21 +627,87 @@ function sessionParams(ctx: AnalysisContext, call: Node, argsNode: Node, args: N
 
 // ---------------------------------------------------------------- secrets
 
-function secret(ctx: AnalysisContext, node: Node, what: string): void {
-  let n = node;
-  if (n.type === 'variable_name') {
-    const init = lookup(ctx, n, ctx.src(n));
-    if (!init) return;
-    n = init;
-  }
-  if (n.type === 'string' || n.type === 'encapsed_string') {
-    if (stringOf(ctx, n) === undefined) return;
-    reportHardcodedSecret(ctx, { kind: 'jwt', ...span(n), what, envName: 'JWT_SECRET', replacement: "getenv('JWT_SECRET')" });
-  } else if (n.type === 'binary_expression' && /\?:|\?\?/.test(ctx.src(n))) {
-    const l = n.childForFieldName('left');
-    const r = n.childForFieldName('right');
-    if (l && r && (r.type === 'string' || r.type === 'encapsed_string')) {
-      reportHardcodedSecret(ctx, { kind: 'jwt', ...span(n), what, envName: 'JWT_SECRET', replacement: ctx.src(l), fallback: true });
+/**
+ * Reports a literal key, followed through variables, `getenv('X') ?: 'dev'` and `$_ENV['X'] ?? 'dev'`
+ * fallbacks, ternaries, concatenation, array elements, define()/class constants and properties.
+ */
+function secret(ctx: AnalysisContext, node: Node, what: string, via?: string, depth = 0): void {
+  if (depth > 6) return;
+  const n = node.type === 'parenthesized_expression' && node.firstNamedChild ? node.firstNamedChild : node;
+  const next = (x: Node, how: string | undefined) => secret(ctx, x, what, how ?? via, depth + 1);
+  // Constant expressions (class constants, property defaults) cannot call getenv(): no fix there.
+  const parentType = n.parent?.type;
+  const viaPart = { ...(via ? { via } : {}), ...(parentType === 'const_element' || parentType === 'property_element' ? { fixable: false } : {}) };
+  const replacement = "getenv('JWT_SECRET')";
+  switch (n.type) {
+    case 'string':
+    case 'encapsed_string':
+      if (stringOf(ctx, n) !== undefined) reportHardcodedSecret(ctx, { kind: 'jwt', ...span(n), what, envName: 'JWT_SECRET', replacement, ...viaPart });
+      return;
+    case 'variable_name': {
+      const init = lookup(ctx, n, ctx.src(n));
+      if (init) next(init, `through ${ctx.src(n)}`);
+      return;
     }
+    case 'subscript_expression':
+    case 'class_constant_access_expression':
+    case 'member_access_expression':
+    case 'name': {
+      const target = phpTarget(ctx, n);
+      if (target) next(target, `through ${ctx.src(n).replace(/\s+/g, '')}`);
+      else if (n.type === 'name' || n.type === 'class_constant_access_expression') {
+        // A constant another workspace file defines (define(), a class constant).
+        const [scope, constName] = namedChildren(n, ctx.text);
+        const key = n.type === 'name' ? ctx.src(n) : scope && constName && !/^(self|static|parent)$/.test(ctx.src(scope)) ? `${ctx.src(scope).replace(/^.*\\/, '')}::${ctx.src(constName)}` : undefined;
+        const symbol = key && ctx.workspace ? ctx.workspace.table.lookup(GLOBAL_MODULE, key) : undefined;
+        if (symbol) reportExternalSecret(ctx, { kind: 'jwt', ...span(n), what, envName: 'JWT_SECRET', ...(via ? { via } : {}), symbol, expression: ctx.src(n) });
+      }
+      return;
+    }
+    case 'binary_expression': {
+      const l = n.childForFieldName('left');
+      const r = n.childForFieldName('right');
+      if (!l || !r) return;
+      const op = ctx.text.slice(l.endIndex, r.startIndex).trim();
+      if (op === '??' && phpEval(ctx, r).kind === 'str') {
+        fallback(ctx, n, l, what, viaPart);
+      } else if (op === '.' && phpEval(ctx, n).kind === 'str') {
+        reportHardcodedSecret(ctx, { kind: 'jwt', ...span(n), what, envName: 'JWT_SECRET', replacement, ...viaPart });
+      }
+      return;
+    }
+    case 'conditional_expression': {
+      const parts = namedChildren(n, ctx.text);
+      if (parts.length === 2) {
+        // `getenv('X') ?: 'dev'`
+        if (phpEval(ctx, parts[1]).kind === 'str') fallback(ctx, n, parts[0], what, viaPart);
+        return;
+      }
+      const [cond, a, b] = parts;
+      if (!cond || !a || !b) return;
+      const c = ctx.src(cond).replace(/\s+/g, ' ');
+      next(a, `on the branch where ${c} is true`);
+      next(b, `on the branch where ${c} is false`);
+      return;
+    }
+    case 'function_call_expression': {
+      const fn = ctx.src(n.childForFieldName('function') ?? n).toLowerCase();
+      const args = namedChildren(n.childForFieldName('arguments') ?? n, ctx.text).map((a) => (a.type === 'argument' ? a.firstNamedChild ?? a : a));
+      // Laravel env('JWT_SECRET', 'dev'): the default is what a host without the variable gets.
+      if (fn === 'env' && args[1] && phpEval(ctx, args[1]).kind === 'str') {
+        const name = stringOf(ctx, args[0]) ?? 'JWT_SECRET';
+        reportHardcodedSecret(ctx, { kind: 'jwt', ...span(n), what, envName: name, replacement: `env(${ctx.src(args[0])})`, fallback: true, ...viaPart });
+      } else if (/^(base64_encode|base64_decode|hex2bin|trim|strval)$/.test(fn) && args[0]) next(args[0], undefined);
+      return;
+    }
+    default:
+      return;
   }
+}
+
+function fallback(ctx: AnalysisContext, whole: Node, envRead: Node, what: string, viaPart: { via?: string; fixable?: boolean }): void {
+  const src = ctx.src(envRead);
+  const m = /getenv\(\s*['"]([^'"]+)['"]|\$_(?:ENV|SERVER)\[\s*['"]([^'"]+)['"]|env\(\s*['"]([^'"]+)['"]/.exec(src);
+  if (!m && !ENV.test(src)) return;
+  reportHardcodedSecret(ctx, { kind: 'jwt', ...span(whole), what, envName: m ? (m[1] ?? m[2] ?? m[3]) : 'JWT_SECRET', replacement: src, fallback: true, ...viaPart });
 }

@@ -3,7 +3,8 @@ import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, type Fact, type OffsetEdit, ancestorsOf, insertListItem, namedChildren, removeListItem, span } from '../analysis';
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
-import { reportHardcodedSecret } from '../secrets';
+import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
+import type { WorkspaceSymbol } from '../symbols/symbolTable';
 import { type SettingEntry, type SettingValue, type SettingsSchema, checkSettings, entryFromFact, settingFact } from '../settingsSite';
 
 const QUERY = `
@@ -12,7 +13,7 @@ const QUERY = `
     (#any-of? @method "set_cookie" "set_signed_cookie" "encode" "decode" "update" "from_mapping" "add_middleware"
       "from_object" "from_pyfile" "from_envvar" "from_prefixed_env" "from_file"))
   arguments: (argument_list) @args) @call
-(call function: (identifier) @fn (#eq? @fn "Flask") arguments: (argument_list) @args) @call
+(call function: (identifier) @fn (#any-of? @fn "Flask" "EncryptedCookieStorage" "SimpleCookieStorage" "NaClCookieStorage" "RedisStorage" "MemcachedStorage") arguments: (argument_list) @args) @call
 (assignment left: (identifier) @name (#match? @name "^[A-Z][A-Z0-9_]*$") right: (_) @rhs) @assign
 (assignment left: (attribute object: (_) @obj attribute: (identifier) @attr (#any-of? @attr "secret_key" "permanent_session_lifetime")) right: (_) @rhs) @assign
 (assignment left: (subscript value: (attribute attribute: (identifier) @cfg (#eq? @cfg "config")) subscript: (string) @key) right: (_) @rhs) @assign
@@ -24,14 +25,14 @@ const ENV = /\bos\.environ\b|\bgetenv\b|\benviron\b|\benv\s*[.(]|\bconfig\(|\bDE
 const HS = /^HS(256|384|512)$/i;
 const ASYM = /^(RS|PS|ES)(256|384|512)$|^EdDSA$/i;
 
-type PyValue = SettingValue & { readonly node: Node };
+type PyValue = SettingValue & { readonly node: Node; /** Set when branches disagree: where the value returned is set. */ readonly branch?: string };
 
 /** Python: Flask config and set_cookie, Django settings.py, Starlette SessionMiddleware, PyJWT. */
 export const pythonAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['module']),
   keywords: /cookie|session|secret|jwt|SECRET_KEY|Flask|csrf/i,
-  anchors: /@\s*(csrf_exempt|csrf\s*\.\s*exempt|method_decorator\s*\(\s*csrf_exempt)\b|\.\s*(set_cookie|set_signed_cookie|encode|decode|update|from_mapping|add_middleware|from_object|from_pyfile|from_envvar|from_prefixed_env|from_file)\s*\(|\bFlask\s*\(|\.\s*(secret_key|permanent_session_lifetime)\s*=|\.\s*config\s*\[|^[ \t]*[A-Z][A-Z0-9_]*\s*=|^[ \t]*from\s+\S+\s+import\s+\*/gm,
+  anchors: /@\s*(csrf_exempt|csrf\s*\.\s*exempt|method_decorator\s*\(\s*csrf_exempt)\b|\.\s*(set_cookie|set_signed_cookie|encode|decode|update|from_mapping|add_middleware|from_object|from_pyfile|from_envvar|from_prefixed_env|from_file)\s*\(|\b(Flask|EncryptedCookieStorage|SimpleCookieStorage|NaClCookieStorage|RedisStorage|MemcachedStorage)\s*\(|\.\s*(secret_key|permanent_session_lifetime)\s*=|\.\s*config\s*\[|^[ \t]*[A-Z][A-Z0-9_]*\s*=|^[ \t]*from\s+\S+\s+import\s+\*/gm,
   declares(chunk, ctx) {
     const t = chunk.type;
     // '<imports>': where `import os` goes depends on the imports and the module docstring.
@@ -72,6 +73,7 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
     const method = capture(m, 'method');
     const obj = capture(m, 'obj');
     if (method && obj) methodCall(ctx, call, obj, ctx.src(method), args);
+    else if (capture(m, 'fn') && ctx.src(capture(m, 'fn')!) !== 'Flask') aiohttpStorage(ctx, ctx.src(capture(m, 'fn')!), call, args);
     else if (capture(m, 'fn')) {
       const stmt = statementOf(call);
       const a = stmt.firstNamedChild;
@@ -219,6 +221,84 @@ function lookup(ctx: AnalysisContext, from: Node, name: string): Node | undefine
   return undefined;
 }
 
+const clip = (t: string): string => (t.length > 40 ? `${t.slice(0, 37)}…` : t).replace(/\s+/g, ' ');
+
+/**
+ * Assignments to `name` inside `if`/`else` blocks between its first assignment `init` and `from`
+ * (`httponly = True` then `if debug: httponly = False`), with the condition that guards each.
+ */
+function branchAssignments(ctx: AnalysisContext, from: Node, name: string, init: Node): { value: Node; where: string; env: boolean }[] {
+  if (from.startIndex <= init.endIndex) return [];
+  const between = ctx.text.slice(init.endIndex, from.startIndex);
+  if (!new RegExp(`(^|\\n)[ \\t]*${name}\\s*=[^=]`).test(between)) return [];
+  const scope = ancestorsOf(from).reverse().find((a) => a.type === 'block' || a.type === 'module');
+  if (!scope) return [];
+  ctx.touch(init.endIndex, from.startIndex);
+  const out: { value: Node; where: string; env: boolean }[] = [];
+  for (const a of scope.descendantsOfType('assignment', init.endPosition, from.startPosition)) {
+    if (!a || a.startIndex < init.endIndex || a.endIndex > from.startIndex) continue;
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (!left || !right || ctx.src(left) !== name) continue;
+    const guard = ancestorsOf(a).reverse().find((x) => x.startIndex >= init.endIndex && (x.type === 'if_statement' || x.type === 'elif_clause' || x.type === 'else_clause'));
+    const cond = guard?.childForFieldName('condition');
+    const where = guard ? (cond ? `if ${clip(ctx.src(cond))}` : 'the else branch') : 'a later assignment';
+    const guardIf = guard?.type === 'else_clause' ? guard.parent : guard;
+    const condText = guardIf?.childForFieldName('condition') ? ctx.src(guardIf.childForFieldName('condition')!) : '';
+    out.push({ value: right, where, env: ENV.test(condText) });
+  }
+  return out;
+}
+
+/**
+ * The expression an attribute or subscript reads when this file writes it: an element of a
+ * literal list or dict (`KEYS[0]`, `CONFIG['secret']`), a class attribute or an attribute
+ * `__init__` sets (`self.secret`).
+ */
+function memberTarget(ctx: AnalysisContext, node: Node, depth = 0): Node | undefined {
+  if (depth > 6) return undefined;
+  if (node.type === 'attribute') {
+    const obj = node.childForFieldName('object');
+    const attr = node.childForFieldName('attribute');
+    if (!obj || !attr || ctx.src(obj) !== 'self') return undefined;
+    return classAttribute(ctx, node, ctx.src(attr));
+  }
+  const value = node.childForFieldName('value');
+  const sub = node.childForFieldName('subscript');
+  if (!value || !sub) return undefined;
+  const key = pyEval(ctx, sub, depth + 1);
+  let container = value;
+  if (container.type === 'identifier') container = lookup(ctx, container, ctx.src(container)) ?? container;
+  if (container.type === 'list' || container.type === 'tuple') {
+    return key.kind === 'num' ? namedChildren(container, ctx.text)[key.num ?? 0] : undefined;
+  }
+  if (container.type === 'dictionary' && key.kind === 'str') {
+    for (const pair of namedChildren(container, ctx.text)) {
+      const k = pair.childForFieldName('key');
+      if (pair.type === 'pair' && k && stringOf(ctx, k) === key.str) return pair.childForFieldName('value') ?? undefined;
+    }
+  }
+  return undefined;
+}
+
+function classAttribute(ctx: AnalysisContext, from: Node, name: string): Node | undefined {
+  const cls = ancestorsOf(from).reverse().find((a) => a.type === 'class_definition');
+  const body = cls?.childForFieldName('body');
+  if (!body) return undefined;
+  ctx.touch(body.startIndex, body.endIndex);
+  for (const st of namedChildren(body, ctx.text)) {
+    const a = st.type === 'expression_statement' ? st.firstNamedChild : null;
+    if (a?.type === 'assignment' && ctx.src(a.childForFieldName('left') ?? a) === name) return a.childForFieldName('right') ?? undefined;
+    if (st.type === 'function_definition' && ctx.src(st.childForFieldName('name') ?? st) === '__init__') {
+      for (const inner of namedChildren(st.childForFieldName('body') ?? st, ctx.text)) {
+        const b = inner.type === 'expression_statement' ? inner.firstNamedChild : null;
+        if (b?.type === 'assignment' && ctx.src(b.childForFieldName('left') ?? b).replace(/\s+/g, '') === `self.${name}`) return b.childForFieldName('right') ?? undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
 const TIMEDELTA_UNITS: Readonly<Record<string, number>> = { weeks: 604800, days: 86400, hours: 3600, minutes: 60, seconds: 1, milliseconds: 0.001 };
 
 function pyEval(ctx: AnalysisContext, node: Node, depth = 0): PyValue {
@@ -274,12 +354,41 @@ function pyEval(ctx: AnalysisContext, node: Node, depth = 0): PyValue {
           default: return unknown;
         }
       }
+      if (a.kind === 'str' && b.kind === 'str' && ctx.src(op) === '+') return { kind: 'str', str: (a.str ?? '') + (b.str ?? ''), text, node };
       return a.kind === 'env' || b.kind === 'env' ? { kind: 'env', text, node } : unknown;
+    }
+    case 'conditional_expression': {
+      // `a if cond else b`
+      const [a, cond, b] = namedChildren(node, ctx.text);
+      if (!a || !cond || !b) return unknown;
+      if (ENV.test(ctx.src(cond)) || /\bis_secure\b|\bscheme\b/.test(ctx.src(cond))) return { kind: 'env', text, node };
+      const av = pyEval(ctx, a, depth + 1);
+      const bv = pyEval(ctx, b, depth + 1);
+      if (av.kind === 'bool' && bv.kind === 'bool') {
+        if (av.bool === bv.bool) return { ...av, node };
+        return { kind: 'bool', bool: false, text, node, branch: `false when ${clip(ctx.src(cond))} is ${av.bool ? 'false' : 'true'}` };
+      }
+      return av.kind === 'env' || bv.kind === 'env' ? { kind: 'env', text, node } : unknown;
+    }
+    case 'subscript':
+    case 'attribute': {
+      const target = memberTarget(ctx, node, depth);
+      return target ? { ...pyEval(ctx, target, depth + 1), node } : unknown;
     }
     case 'identifier': {
       const init = lookup(ctx, node, text);
       if (init) {
         const v = pyEval(ctx, init, depth + 1);
+        const reassigned = branchAssignments(ctx, node, text, init);
+        if (reassigned.length && v.kind === 'bool') {
+          const values = reassigned.map((r) => ({ ...r, v: pyEval(ctx, r.value, depth + 1) }));
+          if (values.some((r) => r.env)) return { kind: 'env', text: values.find((r) => r.env)!.where, node };
+          if (!values.every((r) => r.v.kind === 'bool')) return unknown;
+          const off = [{ v, where: '' }, ...values].find((r) => r.v.bool === false);
+          if (!off) return { ...v, node };
+          if (off.v === v && values.every((r) => r.v.bool === false)) return { ...v, node };
+          return { kind: 'bool', bool: false, text, node, branch: off.v === v ? `${text} starts False` : `${text} is set to False in ${off.where}` };
+        }
         return { ...v, node };
       }
       return unknown;
@@ -327,18 +436,61 @@ function osEnv(ctx: AnalysisContext, name: string, node: Node): { replacement: s
   return { replacement: `os.environ[${q}${name}${q}]`, extra };
 }
 
-/** A literal secret, or a literal fallback in os.environ.get/os.getenv. */
-function secret(ctx: AnalysisContext, node: Node, what: string, envName: string, kind: 'session' | 'jwt'): void {
+/**
+ * A literal secret, followed through names, `os.environ.get(X, 'dev')` and `os.getenv(X) or 'dev'`
+ * fallbacks, `a if cond else b`, concatenation, literal lists and dicts, class attributes and
+ * `bytes()`/`str()`/`.encode()` wrappers. `via` says how the value reaches the setting or call.
+ */
+function secret(ctx: AnalysisContext, node: Node, what: string, envName: string, kind: 'session' | 'jwt', via?: string, depth = 0): void {
+  if (depth > 6) return;
   const n = node.type === 'parenthesized_expression' && node.firstNamedChild ? node.firstNamedChild : node;
+  const label = what.startsWith('The') ? what : `The ${what}`;
+  const next = (x: Node, how: string | undefined) => secret(ctx, x, what, envName, kind, how ?? via, depth + 1);
+  const viaPart = via ? { via } : {};
   if (n.type === 'string' || n.type === 'concatenated_string') {
     if (stringOf(ctx, n) === undefined) return;
     const { replacement, extra } = osEnv(ctx, envName, n);
-    reportHardcodedSecret(ctx, { kind, ...span(n), what: what.startsWith('The') ? what : `The ${what}`, envName, replacement, extraEdits: extra });
+    reportHardcodedSecret(ctx, { kind, ...span(n), what: label, envName, replacement, extraEdits: extra, ...viaPart });
     return;
   }
   if (n.type === 'identifier') {
-    const init = lookup(ctx, n, ctx.src(n));
-    if (init && init.startIndex !== n.startIndex) secret(ctx, init, what, envName, kind);
+    const name = ctx.src(n);
+    const init = lookup(ctx, n, name);
+    if (init && init.startIndex !== n.startIndex) next(init, `through ${name}`);
+    else if (!init) externalSecret(ctx, n, label, envName, kind, via);
+    return;
+  }
+  if (n.type === 'binary_operator') {
+    const v = pyEval(ctx, n);
+    if (v.kind === 'str') {
+      const { replacement, extra } = osEnv(ctx, envName, n);
+      reportHardcodedSecret(ctx, { kind, ...span(n), what: label, envName, replacement, extraEdits: extra, ...viaPart });
+    }
+    return;
+  }
+  if (n.type === 'boolean_operator') {
+    const left = n.childForFieldName('left');
+    const right = n.childForFieldName('right');
+    const op = n.childForFieldName('operator');
+    if (!left || !right || (op && ctx.src(op) !== 'or')) return;
+    if (pyEval(ctx, right).kind !== 'str') return;
+    const m = /^(?:os\.environ\.get|os\.getenv|getenv|environ\.get)\(\s*['"]([^'"]+)['"]\s*\)$|^os\.environ\[\s*['"]([^'"]+)['"]\s*\]$/.exec(ctx.src(left).trim());
+    if (!m && !ENV.test(ctx.src(left))) return;
+    reportHardcodedSecret(ctx, { kind, ...span(n), what: label, envName: m ? (m[1] ?? m[2]) : envName, replacement: ctx.src(left), fallback: true, ...viaPart });
+    return;
+  }
+  if (n.type === 'conditional_expression') {
+    const [a, cond, b] = namedChildren(n, ctx.text);
+    if (!a || !cond || !b) return;
+    const c = ctx.src(cond).replace(/\s+/g, ' ');
+    next(a, `on the branch where ${c} is true`);
+    next(b, `on the branch where ${c} is false`);
+    return;
+  }
+  if (n.type === 'subscript' || n.type === 'attribute') {
+    const target = memberTarget(ctx, n);
+    if (target) next(target, `through ${ctx.src(n).replace(/\s+/g, '')}`);
+    else if (n.type === 'attribute') externalSecret(ctx, n, label, envName, kind, via);
     return;
   }
   if (n.type === 'call') {
@@ -347,15 +499,74 @@ function secret(ctx: AnalysisContext, node: Node, what: string, envName: string,
     if (!fn || !args) return;
     const f = ctx.src(fn);
     const list = namedChildren(args, ctx.text);
-    if (/^(os\.environ\.get|os\.getenv|getenv|environ\.get)$/.test(f) && list.length >= 2 && list[1].type === 'string') {
+    if (/^(os\.environ\.get|os\.getenv|getenv|environ\.get)$/.test(f) && list.length >= 2 && pyEval(ctx, list[1]).kind === 'str') {
       const q = ctx.quote() === "'" ? "'" : '"';
       const varName = stringOf(ctx, list[0]) ?? envName;
       reportHardcodedSecret(ctx, {
-        kind, ...span(n), what: what.startsWith('The') ? what : `The ${what}`, envName: varName,
-        replacement: `os.environ[${q}${varName}${q}]`, fallback: true,
+        kind, ...span(n), what: label, envName: varName,
+        replacement: `os.environ[${q}${varName}${q}]`, fallback: true, ...viaPart,
       });
-    } else if (/^(bytes|str)$/.test(f) && list[0]) secret(ctx, list[0], what, envName, kind);
+    } else if (/^(bytes|str)$/.test(f) && list[0]) next(list[0], undefined);
+    else if (fn.type === 'attribute' && /\.encode$/.test(f)) {
+      const obj = fn.childForFieldName('object');
+      if (obj) next(obj, undefined);
+    }
   }
+}
+
+function externalSecret(ctx: AnalysisContext, n: Node, what: string, envName: string, kind: 'session' | 'jwt', via: string | undefined): void {
+  const symbol = externalConstant(ctx, n);
+  if (symbol) reportExternalSecret(ctx, { kind, ...span(n), what, envName, ...(via ? { via } : {}), symbol, expression: ctx.src(n) });
+}
+
+/** What each imported local name stands for: a module and a name in it ('*' for the module itself). Read from the text once per pass. */
+function importsOf(ctx: AnalysisContext): Map<string, { module: string; name: string }> {
+  return ctx.memo('py.imports', () => {
+    const out = new Map<string, { module: string; name: string }>();
+    for (const m of ctx.text.matchAll(/^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([^)#\n]*(?:\n[^)#\n]*)*?)\)?[ \t]*(?:#.*)?$/gm)) {
+      for (const part of m[2].split(/[,\n]/)) {
+        const b = /^\s*(\w+)(?:\s+as\s+(\w+))?\s*$/.exec(part);
+        if (b && b[1] !== '*') out.set(b[2] ?? b[1], { module: m[1], name: b[1] });
+      }
+    }
+    for (const m of ctx.text.matchAll(/^[ \t]*import[ \t]+([\w.]+)(?:[ \t]+as[ \t]+(\w+))?/gm)) out.set(m[2] ?? m[1], { module: m[1], name: '*' });
+    return out;
+  });
+}
+
+/**
+ * The workspace constant an imported name or a module attribute names: `from config.settings import
+ * JWT_SECRET`, `from . import settings` then `settings.JWT_SECRET`, `import config` then `config.SECRET`;
+ * `django.conf.settings` reads the workspace's settings module.
+ */
+function externalConstant(ctx: AnalysisContext, n: Node): WorkspaceSymbol | undefined {
+  const ws = ctx.workspace;
+  if (!ws) return undefined;
+  const { table, filePath } = ws;
+  const imports = importsOf(ctx);
+  if (n.type === 'identifier') {
+    const name = ctx.src(n);
+    ctx.lookups.add(name);
+    const imp = imports.get(name);
+    if (!imp || imp.name === '*') return undefined;
+    const file = table.resolvePythonModule(filePath, imp.module);
+    return file ? table.lookup(file, imp.name) : undefined;
+  }
+  const obj = n.childForFieldName('object');
+  const attr = n.childForFieldName('attribute');
+  if (!obj || !attr) return undefined;
+  const base = ctx.src(obj);
+  ctx.lookups.add(base.split('.')[0]);
+  const imp = imports.get(base);
+  if (!imp) return undefined;
+  const modules = imp.name === '*' ? [imp.module] : [`${imp.module}${imp.module.endsWith('.') ? '' : '.'}${imp.name}`];
+  if (imp.module === 'django.conf' && imp.name === 'settings') modules.push('settings');
+  for (const mod of modules) {
+    const file = table.resolvePythonModule(filePath, mod);
+    const symbol = file ? table.lookup(file, ctx.src(attr)) : undefined;
+    if (symbol) return symbol;
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------- calls
@@ -452,7 +663,7 @@ function setCookie(ctx: AnalysisContext, call: Node, args: Node, method: string)
     if (!a) return undefined;
     const v = pyEval(ctx, a.value);
     const t: Truth = v.kind === 'bool' ? (v.bool ? 'true' : 'false') : v.kind === 'none' ? 'false' : v.kind === 'env' ? 'env' : 'unknown';
-    return { value: t, ...span(a.node), ...(v.kind === 'env' ? { envText: v.text } : {}) };
+    return { value: t, ...span(a.node), ...(v.kind === 'env' ? { envText: v.text } : {}), ...(v.branch ? { branch: v.branch } : {}) };
   };
   const ss = get('samesite');
   const ssV = ss ? pyEval(ctx, ss.value) : undefined;
@@ -497,9 +708,69 @@ function setCookie(ctx: AnalysisContext, call: Node, args: Node, method: string)
     ...(httpOnlyA ? { httpOnly: httpOnlyA } : {}),
     ...(ss && ssV ? { sameSite: { value: ssV.kind === 'str' ? (ssV.str ?? '').toLowerCase() : ssV.kind === 'none' ? '' : ssV.kind === 'env' ? 'env' : 'unknown', ...span(ss.node) } } : {}),
     ...(maxAge && maxAgeV ? { maxAgeSeconds: { value: maxAgeV.kind === 'num' ? maxAgeV.num : undefined, ...span(maxAge.node) } } : {}),
-    ...(domain && domainV ? { domain: { value: domainV.kind === 'str' ? domainV.str : undefined, ...span(domain.node) } } : {}),
+    ...(domain && domainV ? { domain: { value: domainV.kind === 'str' ? domainV.str : undefined, ...span(domain.node), ...(domainV.kind !== 'str' ? { envText: ctx.src(domain.value) } : {}) } } : {}),
     ...(pathA && pathV ? { path: { value: pathV.kind === 'str' ? pathV.str : undefined, ...span(pathA.node) } } : {}),
     defaults: { secure: 'false', httpOnly: 'false', path: '/', ...(starlette ? { sameSite: 'lax' } : {}) },
+    writer,
+  });
+}
+
+/**
+ * aiohttp-session storages: `EncryptedCookieStorage(secret_key, cookie_name=, httponly=, secure=,
+ * samesite=, max_age=, domain=, path=)` and the server-side ones with the same cookie options;
+ * `SimpleCookieStorage` keeps the session as plain JSON in the cookie (its docs: for testing only).
+ * Defaults: cookie AIOHTTP_SESSION, HttpOnly, no Secure, no SameSite, Path=/.
+ */
+function aiohttpStorage(ctx: AnalysisContext, storage: string, call: Node, args: Node): void {
+  const k = kwargs(ctx, args);
+  if (storage === 'SimpleCookieStorage') {
+    ctx.report({
+      ruleId: 'session-hardcoded-secret', ...span(call),
+      message: 'SimpleCookieStorage keeps the session as unsigned JSON in the cookie: any client can edit it and become any user. Use EncryptedCookieStorage with a key from the environment (or a server-side storage).',
+    });
+  }
+  const secretKey = storage === 'EncryptedCookieStorage' || storage === 'NaClCookieStorage' ? k.named.get('secret_key')?.value ?? k.positional[0] : undefined;
+  if (secretKey) secret(ctx, secretKey, `The aiohttp-session ${storage} key`, 'SESSION_SECRET', 'session');
+  const attr = (name: string): AttrAt<Truth> | undefined => {
+    const a = k.named.get(name);
+    if (!a) return undefined;
+    const v = pyEval(ctx, a.value);
+    const t: Truth = v.kind === 'bool' ? (v.bool ? 'true' : 'false') : v.kind === 'none' ? 'false' : v.kind === 'env' ? 'env' : 'unknown';
+    return { value: t, ...span(a.node), ...(v.kind === 'env' ? { envText: v.text } : {}) };
+  };
+  const keys: Partial<Record<CookieAttr, string>> = { secure: 'secure', httpOnly: 'httponly', sameSite: 'samesite', path: 'path', domain: 'domain', name: 'cookie_name' };
+  const writer: AttrWriter = {
+    set(changes) {
+      const edits: OffsetEdit[] = [];
+      const inserts: string[] = [];
+      for (const [a, value] of changes) {
+        const key = keys[a];
+        if (!key) return undefined;
+        const existing = k.named.get(key);
+        const text = a === 'sameSite' ? renderPy(ctx, 'name', value.charAt(0).toUpperCase() + value.slice(1)) : renderPy(ctx, a, value);
+        if (existing) edits.push({ ...span(existing.value), newText: text });
+        else inserts.push(`${key}=${text}`);
+      }
+      if (inserts.length) edits.push(insertListItem(ctx, span(args), k.items.map(span), inserts));
+      return edits.sort((x, y) => x.start - y.start);
+    },
+  };
+  const ss = k.named.get('samesite');
+  const ssV = ss ? pyEval(ctx, ss.value) : undefined;
+  const maxAge = k.named.get('max_age');
+  const maxAgeV = maxAge ? pyEval(ctx, maxAge.value) : undefined;
+  const secureA = attr('secure');
+  const httpOnlyA = attr('httponly');
+  checkCookieSite(ctx, {
+    framework: `aiohttp-session ${storage}`,
+    session: true,
+    anchor: span(call),
+    complete: !k.splat,
+    ...(secureA ? { secure: secureA } : {}),
+    ...(httpOnlyA ? { httpOnly: httpOnlyA } : {}),
+    ...(ss && ssV ? { sameSite: { value: ssV.kind === 'str' ? (ssV.str ?? '').toLowerCase() : ssV.kind === 'none' ? '' : 'unknown', ...span(ss.node) } } : {}),
+    ...(maxAge && maxAgeV ? { maxAgeSeconds: { value: maxAgeV.kind === 'num' ? maxAgeV.num : undefined, ...span(maxAge.node) } } : {}),
+    defaults: { secure: 'false', httpOnly: 'true', path: '/', name: 'AIOHTTP_SESSION' },
     writer,
   });
 }
@@ -628,6 +899,33 @@ function pyJwt(ctx: AnalysisContext, call: Node, method: string, args: Node): vo
 
 const DJANGO_MARKERS = ['INSTALLED_APPS', 'MIDDLEWARE', 'ROOT_URLCONF', 'WSGI_APPLICATION'];
 
+/**
+ * Flask-Login's remember-me cookie (REMEMBER_COOKIE_*): it logs the user back in, so it is an
+ * authentication cookie. Only what the file writes is checked (Flask-Login may not be in use), and
+ * its defaults (HttpOnly, 365 days, no Secure) are left to the docs.
+ */
+function rememberCookie(
+  ctx: AnalysisContext, entries: ReadonlyMap<string, SettingEntry>, render: SettingsSchema['render'], sameSiteOf: SettingsSchema['sameSiteOf'],
+): void {
+  const remember = [...entries.values()].filter((e) => /^REMEMBER_COOKIE_/i.test(e.name));
+  if (remember.length === 0) return;
+  const first = remember.sort((a, b) => a.start - b.start)[0];
+  checkSettings(ctx, {
+    framework: 'Flask-Login remember-me',
+    keys: {
+      secure: 'REMEMBER_COOKIE_SECURE', httpOnly: 'REMEMBER_COOKIE_HTTPONLY', sameSite: 'REMEMBER_COOKIE_SAMESITE',
+      domain: 'REMEMBER_COOKIE_DOMAIN', path: 'REMEMBER_COOKIE_PATH', name: 'REMEMBER_COOKIE_NAME', maxAge: 'REMEMBER_COOKIE_DURATION',
+    },
+    defaults: { secure: 'false', httpOnly: 'true', path: '/', name: 'remember_token' },
+    render,
+    add: () => undefined,
+    anchor: { start: first.start, end: first.end },
+    complete: false,
+    sameSiteOf,
+    renderLifetime: (days, current) => (/timedelta/.test(current.text) ? `timedelta(days=${days})` : `60 * 60 * 24 * ${days}`),
+  }, new Map(remember.map((e) => [e.name.toLowerCase(), e])));
+}
+
 function finishSettings(facts: readonly Fact[], ctx: AnalysisContext, filePath: string | undefined): void {
   const py = new Map<string, SettingEntry>();
   const flask = new Map<string, SettingEntry>();
@@ -691,6 +989,7 @@ function finishSettings(facts: readonly Fact[], ctx: AnalysisContext, filePath: 
   }
 
   const entries = new Map([...py, ...flask]);
+  rememberCookie(ctx, entries, render, sameSiteOf);
   const relevant = [...entries.keys()].some((k) => k.startsWith('session_cookie_') || k === 'permanent_session_lifetime');
   if (!app && !relevant) return;
   const appName = app?.name ?? 'app';

@@ -1,13 +1,14 @@
 import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
-import { type AnalysisContext, type OffsetEdit, insertListItem, namedChildren, span } from '../analysis';
+import { type AnalysisContext, type OffsetEdit, ancestorsOf, insertListItem, namedChildren, span } from '../analysis';
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import type { CookieAttr, CookieSite } from '../cookieChecks';
 import { checkCookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, checkKeyedSite } from '../keyedSite';
-import { reportHardcodedSecret } from '../secrets';
+import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
+import { GLOBAL_MODULE } from '../symbols/symbolTable';
 
 const QUERY = `
-(call method: (identifier) @method (#any-of? @method "session_store" "encode" "decode" "skip_before_action" "protect_from_forgery" "skip_forgery_protection") arguments: (argument_list) @args) @call
+(call method: (identifier) @method (#any-of? @method "session_store" "encode" "decode" "skip_before_action" "protect_from_forgery" "skip_forgery_protection" "load_defaults") arguments: (argument_list) @args) @call
 (body_statement (identifier) @bare (#eq? @bare "skip_forgery_protection"))
 (assignment left: (element_reference object: (_) @jar) @target right: (_) @rhs) @assign
 (assignment left: (call method: (identifier) @attr (#eq? @attr "secret_key_base")) right: (_) @rhs) @assign
@@ -32,7 +33,10 @@ function syntax(ctx: AnalysisContext, lifetimeKey: string): KeyedSyntax {
   return {
     keyFor: { secure: 'secure', httpOnly: 'httponly', sameSite: 'same_site', domain: 'domain', path: 'path', name: 'key' },
     lifetime: [{ key: lifetimeKey, seconds: (n) => seconds(ctx, n), render: (d) => (lifetimeKey === 'expires' ? `${d}.days.from_now` : `${d}.days`) }],
-    truth: (n) => {
+    truth: (written) => {
+      // A local or constant assigned earlier (`secure = Rails.env.production?`) reads as its value.
+      const init = written.type === 'identifier' || written.type === 'constant' ? rubyLookup(ctx, written) : undefined;
+      const n = init ?? written;
       const t = ctx.src(n).trim();
       if (t === 'true') return { value: 'true' };
       if (t === 'false' || t === 'nil') return { value: 'false' };
@@ -56,9 +60,10 @@ function syntax(ctx: AnalysisContext, lifetimeKey: string): KeyedSyntax {
 export const rubyAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['program']),
-  keywords: /cookie|session|secret|JWT|forgery|authenticity_token/,
-  anchors: /\b(skip_before_action|protect_from_forgery|skip_forgery_protection)\b|\.\s*session_store\b|\bJWT\s*\.\s*(encode|decode)\b|\bcookies\b[^\n=]*\]\s*=|\.\s*secret_key_base\s*=/g,
-  declares: () => [],
+  keywords: /cookie|session|secret|JWT|forgery|authenticity_token|load_defaults/,
+  anchors: /\b(skip_before_action|protect_from_forgery|skip_forgery_protection|load_defaults)\b|\.\s*session_store\b|\bJWT\s*\.\s*(encode|decode)\b|\bcookies\b[^\n=]*\]\s*=|\.\s*secret_key_base\s*=/g,
+  // Constants and instance variables a chunk assigns: secrets are looked up through them.
+  declares: (chunk, ctx) => [...ctx.src(chunk).matchAll(/(?:^|\n)[ \t]*([A-Z][A-Za-z0-9_]*|@\w+)\s*(?:\|\||&&)?=[^=~>]/g)].map((m) => m[1]),
   analyze(matches, ctx) {
     for (const m of matches) analyzeMatch(m, ctx);
   },
@@ -124,6 +129,7 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   if (call && args && method) {
     const name = ctx.src(method);
     if (name === 'session_store') sessionStore(ctx, call, args);
+    else if (name === 'load_defaults') loadDefaults(ctx, call, args);
     else if (name === 'skip_before_action' || name === 'protect_from_forgery' || name === 'skip_forgery_protection') forgeryProtection(ctx, call, name, args);
     else {
       const receiver = call.childForFieldName('receiver');
@@ -135,9 +141,7 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   const rhs = capture(m, 'rhs');
   if (!assign || !rhs) return;
   if (capture(m, 'attr')) {
-    if (rhs.type === 'string' && !namedChildren(rhs, ctx.text).some((c) => c.type === 'interpolation')) {
-      reportHardcodedSecret(ctx, { kind: 'session', ...span(rhs), what: 'secret_key_base', envName: 'SECRET_KEY_BASE', replacement: 'ENV.fetch("SECRET_KEY_BASE")' });
-    }
+    rubySecret(ctx, rhs, 'The secret_key_base', 'SECRET_KEY_BASE', 'session');
     return;
   }
   const jar = capture(m, 'jar');
@@ -256,9 +260,7 @@ function permanentFix(ctx: AnalysisContext, jar: Node, at: number, rhs: Node): {
 function rubyJwt(ctx: AnalysisContext, call: Node, method: string, args: Node): void {
   const list = namedChildren(args, ctx.text);
   const key = list[1];
-  if (key?.type === 'string' && !namedChildren(key, ctx.text).some((c) => c.type === 'interpolation')) {
-    reportHardcodedSecret(ctx, { kind: 'jwt', ...span(key), what: 'The JWT key', envName: 'JWT_SECRET', replacement: 'ENV.fetch("JWT_SECRET")' });
-  }
+  if (key) rubySecret(ctx, key, 'The JWT key', 'JWT_SECRET', 'jwt');
   if (method === 'encode') {
     const alg = list[2];
     if (alg && /^["']none["']$/i.test(ctx.src(alg).trim())) {
@@ -279,4 +281,154 @@ function rubyJwt(ctx: AnalysisContext, call: Node, method: string, args: Node): 
       ctx.report({ ruleId: 'jwt-algorithm-confusion', ...span(call), message: 'The verifier accepts both HMAC and public-key algorithms: a token signed with HS256 using the public key as secret passes. Allow one family only.' });
     }
   }
+}
+
+// ---------------------------------------------------------------- secrets
+
+const isPlainString = (ctx: AnalysisContext, n: Node): boolean => n.type === 'string' && !namedChildren(n, ctx.text).some((c) => c.type === 'interpolation');
+
+/** Assignments of the file by their left side, read once per pass. */
+function assignments(ctx: AnalysisContext, root: Node): Map<string, Node[]> {
+  return ctx.memo('rb.assignments', () => {
+    const out = new Map<string, Node[]>();
+    for (const a of root.descendantsOfType(['assignment', 'operator_assignment'])) {
+      const left = a?.childForFieldName('left');
+      if (!a || !left) continue;
+      const key = ctx.src(left);
+      const list = out.get(key) ?? [];
+      list.push(a);
+      out.set(key, list);
+    }
+    return out;
+  });
+}
+
+/**
+ * What a name holds: a local assigned earlier in the same method, a constant (`SECRET`, `Config::SECRET`)
+ * or an instance variable assigned anywhere in the file (`@secret` in initialize).
+ */
+function rubyLookup(ctx: AnalysisContext, n: Node): Node | undefined {
+  const root = n.tree.rootNode;
+  const type = n.type;
+  const name = type === 'scope_resolution' ? ctx.src(n.childForFieldName('name') ?? n) : ctx.src(n);
+  ctx.lookups.add(name);
+  const found = assignments(ctx, root).get(name) ?? [];
+  if (type === 'identifier') {
+    const method = ancestorsOf(n).reverse().find((a) => a.type === 'method' || a.type === 'singleton_method');
+    const before = found.filter((a) => a.endIndex <= n.startIndex && (!method || (a.startIndex >= method.startIndex && a.endIndex <= method.endIndex)));
+    const last = before[before.length - 1];
+    if (last) ctx.touch(last.startIndex, last.endIndex);
+    return last?.childForFieldName('right') ?? undefined;
+  }
+  const first = found[0];
+  if (first) ctx.touch(first.startIndex, first.endIndex);
+  return first?.childForFieldName('right') ?? undefined;
+}
+
+/**
+ * Reports a literal secret, followed through locals, constants, instance variables, `ENV['X'] || 'dev'`
+ * and `ENV.fetch('X', 'dev')` fallbacks, ternaries, concatenation, literal arrays and `.freeze`/Base64 wrappers.
+ */
+function rubySecret(ctx: AnalysisContext, node: Node, what: string, envName: string, kind: 'session' | 'jwt', via?: string, depth = 0): void {
+  if (depth > 6) return;
+  const n = node.type === 'parenthesized_statements' && node.firstNamedChild ? node.firstNamedChild : node;
+  const next = (x: Node, how: string | undefined) => rubySecret(ctx, x, what, envName, kind, how ?? via, depth + 1);
+  const viaPart = via ? { via } : {};
+  const fetch = `ENV.fetch("${envName}")`;
+  switch (n.type) {
+    case 'string':
+      if (isPlainString(ctx, n)) reportHardcodedSecret(ctx, { kind, ...span(n), what, envName, replacement: fetch, ...viaPart });
+      return;
+    case 'identifier':
+    case 'constant':
+    case 'scope_resolution':
+    case 'instance_variable': {
+      const init = rubyLookup(ctx, n);
+      if (init && init.startIndex !== n.startIndex) next(init, `through ${ctx.src(n)}`);
+      else if (!init && (n.type === 'constant' || n.type === 'scope_resolution') && ctx.workspace) {
+        // A constant of another workspace file (config/initializers, a module of constants).
+        const symbol = ctx.workspace.table.lookup(GLOBAL_MODULE, ctx.src(n).replace(/^::/, ''));
+        if (symbol) reportExternalSecret(ctx, { kind, ...span(n), what, envName, ...(via ? { via } : {}), symbol, expression: ctx.src(n) });
+      }
+      return;
+    }
+    case 'conditional': {
+      const [cond, a, b] = namedChildren(n, ctx.text);
+      if (!cond || !a || !b) return;
+      const c = ctx.src(cond).replace(/\s+/g, ' ');
+      next(a, `on the branch where ${c} is true`);
+      next(b, `on the branch where ${c} is false`);
+      return;
+    }
+    case 'binary': {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      const op = n.childForFieldName('operator');
+      if (!left || !right || !op) return;
+      const o = ctx.src(op);
+      if ((o === '||' || o === 'or') && isPlainString(ctx, right)) {
+        const m = /ENV\[\s*['"]([^'"]+)['"]\s*\]/.exec(ctx.src(left));
+        if (m || /\bENV\b|credentials/.test(ctx.src(left))) {
+          reportHardcodedSecret(ctx, { kind, ...span(n), what, envName: m ? m[1] : envName, replacement: ctx.src(left), fallback: true, ...viaPart });
+        }
+        return;
+      }
+      if (o === '+' && rubyString(ctx, n) !== undefined) reportHardcodedSecret(ctx, { kind, ...span(n), what, envName, replacement: fetch, ...viaPart });
+      return;
+    }
+    case 'element_reference': {
+      const obj = n.firstNamedChild;
+      const idx = namedChildren(n, ctx.text)[1];
+      if (!obj || !idx || idx.type !== 'integer') return;
+      let arr = obj.type === 'array' ? obj : obj.type === 'constant' || obj.type === 'identifier' ? rubyLookup(ctx, obj) : undefined;
+      if (arr?.type === 'call' && ctx.src(arr.childForFieldName('method') ?? arr) === 'freeze') arr = arr.childForFieldName('receiver') ?? undefined;
+      const el = arr?.type === 'array' ? namedChildren(arr, ctx.text)[Number(ctx.src(idx))] : undefined;
+      if (el) next(el, `through ${ctx.src(n)}`);
+      return;
+    }
+    case 'call': {
+      const receiver = n.childForFieldName('receiver');
+      const method = ctx.src(n.childForFieldName('method') ?? n);
+      const args = n.childForFieldName('arguments');
+      const list = args ? namedChildren(args, ctx.text) : [];
+      if (receiver && ctx.src(receiver) === 'ENV' && method === 'fetch' && list[1] && isPlainString(ctx, list[1])) {
+        const name = rubyString(ctx, list[0]) ?? envName;
+        reportHardcodedSecret(ctx, { kind, ...span(n), what, envName: name, replacement: `ENV.fetch(${ctx.src(list[0])})`, fallback: true, ...viaPart });
+        return;
+      }
+      if (receiver && /^(freeze|to_s|b|dup|encode)$/.test(method)) next(receiver, undefined);
+      else if (receiver && /^(Base64|Digest::SHA256|OpenSSL::Digest::SHA256)$/.test(ctx.src(receiver)) && list[0]) next(list[0], undefined);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** A string literal or a concatenation of them. */
+function rubyString(ctx: AnalysisContext, n: Node): string | undefined {
+  if (isPlainString(ctx, n)) return ctx.src(n).slice(1, -1);
+  if (n.type === 'binary' && ctx.src(n.childForFieldName('operator') ?? n) === '+') {
+    const l = n.childForFieldName('left');
+    const r = n.childForFieldName('right');
+    const a = l ? rubyString(ctx, l) : undefined;
+    const b = r ? rubyString(ctx, r) : undefined;
+    return a !== undefined && b !== undefined ? a + b : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * `config.load_defaults 5.2`: Rails sends SameSite=Lax on its cookies only from the 6.1 defaults
+ * (action_dispatch.cookies_same_site_protection); below that, and unless the app sets it, no SameSite is sent.
+ */
+function loadDefaults(ctx: AnalysisContext, call: Node, args: Node): void {
+  const v = Number(ctx.src(namedChildren(args, ctx.text)[0] ?? args).replace(/['"]/g, ''));
+  if (!Number.isFinite(v) || v >= 6.1) return;
+  // The setting may be anywhere in the file (read once per pass).
+  if (ctx.memo('rb.sameSiteProtection', () => /cookies_same_site_protection\s*=/.test(ctx.text))) return;
+  ctx.report({
+    ruleId: 'cookie-missing-samesite', ...span(call),
+    message: `With config.load_defaults ${ctx.src(args).trim()} Rails sends no SameSite on its cookies (SameSite=Lax comes with the 6.1 defaults). Load 6.1 or later defaults, or set config.action_dispatch.cookies_same_site_protection = :lax.`,
+  });
 }

@@ -1,0 +1,294 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { languageForPath } from '../grammars';
+import type { LintLanguage } from '../types';
+import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats, type WorkspaceSymbol } from './symbolTable';
+
+/*
+ * Indexers read a file's text line by line for constants with a literal value; no parse. A scan
+ * parses each file once (for the lint); the index is a cheap text pass before it, so that every
+ * file's lint can already see every other file's constants, also on worker threads. What a line
+ * scanner cannot read (a constant computed over several lines) is simply not indexed: the lint
+ * then stays silent, as it was without the table.
+ */
+
+type Literal = { value: string | number | boolean; fallbackFor?: string };
+
+const STRING = String.raw`'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"`;
+const STRING_RE = new RegExp(`^(?:${STRING})$`);
+
+/** A literal written as the whole right-hand side (a trailing comma or semicolon allowed). */
+function literal(raw: string, language: 'js' | 'py' | 'php' | 'rb'): Literal | undefined {
+  // A comment after the value: tried without it only when the whole text is not a literal (a '#' may sit in a string).
+  return literalText(raw, language) ?? literalText(raw.replace(/\s+(\/\/|#).*$/, ''), language);
+}
+
+function literalText(raw: string, language: 'js' | 'py' | 'php' | 'rb'): Literal | undefined {
+  let s = raw.trim().replace(/[,;]$/, '').trim();
+  if (language === 'js') s = s.replace(/\s+as\s+const$/, '');
+  if (language === 'rb') s = s.replace(/\.freeze$/, '');
+  const m = STRING_RE.exec(s);
+  if (m) return { value: m[1] ?? m[2] ?? '' };
+  if (language === 'js' && /^`[^`$]*`$/.test(s)) return { value: s.slice(1, -1) };
+  if (/^-?\d+(\.\d+)?$/.test(s)) return { value: Number(s) };
+  if (/^(true|True)$/.test(s)) return { value: true };
+  if (/^(false|False)$/.test(s)) return { value: false };
+  return fallback(s, language);
+}
+
+/** `process.env.X || 'dev'`, `os.environ.get('X', 'dev')`, `getenv('X') ?: 'dev'`, `ENV.fetch('X', 'dev')`. Compiled once. */
+const FALLBACKS: Readonly<Record<'js' | 'py' | 'php' | 'rb', readonly RegExp[]>> = {
+  js: [new RegExp(String.raw`^process\.env(?:\.(\w+)|\[\s*['"](\w+)['"]\s*\])\s*(?:\|\||\?\?)\s*(?:${STRING})$`)],
+  py: [
+    new RegExp(String.raw`^(?:os\.)?(?:environ\.get|getenv)\(\s*['"](\w+)['"]()\s*,\s*(?:${STRING})\s*\)$`),
+    new RegExp(String.raw`^(?:os\.)?(?:environ\.get|getenv)\(\s*['"](\w+)['"]\s*\)()\s+or\s+(?:${STRING})$`),
+  ],
+  php: [
+    new RegExp(String.raw`^(?:getenv|env)\(\s*['"](\w+)['"]\s*\)()\s*(?:\?:|\?\?)\s*(?:${STRING})$`),
+    new RegExp(String.raw`^env\(\s*['"](\w+)['"]()\s*,\s*(?:${STRING})\s*\)$`),
+  ],
+  rb: [
+    new RegExp(String.raw`^ENV\[\s*['"](\w+)['"]\s*\]()\s*\|\|\s*(?:${STRING})$`),
+    new RegExp(String.raw`^ENV\.fetch\(\s*['"](\w+)['"]()\s*,\s*(?:${STRING})\s*\)$`),
+  ],
+};
+
+function fallback(s: string, language: 'js' | 'py' | 'php' | 'rb'): Literal | undefined {
+  // Every fallback reads the environment by name and ends with a string.
+  if (!/env|ENV/.test(s)) return undefined;
+  for (const re of FALLBACKS[language]) {
+    const m = re.exec(s);
+    if (!m) continue;
+    // Groups: the variable (in one of two spellings, the other empty), then the string in one of two quotes.
+    const groups = m.slice(1);
+    const variable = groups[0] || groups[1];
+    const value = groups[2] ?? groups[3] ?? '';
+    if (variable) return { value, fallbackFor: variable };
+  }
+  return undefined;
+}
+
+function add(table: SymbolTable, module: string, name: string, lit: Literal, file: string, line: number): void {
+  const symbol: WorkspaceSymbol = lit.fallbackFor !== undefined ? { value: lit.value, file, line, fallbackFor: lit.fallbackFor } : { value: lit.value, file, line };
+  table.add(module, name, symbol);
+}
+
+/** 1-based line of an offset, counting from a known line and offset forward (matches come in order). */
+function lineCounter(text: string): (offset: number) => number {
+  let line = 1;
+  let at = 0;
+  return (offset) => {
+    for (let i = text.indexOf('\n', at); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+      line++;
+      at = i + 1;
+    }
+    return line;
+  };
+}
+
+/*
+ * Each indexer runs one multi-line regular expression over the whole text for the lines that can
+ * declare a constant (most lines cannot): splitting every file into lines and testing each was a
+ * tenth of the cost of parsing them.
+ */
+const JS_CANDIDATES = /^(?:(?:export[ \t]+)?(?:const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*(?::[^=\n]+)?=[ \t]*([^\n]*)|(?:module\.)?exports\.([A-Za-z_$][\w$]*)[ \t]*=[ \t]*([^\n]*)|(module\.exports[ \t]*=|export[ \t]+default)[ \t]*([^\n]*?)[ \t]*;?[ \t]*)$/gm;
+
+/**
+ * JavaScript/TypeScript: top-level `const`/`let`/`var` (exported or not), `exports.x =`,
+ * `module.exports = { … }`, `export default { … }`, with nested object keys as dotted names
+ * (`jwt.secret`); `module.exports = config` / `export default config` re-export an object's keys.
+ */
+function indexJs(table: SymbolTable, file: string, text: string): void {
+  const names = new Map<string, { lit: Literal; line: number }>();
+  let exportedObject: { name: string; as: string } | undefined;
+  const lineOf = lineCounter(text);
+  for (const m of text.matchAll(JS_CANDIDATES)) {
+    const line = lineOf(m.index);
+    if (m[1] !== undefined) {
+      const rest = m[2].trim();
+      if (rest === '{') objectKeys(text, m.index + m[0].length, [m[1]], line, names);
+      else {
+        const lit = literal(rest, 'js');
+        if (lit) names.set(m[1], { lit, line });
+      }
+    } else if (m[3] !== undefined) {
+      const lit = literal(m[4], 'js');
+      if (lit) names.set(m[3], { lit, line });
+    } else if (m[5] !== undefined) {
+      const as = m[5].startsWith('module') ? '' : 'default';
+      if (m[6] === '{') objectKeys(text, m.index + m[0].length, as ? [as] : [], line, names);
+      else if (/^[A-Za-z_$][\w$]*$/.test(m[6])) exportedObject = { name: m[6], as };
+    }
+  }
+  if (exportedObject) {
+    const { name, as } = exportedObject;
+    for (const [k, v] of [...names]) if (k.startsWith(`${name}.`)) names.set(`${as ? `${as}.` : ''}${k.slice(name.length + 1)}`, v);
+  }
+  for (const [name, { lit, line }] of names) add(table, file, name, lit, file, line);
+}
+
+/** The `key: literal` lines of an object literal written one property per line, from `from` to its closing brace. */
+function objectKeys(text: string, from: number, prefix: readonly string[], firstLine: number, names: Map<string, { lit: Literal; line: number }>): void {
+  const stack: string[] = [];
+  let line = firstLine;
+  let at = text.indexOf('\n', from);
+  // A config object is short; a runaway (unbalanced braces) stops at 2,000 lines.
+  for (let n = 0; at !== -1 && n < 2000; n++) {
+    const next = text.indexOf('\n', at + 1);
+    const t = text.slice(at + 1, next === -1 ? undefined : next).trim();
+    line++;
+    at = next;
+    const m = /^(['"]?)([\w$-]+)\1\s*:\s*(.+?)\s*$/.exec(t);
+    if (m) {
+      if (/^\{\s*,?$/.test(m[3])) stack.push(m[2]);
+      else {
+        const lit = literal(m[3], 'js');
+        if (lit) names.set([...prefix, ...stack, m[2]].join('.'), { lit, line });
+      }
+    } else if (t.startsWith('}')) {
+      if (stack.length === 0) return;
+      stack.pop();
+    }
+  }
+}
+
+const PY_CANDIDATES = /^([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w[\], .]+)?=(?!=)[ \t]*([^\n]+)$/gm;
+
+/** Python: module-level `NAME = literal` (settings modules, constants), annotated or not. */
+function indexPython(table: SymbolTable, file: string, text: string): void {
+  const lineOf = lineCounter(text);
+  for (const m of text.matchAll(PY_CANDIDATES)) {
+    const lit = literal(m[2], 'py');
+    if (lit) add(table, file, m[1], lit, file, lineOf(m.index));
+  }
+}
+
+const PHP_CANDIDATES = /^[ \t]*(?:(?:abstract|final|readonly)[ \t]+)*(?:class|interface|trait|enum)[ \t]+(\w+)|\bdefine\([ \t]*['"](\w+)['"][ \t]*,[ \t]*([^\n]+?)\)[ \t]*;|^([ \t]*)(?:(?:public|protected|private|final)[ \t]+)*const[ \t]+(?:\w+[ \t]+)?(\w+)[ \t]*=[ \t]*([^\n]+)$/gm;
+
+/** PHP: `define('NAME', literal)`, `const NAME = literal` at the top level and class constants as `Class::NAME`. */
+function indexPhp(table: SymbolTable, file: string, text: string): void {
+  const lineOf = lineCounter(text);
+  let cls: string | undefined;
+  for (const m of text.matchAll(PHP_CANDIDATES)) {
+    if (m[1] !== undefined) {
+      cls = m[1];
+      continue;
+    }
+    const line = lineOf(m.index);
+    if (m[2] !== undefined) {
+      const lit = literal(m[3], 'php');
+      if (lit) add(table, GLOBAL_MODULE, m[2], lit, file, line);
+      continue;
+    }
+    const lit = literal(m[6], 'php');
+    if (lit) add(table, GLOBAL_MODULE, m[4].length > 0 && cls ? `${cls}::${m[5]}` : m[5], lit, file, line);
+  }
+}
+
+const RUBY_CANDIDATES = /^[ \t]*(?:module|class)[ \t]+([A-Z][\w:]*)|^[ \t]*([A-Z][A-Z0-9_]*)[ \t]*=(?![=~>])[ \t]*([^\n]+)$/gm;
+
+/** Ruby: constants `NAME = literal`, also as `Module::NAME` of the innermost module or class opened before. */
+function indexRuby(table: SymbolTable, file: string, text: string): void {
+  const lineOf = lineCounter(text);
+  let scope: string | undefined;
+  for (const m of text.matchAll(RUBY_CANDIDATES)) {
+    if (m[1] !== undefined) {
+      scope = m[1];
+      continue;
+    }
+    const lit = literal(m[3], 'rb');
+    if (!lit) continue;
+    const line = lineOf(m.index);
+    add(table, GLOBAL_MODULE, m[2], lit, file, line);
+    if (scope) add(table, GLOBAL_MODULE, `${scope}::${m[2]}`, lit, file, line);
+  }
+}
+
+/** Adds one file's constants to the table (by its language; other languages add nothing yet). */
+export function indexFile(table: SymbolTable, file: string, text: string, language: LintLanguage | undefined = languageForPath(file)): void {
+  switch (language) {
+    case 'javascript':
+    case 'typescript':
+    case 'tsx':
+      indexJs(table, file, text);
+      return;
+    case 'python':
+      indexPython(table, file, text);
+      return;
+    case 'php':
+      indexPhp(table, file, text);
+      return;
+    case 'ruby':
+      indexRuby(table, file, text);
+      return;
+    default:
+      return;
+  }
+}
+
+/** `compilerOptions.paths` of the tsconfig.json/jsconfig.json at the root of a scan, resolved against baseUrl. */
+export function readPathAliases(root: string): PathAlias[] {
+  for (const name of ['tsconfig.json', 'jsconfig.json']) {
+    let text: string;
+    try {
+      text = fs.readFileSync(path.join(root, name), 'utf8');
+    } catch {
+      continue;
+    }
+    try {
+      // tsconfig allows comments and trailing commas.
+      const json = JSON.parse(text.replace(/\/\*[\s\S]*?\*\/|(^|[^:"'])\/\/.*$/gm, '$1').replace(/,(\s*[}\]])/g, '$1')) as {
+        compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> };
+      };
+      const base = path.resolve(root, json.compilerOptions?.baseUrl ?? '.');
+      return Object.entries(json.compilerOptions?.paths ?? {}).map(([key, targets]) => ({
+        prefix: key.replace(/\*$/, ''),
+        wildcard: key.endsWith('*'),
+        targets: (Array.isArray(targets) ? targets : []).map((t) => {
+          const stem = String(t).replace(/\*$/, '');
+          // `src/config/*` keeps its separator: the rest of the import is appended to it.
+          return path.resolve(base, stem) + (/[\\/]$/.test(stem) ? path.sep : '');
+        }),
+      }));
+    } catch {
+      return [];
+    }
+  }
+  return [];
+}
+
+/** Languages whose files feed the table. */
+const INDEXED = new Set<LintLanguage>(['javascript', 'typescript', 'tsx', 'python', 'php', 'ruby']);
+
+/**
+ * Builds the table of a scan: reads each file once (skipping those over `maxBytes`), indexes its
+ * constants, and reads tsconfig `paths` at the roots given.
+ */
+export function buildSymbolTable(files: readonly string[], roots: readonly string[], maxBytes: number): { table: SymbolTable; stats: SymbolTableStats } {
+  const t0 = performance.now();
+  const table = new SymbolTable();
+  let indexed = 0;
+  for (const file of files) {
+    const language = languageForPath(file);
+    if (!language || !INDEXED.has(language)) continue;
+    let text: string;
+    let fd: number | undefined;
+    try {
+      // One open, then the size of what was opened (as lintFile reads), non-blocking for named pipes.
+      fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+      const st = fs.fstatSync(fd);
+      if (!st.isFile() || st.size > maxBytes) continue;
+      text = fs.readFileSync(fd, 'utf8');
+    } catch {
+      continue;
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+    indexFile(table, file, text, language);
+    indexed++;
+  }
+  const aliases: PathAlias[] = [];
+  for (const r of roots) aliases.push(...readPathAliases(r));
+  table.setAliases(aliases);
+  return { table, stats: { files: indexed, symbols: table.size, ms: performance.now() - t0 } };
+}
