@@ -192,12 +192,16 @@ export async function startBrowserCapture(options: BrowserCaptureOptions): Promi
       pages.delete(id);
     }
   });
-  client.on('disconnect', () => {
-    for (const r of recorders.values()) r.dispose('the browser was closed before the response finished');
+  let disconnected = false;
+  const onDisconnect = (): void => {
+    if (disconnected) return;
+    disconnected = true;
+    for (const r of recorders.values()) r.dispose(stopping ? 'the capture stopped before the response finished' : 'the browser was closed before the response finished');
     recorders.clear();
     store.flush();
     resolveEnded(stopping ? 'stopped' : 'the browser closed the debugging connection');
-  });
+  };
+  client.on('disconnect', onDisconnect);
 
   try {
     // A page-level endpoint (js-debug) records on the connection itself; on a browser endpoint these fail and pages are auto-attached.
@@ -225,7 +229,9 @@ export async function startBrowserCapture(options: BrowserCaptureOptions): Promi
     close: async () => {
       if (stopping) return void (await ended);
       stopping = true;
+      // The client does not report a disconnect it was asked for.
       await client.close().catch(() => undefined);
+      onDisconnect();
       await ended;
     },
   };

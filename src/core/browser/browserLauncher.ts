@@ -76,6 +76,8 @@ export interface LaunchedBrowser {
   readonly exited: Promise<void>;
   /** Stops the browser (its whole process group) and deletes the profile. Resolves once it has exited. */
   close(): Promise<void>;
+  /** Kills the browser at once and deletes its profile synchronously (a process about to exit). */
+  killSync(): void;
 }
 
 /** Chrome's line on stderr once the debugging port is open. */
@@ -116,6 +118,7 @@ export async function launchBrowser(options: LaunchBrowserOptions): Promise<Laun
     profile.remove();
     throw new BrowserLaunchError(`cannot start the browser ${executablePath}: ${(err as Error).message}`);
   }
+  if (child.pid !== undefined) profile.setBrowserPid(child.pid);
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => {
       // Helpers the browser left behind (its process group) would keep the profile busy.
@@ -135,6 +138,15 @@ export async function launchBrowser(options: LaunchBrowserOptions): Promise<Laun
     return {
       wsEndpoint, pid: child.pid!, executablePath, profileDir: profile.dir, exited,
       close: () => stop(child, exited),
+      killSync: () => {
+        try {
+          if (process.platform === 'win32') child.kill('SIGKILL');
+          else process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+        profile.remove();
+      },
     };
   } catch (err) {
     await stop(child, exited);

@@ -23,6 +23,8 @@ export function profileRoot(): string {
 /** A throwaway browser profile folder, owned by this process. */
 export interface ThrowawayProfile {
   readonly dir: string;
+  /** Notes the browser using the profile, so that a later start can stop it if this process dies first. */
+  setBrowserPid(pid: number): void;
   /** Deletes the folder and everything the browser wrote into it. Never throws. */
   remove(): void;
 }
@@ -31,7 +33,11 @@ export interface ThrowawayProfile {
 export function createThrowawayProfile(root: string = profileRoot()): ThrowawayProfile {
   const dir = mkdtempSync(join(root, PREFIX));
   writeFileSync(join(dir, OWNER_FILE), String(process.pid), { mode: 0o600 });
-  return { dir, remove: () => removeProfile(dir) };
+  return {
+    dir,
+    remove: () => removeProfile(dir),
+    setBrowserPid: (pid) => writeFileSync(join(dir, OWNER_FILE), `${process.pid}\n${pid}`, { mode: 0o600 }),
+  };
 }
 
 function removeProfile(dir: string): void {
@@ -39,6 +45,31 @@ function removeProfile(dir: string): void {
     rmSync(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 });
   } catch {
     // A file the browser still holds open: the next start cleans it up.
+  }
+}
+
+/**
+ * Stops the browser a dead process left running on its throwaway profile: only when the process
+ * with that id is a browser started on this very profile folder (its command line names it), so
+ * a reused process id is never touched. Linux only (/proc); elsewhere the browser is left alone.
+ */
+function stopOrphanBrowser(pid: number, dir: string): void {
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  let cmdline: string;
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return;
+  }
+  if (!cmdline.includes(`--user-data-dir=${dir}\u0000`)) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
   }
 }
 
@@ -76,14 +107,18 @@ export function removeStaleProfiles(root: string = profileRoot()): string[] {
   for (const name of names) {
     const dir = join(root, name);
     let owner: number;
+    let browser = Number.NaN;
     try {
-      owner = Number(readFileSync(join(dir, OWNER_FILE), 'utf8'));
+      const [ownerText, browserText] = readFileSync(join(dir, OWNER_FILE), 'utf8').split('\n');
+      owner = Number(ownerText);
+      browser = Number(browserText);
     } catch {
       owner = Number.NaN;
     }
     if (owner === process.pid || (Number.isInteger(owner) && owner > 0 && isRunning(owner))) continue;
     // No owner yet: another process may be creating it right now.
     if (Number.isNaN(owner) && youngerThan(dir, 60_000)) continue;
+    stopOrphanBrowser(browser, dir);
     removeProfile(dir);
     removed.push(dir);
   }

@@ -29,6 +29,11 @@ interface Hop {
 /** Everything known of one CDP request id. */
 interface Flow {
   hop?: Hop;
+  /**
+   * Events held back while a redirect's response waits for its ExtraInfo: the next hop starts
+   * only once the redirect's Set-Cookie lines are in the jar, as in the browser.
+   */
+  backlog?: [string, unknown][];
   readonly requestExtras: Protocol.Network.RequestWillBeSentExtraInfoEvent[];
   readonly responseExtras: Protocol.Network.ResponseReceivedExtraInfoEvent[];
 }
@@ -84,6 +89,11 @@ export class NetworkRecorder {
   handle(method: string, params: unknown): void {
     if (this.disposed) return;
     try {
+      const held = this.flows.get((params as { requestId?: string }).requestId ?? '')?.backlog;
+      if (held && method !== 'Network.responseReceivedExtraInfo') {
+        held.push([method, params]);
+        return;
+      }
       switch (method) {
         case 'Network.requestWillBeSent': this.requestWillBeSent(params as Protocol.Network.RequestWillBeSentEvent); break;
         case 'Network.requestWillBeSentExtraInfo': this.requestExtra(params as Protocol.Network.RequestWillBeSentExtraInfoEvent); break;
@@ -127,12 +137,33 @@ export class NetworkRecorder {
     // A redirect: the previous hop ends with the redirect response.
     if (flow?.hop && e.redirectResponse) {
       const hop = flow.hop;
-      hop.head = { response: e.redirectResponse, receivedAt: Date.now(), waitsForExtra: false };
+      hop.head = { response: e.redirectResponse, receivedAt: Date.now(), waitsForExtra: e.redirectHasExtraInfo === true };
       this.begin(flow, hop);
-      this.recordHead(flow, hop);
-      this.store.finishExchange(hop.exchangeId!, { state: 'complete' });
-      flow.hop = undefined;
+      const proceed = (): void => {
+        this.recordHead(flow, hop);
+        this.store.finishExchange(hop.exchangeId!, { state: 'complete' });
+        flow.hop = undefined;
+        this.startHop(e);
+      };
+      if (!hop.head.waitsForExtra || flow.responseExtras.length > 0) {
+        proceed();
+        return;
+      }
+      // Its ExtraInfo (the Set-Cookie lines) is still to come: hold this request id's events until then.
+      const backlog: [string, unknown][] = [];
+      flow.backlog = backlog;
+      this.settle(flow, hop, () => {
+        hop.finish = undefined;
+        flow.backlog = undefined;
+        proceed();
+        for (const [m, p] of backlog) this.handle(m, p);
+      });
+      return;
     }
+    this.startHop(e);
+  }
+
+  private startHop(e: Protocol.Network.RequestWillBeSentEvent): void {
     const url = e.request.url + (e.request.urlFragment ?? '');
     if (!this.wanted(url)) {
       // Not an origin being captured: forget the id (its ExtraInfo too).

@@ -1,5 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, watch, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -8,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { runCli } from '../../../src/cli/main';
 import { request } from './httpClient';
+import { type CaptureChild, spawnCapture, waitForLine } from './captureChild';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const sampleApp = require('../../fixtures/sample-app/server.js') as { start(port?: number): Promise<{ url: string; close(): Promise<void> }> };
@@ -26,21 +26,6 @@ async function cli(args: string[], stdin = ''): Promise<{ code: number; stdout: 
     cwd: ROOT,
   });
   return { code, stdout, stderr };
-}
-
-/** Reads JSON lines from a child's stdout until `predicate` matches one. */
-function waitForLine(child: ChildProcess, lines: unknown[], predicate: (l: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const check = (): boolean => {
-      const hit = lines.find((l) => predicate(l as Record<string, unknown>));
-      if (hit) resolve(hit as Record<string, unknown>);
-      return hit !== undefined;
-    };
-    if (check()) return;
-    const onData = (): void => { if (check()) child.stdout?.off('data', onData); };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`capture exited early with ${code}`)));
-  });
 }
 
 describe('CLI: session-lens audit', () => {
@@ -277,52 +262,6 @@ describe('CLI: session-lens capture', function () {
     }
   });
 });
-
-/** A headless capture in a child process, with its JSON lines and stderr collected as they come. */
-interface CaptureChild {
-  readonly child: ChildProcess;
-  readonly lines: Record<string, unknown>[];
-  /** Everything written to stderr so far. */
-  stderr(): string;
-  /** Resolves when stderr contains a match of `pattern`. */
-  stderrMatch(pattern: RegExp): Promise<void>;
-  readonly exited: Promise<number | null>;
-  /** The proxy URL, once listening. */
-  readonly url: Promise<string>;
-}
-
-function spawnCapture(args: string[]): CaptureChild {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'src/cli/main.ts'), 'capture', '--json', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Record<string, unknown>[] = [];
-  let buffered = '';
-  let stderr = '';
-  child.stdout?.on('data', (c: Buffer) => {
-    buffered += c.toString();
-    let nl;
-    while ((nl = buffered.indexOf('\n')) !== -1) {
-      lines.push(JSON.parse(buffered.slice(0, nl)) as Record<string, unknown>);
-      buffered = buffered.slice(nl + 1);
-    }
-  });
-  child.stderr?.on('data', (c: Buffer) => { stderr += c.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child, lines, exited,
-    stderr: () => stderr,
-    stderrMatch: (pattern) => new Promise<void>((resolve, reject) => {
-      const check = (): boolean => {
-        if (!pattern.test(stderr)) return false;
-        child.stderr?.off('data', check);
-        resolve();
-        return true;
-      };
-      if (check()) return;
-      child.stderr?.on('data', check);
-      void exited.then(() => { if (!check()) reject(new Error(`capture exited before stderr matched ${pattern}: ${stderr}`)); });
-    }),
-    url: waitForLine(child, lines, (l) => l.type === 'listening').then((l) => l.url as string),
-  };
-}
 
 /** A dev server: GET /n/<i> answers with a Set-Cookie and a body of `bodyBytes`; /flood sets 5 new cookie names each time. */
 async function startDevServer(bodyBytes = 16): Promise<{ url: string; close(): Promise<void> }> {
