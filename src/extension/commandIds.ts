@@ -15,6 +15,10 @@ export const enum CommandId {
   ShowRuleDocs = 'sessionLens.showRuleDocs',
   CopyAsCurl = 'sessionLens.copyAsCurl',
   CopyCookiesTxt = 'sessionLens.copyCookiesTxt',
+  OpenBrowserWithCapture = 'sessionLens.openBrowserWithCapture',
+  AttachToBrowser = 'sessionLens.attachToBrowser',
+  CaptureDebugSession = 'sessionLens.captureDebugSession',
+  StopBrowserCapture = 'sessionLens.stopBrowserCapture',
 }
 
 /** The Session webview view. */

@@ -20,6 +20,7 @@ import { SessionViewProvider } from './sessionView';
 import { setRuleDocsRoot, showRuleDocs } from './ruleDocs';
 import { SessionStatusBar } from './statusBar';
 import { WeakSecretChecker } from './weakSecretChecker';
+import { BrowserCaptures } from './browserCaptures';
 
 /** What activate() returns: a small read-only API, used by the host tests and other extensions. */
 export interface SessionLensApi {
@@ -60,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
   const setterIndex = new CookieSetterIndex(lint);
   const trace = new RuntimeTrace(capture, controller, setterIndex, log);
   let hasSession = false;
+  const browserCaptures = new BrowserCaptures(capture, log);
 
   controller.offer({ action: 'startCapture', label: 'Start Capture…', command: CommandId.StartCapture, when: () => !capture.status.running });
   controller.offer({ action: 'openProxiedApp', label: 'Open in Browser', command: CommandId.OpenProxiedApp, when: () => capture.status.running });
@@ -99,6 +101,8 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
     vscode.commands.registerCommand(CommandId.ShowRuleDocs, (ruleId?: unknown) => (typeof ruleId === 'string' ? showRuleDocs(ruleId) : pickRuleDocs())),
     vscode.commands.registerCommand(CommandId.ScanWorkspace, () => scanWorkspace(lint, log)),
     vscode.languages.registerCodeActionsProvider({ scheme: '*' }, new SessionLensCodeActions(lint), { providedCodeActionKinds: SessionLensCodeActions.kinds }),
+    browserCaptures,
+    ...browserCaptures.commands(),
     onDidChangeSettings(() => {
       controller.refresh();
       statusBar.update();
