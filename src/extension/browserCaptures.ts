@@ -24,6 +24,12 @@ interface Running {
   readonly label: string;
 }
 
+function rootOf(session: vscode.DebugSession): vscode.DebugSession {
+  let s = session;
+  while (s.parentSession) s = s.parentSession;
+  return s;
+}
+
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -50,6 +56,9 @@ export class BrowserCaptures implements vscode.Disposable {
   private readonly running = new Set<Running>();
   /** Debug sessions of this window by id (the command takes an id). */
   private readonly debugSessions = new Map<string, vscode.DebugSession>();
+  /** Top-level debug sessions being captured, and those whose own session offered no CDP proxy (a page session below it is tried). */
+  private readonly capturedRoots = new Set<string>();
+  private readonly rootsWithoutProxy = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly capture: CaptureService, private readonly log: vscode.LogOutputChannel) {
@@ -63,7 +72,11 @@ export class BrowserCaptures implements vscode.Disposable {
         this.debugSessions.set(s.id, s);
         this.onDebugSession(s);
       }),
-      vscode.debug.onDidTerminateDebugSession((s) => this.debugSessions.delete(s.id)),
+      vscode.debug.onDidTerminateDebugSession((s) => {
+        this.debugSessions.delete(s.id);
+        this.capturedRoots.delete(s.id);
+        this.rootsWithoutProxy.delete(s.id);
+      }),
     );
   }
 
@@ -149,8 +162,18 @@ export class BrowserCaptures implements vscode.Disposable {
       return undefined;
     }
     try {
+      const root = rootOf(session);
       const proxy = await vscode.commands.executeCommand<{ host: string; port: number; path?: string } | undefined>('extension.js-debug.requestCDPProxy', session.id);
-      if (!proxy) throw new Error('the JavaScript debugger offered no CDP proxy for this session');
+      if (!proxy) {
+        // The browser-level session may have none: its page sessions, when they start, are tried instead.
+        if (!session.parentSession) {
+          this.rootsWithoutProxy.add(root.id);
+          this.log.info(`debug session '${session.name}' offers no CDP proxy; its page sessions will be captured`);
+          return undefined;
+        }
+        throw new Error('the JavaScript debugger offered no CDP proxy for this session');
+      }
+      this.capturedRoots.add(root.id);
       const host = proxy.host.includes(':') ? `[${proxy.host}]` : proxy.host;
       const engine = captureEngine();
       const capture = await engine.startBrowserCapture({ endpoint: `ws://${host}:${proxy.port}${proxy.path ?? ''}`, origins: [origin], store: this.capture.storeForSource(), logger: this.log });
@@ -164,8 +187,13 @@ export class BrowserCaptures implements vscode.Disposable {
   }
 
   private onDebugSession(session: vscode.DebugSession): void {
-    // Child sessions (one per page) share the top-level session's browser.
-    if (!BROWSER_DEBUG_TYPES.has(session.type) || session.parentSession) return;
+    if (!BROWSER_DEBUG_TYPES.has(session.type)) return;
+    // Child sessions (one per page) share the top-level session's browser: tried only when it had no proxy.
+    if (session.parentSession) {
+      const root = rootOf(session).id;
+      if (this.rootsWithoutProxy.has(root) && !this.capturedRoots.has(root)) void this.captureDebugSession(session);
+      return;
+    }
     const mode = readSettings().browserCaptureDebugSessions;
     if (mode === 'never' || !vscode.workspace.isTrusted) return;
     if (mode === 'always') {
