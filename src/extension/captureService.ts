@@ -98,6 +98,20 @@ export class CaptureService implements vscode.Disposable {
     return store;
   }
 
+  /**
+   * The session's store for another capture source (the browser): created on first use, with the
+   * same readers as the proxy's. Sources call `sourceChanged()` when they start or stop.
+   */
+  storeForSource(): SessionStore {
+    return this.ensureStore();
+  }
+
+  /** Tells the panel and the status bar that a capture source started or stopped. */
+  sourceChanged(label?: string): void {
+    if (label !== undefined && !this.proxy) this.source = label;
+    this.changed.fire();
+  }
+
   /** Starts the proxy in front of `target`. Throws the engine's one-line errors for bad settings. */
   async start(target: string): Promise<CaptureProxy> {
     if (this.proxy) throw new Error(`a capture is already running (${this.proxy.url} → ${this.proxy.target}); stop it first`);

@@ -27,6 +27,10 @@ export const enum CommandId {
   TurnOffRules = 'sessionLens.turnOffRules',
   ToggleKeepAlive = 'sessionLens.toggleKeepAlive',
   RefreshOAuthToken = 'sessionLens.refreshOAuthToken',
+  OpenBrowserWithCapture = 'sessionLens.openBrowserWithCapture',
+  AttachToBrowser = 'sessionLens.attachToBrowser',
+  CaptureDebugSession = 'sessionLens.captureDebugSession',
+  StopBrowserCapture = 'sessionLens.stopBrowserCapture',
 }
 
 /** The Session webview view. */

@@ -64,7 +64,15 @@ export function readSettings(scope?: vscode.ConfigurationScope): SessionLensSett
     lintExclude: strings(c, 'lint.exclude', d.lintExclude),
     lintLanguages: strings(c, 'lint.languages', d.lintLanguages),
     maxSessionIdleTimeout: num(c, 'maxSessionIdleTimeout', d.maxSessionIdleTimeout, 1),
+    browserExecutable: str(c, 'browser.executable', d.browserExecutable),
+    browserCaptureDebugSessions: oneOf(c, 'browser.captureDebugSessions', ['ask', 'always', 'never'] as const, d.browserCaptureDebugSessions),
   };
+}
+
+/** A setting that must be one of `choices`; the default otherwise. */
+function oneOf<T extends string>(c: vscode.WorkspaceConfiguration, key: string, choices: readonly T[], fallback: T): T {
+  const v = c.get<unknown>(key, fallback);
+  return typeof v === 'string' && (choices as readonly string[]).includes(v) ? v as T : fallback;
 }
 
 /** Calls `listener` when any `sessionLens.*` setting changes. */

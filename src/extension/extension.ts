@@ -24,6 +24,7 @@ import { WeakSecretChecker } from './weakSecretChecker';
 import { InFlightActions } from './inFlightActions';
 import { KeepAliveStatus } from './keepAliveStatus';
 import { registerInFlightRuleCommands } from './commands/inFlightRuleCommands';
+import { BrowserCaptures } from './browserCaptures';
 
 /** What activate() returns: a small read-only API, used by the host tests and other extensions. */
 export interface SessionLensApi {
@@ -69,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
   const inFlight = new InFlightActions(capture, log);
   controller.showRules(inFlight);
   const keepAliveStatus = new KeepAliveStatus(inFlight);
+  const browserCaptures = new BrowserCaptures(capture, log);
 
   controller.offer({ action: 'startCapture', label: 'Start Capture…', command: CommandId.StartCapture, when: () => !capture.status.running });
   controller.offer({ action: 'openProxiedApp', label: 'Open in Browser', command: CommandId.OpenProxiedApp, when: () => capture.status.running });
@@ -118,6 +120,8 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
     vscode.commands.registerCommand(CommandId.ShowRuleDocs, (ruleId?: unknown) => (typeof ruleId === 'string' ? showRuleDocs(ruleId) : pickRuleDocs())),
     vscode.commands.registerCommand(CommandId.ScanWorkspace, () => scanWorkspace(lint, log)),
     vscode.languages.registerCodeActionsProvider({ scheme: '*' }, new SessionLensCodeActions(lint), { providedCodeActionKinds: SessionLensCodeActions.kinds }),
+    browserCaptures,
+    ...browserCaptures.commands(),
     onDidChangeSettings(() => {
       controller.refresh();
       statusBar.update();

@@ -53,6 +53,10 @@ export interface SessionLensSettings {
   readonly lintLanguages: readonly string[];
   /** Minutes of session idle timeout above which `session-long-idle-timeout` is reported. */
   readonly maxSessionIdleTimeout: number;
+  /** Chrome, Edge or Chromium executable for Open Browser with Capture; empty = the first found. */
+  readonly browserExecutable: string;
+  /** When a Chrome/Edge debug session starts: ask to capture it, always capture it, or never. */
+  readonly browserCaptureDebugSessions: 'ask' | 'always' | 'never';
 }
 
 export const DEFAULT_SETTINGS: SessionLensSettings = {
@@ -81,4 +85,6 @@ export const DEFAULT_SETTINGS: SessionLensSettings = {
   lintExclude: [],
   lintLanguages: [],
   maxSessionIdleTimeout: 30,
+  browserExecutable: '',
+  browserCaptureDebugSessions: 'ask',
 };

@@ -11,6 +11,7 @@ import { shortValue } from './audit';
 import { StoreAudit } from '../../core/audit/storeAudit';
 import type { Finding } from '../../core/findings';
 import { safeText } from '../../core/safeText';
+import { browserUsage, runBrowserCapture, wantsBrowserCapture } from './browserCapture';
 
 const usage = `Usage: session-lens capture --target URL [--port N] [--host 127.0.0.1] [--har FILE [--redact]]
                            [--max-exchanges N] [--rule SPEC]... [--json]
@@ -67,20 +68,24 @@ Cookie changes, new tokens and the traffic audit's findings (added, and
 removed when a later exchange resolves or rewords one) are printed as they
 happen, one line each, in the order of the session's change feed.
 
+${browserUsage}
 Exit status:
-  0  stopped by SIGINT/SIGTERM or a closed output (HAR written if asked)
+  0  stopped by SIGINT/SIGTERM, a closed output, or (browser capture) the
+     browser closing (HAR written if asked)
   1  the HAR could not be written (the journal named on stderr keeps what was)
   2  bad option, bad target URL, bad --rule, or the port cannot be used
 `;
 
 /** Bounds of --max-exchanges (those of the sessionLens.capture.maxExchanges setting). */
 const DEFAULT_EXCHANGES = 5000;
+/** Exchanges kept in memory when --max-exchanges is not given. */
+export const DEFAULT_CAPTURE_EXCHANGES = DEFAULT_EXCHANGES;
 const MIN_EXCHANGES = 10;
 const MAX_EXCHANGES = 1_000_000;
 
-const iso = (ms: number | undefined): string | null => (ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
+export const iso = (ms: number | undefined): string | null => (ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
 
-function cookieLine(e: CookieHistoryEvent, store: SessionStore, json: boolean): string {
+export function cookieLine(e: CookieHistoryEvent, store: SessionStore, json: boolean): string {
   const ex = e.exchangeId === undefined ? undefined : store.getExchange(e.exchangeId);
   if (json) {
     return JSON.stringify({
@@ -104,7 +109,7 @@ function findingLine(f: Finding, event: 'added' | 'removed', json: boolean): str
   return `finding ${event.padEnd(17)} ${f.severity.padEnd(7)} ${f.ruleId}  ${f.subject}: ${f.message}`;
 }
 
-function tokenLine(t: TokenRecord, json: boolean): string {
+export function tokenLine(t: TokenRecord, json: boolean): string {
   if (json) {
     return JSON.stringify({ type: 'token', kind: t.kind, source: t.source, name: t.name, value: t.value, expiresAt: iso(t.expiresAt), isJwt: t.isJwt, flags: t.flags, exchangeId: t.exchangeId });
   }
@@ -136,7 +141,7 @@ function parseRules(texts: readonly string[], io: CliIo): InFlightRuleSpec[] {
  * installed until `dispose`, so a second Ctrl+C never falls through to Node's default, which
  * kills the process with nothing written.
  */
-function watchStopSignals(again: (signal: NodeJS.Signals) => void): { readonly first: Promise<NodeJS.Signals>; dispose(): void } {
+export function watchStopSignals(again: (signal: NodeJS.Signals) => void): { readonly first: Promise<NodeJS.Signals>; dispose(): void } {
   let received = false;
   let resolveFirst: (signal: NodeJS.Signals) => void = () => undefined;
   const first = new Promise<NodeJS.Signals>((resolvePromise) => { resolveFirst = resolvePromise; });
@@ -167,7 +172,7 @@ function secondsOption(options: Record<string, unknown>, name: string): number |
   return Math.round(seconds * 1000);
 }
 
-async function checkHarPath(file: string, io: CliIo): Promise<string> {
+export async function checkHarPath(file: string, io: CliIo): Promise<string> {
   const path = resolve(io.cwd, file);
   try {
     await access(dirname(path), constants.W_OK);
@@ -178,7 +183,7 @@ async function checkHarPath(file: string, io: CliIo): Promise<string> {
 }
 
 /** Creates the journal of `--har FILE`; a folder that refuses it is a usage error. */
-async function openJournal(harPath: string, file: string, redact: boolean, io: CliIo): Promise<HarJournal> {
+export async function openJournal(harPath: string, file: string, redact: boolean, io: CliIo): Promise<HarJournal> {
   // Said when it happens, not only at stop: the capture goes on, but the HAR will not be written.
   const onError = (err: Error): void => {
     io.stderr.write(`session-lens: cannot write the HAR journal ${journalPathOf(harPath)}: ${err.message}; the capture goes on, but ${file} will not be written\n`);
@@ -190,7 +195,7 @@ async function openJournal(harPath: string, file: string, redact: boolean, io: C
   }
 }
 
-function parseMaxExchanges(text: string | undefined): number | undefined {
+export function parseMaxExchanges(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < MIN_EXCHANGES || n > MAX_EXCHANGES) throw new UsageError(`--max-exchanges must be a whole number from ${MIN_EXCHANGES} to ${MAX_EXCHANGES} (got '${text}')`);
@@ -198,7 +203,7 @@ function parseMaxExchanges(text: string | undefined): number | undefined {
 }
 
 /** The one-time notice when the ring buffer first drops an exchange: true to what happens next. */
-function dropNotice(capacity: number, harFile: string | undefined): string {
+export function dropNotice(capacity: number, harFile: string | undefined): string {
   return harFile
     ? `session-lens: more than ${capacity} exchanges: keeping the last ${capacity} in memory (--max-exchanges); --har ${harFile} still receives every exchange\n`
     : `session-lens: more than ${capacity} exchanges: keeping the last ${capacity} in memory (--max-exchanges), older ones are dropped; use --har FILE to keep every exchange\n`;
@@ -210,6 +215,7 @@ export const captureCommand: CliCommand = {
   summary: 'run the capture proxy and print cookies and tokens as they change',
   usage,
   async run(args, io) {
+    if (wantsBrowserCapture(args)) return runBrowserCapture(args, io);
     const { options, positionals } = parseArgs(args, {
       target: { type: 'string' },
       port: { type: 'string' },

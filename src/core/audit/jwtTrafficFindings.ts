@@ -40,6 +40,9 @@ function locationOf(t: TokenRecord): TokenLocation['kind'] {
     case 'request-cookie':
     case 'set-cookie':
       return 'cookie';
+    case 'localStorage':
+    case 'sessionStorage':
+      return 'storage';
     default:
       return 'other';
   }
@@ -65,11 +68,13 @@ export function isJwtTokenRecord(t: TokenRecord): boolean {
 export function tokenJwtSighting(t: TokenRecord, jarHttpOnly: (name: string, value: string) => boolean | undefined): JwtSighting {
   const kind = locationOf(t);
   const httpOnly = kind === 'cookie' ? jarHttpOnly(t.name, t.value) : undefined;
+  const storageArea = t.source === 'localStorage' || t.source === 'sessionStorage' ? t.source : undefined;
   return {
     token: t.value,
-    location: { kind, name: t.name || undefined, ...(httpOnly !== undefined ? { httpOnly } : {}) },
+    location: { kind, name: t.name || undefined, ...(httpOnly !== undefined ? { httpOnly } : {}), ...(storageArea ? { storageArea } : {}) },
     exchangeId: t.lastExchangeId ?? t.exchangeId,
-    header: kind === 'cookie' ? `Cookie: ${t.name}=…` : kind === 'header' ? `${t.name}: …` : `${t.source} ${t.name}`,
+    // A storage token's evidence is its key: `localStorage['access_token']`.
+    header: kind === 'cookie' ? `Cookie: ${t.name}=…` : kind === 'header' ? `${t.name}: …` : storageArea ? `${storageArea}[${JSON.stringify(t.name)}]` : `${t.source} ${t.name}`,
     time: t.lastSeen ?? t.firstSeen,
   };
 }

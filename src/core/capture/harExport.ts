@@ -1,5 +1,5 @@
 import { parseCookieHeader, parseSetCookie } from '../cookies/setCookie';
-import type { Exchange, HeaderField, SessionSnapshot } from '../session/types';
+import type { Exchange, HeaderField, SessionSnapshot, StorageItemRecord } from '../session/types';
 
 /** What replaces a secret in a redacted export. */
 export const REDACTED = '[redacted]';
@@ -21,6 +21,8 @@ export interface HarDocument {
     readonly entries: readonly Record<string, unknown>[];
     /** Set when the export is incomplete (see `droppedExchangesComment`). */
     readonly comment?: string;
+    /** Web storage entries of a browser capture (see `harStorage`). */
+    readonly _storage?: readonly Record<string, unknown>[];
   };
 }
 
@@ -63,6 +65,7 @@ export class HarRedactor {
       if (e.newValue) r.remember(e.newValue);
     }
     for (const ex of snapshot.exchanges) r.rememberExchange(ex);
+    for (const item of snapshot.storage ?? []) r.remember(item.value);
     return r;
   }
 
@@ -71,6 +74,7 @@ export class HarRedactor {
     if (!this.enabled) return;
     for (const c of ex.cookiesSent) this.remember(c.value);
     for (const c of ex.cookiesSet) this.remember(c.value);
+    for (const c of ex.blockedRequestCookies ?? []) this.remember(c.value);
   }
 
   /** Remembers one secret value; short ones are redacted only where they sit. */
@@ -206,6 +210,10 @@ export function harEntry(ex: Exchange, r: HarRedactor): Record<string, unknown> 
       } : {}),
       headersSize: -1,
       bodySize: ex.requestBody?.wireBytes ?? 0,
+      // Cookies the browser held but did not send, with its reasons (Chrome's BlockedCookieWithReason).
+      ...(ex.blockedRequestCookies?.length ? {
+        _blockedCookies: ex.blockedRequestCookies.map((c) => ({ name: c.name, value: r.value(c.value), domain: c.domain, path: c.path, blockedReasons: c.reasons })),
+      } : {}),
     },
     response: {
       status: ex.status ?? 0,
@@ -235,12 +243,24 @@ export function harEntry(ex: Exchange, r: HarRedactor): Record<string, unknown> 
       headersSize: -1,
       bodySize: ex.responseBody?.wireBytes ?? (ex.status === undefined ? -1 : 0),
       ...(ex.error ? { _error: ex.error } : {}),
+      // Set-Cookie lines the browser refused, with its reasons (Chrome's BlockedSetCookieWithReason).
+      ...(ex.cookiesSet.some((c) => c.blockedReasons) ? {
+        _blockedCookies: ex.cookiesSet.filter((c) => c.blockedReasons).map((c) => ({ name: c.name, value: r.value(c.value), cookieLine: r.setCookie(c.raw), blockedReasons: c.blockedReasons })),
+      } : {}),
     },
     cache: {},
     timings: { blocked: -1, dns: -1, connect: -1, send: 0, wait, receive },
     _sessionLens: { exchangeId: ex.id, state: ex.state, source: ex.source, ...(ex.upstreamUrl ? { upstreamUrl: r.text(ex.upstreamUrl) } : {}), ...(ex.modifications ? { modifications: ex.modifications } : {}) },
   };
   return entry;
+}
+
+/**
+ * `log._storage` of a browser capture: the `localStorage`/`sessionStorage` entries of the captured
+ * origins, so that an audit of the HAR sees tokens kept there (`jwt-readable-storage`).
+ */
+export function harStorage(items: readonly StorageItemRecord[], r: HarRedactor): Record<string, unknown>[] {
+  return items.map((item) => ({ origin: item.origin, area: item.area, key: item.key, value: r.value(item.value), time: iso(item.time) }));
 }
 
 /** The default `log.creator`. */
@@ -267,6 +287,7 @@ export function exportHar(snapshot: SessionSnapshot, options: HarExportOptions =
       pages: [],
       entries: snapshot.exchanges.map((ex) => harEntry(ex, r)),
       ...(snapshot.evictedExchanges > 0 ? { comment: droppedExchangesComment(snapshot.evictedExchanges, snapshot.exchanges.length) } : {}),
+      ...(snapshot.storage?.length ? { _storage: harStorage(snapshot.storage, r) } : {}),
     },
   };
 }

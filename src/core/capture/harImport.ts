@@ -1,7 +1,8 @@
 import type { SessionStore } from '../session/sessionStore';
 import type { BodyInput } from '../session/bodyPreview';
 import { recoverUnterminatedHar } from './harJournal';
-import type { ExchangeState, HeaderField } from '../session/types';
+import type { BlockedRequestCookie, ExchangeState, HeaderField } from '../session/types';
+import type { BlockedSetCookie } from '../session/sessionStore';
 
 /** States of an exchange that ended before its response was complete, as `_sessionLens.state` in our own exports. */
 const BROKEN_STATES: ReadonlySet<string> = new Set<ExchangeState>(['client-aborted', 'upstream-error', 'timeout', 'aborted']);
@@ -144,8 +145,14 @@ export interface PreparedHarEntry {
   readonly httpVersion: string;
   readonly requestHeaders: readonly HeaderField[];
   readonly requestBody?: BodyInput;
+  /** `request._blockedCookies`: cookies the browser did not send, with its reasons. */
+  readonly blockedCookies?: readonly BlockedRequestCookie[];
   /** Undefined when the entry has no response (blocked, failed): `error` says why. */
-  readonly response?: { readonly status: number; readonly statusText?: string; readonly headers: readonly HeaderField[]; readonly body?: BodyInput };
+  readonly response?: {
+    readonly status: number; readonly statusText?: string; readonly headers: readonly HeaderField[]; readonly body?: BodyInput;
+    /** `response._blockedCookies`: Set-Cookie lines the browser refused, with its reasons. */
+    readonly blockedSetCookies?: readonly BlockedSetCookie[];
+  };
   /** Why the exchange broke off (no response, or a response cut short), when it did. */
   readonly error?: string;
   /** How it broke off, as our own exports record it (`_sessionLens.state`); upstream-error otherwise. */
@@ -204,7 +211,11 @@ export function prepareHarEntry(e: unknown, index: number, bodyBytesKept: number
   // How an exchange broke off, in our own exports.
   const recordedState = isObject(e._sessionLens) ? str(e._sessionLens.state) : undefined;
   const brokenState = recordedState !== undefined && BROKEN_STATES.has(recordedState) ? recordedState as BrokenState : 'upstream-error';
-  const common = { index, startedRaw, method, url, httpVersion: httpVersionOf(req.httpVersion), requestHeaders, ...(requestBody ? { requestBody } : {}), receivedAfter, endedAfter, brokenState };
+  const blockedCookies = blockedRequestCookiesOf(req._blockedCookies);
+  const common = {
+    index, startedRaw, method, url, httpVersion: httpVersionOf(req.httpVersion), requestHeaders, ...(requestBody ? { requestBody } : {}),
+    ...(blockedCookies.length > 0 ? { blockedCookies } : {}), receivedAfter, endedAfter, brokenState,
+  };
 
   if (!res || status <= 0) {
     return { ...common, error: str(e._error) ?? str(res?._error) ?? 'no response (blocked, failed or cancelled in the browser)' };
@@ -232,6 +243,7 @@ export function prepareHarEntry(e: unknown, index: number, bodyBytesKept: number
   const wireBytes = bodySize !== undefined && bodySize >= 0 ? bodySize : num(content.size) ?? body?.length ?? 0;
   // A response that broke off after its head (an `_error` on it) is not complete.
   const error = str(res._error) ?? str(e._error);
+  const blockedSetCookies = blockedSetCookiesOf(res._blockedCookies);
   return {
     ...common,
     ...(error !== undefined ? { error } : {}),
@@ -240,8 +252,69 @@ export function prepareHarEntry(e: unknown, index: number, bodyBytesKept: number
       ...(str(res.statusText) !== undefined ? { statusText: str(res.statusText) } : {}),
       headers: responseHeaders,
       ...(body ? { body: { bytes: body.bytes, wireBytes, truncated: body.truncated, decoded: true } } : {}),
+      ...(blockedSetCookies.length > 0 ? { blockedSetCookies } : {}),
     },
   };
+}
+
+/** Reasons as a list of non-empty strings (Chrome's `blockedReasons`). */
+function reasonsOf(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((r): r is string => typeof r === 'string' && r !== '').slice(0, 32) : [];
+}
+
+/**
+ * `request._blockedCookies`: ours (`{name, value, domain, path, blockedReasons}`) or Chrome's
+ * `BlockedCookieWithReason` (`{cookie: {...}, blockedReasons}`). Entries without a reason are
+ * cookies that were sent (Chrome lists exemptions there too) and are left out.
+ */
+function blockedRequestCookiesOf(v: unknown): BlockedRequestCookie[] {
+  if (!Array.isArray(v)) return [];
+  const out: BlockedRequestCookie[] = [];
+  for (const item of v.slice(0, 1000)) {
+    if (!isObject(item)) continue;
+    const c = isObject(item.cookie) ? item.cookie : item;
+    const reasons = reasonsOf(item.blockedReasons);
+    const name = str(c.name);
+    if (name === undefined || reasons.length === 0) continue;
+    out.push({ name, value: valueText(c.value), domain: str(c.domain) ?? '', path: str(c.path) ?? '/', reasons });
+  }
+  return out;
+}
+
+/** `response._blockedCookies`: `{cookieLine, blockedReasons}` (ours and Chrome's `BlockedSetCookieWithReason`). */
+function blockedSetCookiesOf(v: unknown): BlockedSetCookie[] {
+  if (!Array.isArray(v)) return [];
+  const out: BlockedSetCookie[] = [];
+  for (const item of v.slice(0, 1000)) {
+    if (!isObject(item)) continue;
+    const reasons = reasonsOf(item.blockedReasons);
+    const line = str(item.cookieLine) ?? (isObject(item.cookie) && str(item.cookie.name) !== undefined ? `${str(item.cookie.name)}=${valueText(item.cookie.value)}` : undefined);
+    if (line === undefined || line === '' || reasons.length === 0) continue;
+    out.push({ line, reasons });
+  }
+  return out;
+}
+
+/**
+ * `log._storage` of a browser capture: web storage entries, applied after the entries (tokens kept
+ * there become storage tokens). Returns a warning per kind of malformed item (skipped).
+ */
+export function applyHarStorage(store: SessionStore, log: Json): string[] {
+  const items = log._storage;
+  if (items === undefined) return [];
+  if (!Array.isArray(items)) return ['log._storage is not an array (ignored)'];
+  let bad = 0;
+  for (const item of items.slice(0, 100_000)) {
+    const area = isObject(item) ? str(item.area) : undefined;
+    if (!isObject(item) || (area !== 'localStorage' && area !== 'sessionStorage') || str(item.origin) === undefined || str(item.key) === undefined) {
+      bad++;
+      continue;
+    }
+    const time = Date.parse(str(item.time) ?? '');
+    store.setStorageItem({ origin: str(item.origin)!, area, key: str(item.key)!, value: valueText(item.value), ...(Number.isFinite(time) ? { time } : {}) });
+  }
+  store.flush();
+  return bad === 0 ? [] : [`log._storage item without origin, area (localStorage or sessionStorage) and key, skipped${bad > 1 ? ` (×${bad})` : ''}`];
 }
 
 /** Collects the problems of an import: one line per kind, with a count. */
@@ -329,14 +402,20 @@ export class HarEntryQueue {
     this.applied++;
     // Readers take the exchanges in batches of a bounded size: the store does not hold a whole HAR's changes.
     if (this.applied % APPLIED_PER_BATCH === 0) store.flush();
-    const id = store.beginExchange({ source: 'har', method: p.method, url: p.url, headers: p.requestHeaders, httpVersion: p.httpVersion, startedAt });
+    const id = store.beginExchange({
+      source: 'har', method: p.method, url: p.url, headers: p.requestHeaders, httpVersion: p.httpVersion, startedAt,
+      ...(p.blockedCookies ? { blockedCookies: p.blockedCookies } : {}),
+    });
     if (p.requestBody) store.addRequestBody(id, p.requestBody);
     if (!p.response) {
       store.finishExchange(id, { state: p.brokenState, error: p.error, endedAt: startedAt + p.endedAfter });
       return;
     }
-    const { status, statusText, headers, body } = p.response;
-    store.addResponse(id, { status, ...(statusText !== undefined ? { statusText } : {}), headers, receivedAt: startedAt + p.receivedAfter });
+    const { status, statusText, headers, body, blockedSetCookies } = p.response;
+    store.addResponse(id, {
+      status, ...(statusText !== undefined ? { statusText } : {}), headers, receivedAt: startedAt + p.receivedAfter,
+      ...(blockedSetCookies ? { blockedSetCookies } : {}),
+    });
     store.finishExchange(id, {
       ...(p.error === undefined ? { state: 'complete' as const } : { state: p.brokenState, error: p.error }),
       endedAt: startedAt + p.endedAfter,
@@ -375,7 +454,8 @@ export function importHar(store: SessionStore, input: string | unknown): HarImpo
     if (p) queue.add(p);
   }
   const imported = queue.finish();
+  const storageWarnings = applyHarStorage(store, log);
   const creator = harCreator(log);
   const summary = notes.summary();
-  return { imported, skipped: summary.skipped, warnings: [...logWarnings(log, parsed.recoveredEntries), ...summary.warnings], ...(creator ? { creator } : {}) };
+  return { imported, skipped: summary.skipped, warnings: [...logWarnings(log, parsed.recoveredEntries), ...summary.warnings, ...storageWarnings], ...(creator ? { creator } : {}) };
 }

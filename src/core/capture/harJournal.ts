@@ -2,9 +2,9 @@ import { close as closeFd, closeSync, fsync, fsyncSync, open, write, writeSync }
 import { rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SECRET_FILE_MODE, commitFileSync, removeQuietlySync, syncFolder } from '../files/atomicFile';
-import { HAR_CREATOR, HarRedactor, harEntry } from './harExport';
+import { HAR_CREATOR, HarRedactor, harEntry, harStorage } from './harExport';
 import type { SessionStore } from '../session/sessionStore';
-import type { Disposable, Exchange, TokenRecord } from '../session/types';
+import type { Disposable, Exchange, StorageItemRecord, TokenRecord } from '../session/types';
 
 /** Options of `HarJournal.create`. */
 export interface HarJournalOptions {
@@ -22,6 +22,8 @@ export interface HarJournalClose {
   readonly unfinished?: readonly Exchange[];
   /** `log.comment` of the final HAR. */
   readonly comment?: string;
+  /** Web storage entries of a browser capture, written as `log._storage` (see `harStorage`). */
+  readonly storage?: readonly StorageItemRecord[];
 }
 
 /** Where the journal of a capture into `target` lives while the capture runs. */
@@ -40,8 +42,8 @@ export function isJournalHead(text: string): boolean {
   return text.startsWith(header.slice(0, header.indexOf('"creator"'))) && text.includes('"entries":[');
 }
 
-function tailOf(comment: string | undefined): string {
-  return `]${comment === undefined ? '' : `,"comment":${JSON.stringify(comment)}`}}}\n`;
+function tailOf(comment: string | undefined, storage?: readonly Record<string, unknown>[]): string {
+  return `]${comment === undefined ? '' : `,"comment":${JSON.stringify(comment)}`}${storage?.length ? `,"_storage":${JSON.stringify(storage)}` : ''}}}\n`;
 }
 
 interface Chunk {
@@ -211,7 +213,8 @@ export class HarJournal {
   private end(end: HarJournalClose): void {
     if (this.closed) throw new Error('the HAR journal is already closed');
     for (const ex of end.unfinished ?? []) this.add(ex, this.store?.getTokensByIds(ex.tokenIds));
-    this.append(tailOf(end.comment));
+    if (end.storage?.length) for (const item of end.storage) this.redactor.remember(item.value);
+    this.append(tailOf(end.comment, end.storage?.length ? harStorage(end.storage, this.redactor) : undefined));
     this.closed = true;
   }
 

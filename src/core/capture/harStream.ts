@@ -12,7 +12,7 @@
  * several times slower than finding string ends with indexOf and letting JSON.parse read each
  * entry, and they build the same entry objects in the end.
  */
-import { HarEntryQueue, HarFormatError, type HarImportResult, HarImportNotes, harCreator, logWarnings, prepareHarEntry, validateHar } from './harImport';
+import { HarEntryQueue, HarFormatError, type HarImportResult, HarImportNotes, applyHarStorage, harCreator, logWarnings, prepareHarEntry, validateHar } from './harImport';
 import { isJournalHead } from './harJournal';
 import { StringDecoder } from 'node:string_decoder';
 import type { SessionStore } from '../session/sessionStore';
@@ -268,7 +268,11 @@ export async function importHarStream(store: SessionStore, chunks: AsyncIterable
   }
   const log = validateHar(skeleton);
   const imported = queue.finish();
+  const storageWarnings = applyHarStorage(store, log);
   const creator = harCreator(log);
   const summary = notes.summary();
-  return { imported, skipped: summary.skipped, warnings: [...logWarnings(log, typeof ended === 'string' ? undefined : ended.recoveredEntries), ...summary.warnings], ...(creator ? { creator } : {}) };
+  return {
+    imported, skipped: summary.skipped,
+    warnings: [...logWarnings(log, typeof ended === 'string' ? undefined : ended.recoveredEntries), ...summary.warnings, ...storageWarnings], ...(creator ? { creator } : {}),
+  };
 }

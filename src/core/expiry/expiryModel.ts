@@ -276,6 +276,8 @@ const TOKEN_KIND_LABEL: Record<TokenRecord['kind'], string> = {
   'jwt-in-header': 'JWT in header',
   'jwt-in-cookie': 'JWT in cookie',
   'jwt-in-url': 'JWT in URL',
+  'jwt-in-storage': 'JWT in web storage',
+  'storage-token': 'Token in web storage',
 };
 
 function tokenCredentials(

@@ -9,9 +9,11 @@ import { describeDuration, describeTime } from './time';
 
 /** Where the token was seen. */
 export interface TokenLocation {
-  readonly kind: 'cookie' | 'header' | 'body' | 'url' | 'other';
-  /** Cookie, header or parameter name. */
+  readonly kind: 'cookie' | 'header' | 'body' | 'url' | 'other' | 'storage';
+  /** Cookie, header or parameter name; for web storage, the storage key. */
   readonly name?: string;
+  /** For web storage: which one (`localStorage` survives the tab; both are readable by any script of the origin). */
+  readonly storageArea?: 'localStorage' | 'sessionStorage';
   /** For cookies: whether the cookie has HttpOnly; undefined when unknown (seen only in a Cookie header). */
   readonly httpOnly?: boolean;
 }
@@ -203,6 +205,11 @@ function analyzeDecoded(token: string, decoded: DecodedJwt, context: JwtAnalysis
   if (context.location?.kind === 'cookie' && context.location.httpOnly === false) {
     findings.push(makeFinding('jwt-readable-storage', subject,
       `The JWT is stored in cookie ${context.location.name ? `'${context.location.name}' ` : ''}without HttpOnly, so any script on the page (an XSS payload included) can read and exfiltrate it. Set HttpOnly (and Secure, SameSite) on the cookie, and keep tokens out of localStorage.`));
+  }
+  if (context.location?.kind === 'storage') {
+    const area = context.location.storageArea ?? 'web storage';
+    findings.push(makeFinding('jwt-readable-storage', subject,
+      `The JWT is kept in ${area}${context.location.name ? ` under the key '${context.location.name}'` : ''}, where any script on the page (an XSS payload included) can read and exfiltrate it. Keep tokens in an HttpOnly, Secure, SameSite cookie (or in memory only), not in ${area}.`));
   }
   if (decoded.payloadKind === 'json') {
     claimFindings(decoded, decoded.payload as Record<string, unknown>, context, now, subject, findings);

@@ -3,12 +3,12 @@ import { type BodyInput, DEFAULT_PREVIEW_BYTES, decodeBody, headerValue, mimeTyp
 import { CookieMirror, type CookieEventDraft } from './cookieMirror';
 import { requestHints } from './requestHints';
 import { RingBuffer } from './ringBuffer';
-import { DEFAULT_TOKEN_HEADERS, type TokenCandidate, tokensInBody, tokensInRequest, tokensInResponseHeaders } from './tokenExtractor';
+import { DEFAULT_TOKEN_HEADERS, type TokenCandidate, tokensInBody, tokensInRequest, tokensInResponseHeaders, tokensInStorage } from './tokenExtractor';
 import type { Finding } from '../findings';
 import { type SessionChange, summarizeChanges } from './changeFeed';
 import type {
-  BodyPreview, CaptureLogger, CookieHistoryEvent, CookieRecord, Disposable, Exchange, ExchangeModification, ExchangeSource, ExchangeState, HeaderField,
-  SessionChangeEvent, SessionSnapshot, SetCookieRecord, TokenRecord,
+  BlockedRequestCookie, BodyPreview, CaptureLogger, CookieHistoryEvent, CookieRecord, Disposable, Exchange, ExchangeModification, ExchangeSource, ExchangeState, HeaderField,
+  SessionChangeEvent, SessionSnapshot, SetCookieRecord, StorageArea, StorageItemRecord, TokenRecord,
 } from './types';
 
 /** Options of a session store; every field has a sensible default. */
@@ -50,6 +50,25 @@ export interface RequestInput {
   readonly upgrade?: boolean;
   /** What Session Lens changed in the request on its way to the dev server. */
   readonly modifications?: readonly ExchangeModification[];
+  /** Cookies the browser did not send with this request, with its reasons (browser captures). */
+  readonly blockedCookies?: readonly BlockedRequestCookie[];
+}
+
+/** A Set-Cookie line the browser refused, with its reasons (Chrome's `blockedCookies` of a response). */
+export interface BlockedSetCookie {
+  /** The Set-Cookie value as received. */
+  readonly line: string;
+  readonly reasons: readonly string[];
+}
+
+/** One web storage entry as the browser reports it (DOMStorage events). */
+export interface StorageItemInput {
+  readonly origin: string;
+  readonly area: StorageArea;
+  readonly key: string;
+  readonly value: string;
+  /** Epoch ms; defaults to the store's clock. */
+  readonly time?: number;
 }
 
 /** The response head of an exchange. */
@@ -67,6 +86,11 @@ export interface ResponseInput {
    * as the server sent them.
    */
   readonly addedSetCookies?: readonly string[];
+  /**
+   * Set-Cookie lines the browser refused (browser captures): recorded as 'rejected' with the
+   * browser's reasons and never applied to the jar, which mirrors what the browser holds.
+   */
+  readonly blockedSetCookies?: readonly BlockedSetCookie[];
 }
 
 /** How an exchange ended. */
@@ -121,6 +145,27 @@ function parseHttpDate(raw: string): number | undefined {
   return lastDate;
 }
 
+/** Takes the first refused line equal to `raw` (whitespace aside) out of `blocked`. */
+function blockedLine(blocked: BlockedSetCookie[], raw: string): BlockedSetCookie | undefined {
+  const wanted = raw.trim();
+  const i = blocked.findIndex((b) => b.line.trim() === wanted);
+  return i === -1 ? undefined : blocked.splice(i, 1)[0];
+}
+
+/** The record of a Set-Cookie line the browser refused: never applied to the jar. */
+function browserRejected(raw: string, reasons: readonly string[]): SetCookieRecord {
+  const pair = raw.split(';', 1)[0];
+  const eq = pair.indexOf('=');
+  return Object.freeze({
+    raw,
+    name: (eq === -1 ? '' : pair.slice(0, eq)).trim(),
+    value: (eq === -1 ? pair : pair.slice(eq + 1)).trim(),
+    outcome: 'rejected' as const,
+    rejectReason: `the browser blocked it (${reasons.join(', ') || 'no reason given'})`,
+    blockedReasons: Object.freeze([...reasons]),
+  });
+}
+
 function pathOf(url: string): string {
   const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url);
   const rest = m ? url.slice(m[0].length) : url;
@@ -160,6 +205,8 @@ export class SessionStore implements Disposable {
   private readonly history: RingBuffer<CookieHistoryEvent>;
   private readonly mirror = new CookieMirror();
   private readonly tokens = new Map<string, TokenRecord>();
+  /** Web storage entries by origin, area and key (browser captures). */
+  private readonly storage = new Map<string, StorageItemRecord>();
   private readonly handedOut = new WeakSet<Exchange>();
   private lastCookiesSet: readonly SetCookieRecord[] = NONE;
   private nextExchangeId = 1;
@@ -220,7 +267,45 @@ export class SessionStore implements Disposable {
       cookies: this.mirror.records(),
       cookieHistory: this.history.toArray(),
       tokens: [...this.tokens.values()],
+      ...(this.storage.size > 0 ? { storage: [...this.storage.values()] } : {}),
     };
+  }
+
+  /** Web storage entries of the captured origins as the browser holds them now, oldest first. */
+  storageItems(): StorageItemRecord[] {
+    return [...this.storage.values()];
+  }
+
+  /**
+   * Records a `localStorage`/`sessionStorage` entry set by a page (added or changed). A value that
+   * is a JWT, or looks like a token by its key, becomes a token with the storage area as source
+   * and the key as name; `exchangeId` is the exchange it belongs to (default: the latest one).
+   * Never throws.
+   */
+  setStorageItem(input: StorageItemInput, exchangeId?: number): void {
+    this.guard('storage entry', () => {
+      const time = input.time ?? this.now();
+      const key = `${input.origin}\u0000${input.area}\u0000${input.key}`;
+      const old = this.storage.get(key);
+      if (old && old.value === input.value) return;
+      this.storage.delete(key);
+      this.storage.set(key, Object.freeze({ origin: input.origin, area: input.area, key: input.key, value: input.value, time }));
+      this.changed();
+      const owner = exchangeId ?? Math.max(0, this.nextExchangeId - 1);
+      this.addTokens([], owner, tokensInStorage(input.area, input.key, input.value), time);
+    });
+  }
+
+  /** Forgets a storage entry the page removed; with no `key`, every entry of that origin's area (`clear()`). */
+  removeStorageItems(origin: string, area: StorageArea, key?: string): void {
+    let removed = false;
+    for (const [k, item] of this.storage) {
+      if (item.origin === origin && item.area === area && (key === undefined || item.key === key)) {
+        this.storage.delete(k);
+        removed = true;
+      }
+    }
+    if (removed) this.changed();
   }
 
   /** The exchange with this id, if still in the ring buffer (or pushed out of it but not finished). */
@@ -381,6 +466,7 @@ export class SessionStore implements Disposable {
     this.mirror.clear();
     this.tokens.clear();
     this.tokensById.clear();
+    this.storage.clear();
     this.unfinishedEvicted.clear();
     this.evicted = 0;
     // What came before is gone: the batch starts over with 'cleared'.
@@ -454,6 +540,7 @@ export class SessionStore implements Disposable {
       };
     if (input.upgrade) (exchange as Mutable<Exchange>).upgrade = true;
     if (input.modifications !== undefined && input.modifications.length > 0) (exchange as Mutable<Exchange>).modifications = input.modifications;
+    if (input.blockedCookies && input.blockedCookies.length > 0) (exchange as Mutable<Exchange>).blockedRequestCookies = input.blockedCookies;
     const evicted = this.exchanges.push(exchange);
     if (evicted) {
       this.evicted++;
@@ -523,11 +610,17 @@ export class SessionStore implements Disposable {
       this.addCookieEvents(this.mirror.sweepExpired(receivedAt, id));
       let cookiesSet: SetCookieRecord[] | undefined;
       let stored: SetCookieRecord[] | undefined;
-      if (setCookies > 0) {
+      const blocked = input.blockedSetCookies && input.blockedSetCookies.length > 0 ? [...input.blockedSetCookies] : undefined;
+      if (setCookies > 0 || blocked) {
         const ctx = serverDate !== undefined ? { time: receivedAt, exchangeId: id, serverDate } : { time: receivedAt, exchangeId: id };
         cookiesSet = [];
         for (const h of headers) {
           if (h.name.length !== 10 || h.name.toLowerCase() !== 'set-cookie') continue;
+          const refused = blocked ? blockedLine(blocked, h.value) : undefined;
+          if (refused) {
+            cookiesSet.push(browserRejected(h.value, refused.reasons));
+            continue;
+          }
           const { record, events } = this.mirror.applySetCookie(h.value, ex.url, ctx);
           cookiesSet.push(record);
           if (record.outcome === 'stored') (stored ??= []).push(record);
@@ -545,6 +638,8 @@ export class SessionStore implements Disposable {
         const ctx = { time: receivedAt, exchangeId: id };
         for (const raw of input.addedSetCookies) this.addCookieEvents(this.mirror.applySetCookie(raw, ex.url, ctx).events);
       }
+      // Refused lines the headers did not carry (the browser reports them all the same).
+      if (cookiesSet !== undefined && blocked) for (const b of blocked) cookiesSet.push(browserRejected(b.line, b.reasons));
       const tokenIds = this.addTokens(ex.tokenIds, id, tokensInResponseHeaders(headers, stored ?? NONE, this.tokenHeaders), receivedAt);
       if (cookiesSet !== undefined || tokenIds !== ex.tokenIds) {
         const target = this.writable(index, id);

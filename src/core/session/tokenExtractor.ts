@@ -220,3 +220,21 @@ export function tokensInBody(text: string, mimeType: string | undefined, source:
   jwtsIn(text, 'jwt-in-body', source, '', out);
   return out;
 }
+
+/** Storage keys that name a credential (`access_token`, `authToken`, `session`, `jwt`, `apiKey`...). */
+const STORAGE_TOKEN_KEY = /token|session|auth|jwt|bearer|api[-_]?key|credential|(?:^|[-_.])sid$/i;
+/** A value that can be a credential: one word of 16 to 4096 characters. */
+const TOKEN_LIKE_VALUE = /^[\w\-.~+/=:]{16,4096}$/;
+
+/**
+ * Tokens in a web storage entry: a JWT (also one inside a JSON value) becomes `jwt-in-storage`,
+ * another token-like value under a credential-like key `storage-token`; the key is the name.
+ */
+export function tokensInStorage(area: 'localStorage' | 'sessionStorage', key: string, value: string): TokenCandidate[] {
+  const out: TokenCandidate[] = [];
+  const trimmed = value.trim();
+  if (isJwtShaped(trimmed)) out.push(withJwtExpiry({ kind: 'jwt-in-storage', source: area, name: key, value: trimmed, flags: [] }));
+  else jwtsIn(value, 'jwt-in-storage', area, key, out);
+  if (out.length === 0 && STORAGE_TOKEN_KEY.test(key) && TOKEN_LIKE_VALUE.test(trimmed)) out.push({ kind: 'storage-token', source: area, name: key, value: trimmed, flags: [] });
+  return out;
+}

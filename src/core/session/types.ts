@@ -9,7 +9,8 @@
 import type { SessionChange } from './changeFeed';
 
 /** Where an exchange came from. */
-export type ExchangeSource = 'proxy' | 'har';
+/** Where an exchange came from: the capture proxy, an imported HAR, or a browser through the DevTools Protocol. */
+export type ExchangeSource = 'proxy' | 'har' | 'browser';
 
 /** One header line as sent on the wire: original case, original order, duplicates kept. */
 export interface HeaderField {
@@ -85,6 +86,22 @@ export interface SetCookieRecord {
   readonly rejectReason?: string;
   /** Key of the affected cookie in the store (see `CookieRecord.key`), when stored or deleted. */
   readonly cookieKey?: string;
+  /**
+   * The browser's own reasons for refusing the cookie (Chrome's `SetCookieBlockedReason`:
+   * `SameSiteNoneInsecure`, `SecureOnly`, `InvalidDomain`...), for browser captures and HARs that
+   * carry them; the outcome is then 'rejected'.
+   */
+  readonly blockedReasons?: readonly string[];
+}
+
+/** A cookie the browser held but did not send with a request, with its reasons (browser captures only). */
+export interface BlockedRequestCookie {
+  readonly name: string;
+  readonly value: string;
+  readonly domain: string;
+  readonly path: string;
+  /** Chrome's `CookieBlockedReason`s: `SameSiteLax`, `SecureOnly`, `NotOnPath`, `ThirdPartyPhaseout`... */
+  readonly reasons: readonly string[];
 }
 
 /** One request/response pair. */
@@ -130,6 +147,8 @@ export interface Exchange {
   readonly tokenIds: readonly number[];
   /** True for an Upgrade (WebSocket) request. */
   readonly upgrade?: boolean;
+  /** Cookies the browser held for this URL but did not send, with its reasons (browser captures only). */
+  readonly blockedRequestCookies?: readonly BlockedRequestCookie[];
   /**
    * What Session Lens changed in this exchange on its way (in-flight rules, keep-alive and
    * refresh requests it sent itself). The recorded headers stay as the browser and the dev
@@ -255,7 +274,11 @@ export type TokenKind =
   | 'jwt-in-body'
   | 'jwt-in-header'
   | 'jwt-in-cookie'
-  | 'jwt-in-url';
+  | 'jwt-in-url'
+  /** A JWT kept in the page's localStorage or sessionStorage (browser captures). */
+  | 'jwt-in-storage'
+  /** A storage entry that looks like a token by its key (`token`, `session`, `auth`...) and value. */
+  | 'storage-token';
 
 /** Where a token was found. */
 export type TokenSource =
@@ -266,7 +289,11 @@ export type TokenSource =
   | 'url-query'
   | 'url-fragment'
   | 'request-cookie'
-  | 'set-cookie';
+  | 'set-cookie'
+  /** A `localStorage` entry of the page (the token's name is the storage key). */
+  | 'localStorage'
+  /** A `sessionStorage` entry of the page (the token's name is the storage key). */
+  | 'sessionStorage';
 
 /** Why a token deserves attention beyond being recorded. */
 export type TokenFlag =
@@ -316,6 +343,22 @@ export interface SessionSnapshot {
   /** Per-cookie history, oldest first (also of cookies no longer in the jar). */
   readonly cookieHistory: readonly CookieHistoryEvent[];
   readonly tokens: readonly TokenRecord[];
+  /** Web storage entries of the captured origins, as the browser holds them now (browser captures only). */
+  readonly storage?: readonly StorageItemRecord[];
+}
+
+/** Which web storage an entry lives in. */
+export type StorageArea = 'localStorage' | 'sessionStorage';
+
+/** One `localStorage`/`sessionStorage` entry of a page origin, as the browser reported it. */
+export interface StorageItemRecord {
+  /** The page origin that owns the storage (`http://localhost:3000`). */
+  readonly origin: string;
+  readonly area: StorageArea;
+  readonly key: string;
+  readonly value: string;
+  /** When it was last set (epoch ms). */
+  readonly time: number;
 }
 
 /**

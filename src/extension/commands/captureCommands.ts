@@ -61,7 +61,9 @@ export function registerCaptureCommands(capture: CaptureService, log: vscode.Log
         const proxy = await capture.start(target);
         void vscode.commands.executeCommand(CommandId.ShowSession);
         if (typeof targetArg !== 'string') {
-          void vscode.window.showInformationMessage(`Session Lens is capturing ${proxy.target}. Browse through ${proxy.browseUrl}.`, 'Open in Browser').then((choice) => {
+          // The address the user's browser reaches (a forwarded port in a remote workspace).
+          const browseUrl = (await vscode.env.asExternalUri(vscode.Uri.parse(proxy.browseUrl))).toString();
+          void vscode.window.showInformationMessage(`Session Lens is capturing ${proxy.target}. Browse through ${browseUrl}.`, 'Open in Browser').then((choice) => {
             if (choice) void vscode.commands.executeCommand(CommandId.OpenProxiedApp);
           });
         }
@@ -83,7 +85,12 @@ export function registerCaptureCommands(capture: CaptureService, log: vscode.Log
         void vscode.window.showInformationMessage('Session Lens: no capture is running. Start one first.');
         return false;
       }
-      return vscode.env.openExternal(vscode.Uri.parse(url));
+      // In a remote workspace (SSH, WSL, containers, Codespaces, code-server) the proxy runs next to
+      // the dev server: asExternalUri forwards its port and gives the address the browser can reach.
+      const external = await vscode.env.asExternalUri(vscode.Uri.parse(url));
+      log.info(`opening ${external.toString(true)}${external.toString() !== vscode.Uri.parse(url).toString() ? ` (forwarded from ${url})` : ''}`);
+      await vscode.env.openExternal(external);
+      return external.toString();
     }),
 
     vscode.commands.registerCommand(CommandId.ImportHar, async (uriArg?: unknown) => {

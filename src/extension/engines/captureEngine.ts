@@ -1,6 +1,7 @@
 // Entry of dist/engines/capture.js, loaded on first capture or HAR import: proxy, session store,
 // cookie jar (tough-cookie with the public suffix list), HAR, and the traffic audit.
 export * from '../../core/capture/index';
+export { startBrowserCapture, launchBrowser, parseCdpEndpoint, parseOrigins, BrowserCaptureConfigError, BrowserLaunchError } from '../../core/browser/index';
 export { auditSession } from '../../core/audit/auditSession';
 export { StoreAudit } from '../../core/audit/storeAudit';
 export { classifyCookie } from '../../core/audit/classifyCookie';

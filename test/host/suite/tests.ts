@@ -8,3 +8,4 @@ import './replay.test';
 import './probe.test';
 import './tokenPanel.test';
 import './inFlightRules.test';
+import './browserCapture.test';

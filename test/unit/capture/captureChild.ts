@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '../../..');
 
-/** Resolves with the first JSON line of a capture child that matches; rejects if it exits first. */
+/** Reads JSON lines from a child's stdout until `predicate` matches one. */
 export function waitForLine(child: ChildProcess, lines: unknown[], predicate: (l: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const check = (): boolean => {
@@ -27,7 +27,7 @@ export interface CaptureChild {
   /** Resolves when stderr contains a match of `pattern`. */
   stderrMatch(pattern: RegExp): Promise<void>;
   readonly exited: Promise<number | null>;
-  /** The proxy URL, once listening. */
+  /** The proxy URL, once listening (proxy captures only). */
   readonly url: Promise<string>;
 }
 
@@ -46,6 +46,9 @@ export function spawnCapture(args: string[]): CaptureChild {
   });
   child.stderr?.on('data', (c: Buffer) => { stderr += c.toString(); });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = waitForLine(child, lines, (l) => l.type === 'listening').then((l) => l.url as string);
+  // A browser capture never says 'listening': its exit must not be an unhandled rejection.
+  url.catch(() => undefined);
   return {
     child, lines, exited,
     stderr: () => stderr,
@@ -60,6 +63,6 @@ export function spawnCapture(args: string[]): CaptureChild {
       child.stderr?.on('data', check);
       void exited.then(() => { if (!check()) reject(new Error(`capture exited before stderr matched ${pattern}: ${stderr}`)); });
     }),
-    url: waitForLine(child, lines, (l) => l.type === 'listening').then((l) => l.url as string),
+    url,
   };
 }

@@ -28,7 +28,6 @@ async function cli(args: string[], stdin = ''): Promise<{ code: number; stdout: 
   return { code, stdout, stderr };
 }
 
-/** Reads JSON lines from a child's stdout until `predicate` matches one. */
 describe('CLI: session-lens audit', () => {
   it('prints cookies, tokens and findings of a HAR as JSON with ISO times', async () => {
     const { code, stdout, stderr } = await cli(['audit', join(HAR_DIR, 'firefox.har'), '--format', 'json']);
