@@ -15,6 +15,7 @@ export const enum CommandId {
   ShowRuleDocs = 'sessionLens.showRuleDocs',
   CopyAsCurl = 'sessionLens.copyAsCurl',
   CopyCookiesTxt = 'sessionLens.copyCookiesTxt',
+  CopyValue = 'sessionLens.copyValue',
   VerifyLogout = 'sessionLens.verifyLogout',
   VerifyExpiry = 'sessionLens.verifyExpiry',
   VerifyUnissued = 'sessionLens.verifyUnissued',

@@ -24,8 +24,13 @@ async function pickExchange(exchanges: readonly Exchange[]): Promise<Exchange | 
   return pick?.exchange;
 }
 
+/** A value as the quick pick shows it: its first and last characters only (the panel masks values too). */
+function masked(value: string): string {
+  return value.length <= 8 ? '•'.repeat(value.length) : `${value.slice(0, 4)}…${value.slice(-2)} (${value.length} characters)`;
+}
+
 /**
- * Copy Request as curl… and Copy Cookies as cookies.txt: the session as something other tools
+ * Copy Request as curl…, Copy Cookies as cookies.txt and Copy Cookie or Token Value…: the session as something other tools
  * replay. Both put live values on the clipboard, only when the user asks, and say so.
  */
 export function registerReplayCommands(capture: CaptureService): vscode.Disposable[] {
@@ -53,6 +58,24 @@ export function registerReplayCommands(capture: CaptureService): vscode.Disposab
       await vscode.env.clipboard.writeText(command);
       void vscode.window.showInformationMessage(`Session Lens: copied ${exchange.method} ${exchange.path.split('?')[0]} as curl with the current session cookies${authorization !== undefined ? ' and Authorization' : ''} (values in the clear).${notes.length ? ` Note: ${notes.join('; ')}.` : ''}`);
       return command;
+    }),
+    vscode.commands.registerCommand(CommandId.CopyValue, async (name?: unknown): Promise<string | undefined> => {
+      const snapshot = capture.snapshot();
+      if (!snapshot || (snapshot.cookies.length === 0 && snapshot.tokens.length === 0)) return noSession();
+      const items = [
+        ...snapshot.cookies.map((c) => ({ label: c.name, description: `cookie · ${c.domain}${c.path}`, detail: masked(c.value), value: c.value })),
+        ...[...snapshot.tokens].reverse().map((t) => ({ label: t.name, description: `${t.kind} · from ${t.source}`, detail: masked(t.value), value: t.value })),
+      ];
+      // A name (keybindings, scripts): the cookie of that name, else the newest token of that name.
+      const pick = typeof name === 'string' ? items.find((i) => i.label === name)
+        : await vscode.window.showQuickPick(items, { title: 'Session Lens: Copy Cookie or Token Value', placeHolder: 'The cookie or token whose value to copy (in the clear)', matchOnDescription: true });
+      if (!pick) {
+        if (name !== undefined) void vscode.window.showWarningMessage('Session Lens: no cookie or token of that name in the session.');
+        return undefined;
+      }
+      await vscode.env.clipboard.writeText(pick.value);
+      void vscode.window.showInformationMessage(`Session Lens: copied the value of ${pick.label} (${pick.description.split(' · ')[0]}; in the clear).`);
+      return pick.value;
     }),
     vscode.commands.registerCommand(CommandId.CopyCookiesTxt, async (): Promise<string | undefined> => {
       const snapshot = capture.snapshot();

@@ -81,6 +81,12 @@ describe('Replay the session outside the editor: curl and cookies.txt (real exte
     const body = await run('sh', ['-c', `${command} -sS`]);
     assert.match(body, /alice/i, body.slice(0, 300));
   });
+
+  it('Copy Cookie or Token Value: the session cookie as the app set it last; an unknown name copies nothing', async () => {
+    const value = await vscode.commands.executeCommand<string>('sessionLens.copyValue', 'connect.sid');
+    assert.equal(value, jar.get('connect.sid'));
+    assert.equal(await vscode.commands.executeCommand('sessionLens.copyValue', 'no-such-cookie'), undefined);
+  });
 });
 
 describe('JWT hover in any file (real extension host)', () => {
