@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
-import { ENV_SWITCH, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
+import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
 /** Reads of configuration or the environment: decided by the deployment, not by the code. */
 export const CSHARP_ENV = /GetEnvironmentVariable|Configuration\s*\[|Configuration\s*\.|GetValue\s*<|GetSection\s*\(|GetConnectionString|\bconfig\s*\[|IsDevelopment|IsProduction|Environment\s*\./;
@@ -35,7 +35,7 @@ export function csharpValue(ctx: AnalysisContext, node: Node, depth = 0): Resolv
     case 'prefix_unary_expression': {
       const operand = namedChildren(node, ctx.text)[0];
       if (!operand || !ctx.src(node).trim().startsWith('!')) return { k: 'other', node };
-      return negate(csharpValue(ctx, operand, depth + 1), node);
+      return negateValue(csharpValue(ctx, operand, depth + 1), node);
     }
     case 'binary_expression': {
       const op = ctx.src(node.childForFieldName('operator')!);
@@ -101,13 +101,6 @@ export function csharpValue(ctx: AnalysisContext, node: Node, depth = 0): Resolv
     default:
       return { k: 'other', node };
   }
-}
-
-function negate(v: ResolvedValue, node: Node): ResolvedValue {
-  if (v.k === 'bool') return { k: 'bool', v: !v.v, node };
-  if (v.k === 'choice') return { ...v, branches: v.branches.map((b) => ({ value: negate(b.value, node), when: b.when })) };
-  if (v.k === 'env') return v;
-  return UNKNOWN_VALUE;
 }
 
 /** A name read at `from`: a local of an enclosing block (top-level statements too), a parameter, a field. */
@@ -180,19 +173,7 @@ function localIn(ctx: AnalysisContext, block: Node, name: string, before: Node, 
 }
 
 function conditionOf(ctx: AnalysisContext, node: Node, block: Node): string | undefined {
-  const up = ancestorsOf(node);
-  const parts: string[] = [];
-  for (let i = up.length - 1; i >= 0 && up[i].id !== block.id; i--) {
-    const p = up[i];
-    const child = i + 1 < up.length ? up[i + 1] : node;
-    if (p.type === 'if_statement') {
-      const cond = ctx.src(p.childForFieldName('condition')!).trim();
-      parts.push(p.childForFieldName('alternative')?.id === child.id ? `when not ${cond}` : `when ${cond}`);
-    } else if (/^(for|foreach|while|do|switch|try|catch)/.test(p.type)) {
-      parts.push(`in ${p.type.replace(/_(statement|section|clause)$/, '')}`);
-    }
-  }
-  return parts.length ? parts.join(', ') : undefined;
+  return conditionOfIn((n) => ctx.src(n), node, block, ancestorsOf(node), { loops: /^(for|foreach|while|do|switch|try|catch)/, suffix: /_(statement|section|clause)$/ });
 }
 
 /** A field of the class around `from`: `const`, `readonly`, or never assigned after its declaration. */

@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
-import { ENV_SWITCH, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
+import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
 /** Reads of the environment or of configuration: decided by the deployment, not by the code. */
 export const GO_ENV = /os\s*\.\s*(Getenv|LookupEnv)|viper\s*\.\s*Get|\.Getenv\b|cfg\s*\.|config\s*\.|conf\s*\./i;
@@ -37,7 +37,7 @@ export function goValue(ctx: AnalysisContext, node: Node, depth = 0): ResolvedVa
       const op = ctx.src(node.childForFieldName('operator')!);
       if (!operand || op !== '!') return { k: 'other', node };
       const v = goValue(ctx, operand, depth + 1);
-      return negate(v, node);
+      return negateValue(v, node);
     }
     case 'binary_expression': {
       const op = ctx.src(node.childForFieldName('operator')!);
@@ -62,13 +62,6 @@ export function goValue(ctx: AnalysisContext, node: Node, depth = 0): ResolvedVa
     default:
       return { k: 'other', node };
   }
-}
-
-function negate(v: ResolvedValue, node: Node): ResolvedValue {
-  if (v.k === 'bool') return { k: 'bool', v: !v.v, node };
-  if (v.k === 'choice') return { ...v, branches: v.branches.map((b) => ({ value: negate(b.value, node), when: b.when })) };
-  if (v.k === 'env') return v;
-  return UNKNOWN_VALUE;
 }
 
 function callValue(ctx: AnalysisContext, call: Node, depth: number): ResolvedValue {
@@ -226,17 +219,5 @@ function localIn(ctx: AnalysisContext, block: Node, name: string, before: Node, 
 }
 
 function conditionOf(ctx: AnalysisContext, node: Node, block: Node): string | undefined {
-  const up = ancestorsOf(node);
-  const parts: string[] = [];
-  for (let i = up.length - 1; i >= 0 && up[i].id !== block.id; i--) {
-    const p = up[i];
-    const child = i + 1 < up.length ? up[i + 1] : node;
-    if (p.type === 'if_statement') {
-      const cond = ctx.src(p.childForFieldName('condition')!).trim();
-      parts.push(p.childForFieldName('alternative')?.id === child.id ? `when not ${cond}` : `when ${cond}`);
-    } else if (/^(for|expression_switch|type_switch|select)_statement/.test(p.type)) {
-      parts.push(`in ${p.type.replace(/_statement$/, '')}`);
-    }
-  }
-  return parts.length ? parts.join(', ') : undefined;
+  return conditionOfIn((n) => ctx.src(n), node, block, ancestorsOf(node), { loops: /^(for|expression_switch|type_switch|select)_statement/, suffix: /_statement$/ });
 }

@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
-import { ENV_SWITCH, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
+import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
 /** A Java expression followed within its file; see ResolvedValue. */
 export type JavaValue = ResolvedValue;
@@ -37,7 +37,7 @@ export function javaValue(ctx: AnalysisContext, node: Node, depth = 0): JavaValu
     case 'unary_expression': {
       const operand = node.childForFieldName('operand');
       if (!operand || !ctx.src(node).trim().startsWith('!')) return UNKNOWN;
-      return negate(javaValue(ctx, operand, depth + 1), node);
+      return negateValue(javaValue(ctx, operand, depth + 1), node);
     }
     case 'binary_expression': {
       const op = node.childForFieldName('operator');
@@ -81,12 +81,6 @@ export function javaValue(ctx: AnalysisContext, node: Node, depth = 0): JavaValu
       return JAVA_ENV.test(t) ? { k: 'env', text: t.trim() } : UNKNOWN;
     }
   }
-}
-
-function negate(v: JavaValue, node: Node): JavaValue {
-  if (v.k === 'bool') return { k: 'bool', v: !v.v, node };
-  if (v.k === 'choice') return { ...v, branches: v.branches.map((b) => ({ value: negate(b.value, node), when: b.when })) };
-  return v.k === 'env' ? v : UNKNOWN;
 }
 
 function callValue(ctx: AnalysisContext, call: Node, depth: number): JavaValue {
@@ -213,19 +207,7 @@ function localIn(ctx: AnalysisContext, block: Node, name: string, before: Node, 
 
 /** The condition under which `node` runs inside `block` (`when clientReadsToken`), or undefined when it always runs. */
 function conditionOf(ctx: AnalysisContext, node: Node, block: Node): string | undefined {
-  const up = ancestorsOf(node);
-  const parts: string[] = [];
-  for (let i = up.length - 1; i >= 0 && up[i].id !== block.id; i--) {
-    const p = up[i];
-    const child = i + 1 < up.length ? up[i + 1] : node;
-    if (p.type === 'if_statement') {
-      const cond = ctx.src(p.childForFieldName('condition')!).replace(/^\(\s*|\s*\)$/g, '').trim();
-      parts.push(p.childForFieldName('alternative')?.id === child.id ? `when not ${cond}` : `when ${cond}`);
-    } else if (/^(for|enhanced_for|while|do|switch|try|catch)/.test(p.type)) {
-      parts.push(`in ${p.type.replace(/_(statement|expression|clause|block)$/, '')}`);
-    }
-  }
-  return parts.length ? parts.join(', ') : undefined;
+  return conditionOfIn((n) => ctx.src(n), node, block, ancestorsOf(node), { loops: /^(for|enhanced_for|while|do|switch|try|catch)/, suffix: /_(statement|expression|clause|block)$/, trim: /^\(\s*|\s*\)$/g });
 }
 
 /**

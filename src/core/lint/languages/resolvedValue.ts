@@ -68,3 +68,41 @@ export function truthOfValue(
   if (off && !v.env) return { truth: 'false', branch: off.t.branch ?? off.when };
   return { truth: v.env ? 'env' : 'unknown', envText: v.text };
 }
+
+/** `!value`: a boolean flipped, each branch of a choice flipped, an environment read kept. */
+export function negateValue(v: ResolvedValue, node: Node): ResolvedValue {
+  if (v.k === 'bool') return { k: 'bool', v: !v.v, node };
+  if (v.k === 'choice') return { ...v, branches: v.branches.map((b) => ({ value: negateValue(b.value, node), when: b.when })) };
+  return v.k === 'env' ? v : UNKNOWN_VALUE;
+}
+
+/** How a language's grammar names the statements that run code conditionally, for `conditionOf`. */
+export interface ConditionGrammar {
+  /** Node types (from their start) that make the code inside them run on some paths only: loops, switches, try. */
+  readonly loops: RegExp;
+  /** What to cut from such a type to name it (`for_statement` → `for`). */
+  readonly suffix: RegExp;
+  /** Text around an if condition to drop (Java's parentheses). */
+  readonly trim?: RegExp;
+}
+
+/**
+ * The condition under which `node` runs inside `block` (`when clientReadsToken`, `when not debug,
+ * in for`), or undefined when it always runs there. `if_statement` with `condition` and
+ * `alternative` fields is what the Java, C# and Go grammars share.
+ */
+export function conditionOf(src: (n: Node) => string, node: Node, block: Node, ancestors: readonly Node[], grammar: ConditionGrammar): string | undefined {
+  const parts: string[] = [];
+  for (let i = ancestors.length - 1; i >= 0 && ancestors[i].id !== block.id; i--) {
+    const p = ancestors[i];
+    const child = i + 1 < ancestors.length ? ancestors[i + 1] : node;
+    if (p.type === 'if_statement') {
+      const raw = src(p.childForFieldName('condition')!);
+      const cond = (grammar.trim ? raw.replace(grammar.trim, '') : raw).trim();
+      parts.push(p.childForFieldName('alternative')?.id === child.id ? `when not ${cond}` : `when ${cond}`);
+    } else if (grammar.loops.test(p.type)) {
+      parts.push(`in ${p.type.replace(grammar.suffix, '')}`);
+    }
+  }
+  return parts.length ? parts.join(', ') : undefined;
+}
