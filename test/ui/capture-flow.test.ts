@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { type CodeServer, openWorkbench, productVsix, REPO_ROOT, startCodeServer, type WorkbenchPage } from '../support/codeServer';
@@ -122,8 +123,11 @@ describe('Capture a login through the proxy and watch it in the Session panel (C
     await wb.page.mouse.move(box.x + box.width / 2, box.y - 220, { steps: 8 });
     await wb.page.mouse.up();
     // Show the session configuration with its squiggles.
+    // The express-session cookie options, found in the file so that edits to the sample app keep the shot right.
+    const cookieLine = fs.readFileSync(path.join(REPO_ROOT, 'test/fixtures/sample-app/server.js'), 'utf8').split('\n').findIndex((l) => /cookie: \{ secure: false/.test(l)) + 1;
+    assert.ok(cookieLine > 0, 'the sample app sets express-session cookie options');
     await runFromPalette(wb.page, 'Go to Line/Column');
-    await wb.page.keyboard.type('46');
+    await wb.page.keyboard.type(String(cookieLine));
     await wb.page.keyboard.press('Enter');
     await wb.page.locator('.editor-instance .monaco-editor .squiggly-warning, .editor-instance .monaco-editor .squiggly-error').first().waitFor();
     await screenshot(wb.page, 'readme-session-panel');

@@ -82,7 +82,12 @@ describe('Browser capture in the real extension host (Chrome DevTools Protocol)'
     assert.match(token.claims ?? '', /"sub": "alice"/);
     assert.equal(token.expiry.kind, 'absolute');
     assert.ok((token.expiry.expiresAt ?? 0) > Date.now());
-    assert.deepEqual(state.cookies.map((c) => c.name).sort(), ['connect.sid', 'token'], 'the jar the browser keeps: the SameSite=None cookie without Secure is not in it');
+    const live = state.cookies.filter((c) => c.state === undefined || c.state === 'live');
+    assert.deepEqual(live.map((c) => c.name).sort(), ['connect.sid', 'token'], 'the jar the browser keeps: the SameSite=None cookie without Secure is not in it');
+    // It is listed among the gone cookies, refused with Chrome's own reason.
+    const refused = state.cookies.find((c) => c.name === 'tracker');
+    assert.equal(refused?.state, 'rejected');
+    assert.match(`${refused?.goneReason ?? ''}`, /SameSiteNoneInsecure/);
     const finding = state.findings.find((f) => f.ruleId === 'jwt-readable-storage' && / kept in localStorage /.test(f.message))!;
     assert.match(finding.message, /localStorage under the key 'access_token'/);
 
