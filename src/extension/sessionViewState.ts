@@ -1,4 +1,4 @@
-import type { CookieRecord, Exchange, SessionSnapshot, TokenRecord } from '../core/session/types';
+import type { CookieHistoryEvent, CookieRecord, Exchange, SessionSnapshot, TokenRecord } from '../core/session/types';
 import type { CredentialExpiry, ExpiryModel } from '../core/expiry/index';
 import type { SignedCookieDecoding } from '../core/signedCookies/types';
 import type { Finding } from '../core/findings';
@@ -61,26 +61,46 @@ function decodedView(d: SignedCookieDecoding | undefined, masked: boolean): Cook
   };
 }
 
+/** The exchange with this id in exchanges sorted by id (the ring buffer's order), by binary search. */
+function exchangeById(exchanges: readonly Exchange[], id: number): Exchange | undefined {
+  let lo = 0;
+  let hi = exchanges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (exchanges[mid]!.id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return exchanges[lo]?.id === id ? exchanges[lo] : undefined;
+}
+
 export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession: (c: CookieRecord) => boolean, model?: ExpiryModel, decode?: SignedCookieDecoder): CookieRow[] {
   const expiries = modelIndex(model);
   const jar: Record<string, string> = {};
   for (const c of snapshot.cookies) jar[c.name] = c.value;
+  // One pass over the history: a count per cookie and only its latest events (the history holds thousands).
   const changes = new Map<string, number>();
-  const history = new Map<string, CookieChangeRow[]>();
-  const requests = new Map(snapshot.exchanges.map((ex) => [ex.id, `${ex.method} ${ex.path.split('?')[0]}`]));
+  const latest = new Map<string, CookieHistoryEvent[]>();
   for (const e of snapshot.cookieHistory) {
     changes.set(e.cookieKey, (changes.get(e.cookieKey) ?? 0) + 1);
-    const list = history.get(e.cookieKey) ?? [];
-    const request = e.exchangeId !== undefined ? requests.get(e.exchangeId) : undefined;
-    list.push({
-      kind: e.kind,
-      time: e.time,
-      ...(e.changedAttributes?.length ? { attributes: e.changedAttributes } : {}),
-      ...(e.reason ? { reason: e.reason } : {}),
-      ...(e.exchangeId !== undefined ? { exchangeId: e.exchangeId } : {}),
-      ...(request ? { request } : {}),
-    });
-    history.set(e.cookieKey, list);
+    let list = latest.get(e.cookieKey);
+    if (!list) latest.set(e.cookieKey, (list = []));
+    list.push(e);
+    if (list.length > 2 * HISTORY_ROWS) list.splice(0, list.length - HISTORY_ROWS);
+  }
+  const history = new Map<string, CookieChangeRow[]>();
+  for (const [key, events] of latest) {
+    history.set(key, events.slice(-HISTORY_ROWS).map((e) => {
+      const ex = e.exchangeId !== undefined ? exchangeById(snapshot.exchanges, e.exchangeId) : undefined;
+      const request = ex ? `${ex.method} ${ex.path.split('?')[0]}` : undefined;
+      return {
+        kind: e.kind,
+        time: e.time,
+        ...(e.changedAttributes?.length ? { attributes: e.changedAttributes } : {}),
+        ...(e.reason ? { reason: e.reason } : {}),
+        ...(e.exchangeId !== undefined ? { exchangeId: e.exchangeId } : {}),
+        ...(request ? { request } : {}),
+      };
+    }));
   }
   return snapshot.cookies.map((c) => ({
     key: `cookie:${c.key}`,
@@ -97,13 +117,16 @@ export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession
     origin: c.origin,
     expiry: expiries.has(`cookie:${c.key}`) ? expiryView(expiries.get(`cookie:${c.key}`)!) : cookieExpiry(c),
     changes: changes.get(c.key) ?? 0,
-    history: (history.get(c.key) ?? []).slice(-HISTORY_ROWS).reverse(),
+    history: (history.get(c.key) ?? []).reverse(),
     lastExchangeId: c.exchangeId,
     ...(decode ? { decoded: decodedView(decode(c.name, c.value, jar), masked) } : {}),
   }));
 }
 
-export function tokenRows(snapshot: SessionSnapshot, masked: boolean, model?: ExpiryModel): TokenRow[] {
+/** Decoded JWTs by value, kept by the caller across updates so each token is decoded once. */
+export type JwtDecodings = Map<string, ReturnType<typeof decodeJwt>>;
+
+export function tokenRows(snapshot: SessionSnapshot, masked: boolean, model?: ExpiryModel, decodings?: JwtDecodings): TokenRow[] {
   const expiries = modelIndex(model);
   // The same credential is often seen several ways (set in a cookie, then sent back): one row, every source.
   const byValue = new Map<string, { first: TokenRecord; sources: string[] }>();
@@ -113,7 +136,11 @@ export function tokenRows(snapshot: SessionSnapshot, masked: boolean, model?: Ex
     else if (!seen.sources.includes(t.source)) seen.sources.push(t.source);
   }
   return [...byValue.values()].map(({ first: t, sources }) => {
-    const decoded = t.isJwt ? decodeJwt(t.value) : undefined;
+    let decoded = t.isJwt ? decodings?.get(t.value) : undefined;
+    if (t.isJwt && !decoded) {
+      decoded = decodeJwt(t.value);
+      decodings?.set(t.value, decoded);
+    }
     const claims = decoded && hasClaims(decoded) ? JSON.stringify(decoded.payload, null, 2) : undefined;
     return {
       key: `token:${t.id}`,
@@ -191,6 +218,11 @@ function exchangeBase(ex: Exchange): ExchangeBase {
   return base;
 }
 
+/** The host of an exchange's URL ('' when it has none). */
+export function exchangeHost(ex: Exchange): string {
+  return exchangeBase(ex).host;
+}
+
 /** The timeline filter's class of an exchange. */
 export function statusClassOf(ex: Pick<Exchange, 'status' | 'state'>): StatusClass {
   if (ex.state === 'client-aborted' || ex.state === 'upstream-error' || ex.state === 'timeout') return 'failed';
@@ -203,21 +235,35 @@ export function statusClassOf(ex: Pick<Exchange, 'status' | 'state'>): StatusCla
   return 'other';
 }
 
-/**
- * The timeline: one row per exchange, oldest first, with what each did to the session
- * (from the cookie history and the tokens' first sightings) and how many findings point at it.
- */
-export function exchangeRows(snapshot: SessionSnapshot, findings: readonly Finding[]): ExchangeRow[] {
-  const changes = new Map<number, { created: number; changed: number; deleted: number }>();
+/** What one exchange did to the cookie jar (from the cookie history). */
+export interface ExchangeSessionEffect {
+  created: number;
+  changed: number;
+  deleted: number;
+}
+
+/** What the timeline rows need from the whole session: per exchange, its jar changes, tokens issued and findings. */
+export function exchangeSessionEffects(snapshot: SessionSnapshot, findings: readonly Finding[]): {
+  effects: Map<number, ExchangeSessionEffect>;
+  issuedIn: (ex: Exchange) => number;
+  findingCounts: Map<number, number>;
+  mainHost: string;
+} {
+  const effects = new Map<number, ExchangeSessionEffect>();
   for (const e of snapshot.cookieHistory) {
     if (e.exchangeId === undefined) continue;
-    let c = changes.get(e.exchangeId);
-    if (!c) changes.set(e.exchangeId, (c = { created: 0, changed: 0, deleted: 0 }));
+    let c = effects.get(e.exchangeId);
+    if (!c) effects.set(e.exchangeId, (c = { created: 0, changed: 0, deleted: 0 }));
     if (e.kind === 'created') c.created++;
     else if (e.kind === 'deleted' || e.kind === 'expired') c.deleted++;
     else c.changed++;
   }
   const firstSeenIn = new Map(snapshot.tokens.map((t) => [t.id, t.exchangeId]));
+  const issuedIn = (ex: Exchange): number => {
+    let issued = 0;
+    for (const t of ex.tokenIds) if (firstSeenIn.get(t) === ex.id) issued++;
+    return issued;
+  };
   const findingCounts = new Map<number, number>();
   for (const f of findings) {
     const id = f.evidence?.exchangeId;
@@ -225,34 +271,43 @@ export function exchangeRows(snapshot: SessionSnapshot, findings: readonly Findi
   }
   // Proxied exchanges all go to the target; an imported HAR may mix hosts: name the ones that are not the first.
   const first = snapshot.exchanges[0];
-  const mainHost = first ? exchangeBase(first).host : '';
-  return snapshot.exchanges.map((ex) => {
-    const base = exchangeBase(ex);
-    const c = changes.get(ex.id);
-    let issued = 0;
-    for (const t of ex.tokenIds) if (firstSeenIn.get(t) === ex.id) issued++;
-    const end = ex.endedAt ?? ex.responseReceivedAt;
-    return {
-      id: ex.id,
-      time: ex.startedAt,
-      method: ex.method,
-      path: ex.path,
-      ...(ex.source === 'har' && base.host !== mainHost && base.host ? { host: base.host } : {}),
-      ...(ex.status !== undefined ? { status: ex.status } : {}),
-      statusClass: statusClassOf(ex),
-      state: ex.state,
-      ...(end !== undefined ? { durationMs: Math.max(0, end - ex.startedAt) } : {}),
-      ...(ex.responseBody ? { size: ex.responseBody.wireBytes } : {}),
-      cookiesSent: ex.cookiesSent.length,
-      cookiesCreated: c?.created ?? 0,
-      cookiesChanged: c?.changed ?? 0,
-      cookiesDeleted: c?.deleted ?? 0,
-      tokensIssued: issued,
-      tokensSent: ex.tokenIds.length - issued,
-      findings: findingCounts.get(ex.id) ?? 0,
-      sessionChanged: c !== undefined || issued > 0,
-      headerNames: base.headerNames,
-      cookieNames: base.cookieNames,
-    };
-  });
+  return { effects, issuedIn, findingCounts, mainHost: first ? exchangeBase(first).host : '' };
+}
+
+/** One timeline row: what the exchange was and what it did to the session. */
+export function exchangeRow(ex: Exchange, c: ExchangeSessionEffect | undefined, issued: number, findings: number, mainHost: string): ExchangeRow {
+  const base = exchangeBase(ex);
+  const end = ex.endedAt ?? ex.responseReceivedAt;
+  return {
+    id: ex.id,
+    time: ex.startedAt,
+    method: ex.method,
+    path: ex.path,
+    ...(ex.source === 'har' && base.host !== mainHost && base.host ? { host: base.host } : {}),
+    ...(ex.status !== undefined ? { status: ex.status } : {}),
+    statusClass: statusClassOf(ex),
+    state: ex.state,
+    ...(end !== undefined ? { durationMs: Math.max(0, end - ex.startedAt) } : {}),
+    ...(ex.responseBody ? { size: ex.responseBody.wireBytes } : {}),
+    cookiesSent: ex.cookiesSent.length,
+    cookiesCreated: c?.created ?? 0,
+    cookiesChanged: c?.changed ?? 0,
+    cookiesDeleted: c?.deleted ?? 0,
+    tokensIssued: issued,
+    tokensSent: ex.tokenIds.length - issued,
+    findings,
+    sessionChanged: c !== undefined || issued > 0,
+    headerNames: base.headerNames,
+    cookieNames: base.cookieNames,
+  };
+}
+
+/**
+ * The timeline: one row per exchange, oldest first, with what each did to the session
+ * (from the cookie history and the tokens' first sightings) and how many findings point at it.
+ * Built from scratch; the panel keeps rows across updates with ExchangeRowCache.
+ */
+export function exchangeRows(snapshot: SessionSnapshot, findings: readonly Finding[]): ExchangeRow[] {
+  const { effects, issuedIn, findingCounts, mainHost } = exchangeSessionEffects(snapshot, findings);
+  return snapshot.exchanges.map((ex) => exchangeRow(ex, effects.get(ex.id), issuedIn(ex), findingCounts.get(ex.id) ?? 0, mainHost));
 }
