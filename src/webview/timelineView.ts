@@ -19,6 +19,14 @@ export interface TimelineUi {
   follow: boolean;
 }
 
+/** A row element in the virtual window and what it shows. */
+interface DrawnRow {
+  readonly row: ExchangeRow;
+  readonly index: number;
+  readonly selected: boolean;
+  readonly node: HTMLElement;
+}
+
 /** What the timeline needs from the page around it. */
 export interface TimelineHost {
   readonly ui: TimelineUi;
@@ -57,6 +65,8 @@ export class Timeline {
   private detailRow: ExchangeRow | undefined;
   private frame: number | undefined;
   private restoredScroll = false;
+  /** The rows in the DOM by exchange id, with what each was drawn from. */
+  private drawn = new Map<number, DrawnRow>();
 
   constructor(private readonly container: HTMLElement, private readonly host: TimelineHost) {
     this.search.value = this.host.ui.filter.text;
@@ -177,11 +187,32 @@ export class Timeline {
     this.renderWindow();
   }
 
+  /**
+   * Puts the visible rows in the DOM. A row already drawn for the same row object, position and
+   * selection is kept as it is (rows are replaced, never mutated, when they change): a delta or a
+   * scroll of a few rows creates and removes only those rows.
+   */
   private renderWindow(): void {
     const { start, end } = visibleRange(this.scroller.scrollTop, this.scroller.clientHeight, ROW_HEIGHT, this.rows.length, OVERSCAN);
+    const drawn = new Map<number, DrawnRow>();
     const nodes: HTMLElement[] = [];
-    for (let i = start; i < end; i++) nodes.push(this.rowNode(this.rows[i]!, i));
-    this.window.replaceChildren(...nodes);
+    for (let i = start; i < end; i++) {
+      const row = this.rows[i]!;
+      const selected = row.id === this.host.ui.selectedId;
+      const before = this.drawn.get(row.id);
+      const node = before && before.row === row && before.index === i && before.selected === selected ? before.node : this.rowNode(row, i);
+      drawn.set(row.id, { row, index: i, selected, node });
+      nodes.push(node);
+    }
+    const keep = new Set(nodes);
+    for (const child of [...this.window.children]) if (!keep.has(child as HTMLElement)) child.remove();
+    // What is left is in order (both by id): insert the new rows where they belong.
+    let cursor = this.window.firstElementChild;
+    for (const node of nodes) {
+      if (node === cursor) cursor = cursor.nextElementSibling;
+      else this.window.insertBefore(node, cursor);
+    }
+    this.drawn = drawn;
     const selected = this.host.ui.selectedId !== undefined ? document.getElementById(`ex-${this.host.ui.selectedId}`) : null;
     if (selected) this.grid.setAttribute('aria-activedescendant', selected.id);
     else this.grid.removeAttribute('aria-activedescendant');
