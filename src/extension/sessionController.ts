@@ -32,6 +32,8 @@ const JWT_REANALYSIS_MS = 1000;
  * change it is built again on a timer, at most this often, never in the path of a panel update.
  */
 const EXPIRY_REBUILD_MS = 1000;
+/** Weak-secret answers of the worker are taken in together, at most this often. */
+const WEAK_SECRET_BATCH_MS = 250;
 
 /** The traffic audit's settings, from the `sessionLens.*` settings (path words extend the built-in ones). */
 export function auditSettingsOf(s: SessionLensSettings): AuditSettingsInput {
@@ -59,6 +61,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   private jwtAnalysis = { version: -1, at: 0 };
   private cachedModel: { store: SessionStore | undefined; version: number; soonSec: number; at: number; model: ExpiryModel } | undefined;
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  private weakSecretTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscription: vscode.Disposable;
   /** Timeline rows kept across updates: only new and changed exchanges are built again. */
   private readonly rows = new SessionViewRows();
@@ -68,10 +71,14 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
       // Subscribed before the capture service itself, the audit has taken in a change when the panel reads it.
       capture.onDidCreateStore((store) => this.attachAudit(store)),
       capture.onDidChange(() => this.changed.fire()),
-      // A worker answered: the JWT findings lack its jwt-weak-secret results (only the JWTs are analysed again).
+      // A worker answered: the JWT findings lack its jwt-weak-secret results (only the JWTs are analysed again,
+      // once for all the answers of WEAK_SECRET_BATCH_MS: an import of hundreds of JWTs brings hundreds of answers).
       weakSecrets.onDidResolve(() => {
-        this.audit?.feed.reanalyseJwts(Date.now());
-        this.changed.fire();
+        this.weakSecretTimer ??= setTimeout(() => {
+          this.weakSecretTimer = undefined;
+          this.audit?.feed.reanalyseJwts(Date.now());
+          this.changed.fire();
+        }, WEAK_SECRET_BATCH_MS);
       }),
     );
   }
@@ -221,6 +228,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
 
   dispose(): void {
     if (this.expiryTimer !== undefined) clearTimeout(this.expiryTimer);
+    if (this.weakSecretTimer !== undefined) clearTimeout(this.weakSecretTimer);
     this.audit?.feed.dispose();
     this.audit?.subscription.dispose();
     this.subscription.dispose();
