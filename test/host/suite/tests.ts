@@ -5,3 +5,4 @@ import './tokens.test';
 import './lint.test';
 import './trace.test';
 import './replay.test';
+import './panelScale.test';
