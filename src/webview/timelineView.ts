@@ -19,6 +19,9 @@ export interface TimelineUi {
   follow: boolean;
 }
 
+/** Performance mark set each time the visible rows are in the DOM (read by bench/panel/webview.ts). */
+export const RENDERED_MARK = 'session-lens:timeline-rendered';
+
 /** A row element in the virtual window and what it shows. */
 interface DrawnRow {
   readonly row: ExchangeRow;
@@ -213,6 +216,9 @@ export class Timeline {
       else this.window.insertBefore(node, cursor);
     }
     this.drawn = drawn;
+    // On the page's performance timeline for bench/panel (only the latest, so nothing accumulates).
+    performance.clearMarks(RENDERED_MARK);
+    performance.mark(RENDERED_MARK, { detail: { rows: this.rows.length, lastId: this.rows[this.rows.length - 1]?.id ?? 0 } });
     const selected = this.host.ui.selectedId !== undefined ? document.getElementById(`ex-${this.host.ui.selectedId}`) : null;
     if (selected) this.grid.setAttribute('aria-activedescendant', selected.id);
     else this.grid.removeAttribute('aria-activedescendant');
