@@ -1,8 +1,8 @@
 /**
  * Extension-host heap with a long session: 100,000 exchanges (a seeded realistic mix, in batches
  * of 10,000 with new users each) recorded into a SessionStore with `capture.maxExchanges` at its
- * default (5,000), with the incremental audit and the panel's kept rows and deltas taking in every
- * change as the extension does. Prints the JS heap after a full GC at checkpoints: bounded memory
+ * default (5,000), with the incremental audit and the panel's kept rows and deltas taking in each
+ * change (of 500 exchanges) as the extension does. Prints the JS heap after a full GC at checkpoints: bounded memory
  * shows as a plateau once the ring buffer is full.
  * Run: node --expose-gc --import tsx bench/panel/memory.ts [--exchanges 100000]
  */
@@ -37,9 +37,9 @@ let done = 0;
 for (let batch = 0; done < TOTAL; batch++) {
   const log = benchHar(Math.min(BATCH, TOTAL - done), batch + 1).log;
   const entries = log.entries as unknown[];
-  // As a capture: the panel takes in each change of 100 exchanges.
-  for (let i = 0; i < entries.length; i += 100) {
-    importHar(store, { log: { ...log, entries: entries.slice(i, i + 100) } });
+  // The panel takes in each change of 500 exchanges (its kept rows and what the deltas remember).
+  for (let i = 0; i < entries.length; i += 500) {
+    importHar(store, { log: { ...log, entries: entries.slice(i, i + 500) } });
     store.flush();
     const snapshot = store.snapshot();
     const lists = rows.lists(store, snapshot, { findings: audit.findings(), masked: true, isSession: () => false });
