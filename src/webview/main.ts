@@ -205,6 +205,10 @@ function selectTab(tab: Tab): void {
   sessionPanel.hidden = tab !== 'session';
   timelinePanel.hidden = tab !== 'timeline';
   if (tab === 'timeline') timeline.shown();
+  if (tab === 'session' && sessionTabStale && model.state) {
+    sessionTabStale = false;
+    renderSessionTab(model.state);
+  }
   saveUi();
 }
 
@@ -257,6 +261,8 @@ function showExchange(id: number): void {
 // ---- Messages ----
 
 let lastMasked: boolean | undefined;
+/** The Session tab's lists changed while it was hidden. */
+let sessionTabStale = false;
 
 function render(sessionListsChanged: boolean, exchangesChanged: boolean): void {
   const state = model.state;
@@ -265,7 +271,11 @@ function render(sessionListsChanged: boolean, exchangesChanged: boolean): void {
   lastMasked = state.masked;
   renderHeader(state);
   renderEmptyState(state);
-  if (sessionListsChanged || maskedChanged) renderSessionTab(state);
+  // The Session tab's lists are not virtualised: while the Timeline is shown they are drawn once, when it is shown again.
+  if (sessionListsChanged || maskedChanged) {
+    if (ui.tab === 'session') renderSessionTab(state);
+    else sessionTabStale = true;
+  }
   if (exchangesChanged || maskedChanged) timeline.update(state.exchanges, maskedChanged);
   saveUi();
 }
