@@ -24,6 +24,16 @@ export interface CaptureStatus {
 
 // The engine bundle loads on first use, so activation stays light.
 import { captureEngine } from './engines/index';
+import { createReadStream } from 'node:fs';
+
+/** Longest stretch (ms) a HAR import keeps the extension host busy before letting other work run. */
+const IMPORT_SLICE_MS = 8;
+
+/** Bytes already in memory (a file of another file system), handed to the streamed import a chunk at a time. */
+async function* inChunks(bytes: Uint8Array): AsyncGenerator<Buffer> {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 0; at < buffer.length; at += 64 * 1024) yield buffer.subarray(at, at + 64 * 1024);
+}
 
 /**
  * One session per window: the store that capture and HAR import fill, and the proxy.
@@ -156,12 +166,21 @@ export class CaptureService implements vscode.Disposable {
     this.changed.fire();
   }
 
-  /** Imports a HAR document into the session; returns the engine's import summary. */
-  async importHar(text: string, label: string): Promise<import('../core/capture/index').HarImportResult & { readonly droppedFromMemory: number; readonly keptInMemory: number }> {
-    const { importHar } = captureEngine();
+  /**
+   * Imports a HAR file into the session, streamed: the file is read a chunk at a time (never
+   * whole, as text or as JSON, for a `file:` URI) and applied in slices of IMPORT_SLICE_MS with the
+   * event loop free between them, so other extensions and commands keep answering during a large
+   * import and the panel shows it growing. Returns the engine's import summary.
+   */
+  async importHarFile(uri: vscode.Uri, label: string): Promise<import('../core/capture/index').HarImportResult & { readonly droppedFromMemory: number; readonly keptInMemory: number }> {
+    const { importHarStream } = captureEngine();
     const store = this.ensureStore();
     const evictedBefore = store.evictedExchangeCount;
-    const result = importHar(store, text);
+    if (!this.proxy) this.source = label;
+    const chunks = uri.scheme === 'file'
+      ? (createReadStream(uri.fsPath, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>)
+      : inChunks(await vscode.workspace.fs.readFile(uri));
+    const result = await importHarStream(store, chunks, { sliceMs: IMPORT_SLICE_MS });
     store.flush();
     if (!this.proxy) this.source = label;
     this.changed.fire();

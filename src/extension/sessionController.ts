@@ -14,7 +14,8 @@ import type { InFlightActions } from './inFlightActions';
 import type { SessionViewSource } from './sessionView';
 import { captureEngine } from './engines/index';
 import { exchangeDetail } from './exchangeDetail';
-import { cookieRows, type DecodedToken, decodedTokenKey, decodedTokenRows, exchangeRows, findingRows, goneCookieRows, tokenRows, valueOfKey } from './sessionViewState';
+import { type DecodedToken, decodedTokenKey, decodedTokenRows, valueOfKey } from './sessionViewState';
+import { SessionViewRows } from './sessionViewRows';
 
 /** An action the panel can offer, backed by a registered command. */
 export interface OfferedAction {
@@ -30,6 +31,13 @@ const DECODED_TOKENS_KEPT = 10;
 
 /** JWT findings depend on the time (expiry): they are analysed again when the session changes, at most this often. */
 const JWT_REANALYSIS_MS = 1000;
+/**
+ * The expiry model is a pass over the whole session (~10-50 ms at 10,000 exchanges): after a
+ * change it is built again on a timer, at most this often, never in the path of a panel update.
+ */
+const EXPIRY_REBUILD_MS = 1000;
+/** Weak-secret answers of the worker are taken in together, at most this often. */
+const WEAK_SECRET_BATCH_MS = 250;
 
 /** The traffic audit's settings, from the `sessionLens.*` settings (path words extend the built-in ones). */
 export function auditSettingsOf(s: SessionLensSettings): AuditSettingsInput {
@@ -57,7 +65,9 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   private readonly actions: OfferedAction[] = [];
   private audit: { store: SessionStore; feed: StoreAudit; subscription: vscode.Disposable } | undefined;
   private jwtAnalysis = { version: -1, at: 0 };
-  private cachedModel: { version: number; soonSec: number; model: ExpiryModel } | undefined;
+  private cachedModel: { store: SessionStore | undefined; version: number; soonSec: number; at: number; model: ExpiryModel } | undefined;
+  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  private weakSecretTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscription: vscode.Disposable;
   /** Tokens the user decoded, newest last; never written anywhere. */
   private decoded: DecodedToken[] = [];
@@ -65,16 +75,22 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   /** The last signature check per token value, for this window only. */
   private readonly verifications = new Map<string, { signature: string; message: string; at: number }>();
   private rules: { source: InFlightActions; subscription: vscode.Disposable } | undefined;
+  /** Timeline rows kept across updates: only new and changed exchanges are built again. */
+  private readonly rows = new SessionViewRows();
 
   constructor(private readonly capture: CaptureService, private readonly weakSecrets: WeakSecretChecker) {
     this.subscription = vscode.Disposable.from(
       // Subscribed before the capture service itself, the audit has taken in a change when the panel reads it.
       capture.onDidCreateStore((store) => this.attachAudit(store)),
       capture.onDidChange(() => this.changed.fire()),
-      // A worker answered: the JWT findings lack its jwt-weak-secret results (only the JWTs are analysed again).
+      // A worker answered: the JWT findings lack its jwt-weak-secret results (only the JWTs are analysed again,
+      // once for all the answers of WEAK_SECRET_BATCH_MS: an import of hundreds of JWTs brings hundreds of answers).
       weakSecrets.onDidResolve(() => {
-        this.audit?.feed.reanalyseJwts(Date.now());
-        this.changed.fire();
+        this.weakSecretTimer ??= setTimeout(() => {
+          this.weakSecretTimer = undefined;
+          this.audit?.feed.reanalyseJwts(Date.now());
+          this.changed.fire();
+        }, WEAK_SECRET_BATCH_MS);
       }),
     );
   }
@@ -146,14 +162,38 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     this.changed.fire();
   }
 
-  /** The expiry model of the current session (cached per store version and threshold). */
+  /**
+   * The expiry model of the current session. Built at once for a new session or threshold; after
+   * a change the last model is returned and a new one is built on a timer (EXPIRY_REBUILD_MS),
+   * which then tells the panel. Until then a new cookie shows the expiry the jar gives it.
+   */
   expiryModel(snapshot = this.capture.snapshot()): ExpiryModel | undefined {
     if (!snapshot) return undefined;
     const soonSec = readSettings().expiringSoonSeconds;
-    if (this.cachedModel?.version !== snapshot.version || this.cachedModel.soonSec !== soonSec) {
-      this.cachedModel = { version: snapshot.version, soonSec, model: captureEngine().buildExpiryModel(snapshot, { expiringSoonSeconds: soonSec }) };
+    const store = this.capture.sessionStore;
+    const cached = this.cachedModel;
+    if (cached && cached.store === store && cached.soonSec === soonSec) {
+      if (cached.version !== snapshot.version) this.scheduleExpiryRebuild(cached.at);
+      return cached.model;
     }
-    return this.cachedModel.model;
+    return this.buildExpiryModel(snapshot, soonSec);
+  }
+
+  private buildExpiryModel(snapshot: SessionSnapshot, soonSec: number): ExpiryModel {
+    const model = captureEngine().buildExpiryModel(snapshot, { expiringSoonSeconds: soonSec });
+    this.cachedModel = { store: this.capture.sessionStore, version: snapshot.version, soonSec, at: Date.now(), model };
+    return model;
+  }
+
+  private scheduleExpiryRebuild(lastBuilt: number): void {
+    if (this.expiryTimer !== undefined) return;
+    this.expiryTimer = setTimeout(() => {
+      this.expiryTimer = undefined;
+      const snapshot = this.capture.snapshot();
+      if (!snapshot || snapshot.version === this.cachedModel?.version) return;
+      this.buildExpiryModel(snapshot, readSettings().expiringSoonSeconds);
+      this.changed.fire();
+    }, Math.max(0, lastBuilt + EXPIRY_REBUILD_MS - Date.now()));
   }
 
   /** The session credential that expires first from `now` on, for the status bar. */
@@ -179,13 +219,14 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     const model = this.expiryModel(snapshot);
     const isSession = (c: { name: string; value: string }) => captureEngine().classifyCookie(c.name, c.value, { sessionCookieNames: settings.sessionCookieNames }).isSession;
     const findings = this.findings(snapshot);
+    const lists = snapshot
+      ? this.rows.lists(this.capture.sessionStore, snapshot, { findings, masked: this.masked, isSession, ...(model ? { model } : {}), decode: captureEngine().decodeSignedCookie, verifications: this.verifications })
+      : { exchanges: [], cookies: [], tokens: [], findings: [] };
     return {
       capture: { ...status, exchanges: snapshot?.exchanges.length ?? 0 },
-      exchanges: snapshot ? exchangeRows(snapshot, findings) : [],
-      // Live cookies first, then the gone and refused ones (the panel shows those behind "show gone").
-      cookies: snapshot ? [...cookieRows(snapshot, this.masked, isSession, model, captureEngine().decodeSignedCookie, findings), ...goneCookieRows(snapshot, this.masked, isSession, captureEngine().decodeSignedCookie)] : [],
-      tokens: [...(snapshot ? tokenRows(snapshot, this.masked, model, this.verifications) : []), ...decodedTokenRows(this.decoded, this.masked, this.verifications)],
-      findings: findingRows(findings),
+      ...lists,
+      // Tokens the user decoded (Decode JWT…) after the session's own.
+      tokens: [...lists.tokens, ...decodedTokenRows(this.decoded, this.masked, this.verifications)],
       masked: this.masked,
       actions: this.actions.filter((a) => a.when?.() ?? true).map(({ action, label }) => ({ action, label })),
       now: Date.now(),
@@ -244,6 +285,8 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.expiryTimer !== undefined) clearTimeout(this.expiryTimer);
+    if (this.weakSecretTimer !== undefined) clearTimeout(this.weakSecretTimer);
     this.audit?.feed.dispose();
     this.audit?.subscription.dispose();
     this.subscription.dispose();

@@ -22,6 +22,13 @@ export interface SessionViewSource {
   turnOffRule?(id: string): void;
 }
 
+/**
+ * Least time between two messages to the webview (ms). Changes that come faster (an import in
+ * slices, a burst of requests) are sent together in the next message; a live capture's changes
+ * come at most every 100 ms (the store's throttle) and are not delayed.
+ */
+const MIN_POST_INTERVAL_MS = 50;
+
 /** The Session webview view in the panel. Posts data; the webview renders it. */
 export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
@@ -32,6 +39,8 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
   private pendingReveal: string | undefined;
   /** Full state on (re)load, then deltas against what this webview was sent. */
   private readonly deltas = new SessionViewDeltas();
+  private lastPostAt = 0;
+  private postTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly source: SessionViewSource) {
     this.disposables.push(source.onDidChange(() => this.post()));
@@ -133,6 +142,15 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
       this.deltas.reset();
       return;
     }
+    const wait = this.lastPostAt + MIN_POST_INTERVAL_MS - Date.now();
+    if (wait > 0) {
+      this.postTimer ??= setTimeout(() => {
+        this.postTimer = undefined;
+        this.post();
+      }, wait);
+      return;
+    }
+    this.lastPostAt = Date.now();
     this.postMessage(this.deltas.next(this.source.state()));
   }
 
@@ -146,6 +164,7 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
   }
 
   dispose(): void {
+    if (this.postTimer !== undefined) clearTimeout(this.postTimer);
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

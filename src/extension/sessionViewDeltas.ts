@@ -1,40 +1,51 @@
 import type { CookieRow, ExchangeRow, FindingRow, RowChanges, SessionViewDelta, SessionViewState, ToWebview, TokenRow } from '../shared/protocol';
 
-/** What one list looked like when it was last sent: row key → the row as JSON. */
-type Sent<Key> = Map<Key, string>;
+/**
+ * What one list looked like when it was last sent: row key → the row object, and its JSON once
+ * it had to be compared. Rows kept across updates (ExchangeRowCache) are the same object when
+ * unchanged, so most rows are compared by identity and never serialised.
+ */
+type Sent<Row, Key> = Map<Key, { row: Row; json?: string }>;
 
 interface SentLists {
-  readonly exchanges: Sent<number>;
-  readonly cookies: Sent<string>;
-  readonly tokens: Sent<string>;
-  readonly findings: Sent<string>;
+  readonly exchanges: Sent<ExchangeRow, number>;
+  readonly cookies: Sent<CookieRow, string>;
+  readonly tokens: Sent<TokenRow, string>;
+  readonly findings: Sent<FindingRow, string>;
 }
 
 function findingKey(f: FindingRow): string {
   return f.key ?? `${f.ruleId}|${f.exchangeId ?? ''}|${f.subject}|${f.message}`;
 }
 
-function changes<Row, Key>(rows: readonly Row[], keyOf: (row: Row) => Key, sent: Sent<Key>, ordered: boolean): RowChanges<Row, Key> | undefined {
+function changes<Row, Key>(rows: readonly Row[], keyOf: (row: Row) => Key, sent: Sent<Row, Key>, ordered: boolean): RowChanges<Row, Key> | undefined {
   const upsert: Row[] = [];
-  const seen = new Set<Key>();
   for (const row of rows) {
     const key = keyOf(row);
-    seen.add(key);
+    const before = sent.get(key);
+    if (before?.row === row) continue;
+    // Another object: a rebuilt row may still be equal to what was sent.
     const json = JSON.stringify(row);
-    if (sent.get(key) !== json) {
-      upsert.push(row);
-      sent.set(key, json);
+    if (before && (before.json ??= JSON.stringify(before.row)) === json) {
+      sent.set(key, { row, json });
+      continue;
     }
+    upsert.push(row);
+    sent.set(key, { row, json });
   }
   const remove: Key[] = [];
-  for (const key of sent.keys()) if (!seen.has(key)) remove.push(key);
-  for (const key of remove) sent.delete(key);
+  // Every current key is in `sent` now: more entries than rows means some keys are gone.
+  if (sent.size !== rows.length) {
+    const current = new Set(rows.map(keyOf));
+    for (const key of sent.keys()) if (!current.has(key)) remove.push(key);
+    for (const key of remove) sent.delete(key);
+  }
   if (upsert.length === 0 && remove.length === 0) return undefined;
   return ordered ? { upsert, remove, order: rows.map(keyOf) } : { upsert, remove };
 }
 
-function index<Row, Key>(rows: readonly Row[], keyOf: (row: Row) => Key): Sent<Key> {
-  return new Map(rows.map((r) => [keyOf(r), JSON.stringify(r)]));
+function index<Row, Key>(rows: readonly Row[], keyOf: (row: Row) => Key): Sent<Row, Key> {
+  return new Map(rows.map((row) => [keyOf(row), { row }]));
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { CookieRecord, Exchange, SessionSnapshot, SetCookieRecord, TokenRecord } from '../core/session/types';
+import type { CookieHistoryEvent, CookieRecord, Exchange, SessionSnapshot, SetCookieRecord, TokenRecord } from '../core/session/types';
 import { cookiesSeen } from '../core/session/cookiesSeen';
 import { cookieBrowserNotes } from '../core/cookies/cookieBrowserNotes';
 import type { CredentialExpiry, ExpiryModel } from '../core/expiry/index';
@@ -62,24 +62,48 @@ function decodedView(d: SignedCookieDecoding | undefined, masked: boolean): Cook
   };
 }
 
-/** Each cookie's changes, oldest first, with the request behind each (still in the capture). */
-function historyByCookie(snapshot: SessionSnapshot): Map<string, CookieChangeRow[]> {
-  const history = new Map<string, CookieChangeRow[]>();
-  const requests = new Map(snapshot.exchanges.map((ex) => [ex.id, `${ex.method} ${ex.path.split('?')[0]}`]));
-  for (const e of snapshot.cookieHistory) {
-    const list = history.get(e.cookieKey) ?? [];
-    const request = e.exchangeId !== undefined ? requests.get(e.exchangeId) : undefined;
-    list.push({
-      kind: e.kind,
-      time: e.time,
-      ...(e.changedAttributes?.length ? { attributes: e.changedAttributes } : {}),
-      ...(e.reason ? { reason: e.reason } : {}),
-      ...(e.exchangeId !== undefined ? { exchangeId: e.exchangeId } : {}),
-      ...(request ? { request } : {}),
-    });
-    history.set(e.cookieKey, list);
+/** The exchange with this id in exchanges sorted by id (the ring buffer's order), by binary search. */
+function exchangeById(exchanges: readonly Exchange[], id: number): Exchange | undefined {
+  let lo = 0;
+  let hi = exchanges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (exchanges[mid]!.id < id) lo = mid + 1;
+    else hi = mid;
   }
-  return history;
+  return exchanges[lo]?.id === id ? exchanges[lo] : undefined;
+}
+
+/**
+ * Each cookie's change count and its latest changes (oldest first), with the request behind each
+ * (still in the capture): one pass over the history, which holds thousands of events.
+ */
+function historyByCookie(snapshot: SessionSnapshot): { counts: Map<string, number>; rows: Map<string, CookieChangeRow[]> } {
+  const counts = new Map<string, number>();
+  const latest = new Map<string, CookieHistoryEvent[]>();
+  for (const e of snapshot.cookieHistory) {
+    counts.set(e.cookieKey, (counts.get(e.cookieKey) ?? 0) + 1);
+    let list = latest.get(e.cookieKey);
+    if (!list) latest.set(e.cookieKey, (list = []));
+    list.push(e);
+    if (list.length > 2 * HISTORY_ROWS) list.splice(0, list.length - HISTORY_ROWS);
+  }
+  const rows = new Map<string, CookieChangeRow[]>();
+  for (const [key, events] of latest) {
+    rows.set(key, events.slice(-HISTORY_ROWS).map((e) => {
+      const ex = e.exchangeId !== undefined ? exchangeById(snapshot.exchanges, e.exchangeId) : undefined;
+      const request = ex ? `${ex.method} ${ex.path.split('?')[0]}` : undefined;
+      return {
+        kind: e.kind,
+        time: e.time,
+        ...(e.changedAttributes?.length ? { attributes: e.changedAttributes } : {}),
+        ...(e.reason ? { reason: e.reason } : {}),
+        ...(e.exchangeId !== undefined ? { exchangeId: e.exchangeId } : {}),
+        ...(request ? { request } : {}),
+      };
+    }));
+  }
+  return { counts, rows };
 }
 
 /** How many findings name each cookie (a finding's subject is the cookie's name). */
@@ -94,11 +118,10 @@ export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession
   const jar: Record<string, string> = {};
   for (const c of snapshot.cookies) jar[c.name] = c.value;
   const history = historyByCookie(snapshot);
-  const urls = new Map(snapshot.exchanges.map((ex) => [ex.id, ex.url]));
   const findingCounts = findingsBySubject(findings);
   return snapshot.cookies.map((c) => {
-    const changes = history.get(c.key) ?? [];
-    const notes = cookieBrowserNotes(c, c.origin === 'set-by-response' ? urls.get(c.exchangeId) : undefined);
+    const changes = history.rows.get(c.key) ?? [];
+    const notes = cookieBrowserNotes(c, c.origin === 'set-by-response' ? exchangeById(snapshot.exchanges, c.exchangeId)?.url : undefined);
     return {
       key: `cookie:${c.key}`,
       name: c.name,
@@ -113,8 +136,8 @@ export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession
       isSession: isSession(c),
       origin: c.origin,
       expiry: expiries.has(`cookie:${c.key}`) ? expiryView(expiries.get(`cookie:${c.key}`)!) : cookieExpiry(c),
-      changes: changes.length,
-      history: changes.slice(-HISTORY_ROWS).reverse(),
+      changes: history.counts.get(c.key) ?? 0,
+      history: [...changes].reverse(),
       lastExchangeId: c.exchangeId,
       ...(decode ? { decoded: decodedView(decode(c.name, c.value, jar), masked) } : {}),
       hostOnly: c.hostOnly,
@@ -157,7 +180,7 @@ export function goneCookieRows(snapshot: SessionSnapshot, masked: boolean, isSes
       const jarKey = `${seen.domain};${seen.path};${seen.name}`;
       key = `cookie:${jarKey}`;
       raw = lastSetCookie.get(jarKey);
-      changes = history.get(jarKey) ?? [];
+      changes = history.rows.get(jarKey) ?? [];
     }
     const decoded = decode && seen.value !== '' ? decodedView(decode(seen.name, seen.value, { [seen.name]: seen.value }), masked) : undefined;
     rows.push({
@@ -173,8 +196,8 @@ export function goneCookieRows(snapshot: SessionSnapshot, masked: boolean, isSes
       isSession: isSession(seen),
       origin: 'set-by-response',
       expiry: { kind: 'none' },
-      changes: changes.length,
-      history: changes.slice(-HISTORY_ROWS).reverse(),
+      changes: seen.state === 'rejected' ? 0 : history.counts.get(`${seen.domain};${seen.path};${seen.name}`) ?? 0,
+      history: [...changes].reverse(),
       ...(decoded ? { decoded } : {}),
       state: seen.state,
       ...(seen.endedAt !== undefined ? { endedAt: seen.endedAt } : {}),
@@ -197,7 +220,10 @@ function jwtParts(decoded: ReturnType<typeof decodeJwt> | undefined): Pick<Token
   };
 }
 
-export function tokenRows(snapshot: SessionSnapshot, masked: boolean, model?: ExpiryModel, verifications?: TokenVerifications): TokenRow[] {
+/** Decoded JWTs by value, kept by the caller across updates so each token is decoded once. */
+export type JwtDecodings = Map<string, ReturnType<typeof decodeJwt>>;
+
+export function tokenRows(snapshot: SessionSnapshot, masked: boolean, model?: ExpiryModel, verifications?: TokenVerifications, decodings?: JwtDecodings): TokenRow[] {
   const expiries = modelIndex(model);
   // The same credential is often seen several ways (set in a cookie, then sent back): one row, every source.
   const byValue = new Map<string, { first: TokenRecord; sources: string[] }>();
@@ -207,7 +233,11 @@ export function tokenRows(snapshot: SessionSnapshot, masked: boolean, model?: Ex
     else if (!seen.sources.includes(t.source)) seen.sources.push(t.source);
   }
   return [...byValue.values()].map(({ first: t, sources }) => {
-    const decoded = t.isJwt ? decodeJwt(t.value) : undefined;
+    let decoded = t.isJwt ? decodings?.get(t.value) : undefined;
+    if (t.isJwt && !decoded) {
+      decoded = decodeJwt(t.value);
+      decodings?.set(t.value, decoded);
+    }
     const verification = verifications?.get(t.value);
     return {
       key: `token:${t.id}`,
@@ -328,6 +358,11 @@ function exchangeBase(ex: Exchange): ExchangeBase {
   return base;
 }
 
+/** The host of an exchange's URL ('' when it has none). */
+export function exchangeHost(ex: Exchange): string {
+  return exchangeBase(ex).host;
+}
+
 /** The timeline filter's class of an exchange. */
 export function statusClassOf(ex: Pick<Exchange, 'status' | 'state'>): StatusClass {
   if (ex.state === 'client-aborted' || ex.state === 'upstream-error' || ex.state === 'timeout') return 'failed';
@@ -340,21 +375,35 @@ export function statusClassOf(ex: Pick<Exchange, 'status' | 'state'>): StatusCla
   return 'other';
 }
 
-/**
- * The timeline: one row per exchange, oldest first, with what each did to the session
- * (from the cookie history and the tokens' first sightings) and how many findings point at it.
- */
-export function exchangeRows(snapshot: SessionSnapshot, findings: readonly Finding[]): ExchangeRow[] {
-  const changes = new Map<number, { created: number; changed: number; deleted: number }>();
+/** What one exchange did to the cookie jar (from the cookie history). */
+export interface ExchangeSessionEffect {
+  created: number;
+  changed: number;
+  deleted: number;
+}
+
+/** What the timeline rows need from the whole session: per exchange, its jar changes, tokens issued and findings. */
+export function exchangeSessionEffects(snapshot: SessionSnapshot, findings: readonly Finding[]): {
+  effects: Map<number, ExchangeSessionEffect>;
+  issuedIn: (ex: Exchange) => number;
+  findingCounts: Map<number, number>;
+  mainHost: string;
+} {
+  const effects = new Map<number, ExchangeSessionEffect>();
   for (const e of snapshot.cookieHistory) {
     if (e.exchangeId === undefined) continue;
-    let c = changes.get(e.exchangeId);
-    if (!c) changes.set(e.exchangeId, (c = { created: 0, changed: 0, deleted: 0 }));
+    let c = effects.get(e.exchangeId);
+    if (!c) effects.set(e.exchangeId, (c = { created: 0, changed: 0, deleted: 0 }));
     if (e.kind === 'created') c.created++;
     else if (e.kind === 'deleted' || e.kind === 'expired') c.deleted++;
     else c.changed++;
   }
   const firstSeenIn = new Map(snapshot.tokens.map((t) => [t.id, t.exchangeId]));
+  const issuedIn = (ex: Exchange): number => {
+    let issued = 0;
+    for (const t of ex.tokenIds) if (firstSeenIn.get(t) === ex.id) issued++;
+    return issued;
+  };
   const findingCounts = new Map<number, number>();
   for (const f of findings) {
     const id = f.evidence?.exchangeId;
@@ -362,34 +411,43 @@ export function exchangeRows(snapshot: SessionSnapshot, findings: readonly Findi
   }
   // Proxied exchanges all go to the target; an imported HAR may mix hosts: name the ones that are not the first.
   const first = snapshot.exchanges[0];
-  const mainHost = first ? exchangeBase(first).host : '';
-  return snapshot.exchanges.map((ex) => {
-    const base = exchangeBase(ex);
-    const c = changes.get(ex.id);
-    let issued = 0;
-    for (const t of ex.tokenIds) if (firstSeenIn.get(t) === ex.id) issued++;
-    const end = ex.endedAt ?? ex.responseReceivedAt;
-    return {
-      id: ex.id,
-      time: ex.startedAt,
-      method: ex.method,
-      path: ex.path,
-      ...(ex.source === 'har' && base.host !== mainHost && base.host ? { host: base.host } : {}),
-      ...(ex.status !== undefined ? { status: ex.status } : {}),
-      statusClass: statusClassOf(ex),
-      state: ex.state,
-      ...(end !== undefined ? { durationMs: Math.max(0, end - ex.startedAt) } : {}),
-      ...(ex.responseBody ? { size: ex.responseBody.wireBytes } : {}),
-      cookiesSent: ex.cookiesSent.length,
-      cookiesCreated: c?.created ?? 0,
-      cookiesChanged: c?.changed ?? 0,
-      cookiesDeleted: c?.deleted ?? 0,
-      tokensIssued: issued,
-      tokensSent: ex.tokenIds.length - issued,
-      findings: findingCounts.get(ex.id) ?? 0,
-      sessionChanged: c !== undefined || issued > 0,
-      headerNames: base.headerNames,
-      cookieNames: base.cookieNames,
-    };
-  });
+  return { effects, issuedIn, findingCounts, mainHost: first ? exchangeBase(first).host : '' };
+}
+
+/** One timeline row: what the exchange was and what it did to the session. */
+export function exchangeRow(ex: Exchange, c: ExchangeSessionEffect | undefined, issued: number, findings: number, mainHost: string): ExchangeRow {
+  const base = exchangeBase(ex);
+  const end = ex.endedAt ?? ex.responseReceivedAt;
+  return {
+    id: ex.id,
+    time: ex.startedAt,
+    method: ex.method,
+    path: ex.path,
+    ...(ex.source === 'har' && base.host !== mainHost && base.host ? { host: base.host } : {}),
+    ...(ex.status !== undefined ? { status: ex.status } : {}),
+    statusClass: statusClassOf(ex),
+    state: ex.state,
+    ...(end !== undefined ? { durationMs: Math.max(0, end - ex.startedAt) } : {}),
+    ...(ex.responseBody ? { size: ex.responseBody.wireBytes } : {}),
+    cookiesSent: ex.cookiesSent.length,
+    cookiesCreated: c?.created ?? 0,
+    cookiesChanged: c?.changed ?? 0,
+    cookiesDeleted: c?.deleted ?? 0,
+    tokensIssued: issued,
+    tokensSent: ex.tokenIds.length - issued,
+    findings,
+    sessionChanged: c !== undefined || issued > 0,
+    headerNames: base.headerNames,
+    cookieNames: base.cookieNames,
+  };
+}
+
+/**
+ * The timeline: one row per exchange, oldest first, with what each did to the session
+ * (from the cookie history and the tokens' first sightings) and how many findings point at it.
+ * Built from scratch; the panel keeps rows across updates with ExchangeRowCache.
+ */
+export function exchangeRows(snapshot: SessionSnapshot, findings: readonly Finding[]): ExchangeRow[] {
+  const { effects, issuedIn, findingCounts, mainHost } = exchangeSessionEffects(snapshot, findings);
+  return snapshot.exchanges.map((ex) => exchangeRow(ex, effects.get(ex.id), issuedIn(ex), findingCounts.get(ex.id) ?? 0, mainHost));
 }

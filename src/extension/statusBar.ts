@@ -22,7 +22,8 @@ export class SessionStatusBar implements vscode.Disposable {
   constructor(private readonly capture: CaptureService, private readonly session: SessionController) {
     this.item.name = 'Session Lens';
     this.item.command = CommandId.ShowSession;
-    this.subscription = capture.onDidChange(() => this.update());
+    // The session controller relays every capture change, and also tells when its expiry model was rebuilt.
+    this.subscription = session.onDidChange(() => this.update());
     this.update();
   }
 

@@ -362,6 +362,11 @@ function heldBytes(p: PreparedHarEntry): number {
 export class HarEntryQueue {
   private pending: PreparedHarEntry[] = [];
   private pendingBytes = 0;
+  /** Entries taken out of the window in order, not yet applied (only when `deferred`). */
+  private ready: PreparedHarEntry[] = [];
+  private readyAt = 0;
+  /** When true, entries leaving the window wait in `ready` until `applyReady` (an import that yields between slices). */
+  deferred = false;
   private lastTime = Date.now();
   private lastAppliedTime = -Infinity;
   private applied = 0;
@@ -377,8 +382,35 @@ export class HarEntryQueue {
   /** Applies what is left; returns how many exchanges were made in all. */
   finish(): number {
     this.applyEarliest(0);
+    this.applyReady(Infinity);
     this.store.flush();
     return this.applied;
+  }
+
+  /** Moves every entry still in the window to the ready list (in time order), to be applied by `applyReady`. */
+  release(): void {
+    this.applyEarliest(0);
+  }
+
+  /** Entries waiting to be applied (deferred mode). */
+  get readyCount(): number {
+    return this.ready.length - this.readyAt;
+  }
+
+  /** Applies ready entries in order until `until()` says stop (checked after each entry); returns how many. */
+  applyReady(budget: number, until: () => boolean = () => false): number {
+    let n = 0;
+    while (this.readyAt < this.ready.length && n < budget) {
+      this.apply(this.ready[this.readyAt]!);
+      this.ready[this.readyAt++] = undefined as unknown as PreparedHarEntry;
+      n++;
+      if (until()) break;
+    }
+    if (this.readyAt === this.ready.length) {
+      this.ready = [];
+      this.readyAt = 0;
+    }
+    return n;
   }
 
   private applyEarliest(keepBytes: number): void {
@@ -387,7 +419,8 @@ export class HarEntryQueue {
     while (i < this.pending.length && this.pendingBytes > keepBytes) {
       const p = this.pending[i++];
       this.pendingBytes -= heldBytes(p);
-      this.apply(p);
+      if (this.deferred) this.ready.push(p);
+      else this.apply(p);
     }
     this.pending = this.pending.slice(i);
     if (this.pending.length === 0) this.pendingBytes = 0;

@@ -28,6 +28,18 @@ export interface HarStreamOptions {
    * out of order than this are applied late, with a warning.
    */
   readonly orderWindowBytes?: number;
+  /**
+   * Work in slices of about this many ms, waiting for the event loop between them, with the
+   * store's change event at the end of each (so its listeners, such as the audit, take in one
+   * slice at a time): an import in a host shared with other work (the VS Code extension host)
+   * never blocks it for long. Without it, entries are applied as they are read.
+   */
+  readonly sliceMs?: number;
+}
+
+/** Lets timers and I/O run (setImmediate: after pending I/O callbacks, unlike a resolved promise). */
+function breathe(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 const QUOTE = 0x22;
@@ -257,8 +269,30 @@ export async function importHarStream(store: SessionStore, chunks: AsyncIterable
     const p = prepareHarEntry(entry, index, store.bodyAnalysisBytes, notes.note);
     if (p) queue.add(p);
   }, maxEntryBytes, options.maxSkeletonBytes ?? 16 * 1024 * 1024);
-  for await (const chunk of chunks) scanner.feed(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  const sliceMs = options.sliceMs;
+  let sliceStart = performance.now();
+  /** In slices: applies what left the order window, a slice at a time, each followed by the change event and a wait. */
+  const applyInSlices = async (): Promise<void> => {
+    if (sliceMs === undefined) return;
+    while (queue.readyCount > 0) {
+      queue.applyReady(Infinity, () => performance.now() - sliceStart >= sliceMs);
+      if (performance.now() - sliceStart < sliceMs) break;
+      store.flush();
+      await breathe();
+      sliceStart = performance.now();
+    }
+  };
+  queue.deferred = sliceMs !== undefined;
+  for await (const chunk of chunks) {
+    sliceStart = performance.now();
+    scanner.feed(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    await applyInSlices();
+  }
   const ended = scanner.end(isJournalHead);
+  if (sliceMs !== undefined) {
+    queue.release();
+    await applyInSlices();
+  }
   const skeletonText = typeof ended === 'string' ? ended : ended.text;
   let skeleton: unknown;
   try {

@@ -49,7 +49,19 @@ export function estimateClockSkew(samples: readonly number[], host = '', thresho
 }
 
 /** Host (with port) whose clock stamped an exchange's response: the upstream when proxied. */
+/** Hosts already read, per exchange (exchanges are never mutated): the model is rebuilt on every change. */
+const serverHosts = new WeakMap<object, string>();
+
 export function serverHostOf(ex: Pick<Exchange, 'url' | 'upstreamUrl'>): string {
+  let host = serverHosts.get(ex);
+  if (host === undefined) {
+    host = readServerHost(ex);
+    serverHosts.set(ex, host);
+  }
+  return host;
+}
+
+function readServerHost(ex: Pick<Exchange, 'url' | 'upstreamUrl'>): string {
   for (const u of [ex.upstreamUrl, ex.url]) {
     if (!u) continue;
     try {

@@ -175,6 +175,25 @@ function finish(
   };
 }
 
+/** An exchange's accepted Set-Cookie headers, parsed once (exchanges are never mutated; the model is rebuilt on every change). */
+const parsedSets = new WeakMap<Exchange, readonly { record: Exchange['cookiesSet'][number]; parsed: NonNullable<ReturnType<typeof parseSetCookie>>; key: string }[]>();
+
+function parsedCookiesSet(ex: Exchange): NonNullable<ReturnType<typeof parsedSets.get>> {
+  let list = parsedSets.get(ex);
+  if (!list) {
+    const out: NonNullable<ReturnType<typeof parsedSets.get>>[number][] = [];
+    for (const record of ex.cookiesSet ?? []) {
+      if (record.outcome === 'rejected') continue;
+      const parsed = parseSetCookie(record.raw);
+      if (!parsed) continue;
+      out.push({ record, parsed, key: record.cookieKey ?? `${parsed.domain ?? hostOf(ex.url)};${parsed.path ?? defaultPath(ex.url)};${parsed.name}` });
+    }
+    list = out;
+    parsedSets.set(ex, list);
+  }
+  return list;
+}
+
 function cookieCredentials(
   exchanges: readonly Exchange[],
   jar: readonly CookieRecord[],
@@ -184,13 +203,10 @@ function cookieCredentials(
 ): CredentialExpiry[] {
   const byKey = new Map<string, Issuance[]>();
   for (const ex of exchanges) {
+    if (!ex.cookiesSet || ex.cookiesSet.length === 0) continue;
     const receivedAt = ex.responseReceivedAt ?? ex.startedAt;
     const skewMs = applied(skewFor(skews, ex));
-    for (const record of ex.cookiesSet ?? []) {
-      if (record.outcome === 'rejected') continue;
-      const parsed = parseSetCookie(record.raw);
-      if (!parsed) continue;
-      const key = record.cookieKey ?? `${parsed.domain ?? hostOf(ex.url)};${parsed.path ?? defaultPath(ex.url)};${parsed.name}`;
+    for (const { record, parsed, key } of parsedCookiesSet(ex)) {
       const e = cookieIssuanceExpiry(parsed, receivedAt, skewMs);
       const list = byKey.get(key) ?? [];
       list.push({
@@ -340,9 +356,10 @@ export function buildExpiryModel(source: ExpirySourceData, options: ExpiryModelO
   const empty: ExpiryModel = { generatedAt: now, expiringSoonMs, clocks: [], credentials: [] };
   try {
     const { exchanges, tokens, cookies } = readSnapshotSource(source);
-    const ordered = [...exchanges]
-      .filter((ex) => ex && typeof ex === 'object')
-      .sort((a, b) => (a.responseReceivedAt ?? a.startedAt) - (b.responseReceivedAt ?? b.startedAt) || a.id - b.id);
+    const byReceipt = (a: Exchange, b: Exchange) => (a.responseReceivedAt ?? a.startedAt) - (b.responseReceivedAt ?? b.startedAt) || a.id - b.id;
+    const objects = exchanges.filter((ex) => ex && typeof ex === 'object');
+    // Usually already in order (a capture records in order): then the copy is not sorted again.
+    const ordered = objects.every((ex, i) => i === 0 || byReceipt(objects[i - 1]!, ex) <= 0) ? objects : objects.sort(byReceipt);
     const skews = clockSkewByHost(ordered, options.skewThresholdMs ?? DEFAULT_SKEW_THRESHOLD_MS);
     return {
       generatedAt: now,

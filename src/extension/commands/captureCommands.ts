@@ -101,15 +101,15 @@ export function registerCaptureCommands(capture: CaptureService, log: vscode.Log
       }))?.[0];
       if (!uri) return undefined;
       const name = path.basename(uri.path);
-      let text: string;
       try {
-        text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+        const stat = await vscode.workspace.fs.stat(uri);
+        if (stat.type & vscode.FileType.Directory) throw new Error('it is a folder');
       } catch (err) {
         void vscode.window.showErrorMessage(`Session Lens could not read ${name}: ${message(err)}`);
         return undefined;
       }
       try {
-        const result = await capture.importHar(text, name);
+        const result = await capture.importHarFile(uri, name);
         log.info(`imported ${name}: ${result.imported} entries${result.skipped ? `, ${result.skipped} skipped` : ''}${result.creator ? ` (from ${result.creator})` : ''}`);
         for (const w of result.warnings) log.warn(`${name}: ${w}`);
         if (result.droppedFromMemory > 0) {

@@ -96,4 +96,24 @@ describe('HAR import from a stream, one entry at a time', () => {
     assert.equal(result.imported, 2);
     assert.deepEqual(result.warnings, ['entry larger than 0.00476837158203125 MiB, not read']);
   });
+  it('in slices (sliceMs): the same import, the store\'s change event once per slice, and the event loop runs between slices', async () => {
+    for (const name of ['chrome.har', 'firefox.har']) {
+      const text = fixture(name);
+      const whole = new SessionStore({ now: () => 0 });
+      const expected = importHar(whole, text);
+      const sliced = new SessionStore({ now: () => 0, throttleMs: 60_000 });
+      const events: number[] = [];
+      sliced.onDidChange((e) => events.push(e.exchangesAdded.length));
+      // The chunks never wait for I/O: only the slices' waits let this run before the import ends.
+      let ranBetween = false;
+      setImmediate(() => { ranBetween = true; });
+      // 0 ms: every entry is a slice of its own.
+      const result = await importHarStream(sliced, chunks(text, 4096), { sliceMs: 0 });
+      assert.deepEqual(result, expected);
+      assert.deepEqual(imported(sliced), imported(whole));
+      // With a 60 s throttle, only the slices' own flushes deliver events before the end.
+      assert.ok(events.length >= expected.imported, `${name}: ${events.length} change events for ${expected.imported} entries`);
+      assert.ok(ranBetween, `${name}: the event loop did not run during the import`);
+    }
+  });
 });

@@ -1,0 +1,240 @@
+import type { CookieHistoryEvent, Exchange, SessionSnapshot, TokenRecord } from '../core/session/types';
+import type { ExpiryModel } from '../core/expiry/index';
+import type { Finding } from '../core/findings';
+import type { CookieRow, ExchangeRow, FindingRow, SessionViewState, TokenRow } from '../shared/protocol';
+import { cookieRows, exchangeHost, exchangeRow, type ExchangeSessionEffect, findingRows, goneCookieRows, type JwtDecodings, type SignedCookieDecoder, tokenRows, type TokenVerifications } from './sessionViewState';
+
+/** A timeline row and the exchange object it was built from. */
+interface BuiltRow {
+  readonly exchange: Exchange;
+  readonly row: ExchangeRow;
+}
+
+/**
+ * The timeline rows of a session, built once per exchange and kept: an update builds rows only for
+ * exchanges that are new, got their response, changed the cookie jar (history events added, or
+ * dropped from the history ring), issued a token the store then dropped, or whose findings count
+ * changed; every other row is returned as the same object as before, so the delta to the webview
+ * finds changes by identity (SessionViewDeltas) instead of serialising rows. What rows depend on
+ * is kept incrementally: per-exchange jar changes from the history's sequence numbers, first
+ * sightings of tokens by id, findings counts. Store objects are never mutated (a changed exchange
+ * is a new object), so identity is a safe test. Equal to `exchangeRows()` after every update.
+ */
+export class ExchangeRowCache {
+  /** Rows of the last update, in id order (the ring buffer's). */
+  private built: BuiltRow[] = [];
+  private readonly effects = new Map<number, ExchangeSessionEffect>();
+  /** The history as last seen (immutable snapshot array) and the next sequence number not yet counted. */
+  private history: readonly CookieHistoryEvent[] = [];
+  private nextSeq = 0;
+  /** Token id → the exchange it was first seen in, for the tokens the store holds. */
+  private readonly firstSeenIn = new Map<number, number>();
+  private tokens: readonly TokenRecord[] = [];
+  private findingCounts = new Map<number, number>();
+  private mainHost = '';
+
+  /** The rows of `snapshot`, oldest first; equal to `exchangeRows(snapshot, findings)`. */
+  rows(snapshot: SessionSnapshot, findings: readonly Finding[]): ExchangeRow[] {
+    const dirty = new Set<number>();
+    this.takeHistory(snapshot.cookieHistory, dirty);
+    this.takeTokens(snapshot.tokens, dirty);
+    this.takeFindings(findings, dirty);
+    const first = snapshot.exchanges[0];
+    const mainHost = first ? exchangeHost(first) : '';
+    const all = mainHost !== this.mainHost;
+    this.mainHost = mainHost;
+
+    const previous = this.built;
+    const built = new Array<BuiltRow>(snapshot.exchanges.length);
+    const out = new Array<ExchangeRow>(snapshot.exchanges.length);
+    let j = 0;
+    for (let i = 0; i < snapshot.exchanges.length; i++) {
+      const ex = snapshot.exchanges[i]!;
+      // Both lists are in id order: walk them together instead of looking rows up.
+      while (j < previous.length && previous[j]!.exchange.id < ex.id) j++;
+      let b = previous[j];
+      if (!b || b.exchange !== ex || all || dirty.has(ex.id)) b = { exchange: ex, row: this.build(ex) };
+      built[i] = b;
+      out[i] = b.row;
+    }
+    this.built = built;
+    return out;
+  }
+
+  private build(ex: Exchange): ExchangeRow {
+    let issued = 0;
+    for (const t of ex.tokenIds) if (this.firstSeenIn.get(t) === ex.id) issued++;
+    return exchangeRow(ex, this.effects.get(ex.id), issued, this.findingCounts.get(ex.id) ?? 0, this.mainHost);
+  }
+
+  /** Counts history events new since the last update and uncounts those the ring dropped (or a clear removed). */
+  private takeHistory(history: readonly CookieHistoryEvent[], dirty: Set<number>): void {
+    if (history === this.history) return;
+    const firstSeq = history[0]?.seq ?? Infinity;
+    for (const e of this.history) {
+      if (e.seq >= firstSeq) break;
+      this.count(e, -1, dirty);
+    }
+    for (let i = history.length - 1; i >= 0 && history[i]!.seq >= this.nextSeq; i--) this.count(history[i]!, 1, dirty);
+    this.nextSeq = Math.max(this.nextSeq, (history[history.length - 1]?.seq ?? -1) + 1);
+    this.history = history;
+  }
+
+  private count(e: CookieHistoryEvent, by: 1 | -1, dirty: Set<number>): void {
+    if (e.exchangeId === undefined) return;
+    dirty.add(e.exchangeId);
+    let c = this.effects.get(e.exchangeId);
+    if (!c) this.effects.set(e.exchangeId, (c = { created: 0, changed: 0, deleted: 0 }));
+    if (e.kind === 'created') c.created += by;
+    else if (e.kind === 'deleted' || e.kind === 'expired') c.deleted += by;
+    else c.changed += by;
+    if (c.created === 0 && c.changed === 0 && c.deleted === 0) this.effects.delete(e.exchangeId);
+  }
+
+  /** Tokens are held oldest first and dropped from the front: new ones are at the end. */
+  private takeTokens(tokens: readonly TokenRecord[], dirty: Set<number>): void {
+    if (tokens === this.tokens) return;
+    const current = new Set<number>();
+    for (const t of tokens) {
+      current.add(t.id);
+      if (this.firstSeenIn.get(t.id) !== t.exchangeId) {
+        this.firstSeenIn.set(t.id, t.exchangeId);
+        dirty.add(t.exchangeId);
+      }
+    }
+    if (this.firstSeenIn.size !== current.size) {
+      for (const [id, exchangeId] of this.firstSeenIn) {
+        if (current.has(id)) continue;
+        this.firstSeenIn.delete(id);
+        dirty.add(exchangeId);
+      }
+    }
+    this.tokens = tokens;
+  }
+
+  private takeFindings(findings: readonly Finding[], dirty: Set<number>): void {
+    const counts = new Map<number, number>();
+    for (const f of findings) {
+      const id = f.evidence?.exchangeId;
+      if (id !== undefined) counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    for (const [id, n] of counts) if (this.findingCounts.get(id) !== n) dirty.add(id);
+    for (const id of this.findingCounts.keys()) if (!counts.has(id)) dirty.add(id);
+    this.findingCounts = counts;
+  }
+}
+
+/** Everything `SessionViewRows.lists` needs besides the snapshot. */
+export interface SessionViewInputs {
+  readonly findings: readonly Finding[];
+  readonly masked: boolean;
+  readonly isSession: (c: { name: string; value: string }) => boolean;
+  readonly model?: ExpiryModel;
+  readonly decode?: SignedCookieDecoder;
+  /** The last signature check per token value (Verify…). */
+  readonly verifications?: TokenVerifications;
+}
+
+/** True when two values made of JSON data (rows) are equal, without serialising them. */
+export function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameData(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
+/** True when two token lists give the same rows (what a row shows, not when the token was last seen). */
+function sameTokenRowInputs(a: readonly TokenRecord[], b: readonly TokenRecord[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y) continue;
+    if (x.id !== y.id || x.value !== y.value || x.source !== y.source || x.kind !== y.kind || x.name !== y.name
+      || x.exchangeId !== y.exchangeId || x.expiresAt !== y.expiresAt || x.expiresAtSource !== y.expiresAtSource || x.isJwt !== y.isJwt) return false;
+  }
+  return true;
+}
+
+/** A short list whose rows are rebuilt each update: an unchanged row is returned as the object returned before. */
+class KeptRows<Row> {
+  private previous = new Map<string, Row>();
+
+  constructor(private readonly keyOf: (row: Row) => string) {}
+
+  keep(rows: readonly Row[]): Row[] {
+    const next = new Map<string, Row>();
+    const out = rows.map((row) => {
+      const key = this.keyOf(row);
+      const before = this.previous.get(key);
+      const kept = before !== undefined && sameData(before, row) ? before : row;
+      next.set(key, kept);
+      return kept;
+    });
+    this.previous = next;
+    return out;
+  }
+}
+
+/**
+ * The four lists of the panel state for one session. The timeline (thousands of rows) is kept
+ * across updates and only new or changed exchanges are built; the short lists (cookies, tokens,
+ * findings) are built each time, each JWT decoded once, and unchanged rows are returned as the same
+ * objects, so the delta to the webview finds them by identity.
+ */
+export class SessionViewRows {
+  private exchanges = new ExchangeRowCache();
+  private readonly cookies = new KeptRows<CookieRow>((r) => r.key);
+  private readonly tokens = new KeptRows<TokenRow>((r) => r.key);
+  private readonly findings = new KeptRows<FindingRow>((r) => r.key ?? '');
+  private decodings: JwtDecodings = new Map();
+  private store: unknown;
+  /** The token rows and what they were built from (a token seen again is a new record, its row unchanged). */
+  private tokenInputs: { tokens: readonly TokenRecord[]; masked: boolean; model: ExpiryModel | undefined; rows: TokenRow[] } | undefined;
+
+  /** The lists of `snapshot`; `owner` identifies the session (a new store starts over). */
+  lists(owner: unknown, snapshot: SessionSnapshot, inputs: SessionViewInputs): Pick<SessionViewState, 'exchanges' | 'cookies' | 'tokens' | 'findings'> {
+    if (owner !== this.store) {
+      this.store = owner;
+      this.exchanges = new ExchangeRowCache();
+    }
+    return {
+      exchanges: this.exchanges.rows(snapshot, inputs.findings),
+      // Live cookies first, then the gone and refused ones (the panel shows those behind "show gone").
+      cookies: this.cookies.keep([
+        ...cookieRows(snapshot, inputs.masked, inputs.isSession, inputs.model, inputs.decode, inputs.findings),
+        ...goneCookieRows(snapshot, inputs.masked, inputs.isSession, inputs.decode),
+      ]),
+      tokens: this.tokenRows(snapshot, inputs),
+      findings: this.findings.keep(findingRows(inputs.findings)),
+    };
+  }
+
+  private tokenRows(snapshot: SessionSnapshot, inputs: SessionViewInputs): TokenRow[] {
+    const last = this.tokenInputs;
+    // A signature check (rare, asked for by the user) shows on its token's row: rows are rebuilt while there are any.
+    const checked = (inputs.verifications?.size ?? 0) > 0;
+    if (last && !checked && last.masked === inputs.masked && last.model === inputs.model && sameTokenRowInputs(last.tokens, snapshot.tokens)) {
+      this.tokenInputs = { ...last, tokens: snapshot.tokens };
+      return last.rows;
+    }
+    // Decodings of tokens the store no longer holds are dropped.
+    const decodings: JwtDecodings = new Map();
+    for (const t of snapshot.tokens) {
+      const d = this.decodings.get(t.value);
+      if (d) decodings.set(t.value, d);
+    }
+    this.decodings = decodings;
+    const rows = this.tokens.keep(tokenRows(snapshot, inputs.masked, inputs.model, inputs.verifications, decodings));
+    this.tokenInputs = { tokens: snapshot.tokens, masked: inputs.masked, model: inputs.model, rows };
+    return rows;
+  }
+}
