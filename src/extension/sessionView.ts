@@ -118,6 +118,21 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
       case 'ruleOff':
         this.source.turnOffRule?.(message.id);
         return;
+      case 'cookieRule': {
+        // The palette commands, with the cookie from the row: they check that a capture runs and ask for the rest.
+        const cookie = message.cookie;
+        const run = {
+          expire: () => vscode.commands.executeCommand('sessionLens.expireCookieNow', cookie),
+          drop: () => vscode.commands.executeCommand('sessionLens.dropCredential', { in: 'cookie', name: cookie }),
+          replace: () => vscode.commands.executeCommand('sessionLens.replaceCredential', { in: 'cookie', name: cookie }),
+          shorten: () => vscode.commands.executeCommand('sessionLens.shortenCookieLifetime', cookie),
+        }[message.action];
+        void run();
+        return;
+      }
+      case 'tamperToken':
+        void vscode.commands.executeCommand('sessionLens.tamperJwt');
+        return;
     }
   }
 

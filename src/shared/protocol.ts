@@ -297,7 +297,15 @@ export type FromWebview =
   /** Run Copy Request as curl on this exchange. */
   | { readonly type: 'copyAsCurl'; readonly id: number }
   /** Turn an in-flight rule (or keep-alive) off, by its `RuleRow.id`. */
-  | { readonly type: 'ruleOff'; readonly id: string };
+  | { readonly type: 'ruleOff'; readonly id: string }
+  /** Start an in-flight rule on a cookie from its row (while capturing): the extension asks for anything else it needs. */
+  | { readonly type: 'cookieRule'; readonly action: CookieRuleAction; readonly cookie: string }
+  /** Tamper JWT in Requests… from a token row (the extension asks which place and how). */
+  | { readonly type: 'tamperToken' };
+
+/** In-flight rules a cookie row offers. */
+export const COOKIE_RULE_ACTIONS = ['expire', 'drop', 'replace', 'shorten'] as const;
+export type CookieRuleAction = (typeof COOKIE_RULE_ACTIONS)[number];
 
 /** Ids of rule rows: in-flight rules (`r1`, `r2`…) and the keep-alive. */
 export const RULE_ROW_ID = /^(?:r\d{1,9}|keep-alive)$/;
@@ -349,6 +357,11 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
       return typeof m.id === 'number' && Number.isSafeInteger(m.id) && m.id >= 0 ? { type: 'copyAsCurl', id: m.id } : undefined;
     case 'ruleOff':
       return typeof m.id === 'string' && RULE_ROW_ID.test(m.id) ? { type: 'ruleOff', id: m.id } : undefined;
+    case 'cookieRule':
+      return (COOKIE_RULE_ACTIONS as readonly unknown[]).includes(m.action) && typeof m.cookie === 'string' && m.cookie.length > 0 && m.cookie.length <= 4096
+        ? { type: 'cookieRule', action: m.action as CookieRuleAction, cookie: m.cookie } : undefined;
+    case 'tamperToken':
+      return { type: 'tamperToken' };
     default:
       return undefined;
   }

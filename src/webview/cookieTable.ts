@@ -1,5 +1,5 @@
 /** The cookie table as DevTools has it, plus what the session model knows: history, decoded content, gone cookies, browser notes. */
-import type { CookieRow, ExpiryView, FromWebview } from '../shared/protocol';
+import type { CookieRow, CookieRuleAction, ExpiryView, FromWebview } from '../shared/protocol';
 import { COOKIE_COLUMNS, type CookieColumn, type CookieView, cookiesToShow, expiresText, hasProblems, isGone, nextSort } from './cookieTableModel';
 import { button, el } from './dom';
 import { formatClock } from './format';
@@ -12,7 +12,16 @@ export interface CookieTableContext {
   changeText(kind: string, attributes?: readonly string[], reason?: string): string;
   /** The user changed the sort or a filter: store it and draw again. */
   setView(view: CookieView): void;
+  /** True while a capture runs: live cookies then offer in-flight rules (Expire, Drop, Replace…, Shorten…). */
+  capturing(): boolean;
 }
+
+const RULE_BUTTONS: readonly { action: CookieRuleAction; label: string; title: (name: string) => string }[] = [
+  { action: 'expire', label: 'Expire', title: (n) => `Expire ${n} now: the next response tells the browser to delete it` },
+  { action: 'drop', label: 'Drop', title: (n) => `Drop ${n} from requests to the dev server while the rule is on` },
+  { action: 'replace', label: 'Replace…', title: (n) => `Send another value of ${n} to the dev server (typed, or an earlier one)` },
+  { action: 'shorten', label: 'Shorten…', title: (n) => `Give the browser a shorter lifetime for ${n}, to watch the timeout happen` },
+];
 
 const HEADINGS: Record<CookieColumn, string> = {
   name: 'Name', value: 'Value', domain: 'Domain', path: 'Path', expires: 'Expires / Max-Age', size: 'Size',
@@ -82,6 +91,9 @@ function row(c: CookieRow, ctx: CookieTableContext): HTMLElement {
   const { raw, computed } = expiresText(c, (ms) => new Date(ms).toLocaleString());
   const copy = button('Copy', { class: 'icon', title: `Copy the value of ${c.name}`, 'aria-label': `Copy the value of ${c.name}` }, () => ctx.send({ type: 'copyValue', key: c.key }));
   const actions = el('td', { class: 'row-actions', 'data-label': 'Actions' }, copy);
+  if (!gone && ctx.capturing()) {
+    for (const r of RULE_BUTTONS) actions.append(button(r.label, { class: 'icon rule-action', 'data-rule': r.action, title: r.title(c.name), 'aria-label': r.title(c.name) }, () => ctx.send({ type: 'cookieRule', action: r.action, cookie: c.name })));
+  }
   if (!gone || c.state !== 'rejected') actions.append(button('Code', { class: 'icon', title: `Show the code that sets ${c.name}`, 'aria-label': `Show the code that sets ${c.name}` }, () => ctx.send({ type: 'goToCode', cookie: c.name })));
   const findings = (c.findings ?? 0);
   const expiresIn = gone

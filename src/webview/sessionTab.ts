@@ -76,6 +76,7 @@ export function restoreCookieView(saved: unknown): void {
 
 const tableContext: CookieTableContext = {
   send: (m) => host.send(m),
+  capturing: () => lastState?.capture.running === true,
   showExchangeButton,
   countdownCell,
   changeText,
@@ -105,6 +106,10 @@ function tokensList(tokens: readonly TokenRow[], now: number): HTMLElement {
       button('Copy value', { class: 'secondary', title: `Copy the value of ${t.name}` }, () => host.send({ type: 'copyValue', key: t.key })));
     if (t.header !== undefined || t.claims !== undefined) {
       actions.append(button('Verify…', { class: 'secondary verify', title: `Verify the signature of ${t.name} with a key (Session Lens: Verify JWT Signature)` }, () => host.send({ type: 'verifyToken', key: t.key })));
+    }
+    // A JWT of the capture, while it runs: send it tampered (expired, alg none, edited claims, re-signed).
+    if (t.header !== undefined && t.origin !== 'decoded' && lastState?.capture.running === true) {
+      actions.append(button('Tamper…', { class: 'secondary tamper', title: `Send ${t.name} tampered to the dev server (Session Lens: Tamper JWT in Requests)` }, () => host.send({ type: 'tamperToken' })));
     }
     if (t.exchangeId !== undefined) actions.append(showExchangeButton(t.exchangeId, `where ${t.name} was first seen`));
     item.append(el('div', { class: 'value' }, t.value), actions);

@@ -5,7 +5,7 @@ import { type CodeServer, openWorkbench, productVsix, REPO_ROOT, startCodeServer
 import { type SampleApp, startSampleApp } from '../support/sampleApp';
 import { findWebviewFrame, runFromPalette, screenshot } from '../support/workbenchUi';
 
-describe('In-flight rules from the palette, watched in the Rules strip and in a real browser (Chromium)', function () {
+describe('In-flight rules from the panel\'s cookie row, watched in the Rules strip and in a real browser (Chromium)', function () {
   this.timeout(240_000);
   let app: SampleApp;
   let server: CodeServer;
@@ -45,9 +45,14 @@ describe('In-flight rules from the palette, watched in the Rules strip and in a 
     await app?.close();
   });
 
-  it('Expire Cookie Now on connect.sid: the strip lists it with an off switch, and the browser lands on the logged-out view', async () => {
-    await runFromPalette(wb.page, 'Session Lens: Expire Cookie Now');
-    await pick('connect.sid');
+  /** Clicks an in-flight rule button on the live cookie row of `name` in the Session tab. */
+  async function ruleFromRow(name: string, rule: string): Promise<void> {
+    const row = panel.locator('table.grid tbody tr:not(.gone)', { has: panel.locator('td.name', { hasText: name }) }).first();
+    await row.locator(`button.rule-action[data-rule="${rule}"]`).click();
+  }
+
+  it('Expire on connect.sid\'s row in the panel: the strip lists it with an off switch, and the browser lands on the logged-out view', async () => {
+    await ruleFromRow('connect.sid', 'expire');
     const strip = panel.locator('.rules-strip');
     await strip.locator('.rule-label', { hasText: 'Expire cookie connect.sid now' }).waitFor({ timeout: 30_000 });
     assert.equal(await strip.locator('button.rule-off').count(), 1);
@@ -60,9 +65,10 @@ describe('In-flight rules from the palette, watched in the Rules strip and in a 
     await strip.waitFor({ state: 'hidden', timeout: 30_000 });
   });
 
-  it('Shorten Cookie Lifetime to 5 s: the strip counts down beside the server\'s 30 minutes; at zero the next page load is logged out; Turn off removes it', async () => {
-    await runFromPalette(wb.page, 'Session Lens: Shorten Cookie Lifetime');
-    await pick('connect.sid');
+  it('Shorten… on connect.sid\'s row to 5 s: the strip counts down beside the server\'s 30 minutes; at zero the next page load is logged out; Turn off removes it', async () => {
+    // The row of the new session's cookie (the expired one is gone).
+    await panel.locator('table.grid tbody tr:not(.gone) td.name', { hasText: 'connect.sid' }).first().waitFor({ timeout: 30_000 });
+    await ruleFromRow('connect.sid', 'shorten');
     const input = wb.page.locator('.quick-input-widget input.input');
     await input.fill('5');
     await input.press('Enter');

@@ -14,6 +14,9 @@ describe('webview message protocol', () => {
     assert.deepEqual(parseFromWebview({ type: 'copyAsCurl', id: 7 }), { type: 'copyAsCurl', id: 7 });
     assert.deepEqual(parseFromWebview({ type: 'ruleOff', id: 'r12' }), { type: 'ruleOff', id: 'r12' });
     assert.deepEqual(parseFromWebview({ type: 'ruleOff', id: 'keep-alive' }), { type: 'ruleOff', id: 'keep-alive' });
+    assert.deepEqual(parseFromWebview({ type: 'cookieRule', action: 'expire', cookie: 'connect.sid' }), { type: 'cookieRule', action: 'expire', cookie: 'connect.sid' });
+    assert.deepEqual(parseFromWebview({ type: 'cookieRule', action: 'shorten', cookie: 'sid', extra: 1 }), { type: 'cookieRule', action: 'shorten', cookie: 'sid' });
+    assert.deepEqual(parseFromWebview({ type: 'tamperToken', key: 'ignored' }), { type: 'tamperToken' });
   });
 
   it('drops anything else: unknown types, commands the webview names, wrong field types', () => {
@@ -39,6 +42,10 @@ describe('webview message protocol', () => {
       { type: 'ruleOff', id: 'r' },
       { type: 'ruleOff', id: 7 },
       { type: 'ruleOff' },
+      { type: 'cookieRule', action: 'sessionLens.stopCapture', cookie: 'sid' },
+      { type: 'cookieRule', action: 'expire', cookie: '' },
+      { type: 'cookieRule', action: 'expire', cookie: 'x'.repeat(5000) },
+      { type: 'cookieRule', action: 'drop' },
     ]) {
       assert.equal(parseFromWebview(bad), undefined, JSON.stringify(bad));
     }
