@@ -1,9 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { startDebuggableBrowser } from '../../support/debuggableBrowser';
 import { type SampleApp, repo, sessionLensApi, startSampleApp, waitFor } from './helpers';
 
 /** What the browser capture commands return (src/extension/browserCaptures.ts). */
@@ -15,7 +13,6 @@ interface BrowserCaptureInfo {
 }
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => fs.existsSync(p));
-const ROOT_ARGS = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
 
 /** The panel's state once it shows the sample app's localStorage token and its finding. */
 async function storageTokenInPanel(what: string): Promise<ReturnType<Awaited<ReturnType<typeof sessionLensApi>>['sessionViewState']>> {
@@ -27,33 +24,6 @@ async function storageTokenInPanel(what: string): Promise<ReturnType<Awaited<Ret
   }, 60_000);
 }
 
-/** A Chromium started with a debugging port on loopback, as a user would start one for Attach to Browser. */
-async function debuggableBrowser(): Promise<{ port: number; child: ChildProcess; close(): Promise<void> }> {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'session-lens-host-browser-'));
-  const child = spawn(CHROMIUM!, [`--user-data-dir=${profile}`, '--remote-debugging-port=0', '--headless=new', '--no-first-run', ...ROOT_ARGS, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-  const port = await new Promise<number>((resolve, reject) => {
-    let text = '';
-    child.stderr!.on('data', (c: Buffer) => {
-      text += c.toString();
-      const m = /DevTools listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(text);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`chromium exited with ${code}: ${text}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    port, child,
-    close: async () => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-      await exited;
-      fs.rmSync(profile, { recursive: true, force: true });
-    },
-  };
-}
 
 describe('Browser capture in the real extension host (Chrome DevTools Protocol)', function () {
   let app: SampleApp;
@@ -104,7 +74,7 @@ describe('Browser capture in the real extension host (Chrome DevTools Protocol)'
   });
 
   it('Attach to Browser…: records a browser started with a loopback debugging port (the code path js-debug\'s CDP proxy also takes)', async () => {
-    const browser = await debuggableBrowser();
+    const browser = await startDebuggableBrowser(CHROMIUM!);
     try {
       const info = await vscode.commands.executeCommand<BrowserCaptureInfo | undefined>('sessionLens.attachToBrowser', { endpoint: `http://127.0.0.1:${browser.port}`, origins: [app.url] });
       assert.ok(info, 'attached');
@@ -121,7 +91,7 @@ describe('Browser capture in the real extension host (Chrome DevTools Protocol)'
   // side (a web page here), so the debug session attaches to a browser with a debugging port.
   it('a pwa-chrome debug session is captured through js-debug\'s CDP proxy (sessionLens.browser.captureDebugSessions: always)', async function () {
     if (!vscode.extensions.getExtension('ms-vscode.js-debug')) this.skip();
-    const browser = await debuggableBrowser();
+    const browser = await startDebuggableBrowser(CHROMIUM!);
     const config = vscode.workspace.getConfiguration('sessionLens');
     await config.update('browser.captureDebugSessions', 'always', vscode.ConfigurationTarget.Global);
     try {

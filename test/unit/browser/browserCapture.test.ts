@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { startDebuggableBrowser } from '../../support/debuggableBrowser';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -47,36 +47,6 @@ function gone(pid: number): Promise<void> {
   });
 }
 
-/** A Chromium started by the test itself with a debugging port, as a user would start one. */
-async function startDebuggableBrowser(): Promise<{ port: number; child: ChildProcess; close(): Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'session-lens-test-browser-'));
-  const child = spawn(findBrowser()!, [
-    `--user-data-dir=${profile}`, '--remote-debugging-port=0', '--headless=new', '--no-first-run',
-    ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), 'about:blank',
-  ], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-  const port = await new Promise<number>((resolve, reject) => {
-    let text = '';
-    child.stderr!.on('data', (c: Buffer) => {
-      text += c.toString();
-      const m = /DevTools listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(text);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`browser exited with ${code}: ${text}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    port, child,
-    close: async () => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-      await exited;
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
-}
 
 describe('Browser capture (Chrome DevTools Protocol) with Debian chromium', function () {
   this.timeout(90_000);
@@ -166,7 +136,7 @@ describe('Browser capture (Chrome DevTools Protocol) with Debian chromium', func
   });
 
   it('--cdp: attaches to a running browser on loopback, records the chosen origin only, and detaches on SIGINT leaving the browser running', async () => {
-    const browser = await startDebuggableBrowser();
+    const browser = await startDebuggableBrowser(findBrowser()!);
     try {
       const capture = spawnCapture(['--cdp', `http://127.0.0.1:${browser.port}`, '--origin', app.url]);
       children.push(capture);
