@@ -244,14 +244,25 @@ export class NetworkRecorder {
     });
   }
 
-  private loadingFinished(e: Protocol.Network.LoadingFinishedEvent): void {
-    const flow = this.flows.get(e.requestId);
+  /**
+   * The flow of a request that ended and its current hop, begun in the store; undefined (and the
+   * flow forgotten) when there is nothing to record.
+   */
+  private ending(requestId: string): { flow: Flow; hop: Hop } | undefined {
+    const flow = this.flows.get(requestId);
     const hop = flow?.hop;
     if (!flow || !hop) {
-      this.flows.delete(e.requestId);
-      return;
+      this.flows.delete(requestId);
+      return undefined;
     }
     this.begin(flow, hop);
+    return { flow, hop };
+  }
+
+  private loadingFinished(e: Protocol.Network.LoadingFinishedEvent): void {
+    const ended = this.ending(e.requestId);
+    if (!ended) return;
+    const { flow, hop } = ended;
     const finish = (): void => {
       hop.finish = undefined;
       this.flows.delete(e.requestId);
@@ -261,13 +272,9 @@ export class NetworkRecorder {
   }
 
   private loadingFailed(e: Protocol.Network.LoadingFailedEvent): void {
-    const flow = this.flows.get(e.requestId);
-    const hop = flow?.hop;
-    if (!flow || !hop) {
-      this.flows.delete(e.requestId);
-      return;
-    }
-    this.begin(flow, hop);
+    const ended = this.ending(e.requestId);
+    if (!ended) return;
+    const { flow, hop } = ended;
     const why = e.blockedReason ? `${e.errorText} (blocked: ${e.blockedReason})` : e.corsErrorStatus ? `${e.errorText} (CORS: ${e.corsErrorStatus.corsError})` : e.errorText;
     const finish = (): void => {
       hop.finish = undefined;
