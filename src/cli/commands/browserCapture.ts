@@ -6,7 +6,7 @@ import {
 } from '../../core/browser';
 import { shortValue } from './audit';
 import {
-  DEFAULT_CAPTURE_EXCHANGES, checkHarPath, cookieLine, dropNotice, iso, openJournal, parseMaxExchanges, tokenLine, watchStopSignals,
+  DEFAULT_CAPTURE_EXCHANGES, checkHarPath, closeJournal, cookieLine, dropNotice, iso, openJournal, parseMaxExchanges, tokenLine, watchStopSignals,
 } from './capture';
 
 /** The part of `session-lens capture --help` about the browser. */
@@ -158,15 +158,7 @@ export async function runBrowserCapture(rawArgs: readonly string[], io: CliIo): 
     if (closed) return;
     browser?.killSync();
     store.flush();
-    let code = 0;
-    if (journal) {
-      try {
-        journal.closeSync({ unfinished: store.unfinishedExchanges(), storage: store.storageItems() });
-      } catch (err) {
-        io.stderr.write(`session-lens: ${signal} again: cannot write ${harFile as string}: ${(err as Error).message}; what was written is in ${journal.path}\n`);
-        code = 1;
-      }
-    }
+    const code = closeJournal(journal, { unfinished: store.unfinishedExchanges(), storage: store.storageItems() }, harFile, io, { signal });
     printStopped(signal, code === 0, true);
     process.exit(code);
   };
@@ -194,15 +186,7 @@ export async function runBrowserCapture(rawArgs: readonly string[], io: CliIo): 
   store.flush();
   subscription.dispose();
   journaling?.dispose();
-  let code = 0;
-  if (journal) {
-    try {
-      await journal.close({ unfinished: store.unfinishedExchanges(), storage: store.storageItems() });
-    } catch (err) {
-      io.stderr.write(errorLine(`cannot write ${harFile as string}: ${(err as Error).message}; what was written is in ${journal.path}`));
-      code = 1;
-    }
-  }
+  const code = await closeJournal(journal, { unfinished: store.unfinishedExchanges(), storage: store.storageItems() }, harFile, io);
   closed = true;
   printStopped(reason, code === 0, false);
   store.dispose();

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from '../args';
 import { type CliCommand, type CliIo, UsageError, errorLine } from '../command';
 import {
-  CaptureConfigError, type CookieHistoryEvent, type Exchange, HarJournal, InFlightRuleError, type InFlightRuleSpec, InFlightRules, RULE_SPEC_GRAMMAR,
+  CaptureConfigError, type CookieHistoryEvent, type Exchange, HarJournal, type HarJournalClose, InFlightRuleError, type InFlightRuleSpec, InFlightRules, RULE_SPEC_GRAMMAR,
   type SessionChangeEvent, journalPathOf, parseRuleSpec, SessionStore, type TokenRecord, startCaptureProxy,
 } from '../../core/capture';
 import { shortValue } from './audit';
@@ -195,6 +195,30 @@ export async function openJournal(harPath: string, file: string, redact: boolean
   }
 }
 
+/**
+ * Closes the HAR journal at the end of a capture (renamed to the user's file); a failure says
+ * where what was written is. `now`: a second signal, synchronously. Resolves with the exit code.
+ */
+export function closeJournal(journal: HarJournal | undefined, end: HarJournalClose, harFile: string | undefined, io: CliIo, now: { signal: NodeJS.Signals }): number;
+export function closeJournal(journal: HarJournal | undefined, end: HarJournalClose, harFile: string | undefined, io: CliIo): Promise<number>;
+export function closeJournal(journal: HarJournal | undefined, end: HarJournalClose, harFile: string | undefined, io: CliIo, now?: { signal: NodeJS.Signals }): number | Promise<number> {
+  const failed = (err: unknown): number => {
+    const why = `cannot write ${harFile as string}: ${(err as Error).message}; what was written is in ${journal!.path}`;
+    io.stderr.write(now ? `session-lens: ${now.signal} again: ${why}\n` : errorLine(why));
+    return 1;
+  };
+  if (!journal) return now ? 0 : Promise.resolve(0);
+  if (now) {
+    try {
+      journal.closeSync(end);
+      return 0;
+    } catch (err) {
+      return failed(err);
+    }
+  }
+  return journal.close(end).then(() => 0, failed);
+}
+
 export function parseMaxExchanges(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
@@ -338,15 +362,7 @@ export const captureCommand: CliCommand = {
       if (closed) return;
       void proxy.close({ graceMs: 0 });
       store.flush();
-      let code = 0;
-      if (journal) {
-        try {
-          journal.closeSync({ unfinished: store.unfinishedExchanges() });
-        } catch (err) {
-          io.stderr.write(`session-lens: ${signal} again: cannot write ${harFile as string}: ${(err as Error).message}; what was written is in ${journal.path}\n`);
-          code = 1;
-        }
-      }
+      const code = closeJournal(journal, { unfinished: store.unfinishedExchanges() }, harFile, io, { signal });
       printStopped(signal, code === 0, true);
       process.exit(code);
     };
@@ -365,15 +381,7 @@ export const captureCommand: CliCommand = {
     subscription.dispose();
     modified.dispose();
     journaling?.dispose();
-    let code = 0;
-    if (journal) {
-      try {
-        await journal.close({ unfinished: store.unfinishedExchanges() });
-      } catch (err) {
-        io.stderr.write(errorLine(`cannot write ${harFile as string}: ${(err as Error).message}; what was written is in ${journal.path}`));
-        code = 1;
-      }
-    }
+    const code = await closeJournal(journal, { unfinished: store.unfinishedExchanges() }, harFile, io);
     closed = true;
     printStopped(signal, code === 0, false);
     audit.dispose();
