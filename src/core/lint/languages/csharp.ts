@@ -3,9 +3,9 @@ import { type AnalysisContext, type OffsetEdit, ancestorsOf, insertListItem, nam
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type CookieAttr, type CookieSite, checkCookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, canon, checkKeyedSite } from '../keyedSite';
-import { reportHardcodedSecret } from '../secrets';
+import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { constModifierOf, csharpValue } from './csharpValues';
-import { type ResolvedValue, literalsOf, truthOfValue } from './resolvedValue';
+import { type ResolvedValue, externalsOf, literalsOf, truthOfValue } from './resolvedValue';
 
 const QUERY = `
 (object_creation_expression type: (identifier) @type
@@ -390,7 +390,11 @@ function keyMaterial(ctx: AnalysisContext, created: Node): void {
   const args = created.childForFieldName('arguments');
   const first = args ? namedChildren(args, ctx.text)[0] : undefined;
   if (!first) return;
-  for (const { value, when } of literalsOf(csharpValue(ctx, first))) {
+  const resolved = csharpValue(ctx, first);
+  for (const { value, when } of externalsOf(resolved)) {
+    reportExternalSecret(ctx, { kind: 'jwt', ...span(value.node), what: `The JWT signing key${when ? ` (${when})` : ''}`, envName: 'JWT_SECRET', symbol: value.symbol, expression: ctx.src(value.node) });
+  }
+  for (const { value, when } of literalsOf(resolved)) {
     if (value.v === '') continue;
     const what = `The JWT signing key${when ? ` (${when})` : ''}`;
     if (value.k === 'fallback') {

@@ -1,5 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
+import { csharpClassConstant, csharpStaticOrPartial } from './crossFileConstants';
 import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
 /** Reads of configuration or the environment: decided by the deployment, not by the code. */
@@ -93,7 +94,13 @@ export function csharpValue(ctx: AnalysisContext, node: Node, depth = 0): Resolv
       if (obj.type === 'this_expression' || ctx.src(obj) === 'this') return fieldValue(ctx, node, ctx.src(name), depth) ?? UNKNOWN_VALUE;
       if (CSHARP_ENV.test(ctx.src(node))) return { k: 'env', text: ctx.src(node).trim() };
       if (obj.type === 'identifier' && /^[A-Z]/.test(ctx.src(obj))) {
-        const v = otherClassField(ctx, node, ctx.src(obj), ctx.src(name), depth);
+        const v = otherClassField(ctx, node, ctx.src(obj), ctx.src(name), depth) ?? csharpClassConstant(ctx, node, ctx.src(obj), ctx.src(name));
+        if (v) return v;
+      }
+      // `Shop.Security.JwtDefaults.SigningKey`: a qualified class of another file.
+      const qualified = ctx.src(obj).replace(/\s+/g, '');
+      if (obj.type === 'member_access_expression' && /^[\w.]+$/.test(qualified)) {
+        const v = csharpClassConstant(ctx, node, qualified, ctx.src(name));
         if (v) return v;
       }
       return { k: 'other', node };
@@ -119,7 +126,10 @@ function nameValue(ctx: AnalysisContext, from: Node, name: string, depth: number
       const params = scope.childForFieldName('parameters');
       if (params && params.descendantsOfType('parameter').some((p) => p && ctx.src(p.childForFieldName('name') ?? p) === name)) return UNKNOWN_VALUE;
     }
-    if (t === 'class_declaration' || t === 'record_declaration' || t === 'struct_declaration') return fieldValue(ctx, from, name, depth) ?? UNKNOWN_VALUE;
+    if (t === 'class_declaration' || t === 'record_declaration' || t === 'struct_declaration') {
+      const cls = scope.childForFieldName('name');
+      return fieldValue(ctx, from, name, depth) ?? csharpStaticOrPartial(ctx, from, name, cls ? ctx.src(cls) : undefined) ?? UNKNOWN_VALUE;
+    }
   }
   return UNKNOWN_VALUE;
 }

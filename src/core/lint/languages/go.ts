@@ -3,9 +3,9 @@ import { type AnalysisContext, type OffsetEdit, ancestorsOf, namedChildren, span
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type CookieAttr, checkCookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, checkKeyedSite } from '../keyedSite';
-import { reportHardcodedSecret } from '../secrets';
+import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { goValue } from './goValues';
-import { literalsOf, truthOfValue } from './resolvedValue';
+import { externalsOf, literalsOf, truthOfValue } from './resolvedValue';
 
 const QUERY = `
 (composite_literal type: (qualified_type) @type body: (literal_value) @body) @lit
@@ -189,7 +189,12 @@ function fieldAssignments(ctx: AnalysisContext, lit: Node): KeyedItem[] {
  * an `if secret == "" { secret = "dev" }` after an environment read (a fallback).
  */
 function secretThrough(ctx: AnalysisContext, arg: Node, kind: 'session' | 'jwt'): void {
-  for (const { value, when } of literalsOf(goValue(ctx, arg))) {
+  const resolved = goValue(ctx, arg);
+  for (const { value, when } of externalsOf(resolved)) {
+    const what = `${kind === 'jwt' ? 'The JWT signing key' : 'The session store key'}${when ? ` (${when})` : ''}`;
+    reportExternalSecret(ctx, { kind, ...span(value.node), what, envName: kind === 'jwt' ? 'JWT_SECRET' : 'SESSION_KEY', symbol: value.symbol, expression: ctx.src(value.node) });
+  }
+  for (const { value, when } of literalsOf(resolved)) {
     if (value.v === '') continue;
     const what = `${kind === 'jwt' ? 'The JWT signing key' : 'The session store key'}${when ? ` (${when})` : ''}`;
     if (value.k === 'fallback') {

@@ -1,5 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
+import { goImportedConstant, goSamePackage } from './crossFileConstants';
 import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
 /** Reads of the environment or of configuration: decided by the deployment, not by the code. */
@@ -57,8 +58,16 @@ export function goValue(ctx: AnalysisContext, node: Node, depth = 0): ResolvedVa
       return callValue(ctx, node, depth);
     case 'identifier':
       return nameValue(ctx, node, ctx.src(node), depth);
-    case 'selector_expression':
+    case 'selector_expression': {
+      // `config.JWTSecret`: an exported constant of a package of the module, before the name reads as configuration.
+      const operand = node.childForFieldName('operand');
+      const field = node.childForFieldName('field');
+      if (operand?.type === 'identifier' && field) {
+        const v = structField(ctx, operand, ctx.src(field), depth) ?? goImportedConstant(ctx, node, ctx.src(operand), ctx.src(field));
+        if (v) return v;
+      }
       return GO_ENV.test(ctx.src(node)) ? { k: 'env', text: ctx.src(node).trim() } : { k: 'other', node };
+    }
     default:
       return { k: 'other', node };
   }
@@ -69,9 +78,22 @@ function callValue(ctx: AnalysisContext, call: Node, depth: number): ResolvedVal
   const argsNode = call.childForFieldName('arguments');
   if (!fn) return UNKNOWN_VALUE;
   const fnText = ctx.src(fn).replace(/\s+/g, '');
-  if (GO_ENV.test(fnText)) return { k: 'env', text: ctx.src(call).trim() };
   const args = argsNode ? namedChildren(argsNode, ctx.text) : [];
+  // `config.JWTSecret()` of a package of the module that returns a literal.
+  const operand = fn.type === 'selector_expression' ? fn.childForFieldName('operand') : null;
+  const field = fn.type === 'selector_expression' ? fn.childForFieldName('field') : null;
+  if (args.length === 0 && operand?.type === 'identifier' && field) {
+    const v = goImportedConstant(ctx, call, ctx.src(operand), `${ctx.src(field)}()`);
+    if (v) return v;
+  }
+  if (GO_ENV.test(fnText)) return { k: 'env', text: ctx.src(call).trim() };
   if (fn.type !== 'identifier') return { k: 'other', node: call };
+  if (args.length === 0) {
+    const returned = literalReturn(ctx, call, fnText);
+    if (returned) return goValue(ctx, returned, depth + 1);
+    const v = goSamePackage(ctx, call, `${fnText}()`);
+    if (v) return v;
+  }
   // A helper of this file that reads the environment and returns one of its parameters when unset.
   const helper = envHelper(ctx, call, fnText);
   if (helper === undefined) return { k: 'other', node: call };
@@ -80,6 +102,48 @@ function callValue(ctx: AnalysisContext, call: Node, depth: number): ResolvedVal
   if (v.k !== 'str') return { k: 'env', text: ctx.src(call).trim() };
   const key = args.find((a, i) => i !== helper && (a.type === 'interpreted_string_literal' || a.type === 'raw_string_literal'));
   return { k: 'fallback', v: v.v, node: v.node, whole: call, replacement: `os.Getenv(${key ? ctx.src(key) : '""'})` };
+}
+
+/** The expression a function of this file without parameters returns, when its body is that one return (`func jwtKey() []byte { return []byte("…") }`). */
+function literalReturn(ctx: AnalysisContext, at: Node, name: string): Node | undefined {
+  ctx.lookups.add(name);
+  return ctx.memo(`go.literalReturn.${name}`, () => {
+    for (const d of at.tree.rootNode.namedChildren) {
+      if (d?.type !== 'function_declaration' || ctx.src(d.childForFieldName('name')!) !== name) continue;
+      const params = d.childForFieldName('parameters');
+      const body = d.childForFieldName('body');
+      if (!body || (params && namedChildren(params, ctx.text).length > 0)) return undefined;
+      const returns = body.descendantsOfType('return_statement');
+      if (returns.length !== 1 || !returns[0]) return undefined;
+      ctx.touch(d.startIndex, d.endIndex);
+      const list = returns[0].firstNamedChild;
+      const values = list ? namedChildren(list, ctx.text) : [];
+      return values.length === 1 ? values[0] : list?.type !== 'expression_list' ? list ?? undefined : undefined;
+    }
+    return undefined;
+  });
+}
+
+/**
+ * `cfg.Secret` where `cfg` is a struct literal (`cfg := Config{Secret: "…"}`, `&Config{…}`, or a
+ * package-level var of one) that the code never assigns a field of: the field's value in the literal.
+ */
+function structField(ctx: AnalysisContext, operand: Node, field: string, depth: number): ResolvedValue | undefined {
+  const name = ctx.src(operand);
+  const base = nameValue(ctx, operand, name, depth + 1);
+  if (base.k !== 'other') return undefined;
+  let lit: Node | null = base.node;
+  if (lit.type === 'unary_expression' && ctx.src(lit.childForFieldName('operator')!) === '&') lit = lit.childForFieldName('operand');
+  if (lit?.type !== 'composite_literal') return undefined;
+  // Any later `cfg.Secret = …` (from a flag, the environment) changes it.
+  if (new RegExp(`(^|[^\\w.])${name}\\.${field}\\s*=[^=]`).test(ctx.text)) return undefined;
+  const body = lit.childForFieldName('body');
+  for (const el of body ? namedChildren(body, ctx.text) : []) {
+    if (el.type !== 'keyed_element') continue;
+    const [key, value] = namedChildren(el, ctx.text);
+    if (key && value && ctx.src(key).trim() === field) return goValue(ctx, value, depth + 1);
+  }
+  return undefined;
 }
 
 /** For `func getEnv(key, fallback string) string { if v, ok := os.LookupEnv(key); ok { return v }; return fallback }`: the index of `fallback`. */
@@ -116,13 +180,13 @@ function nameValue(ctx: AnalysisContext, from: Node, name: string, depth: number
       const params = scope.childForFieldName('parameters');
       if (params?.descendantsOfType('identifier').some((p) => p && ctx.src(p) === name)) return UNKNOWN_VALUE;
     } else if (scope.type === 'source_file') {
-      return packageLevel(ctx, scope, name, depth);
+      return packageLevel(ctx, scope, name, depth, from);
     }
   }
   return UNKNOWN_VALUE;
 }
 
-function packageLevel(ctx: AnalysisContext, root: Node, name: string, depth: number): ResolvedValue {
+function packageLevel(ctx: AnalysisContext, root: Node, name: string, depth: number, from: Node): ResolvedValue {
   ctx.lookups.add(name);
   for (const d of root.namedChildren) {
     if (d?.type !== 'var_declaration' && d?.type !== 'const_declaration') continue;
@@ -137,7 +201,8 @@ function packageLevel(ctx: AnalysisContext, root: Node, name: string, depth: num
       return first ? goValue(ctx, first, depth + 1) : UNKNOWN_VALUE;
     }
   }
-  return UNKNOWN_VALUE;
+  // Declared in another file of the package.
+  return goSamePackage(ctx, from, name) ?? UNKNOWN_VALUE;
 }
 
 /** Names declared by a statement of a block: `a, b := …`, `var a = …`. */

@@ -2,9 +2,9 @@ import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, type OffsetEdit, ancestorsOf, namedChildren, span } from '../analysis';
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
-import { reportHardcodedSecret } from '../secrets';
+import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { javaValue } from './javaValues';
-import { literalsOf, truthOfValue } from './resolvedValue';
+import { externalsOf, literalsOf, truthOfValue } from './resolvedValue';
 
 const QUERY = `
 (object_creation_expression type: (type_identifier) @type (#any-of? @type "Cookie" "MACVerifier" "MACSigner" "SecretKeySpec") arguments: (argument_list) @args) @new
@@ -513,7 +513,11 @@ function responseCookie(ctx: AnalysisContext, build: Node): void {
  * or a literal fallback after an environment read (`orElse("dev")`, `@Value("${jwt.secret:dev}")`).
  */
 function secretIn(ctx: AnalysisContext, arg: Node, what = 'The JWT key'): void {
-  for (const { value, when } of literalsOf(javaValue(ctx, arg))) {
+  const resolved = javaValue(ctx, arg);
+  for (const { value, when } of externalsOf(resolved)) {
+    reportExternalSecret(ctx, { kind: 'jwt', ...span(value.node), what: `${what}${when ? ` (${when})` : ''}`, envName: 'JWT_SECRET', symbol: value.symbol, expression: ctx.src(value.node) });
+  }
+  for (const { value, when } of literalsOf(resolved)) {
     if (value.v === '' || /-----BEGIN [A-Z ]*PUBLIC KEY-----/.test(value.v)) continue;
     const onPath = when ? ` (${when})` : '';
     if (value.k === 'fallback') {

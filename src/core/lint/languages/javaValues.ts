@@ -1,5 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
+import { javaClassConstant, javaInheritedOrImported } from './crossFileConstants';
 import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
 /** A Java expression followed within its file; see ResolvedValue. */
@@ -73,8 +74,10 @@ export function javaValue(ctx: AnalysisContext, node: Node, depth = 0): JavaValu
       if (obj.type === 'this') return fieldValue(ctx, node, ctx.src(field), depth);
       const whole = ctx.src(node).replace(/\s+/g, '');
       if (whole === 'Boolean.TRUE' || whole === 'Boolean.FALSE') return { k: 'bool', v: whole === 'Boolean.TRUE', node };
-      if (obj.type !== 'identifier' || !/^[A-Z]/.test(ctx.src(obj))) return UNKNOWN;
-      return otherClassConstant(ctx, node, ctx.src(obj), ctx.src(field), depth);
+      const objText = ctx.src(obj).replace(/\s+/g, '');
+      if (obj.type === 'field_access' && /^[\w.$]+$/.test(objText)) return javaClassConstant(ctx, node, objText, ctx.src(field)) ?? UNKNOWN;
+      if (obj.type !== 'identifier' || !/^[A-Z]/.test(objText)) return UNKNOWN;
+      return otherClassConstant(ctx, node, objText, ctx.src(field), depth) ?? javaClassConstant(ctx, node, objText, ctx.src(field)) ?? UNKNOWN;
     }
     default: {
       const t = ctx.src(node);
@@ -218,12 +221,26 @@ function conditionOf(ctx: AnalysisContext, node: Node, block: Node): string | un
 function fieldValue(ctx: AnalysisContext, from: Node, name: string, depth: number): JavaValue {
   ctx.lookups.add(name);
   const up = ancestorsOf(from);
+  const supertypes: string[] = [];
   for (let i = up.length - 1; i >= 0; i--) {
+    if (up[i].type === 'class_declaration' || up[i].type === 'interface_declaration') supertypes.push(...supertypesOf(ctx, up[i]));
     if (up[i].type !== 'class_body') continue;
     const v = fieldInBody(ctx, up[i], name, depth);
     if (v) return v;
   }
-  return UNKNOWN;
+  return javaInheritedOrImported(ctx, from, name, supertypes) ?? UNKNOWN;
+}
+
+/** The names a class extends or implements (`implements SecurityConstants`), whose constants it inherits. */
+function supertypesOf(ctx: AnalysisContext, decl: Node): string[] {
+  const out: string[] = [];
+  for (const c of decl.namedChildren) {
+    if (c?.type !== 'superclass' && c?.type !== 'super_interfaces' && c?.type !== 'extends_interfaces') continue;
+    for (const t of c.descendantsOfType(['type_identifier', 'scoped_type_identifier'])) {
+      if (t && t.parent?.type !== 'scoped_type_identifier') out.push(ctx.src(t).replace(/\s+/g, ''));
+    }
+  }
+  return out;
 }
 
 function fieldInBody(ctx: AnalysisContext, body: Node, name: string, depth: number): JavaValue | undefined {
@@ -268,8 +285,8 @@ function assignmentsIn(ctx: AnalysisContext, body: Node, name: string): Node[] {
   });
 }
 
-/** `Other.NAME`: a static final field (or interface constant) of another class of the same file. */
-function otherClassConstant(ctx: AnalysisContext, at: Node, cls: string, name: string, depth: number): JavaValue {
+/** `Other.NAME`: a static final field (or interface constant) of another class of the same file; undefined when the file has no such class or field. */
+function otherClassConstant(ctx: AnalysisContext, at: Node, cls: string, name: string, depth: number): JavaValue | undefined {
   ctx.lookups.add(name);
   const body = ctx.memo(`java.class.${cls}`, () => {
     for (const c of at.tree.rootNode.descendantsOfType(['class_declaration', 'interface_declaration'])) {
@@ -277,7 +294,7 @@ function otherClassConstant(ctx: AnalysisContext, at: Node, cls: string, name: s
     }
     return undefined;
   });
-  if (!body) return UNKNOWN;
+  if (!body) return undefined;
   for (const f of body.namedChildren) {
     if (f?.type === 'field_declaration') {
       const modifiers = f.namedChildren.find((c) => c?.type === 'modifiers');
@@ -290,5 +307,5 @@ function otherClassConstant(ctx: AnalysisContext, at: Node, cls: string, name: s
       return v ? javaValue(ctx, v, depth + 1) : UNKNOWN;
     }
   }
-  return UNKNOWN;
+  return undefined;
 }

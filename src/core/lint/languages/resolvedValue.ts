@@ -1,5 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { Truth } from '../cookieChecks';
+import type { WorkspaceSymbol } from '../symbols/symbolTable';
 
 /** A branch of a value: what it is and when it is taken (`when clientReadsToken`, `when not debug`). */
 export interface ValueBranch {
@@ -24,6 +25,11 @@ export type ResolvedValue =
   /** Different values on different paths; `env` when the switch is the environment (profile, TLS, debug). */
   | { readonly k: 'choice'; readonly branches: readonly ValueBranch[]; readonly env: boolean; readonly text: string }
   | { readonly k: 'env'; readonly text: string }
+  /**
+   * A constant of another workspace file (a Java `static final` of another class, a C# `const`, a
+   * Go package-level `const`), as the last scan indexed it; `node` is where this file uses it.
+   */
+  | { readonly k: 'external'; readonly symbol: WorkspaceSymbol; readonly node: Node }
   /** An expression the resolver does not interpret (an enum member, a call): the language's own reading applies. */
   | { readonly k: 'other'; readonly node: Node }
   | { readonly k: 'unknown' };
@@ -43,6 +49,13 @@ export function literalsOf(v: ResolvedValue): { value: Extract<ResolvedValue, { 
   return v.branches.flatMap((b) => literalsOf(b.value).map((l) => ({ value: l.value, when: l.when ?? (UNCONDITIONAL.has(b.when) ? undefined : b.when) })));
 }
 
+/** Every constant of another file a value can take, with the path it is on (`undefined` when every path). */
+export function externalsOf(v: ResolvedValue): { value: Extract<ResolvedValue, { k: 'external' }>; when?: string }[] {
+  if (v.k === 'external') return [{ value: v }];
+  if (v.k !== 'choice') return [];
+  return v.branches.flatMap((b) => externalsOf(b.value).map((l) => ({ value: l.value, when: l.when ?? (UNCONDITIONAL.has(b.when) ? undefined : b.when) })));
+}
+
 /**
  * A boolean as the code decides it. A value false on one path is false, with that path named,
  * unless the switch is the environment (a profile, TLS, a debug flag): then it depends on the
@@ -54,6 +67,7 @@ export function truthOfValue(
   leaf: (v: Extract<ResolvedValue, { k: 'other' }>) => boolean | { env: string } | undefined = () => undefined,
 ): { truth: Truth; envText?: string; branch?: string } {
   if (v.k === 'bool') return { truth: v.v ? 'true' : 'false' };
+  if (v.k === 'external') return typeof v.symbol.value === 'boolean' ? { truth: v.symbol.value ? 'true' : 'false' } : { truth: 'unknown' };
   if (v.k === 'other') {
     const b = leaf(v);
     if (b === undefined) return { truth: 'unknown' };

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { languageForPath } from '../grammars';
 import type { LintLanguage } from '../types';
 import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats, type WorkspaceSymbol } from './symbolTable';
+import { indexCSharp, indexGo, indexJava } from './typeIndexers';
 
 /*
  * Indexers read a file's text line by line for constants with a literal value; no parse. A scan
@@ -221,6 +222,15 @@ export function indexFile(table: SymbolTable, file: string, text: string, langua
     case 'ruby':
       indexRuby(table, file, text);
       return;
+    case 'java':
+      indexJava(table, file, text);
+      return;
+    case 'csharp':
+      indexCSharp(table, file, text);
+      return;
+    case 'go':
+      indexGo(table, file, text);
+      return;
     default:
       return;
   }
@@ -258,7 +268,7 @@ export function readPathAliases(root: string): PathAlias[] {
 }
 
 /** Languages whose files feed the table. */
-const INDEXED = new Set<LintLanguage>(['javascript', 'typescript', 'tsx', 'python', 'php', 'ruby']);
+const INDEXED = new Set<LintLanguage>(['javascript', 'typescript', 'tsx', 'python', 'php', 'ruby', 'java', 'csharp', 'go']);
 
 /**
  * Builds the table of a scan: reads each file once (skipping those over `maxBytes`), indexes its

@@ -71,6 +71,11 @@ export class SymbolTable {
     return n;
   }
 
+  /** Every name a module holds, with its symbol (the go.mod list, a class's constants). */
+  namesOf(module: string): Iterable<[string, WorkspaceSymbol]> {
+    return this.modules.get(module) ?? [];
+  }
+
   /** A symbol of a module file (absolute path), or of GLOBAL_MODULE. */
   lookup(module: string, name: string): WorkspaceSymbol | undefined {
     return this.modules.get(module)?.get(name);

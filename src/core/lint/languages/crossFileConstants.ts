@@ -1,0 +1,202 @@
+import * as path from 'node:path';
+import type { Node } from '@vscode/tree-sitter-wasm';
+import type { AnalysisContext } from '../analysis';
+import type { WorkspaceSymbol } from '../symbols/symbolTable';
+import { csharpClassModule, goImportDir, goPackageModule, javaClassModule } from '../symbols/typeIndexers';
+import type { ResolvedValue } from './resolvedValue';
+
+/*
+ * Constants of other workspace files for Java, C# and Go, found by each language's own name rules
+ * in the table the last scan built (see symbols/typeIndexers.ts). A symbol written in the file being
+ * linted is never taken from the table: the table may be older than the text being typed.
+ */
+
+type External = Extract<ResolvedValue, { k: 'external' }>;
+
+function fromTable(ctx: AnalysisContext, module: string, name: string, at: Node): External | undefined {
+  const ws = ctx.workspace;
+  const symbol: WorkspaceSymbol | undefined = ws?.table.lookup(module, name);
+  if (!symbol || symbol.file === ws!.filePath) return undefined;
+  return { k: 'external', symbol, node: at };
+}
+
+// ---------------------------------------------------------------- Java
+
+interface JavaImports {
+  readonly pkg: string;
+  /** Simple name → qualified class (`import com.acme.config.SecurityConstants;`). */
+  readonly classes: Map<string, string>;
+  /** Packages imported whole (`import com.acme.config.*;`). */
+  readonly packages: string[];
+  /** Static member → class (`import static com.acme.config.SecurityConstants.JWT_SECRET;`). */
+  readonly members: Map<string, string>;
+  /** Classes whose static members are all imported (`import static ….SecurityConstants.*;`). */
+  readonly staticClasses: string[];
+}
+
+function javaImports(ctx: AnalysisContext, root: Node): JavaImports {
+  return ctx.memo('xfile.java.imports', () => {
+    const out: JavaImports = { pkg: '', classes: new Map(), packages: [], members: new Map(), staticClasses: [] };
+    let pkg = '';
+    for (const d of root.namedChildren) {
+      if (!d) continue;
+      const t = ctx.src(d).replace(/\s+/g, ' ').trim();
+      if (d.type === 'package_declaration') pkg = /^package ([\w.]+)/.exec(t)?.[1] ?? '';
+      if (d.type !== 'import_declaration') continue;
+      const m = /^import (static )?([\w.]+?)(\.\*)? ?;/.exec(t.replace(/ ?\. ?/g, '.'));
+      if (!m) continue;
+      const [, isStatic, name, star] = m;
+      if (isStatic && star) out.staticClasses.push(name);
+      else if (isStatic) out.members.set(name.slice(name.lastIndexOf('.') + 1), name.slice(0, name.lastIndexOf('.')));
+      else if (star) out.packages.push(name);
+      else out.classes.set(name.slice(name.lastIndexOf('.') + 1), name);
+    }
+    return { ...out, pkg };
+  });
+}
+
+/** The qualified classes a class name written in the file may be, in Java's order: imported, same package, imported packages. */
+function javaClassCandidates(imports: JavaImports, written: string): string[] {
+  const parts = written.split('.');
+  // `com.acme.config.SecurityConstants`: already qualified.
+  if (/^[a-z]/.test(parts[0]) && parts.length > 1) return [written];
+  // `Outer.Inner`: the nested class is indexed under its simple name, in Outer's package.
+  const simple = parts[parts.length - 1];
+  const outer = parts[0];
+  const imported = imports.classes.get(outer);
+  if (imported) return [`${imported.slice(0, imported.lastIndexOf('.') + 1)}${simple}`.replace(/^\./, '')];
+  return [imports.pkg ? `${imports.pkg}.${simple}` : simple, ...imports.packages.map((p) => `${p}.${simple}`)];
+}
+
+/** `SecurityConstants.JWT_SECRET`, `com.acme.config.SecurityConstants.JWT_SECRET`: a static final of a class in another file. */
+export function javaClassConstant(ctx: AnalysisContext, at: Node, cls: string, name: string): External | undefined {
+  if (!ctx.workspace) return undefined;
+  const imports = javaImports(ctx, at.tree.rootNode);
+  for (const c of javaClassCandidates(imports, cls)) {
+    const v = fromTable(ctx, javaClassModule(c), name, at);
+    if (v) return v;
+  }
+  return undefined;
+}
+
+/**
+ * A bare name the file does not declare: a static import (`import static ….SecurityConstants.JWT_SECRET`
+ * or `.*`), or a constant inherited from an interface or superclass in another file (`class
+ * JwtFilter implements SecurityConstants`).
+ */
+export function javaInheritedOrImported(ctx: AnalysisContext, at: Node, name: string, supertypes: readonly string[]): External | undefined {
+  if (!ctx.workspace) return undefined;
+  const imports = javaImports(ctx, at.tree.rootNode);
+  const owner = imports.members.get(name);
+  const classes = [...(owner ? [owner] : []), ...imports.staticClasses];
+  for (const c of classes) {
+    const v = fromTable(ctx, javaClassModule(c), name, at);
+    if (v) return v;
+  }
+  for (const s of supertypes) {
+    const v = javaClassConstant(ctx, at, s, name);
+    if (v) return v;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------- C#
+
+interface CSharpUsings {
+  /** The file's namespace, then its parents (C# looks outward). */
+  readonly namespaces: string[];
+  readonly usings: string[];
+  /** `using static Shop.Security.JwtDefaults;` */
+  readonly staticClasses: string[];
+  /** `using Defaults = Shop.Security.JwtDefaults;` */
+  readonly aliases: Map<string, string>;
+}
+
+function csharpUsings(ctx: AnalysisContext, root: Node): CSharpUsings {
+  return ctx.memo('xfile.cs.usings', () => {
+    const usings: string[] = [];
+    const staticClasses: string[] = [];
+    const aliases = new Map<string, string>();
+    let ns = '';
+    for (const d of root.descendantsOfType(['using_directive', 'namespace_declaration', 'file_scoped_namespace_declaration'])) {
+      if (!d) continue;
+      if (d.type !== 'using_directive') {
+        ns ||= ctx.src(d.childForFieldName('name') ?? d).replace(/\s+/g, '');
+        continue;
+      }
+      const t = ctx.src(d).replace(/\s+/g, ' ').replace(/^global /, '').trim();
+      let m = /^using static ([\w.]+) ?;/.exec(t);
+      if (m) {
+        staticClasses.push(m[1]);
+        continue;
+      }
+      m = /^using (\w+) ?= ?([\w.]+) ?;/.exec(t);
+      if (m) {
+        aliases.set(m[1], m[2]);
+        continue;
+      }
+      m = /^using ([\w.]+) ?;/.exec(t);
+      if (m) usings.push(m[1]);
+    }
+    const namespaces: string[] = [];
+    for (let n = ns; n; n = n.includes('.') ? n.slice(0, n.lastIndexOf('.')) : '') namespaces.push(n);
+    return { namespaces, usings, staticClasses, aliases };
+  });
+}
+
+/** `JwtDefaults.SigningKey`, `Shop.Security.JwtDefaults.SigningKey`: a const or static readonly of a class in another file. */
+export function csharpClassConstant(ctx: AnalysisContext, at: Node, cls: string, name: string): External | undefined {
+  if (!ctx.workspace) return undefined;
+  const u = csharpUsings(ctx, at.tree.rootNode);
+  const alias = u.aliases.get(cls);
+  const candidates = alias ? [alias] : [...u.namespaces.map((n) => `${n}.${cls}`), ...u.usings.map((n) => `${n}.${cls}`), cls];
+  for (const c of candidates) {
+    const v = fromTable(ctx, csharpClassModule(c), name, at);
+    if (v) return v;
+  }
+  return undefined;
+}
+
+/** A bare name: a member of a `using static` class, or of this (partial) class written in another file. */
+export function csharpStaticOrPartial(ctx: AnalysisContext, at: Node, name: string, enclosingClass: string | undefined): External | undefined {
+  if (!ctx.workspace) return undefined;
+  const u = csharpUsings(ctx, at.tree.rootNode);
+  for (const c of u.staticClasses) {
+    const v = fromTable(ctx, csharpClassModule(c), name, at);
+    if (v) return v;
+  }
+  return enclosingClass ? csharpClassConstant(ctx, at, enclosingClass, name) : undefined;
+}
+
+// ---------------------------------------------------------------- Go
+
+/** Import name → import path of the file (`config "github.com/acme/shop/internal/config"`, or the path's last element). */
+function goImports(ctx: AnalysisContext, root: Node): Map<string, string> {
+  return ctx.memo('xfile.go.imports', () => {
+    const out = new Map<string, string>();
+    for (const spec of root.descendantsOfType('import_spec')) {
+      const p = spec?.childForFieldName('path');
+      if (!spec || !p) continue;
+      const importPath = ctx.src(p).slice(1, -1);
+      const alias = spec.childForFieldName('name');
+      // A major-version suffix (`/v2`) is not the package name.
+      const last = importPath.split('/').filter((s) => !/^v\d+$/.test(s)).pop() ?? importPath;
+      out.set(alias ? ctx.src(alias) : last.replace(/[.-].*$/, ''), importPath);
+    }
+    return out;
+  });
+}
+
+/** A package-level name of another file of the same package (`jwtSecret`, or `signingKey()` for a function returning a literal). */
+export function goSamePackage(ctx: AnalysisContext, at: Node, name: string): External | undefined {
+  if (!ctx.workspace) return undefined;
+  return fromTable(ctx, goPackageModule(path.dirname(ctx.workspace.filePath)), name, at);
+}
+
+/** `config.JWTSecret` (or `config.JWTSecret()`): an exported name of a package of the module, by its import path and go.mod. */
+export function goImportedConstant(ctx: AnalysisContext, at: Node, pkg: string, name: string): External | undefined {
+  if (!ctx.workspace) return undefined;
+  const importPath = goImports(ctx, at.tree.rootNode).get(pkg);
+  const dir = importPath ? goImportDir(ctx.workspace.table, importPath) : undefined;
+  return dir ? fromTable(ctx, goPackageModule(dir), name, at) : undefined;
+}

@@ -1,0 +1,186 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { SymbolTable, WorkspaceSymbol } from './symbolTable';
+
+/*
+ * Class, namespace and package indexes of Java, C# and Go: the constants a file gives the rest of
+ * its workspace, keyed by where the language's own name rules find them (a Java class by its
+ * package, a C# class by its namespace, a Go package by its directory and go.mod module path).
+ * Like the other indexers, a text pass with one multi-line regular expression per file, no parse:
+ * what a line cannot hold (a constant computed over several lines, a concatenation) is not indexed,
+ * and the lint stays silent about it.
+ */
+
+/** `java:com.acme.config.SecurityConstants`: the table module of a Java class (top-level or nested, by its simple name). */
+export function javaClassModule(qualifiedClass: string): string {
+  return `java:${qualifiedClass}`;
+}
+
+/** `cs:Shop.Security.JwtDefaults`: the table module of a C# class (partial classes of several files share it). */
+export function csharpClassModule(qualifiedClass: string): string {
+  return `cs:${qualifiedClass}`;
+}
+
+/** `go:/abs/dir`: the table module of a Go package, by the directory its files are in. */
+export function goPackageModule(dir: string): string {
+  return `go:${dir}`;
+}
+
+/** The pseudo-module listing go.mod files: name = module path, value = the module's root directory. */
+export const GO_MODULES = '<go.mod>';
+
+/**
+ * The directory of a Go import path among the indexed modules (`github.com/acme/shop/internal/config`
+ * → `/ws/internal/config` when /ws/go.mod says `module github.com/acme/shop`), or undefined for a
+ * package outside the workspace.
+ */
+export function goImportDir(table: SymbolTable, importPath: string): string | undefined {
+  // Longest module path first: nested modules (a tools/ go.mod) win over their parent.
+  let best: { mod: string; root: string } | undefined;
+  for (const [mod, sym] of table.namesOf(GO_MODULES)) {
+    if ((importPath === mod || importPath.startsWith(`${mod}/`)) && (!best || mod.length > best.mod.length)) best = { mod, root: String(sym.value) };
+  }
+  return best ? path.join(best.root, importPath.slice(best.mod.length)) : undefined;
+}
+
+type Literal = { value: string | number | boolean; fallbackFor?: string };
+
+/** A literal of Java, C# or Go written as the whole initializer: a double-quoted (C# verbatim, Go raw) string, a number, a boolean. */
+function literal(raw: string): Literal | undefined {
+  const s = raw.trim().replace(/;$/, '').replace(/\s+\/\/.*$/, '').trim()
+    // Wrappers that keep the literal's meaning: bytes of it.
+    .replace(/^(?:Encoding\.\w+\.GetBytes|\[\]byte)\((.*)\)$/, '$1').replace(/^(".*")\.getBytes\([^)]*\)$/, '$1').trim();
+  let m = /^"((?:[^"\\\n]|\\.)*)"$/.exec(s);
+  if (m) return { value: m[1] };
+  m = /^@"((?:[^"]|"")*)"$/.exec(s) ?? /^`([^`]*)`$/.exec(s);
+  if (m) return { value: m[1] };
+  if (/^-?\d+(\.\d+)?[LlDdFfMm]?$/.test(s)) return { value: Number(s.replace(/[LlDdFfMm]$/, '')) };
+  if (s === 'true' || s === 'false') return { value: s === 'true' };
+  // `Environment.GetEnvironmentVariable("JWT_KEY") ?? "dev-key"`: what production gets without the variable.
+  m = /^Environment\.GetEnvironmentVariable\(\s*"(\w+)"\s*\)\s*\?\?\s*"((?:[^"\\\n]|\\.)*)"$/.exec(s);
+  if (m) return { value: m[2], fallbackFor: m[1] };
+  return undefined;
+}
+
+function add(table: SymbolTable, module: string, name: string, lit: Literal, file: string, line: number): void {
+  const symbol: WorkspaceSymbol = lit.fallbackFor !== undefined ? { value: lit.value, file, line, fallbackFor: lit.fallbackFor } : { value: lit.value, file, line };
+  table.add(module, name, symbol);
+}
+
+/** 1-based line of an offset; matches come in order. */
+function lineCounter(text: string): (offset: number) => number {
+  let line = 1;
+  let at = 0;
+  return (offset) => {
+    for (let i = text.indexOf('\n', at); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+      line++;
+      at = i + 1;
+    }
+    return line;
+  };
+}
+
+const JAVA_CANDIDATES = /^[ \t]*package[ \t]+([\w.]+)[ \t]*;|^[ \t]*(?:(?:public|protected|private|abstract|final|static|sealed|non-sealed|strictfp)[ \t]+)*(class|interface|enum|record)[ \t]+([A-Za-z_$][\w$]*)|^[ \t]*((?:(?:public|protected|private|static|final|transient)[ \t]+)*)[\w$.<>[\], ]+?[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*([^\n;]+);/gm;
+
+/**
+ * Java: `static final` fields with a literal value and interface constants, as `Class.NAME` of the
+ * file's package (a nested class under its simple name too, which is how other files name it
+ * after importing it).
+ */
+export function indexJava(table: SymbolTable, file: string, text: string): void {
+  const lineOf = lineCounter(text);
+  let pkg = '';
+  let type: { name: string; interface: boolean } | undefined;
+  for (const m of text.matchAll(JAVA_CANDIDATES)) {
+    if (m[1] !== undefined) pkg = m[1];
+    else if (m[2] !== undefined) type = { name: m[3], interface: m[2] === 'interface' };
+    else if (type) {
+      const mods = m[4];
+      if (!(type.interface || (/\bstatic\b/.test(mods) && /\bfinal\b/.test(mods)))) continue;
+      const lit = literal(m[6]);
+      if (lit) add(table, javaClassModule(pkg ? `${pkg}.${type.name}` : type.name), m[5], lit, file, lineOf(m.index));
+    }
+  }
+}
+
+const CSHARP_CANDIDATES = /^[ \t]*namespace[ \t]+([\w.]+)|^[ \t]*(?:(?:public|internal|private|protected|static|partial|sealed|abstract|readonly)[ \t]+)*(?:class|struct|record|interface)[ \t]+(\w+)|^[ \t]*((?:(?:public|internal|private|protected|static|readonly|const|new)[ \t]+)+)[\w.<>?[\], ]+?[ \t]+(\w+)[ \t]*(=>?)[ \t]*([^\n;]+);/gm;
+
+/**
+ * C#: `const` and `static readonly` fields with a literal value, and static expression-bodied
+ * properties (`public static string Key => "…";`), as `Class.NAME` of the file's namespace
+ * (file-scoped or block). Partial classes in several files fill one module.
+ */
+export function indexCSharp(table: SymbolTable, file: string, text: string): void {
+  const lineOf = lineCounter(text);
+  let ns = '';
+  let cls: string | undefined;
+  for (const m of text.matchAll(CSHARP_CANDIDATES)) {
+    if (m[1] !== undefined) ns = m[1];
+    else if (m[2] !== undefined) cls = m[2];
+    else if (cls) {
+      const mods = m[3];
+      const constant = m[5] === '=' ? /\bconst\b/.test(mods) || (/\bstatic\b/.test(mods) && /\breadonly\b/.test(mods)) : /\bstatic\b/.test(mods);
+      if (!constant) continue;
+      const lit = literal(m[6]);
+      if (lit) add(table, csharpClassModule(ns ? `${ns}.${cls}` : cls), m[4], lit, file, lineOf(m.index));
+    }
+  }
+}
+
+const GO_CANDIDATES = /^(const|var)[ \t]+(\w+)(?:[ \t]+[\w.[\]]+)?[ \t]*=[ \t]*([^\n]+)$|^(const|var)[ \t]*\([ \t]*$|^\)|^[ \t]+(\w+)(?:[ \t]+[\w.[\]]+)?[ \t]*=[ \t]*([^\n]+)$|^func[ \t]+(\w+)\(\)[ \t]*(?:string|\[\]byte|bool|int)[ \t]*\{[ \t]*\n[ \t]*return[ \t]+([^\n]+)\n\}/gm;
+
+/**
+ * Go: package-level `const`/`var` with a literal value (single or in a block), and functions
+ * without parameters that only return a literal (`func jwtKey() string { return "…" }`, under
+ * `jwtKey()`), in the module of the file's directory. A package var assigned again elsewhere in
+ * the file is left out (any function may change it).
+ */
+export function indexGo(table: SymbolTable, file: string, text: string): void {
+  const lineOf = lineCounter(text);
+  const dir = path.dirname(file);
+  noteGoModule(table, dir);
+  let block = false;
+  for (const m of text.matchAll(GO_CANDIDATES)) {
+    if (m[4] !== undefined) {
+      block = true;
+      continue;
+    }
+    if (m[0] === ')') {
+      block = false;
+      continue;
+    }
+    const name = m[2] ?? (block ? m[5] : undefined) ?? (m[7] !== undefined ? `${m[7]}()` : undefined);
+    const raw = m[3] ?? m[6] ?? m[8];
+    if (!name || raw === undefined) continue;
+    if ((m[1] === 'var' || (m[5] && block)) && new RegExp(`^[ \\t]+${name}[ \\t]*=[^=]`, 'm').test(text.slice(m.index + m[0].length))) continue;
+    const lit = literal(raw);
+    if (lit) add(table, goPackageModule(dir), name, lit, file, lineOf(m.index));
+  }
+}
+
+/** Records the go.mod above `dir` (once per directory and table): its module path and root. */
+function noteGoModule(table: SymbolTable, dir: string): void {
+  let seen = goModSeen.get(table);
+  if (!seen) {
+    seen = new Set();
+    goModSeen.set(table, seen);
+  }
+  for (let d = dir; !seen.has(d); d = path.dirname(d)) {
+    seen.add(d);
+    const modFile = path.join(d, 'go.mod');
+    let text: string | undefined;
+    try {
+      text = fs.readFileSync(modFile, 'utf8');
+    } catch {
+      text = undefined;
+    }
+    const mod = text ? /^module[ \t]+"?([^\s"]+)"?/m.exec(text)?.[1] : undefined;
+    if (mod) {
+      table.add(GO_MODULES, mod, { value: d, file: modFile, line: 1 });
+      return;
+    }
+    if (path.dirname(d) === d) return;
+  }
+}
+
+const goModSeen = new WeakMap<SymbolTable, Set<string>>();
