@@ -76,7 +76,7 @@ export function csharpValue(ctx: AnalysisContext, node: Node, depth = 0): Resolv
       const first = args ? namedChildren(args, ctx.text)[0] : undefined;
       if (first && WRAPPER_CALLS.test(fnText)) {
         const v = csharpValue(ctx, first, depth + 1);
-        return v.k === 'str' || v.k === 'fallback' || v.k === 'choice' ? v : UNKNOWN_VALUE;
+        return v.k === 'str' || v.k === 'fallback' || v.k === 'choice' || v.k === 'external' ? v : UNKNOWN_VALUE;
       }
       const obj = fn?.type === 'member_access_expression' ? fn.childForFieldName('expression') : null;
       const name = fn?.type === 'member_access_expression' ? fn.childForFieldName('name') : null;

@@ -111,7 +111,7 @@ function callValue(ctx: AnalysisContext, call: Node, depth: number): JavaValue {
   if (obj && WRAPPER_METHODS.has(method)) return javaValue(ctx, obj, depth + 1);
   if (WRAPPER_CALLS.has(method) && args[0]) {
     const v = javaValue(ctx, args[0], depth + 1);
-    return v.k === 'str' || v.k === 'fallback' || v.k === 'choice' ? v : UNKNOWN;
+    return v.k === 'str' || v.k === 'fallback' || v.k === 'choice' || v.k === 'external' ? v : UNKNOWN;
   }
   // `Boolean.parseBoolean(System.getenv("DEV"))`: decided by the deployment.
   if (args.some((a) => JAVA_ENV.test(ctx.src(a)))) return { k: 'env', text: whole };
