@@ -214,7 +214,7 @@ function secretThrough(ctx: AnalysisContext, arg: Node, kind: 'session' | 'jwt')
  * `redis.NewStore`…: the keys, and the cookie the store writes when the file never sets its Options.
  */
 function sessionStore(ctx: AnalysisContext, call: Node, name: string, args: readonly Node[]): void {
-  const keys = args.filter((a) => a.type === 'type_conversion_expression' || a.type === 'identifier' || a.type === 'call_expression');
+  const keys = args.filter((a) => a.type === 'type_conversion_expression' || a.type === 'identifier' || a.type === 'call_expression' || a.type === 'selector_expression');
   // A NewStore without key material ([]byte) is some other library's.
   if (name === 'NewStore' && !args.some((a) => /^\[\]byte\s*\(/.test(ctx.src(a)))) return;
   for (const k of keys) secretThrough(ctx, k, 'session');
