@@ -81,6 +81,12 @@ export function csharpValue(ctx: AnalysisContext, node: Node, depth = 0): Resolv
       const obj = fn?.type === 'member_access_expression' ? fn.childForFieldName('expression') : null;
       const name = fn?.type === 'member_access_expression' ? fn.childForFieldName('name') : null;
       if (obj && name && WRAPPER_METHODS.has(ctx.src(name))) return csharpValue(ctx, obj, depth + 1);
+      // `GetSigningKey()`, `this.GetSigningKey()`: a method of the class that only returns a value.
+      const called = fn?.type === 'identifier' ? fn : obj && name && ctx.src(obj) === 'this' ? name : undefined;
+      if (called && (!args || namedChildren(args, ctx.text).length === 0)) {
+        const returned = memberReturn(ctx, node, ctx.src(called), true);
+        if (returned) return csharpValue(ctx, returned, depth + 1);
+      }
       return { k: 'other', node };
     }
     case 'element_access_expression':
@@ -194,8 +200,46 @@ function fieldValue(ctx: AnalysisContext, from: Node, name: string, depth: numbe
     if (up[i].type !== 'declaration_list') continue;
     const v = fieldIn(ctx, up[i], name, depth, false);
     if (v) return v;
+    const returned = memberReturn(ctx, from, name, false, up[i]);
+    if (returned) return csharpValue(ctx, returned, depth + 1);
   }
   return undefined;
+}
+
+/**
+ * What a property or a method without parameters of an enclosing class gives when it is only a
+ * value: `string Key => "…"`, `string Key { get; } = "…"` (get-only: nothing else sets it),
+ * `{ get { return "…"; } }`, `string GetKey() => "…"`, `string GetKey() { return "…"; }`.
+ */
+function memberReturn(ctx: AnalysisContext, from: Node, name: string, method: boolean, only?: Node): Node | undefined {
+  ctx.lookups.add(name);
+  const lists = only ? [only] : ancestorsOf(from).filter((a) => a.type === 'declaration_list').reverse();
+  for (const list of lists) {
+    for (const m of list.namedChildren) {
+      if (m?.type !== (method ? 'method_declaration' : 'property_declaration') || ctx.src(m.childForFieldName('name')!) !== name) continue;
+      ctx.touch(m.startIndex, m.endIndex);
+      if (method) {
+        const params = m.childForFieldName('parameters');
+        if (params && namedChildren(params, ctx.text).length > 0) return undefined;
+        return onlyReturn(ctx, m.childForFieldName('body'));
+      }
+      const value = m.childForFieldName('value');
+      const accessors = m.childForFieldName('accessors');
+      if (value?.type === 'arrow_expression_clause') return namedChildren(value, ctx.text)[0];
+      const each = accessors ? namedChildren(accessors, ctx.text).filter((a) => a.type === 'accessor_declaration') : [];
+      if (each.length !== 1 || !/^get\b/.test(ctx.src(each[0]).trim())) return undefined;
+      return value ?? onlyReturn(ctx, each[0].childForFieldName('body'));
+    }
+  }
+  return undefined;
+}
+
+/** The expression of `=> expr` or of a block that is one `return expr;`. */
+function onlyReturn(ctx: AnalysisContext, body: Node | null): Node | undefined {
+  if (!body) return undefined;
+  if (body.type === 'arrow_expression_clause') return namedChildren(body, ctx.text)[0];
+  const statements = namedChildren(body, ctx.text).filter((s) => s.type !== 'comment');
+  return statements.length === 1 && statements[0].type === 'return_statement' ? namedChildren(statements[0], ctx.text)[0] : undefined;
 }
 
 /** The value of field `name` of a class body; `constantsOnly` for another class (const and static readonly). */

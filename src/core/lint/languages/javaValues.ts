@@ -115,7 +115,34 @@ function callValue(ctx: AnalysisContext, call: Node, depth: number): JavaValue {
   }
   // `Boolean.parseBoolean(System.getenv("DEV"))`: decided by the deployment.
   if (args.some((a) => JAVA_ENV.test(ctx.src(a)))) return { k: 'env', text: whole };
+  // `getSecret()`, `this.getSecret()`: a method of the class that only returns a value.
+  if (args.length === 0 && (!obj || obj.type === 'this')) {
+    const returned = returnedBy(ctx, call, method);
+    if (returned) return javaValue(ctx, returned, depth + 1);
+  }
   return UNKNOWN;
+}
+
+/**
+ * The expression a method without parameters of an enclosing class returns, when its body is
+ * that one `return` (`private String getSecret() { return "…"; }`); an overridable method of a
+ * class that others extend may be replaced, but the code as written calls this one.
+ */
+function returnedBy(ctx: AnalysisContext, from: Node, method: string): Node | undefined {
+  ctx.lookups.add(method);
+  for (const body of ancestorsOf(from).filter((a) => a.type === 'class_body').reverse()) {
+    for (const m of body.namedChildren) {
+      if (m?.type !== 'method_declaration' || ctx.src(m.childForFieldName('name')!) !== method) continue;
+      const params = m.childForFieldName('parameters');
+      const block = m.childForFieldName('body');
+      if (!block || (params && namedChildren(params, ctx.text).length > 0)) return undefined;
+      const statements = namedChildren(block, ctx.text).filter((s) => s.type !== 'line_comment' && s.type !== 'block_comment');
+      if (statements.length !== 1 || statements[0].type !== 'return_statement') return undefined;
+      ctx.touch(m.startIndex, m.endIndex);
+      return statements[0].namedChildren.find((c) => c && c.type !== 'line_comment' && c.type !== 'block_comment') ?? undefined;
+    }
+  }
+  return undefined;
 }
 
 /**
