@@ -65,7 +65,7 @@ const rules = [
   { id: 'jwt-weak-secret', title: 'JWT signed with a well-known secret', severity: 'error', modes: ['T'], source: 'RFC 8725 3.5' },
   { id: 'jwt-no-expiry', title: 'JWT without exp', severity: 'warning', modes: ['T'], source: 'RFC 7519 4.1.4; OWASP JWT Cheat Sheet' },
   { id: 'jwt-expired', title: 'JWT expired or not yet valid', severity: 'info', modes: ['T'], source: 'RFC 7519' },
-  { id: 'jwt-long-lifetime', title: 'JWT lives too long', severity: 'warning', modes: ['T'], source: 'OWASP JWT Cheat Sheet' },
+  { id: 'jwt-long-lifetime', title: 'JWT lives too long', severity: 'warning', modes: ['T', 'C'], source: 'OWASP JWT Cheat Sheet' },
   { id: 'jwt-readable-storage', title: 'JWT in a cookie readable by scripts', severity: 'warning', modes: ['T'], source: 'OWASP JWT Cheat Sheet' },
   { id: 'jwt-header-key', title: 'JWT header carries or points at its own key', severity: 'warning', modes: ['T'], source: 'OWASP ASVS 5.0 9.1.3' },
   { id: 'jwt-suspicious-kid', title: 'Suspicious kid in JWT header', severity: 'warning', modes: ['T'], source: 'RFC 8725 3.10' },

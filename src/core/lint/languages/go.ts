@@ -289,8 +289,29 @@ function ginJwt(ctx: AnalysisContext, lit: Node, body: Node): void {
     const value = v?.type === 'literal_element' ? v.firstNamedChild ?? v : v;
     return k && value ? [{ key: ctx.src(k).trim(), value, item: e }] : [];
   });
+  // SigningAlgorithm (default HS256): with RS/ES/PS the middleware signs with PrivKeyFile/PrivKeyBytes and never reads Key.
+  const algItem = items.find((i) => i.key === 'SigningAlgorithm');
+  const alg = algItem ? goValue(ctx, algItem.value) : undefined;
+  const algName = alg?.k === 'str' ? alg.v : alg?.k === 'external' && typeof alg.symbol.value === 'string' ? alg.symbol.value : undefined;
+  if (algItem && algName !== undefined && /^none$/i.test(algName)) {
+    ctx.report({
+      ruleId: 'jwt-alg-none', ...span(algItem.item),
+      message: 'gin-jwt SigningAlgorithm "none" asks for unsigned tokens: anyone could forge them (golang-jwt refuses to sign or accept them without UnsafeAllowNoneSignatureType, so logins also break). Use HS256 with a key from the environment, or RS256 with PrivKeyFile/PubKeyFile.',
+      fix: { title: 'Sign with HS256', edits: [{ ...span(algItem.value), newText: '"HS256"' }] },
+    });
+  }
   const keyItem = items.find((i) => i.key === 'Key');
-  if (keyItem) secretThrough(ctx, keyItem.value, 'jwt');
+  if (keyItem && !(algName !== undefined && /^(RS|ES|PS)\d{3}$|^EdDSA$/i.test(algName))) secretThrough(ctx, keyItem.value, 'jwt');
+  // Timeout is the access token's lifetime (gin-jwt's default is one hour); MaxRefresh only bounds refreshing.
+  const timeoutItem = items.find((i) => i.key === 'Timeout');
+  const timeout = timeoutItem ? durationSeconds(ctx, timeoutItem.value) : undefined;
+  if (timeoutItem && timeout !== undefined && timeout > MAX_TOKEN_LIFETIME_SECONDS) {
+    ctx.report({
+      ruleId: 'jwt-long-lifetime', ...span(timeoutItem.item),
+      message: `gin-jwt tokens live ${humanDuration(timeout)} (Timeout): a leaked token works that long and cannot be revoked. Keep Timeout short (15 minutes to an hour) and let clients refresh within MaxRefresh.`,
+      fix: { title: 'Shorten Timeout to one hour', edits: [{ ...span(timeoutItem.value), newText: 'time.Hour' }] },
+    });
+  }
   const sends = items.some((i) => i.key === 'SendCookie' && ctx.src(i.value).trim() === 'true');
   if (!sends && !items.some((i) => /^(SecureCookie|CookieHTTPOnly|CookieSameSite|CookieDomain|CookieName)$/.test(i.key))) return;
   const base = syntax(ctx);
@@ -309,6 +330,14 @@ function ginJwt(ctx: AnalysisContext, lit: Node, body: Node): void {
       lifetime: [{ key: 'CookieMaxAge', seconds: (n) => durationSeconds(ctx, n), render: (d) => `${d * 24} * time.Hour` }],
     },
   });
+}
+
+/** Longest access-token lifetime the code check accepts: 24 hours, the default of sessionLens.maxTokenLifetime for traffic. */
+const MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+
+function humanDuration(seconds: number): string {
+  if (seconds % 86400 === 0) return `${seconds / 86400} day${seconds === 86400 ? '' : 's'}`;
+  return `${Math.round(seconds / 3600)} hours`;
 }
 
 /** A time.Duration written as `90 * 24 * time.Hour`, `time.Hour * 24`, `time.Minute`. */
@@ -330,6 +359,8 @@ function byteSecret(ctx: AnalysisContext, bytes: Node, str: Node): void {
   const up = ancestorsOf(bytes);
   for (let i = up.length - 1; i >= 0 && i >= up.length - 10; i--) {
     const p = up[i];
+    // gin-jwt's Key is judged with its SigningAlgorithm (ginJwt).
+    if (p.type === 'composite_literal' && /GinJWTMiddleware$/.test(ctx.src(p.childForFieldName('type') ?? p).trim())) return;
     if (p.type === 'call_expression') {
       const fn = p.childForFieldName('function');
       if (fn && SECRET_SINKS.test(ctx.src(fn).replace(/\s+/g, ''))) {
