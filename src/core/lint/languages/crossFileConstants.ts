@@ -32,14 +32,18 @@ interface JavaImports {
   readonly members: Map<string, string>;
   /** Classes whose static members are all imported (`import static ….SecurityConstants.*;`). */
   readonly staticClasses: string[];
+  /** Where the package and import declarations are: an edit there changes what names resolve to. */
+  readonly header: readonly [number, number];
 }
 
 function javaImports(ctx: AnalysisContext, root: Node): JavaImports {
-  return ctx.memo('xfile.java.imports', () => {
-    const out: JavaImports = { pkg: '', classes: new Map(), packages: [], members: new Map(), staticClasses: [] };
+  const imports = ctx.memo('xfile.java.imports', () => {
+    const out: JavaImports = { pkg: '', classes: new Map(), packages: [], members: new Map(), staticClasses: [], header: [0, 0] };
     let pkg = '';
+    let end = 0;
     for (const d of root.namedChildren) {
       if (!d) continue;
+      if (d.type === 'package_declaration' || d.type === 'import_declaration') end = d.endIndex;
       const t = ctx.src(d).replace(/\s+/g, ' ').trim();
       if (d.type === 'package_declaration') pkg = /^package ([\w.]+)/.exec(t)?.[1] ?? '';
       if (d.type !== 'import_declaration') continue;
@@ -51,8 +55,12 @@ function javaImports(ctx: AnalysisContext, root: Node): JavaImports {
       else if (star) out.packages.push(name);
       else out.classes.set(name.slice(name.lastIndexOf('.') + 1), name);
     }
-    return { ...out, pkg };
+    // Up to the first type declaration: an import typed below the last one still counts.
+    const firstType = root.namedChildren.find((d) => d && /declaration$/.test(d.type) && d.type !== 'package_declaration' && d.type !== 'import_declaration');
+    return { ...out, pkg, header: [0, Math.max(end, firstType?.startIndex ?? end)] as const };
   });
+  ctx.touch(imports.header[0], imports.header[1]);
+  return imports;
 }
 
 /** The qualified classes a class name written in the file may be, in Java's order: imported, same package, imported packages. */
@@ -110,10 +118,13 @@ interface CSharpUsings {
   readonly staticClasses: string[];
   /** `using Defaults = Shop.Security.JwtDefaults;` */
   readonly aliases: Map<string, string>;
+  /** From the start to the last using directive: an edit there changes what names resolve to. */
+  readonly header: readonly [number, number];
 }
 
 function csharpUsings(ctx: AnalysisContext, root: Node): CSharpUsings {
-  return ctx.memo('xfile.cs.usings', () => {
+  const u = ctx.memo('xfile.cs.usings', () => {
+    let end = 0;
     const usings: string[] = [];
     const staticClasses: string[] = [];
     const aliases = new Map<string, string>();
@@ -124,6 +135,7 @@ function csharpUsings(ctx: AnalysisContext, root: Node): CSharpUsings {
         ns ||= ctx.src(d.childForFieldName('name') ?? d).replace(/\s+/g, '');
         continue;
       }
+      end = Math.max(end, d.endIndex);
       const t = ctx.src(d).replace(/\s+/g, ' ').replace(/^global /, '').trim();
       let m = /^using static ([\w.]+) ?;/.exec(t);
       if (m) {
@@ -140,8 +152,10 @@ function csharpUsings(ctx: AnalysisContext, root: Node): CSharpUsings {
     }
     const namespaces: string[] = [];
     for (let n = ns; n; n = n.includes('.') ? n.slice(0, n.lastIndexOf('.')) : '') namespaces.push(n);
-    return { namespaces, usings, staticClasses, aliases };
+    return { namespaces, usings, staticClasses, aliases, header: [0, end] as const };
   });
+  ctx.touch(u.header[0], u.header[1]);
+  return u;
 }
 
 /** `JwtDefaults.SigningKey`, `Shop.Security.JwtDefaults.SigningKey`: a const or static readonly of a class in another file. */
@@ -172,8 +186,10 @@ export function csharpStaticOrPartial(ctx: AnalysisContext, at: Node, name: stri
 
 /** Import name → import path of the file (`config "github.com/acme/shop/internal/config"`, or the path's last element). */
 function goImports(ctx: AnalysisContext, root: Node): Map<string, string> {
-  return ctx.memo('xfile.go.imports', () => {
+  const imports = ctx.memo('xfile.go.imports', () => {
     const out = new Map<string, string>();
+    let end = 0;
+    for (const d of root.namedChildren) if (d?.type === 'import_declaration' || d?.type === 'package_clause') end = d.endIndex;
     for (const spec of root.descendantsOfType('import_spec')) {
       const p = spec?.childForFieldName('path');
       if (!spec || !p) continue;
@@ -183,8 +199,11 @@ function goImports(ctx: AnalysisContext, root: Node): Map<string, string> {
       const last = importPath.split('/').filter((s) => !/^v\d+$/.test(s)).pop() ?? importPath;
       out.set(alias ? ctx.src(alias) : last.replace(/[.-].*$/, ''), importPath);
     }
-    return out;
+    return { out, header: [0, end] as const };
   });
+  // An edit of the imports changes what a package name resolves to.
+  ctx.touch(imports.header[0], imports.header[1]);
+  return imports.out;
 }
 
 /** A package-level name of another file of the same package (`jwtSecret`, or `signingKey()` for a function returning a literal). */

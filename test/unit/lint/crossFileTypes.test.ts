@@ -1,0 +1,83 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Linter } from '../../../src/core/lint/engine';
+import { scanFiles } from '../../../src/core/lint/scanner';
+import { GO_MODULES, csharpClassModule, goPackageModule, javaClassModule } from '../../../src/core/lint/symbols/typeIndexers';
+
+/*
+ * The Java, C# and Go indexes of the per-scan symbol table: what a scan indexes, and keystroke
+ * re-lints that resolve through the last scan's table (the workspace fixtures themselves are
+ * checked by workspace.test.ts).
+ */
+const WORKSPACES = path.resolve(__dirname, '../../fixtures/lint-workspace');
+
+type Finding = { ruleId: string; message: string; range: { start: { line: number } } };
+const secretLines = (fs: readonly Finding[]) => fs.filter((f) => f.ruleId === 'jwt-hardcoded-secret').map((f) => f.range.start.line + 1);
+
+describe('lint: Java, C# and Go constants across files', () => {
+  it('indexes classes by package or namespace and Go packages by directory with their go.mod module', async () => {
+    const java = await scanFiles(['.'], { cwd: path.join(WORKSPACES, 'java-bank'), workers: 0 });
+    assert.equal(java.symbols?.lookup(javaClassModule('com.acme.bank.config.SecurityConstants'), 'SECRET')?.value, 'SecretKeyToGenJWTs');
+    // A long written with its L suffix is a number; an interface constant needs no modifiers.
+    assert.equal(java.symbols?.lookup(javaClassModule('com.acme.bank.config.SecurityConstants'), 'EXPIRATION_TIME')?.value, 864000000);
+    assert.equal(java.symbols?.lookup(javaClassModule('com.acme.bank.security.JwtProperties'), 'SECRET')?.value, 'mobile-legacy-secret');
+
+    const cs = await scanFiles(['.'], { cwd: path.join(WORKSPACES, 'dotnet-shop'), workers: 0 });
+    assert.equal(cs.symbols?.lookup(csharpClassModule('Shop.Core.Security.JwtDefaults'), 'LegacyKey')?.value, 'legacy-mobile-key-0001');
+    assert.equal(cs.symbols?.lookup(csharpClassModule('Shop.Web.WebSettings'), 'AdminTokenKey')?.value, 'admin-panel-token-key-42');
+
+    const root = path.join(WORKSPACES, 'go-orders');
+    const go = await scanFiles(['.'], { cwd: root, workers: 0 });
+    assert.equal(go.symbols?.lookup(GO_MODULES, 'github.com/acme/orders')?.value, root);
+    assert.equal(go.symbols?.lookup(goPackageModule(path.join(root, 'internal/config')), 'SessionKey')?.value, 'back-office-session-key-32bytes!');
+    // TokenTTL is computed (15 * time.Minute): not a literal, not indexed.
+    assert.equal(go.symbols?.lookup(goPackageModule(path.join(root, 'internal/config')), 'TokenTTL'), undefined);
+  });
+
+  it('keystroke re-lints of a Go file resolve another package through the table of the last scan', async () => {
+    const root = path.join(WORKSPACES, 'go-orders');
+    const result = await scanFiles(['.'], { cwd: root, workers: 0 });
+    const file = path.join(root, 'internal/auth/tokens.go');
+    const text = fs.readFileSync(file, 'utf8');
+    assert.deepEqual(secretLines(await new Linter().lintText(text, { filePath: file })), []);
+
+    const linter = new Linter();
+    linter.symbols = result.symbols;
+    const doc = await linter.open(text, { filePath: file });
+    assert.ok(doc);
+    assert.deepEqual(secretLines(doc.findings()), [20, 26, 35]);
+    assert.match(doc.findings().find((f) => f.range.start.line === 19)!.message, /config\.JWTSecret from \.\.\/config\/config\.go:8/);
+    const after = doc.update([{ range: { start: { line: 11, character: 0 }, end: { line: 11, character: 0 } }, text: '// Tokens of the orders API.\n' }]);
+    assert.deepEqual(secretLines(after), [21, 27, 36]);
+    doc.dispose();
+  });
+
+  it('does not take a name of the file being edited from the table (it may be gone from the text)', async () => {
+    const root = path.join(WORKSPACES, 'go-orders');
+    const result = await scanFiles(['.'], { cwd: root, workers: 0 });
+    const file = path.join(root, 'internal/auth/keys.go');
+    // keys.go as typed after the scan: the constant removed, a use of the name added.
+    const typed = 'package auth\n\nimport "github.com/golang-jwt/jwt/v5"\n\nfunc sign(c jwt.Claims) (string, error) {\n\treturn jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString([]byte(serviceTokenKey))\n}\n';
+    const linter = new Linter();
+    linter.symbols = result.symbols;
+    assert.deepEqual(secretLines(await linter.lintText(typed, { filePath: file })), []);
+    // The same text in another file of the package does resolve it.
+    assert.deepEqual(secretLines(await linter.lintText(typed, { filePath: path.join(root, 'internal/auth/sign.go') })), [6]);
+  });
+
+  it('keystroke re-lints of a Java file resolve a static import through the table of the last scan', async () => {
+    const root = path.join(WORKSPACES, 'java-bank');
+    const result = await scanFiles(['.'], { cwd: root, workers: 0 });
+    const file = path.join(root, 'src/main/java/com/acme/bank/security/JWTAuthorizationFilter.java');
+    const linter = new Linter();
+    linter.symbols = result.symbols;
+    const doc = await linter.open(fs.readFileSync(file, 'utf8'), { filePath: file });
+    assert.ok(doc);
+    assert.deepEqual(secretLines(doc.findings()), [23]);
+    // The static import removed: SECRET no longer names the other class's constant.
+    const after = doc.update([{ range: { start: { line: 2, character: 0 }, end: { line: 3, character: 0 } }, text: '' }]);
+    assert.deepEqual(secretLines(after), []);
+    doc.dispose();
+  });
+});
