@@ -81,6 +81,11 @@ export function csharpValue(ctx: AnalysisContext, node: Node, depth = 0): Resolv
       const obj = fn?.type === 'member_access_expression' ? fn.childForFieldName('expression') : null;
       const name = fn?.type === 'member_access_expression' ? fn.childForFieldName('name') : null;
       if (obj && name && WRAPPER_METHODS.has(ctx.src(name))) return csharpValue(ctx, obj, depth + 1);
+      // `KeyVault.Secret()`: a static method of a class of another file that only returns a literal.
+      if (obj && name && (!args || namedChildren(args, ctx.text).length === 0) && /^[A-Z][\w.]*$/.test(ctx.src(obj).replace(/\s+/g, ''))) {
+        const v = csharpClassConstant(ctx, node, ctx.src(obj).replace(/\s+/g, ''), `${ctx.src(name)}()`);
+        if (v) return v;
+      }
       // `GetSigningKey()`, `this.GetSigningKey()`: a method of the class that only returns a value.
       const called = fn?.type === 'identifier' ? fn : obj && name && ctx.src(obj) === 'this' ? name : undefined;
       if (called && (!args || namedChildren(args, ctx.text).length === 0)) {

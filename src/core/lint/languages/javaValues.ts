@@ -115,6 +115,11 @@ function callValue(ctx: AnalysisContext, call: Node, depth: number): JavaValue {
   }
   // `Boolean.parseBoolean(System.getenv("DEV"))`: decided by the deployment.
   if (args.some((a) => JAVA_ENV.test(ctx.src(a)))) return { k: 'env', text: whole };
+  // `KeyHolder.secret()`: a static method of a class of another file that only returns a literal.
+  if (args.length === 0 && obj && /^[A-Z][\w$.]*$|^[a-z][\w$]*(\.[\w$]+)*\.[A-Z][\w$]*$/.test(objText)) {
+    const v = javaClassConstant(ctx, call, objText, `${method}()`);
+    if (v) return v;
+  }
   // `getSecret()`, `this.getSecret()`: a method of the class that only returns a value.
   if (args.length === 0 && (!obj || obj.type === 'this')) {
     const returned = returnedBy(ctx, call, method);

@@ -80,34 +80,40 @@ function lineCounter(text: string): (offset: number) => number {
   };
 }
 
-const JAVA_CANDIDATES = /^[ \t]*package[ \t]+([\w.]+)[ \t]*;|^[ \t]*(?:(?:public|protected|private|abstract|final|static|sealed|non-sealed|strictfp)[ \t]+)*(class|interface|enum|record)[ \t]+([A-Za-z_$][\w$]*)|^[ \t]*((?:(?:public|protected|private|static|final|transient)[ \t]+)*)[\w$.<>[\], ]+?[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*([^\n;]+);/gm;
+const JAVA_CANDIDATES = /^[ \t]*(?:(?:public|protected|private|final)[ \t]+)*static[ \t]+(?:final[ \t]+)?[\w$.<>[\]]+[ \t]+([A-Za-z_$][\w$]*)\(\)[ \t]*\{[ \t]*\n?[ \t]*return[ \t]+([^;\n]+);[ \t]*\n?[ \t]*\}|^[ \t]*package[ \t]+([\w.]+)[ \t]*;|^[ \t]*(?:(?:public|protected|private|abstract|final|static|sealed|non-sealed|strictfp)[ \t]+)*(class|interface|enum|record)[ \t]+([A-Za-z_$][\w$]*)|^[ \t]*((?:(?:public|protected|private|static|final|transient)[ \t]+)*)[\w$.<>[\], ]+?[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*([^\n;]+);/gm;
 
 /**
  * Java: `static final` fields with a literal value and interface constants, as `Class.NAME` of the
  * file's package (a nested class under its simple name too, which is how other files name it
- * after importing it).
+ * after importing it), and static methods without parameters that only return a literal, as
+ * `Class.name()`.
  */
 export function indexJava(table: SymbolTable, file: string, text: string): void {
   const lineOf = lineCounter(text);
   let pkg = '';
   let type: { name: string; interface: boolean } | undefined;
   for (const m of text.matchAll(JAVA_CANDIDATES)) {
-    if (m[1] !== undefined) pkg = m[1];
-    else if (m[2] !== undefined) type = { name: m[3], interface: m[2] === 'interface' };
+    if (m[1] !== undefined) {
+      // `static String secret() { return "…"; }`: a static method that only returns a literal, as `secret()`.
+      const lit = type ? literal(m[2]) : undefined;
+      if (lit && type) add(table, javaClassModule(pkg ? `${pkg}.${type.name}` : type.name), `${m[1]}()`, lit, file, lineOf(m.index));
+    } else if (m[3] !== undefined) pkg = m[3];
+    else if (m[4] !== undefined) type = { name: m[5], interface: m[4] === 'interface' };
     else if (type) {
-      const mods = m[4];
+      const mods = m[6];
       if (!(type.interface || (/\bstatic\b/.test(mods) && /\bfinal\b/.test(mods)))) continue;
-      const lit = literal(m[6]);
-      if (lit) add(table, javaClassModule(pkg ? `${pkg}.${type.name}` : type.name), m[5], lit, file, lineOf(m.index));
+      const lit = literal(m[8]);
+      if (lit) add(table, javaClassModule(pkg ? `${pkg}.${type.name}` : type.name), m[7], lit, file, lineOf(m.index));
     }
   }
 }
 
-const CSHARP_CANDIDATES = /^[ \t]*namespace[ \t]+([\w.]+)|^[ \t]*(?:(?:public|internal|private|protected|static|partial|sealed|abstract|readonly)[ \t]+)*(?:class|struct|record|interface)[ \t]+(\w+)|^[ \t]*((?:(?:public|internal|private|protected|static|readonly|const|new)[ \t]+)+)[\w.<>?[\], ]+?[ \t]+(\w+)[ \t]*(=>?)[ \t]*([^\n;]+);/gm;
+const CSHARP_CANDIDATES = /^[ \t]*(?:(?:public|internal|private|protected)[ \t]+)*static[ \t]+[\w.<>?[\]]+[ \t]+(\w+)\(\)[ \t]*(?:=>[ \t]*([^;\n]+);|\n?[ \t]*\{[ \t]*\n?[ \t]*return[ \t]+([^;\n]+);[ \t]*\n?[ \t]*\})|^[ \t]*namespace[ \t]+([\w.]+)|^[ \t]*(?:(?:public|internal|private|protected|static|partial|sealed|abstract|readonly)[ \t]+)*(?:class|struct|record|interface)[ \t]+(\w+)|^[ \t]*((?:(?:public|internal|private|protected|static|readonly|const|new)[ \t]+)+)[\w.<>?[\], ]+?[ \t]+(\w+)[ \t]*(=>?)[ \t]*([^\n;]+);/gm;
 
 /**
- * C#: `const` and `static readonly` fields with a literal value, and static expression-bodied
- * properties (`public static string Key => "…";`), as `Class.NAME` of the file's namespace
+ * C#: `const` and `static readonly` fields with a literal value, static expression-bodied
+ * properties (`public static string Key => "…";`), and static methods without parameters that
+ * only return a literal (as `Name()`), as `Class.NAME` of the file's namespace
  * (file-scoped or block). Partial classes in several files fill one module.
  */
 export function indexCSharp(table: SymbolTable, file: string, text: string): void {
@@ -115,14 +121,18 @@ export function indexCSharp(table: SymbolTable, file: string, text: string): voi
   let ns = '';
   let cls: string | undefined;
   for (const m of text.matchAll(CSHARP_CANDIDATES)) {
-    if (m[1] !== undefined) ns = m[1];
-    else if (m[2] !== undefined) cls = m[2];
+    if (m[1] !== undefined) {
+      // `static string Secret() => "…";` or `{ return "…"; }`: as `Secret()`.
+      const lit = cls ? literal(m[2] ?? m[3]) : undefined;
+      if (lit && cls) add(table, csharpClassModule(ns ? `${ns}.${cls}` : cls), `${m[1]}()`, lit, file, lineOf(m.index));
+    } else if (m[4] !== undefined) ns = m[4];
+    else if (m[5] !== undefined) cls = m[5];
     else if (cls) {
-      const mods = m[3];
-      const constant = m[5] === '=' ? /\bconst\b/.test(mods) || (/\bstatic\b/.test(mods) && /\breadonly\b/.test(mods)) : /\bstatic\b/.test(mods);
+      const mods = m[6];
+      const constant = m[8] === '=' ? /\bconst\b/.test(mods) || (/\bstatic\b/.test(mods) && /\breadonly\b/.test(mods)) : /\bstatic\b/.test(mods);
       if (!constant) continue;
-      const lit = literal(m[6]);
-      if (lit) add(table, csharpClassModule(ns ? `${ns}.${cls}` : cls), m[4], lit, file, lineOf(m.index));
+      const lit = literal(m[9]);
+      if (lit) add(table, csharpClassModule(ns ? `${ns}.${cls}` : cls), m[7], lit, file, lineOf(m.index));
     }
   }
 }
