@@ -65,7 +65,7 @@ function syntax(ctx: AnalysisContext, prefix: string): KeyedSyntax {
     },
     string: (n) => {
       const v = csharpValue(ctx, n);
-      return v.k === 'str' ? v.v : undefined;
+      return v.k === 'str' ? v.v : v.k === 'external' && typeof v.symbol.value === 'string' ? v.symbol.value : undefined;
     },
     render: (attr: CookieAttr, value: string) => {
       if (attr === 'secure' && prefix === 'Cookie.') return value === 'true' ? 'CookieSecurePolicy.Always' : 'CookieSecurePolicy.None';

@@ -47,7 +47,7 @@ function syntax(ctx: AnalysisContext): KeyedSyntax {
     },
     string: (n) => {
       const v = goValue(ctx, n);
-      return v.k === 'str' ? v.v : undefined;
+      return v.k === 'str' ? v.v : v.k === 'external' && typeof v.symbol.value === 'string' ? v.symbol.value : undefined;
     },
     render: (attr: CookieAttr, value: string) => {
       if (attr === 'sameSite') return `http.SameSite${value.charAt(0).toUpperCase()}${value.slice(1)}Mode`;

@@ -277,7 +277,7 @@ function truthOf(ctx: AnalysisContext, n: Node): JavaTruth {
 
 function stringOf(ctx: AnalysisContext, node: Node): string | undefined {
   const v = javaValue(ctx, node);
-  return v.k === 'str' ? v.v : undefined;
+  return v.k === 'str' ? v.v : v.k === 'external' && typeof v.symbol.value === 'string' ? v.symbol.value : undefined;
 }
 
 /** Seconds from `Duration.ofDays(30)`, `60 * 60 * 24`, `3600L`. */
