@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { AnalysisContext } from '../analysis';
 import type { WorkspaceSymbol } from '../symbols/symbolTable';
-import { csharpClassModule, goImportDir, goPackageModule, javaClassModule } from '../symbols/typeIndexers';
+import { appSettingsModule, csharpClassModule, goImportDir, goPackageModule, javaClassModule } from '../symbols/typeIndexers';
 import type { ResolvedValue } from './resolvedValue';
 
 /*
@@ -180,6 +180,29 @@ export function csharpStaticOrPartial(ctx: AnalysisContext, at: Node, name: stri
     if (v) return v;
   }
   return enclosingClass ? csharpClassConstant(ctx, at, enclosingClass, name) : undefined;
+}
+
+/**
+ * `Configuration["Jwt:Key"]`, `config.GetValue<string>("Jwt:Key")`, `GetSection("Jwt")["Key"]`,
+ * `GetSection("Jwt:Key").Value`, `GetSection("Jwt").GetValue<string>("Key")`: the literal of the
+ * appsettings.json of the project (the nearest one above the file) behind a configuration read.
+ */
+export function csharpConfigValue(ctx: AnalysisContext, read: string, at: Node): { value: External; key: string } | undefined {
+  if (!ctx.workspace) return undefined;
+  const t = read.replace(/\s+/g, '');
+  const section = /GetSection\("([^"]+)"\)/.exec(t)?.[1];
+  const key = /(?:\[|GetValue<\w+\??>\(|GetValue\()"([^"]+)"[\])]/.exec(t)?.[1];
+  const name = section && key ? `${section}:${key}` : key ?? (section && /\.Value$/.test(t) ? section : undefined);
+  if (!name) return undefined;
+  let dir = path.dirname(ctx.workspace.filePath);
+  for (let up = 0; up < 8; up++) {
+    const v = fromTable(ctx, appSettingsModule(dir), name.toLowerCase(), at);
+    if (v) return { value: v, key: name };
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------- Go

@@ -4,6 +4,8 @@ import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type CookieAttr, type CookieSite, checkCookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, canon, checkKeyedSite } from '../keyedSite';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
+import { describeSymbol } from '../symbols/symbolTable';
+import { csharpConfigValue } from './crossFileConstants';
 import { constModifierOf, csharpValue } from './csharpValues';
 import { type ResolvedValue, externalsOf, literalsOf, truthOfValue } from './resolvedValue';
 
@@ -391,6 +393,15 @@ function keyMaterial(ctx: AnalysisContext, created: Node): void {
   const first = args ? namedChildren(args, ctx.text)[0] : undefined;
   if (!first) return;
   const resolved = csharpValue(ctx, first);
+  // A configuration read whose key appsettings.json fills with a literal: that literal is the key in every environment without an override.
+  const configured = resolved.k === 'env' ? csharpConfigValue(ctx, resolved.text, first) : undefined;
+  if (configured && typeof configured.value.symbol.value === 'string' && ctx.workspace) {
+    const where = describeSymbol(ctx.workspace.filePath, configured.key, configured.value.symbol).replace(/^.* from /, '');
+    ctx.report({
+      ruleId: 'jwt-hardcoded-secret', ...span(first),
+      message: `The JWT signing key is configuration key ${configured.key}, which ${where} sets to a literal committed with the code: every environment without an override (the variable ${configured.key.replace(/:/g, '__')}, user-secrets, a key vault) signs with it, and anyone with the repository can forge tokens. Remove it from appsettings.json and provide it per environment.`,
+    });
+  }
   for (const { value, when } of externalsOf(resolved)) {
     reportExternalSecret(ctx, { kind: 'jwt', ...span(value.node), what: `The JWT signing key${when ? ` (${when})` : ''}`, envName: 'JWT_SECRET', symbol: value.symbol, expression: ctx.src(value.node) });
   }

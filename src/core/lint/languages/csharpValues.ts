@@ -4,7 +4,7 @@ import { csharpClassConstant, csharpStaticOrPartial } from './crossFileConstants
 import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
 /** Reads of configuration or the environment: decided by the deployment, not by the code. */
-export const CSHARP_ENV = /GetEnvironmentVariable|Configuration\s*\[|Configuration\s*\.|GetValue\s*<|GetSection\s*\(|GetConnectionString|\bconfig\s*\[|IsDevelopment|IsProduction|Environment\s*\./;
+export const CSHARP_ENV = /GetEnvironmentVariable|[Cc]onfiguration\s*\[|Configuration\s*\.|GetValue\s*<|GetSection\s*\(|GetConnectionString|\bconfig\s*\[|IsDevelopment|IsProduction|Environment\s*\./;
 
 /** Calls that keep the meaning of the literal they are given: bytes, Base64. */
 const WRAPPER_CALLS = /^(Encoding\s*\.\s*\w+\s*\.\s*GetBytes|Convert\s*\.\s*(FromBase64String|ToBase64String)|Base64UrlEncoder\s*\.\s*(Encode|DecodeBytes)|WebEncoders\s*\.\s*Base64UrlDecode)$/;
@@ -76,7 +76,8 @@ export function csharpValue(ctx: AnalysisContext, node: Node, depth = 0): Resolv
       const first = args ? namedChildren(args, ctx.text)[0] : undefined;
       if (first && WRAPPER_CALLS.test(fnText)) {
         const v = csharpValue(ctx, first, depth + 1);
-        return v.k === 'str' || v.k === 'fallback' || v.k === 'choice' || v.k === 'external' ? v : UNKNOWN_VALUE;
+        // The bytes of a configuration read are still decided by the deployment.
+        return v.k === 'str' || v.k === 'fallback' || v.k === 'choice' || v.k === 'external' || v.k === 'env' ? v : UNKNOWN_VALUE;
       }
       const obj = fn?.type === 'member_access_expression' ? fn.childForFieldName('expression') : null;
       const name = fn?.type === 'member_access_expression' ? fn.childForFieldName('name') : null;

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { languageForPath } from '../grammars';
 import type { LintLanguage } from '../types';
 import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats, type WorkspaceSymbol } from './symbolTable';
-import { indexCSharp, indexGo, indexJava } from './typeIndexers';
+import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
 
 /*
  * Indexers read a file's text line by line for constants with a literal value; no parse. A scan
@@ -231,6 +231,9 @@ export function indexFile(table: SymbolTable, file: string, text: string, langua
     case 'go':
       indexGo(table, file, text);
       return;
+    case 'json':
+      indexAppSettings(table, file, text);
+      return;
     default:
       return;
   }
@@ -268,7 +271,7 @@ export function readPathAliases(root: string): PathAlias[] {
 }
 
 /** Languages whose files feed the table. */
-const INDEXED = new Set<LintLanguage>(['javascript', 'typescript', 'tsx', 'python', 'php', 'ruby', 'java', 'csharp', 'go']);
+const INDEXED = new Set<LintLanguage>(['javascript', 'typescript', 'tsx', 'python', 'php', 'ruby', 'java', 'csharp', 'go', 'json']);
 
 /**
  * Builds the table of a scan: reads each file once (skipping those over `maxBytes`), indexes its

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { jsonStrings } from '../languages/appSettings';
 import type { SymbolTable, WorkspaceSymbol } from './symbolTable';
 
 /*
@@ -194,3 +195,21 @@ function noteGoModule(table: SymbolTable, dir: string): void {
 }
 
 const goModSeen = new WeakMap<SymbolTable, Set<string>>();
+
+/** `appsettings:/abs/project`: the table module of a project's appsettings.json, keys as .NET names them (`jwt:key`, lower case). */
+export function appSettingsModule(dir: string): string {
+  return `appsettings:${dir}`;
+}
+
+/**
+ * C# configuration: the string values of `appsettings.json` (the file every environment loads) by
+ * their configuration key, so that `Configuration["Jwt:Key"]` in code finds the literal behind it.
+ * Keys are case-insensitive in .NET: stored lower case.
+ */
+export function indexAppSettings(table: SymbolTable, file: string, text: string): void {
+  if (path.basename(file).toLowerCase() !== 'appsettings.json') return;
+  const lineOf = lineCounter(text);
+  for (const v of jsonStrings(text)) {
+    if (v.value !== '') table.add(appSettingsModule(path.dirname(file)), v.path.join(':').toLowerCase(), { value: v.value, file, line: lineOf(v.start) });
+  }
+}
