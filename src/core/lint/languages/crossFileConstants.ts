@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { AnalysisContext } from '../analysis';
 import type { WorkspaceSymbol } from '../symbols/symbolTable';
-import { appSettingsModule, csharpClassModule, goImportDir, goPackageModule, javaClassModule } from '../symbols/typeIndexers';
+import { CSHARP_OPTIONS, appSettingsModule, csharpClassModule, goImportDir, goPackageModule, javaClassModule } from '../symbols/typeIndexers';
 import type { ResolvedValue } from './resolvedValue';
 
 /*
@@ -201,6 +201,23 @@ export function csharpConfigValue(ctx: AnalysisContext, read: string, at: Node):
     const parent = path.dirname(dir);
     if (parent === dir) break;
     dir = parent;
+  }
+  return undefined;
+}
+
+/**
+ * `options.Value.Key`, `_jwt.CurrentValue.Key`, `_settings.Key` where the name is an
+ * `IOptions<JwtSettings>` (or a `JwtSettings` field) and the workspace binds JwtSettings to a
+ * configuration section (`Configure<JwtSettings>(….GetSection("Jwt"))`): the configuration key it
+ * reads (`Jwt:Key`), or undefined.
+ */
+export function csharpOptionsKey(ctx: AnalysisContext, holder: string, viaValue: boolean, property: string): string | undefined {
+  if (!ctx.workspace || !/^\w+$/.test(holder)) return undefined;
+  // The declarations of the name (a parameter, a field): the first whose type is bound.
+  for (const m of ctx.text.matchAll(new RegExp(`\\b(?:IOptions(?:Snapshot|Monitor)?<(\\w+)>|(\\w+))\\??\\s+${holder}\\b`, 'g'))) {
+    const type = viaValue ? m[1] : m[2];
+    const section = type ? ctx.workspace.table.lookup(CSHARP_OPTIONS, type) : undefined;
+    if (typeof section?.value === 'string') return `${section.value}:${property}`;
   }
   return undefined;
 }

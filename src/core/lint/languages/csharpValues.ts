@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
-import { csharpClassConstant, csharpStaticOrPartial } from './crossFileConstants';
+import { csharpClassConstant, csharpOptionsKey, csharpStaticOrPartial } from './crossFileConstants';
 import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
 /** Reads of configuration or the environment: decided by the deployment, not by the code. */
@@ -108,6 +108,12 @@ export function csharpValue(ctx: AnalysisContext, node: Node, depth = 0): Resolv
       if (obj.type === 'identifier' && /^[A-Z]/.test(ctx.src(obj))) {
         const v = otherClassField(ctx, node, ctx.src(obj), ctx.src(name), depth) ?? csharpClassConstant(ctx, node, ctx.src(obj), ctx.src(name));
         if (v) return v;
+      }
+      // `options.Value.Key`, `_settings.Key` of an options class bound to a section: a configuration read.
+      const holder = obj.type === 'member_access_expression' && /^(Value|CurrentValue)$/.test(ctx.src(obj.childForFieldName('name') ?? obj)) ? obj.childForFieldName('expression') : obj;
+      if (holder?.type === 'identifier') {
+        const key = csharpOptionsKey(ctx, ctx.src(holder), holder !== obj, ctx.src(name));
+        if (key) return { k: 'env', text: `Configuration["${key}"]` };
       }
       // `Shop.Security.JwtDefaults.SigningKey`: a qualified class of another file.
       const qualified = ctx.src(obj).replace(/\s+/g, '');

@@ -22,6 +22,9 @@ export function csharpClassModule(qualifiedClass: string): string {
   return `cs:${qualifiedClass}`;
 }
 
+/** The pseudo-module of C# options classes bound to a configuration section: name = the class, value = the section (`Jwt`). */
+export const CSHARP_OPTIONS = '<cs:options>';
+
 /** `go:/abs/dir`: the table module of a Go package, by the directory its files are in. */
 export function goPackageModule(dir: string): string {
   return `go:${dir}`;
@@ -118,6 +121,13 @@ const CSHARP_CANDIDATES = /^[ \t]*(?:(?:public|internal|private|protected)[ \t]+
  * (file-scoped or block). Partial classes in several files fill one module.
  */
 export function indexCSharp(table: SymbolTable, file: string, text: string): void {
+  // `services.Configure<JwtSettings>(Configuration.GetSection("Jwt"))`, `AddOptions<JwtSettings>().Bind(….GetSection("Jwt"))`.
+  if (text.includes('GetSection')) {
+    const optionsLine = lineCounter(text);
+    for (const m of text.matchAll(/\b(?:Configure|AddOptions)<(\w+)>\((?:\)\s*\.\s*Bind\()?[^;]*?GetSection\(\s*"([^"]+)"\s*\)/g)) {
+      table.add(CSHARP_OPTIONS, m[1], { value: m[2], file, line: optionsLine(m.index) });
+    }
+  }
   const lineOf = lineCounter(text);
   let ns = '';
   let cls: string | undefined;
