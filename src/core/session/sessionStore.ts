@@ -7,6 +7,7 @@ import { DEFAULT_TOKEN_HEADERS, type TokenCandidate, tokensInBody, tokensInReque
 import type { Finding } from '../findings';
 import { type SessionChange, summarizeChanges } from './changeFeed';
 import type {
+  BrowserJarCookie,
   BlockedRequestCookie, BodyPreview, CaptureLogger, CookieHistoryEvent, CookieRecord, Disposable, Exchange, ExchangeModification, ExchangeSource, ExchangeState, HeaderField,
   SessionChangeEvent, SessionSnapshot, SetCookieRecord, StorageArea, StorageItemRecord, TokenRecord,
 } from './types';
@@ -174,6 +175,9 @@ function pathOf(url: string): string {
   return p === '' ? '/' : p;
 }
 
+/** How long before a read of the browser's cookie jar the traffic may be ahead of it (ms). */
+const JAR_SETTLE_MS = 500;
+
 /**
  * The single source of truth of a capture: exchanges (ring buffer), the cookie jar and its
  * history, and tokens. The proxy and the HAR importer feed it through the same four calls
@@ -306,6 +310,33 @@ export class SessionStore implements Disposable {
       }
     }
     if (removed) this.changed();
+  }
+
+  /**
+   * Takes in the browser's own cookie jar as a browser capture read it (read started at
+   * `readAt`, epoch ms): the cookies of the `origins`' hosts become what the browser holds,
+   * also those set by page script that no Set-Cookie line shows (origin 'browser-jar'). See
+   * `CookieMirror.syncBrowserJar`. Never throws.
+   */
+  syncBrowserCookies(jar: readonly BrowserJarCookie[], origins: readonly string[], readAt: number): void {
+    this.guard('browser cookie jar', () => {
+      const hosts = origins.flatMap((o) => {
+        try {
+          return [new URL(o).hostname.toLowerCase()];
+        } catch {
+          return [];
+        }
+      });
+      // The cookies the browser sends to these hosts: their own and those of parent domains.
+      const inScope = (domain: string): boolean => hosts.some((h) => h === domain || h.endsWith(`.${domain}`));
+      const time = this.now();
+      const exchangeId = Math.max(0, this.nextExchangeId - 1);
+      // Chrome reports a Set-Cookie line a moment before its jar holds it: what the traffic showed
+      // just before the read is left for the next read to confirm, rather than undone.
+      const { events, touched } = this.mirror.syncBrowserJar(jar, inScope, { time, exchangeId, readAt: readAt - JAR_SETTLE_MS });
+      this.addCookieEvents(events);
+      this.cookiesRefreshed(touched);
+    });
   }
 
   /** The exchange with this id, if still in the ring buffer (or pushed out of it but not finished). */
