@@ -1,6 +1,6 @@
 import { type Cookie, CookieJar, MemoryCookieStore, getPublicSuffix } from 'tough-cookie';
 import { parseSetCookie } from '../cookies/setCookie';
-import type { BrowserJarCookie, CookieHistoryEvent, CookieRecord, SetCookieRecord } from './types';
+import type { BrowserJarCookie, CookieHistoryEvent, CookieRecord, ExchangeSource, SetCookieRecord } from './types';
 
 /** A history event before the store numbers it. */
 export type CookieEventDraft = Omit<CookieHistoryEvent, 'seq'>;
@@ -12,6 +12,8 @@ export interface CookieContext {
   readonly exchangeId: number;
   /** The server's Date header of the response, epoch ms. */
   readonly serverDate?: number;
+  /** The capture source of the exchange. */
+  readonly source?: ExchangeSource;
 }
 
 /**
@@ -199,6 +201,7 @@ export class CookieMirror {
       origin: 'set-by-response',
       setCookie: raw,
       exchangeId: ctx.exchangeId,
+      ...(ctx.source ? { capturedBy: ctx.source } : {}),
     };
     const events: CookieEventDraft[] = [];
     const common = { ...where, time: ctx.time, exchangeId: ctx.exchangeId, setCookie: raw, via: 'set-cookie' as const };
@@ -277,7 +280,7 @@ export class CookieMirror {
         key, name, value, domain: created.domain, path: created.path, hostOnly: true,
         receivedAt: ctx.time, secure: false, httpOnly: false, partitioned: false,
         size: Buffer.byteLength(name + value), firstSeen: ctx.time, lastSeen: ctx.time,
-        origin: 'seen-in-request', exchangeId: ctx.exchangeId,
+        origin: 'seen-in-request', exchangeId: ctx.exchangeId, ...(ctx.source ? { capturedBy: ctx.source } : {}),
       };
       this.byKey.set(key, record);
       events.push({ kind: 'created', cookieKey: key, name, domain: record.domain, path: record.path, time: ctx.time, exchangeId: ctx.exchangeId, newValue: value, via: 'request-cookie' });
@@ -338,7 +341,7 @@ export class CookieMirror {
         secure: c.secure, httpOnly: c.httpOnly, ...(c.sameSite ? { sameSite: c.sameSite, sameSiteRaw: c.sameSite } : {}),
         partitioned: c.partitioned === true, ...(c.priority ? { priority: c.priority } : {}),
         size: Buffer.byteLength(c.name + c.value), firstSeen: ctx.time, lastSeen: ctx.time,
-        origin: 'browser-jar', exchangeId: ctx.exchangeId, inBrowserJar: true,
+        origin: 'browser-jar', exchangeId: ctx.exchangeId, inBrowserJar: true, capturedBy: 'browser-jar',
       };
       this.byKey.set(key, record);
       if (expiresAt !== undefined && expiresAt < this.nextExpiry) this.nextExpiry = expiresAt;

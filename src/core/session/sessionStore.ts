@@ -175,6 +175,12 @@ function pathOf(url: string): string {
   return p === '' ? '/' : p;
 }
 
+/** The capture source of a new token: the page's web storage, or the exchange it was found in. */
+function capturedByOf(tokenSource: TokenRecord['source'], exchangeSource: ExchangeSource | undefined): { capturedBy?: TokenRecord['capturedBy'] } {
+  if (tokenSource === 'localStorage' || tokenSource === 'sessionStorage') return { capturedBy: tokenSource };
+  return exchangeSource ? { capturedBy: exchangeSource } : {};
+}
+
 /** How long before a read of the browser's cookie jar the traffic may be ahead of it (ms). */
 const JAR_SETTLE_MS = 500;
 
@@ -587,7 +593,7 @@ export class SessionStore implements Disposable {
       this.addCookieEvents(this.mirror.sweepExpired(startedAt, id));
       if (sent.length > 0) {
         const touched: string[] | undefined = this.listening ? [] : undefined;
-        this.addCookieEvents(this.mirror.observeRequestCookies(input.url, sent, { time: startedAt, exchangeId: id }, touched));
+        this.addCookieEvents(this.mirror.observeRequestCookies(input.url, sent, { time: startedAt, exchangeId: id, source: exchange.source }, touched));
         if (touched !== undefined && touched.length > 0) this.cookiesRefreshed(touched);
       }
       const tokenIds = this.addTokens(exchange.tokenIds, id, tokensInRequest(input.url, headers, sent, this.tokenHeaders), startedAt);
@@ -643,7 +649,7 @@ export class SessionStore implements Disposable {
       let stored: SetCookieRecord[] | undefined;
       const blocked = input.blockedSetCookies && input.blockedSetCookies.length > 0 ? [...input.blockedSetCookies] : undefined;
       if (setCookies > 0 || blocked) {
-        const ctx = serverDate !== undefined ? { time: receivedAt, exchangeId: id, serverDate } : { time: receivedAt, exchangeId: id };
+        const ctx = serverDate !== undefined ? { time: receivedAt, exchangeId: id, serverDate, source: ex.source } : { time: receivedAt, exchangeId: id, source: ex.source };
         cookiesSet = [];
         for (const h of headers) {
           if (h.name.length !== 10 || h.name.toLowerCase() !== 'set-cookie') continue;
@@ -666,7 +672,7 @@ export class SessionStore implements Disposable {
         this.updated(index, id);
       }
       if (input.addedSetCookies !== undefined) {
-        const ctx = { time: receivedAt, exchangeId: id };
+        const ctx = { time: receivedAt, exchangeId: id, source: ex.source };
         for (const raw of input.addedSetCookies) this.addCookieEvents(this.mirror.applySetCookie(raw, ex.url, ctx).events);
       }
       // Refused lines the headers did not carry (the browser reports them all the same).
@@ -873,6 +879,7 @@ export class SessionStore implements Disposable {
         ...(c.scope ? { scope: c.scope } : {}),
         flags: c.flags,
         exchangeId,
+        ...capturedByOf(c.source, this.exchangeById(exchangeId)?.source),
         firstSeen: time,
         lastSeen: time,
         lastExchangeId: exchangeId,

@@ -236,6 +236,8 @@ export interface CookieRecord {
   readonly exchangeId: number;
   /** True when the browser's own cookie jar held it at the last read (browser captures only). */
   readonly inBrowserJar?: boolean;
+  /** The capture source that produced the current state: its exchange's, or 'browser-jar'. */
+  readonly capturedBy?: ExchangeSource | 'browser-jar';
 }
 
 /**
@@ -348,6 +350,8 @@ export interface TokenRecord {
   readonly flags: readonly TokenFlag[];
   /** Exchange where it was first seen. */
   readonly exchangeId: number;
+  /** The capture source it was first seen by: its exchange's, or the page's web storage. */
+  readonly capturedBy?: ExchangeSource | 'localStorage' | 'sessionStorage';
   readonly firstSeen: number;
   readonly lastSeen: number;
   /** Exchange where it was last seen. */
