@@ -295,7 +295,8 @@ export class CookieMirror {
    * `ctx.readAt`): cookies the jar holds that no Set-Cookie showed (set by `document.cookie`, or
    * before the capture) are created as 'browser-jar' records, values changed by script are
    * updated, and cookies of `inScope` domains the jar no longer holds are deleted, unless they
-   * were set or sent at or after `ctx.readAt` (the read may have raced them: the next one tells). Every event says
+   * were set or sent at or after `ctx.readAt` (the read may have raced them: the next one tells)
+   * or came from another capture source (proxy, HAR) sharing the store. Every event says
    * `via: 'browser-jar'`. Returns the events and the keys of records that only gained
    * `inBrowserJar`. Never throws.
    */
@@ -350,6 +351,8 @@ export class CookieMirror {
     }
     for (const [key, r] of this.byKey) {
       if (held.has(key) || r.lastSeen >= ctx.readAt || !inScope(r.domain)) continue;
+      // Another source's cookie (the proxy's browser, an imported HAR): this browser's jar does not speak for it.
+      if (r.capturedBy === 'proxy' || r.capturedBy === 'har') continue;
       this.byKey.delete(key);
       this.forget(key);
       this.store.removeCookie(r.domain, r.path, r.name, () => undefined);

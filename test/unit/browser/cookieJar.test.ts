@@ -62,6 +62,17 @@ describe('The browser\'s own cookie jar in the session model', () => {
     assert.ok(events.some((e) => e.cookieEvents.some((c) => c.name === 'ui_theme' && c.kind === 'value-changed')), 'the change feed says what changed');
   });
 
+  it('leaves the cookies of another source (a proxy capture in the same session) alone', () => {
+    let now = 1_000_000;
+    const store = new SessionStore({ throttleMs: 0, now: () => now });
+    const id = store.beginExchange({ source: 'proxy', method: 'GET', url: 'http://localhost:3000/', headers: [], startedAt: now });
+    store.addResponse(id, { status: 200, headers: [{ name: 'Set-Cookie', value: 'sid=proxied; Path=/' }], receivedAt: now });
+    store.finishExchange(id, { state: 'complete' });
+    now += 5000;
+    store.syncBrowserCookies([], ['http://localhost:3000'], now);
+    assert.equal(store.getCookies().find((c) => c.name === 'sid')?.value, 'proxied');
+  });
+
   it('leaves alone what the traffic set just before the read began (the read may have raced it)', () => {
     let now = 1_000_000;
     const store = new SessionStore({ throttleMs: 0, now: () => now });
