@@ -310,7 +310,8 @@ export class CookieMirror {
       if (!domain || !inScope(domain)) continue;
       const key = keyOf(domain, c.path, c.name);
       held.add(key);
-      const where = { cookieKey: key, name: c.name, domain, path: c.path, time: ctx.time, exchangeId: ctx.exchangeId, via: 'browser-jar' as const };
+      // No exchange caused it: the timeline must not credit the latest one with it.
+      const where = { cookieKey: key, name: c.name, domain, path: c.path, time: ctx.time, via: 'browser-jar' as const };
       const old = this.byKey.get(key);
       // Set or sent since the read began: the traffic is newer than this read.
       if (old && old.value !== c.value && old.lastSeen >= ctx.readAt) continue;
@@ -356,7 +357,7 @@ export class CookieMirror {
       this.byKey.delete(key);
       this.forget(key);
       this.store.removeCookie(r.domain, r.path, r.name, () => undefined);
-      events.push({ kind: 'deleted', cookieKey: key, name: r.name, domain: r.domain, path: r.path, time: ctx.time, exchangeId: ctx.exchangeId, oldValue: r.value, via: 'browser-jar' });
+      events.push({ kind: 'deleted', cookieKey: key, name: r.name, domain: r.domain, path: r.path, time: ctx.time, oldValue: r.value, via: 'browser-jar' });
     }
     return { events, touched };
   }

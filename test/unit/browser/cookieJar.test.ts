@@ -51,6 +51,7 @@ describe('The browser\'s own cookie jar in the session model', () => {
     assert.ok(!store.getCookies().some((c) => c.name === 'elsewhere'), 'cookies of other sites are not taken in');
     const created = store.getCookieHistory().filter((e) => e.kind === 'created' && e.via === 'browser-jar').map((e) => e.name);
     assert.deepEqual(created, ['ui_theme']);
+    assert.equal(store.getCookieHistory().find((e) => e.via === 'browser-jar')?.exchangeId, undefined, 'no exchange is credited with what the jar showed');
 
     now += 5000;
     store.syncBrowserCookies([{ ...jarCookie, name: 'ui_theme', value: 'light', sameSite: 'Lax' }], ['http://localhost:3000'], now);
