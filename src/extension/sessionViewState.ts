@@ -147,6 +147,7 @@ export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession
       ...(c.expiresAt !== undefined ? { expiresAt: c.expiresAt } : {}),
       ...(findings ? { findings: findingCounts.get(c.name) ?? 0 } : {}),
       ...(notes.length > 0 ? { browserNotes: notes } : {}),
+      ...(c.capturedBy ? { capturedBy: c.capturedBy } : {}),
     };
   });
 }
@@ -249,6 +250,7 @@ export function tokenRows(snapshot: SessionSnapshot, masked: boolean, model?: Ex
       expiry: expiries.has(`token:${t.id}`) ? expiryView(expiries.get(`token:${t.id}`)!) : tokenExpiry(t, decoded),
       exchangeId: t.exchangeId,
       ...(verification ? { verification } : {}),
+      ...(t.capturedBy ? { capturedBy: t.capturedBy } : {}),
     };
   });
 }
@@ -439,6 +441,7 @@ export function exchangeRow(ex: Exchange, c: ExchangeSessionEffect | undefined, 
     sessionChanged: c !== undefined || issued > 0,
     headerNames: base.headerNames,
     cookieNames: base.cookieNames,
+    capturedBy: ex.source,
   };
 }
 

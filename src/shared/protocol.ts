@@ -63,7 +63,7 @@ export interface CookieRow {
   readonly partitioned: boolean;
   readonly size: number;
   readonly isSession: boolean;
-  readonly origin: 'set-by-response' | 'seen-in-request';
+  readonly origin: 'set-by-response' | 'seen-in-request' | 'browser-jar';
   readonly expiry: ExpiryView;
   readonly changes: number;
   /** The latest changes of this cookie, newest first (no values: they are secrets). */
@@ -101,6 +101,8 @@ export interface CookieRow {
   readonly findings?: number;
   /** Why a browser would refuse this cookie or not send it, in words; absent when it would not. */
   readonly browserNotes?: readonly string[];
+  /** The capture source that produced it: 'browser-jar' when read from the browser's own jar. */
+  readonly capturedBy?: RowSource;
 }
 
 export interface TokenRow {
@@ -119,6 +121,8 @@ export interface TokenRow {
   readonly origin?: 'traffic' | 'decoded';
   /** The last signature check of this token in this window (Verify JWT Signature…). */
   readonly verification?: { readonly signature: string; readonly message: string; readonly at: number };
+  /** The capture source it was first seen by: 'localStorage'/'sessionStorage' for a page's web storage. */
+  readonly capturedBy?: RowSource;
 }
 
 export interface CaptureView {
@@ -165,6 +169,8 @@ export interface ExchangeRow {
   readonly headerNames: readonly string[];
   /** Names of cookies sent and set, for the text filter. */
   readonly cookieNames: readonly string[];
+  /** The capture source that recorded it. */
+  readonly capturedBy?: RowSource;
 }
 
 export interface SessionViewState {
@@ -366,3 +372,16 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
       return undefined;
   }
 }
+
+/** Which capture source a row came from: the panel's source badge. */
+export type RowSource = 'proxy' | 'har' | 'browser' | 'browser-jar' | 'localStorage' | 'sessionStorage';
+
+/** The source badge's text (`short`) and its accessible name and tooltip (`long`). */
+export const ROW_SOURCE_LABELS: Readonly<Record<RowSource, { readonly short: string; readonly long: string }>> = {
+  proxy: { short: 'proxy', long: 'Source: the capture proxy' },
+  har: { short: 'HAR', long: 'Source: an imported HAR file' },
+  browser: { short: 'CDP', long: 'Source: the browser, through the DevTools Protocol' },
+  'browser-jar': { short: 'jar', long: "Source: the browser's own cookie jar (DevTools Protocol)" },
+  localStorage: { short: 'localStorage', long: "Source: the page's localStorage (DevTools Protocol)" },
+  sessionStorage: { short: 'sessionStorage', long: "Source: the page's sessionStorage (DevTools Protocol)" },
+};

@@ -2,6 +2,7 @@
 import type { CookieRow, CookieRuleAction, ExpiryView, FromWebview } from '../shared/protocol';
 import { COOKIE_COLUMNS, type CookieColumn, type CookieView, cookiesToShow, expiresText, hasProblems, isGone, nextSort } from './cookieTableModel';
 import { button, el } from './dom';
+import { sourceBadge } from './sourceBadge';
 import { formatClock } from './format';
 
 /** What the table needs from the Session tab. */
@@ -48,6 +49,7 @@ function headerRow(view: CookieView, ctx: CookieTableContext): HTMLElement {
 function nameCell(c: CookieRow, ctx: CookieTableContext): HTMLElement {
   const name = el('td', { class: 'name', 'data-label': 'Name' }, c.name);
   if (c.isSession) name.append(el('span', { class: 'badge' }, 'session'));
+  name.append(...sourceBadge(c.capturedBy));
   if (c.origin === 'seen-in-request' && !isGone(c)) name.append(el('span', { class: 'badge muted', title: 'Sent by the browser; set before the capture began' }, 'pre-existing'));
   if (isGone(c)) name.append(el('span', { class: `badge gone-state ${c.state}`, title: c.goneReason ?? c.state ?? '' }, c.state ?? ''));
   const notes = [...(c.state === 'rejected' && c.goneReason ? [`Rejected: ${c.goneReason}`] : []), ...(c.browserNotes ?? [])];

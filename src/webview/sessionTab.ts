@@ -4,6 +4,7 @@ import { claimTree } from './claimTree';
 import { cookieTable, type CookieTableContext } from './cookieTable';
 import { type CookieView, DEFAULT_COOKIE_VIEW, isGone, sanitizeCookieView } from './cookieTableModel';
 import { button, el } from './dom';
+import { sourceBadge } from './sourceBadge';
 import { countdown, formatRelative } from './format';
 
 /** What the Session tab needs from the page: the message channel, the way to the Timeline, the saved state and the clock. */
@@ -100,6 +101,7 @@ function tokensList(tokens: readonly TokenRow[], now: number): HTMLElement {
   const onDate = (cell: HTMLElement, at: number) => relativeCells.push({ cell, at });
   for (const t of tokens) {
     const summary = el('summary', {}, el('span', { class: 'badge' }, t.kind), ` ${t.name} `, el('span', { class: 'muted' }, t.origin === 'decoded' ? 'decoded by you' : `from ${t.source}`), ' · ', countdownCell(t.expiry));
+    summary.append(...sourceBadge(t.capturedBy));
     if (t.verification) summary.append(' ', el('span', { class: `badge verification ${t.verification.signature === 'valid' ? 'valid' : 'invalid'}`, title: verificationText(t.verification) }, t.verification.signature === 'valid' ? 'signature valid' : `signature ${t.verification.signature}`));
     const item = el('details', { class: 'token', 'data-key': t.key }, summary);
     const actions = el('div', { class: 'token-actions' },

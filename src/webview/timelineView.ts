@@ -6,6 +6,7 @@
 import type { BodyView, ExchangeDetail, ExchangeRow, FindingRow, FromWebview, HeaderView, StatusClass } from '../shared/protocol';
 import { STATUS_CLASSES } from '../shared/protocol';
 import { button, el } from './dom';
+import { sourceBadge } from './sourceBadge';
 import { formatBytes, formatClock, formatElapsed } from './format';
 import { filterRows, indexOfId, isAtBottom, isEmptyFilter, moveSelection, NO_FILTER, type SessionModel, type TimelineFilter, visibleRange } from './timelineModel';
 
@@ -354,6 +355,7 @@ function sessionCell(r: ExchangeRow): HTMLElement {
 function badges(r: ExchangeRow): HTMLElement[] {
   const out: HTMLElement[] = [];
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  out.push(...sourceBadge(r.capturedBy));
   if (r.sessionChanged) out.push(el('span', { class: 'badge changed', title: 'This exchange changed the session' }, 'session changed'));
   if (r.cookiesCreated) out.push(el('span', { class: 'badge', title: `${plural(r.cookiesCreated, 'cookie')} created` }, `+${r.cookiesCreated} set`));
   if (r.cookiesChanged) out.push(el('span', { class: 'badge', title: `${plural(r.cookiesChanged, 'cookie')} changed` }, `~${r.cookiesChanged} changed`));

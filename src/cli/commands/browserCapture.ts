@@ -1,13 +1,11 @@
 import { parseArgs } from '../args';
 import { type CliIo, UsageError, errorLine } from '../command';
-import { type Exchange, type SessionChangeEvent, SessionStore } from '../../core/capture';
+import type { Exchange, SessionChangeEvent } from '../../core/capture';
 import {
   type BrowserCapture, BrowserCaptureConfigError, BrowserLaunchError, type LaunchedBrowser, launchBrowser, parseCdpEndpoint, parseOrigins, startBrowserCapture,
 } from '../../core/browser';
 import { shortValue } from './audit';
-import {
-  DEFAULT_CAPTURE_EXCHANGES, checkHarPath, closeJournal, cookieLine, dropNotice, iso, openJournal, parseMaxExchanges, tokenLine, watchStopSignals,
-} from './capture';
+import { type CaptureSourceStop, CaptureRun, DEFAULT_CAPTURE_EXCHANGES, checkHarPath, iso, parseMaxExchanges } from './captureRun';
 
 /** The part of `session-lens capture --help` about the browser. */
 export const browserUsage = `
@@ -33,7 +31,10 @@ Browser capture (Chrome DevTools Protocol; no proxy, the app keeps its own URL):
   Tokens kept in localStorage/sessionStorage print with "source": "localStorage"
   or "sessionStorage" and the storage key as name; cookies the browser refused
   print as {"type":"cookie","event":"blocked","blocked":true,"reasons":[…]} with
-  Chrome's reasons.
+  Chrome's reasons. Cookies the page's scripts set (document.cookie), which no
+  Set-Cookie line shows, are read from the browser's own jar and print with
+  "via": "browser-jar". The traffic audit runs live, as in the proxy capture:
+  {"type":"finding",...} lines as findings are added or removed.
 `;
 
 /** True when the arguments ask for a browser capture rather than the proxy. */
@@ -102,14 +103,12 @@ export async function runBrowserCapture(rawArgs: readonly string[], io: CliIo): 
   const harPath = harFile ? await checkHarPath(harFile, io) : undefined;
   const json = options.json === true;
 
-  const logger = {
-    info: () => undefined,
-    warn: (m: string) => { io.stderr.write(errorLine(`warning: ${m}`)); },
-    error: (m: string) => { io.stderr.write(errorLine(m)); },
-  };
-  const store = new SessionStore({ logger, throttleMs: 50, capacity });
-  const journal = harPath && harFile ? await openJournal(harPath, harFile, options.redact === true, io) : undefined;
-  const journaling = journal?.attach(store);
+  const run = new CaptureRun({ io, json, capacity, ...(harPath && harFile ? { har: { file: harFile, path: harPath, redact: options.redact === true } } : {}), stopKey: 'reason' });
+  const { store, logger } = run;
+  await run.openHar().catch((err: unknown) => {
+    run.discard();
+    throw err;
+  });
 
   let browser: LaunchedBrowser | undefined;
   let capture: BrowserCapture;
@@ -117,7 +116,7 @@ export async function runBrowserCapture(rawArgs: readonly string[], io: CliIo): 
     if (launch) browser = await launchBrowser({ url: 'about:blank', headless: options.headless === true, ...(executablePath ? { executablePath } : {}) });
     capture = await startBrowserCapture({ endpoint: browser ? browser.wsEndpoint : cdp!, origins, store, logger });
   } catch (err) {
-    journal?.discard();
+    run.discard();
     await browser?.close();
     if (err instanceof BrowserCaptureConfigError || err instanceof BrowserLaunchError) {
       io.stderr.write(errorLine(err.message));
@@ -127,42 +126,28 @@ export async function runBrowserCapture(rawArgs: readonly string[], io: CliIo): 
   }
 
   const printed = new Set<string>();
-  let dropAnnounced = false;
-  const print = (e: SessionChangeEvent): void => {
-    if (!dropAnnounced && e.exchangesEvicted.length > 0) {
-      dropAnnounced = true;
-      io.stderr.write(dropNotice(capacity, harFile));
-    }
-    for (const c of e.cookieEvents) io.stdout.write(`${cookieLine(c, store, json)}\n`);
+  run.follow((e: SessionChangeEvent) => {
+    const out: string[] = [];
     for (const id of [...e.exchangesAdded, ...e.exchangesUpdated]) {
       const ex = store.getExchange(id);
-      if (ex) for (const line of blockedLines(ex, printed, json)) io.stdout.write(`${line}\n`);
+      if (ex) out.push(...blockedLines(ex, printed, json));
     }
-    for (const t of e.tokensAdded) io.stdout.write(`${tokenLine(t, json)}\n`);
+    return out;
+  });
+  const source: CaptureSourceStop = {
+    ended: capture.ended.then((why) => (why === 'stopped' ? 'stopped' : 'browser closed')),
+    close: async () => {
+      await capture.close();
+      await browser?.close();
+    },
+    // A second signal while stopping: the browser is killed.
+    abort: () => { browser?.killSync(); },
+    extraCounts: () => {
+      const storage = store.storageItems().length;
+      return { json: { storage }, text: `${storage} storage entries` };
+    },
   };
-  const subscription = store.onDidChange(print);
-
-  const summary = (): Record<string, number> => ({ exchanges: store.exchangeCount + store.evictedExchangeCount, cookies: store.getCookies().length, tokens: store.getTokens().length, storage: store.storageItems().length });
-  const printStopped = (reason: string, harOk: boolean, atOnce: boolean): void => {
-    const written = harPath !== undefined && harOk;
-    const counts = summary();
-    if (json) {
-      io.stdout.write(`${JSON.stringify({ type: 'stopped', reason, ...(atOnce ? { atOnce } : {}), ...counts, har: written ? harPath : null, ...(written ? { harEntries: journal?.entries ?? 0 } : {}) })}\n`);
-    } else {
-      io.stdout.write(`Stopped (${reason}${atOnce ? ', at once' : ''}): ${counts.exchanges} exchanges, ${counts.cookies} cookies, ${counts.tokens} tokens, ${counts.storage} storage entries${written ? `; HAR written to ${harFile as string} (${journal?.entries ?? 0} entries)` : ''}\n`);
-    }
-  };
-  let closed = false;
-  /** A second signal while stopping: the browser is killed, the HAR closed synchronously, the process exits. */
-  const stopNow = (signal: NodeJS.Signals): void => {
-    if (closed) return;
-    browser?.killSync();
-    store.flush();
-    const code = closeJournal(journal, { unfinished: store.unfinishedExchanges(), storage: store.storageItems() }, harFile, io, { signal });
-    printStopped(signal, code === 0, true);
-    process.exit(code);
-  };
-  const signals = watchStopSignals(stopNow);
+  const signals = run.watchSignals(source);
 
   const attached = { type: 'attached', endpoint: capture.wsEndpoint, origins: capture.origins, ...(browser ? { browserPid: browser.pid, executable: browser.executablePath, profile: browser.profileDir } : {}) };
   if (json) io.stdout.write(`${JSON.stringify(attached)}\n`);
@@ -175,21 +160,5 @@ export async function runBrowserCapture(rawArgs: readonly string[], io: CliIo): 
     }
   }
 
-  const reason = await Promise.race([
-    signals.first,
-    capture.ended.then((why) => (why === 'stopped' ? 'stopped' : 'browser closed')),
-    ...(io.outputGone ? [io.outputGone.then(() => 'EPIPE' as const)] : []),
-  ]);
-  if (journal) io.stderr.write(`session-lens: writing ${journal.entries + store.unfinishedExchanges().length} exchanges to ${harFile as string}… (Ctrl+C again to stop at once)\n`);
-  await capture.close();
-  await browser?.close();
-  store.flush();
-  subscription.dispose();
-  journaling?.dispose();
-  const code = await closeJournal(journal, { unfinished: store.unfinishedExchanges(), storage: store.storageItems() }, harFile, io);
-  closed = true;
-  printStopped(reason, code === 0, false);
-  store.dispose();
-  signals.dispose();
-  return code;
+  return run.untilStopped(source, signals);
 }

@@ -1,17 +1,12 @@
-import { access } from 'node:fs/promises';
-import { constants, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from '../args';
-import { type CliCommand, type CliIo, UsageError, errorLine } from '../command';
+import { type CliCommand, type CliIo, UsageError } from '../command';
 import {
-  CaptureConfigError, type CookieHistoryEvent, type Exchange, HarJournal, type HarJournalClose, InFlightRuleError, type InFlightRuleSpec, InFlightRules, RULE_SPEC_GRAMMAR,
-  type SessionChangeEvent, journalPathOf, parseRuleSpec, SessionStore, type TokenRecord, startCaptureProxy,
+  CaptureConfigError, type Exchange, InFlightRuleError, type InFlightRuleSpec, InFlightRules, RULE_SPEC_GRAMMAR, parseRuleSpec, startCaptureProxy,
 } from '../../core/capture';
-import { shortValue } from './audit';
-import { StoreAudit } from '../../core/audit/storeAudit';
-import type { Finding } from '../../core/findings';
-import { safeText } from '../../core/safeText';
 import { browserUsage, runBrowserCapture, wantsBrowserCapture } from './browserCapture';
+import { type CaptureSourceStop, CaptureRun, DEFAULT_CAPTURE_EXCHANGES, checkHarPath, parseMaxExchanges } from './captureRun';
 
 const usage = `Usage: session-lens capture --target URL [--port N] [--host 127.0.0.1] [--har FILE [--redact]]
                            [--max-exchanges N] [--rule SPEC]... [--json]
@@ -76,47 +71,6 @@ Exit status:
   2  bad option, bad target URL, bad --rule, or the port cannot be used
 `;
 
-/** Bounds of --max-exchanges (those of the sessionLens.capture.maxExchanges setting). */
-const DEFAULT_EXCHANGES = 5000;
-/** Exchanges kept in memory when --max-exchanges is not given. */
-export const DEFAULT_CAPTURE_EXCHANGES = DEFAULT_EXCHANGES;
-const MIN_EXCHANGES = 10;
-const MAX_EXCHANGES = 1_000_000;
-
-export const iso = (ms: number | undefined): string | null => (ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
-
-export function cookieLine(e: CookieHistoryEvent, store: SessionStore, json: boolean): string {
-  const ex = e.exchangeId === undefined ? undefined : store.getExchange(e.exchangeId);
-  if (json) {
-    return JSON.stringify({
-      type: 'cookie', event: e.kind, name: e.name, domain: e.domain, path: e.path,
-      value: e.newValue ?? null, oldValue: e.oldValue ?? null, ...(e.changedAttributes ? { changedAttributes: e.changedAttributes } : {}),
-      ...(e.reason ? { reason: e.reason } : {}),
-      via: e.via, time: iso(e.time), exchangeId: e.exchangeId ?? null,
-      request: ex ? `${ex.method} ${ex.path}` : null, status: ex?.status ?? null,
-    });
-  }
-  const value = e.newValue !== undefined ? `=${shortValue(e.newValue)}` : '';
-  const what = e.changedAttributes?.length ? ` (${e.changedAttributes.join(', ')})` : e.reason ? ` (${e.reason})` : '';
-  const where = ex ? `  ← ${ex.method} ${ex.path}${ex.status !== undefined ? ` ${ex.status}` : ''}` : '';
-  return `cookie ${e.kind.padEnd(18)} ${e.name}${value}  ${e.domain}${e.path}${what}${where}`;
-}
-
-function findingLine(f: Finding, event: 'added' | 'removed', json: boolean): string {
-  if (json) {
-    return JSON.stringify({ type: 'finding', event, ruleId: f.ruleId, severity: f.severity, subject: f.subject, message: f.message, exchangeId: f.evidence?.exchangeId ?? null, docs: f.docs });
-  }
-  return `finding ${event.padEnd(17)} ${f.severity.padEnd(7)} ${f.ruleId}  ${f.subject}: ${f.message}`;
-}
-
-export function tokenLine(t: TokenRecord, json: boolean): string {
-  if (json) {
-    return JSON.stringify({ type: 'token', kind: t.kind, source: t.source, name: t.name, value: t.value, expiresAt: iso(t.expiresAt), isJwt: t.isJwt, flags: t.flags, exchangeId: t.exchangeId });
-  }
-  const expiry = t.expiresAt === undefined ? '' : `  expires ${iso(t.expiresAt)}`;
-  return `token  ${t.kind.padEnd(18)} ${t.source}${t.name ? ` ${t.name}` : ''}  ${shortValue(t.value)}${expiry}${t.flags.length ? `  [${t.flags.join(', ')}]` : ''}`;
-}
-
 function modifiedLines(ex: Exchange, json: boolean): string[] {
   return (ex.modifications ?? []).map((m) => (json
     ? JSON.stringify({ type: 'modified', exchangeId: ex.id, request: `${ex.method} ${ex.path}`, status: ex.status ?? null, ruleId: m.ruleId ?? null, kind: m.kind, side: m.side, description: m.description })
@@ -135,34 +89,6 @@ function parseRules(texts: readonly string[], io: CliIo): InFlightRuleSpec[] {
   });
 }
 
-/**
- * SIGINT/SIGTERM handling for the whole capture: the first signal resolves `first` (a clean
- * stop); every later one calls `again` synchronously (the user wants out now). The handlers stay
- * installed until `dispose`, so a second Ctrl+C never falls through to Node's default, which
- * kills the process with nothing written.
- */
-export function watchStopSignals(again: (signal: NodeJS.Signals) => void): { readonly first: Promise<NodeJS.Signals>; dispose(): void } {
-  let received = false;
-  let resolveFirst: (signal: NodeJS.Signals) => void = () => undefined;
-  const first = new Promise<NodeJS.Signals>((resolvePromise) => { resolveFirst = resolvePromise; });
-  const handler = (signal: NodeJS.Signals): void => {
-    if (received) again(signal);
-    else {
-      received = true;
-      resolveFirst(signal);
-    }
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return {
-    first,
-    dispose: () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
-    },
-  };
-}
-
 /** A `--name S` option in seconds (fractions allowed) as milliseconds; undefined when absent. */
 function secondsOption(options: Record<string, unknown>, name: string): number | undefined {
   const text = options[name] as string | undefined;
@@ -170,67 +96,6 @@ function secondsOption(options: Record<string, unknown>, name: string): number |
   const seconds = Number(text);
   if (!/^\d+(?:\.\d+)?$/.test(text) || !Number.isFinite(seconds)) throw new UsageError(`--${name} must be a number of seconds, 0 or more (got '${text}')`);
   return Math.round(seconds * 1000);
-}
-
-export async function checkHarPath(file: string, io: CliIo): Promise<string> {
-  const path = resolve(io.cwd, file);
-  try {
-    await access(dirname(path), constants.W_OK);
-  } catch {
-    throw new UsageError(`cannot write --har ${file}: the folder ${dirname(path)} does not exist or is not writable`);
-  }
-  return path;
-}
-
-/** Creates the journal of `--har FILE`; a folder that refuses it is a usage error. */
-export async function openJournal(harPath: string, file: string, redact: boolean, io: CliIo): Promise<HarJournal> {
-  // Said when it happens, not only at stop: the capture goes on, but the HAR will not be written.
-  const onError = (err: Error): void => {
-    io.stderr.write(`session-lens: cannot write the HAR journal ${journalPathOf(harPath)}: ${err.message}; the capture goes on, but ${file} will not be written\n`);
-  };
-  try {
-    return await HarJournal.create(harPath, { redact, onError });
-  } catch (err) {
-    throw new UsageError(`cannot write --har ${file}: ${(err as Error).message}`);
-  }
-}
-
-/**
- * Closes the HAR journal at the end of a capture (renamed to the user's file); a failure says
- * where what was written is. `now`: a second signal, synchronously. Resolves with the exit code.
- */
-export function closeJournal(journal: HarJournal | undefined, end: HarJournalClose, harFile: string | undefined, io: CliIo, now: { signal: NodeJS.Signals }): number;
-export function closeJournal(journal: HarJournal | undefined, end: HarJournalClose, harFile: string | undefined, io: CliIo): Promise<number>;
-export function closeJournal(journal: HarJournal | undefined, end: HarJournalClose, harFile: string | undefined, io: CliIo, now?: { signal: NodeJS.Signals }): number | Promise<number> {
-  const failed = (err: unknown): number => {
-    const why = `cannot write ${harFile as string}: ${(err as Error).message}; what was written is in ${journal!.path}`;
-    io.stderr.write(now ? `session-lens: ${now.signal} again: ${why}\n` : errorLine(why));
-    return 1;
-  };
-  if (!journal) return now ? 0 : Promise.resolve(0);
-  if (now) {
-    try {
-      journal.closeSync(end);
-      return 0;
-    } catch (err) {
-      return failed(err);
-    }
-  }
-  return journal.close(end).then(() => 0, failed);
-}
-
-export function parseMaxExchanges(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < MIN_EXCHANGES || n > MAX_EXCHANGES) throw new UsageError(`--max-exchanges must be a whole number from ${MIN_EXCHANGES} to ${MAX_EXCHANGES} (got '${text}')`);
-  return n;
-}
-
-/** The one-time notice when the ring buffer first drops an exchange: true to what happens next. */
-export function dropNotice(capacity: number, harFile: string | undefined): string {
-  return harFile
-    ? `session-lens: more than ${capacity} exchanges: keeping the last ${capacity} in memory (--max-exchanges); --har ${harFile} still receives every exchange\n`
-    : `session-lens: more than ${capacity} exchanges: keeping the last ${capacity} in memory (--max-exchanges), older ones are dropped; use --har FILE to keep every exchange\n`;
 }
 
 /** `session-lens capture`: the capture proxy without the editor. */
@@ -264,7 +129,7 @@ export const captureCommand: CliCommand = {
     const port = portText === undefined ? 0 : Number(portText);
     if (!/^\d+$/.test(portText ?? '0') || port > 65535) throw new UsageError(`--port must be a TCP port number 0-65535 (got '${portText}')`);
     if (options.redact && !options.har) throw new UsageError('--redact only applies to --har FILE');
-    const capacity = parseMaxExchanges(options['max-exchanges'] as string | undefined) ?? DEFAULT_EXCHANGES;
+    const capacity = parseMaxExchanges(options['max-exchanges'] as string | undefined) ?? DEFAULT_CAPTURE_EXCHANGES;
     const harFile = options.har as string | undefined;
     const harPath = harFile ? await checkHarPath(harFile, io) : undefined;
     const json = options.json === true;
@@ -275,29 +140,20 @@ export const captureCommand: CliCommand = {
       idleMs: secondsOption(options, 'idle-timeout'),
     };
 
-    const warnings: string[] = [];
-    const logger = {
-      info: () => undefined,
-      warn: (m: string) => { warnings.push(m); io.stderr.write(errorLine(`warning: ${m}`)); },
-      error: (m: string) => { io.stderr.write(errorLine(m)); },
-    };
     const ruleSpecs = parseRules((options.rule as string[] | undefined) ?? [], io);
-    const store = new SessionStore({ logger, throttleMs: 50, capacity });
+    const run = new CaptureRun({ io, json, capacity, ...(harPath && harFile ? { har: { file: harFile, path: harPath, redact: options.redact === true } } : {}), stopKey: 'signal' });
+    const { store, logger } = run;
     const rules = new InFlightRules({ cookies: () => store.getCookies() });
-    for (const spec of ruleSpecs) {
-      try {
-        rules.add(spec);
-      } catch (err) {
-        // A key that does not parse: said before anything listens.
-        if (err instanceof InFlightRuleError) throw new UsageError(`--rule ${err.message}`);
-        throw err;
-      }
+    try {
+      for (const spec of ruleSpecs) rules.add(spec);
+      // Attached before the proxy listens, so not even the first exchange can miss the HAR.
+      await run.openHar();
+    } catch (err) {
+      run.discard();
+      // A key that does not parse: said before anything listens.
+      if (err instanceof InFlightRuleError) throw new UsageError(`--rule ${err.message}`);
+      throw err;
     }
-    // Subscribes first: its findings join the batch of the exchange that caused them.
-    const audit = new StoreAudit(store, undefined, { publish: true });
-    // Attached before the proxy listens, so not even the first exchange can miss the HAR.
-    const journal = harPath && harFile ? await openJournal(harPath, harFile, options.redact === true, io) : undefined;
-    const journaling = journal?.attach(store);
     let proxy;
     try {
       proxy = await startCaptureProxy({
@@ -311,83 +167,28 @@ export const captureCommand: CliCommand = {
       });
     } catch (err) {
       // Nothing was captured: a bad port or address leaves no journal behind.
-      journal?.discard();
-      audit.dispose();
+      run.discard();
       if (err instanceof CaptureConfigError) throw new UsageError(err.message);
       throw err;
     }
 
-    let dropAnnounced = false;
-    /** One line per change of the feed that a user follows; text lines never carry control characters from the traffic. */
-    const print = (e: SessionChangeEvent): void => {
-      let out = '';
-      for (const c of e.changes) {
-        let line: string | undefined;
-        if (c.kind === 'cookie') line = cookieLine(c.event, store, json);
-        else if (c.kind === 'token-seen' && c.first) line = tokenLine(c.token, json);
-        else if (c.kind === 'finding-added' || c.kind === 'finding-removed') line = findingLine(c.finding, c.kind === 'finding-added' ? 'added' : 'removed', json);
-        else if (c.kind === 'exchange-evicted' && !dropAnnounced) {
-          dropAnnounced = true;
-          io.stderr.write(dropNotice(capacity, harFile));
-        }
-        if (line !== undefined) out += `${json ? line : safeText(line)}\n`;
-      }
-      if (out) io.stdout.write(out);
+    run.follow(undefined, (ex) => (ex.modifications !== undefined ? modifiedLines(ex, json) : []));
+    const source: CaptureSourceStop = {
+      close: async () => {
+        await proxy.close();
+        await proxy.recorded();
+      },
+      // A proxy.close() that skips any grace: in-flight requests are dropped.
+      abort: () => { void proxy.close({ graceMs: 0 }); },
+      againHint: (signal) => `${signal === 'EPIPE' ? 'SIGINT' : signal} again to stop at once`,
     };
-    const subscription = store.onDidChange(print);
-    const modified = store.onDidFinishExchange((ex) => {
-      if (ex.modifications !== undefined) for (const line of modifiedLines(ex, json)) io.stdout.write(`${line}\n`);
-    });
-
-    const harWritten = (): string => `HAR written to ${harFile as string} (${journal?.entries ?? 0} entries)`;
-    /** The last line: what was captured, and where the HAR is. */
-    const printStopped = (signal: NodeJS.Signals | 'EPIPE', harOk: boolean, atOnce: boolean): void => {
-      const summary = { exchanges: store.exchangeCount + store.evictedExchangeCount, cookies: store.getCookies().length, tokens: store.getTokens().length, findings: audit.findings().length };
-      const written = harPath !== undefined && harOk;
-      if (json) {
-        io.stdout.write(`${JSON.stringify({ type: 'stopped', signal, ...(atOnce ? { atOnce } : {}), ...summary, har: written ? harPath : null, ...(written ? { harEntries: journal?.entries ?? 0 } : {}) })}\n`);
-      } else {
-        io.stdout.write(`Stopped (${signal}${atOnce ? ', at once' : ''}): ${summary.exchanges} exchanges, ${summary.cookies} cookies, ${summary.tokens} tokens, ${summary.findings} findings${written ? `; ${harWritten()}` : ''}\n`);
-      }
-    };
-    /**
-     * A second signal while stopping: stop at once. The only place that cuts the capture short:
-     * the proxy's in-flight requests are dropped (a proxy.close() that skips any grace goes here)
-     * and the journal is closed synchronously with every exchange that ended, then the process
-     * exits.
-     */
-    let closed = false;
-    const stopNow = (signal: NodeJS.Signals): void => {
-      // The HAR is already closed: the clean stop is only printing its last line.
-      if (closed) return;
-      void proxy.close({ graceMs: 0 });
-      store.flush();
-      const code = closeJournal(journal, { unfinished: store.unfinishedExchanges() }, harFile, io, { signal });
-      printStopped(signal, code === 0, true);
-      process.exit(code);
-    };
-    const signals = watchStopSignals(stopNow);
+    const signals = run.watchSignals(source);
 
     if (json) io.stdout.write(`${JSON.stringify({ type: 'listening', url: proxy.url, browseUrl: proxy.browseUrl, target: proxy.target })}\n`);
     else io.stdout.write(`Session Lens capture: browse ${proxy.browseUrl} (→ ${proxy.target}); Ctrl+C to stop\n`);
     for (const rule of rules.list()) io.stdout.write(json ? `${JSON.stringify({ type: 'rule', id: rule.id, kind: rule.kind, label: rule.label })}\n` : `rule ${rule.id}: ${rule.label}\n`);
 
     // A signal, or the reader of standard output going away (stopped as by SIGTERM).
-    const signal = await Promise.race([signals.first, ...(io.outputGone ? [io.outputGone.then(() => 'EPIPE' as const)] : [])]);
-    if (journal) io.stderr.write(`session-lens: writing ${journal.entries + store.unfinishedExchanges().length} exchanges to ${harFile as string}… (${signal === 'EPIPE' ? 'SIGINT' : signal} again to stop at once)\n`);
-    await proxy.close();
-    await proxy.recorded();
-    store.flush();
-    subscription.dispose();
-    modified.dispose();
-    journaling?.dispose();
-    const code = await closeJournal(journal, { unfinished: store.unfinishedExchanges() }, harFile, io);
-    closed = true;
-    printStopped(signal, code === 0, false);
-    audit.dispose();
-    store.dispose();
-    // Last: a signal that comes while the stop finishes is ignored rather than killing the process.
-    signals.dispose();
-    return code;
+    return run.untilStopped(source, signals);
   },
 };

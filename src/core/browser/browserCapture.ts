@@ -3,6 +3,7 @@ import type Protocol from 'devtools-protocol';
 import type { SessionStore } from '../session/sessionStore';
 import type { CaptureLogger } from '../session/types';
 import { BrowserCaptureConfigError, type CdpEndpoint, checkLoopbackWsUrl, parseCdpEndpoint, storageOrigin } from './cdpEndpoint';
+import { CookieJarReader, DEFAULT_JAR_REFRESH_MS } from './cookieJarReader';
 import { NetworkRecorder } from './networkRecorder';
 
 /** Options of `startBrowserCapture`. */
@@ -15,6 +16,11 @@ export interface BrowserCaptureOptions {
   readonly logger?: CaptureLogger;
   /** Milliseconds to wait for the endpoint to answer (default 10 s). */
   readonly connectTimeoutMs?: number;
+  /**
+   * How often the browser's cookie jar is read while attached (default 2 s; 0: only at attach,
+   * after responses that set cookies, after page loads and at stop).
+   */
+  readonly jarRefreshMs?: number;
 }
 
 /** A running browser capture. */
@@ -97,6 +103,8 @@ export async function startBrowserCapture(options: BrowserCaptureOptions): Promi
     throw new BrowserCaptureConfigError(`cannot connect to the browser at ${wsEndpoint}: ${(err as Error).message}`);
   }
   const store = options.store;
+  const jar = new CookieJarReader((method, params = {}) => client.send(method, params), store, [...origins], (m) => options.logger?.warn(m));
+  const jarMayHaveChanged = (): void => { void jar.refresh(); };
   const recorders = new Map<string, NetworkRecorder>();
   /** Pages being recorded: session id → target id and the URL they were attached at. */
   const pages = new Map<string, { targetId: string; url: string }>();
@@ -157,7 +165,7 @@ export async function startBrowserCapture(options: BrowserCaptureOptions): Promi
     const key = sessionId ?? '';
     const jobs: Promise<unknown>[] = [];
     if (NETWORK_TARGETS.has(type)) {
-      if (!recorders.has(key)) recorders.set(key, new NetworkRecorder(store, s, wanted));
+      if (!recorders.has(key)) recorders.set(key, new NetworkRecorder(store, s, wanted, jarMayHaveChanged));
       jobs.push(s('Network.enable', { maxPostDataSize: MAX_POST_DATA }));
     }
     if (PAGE_TARGETS.has(type)) {
@@ -196,6 +204,7 @@ export async function startBrowserCapture(options: BrowserCaptureOptions): Promi
   const onDisconnect = (): void => {
     if (disconnected) return;
     disconnected = true;
+    jar.dispose();
     for (const r of recorders.values()) r.dispose(stopping ? 'the capture stopped before the response finished' : 'the browser was closed before the response finished');
     recorders.clear();
     store.flush();
@@ -209,7 +218,10 @@ export async function startBrowserCapture(options: BrowserCaptureOptions): Promi
     const info = root[0].status === 'fulfilled' ? (root[0].value as Protocol.Target.GetTargetInfoResponse).targetInfo : undefined;
     if (info && info.type !== 'browser') await instrument(undefined, info.type, info.url, false);
     else await send(undefined)('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true });
+    // The browser's own jar: cookies set before the capture, or by page script, that no Set-Cookie shows.
+    await jar.start(options.jarRefreshMs ?? DEFAULT_JAR_REFRESH_MS);
   } catch (err) {
+    jar.dispose();
     await client.close().catch(() => undefined);
     throw new BrowserCaptureConfigError(`the browser at ${wsEndpoint} refused to be recorded: ${(err as Error).message}`);
   }
@@ -229,6 +241,8 @@ export async function startBrowserCapture(options: BrowserCaptureOptions): Promi
     close: async () => {
       if (stopping) return void (await ended);
       stopping = true;
+      // The jar as it is at the end (a cookie a script set since the last read).
+      if (!disconnected) await withTimeout(jar.refresh(), 2000, 'the cookie jar').catch(() => undefined);
       // The client does not report a disconnect it was asked for.
       await client.close().catch(() => undefined);
       onDisconnect();

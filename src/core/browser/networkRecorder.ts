@@ -17,6 +17,8 @@ const EXTRA_INFO_GRACE_MS = 300;
 interface Hop {
   readonly request: Protocol.Network.Request;
   readonly startedAt: number;
+  /** A page or frame load: the page's scripts may set cookies once it is in. */
+  readonly document: boolean;
   exchangeId?: number;
   /** The response head, once known, until it is recorded. */
   head?: { response: Protocol.Network.Response; receivedAt: number; waitsForExtra: boolean };
@@ -83,6 +85,11 @@ export class NetworkRecorder {
     private readonly send: SessionSend,
     /** True for URLs of the origins being captured. */
     private readonly wanted: (url: string) => boolean,
+    /**
+     * Called when the browser's cookie jar may have changed: a response carried Set-Cookie
+     * lines, or a document finished loading (its scripts may write `document.cookie`).
+     */
+    private readonly jarMayHaveChanged: () => void = () => undefined,
   ) {}
 
   /** Handles one CDP event of the target; other domains are ignored. Never throws. */
@@ -171,7 +178,7 @@ export class NetworkRecorder {
       return;
     }
     const f = this.flow(e.requestId);
-    f.hop = { request: e.request, startedAt: e.wallTime ? Math.round(e.wallTime * 1000) : Date.now(), responded: false };
+    f.hop = { request: e.request, startedAt: e.wallTime ? Math.round(e.wallTime * 1000) : Date.now(), document: e.type === 'Document', responded: false };
     // The raw headers may already be here; otherwise the exchange starts when they or the response come.
     if (f.requestExtras.length > 0) this.begin(f, f.hop);
   }
@@ -237,11 +244,12 @@ export class NetworkRecorder {
     const extra = flow.responseExtras.shift();
     const blocked = blockedSetCookies(extra);
     hop.responded = true;
+    const headers = extra ? headerLines(extra.headers) : headerLines(response.headers);
     this.store.addResponse(hop.exchangeId, {
-      status: response.status, statusText: response.statusText, receivedAt,
-      headers: extra ? headerLines(extra.headers) : headerLines(response.headers),
+      status: response.status, statusText: response.statusText, receivedAt, headers,
       ...(blocked.length > 0 ? { blockedSetCookies: blocked } : {}),
     });
+    if (headers.some((h) => h.name.toLowerCase() === 'set-cookie')) this.jarMayHaveChanged();
   }
 
   /**
@@ -266,6 +274,7 @@ export class NetworkRecorder {
     const finish = (): void => {
       hop.finish = undefined;
       this.flows.delete(e.requestId);
+      if (hop.document) this.jarMayHaveChanged();
       void this.finishWithBody(e.requestId, hop, e.encodedDataLength);
     };
     this.settle(flow, hop, finish);

@@ -1,6 +1,6 @@
 import { type Cookie, CookieJar, MemoryCookieStore, getPublicSuffix } from 'tough-cookie';
 import { parseSetCookie } from '../cookies/setCookie';
-import type { CookieHistoryEvent, CookieRecord, SetCookieRecord } from './types';
+import type { BrowserJarCookie, CookieHistoryEvent, CookieRecord, ExchangeSource, SetCookieRecord } from './types';
 
 /** A history event before the store numbers it. */
 export type CookieEventDraft = Omit<CookieHistoryEvent, 'seq'>;
@@ -12,6 +12,8 @@ export interface CookieContext {
   readonly exchangeId: number;
   /** The server's Date header of the response, epoch ms. */
   readonly serverDate?: number;
+  /** The capture source of the exchange. */
+  readonly source?: ExchangeSource;
 }
 
 /**
@@ -199,6 +201,7 @@ export class CookieMirror {
       origin: 'set-by-response',
       setCookie: raw,
       exchangeId: ctx.exchangeId,
+      ...(ctx.source ? { capturedBy: ctx.source } : {}),
     };
     const events: CookieEventDraft[] = [];
     const common = { ...where, time: ctx.time, exchangeId: ctx.exchangeId, setCookie: raw, via: 'set-cookie' as const };
@@ -277,7 +280,7 @@ export class CookieMirror {
         key, name, value, domain: created.domain, path: created.path, hostOnly: true,
         receivedAt: ctx.time, secure: false, httpOnly: false, partitioned: false,
         size: Buffer.byteLength(name + value), firstSeen: ctx.time, lastSeen: ctx.time,
-        origin: 'seen-in-request', exchangeId: ctx.exchangeId,
+        origin: 'seen-in-request', exchangeId: ctx.exchangeId, ...(ctx.source ? { capturedBy: ctx.source } : {}),
       };
       this.byKey.set(key, record);
       events.push({ kind: 'created', cookieKey: key, name, domain: record.domain, path: record.path, time: ctx.time, exchangeId: ctx.exchangeId, newValue: value, via: 'request-cookie' });
@@ -285,6 +288,94 @@ export class CookieMirror {
       events.push(...this.evictBeyondLimits(key, record.domain, ctx));
     }
     return events;
+  }
+
+  /**
+   * Makes the mirror agree with the browser's own jar (a browser capture read it at
+   * `ctx.readAt`): cookies the jar holds that no Set-Cookie showed (set by `document.cookie`, or
+   * before the capture) are created as 'browser-jar' records, values changed by script are
+   * updated, and cookies of `inScope` domains the jar no longer holds are deleted, unless they
+   * were set or sent at or after `ctx.readAt` (the read may have raced them: the next one tells)
+   * or came from another capture source (proxy, HAR) sharing the store. Every event says
+   * `via: 'browser-jar'`. Returns the events and the keys of records that only gained
+   * `inBrowserJar`. Never throws.
+   */
+  syncBrowserJar(jar: readonly BrowserJarCookie[], inScope: (domain: string) => boolean, ctx: CookieContext & { readonly readAt: number }): { events: CookieEventDraft[]; touched: string[] } {
+    const events: CookieEventDraft[] = [];
+    const touched: string[] = [];
+    const held = new Set<string>();
+    for (const c of jar) {
+      const domain = c.domain.replace(/^\./, '').toLowerCase();
+      if (!c.name && !c.value) continue;
+      if (!domain || !inScope(domain)) continue;
+      const key = keyOf(domain, c.path, c.name);
+      held.add(key);
+      // No exchange caused it: the timeline must not credit the latest one with it.
+      const where = { cookieKey: key, name: c.name, domain, path: c.path, time: ctx.time, via: 'browser-jar' as const };
+      const old = this.byKey.get(key);
+      // Set or sent since the read began: the traffic is newer than this read.
+      if (old && old.value !== c.value && old.lastSeen >= ctx.readAt) continue;
+      if (old && old.value === c.value) {
+        if (old.inBrowserJar !== true) {
+          old.inBrowserJar = true;
+          touched.push(key);
+        }
+        continue;
+      }
+      this.putInJar(c, domain);
+      if (old) {
+        const oldValue = old.value;
+        // Changed by page script: no Set-Cookie produced this state any more.
+        delete old.setCookie;
+        old.value = c.value;
+        old.size = Buffer.byteLength(c.name + c.value);
+        old.lastSeen = ctx.time;
+        old.exchangeId = ctx.exchangeId;
+        old.inBrowserJar = true;
+        this.used(key);
+        events.push({ kind: 'value-changed', ...where, oldValue, newValue: c.value });
+        continue;
+      }
+      const expiresAt = c.expires !== undefined && Number.isFinite(c.expires) ? Math.min(c.expires, MAX_DATE_MS) : undefined;
+      const record: CookieRecord = {
+        key, name: c.name, value: c.value, domain, path: c.path, hostOnly: !c.domain.startsWith('.'),
+        receivedAt: ctx.time, ...(expiresAt !== undefined ? { expires: expiresAt, expiresAt } : {}),
+        secure: c.secure, httpOnly: c.httpOnly, ...(c.sameSite ? { sameSite: c.sameSite, sameSiteRaw: c.sameSite } : {}),
+        partitioned: c.partitioned === true, ...(c.priority ? { priority: c.priority } : {}),
+        size: Buffer.byteLength(c.name + c.value), firstSeen: ctx.time, lastSeen: ctx.time,
+        origin: 'browser-jar', exchangeId: ctx.exchangeId, inBrowserJar: true, capturedBy: 'browser-jar',
+      };
+      this.byKey.set(key, record);
+      if (expiresAt !== undefined && expiresAt < this.nextExpiry) this.nextExpiry = expiresAt;
+      this.used(key, domain);
+      events.push({ kind: 'created', ...where, newValue: c.value });
+    }
+    for (const [key, r] of this.byKey) {
+      if (held.has(key) || r.lastSeen >= ctx.readAt || !inScope(r.domain)) continue;
+      // Another source's cookie (the proxy's browser, an imported HAR): this browser's jar does not speak for it.
+      if (r.capturedBy === 'proxy' || r.capturedBy === 'har') continue;
+      this.byKey.delete(key);
+      this.forget(key);
+      this.store.removeCookie(r.domain, r.path, r.name, () => undefined);
+      events.push({ kind: 'deleted', cookieKey: key, name: r.name, domain: r.domain, path: r.path, time: ctx.time, oldValue: r.value, via: 'browser-jar' });
+    }
+    return { events, touched };
+  }
+
+  /** Stores a cookie of the browser's jar in the tough-cookie jar, so the requests that send it match it. */
+  private putInJar(c: BrowserJarCookie, domain: string): void {
+    const attributes = [
+      `Path=${c.path}`,
+      ...(c.domain.startsWith('.') ? [`Domain=${domain}`] : []),
+      ...(c.expires !== undefined && Number.isFinite(c.expires) ? [`Expires=${new Date(Math.min(c.expires, MAX_DATE_MS)).toUTCString()}`] : []),
+      ...(c.secure ? ['Secure'] : []),
+      ...(c.httpOnly ? ['HttpOnly'] : []),
+    ];
+    try {
+      this.jar.setCookieSync(`${c.name}=${c.value}; ${attributes.join('; ')}`, `${c.secure ? 'https' : 'http'}://${domain}${c.path}`, { loose: true });
+    } catch {
+      // The browser holds it; the mirror's record is what matters.
+    }
   }
 
   /** Marks a known cookie as sent at `time`; returns its key when its `lastSeen` moved. */

@@ -7,6 +7,7 @@ import { DEFAULT_TOKEN_HEADERS, type TokenCandidate, tokensInBody, tokensInReque
 import type { Finding } from '../findings';
 import { type SessionChange, summarizeChanges } from './changeFeed';
 import type {
+  BrowserJarCookie,
   BlockedRequestCookie, BodyPreview, CaptureLogger, CookieHistoryEvent, CookieRecord, Disposable, Exchange, ExchangeModification, ExchangeSource, ExchangeState, HeaderField,
   SessionChangeEvent, SessionSnapshot, SetCookieRecord, StorageArea, StorageItemRecord, TokenRecord,
 } from './types';
@@ -174,6 +175,15 @@ function pathOf(url: string): string {
   return p === '' ? '/' : p;
 }
 
+/** The capture source of a new token: the page's web storage, or the exchange it was found in. */
+function capturedByOf(tokenSource: TokenRecord['source'], exchangeSource: ExchangeSource | undefined): { capturedBy?: TokenRecord['capturedBy'] } {
+  if (tokenSource === 'localStorage' || tokenSource === 'sessionStorage') return { capturedBy: tokenSource };
+  return exchangeSource ? { capturedBy: exchangeSource } : {};
+}
+
+/** How long before a read of the browser's cookie jar the traffic may be ahead of it (ms). */
+const JAR_SETTLE_MS = 500;
+
 /**
  * The single source of truth of a capture: exchanges (ring buffer), the cookie jar and its
  * history, and tokens. The proxy and the HAR importer feed it through the same four calls
@@ -306,6 +316,33 @@ export class SessionStore implements Disposable {
       }
     }
     if (removed) this.changed();
+  }
+
+  /**
+   * Takes in the browser's own cookie jar as a browser capture read it (read started at
+   * `readAt`, epoch ms): the cookies of the `origins`' hosts become what the browser holds,
+   * also those set by page script that no Set-Cookie line shows (origin 'browser-jar'). See
+   * `CookieMirror.syncBrowserJar`. Never throws.
+   */
+  syncBrowserCookies(jar: readonly BrowserJarCookie[], origins: readonly string[], readAt: number): void {
+    this.guard('browser cookie jar', () => {
+      const hosts = origins.flatMap((o) => {
+        try {
+          return [new URL(o).hostname.toLowerCase()];
+        } catch {
+          return [];
+        }
+      });
+      // The cookies the browser sends to these hosts: their own and those of parent domains.
+      const inScope = (domain: string): boolean => hosts.some((h) => h === domain || h.endsWith(`.${domain}`));
+      const time = this.now();
+      const exchangeId = Math.max(0, this.nextExchangeId - 1);
+      // Chrome reports a Set-Cookie line a moment before its jar holds it: what the traffic showed
+      // just before the read is left for the next read to confirm, rather than undone.
+      const { events, touched } = this.mirror.syncBrowserJar(jar, inScope, { time, exchangeId, readAt: readAt - JAR_SETTLE_MS });
+      this.addCookieEvents(events);
+      this.cookiesRefreshed(touched);
+    });
   }
 
   /** The exchange with this id, if still in the ring buffer (or pushed out of it but not finished). */
@@ -556,7 +593,7 @@ export class SessionStore implements Disposable {
       this.addCookieEvents(this.mirror.sweepExpired(startedAt, id));
       if (sent.length > 0) {
         const touched: string[] | undefined = this.listening ? [] : undefined;
-        this.addCookieEvents(this.mirror.observeRequestCookies(input.url, sent, { time: startedAt, exchangeId: id }, touched));
+        this.addCookieEvents(this.mirror.observeRequestCookies(input.url, sent, { time: startedAt, exchangeId: id, source: exchange.source }, touched));
         if (touched !== undefined && touched.length > 0) this.cookiesRefreshed(touched);
       }
       const tokenIds = this.addTokens(exchange.tokenIds, id, tokensInRequest(input.url, headers, sent, this.tokenHeaders), startedAt);
@@ -612,7 +649,7 @@ export class SessionStore implements Disposable {
       let stored: SetCookieRecord[] | undefined;
       const blocked = input.blockedSetCookies && input.blockedSetCookies.length > 0 ? [...input.blockedSetCookies] : undefined;
       if (setCookies > 0 || blocked) {
-        const ctx = serverDate !== undefined ? { time: receivedAt, exchangeId: id, serverDate } : { time: receivedAt, exchangeId: id };
+        const ctx = serverDate !== undefined ? { time: receivedAt, exchangeId: id, serverDate, source: ex.source } : { time: receivedAt, exchangeId: id, source: ex.source };
         cookiesSet = [];
         for (const h of headers) {
           if (h.name.length !== 10 || h.name.toLowerCase() !== 'set-cookie') continue;
@@ -635,7 +672,7 @@ export class SessionStore implements Disposable {
         this.updated(index, id);
       }
       if (input.addedSetCookies !== undefined) {
-        const ctx = { time: receivedAt, exchangeId: id };
+        const ctx = { time: receivedAt, exchangeId: id, source: ex.source };
         for (const raw of input.addedSetCookies) this.addCookieEvents(this.mirror.applySetCookie(raw, ex.url, ctx).events);
       }
       // Refused lines the headers did not carry (the browser reports them all the same).
@@ -842,6 +879,7 @@ export class SessionStore implements Disposable {
         ...(c.scope ? { scope: c.scope } : {}),
         flags: c.flags,
         exchangeId,
+        ...capturedByOf(c.source, this.exchangeById(exchangeId)?.source),
         firstSeen: time,
         lastSeen: time,
         lastExchangeId: exchangeId,

@@ -185,7 +185,12 @@ export type CookieOrigin =
   /** A Set-Cookie header of a captured response. */
   | 'set-by-response'
   /** Only seen in a request's Cookie header: set before the capture began, or by page script. */
-  | 'seen-in-request';
+  | 'seen-in-request'
+  /**
+   * Read from the browser's own cookie jar (browser captures: CDP `Storage.getCookies`) and never
+   * seen in a Set-Cookie line: set by page script (`document.cookie`) or before the capture began.
+   */
+  | 'browser-jar';
 
 /** A cookie the browser currently holds, as mirrored by the store's tough-cookie jar. */
 export interface CookieRecord {
@@ -229,6 +234,29 @@ export interface CookieRecord {
   readonly setCookie?: string;
   /** Exchange that produced the current state. */
   readonly exchangeId: number;
+  /** True when the browser's own cookie jar held it at the last read (browser captures only). */
+  readonly inBrowserJar?: boolean;
+  /** The capture source that produced the current state: its exchange's, or 'browser-jar'. */
+  readonly capturedBy?: ExchangeSource | 'browser-jar';
+}
+
+/**
+ * One cookie of the browser's own jar, as a browser capture reads it (CDP `Network.Cookie`
+ * without the protocol types: the session model imports no capture source).
+ */
+export interface BrowserJarCookie {
+  readonly name: string;
+  readonly value: string;
+  /** As the browser keeps it: a leading dot for a domain cookie, none for a host-only one. */
+  readonly domain: string;
+  readonly path: string;
+  /** Expiry (epoch ms); absent for a session cookie. */
+  readonly expires?: number;
+  readonly secure: boolean;
+  readonly httpOnly: boolean;
+  readonly sameSite?: 'Strict' | 'Lax' | 'None';
+  readonly partitioned?: boolean;
+  readonly priority?: 'Low' | 'Medium' | 'High';
 }
 
 /** Kinds of per-cookie history events. */
@@ -257,7 +285,7 @@ export interface CookieHistoryEvent {
   /** The Set-Cookie header behind the event, when there was one. */
   readonly setCookie?: string;
   /** Where it was observed ('limit': an eviction). */
-  readonly via: 'set-cookie' | 'request-cookie' | 'expiry' | 'limit';
+  readonly via: 'set-cookie' | 'request-cookie' | 'expiry' | 'limit' | 'browser-jar';
   /** Why, for 'evicted': "more than 180 cookies for localhost", "more than 3300 cookies in all". */
   readonly reason?: string;
 }
@@ -322,6 +350,8 @@ export interface TokenRecord {
   readonly flags: readonly TokenFlag[];
   /** Exchange where it was first seen. */
   readonly exchangeId: number;
+  /** The capture source it was first seen by: its exchange's, or the page's web storage. */
+  readonly capturedBy?: ExchangeSource | 'localStorage' | 'sessionStorage';
   readonly firstSeen: number;
   readonly lastSeen: number;
   /** Exchange where it was last seen. */

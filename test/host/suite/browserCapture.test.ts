@@ -48,12 +48,21 @@ describe('Browser capture in the real extension host (Chrome DevTools Protocol)'
     assert.deepEqual(info.origins, [app.url]);
     assert.ok(fs.existsSync(info.profileDir));
     const state = await storageTokenInPanel('the localStorage token and its finding in the panel');
+    const api = await sessionLensApi();
     const token = state.tokens.find((t) => t.source.split(', ').includes('localStorage'))!;
+    assert.equal(token.capturedBy, 'localStorage');
     assert.match(token.claims ?? '', /"sub": "alice"/);
     assert.equal(token.expiry.kind, 'absolute');
     assert.ok((token.expiry.expiresAt ?? 0) > Date.now());
-    const live = state.cookies.filter((c) => c.state === undefined || c.state === 'live');
-    assert.deepEqual(live.map((c) => c.name).sort(), ['connect.sid', 'token'], 'the jar the browser keeps: the SameSite=None cookie without Secure is not in it');
+    // The cookie the page's script set (document.cookie) comes from the browser's own jar: no Set-Cookie line shows it.
+    const withJar = await waitFor('the cookie set by script, from the browser\'s jar', () => {
+      const s = api.sessionViewState();
+      return s.cookies.some((c) => c.name === 'ui_theme') ? s : undefined;
+    }, 60_000);
+    const live = withJar.cookies.filter((c) => c.state === undefined || c.state === 'live');
+    assert.deepEqual(live.map((c) => c.name).sort(), ['connect.sid', 'token', 'ui_theme'], 'the jar the browser keeps: the SameSite=None cookie without Secure is not in it');
+    assert.deepEqual(Object.fromEntries(live.map((c) => [c.name, c.capturedBy])), { 'connect.sid': 'browser', token: 'browser', ui_theme: 'browser-jar' });
+    assert.equal(live.find((c) => c.name === 'ui_theme')?.origin, 'browser-jar');
     // It is listed among the gone cookies, refused with Chrome's own reason.
     const refused = state.cookies.find((c) => c.name === 'tracker');
     assert.equal(refused?.state, 'rejected');

@@ -91,6 +91,9 @@ describe('Browser capture (Chrome DevTools Protocol) with Debian chromium', func
     assert.equal(stored.isJwt, true);
     const expiresAt = Date.parse(String(stored.expiresAt));
     assert.ok(expiresAt > Date.now() + 50 * 60_000 && expiresAt < Date.now() + 61 * 60_000, `the sample app's access token lives 60 minutes (got ${stored.expiresAt})`);
+    // The live audit runs as in the proxy capture: the finding arrives on the JSON lines as it happens, citing the storage key.
+    const finding = await waitForLine(child, lines, (l) => l.type === 'finding' && l.event === 'added' && l.ruleId === 'jwt-readable-storage' && / kept in localStorage /.test(String(l.message)));
+    assert.match(String(finding.message), /localStorage under the key 'access_token'/);
     const refresh = await waitForLine(child, lines, (l) => l.type === 'token' && l.source === 'sessionStorage');
     assert.equal(refresh.name, 'refresh_token');
 
@@ -104,6 +107,11 @@ describe('Browser capture (Chrome DevTools Protocol) with Debian chromium', func
     const token = await waitForLine(child, lines, (l) => l.type === 'cookie' && l.name === 'token' && l.event === 'created');
     assert.equal(token.request, 'POST /login');
 
+    // The cookie the page's script set, which no Set-Cookie line shows, is read from the browser's jar.
+    const theme = await waitForLine(child, lines, (l) => l.type === 'cookie' && l.name === 'ui_theme');
+    assert.equal(theme.via, 'browser-jar');
+    assert.equal(theme.event, 'created');
+
     // The page went to the other origin too (its server saw the request), after the storage was written.
     assert.equal(await other.hit, '/elsewhere');
     process.kill(attached.browserPid as number, 'SIGTERM');
@@ -111,6 +119,8 @@ describe('Browser capture (Chrome DevTools Protocol) with Debian chromium', func
     const stopped = lines.at(-1)!;
     assert.equal(stopped.type, 'stopped');
     assert.equal(stopped.reason, 'browser closed');
+    assert.ok(Number(stopped.findings) >= 1, 'the last line counts the findings');
+    assert.equal(stopped.storage, 2);
     assert.equal(stopped.har, harFile);
     assert.ok(!existsSync(profile), 'the profile is deleted when the browser closes');
     assert.ok(!lines.some((l) => JSON.stringify(l).includes('should-not-be-recorded')), 'nothing of the other origin is printed');

@@ -1,0 +1,95 @@
+import type Protocol from 'devtools-protocol';
+import type { SessionStore } from '../session/sessionStore';
+import type { BrowserJarCookie } from '../session/types';
+import type { SessionSend } from './networkRecorder';
+
+/** How often the jar is read while attached, for changes no network event announces (`document.cookie`). */
+export const DEFAULT_JAR_REFRESH_MS = 2000;
+
+/** A CDP cookie as the session model's `BrowserJarCookie`. */
+export function jarCookieOf(c: Protocol.Network.Cookie): BrowserJarCookie {
+  const expires = !c.session && typeof c.expires === 'number' && c.expires > 0 ? Math.round(c.expires * 1000) : undefined;
+  return {
+    name: c.name, value: c.value, domain: c.domain, path: c.path,
+    ...(expires !== undefined ? { expires } : {}),
+    secure: c.secure, httpOnly: c.httpOnly,
+    ...(c.sameSite ? { sameSite: c.sameSite } : {}),
+    ...(c.partitionKey !== undefined ? { partitioned: true } : {}),
+    ...(c.priority ? { priority: c.priority } : {}),
+  };
+}
+
+/**
+ * Keeps the store's cookies in step with the browser's own jar: reads it (`Storage.getCookies`
+ * on a browser endpoint, `Network.getAllCookies` on a page's) when asked (a response set
+ * cookies, a page loaded) and on a timer while attached. Reads never overlap: asks during a read
+ * make one more read after it.
+ */
+export class CookieJarReader {
+  private reading: Promise<void> | undefined;
+  private again = false;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private method: 'Storage.getCookies' | 'Network.getAllCookies' = 'Storage.getCookies';
+  private disposed = false;
+  private warned = false;
+
+  constructor(
+    private readonly send: SessionSend,
+    private readonly store: SessionStore,
+    private readonly origins: readonly string[],
+    private readonly warn: (message: string) => void = () => undefined,
+  ) {}
+
+  /** Reads now and then every `intervalMs` (0: only when asked). */
+  start(intervalMs: number): Promise<void> {
+    if (intervalMs > 0) {
+      this.timer = setInterval(() => { void this.refresh(); }, intervalMs);
+      this.timer.unref?.();
+    }
+    return this.refresh();
+  }
+
+  /** Reads the jar (once more after the read in progress, if any); resolves when the store has it. */
+  refresh(): Promise<void> {
+    if (this.disposed) return Promise.resolve();
+    if (this.reading) {
+      this.again = true;
+      return this.reading;
+    }
+    const run = async (): Promise<void> => {
+      do {
+        this.again = false;
+        await this.readOnce();
+      } while (this.again && !this.disposed);
+    };
+    this.reading = run().finally(() => { this.reading = undefined; });
+    return this.reading;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private async readOnce(): Promise<void> {
+    const readAt = Date.now();
+    let cookies: Protocol.Network.Cookie[];
+    try {
+      cookies = (await this.send(this.method) as { cookies: Protocol.Network.Cookie[] }).cookies;
+    } catch (err) {
+      if (this.disposed) return;
+      if (this.method === 'Storage.getCookies') {
+        // A page-level endpoint (js-debug's CDP proxy) has no Storage domain for the browser.
+        this.method = 'Network.getAllCookies';
+        return this.readOnce();
+      }
+      if (!this.warned) {
+        this.warned = true;
+        this.warn(`Session Lens browser capture: cannot read the browser's cookie jar: ${(err as Error).message}`);
+      }
+      return;
+    }
+    if (this.disposed || !Array.isArray(cookies)) return;
+    this.store.syncBrowserCookies(cookies.map(jarCookieOf), this.origins, readAt);
+  }
+}

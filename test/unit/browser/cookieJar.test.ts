@@ -1,0 +1,128 @@
+import { strict as assert } from 'node:assert';
+import { SessionStore, type CookieRecord, type SessionChangeEvent } from '../../../src/core/capture';
+import { findBrowser, startBrowserCapture } from '../../../src/core/browser';
+import { startDebuggableBrowser } from '../../support/debuggableBrowser';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sampleApp = require('../../fixtures/sample-app/server.js') as { start(port?: number): Promise<{ url: string; close(): Promise<void> }> };
+
+/** Resolves with the first cookie record (after any change of the store) that `predicate` accepts. */
+function cookieWhen(store: SessionStore, predicate: (c: CookieRecord) => boolean): Promise<CookieRecord> {
+  return new Promise((resolve) => {
+    const found = store.getCookies().find(predicate);
+    if (found) return resolve(found);
+    const sub = store.onDidChange(() => {
+      const hit = store.getCookies().find(predicate);
+      if (hit) {
+        sub.dispose();
+        resolve(hit);
+      }
+    });
+  });
+}
+
+const jarCookie = { domain: 'localhost', path: '/', secure: false, httpOnly: false };
+
+describe('The browser\'s own cookie jar in the session model', () => {
+  it('creates what only the jar shows, follows a value a script changed, and deletes what the jar dropped', () => {
+    let now = 1_000_000;
+    const store = new SessionStore({ throttleMs: 0, now: () => now });
+    const events: SessionChangeEvent[] = [];
+    store.onDidChange((e) => events.push(e));
+    const id = store.beginExchange({ source: 'browser', method: 'GET', url: 'http://localhost:3000/', headers: [], startedAt: now });
+    store.addResponse(id, { status: 200, headers: [{ name: 'Set-Cookie', value: 'sid=abc; Path=/; HttpOnly' }], receivedAt: now });
+    store.finishExchange(id, { state: 'complete' });
+    now += 5000;
+    store.syncBrowserCookies([
+      { ...jarCookie, name: 'sid', value: 'abc', httpOnly: true },
+      { ...jarCookie, name: 'ui_theme', value: 'dark', sameSite: 'Lax', expires: now + 60_000 },
+      { ...jarCookie, domain: '.example.com', name: 'elsewhere', value: 'x' },
+    ], ['http://localhost:3000'], now);
+    store.flush();
+    const theme = store.getCookies().find((c) => c.name === 'ui_theme')!;
+    assert.equal(theme.origin, 'browser-jar');
+    assert.equal(theme.inBrowserJar, true);
+    assert.equal(theme.sameSite, 'Lax');
+    assert.equal(theme.expiresAt, now + 60_000);
+    const sid = store.getCookies().find((c) => c.name === 'sid')!;
+    assert.equal(sid.origin, 'set-by-response', 'a cookie a Set-Cookie line showed keeps its origin');
+    assert.equal(sid.setCookie, 'sid=abc; Path=/; HttpOnly');
+    assert.equal(sid.inBrowserJar, true);
+    assert.ok(!store.getCookies().some((c) => c.name === 'elsewhere'), 'cookies of other sites are not taken in');
+    const created = store.getCookieHistory().filter((e) => e.kind === 'created' && e.via === 'browser-jar').map((e) => e.name);
+    assert.deepEqual(created, ['ui_theme']);
+    assert.equal(store.getCookieHistory().find((e) => e.via === 'browser-jar')?.exchangeId, undefined, 'no exchange is credited with what the jar showed');
+
+    now += 5000;
+    store.syncBrowserCookies([{ ...jarCookie, name: 'ui_theme', value: 'light', sameSite: 'Lax' }], ['http://localhost:3000'], now);
+    store.flush();
+    assert.equal(store.getCookies().find((c) => c.name === 'ui_theme')?.value, 'light');
+    assert.ok(!store.getCookies().some((c) => c.name === 'sid'), 'a cookie the jar no longer holds is gone');
+    const last = store.getCookieHistory().slice(-2).map((e) => `${e.kind} ${e.name} ${e.via}`).sort();
+    assert.deepEqual(last, ['deleted sid browser-jar', 'value-changed ui_theme browser-jar']);
+    assert.ok(events.some((e) => e.cookieEvents.some((c) => c.name === 'ui_theme' && c.kind === 'value-changed')), 'the change feed says what changed');
+  });
+
+  it('leaves the cookies of another source (a proxy capture in the same session) alone', () => {
+    let now = 1_000_000;
+    const store = new SessionStore({ throttleMs: 0, now: () => now });
+    const id = store.beginExchange({ source: 'proxy', method: 'GET', url: 'http://localhost:3000/', headers: [], startedAt: now });
+    store.addResponse(id, { status: 200, headers: [{ name: 'Set-Cookie', value: 'sid=proxied; Path=/' }], receivedAt: now });
+    store.finishExchange(id, { state: 'complete' });
+    now += 5000;
+    store.syncBrowserCookies([], ['http://localhost:3000'], now);
+    assert.equal(store.getCookies().find((c) => c.name === 'sid')?.value, 'proxied');
+  });
+
+  it('leaves alone what the traffic set just before the read began (the read may have raced it)', () => {
+    let now = 1_000_000;
+    const store = new SessionStore({ throttleMs: 0, now: () => now });
+    const id = store.beginExchange({ source: 'browser', method: 'GET', url: 'http://localhost:3000/', headers: [], startedAt: now });
+    store.addResponse(id, { status: 200, headers: [{ name: 'Set-Cookie', value: 'sid=new; Path=/' }], receivedAt: now });
+    store.finishExchange(id, { state: 'complete' });
+    now += 100;
+    store.syncBrowserCookies([], ['http://localhost:3000'], now);
+    assert.equal(store.getCookies().find((c) => c.name === 'sid')?.value, 'new');
+    store.syncBrowserCookies([{ ...jarCookie, name: 'sid', value: 'old' }], ['http://localhost:3000'], now);
+    assert.equal(store.getCookies().find((c) => c.name === 'sid')?.value, 'new');
+  });
+});
+
+describe('Browser capture reads the browser\'s own cookie jar (Debian chromium)', function () {
+  this.timeout(90_000);
+  let app: { url: string; close(): Promise<void> };
+
+  before(function () {
+    if (!findBrowser()) this.skip();
+  });
+  beforeEach(async () => { app = await sampleApp.start(0); });
+  afterEach(async () => { await app.close(); });
+
+  it('a cookie set by document.cookie, which no Set-Cookie line shows, appears marked as from the browser\'s jar', async () => {
+    const browser = await startDebuggableBrowser(findBrowser()!);
+    const store = new SessionStore({ throttleMs: 0 });
+    try {
+      const capture = await startBrowserCapture({ endpoint: `http://127.0.0.1:${browser.port}`, origins: [app.url], store });
+      try {
+        await capture.openPage(`${app.url}/spa`);
+        // The page's script writes it after its last request to the app: only a read of the jar can show it.
+        const theme = await cookieWhen(store, (c) => c.name === 'ui_theme');
+        assert.equal(theme.origin, 'browser-jar');
+        assert.equal(theme.value, 'dark');
+        assert.equal(theme.sameSite, 'Lax');
+        assert.equal(theme.setCookie, undefined);
+        const created = store.getCookieHistory().find((e) => e.name === 'ui_theme' && e.kind === 'created');
+        assert.equal(created?.via, 'browser-jar');
+        // The cookies the server set are confirmed by the jar; the one Chrome refused is not in it.
+        const sid = await cookieWhen(store, (c) => c.name === 'connect.sid' && c.inBrowserJar === true);
+        assert.equal(sid.origin, 'set-by-response');
+        assert.ok(!store.getCookies().some((c) => c.name === 'tracker'), 'the blocked cookie is not in the jar');
+      } finally {
+        await capture.close();
+      }
+    } finally {
+      store.dispose();
+      await browser.close();
+    }
+  });
+});
