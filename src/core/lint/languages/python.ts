@@ -32,7 +32,9 @@ export const pythonAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['module']),
   keywords: /cookie|session|secret|jwt|SECRET_KEY|Flask|csrf/i,
-  anchors: /@\s*(csrf_exempt|csrf\s*\.\s*exempt|method_decorator\s*\(\s*csrf_exempt)\b|\.\s*(set_cookie|set_signed_cookie|encode|decode|update|from_mapping|add_middleware|from_object|from_pyfile|from_envvar|from_prefixed_env|from_file)\s*\(|\b(Flask|EncryptedCookieStorage|SimpleCookieStorage|NaClCookieStorage|RedisStorage|MemcachedStorage)\s*\(|\.\s*(secret_key|permanent_session_lifetime)\s*=|\.\s*config\s*\[|^[ \t]*[A-Z][A-Z0-9_]*\s*=|^[ \t]*from\s+\S+\s+import\s+\*/gm,
+  // Every statement the query matches must hold an anchor word, or a keystroke re-lint (which
+  // queries the edited lines only) misses what a full lint finds: a setting also follows `;` or `if x:`.
+  anchors: /@\s*(csrf_exempt|csrf\s*\.\s*exempt|method_decorator\s*\(\s*csrf_exempt)\b|\.\s*(set_cookie|set_signed_cookie|encode|decode|update|from_mapping|add_middleware|from_object|from_pyfile|from_envvar|from_prefixed_env|from_file)\s*\(|\b(Flask|EncryptedCookieStorage|SimpleCookieStorage|NaClCookieStorage|RedisStorage|MemcachedStorage)\s*\(|\.\s*(secret_key|permanent_session_lifetime)\s*=|\.\s*config\s*\[|(?:^|[;:])[ \t]*[A-Z][A-Z0-9_]*\s*=|(?:^|;)[ \t]*from\s+\S+\s+import\s+\*/gm,
   declares(chunk, ctx) {
     const t = chunk.type;
     // '<imports>': where `import os` goes depends on the imports and the module docstring.
