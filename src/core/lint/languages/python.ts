@@ -928,6 +928,22 @@ function rememberCookie(
   }, new Map(remember.map((e) => [e.name.toLowerCase(), e])));
 }
 
+/**
+ * Where findings about the Django session cookie's missing settings go: the line that turns
+ * sessions on (`'django.contrib.sessions'` in INSTALLED_APPS, SessionMiddleware in MIDDLEWARE),
+ * else either of those settings, else the first SESSION_COOKIE_* setting (a split settings file
+ * configuring the cookie), else the first setting. A cookie name written in SESSION_COOKIE_NAME
+ * is reported on that line by the checks themselves.
+ */
+function djangoSessionAnchor(py: ReadonlyMap<string, SettingEntry>): SettingEntry {
+  const apps = py.get('installed_apps');
+  const middleware = py.get('middleware');
+  if (apps && /django\.contrib\.sessions['"]/.test(apps.value.text)) return apps;
+  if (middleware && /SessionMiddleware['"]/.test(middleware.value.text)) return middleware;
+  const byOffset = [...py.values()].sort((a, b) => a.start - b.start);
+  return apps ?? middleware ?? byOffset.find((e) => /^SESSION_COOKIE_/i.test(e.name)) ?? byOffset[0];
+}
+
 function finishSettings(facts: readonly Fact[], ctx: AnalysisContext, filePath: string | undefined): void {
   const py = new Map<string, SettingEntry>();
   const flask = new Map<string, SettingEntry>();
@@ -958,8 +974,7 @@ function finishSettings(facts: readonly Fact[], ctx: AnalysisContext, filePath: 
   const sameSiteOf = (v: SettingValue) => (v.kind === 'str' ? (v.str ?? '').toLowerCase() : v.kind === 'none' || (v.kind === 'bool' && !v.bool) ? '' : v.kind === 'env' ? 'env' : 'unknown');
 
   if (django) {
-    const first = [...py.values()].sort((a, b) => a.start - b.start)[0];
-    const anchorE = py.get('installed_apps') ?? py.get('middleware') ?? first;
+    const anchorE = djangoSessionAnchor(py);
     const eof = ctx.text.length;
     const schema: SettingsSchema = {
       framework: 'Django',
