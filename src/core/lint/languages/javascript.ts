@@ -353,10 +353,14 @@ function cookieWithOptions(
   const nameVal = nameNode ? evaluate(ctx, nameNode) : undefined;
   const name: AttrAt<string> | undefined = nameVal?.k === 'str' && !nameVal.partial ? { value: nameVal.v, ...span(nameVal.node) } : undefined;
   const writer = objectWriter(ctx, { obj: opts, argsNode, optsNode, maxAgeUnit: fw.maxAgeUnit });
+  // `res.cookie(name, value, …)`, or `cookies().set({ name, value, … })`.
+  const first = argList(ctx, argsNode)[0];
+  const valueNode = nameNode && first?.id === nameNode.id ? argList(ctx, argsNode)[1] : opts?.props.get('value')?.value;
   checkCookieSite(ctx, {
     framework: fw.label,
     ...(name ? { name } : {}),
     ...(nameNode && !name ? { nameHint: ctx.src(nameNode) } : {}),
+    ...(valueNode ? { valueHint: ctx.src(valueNode) } : {}),
     session: false,
     anchor: span(call),
     complete: opts ? opts.complete : true,

@@ -542,6 +542,7 @@ function setcookie(ctx: AnalysisContext, call: Node, argsNode: Node, args: Node[
   checkCookieSite(ctx, {
     framework: `${fn}()`,
     ...(nameV.kind === 'str' ? { name: { value: nameV.str ?? '', ...span(args[0]) } } : { nameHint: ctx.src(args[0]) }),
+    ...(args[1] ? { valueHint: ctx.src(args[1]) } : {}),
     session: false,
     anchor: span(call),
     complete,

@@ -703,6 +703,7 @@ function setCookie(ctx: AnalysisContext, call: Node, args: Node, method: string)
   checkCookieSite(ctx, {
     framework: method === 'set_cookie' ? 'set_cookie()' : 'set_signed_cookie()',
     ...(nameV?.kind === 'str' ? { name: { value: nameV.str ?? '', ...span(nameArg!.value) } } : nameArg ? { nameHint: ctx.src(nameArg.value) } : {}),
+    ...(get('value') ? { valueHint: ctx.src(get('value')!.value) } : {}),
     session: false,
     anchor: span(call),
     complete: !k.splat,

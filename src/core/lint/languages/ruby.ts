@@ -179,6 +179,7 @@ function cookieJar(ctx: AnalysisContext, assign: Node, jar: Node, target: Node, 
   const name = keyNode && (keyNode.type === 'simple_symbol' || keyNode.type === 'string') && keyText ? { value: keyText, node: keyNode } : undefined;
   if (rhs.type === 'hash') {
     const items = pairsOf(ctx, namedChildren(rhs, ctx.text));
+    const valueItem = items.find((i) => i.key === 'value');
     checkKeyedSite(ctx, {
       framework: 'Rails cookies',
       session: false,
@@ -186,6 +187,7 @@ function cookieJar(ctx: AnalysisContext, assign: Node, jar: Node, target: Node, 
       items,
       list: rhs,
       ...(name ? { name } : keyNode ? { nameHint: ctx.src(keyNode) } : {}),
+      ...(valueItem ? { valueHint: ctx.src(valueItem.value) } : {}),
       complete: !namedChildren(rhs, ctx.text).some((c) => c.type === 'hash_splat_argument'),
       defaults,
       syntax: syntax(ctx, 'expires'),
@@ -198,6 +200,7 @@ function cookieJar(ctx: AnalysisContext, assign: Node, jar: Node, target: Node, 
   checkCookieSite(ctx, {
     framework: 'Rails cookies',
     ...(name ? { name: { value: name.value, ...span(name.node) } } : keyNode ? { nameHint: ctx.src(keyNode) } : {}),
+    valueHint: value,
     session: false,
     anchor: span(assign),
     complete: true,
