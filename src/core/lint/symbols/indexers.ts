@@ -185,6 +185,44 @@ function indexPhp(table: SymbolTable, file: string, text: string): void {
   }
 }
 
+/** A Laravel `config/<name>.php` file: its returned array is what `config('<name>.key')` reads. */
+const LARAVEL_CONFIG_FILE = /[\\/]config[\\/]([\w-]+)\.php$/;
+const LARAVEL_ENV_DEFAULT = /^env\(\s*['"](\w+)['"]\s*,\s*(true|false|-?\d+)\s*\)$/i;
+
+/**
+ * Laravel config files: the `'key' => literal` lines of the returned array, nested arrays as dotted
+ * names, under `config:<file>.<key>` in GLOBAL_MODULE (`config:jwt.secret`). `env('X', default)`
+ * values keep the default with the variable (a string default through the usual fallback reading).
+ */
+function indexLaravelConfig(table: SymbolTable, file: string, text: string): void {
+  const m = LARAVEL_CONFIG_FILE.exec(file);
+  const start = m ? /^return\s*\[\s*$/m.exec(text) : null;
+  if (!m || !start) return;
+  const stack: string[] = [m[1]];
+  const lineOf = lineCounter(text);
+  const lineRe = /^[ \t]*(?:'([\w.-]+)'|"([\w.-]+)")[ \t]*=>[ \t]*([^\n]*?)[ \t]*(?:\/\/[^\n]*)?$|^[ \t]*\][ \t]*[,;]?[ \t]*$/gm;
+  lineRe.lastIndex = start.index + start[0].length;
+  for (let x = lineRe.exec(text); x; x = lineRe.exec(text)) {
+    if (x[1] === undefined && x[2] === undefined) {
+      if (stack.length === 1) return;
+      stack.pop();
+      continue;
+    }
+    const key = x[1] ?? x[2];
+    const raw = x[3].replace(/,$/, '').trim();
+    if (raw === '[') {
+      stack.push(key);
+      continue;
+    }
+    const name = `config:${[...stack, key].join('.')}`;
+    const env = LARAVEL_ENV_DEFAULT.exec(raw);
+    const lit: Literal | undefined = env
+      ? { value: /^(true|false)$/i.test(env[2]) ? env[2].toLowerCase() === 'true' : Number(env[2]), fallbackFor: env[1] }
+      : literal(raw, 'php');
+    if (lit) add(table, GLOBAL_MODULE, name, lit, file, lineOf(x.index));
+  }
+}
+
 const RUBY_CANDIDATES = /^[ \t]*(?:module|class)[ \t]+([A-Z][\w:]*)|^[ \t]*([A-Z][A-Z0-9_]*)[ \t]*=(?![=~>])[ \t]*([^\n]+)$/gm;
 
 /** Ruby: constants `NAME = literal`, also as `Module::NAME` of the innermost module or class opened before. */
@@ -217,6 +255,7 @@ export function indexFile(table: SymbolTable, file: string, text: string, langua
       return;
     case 'php':
       indexPhp(table, file, text);
+      indexLaravelConfig(table, file, text);
       return;
     case 'ruby':
       indexRuby(table, file, text);
