@@ -118,13 +118,72 @@ function indexJs(table: SymbolTable, file: string, text: string): void {
       const as = m[5].startsWith('module') ? '' : 'default';
       if (m[6] === '{') objectKeys(text, m.index + m[0].length, as ? [as] : [], line, names);
       else if (/^[A-Za-z_$][\w$]*$/.test(m[6])) exportedObject = { name: m[6], as };
+      else if (as) {
+        // `export default 'literal'`.
+        const lit = literal(m[6], 'js');
+        if (lit) names.set('default', { lit, line });
+      }
     }
   }
   if (exportedObject) {
     const { name, as } = exportedObject;
     for (const [k, v] of [...names]) if (k.startsWith(`${name}.`)) names.set(`${as ? `${as}.` : ''}${k.slice(name.length + 1)}`, v);
+    // `export default SECRET` of a constant.
+    const direct = names.get(name);
+    if (as && direct) names.set(as, direct);
   }
+  indexJsReturns(text, names);
+  indexJsExportLists(table, file, text, names);
   for (const [name, { lit, line }] of names) add(table, file, name, lit, file, line);
+}
+
+/**
+ * Functions that return one literal, as `name()`: `function getSecret() {` + `return 'dev';` + `}`
+ * (the three lines in a row), `const getSecret = () => 'dev';`.
+ */
+const JS_RETURNS = /^(?:export[ \t]+)?(?:async[ \t]+)?function[ \t]+([A-Za-z_$][\w$]*)[ \t]*\([^)\n]*\)[^{\n]*\{[ \t]*\n[ \t]*return[ \t]+([^\n]+?)[ \t]*;?[ \t]*(?:\/\/[^\n]*)?\n[ \t]*\}|^(?:export[ \t]+)?const[ \t]+([A-Za-z_$][\w$]*)[ \t]*(?::[^=\n]+)?=[ \t]*(?:async[ \t]*)?\([^)\n]*\)[ \t]*(?::[^=\n]+)?=>[ \t]*([^{\n][^\n]*)$/gm;
+
+function indexJsReturns(text: string, names: Map<string, { lit: Literal; line: number }>): void {
+  if (!text.includes('return') && !text.includes('=>')) return;
+  const lineOf = lineCounter(text);
+  for (const m of text.matchAll(JS_RETURNS)) {
+    const name = m[1] ?? m[3];
+    const raw = (m[2] ?? m[4]).replace(/\s*\/\/.*$/, '');
+    const lit = literal(raw, 'js');
+    if (!lit) continue;
+    // The literal's line: the return's, one below a function's head.
+    names.set(`${name}()`, { lit, line: lineOf(m.index) + (m[1] !== undefined ? 1 : 0) });
+  }
+}
+
+/** `export { A, B as C } from './x'`, `export * from './x'`, and `export { A as B }` of this file's own constants. */
+const JS_EXPORT_LISTS = /^[ \t]*export[ \t]+(?:type[ \t]+)?(?:\*|\{([^}]*)\})(?:[ \t]*from[ \t]*['"]([^'"\n]+)['"])?/gm;
+
+function indexJsExportLists(table: SymbolTable, file: string, text: string, names: Map<string, { lit: Literal; line: number }>): void {
+  if (!text.includes('export')) return;
+  for (const m of text.matchAll(JS_EXPORT_LISTS)) {
+    const from = m[2];
+    if (m[1] === undefined) {
+      // `export * from './x'` (`export * as ns from` is left out: the regex needs `from` right after `*`).
+      if (from) table.addReexport(file, { from, names: '*' });
+      continue;
+    }
+    const pairs: [string, string][] = [];
+    for (const part of m[1].split(',')) {
+      const b = /^\s*(?:type\s+)?([\w$]+)(?:\s+as\s+([\w$]+))?\s*$/.exec(part.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''));
+      if (b) pairs.push([b[2] ?? b[1], b[1]]);
+    }
+    if (from) table.addReexport(file, { from, names: pairs });
+    else {
+      for (const [exported, local] of pairs) {
+        if (exported === local) continue;
+        for (const [k, v] of [...names]) {
+          if (k === local) names.set(exported, v);
+          else if (k.startsWith(`${local}.`)) names.set(`${exported}${k.slice(local.length)}`, v);
+        }
+      }
+    }
+  }
 }
 
 /** The `key: literal` lines of an object literal written one property per line, from `from` to its closing brace. */
