@@ -116,7 +116,8 @@ function isSensitive(site: CookieSite): boolean {
   if (site.name) {
     const name = site.name.value;
     if (/^__(secure|host)-/i.test(name) || Object.hasOwn(DEFAULT_SESSION_NAMES, name)) return true;
-    if (PREFERENCE_NAME.test(name)) return false;
+    // A name that says both (`lang_session`) stays a session cookie.
+    if (PREFERENCE_NAME.test(name) && !/sess|sid|auth|token|jwt/i.test(name)) return false;
     if (site.valueHint !== undefined && FLAG_VALUE.test(site.valueHint.trim())) return false;
     return SENSITIVE_NAME.test(name);
   }
