@@ -40,6 +40,11 @@ export interface CookieSite {
   readonly name?: AttrAt<string>;
   /** The source text of a non-literal name, to guess whether it is a session cookie. */
   readonly nameHint?: string;
+  /**
+   * The source text of the value the code sets, when it is an argument or entry (`'1'`, `true`,
+   * `token`): a flag or preference value (`remember=1`, `logged_in=true`) is not a credential.
+   */
+  readonly valueHint?: string;
   /** Session middleware/config: always a session cookie. */
   readonly session: boolean;
   /** Offsets of the call or block, for findings about something missing. */
@@ -87,9 +92,35 @@ export const DEFAULT_SESSION_NAMES: Readonly<Record<string, string>> = {
 
 const MAX_BROWSER_LIFETIME_SECONDS = 400 * 24 * 3600;
 
+/**
+ * Preference and analytics cookies: the page's look, language or consent, never a credential.
+ * (CSRF cookies are not here: where the code sets one, Secure still matters.)
+ */
+const PREFERENCE_NAME = /(^|[._-])(theme|color[._-]?scheme|dark[._-]?mode|locale|lang|language|tz|timezone|currency|consent|cookie[._-]?consent|prefs?|preferences|layout|sidebar|_ga|_gid|_gat|_fbp)($|[._-])/i;
+
+/**
+ * A value that is a flag, not a credential: `remember=1` (the "keep me signed in" box was
+ * ticked), `logged_in=true` (a hint for the front end). A literal in the source is never a
+ * session id anyway; these are the spellings of yes/no.
+ */
+const FLAG_VALUE = /^(['"`]?)(0|1|true|false|yes|no|on|off|y|n)\1$/i;
+
+/**
+ * Whether session-cookie severity applies: session middleware, a name that says session or
+ * authentication (or a __Secure-/__Host- prefix), unless the name is a preference's or the value
+ * written is a yes/no flag. Preference cookies then get at most info (SameSite, >400-day lifetime).
+ * Framework default session names (connect.sid…) stay sensitive whatever the value.
+ */
 function isSensitive(site: CookieSite): boolean {
   if (site.session) return true;
-  if (site.name) return SENSITIVE_NAME.test(site.name.value) || /^__(secure|host)-/i.test(site.name.value);
+  if (site.name) {
+    const name = site.name.value;
+    if (/^__(secure|host)-/i.test(name) || Object.hasOwn(DEFAULT_SESSION_NAMES, name)) return true;
+    // A name that says both (`lang_session`) stays a session cookie.
+    if (PREFERENCE_NAME.test(name) && !/sess|sid|auth|token|jwt/i.test(name)) return false;
+    if (site.valueHint !== undefined && FLAG_VALUE.test(site.valueHint.trim())) return false;
+    return SENSITIVE_NAME.test(name);
+  }
   // A computed name: trust its spelling when it says something, else assume it may be a session cookie.
   return site.nameHint === undefined || SENSITIVE_NAME.test(site.nameHint) || !/^[\w$.]+$/.test(site.nameHint) || /name|key|cookie/i.test(site.nameHint);
 }

@@ -35,6 +35,8 @@ export interface KeyedSite {
   /** The cookie name when known from elsewhere (an argument). */
   readonly name?: { value: string; node: Node };
   readonly nameHint?: string;
+  /** The source text of the value set, when known (see CookieSite.valueHint). */
+  readonly valueHint?: string;
   readonly complete: boolean;
   readonly defaults: CookieSite['defaults'];
   readonly syntax: KeyedSyntax;
@@ -111,6 +113,7 @@ export function checkKeyedSite(ctx: AnalysisContext, s: KeyedSite): void {
   checkCookieSite(ctx, {
     framework: s.framework,
     ...(nameLit ? { name: nameLit } : s.nameHint ? { nameHint: s.nameHint } : nameItem ? { nameHint: ctx.src(nameItem.value) } : {}),
+    ...(s.valueHint !== undefined ? { valueHint: s.valueHint } : {}),
     session: s.session,
     anchor: { start: s.anchor.startIndex, end: s.anchor.endIndex },
     complete: s.complete && !(nameItem && !nameLit),

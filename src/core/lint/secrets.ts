@@ -48,7 +48,7 @@ export function reportExternalSecret(
   ctx: AnalysisContext,
   s: { kind: 'session' | 'jwt'; start: number; end: number; what: string; envName: string; via?: string; symbol: WorkspaceSymbol; expression: string },
 ): void {
-  if (typeof s.symbol.value !== 'string' || !ctx.workspace) return;
+  if (typeof s.symbol.value !== 'string' || s.symbol.value === '' || !ctx.workspace) return;
   if (/-----BEGIN [A-Z ]*PUBLIC KEY-----|-----BEGIN CERTIFICATE-----/.test(s.symbol.value)) return;
   const label = describeSymbol(ctx.workspace.filePath, s.expression, s.symbol);
   const fallbackFor = s.symbol.fallbackFor;

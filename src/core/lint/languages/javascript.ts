@@ -5,7 +5,7 @@ import { capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type CookieSite, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { checkSetCookieString } from '../setCookieSite';
-import { type JsProp, type JsValue, evaluate, externalConstant, importSourceOf, lookupVariable, memberTarget, stringContent, truthOf, unwrap } from './jsValues';
+import { type JsProp, type JsValue, evaluate, externalConstant, importSourceOf, lookupVariable, memberTarget, returnedExpression, stringContent, truthOf, unwrap } from './jsValues';
 
 type JsObj = Extract<JsValue, { k: 'obj' }>;
 
@@ -353,10 +353,14 @@ function cookieWithOptions(
   const nameVal = nameNode ? evaluate(ctx, nameNode) : undefined;
   const name: AttrAt<string> | undefined = nameVal?.k === 'str' && !nameVal.partial ? { value: nameVal.v, ...span(nameVal.node) } : undefined;
   const writer = objectWriter(ctx, { obj: opts, argsNode, optsNode, maxAgeUnit: fw.maxAgeUnit });
+  // `res.cookie(name, value, …)`, or `cookies().set({ name, value, … })`.
+  const first = argList(ctx, argsNode)[0];
+  const valueNode = nameNode && first?.id === nameNode.id ? argList(ctx, argsNode)[1] : opts?.props.get('value')?.value;
   checkCookieSite(ctx, {
     framework: fw.label,
     ...(name ? { name } : {}),
     ...(nameNode && !name ? { nameHint: ctx.src(nameNode) } : {}),
+    ...(valueNode ? { valueHint: ctx.src(valueNode) } : {}),
     session: false,
     anchor: span(call),
     complete: opts ? opts.complete : true,
@@ -654,7 +658,16 @@ function secretValue(ctx: AnalysisContext, node: Node, what: string, envName: st
     return;
   }
   const lit = literalIn(ctx, n);
-  if (!lit) return;
+  if (!lit) {
+    if (type === 'call_expression') {
+      // A function of this file returning a literal (`getSecret()`), or `config.get('secret')` of a workspace module.
+      const returned = returnedExpression(ctx, n);
+      const callee = n.childForFieldName('function');
+      if (returned) next(returned, `returned by ${callee ? ctx.src(callee) : 'the function'}()`);
+      else externalSecret(ctx, n, what, envName, kind, via);
+    }
+    return;
+  }
   const text = ctx.src(lit);
   if (/-----BEGIN [A-Z ]*PUBLIC KEY-----|-----BEGIN CERTIFICATE-----/.test(text)) return;
   reportHardcodedSecret(ctx, { kind, ...span(lit), what, envName, replacement: envRead(ctx, envName), ...(via ? { via } : {}) });

@@ -118,6 +118,46 @@ function declarationsIn(ctx: AnalysisContext, scope: Node): Map<string, Node> {
   return out;
 }
 
+/**
+ * The expression a call of a function of this file returns, when the function returns one thing:
+ * `function getSecret() { return 'dev'; }`, `const getSecret = () => 'dev'`, `const f = function () { … }`.
+ * Undefined for calls of anything else, or functions with several returns.
+ */
+export function returnedExpression(ctx: AnalysisContext, call: Node): Node | undefined {
+  const callee = call.childForFieldName('function');
+  if (!callee || callee.type !== 'identifier') return undefined;
+  const name = ctx.src(callee);
+  let fn = lookupVariable(ctx, callee, name);
+  if (!fn) fn = functionDeclaration(ctx, callee, name);
+  if (!fn || !/^(arrow_function|function_expression|function|function_declaration)$/.test(fn.type)) return undefined;
+  const body = fn.childForFieldName('body');
+  if (!body) return undefined;
+  ctx.touch(fn.startIndex, fn.endIndex);
+  if (body.type !== 'statement_block') return body;
+  const returns = body.descendantsOfType('return_statement').filter((r): r is Node => {
+    if (!r) return false;
+    // Returns of functions nested inside do not count.
+    const owner = ancestorsOf(r).reverse().find((a) => /^(arrow_function|function_expression|function|function_declaration|method_definition)$/.test(a.type));
+    return owner?.id === fn!.id;
+  });
+  if (returns.length !== 1) return undefined;
+  return returns[0].firstNamedChild ?? undefined;
+}
+
+/** A `function name() {}` declared in a scope around `from` (or exported from the module). */
+function functionDeclaration(ctx: AnalysisContext, from: Node, name: string): Node | undefined {
+  for (const scope of ancestorsOf(from).reverse()) {
+    if (scope.type !== 'statement_block' && scope.type !== 'program') continue;
+    for (const st of statementsOf(ctx, scope)) {
+      if (!st) continue;
+      const decl = st.type === 'export_statement' ? st.childForFieldName('declaration') : st;
+      if (decl?.type === 'function_declaration' && ctx.src(decl.childForFieldName('name') ?? decl) === name) return decl;
+    }
+    if (scope.type === 'program') return undefined;
+  }
+  return undefined;
+}
+
 /** The module an identifier was imported from (`import x from 'm'`, `const x = require('m')`), if any. */
 export function importSourceOf(ctx: AnalysisContext, from: Node, name: string): string | undefined {
   ctx.lookups.add(name);
@@ -320,7 +360,10 @@ export function evaluate(ctx: AnalysisContext, node: Node, depth = 0): JsValue {
     }
     case 'call_expression': {
       const text = ctx.src(n);
-      return ENV_TEXT.test(text) ? { k: 'env', node: n, text } : { k: 'unknown', node: n };
+      if (ENV_TEXT.test(text)) return { k: 'env', node: n, text };
+      const returned = returnedExpression(ctx, n);
+      if (returned) return evaluate(ctx, returned, depth + 1);
+      return externalValue(ctx, n);
     }
     case 'object':
       return evaluateObject(ctx, n, depth);
@@ -406,6 +449,23 @@ export function externalConstant(ctx: AnalysisContext, node: Node): ExternalCons
     keys.unshift(ctx.src(prop));
     n = unwrap(obj);
   }
+  // `config.get('jwt.secret')` on an imported config module: the key names the property.
+  if (n.type === 'call_expression' && keys.length === 0) {
+    const fn = n.childForFieldName('function');
+    const args = n.childForFieldName('arguments');
+    const first = args?.namedChildren.find((c) => !!c && !c.type.includes('comment'));
+    const m = fn?.type === 'member_expression' && ctx.src(fn.childForFieldName('property') ?? fn) === 'get' && first?.type === 'string' ? /^['"]([\w$.-]+)['"]$/.exec(ctx.src(first)) : null;
+    if (m) {
+      keys.push(...m[1].split('.'));
+      n = unwrap(fn!.childForFieldName('object')!);
+    } else if (fn?.type === 'identifier') {
+      // `currentSigningKey()` imported from a module where it returns a literal (indexed as `name()`).
+      const binding = importBinding(ctx, fn, ctx.src(fn));
+      const file = binding && binding.imported !== '*' ? ws.table.resolveJsImport(ws.filePath, binding.source) : undefined;
+      const symbol = file ? ws.table.lookupJs(file, `${binding!.imported}()`) : undefined;
+      return symbol ? { symbol } : undefined;
+    } else return undefined;
+  }
   let binding: { source: string; imported: string } | undefined;
   if (n.type === 'identifier') binding = importBinding(ctx, n, ctx.src(n));
   else if (n.type === 'call_expression') {
@@ -422,7 +482,7 @@ export function externalConstant(ctx: AnalysisContext, node: Node): ExternalCons
       ? (rest ? [`default.${rest}`, rest] : ['default'])
       : [rest ? `${binding.imported}.${rest}` : binding.imported];
   for (const c of candidates) {
-    const symbol = ws.table.lookup(file, c);
+    const symbol = ws.table.lookupJs(file, c);
     if (symbol) return { symbol };
   }
   return undefined;
@@ -462,8 +522,15 @@ function reassignedValue(ctx: AnalysisContext, use: Node, name: string, init: No
     const left = a.childForFieldName('left');
     const right = a.childForFieldName('right');
     if (!left || !right || ctx.src(left) !== name) continue;
-    const guard = ancestorsOf(a).reverse().find((x) => x.startIndex > init.endIndex && (x.type === 'if_statement' || x.type === 'else_clause'));
-    const guardText = guard ? ctx.src(guard.type === 'else_clause' ? guard.parent! : guard) : '';
+    const guard = ancestorsOf(a).reverse().find((x) => x.startIndex > init.endIndex && (x.type === 'if_statement' || x.type === 'else_clause' || LOOP_OR_CALLBACK.test(x.type)));
+    if (guard && LOOP_OR_CALLBACK.test(guard.type)) {
+      // Set in a loop or a callback: reachable, not on every path.
+      values.push({ v: evaluate(ctx, right, depth + 1), at: a, where: /function/.test(guard.type) ? 'a callback' : `a ${guard.type.replace(/_statement$/, '').replace(/_/g, '-')} loop` });
+      continue;
+    }
+    // An `if` without braces holds its statement: name it by its condition.
+    const condition = guard?.type === 'if_statement' ? guard.childForFieldName('condition') : null;
+    const guardText = condition ? `if ${ctx.src(condition)}` : guard ? ctx.src(guard.type === 'else_clause' ? guard.parent! : guard) : '';
     if (ENV_TEXT.test(guardText.slice(0, guardText.indexOf('{') === -1 ? undefined : guardText.indexOf('{')))) {
       return { k: 'env', node: use, text: clip(guardText.split('{')[0].trim()) };
     }
@@ -477,6 +544,8 @@ function reassignedValue(ctx: AnalysisContext, use: Node, name: string, init: No
   const first = falses[0];
   return { k: 'bool', v: false, node: use, branch: first.at === init ? `${name} starts false` : `${name} is set to false${first.where ? ` in ${first.where}` : ''}` };
 }
+
+const LOOP_OR_CALLBACK = /^(for_statement|for_in_statement|while_statement|do_statement|arrow_function|function_expression)$/;
 
 function evaluateObject(ctx: AnalysisContext, n: Node, depth: number): JsValue {
   const props = new Map<string, JsProp>();

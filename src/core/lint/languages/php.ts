@@ -3,7 +3,7 @@ import { type AnalysisContext, type Fact, type OffsetEdit, ancestorsOf, insertLi
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
-import { GLOBAL_MODULE } from '../symbols/symbolTable';
+import { GLOBAL_MODULE, type WorkspaceSymbol } from '../symbols/symbolTable';
 import { type SettingEntry, type SettingValue, checkSettings, entryFromFact, settingFact } from '../settingsSite';
 
 const QUERY = `
@@ -378,6 +378,14 @@ function phpEval(ctx: AnalysisContext, node: Node, depth = 0): PhpValue {
         const d = phpEval(ctx, args[1], depth + 1);
         if ((d.kind === 'bool' && d.bool) || (d.kind === 'str' && /^(lax|strict)$/i.test(d.str ?? '')) || d.kind === 'num') return { ...d, node };
       }
+      if (fn === 'config' && args.length === 1) {
+        // config('session.secure'): the literal config/session.php returns; an env() default counts only when safe, as above.
+        const symbol = laravelConfig(ctx, args[0]);
+        const v = symbol?.value;
+        if (typeof v === 'boolean' && (!symbol!.fallbackFor || v)) return { kind: 'bool', bool: v, text, node };
+        if (typeof v === 'number') return { kind: 'num', num: v, text, node };
+        if (typeof v === 'string' && (!symbol!.fallbackFor || /^(lax|strict)$/i.test(v))) return { kind: 'str', str: v, text, node };
+      }
       return unknown;
     }
     case 'conditional_expression': {
@@ -406,15 +414,29 @@ function phpEval(ctx: AnalysisContext, node: Node, depth = 0): PhpValue {
 }
 
 /** An array literal as key → element. */
-function arrayOf(ctx: AnalysisContext, node: Node): { node: Node; items: Node[]; map: Map<string, { el: Node; value: Node }> } | undefined {
+/**
+ * An options array: a literal, or a variable holding one, with the `$opts['key'] = value;`
+ * statements written between its assignment and `use` applied (they win). A variable that starts
+ * from `session_get_cookie_params()` gives only the keys set afterwards, with `partial` set.
+ */
+function arrayOf(ctx: AnalysisContext, node: Node): { node: Node; items: Node[]; map: Map<string, { el: Node; value: Node }>; partial?: boolean } | undefined {
   let n = node;
+  let overrides: { key: string; el: Node; value: Node }[] = [];
+  let partial = false;
   if (n.type === 'variable_name') {
-    const init = lookup(ctx, n, ctx.src(n));
+    const name = ctx.src(n);
+    const init = lookup(ctx, n, name);
     if (!init) return undefined;
+    overrides = elementAssignments(ctx, n, name, init);
+    if (init.type !== 'array_creation_expression') {
+      // What PHP currently has, changed key by key: the keys not written keep the ini values.
+      if (!/^session_get_cookie_params\s*\(\s*\)$/i.test(ctx.src(init)) || overrides.length === 0) return undefined;
+      partial = true;
+    }
     n = init;
   }
-  if (n.type !== 'array_creation_expression') return undefined;
-  const items = namedChildren(n, ctx.text);
+  if (!partial && n.type !== 'array_creation_expression') return undefined;
+  const items = partial ? [] : namedChildren(n, ctx.text);
   const map = new Map<string, { el: Node; value: Node }>();
   for (const el of items) {
     if (el.type !== 'array_element_initializer') continue;
@@ -423,7 +445,29 @@ function arrayOf(ctx: AnalysisContext, node: Node): { node: Node; items: Node[];
     const key = stringOf(ctx, parts[0]);
     if (key !== undefined) map.set(key.toLowerCase(), { el, value: parts[1] });
   }
-  return { node: n, items, map };
+  for (const o of overrides) map.set(o.key, { el: o.el, value: o.value });
+  return { node: n, items, map, ...(partial ? { partial } : {}) };
+}
+
+/** `$name['key'] = value;` statements of the scope of `use`, after `init` and before `use`, in order. */
+function elementAssignments(ctx: AnalysisContext, use: Node, name: string, init: Node): { key: string; el: Node; value: Node }[] {
+  const scope = ancestorsOf(use).reverse().find((a) => a.type === 'compound_statement' || a.type === 'program');
+  if (!scope) return [];
+  const out: { key: string; el: Node; value: Node }[] = [];
+  for (const st of namedChildren(scope, ctx.text)) {
+    if (st.startIndex < init.endIndex) continue;
+    if (st.startIndex > use.startIndex) break;
+    const a = st.type === 'expression_statement' ? st.firstNamedChild : null;
+    const left = a?.type === 'assignment_expression' ? a.childForFieldName('left') : null;
+    const right = a?.childForFieldName('right');
+    if (!a || !left || !right || left.type !== 'subscript_expression') continue;
+    const [obj, index] = namedChildren(left, ctx.text);
+    const key = index ? stringOf(ctx, index) : undefined;
+    if (!obj || ctx.src(obj) !== name || key === undefined) continue;
+    ctx.touch(a.startIndex, a.endIndex);
+    out.push({ key: key.toLowerCase(), el: a, value: right });
+  }
+  return out;
 }
 
 function entry(ctx: AnalysisContext, name: string, whole: Node, value: Node): SettingEntry {
@@ -542,6 +586,7 @@ function setcookie(ctx: AnalysisContext, call: Node, argsNode: Node, args: Node[
   checkCookieSite(ctx, {
     framework: `${fn}()`,
     ...(nameV.kind === 'str' ? { name: { value: nameV.str ?? '', ...span(args[0]) } } : { nameHint: ctx.src(args[0]) }),
+    ...(args[1] ? { valueHint: ctx.src(args[1]) } : {}),
     session: false,
     anchor: span(call),
     complete,
@@ -609,7 +654,7 @@ function sessionParams(ctx: AnalysisContext, call: Node, argsNode: Node, args: N
       if (args[i]) entries.set(keyMap[k], entry(ctx, keyMap[k], args[i], args[i]));
     });
   } else if (args[0]) return;
-  const schema = iniSchema(ctx, call, 'session_set_cookie_params()', true);
+  const schema = iniSchema(ctx, call, 'session_set_cookie_params()', !arr?.partial);
   const back: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(keyMap).map(([a, b]) => [b, a]));
   checkSettings(ctx, {
     ...schema,
@@ -618,7 +663,7 @@ function sessionParams(ctx: AnalysisContext, call: Node, argsNode: Node, args: N
     defaults: { ...schema.defaults, name: undefined },
     render: (attr, v) => renderPhp(attr, v),
     add: (name, valueText) => {
-      if (arr) return insertListItem(ctx, span(arr.node), arr.items.map(span), `'${back[name]}' => ${valueText}`);
+      if (arr && !arr.partial) return insertListItem(ctx, span(arr.node), arr.items.map(span), `'${back[name]}' => ${valueText}`);
       if (args.length === 0) return { start: argsNode.startIndex + 1, end: argsNode.endIndex - 1, newText: `['${back[name]}' => ${valueText}]` };
       return undefined;
     },
@@ -697,12 +742,22 @@ function secret(ctx: AnalysisContext, node: Node, what: string, via?: string, de
       if (fn === 'env' && args[1] && phpEval(ctx, args[1]).kind === 'str') {
         const name = stringOf(ctx, args[0]) ?? 'JWT_SECRET';
         reportHardcodedSecret(ctx, { kind: 'jwt', ...span(n), what, envName: name, replacement: `env(${ctx.src(args[0])})`, fallback: true, ...viaPart });
+      } else if (fn === 'config' && args.length === 1) {
+        // Laravel config('jwt.secret'): the value config/jwt.php returns (a literal, or env()'s default).
+        const symbol = laravelConfig(ctx, args[0]);
+        if (symbol) reportExternalSecret(ctx, { kind: 'jwt', ...span(n), what, envName: 'JWT_SECRET', ...(via ? { via } : {}), symbol, expression: ctx.src(n) });
       } else if (/^(base64_encode|base64_decode|hex2bin|trim|strval)$/.test(fn) && args[0]) next(args[0], undefined);
       return;
     }
     default:
       return;
   }
+}
+
+/** The workspace value of a Laravel `config('file.key')` read with a literal key, as the last scan indexed config/*.php. */
+function laravelConfig(ctx: AnalysisContext, keyNode: Node): WorkspaceSymbol | undefined {
+  const key = stringOf(ctx, keyNode);
+  return key && ctx.workspace ? ctx.workspace.table.lookup(GLOBAL_MODULE, `config:${key}`) : undefined;
 }
 
 function fallback(ctx: AnalysisContext, whole: Node, envRead: Node, what: string, viaPart: { via?: string; fixable?: boolean }): void {

@@ -19,6 +19,7 @@ const QUERY = `
 (assignment left: (subscript value: (attribute attribute: (identifier) @cfg (#eq? @cfg "config")) subscript: (string) @key) right: (_) @rhs) @assign
 (import_from_statement) @import
 (decorator) @decorator
+(class_definition superclasses: (argument_list) @bases (#match? @bases "BaseSettings") body: (block) @body) @settingsClass
 `;
 
 const ENV = /\bos\.environ\b|\bgetenv\b|\benviron\b|\benv\s*[.(]|\bconfig\(|\bDEBUG\b|\bsettings\.|\bIS_PROD/;
@@ -31,8 +32,10 @@ type PyValue = SettingValue & { readonly node: Node; /** Set when branches disag
 export const pythonAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['module']),
-  keywords: /cookie|session|secret|jwt|SECRET_KEY|Flask|csrf/i,
-  anchors: /@\s*(csrf_exempt|csrf\s*\.\s*exempt|method_decorator\s*\(\s*csrf_exempt)\b|\.\s*(set_cookie|set_signed_cookie|encode|decode|update|from_mapping|add_middleware|from_object|from_pyfile|from_envvar|from_prefixed_env|from_file)\s*\(|\b(Flask|EncryptedCookieStorage|SimpleCookieStorage|NaClCookieStorage|RedisStorage|MemcachedStorage)\s*\(|\.\s*(secret_key|permanent_session_lifetime)\s*=|\.\s*config\s*\[|^[ \t]*[A-Z][A-Z0-9_]*\s*=|^[ \t]*from\s+\S+\s+import\s+\*/gm,
+  keywords: /cookie|session|secret|jwt|SECRET_KEY|Flask|csrf|BaseSettings/i,
+  // Every statement the query matches must hold an anchor word, or a keystroke re-lint (which
+  // queries the edited lines only) misses what a full lint finds: a setting also follows `;` or `if x:`.
+  anchors: /@\s*(csrf_exempt|csrf\s*\.\s*exempt|method_decorator\s*\(\s*csrf_exempt)\b|\.\s*(set_cookie|set_signed_cookie|encode|decode|update|from_mapping|add_middleware|from_object|from_pyfile|from_envvar|from_prefixed_env|from_file)\s*\(|\b(Flask|EncryptedCookieStorage|SimpleCookieStorage|NaClCookieStorage|RedisStorage|MemcachedStorage)\s*\(|\.\s*(secret_key|permanent_session_lifetime)\s*=|\.\s*config\s*\[|(?:^|[;:])[ \t]*[A-Z][A-Z0-9_]*\s*=|(?:^|;)[ \t]*from\s+\S+\s+import\s+\*|\bBaseSettings\b/gm,
   declares(chunk, ctx) {
     const t = chunk.type;
     // '<imports>': where `import os` goes depends on the imports and the module docstring.
@@ -57,6 +60,11 @@ export const pythonAnalyzer: LanguageAnalyzer = {
 };
 
 function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
+  const settingsClass = capture(m, 'settingsClass');
+  if (settingsClass) {
+    settingsClassSecrets(ctx, settingsClass, capture(m, 'body')!);
+    return;
+  }
   const decorator = capture(m, 'decorator');
   if (decorator) {
     csrfExempt(ctx, decorator);
@@ -112,6 +120,50 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
     if (k === 'SECRET_KEY') secret(ctx, rhs, 'The Flask SECRET_KEY', 'SECRET_KEY', 'session');
     else if (k === 'JWT_SECRET_KEY') secret(ctx, rhs, 'The Flask-JWT-Extended JWT_SECRET_KEY', 'JWT_SECRET_KEY', 'jwt');
     ctx.facts.push(settingFact('flask.setting', entryOf(ctx, k, assign, rhs)));
+  }
+}
+
+/** Settings fields that hold a signing secret (not a file, URL or algorithm naming one). */
+const SECRET_FIELD = /secret|signing_key|^(jwt|session|cookie|app|auth)_key$/i;
+const NOT_SECRET_FIELD = /(file|path|url|name|env|var|header|algorithm|alg|length|ttl|expire[sd]?|minutes|seconds)$/i;
+
+/**
+ * pydantic `BaseSettings` fields with a literal default (`jwt_secret: str = "changeme"`): pydantic
+ * reads the environment variable of the field first, so the literal is what the app runs with
+ * wherever that variable is missing. Reported as a fallback, at the default, whoever reads
+ * `settings.jwt_secret` (in this file or another).
+ */
+function settingsClassSecrets(ctx: AnalysisContext, cls: Node, body: Node): void {
+  ctx.touch(cls.startIndex, cls.endIndex);
+  const prefix = /\benv_prefix\s*=\s*['"]([\w]*)['"]/.exec(ctx.src(body))?.[1] ?? '';
+  const clsName = ctx.src(cls.childForFieldName('name') ?? cls);
+  for (const st of namedChildren(body, ctx.text)) {
+    const a = st.type === 'expression_statement' ? st.firstNamedChild : null;
+    if (a?.type !== 'assignment') continue;
+    const left = a.childForFieldName('left');
+    const type = a.childForFieldName('type');
+    let value = a.childForFieldName('right');
+    if (!left || left.type !== 'identifier' || !type || !value) continue;
+    const field = ctx.src(left);
+    if (!SECRET_FIELD.test(field) || NOT_SECRET_FIELD.test(field)) continue;
+    // `Field("dev", …)` / `Field(default="dev")`: the default is the first argument or `default=`.
+    if (value.type === 'call' && /(^|\.)Field$/.test(ctx.src(value.childForFieldName('function') ?? value))) {
+      const k = kwargs(ctx, value.childForFieldName('arguments') ?? value);
+      if (k.named.has('alias') || k.named.has('validation_alias') || k.named.has('env')) continue;
+      const d = k.named.get('default')?.value ?? k.positional[0];
+      if (!d) continue;
+      value = d;
+    }
+    const v = pyEval(ctx, value);
+    if (v.kind !== 'str' || !v.str) continue;
+    const envName = `${prefix}${field}`.toUpperCase();
+    const kind = /jwt|token|signing/i.test(field) ? 'jwt' : 'session';
+    const removable = value.id === a.childForFieldName('right')?.id;
+    reportHardcodedSecret(ctx, {
+      kind, ...span(value), what: `The ${clsName}.${field} setting`, envName, fallback: true, replacement: '',
+      // Dropping the default makes pydantic refuse to start without the variable.
+      ...(removable ? { extraEdits: [{ start: type.endIndex, end: value.startIndex, newText: '' }] } : { fixable: false }),
+    });
   }
 }
 
@@ -199,6 +251,36 @@ function stringOf(ctx: AnalysisContext, n: Node): string | undefined {
     if (c.type === 'string_content') content += ctx.src(c);
   }
   return content;
+}
+
+/**
+ * An f-string whose every interpolation is a constant of this file (`f"{PREFIX}-secret"`, `f"{'dev'}"`):
+ * its value; undefined when any part is computed at run time or formatted (`{x!r}`, `{n:08}`).
+ */
+function constantFString(ctx: AnalysisContext, n: Node, depth: number): string | undefined {
+  if (n.type === 'concatenated_string') {
+    let out = '';
+    for (const c of namedChildren(n, ctx.text)) {
+      const part = stringOf(ctx, c) ?? constantFString(ctx, c, depth);
+      if (part === undefined) return undefined;
+      out += part;
+    }
+    return out;
+  }
+  if (n.type !== 'string') return undefined;
+  let out = '';
+  for (const c of namedChildren(n, ctx.text)) {
+    if (c.type === 'string_content') out += ctx.src(c);
+    else if (c.type === 'interpolation') {
+      const expr = c.childForFieldName('expression');
+      if (!expr || c.childForFieldName('type_conversion') || c.childForFieldName('format_specifier')) return undefined;
+      const v = pyEval(ctx, expr, depth + 1);
+      if (v.kind === 'str') out += v.str ?? '';
+      else if (v.kind === 'num') out += String(v.num);
+      else return undefined;
+    }
+  }
+  return out;
 }
 
 function lookup(ctx: AnalysisContext, from: Node, name: string): Node | undefined {
@@ -308,7 +390,7 @@ function pyEval(ctx: AnalysisContext, node: Node, depth = 0): PyValue {
   switch (node.type) {
     case 'string':
     case 'concatenated_string': {
-      const s = stringOf(ctx, node);
+      const s = stringOf(ctx, node) ?? constantFString(ctx, node, depth);
       return s === undefined ? unknown : { kind: 'str', str: s, text, node };
     }
     case 'integer':
@@ -448,7 +530,7 @@ function secret(ctx: AnalysisContext, node: Node, what: string, envName: string,
   const next = (x: Node, how: string | undefined) => secret(ctx, x, what, envName, kind, how ?? via, depth + 1);
   const viaPart = via ? { via } : {};
   if (n.type === 'string' || n.type === 'concatenated_string') {
-    if (stringOf(ctx, n) === undefined) return;
+    if (pyEval(ctx, n).kind !== 'str') return;
     const { replacement, extra } = osEnv(ctx, envName, n);
     reportHardcodedSecret(ctx, { kind, ...span(n), what: label, envName, replacement, extraEdits: extra, ...viaPart });
     return;
@@ -534,6 +616,11 @@ function importsOf(ctx: AnalysisContext): Map<string, { module: string; name: st
   });
 }
 
+/** Modules imported with `from x import *`, in order. Read from the text once per pass. */
+function starImportsOf(ctx: AnalysisContext): string[] {
+  return ctx.memo('py.starImports', () => [...ctx.text.matchAll(/^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+\*/gm)].map((m) => m[1]));
+}
+
 /**
  * The workspace constant an imported name or a module attribute names: `from config.settings import
  * JWT_SECRET`, `from . import settings` then `settings.JWT_SECRET`, `import config` then `config.SECRET`;
@@ -548,7 +635,17 @@ function externalConstant(ctx: AnalysisContext, n: Node): WorkspaceSymbol | unde
     const name = ctx.src(n);
     ctx.lookups.add(name);
     const imp = imports.get(name);
-    if (!imp || imp.name === '*') return undefined;
+    if (!imp) {
+      // `from settings import *`: the name is one of the star-imported modules' constants.
+      ctx.lookups.add('<imports>');
+      for (const mod of starImportsOf(ctx)) {
+        const file = table.resolvePythonModule(filePath, mod);
+        const symbol = file ? table.lookup(file, name) : undefined;
+        if (symbol) return symbol;
+      }
+      return undefined;
+    }
+    if (imp.name === '*') return undefined;
     const file = table.resolvePythonModule(filePath, imp.module);
     return file ? table.lookup(file, imp.name) : undefined;
   }
@@ -701,6 +798,7 @@ function setCookie(ctx: AnalysisContext, call: Node, args: Node, method: string)
   checkCookieSite(ctx, {
     framework: method === 'set_cookie' ? 'set_cookie()' : 'set_signed_cookie()',
     ...(nameV?.kind === 'str' ? { name: { value: nameV.str ?? '', ...span(nameArg!.value) } } : nameArg ? { nameHint: ctx.src(nameArg.value) } : {}),
+    ...(get('value') ? { valueHint: ctx.src(get('value')!.value) } : {}),
     session: false,
     anchor: span(call),
     complete: !k.splat,
@@ -841,6 +939,7 @@ function pyJwt(ctx: AnalysisContext, call: Node, method: string, args: Node): vo
       const name = pk ? stringOf(ctx, pk) : undefined;
       if (!name || !pv || !/^verify_(signature|exp|aud|iss|iat|nbf)$/.test(name)) continue;
       const v = pyEval(ctx, pv);
+      if (v.kind === 'bool' && !v.bool && name === 'verify_signature' && verifiedInSameFunction(ctx, call, k.positional[0])) continue;
       if (v.kind === 'bool' && !v.bool) {
         ctx.report({
           ruleId: 'jwt-verify-disabled', ...span(p),
@@ -895,6 +994,31 @@ function pyJwt(ctx: AnalysisContext, call: Node, method: string, args: Node): vo
   }
 }
 
+/**
+ * Whether the function around an unverified `jwt.decode(token, options={"verify_signature": False})`
+ * also decodes the same token with a key and an algorithms allow-list, signature checked: the
+ * unverified read is then a peek at the header or kid (to pick the key), not the authentication,
+ * unless its result is what the function returns.
+ */
+function verifiedInSameFunction(ctx: AnalysisContext, call: Node, token: Node | undefined): boolean {
+  if (!token) return false;
+  const fn = ancestorsOf(call).reverse().find((a) => a.type === 'function_definition');
+  if (!fn) return false;
+  ctx.touch(fn.startIndex, fn.endIndex);
+  const stmt = statementOf(call);
+  if (stmt.type === 'return_statement') return false;
+  const assigned = stmt.firstNamedChild?.type === 'assignment' ? stmt.firstNamedChild.childForFieldName('left') : null;
+  const body = ctx.src(fn);
+  if (assigned && new RegExp(`\\breturn\\s+${escapeRe(ctx.src(assigned))}\\s*$`, 'm').test(body)) return false;
+  const t = escapeRe(ctx.src(token));
+  for (const m of body.matchAll(new RegExp(`\\bdecode\\s*\\(\\s*${t}\\s*,(?:[^()]|\\([^()]*\\))*\\)`, 'g'))) {
+    if (/\balgorithms\s*=/.test(m[0]) && !/verify_signature|\bverify\s*=\s*False/.test(m[0])) return true;
+  }
+  return false;
+}
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 // ---------------------------------------------------------------- settings files
 
 const DJANGO_MARKERS = ['INSTALLED_APPS', 'MIDDLEWARE', 'ROOT_URLCONF', 'WSGI_APPLICATION'];
@@ -924,6 +1048,22 @@ function rememberCookie(
     sameSiteOf,
     renderLifetime: (days, current) => (/timedelta/.test(current.text) ? `timedelta(days=${days})` : `60 * 60 * 24 * ${days}`),
   }, new Map(remember.map((e) => [e.name.toLowerCase(), e])));
+}
+
+/**
+ * Where findings about the Django session cookie's missing settings go: the line that turns
+ * sessions on (`'django.contrib.sessions'` in INSTALLED_APPS, SessionMiddleware in MIDDLEWARE),
+ * else either of those settings, else the first SESSION_COOKIE_* setting (a split settings file
+ * configuring the cookie), else the first setting. A cookie name written in SESSION_COOKIE_NAME
+ * is reported on that line by the checks themselves.
+ */
+function djangoSessionAnchor(py: ReadonlyMap<string, SettingEntry>): SettingEntry {
+  const apps = py.get('installed_apps');
+  const middleware = py.get('middleware');
+  if (apps && /django\.contrib\.sessions['"]/.test(apps.value.text)) return apps;
+  if (middleware && /SessionMiddleware['"]/.test(middleware.value.text)) return middleware;
+  const byOffset = [...py.values()].sort((a, b) => a.start - b.start);
+  return apps ?? middleware ?? byOffset.find((e) => /^SESSION_COOKIE_/i.test(e.name)) ?? byOffset[0];
 }
 
 function finishSettings(facts: readonly Fact[], ctx: AnalysisContext, filePath: string | undefined): void {
@@ -956,8 +1096,7 @@ function finishSettings(facts: readonly Fact[], ctx: AnalysisContext, filePath: 
   const sameSiteOf = (v: SettingValue) => (v.kind === 'str' ? (v.str ?? '').toLowerCase() : v.kind === 'none' || (v.kind === 'bool' && !v.bool) ? '' : v.kind === 'env' ? 'env' : 'unknown');
 
   if (django) {
-    const first = [...py.values()].sort((a, b) => a.start - b.start)[0];
-    const anchorE = py.get('installed_apps') ?? py.get('middleware') ?? first;
+    const anchorE = djangoSessionAnchor(py);
     const eof = ctx.text.length;
     const schema: SettingsSchema = {
       framework: 'Django',

@@ -1,7 +1,7 @@
 import type { Node, QueryMatch } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, type OffsetEdit, ancestorsOf, insertListItem, namedChildren, span } from '../analysis';
 import { type LanguageAnalyzer, capture } from '../analyzer';
-import type { CookieAttr, CookieSite } from '../cookieChecks';
+import type { CookieAttr, CookieSite, Truth } from '../cookieChecks';
 import { checkCookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, checkKeyedSite } from '../keyedSite';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
@@ -12,6 +12,8 @@ const QUERY = `
 (body_statement (identifier) @bare (#eq? @bare "skip_forgery_protection"))
 (assignment left: (element_reference object: (_) @jar) @target right: (_) @rhs) @assign
 (assignment left: (call method: (identifier) @attr (#eq? @attr "secret_key_base")) right: (_) @rhs) @assign
+(assignment left: (call receiver: (_) @cfg method: (identifier) @devise (#any-of? @devise "rememberable_options" "remember_for" "extend_remember_period")) right: (_) @rhs) @assign
+(class superclass: (superclass) @super (#match? @super "Rails::Application")) @railsApp
 `;
 
 const UNITS: Readonly<Record<string, number>> = {
@@ -34,13 +36,13 @@ function syntax(ctx: AnalysisContext, lifetimeKey: string): KeyedSyntax {
     keyFor: { secure: 'secure', httpOnly: 'httponly', sameSite: 'same_site', domain: 'domain', path: 'path', name: 'key' },
     lifetime: [{ key: lifetimeKey, seconds: (n) => seconds(ctx, n), render: (d) => (lifetimeKey === 'expires' ? `${d}.days.from_now` : `${d}.days`) }],
     truth: (written) => {
-      // A local or constant assigned earlier (`secure = Rails.env.production?`) reads as its value.
-      const init = written.type === 'identifier' || written.type === 'constant' ? rubyLookup(ctx, written) : undefined;
-      const n = init ?? written;
-      const t = ctx.src(n).trim();
-      if (t === 'true') return { value: 'true' };
-      if (t === 'false' || t === 'nil') return { value: 'false' };
-      return /ENV|Rails\.env|production\?|ssl/.test(t) ? { value: 'env', envText: t } : { value: 'unknown' };
+      if (written.type === 'identifier') {
+        const reaching = reachingAssignments(ctx, written);
+        if (reaching.length > 0) return truthOfBranches(ctx, ctx.src(written), reaching);
+      }
+      // A constant assigned earlier (`SECURE = Rails.env.production?`) reads as its value.
+      const init = written.type === 'constant' ? rubyLookup(ctx, written) : undefined;
+      return literalTruth(ctx, init ?? written);
     },
     sameSite: (n) => {
       const t = ctx.src(n).trim().replace(/^:|^["']|["']$/g, '').toLowerCase();
@@ -56,12 +58,126 @@ function syntax(ctx: AnalysisContext, lifetimeKey: string): KeyedSyntax {
   };
 }
 
+const ENV_CONDITION = /ENV|Rails\.env|production\?|development\?|ssl|https|secure/;
+
+function literalTruth(ctx: AnalysisContext, n: Node): { value: Truth; envText?: string } {
+  const t = ctx.src(n).trim();
+  if (t === 'true') return { value: 'true' };
+  if (t === 'false' || t === 'nil') return { value: 'false' };
+  return ENV_CONDITION.test(t) ? { value: 'env', envText: t } : { value: 'unknown' };
+}
+
+/** Node types that run their body on some paths only, and how to name the path. */
+const BRANCHES = new Set(['if', 'unless', 'elsif', 'else', 'if_modifier', 'unless_modifier', 'when', 'conditional', 'while', 'until', 'for', 'rescue', 'begin']);
+
+/**
+ * The assignments to a local that can reach `use` in its method: the last one made on every path,
+ * and those made after it under a condition (`secure = false unless request.ssl?`, an `if`/`else`
+ * branch), each with the condition in words.
+ */
+function reachingAssignments(ctx: AnalysisContext, use: Node): { value: Node; where?: string; env: boolean }[] {
+  const name = ctx.src(use);
+  ctx.lookups.add(name);
+  const method = ancestorsOf(use).reverse().find((a) => a.type === 'method' || a.type === 'singleton_method');
+  const found = (assignments(ctx, use.tree.rootNode).get(name) ?? [])
+    .filter((a) => a.endIndex <= use.startIndex && (!method || (a.startIndex >= method.startIndex && a.endIndex <= method.endIndex)));
+  const out: { value: Node; where?: string; env: boolean }[] = [];
+  for (const a of found) {
+    const right = a.childForFieldName('right');
+    if (!right) continue;
+    ctx.touch(a.startIndex, a.endIndex);
+    const guards = ancestorsOf(a).filter((x) => (!method || x.startIndex >= method.startIndex) && BRANCHES.has(x.type) && !(x.startIndex <= use.startIndex && x.endIndex >= use.endIndex));
+    if (guards.length === 0) {
+      out.length = 0;
+      out.push({ value: right, env: false });
+      continue;
+    }
+    const g = guards[guards.length - 1];
+    const ifNode = g.type === 'else' ? g.parent : g;
+    const cond = ifNode?.childForFieldName('condition');
+    const condText = cond ? ctx.src(cond).replace(/\s+/g, ' ') : '';
+    const negated = g.type === 'else' || g.type === 'unless' || g.type === 'unless_modifier';
+    const where = cond ? `${negated ? 'unless' : 'if'} ${condText}` : `in ${g.type}`;
+    if (ifNode) ctx.touch(ifNode.startIndex, (cond ?? ifNode).endIndex);
+    out.push({ value: right, where, env: ENV_CONDITION.test(condText) });
+  }
+  return out;
+}
+
+/** A flag's truth over the assignments that reach its use: false on one path is false, with that path named, unless the switch is the environment. */
+function truthOfBranches(ctx: AnalysisContext, name: string, reaching: readonly { value: Node; where?: string; env: boolean }[]): { value: Truth; envText?: string; branch?: string } {
+  const each = reaching.map((r) => ({ ...r, t: literalTruth(ctx, r.value) }));
+  if (each.every((e) => e.t.value === 'true')) return { value: 'true' };
+  const off = each.find((e) => e.t.value === 'false');
+  if (off) {
+    if (off.env) return { value: 'env', envText: off.where ?? name };
+    if (each.length === 1 || !off.where) return each.length === 1 ? { value: 'false' } : { value: 'false', branch: `${name} starts false` };
+    return { value: 'false', branch: `${name} is set to false ${off.where}` };
+  }
+  const env = each.find((e) => e.t.value === 'env' || e.env);
+  return env ? { value: 'env', envText: env.t.envText ?? env.where ?? name } : { value: 'unknown' };
+}
+
+/**
+ * A Rails application class without `config.load_defaults`: Rails then runs with the defaults of
+ * its oldest framework version, in which cookies carry no SameSite attribute.
+ */
+function missingLoadDefaults(ctx: AnalysisContext, cls: Node): void {
+  ctx.touch(cls.startIndex, cls.endIndex);
+  const body = ctx.src(cls);
+  if (/\bload_defaults\b|cookies_same_site_protection\s*=/.test(body)) return;
+  const name = cls.childForFieldName('name') ?? cls;
+  ctx.report({
+    ruleId: 'cookie-missing-samesite', ...span(name), severity: 'info',
+    message: 'This Rails application never calls config.load_defaults, so Rails runs with its oldest defaults, which send no SameSite on the session and other cookies. Add config.load_defaults with your Rails version (6.1 or later sends SameSite=Lax), or set config.action_dispatch.cookies_same_site_protection = :lax.',
+  });
+}
+
+/** Devise `config.rememberable_options = { … }`, `config.remember_for = …`, `config.extend_remember_period = true`. */
+function deviseRememberable(ctx: AnalysisContext, assign: Node, setting: string, rhs: Node): void {
+  if (setting === 'rememberable_options') {
+    if (rhs.type !== 'hash') return;
+    checkKeyedSite(ctx, {
+      framework: 'Devise remember-me',
+      // The remember-me cookie logs the user back in: an authentication cookie.
+      session: true,
+      anchor: assign,
+      items: pairsOf(ctx, namedChildren(rhs, ctx.text)),
+      list: rhs,
+      complete: false,
+      // Devise sets httponly: true itself; Secure and SameSite follow the app's cookie defaults, not known here.
+      defaults: { secure: 'unknown', httpOnly: 'true' },
+      syntax: syntax(ctx, 'expires'),
+    });
+    return;
+  }
+  if (setting === 'remember_for') {
+    const secs = seconds(ctx, rhs);
+    const limit = ctx.thresholds.maxSessionCookieLifetimeSeconds;
+    if (secs === undefined || secs <= limit) return;
+    const allowed = Math.max(1, Math.floor(limit / 86400));
+    ctx.report({
+      ruleId: 'cookie-long-lifetime', ...span(assign),
+      message: `Devise's remember-me cookie lives ${Math.round(secs / 86400)} days (config.remember_for), longer than the ${allowed} days allowed for session cookies: a stolen cookie logs its holder in for that long. Shorten it.`,
+      fix: { title: `Shorten to ${allowed} days`, edits: [{ ...span(rhs), newText: `${allowed}.days` }] },
+    });
+    return;
+  }
+  if (setting === 'extend_remember_period' && ctx.src(rhs).trim() === 'true') {
+    ctx.report({
+      ruleId: 'cookie-long-lifetime', ...span(assign), severity: 'info',
+      message: "config.extend_remember_period = true renews Devise's remember-me cookie on every visit: a stolen cookie then stays valid as long as it is used, with no absolute limit. Leave it false unless users must stay signed in indefinitely.",
+      fix: { title: 'Set extend_remember_period = false', edits: [{ ...span(rhs), newText: 'false' }] },
+    });
+  }
+}
+
 /** Ruby/Rails: session_store, cookies[...] = {...}, cookies.permanent, secret_key_base, ruby-jwt. */
 export const rubyAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['program']),
-  keywords: /cookie|session|secret|JWT|forgery|authenticity_token|load_defaults/,
-  anchors: /\b(skip_before_action|protect_from_forgery|skip_forgery_protection|load_defaults)\b|\.\s*session_store\b|\bJWT\s*\.\s*(encode|decode)\b|\bcookies\b[^\n=]*\]\s*=|\.\s*secret_key_base\s*=/g,
+  keywords: /cookie|session|secret|JWT|forgery|authenticity_token|load_defaults|Rails::Application|remember/,
+  anchors: /\b(skip_before_action|protect_from_forgery|skip_forgery_protection|load_defaults|rememberable_options|remember_for|extend_remember_period)\b|<\s*Rails::Application\b|\.\s*session_store\b|\bJWT\s*\.\s*(encode|decode)\b|\bcookies\b[^\n=]*\]\s*=|\.\s*secret_key_base\s*=/g,
   // Constants and instance variables a chunk assigns: secrets are looked up through them.
   declares: (chunk, ctx) => [...ctx.src(chunk).matchAll(/(?:^|\n)[ \t]*([A-Z][A-Za-z0-9_]*|@\w+)\s*(?:\|\||&&)?=[^=~>]/g)].map((m) => m[1]),
   analyze(matches, ctx) {
@@ -118,6 +234,16 @@ function pairsOf(ctx: AnalysisContext, nodes: readonly Node[]): KeyedItem[] {
 }
 
 function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
+  const railsApp = capture(m, 'railsApp');
+  if (railsApp) {
+    missingLoadDefaults(ctx, railsApp);
+    return;
+  }
+  const devise = capture(m, 'devise');
+  if (devise) {
+    deviseRememberable(ctx, capture(m, 'assign')!, ctx.src(devise), capture(m, 'rhs')!);
+    return;
+  }
   const bare = capture(m, 'bare');
   if (bare) {
     forgeryProtection(ctx, bare, 'skip_forgery_protection', undefined);
@@ -179,6 +305,7 @@ function cookieJar(ctx: AnalysisContext, assign: Node, jar: Node, target: Node, 
   const name = keyNode && (keyNode.type === 'simple_symbol' || keyNode.type === 'string') && keyText ? { value: keyText, node: keyNode } : undefined;
   if (rhs.type === 'hash') {
     const items = pairsOf(ctx, namedChildren(rhs, ctx.text));
+    const valueItem = items.find((i) => i.key === 'value');
     checkKeyedSite(ctx, {
       framework: 'Rails cookies',
       session: false,
@@ -186,6 +313,7 @@ function cookieJar(ctx: AnalysisContext, assign: Node, jar: Node, target: Node, 
       items,
       list: rhs,
       ...(name ? { name } : keyNode ? { nameHint: ctx.src(keyNode) } : {}),
+      ...(valueItem ? { valueHint: ctx.src(valueItem.value) } : {}),
       complete: !namedChildren(rhs, ctx.text).some((c) => c.type === 'hash_splat_argument'),
       defaults,
       syntax: syntax(ctx, 'expires'),
@@ -198,6 +326,7 @@ function cookieJar(ctx: AnalysisContext, assign: Node, jar: Node, target: Node, 
   checkCookieSite(ctx, {
     framework: 'Rails cookies',
     ...(name ? { name: { value: name.value, ...span(name.node) } } : keyNode ? { nameHint: ctx.src(keyNode) } : {}),
+    valueHint: value,
     session: false,
     anchor: span(assign),
     complete: true,
@@ -369,7 +498,9 @@ function rubySecret(ctx: AnalysisContext, node: Node, what: string, envName: str
       if ((o === '||' || o === 'or') && isPlainString(ctx, right)) {
         const m = /ENV\[\s*['"]([^'"]+)['"]\s*\]/.exec(ctx.src(left));
         if (m || /\bENV\b|credentials/.test(ctx.src(left))) {
-          reportHardcodedSecret(ctx, { kind, ...span(n), what, envName: m ? m[1] : envName, replacement: ctx.src(left), fallback: true, ...viaPart });
+          const credential = /credentials\b\.?(.*)$/.exec(ctx.src(left).replace(/\s+/g, ''));
+          const missing = m ? m[1] : credential ? `the credential ${credential[1] || 'it reads'}` : envName;
+          reportHardcodedSecret(ctx, { kind, ...span(n), what, envName: missing, replacement: ctx.src(left), fallback: true, ...viaPart });
         }
         return;
       }
@@ -394,6 +525,13 @@ function rubySecret(ctx: AnalysisContext, node: Node, what: string, envName: str
       if (receiver && ctx.src(receiver) === 'ENV' && method === 'fetch' && list[1] && isPlainString(ctx, list[1])) {
         const name = rubyString(ctx, list[0]) ?? envName;
         reportHardcodedSecret(ctx, { kind, ...span(n), what, envName: name, replacement: `ENV.fetch(${ctx.src(list[0])})`, fallback: true, ...viaPart });
+        return;
+      }
+      if (receiver && /credentials\b/.test(ctx.src(receiver)) && method === 'fetch' && list[1] && isPlainString(ctx, list[1])) {
+        // `Rails.application.credentials.fetch(:secret_key_base, 'dev')`: the literal when the credential is missing.
+        reportHardcodedSecret(ctx, {
+          kind, ...span(n), what, envName: `the credential ${ctx.src(list[0]).replace(/^:/, '')}`, replacement: `${ctx.src(receiver)}.fetch(${ctx.src(list[0])})`, fallback: true, ...viaPart,
+        });
         return;
       }
       if (receiver && /^(freeze|to_s|b|dup|encode)$/.test(method)) next(receiver, undefined);

@@ -119,13 +119,72 @@ function indexJs(table: SymbolTable, file: string, text: string): void {
       const as = m[5].startsWith('module') ? '' : 'default';
       if (m[6] === '{') objectKeys(text, m.index + m[0].length, as ? [as] : [], line, names);
       else if (/^[A-Za-z_$][\w$]*$/.test(m[6])) exportedObject = { name: m[6], as };
+      else if (as) {
+        // `export default 'literal'`.
+        const lit = literal(m[6], 'js');
+        if (lit) names.set('default', { lit, line });
+      }
     }
   }
   if (exportedObject) {
     const { name, as } = exportedObject;
     for (const [k, v] of [...names]) if (k.startsWith(`${name}.`)) names.set(`${as ? `${as}.` : ''}${k.slice(name.length + 1)}`, v);
+    // `export default SECRET` of a constant.
+    const direct = names.get(name);
+    if (as && direct) names.set(as, direct);
   }
+  indexJsReturns(text, names);
+  indexJsExportLists(table, file, text, names);
   for (const [name, { lit, line }] of names) add(table, file, name, lit, file, line);
+}
+
+/**
+ * Functions that return one literal, as `name()`: `function getSecret() {` + `return 'dev';` + `}`
+ * (the three lines in a row), `const getSecret = () => 'dev';`.
+ */
+const JS_RETURNS = /^(?:export[ \t]+)?(?:async[ \t]+)?function[ \t]+([A-Za-z_$][\w$]*)[ \t]*\([^)\n]*\)[^{\n]*\{[ \t]*\n[ \t]*return[ \t]+([^\n]+?)[ \t]*;?[ \t]*(?:\/\/[^\n]*)?\n[ \t]*\}|^(?:export[ \t]+)?const[ \t]+([A-Za-z_$][\w$]*)[ \t]*(?::[^=\n]+)?=[ \t]*(?:async[ \t]*)?\([^)\n]*\)[ \t]*(?::[^=\n]+)?=>[ \t]*([^{\n][^\n]*)$/gm;
+
+function indexJsReturns(text: string, names: Map<string, { lit: Literal; line: number }>): void {
+  if (!text.includes('return') && !text.includes('=>')) return;
+  const lineOf = lineCounter(text);
+  for (const m of text.matchAll(JS_RETURNS)) {
+    const name = m[1] ?? m[3];
+    const raw = (m[2] ?? m[4]).replace(/\s*\/\/.*$/, '');
+    const lit = literal(raw, 'js');
+    if (!lit) continue;
+    // The literal's line: the return's, one below a function's head.
+    names.set(`${name}()`, { lit, line: lineOf(m.index) + (m[1] !== undefined ? 1 : 0) });
+  }
+}
+
+/** `export { A, B as C } from './x'`, `export * from './x'`, and `export { A as B }` of this file's own constants. */
+const JS_EXPORT_LISTS = /^[ \t]*export[ \t]+(?:type[ \t]+)?(?:\*|\{([^}]*)\})(?:[ \t]*from[ \t]*['"]([^'"\n]+)['"])?/gm;
+
+function indexJsExportLists(table: SymbolTable, file: string, text: string, names: Map<string, { lit: Literal; line: number }>): void {
+  if (!text.includes('export')) return;
+  for (const m of text.matchAll(JS_EXPORT_LISTS)) {
+    const from = m[2];
+    if (m[1] === undefined) {
+      // `export * from './x'` (`export * as ns from` is left out: the regex needs `from` right after `*`).
+      if (from) table.addReexport(file, { from, names: '*' });
+      continue;
+    }
+    const pairs: [string, string][] = [];
+    for (const part of m[1].split(',')) {
+      const b = /^\s*(?:type\s+)?([\w$]+)(?:\s+as\s+([\w$]+))?\s*$/.exec(part.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''));
+      if (b) pairs.push([b[2] ?? b[1], b[1]]);
+    }
+    if (from) table.addReexport(file, { from, names: pairs });
+    else {
+      for (const [exported, local] of pairs) {
+        if (exported === local) continue;
+        for (const [k, v] of [...names]) {
+          if (k === local) names.set(exported, v);
+          else if (k.startsWith(`${local}.`)) names.set(`${exported}${k.slice(local.length)}`, v);
+        }
+      }
+    }
+  }
 }
 
 /** The `key: literal` lines of an object literal written one property per line, from `from` to its closing brace. */
@@ -186,6 +245,44 @@ function indexPhp(table: SymbolTable, file: string, text: string): void {
   }
 }
 
+/** A Laravel `config/<name>.php` file: its returned array is what `config('<name>.key')` reads. */
+const LARAVEL_CONFIG_FILE = /[\\/]config[\\/]([\w-]+)\.php$/;
+const LARAVEL_ENV_DEFAULT = /^env\(\s*['"](\w+)['"]\s*,\s*(true|false|-?\d+)\s*\)$/i;
+
+/**
+ * Laravel config files: the `'key' => literal` lines of the returned array, nested arrays as dotted
+ * names, under `config:<file>.<key>` in GLOBAL_MODULE (`config:jwt.secret`). `env('X', default)`
+ * values keep the default with the variable (a string default through the usual fallback reading).
+ */
+function indexLaravelConfig(table: SymbolTable, file: string, text: string): void {
+  const m = LARAVEL_CONFIG_FILE.exec(file);
+  const start = m ? /^return\s*\[\s*$/m.exec(text) : null;
+  if (!m || !start) return;
+  const stack: string[] = [m[1]];
+  const lineOf = lineCounter(text);
+  const lineRe = /^[ \t]*(?:'([\w.-]+)'|"([\w.-]+)")[ \t]*=>[ \t]*([^\n]*?)[ \t]*(?:\/\/[^\n]*)?$|^[ \t]*\][ \t]*[,;]?[ \t]*$/gm;
+  lineRe.lastIndex = start.index + start[0].length;
+  for (let x = lineRe.exec(text); x; x = lineRe.exec(text)) {
+    if (x[1] === undefined && x[2] === undefined) {
+      if (stack.length === 1) return;
+      stack.pop();
+      continue;
+    }
+    const key = x[1] ?? x[2];
+    const raw = x[3].replace(/,$/, '').trim();
+    if (raw === '[') {
+      stack.push(key);
+      continue;
+    }
+    const name = `config:${[...stack, key].join('.')}`;
+    const env = LARAVEL_ENV_DEFAULT.exec(raw);
+    const lit: Literal | undefined = env
+      ? { value: /^(true|false)$/i.test(env[2]) ? env[2].toLowerCase() === 'true' : Number(env[2]), fallbackFor: env[1] }
+      : literal(raw, 'php');
+    if (lit) add(table, GLOBAL_MODULE, name, lit, file, lineOf(x.index));
+  }
+}
+
 const RUBY_CANDIDATES = /^[ \t]*(?:module|class)[ \t]+([A-Z][\w:]*)|^[ \t]*([A-Z][A-Z0-9_]*)[ \t]*=(?![=~>])[ \t]*([^\n]+)$/gm;
 
 /** Ruby: constants `NAME = literal`, also as `Module::NAME` of the innermost module or class opened before. */
@@ -218,6 +315,7 @@ export function indexFile(table: SymbolTable, file: string, text: string, langua
       return;
     case 'php':
       indexPhp(table, file, text);
+      indexLaravelConfig(table, file, text);
       return;
     case 'ruby':
       indexRuby(table, file, text);

@@ -18,10 +18,20 @@ export interface PathAlias {
   readonly targets: readonly string[];
 }
 
+/**
+ * A JavaScript/TypeScript re-export: `export { X as Y } from './consts'` (names: exported → imported),
+ * `export * from './consts'` (names: '*'), `export { default as cfg } from './config'`.
+ */
+export interface JsReexport {
+  readonly from: string;
+  readonly names: '*' | readonly (readonly [string, string])[];
+}
+
 /** The table in plain data, as it crosses to scan workers. */
 export interface SymbolTableData {
   readonly modules: [string, [string, WorkspaceSymbol][]][];
   readonly aliases: PathAlias[];
+  readonly reexports?: [string, JsReexport[]][];
 }
 
 /** What building the table cost, printed by bench/lint. */
@@ -79,6 +89,46 @@ export class SymbolTable {
   /** A symbol of a module file (absolute path), or of GLOBAL_MODULE. */
   lookup(module: string, name: string): WorkspaceSymbol | undefined {
     return this.modules.get(module)?.get(name);
+  }
+
+  private readonly reexports = new Map<string, JsReexport[]>();
+
+  /** Records a re-export of a JavaScript/TypeScript file (barrels: index.ts re-exporting its folder). */
+  addReexport(module: string, reexport: JsReexport): void {
+    const list = this.reexports.get(module) ?? [];
+    list.push(reexport);
+    this.reexports.set(module, list);
+    // A file that only re-exports is still a module imports can resolve to.
+    if (!this.modules.has(module)) this.modules.set(module, new Map());
+  }
+
+  /**
+   * A symbol of a JavaScript/TypeScript file, its own or re-exported (`export { X } from`,
+   * `export * from`, barrels of barrels), at most 8 files deep.
+   */
+  lookupJs(module: string, name: string, depth = 0): WorkspaceSymbol | undefined {
+    const own = this.lookup(module, name);
+    if (own || depth > 8) return own;
+    const dot = name.indexOf('.');
+    const head = dot === -1 ? name : name.slice(0, dot);
+    const rest = dot === -1 ? '' : name.slice(dot);
+    for (const r of this.reexports.get(module) ?? []) {
+      const target = this.resolveJsImport(module, r.from);
+      if (!target || target === module) continue;
+      if (r.names === '*') {
+        // `export *` does not pass on the default export.
+        if (head === 'default') continue;
+        const found = this.lookupJs(target, name, depth + 1);
+        if (found) return found;
+        continue;
+      }
+      for (const [exported, imported] of r.names) {
+        if (exported !== head) continue;
+        const found = this.lookupJs(target, `${imported}${rest}`, depth + 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -140,17 +190,22 @@ export class SymbolTable {
   mergeFrom(other: SymbolTable): SymbolTable {
     const data = other.toData();
     for (const [m, names] of data.modules) for (const [n, sym] of names) this.add(m, n, sym);
+    for (const [m, list] of data.reexports ?? []) for (const r of list) this.addReexport(m, r);
     this.aliases = [...this.aliases, ...data.aliases];
     return this;
   }
 
   toData(): SymbolTableData {
-    return { modules: [...this.modules].map(([m, names]) => [m, [...names]]), aliases: this.aliases };
+    return { modules: [...this.modules].map(([m, names]) => [m, [...names]]), aliases: this.aliases, reexports: [...this.reexports] };
   }
 
   static fromData(data: SymbolTableData): SymbolTable {
     const t = new SymbolTable();
-    for (const [m, names] of data.modules) for (const [n, s] of names) t.add(m, n, s);
+    for (const [m, names] of data.modules) {
+      if (names.length === 0 && !t.modules.has(m)) t.modules.set(m, new Map());
+      for (const [n, s] of names) t.add(m, n, s);
+    }
+    for (const [m, list] of data.reexports ?? []) for (const r of list) t.addReexport(m, r);
     t.setAliases(data.aliases);
     return t;
   }
