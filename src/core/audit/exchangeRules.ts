@@ -148,11 +148,11 @@ export function urlParts(pathAndQuery: string, minValueLength = 0): UrlPart[] {
     if (seg.length < minValueLength) continue;
     const semi = seg.indexOf(';');
     const bare = semi === -1 ? seg : seg.slice(0, semi);
-    if (bare !== '' && bare.length >= minValueLength) out.push({ where: 'path', name: `path segment ${i}`, value: safeDecode(bare) });
+    if (bare !== '' && bare.length >= minValueLength) keep(out, 'path', `path segment ${i}`, safeDecode(bare), minValueLength);
     if (semi !== -1) {
       for (const p of seg.slice(semi + 1).split(';')) {
         const eq = p.indexOf('=');
-        if (eq > 0 && p.length - eq - 1 >= minValueLength) out.push({ where: 'path', name: p.slice(0, eq), value: safeDecode(p.slice(eq + 1)) });
+        if (eq > 0 && p.length - eq - 1 >= minValueLength) keep(out, 'path', p.slice(0, eq), safeDecode(p.slice(eq + 1)), minValueLength);
       }
     }
   }
@@ -167,6 +167,10 @@ export function urlParts(pathAndQuery: string, minValueLength = 0): UrlPart[] {
   if (q !== -1) scan(beforeHash.slice(q + 1), 'query');
   if (hash !== -1) scan(pathAndQuery.slice(hash + 1), 'fragment');
   return out;
+}
+
+function keep(out: UrlPart[], where: UrlPlace, name: string, value: string, minValueLength: number): void {
+  if (value.length >= minValueLength) out.push({ where, name, value });
 }
 
 /** True when some `&`-separated parameter of `params` has a raw value (after its first `=`) of at least `min` characters. */
