@@ -5,7 +5,7 @@ import type { Severity } from '../rules/catalog';
 import type { AuditItem } from './auditItem';
 import { requestOrigin } from './requestOrigin';
 import type { SessionRuleContext } from './sessionRules';
-import { type IssuedCookie, type SessionCookieInfo, headerValues, isIdLike, issuedCookies, pathOnly } from './trafficFacts';
+import { type IssuedCookie, type SessionCookieInfo, firstHeaderValue, headerValues, isIdLike, issuedCookies, pathOnly } from './trafficFacts';
 
 /** Statuses a cache may store without explicit freshness (RFC 9110 §15.1). */
 const HEURISTICALLY_CACHEABLE = new Set([200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501]);
@@ -66,12 +66,12 @@ export interface CredentialedCors {
 
 /** The credentialed CORS answer of an exchange, or undefined when there is none. */
 export function credentialedCors(ex: Exchange): CredentialedCors | undefined {
-  const acao = headerValues(ex.responseHeaders, 'access-control-allow-origin')[0]?.trim();
-  const acac = headerValues(ex.responseHeaders, 'access-control-allow-credentials')[0]?.trim().toLowerCase();
+  const acao = firstHeaderValue(ex.responseHeaders, 'access-control-allow-origin')?.trim();
+  const acac = firstHeaderValue(ex.responseHeaders, 'access-control-allow-credentials')?.trim().toLowerCase();
   if (acao === undefined || acac !== 'true') return undefined;
   const host = requestOrigin(ex.upstreamUrl ?? ex.url)?.host ?? '';
   if (acao === '*' || acao.toLowerCase() === 'null') return { host, allowOrigin: acao, wildcard: true };
-  const origin = headerValues(ex.requestHeaders, 'origin')[0]?.trim();
+  const origin = firstHeaderValue(ex.requestHeaders, 'origin')?.trim();
   return { host, allowOrigin: acao, wildcard: false, ...(origin !== undefined && origin === acao ? { reflected: origin } : {}) };
 }
 

@@ -14,6 +14,14 @@ export function headerValues(headers: readonly HeaderField[] | undefined, name: 
   return out;
 }
 
+/** The first value of a header, case-insensitive (no list made: most lookups want one value). */
+export function firstHeaderValue(headers: readonly HeaderField[] | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const lower = name.toLowerCase();
+  for (const h of headers) if (h.name.length === lower.length && h.name.toLowerCase() === lower) return h.value;
+  return undefined;
+}
+
 /** When the response arrived (Max-Age counts from here), falling back to the request time. */
 export function receivedAtOf(ex: Exchange): number {
   return ex.responseReceivedAt ?? ex.startedAt;
