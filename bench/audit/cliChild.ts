@@ -15,6 +15,7 @@ import { SessionStore } from '../../src/core/session/sessionStore';
 import { cookiesSeen } from '../../src/core/session/cookiesSeen';
 import { importHarStream } from '../../src/core/capture/harStream';
 import { runCli } from '../../src/cli/main';
+import { fileChunksBounded } from '../../src/cli/boundedRead';
 
 async function main(): Promise<void> {
   const [file, mode] = process.argv.slice(2);
@@ -28,10 +29,11 @@ async function main(): Promise<void> {
     const findings = audit ? audit.findings() : auditSession(snapshot);
     JSON.stringify({ cookies: cookiesSeen(snapshot), tokens: snapshot.tokens, findings });
   } else if (mode === '--import-only') {
-    const store = new SessionStore({ capacity: 5000, throttleMs: 0, retainedPreviewBytes: 0 });
+    const store = new SessionStore({ capacity: 500, throttleMs: 0, retainedPreviewBytes: 0 });
     // A listener, as the audit's store has one: the store then records its change feed.
     store.onDidChange(() => undefined);
-    await importHarStream(store, createReadStream(file), { orderWindowBytes: 16 * 1024 * 1024 });
+    // Read as session-lens audit reads it (1 MiB chunks).
+    await importHarStream(store, fileChunksBounded(file, process.cwd(), 512 * 1024 * 1024, file), { orderWindowBytes: 16 * 1024 * 1024, orderWindowEntries: 1000 });
     const snapshot = store.snapshot();
     JSON.stringify({ cookies: cookiesSeen(snapshot), tokens: snapshot.tokens });
   } else {

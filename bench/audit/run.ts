@@ -22,6 +22,7 @@ import { importHar } from '../../src/core/capture/harImport';
 import { SessionStore } from '../../src/core/session/sessionStore';
 import type { Exchange, TokenRecord } from '../../src/core/session/types';
 import type { Finding } from '../../src/core/findings';
+import { bundledCliChild } from './bundle';
 import { benchHar } from './har';
 
 const arg = (name: string, fallback: number): number => {
@@ -71,8 +72,8 @@ function incremental(exchanges: readonly Exchange[], tokens: ReadonlyMap<number,
 
 interface ChildRun { readonly ms: number; readonly cpuMs: number; readonly maxRssKiB: number }
 
-function cli(file: string, mode?: string): ChildRun {
-  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'cliChild.ts'), file, ...(mode ? [mode] : [])], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+function cli(child: string, file: string, mode?: string): ChildRun {
+  const r = spawnSync(process.execPath, [child, file, ...(mode ? [mode] : [])], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const last = r.stderr.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(last) as ChildRun;
@@ -160,9 +161,11 @@ function main(): void {
     line('an exchange arriving behind 5,000 later ones (replay)', `${ms.toFixed(1)} ms`);
   }
 
-  console.log('\nsession-lens audit on the HAR (child processes, JSON output dropped; CPU time after start-up):');
+  console.log('\nsession-lens audit on the HAR (child processes bundled as the CLI ships, JSON output dropped; CPU time after start-up):');
   const perEx = (r: ChildRun): string => us(r.cpuMs / count);
-  const runs = { now: cli(file), importOnly: cli(file, '--import-only'), previous: cli(file, '--previous'), oneShot: cli(file, '--one-shot') };
+  const child = bundledCliChild();
+  const runs = { now: cli(child.file, file), importOnly: cli(child.file, file, '--import-only'), previous: cli(child.file, file, '--previous'), oneShot: cli(child.file, file, '--one-shot') };
+  child.remove();
   const show = (label: string, r: ChildRun): void => line(label, `${perEx(r)} per exchange (CPU ${(r.cpuMs / 1000).toFixed(1)} s, wall ${(r.ms / 1000).toFixed(1)} s), peak RSS ${mib(r.maxRssKiB * 1024)}`);
   show('now: session-lens audit (import + incremental audit)', runs.now);
   show('  of which the import alone (same store, no audit)', runs.importOnly);

@@ -12,14 +12,18 @@ const MAX_HAR_BYTES = 512 * 1024 * 1024;
  * Exchanges the audit's store holds at a time. The import applies entries in start order, so the
  * incremental audit needs none of the older ones (their findings stay when they leave); what the
  * report needs of them (refused Set-Cookies) is taken from the change feed as they finish. This
- * keeps memory bounded by the cookies, tokens and findings, not by the HAR's length.
+ * keeps memory bounded by the cookies, tokens and findings, not by the HAR's length. A few hundred
+ * are enough to replay an entry that comes late; more only keep objects alive past the young
+ * generation, which the garbage collector then copies and promotes (bench/audit).
  */
-const HELD_EXCHANGES = 5000;
+const HELD_EXCHANGES = 500;
 /**
  * Entries (bytes of what they hold) that wait to be applied in start order: browsers write
  * parallel requests a little out of order, never megabytes apart.
  */
 const ORDER_WINDOW_BYTES = 16 * 1024 * 1024;
+/** And at most this many entries (small API calls weigh little, and the window's entries outlive the young generation). */
+const ORDER_WINDOW_ENTRIES = 1000;
 
 const usage = `Usage: session-lens audit <FILE.har|-> [--format text|json]
 
@@ -156,7 +160,7 @@ export const auditCommand: CliCommand = {
     });
     let result;
     try {
-      result = await importHarStream(store, chunks, { orderWindowBytes: ORDER_WINDOW_BYTES });
+      result = await importHarStream(store, chunks, { orderWindowBytes: ORDER_WINDOW_BYTES, orderWindowEntries: ORDER_WINDOW_ENTRIES });
     } catch (err) {
       if (err instanceof HarFormatError) throw new UsageError(`${label} is ${err.message.startsWith('not ') ? err.message : `not usable: ${err.message}`}`);
       throw err;

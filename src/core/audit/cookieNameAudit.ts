@@ -42,6 +42,8 @@ class CookieNameState {
   /** The slots this name fills now. */
   slotKeys: string[] = [];
   signature = '';
+  /** The info `signature` was made from (the same object: the same signature). */
+  signatureOf: SessionCookieInfo | undefined;
   /** {@link CookieNameAudit.info} as of the last change (undefined until computed). */
   info: SessionCookieInfo | undefined;
   infoStale = true;
@@ -186,7 +188,10 @@ export class CookieNameAudit {
     for (const name of touched) {
       const s = this.names.get(name)!;
       const info = this.effectiveInfo(s);
-      s.signature = info ? `${info.isSession}\u0000${info.valueKind}\u0000${info.framework ?? ''}` : '';
+      if (info !== s.signatureOf || info === undefined) {
+        s.signatureOf = info;
+        s.signature = info ? `${info.isSession}\u0000${info.valueKind}\u0000${info.framework ?? ''}` : '';
+      }
       if (s.signature !== before.get(name)) {
         dirty.add(name);
         // Once a session cookie, always one: the other reading of its Set-Cookie headers is not needed again.

@@ -3,7 +3,7 @@ import { makeFinding } from '../findings';
 import type { AuditItem } from './auditItem';
 import type { AuditSettings } from './auditSettings';
 import { classifyCookie } from './classifyCookie';
-import { headerValues, issuedCookies, pathOnly, succeeded } from './trafficFacts';
+import { firstHeaderValue, issuedCookies, pathOnly, succeeded } from './trafficFacts';
 
 /** Methods that change state: a cross-site form or fetch can send them with the user's cookies. */
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -61,7 +61,7 @@ export class CsrfTokenAudit {
   private check(ex: Exchange, isLogin: boolean): AuditItem | undefined {
     const method = (ex.method ?? '').toUpperCase();
     if (!STATE_CHANGING.has(method) || !succeeded(ex) || isLogin) return undefined;
-    const auth = headerValues(ex.requestHeaders, 'authorization')[0]?.trim();
+    const auth = firstHeaderValue(ex.requestHeaders, 'authorization')?.trim();
     if (auth && !AMBIENT_AUTH.test(auth)) return undefined;
     const unprotected = (ex.cookiesSent ?? []).filter((c) => {
       if (c.value === '' || !classifyCookie(c.name, c.value, this.settings).isSession) return false;
@@ -73,7 +73,7 @@ export class CsrfTokenAudit {
     const key = `${route}\u0000${unprotected[0].name}`;
     if (this.reported.has(key)) return undefined;
     this.reported.add(key);
-    const mime = ex.requestBody?.mimeType ?? headerValues(ex.requestHeaders, 'content-type')[0]?.split(';')[0].trim().toLowerCase();
+    const mime = ex.requestBody?.mimeType ?? firstHeaderValue(ex.requestHeaders, 'content-type')?.split(';')[0].trim().toLowerCase();
     // A JSON body cannot come from a cross-site form, and fetch() needs a preflight to send it:
     // protected as long as the server rejects other content types, which traffic cannot show.
     const preflighted = mime !== undefined && mime !== '' && !FORM_TYPES.has(mime);

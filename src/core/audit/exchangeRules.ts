@@ -5,7 +5,7 @@ import type { Severity } from '../rules/catalog';
 import type { AuditItem } from './auditItem';
 import { requestOrigin } from './requestOrigin';
 import type { SessionRuleContext } from './sessionRules';
-import { type IssuedCookie, type SessionCookieInfo, headerValues, isIdLike, issuedCookies, pathOnly } from './trafficFacts';
+import { type IssuedCookie, type SessionCookieInfo, firstHeaderValue, headerValues, isIdLike, issuedCookies, pathOnly } from './trafficFacts';
 
 /** Statuses a cache may store without explicit freshness (RFC 9110 §15.1). */
 const HEURISTICALLY_CACHEABLE = new Set([200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501]);
@@ -66,12 +66,12 @@ export interface CredentialedCors {
 
 /** The credentialed CORS answer of an exchange, or undefined when there is none. */
 export function credentialedCors(ex: Exchange): CredentialedCors | undefined {
-  const acao = headerValues(ex.responseHeaders, 'access-control-allow-origin')[0]?.trim();
-  const acac = headerValues(ex.responseHeaders, 'access-control-allow-credentials')[0]?.trim().toLowerCase();
+  const acao = firstHeaderValue(ex.responseHeaders, 'access-control-allow-origin')?.trim();
+  const acac = firstHeaderValue(ex.responseHeaders, 'access-control-allow-credentials')?.trim().toLowerCase();
   if (acao === undefined || acac !== 'true') return undefined;
   const host = requestOrigin(ex.upstreamUrl ?? ex.url)?.host ?? '';
   if (acao === '*' || acao.toLowerCase() === 'null') return { host, allowOrigin: acao, wildcard: true };
-  const origin = headerValues(ex.requestHeaders, 'origin')[0]?.trim();
+  const origin = firstHeaderValue(ex.requestHeaders, 'origin')?.trim();
   return { host, allowOrigin: acao, wildcard: false, ...(origin !== undefined && origin === acao ? { reflected: origin } : {}) };
 }
 
@@ -130,28 +130,36 @@ export interface UrlPart {
   readonly value: string;
 }
 
-/** The values of a path-and-query (path segments, matrix, query and fragment parameters), decoded. */
-export function urlParts(pathAndQuery: string): UrlPart[] {
+/**
+ * The values of a path-and-query (path segments, matrix, query and fragment parameters), decoded.
+ * With `minValueLength`, values shorter than that are left out without being decoded (decoding
+ * never makes a value longer): most URL values are too short to be a session value.
+ */
+export function urlParts(pathAndQuery: string, minValueLength = 0): UrlPart[] {
   const out: UrlPart[] = [];
+  if (pathAndQuery.length < minValueLength) return out;
   const hash = pathAndQuery.indexOf('#');
   const beforeHash = hash === -1 ? pathAndQuery : pathAndQuery.slice(0, hash);
   const q = beforeHash.indexOf('?');
   const path = q === -1 ? beforeHash : beforeHash.slice(0, q);
   const segments = path.split('/');
-  segments.forEach((seg, i) => {
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i];
+    if (seg.length < minValueLength) continue;
     const semi = seg.indexOf(';');
     const bare = semi === -1 ? seg : seg.slice(0, semi);
-    if (bare !== '') out.push({ where: 'path', name: `path segment ${i}`, value: safeDecode(bare) });
+    if (bare !== '' && bare.length >= minValueLength) keep(out, 'path', `path segment ${i}`, safeDecode(bare), minValueLength);
     if (semi !== -1) {
       for (const p of seg.slice(semi + 1).split(';')) {
         const eq = p.indexOf('=');
-        if (eq > 0) out.push({ where: 'path', name: p.slice(0, eq), value: safeDecode(p.slice(eq + 1)) });
+        if (eq > 0 && p.length - eq - 1 >= minValueLength) keep(out, 'path', p.slice(0, eq), safeDecode(p.slice(eq + 1)), minValueLength);
       }
     }
-  });
+  }
   const scan = (part: string, where: 'query' | 'fragment'): void => {
+    if (minValueLength > 0 && !hasLongParamValue(part, minValueLength)) return;
     try {
-      for (const [name, value] of new URLSearchParams(part)) out.push({ where, name, value });
+      for (const [name, value] of new URLSearchParams(part)) if (value.length >= minValueLength) out.push({ where, name, value });
     } catch {
       // An undecodable query: nothing to compare.
     }
@@ -161,7 +169,26 @@ export function urlParts(pathAndQuery: string): UrlPart[] {
   return out;
 }
 
+function keep(out: UrlPart[], where: UrlPlace, name: string, value: string, minValueLength: number): void {
+  if (value.length >= minValueLength) out.push({ where, name, value });
+}
+
+/** True when some `&`-separated parameter of `params` has a raw value (after its first `=`) of at least `min` characters. */
+function hasLongParamValue(params: string, min: number): boolean {
+  let start = 0;
+  while (start <= params.length) {
+    let end = params.indexOf('&', start);
+    if (end === -1) end = params.length;
+    const eq = params.indexOf('=', start);
+    if (eq !== -1 && eq < end && end - eq - 1 >= min) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 function safeDecode(s: string): string {
+  // Without a percent sign there is nothing to decode (and nothing to fail on).
+  if (s.indexOf('%') === -1) return s;
   try {
     return decodeURIComponent(s);
   } catch {

@@ -178,22 +178,27 @@ export class IncrementalAudit {
     } catch {
       why = undefined;
     }
-    // One broken exchange must not stop the audit of the others.
-    const guarded = (work: () => void): void => {
+    // One broken exchange must not stop the audit of the others: a family that throws leaves its
+    // findings out, as the whole-session audit leaves out a rule that throws. (Blocks, not
+    // closures: this runs for every exchange.)
+    try {
+      names.add(ex, seq, why, this.tokens);
+    } catch { /* left out */ }
+    try {
+      urls.add(ex, seq, this.tokens);
+    } catch { /* left out */ }
+    try {
+      cors.add(ex, seq);
+    } catch { /* left out */ }
+    if (jwt) {
       try {
-        work();
-      } catch {
-        // Its findings are left out, as the whole-session audit leaves out a rule that throws.
-      }
-    };
-    guarded(() => names.add(ex, seq, why, this.tokens));
-    guarded(() => urls.add(ex, seq, this.tokens));
-    guarded(() => cors.add(ex, seq));
-    if (jwt) guarded(() => jwt.addExchange(ex, seq));
-    guarded(() => {
+        jwt.addExchange(ex, seq);
+      } catch { /* left out */ }
+    }
+    try {
       const item = csrf.add(ex, why !== undefined);
       if (item) this.slots.set(`csrf\u0000${item.finding.subject}\u0000${item.cause}`, item.finding, [FAMILY.csrfToken, rankOf(seq, 0)]);
-    });
+    } catch { /* left out */ }
   }
 
   /** An exchange that started before one already audited: replays the retained exchanges in start order. */

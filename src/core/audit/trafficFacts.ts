@@ -6,9 +6,20 @@ import { isDeletion } from './cookieRules';
 
 /** Every value of a header, case-insensitive, in order. */
 export function headerValues(headers: readonly HeaderField[] | undefined, name: string): string[] {
-  if (!headers) return [];
+  const out: string[] = [];
+  if (!headers) return out;
   const lower = name.toLowerCase();
-  return headers.filter((h) => h.name.toLowerCase() === lower).map((h) => h.value);
+  // Names of another length cannot match: most headers are passed over without a lower-case copy.
+  for (const h of headers) if (h.name.length === lower.length && h.name.toLowerCase() === lower) out.push(h.value);
+  return out;
+}
+
+/** The first value of a header, case-insensitive (no list made: most lookups want one value). */
+export function firstHeaderValue(headers: readonly HeaderField[] | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const lower = name.toLowerCase();
+  for (const h of headers) if (h.name.length === lower.length && h.name.toLowerCase() === lower) return h.value;
+  return undefined;
 }
 
 /** When the response arrived (Max-Age counts from here), falling back to the request time. */
@@ -24,7 +35,9 @@ export function succeeded(ex: Exchange): boolean {
 /** The path of an exchange without query and fragment. */
 export function pathOnly(ex: Pick<Exchange, 'path'>): string {
   const p = ex.path ?? '/';
-  const end = p.search(/[?#]/);
+  const q = p.indexOf('?');
+  const hash = p.indexOf('#');
+  const end = q === -1 ? hash : hash === -1 ? q : Math.min(q, hash);
   return end === -1 ? p : p.slice(0, end);
 }
 
@@ -53,11 +66,15 @@ export interface IssuedCookie {
   readonly deletion: boolean;
 }
 
+const NO_ISSUED: readonly IssuedCookie[] = Object.freeze([]);
+
 // Exchanges from the store are never mutated, so parsing once per exchange object is safe.
 const issuedCache = new WeakMap<Exchange, readonly IssuedCookie[]>();
 
 /** The Set-Cookie headers of an exchange, parsed; headers browsers ignore outright are left out. */
 export function issuedCookies(ex: Exchange): readonly IssuedCookie[] {
+  // Most responses set no cookie.
+  if (ex.cookiesSet === undefined || ex.cookiesSet.length === 0) return NO_ISSUED;
   const cached = issuedCache.get(ex);
   if (cached) return cached;
   const out: IssuedCookie[] = [];

@@ -66,9 +66,8 @@ export class UrlTokenAudit {
     const targets = urlTargets(ex);
     const at: UrlExchange = { id: ex.id, method: ex.method, path: ex.path };
     targets.forEach((target, ti) => {
-      urlParts(target.url).forEach((part, pi) => {
-        // Only values as long as a session value looked for (a JWT is longer) can ever match: shorter ones are not kept.
-        if (part.value.length < MIN_URL_VALUE_LENGTH) return;
+      // Only values as long as a session value looked for (a JWT is longer) can ever match: shorter ones are not kept.
+      urlParts(target.url, MIN_URL_VALUE_LENGTH).forEach((part, pi) => {
         let places = this.urlSightings.get(part.value);
         if (places?.has(part.where)) return;
         if (!places) {
@@ -97,16 +96,21 @@ export class UrlTokenAudit {
       uses = new Map();
       this.valueUses.set(value, uses);
     }
-    const use = uses.get(name) ?? { last: -1, lastReal: -1 };
+    let use = uses.get(name);
+    if (use === undefined) {
+      use = { last: -1, lastReal: -1 };
+      uses.set(name, use);
+      let values = this.valuesOfName.get(name);
+      if (!values) {
+        values = new Set();
+        this.valuesOfName.set(name, values);
+      }
+      values.add(value);
+    }
     use.last = rank;
     if (!isPlaceholderValue(raw)) use.lastReal = rank;
-    uses.set(name, use);
-    let values = this.valuesOfName.get(name);
-    if (!values) {
-      values = new Set();
-      this.valuesOfName.set(name, values);
-    }
-    values.add(value);
+    // Ranks only grow: the owner keeps the value, and a name that is not a session cookie cannot take it.
+    if (this.owner.get(value) === name || this.infoOf(name)?.isSession !== true) return;
     this.reassign(value);
   }
 

@@ -85,12 +85,17 @@ function setCookieFromHarCookie(c: Json): string | undefined {
 }
 
 /**
- * A HAR body as bytes, at most `keep` of them: the store reads no more than its analysis limit, so
- * an import need not hold a 100 MB download. `wireBytes` is the whole body's size.
+ * A HAR body for the store, at most `keep` bytes of it: the store reads no more than its analysis
+ * limit, so an import need not hold a 100 MB download. Text that fits is handed over as it is (no
+ * copy to bytes and back); base64 and longer text as bytes. `length` is the whole body's size.
  */
-function bodyInput(text: string | undefined, encoding: string | undefined, keep: number): { bytes: Buffer; length: number; truncated: boolean } | undefined {
+function bodyInput(text: string | undefined, encoding: string | undefined, keep: number): { bytes?: Buffer; text?: string; length: number; truncated: boolean } | undefined {
   if (text === undefined) return undefined;
   const base64 = encoding?.toLowerCase() === 'base64';
+  if (!base64) {
+    const length = Buffer.byteLength(text, 'utf8');
+    if (length <= keep) return { text, length, truncated: false };
+  }
   // Decode only what is kept (plus a little, so that a cut base64 quantum or UTF-8 sequence is whole).
   const slice = base64 ? text.slice(0, Math.ceil((keep + 3) / 3) * 4) : text.slice(0, keep + 1);
   const bytes = Buffer.from(slice, base64 ? 'base64' : 'utf8');
@@ -99,6 +104,11 @@ function bodyInput(text: string | undefined, encoding: string | undefined, keep:
   const length = base64 ? (slice.length === text.length ? bytes.length : Math.floor(((text.length - padding) * 3) / 4)) : Buffer.byteLength(text, 'utf8');
   if (bytes.length <= keep && length <= keep) return { bytes, length, truncated: false };
   return { bytes: Buffer.from(bytes.subarray(0, keep)), length, truncated: true };
+}
+
+/** The body fields of a BodyInput from what bodyInput gave. */
+function bodyOf(body: { bytes?: Buffer; text?: string }): { bytes: Buffer } | { text: string } {
+  return body.text !== undefined ? { text: body.text } : { bytes: body.bytes! };
 }
 
 /** Parses HAR text. Throws HarFormatError with a one-line reason when it is not a HAR. */
@@ -197,7 +207,7 @@ export function prepareHarEntry(e: unknown, index: number, bodyBytesKept: number
     if (body) {
       const mimeType = hasHeader(requestHeaders, 'content-type') ? undefined : str(pd.mimeType);
       const wireBytes = num(req.bodySize) !== undefined && (req.bodySize as number) >= 0 ? (req.bodySize as number) : body.length;
-      requestBody = { ...(mimeType ? { mimeType } : {}), bytes: body.bytes, wireBytes, truncated: body.truncated, decoded: true };
+      requestBody = { ...(mimeType ? { mimeType } : {}), ...bodyOf(body), wireBytes, truncated: body.truncated, decoded: true };
     }
   }
 
@@ -251,7 +261,7 @@ export function prepareHarEntry(e: unknown, index: number, bodyBytesKept: number
       status,
       ...(str(res.statusText) !== undefined ? { statusText: str(res.statusText) } : {}),
       headers: responseHeaders,
-      ...(body ? { body: { bytes: body.bytes, wireBytes, truncated: body.truncated, decoded: true } } : {}),
+      ...(body ? { body: { ...bodyOf(body), wireBytes, truncated: body.truncated, decoded: true } } : {}),
       ...(blockedSetCookies.length > 0 ? { blockedSetCookies } : {}),
     },
   };
@@ -343,9 +353,12 @@ const byTime = (a: PreparedHarEntry, b: PreparedHarEntry): number => {
 /** Entries applied between two deliveries of the store's changes during an import. */
 const APPLIED_PER_BATCH = 500;
 
+/** Rough bytes of a body held (a character of text as a byte). */
+const bodyBytes = (b: BodyInput | undefined): number => (b === undefined ? 0 : b.text?.length ?? b.bytes?.length ?? 0);
+
 /** Rough bytes a prepared entry holds: its bodies, header texts and a fixed part. */
 function heldBytes(p: PreparedHarEntry): number {
-  let n = 512 + (p.requestBody?.bytes.length ?? 0) + (p.response?.body?.bytes.length ?? 0);
+  let n = 512 + bodyBytes(p.requestBody) + bodyBytes(p.response?.body);
   for (const h of p.requestHeaders) n += h.name.length + h.value.length;
   if (p.response) for (const h of p.response.headers) n += h.name.length + h.value.length;
   return n;
@@ -371,12 +384,16 @@ export class HarEntryQueue {
   private lastAppliedTime = -Infinity;
   private applied = 0;
 
-  constructor(private readonly store: SessionStore, private readonly note: (problem: string) => void, private readonly windowBytes = Infinity) {}
+  /**
+   * `windowBytes` bounds the memory of the entries waiting; `windowEntries` their number (entries
+   * held long are promoted out of the young generation, which the garbage collector pays for).
+   */
+  constructor(private readonly store: SessionStore, private readonly note: (problem: string) => void, private readonly windowBytes = Infinity, private readonly windowEntries = Infinity) {}
 
   add(entry: PreparedHarEntry): void {
     this.pending.push(entry);
     this.pendingBytes += heldBytes(entry);
-    if (this.pendingBytes > this.windowBytes) this.applyEarliest(this.windowBytes / 2);
+    if (this.pendingBytes > this.windowBytes || this.pending.length > this.windowEntries) this.applyEarliest(this.windowBytes / 2, this.windowEntries / 2);
   }
 
   /** Applies what is left; returns how many exchanges were made in all. */
@@ -413,10 +430,10 @@ export class HarEntryQueue {
     return n;
   }
 
-  private applyEarliest(keepBytes: number): void {
+  private applyEarliest(keepBytes: number, keepEntries = 0): void {
     this.pending.sort(byTime);
     let i = 0;
-    while (i < this.pending.length && this.pendingBytes > keepBytes) {
+    while (i < this.pending.length && (this.pendingBytes > keepBytes || this.pending.length - i > keepEntries)) {
       const p = this.pending[i++];
       this.pendingBytes -= heldBytes(p);
       if (this.deferred) this.ready.push(p);

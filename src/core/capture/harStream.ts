@@ -28,6 +28,8 @@ export interface HarStreamOptions {
    * out of order than this are applied late, with a warning.
    */
   readonly orderWindowBytes?: number;
+  /** Entries held to put them in time order (default: no limit but `orderWindowBytes`). */
+  readonly orderWindowEntries?: number;
   /**
    * Work in slices of about this many ms, waiting for the event loop between them, with the
    * store's change event at the end of each (so its listeners, such as the audit, take in one
@@ -201,15 +203,22 @@ class HarEntryScanner {
       return;
     }
     // Decoded at once (one pass, no copies of the reused chunk); a character cut between chunks waits in the decoder.
-    this.element!.push(this.decoder.write(part));
+    const text = this.decoder.write(part);
+    if (text !== '') this.element!.push(text);
   }
 
   private endElement(): void {
     const parts = this.element!;
     this.element = undefined;
     const index = this.entries++;
-    if (!this.elementTooLarge) parts.push(this.decoder.end());
-    this.onEntry(this.elementTooLarge ? undefined : parts.join(''), index);
+    if (this.elementTooLarge) {
+      this.onEntry(undefined, index);
+      return;
+    }
+    const tail = this.decoder.end();
+    if (tail !== '') parts.push(tail);
+    // An entry within one chunk is one string already: joining would copy it (a large copy for a large body).
+    this.onEntry(parts.length === 1 ? parts[0] : parts.join(''), index);
   }
 
   /**
@@ -254,7 +263,7 @@ function notJson(text: string): HarFormatError {
 export async function importHarStream(store: SessionStore, chunks: AsyncIterable<Buffer | string>, options: HarStreamOptions = {}): Promise<HarImportResult> {
   const maxEntryBytes = options.maxEntryBytes ?? 64 * 1024 * 1024;
   const notes = new HarImportNotes();
-  const queue = new HarEntryQueue(store, notes.note, options.orderWindowBytes ?? 64 * 1024 * 1024);
+  const queue = new HarEntryQueue(store, notes.note, options.orderWindowBytes ?? 64 * 1024 * 1024, options.orderWindowEntries ?? Infinity);
   const scanner = new HarEntryScanner((text, index) => {
     if (text === undefined) {
       notes.note(`entry larger than ${maxEntryBytes / (1024 * 1024)} MiB, not read`);

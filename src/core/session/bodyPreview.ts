@@ -42,8 +42,13 @@ export class PreviewCollector {
 
 /** A raw body slice handed to the store for analysis. */
 export interface BodyInput {
-  /** The body's bytes as far as they were kept (wire bytes, or already decoded bytes for HAR). */
-  readonly bytes: Buffer;
+  /** The body's bytes as far as they were kept (wire bytes, or already decoded bytes for HAR). Absent when `text` gives the body. */
+  readonly bytes?: Buffer;
+  /**
+   * The whole body as text, already decoded (a HAR's `content.text`), instead of `bytes`: a HAR
+   * body is text already, and a round trip through bytes would copy it twice.
+   */
+  readonly text?: string;
   /** Size of the whole body on the wire. */
   readonly wireBytes: number;
   /** True when `bytes` stops before the end of the body. */
@@ -172,6 +177,17 @@ function previewOf(wireBytes: number, truncated: boolean, encoding: string | und
   return p;
 }
 
+const NO_BYTES = Buffer.alloc(0);
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** The preview of a body given as text (`length` UTF-8 bytes, within the analysis limit). */
+function textPreview(body: BodyInput, text: string, length: number, mimeType: string | undefined, retainBytes: number): DecodedBody {
+  if (length === 0 || !isTextLike(mimeType)) return { preview: previewOf(body.wireBytes, body.truncated, undefined, mimeType) };
+  const cut = length > retainBytes;
+  const retained = retainBytes === 0 ? undefined : cut ? Buffer.from(text).subarray(0, retainBytes).toString('utf8') : text;
+  return { preview: previewOf(body.wireBytes, body.truncated || cut, undefined, mimeType, retained), text };
+}
+
 /**
  * Turns a kept body slice into a preview: decodes gzip/deflate/br (only here, never what is
  * forwarded), keeps at most `retainBytes` of text for display and returns up to `analysisBytes`
@@ -184,11 +200,18 @@ export function decodeBody(
   retainBytes: number,
 ): DecodedBody {
   const mimeType = mimeTypeOf(headerValue(headers, 'content-type') ?? body.mimeType);
-  const rawEncoding = body.decoded ? undefined : headerValue(headers, 'content-encoding')?.trim().toLowerCase();
+  const rawEncoding = body.decoded || body.text !== undefined ? undefined : headerValue(headers, 'content-encoding')?.trim().toLowerCase();
   const encoding = rawEncoding === '' || rawEncoding === 'identity' ? undefined : rawEncoding;
-  if (body.bytes.length === 0 || !isTextLike(mimeType)) return { preview: previewOf(body.wireBytes, body.truncated, encoding, mimeType) };
+  let bytes = body.bytes ?? NO_BYTES;
+  if (body.text !== undefined) {
+    // Lone surrogates become U+FFFD, as a round trip through UTF-8 bytes makes them.
+    const text = LONE_SURROGATE.test(body.text) ? Buffer.from(body.text).toString('utf8') : body.text;
+    const length = Buffer.byteLength(text);
+    if (length <= analysisBytes) return textPreview(body, text, length, mimeType, retainBytes);
+    bytes = Buffer.from(text);
+  }
+  if (bytes.length === 0 || !isTextLike(mimeType)) return { preview: previewOf(body.wireBytes, body.truncated, encoding, mimeType) };
 
-  let bytes = body.bytes;
   let truncated = body.truncated;
   if (encoding) {
     try {

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HarFormatError, SessionStore, importHar, importHarStream } from '../../../src/core/capture';
+import { decodeBody } from '../../../src/core/session/bodyPreview';
 
 const fixture = (name: string): string => readFileSync(join(__dirname, '../../fixtures/har', name), 'utf8');
 
@@ -115,5 +116,33 @@ describe('HAR import from a stream, one entry at a time', () => {
       assert.ok(events.length >= expected.imported, `${name}: ${events.length} change events for ${expected.imported} entries`);
       assert.ok(ranBetween, `${name}: the event loop did not run during the import`);
     }
+  });
+});
+
+describe('HAR bodies and the order window (cost of a large import)', () => {
+  it('a body handed to the store as text gives the preview and text its UTF-8 bytes give', () => {
+    const texts = ['', 'plain', '{"access_token":"a.b.c","é":"€😀"}', 'x'.repeat(40), `lone ${'\ud800'} surrogate`, '€'.repeat(30)];
+    for (const text of texts) {
+      for (const [analysis, retain] of [[1024, 16], [1024, 0], [1024, 1024], [10, 4]]) {
+        for (const mimeType of ['application/json', 'image/png']) {
+          const common = { wireBytes: Buffer.byteLength(text), truncated: false, decoded: true, mimeType };
+          const asText = decodeBody({ ...common, text }, [], analysis, retain);
+          const asBytes = decodeBody({ ...common, bytes: Buffer.from(text) }, [], analysis, retain);
+          assert.deepEqual(asText, asBytes, `${JSON.stringify(text)} analysis ${analysis} retain ${retain} ${mimeType}`);
+        }
+      }
+    }
+  });
+
+  it('orderWindowEntries bounds the entries waiting: near disorder is still sorted, far disorder applied late with a warning', async () => {
+    const entry = (second: number) => ({ startedDateTime: new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString(), request: { url: `http://localhost/${second}` }, response: { status: 200 } });
+    const seconds = [1, 3, 2, 4, 5, 6, 7, 8, 9, 0];
+    const store = new SessionStore();
+    const result = await importHarStream(store, chunks(JSON.stringify({ log: { entries: seconds.map(entry) } }), 100), { orderWindowEntries: 4 });
+    assert.equal(result.imported, 10);
+    const paths = store.snapshot().exchanges.map((e) => e.path);
+    assert.deepEqual(paths.filter((p) => p !== '/0'), ['/1', '/2', '/3', '/4', '/5', '/6', '/7', '/8', '/9'], 'the near disorder (3 before 2) is sorted');
+    assert.ok(paths.indexOf('/0') > 3, 'the last entry, older than all, comes after those already applied');
+    assert.deepEqual(result.warnings, ['entry older than entries already applied (the HAR is far from time order): applied after them']);
   });
 });
