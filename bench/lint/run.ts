@@ -1,7 +1,8 @@
 /**
  * bench/lint: the lint engine on a generated mixed-language corpus (≥ 100k lines) and one
  * 5,000-line file. Prints full-scan throughput (worker threads and one thread), cold start,
- * per-keystroke re-lint p50/p95, minified one-line bundles (time per MB), ESLint + eslint-plugin-security on the JavaScript part and a
+ * per-keystroke re-lint p50/p95, minified one-line bundles (time per MB, and the cold CLI on the
+ * 2 MB one: bundle.ts), ESLint + eslint-plugin-security on the JavaScript part and a
  * bare tree-sitter parse of the same files, with ratios to the targets. Asserts nothing.
  *
  *   npx tsx bench/lint/run.ts [--lines 100000] [--keys 400]
@@ -15,6 +16,7 @@ import { languageForPath, loadLanguage, newParser } from '../../src/core/lint/gr
 import { LineIndex } from '../../src/core/lint/lineIndex';
 import { scanFiles } from '../../src/core/lint/scanner';
 import type { GrammarLanguage } from '../../src/core/lint/types';
+import { coldCliOnBundle, minifiedBundles } from './bundle';
 import { generateCorpus } from './corpus';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -184,34 +186,7 @@ async function main(): Promise<void> {
   doc.dispose();
 
   await minifiedBundles(linter);
-}
-
-/**
- * One-line minified bundles dense with session()/res.cookie calls at 0.5, 1 and 2 MB: time per
- * MB stays flat when the lint is linear in the calls per line (it was quadratic: 13-21 s for 2 MB).
- */
-async function minifiedBundles(linter: Linter): Promise<void> {
-  console.log('\nminified bundle, one line dense with session()/res.cookie calls (one thread)');
-  const calls = [
-    (i: number) => `app.use(session({secret:"s${i}",cookie:{secure:false}}))`,
-    (i: number) => `res.cookie("sid${i}",v${i},{httpOnly:false})`,
-    (i: number) => `function f${i}(a,b){return a+b*${i}}`,
-    (i: number) => `var x${i}={a:${i},b:"str${i}",c:[1,2,3]}`,
-  ];
-  for (const mb of [0.5, 1, 2]) {
-    const parts: string[] = [];
-    let length = 0;
-    for (let i = 0; length < mb * 1e6 - 100; i++) {
-      parts.push(calls[i % calls.length](i));
-      length += parts[parts.length - 1].length + 1;
-    }
-    const text = `${parts.join(';')};\n`;
-    const cpu0 = process.cpuUsage();
-    const [findings, wall] = await timeIt(() => linter.lintText(text, { filePath: 'bundle.min.js' }));
-    const cpu = process.cpuUsage(cpu0);
-    const cpuMs = (cpu.user + cpu.system) / 1000;
-    line(`${mb} MB, ${parts.length} statements`, `${ms(wall)} wall, ${ms(cpuMs)} CPU, ${ms(cpuMs / mb)} CPU per MB, ${findings.length} findings, rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
-  }
+  await coldCliOnBundle(3);
 }
 
 function pickWord(i: number): string {

@@ -537,20 +537,54 @@ export class LintDocument {
     const out: LintFinding[] = [];
     // A one-shot lint is never edited: it keeps no converted forms for the next call.
     const converted = this.oneShot ? NO_CONVERTED : new Map<RawFinding, LintFinding>();
-    // Two calls sharing one options object (or one secret) report its problems once.
-    /** Rule and end of the findings seen so far, by start offset. */
-    const seen = new Map<number, { ruleId: string; end: number }[]>();
+    // Document order first (start, then rule, then as found): the first findings of a rule are the
+    // ones a cap keeps, and only listed findings are converted to lines and characters.
+    const length = this.text.length;
+    const starts = new Float64Array(raw.length);
+    const order = new Array<number>(raw.length);
     for (let i = 0; i < raw.length; i++) {
+      // Positions clamp offsets to the text, so order does too.
+      starts[i] = Math.min(Math.max(raw[i].start + offs[i], 0), length);
+      order[i] = i;
+    }
+    order.sort((a, b) => starts[a] - starts[b] || byRule(raw[a].ruleId, raw[b].ruleId) || a - b);
+    const cap = positiveCap(this.linter.options.maxFindingsPerRule);
+    const listed = cap === undefined ? undefined : new Map<string, number>();
+    /** Per rule over the cap: how many were left out, the first of them, the highest severity. */
+    const left = new Map<RuleId, { count: number; first: LintRange; severity: Severity }>();
+    // Two calls sharing one options object (or one secret) report its problems once: the rule and
+    // end of the findings seen at the current start (the order puts equal starts together).
+    let seenStart = -1;
+    const seen: { ruleId: string; end: number }[] = [];
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k];
       const f = raw[i];
       const fOff = offs[i];
       const start = f.start + fOff;
       const end = f.end + fOff;
-      const same = seen.get(start);
-      if (same?.some((o) => o.ruleId === f.ruleId && o.end === end)) continue;
-      if (same) same.push({ ruleId: f.ruleId, end });
-      else seen.set(start, [{ ruleId: f.ruleId, end }]);
+      if (start !== seenStart) {
+        seenStart = start;
+        seen.length = 0;
+      } else if (seen.some((o) => o.ruleId === f.ruleId && o.end === end)) continue;
+      seen.push({ ruleId: f.ruleId, end });
       const severity = this.linter.severityOf(f.ruleId, f.severity);
       if (!severity) continue;
+      if (disabled.size !== 0) {
+        const off = disabled.get(this.lines.position(start).line);
+        if (off && (off.has('*') || off.has(f.ruleId))) continue;
+      }
+      if (listed) {
+        const n = listed.get(f.ruleId) ?? 0;
+        if (n >= cap!) {
+          const l = left.get(f.ruleId);
+          if (l) {
+            l.count++;
+            if (RANK[severity] > RANK[l.severity]) l.severity = severity;
+          } else left.set(f.ruleId, { count: 1, first: this.lines.range(start, end), severity });
+          continue;
+        }
+        listed.set(f.ruleId, n + 1);
+      }
       // A finding the last edit did not move keeps its converted form (same object, same lines).
       // (Edits replace the raw findings whose lines or columns they move, and only add to the
       // pending offset of those they leave in place, so an unchanged object keeps its positions.)
@@ -561,12 +595,18 @@ export class LintDocument {
         lf = this.convert(g, severity);
       }
       if (converted !== NO_CONVERTED) converted.set(f, lf);
-      const off = disabled.get(lf.range.start.line);
-      if (off && (off.has('*') || off.has(f.ruleId))) continue;
       out.push(lf);
     }
     this.converted = converted;
-    out.sort((a, b) => cmpPos(a.range.start, b.range.start) || a.ruleId.localeCompare(b.ruleId));
+    if (left.size !== 0) {
+      for (const [ruleId, l] of left) {
+        out.push({
+          ruleId, severity: l.severity, range: l.first, omitted: l.count,
+          message: `${l.count} more ${ruleId} finding${l.count === 1 ? '' : 's'} in this file ${l.count === 1 ? 'is' : 'are'} not listed: at most ${cap!} per rule and file are.`,
+        });
+      }
+      out.sort((a, b) => cmpPos(a.range.start, b.range.start) || byRule(a.ruleId, b.ruleId));
+    }
     this.cached = out;
     return out;
   }
@@ -656,6 +696,18 @@ function validEdits(edits: readonly { start: number; end: number }[], length: nu
 
 function toPoint(p: LintPosition): { row: number; column: number } {
   return { row: p.line, column: p.character };
+}
+
+/** Rule ids in the order findings at one position are listed. */
+function byRule(a: string, b: string): number {
+  return a === b ? 0 : a.localeCompare(b);
+}
+
+const RANK: Readonly<Record<Severity, number>> = { info: 1, warning: 2, error: 3 };
+
+/** The per-rule cap of an option, or undefined for none (unset, 0, or not a positive number). */
+function positiveCap(v: number | undefined): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.floor(v) : undefined;
 }
 
 function cmpPos(a: LintPosition, b: LintPosition): number {
