@@ -458,6 +458,12 @@ export class LintDocument {
     /** The chunks holding matches so far, in document order, and their matches. */
     const chunks: ChunkResult[] = [];
     const perChunk: QueryMatch[][] = [];
+    // The root's child holding a match, found by a cursor that moves forward over the root's
+    // children: matches come in document order, so the walk is linear in the file, where asking
+    // the root for the child holding each match walks its children from the first every time
+    // (quadratic in a minified bundle: one line, tens of thousands of top-level statements).
+    const cursor = root.walk();
+    let onChild = cursor.gotoFirstChild();
     for (const m of matches) {
       let first: Node | undefined;
       for (const c of m.captures) if (!first || c.node.startIndex < first.startIndex) first = c.node;
@@ -472,7 +478,16 @@ export class LintDocument {
       }
       let start: number;
       let end: number;
-      const held = chunkHolding(root, first, at, containers);
+      if (!onChild || cursor.startIndex > at) {
+        cursor.reset(root);
+        onChild = cursor.gotoFirstChild();
+      }
+      while (onChild && cursor.endIndex <= at) onChild = cursor.gotoNextSibling();
+      const top = onChild ? cursor.currentNode : undefined;
+      // A node that starts inside a child and has a width is that child's descendant; anything
+      // else (empty nodes at a boundary) is looked up from the root.
+      const inTop = top !== undefined && top.startIndex <= at && first.endIndex <= top.endIndex && first.endIndex > at;
+      const held = chunkHolding(root, first, at, containers, inTop ? top : undefined);
       if (held) {
         ({ start, end } = held);
       } else {
@@ -490,6 +505,7 @@ export class LintDocument {
       chunks.splice(i, 0, emptyChunk(start, end, []));
       perChunk.splice(i, 0, [m]);
     }
+    cursor.delete();
     const shared = new Map<string, unknown>();
     for (let i = 0; i < chunks.length; i++) this.analyzeChunk(chunks[i], perChunk[i], shared);
     return chunks;
@@ -987,8 +1003,9 @@ function lastChunkEnd(container: Node, containers: ReadonlySet<string>): number 
  * root down to the node. Undefined when the walk does not end on one (the caller then searches
  * the cut chunks, as analyzeSpans does).
  */
-function chunkHolding(root: Node, node: Node, at: number, containers: ReadonlySet<string>): { start: number; end: number } | undefined {
-  let c = root.childWithDescendant(node);
+function chunkHolding(root: Node, node: Node, at: number, containers: ReadonlySet<string>, top?: Node): { start: number; end: number } | undefined {
+  // `top`, when given, is the root's child holding the node (found by the caller's cursor).
+  let c = top ?? root.childWithDescendant(node);
   // Each type or flag read is a call into the parser: read them once, and only when needed.
   let type = c?.type;
   while (c && type !== undefined && c.id !== node.id && containers.has(type) && c.isNamed) {
