@@ -61,6 +61,8 @@ const NO_NAMES: ReadonlySet<string> = new Set();
 const NO_DISABLED: ReadonlyMap<number, ReadonlySet<string>> = new Map();
 /** Stays empty: shiftFindings records nothing in it when nothing keeps its lines (keepFrom Infinity, start -1). */
 const NO_CONVERTED = new Map<RawFinding, LintFinding>();
+/** Root children above which a one-shot lint finds the statement of each match with a cursor (see analyzeOnce). */
+const CURSOR_MIN_CHILDREN = 1024;
 /** Context either side of an edit that can hold part of a disable comment's marker. */
 const MARKER_LENGTH = DISABLE_MARKER.length;
 
@@ -462,8 +464,10 @@ export class LintDocument {
     // children: matches come in document order, so the walk is linear in the file, where asking
     // the root for the child holding each match walks its children from the first every time
     // (quadratic in a minified bundle: one line, tens of thousands of top-level statements).
-    const cursor = root.walk();
-    let onChild = cursor.gotoFirstChild();
+    // Each step of the cursor is a call into wasm: in a file of a few hundred statements, asking
+    // the root costs less than stepping over them.
+    const cursor = root.childCount > CURSOR_MIN_CHILDREN ? root.walk() : undefined;
+    let onChild = cursor?.gotoFirstChild() ?? false;
     for (const m of matches) {
       let first: Node | undefined;
       for (const c of m.captures) if (!first || c.node.startIndex < first.startIndex) first = c.node;
@@ -478,12 +482,15 @@ export class LintDocument {
       }
       let start: number;
       let end: number;
-      if (!onChild || cursor.startIndex > at) {
-        cursor.reset(root);
-        onChild = cursor.gotoFirstChild();
+      let top: Node | undefined;
+      if (cursor) {
+        if (!onChild || cursor.startIndex > at) {
+          cursor.reset(root);
+          onChild = cursor.gotoFirstChild();
+        }
+        while (onChild && cursor.endIndex <= at) onChild = cursor.gotoNextSibling();
+        top = onChild ? cursor.currentNode : undefined;
       }
-      while (onChild && cursor.endIndex <= at) onChild = cursor.gotoNextSibling();
-      const top = onChild ? cursor.currentNode : undefined;
       // A node that starts inside a child and has a width is that child's descendant; anything
       // else (empty nodes at a boundary) is looked up from the root.
       const inTop = top !== undefined && top.startIndex <= at && first.endIndex <= top.endIndex && first.endIndex > at;
@@ -505,7 +512,7 @@ export class LintDocument {
       chunks.splice(i, 0, emptyChunk(start, end, []));
       perChunk.splice(i, 0, [m]);
     }
-    cursor.delete();
+    cursor?.delete();
     const shared = new Map<string, unknown>();
     for (let i = 0; i < chunks.length; i++) this.analyzeChunk(chunks[i], perChunk[i], shared);
     return chunks;
