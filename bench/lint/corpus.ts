@@ -217,3 +217,23 @@ export function generateCorpus(dir: string, minLines = 100_000): { files: string
   fs.writeFileSync(bigFile, bigLines.join('\n'));
   return { files, lines, bigFile, jsFiles };
 }
+
+/**
+ * A one-line minified bundle of about `mb` MB dense with session()/res.cookie calls (half its
+ * statements set a cookie), as issue #11 item 16 reported it: a scan of this file was quadratic.
+ */
+export function minifiedBundle(mb: number): { text: string; statements: number } {
+  const calls = [
+    (i: number) => `app.use(session({secret:"s${i}",cookie:{secure:false}}))`,
+    (i: number) => `res.cookie("sid${i}",v${i},{httpOnly:false})`,
+    (i: number) => `function f${i}(a,b){return a+b*${i}}`,
+    (i: number) => `var x${i}={a:${i},b:"str${i}",c:[1,2,3]}`,
+  ];
+  const parts: string[] = [];
+  let length = 0;
+  for (let i = 0; length < mb * 1e6 - 100; i++) {
+    parts.push(calls[i % calls.length](i));
+    length += parts[parts.length - 1].length + 1;
+  }
+  return { text: `${parts.join(';')};\n`, statements: parts.length };
+}

@@ -15,7 +15,7 @@ declare const SESSION_LENS_VERSION: string | undefined;
 
 const usage = `Usage: session-lens scan [paths...] [--format text|json|sarif]
                          [--fail-on error|warning|info|never] [--config FILE]
-                         [--exclude GLOB]...
+                         [--exclude GLOB]... [--max-findings-per-rule N]
 
 Lints source code and configuration for insecure cookie, session and JWT
 settings: JavaScript/TypeScript (Express, express-session, cookie-session,
@@ -42,9 +42,15 @@ Options:
                  (default), info, or never.
   --config FILE  JSON: { "rules": { "<rule-id>": "off"|"on"|"error"|"warning"|"info" },
                  "maxSessionCookieLifetimeDays": 30, "maxSessionIdleTimeoutMinutes": 30,
+                 "maxFindingsPerRule": 100,
                  "exclude": ["vendor/**"], "languages": ["javascript", ...],
                  "gitignore": true }
   --exclude G    leave out files and folders matching the glob (repeatable).
+  --max-findings-per-rule N
+                 list at most N findings of one rule per file (default 100);
+                 one more line per rule and file says how many were left out
+                 (in JSON a finding with "omitted": count; in SARIF a tool
+                 notification). 0 lists every finding.
 
 Silence one line with a comment on the line above:
   // session-lens-disable-next-line cookie-missing-secure   (# in Python, ; in php.ini)
@@ -60,6 +66,13 @@ Files that cannot be read or decoded are reported on standard error and skipped.
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
 const RANK: Readonly<Record<Severity, number>> = { info: 1, warning: 2, error: 3 };
+
+/**
+ * Findings of one rule listed per file by default. A generated or minified file can hold tens of
+ * thousands of one finding (a 2 MB bundle: 75,000); nobody reads them one by one, and code-scanning
+ * services cut SARIF logs far below that. The count of the rest is always printed.
+ */
+const DEFAULT_MAX_FINDINGS_PER_RULE = 100;
 const FAIL_RANK: Readonly<Record<string, number>> = { info: 1, warning: 2, error: 3, never: Infinity };
 
 function version(): string {
@@ -71,26 +84,37 @@ const rel = (cwd: string, file: string): string => {
   return (r === '' ? path.basename(file) : r).split(path.sep).join('/');
 };
 
-function formatText(result: ScanResult, cwd: string): string {
+function formatText(result: ScanResult, cwd: string, maxFindingsPerRule: number): string {
   const byFile = new Map<string, ScanResult['findings']>();
   for (const f of result.findings) {
-    const list = byFile.get(f.file) ?? [];
-    list.push(f);
-    byFile.set(f.file, list);
+    const list = byFile.get(f.file);
+    if (list) list.push(f);
+    else byFile.set(f.file, [f]);
   }
   const out: string[] = [];
+  const count: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  let listed = 0;
+  let omitted = 0;
   for (const [file, list] of [...byFile].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     out.push(rel(cwd, file));
     const pos = list.map((f) => `${f.range.start.line + 1}:${f.range.start.character + 1}`);
     const width = pos.reduce((max, p) => Math.max(max, p.length), 0);
-    list.forEach((f, i) => out.push(`  ${pos[i].padEnd(width)}  ${f.severity.padEnd(7)}  ${f.message}  ${f.ruleId}`));
+    for (let i = 0; i < list.length; i++) {
+      const f = list[i];
+      out.push(`  ${pos[i].padEnd(width)}  ${f.severity.padEnd(7)}  ${f.message}  ${f.ruleId}`);
+      if (f.omitted !== undefined) omitted += f.omitted;
+      else {
+        listed++;
+        count[f.severity]++;
+      }
+    }
     out.push('');
   }
-  const count = (s: Severity) => result.findings.filter((f) => f.severity === s).length;
-  const n = result.findings.length;
-  out.push(n === 0
-    ? `No findings in ${result.files} file${result.files === 1 ? '' : 's'}.`
-    : `${n} finding${n === 1 ? '' : 's'} (${count('error')} error${count('error') === 1 ? '' : 's'}, ${count('warning')} warning${count('warning') === 1 ? '' : 's'}, ${count('info')} info) in ${byFile.size} of ${result.files} file${result.files === 1 ? '' : 's'}.`);
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  out.push(listed === 0
+    ? `No findings in ${plural(result.files, 'file')}.`
+    : `${plural(listed, 'finding')} (${plural(count.error, 'error')}, ${plural(count.warning, 'warning')}, ${count.info} info) in ${byFile.size} of ${plural(result.files, 'file')}.`);
+  if (omitted !== 0) out.push(`${omitted} more not listed (at most ${maxFindingsPerRule} per rule and file; --max-findings-per-rule 0 lists all).`);
   // File names and quoted code come from the files scanned: none may drive the terminal.
   return safeText(out.join('\n')) + '\n';
 }
@@ -106,8 +130,15 @@ function formatJson(result: ScanResult, cwd: string): string {
     endColumn: f.range.end.character + 1,
     message: f.message,
     docs: ruleDocsUrl(f.ruleId),
+    ...(f.omitted !== undefined ? { omitted: f.omitted } : {}),
   }));
   return `${JSON.stringify({ findings }, null, 2)}\n`;
+}
+
+/** A whole number ≥ 0 given on the command line. */
+function countOption(name: string, value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new UsageError(`option '${name}' must be a whole number, 0 or more (got '${value}')`);
+  return Number(value);
 }
 
 async function loadConfig(file: string, io: CliIo): Promise<ScanOptions> {
@@ -131,10 +162,14 @@ export const scanCommand: CliCommand = {
       'fail-on': { type: 'string', choices: ['error', 'warning', 'info', 'never'] },
       config: { type: 'string' },
       exclude: { type: 'string', multiple: true },
+      'max-findings-per-rule': { type: 'string' },
     });
     const format = (options.format as string | undefined) ?? 'text';
     const failOn = (options['fail-on'] as string | undefined) ?? 'warning';
     const config = options.config ? await loadConfig(options.config as string, io) : {};
+    const maxFindingsPerRule = options['max-findings-per-rule'] === undefined
+      ? (config.maxFindingsPerRule ?? DEFAULT_MAX_FINDINGS_PER_RULE)
+      : countOption('--max-findings-per-rule', options['max-findings-per-rule'] as string);
     const paths = positionals.length ? positionals : ['.'];
     for (const p of paths) {
       try {
@@ -146,6 +181,7 @@ export const scanCommand: CliCommand = {
     const result = await scanFiles(paths, {
       ...config,
       cwd: io.cwd,
+      maxFindingsPerRule,
       exclude: [...(config.exclude ?? []), ...((options.exclude as string[] | undefined) ?? [])],
     });
     for (const p of result.problems) io.stderr.write(errorLine(`${rel(io.cwd, p.file)}: ${p.message}`));
@@ -156,7 +192,7 @@ export const scanCommand: CliCommand = {
       const sarif = toSarif(result, { cwd: io.cwd, version: version(), ruleHelp: (id) => (docs.dir ? readRuleHelp(docs.dir, id) : undefined), ...(docs.baseUrl ? { docsBaseUrl: docs.baseUrl } : {}) });
       io.stdout.write(`${JSON.stringify(sarif, null, 2)}\n`);
     }
-    else io.stdout.write(formatText(result, io.cwd));
+    else io.stdout.write(formatText(result, io.cwd, maxFindingsPerRule));
     const threshold = FAIL_RANK[failOn];
     return result.findings.some((f) => RANK[f.severity] >= threshold) ? 1 : 0;
   },

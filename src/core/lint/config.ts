@@ -17,7 +17,7 @@ const SETTINGS: readonly string[] = ['off', 'on', 'error', 'warning', 'info'];
  * editor settings:
  * `{ "rules": { "cookie-missing-samesite": "off", "jwt-verify-disabled": "warning" },
  *    "maxSessionCookieLifetimeDays": 14, "maxSessionIdleTimeoutMinutes": 20,
- *    "exclude": ["vendor/**"], "languages": ["javascript", "python"] }`.
+ *    "maxFindingsPerRule": 100, "exclude": ["vendor/**"], "languages": ["javascript", "python"] }`.
  * Only mode-C rules can be set. Throws LintConfigError naming the first problem.
  */
 export function parseLintConfig(json: string, source = 'config'): ScanOptions {
@@ -29,7 +29,7 @@ export function parseLintConfig(json: string, source = 'config'): ScanOptions {
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new LintConfigError(`${source}: expected a JSON object`);
   const o = data as Record<string, unknown>;
-  const known = new Set(['rules', 'maxSessionCookieLifetimeDays', 'maxSessionIdleTimeoutMinutes', 'exclude', 'languages', 'gitignore', '$schema']);
+  const known = new Set(['rules', 'maxSessionCookieLifetimeDays', 'maxSessionIdleTimeoutMinutes', 'maxFindingsPerRule', 'exclude', 'languages', 'gitignore', '$schema']);
   for (const k of Object.keys(o)) if (!known.has(k)) throw new LintConfigError(`${source}: unknown key "${k}" (known: ${[...known].filter((x) => x !== '$schema').join(', ')})`);
   const out: { -readonly [K in keyof ScanOptions]?: ScanOptions[K] } = {};
   if (o.rules !== undefined) {
@@ -49,6 +49,11 @@ export function parseLintConfig(json: string, source = 'config'): ScanOptions {
     if (v === undefined) continue;
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new LintConfigError(`${source}: "${key}" must be a positive number`);
     out[key] = v;
+  }
+  if (o.maxFindingsPerRule !== undefined) {
+    const v = o.maxFindingsPerRule;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new LintConfigError(`${source}: "maxFindingsPerRule" must be a whole number, 0 or more (0 lists every finding)`);
+    out.maxFindingsPerRule = v;
   }
   if (o.exclude !== undefined) {
     if (!Array.isArray(o.exclude) || o.exclude.some((g) => typeof g !== 'string')) throw new LintConfigError(`${source}: "exclude" must be an array of glob strings`);

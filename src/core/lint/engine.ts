@@ -61,6 +61,8 @@ const NO_NAMES: ReadonlySet<string> = new Set();
 const NO_DISABLED: ReadonlyMap<number, ReadonlySet<string>> = new Map();
 /** Stays empty: shiftFindings records nothing in it when nothing keeps its lines (keepFrom Infinity, start -1). */
 const NO_CONVERTED = new Map<RawFinding, LintFinding>();
+/** Root children above which a one-shot lint finds the statement of each match with a cursor (see analyzeOnce). */
+const CURSOR_MIN_CHILDREN = 1024;
 /** Context either side of an edit that can hold part of a disable comment's marker. */
 const MARKER_LENGTH = DISABLE_MARKER.length;
 
@@ -458,6 +460,14 @@ export class LintDocument {
     /** The chunks holding matches so far, in document order, and their matches. */
     const chunks: ChunkResult[] = [];
     const perChunk: QueryMatch[][] = [];
+    // The root's child holding a match, found by a cursor that moves forward over the root's
+    // children: matches come in document order, so the walk is linear in the file, where asking
+    // the root for the child holding each match walks its children from the first every time
+    // (quadratic in a minified bundle: one line, tens of thousands of top-level statements).
+    // Each step of the cursor is a call into wasm: in a file of a few hundred statements, asking
+    // the root costs less than stepping over them.
+    const cursor = root.childCount > CURSOR_MIN_CHILDREN ? root.walk() : undefined;
+    let onChild = cursor?.gotoFirstChild() ?? false;
     for (const m of matches) {
       let first: Node | undefined;
       for (const c of m.captures) if (!first || c.node.startIndex < first.startIndex) first = c.node;
@@ -472,7 +482,19 @@ export class LintDocument {
       }
       let start: number;
       let end: number;
-      const held = chunkHolding(root, first, at, containers);
+      let top: Node | undefined;
+      if (cursor) {
+        if (!onChild || cursor.startIndex > at) {
+          cursor.reset(root);
+          onChild = cursor.gotoFirstChild();
+        }
+        while (onChild && cursor.endIndex <= at) onChild = cursor.gotoNextSibling();
+        top = onChild ? cursor.currentNode : undefined;
+      }
+      // A node that starts inside a child and has a width is that child's descendant; anything
+      // else (empty nodes at a boundary) is looked up from the root.
+      const inTop = top !== undefined && top.startIndex <= at && first.endIndex <= top.endIndex && first.endIndex > at;
+      const held = chunkHolding(root, first, at, containers, inTop ? top : undefined);
       if (held) {
         ({ start, end } = held);
       } else {
@@ -490,6 +512,7 @@ export class LintDocument {
       chunks.splice(i, 0, emptyChunk(start, end, []));
       perChunk.splice(i, 0, [m]);
     }
+    cursor?.delete();
     const shared = new Map<string, unknown>();
     for (let i = 0; i < chunks.length; i++) this.analyzeChunk(chunks[i], perChunk[i], shared);
     return chunks;
@@ -537,20 +560,54 @@ export class LintDocument {
     const out: LintFinding[] = [];
     // A one-shot lint is never edited: it keeps no converted forms for the next call.
     const converted = this.oneShot ? NO_CONVERTED : new Map<RawFinding, LintFinding>();
-    // Two calls sharing one options object (or one secret) report its problems once.
-    /** Rule and end of the findings seen so far, by start offset. */
-    const seen = new Map<number, { ruleId: string; end: number }[]>();
+    // Document order first (start, then rule, then as found): the first findings of a rule are the
+    // ones a cap keeps, and only listed findings are converted to lines and characters.
+    const length = this.text.length;
+    const starts = new Float64Array(raw.length);
+    const order = new Array<number>(raw.length);
     for (let i = 0; i < raw.length; i++) {
+      // Positions clamp offsets to the text, so order does too.
+      starts[i] = Math.min(Math.max(raw[i].start + offs[i], 0), length);
+      order[i] = i;
+    }
+    order.sort((a, b) => starts[a] - starts[b] || byRule(raw[a].ruleId, raw[b].ruleId) || a - b);
+    const cap = positiveCap(this.linter.options.maxFindingsPerRule);
+    const listed = cap === undefined ? undefined : new Map<string, number>();
+    /** Per rule over the cap: how many were left out, the first of them, the highest severity. */
+    const left = new Map<RuleId, { count: number; first: LintRange; severity: Severity }>();
+    // Two calls sharing one options object (or one secret) report its problems once: the rule and
+    // end of the findings seen at the current start (the order puts equal starts together).
+    let seenStart = -1;
+    const seen: { ruleId: string; end: number }[] = [];
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k];
       const f = raw[i];
       const fOff = offs[i];
       const start = f.start + fOff;
       const end = f.end + fOff;
-      const same = seen.get(start);
-      if (same?.some((o) => o.ruleId === f.ruleId && o.end === end)) continue;
-      if (same) same.push({ ruleId: f.ruleId, end });
-      else seen.set(start, [{ ruleId: f.ruleId, end }]);
+      if (start !== seenStart) {
+        seenStart = start;
+        seen.length = 0;
+      } else if (seen.some((o) => o.ruleId === f.ruleId && o.end === end)) continue;
+      seen.push({ ruleId: f.ruleId, end });
       const severity = this.linter.severityOf(f.ruleId, f.severity);
       if (!severity) continue;
+      if (disabled.size !== 0) {
+        const off = disabled.get(this.lines.position(start).line);
+        if (off && (off.has('*') || off.has(f.ruleId))) continue;
+      }
+      if (listed) {
+        const n = listed.get(f.ruleId) ?? 0;
+        if (n >= cap!) {
+          const l = left.get(f.ruleId);
+          if (l) {
+            l.count++;
+            if (RANK[severity] > RANK[l.severity]) l.severity = severity;
+          } else left.set(f.ruleId, { count: 1, first: this.lines.range(start, end), severity });
+          continue;
+        }
+        listed.set(f.ruleId, n + 1);
+      }
       // A finding the last edit did not move keeps its converted form (same object, same lines).
       // (Edits replace the raw findings whose lines or columns they move, and only add to the
       // pending offset of those they leave in place, so an unchanged object keeps its positions.)
@@ -561,12 +618,18 @@ export class LintDocument {
         lf = this.convert(g, severity);
       }
       if (converted !== NO_CONVERTED) converted.set(f, lf);
-      const off = disabled.get(lf.range.start.line);
-      if (off && (off.has('*') || off.has(f.ruleId))) continue;
       out.push(lf);
     }
     this.converted = converted;
-    out.sort((a, b) => cmpPos(a.range.start, b.range.start) || a.ruleId.localeCompare(b.ruleId));
+    if (left.size !== 0) {
+      for (const [ruleId, l] of left) {
+        out.push({
+          ruleId, severity: l.severity, range: l.first, omitted: l.count,
+          message: `${l.count} more ${ruleId} finding${l.count === 1 ? '' : 's'} in this file ${l.count === 1 ? 'is' : 'are'} not listed: at most ${cap!} per rule and file are.`,
+        });
+      }
+      out.sort((a, b) => cmpPos(a.range.start, b.range.start) || byRule(a.ruleId, b.ruleId));
+    }
     this.cached = out;
     return out;
   }
@@ -656,6 +719,18 @@ function validEdits(edits: readonly { start: number; end: number }[], length: nu
 
 function toPoint(p: LintPosition): { row: number; column: number } {
   return { row: p.line, column: p.character };
+}
+
+/** Rule ids in the order findings at one position are listed. */
+function byRule(a: string, b: string): number {
+  return a === b ? 0 : a.localeCompare(b);
+}
+
+const RANK: Readonly<Record<Severity, number>> = { info: 1, warning: 2, error: 3 };
+
+/** The per-rule cap of an option, or undefined for none (unset, 0, or not a positive number). */
+function positiveCap(v: number | undefined): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.floor(v) : undefined;
 }
 
 function cmpPos(a: LintPosition, b: LintPosition): number {
@@ -935,8 +1010,9 @@ function lastChunkEnd(container: Node, containers: ReadonlySet<string>): number 
  * root down to the node. Undefined when the walk does not end on one (the caller then searches
  * the cut chunks, as analyzeSpans does).
  */
-function chunkHolding(root: Node, node: Node, at: number, containers: ReadonlySet<string>): { start: number; end: number } | undefined {
-  let c = root.childWithDescendant(node);
+function chunkHolding(root: Node, node: Node, at: number, containers: ReadonlySet<string>, top?: Node): { start: number; end: number } | undefined {
+  // `top`, when given, is the root's child holding the node (found by the caller's cursor).
+  let c = top ?? root.childWithDescendant(node);
   // Each type or flag read is a call into the parser: read them once, and only when needed.
   let type = c?.type;
   while (c && type !== undefined && c.id !== node.id && containers.has(type) && c.isNamed) {

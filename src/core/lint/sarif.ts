@@ -23,7 +23,8 @@ export interface SarifOptions {
  * A SARIF 2.1.0 log of a scan, for code-scanning tools: every code rule with its help embedded
  * (`help.text`, `help.markdown`, `fullDescription`) and a `helpUri` only when a web base URL is
  * given, results with 1-based UTF-16 regions relative to `%SRCROOT%` (= cwd), quick fixes as
- * SARIF fixes, and files that could not be read as tool notifications.
+ * SARIF fixes, and files that could not be read as tool notifications (as are findings left out
+ * by a per-rule cap: how many, of which rule, in which file).
  */
 export function toSarif(result: ScanResult, options: SarifOptions): Sarif.Log {
   const base = options.docsBaseUrl && /^https?:\/\//i.test(options.docsBaseUrl) ? options.docsBaseUrl.replace(/\/?$/, '/') : undefined;
@@ -43,7 +44,9 @@ export function toSarif(result: ScanResult, options: SarifOptions): Sarif.Log {
       properties: { tags: ['security'], source: info.source },
     };
   });
-  const results: Sarif.Result[] = result.findings.map((f) => {
+  // A summary of findings left out by the per-rule cap is not a result (code scanning would show
+  // it as an alert): it is a tool notification that names the rule, the file and the count.
+  const results: Sarif.Result[] = result.findings.filter((f) => f.omitted === undefined).map((f) => {
     const uri = toUri(f.file, options.cwd);
     const location: Sarif.ArtifactLocation = { uri, uriBaseId: '%SRCROOT%' };
     return {
@@ -97,11 +100,25 @@ export function toSarif(result: ScanResult, options: SarifOptions): Sarif.Log {
       columnKind: 'utf16CodeUnits',
       invocations: [{
         executionSuccessful: true,
-        toolExecutionNotifications: result.problems.map((p) => ({
-          level: 'warning',
-          message: { text: p.message },
-          locations: [{ physicalLocation: { artifactLocation: { uri: toUri(p.file, options.cwd), uriBaseId: '%SRCROOT%' } } }],
-        })),
+        toolExecutionNotifications: [
+          ...result.problems.map((p): Sarif.Notification => ({
+            level: 'warning',
+            message: { text: p.message },
+            locations: [{ physicalLocation: { artifactLocation: { uri: toUri(p.file, options.cwd), uriBaseId: '%SRCROOT%' } } }],
+          })),
+          ...result.findings.filter((f) => f.omitted !== undefined).map((f): Sarif.Notification => ({
+            level: 'note',
+            message: { text: `Results not listed: ${f.message}` },
+            associatedRule: { id: f.ruleId, index: index.get(f.ruleId) ?? -1 },
+            locations: [{
+              physicalLocation: {
+                artifactLocation: { uri: toUri(f.file, options.cwd), uriBaseId: '%SRCROOT%' },
+                region: { startLine: f.range.start.line + 1, startColumn: f.range.start.character + 1, endLine: f.range.end.line + 1, endColumn: f.range.end.character + 1 },
+              },
+            }],
+            properties: { omitted: f.omitted },
+          })),
+        ],
       }],
       results,
     }],

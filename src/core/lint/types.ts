@@ -34,6 +34,11 @@ export interface LintFinding {
   /** The offending property or argument, or the call when something is missing. */
   readonly range: LintRange;
   readonly fix?: LintFix;
+  /**
+   * Set on the one summary finding that stands for further findings of this rule in the document,
+   * left out by `LintOptions.maxFindingsPerRule`: how many. Its range is the first one left out.
+   */
+  readonly omitted?: number;
 }
 
 /** The languages and configuration formats the engine reads. */
@@ -87,4 +92,11 @@ export interface LintOptions {
   readonly grammarDir?: string;
   /** Languages to lint; others are skipped (default: all). */
   readonly languages?: readonly LintLanguage[];
+  /**
+   * List at most this many findings of one rule per document (the first ones, in document order);
+   * one summary finding (`omitted`) then says how many more there are. 0 or unset lists all.
+   * A generated or minified file can hold tens of thousands of one finding, which nobody reads
+   * one by one; the summary keeps the count visible.
+   */
+  readonly maxFindingsPerRule?: number;
 }

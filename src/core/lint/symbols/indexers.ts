@@ -377,6 +377,7 @@ const INDEXED = new Set<LintLanguage>(['javascript', 'typescript', 'tsx', 'pytho
  */
 export function buildSymbolTable(files: readonly string[], roots: readonly string[], maxBytes: number): { table: SymbolTable; stats: SymbolTableStats } {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const table = new SymbolTable();
   let indexed = 0;
   for (const file of files) {
@@ -401,5 +402,6 @@ export function buildSymbolTable(files: readonly string[], roots: readonly strin
   const aliases: PathAlias[] = [];
   for (const r of roots) aliases.push(...readPathAliases(r));
   table.setAliases(aliases);
-  return { table, stats: { files: indexed, symbols: table.size, ms: performance.now() - t0 } };
+  const cpu = process.cpuUsage(cpu0);
+  return { table, stats: { files: indexed, symbols: table.size, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 } };
 }

@@ -39,6 +39,8 @@ export interface SymbolTableStats {
   readonly files: number;
   readonly symbols: number;
   readonly ms: number;
+  /** CPU time of this thread spent indexing (ms): unlike `ms`, not inflated by other work on the machine. */
+  readonly cpuMs?: number;
 }
 
 /** Extensions tried, in order, for a JavaScript/TypeScript import without one. */

@@ -1,0 +1,121 @@
+/**
+ * bench/lint/bundle: one-line minified bundles dense with session()/res.cookie calls (issue #11
+ * item 16). Prints `session-lens scan bundle.min.js` on the 2 MB bundle as a user runs it (the
+ * bundled CLI in a fresh process, output read through a pipe): wall time and the process's own CPU
+ * time (all threads), with the default per-rule cap and with every finding listed; then the
+ * in-process lint of 0.5, 1 and 2 MB bundles (CPU per MB stays flat when the lint is linear).
+ * Asserts nothing. Also run at the end of bench/lint/run.ts.
+ *
+ *   npx tsx bench/lint/bundle.ts [--runs 3] [--no-build]
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Linter } from '../../src/core/lint/engine';
+import { minifiedBundle } from './corpus';
+
+const REPO = path.resolve(__dirname, '../..');
+const CLI = path.join(REPO, 'dist', 'cli.js');
+
+const ms = (t: number) => `${t.toFixed(0)} ms`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const line = (label: string, value: string) => console.log(`  ${label.padEnd(44)} ${value}`);
+
+interface ChildRun {
+  wallMs: number;
+  cpuMs: number;
+  maxRssMB: number;
+  stdoutBytes: number;
+  code: number | null;
+}
+
+/** Runs the bundled CLI in a fresh process; its CPU time comes from the process itself (cpuUsage.cjs). */
+function runCli(args: readonly string[]): Promise<ChildRun> {
+  const usageFile = path.join(os.tmpdir(), `session-lens-bench-usage-${process.pid}.json`);
+  fs.rmSync(usageFile, { force: true });
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['-r', path.join(__dirname, 'cpuUsage.cjs'), CLI, ...args], {
+      env: { ...process.env, SESSION_LENS_BENCH_USAGE: usageFile },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdoutBytes = 0;
+    child.stdout.on('data', (d: Buffer) => { stdoutBytes += d.length; });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - t0;
+      const usage = JSON.parse(fs.readFileSync(usageFile, 'utf8')) as { userMs: number; systemMs: number; maxRssMB: number };
+      fs.rmSync(usageFile, { force: true });
+      resolve({ wallMs, cpuMs: usage.userMs + usage.systemMs, maxRssMB: usage.maxRssMB, stdoutBytes, code });
+    });
+  });
+}
+
+/** The cold CLI on the 2 MB bundle, capped (the default) and listing everything, alternating so load drift hits both. */
+export async function coldCliOnBundle(runs: number): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'session-lens-bench-bundle-'));
+  try {
+    const file = path.join(dir, 'bundle.min.js');
+    const { text, statements } = minifiedBundle(2);
+    fs.writeFileSync(file, text);
+    console.log(`\nsession-lens scan bundle.min.js: 2 MB, one line, ${statements} statements, fresh process each run (median of ${runs})`);
+    const variants: { label: string; args: string[] }[] = [
+      { label: 'scan bundle.min.js (default cap)', args: ['scan', file, '--fail-on', 'never'] },
+      { label: 'scan bundle.min.js --max-findings-per-rule 0', args: ['scan', file, '--fail-on', 'never', '--max-findings-per-rule', '0'] },
+      { label: 'scan bundle.min.js --format json (default cap)', args: ['scan', file, '--fail-on', 'never', '--format', 'json'] },
+    ];
+    const results = variants.map(() => [] as ChildRun[]);
+    for (let i = 0; i < runs; i++) {
+      for (let v = 0; v < variants.length; v++) results[v].push(await runCli(variants[v].args));
+    }
+    const nodeAlone: number[] = [];
+    for (let i = 0; i < runs; i++) nodeAlone.push((await runCli(['--version'])).cpuMs);
+    variants.forEach((v, i) => {
+      const r = results[i];
+      const cpu = median(r.map((x) => x.cpuMs));
+      line(v.label, `${ms(median(r.map((x) => x.wallMs)))} wall, ${ms(cpu)} CPU${i === 0 ? ' (target < 2 s)' : ''}, peak rss ${median(r.map((x) => x.maxRssMB)).toFixed(0)} MB, ${(median(r.map((x) => x.stdoutBytes)) / 1e6).toFixed(2)} MB of output, exit ${r[0].code}`);
+    });
+    line('session-lens --version (start-up alone)', `${ms(median(nodeAlone))} CPU`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One-line minified bundles at 0.5, 1 and 2 MB, linted in this process (grammar loaded): time per
+ * MB stays flat when the lint is linear in the calls per line (it was quadratic: 13-21 s for 2 MB).
+ */
+export async function minifiedBundles(linter: Linter): Promise<void> {
+  console.log('\nminified bundle, one line dense with session()/res.cookie calls (in this process, one thread)');
+  for (const mb of [0.5, 1, 2]) {
+    const { text, statements } = minifiedBundle(mb);
+    // Twice: the first run of a size also pays for JIT and wasm memory growth; the second is the steady state.
+    for (const round of ['first', 'again']) {
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      const findings = await linter.lintText(text, { filePath: 'bundle.min.js' });
+      const wall = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuMs = (cpu.user + cpu.system) / 1000;
+      line(`${mb} MB, ${statements} statements, ${round}`, `${ms(wall)} wall, ${ms(cpuMs)} CPU, ${ms(cpuMs / mb)} CPU per MB, ${findings.length} findings, rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const i = process.argv.indexOf('--runs');
+  const runs = i === -1 ? 3 : Number(process.argv[i + 1]);
+  console.log(`bench/lint/bundle on ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (wall figures scale with it; CPU less so)`);
+  // The bundled CLI must match these sources.
+  if (!process.argv.includes('--no-build')) execFileSync(process.execPath, ['esbuild.js'], { cwd: REPO, stdio: 'ignore' });
+  await coldCliOnBundle(runs);
+  await minifiedBundles(new Linter());
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
