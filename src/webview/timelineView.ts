@@ -21,6 +21,8 @@ export interface TimelineUi {
 
 /** Performance mark set each time the visible rows are in the DOM (read by bench/panel/webview.ts). */
 export const RENDERED_MARK = 'session-lens:timeline-rendered';
+/** Performance mark set once per document, when rows are first in the DOM (time to first render, bench/panel/webview.ts). */
+export const FIRST_RENDER_MARK = 'session-lens:timeline-first-render';
 
 /** A row element in the virtual window and what it shows. */
 interface DrawnRow {
@@ -119,15 +121,35 @@ export class Timeline {
 
   /** New rows from the model; the open detail is asked for again when its row changed or masking did. */
   update(all: readonly ExchangeRow[], maskedChanged: boolean): void {
+    const anchor = this.topRow();
     this.rows = filterRows(all, this.host.ui.filter);
-    this.countLabel.textContent = isEmptyFilter(this.host.ui.filter) ? `${all.length} exchanges` : `${this.rows.length} of ${all.length}`;
+    const older = this.olderToCome();
+    this.countLabel.textContent = (isEmptyFilter(this.host.ui.filter) ? `${all.length + older} exchanges` : `${this.rows.length} of ${all.length + older}`) + (older > 0 ? ' (loading older)' : '');
     this.grid.setAttribute('aria-rowcount', String(this.rows.length + 1));
     this.spacer.style.height = `${this.rows.length * ROW_HEIGHT}px`;
+    if (anchor) {
+      // Rows came or went above the viewport (older rows arrived, the oldest were evicted): the rows in view stay in view.
+      const at = indexOfId(this.rows, anchor.id);
+      if (at >= 0 && at * ROW_HEIGHT + anchor.offset !== this.scroller.scrollTop) this.scroller.scrollTop = at * ROW_HEIGHT + anchor.offset;
+    }
     this.render();
     if (this.host.ui.detailOpen && this.host.ui.selectedId !== undefined) {
       // Rows are replaced, never mutated: another object means the exchange got its response, was evicted, or its findings changed.
       if (maskedChanged || !this.detailData || this.rowById(this.host.ui.selectedId) !== this.detailRow) this.requestDetail(this.host.ui.selectedId);
     }
+  }
+
+  /** Exchanges older than the model's first row that the extension has still to send. */
+  private olderToCome(): number {
+    return this.host.model.state?.olderExchanges ?? 0;
+  }
+
+  /** The row at the top of the viewport and how far it is scrolled, while the user looks at older rows (not following). */
+  private topRow(): { id: number; offset: number } | undefined {
+    if (this.host.ui.follow || !this.restoredScroll || this.container.hidden || this.rows.length === 0) return undefined;
+    const top = this.scroller.scrollTop;
+    const at = Math.min(this.rows.length - 1, Math.floor(top / ROW_HEIGHT));
+    return { id: this.rows[at]!.id, offset: top - at * ROW_HEIGHT };
   }
 
   private rowById(id: number): ExchangeRow | undefined {
@@ -201,7 +223,8 @@ export class Timeline {
   /** Positions the viewport (restored scroll, or the tail when following), then draws the visible rows. */
   private render(): void {
     if (this.container.hidden || this.scroller.clientHeight === 0) return;
-    if (!this.restoredScroll) {
+    // The saved position is in the whole list: restored once the older rows are in too.
+    if (!this.restoredScroll && this.olderToCome() === 0) {
       this.restoredScroll = true;
       if (!this.host.ui.follow) this.scroller.scrollTop = this.host.ui.scrollTop;
     }
@@ -248,7 +271,9 @@ export class Timeline {
     this.drawn = drawn;
     // On the page's performance timeline for bench/panel (only the latest, so nothing accumulates).
     performance.clearMarks(RENDERED_MARK);
-    performance.mark(RENDERED_MARK, { detail: { rows: this.rows.length, lastId: this.rows[this.rows.length - 1]?.id ?? 0 } });
+    const detail = { rows: this.rows.length, lastId: this.rows[this.rows.length - 1]?.id ?? 0, older: this.olderToCome() };
+    performance.mark(RENDERED_MARK, { detail });
+    if (nodes.length > 0 && performance.getEntriesByName(FIRST_RENDER_MARK).length === 0) performance.mark(FIRST_RENDER_MARK, { detail });
     const selected = this.host.ui.selectedId !== undefined ? this.drawn.get(this.host.ui.selectedId)?.node : undefined;
     if (selected) this.grid.setAttribute('aria-activedescendant', selected.id);
     else this.grid.removeAttribute('aria-activedescendant');
