@@ -3,17 +3,21 @@
  * through Chromium with playwright-core (the UI tests' harness). A seeded realistic HAR of 10,000
  * exchanges is imported, then a capture runs in front of the sample app and requests go through
  * it. Figures come from the webview's own performance timeline (the timeline marks
- * `session-lens:timeline-rendered` each time its rows are in the DOM):
+ * `session-lens:timeline-first-render` once, and `session-lens:timeline-rendered` each time its
+ * rows are in the DOM):
  *  - time to first render of the 10,000-exchange session: the panel shown anew (a fresh webview),
- *    from the webview document's start to the rows in the DOM;
+ *    from the webview document's start to the rows' window in the DOM (the first state carries the
+ *    newest rows; the bench also prints when all 10,000 are in);
  *  - update latency: from an exchange completing (its response read by the client) to its row in
  *    the webview DOM (p50/p95 over --requests requests, one at a time);
- *  - frame time while scrolling the exchange list: the webview main thread's work per frame
- *    (from a Chromium trace), p50/p95, scrolled 600 px a frame; and the rAF-to-rAF interval.
+ *  - frame time while scrolling the exchange list, 600 px a frame: the webview's own main-thread
+ *    work per frame (script, style + layout, paint of its frame, from a Chromium trace), p50/p95;
+ *    and the rAF-to-rAF interval, which in code-server also carries the workbench's work (the
+ *    webview shares its renderer main thread) and the machine's load.
  * Each phase is run once untraced for the wall figures and once under a Chromium trace, from which
- * the webview main thread's CPU time by kind (script, style + layout, paint) and its Long Tasks
- * (tasks of 50 ms or more) are printed: CPU work is much less sensitive to machine load than wall
- * time. Prints figures; asserts nothing. Needs the .vsix: npm run package, then
+ * the webview's CPU (thread) time by kind and the Long Tasks (tasks of 50 ms or more) are printed:
+ * CPU work is much less sensitive to machine load than wall time. Prints figures; asserts nothing.
+ * Needs the .vsix: npm run package, then
  *   SESSION_LENS_VSIX=$PWD/session-lens-0.1.0.vsix npx tsx bench/panel/webview.ts [--requests 40] [--traces DIR]
  */
 import * as fs from 'node:fs';
