@@ -14,6 +14,9 @@ interface SentLists {
   readonly findings: Sent<FindingRow, string>;
 }
 
+/** Exchanges in the first state of a webview; the older ones follow in the next delta. */
+export const FIRST_STATE_EXCHANGES = 500;
+
 function findingKey(f: FindingRow): string {
   return f.key ?? `${f.ruleId}|${f.exchangeId ?? ''}|${f.subject}|${f.message}`;
 }
@@ -66,6 +69,10 @@ export class SessionViewDeltas {
   next(state: SessionViewState): ToWebview {
     const sent = this.sent;
     if (!sent) {
+      // A long session's first state carries the newest rows only (what the panel shows first); as they are
+      // all that `sent` records, the next delta brings the older ones (SessionView posts it right away).
+      const older = Math.max(0, state.exchanges.length - FIRST_STATE_EXCHANGES);
+      if (older > 0) state = { ...state, exchanges: state.exchanges.slice(older), olderExchanges: older };
       this.sent = {
         exchanges: index(state.exchanges, (r: ExchangeRow) => r.id),
         cookies: index(state.cookies, (r: CookieRow) => r.key),

@@ -187,7 +187,11 @@ export interface SessionViewState {
   readonly now: number;
   readonly expiringSoonMs: number;
   /** In-flight rules and keep-alive active in the capture (absent: none). Each has an off switch (`ruleOff`). */
-  readonly rules?: readonly RuleRow[];
+  readonly rules?: readonly RuleRow[];  /**
+   * Exchanges older than `exchanges[0]` not sent yet: the first state of a long session carries only
+   * the newest rows, so the panel draws at once; the next delta brings the rest.
+   */
+  readonly olderExchanges?: number;
 }
 
 /** Rows added or changed (by key) and keys removed, for one keyed list. */

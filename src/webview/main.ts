@@ -106,6 +106,8 @@ function selectTab(tab: Tab): void {
 
 root.replaceChildren(el('header', {}, statusLine, toolbar), emptyState, tabList, sessionPanel, timelinePanel);
 
+let lastToolbarKey: string | undefined;
+
 function renderHeader(state: SessionViewState): void {
   statusLine.textContent = state.capture.running
     ? `Capturing ${state.capture.target ?? ''} through ${state.capture.proxyUrl ?? ''} · ${state.capture.exchanges} requests`
@@ -113,6 +115,10 @@ function renderHeader(state: SessionViewState): void {
       ? `Showing ${state.capture.source} · ${state.capture.exchanges} requests`
       : 'No capture running.';
   const hasData = hasAnyData(state);
+  // Most deltas change neither: the toolbar is rebuilt only when its buttons would differ.
+  const toolbarKey = JSON.stringify([state.actions, state.masked, hasData]);
+  if (toolbarKey === lastToolbarKey) return;
+  lastToolbarKey = toolbarKey;
   const buttons: Node[] = state.actions.filter((a) => !VIEW_TITLE_ACTIONS.has(a.action)).map((a) => actionButton(a));
   if (hasData) buttons.push(button(state.masked ? 'Reveal values' : 'Mask values', { class: 'secondary', 'aria-pressed': String(!state.masked) }, () => send({ type: 'reveal', masked: !state.masked })));
   toolbar.replaceChildren(...buttons);

@@ -61,8 +61,10 @@ export class SessionModel {
   applyDelta(delta: SessionViewDelta): DeltaResult {
     const base = this.current;
     if (!base || delta.baseVersion !== this.versionSeen) return 'gap';
+    // The first delta after a state with the newest rows only brings the older ones.
+    const { olderExchanges: _older, ...complete } = base;
     this.current = {
-      ...base,
+      ...(delta.exchanges ? complete : base),
       capture: delta.capture,
       masked: delta.masked,
       actions: delta.actions,
@@ -78,24 +80,23 @@ export class SessionModel {
   }
 }
 
-/** Rows sorted by id after removing and upserting: appends (the common case) are pushed, updates found by binary search. */
+/**
+ * Rows sorted by id after removing and upserting, in one merge: O(rows + changes) whether the
+ * changes append (the common case), update in place, or bring thousands of older rows at once.
+ */
 export function applyExchanges(rows: readonly ExchangeRow[], changes: RowChanges<ExchangeRow, number> | undefined): readonly ExchangeRow[] {
   if (!changes) return rows;
-  let out: ExchangeRow[] = rows.slice();
-  if (changes.remove.length > 0) {
-    const gone = new Set(changes.remove);
-    out = out.filter((r) => !gone.has(r.id));
+  const gone = changes.remove.length > 0 ? new Set(changes.remove) : undefined;
+  const byId = (a: ExchangeRow, b: ExchangeRow) => a.id - b.id;
+  const upsert = changes.upsert.every((r, i, a) => i === 0 || a[i - 1]!.id < r.id) ? changes.upsert : [...changes.upsert].sort(byId);
+  const out: ExchangeRow[] = [];
+  let u = 0;
+  for (const row of rows) {
+    while (u < upsert.length && upsert[u]!.id < row.id) out.push(upsert[u++]!);
+    if (u < upsert.length && upsert[u]!.id === row.id) out.push(upsert[u++]!);
+    else if (!gone?.has(row.id)) out.push(row);
   }
-  for (const row of changes.upsert) {
-    const last = out[out.length - 1];
-    if (!last || last.id < row.id) {
-      out.push(row);
-      continue;
-    }
-    const at = lowerBound(out, row.id);
-    if (out[at]?.id === row.id) out[at] = row;
-    else out.splice(at, 0, row);
-  }
+  while (u < upsert.length) out.push(upsert[u++]!);
   return out;
 }
 

@@ -22,6 +22,8 @@ export interface TimelineUi {
 
 /** Performance mark set each time the visible rows are in the DOM (read by bench/panel/webview.ts). */
 export const RENDERED_MARK = 'session-lens:timeline-rendered';
+/** Performance mark set once per document, when rows are first in the DOM (time to first render, bench/panel/webview.ts). */
+export const FIRST_RENDER_MARK = 'session-lens:timeline-first-render';
 
 /** A row element in the virtual window and what it shows. */
 interface DrawnRow {
@@ -45,6 +47,15 @@ export interface TimelineHost {
 const ROW_HEIGHT = 22;
 /** Rows rendered above and below the viewport, so fast scrolling shows no blank rows. */
 const OVERSCAN = 8;
+/** The scroll position is saved this long after the last scroll. */
+const SAVE_SCROLL_AFTER_MS = 200;
+/** The cells of a row, by their class (`c-…`), in column order. */
+const ROW_CELLS = ['time', 'method', 'path', 'status', 'duration', 'size', 'session'] as const;
+
+/** Sets a text only when it differs (no needless style and layout work). */
+function setText(node: HTMLElement, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
+}
 
 // ---- Timeline tab: filter bar, virtualised list, detail ----
 
@@ -68,6 +79,7 @@ export class Timeline {
   /** The row of the exchange whose detail was last asked for, as it was then. */
   private detailRow: ExchangeRow | undefined;
   private frame: number | undefined;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private restoredScroll = false;
   /** The rows in the DOM by exchange id, with what each was drawn from. */
   private drawn = new Map<number, DrawnRow>();
@@ -110,15 +122,35 @@ export class Timeline {
 
   /** New rows from the model; the open detail is asked for again when its row changed or masking did. */
   update(all: readonly ExchangeRow[], maskedChanged: boolean): void {
+    const anchor = this.topRow();
     this.rows = filterRows(all, this.host.ui.filter);
-    this.countLabel.textContent = isEmptyFilter(this.host.ui.filter) ? `${all.length} exchanges` : `${this.rows.length} of ${all.length}`;
+    const older = this.olderToCome();
+    this.countLabel.textContent = (isEmptyFilter(this.host.ui.filter) ? `${all.length + older} exchanges` : `${this.rows.length} of ${all.length + older}`) + (older > 0 ? ' (loading older)' : '');
     this.grid.setAttribute('aria-rowcount', String(this.rows.length + 1));
     this.spacer.style.height = `${this.rows.length * ROW_HEIGHT}px`;
+    if (anchor) {
+      // Rows came or went above the viewport (older rows arrived, the oldest were evicted): the rows in view stay in view.
+      const at = indexOfId(this.rows, anchor.id);
+      if (at >= 0 && at * ROW_HEIGHT + anchor.offset !== this.scroller.scrollTop) this.scroller.scrollTop = at * ROW_HEIGHT + anchor.offset;
+    }
     this.render();
     if (this.host.ui.detailOpen && this.host.ui.selectedId !== undefined) {
       // Rows are replaced, never mutated: another object means the exchange got its response, was evicted, or its findings changed.
       if (maskedChanged || !this.detailData || this.rowById(this.host.ui.selectedId) !== this.detailRow) this.requestDetail(this.host.ui.selectedId);
     }
+  }
+
+  /** Exchanges older than the model's first row that the extension has still to send. */
+  private olderToCome(): number {
+    return this.host.model.state?.olderExchanges ?? 0;
+  }
+
+  /** The row at the top of the viewport and how far it is scrolled, while the user looks at older rows (not following). */
+  private topRow(): { id: number; offset: number } | undefined {
+    if (this.host.ui.follow || !this.restoredScroll || this.container.hidden || this.rows.length === 0) return undefined;
+    const top = this.scroller.scrollTop;
+    const at = Math.min(this.rows.length - 1, Math.floor(top / ROW_HEIGHT));
+    return { id: this.rows[at]!.id, offset: top - at * ROW_HEIGHT };
   }
 
   private rowById(id: number): ExchangeRow | undefined {
@@ -176,14 +208,24 @@ export class Timeline {
     this.frame ??= requestAnimationFrame(() => {
       this.frame = undefined;
       this.renderWindow();
-      this.host.saveUi();
+      this.saveScrollSoon();
     });
+  }
+
+  /** Saves the scroll position once scrolling pauses, not in every frame (each save is a message to the workbench). */
+  private saveScrollSoon(): void {
+    if (this.saveTimer !== undefined) clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.host.saveUi();
+    }, SAVE_SCROLL_AFTER_MS);
   }
 
   /** Positions the viewport (restored scroll, or the tail when following), then draws the visible rows. */
   private render(): void {
     if (this.container.hidden || this.scroller.clientHeight === 0) return;
-    if (!this.restoredScroll) {
+    // The saved position is in the whole list: restored once the older rows are in too.
+    if (!this.restoredScroll && this.olderToCome() === 0) {
       this.restoredScroll = true;
       if (!this.host.ui.follow) this.scroller.scrollTop = this.host.ui.scrollTop;
     }
@@ -193,24 +235,35 @@ export class Timeline {
 
   /**
    * Puts the visible rows in the DOM. A row already drawn for the same row object, position and
-   * selection is kept as it is (rows are replaced, never mutated, when they change): a delta or a
-   * scroll of a few rows creates and removes only those rows.
+   * selection is left alone (rows are replaced, never mutated, when they change); the elements of
+   * rows that left the window are refilled for the rows that entered it. Scrolling moves and
+   * refills a fixed set of elements: it creates none, and a delta touches only the rows it changed.
    */
   private renderWindow(): void {
     const { start, end } = visibleRange(this.scroller.scrollTop, this.scroller.clientHeight, ROW_HEIGHT, this.rows.length, OVERSCAN);
     const drawn = new Map<number, DrawnRow>();
+    // What each row of the window was drawn as, if it is in the DOM already.
+    const placed: (DrawnRow | undefined)[] = [];
+    for (let i = start; i < end; i++) {
+      const id = this.rows[i]!.id;
+      placed.push(this.drawn.get(id));
+      this.drawn.delete(id);
+    }
+    // Elements of rows no longer in the window, to refill.
+    const spare = [...this.drawn.values()].map((d) => d.node);
+    // Out of the DOM while refilled: the rows that stay are then in order, and only the refilled ones are inserted.
+    for (const node of spare) node.remove();
     const nodes: HTMLElement[] = [];
     for (let i = start; i < end; i++) {
       const row = this.rows[i]!;
       const selected = row.id === this.host.ui.selectedId;
-      const before = this.drawn.get(row.id);
-      const node = before && before.row === row && before.index === i && before.selected === selected ? before.node : this.rowNode(row, i);
+      const before = placed[i - start];
+      const node = before?.node ?? spare.pop() ?? this.rowNode();
+      if (!before || before.row !== row || before.index !== i || before.selected !== selected) this.drawRow(node, row, i, selected);
       drawn.set(row.id, { row, index: i, selected, node });
       nodes.push(node);
     }
-    const keep = new Set(nodes);
-    for (const child of [...this.window.children]) if (!keep.has(child as HTMLElement)) child.remove();
-    // What is left is in order (both by id): insert the new rows where they belong.
+    // In the DOM in row order (screen readers read it so): most elements are in place already.
     let cursor = this.window.firstElementChild;
     for (const node of nodes) {
       if (node === cursor) cursor = cursor.nextElementSibling;
@@ -219,31 +272,42 @@ export class Timeline {
     this.drawn = drawn;
     // On the page's performance timeline for bench/panel (only the latest, so nothing accumulates).
     performance.clearMarks(RENDERED_MARK);
-    performance.mark(RENDERED_MARK, { detail: { rows: this.rows.length, lastId: this.rows[this.rows.length - 1]?.id ?? 0 } });
-    const selected = this.host.ui.selectedId !== undefined ? document.getElementById(`ex-${this.host.ui.selectedId}`) : null;
+    const detail = { rows: this.rows.length, lastId: this.rows[this.rows.length - 1]?.id ?? 0, older: this.olderToCome() };
+    performance.mark(RENDERED_MARK, { detail });
+    if (nodes.length > 0 && performance.getEntriesByName(FIRST_RENDER_MARK).length === 0) performance.mark(FIRST_RENDER_MARK, { detail });
+    const selected = this.host.ui.selectedId !== undefined ? this.drawn.get(this.host.ui.selectedId)?.node : undefined;
     if (selected) this.grid.setAttribute('aria-activedescendant', selected.id);
     else this.grid.removeAttribute('aria-activedescendant');
   }
 
-  private rowNode(r: ExchangeRow, index: number): HTMLElement {
-    const selected = r.id === this.host.ui.selectedId;
-    const row = el('div', { class: `tl-row${selected ? ' selected' : ''}`, role: 'row', id: `ex-${r.id}`, 'aria-rowindex': String(index + 2), 'aria-selected': String(selected), 'data-id': String(r.id), 'data-status': r.statusClass });
-    // CSSOM, not a style attribute: the CSP allows no inline styles.
-    row.style.top = `${index * ROW_HEIGHT}px`;
-    const path = el('div', { role: 'gridcell', class: 'c-path', title: r.host ? `${r.host}${r.path}` : r.path });
-    if (r.host) path.append(el('span', { class: 'host' }, r.host));
-    path.append(r.path);
-    const status = r.status !== undefined ? String(r.status) : r.state === 'pending' ? '…' : r.state;
-    row.append(
-      el('div', { role: 'gridcell', class: 'c-time' }, formatClock(r.time)),
-      el('div', { role: 'gridcell', class: 'c-method' }, r.method),
-      path,
-      el('div', { role: 'gridcell', class: 'c-status' }, status),
-      el('div', { role: 'gridcell', class: 'c-duration' }, r.durationMs !== undefined ? formatElapsed(r.durationMs) : ''),
-      el('div', { role: 'gridcell', class: 'c-size' }, r.size !== undefined ? formatBytes(r.size) : ''),
-      sessionCell(r),
-    );
-    return row;
+  /** An empty row element with its cells; drawRow fills it. */
+  private rowNode(): HTMLElement {
+    const cell = (name: string) => el('div', { role: 'gridcell', class: `c-${name}` });
+    return el('div', { class: 'tl-row', role: 'row' }, ...ROW_CELLS.map(cell));
+  }
+
+  /** Fills a row element with one exchange at position `index`; only what differs is written. */
+  private drawRow(node: HTMLElement, r: ExchangeRow, index: number, selected: boolean): void {
+    const [time, method, path, status, duration, size, session] = node.children as unknown as HTMLElement[];
+    node.classList.toggle('selected', selected);
+    node.id = `ex-${r.id}`;
+    node.dataset.id = String(r.id);
+    node.dataset.status = r.statusClass;
+    node.setAttribute('aria-rowindex', String(index + 2));
+    node.setAttribute('aria-selected', String(selected));
+    // CSSOM, not a style attribute: the CSP allows no inline styles. A transform moves the row without a layout.
+    node.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
+    setText(time!, formatClock(r.time));
+    setText(method!, r.method);
+    path!.title = r.host ? `${r.host}${r.path}` : r.path;
+    path!.replaceChildren(...(r.host ? [el('span', { class: 'host' }, r.host)] : []), r.path);
+    setText(status!, r.status !== undefined ? String(r.status) : r.state === 'pending' ? '…' : r.state);
+    setText(duration!, r.durationMs !== undefined ? formatElapsed(r.durationMs) : '');
+    setText(size!, r.size !== undefined ? formatBytes(r.size) : '');
+    const list = badges(r);
+    // The column clips long lists: the whole summary is in the tooltip.
+    session!.title = list.map((b) => b.title).join('\n');
+    session!.replaceChildren(...list);
   }
 
   private onKey(e: KeyboardEvent): void {
@@ -344,12 +408,6 @@ export class Timeline {
     }
     this.detail.replaceChildren(...detailNodes(d.detail, close, this.host));
   }
-}
-
-function sessionCell(r: ExchangeRow): HTMLElement {
-  const list = badges(r);
-  // The column clips long lists: the whole summary is in the tooltip.
-  return el('div', { role: 'gridcell', class: 'c-session', title: list.map((b) => b.title).join('\n') }, ...list);
 }
 
 function badges(r: ExchangeRow): HTMLElement[] {

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { ExchangeRow, SessionViewState } from '../../../src/shared/protocol';
+import { FIRST_STATE_EXCHANGES, SessionViewDeltas } from '../../../src/extension/sessionViewDeltas';
 import { applyExchanges, filterRows, isAtBottom, moveSelection, NO_FILTER, sanitizeFilter, SessionModel, visibleRange } from '../../../src/webview/timelineModel';
 
 function row(id: number, extra: Partial<ExchangeRow> = {}): ExchangeRow {
@@ -20,6 +21,40 @@ describe('timeline model (webview, no DOM)', () => {
     assert.equal(out[0]!.status, 302);
     assert.deepEqual(rows.map((r) => r.id), [1, 2, 4], 'the previous list is not mutated');
     assert.equal(applyExchanges(rows, undefined), rows);
+  });
+
+  it('merges thousands of older rows, an update and an eviction in one delta, in id order', () => {
+    const rows = Array.from({ length: 500 }, (_, i) => row(1001 + i));
+    const older = Array.from({ length: 1000 }, (_, i) => row(1 + i));
+    const out = applyExchanges(rows, { upsert: [row(1501), ...older.slice().reverse(), row(1200, { status: 500, statusClass: '5xx' })], remove: [1001] });
+    assert.deepEqual(out.map((r) => r.id), [...Array.from({ length: 1000 }, (_, i) => 1 + i), ...Array.from({ length: 500 }, (_, i) => 1002 + i)]);
+    assert.equal(out.find((r) => r.id === 1200)!.status, 500);
+  });
+
+  it('a long session\'s first state carries the newest rows; the next delta brings the older ones and the model ends up whole', () => {
+    const all = Array.from({ length: FIRST_STATE_EXCHANGES + 700 }, (_, i) => row(1 + i));
+    const state: SessionViewState = { ...EMPTY, capture: { running: true, exchanges: all.length }, exchanges: all };
+    const deltas = new SessionViewDeltas();
+    const model = new SessionModel();
+    const first = deltas.next(state);
+    assert.equal(first.type, 'state');
+    if (first.type !== 'state') return;
+    assert.equal(first.state.exchanges.length, FIRST_STATE_EXCHANGES);
+    assert.equal(first.state.exchanges[0]!.id, 701, 'the newest rows');
+    assert.equal(first.state.olderExchanges, 700);
+    model.applyState(first.state, first.version);
+
+    // The follow-up, with a new exchange that completed meanwhile.
+    const next: SessionViewState = { ...state, exchanges: [...all, row(all.length + 1)] };
+    const second = deltas.next(next);
+    assert.equal(second.type, 'delta');
+    if (second.type !== 'delta') return;
+    assert.equal(second.delta.exchanges!.upsert.length, 701);
+    assert.equal(model.applyDelta(second.delta), 'applied');
+    assert.deepEqual(model.state!.exchanges, next.exchanges);
+    assert.equal(model.state!.olderExchanges, undefined, 'nothing older to come');
+    const third = deltas.next(next);
+    assert.ok(third.type === 'delta' && third.delta.exchanges === undefined, 'then only what changes');
   });
 
   it('applies a delta only on the version it was made from; anything else is a gap', () => {
