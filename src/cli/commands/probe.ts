@@ -1,3 +1,5 @@
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import * as readline from 'node:readline';
 import { parseArgs } from '../args';
 import { fileChunksBounded } from '../boundedRead';
@@ -12,6 +14,7 @@ const KEPT_BODY_BYTES = 1024 * 1024;
 
 const usage = `Usage: session-lens probe <logout|expiry|unissued|fixation> --har FILE --target URL
                           [--yes] [--format text|json]
+       session-lens probe expiry --har FILE --target URL (--tamper-jwt | --jwt-key KEY) ...
 
 Confirms on your dev server what the traffic audit can only guess: sends a few
 requests built from the captured session in FILE to the loopback server at URL,
@@ -25,6 +28,16 @@ Probes:
   expiry    replays a page with a session cookie or JWT whose expiry has passed
             (and no other session credential). Still logged in:
             session-expiry-not-enforced.
+            With --tamper-jwt or --jwt-key it does not wait for an expiry: it
+            sends the newest JWT the capture carried as issued (the control that
+            it still logs in) and with exp an hour in the past:
+              --jwt-key: re-signed with the server's key. Still logged in:
+                confirmed; logged out: refuted (the server checks exp).
+              --tamper-jwt alone: the original signature is kept, so it no
+                longer matches. Still logged in: confirmed (the server checks
+                neither signature nor exp); logged out: inconclusive (a server
+                that verifies signatures rejects it for the signature alone).
+            If the token as issued no longer logs in: inconclusive.
   unissued  sends a made-up session id shaped like the captured ones. The server
             sets it back, or gives a new id to a visitor without one but not to
             this one: session-id-accepted-unissued.
@@ -45,6 +58,14 @@ Options:
   --yes           send without asking. Without it the requests are listed on
                   standard error and confirmed on a terminal; not on a terminal,
                   the command stops with exit status 2.
+  --tamper-jwt    expiry only: tamper the captured JWT instead of waiting for
+                  it to expire (see above)
+  --jwt-key KEY   expiry only, implies --tamper-jwt: the key the server signs
+                  its JWTs with, to re-sign the expired token. KEY is file:PATH
+                  or a PATH (a file holding an HMAC secret, a PEM private key or
+                  a private JWK, as --rule's tamper key), or secret:TEXT (the
+                  secret itself; it stays in your shell history). The key must
+                  verify the captured token's signature, else exit status 2.
   --format F      text (default) or json:
                   { "probe", "verdict": "confirmed"|"refuted"|"inconclusive",
                     "ruleId", "reason", "requests": [{ "method", "url", "status" }] }
@@ -90,6 +111,22 @@ function confirmOnTerminal(io: CliIo): Promise<boolean> {
   });
 }
 
+/** Longest key file read: a PEM or JWK of the largest RSA key is a few KiB. */
+const MAX_KEY_BYTES = 64 * 1024;
+
+/** The key text of --jwt-key: secret:TEXT, file:PATH or PATH (relative to the working directory). */
+function jwtKeyText(arg: string, io: CliIo): string {
+  if (arg.startsWith('secret:')) return arg.slice(7);
+  const path = resolve(io.cwd, arg.startsWith('file:') ? arg.slice(5) : arg);
+  try {
+    if (statSync(path).size > MAX_KEY_BYTES) throw new UsageError(`--jwt-key ${path} is larger than ${MAX_KEY_BYTES / 1024} KiB: not a key`);
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`cannot read the --jwt-key file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (give file:PATH, a PATH, or secret:TEXT)`);
+  }
+}
+
 async function loadHar(file: string, io: CliIo): Promise<SessionStore> {
   const store = new SessionStore({ capacity: 1_000_000, throttleMs: 0, retainedPreviewBytes: KEPT_BODY_BYTES });
   try {
@@ -113,16 +150,22 @@ export const probeCommand: CliCommand = {
       target: { type: 'string' },
       yes: { type: 'boolean' },
       format: { type: 'string', choices: ['text', 'json'] },
+      'tamper-jwt': { type: 'boolean' },
+      'jwt-key': { type: 'string' },
     });
     if (positionals.length !== 1) throw new UsageError(`probe needs one of ${PROBE_KINDS.join(', ')} (see session-lens probe --help)`);
     const kind = positionals[0];
     if (!PROBE_KINDS.includes(kind as ProbeKind)) throw new UsageError(`unknown probe '${kind}' (one of ${PROBE_KINDS.join(', ')})`);
     if (typeof options.har !== 'string') throw new UsageError('probe needs --har FILE: the captured session to replay');
     if (typeof options.target !== 'string') throw new UsageError('probe needs --target URL: the loopback dev server, e.g. http://127.0.0.1:3000');
+    const jwtKey = options['jwt-key'];
+    const tampering = options['tamper-jwt'] === true || typeof jwtKey === 'string';
+    if (tampering && kind !== 'expiry') throw new UsageError(`--tamper-jwt and --jwt-key belong to the expiry probe, not ${kind}`);
+    const keyText = typeof jwtKey === 'string' ? jwtKeyText(jwtKey, io) : undefined;
     let plan: ProbePlan;
     const store = await loadHar(options.har, io);
     try {
-      plan = planProbe(kind as ProbeKind, store.snapshot(), options.target);
+      plan = planProbe(kind as ProbeKind, store.snapshot(), options.target, tampering ? { tamperJwt: keyText !== undefined ? { key: keyText } : {} } : {});
     } catch (err) {
       if (err instanceof ProbeInputError) throw new UsageError(err.message);
       throw err;
