@@ -5,15 +5,18 @@ import { parseArgs } from '../args';
 import { fileChunksBounded } from '../boundedRead';
 import { type CliIo, type CliCommand, UsageError } from '../command';
 import { HarFormatError, SessionStore, importHarStream } from '../../core/capture';
-import { PROBE_KINDS, type ProbeKind, type ProbePlan, type ProbeResult, ProbeInputError, planProbe } from '../../core/probe';
+import { PROBE_KINDS, type ProbeKind, type ProbePlan, type ProbeResult, ProbeInputError, planProbe, probeSarif } from '../../core/probe';
 import { safeText } from '../../core/safeText';
+
+/** Set by the esbuild define of the bundled CLI. */
+declare const SESSION_LENS_VERSION: string | undefined;
 
 const MAX_HAR_BYTES = 512 * 1024 * 1024;
 /** Bodies kept per exchange: a login form and the pages compared must be whole. */
 const KEPT_BODY_BYTES = 1024 * 1024;
 
 const usage = `Usage: session-lens probe <logout|expiry|unissued|fixation> --har FILE --target URL
-                          [--yes] [--format text|json]
+                          [--yes] [--format text|json|sarif]
        session-lens probe expiry --har FILE --target URL (--tamper-jwt | --jwt-key KEY) ...
 
 Confirms on your dev server what the traffic audit can only guess: sends a few
@@ -66,10 +69,17 @@ Options:
                   a private JWK, as --rule's tamper key), or secret:TEXT (the
                   secret itself; it stays in your shell history). The key must
                   verify the captured token's signature, else exit status 2.
-  --format F      text (default) or json:
+  --format F      text (default), json or sarif. JSON:
                   { "probe", "verdict": "confirmed"|"refuted"|"inconclusive",
-                    "ruleId", "reason", "requests": [{ "method", "url", "status" }] }
-                  (status is null for a request that got no answer)
+                    "ruleId", "reason", "requests": [{ "method", "url", "status" }],
+                    "evidence": [{ "label", "exchangeId", "method", "url", "status" }] }
+                  (status is null for a request that got no answer; evidence,
+                  when the finding needs more than one exchange to be proved —
+                  the logout probe's request before the logout and its replay
+                  after — lists each; exchangeId only for captured ones).
+                  SARIF 2.1.0: one result (fail when confirmed, pass when
+                  refuted, open when inconclusive) at the HAR, with the
+                  evidence as relatedLocations.
 
 Every request times out after 10 s and at most 1 MiB of each answer is read.
 Probes change state on the server (a replayed login logs in; the control requests
@@ -93,6 +103,11 @@ function resultText(result: ProbeResult): string {
   result.requests.forEach((r, i) => lines.push(`  ${i + 1}. ${r.method} ${r.url} → ${r.status ?? `no answer (${r.error ?? 'failed'})`}`, `     ${r.why}`));
   lines.push('', `Why: ${result.reason}`);
   if (result.finding) lines.push('', `Finding: ${result.finding.severity} ${result.finding.ruleId}  ${result.finding.subject}: ${result.finding.message}`, `  ${result.finding.docs}`);
+  const evidence = result.finding?.relatedEvidence ?? [];
+  if (evidence.length > 0) {
+    lines.push('', 'Evidence:');
+    for (const e of evidence) lines.push(`  - ${e.label}`, `    ${e.request.method} ${e.request.url} → ${e.request.status ?? 'no answer'}`);
+  }
   // URLs, cookie names and values come from the HAR and the server: none may drive the terminal.
   return safeText(lines.join('\n')) + '\n';
 }
@@ -149,7 +164,7 @@ export const probeCommand: CliCommand = {
       har: { type: 'string' },
       target: { type: 'string' },
       yes: { type: 'boolean' },
-      format: { type: 'string', choices: ['text', 'json'] },
+      format: { type: 'string', choices: ['text', 'json', 'sarif'] },
       'tamper-jwt': { type: 'boolean' },
       'jwt-key': { type: 'string' },
     });
@@ -188,8 +203,15 @@ export const probeCommand: CliCommand = {
       throw err;
     }
     if (options.format === 'json') {
-      const json = { probe: result.probe, verdict: result.verdict, ruleId: result.ruleId, reason: result.reason, requests: result.requests.map((r) => ({ method: r.method, url: r.url, status: r.status ?? null })) };
+      const evidence = result.finding?.relatedEvidence?.map((e) => ({ label: e.label, ...(e.exchangeId !== undefined ? { exchangeId: e.exchangeId } : {}), method: e.request.method, url: e.request.url, status: e.request.status ?? null }));
+      const json = {
+        probe: result.probe, verdict: result.verdict, ruleId: result.ruleId, reason: result.reason,
+        requests: result.requests.map((r) => ({ method: r.method, url: r.url, status: r.status ?? null })),
+        ...(evidence ? { evidence } : {}),
+      };
       io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    } else if (options.format === 'sarif') {
+      io.stdout.write(`${JSON.stringify(probeSarif(result, { har: options.har, cwd: io.cwd, version: typeof SESSION_LENS_VERSION === 'string' ? SESSION_LENS_VERSION : '0.0.0-dev' }), null, 2)}\n`);
     } else {
       io.stdout.write(resultText(result));
     }

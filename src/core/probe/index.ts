@@ -64,3 +64,4 @@ export function planProbe(kind: ProbeKind, snapshot: SessionSnapshot, target: st
   }
 }
 export { withProbeFindings } from './probeFindings';
+export { probeSarif, type ProbeSarifOptions } from './probeSarif';
