@@ -6,6 +6,7 @@ import { type CliCommand, type CliIo, UsageError, errorLine } from '../command';
 import {
   CaptureConfigError, type CookieHistoryEvent, type Exchange, HarJournal, type HarJournalClose, InFlightRuleError, type InFlightRuleSpec, InFlightRules, RULE_SPEC_GRAMMAR,
   type SessionChangeEvent, journalPathOf, parseRuleSpec, SessionStore, type TokenRecord, startCaptureProxy,
+  SessionActionError, type PendingKeepAlive, checkKeepAlivePath, keepAliveWhenReady, requireLoopbackTarget,
 } from '../../core/capture';
 import { shortValue } from './audit';
 import { StoreAudit } from '../../core/audit/storeAudit';
@@ -15,6 +16,7 @@ import { browserUsage, runBrowserCapture, wantsBrowserCapture } from './browserC
 
 const usage = `Usage: session-lens capture --target URL [--port N] [--host 127.0.0.1] [--har FILE [--redact]]
                            [--max-exchanges N] [--rule SPEC]... [--json]
+                           [--keep-alive [--keep-alive-interval S] [--keep-alive-url PATH]]
 
 Runs the capture proxy headless: browse http://127.0.0.1:<port> instead of your
 dev server and every cookie and token that flows is recorded. Prints one line
@@ -57,6 +59,19 @@ Options:
                         exchange a rule touched is printed ("modified ...") and
                         marked in the HAR. SPEC is one of:
 ${RULE_SPEC_GRAMMAR}
+  --keep-alive          keep the session alive while you debug elsewhere: once a
+                        logged-in page was captured (a GET answered 2xx that sent
+                        a session cookie), repeat a GET through the proxy, with
+                        the cookies the browser holds, every interval. Loopback
+                        targets only. Each request is said on standard error and
+                        printed as modified ("sent by Session Lens: keep-alive").
+  --keep-alive-interval S
+                        seconds between two keep-alive requests (1 or more;
+                        default: half the idle timeout detected for the session
+                        cookie, else half its lifetime, else 300). Implies
+                        --keep-alive.
+  --keep-alive-url PATH the path to GET, e.g. /api/me (default: the last page
+                        that sent the session cookie). Implies --keep-alive.
   --json                JSON lines on stdout: {"type":"listening",...},
                         {"type":"rule",...}, {"type":"cookie",...}, {"type":"token",...},
                         {"type":"modified",...}, {"type":"stopped",...}
@@ -233,6 +248,43 @@ export function dropNotice(capacity: number, harFile: string | undefined): strin
     : `session-lens: more than ${capacity} exchanges: keeping the last ${capacity} in memory (--max-exchanges), older ones are dropped; use --har FILE to keep every exchange\n`;
 }
 
+/** What --keep-alive, --keep-alive-interval and --keep-alive-url ask for; undefined when none is given. */
+function keepAliveOptions(options: Record<string, unknown>, target: string): { intervalMs?: number; path?: string } | undefined {
+  const intervalText = options['keep-alive-interval'] as string | undefined;
+  const path = options['keep-alive-url'] as string | undefined;
+  if (options['keep-alive'] !== true && intervalText === undefined && path === undefined) return undefined;
+  const intervalMs = secondsOption(options, 'keep-alive-interval');
+  try {
+    if (intervalMs !== undefined && intervalMs < 1000) throw new SessionActionError('--keep-alive-interval must be 1 second or more');
+    if (path !== undefined) checkKeepAlivePath(path);
+    requireLoopbackTarget({ target }, '--keep-alive');
+  } catch (err) {
+    if (err instanceof SessionActionError) throw new UsageError(err.message);
+    // A target that is not a URL: startCaptureProxy says so.
+    if (err instanceof TypeError) return undefined;
+    throw err;
+  }
+  return { ...(intervalMs !== undefined ? { intervalMs } : {}), ...(path !== undefined ? { path } : {}) };
+}
+
+/** Starts the keep-alive of a capture; what it does goes to standard error (standard output is the change feed). */
+function startKeepAlive(proxy: Parameters<typeof keepAliveWhenReady>[0], options: { intervalMs?: number; path?: string }, io: CliIo): PendingKeepAlive {
+  let n = 0;
+  const pending = keepAliveWhenReady(proxy, {
+    ...options,
+    onResult: (result) => {
+      n++;
+      if (result instanceof SessionActionError) io.stderr.write(safeText(`session-lens: keep-alive #${n} failed: ${result.message}`) + '\n');
+      else io.stderr.write(safeText(`session-lens: keep-alive #${n} GET ${result.exchange?.path ?? options.path ?? ''} → ${result.status}`) + '\n');
+    },
+  });
+  io.stderr.write('session-lens: keep-alive on: waiting for a logged-in page (a GET answered 2xx that sends a session cookie) to start from\n');
+  void pending.started.then((k) => {
+    if (k) io.stderr.write(safeText(`session-lens: keep-alive started: GET ${k.path} every ${k.intervalMs / 1000} s (${k.intervalReason}), with the cookies the browser holds; it stops with the capture`) + '\n');
+  });
+  return pending;
+}
+
 /** `session-lens capture`: the capture proxy without the editor. */
 export const captureCommand: CliCommand = {
   name: 'capture',
@@ -256,6 +308,9 @@ export const captureCommand: CliCommand = {
       'body-timeout': { type: 'string' },
       'idle-timeout': { type: 'string' },
       rule: { type: 'string', multiple: true },
+      'keep-alive': { type: 'boolean' },
+      'keep-alive-interval': { type: 'string' },
+      'keep-alive-url': { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (the target is given with --target URL)`);
     const target = options.target as string | undefined;
@@ -282,6 +337,7 @@ export const captureCommand: CliCommand = {
       error: (m: string) => { io.stderr.write(errorLine(m)); },
     };
     const ruleSpecs = parseRules((options.rule as string[] | undefined) ?? [], io);
+    const keepAlive = keepAliveOptions(options, target);
     const store = new SessionStore({ logger, throttleMs: 50, capacity });
     const rules = new InFlightRules({ cookies: () => store.getCookies() });
     for (const spec of ruleSpecs) {
@@ -371,9 +427,11 @@ export const captureCommand: CliCommand = {
     if (json) io.stdout.write(`${JSON.stringify({ type: 'listening', url: proxy.url, browseUrl: proxy.browseUrl, target: proxy.target })}\n`);
     else io.stdout.write(`Session Lens capture: browse ${proxy.browseUrl} (→ ${proxy.target}); Ctrl+C to stop\n`);
     for (const rule of rules.list()) io.stdout.write(json ? `${JSON.stringify({ type: 'rule', id: rule.id, kind: rule.kind, label: rule.label })}\n` : `rule ${rule.id}: ${rule.label}\n`);
+    const keepingAlive = keepAlive ? startKeepAlive(proxy, keepAlive, io) : undefined;
 
     // A signal, or the reader of standard output going away (stopped as by SIGTERM).
     const signal = await Promise.race([signals.first, ...(io.outputGone ? [io.outputGone.then(() => 'EPIPE' as const)] : [])]);
+    keepingAlive?.dispose();
     if (journal) io.stderr.write(`session-lens: writing ${journal.entries + store.unfinishedExchanges().length} exchanges to ${harFile as string}… (${signal === 'EPIPE' ? 'SIGINT' : signal} again to stop at once)\n`);
     await proxy.close();
     await proxy.recorded();

@@ -113,7 +113,7 @@ function resultText(result: ProbeResult): string {
 }
 
 /** Asks on the terminal; resolves true for y/yes. */
-function confirmOnTerminal(io: CliIo): Promise<boolean> {
+export function confirmOnTerminal(io: CliIo): Promise<boolean> {
   const rl = readline.createInterface({ input: io.stdin, output: io.stderr, terminal: true });
   return new Promise((resolve) => {
     let answered = false;
@@ -142,7 +142,7 @@ function jwtKeyText(arg: string, io: CliIo): string {
   }
 }
 
-async function loadHar(file: string, io: CliIo): Promise<SessionStore> {
+export async function loadHar(file: string, io: CliIo): Promise<SessionStore> {
   const store = new SessionStore({ capacity: 1_000_000, throttleMs: 0, retainedPreviewBytes: KEPT_BODY_BYTES });
   try {
     await importHarStream(store, fileChunksBounded(file, io.cwd, MAX_HAR_BYTES, file));

@@ -18,7 +18,7 @@ import { type ProbeKind, ProbeInputError } from './types';
 
 export * from './types';
 export type { ProbePlan } from './probeRun';
-export { loopbackOrigin, ProbeNetworkError } from './probeHttp';
+export { loopbackOrigin, ProbeNetworkError, sendProbeRequest, type ProbeResponse } from './probeHttp';
 export { bodySimilarity } from './bodySimilarity';
 export { judgeLoggedIn, type AnswerShape, type LoggedInJudgement } from './loggedInJudge';
 export { madeUpIdLike } from './madeUpId';
