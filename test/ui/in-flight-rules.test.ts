@@ -94,11 +94,10 @@ describe('In-flight rules from the panel\'s cookie row, watched in the Rules str
     await browser.locator('button[type=submit]').click();
     await browser.locator('h1', { hasText: 'Profile' }).waitFor();
     await browser.goto(`${proxyUrl}/logout`);
-    await browser.locator('h1', { hasText: 'Log in' }).waitFor();
-    await panel.locator('.timeline, #root').first().waitFor();
+    await browser.locator('h1', { hasText: 'Welcome' }).waitFor();
     await runFromPalette(wb.page, 'Session Lens: Verify Logout on the Server');
     // The modal lists the requests; nothing is sent before Send Requests.
-    const send = wb.page.locator('.monaco-dialog-box button', { hasText: 'Send Requests' });
+    const send = wb.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Send Requests' });
     await send.waitFor({ timeout: 30_000 });
     await send.click();
     const finding = panel.locator('li.finding', { has: panel.locator('.badge.confirmation') }).first();
