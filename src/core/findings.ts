@@ -14,6 +14,20 @@ export interface Evidence {
 }
 
 /**
+ * One more piece of evidence of a finding that needs several to be proved (the logout probe's
+ * request before the logout and its replay after): a captured exchange, or a request a probe
+ * sent, with what it shows.
+ */
+export interface RelatedEvidence {
+  /** What this piece shows: "before the logout: logged in", "replayed after the logout: still logged in". */
+  readonly label: string;
+  /** The captured exchange, when the evidence is one (absent for a request a probe sent itself). */
+  readonly exchangeId?: number;
+  /** The request and the status of its answer (absent when no answer came). */
+  readonly request: { readonly method: string; readonly url: string; readonly status?: number };
+}
+
+/**
  * What an active probe against the dev server (`session-lens probe`, the Verify … on the Server
  * commands) made of a finding. Absent on findings nobody probed.
  */
@@ -41,6 +55,8 @@ export interface Finding {
   readonly docs: string;
   /** Set when an active probe confirmed or refuted the finding on the server. */
   readonly confirmation?: FindingConfirmation;
+  /** Further evidence, in order, when one exchange does not prove the finding (`evidence` stays the main one). */
+  readonly relatedEvidence?: readonly RelatedEvidence[];
 }
 
 /** Builds a finding with the rule's default severity and documentation link. */
@@ -48,7 +64,7 @@ export function makeFinding(
   ruleId: RuleId,
   subject: string,
   message: string,
-  options: { severity?: Severity; evidence?: Evidence; confirmation?: FindingConfirmation } = {},
+  options: { severity?: Severity; evidence?: Evidence; confirmation?: FindingConfirmation; relatedEvidence?: readonly RelatedEvidence[] } = {},
 ): Finding {
   return {
     ruleId,
@@ -58,5 +74,6 @@ export function makeFinding(
     ...(options.evidence ? { evidence: options.evidence } : {}),
     docs: ruleDocsUrl(ruleId),
     ...(options.confirmation ? { confirmation: options.confirmation } : {}),
+    ...(options.relatedEvidence && options.relatedEvidence.length > 0 ? { relatedEvidence: options.relatedEvidence } : {}),
   };
 }

@@ -6,7 +6,7 @@ import type { SignedCookieDecoding } from '../core/signedCookies/types';
 import type { Finding } from '../core/findings';
 import { decodeJwt, hasClaims } from '../core/jwt/index';
 import { maskSetCookie, maskValue } from './masking';
-import type { CookieChangeRow, CookieRow, ExchangeRow, ExpiryView, FindingRow, StatusClass, TokenRow } from '../shared/protocol';
+import type { CookieChangeRow, CookieRow, ExchangeRow, ExpiryView, FindingEvidenceRow, FindingRow, StatusClass, TokenRow } from '../shared/protocol';
 
 /** Changes per cookie sent to the panel. */
 const HISTORY_ROWS = 20;
@@ -308,8 +308,32 @@ export function findingRows(findings: readonly Finding[]): FindingRow[] {
     message: f.message,
     docs: f.docs,
     ...(f.evidence?.exchangeId !== undefined ? { exchangeId: f.evidence.exchangeId } : {}),
-    ...(f.confirmation ? { confirmation: f.confirmation.state } : {}),
+    ...(f.confirmation ? { confirmation: f.confirmation.state, confirmationLabel: confirmationLabel(f.confirmation), confirmationReason: f.confirmation.reason } : {}),
+    ...(f.relatedEvidence ? { evidence: f.relatedEvidence.map(evidenceRow) } : {}),
   }));
+}
+
+/** What the server showed, as the badge says it: refuted findings say what the server does right. */
+const REFUTED_LABELS: Readonly<Record<string, string>> = {
+  logout: 'server rejects the old id',
+  expiry: 'server rejects the expired credential',
+  unissued: 'server replaces unknown ids',
+  fixation: 'server replaces the planted id',
+};
+
+function confirmationLabel(c: NonNullable<Finding['confirmation']>): string {
+  return c.state === 'confirmed' ? 'confirmed on the server' : REFUTED_LABELS[c.probe] ?? 'refuted on the server';
+}
+
+function evidenceRow(e: NonNullable<Finding['relatedEvidence']>[number]): FindingEvidenceRow {
+  const q = e.request.url.indexOf('?');
+  // A query string may carry a token (session-token-in-url): the panel shows the path only.
+  const url = q === -1 ? e.request.url : `${e.request.url.slice(0, q)}?…`;
+  return {
+    label: e.label, request: `${e.request.method} ${url}`,
+    ...(e.request.status !== undefined ? { status: e.request.status } : {}),
+    ...(e.exchangeId !== undefined ? { exchangeId: e.exchangeId } : {}),
+  };
 }
 
 /** The raw value behind a row key (`cookie:<jar key>` or `token:<id>`), for Copy. */

@@ -20,6 +20,24 @@ export interface FindingRow {
   readonly exchangeId?: number;
   /** Set when a Verify … on the Server probe confirmed or refuted the finding on the dev server. */
   readonly confirmation?: 'confirmed' | 'refuted';
+  /** The badge of a probed finding: "confirmed on the server", "server rejects the old id". */
+  readonly confirmationLabel?: string;
+  /** Why the probe concluded what it did (the badge's longer text). */
+  readonly confirmationReason?: string;
+  /** Each exchange that proves the finding when one is not enough (the logout probe's before and after). */
+  readonly evidence?: readonly FindingEvidenceRow[];
+}
+
+/** One piece of a finding's evidence: a captured exchange or a request a probe sent. */
+export interface FindingEvidenceRow {
+  /** What it shows: "before the logout, with cookie sid: logged in". */
+  readonly label: string;
+  /** "GET http://127.0.0.1:3000/profile", query strings cut (they may carry a token). */
+  readonly request: string;
+  /** The answer's status; absent when none came. */
+  readonly status?: number;
+  /** The captured exchange, for Show exchange; absent for a request the probe sent. */
+  readonly exchangeId?: number;
 }
 
 /** When a credential stops working, in the local clock (already corrected for server skew). */

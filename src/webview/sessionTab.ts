@@ -141,7 +141,26 @@ export function findingsList(findings: readonly FindingRow[], linkExchanges = tr
     const item = el('li', { class: `finding ${f.severity}` },
       el('span', { class: 'severity' }, f.severity), ' ',
       el('code', {}, docs), ' ', el('strong', {}, f.subject), ': ', f.message);
+    if (f.confirmation && f.confirmationLabel) {
+      // After the rule id: the badge says what the server showed; its reason is the accessible description.
+      const badge = el('span', {
+        class: `badge confirmation ${f.confirmation}`,
+        title: f.confirmationReason ?? f.confirmationLabel,
+        'aria-label': `${f.confirmation === 'confirmed' ? 'Confirmed' : 'Refuted'} by a probe: ${f.confirmationLabel}`,
+      }, f.confirmationLabel);
+      item.insertBefore(badge, item.querySelector('strong'));
+      item.insertBefore(document.createTextNode(' '), item.querySelector('strong'));
+    }
     if (linkExchanges && f.exchangeId !== undefined) item.append(' ', showExchangeButton(f.exchangeId, f.ruleId));
+    if (f.evidence && f.evidence.length > 0) {
+      const evidence = el('ol', { class: 'finding-evidence', 'aria-label': `Evidence of ${f.ruleId}` });
+      for (const e of f.evidence) {
+        const li = el('li', {}, `${e.label}: `, el('code', {}, e.request), ` → ${e.status ?? 'no answer'}`);
+        if (linkExchanges && e.exchangeId !== undefined) li.append(' ', showExchangeButton(e.exchangeId, f.ruleId));
+        evidence.append(li);
+      }
+      item.append(evidence);
+    }
     list.append(item);
   }
   return list;

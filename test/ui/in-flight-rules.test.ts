@@ -88,4 +88,31 @@ describe('In-flight rules from the panel\'s cookie row, watched in the Rules str
     await strip.locator('button.rule-off').click();
     await strip.waitFor({ state: 'hidden', timeout: 30_000 });
   });
+
+  it('Verify Logout on the Server from the palette: the finding gets a "server rejects the old id" badge (lowered to info) and both exchanges as evidence', async () => {
+    await browser.goto(`${proxyUrl}/login`);
+    await browser.locator('button[type=submit]').click();
+    await browser.locator('h1', { hasText: 'Profile' }).waitFor();
+    await browser.goto(`${proxyUrl}/logout`);
+    await browser.locator('h1', { hasText: 'Welcome' }).waitFor();
+    await runFromPalette(wb.page, 'Session Lens: Verify Logout on the Server');
+    // The modal lists the requests; nothing is sent before Send Requests.
+    const send = wb.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Send Requests' });
+    await send.waitFor({ timeout: 30_000 });
+    await send.click();
+    const finding = panel.locator('li.finding', { has: panel.locator('.badge.confirmation') }).first();
+    await finding.waitFor({ timeout: 30_000 });
+    const badge = finding.locator('.badge.confirmation.refuted');
+    assert.equal(await badge.textContent(), 'server rejects the old id');
+    assert.equal(await badge.getAttribute('aria-label'), 'Refuted by a probe: server rejects the old id');
+    assert.match((await badge.getAttribute('title')) ?? '', /^The server rejects the old id: GET \/profile replayed after the logout/);
+    assert.match((await finding.getAttribute('class')) ?? '', /\binfo\b/);
+    assert.match((await finding.textContent()) ?? '', /session-not-invalidated-on-logout/);
+    const evidence = finding.locator('ol.finding-evidence li');
+    assert.equal(await evidence.count(), 2);
+    assert.match((await evidence.nth(0).textContent()) ?? '', /^before the logout, with cookie connect\.sid( and cookie token)?: logged in \(captured request #\d+\): GET http:\/\/127\.0\.0\.1:\d+\/profile → 200/);
+    assert.equal(await evidence.nth(0).locator('button').count(), 1, 'the captured exchange offers Show exchange');
+    assert.match((await evidence.nth(1).textContent()) ?? '', /^replayed after the logout with the same cookie connect\.sid( and cookie token)?: logged out: GET http:\/\/127\.0\.0\.1:\d+\/profile → 302$/);
+    await screenshot(wb.page, 'probe-logout-refuted-badge');
+  });
 });

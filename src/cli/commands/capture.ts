@@ -2,14 +2,17 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from '../args';
 import { type CliCommand, type CliIo, UsageError } from '../command';
+import { safeText } from '../../core/safeText';
 import {
   CaptureConfigError, type Exchange, InFlightRuleError, type InFlightRuleSpec, InFlightRules, RULE_SPEC_GRAMMAR, parseRuleSpec, startCaptureProxy,
+  SessionActionError, type PendingKeepAlive, checkKeepAlivePath, keepAliveWhenReady, requireLoopbackTarget,
 } from '../../core/capture';
 import { browserUsage, runBrowserCapture, wantsBrowserCapture } from './browserCapture';
 import { type CaptureSourceStop, CaptureRun, DEFAULT_CAPTURE_EXCHANGES, checkHarPath, parseMaxExchanges } from './captureRun';
 
 const usage = `Usage: session-lens capture --target URL [--port N] [--host 127.0.0.1] [--har FILE [--redact]]
                            [--max-exchanges N] [--rule SPEC]... [--json]
+                           [--keep-alive [--keep-alive-interval S] [--keep-alive-url PATH]]
 
 Runs the capture proxy headless: browse http://127.0.0.1:<port> instead of your
 dev server and every cookie and token that flows is recorded. Prints one line
@@ -52,6 +55,19 @@ Options:
                         exchange a rule touched is printed ("modified ...") and
                         marked in the HAR. SPEC is one of:
 ${RULE_SPEC_GRAMMAR}
+  --keep-alive          keep the session alive while you debug elsewhere: once a
+                        logged-in page was captured (a GET answered 2xx that sent
+                        a session cookie), repeat a GET through the proxy, with
+                        the cookies the browser holds, every interval. Loopback
+                        targets only. Each request is said on standard error and
+                        printed as modified ("sent by Session Lens: keep-alive").
+  --keep-alive-interval S
+                        seconds between two keep-alive requests (1 or more;
+                        default: half the idle timeout detected for the session
+                        cookie, else half its lifetime, else 300). Implies
+                        --keep-alive.
+  --keep-alive-url PATH the path to GET, e.g. /api/me (default: the last page
+                        that sent the session cookie). Implies --keep-alive.
   --json                JSON lines on stdout: {"type":"listening",...},
                         {"type":"rule",...}, {"type":"cookie",...}, {"type":"token",...},
                         {"type":"modified",...}, {"type":"stopped",...}
@@ -98,6 +114,43 @@ function secondsOption(options: Record<string, unknown>, name: string): number |
   return Math.round(seconds * 1000);
 }
 
+/** What --keep-alive, --keep-alive-interval and --keep-alive-url ask for; undefined when none is given. */
+function keepAliveOptions(options: Record<string, unknown>, target: string): { intervalMs?: number; path?: string } | undefined {
+  const intervalText = options['keep-alive-interval'] as string | undefined;
+  const path = options['keep-alive-url'] as string | undefined;
+  if (options['keep-alive'] !== true && intervalText === undefined && path === undefined) return undefined;
+  const intervalMs = secondsOption(options, 'keep-alive-interval');
+  try {
+    if (intervalMs !== undefined && intervalMs < 1000) throw new SessionActionError('--keep-alive-interval must be 1 second or more');
+    if (path !== undefined) checkKeepAlivePath(path);
+    requireLoopbackTarget({ target }, '--keep-alive');
+  } catch (err) {
+    if (err instanceof SessionActionError) throw new UsageError(err.message);
+    // A target that is not a URL: startCaptureProxy says so.
+    if (err instanceof TypeError) return undefined;
+    throw err;
+  }
+  return { ...(intervalMs !== undefined ? { intervalMs } : {}), ...(path !== undefined ? { path } : {}) };
+}
+
+/** Starts the keep-alive of a capture; what it does goes to standard error (standard output is the change feed). */
+function startKeepAlive(proxy: Parameters<typeof keepAliveWhenReady>[0], options: { intervalMs?: number; path?: string }, io: CliIo): PendingKeepAlive {
+  let n = 0;
+  const pending = keepAliveWhenReady(proxy, {
+    ...options,
+    onResult: (result) => {
+      n++;
+      if (result instanceof SessionActionError) io.stderr.write(safeText(`session-lens: keep-alive #${n} failed: ${result.message}`) + '\n');
+      else io.stderr.write(safeText(`session-lens: keep-alive #${n} GET ${result.exchange?.path ?? options.path ?? ''} → ${result.status}`) + '\n');
+    },
+  });
+  io.stderr.write('session-lens: keep-alive on: waiting for a logged-in page (a GET answered 2xx that sends a session cookie) to start from\n');
+  void pending.started.then((k) => {
+    if (k) io.stderr.write(safeText(`session-lens: keep-alive started: GET ${k.path} every ${k.intervalMs / 1000} s (${k.intervalReason}), with the cookies the browser holds; it stops with the capture`) + '\n');
+  });
+  return pending;
+}
+
 /** `session-lens capture`: the capture proxy without the editor. */
 export const captureCommand: CliCommand = {
   name: 'capture',
@@ -121,6 +174,9 @@ export const captureCommand: CliCommand = {
       'body-timeout': { type: 'string' },
       'idle-timeout': { type: 'string' },
       rule: { type: 'string', multiple: true },
+      'keep-alive': { type: 'boolean' },
+      'keep-alive-interval': { type: 'string' },
+      'keep-alive-url': { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (the target is given with --target URL)`);
     const target = options.target as string | undefined;
@@ -143,6 +199,7 @@ export const captureCommand: CliCommand = {
     const ruleSpecs = parseRules((options.rule as string[] | undefined) ?? [], io);
     const run = new CaptureRun({ io, json, capacity, ...(harPath && harFile ? { har: { file: harFile, path: harPath, redact: options.redact === true } } : {}), stopKey: 'signal' });
     const { store, logger } = run;
+    const keepAlive = keepAliveOptions(options, target);
     const rules = new InFlightRules({ cookies: () => store.getCookies() });
     try {
       for (const spec of ruleSpecs) rules.add(spec);
@@ -173,13 +230,19 @@ export const captureCommand: CliCommand = {
     }
 
     run.follow(undefined, (ex) => (ex.modifications !== undefined ? modifiedLines(ex, json) : []));
+    // Started once the proxy listens; the stop ends it before anything else.
+    const keepingAlive: { current?: PendingKeepAlive } = {};
     const source: CaptureSourceStop = {
       close: async () => {
+        keepingAlive.current?.dispose();
         await proxy.close();
         await proxy.recorded();
       },
       // A proxy.close() that skips any grace: in-flight requests are dropped.
-      abort: () => { void proxy.close({ graceMs: 0 }); },
+      abort: () => {
+        keepingAlive.current?.dispose();
+        void proxy.close({ graceMs: 0 });
+      },
       againHint: (signal) => `${signal === 'EPIPE' ? 'SIGINT' : signal} again to stop at once`,
     };
     const signals = run.watchSignals(source);
@@ -187,6 +250,7 @@ export const captureCommand: CliCommand = {
     if (json) io.stdout.write(`${JSON.stringify({ type: 'listening', url: proxy.url, browseUrl: proxy.browseUrl, target: proxy.target })}\n`);
     else io.stdout.write(`Session Lens capture: browse ${proxy.browseUrl} (→ ${proxy.target}); Ctrl+C to stop\n`);
     for (const rule of rules.list()) io.stdout.write(json ? `${JSON.stringify({ type: 'rule', id: rule.id, kind: rule.kind, label: rule.label })}\n` : `rule ${rule.id}: ${rule.label}\n`);
+    if (keepAlive) keepingAlive.current = startKeepAlive(proxy, keepAlive, io);
 
     // A signal, or the reader of standard output going away (stopped as by SIGTERM).
     return run.untilStopped(source, signals);

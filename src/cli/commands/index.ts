@@ -4,6 +4,7 @@ import { captureCommand } from './capture';
 import { auditCommand } from './audit';
 import { scanCommand } from './scan';
 import { probeCommand } from './probe';
+import { refreshCommand } from './refresh';
 
 /** Every sub-command, in the order `--help` lists them. Add one line per command. */
 export const commands: readonly CliCommand[] = [
@@ -12,4 +13,5 @@ export const commands: readonly CliCommand[] = [
   auditCommand,
   scanCommand,
   probeCommand,
+  refreshCommand,
 ];

@@ -1,7 +1,7 @@
 import type { SessionStore } from '../session/sessionStore';
 import type { BodyInput } from '../session/bodyPreview';
 import { recoverUnterminatedHar } from './harJournal';
-import type { BlockedRequestCookie, ExchangeState, HeaderField } from '../session/types';
+import type { BlockedRequestCookie, ExchangeModification, ExchangeState, HeaderField, ModificationKind } from '../session/types';
 import type { BlockedSetCookie } from '../session/sessionStore';
 
 /** States of an exchange that ended before its response was complete, as `_sessionLens.state` in our own exports. */
@@ -157,6 +157,8 @@ export interface PreparedHarEntry {
   readonly requestBody?: BodyInput;
   /** `request._blockedCookies`: cookies the browser did not send, with its reasons. */
   readonly blockedCookies?: readonly BlockedRequestCookie[];
+  /** `_sessionLens.modifications` of our own exports: what Session Lens changed in the exchange. */
+  readonly modifications?: readonly ExchangeModification[];
   /** Undefined when the entry has no response (blocked, failed): `error` says why. */
   readonly response?: {
     readonly status: number; readonly statusText?: string; readonly headers: readonly HeaderField[]; readonly body?: BodyInput;
@@ -222,9 +224,10 @@ export function prepareHarEntry(e: unknown, index: number, bodyBytesKept: number
   const recordedState = isObject(e._sessionLens) ? str(e._sessionLens.state) : undefined;
   const brokenState = recordedState !== undefined && BROKEN_STATES.has(recordedState) ? recordedState as BrokenState : 'upstream-error';
   const blockedCookies = blockedRequestCookiesOf(req._blockedCookies);
+  const modifications = isObject(e._sessionLens) && e._sessionLens.modifications !== undefined ? modificationsOf(e._sessionLens.modifications, note) : [];
   const common = {
     index, startedRaw, method, url, httpVersion: httpVersionOf(req.httpVersion), requestHeaders, ...(requestBody ? { requestBody } : {}),
-    ...(blockedCookies.length > 0 ? { blockedCookies } : {}), receivedAfter, endedAfter, brokenState,
+    ...(blockedCookies.length > 0 ? { blockedCookies } : {}), ...(modifications.length > 0 ? { modifications } : {}), receivedAfter, endedAfter, brokenState,
   };
 
   if (!res || status <= 0) {
@@ -265,6 +268,42 @@ export function prepareHarEntry(e: unknown, index: number, bodyBytesKept: number
       ...(blockedSetCookies.length > 0 ? { blockedSetCookies } : {}),
     },
   };
+}
+
+const MODIFICATION_KINDS: ReadonlySet<string> = new Set<ModificationKind>(['expire-now', 'drop', 'replace', 'tamper-jwt', 'shorten-lifetime', 'sent-by-session-lens']);
+/** Longest description or name kept from a HAR's modification (ours are one short line). */
+const MODIFICATION_TEXT_MAX = 1000;
+
+/**
+ * `_sessionLens.modifications` of our own exports (see `Exchange.modifications`), so an exchange a
+ * rule touched keeps its "modified by Session Lens: …" marking after export and import. An item
+ * that is not one we write is skipped with a note: the marking is never invented.
+ */
+function modificationsOf(v: unknown, note: (problem: string) => void): ExchangeModification[] {
+  if (!Array.isArray(v)) { note('_sessionLens.modifications is not an array (ignored)'); return []; }
+  const out: ExchangeModification[] = [];
+  for (const item of v.slice(0, 64)) {
+    const kind = isObject(item) ? str(item.kind) : undefined;
+    const side = isObject(item) ? str(item.side) : undefined;
+    const description = isObject(item) ? str(item.description) : undefined;
+    if (!isObject(item) || kind === undefined || !MODIFICATION_KINDS.has(kind) || (side !== 'request' && side !== 'response') || description === undefined) {
+      note('_sessionLens.modifications item without a known kind, a side (request or response) and a description (skipped)');
+      continue;
+    }
+    const text = (k: string): string | undefined => { const t = str(item[k]); return t === undefined ? undefined : t.slice(0, MODIFICATION_TEXT_MAX); };
+    const seconds = (k: string): number | undefined => { const n = num(item[k]); return n !== undefined && n >= 0 ? n : undefined; };
+    const ruleId = text('ruleId');
+    const credential = text('credential');
+    const shortenedToSeconds = seconds('shortenedToSeconds');
+    const serverLifetimeSeconds = seconds('serverLifetimeSeconds');
+    out.push({
+      ...(ruleId !== undefined ? { ruleId } : {}), kind: kind as ModificationKind, side, description: description.slice(0, MODIFICATION_TEXT_MAX),
+      ...(shortenedToSeconds !== undefined ? { shortenedToSeconds } : {}), ...(serverLifetimeSeconds !== undefined ? { serverLifetimeSeconds } : {}),
+      ...(credential !== undefined ? { credential } : {}),
+    });
+  }
+  if (v.length > 64) note('_sessionLens.modifications with more than 64 items (the rest ignored)');
+  return out;
 }
 
 /** Reasons as a list of non-empty strings (Chrome's `blockedReasons`). */
@@ -337,7 +376,8 @@ export class HarImportNotes {
     let skipped = 0;
     const warnings: string[] = [];
     for (const [p, n] of this.problems) {
-      if (!p.includes('previous time used')) skipped += n;
+      // Notes about a part of an entry that was still imported do not count as skipped entries.
+      if (!p.includes('previous time used') && !p.startsWith('_sessionLens.')) skipped += n;
       warnings.push(n === 1 ? p : `${p} (×${n})`);
     }
     return { skipped, warnings };
@@ -455,6 +495,7 @@ export class HarEntryQueue {
     const id = store.beginExchange({
       source: 'har', method: p.method, url: p.url, headers: p.requestHeaders, httpVersion: p.httpVersion, startedAt,
       ...(p.blockedCookies ? { blockedCookies: p.blockedCookies } : {}),
+      ...(p.modifications ? { modifications: p.modifications } : {}),
     });
     if (p.requestBody) store.addRequestBody(id, p.requestBody);
     if (!p.response) {

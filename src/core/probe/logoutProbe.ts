@@ -3,7 +3,7 @@ import { isLogout } from '../audit/authSteps';
 import { succeeded } from '../audit/trafficFacts';
 import type { Exchange } from '../session/types';
 import { CapturedSession, isPlainPageView } from './capturedSession';
-import { ANONYMOUS_WHY, type ProbePlan, ProbeRun, replayAndJudge } from './probeRun';
+import { ANONYMOUS_WHY, type ProbePlan, ProbeRun, capturedEvidence, replayAndJudge, sentEvidence } from './probeRun';
 import { ProbeInputError } from './types';
 
 /** The session cookies (with a value) and the Authorization header a request carried. */
@@ -57,11 +57,13 @@ export function planLogoutProbe(session: CapturedSession): ProbePlan {
       return run.guard(async () => {
         const judgement = await replayAndJudge(run, session, ref, CapturedSession.credentialsOf(ref), replayWhy);
         const replayed = `${CapturedSession.line(ref)} replayed after the logout ${CapturedSession.line(logout)} with ${what} of before`;
+        const before = capturedEvidence(ref, `before the logout, with ${what}: logged in (captured request #${ref.id})`);
         if (judgement.state === 'logged-in') {
           return run.result('confirmed', `${replayed} is still answered as logged in: ${judgement.why}.`, {
             subject: creds.cookies.map((c) => c.name).join(', ') || 'Authorization',
             severity: 'error',
             exchangeId: logout.id,
+            related: [before, sentEvidence(run, 0, `replayed after the logout with the same ${what}: still logged in`)],
             message: `Confirmed on the server: after the logout ${CapturedSession.line(logout)} the old ${what} still ${creds.cookies.length + (creds.authorization !== undefined ? 1 : 0) > 1 ? 'log' : 'logs'} in (${CapturedSession.line(ref)}: ${judgement.why}). Anyone holding a copy stays logged in. Destroy the session on the server at logout (req.session.destroy(), session_destroy(), request.session.flush(), session.invalidate()) and clear the cookie; revoke or deny-list bearer tokens.`,
           });
         }
@@ -70,6 +72,7 @@ export function planLogoutProbe(session: CapturedSession): ProbePlan {
             subject: creds.cookies.map((c) => c.name).join(', ') || 'Authorization',
             severity: 'info',
             exchangeId: logout.id,
+            related: [before, sentEvidence(run, 0, `replayed after the logout with the same ${what}: logged out`)],
             message: `Server rejects the old id: after the logout ${CapturedSession.line(logout)} the old ${what} no longer ${creds.cookies.length + (creds.authorization !== undefined ? 1 : 0) > 1 ? 'log' : 'logs'} in (${judgement.why}). Still clear the cookie in the logout response, so the browser drops the dead id.`,
           });
         }

@@ -1,4 +1,4 @@
-import { makeFinding } from '../findings';
+import { type RelatedEvidence, makeFinding } from '../findings';
 import type { RuleId, Severity } from '../rules/catalog';
 import type { Exchange } from '../session/types';
 import { type CapturedSession, type ReplayCredentials, capturedLocation } from './capturedSession';
@@ -44,7 +44,7 @@ export class ProbeRun {
   }
 
   /** The result, with `finding` when the verdict is one the user should see as a finding. */
-  result(verdict: ProbeVerdict, reason: string, finding?: { subject: string; message: string; severity: Severity; exchangeId?: number }): ProbeResult {
+  result(verdict: ProbeVerdict, reason: string, finding?: { subject: string; message: string; severity: Severity; exchangeId?: number; related?: readonly RelatedEvidence[] }): ProbeResult {
     const requests = this.sent.map(({ method, url, status }) => ({ method, url, ...(status !== undefined ? { status } : {}) }));
     return {
       probe: this.probe,
@@ -57,6 +57,7 @@ export class ProbeRun {
           severity: finding.severity,
           ...(finding.exchangeId !== undefined ? { evidence: { exchangeId: finding.exchangeId } } : {}),
           confirmation: { state: verdict, probe: this.probe, reason, requests },
+          ...(finding.related ? { relatedEvidence: finding.related } : {}),
         }),
       } : {}),
     };
@@ -95,6 +96,17 @@ export async function replayAndJudge(
   const replay = await run.send(session.replay(reference, credentials), why);
   const anonymous = await run.send(session.replay(reference, session.withoutSession(reference)), ANONYMOUS_WHY);
   return judgeLoggedIn(capturedAnswer(reference), liveAnswer(replay), liveAnswer(anonymous));
+}
+
+/** A captured exchange as related evidence: its request as the capture saw it, and its status. */
+export function capturedEvidence(ex: Exchange, label: string): RelatedEvidence {
+  return { label, exchangeId: ex.id, request: { method: ex.method, url: ex.url, ...(ex.status !== undefined ? { status: ex.status } : {}) } };
+}
+
+/** The `index`th request this run sent, as related evidence. */
+export function sentEvidence(run: ProbeRun, index: number, label: string): RelatedEvidence {
+  const r = run.sent[index];
+  return { label, request: { method: r.method, url: r.url, ...(r.status !== undefined ? { status: r.status } : {}) } };
 }
 
 /** Why the control request without the session is sent. */

@@ -12,6 +12,35 @@ interface ProbeCommandOptions {
   readonly target?: string;
   /** Send without the modal confirmation, as `session-lens probe --yes`. */
   readonly yes?: boolean;
+  /**
+   * Expiry only: tamper the captured JWT instead of replaying an expired credential, as
+   * `--tamper-jwt` / `--jwt-key` (`key`: secret, PEM private key or private JWK). Without it and
+   * with a JWT in the capture, the command asks.
+   */
+  readonly tamperJwt?: { readonly key?: string } | false;
+}
+
+type ExpiryWay = vscode.QuickPickItem & { readonly way: 'expired' | 'resign' | 'keep-signature' };
+
+const EXPIRY_WAYS: readonly ExpiryWay[] = [
+  { label: 'Replay an expired credential', detail: 'a session cookie or JWT of the capture whose expiry has passed', way: 'expired' },
+  { label: 'Tamper the JWT: re-sign with exp in the past…', detail: 'with the key the server signs with (secret, PEM or JWK): shows whether the server checks exp', way: 'resign' },
+  { label: 'Tamper the JWT: exp in the past, original signature', detail: 'no key: a server that verifies signatures rejects it anyway; one that accepts it checks neither', way: 'keep-signature' },
+];
+
+/** How to run the expiry probe: undefined when the user cancelled. */
+async function askExpiryTamper(): Promise<{ readonly key?: string } | false | undefined> {
+  const picked = await vscode.window.showQuickPick(EXPIRY_WAYS, { title: `Session Lens: ${TITLES.expiry}`, placeHolder: 'Which expired credential to send' });
+  if (!picked) return undefined;
+  if (picked.way === 'expired') return false;
+  if (picked.way === 'keep-signature') return {};
+  const key = await vscode.window.showInputBox({
+    title: `Session Lens: ${TITLES.expiry}: signing key`,
+    prompt: 'The key the server signs its JWTs with: HMAC secret, PEM private key or private JWK (kept in memory for this probe only)',
+    password: true,
+    ignoreFocusOut: true,
+  });
+  return key ? { key } : undefined;
 }
 
 const TITLES: Record<ProbeKind, string> = {
@@ -70,10 +99,15 @@ export function registerProbeCommands(capture: CaptureService, controller: Sessi
     }
     const target = typeof opts.target === 'string' ? opts.target : await askTarget(capture, kind);
     if (target === undefined) return undefined;
+    let tamperJwt = kind === 'expiry' && (opts.tamperJwt === false || (typeof opts.tamperJwt === 'object' && opts.tamperJwt !== null)) ? opts.tamperJwt : undefined;
+    if (kind === 'expiry' && tamperJwt === undefined) {
+      tamperJwt = snapshot.tokens.some((t) => t.isJwt) ? await askExpiryTamper() : false;
+      if (tamperJwt === undefined) return undefined;
+    }
     const engine = captureEngine();
     let plan;
     try {
-      plan = engine.planProbe(kind, snapshot, target);
+      plan = engine.planProbe(kind, snapshot, target, tamperJwt ? { tamperJwt: typeof tamperJwt.key === 'string' ? { key: tamperJwt.key } : {} } : {});
     } catch (err) {
       if (!(err instanceof engine.ProbeInputError)) throw err;
       void vscode.window.showWarningMessage(`Session Lens: cannot ${TITLES[kind].toLowerCase()}: ${err.message}.`);

@@ -43,6 +43,11 @@ describe('Verify … on the Server: the probes as commands (real extension host,
     const shown = await waitFor('the confirmed finding in the panel', () => api.sessionViewState().findings.find((f) => f.ruleId === 'session-not-invalidated-on-logout' && f.confirmation === 'confirmed'));
     assert.equal(shown.severity, 'error');
     assert.match(shown.message, /^Confirmed on the server/);
+    assert.equal(shown.confirmationLabel, 'confirmed on the server');
+    assert.match(shown.confirmationReason ?? '', /still answered as logged in/);
+    // Both exchanges are the evidence: the captured page view before the logout (Show exchange) and the replay after it.
+    assert.deepEqual(shown.evidence?.map((e) => [e.request.replace(/^GET https?:\/\/[^/]+/, 'GET '), e.status, e.exchangeId !== undefined]), [['GET /profile', 200, true], ['GET /profile', 200, false]]);
+    assert.equal(api.sessionViewState().exchanges.find((e) => e.id === shown.evidence![0].exchangeId)?.path, '/profile');
     assert.equal(api.sessionViewState().findings.filter((f) => f.ruleId === 'session-not-invalidated-on-logout').length, 1);
   });
 
@@ -59,6 +64,14 @@ describe('Verify … on the Server: the probes as commands (real extension host,
   it('Verify Unissued Session Id on the Server is refuted by express-session', async () => {
     const result = await vscode.commands.executeCommand<ProbeResult>('sessionLens.verifyUnissued', { yes: true });
     assert.equal(result.verdict, 'refuted', result.reason);
+  });
+
+  it('Verify Expiry on the Server tampers the captured JWT when asked ({ tamperJwt }): the token cookie alone does not log in to /profile, so inconclusive', async () => {
+    const result = await vscode.commands.executeCommand<ProbeResult>('sessionLens.verifyExpiry', { yes: true, tamperJwt: { key: 'your-256-bit-secret' } });
+    assert.equal(result.verdict, 'inconclusive', result.reason);
+    assert.equal(result.requests.length, 3);
+    assert.match(result.requests[1].why, /re-signed with your key \(HMAC secret, 19 bytes\) and exp set to/);
+    assert.match(result.reason, /as issued is not answered as logged in now/);
   });
 
   it('sends nothing to a target that is not loopback', async () => {

@@ -44,6 +44,35 @@ describe('HAR import', () => {
     assert.equal(failed.error, 'net::ERR_BLOCKED_BY_CLIENT');
   });
 
+  it('reads _sessionLens.modifications back, and skips with a warning the items it did not write (never inventing a marking)', () => {
+    const entry = (modifications: unknown) => ({
+      startedDateTime: '2026-01-01T00:00:00.000Z', time: 1,
+      request: { method: 'GET', url: 'http://127.0.0.1:3000/profile', httpVersion: 'HTTP/1.1', headers: [{ name: 'Cookie', value: 'sid=abc' }] },
+      response: { status: 200, statusText: 'OK', headers: [], content: { size: 0, mimeType: 'text/html' } },
+      timings: { send: 0, wait: 1, receive: 0 },
+      _sessionLens: { exchangeId: 1, state: 'complete', source: 'proxy', modifications },
+    });
+    const good = { ruleId: 'r1', kind: 'drop', side: 'request', description: 'modified by Session Lens: dropped cookie sid', credential: 'sid' };
+    const store = new SessionStore();
+    const result = importHar(store, { log: { version: '1.2', entries: [
+      entry([good, { kind: 'steal', side: 'request', description: 'x' }, { kind: 'drop', side: 'sideways', description: 'x' }, 'drop']),
+      entry('dropped'),
+      entry([{ kind: 'shorten-lifetime', side: 'response', description: 'y'.repeat(5000), shortenedToSeconds: -1, serverLifetimeSeconds: 1800 }]),
+    ] } });
+    assert.equal(result.imported, 3);
+    assert.equal(result.skipped, 0);
+    assert.deepEqual(result.warnings, [
+      '_sessionLens.modifications item without a known kind, a side (request or response) and a description (skipped) (×3)',
+      '_sessionLens.modifications is not an array (ignored)',
+    ]);
+    const [first, second, third] = store.snapshot().exchanges;
+    assert.deepEqual(first.modifications, [good]);
+    assert.equal(second.modifications, undefined);
+    assert.equal(third.modifications![0].description.length, 1000);
+    assert.equal(third.modifications![0].shortenedToSeconds, undefined);
+    assert.equal(third.modifications![0].serverLifetimeSeconds, 1800);
+  });
+
   it('imports a Firefox HAR with Set-Cookie joined by newlines and a custom CSRF header', () => {
     const store = new SessionStore();
     assert.equal(importHar(store, fixture('firefox.har')).imported, 2);

@@ -9,7 +9,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT, compactVerify, decodeJwt, decodeProtectedHeader, importSPKI } from 'jose';
 import WebSocket from 'ws';
 import {
-  type CaptureProxy, InFlightRuleError, InFlightRules, SessionStore, parseRuleSpec, startCaptureProxy, tamperJwt, parseSigningKey,
+  type CaptureProxy, InFlightRuleError, InFlightRules, SessionStore, exportHar, importHar, parseRuleSpec, startCaptureProxy, tamperJwt, parseSigningKey,
 } from '../../../src/core/capture';
 import { JWT_SERVER_SECRET, startJwtServer } from '../../fixtures/servers/jwtServers';
 import { hasPhp, startPhpServer } from '../../fixtures/servers/phpServer';
@@ -240,6 +240,43 @@ describe('in-flight rules', function () {
       assert.notEqual(recorded, line);
       const cookie = store.getCookies().find((c) => c.name === 'connect.sid' && c.exchangeId === ex.id)!;
       assert.ok(cookie.expiresAt! - cookie.receivedAt > 29 * 60_000);
+    });
+  });
+
+  describe('the "modified by Session Lens" marking survives a HAR export and import', () => {
+    it('the exchanges the rules touched keep their modifications (kind, side, rule, description, lifetimes); the others stay unmarked', async () => {
+      const app = await sampleApp.start(0);
+      const store = new SessionStore({ throttleMs: 0 });
+      const proxy = await startCaptureProxy({ target: app.url, store });
+      try {
+        const browser = new Browser(proxy.url, () => proxy.recorded());
+        await browser.send('/');
+        const shorten = proxy.rules.add({ kind: 'shorten-lifetime', cookie: 'connect.sid', seconds: 60 });
+        await browser.send('/login', { method: 'POST', body: 'username=alice&password=wonderland', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        proxy.rules.remove(shorten.id);
+        proxy.rules.add({ kind: 'drop', place: { in: 'cookie', name: 'connect.sid' } });
+        await browser.send('/profile');
+        proxy.rules.clear();
+        await browser.send('/');
+        await proxy.recorded();
+        const captured = store.snapshot().exchanges;
+        assert.ok(captured.filter((e) => e.modifications).length >= 2);
+
+        const imported = new SessionStore({ throttleMs: 0 });
+        const result = importHar(imported, JSON.stringify(exportHar(store.snapshot(), { redact: true })));
+        assert.equal(result.skipped, 0);
+        assert.deepEqual(result.warnings, []);
+        const back = imported.snapshot().exchanges;
+        assert.deepEqual(back.map((e) => [e.method, e.path, e.modifications ?? null]), captured.map((e) => [e.method, e.path, e.modifications ?? null]));
+        const dropped = back.find((e) => e.modifications?.some((m) => m.kind === 'drop'))!;
+        assert.equal(dropped.modifications![0].description, 'modified by Session Lens: dropped cookie connect.sid');
+        const shortened = back.find((e) => e.modifications?.some((m) => m.kind === 'shorten-lifetime'))!.modifications![0];
+        assert.equal(shortened.shortenedToSeconds, 60);
+        assert.equal(shortened.side, 'response');
+      } finally {
+        await proxy.close();
+        await app.close();
+      }
     });
   });
 

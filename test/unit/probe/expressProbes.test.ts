@@ -1,5 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { type CapturedHar, captureHar, clockPasses, probeJson } from './probeSession';
+import { type CapturedHar, captureHar, cli, clockPasses, probeJson } from './probeSession';
+
+interface SarifResult {
+  ruleId: string; kind: string; level: string;
+  relatedLocations: { id: number; message: { text: string }; physicalLocation: { artifactLocation: { uri: string } }; logicalLocations?: { fullyQualifiedName?: string }[] }[];
+}
 import type { CookieClient } from '../capture/httpClient';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -40,6 +45,8 @@ describe('probes against the sample app (Express, express-session, jose)', funct
       assert.equal(out.verdict, 'refuted', out.reason);
       assert.equal(out.ruleId, 'session-not-invalidated-on-logout');
       assert.match(out.reason, /rejects the old id/);
+      assert.deepEqual(out.evidence?.map((e) => e.status), [200, 302]);
+      assert.match(out.evidence![1].label, /: logged out$/);
       assert.deepEqual(out.requests.map((r) => [r.method, new URL(r.url).pathname, r.status]), [['GET', '/profile', 302], ['GET', '/profile', 302]]);
     }));
 
@@ -48,6 +55,26 @@ describe('probes against the sample app (Express, express-session, jose)', funct
       assert.equal(out.verdict, 'confirmed', out.reason);
       assert.deepEqual(out.requests.map((r) => r.status), [200, 302]);
       assert.match(out.reason, /still answered as logged in/);
+      // Both exchanges are the evidence: the captured request before the logout, and the replay after it.
+      const profile = har.snapshot.exchanges.find((e) => e.path === '/profile')!;
+      assert.deepEqual(out.evidence?.map((e) => [e.exchangeId ?? null, e.method, new URL(e.url).pathname, e.status]), [[profile.id, 'GET', '/profile', 200], [null, 'GET', '/profile', 200]]);
+      assert.equal(new URL(out.evidence![1].url).origin, url);
+      assert.match(out.evidence![0].label, /^before the logout, with cookie connect\.sid and cookie token: logged in/);
+      assert.match(out.evidence![1].label, /^replayed after the logout with the same cookie connect\.sid and cookie token: still logged in/);
+
+      const text = await cli(['probe', 'logout', '--har', har.file, '--target', url, '--yes']);
+      assert.match(text.stdout, /\nEvidence:\n {2}- before the logout, with cookie connect\.sid and cookie token: logged in \(captured request #\d+\)\n {4}GET http:\/\/127\.0\.0\.1:\d+\/profile → 200\n {2}- replayed after the logout with the same cookie connect\.sid and cookie token: still logged in\n {4}GET http:\/\/127\.0\.0\.1:\d+\/profile → 200\n/);
+
+      const sarifRun = await cli(['probe', 'logout', '--har', har.file, '--target', url, '--yes', '--format', 'sarif']);
+      assert.equal(sarifRun.code, 0, sarifRun.stderr);
+      const sarif = JSON.parse(sarifRun.stdout) as { version: string; runs: { tool: { driver: { rules: { id: string }[] } }; results: SarifResult[] }[] };
+      assert.equal(sarif.version, '2.1.0');
+      const [result] = sarif.runs[0].results;
+      assert.deepEqual([result.ruleId, result.kind, result.level], ['session-not-invalidated-on-logout', 'fail', 'error']);
+      assert.equal(sarif.runs[0].tool.driver.rules[0].id, 'session-not-invalidated-on-logout');
+      assert.deepEqual(result.relatedLocations.map((l) => [l.id, l.physicalLocation.artifactLocation.uri.endsWith('session.har') ? 'har' : new URL(l.physicalLocation.artifactLocation.uri).pathname, l.logicalLocations?.[0].fullyQualifiedName ?? null]),
+        [[1, 'har', `exchange #${profile.id}`], [2, '/profile', null]]);
+      assert.match(result.relatedLocations[1].message.text, /still logged in: GET http:\/\/127\.0\.0\.1:\d+\/profile → 200$/);
     }));
   });
 

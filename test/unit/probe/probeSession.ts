@@ -41,6 +41,8 @@ export interface ProbeJson {
   readonly ruleId: string;
   readonly reason: string;
   readonly requests: readonly { readonly method: string; readonly url: string; readonly status: number | null }[];
+  /** The finding's evidence, when it needs more than one exchange. */
+  readonly evidence?: readonly { readonly label: string; readonly exchangeId?: number; readonly method: string; readonly url: string; readonly status: number | null }[];
 }
 
 /** Runs the CLI in this process with its own streams (standard input empty, not a terminal). */

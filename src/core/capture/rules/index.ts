@@ -2,4 +2,4 @@
 export * from './inFlightRule';
 export { InFlightRules, shortenSetCookie, type InFlightRulesOptions, type RequestRewrite, type ResponseRewrite } from './inFlightRules';
 export { parseRuleSpec, RULE_SPEC_GRAMMAR } from './ruleSpec';
-export { parseSigningKey, tamperJwt, type JwtTamper, type SigningKey } from './jwtTamper';
+export { parseSigningKey, tamperJwt, verifiesWith, type JwtTamper, type SigningKey } from './jwtTamper';

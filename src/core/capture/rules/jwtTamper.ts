@@ -7,7 +7,7 @@
  * asynchronous signer (jose's API is promise-based) would mean parking the head mid-flight.
  * The tests verify what is signed here with jose.
  */
-import { constants, createHmac, createPrivateKey, createSecretKey, sign, type KeyObject } from 'node:crypto';
+import { constants, createHmac, createPrivateKey, createPublicKey, createSecretKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { InFlightRuleError, type JwtTamperMode } from './inFlightRule';
 
 /** A key the user gave for re-signing, ready to sign with. */
@@ -172,4 +172,33 @@ export function tamperJwt(token: string, tamper: JwtTamper, now: number): string
   const h = headerPart ?? encode({ ...nextHeader, alg });
   const input = `${h}.${payloadPart}`;
   return `${input}.${signature(alg, Buffer.from(input, 'latin1'), key).toString('base64url')}`;
+}
+
+/**
+ * True when `token`'s signature verifies with `k` under the token's own `alg`: the key is the one
+ * the server signs with, so a token re-signed with it is rejected for its claims, not its
+ * signature. False for `alg: none`, an alg the key cannot sign, or a token that is not a JWS.
+ */
+export function verifiesWith(token: string, k: SigningKey): boolean {
+  const parts = token.split('.');
+  if (parts.length !== 3) return false;
+  const alg = decodePart(parts[0])?.alg;
+  if (typeof alg !== 'string' || !fits(alg, k.type)) return false;
+  const data = Buffer.from(`${parts[0]}.${parts[1]}`, 'latin1');
+  const given = Buffer.from(parts[2], 'base64url');
+  const bits = /(\d{3})/.exec(alg)?.[1] ?? '256';
+  const hash = `sha${bits}`;
+  try {
+    if (alg.startsWith('HS')) {
+      const expected = createHmac(hash, k.key).update(data).digest();
+      return expected.length === given.length && timingSafeEqual(expected, given);
+    }
+    const publicKey = createPublicKey(k.key);
+    if (alg.startsWith('RS')) return verify(hash, data, publicKey, given);
+    if (alg.startsWith('PS')) return verify(hash, data, { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(bits) / 8 }, given);
+    if (alg.startsWith('ES')) return verify(hash, data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, given);
+    return verify(null, data, publicKey, given);
+  } catch {
+    return false;
+  }
 }

@@ -41,10 +41,74 @@ export function defaultKeepAliveInterval(proxy: Pick<ProxyForActions, 'store'>, 
   return { ms: FALLBACK_KEEP_ALIVE_MS, why: 'no idle timeout or lifetime known' };
 }
 
+/**
+ * Throws unless `path` is an origin-relative path (and query) that can go in a request line as
+ * it is: it starts with one `/` and holds only visible ASCII (no spaces, CR or LF that would
+ * split the request, no `//host` that names another server).
+ */
+export function checkKeepAlivePath(path: string): void {
+  if (!/^\/(?!\/)[\x21-\x7e]*$/.test(path) || path.length > 8192) {
+    throw new SessionActionError(`the keep-alive request must be a path on the dev server such as /profile or /api/me?x=1 (visible ASCII, no spaces; got ${JSON.stringify(path.slice(0, 100))})`);
+  }
+}
+
+/** A keep-alive that waits for its request: see {@link keepAliveWhenReady}. */
+export interface PendingKeepAlive extends Disposable {
+  /** Resolves with the keep-alive once started, or undefined when disposed before. */
+  readonly started: Promise<SessionKeepAlive | undefined>;
+}
+
+/**
+ * Starts a keep-alive as soon as the capture has a request to repeat: at once if it has one,
+ * else when the first successful GET that sent a session cookie ends (from the command line the
+ * capture starts before the developer logs in). Errors of the options (a bad path or interval)
+ * are thrown at once; `dispose()` stops it, started or not.
+ */
+export function keepAliveWhenReady(proxy: ProxyForActions, options: Omit<KeepAliveOptions, 'request'> = {}): PendingKeepAlive {
+  requireLoopbackTarget(proxy, 'Keep session alive');
+  if (options.path !== undefined) checkKeepAlivePath(options.path);
+  if (options.intervalMs !== undefined && (!Number.isFinite(options.intervalMs) || options.intervalMs < MIN_KEEP_ALIVE_MS)) {
+    throw new SessionActionError(`the keep-alive interval must be at least ${MIN_KEEP_ALIVE_MS / 1000} s`);
+  }
+  let keepAlive: SessionKeepAlive | undefined;
+  let disposed = false;
+  let resolveStarted: (k: SessionKeepAlive | undefined) => void = () => undefined;
+  const started = new Promise<SessionKeepAlive | undefined>((resolve) => { resolveStarted = resolve; });
+  const start = (request: Exchange): void => {
+    keepAlive = new SessionKeepAlive(proxy, { ...options, request });
+    keepAlive.start();
+    resolveStarted(keepAlive);
+  };
+  const ready = defaultKeepAliveRequest(proxy.store.snapshot().exchanges);
+  let waiting: Disposable | undefined;
+  if (ready) start(ready);
+  else {
+    waiting = proxy.store.onDidFinishExchange((ex) => {
+      if (keepAlive || disposed || !isSessionGet(ex)) return;
+      waiting?.dispose();
+      start(ex);
+    });
+  }
+  return {
+    started,
+    dispose: () => {
+      disposed = true;
+      waiting?.dispose();
+      keepAlive?.dispose();
+      resolveStarted(undefined);
+    },
+  };
+}
+
 /** Options of a keep-alive. */
 export interface KeepAliveOptions {
   /** The exchange whose request is repeated (default: defaultKeepAliveRequest). */
   readonly request?: Exchange;
+  /**
+   * Another path (and query) to GET instead of the request's own, with the request's other
+   * headers: the request of the user's choice. Checked by {@link checkKeepAlivePath}.
+   */
+  readonly path?: string;
   /** Milliseconds between two requests (default: defaultKeepAliveInterval). */
   readonly intervalMs?: number;
   /** Each result, or the error of a request that failed (the keep-alive goes on). */
@@ -72,6 +136,7 @@ export class SessionKeepAlive implements Disposable {
     if (request === undefined) throw new SessionActionError('no successful GET that sent a session cookie was captured yet: browse a logged-in page through the proxy first, or choose a request');
     if (request.method !== 'GET') throw new SessionActionError(`keep-alive repeats GET requests only (got ${request.method} ${request.path}): repeating other methods could change data`);
     this.request = request;
+    if (options.path !== undefined) checkKeepAlivePath(options.path);
     if (options.intervalMs !== undefined) {
       if (!Number.isFinite(options.intervalMs) || options.intervalMs < MIN_KEEP_ALIVE_MS) throw new SessionActionError(`the keep-alive interval must be at least ${MIN_KEEP_ALIVE_MS / 1000} s`);
       this.intervalMs = Math.floor(options.intervalMs);
@@ -81,6 +146,11 @@ export class SessionKeepAlive implements Disposable {
       this.intervalMs = d.ms;
       this.intervalReason = d.why;
     }
+  }
+
+  /** The path each request GETs. */
+  get path(): string {
+    return this.options.path ?? this.request.path;
   }
 
   get running(): boolean {
@@ -101,7 +171,8 @@ export class SessionKeepAlive implements Disposable {
     const headers: [string, string][] = ex.requestHeaders.filter((h) => !NOT_REPEATED.test(h.name)).map((h) => [h.name, h.value]);
     if (jar.length > 0) headers.push(['Cookie', jar.map((c) => `${c.name}=${c.value}`).join('; ')]);
     this.sent++;
-    return sendOwnRequest(this.proxy, { method: 'GET', path: ex.path, host: url.host, headers }, `sent by Session Lens: keep-alive (GET ${ex.path})`);
+    const path = this.options.path ?? ex.path;
+    return sendOwnRequest(this.proxy, { method: 'GET', path, host: url.host, headers }, `sent by Session Lens: keep-alive (GET ${path})`);
   }
 
   private async tick(): Promise<void> {

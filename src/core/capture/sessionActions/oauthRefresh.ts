@@ -20,15 +20,23 @@ export function findRefreshableToken(proxy: Pick<ProxyForActions, 'store'>): Ref
 /** Fields of the token request that identify the client (kept in the refresh grant). */
 const CLIENT_FIELDS = ['client_id', 'client_secret', 'scope', 'audience', 'resource'];
 
+/** The refresh grant to send for `found`: the request the app made to its token endpoint, as a refresh. */
+export interface RefreshGrant {
+  readonly method: 'POST';
+  /** Path and query of the token endpoint, as captured. */
+  readonly path: string;
+  /** Host of the token endpoint as the capture saw it. */
+  readonly host: string;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: string;
+}
+
 /**
- * Refresh OAuth token: repeats the refresh grant (`grant_type=refresh_token`) against the token
- * endpoint the capture saw, through the proxy (recorded like any exchange, marked), in the body
- * format the app used (form or JSON), with its client fields and client authentication.
- * Loopback dev servers only.
+ * The refresh grant (`grant_type=refresh_token`) for `found`, in the body format the app used
+ * (form or JSON), with its client fields and client authentication (Basic): what Refresh OAuth
+ * token sends through the proxy and `session-lens refresh` sends to the target.
  */
-export async function refreshOAuthToken(proxy: ProxyForActions, found: RefreshableToken | undefined = findRefreshableToken(proxy)): Promise<OwnRequestResult> {
-  requireLoopbackTarget(proxy, 'Refresh OAuth token');
-  if (found === undefined) throw new SessionActionError('no token response with a refresh_token was captured yet');
+export function refreshGrant(found: RefreshableToken): RefreshGrant {
   const ex = found.tokenExchange;
   const url = new URL(ex.url);
   const contentType = ex.requestHeaders.find((h) => h.name.toLowerCase() === 'content-type')?.value ?? '';
@@ -46,5 +54,17 @@ export async function refreshOAuthToken(proxy: ProxyForActions, found: Refreshab
   // Client authentication (Basic) is the client's, not the user's: it goes with the grant.
   if (auth !== undefined && /^basic\s/i.test(auth.value)) headers.push([auth.name, auth.value]);
   const body = json ? JSON.stringify(fields) : new URLSearchParams(fields).toString();
-  return sendOwnRequest(proxy, { method: 'POST', path: ex.path, host: url.host, headers, body }, `sent by Session Lens: OAuth refresh grant (POST ${ex.path})`);
+  return { method: 'POST', path: ex.path, host: url.host, headers, body };
+}
+
+/**
+ * Refresh OAuth token: repeats the refresh grant (see {@link refreshGrant}) against the token
+ * endpoint the capture saw, through the proxy (recorded like any exchange, marked).
+ * Loopback dev servers only.
+ */
+export async function refreshOAuthToken(proxy: ProxyForActions, found: RefreshableToken | undefined = findRefreshableToken(proxy)): Promise<OwnRequestResult> {
+  requireLoopbackTarget(proxy, 'Refresh OAuth token');
+  if (found === undefined) throw new SessionActionError('no token response with a refresh_token was captured yet');
+  const grant = refreshGrant(found);
+  return sendOwnRequest(proxy, grant, `sent by Session Lens: OAuth refresh grant (POST ${grant.path})`);
 }
