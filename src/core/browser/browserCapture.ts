@@ -103,9 +103,10 @@ export async function startBrowserCapture(options: BrowserCaptureOptions): Promi
     throw new BrowserCaptureConfigError(`cannot connect to the browser at ${wsEndpoint}: ${(err as Error).message}`);
   }
   const store = options.store;
-  const jar = new CookieJarReader((method, params = {}) => client.send(method, params), store, [...origins], (m) => options.logger?.warn(m));
-  const jarMayHaveChanged = (): void => { void jar.refresh(); };
   const recorders = new Map<string, NetworkRecorder>();
+  const awaitingResponse = (): boolean => [...recorders.values()].some((r) => r.awaitingResponse());
+  const jar = new CookieJarReader((method, params = {}) => client.send(method, params), store, [...origins], (m) => options.logger?.warn(m), awaitingResponse);
+  const jarMayHaveChanged = (): void => { void jar.refresh(); };
   /** Pages being recorded: session id → target id and the URL they were attached at. */
   const pages = new Map<string, { targetId: string; url: string }>();
   /** Target id → resolves with its session id once recording is on in it. */
@@ -242,7 +243,7 @@ export async function startBrowserCapture(options: BrowserCaptureOptions): Promi
       if (stopping) return void (await ended);
       stopping = true;
       // The jar as it is at the end (a cookie a script set since the last read).
-      if (!disconnected) await withTimeout(jar.refresh(), 2000, 'the cookie jar').catch(() => undefined);
+      if (!disconnected) await withTimeout(jar.refresh({ final: true }), 2000, 'the cookie jar').catch(() => undefined);
       // The client does not report a disconnect it was asked for.
       await client.close().catch(() => undefined);
       onDisconnect();

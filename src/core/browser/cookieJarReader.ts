@@ -6,6 +6,12 @@ import type { SessionSend } from './networkRecorder';
 /** How often the jar is read while attached, for changes no network event announces (`document.cookie`). */
 export const DEFAULT_JAR_REFRESH_MS = 2000;
 
+/**
+ * Reads in a row that may be put off while responses are awaited (see `awaitingResponse`): a page
+ * with a long poll always awaits one, and its script-set cookies must still show up.
+ */
+const MAX_DEFERRED_READS = 3;
+
 /** A CDP cookie as the session model's `BrowserJarCookie`. */
 export function jarCookieOf(c: Protocol.Network.Cookie): BrowserJarCookie {
   const expires = !c.session && typeof c.expires === 'number' && c.expires > 0 ? Math.round(c.expires * 1000) : undefined;
@@ -32,12 +38,18 @@ export class CookieJarReader {
   private method: 'Storage.getCookies' | 'Network.getAllCookies' = 'Storage.getCookies';
   private disposed = false;
   private warned = false;
+  private deferred = 0;
 
   constructor(
     private readonly send: SessionSend,
     private readonly store: SessionStore,
     private readonly origins: readonly string[],
     private readonly warn: (message: string) => void = () => undefined,
+    /**
+     * True while a request awaits its response head: the jar may then hold a cookie whose
+     * Set-Cookie line has not reached the store, which the read would record as set by script.
+     */
+    private readonly awaitingResponse: () => boolean = () => false,
   ) {}
 
   /** Reads now and then every `intervalMs` (0: only when asked). */
@@ -49,9 +61,13 @@ export class CookieJarReader {
     return this.refresh();
   }
 
-  /** Reads the jar (once more after the read in progress, if any); resolves when the store has it. */
-  refresh(): Promise<void> {
+  /**
+   * Reads the jar (once more after the read in progress, if any); resolves when the store has it.
+   * `final`: the read at the end of the capture, applied even while responses are awaited.
+   */
+  refresh(options: { final?: boolean } = {}): Promise<void> {
     if (this.disposed) return Promise.resolve();
+    if (options.final) this.deferred = MAX_DEFERRED_READS;
     if (this.reading) {
       this.again = true;
       return this.reading;
@@ -73,6 +89,7 @@ export class CookieJarReader {
 
   private async readOnce(): Promise<void> {
     const readAt = Date.now();
+    const awaitedAtStart = this.awaitingResponse();
     let cookies: Protocol.Network.Cookie[];
     try {
       cookies = (await this.send(this.method) as { cookies: Protocol.Network.Cookie[] }).cookies;
@@ -90,6 +107,13 @@ export class CookieJarReader {
       return;
     }
     if (this.disposed || !Array.isArray(cookies)) return;
+    // Put off (the next read, after the response event, or the timer's, applies the jar), but
+    // not forever.
+    if ((awaitedAtStart || this.awaitingResponse()) && this.deferred < MAX_DEFERRED_READS) {
+      this.deferred++;
+      return;
+    }
+    this.deferred = 0;
     this.store.syncBrowserCookies(cookies.map(jarCookieOf), this.origins, readAt);
   }
 }

@@ -237,6 +237,16 @@ export class NetworkRecorder {
     }
   }
 
+  /**
+   * True while a request of a wanted origin has no response head in the store yet: Chrome may
+   * already hold that response's cookies in its jar while the event carrying its Set-Cookie
+   * lines is still on its way, so a jar read now would credit the cookie to no request.
+   */
+  awaitingResponse(): boolean {
+    for (const flow of this.flows.values()) if (flow.hop && !flow.hop.responded) return true;
+    return false;
+  }
+
   /** Records the response head, with the raw headers of the ExtraInfo when there is one. */
   private recordHead(flow: Flow, hop: Hop): void {
     if (hop.responded || !hop.head || hop.exchangeId === undefined) return;

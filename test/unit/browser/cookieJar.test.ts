@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { SessionStore, type CookieRecord, type SessionChangeEvent } from '../../../src/core/capture';
 import { findBrowser, startBrowserCapture } from '../../../src/core/browser';
+import { CookieJarReader } from '../../../src/core/browser/cookieJarReader';
 import { startDebuggableBrowser } from '../../support/debuggableBrowser';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -85,6 +86,48 @@ describe('The browser\'s own cookie jar in the session model', () => {
     assert.equal(store.getCookies().find((c) => c.name === 'sid')?.value, 'new');
     store.syncBrowserCookies([{ ...jarCookie, name: 'sid', value: 'old' }], ['http://localhost:3000'], now);
     assert.equal(store.getCookies().find((c) => c.name === 'sid')?.value, 'new');
+  });
+
+  it('puts a read off while a response is awaited (its Set-Cookie may not have reached the store), at most three reads in a row, never the last', async () => {
+    const store = new SessionStore({ throttleMs: 0 });
+    let awaiting = true;
+    let reads = 0;
+    const send = async (): Promise<unknown> => {
+      reads++;
+      return { cookies: [{ name: 'token', value: 't1', domain: 'localhost', path: '/', expires: -1, size: 7, httpOnly: true, secure: false, session: true, priority: 'Medium', sameParty: false, sourceScheme: 'NonSecure', sourcePort: 3000 }] };
+    };
+    const reader = new CookieJarReader(send as never, store, ['http://localhost:3000'], undefined, () => awaiting);
+    const has = (): boolean => store.getCookies().some((c) => c.name === 'token');
+    await reader.refresh();
+    store.flush();
+    assert.equal(has(), false, 'the jar was read while a response was awaited: not applied');
+    // The response's Set-Cookie reaches the store: the next read confirms it rather than crediting the jar.
+    const id = store.beginExchange({ source: 'browser', method: 'POST', url: 'http://localhost:3000/login', headers: [], startedAt: Date.now() });
+    store.addResponse(id, { status: 302, headers: [{ name: 'Set-Cookie', value: 'token=t1; Path=/; HttpOnly' }], receivedAt: Date.now() });
+    store.finishExchange(id, { state: 'complete' });
+    awaiting = false;
+    await reader.refresh();
+    store.flush();
+    const token = store.getCookies().find((c) => c.name === 'token')!;
+    assert.equal(token.origin, 'set-by-response', 'the cookie is credited to the response that set it');
+    assert.equal(token.inBrowserJar, true);
+    assert.equal(reads, 2);
+
+    // A page that always awaits a response (a long poll) still gets its jar applied, after three put-off reads.
+    const other = new SessionStore({ throttleMs: 0 });
+    const always = new CookieJarReader(send as never, other, ['http://localhost:3000'], undefined, () => true);
+    for (let i = 0; i < 3; i++) await always.refresh();
+    other.flush();
+    assert.equal(other.getCookies().some((c) => c.name === 'token'), false);
+    await always.refresh();
+    other.flush();
+    assert.equal(other.getCookies().find((c) => c.name === 'token')?.origin, 'browser-jar');
+    // And the read at the end of a capture is applied at once.
+    const last = new SessionStore({ throttleMs: 0 });
+    const final = new CookieJarReader(send as never, last, ['http://localhost:3000'], undefined, () => true);
+    await final.refresh({ final: true });
+    last.flush();
+    assert.equal(last.getCookies().some((c) => c.name === 'token'), true);
   });
 });
 
