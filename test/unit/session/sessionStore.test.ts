@@ -225,6 +225,33 @@ describe('session store', () => {
       assert.equal(s.getExchange(id)?.state, 'complete');
     });
 
+    it('never mutates objects of earlier snapshots, also copies made between two snapshots', () => {
+      const s = new SessionStore();
+      const id = s.beginExchange({ source: 'proxy', method: 'POST', url: 'http://localhost/login', headers: [] });
+      const first = s.snapshot().exchanges[0];
+      s.addResponse(id, { status: 302, headers: [{ name: 'Set-Cookie', value: 'sid=a' }] });
+      const copy = s.getExchange(id);
+      const second = s.snapshot().exchanges[0];
+      s.addRequestBody(id, { bytes: Buffer.from('user=x'), wireBytes: 6, truncated: false });
+      s.finishExchange(id, { state: 'complete' });
+      const third = s.snapshot().exchanges[0];
+      // A later exchange, begun after the snapshots, is changed in place until the next one.
+      const later = s.beginExchange({ source: 'proxy', method: 'GET', url: 'http://localhost/', headers: [] });
+      const fourth = s.snapshot();
+      s.finishExchange(later, { state: 'complete' });
+      assert.equal(first.state, 'pending');
+      assert.equal(first.status, undefined);
+      assert.equal(copy?.status, 302);
+      assert.equal(copy?.requestBody, undefined);
+      assert.equal(second.state, 'pending');
+      assert.equal(second.requestBody, undefined);
+      assert.equal(third.state, 'complete');
+      assert.equal(fourth.exchanges[1]?.state, 'pending');
+      assert.equal(s.getExchange(later)?.state, 'complete');
+      assert.notEqual(first, second);
+      assert.notEqual(second, third);
+    });
+
     it('decodes gzip/br previews with a cap against decompression bombs', () => {
       const bomb = zlib.gzipSync(Buffer.alloc(50 * 1024 * 1024, 0x41));
       const out = decodeBody({ bytes: bomb, wireBytes: bomb.length, truncated: false }, [{ name: 'Content-Encoding', value: 'gzip' }, { name: 'Content-Type', value: 'text/plain' }], 64 * 1024, 1024);
