@@ -75,6 +75,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   /** The last signature check per token value, for this window only. */
   private readonly verifications = new Map<string, { signature: string; message: string; at: number }>();
   private rules: { source: InFlightActions; subscription: vscode.Disposable } | undefined;
+  private sessionCookieTest: { key: string; test: (c: { name: string; value: string }) => boolean } | undefined;
   /** Timeline rows kept across updates: only new and changed exchanges are built again. */
   private readonly rows = new SessionViewRows();
 
@@ -217,7 +218,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     const snapshot: SessionSnapshot | undefined = this.capture.snapshot();
     const status = this.capture.status;
     const model = this.expiryModel(snapshot);
-    const isSession = (c: { name: string; value: string }) => captureEngine().classifyCookie(c.name, c.value, { sessionCookieNames: settings.sessionCookieNames }).isSession;
+    const isSession = this.isSessionCookie(settings.sessionCookieNames);
     const findings = this.findings(snapshot);
     const lists = snapshot
       ? this.rows.lists(this.capture.sessionStore, snapshot, { findings, masked: this.masked, isSession, ...(model ? { model } : {}), decode: captureEngine().decodeSignedCookie, verifications: this.verifications })
@@ -233,6 +234,16 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
       expiringSoonMs: settings.expiringSoonSeconds * 1000,
       ...(this.rules ? { rules: this.rules.source.rows() } : {}),
     };
+  }
+
+  /** One classifier per setting value: the panel keeps the rows it built with the same one. */
+  private isSessionCookie(names: readonly string[]): (c: { name: string; value: string }) => boolean {
+    const key = JSON.stringify(names);
+    if (this.sessionCookieTest?.key !== key) {
+      const { classifyCookie } = captureEngine();
+      this.sessionCookieTest = { key, test: (c) => classifyCookie(c.name, c.value, { sessionCookieNames: names }).isSession };
+    }
+    return this.sessionCookieTest.test;
   }
 
   runAction(action: WebviewAction): Thenable<unknown> {
