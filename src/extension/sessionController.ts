@@ -36,6 +36,8 @@ const JWT_REANALYSIS_MS = 1000;
  * change it is built again on a timer, at most this often, never in the path of a panel update.
  */
 const EXPIRY_REBUILD_MS = 1000;
+/** After a rebuild that took `t` ms the next waits at least this many times `t` (a loaded machine: at most a tenth of the host). */
+const EXPIRY_COST_FACTOR = 10;
 /** Weak-secret answers of the worker are taken in together, at most this often. */
 const WEAK_SECRET_BATCH_MS = 250;
 
@@ -67,6 +69,8 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   private jwtAnalysis = { version: -1, at: 0 };
   private cachedModel: { store: SessionStore | undefined; version: number; soonSec: number; at: number; model: ExpiryModel } | undefined;
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** How long the last expiry model took to build, ms. */
+  private expiryCost = 0;
   private weakSecretTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscription: vscode.Disposable;
   /** Tokens the user decoded, newest last; never written anywhere. */
@@ -181,7 +185,9 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   }
 
   private buildExpiryModel(snapshot: SessionSnapshot, soonSec: number): ExpiryModel {
+    const started = performance.now();
     const model = captureEngine().buildExpiryModel(snapshot, { expiringSoonSeconds: soonSec });
+    this.expiryCost = performance.now() - started;
     this.cachedModel = { store: this.capture.sessionStore, version: snapshot.version, soonSec, at: Date.now(), model };
     return model;
   }
@@ -194,7 +200,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
       if (!snapshot || snapshot.version === this.cachedModel?.version) return;
       this.buildExpiryModel(snapshot, readSettings().expiringSoonSeconds);
       this.changed.fire();
-    }, Math.max(0, lastBuilt + EXPIRY_REBUILD_MS - Date.now()));
+    }, Math.max(0, lastBuilt + Math.max(EXPIRY_REBUILD_MS, EXPIRY_COST_FACTOR * this.expiryCost) - Date.now()));
   }
 
   /** The session credential that expires first from `now` on, for the status bar. */

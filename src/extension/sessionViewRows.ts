@@ -1,8 +1,8 @@
 import type { CookieHistoryEvent, Exchange, SessionSnapshot, TokenRecord } from '../core/session/types';
-import type { ExpiryModel } from '../core/expiry/index';
+import type { CredentialExpiry, ExpiryModel } from '../core/expiry/index';
 import type { Finding } from '../core/findings';
 import type { CookieRow, ExchangeRow, FindingRow, SessionViewState, TokenRow } from '../shared/protocol';
-import { type CookieHistoryByKey, cookieRows, exchangeHost, exchangeRow, type ExchangeSessionEffect, findingRows, goneCookieRows, type JwtDecodings, type SignedCookieDecoder, tokenRows, type TokenVerifications } from './sessionViewState';
+import { type CookieHistoryByKey, cookieRows, exchangeHost, exchangeRow, type ExchangeSessionEffect, expiryView, findingRows, goneCookieRows, type JwtDecodings, modelIndex, type SignedCookieDecoder, tokenGroups, tokenRow, type TokenVerifications } from './sessionViewState';
 
 /** A timeline row and the exchange object it was built from. */
 interface BuiltRow {
@@ -246,14 +246,24 @@ export function sameData(a: unknown, b: unknown): boolean {
 /** True when two token lists give the same rows (what a row shows, not when the token was last seen). */
 function sameTokenRowInputs(a: readonly TokenRecord[], b: readonly TokenRecord[]): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x === y) continue;
-    if (x.id !== y.id || x.value !== y.value || x.source !== y.source || x.kind !== y.kind || x.name !== y.name
-      || x.exchangeId !== y.exchangeId || x.expiresAt !== y.expiresAt || x.expiresAtSource !== y.expiresAtSource || x.isJwt !== y.isJwt) return false;
-  }
+  for (let i = 0; i < a.length; i++) if (!sameTokenRecord(a[i]!, b[i]!)) return false;
   return true;
+}
+
+/** True when two records of a token give the same row. */
+function sameTokenRecord(x: TokenRecord, y: TokenRecord): boolean {
+  return x === y || (x.id === y.id && x.value === y.value && x.source === y.source && x.kind === y.kind && x.name === y.name
+    && x.exchangeId === y.exchangeId && x.expiresAt === y.expiresAt && x.expiresAtSource === y.expiresAtSource && x.isJwt === y.isJwt);
+}
+
+/** A token row and what it was built from. */
+interface KeptTokenRow {
+  readonly first: TokenRecord;
+  readonly sources: string;
+  readonly expiry: CredentialExpiry | undefined;
+  readonly verification: unknown;
+  readonly masked: boolean;
+  readonly row: TokenRow;
 }
 
 /** A short list whose rows are rebuilt each update: an unchanged row is returned as the object returned before. */
@@ -293,6 +303,8 @@ export class SessionViewRows {
   /** The gone and refused cookies' rows and what they were built from: built again only when those change. */
   private gone: { rows: CookieRow[]; keys: ReadonlySet<string>; oldestRequest: number; masked: boolean; isSession: SessionViewInputs['isSession']; decode: SignedCookieDecoder | undefined } | undefined;
   /** The token rows and what they were built from (a token seen again is a new record, its row unchanged). */
+  private tokenRowsByValue = new Map<string, KeptTokenRow>();
+  private expiries: { model: ExpiryModel | undefined; index: Map<string, CredentialExpiry> } | undefined;
   private tokenInputs: { tokens: readonly TokenRecord[]; masked: boolean; model: ExpiryModel | undefined; rows: TokenRow[] } | undefined;
 
   /** The lists of `snapshot`; `owner` identifies the session (a new store starts over). */
@@ -355,7 +367,23 @@ export class SessionViewRows {
       if (d) decodings.set(t.value, d);
     }
     this.decodings = decodings;
-    const rows = this.tokens.keep(tokenRows(snapshot, inputs.masked, inputs.model, inputs.verifications, decodings));
+    // Only the rows of credentials that changed are built again (an import brings new tokens in every update).
+    if (this.expiries?.model !== inputs.model) this.expiries = { model: inputs.model, index: modelIndex(inputs.model) };
+    const expiries = this.expiries?.index ?? new Map<string, CredentialExpiry>();
+    const kept = new Map<string, KeptTokenRow>();
+    const built = tokenGroups(snapshot.tokens).map(({ first, sources }) => {
+      const expiry = expiries.get(`token:${first.id}`);
+      const verification = inputs.verifications?.get(first.value);
+      const before = this.tokenRowsByValue.get(first.value);
+      const same = before !== undefined && before.masked === inputs.masked && before.sources === sources && before.verification === verification && sameTokenRecord(before.first, first)
+        // A rebuilt expiry model (on its timer) has new entries: the row stays when what it shows is the same.
+        && (before.expiry === expiry || (before.expiry !== undefined && expiry !== undefined && sameData(before.row.expiry, expiryView(expiry))));
+      const row = same ? before.row : tokenRow(first, sources, inputs.masked, expiry, verification, decodings);
+      kept.set(first.value, { first, sources, expiry, verification, masked: inputs.masked, row });
+      return row;
+    });
+    this.tokenRowsByValue = kept;
+    const rows = this.tokens.keep(built);
     this.tokenInputs = { tokens: snapshot.tokens, masked: inputs.masked, model: inputs.model, rows };
     return rows;
   }

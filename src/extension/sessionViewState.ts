@@ -29,7 +29,7 @@ export function expiryView(e: CredentialExpiry): ExpiryView {
   };
 }
 
-function modelIndex(model: ExpiryModel | undefined): Map<string, CredentialExpiry> {
+export function modelIndex(model: ExpiryModel | undefined): Map<string, CredentialExpiry> {
   return new Map((model?.credentials ?? []).map((c) => [c.id, c]));
 }
 
@@ -231,32 +231,38 @@ export type JwtDecodings = Map<string, ReturnType<typeof decodeJwt>>;
 
 export function tokenRows(snapshot: SessionSnapshot, masked: boolean, model?: ExpiryModel, verifications?: TokenVerifications, decodings?: JwtDecodings): TokenRow[] {
   const expiries = modelIndex(model);
-  // The same credential is often seen several ways (set in a cookie, then sent back): one row, every source.
+  return tokenGroups(snapshot.tokens).map(({ first, sources }) => tokenRow(first, sources, masked, expiries.get(`token:${first.id}`), verifications?.get(first.value), decodings));
+}
+
+/** The same credential is often seen several ways (set in a cookie, then sent back): one group per value, every source. */
+export function tokenGroups(tokens: readonly TokenRecord[]): { first: TokenRecord; sources: string }[] {
   const byValue = new Map<string, { first: TokenRecord; sources: string[] }>();
-  for (const t of snapshot.tokens) {
+  for (const t of tokens) {
     const seen = byValue.get(t.value);
     if (!seen) byValue.set(t.value, { first: t, sources: [t.source] });
     else if (!seen.sources.includes(t.source)) seen.sources.push(t.source);
   }
-  return [...byValue.values()].map(({ first: t, sources }) => {
-    let decoded = t.isJwt ? decodings?.get(t.value) : undefined;
-    if (t.isJwt && !decoded) {
-      decoded = decodeJwt(t.value);
-      decodings?.set(t.value, decoded);
-    }
-    const verification = verifications?.get(t.value);
-    return {
-      key: `token:${t.id}`,
-      kind: t.kind,
-      source: sources.join(', '),
-      name: t.name,
-      value: masked ? maskValue(t.value) : t.value,
-      ...jwtParts(decoded),
-      expiry: expiries.has(`token:${t.id}`) ? expiryView(expiries.get(`token:${t.id}`)!) : tokenExpiry(t, decoded),
-      exchangeId: t.exchangeId,
-      ...(verification ? { verification } : {}),
-    };
-  });
+  return [...byValue.values()].map(({ first, sources }) => ({ first, sources: sources.join(', ') }));
+}
+
+/** One token row: the credential first seen as `t`, with every source it was seen in. */
+export function tokenRow(t: TokenRecord, sources: string, masked: boolean, expiry: CredentialExpiry | undefined, verification: NonNullable<TokenRow['verification']> | undefined, decodings?: JwtDecodings): TokenRow {
+  let decoded = t.isJwt ? decodings?.get(t.value) : undefined;
+  if (t.isJwt && !decoded) {
+    decoded = decodeJwt(t.value);
+    decodings?.set(t.value, decoded);
+  }
+  return {
+    key: `token:${t.id}`,
+    kind: t.kind,
+    source: sources,
+    name: t.name,
+    value: masked ? maskValue(t.value) : t.value,
+    ...jwtParts(decoded),
+    expiry: expiry ? expiryView(expiry) : tokenExpiry(t, decoded),
+    exchangeId: t.exchangeId,
+    ...(verification ? { verification } : {}),
+  };
 }
 
 /** A JWT the user decoded (Decode JWT…); `id` keeps its row key stable while older ones are dropped. */
