@@ -136,7 +136,9 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
       if (weak) findings.unshift(engine.weakSecretFinding(weak, context?.subject ?? context?.location?.name ?? 'JWT'));
       return findings;
     };
-    const feed = new engine.StoreAudit(store, auditSettingsOf(readSettings()), { analyzeJwt, checkWeakSecret: false });
+    // Findings go onto the session's change feed (finding-added/removed) with the exchanges they concern;
+    // what keys on the session's data below keys on store.modelVersion, which findings do not move.
+    const feed = new engine.StoreAudit(store, auditSettingsOf(readSettings()), { analyzeJwt, checkWeakSecret: false, publish: true });
     // Changes during a store event reach the panel through the capture's own event; a finished wait does not.
     const subscription = feed.onDidChange((_delta, origin) => { if (origin === 'timer') this.changed.fire(); });
     this.audit = { store, feed, subscription: new vscode.Disposable(() => subscription.dispose()) };
@@ -150,8 +152,9 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     if (!snapshot || !store) return [];
     const feed = this.audit?.store === store ? this.audit.feed : this.attachAudit(store);
     const now = Date.now();
-    if (snapshot.version !== this.jwtAnalysis.version && now - this.jwtAnalysis.at >= JWT_REANALYSIS_MS) {
-      this.jwtAnalysis = { version: snapshot.version, at: now };
+    // Keyed on the data, not the store version: the re-analysis publishes its findings, which moves the latter.
+    if (store.modelVersion !== this.jwtAnalysis.version && now - this.jwtAnalysis.at >= JWT_REANALYSIS_MS) {
+      this.jwtAnalysis = { version: store.modelVersion, at: now };
       feed.reanalyseJwts(now);
     }
     const probed = this.probed?.store === store ? [...this.probed.byRule.values()] : [];
@@ -178,7 +181,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     const store = this.capture.sessionStore;
     const cached = this.cachedModel;
     if (cached && cached.store === store && cached.soonSec === soonSec) {
-      if (cached.version !== snapshot.version) this.scheduleExpiryRebuild(cached.at);
+      if (cached.version !== store?.modelVersion) this.scheduleExpiryRebuild(cached.at);
       return cached.model;
     }
     return this.buildExpiryModel(snapshot, soonSec);
@@ -188,7 +191,8 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     const started = performance.now();
     const model = captureEngine().buildExpiryModel(snapshot, { expiringSoonSeconds: soonSec });
     this.expiryCost = performance.now() - started;
-    this.cachedModel = { store: this.capture.sessionStore, version: snapshot.version, soonSec, at: Date.now(), model };
+    const store = this.capture.sessionStore;
+    this.cachedModel = { store, version: store?.modelVersion ?? -1, soonSec, at: Date.now(), model };
     return model;
   }
 
@@ -197,7 +201,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     this.expiryTimer = setTimeout(() => {
       this.expiryTimer = undefined;
       const snapshot = this.capture.snapshot();
-      if (!snapshot || snapshot.version === this.cachedModel?.version) return;
+      if (!snapshot || this.capture.sessionStore?.modelVersion === this.cachedModel?.version) return;
       this.buildExpiryModel(snapshot, readSettings().expiringSoonSeconds);
       this.changed.fire();
     }, Math.max(0, lastBuilt + Math.max(EXPIRY_REBUILD_MS, EXPIRY_COST_FACTOR * this.expiryCost) - Date.now()));

@@ -223,6 +223,7 @@ export class SessionStore implements Disposable {
   private nextEventSeq = 1;
   private evicted = 0;
   private versionCounter = 0;
+  private lastModelVersion = 0;
 
   private readonly listeners = new Set<(e: SessionChangeEvent) => void>();
   /** The batch being delivered, and to which listener (changes published by the first listener join it). */
@@ -250,6 +251,16 @@ export class SessionStore implements Disposable {
   /** Increases with every change that is notified. */
   get version(): number {
     return this.versionCounter;
+  }
+
+  /**
+   * The version of the latest change of the model itself (exchanges, cookies, tokens, storage):
+   * finding changes a reader publishes (`publishFindings`) do not move it. What caches of the
+   * session's data (a snapshot, a model built from it) key on, so that publishing findings does
+   * not make them build again.
+   */
+  get modelVersion(): number {
+    return this.lastModelVersion;
   }
 
   /** How many exchanges the ring buffer has dropped so far (`SessionSnapshot.evictedExchanges`). */
@@ -479,7 +490,7 @@ export class SessionStore implements Disposable {
         current.changes.push({ kind, version: ++this.versionCounter, finding });
         current.version = this.versionCounter;
       } else {
-        const version = this.changed();
+        const version = this.changed(false);
         if (this.listening) this.push({ kind, version, finding });
       }
     };
@@ -894,9 +905,10 @@ export class SessionStore implements Disposable {
     return added.length === 0 ? current : [...current, ...added];
   }
 
-  /** Counts a change (returns the version it produced) and schedules its delivery. */
-  private changed(): number {
+  /** Counts a change (returns the version it produced) and schedules its delivery; `model` false for a reader's findings. */
+  private changed(model = true): number {
     const version = ++this.versionCounter;
+    if (model) this.lastModelVersion = version;
     // Nobody listens: keep nothing (a later subscriber starts from snapshot()).
     if (!this.listening) return version;
     this.hasPending = true;

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as zlib from 'node:zlib';
+import type { Finding } from '../../../src/core/findings';
 import { type SessionChangeEvent, SessionStore } from '../../../src/core/session';
 import { decodeBody } from '../../../src/core/session/bodyPreview';
 import { RingBuffer } from '../../../src/core/session/ringBuffer';
@@ -250,6 +251,26 @@ describe('session store', () => {
       assert.equal(s.getExchange(later)?.state, 'complete');
       assert.notEqual(first, second);
       assert.notEqual(second, third);
+    });
+
+    it('moves modelVersion with changes of the model, not with findings a reader publishes', () => {
+      const s = new SessionStore({ throttleMs: 0 });
+      const batches: string[][] = [];
+      s.onDidChange((e) => batches.push(e.changes.map((c) => c.kind)));
+      const id = s.beginExchange({ source: 'proxy', method: 'GET', url: 'http://localhost/', headers: [] });
+      s.flush();
+      const model = s.modelVersion;
+      assert.equal(model, s.version);
+      const finding = { ruleId: 'cookie-missing-secure', severity: 'warning', subject: 'sid', message: 'm', docs: '', evidence: { exchangeId: id } } as Finding;
+      s.publishFindings({ added: [finding], removed: [] });
+      s.flush();
+      assert.deepEqual(batches.at(-1), ['finding-added']);
+      assert.ok(s.version > model, 'the feed moved on');
+      assert.equal(s.modelVersion, model, 'the data did not');
+      s.finishExchange(id, { state: 'complete' });
+      assert.ok(s.modelVersion > model);
+      assert.equal(s.modelVersion, s.version);
+      s.dispose();
     });
 
     it('decodes gzip/br previews with a cap against decompression bombs', () => {
