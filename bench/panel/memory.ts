@@ -28,6 +28,7 @@ const started = { wall: performance.now(), cpu: cpuMs() };
 const audit = new StoreAudit(store, {}, { checkWeakSecret: false });
 const rows = new SessionViewRows();
 const deltas = new SessionViewDeltas();
+const isSession = () => false;
 const heapMiB = () => {
   gc();
   return (process.memoryUsage().heapUsed / 1024 / 1024).toFixed(1);
@@ -64,7 +65,7 @@ for (let batch = 0; done < TOTAL; batch++) {
     importHar(store, { log: { ...log, entries: entries.slice(i, i + 500) } });
     store.flush();
     const snapshot = store.snapshot();
-    const lists = rows.lists(store, snapshot, { findings: audit.findings(), masked: true, isSession: () => false });
+    const lists = rows.lists(store, snapshot, { findings: audit.findings(), masked: true, isSession });
     deltas.next({ capture: { running: true, exchanges: snapshot.exchanges.length }, ...lists, masked: true, actions: [], now: Date.now(), expiringSoonMs: 300_000 });
   }
   done += entries.length;
