@@ -8,6 +8,7 @@
  */
 import { StoreAudit } from '../../src/core/audit/storeAudit';
 import { importHar } from '../../src/core/capture/harImport';
+import { buildExpiryModel } from '../../src/core/expiry/index';
 import { SessionStore } from '../../src/core/session';
 import { SessionViewDeltas } from '../../src/extension/sessionViewDeltas';
 import { SessionViewRows } from '../../src/extension/sessionViewRows';
@@ -23,9 +24,11 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
 const store = new SessionStore({ capacity: DEFAULT_MAX_EXCHANGES, throttleMs: 0 });
+const started = { wall: performance.now(), cpu: cpuMs() };
 const audit = new StoreAudit(store, {}, { checkWeakSecret: false });
 const rows = new SessionViewRows();
 const deltas = new SessionViewDeltas();
+const isSession = () => false;
 const heapMiB = () => {
   gc();
   return (process.memoryUsage().heapUsed / 1024 / 1024).toFixed(1);
@@ -33,19 +36,44 @@ const heapMiB = () => {
 
 console.log(`Extension-host heap over ${TOTAL} exchanges, capture.maxExchanges ${DEFAULT_MAX_EXCHANGES} (JS heap after a full GC)\n`);
 console.log(`  start: ${heapMiB()} MiB`);
+/**
+ * Each batch's HAR starts at the same instant: its entries are moved to start after the previous
+ * batch's, as a long capture records them (a batch from the past would make the audit replay what it
+ * holds on every exchange, which no capture does).
+ */
+let lastStart = 0;
+function continueAfterPrevious(entries: unknown[]): void {
+  const times = entries.map((e) => Date.parse((e as { startedDateTime: string }).startedDateTime));
+  const shift = Math.max(0, lastStart + 1000 - times[0]!);
+  entries.forEach((e, i) => { (e as { startedDateTime: string }).startedDateTime = new Date(times[i]! + shift).toISOString(); });
+  lastStart = times[times.length - 1]! + shift;
+}
+
+/** CPU time of this process, ms. */
+function cpuMs(): number {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+}
+
 let done = 0;
 for (let batch = 0; done < TOTAL; batch++) {
   const log = benchHar(Math.min(BATCH, TOTAL - done), batch + 1).log;
   const entries = log.entries as unknown[];
+  continueAfterPrevious(entries);
   // The panel takes in each change of 500 exchanges (its kept rows and what the deltas remember).
   for (let i = 0; i < entries.length; i += 500) {
     importHar(store, { log: { ...log, entries: entries.slice(i, i + 500) } });
     store.flush();
     const snapshot = store.snapshot();
-    const lists = rows.lists(store, snapshot, { findings: audit.findings(), masked: true, isSession: () => false });
+    const lists = rows.lists(store, snapshot, { findings: audit.findings(), masked: true, isSession });
     deltas.next({ capture: { running: true, exchanges: snapshot.exchanges.length }, ...lists, masked: true, actions: [], now: Date.now(), expiringSoonMs: 300_000 });
   }
   done += entries.length;
   const snap = store.snapshot();
-  console.log(`  after ${String(done).padStart(6)} exchanges: ${heapMiB()} MiB  (${snap.exchanges.length} kept, ${snap.evictedExchanges} dropped, ${snap.cookies.length} cookies, ${snap.tokens.length} tokens, ${audit.findings().length} findings)`);
+  // The expiry model is a pass over what the ring buffer holds: bounded by capture.maxExchanges, whatever the session's length.
+  const c0 = cpuMs();
+  const model = buildExpiryModel(snap, { expiringSoonSeconds: 300 });
+  const expiryCpu = cpuMs() - c0;
+  console.log(`  after ${String(done).padStart(6)} exchanges: ${heapMiB()} MiB  (${snap.exchanges.length} kept, ${snap.evictedExchanges} dropped, ${snap.cookies.length} cookies, ${snap.tokens.length} tokens, ${audit.findings().length} findings; expiry model ${model.credentials.length} credentials in ${expiryCpu.toFixed(1)} ms CPU)`);
 }
+console.log(`\n  ${TOTAL} exchanges in ${((performance.now() - started.wall) / 1000).toFixed(0)} s wall, ${((cpuMs() - started.cpu) / 1000).toFixed(0)} s CPU`);

@@ -45,6 +45,8 @@ export class CaptureService implements vscode.Disposable {
   private source: string | undefined;
   private storeSubscription: { dispose(): void } | undefined;
   private cachedSnapshot: SessionSnapshot | undefined;
+  private cachedModelVersion = -1;
+  private cachedStore: SessionStore | undefined;
   /** The first drop from the ring buffer was logged (once per session; Clear Session resets it). */
   private dropLogged = false;
   private readonly changed = new vscode.EventEmitter<void>();
@@ -79,8 +81,13 @@ export class CaptureService implements vscode.Disposable {
   snapshot(): SessionSnapshot | undefined {
     const store = this.store;
     if (!store) return undefined;
-    // The panel, the status bar (every second) and the trace all read it: copy the store once per change.
-    if (this.cachedSnapshot?.version !== store.version) this.cachedSnapshot = store.snapshot();
+    // The panel, the status bar (every second) and the trace all read it: copy the store once per change
+    // of its data (findings the audit publishes onto the feed are no change of the snapshot).
+    if (this.cachedSnapshot === undefined || this.cachedModelVersion !== store.modelVersion || this.cachedStore !== store) {
+      this.cachedSnapshot = store.snapshot();
+      this.cachedModelVersion = store.modelVersion;
+      this.cachedStore = store;
+    }
     return this.cachedSnapshot;
   }
 

@@ -36,6 +36,8 @@ const JWT_REANALYSIS_MS = 1000;
  * change it is built again on a timer, at most this often, never in the path of a panel update.
  */
 const EXPIRY_REBUILD_MS = 1000;
+/** After a rebuild that took `t` ms the next waits at least this many times `t` (a loaded machine: at most a tenth of the host). */
+const EXPIRY_COST_FACTOR = 10;
 /** Weak-secret answers of the worker are taken in together, at most this often. */
 const WEAK_SECRET_BATCH_MS = 250;
 
@@ -67,6 +69,8 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   private jwtAnalysis = { version: -1, at: 0 };
   private cachedModel: { store: SessionStore | undefined; version: number; soonSec: number; at: number; model: ExpiryModel } | undefined;
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** How long the last expiry model took to build, ms. */
+  private expiryCost = 0;
   private weakSecretTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscription: vscode.Disposable;
   /** Tokens the user decoded, newest last; never written anywhere. */
@@ -75,6 +79,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   /** The last signature check per token value, for this window only. */
   private readonly verifications = new Map<string, { signature: string; message: string; at: number }>();
   private rules: { source: InFlightActions; subscription: vscode.Disposable } | undefined;
+  private sessionCookieTest: { key: string; test: (c: { name: string; value: string }) => boolean } | undefined;
   /** Timeline rows kept across updates: only new and changed exchanges are built again. */
   private readonly rows = new SessionViewRows();
 
@@ -131,7 +136,9 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
       if (weak) findings.unshift(engine.weakSecretFinding(weak, context?.subject ?? context?.location?.name ?? 'JWT'));
       return findings;
     };
-    const feed = new engine.StoreAudit(store, auditSettingsOf(readSettings()), { analyzeJwt, checkWeakSecret: false });
+    // Findings go onto the session's change feed (finding-added/removed) with the exchanges they concern;
+    // what keys on the session's data below keys on store.modelVersion, which findings do not move.
+    const feed = new engine.StoreAudit(store, auditSettingsOf(readSettings()), { analyzeJwt, checkWeakSecret: false, publish: true });
     // Changes during a store event reach the panel through the capture's own event; a finished wait does not.
     const subscription = feed.onDidChange((_delta, origin) => { if (origin === 'timer') this.changed.fire(); });
     this.audit = { store, feed, subscription: new vscode.Disposable(() => subscription.dispose()) };
@@ -145,8 +152,9 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     if (!snapshot || !store) return [];
     const feed = this.audit?.store === store ? this.audit.feed : this.attachAudit(store);
     const now = Date.now();
-    if (snapshot.version !== this.jwtAnalysis.version && now - this.jwtAnalysis.at >= JWT_REANALYSIS_MS) {
-      this.jwtAnalysis = { version: snapshot.version, at: now };
+    // Keyed on the data, not the store version: the re-analysis publishes its findings, which moves the latter.
+    if (store.modelVersion !== this.jwtAnalysis.version && now - this.jwtAnalysis.at >= JWT_REANALYSIS_MS) {
+      this.jwtAnalysis = { version: store.modelVersion, at: now };
       feed.reanalyseJwts(now);
     }
     const probed = this.probed?.store === store ? [...this.probed.byRule.values()] : [];
@@ -173,15 +181,18 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     const store = this.capture.sessionStore;
     const cached = this.cachedModel;
     if (cached && cached.store === store && cached.soonSec === soonSec) {
-      if (cached.version !== snapshot.version) this.scheduleExpiryRebuild(cached.at);
+      if (cached.version !== store?.modelVersion) this.scheduleExpiryRebuild(cached.at);
       return cached.model;
     }
     return this.buildExpiryModel(snapshot, soonSec);
   }
 
   private buildExpiryModel(snapshot: SessionSnapshot, soonSec: number): ExpiryModel {
+    const started = performance.now();
     const model = captureEngine().buildExpiryModel(snapshot, { expiringSoonSeconds: soonSec });
-    this.cachedModel = { store: this.capture.sessionStore, version: snapshot.version, soonSec, at: Date.now(), model };
+    this.expiryCost = performance.now() - started;
+    const store = this.capture.sessionStore;
+    this.cachedModel = { store, version: store?.modelVersion ?? -1, soonSec, at: Date.now(), model };
     return model;
   }
 
@@ -190,10 +201,10 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     this.expiryTimer = setTimeout(() => {
       this.expiryTimer = undefined;
       const snapshot = this.capture.snapshot();
-      if (!snapshot || snapshot.version === this.cachedModel?.version) return;
+      if (!snapshot || this.capture.sessionStore?.modelVersion === this.cachedModel?.version) return;
       this.buildExpiryModel(snapshot, readSettings().expiringSoonSeconds);
       this.changed.fire();
-    }, Math.max(0, lastBuilt + EXPIRY_REBUILD_MS - Date.now()));
+    }, Math.max(0, lastBuilt + Math.max(EXPIRY_REBUILD_MS, EXPIRY_COST_FACTOR * this.expiryCost) - Date.now()));
   }
 
   /** The session credential that expires first from `now` on, for the status bar. */
@@ -217,7 +228,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     const snapshot: SessionSnapshot | undefined = this.capture.snapshot();
     const status = this.capture.status;
     const model = this.expiryModel(snapshot);
-    const isSession = (c: { name: string; value: string }) => captureEngine().classifyCookie(c.name, c.value, { sessionCookieNames: settings.sessionCookieNames }).isSession;
+    const isSession = this.isSessionCookie(settings.sessionCookieNames);
     const findings = this.findings(snapshot);
     const lists = snapshot
       ? this.rows.lists(this.capture.sessionStore, snapshot, { findings, masked: this.masked, isSession, ...(model ? { model } : {}), decode: captureEngine().decodeSignedCookie, verifications: this.verifications })
@@ -233,6 +244,16 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
       expiringSoonMs: settings.expiringSoonSeconds * 1000,
       ...(this.rules ? { rules: this.rules.source.rows() } : {}),
     };
+  }
+
+  /** One classifier per setting value: the panel keeps the rows it built with the same one. */
+  private isSessionCookie(names: readonly string[]): (c: { name: string; value: string }) => boolean {
+    const key = JSON.stringify(names);
+    if (this.sessionCookieTest?.key !== key) {
+      const { classifyCookie } = captureEngine();
+      this.sessionCookieTest = { key, test: (c) => classifyCookie(c.name, c.value, { sessionCookieNames: names }).isSession };
+    }
+    return this.sessionCookieTest.test;
   }
 
   runAction(action: WebviewAction): Thenable<unknown> {

@@ -28,6 +28,12 @@ export interface SessionViewSource {
  * come at most every 100 ms (the store's throttle) and are not delayed.
  */
 const MIN_POST_INTERVAL_MS = 50;
+/**
+ * After a message that took `t` ms to build, the next one waits at least this many times `t`: the
+ * panel never takes more than about a fifth of the extension host, whatever the session's size or
+ * the machine's load (during an import other extensions and commands keep most of the host).
+ */
+const POST_COST_FACTOR = 4;
 
 /** The Session webview view in the panel. Posts data; the webview renders it. */
 export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -40,6 +46,8 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
   /** Full state on (re)load, then deltas against what this webview was sent. */
   private readonly deltas = new SessionViewDeltas();
   private lastPostAt = 0;
+  /** How long the last message took to build and post, ms. */
+  private lastPostCost = 0;
   private postTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly source: SessionViewSource) {
@@ -157,7 +165,7 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
       this.deltas.reset();
       return;
     }
-    const wait = this.lastPostAt + MIN_POST_INTERVAL_MS - Date.now();
+    const wait = this.lastPostAt + Math.max(MIN_POST_INTERVAL_MS, POST_COST_FACTOR * this.lastPostCost) - Date.now();
     if (wait > 0) {
       this.postTimer ??= setTimeout(() => {
         this.postTimer = undefined;
@@ -165,8 +173,10 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
       }, wait);
       return;
     }
-    this.lastPostAt = Date.now();
+    const started = performance.now();
     this.postMessage(this.deltas.next(this.source.state()));
+    this.lastPostCost = performance.now() - started;
+    this.lastPostAt = Date.now();
   }
 
   private postMessage(message: ToWebview): void {

@@ -1,8 +1,8 @@
 import type { CookieHistoryEvent, Exchange, SessionSnapshot, TokenRecord } from '../core/session/types';
-import type { ExpiryModel } from '../core/expiry/index';
+import type { CredentialExpiry, ExpiryModel } from '../core/expiry/index';
 import type { Finding } from '../core/findings';
 import type { CookieRow, ExchangeRow, FindingRow, SessionViewState, TokenRow } from '../shared/protocol';
-import { cookieRows, exchangeHost, exchangeRow, type ExchangeSessionEffect, findingRows, goneCookieRows, type JwtDecodings, type SignedCookieDecoder, tokenRows, type TokenVerifications } from './sessionViewState';
+import { type CookieHistoryByKey, cookieRows, exchangeHost, exchangeRow, type ExchangeSessionEffect, expiryView, findingRows, goneCookieRows, type JwtDecodings, modelIndex, type SignedCookieDecoder, tokenGroups, tokenRow, type TokenVerifications } from './sessionViewState';
 
 /** A timeline row and the exchange object it was built from. */
 interface BuiltRow {
@@ -32,6 +32,10 @@ export class ExchangeRowCache {
   private tokens: readonly TokenRecord[] = [];
   private findingCounts = new Map<number, number>();
   private mainHost = '';
+  /** Exchanges with a refused Set-Cookie (the gone cookie rows list them). */
+  private readonly refusing = new Set<number>();
+  /** True when the last update changed which exchanges refused a cookie, or how. */
+  refusalsChanged = true;
 
   /** The rows of `snapshot`, oldest first; equal to `exchangeRows(snapshot, findings)`. */
   rows(snapshot: SessionSnapshot, findings: readonly Finding[]): ExchangeRow[] {
@@ -47,18 +51,40 @@ export class ExchangeRowCache {
     const previous = this.built;
     const built = new Array<BuiltRow>(snapshot.exchanges.length);
     const out = new Array<ExchangeRow>(snapshot.exchanges.length);
+    this.refusalsChanged = false;
     let j = 0;
     for (let i = 0; i < snapshot.exchanges.length; i++) {
       const ex = snapshot.exchanges[i]!;
       // Both lists are in id order: walk them together instead of looking rows up.
       while (j < previous.length && previous[j]!.exchange.id < ex.id) j++;
       let b = previous[j];
+      if (!b || b.exchange !== ex) this.takeRefusals(ex);
       if (!b || b.exchange !== ex || all || dirty.has(ex.id)) b = { exchange: ex, row: this.build(ex) };
       built[i] = b;
       out[i] = b.row;
     }
+    if (this.refusing.size > 0) {
+      // Exchanges the ring buffer dropped (or a clear removed) no longer list their refused cookies.
+      const first = snapshot.exchanges[0]?.id ?? Infinity;
+      for (const id of this.refusing) {
+        if (id >= first && exchangeAt(snapshot.exchanges, id)) continue;
+        this.refusing.delete(id);
+        this.refusalsChanged = true;
+      }
+    }
     this.built = built;
     return out;
+  }
+
+  /** A new or changed exchange: whether it refuses a cookie now (any such exchange changes the gone rows). */
+  private takeRefusals(ex: Exchange): void {
+    const refuses = ex.cookiesSet.length > 0 && ex.cookiesSet.some((sc) => sc.outcome === 'rejected');
+    if (refuses) {
+      this.refusing.add(ex.id);
+      this.refusalsChanged = true;
+    } else if (this.refusing.delete(ex.id)) {
+      this.refusalsChanged = true;
+    }
   }
 
   private build(ex: Exchange): ExchangeRow {
@@ -124,6 +150,72 @@ export class ExchangeRowCache {
   }
 }
 
+/** The exchange with this id in a list sorted by id, by binary search. */
+function exchangeAt(exchanges: readonly Exchange[], id: number): Exchange | undefined {
+  let lo = 0;
+  let hi = exchanges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (exchanges[mid]!.id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return exchanges[lo]?.id === id ? exchanges[lo] : undefined;
+}
+
+/**
+ * The cookie history by cookie key, kept across updates from the history's sequence numbers: each
+ * update takes in only the events new since the last one and drops those the history ring dropped
+ * (or a clear removed), and says which cookies they concern. Equal to grouping the history by key.
+ */
+export class CookieHistoryIndex {
+  private readonly byKey = new Map<string, CookieHistoryEvent[]>();
+  private history: readonly CookieHistoryEvent[] = [];
+  private nextSeq = 0;
+  /** Cookie keys whose events changed in the last `take`. */
+  touched: ReadonlySet<string> = new Set();
+
+  /** The events of each cookie, oldest first. */
+  get events(): CookieHistoryByKey {
+    return this.byKey;
+  }
+
+  take(history: readonly CookieHistoryEvent[]): void {
+    if (history === this.history) {
+      this.touched = new Set();
+      return;
+    }
+    const touched = new Set<string>();
+    const firstSeq = history[0]?.seq ?? Infinity;
+    for (const e of this.history) {
+      if (e.seq >= firstSeq) break;
+      // The oldest events leave first: each is at the front of its cookie's list.
+      const list = this.byKey.get(e.cookieKey);
+      if (list?.[0] === e) list.shift();
+      if (list?.length === 0) this.byKey.delete(e.cookieKey);
+      touched.add(e.cookieKey);
+    }
+    let i = history.length;
+    while (i > 0 && history[i - 1]!.seq >= this.nextSeq) i--;
+    for (; i < history.length; i++) {
+      const e = history[i]!;
+      const list = this.byKey.get(e.cookieKey);
+      if (list) list.push(e);
+      else this.byKey.set(e.cookieKey, [e]);
+      touched.add(e.cookieKey);
+    }
+    this.nextSeq = Math.max(this.nextSeq, (history[history.length - 1]?.seq ?? -1) + 1);
+    this.history = history;
+    this.touched = touched;
+  }
+
+  /** True when the cookie's last event in the history took it out of the jar. */
+  endsGone(key: string): boolean {
+    const list = this.byKey.get(key);
+    const kind = list?.[list.length - 1]?.kind;
+    return kind === 'deleted' || kind === 'expired' || kind === 'evicted';
+  }
+}
+
 /** Everything `SessionViewRows.lists` needs besides the snapshot. */
 export interface SessionViewInputs {
   readonly findings: readonly Finding[];
@@ -154,14 +246,24 @@ export function sameData(a: unknown, b: unknown): boolean {
 /** True when two token lists give the same rows (what a row shows, not when the token was last seen). */
 function sameTokenRowInputs(a: readonly TokenRecord[], b: readonly TokenRecord[]): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x === y) continue;
-    if (x.id !== y.id || x.value !== y.value || x.source !== y.source || x.kind !== y.kind || x.name !== y.name
-      || x.exchangeId !== y.exchangeId || x.expiresAt !== y.expiresAt || x.expiresAtSource !== y.expiresAtSource || x.isJwt !== y.isJwt) return false;
-  }
+  for (let i = 0; i < a.length; i++) if (!sameTokenRecord(a[i]!, b[i]!)) return false;
   return true;
+}
+
+/** True when two records of a token give the same row. */
+function sameTokenRecord(x: TokenRecord, y: TokenRecord): boolean {
+  return x === y || (x.id === y.id && x.value === y.value && x.source === y.source && x.kind === y.kind && x.name === y.name
+    && x.exchangeId === y.exchangeId && x.expiresAt === y.expiresAt && x.expiresAtSource === y.expiresAtSource && x.isJwt === y.isJwt);
+}
+
+/** A token row and what it was built from. */
+interface KeptTokenRow {
+  readonly first: TokenRecord;
+  readonly sources: string;
+  readonly expiry: CredentialExpiry | undefined;
+  readonly verification: unknown;
+  readonly masked: boolean;
+  readonly row: TokenRow;
 }
 
 /** A short list whose rows are rebuilt each update: an unchanged row is returned as the object returned before. */
@@ -197,7 +299,12 @@ export class SessionViewRows {
   private readonly findings = new KeptRows<FindingRow>((r) => r.key ?? '');
   private decodings: JwtDecodings = new Map();
   private store: unknown;
+  private history = new CookieHistoryIndex();
+  /** The gone and refused cookies' rows and what they were built from: built again only when those change. */
+  private gone: { rows: CookieRow[]; keys: ReadonlySet<string>; oldestRequest: number; masked: boolean; isSession: SessionViewInputs['isSession']; decode: SignedCookieDecoder | undefined } | undefined;
   /** The token rows and what they were built from (a token seen again is a new record, its row unchanged). */
+  private tokenRowsByValue = new Map<string, KeptTokenRow>();
+  private expiries: { model: ExpiryModel | undefined; index: Map<string, CredentialExpiry> } | undefined;
   private tokenInputs: { tokens: readonly TokenRecord[]; masked: boolean; model: ExpiryModel | undefined; rows: TokenRow[] } | undefined;
 
   /** The lists of `snapshot`; `owner` identifies the session (a new store starts over). */
@@ -205,17 +312,44 @@ export class SessionViewRows {
     if (owner !== this.store) {
       this.store = owner;
       this.exchanges = new ExchangeRowCache();
+      this.history = new CookieHistoryIndex();
+      this.gone = undefined;
     }
+    const exchanges = this.exchanges.rows(snapshot, inputs.findings);
+    this.history.take(snapshot.cookieHistory);
     return {
-      exchanges: this.exchanges.rows(snapshot, inputs.findings),
+      exchanges,
       // Live cookies first, then the gone and refused ones (the panel shows those behind "show gone").
       cookies: this.cookies.keep([
-        ...cookieRows(snapshot, inputs.masked, inputs.isSession, inputs.model, inputs.decode, inputs.findings),
-        ...goneCookieRows(snapshot, inputs.masked, inputs.isSession, inputs.decode),
+        ...cookieRows(snapshot, inputs.masked, inputs.isSession, inputs.model, inputs.decode, inputs.findings, this.history.events),
+        ...this.goneRows(snapshot, inputs),
       ]),
       tokens: this.tokenRows(snapshot, inputs),
       findings: this.findings.keep(findingRows(inputs.findings)),
     };
+  }
+
+  /**
+   * The gone and refused cookies' rows, built again only when an event concerns a cookie that is
+   * gone or was (a rolling session cookie's refresh does not), a refused Set-Cookie came or left,
+   * or what rows show changed (masking, the session cookie names).
+   */
+  private goneRows(snapshot: SessionSnapshot, inputs: SessionViewInputs): CookieRow[] {
+    const last = this.gone;
+    const history = this.history;
+    // A history row names the request behind it while the ring buffer holds that exchange.
+    const firstExchange = snapshot.exchanges[0]?.id ?? Infinity;
+    if (last && last.masked === inputs.masked && last.isSession === inputs.isSession && last.decode === inputs.decode && !this.exchanges.refusalsChanged
+      && last.oldestRequest >= firstExchange && ![...history.touched].some((key) => last.keys.has(key) || history.endsGone(key))) return last.rows;
+    const rows = goneCookieRows(snapshot, inputs.masked, inputs.isSession, inputs.decode, history.events);
+    const keys = new Set<string>();
+    let oldestRequest = Infinity;
+    for (const r of rows) {
+      if (r.key.startsWith('cookie:')) keys.add(r.key.slice('cookie:'.length));
+      for (const h of r.history) if (h.request !== undefined && h.exchangeId !== undefined && h.exchangeId < oldestRequest) oldestRequest = h.exchangeId;
+    }
+    this.gone = { rows, keys, oldestRequest, masked: inputs.masked, isSession: inputs.isSession, decode: inputs.decode };
+    return rows;
   }
 
   private tokenRows(snapshot: SessionSnapshot, inputs: SessionViewInputs): TokenRow[] {
@@ -233,7 +367,23 @@ export class SessionViewRows {
       if (d) decodings.set(t.value, d);
     }
     this.decodings = decodings;
-    const rows = this.tokens.keep(tokenRows(snapshot, inputs.masked, inputs.model, inputs.verifications, decodings));
+    // Only the rows of credentials that changed are built again (an import brings new tokens in every update).
+    if (this.expiries?.model !== inputs.model) this.expiries = { model: inputs.model, index: modelIndex(inputs.model) };
+    const expiries = this.expiries?.index ?? new Map<string, CredentialExpiry>();
+    const kept = new Map<string, KeptTokenRow>();
+    const built = tokenGroups(snapshot.tokens).map(({ first, sources }) => {
+      const expiry = expiries.get(`token:${first.id}`);
+      const verification = inputs.verifications?.get(first.value);
+      const before = this.tokenRowsByValue.get(first.value);
+      const same = before !== undefined && before.masked === inputs.masked && before.sources === sources && before.verification === verification && sameTokenRecord(before.first, first)
+        // A rebuilt expiry model (on its timer) has new entries: the row stays when what it shows is the same.
+        && (before.expiry === expiry || (before.expiry !== undefined && expiry !== undefined && sameData(before.row.expiry, expiryView(expiry))));
+      const row = same ? before.row : tokenRow(first, sources, inputs.masked, expiry, verification, decodings);
+      kept.set(first.value, { first, sources, expiry, verification, masked: inputs.masked, row });
+      return row;
+    });
+    this.tokenRowsByValue = kept;
+    const rows = this.tokens.keep(built);
     this.tokenInputs = { tokens: snapshot.tokens, masked: inputs.masked, model: inputs.model, rows };
     return rows;
   }

@@ -29,7 +29,7 @@ export function expiryView(e: CredentialExpiry): ExpiryView {
   };
 }
 
-function modelIndex(model: ExpiryModel | undefined): Map<string, CredentialExpiry> {
+export function modelIndex(model: ExpiryModel | undefined): Map<string, CredentialExpiry> {
   return new Map((model?.credentials ?? []).map((c) => [c.id, c]));
 }
 
@@ -74,36 +74,38 @@ function exchangeById(exchanges: readonly Exchange[], id: number): Exchange | un
   return exchanges[lo]?.id === id ? exchanges[lo] : undefined;
 }
 
-/**
- * Each cookie's change count and its latest changes (oldest first), with the request behind each
- * (still in the capture): one pass over the history, which holds thousands of events.
- */
-function historyByCookie(snapshot: SessionSnapshot): { counts: Map<string, number>; rows: Map<string, CookieChangeRow[]> } {
-  const counts = new Map<string, number>();
-  const latest = new Map<string, CookieHistoryEvent[]>();
-  for (const e of snapshot.cookieHistory) {
-    counts.set(e.cookieKey, (counts.get(e.cookieKey) ?? 0) + 1);
-    let list = latest.get(e.cookieKey);
-    if (!list) latest.set(e.cookieKey, (list = []));
-    list.push(e);
-    if (list.length > 2 * HISTORY_ROWS) list.splice(0, list.length - HISTORY_ROWS);
+/** Each cookie's history events in the capture (oldest first), by cookie key. */
+export type CookieHistoryByKey = ReadonlyMap<string, readonly CookieHistoryEvent[]>;
+
+/** The history by cookie key, in one pass over it (the panel keeps it across updates: `CookieHistoryIndex`). */
+function historyByKey(history: readonly CookieHistoryEvent[]): Map<string, CookieHistoryEvent[]> {
+  const byKey = new Map<string, CookieHistoryEvent[]>();
+  for (const e of history) {
+    const list = byKey.get(e.cookieKey);
+    if (list) list.push(e);
+    else byKey.set(e.cookieKey, [e]);
   }
-  const rows = new Map<string, CookieChangeRow[]>();
-  for (const [key, events] of latest) {
-    rows.set(key, events.slice(-HISTORY_ROWS).map((e) => {
-      const ex = e.exchangeId !== undefined ? exchangeById(snapshot.exchanges, e.exchangeId) : undefined;
-      const request = ex ? `${ex.method} ${ex.path.split('?')[0]}` : undefined;
-      return {
-        kind: e.kind,
-        time: e.time,
-        ...(e.changedAttributes?.length ? { attributes: e.changedAttributes } : {}),
-        ...(e.reason ? { reason: e.reason } : {}),
-        ...(e.exchangeId !== undefined ? { exchangeId: e.exchangeId } : {}),
-        ...(request ? { request } : {}),
-      };
-    }));
+  return byKey;
+}
+
+/** A cookie's latest changes, newest first, with the request behind each (still in the capture). */
+function historyRows(events: readonly CookieHistoryEvent[] | undefined, exchanges: readonly Exchange[]): CookieChangeRow[] {
+  if (!events) return [];
+  const rows: CookieChangeRow[] = [];
+  for (let i = events.length - 1; i >= 0 && rows.length < HISTORY_ROWS; i--) {
+    const e = events[i]!;
+    const ex = e.exchangeId !== undefined ? exchangeById(exchanges, e.exchangeId) : undefined;
+    const request = ex ? `${ex.method} ${ex.path.split('?')[0]}` : undefined;
+    rows.push({
+      kind: e.kind,
+      time: e.time,
+      ...(e.changedAttributes?.length ? { attributes: e.changedAttributes } : {}),
+      ...(e.reason ? { reason: e.reason } : {}),
+      ...(e.exchangeId !== undefined ? { exchangeId: e.exchangeId } : {}),
+      ...(request ? { request } : {}),
+    });
   }
-  return { counts, rows };
+  return rows;
 }
 
 /** How many findings name each cookie (a finding's subject is the cookie's name). */
@@ -113,14 +115,15 @@ function findingsBySubject(findings: readonly Finding[] | undefined): Map<string
   return counts;
 }
 
-export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession: (c: CookieRecord) => boolean, model?: ExpiryModel, decode?: SignedCookieDecoder, findings?: readonly Finding[]): CookieRow[] {
+/** The live cookies' rows; `history` is the history by cookie key when the caller keeps it (else one pass builds it). */
+export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession: (c: CookieRecord) => boolean, model?: ExpiryModel, decode?: SignedCookieDecoder, findings?: readonly Finding[], history?: CookieHistoryByKey): CookieRow[] {
   const expiries = modelIndex(model);
   const jar: Record<string, string> = {};
   for (const c of snapshot.cookies) jar[c.name] = c.value;
-  const history = historyByCookie(snapshot);
+  const byKey = history ?? historyByKey(snapshot.cookieHistory);
   const findingCounts = findingsBySubject(findings);
   return snapshot.cookies.map((c) => {
-    const changes = history.rows.get(c.key) ?? [];
+    const events = byKey.get(c.key);
     const notes = cookieBrowserNotes(c, c.origin === 'set-by-response' ? exchangeById(snapshot.exchanges, c.exchangeId)?.url : undefined);
     return {
       key: `cookie:${c.key}`,
@@ -136,8 +139,8 @@ export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession
       isSession: isSession(c),
       origin: c.origin,
       expiry: expiries.has(`cookie:${c.key}`) ? expiryView(expiries.get(`cookie:${c.key}`)!) : cookieExpiry(c),
-      changes: history.counts.get(c.key) ?? 0,
-      history: [...changes].reverse(),
+      changes: events?.length ?? 0,
+      history: historyRows(events, snapshot.exchanges),
       lastExchangeId: c.exchangeId,
       ...(decode ? { decoded: decodedView(decode(c.name, c.value, jar), masked) } : {}),
       hostOnly: c.hostOnly,
@@ -158,19 +161,22 @@ export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession
  * Set-Cookie that last set (or offered) it and what it held, so a session deleted at logout
  * can still be read.
  */
-export function goneCookieRows(snapshot: SessionSnapshot, masked: boolean, isSession: (c: { name: string; value: string }) => boolean, decode?: SignedCookieDecoder): CookieRow[] {
-  const history = historyByCookie(snapshot);
-  const lastSetCookie = new Map<string, string>();
-  for (const e of snapshot.cookieHistory) if (e.setCookie) lastSetCookie.set(e.cookieKey, e.setCookie);
+export function goneCookieRows(snapshot: SessionSnapshot, masked: boolean, isSession: (c: { name: string; value: string }) => boolean, decode?: SignedCookieDecoder, history?: CookieHistoryByKey): CookieRow[] {
+  const byKey = history ?? historyByKey(snapshot.cookieHistory);
+  const lastSetCookie = (jarKey: string): string | undefined => {
+    const events = byKey.get(jarKey) ?? [];
+    for (let i = events.length - 1; i >= 0; i--) if (events[i]!.setCookie) return events[i]!.setCookie;
+    return undefined;
+  };
   const rejectedRaw = new Map<number, readonly SetCookieRecord[]>();
-  for (const ex of snapshot.exchanges) if (ex.cookiesSet.some((sc) => sc.outcome === 'rejected')) rejectedRaw.set(ex.id, ex.cookiesSet);
+  for (const ex of snapshot.exchanges) if (ex.cookiesSet.length > 0 && ex.cookiesSet.some((sc) => sc.outcome === 'rejected')) rejectedRaw.set(ex.id, ex.cookiesSet);
   const rejectedSeen = new Map<string, number>();
   const rows: CookieRow[] = [];
   for (const seen of cookiesSeen(snapshot)) {
     if (seen.state === 'live') continue;
     let key: string;
     let raw: string | undefined;
-    let changes: CookieChangeRow[] = [];
+    let events: readonly CookieHistoryEvent[] | undefined;
     if (seen.state === 'rejected') {
       const base = `rejected:${seen.exchangeId ?? ''}:${seen.name}`;
       const n = rejectedSeen.get(base) ?? 0;
@@ -180,8 +186,8 @@ export function goneCookieRows(snapshot: SessionSnapshot, masked: boolean, isSes
     } else {
       const jarKey = `${seen.domain};${seen.path};${seen.name}`;
       key = `cookie:${jarKey}`;
-      raw = lastSetCookie.get(jarKey);
-      changes = history.rows.get(jarKey) ?? [];
+      raw = lastSetCookie(jarKey);
+      events = byKey.get(jarKey);
     }
     const decoded = decode && seen.value !== '' ? decodedView(decode(seen.name, seen.value, { [seen.name]: seen.value }), masked) : undefined;
     rows.push({
@@ -197,8 +203,8 @@ export function goneCookieRows(snapshot: SessionSnapshot, masked: boolean, isSes
       isSession: isSession(seen),
       origin: 'set-by-response',
       expiry: { kind: 'none' },
-      changes: seen.state === 'rejected' ? 0 : history.counts.get(`${seen.domain};${seen.path};${seen.name}`) ?? 0,
-      history: [...changes].reverse(),
+      changes: events?.length ?? 0,
+      history: historyRows(events, snapshot.exchanges),
       ...(decoded ? { decoded } : {}),
       state: seen.state,
       ...(seen.endedAt !== undefined ? { endedAt: seen.endedAt } : {}),
@@ -226,33 +232,39 @@ export type JwtDecodings = Map<string, ReturnType<typeof decodeJwt>>;
 
 export function tokenRows(snapshot: SessionSnapshot, masked: boolean, model?: ExpiryModel, verifications?: TokenVerifications, decodings?: JwtDecodings): TokenRow[] {
   const expiries = modelIndex(model);
-  // The same credential is often seen several ways (set in a cookie, then sent back): one row, every source.
+  return tokenGroups(snapshot.tokens).map(({ first, sources }) => tokenRow(first, sources, masked, expiries.get(`token:${first.id}`), verifications?.get(first.value), decodings));
+}
+
+/** The same credential is often seen several ways (set in a cookie, then sent back): one group per value, every source. */
+export function tokenGroups(tokens: readonly TokenRecord[]): { first: TokenRecord; sources: string }[] {
   const byValue = new Map<string, { first: TokenRecord; sources: string[] }>();
-  for (const t of snapshot.tokens) {
+  for (const t of tokens) {
     const seen = byValue.get(t.value);
     if (!seen) byValue.set(t.value, { first: t, sources: [t.source] });
     else if (!seen.sources.includes(t.source)) seen.sources.push(t.source);
   }
-  return [...byValue.values()].map(({ first: t, sources }) => {
-    let decoded = t.isJwt ? decodings?.get(t.value) : undefined;
-    if (t.isJwt && !decoded) {
-      decoded = decodeJwt(t.value);
-      decodings?.set(t.value, decoded);
-    }
-    const verification = verifications?.get(t.value);
-    return {
-      key: `token:${t.id}`,
-      kind: t.kind,
-      source: sources.join(', '),
-      name: t.name,
-      value: masked ? maskValue(t.value) : t.value,
-      ...jwtParts(decoded),
-      expiry: expiries.has(`token:${t.id}`) ? expiryView(expiries.get(`token:${t.id}`)!) : tokenExpiry(t, decoded),
-      exchangeId: t.exchangeId,
-      ...(verification ? { verification } : {}),
-      ...(t.capturedBy ? { capturedBy: t.capturedBy } : {}),
-    };
-  });
+  return [...byValue.values()].map(({ first, sources }) => ({ first, sources: sources.join(', ') }));
+}
+
+/** One token row: the credential first seen as `t`, with every source it was seen in. */
+export function tokenRow(t: TokenRecord, sources: string, masked: boolean, expiry: CredentialExpiry | undefined, verification: NonNullable<TokenRow['verification']> | undefined, decodings?: JwtDecodings): TokenRow {
+  let decoded = t.isJwt ? decodings?.get(t.value) : undefined;
+  if (t.isJwt && !decoded) {
+    decoded = decodeJwt(t.value);
+    decodings?.set(t.value, decoded);
+  }
+  return {
+    key: `token:${t.id}`,
+    kind: t.kind,
+    source: sources,
+    name: t.name,
+    value: masked ? maskValue(t.value) : t.value,
+    ...jwtParts(decoded),
+    expiry: expiry ? expiryView(expiry) : tokenExpiry(t, decoded),
+    exchangeId: t.exchangeId,
+    ...(verification ? { verification } : {}),
+    ...(t.capturedBy ? { capturedBy: t.capturedBy } : {}),
+  };
 }
 
 /** A JWT the user decoded (Decode JWT…); `id` keeps its row key stable while older ones are dropped. */

@@ -48,14 +48,18 @@ export function cookiesSeen(snapshot: Pick<SessionSnapshot, 'cookies' | 'cookieH
     });
   }
   for (const ex of snapshot.exchanges) {
-    let host = '';
-    try {
-      host = new URL(ex.url).hostname;
-    } catch {
-      // an exchange without a parsable URL still lists its refused cookies
-    }
+    // The host is parsed only for the few exchanges with a refused cookie (not 10,000 URLs per call).
+    let host: string | undefined;
     for (const sc of ex.cookiesSet) {
       if (sc.outcome !== 'rejected') continue;
+      if (host === undefined) {
+        host = '';
+        try {
+          host = new URL(ex.url).hostname;
+        } catch {
+          // an exchange without a parsable URL still lists its refused cookies
+        }
+      }
       out.push({ state: 'rejected', name: sc.name, domain: host, path: '', value: sc.value, endedAt: ex.responseReceivedAt ?? ex.startedAt, ...(sc.rejectReason ? { reason: sc.rejectReason } : {}), exchangeId: ex.id });
     }
   }

@@ -31,10 +31,16 @@ describe('StoreAudit on the change feed', function () {
       const store = capture.store;
       const audit = new StoreAudit(store, {}, { ...OPTIONS, holdMs: 0, publish: true });
       const published = new Set<Finding>();
+      /** store.modelVersion at the last batch: it moves with a batch that changes the model, never with one of findings only. */
+      let modelVersion = store.modelVersion;
       // The store isolates a throwing listener: keep its failure for the check.
       let failure: unknown;
       store.onDidChange((e) => {
         try {
+          const modelChanged = e.changes.some((c) => c.kind !== 'finding-added' && c.kind !== 'finding-removed');
+          assert.equal(store.modelVersion !== modelVersion, modelChanged, `the model version moves with the model's changes only (${e.changes.map((c) => c.kind).join(', ')})`);
+          assert.ok(store.modelVersion <= e.version);
+          modelVersion = store.modelVersion;
           for (const c of e.changes) {
             if (c.kind === 'cleared') published.clear();
             else if (c.kind === 'finding-removed') assert.ok(published.delete(c.finding), 'a removed finding was published before');

@@ -21,7 +21,7 @@ type Step =
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 6, arbitrary: fc.record({
     kind: fc.constant('exchange' as const),
-    setCookie: fc.option(fc.constantFrom('sid=a1; Path=/', 'sid=b2; Path=/; HttpOnly', 'sid=; Path=/; Max-Age=0', 'theme=dark; Path=/', 'theme=light; Path=/', 'x=1; Path=/'), { nil: undefined }),
+    setCookie: fc.option(fc.constantFrom('sid=a1; Path=/', 'sid=b2; Path=/; HttpOnly', 'sid=; Path=/; Max-Age=0', 'theme=dark; Path=/', 'theme=light; Path=/', 'x=1; Path=/', 'x=; Path=/; Max-Age=0', 'y=2; Domain=other.example; Path=/'), { nil: undefined }),
     token: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
     finish: fc.boolean(),
   }) },
@@ -44,6 +44,7 @@ function run(steps: readonly Step[]): void {
   const deltas = new SessionViewDeltas();
   const model = new SessionModel();
   const pending: number[] = [];
+  const isSession = (c: { name: string }) => c.name === 'sid';
   let findings: Finding[] = [];
   let t = T0;
   const finish = (id: number, setCookie: string | undefined, token: number | undefined) => {
@@ -71,10 +72,11 @@ function run(steps: readonly Step[]): void {
     const expected = exchangeRows(snap, findings);
     assert.deepStrictEqual(cache.rows(snap, findings), expected);
 
-    const lists = rows.lists(store, snap, { findings, masked: true, isSession: (c) => c.name === 'sid' });
+    // The same isSession each update, as the controller passes it: rows that did not change are kept.
+    const lists = rows.lists(store, snap, { findings, masked: true, isSession });
     assert.deepStrictEqual(lists, {
       exchanges: expected,
-      cookies: [...cookieRows(snap, true, (c) => c.name === 'sid', undefined, undefined, findings), ...goneCookieRows(snap, true, (c) => c.name === 'sid')],
+      cookies: [...cookieRows(snap, true, isSession, undefined, undefined, findings), ...goneCookieRows(snap, true, isSession)],
       tokens: tokenRows(snap, true),
       findings: findingRows(findings),
     });

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as zlib from 'node:zlib';
+import type { Finding } from '../../../src/core/findings';
 import { type SessionChangeEvent, SessionStore } from '../../../src/core/session';
 import { decodeBody } from '../../../src/core/session/bodyPreview';
 import { RingBuffer } from '../../../src/core/session/ringBuffer';
@@ -223,6 +224,53 @@ describe('session store', () => {
       assert.equal(before.state, 'pending');
       assert.equal(before.status, undefined);
       assert.equal(s.getExchange(id)?.state, 'complete');
+    });
+
+    it('never mutates objects of earlier snapshots, also copies made between two snapshots', () => {
+      const s = new SessionStore();
+      const id = s.beginExchange({ source: 'proxy', method: 'POST', url: 'http://localhost/login', headers: [] });
+      const first = s.snapshot().exchanges[0];
+      s.addResponse(id, { status: 302, headers: [{ name: 'Set-Cookie', value: 'sid=a' }] });
+      const copy = s.getExchange(id);
+      const second = s.snapshot().exchanges[0];
+      s.addRequestBody(id, { bytes: Buffer.from('user=x'), wireBytes: 6, truncated: false });
+      s.finishExchange(id, { state: 'complete' });
+      const third = s.snapshot().exchanges[0];
+      // A later exchange, begun after the snapshots, is changed in place until the next one.
+      const later = s.beginExchange({ source: 'proxy', method: 'GET', url: 'http://localhost/', headers: [] });
+      const fourth = s.snapshot();
+      s.finishExchange(later, { state: 'complete' });
+      assert.equal(first.state, 'pending');
+      assert.equal(first.status, undefined);
+      assert.equal(copy?.status, 302);
+      assert.equal(copy?.requestBody, undefined);
+      assert.equal(second.state, 'pending');
+      assert.equal(second.requestBody, undefined);
+      assert.equal(third.state, 'complete');
+      assert.equal(fourth.exchanges[1]?.state, 'pending');
+      assert.equal(s.getExchange(later)?.state, 'complete');
+      assert.notEqual(first, second);
+      assert.notEqual(second, third);
+    });
+
+    it('moves modelVersion with changes of the model, not with findings a reader publishes', () => {
+      const s = new SessionStore({ throttleMs: 0 });
+      const batches: string[][] = [];
+      s.onDidChange((e) => batches.push(e.changes.map((c) => c.kind)));
+      const id = s.beginExchange({ source: 'proxy', method: 'GET', url: 'http://localhost/', headers: [] });
+      s.flush();
+      const model = s.modelVersion;
+      assert.equal(model, s.version);
+      const finding = { ruleId: 'cookie-missing-secure', severity: 'warning', subject: 'sid', message: 'm', docs: '', evidence: { exchangeId: id } } as Finding;
+      s.publishFindings({ added: [finding], removed: [] });
+      s.flush();
+      assert.deepEqual(batches.at(-1), ['finding-added']);
+      assert.ok(s.version > model, 'the feed moved on');
+      assert.equal(s.modelVersion, model, 'the data did not');
+      s.finishExchange(id, { state: 'complete' });
+      assert.ok(s.modelVersion > model);
+      assert.equal(s.modelVersion, s.version);
+      s.dispose();
     });
 
     it('decodes gzip/br previews with a cap against decompression bombs', () => {
