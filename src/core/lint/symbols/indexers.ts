@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { languageForPath } from '../grammars';
 import type { LintLanguage } from '../types';
-import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats, type WorkspaceSymbol } from './symbolTable';
+import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats } from './symbolTable';
+import { type Literal, addLiteral, lineCounter } from './indexText';
 import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
 
 /*
@@ -13,7 +14,6 @@ import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexer
  * then stays silent, as it was without the table.
  */
 
-type Literal = { value: string | number | boolean; fallbackFor?: string };
 
 const STRING = String.raw`'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"`;
 const STRING_RE = new RegExp(`^(?:${STRING})$`);
@@ -69,23 +69,7 @@ function fallback(s: string, language: 'js' | 'py' | 'php' | 'rb'): Literal | un
   return undefined;
 }
 
-function add(table: SymbolTable, module: string, name: string, lit: Literal, file: string, line: number): void {
-  const symbol: WorkspaceSymbol = lit.fallbackFor !== undefined ? { value: lit.value, file, line, fallbackFor: lit.fallbackFor } : { value: lit.value, file, line };
-  table.add(module, name, symbol);
-}
 
-/** 1-based line of an offset, counting from a known line and offset forward (matches come in order). */
-function lineCounter(text: string): (offset: number) => number {
-  let line = 1;
-  let at = 0;
-  return (offset) => {
-    for (let i = text.indexOf('\n', at); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-      line++;
-      at = i + 1;
-    }
-    return line;
-  };
-}
 
 /*
  * Each indexer runs one multi-line regular expression over the whole text for the lines that can
@@ -135,7 +119,7 @@ function indexJs(table: SymbolTable, file: string, text: string): void {
   }
   indexJsReturns(text, names);
   indexJsExportLists(table, file, text, names);
-  for (const [name, { lit, line }] of names) add(table, file, name, lit, file, line);
+  for (const [name, { lit, line }] of names) addLiteral(table, file, name, lit, file, line);
 }
 
 /**
@@ -219,7 +203,7 @@ function indexPython(table: SymbolTable, file: string, text: string): void {
   const lineOf = lineCounter(text);
   for (const m of text.matchAll(PY_CANDIDATES)) {
     const lit = literal(m[2], 'py');
-    if (lit) add(table, file, m[1], lit, file, lineOf(m.index));
+    if (lit) addLiteral(table, file, m[1], lit, file, lineOf(m.index));
   }
 }
 
@@ -237,11 +221,11 @@ function indexPhp(table: SymbolTable, file: string, text: string): void {
     const line = lineOf(m.index);
     if (m[2] !== undefined) {
       const lit = literal(m[3], 'php');
-      if (lit) add(table, GLOBAL_MODULE, m[2], lit, file, line);
+      if (lit) addLiteral(table, GLOBAL_MODULE, m[2], lit, file, line);
       continue;
     }
     const lit = literal(m[6], 'php');
-    if (lit) add(table, GLOBAL_MODULE, m[4].length > 0 && cls ? `${cls}::${m[5]}` : m[5], lit, file, line);
+    if (lit) addLiteral(table, GLOBAL_MODULE, m[4].length > 0 && cls ? `${cls}::${m[5]}` : m[5], lit, file, line);
   }
 }
 
@@ -279,7 +263,7 @@ function indexLaravelConfig(table: SymbolTable, file: string, text: string): voi
     const lit: Literal | undefined = env
       ? { value: /^(true|false)$/i.test(env[2]) ? env[2].toLowerCase() === 'true' : Number(env[2]), fallbackFor: env[1] }
       : literal(raw, 'php');
-    if (lit) add(table, GLOBAL_MODULE, name, lit, file, lineOf(x.index));
+    if (lit) addLiteral(table, GLOBAL_MODULE, name, lit, file, lineOf(x.index));
   }
 }
 
@@ -297,8 +281,8 @@ function indexRuby(table: SymbolTable, file: string, text: string): void {
     const lit = literal(m[3], 'rb');
     if (!lit) continue;
     const line = lineOf(m.index);
-    add(table, GLOBAL_MODULE, m[2], lit, file, line);
-    if (scope) add(table, GLOBAL_MODULE, `${scope}::${m[2]}`, lit, file, line);
+    addLiteral(table, GLOBAL_MODULE, m[2], lit, file, line);
+    if (scope) addLiteral(table, GLOBAL_MODULE, `${scope}::${m[2]}`, lit, file, line);
   }
 }
 

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { jsonStrings } from '../languages/appSettings';
-import type { SymbolTable, WorkspaceSymbol } from './symbolTable';
+import type { SymbolTable } from './symbolTable';
+import { type Literal, addLiteral, lineCounter } from './indexText';
 
 /*
  * Class, namespace and package indexes of Java, C# and Go: the constants a file gives the rest of
@@ -47,7 +48,6 @@ export function goImportDir(table: SymbolTable, importPath: string): string | un
   return best ? path.join(best.root, importPath.slice(best.mod.length)) : undefined;
 }
 
-type Literal = { value: string | number | boolean; fallbackFor?: string };
 
 /** A literal of Java, C# or Go written as the whole initializer: a double-quoted (C# verbatim, Go raw) string, a number, a boolean. */
 function literal(raw: string): Literal | undefined {
@@ -66,23 +66,7 @@ function literal(raw: string): Literal | undefined {
   return undefined;
 }
 
-function add(table: SymbolTable, module: string, name: string, lit: Literal, file: string, line: number): void {
-  const symbol: WorkspaceSymbol = lit.fallbackFor !== undefined ? { value: lit.value, file, line, fallbackFor: lit.fallbackFor } : { value: lit.value, file, line };
-  table.add(module, name, symbol);
-}
 
-/** 1-based line of an offset; matches come in order. */
-function lineCounter(text: string): (offset: number) => number {
-  let line = 1;
-  let at = 0;
-  return (offset) => {
-    for (let i = text.indexOf('\n', at); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-      line++;
-      at = i + 1;
-    }
-    return line;
-  };
-}
 
 const JAVA_CANDIDATES = /^[ \t]*(?:(?:public|protected|private|final)[ \t]+)*static[ \t]+(?:final[ \t]+)?[\w$.<>[\]]+[ \t]+([A-Za-z_$][\w$]*)\(\)[ \t]*\{[ \t]*\n?[ \t]*return[ \t]+([^;\n]+);[ \t]*\n?[ \t]*\}|^[ \t]*package[ \t]+([\w.]+)[ \t]*;|^[ \t]*(?:(?:public|protected|private|abstract|final|static|sealed|non-sealed|strictfp)[ \t]+)*(class|interface|enum|record)[ \t]+([A-Za-z_$][\w$]*)|^[ \t]*((?:(?:public|protected|private|static|final|transient)[ \t]+)*)[\w$.<>[\], ]+?[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*([^\n;]+);/gm;
 
@@ -100,14 +84,14 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
     if (m[1] !== undefined) {
       // `static String secret() { return "…"; }`: a static method that only returns a literal, as `secret()`.
       const lit = type ? literal(m[2]) : undefined;
-      if (lit && type) add(table, javaClassModule(pkg ? `${pkg}.${type.name}` : type.name), `${m[1]}()`, lit, file, lineOf(m.index));
+      if (lit && type) addLiteral(table, javaClassModule(pkg ? `${pkg}.${type.name}` : type.name), `${m[1]}()`, lit, file, lineOf(m.index));
     } else if (m[3] !== undefined) pkg = m[3];
     else if (m[4] !== undefined) type = { name: m[5], interface: m[4] === 'interface' };
     else if (type) {
       const mods = m[6];
       if (!(type.interface || (/\bstatic\b/.test(mods) && /\bfinal\b/.test(mods)))) continue;
       const lit = literal(m[8]);
-      if (lit) add(table, javaClassModule(pkg ? `${pkg}.${type.name}` : type.name), m[7], lit, file, lineOf(m.index));
+      if (lit) addLiteral(table, javaClassModule(pkg ? `${pkg}.${type.name}` : type.name), m[7], lit, file, lineOf(m.index));
     }
   }
 }
@@ -135,7 +119,7 @@ export function indexCSharp(table: SymbolTable, file: string, text: string): voi
     if (m[1] !== undefined) {
       // `static string Secret() => "…";` or `{ return "…"; }`: as `Secret()`.
       const lit = cls ? literal(m[2] ?? m[3]) : undefined;
-      if (lit && cls) add(table, csharpClassModule(ns ? `${ns}.${cls}` : cls), `${m[1]}()`, lit, file, lineOf(m.index));
+      if (lit && cls) addLiteral(table, csharpClassModule(ns ? `${ns}.${cls}` : cls), `${m[1]}()`, lit, file, lineOf(m.index));
     } else if (m[4] !== undefined) ns = m[4];
     else if (m[5] !== undefined) cls = m[5];
     else if (cls) {
@@ -143,7 +127,7 @@ export function indexCSharp(table: SymbolTable, file: string, text: string): voi
       const constant = m[8] === '=' ? /\bconst\b/.test(mods) || (/\bstatic\b/.test(mods) && /\breadonly\b/.test(mods)) : /\bstatic\b/.test(mods);
       if (!constant) continue;
       const lit = literal(m[9]);
-      if (lit) add(table, csharpClassModule(ns ? `${ns}.${cls}` : cls), m[7], lit, file, lineOf(m.index));
+      if (lit) addLiteral(table, csharpClassModule(ns ? `${ns}.${cls}` : cls), m[7], lit, file, lineOf(m.index));
     }
   }
 }
@@ -175,7 +159,7 @@ export function indexGo(table: SymbolTable, file: string, text: string): void {
     if (!name || raw === undefined) continue;
     if ((m[1] === 'var' || (m[5] && block)) && new RegExp(`^[ \\t]+${name}[ \\t]*=[^=]`, 'm').test(text.slice(m.index + m[0].length))) continue;
     const lit = literal(raw);
-    if (lit) add(table, goPackageModule(dir), name, lit, file, lineOf(m.index));
+    if (lit) addLiteral(table, goPackageModule(dir), name, lit, file, lineOf(m.index));
   }
 }
 

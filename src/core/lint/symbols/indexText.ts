@@ -1,0 +1,23 @@
+import type { SymbolTable, WorkspaceSymbol } from './symbolTable';
+
+/** What a text indexer read on the right of a constant: a literal, or a fallback of an environment variable. */
+export type Literal = { value: string | number | boolean; fallbackFor?: string };
+
+/** Adds a constant the indexer read to the table, as a symbol of `module`. */
+export function addLiteral(table: SymbolTable, module: string, name: string, lit: Literal, file: string, line: number): void {
+  const symbol: WorkspaceSymbol = lit.fallbackFor !== undefined ? { value: lit.value, file, line, fallbackFor: lit.fallbackFor } : { value: lit.value, file, line };
+  table.add(module, name, symbol);
+}
+
+/** 1-based line of an offset, counting forward from the last one asked (matches come in order). */
+export function lineCounter(text: string): (offset: number) => number {
+  let line = 1;
+  let at = 0;
+  return (offset) => {
+    for (let i = text.indexOf('\n', at); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+      line++;
+      at = i + 1;
+    }
+    return line;
+  };
+}
