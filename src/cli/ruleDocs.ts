@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
-import { setRuleDocsBase } from '../core/rules/catalog';
-import { findRuleDocsDir } from '../core/rules/ruleHelp';
+import { type RuleId, setRuleDocsBase } from '../core/rules/catalog';
+import { findRuleDocsDir, readRuleHelp } from '../core/rules/ruleHelp';
+import type { SarifRuleDocs } from '../core/rules/sarifRule';
 import { UsageError } from './command';
 
 /** Where the CLI's rule links point and where it reads the pages it embeds (SARIF). */
@@ -34,4 +35,10 @@ export function configureRuleDocs(env: NodeJS.ProcessEnv = process.env): CliRule
 /** The configuration made at start (configured on first use otherwise). */
 export function cliRuleDocs(): CliRuleDocs {
   return configured ?? configureRuleDocs();
+}
+
+/** What a SARIF log of the CLI (scan, probe) embeds of the rule pages, and links. */
+export function sarifRuleDocs(): SarifRuleDocs {
+  const docs = cliRuleDocs();
+  return { ...(docs.dir ? { ruleHelp: (id: RuleId) => readRuleHelp(docs.dir!, id) } : {}), ...(docs.baseUrl ? { docsBaseUrl: docs.baseUrl } : {}) };
 }

@@ -7,6 +7,7 @@ import { type CliIo, type CliCommand, UsageError } from '../command';
 import { HarFormatError, SessionStore, importHarStream } from '../../core/capture';
 import { PROBE_KINDS, type ProbeKind, type ProbePlan, type ProbeResult, ProbeInputError, planProbe, probeSarif } from '../../core/probe';
 import { safeText } from '../../core/safeText';
+import { sarifRuleDocs } from '../ruleDocs';
 
 /** Set by the esbuild define of the bundled CLI. */
 declare const SESSION_LENS_VERSION: string | undefined;
@@ -211,7 +212,7 @@ export const probeCommand: CliCommand = {
       };
       io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     } else if (options.format === 'sarif') {
-      io.stdout.write(`${JSON.stringify(probeSarif(result, { har: options.har, cwd: io.cwd, version: typeof SESSION_LENS_VERSION === 'string' ? SESSION_LENS_VERSION : '0.0.0-dev' }), null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify(probeSarif(result, { har: options.har, cwd: io.cwd, version: typeof SESSION_LENS_VERSION === 'string' ? SESSION_LENS_VERSION : '0.0.0-dev', ...sarifRuleDocs() }), null, 2)}\n`);
     } else {
       io.stdout.write(resultText(result));
     }

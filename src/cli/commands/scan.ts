@@ -5,8 +5,7 @@ import { readFileBounded } from '../boundedRead';
 import { type CliCommand, type CliIo, UsageError, errorLine } from '../command';
 import { LintConfigError, parseLintConfig } from '../../core/lint/config';
 import { toSarif } from '../../core/lint/sarif';
-import { readRuleHelp } from '../../core/rules/ruleHelp';
-import { cliRuleDocs } from '../ruleDocs';
+import { sarifRuleDocs } from '../ruleDocs';
 import { safeText } from '../../core/safeText';
 import { type ScanOptions, type ScanResult, scanFiles } from '../../core/lint/scanner';
 import { type Severity, ruleDocsUrl } from '../../core/rules/catalog';
@@ -188,8 +187,7 @@ export const scanCommand: CliCommand = {
     if (format === 'json') io.stdout.write(formatJson(result, io.cwd));
     else if (format === 'sarif') {
       // Each rule's page is embedded in the log; a helpUri only where the user named a web base.
-      const docs = cliRuleDocs();
-      const sarif = toSarif(result, { cwd: io.cwd, version: version(), ruleHelp: (id) => (docs.dir ? readRuleHelp(docs.dir, id) : undefined), ...(docs.baseUrl ? { docsBaseUrl: docs.baseUrl } : {}) });
+      const sarif = toSarif(result, { cwd: io.cwd, version: version(), ...sarifRuleDocs() });
       io.stdout.write(`${JSON.stringify(sarif, null, 2)}\n`);
     }
     else io.stdout.write(formatText(result, io.cwd, maxFindingsPerRule));

@@ -1,22 +1,16 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
-import { RULES, type RuleId, type Severity } from '../rules/catalog';
-import type { RuleHelp } from '../rules/ruleHelp';
+import { RULES, type RuleId } from '../rules/catalog';
+import { SARIF_LEVEL as LEVEL, type SarifRuleDocs, sarifRuleDescriptor } from '../rules/sarifRule';
 import type { ScanResult } from './scanner';
-
-const LEVEL: Readonly<Record<Severity, Sarif.ReportingConfiguration.level>> = { error: 'error', warning: 'warning', info: 'note' };
 
 const toUri = (file: string, cwd: string): string => path.relative(cwd, file).split(path.sep).map(encodeURIComponent).join('/');
 
-/** How a SARIF log documents its rules. */
-export interface SarifOptions {
+/** Where the scan ran, and how the log documents its rules. */
+export interface SarifOptions extends SarifRuleDocs {
   readonly cwd: string;
   readonly version: string;
-  /** Each rule's page, embedded in the log so code-scanning UIs show it without any link. */
-  readonly ruleHelp?: (id: RuleId) => RuleHelp | undefined;
-  /** A web base URL of the rule pages (`${base}${id}.md`); `helpUri` is written only with one. */
-  readonly docsBaseUrl?: string;
 }
 
 /**
@@ -27,23 +21,9 @@ export interface SarifOptions {
  * by a per-rule cap: how many, of which rule, in which file).
  */
 export function toSarif(result: ScanResult, options: SarifOptions): Sarif.Log {
-  const base = options.docsBaseUrl && /^https?:\/\//i.test(options.docsBaseUrl) ? options.docsBaseUrl.replace(/\/?$/, '/') : undefined;
   const ruleIds = [...RULES.values()].filter((r) => r.modes.includes('C')).map((r) => r.id as RuleId);
   const index = new Map(ruleIds.map((id, i) => [id, i]));
-  const rules: Sarif.ReportingDescriptor[] = ruleIds.map((id) => {
-    const info = RULES.get(id)!;
-    const page = options.ruleHelp?.(id);
-    return {
-      id,
-      name: id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
-      shortDescription: { text: info.title },
-      fullDescription: { text: page?.fullDescription ?? info.title },
-      ...(base ? { helpUri: `${base}${id}.md` } : {}),
-      help: page ? { text: page.text, markdown: page.markdown } : { text: `${info.title}. Source: ${info.source}.` },
-      defaultConfiguration: { level: LEVEL[info.severity] },
-      properties: { tags: ['security'], source: info.source },
-    };
-  });
+  const rules = ruleIds.map((id) => sarifRuleDescriptor(id, options));
   // A summary of findings left out by the per-rule cap is not a result (code scanning would show
   // it as an alert): it is a tool notification that names the rule, the file and the count.
   const results: Sarif.Result[] = result.findings.filter((f) => f.omitted === undefined).map((f) => {

@@ -2,13 +2,11 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import type { RelatedEvidence } from '../findings';
-import { ruleDocsUrl, ruleInfo } from '../rules/catalog';
+import { SARIF_LEVEL as LEVEL, type SarifRuleDocs, sarifRuleDescriptor } from '../rules/sarifRule';
 import type { ProbeResult } from './types';
 
-const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
-
 /** Where the probed session came from, for the SARIF locations. */
-export interface ProbeSarifOptions {
+export interface ProbeSarifOptions extends SarifRuleDocs {
   /** The HAR file the session was read from. */
   readonly har: string;
   readonly cwd: string;
@@ -26,7 +24,6 @@ function requestText(r: RelatedEvidence['request']): string {
  * HAR, or a request the probe sent, at its URL) is a related location with what it shows.
  */
 export function probeSarif(result: ProbeResult, options: ProbeSarifOptions): Sarif.Log {
-  const info = ruleInfo(result.ruleId);
   const harUri = path.relative(options.cwd, path.resolve(options.cwd, options.har)).split(path.sep).map(encodeURIComponent).join('/');
   const harLocation = (exchangeId: number | undefined, name: string): Sarif.Location => ({
     physicalLocation: { artifactLocation: { uri: harUri, uriBaseId: '%SRCROOT%' } },
@@ -64,13 +61,7 @@ export function probeSarif(result: ProbeResult, options: ProbeSarifOptions): Sar
         driver: {
           name: 'Session Lens',
           version: options.version,
-          rules: [{
-            id: result.ruleId,
-            shortDescription: { text: info.title },
-            ...(/^https?:\/\//i.test(ruleDocsUrl(result.ruleId)) ? { helpUri: ruleDocsUrl(result.ruleId) } : {}),
-            defaultConfiguration: { level: LEVEL[info.severity] },
-            properties: { tags: ['security'], source: info.source },
-          }],
+          rules: [sarifRuleDescriptor(result.ruleId, options)],
         },
       },
       originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(options.cwd.endsWith(path.sep) ? options.cwd : options.cwd + path.sep).href } },

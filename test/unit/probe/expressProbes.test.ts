@@ -67,11 +67,14 @@ describe('probes against the sample app (Express, express-session, jose)', funct
 
       const sarifRun = await cli(['probe', 'logout', '--har', har.file, '--target', url, '--yes', '--format', 'sarif']);
       assert.equal(sarifRun.code, 0, sarifRun.stderr);
-      const sarif = JSON.parse(sarifRun.stdout) as { version: string; runs: { tool: { driver: { rules: { id: string }[] } }; results: SarifResult[] }[] };
+      const sarif = JSON.parse(sarifRun.stdout) as { version: string; runs: { tool: { driver: { rules: { id: string; help?: { markdown?: string }; fullDescription?: { text: string } }[] } }; results: SarifResult[] }[] };
       assert.equal(sarif.version, '2.1.0');
       const [result] = sarif.runs[0].results;
       assert.deepEqual([result.ruleId, result.kind, result.level], ['session-not-invalidated-on-logout', 'fail', 'error']);
       assert.equal(sarif.runs[0].tool.driver.rules[0].id, 'session-not-invalidated-on-logout');
+      // The rule's page travels in the log, as in the scan's SARIF: code-scanning tools show it without a link.
+      assert.match(sarif.runs[0].tool.driver.rules[0].help?.markdown ?? '', /^# `session-not-invalidated-on-logout`/m);
+      assert.ok((sarif.runs[0].tool.driver.rules[0].fullDescription?.text.length ?? 0) > 40, 'the "What it means" paragraph is the full description');
       assert.deepEqual(result.relatedLocations.map((l) => [l.id, l.physicalLocation.artifactLocation.uri.endsWith('session.har') ? 'har' : new URL(l.physicalLocation.artifactLocation.uri).pathname, l.logicalLocations?.[0].fullyQualifiedName ?? null]),
         [[1, 'har', `exchange #${profile.id}`], [2, '/profile', null]]);
       assert.match(result.relatedLocations[1].message.text, /still logged in: GET http:\/\/127\.0\.0\.1:\d+\/profile → 200$/);
