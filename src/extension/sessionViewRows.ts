@@ -2,7 +2,7 @@ import type { CookieHistoryEvent, Exchange, SessionSnapshot, TokenRecord } from 
 import type { CredentialExpiry, ExpiryModel } from '../core/expiry/index';
 import type { Finding } from '../core/findings';
 import type { CookieRow, ExchangeRow, FindingRow, SessionViewState, TokenRow } from '../shared/protocol';
-import { type CookieHistoryByKey, cookieRows, exchangeHost, exchangeRow, type ExchangeSessionEffect, expiryView, findingRows, goneCookieRows, type JwtDecodings, modelIndex, type SignedCookieDecoder, tokenGroups, tokenRow, type TokenVerifications } from './sessionViewState';
+import { type CookieHistoryByKey, cookieRows, exchangeById, exchangeHost, exchangeRow, type ExchangeSessionEffect, expiryView, findingRows, goneCookieRows, type JwtDecodings, modelIndex, type SignedCookieDecoder, tokenGroups, tokenRow, type TokenVerifications } from './sessionViewState';
 
 /** A timeline row and the exchange object it was built from. */
 interface BuiltRow {
@@ -67,7 +67,7 @@ export class ExchangeRowCache {
       // Exchanges the ring buffer dropped (or a clear removed) no longer list their refused cookies.
       const first = snapshot.exchanges[0]?.id ?? Infinity;
       for (const id of this.refusing) {
-        if (id >= first && exchangeAt(snapshot.exchanges, id)) continue;
+        if (id >= first && exchangeById(snapshot.exchanges, id)) continue;
         this.refusing.delete(id);
         this.refusalsChanged = true;
       }
@@ -150,17 +150,6 @@ export class ExchangeRowCache {
   }
 }
 
-/** The exchange with this id in a list sorted by id, by binary search. */
-function exchangeAt(exchanges: readonly Exchange[], id: number): Exchange | undefined {
-  let lo = 0;
-  let hi = exchanges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (exchanges[mid]!.id < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return exchanges[lo]?.id === id ? exchanges[lo] : undefined;
-}
 
 /**
  * The cookie history by cookie key, kept across updates from the history's sequence numbers: each

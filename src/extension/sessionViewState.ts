@@ -63,7 +63,7 @@ function decodedView(d: SignedCookieDecoding | undefined, masked: boolean): Cook
 }
 
 /** The exchange with this id in exchanges sorted by id (the ring buffer's order), by binary search. */
-function exchangeById(exchanges: readonly Exchange[], id: number): Exchange | undefined {
+export function exchangeById(exchanges: readonly Exchange[], id: number): Exchange | undefined {
   let lo = 0;
   let hi = exchanges.length;
   while (lo < hi) {
