@@ -184,11 +184,11 @@ const entryTime = (e: unknown): number => {
  * returns undefined. Tolerates missing `cookies` arrays, base64 `content.text`, Firefox's
  * newline-joined Set-Cookie, cookies given only in `cookies`, `_`-prefixed extras and missing timings.
  */
-export function prepareHarEntry(e: unknown, index: number, bodyBytesKept: number, note: (problem: string) => void): PreparedHarEntry | undefined {
-  if (!isObject(e) || !isObject(e.request)) { note('entry without a request'); return undefined; }
+export function prepareHarEntry(e: unknown, index: number, bodyBytesKept: number, note: (problem: string, entrySkipped?: boolean) => void): PreparedHarEntry | undefined {
+  if (!isObject(e) || !isObject(e.request)) { note('entry without a request', true); return undefined; }
   const req = e.request;
   const url = str(req.url);
-  if (!url || !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) { note('entry without an absolute request URL'); return undefined; }
+  if (!url || !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) { note('entry without an absolute request URL', true); return undefined; }
   const startedRaw = entryTime(e);
   if (Number.isNaN(startedRaw)) note('entry without a valid startedDateTime (previous time used)');
 
@@ -369,18 +369,17 @@ export function applyHarStorage(store: SessionStore, log: Json): string[] {
 /** Collects the problems of an import: one line per kind, with a count. */
 export class HarImportNotes {
   private readonly problems = new Map<string, number>();
-  readonly note = (problem: string): void => { this.problems.set(problem, (this.problems.get(problem) ?? 0) + 1); };
+  private skipped = 0;
+  /** `entrySkipped`: the problem kept the entry out of the session (others concern a part of an entry that was imported). */
+  readonly note = (problem: string, entrySkipped = false): void => {
+    this.problems.set(problem, (this.problems.get(problem) ?? 0) + 1);
+    if (entrySkipped) this.skipped++;
+  };
 
   /** The warnings and the number of entries skipped. */
   summary(): { skipped: number; warnings: string[] } {
-    let skipped = 0;
-    const warnings: string[] = [];
-    for (const [p, n] of this.problems) {
-      // Notes about a part of an entry that was still imported do not count as skipped entries.
-      if (!p.includes('previous time used') && !p.startsWith('_sessionLens.')) skipped += n;
-      warnings.push(n === 1 ? p : `${p} (×${n})`);
-    }
-    return { skipped, warnings };
+    const warnings = [...this.problems].map(([p, n]) => (n === 1 ? p : `${p} (×${n})`));
+    return { skipped: this.skipped, warnings };
   }
 }
 

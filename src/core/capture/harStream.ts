@@ -266,7 +266,7 @@ export async function importHarStream(store: SessionStore, chunks: AsyncIterable
   const queue = new HarEntryQueue(store, notes.note, options.orderWindowBytes ?? 64 * 1024 * 1024, options.orderWindowEntries ?? Infinity);
   const scanner = new HarEntryScanner((text, index) => {
     if (text === undefined) {
-      notes.note(`entry larger than ${maxEntryBytes / (1024 * 1024)} MiB, not read`);
+      notes.note(`entry larger than ${maxEntryBytes / (1024 * 1024)} MiB, not read`, true);
       return;
     }
     let entry: unknown;

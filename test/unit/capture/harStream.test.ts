@@ -79,6 +79,7 @@ describe('HAR import from a stream, one entry at a time', () => {
     const store = new SessionStore();
     const result = await importHarStream(store, chunks(JSON.stringify({ log: { entries: seconds.map(entry) } }), 100), { orderWindowBytes: 2000 });
     assert.equal(result.imported, 10);
+    assert.equal(result.skipped, 0, 'an entry applied late is imported, not skipped');
     const paths = store.snapshot().exchanges.map((e) => e.path);
     assert.deepEqual(paths.filter((p) => p !== '/0'), ['/1', '/2', '/3', '/4', '/5', '/6', '/7', '/8', '/9'], 'the near disorder (3 before 2) is sorted');
     assert.ok(paths.indexOf('/0') > 3, 'the last entry, older than all, comes after those already applied');
