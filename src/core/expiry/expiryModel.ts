@@ -37,6 +37,8 @@ const SAME_INSTANT_MS = 1500;
 interface Issuance {
   readonly ex: Exchange;
   readonly receivedAt: number;
+  /** The skew correction `expiresAt` was computed with. */
+  readonly skewMs: number;
   readonly expiresAt?: number;
   readonly source: 'max-age' | 'expires' | 'browser-session';
   readonly deletion: boolean;
@@ -100,15 +102,15 @@ function expiresLifetime(measuredMs: number): number {
 }
 
 /** Rolling/absolute analysis of one cookie's issuances since it was last deleted. */
-function rollingAnalysis(issued: readonly Issuance[]): { idleTimeoutMs?: number; fixedAt?: number; notes: string[] } {
+function rollingAnalysis(issued: readonly Issuance[], from = 0): { idleTimeoutMs?: number; fixedAt?: number; notes: string[] } {
   const notes: string[] = [];
   let idleTimeoutMs: number | undefined;
   let fixedAt: number | undefined;
   const tolerance = (i: Issuance) => (i.source === 'max-age' ? 1000 : 2 * SAME_INSTANT_MS);
   // Compare issuances at least a second apart: a burst of responses within one second says
   // nothing about whether the expiry moves (Expires has one-second resolution).
-  let a = issued[0];
-  for (let i = 1; i < issued.length; i++) {
+  let a = issued[from];
+  for (let i = from + 1; i < issued.length; i++) {
     const b = issued[i];
     if (b.receivedAt - a.receivedAt < 1000) continue;
     const anchor = a;
@@ -175,6 +177,25 @@ function finish(
   };
 }
 
+/** Issuances per Set-Cookie, with the skew they were computed with (settings are never mutated). */
+const issuances = new WeakMap<CookieSetting, Issuance>();
+
+function issuanceOf(setting: CookieSetting, skewMs: number): Issuance {
+  const known = issuances.get(setting);
+  if (known && known.skewMs === skewMs) return known;
+  const { ex, record, parsed } = setting;
+  const receivedAt = receiptOf(ex);
+  const e = cookieIssuanceExpiry(parsed, receivedAt, skewMs);
+  const issuance: Issuance = {
+    ex, receivedAt, skewMs, source: e.source, deletion: e.deletion || record.outcome === 'deleted', clamped: e.clamped,
+    value: parsed.value, name: parsed.name, hasExpires: parsed.expires !== undefined,
+    ...(e.expiresAt !== undefined ? { expiresAt: e.expiresAt } : {}),
+    ...(parsed.maxAge !== undefined ? { maxAge: parsed.maxAge } : {}),
+  };
+  issuances.set(setting, issuance);
+  return issuance;
+}
+
 /** One accepted Set-Cookie of an exchange, parsed, with the cookie key it sets. */
 export interface CookieSetting {
   readonly ex: Exchange;
@@ -219,16 +240,14 @@ export function byReceipt(a: Exchange, b: Exchange): number {
  * deletion tell a rolling from an absolute limit.
  */
 export function cookieCredential(key: string, settings: readonly CookieSetting[], skews: ReadonlyMap<string, ClockSkew>, expiringSoonMs: number, now: number): CredentialExpiry {
-  const all: Issuance[] = settings.map(({ ex, record, parsed }) => {
-    const receivedAt = receiptOf(ex);
-    const e = cookieIssuanceExpiry(parsed, receivedAt, applied(skewFor(skews, ex)));
-    return {
-      ex, receivedAt, source: e.source, deletion: e.deletion || record.outcome === 'deleted', clamped: e.clamped,
-      value: parsed.value, name: parsed.name, hasExpires: parsed.expires !== undefined,
-      ...(e.expiresAt !== undefined ? { expiresAt: e.expiresAt } : {}),
-      ...(parsed.maxAge !== undefined ? { maxAge: parsed.maxAge } : {}),
-    };
-  });
+  // A rolling cookie has an issuance per response: each is computed once per skew it is read with.
+  const all: Issuance[] = new Array<Issuance>(settings.length);
+  let lastDeletion = -1;
+  for (let i = 0; i < settings.length; i++) {
+    const issuance = issuanceOf(settings[i], applied(skewFor(skews, settings[i].ex)));
+    all[i] = issuance;
+    if (issuance.deletion) lastDeletion = i;
+  }
   const last = all[all.length - 1];
   const skew = skewFor(skews, last.ex);
   const skewMs = applied(skew);
@@ -240,13 +259,11 @@ export function cookieCredential(key: string, settings: readonly CookieSetting[]
       expiresAt: last.receivedAt, issuedAt: last.receivedAt, skewMs, deleted: true, notes, exchangeId: last.ex.id,
     }, expiringSoonMs, now);
   }
-  const lastDeletion = all.map((i) => i.deletion).lastIndexOf(true);
-  const live = all.slice(lastDeletion + 1);
   if (last.source === 'max-age') notes.push(`Max-Age=${last.maxAge} counts from when the response arrived${last.hasExpires ? ' and wins over Expires' : ''}.`);
   if (last.source === 'expires') notes.push('Expires is an instant on the server clock.');
   if (last.source === 'browser-session') notes.push('A browser-session cookie: no Max-Age or Expires, it lives until the browser session ends.');
   if (last.clamped) notes.push('The requested lifetime is over 400 days; browsers clamp it to 400 days.');
-  const rolling = rollingAnalysis(live);
+  const rolling = rollingAnalysis(all, lastDeletion + 1);
   notes.push(...rolling.notes);
   const jwt = jwtLimits(safeDecode(last.value), skewMs, notes);
   if (skew?.corrected && (last.source === 'expires' || jwt.exp !== undefined || jwt.nbf !== undefined)) notes.push(skew.note);
