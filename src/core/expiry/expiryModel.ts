@@ -202,6 +202,8 @@ export interface CookieSetting {
   readonly record: Exchange['cookiesSet'][number];
   readonly parsed: NonNullable<ReturnType<typeof parseSetCookie>>;
   readonly key: string;
+  /** The server host whose clock stamped it. */
+  readonly host: string;
 }
 
 /** An exchange's accepted Set-Cookie headers, parsed once (exchanges are never mutated). */
@@ -216,7 +218,7 @@ export function cookieSettingsOf(ex: Exchange): readonly CookieSetting[] {
       if (record.outcome === 'rejected') continue;
       const parsed = parseSetCookie(record.raw);
       if (!parsed) continue;
-      out.push({ ex, record, parsed, key: record.cookieKey ?? `${parsed.domain ?? hostOf(ex.url)};${parsed.path ?? defaultPath(ex.url)};${parsed.name}` });
+      out.push({ ex, record, parsed, host: serverHostOf(ex), key: record.cookieKey ?? `${parsed.domain ?? hostOf(ex.url)};${parsed.path ?? defaultPath(ex.url)};${parsed.name}` });
     }
     list = out;
     parsedSets.set(ex, list);
@@ -244,7 +246,7 @@ export function cookieCredential(key: string, settings: readonly CookieSetting[]
   const all: Issuance[] = new Array<Issuance>(settings.length);
   let lastDeletion = -1;
   for (let i = 0; i < settings.length; i++) {
-    const issuance = issuanceOf(settings[i], applied(skewFor(skews, settings[i].ex)));
+    const issuance = issuanceOf(settings[i], applied(skews.get(settings[i].host)));
     all[i] = issuance;
     if (issuance.deletion) lastDeletion = i;
   }

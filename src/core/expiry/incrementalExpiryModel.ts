@@ -1,6 +1,6 @@
 import type { SessionChange } from '../session/changeFeed';
 import type { CookieRecord, Exchange, SessionChangeEvent, SessionSnapshot, TokenRecord } from '../session/types';
-import { type ClockSkew, DEFAULT_SKEW_THRESHOLD_MS, estimateClockSkew, serverHostOf } from './clockSkew';
+import { type ClockSkew, DEFAULT_SKEW_THRESHOLD_MS, clockSkewFromLargest, serverHostOf } from './clockSkew';
 import { type CookieSetting, type ExpiryModel, type ExpiryModelOptions, byReceipt, cookieCredential, cookieSettingsOf, expiringSoonMsOf, isTokenCredential, receiptOf, seenCookieCredential, tokenCredential } from './expiryModel';
 import { type CredentialExpiry, stateAt } from './expiryState';
 
@@ -29,8 +29,8 @@ export class IncrementalExpiryModel {
   private readonly exchanges = new Map<number, Exchange>();
   /** Set-Cookie headers per cookie key still in the ring buffer, in receipt order. */
   private readonly settingsByKey = new Map<string, CookieSetting[]>();
-  /** Date-header samples (server minus local) per server host, by exchange id. */
-  private readonly samplesByHost = new Map<string, Map<number, number>>();
+  /** Date-header samples (server minus local) per server host, by exchange id, and the largest (undefined: to be found again). */
+  private readonly samplesByHost = new Map<string, { readonly byExchange: Map<number, number>; largest: number | undefined }>();
   private readonly skews = new Map<string, ClockSkew>();
   private readonly jar = new Map<string, CookieRecord>();
   /** Token records that are credentials of their own, by value, in the store's order. */
@@ -200,22 +200,28 @@ export class IncrementalExpiryModel {
 
   /** The Date sample of `before` is replaced by that of `after` (either may be missing). */
   private putSample(before: Exchange | undefined, after: Exchange | undefined): void {
-    const sample = (ex: Exchange | undefined) => (ex && ex.serverDate !== undefined && ex.responseReceivedAt !== undefined ? ex.serverDate - ex.responseReceivedAt : undefined);
+    const sample = (ex: Exchange | undefined) => {
+      const s = ex && ex.serverDate !== undefined && ex.responseReceivedAt !== undefined ? ex.serverDate - ex.responseReceivedAt : undefined;
+      return s !== undefined && Number.isFinite(s) ? s : undefined;
+    };
     const was = sample(before);
     const now = sample(after);
     if (was === now && (was === undefined || serverHostOf(before!) === serverHostOf(after!))) return;
     if (was !== undefined) {
       const host = serverHostOf(before!);
       const samples = this.samplesByHost.get(host);
-      samples?.delete(before!.id);
-      if (samples?.size === 0) this.samplesByHost.delete(host);
+      if (samples?.byExchange.delete(before!.id)) {
+        if (samples.byExchange.size === 0) this.samplesByHost.delete(host);
+        else if (was >= (samples.largest ?? Infinity)) samples.largest = undefined;
+      }
       this.dirtyHosts.add(host);
     }
     if (now !== undefined) {
       const host = serverHostOf(after!);
       let samples = this.samplesByHost.get(host);
-      if (!samples) this.samplesByHost.set(host, (samples = new Map()));
-      samples.set(after!.id, now);
+      if (!samples) this.samplesByHost.set(host, (samples = { byExchange: new Map(), largest: -Infinity }));
+      samples.byExchange.set(after!.id, now);
+      if (samples.largest !== undefined && now > samples.largest) samples.largest = now;
       this.dirtyHosts.add(host);
     }
   }
@@ -224,7 +230,13 @@ export class IncrementalExpiryModel {
   private updateSkew(host: string): boolean {
     const before = this.skews.get(host);
     const samples = this.samplesByHost.get(host);
-    const after = samples ? estimateClockSkew([...samples.values()], host, this.skewThresholdMs) : undefined;
+    if (samples && samples.largest === undefined) {
+      // The largest sample left (an eviction): found again among this host's samples, once for the batch.
+      let largest = -Infinity;
+      for (const s of samples.byExchange.values()) if (s > largest) largest = s;
+      samples.largest = largest;
+    }
+    const after = samples ? clockSkewFromLargest(samples.largest!, samples.byExchange.size, host, this.skewThresholdMs) : undefined;
     if (after) this.skews.set(host, after);
     else this.skews.delete(host);
     const same = before !== undefined && after !== undefined && before.skewMs === after.skewMs && before.samples === after.samples && before.corrected === after.corrected;
@@ -283,7 +295,9 @@ export class IncrementalExpiryModel {
       const settings = this.settingsByKey.get(k);
       const seen = this.jar.get(k);
       if (settings) {
-        for (const s of settings) hostOf(s.ex);
+        let host: string | undefined;
+        // Adjacent settings share their host: one push per run.
+        for (const s of settings) if (s.host !== host) hosts.push((host = s.host));
         credential = cookieCredential(k, settings, this.skews, this.expiringSoonMs, now);
       } else if (seen && seen.origin === 'seen-in-request') {
         credential = seenCookieCredential(seen, hostOf(this.exchanges.get(seen.exchangeId)), this.skews, this.expiringSoonMs, now);
