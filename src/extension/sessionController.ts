@@ -3,7 +3,7 @@ import type { AuditSettingsInput } from '../core/audit/auditSettings';
 import type { StoreAudit } from '../core/audit/storeAudit';
 import type { SessionStore } from '../core/session/sessionStore';
 import type { SessionSnapshot } from '../core/session/types';
-import type { ExpiryModel } from '../core/expiry/index';
+import type { ExpiryModel, IncrementalExpiryModel } from '../core/expiry/index';
 import type { Finding } from '../core/findings';
 import type { ExchangeDetail, SessionViewState, WebviewAction } from '../shared/protocol';
 import type { SessionLensSettings } from '../shared/settings';
@@ -31,13 +31,6 @@ const DECODED_TOKENS_KEPT = 10;
 
 /** JWT findings depend on the time (expiry): they are analysed again when the session changes, at most this often. */
 const JWT_REANALYSIS_MS = 1000;
-/**
- * The expiry model is a pass over the whole session (~10-50 ms at 10,000 exchanges): after a
- * change it is built again on a timer, at most this often, never in the path of a panel update.
- */
-const EXPIRY_REBUILD_MS = 1000;
-/** After a rebuild that took `t` ms the next waits at least this many times `t` (a loaded machine: at most a tenth of the host). */
-const EXPIRY_COST_FACTOR = 10;
 /** Weak-secret answers of the worker are taken in together, at most this often. */
 const WEAK_SECRET_BATCH_MS = 250;
 
@@ -67,10 +60,8 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   private readonly actions: OfferedAction[] = [];
   private audit: { store: SessionStore; feed: StoreAudit; subscription: vscode.Disposable } | undefined;
   private jwtAnalysis = { version: -1, at: 0 };
-  private cachedModel: { store: SessionStore | undefined; version: number; soonSec: number; at: number; model: ExpiryModel } | undefined;
-  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
-  /** How long the last expiry model took to build, ms. */
-  private expiryCost = 0;
+  /** The expiry model of the store, kept from its change feed: a change rebuilds only the credentials it concerns. */
+  private expiry: { store: SessionStore; model: IncrementalExpiryModel; subscription: vscode.Disposable } | undefined;
   private weakSecretTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscription: vscode.Disposable;
   /** Tokens the user decoded, newest last; never written anywhere. */
@@ -86,7 +77,10 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   constructor(private readonly capture: CaptureService, private readonly weakSecrets: WeakSecretChecker) {
     this.subscription = vscode.Disposable.from(
       // Subscribed before the capture service itself, the audit has taken in a change when the panel reads it.
-      capture.onDidCreateStore((store) => this.attachAudit(store)),
+      capture.onDidCreateStore((store) => {
+        this.attachAudit(store);
+        this.attachExpiry(store);
+      }),
       capture.onDidChange(() => this.changed.fire()),
       // A worker answered: the JWT findings lack its jwt-weak-secret results (only the JWTs are analysed again,
       // once for all the answers of WEAK_SECRET_BATCH_MS: an import of hundreds of JWTs brings hundreds of answers).
@@ -171,40 +165,27 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   }
 
   /**
-   * The expiry model of the current session. Built at once for a new session or threshold; after
-   * a change the last model is returned and a new one is built on a timer (EXPIRY_REBUILD_MS),
-   * which then tells the panel. Until then a new cookie shows the expiry the jar gives it.
+   * The expiry model of the current session, as of now. The incremental model has taken in every
+   * change of the store (it subscribes when the store is made, before the panel's relay), so this
+   * builds again only the credentials changes concerned since the last call; states move with the
+   * time, and the countdowns in the panel and status bar tick without asking for a model.
    */
   expiryModel(snapshot = this.capture.snapshot()): ExpiryModel | undefined {
-    if (!snapshot) return undefined;
-    const soonSec = readSettings().expiringSoonSeconds;
     const store = this.capture.sessionStore;
-    const cached = this.cachedModel;
-    if (cached && cached.store === store && cached.soonSec === soonSec) {
-      if (cached.version !== store?.modelVersion) this.scheduleExpiryRebuild(cached.at);
-      return cached.model;
-    }
-    return this.buildExpiryModel(snapshot, soonSec);
+    if (!snapshot || !store) return undefined;
+    const model = this.expiry?.store === store ? this.expiry.model : this.attachExpiry(store);
+    model.setExpiringSoonSeconds(readSettings().expiringSoonSeconds);
+    return model.model();
   }
 
-  private buildExpiryModel(snapshot: SessionSnapshot, soonSec: number): ExpiryModel {
-    const started = performance.now();
-    const model = captureEngine().buildExpiryModel(snapshot, { expiringSoonSeconds: soonSec });
-    this.expiryCost = performance.now() - started;
-    const store = this.capture.sessionStore;
-    this.cachedModel = { store, version: store?.modelVersion ?? -1, soonSec, at: Date.now(), model };
+  private attachExpiry(store: SessionStore): IncrementalExpiryModel {
+    this.expiry?.subscription.dispose();
+    const model = new (captureEngine().IncrementalExpiryModel)({ expiringSoonSeconds: readSettings().expiringSoonSeconds });
+    // Whatever the store already holds (attached after its first changes), then every change as it comes.
+    model.load(store.snapshot());
+    const subscription = store.onDidChange((e) => model.apply(e));
+    this.expiry = { store, model, subscription: new vscode.Disposable(() => subscription.dispose()) };
     return model;
-  }
-
-  private scheduleExpiryRebuild(lastBuilt: number): void {
-    if (this.expiryTimer !== undefined) return;
-    this.expiryTimer = setTimeout(() => {
-      this.expiryTimer = undefined;
-      const snapshot = this.capture.snapshot();
-      if (!snapshot || this.capture.sessionStore?.modelVersion === this.cachedModel?.version) return;
-      this.buildExpiryModel(snapshot, readSettings().expiringSoonSeconds);
-      this.changed.fire();
-    }, Math.max(0, lastBuilt + Math.max(EXPIRY_REBUILD_MS, EXPIRY_COST_FACTOR * this.expiryCost) - Date.now()));
   }
 
   /** The session credential that expires first from `now` on, for the status bar. */
@@ -306,7 +287,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.expiryTimer !== undefined) clearTimeout(this.expiryTimer);
+    this.expiry?.subscription.dispose();
     if (this.weakSecretTimer !== undefined) clearTimeout(this.weakSecretTimer);
     this.audit?.feed.dispose();
     this.audit?.subscription.dispose();

@@ -5,7 +5,11 @@ import type { CookieRow, ExchangeRow, FindingRow, RowChanges, SessionViewDelta, 
  * it had to be compared. Rows kept across updates (ExchangeRowCache) are the same object when
  * unchanged, so most rows are compared by identity and never serialised.
  */
-type Sent<Row, Key> = Map<Key, { row: Row; json?: string }>;
+interface Sent<Row, Key> {
+  readonly byKey: Map<Key, { row: Row; json?: string }>;
+  /** The list last sent: a row at the same index that is the same object needs no lookup (most of 10,000). */
+  rows: readonly Row[];
+}
 
 interface SentLists {
   readonly exchanges: Sent<ExchangeRow, number>;
@@ -21,21 +25,34 @@ function findingKey(f: FindingRow): string {
   return f.key ?? `${f.ruleId}|${f.exchangeId ?? ''}|${f.subject}|${f.message}`;
 }
 
-function changes<Row, Key>(rows: readonly Row[], keyOf: (row: Row) => Key, sent: Sent<Row, Key>, ordered: boolean): RowChanges<Row, Key> | undefined {
+function changes<Row, Key>(rows: readonly Row[], keyOf: (row: Row) => Key, sentList: Sent<Row, Key>, ordered: boolean): RowChanges<Row, Key> | undefined {
   const upsert: Row[] = [];
-  for (const row of rows) {
+  const sent = sentList.byKey;
+  const previous = sentList.rows;
+  // The ring buffer dropped the oldest rows: the list is the same shifted by as many.
+  const shift = rows.length > 0 && previous.length > 0 && previous[0] !== rows[0] ? Math.max(0, previous.indexOf(rows[0])) : 0;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    if (previous[i + shift] === row) continue;
     const key = keyOf(row);
     const before = sent.get(key);
     if (before?.row === row) continue;
+    if (!before) {
+      // A new key: sent as it is; its JSON is made only if a rebuilt row must be compared with it.
+      upsert.push(row);
+      sent.set(key, { row });
+      continue;
+    }
     // Another object: a rebuilt row may still be equal to what was sent.
     const json = JSON.stringify(row);
-    if (before && (before.json ??= JSON.stringify(before.row)) === json) {
+    if ((before.json ??= JSON.stringify(before.row)) === json) {
       sent.set(key, { row, json });
       continue;
     }
     upsert.push(row);
     sent.set(key, { row, json });
   }
+  sentList.rows = rows;
   const remove: Key[] = [];
   // Every current key is in `sent` now: more entries than rows means some keys are gone.
   if (sent.size !== rows.length) {
@@ -48,7 +65,7 @@ function changes<Row, Key>(rows: readonly Row[], keyOf: (row: Row) => Key, sent:
 }
 
 function index<Row, Key>(rows: readonly Row[], keyOf: (row: Row) => Key): Sent<Row, Key> {
-  return new Map(rows.map((row) => [keyOf(row), { row }]));
+  return { byKey: new Map(rows.map((row) => [keyOf(row), { row }])), rows };
 }
 
 /**

@@ -365,7 +365,7 @@ export class SessionViewRows {
       const verification = inputs.verifications?.get(first.value);
       const before = this.tokenRowsByValue.get(first.value);
       const same = before !== undefined && before.masked === inputs.masked && before.sources === sources && before.verification === verification && sameTokenRecord(before.first, first)
-        // A rebuilt expiry model (on its timer) has new entries: the row stays when what it shows is the same.
+        // A credential the expiry model built again (or whose state moved) is a new entry: the row stays when what it shows is the same.
         && (before.expiry === expiry || (before.expiry !== undefined && expiry !== undefined && sameData(before.row.expiry, expiryView(expiry))));
       const row = same ? before.row : tokenRow(first, sources, inputs.masked, expiry, verification, decodings);
       kept.set(first.value, { first, sources, expiry, verification, masked: inputs.masked, row });

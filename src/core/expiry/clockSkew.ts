@@ -36,16 +36,20 @@ export function describeSkew(ms: number): string {
  */
 export function estimateClockSkew(samples: readonly number[], host = '', thresholdMs = DEFAULT_SKEW_THRESHOLD_MS): ClockSkew {
   const finite = samples.filter((s) => Number.isFinite(s));
-  if (finite.length === 0) {
+  // A loop, not Math.max(...finite): one argument per sample overflows the stack on a long capture.
+  return clockSkewFromLargest(finite.reduce((max, s) => (s > max ? s : max), -Infinity), finite.length, host, thresholdMs);
+}
+
+/** The skew from the largest of `count` finite samples (see {@link estimateClockSkew}); a reader that keeps the largest sample needs no list. */
+export function clockSkewFromLargest(skewMs: number, count: number, host = '', thresholdMs = DEFAULT_SKEW_THRESHOLD_MS): ClockSkew {
+  if (count === 0) {
     return { host, skewMs: 0, samples: 0, corrected: false, note: `No Date header from ${host || 'the server'}: times are taken as on this machine's clock.` };
   }
-  // A loop, not Math.max(...finite): one argument per sample overflows the stack on a long capture.
-  const skewMs = finite.reduce((max, s) => (s > max ? s : max), -Infinity);
   const corrected = Math.abs(skewMs) >= thresholdMs;
   const note = corrected
-    ? `The server clock of ${host || 'the server'} is ${describeSkew(skewMs)} ${skewMs > 0 ? 'ahead of' : 'behind'} this machine (from ${finite.length} Date header${finite.length === 1 ? '' : 's'}); countdowns are corrected for it.`
+    ? `The server clock of ${host || 'the server'} is ${describeSkew(skewMs)} ${skewMs > 0 ? 'ahead of' : 'behind'} this machine (from ${count} Date header${count === 1 ? '' : 's'}); countdowns are corrected for it.`
     : `The server clock of ${host || 'the server'} agrees with this machine's within ${describeSkew(Math.max(Math.abs(skewMs), 1000))}.`;
-  return { host, skewMs, samples: finite.length, corrected, note };
+  return { host, skewMs, samples: count, corrected, note };
 }
 
 /** Host (with port) whose clock stamped an exchange's response: the upstream when proxied. */

@@ -37,6 +37,8 @@ const SAME_INSTANT_MS = 1500;
 interface Issuance {
   readonly ex: Exchange;
   readonly receivedAt: number;
+  /** The skew correction `expiresAt` was computed with. */
+  readonly skewMs: number;
   readonly expiresAt?: number;
   readonly source: 'max-age' | 'expires' | 'browser-session';
   readonly deletion: boolean;
@@ -100,15 +102,15 @@ function expiresLifetime(measuredMs: number): number {
 }
 
 /** Rolling/absolute analysis of one cookie's issuances since it was last deleted. */
-function rollingAnalysis(issued: readonly Issuance[]): { idleTimeoutMs?: number; fixedAt?: number; notes: string[] } {
+function rollingAnalysis(issued: readonly Issuance[], from = 0): { idleTimeoutMs?: number; fixedAt?: number; notes: string[] } {
   const notes: string[] = [];
   let idleTimeoutMs: number | undefined;
   let fixedAt: number | undefined;
   const tolerance = (i: Issuance) => (i.source === 'max-age' ? 1000 : 2 * SAME_INSTANT_MS);
   // Compare issuances at least a second apart: a burst of responses within one second says
   // nothing about whether the expiry moves (Expires has one-second resolution).
-  let a = issued[0];
-  for (let i = 1; i < issued.length; i++) {
+  let a = issued[from];
+  for (let i = from + 1; i < issued.length; i++) {
     const b = issued[i];
     if (b.receivedAt - a.receivedAt < 1000) continue;
     const anchor = a;
@@ -175,23 +177,128 @@ function finish(
   };
 }
 
-/** An exchange's accepted Set-Cookie headers, parsed once (exchanges are never mutated; the model is rebuilt on every change). */
-const parsedSets = new WeakMap<Exchange, readonly { record: Exchange['cookiesSet'][number]; parsed: NonNullable<ReturnType<typeof parseSetCookie>>; key: string }[]>();
+/** Issuances per Set-Cookie, with the skew they were computed with (settings are never mutated). */
+const issuances = new WeakMap<CookieSetting, Issuance>();
 
-function parsedCookiesSet(ex: Exchange): NonNullable<ReturnType<typeof parsedSets.get>> {
+function issuanceOf(setting: CookieSetting, skewMs: number): Issuance {
+  const known = issuances.get(setting);
+  if (known && known.skewMs === skewMs) return known;
+  const { ex, record, parsed } = setting;
+  const receivedAt = receiptOf(ex);
+  const e = cookieIssuanceExpiry(parsed, receivedAt, skewMs);
+  const issuance: Issuance = {
+    ex, receivedAt, skewMs, source: e.source, deletion: e.deletion || record.outcome === 'deleted', clamped: e.clamped,
+    value: parsed.value, name: parsed.name, hasExpires: parsed.expires !== undefined,
+    ...(e.expiresAt !== undefined ? { expiresAt: e.expiresAt } : {}),
+    ...(parsed.maxAge !== undefined ? { maxAge: parsed.maxAge } : {}),
+  };
+  issuances.set(setting, issuance);
+  return issuance;
+}
+
+/** One accepted Set-Cookie of an exchange, parsed, with the cookie key it sets. */
+export interface CookieSetting {
+  readonly ex: Exchange;
+  readonly record: Exchange['cookiesSet'][number];
+  readonly parsed: NonNullable<ReturnType<typeof parseSetCookie>>;
+  readonly key: string;
+  /** The server host whose clock stamped it. */
+  readonly host: string;
+}
+
+/** An exchange's accepted Set-Cookie headers, parsed once (exchanges are never mutated). */
+const parsedSets = new WeakMap<Exchange, readonly CookieSetting[]>();
+
+/** The accepted Set-Cookie headers of `ex`, parsed (cached per exchange object). */
+export function cookieSettingsOf(ex: Exchange): readonly CookieSetting[] {
   let list = parsedSets.get(ex);
   if (!list) {
-    const out: NonNullable<ReturnType<typeof parsedSets.get>>[number][] = [];
+    const out: CookieSetting[] = [];
     for (const record of ex.cookiesSet ?? []) {
       if (record.outcome === 'rejected') continue;
       const parsed = parseSetCookie(record.raw);
       if (!parsed) continue;
-      out.push({ record, parsed, key: record.cookieKey ?? `${parsed.domain ?? hostOf(ex.url)};${parsed.path ?? defaultPath(ex.url)};${parsed.name}` });
+      out.push({ ex, record, parsed, host: serverHostOf(ex), key: record.cookieKey ?? `${parsed.domain ?? hostOf(ex.url)};${parsed.path ?? defaultPath(ex.url)};${parsed.name}` });
     }
     list = out;
     parsedSets.set(ex, list);
   }
   return list;
+}
+
+/** Local receipt time of an exchange's response (its start when none came): the order issuances are read in. */
+export function receiptOf(ex: Exchange): number {
+  return ex.responseReceivedAt ?? ex.startedAt;
+}
+
+/** Receipt order, then id: the order the model reads exchanges in. */
+export function byReceipt(a: Exchange, b: Exchange): number {
+  return receiptOf(a) - receiptOf(b) || a.id - b.id;
+}
+
+/**
+ * The expiry of one cookie from its Set-Cookie headers still in the ring buffer (`settings`, in
+ * receipt order, at least one): the last wins, a deletion ends it, earlier ones since the last
+ * deletion tell a rolling from an absolute limit.
+ */
+export function cookieCredential(key: string, settings: readonly CookieSetting[], skews: ReadonlyMap<string, ClockSkew>, expiringSoonMs: number, now: number): CredentialExpiry {
+  // A rolling cookie has an issuance per response: each is computed once per skew it is read with.
+  const all: Issuance[] = new Array<Issuance>(settings.length);
+  let lastDeletion = -1;
+  for (let i = 0; i < settings.length; i++) {
+    const issuance = issuanceOf(settings[i], applied(skews.get(settings[i].host)));
+    all[i] = issuance;
+    if (issuance.deletion) lastDeletion = i;
+  }
+  const last = all[all.length - 1];
+  const skew = skewFor(skews, last.ex);
+  const skewMs = applied(skew);
+  const notes: string[] = [];
+  if (last.deletion) {
+    notes.push(`Deleted by the server at ${iso(last.receivedAt)} (${last.source === 'max-age' ? `Max-Age=${last.maxAge}` : 'Expires in the past'}).`);
+    return finish({
+      id: `cookie:${key}`, type: 'cookie', label: last.name, kind: 'none', source: last.source === 'browser-session' ? 'unknown' : last.source,
+      expiresAt: last.receivedAt, issuedAt: last.receivedAt, skewMs, deleted: true, notes, exchangeId: last.ex.id,
+    }, expiringSoonMs, now);
+  }
+  if (last.source === 'max-age') notes.push(`Max-Age=${last.maxAge} counts from when the response arrived${last.hasExpires ? ' and wins over Expires' : ''}.`);
+  if (last.source === 'expires') notes.push('Expires is an instant on the server clock.');
+  if (last.source === 'browser-session') notes.push('A browser-session cookie: no Max-Age or Expires, it lives until the browser session ends.');
+  if (last.clamped) notes.push('The requested lifetime is over 400 days; browsers clamp it to 400 days.');
+  const rolling = rollingAnalysis(all, lastDeletion + 1);
+  notes.push(...rolling.notes);
+  const jwt = jwtLimits(safeDecode(last.value), skewMs, notes);
+  if (skew?.corrected && (last.source === 'expires' || jwt.exp !== undefined || jwt.nbf !== undefined)) notes.push(skew.note);
+  const absoluteExpiresAt = minDefined(rolling.fixedAt, jwt.exp);
+  const expiresAt = minDefined(last.expiresAt, absoluteExpiresAt);
+  let kind: ExpiryKind;
+  if (rolling.idleTimeoutMs !== undefined) kind = 'idle';
+  else if (expiresAt !== undefined) kind = 'absolute';
+  else kind = last.source === 'browser-session' ? 'session' : 'none';
+  const source: ExpirySource = expiresAt !== undefined && expiresAt === jwt.exp && expiresAt !== last.expiresAt ? 'jwt-exp' : last.source;
+  return finish({
+    id: `cookie:${key}`, type: 'cookie', label: last.name, kind, source,
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(jwt.nbf !== undefined ? { notBefore: jwt.nbf } : {}),
+    issuedAt: last.receivedAt, skewMs,
+    ...(rolling.idleTimeoutMs !== undefined ? { idleTimeoutMs: rolling.idleTimeoutMs } : {}),
+    ...(absoluteExpiresAt !== undefined ? { absoluteExpiresAt } : {}),
+    deleted: false, notes, exchangeId: last.ex.id,
+  }, expiringSoonMs, now);
+}
+
+/** A cookie the browser already had (only seen in requests, attributes unknown); `ex` is the exchange that first carried it, if still held. */
+export function seenCookieCredential(c: CookieRecord, ex: Exchange | undefined, skews: ReadonlyMap<string, ClockSkew>, expiringSoonMs: number, now: number): CredentialExpiry {
+  const skewMs = applied(skewFor(skews, ex));
+  const notes = ['Set before the capture began (only seen in requests): its Max-Age/Expires are unknown.'];
+  const jwt = jwtLimits(safeDecode(c.value), skewMs, notes);
+  return finish({
+    id: `cookie:${c.key}`, type: 'cookie', label: c.name, kind: jwt.exp !== undefined ? 'absolute' : 'none',
+    source: jwt.exp !== undefined ? 'jwt-exp' : 'unknown',
+    ...(jwt.exp !== undefined ? { expiresAt: jwt.exp, absoluteExpiresAt: jwt.exp } : {}),
+    ...(jwt.nbf !== undefined ? { notBefore: jwt.nbf } : {}),
+    issuedAt: c.firstSeen, skewMs, deleted: false, notes, exchangeId: c.exchangeId,
+  }, expiringSoonMs, now);
 }
 
 function cookieCredentials(
@@ -201,81 +308,22 @@ function cookieCredentials(
   expiringSoonMs: number,
   now: number,
 ): CredentialExpiry[] {
-  const byKey = new Map<string, Issuance[]>();
+  const byKey = new Map<string, CookieSetting[]>();
   for (const ex of exchanges) {
     if (!ex.cookiesSet || ex.cookiesSet.length === 0) continue;
-    const receivedAt = ex.responseReceivedAt ?? ex.startedAt;
-    const skewMs = applied(skewFor(skews, ex));
-    for (const { record, parsed, key } of parsedCookiesSet(ex)) {
-      const e = cookieIssuanceExpiry(parsed, receivedAt, skewMs);
-      const list = byKey.get(key) ?? [];
-      list.push({
-        ex, receivedAt, source: e.source, deletion: e.deletion || record.outcome === 'deleted', clamped: e.clamped,
-        value: parsed.value, name: parsed.name, hasExpires: parsed.expires !== undefined,
-        ...(e.expiresAt !== undefined ? { expiresAt: e.expiresAt } : {}),
-        ...(parsed.maxAge !== undefined ? { maxAge: parsed.maxAge } : {}),
-      });
-      byKey.set(key, list);
+    for (const setting of cookieSettingsOf(ex)) {
+      const list = byKey.get(setting.key);
+      if (list) list.push(setting);
+      else byKey.set(setting.key, [setting]);
     }
   }
-
   const out: CredentialExpiry[] = [];
-  for (const [key, all] of byKey) {
-    const last = all[all.length - 1];
-    const skew = skewFor(skews, last.ex);
-    const skewMs = applied(skew);
-    const notes: string[] = [];
-    if (last.deletion) {
-      notes.push(`Deleted by the server at ${iso(last.receivedAt)} (${last.source === 'max-age' ? `Max-Age=${last.maxAge}` : 'Expires in the past'}).`);
-      out.push(finish({
-        id: `cookie:${key}`, type: 'cookie', label: last.name, kind: 'none', source: last.source === 'browser-session' ? 'unknown' : last.source,
-        expiresAt: last.receivedAt, issuedAt: last.receivedAt, skewMs, deleted: true, notes, exchangeId: last.ex.id,
-      }, expiringSoonMs, now));
-      continue;
-    }
-    const lastDeletion = all.map((i) => i.deletion).lastIndexOf(true);
-    const live = all.slice(lastDeletion + 1);
-    if (last.source === 'max-age') notes.push(`Max-Age=${last.maxAge} counts from when the response arrived${last.hasExpires ? ' and wins over Expires' : ''}.`);
-    if (last.source === 'expires') notes.push('Expires is an instant on the server clock.');
-    if (last.source === 'browser-session') notes.push('A browser-session cookie: no Max-Age or Expires, it lives until the browser session ends.');
-    if (last.clamped) notes.push('The requested lifetime is over 400 days; browsers clamp it to 400 days.');
-    const rolling = rollingAnalysis(live);
-    notes.push(...rolling.notes);
-    const jwt = jwtLimits(safeDecode(last.value), skewMs, notes);
-    if (skew?.corrected && (last.source === 'expires' || jwt.exp !== undefined || jwt.nbf !== undefined)) notes.push(skew.note);
-    const absoluteExpiresAt = minDefined(rolling.fixedAt, jwt.exp);
-    const expiresAt = minDefined(last.expiresAt, absoluteExpiresAt);
-    let kind: ExpiryKind;
-    if (rolling.idleTimeoutMs !== undefined) kind = 'idle';
-    else if (expiresAt !== undefined) kind = 'absolute';
-    else kind = last.source === 'browser-session' ? 'session' : 'none';
-    const source: ExpirySource = expiresAt !== undefined && expiresAt === jwt.exp && expiresAt !== last.expiresAt ? 'jwt-exp' : last.source;
-    out.push(finish({
-      id: `cookie:${key}`, type: 'cookie', label: last.name, kind, source,
-      ...(expiresAt !== undefined ? { expiresAt } : {}),
-      ...(jwt.nbf !== undefined ? { notBefore: jwt.nbf } : {}),
-      issuedAt: last.receivedAt, skewMs,
-      ...(rolling.idleTimeoutMs !== undefined ? { idleTimeoutMs: rolling.idleTimeoutMs } : {}),
-      ...(absoluteExpiresAt !== undefined ? { absoluteExpiresAt } : {}),
-      deleted: false, notes, exchangeId: last.ex.id,
-    }, expiringSoonMs, now));
-  }
-
+  for (const [key, settings] of byKey) out.push(cookieCredential(key, settings, skews, expiringSoonMs, now));
   // Cookies the browser already had: only seen in requests, their attributes unknown.
   const byId = new Map(exchanges.map((ex) => [ex.id, ex]));
   for (const c of jar) {
     if (byKey.has(c.key) || c.origin !== 'seen-in-request') continue;
-    const ex = byId.get(c.exchangeId);
-    const skewMs = applied(skewFor(skews, ex));
-    const notes = ['Set before the capture began (only seen in requests): its Max-Age/Expires are unknown.'];
-    const jwt = jwtLimits(safeDecode(c.value), skewMs, notes);
-    out.push(finish({
-      id: `cookie:${c.key}`, type: 'cookie', label: c.name, kind: jwt.exp !== undefined ? 'absolute' : 'none',
-      source: jwt.exp !== undefined ? 'jwt-exp' : 'unknown',
-      ...(jwt.exp !== undefined ? { expiresAt: jwt.exp, absoluteExpiresAt: jwt.exp } : {}),
-      ...(jwt.nbf !== undefined ? { notBefore: jwt.nbf } : {}),
-      issuedAt: c.firstSeen, skewMs, deleted: false, notes, exchangeId: c.exchangeId,
-    }, expiringSoonMs, now));
+    out.push(seenCookieCredential(c, byId.get(c.exchangeId), skews, expiringSoonMs, now));
   }
   return out;
 }
@@ -296,6 +344,43 @@ const TOKEN_KIND_LABEL: Record<TokenRecord['kind'], string> = {
   'storage-token': 'Token in web storage',
 };
 
+/** Tokens that are credentials of their own (a cookie's token is part of the cookie's credential). */
+export function isTokenCredential(t: TokenRecord): boolean {
+  return t.source !== 'set-cookie' && t.source !== 'request-cookie' && typeof t.value === 'string';
+}
+
+/**
+ * The expiry of one token value from its records (in the store's order, at least one); `exchange`
+ * finds an exchange the ring buffer still holds.
+ */
+export function tokenCredential(value: string, records: readonly TokenRecord[], exchange: (id: number) => Exchange | undefined, skews: ReadonlyMap<string, ClockSkew>, expiringSoonMs: number, now: number): CredentialExpiry {
+  const first = records.reduce((a, b) => (b.firstSeen < a.firstSeen ? b : a));
+  // The OAuth response (if any) names the token best: "OAuth access token" over "Bearer token".
+  const namer = records.find((r) => r.kind.startsWith('oauth-')) ?? first;
+  const skew = skewFor(skews, exchange(first.exchangeId));
+  const skewMs = applied(skew);
+  const notes: string[] = [];
+  const expiresIn = records.find((r) => r.expiresAtSource === 'expires_in' && r.expiresAt !== undefined);
+  if (expiresIn) notes.push(`expires_in counts from when the token response arrived: ${iso(expiresIn.expiresAt!)}.`);
+  const jwt = records.some((r) => r.isJwt) ? jwtLimits(value, skewMs, notes) : {};
+  if (skew?.corrected && (jwt.exp !== undefined || jwt.nbf !== undefined)) notes.push(skew.note);
+  if (first.kind === 'basic') notes.push('HTTP Basic credentials are a password sent on every request: they never expire.');
+  const expiresAt = minDefined(expiresIn?.expiresAt, jwt.exp);
+  const source: ExpirySource = expiresAt === undefined ? 'unknown' : expiresAt === expiresIn?.expiresAt ? 'expires-in' : 'jwt-exp';
+  if (expiresIn && jwt.exp !== undefined && Math.abs(expiresIn.expiresAt! - jwt.exp) > 5000) {
+    notes.push(`expires_in and the JWT exp disagree by ${describeSkew(expiresIn.expiresAt! - jwt.exp)}; the earlier one counts.`);
+  }
+  const type: CredentialType = namer.kind.startsWith('oauth-') ? 'oauth-token' : records.some((r) => r.isJwt) ? 'jwt' : 'token';
+  return finish({
+    id: `token:${first.id}`, type,
+    label: `${TOKEN_KIND_LABEL[namer.kind] ?? 'Token'}${namer.name ? ` (${namer.name})` : ''}`,
+    kind: expiresAt !== undefined ? 'absolute' : 'none', source,
+    ...(expiresAt !== undefined ? { expiresAt, absoluteExpiresAt: expiresAt } : {}),
+    ...(jwt.nbf !== undefined ? { notBefore: jwt.nbf } : {}),
+    issuedAt: first.firstSeen, skewMs, deleted: false, notes, exchangeId: first.exchangeId,
+  }, expiringSoonMs, now);
+}
+
 function tokenCredentials(
   exchanges: readonly Exchange[],
   tokens: readonly TokenRecord[],
@@ -306,41 +391,20 @@ function tokenCredentials(
   const byId = new Map(exchanges.map((ex) => [ex.id, ex]));
   const groups = new Map<string, TokenRecord[]>();
   for (const t of tokens) {
-    // Cookies are credentials of their own (with the JWT inside merged there).
-    if (t.source === 'set-cookie' || t.source === 'request-cookie' || typeof t.value !== 'string') continue;
+    if (!isTokenCredential(t)) continue;
     const list = groups.get(t.value) ?? [];
     list.push(t);
     groups.set(t.value, list);
   }
   const out: CredentialExpiry[] = [];
-  for (const [value, records] of groups) {
-    const first = records.reduce((a, b) => (b.firstSeen < a.firstSeen ? b : a));
-    // The OAuth response (if any) names the token best: "OAuth access token" over "Bearer token".
-    const namer = records.find((r) => r.kind.startsWith('oauth-')) ?? first;
-    const skewMs = applied(skewFor(skews, byId.get(first.exchangeId)));
-    const notes: string[] = [];
-    const expiresIn = records.find((r) => r.expiresAtSource === 'expires_in' && r.expiresAt !== undefined);
-    if (expiresIn) notes.push(`expires_in counts from when the token response arrived: ${iso(expiresIn.expiresAt!)}.`);
-    const jwt = records.some((r) => r.isJwt) ? jwtLimits(value, skewMs, notes) : {};
-    const skew = skewFor(skews, byId.get(first.exchangeId));
-    if (skew?.corrected && (jwt.exp !== undefined || jwt.nbf !== undefined)) notes.push(skew.note);
-    if (first.kind === 'basic') notes.push('HTTP Basic credentials are a password sent on every request: they never expire.');
-    const expiresAt = minDefined(expiresIn?.expiresAt, jwt.exp);
-    const source: ExpirySource = expiresAt === undefined ? 'unknown' : expiresAt === expiresIn?.expiresAt ? 'expires-in' : 'jwt-exp';
-    if (expiresIn && jwt.exp !== undefined && Math.abs(expiresIn.expiresAt! - jwt.exp) > 5000) {
-      notes.push(`expires_in and the JWT exp disagree by ${describeSkew(expiresIn.expiresAt! - jwt.exp)}; the earlier one counts.`);
-    }
-    const type: CredentialType = namer.kind.startsWith('oauth-') ? 'oauth-token' : records.some((r) => r.isJwt) ? 'jwt' : 'token';
-    out.push(finish({
-      id: `token:${first.id}`, type,
-      label: `${TOKEN_KIND_LABEL[namer.kind] ?? 'Token'}${namer.name ? ` (${namer.name})` : ''}`,
-      kind: expiresAt !== undefined ? 'absolute' : 'none', source,
-      ...(expiresAt !== undefined ? { expiresAt, absoluteExpiresAt: expiresAt } : {}),
-      ...(jwt.nbf !== undefined ? { notBefore: jwt.nbf } : {}),
-      issuedAt: first.firstSeen, skewMs, deleted: false, notes, exchangeId: first.exchangeId,
-    }, expiringSoonMs, now));
-  }
+  for (const [value, records] of groups) out.push(tokenCredential(value, records, (id) => byId.get(id), skews, expiringSoonMs, now));
   return out;
+}
+
+/** The `expiring-soon` threshold of `options` in ms (300 s when missing or invalid). */
+export function expiringSoonMsOf(options: ExpiryModelOptions): number {
+  const soonSec = options.expiringSoonSeconds ?? options.expiringSoonSec;
+  return (typeof soonSec === 'number' && Number.isFinite(soonSec) && soonSec >= 0 ? soonSec : 300) * 1000;
 }
 
 /**
@@ -351,12 +415,10 @@ function tokenCredentials(
  */
 export function buildExpiryModel(source: ExpirySourceData, options: ExpiryModelOptions = {}): ExpiryModel {
   const now = (options.clock ?? Date.now)();
-  const soonSec = options.expiringSoonSeconds ?? options.expiringSoonSec;
-  const expiringSoonMs = (typeof soonSec === 'number' && Number.isFinite(soonSec) && soonSec >= 0 ? soonSec : 300) * 1000;
+  const expiringSoonMs = expiringSoonMsOf(options);
   const empty: ExpiryModel = { generatedAt: now, expiringSoonMs, clocks: [], credentials: [] };
   try {
     const { exchanges, tokens, cookies } = readSnapshotSource(source);
-    const byReceipt = (a: Exchange, b: Exchange) => (a.responseReceivedAt ?? a.startedAt) - (b.responseReceivedAt ?? b.startedAt) || a.id - b.id;
     const objects = exchanges.filter((ex) => ex && typeof ex === 'object');
     // Usually already in order (a capture records in order): then the copy is not sorted again.
     const ordered = objects.every((ex, i) => i === 0 || byReceipt(objects[i - 1]!, ex) <= 0) ? objects : objects.sort(byReceipt);

@@ -7,3 +7,4 @@ export { DEFAULT_SKEW_THRESHOLD_MS, clockSkewByHost, estimateClockSkew } from '.
 export type { ClockSkew } from './clockSkew';
 export { MAX_COOKIE_LIFETIME_MS, cookieIssuanceExpiry, jwtTimes } from './credentialTimes';
 export type { CookieIssuanceExpiry, JwtTimes } from './credentialTimes';
+export { IncrementalExpiryModel } from './incrementalExpiryModel';

@@ -5,7 +5,7 @@ export { startBrowserCapture, launchBrowser, parseCdpEndpoint, parseOrigins, Bro
 export { auditSession } from '../../core/audit/auditSession';
 export { StoreAudit } from '../../core/audit/storeAudit';
 export { classifyCookie } from '../../core/audit/classifyCookie';
-export { buildExpiryModel } from '../../core/expiry/index';
+export { buildExpiryModel, IncrementalExpiryModel } from '../../core/expiry/index';
 export { analyzeJwt, weakSecretFinding } from '../../core/jwt/analyze';
 export { decodeSignedCookie } from '../../core/signedCookies/decodeSignedCookie';
 export { parseSetCookie } from '../../core/cookies/setCookie';
