@@ -7,6 +7,7 @@ import type { LanguageAnalyzer } from './analyzer';
 import { DISABLE_MARKER, disableCommentFor, disabledLines } from './disableComments';
 import { languageForId, languageForPath, loadLanguage, newParser } from './grammars';
 import { analyzerFor } from './languages/index';
+import { FindingCap } from './findingCap';
 import { LineIndex } from './lineIndex';
 import type { SymbolTable } from './symbols/symbolTable';
 import { type GrammarLanguage, type LintFinding, type LintFix, type LintLanguage, type LintOptions, type LintPosition, type LintRange, isGrammarLanguage } from './types';
@@ -181,6 +182,8 @@ export class LintDocument {
   private converted = new Map<RawFinding, LintFinding>();
   /** True while the text is known to hold no disable comment (checked around each edit). */
   private markerFree = false;
+  /** A one-shot lint's per-rule cap, applied as findings are reported (see FindingCap). */
+  private readonly findingCap: FindingCap | undefined;
 
   /** @internal use Linter.open */
   constructor(
@@ -194,6 +197,9 @@ export class LintDocument {
   ) {
     this.text = text;
     this.lines = new LineIndex(text);
+    const cap = positiveCap(linter.options.maxFindingsPerRule);
+    // A disable comment hides findings by line: with one in the text, the cap is applied at the end as for documents.
+    this.findingCap = oneShot && cap !== undefined && !text.includes(DISABLE_MARKER) ? new FindingCap(cap, (id, proposed) => linter.severityOf(id, proposed)) : undefined;
     this.tree = loaded.parser?.parse(text) ?? undefined;
     if (this.tree) this.chunks = oneShot ? this.analyzeOnce(this.tree.rootNode) : this.analyzeRange(this.tree.rootNode, 0, text.length);
   }
@@ -420,6 +426,7 @@ export class LintDocument {
   private analyzeChunk(r: ChunkResult, matches: readonly QueryMatch[], shared: Map<string, unknown>): void {
     const ctx = new AnalysisContext(this.text, this.linter.resolvedThresholds, this.language, r.start, r.end, shared);
     ctx.workspace = this.workspace();
+    if (this.findingCap) ctx.sink = (f) => this.findingCap!.offer(f);
     try {
       this.loaded.analyzer.analyze(matches, ctx);
     } catch (err) {
@@ -542,6 +549,7 @@ export class LintDocument {
     if (finish) {
       const ctx = new AnalysisContext(this.text, this.linter.resolvedThresholds, this.language);
       ctx.workspace = this.workspace();
+      if (this.findingCap) ctx.sink = (f) => this.findingCap!.offer(f);
       try {
         finish.call(this.loaded.analyzer, facts, ctx, this.filePath);
       } catch {
@@ -553,6 +561,7 @@ export class LintDocument {
       }
       this.docSites = ctx.cookieSites;
     }
+    if (this.findingCap) return (this.cached = this.cappedFindings(this.findingCap));
     // One scan for the marker: without it no line is disabled.
     const hasMarker = this.text.includes(DISABLE_MARKER);
     const disabled: ReadonlyMap<number, ReadonlySet<string>> = this.markerFree || !hasMarker ? NO_DISABLED : disabledLines(this.text, this.lines);
@@ -631,6 +640,26 @@ export class LintDocument {
       out.sort((a, b) => cmpPos(a.range.start, b.range.start) || byRule(a.ruleId, b.ruleId));
     }
     this.cached = out;
+    return out;
+  }
+
+  /** The findings of a one-shot lint whose cap was applied as they were reported, in the order and form findings() gives. */
+  private cappedFindings(cap: FindingCap): LintFinding[] {
+    const listed = cap.listed();
+    const length = this.text.length;
+    const at = (f: RawFinding) => Math.min(Math.max(f.start, 0), length);
+    listed.sort((a, b) => at(a.finding) - at(b.finding) || byRule(a.finding.ruleId, b.finding.ruleId) || a.seq - b.seq);
+    const out: LintFinding[] = [];
+    for (const { finding } of listed) out.push(this.convert(finding, this.linter.severityOf(finding.ruleId, finding.severity)!));
+    const omitted = cap.omitted();
+    if (omitted.length === 0) return out;
+    for (const o of omitted) {
+      out.push({
+        ruleId: o.ruleId, severity: o.severity, range: this.lines.range(o.start, o.end), omitted: o.count,
+        message: `${o.count} more ${o.ruleId} finding${o.count === 1 ? '' : 's'} in this file ${o.count === 1 ? 'is' : 'are'} not listed: at most ${cap.cap} per rule and file are.`,
+      });
+    }
+    out.sort((a, b) => cmpPos(a.range.start, b.range.start) || byRule(a.ruleId, b.ruleId));
     return out;
   }
 

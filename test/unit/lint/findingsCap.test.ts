@@ -46,6 +46,24 @@ describe('per-rule cap on findings (maxFindingsPerRule)', () => {
     assert.deepEqual(positions, [...positions].sort((a, b) => a - b));
   });
 
+  it('gives the same findings and counts when the cap is applied as findings are reported (no disable comment) as when applied at the end', async () => {
+    // Without a disable comment a one-shot lint drops findings past the cap as they are reported
+    // (FindingCap); a disable comment for a rule the text never triggers sends the same text
+    // through the end-of-lint cap. The shared `opts` finding is reported after later findings
+    // (it is found from each call using it) and more than once: it must be listed first and counted once.
+    const withoutComment = cookieCalls(40).replace(/^\/\/ session-lens-disable.*\n/m, '');
+    const oneLine = withoutComment.replace(/\n/g, '');
+    for (const text of [withoutComment, oneLine]) {
+      for (const cap of [1, 2, 3, 7, 30]) {
+        const linter = new Linter({ maxFindingsPerRule: cap });
+        const streamed = await linter.lintText(text, { filePath: 'app.js' });
+        const atEnd = await linter.lintText(`${text}\n// session-lens-disable-next-line jwt-alg-none\n`, { filePath: 'app.js' });
+        assert.deepEqual(streamed, atEnd, `cap ${cap}, ${text === oneLine ? 'one line' : 'one call a line'}`);
+        assert.ok(streamed.some((f) => f.omitted !== undefined), 'the cap left findings out');
+      }
+    }
+  });
+
   it('lists everything when the cap is 0 or above the count', async () => {
     const text = cookieCalls(6);
     const all = await new Linter().lintText(text, { filePath: 'app.js' });
