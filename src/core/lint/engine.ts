@@ -460,13 +460,27 @@ export class LintDocument {
     const lo = firstChunkStart(root, containers);
     const hi = lastChunkEnd(root, containers);
     if (lo === undefined || hi === undefined) return [];
-    const matches = anchoredMatches(root, query, analyzer.anchors, this.text, lo, hi);
-    if (matches.length === 0) return [];
     /** Every chunk, cut only when a match is not under a chunk found from it (never, in well-formed trees). */
     let all: ChunkResult[] | undefined;
-    /** The chunks holding matches so far, in document order, and their matches. */
-    const chunks: ChunkResult[] = [];
-    const perChunk: QueryMatch[][] = [];
+    /** The chunks checked, in document order. */
+    const done: ChunkResult[] = [];
+    /** The chunks holding matches not checked yet, in document order, and their matches. */
+    let chunks: ChunkResult[] = [];
+    let perChunk: QueryMatch[][] = [];
+    const shared = new Map<string, unknown>();
+    /** Checks the pending chunks that end at or before `limit`, in document order. */
+    const checkUpTo = (limit: number) => {
+      let n = 0;
+      while (n < chunks.length && chunks[n].end <= limit) {
+        this.analyzeChunk(chunks[n], perChunk[n], shared);
+        done.push(chunks[n]);
+        n++;
+      }
+      if (n !== 0) {
+        chunks = chunks.slice(n);
+        perChunk = perChunk.slice(n);
+      }
+    };
     // The root's child holding a match, found by a cursor that moves forward over the root's
     // children: matches come in document order, so the walk is linear in the file, where asking
     // the root for the child holding each match walks its children from the first every time
@@ -475,6 +489,13 @@ export class LintDocument {
     // the root costs less than stepping over them.
     const cursor = root.childCount > CURSOR_MIN_CHILDREN ? root.walk() : undefined;
     let onChild = cursor?.gotoFirstChild() ?? false;
+    // The query runs window by window, and the chunks that no later window can add a match to are
+    // checked before the next: the matches (and what the checks build) die young instead of all
+    // being held to the end of a large file.
+    forEachMatchWindow(root, query, analyzer.anchors, this.text, lo, hi, (matches, windowStart) => {
+    // A match first returned by a later window has its nodes after this window's start (it would
+    // have been returned before otherwise), so chunks ending here are complete.
+    checkUpTo(windowStart);
     for (const m of matches) {
       let first: Node | undefined;
       for (const c of m.captures) if (!first || c.node.startIndex < first.startIndex) first = c.node;
@@ -519,10 +540,10 @@ export class LintDocument {
       chunks.splice(i, 0, emptyChunk(start, end, []));
       perChunk.splice(i, 0, [m]);
     }
+    });
     cursor?.delete();
-    const shared = new Map<string, unknown>();
-    for (let i = 0; i < chunks.length; i++) this.analyzeChunk(chunks[i], perChunk[i], shared);
-    return chunks;
+    checkUpTo(Infinity);
+    return done;
   }
 
   /** Current findings, severities resolved, disabled lines removed, in document order. */
@@ -979,6 +1000,47 @@ function anchoredMatches(root: Node, query: Query, anchors: RegExp, text: string
     }
   }
   return out;
+}
+
+/** Width of the windows a one-shot lint runs the query in (UTF-16 units): about 1,000 matches in a dense bundle. */
+const MATCH_WINDOW = 32768;
+
+/**
+ * The matches of anchoredMatches, handed over window by window in document order: each run of
+ * anchor lines is cut into windows of MATCH_WINDOW, and `each` gets a window's matches that no
+ * earlier window returned, with the window's start. A match crossing a window's end comes back
+ * in the next: it is recognised for as long as it can (until a window starts after its end).
+ */
+function forEachMatchWindow(root: Node, query: Query, anchors: RegExp, text: string, lo: number, hi: number, each: (matches: QueryMatch[], windowStart: number) => void): void {
+  /** Matches of recent windows, by the node id of their first capture, with their end. */
+  let seen = new Map<number, { match: QueryMatch; end: number }[]>();
+  for (const [, , a, b] of anchorSegments(anchors, text, lo, hi)) {
+    for (let wa = a; wa < b; wa += MATCH_WINDOW) {
+      const wb = Math.min(b, wa + MATCH_WINDOW);
+      // Forget matches ending before this window: no window from here on can return them.
+      if (seen.size !== 0) {
+        const recent = new Map<number, { match: QueryMatch; end: number }[]>();
+        for (const [key, list] of seen) {
+          const kept = list.filter((o) => o.end >= wa);
+          if (kept.length !== 0) recent.set(key, kept);
+        }
+        seen = recent;
+      }
+      const out: QueryMatch[] = [];
+      // web-tree-sitter reports node offsets in UTF-16 units but takes query ranges in bytes of its UTF-16 buffer.
+      for (const match of query.matches(root, { startIndex: wa * 2, endIndex: wb * 2 })) {
+        const key = match.captures.length > 0 ? match.captures[0].node.id : -1;
+        const same = seen.get(key);
+        if (same?.some((o) => sameMatch(o.match, match))) continue;
+        let end = -1;
+        for (const c of match.captures) if (c.node.endIndex > end) end = c.node.endIndex;
+        if (same) same.push({ match, end });
+        else seen.set(key, [{ match, end }]);
+        out.push(match);
+      }
+      if (out.length !== 0) each(out, wa);
+    }
+  }
 }
 
 /** The same pattern capturing the same nodes. */

@@ -64,6 +64,24 @@ describe('per-rule cap on findings (maxFindingsPerRule)', () => {
     }
   });
 
+  it('finds in a one-line bundle wider than the query windows of a one-shot lint what a kept document finds', async () => {
+    // 6,000 calls on one line: about 200,000 characters, several windows of the one-shot lint,
+    // with calls cut by window edges, and more top-level statements than the cursor threshold.
+    const text = cookieCalls(6000).replace(/^\/\/ session-lens-disable.*\n/m, '').replace(/\n/g, '');
+    assert.ok(text.length > 4 * 32768);
+    for (const cap of [0, 100]) {
+      const linter = new Linter({ maxFindingsPerRule: cap });
+      const oneShot = await linter.lintText(text, { filePath: 'bundle.min.js' });
+      const doc = (await linter.open(text, { filePath: 'bundle.min.js' }))!;
+      try {
+        assert.deepEqual(oneShot, doc.findings(), `cap ${cap}`);
+      } finally {
+        doc.dispose();
+      }
+      if (cap === 0) assert.ok(oneShot.length > 2 * 6000, `${oneShot.length} findings`);
+    }
+  });
+
   it('lists everything when the cap is 0 or above the count', async () => {
     const text = cookieCalls(6);
     const all = await new Linter().lintText(text, { filePath: 'app.js' });
