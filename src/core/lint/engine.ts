@@ -433,6 +433,13 @@ export class LintDocument {
       // A check tripping over an unexpected tree shape must not take the document down.
       if (process.env.SESSION_LENS_DEBUG) console.error(err);
     }
+    if (this.oneShot) {
+      // Read once by findings() and thrown away: no edits to follow (reach, lookups, offsets), no
+      // cookie setters asked for, and facts only for a language that finishes with them.
+      r.findings = ctx.findings.length !== 0 ? ctx.findings : NO_FINDINGS;
+      if (this.loaded.analyzer.finish && ctx.facts.length !== 0) r.facts = ctx.facts;
+      return;
+    }
     for (const f of ctx.facts) ctx.touch(f.start, f.valueEnd ?? f.end);
     for (const site of ctx.cookieSites) ctx.touch(site.start, site.end);
     r.findings = ctx.findings;
@@ -462,7 +469,7 @@ export class LintDocument {
     if (lo === undefined || hi === undefined) return [];
     /** Every chunk, cut only when a match is not under a chunk found from it (never, in well-formed trees). */
     let all: ChunkResult[] | undefined;
-    /** The chunks checked, in document order. */
+    /** The chunks checked that found something, in document order. */
     const done: ChunkResult[] = [];
     /** The chunks holding matches not checked yet, in document order, and their matches. */
     let chunks: ChunkResult[] = [];
@@ -472,8 +479,10 @@ export class LintDocument {
     const checkUpTo = (limit: number) => {
       let n = 0;
       while (n < chunks.length && chunks[n].end <= limit) {
-        this.analyzeChunk(chunks[n], perChunk[n], shared);
-        done.push(chunks[n]);
+        const c = chunks[n];
+        this.analyzeChunk(c, perChunk[n], shared);
+        // findings() reads nothing else of a one-shot lint's chunks.
+        if (c.findings.length !== 0 || c.facts.length !== 0) done.push(c);
         n++;
       }
       if (n !== 0) {
