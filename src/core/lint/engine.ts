@@ -502,53 +502,53 @@ export class LintDocument {
     // checked before the next: the matches (and what the checks build) die young instead of all
     // being held to the end of a large file.
     forEachMatchWindow(root, query, analyzer.anchors, this.text, lo, hi, (matches, windowStart) => {
-    // A match first returned by a later window has its nodes after this window's start (it would
-    // have been returned before otherwise), so chunks ending here are complete.
-    checkUpTo(windowStart);
-    for (const m of matches) {
-      let first: Node | undefined;
-      for (const c of m.captures) if (!first || c.node.startIndex < first.startIndex) first = c.node;
-      if (!first) continue;
-      const at = first.startIndex;
-      // Chunks do not overlap: one found already that holds the offset is the one (several
-      // matches often share a statement), and spares walking down to it again.
-      const known = chunkIndexOf(chunks, at);
-      if (known !== -1) {
-        perChunk[known].push(m);
-        continue;
-      }
-      let start: number;
-      let end: number;
-      let top: Node | undefined;
-      if (cursor) {
-        if (!onChild || cursor.startIndex > at) {
-          cursor.reset(root);
-          onChild = cursor.gotoFirstChild();
+      // A match first returned by a later window has its nodes after this window's start (it would
+      // have been returned before otherwise), so chunks ending here are complete.
+      checkUpTo(windowStart);
+      for (const m of matches) {
+        let first: Node | undefined;
+        for (const c of m.captures) if (!first || c.node.startIndex < first.startIndex) first = c.node;
+        if (!first) continue;
+        const at = first.startIndex;
+        // Chunks do not overlap: one found already that holds the offset is the one (several
+        // matches often share a statement), and spares walking down to it again.
+        const known = chunkIndexOf(chunks, at);
+        if (known !== -1) {
+          perChunk[known].push(m);
+          continue;
         }
-        while (onChild && cursor.endIndex <= at) onChild = cursor.gotoNextSibling();
-        top = onChild ? cursor.currentNode : undefined;
-      }
-      // A node that starts inside a child and has a width is that child's descendant; anything
-      // else (empty nodes at a boundary) is looked up from the root.
-      const inTop = top !== undefined && top.startIndex <= at && first.endIndex <= top.endIndex && first.endIndex > at;
-      const held = chunkHolding(root, first, at, containers, inTop ? top : undefined);
-      if (held) {
-        ({ start, end } = held);
-      } else {
-        if (!all) {
-          const nodes: Node[] = [];
-          collectChunks(root, 0, this.text.length, containers, nodes);
-          all = nodes.map((n) => emptyChunk(n.startIndex, n.endIndex, []));
+        let start: number;
+        let end: number;
+        let top: Node | undefined;
+        if (cursor) {
+          if (!onChild || cursor.startIndex > at) {
+            cursor.reset(root);
+            onChild = cursor.gotoFirstChild();
+          }
+          while (onChild && cursor.endIndex <= at) onChild = cursor.gotoNextSibling();
+          top = onChild ? cursor.currentNode : undefined;
         }
-        const i = chunkIndexOf(all, at);
-        if (i === -1) continue;
-        ({ start, end } = all[i]);
+        // A node that starts inside a child and has a width is that child's descendant; anything
+        // else (empty nodes at a boundary) is looked up from the root.
+        const inTop = top !== undefined && top.startIndex <= at && first.endIndex <= top.endIndex && first.endIndex > at;
+        const held = chunkHolding(root, first, at, containers, inTop ? top : undefined);
+        if (held) {
+          ({ start, end } = held);
+        } else {
+          if (!all) {
+            const nodes: Node[] = [];
+            collectChunks(root, 0, this.text.length, containers, nodes);
+            all = nodes.map((n) => emptyChunk(n.startIndex, n.endIndex, []));
+          }
+          const i = chunkIndexOf(all, at);
+          if (i === -1) continue;
+          ({ start, end } = all[i]);
+        }
+        let i = chunks.length;
+        while (i > 0 && chunks[i - 1].start > start) i--;
+        chunks.splice(i, 0, emptyChunk(start, end, []));
+        perChunk.splice(i, 0, [m]);
       }
-      let i = chunks.length;
-      while (i > 0 && chunks[i - 1].start > start) i--;
-      chunks.splice(i, 0, emptyChunk(start, end, []));
-      perChunk.splice(i, 0, [m]);
-    }
     });
     cursor?.delete();
     checkUpTo(Infinity);
