@@ -9,14 +9,15 @@ function version(): string {
 }
 
 function overview(): string {
-  const width = Math.max(8, ...commands.map((c) => c.name.length));
+  const loaded = commands.map((c) => c.load());
+  const width = Math.max(8, ...loaded.map((c) => c.name.length));
   const lines = [
     'Usage: session-lens <command> [options]',
     '',
     'Session Lens: cookies, session tokens and JWTs of your web app, from the command line.',
     '',
     'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...loaded.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Options:',
     '  --help, -h     show help (also: session-lens <command> --help)',
@@ -53,7 +54,7 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const [first, ...rest] = argv;
   try {
     if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-      const target = first === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+      const target = first === 'help' ? commands.find((c) => c.name === rest[0])?.load() : undefined;
       io.stdout.write(target ? target.usage : overview());
       return first === undefined ? 2 : 0;
     }
@@ -62,7 +63,7 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
       return 0;
     }
     configureRuleDocs();
-    const command = commands.find((c) => c.name === first);
+    const command = commands.find((c) => c.name === first)?.load();
     if (!command) {
       throw new UsageError(first.startsWith('-') ? `unknown option '${first}'` : `unknown command '${first}' (see session-lens --help)`);
     }

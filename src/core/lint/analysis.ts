@@ -80,7 +80,17 @@ export class AnalysisContext {
   reachStart = Infinity;
   reachEnd = -Infinity;
 
+  /**
+   * Where a one-shot lint with a per-rule cap sends findings instead of keeping them here (see
+   * FindingCap): nothing edits the text later, so their reach is not needed either.
+   */
+  sink: ((finding: RawFinding) => void) | undefined;
+
   report(finding: RawFinding): void {
+    if (this.sink) {
+      this.sink(finding);
+      return;
+    }
     this.findings.push(finding);
     this.touch(finding.start, finding.end);
     for (const e of finding.fix?.edits ?? []) this.touch(e.start, e.end);

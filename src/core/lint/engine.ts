@@ -7,6 +7,7 @@ import type { LanguageAnalyzer } from './analyzer';
 import { DISABLE_MARKER, disableCommentFor, disabledLines } from './disableComments';
 import { languageForId, languageForPath, loadLanguage, newParser } from './grammars';
 import { analyzerFor } from './languages/index';
+import { FindingCap } from './findingCap';
 import { LineIndex } from './lineIndex';
 import type { SymbolTable } from './symbols/symbolTable';
 import { type GrammarLanguage, type LintFinding, type LintFix, type LintLanguage, type LintOptions, type LintPosition, type LintRange, isGrammarLanguage } from './types';
@@ -181,6 +182,8 @@ export class LintDocument {
   private converted = new Map<RawFinding, LintFinding>();
   /** True while the text is known to hold no disable comment (checked around each edit). */
   private markerFree = false;
+  /** A one-shot lint's per-rule cap, applied as findings are reported (see FindingCap). */
+  private readonly findingCap: FindingCap | undefined;
 
   /** @internal use Linter.open */
   constructor(
@@ -194,6 +197,9 @@ export class LintDocument {
   ) {
     this.text = text;
     this.lines = new LineIndex(text);
+    const cap = positiveCap(linter.options.maxFindingsPerRule);
+    // A disable comment hides findings by line: with one in the text, the cap is applied at the end as for documents.
+    this.findingCap = oneShot && cap !== undefined && !text.includes(DISABLE_MARKER) ? new FindingCap(cap, (id, proposed) => linter.severityOf(id, proposed)) : undefined;
     this.tree = loaded.parser?.parse(text) ?? undefined;
     if (this.tree) this.chunks = oneShot ? this.analyzeOnce(this.tree.rootNode) : this.analyzeRange(this.tree.rootNode, 0, text.length);
   }
@@ -420,11 +426,19 @@ export class LintDocument {
   private analyzeChunk(r: ChunkResult, matches: readonly QueryMatch[], shared: Map<string, unknown>): void {
     const ctx = new AnalysisContext(this.text, this.linter.resolvedThresholds, this.language, r.start, r.end, shared);
     ctx.workspace = this.workspace();
+    if (this.findingCap) ctx.sink = (f) => this.findingCap!.offer(f);
     try {
       this.loaded.analyzer.analyze(matches, ctx);
     } catch (err) {
       // A check tripping over an unexpected tree shape must not take the document down.
       if (process.env.SESSION_LENS_DEBUG) console.error(err);
+    }
+    if (this.oneShot) {
+      // Read once by findings() and thrown away: no edits to follow (reach, lookups, offsets), no
+      // cookie setters asked for, and facts only for a language that finishes with them.
+      r.findings = ctx.findings.length !== 0 ? ctx.findings : NO_FINDINGS;
+      if (this.loaded.analyzer.finish && ctx.facts.length !== 0) r.facts = ctx.facts;
+      return;
     }
     for (const f of ctx.facts) ctx.touch(f.start, f.valueEnd ?? f.end);
     for (const site of ctx.cookieSites) ctx.touch(site.start, site.end);
@@ -453,13 +467,29 @@ export class LintDocument {
     const lo = firstChunkStart(root, containers);
     const hi = lastChunkEnd(root, containers);
     if (lo === undefined || hi === undefined) return [];
-    const matches = anchoredMatches(root, query, analyzer.anchors, this.text, lo, hi);
-    if (matches.length === 0) return [];
     /** Every chunk, cut only when a match is not under a chunk found from it (never, in well-formed trees). */
     let all: ChunkResult[] | undefined;
-    /** The chunks holding matches so far, in document order, and their matches. */
-    const chunks: ChunkResult[] = [];
-    const perChunk: QueryMatch[][] = [];
+    /** The chunks checked that found something, in document order. */
+    const done: ChunkResult[] = [];
+    /** The chunks holding matches not checked yet, in document order, and their matches. */
+    let chunks: ChunkResult[] = [];
+    let perChunk: QueryMatch[][] = [];
+    const shared = new Map<string, unknown>();
+    /** Checks the pending chunks that end at or before `limit`, in document order. */
+    const checkUpTo = (limit: number) => {
+      let n = 0;
+      while (n < chunks.length && chunks[n].end <= limit) {
+        const c = chunks[n];
+        this.analyzeChunk(c, perChunk[n], shared);
+        // findings() reads nothing else of a one-shot lint's chunks.
+        if (c.findings.length !== 0 || c.facts.length !== 0) done.push(c);
+        n++;
+      }
+      if (n !== 0) {
+        chunks = chunks.slice(n);
+        perChunk = perChunk.slice(n);
+      }
+    };
     // The root's child holding a match, found by a cursor that moves forward over the root's
     // children: matches come in document order, so the walk is linear in the file, where asking
     // the root for the child holding each match walks its children from the first every time
@@ -468,54 +498,61 @@ export class LintDocument {
     // the root costs less than stepping over them.
     const cursor = root.childCount > CURSOR_MIN_CHILDREN ? root.walk() : undefined;
     let onChild = cursor?.gotoFirstChild() ?? false;
-    for (const m of matches) {
-      let first: Node | undefined;
-      for (const c of m.captures) if (!first || c.node.startIndex < first.startIndex) first = c.node;
-      if (!first) continue;
-      const at = first.startIndex;
-      // Chunks do not overlap: one found already that holds the offset is the one (several
-      // matches often share a statement), and spares walking down to it again.
-      const known = chunkIndexOf(chunks, at);
-      if (known !== -1) {
-        perChunk[known].push(m);
-        continue;
-      }
-      let start: number;
-      let end: number;
-      let top: Node | undefined;
-      if (cursor) {
-        if (!onChild || cursor.startIndex > at) {
-          cursor.reset(root);
-          onChild = cursor.gotoFirstChild();
+    // The query runs window by window, and the chunks that no later window can add a match to are
+    // checked before the next: the matches (and what the checks build) die young instead of all
+    // being held to the end of a large file.
+    forEachMatchWindow(root, query, analyzer.anchors, this.text, lo, hi, (matches, windowStart) => {
+      // A match first returned by a later window has its nodes after this window's start (it would
+      // have been returned before otherwise), so chunks ending here are complete.
+      checkUpTo(windowStart);
+      for (const m of matches) {
+        let first: Node | undefined;
+        for (const c of m.captures) if (!first || c.node.startIndex < first.startIndex) first = c.node;
+        if (!first) continue;
+        const at = first.startIndex;
+        // Chunks do not overlap: one found already that holds the offset is the one (several
+        // matches often share a statement), and spares walking down to it again.
+        const known = chunkIndexOf(chunks, at);
+        if (known !== -1) {
+          perChunk[known].push(m);
+          continue;
         }
-        while (onChild && cursor.endIndex <= at) onChild = cursor.gotoNextSibling();
-        top = onChild ? cursor.currentNode : undefined;
-      }
-      // A node that starts inside a child and has a width is that child's descendant; anything
-      // else (empty nodes at a boundary) is looked up from the root.
-      const inTop = top !== undefined && top.startIndex <= at && first.endIndex <= top.endIndex && first.endIndex > at;
-      const held = chunkHolding(root, first, at, containers, inTop ? top : undefined);
-      if (held) {
-        ({ start, end } = held);
-      } else {
-        if (!all) {
-          const nodes: Node[] = [];
-          collectChunks(root, 0, this.text.length, containers, nodes);
-          all = nodes.map((n) => emptyChunk(n.startIndex, n.endIndex, []));
+        let start: number;
+        let end: number;
+        let top: Node | undefined;
+        if (cursor) {
+          if (!onChild || cursor.startIndex > at) {
+            cursor.reset(root);
+            onChild = cursor.gotoFirstChild();
+          }
+          while (onChild && cursor.endIndex <= at) onChild = cursor.gotoNextSibling();
+          top = onChild ? cursor.currentNode : undefined;
         }
-        const i = chunkIndexOf(all, at);
-        if (i === -1) continue;
-        ({ start, end } = all[i]);
+        // A node that starts inside a child and has a width is that child's descendant; anything
+        // else (empty nodes at a boundary) is looked up from the root.
+        const inTop = top !== undefined && top.startIndex <= at && first.endIndex <= top.endIndex && first.endIndex > at;
+        const held = chunkHolding(root, first, at, containers, inTop ? top : undefined);
+        if (held) {
+          ({ start, end } = held);
+        } else {
+          if (!all) {
+            const nodes: Node[] = [];
+            collectChunks(root, 0, this.text.length, containers, nodes);
+            all = nodes.map((n) => emptyChunk(n.startIndex, n.endIndex, []));
+          }
+          const i = chunkIndexOf(all, at);
+          if (i === -1) continue;
+          ({ start, end } = all[i]);
+        }
+        let i = chunks.length;
+        while (i > 0 && chunks[i - 1].start > start) i--;
+        chunks.splice(i, 0, emptyChunk(start, end, []));
+        perChunk.splice(i, 0, [m]);
       }
-      let i = chunks.length;
-      while (i > 0 && chunks[i - 1].start > start) i--;
-      chunks.splice(i, 0, emptyChunk(start, end, []));
-      perChunk.splice(i, 0, [m]);
-    }
+    });
     cursor?.delete();
-    const shared = new Map<string, unknown>();
-    for (let i = 0; i < chunks.length; i++) this.analyzeChunk(chunks[i], perChunk[i], shared);
-    return chunks;
+    checkUpTo(Infinity);
+    return done;
   }
 
   /** Current findings, severities resolved, disabled lines removed, in document order. */
@@ -542,6 +579,7 @@ export class LintDocument {
     if (finish) {
       const ctx = new AnalysisContext(this.text, this.linter.resolvedThresholds, this.language);
       ctx.workspace = this.workspace();
+      if (this.findingCap) ctx.sink = (f) => this.findingCap!.offer(f);
       try {
         finish.call(this.loaded.analyzer, facts, ctx, this.filePath);
       } catch {
@@ -553,6 +591,7 @@ export class LintDocument {
       }
       this.docSites = ctx.cookieSites;
     }
+    if (this.findingCap) return (this.cached = this.cappedFindings(this.findingCap));
     // One scan for the marker: without it no line is disabled.
     const hasMarker = this.text.includes(DISABLE_MARKER);
     const disabled: ReadonlyMap<number, ReadonlySet<string>> = this.markerFree || !hasMarker ? NO_DISABLED : disabledLines(this.text, this.lines);
@@ -631,6 +670,26 @@ export class LintDocument {
       out.sort((a, b) => cmpPos(a.range.start, b.range.start) || byRule(a.ruleId, b.ruleId));
     }
     this.cached = out;
+    return out;
+  }
+
+  /** The findings of a one-shot lint whose cap was applied as they were reported, in the order and form findings() gives. */
+  private cappedFindings(cap: FindingCap): LintFinding[] {
+    const listed = cap.listed();
+    const length = this.text.length;
+    const at = (f: RawFinding) => Math.min(Math.max(f.start, 0), length);
+    listed.sort((a, b) => at(a.finding) - at(b.finding) || byRule(a.finding.ruleId, b.finding.ruleId) || a.seq - b.seq);
+    const out: LintFinding[] = [];
+    for (const { finding } of listed) out.push(this.convert(finding, this.linter.severityOf(finding.ruleId, finding.severity)!));
+    const omitted = cap.omitted();
+    if (omitted.length === 0) return out;
+    for (const o of omitted) {
+      out.push({
+        ruleId: o.ruleId, severity: o.severity, range: this.lines.range(o.start, o.end), omitted: o.count,
+        message: `${o.count} more ${o.ruleId} finding${o.count === 1 ? '' : 's'} in this file ${o.count === 1 ? 'is' : 'are'} not listed: at most ${cap.cap} per rule and file are.`,
+      });
+    }
+    out.sort((a, b) => cmpPos(a.range.start, b.range.start) || byRule(a.ruleId, b.ruleId));
     return out;
   }
 
@@ -950,6 +1009,47 @@ function anchoredMatches(root: Node, query: Query, anchors: RegExp, text: string
     }
   }
   return out;
+}
+
+/** Width of the windows a one-shot lint runs the query in (UTF-16 units): about 1,000 matches in a dense bundle. */
+const MATCH_WINDOW = 32768;
+
+/**
+ * The matches of anchoredMatches, handed over window by window in document order: each run of
+ * anchor lines is cut into windows of MATCH_WINDOW, and `each` gets a window's matches that no
+ * earlier window returned, with the window's start. A match crossing a window's end comes back
+ * in the next: it is recognised for as long as it can (until a window starts after its end).
+ */
+function forEachMatchWindow(root: Node, query: Query, anchors: RegExp, text: string, lo: number, hi: number, each: (matches: QueryMatch[], windowStart: number) => void): void {
+  /** Matches of recent windows, by the node id of their first capture, with their end. */
+  let seen = new Map<number, { match: QueryMatch; end: number }[]>();
+  for (const [, , a, b] of anchorSegments(anchors, text, lo, hi)) {
+    for (let wa = a; wa < b; wa += MATCH_WINDOW) {
+      const wb = Math.min(b, wa + MATCH_WINDOW);
+      // Forget matches ending before this window: no window from here on can return them.
+      if (seen.size !== 0) {
+        const recent = new Map<number, { match: QueryMatch; end: number }[]>();
+        for (const [key, list] of seen) {
+          const kept = list.filter((o) => o.end >= wa);
+          if (kept.length !== 0) recent.set(key, kept);
+        }
+        seen = recent;
+      }
+      const out: QueryMatch[] = [];
+      // web-tree-sitter reports node offsets in UTF-16 units but takes query ranges in bytes of its UTF-16 buffer.
+      for (const match of query.matches(root, { startIndex: wa * 2, endIndex: wb * 2 })) {
+        const key = match.captures.length > 0 ? match.captures[0].node.id : -1;
+        const same = seen.get(key);
+        if (same?.some((o) => sameMatch(o.match, match))) continue;
+        let end = -1;
+        for (const c of match.captures) if (c.node.endIndex > end) end = c.node.endIndex;
+        if (same) same.push({ match, end });
+        else seen.set(key, [{ match, end }]);
+        out.push(match);
+      }
+      if (out.length !== 0) each(out, wa);
+    }
+  }
 }
 
 /** The same pattern capturing the same nodes. */

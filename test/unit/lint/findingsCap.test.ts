@@ -46,6 +46,42 @@ describe('per-rule cap on findings (maxFindingsPerRule)', () => {
     assert.deepEqual(positions, [...positions].sort((a, b) => a - b));
   });
 
+  it('gives the same findings and counts when the cap is applied as findings are reported (no disable comment) as when applied at the end', async () => {
+    // Without a disable comment a one-shot lint drops findings past the cap as they are reported
+    // (FindingCap); a disable comment for a rule the text never triggers sends the same text
+    // through the end-of-lint cap. The shared `opts` finding is reported after later findings
+    // (it is found from each call using it) and more than once: it must be listed first and counted once.
+    const withoutComment = cookieCalls(40).replace(/^\/\/ session-lens-disable.*\n/m, '');
+    const oneLine = withoutComment.replace(/\n/g, '');
+    for (const text of [withoutComment, oneLine]) {
+      for (const cap of [1, 2, 3, 7, 30]) {
+        const linter = new Linter({ maxFindingsPerRule: cap });
+        const streamed = await linter.lintText(text, { filePath: 'app.js' });
+        const atEnd = await linter.lintText(`${text}\n// session-lens-disable-next-line jwt-alg-none\n`, { filePath: 'app.js' });
+        assert.deepEqual(streamed, atEnd, `cap ${cap}, ${text === oneLine ? 'one line' : 'one call a line'}`);
+        assert.ok(streamed.some((f) => f.omitted !== undefined), 'the cap left findings out');
+      }
+    }
+  });
+
+  it('finds in a one-line bundle wider than the query windows of a one-shot lint what a kept document finds', async () => {
+    // 6,000 calls on one line: about 200,000 characters, several windows of the one-shot lint,
+    // with calls cut by window edges, and more top-level statements than the cursor threshold.
+    const text = cookieCalls(6000).replace(/^\/\/ session-lens-disable.*\n/m, '').replace(/\n/g, '');
+    assert.ok(text.length > 4 * 32768);
+    for (const cap of [0, 100]) {
+      const linter = new Linter({ maxFindingsPerRule: cap });
+      const oneShot = await linter.lintText(text, { filePath: 'bundle.min.js' });
+      const doc = (await linter.open(text, { filePath: 'bundle.min.js' }))!;
+      try {
+        assert.deepEqual(oneShot, doc.findings(), `cap ${cap}`);
+      } finally {
+        doc.dispose();
+      }
+      if (cap === 0) assert.ok(oneShot.length > 2 * 6000, `${oneShot.length} findings`);
+    }
+  });
+
   it('lists everything when the cap is 0 or above the count', async () => {
     const text = cookieCalls(6);
     const all = await new Linter().lintText(text, { filePath: 'app.js' });
