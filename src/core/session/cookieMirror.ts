@@ -1,4 +1,4 @@
-import { type Cookie, CookieJar, MemoryCookieStore, canonicalDomain, getPublicSuffix } from 'tough-cookie';
+import { type Cookie, CookieJar, MemoryCookieStore, canonicalDomain, getPublicSuffix, pathMatch } from 'tough-cookie';
 import { parseSetCookie } from '../cookies/setCookie';
 import type { BrowserJarCookie, CookieHistoryEvent, CookieRecord, ExchangeSource, SetCookieRecord } from './types';
 
@@ -26,7 +26,7 @@ const COMPARED_ATTRIBUTES = ['hostOnly', 'maxAge', 'secure', 'httpOnly', 'sameSi
 /** Entries of the repeat cache (identical Set-Cookie for the same host and directory). */
 const REPEAT_CACHE_SIZE = 512;
 
-/** URLs (scheme, host and path) whose matching cookies are kept between jar changes. */
+/** Hosts (and origins per host) whose matching cookies are kept between jar changes. */
 const SENT_CACHE_SIZE = 1024;
 
 /** Cookies a browser keeps per registrable domain (Chrome's kDomainMaxCookies; Firefox also 180). */
@@ -47,15 +47,6 @@ function scopeOf(url: string): string | undefined {
 
 type MutableCookie = { -readonly [K in keyof CookieRecord]: CookieRecord[K] };
 const NO_EVENTS: readonly CookieEventDraft[] = Object.freeze([]);
-
-/** The part of a URL that decides which cookies match it: everything before the query or fragment. */
-function cookieScopeOf(url: string): string {
-  for (let i = 0; i < url.length; i++) {
-    const c = url.charCodeAt(i);
-    if (c === 0x3f || c === 0x23) return url.slice(0, i);
-  }
-  return url;
-}
 
 function keyOf(domain: string, path: string, name: string): string {
   return `${domain};${path};${name}`;
@@ -81,14 +72,12 @@ export class CookieMirror {
   /** Domain → domain group (registrable domain), cached. */
   private readonly groupOfDomain = new Map<string, string>();
   /**
-   * The jar's answer to "which cookies would a request to this URL send", per canonical host and
-   * then per URL scope (`cookieScopeOf`): a request asked it for every exchange, and between two
-   * changes of the jar the answer for a URL is the same (it is asked without the expiry check).
-   * A change of a cookie of domain D drops the hosts D can match.
+   * The jar's cookies of every path that a request to a scheme and host would send, per canonical
+   * host and then per `scheme//host`: a request asked the jar for every exchange, and between two
+   * changes of the jar the answer is the same (it is asked without the expiry check); a request
+   * only filters it by path. A change of a cookie of domain D drops the hosts D can match.
    */
   private readonly sentByHost = new Map<string, Map<string, Cookie[]>>();
-  /** URL scope → the canonical host tough-cookie matches cookies against (fixed for a URL). */
-  private readonly hostOfScope = new Map<string, string>();
 
   private newJar(): CookieJar {
     // Strict prefix checks so a rejected __Host-/__Secure- cookie is reported, not silently dropped.
@@ -401,38 +390,41 @@ export class CookieMirror {
    * itself), in the jar's order; undefined when tough-cookie cannot read the URL.
    */
   private cookiesFor(url: string): Cookie[] | undefined {
-    const scope = cookieScopeOf(url);
-    const host = this.hostOfScope.get(scope);
-    if (host !== undefined) {
-      const cached = this.sentByHost.get(host)?.get(scope);
-      if (cached !== undefined) return cached;
-    }
-    let known: Cookie[];
+    // What getCookies reads of the URL, parsed the same way.
+    let parsed: URL;
     try {
-      known = this.jar.getCookiesSync(url, { expire: false, http: true });
+      parsed = new URL(url);
     } catch {
       return undefined;
     }
-    let canonical = host;
-    if (canonical === undefined) {
+    const host = canonicalDomain(parsed.hostname);
+    if (host === undefined) return undefined;
+    let path = parsed.pathname;
+    try {
+      path = decodeURI(path);
+    } catch {
+      // tough-cookie keeps the raw path too.
+    }
+    if (path === '') path = '/';
+    // The cookies of every path for this scheme and host (domain match and Secure depend on nothing else), in the jar's order.
+    const origin = `${parsed.protocol}//${parsed.hostname}`;
+    let byOrigin = this.sentByHost.get(host);
+    let all = byOrigin?.get(origin);
+    if (all === undefined) {
       try {
-        // The host exactly as tough-cookie matched it (getCookies parses the URL the same way).
-        canonical = canonicalDomain(new URL(url).hostname);
+        all = this.jar.getCookiesSync(url, { expire: false, http: true, allPaths: true });
       } catch {
-        canonical = undefined;
+        return undefined;
       }
-      if (canonical === undefined) return known;
-      if (this.hostOfScope.size >= SENT_CACHE_SIZE) this.hostOfScope.clear();
-      this.hostOfScope.set(scope, canonical);
+      if (byOrigin === undefined) {
+        if (this.sentByHost.size >= SENT_CACHE_SIZE) this.sentByHost.clear();
+        this.sentByHost.set(host, byOrigin = new Map());
+      }
+      byOrigin.set(origin, all);
     }
-    let byScope = this.sentByHost.get(canonical);
-    if (byScope === undefined) {
-      if (this.sentByHost.size >= SENT_CACHE_SIZE) this.sentByHost.clear();
-      this.sentByHost.set(canonical, byScope = new Map());
-    } else if (byScope.size >= SENT_CACHE_SIZE) {
-      byScope.clear();
-    }
-    byScope.set(scope, known);
+    // Filtering a sorted list keeps the jar's order: the same answer as asking for this path.
+    const known: Cookie[] = [];
+    for (const c of all) if (typeof c.path !== 'string' || pathMatch(path, c.path)) known.push(c);
     return known;
   }
 

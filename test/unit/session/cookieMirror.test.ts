@@ -4,8 +4,8 @@ import type { Cookie, CookieJar } from 'tough-cookie';
 import { CookieMirror } from '../../../src/core/session/cookieMirror';
 
 const START = Date.UTC(2026, 10, 22, 12, 0, 0);
-const HOSTS = ['example.test', 'a.example.test', 'b.a.example.test', 'other.test', '127.0.0.1', 'localhost'];
-const PATHS = ['/', '/api', '/api/items', '/api/items/7', '/apix', '/login?next=/api', '/a#f'];
+const HOSTS = ['example.test', 'A.Example.TEST', 'a.example.test', 'b.a.example.test', 'other.test', '127.0.0.1', 'localhost'];
+const PATHS = ['/', '', '/api', '/%61pi/x', '/api%2Fitems', '/%zz', '/api/items', '/api/items/7', '/apix', '/login?next=/api', '/a#f'];
 const NAMES = ['sid', 'theme', 'csrf'];
 
 const url = fc.tuple(fc.constantFrom('http', 'https'), fc.constantFrom(...HOSTS), fc.constantFrom(...PATHS)).map(([s, h, p]) => `${s}://${h}${p}`);
