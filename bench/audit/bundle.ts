@@ -21,7 +21,7 @@ export function bundledCliChild(): { readonly file: string; readonly remove: () 
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    minify: true,
+    minify: process.env.NO_MINIFY ? false : true,
     logLevel: 'silent',
     // `require.main === module` would start the CLI of src/cli/main.ts inside the child too.
     define: { SESSION_LENS_VERSION: JSON.stringify((JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version), 'require.main': 'undefined' },

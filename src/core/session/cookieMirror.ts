@@ -1,4 +1,4 @@
-import { type Cookie, CookieJar, MemoryCookieStore, getPublicSuffix } from 'tough-cookie';
+import { type Cookie, CookieJar, MemoryCookieStore, canonicalDomain, getPublicSuffix, pathMatch } from 'tough-cookie';
 import { parseSetCookie } from '../cookies/setCookie';
 import type { BrowserJarCookie, CookieHistoryEvent, CookieRecord, ExchangeSource, SetCookieRecord } from './types';
 
@@ -25,6 +25,9 @@ export interface CookieContext {
 const COMPARED_ATTRIBUTES = ['hostOnly', 'maxAge', 'secure', 'httpOnly', 'sameSiteRaw', 'partitioned', 'priority'] as const;
 /** Entries of the repeat cache (identical Set-Cookie for the same host and directory). */
 const REPEAT_CACHE_SIZE = 512;
+
+/** Hosts (and origins per host) whose matching cookies are kept between jar changes. */
+const SENT_CACHE_SIZE = 1024;
 
 /** Cookies a browser keeps per registrable domain (Chrome's kDomainMaxCookies; Firefox also 180). */
 export const MAX_COOKIES_PER_DOMAIN = 180;
@@ -68,6 +71,13 @@ export class CookieMirror {
   private readonly groups = new Map<string, Map<string, true>>();
   /** Domain → domain group (registrable domain), cached. */
   private readonly groupOfDomain = new Map<string, string>();
+  /**
+   * The jar's cookies of every path that a request to a scheme and host would send, per canonical
+   * host and then per `scheme//host`: a request asked the jar for every exchange, and between two
+   * changes of the jar the answer is the same (it is asked without the expiry check); a request
+   * only filters it by path. A change of a cookie of domain D drops the hosts D can match.
+   */
+  private readonly sentByHost = new Map<string, Map<string, Cookie[]>>();
 
   private newJar(): CookieJar {
     // Strict prefix checks so a rejected __Host-/__Secure- cookie is reported, not silently dropped.
@@ -95,6 +105,7 @@ export class CookieMirror {
     this.repeats.clear();
     this.recency.clear();
     this.groups.clear();
+    this.sentByHost.clear();
     this.jar.removeAllCookiesSync();
     this.jar = this.newJar();
     this.nextExpiry = Infinity;
@@ -149,7 +160,7 @@ export class CookieMirror {
     }
     let cookie: Cookie | undefined;
     try {
-      cookie = this.jar.setCookieSync(raw, url, { now: new Date(ctx.time), loose: true });
+      cookie = this.setInJar(raw, url, ctx.time);
     } catch (err) {
       return { record: { ...base, outcome: 'rejected', rejectReason: err instanceof Error ? err.message : String(err) }, events: [] };
     }
@@ -167,7 +178,7 @@ export class CookieMirror {
 
     if (expiresAt !== undefined && expiresAt <= ctx.time) {
       // Max-Age <= 0 or an Expires in the past: the browser deletes the cookie.
-      this.store.removeCookie(cookie.domain, cookie.path, cookie.key, () => undefined);
+      this.removeFromJar(cookie.domain, cookie.path, cookie.key);
       this.byKey.delete(key);
       this.forget(key);
       const events: CookieEventDraft[] = old
@@ -233,12 +244,8 @@ export class CookieMirror {
    */
   observeRequestCookies(url: string, sent: readonly { name: string; value: string }[], ctx: CookieContext, touched?: string[]): CookieEventDraft[] {
     if (sent.length === 0) return [];
-    let known: Cookie[];
-    try {
-      known = this.jar.getCookiesSync(url, { expire: false, http: true });
-    } catch {
-      return [];
-    }
+    const known = this.cookiesFor(url);
+    if (known === undefined) return [];
     const used = new Set<Cookie>();
     const events: CookieEventDraft[] = [];
     for (const { name, value } of sent) {
@@ -270,7 +277,7 @@ export class CookieMirror {
       }
       let created: Cookie | undefined;
       try {
-        created = this.jar.setCookieSync(`${name}=${value}; Path=/`, url, { now: new Date(ctx.time), loose: true });
+        created = this.setInJar(`${name}=${value}; Path=/`, url, ctx.time);
       } catch {
         created = undefined;
       }
@@ -356,7 +363,7 @@ export class CookieMirror {
       if (r.capturedBy === 'proxy' || r.capturedBy === 'har') continue;
       this.byKey.delete(key);
       this.forget(key);
-      this.store.removeCookie(r.domain, r.path, r.name, () => undefined);
+      this.removeFromJar(r.domain, r.path, r.name);
       events.push({ kind: 'deleted', cookieKey: key, name: r.name, domain: r.domain, path: r.path, time: ctx.time, oldValue: r.value, via: 'browser-jar' });
     }
     return { events, touched };
@@ -372,10 +379,86 @@ export class CookieMirror {
       ...(c.httpOnly ? ['HttpOnly'] : []),
     ];
     try {
-      this.jar.setCookieSync(`${c.name}=${c.value}; ${attributes.join('; ')}`, `${c.secure ? 'https' : 'http'}://${domain}${c.path}`, { loose: true });
+      this.setInJar(`${c.name}=${c.value}; ${attributes.join('; ')}`, `${c.secure ? 'https' : 'http'}://${domain}${c.path}`);
     } catch {
       // The browser holds it; the mirror's record is what matters.
     }
+  }
+
+  /**
+   * The cookies the jar would send to `url` (expired ones included: the mirror sweeps those
+   * itself), in the jar's order; undefined when tough-cookie cannot read the URL.
+   */
+  private cookiesFor(url: string): Cookie[] | undefined {
+    // What getCookies reads of the URL, parsed the same way.
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return undefined;
+    }
+    const host = canonicalDomain(parsed.hostname);
+    if (host === undefined) return undefined;
+    let path = parsed.pathname;
+    try {
+      path = decodeURI(path);
+    } catch {
+      // tough-cookie keeps the raw path too.
+    }
+    if (path === '') path = '/';
+    // The cookies of every path for this scheme and host (domain match and Secure depend on nothing else), in the jar's order.
+    const origin = `${parsed.protocol}//${parsed.hostname}`;
+    let byOrigin = this.sentByHost.get(host);
+    let all = byOrigin?.get(origin);
+    if (all === undefined) {
+      try {
+        all = this.jar.getCookiesSync(url, { expire: false, http: true, allPaths: true });
+      } catch {
+        return undefined;
+      }
+      if (byOrigin === undefined) {
+        if (this.sentByHost.size >= SENT_CACHE_SIZE) this.sentByHost.clear();
+        this.sentByHost.set(host, byOrigin = new Map());
+      }
+      byOrigin.set(origin, all);
+    }
+    // Filtering a sorted list keeps the jar's order: the same answer as asking for this path.
+    const known: Cookie[] = [];
+    for (const c of all) if (typeof c.path !== 'string' || pathMatch(path, c.path)) known.push(c);
+    return known;
+  }
+
+  /** Drops the cached answers a change of a cookie of `domain` may alter (every one when unknown). */
+  private jarChanged(domain: string | null | undefined): void {
+    if (this.sentByHost.size === 0) return;
+    if (!domain) {
+      this.sentByHost.clear();
+      return;
+    }
+    // A superset of the hosts tough-cookie's domainMatch lets a cookie of `domain` reach.
+    const dotted = `.${domain}`;
+    for (const host of this.sentByHost.keys()) {
+      if (host === domain || host.endsWith(dotted)) this.sentByHost.delete(host);
+    }
+  }
+
+  /** Stores a Set-Cookie in the tough-cookie jar (throws what tough-cookie throws). */
+  private setInJar(raw: string, url: string, time?: number): Cookie | undefined {
+    let cookie: Cookie | undefined;
+    try {
+      cookie = this.jar.setCookieSync(raw, url, time === undefined ? { loose: true } : { now: new Date(time), loose: true });
+    } catch (err) {
+      // A throw may still have come after the store changed: forget every answer.
+      this.jarChanged(undefined);
+      throw err;
+    }
+    this.jarChanged(cookie === undefined ? undefined : cookie.domain);
+    return cookie;
+  }
+
+  private removeFromJar(domain: string, path: string, name: string): void {
+    this.store.removeCookie(domain, path, name, () => undefined);
+    this.jarChanged(domain);
   }
 
   /** Marks a known cookie as sent at `time`; returns its key when its `lastSeen` moved. */
@@ -461,7 +544,7 @@ export class CookieMirror {
     const r = this.byKey.get(key) as MutableCookie;
     this.byKey.delete(key);
     this.forget(key);
-    this.store.removeCookie(r.domain, r.path, r.name, () => undefined);
+    this.removeFromJar(r.domain, r.path, r.name);
     return {
       kind: 'evicted', cookieKey: key, name: r.name, domain: r.domain, path: r.path, time: ctx.time, exchangeId: ctx.exchangeId,
       oldValue: r.value, via: 'limit', reason,
@@ -481,7 +564,7 @@ export class CookieMirror {
       }
       this.byKey.delete(key);
       this.forget(key);
-      this.store.removeCookie(r.domain, r.path, r.name, () => undefined);
+      this.removeFromJar(r.domain, r.path, r.name);
       events.push({
         kind: 'expired', cookieKey: key, name: r.name, domain: r.domain, path: r.path, time: r.expiresAt,
         ...(exchangeId !== undefined ? { exchangeId } : {}), oldValue: r.value, via: 'expiry',
