@@ -216,6 +216,7 @@ function cookieOptions(ctx: AnalysisContext, created: Node): void {
   const items = initializerItems(ctx, init);
   let name: { value: string; node: Node } | undefined;
   let nameHint: string | undefined;
+  let valueNode: Node | undefined;
   const findAppend = (matchArg: (a: Node) => boolean, scope: Node | null) => {
     for (let s = scope; s; s = s.nextNamedSibling) {
       ctx.touch(s.startIndex, s.endIndex);
@@ -225,7 +226,10 @@ function cookieOptions(ctx: AnalysisContext, created: Node): void {
         const al = inv.childForFieldName('arguments');
         if (!fn || !al || !/\.Append$/.test(ctx.src(fn))) continue;
         const a = namedChildren(al, ctx.text).map((x) => x.firstNamedChild ?? x);
-        if (a.length >= 3 && matchArg(a[2])) return a[0];
+        if (a.length >= 3 && matchArg(a[2])) {
+          valueNode = a[1];
+          return a[0];
+        }
       }
     }
     return undefined;
@@ -265,6 +269,7 @@ function cookieOptions(ctx: AnalysisContext, created: Node): void {
     },
     ...(name ? { name } : {}),
     ...(nameHint ? { nameHint } : {}),
+    ...(valueNode ? { valueHint: ctx.src(valueNode) } : {}),
     complete: true,
     defaults: { secure: 'false', httpOnly: 'false', path: '/' },
     syntax: syntax(ctx, ''),
@@ -291,6 +296,7 @@ function appendWithoutOptions(ctx: AnalysisContext, call: Node, args: Node): voi
   checkCookieSite(ctx, {
     framework: 'Cookies.Append without CookieOptions',
     ...(nameValue.k === 'str' ? { name: { value: nameValue.v, ...span(nameValue.node) } } : { nameHint: ctx.src(nameArg) }),
+    valueHint: ctx.src(list[1].firstNamedChild ?? list[1]),
     session: false,
     anchor: span(call),
     complete: !policy,

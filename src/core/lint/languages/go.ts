@@ -18,7 +18,8 @@ const SECRET_SINKS = /(^|\.)(SignedString|NewCookieStore|NewFilesystemStore|NewS
 
 function seconds(ctx: AnalysisContext, n: Node): number | undefined {
   const t = ctx.src(n).replace(/\s+/g, '');
-  if (/^[\d*]+$/.test(t)) return t.split('*').map(Number).reduce((a, b) => a * b, 1);
+  // MaxAge: -1 deletes the cookie (isDeletion): the sign counts.
+  if (/^-?[\d*]+$/.test(t)) return (t.startsWith('-') ? -1 : 1) * t.replace(/^-/, '').split('*').map(Number).reduce((a, b) => a * b, 1);
   const m = /^time\.Now\(\)\.Add\(([\d*]+)\*time\.(Hour|Minute|Second)\)$/.exec(t);
   if (m) return m[1].split('*').map(Number).reduce((a, b) => a * b, 1) * { Hour: 3600, Minute: 60, Second: 1 }[m[2] as 'Hour'];
   const d = /^time\.Now\(\)\.AddDate\((\d+),(\d+),(\d+)\)$/.exec(t);
@@ -140,11 +141,13 @@ function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boo
     if (i !== -1) items.splice(i, 1);
     items.push(later);
   }
+  const valueItem = session ? undefined : items.find((x) => x.key === 'Value');
   checkKeyedSite(ctx, {
     framework: session ? (/gin-contrib\/sessions/.test(ctx.text) ? 'gin-contrib sessions.Options' : 'gorilla sessions.Options') : 'http.Cookie',
     session,
     anchor: lit,
     items,
+    ...(valueItem ? { valueHint: ctx.src(valueItem.value) } : {}),
     list: body,
     complete: true,
     defaults: { secure: 'false', httpOnly: 'false' },
