@@ -9,6 +9,8 @@ export interface WorkspaceSymbol {
   readonly line: number;
   /** Set when the literal is a fallback after an environment read (`process.env.X || 'dev'`): the variable. */
   readonly fallbackFor?: string;
+  /** A Go time.Duration constant (`24 * time.Hour`): `value` is its length in seconds. */
+  readonly duration?: true;
 }
 
 /** A tsconfig `paths` entry: `@app/*` → `src/app/*`, resolved against baseUrl. */

@@ -158,9 +158,29 @@ export function indexGo(table: SymbolTable, file: string, text: string): void {
     const raw = m[3] ?? m[6] ?? m[8];
     if (!name || raw === undefined) continue;
     if ((m[1] === 'var' || (m[5] && block)) && new RegExp(`^[ \\t]+${name}[ \\t]*=[^=]`, 'm').test(text.slice(m.index + m[0].length))) continue;
-    const lit = literal(raw);
+    const lit = literal(raw) ?? goProduct(raw);
     if (lit) addLiteral(table, goPackageModule(dir), name, lit, file, lineOf(m.index));
   }
+}
+
+/**
+ * A Go constant computed from literals and one time unit (`30 * 24 * time.Hour`, `60 * 60 * 24 * 7`):
+ * seconds, marked as a duration when a unit is in it. Anything else (another constant) is left out.
+ */
+function goProduct(raw: string): Literal | undefined {
+  const s = raw.replace(/\s+\/\/.*$/, '').replace(/\s+/g, '');
+  if (!/^[\w.]+(\*[\w.]+)+$/.test(s)) return undefined;
+  let v = 1;
+  let duration = false;
+  for (const f of s.split('*')) {
+    const unit = /^time\.(Hour|Minute|Second)$/.exec(f);
+    if (unit && !duration) {
+      duration = true;
+      v *= { Hour: 3600, Minute: 60, Second: 1 }[unit[1] as 'Hour'];
+    } else if (/^\d+$/.test(f)) v *= Number(f);
+    else return undefined;
+  }
+  return duration ? { value: v, duration: true } : { value: v };
 }
 
 /** Records the go.mod above `dir` (once per directory and table): its module path and root. */
