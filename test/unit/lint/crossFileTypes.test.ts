@@ -38,6 +38,16 @@ describe('lint: Java, C# and Go constants across files', () => {
     assert.deepEqual([remember?.value, remember?.duration], [90 * 86400, undefined]);
   });
 
+  it('reads appsettings.{Environment}.json after appsettings.json: Production is an error naming the file, Development-only is info', async () => {
+    const root = path.join(WORKSPACES, 'dotnet-shop');
+    const result = await scanFiles(['.'], { cwd: root, workers: 0 });
+    const at = (line: number) => result.findings.find((f) => f.file.endsWith('WebhookController.cs') && f.range.start.line + 1 === line && f.ruleId === 'jwt-hardcoded-secret');
+    assert.equal(at(21)?.severity, 'info');
+    assert.match(at(21)?.message ?? '', /only \.\.\/appsettings\.Development\.json:9 sets/);
+    assert.equal(at(29)?.severity, 'error');
+    assert.match(at(29)?.message ?? '', /appsettings\.Production\.json:5 sets .* the Production environment signs with it/);
+  });
+
   it('keystroke re-lints of a Go file resolve another package through the table of the last scan', async () => {
     const root = path.join(WORKSPACES, 'go-orders');
     const result = await scanFiles(['.'], { cwd: root, workers: 0 });

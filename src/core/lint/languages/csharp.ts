@@ -443,10 +443,20 @@ function keyMaterial(ctx: AnalysisContext, created: Node): void {
   const configured = resolved.k === 'env' ? csharpConfigValue(ctx, resolved.text, first) : undefined;
   if (configured && typeof configured.value.symbol.value === 'string' && ctx.workspace) {
     const where = describeSymbol(ctx.workspace.filePath, configured.key, configured.value.symbol).replace(/^.* from /, '');
-    ctx.report({
-      ruleId: 'jwt-hardcoded-secret', ...span(first),
-      message: `The JWT signing key is configuration key ${configured.key}, which ${where} sets to a literal committed with the code: every environment without an override (the variable ${configured.key.replace(/:/g, '__')}, user-secrets, a key vault) signs with it, and anyone with the repository can forge tokens. Remove it from appsettings.json and provide it per environment.`,
-    });
+    const env = configured.environment;
+    const variable = configured.key.replace(/:/g, '__');
+    // Only appsettings.Development.json sets it: a development key; production does not read that file.
+    ctx.report(env === 'Development'
+      ? {
+          ruleId: 'jwt-hardcoded-secret', ...span(first), severity: 'info',
+          message: `The JWT signing key is configuration key ${configured.key}, which only ${where} sets to a literal: the Development environment signs with a key committed with the code. Other environments do not read that file; make sure production provides its own key (the variable ${variable}, a key vault) and never reuses this one.`,
+        }
+      : {
+          ruleId: 'jwt-hardcoded-secret', ...span(first),
+          message: env
+            ? `The JWT signing key is configuration key ${configured.key}, which ${where} sets to a literal committed with the code: the ${env} environment signs with it, and anyone with the repository can forge tokens. Remove it from appsettings.${env}.json and provide it through the variable ${variable} or a key vault.`
+            : `The JWT signing key is configuration key ${configured.key}, which ${where} sets to a literal committed with the code: every environment without an override (the variable ${variable}, user-secrets, a key vault) signs with it, and anyone with the repository can forge tokens. Remove it from appsettings.json and provide it per environment.`,
+        });
   }
   for (const { value, when } of externalsOf(resolved)) {
     reportExternalSecret(ctx, { kind: 'jwt', ...span(value.node), what: `The JWT signing key${when ? ` (${when})` : ''}`, envName: 'JWT_SECRET', symbol: value.symbol, expression: ctx.src(value.node) });

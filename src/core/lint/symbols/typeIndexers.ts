@@ -225,10 +225,16 @@ function noteGoModule(table: SymbolTable, dir: string): void {
 
 const goModSeen = new WeakMap<SymbolTable, Set<string>>();
 
-/** `appsettings:/abs/project`: the table module of a project's appsettings.json, keys as .NET names them (`jwt:key`, lower case). */
-export function appSettingsModule(dir: string): string {
-  return `appsettings:${dir}`;
+/**
+ * `appsettings:/abs/project`: the table module of a project's appsettings.json, keys as .NET names
+ * them (`jwt:key`, lower case); `appsettings.production:/abs/project` for appsettings.Production.json.
+ */
+export function appSettingsModule(dir: string, environment?: string): string {
+  return environment ? `appsettings.${environment.toLowerCase()}:${dir}` : `appsettings:${dir}`;
 }
+
+/** Environments whose appsettings.{Environment}.json a configuration read looks in, in this order, when appsettings.json has no literal. */
+export const APPSETTINGS_ENVIRONMENTS = ['Production', 'Staging', 'Development'] as const;
 
 /**
  * C# configuration: the string values of `appsettings.json` (the file every environment loads) by
@@ -236,9 +242,12 @@ export function appSettingsModule(dir: string): string {
  * Keys are case-insensitive in .NET: stored lower case.
  */
 export function indexAppSettings(table: SymbolTable, file: string, text: string): void {
-  if (path.basename(file).toLowerCase() !== 'appsettings.json') return;
+  const m = /^appsettings(?:\.([\w-]+))?\.json$/i.exec(path.basename(file));
+  if (!m) return;
+  // appsettings.{Environment}.json overrides appsettings.json in that environment only (indexed apart).
+  const module = appSettingsModule(path.dirname(file), m[1]);
   const lineOf = lineCounter(text);
   for (const v of jsonStrings(text)) {
-    if (v.value !== '') table.add(appSettingsModule(path.dirname(file)), v.path.join(':').toLowerCase(), { value: v.value, file, line: lineOf(v.start) });
+    if (v.value !== '') table.add(module, v.path.join(':').toLowerCase(), { value: v.value, file, line: lineOf(v.start) });
   }
 }
