@@ -142,19 +142,24 @@ function indexJsReturns(text: string, names: Map<string, { lit: Literal; line: n
 }
 
 /** `export { A, B as C } from './x'`, `export * from './x'`, and `export { A as B }` of this file's own constants. */
-const JS_EXPORT_LISTS = /^[ \t]*export[ \t]+(?:type[ \t]+)?(?:\*|\{([^}]*)\})(?:[ \t]*from[ \t]*['"]([^'"\n]+)['"])?/gm;
+const JS_EXPORT_LISTS = /^[ \t]*export[ \t]+(?:type[ \t]+)?(?:\*(?:[ \t]+as[ \t]+([\w$]+))?|\{([^}]*)\})(?:[ \t]*from[ \t]*['"]([^'"\n]+)['"])?/gm;
 
 function indexJsExportLists(table: SymbolTable, file: string, text: string, names: Map<string, { lit: Literal; line: number }>): void {
   if (!text.includes('export')) return;
   for (const m of text.matchAll(JS_EXPORT_LISTS)) {
-    const from = m[2];
-    if (m[1] === undefined) {
-      // `export * from './x'` (`export * as ns from` is left out: the regex needs `from` right after `*`).
+    const from = m[3];
+    if (m[1] !== undefined) {
+      // `export * as keys from './keys'`: keys.X is X of that file.
+      if (from) table.addReexport(file, { from, names: [[m[1], '*']] });
+      continue;
+    }
+    if (m[2] === undefined) {
+      // `export * from './x'`.
       if (from) table.addReexport(file, { from, names: '*' });
       continue;
     }
     const pairs: [string, string][] = [];
-    for (const part of m[1].split(',')) {
+    for (const part of m[2].split(',')) {
       const b = /^\s*(?:type\s+)?([\w$]+)(?:\s+as\s+([\w$]+))?\s*$/.exec(part.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''));
       if (b) pairs.push([b[2] ?? b[1], b[1]]);
     }
