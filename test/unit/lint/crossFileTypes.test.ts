@@ -31,8 +31,21 @@ describe('lint: Java, C# and Go constants across files', () => {
     const go = await scanFiles(['.'], { cwd: root, workers: 0 });
     assert.equal(go.symbols?.lookup(GO_MODULES, 'github.com/acme/orders')?.value, root);
     assert.equal(go.symbols?.lookup(goPackageModule(path.join(root, 'internal/config')), 'SessionKey')?.value, 'back-office-session-key-32bytes!');
-    // TokenTTL is computed (15 * time.Minute): not a literal, not indexed.
-    assert.equal(go.symbols?.lookup(goPackageModule(path.join(root, 'internal/config')), 'TokenTTL'), undefined);
+    // Computed constants: a duration (15 * time.Minute) is indexed in seconds and marked, a product of integers as its value.
+    const ttl = go.symbols?.lookup(goPackageModule(path.join(root, 'internal/config')), 'TokenTTL');
+    assert.deepEqual([ttl?.value, ttl?.duration], [900, true]);
+    const remember = go.symbols?.lookup(goPackageModule(path.join(root, 'internal/config')), 'RememberMaxAge');
+    assert.deepEqual([remember?.value, remember?.duration], [90 * 86400, undefined]);
+  });
+
+  it('reads appsettings.{Environment}.json after appsettings.json: Production is an error naming the file, Development-only is info', async () => {
+    const root = path.join(WORKSPACES, 'dotnet-shop');
+    const result = await scanFiles(['.'], { cwd: root, workers: 0 });
+    const at = (line: number) => result.findings.find((f) => f.file.endsWith('WebhookController.cs') && f.range.start.line + 1 === line && f.ruleId === 'jwt-hardcoded-secret');
+    assert.equal(at(21)?.severity, 'info');
+    assert.match(at(21)?.message ?? '', /only \.\.\/appsettings\.Development\.json:9 sets/);
+    assert.equal(at(29)?.severity, 'error');
+    assert.match(at(29)?.message ?? '', /appsettings\.Production\.json:5 sets .* the Production environment signs with it/);
   });
 
   it('keystroke re-lints of a Go file resolve another package through the table of the last scan', async () => {

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { AnalysisContext } from '../analysis';
 import type { WorkspaceSymbol } from '../symbols/symbolTable';
-import { CSHARP_OPTIONS, appSettingsModule, csharpClassModule, goImportDir, goPackageModule, javaClassModule } from '../symbols/typeIndexers';
+import { APPSETTINGS_ENVIRONMENTS, CSHARP_OPTIONS, appSettingsModule, csharpClassModule, goImportDir, goPackageModule, javaClassModule } from '../symbols/typeIndexers';
 import type { ResolvedValue } from './resolvedValue';
 
 /*
@@ -187,20 +187,23 @@ export function csharpStaticOrPartial(ctx: AnalysisContext, at: Node, name: stri
  * `GetSection("Jwt:Key").Value`, `GetSection("Jwt").GetValue<string>("Key")`: the literal of the
  * appsettings.json of the project (the nearest one above the file) behind a configuration read.
  */
-export function csharpConfigValue(ctx: AnalysisContext, read: string, at: Node): { value: External; key: string } | undefined {
+export function csharpConfigValue(ctx: AnalysisContext, read: string, at: Node): { value: External; key: string; environment?: string } | undefined {
   if (!ctx.workspace) return undefined;
   const t = read.replace(/\s+/g, '');
   const section = /GetSection\("([^"]+)"\)/.exec(t)?.[1];
   const key = /(?:\[|GetValue<\w+\??>\(|GetValue\()"([^"]+)"[\])]/.exec(t)?.[1];
   const name = section && key ? `${section}:${key}` : key ?? (section && /\.Value$/.test(t) ? section : undefined);
   if (!name) return undefined;
-  let dir = path.dirname(ctx.workspace.filePath);
-  for (let up = 0; up < 8; up++) {
-    const v = fromTable(ctx, appSettingsModule(dir), name.toLowerCase(), at);
-    if (v) return { value: v, key: name };
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
+  // appsettings.json first (every environment loads it), then an environment's own file.
+  for (const environment of [undefined, ...APPSETTINGS_ENVIRONMENTS]) {
+    let dir = path.dirname(ctx.workspace.filePath);
+    for (let up = 0; up < 8; up++) {
+      const v = fromTable(ctx, appSettingsModule(dir, environment), name.toLowerCase(), at);
+      if (v) return { value: v, key: name, ...(environment ? { environment } : {}) };
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
   }
   return undefined;
 }

@@ -16,6 +16,7 @@ const QUERY = `
   function: (member_access_expression name: (identifier) @method
     (#any-of? @method "AddSession" "ConfigureApplicationCookie" "AddCookie" "AddAntiforgery" "DisableAntiforgery" "AddJwtBearer" "Append"))
   arguments: (argument_list) @args) @call
+(implicit_object_creation_expression) @implicitNew
 (attribute name: (identifier) @attrName (#any-of? @attrName "IgnoreAntiforgeryToken" "IgnoreAntiforgeryTokenAttribute")) @attribute
 `;
 
@@ -84,7 +85,7 @@ export const csharpAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['compilation_unit', 'namespace_declaration', 'file_scoped_namespace_declaration', 'declaration_list', 'class_declaration']),
   keywords: /Cookie|Session|Jwt|SecurityKey|TokenValidation|Antiforgery/,
-  anchors: /\bnew\s+(CookieOptions|CookieBuilder|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256|IgnoreAntiforgeryTokenAttribute)\b|\.\s*(AddSession|ConfigureApplicationCookie|AddCookie|AddAntiforgery|DisableAntiforgery|AddJwtBearer)\s*\(|\bCookies\s*\.\s*Append\s*\(|\bIgnoreAntiforgeryToken\b/g,
+  anchors: /\bnew\s+(CookieOptions|CookieBuilder|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256|IgnoreAntiforgeryTokenAttribute)\b|\.\s*(AddSession|ConfigureApplicationCookie|AddCookie|AddAntiforgery|DisableAntiforgery|AddJwtBearer)\s*\(|\bCookies\s*\.\s*Append\s*\(|\b(?:CookieOptions|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256)\s*(?:\s@?\w+\s*)?=\s*new\s*\(|\bIgnoreAntiforgeryToken\b/g,
   declares: (chunk, ctx) => {
     // Fields (`const string Key = "…"`) are read by the checks of other members.
     // Top-level locals (`var httpOnly = false;` in Program.cs) are read by the statements after them.
@@ -105,16 +106,18 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
     ignoreAntiforgery(ctx, attribute);
     return;
   }
-  const created = capture(m, 'new');
+  const implicit = capture(m, 'implicitNew');
+  const created = capture(m, 'new') ?? implicit;
   const type = capture(m, 'type');
-  if (created && type) {
-    const t = ctx.src(type);
+  if (created && (type || implicit)) {
+    const t = type ? ctx.src(type) : targetType(ctx, created);
+    if (t === undefined) return;
     if (t === 'CookieOptions') cookieOptions(ctx, created);
     else if (t === 'IgnoreAntiforgeryTokenAttribute') ignoreAntiforgery(ctx, created);
     // A CookieBuilder is judged with the options it is assigned to (optionsLambda).
     else if (t === 'CookieBuilder') return;
     else if (t === 'SymmetricSecurityKey' || t === 'HMACSHA256') keyMaterial(ctx, created);
-    else tokenValidation(ctx, created);
+    else if (t === 'TokenValidationParameters') tokenValidation(ctx, created);
     return;
   }
   const call = capture(m, 'call');
@@ -124,6 +127,38 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   else if (call && method && args && ctx.src(method) === 'AddJwtBearer') jwtBearerOptions(ctx, args);
   else if (call && method && args && ctx.src(method) === 'Append') appendWithoutOptions(ctx, call, args);
   else if (call && method && args) optionsLambda(ctx, call, ctx.src(method), args);
+}
+
+/** The argument list of `new T(…)` or of a target-typed `new(…)` (whose children have no field names). */
+function creationArgs(n: Node): Node | undefined {
+  return n.childForFieldName('arguments') ?? n.namedChildren.find((c) => c?.type === 'argument_list') ?? undefined;
+}
+
+/** The `{ … }` initializer of `new T { … }` or of a target-typed `new() { … }`. */
+function creationInit(n: Node): Node | null {
+  return n.childForFieldName('initializer') ?? n.namedChildren.find((c) => c?.type === 'initializer_expression') ?? null;
+}
+
+/** Types whose target-typed `new(…)` is judged as the written `new T(…)` is. */
+const TARGET_TYPES = /^(?:[\w.]+\.)?(CookieOptions|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256)$/;
+
+/**
+ * The type a target-typed `new(…)` creates, where the code says it: the declared type of a local or
+ * field (`SymmetricSecurityKey key = new(…)`), the `TokenValidationParameters` property, or the
+ * CookieOptions argument of `Cookies.Append(name, value, new() { … })`. Undefined elsewhere.
+ */
+function targetType(ctx: AnalysisContext, n: Node): string | undefined {
+  const p = n.parent;
+  let t: string | undefined;
+  if (p?.type === 'variable_declarator' && p.parent?.type === 'variable_declaration') {
+    const type = p.parent.childForFieldName('type');
+    t = type ? ctx.src(type) : undefined;
+  } else if (p?.type === 'assignment_expression' && p.childForFieldName('right')?.id === n.id) {
+    const left = p.childForFieldName('left');
+    if (left && /(^|\.)TokenValidationParameters$/.test(ctx.src(left).replace(/\s+/g, ''))) t = 'TokenValidationParameters';
+  }
+  // Append(name, value, new() { … }) is judged from the Append call (appendWithoutOptions).
+  return t && TARGET_TYPES.exec(t.trim())?.[1];
 }
 
 const CSRF_MESSAGE = 'turns antiforgery (CSRF) validation off: any site can make a logged-in browser post forms to this application with its cookies. Remove it and validate the token ([ValidateAntiForgeryToken], or AutoValidateAntiforgeryTokenAttribute globally); only endpoints authenticated by a bearer header alone may skip it.';
@@ -212,10 +247,11 @@ function initializerItems(ctx: AnalysisContext, init: Node | null): KeyedItem[] 
 
 /** `new CookieOptions { … }`, with the cookie name from the Append call it goes to. */
 function cookieOptions(ctx: AnalysisContext, created: Node): void {
-  const init = created.childForFieldName('initializer');
+  const init = creationInit(created);
   const items = initializerItems(ctx, init);
   let name: { value: string; node: Node } | undefined;
   let nameHint: string | undefined;
+  let valueNode: Node | undefined;
   const findAppend = (matchArg: (a: Node) => boolean, scope: Node | null) => {
     for (let s = scope; s; s = s.nextNamedSibling) {
       ctx.touch(s.startIndex, s.endIndex);
@@ -225,7 +261,10 @@ function cookieOptions(ctx: AnalysisContext, created: Node): void {
         const al = inv.childForFieldName('arguments');
         if (!fn || !al || !/\.Append$/.test(ctx.src(fn))) continue;
         const a = namedChildren(al, ctx.text).map((x) => x.firstNamedChild ?? x);
-        if (a.length >= 3 && matchArg(a[2])) return a[0];
+        if (a.length >= 3 && matchArg(a[2])) {
+          valueNode = a[1];
+          return a[0];
+        }
       }
     }
     return undefined;
@@ -252,7 +291,7 @@ function cookieOptions(ctx: AnalysisContext, created: Node): void {
     if (nameNode.type === 'string_literal') name = { value: ctx.src(nameNode).slice(1, -1), node: nameNode };
     else nameHint = ctx.src(nameNode);
   }
-  const argsEnd = created.childForFieldName('arguments');
+  const argsEnd = creationArgs(created);
   checkKeyedSite(ctx, {
     framework: 'CookieOptions',
     session: false,
@@ -265,6 +304,7 @@ function cookieOptions(ctx: AnalysisContext, created: Node): void {
     },
     ...(name ? { name } : {}),
     ...(nameHint ? { nameHint } : {}),
+    ...(valueNode ? { valueHint: ctx.src(valueNode) } : {}),
     complete: true,
     defaults: { secure: 'false', httpOnly: 'false', path: '/' },
     syntax: syntax(ctx, ''),
@@ -279,7 +319,11 @@ function cookieOptions(ctx: AnalysisContext, created: Node): void {
 function appendWithoutOptions(ctx: AnalysisContext, call: Node, args: Node): void {
   const fn = call.childForFieldName('function');
   const list = namedChildren(args, ctx.text);
-  if (!fn || list.length !== 2 || !/\bCookies\s*\.\s*Append$/.test(ctx.src(fn))) return;
+  if (!fn || !/\bCookies\s*\.\s*Append$/.test(ctx.src(fn))) return;
+  // Append(name, value, new() { … }): the parameter's type makes the target-typed new a CookieOptions.
+  const third = list.length === 3 ? list[2].firstNamedChild ?? list[2] : undefined;
+  if (third?.type === 'implicit_object_creation_expression') cookieOptions(ctx, third);
+  if (list.length !== 2) return;
   const nameArg = list[0].firstNamedChild ?? list[0];
   const nameValue = csharpValue(ctx, nameArg);
   const render: Partial<Record<CookieAttr, (v: string) => string>> = {
@@ -291,6 +335,7 @@ function appendWithoutOptions(ctx: AnalysisContext, call: Node, args: Node): voi
   checkCookieSite(ctx, {
     framework: 'Cookies.Append without CookieOptions',
     ...(nameValue.k === 'str' ? { name: { value: nameValue.v, ...span(nameValue.node) } } : { nameHint: ctx.src(nameArg) }),
+    valueHint: ctx.src(list[1].firstNamedChild ?? list[1]),
     session: false,
     anchor: span(call),
     complete: !policy,
@@ -334,11 +379,12 @@ function optionsLambda(ctx: AnalysisContext, call: Node, method: string, args: N
     const lt = ctx.src(left).replace(/\s+/g, '');
     if (!lt.startsWith(`${p}.`)) continue;
     const key = lt.slice(p.length + 1);
-    if (key === 'Cookie' && right.type === 'object_creation_expression' && /^(Microsoft\.AspNetCore\.Http\.)?CookieBuilder$/.test(ctx.src(right.childForFieldName('type')!))) {
+    const builderType = right.type === 'object_creation_expression' ? ctx.src(right.childForFieldName('type')!) : right.type === 'implicit_object_creation_expression' ? 'CookieBuilder' : '';
+    if (key === 'Cookie' && /^(Microsoft\.AspNetCore\.Http\.)?CookieBuilder$/.test(builderType)) {
       // A new CookieBuilder replaces the framework's cookie: its own defaults apply (HttpOnly false,
       // SameSite Unspecified, SecurePolicy SameAsRequest), and earlier options.Cookie.* settings are gone.
       items = items.filter((i) => !i.key.startsWith('Cookie.'));
-      for (const i of initializerItems(ctx, right.childForFieldName('initializer'))) items.push({ ...i, key: `Cookie.${i.key.trim()}` });
+      for (const i of initializerItems(ctx, creationInit(right))) items.push({ ...i, key: `Cookie.${i.key.trim()}` });
       info = { ...info, defaults: { secure: 'unknown', httpOnly: 'false', sameSite: '', path: '/' } };
       builder = right;
       continue;
@@ -347,7 +393,7 @@ function optionsLambda(ctx: AnalysisContext, call: Node, method: string, args: N
   }
   const last = statements[statements.length - 1];
   const idle = items.find((i) => canon(i.key) === 'idletimeout');
-  const builderInit = builder?.childForFieldName('initializer') ?? undefined;
+  const builderInit = (builder && creationInit(builder)) ?? undefined;
   checkKeyedSite(ctx, {
     framework: info.framework,
     session: true,
@@ -389,7 +435,7 @@ function optionsLambda(ctx: AnalysisContext, call: Node, method: string, args: N
  * field, a constant of another class of the file, or a `??` fallback after a configuration read.
  */
 function keyMaterial(ctx: AnalysisContext, created: Node): void {
-  const args = created.childForFieldName('arguments');
+  const args = creationArgs(created);
   const first = args ? namedChildren(args, ctx.text)[0] : undefined;
   if (!first) return;
   const resolved = csharpValue(ctx, first);
@@ -397,10 +443,20 @@ function keyMaterial(ctx: AnalysisContext, created: Node): void {
   const configured = resolved.k === 'env' ? csharpConfigValue(ctx, resolved.text, first) : undefined;
   if (configured && typeof configured.value.symbol.value === 'string' && ctx.workspace) {
     const where = describeSymbol(ctx.workspace.filePath, configured.key, configured.value.symbol).replace(/^.* from /, '');
-    ctx.report({
-      ruleId: 'jwt-hardcoded-secret', ...span(first),
-      message: `The JWT signing key is configuration key ${configured.key}, which ${where} sets to a literal committed with the code: every environment without an override (the variable ${configured.key.replace(/:/g, '__')}, user-secrets, a key vault) signs with it, and anyone with the repository can forge tokens. Remove it from appsettings.json and provide it per environment.`,
-    });
+    const env = configured.environment;
+    const variable = configured.key.replace(/:/g, '__');
+    // Only appsettings.Development.json sets it: a development key; production does not read that file.
+    ctx.report(env === 'Development'
+      ? {
+          ruleId: 'jwt-hardcoded-secret', ...span(first), severity: 'info',
+          message: `The JWT signing key is configuration key ${configured.key}, which only ${where} sets to a literal: the Development environment signs with a key committed with the code. Other environments do not read that file; make sure production provides its own key (the variable ${variable}, a key vault) and never reuses this one.`,
+        }
+      : {
+          ruleId: 'jwt-hardcoded-secret', ...span(first),
+          message: env
+            ? `The JWT signing key is configuration key ${configured.key}, which ${where} sets to a literal committed with the code: the ${env} environment signs with it, and anyone with the repository can forge tokens. Remove it from appsettings.${env}.json and provide it through the variable ${variable} or a key vault.`
+            : `The JWT signing key is configuration key ${configured.key}, which ${where} sets to a literal committed with the code: every environment without an override (the variable ${variable}, user-secrets, a key vault) signs with it, and anyone with the repository can forge tokens. Remove it from appsettings.json and provide it per environment.`,
+        });
   }
   for (const { value, when } of externalsOf(resolved)) {
     reportExternalSecret(ctx, { kind: 'jwt', ...span(value.node), what: `The JWT signing key${when ? ` (${when})` : ''}`, envName: 'JWT_SECRET', symbol: value.symbol, expression: ctx.src(value.node) });
@@ -424,13 +480,13 @@ function keyMaterial(ctx: AnalysisContext, created: Node): void {
 
 /** `new TokenValidationParameters { RequireSignedTokens = false, ValidateLifetime = false, ValidAlgorithms = … }`. */
 function tokenValidation(ctx: AnalysisContext, created: Node): void {
-  const items = initializerItems(ctx, created.childForFieldName('initializer'));
+  const items = initializerItems(ctx, creationInit(created));
   for (const i of items) {
     const key = i.key.trim();
     const v = ctx.src(i.value).trim();
     if (validationSwitch(ctx, key, i)) continue;
     if (key === 'SignatureValidator') {
-      const edits = skipsValidation(ctx, i.value) ? removeMember(ctx, namedChildren(created.childForFieldName('initializer')!, ctx.text).map(span), span(i.item)) : undefined;
+      const edits = skipsValidation(ctx, i.value) ? removeMember(ctx, namedChildren(creationInit(created)!, ctx.text).map(span), span(i.item)) : undefined;
       ctx.report({
         ruleId: 'jwt-verify-disabled', ...span(i.item),
         message: 'A custom SignatureValidator replaces signature checking; returning the token without validating it accepts forgeries. Remove it and set IssuerSigningKey.',

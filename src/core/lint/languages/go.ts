@@ -4,6 +4,7 @@ import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type CookieAttr, checkCookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, checkKeyedSite } from '../keyedSite';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
+import { goNumber } from './goDurations';
 import { goValue } from './goValues';
 import { externalsOf, literalsOf, truthOfValue } from './resolvedValue';
 
@@ -16,11 +17,16 @@ const QUERY = `
 
 const SECRET_SINKS = /(^|\.)(SignedString|NewCookieStore|NewFilesystemStore|NewStore|New|Parse|ParseWithClaims|NewWithClaims|HMAC|NewHMAC)$/;
 
+/** Seconds of a cookie's MaxAge (an int, `int(ttl.Seconds())`) or Expires (`time.Now().Add(…)`, `AddDate`). */
 function seconds(ctx: AnalysisContext, n: Node): number | undefined {
+  const num = goNumber(ctx, n);
+  if (num) return num.duration ? undefined : num.v;
   const t = ctx.src(n).replace(/\s+/g, '');
-  if (/^[\d*]+$/.test(t)) return t.split('*').map(Number).reduce((a, b) => a * b, 1);
-  const m = /^time\.Now\(\)\.Add\(([\d*]+)\*time\.(Hour|Minute|Second)\)$/.exec(t);
-  if (m) return m[1].split('*').map(Number).reduce((a, b) => a * b, 1) * { Hour: 3600, Minute: 60, Second: 1 }[m[2] as 'Hour'];
+  if (n.type === 'call_expression' && /^time\.Now\(\)\.Add$/.test(ctx.src(n.childForFieldName('function') ?? n).replace(/\s+/g, ''))) {
+    const arg = namedChildren(n.childForFieldName('arguments')!, ctx.text)[0];
+    const d = arg ? goNumber(ctx, arg) : undefined;
+    return d?.duration ? d.v : undefined;
+  }
   const d = /^time\.Now\(\)\.AddDate\((\d+),(\d+),(\d+)\)$/.exec(t);
   if (d) return (Number(d[1]) * 365 + Number(d[2]) * 30 + Number(d[3])) * 86400;
   return undefined;
@@ -140,11 +146,13 @@ function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boo
     if (i !== -1) items.splice(i, 1);
     items.push(later);
   }
+  const valueItem = session ? undefined : items.find((x) => x.key === 'Value');
   checkKeyedSite(ctx, {
     framework: session ? (/gin-contrib\/sessions/.test(ctx.text) ? 'gin-contrib sessions.Options' : 'gorilla sessions.Options') : 'http.Cookie',
     session,
     anchor: lit,
     items,
+    ...(valueItem ? { valueHint: ctx.src(valueItem.value) } : {}),
     list: body,
     complete: true,
     defaults: { secure: 'false', httpOnly: 'false' },
@@ -341,17 +349,10 @@ function humanDuration(seconds: number): string {
 }
 
 /** A time.Duration written as `90 * 24 * time.Hour`, `time.Hour * 24`, `time.Minute`. */
+/** Seconds of a time.Duration (`24 * time.Hour`, a constant of the file or of another package). */
 function durationSeconds(ctx: AnalysisContext, n: Node): number | undefined {
-  const parts = ctx.src(n).replace(/\s+/g, '').split('*');
-  const units: Record<string, number> = { 'time.Hour': 3600, 'time.Minute': 60, 'time.Second': 1 };
-  let unit: number | undefined;
-  let factor = 1;
-  for (const p of parts) {
-    if (units[p] !== undefined && unit === undefined) unit = units[p];
-    else if (/^\d+$/.test(p)) factor *= Number(p);
-    else return undefined;
-  }
-  return unit === undefined ? undefined : factor * unit;
+  const d = goNumber(ctx, n);
+  return d?.duration ? d.v : undefined;
 }
 
 /** `[]byte("literal")` handed to a signer, a cookie store or returned from a jwt key function. */

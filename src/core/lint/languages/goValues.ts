@@ -130,6 +130,8 @@ function literalReturn(ctx: AnalysisContext, at: Node, name: string): Node | und
  */
 function structField(ctx: AnalysisContext, operand: Node, field: string, depth: number): ResolvedValue | undefined {
   const name = ctx.src(operand);
+  const built = constructedField(ctx, operand, name, field);
+  if (built) return built;
   const base = nameValue(ctx, operand, name, depth + 1);
   if (base.k !== 'other') return undefined;
   let lit: Node | null = base.node;
@@ -142,6 +144,40 @@ function structField(ctx: AnalysisContext, operand: Node, field: string, depth: 
     if (el.type !== 'keyed_element') continue;
     const [key, value] = namedChildren(el, ctx.text);
     if (key && value && ctx.src(key).trim() === field) return goValue(ctx, value, depth + 1);
+  }
+  return undefined;
+}
+
+/**
+ * `cfg.Field` where `cfg := config.Default()` (or `NewConfig()` of another file of the package) and
+ * that constructor returns a struct literal: the field as the workspace table indexed it
+ * (`Default().Field`), unless this file assigns `cfg.Field` itself.
+ */
+function constructedField(ctx: AnalysisContext, operand: Node, name: string, field: string): ResolvedValue | undefined {
+  if (!ctx.workspace) return undefined;
+  const up = ancestorsOf(operand);
+  for (let i = up.length - 1; i >= 0; i--) {
+    const scope = up[i];
+    if (scope.type !== 'block' && scope.type !== 'source_file') continue;
+    const list = namedChildren(scope, ctx.text);
+    const statements = list.length === 1 && list[0].type === 'statement_list' ? namedChildren(list[0], ctx.text) : list;
+    for (const s of statements) {
+      if (s.startIndex >= operand.startIndex) break;
+      const call = declaredValue(ctx, s, name)?.node;
+      if (call?.type !== 'call_expression') continue;
+      const fn = call.childForFieldName('function');
+      const args = call.childForFieldName('arguments');
+      if (!fn || (args && namedChildren(args, ctx.text).length > 0)) return undefined;
+      if (new RegExp(`(^|[^\\w.])${name}\\.${field}\\s*=[^=]`).test(ctx.text)) return undefined;
+      ctx.touch(s.startIndex, s.endIndex);
+      const pkg = fn.type === 'selector_expression' ? fn.childForFieldName('operand') : null;
+      const fnName = fn.type === 'selector_expression' ? fn.childForFieldName('field') : fn.type === 'identifier' ? fn : null;
+      if (!fnName) return undefined;
+      const key = `${ctx.src(fnName)}().${field}`;
+      // Reported where the field is read (`cfg.SessionKey`), which is what a fix replaces.
+      const use = operand.parent ?? operand;
+      return pkg?.type === 'identifier' ? goImportedConstant(ctx, use, ctx.src(pkg), key) : fn.type === 'identifier' ? goSamePackage(ctx, use, key) : undefined;
+    }
   }
   return undefined;
 }

@@ -399,6 +399,7 @@ function servletCookie(ctx: AnalysisContext, created: Node, args: Node): void {
   checkCookieSite(ctx, {
     framework: 'new Cookie()',
     ...(nameLit !== undefined ? { name: { value: nameLit, ...span(argList[0]) } } : argList[0] ? { nameHint: ctx.src(argList[0]) } : {}),
+    ...(argList[1] ? { valueHint: ctx.src(argList[1]) } : {}),
     session: false,
     anchor: span(addCookie ?? created),
     complete: !escapes,
@@ -452,7 +453,7 @@ function responseCookie(ctx: AnalysisContext, build: Node): void {
   }
   if (!from) return;
   const fromArgs = from.childForFieldName('arguments');
-  const nameArg = fromArgs ? namedChildren(fromArgs, ctx.text)[0] : undefined;
+  const [nameArg, valueArg] = fromArgs ? namedChildren(fromArgs, ctx.text) : [];
   const nameLit = nameArg ? stringOf(ctx, nameArg) : undefined;
   const methodFor: Readonly<Record<CookieAttr, string>> = { secure: 'secure', httpOnly: 'httpOnly', sameSite: 'sameSite', path: 'path', domain: 'domain', name: 'name', partitioned: 'partitioned' };
   const buildName = build.childForFieldName('name')!;
@@ -490,6 +491,7 @@ function responseCookie(ctx: AnalysisContext, build: Node): void {
   checkCookieSite(ctx, {
     framework: 'ResponseCookie',
     ...(nameLit !== undefined ? { name: { value: nameLit, ...span(nameArg!) } } : nameArg ? { nameHint: ctx.src(nameArg) } : {}),
+    ...(valueArg ? { valueHint: ctx.src(valueArg) } : {}),
     session: false,
     anchor: span(build),
     complete: true,

@@ -147,16 +147,22 @@ function settingsClassSecrets(ctx: AnalysisContext, cls: Node, body: Node): void
     const field = ctx.src(left);
     if (!SECRET_FIELD.test(field) || NOT_SECRET_FIELD.test(field)) continue;
     // `Field("dev", …)` / `Field(default="dev")`: the default is the first argument or `default=`.
+    let aliased: string | undefined;
     if (value.type === 'call' && /(^|\.)Field$/.test(ctx.src(value.childForFieldName('function') ?? value))) {
       const k = kwargs(ctx, value.childForFieldName('arguments') ?? value);
-      if (k.named.has('alias') || k.named.has('validation_alias') || k.named.has('env')) continue;
+      // alias=/validation_alias= (pydantic v2) and env= (v1) name the variable read, verbatim (no env_prefix).
+      const named = k.named.get('validation_alias') ?? k.named.get('alias') ?? k.named.get('env');
+      if (named) {
+        aliased = aliasName(ctx, named.value);
+        if (aliased === undefined) continue;
+      }
       const d = k.named.get('default')?.value ?? k.positional[0];
       if (!d) continue;
       value = d;
     }
     const v = pyEval(ctx, value);
     if (v.kind !== 'str' || !v.str) continue;
-    const envName = `${prefix}${field}`.toUpperCase();
+    const envName = aliased ?? `${prefix}${field}`.toUpperCase();
     const kind = /jwt|token|signing/i.test(field) ? 'jwt' : 'session';
     const removable = value.id === a.childForFieldName('right')?.id;
     reportHardcodedSecret(ctx, {
@@ -165,6 +171,17 @@ function settingsClassSecrets(ctx: AnalysisContext, cls: Node, body: Node): void
       ...(removable ? { extraEdits: [{ start: type.endIndex, end: value.startIndex, newText: '' }] } : { fixable: false }),
     });
   }
+}
+
+/**
+ * The environment variable a pydantic alias names: a string (`alias="JWT_SECRET"`), the first of
+ * `AliasChoices("JWT_SECRET", "SECRET")`, the first of a v1 `env=["A", "B"]`. Undefined otherwise.
+ */
+function aliasName(ctx: AnalysisContext, n: Node): string | undefined {
+  const v = pyEval(ctx, n);
+  if (v.kind === 'str' && v.str) return v.str;
+  const first = /^(?:AliasChoices\s*\(|\[|\()\s*(['"])([\w.-]+)\1/.exec(ctx.src(n).trim());
+  return first?.[2];
 }
 
 /** Flask-WTF settings that switch CSRF protection off for every view when False. */

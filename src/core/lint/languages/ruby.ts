@@ -89,10 +89,18 @@ function reachingAssignments(ctx: AnalysisContext, use: Node): { value: Node; wh
     const guards = ancestorsOf(a).filter((x) => (!method || x.startIndex >= method.startIndex) && BRANCHES.has(x.type) && !(x.startIndex <= use.startIndex && x.endIndex >= use.endIndex));
     if (guards.length === 0) {
       out.length = 0;
-      out.push({ value: right, env: false });
+      // `secure = case Rails.env when "development" then false else true end`: each branch's value, named.
+      if (right.type === 'case') out.push(...caseValues(ctx, right));
+      else out.push({ value: right, env: false });
       continue;
     }
     const g = guards[guards.length - 1];
+    const caseNode = g.type === 'when' || (g.type === 'else' && g.parent?.type === 'case') ? g.parent : null;
+    if (caseNode) {
+      const c = caseBranch(ctx, caseNode, g);
+      out.push({ value: right, where: c.where, env: ENV_CONDITION.test(c.condText) });
+      continue;
+    }
     const ifNode = g.type === 'else' ? g.parent : g;
     const cond = ifNode?.childForFieldName('condition');
     const condText = cond ? ctx.src(cond).replace(/\s+/g, ' ') : '';
@@ -101,6 +109,43 @@ function reachingAssignments(ctx: AnalysisContext, use: Node): { value: Node; wh
     if (ifNode) ctx.touch(ifNode.startIndex, (cond ?? ifNode).endIndex);
     out.push({ value: right, where, env: ENV_CONDITION.test(condText) });
   }
+  return out;
+}
+
+/**
+ * A `case` branch in words: `when Rails.env is "development" or "test"`, `when Rails.env is none
+ * of "production"` for the `else`, `when plan is :trial` (no case value: `when the branch ….`).
+ */
+function caseBranch(ctx: AnalysisContext, caseNode: Node, branch: Node): { where: string; condText: string } {
+  const value = caseNode.childForFieldName('value');
+  const valueText = value ? ctx.src(value).replace(/\s+/g, ' ') : '';
+  const patternsOf = (w: Node) => namedChildren(w, ctx.text).filter((c) => c.type === 'pattern').map((p) => ctx.src(p).replace(/\s+/g, ' '));
+  ctx.touch(caseNode.startIndex, (value ?? caseNode).endIndex);
+  const patterns = branch.type === 'when' ? patternsOf(branch) : namedChildren(caseNode, ctx.text).filter((c) => c.type === 'when').flatMap(patternsOf);
+  for (const w of branch.type === 'when' ? [branch] : namedChildren(caseNode, ctx.text).filter((c) => c.type === 'when')) {
+    ctx.touch(w.startIndex, w.childForFieldName('body')?.startIndex ?? w.endIndex);
+  }
+  const list = patterns.join(' or ');
+  const where = value
+    ? branch.type === 'when' ? `when ${valueText} is ${list}` : `when ${valueText} is none of ${patterns.join(', ')}`
+    : branch.type === 'when' ? `when ${list}` : `when none of ${patterns.join(', ')} holds`;
+  return { where, condText: `${valueText} ${list}` };
+}
+
+/** The value each branch of a `case` expression ends with, and the branch in words (see caseBranch). */
+function caseValues(ctx: AnalysisContext, caseNode: Node): { value: Node; where?: string; env: boolean }[] {
+  const out: { value: Node; where?: string; env: boolean }[] = [];
+  for (const b of namedChildren(caseNode, ctx.text)) {
+    if (b.type !== 'when' && b.type !== 'else') continue;
+    const body = b.type === 'when' ? b.childForFieldName('body') : b;
+    const stmts = body ? namedChildren(body, ctx.text).filter((c) => c.type !== 'comment') : [];
+    const last = stmts[stmts.length - 1];
+    if (!last) continue;
+    const c = caseBranch(ctx, caseNode, b);
+    out.push({ value: last, where: c.where, env: ENV_CONDITION.test(c.condText) });
+  }
+  // Without an else, a case that matches nothing gives nil: read as one value, as before.
+  if (!namedChildren(caseNode, ctx.text).some((c) => c.type === 'else') || out.length === 0) return [{ value: caseNode, env: false }];
   return out;
 }
 

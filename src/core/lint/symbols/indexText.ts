@@ -1,11 +1,15 @@
 import type { SymbolTable, WorkspaceSymbol } from './symbolTable';
 
 /** What a text indexer read on the right of a constant: a literal, or a fallback of an environment variable. */
-export type Literal = { value: string | number | boolean; fallbackFor?: string };
+export type Literal = { value: string | number | boolean; fallbackFor?: string; duration?: true };
 
 /** Adds a constant the indexer read to the table, as a symbol of `module`. */
 export function addLiteral(table: SymbolTable, module: string, name: string, lit: Literal, file: string, line: number): void {
-  const symbol: WorkspaceSymbol = lit.fallbackFor !== undefined ? { value: lit.value, file, line, fallbackFor: lit.fallbackFor } : { value: lit.value, file, line };
+  const symbol: WorkspaceSymbol = {
+    value: lit.value, file, line,
+    ...(lit.fallbackFor !== undefined ? { fallbackFor: lit.fallbackFor } : {}),
+    ...(lit.duration ? { duration: true as const } : {}),
+  };
   table.add(module, name, symbol);
 }
 

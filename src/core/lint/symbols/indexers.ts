@@ -142,19 +142,24 @@ function indexJsReturns(text: string, names: Map<string, { lit: Literal; line: n
 }
 
 /** `export { A, B as C } from './x'`, `export * from './x'`, and `export { A as B }` of this file's own constants. */
-const JS_EXPORT_LISTS = /^[ \t]*export[ \t]+(?:type[ \t]+)?(?:\*|\{([^}]*)\})(?:[ \t]*from[ \t]*['"]([^'"\n]+)['"])?/gm;
+const JS_EXPORT_LISTS = /^[ \t]*export[ \t]+(?:type[ \t]+)?(?:\*(?:[ \t]+as[ \t]+([\w$]+))?|\{([^}]*)\})(?:[ \t]*from[ \t]*['"]([^'"\n]+)['"])?/gm;
 
 function indexJsExportLists(table: SymbolTable, file: string, text: string, names: Map<string, { lit: Literal; line: number }>): void {
   if (!text.includes('export')) return;
   for (const m of text.matchAll(JS_EXPORT_LISTS)) {
-    const from = m[2];
-    if (m[1] === undefined) {
-      // `export * from './x'` (`export * as ns from` is left out: the regex needs `from` right after `*`).
+    const from = m[3];
+    if (m[1] !== undefined) {
+      // `export * as keys from './keys'`: keys.X is X of that file.
+      if (from) table.addReexport(file, { from, names: [[m[1], '*']] });
+      continue;
+    }
+    if (m[2] === undefined) {
+      // `export * from './x'`.
       if (from) table.addReexport(file, { from, names: '*' });
       continue;
     }
     const pairs: [string, string][] = [];
-    for (const part of m[1].split(',')) {
+    for (const part of m[2].split(',')) {
       const b = /^\s*(?:type\s+)?([\w$]+)(?:\s+as\s+([\w$]+))?\s*$/.exec(part.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''));
       if (b) pairs.push([b[2] ?? b[1], b[1]]);
     }
@@ -240,10 +245,25 @@ const LARAVEL_ENV_DEFAULT = /^env\(\s*['"](\w+)['"]\s*,\s*(true|false|-?\d+)\s*\
  */
 function indexLaravelConfig(table: SymbolTable, file: string, text: string): void {
   const m = LARAVEL_CONFIG_FILE.exec(file);
-  const start = m ? /^return\s*\[\s*$/m.exec(text) : null;
-  if (!m || !start) return;
-  const stack: string[] = [m[1]];
+  if (!m) return;
   const lineOf = lineCounter(text);
+  const add = (keys: readonly string[], raw: string, at: number) => {
+    const name = `config:${keys.join('.')}`;
+    const env = LARAVEL_ENV_DEFAULT.exec(raw);
+    const lit: Literal | undefined = env
+      ? { value: /^(true|false)$/i.test(env[2]) ? env[2].toLowerCase() === 'true' : Number(env[2]), fallbackFor: env[1] }
+      : literal(raw, 'php');
+    if (lit) addLiteral(table, GLOBAL_MODULE, name, lit, file, lineOf(at));
+  };
+  // `return ['secret' => '…', 'ttl' => 60];` on one line.
+  const oneLine = /^return[ \t]*(\[[^\n]*\])[ \t]*;[ \t]*$/m.exec(text);
+  if (oneLine) {
+    addOneLineArray([m[1]], oneLine[1], oneLine.index, add);
+    return;
+  }
+  const start = /^return\s*\[\s*$/m.exec(text);
+  if (!start) return;
+  const stack: string[] = [m[1]];
   const lineRe = /^[ \t]*(?:'([\w.-]+)'|"([\w.-]+)")[ \t]*=>[ \t]*([^\n]*?)[ \t]*(?:\/\/[^\n]*)?$|^[ \t]*\][ \t]*[,;]?[ \t]*$/gm;
   lineRe.lastIndex = start.index + start[0].length;
   for (let x = lineRe.exec(text); x; x = lineRe.exec(text)) {
@@ -258,12 +278,42 @@ function indexLaravelConfig(table: SymbolTable, file: string, text: string): voi
       stack.push(key);
       continue;
     }
-    const name = `config:${[...stack, key].join('.')}`;
-    const env = LARAVEL_ENV_DEFAULT.exec(raw);
-    const lit: Literal | undefined = env
-      ? { value: /^(true|false)$/i.test(env[2]) ? env[2].toLowerCase() === 'true' : Number(env[2]), fallbackFor: env[1] }
-      : literal(raw, 'php');
-    if (lit) addLiteral(table, GLOBAL_MODULE, name, lit, file, lineOf(x.index));
+    // `'cookie' => ['secure' => false, 'http_only' => true],` on one line.
+    if (raw.startsWith('[') && raw.endsWith(']')) addOneLineArray([...stack, key], raw, x.index, add);
+    else add([...stack, key], raw, x.index);
+  }
+}
+
+/**
+ * The `'key' => value` items of an array written on one line (`['a' => 1, 'b' => ['c' => true]]`),
+ * nested ones as dotted names. Items are split at the commas outside quotes and brackets.
+ */
+function addOneLineArray(keys: readonly string[], raw: string, at: number, add: (keys: readonly string[], raw: string, at: number) => void): void {
+  const inner = raw.slice(1, -1);
+  const items: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let from = 0;
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '[' || c === '(') depth++;
+    else if (c === ']' || c === ')') depth--;
+    else if (c === ',' && depth === 0) {
+      items.push(inner.slice(from, i));
+      from = i + 1;
+    }
+  }
+  items.push(inner.slice(from));
+  for (const item of items) {
+    const kv = /^\s*(?:'([\w.-]+)'|"([\w.-]+)")\s*=>\s*([\s\S]*?)\s*$/.exec(item);
+    if (!kv) continue;
+    const value = kv[3];
+    if (value.startsWith('[') && value.endsWith(']')) addOneLineArray([...keys, kv[1] ?? kv[2]], value, at, add);
+    else add([...keys, kv[1] ?? kv[2]], value, at);
   }
 }
 

@@ -9,6 +9,8 @@ export interface WorkspaceSymbol {
   readonly line: number;
   /** Set when the literal is a fallback after an environment read (`process.env.X || 'dev'`): the variable. */
   readonly fallbackFor?: string;
+  /** A Go time.Duration constant (`24 * time.Hour`): `value` is its length in seconds. */
+  readonly duration?: true;
 }
 
 /** A tsconfig `paths` entry: `@app/*` → `src/app/*`, resolved against baseUrl. */
@@ -24,6 +26,10 @@ export interface PathAlias {
  */
 export interface JsReexport {
   readonly from: string;
+  /**
+   * `'*'` for `export * from`; else [exported, imported] pairs, where an imported `'*'` is a
+   * namespace (`export * as keys from './keys'`: `keys.X` is X of that file).
+   */
   readonly names: '*' | readonly (readonly [string, string])[];
 }
 
@@ -126,6 +132,11 @@ export class SymbolTable {
       }
       for (const [exported, imported] of r.names) {
         if (exported !== head) continue;
+        if (imported === '*') {
+          const found = rest ? this.lookupJs(target, rest.slice(1), depth + 1) : undefined;
+          if (found) return found;
+          continue;
+        }
         const found = this.lookupJs(target, `${imported}${rest}`, depth + 1);
         if (found) return found;
       }

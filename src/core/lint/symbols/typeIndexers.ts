@@ -158,9 +158,44 @@ export function indexGo(table: SymbolTable, file: string, text: string): void {
     const raw = m[3] ?? m[6] ?? m[8];
     if (!name || raw === undefined) continue;
     if ((m[1] === 'var' || (m[5] && block)) && new RegExp(`^[ \\t]+${name}[ \\t]*=[^=]`, 'm').test(text.slice(m.index + m[0].length))) continue;
-    const lit = literal(raw);
+    const lit = literal(raw) ?? goProduct(raw);
     if (lit) addLiteral(table, goPackageModule(dir), name, lit, file, lineOf(m.index));
   }
+  if (!/^func[ \t]+\w+\(\)[^\n{]*\{[ \t]*\n[ \t]*return[ \t]+&?[\w.]+\{/m.test(text)) return;
+  for (const m of text.matchAll(GO_CONSTRUCTOR)) {
+    const fieldsAt = m.index + m[0].indexOf(m[2]);
+    for (const f of m[2].matchAll(/^[ \t]*(\w+):[ \t]*([^\n]+?),[ \t]*(?:\/\/[^\n]*)?$/gm)) {
+      const lit = literal(f[2]) ?? goProduct(f[2]);
+      if (lit) addLiteral(table, goPackageModule(dir), `${m[1]}().${f[1]}`, lit, file, lineOf(fieldsAt + f.index));
+    }
+  }
+}
+
+/**
+ * `func Default() *Config {\n return &Config{\n Field: value,\n … }\n}`: a constructor without
+ * parameters whose body is one struct literal, one field a line. Its literal fields are indexed as
+ * `Default().Field`, for `cfg := config.Default()` then `cfg.Field` in another file.
+ */
+const GO_CONSTRUCTOR = /^func[ \t]+(\w+)\(\)[ \t]*\*?[\w.]+[ \t]*\{[ \t]*\n[ \t]*return[ \t]+&?[\w.]+\{[ \t]*\n((?:[ \t]*(?:\w+:[^\n]*,)?[ \t]*(?:\/\/[^\n]*)?\n)*?)[ \t]*\}[ \t]*\n\}/gm;
+
+/**
+ * A Go constant computed from literals and one time unit (`30 * 24 * time.Hour`, `60 * 60 * 24 * 7`):
+ * seconds, marked as a duration when a unit is in it. Anything else (another constant) is left out.
+ */
+function goProduct(raw: string): Literal | undefined {
+  const s = raw.replace(/\s+\/\/.*$/, '').replace(/\s+/g, '');
+  if (!/^[\w.]+(\*[\w.]+)+$/.test(s)) return undefined;
+  let v = 1;
+  let duration = false;
+  for (const f of s.split('*')) {
+    const unit = /^time\.(Hour|Minute|Second)$/.exec(f);
+    if (unit && !duration) {
+      duration = true;
+      v *= { Hour: 3600, Minute: 60, Second: 1 }[unit[1] as 'Hour'];
+    } else if (/^\d+$/.test(f)) v *= Number(f);
+    else return undefined;
+  }
+  return duration ? { value: v, duration: true } : { value: v };
 }
 
 /** Records the go.mod above `dir` (once per directory and table): its module path and root. */
@@ -190,10 +225,16 @@ function noteGoModule(table: SymbolTable, dir: string): void {
 
 const goModSeen = new WeakMap<SymbolTable, Set<string>>();
 
-/** `appsettings:/abs/project`: the table module of a project's appsettings.json, keys as .NET names them (`jwt:key`, lower case). */
-export function appSettingsModule(dir: string): string {
-  return `appsettings:${dir}`;
+/**
+ * `appsettings:/abs/project`: the table module of a project's appsettings.json, keys as .NET names
+ * them (`jwt:key`, lower case); `appsettings.production:/abs/project` for appsettings.Production.json.
+ */
+export function appSettingsModule(dir: string, environment?: string): string {
+  return environment ? `appsettings.${environment.toLowerCase()}:${dir}` : `appsettings:${dir}`;
 }
+
+/** Environments whose appsettings.{Environment}.json a configuration read looks in, in this order, when appsettings.json has no literal. */
+export const APPSETTINGS_ENVIRONMENTS = ['Production', 'Staging', 'Development'] as const;
 
 /**
  * C# configuration: the string values of `appsettings.json` (the file every environment loads) by
@@ -201,9 +242,12 @@ export function appSettingsModule(dir: string): string {
  * Keys are case-insensitive in .NET: stored lower case.
  */
 export function indexAppSettings(table: SymbolTable, file: string, text: string): void {
-  if (path.basename(file).toLowerCase() !== 'appsettings.json') return;
+  const m = /^appsettings(?:\.([\w-]+))?\.json$/i.exec(path.basename(file));
+  if (!m) return;
+  // appsettings.{Environment}.json overrides appsettings.json in that environment only (indexed apart).
+  const module = appSettingsModule(path.dirname(file), m[1]);
   const lineOf = lineCounter(text);
   for (const v of jsonStrings(text)) {
-    if (v.value !== '') table.add(appSettingsModule(path.dirname(file)), v.path.join(':').toLowerCase(), { value: v.value, file, line: lineOf(v.start) });
+    if (v.value !== '') table.add(module, v.path.join(':').toLowerCase(), { value: v.value, file, line: lineOf(v.start) });
   }
 }
