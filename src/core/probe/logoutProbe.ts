@@ -39,8 +39,22 @@ export function planLogoutProbe(session: CapturedSession): ProbePlan {
   if (all.cookies.length === 0 && all.authorization === undefined) {
     throw new ProbeInputError(`the logout ${CapturedSession.line(logout)} carried no session cookie or Authorization header: there is no old session to replay`);
   }
+  // The page seen last with the credentials the logout carried; else, with no login in between, the
+  // last one with a session cookie of the same name: servers that re-sign their cookie on each
+  // answer (Flask, signed cookie sessions with a timestamp) send another value for the same session.
   let reference: Exchange | undefined;
-  for (let j = li - 1; j >= 0 && !reference; j--) if (isPlainPageView(exchanges[j], session) && carriesAny(exchanges[j], all)) reference = exchanges[j];
+  let sameSession: Exchange | undefined;
+  let loginBetween = false;
+  const names = new Set(all.cookies.map((c) => c.name));
+  for (let j = li - 1; j >= 0 && !reference; j--) {
+    const ex = exchanges[j];
+    if (isPlainPageView(ex, session)) {
+      if (carriesAny(ex, all)) reference = ex;
+      else if (!sameSession && !loginBetween && ex.cookiesSent.some((c) => c.value !== '' && names.has(c.name))) sameSession = ex;
+    }
+    if (session.loginReason(ex) !== undefined) loginBetween = true;
+  }
+  reference ??= sameSession;
   if (!reference) throw new ProbeInputError(`no page (a GET answered 2xx) was requested with the session before the logout ${CapturedSession.line(logout)}: there is nothing to replay`);
   const ref = reference;
   const creds = sessionCredentialsOf(ref, session);

@@ -47,6 +47,19 @@ describe('probes against a Flask app (signed-cookie session)', function () {
     assert.deepEqual(out.requests.map((r) => r.status), [200, 302]);
   }));
 
+  // Flask re-signs its cookie on every answer (a timestamp, or here a visit count): the logout sends
+  // another value than the page before it did, and the probe must still find that page.
+  for (const [logoutMode, verdict, statuses] of [['', 'refuted', [302, 302]], ['clear-only', 'confirmed', [200, 302]]] as const) {
+    it(`logout is ${verdict} when every answer re-signs the cookie with a new value${logoutMode ? ' (session.clear() only)' : ''}`, () => withFlask({ SESSION_LENS_FLASK_VISITS: '1', ...(logoutMode ? { SESSION_LENS_FLASK_LOGOUT: logoutMode } : {}) }, loginAndLogout, async (har, url) => {
+      const sent = har.snapshot.exchanges.filter((e) => e.path === '/profile' || e.path === '/logout').map((e) => e.cookiesSent.find((c) => c.name === 'session')?.value);
+      assert.equal(sent.length, 2);
+      assert.notEqual(sent[0], sent[1], 'the page and the logout sent different values of the session cookie');
+      const out = await probeJson('logout', har, url);
+      assert.equal(out.verdict, verdict, out.reason);
+      assert.deepEqual(out.requests.map((r) => r.status), statuses);
+    }));
+  }
+
   const expiryOf = (har: CapturedHar): number => {
     const ex = har.snapshot.exchanges.find((e) => e.path === '/login')!;
     return ex.responseReceivedAt! + 3000;
