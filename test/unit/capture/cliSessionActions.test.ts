@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
-import * as http from 'node:http';
-import { type RunningServer, listen } from '../../fixtures/servers/upstream';
+import { type TokenServer, startTokenServer } from '../../fixtures/servers/oauthTokenServer';
 import { type CapturedHar, captureHar, cli } from '../probe/probeSession';
 import { spawnCapture } from './captureChild';
 import { CookieClient } from './httpClient';
@@ -83,29 +82,12 @@ describe('keep-alive and OAuth refresh from the command line', function () {
   });
 
   describe('session-lens refresh --har FILE --target URL', () => {
-    let oauth: RunningServer;
-    const grants: Record<string, string>[] = [];
-    let generation = 0;
+    let oauth: TokenServer;
+    let grants: Record<string, string>[];
     let har: CapturedHar;
     before(async () => {
-      oauth = await listen(http.createServer((req, res) => {
-        let body = '';
-        req.on('data', (c: Buffer) => { body += c.toString(); });
-        req.on('end', () => {
-          const form = Object.fromEntries(new URLSearchParams(body));
-          grants.push(form);
-          const valid = req.url === '/oauth/token' && form.client_id === 'web-app'
-            && (form.grant_type === 'password' ? form.password === 'pw' : form.grant_type === 'refresh_token' && form.refresh_token === `rt-${generation}`);
-          if (!valid) {
-            res.writeHead(400, { 'Content-Type': 'application/json' });
-            res.end(JSON.stringify({ error: 'invalid_grant' }));
-            return;
-          }
-          generation++;
-          res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-          res.end(JSON.stringify({ access_token: `at-${generation}-made-up-access-token`, token_type: 'Bearer', expires_in: 600, refresh_token: `rt-${generation}` }));
-        });
-      }));
+      oauth = await startTokenServer();
+      grants = oauth.grants;
       har = await captureHar(oauth.url, async (b) => {
         assert.equal((await b.send('/oauth/token', { method: 'POST', body: 'grant_type=password&username=alice&password=pw&client_id=web-app', headers: FORM })).status, 200);
       });

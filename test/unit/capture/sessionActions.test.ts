@@ -4,7 +4,7 @@ import {
   type CaptureProxy, type OwnRequestResult, SessionActionError, SessionKeepAlive, SessionStore, defaultKeepAliveRequest, findRefreshableToken,
   refreshOAuthToken, startCaptureProxy,
 } from '../../../src/core/capture';
-import { listen, type RunningServer } from '../../fixtures/servers/upstream';
+import { type TokenServer, startTokenServer } from '../../fixtures/servers/oauthTokenServer';
 import { request } from './httpClient';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -87,28 +87,12 @@ describe('session actions: keep-alive and OAuth refresh through the proxy', func
   });
 
   describe('refresh OAuth token', () => {
-    let oauth: RunningServer;
+    let oauth: TokenServer;
     let proxy: CaptureProxy;
-    const grants: Record<string, string>[] = [];
+    let grants: Record<string, string>[];
     before(async () => {
-      let generation = 0;
-      oauth = await listen(http.createServer((req, res) => {
-        let body = '';
-        req.on('data', (c: Buffer) => { body += c.toString(); });
-        req.on('end', () => {
-          const form = Object.fromEntries(new URLSearchParams(body));
-          grants.push(form);
-          const valid = form.client_id === 'web-app' && (form.grant_type === 'password' ? form.password === 'pw' : form.grant_type === 'refresh_token' && form.refresh_token === `rt-${generation}`);
-          if (!valid) {
-            res.writeHead(400, { 'Content-Type': 'application/json' });
-            res.end(JSON.stringify({ error: 'invalid_grant' }));
-            return;
-          }
-          generation++;
-          res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-          res.end(JSON.stringify({ access_token: `at-${generation}-made-up-access-token`, token_type: 'Bearer', expires_in: 600, refresh_token: `rt-${generation}` }));
-        });
-      }));
+      oauth = await startTokenServer();
+      grants = oauth.grants;
       proxy = await startCaptureProxy({ target: oauth.url, store: new SessionStore({ throttleMs: 0 }) });
     });
     after(async () => {
