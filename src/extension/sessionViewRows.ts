@@ -360,14 +360,14 @@ export class SessionViewRows {
     if (this.expiries?.model !== inputs.model) this.expiries = { model: inputs.model, index: modelIndex(inputs.model) };
     const expiries = this.expiries?.index ?? new Map<string, CredentialExpiry>();
     const kept = new Map<string, KeptTokenRow>();
-    const built = tokenGroups(snapshot.tokens).map(({ first, sources }) => {
+    const built = tokenGroups(snapshot.tokens).map(({ first, sources, capturedBy }) => {
       const expiry = expiries.get(`token:${first.id}`);
       const verification = inputs.verifications?.get(first.value);
       const before = this.tokenRowsByValue.get(first.value);
       const same = before !== undefined && before.masked === inputs.masked && before.sources === sources && before.verification === verification && sameTokenRecord(before.first, first)
         // A credential the expiry model built again (or whose state moved) is a new entry: the row stays when what it shows is the same.
         && (before.expiry === expiry || (before.expiry !== undefined && expiry !== undefined && sameData(before.row.expiry, expiryView(expiry))));
-      const row = same ? before.row : tokenRow(first, sources, inputs.masked, expiry, verification, decodings);
+      const row = same ? before.row : tokenRow(first, sources, inputs.masked, expiry, verification, decodings, capturedBy);
       kept.set(first.value, { first, sources, expiry, verification, masked: inputs.masked, row });
       return row;
     });

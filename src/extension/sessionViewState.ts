@@ -232,22 +232,34 @@ export type JwtDecodings = Map<string, ReturnType<typeof decodeJwt>>;
 
 export function tokenRows(snapshot: SessionSnapshot, masked: boolean, model?: ExpiryModel, verifications?: TokenVerifications, decodings?: JwtDecodings): TokenRow[] {
   const expiries = modelIndex(model);
-  return tokenGroups(snapshot.tokens).map(({ first, sources }) => tokenRow(first, sources, masked, expiries.get(`token:${first.id}`), verifications?.get(first.value), decodings));
+  return tokenGroups(snapshot.tokens).map(({ first, sources, capturedBy }) => tokenRow(first, sources, masked, expiries.get(`token:${first.id}`), verifications?.get(first.value), decodings, capturedBy));
 }
 
-/** The same credential is often seen several ways (set in a cookie, then sent back): one group per value, every source. */
-export function tokenGroups(tokens: readonly TokenRecord[]): { first: TokenRecord; sources: string }[] {
-  const byValue = new Map<string, { first: TokenRecord; sources: string[] }>();
+/**
+ * The same credential is often seen several ways (set in a cookie, then sent back; answered in a
+ * token response, then kept in localStorage): one group per value, every source. The group's
+ * capture source is web storage when any sighting came from there (where the token lives, whatever
+ * order the browser reported the sightings in), else the first sighting's.
+ */
+export function tokenGroups(tokens: readonly TokenRecord[]): { first: TokenRecord; sources: string; capturedBy?: TokenRecord['capturedBy'] }[] {
+  const byValue = new Map<string, { first: TokenRecord; sources: string[]; storedIn?: TokenRecord['capturedBy'] }>();
   for (const t of tokens) {
+    const stored = t.capturedBy === 'localStorage' || t.capturedBy === 'sessionStorage' ? t.capturedBy : undefined;
     const seen = byValue.get(t.value);
-    if (!seen) byValue.set(t.value, { first: t, sources: [t.source] });
-    else if (!seen.sources.includes(t.source)) seen.sources.push(t.source);
+    if (!seen) byValue.set(t.value, { first: t, sources: [t.source], ...(stored ? { storedIn: stored } : {}) });
+    else {
+      if (!seen.sources.includes(t.source)) seen.sources.push(t.source);
+      seen.storedIn ??= stored;
+    }
   }
-  return [...byValue.values()].map(({ first, sources }) => ({ first, sources: sources.join(', ') }));
+  return [...byValue.values()].map(({ first, sources, storedIn }) => {
+    const capturedBy = storedIn ?? first.capturedBy;
+    return { first, sources: sources.join(', '), ...(capturedBy ? { capturedBy } : {}) };
+  });
 }
 
 /** One token row: the credential first seen as `t`, with every source it was seen in. */
-export function tokenRow(t: TokenRecord, sources: string, masked: boolean, expiry: CredentialExpiry | undefined, verification: NonNullable<TokenRow['verification']> | undefined, decodings?: JwtDecodings): TokenRow {
+export function tokenRow(t: TokenRecord, sources: string, masked: boolean, expiry: CredentialExpiry | undefined, verification: NonNullable<TokenRow['verification']> | undefined, decodings?: JwtDecodings, capturedBy: TokenRecord['capturedBy'] = t.capturedBy): TokenRow {
   let decoded = t.isJwt ? decodings?.get(t.value) : undefined;
   if (t.isJwt && !decoded) {
     decoded = decodeJwt(t.value);
@@ -263,7 +275,7 @@ export function tokenRow(t: TokenRecord, sources: string, masked: boolean, expir
     expiry: expiry ? expiryView(expiry) : tokenExpiry(t, decoded),
     exchangeId: t.exchangeId,
     ...(verification ? { verification } : {}),
-    ...(t.capturedBy ? { capturedBy: t.capturedBy } : {}),
+    ...(capturedBy ? { capturedBy } : {}),
   };
 }
 

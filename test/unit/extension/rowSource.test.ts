@@ -35,6 +35,24 @@ describe('Session panel rows say which capture source they came from', () => {
     assert.equal(tokens.access_token, 'localStorage');
   });
 
+  it('a token answered in a response and then kept in localStorage is shown as from localStorage, whichever sighting the browser reported first', () => {
+    for (const storageFirst of [false, true]) {
+      const store = new SessionStore({ throttleMs: 0 });
+      const t = Date.now();
+      const store_ = (): void => store.setStorageItem({ origin: 'http://localhost:3000', area: 'localStorage', key: 'access_token', value: JWT });
+      if (storageFirst) store_();
+      const login = store.beginExchange({ source: 'browser', method: 'POST', url: 'http://localhost:3000/api/login', headers: [], startedAt: t });
+      const body = Buffer.from(JSON.stringify({ access_token: JWT, token_type: 'Bearer' }));
+      store.addResponse(login, { status: 200, headers: [{ name: 'Content-Type', value: 'application/json' }], receivedAt: t });
+      store.finishExchange(login, { state: 'complete', responseBody: { bytes: body, wireBytes: body.length, truncated: false, decoded: true } });
+      if (!storageFirst) store_();
+      const rows = tokenRows(store.snapshot(), true).filter((r) => r.source.split(', ').includes('localStorage'));
+      assert.equal(rows.length, 1, `one row for the one value (storage first: ${storageFirst})`);
+      assert.equal(rows[0].capturedBy, 'localStorage', `storage first: ${storageFirst}; sources ${rows[0].source}`);
+      store.dispose();
+    }
+  });
+
   it('every source has words for the badge and for screen readers', () => {
     for (const [source, label] of Object.entries(ROW_SOURCE_LABELS)) {
       assert.ok(label.short.length > 0, source);
