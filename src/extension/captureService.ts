@@ -28,6 +28,8 @@ import { createReadStream } from 'node:fs';
 
 /** Longest stretch (ms) a HAR import keeps the extension host busy before letting other work run. */
 const IMPORT_SLICE_MS = 8;
+/** Entries of an imported HAR held at most to put them in time order (further out of order: applied late, with a warning). */
+const IMPORT_ORDER_WINDOW_ENTRIES = 1000;
 
 /** Bytes already in memory (a file of another file system), handed to the streamed import a chunk at a time. */
 async function* inChunks(bytes: Uint8Array): AsyncGenerator<Buffer> {
@@ -187,7 +189,9 @@ export class CaptureService implements vscode.Disposable {
     const chunks = uri.scheme === 'file'
       ? (createReadStream(uri.fsPath, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>)
       : inChunks(await vscode.workspace.fs.readFile(uri));
-    const result = await importHarStream(store, chunks, { sliceMs: IMPORT_SLICE_MS });
+    // At most 1,000 entries wait to be put in time order (as in `session-lens audit`): the session
+    // grows in the panel while the file is read instead of when a file under the byte window ends.
+    const result = await importHarStream(store, chunks, { sliceMs: IMPORT_SLICE_MS, orderWindowEntries: IMPORT_ORDER_WINDOW_ENTRIES });
     store.flush();
     if (!this.proxy) this.source = label;
     this.changed.fire();
