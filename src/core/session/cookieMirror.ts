@@ -323,6 +323,20 @@ export class CookieMirror {
       // Set or sent since the read began: the traffic is newer than this read.
       if (old && old.value !== c.value && old.lastSeen >= ctx.readAt) continue;
       if (old && old.value === c.value) {
+        if (old.origin === 'seen-in-request') {
+          // Only seen sent so far (a page script set it, then a request carried it before this read):
+          // the jar knows where it came from and its attributes, which a Cookie header does not tell.
+          const expiresAt = c.expires !== undefined && Number.isFinite(c.expires) ? Math.min(c.expires, MAX_DATE_MS) : undefined;
+          this.byKey.set(key, {
+            ...old, hostOnly: !c.domain.startsWith('.'), ...(expiresAt !== undefined ? { expires: expiresAt, expiresAt } : {}),
+            secure: c.secure, httpOnly: c.httpOnly, ...(c.sameSite ? { sameSite: c.sameSite, sameSiteRaw: c.sameSite } : {}),
+            partitioned: c.partitioned === true, ...(c.priority ? { priority: c.priority } : {}),
+            origin: 'browser-jar', inBrowserJar: true,
+          });
+          this.putInJar(c, domain);
+          touched.push(key);
+          continue;
+        }
         if (old.inBrowserJar !== true) {
           old.inBrowserJar = true;
           touched.push(key);
