@@ -1,3 +1,4 @@
+import { isMainThread, workerData } from 'node:worker_threads';
 import { type CliIo, UsageError, errorLine, watchOutput } from './command';
 import { commands } from './commands/index';
 import { configureRuleDocs } from './ruleDocs';
@@ -83,6 +84,13 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
     if (process.env.SESSION_LENS_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
     return 70;
   }
+}
+
+// `scan` lints on worker threads that load this file as their entry. The bundle evaluates the
+// lint engine only when first required, so a worker must start it here or it would end at once.
+if (!isMainThread && (workerData as { sessionLensScanWorker?: boolean } | null)?.sessionLensScanWorker === true) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('../core/lint/scanWorker') as typeof import('../core/lint/scanWorker')).serveIfScanWorker();
 }
 
 if (require.main === module) {

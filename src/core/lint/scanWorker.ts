@@ -1,4 +1,4 @@
-import { parentPort } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Linter } from './engine';
 import { lintFile } from './lintFile';
 import { SymbolTable, type SymbolTableData } from './symbols/symbolTable';
@@ -18,8 +18,26 @@ export type FromScanWorker =
   | { readonly type: 'results'; readonly ids: readonly number[]; readonly results: Awaited<ReturnType<typeof lintFile>>[] }
   | { readonly type: 'fatal'; readonly message: string };
 
+/** True in a worker thread the scanner started (it marks them in workerData). */
+export function isScanWorker(): boolean {
+  return !isMainThread && (workerData as { sessionLensScanWorker?: boolean } | null)?.sessionLensScanWorker === true;
+}
+
+let serving = false;
+
+/**
+ * In a scan worker, starts serving the scanner's requests (once, however often it is called).
+ * The scanner's module calls it; so must the entry of a bundle that evaluates its modules only
+ * when first required (the CLI), or the worker would end without ever answering.
+ */
+export function serveIfScanWorker(): void {
+  if (serving || !isScanWorker()) return;
+  serving = true;
+  serveScanRequests();
+}
+
 /** Runs inside a worker thread: lints the files the scanner sends, one answer per file. */
-export function serveScanRequests(): void {
+function serveScanRequests(): void {
   const port = parentPort;
   if (!port) return;
   let linter: Linter | undefined;

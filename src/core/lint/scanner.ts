@@ -1,11 +1,11 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker, isMainThread, workerData } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { Linter } from './engine';
 import { IgnoreRules } from './globs';
 import { DEFAULT_MAX_FILE_BYTES, type FileLintResult, lintFile } from './lintFile';
-import { type FromScanWorker, SCAN_PROTOCOL, type ToScanWorker, serveScanRequests } from './scanWorker';
+import { type FromScanWorker, SCAN_PROTOCOL, type ToScanWorker, serveIfScanWorker } from './scanWorker';
 import { buildSymbolTable } from './symbols/indexers';
 import type { SymbolTable, SymbolTableStats } from './symbols/symbolTable';
 import type { LintFinding, LintOptions } from './types';
@@ -58,6 +58,8 @@ export interface ScanResult {
   readonly symbols?: SymbolTable;
   /** What indexing cost. */
   readonly symbolStats?: SymbolTableStats;
+  /** Worker threads that answered and linted files (0: every file was linted in this thread). */
+  readonly workersUsed: number;
 }
 
 /** Folders never worth walking into. */
@@ -172,9 +174,10 @@ export async function scanFiles(paths: readonly string[], options: ScanOptions =
   const workers = files.length >= 24 ? Math.min(wanted, Math.ceil(files.length / 12)) : 0;
   let done = 0;
   const progress = () => options.onProgress?.(++done, files.length);
+  let workersUsed = 0;
   if (workers > 0) {
     try {
-      await runWorkers(files, results, workers, options, progress, index?.table);
+      workersUsed = await runWorkers(files, results, workers, options, progress, index?.table);
     } catch (err) {
       // Workers could not start here (an editor bundle, a locked-down runtime): lint in this thread.
       if (process.env.SESSION_LENS_DEBUG) console.error(`session-lens: worker threads unavailable, linting in one thread: ${String(err)}`);
@@ -200,7 +203,7 @@ export async function scanFiles(paths: readonly string[], options: ScanOptions =
     for (const f of r.findings) findings.push(scannedFinding(f, file));
   });
   return {
-    findings, problems, files: linted, lines, cancelled: options.signal?.aborted ?? false,
+    findings, problems, files: linted, lines, cancelled: options.signal?.aborted ?? false, workersUsed,
     ...(index ? { symbols: index.table, symbolStats: index.stats } : {}),
   };
 }
@@ -219,10 +222,13 @@ function defaultWorkerEntry(): { entry: string; preload?: string } {
   return { entry: __filename };
 }
 
-/** Hands files to workers one at a time (a few in flight each) so fast and slow files balance out. */
+/**
+ * Hands files to workers one at a time (a few in flight each) so fast and slow files balance out.
+ * Resolves with the number of workers that answered the handshake.
+ */
 function runWorkers(
   files: readonly string[], results: (FileLintResult | undefined)[], count: number, options: ScanOptions, progress: () => void, symbols: SymbolTable | undefined,
-): Promise<void> {
+): Promise<number> {
   const symbolData = symbols?.toData();
   const { entry, preload } = options.workerEntry ? { entry: options.workerEntry, preload: undefined } : defaultWorkerEntry();
   const lintOptions: LintOptions = {
@@ -238,11 +244,11 @@ function runWorkers(
   return new Promise((resolve, reject) => {
     let next = 0;
     let open = count;
-    let started = false;
+    let started = 0;
     const workers: Worker[] = [];
     const finish = () => {
       for (const w of workers) void w.terminate();
-      resolve();
+      resolve(started);
     };
     // Batches of a few files keep message overhead low while still balancing slow and fast files.
     const batch = Math.max(1, Math.min(16, Math.floor(files.length / (count * 8))));
@@ -287,7 +293,7 @@ function runWorkers(
             leave();
             return;
           }
-          started = true;
+          started++;
           for (let k = 0; k < 2; k++) if (feed(w)) inFlight++;
           if (inFlight === 0) leave();
           return;
@@ -301,8 +307,13 @@ function runWorkers(
         if (feed(w)) inFlight++;
         if (inFlight === 0) leave();
       });
-      // A worker that dies leaves its files to the in-thread pass.
+      // A worker that dies, or ends without serving (an entry that never starts the worker loop),
+      // leaves its files to the in-thread pass at once rather than at the handshake's timeout.
       w.on('error', () => {
+        clearTimeout(handshake);
+        leave();
+      });
+      w.on('exit', () => {
         clearTimeout(handshake);
         leave();
       });
@@ -311,4 +322,4 @@ function runWorkers(
   });
 }
 
-if (!isMainThread && (workerData as { sessionLensScanWorker?: boolean } | null)?.sessionLensScanWorker === true) serveScanRequests();
+serveIfScanWorker();

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { build } from 'esbuild';
 import { runCli } from '../../../src/cli/main';
 import { parseLintConfig } from '../../../src/core/lint/config';
 import { listFiles, scanFiles } from '../../../src/core/lint/scanner';
@@ -104,9 +105,35 @@ describe('lint scanning and session-lens scan', () => {
         assert.equal(single.findings.length, 40 * 2 + 20);
         assert.deepEqual(strip(threaded), strip(single));
         assert.deepEqual(strip(fallback), strip(single));
+        assert.equal(threaded.workersUsed, 2);
+        assert.equal(fallback.workersUsed, 0);
         assert.equal(threaded.files, 40);
         assert.equal(threaded.lines, single.lines);
       } finally {
+        fs.rmSync(many, { recursive: true, force: true });
+      }
+    });
+
+    it('serves as the worker entry when bundled as the CLI ships (the bundle evaluates the engine lazily)', async function () {
+      this.timeout(120_000);
+      // Inside node_modules so the bundle finds the grammars' packages as dist/cli.js does.
+      const cacheDir = path.join(__dirname, '..', '..', '..', 'node_modules', '.cache');
+      fs.mkdirSync(cacheDir, { recursive: true });
+      const out = fs.mkdtempSync(path.join(cacheDir, 'session-lens-cli-bundle-'));
+      const many = fs.mkdtempSync(path.join(os.tmpdir(), 'session-lens-many-'));
+      try {
+        const cliJs = path.join(out, 'cli.js');
+        await build({
+          entryPoints: [path.join(__dirname, '..', '..', '..', 'src', 'cli', 'main.ts')], outfile: cliJs,
+          bundle: true, platform: 'node', format: 'cjs', target: 'node20', define: { SESSION_LENS_VERSION: '"test"' }, logLevel: 'silent',
+        });
+        for (let i = 0; i < 30; i++) fs.writeFileSync(path.join(many, `f${i}.js`), `res.cookie('sid${i}', v, { secure: ${i % 2 === 0} });\n`);
+        const result = await scanFiles([many], { workers: 2, workerEntry: cliJs });
+        assert.equal(result.workersUsed, 2, 'both workers answered: the bundled entry started the worker loop');
+        assert.equal(result.files, 30);
+        assert.equal(result.findings.filter((f) => f.ruleId === 'cookie-missing-secure').length, 15);
+      } finally {
+        fs.rmSync(out, { recursive: true, force: true });
         fs.rmSync(many, { recursive: true, force: true });
       }
     });
