@@ -48,6 +48,15 @@ export function springProperty(ctx: AnalysisContext, key: string, keyNode: { sta
   const vs = valueNode ? valueNode.startIndex + lead : whole.endIndex;
   const entry: SettingEntry = { name: key.toLowerCase(), value, start: keyNode.startIndex, end: whole.endIndex, valueStart: vs, valueEnd: vs + trimmed.length };
   ctx.facts.push(settingFact('spring.setting', entry));
+  // `${JWT_SECRET:changeme}`: the default is the key wherever the variable is missing.
+  const placeholder = value.kind === 'env' ? /^(["']?)\$\{([^:}]+):([^}]+)\}\1$/.exec(trimmed) : null;
+  if (SECRET_KEY.test(key) && placeholder) {
+    reportHardcodedSecret(ctx, {
+      kind: /jwt|token/i.test(key) ? 'jwt' : 'session',
+      start: vs, end: vs + trimmed.length,
+      what: `The ${key} property`, envName: placeholder[2], replacement: `${placeholder[1]}\${${placeholder[2]}}${placeholder[1]}`, fallback: true,
+    });
+  }
   if (SECRET_KEY.test(key) && value.kind === 'str' && (value.str ?? '').length > 0) {
     const envName = key.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
     reportHardcodedSecret(ctx, {
