@@ -48,10 +48,15 @@ export function javaValue(ctx: AnalysisContext, node: Node, depth = 0): JavaValu
       if (!op || !l || !r || ctx.src(op) !== '+') return UNKNOWN;
       const a = javaValue(ctx, l, depth + 1);
       const b = javaValue(ctx, r, depth + 1);
-      // Only literals written right here: `"sec" + "ret"` is one literal split in two.
-      return a.k === 'str' && b.k === 'str' && a.node.startIndex >= node.startIndex && b.node.endIndex <= node.endIndex
-        ? { k: 'str', v: a.v + b.v, node }
-        : UNKNOWN;
+      // `"sec" + "ret"`, `PREFIX + "-signing-key"`: one literal in parts, replaced whole by a fix.
+      if (a.k === 'str' && b.k === 'str') return { k: 'str', v: a.v + b.v, node };
+      // A constant of another file with a literal: that constant, its value completed.
+      const ext = a.k === 'external' ? a : b.k === 'external' ? b : undefined;
+      const lit = a.k === 'str' ? a : b.k === 'str' ? b : undefined;
+      if (ext && lit && typeof ext.symbol.value === 'string' && ext.symbol.fallbackFor === undefined) {
+        return { ...ext, symbol: { ...ext.symbol, value: ext === a ? ext.symbol.value + lit.v : lit.v + ext.symbol.value } };
+      }
+      return UNKNOWN;
     }
     case 'ternary_expression': {
       const cond = node.childForFieldName('condition');
