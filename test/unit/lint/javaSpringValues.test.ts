@@ -125,6 +125,22 @@ describe('lint: Java values through Spring configuration and other classes', () 
     }
   });
 
+  it('does not take a key file location or a public key for a secret written down', async () => {
+    const dir = tempWorkspace({
+      'src/main/resources/application.properties': 'app.jwt.secret=classpath:keys/jwt-hmac.key\n',
+      'src/main/java/com/acme/app/Signer.java': SIGNER('secret'),
+    });
+    try {
+      const { findings } = await scanFiles(['.'], { cwd: dir, workers: 0 });
+      assert.deepEqual(findings.filter((f) => f.ruleId === 'jwt-hardcoded-secret'), []);
+      fs.writeFileSync(path.join(dir, 'src/main/resources/application.properties'), 'app.jwt.secret=hmac-key-in-properties\n');
+      const again = await scanFiles(['.'], { cwd: dir, workers: 0 });
+      assert.deepEqual(again.findings.filter((f) => f.ruleId === 'jwt-hardcoded-secret').map((f) => `${path.basename(f.file)}:${f.range.start.line + 1}`), ['Signer.java:13', 'application.properties:1']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('keystroke re-lints resolve a @ConfigurationProperties getter and a getter of another class through the last scan', async () => {
     const result = await scanFiles(['.'], { cwd: PAYMENTS, workers: 0 });
     for (const [rel, lines, edit] of [

@@ -521,6 +521,8 @@ function secretIn(ctx: AnalysisContext, arg: Node, what = 'The JWT key'): void {
   for (const { value, when } of externalsOf(resolved)) {
     const spring = springSourceOf(value.symbol);
     if (spring && ctx.workspace && typeof value.symbol.value === 'string' && value.symbol.value !== '') {
+      // A public key, or where the key is kept (`classpath:keys/jwt.key`), is no secret written down.
+      if (/-----BEGIN [A-Z ]*PUBLIC KEY-----|-----BEGIN CERTIFICATE-----|^(classpath\*?|file|https?):/.test(value.symbol.value)) continue;
       // A Spring property: the configuration file (and its profile) decides who signs with it.
       const where = describeSymbol(ctx.workspace.filePath, spring.key, value.symbol).replace(/^.* from /, '');
       ctx.report({ ruleId: 'jwt-hardcoded-secret', ...span(value.node), ...springSecretFinding(`${what}${when ? ` (${when})` : ''}`, spring, where, value.symbol) });

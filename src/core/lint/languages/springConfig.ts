@@ -57,7 +57,8 @@ export function springProperty(ctx: AnalysisContext, key: string, keyNode: { sta
       what: `The ${key} property`, envName: placeholder[2], replacement: `${placeholder[1]}\${${placeholder[2]}}${placeholder[1]}`, fallback: true,
     });
   }
-  if (SECRET_KEY.test(key) && value.kind === 'str' && (value.str ?? '').length > 0) {
+  // Where the key is kept (`classpath:keys/jwt.key`, `file:/run/secrets/jwt`) is not the key.
+  if (SECRET_KEY.test(key) && value.kind === 'str' && (value.str ?? '').length > 0 && !/^(classpath\*?|file|https?):/.test(value.str ?? '')) {
     const envName = key.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
     reportHardcodedSecret(ctx, {
       kind: /jwt|token/i.test(key) ? 'jwt' : 'session',

@@ -86,6 +86,7 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
   let pkg = '';
   let type: { name: string; interface: boolean; module: string; lombok: boolean } | undefined;
   let names: ReturnType<typeof javaNamesOf> | undefined;
+  let assigned: Map<string, number> | undefined;
   const lombok = text.includes('lombok');
   const later = (name: string, expr: string, at: number): void => {
     const terms = type ? constantTerms(expr) : undefined;
@@ -118,7 +119,8 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
       }
       // An instance field with a literal that no other statement of the file assigns: what its getters return.
       if (!lit || /\bstatic\b/.test(mods) || !/\b(private|protected|public)\b/.test(mods)) continue;
-      if (new RegExp(`(^|[^\\w$.])(this\\s*\\.\\s*)?${m[8].replace(/\$/g, '\\$')}\\s*=[^=]`).exec(text.slice(m.index + m[0].length))) continue;
+      assigned ??= assignmentCounts(text);
+      if ((assigned.get(m[8]) ?? 0) > 1) continue;
       addLiteral(table, type.module, `#${m[8]}`, lit, file, lineOf(m.index));
       if (type.lombok || (lombok && /@Getter\b(?!\s*\()/.test(annotationsAbove(text, m.index)))) {
         const getter = `${typeof lit.value === 'boolean' ? 'is' : 'get'}${m[8].charAt(0).toUpperCase()}${m[8].slice(1)}()`;
@@ -126,6 +128,13 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
       }
     }
   }
+}
+
+/** How often each name is assigned in a Java file (`name =`, `this.name =`; a declaration with an initializer counts), in one pass. */
+function assignmentCounts(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/(?:^|[^\w$.])(?:this\s*\.\s*)?([A-Za-z_$][\w$]*)\s*=(?!=)/g)) out.set(m[1], (out.get(m[1]) ?? 0) + 1);
+  return out;
 }
 
 const CSHARP_CANDIDATES = /^[ \t]*(?:(?:public|internal|private|protected)[ \t]+)*static[ \t]+[\w.<>?[\]]+[ \t]+(\w+)\(\)[ \t]*(?:=>[ \t]*([^;\n]+);|\n?[ \t]*\{[ \t]*\n?[ \t]*return[ \t]+([^;\n]+);[ \t]*\n?[ \t]*\})|^[ \t]*namespace[ \t]+([\w.]+)|^[ \t]*(?:(?:public|internal|private|protected|static|partial|sealed|abstract|readonly)[ \t]+)*(?:class|struct|record|interface)[ \t]+(\w+)|^[ \t]*((?:(?:public|internal|private|protected|static|readonly|const|new)[ \t]+)+)[\w.<>?[\], ]+?[ \t]+(\w+)[ \t]*(=>?)[ \t]*([^\n;]+);/gm;
