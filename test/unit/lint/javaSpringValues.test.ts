@@ -85,6 +85,8 @@ describe('lint: Java values through Spring configuration and other classes', () 
     const prod = secretAt(findings, 'ReportTokenService.java', 19);
     assert.equal(prod?.severity, 'error');
     assert.match(prod?.message ?? '', /application-prod\.properties:4 .* wherever the prod profile is active/);
+    // A @ConfigurationProperties field's initializer binds when nothing sets the property.
+    assert.match(secretAt(findings, 'DeviceTokenService.java', 23)?.message ?? '', /\(properties\.getSigningKey\(\) from \.\.\/config\/DeviceTokenProperties\.java:10\) falls back .* wherever DEVICETOKEN_SIGNINGKEY \(or the property device-token\.signing-key\) is missing/);
     assert.match(secretAt(findings, 'MerchantPortalController.java', 35)?.message ?? '', /\(new SecurityConfig\(\)\.getJwtSecret\(\) from \.\.\/config\/SecurityConfig\.java:6\)/);
   });
 

@@ -157,7 +157,11 @@ function receiverGetter(ctx: AnalysisContext, call: Node, obj: Node, method: str
   else if (obj.type === 'field_access' && obj.childForFieldName('object')?.type === 'this') type = declaredTypeOf(ctx, ctx.src(obj.childForFieldName('field')!));
   if (!type || !/^[\w$.]+$/.test(type)) return undefined;
   const prefix = javaConfigPropertiesPrefix(ctx, call, type);
-  if (prefix) return springPropertyValue(ctx, `${prefix}.${propertyOfAccessor(method)}`, call);
+  if (prefix) {
+    // No configuration file sets the property: the field's initializer binds, unless the environment sets it.
+    const field = propertyOfAccessor(method).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    return springPropertyValue(ctx, `${prefix}.${propertyOfAccessor(method)}`, call) ?? javaClassConstant(ctx, call, type, `=${field}`);
+  }
   return javaClassConstant(ctx, call, type, `${method}()`);
 }
 

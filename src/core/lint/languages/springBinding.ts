@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { AnalysisContext } from '../analysis';
 import type { WorkspaceSymbol } from '../symbols/symbolTable';
-import { isDevelopmentProfile, isProductionProfile, springCanonicalKey, springConfigModule, springProfilesModule } from '../symbols/springIndexer';
+import { isDevelopmentProfile, isProductionProfile, springCanonicalKey, springConfigModule, springProfilesModule, springVariable } from '../symbols/springIndexer';
 import type { ResolvedValue } from './resolvedValue';
 
 /*
@@ -79,10 +79,6 @@ export function propertyOfAccessor(method: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-/** The environment variable Spring binds to a property (`partner.api.signing-key` → `PARTNER_API_SIGNINGKEY`). */
-function variableOf(key: string): string {
-  return key.replace(/[-\s]/g, '').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
-}
 
 /**
  * The declared type of a name the file uses as a receiver (`jwtConfig` in `jwtConfig.getSecret()`):
@@ -102,7 +98,7 @@ export function declaredTypeOf(ctx: AnalysisContext, name: string): string | und
 
 /** The message and severity of a signing key that a Spring configuration file sets, reported where the code reads it. */
 export function springSecretFinding(what: string, source: SpringSource, where: string, symbol: WorkspaceSymbol): { severity?: 'info' | 'warning'; message: string } {
-  const variable = symbol.fallbackFor ?? variableOf(source.key);
+  const variable = symbol.fallbackFor ?? springVariable(source.key);
   const profile = source.profile;
   if (symbol.fallbackFor !== undefined) {
     return {

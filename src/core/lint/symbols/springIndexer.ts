@@ -39,6 +39,11 @@ export function springProfilesModule(projectDir: string): string {
   return `spring-profiles:${projectDir}`;
 }
 
+/** The environment variable Spring binds to a property: dots to underscores, dashes dropped, upper case (`partner.api.signing-key` → `PARTNER_API_SIGNINGKEY`). */
+export function springVariable(key: string): string {
+  return key.replace(/[-\s]/g, '').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
+}
+
 /** The project folder of a configuration file: above `src/main/resources[/config]`, or above a `config/` folder. */
 function projectDirOf(file: string): string {
   const dir = path.dirname(file);

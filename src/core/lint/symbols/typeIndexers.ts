@@ -4,6 +4,7 @@ import { jsonStrings } from '../languages/appSettings';
 import type { SymbolTable } from './symbolTable';
 import { type Literal, addLiteral, lineCounter } from './indexText';
 import { JAVA_CONFIG_PROPERTIES, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaNamesOf, noteJavaPending } from './javaIndexer';
+import { springVariable } from './springIndexer';
 
 /*
  * Class, namespace and package indexes of Java, C# and Go: the constants a file gives the rest of
@@ -84,7 +85,7 @@ const JAVA_CANDIDATES = /^[ \t]*((?:(?:public|protected|private|final|static)[ \
 export function indexJava(table: SymbolTable, file: string, text: string): void {
   const lineOf = lineCounter(text);
   let pkg = '';
-  let type: { name: string; interface: boolean; module: string; lombok: boolean } | undefined;
+  let type: { name: string; interface: boolean; module: string; lombok: boolean; prefix?: string } | undefined;
   let names: ReturnType<typeof javaNamesOf> | undefined;
   let assigned: Map<string, number> | undefined;
   const lombok = text.includes('lombok');
@@ -107,7 +108,7 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
       const annotations = text.includes('@', Math.max(0, m.index - 600)) ? annotationsAbove(text, m.index) : '';
       const prefix = configurationPropertiesPrefix(annotations);
       if (prefix) table.add(JAVA_CONFIG_PROPERTIES, qualified, { value: prefix, file, line: lineOf(m.index) });
-      type = { name: m[6], interface: m[5] === 'interface', module: javaClassModule(qualified), lombok: lombok && /@(Getter|Value)\b(?!\s*\()/.test(annotations) };
+      type = { name: m[6], interface: m[5] === 'interface', module: javaClassModule(qualified), lombok: lombok && /@(Getter|Value)\b(?!\s*\()/.test(annotations), ...(prefix ? { prefix } : {}) };
     } else if (type) {
       const mods = m[7];
       const constant = type.interface || (/\bstatic\b/.test(mods) && /\bfinal\b/.test(mods));
@@ -116,6 +117,11 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
         if (lit) addLiteral(table, type.module, m[8], lit, file, lineOf(m.index));
         else later(m[8], m[9], m.index);
         continue;
+      }
+      if (lit && type.prefix && !/\bstatic\b/.test(mods) && typeof lit.value === 'string') {
+        // A @ConfigurationProperties field's initializer: what binds when no property source sets it, as `=name`.
+        const property = `${type.prefix}.${m[8].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+        addLiteral(table, type.module, `=${m[8]}`, { ...lit, fallbackFor: `${springVariable(property)} (or the property ${property})` }, file, lineOf(m.index));
       }
       // An instance field with a literal that no other statement of the file assigns: what its getters return.
       if (!lit || /\bstatic\b/.test(mods) || !/\b(private|protected|public)\b/.test(mods)) continue;
