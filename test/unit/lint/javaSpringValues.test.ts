@@ -69,6 +69,9 @@ describe('lint: Java values through Spring configuration and other classes', () 
     assert.deepEqual([getter?.value, getter?.line], ['merchant-portal-secret-2022', 9]);
     assert.equal(symbols.lookup(javaClassModule('com.acme.payments.config.JwtConfig'), 'getRotatingSecret()'), undefined);
     assert.equal(symbols.lookup(javaClassModule('com.acme.payments.config.LegacyKeys'), 'getMobileKey()')?.value, 'mobile-v1-hmac-key');
+    // Lombok @Value: members without modifiers, not the locals of its methods.
+    assert.equal(symbols.lookup(javaClassModule('com.acme.payments.config.ClientCredentials'), 'getClientSecret()')?.value, 'payments-web-client-secret');
+    assert.equal(symbols.lookup(javaClassModule('com.acme.payments.config.ClientCredentials'), '#label'), undefined);
   });
 
   it('reports a key from application.yml as an error naming the file, a placeholder default as the fallback, a dev profile as info', async () => {

@@ -85,7 +85,7 @@ const JAVA_CANDIDATES = /^[ \t]*((?:(?:public|protected|private|final|static)[ \
 export function indexJava(table: SymbolTable, file: string, text: string): void {
   const lineOf = lineCounter(text);
   let pkg = '';
-  let type: { name: string; interface: boolean; module: string; lombok: boolean; prefix?: string } | undefined;
+  let type: { name: string; interface: boolean; module: string; lombok: boolean; prefix?: string; valueIndent?: number } | undefined;
   let names: ReturnType<typeof javaNamesOf> | undefined;
   let assigned: Map<string, number> | undefined;
   const lombok = text.includes('lombok');
@@ -108,7 +108,9 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
       const annotations = text.includes('@', Math.max(0, m.index - 600)) ? annotationsAbove(text, m.index) : '';
       const prefix = configurationPropertiesPrefix(annotations);
       if (prefix) table.add(JAVA_CONFIG_PROPERTIES, qualified, { value: prefix, file, line: lineOf(m.index) });
-      type = { name: m[6], interface: m[5] === 'interface', module: javaClassModule(qualified), lombok: lombok && /@(Getter|Value)\b(?!\s*\()/.test(annotations), ...(prefix ? { prefix } : {}) };
+      type = { name: m[6], interface: m[5] === 'interface', module: javaClassModule(qualified), lombok: lombok && /@(Getter|Value)\b(?!\s*\()/.test(annotations), ...(prefix ? { prefix } : {}),
+        // Lombok @Value makes fields private final: members are written without modifiers, one indent into the class.
+        ...(lombok && /@Value\b(?!\s*\()/.test(annotations) ? { valueIndent: (/^[ \t]*/.exec(m[0])?.[0] ?? '').replace(/\t/g, '    ').length } : {}) };
     } else if (type) {
       const mods = m[7];
       const constant = type.interface || (/\bstatic\b/.test(mods) && /\bfinal\b/.test(mods));
@@ -124,7 +126,9 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
         addLiteral(table, type.module, `=${m[8]}`, { ...lit, fallbackFor: `${springVariable(property)} (or the property ${property})` }, file, lineOf(m.index));
       }
       // An instance field with a literal that no other statement of the file assigns: what its getters return.
-      if (!lit || /\bstatic\b/.test(mods) || !/\b(private|protected|public)\b/.test(mods)) continue;
+      const indent = (/^[ \t]*/.exec(m[0])?.[0] ?? '').replace(/\t/g, '    ').length;
+      const lombokMember = type.valueIndent !== undefined && indent > type.valueIndent && indent <= type.valueIndent + 4;
+      if (!lit || /\bstatic\b/.test(mods) || !(/\b(private|protected|public)\b/.test(mods) || lombokMember)) continue;
       assigned ??= assignmentCounts(text);
       if ((assigned.get(m[8]) ?? 0) > 1) continue;
       addLiteral(table, type.module, `#${m[8]}`, lit, file, lineOf(m.index));
