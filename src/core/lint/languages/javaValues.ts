@@ -151,6 +151,9 @@ function callValue(ctx: AnalysisContext, call: Node, depth: number): JavaValue {
  */
 function receiverGetter(ctx: AnalysisContext, call: Node, obj: Node, method: string): JavaValue | undefined {
   if (!ctx.workspace) return undefined;
+  // `appProperties.getJwt().getSecret()`: a nested group of a @ConfigurationProperties class (`app.jwt.secret`).
+  const group = obj.type === 'method_invocation' ? configurationGroup(ctx, call, obj, 0) : undefined;
+  if (group) return springPropertyValue(ctx, `${group}.${propertyOfAccessor(method)}`, call);
   let type: string | undefined;
   if (obj.type === 'object_creation_expression') type = ctx.src(obj.childForFieldName('type') ?? obj).replace(/\s+/g, '').replace(/<.*$/, '');
   else if (obj.type === 'identifier') type = declaredTypeOf(ctx, ctx.src(obj));
@@ -163,6 +166,22 @@ function receiverGetter(ctx: AnalysisContext, call: Node, obj: Node, method: str
     return springPropertyValue(ctx, `${prefix}.${propertyOfAccessor(method)}`, call) ?? javaClassConstant(ctx, call, type, `=${field}`);
   }
   return javaClassConstant(ctx, call, type, `${method}()`);
+}
+
+/** The property prefix a chain of getters on a @ConfigurationProperties object stands for (`props.getJwt()` → `app.jwt`), at most three deep. */
+function configurationGroup(ctx: AnalysisContext, at: Node, getter: Node, depth: number): string | undefined {
+  const name = getter.childForFieldName('name');
+  const inner = getter.childForFieldName('object');
+  const args = getter.childForFieldName('arguments');
+  if (depth > 2 || !name || !inner || (args && namedChildren(args, ctx.text).length > 0)) return undefined;
+  let prefix: string | undefined;
+  if (inner.type === 'method_invocation') prefix = configurationGroup(ctx, at, inner, depth + 1);
+  else {
+    const holder = inner.type === 'identifier' ? ctx.src(inner) : inner.type === 'field_access' && inner.childForFieldName('object')?.type === 'this' ? ctx.src(inner.childForFieldName('field')!) : undefined;
+    const type = holder ? declaredTypeOf(ctx, holder) : undefined;
+    prefix = type && /^[\w$.]+$/.test(type) ? javaConfigPropertiesPrefix(ctx, at, type) : undefined;
+  }
+  return prefix ? `${prefix}.${propertyOfAccessor(ctx.src(name))}` : undefined;
 }
 
 /**
