@@ -3,6 +3,7 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import type { AnalysisContext } from '../analysis';
 import type { WorkspaceSymbol } from '../symbols/symbolTable';
 import { APPSETTINGS_ENVIRONMENTS, CSHARP_OPTIONS, appSettingsModule, csharpClassModule, goImportDir, goPackageModule, javaClassModule } from '../symbols/typeIndexers';
+import { JAVA_CONFIG_PROPERTIES } from '../symbols/javaIndexer';
 import type { ResolvedValue } from './resolvedValue';
 
 /*
@@ -83,6 +84,16 @@ export function javaClassConstant(ctx: AnalysisContext, at: Node, cls: string, n
   for (const c of javaClassCandidates(imports, cls)) {
     const v = fromTable(ctx, javaClassModule(c), name, at);
     if (v) return v;
+  }
+  return undefined;
+}
+
+/** The prefix of the workspace's `@ConfigurationProperties` class that `cls`, as written in the file, names (`jwt`). */
+export function javaConfigPropertiesPrefix(ctx: AnalysisContext, at: Node, cls: string): string | undefined {
+  if (!ctx.workspace) return undefined;
+  for (const c of javaClassCandidates(javaImports(ctx, at.tree.rootNode), cls)) {
+    const prefix = ctx.workspace.table.lookup(JAVA_CONFIG_PROPERTIES, c)?.value;
+    if (typeof prefix === 'string') return prefix;
   }
   return undefined;
 }

@@ -3,7 +3,9 @@ import { type AnalysisContext, type OffsetEdit, ancestorsOf, namedChildren, span
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
+import { describeSymbol } from '../symbols/symbolTable';
 import { javaValue } from './javaValues';
+import { springSecretFinding, springSourceOf } from './springBinding';
 import { externalsOf, literalsOf, truthOfValue } from './resolvedValue';
 
 const QUERY = `
@@ -517,6 +519,15 @@ function responseCookie(ctx: AnalysisContext, build: Node): void {
 function secretIn(ctx: AnalysisContext, arg: Node, what = 'The JWT key'): void {
   const resolved = javaValue(ctx, arg);
   for (const { value, when } of externalsOf(resolved)) {
+    const spring = springSourceOf(value.symbol);
+    if (spring && ctx.workspace && typeof value.symbol.value === 'string' && value.symbol.value !== '') {
+      // A public key, or where the key is kept (`classpath:keys/jwt.key`), is no secret written down.
+      if (/-----BEGIN [A-Z ]*PUBLIC KEY-----|-----BEGIN CERTIFICATE-----|^(classpath\*?|file|https?):/.test(value.symbol.value)) continue;
+      // A Spring property: the configuration file (and its profile) decides who signs with it.
+      const where = describeSymbol(ctx.workspace.filePath, spring.key, value.symbol).replace(/^.* from /, '');
+      ctx.report({ ruleId: 'jwt-hardcoded-secret', ...span(value.node), ...springSecretFinding(`${what}${when ? ` (${when})` : ''}`, spring, where, value.symbol) });
+      continue;
+    }
     reportExternalSecret(ctx, { kind: 'jwt', ...span(value.node), what: `${what}${when ? ` (${when})` : ''}`, envName: 'JWT_SECRET', symbol: value.symbol, expression: ctx.src(value.node) });
   }
   for (const { value, when } of literalsOf(resolved)) {

@@ -1,6 +1,7 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
-import { javaClassConstant, javaInheritedOrImported } from './crossFileConstants';
+import { javaClassConstant, javaConfigPropertiesPrefix, javaInheritedOrImported } from './crossFileConstants';
+import { declaredTypeOf, propertyOfAccessor, springPropertyValue } from './springBinding';
 import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
 /** A Java expression followed within its file; see ResolvedValue. */
@@ -47,10 +48,15 @@ export function javaValue(ctx: AnalysisContext, node: Node, depth = 0): JavaValu
       if (!op || !l || !r || ctx.src(op) !== '+') return UNKNOWN;
       const a = javaValue(ctx, l, depth + 1);
       const b = javaValue(ctx, r, depth + 1);
-      // Only literals written right here: `"sec" + "ret"` is one literal split in two.
-      return a.k === 'str' && b.k === 'str' && a.node.startIndex >= node.startIndex && b.node.endIndex <= node.endIndex
-        ? { k: 'str', v: a.v + b.v, node }
-        : UNKNOWN;
+      // `"sec" + "ret"`, `PREFIX + "-signing-key"`: one literal in parts, replaced whole by a fix.
+      if (a.k === 'str' && b.k === 'str') return { k: 'str', v: a.v + b.v, node };
+      // A constant of another file with a literal: that constant, its value completed.
+      const ext = a.k === 'external' ? a : b.k === 'external' ? b : undefined;
+      const lit = a.k === 'str' ? a : b.k === 'str' ? b : undefined;
+      if (ext && lit && typeof ext.symbol.value === 'string' && ext.symbol.fallbackFor === undefined) {
+        return { ...ext, symbol: { ...ext.symbol, value: ext === a ? ext.symbol.value + lit.v : lit.v + ext.symbol.value } };
+      }
+      return UNKNOWN;
     }
     case 'ternary_expression': {
       const cond = node.childForFieldName('condition');
@@ -105,6 +111,11 @@ function callValue(ctx: AnalysisContext, call: Node, depth: number): JavaValue {
     return fallback(args[0], read ?? objText);
   }
   if (method === 'getOrDefault' && objText === 'System.getenv()' && args.length === 2) return fallback(args[1], `System.getenv(${ctx.src(args[0])})`);
+  // `environment.getProperty("jwt.secret")`: Spring's Environment reads the application's configuration files.
+  if ((method === 'getProperty' || method === 'getRequiredProperty') && obj && objText !== 'System' && args[0]?.type === 'string_literal') {
+    const fromConfig = springPropertyValue(ctx, ctx.src(args[0]).slice(1, -1), call);
+    if (fromConfig) return fromConfig;
+  }
   if (method === 'getProperty' && args.length === 2) return fallback(args[1], `${ctx.src(obj ?? call).trim()}.getProperty(${ctx.src(args[0])})`);
   if (method === 'requireNonNullElse' && args.length === 2 && JAVA_ENV.test(ctx.src(args[0]))) return fallback(args[1], ctx.src(args[0]));
   if (method === 'getenv' || method === 'getProperty' || JAVA_ENV.test(objText)) return { k: 'env', text: whole };
@@ -120,12 +131,57 @@ function callValue(ctx: AnalysisContext, call: Node, depth: number): JavaValue {
     const v = javaClassConstant(ctx, call, objText, `${method}()`);
     if (v) return v;
   }
+  // `jwtConfig.getSecret()`, `new SecurityConfig().getJwtSecret()`, `props.secret()`: a getter of another class.
+  if (args.length === 0 && obj && obj.type !== 'this') {
+    const v = receiverGetter(ctx, call, obj, method);
+    if (v) return v;
+  }
   // `getSecret()`, `this.getSecret()`: a method of the class that only returns a value.
   if (args.length === 0 && (!obj || obj.type === 'this')) {
     const returned = returnedBy(ctx, call, method);
     if (returned) return javaValue(ctx, returned, depth + 1);
   }
   return UNKNOWN;
+}
+
+/**
+ * A getter called on an object of a workspace class: of a `@ConfigurationProperties` class, the
+ * property it binds (`jwtProperties.getSecret()` is `jwt.secret` of application.yml); of another
+ * class, what the last scan indexed the method to return (a literal, a constant).
+ */
+function receiverGetter(ctx: AnalysisContext, call: Node, obj: Node, method: string): JavaValue | undefined {
+  if (!ctx.workspace) return undefined;
+  // `appProperties.getJwt().getSecret()`: a nested group of a @ConfigurationProperties class (`app.jwt.secret`).
+  const group = obj.type === 'method_invocation' ? configurationGroup(ctx, call, obj, 0) : undefined;
+  if (group) return springPropertyValue(ctx, `${group}.${propertyOfAccessor(method)}`, call);
+  let type: string | undefined;
+  if (obj.type === 'object_creation_expression') type = ctx.src(obj.childForFieldName('type') ?? obj).replace(/\s+/g, '').replace(/<.*$/, '');
+  else if (obj.type === 'identifier') type = declaredTypeOf(ctx, ctx.src(obj));
+  else if (obj.type === 'field_access' && obj.childForFieldName('object')?.type === 'this') type = declaredTypeOf(ctx, ctx.src(obj.childForFieldName('field')!));
+  if (!type || !/^[\w$.]+$/.test(type)) return undefined;
+  const prefix = javaConfigPropertiesPrefix(ctx, call, type);
+  if (prefix) {
+    // No configuration file sets the property: the field's initializer binds, unless the environment sets it.
+    const field = propertyOfAccessor(method).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    return springPropertyValue(ctx, `${prefix}.${propertyOfAccessor(method)}`, call) ?? javaClassConstant(ctx, call, type, `=${field}`);
+  }
+  return javaClassConstant(ctx, call, type, `${method}()`);
+}
+
+/** The property prefix a chain of getters on a @ConfigurationProperties object stands for (`props.getJwt()` → `app.jwt`), at most three deep. */
+function configurationGroup(ctx: AnalysisContext, at: Node, getter: Node, depth: number): string | undefined {
+  const name = getter.childForFieldName('name');
+  const inner = getter.childForFieldName('object');
+  const args = getter.childForFieldName('arguments');
+  if (depth > 2 || !name || !inner || (args && namedChildren(args, ctx.text).length > 0)) return undefined;
+  let prefix: string | undefined;
+  if (inner.type === 'method_invocation') prefix = configurationGroup(ctx, at, inner, depth + 1);
+  else {
+    const holder = inner.type === 'identifier' ? ctx.src(inner) : inner.type === 'field_access' && inner.childForFieldName('object')?.type === 'this' ? ctx.src(inner.childForFieldName('field')!) : undefined;
+    const type = holder ? declaredTypeOf(ctx, holder) : undefined;
+    prefix = type && /^[\w$.]+$/.test(type) ? javaConfigPropertiesPrefix(ctx, at, type) : undefined;
+  }
+  return prefix ? `${prefix}.${propertyOfAccessor(ctx.src(name))}` : undefined;
 }
 
 /**
@@ -167,7 +223,7 @@ function nameValue(ctx: AnalysisContext, from: Node, name: string, depth: number
     if (t === 'method_declaration' || t === 'constructor_declaration' || t === 'lambda_expression') {
       const params = scope.childForFieldName('parameters');
       for (const p of params ? namedChildren(params, ctx.text) : []) {
-        if (ctx.src(p.childForFieldName('name') ?? p) === name) return parameterValue(ctx, p);
+        if (ctx.src(p.childForFieldName('name') ?? p) === name) return parameterValue(ctx, p, from);
       }
       if (t === 'lambda_expression') continue;
     }
@@ -177,20 +233,24 @@ function nameValue(ctx: AnalysisContext, from: Node, name: string, depth: number
 }
 
 /** `@Value("${app.secure:true}") boolean secure`: decided by the deployment. */
-function parameterValue(ctx: AnalysisContext, p: Node): JavaValue {
+function parameterValue(ctx: AnalysisContext, p: Node, at: Node): JavaValue {
   const modifiers = p.namedChildren.find((c) => c?.type === 'modifiers');
-  return (modifiers && springValue(ctx, modifiers)) ?? UNKNOWN;
+  return (modifiers && springValue(ctx, modifiers, at)) ?? UNKNOWN;
 }
 
 /**
  * `@Value("${key}")` on a field or parameter: decided by the deployment; `@Value("${key:literal}")`
  * falls back to the literal when the property is unset (a boolean default stays an environment value).
  */
-function springValue(ctx: AnalysisContext, modifiers: Node): JavaValue | undefined {
+function springValue(ctx: AnalysisContext, modifiers: Node, at: Node): JavaValue | undefined {
   const spring = /@Value\s*\(\s*("(?:[^"\\]|\\.)*")\s*\)/.exec(ctx.src(modifiers));
   if (!spring) return undefined;
   const lit = modifiers.descendantsOfType('string_literal').find((s) => s && ctx.src(s) === spring[1]);
   const m = /^"\$\{([^:}]+):([^}]*)\}"$/.exec(spring[1]);
+  // A configuration file that sets the property wins over the default written here.
+  const key = m?.[1] ?? /^"\$\{([^:}]+)\}"$/.exec(spring[1])?.[1];
+  const fromConfig = key ? springPropertyValue(ctx, key, at) : undefined;
+  if (fromConfig) return fromConfig;
   if (lit && m && m[2] !== '' && !/^\$\{/.test(m[2]) && m[2] !== 'true' && m[2] !== 'false') {
     return { k: 'fallback', v: m[2], node: lit, whole: lit, replacement: `"\${${m[1]}}"` };
   }
@@ -257,7 +317,7 @@ function fieldValue(ctx: AnalysisContext, from: Node, name: string, depth: numbe
   for (let i = up.length - 1; i >= 0; i--) {
     if (up[i].type === 'class_declaration' || up[i].type === 'interface_declaration') supertypes.push(...supertypesOf(ctx, up[i]));
     if (up[i].type !== 'class_body') continue;
-    const v = fieldInBody(ctx, up[i], name, depth);
+    const v = fieldInBody(ctx, up[i], name, depth, from);
     if (v) return v;
   }
   return javaInheritedOrImported(ctx, from, name, supertypes) ?? UNKNOWN;
@@ -275,7 +335,7 @@ function supertypesOf(ctx: AnalysisContext, decl: Node): string[] {
   return out;
 }
 
-function fieldInBody(ctx: AnalysisContext, body: Node, name: string, depth: number): JavaValue | undefined {
+function fieldInBody(ctx: AnalysisContext, body: Node, name: string, depth: number, at: Node): JavaValue | undefined {
   for (const f of body.namedChildren) {
     if (f?.type !== 'field_declaration' && f?.type !== 'constant_declaration') continue;
     const d = f.namedChildren.find((c) => c?.type === 'variable_declarator' && ctx.src(c.childForFieldName('name')!) === name);
@@ -283,7 +343,7 @@ function fieldInBody(ctx: AnalysisContext, body: Node, name: string, depth: numb
     ctx.touch(f.startIndex, f.endIndex);
     const modifiers = f.namedChildren.find((c) => c?.type === 'modifiers');
     const mods = modifiers ? ctx.src(modifiers) : '';
-    const spring = modifiers ? springValue(ctx, modifiers) : undefined;
+    const spring = modifiers ? springValue(ctx, modifiers, at) : undefined;
     if (spring) return spring;
     const init = d.childForFieldName('value');
     const final = f.type === 'constant_declaration' || /\bfinal\b/.test(mods);

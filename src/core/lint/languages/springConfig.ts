@@ -48,7 +48,17 @@ export function springProperty(ctx: AnalysisContext, key: string, keyNode: { sta
   const vs = valueNode ? valueNode.startIndex + lead : whole.endIndex;
   const entry: SettingEntry = { name: key.toLowerCase(), value, start: keyNode.startIndex, end: whole.endIndex, valueStart: vs, valueEnd: vs + trimmed.length };
   ctx.facts.push(settingFact('spring.setting', entry));
-  if (SECRET_KEY.test(key) && value.kind === 'str' && (value.str ?? '').length > 0) {
+  // `${JWT_SECRET:changeme}`: the default is the key wherever the variable is missing.
+  const placeholder = value.kind === 'env' ? /^(["']?)\$\{([^:}]+):([^}]+)\}\1$/.exec(trimmed) : null;
+  if (SECRET_KEY.test(key) && placeholder) {
+    reportHardcodedSecret(ctx, {
+      kind: /jwt|token/i.test(key) ? 'jwt' : 'session',
+      start: vs, end: vs + trimmed.length,
+      what: `The ${key} property`, envName: placeholder[2], replacement: `${placeholder[1]}\${${placeholder[2]}}${placeholder[1]}`, fallback: true,
+    });
+  }
+  // Where the key is kept (`classpath:keys/jwt.key`, `file:/run/secrets/jwt`) is not the key.
+  if (SECRET_KEY.test(key) && value.kind === 'str' && (value.str ?? '').length > 0 && !/^(classpath\*?|file|https?):/.test(value.str ?? '')) {
     const envName = key.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
     reportHardcodedSecret(ctx, {
       kind: /jwt|token/i.test(key) ? 'jwt' : 'session',

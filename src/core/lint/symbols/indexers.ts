@@ -5,6 +5,8 @@ import type { LintLanguage } from '../types';
 import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats } from './symbolTable';
 import { type Literal, addLiteral, lineCounter } from './indexText';
 import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
+import { resolveJavaPending } from './javaIndexer';
+import { indexSpringConfig, isSpringConfigFile } from './springIndexer';
 
 /*
  * Indexers read a file's text line by line for constants with a literal value; no parse. A scan
@@ -366,6 +368,10 @@ export function indexFile(table: SymbolTable, file: string, text: string, langua
     case 'json':
       indexAppSettings(table, file, text);
       return;
+    case 'properties':
+    case 'yaml':
+      indexSpringConfig(table, file, text);
+      return;
     default:
       return;
   }
@@ -403,7 +409,7 @@ export function readPathAliases(root: string): PathAlias[] {
 }
 
 /** Languages whose files feed the table. */
-const INDEXED = new Set<LintLanguage>(['javascript', 'typescript', 'tsx', 'python', 'php', 'ruby', 'java', 'csharp', 'go', 'json']);
+const INDEXED = new Set<LintLanguage>(['javascript', 'typescript', 'tsx', 'python', 'php', 'ruby', 'java', 'csharp', 'go', 'json', 'properties', 'yaml']);
 
 /**
  * Builds the table of a scan: reads each file once (skipping those over `maxBytes`), indexes its
@@ -417,6 +423,8 @@ export function buildSymbolTable(files: readonly string[], roots: readonly strin
   for (const file of files) {
     const language = languageForPath(file);
     if (!language || !INDEXED.has(language)) continue;
+    // Of YAML and properties files, only Spring Boot's configuration is read (not CI or deployment manifests).
+    if ((language === 'yaml' || language === 'properties') && !isSpringConfigFile(file)) continue;
     let text: string;
     let fd: number | undefined;
     try {
@@ -433,6 +441,7 @@ export function buildSymbolTable(files: readonly string[], roots: readonly strin
     indexFile(table, file, text, language);
     indexed++;
   }
+  resolveJavaPending(table);
   const aliases: PathAlias[] = [];
   for (const r of roots) aliases.push(...readPathAliases(r));
   table.setAliases(aliases);

@@ -231,5 +231,5 @@ export const GLOBAL_MODULE = '<global>';
 export function describeSymbol(fromFile: string, expression: string, symbol: WorkspaceSymbol): string {
   let rel = path.relative(path.dirname(fromFile), symbol.file).split(path.sep).join('/');
   if (!rel.startsWith('.')) rel = `./${rel}`;
-  return `${expression.replace(/\s+/g, '')} from ${rel}:${symbol.line}`;
+  return `${expression.replace(/(?<!\bnew)\s+/g, '')} from ${rel}:${symbol.line}`;
 }

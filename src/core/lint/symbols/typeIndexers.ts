@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { jsonStrings } from '../languages/appSettings';
 import type { SymbolTable } from './symbolTable';
 import { type Literal, addLiteral, lineCounter } from './indexText';
+import { JAVA_CONFIG_PROPERTIES, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaNamesOf, noteJavaPending } from './javaIndexer';
+import { springVariable } from './springIndexer';
 
 /*
  * Class, namespace and package indexes of Java, C# and Go: the constants a file gives the rest of
@@ -68,32 +70,81 @@ function literal(raw: string): Literal | undefined {
 
 
 
-const JAVA_CANDIDATES = /^[ \t]*(?:(?:public|protected|private|final)[ \t]+)*static[ \t]+(?:final[ \t]+)?[\w$.<>[\]]+[ \t]+([A-Za-z_$][\w$]*)\(\)[ \t]*\{[ \t]*\n?[ \t]*return[ \t]+([^;\n]+);[ \t]*\n?[ \t]*\}|^[ \t]*package[ \t]+([\w.]+)[ \t]*;|^[ \t]*(?:(?:public|protected|private|abstract|final|static|sealed|non-sealed|strictfp)[ \t]+)*(class|interface|enum|record)[ \t]+([A-Za-z_$][\w$]*)|^[ \t]*((?:(?:public|protected|private|static|final|transient)[ \t]+)*)[\w$.<>[\], ]+?[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*([^\n;]+);/gm;
+const JAVA_CANDIDATES = /^[ \t]*((?:(?:public|protected|private|final|static)[ \t]+)*)[\w$.<>[\]]+[ \t]+([A-Za-z_$][\w$]*)\(\)[ \t]*\{[ \t]*\n?[ \t]*return[ \t]+([^;\n]+);[ \t]*\n?[ \t]*\}|^[ \t]*package[ \t]+([\w.]+)[ \t]*;|^[ \t]*(?:(?:public|protected|private|abstract|final|static|sealed|non-sealed|strictfp)[ \t]+)*(class|interface|enum|record)[ \t]+([A-Za-z_$][\w$]*)|^[ \t]*((?:(?:public|protected|private|static|final|transient)[ \t]+)*)[\w$.<>[\], ]+?[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*([^\n;]+);/gm;
 
 /**
- * Java: `static final` fields with a literal value and interface constants, as `Class.NAME` of the
- * file's package (a nested class under its simple name too, which is how other files name it
- * after importing it), and static methods without parameters that only return a literal, as
- * `Class.name()`.
+ * Java: `static final` fields and interface constants, as `Class.NAME` of the file's package (a
+ * nested class under its simple name too, which is how other files name it after importing it);
+ * methods without parameters that only return a value, as `Class.name()` (static or not: the lint
+ * follows `new Config().getSecret()` and a field of the class's type); a constant built by
+ * concatenation (`PREFIX + "-key"`) and a getter returning a constant are resolved once every file
+ * is indexed (javaIndexer.ts). Private instance fields with a literal that nothing else assigns are
+ * kept as `#name` for the getters that return them; Lombok `@Getter`/`@Value` fields with a
+ * literal give `getName()`. `@ConfigurationProperties` classes are listed with their prefix.
  */
 export function indexJava(table: SymbolTable, file: string, text: string): void {
   const lineOf = lineCounter(text);
   let pkg = '';
-  let type: { name: string; interface: boolean } | undefined;
+  let type: { name: string; interface: boolean; module: string; lombok: boolean; prefix?: string; valueIndent?: number } | undefined;
+  let names: ReturnType<typeof javaNamesOf> | undefined;
+  let assigned: Map<string, number> | undefined;
+  const lombok = text.includes('lombok');
+  const later = (name: string, expr: string, at: number): void => {
+    const terms = type ? constantTerms(expr) : undefined;
+    if (!terms || !type || terms.every((t) => 'lit' in t && terms.length === 1)) return;
+    names ??= javaNamesOf(text);
+    noteJavaPending(table, { module: type.module, own: type.module, name, terms, names, file, line: lineOf(at) });
+  };
   for (const m of text.matchAll(JAVA_CANDIDATES)) {
-    if (m[1] !== undefined) {
-      // `static String secret() { return "…"; }`: a static method that only returns a literal, as `secret()`.
-      const lit = type ? literal(m[2]) : undefined;
-      if (lit && type) addLiteral(table, javaClassModule(pkg ? `${pkg}.${type.name}` : type.name), `${m[1]}()`, lit, file, lineOf(m.index));
-    } else if (m[3] !== undefined) pkg = m[3];
-    else if (m[4] !== undefined) type = { name: m[5], interface: m[4] === 'interface' };
-    else if (type) {
-      const mods = m[6];
-      if (!(type.interface || (/\bstatic\b/.test(mods) && /\bfinal\b/.test(mods)))) continue;
-      const lit = literal(m[8]);
-      if (lit) addLiteral(table, javaClassModule(pkg ? `${pkg}.${type.name}` : type.name), m[7], lit, file, lineOf(m.index));
+    if (m[2] !== undefined) {
+      // `String secret() { return "…"; }`: a method that only returns a value, as `secret()`.
+      if (!type) continue;
+      const lit = literal(m[3]);
+      if (lit) addLiteral(table, type.module, `${m[2]}()`, lit, file, lineOf(m.index));
+      else later(`${m[2]}()`, m[3], m.index);
+    } else if (m[4] !== undefined) pkg = m[4];
+    else if (m[5] !== undefined) {
+      const qualified = pkg ? `${pkg}.${m[6]}` : m[6];
+      const annotations = text.includes('@', Math.max(0, m.index - 600)) ? annotationsAbove(text, m.index) : '';
+      const prefix = configurationPropertiesPrefix(annotations);
+      if (prefix) table.add(JAVA_CONFIG_PROPERTIES, qualified, { value: prefix, file, line: lineOf(m.index) });
+      type = { name: m[6], interface: m[5] === 'interface', module: javaClassModule(qualified), lombok: lombok && /@(Getter|Value)\b(?!\s*\()/.test(annotations), ...(prefix ? { prefix } : {}),
+        // Lombok @Value makes fields private final: members are written without modifiers, one indent into the class.
+        ...(lombok && /@Value\b(?!\s*\()/.test(annotations) ? { valueIndent: (/^[ \t]*/.exec(m[0])?.[0] ?? '').replace(/\t/g, '    ').length } : {}) };
+    } else if (type) {
+      const mods = m[7];
+      const constant = type.interface || (/\bstatic\b/.test(mods) && /\bfinal\b/.test(mods));
+      const lit = literal(m[9]);
+      if (constant) {
+        if (lit) addLiteral(table, type.module, m[8], lit, file, lineOf(m.index));
+        else later(m[8], m[9], m.index);
+        continue;
+      }
+      if (lit && type.prefix && !/\bstatic\b/.test(mods) && typeof lit.value === 'string') {
+        // A @ConfigurationProperties field's initializer: what binds when no property source sets it, as `=name`.
+        const property = `${type.prefix}.${m[8].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+        addLiteral(table, type.module, `=${m[8]}`, { ...lit, fallbackFor: `${springVariable(property)} (or the property ${property})` }, file, lineOf(m.index));
+      }
+      // An instance field with a literal that no other statement of the file assigns: what its getters return.
+      const indent = (/^[ \t]*/.exec(m[0])?.[0] ?? '').replace(/\t/g, '    ').length;
+      const lombokMember = type.valueIndent !== undefined && indent > type.valueIndent && indent <= type.valueIndent + 4;
+      if (!lit || /\bstatic\b/.test(mods) || !(/\b(private|protected|public)\b/.test(mods) || lombokMember)) continue;
+      assigned ??= assignmentCounts(text);
+      if ((assigned.get(m[8]) ?? 0) > 1) continue;
+      addLiteral(table, type.module, `#${m[8]}`, lit, file, lineOf(m.index));
+      if (type.lombok || (lombok && /@Getter\b(?!\s*\()/.test(annotationsAbove(text, m.index)))) {
+        const getter = `${typeof lit.value === 'boolean' ? 'is' : 'get'}${m[8].charAt(0).toUpperCase()}${m[8].slice(1)}()`;
+        addLiteral(table, type.module, getter, lit, file, lineOf(m.index));
+      }
     }
   }
+}
+
+/** How often each name is assigned in a Java file (`name =`, `this.name =`; a declaration with an initializer counts), in one pass. */
+function assignmentCounts(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/(?:^|[^\w$.])(?:this\s*\.\s*)?([A-Za-z_$][\w$]*)\s*=(?!=)/g)) out.set(m[1], (out.get(m[1]) ?? 0) + 1);
+  return out;
 }
 
 const CSHARP_CANDIDATES = /^[ \t]*(?:(?:public|internal|private|protected)[ \t]+)*static[ \t]+[\w.<>?[\]]+[ \t]+(\w+)\(\)[ \t]*(?:=>[ \t]*([^;\n]+);|\n?[ \t]*\{[ \t]*\n?[ \t]*return[ \t]+([^;\n]+);[ \t]*\n?[ \t]*\})|^[ \t]*namespace[ \t]+([\w.]+)|^[ \t]*(?:(?:public|internal|private|protected|static|partial|sealed|abstract|readonly)[ \t]+)*(?:class|struct|record|interface)[ \t]+(\w+)|^[ \t]*((?:(?:public|internal|private|protected|static|readonly|const|new)[ \t]+)+)[\w.<>?[\], ]+?[ \t]+(\w+)[ \t]*(=>?)[ \t]*([^\n;]+);/gm;

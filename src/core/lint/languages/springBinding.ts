@@ -1,0 +1,122 @@
+import * as path from 'node:path';
+import type { Node } from '@vscode/tree-sitter-wasm';
+import type { AnalysisContext } from '../analysis';
+import type { WorkspaceSymbol } from '../symbols/symbolTable';
+import { isDevelopmentProfile, isProductionProfile, springCanonicalKey, springConfigModule, springProfilesModule, springVariable } from '../symbols/springIndexer';
+import type { ResolvedValue } from './resolvedValue';
+
+/*
+ * Spring Boot properties behind Java code: `@Value("${jwt.secret}")`, a getter of a
+ * `@ConfigurationProperties(prefix = "jwt")` class, `environment.getProperty("jwt.secret")`, read
+ * in the `application*.properties`/`.yml` files the last scan indexed (symbols/springIndexer.ts).
+ */
+
+/** Where a property's value was found: the key as written in the code, and the profile whose file sets it (none: every profile loads it). */
+export interface SpringSource {
+  readonly key: string;
+  readonly profile?: string;
+}
+
+/** A table symbol read from a Spring configuration file. */
+export type SpringSymbol = WorkspaceSymbol & { readonly spring: SpringSource };
+
+/** The Spring source of a resolved constant, when it came from a configuration file. */
+export function springSourceOf(symbol: WorkspaceSymbol): SpringSource | undefined {
+  return (symbol as Partial<SpringSymbol>).spring;
+}
+
+/** How many folders above the Java file the project (the folder of src/main/resources) may be. */
+const MAX_DEPTH = 16;
+
+/** The project folder of the linted file whose configuration the table holds, memoized per file. */
+function projectOf(ctx: AnalysisContext): string | undefined {
+  const ws = ctx.workspace;
+  if (!ws) return undefined;
+  return ctx.memo('spring.project', () => {
+    let dir = path.dirname(ws.filePath);
+    for (let up = 0; up < MAX_DEPTH; up++) {
+      const holds = (module: string) => !ws.table.namesOf(module)[Symbol.iterator]().next().done;
+      if (holds(springConfigModule(dir)) || holds(springProfilesModule(dir))) return dir;
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+    return '';
+  }) || undefined;
+}
+
+/** Production-like profiles first, development and test profiles last: the order a finding names them in. */
+function profilesOf(ctx: AnalysisContext, project: string): string[] {
+  const all = [...ctx.workspace!.table.namesOf(springProfilesModule(project))].map(([p]) => p);
+  const rank = (p: string) => (isProductionProfile(p) ? 0 : isDevelopmentProfile(p) ? 2 : 1);
+  return all.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/**
+ * The value of a Spring property for code at `at`: the default configuration file first (every
+ * profile loads it), then the profile files. `env` when a file sets it from a placeholder without
+ * a default (`${JWT_SECRET}`); undefined when no file of the project sets it.
+ */
+export function springPropertyValue(ctx: AnalysisContext, key: string, at: Node): ResolvedValue | undefined {
+  const project = projectOf(ctx);
+  if (!project) return undefined;
+  const table = ctx.workspace!.table;
+  const canonical = springCanonicalKey(key);
+  for (const profile of [undefined, ...profilesOf(ctx, project)]) {
+    const symbol = table.lookup(springConfigModule(project, profile), canonical);
+    if (!symbol) continue;
+    if (symbol.value === '') return { k: 'env', text: `\${${key}}` };
+    const spring: SpringSymbol = { ...symbol, spring: { key, ...(profile ? { profile } : {}) } };
+    return { k: 'external', symbol: spring, node: at };
+  }
+  return undefined;
+}
+
+/** `getSigningKey` → `signing-key`, `isEnabled` → `enabled`; a record accessor (`secret`) is its component. Kebab case, as Spring writes property names. */
+export function propertyOfAccessor(method: string): string {
+  const m = /^(?:get|is)([A-Z][\w$]*)$/.exec(method);
+  const name = m ? m[1].charAt(0).toLowerCase() + m[1].slice(1) : method;
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+
+/**
+ * The declared type of a name the file uses as a receiver (`jwtConfig` in `jwtConfig.getSecret()`):
+ * a field, a parameter or a local (`JwtConfig jwtConfig`, `var cfg = new JwtConfig()`), by the
+ * first declaration in the file's text.
+ */
+export function declaredTypeOf(ctx: AnalysisContext, name: string): string | undefined {
+  if (!/^[A-Za-z_$][\w$]*$/.test(name)) return undefined;
+  ctx.lookups.add(name);
+  const esc = name.replace(/\$/g, '\\$');
+  const re = new RegExp(`\\b([A-Z][\\w$]*(?:\\s*\\.\\s*[A-Z][\\w$]*)*|[a-z][\\w$]*(?:\\s*\\.\\s*[a-z][\\w$]*)*\\s*\\.\\s*[A-Z][\\w$]*)(?:\\s*<[^<>;]*>)?\\s+${esc}\\s*[;=,)]|\\bvar\\s+${esc}\\s*=\\s*new\\s+([\\w$.]+)\\s*\\(`);
+  const m = re.exec(ctx.text);
+  if (!m) return undefined;
+  ctx.touch(m.index, m.index + m[0].length);
+  return (m[1] ?? m[2]).replace(/\s+/g, '');
+}
+
+/** The message and severity of a signing key that a Spring configuration file sets, reported where the code reads it. */
+export function springSecretFinding(what: string, source: SpringSource, where: string, symbol: WorkspaceSymbol): { severity?: 'info' | 'warning'; message: string } {
+  const variable = symbol.fallbackFor ?? springVariable(source.key);
+  const profile = source.profile;
+  if (symbol.fallbackFor !== undefined) {
+    return {
+      ...(profile && isDevelopmentProfile(profile) ? { severity: 'info' as const } : {}),
+      message: `${what} is property ${source.key}, which ${where} sets to \${${symbol.fallbackFor}:…}: wherever ${symbol.fallbackFor} is missing (a production host or container without it), the default written there is the key${profile ? ` in the ${profile} profile` : ''}, and anyone with the repository can forge tokens. Remove the default (\${${symbol.fallbackFor}}) so that the application fails to start without the variable.`,
+    };
+  }
+  if (!profile) {
+    return { message: `${what} is property ${source.key}, which ${where} sets to a literal committed with the code: every profile without an override (the variable ${variable}, a secret store) signs with it, and anyone with the repository can forge tokens. Write \${${variable}} there and provide the key per environment.` };
+  }
+  if (isDevelopmentProfile(profile)) {
+    return {
+      severity: 'info',
+      message: `${what} is property ${source.key}, which only ${where} sets to a literal: the ${profile} profile signs with a key committed with the code. Production does not activate that profile; make sure it provides its own key (the variable ${variable}, a secret store) and never reuses this one.`,
+    };
+  }
+  return {
+    ...(isProductionProfile(profile) ? {} : { severity: 'warning' as const }),
+    message: `${what} is property ${source.key}, which ${where} sets to a literal committed with the code: wherever the ${profile} profile is active, tokens are signed with it, and anyone with the repository can forge them. Write \${${variable}} there and provide the key through the environment or a secret store.`,
+  };
+}

@@ -1,0 +1,157 @@
+import type { SymbolTable, WorkspaceSymbol } from './symbolTable';
+
+/*
+ * The parts of the Java index that need other files: a constant built from constants
+ * (`SECRET = PREFIX + "-signing-key"`) and a getter returning one (`return SecurityConstants.SECRET;`)
+ * are noted while their file is indexed and resolved once every file is (resolveJavaPending), by
+ * Java's own name rules (the class, static imports, imports, the same package). Also the
+ * annotations the lint follows into configuration: `@ConfigurationProperties(prefix = "jwt")`.
+ */
+
+/** The pseudo-module of `@ConfigurationProperties` classes: name = the qualified class, value = its prefix (`jwt`). */
+export const JAVA_CONFIG_PROPERTIES = '<java:configprops>';
+
+/** The names a Java file's text brings into scope, read from its package and import lines. */
+interface JavaNames {
+  readonly pkg: string;
+  readonly classes: ReadonlyMap<string, string>;
+  readonly packages: readonly string[];
+  readonly members: ReadonlyMap<string, string>;
+  readonly staticClasses: readonly string[];
+}
+
+/** A term of a constant expression: a literal, or a name to resolve. */
+type Term = { lit: string } | { name: string };
+
+interface Pending {
+  readonly module: string;
+  /** The class's module prefix (`java:com.acme.Config`), for bare names of the class itself. */
+  readonly own: string;
+  readonly name: string;
+  readonly terms: readonly Term[];
+  readonly names: JavaNames;
+  readonly file: string;
+  readonly line: number;
+}
+
+const pending = new WeakMap<SymbolTable, Pending[]>();
+
+/** `"a"`, `PREFIX`, `Keys.BASE`, `42` joined by `+`; undefined for anything else (a call, a ternary). */
+export function constantTerms(expr: string): Term[] | undefined {
+  const s = expr.replace(/\s+\/\/.*$/, '').trim();
+  const terms: Term[] = [];
+  const re = /\s*(?:"((?:[^"\\\n]|\\.)*)"|(-?\d+)[Ll]?|([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*))\s*(\+|$)/y;
+  let at = 0;
+  while (at < s.length) {
+    re.lastIndex = at;
+    const m = re.exec(s);
+    if (!m || m[0] === '') return undefined;
+    if (m[1] !== undefined) terms.push({ lit: m[1] });
+    else if (m[2] !== undefined) terms.push({ lit: m[2] });
+    else terms.push({ name: m[3].replace(/\s+/g, '') });
+    at = re.lastIndex;
+    if (m[4] === '') break;
+  }
+  return terms.length > 0 && at >= s.length ? terms : undefined;
+}
+
+/** The package and imports of a Java file, read once per file that needs them. */
+export function javaNamesOf(text: string): JavaNames {
+  const classes = new Map<string, string>();
+  const members = new Map<string, string>();
+  const packages: string[] = [];
+  const staticClasses: string[] = [];
+  const pkg = /^[ \t]*package[ \t]+([\w.]+)[ \t]*;/m.exec(text)?.[1] ?? '';
+  for (const m of text.matchAll(/^[ \t]*import[ \t]+(static[ \t]+)?([\w.]+?)(\.\*)?[ \t]*;/gm)) {
+    const [, isStatic, name, star] = m;
+    const last = name.lastIndexOf('.');
+    if (isStatic && star) staticClasses.push(name);
+    else if (isStatic) members.set(name.slice(last + 1), name.slice(0, last));
+    else if (star) packages.push(name);
+    else classes.set(name.slice(last + 1), name);
+  }
+  return { pkg, classes, packages, members, staticClasses };
+}
+
+/** Notes a constant or getter whose value needs other constants; resolved by resolveJavaPending. */
+export function noteJavaPending(table: SymbolTable, p: Pending): void {
+  const list = pending.get(table) ?? [];
+  list.push(p);
+  pending.set(table, list);
+}
+
+/** The modules a class name written in a file may be, in Java's order: qualified, imported, same package, imported packages. */
+function classModules(names: JavaNames, written: string): string[] {
+  const parts = written.split('.');
+  if (/^[a-z]/.test(parts[0]) && parts.length > 1) return [`java:${written}`];
+  const simple = parts[parts.length - 1];
+  const imported = names.classes.get(parts[0]);
+  if (imported) return [`java:${imported.slice(0, imported.lastIndexOf('.') + 1)}${simple}`.replace(/^java:\./, 'java:')];
+  return [names.pkg ? `java:${names.pkg}.${simple}` : `java:${simple}`, ...names.packages.map((p) => `java:${p}.${simple}`)];
+}
+
+/** The value of a name term (with where its literal is written), or undefined while it is not (yet) known. */
+function termValue(table: SymbolTable, p: Pending, name: string): WorkspaceSymbol | undefined {
+  const dot = name.lastIndexOf('.');
+  if (dot === -1) {
+    const owner = p.names.members.get(name);
+    const modules = [p.own, ...(owner ? [`java:${owner}`] : []), ...p.names.staticClasses.map((c) => `java:${c}`)];
+    for (const m of modules) {
+      // A constant of the class, else an instance field with a literal (a getter returning it).
+      const s = table.lookup(m, name) ?? (m === p.own ? table.lookup(m, `#${name}`) : undefined);
+      if (s && s.fallbackFor === undefined) return s;
+    }
+    return undefined;
+  }
+  for (const m of classModules(p.names, name.slice(0, dot))) {
+    const s = table.lookup(m, name.slice(dot + 1));
+    if (s && s.fallbackFor === undefined) return s;
+  }
+  return undefined;
+}
+
+/**
+ * Resolves the noted constants against the whole table: a few passes, so that a constant built
+ * from another built constant resolves too. What stays unresolved (a call, a name outside the
+ * workspace) is left out, and the lint stays silent about it.
+ */
+export function resolveJavaPending(table: SymbolTable): void {
+  let left = pending.get(table) ?? [];
+  pending.delete(table);
+  for (let pass = 0; pass < 4 && left.length > 0; pass++) {
+    const next: Pending[] = [];
+    for (const p of left) {
+      const values = p.terms.map((t) => ('lit' in t ? t.lit : termValue(table, p, t.name)));
+      if (values.some((v) => v === undefined)) {
+        next.push(p);
+        continue;
+      }
+      // A getter returning one constant points at that constant's literal; a concatenation at itself.
+      const only = values.length === 1 ? values[0] : undefined;
+      if (only !== undefined && typeof only !== 'string') table.add(p.module, p.name, only);
+      else table.add(p.module, p.name, { value: values.map((v) => (typeof v === 'object' ? String(v!.value) : v)).join(''), file: p.file, line: p.line });
+    }
+    if (next.length === left.length) break;
+    left = next;
+  }
+}
+
+/** The annotation lines right above `at` (a class or field declaration), joined. */
+export function annotationsAbove(text: string, at: number): string {
+  let out = '';
+  let end = at;
+  for (let i = 0; i < 12; i++) {
+    const start = text.lastIndexOf('\n', end - 2) + 1;
+    if (end <= 0) break;
+    const line = text.slice(start, end).trim();
+    if (!line.startsWith('@') && !(out && /^[\w$.]*\)?$|^"[^"]*"\s*\)?$|^\w+\s*=/.test(line))) break;
+    out = `${line} ${out}`;
+    end = start;
+  }
+  return out;
+}
+
+/** `@ConfigurationProperties(prefix = "jwt")`, `("jwt")`, `(value = "jwt")`: the prefix, lower case. */
+export function configurationPropertiesPrefix(annotations: string): string | undefined {
+  return /@ConfigurationProperties\s*\(\s*(?:(?:prefix|value)\s*=\s*)?"([^"]+)"/.exec(annotations)?.[1];
+}

@@ -1,0 +1,185 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Linter } from '../../../src/core/lint/engine';
+import { scanFiles } from '../../../src/core/lint/scanner';
+import { JAVA_CONFIG_PROPERTIES } from '../../../src/core/lint/symbols/javaIndexer';
+import { springConfigModule } from '../../../src/core/lint/symbols/springIndexer';
+import { javaClassModule } from '../../../src/core/lint/symbols/typeIndexers';
+
+/*
+ * Java values the workspace table resolves beyond plain constants: Spring Boot properties behind
+ * @Value, @ConfigurationProperties getters and Environment reads (with their profile files),
+ * constants built by concatenation in another file, and getters of other classes. The fixture
+ * expectations themselves are checked by workspace.test.ts (java-payments).
+ */
+const WORKSPACES = path.resolve(__dirname, '../../fixtures/lint-workspace');
+const PAYMENTS = path.join(WORKSPACES, 'java-payments');
+const JAVA = 'src/main/java/com/acme/payments';
+
+type Finding = { file: string; ruleId: string; severity: string; message: string; range: { start: { line: number } } };
+const secretAt = (findings: readonly Finding[], file: string, line: number) => findings.find((f) => f.file.endsWith(file) && f.range.start.line + 1 === line && f.ruleId === 'jwt-hardcoded-secret');
+
+function tempWorkspace(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'session-lens-spring-'));
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+const SIGNER = (use: string) => `package com.acme.app;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import org.springframework.beans.factory.annotation.Value;
+
+public class Signer {
+
+    @Value("\${app.jwt.secret}")
+    private String secret;
+
+    public String sign(String subject) {
+        return JWT.create().withSubject(subject).sign(Algorithm.HMAC256(${use}));
+    }
+}
+`;
+
+describe('lint: Java values through Spring configuration and other classes', () => {
+  it('indexes Spring properties by canonical key and profile, @ConfigurationProperties prefixes, built constants and getters', async () => {
+    const { symbols } = await scanFiles(['.'], { cwd: PAYMENTS, workers: 0 });
+    assert.ok(symbols);
+    const jwt = symbols.lookup(springConfigModule(PAYMENTS), 'jwt.secret');
+    assert.deepEqual([jwt?.value, jwt?.fallbackFor, jwt?.line], ['payments-dev-signing-key-change-me', 'JWT_SECRET', 20]);
+    // `${WEBHOOK_HMAC_SECRET}`: set, by the environment.
+    assert.deepEqual([symbols.lookup(springConfigModule(PAYMENTS), 'webhook.hmacsecret')?.value], ['']);
+    assert.equal(symbols.lookup(springConfigModule(PAYMENTS, 'dev'), 'audit.tokenkey')?.value, 'local-audit-token-key');
+    assert.equal(symbols.lookup(springConfigModule(PAYMENTS, 'prod'), 'reporting.hmac')?.value, 'reports-prod-2023-hmac');
+    assert.equal(symbols.lookup(JAVA_CONFIG_PROPERTIES, 'com.acme.payments.config.JwtProperties')?.value, 'jwt');
+    assert.equal(symbols.lookup(JAVA_CONFIG_PROPERTIES, 'com.acme.payments.config.PartnerProperties')?.value, 'partner.api');
+    const constants = javaClassModule('com.acme.payments.config.SecurityConstants');
+    assert.equal(symbols.lookup(constants, 'SIGNING_KEY')?.value, 'acme-payments-signing-key-v2');
+    assert.equal(symbols.lookup(constants, 'LEGACY_KEY')?.value, 'payments-legacy-2019');
+    // A constant of an interface of another file, resolved after every file was indexed.
+    assert.equal(symbols.lookup(constants, 'CALLBACK_KEY')?.value, 'eu-west-1-acme-payments-callbacks');
+    // A getter returning a constant points at the constant's literal.
+    const getter = symbols.lookup(javaClassModule('com.acme.payments.config.JwtConfig'), 'getSecret()');
+    assert.deepEqual([getter?.value, getter?.line], ['merchant-portal-secret-2022', 9]);
+    assert.equal(symbols.lookup(javaClassModule('com.acme.payments.config.JwtConfig'), 'getRotatingSecret()'), undefined);
+    assert.equal(symbols.lookup(javaClassModule('com.acme.payments.config.LegacyKeys'), 'getMobileKey()')?.value, 'mobile-v1-hmac-key');
+    // Lombok @Value: members without modifiers, not the locals of its methods.
+    assert.equal(symbols.lookup(javaClassModule('com.acme.payments.config.ClientCredentials'), 'getClientSecret()')?.value, 'payments-web-client-secret');
+    assert.equal(symbols.lookup(javaClassModule('com.acme.payments.config.ClientCredentials'), '#label'), undefined);
+  });
+
+  it('reports a key from application.yml as an error naming the file, a placeholder default as the fallback, a dev profile as info', async () => {
+    const { findings } = await scanFiles(['.'], { cwd: PAYMENTS, workers: 0 });
+    const fallback = secretAt(findings, 'JwtTokenProvider.java', 21);
+    assert.equal(fallback?.severity, 'error');
+    assert.match(fallback?.message ?? '', /property jwt\.secret, which \.\.\/(\.\.\/)*resources\/application\.yml:20 sets to \$\{JWT_SECRET:…\}: wherever JWT_SECRET is missing/);
+    const record = secretAt(findings, 'PartnerCallbackVerifier.java', 22);
+    assert.equal(record?.severity, 'error');
+    assert.match(record?.message ?? '', /property partner\.api\.signing-key, which .*application\.yml:27 sets to a literal .* \$\{PARTNER_API_SIGNINGKEY\}/);
+    const dev = secretAt(findings, 'AuditTokenService.java', 16);
+    assert.equal(dev?.severity, 'info');
+    assert.match(dev?.message ?? '', /only .*application-dev\.yml:7 sets to a literal: the dev profile signs with a key committed with the code\. Production does not activate that profile/);
+    const prod = secretAt(findings, 'ReportTokenService.java', 19);
+    assert.equal(prod?.severity, 'error');
+    assert.match(prod?.message ?? '', /application-prod\.properties:4 .* wherever the prod profile is active/);
+    // A @ConfigurationProperties field's initializer binds when nothing sets the property.
+    assert.match(secretAt(findings, 'DeviceTokenService.java', 23)?.message ?? '', /\(properties\.getSigningKey\(\) from \.\.\/config\/DeviceTokenProperties\.java:10\) falls back .* wherever DEVICETOKEN_SIGNINGKEY \(or the property device-token\.signing-key\) is missing/);
+    assert.match(secretAt(findings, 'MerchantPortalController.java', 35)?.message ?? '', /\(new SecurityConfig\(\)\.getJwtSecret\(\) from \.\.\/config\/SecurityConfig\.java:6\)/);
+  });
+
+  it('reads profiles of multi-document YAML, and ranks unknown profiles as warnings', async () => {
+    const dir = tempWorkspace({
+      'src/main/resources/application.yml': 'server:\n  port: 8080\n---\nspring:\n  config:\n    activate:\n      on-profile: local\napp:\n  jwt:\n    secret: local-only-secret\n',
+      'src/main/resources/application-docker.properties': 'app.other-key=docker-compose-key\n',
+      'src/main/java/com/acme/app/Signer.java': SIGNER('secret'),
+      'src/main/java/com/acme/app/OtherSigner.java': SIGNER('environment.getProperty("app.other-key")').replace('class Signer', 'class OtherSigner').replace('    @Value', '    private org.springframework.core.env.Environment environment;\n\n    @Value'),
+    });
+    try {
+      const { findings } = await scanFiles(['.'], { cwd: dir, workers: 0 });
+      const local = secretAt(findings, 'Signer.java', 13);
+      assert.equal(local?.severity, 'info');
+      assert.match(local?.message ?? '', /application\.yml:10 .*the local profile/);
+      const docker = secretAt(findings, 'OtherSigner.java', 15);
+      assert.equal(docker?.severity, 'warning');
+      assert.match(docker?.message ?? '', /wherever the docker profile is active/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lets a configuration file set from the environment win over a @Value default, and stays silent without a table', async () => {
+    const dir = tempWorkspace({
+      'src/main/resources/application.properties': 'app.jwt.secret=${APP_JWT_SECRET}\n',
+      'src/main/java/com/acme/app/Signer.java': SIGNER('secret').replace('${app.jwt.secret}', '${app.jwt.secret:dev-default}'),
+    });
+    try {
+      const { findings } = await scanFiles(['.'], { cwd: dir, workers: 0 });
+      assert.deepEqual(findings.filter((f) => f.ruleId === 'jwt-hardcoded-secret'), []);
+      // Without the file, the default written in the annotation is what runs.
+      fs.rmSync(path.join(dir, 'src/main/resources/application.properties'));
+      const again = await scanFiles(['.'], { cwd: dir, workers: 0 });
+      assert.deepEqual(again.findings.filter((f) => f.ruleId === 'jwt-hardcoded-secret').map((f) => f.range.start.line + 1), [9]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('does not take a key file location or a public key for a secret written down', async () => {
+    const dir = tempWorkspace({
+      'src/main/resources/application.properties': 'app.jwt.secret=classpath:keys/jwt-hmac.key\n',
+      'src/main/java/com/acme/app/Signer.java': SIGNER('secret'),
+    });
+    try {
+      const { findings } = await scanFiles(['.'], { cwd: dir, workers: 0 });
+      assert.deepEqual(findings.filter((f) => f.ruleId === 'jwt-hardcoded-secret'), []);
+      fs.writeFileSync(path.join(dir, 'src/main/resources/application.properties'), 'app.jwt.secret=hmac-key-in-properties\n');
+      const again = await scanFiles(['.'], { cwd: dir, workers: 0 });
+      assert.deepEqual(again.findings.filter((f) => f.ruleId === 'jwt-hardcoded-secret').map((f) => `${path.basename(f.file)}:${f.range.start.line + 1}`), ['Signer.java:13', 'application.properties:1']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keystroke re-lints resolve a @ConfigurationProperties getter and a getter of another class through the last scan', async () => {
+    const result = await scanFiles(['.'], { cwd: PAYMENTS, workers: 0 });
+    for (const [rel, lines, edit] of [
+      [`${JAVA}/security/JwtTokenProvider.java`, [21], 10],
+      [`${JAVA}/web/MerchantPortalController.java`, [30, 35, 40], 13],
+    ] as const) {
+      const file = path.join(PAYMENTS, rel);
+      const text = fs.readFileSync(file, 'utf8');
+      const single = await new Linter().lintText(text, { filePath: file });
+      assert.deepEqual(single.filter((f) => f.ruleId === 'jwt-hardcoded-secret'), [], rel);
+      const linter = new Linter();
+      linter.symbols = result.symbols;
+      const doc = await linter.open(text, { filePath: file });
+      assert.ok(doc);
+      const secretLines = (fs: readonly Omit<Finding, 'file'>[]) => fs.filter((f) => f.ruleId === 'jwt-hardcoded-secret').map((f) => f.range.start.line + 1);
+      assert.deepEqual(secretLines(doc.findings()), [...lines], rel);
+      const after = doc.update([{ range: { start: { line: edit, character: 0 }, end: { line: edit, character: 0 } }, text: '// typed\n' }]);
+      assert.deepEqual(secretLines(after), lines.map((l) => l + 1), rel);
+      doc.dispose();
+    }
+  });
+
+  it('stops resolving a getter when the edit changes the field\'s declared type', async () => {
+    const result = await scanFiles(['.'], { cwd: PAYMENTS, workers: 0 });
+    const file = path.join(PAYMENTS, `${JAVA}/web/MerchantPortalController.java`);
+    const text = fs.readFileSync(file, 'utf8');
+    const linter = new Linter();
+    linter.symbols = result.symbols;
+    const doc = await linter.open(text, { filePath: file });
+    assert.ok(doc);
+    const line = text.split('\n').findIndex((l) => l.includes('private final JwtConfig jwtConfig;'));
+    const col = text.split('\n')[line].indexOf('JwtConfig');
+    const after = doc.update([{ range: { start: { line, character: col }, end: { line, character: col + 'JwtConfig'.length } }, text: 'VaultConfig' }]);
+    assert.deepEqual(after.filter((f) => f.ruleId === 'jwt-hardcoded-secret').map((f) => f.range.start.line + 1), [35, 40]);
+    doc.dispose();
+  });
+});
