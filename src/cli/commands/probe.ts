@@ -8,9 +8,7 @@ import { HarFormatError, SessionStore, importHarStream } from '../../core/captur
 import { PROBE_KINDS, type ProbeKind, type ProbePlan, type ProbeResult, ProbeInputError, planProbe, probeSarif } from '../../core/probe';
 import { safeText } from '../../core/safeText';
 import { sarifRuleDocs } from '../ruleDocs';
-
-/** Set by the esbuild define of the bundled CLI. */
-declare const SESSION_LENS_VERSION: string | undefined;
+import { cliVersion } from '../version';
 
 const MAX_HAR_BYTES = 512 * 1024 * 1024;
 /** Bodies kept per exchange: a login form and the pages compared must be whole. */
@@ -212,7 +210,7 @@ export const probeCommand: CliCommand = {
       };
       io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     } else if (options.format === 'sarif') {
-      io.stdout.write(`${JSON.stringify(probeSarif(result, { har: options.har, cwd: io.cwd, version: typeof SESSION_LENS_VERSION === 'string' ? SESSION_LENS_VERSION : '0.0.0-dev', ...sarifRuleDocs() }), null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify(probeSarif(result, { har: options.har, cwd: io.cwd, version: cliVersion(), ...sarifRuleDocs() }), null, 2)}\n`);
     } else {
       io.stdout.write(resultText(result));
     }
