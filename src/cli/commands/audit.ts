@@ -1,4 +1,4 @@
-import { parseArgs } from '../args';
+import { formatOption, parseArgs } from '../args';
 import { byteSize, fileChunksBounded, streamChunksBounded } from '../boundedRead';
 import { type CliCommand, UsageError } from '../command';
 import { StoreAudit } from '../../core/audit/storeAudit';
@@ -147,7 +147,7 @@ export const auditCommand: CliCommand = {
   summary: 'audit a HAR file: cookies, tokens and findings',
   usage,
   async run(args, io) {
-    const { options, positionals } = parseArgs(args, { format: { type: 'string', choices: ['text', 'json', 'sarif'] } });
+    const { options, positionals } = parseArgs(args, { format: formatOption('text', 'json', 'sarif') });
     if (positionals.length === 0) throw new UsageError('audit needs a HAR file (see session-lens audit --help)');
     if (positionals.length > 1) throw new UsageError(`audit takes one HAR file (got ${positionals.length} arguments)`);
     const file = positionals[0];

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { parseArgs } from '../args';
+import { formatOption, parseArgs } from '../args';
 import { readFileBounded } from '../boundedRead';
 import { type CliCommand, type CliIo, UsageError, errorLine } from '../command';
 import { LintConfigError, parseLintConfig } from '../../core/lint/config';
@@ -152,7 +152,7 @@ export const scanCommand: CliCommand = {
   usage,
   async run(args, io) {
     const { options, positionals } = parseArgs(args, {
-      format: { type: 'string', choices: ['text', 'json', 'sarif'] },
+      format: formatOption('text', 'json', 'sarif'),
       'fail-on': { type: 'string', choices: ['error', 'warning', 'info', 'never'] },
       config: { type: 'string' },
       exclude: { type: 'string', multiple: true },
