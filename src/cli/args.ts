@@ -62,3 +62,31 @@ export function parseArgs(args: readonly string[], spec: Record<string, OptionSp
   }
   return { options, positionals };
 }
+
+/** What a command may print with --format. */
+export type OutputFormat = 'text' | 'json' | 'sarif';
+
+/** `--format F`, one of `formats` (the first is the default the command's usage names). */
+export function formatOption(...formats: OutputFormat[]): OptionSpec {
+  return { type: 'string', choices: formats };
+}
+
+/**
+ * The options several commands share, spelled once: `--har FILE` (a captured session), `--target URL`
+ * (the dev server), `--yes` (send without asking).
+ */
+export const COMMON_OPTIONS = {
+  har: { type: 'string' },
+  target: { type: 'string' },
+  yes: { type: 'boolean' },
+} as const satisfies Record<string, OptionSpec>;
+
+/**
+ * The `--har FILE` and `--target URL` a command that replays a captured session needs (probe,
+ * refresh), or the usage error that says which is missing: `harPurpose` says what the HAR is for.
+ */
+export function requireHarAndTarget(command: string, options: ParsedArgs['options'], harPurpose: string): { har: string; target: string } {
+  if (typeof options.har !== 'string') throw new UsageError(`${command} needs --har FILE: ${harPurpose}`);
+  if (typeof options.target !== 'string') throw new UsageError(`${command} needs --target URL: the loopback dev server, e.g. http://127.0.0.1:3000`);
+  return { har: options.har, target: options.target };
+}

@@ -2,12 +2,7 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { type CliIo, UsageError, errorLine, watchOutput } from './command';
 import { commands } from './commands/index';
 import { configureRuleDocs } from './ruleDocs';
-
-declare const SESSION_LENS_VERSION: string | undefined;
-
-function version(): string {
-  return typeof SESSION_LENS_VERSION === 'string' ? SESSION_LENS_VERSION : '0.0.0-dev';
-}
+import { cliVersion as version } from './version';
 
 function overview(): string {
   const loaded = commands.map((c) => c.load());

@@ -2,49 +2,33 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
-import { type CodeServer, openWorkbench, productVsix, REPO_ROOT, startCodeServer, type WorkbenchPage } from '../support/codeServer';
-import { type SampleApp, startSampleApp } from '../support/sampleApp';
-import { findWebviewFrame, runFromPalette, screenshot } from '../support/workbenchUi';
+import { logInThroughProxy, openSampleAppWorkbench, type SampleAppWorkbench, startCaptureFromPalette } from '../support/captureWorkbench';
+import { REPO_ROOT, type WorkbenchPage } from '../support/codeServer';
+import { runFromPalette, screenshot } from '../support/workbenchUi';
 
 describe('Capture a login through the proxy and watch it in the Session panel (Chromium)', function () {
   this.timeout(240_000);
-  let app: SampleApp;
-  let server: CodeServer;
+  let workbench: SampleAppWorkbench;
   let wb: WorkbenchPage;
   let panel: Frame;
+  let proxyUrl: string;
 
   before(async () => {
-    app = await startSampleApp(REPO_ROOT);
-    server = await startCodeServer({ vsixes: [productVsix()], settings: { 'sessionLens.target': app.url } });
-    wb = await openWorkbench(server, path.join(REPO_ROOT, 'test', 'fixtures', 'sample-app'));
+    workbench = await openSampleAppWorkbench();
+    wb = workbench.wb;
   });
 
   after(async () => {
-    await wb?.close();
-    await server?.stop();
-    await app?.close();
+    await workbench?.close();
   });
 
   it('starts a capture from the Command Palette, offering the configured target', async () => {
-    await runFromPalette(wb.page, 'Session Lens: Start Capture');
-    const item = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: app.url }).first();
-    await item.waitFor({ timeout: 30_000 });
-    await item.click();
-    panel = await findWebviewFrame(wb.page, '#root .status');
-    await panel.locator('#root .status', { hasText: 'Capturing' }).waitFor({ timeout: 30_000 });
+    ({ panel, proxyUrl } = await startCaptureFromPalette(wb.page, workbench.app.url));
   });
 
   it('a real browser logging in through the proxy fills the panel with masked cookies, tokens, findings and live countdowns', async () => {
-    const status = (await panel.locator('#root .status').textContent()) ?? '';
-    const proxyUrl = /through (http:\/\/127\.0\.0\.1:\d+)/.exec(status)?.[1];
-    assert.ok(proxyUrl, `no proxy URL in "${status}"`);
-
     // A second tab of the same Chromium is the developer's browser, pointed at the proxy.
-    const appPage = await wb.page.context().newPage();
-    await appPage.goto(`${proxyUrl}/login`);
-    await appPage.locator('button[type=submit]').click();
-    await appPage.locator('h1', { hasText: 'Profile' }).waitFor();
-    await appPage.close();
+    await (await logInThroughProxy(wb.page, proxyUrl)).close();
 
     const rows = panel.locator('table.grid tbody tr');
     await panel.locator('table.grid tbody tr td.name', { hasText: 'token' }).waitFor({ timeout: 30_000 });

@@ -1,48 +1,31 @@
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { type CodeServer, openWorkbench, productVsix, REPO_ROOT, startCodeServer, type WorkbenchPage } from '../support/codeServer';
-import { type SampleApp, startSampleApp } from '../support/sampleApp';
-import { findWebviewFrame, runFromPalette, screenshot } from '../support/workbenchUi';
+import { logInThroughProxy, openSampleAppWorkbench, type SampleAppWorkbench, startCaptureFromPalette } from '../support/captureWorkbench';
+import type { WorkbenchPage } from '../support/codeServer';
+import type { SampleApp } from '../support/sampleApp';
+import { runFromPalette, screenshot } from '../support/workbenchUi';
 
 describe('In-flight rules from the panel\'s cookie row, watched in the Rules strip and in a real browser (Chromium)', function () {
   this.timeout(240_000);
   let app: SampleApp;
-  let server: CodeServer;
+  let workbench: SampleAppWorkbench;
   let wb: WorkbenchPage;
   let panel: Frame;
   let proxyUrl: string;
   let browser: Page;
 
-  /** Picks the quick pick row that says `text`. */
-  async function pick(text: string): Promise<void> {
-    const item = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
-    await item.waitFor({ timeout: 30_000 });
-    await item.click();
-  }
-
   before(async () => {
-    app = await startSampleApp(REPO_ROOT);
-    server = await startCodeServer({ vsixes: [productVsix()], settings: { 'sessionLens.target': app.url } });
-    wb = await openWorkbench(server, path.join(REPO_ROOT, 'test', 'fixtures', 'sample-app'));
-    await runFromPalette(wb.page, 'Session Lens: Start Capture');
-    await pick(app.url);
-    panel = await findWebviewFrame(wb.page, '#root .status');
-    await panel.locator('#root .status', { hasText: 'Capturing' }).waitFor({ timeout: 30_000 });
-    proxyUrl = /through (http:\/\/127\.0\.0\.1:\d+)/.exec((await panel.locator('#root .status').textContent()) ?? '')![1];
+    workbench = await openSampleAppWorkbench();
+    ({ app, wb } = workbench);
+    ({ panel, proxyUrl } = await startCaptureFromPalette(wb.page, app.url));
     // A second tab of the same Chromium is the developer's browser, pointed at the proxy.
-    browser = await wb.page.context().newPage();
-    await browser.goto(`${proxyUrl}/login`);
-    await browser.locator('button[type=submit]').click();
-    await browser.locator('h1', { hasText: 'Profile' }).waitFor();
+    browser = await logInThroughProxy(wb.page, proxyUrl);
     await panel.locator('table.grid tbody tr td.name', { hasText: 'connect.sid' }).waitFor({ timeout: 30_000 });
   });
 
   after(async () => {
     await browser?.close();
-    await wb?.close();
-    await server?.stop();
-    await app?.close();
+    await workbench?.close();
   });
 
   /** Clicks an in-flight rule button on the live cookie row of `name` in the Session tab. */

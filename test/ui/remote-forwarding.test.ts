@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import CDP from 'chrome-remote-interface';
-import { type CodeServer, CHROMIUM_PATH, openWorkbench, productVsix, REPO_ROOT, startCodeServer, type WorkbenchPage } from '../support/codeServer';
+import { openSampleAppWorkbench, type SampleAppWorkbench, startCaptureFromPalette } from '../support/captureWorkbench';
+import { type CodeServer, CHROMIUM_PATH, type WorkbenchPage } from '../support/codeServer';
 import { startDebuggableBrowser, type DebuggableBrowser } from '../support/debuggableBrowser';
-import { type SampleApp, startSampleApp } from '../support/sampleApp';
-import { findWebviewFrame, runFromPalette, screenshot } from '../support/workbenchUi';
+import type { SampleApp } from '../support/sampleApp';
+import { runFromPalette, screenshot } from '../support/workbenchUi';
 
 /** The source badge's words in a row: "Source: proxy" (its hidden prefix and visible text). */
 async function sourceOf(row: ReturnType<Frame['locator']>): Promise<string> {
@@ -32,6 +32,7 @@ async function attached(port: number): Promise<void> {
 
 describe('Remote workspaces: a page loaded through code-server\'s forwarded address is captured, and each row says its source (Chromium)', function () {
   this.timeout(300_000);
+  let workbench: SampleAppWorkbench;
   let app: SampleApp;
   let server: CodeServer;
   let wb: WorkbenchPage;
@@ -39,28 +40,19 @@ describe('Remote workspaces: a page loaded through code-server\'s forwarded addr
   let browser: DebuggableBrowser | undefined;
 
   before(async () => {
-    app = await startSampleApp(REPO_ROOT);
-    server = await startCodeServer({ vsixes: [productVsix()], settings: { 'sessionLens.target': app.url } });
-    wb = await openWorkbench(server, path.join(REPO_ROOT, 'test', 'fixtures', 'sample-app'));
+    workbench = await openSampleAppWorkbench();
+    ({ app, server, wb } = workbench);
   });
 
   after(async () => {
     await browser?.close();
-    await wb?.close();
-    await server?.stop();
-    await app?.close();
+    await workbench?.close();
   });
 
   it('Open Proxied App in Browser opens code-server\'s /proxy/<port>/ address; a Playwright page logs in there and the panel shows its cookies from the proxy', async () => {
-    await runFromPalette(wb.page, 'Session Lens: Start Capture');
-    const item = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: app.url }).first();
-    await item.waitFor({ timeout: 30_000 });
-    await item.click();
-    panel = await findWebviewFrame(wb.page, '#root .status');
-    await panel.locator('#root .status', { hasText: 'Capturing' }).waitFor({ timeout: 30_000 });
-    const status = (await panel.locator('#root .status').textContent()) ?? '';
-    const proxyPort = /through http:\/\/127\.0\.0\.1:(\d+)/.exec(status)?.[1];
-    assert.ok(proxyPort, `no proxy URL in "${status}"`);
+    const started = await startCaptureFromPalette(wb.page, app.url);
+    panel = started.panel;
+    const proxyPort = new URL(started.proxyUrl).port;
 
     // The command opens the address asExternalUri resolved: in code-server a new tab of the same browser.
     const opened = wb.page.context().waitForEvent('page', { timeout: 60_000 });

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
-import { type CodeServer, openWorkbench, productVsix, REPO_ROOT, startCodeServer, type WorkbenchPage } from '../support/codeServer';
-import { type SampleApp, startSampleApp } from '../support/sampleApp';
-import { findWebviewFrame, runFromPalette, screenshot } from '../support/workbenchUi';
+import { logInThroughProxy, openSampleAppWorkbench, type SampleAppWorkbench, startCaptureFromPalette } from '../support/captureWorkbench';
+import type { WorkbenchPage } from '../support/codeServer';
+import type { SampleApp } from '../support/sampleApp';
+import { runFromPalette, screenshot } from '../support/workbenchUi';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 /** A JWT typed into Decode JWT… (not from the traffic), issued 3 h ago, expiring in 14 min. */
@@ -16,7 +16,7 @@ function typedJwt(): string {
 describe('Session tab: cookies as DevTools shows them, tokens as trees, in every theme and width (Chromium)', function () {
   this.timeout(300_000);
   let app: SampleApp;
-  let server: CodeServer;
+  let workbench: SampleAppWorkbench;
   let wb: WorkbenchPage;
   let panel: Frame;
   let proxyUrl: string;
@@ -46,30 +46,16 @@ describe('Session tab: cookies as DevTools shows them, tokens as trees, in every
   }
 
   before(async () => {
-    app = await startSampleApp(REPO_ROOT);
-    server = await startCodeServer({ vsixes: [productVsix()], settings: { 'sessionLens.target': app.url, 'workbench.colorTheme': 'Default Dark Modern' } });
-    wb = await openWorkbench(server, path.join(REPO_ROOT, 'test', 'fixtures', 'sample-app'));
-    await runFromPalette(wb.page, 'Session Lens: Start Capture');
-    const item = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: app.url }).first();
-    await item.waitFor({ timeout: 30_000 });
-    await item.click();
-    panel = await findWebviewFrame(wb.page, '#root .status');
-    const status = panel.locator('#root .status', { hasText: 'Capturing' });
-    await status.waitFor({ timeout: 30_000 });
-    proxyUrl = /through (http:\/\/127\.0\.0\.1:\d+)/.exec((await status.textContent()) ?? '')![1]!;
-    const appPage = await wb.page.context().newPage();
-    await appPage.goto(`${proxyUrl}/login`);
-    await appPage.locator('button[type=submit]').click();
-    await appPage.locator('h1', { hasText: 'Profile' }).waitFor();
-    await appPage.close();
+    workbench = await openSampleAppWorkbench({ 'workbench.colorTheme': 'Default Dark Modern' });
+    ({ app, wb } = workbench);
+    ({ panel, proxyUrl } = await startCaptureFromPalette(wb.page, app.url));
+    await (await logInThroughProxy(wb.page, proxyUrl)).close();
     await panel.locator('table.cookies tbody tr td.name', { hasText: /^token/ }).waitFor({ timeout: 30_000 });
     await runFromPalette(wb.page, 'Notifications: Clear All Notifications');
   });
 
   after(async () => {
-    await wb?.close();
-    await server?.stop();
-    await app?.close();
+    await workbench?.close();
   });
 
   it('the toolbar offers only what the view title does not (no Start/Stop/Import/Export/Clear twins)', async () => {

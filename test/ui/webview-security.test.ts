@@ -1,10 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
-import { type CodeServer, openWorkbench, productVsix, REPO_ROOT, startCodeServer, type WorkbenchPage } from '../support/codeServer';
-import { findWebviewFrame, runFromPalette } from '../support/workbenchUi';
+import { SAMPLE_APP_FOLDER, startCaptureFromPalette } from '../support/captureWorkbench';
+import { type CodeServer, openWorkbench, productVsix, startCodeServer, type WorkbenchPage } from '../support/codeServer';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 /** A JWT whose header and claims try to break out of the page (PROXY-AND-WEBVIEW-TESTS.md, item 11). */
@@ -41,15 +40,10 @@ describe('Webview security: hostile server data is text, and the CSP holds (Chro
     upstream = await hostileServer();
     const target = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
     server = await startCodeServer({ vsixes: [productVsix()], settings: { 'sessionLens.target': target } });
-    wb = await openWorkbench(server, path.join(REPO_ROOT, 'test', 'fixtures', 'sample-app'));
-    await runFromPalette(wb.page, 'Session Lens: Start Capture');
-    const item = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: target }).first();
-    await item.waitFor({ timeout: 30_000 });
-    await item.click();
-    panel = await findWebviewFrame(wb.page, '#root .status');
-    const status = panel.locator('#root .status', { hasText: 'Capturing' });
-    await status.waitFor({ timeout: 30_000 });
-    const proxyUrl = /through (http:\/\/127\.0\.0\.1:\d+)/.exec((await status.textContent()) ?? '')![1];
+    wb = await openWorkbench(server, SAMPLE_APP_FOLDER);
+    const started = await startCaptureFromPalette(wb.page, target);
+    panel = started.panel;
+    const proxyUrl = started.proxyUrl;
     const res = await fetch(`${proxyUrl}/token`);
     assert.equal(res.status, 200);
     // A request line and a header the browser's fetch would encode or refuse: sent raw.

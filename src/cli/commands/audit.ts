@@ -1,11 +1,14 @@
-import { parseArgs } from '../args';
+import { formatOption, parseArgs } from '../args';
 import { byteSize, fileChunksBounded, streamChunksBounded } from '../boundedRead';
 import { type CliCommand, UsageError } from '../command';
 import { StoreAudit } from '../../core/audit/storeAudit';
+import { auditSarif } from '../../core/audit/auditSarif';
 import { decodeSignedCookie } from '../../core/signedCookies/decodeSignedCookie';
 import { type CookieRecord, type CookieSeen, type Exchange, HarFormatError, cookiesSeen, SessionStore, type SessionSnapshot, type TokenRecord, importHarStream } from '../../core/capture';
 import type { Finding } from '../../core/findings';
 import { safeText } from '../../core/safeText';
+import { sarifRuleDocs } from '../ruleDocs';
+import { cliVersion } from '../version';
 
 const MAX_HAR_BYTES = 512 * 1024 * 1024;
 /**
@@ -25,7 +28,7 @@ const ORDER_WINDOW_BYTES = 16 * 1024 * 1024;
 /** And at most this many entries (small API calls weigh little, and the window's entries outlive the young generation). */
 const ORDER_WINDOW_ENTRIES = 1000;
 
-const usage = `Usage: session-lens audit <FILE.har|-> [--format text|json]
+const usage = `Usage: session-lens audit <FILE.har|-> [--format text|json|sarif]
 
 Loads a HAR 1.2 file (exported by Chrome, Firefox, Insomnia, Charles or
 session-lens capture --har) and prints the cookies the browser ended up with,
@@ -43,7 +46,7 @@ Arguments:
                  HAR never closed) is read too: its complete entries, with a note.
 
 Options:
-  --format F     text (default) or json. JSON:
+  --format F     text (default), json or sarif. JSON:
                  { "cookies": [{ name, value, domain, path, state, hostOnly,
                    expires, maxAge, secure, httpOnly, sameSite, partitioned,
                    priority, size, origin, firstSeen, lastSeen, decoded }],
@@ -56,6 +59,13 @@ Options:
                    "findings": [{ ruleId, severity, subject, message, evidence, docs }] }
                  Times are ISO 8601 (null when absent). Text output shortens values;
                  JSON prints them in full.
+                 SARIF 2.1.0: the findings only, one result each at its rule's
+                 level, located in FILE with the exchange as a logical location
+                 ("exchange #ID", as evidence.exchangeId in JSON), the other
+                 exchanges a finding rests on as relatedLocations; every traffic
+                 rule with its page from docs/rules embedded; import notes as
+                 tool notifications. The header a finding quotes (it can hold a
+                 live cookie or token) is left out.
 
 Exit status:
   0  the file was audited (whatever the findings)
@@ -137,7 +147,7 @@ export const auditCommand: CliCommand = {
   summary: 'audit a HAR file: cookies, tokens and findings',
   usage,
   async run(args, io) {
-    const { options, positionals } = parseArgs(args, { format: { type: 'string', choices: ['text', 'json'] } });
+    const { options, positionals } = parseArgs(args, { format: formatOption('text', 'json', 'sarif') });
     if (positionals.length === 0) throw new UsageError('audit needs a HAR file (see session-lens audit --help)');
     if (positionals.length > 1) throw new UsageError(`audit takes one HAR file (got ${positionals.length} arguments)`);
     const file = positionals[0];
@@ -170,6 +180,9 @@ export const auditCommand: CliCommand = {
     const findings = audit.findings();
     if (options.format === 'json') {
       io.stdout.write(`${JSON.stringify({ cookies: cookiesSeen({ ...snapshot, exchanges: refusing }).map(cookieSeenJson), tokens: snapshot.tokens.map(tokenJson), findings }, null, 2)}\n`);
+    } else if (options.format === 'sarif') {
+      const sarif = auditSarif(findings, { ...(file === '-' ? {} : { har: file }), cwd: io.cwd, version: cliVersion(), notes: result.warnings, ...sarifRuleDocs() });
+      io.stdout.write(`${JSON.stringify(sarif, null, 2)}\n`);
     } else {
       io.stdout.write(textReport(snapshot, findings, label, result.imported, result.warnings));
     }

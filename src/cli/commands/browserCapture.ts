@@ -1,4 +1,4 @@
-import { parseArgs } from '../args';
+import { COMMON_OPTIONS, parseArgs } from '../args';
 import { type CliIo, UsageError, errorLine } from '../command';
 import type { Exchange, SessionChangeEvent } from '../../core/capture';
 import {
@@ -71,9 +71,9 @@ export async function runBrowserCapture(rawArgs: readonly string[], io: CliIo): 
     browser: { type: 'boolean' },
     cdp: { type: 'string' },
     origin: { type: 'string', multiple: true },
-    target: { type: 'string' },
+    target: COMMON_OPTIONS.target,
     headless: { type: 'boolean' },
-    har: { type: 'string' },
+    har: COMMON_OPTIONS.har,
     redact: { type: 'boolean' },
     json: { type: 'boolean' },
     'max-exchanges': { type: 'string' },

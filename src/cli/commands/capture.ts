@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from '../args';
+import { COMMON_OPTIONS, parseArgs } from '../args';
 import { type CliCommand, type CliIo, UsageError } from '../command';
 import { safeText } from '../../core/safeText';
 import {
@@ -159,10 +159,10 @@ export const captureCommand: CliCommand = {
   async run(args, io) {
     if (wantsBrowserCapture(args)) return runBrowserCapture(args, io);
     const { options, positionals } = parseArgs(args, {
-      target: { type: 'string' },
+      target: COMMON_OPTIONS.target,
       port: { type: 'string' },
       host: { type: 'string' },
-      har: { type: 'string' },
+      har: COMMON_OPTIONS.har,
       json: { type: 'boolean' },
       redact: { type: 'boolean' },
       'max-exchanges': { type: 'string' },

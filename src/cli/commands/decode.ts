@@ -1,4 +1,4 @@
-import { parseArgs } from '../args';
+import { formatOption, parseArgs } from '../args';
 import { byteSize, readFileBounded, readStreamBounded } from '../boundedRead';
 import { type CliCommand, type CliIo, UsageError, errorLine } from '../command';
 import { analyzeJwt } from '../../core/jwt/analyze';
@@ -118,7 +118,7 @@ export const decodeCommand: CliCommand = {
     const { options, positionals } = parseArgs(args, {
       key: { type: 'string' },
       secret: { type: 'string' },
-      format: { type: 'string', choices: ['text', 'json'] },
+      format: formatOption('text', 'json'),
     });
     if (positionals.length === 0) throw new UsageError("decode needs a token, or '-' to read it from standard input");
     if (positionals.length > 1) throw new UsageError(`decode takes one token, got ${positionals.length} arguments (quote the token if your shell split it)`);

@@ -1,16 +1,14 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import * as readline from 'node:readline';
-import { parseArgs } from '../args';
+import { COMMON_OPTIONS, formatOption, parseArgs, requireHarAndTarget } from '../args';
 import { fileChunksBounded } from '../boundedRead';
 import { type CliIo, type CliCommand, UsageError } from '../command';
+import { confirmSend } from '../confirmSend';
 import { HarFormatError, SessionStore, importHarStream } from '../../core/capture';
 import { PROBE_KINDS, type ProbeKind, type ProbePlan, type ProbeResult, ProbeInputError, planProbe, probeSarif } from '../../core/probe';
 import { safeText } from '../../core/safeText';
 import { sarifRuleDocs } from '../ruleDocs';
-
-/** Set by the esbuild define of the bundled CLI. */
-declare const SESSION_LENS_VERSION: string | undefined;
+import { cliVersion } from '../version';
 
 const MAX_HAR_BYTES = 512 * 1024 * 1024;
 /** Bodies kept per exchange: a login form and the pages compared must be whole. */
@@ -113,20 +111,6 @@ function resultText(result: ProbeResult): string {
   return safeText(lines.join('\n')) + '\n';
 }
 
-/** Asks on the terminal; resolves true for y/yes. */
-export function confirmOnTerminal(io: CliIo): Promise<boolean> {
-  const rl = readline.createInterface({ input: io.stdin, output: io.stderr, terminal: true });
-  return new Promise((resolve) => {
-    let answered = false;
-    rl.question('Send these requests? [y/N] ', (answer) => {
-      answered = true;
-      rl.close();
-      resolve(/^y(es)?$/i.test(answer.trim()));
-    });
-    rl.once('close', () => { if (!answered) resolve(false); });
-  });
-}
-
 /** Longest key file read: a PEM or JWK of the largest RSA key is a few KiB. */
 const MAX_KEY_BYTES = 64 * 1024;
 
@@ -162,40 +146,30 @@ export const probeCommand: CliCommand = {
   usage,
   async run(args, io) {
     const { options, positionals } = parseArgs(args, {
-      har: { type: 'string' },
-      target: { type: 'string' },
-      yes: { type: 'boolean' },
-      format: { type: 'string', choices: ['text', 'json', 'sarif'] },
+      ...COMMON_OPTIONS,
+      format: formatOption('text', 'json', 'sarif'),
       'tamper-jwt': { type: 'boolean' },
       'jwt-key': { type: 'string' },
     });
     if (positionals.length !== 1) throw new UsageError(`probe needs one of ${PROBE_KINDS.join(', ')} (see session-lens probe --help)`);
     const kind = positionals[0];
     if (!PROBE_KINDS.includes(kind as ProbeKind)) throw new UsageError(`unknown probe '${kind}' (one of ${PROBE_KINDS.join(', ')})`);
-    if (typeof options.har !== 'string') throw new UsageError('probe needs --har FILE: the captured session to replay');
-    if (typeof options.target !== 'string') throw new UsageError('probe needs --target URL: the loopback dev server, e.g. http://127.0.0.1:3000');
+    const { har, target } = requireHarAndTarget('probe', options, 'the captured session to replay');
     const jwtKey = options['jwt-key'];
     const tampering = options['tamper-jwt'] === true || typeof jwtKey === 'string';
     if (tampering && kind !== 'expiry') throw new UsageError(`--tamper-jwt and --jwt-key belong to the expiry probe, not ${kind}`);
     const keyText = typeof jwtKey === 'string' ? jwtKeyText(jwtKey, io) : undefined;
     let plan: ProbePlan;
-    const store = await loadHar(options.har, io);
+    const store = await loadHar(har, io);
     try {
-      plan = planProbe(kind as ProbeKind, store.snapshot(), options.target, tampering ? { tamperJwt: keyText !== undefined ? { key: keyText } : {} } : {});
+      plan = planProbe(kind as ProbeKind, store.snapshot(), target, tampering ? { tamperJwt: keyText !== undefined ? { key: keyText } : {} } : {});
     } catch (err) {
       if (err instanceof ProbeInputError) throw new UsageError(err.message);
       throw err;
     } finally {
       store.dispose();
     }
-    if (options.yes !== true) {
-      io.stderr.write(planText(plan));
-      if ((io.stdin as NodeJS.ReadStream).isTTY !== true) throw new UsageError('standard input is not a terminal, so nobody can confirm: pass --yes to send these requests');
-      if (!(await confirmOnTerminal(io))) {
-        io.stderr.write('Nothing sent.\n');
-        return 0;
-      }
-    }
+    if (options.yes !== true && !(await confirmSend(io, planText(plan), 'these requests'))) return 0;
     let result: ProbeResult;
     try {
       result = await plan.run();
@@ -212,7 +186,7 @@ export const probeCommand: CliCommand = {
       };
       io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     } else if (options.format === 'sarif') {
-      io.stdout.write(`${JSON.stringify(probeSarif(result, { har: options.har, cwd: io.cwd, version: typeof SESSION_LENS_VERSION === 'string' ? SESSION_LENS_VERSION : '0.0.0-dev', ...sarifRuleDocs() }), null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify(probeSarif(result, { har, cwd: io.cwd, version: cliVersion(), ...sarifRuleDocs() }), null, 2)}\n`);
     } else {
       io.stdout.write(resultText(result));
     }

@@ -1,10 +1,11 @@
-import { parseArgs } from '../args';
+import { COMMON_OPTIONS, formatOption, parseArgs, requireHarAndTarget } from '../args';
 import { type CliCommand, UsageError } from '../command';
+import { confirmSend } from '../confirmSend';
 import { findRefreshableToken, refreshGrant } from '../../core/capture';
 import { DEFAULT_PROBE_LIMITS, ProbeInputError, ProbeNetworkError, type ProbeResponse, loopbackOrigin, sendProbeRequest } from '../../core/probe';
 import { safeText } from '../../core/safeText';
 import { shortValue } from './audit';
-import { confirmOnTerminal, loadHar } from './probe';
+import { loadHar } from './probe';
 
 const usage = `Usage: session-lens refresh --har FILE --target URL [--yes] [--format text|json]
 
@@ -57,42 +58,33 @@ export const refreshCommand: CliCommand = {
   usage,
   async run(args, io) {
     const { options, positionals } = parseArgs(args, {
-      har: { type: 'string' },
-      target: { type: 'string' },
-      yes: { type: 'boolean' },
-      format: { type: 'string', choices: ['text', 'json'] },
+      ...COMMON_OPTIONS,
+      format: formatOption('text', 'json'),
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (see session-lens refresh --help)`);
-    if (typeof options.har !== 'string') throw new UsageError('refresh needs --har FILE: the captured session with a token response');
-    if (typeof options.target !== 'string') throw new UsageError('refresh needs --target URL: the loopback dev server, e.g. http://127.0.0.1:3000');
+    const { har, target } = requireHarAndTarget('refresh', options, 'the captured session with a token response');
     let origin: string;
     try {
-      origin = loopbackOrigin(options.target);
+      origin = loopbackOrigin(target);
     } catch (err) {
       if (err instanceof ProbeInputError) throw new UsageError(err.message);
       throw err;
     }
-    const store = await loadHar(options.har, io);
+    const store = await loadHar(har, io);
     let grant;
     let oldRefresh: string;
     try {
       const found = findRefreshableToken({ store });
-      if (!found) throw new UsageError(`${options.har} has no token response (a POST answered with a refresh_token) to repeat: log in through the capture so the token endpoint's answer is recorded`);
-      if (found.refreshToken.value.includes('[redacted]')) throw new UsageError(`${options.har} is redacted: its refresh token was replaced by [redacted]; capture with --har but without --redact`);
+      if (!found) throw new UsageError(`${har} has no token response (a POST answered with a refresh_token) to repeat: log in through the capture so the token endpoint's answer is recorded`);
+      if (found.refreshToken.value.includes('[redacted]')) throw new UsageError(`${har} is redacted: its refresh token was replaced by [redacted]; capture with --har but without --redact`);
       grant = refreshGrant(found);
       oldRefresh = found.refreshToken.value;
     } finally {
       store.dispose();
     }
     const url = `${origin}${grant.path}`;
-    if (options.yes !== true) {
-      io.stderr.write(safeText(`session-lens refresh will send 1 request to ${origin}:\n  POST ${url}\n     the refresh grant with the refresh token the capture saw (Content-Type ${grant.headers[0][1]})\n`));
-      if ((io.stdin as NodeJS.ReadStream).isTTY !== true) throw new UsageError('standard input is not a terminal, so nobody can confirm: pass --yes to send this request');
-      if (!(await confirmOnTerminal(io))) {
-        io.stderr.write('Nothing sent.\n');
-        return 0;
-      }
-    }
+    const plan = safeText(`session-lens refresh will send 1 request to ${origin}:\n  POST ${url}\n     the refresh grant with the refresh token the capture saw (Content-Type ${grant.headers[0][1]})\n`);
+    if (options.yes !== true && !(await confirmSend(io, plan, 'this request'))) return 0;
     let res: ProbeResponse;
     try {
       res = await sendProbeRequest({ method: 'POST', url, headers: grant.headers.map(([name, value]) => ({ name, value })), body: grant.body }, DEFAULT_PROBE_LIMITS);

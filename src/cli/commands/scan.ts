@@ -1,16 +1,15 @@
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { parseArgs } from '../args';
+import { formatOption, parseArgs } from '../args';
 import { readFileBounded } from '../boundedRead';
 import { type CliCommand, type CliIo, UsageError, errorLine } from '../command';
 import { LintConfigError, parseLintConfig } from '../../core/lint/config';
 import { toSarif } from '../../core/lint/sarif';
 import { sarifRuleDocs } from '../ruleDocs';
+import { cliVersion as version } from '../version';
 import { safeText } from '../../core/safeText';
 import { type ScanOptions, type ScanResult, scanFiles } from '../../core/lint/scanner';
 import { type Severity, ruleDocsUrl } from '../../core/rules/catalog';
-
-declare const SESSION_LENS_VERSION: string | undefined;
 
 const usage = `Usage: session-lens scan [paths...] [--format text|json|sarif]
                          [--fail-on error|warning|info|never] [--config FILE]
@@ -73,10 +72,6 @@ const RANK: Readonly<Record<Severity, number>> = { info: 1, warning: 2, error: 3
  */
 const DEFAULT_MAX_FINDINGS_PER_RULE = 100;
 const FAIL_RANK: Readonly<Record<string, number>> = { info: 1, warning: 2, error: 3, never: Infinity };
-
-function version(): string {
-  return typeof SESSION_LENS_VERSION === 'string' ? SESSION_LENS_VERSION : '0.0.0-dev';
-}
 
 const rel = (cwd: string, file: string): string => {
   const r = path.relative(cwd, file);
@@ -157,7 +152,7 @@ export const scanCommand: CliCommand = {
   usage,
   async run(args, io) {
     const { options, positionals } = parseArgs(args, {
-      format: { type: 'string', choices: ['text', 'json', 'sarif'] },
+      format: formatOption('text', 'json', 'sarif'),
       'fail-on': { type: 'string', choices: ['error', 'warning', 'info', 'never'] },
       config: { type: 'string' },
       exclude: { type: 'string', multiple: true },

@@ -1,11 +1,8 @@
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import { RULES, type RuleId } from '../rules/catalog';
+import { SRCROOT, sarifLog, sarifRelativeUri as toUri } from '../rules/sarifLog';
 import { SARIF_LEVEL as LEVEL, type SarifRuleDocs, sarifRuleDescriptor } from '../rules/sarifRule';
 import type { ScanResult } from './scanner';
-
-const toUri = (file: string, cwd: string): string => path.relative(cwd, file).split(path.sep).map(encodeURIComponent).join('/');
 
 /** Where the scan ran, and how the log documents its rules. */
 export interface SarifOptions extends SarifRuleDocs {
@@ -28,7 +25,7 @@ export function toSarif(result: ScanResult, options: SarifOptions): Sarif.Log {
   // it as an alert): it is a tool notification that names the rule, the file and the count.
   const results: Sarif.Result[] = result.findings.filter((f) => f.omitted === undefined).map((f) => {
     const uri = toUri(f.file, options.cwd);
-    const location: Sarif.ArtifactLocation = { uri, uriBaseId: '%SRCROOT%' };
+    const location: Sarif.ArtifactLocation = { uri, uriBaseId: SRCROOT };
     return {
       ruleId: f.ruleId,
       ruleIndex: index.get(f.ruleId) ?? -1,
@@ -64,19 +61,12 @@ export function toSarif(result: ScanResult, options: SarifOptions): Sarif.Log {
       } : {}),
     };
   });
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [{
-      tool: {
-        driver: {
-          name: 'Session Lens',
-          version: options.version,
-          semanticVersion: /^\d+\.\d+\.\d+/.test(options.version) ? options.version : undefined,
-          rules,
-        },
-      },
-      originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(options.cwd.endsWith(path.sep) ? options.cwd : options.cwd + path.sep).href } },
+  return sarifLog({
+    cwd: options.cwd,
+    version: options.version,
+    rules,
+    results,
+    extra: {
       columnKind: 'utf16CodeUnits',
       invocations: [{
         executionSuccessful: true,
@@ -84,7 +74,7 @@ export function toSarif(result: ScanResult, options: SarifOptions): Sarif.Log {
           ...result.problems.map((p): Sarif.Notification => ({
             level: 'warning',
             message: { text: p.message },
-            locations: [{ physicalLocation: { artifactLocation: { uri: toUri(p.file, options.cwd), uriBaseId: '%SRCROOT%' } } }],
+            locations: [{ physicalLocation: { artifactLocation: { uri: toUri(p.file, options.cwd), uriBaseId: SRCROOT } } }],
           })),
           ...result.findings.filter((f) => f.omitted !== undefined).map((f): Sarif.Notification => ({
             level: 'note',
@@ -92,7 +82,7 @@ export function toSarif(result: ScanResult, options: SarifOptions): Sarif.Log {
             associatedRule: { id: f.ruleId, index: index.get(f.ruleId) ?? -1 },
             locations: [{
               physicalLocation: {
-                artifactLocation: { uri: toUri(f.file, options.cwd), uriBaseId: '%SRCROOT%' },
+                artifactLocation: { uri: toUri(f.file, options.cwd), uriBaseId: SRCROOT },
                 region: { startLine: f.range.start.line + 1, startColumn: f.range.start.character + 1, endLine: f.range.end.line + 1, endColumn: f.range.end.character + 1 },
               },
             }],
@@ -100,7 +90,6 @@ export function toSarif(result: ScanResult, options: SarifOptions): Sarif.Log {
           })),
         ],
       }],
-      results,
-    }],
-  };
+    },
+  });
 }

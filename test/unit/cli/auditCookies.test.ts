@@ -2,8 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../../src/cli/main';
+import { runCliInProcess } from '../../support/cliInProcess';
 
 function entry(method: string, url: string, setCookies: string[], at: string): unknown {
   return {
@@ -25,12 +24,9 @@ describe('session-lens audit --format json lists every cookie seen, with its sta
         entry('POST', 'http://localhost:3000/login', [`session=${session}; Path=/; HttpOnly`, '__Host-pref=dark; Path=/', 'theme=dark; Path=/'], '2026-12-07T10:00:00.000Z'),
         entry('GET', 'http://localhost:3000/logout', ['session=; Path=/; Max-Age=0'], '2026-12-07T10:05:00.000Z'),
       ] } }));
-      const stdout = new PassThrough();
-      let out = '';
-      stdout.on('data', (d: Buffer) => { out += d.toString(); });
-      const code = await runCli(['audit', file, '--format', 'json'], { stdout, stderr: new PassThrough(), stdin: new PassThrough(), cwd: dir });
+      const { code, stdout } = await runCliInProcess(['audit', file, '--format', 'json'], dir);
       assert.equal(code, 0);
-      const cookies = (JSON.parse(out) as { cookies: { name: string; state: string; value: string; rejectedReason?: string; decoded?: { content: { user?: string } } }[] }).cookies;
+      const cookies = (JSON.parse(stdout) as { cookies: { name: string; state: string; value: string; rejectedReason?: string; decoded?: { content: { user?: string } } }[] }).cookies;
       assert.deepEqual(cookies.map((c) => `${c.name}:${c.state}`).sort(), ['__Host-pref:rejected', 'session:deleted', 'theme:live']);
       const gone = cookies.find((c) => c.name === 'session')!;
       assert.equal(gone.value, session);

@@ -2,10 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../../src/cli/main';
 import { Linter } from '../../../src/core/lint/engine';
 import type { LintFinding } from '../../../src/core/lint/types';
+import { type CliOutput, runCliInProcess } from '../../support/cliInProcess';
 
 /**
  * `count` Express cookie calls, one a line, each missing Secure, HttpOnly and SameSite; every 5th
@@ -98,16 +97,7 @@ describe('per-rule cap on findings (maxFindingsPerRule)', () => {
     });
     after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-    async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-      const stdout = new PassThrough();
-      const stderr = new PassThrough();
-      let out = '';
-      let err = '';
-      stdout.on('data', (d: Buffer) => { out += d.toString(); });
-      stderr.on('data', (d: Buffer) => { err += d.toString(); });
-      const code = await runCli(args, { stdout, stderr, stdin: new PassThrough(), cwd: root });
-      return { code, stdout: out, stderr: err };
-    }
+    const cli = (args: string[]): Promise<CliOutput> => runCliInProcess(args, root);
 
     it('lists 100 findings of a rule per file by default and says how many more there are', async () => {
       const r = await cli(['scan', '.']);

@@ -2,33 +2,15 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../../src/cli/main';
 import { fileURLToPath } from 'node:url';
 import { RULES } from '../../../src/core/rules/catalog';
 import { FIXTURE_ROOT } from './fixtureSupport';
-
-type Validate = ((d: unknown) => boolean) & { errors?: unknown[] };
-type AjvCtor = new (o: object) => { addMetaSchema(s: object): void; compile(s: object): Validate };
-
-const readJson = (file: string): object => JSON.parse(fs.readFileSync(file, 'utf8')) as object;
-
-/** The SARIF 2.1.0 schema (draft-04) as @microsoft/jest-sarif ships it, validated with its ajv 6. */
-async function sarifValidator(): Promise<(data: unknown) => { valid: boolean; errors: string }> {
-  const home = path.dirname(require.resolve('@microsoft/jest-sarif/package.json'));
-  const ajvModule = (await import(require.resolve('ajv', { paths: [home] }))) as { default: AjvCtor };
-  const ajv = new ajvModule.default({ schemaId: 'auto', allErrors: true, validateSchema: false });
-  ajv.addMetaSchema(readJson(require.resolve('ajv/lib/refs/json-schema-draft-04.json', { paths: [home] })));
-  const validate = ajv.compile(readJson(path.join(home, 'lib/schemas/sarif-2.1.0-rtm.5.json')));
-  return (data) => ({ valid: validate(data), errors: JSON.stringify(validate.errors ?? [], null, 2) });
-}
+import { runCliInProcess } from '../../support/cliInProcess';
+import { sarifValidator } from '../../support/sarifValidator';
 
 async function scanSarif(cwd: string, args: string[]): Promise<{ code: number; log: Record<string, unknown> }> {
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  const code = await runCli(['scan', ...args, '--format', 'sarif'], { stdout, stderr: new PassThrough(), stdin: new PassThrough(), cwd });
-  return { code, log: JSON.parse(out) as Record<string, unknown> };
+  const { code, stdout } = await runCliInProcess(['scan', ...args, '--format', 'sarif'], cwd);
+  return { code, log: JSON.parse(stdout) as Record<string, unknown> };
 }
 
 describe('SARIF output', () => {
@@ -67,11 +49,8 @@ describe('SARIF output', () => {
     try {
       fs.writeFileSync(path.join(dir, 'app.js'), "res.cookie('sid', v, { httpOnly: false });\n");
       const json = async () => {
-        const stdout = new PassThrough();
-        let out = '';
-        stdout.on('data', (d: Buffer) => { out += d.toString(); });
-        await runCli(['scan', '.', '--format', 'json'], { stdout, stderr: new PassThrough(), stdin: new PassThrough(), cwd: dir });
-        return JSON.parse(out) as { findings: { ruleId: string; docs: string }[] };
+        const { stdout } = await runCliInProcess(['scan', '.', '--format', 'json'], dir);
+        return JSON.parse(stdout) as { findings: { ruleId: string; docs: string }[] };
       };
       delete process.env.SESSION_LENS_DOCS_BASE;
       const local = await json();
@@ -88,11 +67,9 @@ describe('SARIF output', () => {
       const rules = (log.runs as { tool: { driver: { rules: { id: string; helpUri?: string }[] } } }[])[0].tool.driver.rules;
       for (const r of rules) assert.equal(r.helpUri, `https://docs.example.test/session-lens/rules/${r.id}.md`);
       process.env.SESSION_LENS_DOCS_BASE = 'javascript:alert(1)';
-      const stderr = new PassThrough();
-      let err = '';
-      stderr.on('data', (d: Buffer) => { err += d.toString(); });
-      assert.equal(await runCli(['scan', '.'], { stdout: new PassThrough(), stderr, stdin: new PassThrough(), cwd: dir }), 2);
-      assert.match(err, /SESSION_LENS_DOCS_BASE must be an http\(s\) URL/);
+      const refused = await runCliInProcess(['scan', '.'], dir);
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /SESSION_LENS_DOCS_BASE must be an http\(s\) URL/);
     } finally {
       if (saved === undefined) delete process.env.SESSION_LENS_DOCS_BASE;
       else process.env.SESSION_LENS_DOCS_BASE = saved;

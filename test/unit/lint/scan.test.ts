@@ -2,11 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { build } from 'esbuild';
-import { runCli } from '../../../src/cli/main';
 import { parseLintConfig } from '../../../src/core/lint/config';
 import { listFiles, scanFiles } from '../../../src/core/lint/scanner';
+import { type CliOutput, runCliInProcess } from '../../support/cliInProcess';
 
 describe('lint scanning and session-lens scan', () => {
   let root: string;
@@ -17,16 +16,7 @@ describe('lint scanning and session-lens scan', () => {
     fs.writeFileSync(p, content);
   }
 
-  async function cli(args: string[], cwd = root): Promise<{ code: number; stdout: string; stderr: string }> {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    const code = await runCli(args, { stdout, stderr, stdin: new PassThrough(), cwd });
-    return { code, stdout: out, stderr: err };
-  }
+  const cli = (args: string[], cwd = root): Promise<CliOutput> => runCliInProcess(args, cwd);
 
   const rel = (files: readonly string[]) => files.map((f) => path.relative(root, f).split(path.sep).join('/')).sort();
 
