@@ -87,7 +87,7 @@ for (let batch = 0; done < TOTAL; batch++) {
   const snap = store.snapshot();
   // The incremental expiry model holds what the ring buffer holds: bounded by capture.maxExchanges, whatever the session's length.
   const model = expiry.model();
-  console.log(`  after ${String(done).padStart(6)} exchanges: ${heapMiB()} MiB  (${snap.exchanges.length} kept, ${snap.evictedExchanges} dropped, ${snap.cookies.length} cookies, ${snap.tokens.length} tokens, ${audit.findings().length} findings; expiry model ${model.credentials.length} credentials, ${(expiryCpu / (BATCH / 500)).toFixed(1)} ms CPU per update of 500)`);
+  console.log(`  after ${String(done).padStart(6)} exchanges: ${heapMiB()} MiB  (${snap.exchanges.length} kept, ${snap.evictedExchanges} dropped, ${snap.cookies.length} cookies, ${snap.tokens.length} tokens, ${audit.findings().length} findings, audit forgot ${audit.forgotten.jwtSightings} JWT sightings and ${audit.forgotten.cookieValues} cookie values; expiry model ${model.credentials.length} credentials, ${(expiryCpu / (BATCH / 500)).toFixed(1)} ms CPU per update of 500)`);
   expiryCpu = 0;
   if (SNAPSHOT_DIR && (done === Math.min(50_000, TOTAL) || done >= TOTAL)) {
     fs.mkdirSync(SNAPSHOT_DIR, { recursive: true });

@@ -315,6 +315,15 @@ export class IncrementalAudit {
     return this.slots.findings();
   }
 
+  /**
+   * What the audit forgot to stay bounded in a long capture (JWT sightings past
+   * MAX_REMEMBERED_JWT_SIGHTINGS, cookie values past MAX_REMEMBERED_COOKIE_VALUES): 0 until a
+   * session is that long. Findings already made stay; a later exchange no longer meets these.
+   */
+  get forgotten(): { readonly jwtSightings: number; readonly cookieValues: number } {
+    return { jwtSightings: this.state.jwt?.forgotten ?? 0, cookieValues: this.state.urls.forgottenValues };
+  }
+
   /** Number of exchanges audited and still held (not evicted). */
   get retainedExchanges(): number {
     return this.retained.length - this.retainedHead;

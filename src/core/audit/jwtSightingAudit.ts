@@ -10,6 +10,14 @@ import {
 /** Analyser answers remembered (see `JwtSightingAudit.analyses`); past this, they are forgotten at once and the cache refills. */
 const MAX_REMEMBERED_ANALYSES = 4096;
 
+/**
+ * JWT sightings remembered (token sightings, and Set-Cookie ones apart): twice the store's token
+ * cap. Past this, the oldest that speak for no place are forgotten (counted in `forgotten`), so a
+ * capture of any length holds a bounded audit: about 560 new JWT sightings per 10,000 exchanges of
+ * bench/panel's mix grew the heap without end. What a forgotten sighting found stays found.
+ */
+export const MAX_REMEMBERED_JWT_SIGHTINGS = 4000;
+
 /** A sighting with its place in the whole-session audit's list: Set-Cookie ones first (in start order), then tokens (by id). */
 interface Listed {
   readonly sighting: JwtSighting;
@@ -54,6 +62,8 @@ export class JwtSightingAudit {
    * analysed there is not analysed again (the weak-secret search alone costs milliseconds).
    */
   private readonly analyses = new Map<string, Finding[]>();
+  /** Sightings forgotten past {@link MAX_REMEMBERED_JWT_SIGHTINGS}. */
+  forgotten = 0;
 
   constructor(
     private readonly slots: FindingSlots,
@@ -83,6 +93,7 @@ export class JwtSightingAudit {
       if (this.tokens.has(key)) this.dirty.add(sightingPlace(this.tokens.get(key)!.listed.sighting));
       this.dirty.add(placeKey);
     });
+    if (this.setCookieKeys.size > MAX_REMEMBERED_JWT_SIGHTINGS) this.forgetSetCookies();
   }
 
   /** Takes in token records that are new or were seen again (their last sighting moved). */
@@ -107,6 +118,48 @@ export class JwtSightingAudit {
       if (old && old.record.id !== t.id) p.bestToken = undefined;
       else if (p.bestToken && (p.bestToken.order === t.id || newer(listed, p.bestToken))) p.bestToken = listed;
       this.dirty.add(placeKey);
+    }
+    if (this.tokens.size > MAX_REMEMBERED_JWT_SIGHTINGS) this.forgetTokens();
+  }
+
+  /** Keys of the sightings that speak for a place now (or may: a token that leads its place's tokens). */
+  private speakingKeys(): Set<string> {
+    const keys = new Set<string>();
+    for (const p of this.places.values()) {
+      this.speaker(p);
+      if (p.bestSetCookie) keys.add(sightingKey(p.bestSetCookie.sighting));
+      if (p.bestToken) keys.add(sightingKey(p.bestToken.sighting));
+    }
+    return keys;
+  }
+
+  /** Forgets the oldest token sightings down to 90% of the cap (not one per call), except those that speak. */
+  private forgetTokens(): void {
+    const keep = this.speakingKeys();
+    const target = Math.floor(MAX_REMEMBERED_JWT_SIGHTINGS * 0.9);
+    for (const [key, { record, listed }] of this.tokens) {
+      if (this.tokens.size <= target) break;
+      if (keep.has(key)) continue;
+      this.tokens.delete(key);
+      this.tokenKeyById.delete(record.id);
+      this.places.get(sightingPlace(listed.sighting))?.tokenKeys.delete(key);
+      this.forgotten++;
+    }
+    // Ids of other records of a forgotten token point nowhere: drop them too.
+    if (this.tokenKeyById.size > 2 * MAX_REMEMBERED_JWT_SIGHTINGS) {
+      for (const [id, key] of this.tokenKeyById) if (!this.tokens.has(key)) this.tokenKeyById.delete(id);
+    }
+  }
+
+  /** Forgets the oldest Set-Cookie sightings down to 90% of the cap, except those that speak. */
+  private forgetSetCookies(): void {
+    const keep = this.speakingKeys();
+    const target = Math.floor(MAX_REMEMBERED_JWT_SIGHTINGS * 0.9);
+    for (const key of this.setCookieKeys) {
+      if (this.setCookieKeys.size <= target) break;
+      if (keep.has(key)) continue;
+      this.setCookieKeys.delete(key);
+      this.forgotten++;
     }
   }
 

@@ -80,6 +80,11 @@ export class StoreAudit implements Disposable {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
+  /** What the audit forgot to stay bounded in a long capture (see {@link IncrementalAudit.forgotten}). */
+  get forgotten(): IncrementalAudit['forgotten'] {
+    return this.audit.forgotten;
+  }
+
   /** The current findings, sorted like {@link auditSession}'s. */
   findings(): readonly Finding[] {
     return this.audit.findings();
