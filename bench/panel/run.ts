@@ -74,7 +74,7 @@ function panel(fromScratch: boolean): Panel {
   const state = (): SessionViewState => {
     const snapshot = store.snapshot();
     // As the controller: JWT findings analysed again at most once a second (here every 10th update).
-    if (++updates % 10 === 0) audit.reanalyseJwts(Date.now());
+    if (++updates % 10 === 0) audit.reanalyseJwts(Date.now(), 'time');
     const findings = audit.findings();
     // Before, the expiry model was built in every update.
     if (fromScratch) model = buildExpiryModel(snapshot, { expiringSoonSeconds: 300 });

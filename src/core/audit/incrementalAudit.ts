@@ -257,12 +257,15 @@ export class IncrementalAudit {
     return this.slots.takeDelta();
   }
 
-  /** Analyses every JWT again: at a new time (expiry), or after the JWT analyser learned something (a weak-secret answer). */
-  reanalyseJwts(now?: number): AuditDelta {
+  /**
+   * Analyses the JWTs again: after the JWT analyser learned something (a weak-secret answer:
+   * `'all'`, the default), or at a new time (`'time'`: only those whose analysis depends on it).
+   */
+  reanalyseJwts(now?: number, what: 'time' | 'all' = 'all'): AuditDelta {
     if (typeof now === 'number' && Number.isFinite(now)) this.now = now;
     const jwt = this.state.jwt;
     if (jwt) {
-      jwt.reanalyse();
+      jwt.reanalyse(what);
       this.publishJwts();
     }
     return this.slots.takeDelta();

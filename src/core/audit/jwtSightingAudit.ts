@@ -32,9 +32,26 @@ interface Place {
   readonly tokenKeys: Set<string>;
   /** The newest token sighting of the place, or undefined when it must be searched again. */
   bestToken: Listed | undefined;
-  /** The analyser's findings for the token that speaks, and what they were computed for. */
-  analysis: { key: string; findings: Finding[] } | undefined;
+  /** The analyser's findings for the token that speaks, what they were computed for, and whether they depend on the time. */
+  analysis: { key: string; findings: Finding[]; timed: boolean } | undefined;
   slotKeys: string[];
+}
+
+/**
+ * False only when a JWT's analysis cannot change with the time: its payload decodes to claims
+ * without exp and nbf (nothing expires, nothing starts). Anything else (a nested or undecodable
+ * token) counts as depending on it.
+ */
+export function dependsOnTime(token: string): boolean {
+  const parts = token.split('.');
+  if (parts.length !== 3) return true;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+    if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) return true;
+    return 'exp' in claims || 'nbf' in claims;
+  } catch {
+    return true;
+  }
 }
 
 function newer(a: Listed, b: Listed | undefined): boolean {
@@ -61,7 +78,7 @@ export class JwtSightingAudit {
    * changes back and forth (users with their own Bearer JWTs taking turns), a token already
    * analysed there is not analysed again (the weak-secret search alone costs milliseconds).
    */
-  private readonly analyses = new Map<string, Finding[]>();
+  private readonly analyses = new Map<string, { findings: Finding[]; timed: boolean }>();
   /** Sightings forgotten past {@link MAX_REMEMBERED_JWT_SIGHTINGS}. */
   forgotten = 0;
 
@@ -178,11 +195,25 @@ export class JwtSightingAudit {
     this.updateTokens(changed);
   }
 
-  /** Analyses every place again on the next publish (time moved on, or a weak-secret answer came). */
-  reanalyse(): void {
-    this.analysisGeneration++;
-    this.analyses.clear();
-    for (const key of this.places.keys()) this.dirty.add(key);
+  /**
+   * Analyses places again on the next publish: every place when the analyser learned something (a
+   * weak-secret answer: `'all'`), or when only the time moved on (`'time'`) those whose token's
+   * analysis depends on the time (an exp or nbf claim, or a token that does not decode as plain
+   * claims); the others' findings cannot have changed.
+   */
+  reanalyse(what: 'time' | 'all' = 'all'): void {
+    if (what === 'all') {
+      this.analysisGeneration++;
+      this.analyses.clear();
+      for (const key of this.places.keys()) this.dirty.add(key);
+      return;
+    }
+    for (const [key, a] of this.analyses) if (a.timed) this.analyses.delete(key);
+    for (const [key, p] of this.places) {
+      if (!p.analysis?.timed) continue;
+      p.analysis = undefined;
+      this.dirty.add(key);
+    }
   }
 
   private speaker(p: Place): Listed | undefined {
@@ -211,15 +242,17 @@ export class JwtSightingAudit {
         if (p.analysis?.key !== key) {
           let analysed = this.analyses.get(key);
           if (analysed === undefined) {
+            let findings: Finding[];
             try {
-              analysed = this.analyze(s.token, s.location);
+              findings = this.analyze(s.token, s.location);
             } catch {
-              analysed = [];
+              findings = [];
             }
+            analysed = { findings, timed: dependsOnTime(s.token) };
             if (this.analyses.size >= MAX_REMEMBERED_ANALYSES) this.analyses.clear();
             this.analyses.set(key, analysed);
           }
-          p.analysis = { key, findings: analysed };
+          p.analysis = { key, ...analysed };
         }
         const cached = p.analysis.findings;
         const findings = dedupeFindings(sightingItems(s, () => cached));

@@ -104,9 +104,12 @@ export class StoreAudit implements Disposable {
     return delta;
   }
 
-  /** Analyses the JWTs again: the time moved on, or the analyser learned something (a weak-secret answer). */
-  reanalyseJwts(now?: number): AuditDelta {
-    return this.emit(this.audit.reanalyseJwts(now), 'reanalysis');
+  /**
+   * Analyses the JWTs again: the analyser learned something (a weak-secret answer: `'all'`, the
+   * default), or the time moved on (`'time'`: only the JWTs whose analysis depends on the time).
+   */
+  reanalyseJwts(now?: number, what: 'time' | 'all' = 'all'): AuditDelta {
+    return this.emit(this.audit.reanalyseJwts(now, what), 'reanalysis');
   }
 
   private catchUp(): AuditDelta {
