@@ -149,7 +149,8 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     // Keyed on the data, not the store version: the re-analysis publishes its findings, which moves the latter.
     if (store.modelVersion !== this.jwtAnalysis.version && now - this.jwtAnalysis.at >= JWT_REANALYSIS_MS) {
       this.jwtAnalysis = { version: store.modelVersion, at: now };
-      feed.reanalyseJwts(now);
+      // Only the time moved: JWTs without exp or nbf are not analysed again.
+      feed.reanalyseJwts(now, 'time');
     }
     const probed = this.probed?.store === store ? [...this.probed.byRule.values()] : [];
     return probed.length === 0 ? feed.findings() : captureEngine().withProbeFindings(feed.findings(), probed);

@@ -185,8 +185,8 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
     void view.webview.postMessage(message).then((delivered) => {
       // Not delivered (the webview went away meanwhile): whatever comes next must be the full state.
       if (!delivered && message.type !== 'exchangeDetail') this.deltas.reset();
-      // A first state with the newest rows only: the next delta brings the older ones.
-      if (delivered && message.type === 'state' && message.state.olderExchanges) this.post();
+      // A first state with the newest rows only: the next deltas bring the older ones, a slice each (paced as any post).
+      if (delivered && (message.type === 'state' || message.type === 'delta') && this.deltas.sendingOlder) this.post();
     });
   }
 

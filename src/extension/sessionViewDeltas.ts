@@ -1,4 +1,4 @@
-import type { CookieRow, ExchangeRow, FindingRow, RowChanges, SessionViewDelta, SessionViewState, ToWebview, TokenRow } from '../shared/protocol';
+import { type CookieRow, type ExchangeRow, type FindingRow, OLDER_EXCHANGES_PER_DELTA, type RowChanges, type SessionViewDelta, type SessionViewState, type ToWebview, type TokenRow } from '../shared/protocol';
 
 /**
  * What one list looked like when it was last sent: row key → the row object, and its JSON once
@@ -18,8 +18,20 @@ interface SentLists {
   readonly findings: Sent<FindingRow, string>;
 }
 
-/** Exchanges in the first state of a webview; the older ones follow in the next delta. */
+/** Exchanges in the first state of a webview; the older ones follow in the next deltas, a slice in each. */
 export const FIRST_STATE_EXCHANGES = 500;
+
+/** Index of the first row with id >= `id` in rows sorted by id. */
+function firstAtOrAbove(rows: readonly ExchangeRow[], id: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (rows[mid]!.id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 function findingKey(f: FindingRow): string {
   return f.key ?? `${f.ruleId}|${f.exchangeId ?? ''}|${f.subject}|${f.message}`;
@@ -76,10 +88,22 @@ function index<Row, Key>(rows: readonly Row[], keyOf: (row: Row) => Key): Sent<R
 export class SessionViewDeltas {
   private version = 0;
   private sent: SentLists | undefined;
+  /**
+   * While older exchanges are still to send: the lowest id the webview holds. Rows below it go in
+   * slices of {@link OLDER_EXCHANGES_PER_DELTA}, newest first, one per delta (a 10,000-row delta
+   * was one 4 MB message: ~40 ms to build and serialise on the host, more to parse in the workbench).
+   */
+  private olderBelow: number | undefined;
 
   /** The webview (re)loaded or asked to resync: the next message is the full state. */
   reset(): void {
     this.sent = undefined;
+    this.olderBelow = undefined;
+  }
+
+  /** True while a long session's older exchanges are still being sent (post the next delta soon). */
+  get sendingOlder(): boolean {
+    return this.olderBelow !== undefined;
   }
 
   /** The message that brings the webview from what was last sent to `state`. */
@@ -89,7 +113,10 @@ export class SessionViewDeltas {
       // A long session's first state carries the newest rows only (what the panel shows first); as they are
       // all that `sent` records, the next delta brings the older ones (SessionView posts it right away).
       const older = Math.max(0, state.exchanges.length - FIRST_STATE_EXCHANGES);
-      if (older > 0) state = { ...state, exchanges: state.exchanges.slice(older), olderExchanges: older };
+      if (older > 0) {
+        state = { ...state, exchanges: state.exchanges.slice(older), olderExchanges: older };
+        this.olderBelow = state.exchanges[0]!.id;
+      }
       this.sent = {
         exchanges: index(state.exchanges, (r: ExchangeRow) => r.id),
         cookies: index(state.cookies, (r: CookieRow) => r.key),
@@ -99,7 +126,21 @@ export class SessionViewDeltas {
       return { type: 'state', state, version: ++this.version };
     }
     // Exchanges are ordered by id; the short lists carry their order.
-    const exchanges = changes(state.exchanges, (r) => r.id, sent.exchanges, false);
+    let rows = state.exchanges;
+    let olderExchanges: number | undefined;
+    if (this.olderBelow !== undefined) {
+      // What the webview holds, and the next slice of the older rows below it (new to `sent`, so all upserted).
+      const below = firstAtOrAbove(rows, this.olderBelow);
+      const from = Math.max(0, below - OLDER_EXCHANGES_PER_DELTA);
+      olderExchanges = from;
+      if (from > 0) {
+        rows = rows.slice(from);
+        this.olderBelow = rows[0]!.id;
+      } else {
+        this.olderBelow = undefined;
+      }
+    }
+    const exchanges = changes(rows, (r) => r.id, sent.exchanges, false);
     const cookies = changes(state.cookies, (r) => r.key, sent.cookies, true);
     const tokens = changes(state.tokens, (r) => r.key, sent.tokens, true);
     const findings = changes(state.findings, findingKey, sent.findings, true);
@@ -116,6 +157,7 @@ export class SessionViewDeltas {
       ...(tokens ? { tokens } : {}),
       ...(findings ? { findings } : {}),
       ...(state.rules ? { rules: state.rules } : {}),
+      ...(olderExchanges !== undefined ? { olderExchanges } : {}),
     };
     return { type: 'delta', delta };
   }

@@ -2,7 +2,8 @@ import type { CookieHistoryEvent, Exchange, SessionSnapshot, TokenRecord } from 
 import type { CredentialExpiry, ExpiryModel } from '../core/expiry/index';
 import type { Finding } from '../core/findings';
 import type { CookieRow, ExchangeRow, FindingRow, SessionViewState, TokenRow } from '../shared/protocol';
-import { type CookieHistoryByKey, cookieRows, exchangeById, exchangeHost, exchangeRow, type ExchangeSessionEffect, expiryView, findingRows, goneCookieRows, type JwtDecodings, modelIndex, type SignedCookieDecoder, tokenGroups, tokenRow, type TokenVerifications } from './sessionViewState';
+import { goneCookieOf } from '../core/session/cookiesSeen';
+import { type CookieHistoryByKey, cookieRows, exchangeById, exchangeHost, exchangeRow, type ExchangeSessionEffect, expiryView, findingRows, goneCookieRow, type JwtDecodings, modelIndex, refusedCookieRows, type SignedCookieDecoder, tokenGroups, tokenRow, type TokenVerifications } from './sessionViewState';
 
 /** A timeline row and the exchange object it was built from. */
 interface BuiltRow {
@@ -34,6 +35,11 @@ export class ExchangeRowCache {
   private mainHost = '';
   /** Exchanges with a refused Set-Cookie (the gone cookie rows list them). */
   private readonly refusing = new Set<number>();
+
+  /** Ids of the exchanges held whose response had a Set-Cookie the jar refused. */
+  get refusingIds(): ReadonlySet<number> {
+    return this.refusing;
+  }
   /** True when the last update changed which exchanges refused a cookie, or how. */
   refusalsChanged = true;
 
@@ -205,6 +211,99 @@ export class CookieHistoryIndex {
   }
 }
 
+/** A gone cookie's row, where it stands in the list, and the oldest request its history names. */
+interface GoneEntry {
+  readonly row: CookieRow;
+  /** Sequence number of its oldest event in the history: gone cookies are listed in the order they first appear there. */
+  readonly firstSeq: number;
+  /** The lowest exchange id its history rows name a request for (Infinity: none): once the ring drops it, the row changes. */
+  readonly oldestRequest: number;
+}
+
+/**
+ * The gone cookies' rows (deleted, expired, evicted) and the refused ones, kept across updates and
+ * equal to `goneCookieRows()` after each: a gone cookie's row is built again only when an event
+ * of the history concerns it (or left the history) or the ring dropped a request its history
+ * names; a refusing exchange's rows only when the exchange changed. Nothing passes over the whole
+ * history or every exchange (a logout deleting the session cookie made one such pass over 10,000
+ * events and exchanges, ~15 ms, the panel's slowest updates).
+ */
+export class GoneCookieRowCache {
+  private readonly byKey = new Map<string, GoneEntry>();
+  /** Keys of `byKey` in list order; undefined when to sort again. */
+  private order: string[] | undefined = [];
+  /** The smallest `oldestRequest` of the entries. */
+  private oldestRequest = Infinity;
+  private readonly refused = new Map<number, { exchange: Exchange; rows: CookieRow[] }>();
+  private settings: { masked: boolean; isSession: SessionViewInputs['isSession']; decode: SignedCookieDecoder | undefined } | undefined;
+  private out: CookieRow[] = [];
+
+  rows(snapshot: SessionSnapshot, history: CookieHistoryIndex, exchanges: ExchangeRowCache, inputs: SessionViewInputs): CookieRow[] {
+    const s = this.settings;
+    const all = !s || s.masked !== inputs.masked || s.isSession !== inputs.isSession || s.decode !== inputs.decode;
+    let changed = all;
+    if (all) {
+      this.settings = { masked: inputs.masked, isSession: inputs.isSession, decode: inputs.decode };
+      this.byKey.clear();
+      this.refused.clear();
+      this.order = undefined;
+    }
+    const keys = all ? history.events.keys() : history.touched;
+    let live: Set<string> | undefined;
+    for (const key of keys) {
+      live ??= new Set(snapshot.cookies.map((c) => c.key));
+      this.build(key, live.has(key) ? undefined : history.events.get(key), snapshot.exchanges, inputs);
+      changed = true;
+    }
+    // A history row names its request while the ring holds the exchange.
+    const firstExchange = snapshot.exchanges[0]?.id ?? Infinity;
+    if (this.oldestRequest < firstExchange) {
+      for (const [key, e] of this.byKey) if (e.oldestRequest < firstExchange) this.build(key, history.events.get(key), snapshot.exchanges, inputs);
+      changed = true;
+    }
+    if (all || exchanges.refusalsChanged) {
+      const refusing = exchanges.refusingIds;
+      for (const id of this.refused.keys()) if (!refusing.has(id)) this.refused.delete(id);
+      for (const id of refusing) {
+        const ex = exchangeById(snapshot.exchanges, id);
+        if (ex && this.refused.get(id)?.exchange !== ex) this.refused.set(id, { exchange: ex, rows: refusedCookieRows(ex, inputs.masked, inputs.isSession, inputs.decode) });
+      }
+      changed = true;
+    }
+    if (!changed) return this.out;
+    this.order ??= [...this.byKey.keys()].sort((a, b) => this.byKey.get(a)!.firstSeq - this.byKey.get(b)!.firstSeq);
+    this.oldestRequest = Infinity;
+    const out: CookieRow[] = [];
+    for (const key of this.order) {
+      const e = this.byKey.get(key)!;
+      out.push(e.row);
+      if (e.oldestRequest < this.oldestRequest) this.oldestRequest = e.oldestRequest;
+    }
+    for (const id of [...this.refused.keys()].sort((a, b) => a - b)) out.push(...this.refused.get(id)!.rows);
+    this.out = out;
+    return out;
+  }
+
+  /** Builds the row of one cookie key from its events (undefined: it is live or has none left), or drops it. */
+  private build(key: string, events: readonly CookieHistoryEvent[] | undefined, exchanges: readonly Exchange[], inputs: SessionViewInputs): void {
+    const seen = goneCookieOf(events);
+    const before = this.byKey.get(key);
+    if (!seen) {
+      if (before) {
+        this.byKey.delete(key);
+        this.order = undefined;
+      }
+      return;
+    }
+    const row = goneCookieRow(seen, events, exchanges, inputs.masked, inputs.isSession, inputs.decode);
+    let oldestRequest = Infinity;
+    for (const h of row.history) if (h.request !== undefined && h.exchangeId !== undefined && h.exchangeId < oldestRequest) oldestRequest = h.exchangeId;
+    const firstSeq = events![0]!.seq;
+    if (before?.firstSeq !== firstSeq) this.order = undefined;
+    this.byKey.set(key, { row, firstSeq, oldestRequest });
+  }
+}
+
 /** Everything `SessionViewRows.lists` needs besides the snapshot. */
 export interface SessionViewInputs {
   readonly findings: readonly Finding[];
@@ -289,8 +388,8 @@ export class SessionViewRows {
   private decodings: JwtDecodings = new Map();
   private store: unknown;
   private history = new CookieHistoryIndex();
-  /** The gone and refused cookies' rows and what they were built from: built again only when those change. */
-  private gone: { rows: CookieRow[]; keys: ReadonlySet<string>; oldestRequest: number; masked: boolean; isSession: SessionViewInputs['isSession']; decode: SignedCookieDecoder | undefined } | undefined;
+  /** The gone and refused cookies' rows, kept per cookie and per refusing exchange. */
+  private gone = new GoneCookieRowCache();
   /** The token rows and what they were built from (a token seen again is a new record, its row unchanged). */
   private tokenRowsByValue = new Map<string, KeptTokenRow>();
   private expiries: { model: ExpiryModel | undefined; index: Map<string, CredentialExpiry> } | undefined;
@@ -302,7 +401,7 @@ export class SessionViewRows {
       this.store = owner;
       this.exchanges = new ExchangeRowCache();
       this.history = new CookieHistoryIndex();
-      this.gone = undefined;
+      this.gone = new GoneCookieRowCache();
     }
     const exchanges = this.exchanges.rows(snapshot, inputs.findings);
     this.history.take(snapshot.cookieHistory);
@@ -311,34 +410,11 @@ export class SessionViewRows {
       // Live cookies first, then the gone and refused ones (the panel shows those behind "show gone").
       cookies: this.cookies.keep([
         ...cookieRows(snapshot, inputs.masked, inputs.isSession, inputs.model, inputs.decode, inputs.findings, this.history.events),
-        ...this.goneRows(snapshot, inputs),
+        ...this.gone.rows(snapshot, this.history, this.exchanges, inputs),
       ]),
       tokens: this.tokenRows(snapshot, inputs),
       findings: this.findings.keep(findingRows(inputs.findings)),
     };
-  }
-
-  /**
-   * The gone and refused cookies' rows, built again only when an event concerns a cookie that is
-   * gone or was (a rolling session cookie's refresh does not), a refused Set-Cookie came or left,
-   * or what rows show changed (masking, the session cookie names).
-   */
-  private goneRows(snapshot: SessionSnapshot, inputs: SessionViewInputs): CookieRow[] {
-    const last = this.gone;
-    const history = this.history;
-    // A history row names the request behind it while the ring buffer holds that exchange.
-    const firstExchange = snapshot.exchanges[0]?.id ?? Infinity;
-    if (last && last.masked === inputs.masked && last.isSession === inputs.isSession && last.decode === inputs.decode && !this.exchanges.refusalsChanged
-      && last.oldestRequest >= firstExchange && ![...history.touched].some((key) => last.keys.has(key) || history.endsGone(key))) return last.rows;
-    const rows = goneCookieRows(snapshot, inputs.masked, inputs.isSession, inputs.decode, history.events);
-    const keys = new Set<string>();
-    let oldestRequest = Infinity;
-    for (const r of rows) {
-      if (r.key.startsWith('cookie:')) keys.add(r.key.slice('cookie:'.length));
-      for (const h of r.history) if (h.request !== undefined && h.exchangeId !== undefined && h.exchangeId < oldestRequest) oldestRequest = h.exchangeId;
-    }
-    this.gone = { rows, keys, oldestRequest, masked: inputs.masked, isSession: inputs.isSession, decode: inputs.decode };
-    return rows;
   }
 
   private tokenRows(snapshot: SessionSnapshot, inputs: SessionViewInputs): TokenRow[] {

@@ -1,5 +1,5 @@
-import type { CookieHistoryEvent, CookieRecord, Exchange, SessionSnapshot, SetCookieRecord, TokenRecord } from '../core/session/types';
-import { cookiesSeen } from '../core/session/cookiesSeen';
+import type { CookieHistoryEvent, CookieRecord, Exchange, SessionSnapshot, TokenRecord } from '../core/session/types';
+import { type CookieSeen, cookiesSeen, refusedCookiesOf } from '../core/session/cookiesSeen';
 import { cookieBrowserNotes } from '../core/cookies/cookieBrowserNotes';
 import type { CredentialExpiry, ExpiryModel } from '../core/expiry/index';
 import type { SignedCookieDecoding } from '../core/signedCookies/types';
@@ -163,57 +163,58 @@ export function cookieRows(snapshot: SessionSnapshot, masked: boolean, isSession
  */
 export function goneCookieRows(snapshot: SessionSnapshot, masked: boolean, isSession: (c: { name: string; value: string }) => boolean, decode?: SignedCookieDecoder, history?: CookieHistoryByKey): CookieRow[] {
   const byKey = history ?? historyByKey(snapshot.cookieHistory);
-  const lastSetCookie = (jarKey: string): string | undefined => {
-    const events = byKey.get(jarKey) ?? [];
-    for (let i = events.length - 1; i >= 0; i--) if (events[i]!.setCookie) return events[i]!.setCookie;
-    return undefined;
-  };
-  const rejectedRaw = new Map<number, readonly SetCookieRecord[]>();
-  for (const ex of snapshot.exchanges) if (ex.cookiesSet.length > 0 && ex.cookiesSet.some((sc) => sc.outcome === 'rejected')) rejectedRaw.set(ex.id, ex.cookiesSet);
-  const rejectedSeen = new Map<string, number>();
   const rows: CookieRow[] = [];
   for (const seen of cookiesSeen(snapshot)) {
-    if (seen.state === 'live') continue;
-    let key: string;
-    let raw: string | undefined;
-    let events: readonly CookieHistoryEvent[] | undefined;
-    if (seen.state === 'rejected') {
-      const base = `rejected:${seen.exchangeId ?? ''}:${seen.name}`;
-      const n = rejectedSeen.get(base) ?? 0;
-      rejectedSeen.set(base, n + 1);
-      key = n === 0 ? base : `${base}#${n}`;
-      raw = rejectedRaw.get(seen.exchangeId ?? -1)?.filter((sc) => sc.outcome === 'rejected' && sc.name === seen.name)[n]?.raw;
-    } else {
-      const jarKey = `${seen.domain};${seen.path};${seen.name}`;
-      key = `cookie:${jarKey}`;
-      raw = lastSetCookie(jarKey);
-      events = byKey.get(jarKey);
-    }
-    const decoded = decode && seen.value !== '' ? decodedView(decode(seen.name, seen.value, { [seen.name]: seen.value }), masked) : undefined;
-    rows.push({
-      key,
-      name: seen.name,
-      value: masked ? maskValue(seen.value) : seen.value,
-      domain: seen.domain,
-      path: seen.path,
-      secure: false,
-      httpOnly: false,
-      partitioned: false,
-      size: Buffer.byteLength(seen.name + seen.value),
-      isSession: isSession(seen),
-      origin: 'set-by-response',
-      expiry: { kind: 'none' },
-      changes: events?.length ?? 0,
-      history: historyRows(events, snapshot.exchanges),
-      ...(decoded ? { decoded } : {}),
-      state: seen.state,
-      ...(seen.endedAt !== undefined ? { endedAt: seen.endedAt } : {}),
-      ...(seen.reason ? { goneReason: seen.reason } : {}),
-      ...(seen.exchangeId !== undefined ? { goneExchangeId: seen.exchangeId } : {}),
-      ...(raw !== undefined ? { lastSetCookie: masked ? maskSetCookie(raw) : raw } : {}),
-    });
+    if (seen.state === 'live' || seen.state === 'rejected') continue;
+    rows.push(goneCookieRow(seen, byKey.get(`${seen.domain};${seen.path};${seen.name}`), snapshot.exchanges, masked, isSession, decode));
   }
+  for (const ex of snapshot.exchanges) if (ex.cookiesSet.length > 0) rows.push(...refusedCookieRows(ex, masked, isSession, decode));
   return rows;
+}
+
+/** The row of one cookie that is gone (deleted, expired, evicted); `events` is its history, oldest first. */
+export function goneCookieRow(seen: CookieSeen, events: readonly CookieHistoryEvent[] | undefined, exchanges: readonly Exchange[], masked: boolean, isSession: (c: { name: string; value: string }) => boolean, decode?: SignedCookieDecoder): CookieRow {
+  let raw: string | undefined;
+  for (let i = (events?.length ?? 0) - 1; i >= 0 && raw === undefined; i--) raw = events![i]!.setCookie;
+  return cookieSeenRow(seen, `cookie:${seen.domain};${seen.path};${seen.name}`, raw, events, exchanges, masked, isSession, decode);
+}
+
+/** The rows of the Set-Cookie headers one exchange's response offered and the jar refused. */
+export function refusedCookieRows(ex: Exchange, masked: boolean, isSession: (c: { name: string; value: string }) => boolean, decode?: SignedCookieDecoder): CookieRow[] {
+  const rejectedSeen = new Map<string, number>();
+  return refusedCookiesOf(ex).map((seen) => {
+    const base = `rejected:${seen.exchangeId ?? ''}:${seen.name}`;
+    const n = rejectedSeen.get(base) ?? 0;
+    rejectedSeen.set(base, n + 1);
+    const raw = ex.cookiesSet.filter((sc) => sc.outcome === 'rejected' && sc.name === seen.name)[n]?.raw;
+    return cookieSeenRow(seen, n === 0 ? base : `${base}#${n}`, raw, undefined, [], masked, isSession, decode);
+  });
+}
+
+function cookieSeenRow(seen: CookieSeen, key: string, raw: string | undefined, events: readonly CookieHistoryEvent[] | undefined, exchanges: readonly Exchange[], masked: boolean, isSession: (c: { name: string; value: string }) => boolean, decode?: SignedCookieDecoder): CookieRow {
+  const decoded = decode && seen.value !== '' ? decodedView(decode(seen.name, seen.value, { [seen.name]: seen.value }), masked) : undefined;
+  return {
+    key,
+    name: seen.name,
+    value: masked ? maskValue(seen.value) : seen.value,
+    domain: seen.domain,
+    path: seen.path,
+    secure: false,
+    httpOnly: false,
+    partitioned: false,
+    size: Buffer.byteLength(seen.name + seen.value),
+    isSession: isSession(seen),
+    origin: 'set-by-response',
+    expiry: { kind: 'none' },
+    changes: events?.length ?? 0,
+    history: historyRows(events, exchanges),
+    ...(decoded ? { decoded } : {}),
+    state: seen.state,
+    ...(seen.endedAt !== undefined ? { endedAt: seen.endedAt } : {}),
+    ...(seen.reason ? { goneReason: seen.reason } : {}),
+    ...(seen.exchangeId !== undefined ? { goneExchangeId: seen.exchangeId } : {}),
+    ...(raw !== undefined ? { lastSetCookie: masked ? maskSetCookie(raw) : raw } : {}),
+  };
 }
 
 /** The last signature check of a token, by token value (kept in memory for this window only). */

@@ -207,7 +207,8 @@ export interface SessionViewState {
   /** In-flight rules and keep-alive active in the capture (absent: none). Each has an off switch (`ruleOff`). */
   readonly rules?: readonly RuleRow[];  /**
    * Exchanges older than `exchanges[0]` not sent yet: the first state of a long session carries only
-   * the newest rows, so the panel draws at once; the next delta brings the rest.
+   * the newest rows, so the panel draws at once; the next deltas bring the rest, in slices that
+   * each say how many are still to come ({@link SessionViewDelta.olderExchanges}).
    */
   readonly olderExchanges?: number;
 }
@@ -238,7 +239,19 @@ export interface SessionViewDelta {
   readonly findings?: RowChanges<FindingRow, string>;
   /** The whole rules list (it is short), whenever the state has one. */
   readonly rules?: readonly RuleRow[];
+  /**
+   * Present while the older exchanges a long session's first state left out are being sent: how
+   * many are still to come after this delta (0 in the delta that completes them). Such a delta's
+   * `exchanges.upsert` carries, besides new and changed rows, the next slice of at most
+   * {@link OLDER_EXCHANGES_PER_DELTA} older rows, the newest of them first (each slice lies just
+   * below the rows the webview holds, in id order within the slice). Absent: nothing older is
+   * pending, or (from an extension before slices) the delta brings all older rows at once.
+   */
+  readonly olderExchanges?: number;
 }
+
+/** Older exchanges in one delta after a long session's first state (see {@link SessionViewDelta.olderExchanges}). */
+export const OLDER_EXCHANGES_PER_DELTA = 1000;
 
 /** One header line as shown in the detail: values of credentials masked unless revealed. */
 export interface HeaderView {

@@ -257,12 +257,15 @@ export class IncrementalAudit {
     return this.slots.takeDelta();
   }
 
-  /** Analyses every JWT again: at a new time (expiry), or after the JWT analyser learned something (a weak-secret answer). */
-  reanalyseJwts(now?: number): AuditDelta {
+  /**
+   * Analyses the JWTs again: after the JWT analyser learned something (a weak-secret answer:
+   * `'all'`, the default), or at a new time (`'time'`: only those whose analysis depends on it).
+   */
+  reanalyseJwts(now?: number, what: 'time' | 'all' = 'all'): AuditDelta {
     if (typeof now === 'number' && Number.isFinite(now)) this.now = now;
     const jwt = this.state.jwt;
     if (jwt) {
-      jwt.reanalyse();
+      jwt.reanalyse(what);
       this.publishJwts();
     }
     return this.slots.takeDelta();
@@ -313,6 +316,15 @@ export class IncrementalAudit {
       this.slots.takeDelta();
     }
     return this.slots.findings();
+  }
+
+  /**
+   * What the audit forgot to stay bounded in a long capture (JWT sightings past
+   * MAX_REMEMBERED_JWT_SIGHTINGS, cookie values past MAX_REMEMBERED_COOKIE_VALUES): 0 until a
+   * session is that long. Findings already made stay; a later exchange no longer meets these.
+   */
+  get forgotten(): { readonly jwtSightings: number; readonly cookieValues: number } {
+    return { jwtSightings: this.state.jwt?.forgotten ?? 0, cookieValues: this.state.urls.forgottenValues };
   }
 
   /** Number of exchanges audited and still held (not evicted). */

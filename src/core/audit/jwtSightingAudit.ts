@@ -10,6 +10,14 @@ import {
 /** Analyser answers remembered (see `JwtSightingAudit.analyses`); past this, they are forgotten at once and the cache refills. */
 const MAX_REMEMBERED_ANALYSES = 4096;
 
+/**
+ * JWT sightings remembered (token sightings, and Set-Cookie ones apart): twice the store's token
+ * cap. Past this, the oldest that speak for no place are forgotten (counted in `forgotten`), so a
+ * capture of any length holds a bounded audit: about 560 new JWT sightings per 10,000 exchanges of
+ * bench/panel's mix grew the heap without end. What a forgotten sighting found stays found.
+ */
+export const MAX_REMEMBERED_JWT_SIGHTINGS = 4000;
+
 /** A sighting with its place in the whole-session audit's list: Set-Cookie ones first (in start order), then tokens (by id). */
 interface Listed {
   readonly sighting: JwtSighting;
@@ -24,9 +32,26 @@ interface Place {
   readonly tokenKeys: Set<string>;
   /** The newest token sighting of the place, or undefined when it must be searched again. */
   bestToken: Listed | undefined;
-  /** The analyser's findings for the token that speaks, and what they were computed for. */
-  analysis: { key: string; findings: Finding[] } | undefined;
+  /** The analyser's findings for the token that speaks, what they were computed for, and whether they depend on the time. */
+  analysis: { key: string; findings: Finding[]; timed: boolean } | undefined;
   slotKeys: string[];
+}
+
+/**
+ * False only when a JWT's analysis cannot change with the time: its payload decodes to claims
+ * without exp and nbf (nothing expires, nothing starts). Anything else (a nested or undecodable
+ * token) counts as depending on it.
+ */
+export function dependsOnTime(token: string): boolean {
+  const parts = token.split('.');
+  if (parts.length !== 3) return true;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+    if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) return true;
+    return 'exp' in claims || 'nbf' in claims;
+  } catch {
+    return true;
+  }
 }
 
 function newer(a: Listed, b: Listed | undefined): boolean {
@@ -53,7 +78,9 @@ export class JwtSightingAudit {
    * changes back and forth (users with their own Bearer JWTs taking turns), a token already
    * analysed there is not analysed again (the weak-secret search alone costs milliseconds).
    */
-  private readonly analyses = new Map<string, Finding[]>();
+  private readonly analyses = new Map<string, { findings: Finding[]; timed: boolean }>();
+  /** Sightings forgotten past {@link MAX_REMEMBERED_JWT_SIGHTINGS}. */
+  forgotten = 0;
 
   constructor(
     private readonly slots: FindingSlots,
@@ -83,6 +110,7 @@ export class JwtSightingAudit {
       if (this.tokens.has(key)) this.dirty.add(sightingPlace(this.tokens.get(key)!.listed.sighting));
       this.dirty.add(placeKey);
     });
+    if (this.setCookieKeys.size > MAX_REMEMBERED_JWT_SIGHTINGS) this.forgetSetCookies();
   }
 
   /** Takes in token records that are new or were seen again (their last sighting moved). */
@@ -108,6 +136,48 @@ export class JwtSightingAudit {
       else if (p.bestToken && (p.bestToken.order === t.id || newer(listed, p.bestToken))) p.bestToken = listed;
       this.dirty.add(placeKey);
     }
+    if (this.tokens.size > MAX_REMEMBERED_JWT_SIGHTINGS) this.forgetTokens();
+  }
+
+  /** Keys of the sightings that speak for a place now (or may: a token that leads its place's tokens). */
+  private speakingKeys(): Set<string> {
+    const keys = new Set<string>();
+    for (const p of this.places.values()) {
+      this.speaker(p);
+      if (p.bestSetCookie) keys.add(sightingKey(p.bestSetCookie.sighting));
+      if (p.bestToken) keys.add(sightingKey(p.bestToken.sighting));
+    }
+    return keys;
+  }
+
+  /** Forgets the oldest token sightings down to 90% of the cap (not one per call), except those that speak. */
+  private forgetTokens(): void {
+    const keep = this.speakingKeys();
+    const target = Math.floor(MAX_REMEMBERED_JWT_SIGHTINGS * 0.9);
+    for (const [key, { record, listed }] of this.tokens) {
+      if (this.tokens.size <= target) break;
+      if (keep.has(key)) continue;
+      this.tokens.delete(key);
+      this.tokenKeyById.delete(record.id);
+      this.places.get(sightingPlace(listed.sighting))?.tokenKeys.delete(key);
+      this.forgotten++;
+    }
+    // Ids of other records of a forgotten token point nowhere: drop them too.
+    if (this.tokenKeyById.size > 2 * MAX_REMEMBERED_JWT_SIGHTINGS) {
+      for (const [id, key] of this.tokenKeyById) if (!this.tokens.has(key)) this.tokenKeyById.delete(id);
+    }
+  }
+
+  /** Forgets the oldest Set-Cookie sightings down to 90% of the cap, except those that speak. */
+  private forgetSetCookies(): void {
+    const keep = this.speakingKeys();
+    const target = Math.floor(MAX_REMEMBERED_JWT_SIGHTINGS * 0.9);
+    for (const key of this.setCookieKeys) {
+      if (this.setCookieKeys.size <= target) break;
+      if (keep.has(key)) continue;
+      this.setCookieKeys.delete(key);
+      this.forgotten++;
+    }
   }
 
   /** Takes in the jar: a JWT seen in a Cookie header is HttpOnly when the jar holds it as set with HttpOnly. */
@@ -125,11 +195,25 @@ export class JwtSightingAudit {
     this.updateTokens(changed);
   }
 
-  /** Analyses every place again on the next publish (time moved on, or a weak-secret answer came). */
-  reanalyse(): void {
-    this.analysisGeneration++;
-    this.analyses.clear();
-    for (const key of this.places.keys()) this.dirty.add(key);
+  /**
+   * Analyses places again on the next publish: every place when the analyser learned something (a
+   * weak-secret answer: `'all'`), or when only the time moved on (`'time'`) those whose token's
+   * analysis depends on the time (an exp or nbf claim, or a token that does not decode as plain
+   * claims); the others' findings cannot have changed.
+   */
+  reanalyse(what: 'time' | 'all' = 'all'): void {
+    if (what === 'all') {
+      this.analysisGeneration++;
+      this.analyses.clear();
+      for (const key of this.places.keys()) this.dirty.add(key);
+      return;
+    }
+    for (const [key, a] of this.analyses) if (a.timed) this.analyses.delete(key);
+    for (const [key, p] of this.places) {
+      if (!p.analysis?.timed) continue;
+      p.analysis = undefined;
+      this.dirty.add(key);
+    }
   }
 
   private speaker(p: Place): Listed | undefined {
@@ -158,15 +242,17 @@ export class JwtSightingAudit {
         if (p.analysis?.key !== key) {
           let analysed = this.analyses.get(key);
           if (analysed === undefined) {
+            let findings: Finding[];
             try {
-              analysed = this.analyze(s.token, s.location);
+              findings = this.analyze(s.token, s.location);
             } catch {
-              analysed = [];
+              findings = [];
             }
+            analysed = { findings, timed: dependsOnTime(s.token) };
             if (this.analyses.size >= MAX_REMEMBERED_ANALYSES) this.analyses.clear();
             this.analyses.set(key, analysed);
           }
-          p.analysis = { key, findings: analysed };
+          p.analysis = { key, ...analysed };
         }
         const cached = p.analysis.findings;
         const findings = dedupeFindings(sightingItems(s, () => cached));

@@ -80,6 +80,11 @@ export class StoreAudit implements Disposable {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
+  /** What the audit forgot to stay bounded in a long capture (see {@link IncrementalAudit.forgotten}). */
+  get forgotten(): IncrementalAudit['forgotten'] {
+    return this.audit.forgotten;
+  }
+
   /** The current findings, sorted like {@link auditSession}'s. */
   findings(): readonly Finding[] {
     return this.audit.findings();
@@ -99,9 +104,12 @@ export class StoreAudit implements Disposable {
     return delta;
   }
 
-  /** Analyses the JWTs again: the time moved on, or the analyser learned something (a weak-secret answer). */
-  reanalyseJwts(now?: number): AuditDelta {
-    return this.emit(this.audit.reanalyseJwts(now), 'reanalysis');
+  /**
+   * Analyses the JWTs again: the analyser learned something (a weak-secret answer: `'all'`, the
+   * default), or the time moved on (`'time'`: only the JWTs whose analysis depends on the time).
+   */
+  reanalyseJwts(now?: number, what: 'time' | 'all' = 'all'): AuditDelta {
+    return this.emit(this.audit.reanalyseJwts(now, what), 'reanalysis');
   }
 
   private catchUp(): AuditDelta {

@@ -23,6 +23,14 @@ interface ValueUse {
 
 const JWT_SUBJECT = '\u0000jwt';
 
+/**
+ * Cookie values remembered with the cookies that carried them (for a URL that shows one later).
+ * Past this, the oldest values never seen in a URL are forgotten (counted in `forgottenValues`):
+ * every login brings a new session id, ~1,400 values per 10,000 exchanges of bench/panel's mix,
+ * which grew the extension host's heap without end. A finding already made stays.
+ */
+export const MAX_REMEMBERED_COOKIE_VALUES = 5000;
+
 function slotKey(subject: string, where: UrlPlace): string {
   return `u\u0000${subject}\u0000${where}`;
 }
@@ -44,6 +52,8 @@ export class UrlTokenAudit {
   /** Per slot, the values whose first URL place speaks for it. */
   private readonly candidates = new Map<string, Set<string>>();
   private readonly dirty = new Set<string>();
+  /** Values forgotten past {@link MAX_REMEMBERED_COOKIE_VALUES}. */
+  forgottenValues = 0;
 
   constructor(private readonly slots: FindingSlots, private readonly infoOf: (name: string) => SessionCookieInfo | undefined) {}
 
@@ -93,6 +103,7 @@ export class UrlTokenAudit {
     if (value.length < MIN_URL_VALUE_LENGTH) return;
     let uses = this.valueUses.get(value);
     if (!uses) {
+      if (this.valueUses.size >= MAX_REMEMBERED_COOKIE_VALUES) this.forgetValues();
       uses = new Map();
       this.valueUses.set(value, uses);
     }
@@ -112,6 +123,19 @@ export class UrlTokenAudit {
     // Ranks only grow: the owner keeps the value, and a name that is not a session cookie cannot take it.
     if (this.owner.get(value) === name || this.infoOf(name)?.isSession !== true) return;
     this.reassign(value);
+  }
+
+  /** Forgets the oldest values that no URL showed, down to 90% of the cap (not one per call). */
+  private forgetValues(): void {
+    const target = Math.floor(MAX_REMEMBERED_COOKIE_VALUES * 0.9);
+    for (const [value, uses] of this.valueUses) {
+      if (this.valueUses.size <= target) break;
+      if (this.urlSightings.has(value)) continue;
+      this.valueUses.delete(value);
+      this.owner.delete(value);
+      for (const name of uses.keys()) this.valuesOfName.get(name)?.delete(value);
+      this.forgottenValues++;
+    }
   }
 
   /** Gives a value to the session cookie that carried it last (or to none). */

@@ -1,4 +1,4 @@
-import type { CookieRecord, SessionSnapshot } from './types';
+import type { CookieHistoryEvent, CookieRecord, Exchange, SessionSnapshot } from './types';
 
 /** What became of a cookie the session saw. */
 export type CookieSeenState = 'live' | 'deleted' | 'expired' | 'evicted' | 'rejected';
@@ -47,21 +47,43 @@ export function cookiesSeen(snapshot: Pick<SessionSnapshot, 'cookies' | 'cookieH
       ...(e.reason ? { reason: e.reason } : {}), ...(e.exchangeId !== undefined ? { exchangeId: e.exchangeId } : {}),
     });
   }
-  for (const ex of snapshot.exchanges) {
-    // The host is parsed only for the few exchanges with a refused cookie (not 10,000 URLs per call).
-    let host: string | undefined;
-    for (const sc of ex.cookiesSet) {
-      if (sc.outcome !== 'rejected') continue;
-      if (host === undefined) {
-        host = '';
-        try {
-          host = new URL(ex.url).hostname;
-        } catch {
-          // an exchange without a parsable URL still lists its refused cookies
-        }
+  for (const ex of snapshot.exchanges) if (ex.cookiesSet.length > 0) out.push(...refusedCookiesOf(ex));
+  return out;
+}
+
+/**
+ * One cookie's entry among the gone ones of {@link cookiesSeen}, from its own history events
+ * (oldest first): undefined when its last event leaves it in the jar. Callers check that the jar
+ * does not hold it. Lets a reader that keeps the history by cookie update one cookie at a time.
+ */
+export function goneCookieOf(events: readonly CookieHistoryEvent[] | undefined): CookieSeen | undefined {
+  const e = events?.[events.length - 1];
+  if (!e || (e.kind !== 'deleted' && e.kind !== 'expired' && e.kind !== 'evicted')) return undefined;
+  let lastValue: string | undefined;
+  for (const event of events!) if (event.newValue !== undefined) lastValue = event.newValue;
+  const value = e.oldValue ?? lastValue;
+  return {
+    state: e.kind, name: e.name, domain: e.domain, path: e.path, value: value ?? '', endedAt: e.time,
+    ...(e.reason ? { reason: e.reason } : {}), ...(e.exchangeId !== undefined ? { exchangeId: e.exchangeId } : {}),
+  };
+}
+
+/** The Set-Cookie headers of one exchange that the jar refused, as {@link cookiesSeen} lists them. */
+export function refusedCookiesOf(ex: Exchange): CookieSeen[] {
+  const out: CookieSeen[] = [];
+  // The host is parsed only for the few exchanges with a refused cookie (not 10,000 URLs per call).
+  let host: string | undefined;
+  for (const sc of ex.cookiesSet) {
+    if (sc.outcome !== 'rejected') continue;
+    if (host === undefined) {
+      host = '';
+      try {
+        host = new URL(ex.url).hostname;
+      } catch {
+        // an exchange without a parsable URL still lists its refused cookies
       }
-      out.push({ state: 'rejected', name: sc.name, domain: host, path: '', value: sc.value, endedAt: ex.responseReceivedAt ?? ex.startedAt, ...(sc.rejectReason ? { reason: sc.rejectReason } : {}), exchangeId: ex.id });
     }
+    out.push({ state: 'rejected', name: sc.name, domain: host, path: '', value: sc.value, endedAt: ex.responseReceivedAt ?? ex.startedAt, ...(sc.rejectReason ? { reason: sc.rejectReason } : {}), exchangeId: ex.id });
   }
   return out;
 }
