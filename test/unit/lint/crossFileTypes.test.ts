@@ -46,6 +46,12 @@ describe('lint: Java, C# and Go constants across files', () => {
     assert.match(at(21)?.message ?? '', /only \.\.\/appsettings\.Development\.json:9 sets/);
     assert.equal(at(29)?.severity, 'error');
     assert.match(at(29)?.message ?? '', /appsettings\.Production\.json:5 sets .* the Production environment signs with it/);
+    // The settings files' own findings: the Development file is info (only that environment loads it), the others errors.
+    const own = (file: string) => result.findings.find((f) => path.basename(f.file) === file && f.ruleId === 'jwt-hardcoded-secret');
+    assert.equal(own('appsettings.Development.json')?.severity, 'info');
+    assert.match(own('appsettings.Development.json')?.message ?? '', /only the Development environment loads this file/);
+    assert.equal(own('appsettings.Production.json')?.severity, 'error');
+    assert.equal(own('appsettings.json')?.severity, 'error');
   });
 
   it('keystroke re-lints of a Go file resolve another package through the table of the last scan', async () => {
