@@ -211,11 +211,21 @@ export function csharpConfigValue(ctx: AnalysisContext, read: string, at: Node):
 /**
  * `options.Value.Key`, `_jwt.CurrentValue.Key`, `_settings.Key` where the name is an
  * `IOptions<JwtSettings>` (or a `JwtSettings` field) and the workspace binds JwtSettings to a
- * configuration section (`Configure<JwtSettings>(….GetSection("Jwt"))`): the configuration key it
- * reads (`Jwt:Key`), or undefined.
+ * configuration section (`Configure<JwtSettings>(….GetSection("Jwt"))`, `GetSection("Jwt").Get<JwtSettings>()`),
+ * or a local of this file bound to one (`var s = ….GetSection("Jwt").Get<JwtSettings>()`,
+ * `….GetSection("Jwt").Bind(s)`): the configuration key it reads (`Jwt:Key`), or undefined.
  */
 export function csharpOptionsKey(ctx: AnalysisContext, holder: string, viaValue: boolean, property: string): string | undefined {
   if (!ctx.workspace || !/^\w+$/.test(holder)) return undefined;
+  // Bound in this file: `var s = config.GetSection("Jwt").Get<JwtSettings>()`, `config.GetSection("Jwt").Bind(s)`.
+  if (!viaValue) {
+    const bound = new RegExp(`\\b${holder}\\s*=\\s*[\\w.]*GetSection\\(\\s*"([^"]+)"\\s*\\)\\s*\\.\\s*Get<\\w+>\\(\\s*\\)|GetSection\\(\\s*"([^"]+)"\\s*\\)\\s*\\.\\s*Bind\\(\\s*${holder}\\s*\\)`).exec(ctx.text);
+    if (bound) {
+      // An edit of the binding line changes what the name reads.
+      ctx.touch(bound.index, bound.index + bound[0].length);
+      return `${bound[1] ?? bound[2]}:${property}`;
+    }
+  }
   // The declarations of the name (a parameter, a field): the first whose type is bound.
   for (const m of ctx.text.matchAll(new RegExp(`\\b(?:IOptions(?:Snapshot|Monitor)?<(\\w+)>|(\\w+))\\??\\s+${holder}\\b`, 'g'))) {
     const type = viaValue ? m[1] : m[2];

@@ -111,6 +111,12 @@ export function indexCSharp(table: SymbolTable, file: string, text: string): voi
     for (const m of text.matchAll(/\b(?:Configure|AddOptions)<(\w+)>\((?:\)\s*\.\s*Bind\()?[^;]*?GetSection\(\s*"([^"]+)"\s*\)/g)) {
       table.add(CSHARP_OPTIONS, m[1], { value: m[2], file, line: optionsLine(m.index) });
     }
+    // `GetSection("Jwt").Get<JwtSettings>()`, and `GetSection("Jwt").Bind(s)` of an `s = new JwtSettings()`: the instance
+    // is usually registered (AddSingleton) and injected as JwtSettings elsewhere.
+    for (const m of text.matchAll(/GetSection\(\s*"([^"]+)"\s*\)\s*\.\s*(?:Get<(\w+)>\(\s*\)|Bind\(\s*(\w+)\s*\))/g)) {
+      const type = m[2] ?? new RegExp(`\\b(?:${m[3]}\\s*=\\s*new\\s+(\\w+)\\s*[({]|(\\w+)\\s+${m[3]}\\s*=\\s*new\\s*\\()`).exec(text)?.slice(1).find(Boolean);
+      if (type) table.add(CSHARP_OPTIONS, type, { value: m[1], file, line: optionsLine(m.index) });
+    }
   }
   const lineOf = lineCounter(text);
   let ns = '';
