@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { jsonStrings } from '../languages/appSettings';
 import type { SymbolTable } from './symbolTable';
+import { goStructFields } from './goStructs';
 import { type Literal, addLiteral, lineCounter } from './indexText';
 
 /*
@@ -167,22 +168,11 @@ export function indexGo(table: SymbolTable, file: string, text: string): void {
     const lit = literal(raw) ?? goProduct(raw);
     if (lit) addLiteral(table, goPackageModule(dir), name, lit, file, lineOf(m.index));
   }
-  if (!/^func[ \t]+\w+\(\)[^\n{]*\{[ \t]*\n[ \t]*return[ \t]+&?[\w.]+\{/m.test(text)) return;
-  for (const m of text.matchAll(GO_CONSTRUCTOR)) {
-    const fieldsAt = m.index + m[0].indexOf(m[2]);
-    for (const f of m[2].matchAll(/^[ \t]*(\w+):[ \t]*([^\n]+?),[ \t]*(?:\/\/[^\n]*)?$/gm)) {
-      const lit = literal(f[2]) ?? goProduct(f[2]);
-      if (lit) addLiteral(table, goPackageModule(dir), `${m[1]}().${f[1]}`, lit, file, lineOf(fieldsAt + f.index));
-    }
-  }
+  // Constructors (`Default().Field`) and package-level struct vars (`Defaults.Field`), for `cfg := config.Default()`
+  // then `cfg.Field`, or `config.Defaults.Field`, in another file.
+  const fieldLine = lineCounter(text);
+  for (const f of goStructFields(text, (raw) => literal(raw) ?? goProduct(raw))) addLiteral(table, goPackageModule(dir), f.name, f.literal, file, fieldLine(f.offset));
 }
-
-/**
- * `func Default() *Config {\n return &Config{\n Field: value,\n … }\n}`: a constructor without
- * parameters whose body is one struct literal, one field a line. Its literal fields are indexed as
- * `Default().Field`, for `cfg := config.Default()` then `cfg.Field` in another file.
- */
-const GO_CONSTRUCTOR = /^func[ \t]+(\w+)\(\)[ \t]*\*?[\w.]+[ \t]*\{[ \t]*\n[ \t]*return[ \t]+&?[\w.]+\{[ \t]*\n((?:[ \t]*(?:\w+:[^\n]*,)?[ \t]*(?:\/\/[^\n]*)?\n)*?)[ \t]*\}[ \t]*\n\}/gm;
 
 /**
  * A Go constant computed from literals and one time unit (`30 * 24 * time.Hour`, `60 * 60 * 24 * 7`):
