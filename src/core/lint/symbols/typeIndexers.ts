@@ -112,11 +112,15 @@ export function indexCSharp(table: SymbolTable, file: string, text: string): voi
     for (const m of text.matchAll(/\b(?:Configure|AddOptions)<(\w+)>\((?:\)\s*\.\s*Bind\()?[^;]*?GetSection\(\s*"([^"]+)"\s*\)/g)) {
       table.add(CSHARP_OPTIONS, m[1], { value: m[2], file, line: optionsLine(m.index) });
     }
-    // `GetSection("Jwt").Get<JwtSettings>()`, and `GetSection("Jwt").Bind(s)` of an `s = new JwtSettings()`: the instance
-    // is usually registered (AddSingleton) and injected as JwtSettings elsewhere.
-    for (const m of text.matchAll(/GetSection\(\s*"([^"]+)"\s*\)\s*\.\s*(?:Get<(\w+)>\(\s*\)|Bind\(\s*(\w+)\s*\))/g)) {
-      const type = m[2] ?? new RegExp(`\\b(?:${m[3]}\\s*=\\s*new\\s+(\\w+)\\s*[({]|(\\w+)\\s+${m[3]}\\s*=\\s*new\\s*\\()`).exec(text)?.slice(1).find(Boolean);
-      if (type) table.add(CSHARP_OPTIONS, type, { value: m[1], file, line: optionsLine(m.index) });
+    // `var s = ….GetSection("Jwt").Get<JwtSettings>()`, or `GetSection("Jwt").Bind(s)` of an `s = new JwtSettings()`,
+    // registered with `AddSingleton(s)`: other files are given that instance as JwtSettings. An instance the file only
+    // uses itself is resolved there (csharpOptionsKey), not indexed: the type may be bound to other sections elsewhere.
+    const bindings = lineCounter(text);
+    for (const m of text.matchAll(/\b(\w+)\s*=\s*[\w.]*GetSection\(\s*"([^"]+)"\s*\)\s*\.\s*Get<(\w+)>\(\s*\)|GetSection\(\s*"([^"]+)"\s*\)\s*\.\s*Bind\(\s*(\w+)\s*\)/g)) {
+      const v = m[1] ?? m[5];
+      if (!new RegExp(`\\bAddSingleton(?:<\\w+>)?\\(\\s*${v}\\s*!?\\s*\\)`).test(text)) continue;
+      const type = m[3] ?? new RegExp(`\\b(?:${v}\\s*=\\s*new\\s+(\\w+)\\s*[({]|(\\w+)\\s+${v}\\s*=\\s*new\\s*\\()`).exec(text)?.slice(1).find(Boolean);
+      if (type) table.add(CSHARP_OPTIONS, type, { value: m[2] ?? m[4], file, line: bindings(m.index) });
     }
   }
   const lineOf = lineCounter(text);
