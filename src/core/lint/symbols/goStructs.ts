@@ -18,8 +18,14 @@ export interface GoStructField {
   readonly offset: number;
 }
 
-/** A top-level func returning one named type (or it and an error), up to the `}` closing it at the start of a line. */
-const GO_FUNC = /^func[ \t]+(\w+)\([^)\n]*\)[ \t]*(?:\*?[\w.]+|\([ \t]*\*?[\w.]+[ \t]*,[ \t]*error[ \t]*\))[ \t]*\{[ \t]*\n([\s\S]*?)^\}/gm;
+/** The head of a top-level func returning one named type (or it and an error), up to the end of its line. */
+const GO_FUNC = /^func[ \t]+(\w+)\([^)\n]*\)[ \t]*(?:\*?[\w.]+|\([ \t]*\*?[\w.]+[ \t]*,[ \t]*error[ \t]*\))[ \t]*\{[ \t]*\n/gm;
+/** The first statement of a constructor: `return &Config{`, `cfg := &Config{`, `var c Config`, `var c = Config{`. */
+const CONSTRUCTOR_START = /^[ \t]+(?:return[ \t]+&?[\w.]+\{|\w+[ \t]*:=[ \t]*&?[\w.]+\{|var[ \t]+\w+[ \t])/;
+/** The longest constructor body read, in characters: a file that is not gofmt-formatted (no `}` at a line start) stays linear. */
+const MAX_BODY = 16384;
+/** The longest struct literal read, in characters: an unclosed brace must not send each var to the end of the file. */
+const MAX_LITERAL = 16384;
 /** `var Defaults = &Config{` / `var Defaults = Config{` at the top level. */
 const GO_STRUCT_VAR = /^var[ \t]+(\w+)[ \t]*=[ \t]*&?[\w.]+\{/gm;
 
@@ -30,16 +36,24 @@ const GO_STRUCT_VAR = /^var[ \t]+(\w+)[ \t]*=[ \t]*&?[\w.]+\{/gm;
 export function goStructFields(text: string, literal: (raw: string) => Literal | undefined): GoStructField[] {
   const out: GoStructField[] = [];
   if (text.includes('func ')) {
-    for (const m of text.matchAll(GO_FUNC)) out.push(...constructorFields(text, m[1], m.index + m[0].length - 1 - m[2].length, m[2], literal));
+    for (const m of text.matchAll(GO_FUNC)) {
+      const bodyStart = m.index + m[0].length;
+      if (!CONSTRUCTOR_START.test(text.slice(bodyStart, text.indexOf('\n', bodyStart) >>> 0))) continue;
+      // The body ends at the `}` starting a line (gofmt's layout of a top-level func).
+      const end = text.slice(bodyStart - 1, bodyStart + MAX_BODY).indexOf('\n}');
+      if (end < 0) continue;
+      out.push(...constructorFields(text, m[1], bodyStart, text.slice(bodyStart, bodyStart + end), literal));
+    }
   }
   if (text.includes('var ')) {
+    let assigned: Set<string> | undefined;
     for (const m of text.matchAll(GO_STRUCT_VAR)) {
       const body = braced(text, m.index + m[0].length - 1);
       if (!body) continue;
+      // Any function of the file may set a field: then its literal is only a start value. One pass over the text for all vars.
+      assigned ??= new Set([...text.matchAll(/(?:^|[^\w.])(\w+\s*\.\s*\w+)\s*(?:=[^=]|\+\+|--|[-+*/|&]=)/gm)].map((a) => a[1].replace(/\s+/g, '')));
       for (const f of fieldsOf(text, body.start, body.end, literal)) {
-        // Any function of the file may set the field: then its literal is only a start value.
-        if (new RegExp(`(^|[^\\w.])${m[1]}\\s*\\.\\s*${f.key}\\s*=[^=]`, 'm').test(text)) continue;
-        out.push({ name: `${m[1]}.${f.key}`, literal: f.literal, offset: f.offset });
+        if (!assigned.has(`${m[1]}.${f.key}`)) out.push({ name: `${m[1]}.${f.key}`, literal: f.literal, offset: f.offset });
       }
     }
   }
@@ -48,9 +62,8 @@ export function goStructFields(text: string, literal: (raw: string) => Literal |
 
 /** The fields of `func name(…) T { … }` whose body returns a struct literal, or a local it built then returns. */
 function constructorFields(text: string, name: string, bodyStart: number, body: string, literal: (raw: string) => Literal | undefined): GoStructField[] {
-  const lines = body.split('\n');
   // `return &Config{…}` as the only statement.
-  const ret = /^([ \t]+)return[ \t]+&?[\w.]+\{/.exec(body);
+  const ret = RETURN_LITERAL.exec(body);
   if (ret) {
     const open = bodyStart + ret[0].length - 1;
     const b = braced(text, open);
@@ -58,12 +71,14 @@ function constructorFields(text: string, name: string, bodyStart: number, body: 
     return fieldsOf(text, b.start, b.end, literal).map((f) => ({ name: `${name}().${f.key}`, literal: f.literal, offset: f.offset }));
   }
   // `cfg := &Config{…}`, `c := Config{}`, `var c Config` as the first statement, `return cfg` (or `cfg, nil`) as the last.
-  const decl = /^([ \t]+)(?:(\w+)[ \t]*:=[ \t]*&?[\w.]+\{|var[ \t]+(\w+)[ \t]+\*?[\w.]+[ \t]*$|var[ \t]+(\w+)[ \t]*=[ \t]*&?[\w.]+\{)/m.exec(lines[0] ?? '');
+  const firstEnd = body.indexOf('\n');
+  const decl = LOCAL_STRUCT.exec(firstEnd < 0 ? body : body.slice(0, firstEnd));
   if (!decl) return [];
   const v = decl[2] ?? decl[3] ?? decl[4];
   const indent = decl[1];
-  const last = lines.filter((l) => l.trim() !== '' && !/^\s*\/\//.test(l)).pop() ?? '';
-  if (!new RegExp(`^${indent}return[ \\t]+${v}(?:[ \\t]*,[ \\t]*nil)?[ \\t]*$`).test(last)) return [];
+  const lines = body.split('\n');
+  const last = RETURN_NAME.exec(lines.filter((l) => l.trim() !== '' && !/^\s*\/\//.test(l)).pop() ?? '');
+  if (!last || last[1] !== indent || last[2] !== v) return [];
   const fields = new Map<string, GoStructField | undefined>();
   let after = bodyStart + lines[0].length + 1;
   if (decl[3] === undefined) {
@@ -73,33 +88,39 @@ function constructorFields(text: string, name: string, bodyStart: number, body: 
     after = text.indexOf('\n', b.end) + 1;
     if (after === 0) return [];
   }
-  const set = new RegExp(`^${indent}${v}\\.(\\w+)[ \\t]*=[ \\t]*([^\\n]+?)[ \\t]*(?://[^\\n]*)?$`);
-  const setAnywhere = new RegExp(`(?:^|[^\\w.])${v}\\.(\\w+)(?:\\s*,[^=\\n]*)?\\s*(?:=[^=]|\\+\\+|--|[-+*/|&]=)`, 'g');
-  const mention = new RegExp(`(?:^|[^\\w.])${v}\\b(?!\\s*\\.\\s*\\w+\\b(?!\\s*\\())`);
   let offset = after;
   for (const line of text.slice(after, bodyStart + body.length).split('\n')) {
     const at = offset;
     offset += line.length + 1;
-    if (line.trim() === '' || /^\s*\/\//.test(line)) continue;
-    if (new RegExp(`^${indent}return[ \\t]`).test(line)) continue;
-    const s = set.exec(line);
-    if (s) {
-      const lit = literal(s[2]) ?? undefined;
-      fields.set(s[1], lit ? { name: `${name}().${s[1]}`, literal: lit, offset: at } : undefined);
+    if (!line.includes(v) || /^\s*\/\//.test(line) || line.startsWith(`${indent}return `)) continue;
+    const s = FIELD_SET.exec(line);
+    if (s && s[1] === indent && s[2] === v) {
+      const lit = literal(s[4]);
+      fields.set(s[3], lit ? { name: `${name}().${s[3]}`, literal: lit, offset: at } : undefined);
       continue;
     }
     // Set under an `if`, in a loop, or by a multiple assignment: not one value any more.
-    for (const a of line.matchAll(setAnywhere)) fields.set(a[1], undefined);
+    for (const a of line.matchAll(FIELD_SET_ANYWHERE)) if (a[1] === v) fields.set(a[2], undefined);
     // Handed to a function or a method (which may fill it from the environment): nothing is known.
-    if (mention.test(line.replace(/"(?:[^"\\\n]|\\.)*"|`[^`]*`/g, '""'))) return [];
+    for (const a of line.replace(/"(?:[^"\\\n]|\\.)*"|`[^`]*`/g, '""').matchAll(NAME_USE)) if (a[1] === v) return [];
   }
   return [...fields.values()].filter((f): f is GoStructField => f !== undefined);
 }
 
+const RETURN_LITERAL = /^[ \t]+return[ \t]+&?[\w.]+\{/;
+const LOCAL_STRUCT = /^([ \t]+)(?:(\w+)[ \t]*:=[ \t]*&?[\w.]+\{|var[ \t]+(\w+)[ \t]+\*?[\w.]+[ \t]*$|var[ \t]+(\w+)[ \t]*=[ \t]*&?[\w.]+\{)/;
+const RETURN_NAME = /^([ \t]+)return[ \t]+(\w+)(?:[ \t]*,[ \t]*nil)?[ \t]*$/;
+/** `cfg.Field = value // comment` as a whole line. */
+const FIELD_SET = /^([ \t]*)(\w+)\.(\w+)[ \t]*=[ \t]*([^\n]+?)[ \t]*(?:\/\/[^\n]*)?$/;
+/** `cfg.Field = …`, `cfg.Field, err = …`, `cfg.Field++`, `cfg.Field += …` anywhere in a line. */
+const FIELD_SET_ANYWHERE = /(?:^|[^\w.])(\w+)\.(\w+)(?:\s*,[^=\n]*)?\s*(?:=[^=]|\+\+|--|[-+*/|&]=)/g;
+/** A name used other than by reading one of its fields: passed (`load(cfg)`, `&cfg`) or a method called on it (`cfg.Load()`). */
+const NAME_USE = /(?:^|[^\w.])(\w+)\b(?!\s*\.\s*\w+\b(?!\s*\())/g;
+
 /** The span inside the braces opening at `open` (strings, runes and comments skipped), or undefined when they do not close. */
 function braced(text: string, open: number): { start: number; end: number } | undefined {
   let depth = 0;
-  for (let i = open; i < text.length; i++) {
+  for (let i = open, stop = Math.min(text.length, open + MAX_LITERAL); i < stop; i++) {
     const c = text[i];
     if (c === '"' || c === '\'' || c === '`') {
       i = stringEnd(text, i);
