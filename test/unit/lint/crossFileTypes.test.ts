@@ -74,6 +74,7 @@ describe('lint: Java, C# and Go constants across files', () => {
     assert.equal(own('appsettings.Development.json')?.severity, 'info');
     assert.match(own('appsettings.Development.json')?.message ?? '', /only the Development environment loads this file/);
     assert.equal(own('appsettings.Production.json')?.severity, 'error');
+    assert.equal(own('appsettings.Staging.json')?.severity, 'error');
     assert.equal(own('appsettings.json')?.severity, 'error');
   });
 

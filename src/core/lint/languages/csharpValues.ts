@@ -115,7 +115,7 @@ export function csharpValue(ctx: AnalysisContext, node: Node, depth = 0): Resolv
       // `settings!.Key`: the null-forgiving `!` of a `Get<T>()` that may return null.
       if (holder?.type === 'postfix_unary_expression' && ctx.src(holder).trim().endsWith('!')) holder = holder.firstNamedChild;
       if (holder?.type === 'identifier') {
-        const key = csharpOptionsKey(ctx, ctx.src(holder), viaValue, ctx.src(name));
+        const key = csharpOptionsKey(ctx, ctx.src(holder), viaValue, ctx.src(name), node);
         if (key) return { k: 'env', text: `Configuration["${key}"]` };
       }
       // `Shop.Security.JwtDefaults.SigningKey`: a qualified class of another file.
