@@ -149,6 +149,9 @@ function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boo
     if (i !== -1) items.splice(i, 1);
     items.push(later);
   }
+  // MaxAge 0 sends no Max-Age attribute: a written Expires then decides the lifetime (a past one deletes the cookie).
+  const zeroMaxAge = items.find((x) => x.key === 'MaxAge' && goNumber(ctx, x.value)?.v === 0);
+  if (zeroMaxAge && items.some((x) => x.key === 'Expires')) items.splice(items.indexOf(zeroMaxAge), 1);
   const valueItem = session ? undefined : items.find((x) => x.key === 'Value');
   checkKeyedSite(ctx, {
     framework: session ? (/gin-contrib\/sessions/.test(ctx.text) ? 'gin-contrib sessions.Options' : 'gorilla sessions.Options') : 'http.Cookie',
