@@ -38,6 +38,29 @@ describe('lint: Java, C# and Go constants across files', () => {
     assert.deepEqual([remember?.value, remember?.duration], [90 * 86400, undefined]);
   });
 
+  it('indexes Go constructors over several statements or with parameters, and one-line struct literals, only where a field is one literal', async () => {
+    const root = path.join(WORKSPACES, 'go-orders');
+    const go = await scanFiles(['.'], { cwd: root, workers: 0 });
+    const config = goPackageModule(path.join(root, 'internal/config'));
+    const value = (name: string) => go.symbols?.lookup(config, name)?.value;
+    // cfg := &Server{…}; cfg.X = …; return cfg: the literal fields, not those set from the parameter or under an if.
+    assert.equal(value('NewServer().SessionSecret'), 'storefront-session-secret');
+    assert.equal(go.symbols?.lookup(config, 'NewServer().SessionSecret')?.line, 22);
+    assert.equal(value('NewServer().CookieSecure'), undefined);
+    assert.equal(value('NewServer().CookieMaxAge'), undefined);
+    assert.equal(value('NewServer().Addr'), undefined);
+    // c := Server{}; c.Secret = "…"; return c.
+    assert.deepEqual([value('StorefrontDefaults().SessionSecret'), value('StorefrontDefaults().CookieSecure')], ['storefront-dev-secret', false]);
+    // Several fields on one line, in a constructor and in a package-level var.
+    assert.deepEqual([value('Edge().SessionSecret'), value('Edge().CookieSecure'), value('Fallback.SessionSecret')], ['edge-session-secret', false, 'fallback-session-secret']);
+    // Fields taken from parameters, and a value handed to a function that fills it from the environment: nothing.
+    assert.equal(value('NewWorker().SessionSecret'), undefined);
+    assert.equal(value('NewWorker().CookieSecure'), undefined);
+    assert.equal(value('FromEnv().SessionSecret'), undefined);
+    // A field after a commented one keeps its own line.
+    assert.equal(go.symbols?.lookup(config, 'Defaults().WebhookKey')?.line, 44);
+  });
+
   it('reads appsettings.{Environment}.json after appsettings.json: Production is an error naming the file, Development-only is info', async () => {
     const root = path.join(WORKSPACES, 'dotnet-shop');
     const result = await scanFiles(['.'], { cwd: root, workers: 0 });
@@ -46,6 +69,13 @@ describe('lint: Java, C# and Go constants across files', () => {
     assert.match(at(21)?.message ?? '', /only \.\.\/appsettings\.Development\.json:9 sets/);
     assert.equal(at(29)?.severity, 'error');
     assert.match(at(29)?.message ?? '', /appsettings\.Production\.json:5 sets .* the Production environment signs with it/);
+    // The settings files' own findings: the Development file is info (only that environment loads it), the others errors.
+    const own = (file: string) => result.findings.find((f) => path.basename(f.file) === file && f.ruleId === 'jwt-hardcoded-secret');
+    assert.equal(own('appsettings.Development.json')?.severity, 'info');
+    assert.match(own('appsettings.Development.json')?.message ?? '', /only the Development environment loads this file/);
+    assert.equal(own('appsettings.Production.json')?.severity, 'error');
+    assert.equal(own('appsettings.Staging.json')?.severity, 'error');
+    assert.equal(own('appsettings.json')?.severity, 'error');
   });
 
   it('keystroke re-lints of a Go file resolve another package through the table of the last scan', async () => {

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { AnalysisContext } from '../analysis';
 import type { LanguageAnalyzer } from '../analyzer';
 
@@ -105,19 +106,32 @@ export const appSettingsAnalyzer: LanguageAnalyzer = {
   keywords: /jwt|token|bearer|signing/i,
   declares: () => [],
   analyze: () => undefined,
-  finish(_facts, ctx) {
-    for (const s of jsonStrings(ctx.text)) checkSecret(ctx, s);
+  finish(_facts, ctx, filePath) {
+    const development = filePath !== undefined && DEVELOPMENT_FILE.test(path.basename(filePath));
+    for (const s of jsonStrings(ctx.text)) checkSecret(ctx, s, development);
   },
 };
 
-function checkSecret(ctx: AnalysisContext, s: JsonString): void {
+/** The file only the Development environment loads (the environment name is matched case-insensitively, as .NET does on Windows). */
+const DEVELOPMENT_FILE = /^appsettings\.development\.json$/i;
+
+function checkSecret(ctx: AnalysisContext, s: JsonString, development: boolean): void {
   const last = s.path[s.path.length - 1] ?? '';
   if (!KEY_NAME.test(last) || !s.path.some((p) => TOKEN_CONTEXT.test(p)) || PLACEHOLDER.test(s.value)) return;
   // `SigningKeys:0:Value` is .NET's user-jwts layout; a bare `Value` elsewhere is not a key.
   if (/^value$/i.test(last) && !s.path.some((p) => /signingkeys/i.test(p))) return;
   const name = s.path.join(':');
+  const variable = s.path.join('__');
+  if (development) {
+    // Only `ASPNETCORE_ENVIRONMENT=Development` loads this file: the key signs nothing in production unless it is copied there.
+    ctx.report({
+      ruleId: 'jwt-hardcoded-secret', start: s.start, end: s.end, severity: 'info',
+      message: `The JWT signing key ${name} is written in appsettings.Development.json: only the Development environment loads this file, so production does not sign with it, but the key is public to anyone with the repository. Keep it a throwaway key that no other environment reuses (production brings its own through ${variable} or a key vault), or move it to dotnet user-secrets.`,
+    });
+    return;
+  }
   ctx.report({
     ruleId: 'jwt-hardcoded-secret', start: s.start, end: s.end,
-    message: `The JWT signing key ${name} is written in the settings file, which is committed with the code: anyone with the repository can forge tokens. Keep it out of the file: dotnet user-secrets in development, the environment variable ${s.path.join('__')} or a key vault in production.`,
+    message: `The JWT signing key ${name} is written in the settings file, which is committed with the code: anyone with the repository can forge tokens. Keep it out of the file: dotnet user-secrets in development, the environment variable ${variable} or a key vault in production.`,
   });
 }

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { AnalysisContext } from '../analysis';
 import type { WorkspaceSymbol } from '../symbols/symbolTable';
-import { APPSETTINGS_ENVIRONMENTS, CSHARP_OPTIONS, appSettingsModule, csharpClassModule, goImportDir, goPackageModule, javaClassModule } from '../symbols/typeIndexers';
+import { APPSETTINGS_ENVIRONMENTS, CSHARP_OPTIONS, CSHARP_SECTION_ARG, CSHARP_SECTION_CONSTANT, appSettingsModule, csharpClassModule, goImportDir, goPackageModule, javaClassModule } from '../symbols/typeIndexers';
 import { JAVA_CONFIG_PROPERTIES } from '../symbols/javaIndexer';
 import type { ResolvedValue } from './resolvedValue';
 
@@ -222,18 +222,39 @@ export function csharpConfigValue(ctx: AnalysisContext, read: string, at: Node):
 /**
  * `options.Value.Key`, `_jwt.CurrentValue.Key`, `_settings.Key` where the name is an
  * `IOptions<JwtSettings>` (or a `JwtSettings` field) and the workspace binds JwtSettings to a
- * configuration section (`Configure<JwtSettings>(….GetSection("Jwt"))`): the configuration key it
- * reads (`Jwt:Key`), or undefined.
+ * configuration section (`Configure<JwtSettings>(….GetSection("Jwt"))`, `GetSection("Jwt").Get<JwtSettings>()`),
+ * or a local of this file bound to one (`var s = ….GetSection("Jwt").Get<JwtSettings>()`,
+ * `….GetSection("Jwt").Bind(s)`): the configuration key it reads (`Jwt:Key`), or undefined.
  */
-export function csharpOptionsKey(ctx: AnalysisContext, holder: string, viaValue: boolean, property: string): string | undefined {
+export function csharpOptionsKey(ctx: AnalysisContext, holder: string, viaValue: boolean, property: string, at?: Node): string | undefined {
   if (!ctx.workspace || !/^\w+$/.test(holder)) return undefined;
+  // Bound in this file: `var s = config.GetSection("Jwt").Get<JwtSettings>()`, `config.GetSection("Jwt").Bind(s)`.
+  if (!viaValue) {
+    const bound = new RegExp(String.raw`\b${holder}\s*=\s*[\w.]*GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Get<\w+>\(\s*\)|GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Bind\(\s*${holder}\s*\)`).exec(ctx.text);
+    if (bound) {
+      // An edit of the binding line changes what the name reads.
+      ctx.touch(bound.index, bound.index + bound[0].length);
+      const section = bound[1] ?? bound[3] ?? sectionConstant(ctx, bound[2] ?? bound[4], at);
+      return section === undefined ? undefined : `${section}:${property}`;
+    }
+  }
   // The declarations of the name (a parameter, a field): the first whose type is bound.
   for (const m of ctx.text.matchAll(new RegExp(`\\b(?:IOptions(?:Snapshot|Monitor)?<(\\w+)>|(\\w+))\\??\\s+${holder}\\b`, 'g'))) {
     const type = viaValue ? m[1] : m[2];
     const section = type ? ctx.workspace.table.lookup(CSHARP_OPTIONS, type) : undefined;
-    if (typeof section?.value === 'string') return `${section.value}:${property}`;
+    if (typeof section?.value !== 'string') continue;
+    const name = section.value.startsWith(CSHARP_SECTION_CONSTANT) ? sectionConstant(ctx, section.value.slice(CSHARP_SECTION_CONSTANT.length), at) : section.value;
+    if (name !== undefined) return `${name}:${property}`;
   }
   return undefined;
+}
+
+/** `JwtSettings.SectionName` in `GetSection(…)`: the string constant, found from the file reading the options (it names the class too). */
+function sectionConstant(ctx: AnalysisContext, written: string | undefined, at: Node | undefined): string | undefined {
+  const dot = written?.lastIndexOf('.') ?? -1;
+  if (!written || dot < 0 || !at) return undefined;
+  const v = csharpClassConstant(ctx, at, written.slice(0, dot), written.slice(dot + 1));
+  return typeof v?.symbol.value === 'string' ? v.symbol.value : undefined;
 }
 
 // ---------------------------------------------------------------- Go

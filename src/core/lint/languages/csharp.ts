@@ -85,7 +85,7 @@ export const csharpAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['compilation_unit', 'namespace_declaration', 'file_scoped_namespace_declaration', 'declaration_list', 'class_declaration']),
   keywords: /Cookie|Session|Jwt|SecurityKey|TokenValidation|Antiforgery/,
-  anchors: /\bnew\s+(CookieOptions|CookieBuilder|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256|IgnoreAntiforgeryTokenAttribute)\b|\.\s*(AddSession|ConfigureApplicationCookie|AddCookie|AddAntiforgery|DisableAntiforgery|AddJwtBearer)\s*\(|\bCookies\s*\.\s*Append\s*\(|\b(?:CookieOptions|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256)\s*(?:\s@?\w+\s*)?=\s*new\s*\(|\bIgnoreAntiforgeryToken\b/g,
+  anchors: /\bnew\s+(CookieOptions|CookieBuilder|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256|IgnoreAntiforgeryTokenAttribute)\b|\.\s*(AddSession|ConfigureApplicationCookie|AddCookie|AddAntiforgery|DisableAntiforgery|AddJwtBearer)\s*\(|\bCookies\s*\.\s*Append\s*\(|\b(?:CookieOptions|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256)\s*(?:\s@?\w+\s*)?=\s*new\s*\(|\b(?:CookieOptions|SymmetricSecurityKey|TokenValidationParameters)\s+@?\w+\s*\([^()]*\)\s*=>\s*new\s*\(|\breturn\s+new\s*\(|\bIgnoreAntiforgeryToken\b/g,
   declares: (chunk, ctx) => {
     // Fields (`const string Key = "…"`) are read by the checks of other members.
     // Top-level locals (`var httpOnly = false;` in Program.cs) are read by the statements after them.
@@ -156,9 +156,24 @@ function targetType(ctx: AnalysisContext, n: Node): string | undefined {
   } else if (p?.type === 'assignment_expression' && p.childForFieldName('right')?.id === n.id) {
     const left = p.childForFieldName('left');
     if (left && /(^|\.)TokenValidationParameters$/.test(ctx.src(left).replace(/\s+/g, ''))) t = 'TokenValidationParameters';
+  } else {
+    // `static CookieOptions AuthCookie() => new() { … }`, `return new() { … };`: the method's return type.
+    const method = returningMethod(n);
+    const returns = method ? method.childForFieldName('returns') ?? method.childForFieldName('type') : null;
+    t = returns ? ctx.src(returns) : undefined;
   }
   // Append(name, value, new() { … }) is judged from the Append call (appendWithoutOptions).
   return t && TARGET_TYPES.exec(t.trim())?.[1];
+}
+
+/**
+ * The method or local function whose value `n` is: its expression body (`=> n`) or a `return n;`
+ * (not one of a lambda inside it). Undefined elsewhere.
+ */
+function returningMethod(n: Node): Node | undefined {
+  const p = n.parent;
+  const owner = p?.type === 'arrow_expression_clause' ? p.parent : p?.type === 'return_statement' ? ancestorsOf(p).reverse().find((a) => /^(method_declaration|local_function_statement|lambda_expression|anonymous_method_expression|property_declaration|accessor_declaration)$/.test(a.type)) : undefined;
+  return owner?.type === 'method_declaration' || owner?.type === 'local_function_statement' ? owner : undefined;
 }
 
 const CSRF_MESSAGE = 'turns antiforgery (CSRF) validation off: any site can make a logged-in browser post forms to this application with its cookies. Remove it and validate the token ([ValidateAntiForgeryToken], or AutoValidateAntiforgeryTokenAttribute globally); only endpoints authenticated by a bearer header alone may skip it.';
@@ -271,6 +286,14 @@ function cookieOptions(ctx: AnalysisContext, created: Node): void {
   };
   let nameNode: Node | undefined;
   const arg = created.parent;
+  // `Cookies.Append(name, value, AuthCookie())` anywhere in the file, for options a method returns.
+  const appendOfMethod = (method: Node | undefined) => {
+    const called = method?.childForFieldName('name');
+    if (!called) return undefined;
+    const callee = ctx.src(called);
+    ctx.lookups.add(callee);
+    return findAppend((a) => a.type === 'invocation_expression' && /^(this\.)?\w+$/.test(ctx.src(a.childForFieldName('function') ?? a).replace(/\s+/g, '').replace(/^this\./, '')) && ctx.src(a.childForFieldName('function') ?? a).replace(/\s+/g, '').replace(/^this\./, '') === callee, created.tree.rootNode.firstNamedChild);
+  };
   if (arg?.type === 'argument' && arg.parent?.parent?.type === 'invocation_expression') {
     nameNode = findAppend((a) => a.startIndex === created.startIndex, arg.parent.parent);
   } else if (arg?.type === 'variable_declarator') {
@@ -280,12 +303,18 @@ function cookieOptions(ctx: AnalysisContext, created: Node): void {
     if (v && stmt) {
       nameNode = findAppend((a) => ctx.src(a) === ctx.src(v), stmt.nextNamedSibling);
       // `options.Secure = true;` after the declaration: later settings win over the initializer's.
-      for (const later of assignmentsTo(ctx, ctx.src(v), stmt.nextNamedSibling)) {
-        const i = items.findIndex((x) => canon(x.key) === canon(later.key));
+      const later = assignmentsTo(ctx, ctx.src(v), stmt.nextNamedSibling);
+      for (const l of later) {
+        const i = items.findIndex((x) => canon(x.key) === canon(l.key));
         if (i !== -1) items.splice(i, 1);
-        items.push(later);
+        items.push(l);
       }
+      // `return options;` right after those settings: the method's callers append it.
+      const after = later.length ? later[later.length - 1].item.nextNamedSibling : stmt.nextNamedSibling;
+      if (!nameNode && after?.type === 'return_statement' && ctx.src(namedChildren(after, ctx.text)[0] ?? after) === ctx.src(v)) nameNode = appendOfMethod(returningMethod(namedChildren(after, ctx.text)[0]));
     }
+  } else {
+    nameNode = appendOfMethod(returningMethod(created));
   }
   if (nameNode) {
     if (nameNode.type === 'string_literal') name = { value: ctx.src(nameNode).slice(1, -1), node: nameNode };

@@ -110,9 +110,12 @@ export function csharpValue(ctx: AnalysisContext, node: Node, depth = 0): Resolv
         if (v) return v;
       }
       // `options.Value.Key`, `_settings.Key` of an options class bound to a section: a configuration read.
-      const holder = obj.type === 'member_access_expression' && /^(Value|CurrentValue)$/.test(ctx.src(obj.childForFieldName('name') ?? obj)) ? obj.childForFieldName('expression') : obj;
+      const viaValue = obj.type === 'member_access_expression' && /^(Value|CurrentValue)$/.test(ctx.src(obj.childForFieldName('name') ?? obj));
+      let holder = viaValue ? obj.childForFieldName('expression') : obj;
+      // `settings!.Key`: the null-forgiving `!` of a `Get<T>()` that may return null.
+      if (holder?.type === 'postfix_unary_expression' && ctx.src(holder).trim().endsWith('!')) holder = holder.firstNamedChild;
       if (holder?.type === 'identifier') {
-        const key = csharpOptionsKey(ctx, ctx.src(holder), holder !== obj, ctx.src(name));
+        const key = csharpOptionsKey(ctx, ctx.src(holder), viaValue, ctx.src(name), node);
         if (key) return { k: 'env', text: `Configuration["${key}"]` };
       }
       // `Shop.Security.JwtDefaults.SigningKey`: a qualified class of another file.

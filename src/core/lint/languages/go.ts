@@ -17,7 +17,7 @@ const QUERY = `
 
 const SECRET_SINKS = /(^|\.)(SignedString|NewCookieStore|NewFilesystemStore|NewStore|New|Parse|ParseWithClaims|NewWithClaims|HMAC|NewHMAC)$/;
 
-/** Seconds of a cookie's MaxAge (an int, `int(ttl.Seconds())`) or Expires (`time.Now().Add(…)`, `AddDate`). */
+/** Seconds of a cookie's MaxAge (an int, `int(ttl.Seconds())`) or Expires (`time.Now().Add(…)`, `AddDate`, `time.Unix(…)`), negative when already past. */
 function seconds(ctx: AnalysisContext, n: Node): number | undefined {
   const num = goNumber(ctx, n);
   if (num) return num.duration ? undefined : num.v;
@@ -27,8 +27,11 @@ function seconds(ctx: AnalysisContext, n: Node): number | undefined {
     const d = arg ? goNumber(ctx, arg) : undefined;
     return d?.duration ? d.v : undefined;
   }
-  const d = /^time\.Now\(\)\.AddDate\((\d+),(\d+),(\d+)\)$/.exec(t);
+  const d = /^time\.Now\(\)\.AddDate\((-?\d+),(-?\d+),(-?\d+)\)$/.exec(t);
   if (d) return (Number(d[1]) * 365 + Number(d[2]) * 30 + Number(d[3])) * 86400;
+  // `time.Unix(0, 0)`: a fixed date. One in the past deletes the cookie (the usual logout idiom); a future one is not judged.
+  const unix = /^time\.Unix\((\d+),\d+\)$/.exec(t);
+  if (unix && Number(unix[1]) < Date.now() / 1000) return Number(unix[1]) - Math.floor(Date.now() / 1000);
   return undefined;
 }
 
@@ -146,6 +149,9 @@ function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boo
     if (i !== -1) items.splice(i, 1);
     items.push(later);
   }
+  // MaxAge 0 sends no Max-Age attribute: a written Expires then decides the lifetime (a past one deletes the cookie).
+  const zeroMaxAge = items.find((x) => x.key === 'MaxAge' && goNumber(ctx, x.value)?.v === 0);
+  if (zeroMaxAge && items.some((x) => x.key === 'Expires')) items.splice(items.indexOf(zeroMaxAge), 1);
   const valueItem = session ? undefined : items.find((x) => x.key === 'Value');
   checkKeyedSite(ctx, {
     framework: session ? (/gin-contrib\/sessions/.test(ctx.text) ? 'gin-contrib sessions.Options' : 'gorilla sessions.Options') : 'http.Cookie',

@@ -66,6 +66,13 @@ export function goValue(ctx: AnalysisContext, node: Node, depth = 0): ResolvedVa
         const v = structField(ctx, operand, ctx.src(field), depth) ?? goImportedConstant(ctx, node, ctx.src(operand), ctx.src(field));
         if (v) return v;
       }
+      // `config.Defaults.Secret`: a field of a package-level struct var of another package.
+      const pkg = operand?.type === 'selector_expression' ? operand.childForFieldName('operand') : null;
+      const holder = operand?.type === 'selector_expression' ? operand.childForFieldName('field') : null;
+      if (pkg?.type === 'identifier' && holder && field) {
+        const v = goImportedConstant(ctx, node, ctx.src(pkg), `${ctx.src(holder)}.${ctx.src(field)}`);
+        if (v) return v;
+      }
       return GO_ENV.test(ctx.src(node)) ? { k: 'env', text: ctx.src(node).trim() } : { k: 'other', node };
     }
     default:
@@ -133,6 +140,8 @@ function structField(ctx: AnalysisContext, operand: Node, field: string, depth: 
   const built = constructedField(ctx, operand, name, field);
   if (built) return built;
   const base = nameValue(ctx, operand, name, depth + 1);
+  // `Defaults.Secret`: a package-level struct var of another file of the package, when no local or parameter has the name.
+  if (base.k === 'unknown' && !declaredInFunction(ctx, operand, name)) return goSamePackage(ctx, operand.parent ?? operand, `${name}.${field}`);
   if (base.k !== 'other') return undefined;
   let lit: Node | null = base.node;
   if (lit.type === 'unary_expression' && ctx.src(lit.childForFieldName('operator')!) === '&') lit = lit.childForFieldName('operand');
@@ -146,6 +155,22 @@ function structField(ctx: AnalysisContext, operand: Node, field: string, depth: 
     if (key && value && ctx.src(key).trim() === field) return goValue(ctx, value, depth + 1);
   }
   return undefined;
+}
+
+/** True when a function around `from` has `name` as a parameter or declares it in a block before `from`. */
+function declaredInFunction(ctx: AnalysisContext, from: Node, name: string): boolean {
+  for (const scope of ancestorsOf(from)) {
+    if (scope.type === 'function_declaration' || scope.type === 'func_literal' || scope.type === 'method_declaration') {
+      const params = scope.childForFieldName('parameters');
+      const receiver = scope.childForFieldName('receiver');
+      if ([params, receiver].some((p) => p?.descendantsOfType('identifier').some((i) => i && ctx.src(i) === name))) return true;
+    } else if (scope.type === 'block') {
+      const list = namedChildren(scope, ctx.text);
+      const statements = list.length === 1 && list[0].type === 'statement_list' ? namedChildren(list[0], ctx.text) : list;
+      if (statements.some((s) => s.startIndex < from.startIndex && declaredValue(ctx, s, name))) return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -166,8 +191,8 @@ function constructedField(ctx: AnalysisContext, operand: Node, name: string, fie
       const call = declaredValue(ctx, s, name)?.node;
       if (call?.type !== 'call_expression') continue;
       const fn = call.childForFieldName('function');
-      const args = call.childForFieldName('arguments');
-      if (!fn || (args && namedChildren(args, ctx.text).length > 0)) return undefined;
+      // Arguments are fine: the indexer keeps only fields whose value does not depend on them.
+      if (!fn) return undefined;
       if (new RegExp(`(^|[^\\w.])${name}\\.${field}\\s*=[^=]`).test(ctx.text)) return undefined;
       ctx.touch(s.startIndex, s.endIndex);
       const pkg = fn.type === 'selector_expression' ? fn.childForFieldName('operand') : null;

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { jsonStrings } from '../languages/appSettings';
 import type { SymbolTable } from './symbolTable';
+import { goStructFields } from './goStructs';
 import { type Literal, addLiteral, lineCounter } from './indexText';
 import { JAVA_CONFIG_PROPERTIES, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaNamesOf, noteJavaPending } from './javaIndexer';
 import { springVariable } from './springIndexer';
@@ -27,6 +28,23 @@ export function csharpClassModule(qualifiedClass: string): string {
 
 /** The pseudo-module of C# options classes bound to a configuration section: name = the class, value = the section (`Jwt`). */
 export const CSHARP_OPTIONS = '<cs:options>';
+
+/**
+ * Marks a section named by a constant (`GetSection(JwtSettings.SectionName)`): the value is this
+ * prefix and the constant as written, resolved where the options are read (that file names the class too).
+ */
+export const CSHARP_SECTION_CONSTANT = '\u0000';
+
+/** `"Jwt"` or `JwtSettings.SectionName` as `GetSection(…)` takes it: the pattern, and the table value of a match's two groups. */
+export const CSHARP_SECTION_ARG = String.raw`(?:"([^"]+)"|([A-Za-z_]\w*(?:\.\w+)*\.\w+))`;
+/** `Configure<T>(….GetSection(…))`, `AddOptions<T>().Bind(….GetSection(…))`. */
+const CSHARP_CONFIGURE = new RegExp(String.raw`\b(?:Configure|AddOptions)<(\w+)>\((?:\)\s*\.\s*Bind\()?[^;]*?GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)`, 'g');
+/** `s = ….GetSection(…).Get<T>()`, `….GetSection(…).Bind(s)`. */
+const CSHARP_BIND = new RegExp(String.raw`\b(\w+)\s*=\s*[\w.]*GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Get<(\w+)>\(\s*\)|GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Bind\(\s*(\w+)\s*\)`, 'g');
+
+function sectionValue(literal: string | undefined, constant: string | undefined): string {
+  return literal ?? `${CSHARP_SECTION_CONSTANT}${constant}`;
+}
 
 /** `go:/abs/dir`: the table module of a Go package, by the directory its files are in. */
 export function goPackageModule(dir: string): string {
@@ -159,8 +177,18 @@ export function indexCSharp(table: SymbolTable, file: string, text: string): voi
   // `services.Configure<JwtSettings>(Configuration.GetSection("Jwt"))`, `AddOptions<JwtSettings>().Bind(….GetSection("Jwt"))`.
   if (text.includes('GetSection')) {
     const optionsLine = lineCounter(text);
-    for (const m of text.matchAll(/\b(?:Configure|AddOptions)<(\w+)>\((?:\)\s*\.\s*Bind\()?[^;]*?GetSection\(\s*"([^"]+)"\s*\)/g)) {
-      table.add(CSHARP_OPTIONS, m[1], { value: m[2], file, line: optionsLine(m.index) });
+    for (const m of text.matchAll(CSHARP_CONFIGURE)) {
+      table.add(CSHARP_OPTIONS, m[1], { value: sectionValue(m[2], m[3]), file, line: optionsLine(m.index) });
+    }
+    // `var s = ….GetSection("Jwt").Get<JwtSettings>()`, or `GetSection("Jwt").Bind(s)` of an `s = new JwtSettings()`,
+    // registered with `AddSingleton(s)`: other files are given that instance as JwtSettings. An instance the file only
+    // uses itself is resolved there (csharpOptionsKey), not indexed: the type may be bound to other sections elsewhere.
+    const bindings = lineCounter(text);
+    for (const m of text.matchAll(CSHARP_BIND)) {
+      const v = m[1] ?? m[7];
+      if (!new RegExp(`\\bAddSingleton(?:<\\w+>)?\\(\\s*${v}\\s*!?\\s*\\)`).test(text)) continue;
+      const type = m[4] ?? new RegExp(`\\b(?:${v}\\s*=\\s*new\\s+(\\w+)\\s*[({]|(\\w+)\\s+${v}\\s*=\\s*new\\s*\\()`).exec(text)?.slice(1).find(Boolean);
+      if (type) table.add(CSHARP_OPTIONS, type, { value: m[1] !== undefined ? sectionValue(m[2], m[3]) : sectionValue(m[5], m[6]), file, line: bindings(m.index) });
     }
   }
   const lineOf = lineCounter(text);
@@ -212,22 +240,11 @@ export function indexGo(table: SymbolTable, file: string, text: string): void {
     const lit = literal(raw) ?? goProduct(raw);
     if (lit) addLiteral(table, goPackageModule(dir), name, lit, file, lineOf(m.index));
   }
-  if (!/^func[ \t]+\w+\(\)[^\n{]*\{[ \t]*\n[ \t]*return[ \t]+&?[\w.]+\{/m.test(text)) return;
-  for (const m of text.matchAll(GO_CONSTRUCTOR)) {
-    const fieldsAt = m.index + m[0].indexOf(m[2]);
-    for (const f of m[2].matchAll(/^[ \t]*(\w+):[ \t]*([^\n]+?),[ \t]*(?:\/\/[^\n]*)?$/gm)) {
-      const lit = literal(f[2]) ?? goProduct(f[2]);
-      if (lit) addLiteral(table, goPackageModule(dir), `${m[1]}().${f[1]}`, lit, file, lineOf(fieldsAt + f.index));
-    }
-  }
+  // Constructors (`Default().Field`) and package-level struct vars (`Defaults.Field`), for `cfg := config.Default()`
+  // then `cfg.Field`, or `config.Defaults.Field`, in another file.
+  const fieldLine = lineCounter(text);
+  for (const f of goStructFields(text, (raw) => literal(raw) ?? goProduct(raw))) addLiteral(table, goPackageModule(dir), f.name, f.literal, file, fieldLine(f.offset));
 }
-
-/**
- * `func Default() *Config {\n return &Config{\n Field: value,\n … }\n}`: a constructor without
- * parameters whose body is one struct literal, one field a line. Its literal fields are indexed as
- * `Default().Field`, for `cfg := config.Default()` then `cfg.Field` in another file.
- */
-const GO_CONSTRUCTOR = /^func[ \t]+(\w+)\(\)[ \t]*\*?[\w.]+[ \t]*\{[ \t]*\n[ \t]*return[ \t]+&?[\w.]+\{[ \t]*\n((?:[ \t]*(?:\w+:[^\n]*,)?[ \t]*(?:\/\/[^\n]*)?\n)*?)[ \t]*\}[ \t]*\n\}/gm;
 
 /**
  * A Go constant computed from literals and one time unit (`30 * 24 * time.Hour`, `60 * 60 * 24 * 7`):

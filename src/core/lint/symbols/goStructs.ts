@@ -1,0 +1,200 @@
+import type { Literal } from './indexText';
+
+/*
+ * Go struct values a package gives the rest of the module, read from the text as far as a text
+ * indexer can do soundly: constructors (`func NewConfig(env string) *Config`) and package-level
+ * vars (`var Defaults = &Config{…}`), their fields written in the struct literal (one a line or
+ * several on one line) or set after it by `cfg.Field = …` statements of the function's own block.
+ * A field whose last value is not a literal (a parameter, `env == "production"`, an environment
+ * read), one set under an `if` or in a loop, or every field of a value handed to another function
+ * (`env.Parse(cfg)`, `cfg.Load()`), is left out: the lint then stays silent about it.
+ */
+
+/** One literal field a constructor or package var fills: `Name().Field` or `Name.Field`. */
+export interface GoStructField {
+  readonly name: string;
+  readonly literal: Literal;
+  /** Offset of the field or assignment in the file. */
+  readonly offset: number;
+}
+
+/** The head of a top-level func returning one named type (or it and an error), up to the end of its line. */
+const GO_FUNC = /^func[ \t]+(\w+)\([^)\n]*\)[ \t]*(?:\*?[\w.]+|\([ \t]*\*?[\w.]+[ \t]*,[ \t]*error[ \t]*\))[ \t]*\{[ \t]*\n/gm;
+/** The first statement of a constructor: `return &Config{`, `cfg := &Config{`, `var c Config`, `var c = Config{`. */
+const CONSTRUCTOR_START = /^[ \t]+(?:return[ \t]+&?[\w.]+\{|\w+[ \t]*:=[ \t]*&?[\w.]+\{|var[ \t]+\w+[ \t])/;
+/** The longest constructor body read, in characters: a file that is not gofmt-formatted (no `}` at a line start) stays linear. */
+const MAX_BODY = 16384;
+/** The longest struct literal read, in characters: an unclosed brace must not send each var to the end of the file. */
+const MAX_LITERAL = 16384;
+/** `var Defaults = &Config{` / `var Defaults = Config{` at the top level. */
+const GO_STRUCT_VAR = /^var[ \t]+(\w+)[ \t]*=[ \t]*&?[\w.]+\{/gm;
+
+/**
+ * The literal struct fields of `text`'s constructors and package-level struct vars. `literal`
+ * reads a value written in the source (undefined when it is not a literal).
+ */
+export function goStructFields(text: string, literal: (raw: string) => Literal | undefined): GoStructField[] {
+  const out: GoStructField[] = [];
+  if (text.includes('func ')) {
+    for (const m of text.matchAll(GO_FUNC)) {
+      const bodyStart = m.index + m[0].length;
+      if (!CONSTRUCTOR_START.test(text.slice(bodyStart, text.indexOf('\n', bodyStart) >>> 0))) continue;
+      // The body ends at the `}` starting a line (gofmt's layout of a top-level func).
+      const end = text.slice(bodyStart - 1, bodyStart + MAX_BODY).indexOf('\n}');
+      if (end < 0) continue;
+      out.push(...constructorFields(text, m[1], bodyStart, text.slice(bodyStart, bodyStart + end), literal));
+    }
+  }
+  if (text.includes('var ')) {
+    let assigned: Set<string> | undefined;
+    for (const m of text.matchAll(GO_STRUCT_VAR)) {
+      const body = braced(text, m.index + m[0].length - 1);
+      if (!body) continue;
+      // Any function of the file may set a field: then its literal is only a start value. One pass over the text for all vars.
+      assigned ??= new Set([...text.matchAll(/(?:^|[^\w.])(\w+\s*\.\s*\w+)\s*(?:=[^=]|\+\+|--|[-+*/|&]=)/gm)].map((a) => a[1].replace(/\s+/g, '')));
+      for (const f of fieldsOf(text, body.start, body.end, literal)) {
+        if (!assigned.has(`${m[1]}.${f.key}`)) out.push({ name: `${m[1]}.${f.key}`, literal: f.literal, offset: f.offset });
+      }
+    }
+  }
+  return out.sort((a, b) => a.offset - b.offset);
+}
+
+/** The fields of `func name(…) T { … }` whose body returns a struct literal, or a local it built then returns. */
+function constructorFields(text: string, name: string, bodyStart: number, body: string, literal: (raw: string) => Literal | undefined): GoStructField[] {
+  // `return &Config{…}` as the only statement.
+  const ret = RETURN_LITERAL.exec(body);
+  if (ret) {
+    const open = bodyStart + ret[0].length - 1;
+    const b = braced(text, open);
+    if (!b || text.slice(b.end + 1, bodyStart + body.length).trim() !== '') return [];
+    return fieldsOf(text, b.start, b.end, literal).map((f) => ({ name: `${name}().${f.key}`, literal: f.literal, offset: f.offset }));
+  }
+  // `cfg := &Config{…}`, `c := Config{}`, `var c Config` as the first statement, `return cfg` (or `cfg, nil`) as the last.
+  const firstEnd = body.indexOf('\n');
+  const decl = LOCAL_STRUCT.exec(firstEnd < 0 ? body : body.slice(0, firstEnd));
+  if (!decl) return [];
+  const v = decl[2] ?? decl[3] ?? decl[4];
+  const indent = decl[1];
+  const lines = body.split('\n');
+  const last = RETURN_NAME.exec(lines.filter((l) => l.trim() !== '' && !/^\s*\/\//.test(l)).pop() ?? '');
+  if (!last || last[1] !== indent || last[2] !== v) return [];
+  const fields = new Map<string, GoStructField | undefined>();
+  let after = bodyStart + lines[0].length + 1;
+  if (decl[3] === undefined) {
+    const b = braced(text, bodyStart + decl.index + decl[0].length - 1);
+    if (!b) return [];
+    for (const f of fieldsOf(text, b.start, b.end, literal)) fields.set(f.key, { name: `${name}().${f.key}`, literal: f.literal, offset: f.offset });
+    after = text.indexOf('\n', b.end) + 1;
+    if (after === 0) return [];
+  }
+  let offset = after;
+  for (const line of text.slice(after, bodyStart + body.length).split('\n')) {
+    const at = offset;
+    offset += line.length + 1;
+    if (!line.includes(v) || /^\s*\/\//.test(line) || line.startsWith(`${indent}return `)) continue;
+    const s = FIELD_SET.exec(line);
+    if (s && s[1] === indent && s[2] === v) {
+      const lit = literal(s[4]);
+      fields.set(s[3], lit ? { name: `${name}().${s[3]}`, literal: lit, offset: at } : undefined);
+      continue;
+    }
+    // Set under an `if`, in a loop, or by a multiple assignment: not one value any more.
+    for (const a of line.matchAll(FIELD_SET_ANYWHERE)) if (a[1] === v) fields.set(a[2], undefined);
+    // Handed to a function or a method (which may fill it from the environment): nothing is known.
+    for (const a of line.replace(/"(?:[^"\\\n]|\\.)*"|`[^`]*`/g, '""').matchAll(NAME_USE)) if (a[1] === v) return [];
+  }
+  return [...fields.values()].filter((f): f is GoStructField => f !== undefined);
+}
+
+const RETURN_LITERAL = /^[ \t]+return[ \t]+&?[\w.]+\{/;
+const LOCAL_STRUCT = /^([ \t]+)(?:(\w+)[ \t]*:=[ \t]*&?[\w.]+\{|var[ \t]+(\w+)[ \t]+\*?[\w.]+[ \t]*$|var[ \t]+(\w+)[ \t]*=[ \t]*&?[\w.]+\{)/;
+const RETURN_NAME = /^([ \t]+)return[ \t]+(\w+)(?:[ \t]*,[ \t]*nil)?[ \t]*$/;
+/** `cfg.Field = value // comment` as a whole line. */
+const FIELD_SET = /^([ \t]*)(\w+)\.(\w+)[ \t]*=[ \t]*([^\n]+?)[ \t]*(?:\/\/[^\n]*)?$/;
+/** `cfg.Field = …`, `cfg.Field, err = …`, `cfg.Field++`, `cfg.Field += …` anywhere in a line. */
+const FIELD_SET_ANYWHERE = /(?:^|[^\w.])(\w+)\.(\w+)(?:\s*,[^=\n]*)?\s*(?:=[^=]|\+\+|--|[-+*/|&]=)/g;
+/** A name used other than by reading one of its fields: passed (`load(cfg)`, `&cfg`) or a method called on it (`cfg.Load()`). */
+const NAME_USE = /(?:^|[^\w.])(\w+)\b(?!\s*\.\s*\w+\b(?!\s*\())/g;
+
+/** The span inside the braces opening at `open` (strings, runes and comments skipped), or undefined when they do not close. */
+function braced(text: string, open: number): { start: number; end: number } | undefined {
+  let depth = 0;
+  for (let i = open, stop = Math.min(text.length, open + MAX_LITERAL); i < stop; i++) {
+    const c = text[i];
+    if (c === '"' || c === '\'' || c === '`') {
+      i = stringEnd(text, i);
+      if (i < 0) return undefined;
+    } else if (c === '/' && text[i + 1] === '/') {
+      const eol = text.indexOf('\n', i);
+      if (eol < 0) return undefined;
+      i = eol;
+    } else if (c === '{' || c === '(' || c === '[') depth++;
+    else if (c === '}' || c === ')' || c === ']') {
+      depth--;
+      if (depth === 0) return c === '}' ? { start: open + 1, end: i } : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The offset of the quote closing the string or rune opening at `i`, or -1. */
+function stringEnd(text: string, i: number): number {
+  const q = text[i];
+  for (let j = i + 1; j < text.length; j++) {
+    if (text[j] === '\\' && q !== '`') j++;
+    else if (text[j] === q) return j;
+    else if (text[j] === '\n' && q !== '`') return -1;
+  }
+  return -1;
+}
+
+/** `Key: value` items of a keyed struct literal body in [start, end), split at top-level commas and line ends. */
+function fieldsOf(text: string, start: number, end: number, literal: (raw: string) => Literal | undefined): { key: string; literal: Literal; offset: number }[] {
+  const out: { key: string; literal: Literal; offset: number }[] = [];
+  let depth = 0;
+  let itemStart = start;
+  const take = (to: number) => {
+    // Comments blanked, not removed: offsets stay those of the file.
+    const raw = blankComments(text.slice(itemStart, to));
+    const m = /^\s*(\w+)\s*:\s*([\s\S]+?)\s*$/.exec(raw);
+    const lit = m ? literal(m[2]) : undefined;
+    if (m && lit) out.push({ key: m[1], literal: lit, offset: itemStart + raw.search(/\S/) });
+    itemStart = to + 1;
+  };
+  for (let i = start; i < end; i++) {
+    const c = text[i];
+    if (c === '"' || c === '\'' || c === '`') {
+      i = stringEnd(text, i);
+      if (i < 0) return out;
+    } else if (c === '/' && text[i + 1] === '/') {
+      const eol = text.indexOf('\n', i);
+      i = eol < 0 || eol > end ? end : eol - 1;
+    } else if (c === '{' || c === '(' || c === '[') depth++;
+    else if (c === '}' || c === ')' || c === ']') depth--;
+    else if (c === ',' && depth === 0) take(i);
+  }
+  take(end);
+  return out;
+}
+
+/** `s` with its line comments turned into spaces (strings kept, `"https://…"` included). */
+function blankComments(s: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '"' || c === '\'' || c === '`') {
+      const end = stringEnd(s, i);
+      if (end < 0) break;
+      i = end;
+    } else if (c === '/' && s[i + 1] === '/') {
+      const eol = s.indexOf('\n', i);
+      const stop = eol < 0 ? s.length : eol;
+      out += s.slice(from, i) + ' '.repeat(stop - i);
+      from = stop;
+      i = stop - 1;
+    }
+  }
+  return out + s.slice(from);
+}
