@@ -131,16 +131,18 @@ describe('probes against the sample app (Express, express-session, jose)', funct
       const { access_token: token } = JSON.parse(res.body.toString()) as { access_token: string };
       assert.equal((await b.send('/api/me', { headers: { authorization: `Bearer ${token}` } })).status, 200);
     };
+    // exp counts whole seconds from a floored iat: a 1 s token issued at x.95 s expired before the
+    // capture's own /api/me could use it. 3 s leaves the capture at least 2 s.
     const jwtExpiry = (har: CapturedHar): number => har.snapshot.tokens.find((t) => t.kind === 'bearer')!.expiresAt!;
 
-    it('of a bearer JWT is refuted when the verifier checks exp', () => withApp({ tokenSeconds: 1 }, tokenAndCall, async (har, url) => {
+    it('of a bearer JWT is refuted when the verifier checks exp', () => withApp({ tokenSeconds: 3 }, tokenAndCall, async (har, url) => {
       await clockPasses(jwtExpiry(har));
       const out = await probeJson('expiry', har, url);
       assert.equal(out.verdict, 'refuted', out.reason);
       assert.deepEqual(out.requests.map((r) => `${new URL(r.url).pathname} ${r.status}`), ['/api/me 401', '/api/me 401']);
     }));
 
-    it('of a bearer JWT is confirmed when the verifier ignores exp', () => withApp({ tokenSeconds: 1, jwtIgnoresExpiry: true }, tokenAndCall, async (har, url) => {
+    it('of a bearer JWT is confirmed when the verifier ignores exp', () => withApp({ tokenSeconds: 3, jwtIgnoresExpiry: true }, tokenAndCall, async (har, url) => {
       await clockPasses(jwtExpiry(har));
       const out = await probeJson('expiry', har, url);
       assert.equal(out.verdict, 'confirmed', out.reason);
