@@ -255,16 +255,16 @@ function indexLaravelConfig(table: SymbolTable, file: string, text: string): voi
       : literal(raw, 'php');
     if (lit) addLiteral(table, GLOBAL_MODULE, name, lit, file, lineOf(at));
   };
-  // `return ['secret' => '…', 'ttl' => 60];` on one line.
-  const oneLine = /^return[ \t]*(\[[^\n]*\])[ \t]*;[ \t]*$/m.exec(text);
-  if (oneLine) {
+  // `return ['secret' => '…', 'ttl' => 60];` (or `return array(…);`) on one line.
+  const oneLine = /^(?:<\?php[ \t]+)?return[ \t]*(\[[^\n]*\]|array[ \t]*\([^\n]*\))[ \t]*;[ \t]*$/m.exec(text);
+  if (oneLine && arrayInner(oneLine[1]) !== undefined) {
     addOneLineArray([m[1]], oneLine[1], oneLine.index, add);
     return;
   }
-  const start = /^return\s*\[\s*$/m.exec(text);
+  const start = /^(?:<\?php[ \t]+)?return\s*(?:\[|array\s*\()\s*$/m.exec(text);
   if (!start) return;
   const stack: string[] = [m[1]];
-  const lineRe = /^[ \t]*(?:'([\w.-]+)'|"([\w.-]+)")[ \t]*=>[ \t]*([^\n]*?)[ \t]*(?:\/\/[^\n]*)?$|^[ \t]*\][ \t]*[,;]?[ \t]*$/gm;
+  const lineRe = /^[ \t]*(?:'([\w.-]+)'|"([\w.-]+)")[ \t]*=>[ \t]*([^\n]*?)[ \t]*(?:\/\/[^\n]*)?$|^[ \t]*[\])][ \t]*[,;]?[ \t]*$/gm;
   lineRe.lastIndex = start.index + start[0].length;
   for (let x = lineRe.exec(text); x; x = lineRe.exec(text)) {
     if (x[1] === undefined && x[2] === undefined) {
@@ -274,22 +274,45 @@ function indexLaravelConfig(table: SymbolTable, file: string, text: string): voi
     }
     const key = x[1] ?? x[2];
     const raw = x[3].replace(/,$/, '').trim();
-    if (raw === '[') {
+    if (raw === '[' || /^array\s*\($/i.test(raw)) {
       stack.push(key);
       continue;
     }
-    // `'cookie' => ['secure' => false, 'http_only' => true],` on one line.
-    if (raw.startsWith('[') && raw.endsWith(']')) addOneLineArray([...stack, key], raw, x.index, add);
+    // `'cookie' => ['secure' => false, 'http_only' => true],` (or `array(…)`) on one line.
+    if (arrayInner(raw) !== undefined) addOneLineArray([...stack, key], raw, x.index, add);
     else add([...stack, key], raw, x.index);
   }
 }
 
 /**
- * The `'key' => value` items of an array written on one line (`['a' => 1, 'b' => ['c' => true]]`),
+ * The text inside a PHP array written whole, `[…]` or the long syntax `array(…)`, when the bracket
+ * that opens it is the one that closes it at the end (not `array(1) + f()` nor `['a'][0]`).
+ */
+function arrayInner(raw: string): string | undefined {
+  const long = /^array\s*\(/i.exec(raw);
+  const open = long ? long[0].length - 1 : raw.startsWith('[') ? 0 : -1;
+  if (open === -1 || !raw.endsWith(long ? ')' : ']')) return undefined;
+  let depth = 0;
+  let quote = '';
+  for (let i = open; i < raw.length; i++) {
+    const c = raw[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '[' || c === '(') depth++;
+    else if ((c === ']' || c === ')') && --depth === 0) return i === raw.length - 1 ? raw.slice(open + 1, -1) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The `'key' => value` items of an array written on one line (`['a' => 1, 'b' => array('c' => true)]`),
  * nested ones as dotted names. Items are split at the commas outside quotes and brackets.
  */
 function addOneLineArray(keys: readonly string[], raw: string, at: number, add: (keys: readonly string[], raw: string, at: number) => void): void {
-  const inner = raw.slice(1, -1);
+  const inner = arrayInner(raw);
+  if (inner === undefined) return;
   const items: string[] = [];
   let depth = 0;
   let quote = '';
@@ -312,7 +335,7 @@ function addOneLineArray(keys: readonly string[], raw: string, at: number, add: 
     const kv = /^\s*(?:'([\w.-]+)'|"([\w.-]+)")\s*=>\s*([\s\S]*?)\s*$/.exec(item);
     if (!kv) continue;
     const value = kv[3];
-    if (value.startsWith('[') && value.endsWith(']')) addOneLineArray([...keys, kv[1] ?? kv[2]], value, at, add);
+    if (arrayInner(value) !== undefined) addOneLineArray([...keys, kv[1] ?? kv[2]], value, at, add);
     else add([...keys, kv[1] ?? kv[2]], value, at);
   }
 }
