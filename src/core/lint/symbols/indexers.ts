@@ -92,6 +92,7 @@ function indexJs(table: SymbolTable, file: string, text: string): void {
     if (m[1] !== undefined) {
       const rest = m[2].trim();
       if (rest === '{') objectKeys(text, m.index + m[0].length, [m[1]], line, names);
+      else if (rest.startsWith('{')) oneLineObject(rest, [m[1]], line, names);
       else {
         const lit = literal(rest, 'js');
         if (lit) names.set(m[1], { lit, line });
@@ -102,6 +103,7 @@ function indexJs(table: SymbolTable, file: string, text: string): void {
     } else if (m[5] !== undefined) {
       const as = m[5].startsWith('module') ? '' : 'default';
       if (m[6] === '{') objectKeys(text, m.index + m[0].length, as ? [as] : [], line, names);
+      else if (m[6].startsWith('{')) oneLineObject(m[6], as ? [as] : [], line, names);
       else if (/^[A-Za-z_$][\w$]*$/.test(m[6])) exportedObject = { name: m[6], as };
       else if (as) {
         // `export default 'literal'`.
@@ -190,6 +192,7 @@ function objectKeys(text: string, from: number, prefix: readonly string[], first
     const m = /^(['"]?)([\w$-]+)\1\s*:\s*(.+?)\s*$/.exec(t);
     if (m) {
       if (/^\{\s*,?$/.test(m[3])) stack.push(m[2]);
+      else if (m[3].startsWith('{')) oneLineObject(m[3].replace(/,$/, ''), [...prefix, ...stack, m[2]], line, names);
       else {
         const lit = literal(m[3], 'js');
         if (lit) names.set([...prefix, ...stack, m[2]].join('.'), { lit, line });
@@ -197,6 +200,47 @@ function objectKeys(text: string, from: number, prefix: readonly string[], first
     } else if (t.startsWith('}')) {
       if (stack.length === 0) return;
       stack.pop();
+    }
+  }
+}
+
+/**
+ * The `key: literal` properties of an object literal written on one line (`{ session: { secret:
+ * 'keyboard cat', cookie: { secure: false } } }`), nested objects as dotted names. Items split at
+ * the commas outside quotes and brackets; a spread, method or computed key is skipped.
+ */
+function oneLineObject(raw: string, prefix: readonly string[], line: number, names: Map<string, { lit: Literal; line: number }>, depth = 0): void {
+  const s = raw.trim().replace(/;$/, '').trim();
+  if (depth > 8 || !s.startsWith('{') || !s.endsWith('}')) return;
+  const inner = s.slice(1, -1);
+  let level = 0;
+  let quote = '';
+  let from = 0;
+  const items: string[] = [];
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === "'" || c === '"' || c === '`') quote = c;
+    else if (c === '{' || c === '[' || c === '(') level++;
+    else if (c === '}' || c === ']' || c === ')') level--;
+    else if (c === ',' && level === 0) {
+      items.push(inner.slice(from, i));
+      from = i + 1;
+    }
+  }
+  // Unbalanced (the object goes on over the next lines): not a one-line object.
+  if (level !== 0 || quote) return;
+  items.push(inner.slice(from));
+  for (const item of items) {
+    const kv = /^\s*(['"]?)([\w$-]+)\1\s*:\s*([\s\S]*?)\s*$/.exec(item);
+    if (!kv) continue;
+    const keys = [...prefix, kv[2]];
+    if (kv[3].startsWith('{')) oneLineObject(kv[3], keys, line, names, depth + 1);
+    else {
+      const lit = literal(kv[3], 'js');
+      if (lit) names.set(keys.join('.'), { lit, line });
     }
   }
 }
