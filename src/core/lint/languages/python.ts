@@ -4,6 +4,7 @@ import { type AnalysisContext, type Fact, type OffsetEdit, ancestorsOf, insertLi
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
+import { PY_VERIFIER_SUFFIX } from '../symbols/indexText';
 import type { WorkspaceSymbol } from '../symbols/symbolTable';
 import { type SettingEntry, type SettingValue, type SettingsSchema, checkSettings, entryFromFact, settingFact } from '../settingsSite';
 
@@ -1098,7 +1099,19 @@ function verifyingHelper(ctx: AnalysisContext, fn: Node): 'raises' | 'returns' |
   });
 }
 
-/** Whether a verifying helper of this file is called with `token` before `call` in the function around it. */
+/** How a function imported from a workspace module (`from .tokens import verify_token`) verifies, from the last scan's table. */
+function importedVerifier(ctx: AnalysisContext, name: string): 'raises' | 'returns' | undefined {
+  const ws = ctx.workspace;
+  if (!ws) return undefined;
+  ctx.lookups.add(name);
+  const imp = importsOf(ctx).get(name);
+  if (!imp || imp.name === '*') return undefined;
+  const file = ws.table.resolvePythonModule(ws.filePath, imp.module);
+  const v = file ? ws.table.lookup(file, `${imp.name}${PY_VERIFIER_SUFFIX}`)?.value : undefined;
+  return v === 'raises' || v === 'returns' ? v : undefined;
+}
+
+/** Whether a verifying helper (of this file, or imported from a workspace module) is called with `token` before `call` in the function around it. */
 function verifiedBefore(ctx: AnalysisContext, call: Node, token: string): boolean {
   const fn = ancestorsOf(call).reverse().find((a) => a.type === 'function_definition');
   if (!fn) return false;
@@ -1107,8 +1120,8 @@ function verifiedBefore(ctx: AnalysisContext, call: Node, token: string): boolea
   const helpers = functionsByName(ctx, call.tree.rootNode);
   for (const m of before.matchAll(new RegExp(`(?:\\bself\\.|\\bcls\\.|\\b)([A-Za-z_]\\w*)\\s*\\(\\s*${t}\\s*[,)]`, 'g'))) {
     const helper = helpers.get(m[1]);
-    if (!helper || helper.id === fn.id || m.index === undefined) continue;
-    const how = verifyingHelper(ctx, helper);
+    if (helper?.id === fn.id || m.index === undefined) continue;
+    const how = helper ? verifyingHelper(ctx, helper) : /\.\s*$/.test(before.slice(0, m.index + m[0].indexOf(m[1]))) ? undefined : importedVerifier(ctx, m[1]);
     if (!how) continue;
     ctx.touch(fn.startIndex, call.startIndex);
     // The verify must be on every path to the call: its statement sits in a block around the call, not in a branch beside it.

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { languageForPath } from '../grammars';
 import type { LintLanguage } from '../types';
 import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats } from './symbolTable';
-import { type Literal, addLiteral, lineCounter } from './indexText';
+import { type Literal, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
 import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
 
 /*
@@ -253,6 +253,31 @@ function indexPython(table: SymbolTable, file: string, text: string): void {
   for (const m of text.matchAll(PY_CANDIDATES)) {
     const lit = literal(m[2], 'py');
     if (lit) addLiteral(table, file, m[1], lit, file, lineOf(m.index));
+  }
+  if (text.includes('algorithms') && text.includes('decode')) indexPythonVerifiers(table, file, text, lineOf);
+}
+
+const PY_DEFS = /^def[ \t]+([A-Za-z_]\w*)[ \t]*\([ \t]*([A-Za-z_]\w*)/gm;
+
+/**
+ * Module-level functions that verify their first parameter as a JWT (`def verify_token(t): return
+ * jwt.decode(t, KEY, algorithms=[…])`), so that a peek after calling one imported from here is on a
+ * verified path. The value says how a bad token ends: 'raises' out of the function, or 'returns'
+ * (an `except` that does not raise). The body is the indented lines after the `def`.
+ */
+function indexPythonVerifiers(table: SymbolTable, file: string, text: string, lineOf: (at: number) => number): void {
+  for (const m of text.matchAll(PY_DEFS)) {
+    const start = m.index + m[0].length;
+    const end = /\n(?=[^ \t\n#])/g;
+    end.lastIndex = start;
+    const stop = end.exec(text);
+    const body = text.slice(start, stop ? stop.index : undefined);
+    const param = m[2].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const verified = [...body.matchAll(new RegExp(`\\bdecode\\s*\\(\\s*${param}\\s*,(?:[^()]|\\([^()]*\\))*\\)`, 'g'))]
+      .some((d) => /\balgorithms\s*=/.test(d[0]) && !/verify_signature|\bverify\s*=\s*False/.test(d[0]));
+    if (!verified) continue;
+    const swallowed = [...body.matchAll(/^([ \t]+)except\b[^\n]*\n((?:\1[ \t]+[^\n]*\n?|[ \t]*\n)*)/gm)].some((e) => !/\braise\b/.test(e[2]));
+    addLiteral(table, file, `${m[1]}${PY_VERIFIER_SUFFIX}`, { value: swallowed ? 'returns' : 'raises' }, file, lineOf(m.index));
   }
 }
 
