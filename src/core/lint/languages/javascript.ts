@@ -341,7 +341,7 @@ function nextAuth(ctx: AnalysisContext, optsNode: Node): void {
 function cookieCall(ctx: AnalysisContext, fw: Framework, call: Node, argsNode: Node, nameNode: Node, optsNode: Node | undefined): void {
   let opts = optsNode ? evaluate(ctx, optsNode) : undefined;
   let notes: ReturnNotes | undefined;
-  if (opts?.k === 'unknown' && optsNode && unwrap(optsNode).type === 'call_expression') {
+  if ((opts?.k === 'unknown' || opts?.k === 'env') && optsNode && unwrap(optsNode).type === 'call_expression') {
     const merged = optionsFromReturns(ctx, fw, unwrap(optsNode));
     if (merged) ({ obj: opts, notes } = merged);
   }
@@ -563,9 +563,15 @@ function sessionMiddleware(
   }
   let cookieObj: JsObj | undefined = outer;
   let complete = outer ? outer.complete : true;
+  let notes: ReturnNotes | undefined;
   if (cookieKey && outer) {
     const c = outer.props.get(cookieKey);
-    const v = c ? evaluate(ctx, c.value) : undefined;
+    let v = c ? evaluate(ctx, c.value) : undefined;
+    // `cookie: cookieOptions()`, a function with several returns.
+    if ((v?.k === 'unknown' || v?.k === 'env') && c && unwrap(c.value).type === 'call_expression') {
+      const merged = optionsFromReturns(ctx, fw, unwrap(c.value));
+      if (merged) ({ obj: v, notes } = merged);
+    }
     if (v && v.k !== 'obj') return;
     cookieObj = v;
     complete = complete && (v ? v.complete : true);
@@ -594,6 +600,7 @@ function sessionMiddleware(
     anchor: span(call),
     complete: nameProp && !name ? false : complete,
     ...attrs,
+    ...notes,
     defaults: fw.defaults,
     writer: fixedWriter,
   });

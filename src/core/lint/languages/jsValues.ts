@@ -203,7 +203,8 @@ export function returnSites(ctx: AnalysisContext, call: Node): ReturnSite[] | un
         env ||= ENV_TEXT.test(text);
       }
     }
-    out.push({ expr, line: lineOf(r.startIndex), ...(conds.length ? { guard: clip(conds.join(', ')) } : {}), env });
+    const guard = conds.join(', ');
+    out.push({ expr, line: lineOf(r.startIndex), ...(guard ? { guard: guard.length > 70 ? `${guard.slice(0, 67)}…` : guard } : {}), env });
   }
   return out.length ? out : undefined;
 }
