@@ -171,8 +171,7 @@ export function returnSites(ctx: AnalysisContext, call: Node): ReturnSite[] | un
   const body = fn.childForFieldName('body');
   if (!body) return undefined;
   ctx.touch(fn.startIndex, fn.endIndex);
-  const lineOf = (at: number) => { let n = 1; for (let i = ctx.text.indexOf('\n'); i !== -1 && i < at; i = ctx.text.indexOf('\n', i + 1)) n++; return n; };
-  if (body.type !== 'statement_block') return [{ expr: body, line: lineOf(body.startIndex), env: false }];
+  if (body.type !== 'statement_block') return [{ expr: body, line: body.startPosition.row + 1, env: false }];
   const out: ReturnSite[] = [];
   for (const r of body.descendantsOfType('return_statement')) {
     if (!r) continue;
@@ -204,7 +203,7 @@ export function returnSites(ctx: AnalysisContext, call: Node): ReturnSite[] | un
       }
     }
     const guard = conds.join(', ');
-    out.push({ expr, line: lineOf(r.startIndex), ...(guard ? { guard: guard.length > 70 ? `${guard.slice(0, 67)}…` : guard } : {}), env });
+    out.push({ expr, line: r.startPosition.row + 1, ...(guard ? { guard: guard.length > 70 ? `${guard.slice(0, 67)}…` : guard } : {}), env });
   }
   return out.length ? out : undefined;
 }
