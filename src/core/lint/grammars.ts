@@ -123,9 +123,12 @@ const EXTENSIONS: Readonly<Record<string, LintLanguage>> = {
   '.yml': 'yaml', '.yaml': 'yaml',
 };
 
-/** `.env`, `.env.local`, `.env.production`…, not `.env.example`/`.sample`/`.template`/`.dist`/`.defaults`. */
+/**
+ * `.env`, `.env.local`, `.env.production`…, and Flask's `.flaskenv`; not
+ * `.env.example`/`.sample`/`.template`/`.dist`/`.defaults`.
+ */
 export function isDotenvName(base: string): boolean {
-  return /^\.env(\.[\w-]+)*$/i.test(base) && !/\.(example|sample|template|dist|defaults?|schema)$/i.test(base);
+  return (/^\.env(\.[\w-]+)*$/i.test(base) || /^\.flaskenv$/i.test(base)) && !/\.(example|sample|template|dist|defaults?|schema)$/i.test(base);
 }
 
 /** The language of a file by its name, or undefined when the engine does not read it. */

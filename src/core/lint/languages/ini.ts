@@ -101,19 +101,59 @@ const PLACEHOLDER = /^(change[-_ ]?me|change[-_ ]?this|replace[-_ ]?me|your[-_ ]
 
 const WEAK = new Set(WEAK_SECRETS.filter((s): s is string => typeof s === 'string').map((s) => s.toLowerCase()));
 
+/** How a dotenv file is used, by its name: what a secret written there exposes, and how much it matters. */
+interface DotenvRole {
+  readonly severity: 'error' | 'warning' | 'info';
+  /** Whether any literal secret is reported (the file is committed by convention), not only guessable ones. */
+  readonly committed: boolean;
+  /** The file's role in a sentence, for the message. */
+  readonly note: string;
+}
+
+/*
+ * `.env.production`/`.env.staging` are committed by convention (Next.js, Vite, dotenv-flow read
+ * them in production builds; secrets go to `.env.production.local` or the deployment): any literal
+ * secret there is in the repository, an error. `.flaskenv` is committed by convention too but read
+ * only by `flask run` (gunicorn, uWSGI and other WSGI servers never load it): a warning.
+ * `.env.development`/`.env.test`/`.env.local` are read on developer machines and in tests: a
+ * guessable value there is info. Plain `.env` and `.env.production.local` are the app's own
+ * configuration: a guessable value is an error, a random one is where it belongs.
+ */
+function dotenvRole(base: string): DotenvRole | undefined {
+  if (base === '.flaskenv') {
+    return { severity: 'warning', committed: true, note: 'flask run loads .flaskenv, which is committed by convention (Flask keeps private values in .env).' };
+  }
+  const parts = base.split('.').slice(2);
+  const local = parts.includes('local');
+  if (parts.some((p) => /^(prod|production|staging|stage)$/.test(p))) {
+    return local ? undefined : { severity: 'error', committed: true, note: `${base} is committed by convention (Next.js, Vite and dotenv-flow load it in production builds); secrets belong in ${base}.local or the deployment's secret store.` };
+  }
+  if (local || parts.some((p) => /^(dev|development|test|testing|ci)$/.test(p))) {
+    return { severity: 'info', committed: false, note: `${base} is read on developer machines and in tests only; production must bring its own value.` };
+  }
+  return undefined;
+}
+
 /**
  * A dotenv file is configuration input: a secret there is where it belongs, unless its value is a
- * well-known default or a placeholder (JWT_SECRET=secret, SESSION_SECRET=changeme), which anyone can guess.
+ * well-known default or a placeholder (JWT_SECRET=secret, SESSION_SECRET=changeme), which anyone can
+ * guess, or the file is one committed by convention (see dotenvRole).
  */
 function dotenvSecrets(ctx: AnalysisContext, facts: readonly Fact[], base: string): void {
+  const role = dotenvRole(base);
   for (const f of facts) {
-    if (f.key !== 'env.secret' || f.value === undefined || f.value === '' || /^\$\{?\w+\}?$/.test(f.value)) continue;
+    if (f.key !== 'env.secret' || f.value === undefined || f.value === '' || /^\$\{?\w+\}?$|^\$\{\w+[:?-][^}]*\}$/.test(f.value)) continue;
     const lower = f.value.toLowerCase();
-    if (!WEAK.has(lower) && !PLACEHOLDER.test(f.value)) continue;
+    const guessable = WEAK.has(lower) || PLACEHOLDER.test(f.value);
+    if (!guessable && !role?.committed) continue;
     const jwt = /JWT|TOKEN|SIGNING/i.test(f.name);
+    const forge = jwt ? 'tokens' : 'session cookies';
     ctx.report({
       ruleId: jwt ? 'jwt-hardcoded-secret' : 'session-hardcoded-secret', start: f.start, end: f.end,
-      message: `${f.name} in ${base} is '${f.value}', a well-known default or placeholder: anyone can guess it and forge ${jwt ? 'tokens' : 'session cookies'}. Set a long random value (e.g. openssl rand -base64 32) wherever the app runs.`,
+      ...(role && role.severity !== 'error' ? { severity: role.severity } : {}),
+      message: guessable
+        ? `${f.name} in ${base} is '${f.value}', a well-known default or placeholder: anyone can guess it and forge ${forge}.${role ? ` ${role.note}` : ''} Set a long random value (e.g. openssl rand -base64 32) wherever the app runs.`
+        : `${f.name} is written in ${base}: anyone with the source can read it and forge ${forge}. ${role!.note} Move the value to the server's environment (or a file kept out of the repository) and rotate it.`,
     });
   }
 }

@@ -5,7 +5,7 @@ import { capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type CookieSite, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { checkSetCookieString } from '../setCookieSite';
-import { type JsProp, type JsValue, evaluate, externalConstant, importSourceOf, lookupVariable, memberTarget, returnedExpression, stringContent, truthOf, unwrap } from './jsValues';
+import { type JsProp, type JsValue, calledName, evaluate, externalConstant, importSourceOf, lookupVariable, memberTarget, returnSites, stringContent, truthOf, unwrap } from './jsValues';
 
 type JsObj = Extract<JsValue, { k: 'obj' }>;
 
@@ -339,16 +339,68 @@ function nextAuth(ctx: AnalysisContext, optsNode: Node): void {
 // ---------------------------------------------------------------- cookies
 
 function cookieCall(ctx: AnalysisContext, fw: Framework, call: Node, argsNode: Node, nameNode: Node, optsNode: Node | undefined): void {
-  const opts = optsNode ? evaluate(ctx, optsNode) : undefined;
+  let opts = optsNode ? evaluate(ctx, optsNode) : undefined;
+  let notes: ReturnNotes | undefined;
+  if ((opts?.k === 'unknown' || opts?.k === 'env') && optsNode && unwrap(optsNode).type === 'call_expression') {
+    const merged = optionsFromReturns(ctx, fw, unwrap(optsNode));
+    if (merged) ({ obj: opts, notes } = merged);
+  }
   if (opts && opts.k !== 'obj' && opts.k !== 'nullish') {
     // Options the engine cannot see: only the name-based checks would apply, and they need attributes.
     return;
   }
-  cookieWithOptions(ctx, fw, call, argsNode, nameNode, opts?.k === 'obj' ? opts : undefined, optsNode);
+  cookieWithOptions(ctx, fw, call, argsNode, nameNode, opts?.k === 'obj' ? opts : undefined, optsNode, notes);
+}
+
+/** Flags that differ between the returns of an options function: the reachable weak one, named by its return. */
+type ReturnNotes = Partial<Record<'secure' | 'httpOnly', AttrAt<Truth>>>;
+
+/**
+ * Cookie options built by a function of this file with several returns (`function cookieOptions(env)
+ * { if (env === 'test') return { secure: false }; return { secure: true, httpOnly: true }; }`): one
+ * options object whose flags are the weakest any return gives (a flag a return leaves out takes the
+ * framework's default), each named by its return's line and path; a return chosen by the
+ * environment makes the flag environment-dependent (info). Undefined unless every return is an
+ * object literal (or options written elsewhere the engine cannot see).
+ */
+function optionsFromReturns(ctx: AnalysisContext, fw: Framework, call: Node): { obj: JsObj; notes: ReturnNotes } | undefined {
+  const sites = returnSites(ctx, call);
+  if (!sites || sites.length < 2) return undefined;
+  const objs: { site: (typeof sites)[number]; obj: JsObj }[] = [];
+  for (const site of sites) {
+    const v = evaluate(ctx, site.expr);
+    if (v.k !== 'obj') return undefined;
+    objs.push({ site, obj: v });
+  }
+  const fnName = calledName(ctx, call);
+  const notes: ReturnNotes = {};
+  const props = new Map<string, JsProp>(objs[0].obj.props);
+  let target = objs[0].obj;
+  const keysOf: Record<keyof ReturnNotes, string[]> = { secure: ['secure'], httpOnly: ['httpOnly', 'httponly'] };
+  for (const attr of ['secure', 'httpOnly'] as const) {
+    const each = objs.map(({ site, obj }) => {
+      const prop = keysOf[attr].map((k) => obj.props.get(k)).find((p) => !!p);
+      const v = prop ? evaluate(ctx, prop.value) : undefined;
+      return { site, obj, prop, truth: v ? truthOf(v) : fw.defaults[attr] };
+    });
+    const weak = each.find((e) => e.truth === 'false');
+    if (!weak || each.every((e) => e.truth === 'false' && !e.site.env)) continue;
+    // The line goes into the message: any edit above the return moves it.
+    ctx.touch(0, weak.site.expr.endIndex);
+    const where = `${fnName} ${weak.prop ? 'returns it false' : 'leaves it out'} on line ${weak.site.line}${weak.site.guard ? ` (${weak.site.guard})` : ''}`;
+    const at = span(weak.prop?.pair ?? weak.obj.node);
+    notes[attr] = weak.site.env ? { value: 'env', ...at, envText: where } : { value: 'false', ...at, branch: where };
+    if (weak.prop) for (const k of keysOf[attr]) props.delete(k);
+    if (weak.prop) props.set(keysOf[attr][0], weak.prop);
+    else target = weak.obj;
+  }
+  const obj: JsObj = { k: 'obj', node: target.node, props, items: target.items, complete: objs.every((o) => o.obj.complete) };
+  return { obj, notes };
 }
 
 function cookieWithOptions(
   ctx: AnalysisContext, fw: Framework, call: Node, argsNode: Node, nameNode: Node | undefined, opts: JsObj | undefined, optsNode: Node | undefined,
+  notes?: ReturnNotes,
 ): void {
   const nameVal = nameNode ? evaluate(ctx, nameNode) : undefined;
   const name: AttrAt<string> | undefined = nameVal?.k === 'str' && !nameVal.partial ? { value: nameVal.v, ...span(nameVal.node) } : undefined;
@@ -365,6 +417,7 @@ function cookieWithOptions(
     anchor: span(call),
     complete: opts ? opts.complete : true,
     ...readAttrs(ctx, opts, fw),
+    ...notes,
     defaults: fw.defaults,
     writer,
   });
@@ -510,9 +563,15 @@ function sessionMiddleware(
   }
   let cookieObj: JsObj | undefined = outer;
   let complete = outer ? outer.complete : true;
+  let notes: ReturnNotes | undefined;
   if (cookieKey && outer) {
     const c = outer.props.get(cookieKey);
-    const v = c ? evaluate(ctx, c.value) : undefined;
+    let v = c ? evaluate(ctx, c.value) : undefined;
+    // `cookie: cookieOptions()`, a function with several returns.
+    if ((v?.k === 'unknown' || v?.k === 'env') && c && unwrap(c.value).type === 'call_expression') {
+      const merged = optionsFromReturns(ctx, fw, unwrap(c.value));
+      if (merged) ({ obj: v, notes } = merged);
+    }
     if (v && v.k !== 'obj') return;
     cookieObj = v;
     complete = complete && (v ? v.complete : true);
@@ -541,6 +600,7 @@ function sessionMiddleware(
     anchor: span(call),
     complete: nameProp && !name ? false : complete,
     ...attrs,
+    ...notes,
     defaults: fw.defaults,
     writer: fixedWriter,
   });
@@ -661,10 +721,16 @@ function secretValue(ctx: AnalysisContext, node: Node, what: string, envName: st
   if (!lit) {
     if (type === 'call_expression') {
       // A function of this file returning a literal (`getSecret()`), or `config.get('secret')` of a workspace module.
-      const returned = returnedExpression(ctx, n);
-      const callee = n.childForFieldName('function');
-      if (returned) next(returned, `returned by ${callee ? ctx.src(callee) : 'the function'}()`);
-      else externalSecret(ctx, n, what, envName, kind, via);
+      const sites = returnSites(ctx, n);
+      if (sites?.length === 1) next(sites[0].expr, `returned by ${calledName(ctx, n)}`);
+      else if (sites) {
+        // Several returns: each one reachable is what some callers get; the message says which (by line).
+        ctx.touch(0, n.startIndex);
+        for (const r of sites) {
+          ctx.touch(0, r.expr.endIndex);
+          next(r.expr, `returned by ${calledName(ctx, n)} on line ${r.line}${r.guard ? ` (${r.guard})` : ''}`);
+        }
+      } else externalSecret(ctx, n, what, envName, kind, via);
     }
     return;
   }

@@ -121,27 +121,97 @@ function declarationsIn(ctx: AnalysisContext, scope: Node): Map<string, Node> {
 /**
  * The expression a call of a function of this file returns, when the function returns one thing:
  * `function getSecret() { return 'dev'; }`, `const getSecret = () => 'dev'`, `const f = function () { … }`.
- * Undefined for calls of anything else, or functions with several returns.
+ * Undefined for calls of anything else, or functions with several returns (see returnSites).
  */
 export function returnedExpression(ctx: AnalysisContext, call: Node): Node | undefined {
+  const sites = returnSites(ctx, call);
+  return sites?.length === 1 ? sites[0].expr : undefined;
+}
+
+/** One `return <expr>` of a function, where it is and the path that leads to it. */
+export interface ReturnSite {
+  readonly expr: Node;
+  /** 1-based line of the return. */
+  readonly line: number;
+  /** The `if` the return sits in, or the early returns passed before it, in words (`if (env === 'test')`). */
+  readonly guard?: string;
+  /** Whether that path is chosen by the environment (NODE_ENV, process.env…). */
+  readonly env: boolean;
+}
+
+const FUNCTION_TYPES = /^(arrow_function|function_expression|function|function_declaration|method_definition|generator_function_declaration)$/;
+
+/** The function a call runs, when this file defines it: a function or const of the scopes around it, or `this.name()` of the class. */
+function calledFunction(ctx: AnalysisContext, call: Node): { fn: Node; name: string } | undefined {
   const callee = call.childForFieldName('function');
-  if (!callee || callee.type !== 'identifier') return undefined;
-  const name = ctx.src(callee);
-  let fn = lookupVariable(ctx, callee, name);
-  if (!fn) fn = functionDeclaration(ctx, callee, name);
-  if (!fn || !/^(arrow_function|function_expression|function|function_declaration)$/.test(fn.type)) return undefined;
+  if (!callee) return undefined;
+  if (callee.type === 'identifier') {
+    const name = ctx.src(callee);
+    const fn = lookupVariable(ctx, callee, name) ?? functionDeclaration(ctx, callee, name);
+    return fn && FUNCTION_TYPES.test(fn.type) ? { fn, name } : undefined;
+  }
+  if (callee.type !== 'member_expression' || unwrap(callee.childForFieldName('object') ?? callee).type !== 'this') return undefined;
+  const name = ctx.src(callee.childForFieldName('property') ?? callee);
+  const body = ancestorsOf(call).reverse().find((a) => a.type === 'class_body');
+  for (const member of body?.namedChildren ?? []) {
+    if (member?.type === 'method_definition' && ctx.src(member.childForFieldName('name') ?? member) === name) return { fn: member, name: `this.${name}` };
+  }
+  return undefined;
+}
+
+/**
+ * Every `return <expr>` of the function a call runs (returns of functions nested inside do not
+ * count; an arrow with an expression body returns that), with the path to each; undefined when the
+ * function is not of this file or returns nothing.
+ */
+export function returnSites(ctx: AnalysisContext, call: Node): ReturnSite[] | undefined {
+  const called = calledFunction(ctx, call);
+  if (!called) return undefined;
+  const { fn } = called;
   const body = fn.childForFieldName('body');
   if (!body) return undefined;
   ctx.touch(fn.startIndex, fn.endIndex);
-  if (body.type !== 'statement_block') return body;
-  const returns = body.descendantsOfType('return_statement').filter((r): r is Node => {
-    if (!r) return false;
-    // Returns of functions nested inside do not count.
-    const owner = ancestorsOf(r).reverse().find((a) => /^(arrow_function|function_expression|function|function_declaration|method_definition)$/.test(a.type));
-    return owner?.id === fn!.id;
-  });
-  if (returns.length !== 1) return undefined;
-  return returns[0].firstNamedChild ?? undefined;
+  if (body.type !== 'statement_block') return [{ expr: body, line: body.startPosition.row + 1, env: false }];
+  const out: ReturnSite[] = [];
+  for (const r of body.descendantsOfType('return_statement')) {
+    if (!r) continue;
+    const path = ancestorsOf(r).filter((a) => a.startIndex >= body.startIndex && a.endIndex <= body.endIndex);
+    if (path.some((a) => a.id !== fn.id && FUNCTION_TYPES.test(a.type))) continue;
+    const expr = r.firstNamedChild;
+    if (!expr || expr.type.includes('comment')) continue;
+    // The ifs around the return, and the early returns of the blocks around it passed on the way.
+    const conds: string[] = [];
+    let env = false;
+    for (const a of path) {
+      if (a.type !== 'if_statement') continue;
+      const cond = a.childForFieldName('condition');
+      if (!cond) continue;
+      const text = ctx.src(cond).replace(/\s+/g, ' ');
+      const inElse = path.some((x) => x.type === 'else_clause' && x.parent?.id === a.id);
+      conds.push(inElse ? `unless ${text}` : `if ${text}`);
+      env ||= ENV_TEXT.test(text);
+    }
+    for (const block of path.filter((a) => a.type === 'statement_block')) {
+      for (const st of block.namedChildren) {
+        if (!st || st.startIndex >= r.startIndex) break;
+        if (st.type !== 'if_statement' || st.endIndex > r.startIndex || !/\breturn\b/.test(ctx.src(st))) continue;
+        const cond = st.childForFieldName('condition');
+        if (!cond) continue;
+        const text = ctx.src(cond).replace(/\s+/g, ' ');
+        conds.push(`unless ${text}`);
+        env ||= ENV_TEXT.test(text);
+      }
+    }
+    const guard = conds.join(', ');
+    out.push({ expr, line: r.startPosition.row + 1, ...(guard ? { guard: guard.length > 70 ? `${guard.slice(0, 67)}…` : guard } : {}), env });
+  }
+  return out.length ? out : undefined;
+}
+
+/** The name of the function a call runs, as the messages write it (`cookieOptions()`, `this.getSecret()`). */
+export function calledName(ctx: AnalysisContext, call: Node): string {
+  const callee = call.childForFieldName('function');
+  return `${callee ? ctx.src(callee).replace(/\s+/g, '') : 'the function'}()`;
 }
 
 /** A `function name() {}` declared in a scope around `from` (or exported from the module). */

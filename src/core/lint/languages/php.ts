@@ -27,7 +27,7 @@ export const phpAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['program']),
   keywords: /cookie|session|jwt|secret|csrf|http_only|same_site/i,
-  anchors: /\breturn\s*\[|\$except\b|\bvalidateCsrfTokens\s*\(|\b(setcookie|setrawcookie|session_set_cookie_params|ini_set|session_start|session_name)\s*\(|\bJWT\s*::|\bnew\s+Key\s*\(/gi,
+  anchors: /\breturn\s*(?:\[|array\s*\()|\$except\b|\bvalidateCsrfTokens\s*\(|\b(setcookie|setrawcookie|session_set_cookie_params|ini_set|session_start|session_name)\s*\(|\bJWT\s*::|\bnew\s+Key\s*\(/gi,
   declares(chunk, ctx) {
     if (chunk.type !== 'expression_statement') return [];
     const a = chunk.firstNamedChild;

@@ -4,6 +4,7 @@ import { type AnalysisContext, type Fact, type OffsetEdit, ancestorsOf, insertLi
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
+import { PY_VERIFIER_SUFFIX } from '../symbols/indexText';
 import type { WorkspaceSymbol } from '../symbols/symbolTable';
 import { type SettingEntry, type SettingValue, type SettingsSchema, checkSettings, entryFromFact, settingFact } from '../settingsSite';
 
@@ -956,7 +957,7 @@ function pyJwt(ctx: AnalysisContext, call: Node, method: string, args: Node): vo
       const name = pk ? stringOf(ctx, pk) : undefined;
       if (!name || !pv || !/^verify_(signature|exp|aud|iss|iat|nbf)$/.test(name)) continue;
       const v = pyEval(ctx, pv);
-      if (v.kind === 'bool' && !v.bool && name === 'verify_signature' && verifiedInSameFunction(ctx, call, k.positional[0])) continue;
+      if (v.kind === 'bool' && !v.bool && name === 'verify_signature' && verifiedOnPath(ctx, call, k.positional[0])) continue;
       if (v.kind === 'bool' && !v.bool) {
         ctx.report({
           ruleId: 'jwt-verify-disabled', ...span(p),
@@ -1035,6 +1036,139 @@ function verifiedInSameFunction(ctx: AnalysisContext, call: Node, token: Node | 
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/*
+ * "The same path" beyond one function, for an unverified decode:
+ * - a helper of this file that verifies its parameter (`def verify_token(t): return jwt.decode(t,
+ *   KEY, algorithms=[…])`) called with the same token earlier in the function: the peek after it
+ *   reads a token whose signature was checked. A helper that catches the failure (a `try` whose
+ *   `except` does not raise) counts only when its result is tested (`if not verify_token(t):`).
+ * - an unverified decode of its own parameter in a private helper (`def _claims(t):`, private by
+ *   the leading underscore, so no other module calls it) every call of which in this file comes
+ *   after a verify of the same argument.
+ * A helper of another module is not followed: the finding stays.
+ */
+function verifiedOnPath(ctx: AnalysisContext, call: Node, token: Node | undefined): boolean {
+  if (!token) return false;
+  if (verifiedInSameFunction(ctx, call, token)) return true;
+  if (verifiedBefore(ctx, call, ctx.src(token))) return true;
+  return peekHelperCalledAfterVerify(ctx, call, token);
+}
+
+/** Function definitions of the file by name (methods too), read once per pass. */
+function functionsByName(ctx: AnalysisContext, root: Node): Map<string, Node> {
+  return ctx.memo('py.functions', () => {
+    const out = new Map<string, Node>();
+    for (const f of root.descendantsOfType('function_definition')) {
+      const name = f?.childForFieldName('name');
+      if (f && name && !out.has(ctx.src(name))) out.set(ctx.src(name), f);
+    }
+    return out;
+  });
+}
+
+/** A verified `decode(<param>, key, algorithms=[…])` (signature not switched off). */
+function verifiedDecodeOf(text: string, param: string): RegExpMatchArray | undefined {
+  for (const m of text.matchAll(new RegExp(`\\bdecode\\s*\\(\\s*${escapeRe(param)}\\s*,(?:[^()]|\\([^()]*\\))*\\)`, 'g'))) {
+    if (/\balgorithms\s*=/.test(m[0]) && !/verify_signature|\bverify\s*=\s*False/.test(m[0])) return m;
+  }
+  return undefined;
+}
+
+/**
+ * Whether `fn` verifies its first parameter: 'raises' when a bad token raises out of it, 'returns'
+ * when it catches the failure (its result must then be tested), undefined when it does not verify.
+ */
+function verifyingHelper(ctx: AnalysisContext, fn: Node): 'raises' | 'returns' | undefined {
+  // What the helper does decides the finding: an edit of it re-lints (outside the memo, which one chunk of the pass fills).
+  ctx.touch(fn.startIndex, fn.endIndex);
+  return ctx.memo(`py.verifies:${fn.id}`, () => {
+    const params = fn.childForFieldName('parameters');
+    const names = params ? namedChildren(params, ctx.text).map((p) => ctx.src(p).split(/[:=]/)[0].trim()).filter((p) => p !== 'self' && p !== 'cls') : [];
+    const param = names[0]?.replace(/^\*+/, '');
+    if (!param) return undefined;
+    const body = ctx.src(fn);
+    const m = verifiedDecodeOf(body, param);
+    if (!m || m.index === undefined) return undefined;
+    const at = fn.startIndex + m.index;
+    const decode = fn.descendantForIndex(at, at + m[0].length);
+    if (!decode) return undefined;
+    const tries = ancestorsOf(decode).filter((a) => a.type === 'try_statement' && a.startIndex >= fn.startIndex);
+    const swallowed = tries.some((t) => namedChildren(t, ctx.text).some((c) => c.type === 'except_clause' && !/\braise\b/.test(ctx.src(c))));
+    return swallowed ? 'returns' : 'raises';
+  });
+}
+
+/** How a function imported from a workspace module (`from .tokens import verify_token`) verifies, from the last scan's table. */
+function importedVerifier(ctx: AnalysisContext, name: string): 'raises' | 'returns' | undefined {
+  const ws = ctx.workspace;
+  if (!ws) return undefined;
+  ctx.lookups.add(name);
+  const imp = importsOf(ctx).get(name);
+  if (!imp || imp.name === '*') return undefined;
+  const file = ws.table.resolvePythonModule(ws.filePath, imp.module);
+  const v = file ? ws.table.lookup(file, `${imp.name}${PY_VERIFIER_SUFFIX}`)?.value : undefined;
+  return v === 'raises' || v === 'returns' ? v : undefined;
+}
+
+/** Whether a verifying helper (of this file, or imported from a workspace module) is called with `token` before `call` in the function around it. */
+function verifiedBefore(ctx: AnalysisContext, call: Node, token: string): boolean {
+  const fn = ancestorsOf(call).reverse().find((a) => a.type === 'function_definition');
+  if (!fn) return false;
+  const before = ctx.text.slice(fn.startIndex, call.startIndex);
+  const t = escapeRe(token);
+  const helpers = functionsByName(ctx, call.tree.rootNode);
+  for (const m of before.matchAll(new RegExp(`(?:\\bself\\.|\\bcls\\.|\\b)([A-Za-z_]\\w*)\\s*\\(\\s*${t}\\s*[,)]`, 'g'))) {
+    const helper = helpers.get(m[1]);
+    if (helper?.id === fn.id || m.index === undefined) continue;
+    const how = helper ? verifyingHelper(ctx, helper) : /\.\s*$/.test(before.slice(0, m.index + m[0].indexOf(m[1]))) ? undefined : importedVerifier(ctx, m[1]);
+    if (!how) continue;
+    ctx.touch(fn.startIndex, call.startIndex);
+    // The verify must be on every path to the call: its statement sits in a block around the call, not in a branch beside it.
+    const at = fn.startIndex + m.index;
+    const site = fn.descendantForIndex(at, at + m[0].length);
+    const block = site ? statementOf(site).parent : null;
+    if (!block || !ancestorsOf(call).some((a) => a.id === block.id)) continue;
+    if (how === 'raises') return true;
+    // A helper that returns on failure counts when its result decides: `if not verify_token(t):`, `assert verify_token(t)`.
+    const line = ctx.text.slice(ctx.text.lastIndexOf('\n', at) + 1, at);
+    if (/^\s*(if|elif|assert|while)\b/.test(line)) return true;
+  }
+  return false;
+}
+
+/** Whether `call` decodes, unverified, the parameter of a private helper whose every call in this file follows a verify of its argument. */
+function peekHelperCalledAfterVerify(ctx: AnalysisContext, call: Node, token: Node): boolean {
+  const fn = ancestorsOf(call).reverse().find((a) => a.type === 'function_definition');
+  const nameNode = fn?.childForFieldName('name');
+  const params = fn?.childForFieldName('parameters');
+  if (!fn || !nameNode || !params) return false;
+  const name = ctx.src(nameNode);
+  if (!name.startsWith('_') || name.startsWith('__')) return false;
+  const names = namedChildren(params, ctx.text).map((p) => ctx.src(p).split(/[:=]/)[0].trim()).filter((p) => p !== 'self' && p !== 'cls');
+  if (names[0] !== ctx.src(token)) return false;
+  // The result must not leave the helper another way (a global, an attribute) than its return: the callers decide.
+  ctx.touch(0, ctx.text.length);
+  let calls = 0;
+  for (const m of ctx.text.matchAll(new RegExp(`(?:\\bself\\.|\\bcls\\.|\\b)${escapeRe(name)}\\s*\\(\\s*([^,()]+?)\\s*[,)]`, 'g'))) {
+    if (m.index === undefined) continue;
+    const site = call.tree.rootNode.descendantForIndex(m.index, m.index + m[0].length);
+    if (!site) return false;
+    const caller = ancestorsOf(site).reverse().find((a) => a.type === 'function_definition');
+    // The definition itself, or a call from no function (module level): not after a verify.
+    if (m.index >= fn.startIndex && m.index < fn.endIndex) {
+      if (caller?.id === fn.id) return false;
+      continue;
+    }
+    if (!caller) return false;
+    const before = ctx.text.slice(caller.startIndex, m.index);
+    const arg = m[1];
+    const verified = verifiedDecodeOf(before, arg) !== undefined || verifiedBefore(ctx, site, arg);
+    if (!verified) return false;
+    calls++;
+  }
+  return calls > 0;
+}
 
 // ---------------------------------------------------------------- settings files
 

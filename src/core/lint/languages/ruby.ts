@@ -44,10 +44,7 @@ function syntax(ctx: AnalysisContext, lifetimeKey: string): KeyedSyntax {
       const init = written.type === 'constant' ? rubyLookup(ctx, written) : undefined;
       return literalTruth(ctx, init ?? written);
     },
-    sameSite: (n) => {
-      const t = ctx.src(n).trim().replace(/^:|^["']|["']$/g, '').toLowerCase();
-      return t === 'nil' || t === 'false' ? '' : t;
-    },
+    sameSite: (n) => sameSiteOf(ctx, n),
     string: (n) => {
       const t = ctx.src(n).trim();
       if (n.type === 'simple_symbol') return t.slice(1);
@@ -60,11 +57,53 @@ function syntax(ctx: AnalysisContext, lifetimeKey: string): KeyedSyntax {
 
 const ENV_CONDITION = /ENV|Rails\.env|production\?|development\?|ssl|https|secure/;
 
+/** SameSite values from the weakest to the strongest: of several reachable values, the weakest is what a request may get. */
+const SAME_SITE_ORDER = ['', 'none', 'lax', 'strict'];
+
+/**
+ * A SameSite value as written (`:strict`, `"Lax"`, `nil`), or through a local assigned earlier in
+ * the method (`same_site = :strict` … `same_site: same_site`), each reachable assignment read (a
+ * `case` without `else` gives nil), or a constant of the file. A value not read is 'unknown'.
+ */
+function sameSiteOf(ctx: AnalysisContext, n: Node, depth = 0): string {
+  const literal = (x: Node): string | undefined => {
+    if (!/^(simple_symbol|delimited_symbol|string|nil|false)$/.test(x.type) || (x.type === 'string' && !isPlainString(ctx, x))) return undefined;
+    const t = ctx.src(x).trim().replace(/^:|^["']|["']$/g, '').toLowerCase();
+    return t === 'nil' || t === 'false' ? '' : t;
+  };
+  const direct = literal(n);
+  if (direct !== undefined || depth > 3) return direct ?? 'unknown';
+  if (n.type === 'identifier') {
+    const reaching = reachingAssignments(ctx, n);
+    if (reaching.length === 0) return 'unknown';
+    const values = reaching.map((r) => (r.nil ? '' : sameSiteOf(ctx, r.value, depth + 1)));
+    if (values.some((v) => v === 'unknown' || v === 'env')) return 'unknown';
+    if (reaching.some((r) => r.env) && new Set(values).size > 1) return 'env';
+    // A value outside Strict/Lax/None is reported as it is; else the weakest reachable one.
+    return values.find((v) => !SAME_SITE_ORDER.includes(v)) ?? values.sort((a, b) => SAME_SITE_ORDER.indexOf(a) - SAME_SITE_ORDER.indexOf(b))[0];
+  }
+  if (n.type === 'constant' || n.type === 'scope_resolution') {
+    const init = rubyLookup(ctx, n);
+    return init ? sameSiteOf(ctx, init, depth + 1) : 'unknown';
+  }
+  return 'unknown';
+}
+
 function literalTruth(ctx: AnalysisContext, n: Node): { value: Truth; envText?: string } {
   const t = ctx.src(n).trim();
   if (t === 'true') return { value: 'true' };
   if (t === 'false' || t === 'nil') return { value: 'false' };
   return ENV_CONDITION.test(t) ? { value: 'env', envText: t } : { value: 'unknown' };
+}
+
+/** A value that can reach a use, and the path on which it does (none: every path). */
+interface Reaching {
+  readonly value: Node;
+  readonly where?: string;
+  /** Whether the path is chosen by the environment (a switch, not a finding at warning level). */
+  readonly env: boolean;
+  /** The nil a `case` without `else` gives when no `when` matches (value is then the case). */
+  readonly nil?: boolean;
 }
 
 /** Node types that run their body on some paths only, and how to name the path. */
@@ -75,13 +114,13 @@ const BRANCHES = new Set(['if', 'unless', 'elsif', 'else', 'if_modifier', 'unles
  * and those made after it under a condition (`secure = false unless request.ssl?`, an `if`/`else`
  * branch), each with the condition in words.
  */
-function reachingAssignments(ctx: AnalysisContext, use: Node): { value: Node; where?: string; env: boolean }[] {
+function reachingAssignments(ctx: AnalysisContext, use: Node): Reaching[] {
   const name = ctx.src(use);
   ctx.lookups.add(name);
   const method = ancestorsOf(use).reverse().find((a) => a.type === 'method' || a.type === 'singleton_method');
   const found = (assignments(ctx, use.tree.rootNode).get(name) ?? [])
     .filter((a) => a.endIndex <= use.startIndex && (!method || (a.startIndex >= method.startIndex && a.endIndex <= method.endIndex)));
-  const out: { value: Node; where?: string; env: boolean }[] = [];
+  const out: Reaching[] = [];
   for (const a of found) {
     const right = a.childForFieldName('right');
     if (!right) continue;
@@ -133,8 +172,8 @@ function caseBranch(ctx: AnalysisContext, caseNode: Node, branch: Node): { where
 }
 
 /** The value each branch of a `case` expression ends with, and the branch in words (see caseBranch). */
-function caseValues(ctx: AnalysisContext, caseNode: Node): { value: Node; where?: string; env: boolean }[] {
-  const out: { value: Node; where?: string; env: boolean }[] = [];
+function caseValues(ctx: AnalysisContext, caseNode: Node): Reaching[] {
+  const out: Reaching[] = [];
   for (const b of namedChildren(caseNode, ctx.text)) {
     if (b.type !== 'when' && b.type !== 'else') continue;
     const body = b.type === 'when' ? b.childForFieldName('body') : b;
@@ -144,20 +183,24 @@ function caseValues(ctx: AnalysisContext, caseNode: Node): { value: Node; where?
     const c = caseBranch(ctx, caseNode, b);
     out.push({ value: last, where: c.where, env: ENV_CONDITION.test(c.condText) });
   }
-  // Without an else, a case that matches nothing gives nil: read as one value, as before.
-  if (!namedChildren(caseNode, ctx.text).some((c) => c.type === 'else') || out.length === 0) return [{ value: caseNode, env: false }];
+  if (out.length === 0) return [{ value: caseNode, env: false }];
+  // Without an else, a case that matches nothing gives nil: what every value not listed gets, named.
+  if (!namedChildren(caseNode, ctx.text).some((c) => c.type === 'else')) {
+    const c = caseBranch(ctx, caseNode, caseNode);
+    out.push({ value: caseNode, where: `${c.where}, for which the case has no else`, env: ENV_CONDITION.test(c.condText), nil: true });
+  }
   return out;
 }
 
 /** A flag's truth over the assignments that reach its use: false on one path is false, with that path named, unless the switch is the environment. */
-function truthOfBranches(ctx: AnalysisContext, name: string, reaching: readonly { value: Node; where?: string; env: boolean }[]): { value: Truth; envText?: string; branch?: string } {
-  const each = reaching.map((r) => ({ ...r, t: literalTruth(ctx, r.value) }));
+function truthOfBranches(ctx: AnalysisContext, name: string, reaching: readonly Reaching[]): { value: Truth; envText?: string; branch?: string } {
+  const each = reaching.map((r) => ({ ...r, t: r.nil ? { value: 'false' as const } : literalTruth(ctx, r.value) }));
   if (each.every((e) => e.t.value === 'true')) return { value: 'true' };
   const off = each.find((e) => e.t.value === 'false');
   if (off) {
-    if (off.env) return { value: 'env', envText: off.where ?? name };
+    if (off.env) return { value: 'env', envText: off.nil ? `${name} is nil ${off.where}` : off.where ?? name };
     if (each.length === 1 || !off.where) return each.length === 1 ? { value: 'false' } : { value: 'false', branch: `${name} starts false` };
-    return { value: 'false', branch: `${name} is set to false ${off.where}` };
+    return { value: 'false', branch: `${name} is ${off.nil ? 'nil' : 'set to false'} ${off.where}` };
   }
   const env = each.find((e) => e.t.value === 'env' || e.env);
   return env ? { value: 'env', envText: env.t.envText ?? env.where ?? name } : { value: 'unknown' };

@@ -25,3 +25,6 @@ export function lineCounter(text: string): (offset: number) => number {
     return line;
   };
 }
+
+/** Suffix of the entry a Python module-level function that verifies a JWT gets (`verify_token(jwt)`): never a name code can look up. */
+export const PY_VERIFIER_SUFFIX = '(jwt)';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { languageForPath } from '../grammars';
 import type { LintLanguage } from '../types';
 import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats } from './symbolTable';
-import { type Literal, addLiteral, lineCounter } from './indexText';
+import { type Literal, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
 import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
 import { resolveJavaPending } from './javaIndexer';
 import { indexSpringConfig, isSpringConfigFile } from './springIndexer';
@@ -94,6 +94,7 @@ function indexJs(table: SymbolTable, file: string, text: string): void {
     if (m[1] !== undefined) {
       const rest = m[2].trim();
       if (rest === '{') objectKeys(text, m.index + m[0].length, [m[1]], line, names);
+      else if (rest.startsWith('{')) oneLineObject(rest, [m[1]], line, names);
       else {
         const lit = literal(rest, 'js');
         if (lit) names.set(m[1], { lit, line });
@@ -104,6 +105,7 @@ function indexJs(table: SymbolTable, file: string, text: string): void {
     } else if (m[5] !== undefined) {
       const as = m[5].startsWith('module') ? '' : 'default';
       if (m[6] === '{') objectKeys(text, m.index + m[0].length, as ? [as] : [], line, names);
+      else if (m[6].startsWith('{')) oneLineObject(m[6], as ? [as] : [], line, names);
       else if (/^[A-Za-z_$][\w$]*$/.test(m[6])) exportedObject = { name: m[6], as };
       else if (as) {
         // `export default 'literal'`.
@@ -192,6 +194,7 @@ function objectKeys(text: string, from: number, prefix: readonly string[], first
     const m = /^(['"]?)([\w$-]+)\1\s*:\s*(.+?)\s*$/.exec(t);
     if (m) {
       if (/^\{\s*,?$/.test(m[3])) stack.push(m[2]);
+      else if (m[3].startsWith('{')) oneLineObject(m[3].replace(/,$/, ''), [...prefix, ...stack, m[2]], line, names);
       else {
         const lit = literal(m[3], 'js');
         if (lit) names.set([...prefix, ...stack, m[2]].join('.'), { lit, line });
@@ -199,6 +202,47 @@ function objectKeys(text: string, from: number, prefix: readonly string[], first
     } else if (t.startsWith('}')) {
       if (stack.length === 0) return;
       stack.pop();
+    }
+  }
+}
+
+/**
+ * The `key: literal` properties of an object literal written on one line (`{ session: { secret:
+ * 'keyboard cat', cookie: { secure: false } } }`), nested objects as dotted names. Items split at
+ * the commas outside quotes and brackets; a spread, method or computed key is skipped.
+ */
+function oneLineObject(raw: string, prefix: readonly string[], line: number, names: Map<string, { lit: Literal; line: number }>, depth = 0): void {
+  const s = raw.trim().replace(/;$/, '').trim();
+  if (depth > 8 || !s.startsWith('{') || !s.endsWith('}')) return;
+  const inner = s.slice(1, -1);
+  let level = 0;
+  let quote = '';
+  let from = 0;
+  const items: string[] = [];
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === "'" || c === '"' || c === '`') quote = c;
+    else if (c === '{' || c === '[' || c === '(') level++;
+    else if (c === '}' || c === ']' || c === ')') level--;
+    else if (c === ',' && level === 0) {
+      items.push(inner.slice(from, i));
+      from = i + 1;
+    }
+  }
+  // Unbalanced (the object goes on over the next lines): not a one-line object.
+  if (level !== 0 || quote) return;
+  items.push(inner.slice(from));
+  for (const item of items) {
+    const kv = /^\s*(['"]?)([\w$-]+)\1\s*:\s*([\s\S]*?)\s*$/.exec(item);
+    if (!kv) continue;
+    const keys = [...prefix, kv[2]];
+    if (kv[3].startsWith('{')) oneLineObject(kv[3], keys, line, names, depth + 1);
+    else {
+      const lit = literal(kv[3], 'js');
+      if (lit) names.set(keys.join('.'), { lit, line });
     }
   }
 }
@@ -211,6 +255,31 @@ function indexPython(table: SymbolTable, file: string, text: string): void {
   for (const m of text.matchAll(PY_CANDIDATES)) {
     const lit = literal(m[2], 'py');
     if (lit) addLiteral(table, file, m[1], lit, file, lineOf(m.index));
+  }
+  if (text.includes('algorithms') && text.includes('decode')) indexPythonVerifiers(table, file, text, lineOf);
+}
+
+const PY_DEFS = /^def[ \t]+([A-Za-z_]\w*)[ \t]*\([ \t]*([A-Za-z_]\w*)/gm;
+
+/**
+ * Module-level functions that verify their first parameter as a JWT (`def verify_token(t): return
+ * jwt.decode(t, KEY, algorithms=[…])`), so that a peek after calling one imported from here is on a
+ * verified path. The value says how a bad token ends: 'raises' out of the function, or 'returns'
+ * (an `except` that does not raise). The body is the indented lines after the `def`.
+ */
+function indexPythonVerifiers(table: SymbolTable, file: string, text: string, lineOf: (at: number) => number): void {
+  for (const m of text.matchAll(PY_DEFS)) {
+    const start = m.index + m[0].length;
+    const end = /\n(?=[^ \t\n#])/g;
+    end.lastIndex = start;
+    const stop = end.exec(text);
+    const body = text.slice(start, stop ? stop.index : undefined);
+    const param = m[2].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const verified = [...body.matchAll(new RegExp(`\\bdecode\\s*\\(\\s*${param}\\s*,(?:[^()]|\\([^()]*\\))*\\)`, 'g'))]
+      .some((d) => /\balgorithms\s*=/.test(d[0]) && !/verify_signature|\bverify\s*=\s*False/.test(d[0]));
+    if (!verified) continue;
+    const swallowed = [...body.matchAll(/^([ \t]+)except\b[^\n]*\n((?:\1[ \t]+[^\n]*\n?|[ \t]*\n)*)/gm)].some((e) => !/\braise\b/.test(e[2]));
+    addLiteral(table, file, `${m[1]}${PY_VERIFIER_SUFFIX}`, { value: swallowed ? 'returns' : 'raises' }, file, lineOf(m.index));
   }
 }
 
@@ -257,16 +326,16 @@ function indexLaravelConfig(table: SymbolTable, file: string, text: string): voi
       : literal(raw, 'php');
     if (lit) addLiteral(table, GLOBAL_MODULE, name, lit, file, lineOf(at));
   };
-  // `return ['secret' => '…', 'ttl' => 60];` on one line.
-  const oneLine = /^return[ \t]*(\[[^\n]*\])[ \t]*;[ \t]*$/m.exec(text);
-  if (oneLine) {
+  // `return ['secret' => '…', 'ttl' => 60];` (or `return array(…);`) on one line.
+  const oneLine = /^(?:<\?php[ \t]+)?return[ \t]*(\[[^\n]*\]|array[ \t]*\([^\n]*\))[ \t]*;[ \t]*$/m.exec(text);
+  if (oneLine && arrayInner(oneLine[1]) !== undefined) {
     addOneLineArray([m[1]], oneLine[1], oneLine.index, add);
     return;
   }
-  const start = /^return\s*\[\s*$/m.exec(text);
+  const start = /^(?:<\?php[ \t]+)?return\s*(?:\[|array\s*\()\s*$/m.exec(text);
   if (!start) return;
   const stack: string[] = [m[1]];
-  const lineRe = /^[ \t]*(?:'([\w.-]+)'|"([\w.-]+)")[ \t]*=>[ \t]*([^\n]*?)[ \t]*(?:\/\/[^\n]*)?$|^[ \t]*\][ \t]*[,;]?[ \t]*$/gm;
+  const lineRe = /^[ \t]*(?:'([\w.-]+)'|"([\w.-]+)")[ \t]*=>[ \t]*([^\n]*?)[ \t]*(?:\/\/[^\n]*)?$|^[ \t]*[\])][ \t]*[,;]?[ \t]*$/gm;
   lineRe.lastIndex = start.index + start[0].length;
   for (let x = lineRe.exec(text); x; x = lineRe.exec(text)) {
     if (x[1] === undefined && x[2] === undefined) {
@@ -276,22 +345,45 @@ function indexLaravelConfig(table: SymbolTable, file: string, text: string): voi
     }
     const key = x[1] ?? x[2];
     const raw = x[3].replace(/,$/, '').trim();
-    if (raw === '[') {
+    if (raw === '[' || /^array\s*\($/i.test(raw)) {
       stack.push(key);
       continue;
     }
-    // `'cookie' => ['secure' => false, 'http_only' => true],` on one line.
-    if (raw.startsWith('[') && raw.endsWith(']')) addOneLineArray([...stack, key], raw, x.index, add);
+    // `'cookie' => ['secure' => false, 'http_only' => true],` (or `array(…)`) on one line.
+    if (arrayInner(raw) !== undefined) addOneLineArray([...stack, key], raw, x.index, add);
     else add([...stack, key], raw, x.index);
   }
 }
 
 /**
- * The `'key' => value` items of an array written on one line (`['a' => 1, 'b' => ['c' => true]]`),
+ * The text inside a PHP array written whole, `[…]` or the long syntax `array(…)`, when the bracket
+ * that opens it is the one that closes it at the end (not `array(1) + f()` nor `['a'][0]`).
+ */
+function arrayInner(raw: string): string | undefined {
+  const long = /^array\s*\(/i.exec(raw);
+  const open = long ? long[0].length - 1 : raw.startsWith('[') ? 0 : -1;
+  if (open === -1 || !raw.endsWith(long ? ')' : ']')) return undefined;
+  let depth = 0;
+  let quote = '';
+  for (let i = open; i < raw.length; i++) {
+    const c = raw[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '[' || c === '(') depth++;
+    else if ((c === ']' || c === ')') && --depth === 0) return i === raw.length - 1 ? raw.slice(open + 1, -1) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The `'key' => value` items of an array written on one line (`['a' => 1, 'b' => array('c' => true)]`),
  * nested ones as dotted names. Items are split at the commas outside quotes and brackets.
  */
 function addOneLineArray(keys: readonly string[], raw: string, at: number, add: (keys: readonly string[], raw: string, at: number) => void): void {
-  const inner = raw.slice(1, -1);
+  const inner = arrayInner(raw);
+  if (inner === undefined) return;
   const items: string[] = [];
   let depth = 0;
   let quote = '';
@@ -314,7 +406,7 @@ function addOneLineArray(keys: readonly string[], raw: string, at: number, add: 
     const kv = /^\s*(?:'([\w.-]+)'|"([\w.-]+)")\s*=>\s*([\s\S]*?)\s*$/.exec(item);
     if (!kv) continue;
     const value = kv[3];
-    if (value.startsWith('[') && value.endsWith(']')) addOneLineArray([...keys, kv[1] ?? kv[2]], value, at, add);
+    if (arrayInner(value) !== undefined) addOneLineArray([...keys, kv[1] ?? kv[2]], value, at, add);
     else add([...keys, kv[1] ?? kv[2]], value, at);
   }
 }
