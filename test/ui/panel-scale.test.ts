@@ -6,21 +6,9 @@ import type { Frame } from 'playwright-core';
 import { benchHar } from '../../bench/audit/har';
 import { type CodeServer, openWorkbench, productVsix, REPO_ROOT, startCodeServer, type WorkbenchPage } from '../support/codeServer';
 import { type SampleApp, startSampleApp } from '../support/sampleApp';
-import { findWebviewFrame, runFromPalette, screenshot } from '../support/workbenchUi';
+import { importHarFromPalette, screenshot, startCaptureFromPalette } from '../support/workbenchUi';
 
 const ENTRIES = 10_000;
-
-/** Imports `file` (in the workspace folder) through the Command Palette and code-server's simple open dialog. */
-async function importHarFromPalette(wb: WorkbenchPage, file: string): Promise<void> {
-  await runFromPalette(wb.page, 'Session Lens: Import HAR');
-  const item = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(file) }).first();
-  await item.waitFor({ timeout: 30_000 });
-  await item.click();
-  const ok = wb.page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' });
-  const input = wb.page.locator('.quick-input-widget input.input');
-  if (await input.isVisible() && await ok.isVisible()) await ok.click().catch(() => undefined);
-  await input.waitFor({ state: 'hidden', timeout: 30_000 });
-}
 
 describe('Session panel with 10,000 exchanges: a new exchange shows up, the DOM holds a window (Chromium)', function () {
   this.timeout(300_000);
@@ -47,18 +35,8 @@ describe('Session panel with 10,000 exchanges: a new exchange shows up, the DOM 
   });
 
   it('imports 10,000 exchanges, then a capture\'s new exchange sets a cookie: the cookie and its row appear, and the DOM holds only a window of rows', async () => {
-    await importHarFromPalette(wb, path.join(dir, 'day.har'));
-    panel = await findWebviewFrame(wb.page, '#root .status', 60_000);
-    await panel.locator('#root .status', { hasText: `${ENTRIES} requests` }).waitFor({ timeout: 120_000 });
-
-    await runFromPalette(wb.page, 'Session Lens: Start Capture');
-    const target = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: app.url }).first();
-    await target.waitFor({ timeout: 30_000 });
-    await target.click();
-    await panel.locator('#root .status', { hasText: 'Capturing' }).waitFor({ timeout: 30_000 });
-    const status = (await panel.locator('#root .status').textContent()) ?? '';
-    const proxyUrl = /through (http:\/\/127\.0\.0\.1:\d+)/.exec(status)?.[1];
-    assert.ok(proxyUrl, `no proxy URL in "${status}"`);
+    panel = await importHarFromPalette(wb.page, 'day.har', ENTRIES, 120_000);
+    const proxyUrl = await startCaptureFromPalette(wb.page, panel, app.url);
     assert.equal(await panel.locator('table.grid tbody tr td.name', { hasText: 'connect.sid' }).count(), 0, 'no connect.sid before the new exchange');
 
     // The new exchange: the sample app's home page starts a session (Set-Cookie connect.sid).
