@@ -143,8 +143,12 @@ async function main(): Promise<void> {
       const res = await fetch(`${proxyUrl}/?n=${i}`);
       await res.arrayBuffer();
       const completedAt = performance.timeOrigin + performance.now();
-      // The webview's mark for the render that first had a newer last row than before.
-      await panel.waitForFunction(([name, id]) => ((performance.getEntriesByName(name as string).at(-1) as PerformanceMark | undefined)?.detail?.lastId ?? 0) > (id as number), [MARK, before] as const, { timeout: 30_000 });
+      // The webview's mark for the render that first had a newer last row than before, complete.
+      // (A row drawn while its exchange was still pending does not count: the completed exchange must be in.)
+      await panel.waitForFunction(([name, id]) => {
+        const detail = (performance.getEntriesByName(name as string).at(-1) as PerformanceMark | undefined)?.detail as { lastId: number; lastPending?: boolean } | undefined;
+        return detail !== undefined && detail.lastId > (id as number) && detail.lastPending !== true;
+      }, [MARK, before] as const, { timeout: 30_000 });
       const r = (await lastRender(panel))!;
       return r.origin + r.at - completedAt;
     };
