@@ -56,11 +56,11 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 /**
  * Imports a HAR file of the workspace folder through the Command Palette (Session Lens: Import
- * HAR), then waits until the Session panel's status says `exchanges` requests; returns the panel's
+ * HAR), then waits until the Session panel's status says `exchanges` requests (when given); returns the panel's
  * frame. code-server's open dialog is the simple one, a quick input listing the workspace folder:
  * it rewrites a typed path while it loads the folder, so the file is picked from its list.
  */
-export async function importHarFromPalette(page: Page, fileName: string, exchanges: number, timeoutMs = 300_000): Promise<Frame> {
+export async function importHarFromPalette(page: Page, fileName: string, exchanges?: number, timeoutMs = 300_000): Promise<Frame> {
   await runFromPalette(page, 'Session Lens: Import HAR');
   const item = page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first();
   await item.waitFor({ timeout: 30_000 });
@@ -70,7 +70,7 @@ export async function importHarFromPalette(page: Page, fileName: string, exchang
   if (await input.isVisible() && await ok.isVisible()) await ok.click().catch(() => undefined);
   await input.waitFor({ state: 'hidden', timeout: 30_000 });
   const panel = await findWebviewFrame(page, '#root .status', 60_000);
-  await panel.locator('#root .status', { hasText: `${exchanges} requests` }).waitFor({ timeout: timeoutMs });
+  if (exchanges !== undefined) await panel.locator('#root .status', { hasText: `${exchanges} requests` }).waitFor({ timeout: timeoutMs });
   return panel;
 }
 

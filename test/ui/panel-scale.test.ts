@@ -9,6 +9,26 @@ import { type SampleApp, startSampleApp } from '../support/sampleApp';
 import { importHarFromPalette, screenshot, startCaptureFromPalette } from '../support/workbenchUi';
 
 const ENTRIES = 10_000;
+/** Hosts of the findings HAR: each sets its own session cookie without Secure, HttpOnly, SameSite or Cache-Control. */
+const FINDING_HOSTS = 600;
+
+/** A HAR of `hosts` logins, each on its own host setting session_<i> plainly: five findings per cookie (3,000). */
+function manyFindingsHar(hosts: number): string {
+  const t0 = Date.UTC(2026, 10, 23, 12);
+  const entries = [];
+  for (let i = 1; i <= hosts; i++) {
+    entries.push({
+      startedDateTime: new Date(t0 + i * 1000).toISOString(), time: 5,
+      request: { method: 'GET', url: `http://app${i}.example.test/login`, httpVersion: 'HTTP/1.1', headers: [], cookies: [], queryString: [], headersSize: -1, bodySize: 0 },
+      response: {
+        status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1', headers: [{ name: 'Set-Cookie', value: `session_${i}=s${i}abcdefghij; Path=/` }],
+        cookies: [], content: { size: 2, mimeType: 'text/plain', text: 'ok' }, redirectURL: '', headersSize: -1, bodySize: 2,
+      },
+      cache: {}, timings: { send: 1, wait: 3, receive: 1 },
+    });
+  }
+  return JSON.stringify({ log: { version: '1.2', creator: { name: 'session-lens ui test', version: '1' }, entries } });
+}
 
 describe('Session panel with 10,000 exchanges: a new exchange shows up, the DOM holds a window (Chromium)', function () {
   this.timeout(300_000);
@@ -22,6 +42,7 @@ describe('Session panel with 10,000 exchanges: a new exchange shows up, the DOM 
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'session-lens-scale-'));
     // A realistic day (logins, logouts, rolling cookies, JWTs, OAuth responses) on app.example.test.
     fs.writeFileSync(path.join(dir, 'day.har'), JSON.stringify(benchHar(ENTRIES)));
+    fs.writeFileSync(path.join(dir, 'findings.har'), manyFindingsHar(FINDING_HOSTS));
     app = await startSampleApp(REPO_ROOT);
     server = await startCodeServer({ vsixes: [productVsix()], settings: { 'sessionLens.capture.maxExchanges': 20_000, 'sessionLens.target': app.url } });
     wb = await openWorkbench(server, dir);
@@ -59,5 +80,32 @@ describe('Session panel with 10,000 exchanges: a new exchange shows up, the DOM 
     const inDom = await panel.locator('.tl-window .tl-row').count();
     assert.ok(inDom > 5 && inDom < 100, `${inDom} row elements in the DOM for ${ENTRIES + 1} exchanges`);
     await screenshot(wb.page, 'session-panel-scale-new-exchange');
+  });
+
+  it('a HAR with thousands of findings: the Session tab lists them all (count, set size) with only a window of them in the DOM, and the keyboard reaches the last one', async () => {
+    panel = await importHarFromPalette(wb.page, 'findings.har');
+    await panel.locator('#tab-session').click();
+    const heading = panel.locator('.findings-section h2');
+    await heading.waitFor({ timeout: 30_000 });
+    // The import's findings come as the file is read (the audit may lag the cookies): wait for all five per cookie.
+    await panel.waitForFunction((least) => Number(/\((\d+)\)/.exec(document.querySelector('.findings-section h2')?.textContent ?? '')?.[1] ?? 0) >= least, FINDING_HOSTS * 5, { timeout: 120_000 });
+    const total = Number(/\((\d+)\)/.exec((await heading.textContent()) ?? '')?.[1]);
+    const items = panel.locator('.findings-section ul.findings > li.finding');
+    const inDom = await items.count();
+    assert.ok(inDom > 3 && inDom < 150, `${inDom} finding elements in the DOM for ${total} findings`);
+    assert.equal(await items.first().getAttribute('aria-setsize'), String(total));
+
+    // Keyboard: the list takes focus, End goes to the last finding (drawn on the way), Home back to the first.
+    await panel.locator('.findings-section .vlist').focus();
+    await panel.locator('.findings-section .vlist').press('End');
+    const last = panel.locator(`.findings-section li.finding[aria-posinset="${total}"]`);
+    await last.waitFor({ timeout: 10_000 });
+    assert.equal(await last.evaluate((e) => e === document.activeElement), true, 'the last finding has the focus');
+    assert.ok((await items.count()) < 150, 'still only a window of findings in the DOM at the end');
+    await panel.locator('.findings-section .vlist').press('Home');
+    await panel.locator('.findings-section li.finding[aria-posinset="1"]').waitFor({ timeout: 10_000 });
+    await panel.locator('.findings-section li.finding[aria-posinset="1"]').press('ArrowDown');
+    assert.equal(await panel.locator('.findings-section li.finding[aria-posinset="2"]').evaluate((e) => e === document.activeElement), true, 'ArrowDown moves to the second finding');
+    await screenshot(wb.page, 'session-panel-scale-findings');
   });
 });
