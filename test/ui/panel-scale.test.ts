@@ -42,7 +42,6 @@ describe('Session panel with 10,000 exchanges: a new exchange shows up, the DOM 
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'session-lens-scale-'));
     // A realistic day (logins, logouts, rolling cookies, JWTs, OAuth responses) on app.example.test.
     fs.writeFileSync(path.join(dir, 'day.har'), JSON.stringify(benchHar(ENTRIES)));
-    fs.writeFileSync(path.join(dir, 'findings.har'), manyFindingsHar(FINDING_HOSTS));
     app = await startSampleApp(REPO_ROOT);
     server = await startCodeServer({ vsixes: [productVsix()], settings: { 'sessionLens.capture.maxExchanges': 20_000, 'sessionLens.target': app.url } });
     wb = await openWorkbench(server, dir);
@@ -81,14 +80,39 @@ describe('Session panel with 10,000 exchanges: a new exchange shows up, the DOM 
     assert.ok(inDom > 5 && inDom < 100, `${inDom} row elements in the DOM for ${ENTRIES + 1} exchanges`);
     await screenshot(wb.page, 'session-panel-scale-new-exchange');
   });
+});
+
+describe('Session tab with 3,000 findings: virtualised, counted, reachable by keyboard (Chromium)', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let server: CodeServer;
+  let wb: WorkbenchPage;
+  let panel: Frame;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'session-lens-findings-'));
+    fs.writeFileSync(path.join(dir, 'findings.har'), manyFindingsHar(FINDING_HOSTS));
+    server = await startCodeServer({ vsixes: [productVsix()] });
+    wb = await openWorkbench(server, dir);
+  });
+
+  after(async () => {
+    await wb?.close();
+    await server?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('a HAR with thousands of findings: the Session tab lists them all (count, set size) with only a window of them in the DOM, and the keyboard reaches the last one', async () => {
-    panel = await importHarFromPalette(wb.page, 'findings.har');
+    panel = await importHarFromPalette(wb.page, 'findings.har', FINDING_HOSTS, 120_000);
     await panel.locator('#tab-session').click();
     const heading = panel.locator('.findings-section h2');
     await heading.waitFor({ timeout: 30_000 });
     // The import's findings come as the file is read (the audit may lag the cookies): wait for all five per cookie.
-    await panel.waitForFunction((least) => Number(/\((\d+)\)/.exec(document.querySelector('.findings-section h2')?.textContent ?? '')?.[1] ?? 0) >= least, FINDING_HOSTS * 5, { timeout: 120_000 });
+    try {
+      await panel.waitForFunction((least) => Number(/\((\d+)\)/.exec(document.querySelector('.findings-section h2')?.textContent ?? '')?.[1] ?? 0) >= least, FINDING_HOSTS * 5, { timeout: 60_000 });
+    } finally {
+      await screenshot(wb.page, 'session-panel-findings-imported');
+    }
     const total = Number(/\((\d+)\)/.exec((await heading.textContent()) ?? '')?.[1]);
     const items = panel.locator('.findings-section ul.findings > li.finding');
     const inDom = await items.count();
