@@ -171,8 +171,8 @@ export function findingsList(findings: readonly FindingRow[], linkExchanges = tr
   return list;
 }
 
-/** The Session tab's findings: any number, virtualised, kept across updates (only changed findings are drawn again). */
-const sessionFindings = new VirtualList<FindingRow>({ label: 'Findings', className: 'findings', keyOf: findingKey, render: (f) => findingItem(f, true), estimatedHeight: 44 });
+/** The Session tab's findings: any number, virtualised beyond 200, kept across updates (only changed findings are drawn again). */
+const sessionFindings = new VirtualList<FindingRow>({ label: 'Findings', className: 'findings', keyOf: findingKey, render: (f) => findingItem(f, true), estimatedHeight: 44, allInDomUpTo: 200 });
 const findingsHeading = el('h2', {});
 const findingsSection = el('section', { class: 'findings-section' }, findingsHeading, sessionFindings.element);
 /** Cookies and tokens: drawn again when either changes. */

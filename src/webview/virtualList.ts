@@ -18,6 +18,11 @@ export interface VirtualListOptions<Row> {
   render(row: Row): HTMLElement;
   /** Height of an item before it is measured, px. */
   readonly estimatedHeight: number;
+  /**
+   * Up to this many rows all are in the DOM and the list is as tall as they are (the page scrolls,
+   * as any short list); longer, the list gets its own scroll box and only a window is drawn.
+   */
+  readonly allInDomUpTo: number;
 }
 
 /** Items drawn above and below the viewport, px, so a fast scroll shows no gap. */
@@ -66,8 +71,13 @@ export class VirtualList<Row> {
     this.keys = rows.map((r) => this.options.keyOf(r));
     const live = new Set(this.keys);
     for (const key of this.heights.keys()) if (!live.has(key)) this.heights.delete(key);
+    this.element.classList.toggle('vlist-windowed', this.windowed());
     this.layout();
     this.renderWindow();
+  }
+
+  private windowed(): boolean {
+    return this.keys.length > this.options.allInDomUpTo;
   }
 
   /** Positions from the heights; the box is as tall as its content, up to its CSS max-height. */
@@ -109,8 +119,9 @@ export class VirtualList<Row> {
     // Layout is read first, before anything is written.
     const top = this.element.scrollTop;
     const height = this.element.clientHeight || 400;
-    const start = this.indexAt(Math.max(0, top - OVERSCAN_PX));
-    const end = Math.min(this.keys.length, this.indexAt(top + height + OVERSCAN_PX) + 1);
+    const windowed = this.windowed();
+    const start = windowed ? this.indexAt(Math.max(0, top - OVERSCAN_PX)) : 0;
+    const end = windowed ? Math.min(this.keys.length, this.indexAt(top + height + OVERSCAN_PX) + 1) : this.keys.length;
     const focusedKey = this.focusedKey();
     const wanted: number[] = [];
     for (let i = start; i < end; i++) wanted.push(i);
@@ -214,6 +225,7 @@ export class VirtualList<Row> {
     if (top < this.element.scrollTop) this.element.scrollTop = top;
     else if (bottom > this.element.scrollTop + view) this.element.scrollTop = bottom - view;
     this.renderWindow();
-    this.drawn.get(this.keys[index]!)?.node.focus({ preventScroll: true });
+    // A short list scrolls with the page: the browser brings the item into view.
+    this.drawn.get(this.keys[index]!)?.node.focus({ preventScroll: this.windowed() });
   }
 }
