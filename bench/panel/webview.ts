@@ -26,7 +26,7 @@ import * as path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { openWorkbench, productVsix, REPO_ROOT, startCodeServer } from '../../test/support/codeServer';
 import { startSampleApp } from '../../test/support/sampleApp';
-import { findWebviewFrame, runFromPalette } from '../../test/support/workbenchUi';
+import { findWebviewFrame, importHarFromPalette, runFromPalette, startCaptureFromPalette } from '../../test/support/workbenchUi';
 import { benchHar } from '../audit/har';
 import { FrameTrace, formatWork, total, TRACE_CATEGORIES } from './traceFigures';
 
@@ -112,16 +112,7 @@ async function main(): Promise<void> {
   const server = await startCodeServer({ vsixes: [productVsix()], settings: { 'sessionLens.capture.maxExchanges': 20_000, 'sessionLens.target': app.url } });
   const wb = await openWorkbench(server, dir);
   try {
-    await runFromPalette(wb.page, 'Session Lens: Import HAR');
-    const item = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'day.har' }).first();
-    await item.waitFor({ timeout: 30_000 });
-    await item.click();
-    const ok = wb.page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' });
-    const input = wb.page.locator('.quick-input-widget input.input');
-    if (await input.isVisible() && await ok.isVisible()) await ok.click().catch(() => undefined);
-    await input.waitFor({ state: 'hidden', timeout: 30_000 });
-    let panel = await findWebviewFrame(wb.page, '#root .status', 60_000);
-    await panel.locator('#root .status', { hasText: `${ENTRIES} requests` }).waitFor({ timeout: 300_000 });
+    let panel = await importHarFromPalette(wb.page, 'day.har', ENTRIES);
     await panel.locator('#tab-timeline').click();
     await panel.locator('.tl-window .tl-row').first().waitFor();
     console.log(`Session panel in the real webview (code-server + Chromium), ${ENTRIES} exchanges (seeded realistic HAR)\n`);
@@ -146,20 +137,18 @@ async function main(): Promise<void> {
 
     // Update latency: a capture in front of the sample app; one request at a time.
     panel = page;
-    await runFromPalette(wb.page, 'Session Lens: Start Capture');
-    const target = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: app.url }).first();
-    await target.waitFor({ timeout: 30_000 });
-    await target.click();
-    await panel.locator('#root .status', { hasText: 'Capturing' }).waitFor({ timeout: 30_000 });
-    const proxyUrl = /through (http:\/\/127\.0\.0\.1:\d+)/.exec((await panel.locator('#root .status').textContent()) ?? '')?.[1];
-    if (!proxyUrl) throw new Error('no proxy URL in the panel');
+    const proxyUrl = await startCaptureFromPalette(wb.page, panel, app.url);
     const request = async (i: number): Promise<number> => {
       const before = (await lastRender(panel))?.lastId ?? 0;
       const res = await fetch(`${proxyUrl}/?n=${i}`);
       await res.arrayBuffer();
       const completedAt = performance.timeOrigin + performance.now();
-      // The webview's mark for the render that first had a newer last row than before.
-      await panel.waitForFunction(([name, id]) => ((performance.getEntriesByName(name as string).at(-1) as PerformanceMark | undefined)?.detail?.lastId ?? 0) > (id as number), [MARK, before] as const, { timeout: 30_000 });
+      // The webview's mark for the render that first had a newer last row than before, complete.
+      // (A row drawn while its exchange was still pending does not count: the completed exchange must be in.)
+      await panel.waitForFunction(([name, id]) => {
+        const detail = (performance.getEntriesByName(name as string).at(-1) as PerformanceMark | undefined)?.detail as { lastId: number; lastPending?: boolean } | undefined;
+        return detail !== undefined && detail.lastId > (id as number) && detail.lastPending !== true;
+      }, [MARK, before] as const, { timeout: 30_000 });
       const r = (await lastRender(panel))!;
       return r.origin + r.at - completedAt;
     };

@@ -6,6 +6,8 @@ import { type CookieView, DEFAULT_COOKIE_VIEW, isGone, sanitizeCookieView } from
 import { button, el } from './dom';
 import { sourceBadge } from './sourceBadge';
 import { countdown, formatRelative } from './format';
+import { findingKey } from './timelineModel';
+import { VirtualList } from './virtualList';
 
 /** What the Session tab needs from the page: the message channel, the way to the Timeline, the saved state and the clock. */
 export interface SessionTabHost {
@@ -86,7 +88,7 @@ const tableContext: CookieTableContext = {
     cookieView = view;
     host.saveState();
     if (lastPanel && lastState) {
-      renderSessionTab(lastPanel, lastState);
+      renderSessionTab(lastPanel, lastState, true);
       host.tick();
     }
   },
@@ -133,58 +135,82 @@ export function revealToken(panel: HTMLElement, key: string): boolean {
   return true;
 }
 
-/** `linkExchanges`: offer "Show exchange" (not inside the detail of that exchange). */
+/** One finding as a list item; `linkExchanges`: offer "Show exchange" (not inside the detail of that exchange). */
+function findingItem(f: FindingRow, linkExchanges: boolean): HTMLElement {
+  const docs = button(f.ruleId, { class: 'link', title: `Documentation of ${f.ruleId}` }, () => host.send({ type: 'openDocs', ruleId: f.ruleId }));
+  const item = el('li', { class: `finding ${f.severity}` },
+    el('span', { class: 'severity' }, f.severity), ' ',
+    el('code', {}, docs), ' ', el('strong', {}, f.subject), ': ', f.message);
+  if (f.confirmation && f.confirmationLabel) {
+    // After the rule id: the badge says what the server showed; its reason is the accessible description.
+    const badge = el('span', {
+      class: `badge confirmation ${f.confirmation}`,
+      title: f.confirmationReason ?? f.confirmationLabel,
+      'aria-label': `${f.confirmation === 'confirmed' ? 'Confirmed' : 'Refuted'} by a probe: ${f.confirmationLabel}`,
+    }, f.confirmationLabel);
+    item.insertBefore(badge, item.querySelector('strong'));
+    item.insertBefore(document.createTextNode(' '), item.querySelector('strong'));
+  }
+  if (linkExchanges && f.exchangeId !== undefined) item.append(' ', showExchangeButton(f.exchangeId, f.ruleId));
+  if (f.evidence && f.evidence.length > 0) {
+    const evidence = el('ol', { class: 'finding-evidence', 'aria-label': `Evidence of ${f.ruleId}` });
+    for (const e of f.evidence) {
+      const li = el('li', {}, `${e.label}: `, el('code', {}, e.request), ` → ${e.status ?? 'no answer'}`);
+      if (linkExchanges && e.exchangeId !== undefined) li.append(' ', showExchangeButton(e.exchangeId, f.ruleId));
+      evidence.append(li);
+    }
+    item.append(evidence);
+  }
+  return item;
+}
+
+/** A short findings list, all in the DOM (an exchange's detail). */
 export function findingsList(findings: readonly FindingRow[], linkExchanges = true): HTMLElement {
   const list = el('ul', { class: 'findings', 'aria-label': 'Findings' });
-  for (const f of findings) {
-    const docs = button(f.ruleId, { class: 'link', title: `Documentation of ${f.ruleId}` }, () => host.send({ type: 'openDocs', ruleId: f.ruleId }));
-    const item = el('li', { class: `finding ${f.severity}` },
-      el('span', { class: 'severity' }, f.severity), ' ',
-      el('code', {}, docs), ' ', el('strong', {}, f.subject), ': ', f.message);
-    if (f.confirmation && f.confirmationLabel) {
-      // After the rule id: the badge says what the server showed; its reason is the accessible description.
-      const badge = el('span', {
-        class: `badge confirmation ${f.confirmation}`,
-        title: f.confirmationReason ?? f.confirmationLabel,
-        'aria-label': `${f.confirmation === 'confirmed' ? 'Confirmed' : 'Refuted'} by a probe: ${f.confirmationLabel}`,
-      }, f.confirmationLabel);
-      item.insertBefore(badge, item.querySelector('strong'));
-      item.insertBefore(document.createTextNode(' '), item.querySelector('strong'));
-    }
-    if (linkExchanges && f.exchangeId !== undefined) item.append(' ', showExchangeButton(f.exchangeId, f.ruleId));
-    if (f.evidence && f.evidence.length > 0) {
-      const evidence = el('ol', { class: 'finding-evidence', 'aria-label': `Evidence of ${f.ruleId}` });
-      for (const e of f.evidence) {
-        const li = el('li', {}, `${e.label}: `, el('code', {}, e.request), ` → ${e.status ?? 'no answer'}`);
-        if (linkExchanges && e.exchangeId !== undefined) li.append(' ', showExchangeButton(e.exchangeId, f.ruleId));
-        evidence.append(li);
-      }
-      item.append(evidence);
-    }
-    list.append(item);
-  }
+  for (const f of findings) list.append(findingItem(f, linkExchanges));
   return list;
 }
 
-/** Draws the Session tab into `panel`; call `tickCountdowns` afterwards to fill the countdowns. */
-export function renderSessionTab(panel: HTMLElement, state: SessionViewState): void {
+/** The Session tab's findings: any number, virtualised beyond 200, kept across updates (only changed findings are drawn again). */
+const sessionFindings = new VirtualList<FindingRow>({ label: 'Findings', className: 'findings', keyOf: findingKey, render: (f) => findingItem(f, true), estimatedHeight: 44, allInDomUpTo: 200 });
+const findingsHeading = el('h2', {});
+const findingsSection = el('section', { class: 'findings-section' }, findingsHeading, sessionFindings.element);
+/** Cookies and tokens: drawn again when either changes. */
+const credentialsPart = el('div', { class: 'credentials' });
+let lastCredentials: { cookies: SessionViewState['cookies']; tokens: SessionViewState['tokens']; masked: boolean; running: boolean } | undefined;
+
+/**
+ * Draws the Session tab into `panel`; call `tickCountdowns` afterwards to fill the countdowns. The
+ * cookies and tokens are drawn again only when their lists (or masking, or the capture running)
+ * changed; the findings list is updated in place.
+ */
+export function renderSessionTab(panel: HTMLElement, state: SessionViewState, redraw = false): void {
   lastPanel = panel;
   lastState = state;
-  countdownCells.length = 0;
-  relativeCells.length = 0;
-  // An open token stays open across redraws (a delta redraws the tab).
-  const openTokens = new Set([...panel.querySelectorAll<HTMLDetailsElement>('details.token[open]')].map((d) => d.dataset.key));
-  const children: Node[] = [];
-  const live = state.cookies.filter((c) => !isGone(c)).length;
-  if (state.cookies.length === 0 && state.tokens.length === 0) {
-    children.push(el('p', { class: 'muted' }, 'No cookies or tokens yet. The Timeline tab lists every request.'));
-  } else {
-    children.push(el('section', { class: 'cookies-section' }, el('h2', {}, `Cookies (${live})`), cookieTable(state.cookies, cookieView, tableContext)));
-    if (state.tokens.length > 0) children.push(el('section', {}, el('h2', {}, `Tokens (${state.tokens.length})`), tokensList(state.tokens, state.now)));
+  if (panel.firstElementChild !== credentialsPart) panel.replaceChildren(credentialsPart, findingsSection);
+  const credentials = { cookies: state.cookies, tokens: state.tokens, masked: state.masked, running: state.capture.running };
+  const credentialsChanged = redraw || !lastCredentials || (Object.keys(credentials) as (keyof typeof credentials)[]).some((k) => credentials[k] !== lastCredentials![k]);
+  lastCredentials = credentials;
+  if (credentialsChanged) {
+    countdownCells.length = 0;
+    relativeCells.length = 0;
+    // An open token stays open across redraws (a delta redraws the tab).
+    const openTokens = new Set([...credentialsPart.querySelectorAll<HTMLDetailsElement>('details.token[open]')].map((d) => d.dataset.key));
+    const children: Node[] = [];
+    const live = state.cookies.filter((c) => !isGone(c)).length;
+    if (state.cookies.length === 0 && state.tokens.length === 0) {
+      children.push(el('p', { class: 'muted' }, 'No cookies or tokens yet. The Timeline tab lists every request.'));
+    } else {
+      children.push(el('section', { class: 'cookies-section' }, el('h2', {}, `Cookies (${live})`), cookieTable(state.cookies, cookieView, tableContext)));
+      if (state.tokens.length > 0) children.push(el('section', {}, el('h2', {}, `Tokens (${state.tokens.length})`), tokensList(state.tokens, state.now)));
+    }
+    credentialsPart.replaceChildren(...children);
+    for (const d of credentialsPart.querySelectorAll<HTMLDetailsElement>('details.token')) if (openTokens.has(d.dataset.key)) d.open = true;
   }
-  if (state.findings.length > 0) children.push(el('section', {}, el('h2', {}, `Findings (${state.findings.length})`), findingsList(state.findings)));
-  panel.replaceChildren(...children);
-  for (const d of panel.querySelectorAll<HTMLDetailsElement>('details.token')) if (openTokens.has(d.dataset.key)) d.open = true;
+  findingsSection.hidden = state.findings.length === 0;
+  const heading = `Findings (${state.findings.length})`;
+  if (findingsHeading.textContent !== heading) findingsHeading.textContent = heading;
+  sessionFindings.update(state.findings);
   if (focusColumn !== undefined) {
     panel.querySelector<HTMLElement>(`th[data-column="${focusColumn}"] button`)?.focus();
     focusColumn = undefined;

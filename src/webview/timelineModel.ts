@@ -32,7 +32,8 @@ function applyKeyed<Row, Key>(rows: readonly Row[], changes: RowChanges<Row, Key
   return out;
 }
 
-const findingKey = (f: FindingRow): string => f.key ?? `${f.ruleId}|${f.exchangeId ?? ''}|${f.subject}|${f.message}`;
+/** A finding's identity across updates: its key, or what makes it one when it has none. */
+export const findingKey = (f: FindingRow): string => f.key ?? `${f.ruleId}|${f.exchangeId ?? ''}|${f.subject}|${f.message}`;
 
 /** Result of applying a delta: 'gap' means a message was missed and the full state must be asked for. */
 export type DeltaResult = 'applied' | 'gap';
@@ -61,10 +62,11 @@ export class SessionModel {
   applyDelta(delta: SessionViewDelta): DeltaResult {
     const base = this.current;
     if (!base || delta.baseVersion !== this.versionSeen) return 'gap';
-    // The first delta after a state with the newest rows only brings the older ones.
     const { olderExchanges: _older, ...complete } = base;
+    const older = olderStillToCome(base, delta);
     this.current = {
-      ...(delta.exchanges ? complete : base),
+      ...complete,
+      ...(older > 0 ? { olderExchanges: older } : {}),
       capture: delta.capture,
       masked: delta.masked,
       actions: delta.actions,
@@ -78,6 +80,25 @@ export class SessionModel {
     this.versionSeen = delta.version;
     return 'applied';
   }
+}
+
+/**
+ * Exchanges older than the model's first row still to come after `delta`. The older rows of a long
+ * session's first state may come in one delta or in any number of slices (newest first or not),
+ * with live deltas between them: the delta's own count when it has one (`olderExchanges`), else
+ * what the state said less the rows each delta brought from below the first row.
+ */
+export function olderStillToCome(base: SessionViewState, delta: SessionViewDelta): number {
+  const announced = (delta as { readonly olderExchanges?: unknown }).olderExchanges;
+  if (typeof announced === 'number' && Number.isFinite(announced)) return Math.max(0, announced);
+  const before = base.olderExchanges ?? 0;
+  if (before === 0 || !delta.exchanges) return before;
+  const first = base.exchanges[0]?.id ?? Infinity;
+  let came = 0;
+  for (const r of delta.exchanges.upsert) if (r.id < first) came++;
+  // Never more than the capture has beyond the rows held (older rows evicted before they were sent never come).
+  const held = base.exchanges.length + delta.exchanges.upsert.length - delta.exchanges.remove.length;
+  return Math.max(0, Math.min(before - came, delta.capture.exchanges - held));
 }
 
 /**

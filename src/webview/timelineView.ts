@@ -3,8 +3,8 @@
  * exchange detail. What it shares with the rest of the page (UI state, model, messages, the
  * findings list) comes in through a TimelineHost.
  */
-import type { BodyView, ExchangeDetail, ExchangeRow, FindingRow, FromWebview, HeaderView, StatusClass } from '../shared/protocol';
-import { STATUS_CLASSES } from '../shared/protocol';
+import type { BodyView, ExchangeDetail, ExchangeRow, FindingRow, FromWebview, HeaderView, RowSource, StatusClass } from '../shared/protocol';
+import { ROW_SOURCE_LABELS, STATUS_CLASSES } from '../shared/protocol';
 import { button, el } from './dom';
 import { sourceBadge } from './sourceBadge';
 import { formatBytes, formatClock, formatElapsed } from './format';
@@ -259,7 +259,9 @@ export class Timeline {
       const selected = row.id === this.host.ui.selectedId;
       const before = placed[i - start];
       const node = before?.node ?? spare.pop() ?? this.rowNode();
-      if (!before || before.row !== row || before.index !== i || before.selected !== selected) this.drawRow(node, row, i, selected);
+      if (!before || before.row !== row || before.selected !== selected) this.drawRow(node, row, i, selected);
+      // Rows came or went above it (older rows arrived, the oldest were evicted): moved, not drawn again.
+      else if (before.index !== i) placeRow(node, i);
       drawn.set(row.id, { row, index: i, selected, node });
       nodes.push(node);
     }
@@ -272,7 +274,8 @@ export class Timeline {
     this.drawn = drawn;
     // On the page's performance timeline for bench/panel (only the latest, so nothing accumulates).
     performance.clearMarks(RENDERED_MARK);
-    const detail = { rows: this.rows.length, lastId: this.rows[this.rows.length - 1]?.id ?? 0, older: this.olderToCome() };
+    const last = this.rows[this.rows.length - 1];
+    const detail = { rows: this.rows.length, lastId: last?.id ?? 0, lastPending: last?.state === 'pending', older: this.olderToCome() };
     performance.mark(RENDERED_MARK, { detail });
     if (nodes.length > 0 && performance.getEntriesByName(FIRST_RENDER_MARK).length === 0) performance.mark(FIRST_RENDER_MARK, { detail });
     const selected = this.host.ui.selectedId !== undefined ? this.drawn.get(this.host.ui.selectedId)?.node : undefined;
@@ -280,34 +283,40 @@ export class Timeline {
     else this.grid.removeAttribute('aria-activedescendant');
   }
 
-  /** An empty row element with its cells; drawRow fills it. */
+  /** An empty row element with its cells; drawRow fills it. The path cell holds the host (a span) and the path (a text node). */
   private rowNode(): HTMLElement {
-    const cell = (name: string) => el('div', { role: 'gridcell', class: `c-${name}` });
+    const cell = (name: string) => name === 'path' ? el('div', { role: 'gridcell', class: 'c-path' }, el('span', { class: 'host' }), document.createTextNode('')) : el('div', { role: 'gridcell', class: `c-${name}` });
     return el('div', { class: 'tl-row', role: 'row' }, ...ROW_CELLS.map(cell));
   }
 
-  /** Fills a row element with one exchange at position `index`; only what differs is written. */
+  /**
+   * Fills a row element with one exchange at position `index`. Only what differs is written, into
+   * the elements the row has: refilling a row on a scroll creates no element unless the new row
+   * has more badges, so style is recalculated for the changed nodes only.
+   */
   private drawRow(node: HTMLElement, r: ExchangeRow, index: number, selected: boolean): void {
     const [time, method, path, status, duration, size, session] = node.children as unknown as HTMLElement[];
-    node.classList.toggle('selected', selected);
+    if (node.classList.contains('selected') !== selected) node.classList.toggle('selected', selected);
     node.id = `ex-${r.id}`;
     node.dataset.id = String(r.id);
-    node.dataset.status = r.statusClass;
-    node.setAttribute('aria-rowindex', String(index + 2));
+    if (node.dataset.status !== r.statusClass) node.dataset.status = r.statusClass;
     node.setAttribute('aria-selected', String(selected));
-    // CSSOM, not a style attribute: the CSP allows no inline styles. A transform moves the row without a layout.
-    node.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
+    placeRow(node, index);
     setText(time!, formatClock(r.time));
     setText(method!, r.method);
-    path!.title = r.host ? `${r.host}${r.path}` : r.path;
-    path!.replaceChildren(...(r.host ? [el('span', { class: 'host' }, r.host)] : []), r.path);
+    const pathTitle = r.host ? `${r.host}${r.path}` : r.path;
+    if (path!.title !== pathTitle) path!.title = pathTitle;
+    setText(path!.firstChild as HTMLElement, r.host ?? '');
+    const pathText = path!.lastChild as Text;
+    if (pathText.data !== r.path) pathText.data = r.path;
     setText(status!, r.status !== undefined ? String(r.status) : r.state === 'pending' ? '…' : r.state);
     setText(duration!, r.durationMs !== undefined ? formatElapsed(r.durationMs) : '');
     setText(size!, r.size !== undefined ? formatBytes(r.size) : '');
     const list = badges(r);
     // The column clips long lists: the whole summary is in the tooltip.
-    session!.title = list.map((b) => b.title).join('\n');
-    session!.replaceChildren(...list);
+    const summary = list.map((b) => b.title).join('\n');
+    if (session!.title !== summary) session!.title = summary;
+    fillBadges(session!, list);
   }
 
   private onKey(e: KeyboardEvent): void {
@@ -410,19 +419,61 @@ export class Timeline {
   }
 }
 
-function badges(r: ExchangeRow): HTMLElement[] {
-  const out: HTMLElement[] = [];
+/** Puts a row element at position `index` of the list. */
+function placeRow(node: HTMLElement, index: number): void {
+  node.setAttribute('aria-rowindex', String(index + 2));
+  // CSSOM, not a style attribute: the CSP allows no inline styles. A transform moves the row without a layout.
+  node.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
+}
+
+/** A badge of a timeline row: its classes, tooltip and text. */
+interface Badge {
+  /** A source badge (drawn by sourceBadge, with its text for screen readers). */
+  readonly source?: RowSource;
+  readonly className: string;
+  readonly title: string;
+  readonly text: string;
+}
+
+function badges(r: ExchangeRow): Badge[] {
+  const out: Badge[] = [];
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  out.push(...sourceBadge(r.capturedBy));
-  if (r.sessionChanged) out.push(el('span', { class: 'badge changed', title: 'This exchange changed the session' }, 'session changed'));
-  if (r.cookiesCreated) out.push(el('span', { class: 'badge', title: `${plural(r.cookiesCreated, 'cookie')} created` }, `+${r.cookiesCreated} set`));
-  if (r.cookiesChanged) out.push(el('span', { class: 'badge', title: `${plural(r.cookiesChanged, 'cookie')} changed` }, `~${r.cookiesChanged} changed`));
-  if (r.cookiesDeleted) out.push(el('span', { class: 'badge', title: `${plural(r.cookiesDeleted, 'cookie')} deleted or expired` }, `−${r.cookiesDeleted} deleted`));
-  if (r.tokensIssued) out.push(el('span', { class: 'badge', title: `${plural(r.tokensIssued, 'token')} issued` }, `${plural(r.tokensIssued, 'token')} issued`));
-  if (r.tokensSent) out.push(el('span', { class: 'badge muted', title: `${plural(r.tokensSent, 'token')} sent` }, `${plural(r.tokensSent, 'token')} sent`));
-  if (r.findings) out.push(el('span', { class: 'badge finding-count', title: `${plural(r.findings, 'finding')} point at this exchange` }, plural(r.findings, 'finding')));
-  if (r.cookiesSent) out.push(el('span', { class: 'badge muted', title: `${plural(r.cookiesSent, 'cookie')} sent` }, `${r.cookiesSent} sent`));
+  if (r.capturedBy !== undefined) out.push({ source: r.capturedBy, className: '', title: Object.prototype.hasOwnProperty.call(ROW_SOURCE_LABELS, r.capturedBy) ? ROW_SOURCE_LABELS[r.capturedBy].long : `Source: ${String(r.capturedBy)}`, text: '' });
+  if (r.sessionChanged) out.push({ className: 'badge changed', title: 'This exchange changed the session', text: 'session changed' });
+  if (r.cookiesCreated) out.push({ className: 'badge', title: `${plural(r.cookiesCreated, 'cookie')} created`, text: `+${r.cookiesCreated} set` });
+  if (r.cookiesChanged) out.push({ className: 'badge', title: `${plural(r.cookiesChanged, 'cookie')} changed`, text: `~${r.cookiesChanged} changed` });
+  if (r.cookiesDeleted) out.push({ className: 'badge', title: `${plural(r.cookiesDeleted, 'cookie')} deleted or expired`, text: `−${r.cookiesDeleted} deleted` });
+  if (r.tokensIssued) out.push({ className: 'badge', title: `${plural(r.tokensIssued, 'token')} issued`, text: `${plural(r.tokensIssued, 'token')} issued` });
+  if (r.tokensSent) out.push({ className: 'badge muted', title: `${plural(r.tokensSent, 'token')} sent`, text: `${plural(r.tokensSent, 'token')} sent` });
+  if (r.findings) out.push({ className: 'badge finding-count', title: `${plural(r.findings, 'finding')} point at this exchange`, text: plural(r.findings, 'finding') });
+  if (r.cookiesSent) out.push({ className: 'badge muted', title: `${plural(r.cookiesSent, 'cookie')} sent`, text: `${r.cookiesSent} sent` });
   return out;
+}
+
+/** Puts `list` in the cell's badge spans, reusing those it has (a recycled row keeps its elements). */
+function fillBadges(cell: HTMLElement, list: readonly Badge[]): void {
+  for (let i = 0; i < list.length; i++) {
+    const b = list[i]!;
+    let span = cell.children[i] as HTMLElement | undefined;
+    if (b.source !== undefined) {
+      if (span?.dataset.source !== b.source) {
+        const made = sourceBadge(b.source)[0]!;
+        if (span) span.replaceWith(made);
+        else cell.append(made);
+      }
+      continue;
+    }
+    if (!span || span.dataset.source !== undefined) {
+      const made = el('span', {});
+      if (span) span.replaceWith(made);
+      else cell.append(made);
+      span = made;
+    }
+    if (span.className !== b.className) span.className = b.className;
+    if (span.title !== b.title) span.title = b.title;
+    setText(span, b.text);
+  }
+  while (cell.children.length > list.length) cell.lastElementChild!.remove();
 }
 
 function headersTable(headers: readonly HeaderView[], label: string): HTMLElement {

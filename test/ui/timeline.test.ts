@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { type CodeServer, openWorkbench, productVsix, startCodeServer, type WorkbenchPage } from '../support/codeServer';
-import { findWebviewFrame, runFromPalette, screenshot } from '../support/workbenchUi';
+import { findWebviewFrame, importHarFromPalette, runFromPalette, screenshot } from '../support/workbenchUi';
 
 const ENTRIES = 10_000;
 
@@ -52,18 +52,7 @@ describe('Session timeline: 10,000 imported exchanges, virtualised (Chromium)', 
   });
 
   it('imports the HAR and lists every exchange with only a window of rows in the DOM', async () => {
-    await runFromPalette(wb.page, 'Session Lens: Import HAR');
-    // code-server's open dialog is the simple one: a quick input listing the workspace folder. It rewrites
-    // a typed path while it loads the folder, so pick the file from its list.
-    const file = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(harFile) }).first();
-    await file.waitFor({ timeout: 30_000 });
-    await file.click();
-    const ok = wb.page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' });
-    const input = wb.page.locator('.quick-input-widget input.input');
-    if (await input.isVisible() && await ok.isVisible()) await ok.click().catch(() => undefined);
-    await input.waitFor({ state: 'hidden', timeout: 30_000 });
-    panel = await findWebviewFrame(wb.page, '#root .status', 60_000);
-    await panel.locator('#root .status', { hasText: `${ENTRIES} requests` }).waitFor({ timeout: 60_000 });
+    panel = await importHarFromPalette(wb.page, path.basename(harFile), ENTRIES, 60_000);
 
     await panel.locator('#tab-timeline').click();
     const rows = panel.locator('.tl-window .tl-row');

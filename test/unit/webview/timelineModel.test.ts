@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import type { ExchangeRow, SessionViewState } from '../../../src/shared/protocol';
+import type { ExchangeRow, SessionViewDelta, SessionViewState } from '../../../src/shared/protocol';
 import { FIRST_STATE_EXCHANGES, SessionViewDeltas } from '../../../src/extension/sessionViewDeltas';
-import { applyExchanges, filterRows, isAtBottom, moveSelection, NO_FILTER, sanitizeFilter, SessionModel, visibleRange } from '../../../src/webview/timelineModel';
+import { applyExchanges, filterRows, isAtBottom, moveSelection, NO_FILTER, olderStillToCome, sanitizeFilter, SessionModel, visibleRange } from '../../../src/webview/timelineModel';
 
 function row(id: number, extra: Partial<ExchangeRow> = {}): ExchangeRow {
   return {
@@ -55,6 +55,35 @@ describe('timeline model (webview, no DOM)', () => {
     assert.equal(model.state!.olderExchanges, undefined, 'nothing older to come');
     const third = deltas.next(next);
     assert.ok(third.type === 'delta' && third.delta.exchanges === undefined, 'then only what changes');
+  });
+
+  it('takes the older rows in any number of slices, newest first, with live deltas between them: rows in id order, the count of those still to come going down to none', () => {
+    const all = Array.from({ length: 2000 }, (_, i) => row(1 + i));
+    const model = new SessionModel();
+    model.applyState({ ...EMPTY, capture: { running: true, exchanges: 2000 }, exchanges: all.slice(1500), olderExchanges: 1500 }, 1);
+    const delta = (version: number, upsert: readonly ExchangeRow[], exchanges: number) => ({ baseVersion: version - 1, version, capture: { running: true, exchanges }, masked: true, actions: [], now: 0, expiringSoonMs: 0, exchanges: { upsert, remove: [] } });
+    let version = 1;
+    let live = 2000;
+    for (let end = 1500; end > 0; end -= 400) {
+      const slice = all.slice(Math.max(0, end - 400), end);
+      assert.equal(model.applyDelta(delta(++version, slice, live)), 'applied');
+      assert.equal(model.state!.olderExchanges, Math.max(0, end - 400) || undefined, `after the slice ending at ${end}`);
+      // A live exchange between two slices: appended, the count unchanged.
+      live++;
+      assert.equal(model.applyDelta(delta(++version, [row(live)], live)), 'applied');
+      assert.equal(model.state!.olderExchanges, Math.max(0, end - 400) || undefined);
+    }
+    const ids = model.state!.exchanges.map((r) => r.id);
+    assert.deepEqual(ids, Array.from({ length: live }, (_, i) => 1 + i));
+  });
+
+  it('a delta\'s own count of older rows still to come wins; older rows the capture no longer has are not waited for', () => {
+    const model = new SessionModel();
+    model.applyState({ ...EMPTY, capture: { running: true, exchanges: 1000 }, exchanges: [row(901), row(902)], olderExchanges: 900 }, 1);
+    const base = { baseVersion: 1, version: 2, capture: { running: true, exchanges: 1000 }, masked: true, actions: [], now: 0, expiringSoonMs: 0 };
+    assert.equal(olderStillToCome(model.state!, { ...base, exchanges: { upsert: [row(900)], remove: [] }, olderExchanges: 5 } as SessionViewDelta), 5);
+    // The ring dropped 800 of the older ones before they were sent: the capture holds 100 + 2.
+    assert.equal(olderStillToCome(model.state!, { ...base, capture: { running: true, exchanges: 102 }, exchanges: { upsert: [row(850)], remove: [] } }), 99);
   });
 
   it('applies a delta only on the version it was made from; anything else is a gap', () => {
