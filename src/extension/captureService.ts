@@ -102,6 +102,10 @@ export class CaptureService implements vscode.Disposable {
       analysisBytes: s.proxyPreviewBytes,
       tokenHeaders: s.captureTokenHeaders,
       logger: this.log,
+      // An exchange's start is delivered at once and its end waits out the throttle: at the
+      // store's default 100 ms that alone broke the panel's 100 ms from a request finishing to its
+      // row. Readers pace themselves (the panel: >= 50 ms and 4x its last message's cost apart).
+      throttleMs: 25,
     });
     this.store = store;
     // The audit subscribes first (onDidCreateStore), so a change is audited before anyone reads it.

@@ -89,7 +89,7 @@ export class SessionModel {
  * what the state said less the rows each delta brought from below the first row.
  */
 export function olderStillToCome(base: SessionViewState, delta: SessionViewDelta): number {
-  const announced = (delta as { readonly olderExchanges?: unknown }).olderExchanges;
+  const announced: unknown = delta.olderExchanges;
   if (typeof announced === 'number' && Number.isFinite(announced)) return Math.max(0, announced);
   const before = base.olderExchanges ?? 0;
   if (before === 0 || !delta.exchanges) return before;
