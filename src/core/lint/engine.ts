@@ -64,6 +64,36 @@ const NO_DISABLED: ReadonlyMap<number, ReadonlySet<string>> = new Map();
 const NO_CONVERTED = new Map<RawFinding, LintFinding>();
 /** Root children above which a one-shot lint finds the statement of each match with a cursor (see analyzeOnce). */
 const CURSOR_MIN_CHILDREN = 1024;
+/**
+ * Languages whose one-shot lint of a large text may run in pieces (see analyzePieces): their
+ * chunks are the program's top-level statements, and their checks record in ctx.lookups every
+ * name they look up at the top level.
+ */
+const PIECEWISE: ReadonlySet<LintLanguage> = new Set<LintLanguage>(['javascript', 'typescript', 'tsx']);
+/**
+ * @internal How large one-shot lints run in pieces (see analyzePieces), and what they did: tests
+ * set small lengths to run every fixture in pieces and read the counts.
+ */
+export const piecewise = {
+  /** Texts from this many characters (UTF-16 units) are linted in pieces. */
+  minLength: 262144,
+  /** The length a piece has before it is extended to the next `;`. */
+  pieceLength: 65536,
+  /** Texts linted in pieces to the end. */
+  linted: 0,
+  /** Texts whose pieces were given up for the whole text. */
+  wholeAfterAll: 0,
+  /** Of those, texts where a check looked up a name another piece declares. */
+  wholeForLookups: 0,
+};
+/** Candidate ends of a piece (see nextCut). */
+const CUT = /;|\n(?=[\p{L}$_@])/gu;
+/** Cuts tried per piece before a large text is linted whole (each costs a parse of the piece). */
+const MAX_CUT_TRIES = 6;
+/** A top-level statement starting with one of these words (or a decorator) may declare a name a check looks up. */
+const DECLARING_START = /(?:@|(?:var|let|const|import|export|function|async|declare|abstract|class|enum|namespace|module|type|interface|using)\b)/y;
+/** Identifier-like words of JavaScript (escapes such as `\\u0061` kept inside the word, as the identifier's text has them). */
+const IDENTIFIER_WORDS = /[\p{L}\p{Nl}$_\\][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$\u200c\u200d\\]*/gu;
 /** Context either side of an edit that can hold part of a disable comment's marker. */
 const MARKER_LENGTH = DISABLE_MARKER.length;
 
@@ -183,7 +213,9 @@ export class LintDocument {
   /** True while the text is known to hold no disable comment (checked around each edit). */
   private markerFree = false;
   /** A one-shot lint's per-rule cap, applied as findings are reported (see FindingCap). */
-  private readonly findingCap: FindingCap | undefined;
+  private findingCap: FindingCap | undefined;
+  /** While a large text is linted in pieces (analyzePieces): the names the current piece's checks looked up at the top level. */
+  private pieceLookups: Set<string> | undefined;
 
   /** @internal use Linter.open */
   constructor(
@@ -197,11 +229,116 @@ export class LintDocument {
   ) {
     this.text = text;
     this.lines = new LineIndex(text);
-    const cap = positiveCap(linter.options.maxFindingsPerRule);
-    // A disable comment hides findings by line: with one in the text, the cap is applied at the end as for documents.
-    this.findingCap = oneShot && cap !== undefined && !text.includes(DISABLE_MARKER) ? new FindingCap(cap, (id, proposed) => linter.severityOf(id, proposed)) : undefined;
+    this.findingCap = this.newFindingCap();
+    if (oneShot && loaded.parser && loaded.analyzer.anchors && PIECEWISE.has(language) && text.length >= piecewise.minLength) {
+      const chunks = this.analyzePieces(loaded.parser);
+      if (chunks) {
+        piecewise.linted++;
+        this.chunks = chunks;
+        return;
+      }
+      piecewise.wholeAfterAll++;
+      // Not cut cleanly, or a check looked up a name declared in another piece: the whole text at once.
+      this.findingCap = this.newFindingCap();
+    }
     this.tree = loaded.parser?.parse(text) ?? undefined;
     if (this.tree) this.chunks = oneShot ? this.analyzeOnce(this.tree.rootNode) : this.analyzeRange(this.tree.rootNode, 0, text.length);
+  }
+
+  /** A one-shot lint's cap, when the linter has one and the text no disable comment. */
+  private newFindingCap(): FindingCap | undefined {
+    const cap = positiveCap(this.linter.options.maxFindingsPerRule);
+    // A disable comment hides findings by line: with one in the text, the cap is applied at the end as for documents.
+    return this.oneShot && cap !== undefined && !this.text.includes(DISABLE_MARKER) ? new FindingCap(cap, (id, proposed) => this.linter.severityOf(id, proposed)) : undefined;
+  }
+
+  /**
+   * A one-shot lint of a large JavaScript/TypeScript text, parsed and checked in pieces of about
+   * `piecewise.pieceLength` characters cut between top-level statements, each tree freed before the next: the
+   * parser's memory is reused instead of holding the whole file's tree (about 75 bytes of wasm
+   * memory per character of a minified bundle, every page of it fresh), which made the cold parse
+   * of a 2 MB bundle cost about twice a parse in pieces. Undefined when the result could differ
+   * from the whole text's, and the caller then lints the whole text:
+   * - each piece ends after a `;` or before a line starting with a word, and must parse without any syntax error; its last top-level
+   *   statement is not kept (what follows could still belong to it: `if (a) b; else c;`) and
+   *   starts the next piece, so every statement kept was followed by its successor's first token
+   *   as in the whole text;
+   * - a check sees the statements of its own piece only: a name it looked up at the top level
+   *   (ctx.lookups: declarations, imports, functions) that a statement of another piece may
+   *   declare (any word of a top-level statement starting like a declaration) means the whole text.
+   */
+  private analyzePieces(parser: Parser): ChunkResult[] | undefined {
+    const text = this.text;
+    const done: ChunkResult[] = [];
+    /** Per piece, the names its checks looked up; per name, the piece declaring it (-1: several). */
+    const lookedUp: Set<string>[] = [];
+    const declaredIn = new Map<string, number>();
+    const pieceLength = piecewise.pieceLength;
+    let a = 0;
+    let width = pieceLength;
+    /** Cuts tried for the current piece that left a syntax error (a `;` in a string, a loop header, a function body, a statement of many lines). */
+    let tries = 0;
+    let b = -1;
+    while (a < text.length) {
+      // The first cut from the piece's length on; after a cut that failed (inside a statement),
+      // the first from twice as far.
+      const from = tries === 0 ? a + width : a + 2 * (b - a);
+      b = from >= text.length ? text.length : nextCut(text, from);
+      if (text.length - b < pieceLength / 4) b = text.length;
+      const range = { startIndex: a, endIndex: b, startPosition: toPoint(this.lines.position(a)), endPosition: toPoint(this.lines.position(b)) };
+      const tree = parser.parse(text, null, { includedRanges: [range] });
+      if (!tree) return undefined;
+      try {
+        const root = tree.rootNode;
+        if (root.hasError) {
+          // A syntax error at the end of the whole text, or too many cuts inside a statement.
+          if (b === text.length || ++tries > MAX_CUT_TRIES) return undefined;
+          continue;
+        }
+        tries = 0;
+        let limit = text.length;
+        if (b < text.length) {
+          const last = root.lastChild;
+          if (!last) return undefined;
+          limit = last.startIndex;
+          if (limit <= a) {
+            // One statement longer than the piece: a wider piece, up to a few times the length.
+            if (width >= pieceLength * 8) return undefined;
+            width *= 2;
+            continue;
+          }
+        }
+        const piece = lookedUp.length;
+        const lookups = new Set<string>();
+        lookedUp.push(lookups);
+        this.pieceLookups = lookups;
+        for (const c of this.analyzeOnce(root, limit)) done.push(c);
+        topLevelDeclarations(root, text, limit, (name) => {
+          const at = declaredIn.get(name);
+          if (at === undefined) declaredIn.set(name, piece);
+          else if (at !== piece) declaredIn.set(name, -1);
+        });
+        a = limit;
+        width = pieceLength;
+      } finally {
+        this.pieceLookups = undefined;
+        tree.delete();
+      }
+    }
+    for (let p = 0; p < lookedUp.length; p++) {
+      for (const name of lookedUp[p]) {
+        // A dotted name (a member path) depends on each of its words.
+        IDENTIFIER_WORDS.lastIndex = 0;
+        for (let m = IDENTIFIER_WORDS.exec(name); m; m = IDENTIFIER_WORDS.exec(name)) {
+          const at = declaredIn.get(m[0]);
+          if (at !== undefined && at !== p) {
+            piecewise.wholeForLookups++;
+            return undefined;
+          }
+        }
+      }
+    }
+    return done;
   }
 
   /** The workspace table for this document's analyses, when the linter has one and the document a path. */
@@ -433,6 +570,7 @@ export class LintDocument {
       // A check tripping over an unexpected tree shape must not take the document down.
       if (process.env.SESSION_LENS_DEBUG) console.error(err);
     }
+    if (this.pieceLookups) for (const name of ctx.lookups) this.pieceLookups.add(name);
     if (this.oneShot) {
       // Read once by findings() and thrown away: no edits to follow (reach, lookups, offsets), no
       // cookie setters asked for, and facts only for a language that finishes with them.
@@ -457,7 +595,7 @@ export class LintDocument {
    * match down), instead of reading every chunk of the file: a one-shot lint keeps no bookkeeping
    * for the others, and most chunks hold nothing.
    */
-  private analyzeOnce(root: Node): ChunkResult[] {
+  private analyzeOnce(root: Node, limit = Infinity): ChunkResult[] {
     const { analyzer } = this.loaded;
     // Only reached with a tree, so the language has a grammar and a query.
     const query = this.loaded.query!;
@@ -465,8 +603,10 @@ export class LintDocument {
     // Without anchors the query runs over the whole span of the chunks: cut them as analyzeRange does.
     if (!analyzer.anchors) return this.analyzeRange(root, 0, this.text.length);
     const lo = firstChunkStart(root, containers);
-    const hi = lastChunkEnd(root, containers);
-    if (lo === undefined || hi === undefined) return [];
+    const last = lastChunkEnd(root, containers);
+    if (lo === undefined || last === undefined || lo >= limit) return [];
+    // A piece's last statement is linted with the next piece (see analyzePieces).
+    const hi = Math.min(last, limit);
     /** Every chunk, cut only when a match is not under a chunk found from it (never, in well-formed trees). */
     let all: ChunkResult[] | undefined;
     /** The chunks checked that found something, in document order. */
@@ -510,6 +650,7 @@ export class LintDocument {
         for (const c of m.captures) if (!first || c.node.startIndex < first.startIndex) first = c.node;
         if (!first) continue;
         const at = first.startIndex;
+        if (at >= limit) continue;
         // Chunks do not overlap: one found already that holds the offset is the one (several
         // matches often share a statement), and spares walking down to it again.
         const known = chunkIndexOf(chunks, at);
@@ -1150,6 +1291,37 @@ function collectChunks(container: Node, lo: number, hi: number, containers: Read
     const type = c.type;
     if (containers.has(type)) collectChunks(c, lo, hi, containers, out);
     else if (!type.includes('comment')) out.push(c);
+  }
+}
+
+/**
+ * Where a piece may end, from `from` on: after a `;` (minified code), or before a line starting
+ * with a word or a decorator (formatted code's top-level statements); the text's length if none.
+ */
+function nextCut(text: string, from: number): number {
+  CUT.lastIndex = from;
+  const m = CUT.exec(text);
+  return m ? m.index + 1 : text.length;
+}
+
+/**
+ * Every word of the top-level statements before `limit` that may declare a name (they start like
+ * a declaration or an import): more names than they declare, never fewer.
+ */
+function topLevelDeclarations(root: Node, text: string, limit: number, each: (name: string) => void): void {
+  const cursor = root.walk();
+  try {
+    for (let on = cursor.gotoFirstChild(); on; on = cursor.gotoNextSibling()) {
+      const start = cursor.startIndex;
+      if (start >= limit) break;
+      DECLARING_START.lastIndex = start;
+      if (!DECLARING_START.test(text)) continue;
+      const body = text.slice(start, cursor.endIndex);
+      IDENTIFIER_WORDS.lastIndex = 0;
+      for (let m = IDENTIFIER_WORDS.exec(body); m; m = IDENTIFIER_WORDS.exec(body)) each(m[0]);
+    }
+  } finally {
+    cursor.delete();
   }
 }
 
