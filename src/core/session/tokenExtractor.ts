@@ -38,6 +38,25 @@ const MAX_JSON_DEPTH = 3;
  */
 const MAY_HOLD_TOKEN = /token|eyJ|\\u|%/iu;
 
+/** Window over a body's bytes for MAY_HOLD_TOKEN (a string this short stays out of V8's large-object space). */
+const TOKEN_WINDOW_BYTES = 32 * 1024;
+/** Overlap of two windows: longer than any match of MAY_HOLD_TOKEN in UTF-8 ("to\u212Aen", 7 bytes). */
+const TOKEN_WINDOW_OVERLAP = 16;
+
+/**
+ * What `tokensInBody` checks first, on a body's UTF-8 bytes, without making one string of the
+ * whole body: a large body (a page, a bundle) seldom holds a token, and a string of hundreds of
+ * kilobytes costs more to allocate than to read. A match lies whole in one of the overlapping
+ * windows, and a window decodes the match's bytes as the whole body does (valid UTF-8 sequences
+ * decode the same wherever they start).
+ */
+export function bytesMayHoldToken(bytes: Buffer): boolean {
+  for (let start = 0; start < bytes.length; start += TOKEN_WINDOW_BYTES) {
+    if (MAY_HOLD_TOKEN.test(bytes.toString('utf8', start, Math.min(bytes.length, start + TOKEN_WINDOW_BYTES + TOKEN_WINDOW_OVERLAP)))) return true;
+  }
+  return false;
+}
+
 /** `exp` of a JWT payload as epoch ms, when it is there and numeric. Never throws. */
 export function jwtExpiry(token: string): number | undefined {
   const payload = token.split('.')[1];
