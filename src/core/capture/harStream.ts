@@ -234,7 +234,7 @@ class HarEntryScanner {
       while (end - run - 1 >= i && chunk[end - run - 1] === BACKSLASH) run++;
       const backslashes = run === end - i ? this.backslashes + run : run;
       if (quote === -1) {
-        this.keepName(chunk.subarray(this.stringStart, chunk.length));
+        if (this.nameParts) this.keepName(chunk.subarray(this.stringStart, chunk.length));
         this.backslashes = backslashes;
         this.stringStart = 0;
         return chunk.length;
@@ -245,7 +245,8 @@ class HarEntryScanner {
         i = quote + 1;
         continue;
       }
-      this.keepName(chunk.subarray(this.stringStart, quote));
+      // Only names outside the entries are kept (no view of the chunk made for every string of every entry).
+      if (this.nameParts) this.keepName(chunk.subarray(this.stringStart, quote));
       this.inString = false;
       if (this.element !== undefined) {
         const s = this.stringStart;
