@@ -44,15 +44,21 @@ const TOKEN_WINDOW_BYTES = 32 * 1024;
 const TOKEN_WINDOW_OVERLAP = 16;
 
 /**
+ * MAY_HOLD_TOKEN for UTF-8 bytes read as Latin-1 (one character per byte, no decoding): the
+ * ASCII letters in either case, and the Kelvin sign (U+212A, which case folding matches with
+ * "k") as its three UTF-8 bytes. A valid UTF-8 sequence decodes the same wherever it starts, so
+ * this matches the bytes exactly when MAY_HOLD_TOKEN matches their UTF-8 text.
+ */
+const MAY_HOLD_TOKEN_LATIN1 = /[tT][oO](?:[kK]|\xe2\x84\xaa)[eE][nN]|[eE][yY][jJ]|\\[uU]|%/;
+
+/**
  * What `tokensInBody` checks first, on a body's UTF-8 bytes, without making one string of the
  * whole body: a large body (a page, a bundle) seldom holds a token, and a string of hundreds of
- * kilobytes costs more to allocate than to read. A match lies whole in one of the overlapping
- * windows, and a window decodes the match's bytes as the whole body does (valid UTF-8 sequences
- * decode the same wherever they start).
+ * kilobytes costs more to allocate than to read. Windows overlap by more than any match.
  */
 export function bytesMayHoldToken(bytes: Buffer): boolean {
   for (let start = 0; start < bytes.length; start += TOKEN_WINDOW_BYTES) {
-    if (MAY_HOLD_TOKEN.test(bytes.toString('utf8', start, Math.min(bytes.length, start + TOKEN_WINDOW_BYTES + TOKEN_WINDOW_OVERLAP)))) return true;
+    if (MAY_HOLD_TOKEN_LATIN1.test(bytes.toString('latin1', start, Math.min(bytes.length, start + TOKEN_WINDOW_BYTES + TOKEN_WINDOW_OVERLAP)))) return true;
   }
   return false;
 }
