@@ -80,6 +80,8 @@ export function loginReason(ex: Exchange, settings: AuditSettings, tokensById: R
   if (pathHasWord(path, strongWords) && (writes || callback)) return `${method} ${path} is a login`;
   // An SSO/OAuth redirect back with a code or ticket completes a login even on an /auth/callback path.
   if (callback && !writes && pathHasWord(path, settings.loginPathWords)) return `${method} ${path} completed a single sign-on`;
+  // A read that is no callback is no login whatever it issues (both answers below need one or the other).
+  if (!writes && !callback) return undefined;
   const credential = newCredentialIssued(ex, tokensById);
   if (credential === undefined) return undefined;
   if (pathHasWord(path, settings.loginPathWords) && (writes || callback)) return `${method} ${path} issued a new ${credential}`;

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import type { SessionStore } from '../session/sessionStore';
 import type { BodyInput } from '../session/bodyPreview';
 import { recoverUnterminatedHar } from './harJournal';
@@ -88,10 +89,16 @@ function setCookieFromHarCookie(c: Json): string | undefined {
  * A HAR body for the store, at most `keep` bytes of it: the store reads no more than its analysis
  * limit, so an import need not hold a 100 MB download. Text that fits is handed over as it is (no
  * copy to bytes and back); base64 and longer text as bytes. `length` is the whole body's size.
+ * A streamed import hands a long body as the UTF-8 bytes of its text (see harStream's CutBodies).
  */
-function bodyInput(text: string | undefined, encoding: string | undefined, keep: number): { bytes?: Buffer; text?: string; length: number; truncated: boolean } | undefined {
-  if (text === undefined) return undefined;
+function bodyInput(body: string | Buffer | undefined, encoding: string | undefined, keep: number): { bytes?: Buffer; text?: string; length: number; truncated: boolean } | undefined {
+  if (body === undefined) return undefined;
   const base64 = encoding?.toLowerCase() === 'base64';
+  if (typeof body !== 'string') {
+    if (!base64) return body.length <= keep ? { bytes: body, length: body.length, truncated: false } : { bytes: Buffer.from(body.subarray(0, keep)), length: body.length, truncated: true };
+    return bodyInput(body.toString(isAscii(body) ? 'latin1' : 'utf8'), encoding, keep);
+  }
+  const text = body;
   if (!base64) {
     const length = Buffer.byteLength(text, 'utf8');
     if (length <= keep) return { text, length, truncated: false };
@@ -184,7 +191,15 @@ const entryTime = (e: unknown): number => {
  * returns undefined. Tolerates missing `cookies` arrays, base64 `content.text`, Firefox's
  * newline-joined Set-Cookie, cookies given only in `cookies`, `_`-prefixed extras and missing timings.
  */
-export function prepareHarEntry(e: unknown, index: number, bodyBytesKept: number, note: (problem: string, entrySkipped?: boolean) => void): PreparedHarEntry | undefined {
+export function prepareHarEntry(
+  e: unknown, index: number, bodyBytesKept: number, note: (problem: string, entrySkipped?: boolean) => void,
+  cuts?: { body(v: unknown): unknown },
+): PreparedHarEntry | undefined {
+  /** A body's text: a string, or the bytes a streamed import cut out of the entry. */
+  const bodyText = (v: unknown): string | Buffer | undefined => {
+    const b = cuts ? cuts.body(v) : v;
+    return typeof b === 'string' || Buffer.isBuffer(b) ? b : undefined;
+  };
   if (!isObject(e) || !isObject(e.request)) { note('entry without a request', true); return undefined; }
   const req = e.request;
   const url = str(req.url);
@@ -201,7 +216,7 @@ export function prepareHarEntry(e: unknown, index: number, bodyBytesKept: number
   let requestBody: BodyInput | undefined;
   if (isObject(req.postData)) {
     const pd = req.postData;
-    let text = str(pd.text);
+    let text = bodyText(pd.text);
     if (text === undefined && Array.isArray(pd.params)) {
       text = new URLSearchParams(pd.params.filter(isObject).map((p) => [str(p.name) ?? '', str(p.value) ?? ''])).toString();
     }
@@ -251,7 +266,7 @@ export function prepareHarEntry(e: unknown, index: number, bodyBytesKept: number
   const content = isObject(res.content) ? res.content : {};
   const mimeType = str(content.mimeType);
   if (!hasHeader(responseHeaders, 'content-type') && mimeType) responseHeaders.push({ name: 'Content-Type', value: mimeType });
-  const body = bodyInput(str(content.text), str(content.encoding), bodyBytesKept);
+  const body = bodyInput(bodyText(content.text), str(content.encoding), bodyBytesKept);
   const bodySize = num(res.bodySize);
   const wireBytes = bodySize !== undefined && bodySize >= 0 ? bodySize : num(content.size) ?? body?.length ?? 0;
   // A response that broke off after its head (an `_error` on it) is not complete.

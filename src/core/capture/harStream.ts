@@ -15,6 +15,8 @@
 import { HarEntryQueue, HarFormatError, type HarImportResult, HarImportNotes, applyHarStorage, harCreator, logWarnings, prepareHarEntry, validateHar } from './harImport';
 import { isJournalHead } from './harJournal';
 import { StringDecoder } from 'node:string_decoder';
+import { isUtf8 } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
 import type { SessionStore } from '../session/sessionStore';
 
 /** Limits of a streamed import. */
@@ -47,6 +49,37 @@ function breathe(): Promise<void> {
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
+/**
+ * A `"text"` member (a body: `content.text`, `postData.text`) at least this long is cut out of its
+ * entry as bytes when nothing in it needs JSON decoding (no escape, no control character, valid
+ * UTF-8): the bytes are then the body's UTF-8 text. Decoding a 256 KB page into the entry's text
+ * and again into the parsed string made two large strings per page (V8's large-object space, pages
+ * mapped and zeroed for each), and JSON.parse read every character of it: most of a large HAR's
+ * import. A string with an escape goes through JSON.parse as before.
+ */
+const CUT_MIN_BYTES = 16 * 1024;
+
+/** True when `bytes` hold no byte JSON forbids raw in a string or gives a meaning to (control characters, backslash). */
+function isPlainJsonStringContent(bytes: Buffer): boolean {
+  if (bytes.indexOf(BACKSLASH) !== -1) return false;
+  for (let c = 0; c < 0x20; c++) if (bytes.indexOf(c) !== -1) return false;
+  return true;
+}
+
+/**
+ * The bodies cut out of one entry (see CUT_MIN_BYTES): the entry's JSON holds a placeholder string
+ * in their place, which `body` turns back into the body's bytes.
+ */
+export class CutBodies {
+  constructor(private readonly prefix: string, private readonly bodies: readonly Buffer[]) {}
+
+  /** The bytes a placeholder stands for; anything else as it is. */
+  body(v: unknown): unknown {
+    if (typeof v !== 'string' || !v.startsWith(this.prefix)) return v;
+    return this.bodies[Number(v.slice(this.prefix.length))] ?? v;
+  }
+}
+
 /** Where a container sits: only `log` and its `entries` array matter. */
 const enum Place { Other, Root, Log, Entries }
 
@@ -70,9 +103,21 @@ class HarEntryScanner {
   private seenValue = false;
   private bom = 0;
   entries = 0;
+  /** Start of the bytes of the current chunk not yet given to the skeleton or the element. */
+  private runStart = 0;
+  /** The string that just closed inside an element was `"text"`; a `:` after it makes the next string a body. */
+  private lastStringWasText = false;
+  private bodyValueNext = false;
+  /** The string being read is a body that may be cut out: its bytes so far (copies), when it is. */
+  private cutParts: Buffer[] | undefined;
+  private cutBytes = 0;
+  /** Bodies cut out of the current element, and the placeholder's prefix (random: input cannot forge it). */
+  private cuts: Buffer[] = [];
+  private readonly cutPrefix = `\\u0000session-lens-body-${randomBytes(8).toString('hex')}-`;
+  readonly cutValuePrefix = JSON.parse(`"${this.cutPrefix}"`) as string;
 
   constructor(
-    private readonly onEntry: (text: string | undefined, index: number) => void,
+    private readonly onEntry: (text: string | undefined, index: number, cuts: CutBodies | undefined) => void,
     private readonly maxEntryBytes: number,
     private readonly maxSkeletonBytes: number,
   ) {}
@@ -82,9 +127,10 @@ class HarEntryScanner {
     let i = 0;
     // A string open at the end of the last chunk goes on from this chunk's first byte.
     this.stringStart = 0;
+    this.stringOpenedHere = false;
     // A UTF-8 byte order mark at the very start is not part of the JSON.
     while (this.bom < 3 && !this.seenValue && i < n && chunk[i] === [0xef, 0xbb, 0xbf][this.bom]) { i++; this.bom++; }
-    let runStart = i;
+    this.runStart = i;
     while (i < n) {
       if (this.inString) {
         i = this.skipString(chunk, i);
@@ -97,34 +143,85 @@ class HarEntryScanner {
       const inEntries = depth > 0 && this.places[depth - 1] === Place.Entries;
       if (inEntries && this.element === undefined && ch !== 0x2c && ch !== 0x5d) {
         // An element of log.entries starts: what came before goes to the skeleton, the element is cut out.
-        this.toSkeleton(chunk.subarray(runStart, i));
+        this.toSkeleton(chunk.subarray(this.runStart, i));
         this.toSkeleton(Buffer.from('0'));
-        runStart = i;
+        this.runStart = i;
         this.element = [];
         this.elementBytes = 0;
         this.elementTooLarge = false;
+        this.cuts = [];
       } else if (inEntries && this.element !== undefined && (ch === 0x2c || ch === 0x5d)) {
-        this.toElement(chunk.subarray(runStart, i));
-        runStart = i;
+        this.toElement(chunk.subarray(this.runStart, i));
+        this.runStart = i;
         this.endElement();
       }
+      const bodyValue = this.bodyValueNext;
+      this.bodyValueNext = ch === 0x3a && this.lastStringWasText;
+      this.lastStringWasText = false;
       if (ch === QUOTE) {
         this.inString = true;
         this.backslashes = 0;
         if (depth <= 2 && this.element === undefined) { this.nameParts = []; this.nameBytes = 0; }
         i++;
         this.stringStart = i;
+        this.stringOpenedHere = true;
+        if (bodyValue && this.element !== undefined && !this.elementTooLarge) {
+          // A body's bytes are held apart until its end says whether they can be cut out.
+          this.toElement(chunk.subarray(this.runStart, i));
+          this.runStart = i;
+          this.cutParts = [];
+          this.cutBytes = 0;
+        }
         continue;
       }
       if (ch === 0x7b || ch === 0x5b) this.places.push(this.placeOf(ch, depth));
       else if (ch === 0x7d || ch === 0x5d) this.places.pop();
       i++;
     }
-    if (this.element !== undefined) this.toElement(chunk.subarray(runStart, n));
-    else this.toSkeleton(chunk.subarray(runStart, n));
+    if (this.cutParts !== undefined) this.keepCutPart(chunk.subarray(this.runStart, n));
+    else if (this.element !== undefined) this.toElement(chunk.subarray(this.runStart, n));
+    else this.toSkeleton(chunk.subarray(this.runStart, n));
+  }
+
+  /** Bytes of a body that may be cut out (a copy: chunks are reused by some streams). */
+  private keepCutPart(part: Buffer): void {
+    if (part.length === 0) return;
+    if (this.elementBytes + this.cutBytes + part.length > this.maxEntryBytes) {
+      // Too large for an entry: the element's own limit applies, nothing more is held.
+      const parts = this.cutParts!;
+      this.cutParts = undefined;
+      for (const p of parts) this.toElement(p);
+      this.toElement(part);
+      return;
+    }
+    this.cutBytes += part.length;
+    this.cutParts!.push(Buffer.from(part));
+  }
+
+  /**
+   * A body that may be cut out has ended (its last bytes in `last`): cut out, with a placeholder
+   * in the element, when it is long and plain; otherwise given to the element as any string.
+   */
+  private endCut(last: Buffer): void {
+    const parts = this.cutParts!;
+    this.cutParts = undefined;
+    if (last.length > 0) parts.push(last);
+    const length = this.cutBytes + last.length;
+    if (length >= CUT_MIN_BYTES && this.elementBytes + length <= this.maxEntryBytes) {
+      const bytes = parts.length === 1 ? (parts[0] === last ? Buffer.from(last) : parts[0]) : Buffer.concat(parts, length);
+      if (isPlainJsonStringContent(bytes) && isUtf8(bytes)) {
+        this.elementBytes += length;
+        this.element!.push(`${this.cutPrefix}${this.cuts.length}`);
+        this.cuts.push(bytes);
+        return;
+      }
+    }
+    for (const part of parts) this.toElement(part);
   }
 
   private stringStart = 0;
+  /** The current string opened in the current chunk (at stringStart), not in an earlier one. */
+  private stringOpenedHere = false;
 
   /** Moves past the string's closing quote, or to the end of the chunk. */
   private skipString(chunk: Buffer, from: number): number {
@@ -137,7 +234,7 @@ class HarEntryScanner {
       while (end - run - 1 >= i && chunk[end - run - 1] === BACKSLASH) run++;
       const backslashes = run === end - i ? this.backslashes + run : run;
       if (quote === -1) {
-        this.keepName(chunk.subarray(this.stringStart, chunk.length));
+        if (this.nameParts) this.keepName(chunk.subarray(this.stringStart, chunk.length));
         this.backslashes = backslashes;
         this.stringStart = 0;
         return chunk.length;
@@ -148,8 +245,17 @@ class HarEntryScanner {
         i = quote + 1;
         continue;
       }
-      this.keepName(chunk.subarray(this.stringStart, quote));
+      // Only names outside the entries are kept (no view of the chunk made for every string of every entry).
+      if (this.nameParts) this.keepName(chunk.subarray(this.stringStart, quote));
       this.inString = false;
+      if (this.element !== undefined) {
+        const s = this.stringStart;
+        this.lastStringWasText = this.stringOpenedHere && quote - s === 4 && chunk[s] === 0x74 && chunk[s + 1] === 0x65 && chunk[s + 2] === 0x78 && chunk[s + 3] === 0x74;
+      }
+      if (this.cutParts !== undefined) {
+        this.endCut(chunk.subarray(this.runStart, quote));
+        this.runStart = quote;
+      }
       this.stringStart = 0;
       if (this.nameParts) {
         this.lastName = this.nameBytes <= 16 ? Buffer.concat(this.nameParts).toString('latin1') : '';
@@ -211,14 +317,16 @@ class HarEntryScanner {
     const parts = this.element!;
     this.element = undefined;
     const index = this.entries++;
+    const cuts = this.cuts.length > 0 ? new CutBodies(this.cutValuePrefix, this.cuts) : undefined;
+    this.cuts = [];
     if (this.elementTooLarge) {
-      this.onEntry(undefined, index);
+      this.onEntry(undefined, index, undefined);
       return;
     }
     const tail = this.decoder.end();
     if (tail !== '') parts.push(tail);
     // An entry within one chunk is one string already: joining would copy it (a large copy for a large body).
-    this.onEntry(parts.length === 1 ? parts[0] : parts.join(''), index);
+    this.onEntry(parts.length === 1 ? parts[0] : parts.join(''), index, cuts);
   }
 
   /**
@@ -264,7 +372,7 @@ export async function importHarStream(store: SessionStore, chunks: AsyncIterable
   const maxEntryBytes = options.maxEntryBytes ?? 64 * 1024 * 1024;
   const notes = new HarImportNotes();
   const queue = new HarEntryQueue(store, notes.note, options.orderWindowBytes ?? 64 * 1024 * 1024, options.orderWindowEntries ?? Infinity);
-  const scanner = new HarEntryScanner((text, index) => {
+  const scanner = new HarEntryScanner((text, index, cuts) => {
     if (text === undefined) {
       notes.note(`entry larger than ${maxEntryBytes / (1024 * 1024)} MiB, not read`, true);
       return;
@@ -275,7 +383,7 @@ export async function importHarStream(store: SessionStore, chunks: AsyncIterable
     } catch (err) {
       throw new HarFormatError(`not JSON (${err instanceof Error ? err.message : String(err)}, in log.entries[${index}])`);
     }
-    const p = prepareHarEntry(entry, index, store.bodyAnalysisBytes, notes.note);
+    const p = prepareHarEntry(entry, index, store.bodyAnalysisBytes, notes.note, cuts);
     if (p) queue.add(p);
   }, maxEntryBytes, options.maxSkeletonBytes ?? 16 * 1024 * 1024);
   const sliceMs = options.sliceMs;

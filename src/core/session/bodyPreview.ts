@@ -188,16 +188,22 @@ function textPreview(body: BodyInput, text: string, length: number, mimeType: st
   return { preview: previewOf(body.wireBytes, body.truncated || cut, undefined, mimeType, retained), text };
 }
 
+/** Bodies shorter than this are decoded whole without asking `textWanted`. */
+const ASK_BEFORE_DECODING_BYTES = 64 * 1024;
+
 /**
  * Turns a kept body slice into a preview: decodes gzip/deflate/br (only here, never what is
  * forwarded), keeps at most `retainBytes` of text for display and returns up to `analysisBytes`
- * of text for token search. Never throws.
+ * of text for token search. `textWanted`, when given, is asked about the decoded bytes of a large
+ * body: when it says no, no text is returned (only the preview), and the whole body is never made
+ * into one string. Never throws.
  */
 export function decodeBody(
   body: BodyInput,
   headers: readonly HeaderField[] | undefined,
   analysisBytes: number,
   retainBytes: number,
+  textWanted?: (bytes: Buffer) => boolean,
 ): DecodedBody {
   const mimeType = mimeTypeOf(headerValue(headers, 'content-type') ?? body.mimeType);
   const rawEncoding = body.decoded || body.text !== undefined ? undefined : headerValue(headers, 'content-encoding')?.trim().toLowerCase();
@@ -226,10 +232,11 @@ export function decodeBody(
     bytes = bytes.subarray(0, analysisBytes);
     truncated = true;
   }
-  const text = bytes.toString('utf8');
-  const retained = bytes.length <= retainBytes ? text : bytes.subarray(0, retainBytes).toString('utf8');
+  const wanted = textWanted === undefined || bytes.length < ASK_BEFORE_DECODING_BYTES || textWanted(bytes);
+  const text = wanted ? bytes.toString('utf8') : undefined;
+  const retained = bytes.length <= retainBytes && text !== undefined ? text : bytes.subarray(0, retainBytes).toString('utf8');
   return {
     preview: previewOf(body.wireBytes, truncated || bytes.length > retainBytes, encoding, mimeType, retainBytes > 0 ? retained : undefined),
-    text,
+    ...(text !== undefined ? { text } : {}),
   };
 }

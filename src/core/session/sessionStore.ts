@@ -3,7 +3,7 @@ import { type BodyInput, DEFAULT_PREVIEW_BYTES, decodeBody, headerValue, mimeTyp
 import { CookieMirror, type CookieEventDraft } from './cookieMirror';
 import { requestHints } from './requestHints';
 import { RingBuffer } from './ringBuffer';
-import { DEFAULT_TOKEN_HEADERS, type TokenCandidate, tokensInBody, tokensInRequest, tokensInResponseHeaders, tokensInStorage } from './tokenExtractor';
+import { DEFAULT_TOKEN_HEADERS, type TokenCandidate, bytesMayHoldToken, tokensInBody, tokensInRequest, tokensInResponseHeaders, tokensInStorage } from './tokenExtractor';
 import type { Finding } from '../findings';
 import { type SessionChange, summarizeChanges } from './changeFeed';
 import type {
@@ -738,7 +738,8 @@ export class SessionStore implements Disposable {
       let responseBody: BodyPreview | undefined;
       let tokenIds: readonly number[] | undefined;
       if (input.responseBody) {
-        const decoded = decodeBody(input.responseBody, ex.responseHeaders, this.analysisBytes, this.retainedPreviewBytes);
+        // The text of a response body serves only the token search: a large body that cannot hold a token is not made into one.
+        const decoded = decodeBody(input.responseBody, ex.responseHeaders, this.analysisBytes, this.retainedPreviewBytes, bytesMayHoldToken);
         responseBody = decoded.preview;
         if (decoded.text) {
           const receivedAt = ex.responseReceivedAt ?? endedAt;

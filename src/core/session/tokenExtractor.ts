@@ -38,6 +38,31 @@ const MAX_JSON_DEPTH = 3;
  */
 const MAY_HOLD_TOKEN = /token|eyJ|\\u|%/iu;
 
+/** Window over a body's bytes for MAY_HOLD_TOKEN (a string this short stays out of V8's large-object space). */
+const TOKEN_WINDOW_BYTES = 32 * 1024;
+/** Overlap of two windows: longer than any match of MAY_HOLD_TOKEN in UTF-8 ("to\u212Aen", 7 bytes). */
+const TOKEN_WINDOW_OVERLAP = 16;
+
+/**
+ * MAY_HOLD_TOKEN for UTF-8 bytes read as Latin-1 (one character per byte, no decoding): the
+ * ASCII letters in either case, and the Kelvin sign (U+212A, which case folding matches with
+ * "k") as its three UTF-8 bytes. A valid UTF-8 sequence decodes the same wherever it starts, so
+ * this matches the bytes exactly when MAY_HOLD_TOKEN matches their UTF-8 text.
+ */
+const MAY_HOLD_TOKEN_LATIN1 = /[tT][oO](?:[kK]|\xe2\x84\xaa)[eE][nN]|[eE][yY][jJ]|\\[uU]|%/;
+
+/**
+ * What `tokensInBody` checks first, on a body's UTF-8 bytes, without making one string of the
+ * whole body: a large body (a page, a bundle) seldom holds a token, and a string of hundreds of
+ * kilobytes costs more to allocate than to read. Windows overlap by more than any match.
+ */
+export function bytesMayHoldToken(bytes: Buffer): boolean {
+  for (let start = 0; start < bytes.length; start += TOKEN_WINDOW_BYTES) {
+    if (MAY_HOLD_TOKEN_LATIN1.test(bytes.toString('latin1', start, Math.min(bytes.length, start + TOKEN_WINDOW_BYTES + TOKEN_WINDOW_OVERLAP)))) return true;
+  }
+  return false;
+}
+
 /** `exp` of a JWT payload as epoch ms, when it is there and numeric. Never throws. */
 export function jwtExpiry(token: string): number | undefined {
   const payload = token.split('.')[1];

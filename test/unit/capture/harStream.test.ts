@@ -147,3 +147,81 @@ describe('HAR bodies and the order window (cost of a large import)', () => {
     assert.deepEqual(result.warnings, ['entry older than entries already applied (the HAR is far from time order): applied after them']);
   });
 });
+
+describe('HAR bodies cut out of their entry as bytes (long bodies without escapes)', () => {
+  const jwt = `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: 'u', exp: 1_900_000_000 })).toString('base64url')}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`;
+  /** Text of `length` characters with `insert` at `at`. */
+  const page = (length: number, at: number, insert: string, fill = 'abcdefgh ') => {
+    const base = fill.repeat(Math.ceil(length / fill.length)).slice(0, length);
+    return `${base.slice(0, at)} ${insert} ${base.slice(at)}`;
+  };
+  const entry = (i: number, content: Record<string, unknown>, postText?: string) => ({
+    startedDateTime: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+    request: { method: postText ? 'POST' : 'GET', url: `http://localhost/${i}`, headers: [], ...(postText ? { postData: { mimeType: 'application/json', text: postText } } : {}) },
+    response: { status: 200, headers: [], content },
+  });
+  const bodies: Record<string, unknown>[] = [
+    { mimeType: 'text/html', text: page(40_000, 0, '') },
+    // A JWT across each window edge of the byte check (32 KiB windows), and one far out.
+    ...[32_760, 32_766, 32_768, 65_530].map((at) => ({ mimeType: 'text/html', text: page(70_000, at, jwt) })),
+    // "token" case-folded through the Kelvin sign (3 bytes in UTF-8) across a window edge.
+    { mimeType: 'text/plain', text: page(70_000, 32_765, 'to\u212Aen') },
+    { mimeType: 'application/json', text: JSON.stringify({ access_token: jwt, expires_in: 3600, pad: page(30_000, 0, '') }) },
+    // Multi-byte characters everywhere, also cut by the chunks and the windows.
+    { mimeType: 'text/html', text: page(50_000, 100, jwt, '€😀é ') },
+    // Escapes (not cut: JSON.parse decodes them), a lone surrogate, a body over the analysis limit.
+    { mimeType: 'text/html', text: page(40_000, 10, 'line\nbreak "quoted" \\ back') },
+    { mimeType: 'text/html', text: page(40_000, 10, '\ud800 lone') },
+    { mimeType: 'text/html', text: page(1_100_000, 1_050_000, jwt) },
+    // Base64 (long, ASCII), and short bodies (never cut).
+    { mimeType: 'text/html', encoding: 'base64', text: Buffer.from(page(60_000, 5, jwt)).toString('base64') },
+    { mimeType: 'text/html', text: page(100, 5, jwt) },
+    // A forged placeholder is text like any other.
+    { mimeType: 'text/plain', text: `\u0000session-lens-body-0000000000000000-0${page(20_000, 0, '')}` },
+  ];
+  const har = JSON.stringify({ log: { entries: bodies.map((content, i) => entry(i, content, i === 6 ? page(20_000, 3, jwt) : undefined)) } });
+
+  for (const size of [997, 16 * 1024, 1024 * 1024]) {
+    it(`give what the in-memory import gives (${size}-byte chunks): previews, tokens, sizes`, async () => {
+      for (const retainedPreviewBytes of [0, 16 * 1024]) {
+        const whole = new SessionStore({ now: () => 0, retainedPreviewBytes });
+        const streamed = new SessionStore({ now: () => 0, retainedPreviewBytes });
+        const expected = importHar(whole, har);
+        const result = await importHarStream(streamed, chunks(har, size));
+        assert.deepEqual(result, expected);
+        assert.deepEqual(imported(streamed), imported(whole));
+        // Found in each body that holds it (the token response's also as an OAuth access token).
+        const snap = streamed.snapshot();
+        const ids = new Set(snap.tokens.filter((t) => t.value === jwt).map((t) => t.id));
+        const carriers = snap.exchanges.filter((e) => e.tokenIds.some((id) => ids.has(id))).map((e) => e.path);
+        assert.deepEqual(carriers, ['/1', '/2', '/3', '/4', '/6', '/7', '/11', '/12'], 'the JWT is found in every body that holds it (within the analysis limit)');
+      }
+    });
+  }
+
+  it('bytes that are not valid UTF-8 read as the in-memory import reads them (U+FFFD)', async () => {
+    const text = Buffer.from(JSON.stringify({ log: { entries: [entry(0, { mimeType: 'text/plain', text: `${page(20_000, 0, '')}XX${jwt}` })] } }));
+    const at = text.indexOf('XX');
+    text[at] = 0xff;
+    text[at + 1] = 0xc3;
+    const whole = new SessionStore({ now: () => 0, retainedPreviewBytes: 64 * 1024 });
+    const streamed = new SessionStore({ now: () => 0, retainedPreviewBytes: 64 * 1024 });
+    importHar(whole, text.toString('utf8'));
+    await importHarStream(streamed, (async function* () { yield text.subarray(0, 5000); yield text.subarray(5000); })());
+    assert.deepEqual(imported(streamed), imported(whole));
+    assert.ok(streamed.snapshot().exchanges[0].responseBody?.text?.includes('\ufffd'));
+  });
+
+  it('a raw control character in a long body is refused as JSON.parse refuses it, with the entry named', async () => {
+    const text = JSON.stringify({ log: { entries: [entry(0, { text: 'ok' }), entry(1, { text: page(20_000, 0, '') })] } }).replace('abcdefgh ', 'abc\tdefgh ');
+    await assert.rejects(importHarStream(new SessionStore(), chunks(text, 4096)), (err: unknown) => err instanceof HarFormatError && /^not JSON \(Bad control character in string literal.*in log\.entries\[1\]\)$/.test(err.message));
+  });
+
+  it('a long body over the entry limit is skipped like any large entry, without holding it', async () => {
+    const text = JSON.stringify({ log: { entries: [entry(0, { text: page(200_000, 0, '') }), entry(1, { text: 'ok' })] } });
+    const store = new SessionStore();
+    const result = await importHarStream(store, chunks(text, 4096), { maxEntryBytes: 100_000 });
+    assert.equal(result.imported, 1);
+    assert.deepEqual(result.warnings, ['entry larger than 0.095367431640625 MiB, not read']);
+  });
+});
