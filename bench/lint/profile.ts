@@ -7,7 +7,9 @@
  * With `--parse`, profiles the bench's bare read + parse of the same files instead, for a
  * function-by-function comparison.
  *
- *   npx tsx bench/lint/profile.ts [--lines 100000] [--runs 3] [--parse] [--out scan.cpuprofile]
+ * With `--language python` (a grammar name), only that language's files, scanned as named files.
+ *
+ *   npx tsx bench/lint/profile.ts [--lines 100000] [--runs 3] [--parse] [--language L] [--out scan.cpuprofile]
  */
 import * as fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -29,15 +31,18 @@ async function main(): Promise<void> {
   const dir = path.join(os.tmpdir(), 'session-lens-bench-lint');
   const corpus = generateCorpus(dir, Number(arg('lines', '100000')));
   const options = { cwd: dir, exclude: ['big/**'], workers: 0 };
+  const only = arg('language', '');
+  const files = only ? corpus.files.filter((f) => languageForPath(f) === only) : corpus.files;
+  const targets = only ? files : [dir];
   const parsers = new Map<string, ReturnType<typeof newParser>>();
-  for (const f of corpus.files) {
+  for (const f of files) {
     const lang = languageForPath(f)!;
     if (!parsers.has(lang)) parsers.set(lang, newParser(await loadLanguage(lang as GrammarLanguage)));
   }
   const bareParse = () => {
-    for (const f of corpus.files) parsers.get(languageForPath(f)!)!.parse(fs.readFileSync(f, 'utf8'))?.delete();
+    for (const f of files) parsers.get(languageForPath(f)!)!.parse(fs.readFileSync(f, 'utf8'))?.delete();
   };
-  const work = process.argv.includes('--parse') ? async () => bareParse() : async () => { await scanFiles([dir], options); };
+  const work = process.argv.includes('--parse') ? async () => bareParse() : async () => { await scanFiles(targets, options); };
   for (let i = 0; i < 4; i++) await work();
   const session = new Session();
   session.connect();
