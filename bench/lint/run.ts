@@ -18,6 +18,7 @@ import { scanFiles } from '../../src/core/lint/scanner';
 import type { GrammarLanguage } from '../../src/core/lint/types';
 import { coldCliOnBundle, minifiedBundles } from './bundle';
 import { generateCorpus } from './corpus';
+import { perLanguageSplit, printSplit } from './perLanguage';
 
 const REPO = path.resolve(__dirname, '../..');
 const arg = (name: string, fallback: number) => {
@@ -140,6 +141,10 @@ async function main(): Promise<void> {
   line('full scan (one thread, warm) / bare parse, CPU', `${(median(singleCpu) / median(parseCpu)).toFixed(2)}x (target ≤ 1.3x; per round: ${singleCpu.map((c, i) => (c / parseCpu[i]).toFixed(2)).join(', ')})`);
   line('full scan (one thread, warm) / bare parse, wall', `${(singleMs / parseMs).toFixed(2)}x`);
   line('full scan (workers) / bare parse', `${(threadedMs / parseMs).toFixed(2)}x`);
+
+  // Where the ratio comes from: each language scanned alone against its own bare parse.
+  console.log('\nper language, warm one-thread scan vs bare read + parse of its files, CPU (median of 3)');
+  printSplit(await perLanguageSplit(dir, corpus.files));
 
   console.log('\nJavaScript part: Session Lens vs ESLint + eslint-plugin-security');
   const jsDir = path.join(dir, 'js');

@@ -577,9 +577,8 @@ const clip = (s: string): string => (s.length > 40 ? `${s.slice(0, 37)}…` : s)
  */
 function reassignedValue(ctx: AnalysisContext, use: Node, name: string, init: Node, initValue: JsValue, depth: number): JsValue | undefined {
   if (use.startIndex <= init.endIndex) return undefined;
-  const between = ctx.text.slice(init.endIndex, use.startIndex);
   // Cheap text test first: most variables are never assigned again.
-  if (!new RegExp(`(^|[^\\w$.])${name.replace(/\$/g, '\\$')}\\s*=[^=]`).test(between)) return undefined;
+  if (!assignedBetween(ctx.text, name, init.endIndex, use.startIndex)) return undefined;
   const declarator = init.parent;
   const decl = declarator?.parent;
   if (!decl || !/^(let|var)\b/.test(ctx.src(decl))) return undefined;
@@ -616,6 +615,32 @@ function reassignedValue(ctx: AnalysisContext, use: Node, name: string, init: No
 }
 
 const LOOP_OR_CALLBACK = /^(for_statement|for_in_statement|while_statement|do_statement|arrow_function|function_expression)$/;
+
+/** Per name: `name = …` (not `==`) where no identifier character or `.` comes before it. */
+const assignmentPatterns = new Map<string, RegExp>();
+
+/**
+ * Whether `name = …` is written in text[from, to), as a RegExp over the slice would say (the start
+ * of the range counting as a boundary), without copying the slice or compiling a RegExp per call:
+ * this runs for every use of a `let` and was the heaviest function of a scan.
+ */
+function assignedBetween(text: string, name: string, from: number, to: number): boolean {
+  let re = assignmentPatterns.get(name);
+  if (!re) {
+    // Bounded: a long editing session meets many names.
+    if (assignmentPatterns.size >= 2048) assignmentPatterns.clear();
+    re = new RegExp(`${name.replace(/\$/g, '\\$')}\\s*=[^=]`, 'g');
+    assignmentPatterns.set(name, re);
+  }
+  for (let at = from; at < to;) {
+    re.lastIndex = at;
+    const m = re.exec(text);
+    if (!m || m.index + m[0].length > to) return false;
+    if (m.index === from || !/[\w$.]/.test(text[m.index - 1])) return true;
+    at = m.index + 1;
+  }
+  return false;
+}
 
 function evaluateObject(ctx: AnalysisContext, n: Node, depth: number): JsValue {
   const props = new Map<string, JsProp>();
