@@ -392,7 +392,6 @@ export class SessionViewRows {
   private gone = new GoneCookieRowCache();
   /** The token rows and what they were built from (a token seen again is a new record, its row unchanged). */
   private tokenRowsByValue = new Map<string, KeptTokenRow>();
-  private expiries: { model: ExpiryModel | undefined; index: Map<string, CredentialExpiry> } | undefined;
   private tokenInputs: { tokens: readonly TokenRecord[]; masked: boolean; model: ExpiryModel | undefined; rows: TokenRow[] } | undefined;
 
   /** The lists of `snapshot`; `owner` identifies the session (a new store starts over). */
@@ -433,8 +432,7 @@ export class SessionViewRows {
     }
     this.decodings = decodings;
     // Only the rows of credentials that changed are built again (an import brings new tokens in every update).
-    if (this.expiries?.model !== inputs.model) this.expiries = { model: inputs.model, index: modelIndex(inputs.model) };
-    const expiries = this.expiries?.index ?? new Map<string, CredentialExpiry>();
+    const expiries = modelIndex(inputs.model);
     const kept = new Map<string, KeptTokenRow>();
     const built = tokenGroups(snapshot.tokens).map(({ first, sources, capturedBy }) => {
       const expiry = expiries.get(`token:${first.id}`);

@@ -7,6 +7,7 @@ import { ExchangeRowCache, SessionViewRows } from '../../../src/extension/sessio
 import { cookieRows, exchangeRows, findingRows, goneCookieRows, tokenRows } from '../../../src/extension/sessionViewState';
 import type { SessionViewState } from '../../../src/shared/protocol';
 import { SessionModel } from '../../../src/webview/timelineModel';
+import { buildExpiryModel, IncrementalExpiryModel } from '../../../src/core/expiry/index';
 
 const T0 = Date.UTC(2026, 10, 22, 12);
 const jwt = (sub: string) => `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub })).toString('base64url')}.c2lnbmF0dXJl`;
@@ -43,6 +44,9 @@ function run(steps: readonly Step[]): void {
   const rows = new SessionViewRows();
   const deltas = new SessionViewDeltas();
   const model = new SessionModel();
+  // The expiry model the controller keeps from the change feed: its kept index gives the rows' expiries.
+  const expiry = new IncrementalExpiryModel({ expiringSoonSeconds: 2 });
+  store.onDidChange((e) => expiry.apply(e));
   const pending: number[] = [];
   const isSession = (c: { name: string }) => c.name === 'sid';
   let findings: Finding[] = [];
@@ -73,11 +77,13 @@ function run(steps: readonly Step[]): void {
     assert.deepStrictEqual(cache.rows(snap, findings), expected);
 
     // The same isSession each update, as the controller passes it: rows that did not change are kept.
-    const lists = rows.lists(store, snap, { findings, masked: true, isSession });
+    const kept = expiry.model(t);
+    const whole = buildExpiryModel(snap, { clock: () => t, expiringSoonSeconds: 2 });
+    const lists = rows.lists(store, snap, { findings, masked: true, isSession, model: kept });
     assert.deepStrictEqual(lists, {
       exchanges: expected,
-      cookies: [...cookieRows(snap, true, isSession, undefined, undefined, findings), ...goneCookieRows(snap, true, isSession)],
-      tokens: tokenRows(snap, true),
+      cookies: [...cookieRows(snap, true, isSession, whole, undefined, findings), ...goneCookieRows(snap, true, isSession)],
+      tokens: tokenRows(snap, true, whole),
       findings: findingRows(findings),
     });
     const state: SessionViewState = { capture: { running: true, exchanges: snap.exchanges.length }, ...lists, masked: true, actions: [], now: t, expiringSoonMs: 1 };
