@@ -17,7 +17,9 @@ type Step =
   | { kind: 'exchange'; setCookie?: string; token?: number; finish: boolean }
   | { kind: 'finishPending' }
   | { kind: 'clear' }
-  | { kind: 'findings'; seed: number };
+  | { kind: 'findings'; seed: number }
+  | { kind: 'mask' }
+  | { kind: 'verify'; token?: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 6, arbitrary: fc.record({
@@ -29,6 +31,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ kind: 'finishPending' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('findings' as const), seed: fc.nat() }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'mask' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('verify' as const), token: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }) }) },
 );
 
 /** Findings pointing at some of the exchanges the store holds, chosen by `seed`. */
@@ -50,6 +54,9 @@ function run(steps: readonly Step[]): void {
   const pending: number[] = [];
   const isSession = (c: { name: string }) => c.name === 'sid';
   let findings: Finding[] = [];
+  let masked = true;
+  // The signature check of one token value (Verify…), or none.
+  let verifications: Map<string, { signature: string; message: string; at: number }> = new Map();
   let t = T0;
   const finish = (id: number, setCookie: string | undefined, token: number | undefined) => {
     store.addResponse(id, { status: 200, headers: [...(setCookie ? [{ name: 'Set-Cookie', value: setCookie }] : []), ...(token !== undefined ? [{ name: 'X-Token', value: jwt(`u${token}`) }] : [])], receivedAt: t + 1 });
@@ -68,6 +75,10 @@ function run(steps: readonly Step[]): void {
     } else if (s.kind === 'clear') {
       store.clear();
       pending.length = 0;
+    } else if (s.kind === 'mask') {
+      masked = !masked;
+    } else if (s.kind === 'verify') {
+      verifications = s.token === undefined ? new Map() : new Map([[jwt(`u${s.token}`), { signature: 'valid', message: 'ok', at: t }]]);
     } else {
       findings = findingsFor(store, s.seed);
     }
@@ -79,14 +90,14 @@ function run(steps: readonly Step[]): void {
     // The same isSession each update, as the controller passes it: rows that did not change are kept.
     const kept = expiry.model(t);
     const whole = buildExpiryModel(snap, { clock: () => t, expiringSoonSeconds: 2 });
-    const lists = rows.lists(store, snap, { findings, masked: true, isSession, model: kept });
+    const lists = rows.lists(store, snap, { findings, masked, isSession, model: kept, verifications });
     assert.deepStrictEqual(lists, {
       exchanges: expected,
-      cookies: [...cookieRows(snap, true, isSession, whole, undefined, findings), ...goneCookieRows(snap, true, isSession)],
-      tokens: tokenRows(snap, true, whole),
+      cookies: [...cookieRows(snap, masked, isSession, whole, undefined, findings), ...goneCookieRows(snap, masked, isSession)],
+      tokens: tokenRows(snap, masked, whole, verifications),
       findings: findingRows(findings),
     });
-    const state: SessionViewState = { capture: { running: true, exchanges: snap.exchanges.length }, ...lists, masked: true, actions: [], now: t, expiringSoonMs: 1 };
+    const state: SessionViewState = { capture: { running: true, exchanges: snap.exchanges.length }, ...lists, masked, actions: [], now: t, expiringSoonMs: 1 };
     const message = deltas.next(state);
     if (message.type === 'state') model.applyState(message.state, message.version);
     else if (message.type === 'delta') assert.equal(model.applyDelta(message.delta), 'applied');
