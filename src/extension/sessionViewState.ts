@@ -2,6 +2,7 @@ import type { CookieHistoryEvent, CookieRecord, Exchange, SessionSnapshot, Token
 import { type CookieSeen, cookiesSeen, refusedCookiesOf } from '../core/session/cookiesSeen';
 import { cookieBrowserNotes } from '../core/cookies/cookieBrowserNotes';
 import type { CredentialExpiry, ExpiryModel } from '../core/expiry/index';
+import { credentialIndex } from '../core/expiry/credentialIndex';
 import type { SignedCookieDecoding } from '../core/signedCookies/types';
 import type { Finding } from '../core/findings';
 import { decodeJwt, hasClaims } from '../core/jwt/index';
@@ -29,8 +30,9 @@ export function expiryView(e: CredentialExpiry): ExpiryView {
   };
 }
 
-export function modelIndex(model: ExpiryModel | undefined): Map<string, CredentialExpiry> {
-  return new Map((model?.credentials ?? []).map((c) => [c.id, c]));
+/** The model's credentials by id: kept by the incremental model, else built once per model object. */
+export function modelIndex(model: ExpiryModel | undefined): ReadonlyMap<string, CredentialExpiry> {
+  return credentialIndex(model);
 }
 
 function tokenExpiry(t: TokenRecord, decoded: ReturnType<typeof decodeJwt> | undefined): ExpiryView {

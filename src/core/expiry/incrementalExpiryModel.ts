@@ -3,6 +3,7 @@ import type { CookieRecord, Exchange, SessionChangeEvent, SessionSnapshot, Token
 import { type ClockSkew, DEFAULT_SKEW_THRESHOLD_MS, clockSkewFromLargest, serverHostOf } from './clockSkew';
 import { type CookieSetting, type ExpiryModel, type ExpiryModelOptions, byReceipt, cookieCredential, cookieSettingsOf, expiringSoonMsOf, isTokenCredential, receiptOf, seenCookieCredential, tokenCredential } from './expiryModel';
 import { type CredentialExpiry, stateAt } from './expiryState';
+import { registerCredentialIndex, unregisterCredentialIndex } from './credentialIndex';
 
 /** A credential of the model by what it is made of: a cookie key or a token value (the ids name neither uniquely before they are built). */
 type CredentialKey = `c:${string}` | `t:${string}`;
@@ -42,6 +43,11 @@ export class IncrementalExpiryModel {
   private readonly credentialsByHost = new Map<string, Set<CredentialKey>>();
   private readonly hostsByCredential = new Map<CredentialKey, readonly string[]>();
   private readonly credentials = new Map<CredentialKey, CredentialExpiry>();
+  /** The same credentials by id (the index the panel looks them up in), kept as they are built. */
+  private readonly byId = new Map<string, CredentialExpiry>();
+  /** No credential's state moves before this time (a lower bound: the pass over all states is skipped until then). */
+  private nextStateChangeAt = -Infinity;
+  private lastNow = -Infinity;
 
   private readonly dirty = new Set<CredentialKey>();
   private readonly dirtyHosts = new Set<string>();
@@ -72,7 +78,7 @@ export class IncrementalExpiryModel {
     if (ms === this.expiringSoonMs) return;
     this.expiringSoonMs = ms;
     for (const key of this.credentials.keys()) this.dirty.add(key);
-    this.last = undefined;
+    this.forgetLast();
   }
 
   /** Credentials waiting to be built again (what the next `model()` costs is proportional to this, and to the hosts whose Date samples changed). */
@@ -94,15 +100,44 @@ export class IncrementalExpiryModel {
       this.build(key, now);
     }
     this.dirty.clear();
-    for (const [key, c] of this.credentials) {
-      const state = stateAt(c, now);
-      if (state === c.state) continue;
-      this.credentials.set(key, { ...c, state });
-      changed = true;
+    // A clock set back can move states back too: then every state is looked at.
+    if (now >= this.nextStateChangeAt || now < this.lastNow) {
+      let next = Infinity;
+      for (const [key, c] of this.credentials) {
+        next = Math.min(next, nextStateChange(c, now));
+        const state = stateAt(c, now);
+        if (state === c.state) continue;
+        this.setCredential(key, { ...c, state });
+        changed = true;
+      }
+      this.nextStateChangeAt = next;
     }
+    this.lastNow = now;
     if (!changed && this.last) return this.last;
+    this.forgetLast();
     this.last = { generatedAt: now, expiringSoonMs: this.expiringSoonMs, clocks: [...this.skews.values()], credentials: [...this.credentials.values()] };
+    registerCredentialIndex(this.last, this.byId);
     return this.last;
+  }
+
+  /** The last model no longer matches what is kept (the kept index is about to change). */
+  private forgetLast(): void {
+    if (this.last) unregisterCredentialIndex(this.last);
+    this.last = undefined;
+  }
+
+  private setCredential(key: CredentialKey, credential: CredentialExpiry): void {
+    const before = this.credentials.get(key);
+    if (before && before.id !== credential.id) this.byId.delete(before.id);
+    this.credentials.set(key, credential);
+    this.byId.set(credential.id, credential);
+  }
+
+  private deleteCredential(key: CredentialKey): void {
+    const before = this.credentials.get(key);
+    if (!before) return;
+    this.credentials.delete(key);
+    this.byId.delete(before.id);
   }
 
   private applyChange(c: SessionChange): void {
@@ -126,9 +161,11 @@ export class IncrementalExpiryModel {
 
   private clear(): void {
     for (const map of [this.exchanges, this.settingsByKey, this.samplesByHost, this.skews, this.jar, this.tokensByValue, this.tokenValues, this.readersByExchange, this.credentialsByHost, this.hostsByCredential, this.credentials]) map.clear();
+    this.byId.clear();
+    this.nextStateChangeAt = -Infinity;
     this.dirty.clear();
     this.dirtyHosts.clear();
-    this.last = undefined;
+    this.forgetLast();
   }
 
   private putExchange(ex: Exchange): void {
@@ -307,8 +344,10 @@ export class IncrementalExpiryModel {
       const records = this.tokensByValue.get(value);
       if (records) credential = tokenCredential(value, [...records.values()], (id) => hostOf(this.exchanges.get(id)), this.skews, this.expiringSoonMs, now);
     }
-    if (credential) this.credentials.set(key, credential);
-    else this.credentials.delete(key);
+    if (credential) {
+      this.setCredential(key, credential);
+      this.nextStateChangeAt = Math.min(this.nextStateChangeAt, nextStateChange(credential, now));
+    } else this.deleteCredential(key);
     this.noteHosts(key, credential ? [...new Set(hosts)] : []);
   }
 
@@ -329,4 +368,14 @@ export class IncrementalExpiryModel {
       else this.credentialsByHost.set(host, new Set([key]));
     }
   }
+}
+
+/** The first time after `now` at which `stateAt(c, …)` can differ from its value at `now` (Infinity: never). */
+function nextStateChange(c: CredentialExpiry, now: number): number {
+  if (c.deleted) return Infinity;
+  let next = Infinity;
+  for (const t of [c.notBefore, c.expiresAt === undefined ? undefined : c.expiresAt - c.expiringSoonMs, c.expiresAt]) {
+    if (t !== undefined && t > now && t < next) next = t;
+  }
+  return next;
 }

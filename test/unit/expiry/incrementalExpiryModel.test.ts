@@ -5,6 +5,7 @@ import type { HeaderField } from '../../../src/core/session/types';
 import { type ExpiryModel, buildExpiryModel } from '../../../src/core/expiry/expiryModel';
 import { IncrementalExpiryModel } from '../../../src/core/expiry/incrementalExpiryModel';
 import { IDS, JWTS, START } from '../session/trafficSteps';
+import { credentialIndex } from '../../../src/core/expiry/credentialIndex';
 
 const SEC = 1000;
 const httpDate = (ms: number) => new Date(ms).toUTCString();
@@ -145,7 +146,10 @@ describe('incremental expiry model', function () {
       const check = (now: number) => {
         store.flush();
         const whole = buildExpiryModel(store, { clock: () => now, expiringSoonSeconds: 120 });
-        assert.deepEqual(comparable(incremental.model(now)), comparable(whole));
+        const model = incremental.model(now);
+        assert.deepEqual(comparable(model), comparable(whole));
+        // The index the incremental model keeps is the model's credentials by id.
+        assert.deepEqual(credentialIndex(model), new Map(model.credentials.map((c) => [c.id, c])));
         seen.credentials += whole.credentials.length;
         seen.idle += whole.credentials.filter((c) => c.kind === 'idle').length;
         seen.corrected += whole.credentials.filter((c) => c.skewMs !== 0).length;

@@ -7,6 +7,7 @@ import { ExchangeRowCache, SessionViewRows } from '../../../src/extension/sessio
 import { cookieRows, exchangeRows, findingRows, goneCookieRows, tokenRows } from '../../../src/extension/sessionViewState';
 import type { SessionViewState } from '../../../src/shared/protocol';
 import { SessionModel } from '../../../src/webview/timelineModel';
+import { buildExpiryModel, IncrementalExpiryModel } from '../../../src/core/expiry/index';
 
 const T0 = Date.UTC(2026, 10, 22, 12);
 const jwt = (sub: string) => `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub })).toString('base64url')}.c2lnbmF0dXJl`;
@@ -16,7 +17,9 @@ type Step =
   | { kind: 'exchange'; setCookie?: string; token?: number; finish: boolean }
   | { kind: 'finishPending' }
   | { kind: 'clear' }
-  | { kind: 'findings'; seed: number };
+  | { kind: 'findings'; seed: number }
+  | { kind: 'mask' }
+  | { kind: 'verify'; token?: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 6, arbitrary: fc.record({
@@ -28,6 +31,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ kind: 'finishPending' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('findings' as const), seed: fc.nat() }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'mask' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('verify' as const), token: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }) }) },
 );
 
 /** Findings pointing at some of the exchanges the store holds, chosen by `seed`. */
@@ -43,9 +48,15 @@ function run(steps: readonly Step[]): void {
   const rows = new SessionViewRows();
   const deltas = new SessionViewDeltas();
   const model = new SessionModel();
+  // The expiry model the controller keeps from the change feed: its kept index gives the rows' expiries.
+  const expiry = new IncrementalExpiryModel({ expiringSoonSeconds: 2 });
+  store.onDidChange((e) => expiry.apply(e));
   const pending: number[] = [];
   const isSession = (c: { name: string }) => c.name === 'sid';
   let findings: Finding[] = [];
+  let masked = true;
+  // The signature check of one token value (Verify…), or none.
+  let verifications: Map<string, { signature: string; message: string; at: number }> = new Map();
   let t = T0;
   const finish = (id: number, setCookie: string | undefined, token: number | undefined) => {
     store.addResponse(id, { status: 200, headers: [...(setCookie ? [{ name: 'Set-Cookie', value: setCookie }] : []), ...(token !== undefined ? [{ name: 'X-Token', value: jwt(`u${token}`) }] : [])], receivedAt: t + 1 });
@@ -64,6 +75,10 @@ function run(steps: readonly Step[]): void {
     } else if (s.kind === 'clear') {
       store.clear();
       pending.length = 0;
+    } else if (s.kind === 'mask') {
+      masked = !masked;
+    } else if (s.kind === 'verify') {
+      verifications = s.token === undefined ? new Map() : new Map([[jwt(`u${s.token}`), { signature: 'valid', message: 'ok', at: t }]]);
     } else {
       findings = findingsFor(store, s.seed);
     }
@@ -73,14 +88,16 @@ function run(steps: readonly Step[]): void {
     assert.deepStrictEqual(cache.rows(snap, findings), expected);
 
     // The same isSession each update, as the controller passes it: rows that did not change are kept.
-    const lists = rows.lists(store, snap, { findings, masked: true, isSession });
+    const kept = expiry.model(t);
+    const whole = buildExpiryModel(snap, { clock: () => t, expiringSoonSeconds: 2 });
+    const lists = rows.lists(store, snap, { findings, masked, isSession, model: kept, verifications });
     assert.deepStrictEqual(lists, {
       exchanges: expected,
-      cookies: [...cookieRows(snap, true, isSession, undefined, undefined, findings), ...goneCookieRows(snap, true, isSession)],
-      tokens: tokenRows(snap, true),
+      cookies: [...cookieRows(snap, masked, isSession, whole, undefined, findings), ...goneCookieRows(snap, masked, isSession)],
+      tokens: tokenRows(snap, masked, whole, verifications),
       findings: findingRows(findings),
     });
-    const state: SessionViewState = { capture: { running: true, exchanges: snap.exchanges.length }, ...lists, masked: true, actions: [], now: t, expiringSoonMs: 1 };
+    const state: SessionViewState = { capture: { running: true, exchanges: snap.exchanges.length }, ...lists, masked, actions: [], now: t, expiringSoonMs: 1 };
     const message = deltas.next(state);
     if (message.type === 'state') model.applyState(message.state, message.version);
     else if (message.type === 'delta') assert.equal(model.applyDelta(message.delta), 'applied');
