@@ -46,7 +46,7 @@ export interface TimelineHost {
 /** Height of one timeline row in CSS pixels; must match `.tl-row` in session.css. */
 const ROW_HEIGHT = 22;
 /** Rows rendered above and below the viewport, so fast scrolling shows no blank rows. */
-const OVERSCAN = 8;
+const OVERSCAN = 4;
 /** The scroll position is saved this long after the last scroll. */
 const SAVE_SCROLL_AFTER_MS = 200;
 /** The cells of a row, by their class (`c-…`), in column order. */
