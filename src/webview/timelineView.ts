@@ -8,7 +8,7 @@ import { ROW_SOURCE_LABELS, STATUS_CLASSES } from '../shared/protocol';
 import { button, el } from './dom';
 import { sourceBadge } from './sourceBadge';
 import { formatBytes, formatClock, formatElapsed } from './format';
-import { filterRows, indexOfId, isAtBottom, isEmptyFilter, moveSelection, NO_FILTER, type SessionModel, type TimelineFilter, visibleRange } from './timelineModel';
+import { filterRows, indexOfId, isAtBottom, isEmptyFilter, longestInOrder, moveSelection, NO_FILTER, type SessionModel, type TimelineFilter, visibleRange } from './timelineModel';
 
 /** The part of the webview's saved UI state the timeline reads and writes. */
 export interface TimelineUi {
@@ -432,24 +432,7 @@ function orderChildren(parent: HTMLElement, nodes: readonly HTMLElement[]): void
   const at = new Map<Element, number>();
   let n = 0;
   for (let c = parent.firstElementChild; c; c = c.nextElementSibling) at.set(c, n++);
-  // Longest increasing subsequence of the nodes' current positions (O(n²): a window holds a few dozen rows).
-  const pos = nodes.map((node) => at.get(node) ?? -1);
-  const length = pos.map(() => 0);
-  const prev = pos.map(() => -1);
-  let best = -1;
-  for (let i = 0; i < pos.length; i++) {
-    if (pos[i]! < 0) continue;
-    length[i] = 1;
-    for (let j = 0; j < i; j++) {
-      if (pos[j]! >= 0 && pos[j]! < pos[i]! && length[j]! + 1 > length[i]!) {
-        length[i] = length[j]! + 1;
-        prev[i] = j;
-      }
-    }
-    if (best < 0 || length[i]! > length[best]!) best = i;
-  }
-  const stay = new Set<number>();
-  for (let i = best; i >= 0; i = prev[i]!) stay.add(i);
+  const stay = longestInOrder(nodes.map((node) => at.get(node) ?? -1));
   // From the last: the node after each one is in its final place already.
   for (let i = nodes.length - 1; i >= 0; i--) {
     if (stay.has(i)) continue;
