@@ -18,7 +18,19 @@ interface TraceEvent {
   readonly tdur?: number;
   readonly pid: number;
   readonly tid: number;
-  readonly args?: { readonly data?: { readonly frame?: string; readonly url?: string }; readonly beginData?: { readonly frame?: string } };
+  readonly args?: {
+    readonly data?: { readonly frame?: string; readonly url?: string };
+    readonly beginData?: { readonly frame?: string; readonly dirtyObjects?: number; readonly totalObjects?: number };
+    readonly endData?: { readonly layoutRoots?: readonly { readonly nodeId?: number; readonly depth?: number }[] };
+  };
+}
+
+/** One Layout event of the frame: how many layout objects it had to lay out, of how many, and the depth of its roots (0: the document). */
+export interface LayoutPass {
+  readonly start: number;
+  readonly dirtyObjects: number;
+  readonly totalObjects: number;
+  readonly rootDepths: readonly number[];
 }
 
 /** Where main-thread time goes, as DevTools' Performance panel groups it. */
@@ -61,7 +73,7 @@ const noWork = (): Work => ({ script: 0, layout: 0, paint: 0, other: 0 });
 const frameOf = (e: TraceEvent): string | undefined => e.args?.data?.frame ?? e.args?.beginData?.frame;
 
 export class FrameTrace {
-  private constructor(private readonly spans: readonly Span[], private readonly marks: ReadonlyMap<string, readonly number[]>) {}
+  private constructor(private readonly spans: readonly Span[], private readonly marks: ReadonlyMap<string, readonly number[]>, private readonly layoutPasses: readonly LayoutPass[]) {}
 
   /**
    * The frame that ran the script whose URL contains `scriptUrlPart` (the last such frame: a
@@ -79,7 +91,11 @@ export class FrameTrace {
     const marks = new Map<string, number[]>();
     const complete: { name: string; start: number; end: number; cpu: number | undefined; frame: string | undefined }[] = [];
     const open = new Map<string, TraceEvent[]>();
+    const layouts: LayoutPass[] = [];
     for (const e of own.sort((a, b) => a.ts - b.ts)) {
+      if (e.name === 'Layout' && e.args?.beginData?.frame === frame && e.ts >= since) {
+        layouts.push({ start: e.ts, dirtyObjects: e.args.beginData.dirtyObjects ?? 0, totalObjects: e.args.beginData.totalObjects ?? 0, rootDepths: (e.args.endData?.layoutRoots ?? []).map((r) => r.depth ?? -1) });
+      }
       if (e.ph === 'X' && e.dur !== undefined) complete.push({ name: e.name, start: e.ts, end: e.ts + e.dur, cpu: e.tdur, frame: frameOf(e) });
       else if (e.ph === 'B') open.set(e.name, [...(open.get(e.name) ?? []), e]);
       else if (e.ph === 'E') {
@@ -106,7 +122,12 @@ export class FrameTrace {
       spans.push(span);
       stack.push(span);
     }
-    return new FrameTrace(spans, marks);
+    return new FrameTrace(spans, marks, layouts);
+  }
+
+  /** The frame's Layout passes started in [from, to) (trace µs). */
+  layouts(from = -Infinity, to = Infinity): readonly LayoutPass[] {
+    return this.layoutPasses.filter((l) => l.start >= from && l.start < to);
   }
 
   /** Trace times (µs) of a mark set on the frame's thread since it ran the script. */

@@ -197,3 +197,29 @@ export function indexOfId(rows: readonly ExchangeRow[], id: number): number {
   const at = lowerBound(rows, id);
   return rows[at]?.id === id ? at : -1;
 }
+
+/**
+ * The indexes of the longest run of `positions` already in increasing order (a longest increasing
+ * subsequence; negative positions, elements not placed yet, are never in it): the row elements to
+ * leave where they are in the DOM when the window is put in row order, the others being moved.
+ * O(n²): a window holds a few dozen rows.
+ */
+export function longestInOrder(positions: readonly number[]): Set<number> {
+  const length = positions.map(() => 0);
+  const prev = positions.map(() => -1);
+  let best = -1;
+  for (let i = 0; i < positions.length; i++) {
+    if (positions[i]! < 0) continue;
+    length[i] = 1;
+    for (let j = 0; j < i; j++) {
+      if (positions[j]! >= 0 && positions[j]! < positions[i]! && length[j]! + 1 > length[i]!) {
+        length[i] = length[j]! + 1;
+        prev[i] = j;
+      }
+    }
+    if (best < 0 || length[i]! > length[best]!) best = i;
+  }
+  const stay = new Set<number>();
+  for (let i = best; i >= 0; i = prev[i]!) stay.add(i);
+  return stay;
+}

@@ -8,7 +8,7 @@ import { ROW_SOURCE_LABELS, STATUS_CLASSES } from '../shared/protocol';
 import { button, el } from './dom';
 import { sourceBadge } from './sourceBadge';
 import { formatBytes, formatClock, formatElapsed } from './format';
-import { filterRows, indexOfId, isAtBottom, isEmptyFilter, moveSelection, NO_FILTER, type SessionModel, type TimelineFilter, visibleRange } from './timelineModel';
+import { filterRows, indexOfId, isAtBottom, isEmptyFilter, longestInOrder, moveSelection, NO_FILTER, type SessionModel, type TimelineFilter, visibleRange } from './timelineModel';
 
 /** The part of the webview's saved UI state the timeline reads and writes. */
 export interface TimelineUi {
@@ -46,7 +46,7 @@ export interface TimelineHost {
 /** Height of one timeline row in CSS pixels; must match `.tl-row` in session.css. */
 const ROW_HEIGHT = 22;
 /** Rows rendered above and below the viewport, so fast scrolling shows no blank rows. */
-const OVERSCAN = 8;
+const OVERSCAN = 4;
 /** The scroll position is saved this long after the last scroll. */
 const SAVE_SCROLL_AFTER_MS = 200;
 /** The cells of a row, by their class (`c-…`), in column order. */
@@ -236,8 +236,11 @@ export class Timeline {
   /**
    * Puts the visible rows in the DOM. A row already drawn for the same row object, position and
    * selection is left alone (rows are replaced, never mutated, when they change); the elements of
-   * rows that left the window are refilled for the rows that entered it. Scrolling moves and
-   * refills a fixed set of elements: it creates none, and a delta touches only the rows it changed.
+   * rows that left the window are refilled, where they are, for the rows that entered it. Scrolling
+   * moves and refills a fixed pool of elements: it creates none, and moves in the DOM only as many
+   * as keep the DOM in row order (none when the whole window changed, as in a fast scroll): an
+   * element moved in the DOM has its style and layout objects built anew, one refilled in place
+   * only has its texts, classes and transform written. A delta touches only the rows it changed.
    */
   private renderWindow(): void {
     const { start, end } = visibleRange(this.scroller.scrollTop, this.scroller.clientHeight, ROW_HEIGHT, this.rows.length, OVERSCAN);
@@ -249,10 +252,11 @@ export class Timeline {
       placed.push(this.drawn.get(id));
       this.drawn.delete(id);
     }
-    // Elements of rows no longer in the window, to refill.
-    const spare = [...this.drawn.values()].map((d) => d.node);
-    // Out of the DOM while refilled: the rows that stay are then in order, and only the refilled ones are inserted.
-    for (const node of spare) node.remove();
+    // Elements of rows no longer in the window, in DOM order, to refill in order.
+    const left = new Set<Element>([...this.drawn.values()].map((d) => d.node));
+    const spare: HTMLElement[] = [];
+    for (let c = this.window.firstElementChild; c; c = c.nextElementSibling) if (left.has(c)) spare.push(c as HTMLElement);
+    spare.reverse();
     const nodes: HTMLElement[] = [];
     for (let i = start; i < end; i++) {
       const row = this.rows[i]!;
@@ -265,12 +269,8 @@ export class Timeline {
       drawn.set(row.id, { row, index: i, selected, node });
       nodes.push(node);
     }
-    // In the DOM in row order (screen readers read it so): most elements are in place already.
-    let cursor = this.window.firstElementChild;
-    for (const node of nodes) {
-      if (node === cursor) cursor = cursor.nextElementSibling;
-      else this.window.insertBefore(node, cursor);
-    }
+    for (const node of spare) node.remove();
+    orderChildren(this.window, nodes);
     this.drawn = drawn;
     // On the page's performance timeline for bench/panel (only the latest, so nothing accumulates).
     performance.clearMarks(RENDERED_MARK);
@@ -279,8 +279,11 @@ export class Timeline {
     performance.mark(RENDERED_MARK, { detail });
     if (nodes.length > 0 && performance.getEntriesByName(FIRST_RENDER_MARK).length === 0) performance.mark(FIRST_RENDER_MARK, { detail });
     const selected = this.host.ui.selectedId !== undefined ? this.drawn.get(this.host.ui.selectedId)?.node : undefined;
-    if (selected) this.grid.setAttribute('aria-activedescendant', selected.id);
-    else this.grid.removeAttribute('aria-activedescendant');
+    // Written only when it changes: an attribute write invalidates style even with the same value.
+    const active = selected?.id;
+    if (active === undefined) {
+      if (this.grid.hasAttribute('aria-activedescendant')) this.grid.removeAttribute('aria-activedescendant');
+    } else if (this.grid.getAttribute('aria-activedescendant') !== active) this.grid.setAttribute('aria-activedescendant', active);
   }
 
   /** An empty row element with its cells; drawRow fills it. The path cell holds the host (a span) and the path (a text node). */
@@ -300,7 +303,8 @@ export class Timeline {
     node.id = `ex-${r.id}`;
     node.dataset.id = String(r.id);
     if (node.dataset.status !== r.statusClass) node.dataset.status = r.statusClass;
-    node.setAttribute('aria-selected', String(selected));
+    // aria-selected is in a selector (the tabs): written only when it changes.
+    if (node.getAttribute('aria-selected') !== String(selected)) node.setAttribute('aria-selected', String(selected));
     placeRow(node, index);
     setText(time!, formatClock(r.time));
     setText(method!, r.method);
@@ -416,6 +420,24 @@ export class Timeline {
       return;
     }
     this.detail.replaceChildren(...detailNodes(d.detail, close, this.host));
+  }
+}
+
+/**
+ * Makes `nodes` the children of `parent` in this order, moving the fewest: those outside the
+ * longest run already in order (a move rebuilds the element's style and layout objects). The
+ * nodes are the parent's children or new ones; any other child has been removed.
+ */
+function orderChildren(parent: HTMLElement, nodes: readonly HTMLElement[]): void {
+  const at = new Map<Element, number>();
+  let n = 0;
+  for (let c = parent.firstElementChild; c; c = c.nextElementSibling) at.set(c, n++);
+  const stay = longestInOrder(nodes.map((node) => at.get(node) ?? -1));
+  // From the last: the node after each one is in its final place already.
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    if (stay.has(i)) continue;
+    const next = nodes[i + 1] ?? null;
+    if (nodes[i]!.parentElement !== parent || nodes[i]!.nextElementSibling !== next) parent.insertBefore(nodes[i]!, next);
   }
 }
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { ExchangeRow, SessionViewDelta, SessionViewState } from '../../../src/shared/protocol';
 import { FIRST_STATE_EXCHANGES, SessionViewDeltas } from '../../../src/extension/sessionViewDeltas';
-import { applyExchanges, filterRows, isAtBottom, moveSelection, NO_FILTER, olderStillToCome, sanitizeFilter, SessionModel, visibleRange } from '../../../src/webview/timelineModel';
+import { applyExchanges, filterRows, isAtBottom, longestInOrder, moveSelection, NO_FILTER, olderStillToCome, sanitizeFilter, SessionModel, visibleRange } from '../../../src/webview/timelineModel';
 
 function row(id: number, extra: Partial<ExchangeRow> = {}): ExchangeRow {
   return {
@@ -155,5 +155,50 @@ describe('timeline model (webview, no DOM)', () => {
     assert.equal(moveSelection(rows, 5, 'last'), 9);
     assert.equal(moveSelection(rows, 4, 1), 3, 'a selection filtered away starts over');
     assert.equal(moveSelection([], 4, 1), undefined);
+  });
+
+  it('longestInOrder keeps the row elements already in order: a scroll by k rows moves k, a fast scroll that refills every row in place moves none', () => {
+    // Scrolled down one row: the old top element (position 0) is refilled for the new last row.
+    assert.deepEqual([...longestInOrder([1, 2, 3, 4, 0])].sort(), [0, 1, 2, 3]);
+    // Scrolled up two rows: the two old last elements are refilled for the two new first rows.
+    assert.equal(longestInOrder([3, 4, 0, 1, 2]).size, 3);
+    // Every row changed (600 px in a frame): the elements are refilled in DOM order, none moves.
+    assert.equal(longestInOrder([0, 1, 2, 3, 4, 5]).size, 6);
+    // New elements (-1) are never kept: they have to be inserted.
+    assert.deepEqual([...longestInOrder([-1, 0, -1, 1])].sort(), [1, 3]);
+    assert.equal(longestInOrder([]).size, 0);
+  });
+
+  it('longestInOrder over random orders: the kept ones are in increasing order and as many as the longest such run', () => {
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let round = 0; round < 300; round++) {
+      const n = random(30);
+      const positions = Array.from({ length: n }, (_, i) => i);
+      for (let i = n - 1; i > 0; i--) {
+        const j = random(i + 1);
+        [positions[i], positions[j]] = [positions[j]!, positions[i]!];
+      }
+      for (let i = 0; i < n; i++) if (random(5) === 0) positions[i] = -1;
+      const kept = [...longestInOrder(positions)].sort((a, b) => a - b).map((i) => positions[i]!);
+      for (let i = 1; i < kept.length; i++) assert.ok(kept[i - 1]! < kept[i]!, `not in order: ${kept.join(',')}`);
+      // Patience sorting: the length of the longest increasing run, computed another way.
+      const tails: number[] = [];
+      for (const p of positions) {
+        if (p < 0) continue;
+        let lo = 0;
+        let hi = tails.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (tails[mid]! < p) lo = mid + 1;
+          else hi = mid;
+        }
+        tails[lo] = p;
+      }
+      assert.equal(kept.length, tails.length, `positions ${positions.join(',')}`);
+    }
   });
 });
