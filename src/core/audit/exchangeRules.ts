@@ -142,7 +142,8 @@ export function urlParts(pathAndQuery: string, minValueLength = 0): UrlPart[] {
   const beforeHash = hash === -1 ? pathAndQuery : pathAndQuery.slice(0, hash);
   const q = beforeHash.indexOf('?');
   const path = q === -1 ? beforeHash : beforeHash.slice(0, q);
-  const segments = path.split('/');
+  // Most paths have no segment that long: find that out without splitting the path into strings.
+  const segments = hasLongSegment(path, minValueLength) ? path.split('/') : [];
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i];
     if (seg.length < minValueLength) continue;
@@ -167,6 +168,18 @@ export function urlParts(pathAndQuery: string, minValueLength = 0): UrlPart[] {
   if (q !== -1) scan(beforeHash.slice(q + 1), 'query');
   if (hash !== -1) scan(pathAndQuery.slice(hash + 1), 'fragment');
   return out;
+}
+
+/** True when some `/`-separated segment of `path` has at least `min` characters (a shorter one holds no value that long). */
+function hasLongSegment(path: string, min: number): boolean {
+  let start = 0;
+  for (;;) {
+    const slash = path.indexOf('/', start);
+    const end = slash === -1 ? path.length : slash;
+    if (end - start >= min) return true;
+    if (slash === -1) return false;
+    start = slash + 1;
+  }
 }
 
 function keep(out: UrlPart[], where: UrlPlace, name: string, value: string, minValueLength: number): void {

@@ -33,8 +33,17 @@ interface Place {
   /** The newest token sighting of the place, or undefined when it must be searched again. */
   bestToken: Listed | undefined;
   /** The analyser's findings for the token that speaks, what they were computed for, and whether they depend on the time. */
-  analysis: { key: string; findings: Finding[]; timed: boolean } | undefined;
+  analysis: { findings: Finding[]; timed: boolean; of: AnalysedFor } | undefined;
   slotKeys: string[];
+}
+
+/** What an analysis was made for: compared field by field before a key holding the whole token is built. */
+interface AnalysedFor {
+  readonly generation: number;
+  readonly token: string;
+  readonly kind: string;
+  readonly name: string | undefined;
+  readonly httpOnly: boolean | undefined;
 }
 
 /**
@@ -238,8 +247,10 @@ export class JwtSightingAudit {
       if (listed) {
         const s = listed.sighting;
         // A token seen again only moves its evidence: the analysis of the same token at the same place is kept.
-        const key = `${this.analysisGeneration}\u0000${s.token}\u0000${s.location.kind}\u0000${s.location.name ?? ''}\u0000${s.location.httpOnly}`;
-        if (p.analysis?.key !== key) {
+        let analysis = p.analysis;
+        // The same token at the same place (a Bearer re-sent on every request) needs no key: building one flattens and hashes the whole token.
+        if (analysis === undefined || analysis.of.generation !== this.analysisGeneration || analysis.of.token !== s.token || analysis.of.kind !== s.location.kind || analysis.of.name !== s.location.name || analysis.of.httpOnly !== s.location.httpOnly) {
+          const key = `${this.analysisGeneration}\u0000${s.token}\u0000${s.location.kind}\u0000${s.location.name ?? ''}\u0000${s.location.httpOnly}`;
           let analysed = this.analyses.get(key);
           if (analysed === undefined) {
             let findings: Finding[];
@@ -252,9 +263,10 @@ export class JwtSightingAudit {
             if (this.analyses.size >= MAX_REMEMBERED_ANALYSES) this.analyses.clear();
             this.analyses.set(key, analysed);
           }
-          p.analysis = { key, ...analysed };
+          analysis = { ...analysed, of: { generation: this.analysisGeneration, token: s.token, kind: s.location.kind, name: s.location.name, httpOnly: s.location.httpOnly } };
+          p.analysis = analysis;
         }
-        const cached = p.analysis.findings;
+        const cached = analysis.findings;
         const findings = dedupeFindings(sightingItems(s, () => cached));
         findings.forEach((f, i) => {
           next.set(`j\u0000${placeKey}\u0000${f.ruleId}\u0000${f.subject}`, { finding: f, order: [FAMILY.jwt, -s.time, listed.phase, listed.order, i] });

@@ -54,6 +54,8 @@ export class UrlTokenAudit {
   private readonly dirty = new Set<string>();
   /** Values forgotten past {@link MAX_REMEMBERED_COOKIE_VALUES}. */
   forgottenValues = 0;
+  /** Size at which to try forgetting again: past a pass that could not get under its target (every value in a URL), not on every new value. */
+  private forgetAt = MAX_REMEMBERED_COOKIE_VALUES;
 
   constructor(private readonly slots: FindingSlots, private readonly infoOf: (name: string) => SessionCookieInfo | undefined) {}
 
@@ -103,7 +105,7 @@ export class UrlTokenAudit {
     if (value.length < MIN_URL_VALUE_LENGTH) return;
     let uses = this.valueUses.get(value);
     if (!uses) {
-      if (this.valueUses.size >= MAX_REMEMBERED_COOKIE_VALUES) this.forgetValues();
+      if (this.valueUses.size >= this.forgetAt) this.forgetValues();
       uses = new Map();
       this.valueUses.set(value, uses);
     }
@@ -136,6 +138,8 @@ export class UrlTokenAudit {
       for (const name of uses.keys()) this.valuesOfName.get(name)?.delete(value);
       this.forgottenValues++;
     }
+    // A pass walks every value: when values a URL showed keep the map over its target, the next pass waits for 10 % more, else each new value would walk them all again.
+    this.forgetAt = this.valueUses.size > target ? this.valueUses.size + Math.ceil(MAX_REMEMBERED_COOKIE_VALUES * 0.1) : MAX_REMEMBERED_COOKIE_VALUES;
   }
 
   /** Gives a value to the session cookie that carried it last (or to none). */
