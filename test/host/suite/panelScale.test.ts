@@ -36,6 +36,12 @@ describe('The Session panel at scale in the real extension host', function () {
     const doc = await vscode.workspace.openTextDocument({ content: `TOKEN=${V1}\n`, language: 'plaintext' });
     const jwtAt = doc.positionAt(doc.getText().indexOf('eyJ') + 10);
 
+    // The first JWT hover loads the token engine (seconds on a cold host): load it before the import,
+    // so the answers counted below are the import's to hold up, not a first load's (with an import
+    // faster than that load, only two answers fell inside it).
+    const warm = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, jwtAt);
+    assert.ok(warm.length > 0, 'the JWT hover answered before the import');
+
     // Not asserted (the figures belong to bench/panel): printed with a failure, to tell a blocked host from a slow machine.
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
@@ -59,8 +65,11 @@ describe('The Session panel at scale in the real extension host', function () {
     assert.equal(result.imported, ENTRIES);
     const lastId = api.sessionViewState().exchanges.at(-1)?.id ?? 0;
     assert.ok(lastId > 0, 'the panel shows the imported exchanges');
-    // Answers while the import was under way, with part of it in the panel: it never held the host to the end.
+    // Answers while the import was under way, one at least with part of it in the panel: it never
+    // held the host to the end. (How many fit in depends on how fast the import is against a round
+    // trip through the workbench plus this test's own full read of the panel: since the import got
+    // about twice as fast, an idle machine fits two.)
     const partial = during.filter((id) => id > 0 && id < lastId);
-    assert.ok(partial.length >= 2, `${during.length} answers during the import, ${partial.length} with part of it in the panel (last ids: ${during.slice(-5).join(', ')}; final ${lastId}; ${hostDelay})`);
+    assert.ok(during.length >= 2 && partial.length >= 1, `${during.length} answers during the import, ${partial.length} with part of it in the panel (last ids: ${during.slice(-5).join(', ')}; final ${lastId}; ${hostDelay})`);
   });
 });
