@@ -1,4 +1,5 @@
 import { type CookieRow, type ExchangeRow, type FindingRow, OLDER_EXCHANGES_PER_DELTA, type RowChanges, type SessionViewDelta, type SessionViewState, type ToWebview, type TokenRow } from '../shared/protocol';
+import { firstRowAtOrAbove } from '../shared/rowSearch';
 
 /**
  * What one list looked like when it was last sent: row key → the row object, and its JSON once
@@ -20,18 +21,6 @@ interface SentLists {
 
 /** Exchanges in the first state of a webview; the older ones follow in the next deltas, a slice in each. */
 export const FIRST_STATE_EXCHANGES = 500;
-
-/** Index of the first row with id >= `id` in rows sorted by id. */
-function firstAtOrAbove(rows: readonly ExchangeRow[], id: number): number {
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (rows[mid]!.id < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 function findingKey(f: FindingRow): string {
   return f.key ?? `${f.ruleId}|${f.exchangeId ?? ''}|${f.subject}|${f.message}`;
@@ -130,7 +119,7 @@ export class SessionViewDeltas {
     let olderExchanges: number | undefined;
     if (this.olderBelow !== undefined) {
       // What the webview holds, and the next slice of the older rows below it (new to `sent`, so all upserted).
-      const below = firstAtOrAbove(rows, this.olderBelow);
+      const below = firstRowAtOrAbove(rows, this.olderBelow);
       const from = Math.max(0, below - OLDER_EXCHANGES_PER_DELTA);
       olderExchanges = from;
       if (from > 0) {

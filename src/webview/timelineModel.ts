@@ -3,19 +3,8 @@
  * and the deltas applied to it, the timeline filter, the virtual window and the selection.
  */
 import type { CookieRow, ExchangeRow, FindingRow, RowChanges, SessionViewDelta, SessionViewState, StatusClass, TokenRow } from '../shared/protocol';
+import { firstRowAtOrAbove } from '../shared/rowSearch';
 import { STATUS_CLASSES } from '../shared/protocol';
-
-/** Index of the first row with id >= `id` in rows sorted by id. */
-function lowerBound(rows: readonly ExchangeRow[], id: number): number {
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (rows[mid]!.id < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** A short keyed list (cookies, tokens, findings): rows by key plus the display order. */
 function applyKeyed<Row, Key>(rows: readonly Row[], changes: RowChanges<Row, Key> | undefined, keyOf: (row: Row) => Key): readonly Row[] {
@@ -194,7 +183,7 @@ export function moveSelection(rows: readonly ExchangeRow[], selectedId: number |
 
 /** Position of an exchange in rows sorted by id, or -1. */
 export function indexOfId(rows: readonly ExchangeRow[], id: number): number {
-  const at = lowerBound(rows, id);
+  const at = firstRowAtOrAbove(rows, id);
   return rows[at]?.id === id ? at : -1;
 }
 
