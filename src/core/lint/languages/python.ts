@@ -4,8 +4,8 @@ import { type AnalysisContext, type Fact, type OffsetEdit, ancestorsOf, insertLi
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
-import { PY_VERIFIER_SUFFIX } from '../symbols/indexText';
-import type { WorkspaceSymbol } from '../symbols/symbolTable';
+import { PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX } from '../symbols/indexText';
+import { type WorkspaceSymbol, describeSymbol } from '../symbols/symbolTable';
 import { type SettingEntry, type SettingValue, type SettingsSchema, checkSettings, entryFromFact, settingFact } from '../settingsSite';
 
 const QUERY = `
@@ -644,7 +644,7 @@ function starImportsOf(ctx: AnalysisContext): string[] {
  * JWT_SECRET`, `from . import settings` then `settings.JWT_SECRET`, `import config` then `config.SECRET`;
  * `django.conf.settings` reads the workspace's settings module.
  */
-function externalConstant(ctx: AnalysisContext, n: Node): WorkspaceSymbol | undefined {
+function externalConstant(ctx: AnalysisContext, n: Node, suffix = ''): WorkspaceSymbol | undefined {
   const ws = ctx.workspace;
   if (!ws) return undefined;
   const { table, filePath } = ws;
@@ -658,14 +658,14 @@ function externalConstant(ctx: AnalysisContext, n: Node): WorkspaceSymbol | unde
       ctx.lookups.add('<imports>');
       for (const mod of starImportsOf(ctx)) {
         const file = table.resolvePythonModule(filePath, mod);
-        const symbol = file ? table.lookup(file, name) : undefined;
+        const symbol = file ? table.lookup(file, `${name}${suffix}`) : undefined;
         if (symbol) return symbol;
       }
       return undefined;
     }
     if (imp.name === '*') return undefined;
     const file = table.resolvePythonModule(filePath, imp.module);
-    return file ? table.lookup(file, imp.name) : undefined;
+    return file ? table.lookup(file, `${imp.name}${suffix}`) : undefined;
   }
   const obj = n.childForFieldName('object');
   const attr = n.childForFieldName('attribute');
@@ -678,7 +678,7 @@ function externalConstant(ctx: AnalysisContext, n: Node): WorkspaceSymbol | unde
   if (imp.module === 'django.conf' && imp.name === 'settings') modules.push('settings');
   for (const mod of modules) {
     const file = table.resolvePythonModule(filePath, mod);
-    const symbol = file ? table.lookup(file, ctx.src(attr)) : undefined;
+    const symbol = file ? table.lookup(file, `${ctx.src(attr)}${suffix}`) : undefined;
     if (symbol) return symbol;
   }
   return undefined;
@@ -948,37 +948,38 @@ function pyJwt(ctx: AnalysisContext, call: Node, method: string, args: Node): vo
     }
     return;
   }
+  const token = k.positional[0];
+  let onPath: boolean | undefined;
+  const verifiedElsewhere = () => (onPath ??= verifiedOnPath(ctx, call, token));
   const options = k.named.get('options');
-  if (options?.value.type === 'dictionary') {
-    for (const p of namedChildren(options.value, ctx.text)) {
-      if (p.type !== 'pair') continue;
-      const pk = p.childForFieldName('key');
-      const pv = p.childForFieldName('value');
-      const name = pk ? stringOf(ctx, pk) : undefined;
-      if (!name || !pv || !/^verify_(signature|exp|aud|iss|iat|nbf)$/.test(name)) continue;
-      const v = pyEval(ctx, pv);
-      if (v.kind === 'bool' && !v.bool && name === 'verify_signature' && verifiedOnPath(ctx, call, k.positional[0])) continue;
-      if (v.kind === 'bool' && !v.bool) {
-        ctx.report({
-          ruleId: 'jwt-verify-disabled', ...span(p),
-          message: name === 'verify_signature'
-            ? 'verify_signature: False accepts any token, forged or not. Remove it and verify the signature.'
-            : `${name}: False skips a claim check the token must pass. Remove it.`,
-          fix: { title: 'Verify', edits: [{ ...span(pv), newText: 'True' }] },
-        });
-      }
-    }
-  }
-  const verify = k.named.get('verify');
-  if (verify && pyEval(ctx, verify.value).kind === 'bool' && !pyEval(ctx, verify.value).bool) {
+  const switches = options ? verifySwitches(ctx, options.value) : [];
+  let signatureOff = false;
+  for (const sw of switches) {
+    if (sw.name === 'verify_signature') signatureOff = true;
+    if (sw.name === 'verify_signature' && verifiedElsewhere()) continue;
+    const through = sw.via ? ` (${sw.via})` : '';
     ctx.report({
-      ruleId: 'jwt-verify-disabled', ...span(verify.node),
-      message: 'verify=False accepts any token, forged or not. Remove it and verify the signature.',
-      fix: { title: 'Verify', edits: [{ ...span(verify.value), newText: 'True' }] },
+      ruleId: 'jwt-verify-disabled', ...span(sw.at ?? options!.node),
+      message: sw.name === 'verify_signature'
+        ? `verify_signature: False${through} accepts any token, forged or not. Remove it and verify the signature.`
+        : `${sw.name}: False${through} skips a claim check the token must pass. Remove it.`,
+      ...(sw.value ? { fix: { title: 'Verify', edits: [{ ...span(sw.value), newText: 'True' }] } } : {}),
     });
   }
+  // PyJWT 1.x: decode(token, verify=False) / decode(token, key, verify=False), also through a name.
+  const verify = k.named.get('verify');
+  const verifyOff = verify ? falseFlag(ctx, verify.value) : undefined;
+  if (verify && verifyOff) {
+    signatureOff = true;
+    if (!verifiedElsewhere()) {
+      ctx.report({
+        ruleId: 'jwt-verify-disabled', ...span(verify.node),
+        message: `verify=False${verifyOff.via ? ` (${verifyOff.via})` : ''} accepts any token, forged or not (the PyJWT 1.x switch). Remove it and verify the signature with the key and algorithms=[…].`,
+        ...(verifyOff.literal ? { fix: { title: 'Verify', edits: [{ ...span(verify.value), newText: 'True' }] } } : {}),
+      });
+    }
+  }
   const algs = k.named.get('algorithms');
-  const signatureOff = /["']verify_signature["']\s*:\s*False/.test(options ? ctx.src(options.value) : '');
   if (!algs) {
     if (k.splat || signatureOff) return;
     const keyText = key ? ctx.src(key) : '';
@@ -990,7 +991,10 @@ function pyJwt(ctx: AnalysisContext, call: Node, method: string, args: Node): vo
     });
     return;
   }
-  if (algs.value.type !== 'list') return;
+  if (algs.value.type !== 'list') {
+    algorithmsThroughName(ctx, algs.node, algs.value);
+    return;
+  }
   const elems = namedChildren(algs.value, ctx.text);
   const names = elems.map((e) => pyEval(ctx, e)).map((v) => (v.kind === 'str' ? v.str ?? '' : ''));
   const noneIdx = names.findIndex((n) => n.toLowerCase() === 'none');
@@ -1008,6 +1012,85 @@ function pyJwt(ctx: AnalysisContext, call: Node, method: string, args: Node): vo
       ruleId: 'jwt-algorithm-confusion', ...span(algs.node),
       message: 'The verifier accepts both HMAC (HS*) and public-key algorithms: a token signed with HS256 using the public key as secret passes. Allow one family only.',
       fix: { title: `Allow only ${asym.join(', ')}`, edits: [{ ...span(algs.value), newText: `[${asym.map((a) => `${q}${a}${q}`).join(', ')}]` }] },
+    });
+  }
+}
+
+const VERIFY_OPTION = /^verify_(signature|exp|aud|iss|iat|nbf)$/;
+
+/**
+ * The `verify_*: False` entries of PyJWT `options`: a dict literal (each entry reported where it is
+ * written, with a fix), or a name holding one: a dict of this file (`NO_VERIFY = {…}`, reported at
+ * `options=`, naming it) or a one-line dict constant of a workspace module (from the scan's table).
+ */
+function verifySwitches(ctx: AnalysisContext, value: Node): { name: string; at?: Node; value?: Node; via?: string }[] {
+  const fromDict = (dict: Node, via?: string) => namedChildren(dict, ctx.text).flatMap((p) => {
+    const pk = p.type === 'pair' ? p.childForFieldName('key') : null;
+    const pv = p.childForFieldName('value');
+    const name = pk ? stringOf(ctx, pk) : undefined;
+    if (!name || !pv || !VERIFY_OPTION.test(name)) return [];
+    const v = pyEval(ctx, pv);
+    if (v.kind !== 'bool' || v.bool) return [];
+    return [via ? { name, via } : { name, at: p, value: pv }];
+  });
+  if (value.type === 'dictionary') return fromDict(value);
+  if (value.type !== 'identifier' && value.type !== 'attribute') return [];
+  const written = ctx.src(value).replace(/\s+/g, '');
+  const local = value.type === 'identifier' ? lookup(ctx, value, written) : memberTarget(ctx, value);
+  if (local) return local.type === 'dictionary' ? fromDict(local, `through ${written}`) : [];
+  const out: { name: string; via?: string }[] = [];
+  for (const o of ['signature', 'exp', 'aud', 'iss', 'iat', 'nbf']) {
+    const symbol = externalConstant(ctx, value, `.verify_${o}`);
+    if (symbol?.value === false && ctx.workspace) out.push({ name: `verify_${o}`, via: `through ${describeSymbol(ctx.workspace.filePath, written, symbol)}` });
+  }
+  return out;
+}
+
+/** Whether a flag is False: written so (`literal`), through a name of this file, or a constant of a workspace module. */
+function falseFlag(ctx: AnalysisContext, value: Node): { literal?: true; via?: string } | undefined {
+  const v = pyEval(ctx, value);
+  if (v.kind === 'bool') return v.bool ? undefined : value.type === 'false' ? { literal: true } : { via: `through ${ctx.src(value).replace(/\s+/g, '')}` };
+  if (value.type !== 'identifier' && value.type !== 'attribute') return undefined;
+  const symbol = externalConstant(ctx, value);
+  return symbol?.value === false && ctx.workspace ? { via: `through ${describeSymbol(ctx.workspace.filePath, ctx.src(value), symbol)}` } : undefined;
+}
+
+/**
+ * `algorithms=ALLOWED` where the name holds a list: of this file (a list literal reached through
+ * names, attributes, subscripts) or a one-line list constant of a workspace module. "none" there is
+ * reported at `algorithms=`, naming the list and where it is written.
+ */
+function algorithmsThroughName(ctx: AnalysisContext, at: Node, value: Node): void {
+  if (value.type !== 'identifier' && value.type !== 'attribute') return;
+  const written = ctx.src(value).replace(/\s+/g, '');
+  let names: string[] | undefined;
+  let where = written;
+  const local = value.type === 'identifier' ? lookup(ctx, value, written) : memberTarget(ctx, value);
+  if (local && (local.type === 'list' || local.type === 'tuple')) {
+    names = namedChildren(local, ctx.text).map((e) => pyEval(ctx, e)).map((v) => (v.kind === 'str' ? v.str ?? '' : ''));
+    where = `${written}, line ${ctx.lineOf(local.startIndex) + 1}`;
+  } else if (!local) {
+    const symbol = externalConstant(ctx, value, PY_LIST_SUFFIX);
+    if (symbol && typeof symbol.value === 'string' && ctx.workspace) {
+      try {
+        names = (JSON.parse(symbol.value) as unknown[]).map(String);
+      } catch {
+        names = undefined;
+      }
+      where = describeSymbol(ctx.workspace.filePath, written, symbol);
+    }
+  }
+  if (!names) return;
+  if (names.some((n) => n.toLowerCase() === 'none')) {
+    ctx.report({
+      ruleId: 'jwt-alg-none', ...span(at),
+      message: `The verifier accepts alg "none" (the list ${where} includes it): unsigned tokens pass. Remove "none" from that list.`,
+    });
+  }
+  if (names.some((n) => HS.test(n)) && names.some((n) => ASYM.test(n))) {
+    ctx.report({
+      ruleId: 'jwt-algorithm-confusion', ...span(at),
+      message: `The verifier accepts both HMAC (HS*) and public-key algorithms (the list ${where}): a token signed with HS256 using the public key as secret passes. Allow one family only.`,
     });
   }
 }
@@ -1111,17 +1194,123 @@ function importedVerifier(ctx: AnalysisContext, name: string): 'raises' | 'retur
   return v === 'raises' || v === 'returns' ? v : undefined;
 }
 
-/** Whether a verifying helper (of this file, or imported from a workspace module) is called with `token` before `call` in the function around it. */
+type Verifies = 'raises' | 'returns' | undefined;
+
+/** How the table says a symbol of a workspace module verifies (`verify_token(jwt)`, `TokenService.verify(jwt)`). */
+function tableVerifier(ctx: AnalysisContext, module: string, name: string): Verifies {
+  const ws = ctx.workspace;
+  const file = ws ? ws.table.resolvePythonModule(ws.filePath, module) : undefined;
+  const v = file ? ws!.table.lookup(file, `${name}${PY_VERIFIER_SUFFIX}`)?.value : undefined;
+  return v === 'raises' || v === 'returns' ? v : undefined;
+}
+
+/** The module a `from a import b` names when b is itself a module (`from app import auth`, `from . import tokens`). */
+const submodule = (imp: { module: string; name: string }): string => `${imp.module}${imp.module.endsWith('.') ? '' : '.'}${imp.name}`;
+
+/**
+ * How method `method` of class `cls` verifies: a class of this file (its method read from the tree)
+ * or one imported from a workspace module (`from app.auth import TokenService`, from the table).
+ */
+function classVerifier(ctx: AnalysisContext, root: Node, cls: string, method: string): Verifies {
+  ctx.lookups.add(cls);
+  const own = classesByName(ctx, root).get(cls);
+  if (own) {
+    const body = own.childForFieldName('body');
+    const def = body ? namedChildren(body, ctx.text).map((c) => (c.type === 'decorated_definition' ? c.childForFieldName('definition') : c))
+      .find((c) => c?.type === 'function_definition' && ctx.src(c.childForFieldName('name') ?? c) === method) : undefined;
+    return def ? verifyingHelper(ctx, def) : undefined;
+  }
+  const imp = importsOf(ctx).get(cls);
+  if (!imp || imp.name === '*') return undefined;
+  return tableVerifier(ctx, imp.module, `${imp.name}.${method}`);
+}
+
+/** Top-level classes of the file by name, read once per pass. */
+function classesByName(ctx: AnalysisContext, root: Node): Map<string, Node> {
+  return ctx.memo('py.classes', () => {
+    const out = new Map<string, Node>();
+    for (const c of namedChildren(root, ctx.text)) {
+      const d = c.type === 'decorated_definition' ? c.childForFieldName('definition') : c;
+      const name = d?.type === 'class_definition' ? d.childForFieldName('name') : null;
+      if (d && name && !out.has(ctx.src(name))) out.set(ctx.src(name), d);
+    }
+    return out;
+  });
+}
+
+/**
+ * The class an object in `fn` is an instance of, when the code says so: a local built or annotated
+ * before `at` (`svc = TokenService()`, `svc: TokenService`, a parameter `svc: TokenService`), or an
+ * attribute of self its class sets or annotates (`self.tokens = TokenService()`, `tokens: TokenService`,
+ * `self.tokens = tokens` from a parameter `tokens: TokenService` of `__init__`).
+ */
+function instanceClass(ctx: AnalysisContext, fn: Node, at: number, object: string): string | undefined {
+  const typed = (text: string, name: string): string | undefined => {
+    const n = escapeRe(name);
+    const built = [...text.matchAll(new RegExp(`(?:^|[\\s(,])${n}\\s*(?::\\s*[\\w.\\[\\]]+\\s*)?=\\s*([A-Z]\\w*)\\s*\\(`, 'g'))].pop();
+    if (built) return built[1];
+    return new RegExp(`(?:^|[\\s(,])${n}\\s*:\\s*(?:Optional\\[)?([A-Z]\\w*)`).exec(text)?.[1];
+  };
+  if (!object.startsWith('self.')) {
+    if (!/^[A-Za-z_]\w*$/.test(object)) return undefined;
+    ctx.touch(fn.startIndex, at);
+    return typed(ctx.text.slice(fn.startIndex, at), object);
+  }
+  const attr = object.slice(5);
+  if (!/^[A-Za-z_]\w*$/.test(attr)) return undefined;
+  const cls = ancestorsOf(fn).reverse().find((a) => a.type === 'class_definition');
+  if (!cls) return undefined;
+  ctx.touch(cls.startIndex, cls.endIndex);
+  const text = ctx.src(cls);
+  const direct = typed(text, `self.${attr}`) ?? typed(text.replace(/^[ \t]+(?=\w)/gm, (w) => (w.length <= 4 ? '' : w)), attr);
+  if (direct) return direct;
+  // `self.tokens = tokens` from an annotated parameter.
+  const from = new RegExp(`self\\.${escapeRe(attr)}\\s*=\\s*([A-Za-z_]\\w*)\\s*$`, 'm').exec(text)?.[1];
+  return from ? new RegExp(`[(,]\\s*${escapeRe(from)}\\s*:\\s*(?:Optional\\[)?([A-Z]\\w*)`).exec(text)?.[1] : undefined;
+}
+
+/**
+ * How a call `<receiver>.<method>(token)` verifies when the receiver is not self: a module of the
+ * workspace (`auth.verify_token(t)` after `from app import auth` or `import app.auth as auth`), a
+ * class (`TokenService.verify(t)`, `TokenService().verify(t)`) or an instance whose class the code
+ * names (`self.tokens.verify(t)`, `svc.verify(t)`).
+ */
+function memberVerifier(ctx: AnalysisContext, fn: Node, at: number, receiver: string, method: string): Verifies {
+  const root = fn.tree.rootNode;
+  const r = receiver.replace(/\s+/g, '');
+  const ctor = /^([A-Za-z_]\w*)\([^()]*\)$/.exec(r);
+  if (ctor) return classVerifier(ctx, root, ctor[1], method);
+  const imports = importsOf(ctx);
+  ctx.lookups.add(r.split('.')[0]);
+  ctx.lookups.add('<imports>');
+  const imp = imports.get(r);
+  if (imp) {
+    if (imp.name === '*') return tableVerifier(ctx, imp.module, method);
+    // `from app import auth`: a module; `from app.auth import TokenService`: a class.
+    return tableVerifier(ctx, submodule(imp), method) ?? tableVerifier(ctx, imp.module, `${imp.name}.${method}`);
+  }
+  if (classesByName(ctx, root).has(r)) return classVerifier(ctx, root, r, method);
+  const cls = instanceClass(ctx, fn, at, r);
+  return cls ? classVerifier(ctx, root, cls, method) : undefined;
+}
+
+/** Whether a verifying helper (of this file, or of a workspace module) is called with `token` before `call` in the function around it. */
 function verifiedBefore(ctx: AnalysisContext, call: Node, token: string): boolean {
   const fn = ancestorsOf(call).reverse().find((a) => a.type === 'function_definition');
   if (!fn) return false;
   const before = ctx.text.slice(fn.startIndex, call.startIndex);
   const t = escapeRe(token);
   const helpers = functionsByName(ctx, call.tree.rootNode);
-  for (const m of before.matchAll(new RegExp(`(?:\\bself\\.|\\bcls\\.|\\b)([A-Za-z_]\\w*)\\s*\\(\\s*${t}\\s*[,)]`, 'g'))) {
-    const helper = helpers.get(m[1]);
-    if (helper?.id === fn.id || m.index === undefined) continue;
-    const how = helper ? verifyingHelper(ctx, helper) : /\.\s*$/.test(before.slice(0, m.index + m[0].indexOf(m[1]))) ? undefined : importedVerifier(ctx, m[1]);
+  const calls = new RegExp(`((?:\\b[A-Za-z_]\\w*(?:\\([^()]*\\))?\\s*\\.\\s*)*)\\b([A-Za-z_]\\w*)\\s*\\(\\s*${t}\\s*[,)]`, 'g');
+  for (const m of before.matchAll(calls)) {
+    if (m.index === undefined) continue;
+    const receiver = m[1].replace(/\s*\.\s*$/, '');
+    const own = receiver === '' || receiver === 'self' || receiver === 'cls';
+    const helper = own ? helpers.get(m[2]) : undefined;
+    if (helper?.id === fn.id) continue;
+    const how = helper ? verifyingHelper(ctx, helper)
+      : receiver === '' ? importedVerifier(ctx, m[2])
+      : own ? undefined : memberVerifier(ctx, fn, fn.startIndex + m.index, receiver, m[2]);
     if (!how) continue;
     ctx.touch(fn.startIndex, call.startIndex);
     // The verify must be on every path to the call: its statement sits in a block around the call, not in a branch beside it.

@@ -28,3 +28,6 @@ export function lineCounter(text: string): (offset: number) => number {
 
 /** Suffix of the entry a Python module-level function that verifies a JWT gets (`verify_token(jwt)`): never a name code can look up. */
 export const PY_VERIFIER_SUFFIX = '(jwt)';
+
+/** Suffix of the entry a Python module-level list of string literals gets (`ALGORITHMS = ["HS256"]`), its value the list as JSON. */
+export const PY_LIST_SUFFIX = '[*]';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { languageForPath } from '../grammars';
 import type { LintLanguage } from '../types';
 import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats } from './symbolTable';
-import { type Literal, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
+import { type Literal, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
 import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
 import { resolveJavaPending } from './javaIndexer';
 import { indexSpringConfig, isSpringConfigFile } from './springIndexer';
@@ -255,31 +255,63 @@ function indexPython(table: SymbolTable, file: string, text: string): void {
   for (const m of text.matchAll(PY_CANDIDATES)) {
     const lit = literal(m[2], 'py');
     if (lit) addLiteral(table, file, m[1], lit, file, lineOf(m.index));
+    else if (m[2].startsWith('{')) {
+      // `JWT_OPTIONS = {"verify_signature": False}` on one line: its keys as JWT_OPTIONS.verify_signature.
+      const names = new Map<string, { lit: Literal; line: number }>();
+      oneLineObject(m[2].replace(/\s+#.*$/, ''), [m[1]], lineOf(m.index), names);
+      for (const [name, v] of names) addLiteral(table, file, name, v.lit, file, v.line);
+    } else if (/^[[(]/.test(m[2])) {
+      // `ALLOWED_ALGORITHMS = ["HS256", "none"]`: a list of string literals, kept whole (JSON) under NAME[*].
+      const items = /^[[(]\s*((?:(?:'[^'\\\n]*'|"[^"\\\n]*")\s*,\s*)*(?:'[^'\\\n]*'|"[^"\\\n]*")?\s*,?)\s*[\])]\s*(?:#.*)?$/.exec(m[2]);
+      if (items) addLiteral(table, file, `${m[1]}${PY_LIST_SUFFIX}`, { value: JSON.stringify([...items[1].matchAll(/'([^']*)'|"([^"]*)"/g)].map((x) => x[1] ?? x[2])) }, file, lineOf(m.index));
+    }
   }
   if (text.includes('algorithms') && text.includes('decode')) indexPythonVerifiers(table, file, text, lineOf);
 }
 
-const PY_DEFS = /^def[ \t]+([A-Za-z_]\w*)[ \t]*\([ \t]*([A-Za-z_]\w*)/gm;
+/** A `class` line at the top level, or a `def` at any depth: its indent, name, and first parameter after self/cls. */
+const PY_DEFS = /^class[ \t]+([A-Za-z_]\w*)|^([ \t]*)(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\([ \t]*(?:(?:self|cls)[ \t]*(?::[^,)\n]*)?,[ \t]*)?([A-Za-z_]\w*)/gm;
 
 /**
- * Module-level functions that verify their first parameter as a JWT (`def verify_token(t): return
- * jwt.decode(t, KEY, algorithms=[…])`), so that a peek after calling one imported from here is on a
- * verified path. The value says how a bad token ends: 'raises' out of the function, or 'returns'
- * (an `except` that does not raise). The body is the indented lines after the `def`.
+ * Functions that verify their first parameter as a JWT (`def verify_token(t): return jwt.decode(t,
+ * KEY, algorithms=[…])`), so that a peek after calling one imported from here is on a verified
+ * path: module-level functions as `name(jwt)`, methods of a top-level class (after self/cls, or a
+ * @staticmethod's first) as `Class.name(jwt)`. The value says how a bad token ends: 'raises' out
+ * of the function, or 'returns' (an `except` that does not raise). The body is the lines indented
+ * deeper than the `def`.
  */
 function indexPythonVerifiers(table: SymbolTable, file: string, text: string, lineOf: (at: number) => number): void {
+  let cls: { name: string; end: number; memberIndent?: string } | undefined;
   for (const m of text.matchAll(PY_DEFS)) {
+    if (m[1] !== undefined) {
+      const end = /\n(?=[^ \t\n#])/g;
+      end.lastIndex = m.index + m[0].length;
+      const stop = end.exec(text);
+      cls = { name: m[1], end: stop ? stop.index : text.length };
+      continue;
+    }
+    const indent = m[2];
+    let owner = '';
+    if (indent.length > 0) {
+      if (!cls || m.index > cls.end) continue;
+      // Only the class's own methods (not functions nested in them): the first member's indent.
+      cls.memberIndent ??= indent;
+      if (indent !== cls.memberIndent) continue;
+      owner = `${cls.name}.`;
+    } else cls = undefined;
+    const param = m[4];
+    if (param === 'self' || param === 'cls') continue;
     const start = m.index + m[0].length;
-    const end = /\n(?=[^ \t\n#])/g;
+    const end = new RegExp(`\\n(?=${indent.length ? `[ \\t]{0,${indent.length}}` : ''}[^ \\t\\n#])`, 'g');
     end.lastIndex = start;
     const stop = end.exec(text);
     const body = text.slice(start, stop ? stop.index : undefined);
-    const param = m[2].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const verified = [...body.matchAll(new RegExp(`\\bdecode\\s*\\(\\s*${param}\\s*,(?:[^()]|\\([^()]*\\))*\\)`, 'g'))]
+    const p = param.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const verified = [...body.matchAll(new RegExp(`\\bdecode\\s*\\(\\s*${p}\\s*,(?:[^()]|\\([^()]*\\))*\\)`, 'g'))]
       .some((d) => /\balgorithms\s*=/.test(d[0]) && !/verify_signature|\bverify\s*=\s*False/.test(d[0]));
     if (!verified) continue;
     const swallowed = [...body.matchAll(/^([ \t]+)except\b[^\n]*\n((?:\1[ \t]+[^\n]*\n?|[ \t]*\n)*)/gm)].some((e) => !/\braise\b/.test(e[2]));
-    addLiteral(table, file, `${m[1]}${PY_VERIFIER_SUFFIX}`, { value: swallowed ? 'returns' : 'raises' }, file, lineOf(m.index));
+    addLiteral(table, file, `${owner}${m[3]}${PY_VERIFIER_SUFFIX}`, { value: swallowed ? 'returns' : 'raises' }, file, lineOf(m.index));
   }
 }
 
