@@ -15,6 +15,8 @@ export interface AttrAt<T> {
    * `false when preview is true`, `secure is set to false in the else branch`).
    */
   readonly branch?: string;
+  /** How a value written elsewhere reaches the setter (`through Security::SAME_SITE from ../lib/security.rb:2`). */
+  readonly via?: string;
 }
 
 /** Attribute names the writers understand. */
@@ -53,7 +55,10 @@ export interface CookieSite {
   readonly complete: boolean;
   readonly secure?: AttrAt<Truth>;
   readonly httpOnly?: AttrAt<Truth>;
-  /** Lower-cased SameSite value; 'strict' for Express's `true`, '' for an explicit `false`/unset, 'env'/'unknown' when computed. */
+  /**
+   * Lower-cased SameSite value; 'strict' for Express's `true`, '' for an explicit `false`/unset, 'env'/'unknown' when computed.
+   * A value chosen on one branch carries `branch` (or `envText` when the environment chooses it: then at most info).
+   */
   readonly sameSite?: AttrAt<string>;
   readonly maxAgeSeconds?: AttrAt<number | undefined>;
   readonly domain?: AttrAt<string | undefined>;
@@ -206,9 +211,13 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
         fix: fix("Set SameSite to 'lax'", site.writer.set([['sameSite', 'lax']])),
       });
     } else if (sameSite === 'none' && secure === 'false') {
+      const ss = site.sameSite;
+      const where = [ss?.via, ss?.branch ?? ss?.envText].filter(Boolean).join(', ');
       ctx.report({
         ruleId: 'cookie-samesite-none-insecure', ...at(site.sameSite),
-        message: `SameSite=None without Secure: browsers reject ${label}. Add Secure (or use SameSite=Lax).`,
+        // An environment switch: the environments where it is None reject the cookie, the others work.
+        ...(ss?.envText && !ss.branch ? { severity: 'info' as const } : {}),
+        message: `SameSite=None${where ? ` (${where})` : ''} without Secure: browsers reject ${label}${ss?.envText && !ss.branch ? ' there' : ''}. Add Secure (or use SameSite=Lax).`,
         fix: fix('Set Secure', site.writer.set([['secure', 'true']])),
       });
     }

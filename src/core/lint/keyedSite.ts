@@ -16,7 +16,8 @@ export interface KeyedSyntax {
   /** Canonical keys of the lifetime entries, with how to read seconds from them. */
   readonly lifetime?: readonly { readonly key: string; readonly seconds: (n: Node) => number | undefined; readonly render?: (days: number) => string }[];
   readonly truth: (n: Node) => { value: Truth; envText?: string; branch?: string };
-  readonly sameSite: (n: Node) => string;
+  /** Lower-cased value; or with where it comes from (a branch, the environment, a constant of another file: see CookieSite.sameSite). */
+  readonly sameSite: (n: Node) => string | { value: string; branch?: string; envText?: string; via?: string };
   readonly string: (n: Node) => string | undefined;
   readonly render: (attr: CookieAttr, value: string) => string;
   readonly pair: (key: string, valueText: string) => string;
@@ -120,11 +121,15 @@ export function checkKeyedSite(ctx: AnalysisContext, s: KeyedSite): void {
     ...(secure ? { secure } : {}),
     ...(httpOnly ? { httpOnly } : {}),
     ...(partitioned ? { partitioned } : {}),
-    ...(ss ? { sameSite: { value: s.syntax.sameSite(ss.value), ...span(ss.item) } } : {}),
+    ...(ss ? { sameSite: sameSiteAt(s.syntax.sameSite(ss.value), ss.item) } : {}),
     ...(maxAge ? { maxAgeSeconds: maxAge } : {}),
     ...(domain ? { domain: { value: s.syntax.string(domain.value), ...span(domain.item) } } : {}),
     ...(path ? { path: { value: s.syntax.string(path.value), ...span(path.item) } } : {}),
     defaults: s.defaults,
     writer,
   });
+}
+
+function sameSiteAt(v: ReturnType<KeyedSyntax['sameSite']>, item: Node): AttrAt<string> {
+  return typeof v === 'string' ? { value: v, ...span(item) } : { ...v, ...span(item) };
 }

@@ -5,7 +5,7 @@ import type { CookieAttr, CookieSite, Truth } from '../cookieChecks';
 import { checkCookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, checkKeyedSite } from '../keyedSite';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
-import { GLOBAL_MODULE } from '../symbols/symbolTable';
+import { GLOBAL_MODULE, describeSymbol } from '../symbols/symbolTable';
 
 const QUERY = `
 (call method: (identifier) @method (#any-of? @method "session_store" "encode" "decode" "skip_before_action" "protect_from_forgery" "skip_forgery_protection" "load_defaults") arguments: (argument_list) @args) @call
@@ -44,7 +44,7 @@ function syntax(ctx: AnalysisContext, lifetimeKey: string): KeyedSyntax {
       const init = written.type === 'constant' ? rubyLookup(ctx, written) : undefined;
       return literalTruth(ctx, init ?? written);
     },
-    sameSite: (n) => sameSiteOf(ctx, n),
+    sameSite: (n) => sameSiteWritten(ctx, n),
     string: (n) => {
       const t = ctx.src(n).trim();
       if (n.type === 'simple_symbol') return t.slice(1);
@@ -87,6 +87,41 @@ function sameSiteOf(ctx: AnalysisContext, n: Node, depth = 0): string {
     return init ? sameSiteOf(ctx, init, depth + 1) : 'unknown';
   }
   return 'unknown';
+}
+
+/** A SameSite value and where it comes from, as CookieSite.sameSite takes it. */
+type SameSiteValue = { value: string; branch?: string; envText?: string; via?: string };
+
+/**
+ * The SameSite a cookie option gets: as sameSiteOf reads it, and also a ternary
+ * (`embedded? ? :none : :lax`: the weakest branch, named; chosen by the environment, as in
+ * `Rails.env.production? ? :strict : :none`, it is named as envText, which keeps it at info) and a
+ * constant of another workspace file (`Security::SAME_SITE` in lib/ or config/initializers/), named
+ * with its file and line.
+ */
+function sameSiteWritten(ctx: AnalysisContext, n: Node, depth = 0): SameSiteValue {
+  if (depth > 3) return { value: 'unknown' };
+  if (n.type === 'parenthesized_statements' && n.firstNamedChild) return sameSiteWritten(ctx, n.firstNamedChild, depth + 1);
+  if (n.type === 'conditional') {
+    const [cond, a, b] = namedChildren(n, ctx.text);
+    if (!cond || !a || !b) return { value: 'unknown' };
+    const va = sameSiteWritten(ctx, a, depth + 1);
+    const vb = sameSiteWritten(ctx, b, depth + 1);
+    if (va.value === vb.value) return va;
+    if ([va, vb].some((v) => v.value === 'unknown' || v.value === 'env')) return { value: 'unknown' };
+    const weakA = !SAME_SITE_ORDER.includes(va.value) || (SAME_SITE_ORDER.includes(vb.value) && SAME_SITE_ORDER.indexOf(va.value) < SAME_SITE_ORDER.indexOf(vb.value));
+    const weak = weakA ? va : vb;
+    const c = ctx.src(cond).replace(/\s+/g, ' ');
+    const where = `when ${c.length > 60 ? `${c.slice(0, 57)}…` : c} is ${weakA ? 'true' : 'false'}`;
+    return ENV_CONDITION.test(c) ? { ...weak, envText: where } : { ...weak, branch: where };
+  }
+  const value = sameSiteOf(ctx, n, depth);
+  if (value !== 'unknown' || (n.type !== 'constant' && n.type !== 'scope_resolution') || rubyLookup(ctx, n) || !ctx.workspace) return { value };
+  // A constant of another file: `SAME_SITE = :none` in config/initializers, `Security::SAME_SITE` in a module.
+  const written = ctx.src(n).replace(/^::/, '');
+  const symbol = ctx.workspace.table.lookup(GLOBAL_MODULE, written);
+  if (typeof symbol?.value !== 'string') return { value };
+  return { value: symbol.value.replace(/^:/, '').toLowerCase(), via: `through ${describeSymbol(ctx.workspace.filePath, written, symbol)}` };
 }
 
 function literalTruth(ctx: AnalysisContext, n: Node): { value: Truth; envText?: string } {
@@ -565,7 +600,8 @@ function rubySecret(ctx: AnalysisContext, node: Node, what: string, envName: str
       else if (!init && (n.type === 'constant' || n.type === 'scope_resolution') && ctx.workspace) {
         // A constant of another workspace file (config/initializers, a module of constants).
         const symbol = ctx.workspace.table.lookup(GLOBAL_MODULE, ctx.src(n).replace(/^::/, ''));
-        if (symbol) reportExternalSecret(ctx, { kind, ...span(n), what, envName, ...(via ? { via } : {}), symbol, expression: ctx.src(n) });
+        // A Symbol constant (`SAME_SITE = :none`) is no secret.
+        if (symbol && !(typeof symbol.value === 'string' && /^:\w+$/.test(symbol.value))) reportExternalSecret(ctx, { kind, ...span(n), what, envName, ...(via ? { via } : {}), symbol, expression: ctx.src(n) });
       }
       return;
     }

@@ -30,6 +30,8 @@ function literalText(raw: string, language: 'js' | 'py' | 'php' | 'rb'): Literal
   let s = raw.trim().replace(/[,;]$/, '').trim();
   if (language === 'js') s = s.replace(/\s+as\s+const$/, '');
   if (language === 'rb') s = s.replace(/\.freeze$/, '');
+  // A Ruby Symbol (`SAME_SITE = :none`) is kept with its colon: a value such as a SameSite, never a string a secret could be.
+  if (language === 'rb' && /^:\w+$/.test(s)) return { value: s };
   const m = STRING_RE.exec(s);
   if (m) return { value: m[1] ?? m[2] ?? '' };
   if (language === 'js' && /^`[^`$]*`$/.test(s)) return { value: s.slice(1, -1) };
