@@ -11,11 +11,12 @@ const QUERY = `
   function: (name) @fn
     (#any-of? @fn "setcookie" "setrawcookie" "session_set_cookie_params" "ini_set" "session_start" "session_name")
   arguments: (arguments) @args) @call
-(scoped_call_expression scope: (name) @scope name: (name) @method (#any-of? @method "encode" "decode") arguments: (arguments) @args) @call
+(scoped_call_expression scope: [(name) (qualified_name)] @scope name: (name) @method (#any-of? @method "encode" "decode") arguments: (arguments) @args) @call
 (object_creation_expression (name) @cls (#eq? @cls "Key") (arguments) @args) @call
 (property_element (variable_name (name) @prop (#eq? @prop "except")) (array_creation_expression) @except)
 (member_call_expression name: (name) @csrfMethod (#eq? @csrfMethod "validateCsrfTokens") arguments: (arguments) @csrfArgs)
 (program (return_statement (array_creation_expression) @configArray))
+(program (return_statement (variable_name) @configVar))
 `;
 
 const ENV = /\bgetenv\b|\$_ENV\b|\$_SERVER\b|\benv\(/;
@@ -27,7 +28,7 @@ export const phpAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['program']),
   keywords: /cookie|session|jwt|secret|csrf|http_only|same_site/i,
-  anchors: /\breturn\s*(?:\[|array\s*\()|\$except\b|\bvalidateCsrfTokens\s*\(|\b(setcookie|setrawcookie|session_set_cookie_params|ini_set|session_start|session_name)\s*\(|\bJWT\s*::|\bnew\s+Key\s*\(/gi,
+  anchors: /\breturn\s*(?:\[|array\s*\(|\$\w+\s*;)|\$except\b|\bvalidateCsrfTokens\s*\(|\b(setcookie|setrawcookie|session_set_cookie_params|ini_set|session_start|session_name)\s*\(|\bJWT\s*::|\bnew\s+Key\s*\(/gi,
   declares(chunk, ctx) {
     if (chunk.type !== 'expression_statement') return [];
     const a = chunk.firstNamedChild;
@@ -105,6 +106,16 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
     }
     return;
   }
+  const configVar = capture(m, 'configVar');
+  if (configVar) {
+    // `$config = [...]; $config['secure'] = false; … return $config;`: the array as the statements before the return build it.
+    const arr = arrayOf(ctx, configVar);
+    if (!arr || arr.partial) return;
+    const init = lookup(ctx, configVar, ctx.src(configVar));
+    if (init) ctx.touch(init.startIndex, configVar.endIndex);
+    for (const [key, { el, value }] of arr.map) ctx.facts.push(settingFact('laravel.config', entry(ctx, key, el, value)));
+    return;
+  }
   const csrfArgs = capture(m, 'csrfArgs');
   if (csrfArgs) {
     // Laravel 11: ->withMiddleware(fn ($m) => $m->validateCsrfTokens(except: ['*']))
@@ -134,7 +145,8 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   const scope = capture(m, 'scope');
   const method = capture(m, 'method');
   if (scope && method) {
-    if (ctx.src(scope) !== 'JWT') return;
+    // `JWT::` after `use Firebase\JWT\JWT;`, or written whole: `\Firebase\JWT\JWT::`.
+    if (ctx.src(scope).replace(/^.*\\/, '') !== 'JWT') return;
     if (ctx.src(method) === 'encode') {
       if (args[1]) secret(ctx, args[1], 'The JWT signing key');
       const alg = args[2] ? phpEval(ctx, args[2]) : undefined;

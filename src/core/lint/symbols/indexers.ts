@@ -367,13 +367,22 @@ function indexLaravelConfig(table: SymbolTable, file: string, text: string): voi
     return;
   }
   const start = /^(?:<\?php[ \t]+)?return\s*(?:\[|array\s*\()\s*$/m.exec(text);
-  if (!start) return;
-  const stack: string[] = [m[1]];
+  if (start) {
+    arrayLines(text, start.index + start[0].length, [m[1]], add);
+    return;
+  }
+  const returned = /^return[ \t]+\$(\w+)[ \t]*;/m.exec(text);
+  if (returned) indexBuiltConfig(text, returned[1], returned.index, [m[1]], add);
+}
+
+/** The `'key' => value` lines of an array written one item a line, from `from` to the bracket closing it; nested arrays as dotted keys. */
+function arrayLines(text: string, from: number, prefix: readonly string[], add: (keys: readonly string[], raw: string, at: number) => void): void {
+  const stack: string[] = [...prefix];
   const lineRe = /^[ \t]*(?:'([\w.-]+)'|"([\w.-]+)")[ \t]*=>[ \t]*([^\n]*?)[ \t]*(?:\/\/[^\n]*)?$|^[ \t]*[\])][ \t]*[,;]?[ \t]*$/gm;
-  lineRe.lastIndex = start.index + start[0].length;
+  lineRe.lastIndex = from;
   for (let x = lineRe.exec(text); x; x = lineRe.exec(text)) {
     if (x[1] === undefined && x[2] === undefined) {
-      if (stack.length === 1) return;
+      if (stack.length === prefix.length) return;
       stack.pop();
       continue;
     }
@@ -387,6 +396,34 @@ function indexLaravelConfig(table: SymbolTable, file: string, text: string): voi
     if (arrayInner(raw) !== undefined) addOneLineArray([...stack, key], raw, x.index, add);
     else add([...stack, key], raw, x.index);
   }
+}
+
+/**
+ * A config file that builds its array over statements and returns the variable: `$config = [...];`
+ * then `$config['secure'] = false;`, `$config['cookie'] = ['secure' => false];` (statements at the
+ * top level, before the return; a later statement overrides an earlier key, as PHP does). An
+ * assignment inside a block (an `if`) is indented and not read: its branch is not known.
+ */
+function indexBuiltConfig(text: string, name: string, end: number, prefix: readonly string[], add: (keys: readonly string[], raw: string, at: number) => void): void {
+  const found = new Map<string, { keys: readonly string[]; raw: string; at: number }>();
+  const keep = (keys: readonly string[], raw: string, at: number) => {
+    const k = keys.join('.');
+    // A key set again drops what was under it (`$config['cookie'] = [...]` replaces the whole array).
+    for (const old of [...found.keys()]) if (old === k || old.startsWith(`${k}.`)) found.delete(old);
+    found.set(k, { keys, raw, at });
+  };
+  const statement = new RegExp(String.raw`^\$${name}((?:\[[ \t]*(?:'[\w.-]+'|"[\w.-]+")[ \t]*\])*)[ \t]*=[ \t]*([^\n]*?)[ \t]*(?:\/\/[^\n]*)?$`, 'gm');
+  for (const x of text.slice(0, end).matchAll(statement)) {
+    const keys = [...prefix, ...[...x[1].matchAll(/['"]([\w.-]+)['"]/g)].map((k) => k[1])];
+    const raw = x[2].replace(/;$/, '').trim();
+    if (x[1] === '') for (const old of [...found.keys()]) found.delete(old);
+    if (raw === '[' || /^array\s*\($/i.test(raw)) arrayLines(text, x.index + x[0].length, keys, keep);
+    else if (arrayInner(raw) !== undefined) {
+      if (x[1] !== '') keep(keys, raw, x.index);
+      addOneLineArray(keys, raw, x.index, keep);
+    } else if (x[1] !== '') keep(keys, raw, x.index);
+  }
+  for (const { keys, raw, at } of found.values()) if (arrayInner(raw) === undefined) add(keys, raw, at);
 }
 
 /**
