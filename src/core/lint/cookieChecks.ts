@@ -173,7 +173,7 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
     ctx.report({
       ruleId: 'cookie-missing-secure', ...r,
       message: site.secure
-        ? `Turn Secure on for ${label}${branchNote(site.secure)}: without it the cookie also travels over plain HTTP.`
+        ? `Turn Secure on for ${label}${viaNote(site.secure)}${branchNote(site.secure)}: without it the cookie also travels over plain HTTP.`
         : `Add Secure to ${label}: ${site.session ? 'it is off' : `${site.framework} leaves it out`} by default, so the cookie also travels over plain HTTP.`,
       fix: fix('Set Secure', site.writer.set([['secure', 'true']])),
     });
@@ -189,7 +189,7 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
     ctx.report({
       ruleId: 'cookie-missing-httponly', ...r,
       message: site.httpOnly
-        ? `Turn HttpOnly on for ${label}${branchNote(site.httpOnly)}: scripts (and any XSS) can read it now.`
+        ? `Turn HttpOnly on for ${label}${viaNote(site.httpOnly)}${branchNote(site.httpOnly)}: scripts (and any XSS) can read it now.`
         : `Add HttpOnly to ${label}: ${site.session ? 'it is off' : `${site.framework} leaves it out`} by default, so scripts (and any XSS) can read it.`,
       fix: fix('Set HttpOnly', site.writer.set([['httpOnly', 'true']])),
     });
@@ -322,6 +322,9 @@ function truthAttr(t: Truth): boolean | 'env' | undefined {
 
 /** ` (it is false on one branch: when clientReadsToken)` for a value that is insecure on one code path only. */
 const branchNote = (a: AttrAt<Truth> | undefined): string => (a?.branch ? ` (it is false on one branch: ${a.branch})` : '');
+
+/** ` (as SESSION_SECURE_COOKIE=false from ../.env:4 sets it)` for a value written elsewhere. */
+const viaNote = (a: AttrAt<Truth> | undefined): string => (a?.via ? ` (${a.via})` : '');
 
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 

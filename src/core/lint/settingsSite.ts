@@ -9,6 +9,8 @@ export interface SettingValue {
   readonly str?: string;
   /** Source text, for messages. */
   readonly text: string;
+  /** Where the value comes from when it is not written here (a dotenv file, an env() default): for messages. */
+  readonly via?: string;
 }
 
 /** One setting found in a file: name, value and where both are. */
@@ -83,7 +85,7 @@ export function checkSettings(ctx: AnalysisContext, schema: SettingsSchema, entr
   };
   const at = (e: SettingEntry) => ({ start: e.start, end: e.end });
   const truth = (e: SettingEntry | undefined): AttrAt<Truth> | undefined =>
-    e ? { value: truthOf(e.value), ...at(e), ...(e.value.kind === 'env' ? { envText: e.value.text } : {}) } : undefined;
+    e ? { value: truthOf(e.value), ...at(e), ...(e.value.kind === 'env' ? { envText: e.value.text } : {}), ...(e.value.via ? { via: e.value.via } : {}) } : undefined;
 
   const secure = truth(get('secure'));
   const httpOnly = truth(get('httpOnly'));

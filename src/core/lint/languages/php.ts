@@ -3,7 +3,7 @@ import { type AnalysisContext, type Fact, type OffsetEdit, ancestorsOf, insertLi
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
-import { GLOBAL_MODULE, type WorkspaceSymbol } from '../symbols/symbolTable';
+import { GLOBAL_MODULE, type WorkspaceSymbol, describeSymbol } from '../symbols/symbolTable';
 import { type SettingEntry, type SettingValue, checkSettings, entryFromFact, settingFact } from '../settingsSite';
 
 const QUERY = `
@@ -21,7 +21,13 @@ const QUERY = `
 
 const ENV = /\bgetenv\b|\$_ENV\b|\$_SERVER\b|\benv\(/;
 
-type PhpValue = SettingValue & { readonly node: Node; /** Set when branches disagree: where the value returned is set. */ readonly branch?: string };
+type PhpValue = SettingValue & {
+  readonly node: Node;
+  /** Set when branches disagree: where the value returned is set. */
+  readonly branch?: string;
+  /** The default of an `env('X', false)` whose fallback is the value: a fix writes there. */
+  readonly fallbackArg?: Node;
+};
 
 /** PHP: setcookie/setrawcookie (both forms), session_set_cookie_params, ini_set, session_start options, firebase/php-jwt. */
 export const phpAnalyzer: LanguageAnalyzer = {
@@ -386,6 +392,9 @@ function phpEval(ctx: AnalysisContext, node: Node, depth = 0): PhpValue {
       // Laravel env('X', default): with a safe default (true, 'lax', 'strict') the setting is safe unless the variable says otherwise.
       const fn = ctx.src(node.childForFieldName('function') ?? node).toLowerCase();
       const args = namedChildren(node.childForFieldName('arguments') ?? node, ctx.text).map((a) => (a.type === 'argument' ? a.firstNamedChild ?? a : a));
+      const variable = fn === 'env' && args[0] ? stringOf(ctx, args[0]) : undefined;
+      const fromEnv = variable ? laravelEnvSetting(ctx, variable, args[1] ? phpEval(ctx, args[1], depth + 1) : undefined, node, args[1], '') : undefined;
+      if (fromEnv) return fromEnv;
       if (fn === 'env' && args.length === 2) {
         const d = phpEval(ctx, args[1], depth + 1);
         if ((d.kind === 'bool' && d.bool) || (d.kind === 'str' && /^(lax|strict)$/i.test(d.str ?? '')) || d.kind === 'num') return { ...d, node };
@@ -394,6 +403,13 @@ function phpEval(ctx: AnalysisContext, node: Node, depth = 0): PhpValue {
         // config('session.secure'): the literal config/session.php returns; an env() default counts only when safe, as above.
         const symbol = laravelConfig(ctx, args[0]);
         const v = symbol?.value;
+        if (symbol?.fallbackFor && ctx.workspace) {
+          const d: SettingValue = typeof v === 'boolean' ? { kind: 'bool', bool: v, text } : typeof v === 'number' ? { kind: 'num', num: v, text } : { kind: 'str', str: String(v), text };
+          // ` in ../../config/session.php:17`: where the env() read with that default is written.
+          const where = ` in ${describeSymbol(ctx.workspace.filePath, 'x', symbol).slice('x from '.length)}`;
+          const fromEnv = laravelEnvSetting(ctx, symbol.fallbackFor, d, node, undefined, where);
+          if (fromEnv) return fromEnv;
+        }
         if (typeof v === 'boolean' && (!symbol!.fallbackFor || v)) return { kind: 'bool', bool: v, text, node };
         if (typeof v === 'number') return { kind: 'num', num: v, text, node };
         if (typeof v === 'string' && (!symbol!.fallbackFor || /^(lax|strict)$/i.test(v))) return { kind: 'str', str: v, text, node };
@@ -483,8 +499,47 @@ function elementAssignments(ctx: AnalysisContext, use: Node, name: string, init:
 }
 
 function entry(ctx: AnalysisContext, name: string, whole: Node, value: Node): SettingEntry {
-  const { node: _n, ...v } = phpEval(ctx, value);
-  return { name, value: v, start: whole.startIndex, end: whole.endIndex, valueStart: value.startIndex, valueEnd: value.endIndex };
+  const { node: _n, fallbackArg, ...v } = phpEval(ctx, value);
+  // env('SESSION_SECURE_COOKIE', false): a fix changes the default, which is what production gets.
+  const target = fallbackArg ?? value;
+  return { name, value: v, start: whole.startIndex, end: whole.endIndex, valueStart: target.startIndex, valueEnd: target.endIndex };
+}
+
+/** Dotenv files Laravel loads in production (it reads .env on every host), then those only development and tests load. */
+const PRODUCTION_DOTENV = ['.env', '.env.production', '.env.prod', '.env.staging', '.env.production.local'];
+const DEVELOPMENT_DOTENV = ['.env.local', '.env.development', '.env.dev', '.env.development.local', '.env.testing', '.env.test'];
+
+/** What Laravel's env() makes of a dotenv value: (true)/(false)/(null)/(empty) and their bare spellings, else the string. */
+function dotenvSetting(raw: string): Pick<SettingValue, 'kind' | 'bool' | 'str'> {
+  const t = raw.trim().toLowerCase().replace(/^\((\w+)\)$/, '$1');
+  if (t === 'true' || t === 'false') return { kind: 'bool', bool: t === 'true' };
+  if (t === 'null') return { kind: 'none' };
+  return { kind: 'str', str: t === 'empty' ? '' : raw.trim() };
+}
+
+/**
+ * A Laravel setting read from the environment with a default (`env('SESSION_SECURE_COOKIE', false)`,
+ * or `config('session.secure')` where config/session.php reads it so): the value a workspace dotenv
+ * file production loads sets (named), else a literal false default, which is what production gets
+ * wherever the variable is missing (named as such); with a safe default, a false value that only a
+ * development dotenv file sets is an environment switch (info). Undefined when none of these applies.
+ */
+function laravelEnvSetting(ctx: AnalysisContext, variable: string, fallback: SettingValue | undefined, node: Node, fallbackArg: Node | undefined, where: string): PhpValue | undefined {
+  const text = ctx.src(node);
+  const ws = ctx.workspace;
+  const found = ws ? [...PRODUCTION_DOTENV.map((b) => [b, true] as const), ...DEVELOPMENT_DOTENV.map((b) => [b, false] as const)]
+    .map(([b, production]) => ({ symbol: ws.table.lookup(GLOBAL_MODULE, `env:${b}:${variable}`), production })).find((x) => x.symbol) : undefined;
+  const named = found?.symbol && ws ? describeSymbol(ws.filePath, `${variable}=${String(found.symbol.value)}`, found.symbol) : undefined;
+  if (found?.production && named) return { ...dotenvSetting(String(found.symbol!.value)), text, node, via: `as ${named} sets it` };
+  if (fallback?.kind === 'bool' && !fallback.bool) {
+    return { kind: 'bool', bool: false, text, node, via: `false is the default of env('${variable}', false)${where}: what production gets wherever ${variable} is missing`, ...(fallbackArg ? { fallbackArg } : {}) };
+  }
+  const safe = fallback && ((fallback.kind === 'bool' && fallback.bool) || fallback.kind === 'num' || (fallback.kind === 'str' && /^(lax|strict)$/i.test(fallback.str ?? '')));
+  if (safe && found && named) {
+    const dev = dotenvSetting(String(found.symbol!.value));
+    if ((dev.kind === 'bool' && !dev.bool) || dev.kind === 'none') return { kind: 'env', text: `${named}, which only development and tests load`, node };
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------- setcookie
@@ -587,7 +642,7 @@ function setcookie(ctx: AnalysisContext, call: Node, argsNode: Node, args: Node[
   const t = (a: { whole: Node; value: Node } | undefined) => {
     if (!a) return undefined;
     const v = phpEval(ctx, a.value);
-    return { value: truthOf(v), ...span(a.whole), ...(v.kind === 'env' ? { envText: v.text } : {}), ...(v.branch ? { branch: v.branch } : {}) };
+    return { value: truthOf(v), ...span(a.whole), ...(v.kind === 'env' ? { envText: v.text } : {}), ...(v.branch ? { branch: v.branch } : {}), ...(v.via ? { via: v.via } : {}) };
   };
   const expV = expires ? phpEval(ctx, expires.value) : undefined;
   const ssV = ss ? phpEval(ctx, ss.value) : undefined;

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { languageForPath } from '../grammars';
+import { isDotenvName, languageForPath } from '../grammars';
 import type { LintLanguage } from '../types';
 import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats } from './symbolTable';
 import { type Literal, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
@@ -501,6 +501,18 @@ function indexRuby(table: SymbolTable, file: string, text: string): void {
   }
 }
 
+/**
+ * A dotenv file's `KEY=value` lines, under `env:<file name>:<KEY>` in GLOBAL_MODULE (`env:.env:SESSION_SECURE_COOKIE`),
+ * the value unquoted: what Laravel's `env('KEY', default)` reads where that file is loaded. The first file of a name wins.
+ */
+function indexDotenv(table: SymbolTable, file: string, text: string): void {
+  const base = path.basename(file).toLowerCase();
+  const lineOf = lineCounter(text);
+  for (const m of text.matchAll(/^[ \t]*(?:export[ \t]+)?([A-Za-z_]\w*)[ \t]*=[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^#\n]*?))[ \t]*(?:#[^\n]*)?\r?$/gm)) {
+    addLiteral(table, GLOBAL_MODULE, `env:${base}:${m[1]}`, { value: m[2] ?? m[3] ?? m[4] ?? '' }, file, lineOf(m.index));
+  }
+}
+
 /** Adds one file's constants to the table (by its language; other languages add nothing yet). */
 export function indexFile(table: SymbolTable, file: string, text: string, language: LintLanguage | undefined = languageForPath(file)): void {
   switch (language) {
@@ -534,6 +546,9 @@ export function indexFile(table: SymbolTable, file: string, text: string, langua
     case 'properties':
     case 'yaml':
       indexSpringConfig(table, file, text);
+      return;
+    case 'ini':
+      if (isDotenvName(path.basename(file).toLowerCase())) indexDotenv(table, file, text);
       return;
     default:
       return;
@@ -572,7 +587,7 @@ export function readPathAliases(root: string): PathAlias[] {
 }
 
 /** Languages whose files feed the table. */
-const INDEXED = new Set<LintLanguage>(['javascript', 'typescript', 'tsx', 'python', 'php', 'ruby', 'java', 'csharp', 'go', 'json', 'properties', 'yaml']);
+const INDEXED = new Set<LintLanguage>(['javascript', 'typescript', 'tsx', 'python', 'php', 'ruby', 'java', 'csharp', 'go', 'json', 'properties', 'yaml', 'ini']);
 
 /**
  * Builds the table of a scan: reads each file once (skipping those over `maxBytes`), indexes its
@@ -588,6 +603,8 @@ export function buildSymbolTable(files: readonly string[], roots: readonly strin
     if (!language || !INDEXED.has(language)) continue;
     // Of YAML and properties files, only Spring Boot's configuration is read (not CI or deployment manifests).
     if ((language === 'yaml' || language === 'properties') && !isSpringConfigFile(file)) continue;
+    // Of ini files, only dotenv files (.env, .env.production…): what env('X', default) reads.
+    if (language === 'ini' && !isDotenvName(path.basename(file).toLowerCase())) continue;
     let text: string;
     let fd: number | undefined;
     try {
