@@ -4,7 +4,7 @@ import { type AnalysisContext, type Fact, type OffsetEdit, ancestorsOf, insertLi
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
-import { PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX } from '../symbols/indexText';
+import { PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX } from '../symbols/indexText';
 import { type WorkspaceSymbol, describeSymbol } from '../symbols/symbolTable';
 import { type SettingEntry, type SettingValue, type SettingsSchema, checkSettings, entryFromFact, settingFact } from '../settingsSite';
 
@@ -1135,7 +1135,83 @@ function verifiedOnPath(ctx: AnalysisContext, call: Node, token: Node | undefine
   if (!token) return false;
   if (verifiedInSameFunction(ctx, call, token)) return true;
   if (verifiedBefore(ctx, call, ctx.src(token))) return true;
+  if (verifiedByDecorator(ctx, call, token)) return true;
   return peekHelperCalledAfterVerify(ctx, call, token);
+}
+
+/** A request's credentials: the token a view reads there is the one an authentication decorator checked. */
+const REQUEST_TOKEN = /\brequest\s*\.\s*(headers|cookies|authorization|META)\b/;
+
+/** A verified decode of anything (`jwt.decode(token, key, algorithms=[…])`, signature not switched off), as a decorator's body holds one. */
+const VERIFIED_DECODE = /\bdecode\s*\((?:[^()]|\([^()]*\))*\balgorithms\s*=(?:[^()]|\([^()]*\))*\)/g;
+const verifiesAny = (text: string): boolean => [...text.matchAll(VERIFIED_DECODE)].some((m) => !/verify_signature|\bverify\s*=\s*False/.test(m[0]));
+
+/**
+ * A view behind an authentication decorator that verifies the request's token: Flask-JWT-Extended
+ * `@jwt_required()` (not `optional=True`, which lets a request without a token through), or a
+ * decorator of the workspace whose body verifies a token and wraps the view (this file's, or one
+ * imported from a workspace module: the scan indexes them). The peek counts as on a verified path
+ * only when its token is read from the same request (`request.headers`, `request.cookies`, directly,
+ * through a local, or through a helper of the file that reads them): another token (a body field, a
+ * query parameter) was never checked. `@login_required` checks the session, not the token: it does not count.
+ */
+function verifiedByDecorator(ctx: AnalysisContext, call: Node, token: Node): boolean {
+  const fn = ancestorsOf(call).reverse().find((a) => a.type === 'function_definition');
+  const decorated = fn?.parent?.type === 'decorated_definition' ? fn.parent : undefined;
+  if (!fn || !decorated) return false;
+  ctx.touch(decorated.startIndex, fn.startIndex);
+  const verifying = namedChildren(decorated, ctx.text).filter((d) => d.type === 'decorator').some((d) => {
+    const text = ctx.src(d).replace(/^@\s*/, '').replace(/\s+/g, '');
+    const head = /^([\w.]+)/.exec(text)?.[1] ?? '';
+    const name = head.replace(/^.*\./, '');
+    if (name === 'jwt_required') return !/optional=True/.test(text);
+    if (!name || /^(login_required|permission_required|route|get|post|put|patch|delete|staticmethod|classmethod|property)$/.test(name)) return false;
+    return decoratorVerifies(ctx, call.tree.rootNode, head);
+  });
+  if (!verifying) return false;
+  return tokenFromRequest(ctx, fn, call, token);
+}
+
+/** Whether a decorator (`token_required`, `auth.token_required`) wraps the view in a verify: a function of this file, or of a workspace module (indexed). */
+function decoratorVerifies(ctx: AnalysisContext, root: Node, head: string): boolean {
+  ctx.lookups.add(head.split('.')[0]);
+  const own = !head.includes('.') ? functionsByName(ctx, root).get(head) : undefined;
+  if (own) {
+    ctx.touch(own.startIndex, own.endIndex);
+    const body = own.childForFieldName('body');
+    return !!body && body.descendantsOfType('function_definition').length > 0 && verifiesAny(ctx.src(body));
+  }
+  const ws = ctx.workspace;
+  if (!ws) return false;
+  ctx.lookups.add('<imports>');
+  const imports = importsOf(ctx);
+  const dot = head.lastIndexOf('.');
+  const mod = dot === -1 ? undefined : imports.get(head.slice(0, dot));
+  const imp = dot === -1 ? imports.get(head) : undefined;
+  const name = head.slice(dot + 1);
+  const modules = imp ? (imp.name === '*' ? [] : [[imp.module, imp.name]]) : mod ? (mod.name === '*' ? [[mod.module, name]] : [[submodule(mod), name]]) : [];
+  return modules.some(([m, n]) => {
+    const file = ws.table.resolvePythonModule(ws.filePath, m);
+    return file !== undefined && ws.table.lookup(file, `${n}${PY_DECORATOR_SUFFIX}`) !== undefined;
+  });
+}
+
+/** Whether the peeked token is read from the request: written so, through a local assigned so before, or a helper of the file that reads it. */
+function tokenFromRequest(ctx: AnalysisContext, fn: Node, call: Node, token: Node): boolean {
+  const readsRequest = (text: string, depth: number): boolean => {
+    if (REQUEST_TOKEN.test(text)) return true;
+    const helper = /^\s*(?:self\.)?([A-Za-z_]\w*)\s*\(/.exec(text)?.[1];
+    const def = helper && depth < 2 ? functionsByName(ctx, fn.tree.rootNode).get(helper) : undefined;
+    if (!def || def.id === fn.id) return false;
+    ctx.touch(def.startIndex, def.endIndex);
+    return readsRequest(ctx.src(def.childForFieldName('body') ?? def), depth + 1);
+  };
+  const t = ctx.src(token);
+  if (token.type !== 'identifier') return readsRequest(t, 0);
+  ctx.touch(fn.startIndex, call.startIndex);
+  const before = ctx.text.slice(fn.startIndex, call.startIndex);
+  const assigned = [...before.matchAll(new RegExp(`^[ \\t]*${escapeRe(t)}\\s*(?::[^=\\n]+)?=(?!=)\\s*([^\\n]+)$`, 'gm'))].pop();
+  return !!assigned && readsRequest(assigned[1], 0);
 }
 
 /** Function definitions of the file by name (methods too), read once per pass. */

@@ -31,3 +31,6 @@ export const PY_VERIFIER_SUFFIX = '(jwt)';
 
 /** Suffix of the entry a Python module-level list of string literals gets (`ALGORITHMS = ["HS256"]`), its value the list as JSON. */
 export const PY_LIST_SUFFIX = '[*]';
+
+/** Suffix of the entry a Python module-level decorator gets when it wraps the view in a JWT verify (`token_required@(jwt)`). */
+export const PY_DECORATOR_SUFFIX = '@(jwt)';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { isDotenvName, languageForPath } from '../grammars';
 import type { LintLanguage } from '../types';
 import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats } from './symbolTable';
-import { type Literal, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
+import { type Literal, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
 import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
 import { resolveJavaPending } from './javaIndexer';
 import { indexSpringConfig, isSpringConfigFile } from './springIndexer';
@@ -308,6 +308,10 @@ function indexPythonVerifiers(table: SymbolTable, file: string, text: string, li
     end.lastIndex = start;
     const stop = end.exec(text);
     const body = text.slice(start, stop ? stop.index : undefined);
+    // A decorator: a module-level function that defines the wrapper and verifies a token in it (what it decodes is the request's).
+    if (!owner && /\n[ \t]+(?:async[ \t]+)?def[ \t]/.test(body) && [...body.matchAll(/\bdecode\s*\((?:[^()]|\([^()]*\))*\balgorithms\s*=(?:[^()]|\([^()]*\))*\)/g)].some((d) => !/verify_signature|\bverify\s*=\s*False/.test(d[0]))) {
+      addLiteral(table, file, `${m[3]}${PY_DECORATOR_SUFFIX}`, { value: 'raises' }, file, lineOf(m.index));
+    }
     const p = param.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const verified = [...body.matchAll(new RegExp(`\\bdecode\\s*\\(\\s*${p}\\s*,(?:[^()]|\\([^()]*\\))*\\)`, 'g'))]
       .some((d) => /\balgorithms\s*=/.test(d[0]) && !/verify_signature|\bverify\s*=\s*False/.test(d[0]));
