@@ -1338,7 +1338,8 @@ function instanceClass(ctx: AnalysisContext, fn: Node, at: number, object: strin
   if (!cls) return undefined;
   ctx.touch(cls.startIndex, cls.endIndex);
   const text = ctx.src(cls);
-  const direct = typed(text, `self.${attr}`) ?? typed(text.replace(/^[ \t]+(?=\w)/gm, (w) => (w.length <= 4 ? '' : w)), attr);
+  // `self.tokens = TokenService()` in a method, or a class-level `tokens: TokenService`.
+  const direct = typed(text, `self.${attr}`) ?? typed(text, attr);
   if (direct) return direct;
   // `self.tokens = tokens` from an annotated parameter.
   const from = new RegExp(`self\\.${escapeRe(attr)}\\s*=\\s*([A-Za-z_]\\w*)\\s*$`, 'm').exec(text)?.[1];
