@@ -115,6 +115,11 @@ function sameSiteWritten(ctx: AnalysisContext, n: Node, depth = 0): SameSiteValu
     const where = `when ${c.length > 60 ? `${c.slice(0, 57)}…` : c} is ${weakA ? 'true' : 'false'}`;
     return ENV_CONDITION.test(c) ? { ...weak, envText: where } : { ...weak, branch: where };
   }
+  if (n.type === 'identifier') {
+    // `same_site = embedded? ? :none : :lax` then `same_site: same_site`: one assignment on every path, read as written.
+    const reaching = reachingAssignments(ctx, n);
+    if (reaching.length === 1 && !reaching[0].where && !reaching[0].nil && reaching[0].value.type === 'conditional') return sameSiteWritten(ctx, reaching[0].value, depth + 1);
+  }
   const value = sameSiteOf(ctx, n, depth);
   if (value !== 'unknown' || (n.type !== 'constant' && n.type !== 'scope_resolution') || rubyLookup(ctx, n) || !ctx.workspace) return { value };
   // A constant of another file: `SAME_SITE = :none` in config/initializers, `Security::SAME_SITE` in a module.
