@@ -36,6 +36,20 @@ export function springValue(raw: string): SettingValue {
 
 const SECRET_KEY = /jwt.*(secret|signing[-_.]?key|key)$|(^|\.)(secret[-_.]?key|signing[-_.]?key|token[-_.]?secret|session[-_.]?secret)$/i;
 
+/**
+ * Of the secret-like keys, which the rules cover, by what the key's path says it is for: a JWT or
+ * bearer token key (`jwt-hardcoded-secret`), a session, cookie, remember-me or the application's own
+ * authentication key (`session-hardcoded-secret`). A key of something else (`partner.api.signing-key`,
+ * a payment provider's webhook key) is a secret too, but no session or token rule: the lint reports
+ * it where Java code reads it as a JWT key (naming this file), not here by its name.
+ */
+function secretKindOf(key: string): 'jwt' | 'session' | undefined {
+  if (!SECRET_KEY.test(key)) return undefined;
+  if (/jw[tse]|jose|token|bearer/i.test(key)) return 'jwt';
+  if (/session|cookie|remember|(^|[.-])(auth|authentication|security|login)([.-]|$)/i.test(key)) return 'session';
+  return undefined;
+}
+
 /** Keys of the session cookie settings (servlet and reactive stacks), canonical form. */
 const COOKIE_PREFIX = /^server\.(servlet|reactive)\.session\.cookie\./;
 
@@ -50,18 +64,19 @@ export function springProperty(ctx: AnalysisContext, key: string, keyNode: { sta
   ctx.facts.push(settingFact('spring.setting', entry));
   // `${JWT_SECRET:changeme}`: the default is the key wherever the variable is missing.
   const placeholder = value.kind === 'env' ? /^(["']?)\$\{([^:}]+):([^}]+)\}\1$/.exec(trimmed) : null;
-  if (SECRET_KEY.test(key) && placeholder) {
+  const kind = secretKindOf(key);
+  if (kind && placeholder) {
     reportHardcodedSecret(ctx, {
-      kind: /jwt|token/i.test(key) ? 'jwt' : 'session',
+      kind,
       start: vs, end: vs + trimmed.length,
       what: `The ${key} property`, envName: placeholder[2], replacement: `${placeholder[1]}\${${placeholder[2]}}${placeholder[1]}`, fallback: true,
     });
   }
   // Where the key is kept (`classpath:keys/jwt.key`, `file:/run/secrets/jwt`) is not the key.
-  if (SECRET_KEY.test(key) && value.kind === 'str' && (value.str ?? '').length > 0 && !/^(classpath\*?|file|https?):/.test(value.str ?? '')) {
+  if (kind && value.kind === 'str' && (value.str ?? '').length > 0 && !/^(classpath\*?|file|https?):/.test(value.str ?? '')) {
     const envName = key.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
     reportHardcodedSecret(ctx, {
-      kind: /jwt|token/i.test(key) ? 'jwt' : 'session',
+      kind,
       start: vs, end: vs + trimmed.length,
       what: `The ${key} property`, envName,
       // Spring resolves ${…} placeholders from the environment.
