@@ -59,6 +59,11 @@ describe('lint: Java values through Spring configuration and other classes', () 
     assert.equal(symbols.lookup(springConfigModule(PAYMENTS, 'prod'), 'reporting.hmac')?.value, 'reports-prod-2023-hmac');
     assert.equal(symbols.lookup(JAVA_CONFIG_PROPERTIES, 'com.acme.payments.config.JwtProperties')?.value, 'jwt');
     assert.equal(symbols.lookup(JAVA_CONFIG_PROPERTIES, 'com.acme.payments.config.PartnerProperties')?.value, 'partner.api');
+    // A @Bean method annotated @ConfigurationProperties binds the class it returns; @DefaultValue is a constructor-bound fallback.
+    assert.equal(symbols.lookup(JAVA_CONFIG_PROPERTIES, 'com.acme.payments.refunds.RefundTokenSettings')?.value, 'refund-token');
+    assert.deepEqual([symbols.lookup(javaClassModule('com.acme.payments.refunds.StatementTokenProperties'), '=signingKey')?.value, symbols.lookup(javaClassModule('com.acme.payments.refunds.StatementTokenProperties'), '=signingKey')?.fallbackFor],
+      ['statements-signing-key-2023', 'STATEMENTTOKEN_SIGNINGKEY (or the property statement-token.signing-key)']);
+    assert.equal(symbols.lookup(javaClassModule('com.acme.payments.refunds.ExportTokenProperties'), '=archiveKey')?.value, 'export-archive-local-key');
     const constants = javaClassModule('com.acme.payments.config.SecurityConstants');
     assert.equal(symbols.lookup(constants, 'SIGNING_KEY')?.value, 'acme-payments-signing-key-v2');
     assert.equal(symbols.lookup(constants, 'LEGACY_KEY')?.value, 'payments-legacy-2019');

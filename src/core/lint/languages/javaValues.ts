@@ -1,7 +1,8 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
 import { javaClassConstant, javaConfigPropertiesPrefix, javaInheritedOrImported } from './crossFileConstants';
-import { declaredTypeOf, propertyOfAccessor, springPropertyValue } from './springBinding';
+import { configurationFallback } from '../symbols/typeIndexers';
+import { declaredTypeOf, propertyOfAccessor, springPropertyValue, springSourceOf } from './springBinding';
 import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
 /** A Java expression followed within its file; see ResolvedValue. */
@@ -163,7 +164,12 @@ function receiverGetter(ctx: AnalysisContext, call: Node, obj: Node, method: str
   if (prefix) {
     // No configuration file sets the property: the field's initializer binds, unless the environment sets it.
     const field = propertyOfAccessor(method).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    return springPropertyValue(ctx, `${prefix}.${propertyOfAccessor(method)}`, call) ?? javaClassConstant(ctx, call, type, `=${field}`);
+    const initial = springPropertyValue(ctx, `${prefix}.${propertyOfAccessor(method)}`, call) ?? javaClassConstant(ctx, call, type, `=${field}`);
+    // A class bound by a @Bean method elsewhere: its initializer was indexed without the property it falls back for.
+    if (initial?.k === 'external' && initial.symbol.fallbackFor === undefined && !springSourceOf(initial.symbol)) {
+      return { ...initial, symbol: { ...initial.symbol, fallbackFor: configurationFallback(prefix, field) } };
+    }
+    return initial;
   }
   return javaClassConstant(ctx, call, type, `${method}()`);
 }

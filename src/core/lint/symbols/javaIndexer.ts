@@ -12,7 +12,7 @@ import type { SymbolTable, WorkspaceSymbol } from './symbolTable';
 export const JAVA_CONFIG_PROPERTIES = '<java:configprops>';
 
 /** The names a Java file's text brings into scope, read from its package and import lines. */
-interface JavaNames {
+export interface JavaNames {
   readonly pkg: string;
   readonly classes: ReadonlyMap<string, string>;
   readonly packages: readonly string[];
@@ -81,7 +81,7 @@ export function noteJavaPending(table: SymbolTable, p: Pending): void {
 }
 
 /** The modules a class name written in a file may be, in Java's order: qualified, imported, same package, imported packages. */
-function classModules(names: JavaNames, written: string): string[] {
+export function javaClassModules(names: JavaNames, written: string): string[] {
   const parts = written.split('.');
   if (/^[a-z]/.test(parts[0]) && parts.length > 1) return [`java:${written}`];
   const simple = parts[parts.length - 1];
@@ -103,7 +103,7 @@ function termValue(table: SymbolTable, p: Pending, name: string): WorkspaceSymbo
     }
     return undefined;
   }
-  for (const m of classModules(p.names, name.slice(0, dot))) {
+  for (const m of javaClassModules(p.names, name.slice(0, dot))) {
     const s = table.lookup(m, name.slice(dot + 1));
     if (s && s.fallbackFor === undefined) return s;
   }

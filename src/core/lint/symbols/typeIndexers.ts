@@ -4,7 +4,7 @@ import { jsonStrings } from '../languages/appSettings';
 import type { SymbolTable } from './symbolTable';
 import { goStructFields } from './goStructs';
 import { type Literal, addLiteral, lineCounter } from './indexText';
-import { JAVA_CONFIG_PROPERTIES, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaNamesOf, noteJavaPending } from './javaIndexer';
+import { JAVA_CONFIG_PROPERTIES, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaClassModules, javaNamesOf, noteJavaPending } from './javaIndexer';
 import { springVariable } from './springIndexer';
 
 /*
@@ -103,7 +103,8 @@ const JAVA_CANDIDATES = /^[ \t]*((?:(?:public|protected|private|final|static)[ \
 export function indexJava(table: SymbolTable, file: string, text: string): void {
   const lineOf = lineCounter(text);
   let pkg = '';
-  let type: { name: string; interface: boolean; module: string; lombok: boolean; prefix?: string; valueIndent?: number } | undefined;
+  let type: { name: string; interface: boolean; module: string; lombok: boolean; bindable: boolean; prefix?: string; valueIndent?: number } | undefined;
+  const prefixed: { at: number; module: string; prefix: string }[] = [];
   let names: ReturnType<typeof javaNamesOf> | undefined;
   let assigned: Map<string, number> | undefined;
   const lombok = text.includes('lombok');
@@ -126,7 +127,10 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
       const annotations = text.includes('@', Math.max(0, m.index - 600)) ? annotationsAbove(text, m.index) : '';
       const prefix = configurationPropertiesPrefix(annotations);
       if (prefix) table.add(JAVA_CONFIG_PROPERTIES, qualified, { value: prefix, file, line: lineOf(m.index) });
-      type = { name: m[6], interface: m[5] === 'interface', module: javaClassModule(qualified), lombok: lombok && /@(Getter|Value)\b(?!\s*\()/.test(annotations), ...(prefix ? { prefix } : {}),
+      if (prefix) prefixed.push({ at: m.index, module: javaClassModule(qualified), prefix });
+      type = { name: m[6], interface: m[5] === 'interface', module: javaClassModule(qualified), lombok: lombok && /@(Getter|Value|Data)\b(?!\s*\()/.test(annotations), ...(prefix ? { prefix } : {}),
+        // Lombok @Data and @Setter write the setters a @Bean method's binding calls.
+        bindable: lombok && /@(Data|Setter)\b(?!\s*\()/.test(annotations),
         // Lombok @Value makes fields private final: members are written without modifiers, one indent into the class.
         ...(lombok && /@Value\b(?!\s*\()/.test(annotations) ? { valueIndent: (/^[ \t]*/.exec(m[0])?.[0] ?? '').replace(/\t/g, '    ').length } : {}) };
     } else if (type) {
@@ -138,10 +142,11 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
         else later(m[8], m[9], m.index);
         continue;
       }
-      if (lit && type.prefix && !/\bstatic\b/.test(mods) && typeof lit.value === 'string') {
+      if (lit && !/\bstatic\b/.test(mods) && typeof lit.value === 'string') {
         // A @ConfigurationProperties field's initializer: what binds when no property source sets it, as `=name`.
-        const property = `${type.prefix}.${m[8].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-        addLiteral(table, type.module, `=${m[8]}`, { ...lit, fallbackFor: `${springVariable(property)} (or the property ${property})` }, file, lineOf(m.index));
+        // A class with a setter for it may be bound by a @Bean method of another file: kept without the property.
+        if (type.prefix) addLiteral(table, type.module, `=${m[8]}`, { ...lit, fallbackFor: configurationFallback(type.prefix, m[8]) }, file, lineOf(m.index));
+        else if (type.bindable || text.includes(`set${m[8].charAt(0).toUpperCase()}${m[8].slice(1)}(`)) addLiteral(table, type.module, `=${m[8]}`, lit, file, lineOf(m.index));
       }
       // An instance field with a literal that no other statement of the file assigns: what its getters return.
       const indent = (/^[ \t]*/.exec(m[0])?.[0] ?? '').replace(/\t/g, '    ').length;
@@ -155,6 +160,41 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
         addLiteral(table, type.module, getter, lit, file, lineOf(m.index));
       }
     }
+  }
+  if (text.includes('ConfigurationProperties')) indexJavaBinding(table, file, text, prefixed);
+}
+
+/** `JWT_SECRET (or the property jwt.secret)`: the variable and property a @ConfigurationProperties field binds from. */
+export function configurationFallback(prefix: string, field: string): string {
+  const property = `${prefix}.${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return `${springVariable(property)} (or the property ${property})`;
+}
+
+/** `@Bean @ConfigurationProperties("jwt") JwtProperties jwtProperties()`: the annotation, then the method's return type. */
+const BEAN_CONFIGURATION_PROPERTIES = /@ConfigurationProperties\s*\(\s*(?:(?:prefix|value)\s*=\s*)?"([^"]+)"\s*\)((?:\s*@[\w.]+(?:\s*\([^()]*\))?)*)\s*(?:(?:public|protected|private|static|final)\s+)*([A-Z][\w$]*(?:\.[A-Z][\w$]*)*|[a-z][\w$]*(?:\.[a-z][\w$]*)*\.[A-Z][\w$]*)(?:\s*<[^<>;{]*>)?\s+[A-Za-z_$][\w$]*\s*\(/g;
+
+/** `@DefaultValue("changeme") String secret` on a constructor parameter or record component: what binds when nothing sets the property. */
+const DEFAULT_VALUE = /@DefaultValue\s*\(\s*(?:value\s*=\s*)?"((?:[^"\\\n]|\\.)*)"\s*\)\s+(?:final\s+)?(?:java\.lang\.)?String\s+([A-Za-z_$][\w$]*)/g;
+
+/**
+ * The Spring binding a Java file declares outside its classes' own annotation: a @Bean method
+ * annotated @ConfigurationProperties binds the class it returns to the prefix (listed like an
+ * annotated class), and `@DefaultValue` on a constructor-bound property of an annotated class
+ * (`prefixed`, in text order) is that property's fallback, as `=name`.
+ */
+function indexJavaBinding(table: SymbolTable, file: string, text: string, prefixed: readonly { at: number; module: string; prefix: string }[]): void {
+  const lineOf = lineCounter(text);
+  let names: ReturnType<typeof javaNamesOf> | undefined;
+  for (const m of text.matchAll(BEAN_CONFIGURATION_PROPERTIES)) {
+    names ??= javaNamesOf(text);
+    const line = lineOf(m.index);
+    for (const module of javaClassModules(names, m[3])) table.add(JAVA_CONFIG_PROPERTIES, module.slice('java:'.length), { value: m[1], file, line });
+  }
+  if (prefixed.length === 0 || !text.includes('@DefaultValue')) return;
+  const defaultLine = lineCounter(text);
+  for (const m of text.matchAll(DEFAULT_VALUE)) {
+    const owner = prefixed.filter((p) => p.at < m.index).pop();
+    if (owner) addLiteral(table, owner.module, `=${m[2]}`, { value: m[1], fallbackFor: configurationFallback(owner.prefix, m[2]) }, file, defaultLine(m.index));
   }
 }
 
