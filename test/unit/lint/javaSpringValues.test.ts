@@ -64,6 +64,15 @@ describe('lint: Java values through Spring configuration and other classes', () 
     assert.deepEqual([symbols.lookup(javaClassModule('com.acme.payments.refunds.StatementTokenProperties'), '=signingKey')?.value, symbols.lookup(javaClassModule('com.acme.payments.refunds.StatementTokenProperties'), '=signingKey')?.fallbackFor],
       ['statements-signing-key-2023', 'STATEMENTTOKEN_SIGNINGKEY (or the property statement-token.signing-key)']);
     assert.equal(symbols.lookup(javaClassModule('com.acme.payments.refunds.ExportTokenProperties'), '=archiveKey')?.value, 'export-archive-local-key');
+    const merchants = (cls: string) => javaClassModule(`com.acme.payments.merchants.${cls}`);
+    // Getters of a superclass of the workspace, unless the subclass overrides them.
+    assert.equal(symbols.lookup(merchants('MerchantTokenConfig'), 'getSigningSecret()')?.value, 'merchant-base-signing-secret');
+    assert.equal(symbols.lookup(merchants('RotatingTokenConfig'), 'getSigningSecret()'), undefined);
+    assert.equal(symbols.lookup(merchants('MerchantJwtSettings'), 'getSecret()')?.value, 'merchant-jwt-secret-2021');
+    assert.equal(symbols.lookup(merchants('MerchantKeys'), '->batchSettings')?.value, 'com.acme.payments.merchants.MerchantJwtSettings');
+    // `this.secret = "…"` in the constructor; a field the constructor reads from the environment is not indexed.
+    assert.equal(symbols.lookup(merchants('WidgetKeyring'), 'getSecret()')?.value, 'widget-embed-secret-v3');
+    assert.equal(symbols.lookup(merchants('WidgetKeyring'), 'getPreviewSecret()'), undefined);
     const constants = javaClassModule('com.acme.payments.config.SecurityConstants');
     assert.equal(symbols.lookup(constants, 'SIGNING_KEY')?.value, 'acme-payments-signing-key-v2');
     assert.equal(symbols.lookup(constants, 'LEGACY_KEY')?.value, 'payments-legacy-2019');
@@ -156,6 +165,8 @@ describe('lint: Java values through Spring configuration and other classes', () 
     for (const [rel, lines, edit] of [
       [`${JAVA}/security/JwtTokenProvider.java`, [21], 10],
       [`${JAVA}/web/MerchantPortalController.java`, [30, 35, 40], 13],
+      // Inherited getter, Lombok @Data, var of a static factory and of a method of the class, a constructor-set field.
+      [`${JAVA}/merchants/MerchantTokenService.java`, [26, 40, 47, 62, 68], 10],
     ] as const) {
       const file = path.join(PAYMENTS, rel);
       const text = fs.readFileSync(file, 'utf8');

@@ -1,6 +1,7 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
 import { javaClassConstant, javaConfigPropertiesPrefix, javaInheritedOrImported } from './crossFileConstants';
+import { JAVA_FACTORY } from '../symbols/javaIndexer';
 import { configurationFallback } from '../symbols/typeIndexers';
 import { declaredTypeOf, propertyOfAccessor, springPropertyValue, springSourceOf } from './springBinding';
 import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
@@ -157,7 +158,7 @@ function receiverGetter(ctx: AnalysisContext, call: Node, obj: Node, method: str
   if (group) return springPropertyValue(ctx, `${group}.${propertyOfAccessor(method)}`, call);
   let type: string | undefined;
   if (obj.type === 'object_creation_expression') type = ctx.src(obj.childForFieldName('type') ?? obj).replace(/\s+/g, '').replace(/<.*$/, '');
-  else if (obj.type === 'identifier') type = declaredTypeOf(ctx, ctx.src(obj));
+  else if (obj.type === 'identifier') type = receiverType(ctx, call, ctx.src(obj));
   else if (obj.type === 'field_access' && obj.childForFieldName('object')?.type === 'this') type = declaredTypeOf(ctx, ctx.src(obj.childForFieldName('field')!));
   if (!type || !/^[\w$.]+$/.test(type)) return undefined;
   const prefix = javaConfigPropertiesPrefix(ctx, call, type);
@@ -174,6 +175,67 @@ function receiverGetter(ctx: AnalysisContext, call: Node, obj: Node, method: str
   return javaClassConstant(ctx, call, type, `${method}()`);
 }
 
+/**
+ * The type of the object a name holds at `at`: a local declared before it in an enclosing block
+ * (`JwtConfig cfg = …`; with `var`, what its initializer builds or returns: `new JwtConfig()`, a
+ * method of the class, `Keys.defaults()` of a workspace class), a parameter of the enclosing
+ * method or lambda, else the field of that name (declaredTypeOf).
+ */
+function receiverType(ctx: AnalysisContext, at: Node, name: string): string | undefined {
+  const up = ancestorsOf(at);
+  for (let i = up.length - 1; i >= 0; i--) {
+    const scope = up[i];
+    if (scope.type === 'block' || scope.type === 'constructor_body') {
+      let decl: { statement: Node; declarator: Node } | undefined;
+      for (const s of namedChildren(scope, ctx.text)) {
+        if (s.startIndex >= at.startIndex) break;
+        if (s.type !== 'local_variable_declaration') continue;
+        for (const d of s.namedChildren) if (d?.type === 'variable_declarator' && ctx.src(d.childForFieldName('name')!) === name) decl = { statement: s, declarator: d };
+      }
+      if (!decl) continue;
+      // A new declaration, or an edit of this one, changes the type.
+      ctx.touch(decl.statement.startIndex, at.startIndex);
+      const written = ctx.src(decl.statement.childForFieldName('type') ?? decl.statement).replace(/\s+/g, '').replace(/<.*$/, '');
+      if (written !== 'var') return written;
+      const init = decl.declarator.childForFieldName('value');
+      return init ? inferredType(ctx, init) : undefined;
+    }
+    if (scope.type === 'method_declaration' || scope.type === 'constructor_declaration' || scope.type === 'lambda_expression') {
+      const params = scope.childForFieldName('parameters');
+      for (const p of params ? namedChildren(params, ctx.text) : []) {
+        if (ctx.src(p.childForFieldName('name') ?? p) !== name) continue;
+        const t = p.childForFieldName('type');
+        return t ? ctx.src(t).replace(/\s+/g, '').replace(/<.*$/, '') : undefined;
+      }
+    }
+    if (scope.type === 'class_body') break;
+  }
+  return declaredTypeOf(ctx, name);
+}
+
+/** The class a `var` initializer gives: `new T(…)`, a method of an enclosing class (its return type), `Keys.defaults()` (the return type the last scan indexed). */
+function inferredType(ctx: AnalysisContext, init: Node): string | undefined {
+  if (init.type === 'object_creation_expression') return ctx.src(init.childForFieldName('type') ?? init).replace(/\s+/g, '').replace(/<.*$/, '');
+  if (init.type !== 'method_invocation') return undefined;
+  const obj = init.childForFieldName('object');
+  const method = ctx.src(init.childForFieldName('name') ?? init);
+  if (!obj || obj.type === 'this') {
+    ctx.lookups.add(method);
+    for (const body of ancestorsOf(init).filter((a) => a.type === 'class_body').reverse()) {
+      const m = body.namedChildren.find((c) => c?.type === 'method_declaration' && ctx.src(c.childForFieldName('name')!) === method);
+      const t = m?.childForFieldName('type');
+      if (!m || !t) continue;
+      ctx.touch(m.startIndex, t.endIndex);
+      return ctx.src(t).replace(/\s+/g, '').replace(/<.*$/, '');
+    }
+    return undefined;
+  }
+  const cls = ctx.src(obj).replace(/\s+/g, '');
+  if (!/^[A-Z][\w$.]*$|^[a-z][\w$]*(\.[\w$]+)*\.[A-Z][\w$]*$/.test(cls)) return undefined;
+  const returned = javaClassConstant(ctx, init, cls, `${JAVA_FACTORY}${method}`)?.symbol.value;
+  return typeof returned === 'string' ? returned : undefined;
+}
+
 /** The property prefix a chain of getters on a @ConfigurationProperties object stands for (`props.getJwt()` → `app.jwt`), at most three deep. */
 function configurationGroup(ctx: AnalysisContext, at: Node, getter: Node, depth: number): string | undefined {
   const name = getter.childForFieldName('name');
@@ -184,7 +246,7 @@ function configurationGroup(ctx: AnalysisContext, at: Node, getter: Node, depth:
   if (inner.type === 'method_invocation') prefix = configurationGroup(ctx, at, inner, depth + 1);
   else {
     const holder = inner.type === 'identifier' ? ctx.src(inner) : inner.type === 'field_access' && inner.childForFieldName('object')?.type === 'this' ? ctx.src(inner.childForFieldName('field')!) : undefined;
-    const type = holder ? declaredTypeOf(ctx, holder) : undefined;
+    const type = holder ? (inner.type === 'identifier' ? receiverType(ctx, at, holder) : declaredTypeOf(ctx, holder)) : undefined;
     prefix = type && /^[\w$.]+$/.test(type) ? javaConfigPropertiesPrefix(ctx, at, type) : undefined;
   }
   return prefix ? `${prefix}.${propertyOfAccessor(ctx.src(name))}` : undefined;

@@ -11,6 +11,9 @@ import type { SymbolTable, WorkspaceSymbol } from './symbolTable';
 /** The pseudo-module of `@ConfigurationProperties` classes: name = the qualified class, value = its prefix (`jwt`). */
 export const JAVA_CONFIG_PROPERTIES = '<java:configprops>';
 
+/** Prefix of a static method's entry holding the class it returns (`->defaults` of `static JwtConfig defaults(…)`): never a name code can look up. */
+export const JAVA_FACTORY = '->';
+
 /** The names a Java file's text brings into scope, read from its package and import lines. */
 export interface JavaNames {
   readonly pkg: string;
@@ -91,7 +94,9 @@ export function javaClassModules(names: JavaNames, written: string): string[] {
 }
 
 /** The value of a name term (with where its literal is written), or undefined while it is not (yet) known. */
-function termValue(table: SymbolTable, p: Pending, name: string): WorkspaceSymbol | undefined {
+function termValue(table: SymbolTable, p: Pending, written: string): WorkspaceSymbol | undefined {
+  // `return this.secret;`: the field of the class.
+  const name = written.replace(/^this\./, '');
   const dot = name.lastIndexOf('.');
   if (dot === -1) {
     const owner = p.names.members.get(name);
@@ -108,6 +113,41 @@ function termValue(table: SymbolTable, p: Pending, name: string): WorkspaceSymbo
     if (s && s.fallbackFor === undefined) return s;
   }
   return undefined;
+}
+
+/** A class of the workspace that extends another (`class MerchantTokenConfig extends BaseTokenConfig`): it inherits the getters the table holds for its superclass. */
+interface Extension {
+  readonly module: string;
+  readonly superclass: string;
+  readonly names: JavaNames;
+  /** Methods the subclass's file declares: an override is not the inherited getter. */
+  readonly declared: ReadonlySet<string>;
+}
+
+const extensions = new WeakMap<SymbolTable, Extension[]>();
+
+/** Notes a class's superclass; its getters are copied by resolveJavaPending once every file is indexed. */
+export function noteJavaExtension(table: SymbolTable, e: Extension): void {
+  const list = extensions.get(table) ?? [];
+  list.push(e);
+  extensions.set(table, list);
+}
+
+/** Copies the getters (`name()`) of each noted superclass of the workspace into its subclasses, up a chain of a few classes. */
+function inheritJavaGetters(table: SymbolTable): void {
+  const list = extensions.get(table) ?? [];
+  extensions.delete(table);
+  for (let pass = 0; pass < 4 && list.length > 0; pass++) {
+    let copied = 0;
+    for (const e of list) {
+      for (const module of javaClassModules(e.names, e.superclass)) {
+        const inherited = [...table.namesOf(module)].filter(([n]) => n.endsWith('()') && !e.declared.has(n.slice(0, -2)) && !table.lookup(e.module, n));
+        for (const [n, symbol] of inherited) table.add(e.module, n, symbol);
+        copied += inherited.length;
+      }
+    }
+    if (copied === 0) break;
+  }
 }
 
 /**
@@ -134,6 +174,7 @@ export function resolveJavaPending(table: SymbolTable): void {
     if (next.length === left.length) break;
     left = next;
   }
+  inheritJavaGetters(table);
 }
 
 /** The annotation lines right above `at` (a class or field declaration), joined. */

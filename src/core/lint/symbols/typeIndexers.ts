@@ -4,7 +4,7 @@ import { jsonStrings } from '../languages/appSettings';
 import type { SymbolTable } from './symbolTable';
 import { goStructFields } from './goStructs';
 import { type Literal, addLiteral, lineCounter } from './indexText';
-import { JAVA_CONFIG_PROPERTIES, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaClassModules, javaNamesOf, noteJavaPending } from './javaIndexer';
+import { JAVA_CONFIG_PROPERTIES, JAVA_FACTORY, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaClassModules, javaNamesOf, noteJavaExtension, noteJavaPending } from './javaIndexer';
 import { springVariable } from './springIndexer';
 
 /*
@@ -105,6 +105,8 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
   let pkg = '';
   let type: { name: string; interface: boolean; module: string; lombok: boolean; bindable: boolean; prefix?: string; valueIndent?: number } | undefined;
   const prefixed: { at: number; module: string; prefix: string }[] = [];
+  const classes: { at: number; module: string; name: string }[] = [];
+  let declared: Set<string> | undefined;
   let names: ReturnType<typeof javaNamesOf> | undefined;
   let assigned: Map<string, number> | undefined;
   const lombok = text.includes('lombok');
@@ -128,6 +130,15 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
       const prefix = configurationPropertiesPrefix(annotations);
       if (prefix) table.add(JAVA_CONFIG_PROPERTIES, qualified, { value: prefix, file, line: lineOf(m.index) });
       if (prefix) prefixed.push({ at: m.index, module: javaClassModule(qualified), prefix });
+      classes.push({ at: m.index, module: javaClassModule(qualified), name: m[6] });
+      if (m[5] === 'class') {
+        const superclass = /^[^{;]*?\bextends\s+([\w$.]+)/.exec(text.slice(m.index, m.index + 400))?.[1];
+        if (superclass) {
+          names ??= javaNamesOf(text);
+          declared ??= new Set(Array.from(text.matchAll(/\b([A-Za-z_$][\w$]*)\s*\([^()]*\)\s*(?:throws[^{;]*)?\{/g), (d) => d[1]));
+          noteJavaExtension(table, { module: javaClassModule(qualified), superclass, names, declared });
+        }
+      }
       type = { name: m[6], interface: m[5] === 'interface', module: javaClassModule(qualified), lombok: lombok && /@(Getter|Value|Data)\b(?!\s*\()/.test(annotations), ...(prefix ? { prefix } : {}),
         // Lombok @Data and @Setter write the setters a @Bean method's binding calls.
         bindable: lombok && /@(Data|Setter)\b(?!\s*\()/.test(annotations),
@@ -162,6 +173,47 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
     }
   }
   if (text.includes('ConfigurationProperties')) indexJavaBinding(table, file, text, prefixed);
+  if (text.includes('static')) indexJavaFactories(table, file, text, classes);
+  if (text.includes('this.')) indexConstructorLiterals(table, file, text, classes, assigned ?? assignmentCounts(text));
+}
+
+/** `public static JwtConfig defaults(…)`: a static method returning a class, for `var cfg = Keys.defaults()` in another file. */
+const JAVA_STATIC_FACTORY = /^[ \t]*(?:(?:public|protected|private|final|synchronized)[ \t]+)*static[ \t]+(?:<[^<>\n]*>[ \t]+)?([A-Z][\w$]*(?:\.[A-Z][\w$]*)*)(?:<[^\n]*?>)?[ \t]+([a-z_$][\w$]*)[ \t]*\(/gm;
+
+/** Records, as `->name` of the class, the class each static factory returns (qualified by the file's imports). */
+function indexJavaFactories(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string }[]): void {
+  const lineOf = lineCounter(text);
+  let names: ReturnType<typeof javaNamesOf> | undefined;
+  for (const m of text.matchAll(JAVA_STATIC_FACTORY)) {
+    const owner = classes.filter((c) => c.at < m.index).pop();
+    if (!owner || m[1] === 'String' || m[1] === 'Object') continue;
+    names ??= javaNamesOf(text);
+    const returned = javaClassModules(names, m[1])[0];
+    if (returned) table.add(owner.module, `${JAVA_FACTORY}${m[2]}`, { value: returned.slice('java:'.length), file, line: lineOf(m.index) });
+  }
+}
+
+/** A member header: a constructor (no type before the name) or a method. */
+const JAVA_MEMBER = /^[ \t]*(?:(?:public|protected|private|static|final|synchronized|abstract|native|default)[ \t]+)*(?:(<[^<>\n]*>[ \t]+)?([\w$.<>[\], ]+?)[ \t]+)?([A-Za-z_$][\w$]*)[ \t]*\([^;{]*\)[ \t]*(?:throws[^{;]*)?\{/gm;
+const THIS_LITERAL = /^[ \t]*this\.([A-Za-z_$][\w$]*)[ \t]*=[ \t]*("(?:[^"\\\n]|\\.)*")[ \t]*;/gm;
+
+/**
+ * `this.secret = "…";` in a constructor, the field's only assignment (declared without an
+ * initializer): what the class's getters return, as `#secret`, like a field with a literal.
+ */
+function indexConstructorLiterals(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string; name: string }[], assigned: ReadonlyMap<string, number>): void {
+  const literals = [...text.matchAll(THIS_LITERAL)].filter((m) => assigned.get(m[1]) === 1);
+  if (literals.length === 0) return;
+  const members = [...text.matchAll(JAVA_MEMBER)].filter((h) => !/^(if|for|while|switch|catch|synchronized|return|new|else)$/.test(h[3]));
+  const lineOf = lineCounter(text);
+  for (const m of literals) {
+    const member = members.filter((h) => h.index < m.index).pop();
+    const owner = classes.filter((c) => c.at < m.index).pop();
+    // Only a constructor's assignment is what every object starts with.
+    if (!member || !owner || member[2] !== undefined || member[3] !== owner.name) continue;
+    const lit = literal(m[2]);
+    if (lit) addLiteral(table, owner.module, `#${m[1]}`, lit, file, lineOf(m.index));
+  }
 }
 
 /** `JWT_SECRET (or the property jwt.secret)`: the variable and property a @ConfigurationProperties field binds from. */
