@@ -107,6 +107,31 @@ describe('lint: Java values through Spring configuration and other classes', () 
     assert.match(secretAt(findings, 'MerchantPortalController.java', 35)?.message ?? '', /\(new SecurityConfig\(\)\.getJwtSecret\(\) from \.\.\/config\/SecurityConfig\.java:6\)/);
   });
 
+  it('reads imported files, profile groups, YAML anchors, aliases, merge keys and block scalars', async () => {
+    const ledger = path.join(WORKSPACES, 'java-ledger');
+    const { findings, symbols } = await scanFiles(['.'], { cwd: ledger, workers: 0 });
+    assert.ok(symbols);
+    const yml = (key: string, profile?: string) => symbols.lookup(springConfigModule(ledger, profile), key);
+    // An alias and a merge key take the anchored literal, named where the anchor writes it; a key set beside the merge wins.
+    assert.deepEqual([yml('ledger.archive.key')?.value, yml('ledger.archive.key')?.line], ['ledger-statement-signing-key', 37]);
+    assert.deepEqual([yml('ledger.accesstoken.secret')?.value, yml('ledger.accesstoken.secret')?.line], ['ledger-shared-token-secret', 27]);
+    assert.deepEqual([yml('ledger.refreshtoken.secret')?.value, yml('ledger.refreshtoken.secret')?.fallbackFor], ['', 'LEDGER_REFRESH_SECRET']);
+    assert.equal(yml('ledger.reconciliation.key')?.value, 'recon-7f3a9c1e5b2d-ledger-block');
+    assert.equal(yml('ledger.audit.key')?.value, undefined);
+    // spring.config.import: the imported file's properties, as the importing file's.
+    assert.match(yml('bank.callbackkey')?.file ?? '', /config[\/]signing\.yml$/);
+    const callback = secretAt(findings, 'BankCallbackSigner.java', 21);
+    assert.equal(callback?.severity, 'error');
+    assert.match(callback?.message ?? '', /config\/signing\.yml:3 sets to a literal/);
+    // A profile whose name says nothing is ranked by the group that activates it.
+    const cloud = secretAt(findings, 'BankCallbackSigner.java', 37);
+    assert.equal(cloud?.severity, 'error');
+    assert.match(cloud?.message ?? '', /wherever the cloud profile \(which the production group activates\) is active/);
+    const mock = secretAt(findings, 'BankCallbackSigner.java', 42);
+    assert.equal(mock?.severity, 'info');
+    assert.match(mock?.message ?? '', /the mock-bank profile \(which the local group activates\) signs with a key committed with the code/);
+  });
+
   it('reads profiles of multi-document YAML, and ranks unknown profiles as warnings', async () => {
     const dir = tempWorkspace({
       'src/main/resources/application.yml': 'server:\n  port: 8080\n---\nspring:\n  config:\n    activate:\n      on-profile: local\napp:\n  jwt:\n    secret: local-only-secret\n',
