@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Linter } from '../../../src/core/lint/engine';
 import { scanFiles } from '../../../src/core/lint/scanner';
-import { JAVA_CONFIG_PROPERTIES } from '../../../src/core/lint/symbols/javaIndexer';
+import { JAVA_CONFIG_PROPERTIES, textBlockValue } from '../../../src/core/lint/symbols/javaIndexer';
 import { springConfigModule } from '../../../src/core/lint/symbols/springIndexer';
 import { javaClassModule } from '../../../src/core/lint/symbols/typeIndexers';
 
@@ -73,6 +73,12 @@ describe('lint: Java values through Spring configuration and other classes', () 
     // `this.secret = "…"` in the constructor; a field the constructor reads from the environment is not indexed.
     assert.equal(symbols.lookup(merchants('WidgetKeyring'), 'getSecret()')?.value, 'widget-embed-secret-v3');
     assert.equal(symbols.lookup(merchants('WidgetKeyring'), 'getPreviewSecret()'), undefined);
+    // Constants joined by calls or written as a text block; the variable's name built the same way is indexed as what it is.
+    const links = javaClassModule('com.acme.payments.config.LinkKeys');
+    assert.equal(symbols.lookup(links, 'INVOICE_LINK_KEY')?.value, 'acme-invoice-link-key-v1');
+    assert.equal(symbols.lookup(links, 'REMINDER_LINK_KEY')?.value, 'acme-reminder-link-key-v2');
+    assert.deepEqual([symbols.lookup(links, 'RECEIPT_LINK_KEY')?.value, symbols.lookup(links, 'RECEIPT_LINK_KEY')?.line], ['acme-receipt-link-signing-key', 10]);
+    assert.equal(symbols.lookup(links, 'ROTATED_KEY_VARIABLE')?.value, 'INVOICE_ROTATED_KEY');
     const constants = javaClassModule('com.acme.payments.config.SecurityConstants');
     assert.equal(symbols.lookup(constants, 'SIGNING_KEY')?.value, 'acme-payments-signing-key-v2');
     assert.equal(symbols.lookup(constants, 'LEGACY_KEY')?.value, 'payments-legacy-2019');
@@ -130,6 +136,12 @@ describe('lint: Java values through Spring configuration and other classes', () 
     const mock = secretAt(findings, 'BankCallbackSigner.java', 42);
     assert.equal(mock?.severity, 'info');
     assert.match(mock?.message ?? '', /the mock-bank profile \(which the local group activates\) signs with a key committed with the code/);
+  });
+
+  it('reads a text block as Java does: common indentation (the closing line counts) and trailing spaces removed, escapes applied', () => {
+    assert.equal(textBlockValue('"""\n        partner-key"""'), 'partner-key');
+    assert.equal(textBlockValue('"""\n        line one  \n          line two\n        """'), 'line one\n  line two\n');
+    assert.equal(textBlockValue('"""\n    a\\tb \\\n    c"""'), 'a\tb c');
   });
 
   it('reads profiles of multi-document YAML, and ranks unknown profiles as warnings', async () => {

@@ -1,7 +1,7 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
 import { javaClassConstant, javaConfigPropertiesPrefix, javaInheritedOrImported } from './crossFileConstants';
-import { JAVA_FACTORY } from '../symbols/javaIndexer';
+import { JAVA_FACTORY, textBlockValue } from '../symbols/javaIndexer';
 import { configurationFallback } from '../symbols/typeIndexers';
 import { declaredTypeOf, propertyOfAccessor, springPropertyValue, springSourceOf } from './springBinding';
 import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
@@ -33,7 +33,7 @@ export function javaValue(ctx: AnalysisContext, node: Node, depth = 0): JavaValu
     }
     case 'string_literal': {
       const t = ctx.src(node);
-      return t.startsWith('"""') ? UNKNOWN : { k: 'str', v: t.slice(1, -1), node };
+      return t.startsWith('"""') ? { k: 'str', v: textBlockValue(t), node } : { k: 'str', v: t.slice(1, -1), node };
     }
     case 'true':
     case 'false':
@@ -122,6 +122,15 @@ function callValue(ctx: AnalysisContext, call: Node, depth: number): JavaValue {
   if (method === 'requireNonNullElse' && args.length === 2 && JAVA_ENV.test(ctx.src(args[0]))) return fallback(args[1], ctx.src(args[0]));
   if (method === 'getenv' || method === 'getProperty' || JAVA_ENV.test(objText)) return { k: 'env', text: whole };
   if (obj && WRAPPER_METHODS.has(method)) return javaValue(ctx, obj, depth + 1);
+  // `"sec".concat("ret")`, `String.join("-", "sec", "ret")`: a constant when every part is a literal (one literal, replaced whole by a fix).
+  if ((method === 'concat' && obj && args.length === 1) || (method === 'join' && objText === 'String' && args.length >= 2)) {
+    const parts = [...(method === 'concat' ? [obj!] : []), ...args].map((a) => javaValue(ctx, a, depth + 1));
+    if (parts.every((p) => p.k === 'str')) {
+      const strings = parts.map((p) => (p.k === 'str' ? p.v : ''));
+      return { k: 'str', v: method === 'concat' ? strings.join('') : strings.slice(1).join(strings[0]), node: call };
+    }
+    return UNKNOWN;
+  }
   if (WRAPPER_CALLS.has(method) && args[0]) {
     const v = javaValue(ctx, args[0], depth + 1);
     return v.k === 'str' || v.k === 'fallback' || v.k === 'choice' || v.k === 'external' ? v : UNKNOWN;

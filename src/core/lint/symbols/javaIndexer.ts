@@ -58,6 +58,18 @@ export function constantTerms(expr: string): Term[] | undefined {
   return terms.length > 0 && at >= s.length ? terms : undefined;
 }
 
+/**
+ * The value of a text block (`"""` then a line break, lines, `"""`): the lines less their common
+ * indentation (the closing delimiter's line counts), trailing spaces stripped, the usual escapes.
+ */
+export function textBlockValue(src: string): string {
+  const lines = src.slice(3, -3).replace(/^[ \t\f]*\r?\n/, '').split(/\r?\n/);
+  const closingOwnLine = lines.length > 0 && lines[lines.length - 1].trim() === '';
+  const indent = Math.min(...lines.filter((l, i) => l.trim() !== '' || (closingOwnLine && i === lines.length - 1)).map((l) => /^[ \t\f]*/.exec(l)![0].length));
+  const text = lines.map((l) => l.slice(Math.min(indent, l.length)).replace(/[ \t\f]+$/, '')).join('\n');
+  return text.replace(/\\\r?\n/g, '').replace(/\\(["'\\nts])/g, (_, c: string) => ({ n: '\n', t: '\t', s: ' ' }[c] ?? c));
+}
+
 /** The package and imports of a Java file, read once per file that needs them. */
 export function javaNamesOf(text: string): JavaNames {
   const classes = new Map<string, string>();

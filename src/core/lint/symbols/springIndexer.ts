@@ -123,6 +123,8 @@ function indexImports(table: SymbolTable, file: string, value: string, projectDi
     if (!format || /^(configtree|https?):|[*]/.test(location)) continue;
     const classpath = /^classpath\*?:\/?(.*)$/.exec(location);
     const target = classpath ? path.join(projectDir, 'src', 'main', 'resources', classpath[1]) : path.resolve(path.dirname(file), location.replace(/^file:/, ''));
+    // Only the project's own files: an import of /etc/… or ../other is not the workspace's to read.
+    if (path.relative(projectDir, target).startsWith('..') || path.isAbsolute(path.relative(projectDir, target))) continue;
     const seen = importedBy(table);
     if (seen.has(target)) continue;
     seen.add(target);

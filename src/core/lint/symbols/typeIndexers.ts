@@ -4,7 +4,7 @@ import { jsonStrings } from '../languages/appSettings';
 import type { SymbolTable } from './symbolTable';
 import { goStructFields } from './goStructs';
 import { type Literal, addLiteral, lineCounter } from './indexText';
-import { JAVA_CONFIG_PROPERTIES, JAVA_FACTORY, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaClassModules, javaNamesOf, noteJavaExtension, noteJavaPending } from './javaIndexer';
+import { JAVA_CONFIG_PROPERTIES, JAVA_FACTORY, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaClassModules, javaNamesOf, noteJavaExtension, noteJavaPending, textBlockValue } from './javaIndexer';
 import { springVariable } from './springIndexer';
 
 /*
@@ -147,7 +147,7 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
     } else if (type) {
       const mods = m[7];
       const constant = type.interface || (/\bstatic\b/.test(mods) && /\bfinal\b/.test(mods));
-      const lit = literal(m[9]);
+      const lit = literal(m[9]) ?? javaJoinedLiteral(m[9]);
       if (constant) {
         if (lit) addLiteral(table, type.module, m[8], lit, file, lineOf(m.index));
         else later(m[8], m[9], m.index);
@@ -175,6 +175,30 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
   if (text.includes('ConfigurationProperties')) indexJavaBinding(table, file, text, prefixed);
   if (text.includes('static')) indexJavaFactories(table, file, text, classes);
   if (text.includes('this.')) indexConstructorLiterals(table, file, text, classes, assigned ?? assignmentCounts(text));
+  if (text.includes('"""')) indexTextBlocks(table, file, text, classes);
+}
+
+/** `String.join("-", "a", "b")`, `"a".concat("b")`: a constant when every part is a literal. */
+function javaJoinedLiteral(raw: string): Literal | undefined {
+  const s = raw.trim().replace(/\s+\/\/.*$/, '').trim();
+  const str = String.raw`"((?:[^"\\\n]|\\.)*)"`;
+  const join = new RegExp(String.raw`^String\s*\.\s*join\(\s*${str}((?:\s*,\s*"(?:[^"\\\n]|\\.)*")+)\s*\)$`).exec(s);
+  if (join) return { value: [...join[2].matchAll(new RegExp(str, 'g'))].map((p) => p[1]).join(join[1]) };
+  const concat = new RegExp(String.raw`^${str}((?:\s*\.\s*concat\(\s*"(?:[^"\\\n]|\\.)*"\s*\))+)$`).exec(s);
+  if (concat) return { value: concat[1] + [...concat[2].matchAll(new RegExp(str, 'g'))].map((p) => p[1]).join('') };
+  return undefined;
+}
+
+/** `static final String KEY = """\n  …""";`: a constant text block. */
+const JAVA_TEXT_BLOCK = /^[ \t]*((?:(?:public|protected|private|static|final)[ \t]+)*)String[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*("""[ \t]*\r?\n(?:[^"\\]|\\[\s\S]|"(?!""))*""")[ \t]*;/gm;
+
+function indexTextBlocks(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string }[]): void {
+  const lineOf = lineCounter(text);
+  for (const m of text.matchAll(JAVA_TEXT_BLOCK)) {
+    const owner = classes.filter((c) => c.at < m.index).pop();
+    if (!owner || !/\bstatic\b/.test(m[1]) || !/\bfinal\b/.test(m[1])) continue;
+    addLiteral(table, owner.module, m[2], { value: textBlockValue(m[3]) }, file, lineOf(m.index));
+  }
 }
 
 /** `public static JwtConfig defaults(…)`: a static method returning a class, for `var cfg = Keys.defaults()` in another file. */
