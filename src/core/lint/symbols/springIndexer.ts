@@ -174,6 +174,8 @@ function indexProperties(table: SymbolTable, file: string, text: string, project
 
 /** A YAML key line: indent, key, and the rest of the line after `:`. */
 const YAML_KEY = /^([ \t]*)([^\s#:-][^:#\n]*?|"[^"\n]+"|'[^'\n]+')[ \t]*:(?:[ \t]+([^\n]*?))?[ \t]*$/gm;
+/** The lines of a YAML list (and blank lines) from where it is run (sticky). */
+const LIST_ITEMS = /(?:[ \t]*(?:-[ \t]+[^\n]*)?\n)*/y;
 /** `|`, `>-`, `|2+`: a block scalar's header. */
 const BLOCK_SCALAR = /^[|>](?:[1-9][+-]?|[+-][1-9]?)?$/;
 
@@ -219,10 +221,11 @@ function indexYaml(table: SymbolTable, file: string, text: string, projectDir: s
         if (anchor) mappings.set(anchor[1], full);
         stack.push({ indent, key });
         // A list under the key: kept for the keys Spring reads as lists of names (imports, profile groups).
-        const items = /^(?:[ \t]*\n)*([ \t]*)- /.exec(doc.slice(l.index + l[0].length + 1));
-        if (items && items[1].length > indent && /^spring\.(config\.import|profiles\.(group\.[\w-]+|active|include))$/i.test(full)) {
-          const list = /^(?:[ \t]*(?:-[ \t]+[^\n]*)?\n)*/.exec(doc.slice(l.index + l[0].length + 1))![0];
-          lists.set(full, [...list.matchAll(/^[ \t]*-[ \t]+([^\n#]*?)[ \t]*(?:#.*)?$/gm)].map((i) => i[1]).join(','));
+        if (/^spring\.(config\.import|profiles\.(group\.[\w-]+|active|include))$/i.test(full)) {
+          LIST_ITEMS.lastIndex = l.index + l[0].length + 1;
+          const list = LIST_ITEMS.exec(doc)?.[0] ?? '';
+          const items = [...list.matchAll(/^([ \t]*)-[ \t]+([^\n#]*?)[ \t]*(?:#.*)?$/gm)].filter((i) => i[1].length > indent).map((i) => i[2]);
+          if (items.length > 0) lists.set(full, items.join(','));
         }
         continue;
       }
@@ -243,13 +246,26 @@ function indexYaml(table: SymbolTable, file: string, text: string, projectDir: s
     }
     // Merged keys: what the mapping sets itself wins over what it merges.
     const own = new Set(entries.map((e) => e.key));
+    // Bounded: each anchored mapping's entries are gathered once, and a document gains at most MAX_MERGED entries.
+    const written = entries.slice();
+    const under = new Map<string, YamlEntry[]>();
+    let merged = 0;
     for (const m of merges) {
+      if (merged >= MAX_MERGED) break;
       const from = mappings.get(m.from);
       if (from === undefined) continue;
-      for (const e of entries.filter((x) => x.key.startsWith(`${from}.`))) {
+      let source = under.get(from);
+      if (!source) {
+        source = written.filter((x) => x.key.startsWith(`${from}.`));
+        under.set(from, source);
+      }
+      for (const e of source) {
         const key = `${m.into ? `${m.into}.` : ''}${e.key.slice(from.length + 1)}`;
         // Named where the literal is written (the anchored mapping), which is what a fix changes.
-        if (!own.has(key)) entries.push({ ...e, key });
+        if (own.has(key)) continue;
+        own.add(key);
+        entries.push({ ...e, key });
+        merged++;
       }
     }
     const activation = entries.find((e) => /^spring\.(config\.activate\.onprofile|profiles)$/.test(springCanonicalKey(e.key)));
@@ -269,6 +285,9 @@ function indexYaml(table: SymbolTable, file: string, text: string, projectDir: s
     }
   }
 }
+
+/** Keys a document may gain from merge keys and mapping aliases: far more than a real file holds, bounded for one that is not. */
+const MAX_MERGED = 4096;
 
 /**
  * The text of a block scalar whose header ends at `start` (the key at `indent`): the lines indented

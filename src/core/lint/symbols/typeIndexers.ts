@@ -194,8 +194,9 @@ const JAVA_TEXT_BLOCK = /^[ \t]*((?:(?:public|protected|private|static|final)[ \
 
 function indexTextBlocks(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string }[]): void {
   const lineOf = lineCounter(text);
+  const ownerAt = lastBefore(classes, (c) => c.at);
   for (const m of text.matchAll(JAVA_TEXT_BLOCK)) {
-    const owner = classes.filter((c) => c.at < m.index).pop();
+    const owner = ownerAt(m.index);
     if (!owner || !/\bstatic\b/.test(m[1]) || !/\bfinal\b/.test(m[1])) continue;
     addLiteral(table, owner.module, m[2], { value: textBlockValue(m[3]) }, file, lineOf(m.index));
   }
@@ -208,8 +209,9 @@ const JAVA_STATIC_FACTORY = /^[ \t]*(?:(?:public|protected|private|final|synchro
 function indexJavaFactories(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string }[]): void {
   const lineOf = lineCounter(text);
   let names: ReturnType<typeof javaNamesOf> | undefined;
+  const ownerAt = lastBefore(classes, (c) => c.at);
   for (const m of text.matchAll(JAVA_STATIC_FACTORY)) {
-    const owner = classes.filter((c) => c.at < m.index).pop();
+    const owner = ownerAt(m.index);
     if (!owner || m[1] === 'String' || m[1] === 'Object') continue;
     names ??= javaNamesOf(text);
     const returned = javaClassModules(names, m[1])[0];
@@ -230,14 +232,28 @@ function indexConstructorLiterals(table: SymbolTable, file: string, text: string
   if (literals.length === 0) return;
   const members = [...text.matchAll(JAVA_MEMBER)].filter((h) => !/^(if|for|while|switch|catch|synchronized|return|new|else)$/.test(h[3]));
   const lineOf = lineCounter(text);
+  const memberAt = lastBefore(members, (h) => h.index);
+  const ownerAt = lastBefore(classes, (c) => c.at);
   for (const m of literals) {
-    const member = members.filter((h) => h.index < m.index).pop();
-    const owner = classes.filter((c) => c.at < m.index).pop();
+    const member = memberAt(m.index);
+    const owner = ownerAt(m.index);
     // Only a constructor's assignment is what every object starts with.
     if (!member || !owner || member[2] !== undefined || member[3] !== owner.name) continue;
     const lit = literal(m[2]);
     if (lit) addLiteral(table, owner.module, `#${m[1]}`, lit, file, lineOf(m.index));
   }
+}
+
+/**
+ * The last item of `items` (in text order) starting before each offset asked, for offsets asked in
+ * increasing order: one walk over the list for all the matches of a pass.
+ */
+function lastBefore<T>(items: readonly T[], start: (item: T) => number): (offset: number) => T | undefined {
+  let i = -1;
+  return (offset) => {
+    while (i + 1 < items.length && start(items[i + 1]) < offset) i++;
+    return i >= 0 ? items[i] : undefined;
+  };
 }
 
 /** `JWT_SECRET (or the property jwt.secret)`: the variable and property a @ConfigurationProperties field binds from. */
@@ -268,8 +284,9 @@ function indexJavaBinding(table: SymbolTable, file: string, text: string, prefix
   }
   if (prefixed.length === 0 || !text.includes('@DefaultValue')) return;
   const defaultLine = lineCounter(text);
+  const ownerAt = lastBefore(prefixed, (p) => p.at);
   for (const m of text.matchAll(DEFAULT_VALUE)) {
-    const owner = prefixed.filter((p) => p.at < m.index).pop();
+    const owner = ownerAt(m.index);
     if (owner) addLiteral(table, owner.module, `=${m[2]}`, { value: m[1], fallbackFor: configurationFallback(owner.prefix, m[2]) }, file, defaultLine(m.index));
   }
 }
