@@ -170,6 +170,10 @@ function receiverGetter(ctx: AnalysisContext, call: Node, obj: Node, method: str
   else if (obj.type === 'identifier') type = receiverType(ctx, call, ctx.src(obj));
   else if (obj.type === 'field_access' && obj.childForFieldName('object')?.type === 'this') type = declaredTypeOf(ctx, ctx.src(obj.childForFieldName('field')!));
   if (!type || !/^[\w$.]+$/.test(type)) return undefined;
+  // `settings.setSecret(System.getenv(…))` in the method before the read: the object no longer holds what its class starts with.
+  const accessor = /^(?:get|is)([A-Z][\w$]*)$/.exec(method);
+  const body = ancestorsOf(call).reverse().find((a) => a.type === 'method_declaration' || a.type === 'constructor_declaration' || a.type === 'lambda_expression');
+  if (accessor && obj.type === 'identifier' && body && new RegExp(`\\b${ctx.src(obj).replace(/\$/g, '\\$')}\\s*\\.\\s*set${accessor[1]}\\s*\\(`).test(ctx.text.slice(body.startIndex, call.startIndex))) return undefined;
   const prefix = javaConfigPropertiesPrefix(ctx, call, type);
   if (prefix) {
     // No configuration file sets the property: the field's initializer binds, unless the environment sets it.
