@@ -220,8 +220,8 @@ function indexYaml(table: SymbolTable, file: string, text: string, projectDir: s
       if (raw === '') {
         if (anchor) mappings.set(anchor[1], full);
         stack.push({ indent, key });
-        // A list under the key: kept for the keys Spring reads as lists of names (imports, profile groups).
-        if (/^spring\.(config\.import|profiles\.(group\.[\w-]+|active|include))$/i.test(full)) {
+        // A list under spring.config.import or a profile group: the names, comma-separated.
+        if (/^spring\.(config\.import|profiles\.group\.[\w-]+)$/i.test(full)) {
           LIST_ITEMS.lastIndex = l.index + l[0].length + 1;
           const list = LIST_ITEMS.exec(doc)?.[0] ?? '';
           const items = [...list.matchAll(/^([ \t]*)-[ \t]+([^\n#]*?)[ \t]*(?:#.*)?$/gm)].filter((i) => i[1].length > indent).map((i) => i[2]);
