@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Linter } from '../../../src/core/lint/engine';
 import { scanFiles } from '../../../src/core/lint/scanner';
-import { JAVA_CONFIG_PROPERTIES } from '../../../src/core/lint/symbols/javaIndexer';
+import { JAVA_CONFIG_PROPERTIES, textBlockValue } from '../../../src/core/lint/symbols/javaIndexer';
 import { springConfigModule } from '../../../src/core/lint/symbols/springIndexer';
 import { javaClassModule } from '../../../src/core/lint/symbols/typeIndexers';
 
@@ -59,6 +59,26 @@ describe('lint: Java values through Spring configuration and other classes', () 
     assert.equal(symbols.lookup(springConfigModule(PAYMENTS, 'prod'), 'reporting.hmac')?.value, 'reports-prod-2023-hmac');
     assert.equal(symbols.lookup(JAVA_CONFIG_PROPERTIES, 'com.acme.payments.config.JwtProperties')?.value, 'jwt');
     assert.equal(symbols.lookup(JAVA_CONFIG_PROPERTIES, 'com.acme.payments.config.PartnerProperties')?.value, 'partner.api');
+    // A @Bean method annotated @ConfigurationProperties binds the class it returns; @DefaultValue is a constructor-bound fallback.
+    assert.equal(symbols.lookup(JAVA_CONFIG_PROPERTIES, 'com.acme.payments.refunds.RefundTokenSettings')?.value, 'refund-token');
+    assert.deepEqual([symbols.lookup(javaClassModule('com.acme.payments.refunds.StatementTokenProperties'), '=signingKey')?.value, symbols.lookup(javaClassModule('com.acme.payments.refunds.StatementTokenProperties'), '=signingKey')?.fallbackFor],
+      ['statements-signing-key-2023', 'STATEMENTTOKEN_SIGNINGKEY (or the property statement-token.signing-key)']);
+    assert.equal(symbols.lookup(javaClassModule('com.acme.payments.refunds.ExportTokenProperties'), '=archiveKey')?.value, 'export-archive-local-key');
+    const merchants = (cls: string) => javaClassModule(`com.acme.payments.merchants.${cls}`);
+    // Getters of a superclass of the workspace, unless the subclass overrides them.
+    assert.equal(symbols.lookup(merchants('MerchantTokenConfig'), 'getSigningSecret()')?.value, 'merchant-base-signing-secret');
+    assert.equal(symbols.lookup(merchants('RotatingTokenConfig'), 'getSigningSecret()'), undefined);
+    assert.equal(symbols.lookup(merchants('MerchantJwtSettings'), 'getSecret()')?.value, 'merchant-jwt-secret-2021');
+    assert.equal(symbols.lookup(merchants('MerchantKeys'), '->batchSettings')?.value, 'com.acme.payments.merchants.MerchantJwtSettings');
+    // `this.secret = "…"` in the constructor; a field the constructor reads from the environment is not indexed.
+    assert.equal(symbols.lookup(merchants('WidgetKeyring'), 'getSecret()')?.value, 'widget-embed-secret-v3');
+    assert.equal(symbols.lookup(merchants('WidgetKeyring'), 'getPreviewSecret()'), undefined);
+    // Constants joined by calls or written as a text block; the variable's name built the same way is indexed as what it is.
+    const links = javaClassModule('com.acme.payments.config.LinkKeys');
+    assert.equal(symbols.lookup(links, 'INVOICE_LINK_KEY')?.value, 'acme-invoice-link-key-v1');
+    assert.equal(symbols.lookup(links, 'REMINDER_LINK_KEY')?.value, 'acme-reminder-link-key-v2');
+    assert.deepEqual([symbols.lookup(links, 'RECEIPT_LINK_KEY')?.value, symbols.lookup(links, 'RECEIPT_LINK_KEY')?.line], ['acme-receipt-link-signing-key', 10]);
+    assert.equal(symbols.lookup(links, 'ROTATED_KEY_VARIABLE')?.value, 'INVOICE_ROTATED_KEY');
     const constants = javaClassModule('com.acme.payments.config.SecurityConstants');
     assert.equal(symbols.lookup(constants, 'SIGNING_KEY')?.value, 'acme-payments-signing-key-v2');
     assert.equal(symbols.lookup(constants, 'LEGACY_KEY')?.value, 'payments-legacy-2019');
@@ -91,6 +111,37 @@ describe('lint: Java values through Spring configuration and other classes', () 
     // A @ConfigurationProperties field's initializer binds when nothing sets the property.
     assert.match(secretAt(findings, 'DeviceTokenService.java', 23)?.message ?? '', /\(properties\.getSigningKey\(\) from \.\.\/config\/DeviceTokenProperties\.java:10\) falls back .* wherever DEVICETOKEN_SIGNINGKEY \(or the property device-token\.signing-key\) is missing/);
     assert.match(secretAt(findings, 'MerchantPortalController.java', 35)?.message ?? '', /\(new SecurityConfig\(\)\.getJwtSecret\(\) from \.\.\/config\/SecurityConfig\.java:6\)/);
+  });
+
+  it('reads imported files, profile groups, YAML anchors, aliases, merge keys and block scalars', async () => {
+    const ledger = path.join(WORKSPACES, 'java-ledger');
+    const { findings, symbols } = await scanFiles(['.'], { cwd: ledger, workers: 0 });
+    assert.ok(symbols);
+    const yml = (key: string, profile?: string) => symbols.lookup(springConfigModule(ledger, profile), key);
+    // An alias and a merge key take the anchored literal, named where the anchor writes it; a key set beside the merge wins.
+    assert.deepEqual([yml('ledger.archive.key')?.value, yml('ledger.archive.key')?.line], ['ledger-statement-signing-key', 37]);
+    assert.deepEqual([yml('ledger.accesstoken.secret')?.value, yml('ledger.accesstoken.secret')?.line], ['ledger-shared-token-secret', 27]);
+    assert.deepEqual([yml('ledger.refreshtoken.secret')?.value, yml('ledger.refreshtoken.secret')?.fallbackFor], ['', 'LEDGER_REFRESH_SECRET']);
+    assert.equal(yml('ledger.reconciliation.key')?.value, 'recon-7f3a9c1e5b2d-ledger-block');
+    assert.equal(yml('ledger.audit.key')?.value, undefined);
+    // spring.config.import: the imported file's properties, as the importing file's.
+    assert.match(yml('bank.callbackkey')?.file ?? '', /config[\/]signing\.yml$/);
+    const callback = secretAt(findings, 'BankCallbackSigner.java', 21);
+    assert.equal(callback?.severity, 'error');
+    assert.match(callback?.message ?? '', /config\/signing\.yml:3 sets to a literal/);
+    // A profile whose name says nothing is ranked by the group that activates it.
+    const cloud = secretAt(findings, 'BankCallbackSigner.java', 37);
+    assert.equal(cloud?.severity, 'error');
+    assert.match(cloud?.message ?? '', /wherever the cloud profile \(which the production group activates\) is active/);
+    const mock = secretAt(findings, 'BankCallbackSigner.java', 42);
+    assert.equal(mock?.severity, 'info');
+    assert.match(mock?.message ?? '', /the mock-bank profile \(which the local group activates\) signs with a key committed with the code/);
+  });
+
+  it('reads a text block as Java does: common indentation (the closing line counts) and trailing spaces removed, escapes applied', () => {
+    assert.equal(textBlockValue('"""\n        partner-key"""'), 'partner-key');
+    assert.equal(textBlockValue('"""\n        line one  \n          line two\n        """'), 'line one\n  line two\n');
+    assert.equal(textBlockValue('"""\n    a\\tb \\\n    c"""'), 'a\tb c');
   });
 
   it('reads profiles of multi-document YAML, and ranks unknown profiles as warnings', async () => {
@@ -151,6 +202,8 @@ describe('lint: Java values through Spring configuration and other classes', () 
     for (const [rel, lines, edit] of [
       [`${JAVA}/security/JwtTokenProvider.java`, [21], 10],
       [`${JAVA}/web/MerchantPortalController.java`, [30, 35, 40], 13],
+      // Inherited getter, Lombok @Data, var of a static factory and of a method of the class, a constructor-set field.
+      [`${JAVA}/merchants/MerchantTokenService.java`, [26, 40, 47, 62, 68], 10],
     ] as const) {
       const file = path.join(PAYMENTS, rel);
       const text = fs.readFileSync(file, 'utf8');

@@ -1,7 +1,9 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
 import { javaClassConstant, javaConfigPropertiesPrefix, javaInheritedOrImported } from './crossFileConstants';
-import { declaredTypeOf, propertyOfAccessor, springPropertyValue } from './springBinding';
+import { JAVA_FACTORY, textBlockValue } from '../symbols/javaIndexer';
+import { configurationFallback } from '../symbols/typeIndexers';
+import { declaredTypeOf, propertyOfAccessor, springPropertyValue, springSourceOf } from './springBinding';
 import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
 /** A Java expression followed within its file; see ResolvedValue. */
@@ -31,7 +33,7 @@ export function javaValue(ctx: AnalysisContext, node: Node, depth = 0): JavaValu
     }
     case 'string_literal': {
       const t = ctx.src(node);
-      return t.startsWith('"""') ? UNKNOWN : { k: 'str', v: t.slice(1, -1), node };
+      return t.startsWith('"""') ? { k: 'str', v: textBlockValue(t), node } : { k: 'str', v: t.slice(1, -1), node };
     }
     case 'true':
     case 'false':
@@ -120,6 +122,15 @@ function callValue(ctx: AnalysisContext, call: Node, depth: number): JavaValue {
   if (method === 'requireNonNullElse' && args.length === 2 && JAVA_ENV.test(ctx.src(args[0]))) return fallback(args[1], ctx.src(args[0]));
   if (method === 'getenv' || method === 'getProperty' || JAVA_ENV.test(objText)) return { k: 'env', text: whole };
   if (obj && WRAPPER_METHODS.has(method)) return javaValue(ctx, obj, depth + 1);
+  // `"sec".concat("ret")`, `String.join("-", "sec", "ret")`: a constant when every part is a literal (one literal, replaced whole by a fix).
+  if ((method === 'concat' && obj && args.length === 1) || (method === 'join' && objText === 'String' && args.length >= 2)) {
+    const parts = [...(method === 'concat' ? [obj!] : []), ...args].map((a) => javaValue(ctx, a, depth + 1));
+    if (parts.every((p) => p.k === 'str')) {
+      const strings = parts.map((p) => (p.k === 'str' ? p.v : ''));
+      return { k: 'str', v: method === 'concat' ? strings.join('') : strings.slice(1).join(strings[0]), node: call };
+    }
+    return UNKNOWN;
+  }
   if (WRAPPER_CALLS.has(method) && args[0]) {
     const v = javaValue(ctx, args[0], depth + 1);
     return v.k === 'str' || v.k === 'fallback' || v.k === 'choice' || v.k === 'external' ? v : UNKNOWN;
@@ -156,16 +167,86 @@ function receiverGetter(ctx: AnalysisContext, call: Node, obj: Node, method: str
   if (group) return springPropertyValue(ctx, `${group}.${propertyOfAccessor(method)}`, call);
   let type: string | undefined;
   if (obj.type === 'object_creation_expression') type = ctx.src(obj.childForFieldName('type') ?? obj).replace(/\s+/g, '').replace(/<.*$/, '');
-  else if (obj.type === 'identifier') type = declaredTypeOf(ctx, ctx.src(obj));
+  else if (obj.type === 'identifier') type = receiverType(ctx, call, ctx.src(obj));
   else if (obj.type === 'field_access' && obj.childForFieldName('object')?.type === 'this') type = declaredTypeOf(ctx, ctx.src(obj.childForFieldName('field')!));
   if (!type || !/^[\w$.]+$/.test(type)) return undefined;
+  // `settings.setSecret(System.getenv(…))` in the method before the read: the object no longer holds what its class starts with.
+  const accessor = /^(?:get|is)([A-Z][\w$]*)$/.exec(method);
+  const body = ancestorsOf(call).reverse().find((a) => a.type === 'method_declaration' || a.type === 'constructor_declaration' || a.type === 'lambda_expression');
+  if (accessor && obj.type === 'identifier' && body && new RegExp(`\\b${ctx.src(obj).replace(/\$/g, '\\$')}\\s*\\.\\s*set${accessor[1]}\\s*\\(`).test(ctx.text.slice(body.startIndex, call.startIndex))) return undefined;
   const prefix = javaConfigPropertiesPrefix(ctx, call, type);
   if (prefix) {
     // No configuration file sets the property: the field's initializer binds, unless the environment sets it.
     const field = propertyOfAccessor(method).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    return springPropertyValue(ctx, `${prefix}.${propertyOfAccessor(method)}`, call) ?? javaClassConstant(ctx, call, type, `=${field}`);
+    const initial = springPropertyValue(ctx, `${prefix}.${propertyOfAccessor(method)}`, call) ?? javaClassConstant(ctx, call, type, `=${field}`);
+    // A class bound by a @Bean method elsewhere: its initializer was indexed without the property it falls back for.
+    if (initial?.k === 'external' && initial.symbol.fallbackFor === undefined && !springSourceOf(initial.symbol)) {
+      return { ...initial, symbol: { ...initial.symbol, fallbackFor: configurationFallback(prefix, field) } };
+    }
+    return initial;
   }
   return javaClassConstant(ctx, call, type, `${method}()`);
+}
+
+/**
+ * The type of the object a name holds at `at`: a local declared before it in an enclosing block
+ * (`JwtConfig cfg = …`; with `var`, what its initializer builds or returns: `new JwtConfig()`, a
+ * method of the class, `Keys.defaults()` of a workspace class), a parameter of the enclosing
+ * method or lambda, else the field of that name (declaredTypeOf).
+ */
+function receiverType(ctx: AnalysisContext, at: Node, name: string): string | undefined {
+  const up = ancestorsOf(at);
+  for (let i = up.length - 1; i >= 0; i--) {
+    const scope = up[i];
+    if (scope.type === 'block' || scope.type === 'constructor_body') {
+      let decl: { statement: Node; declarator: Node } | undefined;
+      for (const s of namedChildren(scope, ctx.text)) {
+        if (s.startIndex >= at.startIndex) break;
+        if (s.type !== 'local_variable_declaration') continue;
+        for (const d of s.namedChildren) if (d?.type === 'variable_declarator' && ctx.src(d.childForFieldName('name')!) === name) decl = { statement: s, declarator: d };
+      }
+      if (!decl) continue;
+      // A new declaration, or an edit of this one, changes the type.
+      ctx.touch(decl.statement.startIndex, at.startIndex);
+      const written = ctx.src(decl.statement.childForFieldName('type') ?? decl.statement).replace(/\s+/g, '').replace(/<.*$/, '');
+      if (written !== 'var') return written;
+      const init = decl.declarator.childForFieldName('value');
+      return init ? inferredType(ctx, init) : undefined;
+    }
+    if (scope.type === 'method_declaration' || scope.type === 'constructor_declaration' || scope.type === 'lambda_expression') {
+      const params = scope.childForFieldName('parameters');
+      for (const p of params ? namedChildren(params, ctx.text) : []) {
+        if (ctx.src(p.childForFieldName('name') ?? p) !== name) continue;
+        const t = p.childForFieldName('type');
+        return t ? ctx.src(t).replace(/\s+/g, '').replace(/<.*$/, '') : undefined;
+      }
+    }
+    if (scope.type === 'class_body') break;
+  }
+  return declaredTypeOf(ctx, name);
+}
+
+/** The class a `var` initializer gives: `new T(…)`, a method of an enclosing class (its return type), `Keys.defaults()` (the return type the last scan indexed). */
+function inferredType(ctx: AnalysisContext, init: Node): string | undefined {
+  if (init.type === 'object_creation_expression') return ctx.src(init.childForFieldName('type') ?? init).replace(/\s+/g, '').replace(/<.*$/, '');
+  if (init.type !== 'method_invocation') return undefined;
+  const obj = init.childForFieldName('object');
+  const method = ctx.src(init.childForFieldName('name') ?? init);
+  if (!obj || obj.type === 'this') {
+    ctx.lookups.add(method);
+    for (const body of ancestorsOf(init).filter((a) => a.type === 'class_body').reverse()) {
+      const m = body.namedChildren.find((c) => c?.type === 'method_declaration' && ctx.src(c.childForFieldName('name')!) === method);
+      const t = m?.childForFieldName('type');
+      if (!m || !t) continue;
+      ctx.touch(m.startIndex, t.endIndex);
+      return ctx.src(t).replace(/\s+/g, '').replace(/<.*$/, '');
+    }
+    return undefined;
+  }
+  const cls = ctx.src(obj).replace(/\s+/g, '');
+  if (!/^[A-Z][\w$.]*$|^[a-z][\w$]*(\.[\w$]+)*\.[A-Z][\w$]*$/.test(cls)) return undefined;
+  const returned = javaClassConstant(ctx, init, cls, `${JAVA_FACTORY}${method}`)?.symbol.value;
+  return typeof returned === 'string' ? returned : undefined;
 }
 
 /** The property prefix a chain of getters on a @ConfigurationProperties object stands for (`props.getJwt()` → `app.jwt`), at most three deep. */
@@ -178,7 +259,7 @@ function configurationGroup(ctx: AnalysisContext, at: Node, getter: Node, depth:
   if (inner.type === 'method_invocation') prefix = configurationGroup(ctx, at, inner, depth + 1);
   else {
     const holder = inner.type === 'identifier' ? ctx.src(inner) : inner.type === 'field_access' && inner.childForFieldName('object')?.type === 'this' ? ctx.src(inner.childForFieldName('field')!) : undefined;
-    const type = holder ? declaredTypeOf(ctx, holder) : undefined;
+    const type = holder ? (inner.type === 'identifier' ? receiverType(ctx, at, holder) : declaredTypeOf(ctx, holder)) : undefined;
     prefix = type && /^[\w$.]+$/.test(type) ? javaConfigPropertiesPrefix(ctx, at, type) : undefined;
   }
   return prefix ? `${prefix}.${propertyOfAccessor(ctx.src(name))}` : undefined;

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { AnalysisContext } from '../analysis';
 import type { WorkspaceSymbol } from '../symbols/symbolTable';
-import { isDevelopmentProfile, isProductionProfile, springCanonicalKey, springConfigModule, springProfilesModule, springVariable } from '../symbols/springIndexer';
+import { isDevelopmentProfile, isProductionProfile, springCanonicalKey, springConfigModule, springGroupsModule, springProfilesModule, springVariable } from '../symbols/springIndexer';
 import type { ResolvedValue } from './resolvedValue';
 
 /*
@@ -15,6 +15,8 @@ import type { ResolvedValue } from './resolvedValue';
 export interface SpringSource {
   readonly key: string;
   readonly profile?: string;
+  /** The profile group that activates `profile` (`spring.profiles.group.production=cloud`), when the profile's own name says nothing. */
+  readonly group?: string;
 }
 
 /** A table symbol read from a Spring configuration file. */
@@ -48,8 +50,22 @@ function projectOf(ctx: AnalysisContext): string | undefined {
 /** Production-like profiles first, development and test profiles last: the order a finding names them in. */
 function profilesOf(ctx: AnalysisContext, project: string): string[] {
   const all = [...ctx.workspace!.table.namesOf(springProfilesModule(project))].map(([p]) => p);
-  const rank = (p: string) => (isProductionProfile(p) ? 0 : isDevelopmentProfile(p) ? 2 : 1);
+  const rank = (p: string) => {
+    const as = rankedAs(p, groupOf(ctx, project, p));
+    return isProductionProfile(as) ? 0 : isDevelopmentProfile(as) ? 2 : 1;
+  };
   return all.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/** The group that activates a profile (`spring.profiles.group.production=cloud,postgres`), if the project declares one. */
+function groupOf(ctx: AnalysisContext, project: string, profile: string): string | undefined {
+  const v = ctx.workspace!.table.lookup(springGroupsModule(project), profile)?.value;
+  return typeof v === 'string' && v !== profile ? v : undefined;
+}
+
+/** The name that says how a deployment uses a profile: its own when it says so (`prod`, `dev`), else its group's. */
+function rankedAs(profile: string, group: string | undefined): string {
+  return group && !isProductionProfile(profile) && !isDevelopmentProfile(profile) ? group : profile;
 }
 
 /**
@@ -66,7 +82,8 @@ export function springPropertyValue(ctx: AnalysisContext, key: string, at: Node)
     const symbol = table.lookup(springConfigModule(project, profile), canonical);
     if (!symbol) continue;
     if (symbol.value === '') return { k: 'env', text: `\${${key}}` };
-    const spring: SpringSymbol = { ...symbol, spring: { key, ...(profile ? { profile } : {}) } };
+    const group = profile ? groupOf(ctx, project, profile) : undefined;
+    const spring: SpringSymbol = { ...symbol, spring: { key, ...(profile ? { profile } : {}), ...(group ? { group } : {}) } };
     return { k: 'external', symbol: spring, node: at };
   }
   return undefined;
@@ -100,23 +117,26 @@ export function declaredTypeOf(ctx: AnalysisContext, name: string): string | und
 export function springSecretFinding(what: string, source: SpringSource, where: string, symbol: WorkspaceSymbol): { severity?: 'info' | 'warning'; message: string } {
   const variable = symbol.fallbackFor ?? springVariable(source.key);
   const profile = source.profile;
+  // `cloud` says nothing of where it runs; `spring.profiles.group.production=cloud` does.
+  const as = profile ? rankedAs(profile, source.group) : '';
+  const active = profile && as !== profile ? `the ${profile} profile (which the ${as} group activates)` : `the ${profile} profile`;
   if (symbol.fallbackFor !== undefined) {
     return {
-      ...(profile && isDevelopmentProfile(profile) ? { severity: 'info' as const } : {}),
-      message: `${what} is property ${source.key}, which ${where} sets to \${${symbol.fallbackFor}:…}: wherever ${symbol.fallbackFor} is missing (a production host or container without it), the default written there is the key${profile ? ` in the ${profile} profile` : ''}, and anyone with the repository can forge tokens. Remove the default (\${${symbol.fallbackFor}}) so that the application fails to start without the variable.`,
+      ...(isDevelopmentProfile(as) ? { severity: 'info' as const } : {}),
+      message: `${what} is property ${source.key}, which ${where} sets to \${${symbol.fallbackFor}:…}: wherever ${symbol.fallbackFor} is missing (a production host or container without it), the default written there is the key${profile ? ` in ${active}` : ''}, and anyone with the repository can forge tokens. Remove the default (\${${symbol.fallbackFor}}) so that the application fails to start without the variable.`,
     };
   }
   if (!profile) {
     return { message: `${what} is property ${source.key}, which ${where} sets to a literal committed with the code: every profile without an override (the variable ${variable}, a secret store) signs with it, and anyone with the repository can forge tokens. Write \${${variable}} there and provide the key per environment.` };
   }
-  if (isDevelopmentProfile(profile)) {
+  if (isDevelopmentProfile(as)) {
     return {
       severity: 'info',
-      message: `${what} is property ${source.key}, which only ${where} sets to a literal: the ${profile} profile signs with a key committed with the code. Production does not activate that profile; make sure it provides its own key (the variable ${variable}, a secret store) and never reuses this one.`,
+      message: `${what} is property ${source.key}, which only ${where} sets to a literal: ${active} signs with a key committed with the code. Production does not activate that profile; make sure it provides its own key (the variable ${variable}, a secret store) and never reuses this one.`,
     };
   }
   return {
-    ...(isProductionProfile(profile) ? {} : { severity: 'warning' as const }),
-    message: `${what} is property ${source.key}, which ${where} sets to a literal committed with the code: wherever the ${profile} profile is active, tokens are signed with it, and anyone with the repository can forge them. Write \${${variable}} there and provide the key through the environment or a secret store.`,
+    ...(isProductionProfile(as) ? {} : { severity: 'warning' as const }),
+    message: `${what} is property ${source.key}, which ${where} sets to a literal committed with the code: wherever ${active} is active, tokens are signed with it, and anyone with the repository can forge them. Write \${${variable}} there and provide the key through the environment or a secret store.`,
   };
 }

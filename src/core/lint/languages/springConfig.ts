@@ -36,32 +36,53 @@ export function springValue(raw: string): SettingValue {
 
 const SECRET_KEY = /jwt.*(secret|signing[-_.]?key|key)$|(^|\.)(secret[-_.]?key|signing[-_.]?key|token[-_.]?secret|session[-_.]?secret)$/i;
 
+/**
+ * Of the secret-like keys, which the rules cover, by what the key's path says it is for: a JWT or
+ * bearer token key (`jwt-hardcoded-secret`), a session, cookie, remember-me or the application's own
+ * authentication key (`session-hardcoded-secret`). A key of something else (`partner.api.signing-key`,
+ * a payment provider's webhook key) is a secret too, but no session or token rule: the lint reports
+ * it where Java code reads it as a JWT key (naming this file), not here by its name.
+ */
+function secretKindOf(key: string): 'jwt' | 'session' | undefined {
+  if (!SECRET_KEY.test(key)) return undefined;
+  if (/jw[tse]|jose|token|bearer/i.test(key)) return 'jwt';
+  if (/session|cookie|remember|(^|[.-])(auth|authentication|security|login)([.-]|$)/i.test(key)) return 'session';
+  return undefined;
+}
+
 /** Keys of the session cookie settings (servlet and reactive stacks), canonical form. */
 const COOKIE_PREFIX = /^server\.(servlet|reactive)\.session\.cookie\./;
 
 /** Turns one property (flattened key, value) into facts and immediate secret findings. */
-export function springProperty(ctx: AnalysisContext, key: string, keyNode: { startIndex: number }, valueNode: Node | undefined, whole: { startIndex: number; endIndex: number }): void {
-  const raw = valueNode ? ctx.src(valueNode) : '';
-  const lead = raw.length - raw.trimStart().length;
-  const trimmed = raw.replace(/\s+#.*$/, '').trim();
-  const value = springValue(trimmed);
+export function springProperty(ctx: AnalysisContext, key: string, keyNode: { startIndex: number }, valueNode: Node | undefined, whole: { startIndex: number; endIndex: number }, block?: string): void {
+  let raw = valueNode ? ctx.src(valueNode) : '';
+  // `*name`: a YAML alias repeats an anchored value, reported where the anchor writes it.
+  if (/^\s*\*[^\s,[\]{}]+\s*(#.*)?$/.test(raw)) return;
+  // `&name value`: the anchor is no part of the value.
+  const anchor = /^\s*&[^\s,[\]{}]+[ \t]*/.exec(raw)?.[0] ?? '';
+  raw = raw.slice(anchor.length);
+  const lead = anchor.length + raw.length - raw.trimStart().length;
+  // A block scalar (`|`, `>`) is its text; the finding covers the whole block.
+  const trimmed = block !== undefined ? raw.trim() : raw.replace(/\s+#.*$/, '').trim();
+  const value = block !== undefined ? springValue(JSON.stringify(block)) : springValue(trimmed);
   const vs = valueNode ? valueNode.startIndex + lead : whole.endIndex;
   const entry: SettingEntry = { name: key.toLowerCase(), value, start: keyNode.startIndex, end: whole.endIndex, valueStart: vs, valueEnd: vs + trimmed.length };
   ctx.facts.push(settingFact('spring.setting', entry));
   // `${JWT_SECRET:changeme}`: the default is the key wherever the variable is missing.
   const placeholder = value.kind === 'env' ? /^(["']?)\$\{([^:}]+):([^}]+)\}\1$/.exec(trimmed) : null;
-  if (SECRET_KEY.test(key) && placeholder) {
+  const kind = secretKindOf(key);
+  if (kind && placeholder) {
     reportHardcodedSecret(ctx, {
-      kind: /jwt|token/i.test(key) ? 'jwt' : 'session',
+      kind,
       start: vs, end: vs + trimmed.length,
       what: `The ${key} property`, envName: placeholder[2], replacement: `${placeholder[1]}\${${placeholder[2]}}${placeholder[1]}`, fallback: true,
     });
   }
   // Where the key is kept (`classpath:keys/jwt.key`, `file:/run/secrets/jwt`) is not the key.
-  if (SECRET_KEY.test(key) && value.kind === 'str' && (value.str ?? '').length > 0 && !/^(classpath\*?|file|https?):/.test(value.str ?? '')) {
+  if (kind && value.kind === 'str' && (value.str ?? '').length > 0 && !/^(classpath\*?|file|https?):/.test(value.str ?? '')) {
     const envName = key.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
     reportHardcodedSecret(ctx, {
-      kind: /jwt|token/i.test(key) ? 'jwt' : 'session',
+      kind,
       start: vs, end: vs + trimmed.length,
       what: `The ${key} property`, envName,
       // Spring resolves ${…} placeholders from the environment.
@@ -148,6 +169,15 @@ function durationsToSeconds(entries: Map<string, SettingEntry>, maxAgeKey: strin
   return entries;
 }
 
+/** The text of a YAML block scalar (`|` keeps line breaks, `>` folds them), without its header and trailing breaks. */
+export function blockScalarText(src: string): string {
+  const header = /^[|>][^\n]*/.exec(src)?.[0] ?? '';
+  const lines = src.slice(header.length).split('\n').slice(1);
+  const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^[ \t]*/.exec(l)![0].length));
+  const content = lines.map((l) => l.slice(Math.min(indent, /^[ \t]*/.exec(l)![0].length)));
+  return (header.startsWith('>') ? content.join(' ') : content.join('\n')).trim();
+}
+
 /** application.properties (and any .properties): Spring Boot session cookie and secrets. */
 export const propertiesAnalyzer: LanguageAnalyzer = {
   query: '(property (key) @key) @property',
@@ -170,7 +200,7 @@ export const propertiesAnalyzer: LanguageAnalyzer = {
 
 /** application.yml: the same settings, keys flattened from the nesting. */
 export const yamlAnalyzer: LanguageAnalyzer = {
-  query: '(block_mapping_pair key: (_) @key value: (flow_node) @value) @pair\n(block_mapping_pair key: (_) @key value: (block_node (block_sequence) @seq)) @pair\n(document) @doc',
+  query: '(block_mapping_pair key: (_) @key value: (flow_node) @value) @pair\n(block_mapping_pair key: (_) @key value: (block_node (block_sequence) @seq)) @pair\n(block_mapping_pair key: (_) @key value: (block_node (block_scalar) @block)) @pair\n(document) @doc',
   containers: new Set(['stream', 'document', 'block_node', 'block_mapping']),
   keywords: /session|secret|jwt|key/i,
   declares: () => [],
@@ -181,7 +211,8 @@ export const yamlAnalyzer: LanguageAnalyzer = {
       const key = capture(m, 'key');
       const value = capture(m, 'value');
       const seq = capture(m, 'seq');
-      if (!pair || !key || (!value && !seq)) continue;
+      const block = capture(m, 'block');
+      if (!pair || !key || (!value && !seq && !block)) continue;
       const parts = [ctx.src(key).trim()];
       for (let p = pair.parent; p; p = p.parent) {
         if (p.type === 'block_mapping_pair') {
@@ -191,6 +222,7 @@ export const yamlAnalyzer: LanguageAnalyzer = {
       }
       const name = parts.map((s) => s.replace(/^["']|["']$/g, '')).join('.');
       if (value) springProperty(ctx, name, key, value, pair);
+      else if (block) springProperty(ctx, name, key, block, pair, blockScalarText(ctx.src(block)));
       else if (seq && /session\.trackingmodes$/.test(canonicalKey(name))) {
         // tracking-modes as a YAML list: Spring binds it like the comma-separated form.
         const items = namedChildren(seq, ctx.text).map((i) => ctx.src(i).replace(/^-\s*/, '').replace(/\s+#.*$/, '').trim().replace(/^["']|["']$/g, ''));

@@ -11,8 +11,11 @@ import type { SymbolTable, WorkspaceSymbol } from './symbolTable';
 /** The pseudo-module of `@ConfigurationProperties` classes: name = the qualified class, value = its prefix (`jwt`). */
 export const JAVA_CONFIG_PROPERTIES = '<java:configprops>';
 
+/** Prefix of a static method's entry holding the class it returns (`->defaults` of `static JwtConfig defaults(…)`): never a name code can look up. */
+export const JAVA_FACTORY = '->';
+
 /** The names a Java file's text brings into scope, read from its package and import lines. */
-interface JavaNames {
+export interface JavaNames {
   readonly pkg: string;
   readonly classes: ReadonlyMap<string, string>;
   readonly packages: readonly string[];
@@ -55,6 +58,18 @@ export function constantTerms(expr: string): Term[] | undefined {
   return terms.length > 0 && at >= s.length ? terms : undefined;
 }
 
+/**
+ * The value of a text block (`"""` then a line break, lines, `"""`): the lines less their common
+ * indentation (the closing delimiter's line counts), trailing spaces stripped, the usual escapes.
+ */
+export function textBlockValue(src: string): string {
+  const lines = src.slice(3, -3).replace(/^[ \t\f]*\r?\n/, '').split(/\r?\n/);
+  const closingOwnLine = lines.length > 0 && lines[lines.length - 1].trim() === '';
+  const indent = Math.min(...lines.filter((l, i) => l.trim() !== '' || (closingOwnLine && i === lines.length - 1)).map((l) => /^[ \t\f]*/.exec(l)![0].length));
+  const text = lines.map((l) => l.slice(Math.min(indent, l.length)).replace(/[ \t\f]+$/, '')).join('\n');
+  return text.replace(/\\\r?\n/g, '').replace(/\\(["'\\nts])/g, (_, c: string) => ({ n: '\n', t: '\t', s: ' ' }[c] ?? c));
+}
+
 /** The package and imports of a Java file, read once per file that needs them. */
 export function javaNamesOf(text: string): JavaNames {
   const classes = new Map<string, string>();
@@ -81,7 +96,7 @@ export function noteJavaPending(table: SymbolTable, p: Pending): void {
 }
 
 /** The modules a class name written in a file may be, in Java's order: qualified, imported, same package, imported packages. */
-function classModules(names: JavaNames, written: string): string[] {
+export function javaClassModules(names: JavaNames, written: string): string[] {
   const parts = written.split('.');
   if (/^[a-z]/.test(parts[0]) && parts.length > 1) return [`java:${written}`];
   const simple = parts[parts.length - 1];
@@ -91,7 +106,9 @@ function classModules(names: JavaNames, written: string): string[] {
 }
 
 /** The value of a name term (with where its literal is written), or undefined while it is not (yet) known. */
-function termValue(table: SymbolTable, p: Pending, name: string): WorkspaceSymbol | undefined {
+function termValue(table: SymbolTable, p: Pending, written: string): WorkspaceSymbol | undefined {
+  // `return this.secret;`: the field of the class.
+  const name = written.replace(/^this\./, '');
   const dot = name.lastIndexOf('.');
   if (dot === -1) {
     const owner = p.names.members.get(name);
@@ -103,11 +120,46 @@ function termValue(table: SymbolTable, p: Pending, name: string): WorkspaceSymbo
     }
     return undefined;
   }
-  for (const m of classModules(p.names, name.slice(0, dot))) {
+  for (const m of javaClassModules(p.names, name.slice(0, dot))) {
     const s = table.lookup(m, name.slice(dot + 1));
     if (s && s.fallbackFor === undefined) return s;
   }
   return undefined;
+}
+
+/** A class of the workspace that extends another (`class MerchantTokenConfig extends BaseTokenConfig`): it inherits the getters the table holds for its superclass. */
+interface Extension {
+  readonly module: string;
+  readonly superclass: string;
+  readonly names: JavaNames;
+  /** Methods the subclass's file declares: an override is not the inherited getter. */
+  readonly declared: ReadonlySet<string>;
+}
+
+const extensions = new WeakMap<SymbolTable, Extension[]>();
+
+/** Notes a class's superclass; its getters are copied by resolveJavaPending once every file is indexed. */
+export function noteJavaExtension(table: SymbolTable, e: Extension): void {
+  const list = extensions.get(table) ?? [];
+  list.push(e);
+  extensions.set(table, list);
+}
+
+/** Copies the getters (`name()`) of each noted superclass of the workspace into its subclasses, up a chain of a few classes. */
+function inheritJavaGetters(table: SymbolTable): void {
+  const list = extensions.get(table) ?? [];
+  extensions.delete(table);
+  for (let pass = 0; pass < 4 && list.length > 0; pass++) {
+    let copied = 0;
+    for (const e of list) {
+      for (const module of javaClassModules(e.names, e.superclass)) {
+        const inherited = [...table.namesOf(module)].filter(([n]) => n.endsWith('()') && !e.declared.has(n.slice(0, -2)) && !table.lookup(e.module, n));
+        for (const [n, symbol] of inherited) table.add(e.module, n, symbol);
+        copied += inherited.length;
+      }
+    }
+    if (copied === 0) break;
+  }
 }
 
 /**
@@ -134,6 +186,7 @@ export function resolveJavaPending(table: SymbolTable): void {
     if (next.length === left.length) break;
     left = next;
   }
+  inheritJavaGetters(table);
 }
 
 /** The annotation lines right above `at` (a class or field declaration), joined. */

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SymbolTable, WorkspaceSymbol } from './symbolTable';
 import { lineCounter } from './indexText';
@@ -8,8 +9,11 @@ import { lineCounter } from './indexText';
  * canonical key (Spring's relaxed binding: `jwt.signing-key`, `jwt.signingKey` and
  * `jwt.signing_key` are one key), so that `@Value("${jwt.secret}")`, a
  * `@ConfigurationProperties(prefix = "jwt")` getter or `environment.getProperty("jwt.secret")`
- * in a Java file finds the literal behind it. A text pass like the other indexers: a value that
- * spans lines (a YAML block scalar, a properties continuation) is not indexed.
+ * in a Java file finds the literal behind it. A text pass like the other indexers: YAML anchors,
+ * aliases, merge keys (`<<: *defaults`) and block scalars (`|`, `>`) are followed; a properties
+ * continuation line is not. Files named by `spring.config.import` (`optional:classpath:…`, `file:…`)
+ * are read and indexed with the document that imports them, and `spring.profiles.group.*` records
+ * which group activates a profile.
  */
 
 /** `application.yml`, `application-dev.properties`, `bootstrap.yaml`: the files Spring Boot reads its properties from. */
@@ -37,6 +41,11 @@ export function springConfigModule(projectDir: string, profile?: string): string
 /** The module listing a project's profiles that have a configuration file: name = value = the profile. */
 export function springProfilesModule(projectDir: string): string {
   return `spring-profiles:${projectDir}`;
+}
+
+/** The module of a project's profile groups: name = a member profile, value = the group that activates it (`spring.profiles.group.production=cloud`). */
+export function springGroupsModule(projectDir: string): string {
+  return `spring-groups:${projectDir}`;
 }
 
 /** The environment variable Spring binds to a property: dots to underscores, dashes dropped, upper case (`partner.api.signing-key` → `PARTNER_API_SIGNINGKEY`). */
@@ -80,9 +89,65 @@ export function indexSpringConfig(table: SymbolTable, file: string, text: string
   if (!isSpringConfigFile(file)) return;
   const m = SPRING_CONFIG_FILE.exec(path.basename(file))!;
   const projectDir = projectDirOf(file);
-  const fileProfile = m[1];
-  if (/^prop/i.test(m[2])) indexProperties(table, file, text, projectDir, fileProfile);
+  importedBy(table).add(path.resolve(file));
+  indexConfigText(table, file, text, projectDir, m[1], /^prop/i.test(m[2]) ? 'properties' : 'yaml');
+}
+
+function indexConfigText(table: SymbolTable, file: string, text: string, projectDir: string, fileProfile: string | undefined, format: 'properties' | 'yaml'): void {
+  if (format === 'properties') indexProperties(table, file, text, projectDir, fileProfile);
   else indexYaml(table, file, text, projectDir, fileProfile);
+}
+
+/** Configuration files already read for a table (by the scan or an import): each once. */
+const readFor = new WeakMap<SymbolTable, Set<string>>();
+
+function importedBy(table: SymbolTable): Set<string> {
+  let seen = readFor.get(table);
+  if (!seen) {
+    seen = new Set();
+    readFor.set(table, seen);
+  }
+  return seen;
+}
+
+/**
+ * `spring.config.import=optional:classpath:config/signing.yml,file:./secrets.properties`: reads each
+ * properties/YAML file of the workspace it names and indexes its properties as the importing
+ * document's (its profile, if any). `classpath:` is the project's `src/main/resources`, `file:` and
+ * a bare path the folder of the importing file; a folder, a `configtree:` or a missing file is skipped.
+ */
+function indexImports(table: SymbolTable, file: string, value: string, projectDir: string, profile: string | undefined): void {
+  for (const raw of value.split(',')) {
+    const location = raw.trim().replace(/^["']|["']$/g, '').replace(/^optional:/, '');
+    const format = /\.properties$/i.test(location) ? 'properties' : /\.ya?ml$/i.test(location) ? 'yaml' : undefined;
+    if (!format || /^(configtree|https?):|[*]/.test(location)) continue;
+    const classpath = /^classpath\*?:\/?(.*)$/.exec(location);
+    const target = classpath ? path.join(projectDir, 'src', 'main', 'resources', classpath[1]) : path.resolve(path.dirname(file), location.replace(/^file:/, ''));
+    // Only the project's own files: an import of /etc/… or ../other is not the workspace's to read.
+    if (path.relative(projectDir, target).startsWith('..') || path.isAbsolute(path.relative(projectDir, target))) continue;
+    const seen = importedBy(table);
+    if (seen.has(target)) continue;
+    seen.add(target);
+    let text: string;
+    try {
+      if (fs.statSync(target).size > MAX_IMPORTED_BYTES) continue;
+      text = fs.readFileSync(target, 'utf8');
+    } catch {
+      continue;
+    }
+    indexConfigText(table, target, text, projectDir, profile, format);
+  }
+}
+
+/** An imported configuration file larger than this is not read (the scan's own limit is not known here). */
+const MAX_IMPORTED_BYTES = 1024 * 1024;
+
+/** `spring.profiles.group.production=cloud,postgres`: each member profile with the group that activates it. */
+function indexGroup(table: SymbolTable, file: string, line: number, projectDir: string, group: string, members: string): void {
+  for (const m of members.split(',')) {
+    const member = m.trim().replace(/^["']|["']$/g, '').toLowerCase();
+    if (member) table.add(springGroupsModule(projectDir), member, { value: group.toLowerCase(), file, line });
+  }
 }
 
 /** `key=value`, `key: value`; `#---` starts another document, which `spring.config.activate.on-profile` assigns to a profile. */
@@ -91,39 +156,162 @@ function indexProperties(table: SymbolTable, file: string, text: string, project
   for (const [index, doc] of documents(text, /^#---[ \t]*$/m)) {
     const profile = fileProfile ?? /^[ \t]*spring\.(?:config\.activate\.on-profile|profiles)[ \t]*[=:][ \t]*([\w-]+)[ \t]*$/m.exec(doc)?.[1];
     const module = moduleFor(table, file, projectDir, profile);
+    const own: { key: string; value: Omit<WorkspaceSymbol, 'file' | 'line'>; line: number }[] = [];
     for (const p of doc.matchAll(/^[ \t]*([\w.[\]-]+)[ \t]*[=:][ \t]*([^\n]*?)[ \t]*$/gm)) {
       if (p[2].endsWith('\\')) continue;
+      const canonical = springCanonicalKey(p[1]);
+      const line = lineOf(index + p.index);
+      // Imported files win over the file that imports them (the table keeps the first definition).
+      if (canonical === 'spring.config.import') indexImports(table, file, p[2], projectDir, profile);
+      const group = /^spring\.profiles\.group\.([\w-]+)$/i.exec(p[1]);
+      if (group) indexGroup(table, file, line, projectDir, group[1], p[2]);
       const v = propertyValue(p[2]);
-      if (v) table.add(module, springCanonicalKey(p[1]), { ...v, file, line: lineOf(index + p.index) });
+      if (v) own.push({ key: canonical, value: v, line });
     }
+    for (const o of own) table.add(module, o.key, { ...o.value, file, line: o.line });
   }
 }
 
-/** Nested keys flattened (`jwt:\n  secret: x` is `jwt.secret`); `---` starts another document. */
+/** A YAML key line: indent, key, and the rest of the line after `:`. */
+const YAML_KEY = /^([ \t]*)([^\s#:-][^:#\n]*?|"[^"\n]+"|'[^'\n]+')[ \t]*:(?:[ \t]+([^\n]*?))?[ \t]*$/gm;
+/** The lines of a YAML list (and blank lines) from where it is run (sticky). */
+const LIST_ITEMS = /(?:[ \t]*(?:-[ \t]+[^\n]*)?\n)*/y;
+/** `|`, `>-`, `|2+`: a block scalar's header. */
+const BLOCK_SCALAR = /^[|>](?:[1-9][+-]?|[+-][1-9]?)?$/;
+
+/** A YAML property as the indexer reads it: the flattened key, its raw value (or a block scalar's text), where it is. */
+interface YamlEntry {
+  readonly key: string;
+  readonly raw: string;
+  readonly at: number;
+  /** The text of a block scalar (`raw` is then its header). */
+  readonly block?: string;
+}
+
+/**
+ * Nested keys flattened (`jwt:\n  secret: x` is `jwt.secret`); `---` starts another document.
+ * `&name` anchors a scalar or a mapping, `*name` repeats it, `<<: *name` merges an anchored
+ * mapping under the keys the mapping does not set itself; `|`/`>` block scalars are read whole.
+ */
 function indexYaml(table: SymbolTable, file: string, text: string, projectDir: string, fileProfile: string | undefined): void {
-  const lineOf = lineCounter(text);
   for (const [index, doc] of documents(text, /^---[ \t]*$/m)) {
-    const entries: { key: string; raw: string; at: number }[] = [];
+    const entries: YamlEntry[] = [];
     const stack: { indent: number; key: string }[] = [];
-    for (const l of doc.matchAll(/^([ \t]*)([^\s#:-][^:#\n]*?|"[^"\n]+"|'[^'\n]+')[ \t]*:(?:[ \t]+([^\n]*?))?[ \t]*$/gm)) {
+    const scalars = new Map<string, YamlEntry>();
+    const mappings = new Map<string, string>();
+    const merges: { into: string; from: string }[] = [];
+    const lists = new Map<string, string>();
+    let skipUntil = -1;
+    for (const l of doc.matchAll(YAML_KEY)) {
+      if (l.index < skipUntil) continue;
       const indent = l[1].length;
       while (stack.length && stack[stack.length - 1].indent >= indent) stack.pop();
       const key = l[2].replace(/^["']|["']$/g, '');
-      const raw = (l[3] ?? '').replace(/[ \t]+#.*$/, '');
-      if (raw === '') {
-        stack.push({ indent, key });
+      const parent = stack.map((s) => s.key).join('.');
+      const full = parent ? `${parent}.${key}` : key;
+      let raw = (l[3] ?? '').replace(/[ \t]+#.*$/, '');
+      const anchor = /^&([^\s,[\]{}]+)(?:[ \t]+|$)/.exec(raw);
+      if (anchor) raw = raw.slice(anchor[0].length);
+      const alias = /^\*([^\s,[\]{}]+)$/.exec(raw);
+      if (key === '<<' && alias) {
+        merges.push({ into: parent, from: alias[1] });
         continue;
       }
-      entries.push({ key: [...stack.map((s) => s.key), key].join('.'), raw, at: index + l.index });
+      if (raw === '') {
+        if (anchor) mappings.set(anchor[1], full);
+        stack.push({ indent, key });
+        // A list under spring.config.import or a profile group: the names, comma-separated.
+        if (/^spring\.(config\.import|profiles\.group\.[\w-]+)$/i.test(full)) {
+          LIST_ITEMS.lastIndex = l.index + l[0].length + 1;
+          const list = LIST_ITEMS.exec(doc)?.[0] ?? '';
+          const items = [...list.matchAll(/^([ \t]*)-[ \t]+([^\n#]*?)[ \t]*(?:#.*)?$/gm)].filter((i) => i[1].length > indent).map((i) => i[2]);
+          if (items.length > 0) lists.set(full, items.join(','));
+        }
+        continue;
+      }
+      if (alias) {
+        const scalar = scalars.get(alias[1]);
+        if (scalar) entries.push({ ...scalar, key: full });
+        else merges.push({ into: full, from: alias[1] });
+        continue;
+      }
+      let entry: YamlEntry = { key: full, raw, at: index + l.index };
+      if (BLOCK_SCALAR.test(raw)) {
+        const body = blockScalar(doc, l.index + l[0].length + 1, indent, raw);
+        skipUntil = body.end;
+        entry = { ...entry, block: body.text };
+      }
+      if (anchor) scalars.set(anchor[1], entry);
+      entries.push(entry);
+    }
+    // Merged keys: what the mapping sets itself wins over what it merges.
+    const own = new Set(entries.map((e) => e.key));
+    // Bounded: each anchored mapping's entries are gathered once, and a document gains at most MAX_MERGED entries.
+    const written = entries.slice();
+    const under = new Map<string, YamlEntry[]>();
+    let merged = 0;
+    for (const m of merges) {
+      if (merged >= MAX_MERGED) break;
+      const from = mappings.get(m.from);
+      if (from === undefined) continue;
+      let source = under.get(from);
+      if (!source) {
+        source = written.filter((x) => x.key.startsWith(`${from}.`));
+        under.set(from, source);
+      }
+      for (const e of source) {
+        const key = `${m.into ? `${m.into}.` : ''}${e.key.slice(from.length + 1)}`;
+        // Named where the literal is written (the anchored mapping), which is what a fix changes.
+        if (own.has(key)) continue;
+        own.add(key);
+        entries.push({ ...e, key });
+        merged++;
+      }
     }
     const activation = entries.find((e) => /^spring\.(config\.activate\.onprofile|profiles)$/.test(springCanonicalKey(e.key)));
     const profile = fileProfile ?? activation?.raw.replace(/^["']|["']$/g, '').trim();
     const module = moduleFor(table, file, projectDir, profile || undefined);
-    for (const e of entries) {
-      const v = propertyValue(e.raw);
-      if (v) table.add(module, springCanonicalKey(e.key), { ...v, file, line: lineOf(e.at) });
+    const listed = [...lists].map(([key, raw]): YamlEntry => ({ key, raw, at: index }));
+    // Imported files win over the file that imports them (the table keeps the first definition).
+    for (const e of [...entries, ...listed]) {
+      if (springCanonicalKey(e.key) === 'spring.config.import') indexImports(table, file, e.raw, projectDir, profile || undefined);
+      const group = /^spring\.profiles\.group\.([\w-]+)$/i.exec(e.key);
+      if (group) indexGroup(table, file, lineCounter(text)(e.at), projectDir, group[1], e.raw);
+    }
+    const lineAt = lineCounter(text);
+    for (const e of entries.slice().sort((a, b) => a.at - b.at)) {
+      const v = e.block !== undefined ? (e.block.includes('${') ? undefined : { value: e.block }) : propertyValue(e.raw);
+      if (v) table.add(module, springCanonicalKey(e.key), { ...v, file, line: lineAt(e.at) });
     }
   }
+}
+
+/** Keys a document may gain from merge keys and mapping aliases: far more than a real file holds, bounded for one that is not. */
+const MAX_MERGED = 4096;
+
+/**
+ * The text of a block scalar whose header ends at `start` (the key at `indent`): the lines indented
+ * deeper, less the first line's indentation; `|` keeps line breaks, `>` folds them into spaces.
+ * Trailing line breaks are dropped (the key material is the text). `end`: where the next key may start.
+ */
+function blockScalar(doc: string, start: number, indent: number, header: string): { text: string; end: number } {
+  const lines: string[] = [];
+  let at = start;
+  let body = -1;
+  while (at < doc.length) {
+    const nl = doc.indexOf('\n', at);
+    const line = doc.slice(at, nl === -1 ? doc.length : nl);
+    const lead = /^[ \t]*/.exec(line)![0].length;
+    if (line.trim() !== '') {
+      if (lead <= indent) break;
+      if (body === -1) body = lead;
+    }
+    lines.push(line);
+    at = nl === -1 ? doc.length : nl + 1;
+  }
+  const content = lines.map((l) => l.slice(Math.min(body === -1 ? 0 : body, /^[ \t]*/.exec(l)![0].length)));
+  const text = (header.startsWith('>') ? content.join(' ').replace(/ {2,}/g, ' ') : content.join('\n')).replace(/\s+$/, '');
+  return { text, end: at };
 }
 
 /** The documents of a file with their offsets, split at lines matching `separator`. */

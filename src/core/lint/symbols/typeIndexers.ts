@@ -4,7 +4,7 @@ import { jsonStrings } from '../languages/appSettings';
 import type { SymbolTable } from './symbolTable';
 import { goStructFields } from './goStructs';
 import { type Literal, addLiteral, lineCounter } from './indexText';
-import { JAVA_CONFIG_PROPERTIES, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaNamesOf, noteJavaPending } from './javaIndexer';
+import { JAVA_CONFIG_PROPERTIES, JAVA_FACTORY, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaClassModules, javaNamesOf, noteJavaExtension, noteJavaPending, textBlockValue } from './javaIndexer';
 import { springVariable } from './springIndexer';
 
 /*
@@ -103,7 +103,10 @@ const JAVA_CANDIDATES = /^[ \t]*((?:(?:public|protected|private|final|static)[ \
 export function indexJava(table: SymbolTable, file: string, text: string): void {
   const lineOf = lineCounter(text);
   let pkg = '';
-  let type: { name: string; interface: boolean; module: string; lombok: boolean; prefix?: string; valueIndent?: number } | undefined;
+  let type: { name: string; interface: boolean; module: string; lombok: boolean; bindable: boolean; prefix?: string; valueIndent?: number } | undefined;
+  const prefixed: { at: number; module: string; prefix: string }[] = [];
+  const classes: { at: number; module: string; name: string }[] = [];
+  let declared: Set<string> | undefined;
   let names: ReturnType<typeof javaNamesOf> | undefined;
   let assigned: Map<string, number> | undefined;
   const lombok = text.includes('lombok');
@@ -126,22 +129,35 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
       const annotations = text.includes('@', Math.max(0, m.index - 600)) ? annotationsAbove(text, m.index) : '';
       const prefix = configurationPropertiesPrefix(annotations);
       if (prefix) table.add(JAVA_CONFIG_PROPERTIES, qualified, { value: prefix, file, line: lineOf(m.index) });
-      type = { name: m[6], interface: m[5] === 'interface', module: javaClassModule(qualified), lombok: lombok && /@(Getter|Value)\b(?!\s*\()/.test(annotations), ...(prefix ? { prefix } : {}),
+      if (prefix) prefixed.push({ at: m.index, module: javaClassModule(qualified), prefix });
+      classes.push({ at: m.index, module: javaClassModule(qualified), name: m[6] });
+      if (m[5] === 'class') {
+        const superclass = /^[^{;]*?\bextends\s+([\w$.]+)/.exec(text.slice(m.index, m.index + 400))?.[1];
+        if (superclass) {
+          names ??= javaNamesOf(text);
+          declared ??= new Set(Array.from(text.matchAll(/\b([A-Za-z_$][\w$]*)\s*\([^()]*\)\s*(?:throws[^{;]*)?\{/g), (d) => d[1]));
+          noteJavaExtension(table, { module: javaClassModule(qualified), superclass, names, declared });
+        }
+      }
+      type = { name: m[6], interface: m[5] === 'interface', module: javaClassModule(qualified), lombok: lombok && /@(Getter|Value|Data)\b(?!\s*\()/.test(annotations), ...(prefix ? { prefix } : {}),
+        // Lombok @Data and @Setter write the setters a @Bean method's binding calls.
+        bindable: lombok && /@(Data|Setter)\b(?!\s*\()/.test(annotations),
         // Lombok @Value makes fields private final: members are written without modifiers, one indent into the class.
         ...(lombok && /@Value\b(?!\s*\()/.test(annotations) ? { valueIndent: (/^[ \t]*/.exec(m[0])?.[0] ?? '').replace(/\t/g, '    ').length } : {}) };
     } else if (type) {
       const mods = m[7];
       const constant = type.interface || (/\bstatic\b/.test(mods) && /\bfinal\b/.test(mods));
-      const lit = literal(m[9]);
+      const lit = literal(m[9]) ?? javaJoinedLiteral(m[9]);
       if (constant) {
         if (lit) addLiteral(table, type.module, m[8], lit, file, lineOf(m.index));
         else later(m[8], m[9], m.index);
         continue;
       }
-      if (lit && type.prefix && !/\bstatic\b/.test(mods) && typeof lit.value === 'string') {
+      if (lit && !/\bstatic\b/.test(mods) && typeof lit.value === 'string') {
         // A @ConfigurationProperties field's initializer: what binds when no property source sets it, as `=name`.
-        const property = `${type.prefix}.${m[8].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-        addLiteral(table, type.module, `=${m[8]}`, { ...lit, fallbackFor: `${springVariable(property)} (or the property ${property})` }, file, lineOf(m.index));
+        // A class with a setter for it may be bound by a @Bean method of another file: kept without the property.
+        if (type.prefix) addLiteral(table, type.module, `=${m[8]}`, { ...lit, fallbackFor: configurationFallback(type.prefix, m[8]) }, file, lineOf(m.index));
+        else if (type.bindable || text.includes(`set${m[8].charAt(0).toUpperCase()}${m[8].slice(1)}(`)) addLiteral(table, type.module, `=${m[8]}`, lit, file, lineOf(m.index));
       }
       // An instance field with a literal that no other statement of the file assigns: what its getters return.
       const indent = (/^[ \t]*/.exec(m[0])?.[0] ?? '').replace(/\t/g, '    ').length;
@@ -155,6 +171,123 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
         addLiteral(table, type.module, getter, lit, file, lineOf(m.index));
       }
     }
+  }
+  if (text.includes('ConfigurationProperties')) indexJavaBinding(table, file, text, prefixed);
+  if (text.includes('static')) indexJavaFactories(table, file, text, classes);
+  if (text.includes('this.')) indexConstructorLiterals(table, file, text, classes, assigned ?? assignmentCounts(text));
+  if (text.includes('"""')) indexTextBlocks(table, file, text, classes);
+}
+
+/** `String.join("-", "a", "b")`, `"a".concat("b")`: a constant when every part is a literal. */
+function javaJoinedLiteral(raw: string): Literal | undefined {
+  const s = raw.trim().replace(/\s+\/\/.*$/, '').trim();
+  const str = String.raw`"((?:[^"\\\n]|\\.)*)"`;
+  const join = new RegExp(String.raw`^String\s*\.\s*join\(\s*${str}((?:\s*,\s*"(?:[^"\\\n]|\\.)*")+)\s*\)$`).exec(s);
+  if (join) return { value: [...join[2].matchAll(new RegExp(str, 'g'))].map((p) => p[1]).join(join[1]) };
+  const concat = new RegExp(String.raw`^${str}((?:\s*\.\s*concat\(\s*"(?:[^"\\\n]|\\.)*"\s*\))+)$`).exec(s);
+  if (concat) return { value: concat[1] + [...concat[2].matchAll(new RegExp(str, 'g'))].map((p) => p[1]).join('') };
+  return undefined;
+}
+
+/** `static final String KEY = """\n  …""";`: a constant text block. */
+const JAVA_TEXT_BLOCK = /^[ \t]*((?:(?:public|protected|private|static|final)[ \t]+)*)String[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*("""[ \t]*\r?\n(?:[^"\\]|\\[\s\S]|"(?!""))*""")[ \t]*;/gm;
+
+function indexTextBlocks(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string }[]): void {
+  const lineOf = lineCounter(text);
+  const ownerAt = lastBefore(classes, (c) => c.at);
+  for (const m of text.matchAll(JAVA_TEXT_BLOCK)) {
+    const owner = ownerAt(m.index);
+    if (!owner || !/\bstatic\b/.test(m[1]) || !/\bfinal\b/.test(m[1])) continue;
+    addLiteral(table, owner.module, m[2], { value: textBlockValue(m[3]) }, file, lineOf(m.index));
+  }
+}
+
+/** `public static JwtConfig defaults(…)`: a static method returning a class, for `var cfg = Keys.defaults()` in another file. */
+const JAVA_STATIC_FACTORY = /^[ \t]*(?:(?:public|protected|private|final|synchronized)[ \t]+)*static[ \t]+(?:<[^<>\n]*>[ \t]+)?([A-Z][\w$]*(?:\.[A-Z][\w$]*)*)(?:<[^\n]*?>)?[ \t]+([a-z_$][\w$]*)[ \t]*\(/gm;
+
+/** Records, as `->name` of the class, the class each static factory returns (qualified by the file's imports). */
+function indexJavaFactories(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string }[]): void {
+  const lineOf = lineCounter(text);
+  let names: ReturnType<typeof javaNamesOf> | undefined;
+  const ownerAt = lastBefore(classes, (c) => c.at);
+  for (const m of text.matchAll(JAVA_STATIC_FACTORY)) {
+    const owner = ownerAt(m.index);
+    if (!owner || m[1] === 'String' || m[1] === 'Object') continue;
+    names ??= javaNamesOf(text);
+    const returned = javaClassModules(names, m[1])[0];
+    if (returned) table.add(owner.module, `${JAVA_FACTORY}${m[2]}`, { value: returned.slice('java:'.length), file, line: lineOf(m.index) });
+  }
+}
+
+/** A member header: a constructor (no type before the name) or a method. */
+const JAVA_MEMBER = /^[ \t]*(?:(?:public|protected|private|static|final|synchronized|abstract|native|default)[ \t]+)*(?:(<[^<>\n]*>[ \t]+)?([\w$.<>[\], ]+?)[ \t]+)?([A-Za-z_$][\w$]*)[ \t]*\([^;{]*\)[ \t]*(?:throws[^{;]*)?\{/gm;
+const THIS_LITERAL = /^[ \t]*this\.([A-Za-z_$][\w$]*)[ \t]*=[ \t]*("(?:[^"\\\n]|\\.)*")[ \t]*;/gm;
+
+/**
+ * `this.secret = "…";` in a constructor, the field's only assignment (declared without an
+ * initializer): what the class's getters return, as `#secret`, like a field with a literal.
+ */
+function indexConstructorLiterals(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string; name: string }[], assigned: ReadonlyMap<string, number>): void {
+  const literals = [...text.matchAll(THIS_LITERAL)].filter((m) => assigned.get(m[1]) === 1);
+  if (literals.length === 0) return;
+  const members = [...text.matchAll(JAVA_MEMBER)].filter((h) => !/^(if|for|while|switch|catch|synchronized|return|new|else)$/.test(h[3]));
+  const lineOf = lineCounter(text);
+  const memberAt = lastBefore(members, (h) => h.index);
+  const ownerAt = lastBefore(classes, (c) => c.at);
+  for (const m of literals) {
+    const member = memberAt(m.index);
+    const owner = ownerAt(m.index);
+    // Only a constructor's assignment is what every object starts with.
+    if (!member || !owner || member[2] !== undefined || member[3] !== owner.name) continue;
+    const lit = literal(m[2]);
+    if (lit) addLiteral(table, owner.module, `#${m[1]}`, lit, file, lineOf(m.index));
+  }
+}
+
+/**
+ * The last item of `items` (in text order) starting before each offset asked, for offsets asked in
+ * increasing order: one walk over the list for all the matches of a pass.
+ */
+function lastBefore<T>(items: readonly T[], start: (item: T) => number): (offset: number) => T | undefined {
+  let i = -1;
+  return (offset) => {
+    while (i + 1 < items.length && start(items[i + 1]) < offset) i++;
+    return i >= 0 ? items[i] : undefined;
+  };
+}
+
+/** `JWT_SECRET (or the property jwt.secret)`: the variable and property a @ConfigurationProperties field binds from. */
+export function configurationFallback(prefix: string, field: string): string {
+  const property = `${prefix}.${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return `${springVariable(property)} (or the property ${property})`;
+}
+
+/** `@Bean @ConfigurationProperties("jwt") JwtProperties jwtProperties()`: the annotation, then the method's return type. */
+const BEAN_CONFIGURATION_PROPERTIES = /@ConfigurationProperties\s*\(\s*(?:(?:prefix|value)\s*=\s*)?"([^"]+)"\s*\)((?:\s*@[\w.]+(?:\s*\([^()]*\))?)*)\s*(?:(?:public|protected|private|static|final)\s+)*([A-Z][\w$]*(?:\.[A-Z][\w$]*)*|[a-z][\w$]*(?:\.[a-z][\w$]*)*\.[A-Z][\w$]*)(?:\s*<[^<>;{]*>)?\s+[A-Za-z_$][\w$]*\s*\(/g;
+
+/** `@DefaultValue("changeme") String secret` on a constructor parameter or record component: what binds when nothing sets the property. */
+const DEFAULT_VALUE = /@DefaultValue\s*\(\s*(?:value\s*=\s*)?"((?:[^"\\\n]|\\.)*)"\s*\)\s+(?:final\s+)?(?:java\.lang\.)?String\s+([A-Za-z_$][\w$]*)/g;
+
+/**
+ * The Spring binding a Java file declares outside its classes' own annotation: a @Bean method
+ * annotated @ConfigurationProperties binds the class it returns to the prefix (listed like an
+ * annotated class), and `@DefaultValue` on a constructor-bound property of an annotated class
+ * (`prefixed`, in text order) is that property's fallback, as `=name`.
+ */
+function indexJavaBinding(table: SymbolTable, file: string, text: string, prefixed: readonly { at: number; module: string; prefix: string }[]): void {
+  const lineOf = lineCounter(text);
+  let names: ReturnType<typeof javaNamesOf> | undefined;
+  for (const m of text.matchAll(BEAN_CONFIGURATION_PROPERTIES)) {
+    names ??= javaNamesOf(text);
+    const line = lineOf(m.index);
+    for (const module of javaClassModules(names, m[3])) table.add(JAVA_CONFIG_PROPERTIES, module.slice('java:'.length), { value: m[1], file, line });
+  }
+  if (prefixed.length === 0 || !text.includes('@DefaultValue')) return;
+  const defaultLine = lineCounter(text);
+  const ownerAt = lastBefore(prefixed, (p) => p.at);
+  for (const m of text.matchAll(DEFAULT_VALUE)) {
+    const owner = ownerAt(m.index);
+    if (owner) addLiteral(table, owner.module, `=${m[2]}`, { value: m[1], fallbackFor: configurationFallback(owner.prefix, m[2]) }, file, defaultLine(m.index));
   }
 }
 
