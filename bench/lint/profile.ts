@@ -9,16 +9,21 @@
  *
  * With `--language python` (a grammar name), only that language's files, scanned as named files.
  *
- *   npx tsx bench/lint/profile.ts [--lines 100000] [--runs 3] [--parse] [--language L] [--out scan.cpuprofile]
+ * With `--bundle 2` (megabytes), the one-shot lint of the bench's minified bundle of that size in
+ * process instead (as `session-lens scan bundle.min.js` lints it: the default cap of 100 findings
+ * per rule), warm; with `--parse`, its bare parse.
+ *
+ *   npx tsx bench/lint/profile.ts [--lines 100000] [--runs 3] [--parse] [--language L | --bundle MB] [--out scan.cpuprofile]
  */
 import * as fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Linter } from '../../src/core/lint/engine';
 import { languageForPath, loadLanguage, newParser } from '../../src/core/lint/grammars';
 import { scanFiles } from '../../src/core/lint/scanner';
 import type { GrammarLanguage } from '../../src/core/lint/types';
-import { generateCorpus } from './corpus';
+import { generateCorpus, minifiedBundle } from './corpus';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,7 +47,14 @@ async function main(): Promise<void> {
   const bareParse = () => {
     for (const f of files) parsers.get(languageForPath(f)!)!.parse(fs.readFileSync(f, 'utf8'))?.delete();
   };
-  const work = process.argv.includes('--parse') ? async () => bareParse() : async () => { await scanFiles(targets, options); };
+  let work = process.argv.includes('--parse') ? async () => bareParse() : async () => { await scanFiles(targets, options); };
+  const bundleMb = Number(arg('bundle', '0'));
+  if (bundleMb > 0) {
+    const { text } = minifiedBundle(bundleMb);
+    const linter = new Linter({ maxFindingsPerRule: 100 });
+    const parser = newParser(await loadLanguage('javascript'));
+    work = process.argv.includes('--parse') ? async () => parser.parse(text)?.delete() : async () => { await linter.lintText(text, { filePath: 'bundle.min.js' }); };
+  }
   for (let i = 0; i < 4; i++) await work();
   const session = new Session();
   session.connect();
@@ -69,7 +81,7 @@ async function main(): Promise<void> {
     const fn = `${n.callFrame.functionName || '(anonymous)'} ${file}:${n.callFrame.lineNumber + 1}`;
     byFn.set(fn, (byFn.get(fn) ?? 0) + hits);
   }
-  console.log(`${runs} warm ${process.argv.includes('--parse') ? 'bare parses' : 'scans'}, CPU ${(cpuMs / runs).toFixed(0)} ms per run (profiled); self CPU time per run:`);
+  console.log(`${runs} warm ${process.argv.includes('--parse') ? 'bare parses' : bundleMb > 0 ? `lints of the ${bundleMb} MB bundle` : 'scans'}, CPU ${(cpuMs / runs).toFixed(0)} ms per run (profiled); self CPU time per run:`);
   const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n);
   for (const [k, v] of top(byFile, 30)) console.log(`  ${(v * dt).toFixed(1).padStart(7)} ms  ${k}`);
   console.log('functions:');

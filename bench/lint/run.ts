@@ -13,10 +13,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Linter } from '../../src/core/lint/engine';
 import { languageForPath, loadLanguage, newParser } from '../../src/core/lint/grammars';
-import { LineIndex } from '../../src/core/lint/lineIndex';
 import { scanFiles } from '../../src/core/lint/scanner';
 import type { GrammarLanguage } from '../../src/core/lint/types';
 import { coldCliOnBundle, minifiedBundles } from './bundle';
+import { keystrokes } from './keystrokes';
 import { generateCorpus } from './corpus';
 import { perLanguageSplit, printSplit } from './perLanguage';
 
@@ -169,72 +169,11 @@ async function main(): Promise<void> {
   line('ESLint / Session Lens (one thread)', `${(eslintMs / jsSingleMs).toFixed(1)}x faster`);
   line('bare parse of the JavaScript part', `${ms(jsParseMs)} (scan / parse ${(jsSingleMs / jsParseMs).toFixed(2)}x)`);
 
-  console.log('\nper-keystroke re-lint of the 5,000-line file');
-  const linter = new Linter();
-  // As in the editor after a workspace scan: imports resolve through the last scan's table.
-  linter.symbols = single.symbols;
-  let text = fs.readFileSync(corpus.bigFile, 'utf8');
-  const [doc, openMs] = await timeIt(async () => (await linter.open(text, { filePath: corpus.bigFile }))!);
-  line('open (full parse + lint)', `${ms(openMs)}, ${doc.findings().length} findings, ${new LineIndex(text).lineCount} lines`);
-  const times: number[] = [];
-  /** CPU time of each keystroke's re-lint: wall time on a busy machine also counts the others' work. */
-  const cpuTimes: number[] = [];
-  const keys = arg('keys', 400);
-  let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  // Bursts of typing at the end of a line somewhere in the file, then backspacing it, as VS Code
-  // sends them: an opening bracket or quote arrives with its auto-closed partner, typing the
-  // partner only moves the cursor.
-  for (let burst = 0; times.length < keys; burst++) {
-    const lines = new LineIndex(text);
-    const ln = 10 + Math.floor(rand() * (lines.lineCount - 20));
-    const at = lines.offset({ line: ln, character: lines.lineText(ln).length });
-    const typed = pickWord(burst);
-    let cursor = at;
-    const pending: string[] = [];
-    for (const ch of typed) {
-      if (pending[pending.length - 1] === ch) {
-        pending.pop();
-        cursor++;
-        continue;
-      }
-      const close = ({ '(': ')', '{': '}', '[': ']', "'": "'" } as Record<string, string>)[ch];
-      const insert = close ? ch + close : ch;
-      const pos = new LineIndex(text).position(cursor);
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      doc.update([{ range: { start: pos, end: pos }, text: insert }]);
-      times.push(performance.now() - t0);
-      const c = process.cpuUsage(c0);
-      cpuTimes.push((c.user + c.system) / 1000);
-      text = text.slice(0, cursor) + insert + text.slice(cursor);
-      cursor++;
-      if (close) pending.push(close);
-    }
-    for (let end = at + typed.length; end > at; end--) {
-      const lines2 = new LineIndex(text);
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      doc.update([{ range: lines2.range(end - 1, end), text: '' }]);
-      times.push(performance.now() - t0);
-      const c = process.cpuUsage(c0);
-      cpuTimes.push((c.user + c.system) / 1000);
-      text = text.slice(0, end - 1) + text.slice(end);
-    }
-  }
-  line(`${times.length} keystrokes, wall`, `p50 ${ms(median(times))}, p95 ${ms(pct(times, 95))}, max ${ms(Math.max(...times))} (target p95 ≤ 5 ms)`);
-  line(`${times.length} keystrokes, CPU`, `p50 ${ms(median(cpuTimes))}, p95 ${ms(pct(cpuTimes, 95))}, max ${ms(Math.max(...cpuTimes))}`);
-  const [, fullMs] = await timeIt(() => linter.lintText(text, { filePath: corpus.bigFile }));
-  line('full re-lint of the same file, for comparison', ms(fullMs));
-  doc.dispose();
+  await keystrokes(corpus.bigFile, single.symbols, arg('keys', 400));
 
+  const linter = new Linter();
   await minifiedBundles(linter);
   await coldCliOnBundle(3);
-}
-
-function pickWord(i: number): string {
-  const words = [' // note', " res.cookie('x', v, { secure: true });", ' const y = compute(1);', ' if (a) { b(); }', " jwt.sign(p, 'k');"];
-  return words[i % words.length];
 }
 
 main().catch((err) => {

@@ -109,8 +109,13 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   }
 }
 
+/**
+ * The arguments of a call, read once per pass: a cookie call's checks ask for them several times
+ * (the call, its options, the cookie's name and value, a fix adding options), and each read is a
+ * call into the parser that makes a Node object per argument.
+ */
 function argList(ctx: AnalysisContext, args: Node): Node[] {
-  return namedChildren(args, ctx.text);
+  return ctx.memo(`js.args:${args.id}`, () => namedChildren(args, ctx.text));
 }
 
 function memberCall(ctx: AnalysisContext, call: Node, obj: Node, method: string, argsNode: Node): void {
@@ -486,6 +491,26 @@ function renderJs(ctx: AnalysisContext, _attr: CookieAttr, value: string): strin
   return `${q}${value}${q}`;
 }
 
+/** Where an object literal and its items are, read once per object: every fix a cookie site offers asks again. */
+const objectSpans = new WeakMap<JsObj, { node: { start: number; end: number }; items: { start: number; end: number }[] }>();
+
+function spansOf(obj: JsObj): { node: { start: number; end: number }; items: { start: number; end: number }[] } {
+  let s = objectSpans.get(obj);
+  if (!s) {
+    s = { node: span(obj.node), items: obj.items.map(span) };
+    objectSpans.set(obj, s);
+  }
+  return s;
+}
+
+function objectSpan(obj: JsObj): { start: number; end: number } {
+  return spansOf(obj).node;
+}
+
+function itemSpans(obj: JsObj): { start: number; end: number }[] {
+  return spansOf(obj).items;
+}
+
 /**
  * Writes cookie options in an object literal: flips a property in place, adds missing ones
  * after the last property in the object's own layout, or adds an options object to the call.
@@ -516,10 +541,10 @@ function objectWriter(
       }
       for (const [target, items] of inserts) {
         if (target) {
-          edits.push(insertListItem(ctx, span(target.node), target.items.map(span), items, ' '));
+          edits.push(insertListItem(ctx, objectSpan(target), itemSpans(target), items, ' '));
         } else if (t.nested) {
           const outer = t.nested.outer;
-          edits.push(insertListItem(ctx, span(outer.node), outer.items.map(span), `${t.nested.key}: { ${items.join(', ')} }`, ' '));
+          edits.push(insertListItem(ctx, objectSpan(outer), itemSpans(outer), `${t.nested.key}: { ${items.join(', ')} }`, ' '));
         } else if (!t.optsNode) {
           const args = argList(ctx, t.argsNode);
           const last = args[args.length - 1];
@@ -544,7 +569,7 @@ function objectWriter(
       if (!target || !prop) return undefined;
       const idx = target.items.findIndex((i) => i.startIndex === prop.pair.startIndex);
       if (idx === -1) return undefined;
-      return [removeListItem(ctx, target.items.map(span), idx)];
+      return [removeListItem(ctx, itemSpans(target), idx)];
     },
   };
 }

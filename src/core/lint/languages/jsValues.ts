@@ -642,6 +642,24 @@ function assignedBetween(text: string, name: string, from: number, to: number): 
   return false;
 }
 
+/** Identifier characters as Unicode defines them. */
+const IDENTIFIER_AT = /[\p{ID_Continue}$\u200c\u200d]+/uy;
+
+/**
+ * The name of a pair's property key starting at `offset`, read from the text: the key's end would
+ * be one more call into the parser for every property of every options object. Only when the
+ * name is followed by what ends a key in a pair (`:`, a space or a comment): tree-sitter takes more
+ * characters into an identifier than Unicode's ID_Continue (escapes, symbols), and such a key is
+ * read from the tree.
+ */
+function keyNameAt(text: string, offset: number): string | undefined {
+  IDENTIFIER_AT.lastIndex = offset;
+  const m = IDENTIFIER_AT.exec(text);
+  if (!m) return undefined;
+  const next = text.charAt(offset + m[0].length);
+  return next === ':' || next === '/' || /\s/.test(next) ? m[0] : undefined;
+}
+
 function evaluateObject(ctx: AnalysisContext, n: Node, depth: number): JsValue {
   const props = new Map<string, JsProp>();
   const items: Node[] = [];
@@ -657,7 +675,8 @@ function evaluateObject(ctx: AnalysisContext, n: Node, depth: number): JsValue {
       if (!key || !value) continue;
       let name: string | undefined;
       const keyType = key.type;
-      if (keyType === 'property_identifier' || keyType === 'number') name = ctx.src(key);
+      if (keyType === 'property_identifier') name = keyNameAt(ctx.text, key.startIndex) ?? ctx.src(key);
+      else if (keyType === 'number') name = ctx.src(key);
       else if (keyType === 'string') name = ctx.src(key).slice(1, -1);
       else complete = false;
       if (name !== undefined) props.set(name, { key, value, pair: c });
