@@ -85,6 +85,17 @@ export class AnalysisContext {
    * FindingCap): nothing edits the text later, so their reach is not needed either.
    */
   sink: ((finding: RawFinding) => void) | undefined;
+  /** With a sink: whether a finding the cap will only count need not be built (see FindingCap.skips). */
+  skipper: ((ruleId: RuleId, start: number, end: number, severity: Severity | undefined) => boolean) | undefined;
+
+  /**
+   * True when a finding of `ruleId` at [start, end) would only be counted (a one-shot lint past its
+   * rule's cap): it is counted now and the caller skips building it. Checks that report many
+   * findings ask this before building the message and fix.
+   */
+  omits(ruleId: RuleId, start: number, end: number, severity?: Severity): boolean {
+    return this.skipper !== undefined && this.skipper(ruleId, start, end, severity);
+  }
 
   report(finding: RawFinding): void {
     if (this.sink) {

@@ -170,7 +170,7 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
 
   if (sensitive && secure === 'false') {
     const r = at(site.secure);
-    ctx.report({
+    if (!ctx.omits('cookie-missing-secure', r.start, r.end)) ctx.report({
       ruleId: 'cookie-missing-secure', ...r,
       message: site.secure
         ? `Turn Secure on for ${label}${viaNote(site.secure)}${branchNote(site.secure)}: without it the cookie also travels over plain HTTP.`
@@ -178,7 +178,7 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
       fix: fix('Set Secure', site.writer.set([['secure', 'true']])),
     });
   } else if (sensitive && secure === 'env' && site.secure) {
-    ctx.report({
+    if (!ctx.omits('cookie-missing-secure', site.secure.start, site.secure.end, 'info')) ctx.report({
       ruleId: 'cookie-missing-secure', start: site.secure.start, end: site.secure.end, severity: 'info',
       message: `Secure for ${label} depends on the environment (${site.secure.envText ?? 'a runtime value'}): where it is false (local development, plain HTTP) the cookie is sent without Secure. Make sure it is true wherever the app is reachable over HTTPS.`,
     });
@@ -186,7 +186,7 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
 
   if (sensitive && httpOnly === 'false') {
     const r = at(site.httpOnly);
-    ctx.report({
+    if (!ctx.omits('cookie-missing-httponly', r.start, r.end)) ctx.report({
       ruleId: 'cookie-missing-httponly', ...r,
       message: site.httpOnly
         ? `Turn HttpOnly on for ${label}${viaNote(site.httpOnly)}${branchNote(site.httpOnly)}: scripts (and any XSS) can read it now.`
@@ -194,7 +194,7 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
       fix: fix('Set HttpOnly', site.writer.set([['httpOnly', 'true']])),
     });
   } else if (sensitive && httpOnly === 'env' && site.httpOnly) {
-    ctx.report({
+    if (!ctx.omits('cookie-missing-httponly', site.httpOnly.start, site.httpOnly.end, 'info')) ctx.report({
       ruleId: 'cookie-missing-httponly', start: site.httpOnly.start, end: site.httpOnly.end, severity: 'info',
       message: `HttpOnly for ${label} depends on the environment (${site.httpOnly.envText ?? 'a runtime value'}): make sure it is always true.`,
     });
@@ -203,8 +203,9 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
   const sameSite = site.sameSite ? site.sameSite.value : site.complete ? (site.defaults.sameSite ?? '') : undefined;
   if (sameSite !== undefined && sameSite !== 'env' && sameSite !== 'unknown') {
     if (sameSite === '' || !['strict', 'lax', 'none'].includes(sameSite)) {
-      ctx.report({
-        ruleId: 'cookie-missing-samesite', ...at(site.sameSite),
+      const r = at(site.sameSite);
+      if (!ctx.omits('cookie-missing-samesite', r.start, r.end)) ctx.report({
+        ruleId: 'cookie-missing-samesite', ...r,
         message: sameSite === ''
           ? `Set SameSite=Lax (or Strict) on ${label}: without it the browser default applies, and some browsers send it on cross-site requests.`
           : `SameSite '${sameSite}' is not Strict, Lax or None, so browsers ignore it. Use Lax or Strict.`,
@@ -213,10 +214,12 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
     } else if (sameSite === 'none' && secure === 'false') {
       const ss = site.sameSite;
       const where = [ss?.via, ss?.branch ?? ss?.envText].filter(Boolean).join(', ');
-      ctx.report({
-        ruleId: 'cookie-samesite-none-insecure', ...at(site.sameSite),
+      const r = at(site.sameSite);
+      const info = !!ss?.envText && !ss.branch;
+      if (!ctx.omits('cookie-samesite-none-insecure', r.start, r.end, info ? 'info' : undefined)) ctx.report({
+        ruleId: 'cookie-samesite-none-insecure', ...r,
         // An environment switch: the environments where it is None reject the cookie, the others work.
-        ...(ss?.envText && !ss.branch ? { severity: 'info' as const } : {}),
+        ...(info ? { severity: 'info' as const } : {}),
         message: `SameSite=None${where ? ` (${where})` : ''} without Secure: browsers reject ${label}${ss?.envText && !ss.branch ? ' there' : ''}. Add Secure (or use SameSite=Lax).`,
         fix: fix('Set Secure', site.writer.set([['secure', 'true']])),
       });

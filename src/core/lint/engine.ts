@@ -563,7 +563,10 @@ export class LintDocument {
   private analyzeChunk(r: ChunkResult, matches: readonly QueryMatch[], shared: Map<string, unknown>): void {
     const ctx = new AnalysisContext(this.text, this.linter.resolvedThresholds, this.language, r.start, r.end, shared);
     ctx.workspace = this.workspace();
-    if (this.findingCap) ctx.sink = (f) => this.findingCap!.offer(f);
+    if (this.findingCap) {
+      ctx.sink = (f) => this.findingCap!.offer(f);
+      ctx.skipper = (id, start, end, severity) => this.findingCap!.skips(id, start, end, severity);
+    }
     try {
       this.loaded.analyzer.analyze(matches, ctx);
     } catch (err) {
@@ -720,7 +723,10 @@ export class LintDocument {
     if (finish) {
       const ctx = new AnalysisContext(this.text, this.linter.resolvedThresholds, this.language);
       ctx.workspace = this.workspace();
-      if (this.findingCap) ctx.sink = (f) => this.findingCap!.offer(f);
+      if (this.findingCap) {
+        ctx.sink = (f) => this.findingCap!.offer(f);
+        ctx.skipper = (id, start, end, severity) => this.findingCap!.skips(id, start, end, severity);
+      }
       try {
         finish.call(this.loaded.analyzer, facts, ctx, this.filePath);
       } catch {
