@@ -6,7 +6,10 @@
  * in-process lint of 0.5, 1 and 2 MB bundles (CPU per MB stays flat when the lint is linear).
  * Asserts nothing. Also run at the end of bench/lint/run.ts.
  *
- *   npx tsx bench/lint/bundle.ts [--runs 3] [--no-build]
+ * Then the split of the cold run's CPU time: start-up, grammar + query, parse, query matching +
+ * checks, the rest (coldSplit).
+ *
+ *   npx tsx bench/lint/bundle.ts [--runs 3] [--no-build] [--production]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -77,9 +80,75 @@ export async function coldCliOnBundle(runs: number): Promise<void> {
       line(v.label, `${ms(median(r.map((x) => x.wallMs)))} wall, ${ms(cpu)} CPU${i === 0 ? ' (target < 2 s)' : ''}, peak rss ${median(r.map((x) => x.maxRssMB)).toFixed(0)} MB, ${(median(r.map((x) => x.stdoutBytes)) / 1e6).toFixed(2)} MB of output, exit ${r[0].code}`);
     });
     line('session-lens --version (start-up alone)', `${ms(median(nodeAlone))} CPU`);
+    await coldSplit(runs, file, median(results[0].map((x) => x.cpuMs)), median(nodeAlone));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs in a fresh process (`node -e`): the lint engine bundle of the extension (dist/engines/lint.js,
+ * the same engine as the CLI's) cold, phase by phase, on CPU time: loading the bundle, the tree-sitter
+ * runtime + JavaScript grammar + query, then either the bare parse in pieces or the whole lint.
+ */
+const PHASES_CHILD = `
+const fs = require('fs');
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const [engineJs, grammarDir, file, what] = process.argv.slice(1);
+let t = cpu();
+const lap = () => { const n = cpu(); const d = n - t; t = n; return d; };
+const engine = require(engineJs);
+const load = lap();
+(async () => {
+  const linter = new engine.Linter({ grammarDir, maxFindingsPerRule: 100 });
+  const { parser } = await linter.prepare('javascript');
+  const prepare = lap();
+  const text = fs.readFileSync(file, 'utf8');
+  lap();
+  if (what === 'parse') {
+    // Pieces cut at a ';' from the engine's piece length on, as the one-shot lint parses a bundle.
+    for (let a = 0; a < text.length;) {
+      let b = text.indexOf(';', a + engine.piecewise.pieceLength);
+      b = b === -1 || text.length - b < engine.piecewise.pieceLength / 4 ? text.length : b + 1;
+      const point = (i) => ({ row: 0, column: i });
+      parser.parse(text, null, { includedRanges: [{ startIndex: a, endIndex: b, startPosition: point(a), endPosition: point(b) }] }).delete();
+      a = b;
+    }
+  } else await linter.lintText(text, { filePath: file });
+  console.log(JSON.stringify({ load, prepare, work: lap() }));
+})();
+`;
+
+interface Phases { load: number; prepare: number; work: number }
+
+function coldPhases(file: string, what: 'parse' | 'lint'): Phases {
+  const out = execFileSync(process.execPath, ['-e', PHASES_CHILD, path.join(REPO, 'dist', 'engines', 'lint.js'), path.join(REPO, 'dist', 'grammars'), file, what], { encoding: 'utf8' });
+  return JSON.parse(out) as Phases;
+}
+
+/**
+ * Where the cold CLI's CPU time goes, each phase measured in fresh processes (median of `runs`):
+ * start-up (`--version`: node and the CLI bundle), the grammar and its query, the bare parse in
+ * pieces, query matching + checks (the lint less the bare parse), and the rest of the CLI (reading
+ * the file, the symbol table, the output: the CLI's CPU less the phases before).
+ */
+async function coldSplit(runs: number, file: string, cliCpuMs: number, versionCpuMs: number): Promise<void> {
+  const parse: Phases[] = [];
+  const lint: Phases[] = [];
+  for (let i = 0; i < runs; i++) {
+    parse.push(coldPhases(file, 'parse'));
+    lint.push(coldPhases(file, 'lint'));
+  }
+  const prepareMs = median([...parse, ...lint].map((p) => p.prepare));
+  const parseMs = median(parse.map((p) => p.work));
+  const lintMs = median(lint.map((p) => p.work));
+  console.log(`  split of the default-cap run's ${ms(cliCpuMs)} CPU, phases in fresh processes (median of ${runs}):`);
+  line('  start: node + CLI bundle (--version)', ms(versionCpuMs));
+  line('  tree-sitter runtime + JS grammar + query', ms(prepareMs));
+  line('  parse in pieces (bare, cold)', ms(parseMs));
+  line('  query matching + checks (lint - parse)', ms(lintMs - parseMs));
+  line('  rest: read, symbol table, output', ms(cliCpuMs - versionCpuMs - prepareMs - lintMs));
+  line('  (engine bundle load, for reference)', ms(median(lint.map((p) => p.load))));
 }
 
 /**
@@ -108,7 +177,10 @@ async function main(): Promise<void> {
   const runs = i === -1 ? 3 : Number(process.argv[i + 1]);
   console.log(`bench/lint/bundle on ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (wall figures scale with it; CPU less so)`);
   // The bundled CLI must match these sources.
-  if (!process.argv.includes('--no-build')) execFileSync(process.execPath, ['esbuild.js'], { cwd: REPO, stdio: 'ignore' });
+  // --production: minified, as `npm run build:production` ships it (the default stays the development build of earlier rounds).
+  const production = process.argv.includes('--production');
+  if (!process.argv.includes('--no-build')) execFileSync(process.execPath, ['esbuild.js', ...(production ? ['--production'] : [])], { cwd: REPO, stdio: 'ignore' });
+  console.log(`dist/cli.js: ${(fs.statSync(CLI).size / 1e6).toFixed(2)} MB${production ? ' (production build)' : process.argv.includes('--no-build') ? ' (as built)' : ' (development build)'}`);
   await coldCliOnBundle(runs);
   await minifiedBundles(new Linter());
 }

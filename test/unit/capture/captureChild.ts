@@ -31,8 +31,10 @@ export interface CaptureChild {
   readonly url: Promise<string>;
 }
 
-export function spawnCapture(args: string[]): CaptureChild {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'src/cli/main.ts'), 'capture', '--json', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnCapture(args: string[], bundledCli?: string): CaptureChild {
+  // From the sources through tsx, or a bundled CLI (`bundledCli`: a dist/cli.js as it ships).
+  const entry = bundledCli ? [bundledCli] : ['--require', 'tsx/cjs', join(ROOT, 'src/cli/main.ts')];
+  const child = spawn(process.execPath, [...entry, 'capture', '--json', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
   let buffered = '';
   let stderr = '';

@@ -67,7 +67,7 @@ describe('per-rule cap on findings (maxFindingsPerRule)', () => {
     // 6,000 calls on one line: about 200,000 characters, several windows of the one-shot lint,
     // with calls cut by window edges, and more top-level statements than the cursor threshold.
     const text = cookieCalls(6000).replace(/^\/\/ session-lens-disable.*\n/m, '').replace(/\n/g, '');
-    assert.ok(text.length > 4 * 32768);
+    assert.ok(text.length > 8 * 16384);
     for (const cap of [0, 100]) {
       const linter = new Linter({ maxFindingsPerRule: cap });
       const oneShot = await linter.lintText(text, { filePath: 'bundle.min.js' });
