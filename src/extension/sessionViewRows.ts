@@ -313,7 +313,14 @@ export interface SessionViewInputs {
   readonly decode?: SignedCookieDecoder;
   /** The last signature check per token value (Verify…). */
   readonly verifications?: TokenVerifications;
+  /** Runs each part of the update (a benchmark passes one that times them: bench/panel/run.ts). */
+  readonly measure?: PhaseMeter;
 }
+
+/** Runs one named part of a panel update and returns its result. */
+export type PhaseMeter = <T>(phase: string, work: () => T) => T;
+
+const unmeasured: PhaseMeter = (_phase, work) => work();
 
 /** True when two values made of JSON data (rows) are equal, without serialising them. */
 export function sameData(a: unknown, b: unknown): boolean {
@@ -507,17 +514,17 @@ export class SessionViewRows {
       this.gone = new GoneCookieRowCache();
       this.tokens = new TokenRowCache();
     }
-    const exchanges = this.exchanges.rows(snapshot, inputs.findings);
+    const measure = inputs.measure ?? unmeasured;
+    const exchanges = measure('exchange rows', () => this.exchanges.rows(snapshot, inputs.findings));
     this.history.take(snapshot.cookieHistory);
+    // Live cookies first, then the gone and refused ones (the panel shows those behind "show gone").
+    const live = measure('cookie rows', () => cookieRows(snapshot, inputs.masked, inputs.isSession, inputs.model, inputs.decode, inputs.findings, this.history.events));
+    const gone = measure('gone cookie rows', () => this.gone.rows(snapshot, this.history, this.exchanges, inputs));
     return {
       exchanges,
-      // Live cookies first, then the gone and refused ones (the panel shows those behind "show gone").
-      cookies: this.cookies.keep([
-        ...cookieRows(snapshot, inputs.masked, inputs.isSession, inputs.model, inputs.decode, inputs.findings, this.history.events),
-        ...this.gone.rows(snapshot, this.history, this.exchanges, inputs),
-      ]),
-      tokens: this.tokens.rows(snapshot.tokens, inputs),
-      findings: this.findings.keep(findingRows(inputs.findings)),
+      cookies: this.cookies.keep([...live, ...gone]),
+      tokens: measure('token rows', () => this.tokens.rows(snapshot.tokens, inputs)),
+      findings: measure('finding rows', () => this.findings.keep(findingRows(inputs.findings))),
     };
   }
 
