@@ -23,6 +23,7 @@ import { SessionStore } from '../../src/core/session';
 import { decodeSignedCookie } from '../../src/core/signedCookies/decodeSignedCookie';
 import { SessionViewDeltas } from '../../src/extension/sessionViewDeltas';
 import { type PhaseMeter, SessionViewRows } from '../../src/extension/sessionViewRows';
+import { withExchangeRows } from '../../src/extension/sessionExchangeRows';
 import { cookieRows, exchangeRows, findingRows, tokenRows } from '../../src/extension/sessionViewState';
 import type { SessionViewState, ToWebview } from '../../src/shared/protocol';
 import { filterRows, NO_FILTER, SessionModel } from '../../src/webview/timelineModel';
@@ -98,10 +99,11 @@ function panel(fromScratch: boolean): Panel {
       expiryCost.wall = performance.now() - w0;
       phases.set('expiry model', expiryCost.cpu);
     }
-    const lists = fromScratch
-      ? { exchanges: exchangeRows(snapshot, findings), cookies: cookieRows(snapshot, true, isSession, model, decodeSignedCookie), tokens: tokenRows(snapshot, true, model), findings: findingRows(findings) }
-      : rows.lists(store, snapshot, { findings, masked: true, isSession, model, decode: decodeSignedCookie, measure });
-    return { capture: { running: true, exchanges: snapshot.exchanges.length }, ...lists, masked: true, actions: [], now: Date.now(), expiringSoonMs: 300_000 };
+    const rest = { capture: { running: true, exchanges: snapshot.exchanges.length }, masked: true, actions: [], now: Date.now(), expiringSoonMs: 300_000 };
+    if (fromScratch) return { ...rest, exchanges: exchangeRows(snapshot, findings), cookies: cookieRows(snapshot, true, isSession, model, decodeSignedCookie), tokens: tokenRows(snapshot, true, model), findings: findingRows(findings) };
+    // As the controller: the timeline's rows are built as the deltas read them.
+    const lists = rows.update(store, snapshot, { findings, masked: true, isSession, model, decode: decodeSignedCookie, measure });
+    return withExchangeRows({ ...rest, cookies: lists.cookies, tokens: lists.tokens, findings: lists.findings }, lists.exchanges);
   };
   const wholeExpiry = () => {
     const w0 = performance.now();
