@@ -3,6 +3,7 @@ import type { CredentialExpiry, ExpiryModel } from '../core/expiry/index';
 import type { Finding } from '../core/findings';
 import type { CookieRow, FindingRow, SessionViewState, TokenRow } from '../shared/protocol';
 import { goneCookieOf } from '../core/session/cookiesSeen';
+import { credentialChangesSince } from '../core/expiry/credentialIndex';
 import { type CookieHistoryByKey, cookieRows, exchangeById, expiryView, findingRows, goneCookieRow, type JwtDecodings, modelIndex, refusedCookieRows, type SignedCookieDecoder, tokenGroups, tokenRow, type TokenVerifications } from './sessionViewState';
 import { type ChangeFeedSource, ExchangeRowCache, type ExchangeRowList } from './sessionExchangeRows';
 
@@ -222,6 +223,8 @@ export class TokenRowCache {
   private out: TokenRow[] = [];
   private last: { masked: boolean; model: ExpiryModel | undefined; checked: boolean } | undefined;
   private readonly decodings: JwtDecodings = new Map();
+  /** Each group's value by the id of its first record (its expiry entry is `token:<id>`). */
+  private readonly valueOfFirst = new Map<number, string>();
 
   rows(tokens: readonly TokenRecord[], inputs: Pick<SessionViewInputs, 'masked' | 'model' | 'verifications'>): TokenRow[] {
     const dirty = this.changedValues(tokens);
@@ -229,10 +232,18 @@ export class TokenRowCache {
     // A signature check (rare, asked for by the user) shows on its token's row: every row is looked at while there are any.
     const checked = (inputs.verifications?.size ?? 0) > 0;
     const last = this.last;
-    const all = !last || last.masked !== inputs.masked || last.model !== inputs.model || checked || last.checked;
+    // A new expiry model: the rows of the tokens whose entry it changed (the incremental model says which), else every row.
+    const expiryChanged = last && last.model !== inputs.model ? credentialChangesSince(inputs.model, last.model) : new Set<string>();
+    const all = !last || last.masked !== inputs.masked || !expiryChanged || checked || last.checked;
     this.last = { masked: inputs.masked, model: inputs.model, checked };
-    if (dirty.size === 0 && !all) return this.out;
     if (dirty.size > 0) this.regroup(tokens, dirty);
+    if (!all) {
+      for (const id of expiryChanged!) {
+        const value = id.startsWith('token:') ? this.valueOfFirst.get(Number(id.slice(6))) : undefined;
+        if (value !== undefined) dirty.add(value);
+      }
+    }
+    if (dirty.size === 0 && !all) return this.out;
     const expiries = modelIndex(inputs.model);
     let changed = false;
     for (const value of all ? this.groups.keys() : dirty) {
@@ -300,12 +311,14 @@ export class TokenRowCache {
     for (const value of dirty) {
       const before = this.groups.get(value);
       const group = tokenGroups(records.get(value) ?? [])[0];
+      if (before && this.valueOfFirst.get(before.first.id) === value) this.valueOfFirst.delete(before.first.id);
       if (!group) {
         if (before) this.order = undefined;
         this.groups.delete(value);
         this.decodings.delete(value);
         continue;
       }
+      this.valueOfFirst.set(group.first.id, value);
       if (before?.first.id !== group.first.id) this.order = undefined;
       const same = before !== undefined && sameTokenRecord(before.first, group.first) && before.sources === group.sources && before.capturedBy === group.capturedBy;
       this.groups.set(value, {

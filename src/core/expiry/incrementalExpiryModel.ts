@@ -3,7 +3,7 @@ import type { CookieRecord, Exchange, SessionChangeEvent, SessionSnapshot, Token
 import { type ClockSkew, DEFAULT_SKEW_THRESHOLD_MS, clockSkewFromLargest, serverHostOf } from './clockSkew';
 import { type CookieSetting, CookieIssuances, type ExpiryModel, type ExpiryModelOptions, byReceipt, cookieSettingsOf, expiringSoonMsOf, isTokenCredential, receiptOf, seenCookieCredential, tokenCredential } from './expiryModel';
 import { type CredentialExpiry, stateAt } from './expiryState';
-import { registerCredentialIndex, unregisterCredentialIndex } from './credentialIndex';
+import { registerCredentialChanges, registerCredentialIndex, unregisterCredentialIndex } from './credentialIndex';
 
 /** A credential of the model by what it is made of: a cookie key or a token value (the ids name neither uniquely before they are built). */
 type CredentialKey = `c:${string}` | `t:${string}`;
@@ -50,6 +50,11 @@ export class IncrementalExpiryModel {
   /** No credential's state moves before this time (a lower bound: the pass over all states is skipped until then). */
   private nextStateChangeAt = -Infinity;
   private lastNow = -Infinity;
+
+  /** Ids of credentials set or removed since the last model object; undefined: any may have (a clear). */
+  private changedIds: Set<string> | undefined = new Set();
+  /** The ids each of the latest model objects changed against the one before (undefined: unknown), for `credentialChangesSince`. */
+  private readonly changeLog: { readonly model: ExpiryModel; readonly ids: ReadonlySet<string> | undefined }[] = [];
 
   private readonly dirty = new Set<CredentialKey>();
   private readonly dirtyHosts = new Set<string>();
@@ -119,7 +124,28 @@ export class IncrementalExpiryModel {
     this.forgetLast();
     this.last = { generatedAt: now, expiringSoonMs: this.expiringSoonMs, clocks: [...this.skews.values()], credentials: [...this.credentials.values()] };
     registerCredentialIndex(this.last, this.byId);
+    this.logChanges(this.last);
     return this.last;
+  }
+
+  /** Notes what `model` changed against the model before it; the last few models can say what changed since any of them. */
+  private logChanges(model: ExpiryModel): void {
+    const log = this.changeLog;
+    log.push({ model, ids: this.changedIds });
+    this.changedIds = new Set();
+    if (log.length > 16) log.shift();
+    registerCredentialChanges(model, (since) => {
+      const from = log.findIndex((e) => e.model === since);
+      const to = log.findIndex((e) => e.model === model);
+      if (from < 0 || to < from) return undefined;
+      const ids = new Set<string>();
+      for (let i = from + 1; i <= to; i++) {
+        const step = log[i]!.ids;
+        if (!step) return undefined;
+        for (const id of step) ids.add(id);
+      }
+      return ids;
+    });
   }
 
   /** The last model no longer matches what is kept (the kept index is about to change). */
@@ -130,6 +156,9 @@ export class IncrementalExpiryModel {
 
   private setCredential(key: CredentialKey, credential: CredentialExpiry): void {
     const before = this.credentials.get(key);
+    if (before === credential) return;
+    if (before) this.changedIds?.add(before.id);
+    this.changedIds?.add(credential.id);
     if (before && before.id !== credential.id) this.byId.delete(before.id);
     this.credentials.set(key, credential);
     this.byId.set(credential.id, credential);
@@ -138,6 +167,7 @@ export class IncrementalExpiryModel {
   private deleteCredential(key: CredentialKey): void {
     const before = this.credentials.get(key);
     if (!before) return;
+    this.changedIds?.add(before.id);
     this.credentials.delete(key);
     this.byId.delete(before.id);
   }
@@ -164,6 +194,7 @@ export class IncrementalExpiryModel {
   private clear(): void {
     for (const map of [this.exchanges, this.settingsByKey, this.issuancesByKey, this.samplesByHost, this.skews, this.jar, this.tokensByValue, this.tokenValues, this.readersByExchange, this.credentialsByHost, this.hostsByCredential, this.credentials]) map.clear();
     this.byId.clear();
+    this.changedIds = undefined;
     this.nextStateChangeAt = -Infinity;
     this.dirty.clear();
     this.dirtyHosts.clear();
