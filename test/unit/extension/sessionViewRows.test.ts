@@ -236,5 +236,29 @@ describe('Session panel rows kept across updates (ExchangeRowCache, SessionViewR
     assert.deepStrictEqual(message.state.exchanges.map((r) => r.path), Array.from({ length: 10 }, (_, i) => `/${2991 + i}`));
     assert.equal(post().type, 'delta');
   });
-});
 
+  it('a token row follows its expiry entry when only the expiry model moved it (a server clock found skewed later)', () => {
+    const store = new SessionStore({ throttleMs: 0 });
+    const expiry = new IncrementalExpiryModel();
+    store.onDidChange((e) => expiry.apply(e));
+    const exp = Math.floor(T0 / 1000) + 3600;
+    const token = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'a', exp })).toString('base64url')}.c2ln`;
+    const get = (at: number, headers: { name: string; value: string }[], response: { name: string; value: string }[]) => {
+      const id = store.beginExchange({ source: 'proxy', method: 'GET', url: 'http://skewed.test/api', path: '/api', headers, startedAt: at });
+      store.addResponse(id, { status: 200, headers: response, receivedAt: at + 10 });
+      store.finishExchange(id, { state: 'complete', endedAt: at + 20 });
+      store.flush();
+    };
+    const rows = new SessionViewRows();
+    const inputs = () => ({ findings: [], masked: false, isSession: () => false, model: expiry.model(T0 + 10_000) });
+    get(T0, [{ name: 'Authorization', value: `Bearer ${token}` }], []);
+    const before = rows.update(store, store.snapshot(), inputs()).tokens;
+    assert.equal(before[0]!.expiry.skewMs, undefined);
+    // The same host's clock, 5 minutes ahead of ours: the token's exp is corrected, its records did not change.
+    get(T0 + 1000, [], [{ name: 'Date', value: new Date(T0 + 1000 + 300_000).toUTCString() }]);
+    const model = expiry.model(T0 + 10_000);
+    const after = rows.update(store, store.snapshot(), { ...inputs(), model }).tokens;
+    assert.deepStrictEqual(after, tokenRows(store.snapshot(), false, buildExpiryModel(store.snapshot(), { clock: () => T0 + 10_000 })));
+    assert.ok((after[0]!.expiry.skewMs ?? 0) >= 299_000);
+  });
+});
