@@ -210,9 +210,16 @@ class ArrayRowList implements ExchangeRowList {
 
   update(rows: readonly ExchangeRow[]): this {
     if (rows === this.rows) return this;
-    const present = new Set<number>();
-    for (const row of rows) {
-      present.add(row.id);
+    const previous = this.rows;
+    // The ring buffer dropped the oldest rows: the list is the same shifted by as many (those rows need no lookup).
+    const shift = rows.length > 0 && previous.length > 0 && previous[0] !== rows[0] ? Math.max(0, previous.indexOf(rows[0]!)) : 0;
+    for (let i = 0; i < shift; i++) {
+      const id = previous[i]!.id;
+      if (this.byId.delete(id)) this.log.removed(id);
+    }
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      if (previous[i + shift] === row) continue;
       const before = this.byId.get(row.id);
       if (!before) {
         this.byId.set(row.id, { row });
@@ -224,7 +231,8 @@ class ArrayRowList implements ExchangeRowList {
       if ((before.json ??= JSON.stringify(before.row)) !== json) this.log.changed(row.id);
       this.byId.set(row.id, { row, json });
     }
-    if (this.byId.size !== present.size) {
+    if (this.byId.size !== rows.length) {
+      const present = new Set(rows.map((r) => r.id));
       for (const id of [...this.byId.keys()]) {
         if (present.has(id)) continue;
         this.byId.delete(id);
