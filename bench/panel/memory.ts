@@ -17,6 +17,7 @@ import { IncrementalExpiryModel } from '../../src/core/expiry/index';
 import { SessionStore } from '../../src/core/session';
 import { SessionViewDeltas } from '../../src/extension/sessionViewDeltas';
 import { SessionViewRows } from '../../src/extension/sessionViewRows';
+import { withExchangeRows } from '../../src/extension/sessionExchangeRows';
 import { benchHar } from '../audit/har';
 
 const at = process.argv.indexOf('--exchanges');
@@ -80,8 +81,8 @@ for (let batch = 0; done < TOTAL; batch++) {
     const c0 = cpuMs();
     const model = expiry.model();
     expiryCpu += cpuMs() - c0;
-    const lists = rows.lists(store, snapshot, { findings: audit.findings(), masked: true, isSession, model });
-    deltas.next({ capture: { running: true, exchanges: snapshot.exchanges.length }, ...lists, masked: true, actions: [], now: Date.now(), expiringSoonMs: 300_000 });
+    const lists = rows.update(store, snapshot, { findings: audit.findings(), masked: true, isSession, model });
+    deltas.next(withExchangeRows({ capture: { running: true, exchanges: snapshot.exchanges.length }, cookies: lists.cookies, tokens: lists.tokens, findings: lists.findings, masked: true, actions: [], now: Date.now(), expiringSoonMs: 300_000 }, lists.exchanges));
   }
   done += entries.length;
   const snap = store.snapshot();

@@ -16,6 +16,7 @@ import { captureEngine } from './engines/index';
 import { exchangeDetail } from './exchangeDetail';
 import { type DecodedToken, decodedTokenKey, decodedTokenRows, valueOfKey } from './sessionViewState';
 import { SessionViewRows } from './sessionViewRows';
+import { withExchangeRows } from './sessionExchangeRows';
 
 /** An action the panel can offer, backed by a registered command. */
 export interface OfferedAction {
@@ -71,7 +72,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   private readonly verifications = new Map<string, { signature: string; message: string; at: number }>();
   private rules: { source: InFlightActions; subscription: vscode.Disposable } | undefined;
   private sessionCookieTest: { key: string; test: (c: { name: string; value: string }) => boolean } | undefined;
-  /** Timeline rows kept across updates: only new and changed exchanges are built again. */
+  /** The panel's rows kept across updates: the timeline follows the store's change feed and builds rows as they are read. */
   private readonly rows = new SessionViewRows();
 
   constructor(private readonly capture: CaptureService, private readonly weakSecrets: WeakSecretChecker) {
@@ -213,19 +214,22 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
     const isSession = this.isSessionCookie(settings.sessionCookieNames);
     const findings = this.findings(snapshot);
     const lists = snapshot
-      ? this.rows.lists(this.capture.sessionStore, snapshot, { findings, masked: this.masked, isSession, ...(model ? { model } : {}), decode: captureEngine().decodeSignedCookie, verifications: this.verifications })
-      : { exchanges: [], cookies: [], tokens: [], findings: [] };
-    return {
+      ? this.rows.update(this.capture.sessionStore, snapshot, { findings, masked: this.masked, isSession, ...(model ? { model } : {}), decode: captureEngine().decodeSignedCookie, verifications: this.verifications })
+      : undefined;
+    const rest = {
       capture: { ...status, exchanges: snapshot?.exchanges.length ?? 0 },
-      ...lists,
+      cookies: lists?.cookies ?? [],
       // Tokens the user decoded (Decode JWT…) after the session's own.
-      tokens: [...lists.tokens, ...decodedTokenRows(this.decoded, this.masked, this.verifications)],
+      tokens: [...lists?.tokens ?? [], ...decodedTokenRows(this.decoded, this.masked, this.verifications)],
+      findings: lists?.findings ?? [],
       masked: this.masked,
       actions: this.actions.filter((a) => a.when?.() ?? true).map(({ action, label }) => ({ action, label })),
       now: Date.now(),
       expiringSoonMs: settings.expiringSoonSeconds * 1000,
       ...(this.rules ? { rules: this.rules.source.rows() } : {}),
     };
+    // The timeline's rows are built as they are read: the panel's deltas read only those they send.
+    return lists ? withExchangeRows(rest, lists.exchanges) : { ...rest, exchanges: [] };
   }
 
   /** One classifier per setting value: the panel keeps the rows it built with the same one. */
@@ -288,6 +292,7 @@ export class SessionController implements SessionViewSource, vscode.Disposable {
   }
 
   dispose(): void {
+    this.rows.dispose();
     this.expiry?.subscription.dispose();
     if (this.weakSecretTimer !== undefined) clearTimeout(this.weakSecretTimer);
     this.audit?.feed.dispose();

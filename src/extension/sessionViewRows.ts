@@ -1,161 +1,11 @@
 import type { CookieHistoryEvent, Exchange, SessionSnapshot, TokenRecord } from '../core/session/types';
 import type { CredentialExpiry, ExpiryModel } from '../core/expiry/index';
 import type { Finding } from '../core/findings';
-import type { CookieRow, ExchangeRow, FindingRow, SessionViewState, TokenRow } from '../shared/protocol';
+import type { CookieRow, FindingRow, SessionViewState, TokenRow } from '../shared/protocol';
 import { goneCookieOf } from '../core/session/cookiesSeen';
-import { type CookieHistoryByKey, cookieRows, exchangeById, exchangeHost, exchangeRow, type ExchangeSessionEffect, expiryView, findingRows, goneCookieRow, type JwtDecodings, modelIndex, refusedCookieRows, type SignedCookieDecoder, tokenGroups, tokenRow, type TokenVerifications } from './sessionViewState';
-
-/** A timeline row and the exchange object it was built from. */
-interface BuiltRow {
-  readonly exchange: Exchange;
-  readonly row: ExchangeRow;
-}
-
-/**
- * The timeline rows of a session, built once per exchange and kept: an update builds rows only for
- * exchanges that are new, got their response, changed the cookie jar (history events added, or
- * dropped from the history ring), issued a token the store then dropped, or whose findings count
- * changed; every other row is returned as the same object as before, so the delta to the webview
- * finds changes by identity (SessionViewDeltas) instead of serialising rows. What rows depend on
- * is kept incrementally: per-exchange jar changes from the history's sequence numbers, first
- * sightings of tokens by id, findings counts. Store objects are never mutated (a changed exchange
- * is a new object), so identity is a safe test. Equal to `exchangeRows()` after every update.
- */
-export class ExchangeRowCache {
-  /** Rows of the last update, in id order (the ring buffer's). */
-  private built: BuiltRow[] = [];
-  private readonly effects = new Map<number, ExchangeSessionEffect>();
-  /** The history as last seen (immutable snapshot array) and the next sequence number not yet counted. */
-  private history: readonly CookieHistoryEvent[] = [];
-  private nextSeq = 0;
-  /** Token id → the exchange it was first seen in, for the tokens the store holds. */
-  private readonly firstSeenIn = new Map<number, number>();
-  private tokens: readonly TokenRecord[] = [];
-  private findingCounts = new Map<number, number>();
-  private mainHost = '';
-  /** Exchanges with a refused Set-Cookie (the gone cookie rows list them). */
-  private readonly refusing = new Set<number>();
-
-  /** Ids of the exchanges held whose response had a Set-Cookie the jar refused. */
-  get refusingIds(): ReadonlySet<number> {
-    return this.refusing;
-  }
-  /** True when the last update changed which exchanges refused a cookie, or how. */
-  refusalsChanged = true;
-
-  /** The rows of `snapshot`, oldest first; equal to `exchangeRows(snapshot, findings)`. */
-  rows(snapshot: SessionSnapshot, findings: readonly Finding[]): ExchangeRow[] {
-    const dirty = new Set<number>();
-    this.takeHistory(snapshot.cookieHistory, dirty);
-    this.takeTokens(snapshot.tokens, dirty);
-    this.takeFindings(findings, dirty);
-    const first = snapshot.exchanges[0];
-    const mainHost = first ? exchangeHost(first) : '';
-    const all = mainHost !== this.mainHost;
-    this.mainHost = mainHost;
-
-    const previous = this.built;
-    const built = new Array<BuiltRow>(snapshot.exchanges.length);
-    const out = new Array<ExchangeRow>(snapshot.exchanges.length);
-    this.refusalsChanged = false;
-    let j = 0;
-    for (let i = 0; i < snapshot.exchanges.length; i++) {
-      const ex = snapshot.exchanges[i]!;
-      // Both lists are in id order: walk them together instead of looking rows up.
-      while (j < previous.length && previous[j]!.exchange.id < ex.id) j++;
-      let b = previous[j];
-      if (!b || b.exchange !== ex) this.takeRefusals(ex);
-      if (!b || b.exchange !== ex || all || dirty.has(ex.id)) b = { exchange: ex, row: this.build(ex) };
-      built[i] = b;
-      out[i] = b.row;
-    }
-    if (this.refusing.size > 0) {
-      // Exchanges the ring buffer dropped (or a clear removed) no longer list their refused cookies.
-      const first = snapshot.exchanges[0]?.id ?? Infinity;
-      for (const id of this.refusing) {
-        if (id >= first && exchangeById(snapshot.exchanges, id)) continue;
-        this.refusing.delete(id);
-        this.refusalsChanged = true;
-      }
-    }
-    this.built = built;
-    return out;
-  }
-
-  /** A new or changed exchange: whether it refuses a cookie now (any such exchange changes the gone rows). */
-  private takeRefusals(ex: Exchange): void {
-    const refuses = ex.cookiesSet.length > 0 && ex.cookiesSet.some((sc) => sc.outcome === 'rejected');
-    if (refuses) {
-      this.refusing.add(ex.id);
-      this.refusalsChanged = true;
-    } else if (this.refusing.delete(ex.id)) {
-      this.refusalsChanged = true;
-    }
-  }
-
-  private build(ex: Exchange): ExchangeRow {
-    let issued = 0;
-    for (const t of ex.tokenIds) if (this.firstSeenIn.get(t) === ex.id) issued++;
-    return exchangeRow(ex, this.effects.get(ex.id), issued, this.findingCounts.get(ex.id) ?? 0, this.mainHost);
-  }
-
-  /** Counts history events new since the last update and uncounts those the ring dropped (or a clear removed). */
-  private takeHistory(history: readonly CookieHistoryEvent[], dirty: Set<number>): void {
-    if (history === this.history) return;
-    const firstSeq = history[0]?.seq ?? Infinity;
-    for (const e of this.history) {
-      if (e.seq >= firstSeq) break;
-      this.count(e, -1, dirty);
-    }
-    for (let i = history.length - 1; i >= 0 && history[i]!.seq >= this.nextSeq; i--) this.count(history[i]!, 1, dirty);
-    this.nextSeq = Math.max(this.nextSeq, (history[history.length - 1]?.seq ?? -1) + 1);
-    this.history = history;
-  }
-
-  private count(e: CookieHistoryEvent, by: 1 | -1, dirty: Set<number>): void {
-    if (e.exchangeId === undefined) return;
-    dirty.add(e.exchangeId);
-    let c = this.effects.get(e.exchangeId);
-    if (!c) this.effects.set(e.exchangeId, (c = { created: 0, changed: 0, deleted: 0 }));
-    if (e.kind === 'created') c.created += by;
-    else if (e.kind === 'deleted' || e.kind === 'expired') c.deleted += by;
-    else c.changed += by;
-    if (c.created === 0 && c.changed === 0 && c.deleted === 0) this.effects.delete(e.exchangeId);
-  }
-
-  /** Tokens are held oldest first and dropped from the front: new ones are at the end. */
-  private takeTokens(tokens: readonly TokenRecord[], dirty: Set<number>): void {
-    if (tokens === this.tokens) return;
-    const current = new Set<number>();
-    for (const t of tokens) {
-      current.add(t.id);
-      if (this.firstSeenIn.get(t.id) !== t.exchangeId) {
-        this.firstSeenIn.set(t.id, t.exchangeId);
-        dirty.add(t.exchangeId);
-      }
-    }
-    if (this.firstSeenIn.size !== current.size) {
-      for (const [id, exchangeId] of this.firstSeenIn) {
-        if (current.has(id)) continue;
-        this.firstSeenIn.delete(id);
-        dirty.add(exchangeId);
-      }
-    }
-    this.tokens = tokens;
-  }
-
-  private takeFindings(findings: readonly Finding[], dirty: Set<number>): void {
-    const counts = new Map<number, number>();
-    for (const f of findings) {
-      const id = f.evidence?.exchangeId;
-      if (id !== undefined) counts.set(id, (counts.get(id) ?? 0) + 1);
-    }
-    for (const [id, n] of counts) if (this.findingCounts.get(id) !== n) dirty.add(id);
-    for (const id of this.findingCounts.keys()) if (!counts.has(id)) dirty.add(id);
-    this.findingCounts = counts;
-  }
-}
-
+import { credentialChangesSince } from '../core/expiry/credentialIndex';
+import { type CookieHistoryByKey, cookieRows, exchangeById, expiryView, findingRows, goneCookieRow, type JwtDecodings, modelIndex, refusedCookieRows, type SignedCookieDecoder, tokenGroups, tokenRow, type TokenVerifications } from './sessionViewState';
+import { type ChangeFeedSource, ExchangeRowCache, type ExchangeRowList } from './sessionExchangeRows';
 
 /**
  * The cookie history by cookie key, kept across updates from the history's sequence numbers: each
@@ -313,7 +163,14 @@ export interface SessionViewInputs {
   readonly decode?: SignedCookieDecoder;
   /** The last signature check per token value (Verify…). */
   readonly verifications?: TokenVerifications;
+  /** Runs each part of the update (a benchmark passes one that times them: bench/panel/run.ts). */
+  readonly measure?: PhaseMeter;
 }
+
+/** Runs one named part of a panel update and returns its result. */
+export type PhaseMeter = <T>(phase: string, work: () => T) => T;
+
+const unmeasured: PhaseMeter = (_phase, work) => work();
 
 /** True when two values made of JSON data (rows) are equal, without serialising them. */
 export function sameData(a: unknown, b: unknown): boolean {
@@ -366,6 +223,8 @@ export class TokenRowCache {
   private out: TokenRow[] = [];
   private last: { masked: boolean; model: ExpiryModel | undefined; checked: boolean } | undefined;
   private readonly decodings: JwtDecodings = new Map();
+  /** Each group's value by the id of its first record (its expiry entry is `token:<id>`). */
+  private readonly valueOfFirst = new Map<number, string>();
 
   rows(tokens: readonly TokenRecord[], inputs: Pick<SessionViewInputs, 'masked' | 'model' | 'verifications'>): TokenRow[] {
     const dirty = this.changedValues(tokens);
@@ -373,10 +232,18 @@ export class TokenRowCache {
     // A signature check (rare, asked for by the user) shows on its token's row: every row is looked at while there are any.
     const checked = (inputs.verifications?.size ?? 0) > 0;
     const last = this.last;
-    const all = !last || last.masked !== inputs.masked || last.model !== inputs.model || checked || last.checked;
+    // A new expiry model: the rows of the tokens whose entry it changed (the incremental model says which), else every row.
+    const expiryChanged = last && last.model !== inputs.model ? credentialChangesSince(inputs.model, last.model) : new Set<string>();
+    const all = !last || last.masked !== inputs.masked || !expiryChanged || checked || last.checked;
     this.last = { masked: inputs.masked, model: inputs.model, checked };
-    if (dirty.size === 0 && !all) return this.out;
     if (dirty.size > 0) this.regroup(tokens, dirty);
+    if (!all) {
+      for (const id of expiryChanged!) {
+        const value = id.startsWith('token:') ? this.valueOfFirst.get(Number(id.slice(6))) : undefined;
+        if (value !== undefined) dirty.add(value);
+      }
+    }
+    if (dirty.size === 0 && !all) return this.out;
     const expiries = modelIndex(inputs.model);
     let changed = false;
     for (const value of all ? this.groups.keys() : dirty) {
@@ -444,12 +311,14 @@ export class TokenRowCache {
     for (const value of dirty) {
       const before = this.groups.get(value);
       const group = tokenGroups(records.get(value) ?? [])[0];
+      if (before && this.valueOfFirst.get(before.first.id) === value) this.valueOfFirst.delete(before.first.id);
       if (!group) {
         if (before) this.order = undefined;
         this.groups.delete(value);
         this.decodings.delete(value);
         continue;
       }
+      this.valueOfFirst.set(group.first.id, value);
       if (before?.first.id !== group.first.id) this.order = undefined;
       const same = before !== undefined && sameTokenRecord(before.first, group.first) && before.sources === group.sources && before.capturedBy === group.capturedBy;
       this.groups.set(value, {
@@ -481,44 +350,68 @@ class KeptRows<Row> {
   }
 }
 
+/** The four lists of the panel state, the timeline as a list read by position (rows built as they are read). */
+export interface SessionViewLists extends Pick<SessionViewState, 'cookies' | 'tokens' | 'findings'> {
+  readonly exchanges: ExchangeRowList;
+}
+
 /**
  * The four lists of the panel state for one session. The timeline (thousands of rows) is kept
- * across updates and only new or changed exchanges are built; the short lists (cookies, tokens,
- * findings) are built each time, each JWT decoded once, and unchanged rows are returned as the same
- * objects, so the delta to the webview finds them by identity.
+ * across updates, follows the store's change feed and builds a row only when it is read and
+ * again when its exchange changed; the short lists (cookies, tokens, findings) are kept per
+ * cookie, token value or row, and unchanged rows are returned as the same objects, so the delta to
+ * the webview finds them by identity.
  */
 export class SessionViewRows {
   private exchanges = new ExchangeRowCache();
+  private feed: { dispose(): void } | undefined;
   private readonly cookies = new KeptRows<CookieRow>((r) => r.key);
   private readonly findings = new KeptRows<FindingRow>((r) => r.key ?? '');
-  private store: unknown;
+  private store: ChangeFeedSource | undefined;
   private history = new CookieHistoryIndex();
   /** The gone and refused cookies' rows, kept per cookie and per refusing exchange. */
   private gone = new GoneCookieRowCache();
   /** The token rows, kept per token value (a token seen again is a new record, its row unchanged). */
   private tokens = new TokenRowCache();
 
-  /** The lists of `snapshot`; `owner` identifies the session (a new store starts over). */
-  lists(owner: unknown, snapshot: SessionSnapshot, inputs: SessionViewInputs): Pick<SessionViewState, 'exchanges' | 'cookies' | 'tokens' | 'findings'> {
+  /**
+   * The lists of `snapshot`, the timeline as a list (see `withExchangeRows` for a state of them);
+   * `owner` is the session's store (a new one starts over), whose change feed the timeline follows.
+   */
+  update(owner: ChangeFeedSource | undefined, snapshot: SessionSnapshot, inputs: SessionViewInputs): SessionViewLists {
     if (owner !== this.store) {
       this.store = owner;
+      this.feed?.dispose();
       this.exchanges = new ExchangeRowCache();
+      this.feed = owner?.onDidChange ? this.exchanges.follow(owner) : undefined;
       this.history = new CookieHistoryIndex();
       this.gone = new GoneCookieRowCache();
       this.tokens = new TokenRowCache();
     }
-    const exchanges = this.exchanges.rows(snapshot, inputs.findings);
+    const measure = inputs.measure ?? unmeasured;
+    const exchanges = measure('exchange rows', () => this.exchanges.update(snapshot, inputs.findings));
     this.history.take(snapshot.cookieHistory);
+    // Live cookies first, then the gone and refused ones (the panel shows those behind "show gone").
+    const live = measure('cookie rows', () => cookieRows(snapshot, inputs.masked, inputs.isSession, inputs.model, inputs.decode, inputs.findings, this.history.events));
+    const gone = measure('gone cookie rows', () => this.gone.rows(snapshot, this.history, this.exchanges, inputs));
     return {
       exchanges,
-      // Live cookies first, then the gone and refused ones (the panel shows those behind "show gone").
-      cookies: this.cookies.keep([
-        ...cookieRows(snapshot, inputs.masked, inputs.isSession, inputs.model, inputs.decode, inputs.findings, this.history.events),
-        ...this.gone.rows(snapshot, this.history, this.exchanges, inputs),
-      ]),
-      tokens: this.tokens.rows(snapshot.tokens, inputs),
-      findings: this.findings.keep(findingRows(inputs.findings)),
+      cookies: this.cookies.keep([...live, ...gone]),
+      tokens: measure('token rows', () => this.tokens.rows(snapshot.tokens, inputs)),
+      findings: measure('finding rows', () => this.findings.keep(findingRows(inputs.findings))),
     };
+  }
+
+  /** The lists of `snapshot` with every timeline row built (a full read; the panel reads the list with `update`). */
+  lists(owner: ChangeFeedSource | undefined, snapshot: SessionSnapshot, inputs: SessionViewInputs): Pick<SessionViewState, 'exchanges' | 'cookies' | 'tokens' | 'findings'> {
+    const lists = this.update(owner, snapshot, inputs);
+    return { ...lists, exchanges: lists.exchanges.all() };
+  }
+
+  /** Stops following the store's change feed. */
+  dispose(): void {
+    this.feed?.dispose();
+    this.feed = undefined;
   }
 
 }

@@ -34,3 +34,22 @@ export function registerCredentialIndex(model: ExpiryModel, index: CredentialInd
 export function unregisterCredentialIndex(model: ExpiryModel): void {
   indexes.delete(model);
 }
+
+const CHANGES = Symbol.for('sessionLens.expiry.credentialChanges');
+const changeReaders: WeakMap<ExpiryModel, (since: ExpiryModel) => ReadonlySet<string> | undefined> = ((globalThis as Record<symbol, unknown>)[CHANGES] ??= new WeakMap()) as WeakMap<ExpiryModel, (since: ExpiryModel) => ReadonlySet<string> | undefined>;
+
+/**
+ * Ids of the credentials whose entry differs between `since` and `model` (set again, added or
+ * removed), when the maker of both can tell (the incremental model keeps a short log); undefined
+ * otherwise: then any entry may differ.
+ */
+export function credentialChangesSince(model: ExpiryModel | undefined, since: ExpiryModel | undefined): ReadonlySet<string> | undefined {
+  if (model === since) return new Set();
+  if (!model || !since) return undefined;
+  return changeReaders.get(model)?.(since);
+}
+
+/** Registers how to tell which credentials changed between an earlier model of the same maker and `model`. */
+export function registerCredentialChanges(model: ExpiryModel, changesSince: (since: ExpiryModel) => ReadonlySet<string> | undefined): void {
+  changeReaders.set(model, changesSince);
+}

@@ -101,42 +101,61 @@ function expiresLifetime(measuredMs: number): number {
   return seconds >= 58_000 && minute - seconds <= 2000 ? minute : seconds;
 }
 
-/** Rolling/absolute analysis of one cookie's issuances since it was last deleted. */
-function rollingAnalysis(issued: readonly Issuance[], from = 0): { idleTimeoutMs?: number; fixedAt?: number; notes: string[] } {
-  const notes: string[] = [];
-  let idleTimeoutMs: number | undefined;
-  let fixedAt: number | undefined;
-  const tolerance = (i: Issuance) => (i.source === 'max-age' ? 1000 : 2 * SAME_INSTANT_MS);
-  // Compare issuances at least a second apart: a burst of responses within one second says
-  // nothing about whether the expiry moves (Expires has one-second resolution).
-  let a = issued[from];
-  for (let i = from + 1; i < issued.length; i++) {
-    const b = issued[i];
-    if (b.receivedAt - a.receivedAt < 1000) continue;
-    const anchor = a;
-    a = b;
-    if (anchor.expiresAt === undefined || b.expiresAt === undefined) continue;
+/**
+ * Rolling/absolute analysis of one cookie's issuances since it was last deleted, as a fold: each
+ * issuance is added in receipt order, so a cookie re-issued on every response adds its new
+ * issuances to what was already read instead of reading them all again.
+ */
+class RollingFold {
+  /** The last issuance compared (at least a second after the one before it). */
+  private anchor: Issuance | undefined;
+  private idleTimeoutMs: number | undefined;
+  private fixedAt: number | undefined;
+
+  add(b: Issuance): void {
+    const anchor = this.anchor;
+    if (!anchor) {
+      this.anchor = b;
+      return;
+    }
+    // Compare issuances at least a second apart: a burst of responses within one second says
+    // nothing about whether the expiry moves (Expires has one-second resolution).
+    if (b.receivedAt - anchor.receivedAt < 1000) return;
+    this.anchor = b;
+    if (anchor.expiresAt === undefined || b.expiresAt === undefined) return;
+    const tolerance = b.source === 'max-age' ? 1000 : 2 * SAME_INSTANT_MS;
     const lifeA = anchor.expiresAt - anchor.receivedAt;
     const lifeB = b.expiresAt - b.receivedAt;
     const moved = b.expiresAt - anchor.expiresAt;
-    if (moved > SAME_INSTANT_MS / 3 && Math.abs(lifeB - lifeA) <= tolerance(b)) {
+    if (moved > SAME_INSTANT_MS / 3 && Math.abs(lifeB - lifeA) <= tolerance) {
       const measured = b.source === 'expires' ? expiresLifetime(Math.max(lifeA, lifeB)) : Math.round(lifeB / 1000) * 1000;
-      idleTimeoutMs = Math.max(idleTimeoutMs ?? 0, measured);
-      fixedAt = undefined;
+      this.idleTimeoutMs = Math.max(this.idleTimeoutMs ?? 0, measured);
+      this.fixedAt = undefined;
     } else if (Math.abs(moved) <= SAME_INSTANT_MS && b.receivedAt - anchor.receivedAt > SAME_INSTANT_MS) {
-      fixedAt = b.expiresAt;
-    } else if (idleTimeoutMs !== undefined && lifeB < idleTimeoutMs - tolerance(b)) {
+      this.fixedAt = b.expiresAt;
+    } else if (this.idleTimeoutMs !== undefined && lifeB < this.idleTimeoutMs - tolerance) {
       // Rolling until now, then a shorter lifetime: an absolute cap has been reached.
-      fixedAt = b.expiresAt;
+      this.fixedAt = b.expiresAt;
     }
   }
-  if (idleTimeoutMs !== undefined) {
-    notes.push(`Re-issued with a later expiry on each response: a rolling (idle) timeout of ${durationText(idleTimeoutMs)}; it dies after ${durationText(idleTimeoutMs)} without a response that renews it.`);
+
+  result(): RollingAnalysis {
+    const { idleTimeoutMs, fixedAt } = this;
+    const notes: string[] = [];
+    if (idleTimeoutMs !== undefined) {
+      notes.push(`Re-issued with a later expiry on each response: a rolling (idle) timeout of ${durationText(idleTimeoutMs)}; it dies after ${durationText(idleTimeoutMs)} without a response that renews it.`);
+    }
+    if (fixedAt !== undefined) {
+      notes.push(`Re-issued without extending its expiry: an absolute limit at ${iso(fixedAt)}.`);
+    }
+    return { ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}), ...(fixedAt !== undefined ? { fixedAt } : {}), notes };
   }
-  if (fixedAt !== undefined) {
-    notes.push(`Re-issued without extending its expiry: an absolute limit at ${iso(fixedAt)}.`);
-  }
-  return { ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}), ...(fixedAt !== undefined ? { fixedAt } : {}), notes };
+}
+
+interface RollingAnalysis {
+  readonly idleTimeoutMs?: number;
+  readonly fixedAt?: number;
+  readonly notes: readonly string[];
 }
 
 function minDefined(...values: (number | undefined)[]): number | undefined {
@@ -242,15 +261,77 @@ export function byReceipt(a: Exchange, b: Exchange): number {
  * deletion tell a rolling from an absolute limit.
  */
 export function cookieCredential(key: string, settings: readonly CookieSetting[], skews: ReadonlyMap<string, ClockSkew>, expiringSoonMs: number, now: number): CredentialExpiry {
-  // A rolling cookie has an issuance per response: each is computed once per skew it is read with.
-  const all: Issuance[] = new Array<Issuance>(settings.length);
-  let lastDeletion = -1;
-  for (let i = 0; i < settings.length; i++) {
-    const issuance = issuanceOf(settings[i], applied(skews.get(settings[i].host)));
-    all[i] = issuance;
-    if (issuance.deletion) lastDeletion = i;
+  return new CookieIssuances().credential(key, settings, skews, expiringSoonMs, now);
+}
+
+/**
+ * One cookie's issuances (its Set-Cookie headers in the ring buffer, in receipt order) and their
+ * rolling analysis, kept while its headers come and go: headers added after those already read are
+ * read alone (a rolling cookie has one per response, and reading all again was most of the
+ * incremental model's cost per update); headers dropped from the front up to its last deletion
+ * change nothing the analysis read; anything else (a header inserted before the end, one dropped
+ * after the last deletion, a skew that moved) reads them all again. Tell it of each change of the
+ * list (`inserted`, `removed`) before asking for the credential.
+ */
+export class CookieIssuances {
+  private read: Issuance[] = [];
+  private lastDeletion = -1;
+  private fold = new RollingFold();
+  /** The skew correction each host's headers were read with. */
+  private readonly skewByHost = new Map<string, number>();
+  private stale = false;
+
+  /** `count` headers were inserted into the list at `at`. */
+  inserted(at: number, count: number): void {
+    if (count > 0 && at < this.read.length) this.stale = true;
   }
-  const last = all[all.length - 1];
+
+  /** `count` headers were removed from the list at `start`. */
+  removed(start: number, count: number): void {
+    if (this.stale || count === 0 || start >= this.read.length) return;
+    if (start === 0 && count <= this.lastDeletion + 1) {
+      this.read.splice(0, count);
+      this.lastDeletion -= count;
+    } else {
+      this.stale = true;
+    }
+  }
+
+  /** The hosts whose clocks the headers read were stamped with (those a skew change concerns; may include hosts of headers since removed). */
+  hosts(): string[] {
+    return [...this.skewByHost.keys()];
+  }
+
+  /** The expiry of the cookie from `settings` (at least one), the list these changes were told of. */
+  credential(key: string, settings: readonly CookieSetting[], skews: ReadonlyMap<string, ClockSkew>, expiringSoonMs: number, now: number): CredentialExpiry {
+    if (!this.stale) for (const [host, ms] of this.skewByHost) if (applied(skews.get(host)) !== ms) this.stale = true;
+    if (this.stale || this.read.length > settings.length) {
+      this.read = [];
+      this.lastDeletion = -1;
+      this.fold = new RollingFold();
+      this.skewByHost.clear();
+      this.stale = false;
+    }
+    // A rolling cookie has an issuance per response: each is computed once per skew it is read with.
+    for (let i = this.read.length; i < settings.length; i++) {
+      const setting = settings[i]!;
+      const skewMs = applied(skews.get(setting.host));
+      this.skewByHost.set(setting.host, skewMs);
+      const issuance = issuanceOf(setting, skewMs);
+      this.read.push(issuance);
+      if (issuance.deletion) {
+        this.lastDeletion = i;
+        this.fold = new RollingFold();
+      } else {
+        this.fold.add(issuance);
+      }
+    }
+    return cookieCredentialOf(key, this.read[this.read.length - 1]!, this.fold, skews, expiringSoonMs, now);
+  }
+}
+
+/** A cookie's credential from its last issuance and the rolling analysis of its issuances since its last deletion. */
+function cookieCredentialOf(key: string, last: Issuance, fold: RollingFold, skews: ReadonlyMap<string, ClockSkew>, expiringSoonMs: number, now: number): CredentialExpiry {
   const skew = skewFor(skews, last.ex);
   const skewMs = applied(skew);
   const notes: string[] = [];
@@ -265,7 +346,7 @@ export function cookieCredential(key: string, settings: readonly CookieSetting[]
   if (last.source === 'expires') notes.push('Expires is an instant on the server clock.');
   if (last.source === 'browser-session') notes.push('A browser-session cookie: no Max-Age or Expires, it lives until the browser session ends.');
   if (last.clamped) notes.push('The requested lifetime is over 400 days; browsers clamp it to 400 days.');
-  const rolling = rollingAnalysis(all, lastDeletion + 1);
+  const rolling = fold.result();
   notes.push(...rolling.notes);
   const jwt = jwtLimits(safeDecode(last.value), skewMs, notes);
   if (skew?.corrected && (last.source === 'expires' || jwt.exp !== undefined || jwt.nbf !== undefined)) notes.push(skew.note);

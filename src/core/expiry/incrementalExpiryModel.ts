@@ -1,9 +1,9 @@
 import type { SessionChange } from '../session/changeFeed';
 import type { CookieRecord, Exchange, SessionChangeEvent, SessionSnapshot, TokenRecord } from '../session/types';
 import { type ClockSkew, DEFAULT_SKEW_THRESHOLD_MS, clockSkewFromLargest, serverHostOf } from './clockSkew';
-import { type CookieSetting, type ExpiryModel, type ExpiryModelOptions, byReceipt, cookieCredential, cookieSettingsOf, expiringSoonMsOf, isTokenCredential, receiptOf, seenCookieCredential, tokenCredential } from './expiryModel';
+import { type CookieSetting, CookieIssuances, type ExpiryModel, type ExpiryModelOptions, byReceipt, cookieSettingsOf, expiringSoonMsOf, isTokenCredential, receiptOf, seenCookieCredential, tokenCredential } from './expiryModel';
 import { type CredentialExpiry, stateAt } from './expiryState';
-import { registerCredentialIndex, unregisterCredentialIndex } from './credentialIndex';
+import { registerCredentialChanges, registerCredentialIndex, unregisterCredentialIndex } from './credentialIndex';
 
 /** A credential of the model by what it is made of: a cookie key or a token value (the ids name neither uniquely before they are built). */
 type CredentialKey = `c:${string}` | `t:${string}`;
@@ -30,6 +30,8 @@ export class IncrementalExpiryModel {
   private readonly exchanges = new Map<number, Exchange>();
   /** Set-Cookie headers per cookie key still in the ring buffer, in receipt order. */
   private readonly settingsByKey = new Map<string, CookieSetting[]>();
+  /** What was read of each cookie's headers (told of each change of its list): a new header is read alone. */
+  private readonly issuancesByKey = new Map<string, CookieIssuances>();
   /** Date-header samples (server minus local) per server host, by exchange id, and the largest (undefined: to be found again). */
   private readonly samplesByHost = new Map<string, { readonly byExchange: Map<number, number>; largest: number | undefined }>();
   private readonly skews = new Map<string, ClockSkew>();
@@ -48,6 +50,11 @@ export class IncrementalExpiryModel {
   /** No credential's state moves before this time (a lower bound: the pass over all states is skipped until then). */
   private nextStateChangeAt = -Infinity;
   private lastNow = -Infinity;
+
+  /** Ids of credentials set or removed since the last model object; undefined: any may have (a clear). */
+  private changedIds: Set<string> | undefined = new Set();
+  /** The ids each of the latest model objects changed against the one before (undefined: unknown), for `credentialChangesSince`. */
+  private readonly changeLog: { readonly model: ExpiryModel; readonly ids: ReadonlySet<string> | undefined }[] = [];
 
   private readonly dirty = new Set<CredentialKey>();
   private readonly dirtyHosts = new Set<string>();
@@ -117,7 +124,28 @@ export class IncrementalExpiryModel {
     this.forgetLast();
     this.last = { generatedAt: now, expiringSoonMs: this.expiringSoonMs, clocks: [...this.skews.values()], credentials: [...this.credentials.values()] };
     registerCredentialIndex(this.last, this.byId);
+    this.logChanges(this.last);
     return this.last;
+  }
+
+  /** Notes what `model` changed against the model before it; the last few models can say what changed since any of them. */
+  private logChanges(model: ExpiryModel): void {
+    const log = this.changeLog;
+    log.push({ model, ids: this.changedIds });
+    this.changedIds = new Set();
+    if (log.length > 16) log.shift();
+    registerCredentialChanges(model, (since) => {
+      const from = log.findIndex((e) => e.model === since);
+      const to = log.findIndex((e) => e.model === model);
+      if (from < 0 || to < from) return undefined;
+      const ids = new Set<string>();
+      for (let i = from + 1; i <= to; i++) {
+        const step = log[i]!.ids;
+        if (!step) return undefined;
+        for (const id of step) ids.add(id);
+      }
+      return ids;
+    });
   }
 
   /** The last model no longer matches what is kept (the kept index is about to change). */
@@ -128,6 +156,9 @@ export class IncrementalExpiryModel {
 
   private setCredential(key: CredentialKey, credential: CredentialExpiry): void {
     const before = this.credentials.get(key);
+    if (before === credential) return;
+    if (before) this.changedIds?.add(before.id);
+    this.changedIds?.add(credential.id);
     if (before && before.id !== credential.id) this.byId.delete(before.id);
     this.credentials.set(key, credential);
     this.byId.set(credential.id, credential);
@@ -136,6 +167,7 @@ export class IncrementalExpiryModel {
   private deleteCredential(key: CredentialKey): void {
     const before = this.credentials.get(key);
     if (!before) return;
+    this.changedIds?.add(before.id);
     this.credentials.delete(key);
     this.byId.delete(before.id);
   }
@@ -160,8 +192,9 @@ export class IncrementalExpiryModel {
   }
 
   private clear(): void {
-    for (const map of [this.exchanges, this.settingsByKey, this.samplesByHost, this.skews, this.jar, this.tokensByValue, this.tokenValues, this.readersByExchange, this.credentialsByHost, this.hostsByCredential, this.credentials]) map.clear();
+    for (const map of [this.exchanges, this.settingsByKey, this.issuancesByKey, this.samplesByHost, this.skews, this.jar, this.tokensByValue, this.tokenValues, this.readersByExchange, this.credentialsByHost, this.hostsByCredential, this.credentials]) map.clear();
     this.byId.clear();
+    this.changedIds = undefined;
     this.nextStateChangeAt = -Infinity;
     this.dirty.clear();
     this.dirtyHosts.clear();
@@ -217,7 +250,11 @@ export class IncrementalExpiryModel {
       while (start > 0 && list[start - 1].ex.id === id) start--;
       while (end < list.length && list[end].ex.id === id) end++;
       list.splice(start, end - start);
-      if (list.length === 0) this.settingsByKey.delete(key);
+      this.issuancesByKey.get(key)?.removed(start, end - start);
+      if (list.length === 0) {
+        this.settingsByKey.delete(key);
+        this.issuancesByKey.delete(key);
+      }
       this.dirty.add(cookieKey(key));
     }
   }
@@ -231,6 +268,7 @@ export class IncrementalExpiryModel {
       let at = list.length;
       while (at > 0 && byReceipt(list[at - 1].ex, ex) > 0) at--;
       list.splice(at, 0, ...mine);
+      this.issuancesByKey.get(key)?.inserted(at, mine.length);
       this.dirty.add(cookieKey(key));
     }
   }
@@ -303,7 +341,10 @@ export class IncrementalExpiryModel {
     if (!isTokenCredential(t)) return;
     let records = this.tokensByValue.get(t.value);
     if (!records) this.tokensByValue.set(t.value, (records = new Map()));
+    const before = records.get(t.id);
     records.set(t.id, t);
+    // Seen again (a Bearer sent on every request): its lastSeen and count moved, which its credential does not read.
+    if (before && sameCredentialRecord(before, t)) return;
     this.tokenValues.set(t.id, t.value);
     this.addReader(t.exchangeId, tokenKey(t.value));
     this.dirty.add(tokenKey(t.value));
@@ -332,10 +373,10 @@ export class IncrementalExpiryModel {
       const settings = this.settingsByKey.get(k);
       const seen = this.jar.get(k);
       if (settings) {
-        let host: string | undefined;
-        // Adjacent settings share their host: one push per run.
-        for (const s of settings) if (s.host !== host) hosts.push((host = s.host));
-        credential = cookieCredential(k, settings, this.skews, this.expiringSoonMs, now);
+        let issuances = this.issuancesByKey.get(k);
+        if (!issuances) this.issuancesByKey.set(k, (issuances = new CookieIssuances()));
+        credential = issuances.credential(k, settings, this.skews, this.expiringSoonMs, now);
+        hosts.push(...issuances.hosts());
       } else if (seen && seen.origin === 'seen-in-request') {
         credential = seenCookieCredential(seen, hostOf(this.exchanges.get(seen.exchangeId)), this.skews, this.expiringSoonMs, now);
       }
@@ -368,6 +409,12 @@ export class IncrementalExpiryModel {
       else this.credentialsByHost.set(host, new Set([key]));
     }
   }
+}
+
+/** True when two records of a token give the same credential (`tokenCredential` reads no other field). */
+function sameCredentialRecord(a: TokenRecord, b: TokenRecord): boolean {
+  return a.value === b.value && a.firstSeen === b.firstSeen && a.kind === b.kind && a.name === b.name && a.exchangeId === b.exchangeId
+    && a.expiresAt === b.expiresAt && a.expiresAtSource === b.expiresAtSource && a.isJwt === b.isJwt && a.source === b.source;
 }
 
 /** The first time after `now` at which `stateAt(c, …)` can differ from its value at `now` (Infinity: never). */

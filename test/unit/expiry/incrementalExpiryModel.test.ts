@@ -38,6 +38,8 @@ interface Request {
   readonly set: readonly (readonly [string, string, CookieShape])[];
   readonly bearer?: string;
   readonly oauth?: { access: string; expiresIn: number; refresh?: string };
+  /** Seconds the server's clock is ahead of its usual offset in this response (the host's skew estimate moves). */
+  readonly drift?: number;
 }
 
 const USUAL_SHAPE: Record<string, CookieShape> = { sid: 'rolling-max-age', auth: 'rolling-expires', remember: 'fixed-expires', theme: 'browser-session' };
@@ -52,11 +54,12 @@ const request: fc.Arbitrary<Request> = fc.record({
   set: fc.array(fc.tuple(name, value, fc.option(fc.constantFrom(...SHAPES), { freq: 4 })).map(([n, v, shape]) => [n, v, shape ?? USUAL_SHAPE[n]] as const), { maxLength: 2 }),
   bearer: fc.option(fc.constantFrom(...JWTS, IDS[0]), { nil: undefined }),
   oauth: fc.option(fc.record({ access: fc.constantFrom(...JWTS, IDS[1]), expiresIn: fc.constantFrom(60, 3600), refresh: fc.option(fc.constantFrom(IDS[2]), { nil: undefined }) }), { nil: undefined }),
+  drift: fc.constantFrom(0, 4, 400),
 }, { requiredKeys: ['host', 'gap', 'path', 'sent', 'set'] });
 
 type Op =
   | { op: 'begin'; r: Request }
-  | { op: 'finish' | 'fail'; pick: number }
+  | { op: 'finish' | 'fail' | 'finishAsStarted'; pick: number }
   | { op: 'check'; later: number }
   | { op: 'clear' | 'sweep' };
 
@@ -64,6 +67,8 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: request.map((r) => ({ op: 'begin' as const, r })) },
   { weight: 6, arbitrary: fc.nat().map((pick) => ({ op: 'finish' as const, pick })) },
   { weight: 1, arbitrary: fc.nat().map((pick) => ({ op: 'fail' as const, pick })) },
+  // A response stamped as received right after its request: its Set-Cookie comes before those of responses already taken in.
+  { weight: 1, arbitrary: fc.nat().map((pick) => ({ op: 'finishAsStarted' as const, pick })) },
   { weight: 3, arbitrary: fc.constantFrom(0, 59, 1800, 86400).map((later) => ({ op: 'check' as const, later })) },
   { weight: 1, arbitrary: fc.constant({ op: 'clear' as const }) },
   { weight: 1, arbitrary: fc.constant({ op: 'sweep' as const }) },
@@ -105,10 +110,10 @@ class Traffic {
     return id;
   }
 
-  finish(id: number): void {
+  finish(id: number, asStarted = false): void {
     const { r, at } = this.requests.get(id)!;
-    const receivedAt = Math.max(at, this.at) + 40;
-    const serverNow = receivedAt - 20 + HOSTS[r.host][1];
+    const receivedAt = (asStarted ? at : Math.max(at, this.at)) + 40;
+    const serverNow = receivedAt - 20 + HOSTS[r.host][1] + (r.drift ?? 0) * SEC;
     const headers: HeaderField[] = [{ name: 'Date', value: httpDate(serverNow) }];
     for (const [n, v, shape] of r.set) headers.push({ name: 'Set-Cookie', value: setCookie(n, v, shape, serverNow) });
     const body = r.oauth ? Buffer.from(JSON.stringify({ access_token: r.oauth.access, token_type: 'Bearer', expires_in: r.oauth.expiresIn, ...(r.oauth.refresh ? { refresh_token: r.oauth.refresh } : {}) })) : undefined;
@@ -157,9 +162,9 @@ describe('incremental expiry model', function () {
       };
       for (const o of ops) {
         if (o.op === 'begin') pending.push(traffic.begin(o.r));
-        else if ((o.op === 'finish' || o.op === 'fail') && pending.length > 0) {
+        else if ((o.op === 'finish' || o.op === 'fail' || o.op === 'finishAsStarted') && pending.length > 0) {
           const id = pending.splice(o.pick % pending.length, 1)[0];
-          if (o.op === 'finish') traffic.finish(id);
+          if (o.op !== 'fail') traffic.finish(id, o.op === 'finishAsStarted');
           else store.finishExchange(id, { state: 'upstream-error', error: 'ECONNREFUSED', endedAt: traffic.at + 10 });
         } else if (o.op === 'clear') {
           store.clear();
@@ -222,5 +227,28 @@ describe('incremental expiry model', function () {
     // The note counts the Date headers: the skewed host's cookie is built again with two.
     assert.match(next.credentials.find((c) => c.label === 'sid')!.notes.join(' '), /from 2 Date headers/);
     assert.equal(next.credentials.find((c) => c.label === 'theme'), m.credentials.find((c) => c.label === 'theme'));
+  });
+
+  it('a Set-Cookie received before those already read (a deletion in the middle) reads the cookie\'s headers again; new ones at the end are read alone', () => {
+    const traffic = new Traffic(100, 100);
+    const incremental = new IncrementalExpiryModel();
+    traffic.store.onDidChange((e) => incremental.apply(e));
+    const rolling = (gap: number): Request => ({ host: 0, gap, path: '/', sent: [], set: [['sid', IDS[0], 'rolling-max-age']] });
+    traffic.finish(traffic.begin(rolling(0)));
+    const deleting = traffic.begin({ host: 0, gap: 30, path: '/logout', sent: [], set: [['sid', IDS[0], 'delete']] });
+    traffic.finish(traffic.begin(rolling(30)));
+    traffic.store.flush();
+    const sid = (m: ExpiryModel) => m.credentials.find((c) => c.label === 'sid')!;
+    assert.equal(sid(incremental.model(traffic.at)).kind, 'idle');
+    // The logout's response is stamped right after its request: between the two already read.
+    traffic.finish(deleting, true);
+    traffic.store.flush();
+    const after = incremental.model(traffic.at);
+    assert.deepEqual(comparable(after), comparable(buildExpiryModel(traffic.store, { clock: () => traffic.at })));
+    assert.equal(sid(after).kind, 'absolute', 'only the issuance after the deletion counts');
+    traffic.finish(traffic.begin(rolling(30)));
+    traffic.store.flush();
+    assert.equal(sid(incremental.model(traffic.at)).kind, 'idle');
+    assert.deepEqual(comparable(incremental.model(traffic.at)), comparable(buildExpiryModel(traffic.store, { clock: () => traffic.at })));
   });
 });
