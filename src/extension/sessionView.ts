@@ -35,6 +35,16 @@ const MIN_POST_INTERVAL_MS = 50;
  */
 const POST_COST_FACTOR = 4;
 
+/**
+ * Debug only: with SESSION_LENS_PANEL_TIMING set in the extension host's environment, each state
+ * and delta carries when its changes came and when it was built and posted (`timing`), which the
+ * webview puts on its performance timeline for bench/panel/webview.ts. Unset, nothing is recorded.
+ */
+const PANEL_TIMING = (process.env.SESSION_LENS_PANEL_TIMING ?? '') !== '';
+
+/** Epoch ms with the sub-ms part (performance.now on the same clock as the webview's and the bench's). */
+const epochNow = () => performance.timeOrigin + performance.now();
+
 /** The Session webview view in the panel. Posts data; the webview renders it. */
 export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
@@ -49,9 +59,15 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
   /** How long the last message took to build and post, ms. */
   private lastPostCost = 0;
   private postTimer: ReturnType<typeof setTimeout> | undefined;
+  /** PANEL_TIMING only: when each change since the last message came. */
+  private readonly changeTimes: number[] | undefined = PANEL_TIMING ? [] : undefined;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly source: SessionViewSource) {
-    this.disposables.push(source.onDidChange(() => this.post()));
+    this.disposables.push(source.onDidChange(() => {
+      // Bounded while nothing is posted (a hidden view): only the latest matter.
+      if (this.changeTimes && this.changeTimes.push(epochNow()) > 1000) this.changeTimes.splice(0, 500);
+      this.post();
+    }));
   }
 
   /** True once the view has been resolved (used by tests and the focus command). */
@@ -174,7 +190,10 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
       return;
     }
     const started = performance.now();
-    this.postMessage(this.deltas.next(this.source.state()));
+    const message = this.deltas.next(this.source.state());
+    this.postMessage(this.changeTimes && message.type !== 'exchangeDetail' && message.type !== 'revealToken'
+      ? { ...message, timing: { changes: this.changeTimes.splice(0), postAt: performance.timeOrigin + started, sentAt: epochNow() } }
+      : message);
     this.lastPostCost = performance.now() - started;
     this.lastPostAt = Date.now();
   }
