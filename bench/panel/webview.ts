@@ -158,6 +158,12 @@ async function firstRenderAndUpdates(wb: WorkbenchPage, appUrl: string, panel: F
   }, [FIRST_MARK, MARK] as const);
   console.log(`time to first render of a ${ENTRIES}-exchange session: ${firstRender.rendered.toFixed(0)} ms  (fresh webview: document start -> the rows' window in the DOM, with the newest ${firstRender.rows} rows in and ${firstRender.older} older ones to come; script run by ${firstRender.domLoaded.toFixed(0)} ms; target <= 300 ms)`);
   console.log(`  all ${ENTRIES} rows in the webview by ${firstRender.complete.toFixed(0)} ms`);
+  // Where the first render's time went, on the webview document's clock: its first state's timing mark.
+  const firstState = await panel.evaluate((name) => {
+    const m = performance.getEntriesByName(name).map((e) => (e as PerformanceMark).detail as MessageMark & { type: string }).find((d) => d.type === 'state');
+    return m && { postAt: m.postAt - performance.timeOrigin, sentAt: m.sentAt - performance.timeOrigin, receivedAt: m.receivedAt - performance.timeOrigin, renderedAt: m.renderedAt - performance.timeOrigin };
+  }, MESSAGE_MARK);
+  if (firstState) console.log(`  its parts (ms since the document's start): script run (ready sent) by ${firstRender.domLoaded.toFixed(0)}, the extension began the first state at ${firstState.postAt.toFixed(0)}, posted it at ${firstState.sentAt.toFixed(0)} (built in ${(firstState.sentAt - firstState.postAt).toFixed(0)}), the webview received it at ${firstState.receivedAt.toFixed(0)} (transit ${(firstState.receivedAt - firstState.sentAt).toFixed(0)}) and rendered it by ${firstState.renderedAt.toFixed(0)}`);
   let page!: Frame;
   const firstTrace = await traced(wb.browser, wb.page, 'first-render', async () => { page = await reopenPanel(wb.page); });
   const renderedAt = firstTrace.markTimes(FIRST_MARK)[0]!;
