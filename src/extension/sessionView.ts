@@ -156,8 +156,8 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
 
   private flushReveal(): void {
     if (this.pendingReveal === undefined || !this.view?.visible || !this.ready) return;
-    // After the state that lists the token: posts are delivered in order.
-    this.post();
+    // After the state that lists the token: posts are delivered in order (so not left to the pacing's timer).
+    this.post(true);
     this.postMessage({ type: 'revealToken', key: this.pendingReveal });
     this.pendingReveal = undefined;
   }
