@@ -239,6 +239,7 @@ interface MessageMark {
   readonly sentAt: number;
   readonly receivedAt: number;
   readonly renderedAt: number;
+  readonly applied: boolean;
   readonly rows: readonly { readonly path: string; readonly end: number; readonly drawn: boolean }[];
 }
 
@@ -260,19 +261,22 @@ async function updates(panel: Frame, proxyUrl: string, label: string, plan: Plan
     }));
   }
   const paths = sent.map((r) => r.path);
-  // Every completed row in a message: the first message that brought it complete.
+  // Every completed row in the DOM.
   const allIn = await panel.waitForFunction(([name, wanted]) => {
     const seen = new Set<string>();
-    for (const m of performance.getEntriesByName(name as string)) for (const r of ((m as PerformanceMark).detail as MessageMark).rows) seen.add(r.path);
+    for (const m of performance.getEntriesByName(name as string)) for (const r of ((m as PerformanceMark).detail as MessageMark).rows) if (r.drawn) seen.add(r.path);
     return (wanted as string[]).every((p) => seen.has(p));
   }, [MESSAGE_MARK, paths] as const, { timeout: 60_000 }).then(() => true, () => false);
   const marks = await panel.evaluate((name) => performance.getEntriesByName(name).map((m) => (m as PerformanceMark).detail as MessageMark), MESSAGE_MARK);
-  const firstWith = (p: string) => marks.find((m) => m.rows.some((r) => r.path === p));
-  const missing = paths.filter((p) => firstWith(p) === undefined);
-  const notDrawn = paths.filter((p) => firstWith(p)?.rows.find((r) => r.path === p)?.drawn === false);
+  // The first message that put the completed row in the DOM (a delta that came after a missed one is not applied: the full state follows).
+  const firstWith = (p: string) => marks.find((m) => m.rows.some((r) => r.path === p && r.drawn));
+  const missing = paths.filter((p) => !marks.some((m) => m.rows.some((r) => r.path === p)));
+  const notDrawn = paths.filter((p) => !missing.includes(p) && firstWith(p) === undefined);
   if (!allIn || notDrawn.length > 0) {
-    throw new Error(`${label}: ${missing.length} of ${paths.length} completed rows never came in a timed message (${marks.length} messages marked; SESSION_LENS_PANEL_TIMING reached the extension host?), ${notDrawn.length} came but were not in the DOM: ${[...missing, ...notDrawn].slice(0, 5).join(' ')}`);
+    throw new Error(`${label}: ${missing.length} of ${paths.length} completed rows never came in a timed message (${marks.length} messages marked; SESSION_LENS_PANEL_TIMING reached the extension host?), ${notDrawn.length} came but were never in the DOM: ${[...missing, ...notDrawn].slice(0, 5).join(' ')}`);
   }
+  const gaps = marks.filter((m) => !m.applied).length;
+  if (gaps > 0) console.log(`  (${label}: ${gaps} of ${marks.length} messages did not follow what the webview held; it asked for the full state)`);
   return sent.map(({ path: p, completedAt }) => {
     const mark = firstWith(p)!;
     const row = mark.rows.find((r) => r.path === p)!;

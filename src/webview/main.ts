@@ -209,9 +209,11 @@ const MESSAGE_MARK = 'session-lens:panel-message';
  */
 function markTiming(message: ToWebview, receivedAt: number): void {
   if ((message.type !== 'state' && message.type !== 'delta') || message.timing === undefined) return;
-  const upsert = message.type === 'delta' ? message.delta.exchanges?.upsert ?? [] : [];
+  const upsert = message.type === 'delta' ? message.delta.exchanges?.upsert ?? [] : message.state.exchanges;
   const rows = upsert.filter((r) => r.state !== 'pending').map((r) => ({ id: r.id, path: r.path, end: r.time + (r.durationMs ?? 0), drawn: timeline.isDrawn(r.id) }));
-  const detail = { ...message.timing, type: message.type, receivedAt, renderedAt: performance.timeOrigin + performance.now(), rows };
+  // Not applied: a delta that did not follow what the webview holds (it asked for the full state).
+  const applied = model.version === (message.type === 'delta' ? message.delta.version : message.version);
+  const detail = { ...message.timing, type: message.type, applied, receivedAt, renderedAt: performance.timeOrigin + performance.now(), rows };
   performance.mark(MESSAGE_MARK, { detail });
 }
 

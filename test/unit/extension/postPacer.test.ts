@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { PostPacer, type PostPacing } from '../../../src/extension/postPacer';
 
-const PACING: PostPacing = { minIntervalMs: 16, costFactor: 4, budgetMs: 20 };
+const PACING: PostPacing = { frameMs: 16, minIntervalMs: 50, burstMessages: 3, costFactor: 4, budgetMs: 20 };
 
 /** A pacer on a clock the test moves; `post(cost)` builds a message for `cost` ms (the clock moves) and tells the pacer. */
 function pacerAt(start = 1000, pacing = PACING): { pacer: PostPacer; clock: { now: number }; post(cost: number): void } {
@@ -32,6 +32,25 @@ describe('PostPacer: when the Session panel may post its next message', () => {
     assert.equal(pacer.delay(), 12);
     clock.now += 12;
     assert.equal(pacer.delay(), 0);
+  });
+
+  it('posts cheap messages at most one per minIntervalMs over time, with burstMessages ahead after a pause', () => {
+    const { pacer, clock, post } = pacerAt();
+    const posted: number[] = [];
+    // Changes every 2 ms for 2 s, each message costing 1 ms (an import's slices in a small session).
+    while (clock.now < 3000) {
+      if (pacer.delay() === 0) {
+        post(1);
+        posted.push(clock.now);
+      }
+      clock.now += 2;
+    }
+    // The first three go a frame apart, then one per 50 ms.
+    assert.ok(posted[1]! - posted[0]! >= 16 && posted[1]! - posted[0]! < 20, `${posted[1]! - posted[0]!}`);
+    for (let i = 0; i < posted.length; i++) {
+      for (let j = i + 1; j < posted.length; j++) assert.ok(j - i <= PACING.burstMessages + (posted[j]! - posted[i]!) / PACING.minIntervalMs, `${j - i + 1} messages in ${posted[j]! - posted[i]!} ms`);
+    }
+    assert.ok(posted.length >= 2000 / 50, `${posted.length} messages in 2 s`);
   });
 
   it('once the budget is spent, follows a message of cost c with costFactor x c without one', () => {
