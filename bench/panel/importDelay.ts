@@ -1,7 +1,8 @@
 /**
  * Event-loop delay of the extension host while it imports a 10,000-exchange HAR file, as Import
  * HAR does it (streamed, in slices of 8 ms with the event loop free between them; each slice's
- * change event reaches the incremental audit and the panel's state and delta), against the import
+ * change event reaches the incremental audit and the panel's state and delta, paced as the panel
+ * paces its messages: PANEL_POST_PACING), against the import
  * in one block (the file read whole and applied at once, as before). Measured with
  * perf_hooks.monitorEventLoopDelay; prints p50/p99/max and the import's wall time.
  * Run: npx tsx bench/panel/importDelay.ts [--exchanges 10000]
@@ -14,6 +15,7 @@ import { StoreAudit } from '../../src/core/audit/storeAudit';
 import { importHar } from '../../src/core/capture/harImport';
 import { importHarStream } from '../../src/core/capture/harStream';
 import { SessionStore } from '../../src/core/session';
+import { PANEL_POST_PACING, PostPacer } from '../../src/extension/postPacer';
 import { SessionViewDeltas } from '../../src/extension/sessionViewDeltas';
 import { SessionViewRows } from '../../src/extension/sessionViewRows';
 import { benchHar } from '../audit/har';
@@ -30,13 +32,12 @@ function session(): SessionStore {
   const audit = new StoreAudit(store, {}, { checkWeakSecret: false });
   const rows = new SessionViewRows();
   const deltas = new SessionViewDeltas();
-  // As SessionViewProvider: at most one message every 50 ms, and at least 4x the last one's cost apart.
-  let lastPost = 0;
-  let lastCost = 0;
+  // Paced as SessionViewProvider paces its messages (PANEL_POST_PACING).
+  const pacer = new PostPacer(PANEL_POST_PACING, () => performance.now());
   let timer: ReturnType<typeof setTimeout> | undefined;
   const isSession = () => false;
   const post = () => {
-    const wait = lastPost + Math.max(50, 4 * lastCost) - Date.now();
+    const wait = pacer.delay();
     if (wait > 0) {
       timer ??= setTimeout(() => { timer = undefined; post(); }, wait);
       return;
@@ -45,8 +46,7 @@ function session(): SessionStore {
     const snapshot = store.snapshot();
     const lists = rows.lists(store, snapshot, { findings: audit.findings(), masked: true, isSession });
     JSON.stringify(deltas.next({ capture: { running: false, exchanges: snapshot.exchanges.length }, ...lists, masked: true, actions: [], now: Date.now(), expiringSoonMs: 300_000 }));
-    lastCost = performance.now() - t0;
-    lastPost = Date.now();
+    pacer.posted(performance.now() - t0);
   };
   store.onDidChange(post);
   return store;

@@ -9,7 +9,11 @@
  *    from the webview document's start to the rows' window in the DOM (the first state carries the
  *    newest rows; the bench also prints when all 10,000 are in);
  *  - update latency: from an exchange completing (its response read by the client) to its row in
- *    the webview DOM (p50/p95 over --requests requests, one at a time);
+ *    the webview DOM, p50/p95 over requests spaced as a user's clicks (--clicks, 120) and over
+ *    bursts of 6 at once (--bursts, 20), with its parts: code-server runs with
+ *    SESSION_LENS_PANEL_TIMING, so each panel message carries when its change events came and when
+ *    it was built and posted, and the webview marks when it received and rendered it (the proxy
+ *    finished -> change event at the panel -> message begun -> posted -> received -> row in DOM);
  *  - frame time while scrolling the exchange list, 600 px a frame: the webview's own main-thread
  *    work per frame (script, style + layout, paint of its frame, from a Chromium trace), p50/p95;
  *    and the rAF-to-rAF interval, which in code-server also carries the workbench's work (the
@@ -18,8 +22,9 @@
  * the webview's CPU (thread) time by kind and the Long Tasks (tasks of 50 ms or more) are printed:
  * CPU work is much less sensitive to machine load than wall time. Prints figures; asserts nothing.
  * Needs the .vsix: npm run package, then
- *   SESSION_LENS_VSIX=$PWD/session-lens-0.1.0.vsix npx tsx bench/panel/webview.ts [--requests 40] [--traces DIR] [--only scroll]
- * `--only scroll` runs the scroll phase alone (after the import; no reopen, no capture).
+ *   SESSION_LENS_VSIX=$PWD/session-lens-0.1.0.vsix npx tsx bench/panel/webview.ts [--clicks 120] [--bursts 20] [--traces DIR] [--only scroll|updates]
+ * `--only scroll` runs the scroll phase alone (after the import; no reopen, no capture); `--only updates`
+ * leaves the scroll phase out.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -32,26 +37,34 @@ import { benchHar } from '../audit/har';
 import { FrameTrace, formatWork, total, TRACE_CATEGORIES } from './traceFigures';
 
 const ENTRIES = 10_000;
-const at = process.argv.indexOf('--requests');
-const REQUESTS = at >= 0 ? Number(process.argv[at + 1]) : 40;
+/** `--clicks N`: requests one at a time, spaced as a user's clicks. */
+const CLICKS = numberArg('--clicks', 120);
+/** `--bursts N`: bursts of BURST_SIZE requests sent at once. */
+const BURSTS = numberArg('--bursts', 20);
+const BURST_SIZE = 6;
+/** Think time before each click, and pause before each burst (ms, uniform, seeded). */
+const CLICK_GAP_MS = [100, 600] as const;
+const BURST_GAP_MS = [300, 900] as const;
 /** Requests and frames measured again under the trace. */
 const TRACED_REQUESTS = 10;
 const FRAMES = 240;
 const MARK = 'session-lens:timeline-rendered';
 const FIRST_MARK = 'session-lens:timeline-first-render';
+/** The webview's mark per message, with the extension's timing (debug only: SESSION_LENS_PANEL_TIMING). */
+const MESSAGE_MARK = 'session-lens:panel-message';
+
+function numberArg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return fallback;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} takes a whole number of 1 or more, not "${process.argv[i + 1]}"`);
+  return n;
+}
 /** Set by the bench in each of its scroll frames, to split the trace into frames. */
 const FRAME_MARK = 'bench:frame';
 
 const q = (sorted: readonly number[], p: number, digits = 0) => (sorted.length === 0 ? 'n/a' : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!.toFixed(digits));
 const sorted = (xs: readonly number[]) => [...xs].sort((a, b) => a - b);
-
-/** The latest render mark of the webview: when (its clock, ms since its time origin) and the last row then. */
-function lastRender(panel: Frame): Promise<{ at: number; origin: number; rows: number; lastId: number } | undefined> {
-  return panel.evaluate((name) => {
-    const m = performance.getEntriesByName(name).at(-1) as PerformanceMark | undefined;
-    return m ? { at: m.startTime, origin: performance.timeOrigin, ...(m.detail as { rows: number; lastId: number }) } : undefined;
-  }, MARK);
-}
 
 /** `--traces DIR`: also write each phase's Chromium trace there (open in DevTools' Performance panel). */
 const tracesAt = process.argv.indexOf('--traces');
@@ -59,7 +72,7 @@ const TRACES_DIR = tracesAt >= 0 ? process.argv[tracesAt + 1] : undefined;
 /** `--only scroll`: the scroll phase alone. */
 const onlyAt = process.argv.indexOf('--only');
 const ONLY = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
-if (ONLY !== undefined && ONLY !== 'scroll') throw new Error(`--only takes "scroll", not "${ONLY}"`);
+if (ONLY !== undefined && ONLY !== 'scroll' && ONLY !== 'updates') throw new Error(`--only takes "scroll" or "updates", not "${ONLY}"`);
 
 /** The webview's script: the trace's events name the frame that ran it. */
 const WEBVIEW_SCRIPT = '/dist/webview.js';
@@ -114,7 +127,8 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-panel-webview-'));
   fs.writeFileSync(path.join(dir, 'day.har'), JSON.stringify(benchHar(ENTRIES)));
   const app = await startSampleApp(REPO_ROOT);
-  const server = await startCodeServer({ vsixes: [productVsix()], settings: { 'sessionLens.capture.maxExchanges': 20_000, 'sessionLens.target': app.url } });
+  // SESSION_LENS_PANEL_TIMING: each panel message carries its timing, the webview marks it (the update latency's parts).
+  const server = await startCodeServer({ vsixes: [productVsix()], env: { SESSION_LENS_PANEL_TIMING: '1' }, settings: { 'sessionLens.capture.maxExchanges': 20_000, 'sessionLens.target': app.url } });
   const wb = await openWorkbench(server, dir);
   try {
     let panel = await importHarFromPalette(wb.page, 'day.har', ENTRIES);
@@ -123,7 +137,7 @@ async function main(): Promise<void> {
     console.log(`Session panel in the real webview (code-server + Chromium), ${ENTRIES} exchanges (seeded realistic HAR)\n`);
 
     if (ONLY !== 'scroll') panel = await firstRenderAndUpdates(wb, app.url, panel);
-    await scrollPhase(wb, panel);
+    if (ONLY !== 'updates') await scrollPhase(wb, panel);
   } finally {
     await wb.close();
     await server.stop();
@@ -144,6 +158,12 @@ async function firstRenderAndUpdates(wb: WorkbenchPage, appUrl: string, panel: F
   }, [FIRST_MARK, MARK] as const);
   console.log(`time to first render of a ${ENTRIES}-exchange session: ${firstRender.rendered.toFixed(0)} ms  (fresh webview: document start -> the rows' window in the DOM, with the newest ${firstRender.rows} rows in and ${firstRender.older} older ones to come; script run by ${firstRender.domLoaded.toFixed(0)} ms; target <= 300 ms)`);
   console.log(`  all ${ENTRIES} rows in the webview by ${firstRender.complete.toFixed(0)} ms`);
+  // Where the first render's time went, on the webview document's clock: its first state's timing mark.
+  const firstState = await panel.evaluate((name) => {
+    const m = performance.getEntriesByName(name).map((e) => (e as PerformanceMark).detail as MessageMark & { type: string }).find((d) => d.type === 'state');
+    return m && { postAt: m.postAt - performance.timeOrigin, sentAt: m.sentAt - performance.timeOrigin, receivedAt: m.receivedAt - performance.timeOrigin, renderedAt: m.renderedAt - performance.timeOrigin };
+  }, MESSAGE_MARK);
+  if (firstState) console.log(`  its parts (ms since the document's start): script run (ready sent) by ${firstRender.domLoaded.toFixed(0)}, the extension began the first state at ${firstState.postAt.toFixed(0)}, posted it at ${firstState.sentAt.toFixed(0)} (built in ${(firstState.sentAt - firstState.postAt).toFixed(0)}), the webview received it at ${firstState.receivedAt.toFixed(0)} (transit ${(firstState.receivedAt - firstState.sentAt).toFixed(0)}) and rendered it by ${firstState.renderedAt.toFixed(0)}`);
   let page!: Frame;
   const firstTrace = await traced(wb.browser, wb.page, 'first-render', async () => { page = await reopenPanel(wb.page); });
   const renderedAt = firstTrace.markTimes(FIRST_MARK)[0]!;
@@ -152,32 +172,140 @@ async function firstRenderAndUpdates(wb: WorkbenchPage, appUrl: string, panel: F
   const firstTasks = sorted(firstTrace.frameTasks(-Infinity, renderedAt + 1));
   console.log(`  traced (first render at ${pageMark.toFixed(0)} ms): the webview's own work until then (CPU) ${formatWork(firstTrace.work(-Infinity, renderedAt + 1))}; its longest task ${q(firstTasks, 1, 1)} ms; Long Tasks: ${firstLong.withFrame} with webview work (${firstLong.all} on the main thread it shares with the workbench)`);
 
-  // Update latency: a capture in front of the sample app; one request at a time.
+  // Update latency: a capture in front of the sample app; requests as a user's clicks, then in bursts.
   panel = page;
   const proxyUrl = await startCaptureFromPalette(wb.page, panel, appUrl);
-  const request = async (i: number): Promise<number> => {
-    const before = (await lastRender(panel))?.lastId ?? 0;
-    const res = await fetch(`${proxyUrl}/?n=${i}`);
-    await res.arrayBuffer();
-    const completedAt = performance.timeOrigin + performance.now();
-    // The webview's mark for the render that first had a newer last row than before, complete.
-    // (A row drawn while its exchange was still pending does not count: the completed exchange must be in.)
-    await panel.waitForFunction(([name, id]) => {
-      const detail = (performance.getEntriesByName(name as string).at(-1) as PerformanceMark | undefined)?.detail as { lastId: number; lastPending?: boolean } | undefined;
-      return detail !== undefined && detail.lastId > (id as number) && detail.lastPending !== true;
-    }, [MARK, before] as const, { timeout: 30_000 });
-    const r = (await lastRender(panel))!;
-    return r.origin + r.at - completedAt;
-  };
-  const latencies: number[] = [];
-  for (let i = 0; i < REQUESTS; i++) latencies.push(await request(i));
-  const lat = sorted(latencies);
-  console.log(`update latency (an exchange completing -> its row in the webview DOM), ${REQUESTS} requests: p50 ${q(lat, 0.5)} ms  p95 ${q(lat, 0.95)} ms  max ${q(lat, 1)} ms  (target p95 <= 100 ms)`);
-  const updateTrace = await traced(wb.browser, wb.page, 'updates', async () => { for (let i = 0; i < TRACED_REQUESTS; i++) await request(REQUESTS + i); });
+  const random = seeded(12);
+  const clicks = await updates(panel, proxyUrl, 'click', clickPlan(CLICKS, random));
+  const bursts = await updates(panel, proxyUrl, 'burst', burstPlan(BURSTS, BURST_SIZE, random));
+  console.log(`update latency (an exchange completing -> its row in the webview DOM; target p95 <= 100 ms):`);
+  printLatency(`${CLICKS} requests spaced as clicks (${CLICK_GAP_MS[0]}-${CLICK_GAP_MS[1]} ms apart)`, clicks);
+  printLatency(`${BURSTS} bursts of ${BURST_SIZE} requests at once (${BURST_GAP_MS[0]}-${BURST_GAP_MS[1]} ms apart)`, bursts);
+  printLatency(`all ${clicks.length + bursts.length} requests`, [...clicks, ...bursts]);
+  printParts([...clicks, ...bursts]);
+  const updateTrace = await traced(wb.browser, wb.page, 'updates', async () => { await updates(panel, proxyUrl, 'traced', clickPlan(TRACED_REQUESTS, random)); });
   const updateTasks = sorted(updateTrace.frameTasks());
   const updateLong = updateTrace.longTasks();
   console.log(`  traced, ${TRACED_REQUESTS} requests: the webview's work per request (CPU) ${formatWork(updateTrace.work(), TRACED_REQUESTS)}; its work per task p95 ${q(updateTasks, 0.95, 2)} ms, max ${q(updateTasks, 1, 2)} ms; Long Tasks: ${updateLong.withFrame} with webview work (${updateLong.all} on the shared main thread)`);
   return panel;
+}
+
+/** A request of the update phase: sent after `delay` ms from the previous step of its plan, with the others of its group at once. */
+type Plan = readonly (readonly number[])[];
+
+/** `n` requests one at a time, each after a think time as between a user's clicks. */
+function clickPlan(n: number, random: () => number): Plan {
+  return Array.from({ length: n }, () => [CLICK_GAP_MS[0] + random() * (CLICK_GAP_MS[1] - CLICK_GAP_MS[0])]);
+}
+
+/** `n` bursts of `size` requests sent at once (a page and its assets), spaced by a pause. */
+function burstPlan(n: number, size: number, random: () => number): Plan {
+  return Array.from({ length: n }, () => Array.from({ length: size }, () => BURST_GAP_MS[0] + random() * (BURST_GAP_MS[1] - BURST_GAP_MS[0])));
+}
+
+/** A small seeded generator (mulberry32): the same plan in every run. */
+function seeded(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** One request's latency, end to end and by part (ms), from the panel's timing marks. */
+interface Update {
+  /** The client read the whole response -> the row in the webview DOM (the figure the issue names). */
+  readonly latency: number;
+  /** The proxy finished the exchange -> the row in the DOM. */
+  readonly fromProxy: number;
+  readonly parts: Readonly<Record<Part, number>>;
+}
+
+/**
+ * The parts of an update's latency, in order: the proxy finished the exchange -> the change event
+ * reached the panel (the store's throttle, the audit and expiry model taking it in) -> the panel
+ * began the message (its pacing) -> built and handed to postMessage -> received in the webview
+ * (extension host -> code-server -> workbench -> webview iframe) -> its row in the DOM.
+ */
+const PARTS = ['throttle', 'pacing', 'build', 'transit', 'render'] as const;
+type Part = (typeof PARTS)[number];
+
+/** The webview's timing mark of one state or delta (see src/webview/main.ts, markTiming). */
+interface MessageMark {
+  readonly changes: readonly number[];
+  readonly postAt: number;
+  readonly sentAt: number;
+  readonly receivedAt: number;
+  readonly renderedAt: number;
+  readonly applied: boolean;
+  readonly rows: readonly { readonly path: string; readonly end: number; readonly drawn: boolean }[];
+}
+
+/**
+ * Sends the plan's requests through the capture (each group at once, after its delay) and reads,
+ * from the webview's timing marks, when each completed exchange's row was in the DOM.
+ */
+async function updates(panel: Frame, proxyUrl: string, label: string, plan: Plan): Promise<Update[]> {
+  await panel.evaluate((name) => performance.clearMarks(name), MESSAGE_MARK);
+  const sent: { path: string; completedAt: number }[] = [];
+  let n = 0;
+  for (const group of plan) {
+    await new Promise((r) => setTimeout(r, group[0]));
+    await Promise.all(group.map(async () => {
+      const p = `/?${label}=${n++}`;
+      const res = await fetch(`${proxyUrl}${p}`);
+      await res.arrayBuffer();
+      sent.push({ path: p, completedAt: performance.timeOrigin + performance.now() });
+    }));
+  }
+  const paths = sent.map((r) => r.path);
+  // Every completed row in the DOM.
+  const allIn = await panel.waitForFunction(([name, wanted]) => {
+    const seen = new Set<string>();
+    for (const m of performance.getEntriesByName(name as string)) for (const r of ((m as PerformanceMark).detail as MessageMark).rows) if (r.drawn) seen.add(r.path);
+    return (wanted as string[]).every((p) => seen.has(p));
+  }, [MESSAGE_MARK, paths] as const, { timeout: 60_000 }).then(() => true, () => false);
+  const marks = await panel.evaluate((name) => performance.getEntriesByName(name).map((m) => (m as PerformanceMark).detail as MessageMark), MESSAGE_MARK);
+  // The first message that put the completed row in the DOM (a delta that came after a missed one is not applied: the full state follows).
+  const firstWith = (p: string) => marks.find((m) => m.rows.some((r) => r.path === p && r.drawn));
+  const missing = paths.filter((p) => !marks.some((m) => m.rows.some((r) => r.path === p)));
+  const notDrawn = paths.filter((p) => !missing.includes(p) && firstWith(p) === undefined);
+  if (!allIn || notDrawn.length > 0) {
+    throw new Error(`${label}: ${missing.length} of ${paths.length} completed rows never came in a timed message (${marks.length} messages marked; SESSION_LENS_PANEL_TIMING reached the extension host?), ${notDrawn.length} came but were never in the DOM: ${[...missing, ...notDrawn].slice(0, 5).join(' ')}`);
+  }
+  const gaps = marks.filter((m) => !m.applied).length;
+  if (gaps > 0) console.log(`  (${label}: ${gaps} of ${marks.length} messages did not follow what the webview held; it asked for the full state)`);
+  return sent.map(({ path: p, completedAt }) => {
+    const mark = firstWith(p)!;
+    const row = mark.rows.find((r) => r.path === p)!;
+    // The change event that carried its end: the first after the proxy finished it (its end is whole ms).
+    const changedAt = mark.changes.find((t) => t >= row.end - 1) ?? mark.postAt;
+    return {
+      latency: mark.renderedAt - completedAt,
+      fromProxy: mark.renderedAt - row.end,
+      parts: { throttle: changedAt - row.end, pacing: mark.postAt - changedAt, build: mark.sentAt - mark.postAt, transit: mark.receivedAt - mark.sentAt, render: mark.renderedAt - mark.receivedAt },
+    };
+  });
+}
+
+function printLatency(label: string, list: readonly Update[]): void {
+  const lat = sorted(list.map((u) => u.latency));
+  const proxy = sorted(list.map((u) => u.fromProxy));
+  console.log(`  ${label}: p50 ${q(lat, 0.5)} ms  p95 ${q(lat, 0.95)} ms  max ${q(lat, 1)} ms  (from the proxy finishing it: p50 ${q(proxy, 0.5)}, p95 ${q(proxy, 0.95)} ms)`);
+}
+
+/** Where the time goes: each part's p50/p95/max, and the parts of the slowest 5 % of updates on average. */
+function printParts(list: readonly Update[]): void {
+  console.log('  parts (ms; proxy finished -> change event at the panel = throttle, -> message begun = pacing, -> posted = build, -> received in the webview = transit, -> row in the DOM = render):');
+  for (const part of PARTS) {
+    const xs = sorted(list.map((u) => u.parts[part]));
+    console.log(`    ${part.padEnd(8)} p50 ${q(xs, 0.5, 1).padStart(6)}  p95 ${q(xs, 0.95, 1).padStart(6)}  max ${q(xs, 1, 1).padStart(6)}`);
+  }
+  const tail = [...list].sort((a, b) => b.latency - a.latency).slice(0, Math.max(1, Math.ceil(list.length * 0.05)));
+  const mean = (part: Part) => (tail.reduce((sum, u) => sum + u.parts[part], 0) / tail.length).toFixed(1);
+  console.log(`    the slowest ${tail.length} (p95 and above), mean of each part: ${PARTS.map((p) => `${p} ${mean(p)}`).join(' · ')}`);
 }
 
 /** Frame time while scrolling the exchange list. */

@@ -104,8 +104,10 @@ export class CaptureService implements vscode.Disposable {
       logger: this.log,
       // An exchange's start is delivered at once and its end waits out the throttle: at the
       // store's default 100 ms that alone broke the panel's 100 ms from a request finishing to its
-      // row. Readers pace themselves (the panel: >= 50 ms and 4x its last message's cost apart).
-      throttleMs: 25,
+      // row. One frame, as the panel's own least interval between messages: a request's end that
+      // comes right after its start is delivered with the next frame, and the panel posts it at
+      // once. Readers pace themselves (the panel: PANEL_POST_PACING, a fifth of the host at most).
+      throttleMs: 16,
     });
     this.store = store;
     // The audit subscribes first (onDidCreateStore), so a change is audited before anyone reads it.

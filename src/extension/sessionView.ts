@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { type ExchangeDetail, type FromWebview, parseFromWebview, type SessionViewState, type ToWebview, type WebviewAction } from '../shared/protocol';
+import { PANEL_POST_PACING, PostPacer } from './postPacer';
 import { SessionViewDeltas } from './sessionViewDeltas';
 import { webviewHtml } from './webviewHtml';
 
@@ -23,17 +24,14 @@ export interface SessionViewSource {
 }
 
 /**
- * Least time between two messages to the webview (ms). Changes that come faster (an import in
- * slices, a burst of requests) are sent together in the next message; a live capture's changes
- * come at most every 100 ms (the store's throttle) and are not delayed.
+ * Debug only: with SESSION_LENS_PANEL_TIMING set in the extension host's environment, each state
+ * and delta carries when its changes came and when it was built and posted (`timing`), which the
+ * webview puts on its performance timeline for bench/panel/webview.ts. Unset, nothing is recorded.
  */
-const MIN_POST_INTERVAL_MS = 50;
-/**
- * After a message that took `t` ms to build, the next one waits at least this many times `t`: the
- * panel never takes more than about a fifth of the extension host, whatever the session's size or
- * the machine's load (during an import other extensions and commands keep most of the host).
- */
-const POST_COST_FACTOR = 4;
+const PANEL_TIMING = (process.env.SESSION_LENS_PANEL_TIMING ?? '') !== '';
+
+/** Epoch ms with the sub-ms part (performance.now on the same clock as the webview's and the bench's). */
+const epochNow = () => performance.timeOrigin + performance.now();
 
 /** The Session webview view in the panel. Posts data; the webview renders it. */
 export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -45,13 +43,17 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
   private pendingReveal: string | undefined;
   /** Full state on (re)load, then deltas against what this webview was sent. */
   private readonly deltas = new SessionViewDeltas();
-  private lastPostAt = 0;
-  /** How long the last message took to build and post, ms. */
-  private lastPostCost = 0;
+  private readonly pacer = new PostPacer(PANEL_POST_PACING, () => performance.now());
   private postTimer: ReturnType<typeof setTimeout> | undefined;
+  /** PANEL_TIMING only: when each change since the last message came. */
+  private readonly changeTimes: number[] | undefined = PANEL_TIMING ? [] : undefined;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly source: SessionViewSource) {
-    this.disposables.push(source.onDidChange(() => this.post()));
+    this.disposables.push(source.onDidChange(() => {
+      // Bounded while nothing is posted (a hidden view): only the latest matter.
+      if (this.changeTimes && this.changeTimes.push(epochNow()) > 1000) this.changeTimes.splice(0, 500);
+      this.post();
+    }));
   }
 
   /** True once the view has been resolved (used by tests and the focus command). */
@@ -91,7 +93,9 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
       case 'resync':
         this.ready = true;
         this.deltas.reset();
-        this.post();
+        // A document that just loaded (or lost track) shows nothing until its full state: not paced
+        // behind the last message (4x the cost of a 10,000-row state under load was seconds), only counted.
+        this.post(true);
         this.flushReveal();
         return;
       case 'exchangeDetail': {
@@ -152,20 +156,25 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
 
   private flushReveal(): void {
     if (this.pendingReveal === undefined || !this.view?.visible || !this.ready) return;
-    // After the state that lists the token: posts are delivered in order.
-    this.post();
+    // After the state that lists the token: posts are delivered in order (so not left to the pacing's timer).
+    this.post(true);
     this.postMessage({ type: 'revealToken', key: this.pendingReveal });
     this.pendingReveal = undefined;
   }
 
-  private post(): void {
+  /** Posts what changed, paced (PANEL_POST_PACING); `now`: at once (the full state a new document waits for). */
+  private post(now = false): void {
     if (!this.view || !this.ready) return;
     // A hidden view gets nothing; it is sent the full state when it shows again.
     if (!this.view.visible) {
       this.deltas.reset();
       return;
     }
-    const wait = this.lastPostAt + Math.max(MIN_POST_INTERVAL_MS, POST_COST_FACTOR * this.lastPostCost) - Date.now();
+    if (now && this.postTimer !== undefined) {
+      clearTimeout(this.postTimer);
+      this.postTimer = undefined;
+    }
+    const wait = now ? 0 : this.pacer.delay();
     if (wait > 0) {
       this.postTimer ??= setTimeout(() => {
         this.postTimer = undefined;
@@ -174,9 +183,11 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
       return;
     }
     const started = performance.now();
-    this.postMessage(this.deltas.next(this.source.state()));
-    this.lastPostCost = performance.now() - started;
-    this.lastPostAt = Date.now();
+    const message = this.deltas.next(this.source.state());
+    this.postMessage(this.changeTimes && message.type !== 'exchangeDetail' && message.type !== 'revealToken'
+      ? { ...message, timing: { changes: this.changeTimes.splice(0), postAt: performance.timeOrigin + started, sentAt: epochNow() } }
+      : message);
+    this.pacer.posted(performance.now() - started);
   }
 
   private postMessage(message: ToWebview): void {

@@ -312,9 +312,23 @@ export interface ExchangeDetail {
   readonly masked: boolean;
 }
 
+/**
+ * Debug only, never in normal use: with SESSION_LENS_PANEL_TIMING set in the extension host's
+ * environment, each state and delta says when the changes it carries reached the panel and when
+ * it was built and posted (epoch ms, sub-ms), for bench/panel/webview.ts's latency breakdown.
+ */
+export interface PanelMessageTiming {
+  /** When each change event since the previous message reached the panel. */
+  readonly changes: readonly number[];
+  /** When the panel began to build this message. */
+  readonly postAt: number;
+  /** When it was built and handed to webview.postMessage. */
+  readonly sentAt: number;
+}
+
 export type ToWebview =
-  | { readonly type: 'state'; readonly state: SessionViewState; readonly version: number }
-  | { readonly type: 'delta'; readonly delta: SessionViewDelta }
+  | { readonly type: 'state'; readonly state: SessionViewState; readonly version: number; readonly timing?: PanelMessageTiming }
+  | { readonly type: 'delta'; readonly delta: SessionViewDelta; readonly timing?: PanelMessageTiming }
   /** The answer to `exchangeDetail`; `detail` is absent when the exchange is no longer in the capture. */
   | { readonly type: 'exchangeDetail'; readonly id: number; readonly detail?: ExchangeDetail }
   /** Show this token on the Session tab (after Decode JWT…). */

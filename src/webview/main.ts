@@ -199,9 +199,33 @@ function isMessage(data: unknown): data is ToWebview {
   }
 }
 
+/** Performance mark per state or delta that carries a timing (debug only: bench/panel/webview.ts reads them). */
+const MESSAGE_MARK = 'session-lens:panel-message';
+
+/**
+ * Debug only (the extension sent `timing`, SESSION_LENS_PANEL_TIMING): puts the message's timing on
+ * the performance timeline with when it was received and rendered, and which completed exchanges
+ * it brought (path, when the proxy finished it, whether its row is in the DOM now).
+ */
+function markTiming(message: ToWebview, receivedAt: number): void {
+  if ((message.type !== 'state' && message.type !== 'delta') || message.timing === undefined) return;
+  const upsert = message.type === 'delta' ? message.delta.exchanges?.upsert ?? [] : message.state.exchanges;
+  const rows = upsert.filter((r) => r.state !== 'pending').map((r) => ({ id: r.id, path: r.path, end: r.time + (r.durationMs ?? 0), drawn: timeline.isDrawn(r.id) }));
+  // Not applied: a delta that did not follow what the webview holds (it asked for the full state).
+  const applied = model.version === (message.type === 'delta' ? message.delta.version : message.version);
+  const detail = { ...message.timing, type: message.type, applied, receivedAt, renderedAt: performance.timeOrigin + performance.now(), rows };
+  performance.mark(MESSAGE_MARK, { detail });
+}
+
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = event.data;
   if (!isMessage(message)) return;
+  const receivedAt = performance.timeOrigin + performance.now();
+  handle(message);
+  markTiming(message, receivedAt);
+});
+
+function handle(message: ToWebview): void {
   switch (message.type) {
     case 'state':
       clockOffset = message.state.now - Date.now();
@@ -227,7 +251,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       revealToken(sessionPanel, message.key);
       return;
   }
-});
+}
 
 selectTab(ui.tab);
 setInterval(tick, 1000);

@@ -140,6 +140,11 @@ export class Timeline {
     }
   }
 
+  /** Whether the row of exchange `id` is in the DOM now (in the rows' window). */
+  isDrawn(id: number): boolean {
+    return this.drawn.has(id);
+  }
+
   /** Exchanges older than the model's first row that the extension has still to send. */
   private olderToCome(): number {
     return this.host.model.state?.olderExchanges ?? 0;
