@@ -15,6 +15,11 @@ export interface AttrAt<T> {
    * `false when preview is true`, `secure is set to false in the else branch`).
    */
   readonly branch?: string;
+  /**
+   * Where the value is written when it is not here: a settings file the code reads
+   * (`Cookies:HttpOnly is false in ../appsettings.json:7`).
+   */
+  readonly origin?: string;
 }
 
 /** Attribute names the writers understand. */
@@ -312,7 +317,7 @@ function truthAttr(t: Truth): boolean | 'env' | undefined {
 }
 
 /** ` (it is false on one branch: when clientReadsToken)` for a value that is insecure on one code path only. */
-const branchNote = (a: AttrAt<Truth> | undefined): string => (a?.branch ? ` (it is false on one branch: ${a.branch})` : '');
+const branchNote = (a: AttrAt<Truth> | undefined): string => (a?.branch ? ` (it is false on one branch: ${a.branch})` : a?.origin ? ` (${a.origin})` : '');
 
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 

@@ -6,6 +6,7 @@ import { type KeyedItem, type KeyedSyntax, canon, checkKeyedSite } from '../keye
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { describeSymbol } from '../symbols/symbolTable';
 import { csharpConfigValue } from './crossFileConstants';
+import { configuredSameSite, configuredSeconds, configuredTruth } from './csharpConfiguredCookie';
 import { constModifierOf, csharpValue } from './csharpValues';
 import { type ResolvedValue, externalsOf, literalsOf, truthOfValue } from './resolvedValue';
 
@@ -23,6 +24,8 @@ const QUERY = `
 const ENV = /Environment\.|Configuration\[|IsDevelopment|IsProduction|builder\.Environment|env\./;
 
 function secondsOf(ctx: AnalysisContext, n: Node): number | undefined {
+  const configured = configuredSeconds(ctx, n);
+  if (configured !== undefined) return configured;
   const t = ctx.src(n).replace(/\s+/g, '');
   const ts = /^TimeSpan\.From(Days|Hours|Minutes|Seconds)\((\d+(?:\.\d+)?)\)$/.exec(t);
   if (ts) return Number(ts[2]) * { Days: 86400, Hours: 3600, Minutes: 60, Seconds: 1 }[ts[1] as 'Days'];
@@ -43,17 +46,26 @@ function syntax(ctx: AnalysisContext, prefix: string): KeyedSyntax {
       { key: 'ExpireTimeSpan', seconds: (n) => secondsOf(ctx, n), render: (d) => `TimeSpan.FromDays(${d})` },
     ],
     truth: (n) => {
-      const t = truthOfValue(csharpValue(ctx, n), (leaf) => {
-        const text = ctx.src(leaf.node).trim();
+      const leaf = (node: Node): boolean | { env: string } | undefined => {
+        const text = ctx.src(node).trim();
         if (text === 'CookieSecurePolicy.Always') return true;
         if (text === 'CookieSecurePolicy.None') return false;
         // SameAsRequest: Secure only when the request came over HTTPS, which a TLS-terminating proxy hides.
         if (text === 'CookieSecurePolicy.SameAsRequest' || ENV.test(text)) return { env: text };
         return undefined;
+      };
+      // `HttpOnly = settings.HttpOnly`, `settings.Secure ? … : …` with the flag in appsettings*.json.
+      const configured = configuredTruth(ctx, n, (node) => {
+        const l = node.type === 'boolean_literal' ? ctx.src(node) === 'true' : leaf(node);
+        return l === undefined ? undefined : typeof l === 'boolean' ? (l ? 'true' : 'false') : 'env';
       });
+      if (configured) return configured;
+      const t = truthOfValue(csharpValue(ctx, n), (v) => leaf(v.node));
       return { value: t.truth, ...(t.envText ? { envText: t.envText } : {}), ...(t.branch ? { branch: t.branch } : {}) };
     },
     sameSite: (n) => {
+      const configured = configuredSameSite(ctx, n);
+      if (configured !== undefined) return configured;
       const modes = new Set<string>();
       const read = (v: ResolvedValue): boolean => {
         if (v.k === 'choice') return v.branches.every((b) => read(b.value));

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { jsonStrings } from '../languages/appSettings';
+import { jsonValues } from '../languages/appSettings';
 import type { SymbolTable } from './symbolTable';
 import { goStructFields } from './goStructs';
 import { type Literal, addLiteral, lineCounter } from './indexText';
@@ -41,6 +41,12 @@ export const CSHARP_SECTION_ARG = String.raw`(?:"([^"]+)"|([A-Za-z_]\w*(?:\.\w+)
 const CSHARP_CONFIGURE = new RegExp(String.raw`\b(?:Configure|AddOptions)<(\w+)>\((?:\)\s*\.\s*Bind\()?[^;]*?GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)`, 'g');
 /** `s = ….GetSection(…).Get<T>()`, `….GetSection(…).Bind(s)`. */
 const CSHARP_BIND = new RegExp(String.raw`\b(\w+)\s*=\s*[\w.]*GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Get<(\w+)>\(\s*\)|GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Bind\(\s*(\w+)\s*\)`, 'g');
+
+/** `AddSession(o => ….GetSection(…).Bind(o))`: the framework's options bound inside their registration lambda. */
+const CSHARP_BIND_IN_LAMBDA = new RegExp(String.raw`\.\s*(AddSession|AddCookie|ConfigureApplicationCookie|AddAntiforgery)\(\s*(?:"[^"]*"\s*,\s*)?(\w+)\s*=>\s*[\w.]*GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Bind\(\s*(\w+)\s*\)`, 'g');
+const LAMBDA_OPTIONS_TYPE: Readonly<Record<string, string>> = {
+  AddSession: 'SessionOptions', AddCookie: 'CookieAuthenticationOptions', ConfigureApplicationCookie: 'CookieAuthenticationOptions', AddAntiforgery: 'AntiforgeryOptions',
+};
 
 function sectionValue(literal: string | undefined, constant: string | undefined): string {
   return literal ?? `${CSHARP_SECTION_CONSTANT}${constant}`;
@@ -183,6 +189,10 @@ export function indexCSharp(table: SymbolTable, file: string, text: string): voi
     // `var s = ….GetSection("Jwt").Get<JwtSettings>()`, or `GetSection("Jwt").Bind(s)` of an `s = new JwtSettings()`,
     // registered with `AddSingleton(s)`: other files are given that instance as JwtSettings. An instance the file only
     // uses itself is resolved there (csharpOptionsKey), not indexed: the type may be bound to other sections elsewhere.
+    const lambdas = lineCounter(text);
+    for (const m of text.matchAll(CSHARP_BIND_IN_LAMBDA)) {
+      if (m[2] === m[5]) table.add(CSHARP_OPTIONS, LAMBDA_OPTIONS_TYPE[m[1]], { value: sectionValue(m[3], m[4]), file, line: lambdas(m.index) });
+    }
     const bindings = lineCounter(text);
     for (const m of text.matchAll(CSHARP_BIND)) {
       const v = m[1] ?? m[7];
@@ -305,7 +315,7 @@ export function appSettingsModule(dir: string, environment?: string): string {
 export const APPSETTINGS_ENVIRONMENTS = ['Production', 'Staging', 'Development'] as const;
 
 /**
- * C# configuration: the string values of `appsettings.json` (the file every environment loads) by
+ * C# configuration: the string, boolean and number values of `appsettings.json` (the file every environment loads) by
  * their configuration key, so that `Configuration["Jwt:Key"]` in code finds the literal behind it.
  * Keys are case-insensitive in .NET: stored lower case.
  */
@@ -315,7 +325,8 @@ export function indexAppSettings(table: SymbolTable, file: string, text: string)
   // appsettings.{Environment}.json overrides appsettings.json in that environment only (indexed apart).
   const module = appSettingsModule(path.dirname(file), m[1]);
   const lineOf = lineCounter(text);
-  for (const v of jsonStrings(text)) {
+  // Booleans and numbers too: cookie settings (`"HttpOnly": false`, `"ExpireMinutes": 43200`) bound to options classes.
+  for (const v of jsonValues(text)) {
     if (v.value !== '') table.add(module, v.path.join(':').toLowerCase(), { value: v.value, file, line: lineOf(v.start) });
   }
 }
