@@ -364,6 +364,7 @@ function appendWithoutOptions(ctx: AnalysisContext, call: Node, args: Node): voi
   // Append(name, value, new() { … }): the parameter's type makes the target-typed new a CookieOptions.
   const third = list.length === 3 ? list[2].firstNamedChild ?? list[2] : undefined;
   if (third?.type === 'implicit_object_creation_expression') cookieOptions(ctx, third);
+  if (third?.type === 'identifier') changedByCaller(ctx, call, list, third);
   if (list.length !== 2) return;
   const nameArg = list[0].firstNamedChild ?? list[0];
   const nameValue = csharpValue(ctx, nameArg);
@@ -389,6 +390,46 @@ function appendWithoutOptions(ctx: AnalysisContext, call: Node, args: Node): voi
         return [{ start: at, end: at, newText: `, new CookieOptions { ${parts.join(', ')} }` }];
       },
     },
+  });
+}
+
+/**
+ * `var o = CookieDefaults.Auth(); o.HttpOnly = false; Response.Cookies.Append(n, v, o);`: options a
+ * method (of this class, another class, an injected service) returns, changed by the caller before
+ * the cookie is written. What the caller sets is judged there, with the name and value of the
+ * Append; what the method itself sets is judged where it builds the options (new CookieOptions { … }).
+ */
+function changedByCaller(ctx: AnalysisContext, call: Node, args: readonly Node[], options: Node): void {
+  const v = ctx.src(options);
+  let stmt: Node | null = call;
+  while (stmt && !/statement$/.test(stmt.type)) stmt = stmt.parent;
+  let decl: Node | undefined;
+  for (let s = stmt?.previousNamedSibling ?? null; s; s = s.previousNamedSibling) {
+    if (s.type !== 'local_declaration_statement') continue;
+    const d = s.descendantsOfType('variable_declarator').find((x) => x && ctx.src(x.childForFieldName('name') ?? x.firstNamedChild!) === v);
+    if (!d) continue;
+    const init = namedChildren(d, ctx.text).pop();
+    // `new CookieOptions { … }` and `new() { … }` are judged with their later settings by cookieOptions.
+    if (init?.type === 'invocation_expression' || init?.type === 'member_access_expression') decl = s;
+    break;
+  }
+  if (!decl) return;
+  ctx.touch(decl.startIndex, call.endIndex);
+  const items = assignmentsTo(ctx, v, decl.nextNamedSibling).filter((i) => i.item.endIndex <= call.startIndex);
+  if (!items.length) return;
+  const nameArg = args[0].firstNamedChild ?? args[0];
+  const nameValue = csharpValue(ctx, nameArg);
+  checkKeyedSite(ctx, {
+    framework: 'CookieOptions',
+    session: false,
+    anchor: call,
+    items,
+    ...(nameValue.k === 'str' ? { name: { value: nameValue.v, node: nameValue.node } } : { nameHint: ctx.src(nameArg) }),
+    valueHint: ctx.src(args[1].firstNamedChild ?? args[1]),
+    // What the method set is not known here: only what the caller writes is judged.
+    complete: false,
+    defaults: { secure: 'unknown', httpOnly: 'unknown' },
+    syntax: syntax(ctx, ''),
   });
 }
 
