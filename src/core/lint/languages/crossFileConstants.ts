@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { AnalysisContext } from '../analysis';
 import type { WorkspaceSymbol } from '../symbols/symbolTable';
-import { APPSETTINGS_ENVIRONMENTS, CSHARP_OPTIONS, CSHARP_SECTION_ARG, CSHARP_SECTION_CONSTANT, appSettingsModule, csharpClassModule, goImportDir, goPackageModule, javaClassModule } from '../symbols/typeIndexers';
+import { APPSETTINGS_ENVIRONMENTS, CSHARP_OPTIONS, CSHARP_REGISTERED, CSHARP_SECTION_ARG, CSHARP_SECTION_CONSTANT, csharpNameofAsString, appSettingsModule, csharpClassModule, goImportDir, goPackageModule, javaClassModule } from '../symbols/typeIndexers';
 import { JAVA_CONFIG_PROPERTIES } from '../symbols/javaIndexer';
 import type { ResolvedValue } from './resolvedValue';
 
@@ -230,11 +230,12 @@ export function csharpOptionsKey(ctx: AnalysisContext, holder: string, viaValue:
   if (!ctx.workspace || !/^\w+$/.test(holder)) return undefined;
   // Bound in this file: `var s = config.GetSection("Jwt").Get<JwtSettings>()`, `config.GetSection("Jwt").Bind(s)`.
   if (!viaValue) {
-    const bound = new RegExp(String.raw`\b${holder}\s*=\s*[\w.]*GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Get<\w+>\(\s*\)|GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Bind\(\s*${holder}\s*\)`).exec(ctx.text);
+    const text = ctx.memo('xfile.cs.nameof', () => csharpNameofAsString(ctx.text));
+    const bound = new RegExp(String.raw`\b${holder}\s*=\s*[\w.]*GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Get<\w+>\(\s*\)|GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Bind\(\s*${holder}\s*\)|\.\s*Bind\(\s*${CSHARP_SECTION_ARG}\s*,\s*${holder}\s*\)`).exec(text);
     if (bound) {
       // An edit of the binding line changes what the name reads.
       ctx.touch(bound.index, bound.index + bound[0].length);
-      const section = bound[1] ?? bound[3] ?? sectionConstant(ctx, bound[2] ?? bound[4], at);
+      const section = bound[1] ?? bound[3] ?? bound[5] ?? sectionConstant(ctx, bound[2] ?? bound[4] ?? bound[6], at);
       return section === undefined ? undefined : `${section}:${property}`;
     }
   }
@@ -245,6 +246,22 @@ export function csharpOptionsKey(ctx: AnalysisContext, holder: string, viaValue:
     if (typeof section?.value !== 'string') continue;
     const name = section.value.startsWith(CSHARP_SECTION_CONSTANT) ? sectionConstant(ctx, section.value.slice(CSHARP_SECTION_CONSTANT.length), at) : section.value;
     if (name !== undefined) return `${name}:${property}`;
+  }
+  return undefined;
+}
+
+/**
+ * `_settings.Key` where `_settings` is declared in the file as a type the workspace registers whole
+ * (`AddSingleton(sp => new PartnerTokenSettings { Key = "…" })`): that literal, as the last scan indexed it.
+ */
+export function csharpRegisteredValue(ctx: AnalysisContext, holder: string, property: string, at: Node): External | undefined {
+  if (!ctx.workspace || !/^\w+$/.test(holder)) return undefined;
+  for (const m of ctx.text.matchAll(new RegExp(`\\b(\\w+)\\??\\s+${holder}\\b`, 'g'))) {
+    const v = fromTable(ctx, CSHARP_REGISTERED, `${m[1]}.${property}`, at);
+    if (v) {
+      ctx.touch(m.index, m.index + m[0].length);
+      return v;
+    }
   }
   return undefined;
 }

@@ -39,8 +39,22 @@ export const CSHARP_SECTION_CONSTANT = '\u0000';
 export const CSHARP_SECTION_ARG = String.raw`(?:"([^"]+)"|([A-Za-z_]\w*(?:\.\w+)*\.\w+))`;
 /** `Configure<T>(….GetSection(…))`, `AddOptions<T>().Bind(….GetSection(…))`. */
 const CSHARP_CONFIGURE = new RegExp(String.raw`\b(?:Configure|AddOptions)<(\w+)>\((?:\)\s*\.\s*Bind\()?[^;]*?GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)`, 'g');
-/** `s = ….GetSection(…).Get<T>()`, `….GetSection(…).Bind(s)`. */
-const CSHARP_BIND = new RegExp(String.raw`\b(\w+)\s*=\s*[\w.]*GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Get<(\w+)>\(\s*\)|GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Bind\(\s*(\w+)\s*\)`, 'g');
+/** `s = ….GetSection(…).Get<T>()`, `….GetSection(…).Bind(s)`, `configuration.Bind("Jwt", s)`. */
+const CSHARP_BIND = new RegExp(String.raw`\b(\w+)\s*=\s*[\w.]*GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Get<(\w+)>\(\s*\)|GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Bind\(\s*(\w+)\s*\)|\.\s*Bind\(\s*${CSHARP_SECTION_ARG}\s*,\s*(\w+)\s*\)`, 'g');
+
+/**
+ * `GetSection(nameof(JwtSettings))` read as `GetSection("JwtSettings")`, the text keeping its length
+ * (offsets and lines stay those of the file): nameof gives the last name as a string.
+ */
+export function csharpNameofAsString(text: string): string {
+  if (!text.includes('nameof')) return text;
+  return text.replace(/\bnameof\(\s*(?:\w+\s*\.\s*)*(\w+)\s*\)/g, (m, name: string) => `"${name}"`.padEnd(m.length));
+}
+
+/** The pseudo-module of C# objects registered whole (`AddSingleton(sp => new PartnerTokenSettings { Key = "…" })`): name = `Type.Property`. */
+export const CSHARP_REGISTERED = '<cs:registered>';
+/** `AddSingleton(new T {`, `AddSingleton<T>(sp => new T {`, `AddSingleton(_ => new() {` with the type argument, `TryAddSingleton…`. */
+const CSHARP_REGISTRATION = /\b(?:Try)?AddSingleton(?:<(\w+)>)?\(\s*(?:(?:\w+|\(\s*\w*\s*\))\s*=>\s*)?new\s*(\w+)?\s*(?:\(\s*\))?\s*\{/g;
 
 /** `AddSession(o => ….GetSection(…).Bind(o))`: the framework's options bound inside their registration lambda. */
 const CSHARP_BIND_IN_LAMBDA = new RegExp(String.raw`\.\s*(AddSession|AddCookie|ConfigureApplicationCookie|AddAntiforgery)\(\s*(?:"[^"]*"\s*,\s*)?(\w+)\s*=>\s*[\w.]*GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Bind\(\s*(\w+)\s*\)`, 'g');
@@ -181,7 +195,9 @@ const CSHARP_CANDIDATES = /^[ \t]*(?:(?:public|internal|private|protected)[ \t]+
  */
 export function indexCSharp(table: SymbolTable, file: string, text: string): void {
   // `services.Configure<JwtSettings>(Configuration.GetSection("Jwt"))`, `AddOptions<JwtSettings>().Bind(….GetSection("Jwt"))`.
-  if (text.includes('GetSection')) {
+  if (text.includes('AddSingleton')) indexRegistrations(table, file, text);
+  if (text.includes('GetSection') || text.includes('.Bind(')) {
+    text = csharpNameofAsString(text);
     const optionsLine = lineCounter(text);
     for (const m of text.matchAll(CSHARP_CONFIGURE)) {
       table.add(CSHARP_OPTIONS, m[1], { value: sectionValue(m[2], m[3]), file, line: optionsLine(m.index) });
@@ -195,10 +211,11 @@ export function indexCSharp(table: SymbolTable, file: string, text: string): voi
     }
     const bindings = lineCounter(text);
     for (const m of text.matchAll(CSHARP_BIND)) {
-      const v = m[1] ?? m[7];
+      const v = m[1] ?? m[7] ?? m[10];
       if (!new RegExp(`\\bAddSingleton(?:<\\w+>)?\\(\\s*${v}\\s*!?\\s*\\)`).test(text)) continue;
       const type = m[4] ?? new RegExp(`\\b(?:${v}\\s*=\\s*new\\s+(\\w+)\\s*[({]|(\\w+)\\s+${v}\\s*=\\s*new\\s*\\()`).exec(text)?.slice(1).find(Boolean);
-      if (type) table.add(CSHARP_OPTIONS, type, { value: m[1] !== undefined ? sectionValue(m[2], m[3]) : sectionValue(m[5], m[6]), file, line: bindings(m.index) });
+      const section = m[1] !== undefined ? sectionValue(m[2], m[3]) : m[7] !== undefined ? sectionValue(m[5], m[6]) : sectionValue(m[8], m[9]);
+      if (type) table.add(CSHARP_OPTIONS, type, { value: section, file, line: bindings(m.index) });
     }
   }
   const lineOf = lineCounter(text);
@@ -217,6 +234,32 @@ export function indexCSharp(table: SymbolTable, file: string, text: string): voi
       if (!constant) continue;
       const lit = literal(m[9]);
       if (lit) addLiteral(table, csharpClassModule(ns ? `${ns}.${cls}` : cls), m[7], lit, file, lineOf(m.index));
+    }
+  }
+}
+
+/**
+ * `services.AddSingleton(sp => new PartnerTokenSettings { Issuer = "…", Key = "…" })`: the literal
+ * properties of an object registered whole, as `PartnerTokenSettings.Key`, for the instance other
+ * files are given. Items are read up to the initializer's closing brace on one level; a property
+ * whose value is not a literal is left out.
+ */
+function indexRegistrations(table: SymbolTable, file: string, text: string): void {
+  const lineOf = lineCounter(text);
+  for (const m of text.matchAll(CSHARP_REGISTRATION)) {
+    const type = m[2] ?? m[1];
+    if (!type || (m[1] && m[2] && m[1] !== m[2])) continue;
+    const open = m.index + m[0].length - 1;
+    const close = text.indexOf('}', open);
+    // A nested initializer (`{ Inner = new() { … } }`) is not read.
+    if (close < 0 || close - open > 4096 || text.slice(open + 1, close).includes('{')) continue;
+    let offset = open + 1;
+    for (const item of text.slice(open + 1, close).split(',')) {
+      const at = offset;
+      offset += item.length + 1;
+      const p = /^\s*(\w+)\s*=\s*([\s\S]+?)\s*$/.exec(item.replace(/\/\/[^\n]*/g, ''));
+      const lit = p ? literal(p[2]) : undefined;
+      if (p && lit) addLiteral(table, CSHARP_REGISTERED, `${type}.${p[1]}`, lit, file, lineOf(at + item.search(/\S/)));
     }
   }
 }
