@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Linter } from '../../../src/core/lint/engine';
 import { scanFiles } from '../../../src/core/lint/scanner';
@@ -122,5 +123,26 @@ describe('lint: Java, C# and Go constants across files', () => {
     const after = doc.update([{ range: { start: { line: 2, character: 0 }, end: { line: 3, character: 0 } }, text: '' }]);
     assert.deepEqual(secretLines(after), []);
     doc.dispose();
+  });
+
+  it('a field of a Go package var that another file of the package sets (an init()) is not its literal', async () => {
+    const root = path.join(WORKSPACES, 'go-orders');
+    const config = goPackageModule(path.join(root, 'internal/billing'));
+    const go = await scanFiles(['.'], { cwd: root, workers: 0 });
+    // var ( … ) blocks of struct vars are indexed; vault.go's init() marks Hardened.SessionSecret as set.
+    assert.equal(go.symbols?.lookup(config, 'Defaults.SessionSecret')?.value, 'billing-dev-session-secret');
+    assert.equal(go.symbols?.lookup(config, 'Hardened.SessionSecret')?.value, 'replaced-at-start-by-vault');
+    const hardened = (r: typeof go) => r.findings.filter((f) => /Hardened/.test(f.message)).map((f) => `${path.relative(root, f.file)}:${f.range.start.line + 1}`);
+    assert.deepEqual(hardened(go), []);
+    // Without vault.go the literal is what production signs with: reported in the other file and the other package.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'session-lens-go-'));
+    try {
+      fs.cpSync(root, dir, { recursive: true });
+      fs.rmSync(path.join(dir, 'internal/billing/vault.go'));
+      const without = await scanFiles(['.'], { cwd: dir, workers: 0 });
+      assert.deepEqual(without.findings.filter((f) => /Hardened/.test(f.message)).map((f) => `${path.relative(dir, f.file)}:${f.range.start.line + 1}`).sort(), ['cmd/billing/main.go:15', 'internal/billing/server.go:52']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { AnalysisContext } from '../analysis';
 import type { WorkspaceSymbol } from '../symbols/symbolTable';
-import { APPSETTINGS_ENVIRONMENTS, CSHARP_OPTIONS, CSHARP_REGISTERED, CSHARP_SECTION_ARG, CSHARP_SECTION_CONSTANT, csharpNameofAsString, appSettingsModule, csharpClassModule, goImportDir, goPackageModule, javaClassModule } from '../symbols/typeIndexers';
+import { APPSETTINGS_ENVIRONMENTS, CSHARP_OPTIONS, CSHARP_REGISTERED, GO_FIELD_SET_MARK, CSHARP_SECTION_ARG, CSHARP_SECTION_CONSTANT, csharpNameofAsString, appSettingsModule, csharpClassModule, goImportDir, goPackageModule, javaClassModule } from '../symbols/typeIndexers';
 import { JAVA_CONFIG_PROPERTIES } from '../symbols/javaIndexer';
 import type { ResolvedValue } from './resolvedValue';
 
@@ -310,4 +310,23 @@ export function goImportedConstant(ctx: AnalysisContext, at: Node, pkg: string, 
   const importPath = goImports(ctx, at.tree.rootNode).get(pkg);
   const dir = importPath ? goImportDir(ctx.workspace.table, importPath) : undefined;
   return dir ? fromTable(ctx, goPackageModule(dir), name, at) : undefined;
+}
+
+/**
+ * True when a statement of the package (`Defaults.Secret = os.Getenv(…)` in an init() of another
+ * file, or of this file) sets the field `Var.Field` of a package-level struct var: its literal is
+ * then only a start value. `pkg` is the import name for a var of another package.
+ */
+export function goFieldReassigned(ctx: AnalysisContext, at: Node, pkg: string | undefined, varField: string): boolean {
+  if (!ctx.workspace) return false;
+  let dir: string | undefined = path.dirname(ctx.workspace.filePath);
+  if (pkg !== undefined) {
+    const importPath = goImports(ctx, at.tree.rootNode).get(pkg);
+    dir = importPath ? goImportDir(ctx.workspace.table, importPath) : undefined;
+  }
+  if (!dir) return false;
+  const mark = ctx.workspace.table.lookup(goPackageModule(dir), `${GO_FIELD_SET_MARK}${varField}`);
+  // This file's own statements are read from its text (the table may be older than what is typed).
+  const written = pkg === undefined ? new RegExp(`^[ \\t]+${varField.replace('.', '\\.')}[ \\t]*(?:=[^=]|[-+*/|&]=|\\+\\+|--)`, 'm').test(ctx.text) : false;
+  return written || (!!mark && mark.file !== ctx.workspace.filePath);
 }

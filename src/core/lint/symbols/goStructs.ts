@@ -26,8 +26,8 @@ const CONSTRUCTOR_START = /^[ \t]+(?:return[ \t]+&?[\w.]+\{|\w+[ \t]*:=[ \t]*&?[
 const MAX_BODY = 16384;
 /** The longest struct literal read, in characters: an unclosed brace must not send each var to the end of the file. */
 const MAX_LITERAL = 16384;
-/** `var Defaults = &Config{` / `var Defaults = Config{` at the top level. */
-const GO_STRUCT_VAR = /^var[ \t]+(\w+)[ \t]*=[ \t]*&?[\w.]+\{/gm;
+/** `var Defaults = &Config{` / `var Defaults = Config{` at the top level, or `Defaults = &Config{` one indent into a `var (` block. */
+const GO_STRUCT_VAR = /^var[ \t]+(\w+)[ \t]*=[ \t]*&?[\w.]+\{|^var[ \t]*\([ \t]*$|^\)|^[ \t]+(\w+)(?:[ \t]+\*?[\w.]+)?[ \t]*=[ \t]*&?[\w.]+\{/gm;
 
 /**
  * The literal struct fields of `text`'s constructors and package-level struct vars. `literal`
@@ -47,13 +47,21 @@ export function goStructFields(text: string, literal: (raw: string) => Literal |
   }
   if (text.includes('var ')) {
     let assigned: Set<string> | undefined;
+    let block = false;
     for (const m of text.matchAll(GO_STRUCT_VAR)) {
+      if (m[1] === undefined && m[2] === undefined) {
+        block = m[0] !== ')';
+        continue;
+      }
+      // An indented `x = T{` is a block var only inside `var (` … `)`, not an assignment in a function.
+      if (m[2] !== undefined && !block) continue;
+      const name = m[1] ?? m[2];
       const body = braced(text, m.index + m[0].length - 1);
       if (!body) continue;
       // Any function of the file may set a field: then its literal is only a start value. One pass over the text for all vars.
       assigned ??= new Set([...text.matchAll(/(?:^|[^\w.])(\w+\s*\.\s*\w+)\s*(?:=[^=]|\+\+|--|[-+*/|&]=)/gm)].map((a) => a[1].replace(/\s+/g, '')));
       for (const f of fieldsOf(text, body.start, body.end, literal)) {
-        if (!assigned.has(`${m[1]}.${f.key}`)) out.push({ name: `${m[1]}.${f.key}`, literal: f.literal, offset: f.offset });
+        if (!assigned.has(`${name}.${f.key}`)) out.push({ name: `${name}.${f.key}`, literal: f.literal, offset: f.offset });
       }
     }
   }

@@ -264,7 +264,7 @@ function indexRegistrations(table: SymbolTable, file: string, text: string): voi
   }
 }
 
-const GO_CANDIDATES = /^(const|var)[ \t]+(\w+)(?:[ \t]+[\w.[\]]+)?[ \t]*=[ \t]*([^\n]+)$|^(const|var)[ \t]*\([ \t]*$|^\)|^[ \t]+(\w+)(?:[ \t]+[\w.[\]]+)?[ \t]*=[ \t]*([^\n]+)$|^func[ \t]+(\w+)\(\)[ \t]*(?:string|\[\]byte|bool|int)[ \t]*\{[ \t]*\n[ \t]*return[ \t]+([^\n]+)\n\}/gm;
+const GO_CANDIDATES = /^(const|var)[ \t]+(\w+)(?:[ \t]+[\w.[\]]+)?[ \t]*=[ \t]*([^\n]+)$|^(const|var)[ \t]*\([ \t]*$|^\)|^[ \t]+(\w+)(?:[ \t]+[\w.[\]]+)?[ \t]*=[ \t]*([^\n]+)$|^func[ \t]+(\w+)\(\)[ \t]*(?:string|\[\]byte|bool|int)[ \t]*\{[ \t]*\n[ \t]*return[ \t]+([^\n]+)\n\}|^func[ \t]+\([ \t]*(?:\w+[ \t]+)?\*?(\w+)[ \t]*\)[ \t]+(\w+)\(\)[ \t]*(?:string|\[\]byte|bool|int)[ \t]*\{[ \t]*\n[ \t]*return[ \t]+([^\n]+)\n\}/gm;
 
 /**
  * Go: package-level `const`/`var` with a literal value (single or in a block), and functions
@@ -286,8 +286,9 @@ export function indexGo(table: SymbolTable, file: string, text: string): void {
       block = false;
       continue;
     }
-    const name = m[2] ?? (block ? m[5] : undefined) ?? (m[7] !== undefined ? `${m[7]}()` : undefined);
-    const raw = m[3] ?? m[6] ?? m[8];
+    // `func (Keys) Signing() string { return "…" }`: a method of a type, as `Keys.Signing()`.
+    const name = m[2] ?? (block ? m[5] : undefined) ?? (m[7] !== undefined ? `${m[7]}()` : undefined) ?? (m[9] !== undefined ? `${m[9]}.${m[10]}()` : undefined);
+    const raw = m[3] ?? m[6] ?? m[8] ?? m[11];
     if (!name || raw === undefined) continue;
     if ((m[1] === 'var' || (m[5] && block)) && new RegExp(`^[ \\t]+${name}[ \\t]*=[^=]`, 'm').test(text.slice(m.index + m[0].length))) continue;
     const lit = literal(raw) ?? goProduct(raw);
@@ -297,7 +298,17 @@ export function indexGo(table: SymbolTable, file: string, text: string): void {
   // then `cfg.Field`, or `config.Defaults.Field`, in another file.
   const fieldLine = lineCounter(text);
   for (const f of goStructFields(text, (raw) => literal(raw) ?? goProduct(raw))) addLiteral(table, goPackageModule(dir), f.name, f.literal, file, fieldLine(f.offset));
+  // `Defaults.Secret = os.Getenv(…)` in a function (an init() of another file): that package var's field is not its literal.
+  if (text.includes('.')) {
+    const setLine = lineCounter(text);
+    for (const m of text.matchAll(GO_FIELD_SET)) table.add(goPackageModule(dir), `${GO_FIELD_SET_MARK}${m[1]}.${m[2]}`, { value: true, file, line: setLine(m.index) });
+  }
 }
+
+/** `Var.Field = …` (or `+=`, `++`) as a statement one indent or more into a function. */
+const GO_FIELD_SET = /^[ \t]+(\w+)\.(\w+)[ \t]*(?:=[^=]|[-+*/|&]=|\+\+|--)/gm;
+/** Prefix of the table names marking a field assigned by a statement of the package (`=Defaults.Secret`). */
+export const GO_FIELD_SET_MARK = '=';
 
 /**
  * A Go constant computed from literals and one time unit (`30 * 24 * time.Hour`, `60 * 60 * 24 * 7`):
