@@ -126,8 +126,8 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
     if (t === undefined) return;
     if (t === 'CookieOptions') cookieOptions(ctx, created);
     else if (t === 'IgnoreAntiforgeryTokenAttribute') ignoreAntiforgery(ctx, created);
-    // A CookieBuilder is judged with the options it is assigned to (optionsLambda).
-    else if (t === 'CookieBuilder') return;
+    // A CookieBuilder is judged with the options it is assigned to (optionsLambda), or where a method returns it.
+    else if (t === 'CookieBuilder') returnedCookieBuilder(ctx, created);
     else if (t === 'SymmetricSecurityKey' || t === 'HMACSHA256') keyMaterial(ctx, created);
     else if (t === 'TokenValidationParameters') tokenValidation(ctx, created);
     return;
@@ -152,7 +152,7 @@ function creationInit(n: Node): Node | null {
 }
 
 /** Types whose target-typed `new(…)` is judged as the written `new T(…)` is. */
-const TARGET_TYPES = /^(?:[\w.]+\.)?(CookieOptions|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256)$/;
+const TARGET_TYPES = /^(?:[\w.]+\.)?(CookieOptions|CookieBuilder|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256)$/;
 
 /**
  * The type a target-typed `new(…)` creates, where the code says it: the declared type of a local or
@@ -433,6 +433,38 @@ function changedByCaller(ctx: AnalysisContext, call: Node, args: readonly Node[]
   });
 }
 
+/**
+ * `public static CookieBuilder SessionCookie() => new CookieBuilder { … }` (or `return new() { … };`):
+ * a builder a method hands to `options.Cookie = …` of some registration. A new CookieBuilder starts
+ * from HttpOnly false, SameSite Unspecified and SecurePolicy SameAsRequest; it carries a framework's
+ * session, authentication or antiforgery cookie.
+ */
+function returnedCookieBuilder(ctx: AnalysisContext, created: Node): void {
+  if (!returningMethod(created)) return;
+  const init = creationInit(created);
+  const argsEnd = creationArgs(created);
+  checkKeyedSite(ctx, {
+    framework: 'CookieBuilder',
+    session: true,
+    anchor: created,
+    items: initializerItems(ctx, init).map((i) => ({ ...i, key: `Cookie.${i.key.trim()}` })),
+    ...(init ? { list: init } : {}),
+    create: (pairs) => {
+      const at = (argsEnd ?? created.childForFieldName('type') ?? created.firstChild!).endIndex;
+      return { start: at, end: at, newText: ` { ${pairs.map((x) => x.replace(/^Cookie\./, '')).join(', ')} }` };
+    },
+    complete: true,
+    defaults: { secure: 'unknown', httpOnly: 'false', sameSite: '', path: '/' },
+    syntax: builderSyntax(ctx),
+  });
+}
+
+/** The CookieBuilder's own keys (`HttpOnly`, `SecurePolicy`), read as the options lambda's `Cookie.*`. */
+function builderSyntax(ctx: AnalysisContext): KeyedSyntax {
+  const base = syntax(ctx, 'Cookie.');
+  return { ...base, pair: (key, value) => base.pair(key.replace(/^Cookie\./, ''), value) };
+}
+
 const OPTION_DEFAULTS: Readonly<Record<string, { framework: string; defaults: CookieSite['defaults']; idle?: number }>> = {
   AddSession: { framework: 'ASP.NET Core session', defaults: { secure: 'unknown', httpOnly: 'true', sameSite: 'lax', path: '/', name: '.AspNetCore.Session' }, idle: 20 * 60 },
   ConfigureApplicationCookie: { framework: 'ASP.NET Core Identity cookie', defaults: { secure: 'unknown', httpOnly: 'true', sameSite: 'lax', path: '/' } },
@@ -469,6 +501,13 @@ function optionsLambda(ctx: AnalysisContext, call: Node, method: string, args: N
       for (const i of initializerItems(ctx, creationInit(right))) items.push({ ...i, key: `Cookie.${i.key.trim()}` });
       info = { ...info, defaults: { secure: 'unknown', httpOnly: 'false', sameSite: '', path: '/' } };
       builder = right;
+      continue;
+    }
+    if (key === 'Cookie') {
+      // `options.Cookie = CookieDefaults.SessionCookie()`: a builder made elsewhere (judged where a method returns it)
+      // replaces the framework's cookie; what it sets is not known here.
+      items = items.filter((i) => !i.key.startsWith('Cookie.'));
+      info = { ...info, defaults: { secure: 'unknown', httpOnly: 'unknown', sameSite: 'unknown' } };
       continue;
     }
     items.push({ key, value: right, item: s.type === 'expression_statement' ? s : a });
