@@ -404,7 +404,12 @@ function localStructField(ctx: AnalysisContext, operand: Node, name: string, fie
     const setsField = new RegExp(`(^|[^\\w.])${name}\\s*\\.\\s*${field}\\s*(=[^=]|[-+*/|&]=|\\+\\+|--)`);
     for (const s of statements) {
       if (s.startIndex <= decl.startIndex) continue;
-      if (s.endIndex > operand.startIndex) break;
+      if (s.endIndex > operand.startIndex) {
+        // The statement holding the use (an if, a loop): a setting or a hand-over inside it before the use.
+        const before = ctx.text.slice(s.startIndex, operand.startIndex);
+        if (setsField.test(before) || new RegExp(`(^|[^\\w.])&?${name}\\b(?!\\s*\\.\\s*\\w+\\b(?!\\s*\\())`).test(before)) return UNKNOWN_VALUE;
+        break;
+      }
       const text = ctx.src(s);
       if (!mention.test(text)) continue;
       const left = s.type === 'assignment_statement' ? s.childForFieldName('left') : null;
