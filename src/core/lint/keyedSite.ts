@@ -15,7 +15,7 @@ export interface KeyedSyntax {
   readonly keyFor: Partial<Record<CookieAttr, string>>;
   /** Canonical keys of the lifetime entries, with how to read seconds from them. */
   readonly lifetime?: readonly { readonly key: string; readonly seconds: (n: Node) => number | undefined; readonly render?: (days: number) => string }[];
-  readonly truth: (n: Node) => { value: Truth; envText?: string; branch?: string };
+  readonly truth: (n: Node) => { value: Truth; envText?: string; branch?: string; via?: string };
   /** Lower-cased value; or with where it comes from (a branch, the environment, a constant of another file: see CookieSite.sameSite). */
   readonly sameSite: (n: Node) => string | { value: string; branch?: string; envText?: string; via?: string };
   readonly string: (n: Node) => string | undefined;
@@ -58,7 +58,7 @@ export function checkKeyedSite(ctx: AnalysisContext, s: KeyedSite): void {
     const i = get(attr);
     if (!i) return undefined;
     const t = s.syntax.truth(i.value);
-    return { value: t.value, ...span(i.item), ...(t.envText ? { envText: t.envText } : {}), ...(t.branch ? { branch: t.branch } : {}) };
+    return { value: t.value, ...span(i.item), ...(t.envText ? { envText: t.envText } : {}), ...(t.branch ? { branch: t.branch } : {}), ...(t.via ? { via: t.via } : {}) };
   };
   const writer: AttrWriter = {
     set(changes) {

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Linter } from '../../../src/core/lint/engine';
 import { scanFiles } from '../../../src/core/lint/scanner';
@@ -122,5 +123,61 @@ describe('lint: Java, C# and Go constants across files', () => {
     const after = doc.update([{ range: { start: { line: 2, character: 0 }, end: { line: 3, character: 0 } }, text: '' }]);
     assert.deepEqual(secretLines(after), []);
     doc.dispose();
+  });
+
+  it('a field of a Go package var that another file of the package sets (an init()) is not its literal', async () => {
+    const root = path.join(WORKSPACES, 'go-orders');
+    const config = goPackageModule(path.join(root, 'internal/billing'));
+    const go = await scanFiles(['.'], { cwd: root, workers: 0 });
+    // var ( … ) blocks of struct vars are indexed; vault.go's init() marks Hardened.SessionSecret as set.
+    assert.equal(go.symbols?.lookup(config, 'Defaults.SessionSecret')?.value, 'billing-dev-session-secret');
+    assert.equal(go.symbols?.lookup(config, 'Hardened.SessionSecret')?.value, 'replaced-at-start-by-vault');
+    const hardened = (r: typeof go) => r.findings.filter((f) => /Hardened/.test(f.message)).map((f) => `${path.relative(root, f.file)}:${f.range.start.line + 1}`);
+    assert.deepEqual(hardened(go), []);
+    // Without vault.go the literal is what production signs with: reported in the other file and the other package.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'session-lens-go-'));
+    try {
+      fs.cpSync(root, dir, { recursive: true });
+      fs.rmSync(path.join(dir, 'internal/billing/vault.go'));
+      const without = await scanFiles(['.'], { cwd: dir, workers: 0 });
+      assert.deepEqual(without.findings.filter((f) => /Hardened/.test(f.message)).map((f) => `${path.relative(dir, f.file)}:${f.range.start.line + 1}`).sort(), ['cmd/billing/main.go:15', 'internal/billing/server.go:52']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads Go constructors of any length, and files not in gofmt\'s layout, function by function', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'session-lens-go-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'internal/router'), { recursive: true });
+      fs.mkdirSync(path.join(dir, 'cmd/api'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'go.mod'), 'module github.com/acme/api\n\ngo 1.22\n');
+      // A generated route table: the constructor's body is far over 16 K characters.
+      const routes = Array.from({ length: 600 }, (_, i) => `\tr.Routes["/api/v1/orders/${i}/items"] = "orders.items.${i}"`).join('\n');
+      fs.writeFileSync(path.join(dir, 'internal/router/router.go'), [
+        'package router', '', 'type Router struct {', '\tSessionSecret string', '\tRoutes        map[string]string', '}', '',
+        'func New() *Router {', '\tr := &Router{Routes: map[string]string{}}', '\tr.SessionSecret = "router-session-secret"', routes, '\treturn r', '}', '',
+      ].join('\n'));
+      // Hand-written, not gofmt-formatted: closing braces indented or at the end of a line.
+      fs.writeFileSync(path.join(dir, 'internal/router/legacy.go'), [
+        'package router', '',
+        'func Legacy() *Router {', '\tl := &Router{}', '\tl.SessionSecret = "legacy-session-secret"', '\treturn l }', '',
+        'func Other() *Router {', '\to := &Router{}', '\to.SessionSecret = "other-session-secret"', '\treturn o', '  }', '',
+      ].join('\n'));
+      fs.writeFileSync(path.join(dir, 'cmd/api/main.go'), [
+        'package main', '', 'import (', '\t"github.com/acme/api/internal/router"', '\t"github.com/gorilla/sessions"', ')', '',
+        'func stores() []*sessions.CookieStore {', '\tr := router.New()', '\tl := router.Legacy()', '\to := router.Other()',
+        '\treturn []*sessions.CookieStore{sessions.NewCookieStore([]byte(r.SessionSecret)), sessions.NewCookieStore([]byte(l.SessionSecret)), sessions.NewCookieStore([]byte(o.SessionSecret))}', '}', '',
+      ].join('\n'));
+      const result = await scanFiles(['.'], { cwd: dir, workers: 0 });
+      const module = goPackageModule(path.join(dir, 'internal/router'));
+      assert.deepEqual(['New().SessionSecret', 'Legacy().SessionSecret', 'Other().SessionSecret'].map((n) => result.symbols?.lookup(module, n)?.value),
+        ['router-session-secret', 'legacy-session-secret', 'other-session-secret']);
+      assert.equal(result.symbols?.lookup(module, 'New().Routes'), undefined);
+      const secrets = result.findings.filter((f) => f.ruleId === 'session-hardcoded-secret').map((f) => /\(([\w.()]+) from/.exec(f.message)?.[1]).sort();
+      assert.deepEqual(secrets, ['l.SessionSecret', 'o.SessionSecret', 'r.SessionSecret']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,22 +1,31 @@
 import * as path from 'node:path';
 import type { AnalysisContext } from '../analysis';
 import type { LanguageAnalyzer } from '../analyzer';
+import { CSHARP_OPTIONS, CSHARP_SECTION_CONSTANT } from '../symbols/typeIndexers';
 
-/** A string value of a JSON document, with its key path (`Jwt:Key`, as .NET configuration names it). */
-interface JsonString {
+/** A scalar value of a JSON document, with its key path (`Jwt:Key`, as .NET configuration names it). */
+export interface JsonValue {
   readonly path: readonly string[];
-  readonly value: string;
+  readonly value: string | number | boolean;
   /** The literal, quotes included. */
   readonly start: number;
   readonly end: number;
 }
+
+/** A string value of a JSON document, with its key path. */
+type JsonString = JsonValue & { readonly value: string };
 
 /**
  * The string values of a JSON document with their key paths. Tolerates what .NET's configuration
  * reader accepts (comments, trailing commas); stops quietly at anything else, keeping what it read.
  */
 export function jsonStrings(text: string): JsonString[] {
-  const out: JsonString[] = [];
+  return jsonValues(text).filter((v): v is JsonString => typeof v.value === 'string');
+}
+
+/** The string, number and boolean values of a JSON document with their key paths (`null` left out), as jsonStrings reads them. */
+export function jsonValues(text: string): JsonValue[] {
+  const out: JsonValue[] = [];
   let i = 0;
   const skip = () => {
     for (;;) {
@@ -85,7 +94,10 @@ export function jsonStrings(text: string): JsonString[] {
     }
     const m = /^(-?\d[\d.eE+-]*|true|false|null)/.exec(text.slice(i, i + 40));
     if (!m) return false;
+    const start = i;
     i += m[0].length;
+    if (m[0] === 'true' || m[0] === 'false') out.push({ path, value: m[0] === 'true', start, end: i });
+    else if (m[0] !== 'null' && Number.isFinite(Number(m[0]))) out.push({ path, value: Number(m[0]), start, end: i });
     return true;
   };
   value([], 0);
@@ -103,14 +115,90 @@ const PLACEHOLDER = /^\s*$|^<.*>$|^\$\{.*\}$|^%.*%$|^\{\{.*\}\}$/;
 export const appSettingsAnalyzer: LanguageAnalyzer = {
   query: '',
   containers: new Set(),
-  keywords: /jwt|token|bearer|signing/i,
+  keywords: /jwt|token|bearer|signing|cookie/i,
   declares: () => [],
   analyze: () => undefined,
   finish(_facts, ctx, filePath) {
     const development = filePath !== undefined && DEVELOPMENT_FILE.test(path.basename(filePath));
-    for (const s of jsonStrings(ctx.text)) checkSecret(ctx, s, development);
+    const values = jsonValues(ctx.text);
+    for (const s of values) if (typeof s.value === 'string') checkSecret(ctx, s as JsonString, development);
+    const bound = boundCookieSections(ctx);
+    if (bound.length) for (const v of values) checkBoundCookie(ctx, v, bound, development);
   },
 };
+
+/**
+ * ASP.NET Core options classes whose `Cookie` (a CookieBuilder) the configuration binder fills from
+ * a section when the code binds one to them: `Configure<SessionOptions>(….GetSection("Session"))`,
+ * `AddSession(o => ….GetSection("Session").Bind(o))`. Their cookie is a session cookie.
+ */
+const COOKIE_OPTIONS_TYPES: Readonly<Record<string, string>> = {
+  SessionOptions: 'the session cookie',
+  CookieAuthenticationOptions: 'the authentication cookie',
+  AntiforgeryOptions: 'the antiforgery cookie',
+};
+
+interface BoundSection {
+  /** Lower-case section path (`session`). */
+  readonly section: string;
+  readonly type: string;
+  /** `Program.cs:12`, where the code binds it. */
+  readonly where: string;
+}
+
+/** The sections the workspace binds to a cookie-carrying options class (as the last scan indexed them). */
+function boundCookieSections(ctx: AnalysisContext): BoundSection[] {
+  const ws = ctx.workspace;
+  if (!ws) return [];
+  const out: BoundSection[] = [];
+  for (const type of Object.keys(COOKIE_OPTIONS_TYPES)) {
+    const sym = ws.table.lookup(CSHARP_OPTIONS, type);
+    // A section named by a constant is not resolved here (the class holding it is named in the code).
+    if (typeof sym?.value !== 'string' || sym.value.startsWith(CSHARP_SECTION_CONSTANT)) continue;
+    out.push({ section: sym.value.toLowerCase(), type, where: `${path.basename(sym.file)}:${sym.line}` });
+  }
+  return out;
+}
+
+/**
+ * `"Session": { "Cookie": { "HttpOnly": false, "SecurePolicy": "None", "SameSite": "None" } }` in a
+ * section the code binds to SessionOptions (or the cookie authentication or antiforgery options):
+ * the binder writes these over the framework's safe defaults.
+ */
+function checkBoundCookie(ctx: AnalysisContext, v: JsonValue, bound: readonly BoundSection[], development: boolean): void {
+  const key = v.path.join(':').toLowerCase();
+  const b = bound.find((x) => key.startsWith(`${x.section}:cookie:`));
+  if (!b) return;
+  const attr = key.slice(b.section.length + ':cookie:'.length);
+  const name = v.path.join(':');
+  const cookie = COOKIE_OPTIONS_TYPES[b.type];
+  const binds = `the app binds section ${v.path.slice(0, b.section.split(':').length).join(':')} to ${b.type} (${b.where})`;
+  const severity = development ? { severity: 'info' as const } : {};
+  const only = development ? ' Only the Development environment loads this file; make sure no other environment sets it.' : '';
+  const text = String(v.value).trim().toLowerCase();
+  if (attr === 'httponly' && v.value === false) {
+    ctx.report({
+      ruleId: 'cookie-missing-httponly', start: v.start, end: v.end, ...severity,
+      message: `${name} is false and ${binds}: scripts (and any XSS) can read ${cookie}. Set it to true, or remove it (HttpOnly is the default).${only}`,
+      fix: { title: 'Set HttpOnly to true', edits: [{ start: v.start, end: v.end, newText: 'true' }] },
+    });
+  } else if (attr === 'securepolicy' && (text === 'none' || text === '2' || text === 'sameasrequest' || text === '0')) {
+    const none = text === 'none' || text === '2';
+    ctx.report({
+      ruleId: 'cookie-missing-secure', start: v.start, end: v.end, ...(none ? severity : { severity: 'info' as const }),
+      message: none
+        ? `${name} is "None" and ${binds}: ${cookie} is sent without Secure, also over plain HTTP. Set it to "Always".${only}`
+        : `${name} is "SameAsRequest" and ${binds}: ${cookie} gets Secure only when the request reached the app over HTTPS, which a TLS-terminating proxy hides. Set it to "Always".`,
+      fix: { title: 'Set SecurePolicy to "Always"', edits: [{ start: v.start, end: v.end, newText: '"Always"' }] },
+    });
+  } else if (attr === 'samesite' && (text === 'unspecified' || text === '-1')) {
+    ctx.report({
+      ruleId: 'cookie-missing-samesite', start: v.start, end: v.end, severity: 'info',
+      message: `${name} is "Unspecified" and ${binds}: ${cookie} is sent without SameSite, and some browsers send it on cross-site requests. Set it to "Lax" (or "Strict").`,
+      fix: { title: 'Set SameSite to "Lax"', edits: [{ start: v.start, end: v.end, newText: '"Lax"' }] },
+    });
+  }
+}
 
 /** The file only the Development environment loads (the environment name is matched case-insensitively, as .NET does on Windows). */
 const DEVELOPMENT_FILE = /^appsettings\.development\.json$/i;

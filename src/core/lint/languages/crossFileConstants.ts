@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { AnalysisContext } from '../analysis';
 import type { WorkspaceSymbol } from '../symbols/symbolTable';
-import { APPSETTINGS_ENVIRONMENTS, CSHARP_OPTIONS, CSHARP_SECTION_ARG, CSHARP_SECTION_CONSTANT, appSettingsModule, csharpClassModule, goImportDir, goPackageModule, javaClassModule } from '../symbols/typeIndexers';
+import { APPSETTINGS_ENVIRONMENTS, CSHARP_OPTIONS, CSHARP_REGISTERED, GO_FIELD_SET_MARK, CSHARP_SECTION_ARG, CSHARP_SECTION_CONSTANT, csharpNameofAsString, appSettingsModule, csharpClassModule, goImportDir, goPackageModule, javaClassModule } from '../symbols/typeIndexers';
 import { JAVA_CONFIG_PROPERTIES } from '../symbols/javaIndexer';
 import type { ResolvedValue } from './resolvedValue';
 
@@ -230,11 +230,12 @@ export function csharpOptionsKey(ctx: AnalysisContext, holder: string, viaValue:
   if (!ctx.workspace || !/^\w+$/.test(holder)) return undefined;
   // Bound in this file: `var s = config.GetSection("Jwt").Get<JwtSettings>()`, `config.GetSection("Jwt").Bind(s)`.
   if (!viaValue) {
-    const bound = new RegExp(String.raw`\b${holder}\s*=\s*[\w.]*GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Get<\w+>\(\s*\)|GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Bind\(\s*${holder}\s*\)`).exec(ctx.text);
+    const text = ctx.memo('xfile.cs.nameof', () => csharpNameofAsString(ctx.text));
+    const bound = new RegExp(String.raw`\b${holder}\s*=\s*[\w.]*GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Get<\w+>\(\s*\)|GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Bind\(\s*${holder}\s*\)|\.\s*Bind\(\s*${CSHARP_SECTION_ARG}\s*,\s*${holder}\s*\)`).exec(text);
     if (bound) {
       // An edit of the binding line changes what the name reads.
       ctx.touch(bound.index, bound.index + bound[0].length);
-      const section = bound[1] ?? bound[3] ?? sectionConstant(ctx, bound[2] ?? bound[4], at);
+      const section = bound[1] ?? bound[3] ?? bound[5] ?? sectionConstant(ctx, bound[2] ?? bound[4] ?? bound[6], at);
       return section === undefined ? undefined : `${section}:${property}`;
     }
   }
@@ -245,6 +246,22 @@ export function csharpOptionsKey(ctx: AnalysisContext, holder: string, viaValue:
     if (typeof section?.value !== 'string') continue;
     const name = section.value.startsWith(CSHARP_SECTION_CONSTANT) ? sectionConstant(ctx, section.value.slice(CSHARP_SECTION_CONSTANT.length), at) : section.value;
     if (name !== undefined) return `${name}:${property}`;
+  }
+  return undefined;
+}
+
+/**
+ * `_settings.Key` where `_settings` is declared in the file as a type the workspace registers whole
+ * (`AddSingleton(sp => new PartnerTokenSettings { Key = "…" })`): that literal, as the last scan indexed it.
+ */
+export function csharpRegisteredValue(ctx: AnalysisContext, holder: string, property: string, at: Node): External | undefined {
+  if (!ctx.workspace || !/^\w+$/.test(holder)) return undefined;
+  for (const m of ctx.text.matchAll(new RegExp(`\\b(\\w+)\\??\\s+${holder}\\b`, 'g'))) {
+    const v = fromTable(ctx, CSHARP_REGISTERED, `${m[1]}.${property}`, at);
+    if (v) {
+      ctx.touch(m.index, m.index + m[0].length);
+      return v;
+    }
   }
   return undefined;
 }
@@ -293,4 +310,23 @@ export function goImportedConstant(ctx: AnalysisContext, at: Node, pkg: string, 
   const importPath = goImports(ctx, at.tree.rootNode).get(pkg);
   const dir = importPath ? goImportDir(ctx.workspace.table, importPath) : undefined;
   return dir ? fromTable(ctx, goPackageModule(dir), name, at) : undefined;
+}
+
+/**
+ * True when a statement of the package (`Defaults.Secret = os.Getenv(…)` in an init() of another
+ * file, or of this file) sets the field `Var.Field` of a package-level struct var: its literal is
+ * then only a start value. `pkg` is the import name for a var of another package.
+ */
+export function goFieldReassigned(ctx: AnalysisContext, at: Node, pkg: string | undefined, varField: string): boolean {
+  if (!ctx.workspace) return false;
+  let dir: string | undefined = path.dirname(ctx.workspace.filePath);
+  if (pkg !== undefined) {
+    const importPath = goImports(ctx, at.tree.rootNode).get(pkg);
+    dir = importPath ? goImportDir(ctx.workspace.table, importPath) : undefined;
+  }
+  if (!dir) return false;
+  const mark = ctx.workspace.table.lookup(goPackageModule(dir), `${GO_FIELD_SET_MARK}${varField}`);
+  // This file's own statements are read from its text (the table may be older than what is typed).
+  const written = pkg === undefined ? new RegExp(`^[ \\t]+${varField.replace('.', '\\.')}[ \\t]*(?:=[^=]|[-+*/|&]=|\\+\\+|--)`, 'm').test(ctx.text) : false;
+  return written || (!!mark && mark.file !== ctx.workspace.filePath);
 }

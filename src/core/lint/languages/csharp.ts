@@ -6,6 +6,7 @@ import { type KeyedItem, type KeyedSyntax, canon, checkKeyedSite } from '../keye
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { describeSymbol } from '../symbols/symbolTable';
 import { csharpConfigValue } from './crossFileConstants';
+import { configuredSameSite, configuredSeconds, configuredTruth } from './csharpConfiguredCookie';
 import { constModifierOf, csharpValue } from './csharpValues';
 import { type ResolvedValue, externalsOf, literalsOf, truthOfValue } from './resolvedValue';
 
@@ -23,6 +24,8 @@ const QUERY = `
 const ENV = /Environment\.|Configuration\[|IsDevelopment|IsProduction|builder\.Environment|env\./;
 
 function secondsOf(ctx: AnalysisContext, n: Node): number | undefined {
+  const configured = configuredSeconds(ctx, n);
+  if (configured !== undefined) return configured;
   const t = ctx.src(n).replace(/\s+/g, '');
   const ts = /^TimeSpan\.From(Days|Hours|Minutes|Seconds)\((\d+(?:\.\d+)?)\)$/.exec(t);
   if (ts) return Number(ts[2]) * { Days: 86400, Hours: 3600, Minutes: 60, Seconds: 1 }[ts[1] as 'Days'];
@@ -43,17 +46,26 @@ function syntax(ctx: AnalysisContext, prefix: string): KeyedSyntax {
       { key: 'ExpireTimeSpan', seconds: (n) => secondsOf(ctx, n), render: (d) => `TimeSpan.FromDays(${d})` },
     ],
     truth: (n) => {
-      const t = truthOfValue(csharpValue(ctx, n), (leaf) => {
-        const text = ctx.src(leaf.node).trim();
+      const leaf = (node: Node): boolean | { env: string } | undefined => {
+        const text = ctx.src(node).trim();
         if (text === 'CookieSecurePolicy.Always') return true;
         if (text === 'CookieSecurePolicy.None') return false;
         // SameAsRequest: Secure only when the request came over HTTPS, which a TLS-terminating proxy hides.
         if (text === 'CookieSecurePolicy.SameAsRequest' || ENV.test(text)) return { env: text };
         return undefined;
+      };
+      // `HttpOnly = settings.HttpOnly`, `settings.Secure ? … : …` with the flag in appsettings*.json.
+      const configured = configuredTruth(ctx, n, (node) => {
+        const l = node.type === 'boolean_literal' ? ctx.src(node) === 'true' : leaf(node);
+        return l === undefined ? undefined : typeof l === 'boolean' ? (l ? 'true' : 'false') : 'env';
       });
+      if (configured) return configured;
+      const t = truthOfValue(csharpValue(ctx, n), (v) => leaf(v.node));
       return { value: t.truth, ...(t.envText ? { envText: t.envText } : {}), ...(t.branch ? { branch: t.branch } : {}) };
     },
     sameSite: (n) => {
+      const configured = configuredSameSite(ctx, n);
+      if (configured !== undefined) return configured;
       const modes = new Set<string>();
       const read = (v: ResolvedValue): boolean => {
         if (v.k === 'choice') return v.branches.every((b) => read(b.value));
@@ -114,8 +126,8 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
     if (t === undefined) return;
     if (t === 'CookieOptions') cookieOptions(ctx, created);
     else if (t === 'IgnoreAntiforgeryTokenAttribute') ignoreAntiforgery(ctx, created);
-    // A CookieBuilder is judged with the options it is assigned to (optionsLambda).
-    else if (t === 'CookieBuilder') return;
+    // A CookieBuilder is judged with the options it is assigned to (optionsLambda), or where a method returns it.
+    else if (t === 'CookieBuilder') returnedCookieBuilder(ctx, created);
     else if (t === 'SymmetricSecurityKey' || t === 'HMACSHA256') keyMaterial(ctx, created);
     else if (t === 'TokenValidationParameters') tokenValidation(ctx, created);
     return;
@@ -140,7 +152,7 @@ function creationInit(n: Node): Node | null {
 }
 
 /** Types whose target-typed `new(…)` is judged as the written `new T(…)` is. */
-const TARGET_TYPES = /^(?:[\w.]+\.)?(CookieOptions|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256)$/;
+const TARGET_TYPES = /^(?:[\w.]+\.)?(CookieOptions|CookieBuilder|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256)$/;
 
 /**
  * The type a target-typed `new(…)` creates, where the code says it: the declared type of a local or
@@ -352,6 +364,7 @@ function appendWithoutOptions(ctx: AnalysisContext, call: Node, args: Node): voi
   // Append(name, value, new() { … }): the parameter's type makes the target-typed new a CookieOptions.
   const third = list.length === 3 ? list[2].firstNamedChild ?? list[2] : undefined;
   if (third?.type === 'implicit_object_creation_expression') cookieOptions(ctx, third);
+  if (third?.type === 'identifier') changedByCaller(ctx, call, list, third);
   if (list.length !== 2) return;
   const nameArg = list[0].firstNamedChild ?? list[0];
   const nameValue = csharpValue(ctx, nameArg);
@@ -378,6 +391,78 @@ function appendWithoutOptions(ctx: AnalysisContext, call: Node, args: Node): voi
       },
     },
   });
+}
+
+/**
+ * `var o = CookieDefaults.Auth(); o.HttpOnly = false; Response.Cookies.Append(n, v, o);`: options a
+ * method (of this class, another class, an injected service) returns, changed by the caller before
+ * the cookie is written. What the caller sets is judged there, with the name and value of the
+ * Append; what the method itself sets is judged where it builds the options (new CookieOptions { … }).
+ */
+function changedByCaller(ctx: AnalysisContext, call: Node, args: readonly Node[], options: Node): void {
+  const v = ctx.src(options);
+  let stmt: Node | null = call;
+  while (stmt && !/statement$/.test(stmt.type)) stmt = stmt.parent;
+  let decl: Node | undefined;
+  for (let s = stmt?.previousNamedSibling ?? null; s; s = s.previousNamedSibling) {
+    if (s.type !== 'local_declaration_statement') continue;
+    const d = s.descendantsOfType('variable_declarator').find((x) => x && ctx.src(x.childForFieldName('name') ?? x.firstNamedChild!) === v);
+    if (!d) continue;
+    const init = namedChildren(d, ctx.text).pop();
+    // `new CookieOptions { … }` and `new() { … }` are judged with their later settings by cookieOptions.
+    if (init?.type === 'invocation_expression' || init?.type === 'member_access_expression') decl = s;
+    break;
+  }
+  if (!decl) return;
+  ctx.touch(decl.startIndex, call.endIndex);
+  const items = assignmentsTo(ctx, v, decl.nextNamedSibling).filter((i) => i.item.endIndex <= call.startIndex);
+  if (!items.length) return;
+  const nameArg = args[0].firstNamedChild ?? args[0];
+  const nameValue = csharpValue(ctx, nameArg);
+  checkKeyedSite(ctx, {
+    framework: 'CookieOptions',
+    session: false,
+    anchor: call,
+    items,
+    ...(nameValue.k === 'str' ? { name: { value: nameValue.v, node: nameValue.node } } : { nameHint: ctx.src(nameArg) }),
+    valueHint: ctx.src(args[1].firstNamedChild ?? args[1]),
+    // What the method set is not known here: only what the caller writes is judged.
+    complete: false,
+    defaults: { secure: 'unknown', httpOnly: 'unknown' },
+    syntax: syntax(ctx, ''),
+  });
+}
+
+/**
+ * `public static CookieBuilder SessionCookie() => new CookieBuilder { … }` (or `return new() { … };`):
+ * a builder a method hands to `options.Cookie = …` of some registration. A new CookieBuilder starts
+ * from HttpOnly false, SameSite Unspecified and SecurePolicy SameAsRequest; it carries a framework's
+ * session, authentication or antiforgery cookie.
+ */
+function returnedCookieBuilder(ctx: AnalysisContext, created: Node): void {
+  if (!returningMethod(created)) return;
+  const init = creationInit(created);
+  const argsEnd = creationArgs(created);
+  checkKeyedSite(ctx, {
+    framework: 'CookieBuilder',
+    session: true,
+    anchor: created,
+    items: initializerItems(ctx, init).map((i) => ({ ...i, key: `Cookie.${i.key.trim()}` })),
+    ...(init ? { list: init } : {}),
+    create: (pairs) => {
+      const at = (argsEnd ?? created.childForFieldName('type') ?? created.firstChild!).endIndex;
+      return { start: at, end: at, newText: ` { ${pairs.map((x) => x.replace(/^Cookie\./, '')).join(', ')} }` };
+    },
+    complete: true,
+    defaults: { secure: 'unknown', httpOnly: 'false', sameSite: '', path: '/' },
+    syntax: builderSyntax(ctx),
+  });
+}
+
+/** The CookieBuilder's own keys (`HttpOnly`, `SecurePolicy`), read as the options lambda's `Cookie.*`. */
+function builderSyntax(ctx: AnalysisContext): KeyedSyntax {
+  const base = syntax(ctx, 'Cookie.');
+  return { ...base, pair: (key, value) => base.pair(key.replace(/^Cookie\./, ''), value) };
 }
 
 const OPTION_DEFAULTS: Readonly<Record<string, { framework: string; defaults: CookieSite['defaults']; idle?: number }>> = {
@@ -416,6 +501,13 @@ function optionsLambda(ctx: AnalysisContext, call: Node, method: string, args: N
       for (const i of initializerItems(ctx, creationInit(right))) items.push({ ...i, key: `Cookie.${i.key.trim()}` });
       info = { ...info, defaults: { secure: 'unknown', httpOnly: 'false', sameSite: '', path: '/' } };
       builder = right;
+      continue;
+    }
+    if (key === 'Cookie') {
+      // `options.Cookie = CookieDefaults.SessionCookie()`: a builder made elsewhere (judged where a method returns it)
+      // replaces the framework's cookie; what it sets is not known here.
+      items = items.filter((i) => !i.key.startsWith('Cookie.'));
+      info = { ...info, defaults: { secure: 'unknown', httpOnly: 'unknown', sameSite: 'unknown' } };
       continue;
     }
     items.push({ key, value: right, item: s.type === 'expression_statement' ? s : a });

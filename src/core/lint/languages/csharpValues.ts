@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
-import { csharpClassConstant, csharpOptionsKey, csharpStaticOrPartial } from './crossFileConstants';
+import { csharpClassConstant, csharpOptionsKey, csharpRegisteredValue, csharpStaticOrPartial } from './crossFileConstants';
 import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
 /** Reads of configuration or the environment: decided by the deployment, not by the code. */
@@ -117,6 +117,9 @@ export function csharpValue(ctx: AnalysisContext, node: Node, depth = 0): Resolv
       if (holder?.type === 'identifier') {
         const key = csharpOptionsKey(ctx, ctx.src(holder), viaValue, ctx.src(name), node);
         if (key) return { k: 'env', text: `Configuration["${key}"]` };
+        // `_settings.Key` of an object registered whole with literal properties.
+        const registered = viaValue ? undefined : csharpRegisteredValue(ctx, ctx.src(holder), ctx.src(name), node);
+        if (registered) return registered;
       }
       // `Shop.Security.JwtDefaults.SigningKey`: a qualified class of another file.
       const qualified = ctx.src(obj).replace(/\s+/g, '');

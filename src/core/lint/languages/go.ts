@@ -30,8 +30,10 @@ function seconds(ctx: AnalysisContext, n: Node): number | undefined {
   const d = /^time\.Now\(\)\.AddDate\((-?\d+),(-?\d+),(-?\d+)\)$/.exec(t);
   if (d) return (Number(d[1]) * 365 + Number(d[2]) * 30 + Number(d[3])) * 86400;
   // `time.Unix(0, 0)`: a fixed date. One in the past deletes the cookie (the usual logout idiom); a future one is not judged.
-  const unix = /^time\.Unix\((\d+),\d+\)$/.exec(t);
-  if (unix && Number(unix[1]) < Date.now() / 1000) return Number(unix[1]) - Math.floor(Date.now() / 1000);
+  // The seconds may be a constant (`time.Unix(epoch, 0)`) of the file, the package or another package.
+  const args = n.type === 'call_expression' && /^time\.Unix$/.test(ctx.src(n.childForFieldName('function') ?? n).replace(/\s+/g, '')) ? namedChildren(n.childForFieldName('arguments')!, ctx.text) : [];
+  const unix = args.length === 2 ? goNumber(ctx, args[0]) : undefined;
+  if (unix && !unix.duration && unix.v < Date.now() / 1000) return unix.v - Math.floor(Date.now() / 1000);
   return undefined;
 }
 

@@ -1,6 +1,7 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
-import { goImportedConstant, goSamePackage } from './crossFileConstants';
+import { goStructFields } from '../symbols/goStructs';
+import { goFieldReassigned, goImportedConstant, goSamePackage } from './crossFileConstants';
 import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
 /** Reads of the environment or of configuration: decided by the deployment, not by the code. */
@@ -69,7 +70,7 @@ export function goValue(ctx: AnalysisContext, node: Node, depth = 0): ResolvedVa
       // `config.Defaults.Secret`: a field of a package-level struct var of another package.
       const pkg = operand?.type === 'selector_expression' ? operand.childForFieldName('operand') : null;
       const holder = operand?.type === 'selector_expression' ? operand.childForFieldName('field') : null;
-      if (pkg?.type === 'identifier' && holder && field) {
+      if (pkg?.type === 'identifier' && holder && field && !goFieldReassigned(ctx, node, ctx.src(pkg), `${ctx.src(holder)}.${ctx.src(field)}`)) {
         const v = goImportedConstant(ctx, node, ctx.src(pkg), `${ctx.src(holder)}.${ctx.src(field)}`);
         if (v) return v;
       }
@@ -91,6 +92,11 @@ function callValue(ctx: AnalysisContext, call: Node, depth: number): ResolvedVal
   const field = fn.type === 'selector_expression' ? fn.childForFieldName('field') : null;
   if (args.length === 0 && operand?.type === 'identifier' && field) {
     const v = goImportedConstant(ctx, call, ctx.src(operand), `${ctx.src(field)}()`);
+    if (v) return v;
+  }
+  // `keys.Signing()` where `keys` is a value of a type of the package whose method only returns a literal.
+  if (args.length === 0 && operand?.type === 'identifier' && field) {
+    const v = receiverMethod(ctx, call, operand, ctx.src(field), depth);
     if (v) return v;
   }
   if (GO_ENV.test(fnText)) return { k: 'env', text: ctx.src(call).trim() };
@@ -139,9 +145,13 @@ function structField(ctx: AnalysisContext, operand: Node, field: string, depth: 
   const name = ctx.src(operand);
   const built = constructedField(ctx, operand, name, field);
   if (built) return built;
+  const local = localStructField(ctx, operand, name, field, depth);
+  if (local) return local.k === 'unknown' ? undefined : local;
   const base = nameValue(ctx, operand, name, depth + 1);
   // `Defaults.Secret`: a package-level struct var of another file of the package, when no local or parameter has the name.
-  if (base.k === 'unknown' && !declaredInFunction(ctx, operand, name)) return goSamePackage(ctx, operand.parent ?? operand, `${name}.${field}`);
+  if (base.k === 'unknown' && !declaredInFunction(ctx, operand, name)) {
+    return goFieldReassigned(ctx, operand, undefined, `${name}.${field}`) ? undefined : goSamePackage(ctx, operand.parent ?? operand, `${name}.${field}`);
+  }
   if (base.k !== 'other') return undefined;
   let lit: Node | null = base.node;
   if (lit.type === 'unary_expression' && ctx.src(lit.childForFieldName('operator')!) === '&') lit = lit.childForFieldName('operand');
@@ -193,7 +203,8 @@ function constructedField(ctx: AnalysisContext, operand: Node, name: string, fie
       const fn = call.childForFieldName('function');
       // Arguments are fine: the indexer keeps only fields whose value does not depend on them.
       if (!fn) return undefined;
-      if (new RegExp(`(^|[^\\w.])${name}\\.${field}\\s*=[^=]`).test(ctx.text)) return undefined;
+      // Set by this function after the call (the name is its local: other functions' statements are not about it).
+      if (new RegExp(`(^|[^\\w.])${name}\\.${field}\\s*=[^=]`).test(ctx.text.slice(s.endIndex, scope.endIndex))) return undefined;
       ctx.touch(s.startIndex, s.endIndex);
       const pkg = fn.type === 'selector_expression' ? fn.childForFieldName('operand') : null;
       const fnName = fn.type === 'selector_expression' ? fn.childForFieldName('field') : fn.type === 'identifier' ? fn : null;
@@ -201,7 +212,9 @@ function constructedField(ctx: AnalysisContext, operand: Node, name: string, fie
       const key = `${ctx.src(fnName)}().${field}`;
       // Reported where the field is read (`cfg.SessionKey`), which is what a fix replaces.
       const use = operand.parent ?? operand;
-      return pkg?.type === 'identifier' ? goImportedConstant(ctx, use, ctx.src(pkg), key) : fn.type === 'identifier' ? goSamePackage(ctx, use, key) : undefined;
+      if (pkg?.type === 'identifier') return goImportedConstant(ctx, use, ctx.src(pkg), key);
+      if (fn.type !== 'identifier') return undefined;
+      return goSamePackage(ctx, use, key) ?? sameFileConstructorField(ctx, operand, key);
     }
   }
   return undefined;
@@ -346,4 +359,164 @@ function localIn(ctx: AnalysisContext, block: Node, name: string, before: Node, 
 
 function conditionOf(ctx: AnalysisContext, node: Node, block: Node): string | undefined {
   return conditionOfIn((n) => ctx.src(n), node, block, ancestorsOf(node), { loops: /^(for|expression_switch|type_switch|select)_statement/, suffix: /_statement$/ });
+}
+
+/** The statements of a block (Go's grammar holds them in a statement_list). */
+function statementsIn(ctx: AnalysisContext, block: Node): Node[] {
+  const list = namedChildren(block, ctx.text);
+  return list.length === 1 && list[0].type === 'statement_list' ? namedChildren(list[0], ctx.text) : list;
+}
+
+/**
+ * `cfg.Secret` where `cfg` is a struct local built over statements before the use (`var cfg Config`
+ * or `cfg := &Config{…}`, then `cfg.Secret = "…"`): the last value the block gives the field. An
+ * assignment under an `if` or in a loop, or `cfg` handed to a function or a method before the use,
+ * makes it unknown (`{ k: 'unknown' }`); undefined when `cfg` is not such a local.
+ */
+function localStructField(ctx: AnalysisContext, operand: Node, name: string, field: string, depth: number): ResolvedValue | undefined {
+  const up = ancestorsOf(operand);
+  for (let i = up.length - 1; i >= 0; i--) {
+    const scope = up[i];
+    if (scope.type !== 'block') continue;
+    const statements = statementsIn(ctx, scope);
+    let decl: Node | undefined;
+    let lit: Node | null | undefined;
+    for (const s of statements) {
+      if (s.startIndex >= operand.startIndex) break;
+      const d = declaredValue(ctx, s, name);
+      if (!d) continue;
+      decl = s;
+      lit = d.node;
+      if (lit?.type === 'unary_expression' && ctx.src(lit.childForFieldName('operator')!) === '&') lit = lit.childForFieldName('operand');
+    }
+    if (!decl) continue;
+    // `var cfg Config` has no value; anything else must be a struct literal.
+    if (lit ? lit.type !== 'composite_literal' : decl.type !== 'var_declaration') return undefined;
+    ctx.touch(decl.startIndex, operand.startIndex);
+    let value: ResolvedValue | undefined;
+    const body = lit?.childForFieldName('body');
+    for (const el of body ? namedChildren(body, ctx.text) : []) {
+      if (el.type !== 'keyed_element') continue;
+      const [key, v] = namedChildren(el, ctx.text);
+      if (key && v && ctx.src(key).trim() === field) value = goValue(ctx, v, depth + 1);
+    }
+    const mention = new RegExp(`(^|[^\\w.])${name}\\b`);
+    const setsField = new RegExp(`(^|[^\\w.])${name}\\s*\\.\\s*${field}\\s*(=[^=]|[-+*/|&]=|\\+\\+|--)`);
+    for (const s of statements) {
+      if (s.startIndex <= decl.startIndex) continue;
+      if (s.endIndex > operand.startIndex) {
+        // The statement holding the use (an if, a loop): a setting or a hand-over inside it before the use.
+        const before = ctx.text.slice(s.startIndex, operand.startIndex);
+        if (setsField.test(before) || new RegExp(`(^|[^\\w.])&?${name}\\b(?!\\s*\\.\\s*\\w+\\b(?!\\s*\\())`).test(before)) return UNKNOWN_VALUE;
+        break;
+      }
+      const text = ctx.src(s);
+      if (!mention.test(text)) continue;
+      const left = s.type === 'assignment_statement' ? s.childForFieldName('left') : null;
+      const lt = left ? ctx.src(left).replace(/\s+/g, '') : '';
+      if (lt.startsWith(`${name}.`) && !mention.test(ctx.src(s.childForFieldName('right')!))) {
+        if (lt === `${name}.${field}`) {
+          if (ctx.src(s.childForFieldName('operator')!) !== '=') return UNKNOWN_VALUE;
+          const rhs = namedChildren(s.childForFieldName('right')!, ctx.text)[0];
+          value = rhs ? goValue(ctx, rhs, depth + 1) : UNKNOWN_VALUE;
+        }
+        continue;
+      }
+      // Set on some paths only, passed to a function or a method called on it: not one value any more.
+      if (setsField.test(text) || usesWhole(ctx, s, name)) return UNKNOWN_VALUE;
+    }
+    return value;
+  }
+  return undefined;
+}
+
+/** True when `s` uses `name` other than by reading one of its fields (`load(&cfg)`, `cfg.Load()`). */
+function usesWhole(ctx: AnalysisContext, s: Node, name: string): boolean {
+  for (const id of s.descendantsOfType('identifier')) {
+    if (!id || ctx.src(id) !== name) continue;
+    const p = id.parent;
+    const readsField = p?.type === 'selector_expression' && p.childForFieldName('operand')?.id === id.id && p.parent?.type !== 'call_expression';
+    if (!readsField) return true;
+  }
+  return false;
+}
+
+/** `cfg.Field` of `cfg := newConfig()` where newConfig is a constructor of this file: the literal it gives the field. */
+function sameFileConstructorField(ctx: AnalysisContext, at: Node, key: string): ResolvedValue | undefined {
+  const fields = ctx.memo('go.structFields', () => {
+    const out = new Map<string, number>();
+    // The literal reader only says whether the text is a literal; the value is read from the tree.
+    for (const f of goStructFields(ctx.text, (raw) => (/^("|`|-?\d|true$|false$|\[\]byte\()/.test(raw.trim()) ? { value: raw } : undefined))) out.set(f.name, f.offset);
+    return out;
+  });
+  const offset = fields.get(key);
+  if (offset === undefined) return undefined;
+  // The offset of an assignment is its line's: the statement starts after the indent.
+  const start = offset + /^\s*/.exec(ctx.text.slice(offset, offset + 256))![0].length;
+  let n: Node | null = at.tree.rootNode.descendantForIndex(start);
+  while (n && n.type !== 'keyed_element' && n.type !== 'assignment_statement') n = n.parent;
+  if (!n) return undefined;
+  const fn = ancestorsOf(n).find((a) => a.type === 'function_declaration');
+  if (fn) ctx.touch(fn.startIndex, fn.endIndex);
+  ctx.lookups.add(key.slice(0, key.indexOf('(')));
+  const value = n.type === 'keyed_element' ? namedChildren(n, ctx.text)[1] : namedChildren(n.childForFieldName('right')!, ctx.text)[0];
+  const inner = value?.type === 'literal_element' ? value.firstNamedChild : value;
+  return inner ? goValue(ctx, inner, 1) : undefined;
+}
+
+/**
+ * `keys.Signing()` where `keys` is declared in the file as a value of type T (`var keys Keys`,
+ * `keys := Keys{}`, a parameter `keys *Keys`) and T's method `Signing()` only returns a value:
+ * that value, from this file or another file of the package.
+ */
+function receiverMethod(ctx: AnalysisContext, call: Node, operand: Node, method: string, depth: number): ResolvedValue | undefined {
+  const type = goTypeOf(ctx, operand);
+  if (!type || type.includes('.')) return undefined;
+  ctx.lookups.add(method);
+  const own = ctx.memo(`go.method.${type}.${method}`, () => {
+    for (const d of operand.tree.rootNode.namedChildren) {
+      if (d?.type !== 'method_declaration' || ctx.src(d.childForFieldName('name')!) !== method) continue;
+      const receiver = d.childForFieldName('receiver');
+      const params = d.childForFieldName('parameters');
+      if (!receiver || ctx.src(receiver).replace(/[()*\s]/g, ' ').trim().split(/\s+/).pop() !== type) continue;
+      if (params && namedChildren(params, ctx.text).length > 0) return undefined;
+      const returns = d.descendantsOfType('return_statement');
+      if (returns.length !== 1 || !returns[0]) return undefined;
+      ctx.touch(d.startIndex, d.endIndex);
+      const values = returns[0].firstNamedChild ? namedChildren(returns[0].firstNamedChild, ctx.text) : [];
+      return values.length === 1 ? values[0] : undefined;
+    }
+    return undefined;
+  });
+  if (own) return goValue(ctx, own, depth + 1);
+  return goSamePackage(ctx, call, `${type}.${method}()`);
+}
+
+/** The type written for a name in its declaration: a parameter or receiver, `var x T`, `x := T{}` / `&T{}`. */
+function goTypeOf(ctx: AnalysisContext, operand: Node): string | undefined {
+  const name = ctx.src(operand);
+  const clean = (t: string) => t.replace(/^\*/, '').trim();
+  for (const scope of [...ancestorsOf(operand)].reverse()) {
+    if (scope.type === 'block') {
+      for (const s of statementsIn(ctx, scope)) {
+        if (s.startIndex >= operand.startIndex) break;
+        if (s.type === 'var_declaration') {
+          for (const spec of s.descendantsOfType('var_spec')) {
+            if (spec && ctx.src(spec.childForFieldName('name') ?? spec).trim() === name && spec.childForFieldName('type')) return clean(ctx.src(spec.childForFieldName('type')!));
+          }
+        }
+        const d = declaredValue(ctx, s, name);
+        let v = d?.node;
+        if (v?.type === 'unary_expression') v = v.childForFieldName('operand') ?? undefined;
+        if (v?.type === 'composite_literal') return clean(ctx.src(v.childForFieldName('type')!));
+      }
+    } else if (scope.type === 'function_declaration' || scope.type === 'method_declaration' || scope.type === 'func_literal') {
+      for (const list of [scope.childForFieldName('parameters'), scope.childForFieldName('receiver')]) {
+        for (const p of list?.descendantsOfType('parameter_declaration') ?? []) {
+          if (p && p.descendantsOfType('identifier').some((i) => i && ctx.src(i) === name)) return clean(ctx.src(p.childForFieldName('type')!));
+        }
+      }
+    }
+  }
+  return undefined;
 }

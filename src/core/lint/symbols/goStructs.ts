@@ -22,12 +22,12 @@ export interface GoStructField {
 const GO_FUNC = /^func[ \t]+(\w+)\([^)\n]*\)[ \t]*(?:\*?[\w.]+|\([ \t]*\*?[\w.]+[ \t]*,[ \t]*error[ \t]*\))[ \t]*\{[ \t]*\n/gm;
 /** The first statement of a constructor: `return &Config{`, `cfg := &Config{`, `var c Config`, `var c = Config{`. */
 const CONSTRUCTOR_START = /^[ \t]+(?:return[ \t]+&?[\w.]+\{|\w+[ \t]*:=[ \t]*&?[\w.]+\{|var[ \t]+\w+[ \t])/;
-/** The longest constructor body read, in characters: a file that is not gofmt-formatted (no `}` at a line start) stays linear. */
-const MAX_BODY = 16384;
+/** Line starts that end a top-level func: gofmt's closing `}`, or the next top-level declaration when a file is not gofmt-formatted. */
+const TOP_LEVEL_END = /\n(?:\}|func[ \t(]|var[ \t(]|const[ \t(]|type[ \t])/g;
 /** The longest struct literal read, in characters: an unclosed brace must not send each var to the end of the file. */
 const MAX_LITERAL = 16384;
-/** `var Defaults = &Config{` / `var Defaults = Config{` at the top level. */
-const GO_STRUCT_VAR = /^var[ \t]+(\w+)[ \t]*=[ \t]*&?[\w.]+\{/gm;
+/** `var Defaults = &Config{` / `var Defaults = Config{` at the top level, or `Defaults = &Config{` one indent into a `var (` block. */
+const GO_STRUCT_VAR = /^var[ \t]+(\w+)[ \t]*=[ \t]*&?[\w.]+\{|^var[ \t]*\([ \t]*$|^\)|^[ \t]+(\w+)(?:[ \t]+\*?[\w.]+)?[ \t]*=[ \t]*&?[\w.]+\{/gm;
 
 /**
  * The literal struct fields of `text`'s constructors and package-level struct vars. `literal`
@@ -36,24 +36,39 @@ const GO_STRUCT_VAR = /^var[ \t]+(\w+)[ \t]*=[ \t]*&?[\w.]+\{/gm;
 export function goStructFields(text: string, literal: (raw: string) => Literal | undefined): GoStructField[] {
   const out: GoStructField[] = [];
   if (text.includes('func ')) {
+    // The ends of top-level funcs, found in one pass and walked forward with the funcs (both in text order):
+    // a body of any length costs its own length once, and a file without gofmt's layout stays linear.
+    const ends = [...text.matchAll(TOP_LEVEL_END)].map((e) => e.index);
+    let next = 0;
     for (const m of text.matchAll(GO_FUNC)) {
       const bodyStart = m.index + m[0].length;
+      while (next < ends.length && ends[next] < bodyStart - 1) next++;
       if (!CONSTRUCTOR_START.test(text.slice(bodyStart, text.indexOf('\n', bodyStart) >>> 0))) continue;
-      // The body ends at the `}` starting a line (gofmt's layout of a top-level func).
-      const end = text.slice(bodyStart - 1, bodyStart + MAX_BODY).indexOf('\n}');
-      if (end < 0) continue;
-      out.push(...constructorFields(text, m[1], bodyStart, text.slice(bodyStart, bodyStart + end), literal));
+      // The body ends at the `}` starting a line (gofmt's layout of a top-level func); without one, at the
+      // next top-level declaration, where the body's own checks (a last `return cfg`) decide per func.
+      const end = next < ends.length ? ends[next] : text.length;
+      const body = text.slice(bodyStart, end);
+      // Not gofmt's layout: the func's closing brace ends its last line (`return cfg }`).
+      out.push(...constructorFields(text, m[1], bodyStart, text[end + 1] === '}' ? body : body.replace(/\}[ \t]*\n?[ \t]*$/, ''), literal));
     }
   }
   if (text.includes('var ')) {
     let assigned: Set<string> | undefined;
+    let block = false;
     for (const m of text.matchAll(GO_STRUCT_VAR)) {
+      if (m[1] === undefined && m[2] === undefined) {
+        block = m[0] !== ')';
+        continue;
+      }
+      // An indented `x = T{` is a block var only inside `var (` … `)`, not an assignment in a function.
+      if (m[2] !== undefined && !block) continue;
+      const name = m[1] ?? m[2];
       const body = braced(text, m.index + m[0].length - 1);
       if (!body) continue;
       // Any function of the file may set a field: then its literal is only a start value. One pass over the text for all vars.
       assigned ??= new Set([...text.matchAll(/(?:^|[^\w.])(\w+\s*\.\s*\w+)\s*(?:=[^=]|\+\+|--|[-+*/|&]=)/gm)].map((a) => a[1].replace(/\s+/g, '')));
       for (const f of fieldsOf(text, body.start, body.end, literal)) {
-        if (!assigned.has(`${m[1]}.${f.key}`)) out.push({ name: `${m[1]}.${f.key}`, literal: f.literal, offset: f.offset });
+        if (!assigned.has(`${name}.${f.key}`)) out.push({ name: `${name}.${f.key}`, literal: f.literal, offset: f.offset });
       }
     }
   }

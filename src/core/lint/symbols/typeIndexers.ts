@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { jsonStrings } from '../languages/appSettings';
+import { jsonValues } from '../languages/appSettings';
 import type { SymbolTable } from './symbolTable';
 import { goStructFields } from './goStructs';
 import { type Literal, addLiteral, lineCounter } from './indexText';
@@ -39,8 +39,28 @@ export const CSHARP_SECTION_CONSTANT = '\u0000';
 export const CSHARP_SECTION_ARG = String.raw`(?:"([^"]+)"|([A-Za-z_]\w*(?:\.\w+)*\.\w+))`;
 /** `Configure<T>(….GetSection(…))`, `AddOptions<T>().Bind(….GetSection(…))`. */
 const CSHARP_CONFIGURE = new RegExp(String.raw`\b(?:Configure|AddOptions)<(\w+)>\((?:\)\s*\.\s*Bind\()?[^;]*?GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)`, 'g');
-/** `s = ….GetSection(…).Get<T>()`, `….GetSection(…).Bind(s)`. */
-const CSHARP_BIND = new RegExp(String.raw`\b(\w+)\s*=\s*[\w.]*GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Get<(\w+)>\(\s*\)|GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Bind\(\s*(\w+)\s*\)`, 'g');
+/** `s = ….GetSection(…).Get<T>()`, `….GetSection(…).Bind(s)`, `configuration.Bind("Jwt", s)`. */
+const CSHARP_BIND = new RegExp(String.raw`\b(\w+)\s*=\s*[\w.]*GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Get<(\w+)>\(\s*\)|GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Bind\(\s*(\w+)\s*\)|\.\s*Bind\(\s*${CSHARP_SECTION_ARG}\s*,\s*(\w+)\s*\)`, 'g');
+
+/**
+ * `GetSection(nameof(JwtSettings))` read as `GetSection("JwtSettings")`, the text keeping its length
+ * (offsets and lines stay those of the file): nameof gives the last name as a string.
+ */
+export function csharpNameofAsString(text: string): string {
+  if (!text.includes('nameof')) return text;
+  return text.replace(/\bnameof\(\s*(?:\w+\s*\.\s*)*(\w+)\s*\)/g, (m, name: string) => `"${name}"`.padEnd(m.length));
+}
+
+/** The pseudo-module of C# objects registered whole (`AddSingleton(sp => new PartnerTokenSettings { Key = "…" })`): name = `Type.Property`. */
+export const CSHARP_REGISTERED = '<cs:registered>';
+/** `AddSingleton(new T {`, `AddSingleton<T>(sp => new T {`, `AddSingleton(_ => new() {` with the type argument, `TryAddSingleton…`. */
+const CSHARP_REGISTRATION = /\b(?:Try)?AddSingleton(?:<(\w+)>)?\(\s*(?:(?:\w+|\(\s*\w*\s*\))\s*=>\s*)?new\s*(\w+)?\s*(?:\(\s*\))?\s*\{/g;
+
+/** `AddSession(o => ….GetSection(…).Bind(o))`: the framework's options bound inside their registration lambda. */
+const CSHARP_BIND_IN_LAMBDA = new RegExp(String.raw`\.\s*(AddSession|AddCookie|ConfigureApplicationCookie|AddAntiforgery)\(\s*(?:"[^"]*"\s*,\s*)?(\w+)\s*=>\s*[\w.]*GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Bind\(\s*(\w+)\s*\)`, 'g');
+const LAMBDA_OPTIONS_TYPE: Readonly<Record<string, string>> = {
+  AddSession: 'SessionOptions', AddCookie: 'CookieAuthenticationOptions', ConfigureApplicationCookie: 'CookieAuthenticationOptions', AddAntiforgery: 'AntiforgeryOptions',
+};
 
 function sectionValue(literal: string | undefined, constant: string | undefined): string {
   return literal ?? `${CSHARP_SECTION_CONSTANT}${constant}`;
@@ -308,7 +328,9 @@ const CSHARP_CANDIDATES = /^[ \t]*(?:(?:public|internal|private|protected)[ \t]+
  */
 export function indexCSharp(table: SymbolTable, file: string, text: string): void {
   // `services.Configure<JwtSettings>(Configuration.GetSection("Jwt"))`, `AddOptions<JwtSettings>().Bind(….GetSection("Jwt"))`.
-  if (text.includes('GetSection')) {
+  if (text.includes('AddSingleton')) indexRegistrations(table, file, text);
+  if (text.includes('GetSection') || text.includes('.Bind(')) {
+    text = csharpNameofAsString(text);
     const optionsLine = lineCounter(text);
     for (const m of text.matchAll(CSHARP_CONFIGURE)) {
       table.add(CSHARP_OPTIONS, m[1], { value: sectionValue(m[2], m[3]), file, line: optionsLine(m.index) });
@@ -316,12 +338,17 @@ export function indexCSharp(table: SymbolTable, file: string, text: string): voi
     // `var s = ….GetSection("Jwt").Get<JwtSettings>()`, or `GetSection("Jwt").Bind(s)` of an `s = new JwtSettings()`,
     // registered with `AddSingleton(s)`: other files are given that instance as JwtSettings. An instance the file only
     // uses itself is resolved there (csharpOptionsKey), not indexed: the type may be bound to other sections elsewhere.
+    const lambdas = lineCounter(text);
+    for (const m of text.matchAll(CSHARP_BIND_IN_LAMBDA)) {
+      if (m[2] === m[5]) table.add(CSHARP_OPTIONS, LAMBDA_OPTIONS_TYPE[m[1]], { value: sectionValue(m[3], m[4]), file, line: lambdas(m.index) });
+    }
     const bindings = lineCounter(text);
     for (const m of text.matchAll(CSHARP_BIND)) {
-      const v = m[1] ?? m[7];
+      const v = m[1] ?? m[7] ?? m[10];
       if (!new RegExp(`\\bAddSingleton(?:<\\w+>)?\\(\\s*${v}\\s*!?\\s*\\)`).test(text)) continue;
       const type = m[4] ?? new RegExp(`\\b(?:${v}\\s*=\\s*new\\s+(\\w+)\\s*[({]|(\\w+)\\s+${v}\\s*=\\s*new\\s*\\()`).exec(text)?.slice(1).find(Boolean);
-      if (type) table.add(CSHARP_OPTIONS, type, { value: m[1] !== undefined ? sectionValue(m[2], m[3]) : sectionValue(m[5], m[6]), file, line: bindings(m.index) });
+      const section = m[1] !== undefined ? sectionValue(m[2], m[3]) : m[7] !== undefined ? sectionValue(m[5], m[6]) : sectionValue(m[8], m[9]);
+      if (type) table.add(CSHARP_OPTIONS, type, { value: section, file, line: bindings(m.index) });
     }
   }
   const lineOf = lineCounter(text);
@@ -344,7 +371,33 @@ export function indexCSharp(table: SymbolTable, file: string, text: string): voi
   }
 }
 
-const GO_CANDIDATES = /^(const|var)[ \t]+(\w+)(?:[ \t]+[\w.[\]]+)?[ \t]*=[ \t]*([^\n]+)$|^(const|var)[ \t]*\([ \t]*$|^\)|^[ \t]+(\w+)(?:[ \t]+[\w.[\]]+)?[ \t]*=[ \t]*([^\n]+)$|^func[ \t]+(\w+)\(\)[ \t]*(?:string|\[\]byte|bool|int)[ \t]*\{[ \t]*\n[ \t]*return[ \t]+([^\n]+)\n\}/gm;
+/**
+ * `services.AddSingleton(sp => new PartnerTokenSettings { Issuer = "…", Key = "…" })`: the literal
+ * properties of an object registered whole, as `PartnerTokenSettings.Key`, for the instance other
+ * files are given. Items are read up to the initializer's closing brace on one level; a property
+ * whose value is not a literal is left out.
+ */
+function indexRegistrations(table: SymbolTable, file: string, text: string): void {
+  const lineOf = lineCounter(text);
+  for (const m of text.matchAll(CSHARP_REGISTRATION)) {
+    const type = m[2] ?? m[1];
+    if (!type || (m[1] && m[2] && m[1] !== m[2])) continue;
+    const open = m.index + m[0].length - 1;
+    const close = text.indexOf('}', open);
+    // A nested initializer (`{ Inner = new() { … } }`) is not read.
+    if (close < 0 || close - open > 4096 || text.slice(open + 1, close).includes('{')) continue;
+    let offset = open + 1;
+    for (const item of text.slice(open + 1, close).split(',')) {
+      const at = offset;
+      offset += item.length + 1;
+      const p = /^\s*(\w+)\s*=\s*([\s\S]+?)\s*$/.exec(item.replace(/\/\/[^\n]*/g, ''));
+      const lit = p ? literal(p[2]) : undefined;
+      if (p && lit) addLiteral(table, CSHARP_REGISTERED, `${type}.${p[1]}`, lit, file, lineOf(at + item.search(/\S/)));
+    }
+  }
+}
+
+const GO_CANDIDATES = /^(const|var)[ \t]+(\w+)(?:[ \t]+[\w.[\]]+)?[ \t]*=[ \t]*([^\n]+)$|^(const|var)[ \t]*\([ \t]*$|^\)|^[ \t]+(\w+)(?:[ \t]+[\w.[\]]+)?[ \t]*=[ \t]*([^\n]+)$|^func[ \t]+(\w+)\(\)[ \t]*(?:string|\[\]byte|bool|int)[ \t]*\{[ \t]*\n[ \t]*return[ \t]+([^\n]+)\n\}|^func[ \t]+\([ \t]*(?:\w+[ \t]+)?\*?(\w+)[ \t]*\)[ \t]+(\w+)\(\)[ \t]*(?:string|\[\]byte|bool|int)[ \t]*\{[ \t]*\n[ \t]*return[ \t]+([^\n]+)\n\}/gm;
 
 /**
  * Go: package-level `const`/`var` with a literal value (single or in a block), and functions
@@ -366,8 +419,9 @@ export function indexGo(table: SymbolTable, file: string, text: string): void {
       block = false;
       continue;
     }
-    const name = m[2] ?? (block ? m[5] : undefined) ?? (m[7] !== undefined ? `${m[7]}()` : undefined);
-    const raw = m[3] ?? m[6] ?? m[8];
+    // `func (Keys) Signing() string { return "…" }`: a method of a type, as `Keys.Signing()`.
+    const name = m[2] ?? (block ? m[5] : undefined) ?? (m[7] !== undefined ? `${m[7]}()` : undefined) ?? (m[9] !== undefined ? `${m[9]}.${m[10]}()` : undefined);
+    const raw = m[3] ?? m[6] ?? m[8] ?? m[11];
     if (!name || raw === undefined) continue;
     if ((m[1] === 'var' || (m[5] && block)) && new RegExp(`^[ \\t]+${name}[ \\t]*=[^=]`, 'm').test(text.slice(m.index + m[0].length))) continue;
     const lit = literal(raw) ?? goProduct(raw);
@@ -377,7 +431,17 @@ export function indexGo(table: SymbolTable, file: string, text: string): void {
   // then `cfg.Field`, or `config.Defaults.Field`, in another file.
   const fieldLine = lineCounter(text);
   for (const f of goStructFields(text, (raw) => literal(raw) ?? goProduct(raw))) addLiteral(table, goPackageModule(dir), f.name, f.literal, file, fieldLine(f.offset));
+  // `Defaults.Secret = os.Getenv(…)` in a function (an init() of another file): that package var's field is not its literal.
+  if (text.includes('.')) {
+    const setLine = lineCounter(text);
+    for (const m of text.matchAll(GO_FIELD_SET)) table.add(goPackageModule(dir), `${GO_FIELD_SET_MARK}${m[1]}.${m[2]}`, { value: true, file, line: setLine(m.index) });
+  }
 }
+
+/** `Var.Field = …` (or `+=`, `++`) as a statement one indent or more into a function. */
+const GO_FIELD_SET = /^[ \t]+(\w+)\.(\w+)[ \t]*(?:=[^=]|[-+*/|&]=|\+\+|--)/gm;
+/** Prefix of the table names marking a field assigned by a statement of the package (`=Defaults.Secret`). */
+export const GO_FIELD_SET_MARK = '=';
 
 /**
  * A Go constant computed from literals and one time unit (`30 * 24 * time.Hour`, `60 * 60 * 24 * 7`):
@@ -438,7 +502,7 @@ export function appSettingsModule(dir: string, environment?: string): string {
 export const APPSETTINGS_ENVIRONMENTS = ['Production', 'Staging', 'Development'] as const;
 
 /**
- * C# configuration: the string values of `appsettings.json` (the file every environment loads) by
+ * C# configuration: the string, boolean and number values of `appsettings.json` (the file every environment loads) by
  * their configuration key, so that `Configuration["Jwt:Key"]` in code finds the literal behind it.
  * Keys are case-insensitive in .NET: stored lower case.
  */
@@ -448,7 +512,8 @@ export function indexAppSettings(table: SymbolTable, file: string, text: string)
   // appsettings.{Environment}.json overrides appsettings.json in that environment only (indexed apart).
   const module = appSettingsModule(path.dirname(file), m[1]);
   const lineOf = lineCounter(text);
-  for (const v of jsonStrings(text)) {
+  // Booleans and numbers too: cookie settings (`"HttpOnly": false`, `"ExpireMinutes": 43200`) bound to options classes.
+  for (const v of jsonValues(text)) {
     if (v.value !== '') table.add(module, v.path.join(':').toLowerCase(), { value: v.value, file, line: lineOf(v.start) });
   }
 }
