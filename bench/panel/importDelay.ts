@@ -18,6 +18,7 @@ import { SessionStore } from '../../src/core/session';
 import { PANEL_POST_PACING, PostPacer } from '../../src/extension/postPacer';
 import { SessionViewDeltas } from '../../src/extension/sessionViewDeltas';
 import { SessionViewRows } from '../../src/extension/sessionViewRows';
+import { withExchangeRows } from '../../src/extension/sessionExchangeRows';
 import { benchHar } from '../audit/har';
 
 const at = process.argv.indexOf('--exchanges');
@@ -44,8 +45,10 @@ function session(): SessionStore {
     }
     const t0 = performance.now();
     const snapshot = store.snapshot();
-    const lists = rows.lists(store, snapshot, { findings: audit.findings(), masked: true, isSession });
-    JSON.stringify(deltas.next({ capture: { running: false, exchanges: snapshot.exchanges.length }, ...lists, masked: true, actions: [], now: Date.now(), expiringSoonMs: 300_000 }));
+    // As the panel reads them: the timeline's rows built only when a message sends them.
+    const lists = rows.update(store, snapshot, { findings: audit.findings(), masked: true, isSession });
+    const state = withExchangeRows({ capture: { running: false, exchanges: snapshot.exchanges.length }, cookies: lists.cookies, tokens: lists.tokens, findings: lists.findings, masked: true, actions: [], now: Date.now(), expiringSoonMs: 300_000 }, lists.exchanges);
+    JSON.stringify(deltas.next(state));
     pacer.posted(performance.now() - t0);
   };
   store.onDidChange(post);
