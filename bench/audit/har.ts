@@ -1,19 +1,11 @@
 import { createHmac } from 'node:crypto';
+import { lcg as rng } from '../../test/support/seeded';
 
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 function jwt(claims: Record<string, unknown>): string {
   const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
   return `${input}.${createHmac('sha256', 'bench-secret-that-is-long-enough-0123456789').update(input).digest('base64url')}`;
-}
-
-/** A deterministic pseudo-random source, so every run audits the same traffic. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
 }
 
 function id(next: () => number, length = 32): string {

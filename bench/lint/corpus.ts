@@ -5,14 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+import { lcg as rng } from '../../test/support/seeded';
 
 type Gen = (r: () => number, i: number) => string;
 

@@ -35,6 +35,7 @@ import { startSampleApp } from '../../test/support/sampleApp';
 import { findWebviewFrame, importHarFromPalette, runFromPalette, startCaptureFromPalette } from '../../test/support/workbenchUi';
 import { benchHar } from '../audit/har';
 import { FrameTrace, formatWork, total, TRACE_CATEGORIES } from './traceFigures';
+import { mulberry32 as seeded } from '../../test/support/seeded';
 
 const ENTRIES = 10_000;
 /** `--clicks N`: requests one at a time, spaced as a user's clicks. */
@@ -201,17 +202,6 @@ function clickPlan(n: number, random: () => number): Plan {
 /** `n` bursts of `size` requests sent at once (a page and its assets), spaced by a pause. */
 function burstPlan(n: number, size: number, random: () => number): Plan {
   return Array.from({ length: n }, () => Array.from({ length: size }, () => BURST_GAP_MS[0] + random() * (BURST_GAP_MS[1] - BURST_GAP_MS[0])));
-}
-
-/** A small seeded generator (mulberry32): the same plan in every run. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** One request's latency, end to end and by part (ms), from the panel's timing marks. */

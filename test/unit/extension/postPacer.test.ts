@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { PostPacer, type PostPacing } from '../../../src/extension/postPacer';
+import { mulberry32 as seeded } from '../../support/seeded';
 
 const PACING: PostPacing = { frameMs: 16, minIntervalMs: 50, burstMessages: 3, costFactor: 4, budgetMs: 20 };
 
@@ -8,17 +9,6 @@ function pacerAt(start = 1000, pacing = PACING): { pacer: PostPacer; clock: { no
   const clock = { now: start };
   const pacer = new PostPacer(pacing, () => clock.now);
   return { pacer, clock, post: (cost) => { clock.now += Math.max(0, cost); pacer.posted(cost); } };
-}
-
-/** A small seeded generator (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('PostPacer: when the Session panel may post its next message', () => {
