@@ -8,6 +8,7 @@ import type { Finding } from '../core/findings';
 import { decodeJwt, hasClaims } from '../core/jwt/index';
 import { maskSetCookie, maskValue } from './masking';
 import type { CookieChangeRow, CookieRow, ExchangeRow, ExpiryView, FindingEvidenceRow, FindingRow, StatusClass, TokenRow } from '../shared/protocol';
+import { firstRowAtOrAbove } from '../shared/rowSearch';
 
 /** Changes per cookie sent to the panel. */
 const HISTORY_ROWS = 20;
@@ -66,14 +67,8 @@ function decodedView(d: SignedCookieDecoding | undefined, masked: boolean): Cook
 
 /** The exchange with this id in exchanges sorted by id (the ring buffer's order), by binary search. */
 export function exchangeById(exchanges: readonly Exchange[], id: number): Exchange | undefined {
-  let lo = 0;
-  let hi = exchanges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (exchanges[mid]!.id < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return exchanges[lo]?.id === id ? exchanges[lo] : undefined;
+  const at = firstRowAtOrAbove(exchanges, id);
+  return exchanges[at]?.id === id ? exchanges[at] : undefined;
 }
 
 /** Each cookie's history events in the capture (oldest first), by cookie key. */

@@ -13,15 +13,19 @@ describe('lint (Python): verification by a helper on the same path', () => {
   const text = fs.readFileSync(path.join(FIXTURE_ROOT, rel), 'utf8');
   const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle));
 
-  it('reports the peek again when the helper stops verifying (an edit of the helper re-lints the caller)', async () => {
+  /**
+   * The peek on the line after `peekLine` is quiet; once the verifying decode on `verifyLine` loses
+   * its algorithms allow-list (it no longer verifies as far as the lint can tell), the edit re-lints
+   * the peek and reports it, as a full re-lint does.
+   */
+  async function reportedAgainWhenVerifyingStops(peekLine: string, verifyLine: string): Promise<void> {
     const linter = new Linter();
     const doc = await linter.open(text, { filePath: rel, language: 'python' });
     assert.ok(doc);
     try {
-      const peek = lineOf('# The signature was checked above') + 1;
+      const peek = lineOf(peekLine) + 1;
       assert.ok(!doc.findings().some((f) => f.range.start.line === peek));
-      // verify_token loses its algorithms allow-list: it no longer verifies as far as the lint can tell.
-      const line = lineOf('return jwt.decode(token, SIGNING_KEY, algorithms=["HS256"], audience="orders-api")');
+      const line = lineOf(verifyLine);
       const col = text.split('\n')[line].indexOf(', algorithms=["HS256"]');
       doc.update([{ range: { start: { line, character: col }, end: { line, character: col + ', algorithms=["HS256"]'.length } }, text: '' }]);
       assert.ok(doc.findings().some((f) => f.range.start.line === peek && f.ruleId === 'jwt-verify-disabled'));
@@ -29,24 +33,13 @@ describe('lint (Python): verification by a helper on the same path', () => {
     } finally {
       doc.dispose();
     }
-  });
+  }
 
-  it('reports the peek behind a decorator again when the decorator stops verifying', async () => {
-    const linter = new Linter();
-    const doc = await linter.open(text, { filePath: rel, language: 'python' });
-    assert.ok(doc);
-    try {
-      const peek = lineOf('def order_owner()') + 1;
-      assert.ok(!doc.findings().some((f) => f.range.start.line === peek));
-      const line = lineOf('g.claims = jwt.decode(_bearer(), SIGNING_KEY, algorithms=["HS256"], audience="orders-api")');
-      const col = text.split('\n')[line].indexOf(', algorithms=["HS256"]');
-      doc.update([{ range: { start: { line, character: col }, end: { line, character: col + ', algorithms=["HS256"]'.length } }, text: '' }]);
-      assert.ok(doc.findings().some((f) => f.range.start.line === peek && f.ruleId === 'jwt-verify-disabled'));
-      assert.deepEqual(doc.findings(), doc.refresh());
-    } finally {
-      doc.dispose();
-    }
-  });
+  it('reports the peek again when the helper stops verifying (an edit of the helper re-lints the caller)', () =>
+    reportedAgainWhenVerifyingStops('# The signature was checked above', 'return jwt.decode(token, SIGNING_KEY, algorithms=["HS256"], audience="orders-api")'));
+
+  it('reports the peek behind a decorator again when the decorator stops verifying', () =>
+    reportedAgainWhenVerifyingStops('def order_owner()', 'g.claims = jwt.decode(_bearer(), SIGNING_KEY, algorithms=["HS256"], audience="orders-api")'));
 
   it('reports a private peek helper again when one of its callers stops verifying first', async () => {
     const edited = text.replace('    verify_token(token)\n    g.user_id', '    g.user_id');
