@@ -65,11 +65,12 @@ describe('The Session panel at scale in the real extension host', function () {
     assert.equal(result.imported, ENTRIES);
     const lastId = api.sessionViewState().exchanges.at(-1)?.id ?? 0;
     assert.ok(lastId > 0, 'the panel shows the imported exchanges');
-    // Answers while the import was under way, one at least with part of it in the panel: it never
-    // held the host to the end. (How many fit in depends on how fast the import is against a round
-    // trip through the workbench plus this test's own full read of the panel: since the import got
-    // about twice as fast, an idle machine fits two.)
+    // An answer while the import was under way, with part of it in the panel: the import never held
+    // the host to the end. Only one is required: how many fit in depends on how fast the import is
+    // against a round trip through the workbench plus this test's own full read of the panel (an idle
+    // machine fits two; a loaded CI machine fitted one, at 383 of the 10,000, and the import then ran
+    // to the end within the second round trip).
     const partial = during.filter((id) => id > 0 && id < lastId);
-    assert.ok(during.length >= 2 && partial.length >= 1, `${during.length} answers during the import, ${partial.length} with part of it in the panel (last ids: ${during.slice(-5).join(', ')}; final ${lastId}; ${hostDelay})`);
+    assert.ok(partial.length >= 1, `${during.length} answers during the import, ${partial.length} with part of it in the panel (last ids: ${during.slice(-5).join(', ')}; final ${lastId}; ${hostDelay})`);
   });
 });
