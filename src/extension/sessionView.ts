@@ -74,13 +74,13 @@ export class SessionViewProvider implements vscode.WebviewViewProvider, vscode.D
     view.webview.html = webviewHtml(view.webview, this.extensionUri, 'Session Lens');
     this.disposables.push(
       view.webview.onDidReceiveMessage((raw: unknown) => this.receive(parseFromWebview(raw))),
-      // Hidden, the webview is torn down (no retainContextWhenHidden); it says 'ready' again when shown.
-      // Visible again without a reload, it may still have missed deltas: send the full state.
+      // Hidden, the webview's document is deallocated (no retainContextWhenHidden) and recreated when
+      // shown, and the new document says 'ready': its full state goes then, once (posting it on show
+      // as well built and sent a 10,000-row state twice, the first to a document still loading).
       view.onDidChangeVisibility(() => {
-        if (!view.visible) return;
+        if (view.visible) return;
+        this.ready = false;
         this.deltas.reset();
-        this.post();
-        this.flushReveal();
       }),
       view.onDidDispose(() => { if (this.view === view) this.view = undefined; }),
     );
