@@ -7,6 +7,7 @@ import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { describeSymbol } from '../symbols/symbolTable';
 import { csharpConfigValue } from './crossFileConstants';
 import { configuredSameSite, configuredSeconds, configuredTruth } from './csharpConfiguredCookie';
+import { parsedSameSite } from './csharpEnumParse';
 import { constModifierOf, csharpValue } from './csharpValues';
 import { type ResolvedValue, externalsOf, literalsOf, truthOfValue } from './resolvedValue';
 
@@ -66,6 +67,9 @@ function syntax(ctx: AnalysisContext, prefix: string): KeyedSyntax {
     sameSite: (n) => {
       const configured = configuredSameSite(ctx, n);
       if (configured !== undefined) return configured;
+      // `Enum.Parse<SameSiteMode>(Configuration["Cookie:SameSite"])`, `Enum.TryParse(…, out var mode)`.
+      const parsed = parsedSameSite(ctx, n);
+      if (parsed !== undefined) return parsed;
       const modes = new Set<string>();
       const read = (v: ResolvedValue): boolean => {
         if (v.k === 'choice') return v.branches.every((b) => read(b.value));
