@@ -7,6 +7,7 @@ import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { describeSymbol } from '../symbols/symbolTable';
 import { csharpConfigValue } from './crossFileConstants';
 import { configuredSameSite, configuredSeconds, configuredTruth } from './csharpConfiguredCookie';
+import { callerCookieName } from './csharpCookieHelpers';
 import { parsedSameSite } from './csharpEnumParse';
 import { constModifierOf, csharpValue } from './csharpValues';
 import { type ResolvedValue, externalsOf, literalsOf, truthOfValue } from './resolvedValue';
@@ -280,7 +281,7 @@ function initializerItems(ctx: AnalysisContext, init: Node | null): KeyedItem[] 
 function cookieOptions(ctx: AnalysisContext, created: Node): void {
   const init = creationInit(created);
   const items = initializerItems(ctx, init);
-  let name: { value: string; node: Node } | undefined;
+  let name: { value: string; node: Node; via?: string } | undefined;
   let nameHint: string | undefined;
   let valueNode: Node | undefined;
   const findAppend = (matchArg: (a: Node) => boolean, scope: Node | null) => {
@@ -334,7 +335,9 @@ function cookieOptions(ctx: AnalysisContext, created: Node): void {
   }
   if (nameNode) {
     if (nameNode.type === 'string_literal') name = { value: ctx.src(nameNode).slice(1, -1), node: nameNode };
-    else nameHint = ctx.src(nameNode);
+    // A helper's parameter: the names its callers pass.
+    else name = callerCookieName(ctx, nameNode);
+    if (!name) nameHint = ctx.src(nameNode);
   }
   const argsEnd = creationArgs(created);
   checkKeyedSite(ctx, {
@@ -372,6 +375,7 @@ function appendWithoutOptions(ctx: AnalysisContext, call: Node, args: Node): voi
   if (list.length !== 2) return;
   const nameArg = list[0].firstNamedChild ?? list[0];
   const nameValue = csharpValue(ctx, nameArg);
+  const callerName = nameValue.k === 'str' ? undefined : callerCookieName(ctx, nameArg);
   const render: Partial<Record<CookieAttr, (v: string) => string>> = {
     secure: (v) => `Secure = ${v}`, httpOnly: (v) => `HttpOnly = ${v}`, sameSite: (v) => `SameSite = SameSiteMode.${v.charAt(0).toUpperCase()}${v.slice(1)}`,
   };
@@ -380,7 +384,7 @@ function appendWithoutOptions(ctx: AnalysisContext, call: Node, args: Node): voi
   const policy = ctx.memo('cs.cookiePolicy', () => /\bCookiePolicyOptions\b|\bUseCookiePolicy\s*\(/.test(ctx.text));
   checkCookieSite(ctx, {
     framework: 'Cookies.Append without CookieOptions',
-    ...(nameValue.k === 'str' ? { name: { value: nameValue.v, ...span(nameValue.node) } } : { nameHint: ctx.src(nameArg) }),
+    ...(nameValue.k === 'str' ? { name: { value: nameValue.v, ...span(nameValue.node) } } : callerName ? { name: { value: callerName.value, ...span(callerName.node), via: callerName.via } } : { nameHint: ctx.src(nameArg) }),
     valueHint: ctx.src(list[1].firstNamedChild ?? list[1]),
     session: false,
     anchor: span(call),

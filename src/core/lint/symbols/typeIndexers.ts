@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { jsonValues } from '../languages/appSettings';
 import type { SymbolTable } from './symbolTable';
+import { indexCSharpCookieCalls } from './csharpCookieCalls';
 import { goStructFields } from './goStructs';
 import { type Literal, addLiteral, lineCounter } from './indexText';
 import { JAVA_CONFIG_PROPERTIES, JAVA_FACTORY, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaClassModules, javaNamesOf, noteJavaExtension, noteJavaPending, textBlockValue } from './javaIndexer';
@@ -327,6 +328,7 @@ const CSHARP_CANDIDATES = /^[ \t]*(?:(?:public|internal|private|protected)[ \t]+
  * (file-scoped or block). Partial classes in several files fill one module.
  */
 export function indexCSharp(table: SymbolTable, file: string, text: string): void {
+  indexCSharpCookieCalls(table, file, text);
   // `services.Configure<JwtSettings>(Configuration.GetSection("Jwt"))`, `AddOptions<JwtSettings>().Bind(….GetSection("Jwt"))`.
   if (text.includes('AddSingleton')) indexRegistrations(table, file, text);
   if (text.includes('GetSection') || text.includes('.Bind(')) {
