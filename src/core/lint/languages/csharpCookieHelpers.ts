@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
-import { isSessionCookieName } from '../cookieChecks';
 import { csharpCookieCallModule, csharpCookieHelperCalls } from '../symbols/csharpCookieCalls';
+import { type CallerName, chooseCallerName } from './callerNames';
 
 /*
  * A helper that writes a cookie under a name its caller gives
@@ -38,7 +38,7 @@ export function callerCookieName(ctx: AnalysisContext, nameNode: Node): CallerCo
   const className = cls ? ctx.src(cls.childForFieldName('name') ?? cls) : '';
   // `Response.AppendAuthCookie("n", v)` passes the receiver as the extension's first parameter.
   const argIndex = (receiver: string) => (extension && receiver !== '' && receiver !== className ? index - 1 : index);
-  const names: { value: string; where: string }[] = [];
+  const names: CallerName[] = [];
   const own = ctx.memo(`cs.cookieCalls.${methodName}`, () => csharpCookieHelperCalls(ctx.text, methodName));
   for (const call of own) {
     if (call.offset >= method.startIndex && call.offset < method.endIndex) continue;
@@ -56,13 +56,5 @@ export function callerCookieName(ctx: AnalysisContext, nameNode: Node): CallerCo
       names.push({ value: sym.value, where: `${path.relative(path.dirname(ws.filePath), sym.file).split(path.sep).join('/')}:${sym.line}` });
     }
   }
-  if (!names.length) return undefined;
-  const chosen = names.find((n) => isSessionCookieName(n.value)) ?? names[0];
-  const others = [...new Set(names.filter((n) => n !== chosen).map((n) => `'${n.value}'`))];
-  const shown = others.slice(0, 3).join(', ') + (others.length > 3 ? `, ${others.length - 3} more` : '');
-  return {
-    value: chosen.value,
-    node: nameNode,
-    via: `the name ${chosen.where} passes to ${methodName}()${others.length ? `; other callers pass ${shown}` : ''}`,
-  };
+  return chooseCallerName(names, methodName, nameNode);
 }

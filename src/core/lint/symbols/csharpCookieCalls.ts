@@ -1,4 +1,5 @@
 import type { SymbolTable } from './symbolTable';
+import { splitCallArgs } from './callArgs';
 import { lineCounter } from './indexText';
 
 /*
@@ -38,7 +39,7 @@ export function csharpCookieHelperCalls(text: string, only?: string): CookieHelp
       const prev = /(\S+)\s*$/.exec(before)?.[1];
       if (prev && /^[\w.]+(?:<.*>)?[?\]]*$/.test(prev) && !NOT_A_TYPE.test(prev)) continue;
     }
-    const args = splitArgs(text, m.index + m[0].length);
+    const args = splitCallArgs(text, m.index + m[0].length);
     if (!args) continue;
     const literals = args.list.flatMap((a, index) => {
       const lit = /^"((?:[^"\\\n]|\\.)*)"$/.exec(a.trim());
@@ -47,32 +48,6 @@ export function csharpCookieHelperCalls(text: string, only?: string): CookieHelp
     if (literals.length) out.push({ method: m[2], receiver, literals, offset: m.index + (m[1]?.length ?? 0), end: args.end });
   }
   return out;
-}
-
-/** The top-level arguments from just after `(` to the matching `)`, at most 1 K characters. */
-function splitArgs(text: string, from: number): { list: string[]; end: number } | undefined {
-  const list: string[] = [];
-  let depth = 0;
-  let start = from;
-  const limit = Math.min(text.length, from + 1024);
-  for (let i = from; i < limit; i++) {
-    const c = text[i];
-    if (c === '"') {
-      for (i++; i < limit && text[i] !== '"' && text[i] !== '\n'; i++) if (text[i] === '\\') i++;
-    } else if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') {
-      if (depth === 0) {
-        if (c !== ')') return undefined;
-        if (text.slice(start, i).trim() || list.length) list.push(text.slice(start, i));
-        return { list, end: i + 1 };
-      }
-      depth--;
-    } else if (c === ',' && depth === 0) {
-      list.push(text.slice(start, i));
-      start = i + 1;
-    } else if (c === ';') return undefined;
-  }
-  return undefined;
 }
 
 /** `<cs:cookieCall>AppendAuthCookie`: the table module of a helper's calls, one entry per literal argument. */
