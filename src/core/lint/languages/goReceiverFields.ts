@@ -1,9 +1,11 @@
 import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
-import { goMethodFieldSets, goOptionFields, goStructFields } from '../symbols/goStructs';
+import { goCallModule } from '../symbols/goCookieCalls';
+import { goConstructorParams, goMethodFieldSets, goOptionFields, goStructFields } from '../symbols/goStructs';
 import { describeSymbol } from '../symbols/symbolTable';
-import { GO_CONFLICT_MARK, GO_FIELD_SET_MARK, GO_OPTION_MARK, goPackageModule } from '../symbols/typeIndexers';
+import { GO_CONFLICT_MARK, GO_FIELD_SET_MARK, GO_OPTION_MARK, GO_PARAM_MARK, goPackageModule } from '../symbols/typeIndexers';
+import { goOwnImportPath } from './crossFileConstants';
 import { type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
 /*
@@ -113,4 +115,45 @@ function valueAt(ctx: AnalysisContext, at: Node, offset: number, read: (n: Node)
   const value = n.type === 'keyed_element' ? namedChildren(n, ctx.text)[1] : namedChildren(n.childForFieldName('right')!, ctx.text)[0];
   const inner = value?.type === 'literal_element' ? value.firstNamedChild : value;
   return inner ? read(inner) : undefined;
+}
+
+/**
+ * `s.cfg.CookieSecure` in a method of `*Server` whose constructor keeps a parameter in the field
+ * (`func NewServer(cfg Config) *Server { return &Server{cfg: cfg} }`): what the module's calls of
+ * the constructor pass in a struct literal (`api.NewServer(api.Config{CookieSecure: false})` in
+ * cmd/api), as the last scan indexed them. One value per calling place; undefined when no call
+ * writes the field.
+ */
+export function goReceiverParamField(ctx: AnalysisContext, receiver: Node, holder: string, field: string, use: Node): ResolvedValue | undefined {
+  const type = receiverType(ctx, receiver);
+  const ws = ctx.workspace;
+  if (!type || !ws) return undefined;
+  const key = `${type}{}.${holder}`;
+  const dir = path.dirname(ws.filePath);
+  const module = goPackageModule(dir);
+  if (ownTypeFields(ctx).unknown.has(key) || ws.table.lookup(module, `${GO_FIELD_SET_MARK}${key}`)) return undefined;
+  let stored: { constructor: string; param: number } | undefined;
+  for (const c of ctx.memo('go.constructorParams', () => goConstructorParams(ctx.text))) {
+    if (`${c.type}{}.${c.field}` === key) stored = { constructor: c.constructor, param: c.param };
+  }
+  if (!stored) {
+    for (const [name, symbol] of ws.table.namesOf(module)) {
+      if (symbol.file !== ws.filePath && name.startsWith(`${key}${GO_PARAM_MARK}`) && typeof symbol.value === 'number') {
+        stored = { constructor: name.slice(key.length + GO_PARAM_MARK.length), param: symbol.value };
+      }
+    }
+  }
+  const importPath = stored ? goOwnImportPath(ctx, dir) : undefined;
+  if (!stored || !importPath) return undefined;
+  const pattern = new RegExp(`^\\d+:${stored.param}\\.${field}:`);
+  const branches: ValueBranch[] = [];
+  for (const [name, symbol] of ws.table.namesOf(goCallModule(importPath, stored.constructor))) {
+    if (symbol.file === ws.filePath || !pattern.test(name)) continue;
+    const where = describeSymbol(ws.filePath, stored.constructor, symbol).replace(/^.* from /, '');
+    branches.push({ value: { k: 'external', symbol, node: use }, when: `when ${stored.constructor}() is called with ${field}: ${String(symbol.value)} (${where})` });
+  }
+  if (branches.length === 0) return undefined;
+  // One calling place: the value, named where it is written.
+  if (branches.length === 1) return branches[0].value;
+  return { k: 'choice', branches, env: false, text: branches.map((b) => b.when).join('; ') };
 }

@@ -1,7 +1,7 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
 import { goStructFields } from '../symbols/goStructs';
-import { goReceiverField } from './goReceiverFields';
+import { goReceiverField, goReceiverParamField } from './goReceiverFields';
 import { goFieldReassigned, goForeignSet, goImportedConstant, goSamePackage } from './crossFileConstants';
 import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
@@ -74,6 +74,11 @@ export function goValue(ctx: AnalysisContext, node: Node, depth = 0): ResolvedVa
       // `config.Defaults.Secret`: a field of a package-level struct var of another package.
       const pkg = operand?.type === 'selector_expression' ? operand.childForFieldName('operand') : null;
       const holder = operand?.type === 'selector_expression' ? operand.childForFieldName('field') : null;
+      // `s.cfg.CookieSecure` in a method of `*Server` that keeps its constructor's `cfg`: what the callers pass.
+      if (pkg?.type === 'identifier' && holder && field) {
+        const passed = goReceiverParamField(ctx, pkg, ctx.src(holder), ctx.src(field), node);
+        if (passed) return passed;
+      }
       // `config.Session.Secure = false` in an init() of another package: what the field holds at run time.
       const foreign = pkg?.type === 'identifier' && holder && field ? goForeignSet(ctx, node, ctx.src(pkg), `${ctx.src(holder)}.${ctx.src(field)}`) : undefined;
       if (foreign) return foreign === 'unknown' ? UNKNOWN_VALUE : foreign;

@@ -1,4 +1,6 @@
 import { splitCallArgs } from './callArgs';
+import { goArgumentFields } from './goStructs';
+import type { Literal } from './indexText';
 import { lineCounter } from './indexText';
 import type { SymbolTable } from './symbolTable';
 
@@ -20,8 +22,19 @@ export interface GoLiteralCall {
   readonly pkg: string;
   readonly fn: string;
   readonly literals: readonly { readonly index: number; readonly value: string }[];
+  /** Literal fields of struct literal arguments (`api.Config{CookieSecure: false}`), by argument position. */
+  readonly fields: readonly { readonly index: number; readonly field: string; readonly value: string | number | boolean }[];
   readonly offset: number;
   readonly end: number;
+}
+
+/** A literal field value: a boolean, a number or a string (what the cookie checks judge). */
+function fieldLiteral(raw: string): Literal | undefined {
+  const t = raw.trim();
+  if (t === 'true' || t === 'false') return { value: t === 'true' };
+  if (/^-?\d+$/.test(t)) return { value: Number(t) };
+  const s = /^"((?:[^"\\\n]|\\.)*)"$/.exec(t);
+  return s ? { value: s[1] } : undefined;
 }
 
 const CALL = /(?<![\w.])(?:(\w+)\.)?([A-Za-z_]\w*)\(/g;
@@ -42,7 +55,9 @@ export function goLiteralCalls(text: string, packages: ReadonlySet<string>, bare
       const lit = /^"((?:[^"\\\n]|\\.)*)"$/.exec(a.trim()) ?? /^`([^`]*)`$/.exec(a.trim());
       return lit ? [{ index, value: lit[1] }] : [];
     });
-    if (literals.length) out.push({ pkg, fn, literals, offset: m.index, end: args.end });
+    // `api.NewServer(api.Config{CookieSecure: false})`: a struct literal argument's literal fields.
+    const fields = pkg ? args.list.flatMap((a, index) => goArgumentFields(a, fieldLiteral).map((f) => ({ index, field: f.key, value: f.literal.value }))) : [];
+    if (literals.length || fields.length) out.push({ pkg, fn, literals, fields, offset: m.index, end: args.end });
   }
   return out;
 }
@@ -58,5 +73,6 @@ export function indexGoCalls(table: SymbolTable, file: string, text: string, imp
     const importPath = call.pkg ? imports.get(call.pkg)! : ownImportPath!;
     const line = lineOf(call.offset);
     for (const l of call.literals) table.add(goCallModule(importPath, call.fn), `${line}:${l.index}:${file}`, { value: l.value, file, line });
+    for (const f of call.fields) table.add(goCallModule(importPath, call.fn), `${line}:${f.index}.${f.field}:${file}`, { value: f.value, file, line });
   }
 }

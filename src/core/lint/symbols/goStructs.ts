@@ -294,3 +294,35 @@ function blankComments(s: string): string {
   }
   return out + s.slice(from);
 }
+
+/**
+ * Constructors that keep a parameter in a field (`func NewServer(cfg Config) *Server { return &Server{cfg: cfg} }`):
+ * `Server{}.cfg<=NewServer` → the parameter's position, for `s.cfg.CookieSecure` read with what callers pass.
+ */
+export function goConstructorParams(text: string): { type: string; field: string; constructor: string; param: number; offset: number }[] {
+  const out: { type: string; field: string; constructor: string; param: number; offset: number }[] = [];
+  if (!text.includes('func ')) return out;
+  for (const m of text.matchAll(GO_FUNC)) {
+    const type = m[2] ?? m[3];
+    if (!type || !/^\w+$/.test(type)) continue;
+    const head = /^func[ \t]+\w+\(([^)\n]*)\)/.exec(m[0]);
+    const names = (head?.[1] ?? '').split(',').map((p) => /^\s*(\w+)/.exec(p)?.[1] ?? '');
+    const bodyStart = m.index + m[0].length;
+    const ret = RETURN_LITERAL.exec(text.slice(bodyStart, text.indexOf('\n', bodyStart) >>> 0) + '\n');
+    if (!ret) continue;
+    const b = braced(text, bodyStart + ret[0].length - 1);
+    if (!b) continue;
+    for (const f of fieldsOf(text, b.start, b.end, (raw) => (names.includes(raw.trim()) ? { value: names.indexOf(raw.trim()) } : undefined))) {
+      out.push({ type, field: f.key, constructor: m[1], param: f.literal.value as number, offset: f.offset });
+    }
+  }
+  return out;
+}
+
+/** `Config{CookieSecure: false, …}` written as one argument (`api.Config{…}`, `&Config{…}`): its literal fields. */
+export function goArgumentFields(arg: string, literal: (raw: string) => Literal | undefined): { key: string; literal: Literal }[] {
+  const m = /^\s*&?(?:\w+\.)?\w+\{/.exec(arg);
+  if (!m) return [];
+  const b = braced(arg, m[0].length - 1);
+  return b && arg.slice(b.end + 1).trim() === '' ? fieldsOf(arg, b.start, b.end, literal) : [];
+}

@@ -4,7 +4,7 @@ import { jsonValues } from '../languages/appSettings';
 import type { SymbolTable } from './symbolTable';
 import { indexCSharpCookieCalls } from './csharpCookieCalls';
 import { indexGoCalls } from './goCookieCalls';
-import { goMethodFieldSets, goOptionFields, goStructFields } from './goStructs';
+import { goConstructorParams, goMethodFieldSets, goOptionFields, goStructFields } from './goStructs';
 import { type Literal, addLiteral, lineCounter } from './indexText';
 import { JAVA_CONFIG_PROPERTIES, JAVA_FACTORY, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaClassModules, javaNamesOf, noteJavaExtension, noteJavaPending, textBlockValue } from './javaIndexer';
 import { springVariable } from './springIndexer';
@@ -447,6 +447,8 @@ export function indexGo(table: SymbolTable, file: string, text: string): void {
     if (o.literal) addLiteral(table, module, `${o.type}{}.${o.field}${GO_OPTION_MARK}${o.option}()`, o.literal, file, line);
     else table.add(module, `${GO_FIELD_SET_MARK}${o.type}{}.${o.field}`, { value: true, file, line });
   }
+  const paramLine = lineCounter(text);
+  for (const c of goConstructorParams(text)) table.add(module, `${c.type}{}.${c.field}${GO_PARAM_MARK}${c.constructor}`, { value: c.param, file, line: paramLine(c.offset) });
   const methodLine = lineCounter(text);
   for (const m of goMethodFieldSets(text)) table.add(module, `${GO_FIELD_SET_MARK}${m.type}{}.${m.field}`, { value: true, file, line: methodLine(m.offset) });
   // Calls of the module's functions with literal arguments: the names cookie helpers are given.
@@ -508,6 +510,8 @@ export function goFileImports(text: string): Map<string, string> {
 
 /** Between a type's field and the functional option that sets it (`Server{}.cookieSecure<-WithInsecureCookies()`). */
 export const GO_OPTION_MARK = '<-';
+/** Between a type's field and the constructor that stores a parameter in it (`Server{}.cfg<=NewServer`, value: the parameter's position). */
+export const GO_PARAM_MARK = '<=';
 /** Prefix of the name marking a type's field that constructors of the package set to different literals. */
 export const GO_CONFLICT_MARK = '!';
 
