@@ -130,13 +130,18 @@ function isSensitive(site: CookieSite): boolean {
   return site.nameHint === undefined || SENSITIVE_NAME.test(site.nameHint) || !/^[\w$.]+$/.test(site.nameHint) || /name|key|cookie/i.test(site.nameHint);
 }
 
+/** Whether a cookie of this literal name (with this value written, if known) gets session-cookie severity. */
+export function isSessionCookieName(name: string, valueHint?: string): boolean {
+  return isSensitive({ name: { value: name, start: 0, end: 0 }, ...(valueHint !== undefined ? { valueHint } : {}), session: false } as CookieSite);
+}
+
 function effective(attr: AttrAt<Truth> | undefined, fallback: Truth, complete: boolean): Truth {
   if (attr) return attr.value;
   return complete ? fallback : 'unknown';
 }
 
 function cookieLabel(site: CookieSite): string {
-  if (site.name) return `cookie '${site.name.value}'`;
+  if (site.name) return `cookie '${site.name.value}'${site.name.via ? ` (${site.name.via})` : ''}`;
   if (site.session) return `the ${site.framework} session cookie`;
   return 'this cookie';
 }

@@ -34,7 +34,7 @@ export interface KeyedSite {
   /** Where to put `{ … }` or `, key: value` when there is no list yet (offset), and how. */
   readonly create?: (pairs: string[]) => OffsetEdit | undefined;
   /** The cookie name when known from elsewhere (an argument). */
-  readonly name?: { value: string; node: Node };
+  readonly name?: { value: string; node: Node; via?: string };
   readonly nameHint?: string;
   /** The source text of the value set, when known (see CookieSite.valueHint). */
   readonly valueHint?: string;
@@ -99,7 +99,7 @@ export function checkKeyedSite(ctx: AnalysisContext, s: KeyedSite): void {
   const domain = get('domain');
   const path = get('path');
   const nameItem = get('name');
-  const nameLit = s.name ? { value: s.name.value, ...span(s.name.node) } : nameItem && s.syntax.string(nameItem.value) !== undefined ? { value: s.syntax.string(nameItem.value)!, ...span(nameItem.value) } : undefined;
+  const nameLit = s.name ? { value: s.name.value, ...span(s.name.node), ...(s.name.via ? { via: s.name.via } : {}) } : nameItem && s.syntax.string(nameItem.value) !== undefined ? { value: s.syntax.string(nameItem.value)!, ...span(nameItem.value) } : undefined;
   let maxAge: AttrAt<number | undefined> | undefined;
   for (const l of s.syntax.lifetime ?? []) {
     const i = byKey.get(canon(l.key));

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { AnalysisContext } from '../analysis';
 import type { WorkspaceSymbol } from '../symbols/symbolTable';
-import { APPSETTINGS_ENVIRONMENTS, CSHARP_OPTIONS, CSHARP_REGISTERED, GO_FIELD_SET_MARK, CSHARP_SECTION_ARG, CSHARP_SECTION_CONSTANT, csharpNameofAsString, appSettingsModule, csharpClassModule, goImportDir, goPackageModule, javaClassModule } from '../symbols/typeIndexers';
+import { APPSETTINGS_ENVIRONMENTS, CSHARP_OPTIONS, goForeignSetModule, goImportPathOf, goModuleOf, CSHARP_REGISTERED, GO_FIELD_SET_MARK, CSHARP_SECTION_ARG, CSHARP_SECTION_CONSTANT, csharpNameofAsString, appSettingsModule, csharpClassModule, goImportDir, goPackageModule, javaClassModule } from '../symbols/typeIndexers';
 import { JAVA_CONFIG_PROPERTIES } from '../symbols/javaIndexer';
 import type { ResolvedValue } from './resolvedValue';
 
@@ -329,4 +329,30 @@ export function goFieldReassigned(ctx: AnalysisContext, at: Node, pkg: string | 
   // This file's own statements are read from its text (the table may be older than what is typed).
   const written = pkg === undefined ? new RegExp(`^[ \\t]+${varField.replace('.', '\\.')}[ \\t]*(?:=[^=]|[-+*/|&]=|\\+\\+|--)`, 'm').test(ctx.text) : false;
   return written || (!!mark && mark.file !== ctx.workspace.filePath);
+}
+
+/** The import path of the package in `dir`, by the go.mod above it. */
+export function goOwnImportPath(ctx: AnalysisContext, dir: string): string | undefined {
+  const module = ctx.workspace ? goModuleOf(ctx.workspace.table, dir) : undefined;
+  return module ? goImportPathOf(module, dir) : undefined;
+}
+
+/** Import name → import path of the file being linted (an edit of the imports re-lints what read them). */
+export function goFileImportsOf(ctx: AnalysisContext, at: Node): Map<string, string> {
+  return goImports(ctx, at.tree.rootNode);
+}
+
+/**
+ * `config.Session.Secure` (or `Session.Secure` in package config) that a statement of another
+ * package sets (`config.Session.Secure = false` in cmd/api's init() or main): that literal, which
+ * is what the field holds once the program has started; 'unknown' when the statement sets it from
+ * an expression; undefined when no other package sets it.
+ */
+export function goForeignSet(ctx: AnalysisContext, at: Node, pkg: string | undefined, varField: string): External | 'unknown' | undefined {
+  if (!ctx.workspace) return undefined;
+  const importPath = pkg !== undefined ? goImports(ctx, at.tree.rootNode).get(pkg) : goOwnImportPath(ctx, path.dirname(ctx.workspace.filePath));
+  if (!importPath) return undefined;
+  const module = goForeignSetModule(importPath);
+  if (fromTable(ctx, module, `${GO_FIELD_SET_MARK}${varField}`, at)) return 'unknown';
+  return fromTable(ctx, module, varField, at);
 }

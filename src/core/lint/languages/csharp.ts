@@ -7,6 +7,8 @@ import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { describeSymbol } from '../symbols/symbolTable';
 import { csharpConfigValue } from './crossFileConstants';
 import { configuredSameSite, configuredSeconds, configuredTruth } from './csharpConfiguredCookie';
+import { callerCookieName } from './csharpCookieHelpers';
+import { parsedSameSite } from './csharpEnumParse';
 import { constModifierOf, csharpValue } from './csharpValues';
 import { type ResolvedValue, externalsOf, literalsOf, truthOfValue } from './resolvedValue';
 
@@ -17,6 +19,11 @@ const QUERY = `
   function: (member_access_expression name: (identifier) @method
     (#any-of? @method "AddSession" "ConfigureApplicationCookie" "AddCookie" "AddAntiforgery" "DisableAntiforgery" "AddJwtBearer" "Append"))
   arguments: (argument_list) @args) @call
+(invocation_expression
+  function: (member_access_expression name: (generic_name (identifier) @configure (type_argument_list) @optionsType
+    (#any-of? @configure "Configure" "PostConfigure" "ConfigureAll" "PostConfigureAll")))
+  arguments: (argument_list) @args) @call
+(method_declaration name: (identifier) @configureMethod (#any-of? @configureMethod "Configure" "PostConfigure")) @configureClass
 (implicit_object_creation_expression) @implicitNew
 (attribute name: (identifier) @attrName (#any-of? @attrName "IgnoreAntiforgeryToken" "IgnoreAntiforgeryTokenAttribute")) @attribute
 `;
@@ -66,6 +73,9 @@ function syntax(ctx: AnalysisContext, prefix: string): KeyedSyntax {
     sameSite: (n) => {
       const configured = configuredSameSite(ctx, n);
       if (configured !== undefined) return configured;
+      // `Enum.Parse<SameSiteMode>(Configuration["Cookie:SameSite"])`, `Enum.TryParse(…, out var mode)`.
+      const parsed = parsedSameSite(ctx, n);
+      if (parsed !== undefined) return parsed;
       const modes = new Set<string>();
       const read = (v: ResolvedValue): boolean => {
         if (v.k === 'choice') return v.branches.every((b) => read(b.value));
@@ -97,7 +107,7 @@ export const csharpAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['compilation_unit', 'namespace_declaration', 'file_scoped_namespace_declaration', 'declaration_list', 'class_declaration']),
   keywords: /Cookie|Session|Jwt|SecurityKey|TokenValidation|Antiforgery/,
-  anchors: /\bnew\s+(CookieOptions|CookieBuilder|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256|IgnoreAntiforgeryTokenAttribute)\b|\.\s*(AddSession|ConfigureApplicationCookie|AddCookie|AddAntiforgery|DisableAntiforgery|AddJwtBearer)\s*\(|\bCookies\s*\.\s*Append\s*\(|\b(?:CookieOptions|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256)\s*(?:\s@?\w+\s*)?=\s*new\s*\(|\b(?:CookieOptions|SymmetricSecurityKey|TokenValidationParameters)\s+@?\w+\s*\([^()]*\)\s*=>\s*new\s*\(|\breturn\s+new\s*\(|\bIgnoreAntiforgeryToken\b/g,
+  anchors: /\bnew\s+(CookieOptions|CookieBuilder|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256|IgnoreAntiforgeryTokenAttribute)\b|\.\s*(AddSession|ConfigureApplicationCookie|AddCookie|AddAntiforgery|DisableAntiforgery|AddJwtBearer)\s*\(|\bCookies\s*\.\s*Append\s*\(|\b(?:CookieOptions|SymmetricSecurityKey|TokenValidationParameters|HMACSHA256)\s*(?:\s@?\w+\s*)?=\s*new\s*\(|\b(?:CookieOptions|SymmetricSecurityKey|TokenValidationParameters)\s+@?\w+\s*\([^()]*\)\s*=>\s*new\s*\(|\breturn\s+new\s*\(|\bIgnoreAntiforgeryToken\b|\.\s*(?:Post)?Configure(?:All)?\s*<\s*(?:[\w.]+\.)?(?:CookieAuthenticationOptions|SessionOptions|AntiforgeryOptions)\s*>|\b(?:Post)?Configure\s*\(\s*(?:string\??\s+\w+\s*,\s*)?(?:[\w.]+\.)?(?:CookieAuthenticationOptions|SessionOptions|AntiforgeryOptions)\s+\w+\s*\)/g,
   declares: (chunk, ctx) => {
     // Fields (`const string Key = "…"`) are read by the checks of other members.
     // Top-level locals (`var httpOnly = false;` in Program.cs) are read by the statements after them.
@@ -132,9 +142,21 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
     else if (t === 'TokenValidationParameters') tokenValidation(ctx, created);
     return;
   }
+  const configureMethod = capture(m, 'configureMethod');
+  if (configureMethod) {
+    configureOptionsClass(ctx, capture(m, 'configureClass')!);
+    return;
+  }
   const call = capture(m, 'call');
-  const method = capture(m, 'method');
   const args = capture(m, 'args');
+  const optionsType = capture(m, 'optionsType');
+  if (call && args && optionsType) {
+    // `services.Configure<CookieAuthenticationOptions>(scheme, o => …)`, `PostConfigure<SessionOptions>(o => …)`.
+    const key = OPTIONS_TYPES[ctx.src(optionsType).replace(/[<>\s]/g, '').replace(/^.*\./, '')];
+    if (key) optionsLambda(ctx, call, key, args);
+    return;
+  }
+  const method = capture(m, 'method');
   if (call && method && args && ctx.src(method) === 'DisableAntiforgery') ignoreAntiforgery(ctx, call, method);
   else if (call && method && args && ctx.src(method) === 'AddJwtBearer') jwtBearerOptions(ctx, args);
   else if (call && method && args && ctx.src(method) === 'Append') appendWithoutOptions(ctx, call, args);
@@ -276,7 +298,7 @@ function initializerItems(ctx: AnalysisContext, init: Node | null): KeyedItem[] 
 function cookieOptions(ctx: AnalysisContext, created: Node): void {
   const init = creationInit(created);
   const items = initializerItems(ctx, init);
-  let name: { value: string; node: Node } | undefined;
+  let name: { value: string; node: Node; via?: string } | undefined;
   let nameHint: string | undefined;
   let valueNode: Node | undefined;
   const findAppend = (matchArg: (a: Node) => boolean, scope: Node | null) => {
@@ -330,7 +352,9 @@ function cookieOptions(ctx: AnalysisContext, created: Node): void {
   }
   if (nameNode) {
     if (nameNode.type === 'string_literal') name = { value: ctx.src(nameNode).slice(1, -1), node: nameNode };
-    else nameHint = ctx.src(nameNode);
+    // A helper's parameter: the names its callers pass.
+    else name = callerCookieName(ctx, nameNode);
+    if (!name) nameHint = ctx.src(nameNode);
   }
   const argsEnd = creationArgs(created);
   checkKeyedSite(ctx, {
@@ -368,6 +392,7 @@ function appendWithoutOptions(ctx: AnalysisContext, call: Node, args: Node): voi
   if (list.length !== 2) return;
   const nameArg = list[0].firstNamedChild ?? list[0];
   const nameValue = csharpValue(ctx, nameArg);
+  const callerName = nameValue.k === 'str' ? undefined : callerCookieName(ctx, nameArg);
   const render: Partial<Record<CookieAttr, (v: string) => string>> = {
     secure: (v) => `Secure = ${v}`, httpOnly: (v) => `HttpOnly = ${v}`, sameSite: (v) => `SameSite = SameSiteMode.${v.charAt(0).toUpperCase()}${v.slice(1)}`,
   };
@@ -376,7 +401,7 @@ function appendWithoutOptions(ctx: AnalysisContext, call: Node, args: Node): voi
   const policy = ctx.memo('cs.cookiePolicy', () => /\bCookiePolicyOptions\b|\bUseCookiePolicy\s*\(/.test(ctx.text));
   checkCookieSite(ctx, {
     framework: 'Cookies.Append without CookieOptions',
-    ...(nameValue.k === 'str' ? { name: { value: nameValue.v, ...span(nameValue.node) } } : { nameHint: ctx.src(nameArg) }),
+    ...(nameValue.k === 'str' ? { name: { value: nameValue.v, ...span(nameValue.node) } } : callerName ? { name: { value: callerName.value, ...span(callerName.node), via: callerName.via } } : { nameHint: ctx.src(nameArg) }),
     valueHint: ctx.src(list[1].firstNamedChild ?? list[1]),
     session: false,
     anchor: span(call),
@@ -470,7 +495,34 @@ const OPTION_DEFAULTS: Readonly<Record<string, { framework: string; defaults: Co
   ConfigureApplicationCookie: { framework: 'ASP.NET Core Identity cookie', defaults: { secure: 'unknown', httpOnly: 'true', sameSite: 'lax', path: '/' } },
   AddCookie: { framework: 'ASP.NET Core authentication cookie', defaults: { secure: 'unknown', httpOnly: 'true', sameSite: 'lax', path: '/', name: '.AspNetCore.Cookies' } },
   AddAntiforgery: { framework: 'ASP.NET Core antiforgery cookie', defaults: { secure: 'unknown', httpOnly: 'true', sameSite: 'strict', path: '/' } },
+  // Any cookie scheme (AddCookie, Identity's): its default name depends on the scheme.
+  // The session cookie's name is AddSession's business: configured later, an unnamed cookie keeps whatever it was given.
+  'Configure<SessionOptions>': { framework: 'ASP.NET Core session', defaults: { secure: 'unknown', httpOnly: 'true', sameSite: 'lax', path: '/' }, idle: 20 * 60 },
+  'Configure<CookieAuthenticationOptions>': { framework: 'ASP.NET Core authentication cookie', defaults: { secure: 'unknown', httpOnly: 'true', sameSite: 'lax', path: '/' } },
 };
+
+/** The options classes `Configure<T>`/`PostConfigure<T>` and `IConfigureNamedOptions<T>` set up, by the registration whose defaults they start from. */
+const OPTIONS_TYPES: Readonly<Record<string, string>> = {
+  CookieAuthenticationOptions: 'Configure<CookieAuthenticationOptions>',
+  SessionOptions: 'Configure<SessionOptions>',
+  AntiforgeryOptions: 'AddAntiforgery',
+};
+
+/**
+ * `class ConfigureShopCookies : IConfigureNamedOptions<CookieAuthenticationOptions>` (or
+ * IConfigureOptions, IPostConfigureOptions): its `Configure(string? name, T options)` /
+ * `PostConfigure(…)` sets the framework's options like a registration lambda does.
+ */
+function configureOptionsClass(ctx: AnalysisContext, method: Node): void {
+  const params = method.childForFieldName('parameters');
+  const body = method.childForFieldName('body');
+  const last = params ? namedChildren(params, ctx.text).filter((p) => p.type === 'parameter').pop() : undefined;
+  const type = last?.childForFieldName('type');
+  const name = last?.childForFieldName('name');
+  const key = type ? OPTIONS_TYPES[ctx.src(type).replace(/\s+/g, '').replace(/^.*\./, '')] : undefined;
+  if (!key || !name || body?.type !== 'block') return;
+  optionsBody(ctx, method, key, ctx.src(name), body);
+}
 
 /** `services.AddSession(options => { options.Cookie.HttpOnly = …; options.IdleTimeout = …; })`. */
 function optionsLambda(ctx: AnalysisContext, call: Node, method: string, args: Node): void {
@@ -480,6 +532,11 @@ function optionsLambda(ctx: AnalysisContext, call: Node, method: string, args: N
   const p = params ? ctx.src(params).replace(/[()\s]/g, '').split(':').pop()!.split(/\s+/).pop()! : '';
   const body = lambda.childForFieldName('body');
   if (!p || !body) return;
+  optionsBody(ctx, call, method, p, body);
+}
+
+/** The `p.Cookie.* = …` statements of an options lambda or Configure method, from the registration's defaults. */
+function optionsBody(ctx: AnalysisContext, call: Node, method: string, p: string, body: Node): void {
   const statements = body.type === 'block' ? namedChildren(body, ctx.text) : [body];
   let items: KeyedItem[] = [];
   let info = OPTION_DEFAULTS[method];

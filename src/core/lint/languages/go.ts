@@ -4,6 +4,8 @@ import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type CookieAttr, checkCookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, checkKeyedSite } from '../keyedSite';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
+import { describeSymbol } from '../symbols/symbolTable';
+import { goCallerCookieName } from './goCookieHelpers';
 import { goNumber } from './goDurations';
 import { goValue } from './goValues';
 import { externalsOf, literalsOf, truthOfValue } from './resolvedValue';
@@ -45,11 +47,14 @@ function syntax(ctx: AnalysisContext): KeyedSyntax {
       { key: 'Expires', seconds: (n) => seconds(ctx, n), render: (d) => `time.Now().AddDate(0, 0, ${d})` },
     ],
     truth: (n) => {
-      const t = truthOfValue(goValue(ctx, n), (leaf) => {
+      const v = goValue(ctx, n);
+      const t = truthOfValue(v, (leaf) => {
         const text = ctx.src(leaf.node).trim();
         return /os\.Getenv|env|prod|Prod|TLS|tls/.test(text) ? { env: text } : undefined;
       });
-      return { value: t.truth, ...(t.envText ? { envText: t.envText } : {}), ...(t.branch ? { branch: t.branch } : {}) };
+      // A flag written in another file: say where (`config.Session.Secure from ../../cmd/api/main.go:14`).
+      const via = v.k === 'external' && ctx.workspace ? describeSymbol(ctx.workspace.filePath, ctx.src(n), v.symbol) : undefined;
+      return { value: t.truth, ...(t.envText ? { envText: t.envText } : {}), ...(t.branch ? { branch: t.branch } : {}), ...(via ? { via } : {}) };
     },
     sameSite: (n) => {
       const m = /SameSite(Strict|Lax|None|Default)Mode/.exec(ctx.src(n));
@@ -155,7 +160,11 @@ function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boo
   const zeroMaxAge = items.find((x) => x.key === 'MaxAge' && goNumber(ctx, x.value)?.v === 0);
   if (zeroMaxAge && items.some((x) => x.key === 'Expires')) items.splice(items.indexOf(zeroMaxAge), 1);
   const valueItem = session ? undefined : items.find((x) => x.key === 'Value');
+  // `Name: name` of a helper's parameter: the names its callers pass.
+  const nameItem = session ? undefined : items.find((x) => x.key === 'Name');
+  const callerName = nameItem ? goCallerCookieName(ctx, nameItem.value) : undefined;
   checkKeyedSite(ctx, {
+    ...(callerName ? { name: callerName } : {}),
     framework: session ? (/gin-contrib\/sessions/.test(ctx.text) ? 'gin-contrib sessions.Options' : 'gorilla sessions.Options') : 'http.Cookie',
     session,
     anchor: lit,

@@ -1,7 +1,8 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
 import { goStructFields } from '../symbols/goStructs';
-import { goFieldReassigned, goImportedConstant, goSamePackage } from './crossFileConstants';
+import { goReceiverField, goReceiverParamField } from './goReceiverFields';
+import { goFieldReassigned, goForeignSet, goImportedConstant, goSamePackage } from './crossFileConstants';
 import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
 /** Reads of the environment or of configuration: decided by the deployment, not by the code. */
@@ -64,12 +65,23 @@ export function goValue(ctx: AnalysisContext, node: Node, depth = 0): ResolvedVa
       const operand = node.childForFieldName('operand');
       const field = node.childForFieldName('field');
       if (operand?.type === 'identifier' && field) {
+        // `s.cookieSecure` in a method of `*Server`: what the type's constructor and options give the field.
+        const received = goReceiverField(ctx, operand, ctx.src(field), (n) => goValue(ctx, n, depth + 1));
+        if (received) return received;
         const v = structField(ctx, operand, ctx.src(field), depth) ?? goImportedConstant(ctx, node, ctx.src(operand), ctx.src(field));
         if (v) return v;
       }
       // `config.Defaults.Secret`: a field of a package-level struct var of another package.
       const pkg = operand?.type === 'selector_expression' ? operand.childForFieldName('operand') : null;
       const holder = operand?.type === 'selector_expression' ? operand.childForFieldName('field') : null;
+      // `s.cfg.CookieSecure` in a method of `*Server` that keeps its constructor's `cfg`: what the callers pass.
+      if (pkg?.type === 'identifier' && holder && field) {
+        const passed = goReceiverParamField(ctx, pkg, ctx.src(holder), ctx.src(field), node);
+        if (passed) return passed;
+      }
+      // `config.Session.Secure = false` in an init() of another package: what the field holds at run time.
+      const foreign = pkg?.type === 'identifier' && holder && field ? goForeignSet(ctx, node, ctx.src(pkg), `${ctx.src(holder)}.${ctx.src(field)}`) : undefined;
+      if (foreign) return foreign === 'unknown' ? UNKNOWN_VALUE : foreign;
       if (pkg?.type === 'identifier' && holder && field && !goFieldReassigned(ctx, node, ctx.src(pkg), `${ctx.src(holder)}.${ctx.src(field)}`)) {
         const v = goImportedConstant(ctx, node, ctx.src(pkg), `${ctx.src(holder)}.${ctx.src(field)}`);
         if (v) return v;
@@ -150,6 +162,8 @@ function structField(ctx: AnalysisContext, operand: Node, field: string, depth: 
   const base = nameValue(ctx, operand, name, depth + 1);
   // `Defaults.Secret`: a package-level struct var of another file of the package, when no local or parameter has the name.
   if (base.k === 'unknown' && !declaredInFunction(ctx, operand, name)) {
+    const foreign = goForeignSet(ctx, operand, undefined, `${name}.${field}`);
+    if (foreign) return foreign === 'unknown' ? UNKNOWN_VALUE : { ...foreign, node: operand.parent ?? operand };
     return goFieldReassigned(ctx, operand, undefined, `${name}.${field}`) ? undefined : goSamePackage(ctx, operand.parent ?? operand, `${name}.${field}`);
   }
   if (base.k !== 'other') return undefined;

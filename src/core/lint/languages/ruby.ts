@@ -6,6 +6,7 @@ import { checkCookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, checkKeyedSite } from '../keyedSite';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { GLOBAL_MODULE, describeSymbol } from '../symbols/symbolTable';
+import { firstArgument, rubyHashFlags } from './rubyHashFlags';
 
 const QUERY = `
 (call method: (identifier) @method (#any-of? @method "session_store" "encode" "decode" "skip_before_action" "protect_from_forgery" "skip_forgery_protection" "load_defaults") arguments: (argument_list) @args) @call
@@ -264,6 +265,22 @@ function missingLoadDefaults(ctx: AnalysisContext, cls: Node): void {
 /** Devise `config.rememberable_options = { … }`, `config.remember_for = …`, `config.extend_remember_period = true`. */
 function deviseRememberable(ctx: AnalysisContext, assign: Node, setting: string, rhs: Node): void {
   if (setting === 'rememberable_options') {
+    // `config.rememberable_options = CookiePolicy::REMEMBER`: a constant of another file holding the hash.
+    const flags = rhs.type === 'hash' ? undefined : rubyHashFlags(ctx, rhs);
+    if (flags) {
+      checkCookieSite(ctx, {
+        framework: 'Devise remember-me',
+        session: true,
+        anchor: span(assign),
+        complete: false,
+        ...(flags.secure ? { secure: flags.secure } : {}),
+        ...(flags.httpOnly ? { httpOnly: flags.httpOnly } : {}),
+        ...(flags.sameSite ? { sameSite: flags.sameSite } : {}),
+        defaults: { secure: 'unknown', httpOnly: 'true' },
+        writer: { set: () => undefined },
+      });
+      return;
+    }
     if (rhs.type !== 'hash') return;
     checkKeyedSite(ctx, {
       framework: 'Devise remember-me',
@@ -445,6 +462,27 @@ function cookieJar(ctx: AnalysisContext, assign: Node, jar: Node, target: Node, 
       complete: !namedChildren(rhs, ctx.text).some((c) => c.type === 'hash_splat_argument'),
       defaults,
       syntax: syntax(ctx, 'expires'),
+    });
+    if (permanent) permanentFinding(ctx, jar, rhs);
+    return;
+  }
+  // `remember_cookie(token)`, `auth_cookie.merge(value: token)`: a hash of another file's helper or constant.
+  const flags = rubyHashFlags(ctx, rhs);
+  if (flags) {
+    const valueHint = flags.valueHint ?? firstArgument(ctx, rhs);
+    checkCookieSite(ctx, {
+      framework: 'Rails cookies',
+      ...(name ? { name: { value: name.value, ...span(name.node) } } : keyNode ? { nameHint: ctx.src(keyNode) } : {}),
+      ...(valueHint !== undefined ? { valueHint } : {}),
+      session: false,
+      anchor: span(assign),
+      // Only the flags the other file writes as literals are known.
+      complete: false,
+      ...(flags.secure ? { secure: flags.secure } : {}),
+      ...(flags.httpOnly ? { httpOnly: flags.httpOnly } : {}),
+      ...(flags.sameSite ? { sameSite: flags.sameSite } : {}),
+      defaults,
+      writer: { set: () => undefined },
     });
     if (permanent) permanentFinding(ctx, jar, rhs);
     return;

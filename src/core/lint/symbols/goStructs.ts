@@ -16,10 +16,14 @@ export interface GoStructField {
   readonly literal: Literal;
   /** Offset of the field or assignment in the file. */
   readonly offset: number;
+  /** The struct type a constructor returns (`Server` of `func NewServer(…) *Server`), for `recv.field` in methods of that type. */
+  readonly type?: string;
+  /** The constructor applies functional options (`for _, o := range opts { o(s) }`) after the fields: they may change any of them. */
+  readonly options?: true;
 }
 
 /** The head of a top-level func returning one named type (or it and an error), up to the end of its line. */
-const GO_FUNC = /^func[ \t]+(\w+)\([^)\n]*\)[ \t]*(?:\*?[\w.]+|\([ \t]*\*?[\w.]+[ \t]*,[ \t]*error[ \t]*\))[ \t]*\{[ \t]*\n/gm;
+const GO_FUNC = /^func[ \t]+(\w+)\([^)\n]*\)[ \t]*(?:\*?([\w.]+)|\([ \t]*\*?([\w.]+)[ \t]*,[ \t]*error[ \t]*\))[ \t]*\{[ \t]*\n/gm;
 /** The first statement of a constructor: `return &Config{`, `cfg := &Config{`, `var c Config`, `var c = Config{`. */
 const CONSTRUCTOR_START = /^[ \t]+(?:return[ \t]+&?[\w.]+\{|\w+[ \t]*:=[ \t]*&?[\w.]+\{|var[ \t]+\w+[ \t])/;
 /** Line starts that end a top-level func: gofmt's closing `}`, or the next top-level declaration when a file is not gofmt-formatted. */
@@ -49,11 +53,23 @@ export function goStructFields(text: string, literal: (raw: string) => Literal |
       const end = next < ends.length ? ends[next] : text.length;
       const body = text.slice(bodyStart, end);
       // Not gofmt's layout: the func's closing brace ends its last line (`return cfg }`).
-      out.push(...constructorFields(text, m[1], bodyStart, text[end + 1] === '}' ? body : body.replace(/\}[ \t]*\n?[ \t]*$/, ''), literal));
+      const type = m[2] ?? m[3];
+      const fields = constructorFields(text, m[1], bodyStart, text[end + 1] === '}' ? body : body.replace(/\}[ \t]*\n?[ \t]*$/, ''), literal);
+      out.push(...(/^\w+$/.test(type) ? fields.map((f) => ({ ...f, type })) : fields));
     }
   }
   if (text.includes('var ')) {
     let assigned: Set<string> | undefined;
+    // `var Default = struct { … }{CookieSecure: false}`: a var of an anonymous struct type.
+    for (const m of text.matchAll(ANON_STRUCT_VAR)) {
+      const type = braced(text, m.index + m[0].length - 1);
+      const body = type && text[type.end + 1] === '{' ? braced(text, type.end + 1) : undefined;
+      if (!body) continue;
+      assigned ??= new Set([...text.matchAll(/(?:^|[^\w.])(\w+\s*\.\s*\w+)\s*(?:=[^=]|\+\+|--|[-+*/|&]=)/gm)].map((a) => a[1].replace(/\s+/g, '')));
+      for (const f of fieldsOf(text, body.start, body.end, literal)) {
+        if (!assigned.has(`${m[1]}.${f.key}`)) out.push({ name: `${m[1]}.${f.key}`, literal: f.literal, offset: f.offset });
+      }
+    }
     let block = false;
     for (const m of text.matchAll(GO_STRUCT_VAR)) {
       if (m[1] === undefined && m[2] === undefined) {
@@ -104,9 +120,21 @@ function constructorFields(text: string, name: string, bodyStart: number, body: 
     if (after === 0) return [];
   }
   let offset = after;
+  let optionVar: string | undefined;
+  let options = false;
   for (const line of text.slice(after, bodyStart + body.length).split('\n')) {
     const at = offset;
     offset += line.length + 1;
+    // `for _, o := range opts { o(s) }`: functional options, indexed on their own (goOptionFields).
+    const loop = OPTIONS_LOOP.exec(line);
+    if (loop && line.startsWith(`${indent}for`)) {
+      optionVar = loop[1];
+      continue;
+    }
+    if (optionVar && new RegExp(`^[ \\t]+${optionVar}\\(&?${v}\\)[ \\t]*$`).test(line)) {
+      options = true;
+      continue;
+    }
     if (!line.includes(v) || /^\s*\/\//.test(line) || line.startsWith(`${indent}return `)) continue;
     const s = FIELD_SET.exec(line);
     if (s && s[1] === indent && s[2] === v) {
@@ -119,9 +147,62 @@ function constructorFields(text: string, name: string, bodyStart: number, body: 
     // Handed to a function or a method (which may fill it from the environment): nothing is known.
     for (const a of line.replace(/"(?:[^"\\\n]|\\.)*"|`[^`]*`/g, '""').matchAll(NAME_USE)) if (a[1] === v) return [];
   }
-  return [...fields.values()].filter((f): f is GoStructField => f !== undefined);
+  return [...fields.values()].filter((f): f is GoStructField => f !== undefined).map((f) => (options ? { ...f, options: true as const } : f));
 }
 
+const OPTIONS_LOOP = /^[ \t]+for[ \t]+_[ \t]*,[ \t]*(\w+)[ \t]*:=[ \t]*range[ \t]+\w+[ \t]*\{[ \t]*$/;
+
+/** A field a functional option sets to a literal: `func WithInsecureCookies() Option { return func(s *Server) { s.cookieSecure = false } }`. */
+export interface GoOptionField {
+  readonly type: string;
+  readonly field: string;
+  readonly option: string;
+  readonly literal: Literal;
+  readonly offset: number;
+}
+
+/** `func Name(…) T {` then `return func(s *Server) {` as its first statement. */
+const GO_OPTION = /^func[ \t]+(\w+)\([^)\n]*\)[ \t]*[\w.]+[ \t]*\{[ \t]*\n([ \t]+)return[ \t]+func\([ \t]*(\w+)[ \t]+\*(\w+)[ \t]*\)[ \t]*\{[ \t]*\n/gm;
+
+/** The literal fields functional options of `text` set, and (as `literal` undefined) those they set from a parameter. */
+export function goOptionFields(text: string, literal: (raw: string) => Literal | undefined): (Omit<GoOptionField, 'literal'> & { literal?: Literal })[] {
+  const out: (Omit<GoOptionField, 'literal'> & { literal?: Literal })[] = [];
+  if (!text.includes('return func(')) return out;
+  for (const m of text.matchAll(GO_OPTION)) {
+    const [, option, indent, recv, type] = m;
+    let offset = m.index + m[0].length;
+    // The closure's statements, up to its closing brace at the return's indent (at most 40 lines).
+    for (const line of text.slice(offset, offset + 4096).split('\n').slice(0, 40)) {
+      const at = offset;
+      offset += line.length + 1;
+      if (line.startsWith(`${indent}}`)) break;
+      const set = FIELD_SET.exec(line);
+      if (set && set[2] === recv) out.push({ type, field: set[3], option, offset: at, ...(literal(set[4]) ? { literal: literal(set[4])! } : {}) });
+    }
+  }
+  return out;
+}
+
+/** `func (s *Server) Name(…) {`: a method with a pointer receiver, whose statements may set the receiver's fields. */
+const GO_POINTER_METHOD = /^func[ \t]+\([ \t]*(\w+)[ \t]+\*(\w+)[ \t]*\)[ \t]+\w+\([^\n]*\{[ \t]*$/gm;
+
+/** `Type.field` for each field a pointer-receiver method of `text` assigns (`s.cookieSecure = cfg.Secure`). */
+export function goMethodFieldSets(text: string): { type: string; field: string; offset: number }[] {
+  const out: { type: string; field: string; offset: number }[] = [];
+  if (!text.includes('func (')) return out;
+  const heads = [...text.matchAll(GO_POINTER_METHOD)];
+  heads.forEach((m, i) => {
+    const start = m.index + m[0].length;
+    const close = text.indexOf('\n}', start);
+    const end = Math.min(close < 0 ? text.length : close, heads[i + 1]?.index ?? text.length);
+    for (const a of text.slice(start, end).matchAll(FIELD_SET_ANYWHERE)) {
+      if (a[1] === m[1]) out.push({ type: m[2], field: a[2], offset: start + a.index });
+    }
+  });
+  return out;
+}
+
+const ANON_STRUCT_VAR = /^var[ \t]+(\w+)[ \t]*=[ \t]*struct[ \t]*\{/gm;
 const RETURN_LITERAL = /^[ \t]+return[ \t]+&?[\w.]+\{/;
 const LOCAL_STRUCT = /^([ \t]+)(?:(\w+)[ \t]*:=[ \t]*&?[\w.]+\{|var[ \t]+(\w+)[ \t]+\*?[\w.]+[ \t]*$|var[ \t]+(\w+)[ \t]*=[ \t]*&?[\w.]+\{)/;
 const RETURN_NAME = /^([ \t]+)return[ \t]+(\w+)(?:[ \t]*,[ \t]*nil)?[ \t]*$/;
@@ -212,4 +293,36 @@ function blankComments(s: string): string {
     }
   }
   return out + s.slice(from);
+}
+
+/**
+ * Constructors that keep a parameter in a field (`func NewServer(cfg Config) *Server { return &Server{cfg: cfg} }`):
+ * `Server{}.cfg<=NewServer` → the parameter's position, for `s.cfg.CookieSecure` read with what callers pass.
+ */
+export function goConstructorParams(text: string): { type: string; field: string; constructor: string; param: number; offset: number }[] {
+  const out: { type: string; field: string; constructor: string; param: number; offset: number }[] = [];
+  if (!text.includes('func ')) return out;
+  for (const m of text.matchAll(GO_FUNC)) {
+    const type = m[2] ?? m[3];
+    if (!type || !/^\w+$/.test(type)) continue;
+    const head = /^func[ \t]+\w+\(([^)\n]*)\)/.exec(m[0]);
+    const names = (head?.[1] ?? '').split(',').map((p) => /^\s*(\w+)/.exec(p)?.[1] ?? '');
+    const bodyStart = m.index + m[0].length;
+    const ret = RETURN_LITERAL.exec(text.slice(bodyStart, text.indexOf('\n', bodyStart) >>> 0) + '\n');
+    if (!ret) continue;
+    const b = braced(text, bodyStart + ret[0].length - 1);
+    if (!b) continue;
+    for (const f of fieldsOf(text, b.start, b.end, (raw) => (names.includes(raw.trim()) ? { value: names.indexOf(raw.trim()) } : undefined))) {
+      out.push({ type, field: f.key, constructor: m[1], param: f.literal.value as number, offset: f.offset });
+    }
+  }
+  return out;
+}
+
+/** `Config{CookieSecure: false, …}` written as one argument (`api.Config{…}`, `&Config{…}`): its literal fields. */
+export function goArgumentFields(arg: string, literal: (raw: string) => Literal | undefined): { key: string; literal: Literal }[] {
+  const m = /^\s*&?(?:\w+\.)?\w+\{/.exec(arg);
+  if (!m) return [];
+  const b = braced(arg, m[0].length - 1);
+  return b && arg.slice(b.end + 1).trim() === '' ? fieldsOf(arg, b.start, b.end, literal) : [];
 }

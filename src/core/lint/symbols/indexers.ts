@@ -4,6 +4,7 @@ import { isDotenvName, languageForPath } from '../grammars';
 import type { LintLanguage } from '../types';
 import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats } from './symbolTable';
 import { type Literal, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
+import { indexRubyCookieHashes } from './rubyCookieHashes';
 import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
 import { resolveJavaPending } from './javaIndexer';
 import { indexSpringConfig, isSpringConfigFile } from './springIndexer';
@@ -534,6 +535,7 @@ export function indexFile(table: SymbolTable, file: string, text: string, langua
       return;
     case 'ruby':
       indexRuby(table, file, text);
+      indexRubyCookieHashes(table, file, text);
       return;
     case 'java':
       indexJava(table, file, text);

@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { jsonValues } from '../languages/appSettings';
 import type { SymbolTable } from './symbolTable';
-import { goStructFields } from './goStructs';
+import { indexCSharpCookieCalls } from './csharpCookieCalls';
+import { indexGoCalls } from './goCookieCalls';
+import { goConstructorParams, goMethodFieldSets, goOptionFields, goStructFields } from './goStructs';
 import { type Literal, addLiteral, lineCounter } from './indexText';
 import { JAVA_CONFIG_PROPERTIES, JAVA_FACTORY, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaClassModules, javaNamesOf, noteJavaExtension, noteJavaPending, textBlockValue } from './javaIndexer';
 import { springVariable } from './springIndexer';
@@ -327,6 +329,7 @@ const CSHARP_CANDIDATES = /^[ \t]*(?:(?:public|internal|private|protected)[ \t]+
  * (file-scoped or block). Partial classes in several files fill one module.
  */
 export function indexCSharp(table: SymbolTable, file: string, text: string): void {
+  indexCSharpCookieCalls(table, file, text);
   // `services.Configure<JwtSettings>(Configuration.GetSection("Jwt"))`, `AddOptions<JwtSettings>().Bind(….GetSection("Jwt"))`.
   if (text.includes('AddSingleton')) indexRegistrations(table, file, text);
   if (text.includes('GetSection') || text.includes('.Bind(')) {
@@ -430,12 +433,93 @@ export function indexGo(table: SymbolTable, file: string, text: string): void {
   // Constructors (`Default().Field`) and package-level struct vars (`Defaults.Field`), for `cfg := config.Default()`
   // then `cfg.Field`, or `config.Defaults.Field`, in another file.
   const fieldLine = lineCounter(text);
-  for (const f of goStructFields(text, (raw) => literal(raw) ?? goProduct(raw))) addLiteral(table, goPackageModule(dir), f.name, f.literal, file, fieldLine(f.offset));
+  const module = goPackageModule(dir);
+  for (const f of goStructFields(text, (raw) => literal(raw) ?? goProduct(raw))) {
+    const line = fieldLine(f.offset);
+    // A constructor applying functional options gives its fields only as the type's starting values.
+    if (!f.options) addLiteral(table, module, f.name, f.literal, file, line);
+    if (f.type) addGoTypeField(table, module, `${f.type}{}.${f.name.slice(f.name.indexOf('.') + 1)}`, f.literal, file, line);
+  }
+  // `func WithInsecureCookies() Option { return func(s *Server) { s.cookieSecure = false } }`, and methods setting fields.
+  const optionLine = lineCounter(text);
+  for (const o of goOptionFields(text, (raw) => literal(raw) ?? goProduct(raw))) {
+    const line = optionLine(o.offset);
+    if (o.literal) addLiteral(table, module, `${o.type}{}.${o.field}${GO_OPTION_MARK}${o.option}()`, o.literal, file, line);
+    else table.add(module, `${GO_FIELD_SET_MARK}${o.type}{}.${o.field}`, { value: true, file, line });
+  }
+  const paramLine = lineCounter(text);
+  for (const c of goConstructorParams(text)) table.add(module, `${c.type}{}.${c.field}${GO_PARAM_MARK}${c.constructor}`, { value: c.param, file, line: paramLine(c.offset) });
+  const methodLine = lineCounter(text);
+  for (const m of goMethodFieldSets(text)) table.add(module, `${GO_FIELD_SET_MARK}${m.type}{}.${m.field}`, { value: true, file, line: methodLine(m.offset) });
+  // Calls of the module's functions with literal arguments: the names cookie helpers are given.
+  const modulePath = goModuleOf(table, dir);
+  indexGoCalls(table, file, text, goFileImports(text), modulePath && goImportPathOf(modulePath, dir), modulePath?.mod);
+  // `config.Session.Secure = false` in an init() or main of another package: what that package var's field holds at run time.
+  if (/^[ \t]+\w+\.\w+\.\w+[ \t]*=[^=]/m.test(text)) {
+    const imports = goFileImports(text);
+    const setLine = lineCounter(text);
+    for (const m of text.matchAll(GO_FOREIGN_FIELD_SET)) {
+      const importPath = imports.get(m[1]);
+      if (!importPath) continue;
+      const lit = literal(m[4]);
+      if (lit) addLiteral(table, goForeignSetModule(importPath), `${m[2]}.${m[3]}`, lit, file, setLine(m.index));
+      else table.add(goForeignSetModule(importPath), `${GO_FIELD_SET_MARK}${m[2]}.${m[3]}`, { value: true, file, line: setLine(m.index) });
+    }
+  }
   // `Defaults.Secret = os.Getenv(…)` in a function (an init() of another file): that package var's field is not its literal.
   if (text.includes('.')) {
     const setLine = lineCounter(text);
     for (const m of text.matchAll(GO_FIELD_SET)) table.add(goPackageModule(dir), `${GO_FIELD_SET_MARK}${m[1]}.${m[2]}`, { value: true, file, line: setLine(m.index) });
   }
+}
+
+/** The module (path and root) of the go.mod above `dir`, as the scan noted it. */
+export function goModuleOf(table: SymbolTable, dir: string): { mod: string; root: string } | undefined {
+  let best: { mod: string; root: string } | undefined;
+  for (const [mod, sym] of table.namesOf(GO_MODULES)) {
+    const root = String(sym.value);
+    if ((dir === root || dir.startsWith(`${root}${path.sep}`)) && (!best || root.length > best.root.length)) best = { mod, root };
+  }
+  return best;
+}
+
+/** The import path of the package in `dir` of a module. */
+export function goImportPathOf(module: { mod: string; root: string }, dir: string): string {
+  return [module.mod, ...path.relative(module.root, dir).split(path.sep).filter(Boolean)].join('/');
+}
+
+/** `pkg.Var.Field = value` as a statement of a function. */
+const GO_FOREIGN_FIELD_SET = /^[ \t]+(\w+)\.(\w+)\.(\w+)[ \t]*=[ \t]*([^=\n][^\n]*?)[ \t]*(?:\/\/[^\n]*)?$/gm;
+
+/** `<go:set>github.com/acme/orders/internal/config`: fields of that package's vars set by statements of other packages. */
+export function goForeignSetModule(importPath: string): string {
+  return `<go:set>${importPath}`;
+}
+
+/** Import name → import path of a Go file, read from its text. */
+export function goFileImports(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const block = /^import[ \t]*\(([\s\S]*?)^\)/m.exec(text)?.[1] ?? '';
+  const single = [...text.matchAll(/^import[ \t]+((?:\w+[ \t]+)?"[^"\n]+")/gm)].map((m) => m[1]).join('\n');
+  for (const m of `${block}\n${single}`.matchAll(/^[ \t]*(?:(\w+)[ \t]+)?"([^"\n]+)"/gm)) {
+    const last = m[2].split('/').filter((p) => !/^v\d+$/.test(p)).pop() ?? m[2];
+    out.set(m[1] ?? last.replace(/[.-].*$/, ''), m[2]);
+  }
+  return out;
+}
+
+/** Between a type's field and the functional option that sets it (`Server{}.cookieSecure<-WithInsecureCookies()`). */
+export const GO_OPTION_MARK = '<-';
+/** Between a type's field and the constructor that stores a parameter in it (`Server{}.cfg<=NewServer`, value: the parameter's position). */
+export const GO_PARAM_MARK = '<=';
+/** Prefix of the name marking a type's field that constructors of the package set to different literals. */
+export const GO_CONFLICT_MARK = '!';
+
+/** `Server{}.cookieSecure`: what the type's constructors give a field; two constructors that disagree leave a conflict mark. */
+function addGoTypeField(table: SymbolTable, module: string, name: string, lit: Literal, file: string, line: number): void {
+  const earlier = table.lookup(module, name);
+  if (earlier && earlier.value !== lit.value) table.add(module, `${GO_CONFLICT_MARK}${name}`, { value: true, file, line });
+  else addLiteral(table, module, name, lit, file, line);
 }
 
 /** `Var.Field = …` (or `+=`, `++`) as a statement one indent or more into a function. */

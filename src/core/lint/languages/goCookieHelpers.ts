@@ -1,0 +1,45 @@
+import * as path from 'node:path';
+import type { Node } from '@vscode/tree-sitter-wasm';
+import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
+import { goCallModule, goLiteralCalls } from '../symbols/goCookieCalls';
+import { type CallerName, chooseCallerName } from './callerNames';
+import { goOwnImportPath } from './crossFileConstants';
+
+/*
+ * `func New(name, value string) *http.Cookie { return &http.Cookie{Name: name, …} }`: a helper of
+ * the module that builds a cookie under a name its caller gives (`http.SetCookie(w, cookies.New("orders_auth", t))`).
+ * Its fields are judged where the literal is, with the names the callers pass: this file's calls
+ * (read from its text) and the calls of the module the last scan indexed (symbols/goCookieCalls.ts).
+ */
+export function goCallerCookieName(ctx: AnalysisContext, nameNode: Node): { value: string; node: Node; via: string } | undefined {
+  if (nameNode.type !== 'identifier') return undefined;
+  const param = ctx.src(nameNode);
+  const fn = ancestorsOf(nameNode).reverse().find((a) => a.type === 'function_declaration' || a.type === 'method_declaration' || a.type === 'func_literal');
+  if (fn?.type !== 'function_declaration') return undefined;
+  const fnName = ctx.src(fn.childForFieldName('name') ?? fn);
+  const names: string[] = [];
+  for (const p of fn.childForFieldName('parameters')?.descendantsOfType('parameter_declaration') ?? []) {
+    const type = p?.childForFieldName('type');
+    for (const n of p ? namedChildren(p, ctx.text) : []) if (n.type === 'identifier' && n.id !== type?.id) names.push(ctx.src(n));
+  }
+  const index = names.indexOf(param);
+  const body = fn.childForFieldName('body');
+  if (index < 0 || !body || new RegExp(`(^|[^\\w.])${param}\\s*(=[^=]|\\+=)`).test(ctx.src(body))) return undefined;
+  const callers: CallerName[] = [];
+  for (const call of ctx.memo(`go.calls.${fnName}`, () => goLiteralCalls(ctx.text, new Set(), true, fnName))) {
+    if (call.offset >= fn.startIndex && call.offset < fn.endIndex) continue;
+    const lit = call.literals.find((l) => l.index === index);
+    if (!lit) continue;
+    ctx.touch(call.offset, call.end);
+    callers.push({ value: lit.value, where: `line ${ctx.lineOf(call.offset) + 1}` });
+  }
+  const ws = ctx.workspace;
+  const importPath = ws ? goOwnImportPath(ctx, path.dirname(ws.filePath)) : undefined;
+  if (ws && importPath) {
+    for (const [key, sym] of ws.table.namesOf(goCallModule(importPath, fnName))) {
+      if (sym.file === ws.filePath || typeof sym.value !== 'string' || Number(/^\d+:(\d+):/.exec(key)?.[1]) !== index) continue;
+      callers.push({ value: sym.value, where: `${path.relative(path.dirname(ws.filePath), sym.file).split(path.sep).join('/')}:${sym.line}` });
+    }
+  }
+  return chooseCallerName(callers, fnName, nameNode);
+}
