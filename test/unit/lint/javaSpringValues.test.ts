@@ -235,4 +235,49 @@ describe('lint: Java values through Spring configuration and other classes', () 
     assert.deepEqual(after.filter((f) => f.ruleId === 'jwt-hardcoded-secret').map((f) => f.range.start.line + 1), [35, 40]);
     doc.dispose();
   });
+
+  describe('which profiles a project runs without choosing its own', () => {
+    const LOYALTY = path.join(WORKSPACES, 'java-loyalty');
+    const SERVICE = 'tokens/MemberTokenService.java';
+
+    it('reads spring.profiles.active/include, .env locations, and keeps YAML aliases inside their document', async () => {
+      const { findings, symbols } = await scanFiles(['.'], { cwd: LOYALTY, workers: 0 });
+      assert.ok(symbols);
+      // spring.profiles.active=local: the local file overrides the default file's ${LOYALTY_JWT_SECRET}.
+      const member = secretAt(findings, SERVICE, 39);
+      assert.deepEqual([member?.severity, /application-local\.properties:4/.test(member?.message ?? ''), /application\.properties:3 activates the local profile by default \(spring\.profiles\.active=local\)/.test(member?.message ?? '')], ['error', true, true]);
+      // A ${VAR:default} of the active profile is what runs without the variable: not the info of a development profile.
+      assert.equal(secretAt(findings, SERVICE, 46)?.severity, 'error');
+      assert.match(secretAt(findings, SERVICE, 46)?.message ?? '', /local profile, which application\.properties:3 activates by default/);
+      // SPRING_CONFIG_ADDITIONAL_LOCATION of .env names deploy/, whose file wins over the default file.
+      assert.match(secretAt(findings, SERVICE, 53)?.message ?? '', /deploy\/application\.properties:2/);
+      // spring.profiles.include: a profile every deployment loads, whatever its name (was a warning).
+      const feed = secretAt(findings, SERVICE, 58);
+      assert.deepEqual([feed?.severity, /includes the rewards-feed profile in every deployment/.test(feed?.message ?? '')], ['error', true]);
+      // The staging document's *demo-key names an anchor of the first document: not resolved.
+      assert.equal(symbols.lookup(springConfigModule(LOYALTY, 'staging'), 'loyalty.tiers.platinumkey'), undefined);
+      assert.equal(symbols.lookup(springConfigModule(LOYALTY, 'demo'), 'loyalty.tiers.silverkey')?.value, 'loyalty-demo-silver-key');
+    });
+
+    it('lets SPRING_PROFILES_ACTIVE of .env replace spring.profiles.active, and reads an include of a profile document as its group', async () => {
+      const dir = tempWorkspace({
+        '.env': 'SPRING_PROFILES_ACTIVE=prod\n',
+        'src/main/resources/application.properties': 'spring.profiles.active=local\napp.jwt.secret=${APP_JWT_SECRET}\n',
+        'src/main/resources/application-local.properties': 'app.jwt.secret=local-only-secret\n',
+        'src/main/resources/application-prod.yml': 'spring:\n  profiles:\n    include:\n      - partner\n',
+        'src/main/resources/application-partner.properties': 'app.jwt.secret=partner-feed-secret\n',
+        'src/main/java/com/acme/app/Signer.java': SIGNER('secret'),
+      });
+      try {
+        const { findings } = await scanFiles(['.'], { cwd: dir, workers: 0 });
+        const secret = findings.find((f) => f.file.endsWith('Signer.java') && f.ruleId === 'jwt-hardcoded-secret');
+        // prod runs (from .env) and includes partner: partner's literal, named by the .env line; local is not active.
+        assert.match(secret?.message ?? '', /application-partner\.properties:1/);
+        assert.match(secret?.message ?? '', /\.env:1 activates the prod profile by default \(SPRING_PROFILES_ACTIVE=prod\), which activates partner/);
+        assert.equal(secret?.severity, 'error');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
 });
