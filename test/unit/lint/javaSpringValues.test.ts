@@ -236,6 +236,17 @@ describe('lint: Java values through Spring configuration and other classes', () 
     doc.dispose();
   });
 
+  it('indexes constants of an interface (implicitly static final) built by text blocks, String.format and StringBuilder chains', async () => {
+    const { symbols } = await scanFiles(['.'], { cwd: PAYMENTS, workers: 0 });
+    assert.ok(symbols);
+    const payout = javaClassModule('com.acme.payments.config.PayoutKeys');
+    assert.deepEqual([symbols.lookup(payout, 'PAYOUT_NOTICE_KEY')?.value, symbols.lookup(payout, 'PAYOUT_NOTICE_KEY')?.line], ['acme-payout-notice-2022-signing', 9]);
+    assert.equal(symbols.lookup(payout, 'PAYOUT_BATCH_KEY')?.value, 'acme-payout-batch-key-v4');
+    // Written over four lines.
+    assert.deepEqual([symbols.lookup(payout, 'PAYOUT_STATUS_KEY')?.value, symbols.lookup(payout, 'PAYOUT_STATUS_KEY')?.line], ['acme-payout-status-key-v1', 16]);
+    assert.equal(symbols.lookup(payout, 'ROTATED_VARIABLE')?.value, 'PAYOUT_ROTATED_KEY');
+  });
+
   describe('which profiles a project runs without choosing its own', () => {
     const LOYALTY = path.join(WORKSPACES, 'java-loyalty');
     const SERVICE = 'tokens/MemberTokenService.java';

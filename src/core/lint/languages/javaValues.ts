@@ -2,7 +2,7 @@ import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
 import { javaClassConstant, javaConfigPropertiesPrefix, javaInheritedOrImported } from './crossFileConstants';
 import { JAVA_FACTORY, textBlockValue } from '../symbols/javaIndexer';
-import { configurationFallback } from '../symbols/typeIndexers';
+import { configurationFallback, formatLiterals } from '../symbols/typeIndexers';
 import { declaredTypeOf, propertyOfAccessor, springPropertyValue, springSourceOf } from './springBinding';
 import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
@@ -94,6 +94,24 @@ export function javaValue(ctx: AnalysisContext, node: Node, depth = 0): JavaValu
   }
 }
 
+/** The text of `new StringBuilder("a").append("b")…` when every part is a literal; undefined otherwise. */
+function builderValue(ctx: AnalysisContext, node: Node, depth: number): string | undefined {
+  if (depth > 12) return undefined;
+  if (node.type === 'object_creation_expression') {
+    if (!/^StringBu(ilder|ffer)$/.test(ctx.src(node.childForFieldName('type') ?? node).trim())) return undefined;
+    const args = namedChildren(node.childForFieldName('arguments') ?? node, ctx.text);
+    if (args.length === 0) return '';
+    const v = args.length === 1 ? javaValue(ctx, args[0], depth + 1) : UNKNOWN;
+    return v.k === 'str' ? v.v : undefined;
+  }
+  if (node.type !== 'method_invocation' || ctx.src(node.childForFieldName('name') ?? node) !== 'append') return undefined;
+  const obj = node.childForFieldName('object');
+  const args = namedChildren(node.childForFieldName('arguments') ?? node, ctx.text);
+  const before = obj ? builderValue(ctx, obj, depth + 1) : undefined;
+  const v = args.length === 1 && before !== undefined ? javaValue(ctx, args[0], depth + 1) : UNKNOWN;
+  return v.k === 'str' ? before + v.v : undefined;
+}
+
 function callValue(ctx: AnalysisContext, call: Node, depth: number): JavaValue {
   const name = call.childForFieldName('name');
   const obj = call.childForFieldName('object');
@@ -121,7 +139,23 @@ function callValue(ctx: AnalysisContext, call: Node, depth: number): JavaValue {
   if (method === 'getProperty' && args.length === 2) return fallback(args[1], `${ctx.src(obj ?? call).trim()}.getProperty(${ctx.src(args[0])})`);
   if (method === 'requireNonNullElse' && args.length === 2 && JAVA_ENV.test(ctx.src(args[0]))) return fallback(args[1], ctx.src(args[0]));
   if (method === 'getenv' || method === 'getProperty' || JAVA_ENV.test(objText)) return { k: 'env', text: whole };
+  // `new StringBuilder("sec").append("ret").toString()`: a constant when every part is a literal (a builder held in a local may be appended to elsewhere: not followed).
+  if (method === 'toString' && obj && (obj.type === 'method_invocation' || obj.type === 'object_creation_expression')) {
+    const built = builderValue(ctx, obj, depth);
+    if (built !== undefined) return built === '' ? UNKNOWN : { k: 'str', v: built, node: call };
+  }
   if (obj && WRAPPER_METHODS.has(method)) return javaValue(ctx, obj, depth + 1);
+  // `String.format("%s-%s", "sec", "ret")`, `"%s-%s".formatted(…)`: a constant when the format only places literals.
+  if ((method === 'format' && objText === 'String' && args.length >= 1) || (method === 'formatted' && obj)) {
+    const parts = [...(method === 'formatted' ? [obj!] : []), ...args].map((a) => javaValue(ctx, a, depth + 1));
+    const strings = parts.map((p) => (p.k === 'str' ? p.v : p.k === 'external' && typeof p.symbol.value === 'string' && p.symbol.fallbackFor === undefined ? p.symbol.value : undefined));
+    if (strings.some((x) => x === undefined)) return UNKNOWN;
+    const v = formatLiterals(strings[0]!, strings.slice(1) as string[]);
+    if (v === undefined) return UNKNOWN;
+    // A constant of another file among the parts: that constant, its value completed (as for `+`).
+    const ext = parts.find((p) => p.k === 'external');
+    return ext?.k === 'external' ? { ...ext, symbol: { ...ext.symbol, value: v } } : { k: 'str', v, node: call };
+  }
   // `"sec".concat("ret")`, `String.join("-", "sec", "ret")`: a constant when every part is a literal (one literal, replaced whole by a fix).
   if ((method === 'concat' && obj && args.length === 1) || (method === 'join' && objText === 'String' && args.length >= 2)) {
     const parts = [...(method === 'concat' ? [obj!] : []), ...args].map((a) => javaValue(ctx, a, depth + 1));

@@ -125,7 +125,7 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
   let pkg = '';
   let type: { name: string; interface: boolean; module: string; lombok: boolean; bindable: boolean; prefix?: string; valueIndent?: number } | undefined;
   const prefixed: { at: number; module: string; prefix: string }[] = [];
-  const classes: { at: number; module: string; name: string }[] = [];
+  const classes: { at: number; module: string; name: string; interface: boolean }[] = [];
   let declared: Set<string> | undefined;
   let names: ReturnType<typeof javaNamesOf> | undefined;
   let assigned: Map<string, number> | undefined;
@@ -150,7 +150,7 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
       const prefix = configurationPropertiesPrefix(annotations);
       if (prefix) table.add(JAVA_CONFIG_PROPERTIES, qualified, { value: prefix, file, line: lineOf(m.index) });
       if (prefix) prefixed.push({ at: m.index, module: javaClassModule(qualified), prefix });
-      classes.push({ at: m.index, module: javaClassModule(qualified), name: m[6] });
+      classes.push({ at: m.index, module: javaClassModule(qualified), name: m[6], interface: m[5] === 'interface' });
       if (m[5] === 'class') {
         const superclass = /^[^{;]*?\bextends\s+([\w$.]+)/.exec(text.slice(m.index, m.index + 400))?.[1];
         if (superclass) {
@@ -195,30 +195,62 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
   if (text.includes('ConfigurationProperties')) indexJavaBinding(table, file, text, prefixed);
   if (text.includes('static')) indexJavaFactories(table, file, text, classes);
   if (text.includes('this.')) indexConstructorLiterals(table, file, text, classes, assigned ?? assignmentCounts(text));
-  if (text.includes('"""')) indexTextBlocks(table, file, text, classes);
+  if (text.includes('"""') || text.includes('format') || text.includes('StringBu')) indexTextBlocks(table, file, text, classes);
 }
 
-/** `String.join("-", "a", "b")`, `"a".concat("b")`: a constant when every part is a literal. */
+/**
+ * `String.join("-", "a", "b")`, `"a".concat("b")`, `String.format("%s-%s", "a", "b")`,
+ * `new StringBuilder("a").append("b").toString()`: a constant when every part is a literal
+ * (a format of `%s`, `%%` and `%n` only).
+ */
 function javaJoinedLiteral(raw: string): Literal | undefined {
   const s = raw.trim().replace(/\s+\/\/.*$/, '').trim();
   const str = String.raw`"((?:[^"\\\n]|\\.)*)"`;
+  const parts = (list: string) => [...list.matchAll(new RegExp(str, 'g'))].map((p) => p[1]);
   const join = new RegExp(String.raw`^String\s*\.\s*join\(\s*${str}((?:\s*,\s*"(?:[^"\\\n]|\\.)*")+)\s*\)$`).exec(s);
-  if (join) return { value: [...join[2].matchAll(new RegExp(str, 'g'))].map((p) => p[1]).join(join[1]) };
+  if (join) return { value: parts(join[2]).join(join[1]) };
   const concat = new RegExp(String.raw`^${str}((?:\s*\.\s*concat\(\s*"(?:[^"\\\n]|\\.)*"\s*\))+)$`).exec(s);
-  if (concat) return { value: concat[1] + [...concat[2].matchAll(new RegExp(str, 'g'))].map((p) => p[1]).join('') };
+  if (concat) return { value: concat[1] + parts(concat[2]).join('') };
+  const format = new RegExp(String.raw`^(?:String\s*\.\s*format\(\s*${str}((?:\s*,\s*"(?:[^"\\\n]|\\.)*")*)\s*\)|${str}\s*\.\s*formatted\(\s*((?:"(?:[^"\\\n]|\\.)*"(?:\s*,\s*)?)*)\))$`).exec(s);
+  if (format) {
+    const value = formatLiterals(format[1] ?? format[3], parts(format[2] ?? format[4]));
+    return value === undefined ? undefined : { value };
+  }
+  const builder = new RegExp(String.raw`^new\s+StringBu(?:ilder|ffer)\s*\(\s*(?:${str})?\s*\)((?:\s*\.\s*append\(\s*"(?:[^"\\\n]|\\.)*"\s*\))*)\s*\.\s*toString\(\s*\)$`).exec(s);
+  if (builder) return { value: (builder[1] ?? '') + parts(builder[2]).join('') };
   return undefined;
+}
+
+/** `String.format` of literal arguments when the format only has `%s`, `%%` and `%n` (one argument per `%s`); undefined otherwise. */
+export function formatLiterals(format: string, args: readonly string[]): string | undefined {
+  let i = 0;
+  let ok = true;
+  const out = format.replace(/%(.)/g, (_, c: string) => {
+    if (c === '%') return '%';
+    if (c === 'n') return '\n';
+    if (c !== 's' || i >= args.length) ok = false;
+    return args[i++] ?? '';
+  });
+  return ok && i === args.length ? out : undefined;
 }
 
 /** `static final String KEY = """\n  …""";`: a constant text block. */
 const JAVA_TEXT_BLOCK = /^[ \t]*((?:(?:public|protected|private|static|final)[ \t]+)*)String[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*("""[ \t]*\r?\n(?:[^"\\]|\\[\s\S]|"(?!""))*""")[ \t]*;/gm;
+/** `static final String KEY = String.format(…)` / `new StringBuilder(…)….toString()` written over several lines. */
+const JAVA_BUILT_CONSTANT = /^[ \t]*((?:(?:public|protected|private|static|final)[ \t]+)*)String[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*((?:String[ \t]*\.[ \t]*format|new[ \t]+StringBu(?:ilder|ffer))[ \t]*\((?:[^;"]|"(?:[^"\\\n]|\\.)*")*?)[ \t]*;/gm;
 
-function indexTextBlocks(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string }[]): void {
-  const lineOf = lineCounter(text);
-  const ownerAt = lastBefore(classes, (c) => c.at);
-  for (const m of text.matchAll(JAVA_TEXT_BLOCK)) {
-    const owner = ownerAt(m.index);
-    if (!owner || !/\bstatic\b/.test(m[1]) || !/\bfinal\b/.test(m[1])) continue;
-    addLiteral(table, owner.module, m[2], { value: textBlockValue(m[3]) }, file, lineOf(m.index));
+/** Constants written over several lines (text blocks, formats, builders); an interface's fields are static final without saying so. */
+function indexTextBlocks(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string; interface: boolean }[]): void {
+  for (const [re, value] of [[JAVA_TEXT_BLOCK, (v: string) => textBlockValue(v)], [JAVA_BUILT_CONSTANT, (v: string) => javaJoinedLiteral(v.replace(/\s*\n\s*/g, ' '))?.value]] as const) {
+    if (re === JAVA_TEXT_BLOCK ? !text.includes('"""') : !/String\s*\.\s*format|StringBu(?:ilder|ffer)/.test(text)) continue;
+    const lineOf = lineCounter(text);
+    const ownerAt = lastBefore(classes, (c) => c.at);
+    for (const m of text.matchAll(re)) {
+      const owner = ownerAt(m.index);
+      if (!owner || !(owner.interface || (/\bstatic\b/.test(m[1]) && /\bfinal\b/.test(m[1])))) continue;
+      const v = value(m[3]);
+      if (v !== undefined) addLiteral(table, owner.module, m[2], { value: v }, file, lineOf(m.index));
+    }
   }
 }
 
