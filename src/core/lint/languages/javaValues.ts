@@ -202,7 +202,7 @@ function receiverGetter(ctx: AnalysisContext, call: Node, obj: Node, method: str
   let type: string | undefined;
   if (obj.type === 'object_creation_expression') type = ctx.src(obj.childForFieldName('type') ?? obj).replace(/\s+/g, '').replace(/<.*$/, '');
   else if (obj.type === 'identifier') type = receiverType(ctx, call, ctx.src(obj));
-  else if (obj.type === 'field_access' && obj.childForFieldName('object')?.type === 'this') type = declaredTypeOf(ctx, ctx.src(obj.childForFieldName('field')!));
+  else if (obj.type === 'field_access' && obj.childForFieldName('object')?.type === 'this') type = declaredTypeOf(ctx, ctx.src(obj.childForFieldName('field')!), call);
   if (!type || !/^[\w$.]+$/.test(type)) return undefined;
   // `settings.setSecret(System.getenv(…))` in the method before the read: the object no longer holds what its class starts with.
   const accessor = /^(?:get|is)([A-Z][\w$]*)$/.exec(method);
@@ -225,30 +225,55 @@ function receiverGetter(ctx: AnalysisContext, call: Node, obj: Node, method: str
 /**
  * The type of the object a name holds at `at`: a local declared before it in an enclosing block
  * (`JwtConfig cfg = …`; with `var`, what its initializer builds or returns: `new JwtConfig()`, a
- * method of the class, `Keys.defaults()` of a workspace class), a parameter of the enclosing
- * method or lambda, else the field of that name (declaredTypeOf).
+ * method of the class, `Keys.defaults()` of a workspace class), the variable of an enclosing `for`,
+ * try-with-resources or `catch`, a parameter of the enclosing method or lambda, else the field of
+ * that name of the enclosing class (declaredTypeOf): the declaration in scope at the use.
  */
 function receiverType(ctx: AnalysisContext, at: Node, name: string): string | undefined {
   const up = ancestorsOf(at);
+  const typeOf = (decl: Node, declarator: Node | undefined): string | undefined => {
+    // A new declaration, or an edit of this one, changes the type.
+    ctx.touch(decl.startIndex, at.startIndex);
+    const written = ctx.src(decl.childForFieldName('type') ?? decl).replace(/\s+/g, '').replace(/<.*$/, '');
+    if (written !== 'var') return written;
+    const init = declarator?.childForFieldName('value');
+    return init ? inferredType(ctx, init) : undefined;
+  };
   for (let i = up.length - 1; i >= 0; i--) {
     const scope = up[i];
-    if (scope.type === 'block' || scope.type === 'constructor_body') {
+    if (scope.type === 'block' || scope.type === 'constructor_body' || scope.type === 'switch_block_statement_group') {
       let decl: { statement: Node; declarator: Node } | undefined;
       for (const s of namedChildren(scope, ctx.text)) {
         if (s.startIndex >= at.startIndex) break;
         if (s.type !== 'local_variable_declaration') continue;
         for (const d of s.namedChildren) if (d?.type === 'variable_declarator' && ctx.src(d.childForFieldName('name')!) === name) decl = { statement: s, declarator: d };
       }
-      if (!decl) continue;
-      // A new declaration, or an edit of this one, changes the type.
-      ctx.touch(decl.statement.startIndex, at.startIndex);
-      const written = ctx.src(decl.statement.childForFieldName('type') ?? decl.statement).replace(/\s+/g, '').replace(/<.*$/, '');
-      if (written !== 'var') return written;
-      const init = decl.declarator.childForFieldName('value');
-      return init ? inferredType(ctx, init) : undefined;
+      if (decl) return typeOf(decl.statement, decl.declarator);
+      continue;
+    }
+    // `for (DemoKeys keys : …)`, `for (var k = …; …)`, `try (var keys = …)`, `catch (KeyException e)`: their variables are in scope inside.
+    if (scope.type === 'enhanced_for_statement' && ctx.src(scope.childForFieldName('name') ?? scope) === name && at.startIndex >= (scope.childForFieldName('body')?.startIndex ?? Infinity)) {
+      const t = typeOf(scope, undefined);
+      return t === 'var' ? undefined : t;
+    }
+    if (scope.type === 'for_statement' || scope.type === 'try_with_resources_statement') {
+      const decls = scope.type === 'for_statement' ? scope.childrenForFieldName('init') : (scope.childForFieldName('resources')?.namedChildren ?? []);
+      for (const d of decls) {
+        if (!d || d.startIndex >= at.startIndex) continue;
+        if (d.type === 'local_variable_declaration') {
+          const declarator = d.namedChildren.find((c) => c?.type === 'variable_declarator' && ctx.src(c.childForFieldName('name')!) === name);
+          if (declarator) return typeOf(d, declarator);
+        } else if (d.type === 'resource' && ctx.src(d.childForFieldName('name') ?? d) === name) return typeOf(d, d);
+      }
+    }
+    if (scope.type === 'catch_clause') {
+      const param = scope.namedChildren.find((c) => c?.type === 'catch_formal_parameter');
+      if (param && ctx.src(param.childForFieldName('name') ?? param) === name) return undefined;
     }
     if (scope.type === 'method_declaration' || scope.type === 'constructor_declaration' || scope.type === 'lambda_expression') {
       const params = scope.childForFieldName('parameters');
+      // `keys -> keys.getSecret()`: a lambda's parameter without a type is in scope, its type unknown here.
+      if (params?.type === 'identifier' && ctx.src(params) === name) return undefined;
       for (const p of params ? namedChildren(params, ctx.text) : []) {
         if (ctx.src(p.childForFieldName('name') ?? p) !== name) continue;
         const t = p.childForFieldName('type');
@@ -257,7 +282,7 @@ function receiverType(ctx: AnalysisContext, at: Node, name: string): string | un
     }
     if (scope.type === 'class_body') break;
   }
-  return declaredTypeOf(ctx, name);
+  return declaredTypeOf(ctx, name, at);
 }
 
 /** The class a `var` initializer gives: `new T(…)`, a method of an enclosing class (its return type), `Keys.defaults()` (the return type the last scan indexed). */
@@ -293,7 +318,7 @@ function configurationGroup(ctx: AnalysisContext, at: Node, getter: Node, depth:
   if (inner.type === 'method_invocation') prefix = configurationGroup(ctx, at, inner, depth + 1);
   else {
     const holder = inner.type === 'identifier' ? ctx.src(inner) : inner.type === 'field_access' && inner.childForFieldName('object')?.type === 'this' ? ctx.src(inner.childForFieldName('field')!) : undefined;
-    const type = holder ? (inner.type === 'identifier' ? receiverType(ctx, at, holder) : declaredTypeOf(ctx, holder)) : undefined;
+    const type = holder ? (inner.type === 'identifier' ? receiverType(ctx, at, holder) : declaredTypeOf(ctx, holder, at)) : undefined;
     prefix = type && /^[\w$.]+$/.test(type) ? javaConfigPropertiesPrefix(ctx, at, type) : undefined;
   }
   return prefix ? `${prefix}.${propertyOfAccessor(ctx.src(name))}` : undefined;

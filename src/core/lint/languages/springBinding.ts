@@ -132,19 +132,37 @@ export function propertyOfAccessor(method: string): string {
 
 
 /**
- * The declared type of a name the file uses as a receiver (`jwtConfig` in `jwtConfig.getSecret()`):
- * a field, a parameter or a local (`JwtConfig jwtConfig`, `var cfg = new JwtConfig()`), by the
- * first declaration in the file's text.
+ * The declared type of a field the code at `at` reads as a receiver (`jwtConfig` in
+ * `jwtConfig.getSecret()`, `this.keys`): the field (or record component) of that name of the
+ * innermost enclosing class that declares one, not the first declaration of the name in the file
+ * (a local of another method, a parameter, or a field of a nested class would be another object).
  */
-export function declaredTypeOf(ctx: AnalysisContext, name: string): string | undefined {
+export function declaredTypeOf(ctx: AnalysisContext, name: string, at: Node): string | undefined {
   if (!/^[A-Za-z_$][\w$]*$/.test(name)) return undefined;
   ctx.lookups.add(name);
-  const esc = name.replace(/\$/g, '\\$');
-  const re = new RegExp(`\\b([A-Z][\\w$]*(?:\\s*\\.\\s*[A-Z][\\w$]*)*|[a-z][\\w$]*(?:\\s*\\.\\s*[a-z][\\w$]*)*\\s*\\.\\s*[A-Z][\\w$]*)(?:\\s*<[^<>;]*>)?\\s+${esc}\\s*[;=,)]|\\bvar\\s+${esc}\\s*=\\s*new\\s+([\\w$.]+)\\s*\\(`);
-  const m = re.exec(ctx.text);
-  if (!m) return undefined;
-  ctx.touch(m.index, m.index + m[0].length);
-  return (m[1] ?? m[2]).replace(/\s+/g, '');
+  for (let n: Node | null = at.parent; n; n = n.parent) {
+    if (n.type === 'class_body' || n.type === 'interface_body' || n.type === 'enum_body') {
+      for (const f of n.namedChildren) {
+        if (f?.type !== 'field_declaration' && f?.type !== 'constant_declaration') continue;
+        if (!f.namedChildren.some((d) => d?.type === 'variable_declarator' && ctx.src(d.childForFieldName('name')!) === name)) continue;
+        const type = f.childForFieldName('type');
+        if (!type) return undefined;
+        // An edit of the declaration changes the type.
+        ctx.touch(f.startIndex, f.endIndex);
+        return ctx.src(type).replace(/\s+/g, '').replace(/<.*$/, '');
+      }
+    }
+    if (n.type === 'record_declaration') {
+      const params = n.childForFieldName('parameters');
+      for (const p of params?.namedChildren ?? []) {
+        if (p && ctx.src(p.childForFieldName('name') ?? p) === name) {
+          ctx.touch(p.startIndex, p.endIndex);
+          return ctx.src(p.childForFieldName('type') ?? p).replace(/\s+/g, '').replace(/<.*$/, '');
+        }
+      }
+    }
+  }
+  return undefined;
 }
 
 /** The message and severity of a signing key that a Spring configuration file sets, reported where the code reads it. */
