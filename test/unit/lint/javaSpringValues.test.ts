@@ -204,6 +204,10 @@ describe('lint: Java values through Spring configuration and other classes', () 
       [`${JAVA}/web/MerchantPortalController.java`, [30, 35, 40], 13],
       // Inherited getter, Lombok @Data, var of a static factory and of a method of the class, a constructor-set field.
       [`${JAVA}/merchants/MerchantTokenService.java`, [26, 40, 47, 62, 68], 10],
+      // Receivers through instance factories and chains: a method returning Keys.hmacShaKeyFor("…"), var of config.jwtProperties().
+      [`${JAVA}/disputes/DisputeTokenService.java`, [24, 31, 47, 53], 10],
+      // Fields of the class in scope, not of a nested class; a for-each variable.
+      [`${JAVA}/payouts/PayoutSigner.java`, [27, 38], 10],
     ] as const) {
       const file = path.join(PAYMENTS, rel);
       const text = fs.readFileSync(file, 'utf8');
@@ -245,6 +249,18 @@ describe('lint: Java values through Spring configuration and other classes', () 
     // Written over four lines.
     assert.deepEqual([symbols.lookup(payout, 'PAYOUT_STATUS_KEY')?.value, symbols.lookup(payout, 'PAYOUT_STATUS_KEY')?.line], ['acme-payout-status-key-v1', 16]);
     assert.equal(symbols.lookup(payout, 'ROTATED_VARIABLE')?.value, 'PAYOUT_ROTATED_KEY');
+  });
+
+  it('indexes what instance methods return: a class (->name), and the key a key-building getter wraps', async () => {
+    const { symbols } = await scanFiles(['.'], { cwd: PAYMENTS, workers: 0 });
+    assert.ok(symbols);
+    const disputes = (cls: string) => javaClassModule(`com.acme.payments.disputes.${cls}`);
+    assert.equal(symbols.lookup(disputes('DisputeConfiguration'), '->jwtProperties')?.value, 'com.acme.payments.config.JwtProperties');
+    assert.equal(symbols.lookup(disputes('DisputeConfiguration'), '->disputeKeys')?.value, 'com.acme.payments.disputes.DisputeKeys');
+    assert.deepEqual([symbols.lookup(disputes('DisputeKeys'), 'signingKey()')?.value, symbols.lookup(disputes('DisputeKeys'), 'signingKey()')?.line], ['dispute-portal-signing-key-0042!', 13]);
+    // new SecretKeySpec(CONSTANT.getBytes(UTF_8), "HmacSHA256"): the constant's literal.
+    assert.deepEqual([symbols.lookup(disputes('DisputeKeys'), 'evidenceKey()')?.value, symbols.lookup(disputes('DisputeKeys'), 'evidenceKey()')?.line], ['dispute-evidence-upload-secret-2023', 11]);
+    assert.equal(symbols.lookup(disputes('DisputeKeys'), 'arbitrationKey()'), undefined);
   });
 
   describe('which profiles a project runs without choosing its own', () => {

@@ -203,6 +203,8 @@ function receiverGetter(ctx: AnalysisContext, call: Node, obj: Node, method: str
   if (obj.type === 'object_creation_expression') type = ctx.src(obj.childForFieldName('type') ?? obj).replace(/\s+/g, '').replace(/<.*$/, '');
   else if (obj.type === 'identifier') type = receiverType(ctx, call, ctx.src(obj));
   else if (obj.type === 'field_access' && obj.childForFieldName('object')?.type === 'this') type = declaredTypeOf(ctx, ctx.src(obj.childForFieldName('field')!), call);
+  // `configuration.disputeKeys().signingKey()`: the class an instance or static factory of the workspace returns.
+  else if (obj.type === 'method_invocation') type = inferredType(ctx, obj);
   if (!type || !/^[\w$.]+$/.test(type)) return undefined;
   // `settings.setSecret(System.getenv(…))` in the method before the read: the object no longer holds what its class starts with.
   const accessor = /^(?:get|is)([A-Z][\w$]*)$/.exec(method);
@@ -286,7 +288,7 @@ function receiverType(ctx: AnalysisContext, at: Node, name: string): string | un
 }
 
 /** The class a `var` initializer gives: `new T(…)`, a method of an enclosing class (its return type), `Keys.defaults()` (the return type the last scan indexed). */
-function inferredType(ctx: AnalysisContext, init: Node): string | undefined {
+function inferredType(ctx: AnalysisContext, init: Node, depth = 0): string | undefined {
   if (init.type === 'object_creation_expression') return ctx.src(init.childForFieldName('type') ?? init).replace(/\s+/g, '').replace(/<.*$/, '');
   if (init.type !== 'method_invocation') return undefined;
   const obj = init.childForFieldName('object');
@@ -302,7 +304,11 @@ function inferredType(ctx: AnalysisContext, init: Node): string | undefined {
     }
     return undefined;
   }
-  const cls = ctx.src(obj).replace(/\s+/g, '');
+  let cls = ctx.src(obj).replace(/\s+/g, '');
+  // `config.jwtProperties()`, `this.config.keys()`, `config.keys().signing()`: an instance method of the receiver's class.
+  if (obj.type === 'identifier' && /^[a-z_$]/.test(cls)) cls = receiverType(ctx, init, cls) ?? '';
+  else if (obj.type === 'field_access' && obj.childForFieldName('object')?.type === 'this') cls = declaredTypeOf(ctx, ctx.src(obj.childForFieldName('field')!), init) ?? '';
+  else if (obj.type === 'method_invocation') cls = (depth < 3 ? inferredType(ctx, obj, depth + 1) : undefined) ?? '';
   if (!/^[A-Z][\w$.]*$|^[a-z][\w$]*(\.[\w$]+)*\.[A-Z][\w$]*$/.test(cls)) return undefined;
   const returned = javaClassConstant(ctx, init, cls, `${JAVA_FACTORY}${method}`)?.symbol.value;
   return typeof returned === 'string' ? returned : undefined;

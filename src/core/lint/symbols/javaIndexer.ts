@@ -11,7 +11,7 @@ import type { SymbolTable, WorkspaceSymbol } from './symbolTable';
 /** The pseudo-module of `@ConfigurationProperties` classes: name = the qualified class, value = its prefix (`jwt`). */
 export const JAVA_CONFIG_PROPERTIES = '<java:configprops>';
 
-/** Prefix of a static method's entry holding the class it returns (`->defaults` of `static JwtConfig defaults(…)`): never a name code can look up. */
+/** Prefix of a static or instance method's entry holding the class it returns (`->defaults` of `static JwtConfig defaults(…)`): never a name code can look up. */
 export const JAVA_FACTORY = '->';
 
 /** The names a Java file's text brings into scope, read from its package and import lines. */

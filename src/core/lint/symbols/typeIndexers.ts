@@ -108,7 +108,7 @@ function literal(raw: string): Literal | undefined {
 
 
 
-const JAVA_CANDIDATES = /^[ \t]*((?:(?:public|protected|private|final|static)[ \t]+)*)[\w$.<>[\]]+[ \t]+([A-Za-z_$][\w$]*)\(\)[ \t]*\{[ \t]*\n?[ \t]*return[ \t]+([^;\n]+);[ \t]*\n?[ \t]*\}|^[ \t]*package[ \t]+([\w.]+)[ \t]*;|^[ \t]*(?:(?:public|protected|private|abstract|final|static|sealed|non-sealed|strictfp)[ \t]+)*(class|interface|enum|record)[ \t]+([A-Za-z_$][\w$]*)|^[ \t]*((?:(?:public|protected|private|static|final|transient)[ \t]+)*)[\w$.<>[\], ]+?[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*([^\n;]+);/gm;
+const JAVA_CANDIDATES = /^[ \t]*((?:(?:public|protected|private|final|static)[ \t]+)*)[\w$.<>[\]]+[ \t]+([A-Za-z_$][\w$]*)\(\)[ \t]*\{[ \t]*\n?[ \t]*return[ \t]+([^;\n]+);[ \t]*(?:\/\/[^\n]*)?\n?[ \t]*\}|^[ \t]*package[ \t]+([\w.]+)[ \t]*;|^[ \t]*(?:(?:public|protected|private|abstract|final|static|sealed|non-sealed|strictfp)[ \t]+)*(class|interface|enum|record)[ \t]+([A-Za-z_$][\w$]*)|^[ \t]*((?:(?:public|protected|private|static|final|transient)[ \t]+)*)[\w$.<>[\], ]+?[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*([^\n;]+);/gm;
 
 /**
  * Java: `static final` fields and interface constants, as `Class.NAME` of the file's package (a
@@ -140,9 +140,11 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
     if (m[2] !== undefined) {
       // `String secret() { return "…"; }`: a method that only returns a value, as `secret()`.
       if (!type) continue;
-      const lit = literal(m[3]);
+      // `SecretKey signingKey() { return Keys.hmacShaKeyFor("…".getBytes(UTF_8)); }`: the key material it wraps.
+      const returned = javaKeyMaterial(m[3]);
+      const lit = literal(returned);
       if (lit) addLiteral(table, type.module, `${m[2]}()`, lit, file, lineOf(m.index));
-      else later(`${m[2]}()`, m[3], m.index);
+      else later(`${m[2]}()`, returned, m.index);
     } else if (m[4] !== undefined) pkg = m[4];
     else if (m[5] !== undefined) {
       const qualified = pkg ? `${pkg}.${m[6]}` : m[6];
@@ -193,9 +195,25 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
     }
   }
   if (text.includes('ConfigurationProperties')) indexJavaBinding(table, file, text, prefixed);
-  if (text.includes('static')) indexJavaFactories(table, file, text, classes);
+  indexJavaFactories(table, file, text, classes);
   if (text.includes('this.')) indexConstructorLiterals(table, file, text, classes, assigned ?? assignmentCounts(text));
   if (text.includes('"""') || text.includes('format') || text.includes('StringBu')) indexTextBlocks(table, file, text, classes);
+}
+
+/**
+ * The key material a key-building expression wraps (`Keys.hmacShaKeyFor(X.getBytes(UTF_8))`,
+ * `new SecretKeySpec(X.getBytes(), "HmacSHA256")`, `Decoders.BASE64.decode(X)`,
+ * `Base64.getDecoder().decode(X)`): X; any other expression as it is.
+ */
+export function javaKeyMaterial(expr: string): string {
+  let s = expr.trim();
+  for (let i = 0; i < 4; i++) {
+    const m = /^(?:(?:io\.jsonwebtoken\.security\.)?Keys\s*\.\s*hmacShaKeyFor|(?:Decoders\s*\.\s*BASE64(?:URL)?|Base64\s*\.\s*get(?:Url|Mime)?Decoder\s*\(\s*\))\s*\.\s*decode)\s*\(([\s\S]*)\)$/.exec(s)
+      ?? /^new\s+SecretKeySpec\s*\(([\s\S]*?),\s*(?:"Hmac\w*"|SignatureAlgorithm\.\w+\.getJcaName\(\s*\))\s*\)$/.exec(s);
+    if (!m) break;
+    s = m[1].trim().replace(/\.getBytes\(\s*(?:(?:java\.nio\.charset\.)?StandardCharsets\.UTF_8|"UTF-8")?\s*\)$/, '').trim();
+  }
+  return s;
 }
 
 /**
@@ -257,19 +275,31 @@ function indexTextBlocks(table: SymbolTable, file: string, text: string, classes
 /** `public static JwtConfig defaults(…)`: a static method returning a class, for `var cfg = Keys.defaults()` in another file. */
 const JAVA_STATIC_FACTORY = /^[ \t]*(?:(?:public|protected|private|final|synchronized)[ \t]+)*static[ \t]+(?:<[^<>\n]*>[ \t]+)?([A-Z][\w$]*(?:\.[A-Z][\w$]*)*)(?:<[^\n]*?>)?[ \t]+([a-z_$][\w$]*)[ \t]*\(/gm;
 
-/** Records, as `->name` of the class, the class each static factory returns (qualified by the file's imports). */
+/** Records, as `->name` of the class, the class each static factory or instance method returns (qualified by the file's imports). */
 function indexJavaFactories(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string }[]): void {
-  const lineOf = lineCounter(text);
   let names: ReturnType<typeof javaNamesOf> | undefined;
-  const ownerAt = lastBefore(classes, (c) => c.at);
-  for (const m of text.matchAll(JAVA_STATIC_FACTORY)) {
-    const owner = ownerAt(m.index);
-    if (!owner || m[1] === 'String' || m[1] === 'Object') continue;
-    names ??= javaNamesOf(text);
-    const returned = javaClassModules(names, m[1])[0];
-    if (returned) table.add(owner.module, `${JAVA_FACTORY}${m[2]}`, { value: returned.slice('java:'.length), file, line: lineOf(m.index) });
+  for (const re of [JAVA_STATIC_FACTORY, JAVA_INSTANCE_FACTORY]) {
+    if (re === JAVA_STATIC_FACTORY && !text.includes('static')) continue;
+    const lineOf = lineCounter(text);
+    const ownerAt = lastBefore(classes, (c) => c.at);
+    for (const m of text.matchAll(re)) {
+      const owner = ownerAt(m.index);
+      if (!owner || NOT_A_FACTORY.test(m[1])) continue;
+      names ??= javaNamesOf(text);
+      const returned = javaClassModules(names, m[1])[0];
+      if (returned) table.add(owner.module, `${JAVA_FACTORY}${m[2]}`, { value: returned.slice('java:'.length), file, line: lineOf(m.index) });
+    }
   }
 }
+
+/**
+ * `public JwtProperties jwtProperties() {`, `@Bean DisputeKeys disputeKeys(…) {`: an instance method
+ * returning a class, for `var props = config.jwtProperties()` and `config.keys().signingKey()`.
+ */
+const JAVA_INSTANCE_FACTORY = /^[ \t]*(?:@[\w.]+(?:\([^()\n]*\))?[ \t]+)*(?:(?:public|protected|private|final|synchronized|default)[ \t]+)*([A-Z][\w$]*(?:\.[A-Z][\w$]*)*)(?:<[^\n]*?>)?[ \t]+([a-z_$][\w$]*)[ \t]*\([^;{]*\)[ \t]*(?:throws[^{;]*)?\{/gm;
+
+/** Return types of the JDK and frameworks that no workspace class is: not recorded as factories. */
+const NOT_A_FACTORY = /^(?:String|Object|Boolean|Integer|Long|Double|Void|List|Map|Set|Collection|Optional|Stream|Iterable|CompletableFuture|Mono|Flux|ResponseEntity|Duration|Instant|Date|LocalDate|LocalDateTime|BigDecimal|UUID|Class)$/;
 
 /** A member header: a constructor (no type before the name) or a method. */
 const JAVA_MEMBER = /^[ \t]*(?:(?:public|protected|private|static|final|synchronized|abstract|native|default)[ \t]+)*(?:(<[^<>\n]*>[ \t]+)?([\w$.<>[\], ]+?)[ \t]+)?([A-Za-z_$][\w$]*)[ \t]*\([^;{]*\)[ \t]*(?:throws[^{;]*)?\{/gm;
