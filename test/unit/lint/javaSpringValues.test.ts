@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Linter } from '../../../src/core/lint/engine';
 import { scanFiles } from '../../../src/core/lint/scanner';
-import { JAVA_CONFIG_PROPERTIES, textBlockValue } from '../../../src/core/lint/symbols/javaIndexer';
+import { JAVA_CONFIG_DEFAULTS, JAVA_CONFIG_PROPERTIES, textBlockValue } from '../../../src/core/lint/symbols/javaIndexer';
 import { springConfigModule } from '../../../src/core/lint/symbols/springIndexer';
 import { javaClassModule } from '../../../src/core/lint/symbols/typeIndexers';
 
@@ -208,6 +208,8 @@ describe('lint: Java values through Spring configuration and other classes', () 
       [`${JAVA}/disputes/DisputeTokenService.java`, [24, 31, 47, 53], 10],
       // Fields of the class in scope, not of a nested class; a for-each variable.
       [`${JAVA}/payouts/PayoutSigner.java`, [27, 38], 10],
+      // this(…) delegation, an interface's default method, @DefaultValue of a nested record group.
+      [`${JAVA}/chargebacks/ChargebackTokenService.java`, [23, 32, 43], 10],
     ] as const) {
       const file = path.join(PAYMENTS, rel);
       const text = fs.readFileSync(file, 'utf8');
@@ -261,6 +263,21 @@ describe('lint: Java values through Spring configuration and other classes', () 
     // new SecretKeySpec(CONSTANT.getBytes(UTF_8), "HmacSHA256"): the constant's literal.
     assert.deepEqual([symbols.lookup(disputes('DisputeKeys'), 'evidenceKey()')?.value, symbols.lookup(disputes('DisputeKeys'), 'evidenceKey()')?.line], ['dispute-evidence-upload-secret-2023', 11]);
     assert.equal(symbols.lookup(disputes('DisputeKeys'), 'arbitrationKey()'), undefined);
+  });
+
+  it('indexes fields set through this(…) delegation, interface default methods inherited by implementing classes, and nested @DefaultValue groups', async () => {
+    const { symbols } = await scanFiles(['.'], { cwd: PAYMENTS, workers: 0 });
+    assert.ok(symbols);
+    const cb = (cls: string) => javaClassModule(`com.acme.payments.chargebacks.${cls}`);
+    // Named where the delegating constructor writes the literal.
+    assert.deepEqual([symbols.lookup(cb('ChargebackJwtConfig'), 'getSecret()')?.value, symbols.lookup(cb('ChargebackJwtConfig'), 'getSecret()')?.line], ['chargeback-console-dev-secret', 10]);
+    assert.equal(symbols.lookup(cb('ChargebackAuditConfig'), 'getSecret()'), undefined);
+    assert.equal(symbols.lookup(cb('ConsoleIssuer'), 'signingSecret()')?.value, 'chargeback-default-signing-secret');
+    assert.equal(symbols.lookup(cb('VaultIssuer'), 'signingSecret()'), undefined);
+    const evidence = symbols.lookup(JAVA_CONFIG_DEFAULTS, 'chargeback.evidence.signingkey');
+    assert.deepEqual([evidence?.value, evidence?.fallbackFor], ['chargeback-evidence-local-key', 'CHARGEBACK_EVIDENCE_SIGNINGKEY (or the property chargeback.evidence.signing-key)']);
+    // The nested record's default is not the annotated class's own property.
+    assert.equal(symbols.lookup(cb('ChargebackProperties'), '=signingKey'), undefined);
   });
 
   describe('which profiles a project runs without choosing its own', () => {

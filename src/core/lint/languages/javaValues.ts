@@ -1,7 +1,8 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
 import { javaClassConstant, javaConfigPropertiesPrefix, javaInheritedOrImported } from './crossFileConstants';
-import { JAVA_FACTORY, textBlockValue } from '../symbols/javaIndexer';
+import { JAVA_CONFIG_DEFAULTS, JAVA_FACTORY, textBlockValue } from '../symbols/javaIndexer';
+import { springCanonicalKey } from '../symbols/springIndexer';
 import { configurationFallback, formatLiterals } from '../symbols/typeIndexers';
 import { declaredTypeOf, propertyOfAccessor, springPropertyValue, springSourceOf } from './springBinding';
 import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
@@ -198,7 +199,12 @@ function receiverGetter(ctx: AnalysisContext, call: Node, obj: Node, method: str
   if (!ctx.workspace) return undefined;
   // `appProperties.getJwt().getSecret()`: a nested group of a @ConfigurationProperties class (`app.jwt.secret`).
   const group = obj.type === 'method_invocation' ? configurationGroup(ctx, call, obj, 0) : undefined;
-  if (group) return springPropertyValue(ctx, `${group}.${propertyOfAccessor(method)}`, call);
+  if (group) {
+    const key = `${group}.${propertyOfAccessor(method)}`;
+    // No file sets it: a @DefaultValue of the nested group's record binds.
+    const fallback = ctx.workspace.table.lookup(JAVA_CONFIG_DEFAULTS, springCanonicalKey(key));
+    return springPropertyValue(ctx, key, call) ?? (fallback ? { k: 'external', symbol: fallback, node: call } : undefined);
+  }
   let type: string | undefined;
   if (obj.type === 'object_creation_expression') type = ctx.src(obj.childForFieldName('type') ?? obj).replace(/\s+/g, '').replace(/<.*$/, '');
   else if (obj.type === 'identifier') type = receiverType(ctx, call, ctx.src(obj));

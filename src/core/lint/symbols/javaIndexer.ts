@@ -11,6 +11,13 @@ import type { SymbolTable, WorkspaceSymbol } from './symbolTable';
 /** The pseudo-module of `@ConfigurationProperties` classes: name = the qualified class, value = its prefix (`jwt`). */
 export const JAVA_CONFIG_PROPERTIES = '<java:configprops>';
 
+/**
+ * The pseudo-module of the defaults of nested groups of constructor-bound `@ConfigurationProperties`
+ * (`@DefaultValue("…")` on a component of a nested record): name = the property's canonical key
+ * (`app.jwt.secret`), the symbol a fallback naming the variable Spring reads.
+ */
+export const JAVA_CONFIG_DEFAULTS = '<java:configdefaults>';
+
 /** Prefix of a static or instance method's entry holding the class it returns (`->defaults` of `static JwtConfig defaults(…)`): never a name code can look up. */
 export const JAVA_FACTORY = '->';
 

@@ -4,8 +4,8 @@ import { jsonValues } from '../languages/appSettings';
 import type { SymbolTable } from './symbolTable';
 import { goStructFields } from './goStructs';
 import { type Literal, addLiteral, lineCounter } from './indexText';
-import { JAVA_CONFIG_PROPERTIES, JAVA_FACTORY, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaClassModules, javaNamesOf, noteJavaExtension, noteJavaPending, textBlockValue } from './javaIndexer';
-import { springVariable } from './springIndexer';
+import { JAVA_CONFIG_DEFAULTS, JAVA_CONFIG_PROPERTIES, JAVA_FACTORY, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaClassModules, javaNamesOf, noteJavaExtension, noteJavaPending, textBlockValue } from './javaIndexer';
+import { springCanonicalKey, springVariable } from './springIndexer';
 
 /*
  * Class, namespace and package indexes of Java, C# and Go: the constants a file gives the rest of
@@ -108,7 +108,7 @@ function literal(raw: string): Literal | undefined {
 
 
 
-const JAVA_CANDIDATES = /^[ \t]*((?:(?:public|protected|private|final|static)[ \t]+)*)[\w$.<>[\]]+[ \t]+([A-Za-z_$][\w$]*)\(\)[ \t]*\{[ \t]*\n?[ \t]*return[ \t]+([^;\n]+);[ \t]*(?:\/\/[^\n]*)?\n?[ \t]*\}|^[ \t]*package[ \t]+([\w.]+)[ \t]*;|^[ \t]*(?:(?:public|protected|private|abstract|final|static|sealed|non-sealed|strictfp)[ \t]+)*(class|interface|enum|record)[ \t]+([A-Za-z_$][\w$]*)|^[ \t]*((?:(?:public|protected|private|static|final|transient)[ \t]+)*)[\w$.<>[\], ]+?[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*([^\n;]+);/gm;
+const JAVA_CANDIDATES = /^[ \t]*((?:(?:public|protected|private|final|static|default)[ \t]+)*)[\w$.<>[\]]+[ \t]+([A-Za-z_$][\w$]*)\(\)[ \t]*\{[ \t]*\n?[ \t]*return[ \t]+([^;\n]+);[ \t]*(?:\/\/[^\n]*)?\n?[ \t]*\}|^[ \t]*package[ \t]+([\w.]+)[ \t]*;|^[ \t]*(?:(?:public|protected|private|abstract|final|static|sealed|non-sealed|strictfp)[ \t]+)*(class|interface|enum|record)[ \t]+([A-Za-z_$][\w$]*)|^[ \t]*((?:(?:public|protected|private|static|final|transient)[ \t]+)*)[\w$.<>[\], ]+?[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*([^\n;]+);/gm;
 
 /**
  * Java: `static final` fields and interface constants, as `Class.NAME` of the file's package (a
@@ -153,12 +153,15 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
       if (prefix) table.add(JAVA_CONFIG_PROPERTIES, qualified, { value: prefix, file, line: lineOf(m.index) });
       if (prefix) prefixed.push({ at: m.index, module: javaClassModule(qualified), prefix });
       classes.push({ at: m.index, module: javaClassModule(qualified), name: m[6], interface: m[5] === 'interface' });
-      if (m[5] === 'class') {
-        const superclass = /^[^{;]*?\bextends\s+([\w$.]+)/.exec(text.slice(m.index, m.index + 400))?.[1];
-        if (superclass) {
+      if (m[5] === 'class' || m[5] === 'record' || m[5] === 'enum') {
+        const header = /^[^{;]*/.exec(text.slice(m.index, m.index + 400))?.[0] ?? '';
+        const superclass = m[5] === 'class' ? /\bextends\s+([\w$.]+)/.exec(header)?.[1] : undefined;
+        // An interface's default methods are inherited like a superclass's getters (the class may override them).
+        const interfaces = /\bimplements\s+([\w$.<>,\s]+?)\s*$/.exec(header)?.[1].replace(/<[^<>]*>/g, '').split(',').map((i) => i.trim()).filter(Boolean) ?? [];
+        for (const supertype of [...(superclass ? [superclass] : []), ...interfaces]) {
           names ??= javaNamesOf(text);
           declared ??= new Set(Array.from(text.matchAll(/\b([A-Za-z_$][\w$]*)\s*\([^()]*\)\s*(?:throws[^{;]*)?\{/g), (d) => d[1]));
-          noteJavaExtension(table, { module: javaClassModule(qualified), superclass, names, declared });
+          noteJavaExtension(table, { module: javaClassModule(qualified), superclass: supertype, names, declared });
         }
       }
       type = { name: m[6], interface: m[5] === 'interface', module: javaClassModule(qualified), lombok: lombok && /@(Getter|Value|Data)\b(?!\s*\()/.test(annotations), ...(prefix ? { prefix } : {}),
@@ -194,7 +197,7 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
       }
     }
   }
-  if (text.includes('ConfigurationProperties')) indexJavaBinding(table, file, text, prefixed);
+  if (text.includes('ConfigurationProperties')) indexJavaBinding(table, file, text, prefixed, classes);
   indexJavaFactories(table, file, text, classes);
   if (text.includes('this.')) indexConstructorLiterals(table, file, text, classes, assigned ?? assignmentCounts(text));
   if (text.includes('"""') || text.includes('format') || text.includes('StringBu')) indexTextBlocks(table, file, text, classes);
@@ -305,13 +308,21 @@ const NOT_A_FACTORY = /^(?:String|Object|Boolean|Integer|Long|Double|Void|List|M
 const JAVA_MEMBER = /^[ \t]*(?:(?:public|protected|private|static|final|synchronized|abstract|native|default)[ \t]+)*(?:(<[^<>\n]*>[ \t]+)?([\w$.<>[\], ]+?)[ \t]+)?([A-Za-z_$][\w$]*)[ \t]*\([^;{]*\)[ \t]*(?:throws[^{;]*)?\{/gm;
 const THIS_LITERAL = /^[ \t]*this\.([A-Za-z_$][\w$]*)[ \t]*=[ \t]*("(?:[^"\\\n]|\\.)*")[ \t]*;/gm;
 
+/** `this.secret = secret;`: a field set from a parameter (of a constructor, when the member says so). */
+const THIS_PARAMETER = /^[ \t]*this\.([A-Za-z_$][\w$]*)[ \t]*=[ \t]*([A-Za-z_$][\w$]*)[ \t]*;/gm;
+/** `this("dev-secret", 3600);`: a constructor delegating to another of its class. */
+const THIS_CALL = /^[ \t]*this[ \t]*\(((?:[^;"()]|"(?:[^"\\\n]|\\.)*"|\([^;()]*\))*)\)[ \t]*;/gm;
+
 /**
  * `this.secret = "…";` in a constructor, the field's only assignment (declared without an
- * initializer): what the class's getters return, as `#secret`, like a field with a literal.
+ * initializer): what the class's getters return, as `#secret`, like a field with a literal. So is
+ * `this.secret = secret;` of a constructor that another constructor of the class calls with a
+ * literal (`JwtConfig() { this("dev-secret", 3600); }`), named where that literal is written.
  */
 function indexConstructorLiterals(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string; name: string }[], assigned: ReadonlyMap<string, number>): void {
   const literals = [...text.matchAll(THIS_LITERAL)].filter((m) => assigned.get(m[1]) === 1);
-  if (literals.length === 0) return;
+  const delegated = text.includes('this(') ? [...text.matchAll(THIS_PARAMETER)].filter((m) => assigned.get(m[1]) === 1) : [];
+  if (literals.length === 0 && delegated.length === 0) return;
   const members = [...text.matchAll(JAVA_MEMBER)].filter((h) => !/^(if|for|while|switch|catch|synchronized|return|new|else)$/.test(h[3]));
   const lineOf = lineCounter(text);
   const memberAt = lastBefore(members, (h) => h.index);
@@ -324,6 +335,45 @@ function indexConstructorLiterals(table: SymbolTable, file: string, text: string
     const lit = literal(m[2]);
     if (lit) addLiteral(table, owner.module, `#${m[1]}`, lit, file, lineOf(m.index));
   }
+  if (delegated.length === 0) return;
+  const callOwner = lastBefore(classes, (c) => c.at);
+  const callLine = lineCounter(text);
+  const calls = [...text.matchAll(THIS_CALL)].map((c) => ({ owner: callOwner(c.index), args: splitArguments(c[1]), line: callLine(c.index) }));
+  const paramMember = lastBefore(members, (h) => h.index);
+  const paramOwner = lastBefore(classes, (c) => c.at);
+  for (const m of delegated) {
+    const member = paramMember(m.index);
+    const owner = paramOwner(m.index);
+    if (!member || !owner || member[2] !== undefined || member[3] !== owner.name) continue;
+    const params = splitArguments(/\(([^;{]*)\)/.exec(member[0])?.[1] ?? '').map((p) => /([A-Za-z_$][\w$]*)\s*$/.exec(p)?.[1]);
+    const index = params.indexOf(m[2]);
+    if (index === -1) continue;
+    // The delegating call of the same class with as many arguments, the parameter's argument a literal.
+    const call = calls.find((c) => c.owner === owner && c.args.length === params.length && literal(c.args[index]) !== undefined);
+    const lit = call ? literal(call.args[index]) : undefined;
+    if (call && lit) addLiteral(table, owner.module, `#${m[1]}`, lit, file, call.line);
+  }
+}
+
+/** The arguments of a call (or parameters of a header) split at the commas outside strings, parentheses and type arguments. */
+function splitArguments(list: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
+    if (c === '"') {
+      for (i++; i < list.length && list[i] !== '"'; i++) if (list[i] === '\\') i++;
+    } else if (c === '(' || c === '<' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === '>' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(list.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  const last = list.slice(start).trim();
+  if (last !== '' || out.length > 0) out.push(last);
+  return out;
 }
 
 /**
@@ -356,7 +406,7 @@ const DEFAULT_VALUE = /@DefaultValue\s*\(\s*(?:value\s*=\s*)?"((?:[^"\\\n]|\\.)*
  * annotated class), and `@DefaultValue` on a constructor-bound property of an annotated class
  * (`prefixed`, in text order) is that property's fallback, as `=name`.
  */
-function indexJavaBinding(table: SymbolTable, file: string, text: string, prefixed: readonly { at: number; module: string; prefix: string }[]): void {
+function indexJavaBinding(table: SymbolTable, file: string, text: string, prefixed: readonly { at: number; module: string; prefix: string }[], classes: readonly { at: number; module: string; name: string }[]): void {
   const lineOf = lineCounter(text);
   let names: ReturnType<typeof javaNamesOf> | undefined;
   for (const m of text.matchAll(BEAN_CONFIGURATION_PROPERTIES)) {
@@ -367,9 +417,22 @@ function indexJavaBinding(table: SymbolTable, file: string, text: string, prefix
   if (prefixed.length === 0 || !text.includes('@DefaultValue')) return;
   const defaultLine = lineCounter(text);
   const ownerAt = lastBefore(prefixed, (p) => p.at);
+  const classAt = lastBefore(classes, (c) => c.at);
   for (const m of text.matchAll(DEFAULT_VALUE)) {
     const owner = ownerAt(m.index);
-    if (owner) addLiteral(table, owner.module, `=${m[2]}`, { value: m[1], fallbackFor: configurationFallback(owner.prefix, m[2]) }, file, defaultLine(m.index));
+    const cls = classAt(m.index);
+    if (!owner) continue;
+    if (!cls || cls.module === owner.module) {
+      addLiteral(table, owner.module, `=${m[2]}`, { value: m[1], fallbackFor: configurationFallback(owner.prefix, m[2]) }, file, defaultLine(m.index));
+      continue;
+    }
+    // A nested group (`record AppProperties(Jwt jwt) { record Jwt(@DefaultValue("…") String secret) {} }`): the
+    // component or field of the annotated class holding it names the group (`app.jwt.secret`).
+    const group = new RegExp(`\\b${cls.name.replace(/\$/g, '\\$')}(?:\\s*<[^<>;{]*>)?\\s+([a-z_$][\\w$]*)\\s*[,)=;]`).exec(text.slice(owner.at, cls.at))?.[1];
+    if (!group) continue;
+    const prefix = `${owner.prefix}.${group.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    const property = `${prefix}.${m[2].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    addLiteral(table, JAVA_CONFIG_DEFAULTS, springCanonicalKey(property), { value: m[1], fallbackFor: configurationFallback(prefix, m[2]) }, file, defaultLine(m.index));
   }
 }
 
