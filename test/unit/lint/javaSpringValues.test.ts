@@ -210,6 +210,8 @@ describe('lint: Java values through Spring configuration and other classes', () 
       [`${JAVA}/payouts/PayoutSigner.java`, [27, 38], 10],
       // this(…) delegation, an interface's default method, @DefaultValue of a nested record group.
       [`${JAVA}/chargebacks/ChargebackTokenService.java`, [23, 32, 43], 10],
+      // A constructor's parameter that a @Bean method of another file passes as a literal.
+      [`${JAVA}/receipts/HmacSigner.java`, [14], 8],
     ] as const) {
       const file = path.join(PAYMENTS, rel);
       const text = fs.readFileSync(file, 'utf8');
@@ -276,6 +278,10 @@ describe('lint: Java values through Spring configuration and other classes', () 
     assert.equal(symbols.lookup(cb('VaultIssuer'), 'signingSecret()'), undefined);
     const evidence = symbols.lookup(JAVA_CONFIG_DEFAULTS, 'chargeback.evidence.signingkey');
     assert.deepEqual([evidence?.value, evidence?.fallbackFor], ['chargeback-evidence-local-key', 'CHARGEBACK_EVIDENCE_SIGNINGKEY (or the property chargeback.evidence.signing-key)']);
+    // @Bean TokenSigner receiptSigner() { return new HmacSigner("…"); }: the first argument of its one-parameter constructor.
+    const receipts = (cls: string) => javaClassModule(`com.acme.payments.receipts.${cls}`);
+    assert.deepEqual([symbols.lookup(receipts('HmacSigner'), '(new)1#0')?.value, symbols.lookup(receipts('HmacSigner'), '(new)1#0')?.line], ['receipt-links-hmac-secret-2024!!', 13]);
+    assert.equal(symbols.lookup(receipts('ArchiveSigner'), '(new)1#0'), undefined);
     // The nested record's default is not the annotated class's own property.
     assert.equal(symbols.lookup(cb('ChargebackProperties'), '=signingKey'), undefined);
   });

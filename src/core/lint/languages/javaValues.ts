@@ -1,7 +1,7 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
 import { javaClassConstant, javaConfigPropertiesPrefix, javaInheritedOrImported } from './crossFileConstants';
-import { JAVA_CONFIG_DEFAULTS, JAVA_FACTORY, textBlockValue } from '../symbols/javaIndexer';
+import { JAVA_CONFIG_DEFAULTS, JAVA_FACTORY, JAVA_NEW_ARGUMENT, textBlockValue } from '../symbols/javaIndexer';
 import { springCanonicalKey } from '../symbols/springIndexer';
 import { configurationFallback, formatLiterals } from '../symbols/typeIndexers';
 import { declaredTypeOf, propertyOfAccessor, springPropertyValue, springSourceOf } from './springBinding';
@@ -387,7 +387,23 @@ function nameValue(ctx: AnalysisContext, from: Node, name: string, depth: number
 /** `@Value("${app.secure:true}") boolean secure`: decided by the deployment. */
 function parameterValue(ctx: AnalysisContext, p: Node, at: Node): JavaValue {
   const modifiers = p.namedChildren.find((c) => c?.type === 'modifiers');
-  return (modifiers && springValue(ctx, modifiers, at)) ?? UNKNOWN;
+  return (modifiers && springValue(ctx, modifiers, at)) ?? constructorArgument(ctx, p, at) ?? UNKNOWN;
+}
+
+/**
+ * A constructor's parameter that a factory of the workspace passes as a literal
+ * (`@Bean TokenSigner signer() { return new HmacSigner("secret"); }` for `HmacSigner(String secret)`):
+ * that literal, named where the factory writes it.
+ */
+function constructorArgument(ctx: AnalysisContext, p: Node, at: Node): JavaValue | undefined {
+  const params = p.parent;
+  const ctor = params?.parent;
+  if (!ctx.workspace || !params || ctor?.type !== 'constructor_declaration') return undefined;
+  const list = namedChildren(params, ctx.text).filter((c) => c.type === 'formal_parameter' || c.type === 'spread_parameter');
+  const index = list.findIndex((c) => c.startIndex === p.startIndex);
+  const name = ctor.childForFieldName('name');
+  if (index === -1 || !name) return undefined;
+  return javaClassConstant(ctx, at, ctx.src(name), `${JAVA_NEW_ARGUMENT}${list.length}#${index}`);
 }
 
 /**

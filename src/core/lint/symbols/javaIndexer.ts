@@ -18,6 +18,13 @@ export const JAVA_CONFIG_PROPERTIES = '<java:configprops>';
  */
 export const JAVA_CONFIG_DEFAULTS = '<java:configdefaults>';
 
+/**
+ * Prefix of the entry of a constructor argument a factory of the workspace passes as a literal
+ * (`return new HmacSigner("secret");` in a `@Bean` method): `(new)1#0` of HmacSigner is the first
+ * argument of its one-parameter constructor. Never a name code can look up.
+ */
+export const JAVA_NEW_ARGUMENT = '(new)';
+
 /** Prefix of a static or instance method's entry holding the class it returns (`->defaults` of `static JwtConfig defaults(…)`): never a name code can look up. */
 export const JAVA_FACTORY = '->';
 

@@ -4,7 +4,7 @@ import { jsonValues } from '../languages/appSettings';
 import type { SymbolTable } from './symbolTable';
 import { goStructFields } from './goStructs';
 import { type Literal, addLiteral, lineCounter } from './indexText';
-import { JAVA_CONFIG_DEFAULTS, JAVA_CONFIG_PROPERTIES, JAVA_FACTORY, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaClassModules, javaNamesOf, noteJavaExtension, noteJavaPending, textBlockValue } from './javaIndexer';
+import { JAVA_CONFIG_DEFAULTS, JAVA_CONFIG_PROPERTIES, JAVA_FACTORY, JAVA_NEW_ARGUMENT, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaClassModules, javaNamesOf, noteJavaExtension, noteJavaPending, textBlockValue } from './javaIndexer';
 import { springCanonicalKey, springVariable } from './springIndexer';
 
 /*
@@ -199,6 +199,7 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
   }
   if (text.includes('ConfigurationProperties')) indexJavaBinding(table, file, text, prefixed, classes);
   indexJavaFactories(table, file, text, classes);
+  if (text.includes('return new')) indexFactoryArguments(table, file, text);
   if (text.includes('this.')) indexConstructorLiterals(table, file, text, classes, assigned ?? assignmentCounts(text));
   if (text.includes('"""') || text.includes('format') || text.includes('StringBu')) indexTextBlocks(table, file, text, classes);
 }
@@ -292,6 +293,29 @@ function indexJavaFactories(table: SymbolTable, file: string, text: string, clas
       const returned = javaClassModules(names, m[1])[0];
       if (returned) table.add(owner.module, `${JAVA_FACTORY}${m[2]}`, { value: returned.slice('java:'.length), file, line: lineOf(m.index) });
     }
+  }
+}
+
+/** `return new HmacSigner("secret", 3600);`: an object a method builds and returns (a @Bean method, a factory). */
+const JAVA_RETURN_NEW = /^[ \t]*return[ \t]+new[ \t]+([A-Z][\w$]*(?:\.[A-Z][\w$]*)*)(?:<[^<>\n]*>)?[ \t]*\(((?:[^;"()]|"(?:[^"\\\n]|\\.)*"|\([^;()]*\))*)\)[ \t]*;/gm;
+
+/**
+ * The string literals factories of the workspace pass to constructors (`@Bean TokenSigner signer()
+ * { return new HmacSigner("secret"); }`): `(new)<arity>#<index>` of the class built, for the
+ * constructor's parameter where the class turns it into a key.
+ */
+function indexFactoryArguments(table: SymbolTable, file: string, text: string): void {
+  const lineOf = lineCounter(text);
+  let names: ReturnType<typeof javaNamesOf> | undefined;
+  for (const m of text.matchAll(JAVA_RETURN_NEW)) {
+    if (!m[2].includes('"')) continue;
+    const args = splitArguments(m[2]);
+    names ??= javaNamesOf(text);
+    const module = javaClassModules(names, m[1])[0];
+    args.forEach((a, i) => {
+      const lit = literal(a);
+      if (module && lit && typeof lit.value === 'string') addLiteral(table, module, `${JAVA_NEW_ARGUMENT}${args.length}#${i}`, lit, file, lineOf(m.index));
+    });
   }
 }
 
