@@ -208,8 +208,8 @@ describe('lint: Java values through Spring configuration and other classes', () 
       [`${JAVA}/disputes/DisputeTokenService.java`, [24, 31, 47, 53], 10],
       // Fields of the class in scope, not of a nested class; a for-each variable.
       [`${JAVA}/payouts/PayoutSigner.java`, [27, 38], 10],
-      // this(…) delegation, an interface's default method, @DefaultValue of a nested record group.
-      [`${JAVA}/chargebacks/ChargebackTokenService.java`, [23, 32, 43], 10],
+      // this(…) delegation, an interface's default method, super(…) of a subclass, @DefaultValue of a nested record group.
+      [`${JAVA}/chargebacks/ChargebackTokenService.java`, [23, 32, 41, 52], 10],
       // A constructor's parameter that a @Bean method of another file passes as a literal.
       [`${JAVA}/receipts/HmacSigner.java`, [14], 8],
     ] as const) {
@@ -267,7 +267,7 @@ describe('lint: Java values through Spring configuration and other classes', () 
     assert.equal(symbols.lookup(disputes('DisputeKeys'), 'arbitrationKey()'), undefined);
   });
 
-  it('indexes fields set through this(…) delegation, interface default methods inherited by implementing classes, and nested @DefaultValue groups', async () => {
+  it('indexes fields set through this(…) and super(…) delegation, interface default methods inherited by implementing classes, and nested @DefaultValue groups', async () => {
     const { symbols } = await scanFiles(['.'], { cwd: PAYMENTS, workers: 0 });
     assert.ok(symbols);
     const cb = (cls: string) => javaClassModule(`com.acme.payments.chargebacks.${cls}`);
@@ -276,6 +276,10 @@ describe('lint: Java values through Spring configuration and other classes', () 
     assert.equal(symbols.lookup(cb('ChargebackAuditConfig'), 'getSecret()'), undefined);
     assert.equal(symbols.lookup(cb('ConsoleIssuer'), 'signingSecret()')?.value, 'chargeback-default-signing-secret');
     assert.equal(symbols.lookup(cb('VaultIssuer'), 'signingSecret()'), undefined);
+    // super("…", "card-networks") sets the superclass's field, and its getter resolves again for the subclass.
+    assert.deepEqual([symbols.lookup(cb('CardNetworkChargebackConfig'), 'getSecret()')?.value, symbols.lookup(cb('CardNetworkChargebackConfig'), 'getSecret()')?.line], ['card-network-chargeback-secret', 10]);
+    assert.equal(symbols.lookup(cb('WalletChargebackConfig'), 'getSecret()'), undefined);
+    assert.equal(symbols.lookup(cb('WalletChargebackConfig'), 'getIssuer()')?.value, 'wallets');
     const evidence = symbols.lookup(JAVA_CONFIG_DEFAULTS, 'chargeback.evidence.signingkey');
     assert.deepEqual([evidence?.value, evidence?.fallbackFor], ['chargeback-evidence-local-key', 'CHARGEBACK_EVIDENCE_SIGNINGKEY (or the property chargeback.evidence.signing-key)']);
     // @Bean TokenSigner receiptSigner() { return new HmacSigner("…"); }: the first argument of its one-parameter constructor.

@@ -4,7 +4,7 @@ import { jsonValues } from '../languages/appSettings';
 import type { SymbolTable } from './symbolTable';
 import { goStructFields } from './goStructs';
 import { type Literal, addLiteral, lineCounter } from './indexText';
-import { JAVA_CONFIG_DEFAULTS, JAVA_CONFIG_PROPERTIES, JAVA_FACTORY, JAVA_NEW_ARGUMENT, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaClassModules, javaNamesOf, noteJavaExtension, noteJavaPending, textBlockValue } from './javaIndexer';
+import { JAVA_CONFIG_DEFAULTS, JAVA_CONFIG_PROPERTIES, JAVA_CONSTRUCTOR_FIELD, JAVA_FACTORY, JAVA_NEW_ARGUMENT, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaClassModules, javaNamesOf, noteJavaExtension, noteJavaPending, noteJavaSuperCall, textBlockValue } from './javaIndexer';
 import { springCanonicalKey, springVariable } from './springIndexer';
 
 /*
@@ -201,6 +201,7 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
   indexJavaFactories(table, file, text, classes);
   if (text.includes('return new')) indexFactoryArguments(table, file, text);
   if (text.includes('this.')) indexConstructorLiterals(table, file, text, classes, assigned ?? assignmentCounts(text));
+  if (text.includes('super(') && text.includes('extends')) indexSuperCalls(table, file, text, classes);
   if (text.includes('"""') || text.includes('format') || text.includes('StringBu')) indexTextBlocks(table, file, text, classes);
 }
 
@@ -345,7 +346,7 @@ const THIS_CALL = /^[ \t]*this[ \t]*\(((?:[^;"()]|"(?:[^"\\\n]|\\.)*"|\([^;()]*\
  */
 function indexConstructorLiterals(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string; name: string }[], assigned: ReadonlyMap<string, number>): void {
   const literals = [...text.matchAll(THIS_LITERAL)].filter((m) => assigned.get(m[1]) === 1);
-  const delegated = text.includes('this(') ? [...text.matchAll(THIS_PARAMETER)].filter((m) => assigned.get(m[1]) === 1) : [];
+  const delegated = [...text.matchAll(THIS_PARAMETER)].filter((m) => assigned.get(m[1]) === 1);
   if (literals.length === 0 && delegated.length === 0) return;
   const members = [...text.matchAll(JAVA_MEMBER)].filter((h) => !/^(if|for|while|switch|catch|synchronized|return|new|else)$/.test(h[3]));
   const lineOf = lineCounter(text);
@@ -369,13 +370,42 @@ function indexConstructorLiterals(table: SymbolTable, file: string, text: string
     const member = paramMember(m.index);
     const owner = paramOwner(m.index);
     if (!member || !owner || member[2] !== undefined || member[3] !== owner.name) continue;
-    const params = splitArguments(/\(([^;{]*)\)/.exec(member[0])?.[1] ?? '').map((p) => /([A-Za-z_$][\w$]*)\s*$/.exec(p)?.[1]);
+    const declared = splitArguments(/\(([^;{]*)\)/.exec(member[0])?.[1] ?? '');
+    const params = declared.map((p) => /([A-Za-z_$][\w$]*)\s*$/.exec(p)?.[1]);
     const index = params.indexOf(m[2]);
     if (index === -1) continue;
+    // A string parameter kept in a field: what a subclass's super("…") gives it (resolveJavaPending).
+    if (/^(?:final\s+)?(?:java\.lang\.)?(?:String|char\s*\[\s*\]|byte\s*\[\s*\])\s+[\w$]+$/.test(declared[index])) {
+      table.add(owner.module, `${JAVA_CONSTRUCTOR_FIELD}${params.length}#${index}`, { value: m[1], file, line: lineOf(m.index) });
+    }
     // The delegating call of the same class with as many arguments, the parameter's argument a literal.
     const call = calls.find((c) => c.owner === owner && c.args.length === params.length && literal(c.args[index]) !== undefined);
     const lit = call ? literal(call.args[index]) : undefined;
     if (call && lit) addLiteral(table, owner.module, `#${m[1]}`, lit, file, call.line);
+  }
+}
+
+/** `super("merchant-secret", 60);` in a constructor. */
+const SUPER_CALL = /^[ \t]*super[ \t]*\(((?:[^;"()]|"(?:[^"\\\n]|\\.)*"|\([^;()]*\))*)\)[ \t]*;/gm;
+
+/** Notes each `super(…)` call with string literal arguments, of a class extending another (see JAVA_CONSTRUCTOR_FIELD). */
+function indexSuperCalls(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string }[]): void {
+  const ownerAt = lastBefore(classes, (c) => c.at);
+  const lineOf = lineCounter(text);
+  let names: ReturnType<typeof javaNamesOf> | undefined;
+  for (const m of text.matchAll(SUPER_CALL)) {
+    const owner = ownerAt(m.index);
+    if (!owner || !m[1].includes('"')) continue;
+    const superclass = /^[^{;]*?\bextends\s+([\w$.]+)/.exec(text.slice(owner.at, owner.at + 400))?.[1];
+    if (!superclass) continue;
+    const args = splitArguments(m[1]);
+    const literals = new Map<number, string>();
+    args.forEach((a, i) => {
+      const lit = literal(a);
+      if (lit && typeof lit.value === 'string') literals.set(i, lit.value);
+    });
+    names ??= javaNamesOf(text);
+    if (literals.size > 0) noteJavaSuperCall(table, { module: owner.module, superclass, names, arity: args.length, literals, file, line: lineOf(m.index) });
   }
 }
 
