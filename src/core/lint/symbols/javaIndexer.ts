@@ -60,16 +60,26 @@ export function noteJavaSuperCall(table: SymbolTable, call: SuperCall): void {
 function applySuperCalls(table: SymbolTable, left: Pending[]): Pending[] {
   const calls = superCalls.get(table) ?? [];
   superCalls.delete(table);
+  if (calls.length === 0) return left;
   const added: Pending[] = [];
+  // The pending getters of each class, gathered once (not searched per call).
+  const byModule = new Map<string, Pending[]>();
+  for (const p of left) {
+    const only = p.terms.length === 1 ? p.terms[0] : undefined;
+    if (!only || !('name' in only)) continue;
+    const list = byModule.get(p.module) ?? [];
+    list.push(p);
+    byModule.set(p.module, list);
+  }
   for (const c of calls) {
     for (const module of javaClassModules(c.names, c.superclass)) {
       for (const [index, value] of c.literals) {
         const field = table.lookup(module, `${JAVA_CONSTRUCTOR_FIELD}${c.arity}#${index}`)?.value;
         if (typeof field !== 'string') continue;
         table.add(c.module, `#${field}`, { value, file: c.file, line: c.line });
-        for (const p of left) {
-          const only = p.terms.length === 1 ? p.terms[0] : undefined;
-          if (p.module === module && only && 'name' in only && only.name.replace(/^this\./, '') === field) added.push({ ...p, module: c.module, own: c.module });
+        for (const p of byModule.get(module) ?? []) {
+          const only = p.terms[0];
+          if ('name' in only && only.name.replace(/^this\./, '') === field) added.push({ ...p, module: c.module, own: c.module });
         }
       }
     }
