@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Linter } from '../../../src/core/lint/engine';
 import { scanFiles } from '../../../src/core/lint/scanner';
-import { JAVA_CONFIG_PROPERTIES, textBlockValue } from '../../../src/core/lint/symbols/javaIndexer';
+import { JAVA_CONFIG_DEFAULTS, JAVA_CONFIG_PROPERTIES, textBlockValue } from '../../../src/core/lint/symbols/javaIndexer';
 import { springConfigModule } from '../../../src/core/lint/symbols/springIndexer';
 import { javaClassModule } from '../../../src/core/lint/symbols/typeIndexers';
 
@@ -204,6 +204,14 @@ describe('lint: Java values through Spring configuration and other classes', () 
       [`${JAVA}/web/MerchantPortalController.java`, [30, 35, 40], 13],
       // Inherited getter, Lombok @Data, var of a static factory and of a method of the class, a constructor-set field.
       [`${JAVA}/merchants/MerchantTokenService.java`, [26, 40, 47, 62, 68], 10],
+      // Receivers through instance factories and chains: a method returning Keys.hmacShaKeyFor("…"), var of config.jwtProperties().
+      [`${JAVA}/disputes/DisputeTokenService.java`, [24, 31, 47, 53], 10],
+      // Fields of the class in scope, not of a nested class; a for-each variable.
+      [`${JAVA}/payouts/PayoutSigner.java`, [27, 38], 10],
+      // this(…) delegation, an interface's default method, super(…) of a subclass, @DefaultValue of a nested record group.
+      [`${JAVA}/chargebacks/ChargebackTokenService.java`, [23, 32, 41, 52], 10],
+      // A constructor's parameter that a @Bean method of another file passes as a literal.
+      [`${JAVA}/receipts/HmacSigner.java`, [14], 8],
     ] as const) {
       const file = path.join(PAYMENTS, rel);
       const text = fs.readFileSync(file, 'utf8');
@@ -234,5 +242,96 @@ describe('lint: Java values through Spring configuration and other classes', () 
     const after = doc.update([{ range: { start: { line, character: col }, end: { line, character: col + 'JwtConfig'.length } }, text: 'VaultConfig' }]);
     assert.deepEqual(after.filter((f) => f.ruleId === 'jwt-hardcoded-secret').map((f) => f.range.start.line + 1), [35, 40]);
     doc.dispose();
+  });
+
+  it('indexes constants of an interface (implicitly static final) built by text blocks, String.format and StringBuilder chains', async () => {
+    const { symbols } = await scanFiles(['.'], { cwd: PAYMENTS, workers: 0 });
+    assert.ok(symbols);
+    const payout = javaClassModule('com.acme.payments.config.PayoutKeys');
+    assert.deepEqual([symbols.lookup(payout, 'PAYOUT_NOTICE_KEY')?.value, symbols.lookup(payout, 'PAYOUT_NOTICE_KEY')?.line], ['acme-payout-notice-2022-signing', 9]);
+    assert.equal(symbols.lookup(payout, 'PAYOUT_BATCH_KEY')?.value, 'acme-payout-batch-key-v4');
+    // Written over four lines.
+    assert.deepEqual([symbols.lookup(payout, 'PAYOUT_STATUS_KEY')?.value, symbols.lookup(payout, 'PAYOUT_STATUS_KEY')?.line], ['acme-payout-status-key-v1', 16]);
+    assert.equal(symbols.lookup(payout, 'ROTATED_VARIABLE')?.value, 'PAYOUT_ROTATED_KEY');
+  });
+
+  it('indexes what instance methods return: a class (->name), and the key a key-building getter wraps', async () => {
+    const { symbols } = await scanFiles(['.'], { cwd: PAYMENTS, workers: 0 });
+    assert.ok(symbols);
+    const disputes = (cls: string) => javaClassModule(`com.acme.payments.disputes.${cls}`);
+    assert.equal(symbols.lookup(disputes('DisputeConfiguration'), '->jwtProperties')?.value, 'com.acme.payments.config.JwtProperties');
+    assert.equal(symbols.lookup(disputes('DisputeConfiguration'), '->disputeKeys')?.value, 'com.acme.payments.disputes.DisputeKeys');
+    assert.deepEqual([symbols.lookup(disputes('DisputeKeys'), 'signingKey()')?.value, symbols.lookup(disputes('DisputeKeys'), 'signingKey()')?.line], ['dispute-portal-signing-key-0042!', 13]);
+    // new SecretKeySpec(CONSTANT.getBytes(UTF_8), "HmacSHA256"): the constant's literal.
+    assert.deepEqual([symbols.lookup(disputes('DisputeKeys'), 'evidenceKey()')?.value, symbols.lookup(disputes('DisputeKeys'), 'evidenceKey()')?.line], ['dispute-evidence-upload-secret-2023', 11]);
+    assert.equal(symbols.lookup(disputes('DisputeKeys'), 'arbitrationKey()'), undefined);
+  });
+
+  it('indexes fields set through this(…) and super(…) delegation, interface default methods inherited by implementing classes, and nested @DefaultValue groups', async () => {
+    const { symbols } = await scanFiles(['.'], { cwd: PAYMENTS, workers: 0 });
+    assert.ok(symbols);
+    const cb = (cls: string) => javaClassModule(`com.acme.payments.chargebacks.${cls}`);
+    // Named where the delegating constructor writes the literal.
+    assert.deepEqual([symbols.lookup(cb('ChargebackJwtConfig'), 'getSecret()')?.value, symbols.lookup(cb('ChargebackJwtConfig'), 'getSecret()')?.line], ['chargeback-console-dev-secret', 10]);
+    assert.equal(symbols.lookup(cb('ChargebackAuditConfig'), 'getSecret()'), undefined);
+    assert.equal(symbols.lookup(cb('ConsoleIssuer'), 'signingSecret()')?.value, 'chargeback-default-signing-secret');
+    assert.equal(symbols.lookup(cb('VaultIssuer'), 'signingSecret()'), undefined);
+    // super("…", "card-networks") sets the superclass's field, and its getter resolves again for the subclass.
+    assert.deepEqual([symbols.lookup(cb('CardNetworkChargebackConfig'), 'getSecret()')?.value, symbols.lookup(cb('CardNetworkChargebackConfig'), 'getSecret()')?.line], ['card-network-chargeback-secret', 10]);
+    assert.equal(symbols.lookup(cb('WalletChargebackConfig'), 'getSecret()'), undefined);
+    assert.equal(symbols.lookup(cb('WalletChargebackConfig'), 'getIssuer()')?.value, 'wallets');
+    const evidence = symbols.lookup(JAVA_CONFIG_DEFAULTS, 'chargeback.evidence.signingkey');
+    assert.deepEqual([evidence?.value, evidence?.fallbackFor], ['chargeback-evidence-local-key', 'CHARGEBACK_EVIDENCE_SIGNINGKEY (or the property chargeback.evidence.signing-key)']);
+    // @Bean TokenSigner receiptSigner() { return new HmacSigner("…"); }: the first argument of its one-parameter constructor.
+    const receipts = (cls: string) => javaClassModule(`com.acme.payments.receipts.${cls}`);
+    assert.deepEqual([symbols.lookup(receipts('HmacSigner'), '(new)1#0')?.value, symbols.lookup(receipts('HmacSigner'), '(new)1#0')?.line], ['receipt-links-hmac-secret-2024!!', 13]);
+    assert.equal(symbols.lookup(receipts('ArchiveSigner'), '(new)1#0'), undefined);
+    // The nested record's default is not the annotated class's own property.
+    assert.equal(symbols.lookup(cb('ChargebackProperties'), '=signingKey'), undefined);
+  });
+
+  describe('which profiles a project runs without choosing its own', () => {
+    const LOYALTY = path.join(WORKSPACES, 'java-loyalty');
+    const SERVICE = 'tokens/MemberTokenService.java';
+
+    it('reads spring.profiles.active/include, .env locations, and keeps YAML aliases inside their document', async () => {
+      const { findings, symbols } = await scanFiles(['.'], { cwd: LOYALTY, workers: 0 });
+      assert.ok(symbols);
+      // spring.profiles.active=local: the local file overrides the default file's ${LOYALTY_JWT_SECRET}.
+      const member = secretAt(findings, SERVICE, 39);
+      assert.deepEqual([member?.severity, /application-local\.properties:4/.test(member?.message ?? ''), /application\.properties:3 activates the local profile by default \(spring\.profiles\.active=local\)/.test(member?.message ?? '')], ['error', true, true]);
+      // A ${VAR:default} of the active profile is what runs without the variable: not the info of a development profile.
+      assert.equal(secretAt(findings, SERVICE, 46)?.severity, 'error');
+      assert.match(secretAt(findings, SERVICE, 46)?.message ?? '', /local profile, which application\.properties:3 activates by default/);
+      // SPRING_CONFIG_ADDITIONAL_LOCATION of .env names deploy/, whose file wins over the default file.
+      assert.match(secretAt(findings, SERVICE, 53)?.message ?? '', /deploy\/application\.properties:2/);
+      // spring.profiles.include: a profile every deployment loads, whatever its name (was a warning).
+      const feed = secretAt(findings, SERVICE, 58);
+      assert.deepEqual([feed?.severity, /includes the rewards-feed profile in every deployment/.test(feed?.message ?? '')], ['error', true]);
+      // The staging document's *demo-key names an anchor of the first document: not resolved.
+      assert.equal(symbols.lookup(springConfigModule(LOYALTY, 'staging'), 'loyalty.tiers.platinumkey'), undefined);
+      assert.equal(symbols.lookup(springConfigModule(LOYALTY, 'demo'), 'loyalty.tiers.silverkey')?.value, 'loyalty-demo-silver-key');
+    });
+
+    it('lets SPRING_PROFILES_ACTIVE of .env replace spring.profiles.active, and reads an include of a profile document as its group', async () => {
+      const dir = tempWorkspace({
+        '.env': 'SPRING_PROFILES_ACTIVE=prod\n',
+        'src/main/resources/application.properties': 'spring.profiles.active=local\napp.jwt.secret=${APP_JWT_SECRET}\n',
+        'src/main/resources/application-local.properties': 'app.jwt.secret=local-only-secret\n',
+        'src/main/resources/application-prod.yml': 'spring:\n  profiles:\n    include:\n      - partner\n',
+        'src/main/resources/application-partner.properties': 'app.jwt.secret=partner-feed-secret\n',
+        'src/main/java/com/acme/app/Signer.java': SIGNER('secret'),
+      });
+      try {
+        const { findings } = await scanFiles(['.'], { cwd: dir, workers: 0 });
+        const secret = findings.find((f) => f.file.endsWith('Signer.java') && f.ruleId === 'jwt-hardcoded-secret');
+        // prod runs (from .env) and includes partner: partner's literal, named by the .env line; local is not active.
+        assert.match(secret?.message ?? '', /application-partner\.properties:1/);
+        assert.match(secret?.message ?? '', /\.env:1 activates the prod profile by default \(SPRING_PROFILES_ACTIVE=prod\), which activates partner/);
+        assert.equal(secret?.severity, 'error');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 });

@@ -1,8 +1,9 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
 import { javaClassConstant, javaConfigPropertiesPrefix, javaInheritedOrImported } from './crossFileConstants';
-import { JAVA_FACTORY, textBlockValue } from '../symbols/javaIndexer';
-import { configurationFallback } from '../symbols/typeIndexers';
+import { JAVA_CONFIG_DEFAULTS, JAVA_FACTORY, JAVA_NEW_ARGUMENT, textBlockValue } from '../symbols/javaIndexer';
+import { springCanonicalKey } from '../symbols/springIndexer';
+import { configurationFallback, formatLiterals } from '../symbols/typeIndexers';
 import { declaredTypeOf, propertyOfAccessor, springPropertyValue, springSourceOf } from './springBinding';
 import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
@@ -94,6 +95,24 @@ export function javaValue(ctx: AnalysisContext, node: Node, depth = 0): JavaValu
   }
 }
 
+/** The text of `new StringBuilder("a").append("b")…` when every part is a literal; undefined otherwise. */
+function builderValue(ctx: AnalysisContext, node: Node, depth: number): string | undefined {
+  if (depth > 12) return undefined;
+  if (node.type === 'object_creation_expression') {
+    if (!/^StringBu(ilder|ffer)$/.test(ctx.src(node.childForFieldName('type') ?? node).trim())) return undefined;
+    const args = namedChildren(node.childForFieldName('arguments') ?? node, ctx.text);
+    if (args.length === 0) return '';
+    const v = args.length === 1 ? javaValue(ctx, args[0], depth + 1) : UNKNOWN;
+    return v.k === 'str' ? v.v : undefined;
+  }
+  if (node.type !== 'method_invocation' || ctx.src(node.childForFieldName('name') ?? node) !== 'append') return undefined;
+  const obj = node.childForFieldName('object');
+  const args = namedChildren(node.childForFieldName('arguments') ?? node, ctx.text);
+  const before = obj ? builderValue(ctx, obj, depth + 1) : undefined;
+  const v = args.length === 1 && before !== undefined ? javaValue(ctx, args[0], depth + 1) : UNKNOWN;
+  return v.k === 'str' ? before + v.v : undefined;
+}
+
 function callValue(ctx: AnalysisContext, call: Node, depth: number): JavaValue {
   const name = call.childForFieldName('name');
   const obj = call.childForFieldName('object');
@@ -121,7 +140,23 @@ function callValue(ctx: AnalysisContext, call: Node, depth: number): JavaValue {
   if (method === 'getProperty' && args.length === 2) return fallback(args[1], `${ctx.src(obj ?? call).trim()}.getProperty(${ctx.src(args[0])})`);
   if (method === 'requireNonNullElse' && args.length === 2 && JAVA_ENV.test(ctx.src(args[0]))) return fallback(args[1], ctx.src(args[0]));
   if (method === 'getenv' || method === 'getProperty' || JAVA_ENV.test(objText)) return { k: 'env', text: whole };
+  // `new StringBuilder("sec").append("ret").toString()`: a constant when every part is a literal (a builder held in a local may be appended to elsewhere: not followed).
+  if (method === 'toString' && obj && (obj.type === 'method_invocation' || obj.type === 'object_creation_expression')) {
+    const built = builderValue(ctx, obj, depth);
+    if (built !== undefined) return built === '' ? UNKNOWN : { k: 'str', v: built, node: call };
+  }
   if (obj && WRAPPER_METHODS.has(method)) return javaValue(ctx, obj, depth + 1);
+  // `String.format("%s-%s", "sec", "ret")`, `"%s-%s".formatted(…)`: a constant when the format only places literals.
+  if ((method === 'format' && objText === 'String' && args.length >= 1) || (method === 'formatted' && obj)) {
+    const parts = [...(method === 'formatted' ? [obj!] : []), ...args].map((a) => javaValue(ctx, a, depth + 1));
+    const strings = parts.map((p) => (p.k === 'str' ? p.v : p.k === 'external' && typeof p.symbol.value === 'string' && p.symbol.fallbackFor === undefined ? p.symbol.value : undefined));
+    if (strings.some((x) => x === undefined)) return UNKNOWN;
+    const v = formatLiterals(strings[0]!, strings.slice(1) as string[]);
+    if (v === undefined) return UNKNOWN;
+    // A constant of another file among the parts: that constant, its value completed (as for `+`).
+    const ext = parts.find((p) => p.k === 'external');
+    return ext?.k === 'external' ? { ...ext, symbol: { ...ext.symbol, value: v } } : { k: 'str', v, node: call };
+  }
   // `"sec".concat("ret")`, `String.join("-", "sec", "ret")`: a constant when every part is a literal (one literal, replaced whole by a fix).
   if ((method === 'concat' && obj && args.length === 1) || (method === 'join' && objText === 'String' && args.length >= 2)) {
     const parts = [...(method === 'concat' ? [obj!] : []), ...args].map((a) => javaValue(ctx, a, depth + 1));
@@ -164,11 +199,18 @@ function receiverGetter(ctx: AnalysisContext, call: Node, obj: Node, method: str
   if (!ctx.workspace) return undefined;
   // `appProperties.getJwt().getSecret()`: a nested group of a @ConfigurationProperties class (`app.jwt.secret`).
   const group = obj.type === 'method_invocation' ? configurationGroup(ctx, call, obj, 0) : undefined;
-  if (group) return springPropertyValue(ctx, `${group}.${propertyOfAccessor(method)}`, call);
+  if (group) {
+    const key = `${group}.${propertyOfAccessor(method)}`;
+    // No file sets it: a @DefaultValue of the nested group's record binds.
+    const fallback = ctx.workspace.table.lookup(JAVA_CONFIG_DEFAULTS, springCanonicalKey(key));
+    return springPropertyValue(ctx, key, call) ?? (fallback ? { k: 'external', symbol: fallback, node: call } : undefined);
+  }
   let type: string | undefined;
   if (obj.type === 'object_creation_expression') type = ctx.src(obj.childForFieldName('type') ?? obj).replace(/\s+/g, '').replace(/<.*$/, '');
   else if (obj.type === 'identifier') type = receiverType(ctx, call, ctx.src(obj));
-  else if (obj.type === 'field_access' && obj.childForFieldName('object')?.type === 'this') type = declaredTypeOf(ctx, ctx.src(obj.childForFieldName('field')!));
+  else if (obj.type === 'field_access' && obj.childForFieldName('object')?.type === 'this') type = declaredTypeOf(ctx, ctx.src(obj.childForFieldName('field')!), call);
+  // `configuration.disputeKeys().signingKey()`: the class an instance or static factory of the workspace returns.
+  else if (obj.type === 'method_invocation') type = inferredType(ctx, obj);
   if (!type || !/^[\w$.]+$/.test(type)) return undefined;
   // `settings.setSecret(System.getenv(…))` in the method before the read: the object no longer holds what its class starts with.
   const accessor = /^(?:get|is)([A-Z][\w$]*)$/.exec(method);
@@ -191,30 +233,55 @@ function receiverGetter(ctx: AnalysisContext, call: Node, obj: Node, method: str
 /**
  * The type of the object a name holds at `at`: a local declared before it in an enclosing block
  * (`JwtConfig cfg = …`; with `var`, what its initializer builds or returns: `new JwtConfig()`, a
- * method of the class, `Keys.defaults()` of a workspace class), a parameter of the enclosing
- * method or lambda, else the field of that name (declaredTypeOf).
+ * method of the class, `Keys.defaults()` of a workspace class), the variable of an enclosing `for`,
+ * try-with-resources or `catch`, a parameter of the enclosing method or lambda, else the field of
+ * that name of the enclosing class (declaredTypeOf): the declaration in scope at the use.
  */
 function receiverType(ctx: AnalysisContext, at: Node, name: string): string | undefined {
   const up = ancestorsOf(at);
+  const typeOf = (decl: Node, declarator: Node | undefined): string | undefined => {
+    // A new declaration, or an edit of this one, changes the type.
+    ctx.touch(decl.startIndex, at.startIndex);
+    const written = ctx.src(decl.childForFieldName('type') ?? decl).replace(/\s+/g, '').replace(/<.*$/, '');
+    if (written !== 'var') return written;
+    const init = declarator?.childForFieldName('value');
+    return init ? inferredType(ctx, init) : undefined;
+  };
   for (let i = up.length - 1; i >= 0; i--) {
     const scope = up[i];
-    if (scope.type === 'block' || scope.type === 'constructor_body') {
+    if (scope.type === 'block' || scope.type === 'constructor_body' || scope.type === 'switch_block_statement_group') {
       let decl: { statement: Node; declarator: Node } | undefined;
       for (const s of namedChildren(scope, ctx.text)) {
         if (s.startIndex >= at.startIndex) break;
         if (s.type !== 'local_variable_declaration') continue;
         for (const d of s.namedChildren) if (d?.type === 'variable_declarator' && ctx.src(d.childForFieldName('name')!) === name) decl = { statement: s, declarator: d };
       }
-      if (!decl) continue;
-      // A new declaration, or an edit of this one, changes the type.
-      ctx.touch(decl.statement.startIndex, at.startIndex);
-      const written = ctx.src(decl.statement.childForFieldName('type') ?? decl.statement).replace(/\s+/g, '').replace(/<.*$/, '');
-      if (written !== 'var') return written;
-      const init = decl.declarator.childForFieldName('value');
-      return init ? inferredType(ctx, init) : undefined;
+      if (decl) return typeOf(decl.statement, decl.declarator);
+      continue;
+    }
+    // `for (DemoKeys keys : …)`, `for (var k = …; …)`, `try (var keys = …)`, `catch (KeyException e)`: their variables are in scope inside.
+    if (scope.type === 'enhanced_for_statement' && ctx.src(scope.childForFieldName('name') ?? scope) === name && at.startIndex >= (scope.childForFieldName('body')?.startIndex ?? Infinity)) {
+      const t = typeOf(scope, undefined);
+      return t === 'var' ? undefined : t;
+    }
+    if (scope.type === 'for_statement' || scope.type === 'try_with_resources_statement') {
+      const decls = scope.type === 'for_statement' ? scope.childrenForFieldName('init') : (scope.childForFieldName('resources')?.namedChildren ?? []);
+      for (const d of decls) {
+        if (!d || d.startIndex >= at.startIndex) continue;
+        if (d.type === 'local_variable_declaration') {
+          const declarator = d.namedChildren.find((c) => c?.type === 'variable_declarator' && ctx.src(c.childForFieldName('name')!) === name);
+          if (declarator) return typeOf(d, declarator);
+        } else if (d.type === 'resource' && ctx.src(d.childForFieldName('name') ?? d) === name) return typeOf(d, d);
+      }
+    }
+    if (scope.type === 'catch_clause') {
+      const param = scope.namedChildren.find((c) => c?.type === 'catch_formal_parameter');
+      if (param && ctx.src(param.childForFieldName('name') ?? param) === name) return undefined;
     }
     if (scope.type === 'method_declaration' || scope.type === 'constructor_declaration' || scope.type === 'lambda_expression') {
       const params = scope.childForFieldName('parameters');
+      // `keys -> keys.getSecret()`: a lambda's parameter without a type is in scope, its type unknown here.
+      if (params?.type === 'identifier' && ctx.src(params) === name) return undefined;
       for (const p of params ? namedChildren(params, ctx.text) : []) {
         if (ctx.src(p.childForFieldName('name') ?? p) !== name) continue;
         const t = p.childForFieldName('type');
@@ -223,11 +290,11 @@ function receiverType(ctx: AnalysisContext, at: Node, name: string): string | un
     }
     if (scope.type === 'class_body') break;
   }
-  return declaredTypeOf(ctx, name);
+  return declaredTypeOf(ctx, name, at);
 }
 
 /** The class a `var` initializer gives: `new T(…)`, a method of an enclosing class (its return type), `Keys.defaults()` (the return type the last scan indexed). */
-function inferredType(ctx: AnalysisContext, init: Node): string | undefined {
+function inferredType(ctx: AnalysisContext, init: Node, depth = 0): string | undefined {
   if (init.type === 'object_creation_expression') return ctx.src(init.childForFieldName('type') ?? init).replace(/\s+/g, '').replace(/<.*$/, '');
   if (init.type !== 'method_invocation') return undefined;
   const obj = init.childForFieldName('object');
@@ -243,7 +310,11 @@ function inferredType(ctx: AnalysisContext, init: Node): string | undefined {
     }
     return undefined;
   }
-  const cls = ctx.src(obj).replace(/\s+/g, '');
+  let cls = ctx.src(obj).replace(/\s+/g, '');
+  // `config.jwtProperties()`, `this.config.keys()`, `config.keys().signing()`: an instance method of the receiver's class.
+  if (obj.type === 'identifier' && /^[a-z_$]/.test(cls)) cls = receiverType(ctx, init, cls) ?? '';
+  else if (obj.type === 'field_access' && obj.childForFieldName('object')?.type === 'this') cls = declaredTypeOf(ctx, ctx.src(obj.childForFieldName('field')!), init) ?? '';
+  else if (obj.type === 'method_invocation') cls = (depth < 3 ? inferredType(ctx, obj, depth + 1) : undefined) ?? '';
   if (!/^[A-Z][\w$.]*$|^[a-z][\w$]*(\.[\w$]+)*\.[A-Z][\w$]*$/.test(cls)) return undefined;
   const returned = javaClassConstant(ctx, init, cls, `${JAVA_FACTORY}${method}`)?.symbol.value;
   return typeof returned === 'string' ? returned : undefined;
@@ -259,7 +330,7 @@ function configurationGroup(ctx: AnalysisContext, at: Node, getter: Node, depth:
   if (inner.type === 'method_invocation') prefix = configurationGroup(ctx, at, inner, depth + 1);
   else {
     const holder = inner.type === 'identifier' ? ctx.src(inner) : inner.type === 'field_access' && inner.childForFieldName('object')?.type === 'this' ? ctx.src(inner.childForFieldName('field')!) : undefined;
-    const type = holder ? (inner.type === 'identifier' ? receiverType(ctx, at, holder) : declaredTypeOf(ctx, holder)) : undefined;
+    const type = holder ? (inner.type === 'identifier' ? receiverType(ctx, at, holder) : declaredTypeOf(ctx, holder, at)) : undefined;
     prefix = type && /^[\w$.]+$/.test(type) ? javaConfigPropertiesPrefix(ctx, at, type) : undefined;
   }
   return prefix ? `${prefix}.${propertyOfAccessor(ctx.src(name))}` : undefined;
@@ -316,7 +387,23 @@ function nameValue(ctx: AnalysisContext, from: Node, name: string, depth: number
 /** `@Value("${app.secure:true}") boolean secure`: decided by the deployment. */
 function parameterValue(ctx: AnalysisContext, p: Node, at: Node): JavaValue {
   const modifiers = p.namedChildren.find((c) => c?.type === 'modifiers');
-  return (modifiers && springValue(ctx, modifiers, at)) ?? UNKNOWN;
+  return (modifiers && springValue(ctx, modifiers, at)) ?? constructorArgument(ctx, p, at) ?? UNKNOWN;
+}
+
+/**
+ * A constructor's parameter that a factory of the workspace passes as a literal
+ * (`@Bean TokenSigner signer() { return new HmacSigner("secret"); }` for `HmacSigner(String secret)`):
+ * that literal, named where the factory writes it.
+ */
+function constructorArgument(ctx: AnalysisContext, p: Node, at: Node): JavaValue | undefined {
+  const params = p.parent;
+  const ctor = params?.parent;
+  if (!ctx.workspace || !params || ctor?.type !== 'constructor_declaration') return undefined;
+  const list = namedChildren(params, ctx.text).filter((c) => c.type === 'formal_parameter' || c.type === 'spread_parameter');
+  const index = list.findIndex((c) => c.startIndex === p.startIndex);
+  const name = ctor.childForFieldName('name');
+  if (index === -1 || !name) return undefined;
+  return javaClassConstant(ctx, at, ctx.src(name), `${JAVA_NEW_ARGUMENT}${list.length}#${index}`);
 }
 
 /**

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { AnalysisContext } from '../analysis';
 import type { WorkspaceSymbol } from '../symbols/symbolTable';
-import { isDevelopmentProfile, isProductionProfile, springCanonicalKey, springConfigModule, springGroupsModule, springProfilesModule, springVariable } from '../symbols/springIndexer';
+import { isDevelopmentProfile, isProductionProfile, springActiveModule, springCanonicalKey, springConfigModule, springGroupsModule, springLocationModule, springProfilesModule, springVariable } from '../symbols/springIndexer';
 import type { ResolvedValue } from './resolvedValue';
 
 /*
@@ -17,6 +17,12 @@ export interface SpringSource {
   readonly profile?: string;
   /** The profile group that activates `profile` (`spring.profiles.group.production=cloud`), when the profile's own name says nothing. */
   readonly group?: string;
+  /**
+   * What activates `profile` in every deployment that does not choose its own profiles:
+   * `spring.profiles.active=local` of the default file (`application.properties:3`), `spring.profiles.include`,
+   * or `SPRING_PROFILES_ACTIVE` of the project's `.env`.
+   */
+  readonly activation?: { readonly by: string; readonly profile: string; readonly at: string };
 }
 
 /** A table symbol read from a Spring configuration file. */
@@ -38,7 +44,7 @@ function projectOf(ctx: AnalysisContext): string | undefined {
     let dir = path.dirname(ws.filePath);
     for (let up = 0; up < MAX_DEPTH; up++) {
       const holds = (module: string) => !ws.table.namesOf(module)[Symbol.iterator]().next().done;
-      if (holds(springConfigModule(dir)) || holds(springProfilesModule(dir))) return dir;
+      if (holds(springConfigModule(dir)) || holds(springProfilesModule(dir)) || holds(springActiveModule(dir)) || holds(springLocationModule(dir))) return dir;
       const parent = path.dirname(dir);
       if (parent === dir) break;
       dir = parent;
@@ -78,15 +84,43 @@ export function springPropertyValue(ctx: AnalysisContext, key: string, at: Node)
   if (!project) return undefined;
   const table = ctx.workspace!.table;
   const canonical = springCanonicalKey(key);
-  for (const profile of [undefined, ...profilesOf(ctx, project)]) {
-    const symbol = table.lookup(springConfigModule(project, profile), canonical);
+  const active = activeProfiles(ctx, project);
+  // Profiles a deployment runs without choosing its own override the default file (the last activated wins).
+  const order = [...active.map((a) => a.profile).reverse(), undefined, ...profilesOf(ctx, project).filter((p) => !active.some((a) => a.profile === p))];
+  for (const profile of order) {
+    const symbol = table.lookup(springLocationModule(project, profile), canonical) ?? table.lookup(springConfigModule(project, profile), canonical);
     if (!symbol) continue;
     if (symbol.value === '') return { k: 'env', text: `\${${key}}` };
     const group = profile ? groupOf(ctx, project, profile) : undefined;
-    const spring: SpringSymbol = { ...symbol, spring: { key, ...(profile ? { profile } : {}), ...(group ? { group } : {}) } };
+    const activation = profile ? active.find((a) => a.profile === profile) : undefined;
+    const spring: SpringSymbol = { ...symbol, spring: { key, ...(profile ? { profile } : {}), ...(group ? { group } : {}), ...(activation ? { activation: activation.activation } : {}) } };
     return { k: 'external', symbol: spring, node: at };
   }
   return undefined;
+}
+
+/**
+ * The profiles a project runs when the deployment does not choose them, in the order they are
+ * activated: `SPRING_PROFILES_ACTIVE` of its `.env` (else `spring.profiles.active` of the default
+ * file), then `spring.profiles.include`, then the members of an active profile's group.
+ */
+function activeProfiles(ctx: AnalysisContext, project: string): { profile: string; activation: NonNullable<SpringSource['activation']> }[] {
+  return ctx.memo('spring.active', () => {
+    const table = ctx.workspace!.table;
+    const listed = [...table.namesOf(springActiveModule(project))];
+    const fromEnv = listed.some(([, s]) => s.value === 'SPRING_PROFILES_ACTIVE');
+    const out: { profile: string; activation: NonNullable<SpringSource['activation']> }[] = [];
+    const rank = (by: unknown) => (by === 'spring.profiles.include' ? 1 : 0);
+    for (const [profile, s] of listed.sort((a, b) => rank(a[1].value) - rank(b[1].value))) {
+      if (fromEnv && s.value === 'spring.profiles.active') continue;
+      out.push({ profile, activation: { by: String(s.value), profile, at: `${path.basename(s.file)}:${s.line}` } });
+    }
+    for (const [member, g] of table.namesOf(springGroupsModule(project))) {
+      const group = out.find((a) => a.profile === String(g.value));
+      if (group && !out.some((a) => a.profile === member)) out.push({ profile: member, activation: group.activation });
+    }
+    return out;
+  });
 }
 
 /** `getSigningKey` → `signing-key`, `isEnabled` → `enabled`; a record accessor (`secret`) is its component. Kebab case, as Spring writes property names. */
@@ -98,19 +132,37 @@ export function propertyOfAccessor(method: string): string {
 
 
 /**
- * The declared type of a name the file uses as a receiver (`jwtConfig` in `jwtConfig.getSecret()`):
- * a field, a parameter or a local (`JwtConfig jwtConfig`, `var cfg = new JwtConfig()`), by the
- * first declaration in the file's text.
+ * The declared type of a field the code at `at` reads as a receiver (`jwtConfig` in
+ * `jwtConfig.getSecret()`, `this.keys`): the field (or record component) of that name of the
+ * innermost enclosing class that declares one, not the first declaration of the name in the file
+ * (a local of another method, a parameter, or a field of a nested class would be another object).
  */
-export function declaredTypeOf(ctx: AnalysisContext, name: string): string | undefined {
+export function declaredTypeOf(ctx: AnalysisContext, name: string, at: Node): string | undefined {
   if (!/^[A-Za-z_$][\w$]*$/.test(name)) return undefined;
   ctx.lookups.add(name);
-  const esc = name.replace(/\$/g, '\\$');
-  const re = new RegExp(`\\b([A-Z][\\w$]*(?:\\s*\\.\\s*[A-Z][\\w$]*)*|[a-z][\\w$]*(?:\\s*\\.\\s*[a-z][\\w$]*)*\\s*\\.\\s*[A-Z][\\w$]*)(?:\\s*<[^<>;]*>)?\\s+${esc}\\s*[;=,)]|\\bvar\\s+${esc}\\s*=\\s*new\\s+([\\w$.]+)\\s*\\(`);
-  const m = re.exec(ctx.text);
-  if (!m) return undefined;
-  ctx.touch(m.index, m.index + m[0].length);
-  return (m[1] ?? m[2]).replace(/\s+/g, '');
+  for (let n: Node | null = at.parent; n; n = n.parent) {
+    if (n.type === 'class_body' || n.type === 'interface_body' || n.type === 'enum_body') {
+      for (const f of n.namedChildren) {
+        if (f?.type !== 'field_declaration' && f?.type !== 'constant_declaration') continue;
+        if (!f.namedChildren.some((d) => d?.type === 'variable_declarator' && ctx.src(d.childForFieldName('name')!) === name)) continue;
+        const type = f.childForFieldName('type');
+        if (!type) return undefined;
+        // An edit of the declaration changes the type.
+        ctx.touch(f.startIndex, f.endIndex);
+        return ctx.src(type).replace(/\s+/g, '').replace(/<.*$/, '');
+      }
+    }
+    if (n.type === 'record_declaration') {
+      const params = n.childForFieldName('parameters');
+      for (const p of params?.namedChildren ?? []) {
+        if (p && ctx.src(p.childForFieldName('name') ?? p) === name) {
+          ctx.touch(p.startIndex, p.endIndex);
+          return ctx.src(p.childForFieldName('type') ?? p).replace(/\s+/g, '').replace(/<.*$/, '');
+        }
+      }
+    }
+  }
+  return undefined;
 }
 
 /** The message and severity of a signing key that a Spring configuration file sets, reported where the code reads it. */
@@ -119,12 +171,20 @@ export function springSecretFinding(what: string, source: SpringSource, where: s
   const profile = source.profile;
   // `cloud` says nothing of where it runs; `spring.profiles.group.production=cloud` does.
   const as = profile ? rankedAs(profile, source.group) : '';
-  const active = profile && as !== profile ? `the ${profile} profile (which the ${as} group activates)` : `the ${profile} profile`;
+  const activatedBy = source.activation ? `, which ${source.activation.at} ${source.activation.by === 'spring.profiles.include' ? 'includes in every deployment' : 'activates by default'}` : '';
+  const active = profile && as !== profile ? `the ${profile} profile (which the ${as} group activates)${activatedBy}` : `the ${profile} profile${activatedBy}`;
   if (symbol.fallbackFor !== undefined) {
     return {
-      ...(isDevelopmentProfile(as) ? { severity: 'info' as const } : {}),
+      ...(isDevelopmentProfile(as) && !source.activation ? { severity: 'info' as const } : {}),
       message: `${what} is property ${source.key}, which ${where} sets to \${${symbol.fallbackFor}:…}: wherever ${symbol.fallbackFor} is missing (a production host or container without it), the default written there is the key${profile ? ` in ${active}` : ''}, and anyone with the repository can forge tokens. Remove the default (\${${symbol.fallbackFor}}) so that the application fails to start without the variable.`,
     };
+  }
+  if (profile && source.activation) {
+    const a = source.activation;
+    const how = a.by === 'spring.profiles.include'
+      ? `${a.at} includes the ${a.profile} profile in every deployment (spring.profiles.include)`
+      : `${a.at} activates the ${a.profile} profile by default (${a.by === 'SPRING_PROFILES_ACTIVE' ? 'SPRING_PROFILES_ACTIVE' : 'spring.profiles.active'}=${a.profile})${a.profile !== profile ? `, which activates ${profile}` : ''}, so every deployment that does not set SPRING_PROFILES_ACTIVE itself runs it`;
+    return { message: `${what} is property ${source.key}, which ${where} sets to a literal committed with the code, and ${how}: tokens are signed with that key, and anyone with the repository can forge them. Write \${${variable}} there and provide the key through the environment or a secret store${a.by === 'spring.profiles.include' ? '' : `, or stop activating ${a.profile} by default`}.` };
   }
   if (!profile) {
     return { message: `${what} is property ${source.key}, which ${where} sets to a literal committed with the code: every profile without an override (the variable ${variable}, a secret store) signs with it, and anyone with the repository can forge tokens. Write \${${variable}} there and provide the key per environment.` };

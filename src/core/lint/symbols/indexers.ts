@@ -7,7 +7,7 @@ import { type Literal, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX, 
 import { indexRubyCookieHashes } from './rubyCookieHashes';
 import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
 import { resolveJavaPending } from './javaIndexer';
-import { indexSpringConfig, isSpringConfigFile } from './springIndexer';
+import { indexSpringConfig, indexSpringDotenv, isSpringConfigFile } from './springIndexer';
 
 /*
  * Indexers read a file's text line by line for constants with a literal value; no parse. A scan
@@ -555,6 +555,7 @@ export function indexFile(table: SymbolTable, file: string, text: string, langua
       return;
     case 'ini':
       if (isDotenvName(path.basename(file).toLowerCase())) indexDotenv(table, file, text);
+      if (isDotenvName(path.basename(file).toLowerCase())) indexSpringDotenv(table, file, text);
       return;
     default:
       return;

@@ -11,7 +11,83 @@ import type { SymbolTable, WorkspaceSymbol } from './symbolTable';
 /** The pseudo-module of `@ConfigurationProperties` classes: name = the qualified class, value = its prefix (`jwt`). */
 export const JAVA_CONFIG_PROPERTIES = '<java:configprops>';
 
-/** Prefix of a static method's entry holding the class it returns (`->defaults` of `static JwtConfig defaults(…)`): never a name code can look up. */
+/**
+ * The pseudo-module of the defaults of nested groups of constructor-bound `@ConfigurationProperties`
+ * (`@DefaultValue("…")` on a component of a nested record): name = the property's canonical key
+ * (`app.jwt.secret`), the symbol a fallback naming the variable Spring reads.
+ */
+export const JAVA_CONFIG_DEFAULTS = '<java:configdefaults>';
+
+/**
+ * Prefix of the entry of a constructor argument a factory of the workspace passes as a literal
+ * (`return new HmacSigner("secret");` in a `@Bean` method): `(new)1#0` of HmacSigner is the first
+ * argument of its one-parameter constructor. Never a name code can look up.
+ */
+export const JAVA_NEW_ARGUMENT = '(new)';
+
+/**
+ * Prefix of the entry naming the field a constructor sets from a string parameter (`this.secret = secret;`):
+ * `(param)2#0` = `secret` for the first of two parameters. A subclass's `super("…", 60)` gives that field
+ * its literal (resolveJavaPending). Never a name code can look up.
+ */
+export const JAVA_CONSTRUCTOR_FIELD = '(param)';
+
+/** A subclass constructor's `super(…)` call with literal arguments (by index), resolved once every file is indexed. */
+interface SuperCall {
+  readonly module: string;
+  readonly superclass: string;
+  readonly names: JavaNames;
+  readonly arity: number;
+  readonly literals: ReadonlyMap<number, string>;
+  readonly file: string;
+  readonly line: number;
+}
+
+const superCalls = new WeakMap<SymbolTable, SuperCall[]>();
+
+/** Notes a `super("…", …)` call of a subclass constructor; see JAVA_CONSTRUCTOR_FIELD. */
+export function noteJavaSuperCall(table: SymbolTable, call: SuperCall): void {
+  const list = superCalls.get(table) ?? [];
+  list.push(call);
+  superCalls.set(table, list);
+}
+
+/**
+ * `class MerchantJwt extends BaseJwt { MerchantJwt() { super("merchant-secret", 60); } }`: the field the
+ * superclass's constructor sets from that parameter holds the literal in the subclass (`#secret`), and the
+ * superclass's getters returning the field are resolved again for the subclass.
+ */
+function applySuperCalls(table: SymbolTable, left: Pending[]): Pending[] {
+  const calls = superCalls.get(table) ?? [];
+  superCalls.delete(table);
+  if (calls.length === 0) return left;
+  const added: Pending[] = [];
+  // The pending getters of each class, gathered once (not searched per call).
+  const byModule = new Map<string, Pending[]>();
+  for (const p of left) {
+    const only = p.terms.length === 1 ? p.terms[0] : undefined;
+    if (!only || !('name' in only)) continue;
+    const list = byModule.get(p.module) ?? [];
+    list.push(p);
+    byModule.set(p.module, list);
+  }
+  for (const c of calls) {
+    for (const module of javaClassModules(c.names, c.superclass)) {
+      for (const [index, value] of c.literals) {
+        const field = table.lookup(module, `${JAVA_CONSTRUCTOR_FIELD}${c.arity}#${index}`)?.value;
+        if (typeof field !== 'string') continue;
+        table.add(c.module, `#${field}`, { value, file: c.file, line: c.line });
+        for (const p of byModule.get(module) ?? []) {
+          const only = p.terms[0];
+          if ('name' in only && only.name.replace(/^this\./, '') === field) added.push({ ...p, module: c.module, own: c.module });
+        }
+      }
+    }
+  }
+  return added.length > 0 ? [...added, ...left] : left;
+}
+
+/** Prefix of a static or instance method's entry holding the class it returns (`->defaults` of `static JwtConfig defaults(…)`): never a name code can look up. */
 export const JAVA_FACTORY = '->';
 
 /** The names a Java file's text brings into scope, read from its package and import lines. */
@@ -170,6 +246,7 @@ function inheritJavaGetters(table: SymbolTable): void {
 export function resolveJavaPending(table: SymbolTable): void {
   let left = pending.get(table) ?? [];
   pending.delete(table);
+  left = applySuperCalls(table, left);
   for (let pass = 0; pass < 4 && left.length > 0; pass++) {
     const next: Pending[] = [];
     for (const p of left) {

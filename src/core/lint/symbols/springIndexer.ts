@@ -48,6 +48,23 @@ export function springGroupsModule(projectDir: string): string {
   return `spring-groups:${projectDir}`;
 }
 
+/**
+ * The module of the profiles a project activates without being told (name = the profile, value =
+ * what activates it: `spring.profiles.active`, `spring.profiles.include` of the default document, or
+ * `SPRING_PROFILES_ACTIVE` of the project's `.env`); the symbol's file and line are where that is written.
+ */
+export function springActiveModule(projectDir: string): string {
+  return `spring-active:${projectDir}`;
+}
+
+/**
+ * The module of the properties a project reads from `SPRING_CONFIG_LOCATION`/`SPRING_CONFIG_ADDITIONAL_LOCATION`
+ * of its `.env` (per profile like springConfigModule): they win over the files Spring finds itself.
+ */
+export function springLocationModule(projectDir: string, profile?: string): string {
+  return profile ? `spring-location@${profile.toLowerCase()}:${projectDir}` : `spring-location:${projectDir}`;
+}
+
 /** The environment variable Spring binds to a property: dots to underscores, dashes dropped, upper case (`partner.api.signing-key` → `PARTNER_API_SIGNINGKEY`). */
 export function springVariable(key: string): string {
   return key.replace(/[-\s]/g, '').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
@@ -79,9 +96,83 @@ function propertyValue(raw: string): Omit<WorkspaceSymbol, 'file' | 'line'> | un
 }
 
 /** Records a project's profile file and returns the module its properties go to. */
-function moduleFor(table: SymbolTable, file: string, projectDir: string, profile: string | undefined): string {
+function moduleFor(table: SymbolTable, file: string, projectDir: string, profile: string | undefined, location = false): string {
   if (profile) table.add(springProfilesModule(projectDir), profile.toLowerCase(), { value: profile.toLowerCase(), file, line: 1 });
-  return springConfigModule(projectDir, profile);
+  return location ? springLocationModule(projectDir, profile) : springConfigModule(projectDir, profile);
+}
+
+/**
+ * `spring.profiles.active=local` / `spring.profiles.include=kafka` of a document: in the default
+ * document, profiles every deployment runs unless it chooses its own (active) or always (include);
+ * `spring.profiles.include` in a profile's document adds its members whenever that profile is active
+ * (indexed like a profile group).
+ */
+function indexActivation(table: SymbolTable, file: string, line: number, projectDir: string, profile: string | undefined, key: string, members: string): void {
+  const canonical = springCanonicalKey(key);
+  if (canonical !== 'spring.profiles.active' && canonical !== 'spring.profiles.include') return;
+  // `${SPRING_PROFILES_ACTIVE:local}`: the default is what runs where the variable is missing.
+  const value = /^\$\{[^:}]+:([^}]*)\}$/.exec(members.trim())?.[1] ?? members;
+  if (value.includes('${')) return;
+  if (profile) {
+    if (canonical === 'spring.profiles.include') indexGroup(table, file, line, projectDir, profile, value);
+    return;
+  }
+  for (const m of value.split(',')) {
+    const member = m.trim().replace(/^["']|["']$/g, '').toLowerCase();
+    if (member) table.add(springActiveModule(projectDir), member, { value: key.replace(/_/g, '-'), file, line });
+  }
+}
+
+/**
+ * A project's `.env` (what `docker compose` and most run scripts load): `SPRING_PROFILES_ACTIVE` is
+ * the profiles it runs (winning over `spring.profiles.active` of the files), and
+ * `SPRING_CONFIG_LOCATION`/`SPRING_CONFIG_ADDITIONAL_LOCATION` name configuration files or folders of
+ * the project, read once and indexed above the files Spring finds itself.
+ */
+export function indexSpringDotenv(table: SymbolTable, file: string, text: string): void {
+  if (path.basename(file).toLowerCase() !== '.env' || !text.includes('SPRING_')) return;
+  const projectDir = path.dirname(file);
+  const lineOf = lineCounter(text);
+  for (const m of text.matchAll(/^[ \t]*(?:export[ \t]+)?(SPRING_PROFILES_ACTIVE|SPRING_CONFIG_(?:ADDITIONAL_)?LOCATION)[ \t]*=[ \t]*["']?([^"'#\n]*?)["']?[ \t]*(?:#[^\n]*)?\r?$/gm)) {
+    if (m[1] === 'SPRING_PROFILES_ACTIVE') {
+      for (const p of m[2].split(',')) {
+        const member = p.trim().toLowerCase();
+        if (member) table.add(springActiveModule(projectDir), member, { value: m[1], file, line: lineOf(m.index) });
+      }
+      continue;
+    }
+    for (const raw of m[2].split(',')) indexLocation(table, projectDir, raw.trim().replace(/^optional:/, ''));
+  }
+}
+
+/** A `spring.config.location` entry of the project: a properties/YAML file, or a folder (`file:./deploy/`) whose application*.properties/yml are read with their profiles. */
+function indexLocation(table: SymbolTable, projectDir: string, location: string): void {
+  if (!location || /^(configtree|https?):|[*]/.test(location)) return;
+  const classpath = /^classpath\*?:\/?(.*)$/.exec(location);
+  const target = classpath ? path.join(projectDir, 'src', 'main', 'resources', classpath[1]) : path.resolve(projectDir, location.replace(/^file:/, ''));
+  const rel = path.relative(projectDir, target);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return;
+  let files: string[];
+  try {
+    files = fs.statSync(target).isDirectory() ? fs.readdirSync(target).filter((f) => SPRING_CONFIG_FILE.test(f)).sort().map((f) => path.join(target, f)) : [target];
+  } catch {
+    return;
+  }
+  const seen = importedBy(table);
+  for (const f of files) {
+    const format = /\.properties$/i.test(f) ? 'properties' : /\.ya?ml$/i.test(f) ? 'yaml' : undefined;
+    const key = `${f}@location:${projectDir}`;
+    if (!format || seen.has(key)) continue;
+    seen.add(key);
+    let text: string;
+    try {
+      if (fs.statSync(f).size > MAX_IMPORTED_BYTES) continue;
+      text = fs.readFileSync(f, 'utf8');
+    } catch {
+      continue;
+    }
+    indexConfigText(table, f, text, projectDir, SPRING_CONFIG_FILE.exec(path.basename(f))?.[1], format, true);
+  }
 }
 
 /** Indexes one Spring Boot configuration file (see isSpringConfigFile); other files add nothing. */
@@ -93,9 +184,9 @@ export function indexSpringConfig(table: SymbolTable, file: string, text: string
   indexConfigText(table, file, text, projectDir, m[1], /^prop/i.test(m[2]) ? 'properties' : 'yaml');
 }
 
-function indexConfigText(table: SymbolTable, file: string, text: string, projectDir: string, fileProfile: string | undefined, format: 'properties' | 'yaml'): void {
-  if (format === 'properties') indexProperties(table, file, text, projectDir, fileProfile);
-  else indexYaml(table, file, text, projectDir, fileProfile);
+function indexConfigText(table: SymbolTable, file: string, text: string, projectDir: string, fileProfile: string | undefined, format: 'properties' | 'yaml', location = false): void {
+  if (format === 'properties') indexProperties(table, file, text, projectDir, fileProfile, location);
+  else indexYaml(table, file, text, projectDir, fileProfile, location);
 }
 
 /** Configuration files already read for a table (by the scan or an import): each once. */
@@ -151,11 +242,11 @@ function indexGroup(table: SymbolTable, file: string, line: number, projectDir: 
 }
 
 /** `key=value`, `key: value`; `#---` starts another document, which `spring.config.activate.on-profile` assigns to a profile. */
-function indexProperties(table: SymbolTable, file: string, text: string, projectDir: string, fileProfile: string | undefined): void {
+function indexProperties(table: SymbolTable, file: string, text: string, projectDir: string, fileProfile: string | undefined, location = false): void {
   const lineOf = lineCounter(text);
   for (const [index, doc] of documents(text, /^#---[ \t]*$/m)) {
     const profile = fileProfile ?? /^[ \t]*spring\.(?:config\.activate\.on-profile|profiles)[ \t]*[=:][ \t]*([\w-]+)[ \t]*$/m.exec(doc)?.[1];
-    const module = moduleFor(table, file, projectDir, profile);
+    const module = moduleFor(table, file, projectDir, profile, location);
     const own: { key: string; value: Omit<WorkspaceSymbol, 'file' | 'line'>; line: number }[] = [];
     for (const p of doc.matchAll(/^[ \t]*([\w.[\]-]+)[ \t]*[=:][ \t]*([^\n]*?)[ \t]*$/gm)) {
       if (p[2].endsWith('\\')) continue;
@@ -165,6 +256,7 @@ function indexProperties(table: SymbolTable, file: string, text: string, project
       if (canonical === 'spring.config.import') indexImports(table, file, p[2], projectDir, profile);
       const group = /^spring\.profiles\.group\.([\w-]+)$/i.exec(p[1]);
       if (group) indexGroup(table, file, line, projectDir, group[1], p[2]);
+      indexActivation(table, file, line, projectDir, profile, p[1], p[2]);
       const v = propertyValue(p[2]);
       if (v) own.push({ key: canonical, value: v, line });
     }
@@ -193,14 +285,14 @@ interface YamlEntry {
  * `&name` anchors a scalar or a mapping, `*name` repeats it, `<<: *name` merges an anchored
  * mapping under the keys the mapping does not set itself; `|`/`>` block scalars are read whole.
  */
-function indexYaml(table: SymbolTable, file: string, text: string, projectDir: string, fileProfile: string | undefined): void {
+function indexYaml(table: SymbolTable, file: string, text: string, projectDir: string, fileProfile: string | undefined, location = false): void {
   for (const [index, doc] of documents(text, /^---[ \t]*$/m)) {
     const entries: YamlEntry[] = [];
     const stack: { indent: number; key: string }[] = [];
     const scalars = new Map<string, YamlEntry>();
     const mappings = new Map<string, string>();
     const merges: { into: string; from: string }[] = [];
-    const lists = new Map<string, string>();
+    const lists = new Map<string, { raw: string; at: number }>();
     let skipUntil = -1;
     for (const l of doc.matchAll(YAML_KEY)) {
       if (l.index < skipUntil) continue;
@@ -220,12 +312,12 @@ function indexYaml(table: SymbolTable, file: string, text: string, projectDir: s
       if (raw === '') {
         if (anchor) mappings.set(anchor[1], full);
         stack.push({ indent, key });
-        // A list under spring.config.import or a profile group: the names, comma-separated.
-        if (/^spring\.(config\.import|profiles\.group\.[\w-]+)$/i.test(full)) {
+        // A list under spring.config.import, a profile group or the active/included profiles: the names, comma-separated.
+        if (/^spring\.(config\.import|profiles\.(group\.[\w-]+|active|include))$/i.test(full)) {
           LIST_ITEMS.lastIndex = l.index + l[0].length + 1;
           const list = LIST_ITEMS.exec(doc)?.[0] ?? '';
           const items = [...list.matchAll(/^([ \t]*)-[ \t]+([^\n#]*?)[ \t]*(?:#.*)?$/gm)].filter((i) => i[1].length > indent).map((i) => i[2]);
-          if (items.length > 0) lists.set(full, items.join(','));
+          if (items.length > 0) lists.set(full, { raw: items.join(','), at: index + l.index });
         }
         continue;
       }
@@ -270,13 +362,16 @@ function indexYaml(table: SymbolTable, file: string, text: string, projectDir: s
     }
     const activation = entries.find((e) => /^spring\.(config\.activate\.onprofile|profiles)$/.test(springCanonicalKey(e.key)));
     const profile = fileProfile ?? activation?.raw.replace(/^["']|["']$/g, '').trim();
-    const module = moduleFor(table, file, projectDir, profile || undefined);
-    const listed = [...lists].map(([key, raw]): YamlEntry => ({ key, raw, at: index }));
+    const module = moduleFor(table, file, projectDir, profile || undefined, location);
+    const listed = [...lists].map(([key, { raw, at }]): YamlEntry => ({ key, raw, at }));
     // Imported files win over the file that imports them (the table keeps the first definition).
     for (const e of [...entries, ...listed]) {
+      // Only spring.* keys, a few per document: each counts its line from the top.
+      if (!/^spring\./i.test(e.key)) continue;
       if (springCanonicalKey(e.key) === 'spring.config.import') indexImports(table, file, e.raw, projectDir, profile || undefined);
       const group = /^spring\.profiles\.group\.([\w-]+)$/i.exec(e.key);
       if (group) indexGroup(table, file, lineCounter(text)(e.at), projectDir, group[1], e.raw);
+      indexActivation(table, file, lineCounter(text)(e.at), projectDir, profile || undefined, e.key, e.raw.replace(/^\[|\]$/g, ''));
     }
     const lineAt = lineCounter(text);
     for (const e of entries.slice().sort((a, b) => a.at - b.at)) {

@@ -6,8 +6,8 @@ import { indexCSharpCookieCalls } from './csharpCookieCalls';
 import { indexGoCalls } from './goCookieCalls';
 import { goConstructorParams, goMethodFieldSets, goOptionFields, goStructFields } from './goStructs';
 import { type Literal, addLiteral, lineCounter } from './indexText';
-import { JAVA_CONFIG_PROPERTIES, JAVA_FACTORY, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaClassModules, javaNamesOf, noteJavaExtension, noteJavaPending, textBlockValue } from './javaIndexer';
-import { springVariable } from './springIndexer';
+import { JAVA_CONFIG_DEFAULTS, JAVA_CONFIG_PROPERTIES, JAVA_CONSTRUCTOR_FIELD, JAVA_FACTORY, JAVA_NEW_ARGUMENT, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaClassModules, javaNamesOf, noteJavaExtension, noteJavaPending, noteJavaSuperCall, textBlockValue } from './javaIndexer';
+import { springCanonicalKey, springVariable } from './springIndexer';
 
 /*
  * Class, namespace and package indexes of Java, C# and Go: the constants a file gives the rest of
@@ -110,7 +110,7 @@ function literal(raw: string): Literal | undefined {
 
 
 
-const JAVA_CANDIDATES = /^[ \t]*((?:(?:public|protected|private|final|static)[ \t]+)*)[\w$.<>[\]]+[ \t]+([A-Za-z_$][\w$]*)\(\)[ \t]*\{[ \t]*\n?[ \t]*return[ \t]+([^;\n]+);[ \t]*\n?[ \t]*\}|^[ \t]*package[ \t]+([\w.]+)[ \t]*;|^[ \t]*(?:(?:public|protected|private|abstract|final|static|sealed|non-sealed|strictfp)[ \t]+)*(class|interface|enum|record)[ \t]+([A-Za-z_$][\w$]*)|^[ \t]*((?:(?:public|protected|private|static|final|transient)[ \t]+)*)[\w$.<>[\], ]+?[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*([^\n;]+);/gm;
+const JAVA_CANDIDATES = /^[ \t]*((?:(?:public|protected|private|final|static|default)[ \t]+)*)[\w$.<>[\]]+[ \t]+([A-Za-z_$][\w$]*)\(\)[ \t]*\{[ \t]*\n?[ \t]*return[ \t]+([^;\n]+);[ \t]*(?:\/\/[^\n]*)?\n?[ \t]*\}|^[ \t]*package[ \t]+([\w.]+)[ \t]*;|^[ \t]*(?:(?:public|protected|private|abstract|final|static|sealed|non-sealed|strictfp)[ \t]+)*(class|interface|enum|record)[ \t]+([A-Za-z_$][\w$]*)|^[ \t]*((?:(?:public|protected|private|static|final|transient)[ \t]+)*)[\w$.<>[\], ]+?[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*([^\n;]+);/gm;
 
 /**
  * Java: `static final` fields and interface constants, as `Class.NAME` of the file's package (a
@@ -127,7 +127,7 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
   let pkg = '';
   let type: { name: string; interface: boolean; module: string; lombok: boolean; bindable: boolean; prefix?: string; valueIndent?: number } | undefined;
   const prefixed: { at: number; module: string; prefix: string }[] = [];
-  const classes: { at: number; module: string; name: string }[] = [];
+  const classes: { at: number; module: string; name: string; interface: boolean }[] = [];
   let declared: Set<string> | undefined;
   let names: ReturnType<typeof javaNamesOf> | undefined;
   let assigned: Map<string, number> | undefined;
@@ -142,9 +142,11 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
     if (m[2] !== undefined) {
       // `String secret() { return "…"; }`: a method that only returns a value, as `secret()`.
       if (!type) continue;
-      const lit = literal(m[3]);
+      // `SecretKey signingKey() { return Keys.hmacShaKeyFor("…".getBytes(UTF_8)); }`: the key material it wraps.
+      const returned = javaKeyMaterial(m[3]);
+      const lit = literal(returned);
       if (lit) addLiteral(table, type.module, `${m[2]}()`, lit, file, lineOf(m.index));
-      else later(`${m[2]}()`, m[3], m.index);
+      else later(`${m[2]}()`, returned, m.index);
     } else if (m[4] !== undefined) pkg = m[4];
     else if (m[5] !== undefined) {
       const qualified = pkg ? `${pkg}.${m[6]}` : m[6];
@@ -152,13 +154,16 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
       const prefix = configurationPropertiesPrefix(annotations);
       if (prefix) table.add(JAVA_CONFIG_PROPERTIES, qualified, { value: prefix, file, line: lineOf(m.index) });
       if (prefix) prefixed.push({ at: m.index, module: javaClassModule(qualified), prefix });
-      classes.push({ at: m.index, module: javaClassModule(qualified), name: m[6] });
-      if (m[5] === 'class') {
-        const superclass = /^[^{;]*?\bextends\s+([\w$.]+)/.exec(text.slice(m.index, m.index + 400))?.[1];
-        if (superclass) {
+      classes.push({ at: m.index, module: javaClassModule(qualified), name: m[6], interface: m[5] === 'interface' });
+      if (m[5] === 'class' || m[5] === 'record' || m[5] === 'enum') {
+        const header = /^[^{;]*/.exec(text.slice(m.index, m.index + 400))?.[0] ?? '';
+        const superclass = m[5] === 'class' ? /\bextends\s+([\w$.]+)/.exec(header)?.[1] : undefined;
+        // An interface's default methods are inherited like a superclass's getters (the class may override them).
+        const interfaces = /\bimplements\s+([\w$.<>,\s]+?)\s*$/.exec(header)?.[1].replace(/<[^<>]*>/g, '').split(',').map((i) => i.trim()).filter(Boolean) ?? [];
+        for (const supertype of [...(superclass ? [superclass] : []), ...interfaces]) {
           names ??= javaNamesOf(text);
           declared ??= new Set(Array.from(text.matchAll(/\b([A-Za-z_$][\w$]*)\s*\([^()]*\)\s*(?:throws[^{;]*)?\{/g), (d) => d[1]));
-          noteJavaExtension(table, { module: javaClassModule(qualified), superclass, names, declared });
+          noteJavaExtension(table, { module: javaClassModule(qualified), superclass: supertype, names, declared });
         }
       }
       type = { name: m[6], interface: m[5] === 'interface', module: javaClassModule(qualified), lombok: lombok && /@(Getter|Value|Data)\b(?!\s*\()/.test(annotations), ...(prefix ? { prefix } : {}),
@@ -194,64 +199,157 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
       }
     }
   }
-  if (text.includes('ConfigurationProperties')) indexJavaBinding(table, file, text, prefixed);
-  if (text.includes('static')) indexJavaFactories(table, file, text, classes);
+  if (text.includes('ConfigurationProperties')) indexJavaBinding(table, file, text, prefixed, classes);
+  indexJavaFactories(table, file, text, classes);
+  if (text.includes('return new')) indexFactoryArguments(table, file, text);
   if (text.includes('this.')) indexConstructorLiterals(table, file, text, classes, assigned ?? assignmentCounts(text));
-  if (text.includes('"""')) indexTextBlocks(table, file, text, classes);
+  if (text.includes('super(') && text.includes('extends')) indexSuperCalls(table, file, text, classes);
+  if (text.includes('"""') || text.includes('format') || text.includes('StringBu')) indexTextBlocks(table, file, text, classes);
 }
 
-/** `String.join("-", "a", "b")`, `"a".concat("b")`: a constant when every part is a literal. */
+/**
+ * The key material a key-building expression wraps (`Keys.hmacShaKeyFor(X.getBytes(UTF_8))`,
+ * `new SecretKeySpec(X.getBytes(), "HmacSHA256")`, `Decoders.BASE64.decode(X)`,
+ * `Base64.getDecoder().decode(X)`): X; any other expression as it is.
+ */
+export function javaKeyMaterial(expr: string): string {
+  let s = expr.trim();
+  for (let i = 0; i < 4; i++) {
+    const m = /^(?:(?:io\.jsonwebtoken\.security\.)?Keys\s*\.\s*hmacShaKeyFor|(?:Decoders\s*\.\s*BASE64(?:URL)?|Base64\s*\.\s*get(?:Url|Mime)?Decoder\s*\(\s*\))\s*\.\s*decode)\s*\(([\s\S]*)\)$/.exec(s)
+      ?? /^new\s+SecretKeySpec\s*\(([\s\S]*?),\s*(?:"Hmac\w*"|SignatureAlgorithm\.\w+\.getJcaName\(\s*\))\s*\)$/.exec(s);
+    if (!m) break;
+    s = m[1].trim().replace(/\.getBytes\(\s*(?:(?:java\.nio\.charset\.)?StandardCharsets\.UTF_8|"UTF-8")?\s*\)$/, '').trim();
+  }
+  return s;
+}
+
+/**
+ * `String.join("-", "a", "b")`, `"a".concat("b")`, `String.format("%s-%s", "a", "b")`,
+ * `new StringBuilder("a").append("b").toString()`: a constant when every part is a literal
+ * (a format of `%s`, `%%` and `%n` only).
+ */
 function javaJoinedLiteral(raw: string): Literal | undefined {
   const s = raw.trim().replace(/\s+\/\/.*$/, '').trim();
   const str = String.raw`"((?:[^"\\\n]|\\.)*)"`;
+  const parts = (list: string) => [...list.matchAll(new RegExp(str, 'g'))].map((p) => p[1]);
   const join = new RegExp(String.raw`^String\s*\.\s*join\(\s*${str}((?:\s*,\s*"(?:[^"\\\n]|\\.)*")+)\s*\)$`).exec(s);
-  if (join) return { value: [...join[2].matchAll(new RegExp(str, 'g'))].map((p) => p[1]).join(join[1]) };
+  if (join) return { value: parts(join[2]).join(join[1]) };
   const concat = new RegExp(String.raw`^${str}((?:\s*\.\s*concat\(\s*"(?:[^"\\\n]|\\.)*"\s*\))+)$`).exec(s);
-  if (concat) return { value: concat[1] + [...concat[2].matchAll(new RegExp(str, 'g'))].map((p) => p[1]).join('') };
+  if (concat) return { value: concat[1] + parts(concat[2]).join('') };
+  const format = new RegExp(String.raw`^(?:String\s*\.\s*format\(\s*${str}((?:\s*,\s*"(?:[^"\\\n]|\\.)*")*)\s*\)|${str}\s*\.\s*formatted\(\s*((?:"(?:[^"\\\n]|\\.)*"(?:\s*,\s*)?)*)\))$`).exec(s);
+  if (format) {
+    const value = formatLiterals(format[1] ?? format[3], parts(format[2] ?? format[4]));
+    return value === undefined ? undefined : { value };
+  }
+  const builder = new RegExp(String.raw`^new\s+StringBu(?:ilder|ffer)\s*\(\s*(?:${str})?\s*\)((?:\s*\.\s*append\(\s*"(?:[^"\\\n]|\\.)*"\s*\))*)\s*\.\s*toString\(\s*\)$`).exec(s);
+  if (builder) return { value: (builder[1] ?? '') + parts(builder[2]).join('') };
   return undefined;
+}
+
+/** `String.format` of literal arguments when the format only has `%s`, `%%` and `%n` (one argument per `%s`); undefined otherwise. */
+export function formatLiterals(format: string, args: readonly string[]): string | undefined {
+  let i = 0;
+  let ok = true;
+  const out = format.replace(/%(.)/g, (_, c: string) => {
+    if (c === '%') return '%';
+    if (c === 'n') return '\n';
+    if (c !== 's' || i >= args.length) ok = false;
+    return args[i++] ?? '';
+  });
+  return ok && i === args.length ? out : undefined;
 }
 
 /** `static final String KEY = """\n  …""";`: a constant text block. */
 const JAVA_TEXT_BLOCK = /^[ \t]*((?:(?:public|protected|private|static|final)[ \t]+)*)String[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*("""[ \t]*\r?\n(?:[^"\\]|\\[\s\S]|"(?!""))*""")[ \t]*;/gm;
+/** `static final String KEY = String.format(…)` / `new StringBuilder(…)….toString()` written over several lines. */
+const JAVA_BUILT_CONSTANT = /^[ \t]*((?:(?:public|protected|private|static|final)[ \t]+)*)String[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*((?:String[ \t]*\.[ \t]*format|new[ \t]+StringBu(?:ilder|ffer))[ \t]*\((?:[^;"]|"(?:[^"\\\n]|\\.)*")*?)[ \t]*;/gm;
 
-function indexTextBlocks(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string }[]): void {
-  const lineOf = lineCounter(text);
-  const ownerAt = lastBefore(classes, (c) => c.at);
-  for (const m of text.matchAll(JAVA_TEXT_BLOCK)) {
-    const owner = ownerAt(m.index);
-    if (!owner || !/\bstatic\b/.test(m[1]) || !/\bfinal\b/.test(m[1])) continue;
-    addLiteral(table, owner.module, m[2], { value: textBlockValue(m[3]) }, file, lineOf(m.index));
+/** Constants written over several lines (text blocks, formats, builders); an interface's fields are static final without saying so. */
+function indexTextBlocks(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string; interface: boolean }[]): void {
+  for (const [re, value] of [[JAVA_TEXT_BLOCK, (v: string) => textBlockValue(v)], [JAVA_BUILT_CONSTANT, (v: string) => javaJoinedLiteral(v.replace(/\s*\n\s*/g, ' '))?.value]] as const) {
+    if (re === JAVA_TEXT_BLOCK ? !text.includes('"""') : !/String\s*\.\s*format|StringBu(?:ilder|ffer)/.test(text)) continue;
+    const lineOf = lineCounter(text);
+    const ownerAt = lastBefore(classes, (c) => c.at);
+    for (const m of text.matchAll(re)) {
+      const owner = ownerAt(m.index);
+      if (!owner || !(owner.interface || (/\bstatic\b/.test(m[1]) && /\bfinal\b/.test(m[1])))) continue;
+      const v = value(m[3]);
+      if (v !== undefined) addLiteral(table, owner.module, m[2], { value: v }, file, lineOf(m.index));
+    }
   }
 }
 
 /** `public static JwtConfig defaults(…)`: a static method returning a class, for `var cfg = Keys.defaults()` in another file. */
 const JAVA_STATIC_FACTORY = /^[ \t]*(?:(?:public|protected|private|final|synchronized)[ \t]+)*static[ \t]+(?:<[^<>\n]*>[ \t]+)?([A-Z][\w$]*(?:\.[A-Z][\w$]*)*)(?:<[^\n]*?>)?[ \t]+([a-z_$][\w$]*)[ \t]*\(/gm;
 
-/** Records, as `->name` of the class, the class each static factory returns (qualified by the file's imports). */
+/** Records, as `->name` of the class, the class each static factory or instance method returns (qualified by the file's imports). */
 function indexJavaFactories(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string }[]): void {
-  const lineOf = lineCounter(text);
   let names: ReturnType<typeof javaNamesOf> | undefined;
-  const ownerAt = lastBefore(classes, (c) => c.at);
-  for (const m of text.matchAll(JAVA_STATIC_FACTORY)) {
-    const owner = ownerAt(m.index);
-    if (!owner || m[1] === 'String' || m[1] === 'Object') continue;
-    names ??= javaNamesOf(text);
-    const returned = javaClassModules(names, m[1])[0];
-    if (returned) table.add(owner.module, `${JAVA_FACTORY}${m[2]}`, { value: returned.slice('java:'.length), file, line: lineOf(m.index) });
+  for (const re of [JAVA_STATIC_FACTORY, JAVA_INSTANCE_FACTORY]) {
+    if (re === JAVA_STATIC_FACTORY && !text.includes('static')) continue;
+    const lineOf = lineCounter(text);
+    const ownerAt = lastBefore(classes, (c) => c.at);
+    for (const m of text.matchAll(re)) {
+      const owner = ownerAt(m.index);
+      if (!owner || NOT_A_FACTORY.test(m[1])) continue;
+      names ??= javaNamesOf(text);
+      const returned = javaClassModules(names, m[1])[0];
+      if (returned) table.add(owner.module, `${JAVA_FACTORY}${m[2]}`, { value: returned.slice('java:'.length), file, line: lineOf(m.index) });
+    }
   }
 }
+
+/** `return new HmacSigner("secret", 3600);`: an object a method builds and returns (a @Bean method, a factory). */
+const JAVA_RETURN_NEW = /^[ \t]*return[ \t]+new[ \t]+([A-Z][\w$]*(?:\.[A-Z][\w$]*)*)(?:<[^<>\n]*>)?[ \t]*\(((?:[^;"()]|"(?:[^"\\\n]|\\.)*"|\([^;()]*\))*)\)[ \t]*;/gm;
+
+/**
+ * The string literals factories of the workspace pass to constructors (`@Bean TokenSigner signer()
+ * { return new HmacSigner("secret"); }`): `(new)<arity>#<index>` of the class built, for the
+ * constructor's parameter where the class turns it into a key.
+ */
+function indexFactoryArguments(table: SymbolTable, file: string, text: string): void {
+  const lineOf = lineCounter(text);
+  let names: ReturnType<typeof javaNamesOf> | undefined;
+  for (const m of text.matchAll(JAVA_RETURN_NEW)) {
+    if (!m[2].includes('"')) continue;
+    const args = splitArguments(m[2]);
+    names ??= javaNamesOf(text);
+    const module = javaClassModules(names, m[1])[0];
+    args.forEach((a, i) => {
+      const lit = literal(a);
+      if (module && lit && typeof lit.value === 'string') addLiteral(table, module, `${JAVA_NEW_ARGUMENT}${args.length}#${i}`, lit, file, lineOf(m.index));
+    });
+  }
+}
+
+/**
+ * `public JwtProperties jwtProperties() {`, `@Bean DisputeKeys disputeKeys(…) {`: an instance method
+ * returning a class, for `var props = config.jwtProperties()` and `config.keys().signingKey()`.
+ */
+const JAVA_INSTANCE_FACTORY = /^[ \t]*(?:@[\w.]+(?:\([^()\n]*\))?[ \t]+)*(?:(?:public|protected|private|final|synchronized|default)[ \t]+)*([A-Z][\w$]*(?:\.[A-Z][\w$]*)*)(?:<[^\n]*?>)?[ \t]+([a-z_$][\w$]*)[ \t]*\([^;{]*\)[ \t]*(?:throws[^{;]*)?\{/gm;
+
+/** Return types of the JDK and frameworks that no workspace class is: not recorded as factories. */
+const NOT_A_FACTORY = /^(?:String|Object|Boolean|Integer|Long|Double|Void|List|Map|Set|Collection|Optional|Stream|Iterable|CompletableFuture|Mono|Flux|ResponseEntity|Duration|Instant|Date|LocalDate|LocalDateTime|BigDecimal|UUID|Class)$/;
 
 /** A member header: a constructor (no type before the name) or a method. */
 const JAVA_MEMBER = /^[ \t]*(?:(?:public|protected|private|static|final|synchronized|abstract|native|default)[ \t]+)*(?:(<[^<>\n]*>[ \t]+)?([\w$.<>[\], ]+?)[ \t]+)?([A-Za-z_$][\w$]*)[ \t]*\([^;{]*\)[ \t]*(?:throws[^{;]*)?\{/gm;
 const THIS_LITERAL = /^[ \t]*this\.([A-Za-z_$][\w$]*)[ \t]*=[ \t]*("(?:[^"\\\n]|\\.)*")[ \t]*;/gm;
 
+/** `this.secret = secret;`: a field set from a parameter (of a constructor, when the member says so). */
+const THIS_PARAMETER = /^[ \t]*this\.([A-Za-z_$][\w$]*)[ \t]*=[ \t]*([A-Za-z_$][\w$]*)[ \t]*;/gm;
+/** `this("dev-secret", 3600);`: a constructor delegating to another of its class. */
+const THIS_CALL = /^[ \t]*this[ \t]*\(((?:[^;"()]|"(?:[^"\\\n]|\\.)*"|\([^;()]*\))*)\)[ \t]*;/gm;
+
 /**
  * `this.secret = "…";` in a constructor, the field's only assignment (declared without an
- * initializer): what the class's getters return, as `#secret`, like a field with a literal.
+ * initializer): what the class's getters return, as `#secret`, like a field with a literal. So is
+ * `this.secret = secret;` of a constructor that another constructor of the class calls with a
+ * literal (`JwtConfig() { this("dev-secret", 3600); }`), named where that literal is written.
  */
 function indexConstructorLiterals(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string; name: string }[], assigned: ReadonlyMap<string, number>): void {
   const literals = [...text.matchAll(THIS_LITERAL)].filter((m) => assigned.get(m[1]) === 1);
-  if (literals.length === 0) return;
+  const delegated = [...text.matchAll(THIS_PARAMETER)].filter((m) => assigned.get(m[1]) === 1);
+  if (literals.length === 0 && delegated.length === 0) return;
   const members = [...text.matchAll(JAVA_MEMBER)].filter((h) => !/^(if|for|while|switch|catch|synchronized|return|new|else)$/.test(h[3]));
   const lineOf = lineCounter(text);
   const memberAt = lastBefore(members, (h) => h.index);
@@ -264,6 +362,74 @@ function indexConstructorLiterals(table: SymbolTable, file: string, text: string
     const lit = literal(m[2]);
     if (lit) addLiteral(table, owner.module, `#${m[1]}`, lit, file, lineOf(m.index));
   }
+  if (delegated.length === 0) return;
+  const callOwner = lastBefore(classes, (c) => c.at);
+  const callLine = lineCounter(text);
+  const calls = [...text.matchAll(THIS_CALL)].map((c) => ({ owner: callOwner(c.index), args: splitArguments(c[1]), line: callLine(c.index) }));
+  const paramMember = lastBefore(members, (h) => h.index);
+  const paramOwner = lastBefore(classes, (c) => c.at);
+  for (const m of delegated) {
+    const member = paramMember(m.index);
+    const owner = paramOwner(m.index);
+    if (!member || !owner || member[2] !== undefined || member[3] !== owner.name) continue;
+    const declared = splitArguments(/\(([^;{]*)\)/.exec(member[0])?.[1] ?? '');
+    const params = declared.map((p) => /([A-Za-z_$][\w$]*)\s*$/.exec(p)?.[1]);
+    const index = params.indexOf(m[2]);
+    if (index === -1) continue;
+    // A string parameter kept in a field: what a subclass's super("…") gives it (resolveJavaPending).
+    if (/^(?:final\s+)?(?:java\.lang\.)?(?:String|char\s*\[\s*\]|byte\s*\[\s*\])\s+[\w$]+$/.test(declared[index])) {
+      table.add(owner.module, `${JAVA_CONSTRUCTOR_FIELD}${params.length}#${index}`, { value: m[1], file, line: lineOf(m.index) });
+    }
+    // The delegating call of the same class with as many arguments, the parameter's argument a literal.
+    const call = calls.find((c) => c.owner === owner && c.args.length === params.length && literal(c.args[index]) !== undefined);
+    const lit = call ? literal(call.args[index]) : undefined;
+    if (call && lit) addLiteral(table, owner.module, `#${m[1]}`, lit, file, call.line);
+  }
+}
+
+/** `super("merchant-secret", 60);` in a constructor. */
+const SUPER_CALL = /^[ \t]*super[ \t]*\(((?:[^;"()]|"(?:[^"\\\n]|\\.)*"|\([^;()]*\))*)\)[ \t]*;/gm;
+
+/** Notes each `super(…)` call with string literal arguments, of a class extending another (see JAVA_CONSTRUCTOR_FIELD). */
+function indexSuperCalls(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string }[]): void {
+  const ownerAt = lastBefore(classes, (c) => c.at);
+  const lineOf = lineCounter(text);
+  let names: ReturnType<typeof javaNamesOf> | undefined;
+  for (const m of text.matchAll(SUPER_CALL)) {
+    const owner = ownerAt(m.index);
+    if (!owner || !m[1].includes('"')) continue;
+    const superclass = /^[^{;]*?\bextends\s+([\w$.]+)/.exec(text.slice(owner.at, owner.at + 400))?.[1];
+    if (!superclass) continue;
+    const args = splitArguments(m[1]);
+    const literals = new Map<number, string>();
+    args.forEach((a, i) => {
+      const lit = literal(a);
+      if (lit && typeof lit.value === 'string') literals.set(i, lit.value);
+    });
+    names ??= javaNamesOf(text);
+    if (literals.size > 0) noteJavaSuperCall(table, { module: owner.module, superclass, names, arity: args.length, literals, file, line: lineOf(m.index) });
+  }
+}
+
+/** The arguments of a call (or parameters of a header) split at the commas outside strings, parentheses and type arguments. */
+function splitArguments(list: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
+    if (c === '"') {
+      for (i++; i < list.length && list[i] !== '"'; i++) if (list[i] === '\\') i++;
+    } else if (c === '(' || c === '<' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === '>' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(list.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  const last = list.slice(start).trim();
+  if (last !== '' || out.length > 0) out.push(last);
+  return out;
 }
 
 /**
@@ -296,7 +462,7 @@ const DEFAULT_VALUE = /@DefaultValue\s*\(\s*(?:value\s*=\s*)?"((?:[^"\\\n]|\\.)*
  * annotated class), and `@DefaultValue` on a constructor-bound property of an annotated class
  * (`prefixed`, in text order) is that property's fallback, as `=name`.
  */
-function indexJavaBinding(table: SymbolTable, file: string, text: string, prefixed: readonly { at: number; module: string; prefix: string }[]): void {
+function indexJavaBinding(table: SymbolTable, file: string, text: string, prefixed: readonly { at: number; module: string; prefix: string }[], classes: readonly { at: number; module: string; name: string }[]): void {
   const lineOf = lineCounter(text);
   let names: ReturnType<typeof javaNamesOf> | undefined;
   for (const m of text.matchAll(BEAN_CONFIGURATION_PROPERTIES)) {
@@ -307,9 +473,22 @@ function indexJavaBinding(table: SymbolTable, file: string, text: string, prefix
   if (prefixed.length === 0 || !text.includes('@DefaultValue')) return;
   const defaultLine = lineCounter(text);
   const ownerAt = lastBefore(prefixed, (p) => p.at);
+  const classAt = lastBefore(classes, (c) => c.at);
   for (const m of text.matchAll(DEFAULT_VALUE)) {
     const owner = ownerAt(m.index);
-    if (owner) addLiteral(table, owner.module, `=${m[2]}`, { value: m[1], fallbackFor: configurationFallback(owner.prefix, m[2]) }, file, defaultLine(m.index));
+    const cls = classAt(m.index);
+    if (!owner) continue;
+    if (!cls || cls.module === owner.module) {
+      addLiteral(table, owner.module, `=${m[2]}`, { value: m[1], fallbackFor: configurationFallback(owner.prefix, m[2]) }, file, defaultLine(m.index));
+      continue;
+    }
+    // A nested group (`record AppProperties(Jwt jwt) { record Jwt(@DefaultValue("…") String secret) {} }`): the
+    // component or field of the annotated class holding it names the group (`app.jwt.secret`).
+    const group = new RegExp(`\\b${cls.name.replace(/\$/g, '\\$')}(?:\\s*<[^<>;{]*>)?\\s+([a-z_$][\\w$]*)\\s*[,)=;]`).exec(text.slice(owner.at, cls.at))?.[1];
+    if (!group) continue;
+    const prefix = `${owner.prefix}.${group.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    const property = `${prefix}.${m[2].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    addLiteral(table, JAVA_CONFIG_DEFAULTS, springCanonicalKey(property), { value: m[1], fallbackFor: configurationFallback(prefix, m[2]) }, file, defaultLine(m.index));
   }
 }
 
