@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { applyEdits } from '../../../src/core/lint/applyEdits';
 import { disabledLines } from '../../../src/core/lint/disableComments';
 import { LineIndex } from '../../../src/core/lint/lineIndex';
+import { lineCounter } from '../../../src/core/lint/symbols/indexText';
 
 describe('LineIndex', () => {
   it('maps offsets and positions both ways, clamping out-of-range input', () => {
@@ -70,5 +71,19 @@ describe('applyEdits and disable comments', () => {
     assert.deepEqual([...d.get(3)!], ['*']);
     assert.deepEqual([...d.get(4)!], ['cookie-broad-domain']);
     assert.equal(d.has(0), false);
+  });
+});
+
+describe('lineCounter (the text indexers\' line of an offset)', () => {
+  it('answers the line of every offset asked, in order or not', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', '\n', 'é') }), fc.array(fc.nat(), { maxLength: 12 }), (text, offsets) => {
+        const lineOf = lineCounter(text);
+        for (const raw of offsets) {
+          const offset = raw % (text.length + 1);
+          assert.equal(lineOf(offset), text.slice(0, offset).split('\n').length, `offset ${offset} of ${JSON.stringify(text)}`);
+        }
+      }),
+    );
   });
 });

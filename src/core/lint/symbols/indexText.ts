@@ -13,11 +13,18 @@ export function addLiteral(table: SymbolTable, module: string, name: string, lit
   table.add(module, name, symbol);
 }
 
-/** 1-based line of an offset, counting forward from the last one asked (matches come in order). */
+/**
+ * 1-based line of an offset, counting forward from the last one asked (matches come in order); an
+ * offset before the last one asked counts again from the start instead of answering the later line.
+ */
 export function lineCounter(text: string): (offset: number) => number {
   let line = 1;
   let at = 0;
   return (offset) => {
+    if (offset < at) {
+      line = 1;
+      at = 0;
+    }
     for (let i = text.indexOf('\n', at); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
       line++;
       at = i + 1;
