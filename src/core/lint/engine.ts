@@ -180,6 +180,17 @@ export class Linter {
     return new LintDocument(this, loaded, language, text, where.filePath);
   }
 
+  /**
+   * Frees the parsers this linter made in wasm memory (the grammars and compiled queries stay,
+   * shared by every linter of the process). Call it when a scan ends, after disposing every
+   * document this linter opened: they parse with its parsers. A later lint makes new ones.
+   */
+  dispose(): void {
+    const loaded = [...this.loaded.values()];
+    this.loaded.clear();
+    for (const p of loaded) void p.then((l) => l.parser?.delete(), () => undefined);
+  }
+
   /** @internal */
   get resolvedThresholds(): Thresholds {
     return this.thresholds;
