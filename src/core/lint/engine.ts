@@ -1188,36 +1188,30 @@ const MATCH_WINDOW = 16384;
  * The matches of anchoredMatches, handed over window by window in document order: each run of
  * anchor lines is cut into windows of MATCH_WINDOW, and `each` gets a window's matches that no
  * earlier window returned, with the window's start. A match crossing a window's end comes back
- * in the next: it is recognised for as long as it can (until a window starts after its end).
+ * in the next run of the query: the nodes of a match are one span of the text, so a match that
+ * an earlier run returned meets every window after it up to this one, and was returned by the
+ * run just before. Only that run's matches are compared (by node ids, which are JavaScript
+ * properties: no call into wasm, where reading each capture's end to forget it was one).
  */
 function forEachMatchWindow(root: Node, query: Query, anchors: RegExp, text: string, lo: number, hi: number, from: number, each: (matches: QueryMatch[], windowStart: number) => void): void {
-  /** Matches of recent windows, by the node id of their first capture, with their end. */
-  let seen = new Map<number, { match: QueryMatch; end: number }[]>();
+  /** The matches the previous run returned, by the node id of their first capture. */
+  let previous = new Map<number, QueryMatch[]>();
   for (const [, , a, b] of anchorSegments(anchors, text, lo, hi, undefined, from)) {
     for (let wa = a; wa < b; wa += MATCH_WINDOW) {
       const wb = Math.min(b, wa + MATCH_WINDOW);
-      // Forget matches ending before this window: no window from here on can return them.
-      if (seen.size !== 0) {
-        const recent = new Map<number, { match: QueryMatch; end: number }[]>();
-        for (const [key, list] of seen) {
-          const kept = list.filter((o) => o.end >= wa);
-          if (kept.length !== 0) recent.set(key, kept);
-        }
-        seen = recent;
-      }
+      const returned = new Map<number, QueryMatch[]>();
       const out: QueryMatch[] = [];
       piecewise.windows++;
       // web-tree-sitter reports node offsets in UTF-16 units but takes query ranges in bytes of its UTF-16 buffer.
       for (const match of query.matches(root, { startIndex: wa * 2, endIndex: wb * 2 })) {
         const key = match.captures.length > 0 ? match.captures[0].node.id : -1;
-        const same = seen.get(key);
-        if (same?.some((o) => sameMatch(o.match, match))) continue;
-        let end = -1;
-        for (const c of match.captures) if (c.node.endIndex > end) end = c.node.endIndex;
-        if (same) same.push({ match, end });
-        else seen.set(key, [{ match, end }]);
+        const same = returned.get(key);
+        if (same) same.push(match);
+        else returned.set(key, [match]);
+        if (previous.get(key)?.some((o) => sameMatch(o, match))) continue;
         out.push(match);
       }
+      previous = returned;
       if (out.length !== 0) each(out, wa);
     }
   }
