@@ -9,7 +9,10 @@
  * Then the split of the cold run's CPU time: start-up, grammar + query, parse, query matching +
  * checks, the rest (coldSplit).
  *
- *   npx tsx bench/lint/bundle.ts [--runs 3] [--no-build] [--production]
+ * The CLI is built as it ships (`npm run build:production`, which `npm run package` runs: minified,
+ * no source map) unless --development (the build of rounds one to four) or --no-build (as built).
+ *
+ *   npx tsx bench/lint/bundle.ts [--runs 3] [--no-build] [--development]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -115,11 +118,12 @@ const load = lap();
       a = b;
     }
   } else await linter.lintText(text, { filePath: file });
-  console.log(JSON.stringify({ load, prepare, work: lap() }));
+  const work = lap();
+  console.log(JSON.stringify({ load, prepare, work, pieces: engine.piecewise.pieces, windows: engine.piecewise.windows }));
 })();
 `;
 
-interface Phases { load: number; prepare: number; work: number }
+interface Phases { load: number; prepare: number; work: number; pieces: number; windows: number }
 
 function coldPhases(file: string, what: 'parse' | 'lint'): Phases {
   const out = execFileSync(process.execPath, ['-e', PHASES_CHILD, path.join(REPO, 'dist', 'engines', 'lint.js'), path.join(REPO, 'dist', 'grammars'), file, what], { encoding: 'utf8' });
@@ -149,6 +153,7 @@ async function coldSplit(runs: number, file: string, cliCpuMs: number, versionCp
   line('  query matching + checks (lint - parse)', ms(lintMs - parseMs));
   line('  rest: read, symbol table, output', ms(cliCpuMs - versionCpuMs - prepareMs - lintMs));
   line('  (engine bundle load, for reference)', ms(median(lint.map((p) => p.load))));
+  line('  (pieces parsed, query windows run)', `${lint[0].pieces}, ${lint[0].windows}`);
 }
 
 /**
@@ -177,10 +182,11 @@ async function main(): Promise<void> {
   const runs = i === -1 ? 3 : Number(process.argv[i + 1]);
   console.log(`bench/lint/bundle on ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (wall figures scale with it; CPU less so)`);
   // The bundled CLI must match these sources.
-  // --production: minified, as `npm run build:production` ships it (the default stays the development build of earlier rounds).
-  const production = process.argv.includes('--production');
-  if (!process.argv.includes('--no-build')) execFileSync(process.execPath, ['esbuild.js', ...(production ? ['--production'] : [])], { cwd: REPO, stdio: 'ignore' });
-  console.log(`dist/cli.js: ${(fs.statSync(CLI).size / 1e6).toFixed(2)} MB${production ? ' (production build)' : process.argv.includes('--no-build') ? ' (as built)' : ' (development build)'}`);
+  // As it ships by default: `npm run package` (vscode:prepublish) builds with --production (minified, no source map).
+  const production = !process.argv.includes('--development');
+  const build = !process.argv.includes('--no-build');
+  if (build) execFileSync(process.execPath, ['esbuild.js', ...(production ? ['--production'] : [])], { cwd: REPO, stdio: 'ignore' });
+  console.log(`dist/cli.js: ${(fs.statSync(CLI).size / 1e6).toFixed(2)} MB${!build ? ' (as built)' : production ? ' (production build, as it ships)' : ' (development build)'}`);
   await coldCliOnBundle(runs);
   await minifiedBundles(new Linter());
 }

@@ -1,4 +1,4 @@
-import { parseDate } from 'tough-cookie';
+import type * as ToughCookie from 'tough-cookie';
 
 /**
  * A Set-Cookie header parsed the way RFC 6265bis (section 5.7) reads it, keeping what was
@@ -103,7 +103,7 @@ export function parseSetCookie(header: string): ParsedSetCookie | undefined {
     switch (attrName.toLowerCase()) {
       case 'expires': {
         expiresRaw = v;
-        expires = parseDate(v) ?? undefined;
+        expires = cookieDate(v);
         break;
       }
       case 'max-age': {
@@ -175,4 +175,18 @@ export function parseCookieHeader(header: string): { name: string; value: string
     out.push({ name, value });
   }
   return out;
+}
+
+/**
+ * tough-cookie (and its public-suffix list, tldts: 160 KB of the CLI bundle) is loaded at the first
+ * Expires to read: `session-lens scan` meets Set-Cookie strings in code only now and then, and
+ * evaluating both cost about 10 ms of every scan's start.
+ */
+let toughCookie: typeof ToughCookie | undefined;
+
+/** An Expires value read as RFC 6265's cookie-date algorithm does (tough-cookie's parseDate). */
+function cookieDate(value: string): Date | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  toughCookie ??= require('tough-cookie') as typeof ToughCookie;
+  return toughCookie.parseDate(value) ?? undefined;
 }

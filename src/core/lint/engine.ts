@@ -85,6 +85,10 @@ export const piecewise = {
   wholeAfterAll: 0,
   /** Of those, texts where a check looked up a name another piece declares. */
   wholeForLookups: 0,
+  /** Pieces parsed (each cut tried counts). */
+  pieces: 0,
+  /** Query runs of one-shot lints (each window of forEachMatchWindow). */
+  windows: 0,
 };
 /** Candidate ends of a piece (see nextCut). */
 const CUT = /;|\n(?=[\p{L}$_@])/gu;
@@ -174,6 +178,17 @@ export class Linter {
     if (!language) return undefined;
     const loaded = await this.prepare(language);
     return new LintDocument(this, loaded, language, text, where.filePath);
+  }
+
+  /**
+   * Frees the parsers this linter made in wasm memory (the grammars and compiled queries stay,
+   * shared by every linter of the process). Call it when a scan ends, after disposing every
+   * document this linter opened: they parse with its parsers. A later lint makes new ones.
+   */
+  dispose(): void {
+    const loaded = [...this.loaded.values()];
+    this.loaded.clear();
+    for (const p of loaded) void p.then((l) => l.parser?.delete(), () => undefined);
   }
 
   /** @internal */
@@ -287,6 +302,7 @@ export class LintDocument {
       if (text.length - b < pieceLength / 4) b = text.length;
       const range = { startIndex: a, endIndex: b, startPosition: toPoint(this.lines.position(a)), endPosition: toPoint(this.lines.position(b)) };
       const tree = parser.parse(text, null, { includedRanges: [range] });
+      piecewise.pieces++;
       if (!tree) return undefined;
       try {
         const root = tree.rootNode;
@@ -312,7 +328,7 @@ export class LintDocument {
         const lookups = new Set<string>();
         lookedUp.push(lookups);
         this.pieceLookups = lookups;
-        for (const c of this.analyzeOnce(root, limit)) done.push(c);
+        for (const c of this.analyzeOnce(root, limit, a)) done.push(c);
         topLevelDeclarations(root, text, limit, (name) => {
           const at = declaredIn.get(name);
           if (at === undefined) declaredIn.set(name, piece);
@@ -596,9 +612,10 @@ export class LintDocument {
    * The whole-document analysis of a one-shot lint: the same matches, chunks and checks as
    * analyzeRange over the whole text, but only the chunks holding a match are looked up (from the
    * match down), instead of reading every chunk of the file: a one-shot lint keeps no bookkeeping
-   * for the others, and most chunks hold nothing.
+   * for the others, and most chunks hold nothing. `from` is where the tree's text starts (a
+   * piece's start, see analyzePieces): the anchor words before it are not looked for.
    */
-  private analyzeOnce(root: Node, limit = Infinity): ChunkResult[] {
+  private analyzeOnce(root: Node, limit = Infinity, from = 0): ChunkResult[] {
     const { analyzer } = this.loaded;
     // Only reached with a tree, so the language has a grammar and a query.
     const query = this.loaded.query!;
@@ -644,7 +661,7 @@ export class LintDocument {
     // The query runs window by window, and the chunks that no later window can add a match to are
     // checked before the next: the matches (and what the checks build) die young instead of all
     // being held to the end of a large file.
-    forEachMatchWindow(root, query, analyzer.anchors, this.text, lo, hi, (matches, windowStart) => {
+    forEachMatchWindow(root, query, analyzer.anchors, this.text, lo, hi, from, (matches, windowStart) => {
       // A match first returned by a later window has its nodes after this window's start (it would
       // have been returned before otherwise), so chunks ending here are complete.
       checkUpTo(windowStart);
@@ -1104,10 +1121,12 @@ export interface AnchorSegmentStats {
  * first anchor word start, last anchor word end] each. Linear in the text: the line of an anchor
  * word is looked up once per line, not once per word (a minified bundle has thousands on a line).
  */
-export function anchorSegments(anchors: RegExp, text: string, lo: number, hi: number, stats?: AnchorSegmentStats): [number, number, number, number][] {
+export function anchorSegments(anchors: RegExp, text: string, lo: number, hi: number, stats?: AnchorSegmentStats, from = 0): [number, number, number, number][] {
   const re = anchorRegExp(anchors, true);
   // From the start of lo's line: an anchor may begin with the line's indentation (`^\s*NAME =`).
-  re.lastIndex = text.lastIndexOf('\n', lo - 1) + 1;
+  // But not before `from`, where the text of a piece's tree starts (nothing before it can match):
+  // on a one-line bundle, every piece scanned and queried the line from its start (quadratic).
+  re.lastIndex = Math.max(text.lastIndexOf('\n', lo - 1) + 1, from);
   // Every match contains its anchor word, and a query returns the matches whose pattern meets its
   // range (with captures outside it), so a run's range spans its anchor words only: fewer nodes
   // for the query to try.
@@ -1169,35 +1188,30 @@ const MATCH_WINDOW = 16384;
  * The matches of anchoredMatches, handed over window by window in document order: each run of
  * anchor lines is cut into windows of MATCH_WINDOW, and `each` gets a window's matches that no
  * earlier window returned, with the window's start. A match crossing a window's end comes back
- * in the next: it is recognised for as long as it can (until a window starts after its end).
+ * in the next run of the query: the nodes of a match are one span of the text, so a match that
+ * an earlier run returned meets every window after it up to this one, and was returned by the
+ * run just before. Only that run's matches are compared (by node ids, which are JavaScript
+ * properties: no call into wasm, where reading each capture's end to forget it was one).
  */
-function forEachMatchWindow(root: Node, query: Query, anchors: RegExp, text: string, lo: number, hi: number, each: (matches: QueryMatch[], windowStart: number) => void): void {
-  /** Matches of recent windows, by the node id of their first capture, with their end. */
-  let seen = new Map<number, { match: QueryMatch; end: number }[]>();
-  for (const [, , a, b] of anchorSegments(anchors, text, lo, hi)) {
+function forEachMatchWindow(root: Node, query: Query, anchors: RegExp, text: string, lo: number, hi: number, from: number, each: (matches: QueryMatch[], windowStart: number) => void): void {
+  /** The matches the previous run returned, by the node id of their first capture. */
+  let previous = new Map<number, QueryMatch[]>();
+  for (const [, , a, b] of anchorSegments(anchors, text, lo, hi, undefined, from)) {
     for (let wa = a; wa < b; wa += MATCH_WINDOW) {
       const wb = Math.min(b, wa + MATCH_WINDOW);
-      // Forget matches ending before this window: no window from here on can return them.
-      if (seen.size !== 0) {
-        const recent = new Map<number, { match: QueryMatch; end: number }[]>();
-        for (const [key, list] of seen) {
-          const kept = list.filter((o) => o.end >= wa);
-          if (kept.length !== 0) recent.set(key, kept);
-        }
-        seen = recent;
-      }
+      const returned = new Map<number, QueryMatch[]>();
       const out: QueryMatch[] = [];
+      piecewise.windows++;
       // web-tree-sitter reports node offsets in UTF-16 units but takes query ranges in bytes of its UTF-16 buffer.
       for (const match of query.matches(root, { startIndex: wa * 2, endIndex: wb * 2 })) {
         const key = match.captures.length > 0 ? match.captures[0].node.id : -1;
-        const same = seen.get(key);
-        if (same?.some((o) => sameMatch(o.match, match))) continue;
-        let end = -1;
-        for (const c of match.captures) if (c.node.endIndex > end) end = c.node.endIndex;
-        if (same) same.push({ match, end });
-        else seen.set(key, [{ match, end }]);
+        const same = returned.get(key);
+        if (same) same.push(match);
+        else returned.set(key, [match]);
+        if (previous.get(key)?.some((o) => sameMatch(o, match))) continue;
         out.push(match);
       }
+      previous = returned;
       if (out.length !== 0) each(out, wa);
     }
   }

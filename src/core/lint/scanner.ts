@@ -185,10 +185,15 @@ export async function scanFiles(paths: readonly string[], options: ScanOptions =
   }
   const linter = new Linter(options);
   linter.symbols = index?.table;
-  for (let i = 0; i < files.length; i++) {
-    if (results[i] || options.signal?.aborted) continue;
-    results[i] = await lintFile(linter, files[i], maxBytes);
-    progress();
+  try {
+    for (let i = 0; i < files.length; i++) {
+      if (results[i] || options.signal?.aborted) continue;
+      results[i] = await lintFile(linter, files[i], maxBytes);
+      progress();
+    }
+  } finally {
+    // What the parsers hold in wasm memory would otherwise stay for the life of the process (the extension's scans).
+    linter.dispose();
   }
   const findings: ScannedFinding[] = [];
   let lines = 0;

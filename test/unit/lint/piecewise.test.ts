@@ -92,6 +92,24 @@ describe('one-shot lint of a large JavaScript text in pieces', () => {
     }
   });
 
+  it('runs the query on each piece\'s own text only: windows linear in the length of a one-line bundle', async () => {
+    const text = bundle(3000);
+    const linter = new Linter({ maxFindingsPerRule: 100 });
+    const whole = await withPieces(Infinity, 65536, () => linter.lintText(text, { filePath: 'bundle.min.js' }));
+    const before = { ...piecewise };
+    // Pieces of 8 K: about 40 of them on the one line.
+    const pieces = await withPieces(0, 8192, () => linter.lintText(text, { filePath: 'bundle.min.js' }));
+    assert.equal(piecewise.linted, before.linted + 1, 'linted in pieces');
+    assert.deepEqual(pieces, whole);
+    const parsed = piecewise.pieces - before.pieces;
+    const windows = piecewise.windows - before.windows;
+    assert.ok(parsed >= 30, `${parsed} pieces`);
+    // At most one window of 16 K per 16 K of text, plus one cut short at each piece's end. Each
+    // piece scanning and querying the line from its start (as the line's first anchor word) ran
+    // about 20 times as many.
+    assert.ok(windows <= Math.ceil(text.length / 16384) + parsed, `${windows} query windows for ${parsed} pieces of ${text.length} characters`);
+  });
+
   it('goes back to the whole text when a check looks up a name another piece declares', async () => {
     // `opts` is declared at the start and used by the last call, a piece (or several) away: its
     // HttpOnly finding needs the declaration.
