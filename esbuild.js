@@ -138,7 +138,19 @@ function copyTreeSitterGrammars() {
   }
 }
 
+/** A production build writes no source maps: remove those a development build left in dist (`npm pack` ships dist as it is). */
+function removeStaleSourceMaps() {
+  const fs = require('fs');
+  const path = require('path');
+  for (const dir of ['dist', 'dist/engines']) {
+    const full = path.join(__dirname, dir);
+    if (!fs.existsSync(full)) continue;
+    for (const f of fs.readdirSync(full)) if (f.endsWith('.js.map')) fs.rmSync(path.join(full, f));
+  }
+}
+
 async function main() {
+  if (production) removeStaleSourceMaps();
   copyTreeSitterGrammars();
   copyCdpProtocol('dist');
   const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
