@@ -26,6 +26,12 @@ export function lineCounter(text: string): (offset: number) => number {
   };
 }
 
+/**
+ * Suffix of the entry holding a JavaScript/TypeScript definition's source text (`cookieOptions.#src`),
+ * kept for the files importing it to evaluate (see indexJsDefinitions). After a dot, so barrels re-export it.
+ */
+export const JS_SOURCE_SUFFIX = '.#src';
+
 /** Suffix of the entry a Python module-level function that verifies a JWT gets (`verify_token(jwt)`): never a name code can look up. */
 export const PY_VERIFIER_SUFFIX = '(jwt)';
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { isDotenvName, languageForPath } from '../grammars';
 import type { LintLanguage } from '../types';
 import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats } from './symbolTable';
-import { type Literal, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
+import { JS_SOURCE_SUFFIX, type Literal, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
 import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
 import { resolveJavaPending } from './javaIndexer';
 import { indexSpringConfig, isSpringConfigFile } from './springIndexer';
@@ -124,6 +124,7 @@ function indexJs(table: SymbolTable, file: string, text: string): void {
     if (as && direct) names.set(as, direct);
   }
   indexJsReturns(text, names);
+  indexJsDefinitions(table, file, text);
   indexJsExportLists(table, file, text, names);
   for (const [name, { lit, line }] of names) addLiteral(table, file, name, lit, file, line);
 }
@@ -145,6 +146,56 @@ function indexJsReturns(text: string, names: Map<string, { lit: Literal; line: n
     // The literal's line: the return's, one below a function's head.
     names.set(`${name}()`, { lit, line: lineOf(m.index) + (m[1] !== undefined ? 1 : 0) });
   }
+}
+
+/** A top-level function or const, at the start of a line. */
+const JS_DEFINITIONS = /^(?:export[ \t]+)?(?:(?:async[ \t]+)?function\*?[ \t]+([A-Za-z_$][\w$]*)|(?:const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*(?::[^=\n]+)?=(?!=))/gm;
+/** What makes a definition worth keeping: cookie options it builds. */
+const COOKIE_OPTION_KEY = /\b(?:secure|httpOnly|httponly|sameSite|samesite|maxAge|expires|domain)\b/;
+/** Longest definition kept (characters): options builders are short; the table stays small. */
+const MAX_DEFINITION = 4000;
+
+/**
+ * Top-level functions and consts that build cookie options (`export function cookieOptions(env)
+ * { … }`, `export const baseCookie = { … }`), kept whole as `name.#src` with their first line: a
+ * file importing them evaluates the definition's source with its own arguments (several returns,
+ * parameters, spreads), which no literal the table could hold says. A definition ends on its
+ * own line (balanced brackets) or at the first line starting with `}` or `)` after it.
+ */
+function indexJsDefinitions(table: SymbolTable, file: string, text: string): void {
+  if (!COOKIE_OPTION_KEY.test(text)) return;
+  const lineOf = lineCounter(text);
+  for (const m of text.matchAll(JS_DEFINITIONS)) {
+    const name = m[1] ?? m[2];
+    const lineEnd = text.indexOf('\n', m.index);
+    const first = text.slice(m.index, lineEnd === -1 ? undefined : lineEnd);
+    let end = lineEnd === -1 ? text.length : lineEnd;
+    if (!balanced(first)) {
+      const close = /\n[})][^\n]*/g;
+      close.lastIndex = end;
+      const c = close.exec(text);
+      if (!c || c.index - m.index > MAX_DEFINITION) continue;
+      end = c.index + c[0].length;
+    }
+    const src = text.slice(m.index, end);
+    const rhs = src.slice(m[0].length - 1);
+    // A lifetime the options use (`const DAY = 24 * HOUR;`): arithmetic on numbers and names, no call.
+    const arithmetic = m[2] !== undefined && /^=[\w$\s*+\-/().]+;?\s*(?:\/\/[^\n]*)?$/.test(rhs) && /\d\s*[*+\-/]|[*+\-/]\s*\d/.test(rhs) && !/[\w$]\s*\(/.test(rhs);
+    if (src.length > MAX_DEFINITION || (!arithmetic && !COOKIE_OPTION_KEY.test(src))) continue;
+    // A const is kept when it is an object (or builds one), a function when it returns something.
+    if (m[2] !== undefined && !arithmetic && !/=\s*(?:\{|Object\.assign\(|\(|async\b|function\b|[\w$]+\()/.test(rhs)) continue;
+    table.add(file, `${name}${JS_SOURCE_SUFFIX}`, { value: src, file, line: lineOf(m.index) });
+  }
+}
+
+/** Whether a line closes every bracket it opens (strings ignored roughly: enough for a definition's first line). */
+function balanced(line: string): boolean {
+  let level = 0;
+  for (const c of line.replace(/(['"`])(?:\\.|(?!\1).)*\1/g, '')) {
+    if (c === '{' || c === '(' || c === '[') level++;
+    else if (c === '}' || c === ')' || c === ']') level--;
+  }
+  return level <= 0;
 }
 
 /** `export { A, B as C } from './x'`, `export * from './x'`, and `export { A as B }` of this file's own constants. */
