@@ -11,12 +11,12 @@ import { scanFiles } from '../../../src/core/lint/scanner';
 describe('lint (JS/TS): cookie options of another file, evaluated with the call', () => {
   const root = path.resolve(__dirname, '../../fixtures/lint-workspace/node-accounts');
   const scan = () => scanFiles(['.'], { cwd: root, workers: 0 });
-  const inFile = (findings: readonly { file: string; range: { start: { line: number } } }[], rel: string, line: number) =>
+  const inFile = <T extends { file: string; range: { start: { line: number } } }>(findings: readonly T[], rel: string, line: number): T[] =>
     findings.filter((f) => path.relative(root, f.file) === rel && f.range.start.line + 1 === line);
 
   it('names the return of the other file that turns Secure off, and where SameSite=None and the Domain come from', async () => {
     const { findings } = await scan();
-    const at12 = inFile(findings, 'src/routes/session.ts', 12) as { ruleId: string; message: string; fix?: unknown }[];
+    const at12 = inFile(findings, 'src/routes/session.ts', 12);
     const secure = at12.find((f) => f.ruleId === 'cookie-missing-secure');
     assert.match(secure!.message, /\(sessionCookieOptions\(\) from \.\.\/http\/cookies\.ts:32\) \(it is false on one branch: sessionCookieOptions\(\) returns it false on line 34 \(if \(embedded\)\)\)/);
     assert.equal(secure!.fix, undefined, 'no edit in this file would change options written in another');
@@ -27,13 +27,13 @@ describe('lint (JS/TS): cookie options of another file, evaluated with the call'
   it('prunes the returns an argument rules out: false reaches only the first-party return, true only the embedded one', async () => {
     const { findings } = await scan();
     assert.deepEqual(inFile(findings, 'src/routes/session.ts', 20), []);
-    const kiosk = inFile(findings, 'src/routes/session.ts', 28) as { ruleId: string; message: string }[];
+    const kiosk = inFile(findings, 'src/routes/session.ts', 28);
     assert.match(kiosk.find((f) => f.ruleId === 'cookie-missing-secure')!.message, /^Turn Secure on for cookie 'acct_session' \(sessionCookieOptions\(\) from \.\.\/http\/cookies\.ts:32\): /);
   });
 
   it('reads an environment switch passed as the argument as info, at the argument', async () => {
     const { findings } = await scan();
-    const [f] = inFile(findings, 'src/server.ts', 10) as { ruleId: string; severity: string; message: string; range: { start: { character: number } } }[];
+    const [f] = inFile(findings, 'src/server.ts', 10);
     assert.equal(f.severity, 'info');
     assert.match(f.message, /depends on the environment \(process\.env\.NODE_ENV === 'production'\)/);
     assert.equal(f.range.start.character, 'app.use(session(sessionConfig('.length);
@@ -41,7 +41,7 @@ describe('lint (JS/TS): cookie options of another file, evaluated with the call'
 
   it('reports the value a caller passes to a destructured parameter at the argument', async () => {
     const { findings } = await scan();
-    const [f] = inFile(findings, 'src/routes/preferences.ts', 23) as { ruleId: string; range: { start: { character: number } } }[];
+    const [f] = inFile(findings, 'src/routes/preferences.ts', 23);
     assert.equal(f.ruleId, 'cookie-missing-secure');
     const line = fs.readFileSync(path.join(root, 'src/routes/preferences.ts'), 'utf8').split('\n')[22];
     assert.equal(f.range.start.character, line.indexOf('false'));

@@ -26,6 +26,9 @@ export function lineCounter(text: string): (offset: number) => number {
   };
 }
 
+/** Prefix of the GLOBAL_MODULE entry a manage.py/wsgi.py/asgi.py gives the settings module it names (`django-settings:shop.settings`). */
+export const DJANGO_SETTINGS_PREFIX = 'django-settings:';
+
 /**
  * Suffix of the entry holding a JavaScript/TypeScript definition's source text (`cookieOptions.#src`),
  * kept for the files importing it to evaluate (see indexJsDefinitions). After a dot, so barrels re-export it.

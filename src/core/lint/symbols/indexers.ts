@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { isDotenvName, languageForPath } from '../grammars';
 import type { LintLanguage } from '../types';
 import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats } from './symbolTable';
-import { JS_SOURCE_SUFFIX, type Literal, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
+import { DJANGO_SETTINGS_PREFIX, JS_SOURCE_SUFFIX, type Literal, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
 import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
 import { resolveJavaPending } from './javaIndexer';
 import { indexSpringConfig, isSpringConfigFile } from './springIndexer';
@@ -320,6 +320,12 @@ function indexPython(table: SymbolTable, file: string, text: string): void {
     }
   }
   if (text.includes('algorithms') && text.includes('decode')) indexPythonVerifiers(table, file, text, lineOf);
+  // manage.py, wsgi.py, asgi.py: the project's settings module is a Django settings file whatever it holds.
+  if (text.includes('DJANGO_SETTINGS_MODULE')) {
+    for (const m of text.matchAll(/DJANGO_SETTINGS_MODULE['"][ \t]*,[ \t]*['"]([\w.]+)['"]/g)) {
+      table.add(GLOBAL_MODULE, `${DJANGO_SETTINGS_PREFIX}${m[1]}`, { value: m[1], file, line: lineOf(m.index) });
+    }
+  }
 }
 
 /** A `class` line at the top level, or a `def` at any depth: its indent, name, and first parameter after self/cls. */
