@@ -623,8 +623,9 @@ function externalSecret(ctx: AnalysisContext, n: Node, what: string, envName: st
 function importsOf(ctx: AnalysisContext): Map<string, { module: string; name: string }> {
   return ctx.memo('py.imports', () => {
     const out = new Map<string, { module: string; name: string }>();
-    for (const m of ctx.text.matchAll(/^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([^)#\n]*(?:\n[^)#\n]*)*?)\)?[ \t]*(?:#.*)?$/gm)) {
-      for (const part of m[2].split(/[,\n]/)) {
+    // `from x import a, b` on one line, or `from x import (` … `)` over several (comments allowed inside).
+    for (const m of ctx.text.matchAll(/^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+(?:\(([^)]*)\)|([^(#\n]*))/gm)) {
+      for (const part of (m[2] ?? m[3]).replace(/#[^\n]*/g, '').split(/[,\n]/)) {
         const b = /^\s*(\w+)(?:\s+as\s+(\w+))?\s*$/.exec(part);
         if (b && b[1] !== '*') out.set(b[2] ?? b[1], { module: m[1], name: b[1] });
       }

@@ -306,7 +306,10 @@ const PY_CANDIDATES = /^([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w[\], .]+)?=(?!=)[ \t]*(
 function indexPython(table: SymbolTable, file: string, text: string): void {
   const lineOf = lineCounter(text);
   for (const m of text.matchAll(PY_CANDIDATES)) {
-    const lit = literal(m[2], 'py');
+    // A value written over several lines (a dict, a list, strings joined in parentheses): read as one line.
+    const value = pythonContinued(text, m.index + m[0].length, m[2]);
+    if (value !== m[2]) m[2] = value;
+    const lit = literal(m[2], 'py') ?? pythonJoinedStrings(m[2]);
     if (lit) addLiteral(table, file, m[1], lit, file, lineOf(m.index));
     else if (m[2].startsWith('{')) {
       // `JWT_OPTIONS = {"verify_signature": False}` on one line: its keys as JWT_OPTIONS.verify_signature.
@@ -326,6 +329,47 @@ function indexPython(table: SymbolTable, file: string, text: string): void {
       table.add(GLOBAL_MODULE, `${DJANGO_SETTINGS_PREFIX}${m[1]}`, { value: m[1], file, line: lineOf(m.index) });
     }
   }
+}
+
+/** Most lines a value spread over lines is read for (a constant is short; a runaway bracket stops here). */
+const PY_CONTINUATION_LINES = 200;
+
+/**
+ * The rest of a module-level value opened on its first line and closed on a later one
+ * (`JWT_OPTIONS = {` … `}`, `ALGS = [` … `]`, `SECRET = (` … `)`), joined into one line with
+ * comments dropped; `first` itself when it closes what it opens. Strings spanning lines are not
+ * joined (a triple-quoted string is not a constant the lint reads).
+ */
+function pythonContinued(text: string, lineEnd: number, first: string): string {
+  const level = (s: string): number => {
+    let n = 0;
+    for (const c of s.replace(/'[^'\\\n]*'|"[^"\\\n]*"/g, '').replace(/#.*$/, '')) {
+      if (c === '(' || c === '[' || c === '{') n++;
+      else if (c === ')' || c === ']' || c === '}') n--;
+    }
+    return n;
+  };
+  let open = level(first);
+  if (open <= 0 || !/^[([{]/.test(first.trim()) || first.includes('"""') || first.includes("'''")) return first;
+  const parts = [first.replace(/\s+#.*$/, '')];
+  let at = lineEnd;
+  for (let n = 0; n < PY_CONTINUATION_LINES && open > 0 && at < text.length; n++) {
+    const next = text.indexOf('\n', at + 1);
+    const line = text.slice(at + 1, next === -1 ? text.length : next);
+    at = next === -1 ? text.length : next;
+    if (line.includes('"""') || line.includes("'''")) return first;
+    const code = line.replace(/^(\s*)#.*$/, '$1').replace(/(['"][^'"\n]*['"]|[^'"#\n])*?\s+#.*$/, (whole) => whole.replace(/\s+#.*$/, ''));
+    parts.push(code.trim());
+    open += level(line);
+  }
+  return open === 0 ? parts.join(' ').replace(/\s+/g, ' ').replace(/([([{]) /g, '$1').replace(/ ([)\]}])/g, '$1') : first;
+}
+
+/** Adjacent string literals, in parentheses or not (`("dev-" "secret")`): Python joins them into one. */
+function pythonJoinedStrings(raw: string): Literal | undefined {
+  const s = raw.trim().replace(/^\((.*)\)$/, '$1').trim();
+  if (!/^(?:(?:'[^'\\\n]*'|"[^"\\\n]*")\s*)+$/.test(s)) return undefined;
+  return { value: [...s.matchAll(/'([^']*)'|"([^"]*)"/g)].map((x) => x[1] ?? x[2]).join('') };
 }
 
 /** A `class` line at the top level, or a `def` at any depth: its indent, name, and first parameter after self/cls. */
