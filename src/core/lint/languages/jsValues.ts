@@ -1017,16 +1017,20 @@ function foreignDefinition(ctx: AnalysisContext, from: Node, name: string): { no
   const ws = ctx.workspace;
   if (!ws) return undefined;
   const own = foreignOrigin.get(ctx);
-  let file: string | undefined;
-  let exported = name;
-  if (own) file = own.file;
-  else {
-    const binding = importBinding(ctx, from, name);
-    if (!binding || binding.imported === '*' || binding.imported === 'default') return undefined;
-    file = ws.table.resolveJsImport(ws.filePath, binding.source);
-    exported = binding.imported;
-  }
-  const symbol = file ? ws.table.lookupJs(file, `${exported}${JS_SOURCE_SUFFIX}`) : undefined;
+  // Looked up once per name and pass: most names evaluated are not imported definitions, and resolving an import walks paths.
+  const symbol = ctx.memo(`js.def:${name}`, () => {
+    let file: string | undefined;
+    let exported = name;
+    if (own) file = own.file;
+    else {
+      const binding = importBinding(ctx, from, name);
+      if (!binding || binding.imported === '*' || binding.imported === 'default') return undefined;
+      file = ws.table.resolveJsImport(ws.filePath, binding.source);
+      exported = binding.imported;
+    }
+    const found = file ? ws.table.lookupJs(file, `${exported}${JS_SOURCE_SUFFIX}`) : undefined;
+    return found && typeof found.value === 'string' ? found : undefined;
+  });
   if (!symbol || typeof symbol.value !== 'string') return undefined;
   const key = `${symbol.file}\n${symbol.line}\n${symbol.value}`;
   let def = definitions.get(key);
