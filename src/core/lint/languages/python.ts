@@ -4,7 +4,7 @@ import { type AnalysisContext, type Fact, type OffsetEdit, ancestorsOf, insertLi
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
-import { DJANGO_SETTINGS_PREFIX, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX } from '../symbols/indexText';
+import { DJANGO_SETTINGS_PREFIX, PY_DECORATOR_SUFFIX, PY_FACTORY_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX } from '../symbols/indexText';
 import { GLOBAL_MODULE, type WorkspaceSymbol, describeSymbol } from '../symbols/symbolTable';
 import { type SettingEntry, type SettingValue, type SettingsSchema, checkSettings, entryFromFact, settingFact } from '../settingsSite';
 
@@ -1369,7 +1369,31 @@ function memberVerifier(ctx: AnalysisContext, fn: Node, at: number, receiver: st
   }
   if (classesByName(ctx, root).has(r)) return classVerifier(ctx, root, r, method);
   const cls = instanceClass(ctx, fn, at, r);
-  return cls ? classVerifier(ctx, root, cls, method) : undefined;
+  return cls ? classVerifier(ctx, root, cls, method) : factoryVerifier(ctx, fn, at, r, method);
+}
+
+/**
+ * How `obj.method(token)` verifies when `obj = factory(…)` before it and the factory is a function
+ * of the workspace returning one class (indexed as `factory()->`): that class's method, found in the
+ * factory's module or the module it imports the class from. An object reached through a registry
+ * (`current_app.extensions['tokens']`) is not followed.
+ */
+function factoryVerifier(ctx: AnalysisContext, fn: Node, at: number, object: string, method: string): Verifies {
+  const ws = ctx.workspace;
+  if (!ws || !/^[A-Za-z_]\w*$/.test(object)) return undefined;
+  ctx.touch(fn.startIndex, at);
+  const factory = [...ctx.text.slice(fn.startIndex, at).matchAll(new RegExp(`(?:^|[\\s(,])${escapeRe(object)}\\s*(?::\\s*[\\w.\\[\\]]+\\s*)?=\\s*([A-Za-z_]\\w*)\\s*\\(`, 'g'))].pop()?.[1];
+  if (!factory) return undefined;
+  ctx.lookups.add(factory);
+  const imp = importsOf(ctx).get(factory);
+  const file = imp ? ws.table.resolvePythonModule(ws.filePath, imp.module) : ws.filePath;
+  const made = file ? ws.table.lookup(file, `${imp ? imp.name : factory}${PY_FACTORY_SUFFIX}`) : undefined;
+  if (!made || typeof made.value !== 'string') return undefined;
+  const [from, cls] = made.value.includes(':') ? made.value.split(':') : [undefined, made.value];
+  const classFile = from ? ws.table.resolvePythonModule(made.file, from) : made.file;
+  if (!imp && !from) return classVerifier(ctx, fn.tree.rootNode, cls, method);
+  const v = classFile ? ws.table.lookup(classFile, `${cls}.${method}${PY_VERIFIER_SUFFIX}`)?.value : undefined;
+  return v === 'raises' || v === 'returns' ? v : undefined;
 }
 
 /** Whether a verifying helper (of this file, or of a workspace module) is called with `token` before `call` in the function around it. */

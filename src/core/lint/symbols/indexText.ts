@@ -26,6 +26,9 @@ export function lineCounter(text: string): (offset: number) => number {
   };
 }
 
+/** Suffix of the entry a Python factory gets (`get_token_service()->`): the class it returns, `module:Class` when imported there. */
+export const PY_FACTORY_SUFFIX = '()->';
+
 /** Prefix of the GLOBAL_MODULE entry a manage.py/wsgi.py/asgi.py gives the settings module it names (`django-settings:shop.settings`). */
 export const DJANGO_SETTINGS_PREFIX = 'django-settings:';
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { isDotenvName, languageForPath } from '../grammars';
 import type { LintLanguage } from '../types';
 import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats } from './symbolTable';
-import { DJANGO_SETTINGS_PREFIX, JS_SOURCE_SUFFIX, type Literal, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
+import { DJANGO_SETTINGS_PREFIX, JS_SOURCE_SUFFIX, type Literal, PY_FACTORY_SUFFIX, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
 import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
 import { resolveJavaPending } from './javaIndexer';
 import { indexSpringConfig, isSpringConfigFile } from './springIndexer';
@@ -323,11 +323,39 @@ function indexPython(table: SymbolTable, file: string, text: string): void {
     }
   }
   if (text.includes('algorithms') && text.includes('decode')) indexPythonVerifiers(table, file, text, lineOf);
+  if (text.includes('return ')) indexPythonFactories(table, file, text, lineOf);
   // manage.py, wsgi.py, asgi.py: the project's settings module is a Django settings file whatever it holds.
   if (text.includes('DJANGO_SETTINGS_MODULE')) {
     for (const m of text.matchAll(/DJANGO_SETTINGS_MODULE['"][ \t]*,[ \t]*['"]([\w.]+)['"]/g)) {
       table.add(GLOBAL_MODULE, `${DJANGO_SETTINGS_PREFIX}${m[1]}`, { value: m[1], file, line: lineOf(m.index) });
     }
+  }
+}
+
+/** A module-level function: its name and body (the indented lines after the head). */
+const PY_FUNCTIONS = /^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\([^)]*\)[^:\n]*:[ \t]*\n((?:[ \t]+[^\n]*\n|[ \t]*\n)*)/gm;
+
+/**
+ * Factories: module-level functions whose every return builds one class (`return TokenService(key)`)
+ * or returns a module-level instance of it (`_tokens = TokenService()` … `return _tokens`), as
+ * `name()->` with the class, written `module:Class` when the module imports it (`from .services
+ * import TokenService`): `tokens = get_token_service(); tokens.verify(t)` elsewhere then knows the class.
+ */
+function indexPythonFactories(table: SymbolTable, file: string, text: string, lineOf: (at: number) => number): void {
+  for (const m of text.matchAll(PY_FUNCTIONS)) {
+    const returns = [...m[2].matchAll(/^[ \t]+return[ \t]+([^\n]+)$/gm)].map((r) => r[1].trim());
+    if (returns.length === 0) continue;
+    const classes = new Set(returns.map((r) => {
+      const built = /^([A-Z]\w*)\(/.exec(r);
+      if (built) return built[1];
+      const held = /^([A-Za-z_]\w*)$/.exec(r);
+      return held ? new RegExp(`^${held[1]}[ \\t]*(?::[^=\\n]+)?=[ \\t]*([A-Z]\\w*)\\(`, 'm').exec(text)?.[1] : undefined;
+    }));
+    if (classes.size !== 1) continue;
+    const cls = [...classes][0];
+    if (!cls) continue;
+    const imported = new RegExp(`^from[ \\t]+([\\w.]+)[ \\t]+import[^\\n]*\\b${cls}\\b`, 'm').exec(text)?.[1];
+    table.add(file, `${m[1]}${PY_FACTORY_SUFFIX}`, { value: imported ? `${imported}:${cls}` : cls, file, line: lineOf(m.index) });
   }
 }
 
