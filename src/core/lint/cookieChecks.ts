@@ -250,13 +250,13 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
     if (maxAge > MAX_BROWSER_LIFETIME_SECONDS) {
       ctx.report({
         ruleId: 'cookie-long-lifetime', start: site.maxAgeSeconds.start, end: site.maxAgeSeconds.end,
-        message: `${cap(label)} lives ${days(maxAge)}; browsers cap cookie lifetimes at 400 days. Use a shorter lifetime${sensitive ? ` (at most ${days(limit)} for a session cookie)` : ''}.`,
+        message: `${cap(label)} lives ${days(maxAge)}${whereNote(site.maxAgeSeconds)}; browsers cap cookie lifetimes at 400 days. Use a shorter lifetime${sensitive ? ` (at most ${days(limit)} for a session cookie)` : ''}.`,
         fix: shorten(),
       });
     } else if (sensitive && maxAge > limit) {
       ctx.report({
         ruleId: 'cookie-long-lifetime', start: site.maxAgeSeconds.start, end: site.maxAgeSeconds.end,
-        message: `${cap(label)} lives ${days(maxAge)}, longer than the ${days(limit)} allowed for session cookies. Shorten it.`,
+        message: `${cap(label)} lives ${days(maxAge)}${whereNote(site.maxAgeSeconds)}, longer than the ${days(limit)} allowed for session cookies. Shorten it.`,
         fix: shorten(),
       });
     }
@@ -275,7 +275,7 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
   if (sensitive && site.domain && site.domain.value) {
     ctx.report({
       ruleId: 'cookie-broad-domain', start: site.domain.start, end: site.domain.end,
-      message: `Domain=${site.domain.value} sends ${label} to every subdomain too. Leave Domain out so it stays host-only.`,
+      message: `Domain=${site.domain.value}${whereNote(site.domain)} sends ${label} to every subdomain too. Leave Domain out so it stays host-only.`,
       fix: fix('Remove Domain', site.writer.remove?.('domain')),
     });
   }
@@ -330,6 +330,12 @@ function truthAttr(t: Truth): boolean | 'env' | undefined {
 
 /** ` (it is false on one branch: when clientReadsToken)` for a value that is insecure on one code path only. */
 const branchNote = (a: AttrAt<Truth> | undefined): string => (a?.branch ? ` (it is false on one branch: ${a.branch})` : '');
+
+/** ` (cookieOptions() from ./cookies.ts:3, cookieOptions() sets it on line 5 (if (embedded)))`: where a value written elsewhere, or on one path only, comes from. */
+const whereNote = (a: AttrAt<unknown> | undefined): string => {
+  const parts = [a?.via, a?.branch].filter(Boolean);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+};
 
 /** ` (as SESSION_SECURE_COOKIE=false from ../.env:4 sets it)` for a value written elsewhere. */
 const viaNote = (a: AttrAt<Truth> | undefined): string => (a?.via ? ` (${a.via})` : '');

@@ -5,9 +5,10 @@ import { capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type CookieSite, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { checkSetCookieString } from '../setCookieSite';
-import { type JsProp, type JsValue, calledName, evaluate, externalConstant, importSourceOf, lookupVariable, memberTarget, returnSites, stringContent, truthOf, unwrap } from './jsValues';
+import { type JsProp, type JsValue, calledName, contextFor, evaluate, evaluateReturns, externalConstant, importSourceOf, isLocal, lookupVariable, memberTarget, propValue, returnSites, sourceOf, stringContent, truthOf, unwrap } from './jsValues';
 
 type JsObj = Extract<JsValue, { k: 'obj' }>;
+type ReturnValue = NonNullable<ReturnType<typeof evaluateReturns>>['returns'][number];
 
 const QUERY = `
 (call_expression
@@ -236,7 +237,7 @@ function expressJwt(ctx: AnalysisContext, name: string, call: Node, optsNode: No
       fix: { title: `Allow only ${alg}`, edits: [insertListItem(ctx, span(opts.node), opts.items.map(span), `algorithms: [${ctx.quote()}${alg}${ctx.quote()}]`, ' ')] },
     });
   } else if (algorithms) {
-    const v = evaluate(ctx, algorithms.value);
+    const v = propValue(ctx, algorithms);
     if (v.k === 'arr') {
       const idx = v.elements.findIndex((e) => { const x = evaluate(ctx, e); return x.k === 'str' && x.v.toLowerCase() === 'none'; });
       if (idx !== -1) {
@@ -249,7 +250,7 @@ function expressJwt(ctx: AnalysisContext, name: string, call: Node, optsNode: No
     }
   }
   const optional = opts.props.get('credentialsRequired');
-  if (optional && truthOf(evaluate(ctx, optional.value)) === 'false') {
+  if (optional && truthOf(propValue(ctx, optional)) === 'false') {
     ctx.report({
       ruleId: 'jwt-verify-disabled', ...span(optional.pair), severity: 'info',
       message: 'credentialsRequired: false lets requests without a token through unauthenticated: every route behind this middleware must check req.auth itself.',
@@ -290,9 +291,9 @@ function nestJwtModule(ctx: AnalysisContext, optsNode: Node): void {
     if (p) jwtSecret(ctx, p.value, 'The NestJS JwtModule secret');
   }
   const verify = opts.props.get('verifyOptions');
-  const v = verify ? evaluate(ctx, verify.value) : undefined;
+  const v = verify ? propValue(ctx, verify) : undefined;
   const ignore = v?.k === 'obj' ? v.props.get('ignoreExpiration') : undefined;
-  if (ignore && truthOf(evaluate(ctx, ignore.value)) === 'true') {
+  if (ignore && truthOf(propValue(ctx, ignore)) === 'true') {
     ctx.report({
       ruleId: 'jwt-verify-disabled', ...span(ignore.pair),
       message: 'ignoreExpiration: true accepts expired tokens forever. Remove it (or set it to false).',
@@ -308,7 +309,7 @@ function nextAuth(ctx: AnalysisContext, optsNode: Node): void {
   const secret = opts.props.get('secret');
   if (secret) secretValue(ctx, secret.value, 'The next-auth secret', 'NEXTAUTH_SECRET', 'session');
   const secureCookies = opts.props.get('useSecureCookies');
-  if (secureCookies && truthOf(evaluate(ctx, secureCookies.value)) === 'false') {
+  if (secureCookies && truthOf(propValue(ctx, secureCookies)) === 'false') {
     ctx.report({
       ruleId: 'cookie-missing-secure', ...span(secureCookies.pair),
       message: 'useSecureCookies: false sends the next-auth session cookie without Secure (and without the __Secure- prefix). Remove it: next-auth turns it on for https URLs.',
@@ -316,18 +317,18 @@ function nextAuth(ctx: AnalysisContext, optsNode: Node): void {
     });
   }
   const cookies = opts.props.get('cookies');
-  const c = cookies ? evaluate(ctx, cookies.value) : undefined;
+  const c = cookies ? propValue(ctx, cookies) : undefined;
   if (c?.k !== 'obj') return;
   for (const [which, entry] of c.props) {
     // The session and CSRF tokens carry authentication; callback-url, PKCE, state and nonce cookies are short-lived state.
     if (which !== 'sessionToken' && which !== 'csrfToken') continue;
-    const e = evaluate(ctx, entry.value);
+    const e = propValue(ctx, entry);
     if (e.k !== 'obj') continue;
     const options = e.props.get('options');
-    const o = options ? evaluate(ctx, options.value) : undefined;
+    const o = options ? propValue(ctx, options) : undefined;
     if (!options || o?.k !== 'obj') continue;
     const nameProp = e.props.get('name');
-    const nameVal = nameProp ? evaluate(ctx, nameProp.value) : undefined;
+    const nameVal = nameProp ? propValue(ctx, nameProp) : undefined;
     checkCookieSite(ctx, {
       framework: NEXT_AUTH.label,
       ...(nameVal?.k === 'str' && !nameVal.partial ? { name: { value: nameVal.v, ...span(nameProp!.value) } } : {}),
@@ -357,50 +358,113 @@ function cookieCall(ctx: AnalysisContext, fw: Framework, call: Node, argsNode: N
   cookieWithOptions(ctx, fw, call, argsNode, nameNode, opts?.k === 'obj' ? opts : undefined, optsNode, notes);
 }
 
-/** Flags that differ between the returns of an options function: the reachable weak one, named by its return. */
-type ReturnNotes = Partial<Record<'secure' | 'httpOnly', AttrAt<Truth>>>;
+/** Attributes that differ between the returns of an options function: the reachable weak one, named by its return. */
+interface ReturnNotes {
+  secure?: AttrAt<Truth>;
+  httpOnly?: AttrAt<Truth>;
+  /** Where the SameSite, Domain or lifetime a site reports comes from, in words: merged into readAttrs' result. */
+  paths?: Partial<Record<'sameSite' | 'domain' | 'maxAgeSeconds', { branch?: string; envText?: string }>>;
+}
+
+/** The keys an options object may spell each merged attribute with. */
+const RETURN_KEYS = {
+  secure: ['secure'], httpOnly: ['httpOnly', 'httponly'], sameSite: ['sameSite', 'samesite'], domain: ['domain'], maxAge: ['maxAge', 'max_age', 'expires'],
+} as const;
 
 /**
- * Cookie options built by a function of this file with several returns (`function cookieOptions(env)
- * { if (env === 'test') return { secure: false }; return { secure: true, httpOnly: true }; }`): one
- * options object whose flags are the weakest any return gives (a flag a return leaves out takes the
- * framework's default), each named by its return's line and path; a return chosen by the
- * environment makes the flag environment-dependent (info). Undefined unless every return is an
- * object literal (or options written elsewhere the engine cannot see).
+ * Cookie options built by a function with several returns (`function cookieOptions(env) { if
+ * (env === 'test') return { secure: false }; return { secure: true, httpOnly: true }; }`), of this
+ * file or imported from another: one options object whose attributes are the weakest any
+ * reachable return gives (Secure/HttpOnly off or left to a default that is off, SameSite None or
+ * missing, a Domain, the longest lifetime), each named by its return's line and path; a return
+ * chosen by the environment makes it environment-dependent (info). The call's arguments decide
+ * which returns are reachable. Undefined unless every reachable return is an object literal.
  */
 function optionsFromReturns(ctx: AnalysisContext, fw: Framework, call: Node): { obj: JsObj; notes: ReturnNotes } | undefined {
-  const sites = returnSites(ctx, call);
-  if (!sites || sites.length < 2) return undefined;
-  const objs: { site: (typeof sites)[number]; obj: JsObj }[] = [];
-  for (const site of sites) {
-    const v = evaluate(ctx, site.expr);
-    if (v.k !== 'obj') return undefined;
-    objs.push({ site, obj: v });
+  const evaluated = evaluateReturns(ctx, call);
+  if (!evaluated || evaluated.returns.length < 2) return undefined;
+  const objs: { site: ReturnValue['site']; obj: JsObj }[] = [];
+  for (const { site, value } of evaluated.returns) {
+    if (value.k !== 'obj') return undefined;
+    objs.push({ site, obj: value });
   }
-  const fnName = calledName(ctx, call);
+  const local = isLocal(ctx, objs[0].obj.node);
+  // Another file's function: the attribute's `via` names the file, the note the line there.
+  const fnName = local ? calledName(ctx, call) : evaluated.fnName;
   const notes: ReturnNotes = {};
   const props = new Map<string, JsProp>(objs[0].obj.props);
   let target = objs[0].obj;
-  const keysOf: Record<keyof ReturnNotes, string[]> = { secure: ['secure'], httpOnly: ['httpOnly', 'httponly'] };
+  const propOf = (obj: JsObj, keys: readonly string[]) => keys.map((k) => obj.props.get(k)).find((p) => !!p);
+  const whereOf = (e: { site: ReturnValue['site']; prop?: JsProp }, how: string) => {
+    // The line goes into the message: any edit above the return moves it.
+    if (local) ctx.touch(0, e.site.expr.endIndex);
+    return `${fnName} ${how} on line ${e.site.line}${e.site.guard ? ` (${e.site.guard})` : ''}`;
+  };
+  const choose = (keys: readonly string[], prop: JsProp | undefined) => {
+    for (const k of keys) props.delete(k);
+    if (prop) props.set(keys[0], prop);
+  };
   for (const attr of ['secure', 'httpOnly'] as const) {
     const each = objs.map(({ site, obj }) => {
-      const prop = keysOf[attr].map((k) => obj.props.get(k)).find((p) => !!p);
-      const v = prop ? evaluate(ctx, prop.value) : undefined;
+      const prop = propOf(obj, RETURN_KEYS[attr]);
+      const v = prop ? propValue(ctx, prop) : undefined;
       return { site, obj, prop, truth: v ? truthOf(v) : fw.defaults[attr] };
     });
     const weak = each.find((e) => e.truth === 'false');
     if (!weak || each.every((e) => e.truth === 'false' && !e.site.env)) continue;
-    // The line goes into the message: any edit above the return moves it.
-    ctx.touch(0, weak.site.expr.endIndex);
-    const where = `${fnName} ${weak.prop ? 'returns it false' : 'leaves it out'} on line ${weak.site.line}${weak.site.guard ? ` (${weak.site.guard})` : ''}`;
-    const at = span(weak.prop?.pair ?? weak.obj.node);
+    const where = whereOf(weak, weak.prop ? 'returns it false' : 'leaves it out');
+    const at = local ? span(weak.prop?.pair ?? weak.obj.node) : span(call);
     notes[attr] = weak.site.env ? { value: 'env', ...at, envText: where } : { value: 'false', ...at, branch: where };
-    if (weak.prop) for (const k of keysOf[attr]) props.delete(k);
-    if (weak.prop) props.set(keysOf[attr][0], weak.prop);
+    if (weak.prop) choose(RETURN_KEYS[attr], weak.prop);
     else target = weak.obj;
   }
+  // SameSite: None, then missing, is the weakest; a Domain anywhere widens the cookie; the longest lifetime wins.
+  const paths: NonNullable<ReturnNotes['paths']> = {};
+  const rank = (p: JsProp | undefined): number => {
+    if (!p) return fw.defaults.sameSite ? 3 : 1;
+    const v = propValue(ctx, p);
+    const value = v.k === 'bool' ? (v.v ? 'strict' : '') : v.k === 'str' ? v.v.toLowerCase() : undefined;
+    return value === 'none' ? 0 : value === '' || (value !== undefined && !['lax', 'strict'].includes(value)) ? 1 : value === undefined ? 4 : value === 'lax' ? 2 : 3;
+  };
+  const note = (attr: 'sameSite' | 'domain' | 'maxAgeSeconds', e: { site: ReturnValue['site']; prop?: JsProp }, how: string) => {
+    const where = whereOf(e, how);
+    paths[attr] = e.site.env ? { envText: where } : { branch: where };
+  };
+  const sameSites = objs.map((o) => ({ ...o, prop: propOf(o.obj, RETURN_KEYS.sameSite) })).map((o) => ({ ...o, rank: rank(o.prop) }));
+  const weakest = sameSites.reduce((a, b) => (b.rank < a.rank ? b : a));
+  if (sameSites.some((o) => o.rank !== weakest.rank) && weakest.rank < 2) {
+    choose(RETURN_KEYS.sameSite, weakest.prop);
+    note('sameSite', weakest, weakest.prop ? 'sets it' : 'leaves it out');
+  }
+  const domains = objs.map((o) => ({ ...o, prop: propOf(o.obj, RETURN_KEYS.domain) }));
+  const withDomain = domains.find((o) => o.prop && propValue(ctx, o.prop).k === 'str');
+  if (withDomain && domains.some((o) => !o.prop)) {
+    choose(RETURN_KEYS.domain, withDomain.prop);
+    note('domain', withDomain, 'sets it');
+  }
+  const lifetimes = objs.map((o) => ({ ...o, prop: propOf(o.obj, RETURN_KEYS.maxAge) })).map((o) => ({ ...o, v: o.prop ? propValue(ctx, o.prop) : undefined }));
+  const longest = lifetimes.filter((o) => o.v?.k === 'num').sort((a, b) => (b.v as { v: number }).v - (a.v as { v: number }).v)[0];
+  if (longest && lifetimes.some((o) => o !== longest && !(o.v?.k === 'num' && o.v.v === (longest.v as { v: number }).v))) {
+    choose(RETURN_KEYS.maxAge, longest.prop);
+    note('maxAgeSeconds', longest, 'sets the longest');
+  }
+  if (Object.keys(paths).length) notes.paths = paths;
   const obj: JsObj = { k: 'obj', node: target.node, props, items: target.items, complete: objs.every((o) => o.obj.complete) };
   return { obj, notes };
+}
+
+/** readAttrs' attributes with where the returns of an options function give them (see optionsFromReturns). */
+function withNotes(attrs: Partial<CookieSite>, notes: ReturnNotes | undefined): Partial<CookieSite> {
+  if (!notes) return attrs;
+  const out: { -readonly [K in keyof CookieSite]?: CookieSite[K] } = { ...attrs };
+  if (notes.secure) out.secure = { ...notes.secure, ...(attrs.secure?.via ? { via: attrs.secure.via } : {}) };
+  if (notes.httpOnly) out.httpOnly = { ...notes.httpOnly, ...(attrs.httpOnly?.via ? { via: attrs.httpOnly.via } : {}) };
+  for (const attr of ['sameSite', 'domain', 'maxAgeSeconds'] as const) {
+    const p = notes.paths?.[attr];
+    const a = out[attr];
+    if (p && a) (out as Record<string, unknown>)[attr] = { ...a, ...p };
+  }
+  return out;
 }
 
 function cookieWithOptions(
@@ -421,19 +485,29 @@ function cookieWithOptions(
     session: false,
     anchor: span(call),
     complete: opts ? opts.complete : true,
-    ...readAttrs(ctx, opts, fw),
-    ...notes,
+    ...withNotes(readAttrs(ctx, opts, fw, span(optsNode ?? call)), notes),
     defaults: fw.defaults,
     writer,
   });
 }
 
-function readAttrs(ctx: AnalysisContext, opts: JsObj | undefined, fw: Framework): Partial<CookieSite> {
+/**
+ * The cookie attributes an options object sets. A property written in another file (a spread
+ * constant, an imported options function) is reported at `anchor` (the options in the call) and
+ * says where it comes from; a value a parameter took from an argument is reported at the argument.
+ */
+function readAttrs(ctx: AnalysisContext, opts: JsObj | undefined, fw: Framework, anchor = opts ? span(opts.node) : { start: 0, end: 0 }): Partial<CookieSite> {
   if (!opts) return {};
   const out: { -readonly [K in keyof CookieSite]?: CookieSite[K] } = {};
+  const locate = (p: JsProp): { start: number; end: number; via?: string } => {
+    const r = p.resolved?.node;
+    const via = p.via ? { via: p.via } : {};
+    if (r && isLocal(ctx, r) && !(r.tree === p.pair.tree && r.startIndex >= p.pair.startIndex && r.endIndex <= p.pair.endIndex)) return { ...span(r), ...via };
+    return { ...(isLocal(ctx, p.pair) ? span(p.pair) : anchor), ...via };
+  };
   const truth = (p: JsProp): AttrAt<Truth> => {
-    const v = evaluate(ctx, p.value);
-    return { value: truthOf(v), ...span(p.pair), ...(v.k === 'env' ? { envText: v.text } : {}), ...(v.k === 'bool' && v.branch ? { branch: v.branch } : {}) };
+    const v = propValue(ctx, p);
+    return { value: truthOf(v), ...locate(p), ...(v.k === 'env' ? { envText: v.text } : {}), ...(v.k === 'bool' && v.branch ? { branch: v.branch } : {}) };
   };
   const get = (k: string) => opts.props.get(k);
   const secure = get('secure');
@@ -444,28 +518,28 @@ function readAttrs(ctx: AnalysisContext, opts: JsObj | undefined, fw: Framework)
   if (partitioned) out.partitioned = truth(partitioned);
   const sameSite = get('sameSite') ?? get('samesite');
   if (sameSite) {
-    const v = evaluate(ctx, sameSite.value);
+    const v = propValue(ctx, sameSite);
     const value = v.k === 'bool' ? (v.v ? 'strict' : '') : v.k === 'str' ? v.v.toLowerCase() : v.k === 'env' ? 'env' : 'unknown';
-    out.sameSite = { value, ...span(sameSite.pair) };
+    out.sameSite = { value, ...locate(sameSite) };
   }
   const maxAge = get('maxAge') ?? get('max_age');
   if (maxAge) {
-    const v = evaluate(ctx, maxAge.value);
-    out.maxAgeSeconds = { value: v.k === 'num' ? (fw.maxAgeUnit === 'ms' ? v.v / 1000 : v.v) : undefined, ...span(maxAge.pair) };
+    const v = propValue(ctx, maxAge);
+    out.maxAgeSeconds = { value: v.k === 'num' ? (fw.maxAgeUnit === 'ms' ? v.v / 1000 : v.v) : undefined, ...locate(maxAge) };
   } else {
     const expires = get('expires');
-    const ms = expires ? expiresInMs(ctx, expires.value) : undefined;
-    if (expires && ms !== undefined) out.maxAgeSeconds = { value: ms / 1000, ...span(expires.pair) };
+    const ms = expires ? expiresInMs(contextFor(ctx, expires.value), expires.value) : undefined;
+    if (expires && ms !== undefined) out.maxAgeSeconds = { value: ms / 1000, ...locate(expires) };
   }
   const domain = get('domain');
   if (domain) {
-    const v = evaluate(ctx, domain.value);
-    out.domain = { value: v.k === 'str' ? v.v : undefined, ...span(domain.pair), ...(v.k !== 'str' ? { envText: ctx.src(domain.value) } : {}) };
+    const v = propValue(ctx, domain);
+    out.domain = { value: v.k === 'str' ? v.v : undefined, ...locate(domain), ...(v.k !== 'str' ? { envText: sourceOf(ctx, domain.value) } : {}) };
   }
   const path = get('path');
   if (path) {
-    const v = evaluate(ctx, path.value);
-    out.path = { value: v.k === 'str' ? v.v : undefined, ...span(path.pair) };
+    const v = propValue(ctx, path);
+    out.path = { value: v.k === 'str' ? v.v : undefined, ...locate(path) };
   }
   return out;
 }
@@ -521,6 +595,8 @@ function objectWriter(
 ): AttrWriter {
   const keyOf = (attr: CookieAttr) => t.outerKeys?.[attr] ?? JS_KEYS[attr];
   const targetFor = (attr: CookieAttr): JsObj | undefined => (t.outerKeys?.[attr] && t.nested ? t.nested.outer : t.obj);
+  // Options written in another file, or a value a parameter takes from the caller: no edit here says what to change.
+  const editable = (p: JsProp | undefined) => !p || (isLocal(ctx, p.pair) && !p.via && !(p.resolved && !(p.resolved.node.tree === p.pair.tree && p.resolved.node.startIndex >= p.pair.startIndex && p.resolved.node.endIndex <= p.pair.endIndex)));
   return {
     set(changes) {
       const edits: OffsetEdit[] = [];
@@ -530,6 +606,7 @@ function objectWriter(
         const key = keyOf(attr);
         const rendered = renderJs(ctx, attr, value);
         const prop = target?.props.get(key);
+        if (!editable(prop) || (target && !isLocal(ctx, target.node))) return undefined;
         if (prop) {
           if (prop.pair === prop.value) edits.push({ start: prop.pair.startIndex, end: prop.pair.endIndex, newText: `${key}: ${rendered}` });
           else edits.push({ start: prop.value.startIndex, end: prop.value.endIndex, newText: rendered });
@@ -556,6 +633,7 @@ function objectWriter(
     },
     setLifetime(days) {
       const maxAge = t.obj?.props.get('maxAge') ?? t.obj?.props.get('max_age');
+      if (!editable(maxAge) || !editable(t.obj?.props.get('expires'))) return undefined;
       if (maxAge && maxAge.pair !== maxAge.value) {
         return [{ ...span(maxAge.value), newText: `${days} * 24 * 60 * 60${t.maxAgeUnit === 's' ? '' : ' * 1000'}` }];
       }
@@ -566,7 +644,7 @@ function objectWriter(
     remove(attr) {
       const target = targetFor(attr);
       const prop = target?.props.get(keyOf(attr));
-      if (!target || !prop) return undefined;
+      if (!target || !prop || !editable(prop)) return undefined;
       const idx = target.items.findIndex((i) => i.startIndex === prop.pair.startIndex);
       if (idx === -1) return undefined;
       return [removeListItem(ctx, itemSpans(target), idx)];
@@ -591,7 +669,7 @@ function sessionMiddleware(
   let notes: ReturnNotes | undefined;
   if (cookieKey && outer) {
     const c = outer.props.get(cookieKey);
-    let v = c ? evaluate(ctx, c.value) : undefined;
+    let v = c ? propValue(ctx, c) : undefined;
     // `cookie: cookieOptions()`, a function with several returns.
     if ((v?.k === 'unknown' || v?.k === 'env') && c && unwrap(c.value).type === 'call_expression') {
       const merged = optionsFromReturns(ctx, fw, unwrap(c.value));
@@ -602,8 +680,8 @@ function sessionMiddleware(
     complete = complete && (v ? v.complete : true);
   } else if (cookieKey) cookieObj = undefined;
   const nameProp = outer?.props.get(nameKey);
-  const nameVal = nameProp ? evaluate(ctx, nameProp.value) : undefined;
-  const name: AttrAt<string> | undefined = nameVal?.k === 'str' ? { value: nameVal.v, ...span(nameProp!.value) } : undefined;
+  const nameVal = nameProp ? propValue(ctx, nameProp) : undefined;
+  const name: AttrAt<string> | undefined = nameVal?.k === 'str' ? { value: nameVal.v, ...(isLocal(ctx, nameProp!.value) ? span(nameProp!.value) : span(optsNode ?? call)) } : undefined;
   const writer = cookieKey
     ? objectWriter(ctx, { obj: cookieObj, argsNode, optsNode, ...(outer ? { nested: { outer, key: cookieKey } } : {}), outerKeys: { name: nameKey }, maxAgeUnit: fw.maxAgeUnit })
     : objectWriter(ctx, { obj: outer, argsNode, optsNode, outerKeys: { name: nameKey }, maxAgeUnit: fw.maxAgeUnit });
@@ -616,22 +694,22 @@ function sessionMiddleware(
       return [{ start: argsNode.startIndex + 1, end: argsNode.endIndex - 1, newText: `{ ${parts.join(', ')} }` }];
     },
   };
-  const attrs = readAttrs(ctx, cookieObj, fw);
+  const cookieAt = cookieKey ? outer?.props.get(cookieKey)?.value : undefined;
+  const attrs = withNotes(readAttrs(ctx, cookieObj, fw, span(cookieAt ?? optsNode ?? call)), notes);
   checkCookieSite(ctx, {
     framework: fw.label,
     ...(name ? { name } : {}),
-    ...(nameProp && !name ? { nameHint: ctx.src(nameProp.value) } : {}),
+    ...(nameProp && !name ? { nameHint: sourceOf(ctx, nameProp.value) } : {}),
     session: true,
     anchor: span(call),
     complete: nameProp && !name ? false : complete,
     ...attrs,
-    ...notes,
     defaults: fw.defaults,
     writer: fixedWriter,
   });
   const rolling = outer?.props.get('rolling');
   const idle = attrs.maxAgeSeconds?.value;
-  if (rolling && evaluate(ctx, rolling.value).k === 'bool' && truthOf(evaluate(ctx, rolling.value)) === 'true' && idle !== undefined && idle > ctx.thresholds.maxSessionIdleTimeoutSeconds) {
+  if (rolling && propValue(ctx, rolling).k === 'bool' && truthOf(propValue(ctx, rolling)) === 'true' && idle !== undefined && idle > ctx.thresholds.maxSessionIdleTimeoutSeconds) {
     ctx.report({
       ruleId: 'session-long-idle-timeout', start: attrs.maxAgeSeconds!.start, end: attrs.maxAgeSeconds!.end,
       message: `With rolling sessions maxAge is the idle timeout: ${Math.round(idle / 60)} minutes exceeds the ${Math.round(ctx.thresholds.maxSessionIdleTimeoutSeconds / 60)} allowed. Lower it.`,
@@ -689,7 +767,8 @@ function literalIn(ctx: AnalysisContext, node: Node): Node | undefined {
  * Buffer.from/TextEncoder wrappers. `via` says how the value reaches the call.
  */
 function secretValue(ctx: AnalysisContext, node: Node, what: string, envName: string, kind: 'session' | 'jwt', via?: string, depth = 0): void {
-  if (depth > 6) return;
+  // Written in another file's definition (options built there): its offsets are not this file's.
+  if (depth > 6 || !isLocal(ctx, node)) return;
   const n = unwrap(node);
   const type = n.type;
   const next = (x: Node, how: string | undefined) => secretValue(ctx, x, what, envName, kind, how ?? via, depth + 1);
@@ -797,7 +876,7 @@ function jwtCall(ctx: AnalysisContext, method: string, call: Node, argsNode: Nod
     if (args[1]) jwtSecret(ctx, args[1], 'The JWT signing secret');
     const opts = args[2] ? evaluate(ctx, args[2]) : undefined;
     const alg = opts?.k === 'obj' ? opts.props.get('algorithm') : undefined;
-    const algV = alg ? evaluate(ctx, alg.value) : undefined;
+    const algV = alg ? propValue(ctx, alg) : undefined;
     if (alg && algV?.k === 'str' && algV.v.toLowerCase() === 'none') {
       const q = ctx.quote();
       ctx.report({
@@ -832,7 +911,7 @@ function jwtCall(ctx: AnalysisContext, method: string, call: Node, argsNode: Nod
       fix: { title: `Allow only ${suggested}`, edits: [edit] },
     });
   } else {
-    const v = evaluate(ctx, algorithms.value);
+    const v = propValue(ctx, algorithms);
     if (v.k === 'arr') {
       const algs = v.elements.map((e) => ({ e, v: evaluate(ctx, e) }));
       const none = algs.find((a) => a.v.k === 'str' && a.v.v.toLowerCase() === 'none');
@@ -863,7 +942,7 @@ function jwtCall(ctx: AnalysisContext, method: string, call: Node, argsNode: Nod
     }
   }
   const ignoreExp = opts?.props.get('ignoreExpiration');
-  if (ignoreExp && truthOf(evaluate(ctx, ignoreExp.value)) === 'true') {
+  if (ignoreExp && truthOf(propValue(ctx, ignoreExp)) === 'true') {
     ctx.report({
       ruleId: 'jwt-verify-disabled', ...span(ignoreExp.pair),
       message: 'ignoreExpiration: true accepts expired tokens forever. Remove it (or set it to false).',

@@ -1,6 +1,8 @@
-import type { Node } from '@vscode/tree-sitter-wasm';
-import { type AnalysisContext, ancestorsOf } from '../analysis';
-import type { WorkspaceSymbol } from '../symbols/symbolTable';
+import * as TreeSitter from '@vscode/tree-sitter-wasm';
+import type { Node, Tree } from '@vscode/tree-sitter-wasm';
+import { AnalysisContext, ancestorsOf } from '../analysis';
+import { JS_SOURCE_SUFFIX } from '../symbols/indexText';
+import { type WorkspaceSymbol, describeSymbol } from '../symbols/symbolTable';
 
 /** A JavaScript/TypeScript expression, evaluated as far as the lint needs. */
 export type JsValue =
@@ -21,6 +23,19 @@ export interface JsProp {
   readonly key: Node;
   readonly value: Node;
   readonly pair: Node;
+  /**
+   * The value, evaluated where the property was built: set for objects built inside a call whose
+   * parameters are bound to its arguments (`cookieOptions(false)`), where the value node alone no
+   * longer says what it is once the call is left. Read it through propValue.
+   */
+  readonly resolved?: JsValue;
+  /** Set when the property is written in another workspace file: how it reaches this one (`cookieOptions() from ./cookies.ts:3`). */
+  readonly via?: string;
+}
+
+/** The value of an object's property: as evaluated where it was built (see JsProp.resolved), else its node's. */
+export function propValue(ctx: AnalysisContext, p: JsProp): JsValue {
+  return p.resolved ?? evaluate(ctx, p.value);
 }
 
 const WRAPPERS = new Set(['parenthesized_expression', 'as_expression', 'satisfies_expression', 'non_null_expression', 'type_assertion', 'await_expression']);
@@ -137,24 +152,44 @@ export interface ReturnSite {
   readonly guard?: string;
   /** Whether that path is chosen by the environment (NODE_ENV, process.env…). */
   readonly env: boolean;
+  /** The conditions on the path to the return, each with the value it must have there. */
+  readonly conds?: readonly { readonly node: Node; readonly holds: boolean }[];
 }
 
 const FUNCTION_TYPES = /^(arrow_function|function_expression|function|function_declaration|method_definition|generator_function_declaration)$/;
 
-/** The function a call runs, when this file defines it: a function or const of the scopes around it, or `this.name()` of the class. */
-function calledFunction(ctx: AnalysisContext, call: Node): { fn: Node; name: string } | undefined {
+/** A function a call runs: its node, the context that reads it, and for one of another file how it reaches this one. */
+interface CalledFunction {
+  readonly fn: Node;
+  readonly name: string;
+  readonly ctx: AnalysisContext;
+  /** `cookieOptions() from ./cookies.ts:3`, for a function of another file. */
+  readonly via?: string;
+  /** Lines before the function in its file (another file's definition is parsed alone). */
+  readonly lineOffset: number;
+}
+
+/**
+ * The function a call runs, when this file defines it: a function or const of the scopes around
+ * it, or `this.name()` of the class; with `foreign`, also a function imported from another
+ * workspace file, as the last scan indexed its source (see indexJsDefinitions).
+ */
+function calledFunction(ctx: AnalysisContext, call: Node, foreign = false): CalledFunction | undefined {
   const callee = call.childForFieldName('function');
   if (!callee) return undefined;
   if (callee.type === 'identifier') {
     const name = ctx.src(callee);
     const fn = lookupVariable(ctx, callee, name) ?? functionDeclaration(ctx, callee, name);
-    return fn && FUNCTION_TYPES.test(fn.type) ? { fn, name } : undefined;
+    if (fn && FUNCTION_TYPES.test(fn.type)) return { fn, name, ctx, lineOffset: lineOffsetOf(ctx) };
+    if (fn || !foreign) return undefined;
+    const def = foreignDefinition(ctx, callee, name);
+    return def && FUNCTION_TYPES.test(def.node.type) ? { fn: def.node, name, ctx: def.ctx, via: def.describe(`${name}()`), lineOffset: def.symbol.line - 1 } : undefined;
   }
   if (callee.type !== 'member_expression' || unwrap(callee.childForFieldName('object') ?? callee).type !== 'this') return undefined;
   const name = ctx.src(callee.childForFieldName('property') ?? callee);
   const body = ancestorsOf(call).reverse().find((a) => a.type === 'class_body');
   for (const member of body?.namedChildren ?? []) {
-    if (member?.type === 'method_definition' && ctx.src(member.childForFieldName('name') ?? member) === name) return { fn: member, name: `this.${name}` };
+    if (member?.type === 'method_definition' && ctx.src(member.childForFieldName('name') ?? member) === name) return { fn: member, name: `this.${name}`, ctx, lineOffset: lineOffsetOf(ctx) };
   }
   return undefined;
 }
@@ -166,12 +201,15 @@ function calledFunction(ctx: AnalysisContext, call: Node): { fn: Node; name: str
  */
 export function returnSites(ctx: AnalysisContext, call: Node): ReturnSite[] | undefined {
   const called = calledFunction(ctx, call);
-  if (!called) return undefined;
-  const { fn } = called;
+  return called ? sitesOf(called) : undefined;
+}
+
+function sitesOf(called: CalledFunction): ReturnSite[] | undefined {
+  const { fn, ctx, lineOffset } = called;
   const body = fn.childForFieldName('body');
   if (!body) return undefined;
   ctx.touch(fn.startIndex, fn.endIndex);
-  if (body.type !== 'statement_block') return [{ expr: body, line: body.startPosition.row + 1, env: false }];
+  if (body.type !== 'statement_block') return [{ expr: body, line: body.startPosition.row + 1 + lineOffset, env: false }];
   const out: ReturnSite[] = [];
   for (const r of body.descendantsOfType('return_statement')) {
     if (!r) continue;
@@ -181,6 +219,7 @@ export function returnSites(ctx: AnalysisContext, call: Node): ReturnSite[] | un
     if (!expr || expr.type.includes('comment')) continue;
     // The ifs around the return, and the early returns of the blocks around it passed on the way.
     const conds: string[] = [];
+    const condNodes: { node: Node; holds: boolean }[] = [];
     let env = false;
     for (const a of path) {
       if (a.type !== 'if_statement') continue;
@@ -189,6 +228,7 @@ export function returnSites(ctx: AnalysisContext, call: Node): ReturnSite[] | un
       const text = ctx.src(cond).replace(/\s+/g, ' ');
       const inElse = path.some((x) => x.type === 'else_clause' && x.parent?.id === a.id);
       conds.push(inElse ? `unless ${text}` : `if ${text}`);
+      condNodes.push({ node: cond, holds: !inElse });
       env ||= ENV_TEXT.test(text);
     }
     for (const block of path.filter((a) => a.type === 'statement_block')) {
@@ -199,13 +239,24 @@ export function returnSites(ctx: AnalysisContext, call: Node): ReturnSite[] | un
         if (!cond) continue;
         const text = ctx.src(cond).replace(/\s+/g, ' ');
         conds.push(`unless ${text}`);
+        // Passed only when the early return was not taken: reliable when the if has no else.
+        if (!st.childForFieldName('alternative') && alwaysReturns(st.childForFieldName('consequence'))) condNodes.push({ node: cond, holds: false });
         env ||= ENV_TEXT.test(text);
       }
     }
     const guard = conds.join(', ');
-    out.push({ expr, line: r.startPosition.row + 1, ...(guard ? { guard: guard.length > 70 ? `${guard.slice(0, 67)}…` : guard } : {}), env });
+    out.push({ expr, line: r.startPosition.row + 1 + lineOffset, ...(guard ? { guard: guard.length > 70 ? `${guard.slice(0, 67)}…` : guard } : {}), env, conds: condNodes });
   }
   return out.length ? out : undefined;
+}
+
+/** Whether a statement ends in a return on every path through it (a return, or a block whose last statement is one). */
+function alwaysReturns(st: Node | null): boolean {
+  if (!st) return false;
+  if (st.type === 'return_statement') return true;
+  if (st.type !== 'statement_block') return false;
+  const last = st.namedChildren.filter((c) => !!c && !c.type.includes('comment')).pop();
+  return last?.type === 'return_statement';
 }
 
 /** The name of the function a call runs, as the messages write it (`cookieOptions()`, `this.getSecret()`). */
@@ -325,6 +376,8 @@ function importsIn(ctx: AnalysisContext, root: Node): ImportEntry[] {
 
 /** Evaluates an expression: literals, constants through variables, arithmetic, object spreads. */
 export function evaluate(ctx: AnalysisContext, node: Node, depth = 0): JsValue {
+  // A node of another file's definition, or of the caller while a call is evaluated, is read by its own tree's context.
+  if (contextOfTree.size !== 0) ctx = contextOfTree.get(node.tree) ?? ctx;
   // unwrap(), keeping the type read on the way (each read is a call into the parser).
   let n = node;
   let type = n.type;
@@ -334,7 +387,8 @@ export function evaluate(ctx: AnalysisContext, node: Node, depth = 0): JsValue {
     n = inner;
     type = n.type;
   }
-  if (depth > 6) return { k: 'unknown', node: n };
+  // Deep enough for a lifetime of another file built over its constants (90 * DAY, DAY = 24 * HOUR) inside a call.
+  if (depth > 10) return { k: 'unknown', node: n };
   switch (type) {
     case 'string':
     case 'template_string': {
@@ -355,6 +409,10 @@ export function evaluate(ctx: AnalysisContext, node: Node, depth = 0): JsValue {
       const name = ctx.src(n);
       if (name === 'undefined') return { k: 'nullish', node: n };
       const init = lookupVariable(ctx, n, name);
+      if (frames.length !== 0) {
+        const bound = boundParameter(n, name, init);
+        if (bound) return bound;
+      }
       if (init) {
         const v = evaluate(ctx, init, depth + 1);
         const reassigned = reassignedValue(ctx, n, name, init, v, depth);
@@ -362,7 +420,14 @@ export function evaluate(ctx: AnalysisContext, node: Node, depth = 0): JsValue {
         return v.k === 'unknown' ? { k: 'unknown', node: n } : v;
       }
       if (ENV_TEXT.test(name)) return { k: 'env', node: n, text: name };
-      return externalValue(ctx, n);
+      const ext = externalValue(ctx, n);
+      if (ext.k !== 'unknown' || !ctx.workspace) return ext;
+      // A const of another file kept whole (an options object spread or passed here), or of the same file as a definition being read.
+      const def = foreignDefinition(ctx, n, name);
+      if (def && !FUNCTION_TYPES.test(def.node.type)) return tagged(evaluate(def.ctx, def.node, depth + 1), def.describe(name));
+      const own = foreignOrigin.get(ctx);
+      const lit = own ? ctx.workspace.table.lookupJs(own.file, name) : undefined;
+      return lit ? symbolValue(n, { symbol: lit }) : ext;
     }
     case 'unary_expression': {
       const text = ctx.src(n);
@@ -372,6 +437,7 @@ export function evaluate(ctx: AnalysisContext, node: Node, depth = 0): JsValue {
         const v = evaluate(ctx, arg, depth + 1);
         if (v.k === 'bool') return { k: 'bool', v: !v.v, node: n };
         if (v.k === 'num') return { k: 'bool', v: v.v === 0, node: n };
+        if (v.k === 'nullish') return { k: 'bool', v: true, node: n };
       }
       if (text.startsWith('-') && arg) {
         const v = evaluate(ctx, arg, depth + 1);
@@ -401,6 +467,9 @@ export function evaluate(ctx: AnalysisContext, node: Node, depth = 0): JsValue {
       if (o === '+' && lv.k === 'str' && rv.k === 'str') return { k: 'str', v: lv.v + rv.v, node: n, ...(lv.partial || rv.partial ? { partial: true } : {}) };
       if (lv.k === 'env' || rv.k === 'env' || ENV_TEXT.test(text)) return { k: 'env', node: n, text };
       if ((o === '||' || o === '??') && lv.k === 'bool') return lv.v || o === '??' ? lv : rv;
+      if (o === '&&' && lv.k === 'bool') return lv.v ? rv : lv;
+      const same = sameLiteral(lv, rv);
+      if (same !== undefined && /^[!=]==?$/.test(o)) return { k: 'bool', v: o.startsWith('=') ? same : !same, node: n };
       return { k: 'unknown', node: n };
     }
     case 'ternary_expression': {
@@ -430,9 +499,11 @@ export function evaluate(ctx: AnalysisContext, node: Node, depth = 0): JsValue {
     }
     case 'call_expression': {
       const text = ctx.src(n);
+      if (text.startsWith('Object.assign(')) return assigned(ctx, n, depth);
+      // The function's one reachable return, its parameters bound to the arguments (`cookieOptions(false)`), in this file or another.
+      const returns = evaluateReturns(ctx, n, depth);
+      if (returns?.returns.length === 1) return returns.returns[0].value;
       if (ENV_TEXT.test(text)) return { k: 'env', node: n, text };
-      const returned = returnedExpression(ctx, n);
-      if (returned) return evaluate(ctx, returned, depth + 1);
       return externalValue(ctx, n);
     }
     case 'object':
@@ -451,6 +522,7 @@ export function evaluate(ctx: AnalysisContext, node: Node, depth = 0): JsValue {
  */
 export function memberTarget(ctx: AnalysisContext, node: Node, depth = 0): Node | undefined {
   if (depth > 6) return undefined;
+  ctx = contextFor(ctx, node);
   const n = unwrap(node);
   const object = n.childForFieldName('object');
   if (!object) return undefined;
@@ -560,8 +632,11 @@ export function externalConstant(ctx: AnalysisContext, node: Node): ExternalCons
 
 function externalValue(ctx: AnalysisContext, n: Node): JsValue {
   const ext = externalConstant(ctx, n);
-  const v = ext?.symbol.value;
-  if (v === undefined || !ext) return { k: 'unknown', node: n };
+  return ext ? symbolValue(n, ext) : { k: 'unknown', node: n };
+}
+
+function symbolValue(n: Node, ext: ExternalConstant): JsValue {
+  const v = ext.symbol.value;
   if (ext.symbol.fallbackFor !== undefined) return { k: 'env', node: n, text: `process.env.${ext.symbol.fallbackFor}` };
   if (typeof v === 'string') return { k: 'str', v, node: n, external: ext };
   if (typeof v === 'number') return { k: 'num', v, node: n };
@@ -679,9 +754,10 @@ function evaluateObject(ctx: AnalysisContext, n: Node, depth: number): JsValue {
       else if (keyType === 'number') name = ctx.src(key);
       else if (keyType === 'string') name = ctx.src(key).slice(1, -1);
       else complete = false;
-      if (name !== undefined) props.set(name, { key, value, pair: c });
+      // Inside a call being evaluated, the value is read now: its parameters mean nothing once the call is left.
+      if (name !== undefined) props.set(name, frames.length !== 0 ? { key, value, pair: c, resolved: evaluate(ctx, value, depth + 1) } : { key, value, pair: c });
     } else if (type === 'shorthand_property_identifier') {
-      props.set(ctx.src(c), { key: c, value: c, pair: c });
+      props.set(ctx.src(c), frames.length !== 0 ? { key: c, value: c, pair: c, resolved: evaluate(ctx, c, depth + 1) } : { key: c, value: c, pair: c });
     } else if (type === 'spread_element') {
       const inner = c.firstNamedChild;
       const v = inner ? evaluate(ctx, inner, depth + 1) : undefined;
@@ -702,4 +778,304 @@ export function truthOf(v: JsValue): 'true' | 'false' | 'env' | 'unknown' {
   if (v.k === 'str' && v.v === 'auto') return 'true';
   if (v.k === 'num') return v.v ? 'true' : 'false';
   return 'unknown';
+}
+
+// ---------------------------------------------------------------- calls evaluated with their arguments; definitions of other files
+
+/**
+ * The context reading each tree other than the linted one: another file's definition (for as long
+ * as it is cached), and the caller's tree while a call is evaluated (its arguments are read there).
+ */
+const contextOfTree = new Map<Tree, AnalysisContext>();
+
+/** The context that reads `node`'s text: its own tree's when that is another file's definition. */
+export function contextFor(ctx: AnalysisContext, node: Node): AnalysisContext {
+  return contextOfTree.size === 0 ? ctx : contextOfTree.get(node.tree) ?? ctx;
+}
+
+/** A node's source text, whichever file's tree it belongs to. */
+export function sourceOf(ctx: AnalysisContext, node: Node): string {
+  return contextFor(ctx, node).src(node);
+}
+
+/** Whether a node is written in the linted file (not in another file's definition). */
+export function isLocal(ctx: AnalysisContext, node: Node): boolean {
+  return contextFor(ctx, node) === ctx && !foreignOrigin.has(ctx);
+}
+
+/** A call being evaluated: the function, and what each of its parameters stands for. */
+interface Frame {
+  readonly fn: Node;
+  readonly params: ReadonlyMap<string, () => JsValue>;
+}
+const frames: Frame[] = [];
+
+/** The value a parameter of a call being evaluated stands for, when `n` is inside that function and no local of it shadows the name. */
+function boundParameter(n: Node, name: string, init: Node | undefined): JsValue | undefined {
+  for (let i = frames.length - 1; i >= 0; i--) {
+    const { fn, params } = frames[i];
+    if (n.tree !== fn.tree || n.startIndex < fn.startIndex || n.endIndex > fn.endIndex) continue;
+    if (init && init.tree === fn.tree && init.startIndex >= fn.startIndex && init.endIndex <= fn.endIndex) return undefined;
+    const bound = params.get(name);
+    if (bound) return bound();
+  }
+  return undefined;
+}
+
+function withCall<T>(ctx: AnalysisContext, call: Node, called: CalledFunction, depth: number, body: () => T): T {
+  const params = bindParameters(ctx, call, called, depth);
+  const tree = call.tree;
+  const registered = contextOfTree.has(tree);
+  if (!registered) contextOfTree.set(tree, ctx);
+  frames.push({ fn: called.fn, params });
+  try {
+    return body();
+  } finally {
+    frames.pop();
+    if (!registered) contextOfTree.delete(tree);
+  }
+}
+
+const UNKNOWN = (node: Node): JsValue => ({ k: 'unknown', node });
+
+/**
+ * What each parameter of the called function stands for: the argument in its position (read in
+ * the caller), else the parameter's default; a destructured object parameter (`{ secure = true }`)
+ * takes the argument object's property, else its default. Read lazily, once.
+ */
+function bindParameters(ctx: AnalysisContext, call: Node, called: CalledFunction, depth: number): Map<string, () => JsValue> {
+  const { fn, ctx: fnCtx } = called;
+  const out = new Map<string, () => JsValue>();
+  const argsNode = call.childForFieldName('arguments');
+  const args = (argsNode?.namedChildren ?? []).filter((c): c is Node => !!c && !c.type.includes('comment'));
+  const single = fn.childForFieldName('parameter');
+  const params = single ? [single] : (fn.childForFieldName('parameters')?.namedChildren ?? []).filter((c): c is Node => !!c && !c.type.includes('comment'));
+  const once = (f: () => JsValue) => {
+    let v: JsValue | undefined;
+    return () => (v ??= f());
+  };
+  for (let i = 0; i < params.length; i++) {
+    // Past a spread argument, positions are unknown: those parameters stay unbound (unknown).
+    if (args.slice(0, i + 1).some((a) => a.type === 'spread_element')) break;
+    let p: Node = params[i];
+    let fallback: Node | null = null;
+    if (p.type === 'required_parameter' || p.type === 'optional_parameter') {
+      fallback = p.childForFieldName('value');
+      p = p.childForFieldName('pattern') ?? p;
+    }
+    if (p.type === 'assignment_pattern') {
+      fallback = p.childForFieldName('right');
+      p = p.childForFieldName('left') ?? p;
+    }
+    const arg = args[i];
+    const whole = once((): JsValue => (arg ? evaluate(ctx, arg, depth + 1) : fallback ? evaluate(fnCtx, fallback, depth + 1) : { k: 'nullish', node: call }));
+    if (p.type === 'identifier') {
+      out.set(fnCtx.src(p), whole);
+      continue;
+    }
+    if (p.type !== 'object_pattern') continue;
+    for (const c of p.namedChildren) {
+      if (!c) continue;
+      let key: Node | null = null;
+      let local: Node | null = null;
+      let dflt: Node | null = null;
+      if (c.type === 'shorthand_property_identifier_pattern') key = local = c;
+      else if (c.type === 'object_assignment_pattern') {
+        key = local = c.childForFieldName('left');
+        dflt = c.childForFieldName('right');
+      } else if (c.type === 'pair_pattern') {
+        key = c.childForFieldName('key');
+        local = c.childForFieldName('value');
+        if (local?.type === 'assignment_pattern') {
+          dflt = local.childForFieldName('right');
+          local = local.childForFieldName('left');
+        }
+      }
+      if (!key || !local || (local.type !== 'identifier' && local.type !== 'shorthand_property_identifier_pattern')) continue;
+      const keyName = fnCtx.src(key);
+      const k = key;
+      const d = dflt;
+      out.set(fnCtx.src(local), once((): JsValue => {
+        const obj = whole();
+        if (obj.k === 'obj') {
+          const prop = obj.props.get(keyName);
+          if (prop) return propValue(contextFor(ctx, prop.value), prop);
+          if (!obj.complete) return UNKNOWN(k);
+        } else if (obj.k !== 'nullish') return UNKNOWN(k);
+        return d ? evaluate(fnCtx, d, depth + 1) : { k: 'nullish', node: k };
+      }));
+    }
+  }
+  return out;
+}
+
+/** One return a call can reach, with its value (evaluated with the call's arguments). */
+export interface ReturnValue {
+  readonly site: ReturnSite;
+  readonly value: JsValue;
+}
+
+/**
+ * The returns a call can reach and what each gives, the function's parameters bound to the call's
+ * arguments: a condition on the way that the arguments decide prunes the returns it rules out
+ * (`cookieOptions(false)` with `if (!secure) return …`), one the environment decides marks the
+ * return environment-dependent. Functions of this file and, through the last scan's table, of
+ * other workspace files (`via` then says which). Undefined when the function is not known.
+ */
+export function evaluateReturns(ctx: AnalysisContext, call: Node, depth = 0): { returns: ReturnValue[]; fnName: string; via?: string } | undefined {
+  if (depth > 6) return undefined;
+  const called = calledFunction(ctx, call, true);
+  if (!called) return undefined;
+  const sites = sitesOf(called);
+  if (!sites) return undefined;
+  const fnCtx = called.ctx;
+  const returns = withCall(ctx, call, called, depth, () => {
+    const out: ReturnValue[] = [];
+    for (const site of sites) {
+      let env = site.env;
+      let reachable = true;
+      for (const c of site.conds ?? []) {
+        const v = evaluate(fnCtx, c.node, depth + 1);
+        const t = truthy(v);
+        if (t !== undefined && t !== c.holds) {
+          reachable = false;
+          break;
+        }
+        if (v.k === 'env') env = true;
+      }
+      if (!reachable) continue;
+      const value = evaluate(fnCtx, site.expr, depth + 1);
+      out.push({ site: env === site.env ? site : { ...site, env }, value: called.via ? tagged(value, called.via) : value });
+    }
+    return out;
+  });
+  return { returns, fnName: `${called.name}()`, ...(called.via ? { via: called.via } : {}) };
+}
+
+/** Whether a value is truthy in JavaScript, when it is known. */
+function truthy(v: JsValue): boolean | undefined {
+  switch (v.k) {
+    case 'bool': return v.v;
+    case 'nullish': return false;
+    case 'num': return v.v !== 0;
+    case 'str': return v.partial ? undefined : v.v !== '';
+    case 'obj':
+    case 'arr': return true;
+    default: return undefined;
+  }
+}
+
+/** Whether two literal values are equal (`===`), when both are known literals. */
+function sameLiteral(a: JsValue, b: JsValue): boolean | undefined {
+  if (a.k === 'nullish' && b.k === 'nullish') return true;
+  if ((a.k === 'str' && a.partial) || (b.k === 'str' && b.partial)) return undefined;
+  if ((a.k === 'str' || a.k === 'num' || a.k === 'bool') && (b.k === 'str' || b.k === 'num' || b.k === 'bool' || b.k === 'nullish')) return b.k !== 'nullish' && a.k === b.k && a.v === b.v;
+  if (a.k === 'nullish' && (b.k === 'str' || b.k === 'num' || b.k === 'bool')) return false;
+  return undefined;
+}
+
+/** `Object.assign({}, defaults, overrides)`: the objects merged, later keys winning; complete only when every piece is known. */
+function assigned(ctx: AnalysisContext, call: Node, depth: number): JsValue {
+  const argsNode = call.childForFieldName('arguments');
+  const args = (argsNode?.namedChildren ?? []).filter((c): c is Node => !!c && !c.type.includes('comment'));
+  const props = new Map<string, JsProp>();
+  let complete = true;
+  let first: Extract<JsValue, { k: 'obj' }> | undefined;
+  for (const a of args) {
+    const v = a.type === 'spread_element' ? UNKNOWN(a) : evaluate(ctx, a, depth + 1);
+    if (v.k === 'obj') {
+      first ??= v;
+      for (const [k, p] of v.props) props.set(k, p);
+      complete &&= v.complete;
+    } else if (v.k !== 'nullish') complete = false;
+  }
+  if (!first) return UNKNOWN(call);
+  return { k: 'obj', node: first.node, props, items: first.items, complete };
+}
+
+/** Contexts reading another file's definition: the file and the line it starts on. */
+const foreignOrigin = new WeakMap<AnalysisContext, { readonly file: string; readonly line: number }>();
+
+/** Lines before the text a context reads in its file (0 but for another file's definition). */
+function lineOffsetOf(ctx: AnalysisContext): number {
+  const o = foreignOrigin.get(ctx);
+  return o ? o.line - 1 : 0;
+}
+
+/** Another file's definitions, parsed on first use, by file, line and text (bounded: the trees live in the parser's memory). */
+const definitions = new Map<string, { readonly tree: Tree; readonly ctx: AnalysisContext; readonly node: Node | undefined }>();
+const MAX_DEFINITIONS = 64;
+let definitionParser: TreeSitter.Parser | undefined;
+
+/**
+ * A definition of another workspace file that `name` stands for here: imported (`import {
+ * cookieOptions } from './cookies'`, `const { baseCookie } = require('./cookies')`), or, while such a
+ * definition is read, another definition of its own file. Read from the source the last scan kept
+ * (indexJsDefinitions), parsed alone with the linted file's grammar.
+ */
+function foreignDefinition(ctx: AnalysisContext, from: Node, name: string): { node: Node; ctx: AnalysisContext; symbol: WorkspaceSymbol; describe: (expression: string) => string } | undefined {
+  const ws = ctx.workspace;
+  if (!ws) return undefined;
+  const own = foreignOrigin.get(ctx);
+  // Looked up once per name and pass: most names evaluated are not imported definitions, and resolving an import walks paths.
+  const symbol = ctx.memo(`js.def:${name}`, () => {
+    let file: string | undefined;
+    let exported = name;
+    if (own) file = own.file;
+    else {
+      const binding = importBinding(ctx, from, name);
+      if (!binding || binding.imported === '*' || binding.imported === 'default') return undefined;
+      file = ws.table.resolveJsImport(ws.filePath, binding.source);
+      exported = binding.imported;
+    }
+    const found = file ? ws.table.lookupJs(file, `${exported}${JS_SOURCE_SUFFIX}`) : undefined;
+    return found && typeof found.value === 'string' ? found : undefined;
+  });
+  if (!symbol || typeof symbol.value !== 'string') return undefined;
+  const key = `${symbol.file}\n${symbol.line}\n${symbol.value}`;
+  let def = definitions.get(key);
+  if (!def) {
+    definitionParser ??= new TreeSitter.Parser();
+    definitionParser.setLanguage(from.tree.language);
+    const tree = definitionParser.parse(symbol.value);
+    if (!tree) return undefined;
+    if (definitions.size >= MAX_DEFINITIONS) {
+      const [oldKey, old] = definitions.entries().next().value!;
+      definitions.delete(oldKey);
+      contextOfTree.delete(old.tree);
+      old.tree.delete();
+    }
+    const dctx = new AnalysisContext(symbol.value, ctx.thresholds, ctx.language);
+    foreignOrigin.set(dctx, { file: symbol.file, line: symbol.line });
+    def = { tree, ctx: dctx, node: definitionNode(tree.rootNode) };
+    definitions.set(key, def);
+    contextOfTree.set(tree, dctx);
+  }
+  // The table of the latest scan (a definition of the same text may outlive the table it came from).
+  def.ctx.workspace = { table: ws.table, filePath: symbol.file };
+  if (!def.node) return undefined;
+  const using = own ? undefined : ws.filePath;
+  return {
+    node: def.node, ctx: def.ctx, symbol,
+    describe: (expression) => (using ? describeSymbol(using, expression, symbol) : expression),
+  };
+}
+
+/** The function or value a definition's text declares: `function f() {}`, `const f = () => …`, `const base = { … }`. */
+function definitionNode(root: Node): Node | undefined {
+  const first = root.namedChildren.find((c) => !!c && !c.type.includes('comment'));
+  const decl = first?.type === 'export_statement' ? first.childForFieldName('declaration') : first;
+  if (!decl) return undefined;
+  if (decl.type === 'function_declaration' || decl.type === 'generator_function_declaration') return decl;
+  if (decl.type !== 'lexical_declaration' && decl.type !== 'variable_declaration') return undefined;
+  const declarator = decl.namedChildren.find((c) => c?.type === 'variable_declarator');
+  return declarator?.childForFieldName('value') ?? undefined;
+}
+
+/** An object of another file with each property marked by how it reaches the linted file. */
+function tagged(v: JsValue, via: string): JsValue {
+  if (v.k !== 'obj') return v;
+  const props = new Map<string, JsProp>();
+  for (const [k, p] of v.props) props.set(k, p.via ? p : { ...p, via });
+  return { ...v, props };
 }

@@ -119,7 +119,7 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
     if (!arr || arr.partial) return;
     const init = lookup(ctx, configVar, ctx.src(configVar));
     if (init) ctx.touch(init.startIndex, configVar.endIndex);
-    for (const [key, { el, value }] of arr.map) ctx.facts.push(settingFact('laravel.config', entry(ctx, key, el, value)));
+    for (const [key, { el, value, note }] of arr.map) ctx.facts.push(settingFact('laravel.config', entry(ctx, key, el, value, note)));
     return;
   }
   const csrfArgs = capture(m, 'csrfArgs');
@@ -447,9 +447,22 @@ function phpEval(ctx: AnalysisContext, node: Node, depth = 0): PhpValue {
  * statements written between its assignment and `use` applied (they win). A variable that starts
  * from `session_get_cookie_params()` gives only the keys set afterwards, with `partial` set.
  */
-function arrayOf(ctx: AnalysisContext, node: Node): { node: Node; items: Node[]; map: Map<string, { el: Node; value: Node }>; partial?: boolean } | undefined {
+/** Where a value set on one branch of an `if` is set (`if ($remember)`, `the else branch of if (…)`), and whether the environment chooses it. */
+interface BranchNote {
+  readonly where: string;
+  readonly env: boolean;
+}
+
+/** One key of an options array: the element or assignment giving it, its value, and for a value set on one branch, which. */
+interface ArrayEntry {
+  readonly el: Node;
+  readonly value: Node;
+  readonly note?: BranchNote;
+}
+
+function arrayOf(ctx: AnalysisContext, node: Node): { node: Node; items: Node[]; map: Map<string, ArrayEntry>; partial?: boolean } | undefined {
   let n = node;
-  let overrides: { key: string; el: Node; value: Node }[] = [];
+  let overrides: ElementAssignment[] = [];
   let partial = false;
   if (n.type === 'variable_name') {
     const name = ctx.src(n);
@@ -465,7 +478,7 @@ function arrayOf(ctx: AnalysisContext, node: Node): { node: Node; items: Node[];
   }
   if (!partial && n.type !== 'array_creation_expression') return undefined;
   const items = partial ? [] : namedChildren(n, ctx.text);
-  const map = new Map<string, { el: Node; value: Node }>();
+  const map = new Map<string, ArrayEntry>();
   for (const el of items) {
     if (el.type !== 'array_element_initializer') continue;
     const parts = namedChildren(el, ctx.text);
@@ -473,33 +486,103 @@ function arrayOf(ctx: AnalysisContext, node: Node): { node: Node; items: Node[];
     const key = stringOf(ctx, parts[0]);
     if (key !== undefined) map.set(key.toLowerCase(), { el, value: parts[1] });
   }
-  for (const o of overrides) map.set(o.key, { el: o.el, value: o.value });
+  // Assignments in order: one on every path replaces the key; ones inside if/else are the values some paths give.
+  const branches = new Map<string, ElementAssignment[]>();
+  for (const o of overrides) {
+    if (!o.branch) {
+      map.set(o.key, { el: o.el, value: o.value });
+      branches.delete(o.key);
+    } else branches.set(o.key, [...(branches.get(o.key) ?? []), o]);
+  }
+  for (const [key, set] of branches) {
+    const chosen = weakestBranch(ctx, set);
+    if (chosen) map.set(key, chosen);
+  }
   return { node: n, items, map, ...(partial ? { partial } : {}) };
 }
 
-/** `$name['key'] = value;` statements of the scope of `use`, after `init` and before `use`, in order. */
-function elementAssignments(ctx: AnalysisContext, use: Node, name: string, init: Node): { key: string; el: Node; value: Node }[] {
+/**
+ * What a key set on some branches gives the options: the reachable false value (a branch setting
+ * it false, named; an environment condition makes it info), else the value every path gives; the
+ * value before the branches (or the key's absence) stays reachable unless one if/else sets it on
+ * both sides. Undefined keeps what was before the branches (a flag only some branches set true,
+ * or values the lint cannot read).
+ */
+function weakestBranch(ctx: AnalysisContext, set: readonly ElementAssignment[]): ArrayEntry | undefined {
+  const truth = (v: Node) => truthOf(phpEval(ctx, v));
+  const sides = new Map<number, Set<string>>();
+  for (const a of set) sides.set(a.branch!.ifId, (sides.get(a.branch!.ifId) ?? new Set()).add(a.branch!.side));
+  const covered = [...sides.values()].some((x) => x.has('then') && x.has('else'));
+  const off = set.find((a) => truth(a.value) === 'false');
+  if (off) return { el: off.el, value: off.value, note: { where: off.branch!.where, env: off.branch!.env } };
+  if (!covered) return undefined;
+  return set.every((a) => truth(a.value) === 'true') ? { el: set[set.length - 1].el, value: set[set.length - 1].value } : undefined;
+}
+
+/** `$name['key'] = value;`, with the if/else branch it is written in (undefined: on every path). */
+interface ElementAssignment {
+  readonly key: string;
+  readonly el: Node;
+  readonly value: Node;
+  readonly branch?: BranchNote & { readonly ifId: number; readonly side: 'then' | 'else' };
+}
+
+/**
+ * `$name['key'] = value;` statements of the scope of `use`, after `init` and before `use`, in
+ * order: those written directly in the scope, and those inside an if/elseif/else there (any
+ * depth, not in a closure), each with its branch.
+ */
+function elementAssignments(ctx: AnalysisContext, use: Node, name: string, init: Node): ElementAssignment[] {
   const scope = ancestorsOf(use).reverse().find((a) => a.type === 'compound_statement' || a.type === 'program');
   if (!scope) return [];
-  const out: { key: string; el: Node; value: Node }[] = [];
+  const out: ElementAssignment[] = [];
+  const read = (a: Node): { key: string; value: Node } | undefined => {
+    const left = a.type === 'assignment_expression' ? a.childForFieldName('left') : null;
+    const right = a.childForFieldName('right');
+    if (!left || !right || left.type !== 'subscript_expression') return undefined;
+    const [obj, index] = namedChildren(left, ctx.text);
+    const key = index ? stringOf(ctx, index) : undefined;
+    if (!obj || ctx.src(obj) !== name || key === undefined) return undefined;
+    return { key: key.toLowerCase(), value: right };
+  };
   for (const st of namedChildren(scope, ctx.text)) {
     if (st.startIndex < init.endIndex) continue;
     if (st.startIndex > use.startIndex) break;
+    if (st.type === 'if_statement') {
+      // Cheap text test first: most ifs do not touch the options.
+      if (!ctx.src(st).includes(`${name}[`)) continue;
+      for (const a of st.descendantsOfType('assignment_expression')) {
+        const got = a ? read(a) : undefined;
+        if (!a || !got) continue;
+        const path = ancestorsOf(a).filter((x) => x.startIndex >= st.startIndex);
+        if (path.some((x) => /^(anonymous_function|arrow_function|function_definition|method_declaration)/.test(x.type))) continue;
+        // The innermost if/elseif/else holding the assignment names the branch.
+        const clause = [...path].reverse().find((x) => x.type === 'else_clause' || x.type === 'else_if_clause' || x.type === 'if_statement');
+        if (!clause) continue;
+        const ifNode = clause.type === 'if_statement' ? clause : clause.parent ?? clause;
+        const cond = (clause.type === 'else_if_clause' ? clause : ifNode).childForFieldName('condition');
+        const condText = cond ? ctx.src(cond) : '';
+        const where = clause.type === 'else_clause' ? `the else branch of if ${clip(condText)}` : `if ${clip(condText)}`;
+        ctx.touch(st.startIndex, st.endIndex);
+        out.push({ ...got, el: a, branch: { where, env: ENV.test(condText), ifId: ifNode.id, side: clause.type === 'else_clause' ? 'else' : 'then' } });
+      }
+      continue;
+    }
     const a = st.type === 'expression_statement' ? st.firstNamedChild : null;
-    const left = a?.type === 'assignment_expression' ? a.childForFieldName('left') : null;
-    const right = a?.childForFieldName('right');
-    if (!a || !left || !right || left.type !== 'subscript_expression') continue;
-    const [obj, index] = namedChildren(left, ctx.text);
-    const key = index ? stringOf(ctx, index) : undefined;
-    if (!obj || ctx.src(obj) !== name || key === undefined) continue;
+    const got = a ? read(a) : undefined;
+    if (!a || !got) continue;
     ctx.touch(a.startIndex, a.endIndex);
-    out.push({ key: key.toLowerCase(), el: a, value: right });
+    out.push({ ...got, el: a });
   }
   return out;
 }
 
-function entry(ctx: AnalysisContext, name: string, whole: Node, value: Node): SettingEntry {
-  const { node: _n, fallbackArg, ...v } = phpEval(ctx, value);
+function entry(ctx: AnalysisContext, name: string, whole: Node, value: Node, note?: BranchNote): SettingEntry {
+  const { node: _n, fallbackArg, branch: _b, ...evaluated } = phpEval(ctx, value);
+  // Set on one branch: an environment switch is environment-dependent (info), another condition names the branch.
+  const v: SettingValue = !note ? evaluated
+    : note.env ? { kind: 'env', text: note.where }
+      : { ...evaluated, via: `${evaluated.via ? `${evaluated.via}, ` : ''}set on one branch: ${note.where}` };
   // env('SESSION_SECURE_COOKIE', false): a fix changes the default, which is what production gets.
   const target = fallbackArg ?? value;
   return { name, value: v, start: whole.startIndex, end: whole.endIndex, valueStart: target.startIndex, valueEnd: target.endIndex };
@@ -567,10 +650,10 @@ function setcookie(ctx: AnalysisContext, call: Node, argsNode: Node, args: Node[
   if (args.length === 0) return;
   const third = args[2];
   const options = third ? arrayOf(ctx, third) : undefined;
-  const get = (key: string): { whole: Node; value: Node } | undefined => {
+  const get = (key: string): { whole: Node; value: Node; note?: BranchNote } | undefined => {
     if (options) {
       const e = options.map.get(key);
-      return e ? { whole: e.el, value: e.value } : undefined;
+      return e ? { whole: e.el, value: e.value, ...(e.note ? { note: e.note } : {}) } : undefined;
     }
     const i = POSITIONAL.indexOf(key);
     const a = i >= 2 ? args[i] : undefined;
@@ -639,9 +722,11 @@ function setcookie(ctx: AnalysisContext, call: Node, argsNode: Node, args: Node[
   const expires = get('expires');
   const domain = get('domain');
   const path = get('path');
-  const t = (a: { whole: Node; value: Node } | undefined) => {
+  const t = (a: { whole: Node; value: Node; note?: BranchNote } | undefined) => {
     if (!a) return undefined;
     const v = phpEval(ctx, a.value);
+    // Set on one branch of the function building the options: that branch, or the environment choosing it.
+    if (a.note) return { value: a.note.env ? 'env' as const : truthOf(v), ...span(a.whole), ...(a.note.env ? { envText: a.note.where } : { branch: a.note.where }) };
     return { value: truthOf(v), ...span(a.whole), ...(v.kind === 'env' ? { envText: v.text } : {}), ...(v.branch ? { branch: v.branch } : {}), ...(v.via ? { via: v.via } : {}) };
   };
   const expV = expires ? phpEval(ctx, expires.value) : undefined;
@@ -703,7 +788,7 @@ function sessionStart(ctx: AnalysisContext, arg: Node): void {
   const arr = arrayOf(ctx, arg);
   if (!arr) return;
   const entries = new Map<string, SettingEntry>();
-  for (const [k, { el, value }] of arr.map) entries.set(`session.${k}`, entry(ctx, `session.${k}`, el, value));
+  for (const [k, { el, value, note }] of arr.map) entries.set(`session.${k}`, entry(ctx, `session.${k}`, el, value, note));
   checkSettings(ctx, { ...iniSchema(ctx, arg, 'session_start() options'), render: renderPhp }, entries);
 }
 
@@ -715,7 +800,7 @@ function sessionParams(ctx: AnalysisContext, call: Node, argsNode: Node, args: N
     secure: 'session.cookie_secure', httponly: 'session.cookie_httponly', samesite: 'session.cookie_samesite',
   };
   if (arr) {
-    for (const [k, { el, value }] of arr.map) if (keyMap[k]) entries.set(keyMap[k], entry(ctx, keyMap[k], el, value));
+    for (const [k, { el, value, note }] of arr.map) if (keyMap[k]) entries.set(keyMap[k], entry(ctx, keyMap[k], el, value, note));
   } else if (args[0] && args[0].type !== 'variable_name') {
     ['lifetime', 'path', 'domain', 'secure', 'httponly'].forEach((k, i) => {
       if (args[i]) entries.set(keyMap[k], entry(ctx, keyMap[k], args[i], args[i]));

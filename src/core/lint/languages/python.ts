@@ -4,8 +4,8 @@ import { type AnalysisContext, type Fact, type OffsetEdit, ancestorsOf, insertLi
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
-import { PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX } from '../symbols/indexText';
-import { type WorkspaceSymbol, describeSymbol } from '../symbols/symbolTable';
+import { DJANGO_SETTINGS_PREFIX, PY_DECORATOR_SUFFIX, PY_FACTORY_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX } from '../symbols/indexText';
+import { GLOBAL_MODULE, type WorkspaceSymbol, describeSymbol } from '../symbols/symbolTable';
 import { type SettingEntry, type SettingValue, type SettingsSchema, checkSettings, entryFromFact, settingFact } from '../settingsSite';
 
 const QUERY = `
@@ -623,8 +623,9 @@ function externalSecret(ctx: AnalysisContext, n: Node, what: string, envName: st
 function importsOf(ctx: AnalysisContext): Map<string, { module: string; name: string }> {
   return ctx.memo('py.imports', () => {
     const out = new Map<string, { module: string; name: string }>();
-    for (const m of ctx.text.matchAll(/^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([^)#\n]*(?:\n[^)#\n]*)*?)\)?[ \t]*(?:#.*)?$/gm)) {
-      for (const part of m[2].split(/[,\n]/)) {
+    // `from x import a, b` on one line, or `from x import (` … `)` over several (comments allowed inside).
+    for (const m of ctx.text.matchAll(/^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+(?:\(([^)]*)\)|([^(#\n]*))/gm)) {
+      for (const part of (m[2] ?? m[3]).replace(/#[^\n]*/g, '').split(/[,\n]/)) {
         const b = /^\s*(\w+)(?:\s+as\s+(\w+))?\s*$/.exec(part);
         if (b && b[1] !== '*') out.set(b[2] ?? b[1], { module: m[1], name: b[1] });
       }
@@ -1368,7 +1369,31 @@ function memberVerifier(ctx: AnalysisContext, fn: Node, at: number, receiver: st
   }
   if (classesByName(ctx, root).has(r)) return classVerifier(ctx, root, r, method);
   const cls = instanceClass(ctx, fn, at, r);
-  return cls ? classVerifier(ctx, root, cls, method) : undefined;
+  return cls ? classVerifier(ctx, root, cls, method) : factoryVerifier(ctx, fn, at, r, method);
+}
+
+/**
+ * How `obj.method(token)` verifies when `obj = factory(…)` before it and the factory is a function
+ * of the workspace returning one class (indexed as `factory()->`): that class's method, found in the
+ * factory's module or the module it imports the class from. An object reached through a registry
+ * (`current_app.extensions['tokens']`) is not followed.
+ */
+function factoryVerifier(ctx: AnalysisContext, fn: Node, at: number, object: string, method: string): Verifies {
+  const ws = ctx.workspace;
+  if (!ws || !/^[A-Za-z_]\w*$/.test(object)) return undefined;
+  ctx.touch(fn.startIndex, at);
+  const factory = [...ctx.text.slice(fn.startIndex, at).matchAll(new RegExp(`(?:^|[\\s(,])${escapeRe(object)}\\s*(?::\\s*[\\w.\\[\\]]+\\s*)?=\\s*([A-Za-z_]\\w*)\\s*\\(`, 'g'))].pop()?.[1];
+  if (!factory) return undefined;
+  ctx.lookups.add(factory);
+  const imp = importsOf(ctx).get(factory);
+  const file = imp ? ws.table.resolvePythonModule(ws.filePath, imp.module) : ws.filePath;
+  const made = file ? ws.table.lookup(file, `${imp ? imp.name : factory}${PY_FACTORY_SUFFIX}`) : undefined;
+  if (!made || typeof made.value !== 'string') return undefined;
+  const [from, cls] = made.value.includes(':') ? made.value.split(':') : [undefined, made.value];
+  const classFile = from ? ws.table.resolvePythonModule(made.file, from) : made.file;
+  if (!imp && !from) return classVerifier(ctx, fn.tree.rootNode, cls, method);
+  const v = classFile ? ws.table.lookup(classFile, `${cls}.${method}${PY_VERIFIER_SUFFIX}`)?.value : undefined;
+  return v === 'raises' || v === 'returns' ? v : undefined;
 }
 
 /** Whether a verifying helper (of this file, or of a workspace module) is called with `token` before `call` in the function around it. */
@@ -1483,6 +1508,44 @@ function djangoSessionAnchor(py: ReadonlyMap<string, SettingEntry>): SettingEntr
   return apps ?? middleware ?? byOffset.find((e) => /^SESSION_COOKIE_/i.test(e.name)) ?? byOffset[0];
 }
 
+/** Settings only Django reads: a settings.py that writes one of them is a Django project's. */
+const DJANGO_ONLY = /^(allowed_hosts|databases|session_engine|session_cookie_age|session_expire_at_browser_close|session_save_every_request|csrf_cookie_(secure|httponly|samesite|name|age)|csrf_trusted_origins|auth_user_model|auth_password_validators|templates|static_url|default_auto_field|language_code|use_tz|secure_ssl_redirect)$/;
+
+/**
+ * Whether a settings.py without INSTALLED_APPS/MIDDLEWARE is a Django project's, by what the file
+ * and the project show: it imports django, extends a base module (`from .base import *`, a split
+ * settings package), writes a setting only Django reads, or a manage.py/wsgi.py/asgi.py of the
+ * workspace names it in DJANGO_SETTINGS_MODULE (indexed by the last scan). A settings.py of
+ * constants a Flask app loads with config.from_object is not: its SESSION_COOKIE_* are Flask's.
+ */
+function isDjangoSettingsModule(ctx: AnalysisContext, filePath: string | undefined, py: ReadonlyMap<string, SettingEntry>, star: boolean): boolean {
+  if (path.basename(filePath ?? '') !== 'settings.py') return false;
+  if (star || /^[ \t]*(?:from|import)[ \t]+django\b/m.test(ctx.text)) return true;
+  if ([...py.keys()].some((k) => DJANGO_ONLY.test(k))) return true;
+  return namedSettingsModule(ctx, filePath) === true;
+}
+
+/**
+ * Whether the workspace's manage.py/wsgi.py/asgi.py names this file as DJANGO_SETTINGS_MODULE:
+ * true; 'other' when it names another module whose folder holds this file (a component a
+ * split settings module includes, e.g. django-split-settings' components/apps.py); false when
+ * nothing says (no scan, or no such file).
+ */
+function namedSettingsModule(ctx: AnalysisContext, filePath: string | undefined): boolean | 'other' {
+  const ws = ctx.workspace;
+  if (!ws || !filePath) return false;
+  const parts = filePath.slice(0, -3).split(/[\\/]/).filter(Boolean);
+  for (let i = parts.length - 1; i >= 0; i--) {
+    if (ws.table.lookup(GLOBAL_MODULE, `${DJANGO_SETTINGS_PREFIX}${parts.slice(i).join('.')}`)) return true;
+  }
+  for (const [name, symbol] of ws.table.namesOf(GLOBAL_MODULE)) {
+    if (!name.startsWith(DJANGO_SETTINGS_PREFIX)) continue;
+    const file = ws.table.resolvePythonModule(symbol.file, String(symbol.value));
+    if (file && filePath.startsWith(path.dirname(file) + path.sep)) return 'other';
+  }
+  return false;
+}
+
 function finishSettings(facts: readonly Fact[], ctx: AnalysisContext, filePath: string | undefined): void {
   const py = new Map<string, SettingEntry>();
   const flask = new Map<string, SettingEntry>();
@@ -1504,8 +1567,7 @@ function finishSettings(facts: readonly Fact[], ctx: AnalysisContext, filePath: 
     const q = quote();
     return attr === 'sameSite' ? `${q}${value.charAt(0).toUpperCase()}${value.slice(1)}${q}` : `${q}${value}${q}`;
   };
-  const base = path.basename(filePath ?? '');
-  const django = DJANGO_MARKERS.some((m) => py.has(m.toLowerCase())) || (base === 'settings.py' && py.size > 0);
+  const django = DJANGO_MARKERS.some((m) => py.has(m.toLowerCase())) || (py.size > 0 && isDjangoSettingsModule(ctx, filePath, py, star));
   const cookieKeys = {
     secure: 'SESSION_COOKIE_SECURE', httpOnly: 'SESSION_COOKIE_HTTPONLY', sameSite: 'SESSION_COOKIE_SAMESITE',
     domain: 'SESSION_COOKIE_DOMAIN', path: 'SESSION_COOKIE_PATH', name: 'SESSION_COOKIE_NAME',
@@ -1522,8 +1584,8 @@ function finishSettings(facts: readonly Fact[], ctx: AnalysisContext, filePath: 
       render,
       add: (name, value) => ({ start: eof, end: eof, newText: `${ctx.text.endsWith('\n') || eof === 0 ? '' : '\n'}${name} = ${value}\n` }),
       anchor: { start: anchorE.start, end: anchorE.start + (ctx.text.slice(anchorE.start).indexOf('=') > 0 ? ctx.text.slice(anchorE.start).indexOf('=') : 1) },
-      // `from .base import *` brings settings this file does not show.
-      complete: !star,
+      // `from .base import *` brings settings this file does not show, and so does the settings module including this component.
+      complete: !star && namedSettingsModule(ctx, filePath) !== 'other',
       sameSiteOf,
       renderLifetime: (days) => `60 * 60 * 24 * ${days}`,
     };

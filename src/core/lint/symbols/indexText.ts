@@ -33,6 +33,18 @@ export function lineCounter(text: string): (offset: number) => number {
   };
 }
 
+/** Suffix of the entry a Python factory gets (`get_token_service()->`): the class it returns, `module:Class` when imported there. */
+export const PY_FACTORY_SUFFIX = '()->';
+
+/** Prefix of the GLOBAL_MODULE entry a manage.py/wsgi.py/asgi.py gives the settings module it names (`django-settings:shop.settings`). */
+export const DJANGO_SETTINGS_PREFIX = 'django-settings:';
+
+/**
+ * Suffix of the entry holding a JavaScript/TypeScript definition's source text (`cookieOptions.#src`),
+ * kept for the files importing it to evaluate (see indexJsDefinitions). After a dot, so barrels re-export it.
+ */
+export const JS_SOURCE_SUFFIX = '.#src';
+
 /** Suffix of the entry a Python module-level function that verifies a JWT gets (`verify_token(jwt)`): never a name code can look up. */
 export const PY_VERIFIER_SUFFIX = '(jwt)';
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { isDotenvName, languageForPath } from '../grammars';
 import type { LintLanguage } from '../types';
 import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats } from './symbolTable';
-import { type Literal, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
+import { DJANGO_SETTINGS_PREFIX, JS_SOURCE_SUFFIX, type Literal, PY_FACTORY_SUFFIX, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
 import { indexRubyCookieHashes } from './rubyCookieHashes';
 import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
 import { resolveJavaPending } from './javaIndexer';
@@ -125,6 +125,7 @@ function indexJs(table: SymbolTable, file: string, text: string): void {
     if (as && direct) names.set(as, direct);
   }
   indexJsReturns(text, names);
+  indexJsDefinitions(table, file, text);
   indexJsExportLists(table, file, text, names);
   for (const [name, { lit, line }] of names) addLiteral(table, file, name, lit, file, line);
 }
@@ -146,6 +147,56 @@ function indexJsReturns(text: string, names: Map<string, { lit: Literal; line: n
     // The literal's line: the return's, one below a function's head.
     names.set(`${name}()`, { lit, line: lineOf(m.index) + (m[1] !== undefined ? 1 : 0) });
   }
+}
+
+/** A top-level function or const, at the start of a line. */
+const JS_DEFINITIONS = /^(?:export[ \t]+)?(?:(?:async[ \t]+)?function\*?[ \t]+([A-Za-z_$][\w$]*)|(?:const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*(?::[^=\n]+)?=(?!=))/gm;
+/** What makes a definition worth keeping: cookie options it builds. */
+const COOKIE_OPTION_KEY = /\b(?:secure|httpOnly|httponly|sameSite|samesite|maxAge|expires|domain)\b/;
+/** Longest definition kept (characters): options builders are short; the table stays small. */
+const MAX_DEFINITION = 4000;
+
+/**
+ * Top-level functions and consts that build cookie options (`export function cookieOptions(env)
+ * { … }`, `export const baseCookie = { … }`), kept whole as `name.#src` with their first line: a
+ * file importing them evaluates the definition's source with its own arguments (several returns,
+ * parameters, spreads), which no literal the table could hold says. A definition ends on its
+ * own line (balanced brackets) or at the first line starting with `}` or `)` after it.
+ */
+function indexJsDefinitions(table: SymbolTable, file: string, text: string): void {
+  if (!COOKIE_OPTION_KEY.test(text)) return;
+  const lineOf = lineCounter(text);
+  for (const m of text.matchAll(JS_DEFINITIONS)) {
+    const name = m[1] ?? m[2];
+    const lineEnd = text.indexOf('\n', m.index);
+    const first = text.slice(m.index, lineEnd === -1 ? undefined : lineEnd);
+    let end = lineEnd === -1 ? text.length : lineEnd;
+    if (!balanced(first)) {
+      const close = /\n[})][^\n]*/g;
+      close.lastIndex = end;
+      const c = close.exec(text);
+      if (!c || c.index - m.index > MAX_DEFINITION) continue;
+      end = c.index + c[0].length;
+    }
+    const src = text.slice(m.index, end);
+    const rhs = src.slice(m[0].length - 1);
+    // A lifetime the options use (`const DAY = 24 * HOUR;`): arithmetic on numbers and names, no call.
+    const arithmetic = m[2] !== undefined && /^=[\w$\s*+\-/().]+;?\s*(?:\/\/[^\n]*)?$/.test(rhs) && /\d\s*[*+\-/]|[*+\-/]\s*\d/.test(rhs) && !/[\w$]\s*\(/.test(rhs);
+    if (src.length > MAX_DEFINITION || (!arithmetic && !COOKIE_OPTION_KEY.test(src))) continue;
+    // A const is kept when it is an object (or builds one), a function when it returns something.
+    if (m[2] !== undefined && !arithmetic && !/=\s*(?:\{|Object\.assign\(|\(|async\b|function\b|[\w$]+\()/.test(rhs)) continue;
+    table.add(file, `${name}${JS_SOURCE_SUFFIX}`, { value: src, file, line: lineOf(m.index) });
+  }
+}
+
+/** Whether a line closes every bracket it opens (strings ignored roughly: enough for a definition's first line). */
+function balanced(line: string): boolean {
+  let level = 0;
+  for (const c of line.replace(/(['"`])(?:\\.|(?!\1).)*\1/g, '')) {
+    if (c === '{' || c === '(' || c === '[') level++;
+    else if (c === '}' || c === ')' || c === ']') level--;
+  }
+  return level <= 0;
 }
 
 /** `export { A, B as C } from './x'`, `export * from './x'`, and `export { A as B }` of this file's own constants. */
@@ -256,7 +307,10 @@ const PY_CANDIDATES = /^([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w[\], .]+)?=(?!=)[ \t]*(
 function indexPython(table: SymbolTable, file: string, text: string): void {
   const lineOf = lineCounter(text);
   for (const m of text.matchAll(PY_CANDIDATES)) {
-    const lit = literal(m[2], 'py');
+    // A value written over several lines (a dict, a list, strings joined in parentheses): read as one line.
+    const value = pythonContinued(text, m.index + m[0].length, m[2]);
+    if (value !== m[2]) m[2] = value;
+    const lit = literal(m[2], 'py') ?? pythonJoinedStrings(m[2]);
     if (lit) addLiteral(table, file, m[1], lit, file, lineOf(m.index));
     else if (m[2].startsWith('{')) {
       // `JWT_OPTIONS = {"verify_signature": False}` on one line: its keys as JWT_OPTIONS.verify_signature.
@@ -270,6 +324,81 @@ function indexPython(table: SymbolTable, file: string, text: string): void {
     }
   }
   if (text.includes('algorithms') && text.includes('decode')) indexPythonVerifiers(table, file, text, lineOf);
+  if (text.includes('return ')) indexPythonFactories(table, file, text, lineOf);
+  // manage.py, wsgi.py, asgi.py: the project's settings module is a Django settings file whatever it holds.
+  if (text.includes('DJANGO_SETTINGS_MODULE')) {
+    for (const m of text.matchAll(/DJANGO_SETTINGS_MODULE['"][ \t]*,[ \t]*['"]([\w.]+)['"]/g)) {
+      table.add(GLOBAL_MODULE, `${DJANGO_SETTINGS_PREFIX}${m[1]}`, { value: m[1], file, line: lineOf(m.index) });
+    }
+  }
+}
+
+/** A module-level function: its name and body (the indented lines after the head). */
+const PY_FUNCTIONS = /^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\([^)]*\)[^:\n]*:[ \t]*\n((?:[ \t]+[^\n]*\n|[ \t]*\n)*)/gm;
+
+/**
+ * Factories: module-level functions whose every return builds one class (`return TokenService(key)`)
+ * or returns a module-level instance of it (`_tokens = TokenService()` … `return _tokens`), as
+ * `name()->` with the class, written `module:Class` when the module imports it (`from .services
+ * import TokenService`): `tokens = get_token_service(); tokens.verify(t)` elsewhere then knows the class.
+ */
+function indexPythonFactories(table: SymbolTable, file: string, text: string, lineOf: (at: number) => number): void {
+  for (const m of text.matchAll(PY_FUNCTIONS)) {
+    const returns = [...m[2].matchAll(/^[ \t]+return[ \t]+([^\n]+)$/gm)].map((r) => r[1].trim());
+    if (returns.length === 0) continue;
+    const classes = new Set(returns.map((r) => {
+      const built = /^([A-Z]\w*)\(/.exec(r);
+      if (built) return built[1];
+      const held = /^([A-Za-z_]\w*)$/.exec(r);
+      return held ? new RegExp(`^${held[1]}[ \\t]*(?::[^=\\n]+)?=[ \\t]*([A-Z]\\w*)\\(`, 'm').exec(text)?.[1] : undefined;
+    }));
+    if (classes.size !== 1) continue;
+    const cls = [...classes][0];
+    if (!cls) continue;
+    const imported = new RegExp(`^from[ \\t]+([\\w.]+)[ \\t]+import[^\\n]*\\b${cls}\\b`, 'm').exec(text)?.[1];
+    table.add(file, `${m[1]}${PY_FACTORY_SUFFIX}`, { value: imported ? `${imported}:${cls}` : cls, file, line: lineOf(m.index) });
+  }
+}
+
+/** Most lines a value spread over lines is read for (a constant is short; a runaway bracket stops here). */
+const PY_CONTINUATION_LINES = 200;
+
+/**
+ * The rest of a module-level value opened on its first line and closed on a later one
+ * (`JWT_OPTIONS = {` … `}`, `ALGS = [` … `]`, `SECRET = (` … `)`), joined into one line with
+ * comments dropped; `first` itself when it closes what it opens. Strings spanning lines are not
+ * joined (a triple-quoted string is not a constant the lint reads).
+ */
+function pythonContinued(text: string, lineEnd: number, first: string): string {
+  const level = (s: string): number => {
+    let n = 0;
+    for (const c of s.replace(/'[^'\\\n]*'|"[^"\\\n]*"/g, '').replace(/#.*$/, '')) {
+      if (c === '(' || c === '[' || c === '{') n++;
+      else if (c === ')' || c === ']' || c === '}') n--;
+    }
+    return n;
+  };
+  let open = level(first);
+  if (open <= 0 || !/^[([{]/.test(first.trim()) || first.includes('"""') || first.includes("'''")) return first;
+  const parts = [first.replace(/\s+#.*$/, '')];
+  let at = lineEnd;
+  for (let n = 0; n < PY_CONTINUATION_LINES && open > 0 && at < text.length; n++) {
+    const next = text.indexOf('\n', at + 1);
+    const line = text.slice(at + 1, next === -1 ? text.length : next);
+    at = next === -1 ? text.length : next;
+    if (line.includes('"""') || line.includes("'''")) return first;
+    const code = line.replace(/^(\s*)#.*$/, '$1').replace(/(['"][^'"\n]*['"]|[^'"#\n])*?\s+#.*$/, (whole) => whole.replace(/\s+#.*$/, ''));
+    parts.push(code.trim());
+    open += level(line);
+  }
+  return open === 0 ? parts.join(' ').replace(/\s+/g, ' ').replace(/([([{]) /g, '$1').replace(/ ([)\]}])/g, '$1') : first;
+}
+
+/** Adjacent string literals, in parentheses or not (`("dev-" "secret")`): Python joins them into one. */
+function pythonJoinedStrings(raw: string): Literal | undefined {
+  const s = raw.trim().replace(/^\((.*)\)$/, '$1').trim();
+  if (!/^(?:(?:'[^'\\\n]*'|"[^"\\\n]*")\s*)+$/.test(s)) return undefined;
+  return { value: [...s.matchAll(/'([^']*)'|"([^"]*)"/g)].map((x) => x[1] ?? x[2]).join('') };
 }
 
 /** A `class` line at the top level, or a `def` at any depth: its indent, name, and first parameter after self/cls. */
