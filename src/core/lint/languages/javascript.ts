@@ -5,7 +5,7 @@ import { capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type CookieSite, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { checkSetCookieString } from '../setCookieSite';
-import { type JsProp, type JsValue, calledName, contextFor, evaluate, evaluateReturns, externalConstant, importSourceOf, isLocal, lookupVariable, memberTarget, propValue, returnSites, sourceOf, stringContent, truthOf, unwrap } from './jsValues';
+import { type JsProp, type JsValue, calledName, contextFor, evaluate, evaluateReturns, externalConstant, importSourceOf, isLocal, lookupVariable, memberTarget, nodeTable, propValue, returnSites, sourceOf, stringContent, truthOf, unwrap } from './jsValues';
 
 type JsObj = Extract<JsValue, { k: 'obj' }>;
 type ReturnValue = NonNullable<ReturnType<typeof evaluateReturns>>['returns'][number];
@@ -116,7 +116,13 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
  * call into the parser that makes a Node object per argument.
  */
 function argList(ctx: AnalysisContext, args: Node): Node[] {
-  return ctx.memo(`js.args:${args.id}`, () => namedChildren(args, ctx.text));
+  const lists = nodeTable<Node[]>(ctx, 'js.args');
+  let list = lists.get(args.id);
+  if (!list) {
+    list = namedChildren(args, ctx.text);
+    lists.set(args.id, list);
+  }
+  return list;
 }
 
 function memberCall(ctx: AnalysisContext, call: Node, obj: Node, method: string, argsNode: Node): void {

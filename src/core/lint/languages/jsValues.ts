@@ -73,17 +73,36 @@ export function stringContent(ctx: AnalysisContext, node: Node, type = node.type
   return undefined;
 }
 
+/**
+ * The per-pass table of one kind of per-node value (a scope's declarations, a call's arguments),
+ * keyed by node id: the same memo as ctx.memo, without building a string key (and a closure) for
+ * every lookup of a big file's many calls.
+ */
+export function nodeTable<T>(ctx: AnalysisContext, kind: string): Map<number, T> {
+  let table = ctx.shared.get(kind) as Map<number, T> | undefined;
+  if (!table) {
+    table = new Map<number, T>();
+    ctx.shared.set(kind, table);
+  }
+  return table;
+}
+
 /** Finds the initialiser of `name` in the scopes around `from` (same function, enclosing blocks, the module). */
 export function lookupVariable(ctx: AnalysisContext, from: Node, name: string): Node | undefined {
   const scopes = ancestorsOf(from);
+  const declarations = nodeTable<Map<string, Node>>(ctx, 'js.decls');
   for (let i = scopes.length - 1; i >= 0; i--) {
     const scope = scopes[i];
     const t = scope.type;
     if (t !== 'statement_block' && t !== 'program' && t !== 'class_body' && t !== 'switch_body') continue;
     if (t === 'program') ctx.lookups.add(name);
     // Declarations of a scope are read once per pass: a big file has many calls looking them up.
-    const s = scope;
-    const found = ctx.memo(`js.decls:${s.id}`, () => declarationsIn(ctx, s)).get(name);
+    let declared = declarations.get(scope.id);
+    if (!declared) {
+      declared = declarationsIn(ctx, scope);
+      declarations.set(scope.id, declared);
+    }
+    const found = declared.get(name);
     if (found || t === 'program') return found;
   }
   return undefined;
@@ -110,7 +129,13 @@ function mayImport(text: string, offset: number): boolean {
 
 /** The named children of a scope, read once per pass (declarations and imports both walk the module). */
 function statementsOf(ctx: AnalysisContext, scope: Node): (Node | null)[] {
-  return ctx.memo(`js.statements:${scope.id}`, () => scope.namedChildren);
+  const statements = nodeTable<(Node | null)[]>(ctx, 'js.statements');
+  let list = statements.get(scope.id);
+  if (!list) {
+    list = scope.namedChildren;
+    statements.set(scope.id, list);
+  }
+  return list;
 }
 
 function declarationsIn(ctx: AnalysisContext, scope: Node): Map<string, Node> {
@@ -691,22 +716,32 @@ function reassignedValue(ctx: AnalysisContext, use: Node, name: string, init: No
 
 const LOOP_OR_CALLBACK = /^(for_statement|for_in_statement|while_statement|do_statement|arrow_function|function_expression)$/;
 
-/** Per name: `name = …` (not `==`) where no identifier character or `.` comes before it. */
-const assignmentPatterns = new Map<string, RegExp>();
+/** What must follow a name for `name = …` (not `==`): one RegExp for every name, tried where the name occurs. */
+const ASSIGNMENT_TAIL = /\s*=[^=]/y;
 
 /**
- * Whether `name = …` is written in text[from, to), as a RegExp over the slice would say (the start
- * of the range counting as a boundary), without copying the slice or compiling a RegExp per call:
- * this runs for every use of a `let` and was the heaviest function of a scan.
+ * Whether `name = …` is written in text[from, to), as the RegExp `name\s*=[^=]` run from `from`
+ * would say (the start of the range counting as a boundary), without copying the slice or
+ * compiling a RegExp per name: this runs for every use of a `let` or `const`, and most names of a
+ * scan are met once (a RegExp per name was compiled, and run, for each).
  */
 function assignedBetween(text: string, name: string, from: number, to: number): boolean {
-  let re = assignmentPatterns.get(name);
-  if (!re) {
-    // Bounded: a long editing session meets many names.
-    if (assignmentPatterns.size >= 2048) assignmentPatterns.clear();
-    re = new RegExp(`${name.replace(/\$/g, '\\$')}\\s*=[^=]`, 'g');
-    assignmentPatterns.set(name, re);
+  // A backslash (a \u escape in the name) would be read as an escape by that RegExp: keep its meaning.
+  if (name.length === 0 || name.includes('\\')) return assignedBetweenByRegExp(text, name, from, to);
+  for (let at = text.indexOf(name, from); at !== -1 && at < to; at = text.indexOf(name, at + 1)) {
+    ASSIGNMENT_TAIL.lastIndex = at + name.length;
+    const m = ASSIGNMENT_TAIL.exec(text);
+    if (!m) continue;
+    // The first match past the end of the range ends the search, as the RegExp's first match would.
+    if (at + name.length + m[0].length > to) return false;
+    if (at === from || !/[\w$.]/.test(text[at - 1])) return true;
   }
+  return false;
+}
+
+/** assignedBetween for a name the plain search cannot take. */
+function assignedBetweenByRegExp(text: string, name: string, from: number, to: number): boolean {
+  const re = new RegExp(`${name.replace(/\$/g, '\\$')}\\s*=[^=]`, 'g');
   for (let at = from; at < to;) {
     re.lastIndex = at;
     const m = re.exec(text);
