@@ -1,13 +1,18 @@
 /**
  * Child process of bench/audit/run.ts and bench/har/run.ts: `session-lens audit <har> --format json`
  * (output dropped), or one of the paths it is compared with:
- *   --import-only  the same streaming import into the same store, no audit (what the audit adds is the difference)
+ *   --import-only  the same streaming import into the same store, and the same JSON report without
+ *                  findings (readHarForAudit and auditJson of the command): what the audit adds is the difference
  *   --previous     the previous CLI path: every exchange and its body previews held, the incremental
  *                  audit analysing the JWTs after every batch, a 64 MiB order window
  *   --one-shot     the path before the incremental audit: import, then one whole-session audit
- * Prints its wall time, CPU time (user + system) and peak RSS as JSON on stderr.
+ * Prints its wall time, CPU time (user + system), peak RSS, the garbage collector's pauses on the
+ * main thread (ms, and how many scavenges and mark-compacts) and, on Linux, the CPU time of the
+ * process's other threads (V8's helpers: optimising compiles, parallel and concurrent GC) as JSON
+ * on stderr.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync, readdirSync } from 'node:fs';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { auditSession } from '../../src/core/audit/auditSession';
 import { StoreAudit } from '../../src/core/audit/storeAudit';
@@ -15,10 +20,38 @@ import { SessionStore } from '../../src/core/session/sessionStore';
 import { cookiesSeen } from '../../src/core/session/cookiesSeen';
 import { importHarStream } from '../../src/core/capture/harStream';
 import { runCli } from '../../src/cli/main';
+import { auditJson, readHarForAudit } from '../../src/cli/commands/audit';
 import { fileChunksBounded } from '../../src/cli/boundedRead';
+
+/** CPU time (ms) of this process's threads other than the main one (Linux; undefined elsewhere). */
+function helperThreadsCpuMs(): number | undefined {
+  try {
+    const ticks = 100; // USER_HZ
+    let total = 0;
+    for (const tid of readdirSync('/proc/self/task')) {
+      if (tid === String(process.pid)) continue;
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
+    }
+    return total;
+  } catch {
+    return undefined;
+  }
+}
 
 async function main(): Promise<void> {
   const [file, mode] = process.argv.slice(2);
+  const gc = { ms: 0, scavenges: 0, markCompacts: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.ms += entry.duration;
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gc.scavenges++;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.markCompacts++;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
   const started = performance.now();
   const cpu0 = process.cpuUsage();
   if (mode === '--one-shot' || mode === '--previous') {
@@ -29,20 +62,20 @@ async function main(): Promise<void> {
     const findings = audit ? audit.findings() : auditSession(snapshot);
     JSON.stringify({ cookies: cookiesSeen(snapshot), tokens: snapshot.tokens, findings });
   } else if (mode === '--import-only') {
-    const store = new SessionStore({ capacity: 500, throttleMs: 0, retainedPreviewBytes: 0 });
-    // A listener, as the audit's store has one: the store then records its change feed.
-    store.onDidChange(() => undefined);
-    // Read as session-lens audit reads it (1 MiB chunks).
-    await importHarStream(store, fileChunksBounded(file, process.cwd(), 512 * 1024 * 1024, file), { orderWindowBytes: 16 * 1024 * 1024, orderWindowEntries: 1000 });
-    const snapshot = store.snapshot();
-    JSON.stringify({ cookies: cookiesSeen(snapshot), tokens: snapshot.tokens });
+    // What session-lens audit does, without attaching the audit: the same read, store and report (no findings).
+    const { store, refusing } = await readHarForAudit(fileChunksBounded(file, process.cwd(), 512 * 1024 * 1024, file), file, () => undefined);
+    auditJson(store.snapshot(), refusing, []);
+    store.dispose();
   } else {
     const devNull = new Writable({ write(_chunk, _enc, cb) { cb(); } });
     const code = await runCli(['audit', file, '--format', 'json'], { stdout: devNull, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd() });
     if (code !== 0) throw new Error(`session-lens audit exited with ${code}`);
   }
   const cpu = process.cpuUsage(cpu0);
-  process.stderr.write(`${JSON.stringify({ ms: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKiB: process.resourceUsage().maxRSS })}\n`);
+  // The last GC entries are delivered asynchronously.
+  await new Promise((resolve) => setImmediate(resolve));
+  observer.disconnect();
+  process.stderr.write(`${JSON.stringify({ ms: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKiB: process.resourceUsage().maxRSS, gc, helperCpuMs: helperThreadsCpuMs() })}\n`);
 }
 
 void main();

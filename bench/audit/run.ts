@@ -70,7 +70,15 @@ function incremental(exchanges: readonly Exchange[], tokens: ReadonlyMap<number,
   return { audit, ms: total, worst, worstId };
 }
 
-interface ChildRun { readonly ms: number; readonly cpuMs: number; readonly maxRssKiB: number }
+interface ChildRun {
+  readonly ms: number;
+  readonly cpuMs: number;
+  readonly maxRssKiB: number;
+  /** Garbage collector pauses on the main thread (wall ms) and their count. */
+  readonly gc?: { readonly ms: number; readonly scavenges: number; readonly markCompacts: number };
+  /** CPU of V8's helper threads (optimising compiles, parallel GC), Linux only. */
+  readonly helperCpuMs?: number;
+}
 
 function cli(child: string, file: string, mode?: string): ChildRun {
   const r = spawnSync(process.execPath, [child, file, ...(mode ? [mode] : [])], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -182,8 +190,12 @@ function main(): void {
   child.remove();
   const show = (label: string, r: ChildRun): void => line(label, `${perEx(r)} per exchange (CPU ${(r.cpuMs / 1000).toFixed(1)} s, wall ${(r.ms / 1000).toFixed(1)} s), peak RSS ${mib(r.maxRssKiB * 1024)}`);
   show(`now: session-lens audit (import + incremental audit)${pairs > 1 ? `, median of ${pairs}` : ''}`, runs.now);
-  show('  of which the import alone (same store, no audit)', runs.importOnly);
+  show('  of which the import alone (same read, store and report, no audit)', runs.importOnly);
   line(`  the audit's own cost (now − import alone, median of ${pairs} interleaved pairs)`, `${us(median(own, (x) => x))} per exchange (target ≤ 20 µs; pairs: ${own.map((x) => (x * 1000).toFixed(1)).join(', ')} µs)`);
+  const gcLine = (r: ChildRun): string => (r.gc ? `GC pauses ${(r.gc.ms / 1000).toFixed(2)} s (${r.gc.scavenges} scavenges, ${r.gc.markCompacts} mark-compacts)` : 'GC not reported')
+    + (r.helperCpuMs !== undefined ? `, helper threads ${(r.helperCpuMs / 1000).toFixed(2)} s CPU (${((100 * r.helperCpuMs) / r.cpuMs).toFixed(0)} %: optimising compiles, parallel GC)` : '');
+  line('  GC and helper threads, now (median run)', gcLine(runs.now));
+  line('  GC and helper threads, import alone (median run)', gcLine(runs.importOnly));
   show('previous CLI path (all exchanges and previews held, JWTs each batch)', runs.previous);
   show('before the incremental audit: import, then auditSession', runs.oneShot);
   line('ratio now / previous (CPU, peak RSS)', `${(runs.now.cpuMs / runs.previous.cpuMs).toFixed(2)}×, ${(runs.now.maxRssKiB / runs.previous.maxRssKiB).toFixed(2)}×`);

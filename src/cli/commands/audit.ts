@@ -4,7 +4,7 @@ import { type CliCommand, UsageError } from '../command';
 import { StoreAudit } from '../../core/audit/storeAudit';
 import { auditSarif } from '../../core/audit/auditSarif';
 import { decodeSignedCookie } from '../../core/signedCookies/decodeSignedCookie';
-import { type CookieRecord, type CookieSeen, type Exchange, HarFormatError, cookiesSeen, SessionStore, type SessionSnapshot, type TokenRecord, importHarStream } from '../../core/capture';
+import { type CookieRecord, type CookieSeen, type Exchange, HarFormatError, type HarImportResult, cookiesSeen, SessionStore, type SessionSnapshot, type TokenRecord, importHarStream } from '../../core/capture';
 import type { Finding } from '../../core/findings';
 import { safeText } from '../../core/safeText';
 import { sarifRuleDocs } from '../ruleDocs';
@@ -141,6 +141,50 @@ function textReport(snapshot: SessionSnapshot, findings: readonly Finding[], lab
   return safeText(lines.join('\n')) + '\n';
 }
 
+/** What {@link readHarForAudit} read: the store (the last exchanges), the import's result, and the exchanges a Set-Cookie of which the jar refused. */
+export interface HarReadForAudit<T> {
+  readonly store: SessionStore;
+  readonly result: HarImportResult;
+  readonly refusing: readonly Exchange[];
+  /** What `attach` returned. */
+  readonly attached: T;
+}
+
+/**
+ * Streams a HAR into a store as `session-lens audit` does (bounded: the last exchanges held, no
+ * body previews, entries put in time order in a bounded window). `attach` is called with the
+ * store before the import (the command attaches its audit there; bench/audit attaches none to
+ * measure the import alone).
+ */
+export async function readHarForAudit<T>(chunks: AsyncIterable<Buffer | string>, label: string, attach: (store: SessionStore) => T): Promise<HarReadForAudit<T>> {
+  // No body previews: nothing in the report shows them.
+  const store = new SessionStore({ capacity: HELD_EXCHANGES, throttleMs: 0, retainedPreviewBytes: 0 });
+  const attached = attach(store);
+  /** Exchanges with a Set-Cookie the jar refused, for the cookie list (the store does not keep them all). */
+  const refusing: Exchange[] = [];
+  const refusals = store.onDidChange((e) => {
+    for (const c of e.changes) {
+      if (c.kind === 'cleared') refusing.length = 0;
+      else if (c.kind === 'exchange-finished' && c.exchange.cookiesSet.some((sc) => sc.outcome === 'rejected')) refusing.push(c.exchange);
+    }
+  });
+  let result: HarImportResult;
+  try {
+    result = await importHarStream(store, chunks, { orderWindowBytes: ORDER_WINDOW_BYTES, orderWindowEntries: ORDER_WINDOW_ENTRIES });
+  } catch (err) {
+    if (err instanceof HarFormatError) throw new UsageError(`${label} is ${err.message.startsWith('not ') ? err.message : `not usable: ${err.message}`}`);
+    throw err;
+  } finally {
+    refusals.dispose();
+  }
+  return { store, result, refusing, attached };
+}
+
+/** The JSON report of `session-lens audit`: every cookie seen, the tokens, the findings. */
+export function auditJson(snapshot: SessionSnapshot, refusing: readonly Exchange[], findings: readonly Finding[]): string {
+  return `${JSON.stringify({ cookies: cookiesSeen({ ...snapshot, exchanges: refusing }).map(cookieSeenJson), tokens: snapshot.tokens.map(tokenJson), findings }, null, 2)}\n`;
+}
+
 /** `session-lens audit FILE.har`: cookies, tokens and findings of a HAR. */
 export const auditCommand: CliCommand = {
   name: 'audit',
@@ -155,31 +199,13 @@ export const auditCommand: CliCommand = {
     const chunks = file === '-'
       ? streamChunksBounded(io.stdin, MAX_HAR_BYTES, `standard input is larger than ${byteSize(MAX_HAR_BYTES)}; that is not a HAR file this tool can load`)
       : fileChunksBounded(file, io.cwd, MAX_HAR_BYTES, file);
-    // No body previews: nothing in the report shows them.
-    const store = new SessionStore({ capacity: HELD_EXCHANGES, throttleMs: 0, retainedPreviewBytes: 0 });
     // Audits each exchange as the import finishes it (see StoreAudit), not the whole session at the end.
     // The report reads the findings once, at the end: each JWT location is analysed once, then.
-    const audit = new StoreAudit(store, undefined, { deferJwtAnalysis: true });
-    /** Exchanges with a Set-Cookie the jar refused, for the cookie list (the store does not keep them all). */
-    const refusing: Exchange[] = [];
-    const refusals = store.onDidChange((e) => {
-      for (const c of e.changes) {
-        if (c.kind === 'cleared') refusing.length = 0;
-        else if (c.kind === 'exchange-finished' && c.exchange.cookiesSet.some((sc) => sc.outcome === 'rejected')) refusing.push(c.exchange);
-      }
-    });
-    let result;
-    try {
-      result = await importHarStream(store, chunks, { orderWindowBytes: ORDER_WINDOW_BYTES, orderWindowEntries: ORDER_WINDOW_ENTRIES });
-    } catch (err) {
-      if (err instanceof HarFormatError) throw new UsageError(`${label} is ${err.message.startsWith('not ') ? err.message : `not usable: ${err.message}`}`);
-      throw err;
-    }
-    refusals.dispose();
+    const { store, result, refusing, attached: audit } = await readHarForAudit(chunks, label, (s) => new StoreAudit(s, undefined, { deferJwtAnalysis: true }));
     const snapshot = store.snapshot();
     const findings = audit.findings();
     if (options.format === 'json') {
-      io.stdout.write(`${JSON.stringify({ cookies: cookiesSeen({ ...snapshot, exchanges: refusing }).map(cookieSeenJson), tokens: snapshot.tokens.map(tokenJson), findings }, null, 2)}\n`);
+      io.stdout.write(auditJson(snapshot, refusing, findings));
     } else if (options.format === 'sarif') {
       const sarif = auditSarif(findings, { ...(file === '-' ? {} : { har: file }), cwd: io.cwd, version: cliVersion(), notes: result.warnings, ...sarifRuleDocs() });
       io.stdout.write(`${JSON.stringify(sarif, null, 2)}\n`);

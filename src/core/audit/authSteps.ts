@@ -74,17 +74,16 @@ export function loginReason(ex: Exchange, settings: AuditSettings, tokensById: R
   const method = (ex.method ?? '').toUpperCase();
   const writes = method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
   if (ex.hints?.hasPasswordField && writes) return `${method} ${pathOnly(ex)} sent a password`;
-  const path = pathOnly(ex);
-  const strongWords = strongLoginWords(settings.loginPathWords);
   const callback = SSO_CALLBACK_QUERY.test(ex.path ?? '');
-  if (pathHasWord(path, strongWords) && (writes || callback)) return `${method} ${path} is a login`;
+  // A read that is no callback is no login whatever its path or what it issues (every answer below needs one or the other).
+  if (!writes && !callback) return undefined;
+  const path = pathOnly(ex);
+  if (pathHasWord(path, strongLoginWords(settings.loginPathWords))) return `${method} ${path} is a login`;
   // An SSO/OAuth redirect back with a code or ticket completes a login even on an /auth/callback path.
   if (callback && !writes && pathHasWord(path, settings.loginPathWords)) return `${method} ${path} completed a single sign-on`;
-  // A read that is no callback is no login whatever it issues (both answers below need one or the other).
-  if (!writes && !callback) return undefined;
   const credential = newCredentialIssued(ex, tokensById);
   if (credential === undefined) return undefined;
-  if (pathHasWord(path, settings.loginPathWords) && (writes || callback)) return `${method} ${path} issued a new ${credential}`;
+  if (pathHasWord(path, settings.loginPathWords)) return `${method} ${path} issued a new ${credential}`;
   // No login word at all: a write that hands out a new credential is still an authentication step.
   if (writes) return `${method} ${path} issued a new ${credential}`;
   return undefined;

@@ -47,7 +47,15 @@ class CookieNameState {
   /** {@link CookieNameAudit.info} as of the last change (undefined until computed). */
   info: SessionCookieInfo | undefined;
   infoStale = true;
+  /** The step of {@link CookieNameAudit.add} that last touched the name, and its place among the names touched then. */
+  touchedIn = -1;
+  touchOrder = 0;
+  /** The step that last marked the classification stale, and the signature before it. */
+  restatedIn = -1;
+  signatureBefore = '';
 }
+
+const NO_SENT: readonly { readonly name: string; readonly value: string }[] = [];
 
 function keepFirst(map: Map<string, Ranked>, key: string, rank: number, item: AuditItem): boolean {
   const old = map.get(key);
@@ -69,7 +77,13 @@ function firstOf(old: Ranked | undefined, rank: number, item: () => AuditItem): 
  */
 export class CookieNameAudit {
   private readonly names = new Map<string, CookieNameState>();
-  private readonly scratch = { touched: new Set<string>(), dirty: new Set<string>(), before: new Map<string, string>(), firstSent: new Set<string>() };
+  /** Names whose findings changed in the current step (reused: one exchange touches a handful of names). */
+  private readonly dirty = new Set<string>();
+  /** Names marked stale in the current step (see {@link restate}). */
+  private readonly restated: string[] = [];
+  /** The current step (one per `add`), and the names touched in it so far. */
+  private step = 0;
+  private touches = 0;
 
   constructor(
     private readonly settings: AuditSettings,
@@ -115,38 +129,55 @@ export class CookieNameAudit {
     if (info.isSession) s.firstSessionInfo = info;
     else if (!s.firstInfo) s.firstInfo = info;
     else return;
+    this.restate(s, name);
+  }
+
+  /**
+   * Marks the classification of a name stale (its first values or a login changed it), noting the
+   * signature it had before this step: only such names can change signature in a step (every
+   * step ends with no stale name), so only they are compared at its end.
+   */
+  private restate(s: CookieNameState, name: string): void {
     s.infoStale = true;
+    if (s.restatedIn === this.step) return;
+    s.restatedIn = this.step;
+    s.signatureBefore = s.signature;
+    this.restated.push(name);
+  }
+
+  /** The state of a name, stamped with its first touch in this step (the order names are re-read in). */
+  private touch(name: string): CookieNameState {
+    const s = this.state(name);
+    if (s.touchedIn !== this.step) {
+      s.touchedIn = this.step;
+      s.touchOrder = this.touches++;
+    }
+    return s;
   }
 
   /** Takes in one finished exchange (the next in start order); `seq` is its place in that order. */
   add(ex: Exchange, seq: number, why: string | undefined, tokensById: ReadonlyMap<number, TokenRecord>): void {
-    const sent = ex.cookiesSent ?? [];
+    const sent = ex.cookiesSent ?? NO_SENT;
     const issued = issuedCookies(ex);
-    // Reused between calls: one exchange touches a handful of names, and this runs for every exchange.
-    const { touched, dirty, before, firstSent } = this.scratch;
-    touched.clear();
+    // Loops, not closures, and no per-name bookkeeping for names nothing changes: this runs for
+    // every exchange, and most re-send the cookies the previous one sent.
+    this.step++;
+    this.touches = 0;
+    const restated = this.restated;
+    restated.length = 0;
+    const dirty = this.dirty;
     dirty.clear();
-    before.clear();
-    firstSent.clear();
-    const touch = (name: string): CookieNameState => {
-      const s = this.state(name);
-      if (!touched.has(name)) {
-        touched.add(name);
-        before.set(name, s.signature);
-      }
-      return s;
-    };
 
     // Who sent what: classification, first id value, and the end of an open fixation.
-    sent.forEach((c, i) => {
-      const s = touch(c.name);
+    for (let i = 0; i < sent.length; i++) {
+      const c = sent[i];
+      const s = this.touch(c.name);
       this.consider(s, c.name, c.value);
       if (!s.firstId && !isPlaceholderValue(c.value)) {
         s.firstId = { rank: rankOf(seq, i), entropy: entropyItem(c.name, c.value, ex, `Cookie: ${c.name}=${c.value}`), meaning: meaningfulIdItem(c.name, c.value, ex, `Cookie: ${c.name}=${c.value}`) };
         dirty.add(c.name);
       }
-      if (firstSent.has(c.name)) return;
-      firstSent.add(c.name);
+      // The first time the request sends the name (the list is emptied then: a repeat finds none).
       if (s.openFixations.length > 0) {
         // The next request that sends the cookie decides: a new value means the login did renew it.
         for (const open of s.openFixations) {
@@ -157,42 +188,45 @@ export class CookieNameAudit {
         s.openFixations = [];
         dirty.add(c.name);
       }
-    });
-    issued.forEach((c, j) => {
-      if (c.deletion) return;
-      const s = touch(c.parsed.name);
+    }
+    for (let j = 0; j < issued.length; j++) {
+      const c = issued[j];
+      if (c.deletion) continue;
+      const s = this.touch(c.parsed.name);
       this.consider(s, c.parsed.name, c.parsed.value);
       if (!s.firstId && !isPlaceholderValue(c.parsed.value)) {
         s.firstId = { rank: rankOf(seq, sent.length + j), entropy: entropyItem(c.parsed.name, c.parsed.value, ex, `Set-Cookie: ${c.record.raw}`), meaning: meaningfulIdItem(c.parsed.name, c.parsed.value, ex, `Set-Cookie: ${c.record.raw}`) };
         dirty.add(c.parsed.name);
       }
-    });
+    }
 
     // A login that replaces or hands out a cookie makes it a session cookie.
     if (why !== undefined && issued.length > 0) {
       const sentValues = new Map(sent.map((c) => [c.name, c.value]));
       for (const c of issued) {
         if (c.deletion || isNeverSessionName(c.parsed.name)) continue;
-        const s = touch(c.parsed.name);
+        const s = this.touch(c.parsed.name);
         const was = sentValues.get(c.parsed.name);
         if (was !== undefined && was !== c.parsed.value && !s.promotedByChange) {
           s.promotedByChange = true;
-          s.infoStale = true;
+          this.restate(s, c.parsed.name);
         } else if (was === undefined && !s.promotedByIssue) {
           s.promotedByIssue = true;
-          s.infoStale = true;
+          this.restate(s, c.parsed.name);
         }
       }
     }
 
-    for (const name of touched) {
+    // Names whose classification may have changed, in the order they were first touched.
+    if (restated.length > 1) restated.sort((a, b) => this.names.get(a)!.touchOrder - this.names.get(b)!.touchOrder);
+    for (const name of restated) {
       const s = this.names.get(name)!;
       const info = this.effectiveInfo(s);
       if (info !== s.signatureOf || info === undefined) {
         s.signatureOf = info;
         s.signature = info ? `${info.isSession}\u0000${info.valueKind}\u0000${info.framework ?? ''}` : '';
       }
-      if (s.signature !== before.get(name)) {
+      if (s.signature !== s.signatureBefore) {
         dirty.add(name);
         // Once a session cookie, always one: the other reading of its Set-Cookie headers is not needed again.
         if (info?.isSession) s.plainItems = undefined;
@@ -201,9 +235,7 @@ export class CookieNameAudit {
     }
 
     // Set-Cookie rules: judged both ways while the name may still turn out to be a session cookie.
-    issued.forEach((c, j) => {
-      const s = touch(c.parsed.name);
-      const isSession = this.effectiveInfo(s)?.isSession ?? false;
+    if (issued.length > 0) {
       const context = {
         requestUrl: ex.upstreamUrl ?? ex.url,
         receivedAt: receivedAtOf(ex),
@@ -211,67 +243,82 @@ export class CookieNameAudit {
         exchangeId: ex.id,
         settings: this.settings,
       };
-      const record = (map: Map<string, Ranked>, items: AuditItem[]): void => {
-        items.forEach((it, k) => {
-          if (keepFirst(map, `${it.finding.ruleId}\u0000${it.cause}`, rankOf(seq, j * 64 + k), it)) dirty.add(c.parsed.name);
-        });
-      };
-      record(s.sessionItems, setCookieAuditItems(c.parsed, { ...context, isSession: true }));
-      if (!isSession && s.plainItems) record(s.plainItems, setCookieAuditItems(c.parsed, { ...context, isSession: false }));
-    });
+      const asSession = { ...context, isSession: true };
+      const asPlain = { ...context, isSession: false };
+      for (let j = 0; j < issued.length; j++) {
+        const c = issued[j];
+        const s = this.state(c.parsed.name);
+        const isSession = this.effectiveInfo(s)?.isSession ?? false;
+        this.record(s.sessionItems, setCookieAuditItems(c.parsed, asSession), seq, j, c.parsed.name);
+        if (!isSession && s.plainItems) this.record(s.plainItems, setCookieAuditItems(c.parsed, asPlain), seq, j, c.parsed.name);
+      }
+    }
 
     // A login that kept a cookie opens a fixation, closed by the next request sending that cookie.
     if (why !== undefined) {
-      sent.forEach((c, i) => {
-        if (isPlaceholderValue(c.value)) return;
+      for (let i = 0; i < sent.length; i++) {
+        const c = sent[i];
+        if (isPlaceholderValue(c.value)) continue;
         const fate = fateOf(ex, c.name, c.value);
-        if (fate === 'deleted' || fate === 'replaced') return;
+        if (fate === 'deleted' || fate === 'replaced') continue;
         const s = this.state(c.name);
         s.openFixations.push({ rank: rankOf(seq, i), ex, value: c.value, why });
         dirty.add(c.name);
-      });
+      }
     }
 
-    if (succeeded(ex) && isLogout(ex, this.settings)) {
-      sent.forEach((c, i) => {
-        if (c.value === '') return;
+    if (sent.length > 0 && succeeded(ex) && isLogout(ex, this.settings)) {
+      for (let i = 0; i < sent.length; i++) {
+        const c = sent[i];
+        if (c.value === '') continue;
         const fate = fateOf(ex, c.name, c.value);
-        if (fate === 'deleted' || fate === 'replaced') return;
+        if (fate === 'deleted' || fate === 'replaced') continue;
         const s = this.state(c.name);
         const found = firstOf(s.logout, rankOf(seq, i), () => logoutItem(ex, c.name, fate));
         if (found) {
           s.logout = found;
           dirty.add(c.name);
         }
-      });
+      }
     }
 
-    if (isGetLike(ex) && sent.length > 0) {
+    // A GET changes the state of a cookie only by a Set-Cookie of it.
+    if (issued.length > 0 && sent.length > 0 && isGetLike(ex)) {
       let authPath: boolean | undefined;
-      sent.forEach((c, i) => {
-        if (c.value === '') return;
+      for (let i = 0; i < sent.length; i++) {
+        const c = sent[i];
+        if (c.value === '') continue;
         const fate = fateOf(ex, c.name, c.value);
-        if (fate !== 'deleted' && fate !== 'replaced') return;
+        if (fate !== 'deleted' && fate !== 'replaced') continue;
         authPath ??= isAuthStep(ex, this.settings, tokensById);
-        if (fate === 'replaced' && !authPath) return;
+        if (fate === 'replaced' && !authPath) continue;
         const it = stateChangeOnGetItem(ex, c.name, fate);
         if (keepFirst(this.state(c.name).stateChanges, it.cause, rankOf(seq, i), it)) dirty.add(c.name);
-      });
+      }
     }
 
     if (issued.length > 0 && isCacheableResponse(ex)) {
-      issued.forEach((c, j) => {
-        if (c.deletion) return;
+      for (let j = 0; j < issued.length; j++) {
+        const c = issued[j];
+        if (c.deletion) continue;
         const s = this.state(c.parsed.name);
         const found = firstOf(s.cacheable, rankOf(seq, j), () => cacheableItem(ex, c));
         if (found) {
           s.cacheable = found;
           dirty.add(c.parsed.name);
         }
-      });
+      }
     }
 
-    for (const name of dirty) this.publish(name);
+    if (dirty.size > 0) for (const name of dirty) this.publish(name);
+  }
+
+  /** Keeps the Set-Cookie items of issued cookie `j` that come first for their (rule, cause); marks the name dirty when one does. */
+  private record(map: Map<string, Ranked>, items: readonly AuditItem[], seq: number, j: number, name: string): void {
+    for (let k = 0; k < items.length; k++) {
+      const it = items[k];
+      if (keepFirst(map, `${it.finding.ruleId}\u0000${it.cause}`, rankOf(seq, j * 64 + k), it)) this.dirty.add(name);
+    }
   }
 
   /** Writes the findings of one name into the slots (after any change to its state). */

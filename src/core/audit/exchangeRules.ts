@@ -138,45 +138,51 @@ export interface UrlPart {
 export function urlParts(pathAndQuery: string, minValueLength = 0): UrlPart[] {
   const out: UrlPart[] = [];
   if (pathAndQuery.length < minValueLength) return out;
+  // Ranges of the one string, not slices of it: most URLs hold no value that long, and this runs for every exchange.
   const hash = pathAndQuery.indexOf('#');
-  const beforeHash = hash === -1 ? pathAndQuery : pathAndQuery.slice(0, hash);
-  const q = beforeHash.indexOf('?');
-  const path = q === -1 ? beforeHash : beforeHash.slice(0, q);
+  const beforeHash = hash === -1 ? pathAndQuery.length : hash;
+  let q = pathAndQuery.indexOf('?');
+  if (q >= beforeHash) q = -1;
+  const pathEnd = q === -1 ? beforeHash : q;
   // Most paths have no segment that long: find that out without splitting the path into strings.
-  const segments = hasLongSegment(path, minValueLength) ? path.split('/') : [];
-  for (let i = 0; i < segments.length; i++) {
-    const seg = segments[i];
-    if (seg.length < minValueLength) continue;
-    const semi = seg.indexOf(';');
-    const bare = semi === -1 ? seg : seg.slice(0, semi);
-    if (bare !== '' && bare.length >= minValueLength) keep(out, 'path', `path segment ${i}`, safeDecode(bare), minValueLength);
-    if (semi !== -1) {
-      for (const p of seg.slice(semi + 1).split(';')) {
-        const eq = p.indexOf('=');
-        if (eq > 0 && p.length - eq - 1 >= minValueLength) keep(out, 'path', p.slice(0, eq), safeDecode(p.slice(eq + 1)), minValueLength);
+  if (hasLongSegment(pathAndQuery, pathEnd, minValueLength)) {
+    const segments = pathAndQuery.slice(0, pathEnd).split('/');
+    for (let i = 0; i < segments.length; i++) {
+      const seg = segments[i];
+      if (seg.length < minValueLength) continue;
+      const semi = seg.indexOf(';');
+      const bare = semi === -1 ? seg : seg.slice(0, semi);
+      if (bare !== '' && bare.length >= minValueLength) keep(out, 'path', `path segment ${i}`, safeDecode(bare), minValueLength);
+      if (semi !== -1) {
+        for (const p of seg.slice(semi + 1).split(';')) {
+          const eq = p.indexOf('=');
+          if (eq > 0 && p.length - eq - 1 >= minValueLength) keep(out, 'path', p.slice(0, eq), safeDecode(p.slice(eq + 1)), minValueLength);
+        }
       }
     }
   }
-  const scan = (part: string, where: 'query' | 'fragment'): void => {
-    if (minValueLength > 0 && !hasLongParamValue(part, minValueLength)) return;
-    try {
-      for (const [name, value] of new URLSearchParams(part)) if (value.length >= minValueLength) out.push({ where, name, value });
-    } catch {
-      // An undecodable query: nothing to compare.
-    }
-  };
-  if (q !== -1) scan(beforeHash.slice(q + 1), 'query');
-  if (hash !== -1) scan(pathAndQuery.slice(hash + 1), 'fragment');
+  if (q !== -1 && hasLongParamValue(pathAndQuery, q + 1, beforeHash, minValueLength)) scanParams(out, pathAndQuery.slice(q + 1, beforeHash), 'query', minValueLength);
+  if (hash !== -1 && hasLongParamValue(pathAndQuery, hash + 1, pathAndQuery.length, minValueLength)) scanParams(out, pathAndQuery.slice(hash + 1), 'fragment', minValueLength);
   return out;
 }
 
-/** True when some `/`-separated segment of `path` has at least `min` characters (a shorter one holds no value that long). */
-function hasLongSegment(path: string, min: number): boolean {
+/** Appends the parameters of a query or fragment whose decoded value has at least `minValueLength` characters. */
+function scanParams(out: UrlPart[], params: string, where: 'query' | 'fragment', minValueLength: number): void {
+  try {
+    for (const [name, value] of new URLSearchParams(params)) if (value.length >= minValueLength) out.push({ where, name, value });
+  } catch {
+    // An undecodable query: nothing to compare.
+  }
+}
+
+/** True when some `/`-separated segment of `text` before `end` has at least `min` characters (a shorter one holds no value that long). */
+function hasLongSegment(text: string, end: number, min: number): boolean {
   let start = 0;
   for (;;) {
-    const slash = path.indexOf('/', start);
-    const end = slash === -1 ? path.length : slash;
-    if (end - start >= min) return true;
+    let slash = text.indexOf('/', start);
+    if (slash >= end) slash = -1;
+    const segmentEnd = slash === -1 ? end : slash;
+    if (segmentEnd - start >= min) return true;
     if (slash === -1) return false;
     start = slash + 1;
   }
@@ -186,14 +192,23 @@ function keep(out: UrlPart[], where: UrlPlace, name: string, value: string, minV
   if (value.length >= minValueLength) out.push({ where, name, value });
 }
 
-/** True when some `&`-separated parameter of `params` has a raw value (after its first `=`) of at least `min` characters. */
-function hasLongParamValue(params: string, min: number): boolean {
-  let start = 0;
-  while (start <= params.length) {
-    let end = params.indexOf('&', start);
-    if (end === -1) end = params.length;
-    const eq = params.indexOf('=', start);
-    if (eq !== -1 && eq < end && end - eq - 1 >= min) return true;
+/**
+ * True when some `&`-separated parameter of `text` between `from` and `to` has a raw value (after its
+ * first `=`) of at least `min` characters (always, without a minimum: every parameter is wanted).
+ */
+function hasLongParamValue(text: string, from: number, to: number, min: number): boolean {
+  if (min <= 0) return true;
+  let start = from;
+  let eq = -1;
+  while (start <= to) {
+    let end = text.indexOf('&', start);
+    if (end === -1 || end > to) end = to;
+    // The next '=' from here on (found once, not again for each parameter before it).
+    if (eq < start) {
+      eq = text.indexOf('=', start);
+      if (eq === -1) return false;
+    }
+    if (eq < end && end - eq - 1 >= min) return true;
     start = end + 1;
   }
   return false;
@@ -255,14 +270,27 @@ export interface UrlTarget {
   readonly redirect: boolean;
 }
 
+/** URLs longer than this are not looked into (a value in them is not worth the time). */
+export const MAX_URL_TARGET_LENGTH = 16384;
+
+/** The path and query of a Location value (absolute or relative), as a {@link UrlTarget} URL. */
+export function locationTargetUrl(location: string): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(.*)$/i.exec(location);
+  return m ? m[1] : location;
+}
+
+/** The header a {@link UrlTarget} quotes: the request line, or the Location. */
+export function urlTargetHeader(ex: Pick<Exchange, 'method' | 'path'>, location: string | undefined): string {
+  return location === undefined ? `${ex.method} ${ex.path}` : `Location: ${location}`;
+}
+
 /** The URLs of an exchange: its path and query, then every Location (over-long ones left out). */
 export function urlTargets(ex: Exchange): UrlTarget[] {
-  const targets = [{ url: ex.path ?? '', header: `${ex.method} ${ex.path}`, redirect: false }];
+  const targets = [{ url: ex.path ?? '', header: urlTargetHeader(ex, undefined), redirect: false }];
   for (const loc of headerValues(ex.responseHeaders, 'location')) {
-    const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(.*)$/i.exec(loc);
-    targets.push({ url: m ? m[1] : loc, header: `Location: ${loc}`, redirect: true });
+    targets.push({ url: locationTargetUrl(loc), header: urlTargetHeader(ex, loc), redirect: true });
   }
-  return targets.filter((t) => t.url.length <= 16384);
+  return targets.filter((t) => t.url.length <= MAX_URL_TARGET_LENGTH);
 }
 
 /** True for a path segment that is a JWT. */

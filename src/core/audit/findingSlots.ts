@@ -22,9 +22,18 @@ export const FAMILY = {
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
+/**
+ * Ranks count from past V8's small-integer range (below 2^31, or 2^30 with pointer compression):
+ * counted from 0 they crossed it at the 32,768th exchange, and every hot function that computes
+ * or compares a rank was deoptimised and compiled again in the middle of a long audit (six in
+ * session-lens audit on bench/audit's HAR). Only the order of ranks means anything; they stay
+ * exact integers (below 2^53).
+ */
+const FIRST_RANKED_SEQ = 1 << 15;
+
 /** The rank of an item: the exchange's place in start order, then a position inside it (clamped). */
 export function rankOf(exchangeSeq: number, within: number): number {
-  return exchangeSeq * 65536 + Math.min(Math.max(0, within), 65535);
+  return (FIRST_RANKED_SEQ + exchangeSeq) * 65536 + Math.min(Math.max(0, within), 65535);
 }
 
 function sameFinding(a: Finding, b: Finding): boolean {

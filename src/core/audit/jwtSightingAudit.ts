@@ -2,7 +2,7 @@ import type { CookieRecord, Exchange, TokenRecord } from '../session/types';
 import type { Finding } from '../findings';
 import type { TokenLocation } from '../jwt/analyze';
 import { dedupeFindings } from './auditItem';
-import { FAMILY, type FindingSlots } from './findingSlots';
+import { FAMILY, type FindingSlots, rankOf } from './findingSlots';
 import {
   type JwtSighting, isJwtTokenRecord, setCookieJwtSightings, sightingItems, sightingKey, sightingPlace, tokenJwtSighting,
 } from './jwtTrafficFindings';
@@ -107,19 +107,24 @@ export class JwtSightingAudit {
 
   /** Takes in the Set-Cookie JWTs of one finished exchange (the next in start order). */
   addExchange(ex: Exchange, seq: number): void {
+    // Most responses set no cookie.
+    if (ex.cookiesSet !== undefined && ex.cookiesSet.length > 0) this.addSetCookies(ex, seq);
+    if (this.setCookieKeys.size > MAX_REMEMBERED_JWT_SIGHTINGS) this.forgetSetCookies();
+  }
+
+  private addSetCookies(ex: Exchange, seq: number): void {
     setCookieJwtSightings(ex).forEach((sighting, i) => {
       const key = sightingKey(sighting);
       if (this.setCookieKeys.has(key)) return;
       this.setCookieKeys.add(key);
       const placeKey = sightingPlace(sighting);
       const p = this.place(placeKey);
-      const listed: Listed = { sighting, phase: 0, order: seq * 65536 + i };
+      const listed: Listed = { sighting, phase: 0, order: rankOf(seq, i) };
       if (newer(listed, p.bestSetCookie)) p.bestSetCookie = listed;
       // A token with the same key is now the Set-Cookie's: mark its own place too.
       if (this.tokens.has(key)) this.dirty.add(sightingPlace(this.tokens.get(key)!.listed.sighting));
       this.dirty.add(placeKey);
     });
-    if (this.setCookieKeys.size > MAX_REMEMBERED_JWT_SIGHTINGS) this.forgetSetCookies();
   }
 
   /** Takes in token records that are new or were seen again (their last sighting moved). */

@@ -1,9 +1,9 @@
 import type { Exchange, TokenRecord } from '../session/types';
 import {
-  MIN_URL_VALUE_LENGTH, type UrlExchange, type UrlPlace, type UrlTarget, decodedCookieValue, isJwtPathPart, isTokenInUrl, tokenInUrlItem, urlParts, urlTargets, urlValueItem,
+  MIN_URL_VALUE_LENGTH, type UrlExchange, type UrlPlace, type UrlTarget, decodedCookieValue, isJwtPathPart, isTokenInUrl, locationTargetUrl, MAX_URL_TARGET_LENGTH, tokenInUrlItem, urlParts, urlTargetHeader, urlValueItem,
 } from './exchangeRules';
 import { FAMILY, type FindingSlots, rankOf } from './findingSlots';
-import { type SessionCookieInfo, holdsIds, isPlaceholderValue, issuedCookies } from './trafficFacts';
+import { type SessionCookieInfo, headerValues, holdsIds, isPlaceholderValue, issuedCookies } from './trafficFacts';
 
 /** The first place a value showed up in a URL (per query, fragment or path). */
 interface UrlSighting {
@@ -75,23 +75,40 @@ export class UrlTokenAudit {
     for (const c of ex.cookiesSent ?? []) this.useValue(c.name, c.value, rankOf(seq, n++));
     for (const c of issuedCookies(ex)) this.useValue(c.parsed.name, c.parsed.value, rankOf(seq, n++));
 
-    const targets = urlTargets(ex);
-    const at: UrlExchange = { id: ex.id, method: ex.method, path: ex.path };
-    targets.forEach((target, ti) => {
-      // Only values as long as a session value looked for (a JWT is longer) can ever match: shorter ones are not kept.
-      urlParts(target.url, MIN_URL_VALUE_LENGTH).forEach((part, pi) => {
-        let places = this.urlSightings.get(part.value);
-        if (places?.has(part.where)) return;
-        if (!places) {
-          places = new Map();
-          this.urlSightings.set(part.value, places);
-        }
-        const sighting: UrlSighting = { rank: rankOf(seq, ti * 1024 + pi), ex: at, target, jwtPath: isJwtPathPart(part) };
-        places.set(part.where, sighting);
-        this.attach(part.value, part.where, sighting, this.owner.get(part.value));
-      });
-    });
-    this.publish();
+    // The request's URL, then each redirect's (urlTargets without the list: most exchanges show no value worth keeping).
+    this.at = undefined;
+    let ti = 0;
+    const path = ex.path ?? '';
+    if (path.length <= MAX_URL_TARGET_LENGTH) this.addUrl(ex, seq, ti++, path, undefined);
+    for (const location of headerValues(ex.responseHeaders, 'location')) {
+      const url = locationTargetUrl(location);
+      if (url.length <= MAX_URL_TARGET_LENGTH) this.addUrl(ex, seq, ti++, url, location);
+    }
+    if (this.dirty.size > 0) this.publish();
+  }
+
+  /** What sightings of the current exchange name as their exchange (made with the first of them). */
+  private at: UrlExchange | undefined;
+
+  /** Remembers the first place of each long value in one URL of `ex`, the `ti`-th it has. */
+  private addUrl(ex: Exchange, seq: number, ti: number, url: string, location: string | undefined): void {
+    // Only values as long as a session value looked for (a JWT is longer) can ever match: shorter ones are not kept.
+    const parts = urlParts(url, MIN_URL_VALUE_LENGTH);
+    let target: UrlTarget | undefined;
+    for (let pi = 0; pi < parts.length; pi++) {
+      const part = parts[pi];
+      let places = this.urlSightings.get(part.value);
+      if (places?.has(part.where)) continue;
+      if (!places) {
+        places = new Map();
+        this.urlSightings.set(part.value, places);
+      }
+      target ??= { url, header: urlTargetHeader(ex, location), redirect: location !== undefined };
+      this.at ??= { id: ex.id, method: ex.method, path: ex.path };
+      const sighting: UrlSighting = { rank: rankOf(seq, ti * 1024 + pi), ex: this.at, target, jwtPath: isJwtPathPart(part) };
+      places.set(part.where, sighting);
+      this.attach(part.value, part.where, sighting, this.owner.get(part.value));
+    }
   }
 
   /** Re-reads which values belong to session cookie `name` (its classification changed). */
