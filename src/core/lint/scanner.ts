@@ -6,9 +6,12 @@ import { Linter } from './engine';
 import { IgnoreRules } from './globs';
 import { DEFAULT_MAX_FILE_BYTES, type FileLintResult, lintFile } from './lintFile';
 import { type FromScanWorker, SCAN_PROTOCOL, type ToScanWorker, serveIfScanWorker } from './scanWorker';
-import { buildSymbolTable } from './symbols/indexers';
+import { buildSymbolTable, type KeptTexts } from './symbols/indexers';
 import type { SymbolTable, SymbolTableStats } from './symbols/symbolTable';
 import type { LintFinding, LintOptions } from './types';
+
+/** How much text (UTF-16 code units) a one-thread scan keeps from the table's pass for its lint. */
+const KEPT_TEXT_BUDGET_CHARS = 32 * 1024 * 1024;
 
 /** Options of a scan: the lint options plus which files and how. */
 export interface ScanOptions extends LintOptions {
@@ -165,13 +168,15 @@ export async function scanFiles(paths: readonly string[], options: ScanOptions =
   const { files, problems } = await listFiles(paths, options);
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const cwd = options.cwd ?? process.cwd();
-  const index = options.crossFile === false || files.length === 0
-    ? undefined
-    : buildSymbolTable(files, [...new Set([cwd, ...paths.map((p) => path.resolve(cwd, p))])], maxBytes);
-  const results = new Array<FileLintResult | undefined>(files.length);
   const wanted = options.workers ?? Math.min(8, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
   // Starting a worker and loading grammars costs tens of milliseconds: small scans stay in this thread.
   const workers = files.length >= 24 ? Math.min(wanted, Math.ceil(files.length / 12)) : 0;
+  // Linted in this thread, a file the table's pass read is not read again (workers read their own).
+  const kept: KeptTexts | undefined = workers === 0 ? { texts: new Map(), budgetChars: KEPT_TEXT_BUDGET_CHARS } : undefined;
+  const index = options.crossFile === false || files.length === 0
+    ? undefined
+    : buildSymbolTable(files, [...new Set([cwd, ...paths.map((p) => path.resolve(cwd, p))])], maxBytes, kept);
+  const results = new Array<FileLintResult | undefined>(files.length);
   let done = 0;
   const progress = () => options.onProgress?.(++done, files.length);
   let workersUsed = 0;
@@ -188,7 +193,9 @@ export async function scanFiles(paths: readonly string[], options: ScanOptions =
   try {
     for (let i = 0; i < files.length; i++) {
       if (results[i] || options.signal?.aborted) continue;
-      results[i] = await lintFile(linter, files[i], maxBytes);
+      const text = kept?.texts.get(files[i]);
+      kept?.texts.delete(files[i]);
+      results[i] = await lintFile(linter, files[i], maxBytes, text);
       progress();
     }
   } finally {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDotenvName, languageForPath } from '../grammars';
+import { decodeForLint } from '../lintFile';
 import type { LintLanguage } from '../types';
 import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats } from './symbolTable';
 import { DJANGO_SETTINGS_PREFIX, JS_SOURCE_SUFFIX, type Literal, PY_FACTORY_SUFFIX, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
@@ -726,10 +727,21 @@ export function readPathAliases(root: string): PathAlias[] {
 const INDEXED = new Set<LintLanguage>(['javascript', 'typescript', 'tsx', 'python', 'php', 'ruby', 'java', 'csharp', 'go', 'json', 'properties', 'yaml', 'ini']);
 
 /**
- * Builds the table of a scan: reads each file once (skipping those over `maxBytes`), indexes its
- * constants, and reads tsconfig `paths` at the roots given.
+ * Texts the table's pass read, kept for the scan's lint of the same files (read once per scan) while
+ * their size stays within `budgetChars`: only texts the lint would read the same way (a regular
+ * file within the size limit, not binary, valid UTF-8: `decodeForLint`).
  */
-export function buildSymbolTable(files: readonly string[], roots: readonly string[], maxBytes: number): { table: SymbolTable; stats: SymbolTableStats } {
+export interface KeptTexts {
+  readonly texts: Map<string, string>;
+  budgetChars: number;
+}
+
+/**
+ * Builds the table of a scan: reads each file once (skipping those over `maxBytes`), indexes its
+ * constants, and reads tsconfig `paths` at the roots given. With `keep`, the texts read are kept
+ * for the lint (see KeptTexts).
+ */
+export function buildSymbolTable(files: readonly string[], roots: readonly string[], maxBytes: number, keep?: KeptTexts): { table: SymbolTable; stats: SymbolTableStats } {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const table = new SymbolTable();
@@ -748,7 +760,14 @@ export function buildSymbolTable(files: readonly string[], roots: readonly strin
       fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
       const st = fs.fstatSync(fd);
       if (!st.isFile() || st.size > maxBytes) continue;
-      text = fs.readFileSync(fd, 'utf8');
+      // The text as the lint reads it (no byte order mark), the same with or without `keep`.
+      const buf = fs.readFileSync(fd);
+      const decoded = decodeForLint(buf);
+      if (keep && typeof decoded === 'string' && decoded.length <= keep.budgetChars) {
+        keep.texts.set(file, decoded);
+        keep.budgetChars -= decoded.length;
+      }
+      text = typeof decoded === 'string' ? decoded : buf.toString('utf8');
     } catch {
       continue;
     } finally {
