@@ -79,7 +79,7 @@ export function goReceiverField(ctx: AnalysisContext, operand: Node, field: stri
   const use = operand.parent ?? operand;
   const built: ResolvedValue[] = [];
   for (const offset of own.constructors.get(key) ?? []) {
-    const v = valueAt(ctx, operand, offset, read);
+    const v = goFieldValueAt(ctx, operand, offset, read);
     if (v) built.push(v);
   }
   const external = other(key);
@@ -89,7 +89,7 @@ export function goReceiverField(ctx: AnalysisContext, operand: Node, field: stri
   if (new Set(built.map(literalOf)).size > 1 || built.some((v) => literalOf(v) === undefined)) return UNKNOWN_VALUE;
   const branches: ValueBranch[] = [];
   for (const o of own.options.get(key) ?? []) {
-    const v = valueAt(ctx, operand, o.offset, read);
+    const v = goFieldValueAt(ctx, operand, o.offset, read);
     if (v) branches.push({ value: v, when: `when ${o.option}() (line ${ctx.lineOf(o.offset) + 1}) is passed to the constructor` });
   }
   if (ws && module) {
@@ -104,8 +104,8 @@ export function goReceiverField(ctx: AnalysisContext, operand: Node, field: stri
   return { k: 'choice', branches: [{ value: built[0], when: 'as the constructor builds it' }, ...branches], env: false, text: branches.map((b) => b.when).join('; ') };
 }
 
-/** The value written at a constructor's field or a `recv.field = …` statement starting at `offset` of this file. */
-function valueAt(ctx: AnalysisContext, at: Node, offset: number, read: (n: Node) => ResolvedValue): ResolvedValue | undefined {
+/** The value written at a constructor's field or a `recv.field = …` statement starting at `offset` of this file (an assignment's offset is its line's: the statement starts after the indent). */
+export function goFieldValueAt(ctx: AnalysisContext, at: Node, offset: number, read: (n: Node) => ResolvedValue): ResolvedValue | undefined {
   const start = offset + /^\s*/.exec(ctx.text.slice(offset, offset + 256))![0].length;
   let n: Node | null = at.tree.rootNode.descendantForIndex(start);
   while (n && n.type !== 'keyed_element' && n.type !== 'assignment_statement') n = n.parent;

@@ -1,7 +1,7 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
 import { goStructFields } from '../symbols/goStructs';
-import { goReceiverField, goReceiverParamField } from './goReceiverFields';
+import { goFieldValueAt, goReceiverField, goReceiverParamField } from './goReceiverFields';
 import { goFieldReassigned, goForeignSet, goImportedConstant, goSamePackage } from './crossFileConstants';
 import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
 
@@ -465,17 +465,8 @@ function sameFileConstructorField(ctx: AnalysisContext, at: Node, key: string): 
   });
   const offset = fields.get(key);
   if (offset === undefined) return undefined;
-  // The offset of an assignment is its line's: the statement starts after the indent.
-  const start = offset + /^\s*/.exec(ctx.text.slice(offset, offset + 256))![0].length;
-  let n: Node | null = at.tree.rootNode.descendantForIndex(start);
-  while (n && n.type !== 'keyed_element' && n.type !== 'assignment_statement') n = n.parent;
-  if (!n) return undefined;
-  const fn = ancestorsOf(n).find((a) => a.type === 'function_declaration');
-  if (fn) ctx.touch(fn.startIndex, fn.endIndex);
   ctx.lookups.add(key.slice(0, key.indexOf('(')));
-  const value = n.type === 'keyed_element' ? namedChildren(n, ctx.text)[1] : namedChildren(n.childForFieldName('right')!, ctx.text)[0];
-  const inner = value?.type === 'literal_element' ? value.firstNamedChild : value;
-  return inner ? goValue(ctx, inner, 1) : undefined;
+  return goFieldValueAt(ctx, at, offset, (n) => goValue(ctx, n, 1));
 }
 
 /**
