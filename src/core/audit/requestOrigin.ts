@@ -21,6 +21,22 @@ export interface RequestOrigin {
  */
 export function requestOrigin(url: string | URL | undefined): RequestOrigin | undefined {
   if (url === undefined) return undefined;
+  // The same URL string comes back for each Set-Cookie of a response and each rule that reads it:
+  // parsed once (the answer is immutable, so sharing it is safe).
+  if (typeof url === 'string') {
+    if (url !== lastUrl) {
+      lastOrigin = parseOrigin(url);
+      lastUrl = url;
+    }
+    return lastOrigin;
+  }
+  return parseOrigin(url);
+}
+
+let lastUrl: string | undefined;
+let lastOrigin: RequestOrigin | undefined;
+
+function parseOrigin(url: string | URL): RequestOrigin | undefined {
   let parsed: URL;
   try {
     parsed = typeof url === 'string' ? new URL(url) : url;
@@ -32,5 +48,5 @@ export function requestOrigin(url: string | URL | undefined): RequestOrigin | un
   const loopback = isLoopbackHost(host);
   const encrypted = scheme === 'https' || scheme === 'wss';
   const isIp = /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':');
-  return { scheme, host, path: parsed.pathname || '/', secureContext: encrypted || loopback, encrypted, loopback, isIp };
+  return Object.freeze({ scheme, host, path: parsed.pathname || '/', secureContext: encrypted || loopback, encrypted, loopback, isIp });
 }
