@@ -164,13 +164,8 @@ function indexLocation(table: SymbolTable, projectDir: string, location: string)
     const key = `${f}@location:${projectDir}`;
     if (!format || seen.has(key)) continue;
     seen.add(key);
-    let text: string;
-    try {
-      if (fs.statSync(f).size > MAX_IMPORTED_BYTES) continue;
-      text = fs.readFileSync(f, 'utf8');
-    } catch {
-      continue;
-    }
+    const text = readImported(f);
+    if (text === undefined) continue;
     indexConfigText(table, f, text, projectDir, SPRING_CONFIG_FILE.exec(path.basename(f))?.[1], format, true);
   }
 }
@@ -219,19 +214,23 @@ function indexImports(table: SymbolTable, file: string, value: string, projectDi
     const seen = importedBy(table);
     if (seen.has(target)) continue;
     seen.add(target);
-    let text: string;
-    try {
-      if (fs.statSync(target).size > MAX_IMPORTED_BYTES) continue;
-      text = fs.readFileSync(target, 'utf8');
-    } catch {
-      continue;
-    }
+    const text = readImported(target);
+    if (text === undefined) continue;
     indexConfigText(table, target, text, projectDir, profile, format);
   }
 }
 
 /** An imported configuration file larger than this is not read (the scan's own limit is not known here). */
 const MAX_IMPORTED_BYTES = 1024 * 1024;
+
+/** A configuration file another one names (an import, a location), read once; undefined when missing, unreadable or over MAX_IMPORTED_BYTES. */
+function readImported(file: string): string | undefined {
+  try {
+    return fs.statSync(file).size > MAX_IMPORTED_BYTES ? undefined : fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
 
 /** `spring.profiles.group.production=cloud,postgres`: each member profile with the group that activates it. */
 function indexGroup(table: SymbolTable, file: string, line: number, projectDir: string, group: string, members: string): void {
