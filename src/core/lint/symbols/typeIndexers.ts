@@ -352,13 +352,21 @@ function indexConstructorLiterals(table: SymbolTable, file: string, text: string
   if (literals.length === 0 && delegated.length === 0) return;
   const members = [...text.matchAll(JAVA_MEMBER)].filter((h) => !/^(if|for|while|switch|catch|synchronized|return|new|else)$/.test(h[3]));
   const lineOf = lineCounter(text);
-  const memberAt = lastBefore(members, (h) => h.index);
-  const ownerAt = lastBefore(classes, (c) => c.at);
+  // The constructor (a member named as its class, no return type) an offset is in; a forward cursor, one per pass.
+  const constructorCursor = () => {
+    const memberAt = lastBefore(members, (h) => h.index);
+    const ownerAt = lastBefore(classes, (c) => c.at);
+    return (offset: number) => {
+      const member = memberAt(offset);
+      const owner = ownerAt(offset);
+      return member && owner && member[2] === undefined && member[3] === owner.name ? { member, owner } : undefined;
+    };
+  };
+  const literalIn = constructorCursor();
   for (const m of literals) {
-    const member = memberAt(m.index);
-    const owner = ownerAt(m.index);
     // Only a constructor's assignment is what every object starts with.
-    if (!member || !owner || member[2] !== undefined || member[3] !== owner.name) continue;
+    const owner = literalIn(m.index)?.owner;
+    if (!owner) continue;
     const lit = literal(m[2]);
     if (lit) addLiteral(table, owner.module, `#${m[1]}`, lit, file, lineOf(m.index));
   }
@@ -366,12 +374,11 @@ function indexConstructorLiterals(table: SymbolTable, file: string, text: string
   const callOwner = lastBefore(classes, (c) => c.at);
   const callLine = lineCounter(text);
   const calls = [...text.matchAll(THIS_CALL)].map((c) => ({ owner: callOwner(c.index), args: splitArguments(c[1]), line: callLine(c.index) }));
-  const paramMember = lastBefore(members, (h) => h.index);
-  const paramOwner = lastBefore(classes, (c) => c.at);
+  const parameterIn = constructorCursor();
   for (const m of delegated) {
-    const member = paramMember(m.index);
-    const owner = paramOwner(m.index);
-    if (!member || !owner || member[2] !== undefined || member[3] !== owner.name) continue;
+    const ctor = parameterIn(m.index);
+    if (!ctor) continue;
+    const { member, owner } = ctor;
     const declared = splitArguments(/\(([^;{]*)\)/.exec(member[0])?.[1] ?? '');
     const params = declared.map((p) => /([A-Za-z_$][\w$]*)\s*$/.exec(p)?.[1]);
     const index = params.indexOf(m[2]);
