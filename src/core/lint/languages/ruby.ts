@@ -6,7 +6,7 @@ import { checkCookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, checkKeyedSite } from '../keyedSite';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { GLOBAL_MODULE, describeSymbol } from '../symbols/symbolTable';
-import { firstArgument, rubyHashFlags } from './rubyHashFlags';
+import { firstArgument, rubyHashFlags, writtenFlags } from './rubyHashFlags';
 
 const QUERY = `
 (call method: (identifier) @method (#any-of? @method "session_store" "encode" "decode" "skip_before_action" "protect_from_forgery" "skip_forgery_protection" "load_defaults") arguments: (argument_list) @args) @call
@@ -273,9 +273,7 @@ function deviseRememberable(ctx: AnalysisContext, assign: Node, setting: string,
         session: true,
         anchor: span(assign),
         complete: false,
-        ...(flags.secure ? { secure: flags.secure } : {}),
-        ...(flags.httpOnly ? { httpOnly: flags.httpOnly } : {}),
-        ...(flags.sameSite ? { sameSite: flags.sameSite } : {}),
+        ...writtenFlags(flags),
         defaults: { secure: 'unknown', httpOnly: 'true' },
         writer: { set: () => undefined },
       });
@@ -478,9 +476,7 @@ function cookieJar(ctx: AnalysisContext, assign: Node, jar: Node, target: Node, 
       anchor: span(assign),
       // Only the flags the other file writes as literals are known.
       complete: false,
-      ...(flags.secure ? { secure: flags.secure } : {}),
-      ...(flags.httpOnly ? { httpOnly: flags.httpOnly } : {}),
-      ...(flags.sameSite ? { sameSite: flags.sameSite } : {}),
+      ...writtenFlags(flags),
       defaults,
       writer: { set: () => undefined },
     });

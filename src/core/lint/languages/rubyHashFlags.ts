@@ -21,6 +21,15 @@ export interface HashFlags {
   readonly valueHint?: string;
 }
 
+/** The flags of `flags` that the other file writes, as checkCookieSite takes them (absent ones left out). */
+export function writtenFlags(flags: HashFlags): Pick<HashFlags, 'secure' | 'httpOnly' | 'sameSite'> {
+  return {
+    ...(flags.secure ? { secure: flags.secure } : {}),
+    ...(flags.httpOnly ? { httpOnly: flags.httpOnly } : {}),
+    ...(flags.sameSite ? { sameSite: flags.sameSite } : {}),
+  };
+}
+
 export function rubyHashFlags(ctx: AnalysisContext, rhs: Node): HashFlags | undefined {
   const ws = ctx.workspace;
   if (!ws) return undefined;
