@@ -1,7 +1,7 @@
-import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
 import { csharpCookieCallModule, csharpCookieHelperCalls } from '../symbols/csharpCookieCalls';
+import { symbolPlace } from '../symbols/symbolTable';
 import { type CallerName, chooseCallerName } from './callerNames';
 
 /*
@@ -53,7 +53,7 @@ export function callerCookieName(ctx: AnalysisContext, nameNode: Node): CallerCo
       if (sym.file === ws.filePath || typeof sym.value !== 'string') continue;
       const [, i, receiver] = /^\d+:(\d+):(\w*):/.exec(key) ?? [];
       if (i === undefined || Number(i) !== argIndex(receiver)) continue;
-      names.push({ value: sym.value, where: `${path.relative(path.dirname(ws.filePath), sym.file).split(path.sep).join('/')}:${sym.line}` });
+      names.push({ value: sym.value, where: symbolPlace(ws.filePath, sym) });
     }
   }
   return chooseCallerName(names, methodName, nameNode);

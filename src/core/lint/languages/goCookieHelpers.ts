@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
 import { goCallModule, goLiteralCalls } from '../symbols/goCookieCalls';
+import { symbolPlace } from '../symbols/symbolTable';
 import { type CallerName, chooseCallerName } from './callerNames';
 import { goOwnImportPath } from './crossFileConstants';
 
@@ -38,7 +39,7 @@ export function goCallerCookieName(ctx: AnalysisContext, nameNode: Node): { valu
   if (ws && importPath) {
     for (const [key, sym] of ws.table.namesOf(goCallModule(importPath, fnName))) {
       if (sym.file === ws.filePath || typeof sym.value !== 'string' || Number(/^\d+:(\d+):/.exec(key)?.[1]) !== index) continue;
-      callers.push({ value: sym.value, where: `${path.relative(path.dirname(ws.filePath), sym.file).split(path.sep).join('/')}:${sym.line}` });
+      callers.push({ value: sym.value, where: symbolPlace(ws.filePath, sym) });
     }
   }
   return chooseCallerName(callers, fnName, nameNode);

@@ -229,7 +229,11 @@ export const GLOBAL_MODULE = '<global>';
 
 /** "JWT_SECRET from ../config/constants.ts:2": an expression and where its constant is written, relative to the using file. */
 export function describeSymbol(fromFile: string, expression: string, symbol: WorkspaceSymbol): string {
-  let rel = path.relative(path.dirname(fromFile), symbol.file).split(path.sep).join('/');
-  if (!rel.startsWith('.')) rel = `./${rel}`;
-  return `${expression.replace(/(?<!\bnew)\s+/g, '')} from ${rel}:${symbol.line}`;
+  const place = symbolPlace(fromFile, symbol);
+  return `${expression.replace(/(?<!\bnew)\s+/g, '')} from ${place.startsWith('.') ? '' : './'}${place}`;
+}
+
+/** Where `symbol` is written, from `fromFile`'s folder: `../Controllers/Home.cs:27` (forward slashes). */
+export function symbolPlace(fromFile: string, symbol: WorkspaceSymbol): string {
+  return `${path.relative(path.dirname(fromFile), symbol.file).split(path.sep).join('/')}:${symbol.line}`;
 }
