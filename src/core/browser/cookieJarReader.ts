@@ -7,10 +7,11 @@ import type { SessionSend } from './networkRecorder';
 export const DEFAULT_JAR_REFRESH_MS = 2000;
 
 /**
- * Reads in a row that may be put off while responses are awaited (see `awaitingResponse`): a page
- * with a long poll always awaits one, and its script-set cookies must still show up.
+ * How long reads may be put off while responses are awaited (see `awaitingResponse`): a page
+ * with a long poll always awaits one, and its script-set cookies must still show up. A time, not
+ * a count of reads: on a busy machine many reads are asked for while one response is on its way.
  */
-const MAX_DEFERRED_READS = 3;
+const MAX_DEFER_MS = 10_000;
 
 /** A CDP cookie as the session model's `BrowserJarCookie`. */
 export function jarCookieOf(c: Protocol.Network.Cookie): BrowserJarCookie {
@@ -38,7 +39,8 @@ export class CookieJarReader {
   private method: 'Storage.getCookies' | 'Network.getAllCookies' = 'Storage.getCookies';
   private disposed = false;
   private warned = false;
-  private deferred = 0;
+  /** When the first read put off in a row was, while reads are being put off. */
+  private deferredSince: number | undefined;
 
   constructor(
     private readonly send: SessionSend,
@@ -50,6 +52,8 @@ export class CookieJarReader {
      * Set-Cookie line has not reached the store, which the read would record as set by script.
      */
     private readonly awaitingResponse: () => boolean = () => false,
+    /** The clock the put-off window is measured on. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Reads now and then every `intervalMs` (0: only when asked). */
@@ -67,7 +71,7 @@ export class CookieJarReader {
    */
   refresh(options: { final?: boolean } = {}): Promise<void> {
     if (this.disposed) return Promise.resolve();
-    if (options.final) this.deferred = MAX_DEFERRED_READS;
+    if (options.final) this.deferredSince = -Infinity;
     if (this.reading) {
       this.again = true;
       return this.reading;
@@ -109,11 +113,12 @@ export class CookieJarReader {
     if (this.disposed || !Array.isArray(cookies)) return;
     // Put off (the next read, after the response event, or the timer's, applies the jar), but
     // not forever.
-    if ((awaitedAtStart || this.awaitingResponse()) && this.deferred < MAX_DEFERRED_READS) {
-      this.deferred++;
-      return;
+    if (awaitedAtStart || this.awaitingResponse()) {
+      const now = this.now();
+      this.deferredSince ??= now;
+      if (now - this.deferredSince < MAX_DEFER_MS) return;
     }
-    this.deferred = 0;
+    this.deferredSince = undefined;
     this.store.syncBrowserCookies(cookies.map(jarCookieOf), this.origins, readAt);
   }
 }

@@ -9,9 +9,9 @@ export type SessionSend = (method: string, params?: Record<string, unknown>) => 
 /**
  * How long a response head waits for its `responseReceivedExtraInfo` (the raw headers with the
  * Set-Cookie lines and the blocked cookies) after the request finished. Chrome usually sends it
- * first; this only bounds a late or missing one.
+ * first, but on a busy machine it can come a good while after; this only bounds a missing one.
  */
-const EXTRA_INFO_GRACE_MS = 300;
+const EXTRA_INFO_GRACE_MS = 3000;
 
 /** One hop of a request (a redirect makes a new hop under the same request id). */
 interface Hop {
