@@ -42,6 +42,8 @@ export interface SessionLensApi {
   tokenDocumentText(uri: vscode.Uri): string | undefined;
   /** The keep-alive status bar item's text ('' while keep-alive is off). */
   keepAliveStatusText(): string;
+  /** Lint engines not yet freed, and documents linted incrementally. */
+  lintEngineState(): { linters: number; documents: number };
 }
 
 /** Lists the rules and opens the chosen one's page. */
@@ -143,6 +145,7 @@ export function activate(context: vscode.ExtensionContext): SessionLensApi {
     tokenDocumentText: (uri) => tokenDocs.textOf(uri),
     refreshTrace: () => trace.refresh(),
     keepAliveStatusText: () => keepAliveStatus.text,
+    lintEngineState: () => lint.engineState(),
   };
 }
 

@@ -27,6 +27,10 @@ export class LintService implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('session-lens');
   private linter: Linter | undefined;
   private linterKey = '';
+  /** Linters made and not yet disposed (the current one, and retired ones still in use). */
+  private liveLinters = 0;
+  /** Opens in flight: a retired linter is disposed once they have settled. */
+  private readonly openings = new Set<Promise<void>>();
   private readonly tracked = new Map<string, Tracked>();
   private readonly disposables: vscode.Disposable[] = [];
   /** Findings per document URI, kept for quick fixes and for tracing traffic to code. */
@@ -72,12 +76,33 @@ export class LintService implements vscode.Disposable {
     const { exclude: _exclude, ...options } = this.lintOptions();
     const key = JSON.stringify(options);
     if (!this.linter || key !== this.linterKey) {
+      if (this.linter) this.retire(this.linter);
       const { Linter } = lintEngine();
       this.linter = new Linter(options);
+      this.liveLinters++;
       this.linterKey = key;
     }
     this.linter.symbols = this.workspaceSymbols;
     return this.linter;
+  }
+
+  /**
+   * Frees a linter the settings replaced (its parsers live in wasm memory, which no garbage
+   * collector frees), once every open in flight has settled: an open that started with it
+   * drops its document when it finds itself replaced (see `open`), so nothing parses with it after.
+   */
+  private retire(old: Linter): void {
+    void Promise.allSettled([...this.openings]).then(() => {
+      old.dispose();
+      this.liveLinters--;
+    });
+  }
+
+  /** For tests: linters not yet freed, and documents linted incrementally. */
+  engineState(): { linters: number; documents: number } {
+    let documents = 0;
+    for (const t of this.tracked.values()) if (t.doc) documents++;
+    return { linters: this.liveLinters, documents };
   }
 
   /**
@@ -112,18 +137,20 @@ export class LintService implements vscode.Disposable {
 
   private open(d: vscode.TextDocument): void {
     if (!this.wanted(d) || this.tracked.has(d.uri.toString())) return;
+    const key = d.uri.toString();
     const t: Tracked = { doc: undefined, version: d.version, pending: [] };
-    this.tracked.set(d.uri.toString(), t);
-    t.opening = (async () => {
+    this.tracked.set(key, t);
+    const opening = (async () => {
       try {
         const linter = await this.getLinter();
         const language = linter.languageOf(d.fileName) ?? linter.languageOf(d.languageId);
         if (!language) {
-          this.tracked.delete(d.uri.toString());
+          if (this.tracked.get(key) === t) this.tracked.delete(key);
           return;
         }
         const doc = await linter.open(d.getText(), { filePath: d.fileName, language });
-        if (!this.tracked.has(d.uri.toString())) { doc?.dispose(); return; }
+        // Closed meanwhile, or replaced (settings changed: relintAll opened it again with a new linter).
+        if (this.tracked.get(key) !== t) { doc?.dispose(); return; }
         t.doc = doc;
         // Edits made while the grammar loaded are already in getText(); start from the current text.
         t.pending = [];
@@ -131,9 +158,12 @@ export class LintService implements vscode.Disposable {
         this.publish(d.uri, t);
       } catch (err) {
         this.log.warn(`lint: could not lint ${d.fileName}: ${err instanceof Error ? err.message : String(err)}`);
-        this.tracked.delete(d.uri.toString());
+        if (this.tracked.get(key) === t) this.tracked.delete(key);
       }
     })();
+    t.opening = opening;
+    this.openings.add(opening);
+    void opening.finally(() => this.openings.delete(opening));
   }
 
   private change(e: vscode.TextDocumentChangeEvent): void {
@@ -206,6 +236,8 @@ export class LintService implements vscode.Disposable {
       t.doc?.dispose();
     }
     this.tracked.clear();
+    if (this.linter) this.retire(this.linter);
+    this.linter = undefined;
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

@@ -14,6 +14,7 @@ export interface SessionLensApi {
   tokenDocumentText(uri: vscode.Uri): string | undefined;
   refreshTrace(): Promise<void>;
   keepAliveStatusText(): string;
+  lintEngineState(): { linters: number; documents: number };
 }
 
 export async function sessionLensApi(): Promise<SessionLensApi> {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { repo, waitFor } from './helpers';
+import { repo, sessionLensApi, waitFor } from './helpers';
 
 const ours = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Session Lens');
 const ruleOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? String(d.code.value) : String(d.code));
@@ -68,6 +68,33 @@ describe('Lint diagnostics and quick fixes in the real extension host', () => {
     assert.ok(await vscode.workspace.applyEdit(disable.edit!));
     assert.match(doc.getText(), /session-lens-disable-next-line cookie-missing-httponly/);
     await waitFor('the disabled diagnostic to disappear', () => !ours(file).some((d) => ruleOf(d) === 'cookie-missing-httponly'));
+  });
+
+  it('changing lint settings while documents open re-lints them with the new settings and frees the replaced engines', async () => {
+    const api = await sessionLensApi();
+    const doc = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(doc);
+    await waitFor('diagnostics of the open file', () => ours(file).some((d) => ruleOf(d) === 'session-hardcoded-secret'));
+    const config = vscode.workspace.getConfiguration('sessionLens');
+    try {
+      // Three changes in a row: each re-lints every open document with a new engine while the last open may be in flight.
+      await config.update('lint.rules', { 'session-hardcoded-secret': 'off' }, vscode.ConfigurationTarget.Global);
+      await config.update('lint.rules', { 'session-hardcoded-secret': 'off', 'jwt-hardcoded-secret': 'off' }, vscode.ConfigurationTarget.Global);
+      await config.update('lint.rules', { 'jwt-hardcoded-secret': 'off' }, vscode.ConfigurationTarget.Global);
+      await waitFor('the last settings to apply', () => {
+        const rules = new Set(ours(file).map(ruleOf));
+        return rules.has('session-hardcoded-secret') && !rules.has('jwt-hardcoded-secret');
+      });
+      // Every replaced engine is freed once its opens settled; one engine is left, with the open document.
+      const state = await waitFor('the replaced lint engines to be freed', () => {
+        const s = api.lintEngineState();
+        return s.linters === 1 ? s : undefined;
+      });
+      assert.ok(state.documents >= 1, JSON.stringify(state));
+    } finally {
+      await config.update('lint.rules', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor('the rule to be back', () => ours(file).some((d) => ruleOf(d) === 'jwt-hardcoded-secret'));
   });
 
   it('closing the document clears its diagnostics', async () => {
