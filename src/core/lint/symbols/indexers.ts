@@ -726,6 +726,40 @@ export function readPathAliases(root: string): PathAlias[] {
 /** Languages whose files feed the table. */
 const INDEXED = new Set<LintLanguage>(['javascript', 'typescript', 'tsx', 'python', 'php', 'ruby', 'java', 'csharp', 'go', 'json', 'properties', 'yaml', 'ini']);
 
+/** The language a file feeds the table as, or undefined when the table does not read it. */
+function tableLanguage(file: string): LintLanguage | undefined {
+  const language = languageForPath(file);
+  if (!language || !INDEXED.has(language)) return undefined;
+  // Of YAML and properties files, only Spring Boot's configuration is read (not CI or deployment manifests).
+  if ((language === 'yaml' || language === 'properties') && !isSpringConfigFile(file)) return undefined;
+  // Of ini files, only dotenv files (.env, .env.production…): what env('X', default) reads.
+  if (language === 'ini' && !isDotenvName(path.basename(file).toLowerCase())) return undefined;
+  return language;
+}
+
+/** What the table does once every file is indexed: Java constants that need other files, tsconfig `paths` at the roots. */
+function finishTable(table: SymbolTable, roots: readonly string[]): void {
+  resolveJavaPending(table);
+  const aliases: PathAlias[] = [];
+  for (const r of roots) aliases.push(...readPathAliases(r));
+  table.setAliases(aliases);
+}
+
+/**
+ * The table of texts already read (file, text), as buildSymbolTable makes it from the files: the
+ * table's own work without the reads, which bench/lint times apart (a scan's lint takes the texts
+ * the table's pass read, so that pass's reads are not a cost of the table).
+ */
+export function indexTexts(texts: Iterable<readonly [string, string]>, roots: readonly string[]): SymbolTable {
+  const table = new SymbolTable();
+  for (const [file, text] of texts) {
+    const language = tableLanguage(file);
+    if (language) indexFile(table, file, text, language);
+  }
+  finishTable(table, roots);
+  return table;
+}
+
 /**
  * Texts the table's pass read, kept for the scan's lint of the same files (read once per scan) while
  * their size stays within `budgetChars`: only texts the lint would read the same way (a regular
@@ -747,12 +781,8 @@ export function buildSymbolTable(files: readonly string[], roots: readonly strin
   const table = new SymbolTable();
   let indexed = 0;
   for (const file of files) {
-    const language = languageForPath(file);
-    if (!language || !INDEXED.has(language)) continue;
-    // Of YAML and properties files, only Spring Boot's configuration is read (not CI or deployment manifests).
-    if ((language === 'yaml' || language === 'properties') && !isSpringConfigFile(file)) continue;
-    // Of ini files, only dotenv files (.env, .env.production…): what env('X', default) reads.
-    if (language === 'ini' && !isDotenvName(path.basename(file).toLowerCase())) continue;
+    const language = tableLanguage(file);
+    if (!language) continue;
     let text: string;
     let fd: number | undefined;
     try {
@@ -776,10 +806,7 @@ export function buildSymbolTable(files: readonly string[], roots: readonly strin
     indexFile(table, file, text, language);
     indexed++;
   }
-  resolveJavaPending(table);
-  const aliases: PathAlias[] = [];
-  for (const r of roots) aliases.push(...readPathAliases(r));
-  table.setAliases(aliases);
+  finishTable(table, roots);
   const cpu = process.cpuUsage(cpu0);
   return { table, stats: { files: indexed, symbols: table.size, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 } };
 }
