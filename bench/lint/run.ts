@@ -11,7 +11,8 @@
  * ESLint, keystrokes or bundles): the quick rerun of the 1.3× target. The ratio is printed as the
  * ratio of the medians and per round (median and interquartile range), with the garbage-collection
  * pauses of each round and the CPU of the unmeasured warm-up runs; the cross-file table's own CPU
- * (indexing texts already read) apart from its pass over the files (which reads them for the lint).
+ * (indexing texts already read) apart from its pass over the files (which reads them for the lint),
+ * and the engine's floor: the same scan without the table and with the checks stubbed out.
  *
  * The corpus is rewritten into os.tmpdir() at each start: two runs at once on one machine need a
  * TMPDIR each (`TMPDIR=$(mktemp -d) npx tsx bench/lint/run.ts`), or one deletes the other's files.
@@ -23,9 +24,10 @@ import * as path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Linter } from '../../src/core/lint/engine';
 import { languageForPath, loadLanguage, newParser } from '../../src/core/lint/grammars';
+import { analyzerFor } from '../../src/core/lint/languages';
 import { scanFiles } from '../../src/core/lint/scanner';
 import { indexTexts } from '../../src/core/lint/symbols/indexers';
-import type { GrammarLanguage } from '../../src/core/lint/types';
+import type { GrammarLanguage, LintLanguage } from '../../src/core/lint/types';
 import { coldCliOnBundle, minifiedBundles } from './bundle';
 import { keystrokes } from './keystrokes';
 import { generateCorpus } from './corpus';
@@ -155,6 +157,26 @@ async function corpusRatio(dir: string, corpus: ReturnType<typeof generateCorpus
   const noTableRuns: number[] = [];
   const noTableCpuRuns: number[] = [];
   const indexCpu: number[] = [];
+  const floorCpu: number[] = [];
+  // The engine's floor: the scan without the table and with every analyzer's checks stubbed out (no
+  // value resolution, findings, messages or fixes), so that the ratio splits into the engine's part
+  // (listing, reading, prefilter, parse, query matching, chunk lookup) and what the checks add to it.
+  const analyzers = [...new Set([...parsers.keys()].map((l) => analyzerFor(l as LintLanguage)))];
+  const withoutChecks = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const saved = analyzers.map((a) => [a.analyze, a.finish] as const);
+    for (const a of analyzers) {
+      (a as { analyze: typeof a.analyze }).analyze = () => {};
+      if (a.finish) (a as { finish: typeof a.finish }).finish = () => {};
+    }
+    try {
+      return await fn();
+    } finally {
+      analyzers.forEach((a, i) => {
+        (a as { analyze: typeof a.analyze }).analyze = saved[i][0];
+        if (saved[i][1]) (a as { finish: typeof a.finish }).finish = saved[i][1];
+      });
+    }
+  };
   const scanGc: number[] = [];
   const parseGc: number[] = [];
   const steps: (() => Promise<void>)[] = [
@@ -177,6 +199,10 @@ async function corpusRatio(dir: string, corpus: ReturnType<typeof generateCorpus
     async () => {
       const [, , cpu] = await timeIt(() => indexTexts(texts, [dir]));
       indexCpu.push(cpu);
+    },
+    async () => {
+      const [, , cpu] = await timeIt(() => withoutChecks(() => scanFiles([dir], { ...sameFiles, workers: 0, crossFile: false })));
+      floorCpu.push(cpu);
     },
     async () => {
       // The same scan without the cross-file table, for its cost as part of the whole.
@@ -210,6 +236,7 @@ async function corpusRatio(dir: string, corpus: ReturnType<typeof generateCorpus
   const roundRatios = singleCpu.map((c, i) => c / parseCpu[i]);
   line('full scan (one thread, warm) / bare parse, CPU', `${(median(singleCpu) / median(parseCpu)).toFixed(2)}x (target ≤ 1.3x; ratio of the medians)`);
   line('  per round', `median ${medianIqr(roundRatios, 2, 'x')}; ${roundRatios.map((r) => r.toFixed(2)).join(', ')}`);
+  line('  the engine\'s floor / bare parse, CPU', `${medianIqr(floorCpu.map((c, i) => c / parseCpu[i]), 2, 'x')} per round (no table, checks stubbed: ${ms(median(floorCpu))})`);
   line('  GC pauses per round, scan / bare parse (wall)', `${medianIqr(scanGc, 1, ' ms')} / ${medianIqr(parseGc, 1, ' ms')}`);
   line('full scan (one thread, warm) / bare parse, wall', `${(singleMs / parseMs).toFixed(2)}x`);
   if (threaded) line('full scan (workers) / bare parse', `${(threadedMs / parseMs).toFixed(2)}x`);
