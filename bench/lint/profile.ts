@@ -13,7 +13,11 @@
  * process instead (as `session-lens scan bundle.min.js` lints it: the default cap of 100 findings
  * per rule), warm; with `--parse`, its bare parse.
  *
- *   npx tsx bench/lint/profile.ts [--lines 100000] [--runs 3] [--parse] [--language L | --bundle MB] [--out scan.cpuprofile]
+ * Run bundled (as the README shows: esbuild to a .cjs, then node), the self time of the bundle is
+ * split back into its source modules by esbuild's `// path` comments. `--inclusive a,b` also prints
+ * the time spent inside the named functions, callees included (each sample counted once per name).
+ *
+ *   npx tsx bench/lint/profile.ts [--lines 100000] [--runs 3] [--parse] [--language L | --bundle MB] [--out scan.cpuprofile] [--inclusive analyze,findings]
  */
 import * as fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -31,6 +35,32 @@ const arg = (name: string, fallback: string) => {
 };
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }
+
+/**
+ * The source module of a line of this script when it runs bundled (esbuild writes `// src/…` before
+ * each module's code), or undefined when it runs from its sources.
+ */
+function bundledModules(): ((line: number) => string) | undefined {
+  if (!__filename.endsWith('.cjs') && !__filename.endsWith('.js')) return undefined;
+  const starts: [number, string][] = [];
+  fs.readFileSync(__filename, 'utf8').split('\n').forEach((l, i) => {
+    const m = /^\/\/ (?:[./]*\/)?((?:src|bench|node_modules)\/\S+)$/.exec(l);
+    if (m) starts.push([i, m[1]]);
+  });
+  return (line) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    let found = '(bundle)';
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid][0] <= line) {
+        found = starts[mid][1];
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
+}
 
 async function main(): Promise<void> {
   const dir = path.join(os.tmpdir(), 'session-lens-bench-lint');
@@ -73,10 +103,13 @@ async function main(): Promise<void> {
   const dt = cpuMs / runs / (profile.samples?.length ?? 1);
   const byFile = new Map<string, number>();
   const byFn = new Map<string, number>();
+  const moduleOf = bundledModules();
+  const self = __filename;
   for (const n of nodes) {
     const hits = n.hitCount ?? 0;
     if (!hits) continue;
-    const file = n.callFrame.url ? path.relative(process.cwd(), n.callFrame.url.replace(/^file:\/\//, '')) : `(${n.callFrame.functionName || 'native'})`;
+    const url = n.callFrame.url.replace(/^file:\/\//, '');
+    const file = moduleOf && url === self ? moduleOf(n.callFrame.lineNumber) : url ? path.relative(process.cwd(), url) : `(${n.callFrame.functionName || 'native'})`;
     byFile.set(file, (byFile.get(file) ?? 0) + hits);
     const fn = `${n.callFrame.functionName || '(anonymous)'} ${file}:${n.callFrame.lineNumber + 1}`;
     byFn.set(fn, (byFn.get(fn) ?? 0) + hits);
@@ -86,6 +119,21 @@ async function main(): Promise<void> {
   for (const [k, v] of top(byFile, 30)) console.log(`  ${(v * dt).toFixed(1).padStart(7)} ms  ${k}`);
   console.log('functions:');
   for (const [k, v] of top(byFn, 40)) console.log(`  ${(v * dt).toFixed(1).padStart(7)} ms  ${k}`);
+  const inclusive = arg('inclusive', '').split(',').filter(Boolean);
+  if (inclusive.length === 0) return;
+  const parentOf = new Map<number, number>();
+  for (const n of nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const inside = new Map<string, number>();
+  for (const n of nodes) {
+    const hits = n.hitCount ?? 0;
+    if (!hits) continue;
+    const names = new Set<string>();
+    for (let id: number | undefined = n.id; id !== undefined; id = parentOf.get(id)) names.add(byId.get(id)!.callFrame.functionName);
+    for (const name of inclusive) if (names.has(name)) inside.set(name, (inside.get(name) ?? 0) + hits);
+  }
+  console.log('inclusive (callees counted):');
+  for (const name of inclusive) console.log(`  ${((inside.get(name) ?? 0) * dt).toFixed(1).padStart(7)} ms  ${name}`);
 }
 
 void main();

@@ -14,6 +14,12 @@ import type { ResolvedValue } from './resolvedValue';
 
 type External = Extract<ResolvedValue, { k: 'external' }>;
 
+/** Whether a table module holds no name (an options or registration list nothing in the workspace wrote). */
+function isEmpty(names: Iterable<unknown>): boolean {
+  for (const _ of names) return false;
+  return true;
+}
+
 function fromTable(ctx: AnalysisContext, module: string, name: string, at: Node): External | undefined {
   const ws = ctx.workspace;
   const symbol: WorkspaceSymbol | undefined = ws?.table.lookup(module, name);
@@ -229,7 +235,8 @@ export function csharpConfigValue(ctx: AnalysisContext, read: string, at: Node):
 export function csharpOptionsKey(ctx: AnalysisContext, holder: string, viaValue: boolean, property: string, at?: Node): string | undefined {
   if (!ctx.workspace || !/^\w+$/.test(holder)) return undefined;
   // Bound in this file: `var s = config.GetSection("Jwt").Get<JwtSettings>()`, `config.GetSection("Jwt").Bind(s)`.
-  if (!viaValue) {
+  // Each way of binding names GetSection( or Bind(: a file with neither binds nothing (most files; the RegExp is built per name).
+  if (!viaValue && ctx.memo('xfile.cs.binds', () => /GetSection\(|Bind\(/.test(ctx.memo('xfile.cs.nameof', () => csharpNameofAsString(ctx.text))))) {
     const text = ctx.memo('xfile.cs.nameof', () => csharpNameofAsString(ctx.text));
     const bound = new RegExp(String.raw`\b${holder}\s*=\s*[\w.]*GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Get<\w+>\(\s*\)|GetSection\(\s*${CSHARP_SECTION_ARG}\s*\)\s*\.\s*Bind\(\s*${holder}\s*\)|\.\s*Bind\(\s*${CSHARP_SECTION_ARG}\s*,\s*${holder}\s*\)`).exec(text);
     if (bound) {
@@ -239,7 +246,8 @@ export function csharpOptionsKey(ctx: AnalysisContext, holder: string, viaValue:
       return section === undefined ? undefined : `${section}:${property}`;
     }
   }
-  // The declarations of the name (a parameter, a field): the first whose type is bound.
+  // The declarations of the name (a parameter, a field): the first whose type is bound (none when the workspace binds no options class).
+  if (isEmpty(ctx.workspace.table.namesOf(CSHARP_OPTIONS))) return undefined;
   for (const m of ctx.text.matchAll(new RegExp(`\\b(?:IOptions(?:Snapshot|Monitor)?<(\\w+)>|(\\w+))\\??\\s+${holder}\\b`, 'g'))) {
     const type = viaValue ? m[1] : m[2];
     const section = type ? ctx.workspace.table.lookup(CSHARP_OPTIONS, type) : undefined;
@@ -255,7 +263,7 @@ export function csharpOptionsKey(ctx: AnalysisContext, holder: string, viaValue:
  * (`AddSingleton(sp => new PartnerTokenSettings { Key = "…" })`): that literal, as the last scan indexed it.
  */
 export function csharpRegisteredValue(ctx: AnalysisContext, holder: string, property: string, at: Node): External | undefined {
-  if (!ctx.workspace || !/^\w+$/.test(holder)) return undefined;
+  if (!ctx.workspace || !/^\w+$/.test(holder) || isEmpty(ctx.workspace.table.namesOf(CSHARP_REGISTERED))) return undefined;
   for (const m of ctx.text.matchAll(new RegExp(`\\b(\\w+)\\??\\s+${holder}\\b`, 'g'))) {
     const v = fromTable(ctx, CSHARP_REGISTERED, `${m[1]}.${property}`, at);
     if (v) {

@@ -25,7 +25,10 @@ const STRING_RE = new RegExp(`^(?:${STRING})$`);
 /** A literal written as the whole right-hand side (a trailing comma or semicolon allowed). */
 function literal(raw: string, language: 'js' | 'py' | 'php' | 'rb'): Literal | undefined {
   // A comment after the value: tried without it only when the whole text is not a literal (a '#' may sit in a string).
-  return literalText(raw, language) ?? literalText(raw.replace(/\s+(\/\/|#).*$/, ''), language);
+  const found = literalText(raw, language);
+  if (found) return found;
+  const code = raw.replace(/\s+(\/\/|#).*$/, '');
+  return code === raw ? undefined : literalText(code, language);
 }
 
 function literalText(raw: string, language: 'js' | 'py' | 'php' | 'rb'): Literal | undefined {
@@ -154,6 +157,10 @@ function indexJsReturns(text: string, names: Map<string, { lit: Literal; line: n
 const JS_DEFINITIONS = /^(?:export[ \t]+)?(?:(?:async[ \t]+)?function\*?[ \t]+([A-Za-z_$][\w$]*)|(?:const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*(?::[^=\n]+)?=(?!=))/gm;
 /** What makes a definition worth keeping: cookie options it builds. */
 const COOKIE_OPTION_KEY = /\b(?:secure|httpOnly|httponly|sameSite|samesite|maxAge|expires|domain)\b/;
+/** Every cookie option key of a text. */
+const COOKIE_OPTION_KEY_ALL = new RegExp(COOKIE_OPTION_KEY.source, 'g');
+/** The first line starting with `}` or `)` after a definition's head: where one written over several lines ends. */
+const DEFINITION_CLOSE = /\n[})][^\n]*/g;
 /** Longest definition kept (characters): options builders are short; the table stays small. */
 const MAX_DEFINITION = 4000;
 
@@ -165,25 +172,37 @@ const MAX_DEFINITION = 4000;
  * own line (balanced brackets) or at the first line starting with `}` or `)` after it.
  */
 function indexJsDefinitions(table: SymbolTable, file: string, text: string): void {
-  if (!COOKIE_OPTION_KEY.test(text)) return;
+  // Where the file names a cookie option, in order: whether a definition's text holds one is then a
+  // look-up instead of a RegExp run over each definition (a key never spans a definition's edge:
+  // both edges are line ends).
+  const keys: number[] = [];
+  for (const k of text.matchAll(COOKIE_OPTION_KEY_ALL)) keys.push(k.index);
+  if (keys.length === 0) return;
+  let nextKey = 0;
+  /** Whether a cookie option key starts in [from, to); `from` never decreases between calls. */
+  const keyIn = (from: number, to: number): boolean => {
+    while (nextKey < keys.length && keys[nextKey] < from) nextKey++;
+    return nextKey < keys.length && keys[nextKey] < to;
+  };
   const lineOf = lineCounter(text);
   for (const m of text.matchAll(JS_DEFINITIONS)) {
     const name = m[1] ?? m[2];
     const lineEnd = text.indexOf('\n', m.index);
-    const first = text.slice(m.index, lineEnd === -1 ? undefined : lineEnd);
     let end = lineEnd === -1 ? text.length : lineEnd;
-    if (!balanced(first)) {
-      const close = /\n[})][^\n]*/g;
-      close.lastIndex = end;
-      const c = close.exec(text);
-      if (!c || c.index - m.index > MAX_DEFINITION) continue;
-      end = c.index + c[0].length;
+    // A function without a key up to the first line starting with `}` or `)` after its head cannot
+    // be kept, whatever its first line's brackets say: not worth reading them.
+    DEFINITION_CLOSE.lastIndex = end;
+    const close = DEFINITION_CLOSE.exec(text);
+    if (m[2] === undefined && !keyIn(m.index, close ? close.index + close[0].length : end)) continue;
+    if (!balanced(text.slice(m.index, end))) {
+      if (!close || close.index - m.index > MAX_DEFINITION) continue;
+      end = close.index + close[0].length;
     }
     const src = text.slice(m.index, end);
     const rhs = src.slice(m[0].length - 1);
     // A lifetime the options use (`const DAY = 24 * HOUR;`): arithmetic on numbers and names, no call.
     const arithmetic = m[2] !== undefined && /^=[\w$\s*+\-/().]+;?\s*(?:\/\/[^\n]*)?$/.test(rhs) && /\d\s*[*+\-/]|[*+\-/]\s*\d/.test(rhs) && !/[\w$]\s*\(/.test(rhs);
-    if (src.length > MAX_DEFINITION || (!arithmetic && !COOKIE_OPTION_KEY.test(src))) continue;
+    if (src.length > MAX_DEFINITION || (!arithmetic && !keyIn(m.index, end))) continue;
     // A const is kept when it is an object (or builds one), a function when it returns something.
     if (m[2] !== undefined && !arithmetic && !/=\s*(?:\{|Object\.assign\(|\(|async\b|function\b|[\w$]+\()/.test(rhs)) continue;
     table.add(file, `${name}${JS_SOURCE_SUFFIX}`, { value: src, file, line: lineOf(m.index) });
@@ -726,6 +745,40 @@ export function readPathAliases(root: string): PathAlias[] {
 /** Languages whose files feed the table. */
 const INDEXED = new Set<LintLanguage>(['javascript', 'typescript', 'tsx', 'python', 'php', 'ruby', 'java', 'csharp', 'go', 'json', 'properties', 'yaml', 'ini']);
 
+/** The language a file feeds the table as, or undefined when the table does not read it. */
+function tableLanguage(file: string): LintLanguage | undefined {
+  const language = languageForPath(file);
+  if (!language || !INDEXED.has(language)) return undefined;
+  // Of YAML and properties files, only Spring Boot's configuration is read (not CI or deployment manifests).
+  if ((language === 'yaml' || language === 'properties') && !isSpringConfigFile(file)) return undefined;
+  // Of ini files, only dotenv files (.env, .env.production…): what env('X', default) reads.
+  if (language === 'ini' && !isDotenvName(path.basename(file).toLowerCase())) return undefined;
+  return language;
+}
+
+/** What the table does once every file is indexed: Java constants that need other files, tsconfig `paths` at the roots. */
+function finishTable(table: SymbolTable, roots: readonly string[]): void {
+  resolveJavaPending(table);
+  const aliases: PathAlias[] = [];
+  for (const r of roots) aliases.push(...readPathAliases(r));
+  table.setAliases(aliases);
+}
+
+/**
+ * The table of texts already read (file, text), as buildSymbolTable makes it from the files: the
+ * table's own work without the reads, which bench/lint times apart (a scan's lint takes the texts
+ * the table's pass read, so that pass's reads are not a cost of the table).
+ */
+export function indexTexts(texts: Iterable<readonly [string, string]>, roots: readonly string[]): SymbolTable {
+  const table = new SymbolTable();
+  for (const [file, text] of texts) {
+    const language = tableLanguage(file);
+    if (language) indexFile(table, file, text, language);
+  }
+  finishTable(table, roots);
+  return table;
+}
+
 /**
  * Texts the table's pass read, kept for the scan's lint of the same files (read once per scan) while
  * their size stays within `budgetChars`: only texts the lint would read the same way (a regular
@@ -747,12 +800,8 @@ export function buildSymbolTable(files: readonly string[], roots: readonly strin
   const table = new SymbolTable();
   let indexed = 0;
   for (const file of files) {
-    const language = languageForPath(file);
-    if (!language || !INDEXED.has(language)) continue;
-    // Of YAML and properties files, only Spring Boot's configuration is read (not CI or deployment manifests).
-    if ((language === 'yaml' || language === 'properties') && !isSpringConfigFile(file)) continue;
-    // Of ini files, only dotenv files (.env, .env.production…): what env('X', default) reads.
-    if (language === 'ini' && !isDotenvName(path.basename(file).toLowerCase())) continue;
+    const language = tableLanguage(file);
+    if (!language) continue;
     let text: string;
     let fd: number | undefined;
     try {
@@ -776,10 +825,7 @@ export function buildSymbolTable(files: readonly string[], roots: readonly strin
     indexFile(table, file, text, language);
     indexed++;
   }
-  resolveJavaPending(table);
-  const aliases: PathAlias[] = [];
-  for (const r of roots) aliases.push(...readPathAliases(r));
-  table.setAliases(aliases);
+  finishTable(table, roots);
   const cpu = process.cpuUsage(cpu0);
   return { table, stats: { files: indexed, symbols: table.size, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 } };
 }
