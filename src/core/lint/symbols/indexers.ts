@@ -5,6 +5,7 @@ import { decodeForLint } from '../lintFile';
 import type { LintLanguage } from '../types';
 import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats } from './symbolTable';
 import { DJANGO_SETTINGS_PREFIX, JS_SOURCE_SUFFIX, type Literal, PY_FACTORY_SUFFIX, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
+import { indexDotenv } from './dotenvIndex';
 import { indexRubyCookieHashes } from './rubyCookieHashes';
 import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
 import { resolveJavaPending } from './javaIndexer';
@@ -633,18 +634,6 @@ function indexRuby(table: SymbolTable, file: string, text: string): void {
     const line = lineOf(m.index);
     addLiteral(table, GLOBAL_MODULE, m[2], lit, file, line);
     if (scope) addLiteral(table, GLOBAL_MODULE, `${scope}::${m[2]}`, lit, file, line);
-  }
-}
-
-/**
- * A dotenv file's `KEY=value` lines, under `env:<file name>:<KEY>` in GLOBAL_MODULE (`env:.env:SESSION_SECURE_COOKIE`),
- * the value unquoted: what Laravel's `env('KEY', default)` reads where that file is loaded. The first file of a name wins.
- */
-function indexDotenv(table: SymbolTable, file: string, text: string): void {
-  const base = path.basename(file).toLowerCase();
-  const lineOf = lineCounter(text);
-  for (const m of text.matchAll(/^[ \t]*(?:export[ \t]+)?([A-Za-z_]\w*)[ \t]*=[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^#\n]*?))[ \t]*(?:#[^\n]*)?\r?$/gm)) {
-    addLiteral(table, GLOBAL_MODULE, `env:${base}:${m[1]}`, { value: m[2] ?? m[3] ?? m[4] ?? '' }, file, lineOf(m.index));
   }
 }
 
