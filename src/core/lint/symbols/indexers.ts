@@ -6,6 +6,7 @@ import type { LintLanguage } from '../types';
 import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats } from './symbolTable';
 import { DJANGO_SETTINGS_PREFIX, JS_SOURCE_SUFFIX, type Literal, PY_FACTORY_SUFFIX, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
 import { indexDotenv } from './dotenvIndex';
+import { type JsImport, readJsImports, recordJsImports } from './jsImports';
 import { indexRubyCookieHashes } from './rubyCookieHashes';
 import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
 import { resolveJavaPending } from './javaIndexer';
@@ -166,8 +167,13 @@ const MAX_DEFINITION = 4000;
  * own line (balanced brackets) or at the first line starting with `}` or `)` after it.
  */
 function indexJsDefinitions(table: SymbolTable, file: string, text: string): void {
-  if (!COOKIE_OPTION_KEY.test(text)) return;
+  const optionsHere = COOKIE_OPTION_KEY.test(text);
+  // A file without option keys may still build options from what it imports (`{ ...SESSION_DEFAULTS }` of ./defaults).
+  if (!optionsHere && !COOKIE_WORD.test(text)) return;
   const lineOf = lineCounter(text);
+  let imports: JsImport[] | undefined;
+  let imported: Set<string> | undefined;
+  let kept = 0;
   for (const m of text.matchAll(JS_DEFINITIONS)) {
     const name = m[1] ?? m[2];
     const lineEnd = text.indexOf('\n', m.index);
@@ -184,11 +190,30 @@ function indexJsDefinitions(table: SymbolTable, file: string, text: string): voi
     const rhs = src.slice(m[0].length - 1);
     // A lifetime the options use (`const DAY = 24 * HOUR;`): arithmetic on numbers and names, no call.
     const arithmetic = m[2] !== undefined && /^=[\w$\s*+\-/().]+;?\s*(?:\/\/[^\n]*)?$/.test(rhs) && /\d\s*[*+\-/]|[*+\-/]\s*\d/.test(rhs) && !/[\w$]\s*\(/.test(rhs);
-    if (src.length > MAX_DEFINITION || (!arithmetic && !COOKIE_OPTION_KEY.test(src))) continue;
+    if (src.length > MAX_DEFINITION) continue;
+    if (!arithmetic && !COOKIE_OPTION_KEY.test(src)) {
+      // Options taken whole from an import (`return { ...SESSION_DEFAULTS, path: '/tickets' }`): kept, with the file's imports.
+      imports ??= readJsImports(text);
+      imported ??= new Set(imports.map((i) => i.local));
+      if (!usesImported(src, imported)) continue;
+    }
     // A const is kept when it is an object (or builds one), a function when it returns something.
     if (m[2] !== undefined && !arithmetic && !/=\s*(?:\{|Object\.assign\(|\(|async\b|function\b|[\w$]+\()/.test(rhs)) continue;
     table.add(file, `${name}${JS_SOURCE_SUFFIX}`, { value: src, file, line: lineOf(m.index) });
+    kept++;
   }
+  // The names a kept definition reads from a third file resolve through the file's imports (one more hop).
+  if (kept) recordJsImports(table, file, imports ?? readJsImports(text));
+}
+
+/** A word that a file building cookie options from another file's pieces writes (`cookieOptions`, `CookieOptions`, `SESSION_COOKIE`). */
+const COOKIE_WORD = /cookie/i;
+
+/** Whether a definition spreads, merges or returns a name the file imports. */
+function usesImported(src: string, imported: ReadonlySet<string>): boolean {
+  if (imported.size === 0) return false;
+  for (const m of src.matchAll(/(?:\.\.\.|\breturn\s+|Object\.assign\([^)]*?,\s*)([A-Za-z_$][\w$]*)/g)) if (imported.has(m[1])) return true;
+  return false;
 }
 
 /** Whether a line closes every bracket it opens (strings ignored roughly: enough for a definition's first line). */
