@@ -77,7 +77,6 @@ describe('lint (JS/TS): cookie options of another file, evaluated with the call'
  */
 describe('lint (JS/TS): options another file builds from a third file', () => {
   const root = path.resolve(__dirname, '../../fixtures/lint-workspace/node-support');
-  const tickets = path.join(root, 'src/routes/tickets.ts');
 
   it('follows the definition into the file it imports, naming where the flag is written', async () => {
     const { findings } = await scanFiles(['.'], { cwd: root, workers: 0 });

@@ -4,7 +4,7 @@ import { isDotenvName, languageForPath } from '../grammars';
 import { decodeForLint } from '../lintFile';
 import type { LintLanguage } from '../types';
 import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats } from './symbolTable';
-import { DJANGO_SETTINGS_PREFIX, JS_SOURCE_SUFFIX, type Literal, PY_FACTORY_SUFFIX, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
+import { DJANGO_SETTINGS_PREFIX, JS_SOURCE_SUFFIX, type Literal, PY_FACTORY_SUFFIX, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_SET_SUFFIX, PY_STAR_PREFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
 import { indexDotenv } from './dotenvIndex';
 import { type JsImport, readJsImports, recordJsImports } from './jsImports';
 import { indexRubyCookieHashes } from './rubyCookieHashes';
@@ -328,18 +328,35 @@ function oneLineObject(raw: string, prefix: readonly string[], line: number, nam
   }
 }
 
+/**
+ * `from .base import *` of a module: recorded as `py-star:<file>:<module>` in GLOBAL_MODULE (a
+ * split settings package's production.py extends base.py); true when the module has one.
+ */
+function indexPythonStarImports(table: SymbolTable, file: string, text: string, lineOf: (at: number) => number): boolean {
+  let found = false;
+  for (const m of text.matchAll(/^from[ \t]+([\w.]+)[ \t]+import[ \t]+\*/gm)) {
+    table.add(GLOBAL_MODULE, `${PY_STAR_PREFIX}${file}:${m[1]}`, { value: m[1], file, line: lineOf(m.index) });
+    found = true;
+  }
+  return found;
+}
+
 const PY_CANDIDATES = /^([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w[\], .]+)?=(?!=)[ \t]*([^\n]+)$/gm;
 
 /** Python: module-level `NAME = literal` (settings modules, constants), annotated or not. */
 function indexPython(table: SymbolTable, file: string, text: string): void {
   const lineOf = lineCounter(text);
+  // A split settings module (`from .base import *`, then overrides): which modules it extends, and every setting it writes.
+  const star = text.includes('import *') && indexPythonStarImports(table, file, text, lineOf);
   for (const m of text.matchAll(PY_CANDIDATES)) {
     // A value written over several lines (a dict, a list, strings joined in parentheses): read as one line.
     const value = pythonContinued(text, m.index + m[0].length, m[2]);
     if (value !== m[2]) m[2] = value;
     const lit = literal(m[2], 'py') ?? pythonJoinedStrings(m[2]);
     if (lit) addLiteral(table, file, m[1], lit, file, lineOf(m.index));
-    else if (m[2].startsWith('{')) {
+    else if (star && /^[A-Z][A-Z0-9_]*$/.test(m[1])) table.add(file, `${m[1]}${PY_SET_SUFFIX}`, { value: m[2].trim(), file, line: lineOf(m.index) });
+    if (lit) continue;
+    if (m[2].startsWith('{')) {
       // `JWT_OPTIONS = {"verify_signature": False}` on one line: its keys as JWT_OPTIONS.verify_signature.
       const names = new Map<string, { lit: Literal; line: number }>();
       oneLineObject(m[2].replace(/\s+#.*$/, ''), [m[1]], lineOf(m.index), names);
@@ -354,7 +371,7 @@ function indexPython(table: SymbolTable, file: string, text: string): void {
   if (text.includes('return ')) indexPythonFactories(table, file, text, lineOf);
   // manage.py, wsgi.py, asgi.py: the project's settings module is a Django settings file whatever it holds.
   if (text.includes('DJANGO_SETTINGS_MODULE')) {
-    for (const m of text.matchAll(/DJANGO_SETTINGS_MODULE['"][ \t]*,[ \t]*['"]([\w.]+)['"]/g)) {
+    for (const m of text.matchAll(/DJANGO_SETTINGS_MODULE['"][ \t]*(?:,|\][ \t]*=)[ \t]*['"]([\w.]+)['"]/g)) {
       table.add(GLOBAL_MODULE, `${DJANGO_SETTINGS_PREFIX}${m[1]}`, { value: m[1], file, line: lineOf(m.index) });
     }
   }
