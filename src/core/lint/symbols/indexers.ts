@@ -7,6 +7,7 @@ import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats } fro
 import { DJANGO_SETTINGS_PREFIX, JS_SOURCE_SUFFIX, type Literal, PY_FACTORY_SUFFIX, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_SET_SUFFIX, PY_STAR_PREFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
 import { indexDotenv } from './dotenvIndex';
 import { type JsImport, readJsImports, recordJsImports } from './jsImports';
+import { indexRailsConfig } from './railsConfigIndex';
 import { indexRubyCookieHashes } from './rubyCookieHashes';
 import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
 import { resolveJavaPending } from './javaIndexer';
@@ -697,6 +698,7 @@ export function indexFile(table: SymbolTable, file: string, text: string, langua
     case 'ruby':
       indexRuby(table, file, text);
       indexRubyCookieHashes(table, file, text);
+      indexRailsConfig(table, file, text);
       return;
     case 'java':
       indexJava(table, file, text);
