@@ -126,3 +126,37 @@ describe('lint (JS/TS): options another file builds from a third file', () => {
     }
   });
 });
+
+/*
+ * node-config (lint-workspace/node-helpline): config.get('session.cookie') as production merges
+ * config/default.json and config/production.json; custom-environment-variables.json maps a key to a variable.
+ */
+describe('lint (JS/TS): options and secrets from node-config', () => {
+  const root = path.resolve(__dirname, '../../fixtures/lint-workspace/node-helpline');
+
+  it('reads the merged object: production.json turns Secure on, default.json keeps HttpOnly off elsewhere', async () => {
+    const { findings } = await scanFiles(['.'], { cwd: root, workers: 0 });
+    const at = findings.map((f) => `${path.relative(root, f.file)}:${f.range.start.line + 1}:${f.ruleId}`).sort();
+    assert.deepEqual(at, ['src/routes/callbacks.js:10:cookie-missing-httponly', 'src/server.js:10:session-hardcoded-secret', 'src/server.js:14:session-hardcoded-secret']);
+    const httpOnly = findings.find((f) => f.ruleId === 'cookie-missing-httponly')!;
+    assert.match(httpOnly.message, /\(config\.get\('callbackCookie'\) from \.\.\/\.\.\/config\/default\.json:13\)/);
+    const secrets = findings.filter((f) => f.ruleId === 'session-hardcoded-secret').map((f) => f.message);
+    assert.match(secrets[0], /config\.get\('cookies\.secret'\) from \.\.\/config\/default\.json:19/);
+    // Mapped to SESSION_SECRET: the default is what production gets wherever the variable is missing.
+    assert.match(secrets[1], /falls back to a literal .* wherever SESSION_SECRET is missing/);
+  });
+
+  it('without production.json the default Secure: false is what production gets', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'session-lens-node-config-'));
+    try {
+      fs.cpSync(root, dir, { recursive: true });
+      fs.rmSync(path.join(dir, 'config/production.json'));
+      const { findings } = await scanFiles(['.'], { cwd: dir, workers: 0 });
+      const secure = findings.filter((f) => f.ruleId === 'cookie-missing-secure');
+      assert.deepEqual(secure.map((f) => `${path.relative(dir, f.file)}:${f.range.start.line + 1}`), ['src/server.js:17']);
+      assert.match(secure[0].message, /config\.get\('session\.cookie'\) from \.\.\/config\/default\.json:6/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

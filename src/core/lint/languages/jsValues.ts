@@ -2,6 +2,7 @@ import * as TreeSitter from '@vscode/tree-sitter-wasm';
 import type { Node, Tree } from '@vscode/tree-sitter-wasm';
 import { AnalysisContext, ancestorsOf } from '../analysis';
 import { JS_IMPORT_SUFFIX, JS_SOURCE_SUFFIX } from '../symbols/indexText';
+import { nodeConfigModule } from '../symbols/nodeConfigIndex';
 import { type WorkspaceSymbol, describeSymbol } from '../symbols/symbolTable';
 
 /** A JavaScript/TypeScript expression, evaluated as far as the lint needs. */
@@ -523,7 +524,7 @@ export function evaluate(ctx: AnalysisContext, node: Node, depth = 0): JsValue {
       const text = ctx.src(n);
       if (ENV_TEXT.test(text)) return { k: 'env', node: n, text };
       const target = memberTarget(ctx, n, depth);
-      return target ? evaluate(ctx, target, depth + 1) : externalValue(ctx, n);
+      return target ? evaluate(ctx, target, depth + 1) : nodeConfigObject(ctx, n, depth) ?? externalValue(ctx, n);
     }
     case 'call_expression': {
       const text = ctx.src(n);
@@ -532,7 +533,7 @@ export function evaluate(ctx: AnalysisContext, node: Node, depth = 0): JsValue {
       const returns = evaluateReturns(ctx, n, depth);
       if (returns?.returns.length === 1) return returns.returns[0].value;
       if (ENV_TEXT.test(text)) return { k: 'env', node: n, text };
-      return externalValue(ctx, n);
+      return nodeConfigObject(ctx, n, depth) ?? externalValue(ctx, n);
     }
     case 'object':
       return evaluateObject(ctx, n, depth);
@@ -643,6 +644,12 @@ export function externalConstant(ctx: AnalysisContext, node: Node): ExternalCons
     if (m) binding = { source: m[1], imported: '*' };
   }
   if (!binding) return undefined;
+  if (binding.source === 'config' && keys.length) {
+    // node-config: `config.get('cookie.secret')`, `config.cookie.secret`, as production's merged config/ files set it.
+    const module = nodeConfigModule(ws.table, ws.filePath);
+    const symbol = module ? ws.table.lookup(module, keys.join('.')) : undefined;
+    return symbol ? { symbol } : undefined;
+  }
   const file = ws.table.resolveJsImport(ws.filePath, binding.source);
   if (!file) return undefined;
   const rest = keys.join('.');
@@ -656,6 +663,40 @@ export function externalConstant(ctx: AnalysisContext, node: Node): ExternalCons
     if (symbol) return { symbol };
   }
   return undefined;
+}
+
+/**
+ * An object of node-config's merged configuration (`config.get('session.cookie')`, `config.session.cookie`
+ * with `const config = require('config')`), evaluated from the source the scan wrote for it; each
+ * property names the file and line that set the object.
+ */
+function nodeConfigObject(ctx: AnalysisContext, n: Node, depth: number): JsValue | undefined {
+  const ws = ctx.workspace;
+  if (!ws || !ctx.text.includes('config')) return undefined;
+  const keys: string[] = [];
+  let x = unwrap(n);
+  if (x.type === 'call_expression') {
+    const fn = x.childForFieldName('function');
+    const first = x.childForFieldName('arguments')?.namedChildren.find((c) => !!c && !c.type.includes('comment'));
+    const m = fn?.type === 'member_expression' && ctx.src(fn.childForFieldName('property') ?? fn) === 'get' && first?.type === 'string' ? /^['"]([\w$.-]+)['"]$/.exec(ctx.src(first)) : null;
+    if (!m) return undefined;
+    keys.push(...m[1].split('.'));
+    x = unwrap(fn!.childForFieldName('object')!);
+  }
+  while (x.type === 'member_expression') {
+    const prop = x.childForFieldName('property');
+    const obj = x.childForFieldName('object');
+    if (!prop || !obj) return undefined;
+    keys.unshift(ctx.src(prop));
+    x = unwrap(obj);
+  }
+  if (x.type !== 'identifier' || keys.length === 0) return undefined;
+  const binding = importBinding(ctx, x, ctx.src(x));
+  if (binding?.source !== 'config') return undefined;
+  const module = nodeConfigModule(ws.table, ws.filePath);
+  const symbol = module ? ws.table.lookup(module, `${keys.join('.')}${JS_SOURCE_SUFFIX}`) : undefined;
+  const def = symbol ? loadDefinition(ctx, n, symbol, undefined) : undefined;
+  return def ? tagged(evaluate(def.ctx, def.node, depth + 1), def.describe(`config.get('${keys.join('.')}')`)) : undefined;
 }
 
 function externalValue(ctx: AnalysisContext, n: Node): JsValue {
@@ -1085,6 +1126,13 @@ function foreignDefinition(ctx: AnalysisContext, from: Node, name: string): { no
     return found && typeof found.value === 'string' ? found : undefined;
   });
   if (!symbol || typeof symbol.value !== 'string') return undefined;
+  return loadDefinition(ctx, from, symbol, own);
+}
+
+/** A definition's source (a symbol the table keeps), parsed on first use and bound to the latest table. */
+function loadDefinition(ctx: AnalysisContext, from: Node, symbol: WorkspaceSymbol, own: ReturnType<typeof foreignOrigin.get>): { node: Node; ctx: AnalysisContext; symbol: WorkspaceSymbol; describe: (expression: string) => string } | undefined {
+  const ws = ctx.workspace;
+  if (!ws || typeof symbol.value !== 'string') return undefined;
   const key = `${symbol.file}\n${symbol.line}\n${symbol.value}`;
   let def = definitions.get(key);
   if (!def) {

@@ -7,6 +7,7 @@ import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats } fro
 import { DJANGO_SETTINGS_PREFIX, JS_SOURCE_SUFFIX, type Literal, PY_FACTORY_SUFFIX, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_SET_SUFFIX, PY_STAR_PREFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
 import { indexDotenv } from './dotenvIndex';
 import { type JsImport, readJsImports, recordJsImports } from './jsImports';
+import { indexNodeConfig } from './nodeConfigIndex';
 import { indexRailsConfig } from './railsConfigIndex';
 import { indexRubyCookieHashes } from './rubyCookieHashes';
 import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
@@ -130,6 +131,7 @@ function indexJs(table: SymbolTable, file: string, text: string): void {
   }
   indexJsReturns(text, names);
   indexJsDefinitions(table, file, text);
+  if (text.includes('config')) indexNodeConfig(table, file, text);
   indexJsExportLists(table, file, text, names);
   for (const [name, { lit, line }] of names) addLiteral(table, file, name, lit, file, line);
 }
