@@ -672,7 +672,8 @@ export function externalConstant(ctx: AnalysisContext, node: Node): ExternalCons
  */
 function nodeConfigObject(ctx: AnalysisContext, n: Node, depth: number): JsValue | undefined {
   const ws = ctx.workspace;
-  if (!ws || !ctx.text.includes('config')) return undefined;
+  // Once per pass: most files never import node-config.
+  if (!ws || !ctx.memo('js.nodeConfig', () => /\brequire\(\s*['"]config['"]\s*\)|\bfrom\s+['"]config['"]/.test(ctx.text))) return undefined;
   const keys: string[] = [];
   let x = unwrap(n);
   if (x.type === 'call_expression') {
