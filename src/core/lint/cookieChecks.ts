@@ -72,6 +72,8 @@ export interface CookieSite {
     readonly path?: string;
     /** The session cookie name used when none is configured (connect.sid, PHPSESSID…). */
     readonly name?: string;
+    /** Why Secure is off when not written, beyond the framework's default (`config.force_ssl = false in …`): for the message. */
+    readonly secureNote?: string;
   };
   readonly writer: AttrWriter;
 }
@@ -179,7 +181,7 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
       ruleId: 'cookie-missing-secure', ...r,
       message: site.secure
         ? `Turn Secure on for ${label}${viaNote(site.secure)}${branchNote(site.secure)}: without it the cookie also travels over plain HTTP.`
-        : `Add Secure to ${label}: ${site.session ? 'it is off' : `${site.framework} leaves it out`} by default, so the cookie also travels over plain HTTP.`,
+        : `Add Secure to ${label}: ${site.session ? 'it is off' : `${site.framework} leaves it out`} by default${site.defaults.secureNote ? ` (${site.defaults.secureNote})` : ''}, so the cookie also travels over plain HTTP.`,
       fix: fix('Set Secure', site.writer.set([['secure', 'true']])),
     });
   } else if (sensitive && secure === 'env' && site.secure) {

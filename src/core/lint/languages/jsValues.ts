@@ -1,7 +1,8 @@
 import * as TreeSitter from '@vscode/tree-sitter-wasm';
 import type { Node, Tree } from '@vscode/tree-sitter-wasm';
 import { AnalysisContext, ancestorsOf } from '../analysis';
-import { JS_SOURCE_SUFFIX } from '../symbols/indexText';
+import { JS_IMPORT_SUFFIX, JS_SOURCE_SUFFIX } from '../symbols/indexText';
+import { nodeConfigModule } from '../symbols/nodeConfigIndex';
 import { type WorkspaceSymbol, describeSymbol } from '../symbols/symbolTable';
 
 /** A JavaScript/TypeScript expression, evaluated as far as the lint needs. */
@@ -307,6 +308,7 @@ function functionDeclaration(ctx: AnalysisContext, from: Node, name: string): No
 /** The module an identifier was imported from (`import x from 'm'`, `const x = require('m')`), if any. */
 export function importSourceOf(ctx: AnalysisContext, from: Node, name: string): string | undefined {
   ctx.lookups.add(name);
+  if (foreignOrigin.has(ctx)) return recordedImport(ctx, name)?.source;
   const imports = ctx.memo('js.imports', () => {
     // The program is the root (and the only program node) of the tree.
     const root = from.tree.rootNode;
@@ -344,6 +346,8 @@ function bindingNames(clause: string, whole: '*' | 'default'): Map<string, strin
 /** The module and exported name a local name was imported as (`import { A as b }` → A; a default or require() → 'default'/'*'). */
 export function importBinding(ctx: AnalysisContext, from: Node, name: string): { source: string; imported: string } | undefined {
   ctx.lookups.add(name);
+  // Another file's definition is parsed alone: its file's imports are those the scan recorded.
+  if (foreignOrigin.has(ctx)) return recordedImport(ctx, name);
   const imports = ctx.memo('js.imports', () => {
     const root = from.tree.rootNode;
     return root.type === 'program' ? importsIn(ctx, root) : [];
@@ -520,7 +524,7 @@ export function evaluate(ctx: AnalysisContext, node: Node, depth = 0): JsValue {
       const text = ctx.src(n);
       if (ENV_TEXT.test(text)) return { k: 'env', node: n, text };
       const target = memberTarget(ctx, n, depth);
-      return target ? evaluate(ctx, target, depth + 1) : externalValue(ctx, n);
+      return target ? evaluate(ctx, target, depth + 1) : nodeConfigObject(ctx, n, depth) ?? externalValue(ctx, n);
     }
     case 'call_expression': {
       const text = ctx.src(n);
@@ -529,7 +533,7 @@ export function evaluate(ctx: AnalysisContext, node: Node, depth = 0): JsValue {
       const returns = evaluateReturns(ctx, n, depth);
       if (returns?.returns.length === 1) return returns.returns[0].value;
       if (ENV_TEXT.test(text)) return { k: 'env', node: n, text };
-      return externalValue(ctx, n);
+      return nodeConfigObject(ctx, n, depth) ?? externalValue(ctx, n);
     }
     case 'object':
       return evaluateObject(ctx, n, depth);
@@ -640,6 +644,12 @@ export function externalConstant(ctx: AnalysisContext, node: Node): ExternalCons
     if (m) binding = { source: m[1], imported: '*' };
   }
   if (!binding) return undefined;
+  if (binding.source === 'config' && keys.length) {
+    // node-config: `config.get('cookie.secret')`, `config.cookie.secret`, as production's merged config/ files set it.
+    const module = nodeConfigModule(ws.table, ws.filePath);
+    const symbol = module ? ws.table.lookup(module, keys.join('.')) : undefined;
+    return symbol ? { symbol } : undefined;
+  }
   const file = ws.table.resolveJsImport(ws.filePath, binding.source);
   if (!file) return undefined;
   const rest = keys.join('.');
@@ -653,6 +663,41 @@ export function externalConstant(ctx: AnalysisContext, node: Node): ExternalCons
     if (symbol) return { symbol };
   }
   return undefined;
+}
+
+/**
+ * An object of node-config's merged configuration (`config.get('session.cookie')`, `config.session.cookie`
+ * with `const config = require('config')`), evaluated from the source the scan wrote for it; each
+ * property names the file and line that set the object.
+ */
+function nodeConfigObject(ctx: AnalysisContext, n: Node, depth: number): JsValue | undefined {
+  const ws = ctx.workspace;
+  // Once per pass: most files never import node-config.
+  if (!ws || !ctx.memo('js.nodeConfig', () => /\brequire\(\s*['"]config['"]\s*\)|\bfrom\s+['"]config['"]/.test(ctx.text))) return undefined;
+  const keys: string[] = [];
+  let x = unwrap(n);
+  if (x.type === 'call_expression') {
+    const fn = x.childForFieldName('function');
+    const first = x.childForFieldName('arguments')?.namedChildren.find((c) => !!c && !c.type.includes('comment'));
+    const m = fn?.type === 'member_expression' && ctx.src(fn.childForFieldName('property') ?? fn) === 'get' && first?.type === 'string' ? /^['"]([\w$.-]+)['"]$/.exec(ctx.src(first)) : null;
+    if (!m) return undefined;
+    keys.push(...m[1].split('.'));
+    x = unwrap(fn!.childForFieldName('object')!);
+  }
+  while (x.type === 'member_expression') {
+    const prop = x.childForFieldName('property');
+    const obj = x.childForFieldName('object');
+    if (!prop || !obj) return undefined;
+    keys.unshift(ctx.src(prop));
+    x = unwrap(obj);
+  }
+  if (x.type !== 'identifier' || keys.length === 0) return undefined;
+  const binding = importBinding(ctx, x, ctx.src(x));
+  if (binding?.source !== 'config') return undefined;
+  const module = nodeConfigModule(ws.table, ws.filePath);
+  const symbol = module ? ws.table.lookup(module, `${keys.join('.')}${JS_SOURCE_SUFFIX}`) : undefined;
+  const def = symbol ? loadDefinition(ctx, n, symbol, undefined) : undefined;
+  return def ? tagged(evaluate(def.ctx, def.node, depth + 1), def.describe(`config.get('${keys.join('.')}')`)) : undefined;
 }
 
 function externalValue(ctx: AnalysisContext, n: Node): JsValue {
@@ -1028,8 +1073,23 @@ function assigned(ctx: AnalysisContext, call: Node, depth: number): JsValue {
   return { k: 'obj', node: first.node, props, items: first.items, complete };
 }
 
-/** Contexts reading another file's definition: the file and the line it starts on. */
-const foreignOrigin = new WeakMap<AnalysisContext, { readonly file: string; readonly line: number }>();
+/**
+ * Contexts reading another file's definition: the file and the line it starts on, and how many
+ * files away from the linted one it is (1: imported by it; 2: imported by that file…).
+ */
+const foreignOrigin = new WeakMap<AnalysisContext, { readonly file: string; readonly line: number; hops: number; linted: string }>();
+
+/** Files followed from the linted one through definitions' own imports, at most (cycles end here too). */
+const MAX_DEFINITION_HOPS = 3;
+
+/** What a name of another file's definition was imported as in that file, as the scan recorded it (indexJsImports). */
+function recordedImport(ctx: AnalysisContext, name: string): { source: string; imported: string } | undefined {
+  const own = foreignOrigin.get(ctx);
+  const value = own && ctx.workspace?.table.lookup(own.file, `${name}${JS_IMPORT_SUFFIX}`)?.value;
+  if (typeof value !== 'string') return undefined;
+  const nl = value.indexOf('\n');
+  return { source: value.slice(0, nl), imported: value.slice(nl + 1) };
+}
 
 /** Lines before the text a context reads in its file (0 but for another file's definition). */
 function lineOffsetOf(ctx: AnalysisContext): number {
@@ -1054,19 +1114,26 @@ function foreignDefinition(ctx: AnalysisContext, from: Node, name: string): { no
   const own = foreignOrigin.get(ctx);
   // Looked up once per name and pass: most names evaluated are not imported definitions, and resolving an import walks paths.
   const symbol = ctx.memo(`js.def:${name}`, () => {
-    let file: string | undefined;
-    let exported = name;
-    if (own) file = own.file;
-    else {
-      const binding = importBinding(ctx, from, name);
-      if (!binding || binding.imported === '*' || binding.imported === 'default') return undefined;
-      file = ws.table.resolveJsImport(ws.filePath, binding.source);
-      exported = binding.imported;
+    if (own) {
+      // Another definition of the same file, else (bounded) one its file imports from a third file.
+      const same = ws.table.lookupJs(own.file, `${name}${JS_SOURCE_SUFFIX}`);
+      if (same && typeof same.value === 'string') return same;
+      if (own.hops >= MAX_DEFINITION_HOPS) return undefined;
     }
-    const found = file ? ws.table.lookupJs(file, `${exported}${JS_SOURCE_SUFFIX}`) : undefined;
+    const binding = importBinding(ctx, from, name);
+    if (!binding || binding.imported === '*' || binding.imported === 'default') return undefined;
+    const file = ws.table.resolveJsImport(ws.filePath, binding.source);
+    const found = file ? ws.table.lookupJs(file, `${binding.imported}${JS_SOURCE_SUFFIX}`) : undefined;
     return found && typeof found.value === 'string' ? found : undefined;
   });
   if (!symbol || typeof symbol.value !== 'string') return undefined;
+  return loadDefinition(ctx, from, symbol, own);
+}
+
+/** A definition's source (a symbol the table keeps), parsed on first use and bound to the latest table. */
+function loadDefinition(ctx: AnalysisContext, from: Node, symbol: WorkspaceSymbol, own: ReturnType<typeof foreignOrigin.get>): { node: Node; ctx: AnalysisContext; symbol: WorkspaceSymbol; describe: (expression: string) => string } | undefined {
+  const ws = ctx.workspace;
+  if (!ws || typeof symbol.value !== 'string') return undefined;
   const key = `${symbol.file}\n${symbol.line}\n${symbol.value}`;
   let def = definitions.get(key);
   if (!def) {
@@ -1081,15 +1148,23 @@ function foreignDefinition(ctx: AnalysisContext, from: Node, name: string): { no
       old.tree.delete();
     }
     const dctx = new AnalysisContext(symbol.value, ctx.thresholds, ctx.language);
-    foreignOrigin.set(dctx, { file: symbol.file, line: symbol.line });
+    foreignOrigin.set(dctx, { file: symbol.file, line: symbol.line, hops: 1, linted: ws.filePath });
     def = { tree, ctx: dctx, node: definitionNode(tree.rootNode) };
     definitions.set(key, def);
     contextOfTree.set(tree, dctx);
   }
-  // The table of the latest scan (a definition of the same text may outlive the table it came from).
+  // The table of the latest scan (a definition of the same text may outlive the table it came from):
+  // what the definition's memo found through another table (a third file's definition) is forgotten.
+  if (def.ctx.workspace && def.ctx.workspace.table !== ws.table) def.ctx.shared.clear();
   def.ctx.workspace = { table: ws.table, filePath: symbol.file };
+  // How far from the linted file this reading is (a definition is shared by every path reaching it: the latest sets it).
+  const origin = foreignOrigin.get(def.ctx)!;
+  const third = !!own && symbol.file !== own.file;
+  origin.hops = own ? own.hops + (third ? 1 : 0) : 1;
+  origin.linted = own ? own.linted : ws.filePath;
   if (!def.node) return undefined;
-  const using = own ? undefined : ws.filePath;
+  // A definition of a third file is named from the linted file (`SESSION_DEFAULTS from ../config/defaults.ts:4`).
+  const using = own ? (third ? own.linted : undefined) : ws.filePath;
   return {
     node: def.node, ctx: def.ctx, symbol,
     describe: (expression) => (using ? describeSymbol(using, expression, symbol) : expression),

@@ -4,6 +4,7 @@ import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { GLOBAL_MODULE, type WorkspaceSymbol, describeSymbol } from '../symbols/symbolTable';
+import { projectDotenv } from '../symbols/dotenvIndex';
 import { type SettingEntry, type SettingValue, checkSettings, entryFromFact, settingFact } from '../settingsSite';
 
 const QUERY = `
@@ -588,10 +589,6 @@ function entry(ctx: AnalysisContext, name: string, whole: Node, value: Node, not
   return { name, value: v, start: whole.startIndex, end: whole.endIndex, valueStart: target.startIndex, valueEnd: target.endIndex };
 }
 
-/** Dotenv files Laravel loads in production (it reads .env on every host), then those only development and tests load. */
-const PRODUCTION_DOTENV = ['.env', '.env.production', '.env.prod', '.env.staging', '.env.production.local'];
-const DEVELOPMENT_DOTENV = ['.env.local', '.env.development', '.env.dev', '.env.development.local', '.env.testing', '.env.test'];
-
 /** What Laravel's env() makes of a dotenv value: (true)/(false)/(null)/(empty) and their bare spellings, else the string. */
 function dotenvSetting(raw: string): Pick<SettingValue, 'kind' | 'bool' | 'str'> {
   const t = raw.trim().toLowerCase().replace(/^\((\w+)\)$/, '$1');
@@ -610,8 +607,8 @@ function dotenvSetting(raw: string): Pick<SettingValue, 'kind' | 'bool' | 'str'>
 function laravelEnvSetting(ctx: AnalysisContext, variable: string, fallback: SettingValue | undefined, node: Node, fallbackArg: Node | undefined, where: string): PhpValue | undefined {
   const text = ctx.src(node);
   const ws = ctx.workspace;
-  const found = ws ? [...PRODUCTION_DOTENV.map((b) => [b, true] as const), ...DEVELOPMENT_DOTENV.map((b) => [b, false] as const)]
-    .map(([b, production]) => ({ symbol: ws.table.lookup(GLOBAL_MODULE, `env:${b}:${variable}`), production })).find((x) => x.symbol) : undefined;
+  // The project's own dotenv files (a monorepo's other app has its own .env).
+  const found = ws ? projectDotenv(ws.table, ws.filePath, variable, 'laravel') : undefined;
   const named = found?.symbol && ws ? describeSymbol(ws.filePath, `${variable}=${String(found.symbol.value)}`, found.symbol) : undefined;
   if (found?.production && named) return { ...dotenvSetting(String(found.symbol!.value)), text, node, via: `as ${named} sets it` };
   if (fallback?.kind === 'bool' && !fallback.bool) {

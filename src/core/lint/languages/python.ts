@@ -4,6 +4,7 @@ import { type AnalysisContext, type Fact, type OffsetEdit, ancestorsOf, insertLi
 import { type LanguageAnalyzer, capture } from '../analyzer';
 import { type AttrAt, type AttrWriter, type CookieAttr, type Truth, checkCookieSite } from '../cookieChecks';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
+import { baseSettingFate } from './pythonSplitSettings';
 import { DJANGO_SETTINGS_PREFIX, PY_DECORATOR_SUFFIX, PY_FACTORY_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX } from '../symbols/indexText';
 import { GLOBAL_MODULE, type WorkspaceSymbol, describeSymbol } from '../symbols/symbolTable';
 import { type SettingEntry, type SettingValue, type SettingsSchema, checkSettings, entryFromFact, settingFact } from '../settingsSite';
@@ -1519,7 +1520,8 @@ const DJANGO_ONLY = /^(allowed_hosts|databases|session_engine|session_cookie_age
  * constants a Flask app loads with config.from_object is not: its SESSION_COOKIE_* are Flask's.
  */
 function isDjangoSettingsModule(ctx: AnalysisContext, filePath: string | undefined, py: ReadonlyMap<string, SettingEntry>, star: boolean): boolean {
-  if (path.basename(filePath ?? '') !== 'settings.py') return false;
+  // settings.py, or a module of a split settings package (settings/production.py extending settings/base.py).
+  if (path.basename(filePath ?? '') !== 'settings.py' && path.basename(path.dirname(filePath ?? '')) !== 'settings') return false;
   if (star || /^[ \t]*(?:from|import)[ \t]+django\b/m.test(ctx.text)) return true;
   if ([...py.keys()].some((k) => DJANGO_ONLY.test(k))) return true;
   return namedSettingsModule(ctx, filePath) === true;
@@ -1544,6 +1546,32 @@ function namedSettingsModule(ctx: AnalysisContext, filePath: string | undefined)
     if (file && filePath.startsWith(path.dirname(file) + path.sep)) return 'other';
   }
   return false;
+}
+
+/** Django settings whose False a module production loads may set again (settings/production.py over settings/base.py). */
+const SPLIT_OVERRIDABLE = ['SESSION_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY', 'CSRF_COOKIE_SECURE'];
+
+/**
+ * A base settings module of a split settings package: a False (or a missing setting, whose default
+ * is False) that every module production loads sets True again is what development keeps
+ * (an environment switch: info, naming the modules); one a production module takes as written is
+ * reported naming it. See pythonSplitSettings.ts.
+ */
+function splitOverrides(ctx: AnalysisContext, filePath: string, all: Map<string, SettingEntry>, anchor: { start: number; end: number }): Set<string> {
+  const overridden = new Set<string>();
+  for (const setting of SPLIT_OVERRIDABLE) {
+    const key = setting.toLowerCase();
+    const e = all.get(key);
+    const off = e ? (e.value.kind === 'bool' && !e.value.bool) || e.value.kind === 'none' : setting !== 'CSRF_COOKIE_SECURE';
+    if (!off) continue;
+    const fate = baseSettingFate(ctx, filePath, setting, (v) => v === true);
+    if (!fate) continue;
+    if (fate.overridden) overridden.add(key);
+    if (e) all.set(key, { ...e, value: fate.overridden ? { kind: 'env', text: fate.text } : { ...e.value, via: fate.via } });
+    // Not written here: the default is off, and production's module turns it on (nothing to report here).
+    else if (fate.overridden) all.set(key, { name: setting, value: { kind: 'bool', bool: true, text: 'True' }, start: anchor.start, end: anchor.end, valueStart: anchor.start, valueEnd: anchor.end });
+  }
+  return overridden;
 }
 
 function finishSettings(facts: readonly Fact[], ctx: AnalysisContext, filePath: string | undefined): void {
@@ -1591,15 +1619,21 @@ function finishSettings(facts: readonly Fact[], ctx: AnalysisContext, filePath: 
     };
     const every = py.get('session_save_every_request');
     const all = new Map(py);
+    const overridden = filePath ? splitOverrides(ctx, filePath, all, schema.anchor) : new Set<string>();
     if (every && every.value.kind === 'bool' && every.value.bool && py.get('session_cookie_age')) {
       all.set('session_idle', { ...py.get('session_cookie_age')!, name: 'SESSION_COOKIE_AGE' });
       checkSettings(ctx, { ...schema, keys: { ...schema.keys, idle: 'SESSION_IDLE' } }, all);
     } else checkSettings(ctx, schema, all);
-    const csrf = py.get('csrf_cookie_secure');
-    if (csrf && csrf.value.kind === 'bool' && !csrf.value.bool) {
+    const csrf = all.get('csrf_cookie_secure');
+    if (csrf && overridden.has('csrf_cookie_secure') && csrf.value.kind === 'env') {
+      ctx.report({
+        ruleId: 'cookie-missing-secure', start: csrf.start, end: csrf.end, severity: 'info',
+        message: `CSRF_COOKIE_SECURE = False sends the CSRF cookie over plain HTTP where these settings apply (${csrf.value.text}). Make sure every deployed settings module sets it True.`,
+      });
+    } else if (csrf && csrf.value.kind === 'bool' && !csrf.value.bool) {
       ctx.report({
         ruleId: 'cookie-missing-secure', start: csrf.start, end: csrf.end,
-        message: 'CSRF_COOKIE_SECURE = False sends the CSRF cookie over plain HTTP. Set it to True.',
+        message: `CSRF_COOKIE_SECURE = False sends the CSRF cookie over plain HTTP${csrf.value.via ? ` (${csrf.value.via})` : ''}. Set it to True.`,
         fix: { title: 'Set CSRF_COOKIE_SECURE = True', edits: [{ start: csrf.valueStart, end: csrf.valueEnd, newText: 'True' }] },
       });
     }

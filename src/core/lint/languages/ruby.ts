@@ -5,7 +5,8 @@ import type { CookieAttr, CookieSite, Truth } from '../cookieChecks';
 import { checkCookieSite } from '../cookieChecks';
 import { type KeyedItem, type KeyedSyntax, checkKeyedSite } from '../keyedSite';
 import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
-import { GLOBAL_MODULE, describeSymbol } from '../symbols/symbolTable';
+import { railsCustomSetting, railsForceSsl } from '../symbols/railsConfigIndex';
+import { GLOBAL_MODULE, type WorkspaceSymbol, describeSymbol, symbolPlace } from '../symbols/symbolTable';
 import { firstArgument, rubyHashFlags, writtenFlags } from './rubyHashFlags';
 
 const QUERY = `
@@ -43,7 +44,7 @@ function syntax(ctx: AnalysisContext, lifetimeKey: string): KeyedSyntax {
       }
       // A constant assigned earlier (`SECURE = Rails.env.production?`) reads as its value.
       const init = written.type === 'constant' ? rubyLookup(ctx, written) : undefined;
-      return literalTruth(ctx, init ?? written);
+      return (init ? undefined : configuredTruth(ctx, written)) ?? literalTruth(ctx, init ?? written);
     },
     sameSite: (n) => sameSiteWritten(ctx, n),
     string: (n) => {
@@ -128,6 +129,36 @@ function sameSiteWritten(ctx: AnalysisContext, n: Node, depth = 0): SameSiteValu
   const symbol = ctx.workspace.table.lookup(GLOBAL_MODULE, written);
   if (typeof symbol?.value !== 'string') return { value };
   return { value: symbol.value.replace(/^:/, '').toLowerCase(), via: `through ${describeSymbol(ctx.workspace.filePath, written, symbol)}` };
+}
+
+/**
+ * A flag set in another file of the application: `Rails.application.config.x.session.secure` as
+ * config/environments/production.rb (else application.rb or an initializer) sets it, or a constant of
+ * another file (`SessionPolicy::SECURE`), named with its file and line. Undefined when neither applies.
+ */
+function configuredTruth(ctx: AnalysisContext, n: Node): { value: Truth; via: string } | undefined {
+  const ws = ctx.workspace;
+  if (!ws) return undefined;
+  const text = ctx.src(n).replace(/\s+/g, '');
+  const x = /^(?:Rails\.application\.|Rails\.configuration\.)?config\.x\.([\w.]+)$|^Rails\.configuration\.x\.([\w.]+)$/.exec(text);
+  let symbol: WorkspaceSymbol | undefined;
+  if (x) symbol = railsCustomSetting(ws.table, ws.filePath, x[1] ?? x[2]);
+  else if ((n.type === 'constant' || n.type === 'scope_resolution') && !rubyLookup(ctx, n)) symbol = ws.table.lookup(GLOBAL_MODULE, text.replace(/^::/, ''));
+  if (typeof symbol?.value !== 'boolean') return undefined;
+  return { value: symbol.value ? 'true' : 'false', via: `as ${describeSymbol(ws.filePath, text, symbol)} sets it` };
+}
+
+/**
+ * Rails' cookie defaults for the file's application: with `config.force_ssl = true` in
+ * config/environments/production.rb, ActionDispatch::SSL marks every cookie Secure (a missing
+ * `secure:` is not a finding); with `false` written there, that is why the cookie lacks it (said in the message).
+ */
+function railsDefaults(ctx: AnalysisContext, defaults: CookieSite['defaults']): CookieSite['defaults'] {
+  const ws = ctx.workspace;
+  const forceSsl = ws ? railsForceSsl(ws.table, ws.filePath) : undefined;
+  if (!ws || !forceSsl) return defaults;
+  if (forceSsl.value === true) return { ...defaults, secure: 'true' };
+  return { ...defaults, secureNote: `and config.force_ssl = false in ${symbolPlace(ws.filePath, forceSsl)}, so Rails does not add it either` };
 }
 
 function literalTruth(ctx: AnalysisContext, n: Node): { value: Truth; envText?: string } {
@@ -432,7 +463,7 @@ function sessionStore(ctx: AnalysisContext, call: Node, args: Node): void {
     ...(parens ? { list: args } : {}),
     create: (pairs) => (last ? { start: last.endIndex, end: last.endIndex, newText: `, ${pairs.join(', ')}` } : undefined),
     complete: !list.some((a) => a.type === 'hash_splat_argument'),
-    defaults: { secure: 'false', httpOnly: 'true', sameSite: 'lax', path: '/' },
+    defaults: railsDefaults(ctx, { secure: 'false', httpOnly: 'true', sameSite: 'lax', path: '/' }),
     syntax: syntax(ctx, 'expire_after'),
   });
 }
@@ -444,7 +475,7 @@ function cookieJar(ctx: AnalysisContext, assign: Node, jar: Node, target: Node, 
   const keyNode = namedChildren(target, ctx.text).filter((c) => c.startIndex > jar.endIndex)[0];
   const keyText = keyNode ? ctx.src(keyNode).replace(/^:|^["']|["']$/g, '') : undefined;
   const permanent = jarText.includes('.permanent');
-  const defaults: CookieSite['defaults'] = { secure: 'false', httpOnly: 'false', sameSite: 'lax', path: '/' };
+  const defaults: CookieSite['defaults'] = railsDefaults(ctx, { secure: 'false', httpOnly: 'false', sameSite: 'lax', path: '/' });
   const name = keyNode && (keyNode.type === 'simple_symbol' || keyNode.type === 'string') && keyText ? { value: keyText, node: keyNode } : undefined;
   if (rhs.type === 'hash') {
     const items = pairsOf(ctx, namedChildren(rhs, ctx.text));

@@ -5,6 +5,7 @@ import type { LanguageAnalyzer } from '../analyzer';
 import { capture } from '../analyzer';
 import { reportHardcodedSecret } from '../secrets';
 import { type SettingEntry, type SettingValue, checkSettings, entryFromFact, settingFact } from '../settingsSite';
+import { finishSymfony } from './phpSymfonyConfig';
 
 /** Spring's relaxed binding: `same-site`, `sameSite` and `same_site` are one key. */
 export function canonicalKey(key: string): string {
@@ -202,7 +203,7 @@ export const propertiesAnalyzer: LanguageAnalyzer = {
 export const yamlAnalyzer: LanguageAnalyzer = {
   query: '(block_mapping_pair key: (_) @key value: (flow_node) @value) @pair\n(block_mapping_pair key: (_) @key value: (block_node (block_sequence) @seq)) @pair\n(block_mapping_pair key: (_) @key value: (block_node (block_scalar) @block)) @pair\n(document) @doc',
   containers: new Set(['stream', 'document', 'block_node', 'block_mapping']),
-  keywords: /session|secret|jwt|key/i,
+  keywords: /session|secret|jwt|key|csrf/i,
   declares: () => [],
   analyze(matches, ctx) {
     for (const m of matches) {
@@ -234,5 +235,6 @@ export const yamlAnalyzer: LanguageAnalyzer = {
   finish(facts, ctx, filePath) {
     const docs = (ctx.text.match(/^---\s*$/gm) ?? []).length;
     finishSpring(docs > 1 || /^\S[\s\S]*^---\s*$/m.test(ctx.text) ? [...facts, { key: 'yaml.multiDocument', name: '', start: 0, end: 0 }] : facts, ctx, filePath, 'yaml');
+    finishSymfony(facts, ctx, filePath);
   },
 };

@@ -53,3 +53,16 @@ export const PY_LIST_SUFFIX = '[*]';
 
 /** Suffix of the entry a Python module-level decorator gets when it wraps the view in a JWT verify (`token_required@(jwt)`). */
 export const PY_DECORATOR_SUFFIX = '@(jwt)';
+
+/**
+ * Suffix of the entry recording a local name a JavaScript/TypeScript file imports (`SESSION_DEFAULTS.#from`),
+ * its value `<module specifier>\n<imported name>` ('default', '*' or an export): the imports of a definition
+ * another file reads, whose source alone does not hold them (see indexJsImports).
+ */
+export const JS_IMPORT_SUFFIX = '.#from';
+
+/** Prefix of the GLOBAL_MODULE entry a Python module's `from <module> import *` gets (`py-star:<file>:<module>`), its value the module as written. */
+export const PY_STAR_PREFIX = 'py-star:';
+
+/** Suffix of the entry a module-level assignment that is not a literal gets in a module with a star import (`SESSION_COOKIE_SECURE#set`): a split settings module overriding a setting. */
+export const PY_SET_SUFFIX = '#set';

@@ -4,7 +4,11 @@ import { isDotenvName, languageForPath } from '../grammars';
 import { decodeForLint } from '../lintFile';
 import type { LintLanguage } from '../types';
 import { GLOBAL_MODULE, type PathAlias, SymbolTable, type SymbolTableStats } from './symbolTable';
-import { DJANGO_SETTINGS_PREFIX, JS_SOURCE_SUFFIX, type Literal, PY_FACTORY_SUFFIX, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
+import { DJANGO_SETTINGS_PREFIX, JS_SOURCE_SUFFIX, type Literal, PY_FACTORY_SUFFIX, PY_DECORATOR_SUFFIX, PY_LIST_SUFFIX, PY_SET_SUFFIX, PY_STAR_PREFIX, PY_VERIFIER_SUFFIX, addLiteral, lineCounter } from './indexText';
+import { indexDotenv } from './dotenvIndex';
+import { type JsImport, readJsImports, recordJsImports } from './jsImports';
+import { indexNodeConfig } from './nodeConfigIndex';
+import { indexRailsConfig } from './railsConfigIndex';
 import { indexRubyCookieHashes } from './rubyCookieHashes';
 import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
 import { resolveJavaPending } from './javaIndexer';
@@ -130,6 +134,7 @@ function indexJs(table: SymbolTable, file: string, text: string): void {
   }
   indexJsReturns(text, names);
   indexJsDefinitions(table, file, text);
+  if (text.includes('config')) indexNodeConfig(table, file, text);
   indexJsExportLists(table, file, text, names);
   for (const [name, { lit, line }] of names) addLiteral(table, file, name, lit, file, line);
 }
@@ -177,7 +182,8 @@ function indexJsDefinitions(table: SymbolTable, file: string, text: string): voi
   // both edges are line ends).
   const keys: number[] = [];
   for (const k of text.matchAll(COOKIE_OPTION_KEY_ALL)) keys.push(k.index);
-  if (keys.length === 0) return;
+  // A file without option keys may still build options from what it imports (`{ ...SESSION_DEFAULTS }` of ./defaults).
+  if (keys.length === 0 && !COOKIE_WORD.test(text)) return;
   let nextKey = 0;
   /** Whether a cookie option key starts in [from, to); `from` never decreases between calls. */
   const keyIn = (from: number, to: number): boolean => {
@@ -185,6 +191,9 @@ function indexJsDefinitions(table: SymbolTable, file: string, text: string): voi
     return nextKey < keys.length && keys[nextKey] < to;
   };
   const lineOf = lineCounter(text);
+  let imports: JsImport[] | undefined;
+  let imported: Set<string> | undefined;
+  let kept = 0;
   for (const m of text.matchAll(JS_DEFINITIONS)) {
     const name = m[1] ?? m[2];
     const lineEnd = text.indexOf('\n', m.index);
@@ -202,11 +211,30 @@ function indexJsDefinitions(table: SymbolTable, file: string, text: string): voi
     const rhs = src.slice(m[0].length - 1);
     // A lifetime the options use (`const DAY = 24 * HOUR;`): arithmetic on numbers and names, no call.
     const arithmetic = m[2] !== undefined && /^=[\w$\s*+\-/().]+;?\s*(?:\/\/[^\n]*)?$/.test(rhs) && /\d\s*[*+\-/]|[*+\-/]\s*\d/.test(rhs) && !/[\w$]\s*\(/.test(rhs);
-    if (src.length > MAX_DEFINITION || (!arithmetic && !keyIn(m.index, end))) continue;
+    if (src.length > MAX_DEFINITION) continue;
+    if (!arithmetic && !keyIn(m.index, end)) {
+      // Options taken whole from an import (`return { ...SESSION_DEFAULTS, path: '/tickets' }`): kept, with the file's imports.
+      imports ??= readJsImports(text);
+      imported ??= new Set(imports.map((i) => i.local));
+      if (!usesImported(src, imported)) continue;
+    }
     // A const is kept when it is an object (or builds one), a function when it returns something.
     if (m[2] !== undefined && !arithmetic && !/=\s*(?:\{|Object\.assign\(|\(|async\b|function\b|[\w$]+\()/.test(rhs)) continue;
     table.add(file, `${name}${JS_SOURCE_SUFFIX}`, { value: src, file, line: lineOf(m.index) });
+    kept++;
   }
+  // The names a kept definition reads from a third file resolve through the file's imports (one more hop).
+  if (kept) recordJsImports(table, file, imports ?? readJsImports(text));
+}
+
+/** A word that a file building cookie options from another file's pieces writes (`cookieOptions`, `CookieOptions`, `SESSION_COOKIE`). */
+const COOKIE_WORD = /cookie/i;
+
+/** Whether a definition spreads, merges or returns a name the file imports. */
+function usesImported(src: string, imported: ReadonlySet<string>): boolean {
+  if (imported.size === 0) return false;
+  for (const m of src.matchAll(/(?:\.\.\.|\breturn\s+|Object\.assign\([^)]*?,\s*)([A-Za-z_$][\w$]*)/g)) if (imported.has(m[1])) return true;
+  return false;
 }
 
 /** Whether a line closes every bracket it opens (strings ignored roughly: enough for a definition's first line). */
@@ -321,18 +349,35 @@ function oneLineObject(raw: string, prefix: readonly string[], line: number, nam
   }
 }
 
+/**
+ * `from .base import *` of a module: recorded as `py-star:<file>:<module>` in GLOBAL_MODULE (a
+ * split settings package's production.py extends base.py); true when the module has one.
+ */
+function indexPythonStarImports(table: SymbolTable, file: string, text: string, lineOf: (at: number) => number): boolean {
+  let found = false;
+  for (const m of text.matchAll(/^from[ \t]+([\w.]+)[ \t]+import[ \t]+\*/gm)) {
+    table.add(GLOBAL_MODULE, `${PY_STAR_PREFIX}${file}:${m[1]}`, { value: m[1], file, line: lineOf(m.index) });
+    found = true;
+  }
+  return found;
+}
+
 const PY_CANDIDATES = /^([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w[\], .]+)?=(?!=)[ \t]*([^\n]+)$/gm;
 
 /** Python: module-level `NAME = literal` (settings modules, constants), annotated or not. */
 function indexPython(table: SymbolTable, file: string, text: string): void {
   const lineOf = lineCounter(text);
+  // A split settings module (`from .base import *`, then overrides): which modules it extends, and every setting it writes.
+  const star = text.includes('import *') && indexPythonStarImports(table, file, text, lineOf);
   for (const m of text.matchAll(PY_CANDIDATES)) {
     // A value written over several lines (a dict, a list, strings joined in parentheses): read as one line.
     const value = pythonContinued(text, m.index + m[0].length, m[2]);
     if (value !== m[2]) m[2] = value;
     const lit = literal(m[2], 'py') ?? pythonJoinedStrings(m[2]);
     if (lit) addLiteral(table, file, m[1], lit, file, lineOf(m.index));
-    else if (m[2].startsWith('{')) {
+    else if (star && /^[A-Z][A-Z0-9_]*$/.test(m[1])) table.add(file, `${m[1]}${PY_SET_SUFFIX}`, { value: m[2].trim(), file, line: lineOf(m.index) });
+    if (lit) continue;
+    if (m[2].startsWith('{')) {
       // `JWT_OPTIONS = {"verify_signature": False}` on one line: its keys as JWT_OPTIONS.verify_signature.
       const names = new Map<string, { lit: Literal; line: number }>();
       oneLineObject(m[2].replace(/\s+#.*$/, ''), [m[1]], lineOf(m.index), names);
@@ -347,7 +392,7 @@ function indexPython(table: SymbolTable, file: string, text: string): void {
   if (text.includes('return ')) indexPythonFactories(table, file, text, lineOf);
   // manage.py, wsgi.py, asgi.py: the project's settings module is a Django settings file whatever it holds.
   if (text.includes('DJANGO_SETTINGS_MODULE')) {
-    for (const m of text.matchAll(/DJANGO_SETTINGS_MODULE['"][ \t]*,[ \t]*['"]([\w.]+)['"]/g)) {
+    for (const m of text.matchAll(/DJANGO_SETTINGS_MODULE['"][ \t]*(?:,|\][ \t]*=)[ \t]*['"]([\w.]+)['"]/g)) {
       table.add(GLOBAL_MODULE, `${DJANGO_SETTINGS_PREFIX}${m[1]}`, { value: m[1], file, line: lineOf(m.index) });
     }
   }
@@ -655,18 +700,6 @@ function indexRuby(table: SymbolTable, file: string, text: string): void {
   }
 }
 
-/**
- * A dotenv file's `KEY=value` lines, under `env:<file name>:<KEY>` in GLOBAL_MODULE (`env:.env:SESSION_SECURE_COOKIE`),
- * the value unquoted: what Laravel's `env('KEY', default)` reads where that file is loaded. The first file of a name wins.
- */
-function indexDotenv(table: SymbolTable, file: string, text: string): void {
-  const base = path.basename(file).toLowerCase();
-  const lineOf = lineCounter(text);
-  for (const m of text.matchAll(/^[ \t]*(?:export[ \t]+)?([A-Za-z_]\w*)[ \t]*=[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^#\n]*?))[ \t]*(?:#[^\n]*)?\r?$/gm)) {
-    addLiteral(table, GLOBAL_MODULE, `env:${base}:${m[1]}`, { value: m[2] ?? m[3] ?? m[4] ?? '' }, file, lineOf(m.index));
-  }
-}
-
 /** Adds one file's constants to the table (by its language; other languages add nothing yet). */
 export function indexFile(table: SymbolTable, file: string, text: string, language: LintLanguage | undefined = languageForPath(file)): void {
   switch (language) {
@@ -685,6 +718,7 @@ export function indexFile(table: SymbolTable, file: string, text: string, langua
     case 'ruby':
       indexRuby(table, file, text);
       indexRubyCookieHashes(table, file, text);
+      indexRailsConfig(table, file, text);
       return;
     case 'java':
       indexJava(table, file, text);
