@@ -334,4 +334,83 @@ describe('lint: Java values through Spring configuration and other classes', () 
       }
     });
   });
+
+  describe('profiles the container starts the application with, and profile expressions', () => {
+    const GATEWAY = path.join(WORKSPACES, 'java-gateway');
+    const SERVICE = 'tokens/GatewayTokenService.java';
+    const signerFiles = (extra: Record<string, string>) => ({
+      'src/main/resources/application.properties': 'spring.profiles.active=local\napp.jwt.secret=${APP_JWT_SECRET}\n',
+      'src/main/resources/application-local.properties': 'app.jwt.secret=local-only-secret\n',
+      'src/main/resources/application-prod.properties': 'app.jwt.secret=prod-literal-secret\n',
+      'src/main/java/com/acme/app/Signer.java': SIGNER('secret'),
+      ...extra,
+    });
+    const signerFinding = async (dir: string) => {
+      const { findings } = await scanFiles(['.'], { cwd: dir, workers: 0 });
+      return findings.find((f) => f.file.endsWith('Signer.java') && f.ruleId === 'jwt-hardcoded-secret');
+    };
+
+    it('reads SPRING_PROFILES_ACTIVE of the compose file over the Dockerfile and spring.profiles.active, and evaluates on-profile expressions', async () => {
+      const { findings } = await scanFiles(['.'], { cwd: GATEWAY, workers: 0 });
+      // docker-compose.yml starts prod,edge (its ${…:-prod,edge} default): edge's literal is what the service signs with.
+      const partner = secretAt(findings, SERVICE, 47);
+      assert.equal(partner?.severity, 'error');
+      assert.match(partner?.message ?? '', /docker-compose\.yml:9 starts the application with the edge profile \(SPRING_PROFILES_ACTIVE=edge\)/);
+      // spring.profiles.active=dev is for the IDE: the container replaces it, so the dev document's literal is not read.
+      assert.equal(secretAt(findings, SERVICE, 40), undefined);
+      // "!dev" holds for prod,edge.
+      const link = secretAt(findings, SERVICE, 55);
+      assert.equal(link?.severity, 'error');
+      assert.match(link?.message ?? '', /profile expression "!dev" \(spring\.config\.activate\.on-profile\), which holds for the profiles docker-compose\.yml:9 starts the application with \(SPRING_PROFILES_ACTIVE=prod,edge\)/);
+      // "prod & eu" does not hold here, but it is production wherever it does; "local | test" is development only.
+      assert.deepEqual([secretAt(findings, SERVICE, 62)?.severity, secretAt(findings, SERVICE, 69)?.severity], ['error', 'info']);
+      assert.match(secretAt(findings, SERVICE, 62)?.message ?? '', /"prod & eu".*wherever the expression holds/);
+    });
+
+    it('reads ENV of the Dockerfile\'s final stage in both spellings, and -D/-- arguments over it', async () => {
+      for (const [dockerfile, expected] of [
+        ['FROM maven:3 AS build\nENV SPRING_PROFILES_ACTIVE=local\nFROM eclipse-temurin:21-jre\nENV SPRING_PROFILES_ACTIVE prod\nENTRYPOINT ["java","-jar","app.jar"]\n', /Dockerfile:4 starts the application with the prod profile \(SPRING_PROFILES_ACTIVE=prod\)/],
+        ['FROM eclipse-temurin:21-jre\nARG PROFILE=prod\nENV JAVA_OPTS="-Xmx512m" \\\n    SPRING_PROFILES_ACTIVE=${PROFILE}\n', /Dockerfile:3 starts the application with the prod profile/],
+        ['FROM eclipse-temurin:21-jre\nENV SPRING_PROFILES_ACTIVE=local\nENTRYPOINT ["java", "-Dspring.profiles.active=prod", "-jar", "app.jar"]\n', /Dockerfile:3 starts the application with the prod profile \(-Dspring\.profiles\.active=prod\)/],
+      ] as const) {
+        const dir = tempWorkspace(signerFiles({ Dockerfile: dockerfile }));
+        try {
+          const secret = await signerFinding(dir);
+          assert.match(secret?.message ?? '', /application-prod\.properties:1/, dockerfile);
+          assert.match(secret?.message ?? '', expected, dockerfile);
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    });
+
+    it('reads a compose list of the folder above for the service built from the project, not a development compose file', async () => {
+      const dir = tempWorkspace({
+        'docker-compose.yml': 'services:\n  web:\n    build: ./web\n    environment:\n      - SPRING_PROFILES_ACTIVE=local\n  api:\n    build:\n      context: ./api\n    environment:\n      - "SPRING_PROFILES_ACTIVE=prod"\n',
+        'api/docker-compose.local.yml': 'services:\n  api:\n    environment:\n      SPRING_PROFILES_ACTIVE: local\n',
+        ...Object.fromEntries(Object.entries(signerFiles({})).map(([k, v]) => [`api/${k}`, v])),
+      });
+      try {
+        const secret = await signerFinding(dir);
+        assert.match(secret?.message ?? '', /application-prod\.properties:1/);
+        assert.match(secret?.message ?? '', /docker-compose\.yml:10 starts the application with the prod profile/);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('evaluates expressions of #--- documents in properties files, with no profile active', async () => {
+      const dir = tempWorkspace({
+        'src/main/resources/application.properties': 'app.jwt.secret=${APP_JWT_SECRET}\n#---\nspring.config.activate.on-profile=!local & !test\napp.jwt.secret=outside-local-secret\n',
+        'src/main/java/com/acme/app/Signer.java': SIGNER('secret'),
+      });
+      try {
+        const secret = await signerFinding(dir);
+        assert.equal(secret?.severity, 'error');
+        assert.match(secret?.message ?? '', /application\.properties:4 sets to a literal committed with the code in a document for the profile expression "!local & !test".*which holds in a deployment that activates no profile/);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
 });
