@@ -4,7 +4,7 @@ import { jsonValues } from '../languages/appSettings';
 import type { SymbolTable } from './symbolTable';
 import { indexCSharpCookieCalls } from './csharpCookieCalls';
 import { indexGoCalls } from './goCookieCalls';
-import { goConstructorParams, goMethodFieldSets, goOptionFields, goStructFields } from './goStructs';
+import { type GoStructKeys, goConstructorParams, goMethodFieldSets, goOptionFields, goStructFields } from './goStructs';
 import { type Literal, addLiteral, lineCounter } from './indexText';
 import { JAVA_CONFIG_DEFAULTS, JAVA_CONFIG_PROPERTIES, JAVA_CONSTRUCTOR_FIELD, JAVA_FACTORY, JAVA_NEW_ARGUMENT, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaClassModules, javaNamesOf, noteJavaExtension, noteJavaPending, noteJavaSuperCall, textBlockValue } from './javaIndexer';
 import { springCanonicalKey, springVariable } from './springIndexer';
@@ -620,12 +620,16 @@ export function indexGo(table: SymbolTable, file: string, text: string): void {
   // then `cfg.Field`, or `config.Defaults.Field`, in another file.
   const fieldLine = lineCounter(text);
   const module = goPackageModule(dir);
-  for (const f of goStructFields(text, (raw) => literal(raw) ?? goProduct(raw))) {
+  const structKeys: GoStructKeys[] = [];
+  for (const f of goStructFields(text, (raw) => literal(raw) ?? goProduct(raw), structKeys)) {
     const line = fieldLine(f.offset);
     // A constructor applying functional options gives its fields only as the type's starting values.
     if (!f.options) addLiteral(table, module, f.name, f.literal, file, line);
     if (f.type) addGoTypeField(table, module, `${f.type}{}.${f.name.slice(f.name.indexOf('.') + 1)}`, f.literal, file, line);
   }
+  // The keys each literal writes (`Load().#keys` = `CookieName,HttpOnly`): a field left out is the zero value.
+  const keysLine = lineCounter(text);
+  for (const k of structKeys) if (k.keys.length) table.add(module, `${k.name}${GO_KEYS_SUFFIX}`, { value: k.keys.join(','), file, line: keysLine(k.offset) });
   // `func WithInsecureCookies() Option { return func(s *Server) { s.cookieSecure = false } }`, and methods setting fields.
   const optionLine = lineCounter(text);
   for (const o of goOptionFields(text, (raw) => literal(raw) ?? goProduct(raw))) {
@@ -698,6 +702,8 @@ export function goFileImports(text: string): Map<string, string> {
 export const GO_OPTION_MARK = '<-';
 /** Between a type's field and the constructor that stores a parameter in it (`Server{}.cfg<=NewServer`, value: the parameter's position). */
 export const GO_PARAM_MARK = '<=';
+/** Suffix of the entry listing the keys a constructor's or package var's struct literal writes (`Load().#keys`, `Defaults.#keys`), comma-separated. */
+export const GO_KEYS_SUFFIX = '.#keys';
 /** Prefix of the name marking a type's field that constructors of the package set to different literals. */
 export const GO_CONFLICT_MARK = '!';
 
