@@ -8,6 +8,7 @@ import { DJANGO_SETTINGS_PREFIX, JS_SOURCE_SUFFIX, type Literal, PY_FACTORY_SUFF
 import { indexRubyCookieHashes } from './rubyCookieHashes';
 import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
 import { resolveJavaPending } from './javaIndexer';
+import { resolveCSharpCookieWriters } from './csharpCookieCalls';
 import { indexSpringConfig, indexSpringDotenv, isSpringConfigFile } from './springIndexer';
 
 /*
@@ -777,6 +778,7 @@ export function buildSymbolTable(files: readonly string[], roots: readonly strin
     indexed++;
   }
   resolveJavaPending(table);
+  resolveCSharpCookieWriters(table);
   const aliases: PathAlias[] = [];
   for (const r of roots) aliases.push(...readPathAliases(r));
   table.setAliases(aliases);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { jsonValues } from '../languages/appSettings';
 import type { SymbolTable } from './symbolTable';
-import { indexCSharpCookieCalls } from './csharpCookieCalls';
+import { indexCSharpCookieCalls, noteCSharpCookieWriters } from './csharpCookieCalls';
 import { indexGoCalls } from './goCookieCalls';
 import { type GoStructKeys, goConstructorParams, goMethodFieldSets, goOptionFields, goStructFields } from './goStructs';
 import { type Literal, addLiteral, lineCounter } from './indexText';
@@ -516,6 +516,7 @@ const CSHARP_CANDIDATES = /^[ \t]*(?:(?:public|internal|private|protected)[ \t]+
  */
 export function indexCSharp(table: SymbolTable, file: string, text: string): void {
   indexCSharpCookieCalls(table, file, text);
+  noteCSharpCookieWriters(table, file, text);
   // `services.Configure<JwtSettings>(Configuration.GetSection("Jwt"))`, `AddOptions<JwtSettings>().Bind(….GetSection("Jwt"))`.
   if (text.includes('AddSingleton')) indexRegistrations(table, file, text);
   if (text.includes('GetSection') || text.includes('.Bind(')) {
