@@ -286,6 +286,12 @@ describe('lint: Java values through Spring configuration and other classes', () 
     const receipts = (cls: string) => javaClassModule(`com.acme.payments.receipts.${cls}`);
     assert.deepEqual([symbols.lookup(receipts('HmacSigner'), '(new)1#0')?.value, symbols.lookup(receipts('HmacSigner'), '(new)1#0')?.line], ['receipt-links-hmac-secret-2024!!', 13]);
     assert.equal(symbols.lookup(receipts('ArchiveSigner'), '(new)1#0'), undefined);
+    // new BatchSigner(SettlementKeys.BATCH_SECRET): the constant, named where it is written; super("…") gives the superclass's constructor parameter.
+    const settlements = (cls: string) => javaClassModule(`com.acme.payments.settlements.${cls}`);
+    assert.deepEqual([symbols.lookup(settlements('BatchSigner'), '(new)1#0')?.value, path.basename(symbols.lookup(settlements('BatchSigner'), '(new)1#0')?.file ?? '')], ['settlement-batch-hmac-2024-batch!', 'SettlementKeys.java']);
+    assert.deepEqual([symbols.lookup(settlements('AbstractSettlementSigner'), '(new)1#0')?.value, symbols.lookup(settlements('AbstractSettlementSigner'), '(new)1#0')?.line], ['sandbox-settlement-signing-secret-0001', 12]);
+    // new IllegalStateException("…") and other JDK classes are no key holders: nothing recorded.
+    assert.equal(symbols.lookup(javaClassModule('com.acme.payments.settlements.IllegalStateException'), '(new)1#0'), undefined);
     // The nested record's default is not the annotated class's own property.
     assert.equal(symbols.lookup(cb('ChargebackProperties'), '=signingKey'), undefined);
   });
