@@ -101,6 +101,8 @@ const MAX_PENDING_CALLS = 50000;
 /** `class CookieSession : ICookieSession` then its methods (`public void SignIn(HttpResponse r, string name, …)`). */
 const CLASS_HEAD = /\b(?:class|record|struct)\s+([A-Z]\w*)(?:<[^>{]*>)?(?:\s*\([^)]*\))?(?:\s*:\s*([^{\n]+))?/g;
 const METHOD_HEAD = /^[ \t]*(?:(?:public|internal|private|protected|static|virtual|override|async|sealed|new)\s+)+[\w<>[\],.?\s]+?\s+([A-Z]\w*)\s*\(([^)]*)\)/gm;
+/** `Type name;`/`Type name =`/`Type name,`/`Type name)` (a field, local or parameter), or `var name = new Type(`. */
+const DECLARATION = /\b([A-Z]\w*)(?:<[^>;=()]*>)?\??\s+(\w+)\s*[;=,)]|\bvar\s+(\w+)\s*=\s*new\s+([A-Z]\w*)/g;
 /** A call with a string literal first, or second after one plain argument (`Response`, `HttpContext.Response`). */
 const LITERAL_CALL = /(\.\s*)?\b([A-Z]\w*)\s*\(\s*(?:[\w.]+\s*,\s*)?"/g;
 
@@ -125,6 +127,19 @@ export function noteCSharpCookieWriters(table: SymbolTable, file: string, text: 
   if (list.length >= MAX_PENDING_CALLS || !text.includes('"')) return;
   pendingCalls.set(table, list);
   const lineOf = lineCounter(text);
+  // `private readonly ICookieSession _session;`, `CookieSession session` (a parameter), `var s = new CookieSession(…)`:
+  // the file's declarations, read in one pass when a call has a receiver to look up (the first declaration of a name wins).
+  let declarations: Map<string, string> | undefined;
+  const declaredType = (receiver: string): string | undefined => {
+    if (!declarations) {
+      declarations = new Map();
+      for (const d of text.matchAll(DECLARATION)) {
+        const name = d[2] ?? d[3];
+        if (!declarations.has(name)) declarations.set(name, d[1] ?? d[4]);
+      }
+    }
+    return declarations.get(receiver);
+  };
   for (const m of text.matchAll(LITERAL_CALL)) {
     if (/Cookie/.test(m[2]) || list.length >= MAX_PENDING_CALLS) continue;
     const before = text.slice(Math.max(0, m.index - 80), m.index);
@@ -141,10 +156,7 @@ export function noteCSharpCookieWriters(table: SymbolTable, file: string, text: 
       return lit ? [{ index, value: lit[1] }] : [];
     });
     if (!literals.length) continue;
-    // `private readonly ICookieSession _session;`, `CookieSession session` (a parameter), `var s = new CookieSession(…)`.
-    const declared = receiver && !/^[A-Z]/.test(receiver)
-      ? new RegExp(`\\b([A-Z]\\w*)(?:<[^>]*>)?\\??\\s+${receiver}\\s*[;=,)]`).exec(text)?.[1] ?? new RegExp(`\\b${receiver}\\s*=\\s*new\\s+([A-Z]\\w*)`).exec(text)?.[1]
-      : undefined;
+    const declared = receiver && !/^[A-Z]/.test(receiver) ? declaredType(receiver) : undefined;
     list.push({ method: m[2], receiver, literals, offset: m.index + (m[1]?.length ?? 0), end: args.end, file, line: lineOf(m.index), ...(declared ? { receiverType: declared } : {}) });
   }
 }
