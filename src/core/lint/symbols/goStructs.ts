@@ -131,10 +131,16 @@ function constructorFields(text: string, name: string, bodyStart: number, body: 
   if (!last || last[1] !== indent || last[2] !== v) return [];
   const fields = new Map<string, GoStructField | undefined>();
   let after = bodyStart + lines[0].length + 1;
+  // Every field the literal or a later statement writes, whatever its value (a field left out is the zero value).
+  const written = keys ? new Set<string>() : undefined;
+  let literalAt = bodyStart;
   if (decl[3] === undefined) {
     const b = braced(text, bodyStart + decl.index + decl[0].length - 1);
     if (!b) return [];
-    for (const f of fieldsOf(text, b.start, b.end, literal)) fields.set(f.key, { name: `${name}().${f.key}`, literal: f.literal, offset: f.offset });
+    literalAt = b.start;
+    for (const f of fieldsOf(text, b.start, b.end, literal, written)) fields.set(f.key, { name: `${name}().${f.key}`, literal: f.literal, offset: f.offset });
+    // A positional literal lists every field.
+    if (written?.size === 0 && text.slice(b.start, b.end).trim() !== '') written.add('*');
     after = text.indexOf('\n', b.end) + 1;
     if (after === 0) return [];
   }
@@ -156,16 +162,23 @@ function constructorFields(text: string, name: string, bodyStart: number, body: 
     }
     if (!line.includes(v) || /^\s*\/\//.test(line) || line.startsWith(`${indent}return `)) continue;
     const s = FIELD_SET.exec(line);
+    if (s && s[2] === v) written?.add(s[3]);
     if (s && s[1] === indent && s[2] === v) {
       const lit = literal(s[4]);
       fields.set(s[3], lit ? { name: `${name}().${s[3]}`, literal: lit, offset: at } : undefined);
       continue;
     }
     // Set under an `if`, in a loop, or by a multiple assignment: not one value any more.
-    for (const a of line.matchAll(FIELD_SET_ANYWHERE)) if (a[1] === v) fields.set(a[2], undefined);
+    for (const a of line.matchAll(FIELD_SET_ANYWHERE)) {
+      if (a[1] !== v) continue;
+      fields.set(a[2], undefined);
+      written?.add(a[2]);
+    }
     // Handed to a function or a method (which may fill it from the environment): nothing is known.
     for (const a of line.replace(/"(?:[^"\\\n]|\\.)*"|`[^`]*`/g, '""').matchAll(NAME_USE)) if (a[1] === v) return [];
   }
+  // Functional options may set any field: no field is known to be left out.
+  if (written && !options && !written.has('*')) keys!.push({ name: `${name}()`, keys: [...written], offset: literalAt });
   return [...fields.values()].filter((f): f is GoStructField => f !== undefined).map((f) => (options ? { ...f, options: true as const } : f));
 }
 
