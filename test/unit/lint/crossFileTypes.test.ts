@@ -191,6 +191,9 @@ describe('lint: Java, C# and Go constants across files', () => {
     // Remember(…) is only ever given a layout preference: no session-cookie findings (two before).
     assert.deepEqual([...at('Security/ShopSession.cs', 29), ...at('Security/ShopSession.cs', 32)], []);
     assert.match(at('Extensions/CookieAuthenticationExtensions.cs', 43)[0]?.message ?? '', /SameSite=Lax \(or Strict\) on cookie 'shop\.instore' \(KioskCookies:SameSite is Unspecified in \.\.\/appsettings\.json:27\)/);
+    // const SameSiteMode Receipt = SameSiteMode.Unspecified in another class: named; the Strict one is quiet.
+    assert.match(at('Controllers/ReceiptsController.cs', 16)[0]?.message ?? '', /on cookie 'shop_receipt_session' \(CookieModes\.Receipt from \.\.\/Security\/CookieModes\.cs:7\)/);
+    assert.deepEqual(at('Controllers/ReceiptsController.cs', 29), []);
   });
 
   it('reads a Go struct field left out of a literal as its zero value, naming the literal, and judges a returned cookie the caller changes', async () => {

@@ -590,7 +590,8 @@ export function indexCSharp(table: SymbolTable, file: string, text: string): voi
       const mods = m[6];
       const constant = m[8] === '=' ? /\bconst\b/.test(mods) || (/\bstatic\b/.test(mods) && /\breadonly\b/.test(mods)) : /\bstatic\b/.test(mods);
       if (!constant) continue;
-      const lit = literal(m[9]);
+      // `const SameSiteMode Receipt = SameSiteMode.Unspecified;`: a cookie mode, kept as its text for the cookie checks.
+      const lit = literal(m[9]) ?? (/^(?:Microsoft\.AspNetCore\.Http\.)?SameSiteMode\.(?:Unspecified|None|Lax|Strict)$/.test(m[9].trim()) ? { value: m[9].trim().replace(/^.*(?=SameSiteMode\.)/, '') } : undefined);
       if (lit) addLiteral(table, csharpClassModule(ns ? `${ns}.${cls}` : cls), m[7], lit, file, lineOf(m.index));
     }
   }
