@@ -168,8 +168,14 @@ function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boo
   // `Name: name` of a helper's parameter: the names its callers pass.
   const nameItem = session ? undefined : items.find((x) => x.key === 'Name');
   const callerName = nameItem ? goCallerCookieName(ctx, nameItem.value) : undefined;
+  // Flags every caller sets on the returned cookie before sending it (`c.Secure = true`) are the callers' to judge.
+  const overridden = callerName?.overridden;
+  const base = syntax(ctx);
+  const own = new Set(items.filter((i) => overridden?.has(i.key)).map((i) => i.value.id));
+  const keyed = overridden?.size ? { ...base, truth: (n: Node) => (own.has(n.id) ? { value: 'unknown' as const } : base.truth(n)) } : base;
+  const defaults = { secure: overridden?.has('Secure') ? 'unknown' as const : 'false' as const, httpOnly: overridden?.has('HttpOnly') ? 'unknown' as const : 'false' as const };
   checkKeyedSite(ctx, {
-    ...(callerName ? { name: callerName } : {}),
+    ...(callerName ? { name: { value: callerName.value, node: callerName.node, via: callerName.via } } : {}),
     framework: session ? (/gin-contrib\/sessions/.test(ctx.text) ? 'gin-contrib sessions.Options' : 'gorilla sessions.Options') : 'http.Cookie',
     session,
     anchor: lit,
@@ -177,8 +183,8 @@ function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boo
     ...(valueItem ? { valueHint: ctx.src(valueItem.value) } : {}),
     list: body,
     complete: true,
-    defaults: { secure: 'false', httpOnly: 'false' },
-    syntax: syntax(ctx),
+    defaults,
+    syntax: keyed,
   });
 }
 
