@@ -405,6 +405,21 @@ describe('lint: Java values through Spring configuration and other classes', () 
       }
     });
 
+    it('reads an on-profile block list as any of its profiles, not as the default document', async () => {
+      const dir = tempWorkspace({
+        'src/main/resources/application.yml': 'app:\n  jwt:\n    issuer: acme\n---\nspring:\n  config:\n    activate:\n      on-profile:\n        - local\n        - test\napp:\n  jwt:\n    secret: local-or-test-secret\n',
+        'src/main/java/com/acme/app/Signer.java': SIGNER('secret'),
+      });
+      try {
+        // Before, the list was not read: the document counted as the default one, so its literal was an error for every profile.
+        const { findings, symbols } = await scanFiles(['.'], { cwd: dir, workers: 0 });
+        assert.equal(symbols?.lookup(springConfigModule(dir, 'local,test'), 'app.jwt.secret')?.value, 'local-or-test-secret');
+        assert.equal(findings.find((f) => f.file.endsWith('Signer.java') && f.ruleId === 'jwt-hardcoded-secret')?.severity, 'info');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('evaluates expressions of #--- documents in properties files, with no profile active', async () => {
       const dir = tempWorkspace({
         'src/main/resources/application.properties': 'app.jwt.secret=${APP_JWT_SECRET}\n#---\nspring.config.activate.on-profile=!local & !test\napp.jwt.secret=outside-local-secret\n',

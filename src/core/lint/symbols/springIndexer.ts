@@ -491,7 +491,7 @@ function indexYaml(table: SymbolTable, file: string, text: string, projectDir: s
         if (anchor) mappings.set(anchor[1], full);
         stack.push({ indent, key });
         // A list under spring.config.import, a profile group or the active/included profiles: the names, comma-separated.
-        if (/^spring\.(config\.import|profiles\.(group\.[\w-]+|active|include))$/i.test(full)) {
+        if (/^spring\.(config\.import|config\.activate\.on-profile|profiles(\.(group\.[\w-]+|active|include))?)$/i.test(full)) {
           LIST_ITEMS.lastIndex = l.index + l[0].length + 1;
           const list = LIST_ITEMS.exec(doc)?.[0] ?? '';
           const items = [...list.matchAll(/^([ \t]*)-[ \t]+([^\n#]*?)[ \t]*(?:#.*)?$/gm)].filter((i) => i[1].length > indent).map((i) => i[2]);
@@ -538,7 +538,9 @@ function indexYaml(table: SymbolTable, file: string, text: string, projectDir: s
         merged++;
       }
     }
-    const activation = entries.find((e) => /^spring\.(config\.activate\.onprofile|profiles)$/.test(springCanonicalKey(e.key)));
+    // `on-profile: prod` or a block list (`- prod` / `- cloud`: any of them).
+    const activation = entries.find((e) => /^spring\.(config\.activate\.onprofile|profiles)$/.test(springCanonicalKey(e.key)))
+      ?? [...lists].map(([key, l]) => ({ key, raw: l.raw })).find((e) => /^spring\.(config\.activate\.onprofile|profiles)$/.test(springCanonicalKey(e.key)));
     const profile = fileProfile ?? (activation ? profileText(activation.raw) : undefined);
     const module = moduleFor(table, file, projectDir, profile || undefined, location);
     const listed = [...lists].map(([key, { raw, at }]): YamlEntry => ({ key, raw, at }));
