@@ -100,11 +100,11 @@ const MAX_PENDING_CALLS = 50000;
 
 /** `class CookieSession : ICookieSession` then its methods (`public void SignIn(HttpResponse r, string name, …)`). */
 const CLASS_HEAD = /\b(?:class|record|struct)\s+([A-Z]\w*)(?:<[^>{]*>)?(?:\s*\([^)]*\))?(?:\s*:\s*([^{\n]+))?/g;
-const METHOD_HEAD = /^[ \t]*(?:(?:public|internal|private|protected|static|virtual|override|async|sealed|new)\s+)+[\w<>[\],.?\s]+?\s+([A-Z]\w*)\s*\(([^)]*)\)/gm;
+const METHOD_HEAD = /^[ \t]*(?:(?:public|internal|private|protected|static|virtual|override|async|sealed|new)[ \t]+)+[\w<>[\],.? \t]+?[ \t]+([A-Z]\w*)[ \t]*\(([^)]*)\)/gm;
 /** `Type name;`/`Type name =`/`Type name,`/`Type name)` (a field, local or parameter), or `var name = new Type(`. */
 const DECLARATION = /\b([A-Z]\w*)(?:<[^>;=()]*>)?\??\s+(\w+)\s*[;=,)]|\bvar\s+(\w+)\s*=\s*new\s+([A-Z]\w*)/g;
 /** A call with a string literal first, or second after one plain argument (`Response`, `HttpContext.Response`). */
-const LITERAL_CALL = /(\.\s*)?\b([A-Z]\w*)\s*\(\s*(?:[\w.]+\s*,\s*)?"/g;
+const LITERAL_CALL = /\b([A-Z]\w*)\s*\(\s*(?:[\w.]+\s*,\s*)?"/g;
 
 /** Notes a file's cookie-writing methods, and its calls with a literal argument, for resolveCSharpCookieWriters. */
 export function noteCSharpCookieWriters(table: SymbolTable, file: string, text: string): void {
@@ -141,10 +141,12 @@ export function noteCSharpCookieWriters(table: SymbolTable, file: string, text: 
     return declarations.get(receiver);
   };
   for (const m of text.matchAll(LITERAL_CALL)) {
-    if (/Cookie/.test(m[2]) || list.length >= MAX_PENDING_CALLS) continue;
+    if (/Cookie/.test(m[1]) || list.length >= MAX_PENDING_CALLS) continue;
     const before = text.slice(Math.max(0, m.index - 80), m.index);
-    const receiver = m[1] ? /(\w+)\s*$/.exec(before)?.[1] ?? '' : '';
-    if (!m[1]) {
+    // `receiver.Method(`: the dot is read before the match (a leading optional group would be tried at every offset).
+    const dotted = /(\w+)\s*\.\s*$/.exec(before);
+    const receiver = dotted?.[1] ?? '';
+    if (!dotted) {
       const prev = /(\S+)\s*$/.exec(before)?.[1];
       if (prev && /^[\w.]+(?:<.*>)?[?\]]*$/.test(prev) && !NOT_A_TYPE.test(prev)) continue;
     }
@@ -157,7 +159,7 @@ export function noteCSharpCookieWriters(table: SymbolTable, file: string, text: 
     });
     if (!literals.length) continue;
     const declared = receiver && !/^[A-Z]/.test(receiver) ? declaredType(receiver) : undefined;
-    list.push({ method: m[2], receiver, literals, offset: m.index + (m[1]?.length ?? 0), end: args.end, file, line: lineOf(m.index), ...(declared ? { receiverType: declared } : {}) });
+    list.push({ method: m[1], receiver, literals, offset: m.index, end: args.end, file, line: lineOf(m.index), ...(declared ? { receiverType: declared } : {}) });
   }
 }
 

@@ -157,6 +157,8 @@ export function indexSpringDotenv(table: SymbolTable, file: string, text: string
 
 /** Compose files of a project (`docker-compose.yml`, `compose.prod.yaml`, JHipster's `src/main/docker/app.yml`), not those of development or tests. */
 const COMPOSE_FILE = /^(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml$/i;
+/** Compose files looked for in the folder above a project (a monorepo's services). */
+const PARENT_COMPOSE_NAMES = ['docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml', 'docker-compose.prod.yml', 'docker-compose.production.yml'];
 /** Container files named for development, tests or CI: production does not run them. */
 const DEV_LAUNCH_FILE = /(^|[.-])(dev|develop|development|local|test|tests|ci|override)([.-]|$)/i;
 
@@ -177,7 +179,8 @@ function indexLaunchFiles(table: SymbolTable, projectDir: string): void {
     if (!own && parent === projectDir) continue;
     let names: string[];
     try {
-      names = fs.readdirSync(dir).sort();
+      // The folder above may be large and is not the project's: only the usual compose names are looked for there.
+      names = own ? fs.readdirSync(dir).sort() : PARENT_COMPOSE_NAMES.filter((n) => fs.existsSync(path.join(dir, n)));
     } catch {
       continue;
     }
