@@ -213,9 +213,10 @@ export function checkCookieSite(ctx: AnalysisContext, site: CookieSite): void {
       const r = at(site.sameSite);
       if (!ctx.omits('cookie-missing-samesite', r.start, r.end)) ctx.report({
         ruleId: 'cookie-missing-samesite', ...r,
+        // A mode written elsewhere (a settings file, a constant, a parse of configuration) is named: that is what to change.
         message: sameSite === ''
-          ? `Set SameSite=Lax (or Strict) on ${label}: without it the browser default applies, and some browsers send it on cross-site requests.`
-          : `SameSite '${sameSite}' is not Strict, Lax or None, so browsers ignore it. Use Lax or Strict.`,
+          ? `Set SameSite=Lax (or Strict) on ${label}${whereNote(site.sameSite)}: without it the browser default applies, and some browsers send it on cross-site requests.`
+          : `SameSite '${sameSite}'${whereNote(site.sameSite)} is not Strict, Lax or None, so browsers ignore it. Use Lax or Strict.`,
         fix: fix("Set SameSite to 'lax'", site.writer.set([['sameSite', 'lax']])),
       });
     } else if (sameSite === 'none' && secure === 'false') {

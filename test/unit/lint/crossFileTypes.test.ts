@@ -180,4 +180,32 @@ describe('lint: Java, C# and Go constants across files', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('names the callers of a C# cookie writer whose name lacks Cookie, and where a SameSite left unspecified comes from', async () => {
+    const root = path.join(WORKSPACES, 'dotnet-shop');
+    const web = path.join(root, 'src/Shop.Web');
+    const { findings } = await scanFiles(['.'], { cwd: root, workers: 0 });
+    const at = (file: string, line: number) => findings.filter((f) => f.file === path.join(web, file) && f.range.start.line + 1 === line);
+    // _session.SignIn(Response, "shop_checkout_session", …) through the IShopSession field of another file.
+    assert.match(at('Security/ShopSession.cs', 19)[0]?.message ?? '', /cookie 'shop_checkout_session' \(the name \.\.\/Controllers\/CheckoutController\.cs:22 passes to SignIn\(\)\)/);
+    // Remember(…) is only ever given a layout preference: no session-cookie findings (two before).
+    assert.deepEqual([...at('Security/ShopSession.cs', 29), ...at('Security/ShopSession.cs', 32)], []);
+    assert.match(at('Extensions/CookieAuthenticationExtensions.cs', 43)[0]?.message ?? '', /SameSite=Lax \(or Strict\) on cookie 'shop\.instore' \(KioskCookies:SameSite is Unspecified in \.\.\/appsettings\.json:27\)/);
+    // const SameSiteMode Receipt = SameSiteMode.Unspecified in another class: named; the Strict one is quiet.
+    assert.match(at('Controllers/ReceiptsController.cs', 16)[0]?.message ?? '', /on cookie 'shop_receipt_session' \(CookieModes\.Receipt from \.\.\/Security\/CookieModes\.cs:7\)/);
+    assert.deepEqual(at('Controllers/ReceiptsController.cs', 29), []);
+  });
+
+  it('reads a Go struct field left out of a literal as its zero value, naming the literal, and judges a returned cookie the caller changes', async () => {
+    const root = path.join(WORKSPACES, 'go-orders');
+    const { findings } = await scanFiles(['.'], { cwd: root, workers: 0 });
+    const at = (line: number) => findings.filter((f) => f.file === path.join(root, 'internal/checkout/handlers.go') && f.range.start.line + 1 === line).map((f) => `${f.ruleId}: ${f.message}`);
+    assert.match(at(21)[0] ?? '', /^cookie-missing-secure: .*cfg\.CookieSecure is false: config\.LoadWeb\(\) \(\.\.\/config\/web\.go:17\) leaves CookieSecure out of its struct literal/);
+    assert.match(at(45)[0] ?? '', /config\.Wallet \(\.\.\/config\/web\.go:35\) leaves CookieHTTPOnly out/);
+    assert.match(at(58)[0] ?? '', /defaultReceipt \(defaults\.go:11\) leaves httpOnly out/);
+    assert.match(at(85)[0] ?? '', /opts \(line 79\) leaves CookieSecure out/);
+    // The cart copies config.CartDefaults, whose literal sets every flag; Confirm sets c.Secure = true after cookies.Session.
+    assert.deepEqual([...at(33), ...at(34), ...at(95)], []);
+    assert.match(at(101)[0] ?? '', /^cookie-missing-httponly: Turn HttpOnly on for cookie 'checkout_auth_token'/);
+  });
 });

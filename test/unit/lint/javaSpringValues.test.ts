@@ -286,6 +286,12 @@ describe('lint: Java values through Spring configuration and other classes', () 
     const receipts = (cls: string) => javaClassModule(`com.acme.payments.receipts.${cls}`);
     assert.deepEqual([symbols.lookup(receipts('HmacSigner'), '(new)1#0')?.value, symbols.lookup(receipts('HmacSigner'), '(new)1#0')?.line], ['receipt-links-hmac-secret-2024!!', 13]);
     assert.equal(symbols.lookup(receipts('ArchiveSigner'), '(new)1#0'), undefined);
+    // new BatchSigner(SettlementKeys.BATCH_SECRET): the constant, named where it is written; super("…") gives the superclass's constructor parameter.
+    const settlements = (cls: string) => javaClassModule(`com.acme.payments.settlements.${cls}`);
+    assert.deepEqual([symbols.lookup(settlements('BatchSigner'), '(new)1#0')?.value, path.basename(symbols.lookup(settlements('BatchSigner'), '(new)1#0')?.file ?? '')], ['settlement-batch-hmac-2024-batch!', 'SettlementKeys.java']);
+    assert.deepEqual([symbols.lookup(settlements('AbstractSettlementSigner'), '(new)1#0')?.value, symbols.lookup(settlements('AbstractSettlementSigner'), '(new)1#0')?.line], ['sandbox-settlement-signing-secret-0001', 12]);
+    // new IllegalStateException("…") and other JDK classes are no key holders: nothing recorded.
+    assert.equal(symbols.lookup(javaClassModule('com.acme.payments.settlements.IllegalStateException'), '(new)1#0'), undefined);
     // The nested record's default is not the annotated class's own property.
     assert.equal(symbols.lookup(cb('ChargebackProperties'), '=signingKey'), undefined);
   });
@@ -329,6 +335,100 @@ describe('lint: Java values through Spring configuration and other classes', () 
         assert.match(secret?.message ?? '', /application-partner\.properties:1/);
         assert.match(secret?.message ?? '', /\.env:1 activates the prod profile by default \(SPRING_PROFILES_ACTIVE=prod\), which activates partner/);
         assert.equal(secret?.severity, 'error');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('profiles the container starts the application with, and profile expressions', () => {
+    const GATEWAY = path.join(WORKSPACES, 'java-gateway');
+    const SERVICE = 'tokens/GatewayTokenService.java';
+    const signerFiles = (extra: Record<string, string>) => ({
+      'src/main/resources/application.properties': 'spring.profiles.active=local\napp.jwt.secret=${APP_JWT_SECRET}\n',
+      'src/main/resources/application-local.properties': 'app.jwt.secret=local-only-secret\n',
+      'src/main/resources/application-prod.properties': 'app.jwt.secret=prod-literal-secret\n',
+      'src/main/java/com/acme/app/Signer.java': SIGNER('secret'),
+      ...extra,
+    });
+    const signerFinding = async (dir: string) => {
+      const { findings } = await scanFiles(['.'], { cwd: dir, workers: 0 });
+      return findings.find((f) => f.file.endsWith('Signer.java') && f.ruleId === 'jwt-hardcoded-secret');
+    };
+
+    it('reads SPRING_PROFILES_ACTIVE of the compose file over the Dockerfile and spring.profiles.active, and evaluates on-profile expressions', async () => {
+      const { findings } = await scanFiles(['.'], { cwd: GATEWAY, workers: 0 });
+      // docker-compose.yml starts prod,edge (its ${…:-prod,edge} default): edge's literal is what the service signs with.
+      const partner = secretAt(findings, SERVICE, 47);
+      assert.equal(partner?.severity, 'error');
+      assert.match(partner?.message ?? '', /docker-compose\.yml:9 starts the application with the edge profile \(SPRING_PROFILES_ACTIVE=edge\)/);
+      // spring.profiles.active=dev is for the IDE: the container replaces it, so the dev document's literal is not read.
+      assert.equal(secretAt(findings, SERVICE, 40), undefined);
+      // "!dev" holds for prod,edge.
+      const link = secretAt(findings, SERVICE, 55);
+      assert.equal(link?.severity, 'error');
+      assert.match(link?.message ?? '', /profile expression "!dev" \(spring\.config\.activate\.on-profile\), which holds for the profiles docker-compose\.yml:9 starts the application with \(SPRING_PROFILES_ACTIVE=prod,edge\)/);
+      // "prod & eu" does not hold here, but it is production wherever it does; "local | test" is development only.
+      assert.deepEqual([secretAt(findings, SERVICE, 62)?.severity, secretAt(findings, SERVICE, 69)?.severity], ['error', 'info']);
+      assert.match(secretAt(findings, SERVICE, 62)?.message ?? '', /"prod & eu".*wherever the expression holds/);
+    });
+
+    it('reads ENV of the Dockerfile\'s final stage in both spellings, and -D/-- arguments over it', async () => {
+      for (const [dockerfile, expected] of [
+        ['FROM maven:3 AS build\nENV SPRING_PROFILES_ACTIVE=local\nFROM eclipse-temurin:21-jre\nENV SPRING_PROFILES_ACTIVE prod\nENTRYPOINT ["java","-jar","app.jar"]\n', /Dockerfile:4 starts the application with the prod profile \(SPRING_PROFILES_ACTIVE=prod\)/],
+        ['FROM eclipse-temurin:21-jre\nARG PROFILE=prod\nENV JAVA_OPTS="-Xmx512m" \\\n    SPRING_PROFILES_ACTIVE=${PROFILE}\n', /Dockerfile:3 starts the application with the prod profile/],
+        ['FROM eclipse-temurin:21-jre\nENV SPRING_PROFILES_ACTIVE=local\nENTRYPOINT ["java", "-Dspring.profiles.active=prod", "-jar", "app.jar"]\n', /Dockerfile:3 starts the application with the prod profile \(-Dspring\.profiles\.active=prod\)/],
+      ] as const) {
+        const dir = tempWorkspace(signerFiles({ Dockerfile: dockerfile }));
+        try {
+          const secret = await signerFinding(dir);
+          assert.match(secret?.message ?? '', /application-prod\.properties:1/, dockerfile);
+          assert.match(secret?.message ?? '', expected, dockerfile);
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    });
+
+    it('reads a compose list of the folder above for the service built from the project, not a development compose file', async () => {
+      const dir = tempWorkspace({
+        'docker-compose.yml': 'services:\n  web:\n    build: ./web\n    environment:\n      - SPRING_PROFILES_ACTIVE=local\n  api:\n    build:\n      context: ./api\n    environment:\n      - "SPRING_PROFILES_ACTIVE=prod"\n',
+        'api/docker-compose.local.yml': 'services:\n  api:\n    environment:\n      SPRING_PROFILES_ACTIVE: local\n',
+        ...Object.fromEntries(Object.entries(signerFiles({})).map(([k, v]) => [`api/${k}`, v])),
+      });
+      try {
+        const secret = await signerFinding(dir);
+        assert.match(secret?.message ?? '', /application-prod\.properties:1/);
+        assert.match(secret?.message ?? '', /docker-compose\.yml:10 starts the application with the prod profile/);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('reads an on-profile block list as any of its profiles, not as the default document', async () => {
+      const dir = tempWorkspace({
+        'src/main/resources/application.yml': 'app:\n  jwt:\n    issuer: acme\n---\nspring:\n  config:\n    activate:\n      on-profile:\n        - local\n        - test\napp:\n  jwt:\n    secret: local-or-test-secret\n',
+        'src/main/java/com/acme/app/Signer.java': SIGNER('secret'),
+      });
+      try {
+        // Before, the list was not read: the document counted as the default one, so its literal was an error for every profile.
+        const { findings, symbols } = await scanFiles(['.'], { cwd: dir, workers: 0 });
+        assert.equal(symbols?.lookup(springConfigModule(dir, 'local,test'), 'app.jwt.secret')?.value, 'local-or-test-secret');
+        assert.equal(findings.find((f) => f.file.endsWith('Signer.java') && f.ruleId === 'jwt-hardcoded-secret')?.severity, 'info');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('evaluates expressions of #--- documents in properties files, with no profile active', async () => {
+      const dir = tempWorkspace({
+        'src/main/resources/application.properties': 'app.jwt.secret=${APP_JWT_SECRET}\n#---\nspring.config.activate.on-profile=!local & !test\napp.jwt.secret=outside-local-secret\n',
+        'src/main/java/com/acme/app/Signer.java': SIGNER('secret'),
+      });
+      try {
+        const secret = await signerFinding(dir);
+        assert.equal(secret?.severity, 'error');
+        assert.match(secret?.message ?? '', /application\.properties:4 sets to a literal committed with the code in a document for the profile expression "!local & !test".*which holds in a deployment that activates no profile/);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

@@ -84,6 +84,9 @@ function syntax(ctx: AnalysisContext, prefix: string): KeyedSyntax {
         return !!m;
       };
       const v = csharpValue(ctx, n);
+      // `SameSite = CookieModes.Receipt` with `const SameSiteMode Receipt = SameSiteMode.Unspecified;` in another class: named in the message.
+      const member = v.k === 'external' && typeof v.symbol.value === 'string' ? /^SameSiteMode\.(Unspecified|None|Lax|Strict)$/.exec(v.symbol.value) : null;
+      if (member && v.k === 'external' && ctx.workspace) return { value: member[1] === 'Unspecified' ? '' : member[1].toLowerCase(), via: describeSymbol(ctx.workspace.filePath, ctx.src(n), v.symbol) };
       if (!read(v) || modes.size === 0) return 'unknown';
       // Modes that differ by path: the environment decides, or the code does in a way not judged here.
       return modes.size === 1 ? [...modes][0] : v.k === 'choice' && v.env ? 'env' : 'unknown';

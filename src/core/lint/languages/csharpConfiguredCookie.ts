@@ -70,11 +70,12 @@ export function configuredTruth(
   return { value: 'false', via: `${said}${c.environment ? `, which the ${c.environment} environment loads` : ', which every environment loads unless it overrides it'}: set it to true there, or write the flag here` };
 }
 
-/** `SameSite = settings.SameSite` bound from `"SameSite": "None"`: the mode, lower case ('' for Unspecified), or undefined. */
-export function configuredSameSite(ctx: AnalysisContext, node: Node): string | undefined {
+/** `SameSite = settings.SameSite` bound from `"SameSite": "None"`: the mode, lower case ('' for Unspecified), with where it is written; or undefined. */
+export function configuredSameSite(ctx: AnalysisContext, node: Node): { value: string; via: string } | undefined {
   const c = configuredValue(ctx, unwrap(node));
   const m = typeof c?.value === 'string' ? /^(Strict|Lax|None|Unspecified)$/i.exec(c.value.trim()) : null;
-  return m ? (m[1].toLowerCase() === 'unspecified' ? '' : m[1].toLowerCase()) : undefined;
+  // Named in the message: the key and the file that hold the mode (`CookieSettings:SameSite is Unspecified in ../appsettings.json:9`).
+  return m ? { value: m[1].toLowerCase() === 'unspecified' ? '' : m[1].toLowerCase(), via: `${c!.key} is ${String(c!.value)} in ${c!.where}` } : undefined;
 }
 
 /** `TimeSpan.FromMinutes(settings.ExpireMinutes)` with the number in a settings file: seconds, or undefined. */

@@ -7,13 +7,13 @@ import { reportExternalSecret, reportHardcodedSecret } from '../secrets';
 import { describeSymbol } from '../symbols/symbolTable';
 import { goCallerCookieName } from './goCookieHelpers';
 import { goNumber } from './goDurations';
-import { goValue } from './goValues';
+import { goValue, goZeroField } from './goValues';
 import { externalsOf, literalsOf, truthOfValue } from './resolvedValue';
 
 const QUERY = `
 (composite_literal type: (qualified_type) @type body: (literal_value) @body) @lit
 (type_conversion_expression type: (slice_type element: (type_identifier) @elem (#eq? @elem "byte")) operand: (interpreted_string_literal) @str) @bytes
-(call_expression function: (selector_expression field: (field_identifier) @method (#any-of? @method "SignedString" "ParseUnverified" "WithValidMethods" "Parse" "ParseWithClaims" "NewCookieStore" "NewFilesystemStore" "NewStore")) arguments: (argument_list) @args) @call
+(call_expression function: (selector_expression field: (field_identifier) @method (#any-of? @method "SignedString" "ParseUnverified" "WithValidMethods" "Parse" "ParseWithClaims" "NewCookieStore" "NewFilesystemStore" "NewStore" "SetCookie")) arguments: (argument_list) @args) @call
 (selector_expression operand: (identifier) @pkg field: (field_identifier) @field (#any-of? @field "SigningMethodNone" "UnsafeAllowNoneSignatureType")) @none
 `;
 
@@ -47,6 +47,9 @@ function syntax(ctx: AnalysisContext): KeyedSyntax {
       { key: 'Expires', seconds: (n) => seconds(ctx, n), render: (d) => `time.Now().AddDate(0, 0, ${d})` },
     ],
     truth: (n) => {
+      // `Secure: cfg.CookieSecure` where the struct literal behind cfg leaves CookieSecure out: Go's zero value, false.
+      const zero = goZeroField(ctx, n);
+      if (zero) return { value: 'false', via: `${ctx.src(n).replace(/\s+/g, '')} is false: ${zero.holder} leaves ${zero.field} out of its struct literal, and a bool left out is false` };
       const v = goValue(ctx, n);
       const t = truthOfValue(v, (leaf) => {
         const text = ctx.src(leaf.node).trim();
@@ -79,7 +82,7 @@ export const goAnalyzer: LanguageAnalyzer = {
   query: QUERY,
   containers: new Set(['source_file']),
   keywords: /Cookie|sessions|jwt|securecookie|SignedString|NewStore/,
-  anchors: /\bhttp\s*\.\s*Cookie\s*\{|\bsessions\s*\.\s*Options\s*\{|\.\s*GinJWTMiddleware\s*\{|\[\]byte\s*\(\s*"|\.\s*(SignedString|ParseUnverified|WithValidMethods|Parse|ParseWithClaims|NewCookieStore|NewFilesystemStore|NewStore)\s*\(|\bjwt\s*\.\s*(SigningMethodNone|UnsafeAllowNoneSignatureType)\b/g,
+  anchors: /\bhttp\s*\.\s*Cookie\s*\{|\bsessions\s*\.\s*Options\s*\{|\.\s*GinJWTMiddleware\s*\{|\[\]byte\s*\(\s*"|\.\s*(SignedString|ParseUnverified|WithValidMethods|Parse|ParseWithClaims|NewCookieStore|NewFilesystemStore|NewStore|SetCookie)\s*\(|\bjwt\s*\.\s*(SigningMethodNone|UnsafeAllowNoneSignatureType)\b/g,
   declares(chunk, ctx) {
     // Where `"os"` is added depends on the package clause and the imports, whatever shape an edit leaves them in.
     if (chunk.type === 'import_declaration' || chunk.type === 'package_clause' || chunk.type === 'ERROR' || /\b(import|package)\b/.test(ctx.src(chunk))) return ['<imports>'];
@@ -122,7 +125,9 @@ function analyzeMatch(m: QueryMatch, ctx: AnalysisContext): void {
   if (!call || !method || !args) return;
   const name = ctx.src(method);
   const list = namedChildren(args, ctx.text);
-  if (name === 'SignedString' && list[0]) {
+  if (name === 'SetCookie') {
+    if (list.length === 2 && list[1].type === 'identifier' && ctx.src(call.childForFieldName('function')?.childForFieldName('operand') ?? call) === 'http') changedByCaller(ctx, call, list[1]);
+  } else if (name === 'SignedString' && list[0]) {
     secretThrough(ctx, list[0], 'jwt');
   } else if (name === 'NewCookieStore' || name === 'NewFilesystemStore' || name === 'NewStore') {
     sessionStore(ctx, call, name, list);
@@ -163,8 +168,14 @@ function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boo
   // `Name: name` of a helper's parameter: the names its callers pass.
   const nameItem = session ? undefined : items.find((x) => x.key === 'Name');
   const callerName = nameItem ? goCallerCookieName(ctx, nameItem.value) : undefined;
+  // Flags every caller sets on the returned cookie before sending it (`c.Secure = true`) are the callers' to judge.
+  const overridden = callerName?.overridden;
+  const base = syntax(ctx);
+  const own = new Set(items.filter((i) => overridden?.has(i.key)).map((i) => i.value.id));
+  const keyed = overridden?.size ? { ...base, truth: (n: Node) => (own.has(n.id) ? { value: 'unknown' as const } : base.truth(n)) } : base;
+  const defaults = { secure: overridden?.has('Secure') ? 'unknown' as const : 'false' as const, httpOnly: overridden?.has('HttpOnly') ? 'unknown' as const : 'false' as const };
   checkKeyedSite(ctx, {
-    ...(callerName ? { name: callerName } : {}),
+    ...(callerName ? { name: { value: callerName.value, node: callerName.node, via: callerName.via } } : {}),
     framework: session ? (/gin-contrib\/sessions/.test(ctx.text) ? 'gin-contrib sessions.Options' : 'gorilla sessions.Options') : 'http.Cookie',
     session,
     anchor: lit,
@@ -172,8 +183,8 @@ function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boo
     ...(valueItem ? { valueHint: ctx.src(valueItem.value) } : {}),
     list: body,
     complete: true,
-    defaults: { secure: 'false', httpOnly: 'false' },
-    syntax: syntax(ctx),
+    defaults,
+    syntax: keyed,
   });
 }
 
@@ -206,6 +217,62 @@ function fieldAssignments(ctx: AnalysisContext, lit: Node): KeyedItem[] {
     out.push({ key: m[1], value, item: s });
   }
   return out;
+}
+
+/**
+ * `c := cookies.New("orders_auth", t); c.HttpOnly = false; http.SetCookie(w, c)`: a cookie a function
+ * (of this package or another) returns, changed by the caller before it is sent. What the caller sets
+ * is judged at its assignment, with the name the call passes (its first string literal); what the
+ * function sets stays judged where it builds the cookie. A cookie built here (`c := &http.Cookie{…}`)
+ * is judged with its later fields by cookieLiteral.
+ */
+function changedByCaller(ctx: AnalysisContext, call: Node, cookie: Node): void {
+  const v = ctx.src(cookie);
+  let stmt: Node | null = call;
+  while (stmt && !/_statement$/.test(stmt.type)) stmt = stmt.parent;
+  let decl: Node | undefined;
+  let made: Node | undefined;
+  for (let s = stmt?.previousNamedSibling ?? null; s; s = s.previousNamedSibling) {
+    if (s.type !== 'short_var_declaration' && s.type !== 'var_declaration') continue;
+    const left = s.type === 'short_var_declaration' ? s.childForFieldName('left') : s.descendantsOfType('var_spec')[0]?.childForFieldName('name');
+    const names = left ? (left.type === 'identifier' ? [left] : namedChildren(left, ctx.text)) : [];
+    if (!names.some((n) => ctx.src(n) === v)) continue;
+    const right = s.type === 'short_var_declaration' ? s.childForFieldName('right') : s.descendantsOfType('var_spec')[0]?.childForFieldName('value');
+    const first = right ? namedChildren(right, ctx.text)[0] : undefined;
+    if (first?.type === 'call_expression') {
+      decl = s;
+      made = first;
+    }
+    break;
+  }
+  if (!decl || !made) return;
+  ctx.touch(decl.startIndex, call.endIndex);
+  const items: KeyedItem[] = [];
+  const mentions = new RegExp(`(^|[^\\w.])${v}\\b`);
+  for (let s = decl.nextNamedSibling; s && s.startIndex < call.startIndex; s = s.nextNamedSibling) {
+    if (!mentions.test(ctx.src(s))) continue;
+    const l = s.type === 'assignment_statement' ? s.childForFieldName('left') : null;
+    const r = s.type === 'assignment_statement' ? s.childForFieldName('right') : null;
+    const m = l ? new RegExp(`^${v}\\.(\\w+)$`).exec(ctx.src(l).replace(/\s+/g, '')) : null;
+    const value = r ? namedChildren(r, ctx.text)[0] : undefined;
+    // Handed to a function, set under a branch or from itself: what it holds is no longer read here.
+    if (!m || !value || mentions.test(ctx.src(r!))) return;
+    items.push({ key: m[1], value, item: s });
+  }
+  if (!items.length) return;
+  const args = made.childForFieldName('arguments');
+  const nameArg = args ? namedChildren(args, ctx.text).find((a) => a.type === 'interpreted_string_literal' || a.type === 'raw_string_literal') : undefined;
+  checkKeyedSite(ctx, {
+    framework: 'http.Cookie',
+    session: false,
+    anchor: call,
+    items,
+    ...(nameArg ? { name: { value: ctx.src(nameArg).slice(1, -1), node: nameArg } } : { nameHint: ctx.src(made) }),
+    // What the function set is not known here: only what the caller writes is judged.
+    complete: false,
+    defaults: { secure: 'unknown', httpOnly: 'unknown' },
+    syntax: syntax(ctx),
+  });
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import { type AnalysisContext, ancestorsOf, namedChildren } from '../analysis';
 import { goStructFields } from '../symbols/goStructs';
+import { symbolPlace } from '../symbols/symbolTable';
+import { GO_KEYS_SUFFIX } from '../symbols/typeIndexers';
 import { goFieldValueAt, goReceiverField, goReceiverParamField } from './goReceiverFields';
 import { goFieldReassigned, goForeignSet, goImportedConstant, goSamePackage } from './crossFileConstants';
 import { conditionOf as conditionOfIn, ENV_SWITCH, negateValue, type ResolvedValue, UNKNOWN_VALUE, type ValueBranch } from './resolvedValue';
@@ -213,6 +215,8 @@ function constructedField(ctx: AnalysisContext, operand: Node, name: string, fie
     for (const s of statements) {
       if (s.startIndex >= operand.startIndex) break;
       const call = declaredValue(ctx, s, name)?.node;
+      // `cfg := defaultConfig` / `cfg := config.Defaults`: a copy of a package-level struct var of another file.
+      if (call?.type === 'identifier' || call?.type === 'selector_expression') return copiedVarField(ctx, operand, s, scope, call, name, field);
       if (call?.type !== 'call_expression') continue;
       const fn = call.childForFieldName('function');
       // Arguments are fine: the indexer keeps only fields whose value does not depend on them.
@@ -229,6 +233,97 @@ function constructedField(ctx: AnalysisContext, operand: Node, name: string, fie
       if (pkg?.type === 'identifier') return goImportedConstant(ctx, use, ctx.src(pkg), key);
       if (fn.type !== 'identifier') return undefined;
       return goSamePackage(ctx, use, key) ?? sameFileConstructorField(ctx, operand, key);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `cfg.Field` where `cfg := defaultConfig` (a struct var of another file of the package) or
+ * `cfg := config.Defaults` (of another package): the field of that var as the table indexed it,
+ * unless this function sets `cfg.Field` after the copy or a statement of the package sets the var's field.
+ */
+function copiedVarField(ctx: AnalysisContext, operand: Node, decl: Node, scope: Node, value: Node, name: string, field: string): ResolvedValue | undefined {
+  const held = heldVar(ctx, value);
+  if (!held) return undefined;
+  if (new RegExp(`(^|[^\\w.])${name}\\.${field}\\s*=[^=]`).test(ctx.text.slice(decl.endIndex, scope.endIndex))) return undefined;
+  ctx.touch(decl.startIndex, decl.endIndex);
+  const use = operand.parent ?? operand;
+  if (goFieldReassigned(ctx, value, held.pkg, `${held.name}.${field}`)) return undefined;
+  return held.pkg !== undefined ? goImportedConstant(ctx, use, held.pkg, `${held.name}.${field}`) : goSamePackage(ctx, use, `${held.name}.${field}`);
+}
+
+/** `defaultConfig` (a var of the package) or `config.Defaults` (of an imported package), as a name and the package's import name. */
+function heldVar(ctx: AnalysisContext, value: Node): { pkg?: string; name: string } | undefined {
+  if (value.type === 'identifier') return { name: ctx.src(value) };
+  const pkg = value.childForFieldName('operand');
+  const v = value.childForFieldName('field');
+  return pkg?.type === 'identifier' && v ? { pkg: ctx.src(pkg), name: ctx.src(v) } : undefined;
+}
+
+type External = Extract<ResolvedValue, { k: 'external' }>;
+
+/** Where a bool field left out of a struct literal comes from: what holds the literal, and the field. */
+export interface GoZeroField {
+  readonly field: string;
+  /** `config.LoadWeb() (../config/web.go:21)`, `cfg (line 12)` for a literal of the function. */
+  readonly holder: string;
+}
+
+/**
+ * `cfg.Secure` (or `config.Defaults.Secure`) where the struct literal behind `cfg` leaves `Secure`
+ * out, so that it holds its type's zero value (`false` for the bools a cookie reads): a keyed literal
+ * of this function, a constructor returning one (`cfg := config.Load()`), or a package-level struct var
+ * (`cfg := defaultConfig`, `config.Defaults`), as long as nothing sets the field afterwards. Undefined
+ * otherwise (the field is written, or what `cfg` holds is not known).
+ */
+export function goZeroField(ctx: AnalysisContext, n: Node): GoZeroField | undefined {
+  if (n.type !== 'selector_expression') return undefined;
+  const operand = n.childForFieldName('operand');
+  const fieldNode = n.childForFieldName('field');
+  if (!operand || !fieldNode) return undefined;
+  const field = ctx.src(fieldNode);
+  const keysLeaveOut = (keys: External | undefined) => keys !== undefined && typeof keys.symbol.value === 'string' && !keys.symbol.value.split(',').includes(field);
+  const place = (e: External) => (ctx.workspace ? symbolPlace(ctx.workspace.filePath, e.symbol) : '');
+  // `config.Defaults.Secure`: a package var of another package read in place.
+  if (operand.type === 'selector_expression') {
+    const held = heldVar(ctx, operand);
+    if (!held?.pkg || goFieldReassigned(ctx, n, held.pkg, `${held.name}.${field}`) || goForeignSet(ctx, n, held.pkg, `${held.name}.${field}`)) return undefined;
+    const keys = goImportedConstant(ctx, n, held.pkg, `${held.name}${GO_KEYS_SUFFIX}`);
+    return keysLeaveOut(keys) ? { field, holder: `${ctx.src(operand)} (${place(keys!)})` } : undefined;
+  }
+  if (operand.type !== 'identifier') return undefined;
+  const name = ctx.src(operand);
+  let local: Node | undefined;
+  const literal = localStructField(ctx, operand, name, field, 1, (decl) => {
+    local = decl;
+  });
+  if (local && literal === undefined) return { field, holder: `${name} (line ${ctx.lineOf(local.startIndex) + 1})` };
+  if (!ctx.workspace) return undefined;
+  for (const scope of [...ancestorsOf(operand)].reverse()) {
+    if (scope.type !== 'block') continue;
+    for (const s of statementsIn(ctx, scope)) {
+      if (s.startIndex >= operand.startIndex) break;
+      const value = declaredValue(ctx, s, name)?.node;
+      if (!value) continue;
+      if (new RegExp(`(^|[^\\w.])${name}\\.${field}\\s*=[^=]`).test(ctx.text.slice(s.endIndex, scope.endIndex))) return undefined;
+      ctx.touch(s.startIndex, s.endIndex);
+      let keys: External | undefined;
+      let holder = '';
+      if (value.type === 'call_expression') {
+        const fn = value.childForFieldName('function');
+        const pkg = fn?.type === 'selector_expression' ? fn.childForFieldName('operand') : null;
+        const fnName = fn?.type === 'selector_expression' ? fn.childForFieldName('field') : fn?.type === 'identifier' ? fn : null;
+        if (!fnName || (fn?.type === 'selector_expression' && pkg?.type !== 'identifier')) return undefined;
+        keys = pkg ? goImportedConstant(ctx, n, ctx.src(pkg), `${ctx.src(fnName)}()${GO_KEYS_SUFFIX}`) : goSamePackage(ctx, n, `${ctx.src(fnName)}()${GO_KEYS_SUFFIX}`);
+        holder = `${ctx.src(fn!).replace(/\s+/g, '')}()`;
+      } else {
+        const held = heldVar(ctx, value);
+        if (!held || goFieldReassigned(ctx, n, held.pkg, `${held.name}.${field}`)) return undefined;
+        keys = held.pkg !== undefined ? goImportedConstant(ctx, n, held.pkg, `${held.name}${GO_KEYS_SUFFIX}`) : goSamePackage(ctx, n, `${held.name}${GO_KEYS_SUFFIX}`);
+        holder = ctx.src(value).replace(/\s+/g, '');
+      }
+      return keysLeaveOut(keys) ? { field, holder: `${holder} (${place(keys!)})` } : undefined;
     }
   }
   return undefined;
@@ -387,7 +482,7 @@ function statementsIn(ctx: AnalysisContext, block: Node): Node[] {
  * assignment under an `if` or in a loop, or `cfg` handed to a function or a method before the use,
  * makes it unknown (`{ k: 'unknown' }`); undefined when `cfg` is not such a local.
  */
-function localStructField(ctx: AnalysisContext, operand: Node, name: string, field: string, depth: number): ResolvedValue | undefined {
+function localStructField(ctx: AnalysisContext, operand: Node, name: string, field: string, depth: number, onZero?: (decl: Node) => void): ResolvedValue | undefined {
   const up = ancestorsOf(operand);
   for (let i = up.length - 1; i >= 0; i--) {
     const scope = up[i];
@@ -439,6 +534,8 @@ function localStructField(ctx: AnalysisContext, operand: Node, name: string, fie
       // Set on some paths only, passed to a function or a method called on it: not one value any more.
       if (setsField.test(text) || usesWhole(ctx, s, name)) return UNKNOWN_VALUE;
     }
+    // Left out of a keyed literal (or `var cfg Config`) and never set: the zero value.
+    if (value === undefined && onZero && !(body && namedChildren(body, ctx.text).some((el) => el.type !== 'keyed_element'))) onZero(decl);
     return value;
   }
   return undefined;

@@ -113,6 +113,54 @@ function builderValue(ctx: AnalysisContext, node: Node, depth: number): string |
   return v.k === 'str' ? before + v.v : undefined;
 }
 
+/**
+ * The text of a StringBuilder/StringBuffer local at `use` (`sb.toString()`): its initializer, then each
+ * `sb.append(…)` statement of the same block before the use, every part a literal. Undefined when the
+ * local is used any other way before (`sb.insert(…)`, `sb.setLength(0)`, handed to a method), appended to
+ * under a condition, or declared elsewhere.
+ */
+function localBuilderValue(ctx: AnalysisContext, local: Node, use: Node, depth: number): string | undefined {
+  const name = ctx.src(local);
+  let stmt: Node | null = use;
+  while (stmt && stmt.parent && stmt.parent.type !== 'block' && stmt.parent.type !== 'constructor_body') stmt = stmt.parent;
+  const block = stmt?.parent;
+  if (!stmt || !block) return undefined;
+  let text: string | undefined;
+  let declared = false;
+  const mentions = new RegExp(`(^|[^\\w.$])${name}\\b`);
+  for (const s of namedChildren(block, ctx.text)) {
+    if (s.startIndex >= stmt.startIndex) break;
+    if (s.type === 'local_variable_declaration') {
+      const d = s.namedChildren.find((x) => x?.type === 'variable_declarator' && ctx.src(x.childForFieldName('name')!) === name);
+      if (d) {
+        const init = d.childForFieldName('value');
+        text = init ? builderValue(ctx, init, depth + 1) : undefined;
+        declared = true;
+        ctx.touch(s.startIndex, stmt.startIndex);
+        continue;
+      }
+    }
+    if (!declared || !mentions.test(ctx.src(s))) continue;
+    // `sb.append("ret");` (or a chain of appends) as a whole statement; anything else about sb: not one text.
+    const e = s.type === 'expression_statement' ? s.firstNamedChild : null;
+    let head: Node | null = e;
+    const parts: Node[] = [];
+    while (head?.type === 'method_invocation' && ctx.src(head.childForFieldName('name') ?? head) === 'append') {
+      const args = namedChildren(head.childForFieldName('arguments') ?? head, ctx.text);
+      if (args.length !== 1) return undefined;
+      parts.unshift(args[0]);
+      head = head.childForFieldName('object');
+    }
+    if (!head || head.type !== 'identifier' || ctx.src(head) !== name || text === undefined) return undefined;
+    for (const p of parts) {
+      const v = javaValue(ctx, p, depth + 1);
+      if (v.k !== 'str') return undefined;
+      text += v.v;
+    }
+  }
+  return declared ? text : undefined;
+}
+
 function callValue(ctx: AnalysisContext, call: Node, depth: number): JavaValue {
   const name = call.childForFieldName('name');
   const obj = call.childForFieldName('object');
@@ -145,11 +193,18 @@ function callValue(ctx: AnalysisContext, call: Node, depth: number): JavaValue {
     const built = builderValue(ctx, obj, depth);
     if (built !== undefined) return built === '' ? UNKNOWN : { k: 'str', v: built, node: call };
   }
+  // `StringBuilder sb = new StringBuilder("sec"); sb.append("ret"); … sb.toString()`: a builder kept in a local of the block.
+  if (method === 'toString' && obj?.type === 'identifier') {
+    const built = localBuilderValue(ctx, obj, call, depth);
+    if (built !== undefined) return built === '' ? UNKNOWN : { k: 'str', v: built, node: call };
+  }
   if (obj && WRAPPER_METHODS.has(method)) return javaValue(ctx, obj, depth + 1);
   // `String.format("%s-%s", "sec", "ret")`, `"%s-%s".formatted(…)`: a constant when the format only places literals.
   if ((method === 'format' && objText === 'String' && args.length >= 1) || (method === 'formatted' && obj)) {
     const parts = [...(method === 'formatted' ? [obj!] : []), ...args].map((a) => javaValue(ctx, a, depth + 1));
-    const strings = parts.map((p) => (p.k === 'str' ? p.v : p.k === 'external' && typeof p.symbol.value === 'string' && p.symbol.fallbackFor === undefined ? p.symbol.value : undefined));
+    const written = [...(method === 'formatted' ? [obj!] : []), ...args];
+    // A number written in place (`%d` of `2024`) is its digits.
+    const strings = parts.map((p, i) => (p.k === 'str' ? p.v : p.k === 'external' && (typeof p.symbol.value === 'string' || typeof p.symbol.value === 'number') && p.symbol.fallbackFor === undefined ? String(p.symbol.value) : written[i].type === 'decimal_integer_literal' ? String(Number(ctx.src(written[i]).replace(/[_lL]/g, ''))) : undefined));
     if (strings.some((x) => x === undefined)) return UNKNOWN;
     const v = formatLiterals(strings[0]!, strings.slice(1) as string[]);
     if (v === undefined) return UNKNOWN;

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { AnalysisContext } from '../analysis';
 import type { WorkspaceSymbol } from '../symbols/symbolTable';
-import { isDevelopmentProfile, isProductionProfile, springActiveModule, springCanonicalKey, springConfigModule, springGroupsModule, springLocationModule, springProfilesModule, springVariable } from '../symbols/springIndexer';
+import { isDevelopmentProfile, isProductionProfile, springActiveModule, springCanonicalKey, springConfigModule, springGroupsModule, springLaunchModule, springLocationModule, springProfilesModule, springVariable } from '../symbols/springIndexer';
 import type { ResolvedValue } from './resolvedValue';
 
 /*
@@ -22,7 +22,13 @@ export interface SpringSource {
    * `spring.profiles.active=local` of the default file (`application.properties:3`), `spring.profiles.include`,
    * or `SPRING_PROFILES_ACTIVE` of the project's `.env`.
    */
-  readonly activation?: { readonly by: string; readonly profile: string; readonly at: string };
+  readonly activation?: { readonly by: string; readonly profile: string; readonly at: string; readonly launch?: true };
+  /**
+   * Set when `profile` is a profile expression (`!dev`, `prod & cloud`): whether it holds for the
+   * profiles the project runs without choosing its own (`activation` says who activates them; none:
+   * a deployment that activates no profile, where Spring's `default` profile is active).
+   */
+  readonly expression?: { readonly holds: boolean; readonly active: readonly string[] };
 }
 
 /** A table symbol read from a Spring configuration file. */
@@ -44,7 +50,7 @@ function projectOf(ctx: AnalysisContext): string | undefined {
     let dir = path.dirname(ws.filePath);
     for (let up = 0; up < MAX_DEPTH; up++) {
       const holds = (module: string) => !ws.table.namesOf(module)[Symbol.iterator]().next().done;
-      if (holds(springConfigModule(dir)) || holds(springProfilesModule(dir)) || holds(springActiveModule(dir)) || holds(springLocationModule(dir))) return dir;
+      if (holds(springConfigModule(dir)) || holds(springProfilesModule(dir)) || holds(springActiveModule(dir)) || holds(springLocationModule(dir)) || holds(springLaunchModule(dir))) return dir;
       const parent = path.dirname(dir);
       if (parent === dir) break;
       dir = parent;
@@ -57,6 +63,8 @@ function projectOf(ctx: AnalysisContext): string | undefined {
 function profilesOf(ctx: AnalysisContext, project: string): string[] {
   const all = [...ctx.workspace!.table.namesOf(springProfilesModule(project))].map(([p]) => p);
   const rank = (p: string) => {
+    const leaning = expressionLeaning(p);
+    if (leaning) return leaning === 'production' ? 0 : leaning === 'development' ? 2 : 1;
     const as = rankedAs(p, groupOf(ctx, project, p));
     return isProductionProfile(as) ? 0 : isDevelopmentProfile(as) ? 2 : 1;
   };
@@ -74,6 +82,70 @@ function rankedAs(profile: string, group: string | undefined): string {
   return group && !isProductionProfile(profile) && !isDevelopmentProfile(profile) ? group : profile;
 }
 
+/** A parsed profile expression: a name, `!x`, `a & b`, `a | b`. */
+type ProfileTerm = { name: string } | { not: ProfileTerm } | { and: ProfileTerm[] } | { or: ProfileTerm[] };
+
+/**
+ * A Spring profile expression (`!dev`, `prod & cloud`, `prod | staging`, `(eu | us) & !dev`; a comma
+ * list holds when any of its members does), as Spring's `Profiles.of` evaluates it, as a predicate on
+ * the active profiles. Undefined for a plain profile name, and for text that is no expression.
+ */
+export function profileExpression(text: string): ((active: ReadonlySet<string>) => boolean) | undefined {
+  if (!/[!&|(),]/.test(text)) return undefined;
+  const tokens = text.toLowerCase().match(/[\w.-]+|[!&|(),]/g) ?? [];
+  let at = 0;
+  const term = (): ProfileTerm | undefined => {
+    const t = tokens[at++];
+    if (t === '!') {
+      const inner = term();
+      return inner && { not: inner };
+    }
+    if (t === '(') {
+      const inner = expr();
+      return tokens[at++] === ')' ? inner : undefined;
+    }
+    return t && /^[\w.-]+$/.test(t) ? { name: t } : undefined;
+  };
+  // & binds before | (Spring rejects mixing them without parentheses; this reads such text the usual way).
+  const conj = (): ProfileTerm | undefined => {
+    const parts = [term()];
+    while (tokens[at] === '&') {
+      at++;
+      parts.push(term());
+    }
+    return parts.every(Boolean) ? (parts.length === 1 ? parts[0] : { and: parts as ProfileTerm[] }) : undefined;
+  };
+  const expr = (): ProfileTerm | undefined => {
+    const parts = [conj()];
+    while (tokens[at] === '|' || tokens[at] === ',') {
+      at++;
+      parts.push(conj());
+    }
+    return parts.every(Boolean) ? (parts.length === 1 ? parts[0] : { or: parts as ProfileTerm[] }) : undefined;
+  };
+  const parsed = expr();
+  if (!parsed || at !== tokens.length) return undefined;
+  const evaluate = (t: ProfileTerm, active: ReadonlySet<string>): boolean =>
+    'name' in t ? active.has(t.name) : 'not' in t ? !evaluate(t.not, active) : 'and' in t ? t.and.every((x) => evaluate(x, active)) : t.or.some((x) => evaluate(x, active));
+  return (active) => evaluate(parsed, active);
+}
+
+/**
+ * How a deployment uses the documents of a profile expression: `production` when it holds for the
+ * expression's profiles that are not development ones and either names a production profile or holds
+ * with none active (`!dev`, `prod & cloud`, `prod | staging`), `development` when it only holds with a
+ * development profile (`local | test`, `!prod`), `other` else; undefined for a plain profile name.
+ */
+function expressionLeaning(text: string): 'production' | 'development' | 'other' | undefined {
+  const holds = profileExpression(text);
+  if (!holds) return undefined;
+  const names = text.toLowerCase().match(/[\w.-]+/g) ?? [];
+  const deployed = names.filter((n) => !isDevelopmentProfile(n));
+  if (holds(new Set(deployed)) && (deployed.some(isProductionProfile) || holds(new Set(['default'])))) return 'production';
+  if (holds(new Set(deployed))) return 'other';
+  return holds(new Set(names.filter(isDevelopmentProfile))) ? 'development' : 'other';
+}
+
 /**
  * The value of a Spring property for code at `at`: the default configuration file first (every
  * profile loads it), then the profile files. `env` when a file sets it from a placeholder without
@@ -86,34 +158,59 @@ export function springPropertyValue(ctx: AnalysisContext, key: string, at: Node)
   const canonical = springCanonicalKey(key);
   const active = activeProfiles(ctx, project);
   // Profiles a deployment runs without choosing its own override the default file (the last activated wins).
-  const order = [...active.map((a) => a.profile).reverse(), undefined, ...profilesOf(ctx, project).filter((p) => !active.some((a) => a.profile === p))];
+  const activeNames = active.map((a) => a.profile);
+  const others = profilesOf(ctx, project).filter((p) => !activeNames.includes(p));
+  // A document for a profile expression that holds for them loads like an active profile's (`!dev` in production).
+  const holding = others.filter((p) => profileExpression(p)?.(new Set(activeNames.length ? activeNames : ['default'])));
+  const order = [...holding, ...activeNames.slice().reverse(), undefined, ...others.filter((p) => !holding.includes(p))];
   for (const profile of order) {
     const symbol = table.lookup(springLocationModule(project, profile), canonical) ?? table.lookup(springConfigModule(project, profile), canonical);
     if (!symbol) continue;
     if (symbol.value === '') return { k: 'env', text: `\${${key}}` };
     const group = profile ? groupOf(ctx, project, profile) : undefined;
-    const activation = profile ? active.find((a) => a.profile === profile) : undefined;
-    const spring: SpringSymbol = { ...symbol, spring: { key, ...(profile ? { profile } : {}), ...(group ? { group } : {}), ...(activation ? { activation: activation.activation } : {}) } };
+    const expression = profile && profileExpression(profile) ? { holds: holding.includes(profile), active: activeNames } : undefined;
+    // An expression that holds is named with what activates the profiles it holds for (the strongest source).
+    const activation = profile ? active.find((a) => a.profile === profile) ?? (expression?.holds ? active[0] : undefined) : undefined;
+    const spring: SpringSymbol = { ...symbol, spring: { key, ...(profile ? { profile } : {}), ...(group ? { group } : {}), ...(activation ? { activation: activation.activation } : {}), ...(expression ? { expression } : {}) } };
     return { k: 'external', symbol: spring, node: at };
   }
   return undefined;
 }
 
 /**
+ * How strongly a source of `spring.profiles.active` binds, as Spring and the container runtime order
+ * them: a `--spring.profiles.active` argument, then a `-D` system property, then SPRING_PROFILES_ACTIVE
+ * of a compose file (it replaces the image's), of the Dockerfile, of `.env`, then the property in a file.
+ * The strongest source present decides; the others are not read.
+ */
+function activationRank(by: string, file: string): number {
+  if (by === '--spring.profiles.active') return 6;
+  if (by === '-Dspring.profiles.active') return 5;
+  if (by !== 'SPRING_PROFILES_ACTIVE') return 0;
+  const base = path.basename(file).toLowerCase();
+  return /^dockerfile/.test(base) ? 3 : /\.ya?ml$/.test(base) ? 4 : 2;
+}
+
+/**
  * The profiles a project runs when the deployment does not choose them, in the order they are
- * activated: `SPRING_PROFILES_ACTIVE` of its `.env` (else `spring.profiles.active` of the default
- * file), then `spring.profiles.include`, then the members of an active profile's group.
+ * activated: the strongest of its launch files (compose, Dockerfile: activationRank), `SPRING_PROFILES_ACTIVE`
+ * of its `.env` and `spring.profiles.active` of the default file, then `spring.profiles.include`,
+ * then the members of an active profile's group.
  */
 function activeProfiles(ctx: AnalysisContext, project: string): { profile: string; activation: NonNullable<SpringSource['activation']> }[] {
   return ctx.memo('spring.active', () => {
     const table = ctx.workspace!.table;
-    const listed = [...table.namesOf(springActiveModule(project))];
-    const fromEnv = listed.some(([, s]) => s.value === 'SPRING_PROFILES_ACTIVE');
+    const launched: [string, WorkspaceSymbol][] = [...table.namesOf(springLaunchModule(project))].map(([name, s]) => [name.slice(name.lastIndexOf('#') + 1), s]);
+    const listed = [...launched, ...table.namesOf(springActiveModule(project))];
+    const rankOf = (s: WorkspaceSymbol) => activationRank(String(s.value), s.file);
+    const strongest = Math.max(-1, ...listed.filter(([, s]) => s.value !== 'spring.profiles.include').map(([, s]) => rankOf(s)));
     const out: { profile: string; activation: NonNullable<SpringSource['activation']> }[] = [];
     const rank = (by: unknown) => (by === 'spring.profiles.include' ? 1 : 0);
     for (const [profile, s] of listed.sort((a, b) => rank(a[1].value) - rank(b[1].value))) {
-      if (fromEnv && s.value === 'spring.profiles.active') continue;
-      out.push({ profile, activation: { by: String(s.value), profile, at: `${path.basename(s.file)}:${s.line}` } });
+      if (s.value !== 'spring.profiles.include' && rankOf(s) < strongest) continue;
+      if (out.some((a) => a.profile === profile)) continue;
+      const launch = rankOf(s) > 2 || String(s.value).startsWith('-');
+      out.push({ profile, activation: { by: String(s.value), profile, at: `${path.basename(s.file)}:${s.line}`, ...(launch ? { launch: true as const } : {}) } });
     }
     for (const [member, g] of table.namesOf(springGroupsModule(project))) {
       const group = out.find((a) => a.profile === String(g.value));
@@ -173,6 +270,7 @@ export function springSecretFinding(what: string, source: SpringSource, where: s
   const as = profile ? rankedAs(profile, source.group) : '';
   const activatedBy = source.activation ? `, which ${source.activation.at} ${source.activation.by === 'spring.profiles.include' ? 'includes in every deployment' : 'activates by default'}` : '';
   const active = profile && as !== profile ? `the ${profile} profile (which the ${as} group activates)${activatedBy}` : `the ${profile} profile${activatedBy}`;
+  if (profile && source.expression) return expressionFinding(what, source, where, symbol, variable);
   if (symbol.fallbackFor !== undefined) {
     return {
       ...(isDevelopmentProfile(as) && !source.activation ? { severity: 'info' as const } : {}),
@@ -183,8 +281,9 @@ export function springSecretFinding(what: string, source: SpringSource, where: s
     const a = source.activation;
     const how = a.by === 'spring.profiles.include'
       ? `${a.at} includes the ${a.profile} profile in every deployment (spring.profiles.include)`
-      : `${a.at} activates the ${a.profile} profile by default (${a.by === 'SPRING_PROFILES_ACTIVE' ? 'SPRING_PROFILES_ACTIVE' : 'spring.profiles.active'}=${a.profile})${a.profile !== profile ? `, which activates ${profile}` : ''}, so every deployment that does not set SPRING_PROFILES_ACTIVE itself runs it`;
-    return { message: `${what} is property ${source.key}, which ${where} sets to a literal committed with the code, and ${how}: tokens are signed with that key, and anyone with the repository can forge them. Write \${${variable}} there and provide the key through the environment or a secret store${a.by === 'spring.profiles.include' ? '' : `, or stop activating ${a.profile} by default`}.` };
+      : a.launch ? `${a.at} starts the application with the ${a.profile} profile (${a.by}=${a.profile})${a.profile !== profile ? `, which activates ${profile}` : ''}`
+      : `${a.at} activates the ${a.profile} profile by default (${a.by === 'SPRING_PROFILES_ACTIVE' || a.by.startsWith('-') ? a.by : 'spring.profiles.active'}=${a.profile})${a.profile !== profile ? `, which activates ${profile}` : ''}, so every deployment that does not set SPRING_PROFILES_ACTIVE itself runs it`;
+    return { message: `${what} is property ${source.key}, which ${where} sets to a literal committed with the code, and ${how}: tokens are signed with that key, and anyone with the repository can forge them. Write \${${variable}} there and provide the key through the environment or a secret store${a.by === 'spring.profiles.include' || a.launch ? '' : `, or stop activating ${a.profile} by default`}.` };
   }
   if (!profile) {
     return { message: `${what} is property ${source.key}, which ${where} sets to a literal committed with the code: every profile without an override (the variable ${variable}, a secret store) signs with it, and anyone with the repository can forge tokens. Write \${${variable}} there and provide the key per environment.` };
@@ -199,4 +298,24 @@ export function springSecretFinding(what: string, source: SpringSource, where: s
     ...(isProductionProfile(as) ? {} : { severity: 'warning' as const }),
     message: `${what} is property ${source.key}, which ${where} sets to a literal committed with the code: wherever ${active} is active, tokens are signed with it, and anyone with the repository can forge them. Write \${${variable}} there and provide the key through the environment or a secret store.`,
   };
+}
+
+/** springSecretFinding for a property of a document whose `on-profile` is a profile expression: who loads it, and so how much it matters. */
+function expressionFinding(what: string, source: SpringSource, where: string, symbol: WorkspaceSymbol, variable: string): { severity?: 'info' | 'warning'; message: string } {
+  const expression = source.expression!;
+  const doc = `a document for the profile expression "${source.profile}" (spring.config.activate.on-profile)`;
+  const fix = symbol.fallbackFor !== undefined
+    ? `Remove the default (\${${symbol.fallbackFor}}) so that the application fails to start without the variable.`
+    : `Write \${${variable}} there and provide the key through the environment or a secret store.`;
+  const sets = symbol.fallbackFor !== undefined ? `sets to \${${symbol.fallbackFor}:…} in ${doc}: wherever ${symbol.fallbackFor} is missing, the default written there is the key` : `sets to a literal committed with the code in ${doc}`;
+  if (expression.holds) {
+    const a = source.activation;
+    const why = a && expression.active.length
+      ? `which holds for the profiles ${a.at} ${a.launch ? 'starts the application with' : 'activates by default'} (${a.by === 'SPRING_PROFILES_ACTIVE' || a.by.startsWith('-') ? a.by : 'spring.profiles.active'}=${expression.active.join(',')})`
+      : 'which holds in a deployment that activates no profile (Spring\'s default profile)';
+    return { message: `${what} is property ${source.key}, which ${where} ${sets}, ${why}: tokens are signed with that key, and anyone with the repository can forge them. ${fix}` };
+  }
+  const leaning = expressionLeaning(source.profile!);
+  const message = `${what} is property ${source.key}, which ${where} ${sets}: wherever the expression holds${leaning === 'development' ? ' (development and test profiles only)' : ''}, tokens are signed with it, and anyone with the repository can forge them. ${fix}`;
+  return { ...(leaning === 'development' ? { severity: 'info' as const } : leaning === 'other' ? { severity: 'warning' as const } : {}), message };
 }

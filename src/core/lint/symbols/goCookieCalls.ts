@@ -73,6 +73,39 @@ export function indexGoCalls(table: SymbolTable, file: string, text: string, imp
     const importPath = call.pkg ? imports.get(call.pkg)! : ownImportPath!;
     const line = lineOf(call.offset);
     for (const l of call.literals) table.add(goCallModule(importPath, call.fn), `${line}:${l.index}:${file}`, { value: l.value, file, line });
+    // What the caller sets on the cookie the function returns (`c.Secure = true`), for the helper's checks.
+    if (call.literals.length) for (const [field, value] of goCallerSets(text, call.offset, call.end) ?? []) table.add(goCallModule(importPath, call.fn), `${line}:set.${field}:${file}`, { value, file, line });
     for (const f of call.fields) table.add(goCallModule(importPath, call.fn), `${line}:${f.index}.${f.field}:${file}`, { value: f.value, file, line });
   }
+}
+
+/**
+ * `c := cookies.New("orders_auth", t)` then `c.Secure = true` … `http.SetCookie(w, c)`: the fields the
+ * caller sets on the returned cookie before sending it (field → the value as written), read from the
+ * lines after the call (at most 20) up to the SetCookie. Undefined when the call's result is not kept
+ * in a local, or the local is used another way before it is sent.
+ */
+export function goCallerSets(text: string, offset: number, end: number): Map<string, string> | undefined {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const v = /^[ \t]*(\w+)[ \t]*:?=[ \t]*$/.exec(text.slice(lineStart, offset))?.[1];
+  if (!v) return undefined;
+  const sets = new Map<string, string>();
+  const mentions = new RegExp(`(^|[^\\w.])${v}\\b`);
+  let at = text.indexOf('\n', end) + 1;
+  for (let n = 0; n < 20 && at > 0 && at < text.length; n++) {
+    const eol = text.indexOf('\n', at);
+    const line = text.slice(at, eol === -1 ? text.length : eol).replace(/\/\/.*$/, '');
+    at = eol + 1;
+    if (!mentions.test(line)) {
+      if (/^[ \t]*\}/.test(line)) return sets;
+      continue;
+    }
+    const set = new RegExp(`^[ \\t]*${v}\\.(\\w+)[ \\t]*=[ \\t]*([^=\\n][^\\n]*?)[ \\t]*$`).exec(line);
+    if (set && !mentions.test(set[2])) {
+      sets.set(set[1], set[2]);
+      continue;
+    }
+    return new RegExp(`SetCookie\\([^)]*\\b${v}\\)`).test(line) ? sets : undefined;
+  }
+  return sets;
 }

@@ -22,6 +22,18 @@ export interface GoStructField {
   readonly options?: true;
 }
 
+/**
+ * The keys a keyed struct literal writes (any value), for a constructor returning it (`Load()`) or a
+ * package-level var (`Defaults`): a field it leaves out has its type's zero value (`false` for a bool).
+ * Empty for a positional literal, which lists every field.
+ */
+export interface GoStructKeys {
+  readonly name: string;
+  readonly keys: readonly string[];
+  /** Offset of the literal's body. */
+  readonly offset: number;
+}
+
 /** The head of a top-level func returning one named type (or it and an error), up to the end of its line. */
 const GO_FUNC = /^func[ \t]+(\w+)\([^)\n]*\)[ \t]*(?:\*?([\w.]+)|\([ \t]*\*?([\w.]+)[ \t]*,[ \t]*error[ \t]*\))[ \t]*\{[ \t]*\n/gm;
 /** The first statement of a constructor: `return &Config{`, `cfg := &Config{`, `var c Config`, `var c = Config{`. */
@@ -37,7 +49,7 @@ const GO_STRUCT_VAR = /^var[ \t]+(\w+)[ \t]*=[ \t]*&?[\w.]+\{|^var[ \t]*\([ \t]*
  * The literal struct fields of `text`'s constructors and package-level struct vars. `literal`
  * reads a value written in the source (undefined when it is not a literal).
  */
-export function goStructFields(text: string, literal: (raw: string) => Literal | undefined): GoStructField[] {
+export function goStructFields(text: string, literal: (raw: string) => Literal | undefined, keys?: GoStructKeys[]): GoStructField[] {
   const out: GoStructField[] = [];
   if (text.includes('func ')) {
     // The ends of top-level funcs, found in one pass and walked forward with the funcs (both in text order):
@@ -54,7 +66,7 @@ export function goStructFields(text: string, literal: (raw: string) => Literal |
       const body = text.slice(bodyStart, end);
       // Not gofmt's layout: the func's closing brace ends its last line (`return cfg }`).
       const type = m[2] ?? m[3];
-      const fields = constructorFields(text, m[1], bodyStart, text[end + 1] === '}' ? body : body.replace(/\}[ \t]*\n?[ \t]*$/, ''), literal);
+      const fields = constructorFields(text, m[1], bodyStart, text[end + 1] === '}' ? body : body.replace(/\}[ \t]*\n?[ \t]*$/, ''), literal, keys);
       out.push(...(/^\w+$/.test(type) ? fields.map((f) => ({ ...f, type })) : fields));
     }
   }
@@ -66,9 +78,11 @@ export function goStructFields(text: string, literal: (raw: string) => Literal |
       const body = type && text[type.end + 1] === '{' ? braced(text, type.end + 1) : undefined;
       if (!body) continue;
       assigned ??= new Set([...text.matchAll(/(?:^|[^\w.])(\w+\s*\.\s*\w+)\s*(?:=[^=]|\+\+|--|[-+*/|&]=)/gm)].map((a) => a[1].replace(/\s+/g, '')));
-      for (const f of fieldsOf(text, body.start, body.end, literal)) {
+      const written = keys ? new Set<string>() : undefined;
+      for (const f of fieldsOf(text, body.start, body.end, literal, written)) {
         if (!assigned.has(`${m[1]}.${f.key}`)) out.push({ name: `${m[1]}.${f.key}`, literal: f.literal, offset: f.offset });
       }
+      if (written) keys!.push({ name: m[1], keys: [...written], offset: body.start });
     }
     let block = false;
     for (const m of text.matchAll(GO_STRUCT_VAR)) {
@@ -83,23 +97,28 @@ export function goStructFields(text: string, literal: (raw: string) => Literal |
       if (!body) continue;
       // Any function of the file may set a field: then its literal is only a start value. One pass over the text for all vars.
       assigned ??= new Set([...text.matchAll(/(?:^|[^\w.])(\w+\s*\.\s*\w+)\s*(?:=[^=]|\+\+|--|[-+*/|&]=)/gm)].map((a) => a[1].replace(/\s+/g, '')));
-      for (const f of fieldsOf(text, body.start, body.end, literal)) {
+      const written = keys ? new Set<string>() : undefined;
+      for (const f of fieldsOf(text, body.start, body.end, literal, written)) {
         if (!assigned.has(`${name}.${f.key}`)) out.push({ name: `${name}.${f.key}`, literal: f.literal, offset: f.offset });
       }
+      if (written) keys!.push({ name, keys: [...written], offset: body.start });
     }
   }
   return out.sort((a, b) => a.offset - b.offset);
 }
 
 /** The fields of `func name(…) T { … }` whose body returns a struct literal, or a local it built then returns. */
-function constructorFields(text: string, name: string, bodyStart: number, body: string, literal: (raw: string) => Literal | undefined): GoStructField[] {
+function constructorFields(text: string, name: string, bodyStart: number, body: string, literal: (raw: string) => Literal | undefined, keys?: GoStructKeys[]): GoStructField[] {
   // `return &Config{…}` as the only statement.
   const ret = RETURN_LITERAL.exec(body);
   if (ret) {
     const open = bodyStart + ret[0].length - 1;
     const b = braced(text, open);
     if (!b || text.slice(b.end + 1, bodyStart + body.length).trim() !== '') return [];
-    return fieldsOf(text, b.start, b.end, literal).map((f) => ({ name: `${name}().${f.key}`, literal: f.literal, offset: f.offset }));
+    const written = keys ? new Set<string>() : undefined;
+    const fields = fieldsOf(text, b.start, b.end, literal, written).map((f) => ({ name: `${name}().${f.key}`, literal: f.literal, offset: f.offset }));
+    if (written) keys!.push({ name: `${name}()`, keys: [...written], offset: b.start });
+    return fields;
   }
   // `cfg := &Config{…}`, `c := Config{}`, `var c Config` as the first statement, `return cfg` (or `cfg, nil`) as the last.
   const firstEnd = body.indexOf('\n');
@@ -112,10 +131,16 @@ function constructorFields(text: string, name: string, bodyStart: number, body: 
   if (!last || last[1] !== indent || last[2] !== v) return [];
   const fields = new Map<string, GoStructField | undefined>();
   let after = bodyStart + lines[0].length + 1;
+  // Every field the literal or a later statement writes, whatever its value (a field left out is the zero value).
+  const written = keys ? new Set<string>() : undefined;
+  let literalAt = bodyStart;
   if (decl[3] === undefined) {
     const b = braced(text, bodyStart + decl.index + decl[0].length - 1);
     if (!b) return [];
-    for (const f of fieldsOf(text, b.start, b.end, literal)) fields.set(f.key, { name: `${name}().${f.key}`, literal: f.literal, offset: f.offset });
+    literalAt = b.start;
+    for (const f of fieldsOf(text, b.start, b.end, literal, written)) fields.set(f.key, { name: `${name}().${f.key}`, literal: f.literal, offset: f.offset });
+    // A positional literal lists every field.
+    if (written?.size === 0 && text.slice(b.start, b.end).trim() !== '') written.add('*');
     after = text.indexOf('\n', b.end) + 1;
     if (after === 0) return [];
   }
@@ -137,16 +162,23 @@ function constructorFields(text: string, name: string, bodyStart: number, body: 
     }
     if (!line.includes(v) || /^\s*\/\//.test(line) || line.startsWith(`${indent}return `)) continue;
     const s = FIELD_SET.exec(line);
+    if (s && s[2] === v) written?.add(s[3]);
     if (s && s[1] === indent && s[2] === v) {
       const lit = literal(s[4]);
       fields.set(s[3], lit ? { name: `${name}().${s[3]}`, literal: lit, offset: at } : undefined);
       continue;
     }
     // Set under an `if`, in a loop, or by a multiple assignment: not one value any more.
-    for (const a of line.matchAll(FIELD_SET_ANYWHERE)) if (a[1] === v) fields.set(a[2], undefined);
+    for (const a of line.matchAll(FIELD_SET_ANYWHERE)) {
+      if (a[1] !== v) continue;
+      fields.set(a[2], undefined);
+      written?.add(a[2]);
+    }
     // Handed to a function or a method (which may fill it from the environment): nothing is known.
     for (const a of line.replace(/"(?:[^"\\\n]|\\.)*"|`[^`]*`/g, '""').matchAll(NAME_USE)) if (a[1] === v) return [];
   }
+  // Functional options may set any field: no field is known to be left out.
+  if (written && !options && !written.has('*')) keys!.push({ name: `${name}()`, keys: [...written], offset: literalAt });
   return [...fields.values()].filter((f): f is GoStructField => f !== undefined).map((f) => (options ? { ...f, options: true as const } : f));
 }
 
@@ -246,14 +278,17 @@ function stringEnd(text: string, i: number): number {
 }
 
 /** `Key: value` items of a keyed struct literal body in [start, end), split at top-level commas and line ends. */
-function fieldsOf(text: string, start: number, end: number, literal: (raw: string) => Literal | undefined): { key: string; literal: Literal; offset: number }[] {
+function fieldsOf(text: string, start: number, end: number, literal: (raw: string) => Literal | undefined, written?: Set<string>): { key: string; literal: Literal; offset: number }[] {
   const out: { key: string; literal: Literal; offset: number }[] = [];
   let depth = 0;
   let itemStart = start;
+  let positional = false;
   const take = (to: number) => {
     // Comments blanked, not removed: offsets stay those of the file.
     const raw = blankComments(text.slice(itemStart, to));
     const m = /^\s*(\w+)\s*:\s*([\s\S]+?)\s*$/.exec(raw);
+    if (m) written?.add(m[1]);
+    else if (raw.trim() !== '') positional = true;
     const lit = m ? literal(m[2]) : undefined;
     if (m && lit) out.push({ key: m[1], literal: lit, offset: itemStart + raw.search(/\S/) });
     itemStart = to + 1;
@@ -271,6 +306,8 @@ function fieldsOf(text: string, start: number, end: number, literal: (raw: strin
     else if (c === ',' && depth === 0) take(i);
   }
   take(end);
+  // `Config{"a", true}` lists every field: none is left out.
+  if (positional) written?.clear();
   return out;
 }
 

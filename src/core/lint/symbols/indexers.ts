@@ -12,6 +12,7 @@ import { indexRailsConfig } from './railsConfigIndex';
 import { indexRubyCookieHashes } from './rubyCookieHashes';
 import { indexAppSettings, indexCSharp, indexGo, indexJava } from './typeIndexers';
 import { resolveJavaPending } from './javaIndexer';
+import { resolveCSharpCookieWriters } from './csharpCookieCalls';
 import { indexSpringConfig, indexSpringDotenv, isSpringConfigFile } from './springIndexer';
 
 /*
@@ -793,6 +794,7 @@ function tableLanguage(file: string): LintLanguage | undefined {
 /** What the table does once every file is indexed: Java constants that need other files, tsconfig `paths` at the roots. */
 function finishTable(table: SymbolTable, roots: readonly string[]): void {
   resolveJavaPending(table);
+  resolveCSharpCookieWriters(table);
   const aliases: PathAlias[] = [];
   for (const r of roots) aliases.push(...readPathAliases(r));
   table.setAliases(aliases);

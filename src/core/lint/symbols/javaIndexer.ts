@@ -74,6 +74,8 @@ function applySuperCalls(table: SymbolTable, left: Pending[]): Pending[] {
   for (const c of calls) {
     for (const module of javaClassModules(c.names, c.superclass)) {
       for (const [index, value] of c.literals) {
+        // The superclass's constructor parameter, for a constructor that makes the key itself (`this.key = Keys.hmacShaKeyFor(secret.getBytes())`).
+        table.add(module, `${JAVA_NEW_ARGUMENT}${c.arity}#${index}`, { value, file: c.file, line: c.line });
         const field = table.lookup(module, `${JAVA_CONSTRUCTOR_FIELD}${c.arity}#${index}`)?.value;
         if (typeof field !== 'string') continue;
         table.add(c.module, `#${field}`, { value, file: c.file, line: c.line });

@@ -58,6 +58,16 @@ export function springActiveModule(projectDir: string): string {
 }
 
 /**
+ * The module of the profiles a project's container files activate (name = `<file>#<profile>`, value =
+ * how: `SPRING_PROFILES_ACTIVE`, `-Dspring.profiles.active` or `--spring.profiles.active`): the
+ * project's Dockerfile (`ENV`, an `ENTRYPOINT`/`CMD`/`JAVA_OPTS` argument) and its compose files
+ * (`environment:` of the service built from the project, as a map or a `- KEY=value` list).
+ */
+export function springLaunchModule(projectDir: string): string {
+  return `spring-launch:${projectDir}`;
+}
+
+/**
  * The module of the properties a project reads from `SPRING_CONFIG_LOCATION`/`SPRING_CONFIG_ADDITIONAL_LOCATION`
  * of its `.env` (per profile like springConfigModule): they win over the files Spring finds itself.
  */
@@ -145,6 +155,175 @@ export function indexSpringDotenv(table: SymbolTable, file: string, text: string
   }
 }
 
+/** Compose files of a project (`docker-compose.yml`, `compose.prod.yaml`, JHipster's `src/main/docker/app.yml`), not those of development or tests. */
+const COMPOSE_FILE = /^(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml$/i;
+/** Compose files looked for in the folder above a project (a monorepo's services). */
+const PARENT_COMPOSE_NAMES = ['docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml', 'docker-compose.prod.yml', 'docker-compose.production.yml'];
+/** Container files named for development, tests or CI: production does not run them. */
+const DEV_LAUNCH_FILE = /(^|[.-])(dev|develop|development|local|test|tests|ci|override)([.-]|$)/i;
+
+/**
+ * The container files of a Spring project that decide which profiles production runs, read once
+ * per table: the project's `Dockerfile`, its compose files and those of `src/main/docker/`, and the
+ * compose files of the folder above whose services are built from the project (`build: ./api`).
+ * A file without `SPRING_PROFILES_ACTIVE` or `spring.profiles.active` costs a directory listing.
+ */
+function indexLaunchFiles(table: SymbolTable, projectDir: string): void {
+  const seen = importedBy(table);
+  const key = `launch:${projectDir}`;
+  if (seen.has(key)) return;
+  seen.add(key);
+  const parent = path.dirname(projectDir);
+  const places: [string, boolean][] = [[projectDir, true], [path.join(projectDir, 'src', 'main', 'docker'), true], [parent, false]];
+  for (const [dir, own] of places) {
+    if (!own && parent === projectDir) continue;
+    let names: string[];
+    try {
+      // The folder above may be large and is not the project's: only the usual compose names are looked for there.
+      names = own ? fs.readdirSync(dir).sort() : PARENT_COMPOSE_NAMES.filter((n) => fs.existsSync(path.join(dir, n)));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (DEV_LAUNCH_FILE.test(name.replace(/\.ya?ml$/i, ''))) continue;
+      const docker = own && dir === projectDir && /^dockerfile$|^dockerfile\.(prod|production|release)$/i.test(name);
+      const compose = COMPOSE_FILE.test(name) || (own && dir !== projectDir && /\.ya?ml$/i.test(name));
+      if (!docker && !compose) continue;
+      const file = path.join(dir, name);
+      const text = readImported(file);
+      if (text === undefined || !/SPRING_PROFILES_ACTIVE|spring\.profiles\.active/.test(text)) continue;
+      const found = docker ? dockerfileProfiles(text) : composeProfiles(text, dir, projectDir, own);
+      for (const f of found) {
+        for (const p of f.profiles.split(',')) {
+          const profile = p.trim().replace(/^["']|["']$/g, '').toLowerCase();
+          if (profile && !profile.includes('$')) table.add(springLaunchModule(projectDir), `${file}#${profile}`, { value: f.by, file, line: f.line });
+        }
+      }
+    }
+  }
+}
+
+/** What a launch file says about profiles: the comma-separated list, how it is passed, the line. */
+interface LaunchProfiles {
+  readonly profiles: string;
+  readonly by: string;
+  readonly line: number;
+}
+
+/** `-Dspring.profiles.active=prod` / `--spring.profiles.active=prod` in a command line or a JAVA_OPTS value. */
+const PROFILE_ARGUMENT = /(-D|--)spring\.profiles\.active=["']?([\w.,-]+)/g;
+
+/** `${VAR:-default}`, `${VAR-default}`, `${VAR}`, `$VAR` given the values known: the default or the known value; undefined when the environment decides. */
+function substitute(raw: string, known: ReadonlyMap<string, string>): string | undefined {
+  const m = /^\$\{(\w+)(?::?-([^}]*))?\}$|^\$(\w+)$/.exec(raw);
+  if (!m) return raw.includes('$') ? undefined : raw;
+  return known.get(m[1] ?? m[3]) ?? m[2];
+}
+
+/**
+ * The final stage of a Dockerfile (and the stages it is built `FROM`): `ENV SPRING_PROFILES_ACTIVE=prod`
+ * (or `ENV SPRING_PROFILES_ACTIVE prod`, or an `ARG` default it names), and `-Dspring.profiles.active=…` /
+ * `--spring.profiles.active=…` in `ENTRYPOINT`, `CMD` or an `ENV` value (JAVA_OPTS). Continuation lines are joined.
+ */
+function dockerfileProfiles(text: string): LaunchProfiles[] {
+  const lines: { text: string; line: number }[] = [];
+  let pending: { text: string; line: number } | undefined;
+  text.split(/\r?\n/).forEach((raw, i) => {
+    if (/^\s*#/.test(raw) && !pending) return;
+    const cont = /\\\s*$/.test(raw);
+    const part = raw.replace(/\\\s*$/, ' ');
+    pending = pending ? { text: pending.text + part, line: pending.line } : { text: part, line: i + 1 };
+    if (!cont) {
+      lines.push(pending);
+      pending = undefined;
+    }
+  });
+  if (pending) lines.push(pending);
+  const stages = new Map<string, LaunchProfiles[]>();
+  let current: LaunchProfiles[] = [];
+  const args = new Map<string, string>();
+  for (const l of lines) {
+    const from = /^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(l.text);
+    if (from) {
+      // A stage built on an earlier one inherits its environment.
+      current = [...(stages.get(from[1].toLowerCase()) ?? [])];
+      if (from[2]) stages.set(from[2].toLowerCase(), current);
+      continue;
+    }
+    const arg = /^\s*ARG\s+(\w+)=["']?([^"'\s]*)/i.exec(l.text);
+    if (arg) args.set(arg[1], arg[2]);
+    const env = /^\s*ENV\s+(.*)$/i.exec(l.text);
+    if (env) {
+      const legacy = /^SPRING_PROFILES_ACTIVE\s+["']?([^"'=\s]+)["']?\s*$/.exec(env[1].trim());
+      const pair = /(?:^|\s)SPRING_PROFILES_ACTIVE=("([^"]*)"|'([^']*)'|(\S*))/.exec(env[1]);
+      const raw = legacy?.[1] ?? pair?.[2] ?? pair?.[3] ?? pair?.[4];
+      const value = raw === undefined ? undefined : substitute(raw, args);
+      if (value) current.push({ profiles: value, by: 'SPRING_PROFILES_ACTIVE', line: l.line });
+    }
+    if (/^\s*(ENV|ENTRYPOINT|CMD)\s/i.test(l.text)) {
+      for (const a of l.text.matchAll(PROFILE_ARGUMENT)) current.push({ profiles: a[2], by: `${a[1]}spring.profiles.active`, line: l.line });
+    }
+  }
+  return current;
+}
+
+/**
+ * The services of a compose file whose environment sets the profiles: `environment:` as a map
+ * (`SPRING_PROFILES_ACTIVE: prod`) or a list (`- SPRING_PROFILES_ACTIVE=prod`), `${VAR:-prod}` read
+ * as its default, and `--spring.profiles.active` in `command:`/`entrypoint:` or `-D…` in JAVA_OPTS.
+ * A compose file of the folder above counts only for services built from the project (`build: ./api`,
+ * `build: { context: ./api }`); one of the project's own folders for services built from it or from an image.
+ */
+function composeProfiles(text: string, dir: string, projectDir: string, own: boolean): LaunchProfiles[] {
+  const out: LaunchProfiles[] = [];
+  const lineOf = lineCounter(text);
+  let services = -1;
+  let service: { indent: number; builtHere: boolean | undefined; found: LaunchProfiles[] } | undefined;
+  const flush = () => {
+    if (service && (service.builtHere ?? own)) out.push(...service.found);
+  };
+  let buildIndent = -1;
+  for (const m of text.matchAll(/^([ \t]*)(-[ \t]+)?([^\n#]*?)[ \t]*(?:#[^\n]*)?\r?$/gm)) {
+    const indent = m[1].length;
+    const body = m[3];
+    if (body === '' && !m[2]) continue;
+    if (indent === 0 && !m[2]) {
+      flush();
+      service = undefined;
+      services = /^services:$/.test(body) ? 0 : -1;
+      continue;
+    }
+    if (services === -1) continue;
+    const key = /^([\w.-]+):(?:[ \t]+(.*))?$/.exec(body);
+    if (!m[2] && key && (services === 0 || indent <= services)) {
+      flush();
+      services = indent;
+      service = { indent, builtHere: undefined, found: [] };
+      continue;
+    }
+    if (!service) continue;
+    if (!m[2] && key?.[1] === 'build') {
+      buildIndent = indent;
+      if (key[2]) service.builtHere = path.resolve(dir, key[2].replace(/^["']|["']$/g, '')) === projectDir;
+      continue;
+    }
+    if (!m[2] && key?.[1] === 'context' && buildIndent !== -1 && indent > buildIndent && key[2]) {
+      service.builtHere = path.resolve(dir, key[2].replace(/^["']|["']$/g, '')) === projectDir;
+      continue;
+    }
+    if (!m[2] && key && indent <= buildIndent) buildIndent = -1;
+    const line = lineOf(m.index);
+    const item = m[2] ? /^["']?SPRING_PROFILES_ACTIVE=([^"'\n]*)["']?$/.exec(body) : /^["']?SPRING_PROFILES_ACTIVE["']?:[ \t]*["']?([^"'\n]*?)["']?$/.exec(body);
+    if (item) {
+      const value = substitute(item[1].trim(), new Map());
+      if (value) service.found.push({ profiles: value, by: 'SPRING_PROFILES_ACTIVE', line });
+    }
+    for (const a of body.matchAll(PROFILE_ARGUMENT)) service.found.push({ profiles: a[2], by: `${a[1]}spring.profiles.active`, line });
+  }
+  flush();
+  return out;
+}
+
 /** A `spring.config.location` entry of the project: a properties/YAML file, or a folder (`file:./deploy/`) whose application*.properties/yml are read with their profiles. */
 function indexLocation(table: SymbolTable, projectDir: string, location: string): void {
   if (!location || /^(configtree|https?):|[*]/.test(location)) return;
@@ -176,6 +355,7 @@ export function indexSpringConfig(table: SymbolTable, file: string, text: string
   const m = SPRING_CONFIG_FILE.exec(path.basename(file))!;
   const projectDir = projectDirOf(file);
   importedBy(table).add(path.resolve(file));
+  indexLaunchFiles(table, projectDir);
   indexConfigText(table, file, text, projectDir, m[1], /^prop/i.test(m[2]) ? 'properties' : 'yaml');
 }
 
@@ -244,7 +424,9 @@ function indexGroup(table: SymbolTable, file: string, line: number, projectDir: 
 function indexProperties(table: SymbolTable, file: string, text: string, projectDir: string, fileProfile: string | undefined, location = false): void {
   const lineOf = lineCounter(text);
   for (const [index, doc] of documents(text, /^#---[ \t]*$/m)) {
-    const profile = fileProfile ?? /^[ \t]*spring\.(?:config\.activate\.on-profile|profiles)[ \t]*[=:][ \t]*([\w-]+)[ \t]*$/m.exec(doc)?.[1];
+    // A profile name or a profile expression (`!dev`, `prod & cloud`), read as written (springBinding evaluates it).
+    const activation = /^[ \t]*spring\.(?:config\.activate\.on-profile|profiles)[ \t]*[=:][ \t]*([^\n#]*?)[ \t]*(?:#[^\n]*)?\r?$/m.exec(doc)?.[1];
+    const profile = fileProfile ?? (activation ? profileText(activation) : undefined);
     const module = moduleFor(table, file, projectDir, profile, location);
     const own: { key: string; value: Omit<WorkspaceSymbol, 'file' | 'line'>; line: number }[] = [];
     for (const p of doc.matchAll(/^[ \t]*([\w.[\]-]+)[ \t]*[=:][ \t]*([^\n]*?)[ \t]*$/gm)) {
@@ -312,7 +494,7 @@ function indexYaml(table: SymbolTable, file: string, text: string, projectDir: s
         if (anchor) mappings.set(anchor[1], full);
         stack.push({ indent, key });
         // A list under spring.config.import, a profile group or the active/included profiles: the names, comma-separated.
-        if (/^spring\.(config\.import|profiles\.(group\.[\w-]+|active|include))$/i.test(full)) {
+        if (/^spring\.(config\.import|config\.activate\.on-profile|profiles(\.(group\.[\w-]+|active|include))?)$/i.test(full)) {
           LIST_ITEMS.lastIndex = l.index + l[0].length + 1;
           const list = LIST_ITEMS.exec(doc)?.[0] ?? '';
           const items = [...list.matchAll(/^([ \t]*)-[ \t]+([^\n#]*?)[ \t]*(?:#.*)?$/gm)].filter((i) => i[1].length > indent).map((i) => i[2]);
@@ -359,8 +541,10 @@ function indexYaml(table: SymbolTable, file: string, text: string, projectDir: s
         merged++;
       }
     }
-    const activation = entries.find((e) => /^spring\.(config\.activate\.onprofile|profiles)$/.test(springCanonicalKey(e.key)));
-    const profile = fileProfile ?? activation?.raw.replace(/^["']|["']$/g, '').trim();
+    // `on-profile: prod` or a block list (`- prod` / `- cloud`: any of them).
+    const activation = entries.find((e) => /^spring\.(config\.activate\.onprofile|profiles)$/.test(springCanonicalKey(e.key)))
+      ?? [...lists].map(([key, l]) => ({ key, raw: l.raw })).find((e) => /^spring\.(config\.activate\.onprofile|profiles)$/.test(springCanonicalKey(e.key)));
+    const profile = fileProfile ?? (activation ? profileText(activation.raw) : undefined);
     const module = moduleFor(table, file, projectDir, profile || undefined, location);
     const listed = [...lists].map(([key, { raw, at }]): YamlEntry => ({ key, raw, at }));
     // Imported files win over the file that imports them (the table keeps the first definition).
@@ -378,6 +562,11 @@ function indexYaml(table: SymbolTable, file: string, text: string, projectDir: s
       if (v) table.add(module, springCanonicalKey(e.key), { ...v, file, line: lineAt(e.at) });
     }
   }
+}
+
+/** The profile (or profile expression) of a document as the table keys it: unquoted, a YAML flow list as a comma list, spaces around operators kept single. */
+function profileText(raw: string): string {
+  return raw.trim().replace(/^\[(.*)\]$/, '$1').split(',').map((p) => p.trim().replace(/^["']|["']$/g, '').replace(/\s+/g, ' ')).filter(Boolean).join(',');
 }
 
 /** Keys a document may gain from merge keys and mapping aliases: far more than a real file holds, bounded for one that is not. */

@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { jsonValues } from '../languages/appSettings';
 import type { SymbolTable } from './symbolTable';
-import { indexCSharpCookieCalls } from './csharpCookieCalls';
+import { indexCSharpCookieCalls, noteCSharpCookieWriters } from './csharpCookieCalls';
 import { indexGoCalls } from './goCookieCalls';
-import { goConstructorParams, goMethodFieldSets, goOptionFields, goStructFields } from './goStructs';
+import { type GoStructKeys, goConstructorParams, goMethodFieldSets, goOptionFields, goStructFields } from './goStructs';
 import { type Literal, addLiteral, lineCounter } from './indexText';
 import { JAVA_CONFIG_DEFAULTS, JAVA_CONFIG_PROPERTIES, JAVA_CONSTRUCTOR_FIELD, JAVA_FACTORY, JAVA_NEW_ARGUMENT, annotationsAbove, configurationPropertiesPrefix, constantTerms, javaClassModules, javaNamesOf, noteJavaExtension, noteJavaPending, noteJavaSuperCall, textBlockValue } from './javaIndexer';
 import { springCanonicalKey, springVariable } from './springIndexer';
@@ -201,7 +201,7 @@ export function indexJava(table: SymbolTable, file: string, text: string): void 
   }
   if (text.includes('ConfigurationProperties')) indexJavaBinding(table, file, text, prefixed, classes);
   indexJavaFactories(table, file, text, classes);
-  if (text.includes('return new')) indexFactoryArguments(table, file, text);
+  if (text.includes('new ')) indexFactoryArguments(table, file, text, classes);
   if (text.includes('this.')) indexConstructorLiterals(table, file, text, classes, assigned ?? assignmentCounts(text));
   if (text.includes('super(') && text.includes('extends')) indexSuperCalls(table, file, text, classes);
   if (text.includes('"""') || text.includes('format') || text.includes('StringBu')) indexTextBlocks(table, file, text, classes);
@@ -250,13 +250,21 @@ function javaJoinedLiteral(raw: string): Literal | undefined {
 export function formatLiterals(format: string, args: readonly string[]): string | undefined {
   let i = 0;
   let ok = true;
-  const out = format.replace(/%(.)/g, (_, c: string) => {
-    if (c === '%') return '%';
-    if (c === 'n') return '\n';
-    if (c !== 's' || i >= args.length) ok = false;
-    return args[i++] ?? '';
+  // `%s`, `%S`, `%d`, with an argument index (`%2$s`) or `%<s` (the previous argument); `%%` and `%n`. Widths, flags and other conversions are not read.
+  let last = -1;
+  const out = format.replace(/%(\d+\$|<)?([-#+ 0,(]*\d*(?:\.\d+)?)?([a-zA-Z%])/g, (_, index: string | undefined, flags: string | undefined, c: string) => {
+    if (c === '%' && !index && !flags) return '%';
+    if (c === 'n' && !index && !flags) return '\n';
+    const at = index === '<' ? last : index ? Number(index.slice(0, -1)) - 1 : i++;
+    last = at;
+    const arg = args[at];
+    if (flags || arg === undefined || !/^[sSd]$/.test(c) || (c === 'd' && !/^-?\d+$/.test(arg))) {
+      ok = false;
+      return '';
+    }
+    return c === 'S' ? arg.toUpperCase() : arg;
   });
-  return ok && i === args.length ? out : undefined;
+  return ok ? out : undefined;
 }
 
 /** `static final String KEY = """\n  …""";`: a constant text block. */
@@ -299,25 +307,44 @@ function indexJavaFactories(table: SymbolTable, file: string, text: string, clas
   }
 }
 
-/** `return new HmacSigner("secret", 3600);`: an object a method builds and returns (a @Bean method, a factory). */
-const JAVA_RETURN_NEW = /^[ \t]*return[ \t]+new[ \t]+([A-Z][\w$]*(?:\.[A-Z][\w$]*)*)(?:<[^<>\n]*>)?[ \t]*\(((?:[^;"()]|"(?:[^"\\\n]|\\.)*"|\([^;()]*\))*)\)[ \t]*;/gm;
+/**
+ * `return new HmacSigner("secret", 3600);` (a @Bean method, a factory) or `… = new HmacSigner(JwtKeys.SECRET);`
+ * (a field, a local): an object the code builds with a literal or a constant.
+ */
+const JAVA_NEW = /^[ \t]*(?:return[ \t]+|[^;=\n(]*[^=!<>]=[ \t]*)new[ \t]+([A-Z][\w$]*(?:\.[A-Z][\w$]*)*)(?:<[^<>\n]*>)?[ \t]*\(((?:[^;"()]|"(?:[^"\\\n]|\\.)*"|\([^;()]*\))*)\)[ \t]*;/gm;
+
+/** JDK classes built with strings that are no key: not recorded. */
+const NOT_A_KEY_HOLDER = /(?:Exception|Error)$|^(?:StringBu(?:ilder|ffer)|File|URL|URI|Locale|Thread|HashMap|ArrayList|LinkedHashMap|BigInteger|SimpleDateFormat|DecimalFormat|Cookie|ObjectMapper|Random|SecureRandom|Semaphore)$/;
+
+/** A name a constant argument may be: `SECRET`, `JwtKeys.SECRET`, `com.acme.Keys.SECRET` (upper case last). */
+const CONSTANT_NAME = /^(?:[A-Za-z_$][\w$]*\.)*[A-Z][A-Z0-9_$]*$/;
 
 /**
- * The string literals factories of the workspace pass to constructors (`@Bean TokenSigner signer()
- * { return new HmacSigner("secret"); }`): `(new)<arity>#<index>` of the class built, for the
- * constructor's parameter where the class turns it into a key.
+ * The literals and constants the workspace passes to constructors (`@Bean TokenSigner signer()
+ * { return new HmacSigner("secret"); }`, `new HmacSigner(SecurityConstants.JWT_SECRET)`): `(new)<arity>#<index>`
+ * of the class built, for the constructor's parameter where the class turns it into a key. A
+ * constant is resolved once every file is indexed (noteJavaPending), and names the constant's line.
  */
-function indexFactoryArguments(table: SymbolTable, file: string, text: string): void {
+function indexFactoryArguments(table: SymbolTable, file: string, text: string, classes: readonly { at: number; module: string }[]): void {
   const lineOf = lineCounter(text);
+  const ownerAt = lastBefore(classes, (c) => c.at);
   let names: ReturnType<typeof javaNamesOf> | undefined;
-  for (const m of text.matchAll(JAVA_RETURN_NEW)) {
-    if (!m[2].includes('"')) continue;
+  for (const m of text.matchAll(JAVA_NEW)) {
+    if (m[2].trim() === '' || NOT_A_FACTORY.test(m[1]) || NOT_A_KEY_HOLDER.test(m[1])) continue;
+    // Outside a factory's return, a literal with a space is a message (`new IllegalStateException("…")`), not a key: not kept.
+    const returned = /^[ \t]*return\b/.test(m[0]);
     const args = splitArguments(m[2]);
+    const constants = args.map((a) => (a.includes('"') ? undefined : constantTerms(a))).map((t) => (t && t.every((x) => 'lit' in x || CONSTANT_NAME.test(x.name)) && t.some((x) => 'name' in x) ? t : undefined));
+    if (!m[2].includes('"') && !constants.some(Boolean)) continue;
     names ??= javaNamesOf(text);
     const module = javaClassModules(names, m[1])[0];
+    if (!module) continue;
+    const owner = ownerAt(m.index);
     args.forEach((a, i) => {
       const lit = literal(a);
-      if (module && lit && typeof lit.value === 'string') addLiteral(table, module, `${JAVA_NEW_ARGUMENT}${args.length}#${i}`, lit, file, lineOf(m.index));
+      const name = `${JAVA_NEW_ARGUMENT}${args.length}#${i}`;
+      if (lit && typeof lit.value === 'string' && (returned || !/\s/.test(lit.value))) addLiteral(table, module, name, lit, file, lineOf(m.index));
+      else if (constants[i] && owner) noteJavaPending(table, { module, own: owner.module, name, terms: constants[i]!, names: names!, file, line: lineOf(m.index) });
     });
   }
 }
@@ -404,7 +431,7 @@ function indexSuperCalls(table: SymbolTable, file: string, text: string, classes
   let names: ReturnType<typeof javaNamesOf> | undefined;
   for (const m of text.matchAll(SUPER_CALL)) {
     const owner = ownerAt(m.index);
-    if (!owner || !m[1].includes('"')) continue;
+    if (!owner) continue;
     const superclass = /^[^{;]*?\bextends\s+([\w$.]+)/.exec(text.slice(owner.at, owner.at + 400))?.[1];
     if (!superclass) continue;
     const args = splitArguments(m[1]);
@@ -415,6 +442,14 @@ function indexSuperCalls(table: SymbolTable, file: string, text: string, classes
     });
     names ??= javaNamesOf(text);
     if (literals.size > 0) noteJavaSuperCall(table, { module: owner.module, superclass, names, arity: args.length, literals, file, line: lineOf(m.index) });
+    // `super(DevKeys.SECRET)`: a constant as the superclass constructor's argument, resolved once every file is indexed.
+    const superModule = javaClassModules(names, superclass)[0];
+    args.forEach((a, i) => {
+      const terms = a.includes('"') ? undefined : constantTerms(a);
+      if (superModule && terms?.some((t) => 'name' in t) && terms.every((t) => 'lit' in t || CONSTANT_NAME.test(t.name))) {
+        noteJavaPending(table, { module: superModule, own: owner.module, name: `${JAVA_NEW_ARGUMENT}${args.length}#${i}`, terms, names: names!, file, line: lineOf(m.index) });
+      }
+    });
   }
 }
 
@@ -516,6 +551,7 @@ const CSHARP_CANDIDATES = /^[ \t]*(?:(?:public|internal|private|protected)[ \t]+
  */
 export function indexCSharp(table: SymbolTable, file: string, text: string): void {
   indexCSharpCookieCalls(table, file, text);
+  noteCSharpCookieWriters(table, file, text);
   // `services.Configure<JwtSettings>(Configuration.GetSection("Jwt"))`, `AddOptions<JwtSettings>().Bind(….GetSection("Jwt"))`.
   if (text.includes('AddSingleton')) indexRegistrations(table, file, text);
   if (text.includes('GetSection') || text.includes('.Bind(')) {
@@ -554,7 +590,8 @@ export function indexCSharp(table: SymbolTable, file: string, text: string): voi
       const mods = m[6];
       const constant = m[8] === '=' ? /\bconst\b/.test(mods) || (/\bstatic\b/.test(mods) && /\breadonly\b/.test(mods)) : /\bstatic\b/.test(mods);
       if (!constant) continue;
-      const lit = literal(m[9]);
+      // `const SameSiteMode Receipt = SameSiteMode.Unspecified;`: a cookie mode, kept as its text for the cookie checks.
+      const lit = literal(m[9]) ?? (/^(?:Microsoft\.AspNetCore\.Http\.)?SameSiteMode\.(?:Unspecified|None|Lax|Strict)$/.test(m[9].trim()) ? { value: m[9].trim().replace(/^.*(?=SameSiteMode\.)/, '') } : undefined);
       if (lit) addLiteral(table, csharpClassModule(ns ? `${ns}.${cls}` : cls), m[7], lit, file, lineOf(m.index));
     }
   }
@@ -620,12 +657,16 @@ export function indexGo(table: SymbolTable, file: string, text: string): void {
   // then `cfg.Field`, or `config.Defaults.Field`, in another file.
   const fieldLine = lineCounter(text);
   const module = goPackageModule(dir);
-  for (const f of goStructFields(text, (raw) => literal(raw) ?? goProduct(raw))) {
+  const structKeys: GoStructKeys[] = [];
+  for (const f of goStructFields(text, (raw) => literal(raw) ?? goProduct(raw), structKeys)) {
     const line = fieldLine(f.offset);
     // A constructor applying functional options gives its fields only as the type's starting values.
     if (!f.options) addLiteral(table, module, f.name, f.literal, file, line);
     if (f.type) addGoTypeField(table, module, `${f.type}{}.${f.name.slice(f.name.indexOf('.') + 1)}`, f.literal, file, line);
   }
+  // The keys each literal writes (`Load().#keys` = `CookieName,HttpOnly`): a field left out is the zero value.
+  const keysLine = lineCounter(text);
+  for (const k of structKeys) if (k.keys.length) table.add(module, `${k.name}${GO_KEYS_SUFFIX}`, { value: k.keys.join(','), file, line: keysLine(k.offset) });
   // `func WithInsecureCookies() Option { return func(s *Server) { s.cookieSecure = false } }`, and methods setting fields.
   const optionLine = lineCounter(text);
   for (const o of goOptionFields(text, (raw) => literal(raw) ?? goProduct(raw))) {
@@ -698,6 +739,8 @@ export function goFileImports(text: string): Map<string, string> {
 export const GO_OPTION_MARK = '<-';
 /** Between a type's field and the constructor that stores a parameter in it (`Server{}.cfg<=NewServer`, value: the parameter's position). */
 export const GO_PARAM_MARK = '<=';
+/** Suffix of the entry listing the keys a constructor's or package var's struct literal writes (`Load().#keys`, `Defaults.#keys`), comma-separated. */
+export const GO_KEYS_SUFFIX = '.#keys';
 /** Prefix of the name marking a type's field that constructors of the package set to different literals. */
 export const GO_CONFLICT_MARK = '!';
 
