@@ -20,7 +20,12 @@ export interface ScanOptions extends LintOptions {
   readonly exclude?: readonly string[];
   /** Honour .gitignore files (default true). */
   readonly gitignore?: boolean;
-  /** Worker threads to use; 0 lints in this thread. Default: one per core (at most 8). */
+  /**
+   * Worker threads to use; 0 lints in this thread. Default: one per core (at most 8). A scan of
+   * fewer than 24 files lints them in this thread, but a JavaScript/TypeScript file from 1 M
+   * characters among them is cut into segments linted on this many workers (default: one per
+   * core less one) besides this thread.
+   */
   readonly workers?: number;
   /** Base of relative paths and exclude globs (default process.cwd()). */
   readonly cwd?: string;
@@ -179,9 +184,16 @@ export async function scanFiles(paths: readonly string[], options: ScanOptions =
   linter.parallel = segmentPool;
   // Linted in this thread, a file the table's pass read is not read again (workers read their own).
   const kept: KeptTexts | undefined = workers === 0 ? { texts: new Map(), budgetChars: KEPT_TEXT_BUDGET_CHARS } : undefined;
-  const index = options.crossFile === false || files.length === 0
-    ? undefined
-    : buildSymbolTable(files, [...new Set([cwd, ...paths.map((p) => path.resolve(cwd, p))])], maxBytes, kept);
+  let index: ReturnType<typeof buildSymbolTable> | undefined;
+  try {
+    index = options.crossFile === false || files.length === 0
+      ? undefined
+      : buildSymbolTable(files, [...new Set([cwd, ...paths.map((p) => path.resolve(cwd, p))])], maxBytes, kept);
+  } catch (err) {
+    // Running workers would keep the process alive after the error.
+    segmentPool?.close();
+    throw err;
+  }
   const results = new Array<FileLintResult | undefined>(files.length);
   let done = 0;
   const progress = () => options.onProgress?.(++done, files.length);
