@@ -210,7 +210,7 @@ export class Linter {
     if (!keywords.test(text)) return [];
     // Every match hangs on an anchor word: a file without one cannot have a finding, so it is not even parsed.
     if (anchors && !anchorRegExp(anchors, false).test(text)) return [];
-    const segments = this.parallel && PIECEWISE.has(language) && anchors && loaded.parser ? segmentStarts(text, this.parallel.workers) : [];
+    const segments = this.parallel && PIECEWISE.has(language) && anchors && loaded.parser ? segmentStarts(text, this.parallel.workers, loaded.parser) : [];
     if (segments.length > 1) {
       // A large text on several threads: the later segments on workers, the first here meanwhile.
       const ends = [...segments.slice(1), text.length];
@@ -1504,21 +1504,56 @@ function dependsAcrossPieces(lookedUp: readonly ReadonlySet<string>[], declaredI
 
 /**
  * Where the segments of a text linted on several threads start (the first at 0), or [0] alone for
- * one thread: equal parts of at least `piecewise.parallelMinSegment`, each starting at a cut
- * (after a `;` or before a line starting with a word) that the segment before confirms.
+ * one thread: equal parts of at least `piecewise.parallelMinSegment` (the first a little longer),
+ * each starting at a cut (after a `;` or before a line starting with a word) that looks like the
+ * start of a top-level statement; the segment before confirms it (see analyzePieces).
  */
-function segmentStarts(text: string, workers: number): number[] {
+function segmentStarts(text: string, workers: number, parser: Parser): number[] {
   if (workers < 1 || text.length < piecewise.parallelMinLength) return [0];
   const count = Math.min(workers + 1, Math.floor(text.length / piecewise.parallelMinSegment));
   const starts = [0];
   // This thread's segment is a little longer: a worker starts later and warms up its own code.
   const first = count === 1 ? 1 : Math.min(0.9, (1 / count) * piecewise.parallelFirstWeight);
   for (let k = 1; k < count; k++) {
-    const at = nextCut(text, Math.floor(text.length * (first + ((1 - first) * (k - 1)) / (count - 1))));
-    if (at >= text.length || at <= starts[starts.length - 1]) break;
+    const at = statementCut(text, Math.floor(text.length * (first + ((1 - first) * (k - 1)) / (count - 1))), parser);
+    if (at === undefined || at <= starts[starts.length - 1]) break;
     starts.push(at);
   }
   return starts;
+}
+
+/** Cuts tried for a segment's start (each a parse of SEGMENT_PROBE characters). */
+const SEGMENT_CUT_TRIES = 16;
+const SEGMENT_PROBE = 2048;
+
+/**
+ * The first cut from `from` on whose text parses as a statement (a `;` in a string or a loop
+ * header is not a statement's end: what follows it starts with an error), or undefined.
+ */
+function statementCut(text: string, from: number, parser: Parser): number | undefined {
+  let at = nextCut(text, from);
+  for (let tries = 0; tries < SEGMENT_CUT_TRIES && at < text.length; tries++) {
+    const end = Math.min(text.length, at + SEGMENT_PROBE);
+    let row = 0;
+    for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) row++;
+    const column = at - (text.lastIndexOf('\n', at - 1) + 1);
+    let endRow = row;
+    for (let i = text.indexOf('\n', at); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) endRow++;
+    const endColumn = endRow === row ? column + end - at : end - (text.lastIndexOf('\n', end - 1) + 1);
+    const range = { startIndex: at, endIndex: end, startPosition: { row, column }, endPosition: { row: endRow, column: endColumn } };
+    const tree = parser.parse(text, null, { includedRanges: [range] });
+    if (tree) {
+      try {
+        const c = tree.rootNode.firstChild;
+        // The probe may end inside a statement: only its first statement must be whole.
+        if (c && c.startIndex === at && !c.hasError && !c.isError && (c.endIndex < end || end === text.length)) return at;
+      } finally {
+        tree.delete();
+      }
+    }
+    at = nextCut(text, at + 1);
+  }
+  return undefined;
 }
 
 /** True when a child of the root (a top-level statement or comment) starts at `at`. */

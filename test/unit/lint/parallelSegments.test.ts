@@ -75,8 +75,12 @@ describe('a large file linted on several threads (segments on scan workers)', fu
     // `opts` is declared at the start and used by the last call, in the last segment.
     const text = bundle(2400, { head: 'const opts={httpOnly:false,secure:false};', tail: 'res.cookie("sidlast",w,opts);' });
     await withThresholds(200000, 100000, async () => {
+      const lookups = piecewise.wholeForLookups;
       const { result, parallel } = await sameBothWays('lookup.min.js', text, { maxFindingsPerRule: 0, workers: 2 });
       assert.equal(parallel, 0, 'not joined');
+      // Found by the one-thread scan's pieces, then by the parallel scan at the join (its segments
+      // were cut and linted) and by its lint again in one thread.
+      assert.equal(piecewise.wholeForLookups - lookups, 1 + 2, 'found where the segments join');
       // The HttpOnly finding of the options the last call shares points at their declaration.
       assert.ok(result.findings.some((f) => f.ruleId === 'cookie-missing-httponly' && f.range.start.character < 40 && f.message.includes("'sidlast'")), 'the last call judged with the options declared at the start');
     });
