@@ -7,7 +7,9 @@
  * Asserts nothing. Also run at the end of bench/lint/run.ts.
  *
  * Then the split of the cold run's CPU time: start-up, grammar + query, parse, query matching +
- * checks, the rest (coldSplit).
+ * checks, the rest (coldSplit). On Linux, the CPU of the CLI's main thread and of its busiest
+ * other thread (the segment worker linting the second half of the bundle, on 2 cores or more):
+ * with a core each and nothing else running, the wall time follows the busier of them.
  *
  * The CLI is built as it ships (`npm run build:production`, which `npm run package` runs: minified,
  * no source map) unless --development (the build of rounds one to four) or --no-build (as built).
@@ -34,6 +36,44 @@ interface ChildRun {
   maxRssMB: number;
   stdoutBytes: number;
   code: number | null;
+  /** CPU of the main thread and of the busiest other thread (a segment worker, else a V8 helper), from /proc; undefined elsewhere. */
+  threads?: { mainMs: number; otherMs: number };
+}
+
+/**
+ * Samples the CPU time of each thread of a process from /proc (Linux) every 20 ms until stopped:
+ * the last sample of each thread, so a thread's last 20 ms may be missing. What the split of a scan
+ * over threads looks like: on an idle machine with a core per busy thread, the wall time follows
+ * the busiest thread, not the sum.
+ */
+function sampleThreads(pid: number): () => { mainMs: number; otherMs: number } | undefined {
+  const ticks = new Map<number, number>();
+  const read = () => {
+    let tids: string[];
+    try {
+      tids = fs.readdirSync(`/proc/${pid}/task`);
+    } catch {
+      return;
+    }
+    for (const tid of tids) {
+      try {
+        const fields = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+        // utime and stime, in clock ticks (fields 14 and 15 of stat(5)).
+        ticks.set(Number(tid), Number(fields[11]) + Number(fields[12]));
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+  };
+  const timer = setInterval(read, 20);
+  return () => {
+    clearInterval(timer);
+    read();
+    if (!ticks.has(pid)) return undefined;
+    // USER_HZ is 100 on Linux: a tick is 10 ms.
+    const others = [...ticks].filter(([tid]) => tid !== pid).map(([, t]) => t);
+    return { mainMs: ticks.get(pid)! * 10, otherMs: Math.max(0, ...others) * 10 };
+  };
 }
 
 /** Runs the bundled CLI in a fresh process; its CPU time comes from the process itself (cpuUsage.cjs). */
@@ -47,13 +87,17 @@ function runCli(args: readonly string[]): Promise<ChildRun> {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let stdoutBytes = 0;
+    const threads = process.platform === 'linux' && child.pid !== undefined ? sampleThreads(child.pid) : undefined;
+    let last: ChildRun['threads'];
+    // The last sample is taken when the output ends, before the process is gone from /proc.
+    child.stdout.on('end', () => { last = threads?.(); });
     child.stdout.on('data', (d: Buffer) => { stdoutBytes += d.length; });
     child.on('error', reject);
     child.on('close', (code) => {
       const wallMs = performance.now() - t0;
       const usage = JSON.parse(fs.readFileSync(usageFile, 'utf8')) as { userMs: number; systemMs: number; maxRssMB: number };
       fs.rmSync(usageFile, { force: true });
-      resolve({ wallMs, cpuMs: usage.userMs + usage.systemMs, maxRssMB: usage.maxRssMB, stdoutBytes, code });
+      resolve({ wallMs, cpuMs: usage.userMs + usage.systemMs, maxRssMB: usage.maxRssMB, stdoutBytes, code, ...(last ? { threads: last } : {}) });
     });
   });
 }
@@ -80,7 +124,9 @@ export async function coldCliOnBundle(runs: number): Promise<void> {
     variants.forEach((v, i) => {
       const r = results[i];
       const cpu = median(r.map((x) => x.cpuMs));
-      line(v.label, `${ms(median(r.map((x) => x.wallMs)))} wall, ${ms(cpu)} CPU${i === 0 ? ' (target < 2 s)' : ''}, peak rss ${median(r.map((x) => x.maxRssMB)).toFixed(0)} MB, ${(median(r.map((x) => x.stdoutBytes)) / 1e6).toFixed(2)} MB of output, exit ${r[0].code}`);
+      line(v.label, `${ms(median(r.map((x) => x.wallMs)))} wall${i === 0 ? ' (target < 2 s)' : ''}, ${ms(cpu)} CPU, peak rss ${median(r.map((x) => x.maxRssMB)).toFixed(0)} MB, ${(median(r.map((x) => x.stdoutBytes)) / 1e6).toFixed(2)} MB of output, exit ${r[0].code}`);
+      const threads = r.map((x) => x.threads).filter((t) => t !== undefined);
+      if (threads.length !== 0) line('  CPU by thread', `main ${ms(median(threads.map((t) => t.mainMs)))}, busiest other (segment worker or V8 helper) ${ms(median(threads.map((t) => t.otherMs)))}`);
     });
     line('session-lens --version (start-up alone)', `${ms(median(nodeAlone))} CPU`);
     await coldSplit(runs, file, median(results[0].map((x) => x.cpuMs)), median(nodeAlone));
@@ -146,12 +192,13 @@ async function coldSplit(runs: number, file: string, cliCpuMs: number, versionCp
   const prepareMs = median([...parse, ...lint].map((p) => p.prepare));
   const parseMs = median(parse.map((p) => p.work));
   const lintMs = median(lint.map((p) => p.work));
-  console.log(`  split of the default-cap run's ${ms(cliCpuMs)} CPU, phases in fresh processes (median of ${runs}):`);
+  console.log(`  split of the default-cap run's ${ms(cliCpuMs)} CPU, phases in one thread, fresh processes (median of ${runs}):`);
   line('  start: node + CLI bundle (--version)', ms(versionCpuMs));
   line('  tree-sitter runtime + JS grammar + query', ms(prepareMs));
   line('  parse in pieces (bare, cold)', ms(parseMs));
   line('  query matching + checks (lint - parse)', ms(lintMs - parseMs));
-  line('  rest: read, symbol table, output', ms(cliCpuMs - versionCpuMs - prepareMs - lintMs));
+  // With segment workers (a file from 1 M characters, 2 cores or more) the CLI's CPU also holds each worker's start and its own warm-up.
+  line('  rest: read, table, output, segment workers', ms(cliCpuMs - versionCpuMs - prepareMs - lintMs));
   line('  (engine bundle load, for reference)', ms(median(lint.map((p) => p.load))));
   line('  (pieces parsed, query windows run)', `${lint[0].pieces}, ${lint[0].windows}`);
 }

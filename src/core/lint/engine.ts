@@ -7,7 +7,7 @@ import type { LanguageAnalyzer } from './analyzer';
 import { DISABLE_MARKER, disableCommentFor, disabledLines } from './disableComments';
 import { languageForId, languageForPath, loadLanguage, newParser } from './grammars';
 import { analyzerFor } from './languages/index';
-import { FindingCap } from './findingCap';
+import { FindingCap, type FindingCapData } from './findingCap';
 import { LineIndex } from './lineIndex';
 import type { SymbolTable } from './symbols/symbolTable';
 import { type GrammarLanguage, type LintFinding, type LintFix, type LintLanguage, type LintOptions, type LintPosition, type LintRange, isGrammarLanguage } from './types';
@@ -44,6 +44,38 @@ interface ChunkResult {
   lo: number;
 }
 
+/** Workers that lint segments of a large text for a Linter (see Linter.parallel). */
+export interface SegmentWorkers {
+  /** Workers available: a text is cut into at most this many segments more than one. */
+  readonly workers: number;
+  /** Lints [from, to) of the text on a worker (Linter.lintSegment there); undefined when it could not. */
+  lintSegment(text: string, from: number, to: number, filePath: string | undefined, language: LintLanguage): Promise<SegmentResult | undefined>;
+}
+
+/** What analyzePieces found over a text or a segment of it. */
+interface Pieces {
+  readonly chunks: ChunkResult[];
+  /** Per piece, the names its checks looked up at the top level. */
+  readonly lookedUp: Set<string>[];
+  /** Per name a top-level statement may declare, the piece holding it (-1: several). */
+  readonly declaredIn: Map<string, number>;
+}
+
+/**
+ * What a segment of a large text, linted in pieces on another thread, found (crosses threads by
+ * structured clone): see LintDocument.segmentResult and joinSegments.
+ */
+export interface SegmentResult {
+  /** The findings of its chunks in document order, without a cap (empty with one: see `cap`). */
+  readonly findings: RawFinding[];
+  /** With a per-rule cap, what the cap tallied. */
+  readonly cap?: FindingCapData;
+  /** Per piece, the names its checks looked up at the top level. */
+  readonly lookedUp: string[][];
+  /** Names a top-level statement of a piece may declare, with the piece (-1: several). */
+  readonly declared: [string, number][];
+}
+
 interface LoadedLanguage {
   /** Undefined for formats read without a grammar (web.xml, appsettings.json): their analyzer reads the text in `finish`. */
   readonly parser: Parser | undefined;
@@ -69,7 +101,7 @@ const CURSOR_MIN_CHILDREN = 1024;
  * chunks are the program's top-level statements, and their checks record in ctx.lookups every
  * name they look up at the top level.
  */
-const PIECEWISE: ReadonlySet<LintLanguage> = new Set<LintLanguage>(['javascript', 'typescript', 'tsx']);
+export const PIECEWISE: ReadonlySet<LintLanguage> = new Set<LintLanguage>(['javascript', 'typescript', 'tsx']);
 /**
  * @internal How large one-shot lints run in pieces (see analyzePieces), and what they did: tests
  * set small lengths to run every fixture in pieces and read the counts.
@@ -89,6 +121,14 @@ export const piecewise = {
   pieces: 0,
   /** Query runs of one-shot lints (each window of forEachMatchWindow). */
   windows: 0,
+  /** Texts from this many characters are linted on several threads when the linter has `parallel` workers. */
+  parallelMinLength: 1048576,
+  /** The shortest segment a worker is given: a worker's start (its grammar, its JIT) must pay. */
+  parallelMinSegment: 524288,
+  /** How much longer than the others the segment of the lint's own thread is (1: all equal). */
+  parallelFirstWeight: 1.06,
+  /** Texts linted on several threads to the end. */
+  parallel: 0,
 };
 /** Candidate ends of a piece (see nextCut). */
 const CUT = /;|\n(?=[\p{L}$_@])/gu;
@@ -113,6 +153,12 @@ export class Linter {
    * through it (also on keystroke re-lints, until the next scan replaces it).
    */
   symbols: SymbolTable | undefined;
+  /**
+   * Worker threads that lint segments of a large text (set by a scan): a one-shot lint of a
+   * JavaScript/TypeScript text from `piecewise.parallelMinLength` on cuts it into segments, lints
+   * the first here and the others there, and joins the results (the same findings as one thread).
+   */
+  parallel: SegmentWorkers | undefined;
 
   constructor(readonly options: LintOptions = {}) {
     this.thresholds = {
@@ -164,9 +210,40 @@ export class Linter {
     if (!keywords.test(text)) return [];
     // Every match hangs on an anchor word: a file without one cannot have a finding, so it is not even parsed.
     if (anchors && !anchorRegExp(anchors, false).test(text)) return [];
+    const segments = this.parallel && PIECEWISE.has(language) && anchors && loaded.parser ? segmentStarts(text, this.parallel.workers, loaded.parser) : [];
+    if (segments.length > 1) {
+      // A large text on several threads: the later segments on workers, the first here meanwhile.
+      const ends = [...segments.slice(1), text.length];
+      const parallel = this.parallel!;
+      const remote = segments.slice(1).map((from, i) => parallel.lintSegment(text, from, ends[i + 1], where.filePath, language).catch(() => undefined));
+      const first = new LintDocument(this, loaded, language, text, where.filePath, true, { from: 0, to: segments[1] });
+      try {
+        if (first.joinSegments(await Promise.all(remote))) {
+          piecewise.parallel++;
+          return first.findings();
+        }
+      } finally {
+        first.dispose();
+      }
+    }
     const doc = new LintDocument(this, loaded, language, text, where.filePath, true);
     try {
       return doc.findings();
+    } finally {
+      doc.dispose();
+    }
+  }
+
+  /**
+   * Lints [from, to) of a large text in pieces, as one segment of a lint on several threads (run
+   * by a scan worker for the thread linting the text: see `parallel`). Undefined when the
+   * segment could not be cut as the whole text would be.
+   */
+  async lintSegment(text: string, from: number, to: number, filePath: string | undefined, language: LintLanguage): Promise<SegmentResult | undefined> {
+    const loaded = await this.prepare(language);
+    const doc = new LintDocument(this, loaded, language, text, filePath, true, { from, to });
+    try {
+      return doc.segmentResult();
     } finally {
       doc.dispose();
     }
@@ -231,6 +308,8 @@ export class LintDocument {
   private findingCap: FindingCap | undefined;
   /** While a large text is linted in pieces (analyzePieces): the names the current piece's checks looked up at the top level. */
   private pieceLookups: Set<string> | undefined;
+  /** A segment lint's pieces (see the constructor's `segment`); undefined when it could not be cut. */
+  private segmentPieces: Pieces | undefined;
 
   /** @internal use Linter.open */
   constructor(
@@ -241,12 +320,24 @@ export class LintDocument {
     readonly filePath?: string,
     /** Linted once and thrown away: no bookkeeping for later edits. */
     private readonly oneShot = false,
+    /**
+     * A one-shot lint of [from, to) only, in pieces, as one segment of a large text linted on
+     * several threads (see Linter.lintText, joinSegments, segmentResult); `from` must start a
+     * top-level statement, and `to` is confirmed as one (else nothing is kept).
+     */
+    segment?: { readonly from: number; readonly to: number },
   ) {
     this.text = text;
     this.lines = new LineIndex(text);
     this.findingCap = this.newFindingCap();
+    if (segment) {
+      this.segmentPieces = loaded.parser && loaded.analyzer.anchors && PIECEWISE.has(language) ? this.analyzePieces(loaded.parser, segment.from, segment.to) : undefined;
+      if (this.segmentPieces) this.chunks = this.segmentPieces.chunks;
+      return;
+    }
     if (oneShot && loaded.parser && loaded.analyzer.anchors && PIECEWISE.has(language) && text.length >= piecewise.minLength) {
-      const chunks = this.analyzePieces(loaded.parser);
+      const pieces = this.analyzePieces(loaded.parser);
+      const chunks = pieces && !dependsAcrossPieces(pieces.lookedUp, pieces.declaredIn) ? pieces.chunks : undefined;
       if (chunks) {
         piecewise.linted++;
         this.chunks = chunks;
@@ -282,23 +373,23 @@ export class LintDocument {
    *   (ctx.lookups: declarations, imports, functions) that a statement of another piece may
    *   declare (any word of a top-level statement starting like a declaration) means the whole text.
    */
-  private analyzePieces(parser: Parser): ChunkResult[] | undefined {
+  private analyzePieces(parser: Parser, from = 0, to = this.text.length): Pieces | undefined {
     const text = this.text;
     const done: ChunkResult[] = [];
     /** Per piece, the names its checks looked up; per name, the piece declaring it (-1: several). */
     const lookedUp: Set<string>[] = [];
     const declaredIn = new Map<string, number>();
     const pieceLength = piecewise.pieceLength;
-    let a = 0;
+    let a = from;
     let width = pieceLength;
     /** Cuts tried for the current piece that left a syntax error (a `;` in a string, a loop header, a function body, a statement of many lines). */
     let tries = 0;
     let b = -1;
-    while (a < text.length) {
+    while (a < to) {
       // The first cut from the piece's length on; after a cut that failed (inside a statement),
       // the first from twice as far.
-      const from = tries === 0 ? a + width : a + 2 * (b - a);
-      b = from >= text.length ? text.length : nextCut(text, from);
+      const cutFrom = tries === 0 ? a + width : a + 2 * (b - a);
+      b = cutFrom >= text.length ? text.length : nextCut(text, cutFrom);
       if (text.length - b < pieceLength / 4) b = text.length;
       const range = { startIndex: a, endIndex: b, startPosition: toPoint(this.lines.position(a)), endPosition: toPoint(this.lines.position(b)) };
       const tree = parser.parse(text, null, { includedRanges: [range] });
@@ -317,6 +408,12 @@ export class LintDocument {
           const last = root.lastChild;
           if (!last) return undefined;
           limit = last.startIndex;
+        }
+        if (to < text.length && b > to) {
+          // The end of a segment: the next segment starts there, so it must start a top-level statement.
+          if (!startsTopLevelNode(root, to)) return undefined;
+          limit = to;
+        } else if (b < text.length) {
           if (limit <= a) {
             // One statement longer than the piece: a wider piece, up to a few times the length.
             if (width >= pieceLength * 8) return undefined;
@@ -341,20 +438,55 @@ export class LintDocument {
         tree.delete();
       }
     }
-    for (let p = 0; p < lookedUp.length; p++) {
-      for (const name of lookedUp[p]) {
-        // A dotted name (a member path) depends on each of its words.
-        IDENTIFIER_WORDS.lastIndex = 0;
-        for (let m = IDENTIFIER_WORDS.exec(name); m; m = IDENTIFIER_WORDS.exec(name)) {
-          const at = declaredIn.get(m[0]);
-          if (at !== undefined && at !== p) {
-            piecewise.wholeForLookups++;
-            return undefined;
-          }
-        }
+    return { chunks: done, lookedUp, declaredIn };
+  }
+
+  /** What a segment lint (constructed with `segment`) found, to hand back to the thread linting the text; undefined when it could not be cut. */
+  segmentResult(): SegmentResult | undefined {
+    const pieces = this.segmentPieces;
+    if (!pieces) return undefined;
+    const findings: RawFinding[] = [];
+    for (const c of pieces.chunks) for (const f of c.findings) findings.push(f);
+    return {
+      findings: this.findingCap ? [] : findings,
+      ...(this.findingCap ? { cap: this.findingCap.toData() } : {}),
+      lookedUp: pieces.lookedUp.map((names) => [...names]),
+      declared: [...pieces.declaredIn],
+    };
+  }
+
+  /**
+   * Completes a segment lint of the text's first segment with the results of the segments after
+   * it, in order, as if the whole text had been linted in pieces here. False when any segment
+   * could not be cut or a check looked up a name another piece declares: lint the text again in
+   * one thread then.
+   */
+  joinSegments(results: readonly (SegmentResult | undefined)[]): boolean {
+    const pieces = this.segmentPieces;
+    if (!pieces || results.some((r) => r === undefined)) return false;
+    const { lookedUp, declaredIn } = pieces;
+    const chunks = [...pieces.chunks];
+    for (const r of results as SegmentResult[]) {
+      const offset = lookedUp.length;
+      for (const names of r.lookedUp) lookedUp.push(new Set(names));
+      for (const [name, p] of r.declared) {
+        const piece = p === -1 ? -1 : p + offset;
+        const at = declaredIn.get(name);
+        if (at === undefined) declaredIn.set(name, piece);
+        else if (at !== piece) declaredIn.set(name, -1);
+      }
+      if (this.findingCap && r.cap) this.findingCap.absorb(r.cap);
+      else if (r.findings.length !== 0) {
+        // One chunk holding the segment's findings in its order: findings() reads nothing else of a one-shot lint's chunks.
+        const c = emptyChunk(r.findings[0].start, r.findings[r.findings.length - 1].end, []);
+        c.findings = r.findings;
+        chunks.push(c);
       }
     }
-    return done;
+    if (dependsAcrossPieces(lookedUp, declaredIn)) return false;
+    piecewise.linted++;
+    this.chunks = chunks;
+    return true;
   }
 
   /** The workspace table for this document's analyses, when the linter has one and the document a path. */
@@ -1344,6 +1476,95 @@ function topLevelDeclarations(root: Node, text: string, limit: number, each: (na
       IDENTIFIER_WORDS.lastIndex = 0;
       for (let m = IDENTIFIER_WORDS.exec(body); m; m = IDENTIFIER_WORDS.exec(body)) each(m[0]);
     }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/**
+ * True when a check of one piece looked up a name (or a word of a dotted name) that a top-level
+ * statement of another piece may declare: the pieces' findings could then differ from the whole text's.
+ */
+function dependsAcrossPieces(lookedUp: readonly ReadonlySet<string>[], declaredIn: ReadonlyMap<string, number>): boolean {
+  for (let p = 0; p < lookedUp.length; p++) {
+    for (const name of lookedUp[p]) {
+      // A dotted name (a member path) depends on each of its words.
+      IDENTIFIER_WORDS.lastIndex = 0;
+      for (let m = IDENTIFIER_WORDS.exec(name); m; m = IDENTIFIER_WORDS.exec(name)) {
+        const at = declaredIn.get(m[0]);
+        if (at !== undefined && at !== p) {
+          piecewise.wholeForLookups++;
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Where the segments of a text linted on several threads start (the first at 0), or [0] alone for
+ * one thread: equal parts of at least `piecewise.parallelMinSegment` (the first a little longer),
+ * each starting at a cut (after a `;` or before a line starting with a word) that looks like the
+ * start of a top-level statement; the segment before confirms it (see analyzePieces).
+ */
+function segmentStarts(text: string, workers: number, parser: Parser): number[] {
+  if (workers < 1 || text.length < piecewise.parallelMinLength) return [0];
+  const count = Math.min(workers + 1, Math.floor(text.length / piecewise.parallelMinSegment));
+  const starts = [0];
+  // This thread's segment is a little longer: a worker starts later and warms up its own code.
+  const first = count === 1 ? 1 : Math.min(0.9, (1 / count) * piecewise.parallelFirstWeight);
+  for (let k = 1; k < count; k++) {
+    const at = statementCut(text, Math.floor(text.length * (first + ((1 - first) * (k - 1)) / (count - 1))), parser);
+    if (at === undefined || at <= starts[starts.length - 1]) break;
+    starts.push(at);
+  }
+  return starts;
+}
+
+/** Cuts tried for a segment's start (each a parse of SEGMENT_PROBE characters). */
+const SEGMENT_CUT_TRIES = 16;
+const SEGMENT_PROBE = 2048;
+
+/**
+ * The first cut from `from` on whose text parses as a statement (a `;` in a string or a loop
+ * header is not a statement's end: what follows it starts with an error), or undefined.
+ */
+function statementCut(text: string, from: number, parser: Parser): number | undefined {
+  let at = nextCut(text, from);
+  for (let tries = 0; tries < SEGMENT_CUT_TRIES && at < text.length; tries++) {
+    const end = Math.min(text.length, at + SEGMENT_PROBE);
+    let row = 0;
+    for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) row++;
+    const column = at - (text.lastIndexOf('\n', at - 1) + 1);
+    let endRow = row;
+    for (let i = text.indexOf('\n', at); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) endRow++;
+    const endColumn = endRow === row ? column + end - at : end - (text.lastIndexOf('\n', end - 1) + 1);
+    const range = { startIndex: at, endIndex: end, startPosition: { row, column }, endPosition: { row: endRow, column: endColumn } };
+    const tree = parser.parse(text, null, { includedRanges: [range] });
+    if (tree) {
+      try {
+        const c = tree.rootNode.firstChild;
+        // The probe may end inside a statement: only its first statement must be whole.
+        if (c && c.startIndex === at && !c.hasError && !c.isError && (c.endIndex < end || end === text.length)) return at;
+      } finally {
+        tree.delete();
+      }
+    }
+    at = nextCut(text, at + 1);
+  }
+  return undefined;
+}
+
+/** True when a child of the root (a top-level statement or comment) starts at `at`. */
+function startsTopLevelNode(root: Node, at: number): boolean {
+  const cursor = root.walk();
+  try {
+    for (let on = cursor.gotoFirstChild(); on; on = cursor.gotoNextSibling()) {
+      const start = cursor.startIndex;
+      if (start >= at) return start === at;
+    }
+    return false;
   } finally {
     cursor.delete();
   }

@@ -17,6 +17,20 @@ export interface OmittedFindings {
   readonly severity: Severity;
 }
 
+/** A FindingCap's tallies in a form that crosses threads (structured clone). */
+export interface FindingCapData {
+  /** Findings reported (and counted) in all. */
+  readonly reported: number;
+  readonly rules: readonly {
+    readonly ruleId: RuleId;
+    readonly starts: Float64Array;
+    readonly ends: Float64Array;
+    readonly ranks: Uint8Array;
+    readonly seqs: Float64Array;
+    readonly kept: readonly { readonly finding: RawFinding; readonly seq: number }[];
+  }[];
+}
+
 const RANK: Readonly<Record<Severity, number>> = { info: 1, warning: 2, error: 3 };
 const SEVERITY: readonly Severity[] = ['info', 'info', 'warning', 'error'];
 
@@ -63,6 +77,11 @@ export class FindingCap {
     t.ends.push(end);
     t.ranks.push(RANK[severity]);
     t.seqs.push(seq);
+    this.keep(t, f, seq, start, end);
+  }
+
+  /** Puts a finding among its rule's first `cap` when it is one of them (and no duplicate of one). */
+  private keep(t: RuleTally, f: RawFinding, seq: number, start: number, end: number): void {
     const kept = t.kept;
     const n = kept.length;
     // Reported in document order mostly: a full list whose last starts no later is the common exit.
@@ -73,6 +92,42 @@ export class FindingCap {
     for (let k = i - 1; k >= 0 && kept[k].start === start; k--) if (kept[k].end === end) return;
     kept.splice(i, 0, { finding: f, seq, start, end });
     if (kept.length > this.cap) kept.pop();
+  }
+
+  /** What this cap holds, to hand to another thread (see absorb). */
+  toData(): FindingCapData {
+    const rules: FindingCapData['rules'][number][] = [];
+    for (const [ruleId, t] of this.rules) {
+      rules.push({
+        ruleId, starts: Float64Array.from(t.starts), ends: Float64Array.from(t.ends), ranks: Uint8Array.from(t.ranks), seqs: Float64Array.from(t.seqs),
+        kept: t.kept.map((k) => ({ finding: k.finding, seq: k.seq })),
+      });
+    }
+    return { reported: this.seq, rules };
+  }
+
+  /**
+   * Takes what another cap (of the same options) tallied over a later part of the same text, as if
+   * its findings had been reported here after everything reported so far: a segment of a large text
+   * linted on a worker thread. Its findings past its own first `cap` are past the first `cap` here too.
+   */
+  absorb(data: FindingCapData): void {
+    const base = this.seq;
+    for (const r of data.rules) {
+      let t = this.rules.get(r.ruleId);
+      if (!t) {
+        t = new RuleTally();
+        this.rules.set(r.ruleId, t);
+      }
+      for (let i = 0; i < r.starts.length; i++) {
+        t.starts.push(r.starts[i]);
+        t.ends.push(r.ends[i]);
+        t.ranks.push(r.ranks[i]);
+        t.seqs.push(r.seqs[i] + base);
+      }
+      for (const k of r.kept) this.keep(t, k.finding, k.seq + base, k.finding.start, k.finding.end);
+    }
+    this.seq += data.reported;
   }
 
   /**

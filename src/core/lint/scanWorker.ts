@@ -1,21 +1,30 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { Linter } from './engine';
+import { Linter, type SegmentResult } from './engine';
 import { lintFile } from './lintFile';
 import { SymbolTable, type SymbolTableData } from './symbols/symbolTable';
-import type { LintOptions } from './types';
+import type { LintLanguage, LintOptions } from './types';
 
 /** Messages from the scanner to a worker. */
 export type ToScanWorker =
-  | { readonly type: 'init'; readonly options: LintOptions; readonly maxFileBytes: number; /** The scan's workspace constants. */ readonly symbols?: SymbolTableData }
-  | { readonly type: 'files'; readonly ids: readonly number[]; readonly files: readonly string[] };
+  | {
+    readonly type: 'init'; readonly options: LintOptions; readonly maxFileBytes: number; /** The scan's workspace constants. */ readonly symbols?: SymbolTableData;
+    /** Languages to load at once, before the first request (a segment worker's). */ readonly warm?: readonly LintLanguage[];
+  }
+  | { readonly type: 'files'; readonly ids: readonly number[]; readonly files: readonly string[] }
+  /** Lint a segment of a large text (Linter.lintSegment); `symbols` replaces the table given at init. */
+  | {
+    readonly type: 'segment'; readonly id: number; readonly text: string; readonly from: number; readonly to: number;
+    readonly filePath?: string; readonly language: LintLanguage; readonly symbols?: SymbolTableData;
+  };
 
 /** Bumped when the messages change, so a stale bundle is not used as a worker. */
-export const SCAN_PROTOCOL = 3;
+export const SCAN_PROTOCOL = 4;
 
 /** Messages from a worker to the scanner. */
 export type FromScanWorker =
   | { readonly type: 'ready'; readonly protocol: number }
   | { readonly type: 'results'; readonly ids: readonly number[]; readonly results: Awaited<ReturnType<typeof lintFile>>[] }
+  | { readonly type: 'segment'; readonly id: number; readonly result: SegmentResult | undefined }
   | { readonly type: 'fatal'; readonly message: string };
 
 /** True in a worker thread the scanner started (it marks them in workerData). */
@@ -48,6 +57,8 @@ function serveScanRequests(): void {
       if (msg.symbols) linter.symbols = SymbolTable.fromData(msg.symbols);
       maxBytes = msg.maxFileBytes;
       port.postMessage({ type: 'ready', protocol: SCAN_PROTOCOL } satisfies FromScanWorker);
+      // Loaded while the scanner reads and indexes: a segment's lint starts without the grammar's wait.
+      for (const language of msg.warm ?? []) void linter.prepare(language).catch(() => undefined);
       return;
     }
     if (!linter) {
@@ -55,6 +66,13 @@ function serveScanRequests(): void {
       return;
     }
     const l = linter;
+    if (msg.type === 'segment') {
+      if (msg.symbols) l.symbols = SymbolTable.fromData(msg.symbols);
+      // A segment that fails is linted again by the scanner's thread: an answer is always sent.
+      void l.lintSegment(msg.text, msg.from, msg.to, msg.filePath, msg.language).catch(() => undefined)
+        .then((result) => port.postMessage({ type: 'segment', id: msg.id, result } satisfies FromScanWorker));
+      return;
+    }
     void Promise.all(msg.files.map((f) => lintFile(l, f, maxBytes))).then((results) => port.postMessage({ type: 'results', ids: msg.ids, results } satisfies FromScanWorker));
   });
 }
