@@ -275,8 +275,11 @@ export class CookieNameAudit {
       const c = issued[j];
       const s = this.state(c.parsed.name);
       const isSession = this.effectiveInfo(s)?.isSession ?? false;
-      this.record(s.sessionItems, setCookieAuditItems(c.parsed, asSession), seq, j, c.parsed.name);
-      if (!isSession && s.plainItems) this.record(s.plainItems, setCookieAuditItems(c.parsed, asPlain), seq, j, c.parsed.name);
+      // Only findings of a (rule, cause) not held yet: a later one never comes first, so its message is not built.
+      const sessionItems = s.sessionItems;
+      this.record(sessionItems, setCookieAuditItems(c.parsed, asSession, (ruleId, cause) => !sessionItems.has(`${ruleId}\u0000${cause}`)), seq, j, c.parsed.name);
+      const plainItems = s.plainItems;
+      if (!isSession && plainItems) this.record(plainItems, setCookieAuditItems(c.parsed, asPlain, (ruleId, cause) => !plainItems.has(`${ruleId}\u0000${cause}`)), seq, j, c.parsed.name);
     }
   }
 
