@@ -9,7 +9,8 @@
  *   --audit-alone  the incremental audit alone, cold: the HAR is read into a store first (every exchange
  *                  held, no audit attached), then a fresh audit is fed the exchanges in batches of 500
  *                  with each batch's tokens, as StoreAudit is in session-lens audit; only that feed is
- *                  measured (its CPU, GC and helper threads), not the import before it
+ *                  measured (its CPU and helper threads), not the import before it (the GC figures,
+ *                  delivered late, are the whole process's)
  * Prints its wall time, CPU time (user + system), peak RSS, the garbage collector's pauses on the
  * main thread (ms, and how many scavenges and mark-compacts) and, on Linux, the CPU time of the
  * process's other threads (V8's helpers: optimising compiles, parallel and concurrent GC) as JSON
@@ -70,7 +71,6 @@ async function main(): Promise<void> {
     started = performance.now();
     cpu0 = process.cpuUsage();
     helper0 = helperThreadsCpuMs() ?? 0;
-    Object.assign(gc, { ms: 0, scavenges: 0, markCompacts: 0 });
     const audit = new IncrementalAudit(undefined, { deferJwtAnalysis: true });
     audit.updateJar(snapshot.cookies);
     const exchanges = snapshot.exchanges;

@@ -218,7 +218,7 @@ function main(): void {
   if (ownMain.length === own.length) line('    of which on the main thread (CPU − helper threads)', `${spread(ownMain)} per exchange`);
   const alonePerEx = aloneRuns.map((r) => r.cpuMs / count);
   const aloneHelper = aloneRuns.map((r) => (r.helperCpuMs ?? Number.NaN) / count);
-  line('  the incremental audit alone, cold (--audit-alone: the feed only)', `${spread(alonePerEx)} per exchange CPU, helper threads ${us(median(aloneHelper, (x) => x))} of it, ${median(aloneRuns, (r) => r.cpuMs).gc?.scavenges ?? '?'} scavenges`);
+  line('  the incremental audit alone, cold (--audit-alone: the feed only)', `${spread(alonePerEx)} per exchange CPU, helper threads ${us(median(aloneHelper, (x) => x))} of it`);
   const gcLine = (r: ChildRun): string => (r.gc ? `GC pauses ${(r.gc.ms / 1000).toFixed(2)} s (${r.gc.scavenges} scavenges, ${r.gc.markCompacts} mark-compacts)` : 'GC not reported')
     + (r.helperCpuMs !== undefined ? `, helper threads ${(r.helperCpuMs / 1000).toFixed(2)} s CPU (${((100 * r.helperCpuMs) / r.cpuMs).toFixed(0)} %: optimising compiles, parallel GC)` : '');
   line('  GC and helper threads, now (median run)', gcLine(runs.now));
