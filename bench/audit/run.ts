@@ -9,7 +9,7 @@
  * audit (import, then one whole-session audit). Costs are CPU time (user + system) of the process,
  * except the slowest step (wall time). Asserts nothing.
  *
- *   npx tsx bench/audit/run.ts [--exchanges 50000] [--runs 3]   (--runs: interleaved pairs of the CLI with and without the audit; medians)
+ *   npx tsx bench/audit/run.ts [--exchanges 50000] [--runs 5]   (--runs: interleaved pairs of the CLI with and without the audit; medians)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -73,6 +73,8 @@ function incremental(exchanges: readonly Exchange[], tokens: ReadonlyMap<number,
 interface ChildRun {
   readonly ms: number;
   readonly cpuMs: number;
+  readonly userMs?: number;
+  readonly sysMs?: number;
   readonly maxRssKiB: number;
   /** Garbage collector pauses on the main thread (wall ms) and their count. */
   readonly gc?: { readonly ms: number; readonly scavenges: number; readonly markCompacts: number };
@@ -174,24 +176,49 @@ function main(): void {
   const child = bundledCliChild();
   // The audit's own cost is a difference of two child processes' CPU time, which swings by 2x
   // from run to run on this machine: run the pair several times, interleaved, and take medians.
-  const pairs = Math.max(1, arg('runs', 3));
+  const pairs = Math.max(1, arg('runs', 5));
   const nowRuns: ChildRun[] = [];
   const importRuns: ChildRun[] = [];
+  const aloneRuns: ChildRun[] = [];
   const own: number[] = [];
+  const ownMain: number[] = [];
   for (let i = 0; i < pairs; i++) {
-    const n = cli(child.file, file);
-    const im = cli(child.file, file, '--import-only');
+    // Each pair in the other order than the one before (ABBA): a load that rises or falls during a pair favours neither.
+    let n: ChildRun;
+    let im: ChildRun;
+    if (i % 2 === 0) {
+      n = cli(child.file, file);
+      im = cli(child.file, file, '--import-only');
+    } else {
+      im = cli(child.file, file, '--import-only');
+      n = cli(child.file, file);
+    }
     nowRuns.push(n);
     importRuns.push(im);
     own.push((n.cpuMs - im.cpuMs) / count);
+    if (n.helperCpuMs !== undefined && im.helperCpuMs !== undefined) ownMain.push((n.cpuMs - n.helperCpuMs - (im.cpuMs - im.helperCpuMs)) / count);
+    aloneRuns.push(cli(child.file, file, '--audit-alone'));
   }
   const median = <T>(xs: readonly T[], key: (x: T) => number): T => [...xs].sort((a, b) => key(a) - key(b))[(xs.length - 1) >> 1];
+  /** The 25th and 75th percentiles (nearest rank): the spread of the middle half. */
+  const quartiles = (xs: readonly number[]): [number, number] => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return [sorted[Math.floor((sorted.length - 1) / 4)], sorted[Math.ceil((3 * (sorted.length - 1)) / 4)]];
+  };
+  const spread = (xs: readonly number[]): string => {
+    const [q1, q3] = quartiles(xs);
+    return `median ${us(median(xs, (x) => x))}, middle half ${(q1 * 1000).toFixed(1)}-${(q3 * 1000).toFixed(1)} µs`;
+  };
   const runs = { now: median(nowRuns, (r) => r.cpuMs), importOnly: median(importRuns, (r) => r.cpuMs), previous: cli(child.file, file, '--previous'), oneShot: cli(child.file, file, '--one-shot') };
   child.remove();
-  const show = (label: string, r: ChildRun): void => line(label, `${perEx(r)} per exchange (CPU ${(r.cpuMs / 1000).toFixed(1)} s, wall ${(r.ms / 1000).toFixed(1)} s), peak RSS ${mib(r.maxRssKiB * 1024)}`);
+  const show = (label: string, r: ChildRun): void => line(label, `${perEx(r)} per exchange (CPU ${(r.cpuMs / 1000).toFixed(1)} s${r.userMs !== undefined ? ` = user ${(r.userMs / 1000).toFixed(2)} + sys ${((r.sysMs ?? 0) / 1000).toFixed(2)}` : ''}, wall ${(r.ms / 1000).toFixed(1)} s), peak RSS ${mib(r.maxRssKiB * 1024)}`);
   show(`now: session-lens audit (import + incremental audit)${pairs > 1 ? `, median of ${pairs}` : ''}`, runs.now);
   show('  of which the import alone (same read, store and report, no audit)', runs.importOnly);
-  line(`  the audit's own cost (now − import alone, median of ${pairs} interleaved pairs)`, `${us(median(own, (x) => x))} per exchange (target ≤ 20 µs; pairs: ${own.map((x) => (x * 1000).toFixed(1)).join(', ')} µs)`);
+  line(`  the audit's own cost (now − import alone, ${pairs} interleaved pairs)`, `${spread(own)} per exchange (target ≤ 20 µs; pairs: ${own.map((x) => (x * 1000).toFixed(1)).join(', ')} µs)`);
+  if (ownMain.length === own.length) line('    of which on the main thread (CPU − helper threads)', `${spread(ownMain)} per exchange`);
+  const alonePerEx = aloneRuns.map((r) => r.cpuMs / count);
+  const aloneHelper = aloneRuns.map((r) => (r.helperCpuMs ?? Number.NaN) / count);
+  line('  the incremental audit alone, cold (--audit-alone: the feed only)', `${spread(alonePerEx)} per exchange CPU, helper threads ${us(median(aloneHelper, (x) => x))} of it`);
   const gcLine = (r: ChildRun): string => (r.gc ? `GC pauses ${(r.gc.ms / 1000).toFixed(2)} s (${r.gc.scavenges} scavenges, ${r.gc.markCompacts} mark-compacts)` : 'GC not reported')
     + (r.helperCpuMs !== undefined ? `, helper threads ${(r.helperCpuMs / 1000).toFixed(2)} s CPU (${((100 * r.helperCpuMs) / r.cpuMs).toFixed(0)} %: optimising compiles, parallel GC)` : '');
   line('  GC and helper threads, now (median run)', gcLine(runs.now));

@@ -68,9 +68,12 @@ function strongLoginWords(words: readonly string[]): readonly string[] {
   return strong;
 }
 
-/** Why an exchange counts as a successful authentication, or undefined when it does not. */
-export function loginReason(ex: Exchange, settings: AuditSettings, tokensById: ReadonlyMap<number, TokenRecord>): string | undefined {
-  if (!succeeded(ex) || isLogout(ex, settings)) return undefined;
+/**
+ * Why an exchange counts as a successful authentication, or undefined when it does not. `logout`:
+ * {@link isLogout} of the exchange when the caller has it already.
+ */
+export function loginReason(ex: Exchange, settings: AuditSettings, tokensById: ReadonlyMap<number, TokenRecord>, logout?: boolean): string | undefined {
+  if (!succeeded(ex) || (logout ?? isLogout(ex, settings))) return undefined;
   const method = (ex.method ?? '').toUpperCase();
   const writes = method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
   if (ex.hints?.hasPasswordField && writes) return `${method} ${pathOnly(ex)} sent a password`;

@@ -8,7 +8,7 @@ import { cacheableItem, isCacheableResponse } from './exchangeRules';
 import { FAMILY, type FindingSlots, rankOf } from './findingSlots';
 import { entropyItem, fateOf, fixationItem, isAuthStep, isGetLike, logoutItem, meaningfulIdItem, stateChangeOnGetItem } from './sessionRules';
 import type { TokenRecord } from '../session/types';
-import { type SessionCookieInfo, holdsIds, isPlaceholderValue, issuedCookies, receivedAtOf, succeeded } from './trafficFacts';
+import { type IssuedCookie, type SessionCookieInfo, holdsIds, isPlaceholderValue, issuedCookies, receivedAtOf, succeeded } from './trafficFacts';
 
 interface Ranked {
   readonly rank: number;
@@ -155,20 +155,39 @@ export class CookieNameAudit {
     return s;
   }
 
-  /** Takes in one finished exchange (the next in start order); `seq` is its place in that order. */
-  add(ex: Exchange, seq: number, why: string | undefined, tokensById: ReadonlyMap<number, TokenRecord>): void {
+  /**
+   * Takes in one finished exchange (the next in start order); `seq` is its place in that order.
+   * `repeat`: it re-sends the previous exchange's cookies and neither is a login or sets a cookie
+   * (see IncrementalAudit): its cookies have nothing new to say, only a logout can. `logout`:
+   * {@link isLogout} of the exchange (the caller asked it already for the login).
+   */
+  add(ex: Exchange, seq: number, why: string | undefined, tokensById: ReadonlyMap<number, TokenRecord>, repeat = false, logout = isLogout(ex, this.settings)): void {
     const sent = ex.cookiesSent ?? NO_SENT;
     const issued = issuedCookies(ex);
-    // Loops, not closures, and no per-name bookkeeping for names nothing changes: this runs for
-    // every exchange, and most re-send the cookies the previous one sent.
+    // No closures and no per-name bookkeeping for names nothing changes: this runs for every
+    // exchange, and most re-send the cookies the previous one sent. The parts that only some
+    // exchanges need (a Set-Cookie, a login, a logout) are methods of their own, so that the
+    // optimising compiler gets the common path small and early.
     this.step++;
     this.touches = 0;
-    const restated = this.restated;
-    restated.length = 0;
-    const dirty = this.dirty;
-    dirty.clear();
+    this.restated.length = 0;
+    if (this.dirty.size > 0) this.dirty.clear();
+    if (!repeat) this.takeSent(ex, sent, seq);
+    if (issued.length > 0) this.takeIssued(ex, sent, issued, seq, why);
+    if (this.restated.length > 0) this.rereadRestated();
+    if (issued.length > 0) this.judgeSetCookies(ex, issued, seq);
+    if (why !== undefined) this.openFixations(ex, sent, seq, why);
+    if (sent.length > 0 && logout && succeeded(ex)) this.takeLogout(ex, sent, seq);
+    if (issued.length > 0) this.takeIssuedEffects(ex, sent, issued, seq, tokensById);
+    if (this.dirty.size > 0) {
+      for (const name of this.dirty) this.publish(name);
+      this.dirty.clear();
+    }
+  }
 
-    // Who sent what: classification, first id value, and the end of an open fixation.
+  /** Who sent what: classification, first id value, and the end of an open fixation. */
+  private takeSent(ex: Exchange, sent: readonly { readonly name: string; readonly value: string }[], seq: number): void {
+    const dirty = this.dirty;
     for (let i = 0; i < sent.length; i++) {
       const c = sent[i];
       const s = this.touch(c.name);
@@ -189,6 +208,11 @@ export class CookieNameAudit {
         dirty.add(c.name);
       }
     }
+  }
+
+  /** The first id values of issued cookies, and the cookies a login replaces or hands out (they become session cookies). */
+  private takeIssued(ex: Exchange, sent: readonly { readonly name: string; readonly value: string }[], issued: readonly IssuedCookie[], seq: number, why: string | undefined): void {
+    const dirty = this.dirty;
     for (let j = 0; j < issued.length; j++) {
       const c = issued[j];
       if (c.deletion) continue;
@@ -199,25 +223,26 @@ export class CookieNameAudit {
         dirty.add(c.parsed.name);
       }
     }
-
+    if (why === undefined) return;
     // A login that replaces or hands out a cookie makes it a session cookie.
-    if (why !== undefined && issued.length > 0) {
-      const sentValues = new Map(sent.map((c) => [c.name, c.value]));
-      for (const c of issued) {
-        if (c.deletion || isNeverSessionName(c.parsed.name)) continue;
-        const s = this.touch(c.parsed.name);
-        const was = sentValues.get(c.parsed.name);
-        if (was !== undefined && was !== c.parsed.value && !s.promotedByChange) {
-          s.promotedByChange = true;
-          this.restate(s, c.parsed.name);
-        } else if (was === undefined && !s.promotedByIssue) {
-          s.promotedByIssue = true;
-          this.restate(s, c.parsed.name);
-        }
+    const sentValues = new Map(sent.map((c) => [c.name, c.value]));
+    for (const c of issued) {
+      if (c.deletion || isNeverSessionName(c.parsed.name)) continue;
+      const s = this.touch(c.parsed.name);
+      const was = sentValues.get(c.parsed.name);
+      if (was !== undefined && was !== c.parsed.value && !s.promotedByChange) {
+        s.promotedByChange = true;
+        this.restate(s, c.parsed.name);
+      } else if (was === undefined && !s.promotedByIssue) {
+        s.promotedByIssue = true;
+        this.restate(s, c.parsed.name);
       }
     }
+  }
 
-    // Names whose classification may have changed, in the order they were first touched.
+  /** Names whose classification may have changed, in the order they were first touched: their findings are re-read. */
+  private rereadRestated(): void {
+    const restated = this.restated;
     if (restated.length > 1) restated.sort((a, b) => this.names.get(a)!.touchOrder - this.names.get(b)!.touchOrder);
     for (const name of restated) {
       const s = this.names.get(name)!;
@@ -227,63 +252,70 @@ export class CookieNameAudit {
         s.signature = info ? `${info.isSession}\u0000${info.valueKind}\u0000${info.framework ?? ''}` : '';
       }
       if (s.signature !== s.signatureBefore) {
-        dirty.add(name);
+        this.dirty.add(name);
         // Once a session cookie, always one: the other reading of its Set-Cookie headers is not needed again.
         if (info?.isSession) s.plainItems = undefined;
         this.onInfoChange(name);
       }
     }
+  }
 
-    // Set-Cookie rules: judged both ways while the name may still turn out to be a session cookie.
-    if (issued.length > 0) {
-      const context = {
-        requestUrl: ex.upstreamUrl ?? ex.url,
-        receivedAt: receivedAtOf(ex),
-        ...(ex.serverDate !== undefined ? { serverDate: ex.serverDate } : {}),
-        exchangeId: ex.id,
-        settings: this.settings,
-      };
-      const asSession = { ...context, isSession: true };
-      const asPlain = { ...context, isSession: false };
-      for (let j = 0; j < issued.length; j++) {
-        const c = issued[j];
-        const s = this.state(c.parsed.name);
-        const isSession = this.effectiveInfo(s)?.isSession ?? false;
-        this.record(s.sessionItems, setCookieAuditItems(c.parsed, asSession), seq, j, c.parsed.name);
-        if (!isSession && s.plainItems) this.record(s.plainItems, setCookieAuditItems(c.parsed, asPlain), seq, j, c.parsed.name);
+  /** Set-Cookie rules: judged both ways while the name may still turn out to be a session cookie. */
+  private judgeSetCookies(ex: Exchange, issued: readonly IssuedCookie[], seq: number): void {
+    const context = {
+      requestUrl: ex.upstreamUrl ?? ex.url,
+      receivedAt: receivedAtOf(ex),
+      ...(ex.serverDate !== undefined ? { serverDate: ex.serverDate } : {}),
+      exchangeId: ex.id,
+      settings: this.settings,
+    };
+    const asSession = { ...context, isSession: true };
+    const asPlain = { ...context, isSession: false };
+    for (let j = 0; j < issued.length; j++) {
+      const c = issued[j];
+      const s = this.state(c.parsed.name);
+      const isSession = this.effectiveInfo(s)?.isSession ?? false;
+      // Only findings of a (rule, cause) not held yet: a later one never comes first, so its message is not built.
+      const sessionItems = s.sessionItems;
+      this.record(sessionItems, setCookieAuditItems(c.parsed, asSession, (ruleId, cause) => !sessionItems.has(`${ruleId}\u0000${cause}`)), seq, j, c.parsed.name);
+      const plainItems = s.plainItems;
+      if (!isSession && plainItems) this.record(plainItems, setCookieAuditItems(c.parsed, asPlain, (ruleId, cause) => !plainItems.has(`${ruleId}\u0000${cause}`)), seq, j, c.parsed.name);
+    }
+  }
+
+  /** A login that kept a cookie opens a fixation, closed by the next request sending that cookie. */
+  private openFixations(ex: Exchange, sent: readonly { readonly name: string; readonly value: string }[], seq: number, why: string): void {
+    for (let i = 0; i < sent.length; i++) {
+      const c = sent[i];
+      if (isPlaceholderValue(c.value)) continue;
+      const fate = fateOf(ex, c.name, c.value);
+      if (fate === 'deleted' || fate === 'replaced') continue;
+      const s = this.state(c.name);
+      s.openFixations.push({ rank: rankOf(seq, i), ex, value: c.value, why });
+      this.dirty.add(c.name);
+    }
+  }
+
+  /** A successful logout that leaves a cookie it was sent alive. */
+  private takeLogout(ex: Exchange, sent: readonly { readonly name: string; readonly value: string }[], seq: number): void {
+    for (let i = 0; i < sent.length; i++) {
+      const c = sent[i];
+      if (c.value === '') continue;
+      const fate = fateOf(ex, c.name, c.value);
+      if (fate === 'deleted' || fate === 'replaced') continue;
+      const s = this.state(c.name);
+      const found = firstOf(s.logout, rankOf(seq, i), () => logoutItem(ex, c.name, fate));
+      if (found) {
+        s.logout = found;
+        this.dirty.add(c.name);
       }
     }
+  }
 
-    // A login that kept a cookie opens a fixation, closed by the next request sending that cookie.
-    if (why !== undefined) {
-      for (let i = 0; i < sent.length; i++) {
-        const c = sent[i];
-        if (isPlaceholderValue(c.value)) continue;
-        const fate = fateOf(ex, c.name, c.value);
-        if (fate === 'deleted' || fate === 'replaced') continue;
-        const s = this.state(c.name);
-        s.openFixations.push({ rank: rankOf(seq, i), ex, value: c.value, why });
-        dirty.add(c.name);
-      }
-    }
-
-    if (sent.length > 0 && succeeded(ex) && isLogout(ex, this.settings)) {
-      for (let i = 0; i < sent.length; i++) {
-        const c = sent[i];
-        if (c.value === '') continue;
-        const fate = fateOf(ex, c.name, c.value);
-        if (fate === 'deleted' || fate === 'replaced') continue;
-        const s = this.state(c.name);
-        const found = firstOf(s.logout, rankOf(seq, i), () => logoutItem(ex, c.name, fate));
-        if (found) {
-          s.logout = found;
-          dirty.add(c.name);
-        }
-      }
-    }
-
+  /** What a Set-Cookie says beyond its own header: a GET that changes a cookie's state, a cacheable response that sets one. */
+  private takeIssuedEffects(ex: Exchange, sent: readonly { readonly name: string; readonly value: string }[], issued: readonly IssuedCookie[], seq: number, tokensById: ReadonlyMap<number, TokenRecord>): void {
     // A GET changes the state of a cookie only by a Set-Cookie of it.
-    if (issued.length > 0 && sent.length > 0 && isGetLike(ex)) {
+    if (sent.length > 0 && isGetLike(ex)) {
       let authPath: boolean | undefined;
       for (let i = 0; i < sent.length; i++) {
         const c = sent[i];
@@ -293,11 +325,10 @@ export class CookieNameAudit {
         authPath ??= isAuthStep(ex, this.settings, tokensById);
         if (fate === 'replaced' && !authPath) continue;
         const it = stateChangeOnGetItem(ex, c.name, fate);
-        if (keepFirst(this.state(c.name).stateChanges, it.cause, rankOf(seq, i), it)) dirty.add(c.name);
+        if (keepFirst(this.state(c.name).stateChanges, it.cause, rankOf(seq, i), it)) this.dirty.add(c.name);
       }
     }
-
-    if (issued.length > 0 && isCacheableResponse(ex)) {
+    if (isCacheableResponse(ex)) {
       for (let j = 0; j < issued.length; j++) {
         const c = issued[j];
         if (c.deletion) continue;
@@ -305,12 +336,10 @@ export class CookieNameAudit {
         const found = firstOf(s.cacheable, rankOf(seq, j), () => cacheableItem(ex, c));
         if (found) {
           s.cacheable = found;
-          dirty.add(c.parsed.name);
+          this.dirty.add(c.parsed.name);
         }
       }
     }
-
-    if (dirty.size > 0) for (const name of dirty) this.publish(name);
   }
 
   /** Keeps the Set-Cookie items of issued cookie `j` that come first for their (rule, cause); marks the name dirty when one does. */

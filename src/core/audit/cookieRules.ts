@@ -85,6 +85,7 @@ function hostDomainMatches(host: string, domain: string): boolean {
 
 interface RuleInput {
   readonly cookie: ParsedSetCookie;
+  /** The request's origin: read only by the rules that need it (a URL parse, and most Set-Cookies never need it). */
   readonly origin: RequestOrigin | undefined;
   readonly isSession: boolean;
   readonly settings: AuditSettings;
@@ -94,8 +95,10 @@ interface RuleInput {
   readonly emit: (ruleId: RuleId, message: string, severity?: Finding['severity'], cause?: string) => void;
 }
 
-function checkSecure({ cookie, origin, isSession, emit }: RuleInput): void {
+function checkSecure(input: RuleInput): void {
+  const { cookie, isSession, emit } = input;
   if (!isSession || cookie.secure) return;
+  const origin = input.origin;
   const n = cookie.name;
   if (origin?.loopback && !origin.encrypted) {
     emit('cookie-missing-secure',
@@ -202,8 +205,11 @@ function checkLifetime({ cookie, isSession, settings, receivedAt, serverDate, em
   }
 }
 
-function checkDomain({ cookie, origin, isSession, emit }: RuleInput): void {
-  if (cookie.domain === undefined || !origin) return;
+function checkDomain(input: RuleInput): void {
+  const { cookie, isSession, emit } = input;
+  if (cookie.domain === undefined) return;
+  const origin = input.origin;
+  if (!origin) return;
   const domain = cookie.domain;
   if (!hostDomainMatches(origin.host, domain)) {
     emit('cookie-broad-domain',
@@ -276,31 +282,53 @@ export function auditParsedSetCookie(cookie: ParsedSetCookie, context: CookieRul
   return setCookieAuditItems(cookie, context).map((i) => i.finding);
 }
 
-/** The findings of {@link auditParsedSetCookie}, each with its de-duplication cause. */
-export function setCookieAuditItems(cookie: ParsedSetCookie, context: CookieRuleContext): AuditItem[] {
+/** What the rules of one Set-Cookie read, with the request's origin parsed on first use and the findings they emit. */
+class SetCookieRuleInput implements RuleInput {
+  readonly items: AuditItem[] = [];
+  private parsedOrigin: RequestOrigin | undefined;
+  private originRead = false;
+  private evidence: { readonly exchangeId?: number; readonly header: string } | undefined;
+
+  constructor(
+    readonly cookie: ParsedSetCookie,
+    private readonly context: CookieRuleContext,
+    readonly isSession: boolean,
+    readonly settings: AuditSettings,
+    readonly receivedAt: number,
+    readonly serverDate: number | undefined,
+    private readonly wanted: ((ruleId: RuleId, cause: string) => boolean) | undefined,
+  ) {}
+
+  get origin(): RequestOrigin | undefined {
+    if (!this.originRead) {
+      this.parsedOrigin = requestOrigin(this.context?.requestUrl);
+      this.originRead = true;
+    }
+    return this.parsedOrigin;
+  }
+
+  readonly emit = (ruleId: RuleId, message: string, severity?: Finding['severity'], cause = ''): void => {
+    if (this.wanted !== undefined && !this.wanted(ruleId, cause)) return;
+    this.evidence ??= {
+      ...(this.context?.exchangeId !== undefined ? { exchangeId: this.context.exchangeId } : {}),
+      header: `Set-Cookie: ${this.cookie.raw}`,
+    };
+    this.items.push({ finding: makeFinding(ruleId, this.cookie.name, message, { evidence: this.evidence, ...(severity ? { severity } : {}) }), cause });
+  };
+}
+
+/**
+ * The findings of {@link auditParsedSetCookie}, each with its de-duplication cause. `wanted`, when
+ * given, is asked before a finding is made: one it declines (a caller that already holds that rule
+ * and cause for the cookie) is left out, its finding never built.
+ */
+export function setCookieAuditItems(cookie: ParsedSetCookie, context: CookieRuleContext, wanted?: (ruleId: RuleId, cause: string) => boolean): AuditItem[] {
   const receivedAt = Number.isFinite(context?.receivedAt) ? context.receivedAt : Date.now();
   const serverDate = Number.isFinite(context?.serverDate) ? context.serverDate : undefined;
   if (isDeletion(cookie, receivedAt, serverDate)) return [];
   const settings = resolveAuditSettings(context?.settings);
   const isSession = context?.isSession ?? classifyCookie(cookie.name, cookie.value, settings).isSession;
-  const evidence = {
-    ...(context?.exchangeId !== undefined ? { exchangeId: context.exchangeId } : {}),
-    header: `Set-Cookie: ${cookie.raw}`,
-  };
-  const items: AuditItem[] = [];
-  const subject = cookie.name;
-  const input: RuleInput = {
-    cookie,
-    origin: requestOrigin(context?.requestUrl),
-    isSession,
-    settings,
-    receivedAt,
-    serverDate,
-    emit: (ruleId, message, severity, cause) => items.push({
-      finding: makeFinding(ruleId, subject, message, { evidence, ...(severity ? { severity } : {}) }),
-      cause: cause ?? '',
-    }),
-  };
+  const input = new SetCookieRuleInput(cookie, context, isSession, settings, receivedAt, serverDate, wanted);
   for (const check of CHECKS) check(input);
-  return items;
+  return input.items;
 }

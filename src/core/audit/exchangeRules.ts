@@ -3,7 +3,7 @@ import { makeFinding } from '../findings';
 import { isJwtShaped } from '../jwt/detect';
 import type { Severity } from '../rules/catalog';
 import type { AuditItem } from './auditItem';
-import { requestOrigin } from './requestOrigin';
+import { requestHost } from './requestOrigin';
 import type { SessionRuleContext } from './sessionRules';
 import { type IssuedCookie, type SessionCookieInfo, firstHeaderValue, headerValues, isIdLike, issuedCookies, pathOnly } from './trafficFacts';
 
@@ -69,7 +69,7 @@ export function credentialedCors(ex: Exchange): CredentialedCors | undefined {
   const acao = firstHeaderValue(ex.responseHeaders, 'access-control-allow-origin')?.trim();
   const acac = firstHeaderValue(ex.responseHeaders, 'access-control-allow-credentials')?.trim().toLowerCase();
   if (acao === undefined || acac !== 'true') return undefined;
-  const host = requestOrigin(ex.upstreamUrl ?? ex.url)?.host ?? '';
+  const host = requestHost(ex.upstreamUrl ?? ex.url) ?? '';
   if (acao === '*' || acao.toLowerCase() === 'null') return { host, allowOrigin: acao, wildcard: true };
   const origin = firstHeaderValue(ex.requestHeaders, 'origin')?.trim();
   return { host, allowOrigin: acao, wildcard: false, ...(origin !== undefined && origin === acao ? { reflected: origin } : {}) };

@@ -3,7 +3,7 @@ import type { Finding } from '../findings';
 import { analyzeJwt } from '../jwt/analyze';
 import type { AuditOptions } from './auditSession';
 import { type AuditSettings, type AuditSettingsInput, resolveAuditSettings } from './auditSettings';
-import { loginReason } from './authSteps';
+import { isLogout, loginReason } from './authSteps';
 import { CookieNameAudit } from './cookieNameAudit';
 import { CsrfTokenAudit } from './csrfTokenAudit';
 import { corsReflectedItem, corsWildcardItem, credentialedCors } from './exchangeRules';
@@ -31,6 +31,25 @@ const NO_TOKENS: TokenLookup = new Map();
 
 function startsBefore(a: Exchange, b: Exchange): boolean {
   return a.startedAt - b.startedAt < 0 || (a.startedAt === b.startedAt && a.id < b.id);
+}
+
+/**
+ * True when `ex` sends the very cookies (names and values, in order) that `previous`, the exchange
+ * audited just before it, sent. When neither of the two was a login nor carried a Set-Cookie, the
+ * cookie-name and cookie-value rules learn nothing from the second sending: every value was
+ * classified, measured and closed as a fixation by the first, and the ranks of its uses keep their
+ * order (they are still the latest of all). Most exchanges of a session are such repeats: the
+ * audit then skips their cookies.
+ */
+function repeatsCookies(previous: Exchange, ex: Exchange): boolean {
+  const a = previous.cookiesSent;
+  const b = ex.cookiesSent;
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].name !== b[i].name || a[i].value !== b[i].value) return false;
+  }
+  return true;
 }
 
 /** Credentialed CORS per host: the first `*`/`null` answer per value, and the Origins echoed back. */
@@ -94,6 +113,8 @@ export class IncrementalAudit {
   /** Start of `retained`: the ring buffer evicts the oldest, so evictions move this instead of shifting the array. */
   private retainedHead = 0;
   private last: Exchange | undefined;
+  /** The last exchange applied neither was a login nor carried a Set-Cookie (see {@link repeatsCookies}). */
+  private lastQuiet = false;
   /** Highest id evicted so far. */
   private lastEvictedId = 0;
   private seq = 0;
@@ -170,22 +191,30 @@ export class IncrementalAudit {
 
   private apply(ex: Exchange): void {
     const seq = ++this.seq;
-    this.last = ex;
     const { names, urls, cors, jwt, csrf } = this.state;
     let why: string | undefined;
+    // Asked once for the login and the cookie-name rules (undefined when it throws: they ask again).
+    let logout: boolean | undefined;
     try {
-      why = loginReason(ex, this.settings, this.tokens);
+      logout = isLogout(ex, this.settings);
+    } catch { /* asked again */ }
+    try {
+      why = loginReason(ex, this.settings, this.tokens, logout);
     } catch {
       why = undefined;
     }
+    const quiet = why === undefined && !((ex.cookiesSet?.length ?? 0) > 0);
+    const repeat = quiet && this.lastQuiet && this.last !== undefined && repeatsCookies(this.last, ex);
+    this.last = ex;
+    this.lastQuiet = quiet;
     // One broken exchange must not stop the audit of the others: a family that throws leaves its
     // findings out, as the whole-session audit leaves out a rule that throws. (Blocks, not
     // closures: this runs for every exchange.)
     try {
-      names.add(ex, seq, why, this.tokens);
+      names.add(ex, seq, why, this.tokens, repeat, logout);
     } catch { /* left out */ }
     try {
-      urls.add(ex, seq, this.tokens);
+      urls.add(ex, seq, this.tokens, repeat);
     } catch { /* left out */ }
     try {
       cors.add(ex, seq);
@@ -218,6 +247,7 @@ export class IncrementalAudit {
     this.state = this.freshState();
     this.seq = 0;
     this.last = undefined;
+    this.lastQuiet = false;
     for (let i = this.retainedHead; i < this.retained.length; i++) this.apply(this.retained[i]);
     this.slots.restorePinned(pinned);
     this.replayTokensAndJar();
@@ -302,6 +332,7 @@ export class IncrementalAudit {
     this.lastEvictedId = 0;
     this.seen.clear();
     this.last = undefined;
+    this.lastQuiet = false;
     this.seq = 0;
     this.tokens = NO_TOKENS;
     this.jar = [];

@@ -63,6 +63,13 @@ export function dependsOnTime(token: string): boolean {
   }
 }
 
+/** True when two jar readings give every cookie the same HttpOnly answer. */
+function sameAnswers(a: ReadonlyMap<string, boolean>, b: ReadonlyMap<string, boolean>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, httpOnly] of a) if (b.get(key) !== httpOnly) return false;
+  return true;
+}
+
 function newer(a: Listed, b: Listed | undefined): boolean {
   if (!b) return true;
   return a.sighting.time > b.sighting.time || (a.sighting.time === b.sighting.time && (a.phase - b.phase || a.order - b.order) < 0);
@@ -201,8 +208,16 @@ export class JwtSightingAudit {
       const key = `${c.name}\u0000${c.value}`;
       if (c.origin === 'set-by-response' && !jar.has(key)) jar.set(key, c.httpOnly);
     }
-    const changed = [...this.tokens.values()].filter(({ record }) => record.source === 'request-cookie'
-      && this.jar.get(`${record.name}\u0000${record.value}`) !== jar.get(`${record.name}\u0000${record.value}`)).map(({ record }) => record);
+    // The jar changes with most store events of a capture (a rolling session cookie), and the
+    // sightings number thousands: walked without a copy, and only when an HttpOnly answer moved.
+    const changed: TokenRecord[] = [];
+    if (!sameAnswers(this.jar, jar)) {
+      for (const { record } of this.tokens.values()) {
+        if (record.source !== 'request-cookie') continue;
+        const key = `${record.name}\u0000${record.value}`;
+        if (this.jar.get(key) !== jar.get(key)) changed.push(record);
+      }
+    }
     this.jar = jar;
     if (changed.length === 0) return;
     for (const t of changed) this.tokens.delete(this.tokenKeyById.get(t.id)!);

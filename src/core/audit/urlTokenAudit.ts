@@ -3,7 +3,7 @@ import {
   MIN_URL_VALUE_LENGTH, type UrlExchange, type UrlPlace, type UrlTarget, decodedCookieValue, isJwtPathPart, isTokenInUrl, locationTargetUrl, MAX_URL_TARGET_LENGTH, tokenInUrlItem, urlParts, urlTargetHeader, urlValueItem,
 } from './exchangeRules';
 import { FAMILY, type FindingSlots, rankOf } from './findingSlots';
-import { type SessionCookieInfo, headerValues, holdsIds, isPlaceholderValue, issuedCookies } from './trafficFacts';
+import { type SessionCookieInfo, holdsIds, isPlaceholderValue, issuedCookies } from './trafficFacts';
 
 /** The first place a value showed up in a URL (per query, fragment or path). */
 interface UrlSighting {
@@ -59,32 +59,50 @@ export class UrlTokenAudit {
 
   constructor(private readonly slots: FindingSlots, private readonly infoOf: (name: string) => SessionCookieInfo | undefined) {}
 
-  /** Takes in one finished exchange (the next in start order). */
-  add(ex: Exchange, seq: number, tokensById: ReadonlyMap<number, TokenRecord>): void {
-    for (const id of ex.tokenIds ?? []) {
-      const t = tokensById.get(id);
-      if (!t || t.exchangeId !== ex.id || !isTokenInUrl(t)) continue;
-      const item = tokenInUrlItem(t, ex);
-      const key = slotKey(t.name, item.cause as UrlPlace);
-      const old = this.byToken.get(key);
-      if (old && old.id <= t.id) continue;
-      this.byToken.set(key, { id: t.id, item });
-      this.dirty.add(key);
+  /**
+   * Takes in one finished exchange (the next in start order). `repeat`: it re-sends the previous
+   * exchange's cookies, and neither sets one (see IncrementalAudit): the uses of those values keep
+   * their order, so they are not counted again.
+   */
+  add(ex: Exchange, seq: number, tokensById: ReadonlyMap<number, TokenRecord>, repeat = false): void {
+    // Indexed loops (no iterator objects): this runs for every exchange.
+    const tokenIds = ex.tokenIds;
+    if (tokenIds) for (let i = 0; i < tokenIds.length; i++) this.addToken(ex, tokensById.get(tokenIds[i]));
+    if (!repeat) {
+      const sent = ex.cookiesSent;
+      let n = 0;
+      if (sent) for (let i = 0; i < sent.length; i++) this.useValue(sent[i].name, sent[i].value, rankOf(seq, n++));
+      const issued = issuedCookies(ex);
+      for (let j = 0; j < issued.length; j++) this.useValue(issued[j].parsed.name, issued[j].parsed.value, rankOf(seq, n++));
     }
-    let n = 0;
-    for (const c of ex.cookiesSent ?? []) this.useValue(c.name, c.value, rankOf(seq, n++));
-    for (const c of issuedCookies(ex)) this.useValue(c.parsed.name, c.parsed.value, rankOf(seq, n++));
 
     // The request's URL, then each redirect's (urlTargets without the list: most exchanges show no value worth keeping).
     this.at = undefined;
     let ti = 0;
     const path = ex.path ?? '';
     if (path.length <= MAX_URL_TARGET_LENGTH) this.addUrl(ex, seq, ti++, path, undefined);
-    for (const location of headerValues(ex.responseHeaders, 'location')) {
-      const url = locationTargetUrl(location);
-      if (url.length <= MAX_URL_TARGET_LENGTH) this.addUrl(ex, seq, ti++, url, location);
+    const headers = ex.responseHeaders;
+    if (headers) {
+      for (let h = 0; h < headers.length; h++) {
+        // Location headers only (headerValues without its list).
+        if (headers[h].name.length !== 8 || headers[h].name.toLowerCase() !== 'location') continue;
+        const location = headers[h].value;
+        const url = locationTargetUrl(location);
+        if (url.length <= MAX_URL_TARGET_LENGTH) this.addUrl(ex, seq, ti++, url, location);
+      }
     }
     if (this.dirty.size > 0) this.publish();
+  }
+
+  /** A URL token of the store first seen in `ex` (tokens re-sent from an earlier exchange are not its own). */
+  private addToken(ex: Exchange, t: TokenRecord | undefined): void {
+    if (!t || t.exchangeId !== ex.id || !isTokenInUrl(t)) return;
+    const item = tokenInUrlItem(t, ex);
+    const key = slotKey(t.name, item.cause as UrlPlace);
+    const old = this.byToken.get(key);
+    if (old && old.id <= t.id) return;
+    this.byToken.set(key, { id: t.id, item });
+    this.dirty.add(key);
   }
 
   /** What sightings of the current exchange name as their exchange (made with the first of them). */

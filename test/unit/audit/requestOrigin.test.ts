@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { requestOrigin } from '../../../src/core/audit/requestOrigin';
+import fc from 'fast-check';
+import { requestHost, requestOrigin } from '../../../src/core/audit/requestOrigin';
 
 describe('requestOrigin', () => {
   it('reads scheme, host and path, loopback and IP hosts, and gives undefined for what does not parse', () => {
@@ -21,5 +22,20 @@ describe('requestOrigin', () => {
     assert.equal(answers[0], answers[1], 'the repeated string shares one answer');
     assert.ok(Object.isFrozen(answers[0]), 'a shared answer cannot be changed by one of its readers');
     assert.deepEqual(requestOrigin(new URL('https://shop.test/d'))?.path, '/d');
+  });
+
+  it('requestHost gives the host requestOrigin gives, for any URL (the authority is parsed once)', () => {
+    const tricky = ['http:///host/a', 'https:\\\\host\\a', 'HTTPS://User:Pw@Ex%61mple.COM:443/x?y#z', 'http://a\tb.test/', 'http://host:99999/', 'http://0x7f.1/', 'http://1.2.3/',
+      'https://xn--nxasmq6b.test/', 'https://xn--a.test/', 'http://[::1]:8080/', 'http://[::1/', 'ws://h.test', 'wss://h.test?q', 'https://h.test#f', ' https://h.test/', 'https://h.test /', 'https://u:p/w@h.test/',
+      'http:host.test/', 'ftp://h.test/', 'not a url', 'https://', 'https://:80/', 'https://h..test/', 'https://h.test./', 'https://ex\u00e4mple.test/'];
+    for (const url of tricky) assert.equal(requestHost(url), requestOrigin(url)?.host, url);
+    const part = fc.string({ unit: fc.constantFrom('a', 'B', '0', '9', '.', '-', ':', '@', '/', '\\', '?', '#', '%', '[', ']', ' ', '\t', 'x', 'n', '4', '1', '\u00e9') , maxLength: 24 });
+    fc.assert(fc.property(fc.constantFrom('http://', 'https://', 'HTTP://', 'ws://', 'wss://', 'http:', 'https:/', 'ftp://'), part, part, (scheme, host, rest) => {
+      const url = `${scheme}${host}${rest}`;
+      assert.equal(requestHost(url), requestOrigin(url)?.host, url);
+    }), { numRuns: 5000 });
+    fc.assert(fc.property(fc.webUrl({ withQueryParameters: true, withFragments: true }), (url) => {
+      assert.equal(requestHost(url), requestOrigin(url)?.host, url);
+    }), { numRuns: 2000 });
   });
 });
