@@ -597,6 +597,29 @@ function classField(ctx: AnalysisContext, from: Node, name: string): Node | unde
   return undefined;
 }
 
+/** `a.b.c` as its root (`a`) and the property names after it (`['b', 'c']`), parentheses unwrapped; undefined when a part is missing. */
+function memberPath(ctx: AnalysisContext, node: Node): { root: Node; keys: string[] } | undefined {
+  const keys: string[] = [];
+  let n = unwrap(node);
+  while (n.type === 'member_expression') {
+    const prop = n.childForFieldName('property');
+    const obj = n.childForFieldName('object');
+    if (!prop || !obj) return undefined;
+    keys.unshift(ctx.src(prop));
+    n = unwrap(obj);
+  }
+  return { root: n, keys };
+}
+
+/** `x.get('a.b')` with a string literal (node-config's accessor): the receiver `x` and the keys `['a', 'b']`. */
+function configGetCall(ctx: AnalysisContext, call: Node): { receiver: Node; keys: string[] } | undefined {
+  const fn = call.childForFieldName('function');
+  const first = call.childForFieldName('arguments')?.namedChildren.find((c) => !!c && !c.type.includes('comment'));
+  const m = fn?.type === 'member_expression' && ctx.src(fn.childForFieldName('property') ?? fn) === 'get' && first?.type === 'string' ? /^['"]([\w$.-]+)['"]$/.exec(ctx.src(first)) : null;
+  const receiver = m ? fn!.childForFieldName('object') : null;
+  return m && receiver ? { receiver: unwrap(receiver), keys: m[1].split('.') } : undefined;
+}
+
 /** A constant of another workspace file that an expression names, with how this file reaches it. */
 export interface ExternalConstant {
   readonly symbol: WorkspaceSymbol;
@@ -611,24 +634,16 @@ export interface ExternalConstant {
 export function externalConstant(ctx: AnalysisContext, node: Node): ExternalConstant | undefined {
   const ws = ctx.workspace;
   if (!ws) return undefined;
-  const keys: string[] = [];
-  let n = unwrap(node);
-  while (n.type === 'member_expression') {
-    const prop = n.childForFieldName('property');
-    const obj = n.childForFieldName('object');
-    if (!prop || !obj) return undefined;
-    keys.unshift(ctx.src(prop));
-    n = unwrap(obj);
-  }
+  const path = memberPath(ctx, node);
+  if (!path) return undefined;
+  let { root: n, keys } = path;
   // `config.get('jwt.secret')` on an imported config module: the key names the property.
   if (n.type === 'call_expression' && keys.length === 0) {
     const fn = n.childForFieldName('function');
-    const args = n.childForFieldName('arguments');
-    const first = args?.namedChildren.find((c) => !!c && !c.type.includes('comment'));
-    const m = fn?.type === 'member_expression' && ctx.src(fn.childForFieldName('property') ?? fn) === 'get' && first?.type === 'string' ? /^['"]([\w$.-]+)['"]$/.exec(ctx.src(first)) : null;
-    if (m) {
-      keys.push(...m[1].split('.'));
-      n = unwrap(fn!.childForFieldName('object')!);
+    const get = configGetCall(ctx, n);
+    if (get) {
+      keys = get.keys;
+      n = get.receiver;
     } else if (fn?.type === 'identifier') {
       // `currentSigningKey()` imported from a module where it returns a literal (indexed as `name()`).
       const binding = importBinding(ctx, fn, ctx.src(fn));
@@ -677,20 +692,15 @@ function nodeConfigObject(ctx: AnalysisContext, n: Node, depth: number): JsValue
   const keys: string[] = [];
   let x = unwrap(n);
   if (x.type === 'call_expression') {
-    const fn = x.childForFieldName('function');
-    const first = x.childForFieldName('arguments')?.namedChildren.find((c) => !!c && !c.type.includes('comment'));
-    const m = fn?.type === 'member_expression' && ctx.src(fn.childForFieldName('property') ?? fn) === 'get' && first?.type === 'string' ? /^['"]([\w$.-]+)['"]$/.exec(ctx.src(first)) : null;
-    if (!m) return undefined;
-    keys.push(...m[1].split('.'));
-    x = unwrap(fn!.childForFieldName('object')!);
+    const get = configGetCall(ctx, x);
+    if (!get) return undefined;
+    keys.push(...get.keys);
+    x = get.receiver;
   }
-  while (x.type === 'member_expression') {
-    const prop = x.childForFieldName('property');
-    const obj = x.childForFieldName('object');
-    if (!prop || !obj) return undefined;
-    keys.unshift(ctx.src(prop));
-    x = unwrap(obj);
-  }
+  const path = memberPath(ctx, x);
+  if (!path) return undefined;
+  keys.unshift(...path.keys);
+  x = path.root;
   if (x.type !== 'identifier' || keys.length === 0) return undefined;
   const binding = importBinding(ctx, x, ctx.src(x));
   if (binding?.source !== 'config') return undefined;
