@@ -189,6 +189,20 @@ function cookieLiteral(ctx: AnalysisContext, lit: Node, body: Node, session: boo
 }
 
 /**
+ * `v.Field = value` as the field and its value; undefined for any other statement, or when the
+ * value reads `v` itself (`mentions` matches a use of `v`).
+ */
+function fieldAssignment(ctx: AnalysisContext, s: Node, v: string, mentions: RegExp): KeyedItem | undefined {
+  if (s.type !== 'assignment_statement') return undefined;
+  const l = s.childForFieldName('left');
+  const r = s.childForFieldName('right');
+  const m = l ? new RegExp(`^${v}\\.(\\w+)$`).exec(ctx.src(l).replace(/\s+/g, '')) : null;
+  const value = r ? namedChildren(r, ctx.text)[0] : undefined;
+  if (!m || !value || mentions.test(ctx.src(r!))) return undefined;
+  return { key: m[1], value, item: s };
+}
+
+/**
  * `v.Field = value` statements right after `v := http.Cookie{…}` (or `&http.Cookie{…}`, `var v = …`),
  * up to the first statement that uses `v` another way (SetCookie sends it there and then).
  */
@@ -209,12 +223,9 @@ function fieldAssignments(ctx: AnalysisContext, lit: Node): KeyedItem[] {
     const text = ctx.src(s);
     if (!mentions.test(text)) continue;
     ctx.touch(s.startIndex, s.endIndex);
-    const l = s.type === 'assignment_statement' ? s.childForFieldName('left') : null;
-    const r = s.type === 'assignment_statement' ? s.childForFieldName('right') : null;
-    const m = l ? new RegExp(`^${v}\\.(\\w+)$`).exec(ctx.src(l).replace(/\s+/g, '')) : null;
-    const value = r ? namedChildren(r, ctx.text)[0] : undefined;
-    if (!m || !value || mentions.test(ctx.src(r!))) break;
-    out.push({ key: m[1], value, item: s });
+    const item = fieldAssignment(ctx, s, v, mentions);
+    if (!item) break;
+    out.push(item);
   }
   return out;
 }
@@ -251,13 +262,10 @@ function changedByCaller(ctx: AnalysisContext, call: Node, cookie: Node): void {
   const mentions = new RegExp(`(^|[^\\w.])${v}\\b`);
   for (let s = decl.nextNamedSibling; s && s.startIndex < call.startIndex; s = s.nextNamedSibling) {
     if (!mentions.test(ctx.src(s))) continue;
-    const l = s.type === 'assignment_statement' ? s.childForFieldName('left') : null;
-    const r = s.type === 'assignment_statement' ? s.childForFieldName('right') : null;
-    const m = l ? new RegExp(`^${v}\\.(\\w+)$`).exec(ctx.src(l).replace(/\s+/g, '')) : null;
-    const value = r ? namedChildren(r, ctx.text)[0] : undefined;
+    const item = fieldAssignment(ctx, s, v, mentions);
     // Handed to a function, set under a branch or from itself: what it holds is no longer read here.
-    if (!m || !value || mentions.test(ctx.src(r!))) return;
-    items.push({ key: m[1], value, item: s });
+    if (!item) return;
+    items.push(item);
   }
   if (!items.length) return;
   const args = made.childForFieldName('arguments');
