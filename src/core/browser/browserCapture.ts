@@ -105,7 +105,8 @@ export async function startBrowserCapture(options: BrowserCaptureOptions): Promi
   const store = options.store;
   const recorders = new Map<string, NetworkRecorder>();
   const awaitingResponse = (): boolean => [...recorders.values()].some((r) => r.awaitingResponse());
-  const jar = new CookieJarReader((method, params = {}) => client.send(method, params), store, [...origins], (m) => options.logger?.warn(m), awaitingResponse);
+  const caughtUp = async (): Promise<void> => { await Promise.all([...recorders.values()].map((r) => r.caughtUp())); };
+  const jar = new CookieJarReader((method, params = {}) => client.send(method, params), store, [...origins], (m) => options.logger?.warn(m), awaitingResponse, Date.now, caughtUp);
   const jarMayHaveChanged = (): void => { void jar.refresh(); };
   /** Pages being recorded: session id → target id and the URL they were attached at. */
   const pages = new Map<string, { targetId: string; url: string }>();

@@ -13,6 +13,9 @@ export const DEFAULT_JAR_REFRESH_MS = 2000;
  */
 const MAX_DEFER_MS = 10_000;
 
+/** How long a read waits for the pages' events to catch up (a page paused or gone answers late or never). */
+const CATCH_UP_MS = 1000;
+
 /** A CDP cookie as the session model's `BrowserJarCookie`. */
 export function jarCookieOf(c: Protocol.Network.Cookie): BrowserJarCookie {
   const expires = !c.session && typeof c.expires === 'number' && c.expires > 0 ? Math.round(c.expires * 1000) : undefined;
@@ -54,6 +57,14 @@ export class CookieJarReader {
     private readonly awaitingResponse: () => boolean = () => false,
     /** The clock the put-off window is measured on. */
     private readonly now: () => number = Date.now,
+    /**
+     * A round trip to every page being recorded, made after the jar was read: the jar is answered
+     * by the browser process, the pages' network events come from their own processes, so a
+     * request whose cookie the jar already holds may not have been announced yet. Its
+     * `requestWillBeSent` left the page before the request did, so it arrives before the answer
+     * to a command sent to that page after the read.
+     */
+    private readonly catchUp: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /** Reads now and then every `intervalMs` (0: only when asked). */
@@ -111,6 +122,13 @@ export class CookieJarReader {
       return;
     }
     if (this.disposed || !Array.isArray(cookies)) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.catchUp().catch(() => undefined),
+      new Promise<void>((resolve) => { timer = setTimeout(resolve, CATCH_UP_MS); }),
+    ]);
+    clearTimeout(timer);
+    if (this.disposed) return;
     // Put off (the next read, after the response event, or the timer's, applies the jar), but
     // not forever.
     if (awaitedAtStart || this.awaitingResponse()) {

@@ -238,6 +238,20 @@ export class NetworkRecorder {
   }
 
   /**
+   * Resolves once the target has answered a command sent now: every network event it emitted
+   * before has then been handled (a target's events and answers come in order). Never rejects.
+   */
+  async caughtUp(): Promise<void> {
+    if (this.disposed) return;
+    try {
+      // Side-effect free, and answered by a page paused in a debugger too.
+      await this.send('Runtime.getHeapUsage');
+    } catch {
+      // A target without Runtime, or gone: nothing more will come from it.
+    }
+  }
+
+  /**
    * True while a request of a wanted origin has no response head in the store yet: Chrome may
    * already hold that response's cookies in its jar while the event carrying its Set-Cookie
    * lines is still on its way, so a jar read now would credit the cookie to no request.

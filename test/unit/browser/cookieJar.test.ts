@@ -152,6 +152,48 @@ describe('The browser\'s own cookie jar in the session model', () => {
   });
 });
 
+describe('CookieJarReader: a request announced only after the jar was read', () => {
+  it('waits for the pages to catch up after the read: a request whose event arrives during the round trip puts the read off, so its cookie is not credited to an earlier request', async () => {
+    const store = new SessionStore({ throttleMs: 0 });
+    const favicon = store.beginExchange({ source: 'browser', method: 'GET', url: 'http://localhost:3000/favicon.ico', headers: [], startedAt: Date.now() });
+    store.addResponse(favicon, { status: 404, headers: [], receivedAt: Date.now() });
+    store.finishExchange(favicon, { state: 'complete' });
+    let awaiting = false;
+    const send = async (): Promise<unknown> => ({ cookies: [{ name: 'token', value: 't1', domain: 'localhost', path: '/', expires: -1, size: 7, httpOnly: true, secure: false, session: true, priority: 'Medium', sameParty: false, sourceScheme: 'NonSecure', sourcePort: 3000 }] });
+    // The browser process answered the jar with the login's cookie; the page's requestWillBeSent
+    // for POST /login arrives before the page answers the round trip.
+    let caughtUp = 0;
+    const catchUp = async (): Promise<void> => {
+      caughtUp++;
+      awaiting = true;
+    };
+    const reader = new CookieJarReader(send as never, store, ['http://localhost:3000'], undefined, () => awaiting, Date.now, catchUp);
+    await reader.refresh();
+    store.flush();
+    assert.equal(caughtUp, 1, 'the read waited for the pages after reading the jar');
+    assert.equal(store.getCookies().some((c) => c.name === 'token'), false, 'not credited to GET /favicon.ico');
+    // The login's response reaches the store; the next read confirms its cookie.
+    const login = store.beginExchange({ source: 'browser', method: 'POST', url: 'http://localhost:3000/login', headers: [], startedAt: Date.now() });
+    store.addResponse(login, { status: 200, headers: [{ name: 'Set-Cookie', value: 'token=t1; Path=/; HttpOnly' }], receivedAt: Date.now() });
+    store.finishExchange(login, { state: 'complete' });
+    awaiting = false;
+    const calm = new CookieJarReader(send as never, store, ['http://localhost:3000'], undefined, () => awaiting, Date.now, async () => undefined);
+    await calm.refresh();
+    store.flush();
+    const token = store.getCookies().find((c) => c.name === 'token')!;
+    assert.equal(token.origin, 'set-by-response');
+    const created = store.getCookieHistory().find((e) => e.name === 'token' && e.kind === 'created');
+    assert.equal(created?.exchangeId, login, 'created by POST /login');
+  });
+
+  it('a page that never answers the round trip delays a read by a bounded time only', async () => {
+    const store = new SessionStore({ throttleMs: 0 });
+    const send = async (): Promise<unknown> => ({ cookies: [] });
+    const reader = new CookieJarReader(send as never, store, ['http://localhost:3000'], undefined, () => false, Date.now, () => new Promise<void>(() => undefined));
+    await reader.refresh();
+  });
+});
+
 describe('Browser capture reads the browser\'s own cookie jar (Debian chromium)', function () {
   this.timeout(90_000);
   let app: { url: string; close(): Promise<void> };
