@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { piecewise } from '../../../src/core/lint/engine';
 import type { LintFinding } from '../../../src/core/lint/types';
 
 export const FIXTURE_ROOT = path.resolve(__dirname, '../../fixtures/lint');
@@ -35,4 +36,18 @@ export function expectedFindings(text: string): string[] {
 
 export function actualFindings(findings: readonly LintFinding[]): string[] {
   return findings.map((f) => `${f.range.start.line + 1}:${f.ruleId}`).sort();
+}
+
+/**
+ * Runs fn with some of the engine's piecewise settings changed (piece lengths, parallel
+ * thresholds), restoring only those after: the counters in the same object keep what fn counted.
+ */
+export async function withPiecewise<T>(settings: Partial<typeof piecewise>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(settings).map((k) => [k, piecewise[k as keyof typeof piecewise]]));
+  Object.assign(piecewise, settings);
+  try {
+    return await fn();
+  } finally {
+    Object.assign(piecewise, saved);
+  }
 }

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { piecewise } from '../../../src/core/lint/engine';
 import { type ScanResult, scanFiles } from '../../../src/core/lint/scanner';
+import { withPiecewise } from './fixtureSupport';
 
 /** A one-line bundle of `count` Express cookie calls (each missing Secure, HttpOnly and SameSite) between other statements. */
 function bundle(count: number, opts: { head?: string; tail?: string } = {}): string {
@@ -15,17 +16,6 @@ function bundle(count: number, opts: { head?: string; tail?: string } = {}): str
   return parts.join('');
 }
 
-/** Runs fn with the parallel thresholds given (in this thread: the scan and the cut into segments), restoring the defaults after. */
-async function withThresholds<T>(minLength: number, minSegment: number, fn: () => Promise<T>): Promise<T> {
-  const saved = { parallelMinLength: piecewise.parallelMinLength, parallelMinSegment: piecewise.parallelMinSegment };
-  piecewise.parallelMinLength = minLength;
-  piecewise.parallelMinSegment = minSegment;
-  try {
-    return await fn();
-  } finally {
-    Object.assign(piecewise, saved);
-  }
-}
 
 /** What a user sees of a scan (the CLI's JSON is made of these fields). */
 const shown = (r: ScanResult) => r.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, message: f.message, range: f.range, fix: f.fix, omitted: f.omitted }));
@@ -60,7 +50,7 @@ describe('a large file linted on several threads (segments on scan workers)', fu
 
   it('cuts a bundle into three segments on two workers: the same findings without a cap, with a cap and with the cap hit early', async () => {
     const text = bundle(2400);
-    await withThresholds(200000, 100000, async () => {
+    await withPiecewise({ parallelMinLength: 200000, parallelMinSegment: 100000 }, async () => {
       for (const cap of [0, 100, 5]) {
         const { result, parallel } = await sameBothWays(`bundle-${cap}.min.js`, text, { maxFindingsPerRule: cap, workers: 2 });
         assert.equal(parallel, 1, `cap ${cap}: linted on three threads`);
@@ -74,7 +64,7 @@ describe('a large file linted on several threads (segments on scan workers)', fu
   it('lints the text again in one thread when a check looks up a name another segment declares', async () => {
     // `opts` is declared at the start and used by the last call, in the last segment.
     const text = bundle(2400, { head: 'const opts={httpOnly:false,secure:false};', tail: 'res.cookie("sidlast",w,opts);' });
-    await withThresholds(200000, 100000, async () => {
+    await withPiecewise({ parallelMinLength: 200000, parallelMinSegment: 100000 }, async () => {
       const lookups = piecewise.wholeForLookups;
       const { result, parallel } = await sameBothWays('lookup.min.js', text, { maxFindingsPerRule: 0, workers: 2 });
       assert.equal(parallel, 0, 'not joined');
@@ -89,7 +79,7 @@ describe('a large file linted on several threads (segments on scan workers)', fu
   it('lints the text in one thread when a segment cannot start where it was cut (inside a statement)', async () => {
     // One function holding every call: no cut after a `;` starts a top-level statement.
     const text = `function routes(){${bundle(2400)}}`;
-    await withThresholds(200000, 100000, async () => {
+    await withPiecewise({ parallelMinLength: 200000, parallelMinSegment: 100000 }, async () => {
       const { parallel } = await sameBothWays('wrapped.min.js', text, { maxFindingsPerRule: 100, workers: 2 });
       assert.equal(parallel, 0, 'not joined');
     });
@@ -99,7 +89,7 @@ describe('a large file linted on several threads (segments on scan workers)', fu
     const text = bundle(2400);
     const file = path.join(dir, 'noworker.min.js');
     fs.writeFileSync(file, text);
-    await withThresholds(200000, 100000, async () => {
+    await withPiecewise({ parallelMinLength: 200000, parallelMinSegment: 100000 }, async () => {
       const single = await scanFiles([file], { maxFindingsPerRule: 100, workers: 0 });
       const before = piecewise.parallel;
       const fallback = await scanFiles([file], { maxFindingsPerRule: 100, workers: 2, workerEntry: path.join(dir, 'no-such-worker.js') });

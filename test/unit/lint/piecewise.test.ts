@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Linter, piecewise } from '../../../src/core/lint/engine';
 import type { LintFinding } from '../../../src/core/lint/types';
-import { FIXTURE_ROOT, fixtureFiles } from './fixtureSupport';
+import { FIXTURE_ROOT, fixtureFiles, withPiecewise } from './fixtureSupport';
 
 const WORKSPACE_ROOT = path.resolve(FIXTURE_ROOT, '../lint-workspace');
 
@@ -22,17 +22,6 @@ function jsFixtures(): string[] {
   return out.sort();
 }
 
-/** Runs fn with the piece lengths given, restoring the defaults after. */
-async function withPieces<T>(minLength: number, pieceLength: number, fn: () => Promise<T>): Promise<T> {
-  const saved = { minLength: piecewise.minLength, pieceLength: piecewise.pieceLength };
-  piecewise.minLength = minLength;
-  piecewise.pieceLength = pieceLength;
-  try {
-    return await fn();
-  } finally {
-    Object.assign(piecewise, saved);
-  }
-}
 
 /** A one-line bundle of `count` Express cookie calls (each missing Secure, HttpOnly and SameSite) between other statements. */
 function bundle(count: number, opts: { head?: string; tail?: string } = {}): string {
@@ -55,9 +44,9 @@ describe('one-shot lint of a large JavaScript text in pieces', () => {
       const text = fs.readFileSync(file, 'utf8');
       for (const cap of [0, 2]) {
         const linter = new Linter({ maxFindingsPerRule: cap });
-        const whole = await withPieces(Infinity, 65536, () => linter.lintText(text, { filePath: file }));
+        const whole = await withPiecewise({ minLength: Infinity, pieceLength: 65536 }, () => linter.lintText(text, { filePath: file }));
         for (const pieceLength of [8, 120, 700]) {
-          const pieces = await withPieces(0, pieceLength, () => linter.lintText(text, { filePath: file }));
+          const pieces = await withPiecewise({ minLength: 0, pieceLength }, () => linter.lintText(text, { filePath: file }));
           assert.deepEqual(pieces, whole, `${path.relative(FIXTURE_ROOT, file)}, pieces of ${pieceLength}, cap ${cap}`);
           compared++;
         }
@@ -95,10 +84,10 @@ describe('one-shot lint of a large JavaScript text in pieces', () => {
   it('runs the query on each piece\'s own text only: windows linear in the length of a one-line bundle', async () => {
     const text = bundle(3000);
     const linter = new Linter({ maxFindingsPerRule: 100 });
-    const whole = await withPieces(Infinity, 65536, () => linter.lintText(text, { filePath: 'bundle.min.js' }));
+    const whole = await withPiecewise({ minLength: Infinity, pieceLength: 65536 }, () => linter.lintText(text, { filePath: 'bundle.min.js' }));
     const before = { ...piecewise };
     // Pieces of 8 K: about 40 of them on the one line.
-    const pieces = await withPieces(0, 8192, () => linter.lintText(text, { filePath: 'bundle.min.js' }));
+    const pieces = await withPiecewise({ minLength: 0, pieceLength: 8192 }, () => linter.lintText(text, { filePath: 'bundle.min.js' }));
     assert.equal(piecewise.linted, before.linted + 1, 'linted in pieces');
     assert.deepEqual(pieces, whole);
     const parsed = piecewise.pieces - before.pieces;
