@@ -331,7 +331,8 @@ export class CookieMirror {
             ...old, hostOnly: !c.domain.startsWith('.'), ...(expiresAt !== undefined ? { expires: expiresAt, expiresAt } : {}),
             secure: c.secure, httpOnly: c.httpOnly, ...(c.sameSite ? { sameSite: c.sameSite, sameSiteRaw: c.sameSite } : {}),
             partitioned: c.partitioned === true, ...(c.priority ? { priority: c.priority } : {}),
-            origin: 'browser-jar', inBrowserJar: true,
+            // Its state is now the jar's (origin and attributes): the source shown is the jar, as for a cookie the jar showed first.
+            origin: 'browser-jar', inBrowserJar: true, capturedBy: 'browser-jar',
           });
           this.putInJar(c, domain);
           touched.push(key);

@@ -76,6 +76,8 @@ describe('The browser\'s own cookie jar in the session model', () => {
     store.flush();
     const theme = store.getCookies().find((c) => c.name === 'ui_theme')!;
     assert.deepEqual([theme.origin, theme.sameSite, theme.inBrowserJar, theme.value], ['browser-jar', 'Lax', true, 'dark']);
+    // Its state is the jar's now: the panel's source badge says so, whichever came first, the request or the read.
+    assert.equal(theme.capturedBy, 'browser-jar');
     store.dispose();
   });
 
